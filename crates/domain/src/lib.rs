@@ -1,0 +1,12 @@
+//! phongtrao's domain core: plain types and rules, no IO.
+//!
+//! Periods and deadlines, the plan and its checks, units and base figures,
+//! Vietnamese text and number formats.
+
+pub mod base_figures;
+pub mod builtin;
+pub mod format;
+pub mod period;
+pub mod plan;
+pub mod text;
+pub mod unit;

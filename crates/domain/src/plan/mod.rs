@@ -1,0 +1,14 @@
+//! The campaign plan: file format, checked model, and the linter.
+
+mod file;
+pub mod lint;
+mod load;
+mod model;
+mod values;
+
+pub use load::{parse_plan, parse_time, PlanErrors, PlanProblem};
+pub use model::*;
+pub use values::{Comparison, FileDate, Goal, IndicatorKind, Level};
+
+#[cfg(test)]
+mod tests;
