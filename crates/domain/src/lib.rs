@@ -8,5 +8,6 @@ pub mod builtin;
 pub mod format;
 pub mod period;
 pub mod plan;
+pub mod role;
 pub mod text;
 pub mod unit;

@@ -1,1 +1,15 @@
+//! phongtrao's storage: one schema on SQLite (default, embedded) or PostgreSQL
+//! (several app instances), chosen by URL. One file per entity.
 
+pub mod audit;
+pub mod base_figures;
+pub mod campaigns;
+mod db;
+pub use db::create_postgres_database;
+pub mod seed;
+pub mod units;
+pub mod users;
+
+pub use db::{Backend, Db, StorageError};
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;

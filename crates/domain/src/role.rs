@@ -1,0 +1,42 @@
+//! Roles of users (see GLOSSARY: campaign office = admin, Ban Chỉ đạo = steering).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Ban Phong trào: the campaign office; may change everything.
+    Admin,
+    /// Member of the steering committee, with assigned units; reads everything.
+    Steering,
+    /// Reporter of one or more units.
+    Unit,
+    /// Reads what it is given.
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Steering, Role::Unit, Role::Viewer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Steering => "steering",
+            Role::Unit => "unit",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Role::Admin => "Ban Phong trào (quản trị)",
+            Role::Steering => "Thành viên Ban Chỉ đạo",
+            Role::Unit => "Cán bộ báo cáo của đơn vị",
+            Role::Viewer => "Người xem",
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! Base figures per unit (denominators of percentage indicators).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use phongtrao_domain::base_figures::UnitBaseFigures;
+use phongtrao_domain::unit::BaseFigure;
+
+use crate::{in_transaction, with_pool, Db, Result};
+
+/// Stores the given figures for units that exist, leaving figures already stored
+/// untouched. Returns how many figures were inserted.
+pub async fn insert_missing(db: &Db, rows: &[UnitBaseFigures], now: DateTime<Utc>) -> Result<u64> {
+    let mut inserted = 0;
+    in_transaction!(db, tx => {
+        for row in rows {
+            let unit: Option<(i64,)> = sqlx::query_as("SELECT id FROM units WHERE code = $1")
+                .bind(&row.code)
+                .fetch_optional(&mut **tx)
+                .await?;
+            let Some((unit_id,)) = unit else { continue };
+            for (figure, value) in &row.figures {
+                let r = sqlx::query(
+                    "INSERT INTO unit_base_figures (unit_id, figure, value, updated_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (unit_id, figure) DO NOTHING",
+                )
+                .bind(unit_id)
+                .bind(figure.as_str())
+                .bind(*value)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+                inserted += r.rows_affected();
+            }
+        }
+    });
+    Ok(inserted)
+}
+
+/// The figures known for one unit; a figure not in the map is missing.
+pub async fn for_unit(db: &Db, unit_id: i64) -> Result<BTreeMap<BaseFigure, i64>> {
+    let sql = "SELECT figure, value FROM unit_base_figures WHERE unit_id = $1";
+    let rows: Vec<(String, i64)> = with_pool!(db, pool => sqlx::query_as(sql).bind(unit_id).fetch_all(pool).await)?;
+    Ok(rows.into_iter().filter_map(|(f, v)| BaseFigure::parse(&f).map(|f| (f, v))).collect())
+}

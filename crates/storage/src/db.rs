@@ -1,0 +1,157 @@
+//! The database handle: a concrete SQLite or PostgreSQL pool behind one enum.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, PgPool, SqlitePool};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("lỗi cơ sở dữ liệu / database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("lỗi cập nhật lược đồ / migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("không tìm thấy / not found: {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection pool to one of the two supported databases.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same body against whichever pool `db` holds; the body is compiled once
+/// per backend, so the same SQL text serves both (`$1` placeholders work on both).
+#[macro_export]
+macro_rules! with_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite($pool) => $body,
+            $crate::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs the body inside one transaction on whichever pool `db` holds; `$tx` is a
+/// `&mut Transaction`. The transaction commits when the body returns Ok.
+#[macro_export]
+macro_rules! in_transaction {
+    ($db:expr, $tx:ident => $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite(pool) => {
+                let mut transaction = pool.begin().await?;
+                let $tx = &mut transaction;
+                let out = $body;
+                transaction.commit().await?;
+                out
+            }
+            $crate::Db::Postgres(pool) => {
+                let mut transaction = pool.begin().await?;
+                let $tx = &mut transaction;
+                let out = $body;
+                transaction.commit().await?;
+                out
+            }
+        }
+    };
+}
+
+impl Db {
+    /// Connects to `url`: `postgres://...` for PostgreSQL, `sqlite://FILE` for SQLite.
+    pub async fn connect(url: &str) -> crate::Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)?.log_statements(tracing::log::LevelFilter::Trace);
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else {
+            let options = SqliteConnectOptions::from_str(url)?;
+            Self::open_sqlite(options).await
+        }
+    }
+
+    /// Opens (creating if needed) the SQLite file `phongtrao.db` in `dir`.
+    pub async fn open_data_dir(dir: &Path) -> crate::Result<Db> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StorageError::Invalid(format!(
+                "không tạo được thư mục dữ liệu / cannot create data directory {}: {e}",
+                dir.display()
+            ))
+        })?;
+        Self::open_sqlite(SqliteConnectOptions::new().filename(dir.join("phongtrao.db"))).await
+    }
+
+    async fn open_sqlite(options: SqliteConnectOptions) -> crate::Result<Db> {
+        // WAL with synchronous=FULL: a committed transaction is on disk before the
+        // commit returns, so an acknowledged write survives kill -9 and power loss.
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .log_statements(tracing::log::LevelFilter::Trace);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        Ok(Db::Sqlite(pool))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the embedded migrations of this backend.
+    pub async fn migrate(&self) -> crate::Result<()> {
+        match self {
+            Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// A cheap round trip, for health checks.
+    pub async fn ping(&self) -> crate::Result<()> {
+        with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        with_pool!(self, pool => pool.close().await)
+    }
+}
+
+/// Creates a new, empty PostgreSQL database next to the one `base_url` names and
+/// returns its URL. For tests: each gets a database of its own.
+pub async fn create_postgres_database(base_url: &str, name: &str) -> crate::Result<String> {
+    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        return Err(StorageError::Invalid(format!("bad database name {name}")));
+    }
+    let pool = PgPoolOptions::new().max_connections(1).connect(base_url).await?;
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await?;
+    pool.close().await;
+    let options = PgConnectOptions::from_str(base_url)?.database(name);
+    Ok(options.to_url_lossy().to_string())
+}
+
