@@ -1,1 +1,71 @@
-fn main(){}
+//! `phongtrao`: one binary for the server and every command.
+#![deny(clippy::unwrap_used)]
+
+mod commands;
+mod config;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::DatabaseArgs;
+
+#[derive(Parser)]
+#[command(name = "phongtrao", version, about = "Theo dõi phong trào Đoàn từ kế hoạch đến báo cáo tổng kết / Youth Union campaigns from the plan to the final report")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (creates and fills the database on first start).
+    Serve {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Address to listen on.
+        #[arg(long, env = "PHONGTRAO_BIND", default_value = "127.0.0.1:8080")]
+        bind: std::net::SocketAddr,
+    },
+    /// Apply database migrations and load the built-in plan and units, then exit.
+    Migrate {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Plan files: check one.
+    Plan {
+        #[command(subcommand)]
+        command: commands::plan::PlanCommand,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("không khởi động được / cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve { db, bind } => commands::serve::run(db, bind).await,
+            Command::Migrate { db } => commands::serve::migrate(db).await,
+            Command::Plan { command } => commands::plan::run(command),
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("Lỗi / error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,1 +1,20 @@
+//! phongtrao's web layer: server-rendered pages (Vietnamese first) and the JSON API.
+//! Handlers read through `phongtrao_storage`, build view models, and render them.
+#![deny(clippy::unwrap_used)]
 
+rust_i18n::i18n!("locales", fallback = "vi");
+
+mod api;
+mod assets;
+mod error;
+mod health;
+pub mod i18n;
+mod pages;
+pub mod password;
+pub mod prepare;
+mod security;
+pub mod startup;
+mod state;
+
+pub use startup::{Application, Settings};
+pub use state::AppState;

@@ -1,0 +1,101 @@
+//! Language choice and translated strings for templates.
+
+use axum::http::request::Parts;
+use axum::extract::FromRequestParts;
+use std::convert::Infallible;
+
+/// The two languages of the UI. Vietnamese is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Vi => Lang::En,
+            Lang::En => Lang::Vi,
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Lang> {
+        match text {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// A translated string.
+    pub fn t(self, key: &str) -> String {
+        rust_i18n::t!(key, locale = self.code()).into_owned()
+    }
+}
+
+/// The language of a request: the `lang` cookie, else Accept-Language, else Vietnamese.
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let from_cookie = parts
+            .headers
+            .get_all(axum::http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().strip_prefix("lang="))
+            .find_map(Lang::parse);
+        if let Some(lang) = from_cookie {
+            return Ok(lang);
+        }
+        let accept = parts
+            .headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let first = accept.split(',').next().unwrap_or("").trim().to_ascii_lowercase();
+        Ok(if first.starts_with("en") { Lang::En } else { Lang::Vi })
+    }
+}
+
+/// What every page needs around its content: language, current path, page title.
+pub struct Chrome {
+    pub lang: Lang,
+    pub path: String,
+    pub title: String,
+    pub nav: &'static str,
+}
+
+impl Chrome {
+    pub fn new(lang: Lang, path: &str, title: String, nav: &'static str) -> Chrome {
+        Chrome { lang, path: path.to_string(), title, nav }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    pub fn other_lang(&self) -> &'static str {
+        self.lang.other().code()
+    }
+
+    pub fn current(&self, nav: &str) -> &'static str {
+        if self.nav == nav {
+            "page"
+        } else {
+            "false"
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! The targets of the plan, grouped as in the document, goals in Vietnamese format.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use phongtrao_domain::format;
+use phongtrao_domain::plan::{Indicator, IndicatorKind, Plan};
+use phongtrao_storage::campaigns;
+
+use crate::error::AppError;
+use crate::i18n::{Chrome, Lang};
+use crate::AppState;
+
+pub struct IndicatorView {
+    pub key: String,
+    pub label: String,
+    pub goal: String,
+    pub kind: String,
+    pub applies: String,
+    pub part_of: Option<String>,
+    pub note: Option<String>,
+}
+
+pub struct TargetView {
+    pub number: u32,
+    pub text: String,
+    pub indicators: Vec<IndicatorView>,
+}
+
+pub struct GroupView {
+    pub title: String,
+    pub targets: Vec<TargetView>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "targets.html")]
+pub struct TargetsPage {
+    pub chrome: Chrome,
+    pub groups: Vec<GroupView>,
+    pub missing_numbers: Vec<u32>,
+    pub target_count: usize,
+    pub indicator_count: usize,
+}
+
+/// "≥ 20.000 cây", "> 7%", "100% (mỗi đơn vị ≥ 1)".
+pub fn goal_text(i: &Indicator, lang: Lang) -> String {
+    let symbol = i.comparison.symbol();
+    match i.kind {
+        IndicatorKind::Count => {
+            let label = i.unit_label.as_deref().unwrap_or("");
+            format!("{symbol} {} {label}", format::number(i.goal, 2)).trim_end().to_string()
+        }
+        IndicatorKind::PercentOfBase | IndicatorKind::ShareOfUnits => format!("{symbol} {}", format::percent(i.goal)),
+        IndicatorKind::MinimumPerUnit => {
+            let min = format::number(i.per_unit_minimum.unwrap_or(1.0), 2);
+            let label = i.unit_label.as_deref().unwrap_or("");
+            match lang {
+                Lang::Vi => format!("{} đơn vị, mỗi đơn vị ≥ {min} {label}", format::percent(i.goal)).trim_end().to_string(),
+                Lang::En => format!("{} of units, each ≥ {min} {label}", format::percent(i.goal)).trim_end().to_string(),
+            }
+        }
+    }
+}
+
+fn applies_text(i: &Indicator, lang: Lang) -> String {
+    match i.kind {
+        IndicatorKind::PercentOfBase => match (i.base, lang) {
+            (Some(b), Lang::Vi) => b.label_vi().to_string(),
+            (Some(b), Lang::En) => b.label_en().to_string(),
+            (None, _) => String::new(),
+        },
+        IndicatorKind::Count => String::new(),
+        IndicatorKind::ShareOfUnits | IndicatorKind::MinimumPerUnit => {
+            if i.unit_kinds.is_empty() {
+                i.levels.iter().map(|l| l.label_vi()).collect::<Vec<_>>().join(", ")
+            } else {
+                i.unit_kinds.iter().map(|k| k.label_vi()).collect::<Vec<_>>().join(", ")
+            }
+        }
+    }
+}
+
+pub fn build(plan: &Plan, lang: Lang) -> TargetsPage {
+    let groups = plan
+        .target_groups
+        .iter()
+        .map(|g| GroupView {
+            title: g.title.clone(),
+            targets: plan
+                .targets_in_group(&g.key)
+                .map(|t| TargetView {
+                    number: t.number,
+                    text: t.text.clone(),
+                    indicators: t
+                        .indicators
+                        .iter()
+                        .map(|i| IndicatorView {
+                            key: i.key.clone(),
+                            label: i.label.clone(),
+                            goal: goal_text(i, lang),
+                            kind: lang.t(&format!("kind.{}", i.kind.as_str())),
+                            applies: applies_text(i, lang),
+                            part_of: i.part_of.clone(),
+                            note: i.note.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    TargetsPage {
+        chrome: Chrome::new(lang, "/targets", lang.t("targets.title"), "targets"),
+        groups,
+        missing_numbers: plan.missing_target_numbers(),
+        target_count: plan.targets.len(),
+        indicator_count: plan.indicators().count(),
+    }
+}
+
+pub async fn show(State(state): State<AppState>, lang: Lang) -> Result<TargetsPage, AppError> {
+    let stored = campaigns::current(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
+    Ok(build(&stored.plan, lang))
+}

@@ -1,0 +1,164 @@
+//! The unit tree with a search that ignores case and diacritics, and one unit's page.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use phongtrao_domain::format;
+use phongtrao_domain::text::fold;
+use phongtrao_domain::unit::BaseFigure;
+use phongtrao_storage::units::{self, UnitRow};
+use phongtrao_storage::base_figures;
+use serde::Deserialize;
+
+use crate::error::AppError;
+use crate::i18n::{Chrome, Lang};
+use crate::AppState;
+
+pub struct UnitLine {
+    pub code: String,
+    pub name: String,
+    pub key: String,
+    pub active: bool,
+    pub children: Vec<UnitLine>,
+}
+
+pub struct FoundUnit {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub path: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "units.html")]
+pub struct UnitsPage {
+    pub chrome: Chrome,
+    pub query: String,
+    pub found: Option<Vec<FoundUnit>>,
+    pub roots: Vec<UnitLine>,
+    pub total: usize,
+    pub counts: Vec<(String, usize)>,
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
+fn kind_label(row: &UnitRow) -> String {
+    row.kind().map(|k| k.label_vi().to_string()).unwrap_or_else(|| row.kind.clone())
+}
+
+fn tree(rows: &[UnitRow]) -> Vec<UnitLine> {
+    let mut by_parent: HashMap<Option<i64>, Vec<&UnitRow>> = HashMap::new();
+    for r in rows {
+        by_parent.entry(r.parent_id).or_default().push(r);
+    }
+    fn build(parent: Option<i64>, by_parent: &HashMap<Option<i64>, Vec<&UnitRow>>) -> Vec<UnitLine> {
+        by_parent
+            .get(&parent)
+            .map(|children| {
+                children
+                    .iter()
+                    .map(|r| UnitLine {
+                        code: r.code.clone(),
+                        name: r.name.clone(),
+                        key: fold(&format!("{} {} {}", r.name, r.admin_name.as_deref().unwrap_or(""), r.code)),
+                        active: r.active,
+                        children: build(Some(r.id), by_parent),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    build(None, &by_parent)
+}
+
+pub async fn list(State(state): State<AppState>, lang: Lang, Query(q): Query<SearchQuery>) -> Result<UnitsPage, AppError> {
+    let rows = units::list(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
+    let query = q.q.unwrap_or_default().trim().chars().take(100).collect::<String>();
+    let found = if query.is_empty() {
+        None
+    } else {
+        let hits = units::search(&state.db, &query, 200).await.map_err(|e| AppError::internal(lang, e))?;
+        let by_id: HashMap<i64, &UnitRow> = rows.iter().map(|r| (r.id, r)).collect();
+        Some(
+            hits.iter()
+                .map(|h| {
+                    let mut path = Vec::new();
+                    let mut parent = h.parent_id;
+                    while let Some(p) = parent.and_then(|id| by_id.get(&id)) {
+                        path.push(p.name.clone());
+                        parent = p.parent_id;
+                    }
+                    path.reverse();
+                    FoundUnit { code: h.code.clone(), name: h.name.clone(), kind: kind_label(h), path: path.join(" › ") }
+                })
+                .collect(),
+        )
+    };
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for level in phongtrao_domain::plan::Level::ALL {
+        let n = rows.iter().filter(|r| r.level() == Some(level)).count();
+        if n > 0 {
+            counts.push((level.label_vi().to_string(), n));
+        }
+    }
+    Ok(UnitsPage {
+        chrome: Chrome::new(lang, "/units", lang.t("units.title"), "units"),
+        query,
+        found,
+        roots: tree(&rows),
+        total: rows.len(),
+        counts,
+    })
+}
+
+pub struct FigureView {
+    pub label: String,
+    pub value: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "unit.html")]
+pub struct UnitPage {
+    pub chrome: Chrome,
+    pub unit: UnitRow,
+    pub kind: String,
+    pub level: String,
+    pub parent: Option<UnitRow>,
+    pub children: Vec<UnitRow>,
+    pub figures: Vec<FigureView>,
+}
+
+pub async fn show(State(state): State<AppState>, lang: Lang, Path(code): Path<String>) -> Result<UnitPage, AppError> {
+    let db = &state.db;
+    let unit = units::by_code(db, &code).await.map_err(|e| AppError::internal(lang, e))?.ok_or(AppError::NotFound(lang))?;
+    let parent = match unit.parent_id {
+        Some(id) => units::by_id(db, id).await.map_err(|e| AppError::internal(lang, e))?,
+        None => None,
+    };
+    let children = units::children(db, unit.id).await.map_err(|e| AppError::internal(lang, e))?;
+    let known = base_figures::for_unit(db, unit.id).await.map_err(|e| AppError::internal(lang, e))?;
+    let figures = BaseFigure::ALL
+        .iter()
+        .map(|f| FigureView {
+            label: match lang {
+                Lang::Vi => f.label_vi().to_string(),
+                Lang::En => f.label_en().to_string(),
+            },
+            value: known.get(f).map(|v| format::integer(*v)),
+        })
+        .collect();
+    Ok(UnitPage {
+        chrome: Chrome::new(lang, &format!("/units/{}", unit.code), unit.name.clone(), "units"),
+        kind: kind_label(&unit),
+        level: unit.level().map(|l| l.label_vi().to_string()).unwrap_or_default(),
+        parent,
+        children,
+        figures,
+        unit,
+    })
+}

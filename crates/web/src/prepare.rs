@@ -1,0 +1,60 @@
+//! What happens before the server takes requests: migrations, the built-in plan and
+//! units, and the first admin account.
+
+use chrono::Utc;
+use phongtrao_domain::role::Role;
+use phongtrao_storage::audit::{self, AuditEntry};
+use phongtrao_storage::seed::{self, SeedReport};
+use phongtrao_storage::users::{self, NewUser};
+use phongtrao_storage::{Db, StorageError};
+
+use crate::password;
+
+pub struct Prepared {
+    pub seed: SeedReport,
+    /// Set when this start created the admin account: shown once, never stored.
+    pub admin_password: Option<String>,
+}
+
+pub const FIRST_ADMIN: &str = "admin";
+
+/// Migrates, loads the built-in plan and units (idempotent), and creates the `admin`
+/// account with a one-time password when there is no admin yet.
+pub async fn prepare(db: &Db) -> Result<Prepared, StorageError> {
+    db.migrate().await?;
+    let now = Utc::now();
+    let seed = seed::load_builtin(db, now).await?;
+    let mut admin_password = None;
+    if users::count_with_role(db, Role::Admin).await? == 0 {
+        let secret = password::generate();
+        let hash = password::hash(&secret).map_err(StorageError::Invalid)?;
+        let id = users::create(
+            db,
+            &NewUser {
+                username: FIRST_ADMIN,
+                display_name: "Ban Phong trào Tỉnh đoàn",
+                password_hash: &hash,
+                role: Role::Admin,
+                must_change_password: true,
+                unit_ids: &[],
+            },
+            now,
+        )
+        .await?;
+        audit::record(
+            db,
+            &AuditEntry {
+                actor_name: "system".into(),
+                action: "user.create".into(),
+                entity: "user".into(),
+                entity_key: Some(FIRST_ADMIN.into()),
+                after_json: Some(format!("{{\"id\":{id},\"username\":\"{FIRST_ADMIN}\",\"role\":\"admin\"}}")),
+                ..AuditEntry::default()
+            },
+            now,
+        )
+        .await?;
+        admin_password = Some(secret);
+    }
+    Ok(Prepared { seed, admin_password })
+}

@@ -1,0 +1,8 @@
+use phongtrao_storage::Db;
+
+/// What every handler gets. Nothing here is state that another app instance would
+/// need: it is all in the database.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+}
