@@ -86,6 +86,8 @@ fn bilingual(message: &str) -> String {
         "giá trị không được phép"
     } else if message.starts_with("duplicate key") {
         "khóa bị trùng"
+    } else if message.contains("invalid date") || message.contains("invalid time") {
+        "ngày giờ không hợp lệ"
     } else {
         return message.to_string();
     };
