@@ -4,6 +4,9 @@ use axum::extract::Path;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+/// A short fingerprint of our own CSS and JS, for cache-busting URLs.
+pub const VERSION: &str = env!("PHONGTRAO_ASSET_VERSION");
+
 struct Asset {
     path: &'static str,
     content_type: &'static str,

@@ -40,7 +40,7 @@ impl Lang {
     }
 }
 
-/// The language of a request: the `lang` cookie, else Accept-Language, else Vietnamese.
+/// The language of a request: the `lang` cookie the language switch sets, else Vietnamese.
 impl<S: Send + Sync> FromRequestParts<S> for Lang {
     type Rejection = Infallible;
 
@@ -53,16 +53,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
             .flat_map(|v| v.split(';'))
             .filter_map(|pair| pair.trim().strip_prefix("lang="))
             .find_map(Lang::parse);
-        if let Some(lang) = from_cookie {
-            return Ok(lang);
-        }
-        let accept = parts
-            .headers
-            .get(axum::http::header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let first = accept.split(',').next().unwrap_or("").trim().to_ascii_lowercase();
-        Ok(if first.starts_with("en") { Lang::En } else { Lang::Vi })
+        // Vietnamese first: English only when the user chose it.
+        Ok(from_cookie.unwrap_or(Lang::Vi))
     }
 }
 
@@ -81,6 +73,11 @@ impl Chrome {
 
     pub fn t(&self, key: &str) -> String {
         self.lang.t(key)
+    }
+
+    /// Changes whenever our CSS or JS changes, so browsers never keep a stale copy.
+    pub fn asset_version(&self) -> &'static str {
+        crate::assets::VERSION
     }
 
     pub fn lang_code(&self) -> &'static str {
