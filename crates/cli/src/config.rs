@@ -36,8 +36,12 @@ impl DatabaseArgs {
 
 /// postgres://user:secret@host/db → postgres://user:***@host/db
 pub fn mask_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
-    let Some((credentials, host)) = rest.rsplit_once('@') else { return url.to_string() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((credentials, host)) = rest.rsplit_once('@') else {
+        return url.to_string();
+    };
     match credentials.split_once(':') {
         Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_string(),
@@ -48,7 +52,10 @@ pub fn mask_password(url: &str) -> String {
 mod tests {
     #[test]
     fn passwords_in_urls_are_masked() {
-        assert_eq!(super::mask_password("postgres://pt:s3cret@localhost/pt"), "postgres://pt:***@localhost/pt");
+        assert_eq!(
+            super::mask_password("postgres://pt:s3cret@localhost/pt"),
+            "postgres://pt:***@localhost/pt"
+        );
         assert_eq!(super::mask_password("sqlite://x.db"), "sqlite://x.db");
     }
 }

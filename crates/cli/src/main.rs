@@ -11,7 +11,11 @@ use clap::{Parser, Subcommand};
 use crate::config::DatabaseArgs;
 
 #[derive(Parser)]
-#[command(name = "phongtrao", version, about = "Theo dõi phong trào Đoàn từ kế hoạch đến báo cáo tổng kết / Youth Union campaigns from the plan to the final report")]
+#[command(
+    name = "phongtrao",
+    version,
+    about = "Theo dõi phong trào Đoàn từ kế hoạch đến báo cáo tổng kết / Youth Union campaigns from the plan to the final report"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -26,6 +30,12 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "PHONGTRAO_BIND", default_value = "127.0.0.1:8080")]
         bind: std::net::SocketAddr,
+        /// Behind a trusted reverse proxy: take the client address from X-Forwarded-For.
+        #[arg(long, env = "PHONGTRAO_TRUST_FORWARDED_FOR")]
+        trust_forwarded_for: bool,
+        /// Served over HTTPS (by a proxy): mark cookies Secure.
+        #[arg(long, env = "PHONGTRAO_SECURE_COOKIES")]
+        secure_cookies: bool,
     },
     /// Apply database migrations and load the built-in plan and units, then exit.
     Migrate {
@@ -43,11 +53,15 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("không khởi động được / cannot start the runtime: {e}");
@@ -56,7 +70,12 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve { db, bind } => commands::serve::run(db, bind).await,
+            Command::Serve {
+                db,
+                bind,
+                trust_forwarded_for,
+                secure_cookies,
+            } => commands::serve::run(db, bind, trust_forwarded_for, secure_cookies).await,
             Command::Migrate { db } => commands::serve::migrate(db).await,
             Command::Plan { command } => commands::plan::run(command),
         }

@@ -23,7 +23,12 @@ pub fn parse_base_figures_csv(text: &str) -> Result<Vec<UnitBaseFigures>, Vec<Un
     let mut errors = Vec::new();
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Err(vec![UnitFileError { line: 1, message: format!("không đọc được tiêu đề / unreadable header: {e}") }]),
+        Err(e) => {
+            return Err(vec![UnitFileError {
+                line: 1,
+                message: format!("không đọc được tiêu đề / unreadable header: {e}"),
+            }])
+        }
     };
     let mut columns = Vec::new();
     let mut code_column = None;
@@ -33,12 +38,18 @@ pub fn parse_base_figures_csv(text: &str) -> Result<Vec<UnitBaseFigures>, Vec<Un
             "name" => {}
             other => match BaseFigure::parse(other) {
                 Some(fig) => columns.push((i, fig)),
-                None => errors.push(UnitFileError { line: 1, message: format!("cột không xác định / unknown column \"{other}\"") }),
+                None => errors.push(UnitFileError {
+                    line: 1,
+                    message: format!("cột không xác định / unknown column \"{other}\""),
+                }),
             },
         }
     }
     let Some(code_column) = code_column else {
-        errors.push(UnitFileError { line: 1, message: "thiếu cột code / missing column code".into() });
+        errors.push(UnitFileError {
+            line: 1,
+            message: "thiếu cột code / missing column code".into(),
+        });
         return Err(errors);
     };
     let mut out = Vec::new();
@@ -47,14 +58,20 @@ pub fn parse_base_figures_csv(text: &str) -> Result<Vec<UnitBaseFigures>, Vec<Un
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                errors.push(UnitFileError { line, message: format!("dòng không đọc được / unreadable row: {e}") });
+                errors.push(UnitFileError {
+                    line,
+                    message: format!("dòng không đọc được / unreadable row: {e}"),
+                });
                 continue;
             }
         };
         let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
         let code = record.get(code_column).unwrap_or("").to_string();
         if code.is_empty() {
-            errors.push(UnitFileError { line, message: "thiếu mã đơn vị / missing unit code".into() });
+            errors.push(UnitFileError {
+                line,
+                message: "thiếu mã đơn vị / missing unit code".into(),
+            });
             continue;
         }
         let mut figures = BTreeMap::new();
@@ -87,7 +104,9 @@ pub fn parse_whole(text: &str) -> Option<i64> {
     let t = text.trim();
     let digits = if t.contains('.') {
         let groups: Vec<&str> = t.split('.').collect();
-        let ok = groups[0].len() <= 3 && !groups[0].is_empty() && groups[1..].iter().all(|g| g.len() == 3);
+        let ok = groups[0].len() <= 3
+            && !groups[0].is_empty()
+            && groups[1..].iter().all(|g| g.len() == 3);
         if !ok {
             return None;
         }
@@ -107,7 +126,8 @@ mod tests {
 
     #[test]
     fn empty_cells_are_missing_not_zero() {
-        let rows = parse_base_figures_csv("code,name,doan_vien,thanh_nien\n899,Rạch Giá,1.500,\n").unwrap();
+        let rows = parse_base_figures_csv("code,name,doan_vien,thanh_nien\n899,Rạch Giá,1.500,\n")
+            .unwrap();
         assert_eq!(rows[0].figures.get(&BaseFigure::DoanVien), Some(&1500));
         assert_eq!(rows[0].figures.get(&BaseFigure::ThanhNien), None);
     }
@@ -115,7 +135,10 @@ mod tests {
     #[test]
     fn bad_cells_are_reported_with_their_line() {
         let errors = parse_base_figures_csv("code,doan_vien\n1,-5\n2,abc\n3,12\n").unwrap_err();
-        assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![2, 3]);
+        assert_eq!(
+            errors.iter().map(|e| e.line).collect::<Vec<_>>(),
+            vec![2, 3]
+        );
     }
 
     #[test]

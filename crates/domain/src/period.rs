@@ -88,14 +88,16 @@ pub fn period_of(periods: &[Period], day: NaiveDate) -> Option<&Period> {
 
 /// The first period whose deadline is still ahead at `now`.
 pub fn next_due(periods: &[Period], now: DateTime<Utc>) -> Option<&Period> {
-    periods.iter().find(|p| p.deadline.with_timezone(&Utc) > now)
+    periods
+        .iter()
+        .find(|p| p.deadline.with_timezone(&Utc) > now)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Weekday;
     use chrono::Datelike;
+    use chrono::Weekday;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -114,7 +116,16 @@ mod tests {
     fn march_2023_has_five_saturday_to_friday_periods() {
         let periods = weekly_periods(&march_2023(), chrono_tz::Asia::Ho_Chi_Minh);
         let ends: Vec<_> = periods.iter().map(|p| p.end).collect();
-        assert_eq!(ends, vec![d(2023, 3, 3), d(2023, 3, 10), d(2023, 3, 17), d(2023, 3, 24), d(2023, 3, 31)]);
+        assert_eq!(
+            ends,
+            vec![
+                d(2023, 3, 3),
+                d(2023, 3, 10),
+                d(2023, 3, 17),
+                d(2023, 3, 24),
+                d(2023, 3, 31)
+            ]
+        );
         for p in &periods {
             assert_eq!(p.start.weekday(), Weekday::Sat);
             assert_eq!(p.end.weekday(), Weekday::Fri);

@@ -35,9 +35,89 @@ pub struct AuditRow {
     pub client: Option<String>,
 }
 
-pub async fn record(db: &Db, entry: &AuditEntry, at: DateTime<Utc>) -> Result<()> {
-    let sql = "INSERT INTO audit_log (at, actor_user_id, actor_name, action, entity, entity_key, unit_id, before_json, after_json, client)
+/// Who acts: the user (none for the system or the CLI) and the client address.
+#[derive(Debug, Clone, Default)]
+pub struct Who {
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub client: Option<String>,
+}
+
+impl Who {
+    pub fn system() -> Who {
+        Who {
+            user_id: None,
+            name: "system".into(),
+            client: None,
+        }
+    }
+
+    pub fn cli() -> Who {
+        Who {
+            user_id: None,
+            name: "cli".into(),
+            client: None,
+        }
+    }
+
+    /// An entry by this actor.
+    pub fn entry(&self, action: &str, entity: &str, entity_key: Option<String>) -> AuditEntry {
+        AuditEntry {
+            actor_user_id: self.user_id,
+            actor_name: self.name.clone(),
+            action: action.into(),
+            entity: entity.into(),
+            entity_key,
+            client: self.client.clone(),
+            ..AuditEntry::default()
+        }
+    }
+}
+
+impl AuditEntry {
+    pub fn unit(mut self, unit_id: Option<i64>) -> Self {
+        self.unit_id = unit_id;
+        self
+    }
+
+    pub fn before(mut self, value: &impl serde::Serialize) -> Self {
+        self.before_json = serde_json::to_string(value).ok();
+        self
+    }
+
+    pub fn after(mut self, value: &impl serde::Serialize) -> Self {
+        self.after_json = serde_json::to_string(value).ok();
+        self
+    }
+}
+
+pub const INSERT_SQL: &str = "INSERT INTO audit_log (at, actor_user_id, actor_name, action, entity, entity_key, unit_id, before_json, after_json, client)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+/// Records an audit entry inside the transaction `$tx` of `in_transaction!`, so the
+/// change and its record commit together.
+#[macro_export]
+macro_rules! audit_in_tx {
+    ($tx:expr, $entry:expr, $at:expr) => {{
+        let entry: &$crate::audit::AuditEntry = $entry;
+        sqlx::query($crate::audit::INSERT_SQL)
+            .bind($at)
+            .bind(entry.actor_user_id)
+            .bind(&entry.actor_name)
+            .bind(&entry.action)
+            .bind(&entry.entity)
+            .bind(&entry.entity_key)
+            .bind(entry.unit_id)
+            .bind(&entry.before_json)
+            .bind(&entry.after_json)
+            .bind(&entry.client)
+            .execute(&mut **$tx)
+            .await?;
+    }};
+}
+
+pub async fn record(db: &Db, entry: &AuditEntry, at: DateTime<Utc>) -> Result<()> {
+    let sql = INSERT_SQL;
     with_pool!(db, pool => sqlx::query(sql)
         .bind(at)
         .bind(entry.actor_user_id)
@@ -55,8 +135,52 @@ pub async fn record(db: &Db, entry: &AuditEntry, at: DateTime<Utc>) -> Result<()
     Ok(())
 }
 
-pub async fn recent(db: &Db, limit: i64) -> Result<Vec<AuditRow>> {
-    let sql = "SELECT id, at, actor_user_id, actor_name, action, entity, entity_key, unit_id, before_json, after_json, client
-               FROM audit_log ORDER BY id DESC LIMIT $1";
-    Ok(with_pool!(db, pool => sqlx::query_as(sql).bind(limit).fetch_all(pool).await)?)
+/// Which entries to read.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Entries about these units only (a unit and its subtree, say); None: all.
+    pub unit_ids: Option<Vec<i64>>,
+    pub actor_user_id: Option<i64>,
+    pub action_prefix: Option<String>,
+    pub limit: i64,
+}
+
+/// The newest entries first.
+pub async fn query(db: &Db, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
+    let mut sql = String::from(
+        "SELECT id, at, actor_user_id, actor_name, action, entity, entity_key, unit_id, before_json, after_json, client
+         FROM audit_log WHERE 1 = 1",
+    );
+    let mut n = 0;
+    if let Some(units) = &filter.unit_ids {
+        if units.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Unit ids are integers from the database, never user text.
+        let list: Vec<String> = units.iter().map(|id| id.to_string()).collect();
+        sql.push_str(&format!(" AND unit_id IN ({})", list.join(",")));
+    }
+    if filter.actor_user_id.is_some() {
+        n += 1;
+        sql.push_str(&format!(" AND actor_user_id = ${n}"));
+    }
+    if filter.action_prefix.is_some() {
+        n += 1;
+        sql.push_str(&format!(" AND action LIKE ${n}"));
+    }
+    sql.push_str(&format!(
+        " ORDER BY id DESC LIMIT {}",
+        filter.limit.clamp(1, 1000)
+    ));
+    let prefix = filter.action_prefix.as_ref().map(|p| format!("{p}%"));
+    Ok(with_pool!(db, pool => {
+        let mut q = sqlx::query_as(&sql);
+        if let Some(actor) = filter.actor_user_id {
+            q = q.bind(actor);
+        }
+        if let Some(p) = &prefix {
+            q = q.bind(p);
+        }
+        q.fetch_all(pool).await
+    })?)
 }

@@ -40,6 +40,64 @@ pub async fn insert_missing(db: &Db, rows: &[UnitBaseFigures], now: DateTime<Utc
 /// The figures known for one unit; a figure not in the map is missing.
 pub async fn for_unit(db: &Db, unit_id: i64) -> Result<BTreeMap<BaseFigure, i64>> {
     let sql = "SELECT figure, value FROM unit_base_figures WHERE unit_id = $1";
-    let rows: Vec<(String, i64)> = with_pool!(db, pool => sqlx::query_as(sql).bind(unit_id).fetch_all(pool).await)?;
-    Ok(rows.into_iter().filter_map(|(f, v)| BaseFigure::parse(&f).map(|f| (f, v))).collect())
+    let rows: Vec<(String, i64)> =
+        with_pool!(db, pool => sqlx::query_as(sql).bind(unit_id).fetch_all(pool).await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(f, v)| BaseFigure::parse(&f).map(|f| (f, v)))
+        .collect())
+}
+
+/// Sets (Some) or clears (None) figures of one unit, recording before and after in
+/// the audit log in the same transaction.
+pub async fn set(
+    db: &Db,
+    unit_id: i64,
+    values: &BTreeMap<BaseFigure, Option<i64>>,
+    who: &crate::audit::Who,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    in_transaction!(db, tx => {
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT figure, value FROM unit_base_figures WHERE unit_id = $1")
+            .bind(unit_id)
+            .fetch_all(&mut **tx)
+            .await?;
+        let before: BTreeMap<String, i64> = rows.into_iter().collect();
+        for (figure, value) in values {
+            if value.is_some_and(|v| v < 0) {
+                return Err(crate::StorageError::Invalid("số liệu nền không được âm / base figures cannot be negative".into()));
+            }
+            match value {
+                Some(v) => {
+                    sqlx::query(
+                        "INSERT INTO unit_base_figures (unit_id, figure, value, updated_at) VALUES ($1, $2, $3, $4)
+                         ON CONFLICT (unit_id, figure) DO UPDATE SET value = $3, updated_at = $4",
+                    )
+                    .bind(unit_id)
+                    .bind(figure.as_str())
+                    .bind(*v)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                None => {
+                    sqlx::query("DELETE FROM unit_base_figures WHERE unit_id = $1 AND figure = $2")
+                        .bind(unit_id)
+                        .bind(figure.as_str())
+                        .execute(&mut **tx)
+                        .await?;
+                }
+            }
+        }
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT figure, value FROM unit_base_figures WHERE unit_id = $1")
+            .bind(unit_id)
+            .fetch_all(&mut **tx)
+            .await?;
+        let after: BTreeMap<String, i64> = rows.into_iter().collect();
+        if before != after {
+            let entry = who.entry("unit.base_figures", "unit", None).unit(Some(unit_id)).before(&before).after(&after);
+            crate::audit_in_tx!(tx, &entry, now);
+        }
+    });
+    Ok(())
 }

@@ -6,7 +6,10 @@ pub mod base_figures;
 pub mod campaigns;
 mod db;
 pub use db::create_postgres_database;
+pub mod pending_imports;
 pub mod seed;
+pub mod throttle;
+pub mod tokens;
 pub mod units;
 pub mod users;
 

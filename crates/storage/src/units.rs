@@ -31,7 +31,8 @@ impl UnitRow {
     }
 }
 
-const COLUMNS: &str = "id, code, parent_id, kind, level, name, admin_name, gso_code, position, active";
+const COLUMNS: &str =
+    "id, code, parent_id, kind, level, name, admin_name, gso_code, position, active";
 
 /// Inserts the seeds whose code is not there yet, parents before children; units
 /// already present are left as they are (an office's renames and moves survive).
@@ -97,7 +98,11 @@ pub async fn children(db: &Db, parent_id: i64) -> Result<Vec<UnitRow>> {
 /// Units whose name, administrative name or code contains every word of `query`,
 /// ignoring case and diacritics ("kien giang" finds "Kiên Giang").
 pub async fn search(db: &Db, query: &str, limit: i64) -> Result<Vec<UnitRow>> {
-    let words: Vec<String> = fold(query).split(' ').filter(|w| !w.is_empty()).map(|w| w.to_string()).collect();
+    let words: Vec<String> = fold(query)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_string())
+        .collect();
     let mut sql = format!("SELECT {COLUMNS} FROM units WHERE 1 = 1");
     for i in 0..words.len() {
         sql.push_str(&format!(" AND search_key LIKE ${} ESCAPE '\\'", i + 1));
@@ -105,7 +110,14 @@ pub async fn search(db: &Db, query: &str, limit: i64) -> Result<Vec<UnitRow>> {
     sql.push_str(&format!(" ORDER BY level, position, id LIMIT {limit}"));
     let patterns: Vec<String> = words
         .iter()
-        .map(|w| format!("%{}%", w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
+        .map(|w| {
+            format!(
+                "%{}%",
+                w.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        })
         .collect();
     Ok(with_pool!(db, pool => {
         let mut q = sqlx::query_as(&sql);
@@ -114,4 +126,337 @@ pub async fn search(db: &Db, query: &str, limit: i64) -> Result<Vec<UnitRow>> {
         }
         q.fetch_all(pool).await
     })?)
+}
+
+/// The unit itself, then its parent, up to the root.
+pub async fn ancestry(db: &Db, unit_id: i64) -> Result<Vec<i64>> {
+    let sql = "WITH RECURSIVE up(id, parent_id, depth) AS (
+                   SELECT id, parent_id, 0 FROM units WHERE id = $1
+                   UNION ALL
+                   SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id WHERE up.depth < 16
+               )
+               SELECT id FROM up ORDER BY depth";
+    let rows: Vec<(i64,)> =
+        with_pool!(db, pool => sqlx::query_as(sql).bind(unit_id).fetch_all(pool).await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// The unit and every unit below it.
+pub async fn subtree_ids(db: &Db, unit_id: i64) -> Result<Vec<i64>> {
+    let sql = "WITH RECURSIVE down(id, depth) AS (
+                   SELECT id, 0 FROM units WHERE id = $1
+                   UNION ALL
+                   SELECT u.id, down.depth + 1 FROM units u JOIN down ON u.parent_id = down.id WHERE down.depth < 16
+               )
+               SELECT id FROM down";
+    let rows: Vec<(i64,)> =
+        with_pool!(db, pool => sqlx::query_as(sql).bind(unit_id).fetch_all(pool).await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// A unit to create.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NewUnit {
+    pub code: String,
+    pub name: String,
+    pub kind: UnitKind,
+    pub parent_code: Option<String>,
+    pub admin_name: Option<String>,
+}
+
+/// What a change to a unit sets; None leaves a field as it is.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct UnitChange {
+    pub name: Option<String>,
+    pub parent_code: Option<String>,
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+struct UnitSnapshot {
+    code: String,
+    name: String,
+    kind: String,
+    parent_id: Option<i64>,
+    active: bool,
+}
+
+impl From<&UnitRow> for UnitSnapshot {
+    fn from(u: &UnitRow) -> Self {
+        UnitSnapshot {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            kind: u.kind.clone(),
+            parent_id: u.parent_id,
+            active: u.active,
+        }
+    }
+}
+
+fn invalid(message: String) -> crate::StorageError {
+    crate::StorageError::Invalid(message)
+}
+
+/// Checks a unit code: letters, digits, '-', '_', '.', 1 to 40 characters.
+pub fn check_code(code: &str) -> Result<()> {
+    let ok = !code.is_empty()
+        && code.len() <= 40
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "mã đơn vị \"{code}\" không hợp lệ (chữ, số, - _ . ; tối đa 40 ký tự) / invalid unit code (letters, digits, - _ . ; at most 40)"
+        )))
+    }
+}
+
+/// Checks a unit name: 2 to 200 characters after trimming.
+pub fn check_name(name: &str) -> Result<String> {
+    let name = nfc(name.trim());
+    let len = name.chars().count();
+    if (2..=200).contains(&len) && !name.chars().any(char::is_control) {
+        Ok(name)
+    } else {
+        Err(invalid(
+            "tên đơn vị phải có từ 2 đến 200 ký tự / a unit name needs 2 to 200 characters".into(),
+        ))
+    }
+}
+
+/// Creates a unit under its parent (the parent must be of a higher level), recording
+/// the change in the audit log in the same transaction.
+pub async fn create(
+    db: &Db,
+    unit: &NewUnit,
+    who: &crate::audit::Who,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    check_code(&unit.code)?;
+    let name = check_name(&unit.name)?;
+    let level = unit.kind.level();
+    let id = in_transaction!(db, tx => {
+        let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM units WHERE code = $1").bind(&unit.code).fetch_optional(&mut **tx).await?;
+        if taken.is_some() {
+            return Err(invalid(format!("mã đơn vị {} đã có / unit code already exists", unit.code)));
+        }
+        let parent: Option<(i64, i64)> = match &unit.parent_code {
+            Some(code) => {
+                let p: Option<(i64, i64)> = sqlx::query_as("SELECT id, level FROM units WHERE code = $1").bind(code).fetch_optional(&mut **tx).await?;
+                match p {
+                    Some(p) => Some(p),
+                    None => return Err(invalid(format!("không có đơn vị cấp trên mã {code} / no parent unit {code}"))),
+                }
+            }
+            None => None,
+        };
+        match parent {
+            Some((_, parent_level)) if parent_level >= i64::from(level.number()) => {
+                return Err(invalid(format!(
+                    "đơn vị {} phải thuộc một đơn vị cấp cao hơn / a {} unit must sit under a higher level",
+                    unit.kind.label_vi(),
+                    unit.kind.as_str()
+                )));
+            }
+            None if level != Level::Province => {
+                return Err(invalid("chỉ tỉnh đoàn mới không có cấp trên / only a province unit has no parent".into()));
+            }
+            _ => {}
+        }
+        let (position,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(position), 0) + 1 FROM units").fetch_one(&mut **tx).await?;
+        let search_key = fold(&format!("{} {} {}", name, unit.admin_name.as_deref().unwrap_or(""), unit.code));
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO units (code, parent_id, kind, level, name, admin_name, gso_code, search_key, position, active, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, TRUE, $9, $9) RETURNING id",
+        )
+        .bind(&unit.code)
+        .bind(parent.map(|(id, _)| id))
+        .bind(unit.kind.as_str())
+        .bind(i64::from(level.number()))
+        .bind(&name)
+        .bind(&unit.admin_name)
+        .bind(&search_key)
+        .bind(position)
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?;
+        let entry = who.entry("unit.create", "unit", Some(unit.code.clone())).unit(Some(id)).after(unit);
+        crate::audit_in_tx!(tx, &entry, now);
+        id
+    });
+    Ok(id)
+}
+
+/// Renames, moves or (de)activates a unit, keeping its id and so its history.
+/// A unit cannot move under itself or its own descendants, nor under a unit of
+/// the same or a lower level.
+pub async fn update(
+    db: &Db,
+    code: &str,
+    change: &UnitChange,
+    who: &crate::audit::Who,
+    now: DateTime<Utc>,
+) -> Result<UnitRow> {
+    let name = change.name.as_deref().map(check_name).transpose()?;
+    let select = format!("SELECT {COLUMNS} FROM units WHERE code = $1");
+    let updated = in_transaction!(db, tx => {
+        let before: Option<UnitRow> = sqlx::query_as(&select).bind(code).fetch_optional(&mut **tx).await?;
+        let Some(before) = before else {
+            return Err(crate::StorageError::NotFound(format!("đơn vị / unit {code}")));
+        };
+        let mut parent_id = before.parent_id;
+        if let Some(parent_code) = &change.parent_code {
+            let p: Option<(i64, i64)> = sqlx::query_as("SELECT id, level FROM units WHERE code = $1").bind(parent_code).fetch_optional(&mut **tx).await?;
+            let Some((pid, plevel)) = p else {
+                return Err(invalid(format!("không có đơn vị cấp trên mã {parent_code} / no parent unit {parent_code}")));
+            };
+            if plevel >= before.level {
+                return Err(invalid("đơn vị cấp trên phải ở cấp cao hơn / the new parent must be of a higher level".into()));
+            }
+            // Levels strictly decrease upwards, so a higher-level parent can never be a descendant.
+            parent_id = Some(pid);
+        }
+        let name = name.clone().unwrap_or_else(|| before.name.clone());
+        let active = change.active.unwrap_or(before.active);
+        let search_key = fold(&format!("{} {} {}", name, before.admin_name.as_deref().unwrap_or(""), before.code));
+        sqlx::query("UPDATE units SET name = $1, parent_id = $2, active = $3, search_key = $4, updated_at = $5 WHERE id = $6")
+            .bind(&name)
+            .bind(parent_id)
+            .bind(active)
+            .bind(&search_key)
+            .bind(now)
+            .bind(before.id)
+            .execute(&mut **tx)
+            .await?;
+        let after: UnitRow = sqlx::query_as(&select).bind(code).fetch_one(&mut **tx).await?;
+        let entry = who
+            .entry("unit.update", "unit", Some(code.to_string()))
+            .unit(Some(before.id))
+            .before(&UnitSnapshot::from(&before))
+            .after(&UnitSnapshot::from(&after));
+        crate::audit_in_tx!(tx, &entry, now);
+        after
+    });
+    Ok(updated)
+}
+
+/// Applies checked import rows in one transaction: all of them, or none.
+pub async fn apply_import(
+    db: &Db,
+    rows: &[phongtrao_domain::unit_import::ImportRow],
+    who: &crate::audit::Who,
+    now: DateTime<Utc>,
+) -> Result<(u64, u64)> {
+    let (mut created, mut updated) = (0u64, 0u64);
+    in_transaction!(db, tx => {
+        for row in rows {
+            let parent_id: Option<i64> = match &row.parent_code {
+                Some(code) => {
+                    let p: Option<(i64,)> = sqlx::query_as("SELECT id FROM units WHERE code = $1").bind(code).fetch_optional(&mut **tx).await?;
+                    match p {
+                        Some((id,)) => Some(id),
+                        None => return Err(invalid(format!("dòng {}: không có đơn vị cấp trên {code} / row {}: no parent {code}", row.row, row.row))),
+                    }
+                }
+                None => None,
+            };
+            let existing: Option<UnitRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM units WHERE code = $1"))
+                .bind(&row.code)
+                .fetch_optional(&mut **tx)
+                .await?;
+            let unit_id = match existing {
+                Some(before) => {
+                    let name = row.name.clone().unwrap_or_else(|| before.name.clone());
+                    let parent = parent_id.or(before.parent_id);
+                    let search_key = fold(&format!("{} {} {}", name, before.admin_name.as_deref().unwrap_or(""), before.code));
+                    sqlx::query("UPDATE units SET name = $1, parent_id = $2, search_key = $3, updated_at = $4 WHERE id = $5")
+                        .bind(&name)
+                        .bind(parent)
+                        .bind(&search_key)
+                        .bind(now)
+                        .bind(before.id)
+                        .execute(&mut **tx)
+                        .await?;
+                    let entry = who
+                        .entry("unit.import_update", "unit", Some(row.code.clone()))
+                        .unit(Some(before.id))
+                        .before(&UnitSnapshot::from(&before))
+                        .after(row);
+                    crate::audit_in_tx!(tx, &entry, now);
+                    updated += 1;
+                    before.id
+                }
+                None => {
+                    let Some(kind) = row.kind else {
+                        return Err(invalid(format!("dòng {}: thiếu loại đơn vị / row {}: missing kind", row.row, row.row)));
+                    };
+                    let name = row.name.clone().unwrap_or_else(|| row.code.clone());
+                    let (position,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(position), 0) + 1 FROM units").fetch_one(&mut **tx).await?;
+                    let search_key = fold(&format!("{} {}", name, row.code));
+                    let (id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO units (code, parent_id, kind, level, name, admin_name, gso_code, search_key, position, active, created_at, updated_at)
+                         VALUES ($1, $2, $3, $4, $5, NULL, NULL, $6, $7, TRUE, $8, $8) RETURNING id",
+                    )
+                    .bind(&row.code)
+                    .bind(parent_id)
+                    .bind(kind.as_str())
+                    .bind(i64::from(kind.level().number()))
+                    .bind(&name)
+                    .bind(&search_key)
+                    .bind(position)
+                    .bind(now)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                    let entry = who.entry("unit.import_create", "unit", Some(row.code.clone())).unit(Some(id)).after(row);
+                    crate::audit_in_tx!(tx, &entry, now);
+                    created += 1;
+                    id
+                }
+            };
+            for (figure, value) in &row.figures {
+                sqlx::query(
+                    "INSERT INTO unit_base_figures (unit_id, figure, value, updated_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (unit_id, figure) DO UPDATE SET value = $3, updated_at = $4",
+                )
+                .bind(unit_id)
+                .bind(figure.as_str())
+                .bind(*value)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+    });
+    Ok((created, updated))
+}
+
+/// Every unit with its base figures, for export: (unit, parent code, figures).
+pub async fn export_rows(
+    db: &Db,
+) -> Result<
+    Vec<(
+        UnitRow,
+        Option<String>,
+        std::collections::BTreeMap<String, i64>,
+    )>,
+> {
+    let all = list(db).await?;
+    let code_of: std::collections::HashMap<i64, String> =
+        all.iter().map(|u| (u.id, u.code.clone())).collect();
+    let figures: Vec<(i64, String, i64)> = with_pool!(db, pool => sqlx::query_as("SELECT unit_id, figure, value FROM unit_base_figures").fetch_all(pool).await)?;
+    let mut by_unit: std::collections::HashMap<i64, std::collections::BTreeMap<String, i64>> =
+        std::collections::HashMap::new();
+    for (unit_id, figure, value) in figures {
+        by_unit.entry(unit_id).or_default().insert(figure, value);
+    }
+    Ok(all
+        .into_iter()
+        .map(|u| {
+            let parent = u.parent_id.and_then(|p| code_of.get(&p).cloned());
+            let figs = by_unit.remove(&u.id).unwrap_or_default();
+            (u, parent, figs)
+        })
+        .collect())
 }

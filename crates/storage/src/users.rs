@@ -36,7 +36,12 @@ pub struct NewUser<'a> {
 const COLUMNS: &str = "id, username, display_name, password_hash, role, must_change_password, active, created_at, updated_at";
 
 /// Creates a user with its units; fails if the username is taken.
-pub async fn create(db: &Db, user: &NewUser<'_>, now: DateTime<Utc>) -> Result<i64> {
+pub async fn create(
+    db: &Db,
+    user: &NewUser<'_>,
+    who: &crate::audit::Who,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     let id = in_transaction!(db, tx => {
         let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1")
             .bind(user.username)
@@ -67,6 +72,10 @@ pub async fn create(db: &Db, user: &NewUser<'_>, now: DateTime<Utc>) -> Result<i
                 .execute(&mut **tx)
                 .await?;
         }
+        let entry = who.entry("user.create", "user", Some(user.username.to_string())).after(&serde_json::json!({
+            "id": id, "username": user.username, "role": user.role.as_str(), "units": user.unit_ids,
+        }));
+        crate::audit_in_tx!(tx, &entry, now);
         id
     });
     Ok(id)
@@ -88,4 +97,100 @@ pub async fn count_with_role(db: &Db, role: Role) -> Result<i64> {
         .fetch_one(pool)
         .await)?;
     Ok(n)
+}
+
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<UserRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?)
+}
+
+/// The units given to a user.
+pub async fn unit_ids(db: &Db, user_id: i64) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = with_pool!(db, pool => sqlx::query_as("SELECT unit_id FROM user_units WHERE user_id = $1 ORDER BY unit_id")
+        .bind(user_id)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Sets a new password hash (the previous sessions stop working, since their
+/// auth hash no longer matches).
+pub async fn set_password(
+    db: &Db,
+    user_id: i64,
+    password_hash: &str,
+    must_change: bool,
+    who: &crate::audit::Who,
+    action: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    in_transaction!(db, tx => {
+        let n = sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, password_changed_at = $3, updated_at = $3 WHERE id = $4")
+            .bind(password_hash)
+            .bind(must_change)
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StorageError::NotFound(format!("người dùng / user {user_id}")));
+        }
+        // Never the password or its hash: only that it changed.
+        let entry = who.entry(action, "user", Some(user_id.to_string())).after(&serde_json::json!({"must_change_password": must_change}));
+        crate::audit_in_tx!(tx, &entry, now);
+    });
+    Ok(())
+}
+
+/// Replaces the units of a user, and optionally its role and active flag.
+pub async fn set_access(
+    db: &Db,
+    user_id: i64,
+    role: Role,
+    active: bool,
+    unit_ids: &[i64],
+    who: &crate::audit::Who,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    in_transaction!(db, tx => {
+        let before: Option<(String, bool)> = sqlx::query_as("SELECT role, active FROM users WHERE id = $1").bind(user_id).fetch_optional(&mut **tx).await?;
+        let Some((before_role, before_active)) = before else {
+            return Err(StorageError::NotFound(format!("người dùng / user {user_id}")));
+        };
+        let before_units: Vec<(i64,)> = sqlx::query_as("SELECT unit_id FROM user_units WHERE user_id = $1 ORDER BY unit_id").bind(user_id).fetch_all(&mut **tx).await?;
+        sqlx::query("UPDATE users SET role = $1, active = $2, updated_at = $3 WHERE id = $4")
+            .bind(role.as_str())
+            .bind(active)
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM user_units WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+        for unit_id in unit_ids {
+            sqlx::query("INSERT INTO user_units (user_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING").bind(user_id).bind(unit_id).execute(&mut **tx).await?;
+        }
+        let entry = who
+            .entry("user.access", "user", Some(user_id.to_string()))
+            .before(&serde_json::json!({"role": before_role, "active": before_active, "units": before_units.iter().map(|(u,)| *u).collect::<Vec<_>>()}))
+            .after(&serde_json::json!({"role": role.as_str(), "active": active, "units": unit_ids}));
+        crate::audit_in_tx!(tx, &entry, now);
+    });
+    Ok(())
+}
+
+/// Checks a username: 3 to 40 of a-z, 0-9, '.', '_', '-'.
+pub fn check_username(username: &str) -> Result<()> {
+    let ok = (3..=40).contains(&username.len())
+        && username
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(StorageError::Invalid(
+            "tên đăng nhập gồm 3–40 ký tự a-z, 0-9, . _ - / a username is 3–40 of a-z, 0-9, . _ -"
+                .into(),
+        ))
+    }
 }

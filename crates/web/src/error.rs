@@ -1,21 +1,167 @@
-//! Errors of handlers: a page in the user's language for the UI, JSON for the API.
+//! Failures of handlers, in Vietnamese and English: a page for the UI, JSON for the API.
 
 use askama::Template;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
+use phongtrao_storage::StorageError;
 
 use crate::i18n::{Chrome, Lang};
 
+/// What went wrong, in both languages, with the HTTP status that says it.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub vi: String,
+    pub en: String,
+    /// Seconds to wait before trying again (429).
+    pub retry_after: Option<i64>,
+}
+
+impl Failure {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        vi: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Failure {
+        Failure {
+            status,
+            code,
+            vi: vi.into(),
+            en: en.into(),
+            retry_after: None,
+        }
+    }
+
+    pub fn bad_request(vi: impl Into<String>, en: impl Into<String>) -> Failure {
+        Failure::new(StatusCode::BAD_REQUEST, "bad_request", vi, en)
+    }
+
+    /// A message that already holds both languages ("vi / en").
+    pub fn invalid(message: impl Into<String>) -> Failure {
+        let message = message.into();
+        let (vi, en) = match message.split_once(" / ") {
+            Some((vi, en)) => (vi.to_string(), en.to_string()),
+            None => (message.clone(), message),
+        };
+        Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", vi, en)
+    }
+
+    pub fn not_found() -> Failure {
+        Failure::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Không tìm thấy",
+            "Not found",
+        )
+    }
+
+    pub fn unauthenticated() -> Failure {
+        Failure::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Vui lòng đăng nhập",
+            "Please log in",
+        )
+    }
+
+    pub fn forbidden() -> Failure {
+        Failure::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Bạn không có quyền thực hiện thao tác này",
+            "You are not allowed to do this",
+        )
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> Failure {
+        tracing::error!(error = %e, "request failed");
+        Failure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Hệ thống gặp lỗi khi xử lý yêu cầu. Vui lòng thử lại sau.",
+            "The server failed to handle the request. Please try again later.",
+        )
+    }
+
+    pub fn message(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Vi => &self.vi,
+            Lang::En => &self.en,
+        }
+    }
+
+    /// As an HTML page in `lang`.
+    pub fn page(self, lang: Lang) -> AppError {
+        AppError {
+            lang,
+            failure: self,
+            login_next: None,
+        }
+    }
+}
+
+impl From<StorageError> for Failure {
+    fn from(e: StorageError) -> Failure {
+        match e {
+            StorageError::NotFound(what) => {
+                let (vi, en) = what
+                    .split_once(" / ")
+                    .map(|(a, b)| (a.to_string(), b.to_string()))
+                    .unwrap_or((what.clone(), what));
+                Failure::new(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    format!("Không tìm thấy {vi}"),
+                    format!("Not found: {en}"),
+                )
+            }
+            StorageError::Invalid(message) => Failure::invalid(message),
+            other => Failure::internal(other),
+        }
+    }
+}
+
+/// A failure shown as a page. Unauthenticated page requests go to the login form.
 #[derive(Debug)]
-pub enum AppError {
-    NotFound(Lang),
-    Internal(Lang, String),
+pub struct AppError {
+    pub lang: Lang,
+    pub failure: Failure,
+    /// Where to come back after logging in.
+    pub login_next: Option<String>,
+}
+
+/// A redirect dressed as an error, for guards that send the user elsewhere.
+impl AppError {
+    pub fn redirect_to(mut self, target: &str) -> AppError {
+        self.login_next = Some(format!("@{target}"));
+        self
+    }
 }
 
 impl AppError {
+    pub fn not_found(lang: Lang) -> AppError {
+        Failure::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Không tìm thấy trang",
+            "Page not found",
+        )
+        .page(lang)
+    }
+
     pub fn internal(lang: Lang, e: impl std::fmt::Display) -> AppError {
-        AppError::Internal(lang, e.to_string())
+        Failure::internal(e).page(lang)
+    }
+
+    pub fn login(lang: Lang, next: &str) -> AppError {
+        AppError {
+            lang,
+            failure: Failure::unauthenticated(),
+            login_next: Some(next.to_string()),
+        }
     }
 }
 
@@ -29,64 +175,100 @@ struct ErrorPage {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, lang, heading, detail) = match self {
-            AppError::NotFound(lang) => (StatusCode::NOT_FOUND, lang, lang.t("error.not_found"), lang.t("error.not_found_detail")),
-            AppError::Internal(lang, message) => {
-                tracing::error!(%message, "request failed");
-                (StatusCode::INTERNAL_SERVER_ERROR, lang, lang.t("error.server"), lang.t("error.server_detail"))
-            }
-        };
-        let page = ErrorPage { chrome: Chrome::new(lang, "/", heading.clone(), ""), heading, detail };
-        match page.render() {
-            Ok(html) => (status, Html(html)).into_response(),
-            Err(_) => (status, detail_text(status)).into_response(),
+        let lang = self.lang;
+        let f = self.failure;
+        if let Some(next) = self.login_next {
+            let target = match next.strip_prefix('@') {
+                Some(direct) => direct.to_string(),
+                None => format!("/login?next={}", urlencode(&next)),
+            };
+            return Redirect::to(&target).into_response();
         }
+        let heading = match f.status {
+            StatusCode::NOT_FOUND => lang.t("error.not_found"),
+            StatusCode::FORBIDDEN => lang.t("error.forbidden"),
+            StatusCode::TOO_MANY_REQUESTS => lang.t("error.too_many"),
+            StatusCode::UNPROCESSABLE_ENTITY => lang.t("error.invalid"),
+            s if s.is_server_error() => lang.t("error.server"),
+            _ => lang.t("error.bad_request"),
+        };
+        let page = ErrorPage {
+            chrome: Chrome::new(lang, "/", heading.clone(), ""),
+            heading,
+            detail: f.message(lang).to_string(),
+        };
+        let mut response = match page.render() {
+            Ok(html) => (f.status, Html(html)).into_response(),
+            Err(_) => (f.status, format!("{} / {}", f.vi, f.en)).into_response(),
+        };
+        if let Some(secs) = f.retry_after {
+            if let Ok(v) = secs.to_string().parse() {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        response
     }
 }
 
-fn detail_text(status: StatusCode) -> &'static str {
-    if status == StatusCode::NOT_FOUND {
-        "Không tìm thấy / Not found"
-    } else {
-        "Có lỗi xảy ra / Something went wrong"
-    }
-}
-
-/// Errors of the JSON API: `{"error": {"code", "message_vi", "message_en"}}`.
+/// A failure as JSON: `{"error": {"code", "message_vi", "message_en"}}`.
 #[derive(Debug)]
-pub struct ApiError {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub message_vi: String,
-    pub message_en: String,
-}
+pub struct ApiError(pub Failure);
 
 impl ApiError {
     pub fn not_found(what: &str) -> ApiError {
-        ApiError {
-            status: StatusCode::NOT_FOUND,
-            code: "not_found",
-            message_vi: format!("Không tìm thấy {what}"),
-            message_en: format!("{what} not found"),
-        }
+        ApiError(Failure::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("Không tìm thấy {what}"),
+            format!("{what} not found"),
+        ))
     }
 
     pub fn internal(e: impl std::fmt::Display) -> ApiError {
-        tracing::error!(error = %e, "api request failed");
-        ApiError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            code: "internal",
-            message_vi: "Có lỗi xảy ra, vui lòng thử lại sau".into(),
-            message_en: "Something went wrong, please try again later".into(),
-        }
+        ApiError(Failure::internal(e))
+    }
+}
+
+impl From<Failure> for ApiError {
+    fn from(f: Failure) -> ApiError {
+        ApiError(f)
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(e: StorageError) -> ApiError {
+        ApiError(e.into())
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({
-            "error": { "code": self.code, "message_vi": self.message_vi, "message_en": self.message_en }
+        let f = self.0;
+        let mut body = serde_json::json!({
+            "error": { "code": f.code, "message_vi": f.vi, "message_en": f.en }
         });
-        (self.status, Json(body)).into_response()
+        if let Some(secs) = f.retry_after {
+            body["error"]["retry_after_seconds"] = secs.into();
+        }
+        let mut response = (f.status, Json(body)).into_response();
+        if let Some(secs) = f.retry_after {
+            if let Ok(v) = secs.to_string().parse() {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        response
     }
+}
+
+/// Percent-encodes a value for a query string.
+pub fn urlencode(value: &str) -> String {
+    let mut out = String::new();
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

@@ -1,7 +1,7 @@
 //! Language choice and translated strings for templates.
 
-use axum::http::request::Parts;
 use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use std::convert::Infallible;
 
 /// The two languages of the UI. Vietnamese is the default.
@@ -58,17 +58,35 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
     }
 }
 
-/// What every page needs around its content: language, current path, page title.
+/// The logged-in user as the page header shows them.
+pub struct Badge {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub is_admin: bool,
+}
+
+/// What every page needs around its content: language, current path, page title,
+/// who is logged in and the CSRF token for its forms.
 pub struct Chrome {
     pub lang: Lang,
     pub path: String,
     pub title: String,
     pub nav: &'static str,
+    pub user: Option<Badge>,
+    pub csrf: String,
 }
 
 impl Chrome {
     pub fn new(lang: Lang, path: &str, title: String, nav: &'static str) -> Chrome {
-        Chrome { lang, path: path.to_string(), title, nav }
+        Chrome {
+            lang,
+            path: path.to_string(),
+            title,
+            nav,
+            user: None,
+            csrf: String::new(),
+        }
     }
 
     pub fn t(&self, key: &str) -> String {

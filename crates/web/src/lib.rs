@@ -4,11 +4,16 @@
 
 rust_i18n::i18n!("locales", fallback = "vi");
 
+mod actions;
 mod api;
 mod assets;
+pub mod auth;
+mod authz;
 mod error;
+mod files;
 mod health;
 pub mod i18n;
+mod page;
 mod pages;
 pub mod password;
 pub mod prepare;

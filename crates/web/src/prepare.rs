@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use phongtrao_domain::role::Role;
-use phongtrao_storage::audit::{self, AuditEntry};
+use phongtrao_storage::audit::Who;
 use phongtrao_storage::seed::{self, SeedReport};
 use phongtrao_storage::users::{self, NewUser};
 use phongtrao_storage::{Db, StorageError};
@@ -22,13 +22,16 @@ pub const FIRST_ADMIN: &str = "admin";
 /// account with a one-time password when there is no admin yet.
 pub async fn prepare(db: &Db) -> Result<Prepared, StorageError> {
     db.migrate().await?;
+    crate::auth::store::DbSessionStore::new(db)
+        .migrate()
+        .await?;
     let now = Utc::now();
     let seed = seed::load_builtin(db, now).await?;
     let mut admin_password = None;
     if users::count_with_role(db, Role::Admin).await? == 0 {
         let secret = password::generate();
         let hash = password::hash(&secret).map_err(StorageError::Invalid)?;
-        let id = users::create(
+        users::create(
             db,
             &NewUser {
                 username: FIRST_ADMIN,
@@ -38,23 +41,14 @@ pub async fn prepare(db: &Db) -> Result<Prepared, StorageError> {
                 must_change_password: true,
                 unit_ids: &[],
             },
-            now,
-        )
-        .await?;
-        audit::record(
-            db,
-            &AuditEntry {
-                actor_name: "system".into(),
-                action: "user.create".into(),
-                entity: "user".into(),
-                entity_key: Some(FIRST_ADMIN.into()),
-                after_json: Some(format!("{{\"id\":{id},\"username\":\"{FIRST_ADMIN}\",\"role\":\"admin\"}}")),
-                ..AuditEntry::default()
-            },
+            &Who::system(),
             now,
         )
         .await?;
         admin_password = Some(secret);
     }
-    Ok(Prepared { seed, admin_password })
+    Ok(Prepared {
+        seed,
+        admin_password,
+    })
 }

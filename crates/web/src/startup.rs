@@ -2,20 +2,40 @@
 
 use std::net::SocketAddr;
 
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 use axum::Router;
+use axum_login::AuthManagerLayerBuilder;
 use phongtrao_storage::Db;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
 
-use crate::{api, assets, health, pages, security, AppState};
+use crate::auth::store::DbSessionStore;
+use crate::auth::{csrf, Backend, IDLE_MINUTES};
+use crate::{api, assets, files, health, pages, security, AppState};
 
 /// How to run the server.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub bind: SocketAddr,
+    /// Behind a trusted reverse proxy: take the client address from X-Forwarded-For.
+    pub trust_forwarded_for: bool,
+    /// Served over HTTPS: mark cookies Secure.
+    pub secure_cookies: bool,
+}
+
+impl Settings {
+    pub fn local(bind: SocketAddr) -> Settings {
+        Settings {
+            bind,
+            trust_forwarded_for: false,
+            secure_cookies: false,
+        }
+    }
 }
 
 pub struct Application {
@@ -25,21 +45,74 @@ pub struct Application {
 }
 
 /// Every route of the app.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, settings: &Settings) -> Router {
+    let session_layer = SessionManagerLayer::new(DbSessionStore::new(&state.db))
+        .with_name("phongtrao_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(settings.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(IDLE_MINUTES)));
+    let auth_layer = AuthManagerLayerBuilder::new(
+        Backend {
+            db: state.db.clone(),
+        },
+        session_layer,
+    )
+    .build();
     let router = Router::new()
         .route("/", get(pages::overview::show))
         .route("/targets", get(pages::targets::show))
         .route("/units", get(pages::units::list))
         .route("/units/{code}", get(pages::units::show))
+        .route(
+            "/units/{code}/edit",
+            get(pages::admin_units::edit_form).post(pages::admin_units::update),
+        )
+        .route(
+            "/units/{code}/figures",
+            post(pages::admin_units::set_figures),
+        )
+        .route("/admin/units", post(pages::admin_units::create))
+        .route("/admin/units/new", get(pages::admin_units::new_form))
+        .route(
+            "/admin/units/import",
+            get(pages::admin_units::import_form).post(pages::admin_units::import_preview),
+        )
+        .route(
+            "/admin/units/import/{id}/confirm",
+            post(pages::admin_units::import_confirm),
+        )
+        .route("/admin/export/{file}", get(pages::admin_units::export))
+        .route(
+            "/admin/users",
+            get(pages::admin_users::list).post(pages::admin_users::create),
+        )
+        .route("/admin/users/{id}", post(pages::admin_users::update))
+        .route("/admin/users/{id}/reset", post(pages::admin_users::reset))
+        .route("/audit", get(pages::audit::show))
+        .route("/login", get(pages::login::show).post(pages::login::submit))
+        .route("/logout", post(pages::login::logout))
+        .route("/account", get(pages::account::show))
+        .route("/account/password", post(pages::account::change_password))
+        .route("/account/tokens", post(pages::account::create_token))
+        .route(
+            "/account/tokens/{id}/revoke",
+            post(pages::account::revoke_token),
+        )
         .route("/lang/{code}", get(pages::lang::switch))
         .route("/healthz", get(health::healthz))
         .route("/static/{*path}", get(assets::serve))
         .nest("/api/v1", api::router())
         .fallback(pages::not_found)
-        .with_state(state);
+        .with_state(state)
+        .layer(axum::middleware::from_fn(csrf::verify))
+        .layer(auth_layer);
     security::add_headers(router)
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .layer(DefaultBodyLimit::max(files::MAX_UPLOAD_BYTES + 64 * 1024))
+        .layer(RequestBodyLimitLayer::new(
+            files::MAX_UPLOAD_BYTES + 64 * 1024,
+        ))
         .layer(TraceLayer::new_for_http())
 }
 
@@ -48,7 +121,15 @@ impl Application {
     pub async fn build(settings: &Settings, db: Db) -> std::io::Result<Application> {
         let listener = TcpListener::bind(settings.bind).await?;
         let address = listener.local_addr()?;
-        Ok(Application { listener, router: router(AppState { db }), address })
+        let state = AppState {
+            db,
+            trust_forwarded_for: settings.trust_forwarded_for,
+        };
+        Ok(Application {
+            listener,
+            router: router(state, settings),
+            address,
+        })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -61,12 +142,23 @@ impl Application {
 
     /// Serves until Ctrl-C / SIGTERM, finishing requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
     }
 
     /// Serves until the process ends (tests).
     pub async fn run_forever(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
     }
 }
 

@@ -5,4 +5,6 @@ use phongtrao_storage::Db;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// Take the client address from X-Forwarded-For (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
 }

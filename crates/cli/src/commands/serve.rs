@@ -14,7 +14,10 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 pub async fn migrate(args: DatabaseArgs) -> Result<ExitCode> {
     let db = args.connect().await?;
     let prepared = prepare(&db).await?;
-    println!("Cơ sở dữ liệu đã sẵn sàng / database ready: {}", args.describe());
+    println!(
+        "Cơ sở dữ liệu đã sẵn sàng / database ready: {}",
+        args.describe()
+    );
     print_first_start(&prepared);
     db.close().await;
     Ok(ExitCode::SUCCESS)
@@ -36,14 +39,32 @@ fn print_first_start(prepared: &phongtrao_web::prepare::Prepared) {
     }
 }
 
-pub async fn run(args: DatabaseArgs, bind: SocketAddr) -> Result<ExitCode> {
+pub async fn run(
+    args: DatabaseArgs,
+    bind: SocketAddr,
+    trust_forwarded_for: bool,
+    secure_cookies: bool,
+) -> Result<ExitCode> {
     let db = args.connect().await?;
     let prepared = prepare(&db).await?;
     print_first_start(&prepared);
-    let app = Application::build(&Settings { bind }, db.clone()).await?;
+    let settings = Settings {
+        bind,
+        trust_forwarded_for,
+        secure_cookies,
+    };
+    let app = Application::build(&settings, db.clone()).await?;
     let address = app.address();
-    let host = if address.ip().is_unspecified() { "localhost".to_string() } else { address.ip().to_string() };
-    println!("phongtrao đang chạy / is running: http://{host}:{}/  ({})", address.port(), args.describe());
+    let host = if address.ip().is_unspecified() {
+        "localhost".to_string()
+    } else {
+        address.ip().to_string()
+    };
+    println!(
+        "phongtrao đang chạy / is running: http://{host}:{}/  ({})",
+        address.port(),
+        args.describe()
+    );
     app.run_until_stopped().await?;
     db.close().await;
     Ok(ExitCode::SUCCESS)

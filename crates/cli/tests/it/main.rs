@@ -1,6 +1,7 @@
 //! Integration tests: the real server on a free port, on SQLite, or on PostgreSQL
 //! when PHONGTRAO_TEST_DATABASE_URL names a server (CI runs both).
 
+mod accounts;
 mod cli;
 mod pages;
 mod storage;

@@ -21,8 +21,15 @@ pub async fn fresh_db() -> (Db, Option<tempfile::TempDir>) {
     match std::env::var("PHONGTRAO_TEST_DATABASE_URL") {
         Ok(url) if !url.is_empty() => {
             let name = format!("pt_test_{}", random_suffix());
-            let test_url = phongtrao_storage::create_postgres_database(&url, &name).await.expect("create test database");
-            (Db::connect(&test_url).await.expect("connect to test database"), None)
+            let test_url = phongtrao_storage::create_postgres_database(&url, &name)
+                .await
+                .expect("create test database");
+            (
+                Db::connect(&test_url)
+                    .await
+                    .expect("connect to test database"),
+                None,
+            )
         }
         _ => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -34,15 +41,39 @@ pub async fn fresh_db() -> (Db, Option<tempfile::TempDir>) {
 
 fn random_suffix() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     format!("{}_{}", std::process::id(), nanos % 1_000_000_000_000)
+}
+
+/// Another app instance on the same database; returns its base URL.
+pub async fn spawn_on(db: Db) -> String {
+    let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
+    let settings = Settings {
+        bind,
+        trust_forwarded_for: true,
+        secure_cookies: false,
+    };
+    let app = Application::build(&settings, db).await.expect("bind");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_forever());
+    base
 }
 
 pub async fn spawn_app() -> TestApp {
     let (db, dir) = fresh_db().await;
     let prepared = prepare(&db).await.expect("prepare database");
     let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
-    let app = Application::build(&Settings { bind }, db.clone()).await.expect("bind");
+    let settings = Settings {
+        bind,
+        trust_forwarded_for: true,
+        secure_cookies: false,
+    };
+    let app = Application::build(&settings, db.clone())
+        .await
+        .expect("bind");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_forever());
     let client = reqwest::Client::builder()
@@ -50,12 +81,22 @@ pub async fn spawn_app() -> TestApp {
         .cookie_store(true)
         .build()
         .expect("client");
-    TestApp { base, db, prepared, client, _dir: dir }
+    TestApp {
+        base,
+        db,
+        prepared,
+        client,
+        _dir: dir,
+    }
 }
 
 impl TestApp {
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.base)).send().await.expect("request")
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn text(&self, path: &str) -> String {
@@ -68,5 +109,107 @@ impl TestApp {
         let response = self.get(path).await;
         assert_eq!(response.status(), 200, "GET {path}");
         response.json().await.expect("json")
+    }
+}
+
+/// A user with a known password (already changed) and its units; returns its id.
+pub async fn add_user(
+    db: &Db,
+    username: &str,
+    role: phongtrao_domain::role::Role,
+    unit_codes: &[&str],
+    password: &str,
+) -> i64 {
+    let mut ids = Vec::new();
+    for code in unit_codes {
+        ids.push(
+            phongtrao_storage::units::by_code(db, code)
+                .await
+                .expect("query")
+                .expect("unit")
+                .id,
+        );
+    }
+    let hash = phongtrao_web::password::hash(password).expect("hash");
+    phongtrao_storage::users::create(
+        db,
+        &phongtrao_storage::users::NewUser {
+            username,
+            display_name: username,
+            password_hash: &hash,
+            role,
+            must_change_password: false,
+            unit_ids: &ids,
+        },
+        &phongtrao_storage::audit::Who::system(),
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("create user")
+}
+
+/// An API token for a user.
+pub async fn add_token(db: &Db, user_id: i64) -> String {
+    let token = format!("pt_test_{user_id}_{}", random_suffix());
+    let digest = phongtrao_web::auth::current::token_digest(&token);
+    phongtrao_storage::tokens::create(db, user_id, "test", &digest, chrono::Utc::now())
+        .await
+        .expect("token");
+    token
+}
+
+/// A browser-like client with its own cookie jar.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("client")
+}
+
+/// The value of `name="csrf" value="..."` in a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    html.find(marker)
+        .map(|i| {
+            html[i + marker.len()..]
+                .split('"')
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+impl TestApp {
+    /// Logs in through the form from the given address; returns the client.
+    pub async fn login_form(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        password: &str,
+        from: &str,
+    ) -> reqwest::Response {
+        let page = client
+            .get(format!("{}/login", self.base))
+            .send()
+            .await
+            .expect("login page")
+            .text()
+            .await
+            .expect("body");
+        let csrf = csrf_of(&page);
+        client
+            .post(format!("{}/login", self.base))
+            .header("x-forwarded-for", from)
+            .form(&[
+                ("username", username),
+                ("password", password),
+                ("csrf", csrf.as_str()),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .expect("login")
     }
 }

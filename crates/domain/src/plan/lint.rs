@@ -20,8 +20,12 @@ pub fn lint(plan: &Plan) -> Vec<Finding> {
     for n in plan.missing_target_numbers() {
         findings.push(Finding {
             rule: "missing-target-number",
-            message_vi: format!("Không có chỉ tiêu số {n}: số thứ tự chỉ tiêu bị bỏ qua (giữ nguyên theo văn bản)."),
-            message_en: format!("There is no target {n}: the numbering skips it (kept as in the document)."),
+            message_vi: format!(
+                "Không có chỉ tiêu số {n}: số thứ tự chỉ tiêu bị bỏ qua (giữ nguyên theo văn bản)."
+            ),
+            message_en: format!(
+                "There is no target {n}: the numbering skips it (kept as in the document)."
+            ),
         });
     }
     let periods = plan.periods();
@@ -53,7 +57,11 @@ pub fn lint(plan: &Plan) -> Vec<Finding> {
         }
     }
     if let Some(report) = plan.milestone("final-report") {
-        for closing in plan.milestones.iter().filter(|m| m.key.ends_with("closing")) {
+        for closing in plan
+            .milestones
+            .iter()
+            .filter(|m| m.key.ends_with("closing"))
+        {
             if report.when.last_day() < closing.when.first_day() {
                 findings.push(Finding {
                     rule: "final-report-before-closing",
@@ -78,8 +86,20 @@ pub fn lint(plan: &Plan) -> Vec<Finding> {
         if m.when.first_day() < start || m.when.last_day() > end {
             findings.push(Finding {
                 rule: "date-outside-campaign",
-                message_vi: format!("\"{}\" ({}) nằm ngoài thời gian của kế hoạch ({} – {}).", m.title, describe(m.when), format::date(start), format::date(end)),
-                message_en: format!("\"{}\" ({}) falls outside the campaign ({} – {}).", m.title, describe_en(m.when), format::date(start), format::date(end)),
+                message_vi: format!(
+                    "\"{}\" ({}) nằm ngoài thời gian của kế hoạch ({} – {}).",
+                    m.title,
+                    describe(m.when),
+                    format::date(start),
+                    format::date(end)
+                ),
+                message_en: format!(
+                    "\"{}\" ({}) falls outside the campaign ({} – {}).",
+                    m.title,
+                    describe_en(m.when),
+                    format::date(start),
+                    format::date(end)
+                ),
             });
         }
     }
@@ -88,8 +108,18 @@ pub fn lint(plan: &Plan) -> Vec<Finding> {
             if d < start || d > end {
                 findings.push(Finding {
                     rule: "date-outside-campaign",
-                    message_vi: format!("Hoạt động {} \"{}\" ({}) nằm ngoài thời gian của kế hoạch.", e.number, e.title, format::date(d)),
-                    message_en: format!("Event {} \"{}\" ({}) falls outside the campaign.", e.number, e.title, format::date(d)),
+                    message_vi: format!(
+                        "Hoạt động {} \"{}\" ({}) nằm ngoài thời gian của kế hoạch.",
+                        e.number,
+                        e.title,
+                        format::date(d)
+                    ),
+                    message_en: format!(
+                        "Event {} \"{}\" ({}) falls outside the campaign.",
+                        e.number,
+                        e.title,
+                        format::date(d)
+                    ),
                 });
             }
         }
@@ -98,7 +128,9 @@ pub fn lint(plan: &Plan) -> Vec<Finding> {
     if undated > 0 {
         findings.push(Finding {
             rule: "event-without-date",
-            message_vi: format!("{undated} hoạt động cấp tỉnh chưa có ngày tổ chức trong kế hoạch."),
+            message_vi: format!(
+                "{undated} hoạt động cấp tỉnh chưa có ngày tổ chức trong kế hoạch."
+            ),
             message_en: format!("{undated} province events have no date in the plan."),
         });
     }

@@ -1,10 +1,12 @@
 //! The JSON API under /api/v1: the same data as the pages.
 
+mod admin;
 mod campaign;
 mod openapi;
+mod session;
 mod units;
 
-use axum::routing::get;
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 
 use crate::AppState;
@@ -14,8 +16,20 @@ pub fn router() -> Router<AppState> {
         .route("/campaign", get(campaign::show))
         .route("/targets", get(campaign::targets))
         .route("/periods", get(campaign::periods))
-        .route("/units", get(units::list))
-        .route("/units/{code}", get(units::show))
+        .route("/units", get(units::list).post(admin::create_unit))
+        .route("/units/{code}", get(units::show).patch(admin::update_unit))
+        .route("/units/{code}/base-figures", put(admin::set_base_figures))
+        .route("/units/import", post(admin::import_units))
+        .route("/units/import/{id}/confirm", post(admin::confirm_import))
+        .route("/session", post(session::create).delete(session::delete))
+        .route("/me", get(session::me))
+        .route("/account/password", post(admin::change_password))
+        .route("/tokens", post(admin::create_token))
+        .route("/tokens/{id}", delete(admin::revoke_token))
+        .route("/users", get(admin::list_users).post(admin::create_user))
+        .route("/users/{id}", axum::routing::patch(admin::update_user))
+        .route("/users/{id}/password-reset", post(admin::reset_password))
+        .route("/audit", get(admin::audit))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
 }

@@ -1,6 +1,11 @@
 //! Server-rendered pages, one file per page.
 
+pub mod account;
+pub mod admin_units;
+pub mod admin_users;
+pub mod audit;
 pub mod lang;
+pub mod login;
 pub mod overview;
 pub mod targets;
 pub mod units;
@@ -9,5 +14,5 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 
 pub async fn not_found(lang: Lang) -> AppError {
-    AppError::NotFound(lang)
+    AppError::not_found(lang)
 }

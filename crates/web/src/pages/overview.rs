@@ -12,6 +12,7 @@ use phongtrao_storage::campaigns::{self, EventRow};
 
 use crate::error::AppError;
 use crate::i18n::{Chrome, Lang};
+use crate::page::Page;
 use crate::AppState;
 
 pub struct TimelineRow {
@@ -67,13 +68,19 @@ fn level_label(level: phongtrao_domain::plan::Level, lang: Lang) -> String {
     }
 }
 
-pub async fn show(State(state): State<AppState>, lang: Lang) -> Result<OverviewPage, AppError> {
-    let stored = campaigns::current(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
-    let events = campaigns::events(&state.db, stored.row.id).await.map_err(|e| AppError::internal(lang, e))?;
-    Ok(build(stored.plan, events, lang))
+pub async fn show(State(state): State<AppState>, page: Page) -> Result<OverviewPage, AppError> {
+    let lang = page.lang;
+    let stored = campaigns::current(&state.db)
+        .await
+        .map_err(|e| AppError::internal(lang, e))?;
+    let events = campaigns::events(&state.db, stored.row.id)
+        .await
+        .map_err(|e| AppError::internal(lang, e))?;
+    Ok(build(stored.plan, events, &page))
 }
 
-fn build(plan: Plan, events: Vec<EventRow>, lang: Lang) -> OverviewPage {
+fn build(plan: Plan, events: Vec<EventRow>, page: &Page) -> OverviewPage {
+    let lang = page.lang;
     let tz = plan.campaign.timezone;
     let now = Utc::now();
     let today = now.with_timezone(&tz).date_naive();
@@ -96,7 +103,12 @@ fn build(plan: Plan, events: Vec<EventRow>, lang: Lang) -> OverviewPage {
     let periods = plan.periods();
     let due = format::time(plan.reporting.weekly.due_time);
     for p in &periods {
-        let levels: Vec<String> = plan.reporting.levels.iter().map(|l| level_label(*l, lang)).collect();
+        let levels: Vec<String> = plan
+            .reporting
+            .levels
+            .iter()
+            .map(|l| level_label(*l, lang))
+            .collect();
         timeline.push(TimelineRow {
             sort: p.end,
             when: match lang {
@@ -104,8 +116,18 @@ fn build(plan: Plan, events: Vec<EventRow>, lang: Lang) -> OverviewPage {
                 Lang::En => format!("before {due} on {}", format::date(p.end)),
             },
             title: match lang {
-                Lang::Vi => format!("Báo cáo tuần {} ({} – {})", p.seq, format::date(p.start), format::date(p.end)),
-                Lang::En => format!("Weekly report {} ({} – {})", p.seq, format::date(p.start), format::date(p.end)),
+                Lang::Vi => format!(
+                    "Báo cáo tuần {} ({} – {})",
+                    p.seq,
+                    format::date(p.start),
+                    format::date(p.end)
+                ),
+                Lang::En => format!(
+                    "Weekly report {} ({} – {})",
+                    p.seq,
+                    format::date(p.start),
+                    format::date(p.end)
+                ),
             },
             level: levels.join(", "),
             place: plan.reporting.send_to.clone().unwrap_or_default(),
@@ -119,7 +141,13 @@ fn build(plan: Plan, events: Vec<EventRow>, lang: Lang) -> OverviewPage {
         .map(|p| {
             (
                 p.deadline.with_timezone(&Utc),
-                format!("{} {} — {} {}", lang.t("overview.weekly_deadline"), p.seq, due, format::date(p.end)),
+                format!(
+                    "{} {} — {} {}",
+                    lang.t("overview.weekly_deadline"),
+                    p.seq,
+                    due,
+                    format::date(p.end)
+                ),
             )
         })
         .collect();
@@ -130,7 +158,10 @@ fn build(plan: Plan, events: Vec<EventRow>, lang: Lang) -> OverviewPage {
         }
     }
     upcoming.sort_by_key(|(at, _)| *at);
-    let next_deadline = upcoming.into_iter().find(|(at, _)| *at > now).map(|(_, text)| text);
+    let next_deadline = upcoming
+        .into_iter()
+        .find(|(at, _)| *at > now)
+        .map(|(_, text)| text);
 
     let events = events
         .into_iter()
@@ -142,7 +173,11 @@ fn build(plan: Plan, events: Vec<EventRow>, lang: Lang) -> OverviewPage {
             }),
             title: e.title,
             place: e.place,
-            status: if e.status == "planned" { lang.t("overview.event_status_planned") } else { e.status },
+            status: if e.status == "planned" {
+                lang.t("overview.event_status_planned")
+            } else {
+                e.status
+            },
         })
         .collect();
     let notices = lint::lint(&plan)
@@ -161,9 +196,15 @@ fn build(plan: Plan, events: Vec<EventRow>, lang: Lang) -> OverviewPage {
             past: p.deadline.with_timezone(&Utc) < now,
         })
         .collect();
-    let reporting_levels = plan.reporting.levels.iter().map(|l| level_label(*l, lang)).collect::<Vec<_>>().join(", ");
+    let reporting_levels = plan
+        .reporting
+        .levels
+        .iter()
+        .map(|l| level_label(*l, lang))
+        .collect::<Vec<_>>()
+        .join(", ");
     OverviewPage {
-        chrome: Chrome::new(lang, "/", plan.campaign.title.clone(), "overview"),
+        chrome: page.chrome(plan.campaign.title.clone(), "overview"),
         document_number: plan.campaign.document_number.clone(),
         next_deadline,
         ended_on: format::date(plan.campaign.ends_on),

@@ -9,6 +9,7 @@ use phongtrao_storage::campaigns;
 
 use crate::error::AppError;
 use crate::i18n::{Chrome, Lang};
+use crate::page::Page;
 use crate::AppState;
 
 pub struct IndicatorView {
@@ -48,15 +49,26 @@ pub fn goal_text(i: &Indicator, lang: Lang) -> String {
     match i.kind {
         IndicatorKind::Count => {
             let label = i.unit_label.as_deref().unwrap_or("");
-            format!("{symbol} {} {label}", format::number(i.goal, 2)).trim_end().to_string()
+            format!("{symbol} {} {label}", format::number(i.goal, 2))
+                .trim_end()
+                .to_string()
         }
-        IndicatorKind::PercentOfBase | IndicatorKind::ShareOfUnits => format!("{symbol} {}", format::percent(i.goal)),
+        IndicatorKind::PercentOfBase | IndicatorKind::ShareOfUnits => {
+            format!("{symbol} {}", format::percent(i.goal))
+        }
         IndicatorKind::MinimumPerUnit => {
             let min = format::number(i.per_unit_minimum.unwrap_or(1.0), 2);
             let label = i.unit_label.as_deref().unwrap_or("");
             match lang {
-                Lang::Vi => format!("{} đơn vị, mỗi đơn vị ≥ {min} {label}", format::percent(i.goal)).trim_end().to_string(),
-                Lang::En => format!("{} of units, each ≥ {min} {label}", format::percent(i.goal)).trim_end().to_string(),
+                Lang::Vi => format!(
+                    "{} đơn vị, mỗi đơn vị ≥ {min} {label}",
+                    format::percent(i.goal)
+                )
+                .trim_end()
+                .to_string(),
+                Lang::En => format!("{} of units, each ≥ {min} {label}", format::percent(i.goal))
+                    .trim_end()
+                    .to_string(),
             }
         }
     }
@@ -72,15 +84,24 @@ fn applies_text(i: &Indicator, lang: Lang) -> String {
         IndicatorKind::Count => String::new(),
         IndicatorKind::ShareOfUnits | IndicatorKind::MinimumPerUnit => {
             if i.unit_kinds.is_empty() {
-                i.levels.iter().map(|l| l.label_vi()).collect::<Vec<_>>().join(", ")
+                i.levels
+                    .iter()
+                    .map(|l| l.label_vi())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             } else {
-                i.unit_kinds.iter().map(|k| k.label_vi()).collect::<Vec<_>>().join(", ")
+                i.unit_kinds
+                    .iter()
+                    .map(|k| k.label_vi())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         }
     }
 }
 
-pub fn build(plan: &Plan, lang: Lang) -> TargetsPage {
+pub fn build(plan: &Plan, page: &Page) -> TargetsPage {
+    let lang = page.lang;
     let groups = plan
         .target_groups
         .iter()
@@ -109,7 +130,7 @@ pub fn build(plan: &Plan, lang: Lang) -> TargetsPage {
         })
         .collect();
     TargetsPage {
-        chrome: Chrome::new(lang, "/targets", lang.t("targets.title"), "targets"),
+        chrome: page.chrome(lang.t("targets.title"), "targets"),
         groups,
         missing_numbers: plan.missing_target_numbers(),
         target_count: plan.targets.len(),
@@ -117,7 +138,9 @@ pub fn build(plan: &Plan, lang: Lang) -> TargetsPage {
     }
 }
 
-pub async fn show(State(state): State<AppState>, lang: Lang) -> Result<TargetsPage, AppError> {
-    let stored = campaigns::current(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
-    Ok(build(&stored.plan, lang))
+pub async fn show(State(state): State<AppState>, page: Page) -> Result<TargetsPage, AppError> {
+    let stored = campaigns::current(&state.db)
+        .await
+        .map_err(|e| AppError::internal(page.lang, e))?;
+    Ok(build(&stored.plan, &page))
 }

@@ -6,14 +6,16 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use phongtrao_domain::format;
+use phongtrao_domain::policy::{allows, Action};
 use phongtrao_domain::text::fold;
 use phongtrao_domain::unit::BaseFigure;
-use phongtrao_storage::units::{self, UnitRow};
 use phongtrao_storage::base_figures;
+use phongtrao_storage::units::{self, UnitRow};
 use serde::Deserialize;
 
 use crate::error::AppError;
 use crate::i18n::{Chrome, Lang};
+use crate::page::Page;
 use crate::AppState;
 
 pub struct UnitLine {
@@ -48,7 +50,9 @@ pub struct SearchQuery {
 }
 
 fn kind_label(row: &UnitRow) -> String {
-    row.kind().map(|k| k.label_vi().to_string()).unwrap_or_else(|| row.kind.clone())
+    row.kind()
+        .map(|k| k.label_vi().to_string())
+        .unwrap_or_else(|| row.kind.clone())
 }
 
 fn tree(rows: &[UnitRow]) -> Vec<UnitLine> {
@@ -56,7 +60,10 @@ fn tree(rows: &[UnitRow]) -> Vec<UnitLine> {
     for r in rows {
         by_parent.entry(r.parent_id).or_default().push(r);
     }
-    fn build(parent: Option<i64>, by_parent: &HashMap<Option<i64>, Vec<&UnitRow>>) -> Vec<UnitLine> {
+    fn build(
+        parent: Option<i64>,
+        by_parent: &HashMap<Option<i64>, Vec<&UnitRow>>,
+    ) -> Vec<UnitLine> {
         by_parent
             .get(&parent)
             .map(|children| {
@@ -65,7 +72,12 @@ fn tree(rows: &[UnitRow]) -> Vec<UnitLine> {
                     .map(|r| UnitLine {
                         code: r.code.clone(),
                         name: r.name.clone(),
-                        key: fold(&format!("{} {} {}", r.name, r.admin_name.as_deref().unwrap_or(""), r.code)),
+                        key: fold(&format!(
+                            "{} {} {}",
+                            r.name,
+                            r.admin_name.as_deref().unwrap_or(""),
+                            r.code
+                        )),
                         active: r.active,
                         children: build(Some(r.id), by_parent),
                     })
@@ -76,13 +88,27 @@ fn tree(rows: &[UnitRow]) -> Vec<UnitLine> {
     build(None, &by_parent)
 }
 
-pub async fn list(State(state): State<AppState>, lang: Lang, Query(q): Query<SearchQuery>) -> Result<UnitsPage, AppError> {
-    let rows = units::list(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
-    let query = q.q.unwrap_or_default().trim().chars().take(100).collect::<String>();
+pub async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<SearchQuery>,
+) -> Result<UnitsPage, AppError> {
+    let lang = page.lang;
+    let rows = units::list(&state.db)
+        .await
+        .map_err(|e| AppError::internal(lang, e))?;
+    let query =
+        q.q.unwrap_or_default()
+            .trim()
+            .chars()
+            .take(100)
+            .collect::<String>();
     let found = if query.is_empty() {
         None
     } else {
-        let hits = units::search(&state.db, &query, 200).await.map_err(|e| AppError::internal(lang, e))?;
+        let hits = units::search(&state.db, &query, 200)
+            .await
+            .map_err(|e| AppError::internal(lang, e))?;
         let by_id: HashMap<i64, &UnitRow> = rows.iter().map(|r| (r.id, r)).collect();
         Some(
             hits.iter()
@@ -94,7 +120,12 @@ pub async fn list(State(state): State<AppState>, lang: Lang, Query(q): Query<Sea
                         parent = p.parent_id;
                     }
                     path.reverse();
-                    FoundUnit { code: h.code.clone(), name: h.name.clone(), kind: kind_label(h), path: path.join(" › ") }
+                    FoundUnit {
+                        code: h.code.clone(),
+                        name: h.name.clone(),
+                        kind: kind_label(h),
+                        path: path.join(" › "),
+                    }
                 })
                 .collect(),
         )
@@ -107,7 +138,7 @@ pub async fn list(State(state): State<AppState>, lang: Lang, Query(q): Query<Sea
         }
     }
     Ok(UnitsPage {
-        chrome: Chrome::new(lang, "/units", lang.t("units.title"), "units"),
+        chrome: page.chrome(lang.t("units.title"), "units"),
         query,
         found,
         roots: tree(&rows),
@@ -117,8 +148,10 @@ pub async fn list(State(state): State<AppState>, lang: Lang, Query(q): Query<Sea
 }
 
 pub struct FigureView {
+    pub key: String,
     pub label: String,
     pub value: Option<String>,
+    pub raw: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -131,17 +164,34 @@ pub struct UnitPage {
     pub parent: Option<UnitRow>,
     pub children: Vec<UnitRow>,
     pub figures: Vec<FigureView>,
+    pub can_administer: bool,
+    pub can_edit_figures: bool,
+    pub saved: bool,
 }
 
-pub async fn show(State(state): State<AppState>, lang: Lang, Path(code): Path<String>) -> Result<UnitPage, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Path(code): Path<String>,
+) -> Result<UnitPage, AppError> {
+    let lang = page.lang;
     let db = &state.db;
-    let unit = units::by_code(db, &code).await.map_err(|e| AppError::internal(lang, e))?.ok_or(AppError::NotFound(lang))?;
+    let unit = units::by_code(db, &code)
+        .await
+        .map_err(|e| AppError::internal(lang, e))?
+        .ok_or_else(|| AppError::not_found(lang))?;
     let parent = match unit.parent_id {
-        Some(id) => units::by_id(db, id).await.map_err(|e| AppError::internal(lang, e))?,
+        Some(id) => units::by_id(db, id)
+            .await
+            .map_err(|e| AppError::internal(lang, e))?,
         None => None,
     };
-    let children = units::children(db, unit.id).await.map_err(|e| AppError::internal(lang, e))?;
-    let known = base_figures::for_unit(db, unit.id).await.map_err(|e| AppError::internal(lang, e))?;
+    let children = units::children(db, unit.id)
+        .await
+        .map_err(|e| AppError::internal(lang, e))?;
+    let known = base_figures::for_unit(db, unit.id)
+        .await
+        .map_err(|e| AppError::internal(lang, e))?;
     let figures = BaseFigure::ALL
         .iter()
         .map(|f| FigureView {
@@ -150,12 +200,33 @@ pub async fn show(State(state): State<AppState>, lang: Lang, Path(code): Path<St
                 Lang::En => f.label_en().to_string(),
             },
             value: known.get(f).map(|v| format::integer(*v)),
+            raw: known.get(f).map(|v| v.to_string()).unwrap_or_default(),
+            key: f.as_str().to_string(),
         })
         .collect();
+    let (can_administer, can_edit_figures) = match &page.actor {
+        Some(actor) => {
+            let ancestry = units::ancestry(db, unit.id)
+                .await
+                .map_err(|e| AppError::internal(lang, e))?;
+            let policy = actor.policy();
+            (
+                allows(&policy, Action::AdministerUnits, &ancestry),
+                allows(&policy, Action::WriteUnit, &ancestry),
+            )
+        }
+        None => (false, false),
+    };
     Ok(UnitPage {
-        chrome: Chrome::new(lang, &format!("/units/{}", unit.code), unit.name.clone(), "units"),
+        chrome: page.chrome(unit.name.clone(), "units"),
+        can_administer,
+        can_edit_figures,
+        saved: page.path.contains("saved=1"),
         kind: kind_label(&unit),
-        level: unit.level().map(|l| l.label_vi().to_string()).unwrap_or_default(),
+        level: unit
+            .level()
+            .map(|l| l.label_vi().to_string())
+            .unwrap_or_default(),
         parent,
         children,
         figures,

@@ -1,0 +1,135 @@
+//! Who may do what: the one place where roles and units decide. Every handler asks
+//! here, the JSON API included.
+
+use crate::role::Role;
+
+/// The person acting, with the units they were given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub role: Role,
+    /// Units assigned to the user (a reporter's unit, a steering member's units).
+    pub unit_ids: Vec<i64>,
+}
+
+/// Things that need permission. Reads of public data (the plan, the unit tree's
+/// names) need none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Read a unit's non-public data (drafts, reports, base figures detail).
+    ReadUnit,
+    /// Write a unit's own data: its reports, its plan, its base figures.
+    WriteUnit,
+    /// Return a submitted report with a comment, accept it.
+    ReviewUnit,
+    /// Create, rename, move, deactivate units; import units.
+    AdministerUnits,
+    /// Create users, reset passwords, assign units.
+    AdministerUsers,
+    /// Read the audit log of a unit (admin: all of it).
+    ReadAudit,
+    /// Read every unit's data, across the whole tree.
+    ReadEverything,
+    /// Change the campaign: plan, periods, allocation.
+    AdministerCampaign,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::ReadUnit => "read_unit",
+            Action::WriteUnit => "write_unit",
+            Action::ReviewUnit => "review_unit",
+            Action::AdministerUnits => "administer_units",
+            Action::AdministerUsers => "administer_users",
+            Action::ReadAudit => "read_audit",
+            Action::ReadEverything => "read_everything",
+            Action::AdministerCampaign => "administer_campaign",
+        }
+    }
+}
+
+/// Decides whether `actor` may do `action` on the unit whose ancestry is given
+/// (the unit itself first, then its parent, up to the root; empty when the action
+/// concerns no unit).
+pub fn allows(actor: &Actor, action: Action, target_ancestry: &[i64]) -> bool {
+    let within_own_subtree = target_ancestry.iter().any(|id| actor.unit_ids.contains(id));
+    match actor.role {
+        Role::Admin => true,
+        Role::Steering => match action {
+            Action::ReadUnit | Action::ReadEverything | Action::ReviewUnit => true,
+            Action::ReadAudit => within_own_subtree,
+            _ => false,
+        },
+        Role::Unit => match action {
+            Action::ReadUnit | Action::WriteUnit | Action::ReadAudit => within_own_subtree,
+            _ => false,
+        },
+        Role::Viewer => match action {
+            Action::ReadUnit => within_own_subtree,
+            _ => false,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, units: &[i64]) -> Actor {
+        Actor {
+            user_id: 1,
+            username: "u".into(),
+            role,
+            unit_ids: units.to_vec(),
+        }
+    }
+
+    // Tree: 1 province › 2 district A › 4 commune of A; 3 district B.
+    const COMMUNE_OF_A: &[i64] = &[4, 2, 1];
+    const DISTRICT_B: &[i64] = &[3, 1];
+
+    #[test]
+    fn a_district_reporter_writes_its_subtree_and_nothing_else() {
+        let a = actor(Role::Unit, &[2]);
+        assert!(allows(&a, Action::WriteUnit, &[2, 1]));
+        assert!(allows(&a, Action::WriteUnit, COMMUNE_OF_A));
+        assert!(allows(&a, Action::ReadUnit, COMMUNE_OF_A));
+        assert!(!allows(&a, Action::ReadUnit, DISTRICT_B));
+        assert!(!allows(&a, Action::WriteUnit, DISTRICT_B));
+        assert!(!allows(&a, Action::WriteUnit, &[1]), "not its parent");
+        assert!(!allows(&a, Action::AdministerUnits, &[]));
+        assert!(!allows(&a, Action::ReviewUnit, &[2, 1]));
+    }
+
+    #[test]
+    fn steering_reads_everything_and_reviews_but_never_writes() {
+        let s = actor(Role::Steering, &[3]);
+        assert!(allows(&s, Action::ReadUnit, COMMUNE_OF_A));
+        assert!(allows(&s, Action::ReviewUnit, COMMUNE_OF_A));
+        assert!(!allows(&s, Action::WriteUnit, DISTRICT_B));
+        assert!(!allows(&s, Action::AdministerUsers, &[]));
+    }
+
+    #[test]
+    fn viewers_only_read_what_they_are_given() {
+        let v = actor(Role::Viewer, &[2]);
+        assert!(allows(&v, Action::ReadUnit, COMMUNE_OF_A));
+        assert!(!allows(&v, Action::ReadUnit, DISTRICT_B));
+        assert!(!allows(&v, Action::WriteUnit, COMMUNE_OF_A));
+    }
+
+    #[test]
+    fn admins_may_do_everything() {
+        let a = actor(Role::Admin, &[]);
+        for action in [
+            Action::WriteUnit,
+            Action::AdministerUnits,
+            Action::AdministerUsers,
+            Action::ReadAudit,
+        ] {
+            assert!(allows(&a, action, DISTRICT_B));
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! Checking a table of units and base figures (from .csv or .xlsx) before anything
+//! is stored: every bad row is named with its row number and reason.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::base_figures::parse_whole;
+use crate::plan::Level;
+use crate::text::nfc;
+use crate::unit::{BaseFigure, UnitKind};
+
+/// One good row, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRow {
+    /// 1-based row number in the file (the header is row 1).
+    pub row: usize,
+    pub code: String,
+    /// None: keep the existing unit's parent (or the file gives none for the province).
+    pub parent_code: Option<String>,
+    /// None: an existing unit keeps its kind.
+    pub kind: Option<UnitKind>,
+    /// None: an existing unit keeps its name.
+    pub name: Option<String>,
+    /// Figures given in the row; a figure not here is left as it is.
+    pub figures: BTreeMap<BaseFigure, i64>,
+    /// Whether the unit exists already (an update rather than a creation).
+    pub exists: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowError {
+    pub row: usize,
+    pub message: String,
+}
+
+/// A unit already in the database, as the check needs it.
+#[derive(Debug, Clone)]
+pub struct KnownUnit {
+    pub level: Level,
+}
+
+pub const COLUMNS: [&str; 4] = ["code", "parent_code", "kind", "name"];
+
+/// Header names accepted, in English or Vietnamese.
+fn column_key(header: &str) -> Option<String> {
+    let h = crate::text::fold(header).replace(' ', "_");
+    let key = match h.as_str() {
+        "code" | "ma" | "ma_don_vi" => "code",
+        "parent_code" | "ma_cap_tren" | "ma_don_vi_cap_tren" | "parent" => "parent_code",
+        "kind" | "loai" | "loai_don_vi" => "kind",
+        "name" | "ten" | "ten_don_vi" => "name",
+        other => return BaseFigure::parse(other).map(|f| f.as_str().to_string()),
+    };
+    Some(key.to_string())
+}
+
+fn is_valid_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= 40
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
+/// Checks the rows (the first is the header). Returns every good row, or every error.
+pub fn check_rows(
+    rows: &[Vec<String>],
+    known: &HashMap<String, KnownUnit>,
+) -> Result<Vec<ImportRow>, Vec<RowError>> {
+    let mut errors = Vec::new();
+    let Some(header) = rows.first() else {
+        return Err(vec![RowError {
+            row: 1,
+            message: "tệp trống / the file is empty".into(),
+        }]);
+    };
+    let mut columns: Vec<Option<String>> = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        let key = column_key(h);
+        if key.is_none() && !h.trim().is_empty() {
+            errors.push(RowError {
+                row: 1,
+                message: format!("cột {} \"{h}\" không xác định / unknown column", i + 1),
+            });
+        }
+        columns.push(key);
+    }
+    if !columns.iter().any(|c| c.as_deref() == Some("code")) {
+        errors.push(RowError {
+            row: 1,
+            message: "thiếu cột code (mã đơn vị) / missing column code".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut out: Vec<ImportRow> = Vec::new();
+    let mut levels_in_file: HashMap<String, Level> = HashMap::new();
+    for (index, cells) in rows.iter().enumerate().skip(1) {
+        let row = index + 1;
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let mut values: HashMap<&str, String> = HashMap::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if let Some(Some(key)) = columns.get(i) {
+                values.insert(key.as_str(), nfc(cell.trim()));
+            }
+        }
+        let get = |k: &str| values.get(k).cloned().filter(|v| !v.is_empty());
+        let mut problems = Vec::new();
+        let code = get("code").unwrap_or_default();
+        if !is_valid_code(&code) {
+            problems.push(format!(
+                "mã \"{code}\" không hợp lệ (chữ, số, - _ .) / invalid code"
+            ));
+        }
+        let existing = known.get(&code);
+        if levels_in_file.contains_key(&code) {
+            problems.push(format!(
+                "mã {code} lặp lại trong tệp / code {code} appears twice"
+            ));
+        }
+        let kind = match get("kind") {
+            Some(k) => match UnitKind::parse(&k).or_else(|| UnitKind::from_gso(&k)) {
+                Some(kind) => Some(kind),
+                None => {
+                    problems.push(format!("loại \"{k}\" không hợp lệ / unknown kind"));
+                    None
+                }
+            },
+            None if existing.is_none() => {
+                problems.push("đơn vị mới cần cột kind (loại) / a new unit needs a kind".into());
+                None
+            }
+            None => None,
+        };
+        let name = get("name");
+        if let Some(n) = &name {
+            let len = n.chars().count();
+            if !(2..=200).contains(&len) || n.chars().any(char::is_control) {
+                problems.push("tên cần 2–200 ký tự / a name needs 2–200 characters".into());
+            }
+        } else if existing.is_none() {
+            problems.push("đơn vị mới cần tên / a new unit needs a name".into());
+        }
+        let parent_code = get("parent_code");
+        let level = kind.map(UnitKind::level).or(existing.map(|e| e.level));
+        if let Some(p) = &parent_code {
+            let parent_level = known
+                .get(p)
+                .map(|k| k.level)
+                .or_else(|| levels_in_file.get(p).copied());
+            match (parent_level, level) {
+                (None, _) => problems.push(format!("không có đơn vị cấp trên mã {p} (trong hệ thống hoặc ở dòng trước) / no parent unit {p}")),
+                (Some(pl), Some(l)) if pl >= l => problems.push(format!("đơn vị cấp trên {p} không ở cấp cao hơn / parent {p} is not of a higher level")),
+                _ => {}
+            }
+        } else if existing.is_none() && level.is_some_and(|l| l != Level::Province) {
+            problems.push(
+                "đơn vị mới cần mã cấp trên (parent_code) / a new unit needs a parent".into(),
+            );
+        }
+        let mut figures = BTreeMap::new();
+        for figure in BaseFigure::ALL {
+            if let Some(text) = get(figure.as_str()) {
+                match parse_whole(&text) {
+                    Some(v) => {
+                        figures.insert(figure, v);
+                    }
+                    None => problems.push(format!("{}: \"{text}\" không phải số nguyên không âm / not a whole non-negative number", figure.as_str())),
+                }
+            }
+        }
+        if problems.is_empty() {
+            if let Some(l) = level {
+                levels_in_file.insert(code.clone(), l);
+            }
+            out.push(ImportRow {
+                row,
+                code,
+                parent_code,
+                kind,
+                name,
+                figures,
+                exists: existing.is_some(),
+            });
+        } else {
+            if !code.is_empty() {
+                if let Some(l) = level {
+                    levels_in_file.entry(code.clone()).or_insert(l);
+                }
+            }
+            errors.push(RowError {
+                row,
+                message: problems.join("; "),
+            });
+        }
+    }
+    if out.is_empty() && errors.is_empty() {
+        errors.push(RowError {
+            row: 2,
+            message: "tệp không có dòng dữ liệu nào / the file has no data rows".into(),
+        });
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(text: &str) -> Vec<Vec<String>> {
+        text.lines()
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect()
+    }
+
+    fn known() -> HashMap<String, KnownUnit> {
+        let mut k = HashMap::new();
+        k.insert(
+            "91".into(),
+            KnownUnit {
+                level: Level::Province,
+            },
+        );
+        k.insert(
+            "899".into(),
+            KnownUnit {
+                level: Level::District,
+            },
+        );
+        k
+    }
+
+    #[test]
+    fn good_rows_pass_with_parents_earlier_in_the_file() {
+        let r = rows("code,parent_code,kind,name,doan_vien\nCA,91,affiliated,Đoàn Khối Cơ quan,1.200\nCA-1,CA,agency,Chi đoàn Sở Y tế,40\n899,,,,3500");
+        let ok = check_rows(&r, &known()).unwrap();
+        assert_eq!(ok.len(), 3);
+        assert_eq!(ok[0].figures.get(&BaseFigure::DoanVien), Some(&1200));
+        assert!(ok[2].exists);
+    }
+
+    #[test]
+    fn three_bad_rows_are_named_and_nothing_passes() {
+        let r = rows("code,parent_code,kind,name,doan_vien\nA1,91,affiliated,Đoàn A,10\nB 2,91,affiliated,Đoàn B,10\nC3,999,commune,Đoàn xã C,10\nD4,899,commune,Đoàn xã D,-4\nE5,899,commune,Đoàn xã E,5");
+        let errors = check_rows(&r, &known()).unwrap_err();
+        assert_eq!(
+            errors.iter().map(|e| e.row).collect::<Vec<_>>(),
+            vec![3, 4, 5]
+        );
+        assert!(errors[1].message.contains("999"));
+    }
+
+    #[test]
+    fn vietnamese_headers_are_understood_and_unknown_ones_refused() {
+        let r = rows("Mã,Mã cấp trên,Loại,Tên\nX1,91,affiliated,Đoàn X");
+        assert!(check_rows(&r, &known()).is_ok());
+        let r = rows("code,colour\nX1,red");
+        assert_eq!(check_rows(&r, &known()).unwrap_err()[0].row, 1);
+    }
+
+    #[test]
+    fn a_unit_cannot_sit_under_a_lower_level() {
+        let r = rows("code,parent_code,kind,name\nX1,899,affiliated,Đoàn X");
+        assert!(check_rows(&r, &known()).is_err());
+    }
+}

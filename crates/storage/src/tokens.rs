@@ -1,0 +1,46 @@
+//! API tokens for scripts: only their SHA-256 is stored.
+
+use chrono::{DateTime, Utc};
+
+use crate::{with_pool, Db, Result};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+pub async fn create(
+    db: &Db,
+    user_id: i64,
+    name: &str,
+    token_sha256: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let sql = "INSERT INTO api_tokens (user_id, name, token_sha256, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
+    let (id,): (i64,) = with_pool!(db, pool => sqlx::query_as(sql).bind(user_id).bind(name).bind(token_sha256).bind(now).fetch_one(pool).await)?;
+    Ok(id)
+}
+
+/// The user of a live token, marking it used.
+pub async fn user_of(db: &Db, token_sha256: &str, now: DateTime<Utc>) -> Result<Option<i64>> {
+    let sql = "UPDATE api_tokens SET last_used_at = $1 WHERE token_sha256 = $2 AND revoked_at IS NULL RETURNING user_id";
+    let row: Option<(i64,)> = with_pool!(db, pool => sqlx::query_as(sql).bind(now).bind(token_sha256).fetch_optional(pool).await)?;
+    Ok(row.map(|(id,)| id))
+}
+
+pub async fn list_for_user(db: &Db, user_id: i64) -> Result<Vec<TokenRow>> {
+    let sql = "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id";
+    Ok(with_pool!(db, pool => sqlx::query_as(sql).bind(user_id).fetch_all(pool).await)?)
+}
+
+/// Revokes a token of `user_id`; false when there is no such live token.
+pub async fn revoke(db: &Db, user_id: i64, token_id: i64, now: DateTime<Utc>) -> Result<bool> {
+    let sql = "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL";
+    let n = with_pool!(db, pool => sqlx::query(sql).bind(now).bind(token_id).bind(user_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}

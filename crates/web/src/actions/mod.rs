@@ -1,0 +1,10 @@
+//! What users do, one file per action. Pages and the JSON API both call these, so
+//! every check (validation, authorization, audit) happens once.
+
+pub mod audit_log;
+pub mod login;
+pub mod password;
+pub mod tokens;
+pub mod unit_import;
+pub mod units;
+pub mod users;

@@ -1,0 +1,330 @@
+//! Files people upload and download: .csv and .xlsx tables, read with limits so
+//! that an oversized file, a fake workbook or a zip bomb is refused, and written so
+//! that Excel opens Vietnamese text correctly and never runs a cell as a formula.
+
+use std::io::{Cursor, Read};
+
+use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
+use rust_xlsxwriter::{Format, Workbook};
+
+use crate::error::Failure;
+
+/// The largest upload accepted.
+pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
+/// The most a workbook may unpack to, in all.
+const MAX_UNPACKED_BYTES: u64 = 50 * 1024 * 1024;
+const MAX_ENTRIES: usize = 2_000;
+const MAX_ROWS: usize = 200_000;
+
+fn refused(vi: &str, en: &str) -> Failure {
+    Failure::new(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "bad_file",
+        vi,
+        en,
+    )
+}
+
+/// Rows of strings from a .csv or .xlsx upload, judged by its name and content.
+pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, Failure> {
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(refused(
+            "Tệp quá lớn (tối đa 5 MB).",
+            "The file is too large (5 MB at most).",
+        ));
+    }
+    let lower = file_name.to_lowercase();
+    if lower.ends_with(".xlsx") {
+        read_xlsx(bytes)
+    } else if lower.ends_with(".csv") {
+        read_csv(bytes)
+    } else {
+        Err(refused(
+            "Chỉ nhận tệp .xlsx hoặc .csv.",
+            "Only .xlsx or .csv files are accepted.",
+        ))
+    }
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, Failure> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        refused(
+            "Tệp CSV phải là văn bản UTF-8.",
+            "A CSV file must be UTF-8 text.",
+        )
+    })?;
+    let delimiter = if text
+        .lines()
+        .next()
+        .is_some_and(|l| l.matches(';').count() > l.matches(',').count())
+    {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record =
+            record.map_err(|e| refused(&format!("Tệp CSV lỗi: {e}"), &format!("Bad CSV: {e}")))?;
+        rows.push(record.iter().map(str::to_string).collect());
+        if rows.len() > MAX_ROWS {
+            return Err(refused(
+                "Tệp có quá nhiều dòng.",
+                "The file has too many rows.",
+            ));
+        }
+    }
+    Ok(rows)
+}
+
+/// Checks the zip container entry by entry, reading at most the allowed bytes, before
+/// handing it to the workbook reader.
+fn check_zip(bytes: &[u8]) -> Result<(), Failure> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Err(refused(
+            "Tệp không phải bảng tính .xlsx hợp lệ.",
+            "This is not a valid .xlsx workbook.",
+        ));
+    }
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| {
+        refused(
+            "Tệp không phải bảng tính .xlsx hợp lệ.",
+            "This is not a valid .xlsx workbook.",
+        )
+    })?;
+    if archive.len() > MAX_ENTRIES {
+        return Err(refused(
+            "Bảng tính có quá nhiều thành phần.",
+            "The workbook has too many parts.",
+        ));
+    }
+    let mut total: u64 = 0;
+    let mut sink = [0u8; 64 * 1024];
+    for i in 0..archive.len() {
+        let mut entry = archive
+            .by_index(i)
+            .map_err(|_| refused("Bảng tính bị hỏng.", "The workbook is damaged."))?;
+        let budget = MAX_UNPACKED_BYTES - total;
+        let mut limited = (&mut entry).take(budget + 1);
+        loop {
+            let n = limited
+                .read(&mut sink)
+                .map_err(|_| refused("Bảng tính bị hỏng.", "The workbook is damaged."))?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            if total > MAX_UNPACKED_BYTES {
+                return Err(refused(
+                    "Bảng tính giải nén quá lớn (nghi là tệp nén độc hại).",
+                    "The workbook unpacks to too much data (a zip bomb?).",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, Failure> {
+    check_zip(bytes)?;
+    let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| {
+        refused(
+            "Tệp không phải bảng tính .xlsx hợp lệ.",
+            "This is not a valid .xlsx workbook.",
+        )
+    })?;
+    let range = workbook
+        .worksheet_range_at(0)
+        .ok_or_else(|| {
+            refused(
+                "Bảng tính không có trang nào.",
+                "The workbook has no sheet.",
+            )
+        })?
+        .map_err(|_| {
+            refused(
+                "Không đọc được trang đầu của bảng tính.",
+                "Cannot read the first sheet.",
+            )
+        })?;
+    if range.height() > MAX_ROWS {
+        return Err(refused(
+            "Tệp có quá nhiều dòng.",
+            "The file has too many rows.",
+        ));
+    }
+    Ok(range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|cell| match cell {
+                    Data::Empty => String::new(),
+                    Data::String(s) => s.clone(),
+                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                        format!("{}", *f as i64)
+                    }
+                    Data::Float(f) => f.to_string(),
+                    Data::Int(i) => i.to_string(),
+                    Data::Bool(b) => b.to_string(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect())
+}
+
+/// A text cell that a spreadsheet could take for a formula gets a leading apostrophe.
+pub fn csv_safe(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// RFC 4180 CSV, UTF-8 with a BOM so that Excel shows Vietnamese correctly.
+pub fn write_csv(header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, Failure> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        writer.write_record(header).map_err(Failure::internal)?;
+        for row in rows {
+            writer
+                .write_record(row.iter().map(|c| csv_safe(c)))
+                .map_err(Failure::internal)?;
+        }
+        writer.flush().map_err(Failure::internal)?;
+    }
+    Ok(out)
+}
+
+/// One cell of a sheet.
+pub enum Cell {
+    Text(String),
+    Integer(i64),
+    Empty,
+}
+
+/// An .xlsx with one sheet: bold frozen header, fitted widths, text always as text.
+pub fn write_xlsx(
+    sheet_name: &str,
+    header: &[&str],
+    rows: &[Vec<Cell>],
+) -> Result<Vec<u8>, Failure> {
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let integer = Format::new().set_num_format("#,##0");
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(sheet_name).map_err(Failure::internal)?;
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for (c, h) in header.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, c as u16, *h, &bold)
+            .map_err(Failure::internal)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = (r + 1) as u32;
+        for (c, cell) in row.iter().enumerate() {
+            let col = c as u16;
+            let len = match cell {
+                Cell::Text(t) => {
+                    sheet.write_string(r, col, t).map_err(Failure::internal)?;
+                    t.chars().count()
+                }
+                Cell::Integer(i) => {
+                    sheet
+                        .write_number_with_format(r, col, *i as f64, &integer)
+                        .map_err(Failure::internal)?;
+                    i.to_string().len() + 2
+                }
+                Cell::Empty => 0,
+            };
+            if let Some(w) = widths.get_mut(c) {
+                *w = (*w).max(len);
+            }
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        sheet
+            .set_column_width(c as u16, (*w as f64 + 2.0).min(60.0))
+            .map_err(Failure::internal)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(Failure::internal)?;
+    workbook.save_to_buffer().map_err(Failure::internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_become_text_in_csv() {
+        assert_eq!(csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_safe("-1"), "'-1");
+        assert_eq!(csv_safe("Đoàn xã"), "Đoàn xã");
+        let bytes = write_csv(&["a"], &[vec!["=1+1".into()]]).unwrap_or_default();
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+        assert!(String::from_utf8_lossy(&bytes).contains("'=1+1"));
+    }
+
+    #[test]
+    fn a_fake_workbook_is_refused() {
+        assert!(read_table("units.xlsx", b"not a zip at all").is_err());
+        assert!(read_table("units.pdf", b"%PDF").is_err());
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused() {
+        let mut buffer = Cursor::new(Vec::new());
+        {
+            let mut zip = zip::ZipWriter::new(&mut buffer);
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            zip.start_file("xl/worksheets/sheet1.xml", options)
+                .unwrap_or(());
+            let zeros = vec![0u8; 1024 * 1024];
+            for _ in 0..60 {
+                std::io::Write::write_all(&mut zip, &zeros).unwrap_or(());
+            }
+            zip.finish().map(|_| ()).unwrap_or(());
+        }
+        let bytes = buffer.into_inner();
+        assert!(
+            bytes.len() < MAX_UPLOAD_BYTES,
+            "the bomb itself is small: {}",
+            bytes.len()
+        );
+        let err = read_table("bomb.xlsx", &bytes)
+            .err()
+            .map(|f| f.en)
+            .unwrap_or_default();
+        assert!(err.contains("zip bomb"), "{err}");
+    }
+
+    #[test]
+    fn xlsx_round_trip_keeps_text_and_numbers() {
+        let bytes = write_xlsx(
+            "Đơn vị",
+            &["code", "name", "doan_vien"],
+            &[vec![
+                Cell::Text("899".into()),
+                Cell::Text("=cmd".into()),
+                Cell::Integer(1500),
+            ]],
+        )
+        .unwrap_or_default();
+        let rows = read_table("x.xlsx", &bytes).unwrap_or_default();
+        assert_eq!(
+            rows[1],
+            vec!["899".to_string(), "=cmd".to_string(), "1500".to_string()]
+        );
+    }
+}

@@ -1,0 +1,96 @@
+//! What a page handler gets about the request: language, who is acting, the CSRF
+//! token (for logged-in users: anonymous visitors get no session row).
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use phongtrao_domain::role::Role;
+use tower_sessions::Session;
+
+use crate::auth::client::ClientIp;
+use crate::auth::{csrf, Actor, MaybeActor};
+use crate::error::{AppError, Failure};
+use crate::i18n::{Badge, Chrome, Lang};
+use crate::AppState;
+
+pub struct Page {
+    pub lang: Lang,
+    pub actor: Option<Actor>,
+    pub csrf: String,
+    pub path: String,
+    pub client: ClientIp,
+    pub session: Option<Session>,
+}
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = Lang::from_request_parts(parts, state).await?;
+        let client = ClientIp::from_request_parts(parts, state).await?;
+        let MaybeActor(actor) = MaybeActor::from_request_parts(parts, state).await?;
+        let session = Session::from_request_parts(parts, state).await.ok();
+        let csrf = match (&actor, &session) {
+            (Some(a), Some(s)) if !a.via_token => csrf::token(s).await,
+            _ => String::new(),
+        };
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        Ok(Page {
+            lang,
+            actor,
+            csrf,
+            path,
+            client,
+            session,
+        })
+    }
+}
+
+impl Page {
+    pub fn chrome(&self, title: impl Into<String>, nav: &'static str) -> Chrome {
+        let user = self.actor.as_ref().map(|a| Badge {
+            username: a.user.username.clone(),
+            display_name: a.user.display_name.clone(),
+            role: match self.lang {
+                Lang::Vi => a.user.role.label_vi().to_string(),
+                Lang::En => a.user.role.as_str().to_string(),
+            },
+            is_admin: a.user.role == Role::Admin,
+        });
+        Chrome {
+            lang: self.lang,
+            path: self.path.clone(),
+            title: title.into(),
+            nav,
+            user,
+            csrf: self.csrf.clone(),
+        }
+    }
+
+    /// The logged-in actor, or a redirect to the login form (and to the password
+    /// change form while the password is a one-time one).
+    pub fn require_actor(&self) -> Result<&Actor, AppError> {
+        match &self.actor {
+            None => Err(AppError::login(self.lang, &self.path)),
+            Some(a) if a.user.must_change_password && !self.path.starts_with("/account") => {
+                Err(AppError {
+                    lang: self.lang,
+                    failure: Failure::unauthenticated(),
+                    login_next: None,
+                }
+                .redirect_to("/account?first=1"))
+            }
+            Some(a) => Ok(a),
+        }
+    }
+
+    pub fn fail(&self, f: Failure) -> AppError {
+        f.page(self.lang)
+    }
+}

@@ -1,0 +1,171 @@
+//! The user's own account: password change and API tokens.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use phongtrao_storage::tokens::{self, TokenRow};
+use phongtrao_storage::units;
+use serde::Deserialize;
+
+use crate::actions::{password, tokens as token_actions};
+use crate::error::AppError;
+use crate::i18n::Chrome;
+use crate::page::Page;
+use crate::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account.html")]
+pub struct AccountPage {
+    pub chrome: Chrome,
+    pub first: bool,
+    pub units: Vec<(String, String)>,
+    pub tokens: Vec<TokenRow>,
+    pub new_token: Option<String>,
+    pub message: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct AccountQuery {
+    first: Option<String>,
+    done: Option<String>,
+}
+
+async fn build(
+    state: &AppState,
+    page: &Page,
+    first: bool,
+    new_token: Option<String>,
+    message: Option<String>,
+    error: Option<String>,
+) -> Result<AccountPage, AppError> {
+    let actor = page
+        .actor
+        .as_ref()
+        .ok_or_else(|| AppError::login(page.lang, "/account"))?;
+    let mut unit_names = Vec::new();
+    for id in &actor.unit_ids {
+        if let Some(u) = units::by_id(&state.db, *id)
+            .await
+            .map_err(|e| AppError::internal(page.lang, e))?
+        {
+            unit_names.push((u.code, u.name));
+        }
+    }
+    let tokens = tokens::list_for_user(&state.db, actor.user.id)
+        .await
+        .map_err(|e| AppError::internal(page.lang, e))?;
+    Ok(AccountPage {
+        chrome: page.chrome(page.lang.t("account.title"), "account"),
+        first,
+        units: unit_names,
+        tokens,
+        new_token,
+        message,
+        error,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<AccountQuery>,
+) -> Result<AccountPage, AppError> {
+    page.require_actor()?;
+    let message = q.done.map(|_| page.lang.t("account.password_changed"));
+    let first = q.first.is_some()
+        || page
+            .actor
+            .as_ref()
+            .is_some_and(|a| a.user.must_change_password);
+    build(&state, &page, first, None, message, None).await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    page: Page,
+    mut auth: crate::auth::AuthSession,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    let actor = page.require_actor()?.clone();
+    match password::change_own(
+        &state,
+        &actor,
+        &page.client,
+        &f.current,
+        &f.new,
+        &f.confirm,
+        Some(&mut auth),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to("/account?done=1").into_response()),
+        Err(failure) if failure.status.is_client_error() => {
+            let status = failure.status;
+            let error = Some(failure.message(page.lang).to_string());
+            Ok((
+                status,
+                build(
+                    &state,
+                    &page,
+                    actor.user.must_change_password,
+                    None,
+                    None,
+                    error,
+                )
+                .await?,
+            )
+                .into_response())
+        }
+        Err(failure) => Err(page.fail(failure)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    name: String,
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    page: Page,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    let actor = page.require_actor()?.clone();
+    match token_actions::create(&state, &actor, &page.client, &f.name).await {
+        Ok((_, token)) => Ok(build(&state, &page, false, Some(token), None, None)
+            .await?
+            .into_response()),
+        Err(failure) if failure.status.is_client_error() => {
+            let status = failure.status;
+            let error = Some(failure.message(page.lang).to_string());
+            Ok((
+                status,
+                build(&state, &page, false, None, None, error).await?,
+            )
+                .into_response())
+        }
+        Err(failure) => Err(page.fail(failure)),
+    }
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let actor = page.require_actor()?.clone();
+    token_actions::revoke(&state, &actor, &page.client, id)
+        .await
+        .map_err(|f| page.fail(f))?;
+    Ok(Redirect::to("/account").into_response())
+}
