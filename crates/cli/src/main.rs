@@ -42,6 +42,11 @@ enum Command {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Accounts: add, new password, list.
+    User {
+        #[command(subcommand)]
+        command: commands::user::UserCommand,
+    },
     /// Plan files: check one.
     Plan {
         #[command(subcommand)]
@@ -78,6 +83,7 @@ fn main() -> ExitCode {
             } => commands::serve::run(db, bind, trust_forwarded_for, secure_cookies).await,
             Command::Migrate { db } => commands::serve::migrate(db).await,
             Command::Plan { command } => commands::plan::run(command),
+            Command::User { command } => commands::user::run(command).await,
         }
     });
     match result {

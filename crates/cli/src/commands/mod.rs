@@ -1,2 +1,3 @@
 pub mod plan;
 pub mod serve;
+pub mod user;

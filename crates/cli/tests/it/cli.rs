@@ -176,3 +176,54 @@ fn http_get(port: u16, path: &str) -> String {
     let _ = stream.read_to_string(&mut body);
     body
 }
+
+#[test]
+fn user_commands_create_reset_and_list_accounts() {
+    let dir = tempfile::tempdir().expect("dir");
+    let run = |args: &[&str]| {
+        let out = phongtrao()
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .output()
+            .expect("run");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, _, err) = run(&["migrate"]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = run(&[
+        "user",
+        "add",
+        "huyen.hondat",
+        "--role",
+        "unit",
+        "--units",
+        "903",
+        "--name",
+        "Huyện đoàn Hòn Đất",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Mật khẩu dùng một lần"));
+    let (ok, _, err) = run(&["user", "add", "x.y", "--role", "unit"]);
+    assert!(!ok && err.contains("--units"), "{err}");
+    let (ok, _, err) = run(&["user", "add", "z.z", "--role", "boss"]);
+    assert!(!ok && err.contains("role"), "{err}");
+    let (ok, out, _) = run(&["user", "passwd", "huyen.hondat"]);
+    assert!(ok && out.contains("huyen.hondat"));
+    let (ok, out, _) = run(&["user", "list", "--json"]);
+    assert!(ok);
+    let list: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let user = list
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|u| u["username"] == "huyen.hondat")
+        .expect("listed")
+        .clone();
+    assert_eq!(user["units"], serde_json::json!(["903"]));
+    assert_eq!(user["role"], "unit");
+}
