@@ -38,7 +38,10 @@ pub enum Timeliness {
 
 /// A submission is on time when it arrives strictly before the deadline
 /// ("trước 16h00": 15:59:59 is on time, 16:00:00 is late).
-pub fn timeliness(first_submitted_at: DateTime<Utc>, deadline: DateTime<Tz>) -> Timeliness {
+pub fn timeliness<T: TimeZone>(
+    first_submitted_at: DateTime<Utc>,
+    deadline: DateTime<T>,
+) -> Timeliness {
     if first_submitted_at < deadline.with_timezone(&Utc) {
         Timeliness::OnTime
     } else {

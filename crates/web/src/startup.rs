@@ -26,6 +26,8 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// Served over HTTPS: mark cookies Secure.
     pub secure_cookies: bool,
+    /// Run as if it were this instant (demo, rehearsal); None: the real clock.
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Settings {
@@ -34,6 +36,7 @@ impl Settings {
             bind,
             trust_forwarded_for: false,
             secure_cookies: false,
+            now: None,
         }
     }
 }
@@ -121,9 +124,14 @@ impl Application {
     pub async fn build(settings: &Settings, db: Db) -> std::io::Result<Application> {
         let listener = TcpListener::bind(settings.bind).await?;
         let address = listener.local_addr()?;
+        let clock_offset = settings
+            .now
+            .map(|t| t - chrono::Utc::now())
+            .unwrap_or_else(chrono::Duration::zero);
         let state = AppState {
             db,
             trust_forwarded_for: settings.trust_forwarded_for,
+            clock_offset,
         };
         Ok(Application {
             listener,

@@ -3,6 +3,7 @@
 mod admin;
 mod campaign;
 mod openapi;
+mod reports;
 mod session;
 mod units;
 
@@ -30,6 +31,13 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}", axum::routing::patch(admin::update_user))
         .route("/users/{id}/password-reset", post(admin::reset_password))
         .route("/audit", get(admin::audit))
+        .route("/reports", get(reports::list))
+        .route("/reports/{unit}/{period}", get(reports::show))
+        .route("/reports/{unit}/{period}/draft", put(reports::save_draft))
+        .route("/reports/{unit}/{period}/submit", post(reports::submit))
+        .route("/reports/{unit}/{period}/review", post(reports::review))
+        .route("/reports/{unit}/{period}/versions", get(reports::versions))
+        .route("/periods/{end}/{verb}", post(reports::lock))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
 }

@@ -1,0 +1,561 @@
+//! Reports (weekly reports and unit plans): the working draft, the submitted
+//! figures, every version, and idempotent submission. Concurrent edits are detected
+//! by a version number: a save against an old version is refused and kept in the
+//! history, never silently applied.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use phongtrao_domain::period::{timeliness, Timeliness};
+use phongtrao_domain::report::{CheckedReport, ReportInput, ReportKind, Status};
+use serde::Serialize;
+
+use crate::audit::Who;
+use crate::{in_transaction, with_pool, Db, Result, StorageError};
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct ReportRow {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub unit_id: i64,
+    pub kind: String,
+    pub period_seq: i64,
+    pub status: String,
+    pub version: i64,
+    pub due_at: DateTime<Utc>,
+    pub first_submitted_at: Option<DateTime<Utc>>,
+    pub last_submitted_at: Option<DateTime<Utc>>,
+    pub timeliness: Option<String>,
+    pub draft_json: String,
+    pub highlights: String,
+    pub difficulties: String,
+    pub proposals: String,
+    pub review_comment: Option<String>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub reviewed_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: String,
+}
+
+impl ReportRow {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Draft)
+    }
+
+    pub fn draft(&self) -> ReportInput {
+        serde_json::from_str(&self.draft_json).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct ActivityRow {
+    pub position: i64,
+    pub title: String,
+    pub held_on: NaiveDate,
+    pub area: String,
+    pub place: String,
+    pub participants: Option<i64>,
+    pub funds_vnd: Option<i64>,
+    pub result: String,
+    pub tag: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct VersionRow {
+    pub id: i64,
+    pub version: i64,
+    pub status: String,
+    pub action: String,
+    pub snapshot_json: String,
+    pub saved_at: DateTime<Utc>,
+    pub saved_by: String,
+}
+
+/// Which report: a unit's weekly report of a period, or its unit plan (period 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportKey {
+    pub campaign_id: i64,
+    pub unit_id: i64,
+    pub kind: ReportKind,
+    pub period_seq: i64,
+}
+
+const COLUMNS: &str = "id, campaign_id, unit_id, kind, period_seq, status, version, due_at, first_submitted_at, last_submitted_at, timeliness, \
+     draft_json, highlights, difficulties, proposals, review_comment, reviewed_at, reviewed_by, created_at, updated_at, updated_by";
+
+pub async fn get(db: &Db, key: &ReportKey) -> Result<Option<ReportRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM reports WHERE campaign_id = $1 AND unit_id = $2 AND kind = $3 AND period_seq = $4");
+    Ok(with_pool!(db, pool => sqlx::query_as(&sql)
+        .bind(key.campaign_id)
+        .bind(key.unit_id)
+        .bind(key.kind.as_str())
+        .bind(key.period_seq)
+        .fetch_optional(pool)
+        .await)?)
+}
+
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<ReportRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM reports WHERE id = $1");
+    Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?)
+}
+
+/// The submitted figures of a report.
+pub async fn values(db: &Db, report_id: i64) -> Result<BTreeMap<String, i64>> {
+    let rows: Vec<(String, i64)> = with_pool!(db, pool => sqlx::query_as("SELECT indicator_key, value FROM report_values WHERE report_id = $1")
+        .bind(report_id)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows.into_iter().collect())
+}
+
+pub async fn activities(db: &Db, report_id: i64) -> Result<Vec<ActivityRow>> {
+    let sql = "SELECT position, title, held_on, area, place, participants, funds_vnd, result, tag FROM report_activities WHERE report_id = $1 ORDER BY position";
+    Ok(with_pool!(db, pool => sqlx::query_as(sql).bind(report_id).fetch_all(pool).await)?)
+}
+
+pub async fn versions(db: &Db, report_id: i64) -> Result<Vec<VersionRow>> {
+    let sql = "SELECT id, version, status, action, snapshot_json, saved_at, saved_by FROM report_versions WHERE report_id = $1 ORDER BY id";
+    Ok(with_pool!(db, pool => sqlx::query_as(sql).bind(report_id).fetch_all(pool).await)?)
+}
+
+/// The unit's totals from its counted weekly reports of the other periods.
+pub async fn totals_excluding(
+    db: &Db,
+    campaign_id: i64,
+    unit_id: i64,
+    period_seq: i64,
+) -> Result<HashMap<String, i64>> {
+    let sql = "SELECT v.indicator_key, SUM(v.value) FROM report_values v JOIN reports r ON r.id = v.report_id
+               WHERE r.campaign_id = $1 AND r.unit_id = $2 AND r.kind = 'weekly' AND r.period_seq <> $3
+                 AND r.status IN ('submitted', 'accepted')
+               GROUP BY v.indicator_key";
+    let rows: Vec<(String, i64)> = with_pool!(db, pool => sqlx::query_as(sql).bind(campaign_id).bind(unit_id).bind(period_seq).fetch_all(pool).await)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Reports of a campaign, optionally of some units and one period.
+pub async fn list(
+    db: &Db,
+    campaign_id: i64,
+    kind: ReportKind,
+    unit_ids: Option<&[i64]>,
+    period_seq: Option<i64>,
+) -> Result<Vec<ReportRow>> {
+    let mut sql = format!("SELECT {COLUMNS} FROM reports WHERE campaign_id = $1 AND kind = $2");
+    if let Some(units) = unit_ids {
+        if units.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = units.iter().map(|u| u.to_string()).collect();
+        sql.push_str(&format!(" AND unit_id IN ({})", list.join(",")));
+    }
+    if period_seq.is_some() {
+        sql.push_str(" AND period_seq = $3");
+    }
+    sql.push_str(" ORDER BY period_seq, unit_id");
+    Ok(with_pool!(db, pool => {
+        let mut q = sqlx::query_as(&sql).bind(campaign_id).bind(kind.as_str());
+        if let Some(seq) = period_seq {
+            q = q.bind(seq);
+        }
+        q.fetch_all(pool).await
+    })?)
+}
+
+/// Save a draft, or submit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveAction {
+    Draft,
+    Submit,
+}
+
+pub struct SaveRequest<'a> {
+    pub key: ReportKey,
+    pub due_at: DateTime<Utc>,
+    /// The version the person started from (0: a new report).
+    pub expected_version: i64,
+    pub draft: &'a ReportInput,
+    /// The checked content (required to submit).
+    pub checked: Option<&'a CheckedReport>,
+    pub action: SaveAction,
+    pub who: &'a Who,
+    pub now: DateTime<Utc>,
+    pub idempotency_key: Option<&'a str>,
+}
+
+/// The outcome of a save, as the API returns it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Saved {
+    pub report_id: i64,
+    pub version: i64,
+    pub status: String,
+    pub timeliness: Option<String>,
+    pub first_submitted_at: Option<DateTime<Utc>>,
+    /// True when this answer replays an earlier request with the same idempotency key.
+    #[serde(default)]
+    pub replayed: bool,
+}
+
+#[derive(Debug)]
+pub enum SaveError {
+    /// Someone saved first; `current` is what is stored now.
+    Conflict {
+        current: Box<ReportRow>,
+    },
+    /// Submitted or accepted reports change only through review.
+    NotEditable(Status),
+    Storage(StorageError),
+}
+
+impl From<StorageError> for SaveError {
+    fn from(e: StorageError) -> Self {
+        SaveError::Storage(e)
+    }
+}
+
+impl From<sqlx::Error> for SaveError {
+    fn from(e: sqlx::Error) -> Self {
+        SaveError::Storage(e.into())
+    }
+}
+
+#[derive(Serialize)]
+struct Snapshot<'a> {
+    draft: &'a ReportInput,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    submitted: Option<&'a CheckedReport>,
+}
+
+fn timeliness_str(t: Timeliness) -> &'static str {
+    match t {
+        Timeliness::OnTime => "on_time",
+        Timeliness::Late => "late",
+    }
+}
+
+/// Saves or submits, all in one transaction with its version row and audit entry.
+pub async fn save(db: &Db, req: &SaveRequest<'_>) -> std::result::Result<Saved, SaveError> {
+    if let Some(key) = req.idempotency_key {
+        if let Some(previous) = replay(db, key, &req.who.name).await? {
+            return Ok(previous);
+        }
+    }
+    let draft_json =
+        serde_json::to_string(req.draft).map_err(|e| StorageError::Invalid(e.to_string()))?;
+    let snapshot = serde_json::to_string(&Snapshot {
+        draft: req.draft,
+        submitted: req.checked,
+    })
+    .map_err(|e| StorageError::Invalid(e.to_string()))?;
+    let select = format!("SELECT {COLUMNS} FROM reports WHERE campaign_id = $1 AND unit_id = $2 AND kind = $3 AND period_seq = $4");
+    let k = req.key;
+    let submit = req.action == SaveAction::Submit;
+    if submit && req.checked.is_none() {
+        return Err(SaveError::Storage(StorageError::Invalid(
+            "submission without checked content".into(),
+        )));
+    }
+    let outcome: std::result::Result<Saved, SaveError> = in_transaction!(db, tx => {
+        let existing: Option<ReportRow> = sqlx::query_as(&select).bind(k.campaign_id).bind(k.unit_id).bind(k.kind.as_str()).bind(k.period_seq).fetch_optional(&mut **tx).await?;
+        if let Some(row) = &existing {
+            if !row.status().editable() {
+                return Err(SaveError::NotEditable(row.status()));
+            }
+        }
+        let stale = existing.as_ref().filter(|row| row.version != req.expected_version);
+        match stale {
+            Some(current) => {
+                // Keep the refused attempt in the history, then refuse.
+                sqlx::query("INSERT INTO report_versions (report_id, version, status, action, snapshot_json, saved_at, saved_by) VALUES ($1, $2, $3, 'conflict_refused', $4, $5, $6)")
+                    .bind(current.id)
+                    .bind(current.version)
+                    .bind(&current.status)
+                    .bind(&snapshot)
+                    .bind(req.now)
+                    .bind(&req.who.name)
+                    .execute(&mut **tx)
+                    .await?;
+                Err(SaveError::Conflict { current: Box::new(current.clone()) })
+            }
+            None => {
+                let first_submitted_at = match (&existing, submit) {
+                    (Some(row), _) if row.first_submitted_at.is_some() => row.first_submitted_at,
+                    (_, true) => Some(req.now),
+                    _ => None,
+                };
+                let timeliness = first_submitted_at.map(|at| timeliness_str(timeliness(at, req.due_at)).to_string());
+                let status = if submit {
+                    Status::Submitted
+                } else {
+                    existing.as_ref().map(|r| r.status()).unwrap_or(Status::Draft)
+                };
+                let last_submitted_at = if submit { Some(req.now) } else { existing.as_ref().and_then(|r| r.last_submitted_at) };
+                let new_version = req.expected_version + 1;
+                let report_id = match &existing {
+                    None => {
+                        let inserted: Option<(i64,)> = sqlx::query_as(
+                            "INSERT INTO reports (campaign_id, unit_id, kind, period_seq, status, version, due_at, first_submitted_at, last_submitted_at, timeliness, draft_json, created_at, updated_at, updated_by)
+                             VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10, $11, $11, $12)
+                             ON CONFLICT (campaign_id, unit_id, kind, period_seq) DO NOTHING RETURNING id",
+                        )
+                        .bind(k.campaign_id)
+                        .bind(k.unit_id)
+                        .bind(k.kind.as_str())
+                        .bind(k.period_seq)
+                        .bind(status.as_str())
+                        .bind(req.due_at)
+                        .bind(first_submitted_at)
+                        .bind(last_submitted_at)
+                        .bind(&timeliness)
+                        .bind(&draft_json)
+                        .bind(req.now)
+                        .bind(&req.who.name)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                        inserted.map(|(id,)| id)
+                    }
+                    Some(row) => {
+                        let n = sqlx::query(
+                            "UPDATE reports SET status = $1, version = $2, first_submitted_at = $3, last_submitted_at = $4, timeliness = $5, draft_json = $6, updated_at = $7, updated_by = $8
+                             WHERE id = $9 AND version = $10",
+                        )
+                        .bind(status.as_str())
+                        .bind(new_version)
+                        .bind(first_submitted_at)
+                        .bind(last_submitted_at)
+                        .bind(&timeliness)
+                        .bind(&draft_json)
+                        .bind(req.now)
+                        .bind(&req.who.name)
+                        .bind(row.id)
+                        .bind(req.expected_version)
+                        .execute(&mut **tx)
+                        .await?
+                        .rows_affected();
+                        (n == 1).then_some(row.id)
+                    }
+                };
+                match report_id {
+                    None => {
+                        let current: ReportRow = sqlx::query_as(&select).bind(k.campaign_id).bind(k.unit_id).bind(k.kind.as_str()).bind(k.period_seq).fetch_one(&mut **tx).await?;
+                        Err(SaveError::Conflict { current: Box::new(current) })
+                    }
+                    Some(report_id) => {
+                        if let (true, Some(checked)) = (submit, req.checked) {
+                            sqlx::query("DELETE FROM report_values WHERE report_id = $1").bind(report_id).execute(&mut **tx).await?;
+                            for (key, value) in &checked.values {
+                                sqlx::query("INSERT INTO report_values (report_id, indicator_key, value) VALUES ($1, $2, $3)")
+                                    .bind(report_id)
+                                    .bind(key)
+                                    .bind(*value)
+                                    .execute(&mut **tx)
+                                    .await?;
+                            }
+                            sqlx::query("DELETE FROM report_activities WHERE report_id = $1").bind(report_id).execute(&mut **tx).await?;
+                            for (position, a) in checked.activities.iter().enumerate() {
+                                sqlx::query(
+                                    "INSERT INTO report_activities (report_id, position, title, held_on, area, place, participants, funds_vnd, result, tag)
+                                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                                )
+                                .bind(report_id)
+                                .bind(position as i64)
+                                .bind(&a.title)
+                                .bind(a.held_on)
+                                .bind(&a.area)
+                                .bind(&a.place)
+                                .bind(a.participants)
+                                .bind(a.funds_vnd)
+                                .bind(&a.result)
+                                .bind(&a.tag)
+                                .execute(&mut **tx)
+                                .await?;
+                            }
+                            sqlx::query("UPDATE reports SET highlights = $1, difficulties = $2, proposals = $3 WHERE id = $4")
+                                .bind(&checked.highlights)
+                                .bind(&checked.difficulties)
+                                .bind(&checked.proposals)
+                                .bind(report_id)
+                                .execute(&mut **tx)
+                                .await?;
+                        }
+                        let version = if existing.is_some() { new_version } else { 1 };
+                        let action = if submit { "submit" } else { "save_draft" };
+                        sqlx::query("INSERT INTO report_versions (report_id, version, status, action, snapshot_json, saved_at, saved_by) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                            .bind(report_id)
+                            .bind(version)
+                            .bind(status.as_str())
+                            .bind(action)
+                            .bind(&snapshot)
+                            .bind(req.now)
+                            .bind(&req.who.name)
+                            .execute(&mut **tx)
+                            .await?;
+                        let saved = Saved { report_id, version, status: status.as_str().to_string(), timeliness: timeliness.clone(), first_submitted_at, replayed: false };
+                        let entry = req
+                            .who
+                            .entry(&format!("report.{action}"), "report", Some(format!("{}/{}/{}", k.kind.as_str(), k.unit_id, k.period_seq)))
+                            .unit(Some(k.unit_id))
+                            .before(&existing.as_ref().map(|r| serde_json::json!({"status": r.status, "version": r.version})))
+                            .after(&serde_json::json!({"status": saved.status, "version": saved.version, "timeliness": saved.timeliness, "values": req.checked.map(|c| &c.values)}));
+                        crate::audit_in_tx!(tx, &entry, req.now);
+                        if let Some(key) = req.idempotency_key {
+                            let response = serde_json::to_string(&saved).map_err(|e| StorageError::Invalid(e.to_string()))?;
+                            sqlx::query("INSERT INTO idempotency_keys (key, user_name, report_id, response_json, created_at) VALUES ($1, $2, $3, $4, $5)")
+                                .bind(key)
+                                .bind(&req.who.name)
+                                .bind(report_id)
+                                .bind(&response)
+                                .bind(req.now)
+                                .execute(&mut **tx)
+                                .await?;
+                        }
+                        Ok(saved)
+                    }
+                }
+            }
+        }
+    });
+    match outcome {
+        // A concurrent retry with the same key won the race: answer as it did.
+        Err(SaveError::Storage(StorageError::Sqlx(e)))
+            if req.idempotency_key.is_some() && is_unique_violation(&e) =>
+        {
+            match replay(db, req.idempotency_key.unwrap_or_default(), &req.who.name).await? {
+                Some(previous) => Ok(previous),
+                None => Err(SaveError::Storage(StorageError::Sqlx(e))),
+            }
+        }
+        other => other,
+    }
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation())
+}
+
+async fn replay(db: &Db, key: &str, user_name: &str) -> Result<Option<Saved>> {
+    let row: Option<(String, String)> = with_pool!(db, pool => sqlx::query_as("SELECT response_json, user_name FROM idempotency_keys WHERE key = $1")
+        .bind(key)
+        .fetch_optional(pool)
+        .await)?;
+    match row {
+        Some((json, owner)) if owner == user_name => {
+            let mut saved: Saved =
+                serde_json::from_str(&json).map_err(|e| StorageError::Invalid(e.to_string()))?;
+            saved.replayed = true;
+            Ok(Some(saved))
+        }
+        Some(_) => Err(StorageError::Invalid(
+            "khóa chống gửi lặp đã được người khác dùng / idempotency key used by someone else"
+                .into(),
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Accepts or returns a submitted report (with a comment when returning).
+pub async fn review(
+    db: &Db,
+    report_id: i64,
+    expected_version: i64,
+    accept: bool,
+    comment: &str,
+    who: &Who,
+    now: DateTime<Utc>,
+) -> std::result::Result<Saved, SaveError> {
+    let select = format!("SELECT {COLUMNS} FROM reports WHERE id = $1");
+    in_transaction!(db, tx => {
+        let row: Option<ReportRow> = sqlx::query_as(&select).bind(report_id).fetch_optional(&mut **tx).await?;
+        let Some(row) = row else {
+            return Err(SaveError::Storage(StorageError::NotFound(format!("báo cáo / report {report_id}"))));
+        };
+        if row.status() != Status::Submitted {
+            return Err(SaveError::NotEditable(row.status()));
+        }
+        if row.version != expected_version {
+            return Err(SaveError::Conflict { current: Box::new(row) });
+        }
+        let status = if accept { Status::Accepted } else { Status::Returned };
+        sqlx::query("UPDATE reports SET status = $1, version = $2, review_comment = $3, reviewed_at = $4, reviewed_by = $5, updated_at = $4, updated_by = $5 WHERE id = $6 AND version = $7")
+            .bind(status.as_str())
+            .bind(row.version + 1)
+            .bind(comment)
+            .bind(now)
+            .bind(&who.name)
+            .bind(report_id)
+            .bind(expected_version)
+            .execute(&mut **tx)
+            .await?;
+        let action = if accept { "accept" } else { "return" };
+        let snapshot = serde_json::json!({"comment": comment}).to_string();
+        sqlx::query("INSERT INTO report_versions (report_id, version, status, action, snapshot_json, saved_at, saved_by) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(report_id)
+            .bind(row.version + 1)
+            .bind(status.as_str())
+            .bind(action)
+            .bind(&snapshot)
+            .bind(now)
+            .bind(&who.name)
+            .execute(&mut **tx)
+            .await?;
+        let entry = who
+            .entry(&format!("report.{action}"), "report", Some(report_id.to_string()))
+            .unit(Some(row.unit_id))
+            .before(&serde_json::json!({"status": row.status, "version": row.version}))
+            .after(&serde_json::json!({"status": status.as_str(), "version": row.version + 1, "comment": comment}));
+        crate::audit_in_tx!(tx, &entry, now);
+        Ok(Saved { report_id, version: row.version + 1, status: status.as_str().into(), timeliness: row.timeliness.clone(), first_submitted_at: row.first_submitted_at, replayed: false })
+    })
+}
+
+/// Whether a period is locked now: locked by hand, or `lock_after_days` past its
+/// deadline unless the office reopened it.
+pub async fn period_locked(
+    db: &Db,
+    campaign_id: i64,
+    seq: i64,
+    lock_after_days: Option<u32>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let row: Option<(Option<DateTime<Utc>>, bool, DateTime<Utc>)> = with_pool!(db, pool => sqlx::query_as("SELECT locked_at, reopened, due_at FROM periods WHERE campaign_id = $1 AND seq = $2")
+        .bind(campaign_id)
+        .bind(seq)
+        .fetch_optional(pool)
+        .await)?;
+    Ok(match row {
+        Some((Some(_), _, _)) => true,
+        Some((None, false, due)) => {
+            lock_after_days.is_some_and(|days| now > due + chrono::Duration::days(i64::from(days)))
+        }
+        _ => false,
+    })
+}
+
+/// Locks (or reopens) a period by hand.
+pub async fn set_period_lock(
+    db: &Db,
+    campaign_id: i64,
+    seq: i64,
+    lock: bool,
+    who: &Who,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    in_transaction!(db, tx => {
+        let n = sqlx::query("UPDATE periods SET locked_at = $1, reopened = $2 WHERE campaign_id = $3 AND seq = $4")
+            .bind(lock.then_some(now))
+            .bind(!lock)
+            .bind(campaign_id)
+            .bind(seq)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StorageError::NotFound(format!("kỳ báo cáo / period {seq}")));
+        }
+        let entry = who.entry(if lock { "period.lock" } else { "period.reopen" }, "period", Some(seq.to_string()));
+        crate::audit_in_tx!(tx, &entry, now);
+    });
+    Ok(())
+}

@@ -1,0 +1,364 @@
+//! Weekly reports and unit plans: loading the form of a unit and period, saving
+//! drafts, submitting, reviewing. Pages and the API both come here.
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::http::StatusCode;
+use chrono::{DateTime, NaiveDate, Utc};
+use phongtrao_domain::period::{before_day_deadline, Period};
+use phongtrao_domain::plan::{Indicator, When};
+use phongtrao_domain::policy::Action;
+use phongtrao_domain::report::{
+    check, fields_for, CheckedReport, Field, FieldError, ReportContext, ReportInput, ReportKind,
+};
+use phongtrao_domain::unit::BaseFigure;
+use phongtrao_storage::campaigns::{self, StoredCampaign};
+use phongtrao_storage::reports::{
+    self, ReportKey, ReportRow, SaveAction, SaveError, SaveRequest, Saved,
+};
+use phongtrao_storage::units::{self, UnitRow};
+use phongtrao_storage::{base_figures, StorageError};
+
+use crate::auth::client::ClientIp;
+use crate::auth::Actor;
+use crate::authz::{require, who};
+use crate::error::Failure;
+use crate::AppState;
+
+/// Everything about one report form.
+pub struct FormContext {
+    pub campaign: StoredCampaign,
+    pub unit: UnitRow,
+    pub kind: ReportKind,
+    pub period: Option<Period>,
+    pub due_at: DateTime<Utc>,
+    pub window: (NaiveDate, NaiveDate),
+    pub fields: Vec<Field>,
+    pub base: BTreeMap<BaseFigure, i64>,
+    pub totals_before: HashMap<String, i64>,
+    pub report: Option<ReportRow>,
+}
+
+impl FormContext {
+    pub fn key(&self) -> ReportKey {
+        ReportKey {
+            campaign_id: self.campaign.row.id,
+            unit_id: self.unit.id,
+            kind: self.kind,
+            period_seq: self.period.as_ref().map(|p| i64::from(p.seq)).unwrap_or(0),
+        }
+    }
+
+    pub fn domain_context(&self) -> ReportContext<'_> {
+        ReportContext {
+            plan: &self.campaign.plan,
+            fields: &self.fields,
+            kind: self.kind,
+            window: self.window,
+            base: &self.base,
+            cumulative_before: &self.totals_before,
+        }
+    }
+}
+
+/// Why a save did not happen.
+pub enum ReportFailure {
+    Invalid(Vec<FieldError>),
+    Conflict(Box<ReportRow>),
+    Other(Failure),
+}
+
+impl From<Failure> for ReportFailure {
+    fn from(f: Failure) -> Self {
+        ReportFailure::Other(f)
+    }
+}
+
+impl From<StorageError> for ReportFailure {
+    fn from(e: StorageError) -> Self {
+        ReportFailure::Other(e.into())
+    }
+}
+
+fn not_reporting() -> Failure {
+    Failure::new(
+        StatusCode::NOT_FOUND,
+        "not_reporting",
+        "Đơn vị này không thuộc diện báo cáo của kế hoạch",
+        "This unit does not report in this campaign",
+    )
+}
+
+/// Loads the form of `unit_code` for the weekly period ending `period_end`, or its
+/// unit plan when `period_end` is None.
+pub async fn load(
+    state: &AppState,
+    unit_code: &str,
+    kind: ReportKind,
+    period_end: Option<NaiveDate>,
+) -> Result<FormContext, Failure> {
+    let db = &state.db;
+    let campaign = campaigns::current(db).await?;
+    let unit = units::by_code(db, unit_code)
+        .await?
+        .ok_or_else(Failure::not_found)?;
+    let (Some(level), Some(unit_kind)) = (unit.level(), unit.kind()) else {
+        return Err(not_reporting());
+    };
+    if !unit.active || !campaign.plan.reporting.levels.contains(&level) {
+        return Err(not_reporting());
+    }
+    let plan = &campaign.plan;
+    let tz = plan.campaign.timezone;
+    let (period, due_at, window) = match kind {
+        ReportKind::Weekly => {
+            let end = period_end.ok_or_else(Failure::not_found)?;
+            let period = plan
+                .periods()
+                .into_iter()
+                .find(|p| p.end == end)
+                .ok_or_else(|| {
+                    Failure::new(
+                        StatusCode::NOT_FOUND,
+                        "no_period",
+                        format!(
+                            "Không có kỳ báo cáo kết thúc ngày {}",
+                            end.format("%d/%m/%Y")
+                        ),
+                        format!("No reporting period ends on {end}"),
+                    )
+                })?;
+            let due = period.deadline.with_timezone(&Utc);
+            let window = (period.start, period.end);
+            (Some(period), due, window)
+        }
+        ReportKind::UnitPlan => {
+            let due = match plan.milestone("unit-plan").map(|m| m.when) {
+                Some(When::Before { date }) => before_day_deadline(tz, date).with_timezone(&Utc),
+                Some(w) => before_day_deadline(tz, w.last_day().succ_opt().unwrap_or(w.last_day()))
+                    .with_timezone(&Utc),
+                None => before_day_deadline(tz, plan.campaign.starts_on).with_timezone(&Utc),
+            };
+            (None, due, (plan.campaign.starts_on, plan.campaign.ends_on))
+        }
+    };
+    // Units below this one that each indicator expects (for "how many of your units").
+    let subtree = units::subtree_ids(db, unit.id).await?;
+    let below: Vec<UnitRow> = units::list(db)
+        .await?
+        .into_iter()
+        .filter(|u| u.id != unit.id && u.active && subtree.contains(&u.id))
+        .collect();
+    let expected_below = |i: &Indicator| -> i64 {
+        below
+            .iter()
+            .filter(|u| matches!((u.level(), u.kind()), (Some(l), Some(k)) if i.expects(l, k)))
+            .count() as i64
+    };
+    let fields = fields_for(plan, level, unit_kind, &expected_below);
+    let base = base_figures::for_unit(db, unit.id).await?;
+    let seq = period.as_ref().map(|p| i64::from(p.seq)).unwrap_or(0);
+    let totals_before = match kind {
+        ReportKind::Weekly => reports::totals_excluding(db, campaign.row.id, unit.id, seq).await?,
+        ReportKind::UnitPlan => HashMap::new(),
+    };
+    let key = ReportKey {
+        campaign_id: campaign.row.id,
+        unit_id: unit.id,
+        kind,
+        period_seq: seq,
+    };
+    let report = reports::get(db, &key).await?;
+    Ok(FormContext {
+        campaign,
+        unit,
+        kind,
+        period,
+        due_at,
+        window,
+        fields,
+        base,
+        totals_before,
+        report,
+    })
+}
+
+/// The actor may read this unit's reports.
+pub async fn authorize_read(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    ctx: &FormContext,
+) -> Result<(), Failure> {
+    require(state, actor, client, Action::ReadUnit, Some(ctx.unit.id)).await
+}
+
+fn locked() -> Failure {
+    Failure::new(
+        StatusCode::LOCKED,
+        "period_locked",
+        "Kỳ báo cáo này đã khóa. Liên hệ Ban Phong trào để mở lại.",
+        "This reporting period is locked. Ask the campaign office to reopen it.",
+    )
+}
+
+/// Saves a draft or submits. Drafts are kept as typed; a submission is checked
+/// whole and stores nothing unless everything is right.
+pub async fn save(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    ctx: &FormContext,
+    input: &ReportInput,
+    expected_version: i64,
+    action: SaveAction,
+    idempotency_key: Option<&str>,
+    at: Option<DateTime<Utc>>,
+) -> Result<(Saved, Option<CheckedReport>), ReportFailure> {
+    require(state, actor, client, Action::WriteUnit, Some(ctx.unit.id)).await?;
+    let now = at.unwrap_or_else(|| state.now());
+    if let Some(period) = &ctx.period {
+        if reports::period_locked(
+            &state.db,
+            ctx.campaign.row.id,
+            i64::from(period.seq),
+            ctx.campaign.plan.reporting.lock_after_days,
+            now,
+        )
+        .await?
+        {
+            return Err(locked().into());
+        }
+        let starts = before_day_deadline(ctx.campaign.plan.campaign.timezone, period.start)
+            .with_timezone(&Utc);
+        if now < starts {
+            return Err(Failure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "period_not_started",
+                format!(
+                    "Kỳ báo cáo này bắt đầu ngày {}",
+                    period.start.format("%d/%m/%Y")
+                ),
+                format!("This period starts on {}", period.start),
+            )
+            .into());
+        }
+    }
+    let draft_size = serde_json::to_string(input)
+        .map(|s| s.len())
+        .unwrap_or(usize::MAX);
+    if draft_size > 256 * 1024 {
+        return Err(Failure::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "Báo cáo quá dài",
+            "The report is too long",
+        )
+        .into());
+    }
+    let checked = match action {
+        SaveAction::Submit => {
+            Some(check(&ctx.domain_context(), input).map_err(ReportFailure::Invalid)?)
+        }
+        SaveAction::Draft => None,
+    };
+    let request = SaveRequest {
+        key: ctx.key(),
+        due_at: ctx.due_at,
+        expected_version,
+        draft: input,
+        checked: checked.as_ref(),
+        action,
+        who: &who(Some(actor), client),
+        now,
+        idempotency_key,
+    };
+    match reports::save(&state.db, &request).await {
+        Ok(saved) => Ok((saved, checked)),
+        Err(SaveError::Conflict { current }) => Err(ReportFailure::Conflict(current)),
+        Err(SaveError::NotEditable(status)) => Err(Failure::new(
+            StatusCode::CONFLICT,
+            "not_editable",
+            format!(
+                "Báo cáo đang ở trạng thái \"{}\": chỉ sửa được khi là bản nháp hoặc bị trả lại",
+                status.label_vi()
+            ),
+            format!(
+                "The report is {}: it can be changed only as a draft or when returned",
+                status.label_en().to_lowercase()
+            ),
+        )
+        .into()),
+        Err(SaveError::Storage(e)) => Err(e.into()),
+    }
+}
+
+/// Accepts or returns a submitted report.
+pub async fn review(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    ctx: &FormContext,
+    accept: bool,
+    comment: &str,
+    expected_version: i64,
+) -> Result<Saved, ReportFailure> {
+    require(state, actor, client, Action::ReviewUnit, Some(ctx.unit.id)).await?;
+    let comment = phongtrao_domain::text::nfc(comment.trim());
+    if !accept && comment.chars().count() < 3 {
+        return Err(Failure::invalid(
+            "Khi trả lại báo cáo cần ghi rõ lý do / A returned report needs a comment",
+        )
+        .into());
+    }
+    if comment.chars().count() > 2000 {
+        return Err(Failure::invalid(
+            "Nhận xét tối đa 2000 ký tự / A comment has at most 2000 characters",
+        )
+        .into());
+    }
+    let report = ctx.report.as_ref().ok_or_else(Failure::not_found)?;
+    match reports::review(
+        &state.db,
+        report.id,
+        expected_version,
+        accept,
+        &comment,
+        &who(Some(actor), client),
+        state.now(),
+    )
+    .await
+    {
+        Ok(saved) => Ok(saved),
+        Err(SaveError::Conflict { current }) => Err(ReportFailure::Conflict(current)),
+        Err(SaveError::NotEditable(_)) => Err(Failure::new(
+            StatusCode::CONFLICT,
+            "not_submitted",
+            "Chỉ duyệt hoặc trả lại báo cáo đã gửi",
+            "Only a submitted report can be accepted or returned",
+        )
+        .into()),
+        Err(SaveError::Storage(e)) => Err(e.into()),
+    }
+}
+
+/// Units the actor reports for: active reporting units in the subtrees of their units.
+pub async fn reporting_units_of(
+    state: &AppState,
+    actor: &Actor,
+    campaign: &StoredCampaign,
+) -> Result<Vec<UnitRow>, Failure> {
+    let db = &state.db;
+    let mut ids = Vec::new();
+    for id in &actor.unit_ids {
+        ids.extend(units::subtree_ids(db, *id).await?);
+    }
+    let levels = &campaign.plan.reporting.levels;
+    Ok(units::list(db)
+        .await?
+        .into_iter()
+        .filter(|u| {
+            u.active && ids.contains(&u.id) && u.level().is_some_and(|l| levels.contains(&l))
+        })
+        .collect())
+}
