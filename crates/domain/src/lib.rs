@@ -8,6 +8,7 @@ pub mod builtin;
 pub mod format;
 pub mod period;
 pub mod plan;
+pub mod report;
 pub mod policy;
 pub mod role;
 pub mod text;
