@@ -36,6 +36,10 @@ enum Command {
         /// Served over HTTPS (by a proxy): mark cookies Secure.
         #[arg(long, env = "PHONGTRAO_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Run as if it were this time (RFC 3339, e.g. 2023-03-10T09:00:00+07:00): for
+        /// rehearsals and demos of a past campaign. Every instance must get the same value.
+        #[arg(long, env = "PHONGTRAO_NOW")]
+        now: Option<chrono::DateTime<chrono::FixedOffset>>,
     },
     /// Apply database migrations and load the built-in plan and units, then exit.
     Migrate {
@@ -46,6 +50,11 @@ enum Command {
     User {
         #[command(subcommand)]
         command: commands::user::UserCommand,
+    },
+    /// Reports: submit from a JSON file, list.
+    Report {
+        #[command(subcommand)]
+        command: commands::report::ReportCommand,
     },
     /// Plan files: check one.
     Plan {
@@ -80,10 +89,15 @@ fn main() -> ExitCode {
                 bind,
                 trust_forwarded_for,
                 secure_cookies,
-            } => commands::serve::run(db, bind, trust_forwarded_for, secure_cookies).await,
+                now,
+            } => {
+                let now = now.map(|t| t.with_timezone(&chrono::Utc));
+                commands::serve::run(db, bind, trust_forwarded_for, secure_cookies, now).await
+            }
             Command::Migrate { db } => commands::serve::migrate(db).await,
             Command::Plan { command } => commands::plan::run(command),
             Command::User { command } => commands::user::run(command).await,
+            Command::Report { command } => commands::report::run(command).await,
         }
     });
     match result {

@@ -52,7 +52,9 @@ macro_rules! in_transaction {
     ($db:expr, $tx:ident => $body:expr) => {
         match $db {
             $crate::Db::Sqlite(pool) => {
-                let mut transaction = pool.begin().await?;
+                // IMMEDIATE: take the write lock at the start, so that two writers queue
+                // (busy timeout) instead of failing when both try to upgrade a read lock.
+                let mut transaction = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let $tx = &mut transaction;
                 let out = $body;
                 transaction.commit().await?;

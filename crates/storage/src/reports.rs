@@ -126,7 +126,7 @@ pub async fn totals_excluding(
     unit_id: i64,
     period_seq: i64,
 ) -> Result<HashMap<String, i64>> {
-    let sql = "SELECT v.indicator_key, SUM(v.value) FROM report_values v JOIN reports r ON r.id = v.report_id
+    let sql = "SELECT v.indicator_key, CAST(SUM(v.value) AS BIGINT) FROM report_values v JOIN reports r ON r.id = v.report_id
                WHERE r.campaign_id = $1 AND r.unit_id = $2 AND r.kind = 'weekly' AND r.period_seq <> $3
                  AND r.status IN ('submitted', 'accepted')
                GROUP BY v.indicator_key";
@@ -338,7 +338,17 @@ pub async fn save(db: &Db, req: &SaveRequest<'_>) -> std::result::Result<Saved, 
                 };
                 match report_id {
                     None => {
+                        // Another save won the race between our read and our write.
                         let current: ReportRow = sqlx::query_as(&select).bind(k.campaign_id).bind(k.unit_id).bind(k.kind.as_str()).bind(k.period_seq).fetch_one(&mut **tx).await?;
+                        sqlx::query("INSERT INTO report_versions (report_id, version, status, action, snapshot_json, saved_at, saved_by) VALUES ($1, $2, $3, 'conflict_refused', $4, $5, $6)")
+                            .bind(current.id)
+                            .bind(current.version)
+                            .bind(&current.status)
+                            .bind(&snapshot)
+                            .bind(req.now)
+                            .bind(&req.who.name)
+                            .execute(&mut **tx)
+                            .await?;
                         Err(SaveError::Conflict { current: Box::new(current) })
                     }
                     Some(report_id) => {

@@ -4,12 +4,12 @@
 
 rust_i18n::i18n!("locales", fallback = "vi");
 
-mod actions;
+pub mod actions;
 mod api;
 mod assets;
 pub mod auth;
 mod authz;
-mod error;
+pub mod error;
 mod files;
 mod health;
 pub mod i18n;

@@ -93,6 +93,20 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/admin/users/{id}", post(pages::admin_users::update))
         .route("/admin/users/{id}/reset", post(pages::admin_users::reset))
         .route("/audit", get(pages::audit::show))
+        .route("/reports", get(pages::reports::list))
+        .route(
+            "/reports/{unit}/{period}",
+            get(pages::reports::show).post(pages::reports::save),
+        )
+        .route(
+            "/reports/{unit}/{period}/review",
+            post(pages::reports::review),
+        )
+        .route(
+            "/reports/{unit}/{period}/history",
+            get(pages::reports::history),
+        )
+        .route("/periods/{end}/{verb}", post(pages::reports::lock))
         .route("/login", get(pages::login::show).post(pages::login::submit))
         .route("/logout", post(pages::login::logout))
         .route("/account", get(pages::account::show))

@@ -32,3 +32,96 @@
     });
   });
 })();
+// Report form: keep the draft on this device as the user types, save it to the
+// server every few seconds (same endpoint as the API), and offer to restore a copy
+// that never reached the server (a lost connection). Counters on the narratives.
+(function () {
+  "use strict";
+  function collect(form) {
+    var input = { values: {}, activities: [], highlights: "", difficulties: "", proposals: "", confirm_above_base: false };
+    var rows = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.disabled) return;
+      if ((el.type === "checkbox" || el.type === "radio") && !el.checked) return;
+      var m;
+      if ((m = /^v\.(.+)$/.exec(el.name))) input.values[m[1]] = el.value;
+      else if ((m = /^a\.(\d+)\.(\w+)$/.exec(el.name))) { rows[m[1]] = rows[m[1]] || {}; rows[m[1]][m[2]] = el.value; }
+      else if (el.name === "highlights" || el.name === "difficulties" || el.name === "proposals") input[el.name] = el.value;
+      else if (el.name === "confirm_above_base") input.confirm_above_base = true;
+    });
+    Object.keys(rows).sort(function (a, b) { return a - b; }).forEach(function (k) {
+      var r = rows[k];
+      if (["title", "held_on", "place", "participants", "funds", "result"].some(function (f) { return (r[f] || "").trim() !== ""; })) input.activities.push(r);
+    });
+    return input;
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("textarea[data-guide]").forEach(function (t) {
+      var guide = parseInt(t.getAttribute("data-guide"), 10);
+      var out = document.createElement("span");
+      out.className = "length-count";
+      t.parentNode.insertBefore(out, t.nextSibling);
+      function update() { out.textContent = t.value.length + " / " + guide; out.classList.toggle("over", t.value.length > guide); }
+      t.addEventListener("input", update); update();
+    });
+    var form = document.getElementById("report-form");
+    if (!form || !form.getAttribute("data-autosave") || form.querySelector("fieldset[disabled]")) return;
+    var url = form.getAttribute("data-autosave");
+    var key = form.getAttribute("data-storage-key");
+    var status = form.querySelector(".autosave-status");
+    var csrf = form.querySelector("input[name=csrf]").value;
+    var versionInput = form.querySelector("input[name=version]");
+    var lang = document.documentElement.lang;
+    var text = {
+      saved: lang === "vi" ? "Đã tự lưu nháp lúc " : "Draft saved automatically at ",
+      offline: lang === "vi" ? "Mất kết nối: bản nháp được giữ trên máy này và sẽ lưu khi có mạng." : "Offline: the draft is kept on this device and will be saved when back online.",
+      restore: lang === "vi" ? "Khôi phục bản nháp chưa lưu trên máy này" : "Restore the unsaved draft from this device",
+      conflict: lang === "vi" ? "Báo cáo vừa được người khác lưu; hãy tải lại trang trước khi sửa tiếp." : "Someone else saved this report; reload the page before going on."
+    };
+    try {
+      var kept = JSON.parse(localStorage.getItem(key) || "null");
+      if (kept && kept.pending && JSON.stringify(kept.input) !== JSON.stringify(collect(form))) {
+        var b = document.createElement("button");
+        b.type = "button"; b.className = "secondary outline"; b.textContent = text.restore;
+        b.addEventListener("click", function () {
+          Object.keys(kept.input.values).forEach(function (k) {
+            var el = form.elements["v." + k]; if (!el) return;
+            if (el.type === "checkbox") el.checked = kept.input.values[k] === "1"; else el.value = kept.input.values[k];
+          });
+          ["highlights", "difficulties", "proposals"].forEach(function (n) { if (form.elements[n]) form.elements[n].value = kept.input[n]; });
+          b.remove(); schedule();
+        });
+        form.insertBefore(b, form.firstChild);
+      }
+    } catch (e) { /* private mode: no local copy */ }
+    var timer = null, busy = false;
+    function save() {
+      if (busy) { schedule(); return; }
+      var input = collect(form);
+      try { localStorage.setItem(key, JSON.stringify({ pending: true, input: input })); } catch (e) {}
+      busy = true;
+      fetch(url, { method: "PUT", credentials: "same-origin", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+                   body: JSON.stringify({ version: parseInt(versionInput.value, 10) || 0, input: input }) })
+        .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, status: r.status, body: j }; }); })
+        .then(function (res) {
+          busy = false;
+          if (res.ok) {
+            versionInput.value = res.body.version;
+            try { localStorage.setItem(key, JSON.stringify({ pending: false, input: input })); } catch (e) {}
+            var d = new Date();
+            status.textContent = text.saved + ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+          } else if (res.status === 409) {
+            status.textContent = text.conflict;
+          } else {
+            status.textContent = (res.body && res.body.error && (lang === "vi" ? res.body.error.message_vi : res.body.error.message_en)) || "";
+          }
+        })
+        .catch(function () { busy = false; status.textContent = text.offline; });
+    }
+    function schedule() { clearTimeout(timer); timer = setTimeout(save, 2000); }
+    form.addEventListener("input", schedule);
+    form.addEventListener("change", schedule);
+    window.addEventListener("online", schedule);
+    form.addEventListener("submit", function () { clearTimeout(timer); try { localStorage.removeItem(key); } catch (e) {} });
+  });
+})();

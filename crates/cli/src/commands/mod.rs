@@ -1,3 +1,4 @@
 pub mod plan;
+pub mod report;
 pub mod serve;
 pub mod user;

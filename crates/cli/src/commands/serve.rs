@@ -44,6 +44,7 @@ pub async fn run(
     bind: SocketAddr,
     trust_forwarded_for: bool,
     secure_cookies: bool,
+    now: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<ExitCode> {
     let db = args.connect().await?;
     let prepared = prepare(&db).await?;
@@ -52,6 +53,7 @@ pub async fn run(
         bind,
         trust_forwarded_for,
         secure_cookies,
+        now,
     };
     let app = Application::build(&settings, db.clone()).await?;
     let address = app.address();
@@ -65,7 +67,20 @@ pub async fn run(
         address.port(),
         args.describe()
     );
+    if let Some(now) = now {
+        println!(
+            "Đồng hồ mô phỏng / simulated clock: {}",
+            now.with_timezone(&vietnam()).format("%d/%m/%Y %H:%M")
+        );
+    }
     app.run_until_stopped().await?;
     db.close().await;
     Ok(ExitCode::SUCCESS)
 }
+
+/// Vietnam time (UTC+7), for messages.
+fn vietnam() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| chrono::Utc.fix())
+}
+
+use chrono::Offset;

@@ -4,5 +4,6 @@
 mod accounts;
 mod cli;
 mod pages;
+mod reports;
 mod storage;
 mod support;

@@ -55,6 +55,7 @@ pub async fn spawn_on(db: Db) -> String {
         bind,
         trust_forwarded_for: true,
         secure_cookies: false,
+        now: None,
     };
     let app = Application::build(&settings, db).await.expect("bind");
     let base = format!("http://127.0.0.1:{}", app.port());
@@ -63,6 +64,10 @@ pub async fn spawn_on(db: Db) -> String {
 }
 
 pub async fn spawn_app() -> TestApp {
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter("warn,phongtrao_web=info")
+        .try_init();
     let (db, dir) = fresh_db().await;
     let prepared = prepare(&db).await.expect("prepare database");
     let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
@@ -70,6 +75,7 @@ pub async fn spawn_app() -> TestApp {
         bind,
         trust_forwarded_for: true,
         secure_cookies: false,
+        now: None,
     };
     let app = Application::build(&settings, db.clone())
         .await

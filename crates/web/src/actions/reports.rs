@@ -204,6 +204,7 @@ fn locked() -> Failure {
 
 /// Saves a draft or submits. Drafts are kept as typed; a submission is checked
 /// whole and stores nothing unless everything is right.
+#[allow(clippy::too_many_arguments)]
 pub async fn save(
     state: &AppState,
     actor: &Actor,
@@ -216,6 +217,31 @@ pub async fn save(
     at: Option<DateTime<Utc>>,
 ) -> Result<(Saved, Option<CheckedReport>), ReportFailure> {
     require(state, actor, client, Action::WriteUnit, Some(ctx.unit.id)).await?;
+    save_as(
+        state,
+        &who(Some(actor), client),
+        ctx,
+        input,
+        expected_version,
+        action,
+        idempotency_key,
+        at,
+    )
+    .await
+}
+
+/// The same, for a caller already authorized (the CLI, acting for the office).
+#[allow(clippy::too_many_arguments)]
+pub async fn save_as(
+    state: &AppState,
+    who: &phongtrao_storage::audit::Who,
+    ctx: &FormContext,
+    input: &ReportInput,
+    expected_version: i64,
+    action: SaveAction,
+    idempotency_key: Option<&str>,
+    at: Option<DateTime<Utc>>,
+) -> Result<(Saved, Option<CheckedReport>), ReportFailure> {
     let now = at.unwrap_or_else(|| state.now());
     if let Some(period) = &ctx.period {
         if reports::period_locked(
@@ -269,7 +295,7 @@ pub async fn save(
         draft: input,
         checked: checked.as_ref(),
         action,
-        who: &who(Some(actor), client),
+        who,
         now,
         idempotency_key,
     };

@@ -1,0 +1,801 @@
+//! The weekly report form (and the unit plan form), the list of a user's reports,
+//! history and review. Works without JavaScript; app.js only autosaves drafts.
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::{NaiveDate, Utc};
+use chrono_tz::Asia::Ho_Chi_Minh;
+use phongtrao_domain::format;
+use phongtrao_domain::policy::{allows, Action};
+use phongtrao_domain::report::{
+    ActivityInput, FieldError, FieldInput, ReportInput, ReportKind, Status, Warning,
+};
+use phongtrao_storage::reports::{self, ReportRow, SaveAction};
+use phongtrao_storage::{campaigns, units};
+use serde::Deserialize;
+
+use crate::actions::reports::{self as report_actions, FormContext, ReportFailure};
+use crate::error::AppError;
+use crate::i18n::{Chrome, Lang};
+use crate::page::Page;
+use crate::AppState;
+
+pub struct FieldView {
+    pub key: String,
+    pub label: String,
+    pub target: u32,
+    pub kind: &'static str,
+    pub value: String,
+    pub checked: bool,
+    pub goal: String,
+    pub total: String,
+    pub hint: String,
+    pub error: Option<String>,
+}
+
+pub struct ActivityView {
+    pub index: usize,
+    pub a: ActivityInput,
+    pub launch: bool,
+    pub errors: Vec<String>,
+}
+
+pub struct DiffLine {
+    pub label: String,
+    pub mine: String,
+    pub theirs: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "report.html")]
+pub struct ReportPage {
+    pub chrome: Chrome,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub heading: String,
+    pub period_label: String,
+    pub period_param: String,
+    pub deadline: String,
+    pub window_min: String,
+    pub window_max: String,
+    pub status: String,
+    pub status_key: String,
+    pub timeliness: Option<String>,
+    pub version: i64,
+    pub editable: bool,
+    pub can_review: bool,
+    pub review_comment: Option<String>,
+    pub fields: Vec<FieldView>,
+    pub activities: Vec<ActivityView>,
+    pub areas: Vec<(String, String)>,
+    pub highlights: String,
+    pub difficulties: String,
+    pub proposals: String,
+    pub confirm_above_base: bool,
+    pub errors: Vec<FieldError>,
+    pub warnings: Vec<Warning>,
+    pub message: Option<String>,
+    pub conflict: Option<(String, Vec<DiffLine>)>,
+    pub guide: usize,
+    pub max: usize,
+    pub is_plan: bool,
+}
+
+fn period_param(ctx: &FormContext) -> String {
+    ctx.period
+        .as_ref()
+        .map(|p| p.end.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "plan".into())
+}
+
+fn status_label(status: Status, lang: Lang) -> String {
+    match lang {
+        Lang::Vi => status.label_vi().into(),
+        Lang::En => status.label_en().into(),
+    }
+}
+
+fn timeliness_label(t: &str, lang: Lang) -> String {
+    match (t, lang) {
+        ("on_time", Lang::Vi) => "Đúng hạn".into(),
+        ("late", Lang::Vi) => "Trễ hạn".into(),
+        ("on_time", Lang::En) => "On time".into(),
+        ("late", Lang::En) => "Late".into(),
+        (other, _) => other.into(),
+    }
+}
+
+/// The form as it should be shown: from what the person typed (after a failed
+/// save), else the stored draft.
+fn build(
+    page: &Page,
+    ctx: &FormContext,
+    input: &ReportInput,
+    errors: Vec<FieldError>,
+    warnings: Vec<Warning>,
+    extra_rows: usize,
+) -> ReportPage {
+    let lang = page.lang;
+    let plan = &ctx.campaign.plan;
+    let report = ctx.report.as_ref();
+    let status = report.map(|r| r.status()).unwrap_or(Status::Draft);
+    let error_of = |name: &str| {
+        errors.iter().find(|e| e.field == name).map(|e| match lang {
+            Lang::Vi => e.message_vi.clone(),
+            Lang::En => e.message_en.clone(),
+        })
+    };
+    let fields = ctx
+        .fields
+        .iter()
+        .map(|f| {
+            let indicator = plan.indicator(&f.key);
+            let value = input.values.get(&f.key).cloned().unwrap_or_default();
+            let before = ctx.totals_before.get(&f.key).copied().unwrap_or(0);
+            let (kind, hint) = match &f.input {
+                FieldInput::Count => ("count", lang.t("report.hint_count")),
+                FieldInput::Reached => {
+                    let base = indicator
+                        .and_then(|i| i.base)
+                        .map(|b| match ctx.base.get(&b) {
+                            Some(v) => format!("{}: {}", b.label_vi(), format::integer(*v)),
+                            None => format!("{}: {}", b.label_vi(), lang.t("units.missing")),
+                        });
+                    ("reached", base.unwrap_or_default())
+                }
+                FieldInput::YesNo => ("yesno", lang.t("report.hint_yesno")),
+                FieldInput::UnitsDone { expected } => (
+                    "units",
+                    format!("{} {}", lang.t("report.hint_units"), expected),
+                ),
+            };
+            FieldView {
+                key: f.key.clone(),
+                label: f.label.clone(),
+                target: f.target_number,
+                kind,
+                checked: matches!(value.as_str(), "1" | "on" | "true"),
+                value,
+                goal: indicator
+                    .map(|i| crate::pages::targets::goal_text(i, lang))
+                    .unwrap_or_default(),
+                total: format::integer(before),
+                hint,
+                error: error_of(&format!("values.{}", f.key)),
+            }
+        })
+        .collect();
+    let mut rows: Vec<ActivityInput> = input.activities.clone();
+    let blanks = if rows.is_empty() { 2 } else { 1 } + extra_rows;
+    rows.extend((0..blanks).map(|_| ActivityInput::default()));
+    let activities = rows
+        .into_iter()
+        .enumerate()
+        .map(|(index, a)| {
+            let prefix = format!("activities[{index}].");
+            let errors = errors
+                .iter()
+                .filter(|e| e.field.starts_with(&prefix))
+                .map(|e| match lang {
+                    Lang::Vi => e.message_vi.clone(),
+                    Lang::En => e.message_en.clone(),
+                })
+                .collect();
+            ActivityView {
+                index,
+                launch: a.tag == "launch",
+                a,
+                errors,
+            }
+        })
+        .collect();
+    let (heading, period_label) = match &ctx.period {
+        Some(p) => (
+            format!("{} {}", lang.t("report.weekly"), p.seq),
+            format!("{} – {}", format::date(p.start), format::date(p.end)),
+        ),
+        None => (
+            lang.t("report.unit_plan"),
+            format!(
+                "{} – {}",
+                format::date(ctx.window.0),
+                format::date(ctx.window.1)
+            ),
+        ),
+    };
+    let deadline_local = ctx.due_at.with_timezone(&Ho_Chi_Minh);
+    let deadline = if ctx.period.is_some() {
+        format!(
+            "{} {}",
+            format::time(deadline_local.time()),
+            format::date(deadline_local.date_naive())
+        )
+    } else {
+        format!(
+            "{} {}",
+            lang.t("report.before_day"),
+            format::date(deadline_local.date_naive())
+        )
+    };
+    let can_review = page.actor.as_ref().is_some_and(|a| {
+        a.user.role != phongtrao_domain::role::Role::Unit
+            && a.user.role != phongtrao_domain::role::Role::Viewer
+    });
+    ReportPage {
+        chrome: page.chrome(format!("{} · {}", heading, ctx.unit.name), "reports"),
+        unit_code: ctx.unit.code.clone(),
+        unit_name: ctx.unit.name.clone(),
+        heading,
+        period_label,
+        period_param: period_param(ctx),
+        deadline,
+        window_min: ctx.window.0.format("%Y-%m-%d").to_string(),
+        window_max: ctx.window.1.format("%Y-%m-%d").to_string(),
+        status: status_label(status, lang),
+        status_key: status.as_str().into(),
+        timeliness: report
+            .and_then(|r| r.timeliness.as_deref())
+            .map(|t| timeliness_label(t, lang)),
+        version: report.map(|r| r.version).unwrap_or(0),
+        editable: status.editable(),
+        can_review: can_review && status == Status::Submitted,
+        review_comment: report
+            .and_then(|r| r.review_comment.clone())
+            .filter(|c| !c.is_empty()),
+        fields,
+        activities,
+        areas: plan
+            .areas
+            .iter()
+            .map(|a| (a.number.clone(), format!("{}. {}", a.number, a.title)))
+            .collect(),
+        highlights: input.highlights.clone(),
+        difficulties: input.difficulties.clone(),
+        proposals: input.proposals.clone(),
+        confirm_above_base: input.confirm_above_base,
+        errors,
+        warnings,
+        message: None,
+        conflict: None,
+        guide: phongtrao_domain::report::NARRATIVE_GUIDE,
+        max: phongtrao_domain::report::NARRATIVE_MAX,
+        is_plan: ctx.kind == ReportKind::UnitPlan,
+    }
+}
+
+fn kind_and_end(period: &str) -> Option<(ReportKind, Option<NaiveDate>)> {
+    if period == "plan" {
+        Some((ReportKind::UnitPlan, None))
+    } else {
+        NaiveDate::parse_from_str(period, "%Y-%m-%d")
+            .ok()
+            .map(|d| (ReportKind::Weekly, Some(d)))
+    }
+}
+
+async fn load(
+    state: &AppState,
+    page: &Page,
+    unit: &str,
+    period: &str,
+) -> Result<FormContext, AppError> {
+    let (kind, end) = kind_and_end(period).ok_or_else(|| AppError::not_found(page.lang))?;
+    let actor = page.require_actor()?;
+    let ctx = report_actions::load(state, unit, kind, end)
+        .await
+        .map_err(|f| page.fail(f))?;
+    report_actions::authorize_read(state, actor, &page.client, &ctx)
+        .await
+        .map_err(|f| page.fail(f))?;
+    Ok(ctx)
+}
+
+/// The stored working copy: the draft, or what was submitted.
+fn stored_input(ctx: &FormContext) -> ReportInput {
+    ctx.report
+        .as_ref()
+        .map(ReportRow::draft)
+        .unwrap_or_default()
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    saved: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Path((unit, period)): Path<(String, String)>,
+    Query(q): Query<ShowQuery>,
+) -> Result<ReportPage, AppError> {
+    let ctx = load(&state, &page, &unit, &period).await?;
+    let mut view = build(&page, &ctx, &stored_input(&ctx), Vec::new(), Vec::new(), 0);
+    view.message = q.saved.map(|s| match s.as_str() {
+        "submit" => page.lang.t("report.submitted"),
+        "review" => page.lang.t("report.reviewed"),
+        _ => page.lang.t("report.draft_saved"),
+    });
+    Ok(view)
+}
+
+/// Reads the form's fields: v.KEY, a.N.FIELD, narratives.
+pub fn input_from_form(pairs: &[(String, String)]) -> (ReportInput, i64, String) {
+    let mut input = ReportInput::default();
+    let mut version = 0;
+    let mut action = String::from("save");
+    let mut rows: BTreeMap<usize, ActivityInput> = BTreeMap::new();
+    for (name, value) in pairs {
+        if let Some(key) = name.strip_prefix("v.") {
+            input.values.insert(key.to_string(), value.clone());
+        } else if let Some(rest) = name.strip_prefix("a.") {
+            let Some((index, field)) = rest.split_once('.') else {
+                continue;
+            };
+            let Ok(index) = index.parse::<usize>() else {
+                continue;
+            };
+            if index >= 200 {
+                continue;
+            }
+            let row = rows.entry(index).or_default();
+            let slot = match field {
+                "title" => &mut row.title,
+                "held_on" => &mut row.held_on,
+                "area" => &mut row.area,
+                "place" => &mut row.place,
+                "participants" => &mut row.participants,
+                "funds" => &mut row.funds,
+                "result" => &mut row.result,
+                "tag" => &mut row.tag,
+                _ => continue,
+            };
+            *slot = value.clone();
+        } else {
+            match name.as_str() {
+                "highlights" => input.highlights = value.clone(),
+                "difficulties" => input.difficulties = value.clone(),
+                "proposals" => input.proposals = value.clone(),
+                "confirm_above_base" => input.confirm_above_base = true,
+                "version" => version = value.trim().parse().unwrap_or(0),
+                "action" => action = value.clone(),
+                _ => {}
+            }
+        }
+    }
+    // Blank rows from the form are dropped; an activity whose area is the only thing
+    // chosen counts as blank too (the select always sends a value).
+    input.activities = rows
+        .into_values()
+        .filter(|a| {
+            [
+                &a.title,
+                &a.held_on,
+                &a.place,
+                &a.participants,
+                &a.funds,
+                &a.result,
+            ]
+            .iter()
+            .any(|s| !s.trim().is_empty())
+        })
+        .collect();
+    (input, version, action)
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    page: Page,
+    Path((unit, period)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let ctx = load(&state, &page, &unit, &period).await?;
+    let actor = page.require_actor()?.clone();
+    let (input, version, action) = input_from_form(&pairs);
+    let (save_action, extra_rows) = match action.as_str() {
+        "submit" => (SaveAction::Submit, 0),
+        "add_row" => (SaveAction::Draft, 1),
+        _ => (SaveAction::Draft, 0),
+    };
+    match report_actions::save(
+        &state,
+        &actor,
+        &page.client,
+        &ctx,
+        &input,
+        version,
+        save_action,
+        None,
+        None,
+    )
+    .await
+    {
+        Ok((_, _)) if extra_rows > 0 => {
+            let ctx = load(&state, &page, &unit, &period).await?;
+            Ok(build(&page, &ctx, &input, Vec::new(), Vec::new(), extra_rows).into_response())
+        }
+        Ok((_, _)) => {
+            let which = if save_action == SaveAction::Submit {
+                "submit"
+            } else {
+                "draft"
+            };
+            Ok(Redirect::to(&format!("/reports/{unit}/{period}?saved={which}")).into_response())
+        }
+        Err(ReportFailure::Invalid(errors)) => {
+            let mut view = build(&page, &ctx, &input, errors, Vec::new(), 0);
+            view.version = version;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response())
+        }
+        Err(ReportFailure::Conflict(current)) => {
+            let theirs = current.draft();
+            let mut diff = Vec::new();
+            for f in &ctx.fields {
+                let mine = input.values.get(&f.key).cloned().unwrap_or_default();
+                let other = theirs.values.get(&f.key).cloned().unwrap_or_default();
+                if mine.trim() != other.trim() {
+                    diff.push(DiffLine {
+                        label: format!("{} · {}", f.key, f.label),
+                        mine,
+                        theirs: other,
+                    });
+                }
+            }
+            for (label, mine, other) in [
+                (
+                    page.lang.t("report.highlights"),
+                    &input.highlights,
+                    &theirs.highlights,
+                ),
+                (
+                    page.lang.t("report.difficulties"),
+                    &input.difficulties,
+                    &theirs.difficulties,
+                ),
+                (
+                    page.lang.t("report.proposals"),
+                    &input.proposals,
+                    &theirs.proposals,
+                ),
+            ] {
+                if mine.trim() != other.trim() {
+                    diff.push(DiffLine {
+                        label,
+                        mine: mine.clone(),
+                        theirs: other.clone(),
+                    });
+                }
+            }
+            if input.activities.len() != theirs.activities.len() {
+                diff.push(DiffLine {
+                    label: page.lang.t("report.activities"),
+                    mine: input.activities.len().to_string(),
+                    theirs: theirs.activities.len().to_string(),
+                });
+            }
+            let when = current
+                .updated_at
+                .with_timezone(&Ho_Chi_Minh)
+                .format("%H:%M:%S %d/%m/%Y")
+                .to_string();
+            let who = current.updated_by.clone();
+            // Show the stored version, so that the person can redo their change on top.
+            let mut fresh = ctx;
+            fresh.report = Some(*current);
+            let mut view = build(&page, &fresh, &theirs, Vec::new(), Vec::new(), 0);
+            view.conflict = Some((format!("{who} · {when}"), diff));
+            Ok((StatusCode::CONFLICT, view).into_response())
+        }
+        Err(ReportFailure::Other(f)) => Err(page.fail(f)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    decision: String,
+    #[serde(default)]
+    comment: String,
+    version: i64,
+}
+
+pub async fn review(
+    State(state): State<AppState>,
+    page: Page,
+    Path((unit, period)): Path<(String, String)>,
+    Form(f): Form<ReviewForm>,
+) -> Result<Response, AppError> {
+    let ctx = load(&state, &page, &unit, &period).await?;
+    let actor = page.require_actor()?.clone();
+    let accept = f.decision == "accept";
+    match report_actions::review(
+        &state,
+        &actor,
+        &page.client,
+        &ctx,
+        accept,
+        &f.comment,
+        f.version,
+    )
+    .await
+    {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/reports/{unit}/{period}?saved=review")).into_response())
+        }
+        Err(ReportFailure::Other(failure)) => Err(page.fail(failure)),
+        Err(ReportFailure::Conflict(_)) => Err(page.fail(crate::error::Failure::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "Báo cáo vừa thay đổi; hãy tải lại trang.",
+            "The report changed meanwhile; reload the page.",
+        ))),
+        Err(ReportFailure::Invalid(_)) => Err(AppError::not_found(page.lang)),
+    }
+}
+
+pub struct VersionLine {
+    pub version: i64,
+    pub action: String,
+    pub status: String,
+    pub at: String,
+    pub by: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "report_history.html")]
+pub struct HistoryPage {
+    pub chrome: Chrome,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub period_param: String,
+    pub lines: Vec<VersionLine>,
+    pub compare: Option<(String, String, Vec<DiffLine>)>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct CompareQuery {
+    a: Option<usize>,
+    b: Option<usize>,
+}
+
+fn snapshot_values(json: &str) -> (BTreeMap<String, String>, String) {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    let draft: ReportInput = serde_json::from_value(v["draft"].clone()).unwrap_or_default();
+    let mut values = draft.values.clone();
+    values.insert("highlights".into(), draft.highlights);
+    values.insert("difficulties".into(), draft.difficulties);
+    values.insert("proposals".into(), draft.proposals);
+    values.insert("activities".into(), draft.activities.len().to_string());
+    (values, v["comment"].as_str().unwrap_or("").to_string())
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    page: Page,
+    Path((unit, period)): Path<(String, String)>,
+    Query(q): Query<CompareQuery>,
+) -> Result<HistoryPage, AppError> {
+    let ctx = load(&state, &page, &unit, &period).await?;
+    let versions = match &ctx.report {
+        Some(r) => reports::versions(&state.db, r.id)
+            .await
+            .map_err(|e| AppError::internal(page.lang, e))?,
+        None => Vec::new(),
+    };
+    let lang = page.lang;
+    let lines: Vec<VersionLine> = versions
+        .iter()
+        .map(|v| VersionLine {
+            version: v.version,
+            action: lang.t(&format!("report.action_{}", v.action)),
+            status: Status::parse(&v.status)
+                .map(|s| status_label(s, lang))
+                .unwrap_or_else(|| v.status.clone()),
+            at: v
+                .saved_at
+                .with_timezone(&Ho_Chi_Minh)
+                .format("%H:%M:%S %d/%m/%Y")
+                .to_string(),
+            by: v.saved_by.clone(),
+        })
+        .collect();
+    let compare = match (q.a, q.b) {
+        (Some(a), Some(b)) if a < versions.len() && b < versions.len() => {
+            let (va, _) = snapshot_values(&versions[a].snapshot_json);
+            let (vb, _) = snapshot_values(&versions[b].snapshot_json);
+            let mut keys: Vec<&String> = va.keys().chain(vb.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            let diff = keys
+                .into_iter()
+                .filter_map(|k| {
+                    let (x, y) = (
+                        va.get(k).cloned().unwrap_or_default(),
+                        vb.get(k).cloned().unwrap_or_default(),
+                    );
+                    (x.trim() != y.trim()).then(|| DiffLine {
+                        label: k.clone(),
+                        mine: x,
+                        theirs: y,
+                    })
+                })
+                .collect();
+            Some((format!("#{}", a + 1), format!("#{}", b + 1), diff))
+        }
+        _ => None,
+    };
+    Ok(HistoryPage {
+        chrome: page.chrome(lang.t("report.history"), "reports"),
+        unit_code: ctx.unit.code.clone(),
+        unit_name: ctx.unit.name.clone(),
+        period_param: period_param(&ctx),
+        lines,
+        compare,
+    })
+}
+
+pub struct ListCell {
+    pub href: String,
+    pub status: String,
+    pub status_key: String,
+    pub timeliness: String,
+}
+
+pub struct ListRow {
+    pub unit_code: String,
+    pub unit_name: String,
+    pub plan: ListCell,
+    pub weeks: Vec<ListCell>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reports.html")]
+pub struct ReportsPage {
+    pub chrome: Chrome,
+    pub periods: Vec<(u32, String, String, bool)>,
+    pub rows: Vec<ListRow>,
+    pub is_admin: bool,
+}
+
+/// The reports the user can open: units as rows, the unit plan and each week as columns.
+pub async fn list(State(state): State<AppState>, page: Page) -> Result<ReportsPage, AppError> {
+    let actor = page.require_actor()?.clone();
+    let lang = page.lang;
+    let db = &state.db;
+    let campaign = campaigns::current(db)
+        .await
+        .map_err(|e| AppError::internal(lang, e))?;
+    let policy = actor.policy();
+    let everything = allows(&policy, Action::ReadEverything, &[]);
+    let levels = &campaign.plan.reporting.levels;
+    let unit_rows: Vec<units::UnitRow> = if everything {
+        units::list(db)
+            .await
+            .map_err(|e| AppError::internal(lang, e))?
+            .into_iter()
+            .filter(|u| u.active && u.level().is_some_and(|l| levels.contains(&l)))
+            .collect()
+    } else {
+        report_actions::reporting_units_of(&state, &actor, &campaign)
+            .await
+            .map_err(|f| page.fail(f))?
+    };
+    let ids: Vec<i64> = unit_rows.iter().map(|u| u.id).collect();
+    let weekly = reports::list(db, campaign.row.id, ReportKind::Weekly, Some(&ids), None)
+        .await
+        .map_err(|e| AppError::internal(lang, e))?;
+    let plans = reports::list(db, campaign.row.id, ReportKind::UnitPlan, Some(&ids), None)
+        .await
+        .map_err(|e| AppError::internal(lang, e))?;
+    let by_key: HashMap<(i64, i64), &ReportRow> = weekly
+        .iter()
+        .map(|r| ((r.unit_id, r.period_seq), r))
+        .collect();
+    let plan_of: HashMap<i64, &ReportRow> = plans.iter().map(|r| (r.unit_id, r)).collect();
+    let periods = campaign.plan.periods();
+    let now = state.now();
+    let cell = |r: Option<&&ReportRow>, href: String, past_due: bool| ListCell {
+        href,
+        status: r
+            .map(|r| status_label(r.status(), lang))
+            .unwrap_or_else(|| {
+                if past_due {
+                    lang.t("report.missing")
+                } else {
+                    lang.t("report.not_started")
+                }
+            }),
+        status_key: r.map(|r| r.status.clone()).unwrap_or_else(|| {
+            if past_due {
+                "missing".into()
+            } else {
+                "none".into()
+            }
+        }),
+        timeliness: r
+            .and_then(|r| r.timeliness.as_deref())
+            .map(|t| timeliness_label(t, lang))
+            .unwrap_or_default(),
+    };
+    let rows = unit_rows
+        .iter()
+        .map(|u| ListRow {
+            unit_code: u.code.clone(),
+            unit_name: u.name.clone(),
+            plan: cell(
+                plan_of.get(&u.id),
+                format!("/reports/{}/plan", u.code),
+                true,
+            ),
+            weeks: periods
+                .iter()
+                .map(|p| {
+                    cell(
+                        by_key.get(&(u.id, i64::from(p.seq))),
+                        format!("/reports/{}/{}", u.code, p.end.format("%Y-%m-%d")),
+                        p.deadline.with_timezone(&Utc) < now,
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(ReportsPage {
+        chrome: page.chrome(lang.t("report.list_title"), "reports"),
+        periods: periods
+            .iter()
+            .map(|p| {
+                (
+                    p.seq,
+                    format::date(p.end),
+                    p.end.format("%Y-%m-%d").to_string(),
+                    p.deadline.with_timezone(&Utc) < now,
+                )
+            })
+            .collect(),
+        rows,
+        is_admin: actor.user.role == phongtrao_domain::role::Role::Admin,
+    })
+}
+
+pub async fn lock(
+    State(state): State<AppState>,
+    page: Page,
+    Path((end, verb)): Path<(NaiveDate, String)>,
+) -> Result<Response, AppError> {
+    let actor = page.require_actor()?.clone();
+    crate::authz::require(
+        &state,
+        &actor,
+        &page.client,
+        Action::AdministerCampaign,
+        None,
+    )
+    .await
+    .map_err(|f| page.fail(f))?;
+    let campaign = campaigns::current(&state.db)
+        .await
+        .map_err(|e| AppError::internal(page.lang, e))?;
+    let seq = campaign
+        .plan
+        .periods()
+        .iter()
+        .find(|p| p.end == end)
+        .map(|p| i64::from(p.seq))
+        .ok_or_else(|| AppError::not_found(page.lang))?;
+    reports::set_period_lock(
+        &state.db,
+        campaign.row.id,
+        seq,
+        verb == "lock",
+        &crate::authz::who(Some(&actor), &page.client),
+        state.now(),
+    )
+    .await
+    .map_err(|e| page.fail(e.into()))?;
+    Ok(Redirect::to("/reports").into_response())
+}
