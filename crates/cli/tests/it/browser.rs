@@ -1,0 +1,219 @@
+//! In Debian's headless chromium at phone size, through chromedriver: a unit
+//! reporter logs in, fills in a weekly report (the draft autosaves) and submits it.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{ClientBuilder, Locator};
+use phongtrao_domain::role::Role;
+use serde_json::json;
+
+use crate::support::{add_user, spawn_app};
+
+const PW: &str = "mat-khau-thu-nghiem-1";
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts chromedriver on a free port. Where it is not installed the test is
+/// skipped, except in CI (CI=true), where .ci/run installs it and it must run.
+fn chromedriver() -> Option<Driver> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    let child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "chromedriver is required in CI: {e}"
+            );
+            eprintln!("chromedriver not found: browser test skipped ({e})");
+            return None;
+        }
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(Driver { child, port });
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("chromedriver did not start");
+}
+
+#[tokio::test]
+async fn a_reporter_on_a_phone_logs_in_fills_in_and_submits_a_weekly_report() {
+    let Some(driver) = chromedriver() else { return };
+    let app = spawn_app().await;
+    add_user(&app.db, "dt.rachgia", Role::Unit, &["899"], PW).await;
+    let profile = tempfile::tempdir().expect("profile");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+                     "--no-first-run", "--disable-component-update", "--disable-sync", "--window-size=390,844",
+                     format!("--user-data-dir={}", profile.path().display())],
+        }),
+    );
+    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("webdriver session");
+    let result = async {
+        c.set_window_size(390, 844).await?;
+        c.goto(&format!("{}/login", app.base)).await?;
+        c.find(Locator::Css("#username"))
+            .await?
+            .send_keys("dt.rachgia")
+            .await?;
+        c.find(Locator::Css("#password"))
+            .await?
+            .send_keys(PW)
+            .await?;
+        c.find(Locator::Css("form[action='/login'] button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        c.wait()
+            .for_element(Locator::Css("a[href='/reports']"))
+            .await?;
+        c.goto(&format!("{}/reports", app.base)).await?;
+        c.find(Locator::Css("a[href='/reports/899/2023-03-03']"))
+            .await?
+            .click()
+            .await?;
+        c.wait().for_element(Locator::Css("#report-form")).await?;
+        // The phone layout never scrolls sideways.
+        let fits = c
+            .execute(
+                "return document.documentElement.scrollWidth <= window.innerWidth + 1",
+                vec![],
+            )
+            .await?;
+        assert_eq!(
+            fits,
+            json!(true),
+            "horizontal scroll on the report form at 390 px"
+        );
+        c.find(Locator::Css("input[name='v.5']"))
+            .await?
+            .send_keys("1.200")
+            .await?;
+        c.find(Locator::Css("input[name='v.17']"))
+            .await?
+            .send_keys("25")
+            .await?;
+        c.find(Locator::Css("input[name='a.0.title']"))
+            .await?
+            .send_keys("Ra quân Ngày Chủ nhật xanh")
+            .await?;
+        c.execute(
+            "document.querySelector(\"input[name='a.0.held_on']\").value = '2023-03-01'",
+            vec![],
+        )
+        .await?;
+        c.find(Locator::Css("input[name='a.0.place']"))
+            .await?
+            .send_keys("Phường Vĩnh Thanh")
+            .await?;
+        c.find(Locator::Css("input[name='a.0.funds']"))
+            .await?
+            .send_keys("1.500.000")
+            .await?;
+        c.find(Locator::Css("#highlights"))
+            .await?
+            .send_keys("Ra quân đồng loạt")
+            .await?;
+        // The draft autosaves through the API while the person types.
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let text = c
+                .find(Locator::Css(".autosave-status"))
+                .await?
+                .text()
+                .await?;
+            if text.contains("Đã tự lưu nháp") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "no autosave: {text:?}");
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
+        let png = c.screenshot().await?;
+        std::fs::write(
+            concat!(
+                env!("CARGO_TARGET_TMPDIR"),
+                "/screenshots/report-form-phone.png"
+            ),
+            png,
+        )
+        .ok();
+        c.find(Locator::Css("#submit-report"))
+            .await?
+            .click()
+            .await?;
+        c.wait()
+            .for_element(Locator::Css(".status-submitted"))
+            .await?;
+        let body = c.find(Locator::Css("main")).await?.text().await?;
+        assert!(body.contains("Đã gửi báo cáo"), "{body}");
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("browser flow");
+    // What the browser sent is what is stored.
+    let campaign = phongtrao_storage::campaigns::current(&app.db)
+        .await
+        .expect("campaign");
+    let unit = phongtrao_storage::units::by_code(&app.db, "899")
+        .await
+        .expect("q")
+        .expect("unit");
+    let key = phongtrao_storage::reports::ReportKey {
+        campaign_id: campaign.row.id,
+        unit_id: unit.id,
+        kind: phongtrao_domain::report::ReportKind::Weekly,
+        period_seq: 1,
+    };
+    let report = phongtrao_storage::reports::get(&app.db, &key)
+        .await
+        .expect("q")
+        .expect("report");
+    assert_eq!(report.status, "submitted");
+    let values = phongtrao_storage::reports::values(&app.db, report.id)
+        .await
+        .expect("values");
+    assert_eq!((values["5"], values["17"]), (1200, 25));
+    let activities = phongtrao_storage::reports::activities(&app.db, report.id)
+        .await
+        .expect("activities");
+    assert_eq!(activities[0].funds_vnd, Some(1_500_000));
+    let versions = phongtrao_storage::reports::versions(&app.db, report.id)
+        .await
+        .expect("versions");
+    assert!(
+        versions.iter().any(|v| v.action == "save_draft"),
+        "autosaved drafts are in the history"
+    );
+}
