@@ -40,6 +40,10 @@ async fn overview_shows_theme_every_date_and_the_plans_inconsistencies() {
         );
     }
     assert!(html.contains("huyện An Minh"));
+    // In date order: the plans are due before the district launches start.
+    let due = html.find("trước ngày 01/03/2023").unwrap_or(usize::MAX);
+    let launch = html.find("từ 01/03/2023 đến 05/03/2023").unwrap_or(0);
+    assert!(due < launch, "timeline order");
     assert!(html.contains("banphongtraotdkg@gmail.com"));
     // All ten province events.
     assert_eq!(html.matches("<li value=").count(), 10);

@@ -92,7 +92,10 @@ fn build(plan: Plan, events: Vec<EventRow>, page: &Page) -> OverviewPage {
         .milestones
         .iter()
         .map(|m| TimelineRow {
-            sort: m.when.first_day(),
+            sort: match m.when {
+                When::Before { .. } => m.when.last_day(),
+                _ => m.when.first_day(),
+            },
             when: when_text(m.when),
             title: m.title.clone(),
             level: level_label(m.level, lang),
