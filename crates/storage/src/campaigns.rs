@@ -66,6 +66,16 @@ pub async fn load_plan(
     plan_toml: &str,
     now: DateTime<Utc>,
 ) -> Result<Loaded> {
+    load(db, plan, plan_toml, now, None).await
+}
+
+async fn load(
+    db: &Db,
+    plan: &Plan,
+    plan_toml: &str,
+    now: DateTime<Utc>,
+    activate: Option<&crate::audit::Who>,
+) -> Result<Loaded> {
     let c = &plan.campaign;
     let periods = plan.periods();
     let loaded = in_transaction!(db, tx => {
@@ -154,6 +164,13 @@ pub async fn load_plan(
                 .execute(&mut **tx)
                 .await?;
             }
+            if let Some(who) = activate {
+                sqlx::query("UPDATE campaigns SET is_current = (id = $1), updated_at = $2").bind(id).bind(now).execute(&mut **tx).await?;
+                let entry = who.entry("campaign.activate", "campaign", Some(c.code.clone())).after(&serde_json::json!({
+                    "id": id, "title": c.title, "targets": plan.targets.len(), "indicators": plan.indicators().count(),
+                }));
+                crate::audit_in_tx!(tx, &entry, now);
+            }
             Loaded::Created(id)
         }
     });
@@ -207,4 +224,27 @@ pub async fn table_counts(db: &Db) -> Result<Vec<(String, i64)>> {
         out.push((table.to_string(), n));
     }
     Ok(out)
+}
+
+/// Stores a confirmed plan as a new campaign and makes it the running one, in one
+/// transaction with its audit entry. Refuses a code that is already used.
+pub async fn load_and_activate(
+    db: &Db,
+    plan: &Plan,
+    plan_toml: &str,
+    who: &crate::audit::Who,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    if let Some((id,)) = with_pool!(db, pool => sqlx::query_as::<_, (i64,)>("SELECT id FROM campaigns WHERE code = $1")
+        .bind(&plan.campaign.code)
+        .fetch_optional(pool)
+        .await)?
+    {
+        return Err(StorageError::Invalid(format!(
+            "đã có kế hoạch mã \"{}\" (số {id}); hãy đổi mã chiến dịch / a campaign with this code exists already",
+            plan.campaign.code
+        )));
+    }
+    // The campaign, its tables and the switch to it commit together, or not at all.
+    Ok(load(db, plan, plan_toml, now, Some(who)).await?.id())
 }
