@@ -6,10 +6,12 @@
 pub mod base_figures;
 pub mod builtin;
 pub mod format;
+pub mod import;
 pub mod period;
 pub mod plan;
-pub mod report;
 pub mod policy;
+pub mod progress;
+pub mod report;
 pub mod role;
 pub mod text;
 pub mod throttle;

@@ -1,0 +1,840 @@
+//! The plan importer against the hand-encoded 2023 plan, and on damaged input.
+//!
+//! The fixture `fixtures/kien-giang-2023.txt` is the seed text of the Kiên Giang
+//! Youth Month 2023 plan; `fixtures/kien-giang-2023.docx` is the same text saved
+//! as a minimal .docx by `docx_from_text` below (regenerate it with
+//! `PHONGTRAO_WRITE_FIXTURES=1 cargo test -p phongtrao-domain --test import`).
+
+use std::io::{Cursor, Write};
+
+use phongtrao_domain::builtin::PLAN_TOML;
+use phongtrao_domain::import::{
+    import_docx, import_file, import_text, lint_draft, Confidence, ImportDraft, ImportError,
+};
+use phongtrao_domain::plan::{parse_plan, Plan};
+use unicode_normalization::UnicodeNormalization;
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+const SEED: &str = include_str!("fixtures/kien-giang-2023.txt");
+const DOCX_FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/kien-giang-2023.docx"
+);
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+fn escape_xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A minimal .docx: one paragraph per line of `text`.
+fn docx_from_text(text: &str) -> Vec<u8> {
+    let paragraphs: String = text
+        .lines()
+        .map(|line| {
+            if line.is_empty() {
+                "<w:p/>".to_string()
+            } else {
+                format!(
+                    r#"<w:p><w:r><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#,
+                    escape_xml(line)
+                )
+            }
+        })
+        .collect();
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{paragraphs}<w:sectPr/></w:body></w:document>"#
+    );
+    docx_with_document(&document)
+}
+
+fn docx_with_document(document: &str) -> Vec<u8> {
+    let content_types = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#;
+    let rels = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .last_modified_time(DateTime::default());
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, body) in [
+        ("[Content_Types].xml", content_types),
+        ("_rels/.rels", rels),
+        ("word/document.xml", document),
+    ] {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+fn builtin() -> Plan {
+    parse_plan(PLAN_TOML).expect("the built-in plan parses")
+}
+
+fn imported(draft: &ImportDraft) -> Plan {
+    draft
+        .to_plan()
+        .unwrap_or_else(|e| panic!("the draft is not a valid plan: {e}\n{}", draft.to_toml()))
+}
+
+/// Numbers, goals, comparisons, kinds, unit labels, bases, levels; event dates;
+/// milestone dates; the weekly rule. Every difference is listed.
+fn structure_differences(got: &Plan, want: &Plan) -> Vec<String> {
+    let mut diffs = Vec::new();
+    let mut check = |what: String, a: String, b: String| {
+        if a != b {
+            diffs.push(format!("{what}: imported {a} / built-in {b}"));
+        }
+    };
+    let numbers = |p: &Plan| {
+        format!(
+            "{:?}",
+            p.targets.iter().map(|t| t.number).collect::<Vec<_>>()
+        )
+    };
+    check("target numbers".into(), numbers(got), numbers(want));
+    check(
+        "indicator count".into(),
+        got.indicators().count().to_string(),
+        want.indicators().count().to_string(),
+    );
+    for (g, w) in got.targets.iter().zip(&want.targets) {
+        let n = w.number;
+        check(
+            format!("target {n} group"),
+            g.group.clone(),
+            w.group.clone(),
+        );
+        let keys = |t: &phongtrao_domain::plan::Target| {
+            format!(
+                "{:?}",
+                t.indicators.iter().map(|i| &i.key).collect::<Vec<_>>()
+            )
+        };
+        check(format!("target {n} indicator keys"), keys(g), keys(w));
+        for (a, b) in g.indicators.iter().zip(&w.indicators) {
+            let k = &b.key;
+            check(
+                format!("{k} kind"),
+                a.kind.as_str().into(),
+                b.kind.as_str().into(),
+            );
+            check(
+                format!("{k} comparison"),
+                a.comparison.as_str().into(),
+                b.comparison.as_str().into(),
+            );
+            check(format!("{k} goal"), a.goal.to_string(), b.goal.to_string());
+            check(
+                format!("{k} unit_label"),
+                format!("{:?}", a.unit_label),
+                format!("{:?}", b.unit_label),
+            );
+            check(
+                format!("{k} base"),
+                format!("{:?}", a.base),
+                format!("{:?}", b.base),
+            );
+            check(
+                format!("{k} levels"),
+                format!("{:?}", a.levels),
+                format!("{:?}", b.levels),
+            );
+            check(
+                format!("{k} unit_kinds"),
+                format!("{:?}", a.unit_kinds),
+                format!("{:?}", b.unit_kinds),
+            );
+            check(
+                format!("{k} per_unit_minimum"),
+                format!("{:?}", a.per_unit_minimum),
+                format!("{:?}", b.per_unit_minimum),
+            );
+            check(
+                format!("{k} part_of"),
+                format!("{:?}", a.part_of),
+                format!("{:?}", b.part_of),
+            );
+        }
+    }
+    let groups = |p: &Plan| {
+        format!(
+            "{:?}",
+            p.target_groups.iter().map(|g| &g.key).collect::<Vec<_>>()
+        )
+    };
+    check("target group keys".into(), groups(got), groups(want));
+    let events = |p: &Plan| {
+        format!(
+            "{:?}",
+            p.events
+                .iter()
+                .map(|e| (e.number, e.starts_on, e.ends_on))
+                .collect::<Vec<_>>()
+        )
+    };
+    check("events (number, dates)".into(), events(got), events(want));
+    let milestones = |p: &Plan| {
+        let mut m: Vec<String> = p
+            .milestones
+            .iter()
+            .map(|m| format!("{} {} {:?} {:?}", m.key, m.level, m.when, m.source))
+            .collect();
+        m.sort();
+        format!("{m:#?}")
+    };
+    check(
+        "milestones (key, level, when, source)".into(),
+        milestones(got),
+        milestones(want),
+    );
+    let weekly = |p: &Plan| {
+        let w = &p.reporting.weekly;
+        format!(
+            "{} {} {} {:?}",
+            w.first_period_end, w.last_period_end, w.due_time, p.reporting.levels
+        )
+    };
+    check("weekly rule".into(), weekly(got), weekly(want));
+    let span = |p: &Plan| {
+        format!(
+            "{} {} {}",
+            p.campaign.starts_on, p.campaign.ends_on, p.campaign.year
+        )
+    };
+    check("campaign span and year".into(), span(got), span(want));
+    diffs
+}
+
+/// The words of the plan: texts, titles, places, people.
+fn text_differences(got: &Plan, want: &Plan) -> Vec<String> {
+    let mut diffs = Vec::new();
+    let mut check = |what: String, a: String, b: String| {
+        if a != b {
+            diffs.push(format!("{what}:\n  imported {a}\n  built-in {b}"));
+        }
+    };
+    for (g, w) in got.targets.iter().zip(&want.targets) {
+        check(
+            format!("target {} text", w.number),
+            g.text.clone(),
+            w.text.clone(),
+        );
+    }
+    for (g, w) in got.target_groups.iter().zip(&want.target_groups) {
+        check(
+            format!("group {} title", w.key),
+            g.title.clone(),
+            w.title.clone(),
+        );
+    }
+    for (g, w) in got.events.iter().zip(&want.events) {
+        check(
+            format!("event {} title", w.number),
+            g.title.clone(),
+            w.title.clone(),
+        );
+        check(
+            format!("event {} place", w.number),
+            format!("{:?}", g.place),
+            format!("{:?}", w.place),
+        );
+    }
+    for w in &want.milestones {
+        let g = got.milestone(&w.key);
+        check(
+            format!("milestone {} place", w.key),
+            format!("{:?}", g.and_then(|g| g.place.clone())),
+            format!("{:?}", w.place),
+        );
+    }
+    let (gc, wc) = (&got.campaign, &want.campaign);
+    for (what, a, b) in [
+        ("code", &gc.code, &wc.code),
+        ("title", &gc.title, &wc.title),
+        ("theme", &gc.theme, &wc.theme),
+        ("issuing_body", &gc.issuing_body, &wc.issuing_body),
+        ("place", &gc.place, &wc.place),
+        (
+            "signatory.on_behalf_of",
+            &gc.signatory.on_behalf_of,
+            &wc.signatory.on_behalf_of,
+        ),
+        ("signatory.title", &gc.signatory.title, &wc.signatory.title),
+        ("signatory.name", &gc.signatory.name, &wc.signatory.name),
+        ("contact.office", &gc.contact.office, &wc.contact.office),
+    ] {
+        check(format!("campaign.{what}"), a.clone(), b.clone());
+    }
+    for (what, a, b) in [
+        ("short_title", &gc.short_title, &wc.short_title),
+        ("document_type", &gc.document_type, &wc.document_type),
+        ("document_number", &gc.document_number, &wc.document_number),
+        ("basis", &gc.basis, &wc.basis),
+        ("contact.email", &gc.contact.email, &wc.contact.email),
+        ("contact.phone", &gc.contact.phone, &wc.contact.phone),
+        (
+            "reporting.send_to",
+            &got.reporting.send_to,
+            &want.reporting.send_to,
+        ),
+        (
+            "weekly.rule_text",
+            &got.reporting.weekly.rule_text,
+            &want.reporting.weekly.rule_text,
+        ),
+    ] {
+        check(
+            format!("campaign.{what}"),
+            format!("{a:?}"),
+            format!("{b:?}"),
+        );
+    }
+    check(
+        "recipients".into(),
+        format!("{:#?}", got.recipients),
+        format!("{:#?}", want.recipients),
+    );
+    check(
+        "purpose.aims".into(),
+        format!("{:#?}", got.purpose.aims),
+        format!("{:#?}", want.purpose.aims),
+    );
+    check(
+        "purpose.requirements".into(),
+        format!("{:#?}", got.purpose.requirements),
+        format!("{:#?}", want.purpose.requirements),
+    );
+    let areas = |p: &Plan| {
+        let list: Vec<String> = p
+            .areas
+            .iter()
+            .map(|a| {
+                let groups: Vec<String> = a
+                    .groups
+                    .iter()
+                    .map(|g| format!("{} {:?}", g.heading, g.items))
+                    .collect();
+                format!("{} {} {:?} {:?}", a.number, a.title, a.items, groups)
+            })
+            .collect();
+        format!("{list:#?}")
+    };
+    check("areas".into(), areas(got), areas(want));
+    let duties = |p: &Plan| {
+        let mut d: Vec<String> = p
+            .duties
+            .iter()
+            .map(|d| format!("{} {:?} {:?}", d.party, d.role, d.items))
+            .collect();
+        d.sort();
+        format!("{d:#?}")
+    };
+    check("duties".into(), duties(got), duties(want));
+    diffs
+}
+
+fn assert_no_differences(diffs: Vec<String>) {
+    assert!(
+        diffs.is_empty(),
+        "{} differences with the built-in plan:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+}
+
+fn assert_same_as_builtin(draft: &ImportDraft) {
+    let (got, want) = (imported(draft), builtin());
+    assert_eq!(got.targets.len(), 18);
+    assert_eq!(got.indicators().count(), 26);
+    let mut diffs = structure_differences(&got, &want);
+    diffs.extend(text_differences(&got, &want));
+    assert_no_differences(diffs);
+}
+
+/// A small deterministic generator for the random-input cases.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The 2023 plan
+
+#[test]
+fn the_2023_text_gives_the_built_in_plan() {
+    let draft = import_text(SEED);
+    assert_same_as_builtin(&draft);
+    // Only what the text truly lacks is reported.
+    assert_eq!(draft.problems.len(), 2, "{:#?}", draft.problems);
+    assert!(draft
+        .problems
+        .iter()
+        .any(|p| p.contains("number and symbol")));
+    assert!(draft.problems.iter().any(|p| p.contains("date of issue")));
+}
+
+#[test]
+fn the_2023_docx_gives_the_built_in_plan() {
+    let draft = import_docx(&docx_from_text(SEED)).expect("the .docx is read");
+    assert_same_as_builtin(&draft);
+    let by_name =
+        import_file("Kế hoạch Tháng Thanh niên 2023.DOCX", &docx_from_text(SEED)).unwrap();
+    assert_eq!(by_name.to_toml(), draft.to_toml());
+}
+
+#[test]
+fn the_committed_docx_fixture_is_the_seed_text() {
+    let generated = docx_from_text(SEED);
+    if std::env::var_os("PHONGTRAO_WRITE_FIXTURES").is_some() {
+        std::fs::write(DOCX_FIXTURE, &generated).unwrap();
+    }
+    let committed =
+        std::fs::read(DOCX_FIXTURE).expect("tests/fixtures/kien-giang-2023.docx exists");
+    assert!(
+        committed == generated,
+        "the .docx fixture is out of date: regenerate it (see the top of this file)"
+    );
+    assert_same_as_builtin(&import_file("kien-giang-2023.docx", &committed).unwrap());
+}
+
+#[test]
+fn every_value_keeps_its_source_and_confidence() {
+    let draft = import_text(SEED);
+    let goal = draft
+        .items
+        .iter()
+        .find(|i| i.field == "targets[3].indicators[0].goal")
+        .unwrap();
+    assert_eq!(goal.value, "20000");
+    assert_eq!(goal.source, "Tổ chức trồng mới và chăm sóc 20.000 cây xanh");
+    assert_eq!(goal.line, 134);
+    assert_eq!(goal.confidence, Confidence::High);
+    // The reading choices of the hand-encoded plan are flagged for the reviewer.
+    let kind_13a = draft
+        .items
+        .iter()
+        .find(|i| i.field == "targets[11].indicators[0].kind")
+        .unwrap();
+    assert_eq!(
+        (kind_13a.value.as_str(), kind_13a.confidence),
+        ("minimum_per_unit", Confidence::Low)
+    );
+    let base_1 = draft
+        .items
+        .iter()
+        .find(|i| i.field == "targets[0].indicators[0].base")
+        .unwrap();
+    assert_eq!(
+        (base_1.value.as_str(), base_1.confidence),
+        ("doan_vien", Confidence::Medium)
+    );
+    assert!(draft
+        .items_at_most(Confidence::Low)
+        .any(|i| i.field.starts_with("targets[11]")));
+    let theme = draft
+        .items
+        .iter()
+        .find(|i| i.field == "campaign.theme")
+        .unwrap();
+    assert!(theme.source.starts_with("Căn cứ Chương trình"));
+    // The plan file shows where each target came from.
+    let toml = draft.to_toml();
+    assert!(toml.contains(
+        "# nguồn / source (dòng/line 134): 5. Tổ chức trồng mới và chăm sóc 20.000 cây xanh."
+    ));
+}
+
+#[test]
+fn the_linter_reports_target_3_and_the_early_final_report() {
+    let findings = lint_draft(&import_text(SEED));
+    let rules: Vec<&str> = findings.iter().map(|f| f.rule).collect();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.rule == "missing-target-number" && f.message_en.contains("no target 3")),
+        "{rules:?}"
+    );
+    let early = findings
+        .iter()
+        .find(|f| f.rule == "deadline-before-last-weekly-report")
+        .expect("final report before the last weekly report");
+    assert!(
+        early.message_vi.contains("30/03/2023") && early.message_vi.contains("31/03/2023"),
+        "{}",
+        early.message_vi
+    );
+    assert!(findings
+        .iter()
+        .any(|f| f.rule == "final-report-before-closing"));
+    assert!(!rules.contains(&"target-without-number"));
+    assert!(!rules.contains(&"draft-not-a-valid-plan"));
+}
+
+#[test]
+fn the_draft_linter_catches_what_the_plan_checker_would_refuse() {
+    let text = SEED
+        .replace("16. 100% đoàn xã", "16. 120% đoàn xã")
+        .replace(
+            "7. Phối hợp mở 10 lớp dạy nghề",
+            "7. Phối hợp mở lớp dạy nghề",
+        );
+    let draft = import_text(&text);
+    let findings = lint_draft(&draft);
+    let rules: Vec<&str> = findings.iter().map(|f| f.rule).collect();
+    assert!(rules.contains(&"percent-above-100"), "{rules:?}");
+    assert!(rules.contains(&"target-without-number"), "{rules:?}");
+    assert!(rules.contains(&"missing-target-number"), "{rules:?}");
+    assert!(draft
+        .problems
+        .iter()
+        .any(|p| p.contains("target 7: its sentence yielded no number")));
+    assert!(
+        draft.to_plan().is_err(),
+        "a percentage above 100 is not silently accepted"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Real documents are damaged
+
+#[test]
+fn nfd_text_crlf_bom_and_extra_spaces_change_nothing() {
+    let nfd: String = SEED.nfd().collect();
+    assert_same_as_builtin(&import_text(&nfd));
+    let crlf = format!("\u{feff}{}", SEED.replace('\n', "\r\n"));
+    assert_same_as_builtin(&import_file("plan.txt", crlf.as_bytes()).unwrap());
+    let spaced: String = SEED
+        .lines()
+        .map(|l| format!("  {}\t \n", l.replace(' ', "  ")))
+        .collect();
+    assert_same_as_builtin(&import_text(&spaced));
+    assert_same_as_builtin(&import_file("plan.md", SEED.as_bytes()).unwrap());
+}
+
+#[test]
+fn old_style_tone_marks_are_read_alike() {
+    // "Hoà" for "Hòa", "hoá" for "hóa", "thuỷ" for "thủy", "khoẻ" for "khỏe".
+    let old_style = SEED
+        .replace("hóa", "hoá")
+        .replace("Hòa", "Hoà")
+        .replace("hòa", "hoà")
+        .replace("ủy", "uỷ")
+        .replace("ùy", "uỳ")
+        .replace("khỏe", "khoẻ");
+    assert_ne!(old_style, SEED);
+    let got = imported(&import_text(&old_style));
+    assert_no_differences(structure_differences(&got, &builtin()));
+}
+
+#[test]
+fn a_table_flattened_to_lines_gives_the_same_targets() {
+    // The targets as a two-column table (STT | Chỉ tiêu), one cell per line.
+    let mut in_targets = false;
+    let mut table = String::new();
+    for line in SEED.lines() {
+        if line.starts_with("III.") {
+            in_targets = true;
+            table.push_str(line);
+            table.push_str("\nSTT\nChỉ tiêu\n");
+            continue;
+        }
+        if line.starts_with("IV.") {
+            in_targets = false;
+        }
+        match line.split_once(". ") {
+            Some((n, rest)) if in_targets && n.parse::<u32>().is_ok() => {
+                table.push_str(&format!("{n}\n{rest}\n"))
+            }
+            _ => {
+                table.push_str(line);
+                table.push('\n');
+            }
+        }
+    }
+    assert!(table.contains("\n13\nCác huyện"));
+    let got = imported(&import_text(&table));
+    assert_no_differences(structure_differences(&got, &builtin()));
+    // The same table in a .docx, cells as paragraphs of table cells.
+    let got = imported(&import_docx(&docx_from_text(&table)).unwrap());
+    assert_no_differences(structure_differences(&got, &builtin()));
+}
+
+#[test]
+fn a_document_cut_in_the_middle_of_the_targets_is_read_as_far_as_it_goes() {
+    let cut = SEED.find("13. Các huyện, thành Đoàn hỗ trợ ít").unwrap()
+        + "13. Các huyện, thành Đoàn hỗ trợ ít".len();
+    let draft = import_text(&SEED[..cut]);
+    let numbers: Vec<&str> = draft
+        .items
+        .iter()
+        .filter(|i| i.field.ends_with("].number"))
+        .map(|i| i.value.as_str())
+        .collect();
+    assert_eq!(
+        numbers,
+        vec!["1", "2", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13"]
+    );
+    let problems = draft.problems.join("\n");
+    for expected in [
+        "target 13: its sentence yielded no number",
+        "reporting.weekly not found",
+        "campaign.signatory not found",
+        "no time section",
+    ] {
+        assert!(
+            problems.contains(expected),
+            "missing problem \"{expected}\" in:\n{problems}"
+        );
+    }
+    // Placeholders keep the draft a plan file the reviewer can open and fix.
+    let plan = imported(&draft);
+    assert!(draft.to_toml().contains("⚠ CHƯA CÓ / MISSING"));
+    assert_eq!(plan.campaign.signatory.name, "⚠ CHƯA CÓ / MISSING");
+    assert!(lint_draft(&draft)
+        .iter()
+        .any(|f| f.rule == "target-without-number"));
+    // Cut inside a multi-byte character: read up to it, and say so.
+    let bytes = SEED.as_bytes();
+    let inside = (1..bytes.len())
+        .find(|&i| !SEED.is_char_boundary(i))
+        .unwrap();
+    let draft = import_file("plan.txt", &bytes[..inside]).unwrap();
+    assert!(draft.problems[0].contains("ends in the middle of a character"));
+}
+
+#[test]
+fn empty_and_random_input_never_panics_and_is_reported() {
+    let empty = import_text("");
+    assert!(
+        empty.problems.iter().any(|p| p.contains("empty")),
+        "{:?}",
+        empty.problems
+    );
+    assert!(empty.items.is_empty());
+    assert!(!lint_draft(&empty).is_empty());
+    assert!(import_text(" \n\t\r\n\u{feff}")
+        .problems
+        .iter()
+        .any(|p| p.contains("empty")));
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    for n in [1, 7, 64, 512, 4096, 65536] {
+        let bytes = rng.bytes(n);
+        let lossy = String::from_utf8_lossy(&bytes);
+        let draft = import_text(&lossy);
+        let _ = (draft.to_toml(), draft.to_plan(), lint_draft(&draft));
+        assert!(!draft.problems.is_empty());
+        assert!(matches!(
+            import_file("x.docx", &bytes),
+            Err(ImportError::NotZip(_))
+        ));
+        let _ = import_file("x.txt", &bytes);
+    }
+    // Random bytes after a real zip header, and a zip of random text.
+    let mut zip_like = b"PK\x03\x04".to_vec();
+    zip_like.extend(rng.bytes(2000));
+    assert!(import_docx(&zip_like).is_err());
+    let noise: String = rng
+        .bytes(3000)
+        .iter()
+        .map(|b| char::from(b' ' + b % 95))
+        .collect();
+    assert!(import_docx(&docx_from_text(&noise)).is_ok());
+    // Pieces of the real plan glued at random.
+    let lines: Vec<&str> = SEED.lines().collect();
+    for _ in 0..200 {
+        let mut text = String::new();
+        for _ in 0..(rng.next() % 40) {
+            text.push_str(lines[(rng.next() % lines.len() as u64) as usize]);
+            text.push('\n');
+        }
+        let draft = import_text(&text);
+        let _ = (draft.to_toml(), draft.to_plan(), lint_draft(&draft));
+    }
+}
+
+#[test]
+fn files_that_cannot_be_read_get_a_bilingual_error() {
+    let not_zip = import_file("ke-hoach.docx", SEED.as_bytes()).unwrap_err();
+    assert!(matches!(not_zip, ImportError::NotZip(_)));
+    assert!(
+        not_zip.to_string().contains("không hợp lệ")
+            && not_zip.to_string().contains("not a valid .docx")
+    );
+    let latin1 = import_file("ke-hoach.txt", b"K\xea ho\xe1ch th\xe1ng thanh ni\xean").unwrap_err();
+    assert!(
+        matches!(latin1, ImportError::NotUtf8 { valid_up_to: 1 }),
+        "{latin1:?}"
+    );
+    assert!(latin1.to_string().contains("UTF-8"));
+    assert!(matches!(
+        import_file("ke-hoach.pdf", b"%PDF"),
+        Err(ImportError::UnsupportedFormat(_))
+    ));
+    assert!(matches!(
+        import_file("ke-hoach.doc", b"\xd0\xcf"),
+        Err(ImportError::UnsupportedFormat(_))
+    ));
+
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    zip.start_file("word/other.xml", SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(b"<x/>").unwrap();
+    let no_document = zip.finish().unwrap().into_inner();
+    assert_eq!(
+        import_docx(&no_document).unwrap_err(),
+        ImportError::NoDocumentXml
+    );
+
+    let bad_xml = docx_with_document("<w:document><w:body><w:p></w:body>");
+    assert!(matches!(import_docx(&bad_xml), Err(ImportError::BadXml(_))));
+
+    // 21 MiB of paragraphs compress to a small zip but are refused once uncompressed.
+    let huge = format!(
+        "<w:document><w:body>{}</w:body></w:document>",
+        "<w:p/>".repeat(21 * 1024 * 1024 / 6)
+    );
+    let err = import_docx(&docx_with_document(&huge)).unwrap_err();
+    assert!(matches!(err, ImportError::TooLarge { .. }), "{err:?}");
+    assert!(err.to_string().contains("too large"));
+}
+
+// ---------------------------------------------------------------------------
+// Another plan of the same shape
+
+/// A shorter plan of another province: header in a table flattened with tabs,
+/// targets without groups, "Trên", "Mỗi ...", money, a Thursday 10:00 rule,
+/// "chậm nhất ngày", a "KT." signature.
+const OTHER: &str = "BCH ĐOÀN TỈNH AN GIANG\tĐOÀN TNCS HỒ CHÍ MINH
+***
+Số: 12-KH/TĐTN-PT\tAn Giang, ngày 15 tháng 02 năm 2024
+
+KẾ HOẠCH
+Tổ chức Tháng Thanh niên năm 2024
+
+Căn cứ Chương trình công tác Đoàn năm 2024, Ban Thường vụ Tỉnh đoàn ban hành kế hoạch với chủ đề \"Tuổi trẻ An Giang xung kích phát triển kinh tế số\" như sau:
+
+I. MỤC ĐÍCH, YÊU CẦU
+1. Mục đích
+Phát huy vai trò xung kích của đoàn viên.
+2. Yêu cầu
+Triển khai thiết thực.
+
+II. CHỈ TIÊU
+1. Phấn đấu 100% chi đoàn tổ chức sinh hoạt chủ điểm.
+2. Mỗi huyện, thị, thành đoàn có ít nhất 02 công trình thanh niên.
+3. Tổ chức 1.500 buổi tuyên truyền pháp luật cho thanh thiếu nhi.
+4. Trên 90% đoàn viên tham gia học tập Nghị quyết.
+5. Vận động 1,5 tỷ đồng hỗ trợ học sinh khó khăn.
+
+III. THỜI GIAN
+1. Cấp tỉnh:
+- Lễ ra quân: ngày 02/3/2024 tại thành phố Long Xuyên.
+2. Cấp huyện:
+- Tổng kết chậm nhất ngày 05/4/2024.
+3. Báo cáo: các đơn vị báo cáo hằng tuần vào thứ Năm, trước 10 giờ, gửi về Ban Phong trào Tỉnh đoàn. Báo cáo tổng kết gửi trước ngày 10/4/2024.
+
+IV. TỔ CHỨC THỰC HIỆN
+1. Các huyện, thị, thành đoàn
+- Xây dựng kế hoạch gửi về Tỉnh đoàn trước ngày 28/02/2024.
+
+Nơi nhận:
+- TW Đoàn;
+- Lưu VP.
+KT. BÍ THƯ
+PHÓ BÍ THƯ
+
+Nguyễn Văn A
+";
+
+#[test]
+fn a_plan_of_another_province_is_read_too() {
+    use chrono::NaiveDate;
+    use phongtrao_domain::plan::{IndicatorKind, Level, When};
+    let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    let draft = import_text(OTHER);
+    let plan = imported(&draft);
+    let c = &plan.campaign;
+    assert_eq!(c.superior_body.as_deref(), Some("BCH ĐOÀN TỈNH AN GIANG"));
+    assert_eq!(c.document_number.as_deref(), Some("Số: 12-KH/TĐTN-PT"));
+    assert_eq!(
+        (c.place.as_str(), c.issued_on),
+        ("An Giang", Some(d(2, 15)))
+    );
+    assert_eq!(c.title, "Kế hoạch Tổ chức Tháng Thanh niên năm 2024");
+    assert_eq!(c.short_title.as_deref(), Some("Tháng Thanh niên 2024"));
+    assert_eq!(c.code, "an-giang-thang-thanh-nien-2024");
+    assert_eq!(c.theme, "Tuổi trẻ An Giang xung kích phát triển kinh tế số");
+    assert_eq!(c.issuing_body, "Ban Thường vụ Tỉnh đoàn An Giang");
+    assert_eq!(
+        (
+            c.signatory.on_behalf_of.as_str(),
+            c.signatory.title.as_str(),
+            c.signatory.name.as_str()
+        ),
+        ("KT. BÍ THƯ", "PHÓ BÍ THƯ", "Nguyễn Văn A")
+    );
+    assert_eq!((c.starts_on, c.ends_on), (d(2, 28), d(4, 10)));
+
+    let kinds: Vec<(IndicatorKind, &str, f64)> = plan
+        .indicators()
+        .map(|i| (i.kind, i.comparison.as_str(), i.goal))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (IndicatorKind::ShareOfUnits, ">=", 100.0),
+            (IndicatorKind::MinimumPerUnit, ">=", 100.0),
+            (IndicatorKind::Count, ">=", 1500.0),
+            (IndicatorKind::PercentOfBase, ">", 90.0),
+            (IndicatorKind::Count, ">=", 1_500_000_000.0),
+        ]
+    );
+    assert_eq!(plan.indicator("1").unwrap().levels, vec![Level::Branch]);
+    assert_eq!(plan.indicator("2").unwrap().per_unit_minimum, Some(2.0));
+    assert_eq!(
+        plan.indicator("3").unwrap().unit_label.as_deref(),
+        Some("buổi")
+    );
+    assert_eq!(
+        plan.indicator("5").unwrap().unit_label.as_deref(),
+        Some("đồng")
+    );
+
+    let w = &plan.reporting.weekly;
+    assert_eq!(
+        (
+            w.first_period_end,
+            w.last_period_end,
+            w.due_time.to_string()
+        ),
+        (d(3, 7), d(3, 28), "10:00:00".to_string())
+    );
+    let when = |key: &str| plan.milestone(key).map(|m| m.when);
+    assert_eq!(when("province-launch"), Some(When::On { date: d(3, 2) }));
+    assert_eq!(
+        plan.milestone("province-launch").unwrap().place.as_deref(),
+        Some("thành phố Long Xuyên")
+    );
+    // "chậm nhất ngày 05/4": the 5th is still allowed.
+    assert_eq!(
+        when("district-closing"),
+        Some(When::Before { date: d(4, 6) })
+    );
+    assert_eq!(when("final-report"), Some(When::Before { date: d(4, 10) }));
+    assert_eq!(when("unit-plan"), Some(When::Before { date: d(2, 28) }));
+    assert_eq!(plan.recipients, vec!["TW Đoàn", "Lưu VP"]);
+}
