@@ -41,3 +41,15 @@ pub async fn mark_confirmed(db: &Db, id: i64, now: DateTime<Utc>) -> Result<()> 
     with_pool!(db, pool => sqlx::query("UPDATE pending_imports SET confirmed_at = $1 WHERE id = $2").bind(now).bind(id).execute(pool).await.map(|_| ()))?;
     Ok(())
 }
+
+/// Replaces the payload of a pending import (a reviewer's edits).
+pub async fn update_payload(db: &Db, id: i64, user_id: i64, payload_json: &str) -> Result<()> {
+    with_pool!(db, pool => sqlx::query("UPDATE pending_imports SET payload_json = $1 WHERE id = $2 AND user_id = $3 AND confirmed_at IS NULL")
+        .bind(payload_json)
+        .bind(id)
+        .bind(user_id)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}

@@ -1,4 +1,5 @@
 pub mod plan;
+pub mod plan_import;
 pub mod report;
 pub mod serve;
 pub mod user;

@@ -17,6 +17,16 @@ pub enum PlanCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Read a plan document (.docx, .txt, .md) into a plan file to review; nothing is
+    /// applied (confirm it in the UI, or load the reviewed file).
+    Import {
+        file: PathBuf,
+        /// Write the plan file here (default: print it).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -24,6 +34,7 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 pub fn run(command: PlanCommand) -> Result<ExitCode> {
     match command {
         PlanCommand::Check { file, json } => check(file, json),
+        PlanCommand::Import { file, out, json } => super::plan_import::run(file, out, json),
     }
 }
 

@@ -5,6 +5,7 @@ mod accounts;
 mod browser;
 mod cli;
 mod pages;
+mod plan_import;
 mod reports;
 mod storage;
 mod support;

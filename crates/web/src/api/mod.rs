@@ -3,6 +3,7 @@
 mod admin;
 mod campaign;
 mod openapi;
+mod plan_import;
 mod reports;
 mod session;
 mod units;
@@ -31,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}", axum::routing::patch(admin::update_user))
         .route("/users/{id}/password-reset", post(admin::reset_password))
         .route("/audit", get(admin::audit))
+        .route("/plan/import", post(plan_import::upload))
+        .route("/plan/import/{id}/confirm", post(plan_import::confirm))
         .route("/reports", get(reports::list))
         .route("/reports/{unit}/{period}", get(reports::show))
         .route("/reports/{unit}/{period}/draft", put(reports::save_draft))

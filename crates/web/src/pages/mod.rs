@@ -7,6 +7,7 @@ pub mod audit;
 pub mod lang;
 pub mod login;
 pub mod overview;
+pub mod plan_import;
 pub mod reports;
 pub mod targets;
 pub mod units;

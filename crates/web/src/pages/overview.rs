@@ -54,6 +54,7 @@ pub struct OverviewPage {
     pub areas: Vec<Area>,
     pub duties: Vec<Duty>,
     pub reporting_levels: String,
+    pub activated: bool,
 }
 
 fn level_label(level: phongtrao_domain::plan::Level, lang: Lang) -> String {
@@ -218,6 +219,7 @@ fn build(plan: Plan, events: Vec<EventRow>, page: &Page) -> OverviewPage {
         areas: plan.areas.clone(),
         duties: plan.duties.clone(),
         reporting_levels,
+        activated: page.path.contains("activated=1"),
         plan,
     }
 }

@@ -1,0 +1,195 @@
+//! Importing a plan document: the draft is kept for review (in the database, so any
+//! app instance can show it); nothing runs until a person confirms.
+
+use axum::http::StatusCode;
+use phongtrao_domain::import::{import_file, lint_draft, Extracted};
+use phongtrao_domain::plan::{lint, parse_plan, PlanProblem};
+use phongtrao_domain::policy::Action;
+use phongtrao_storage::{campaigns, pending_imports};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::client::ClientIp;
+use crate::auth::Actor;
+use crate::authz::{require, who};
+use crate::error::Failure;
+use crate::AppState;
+
+pub const KIND: &str = "plan";
+/// The largest plan document accepted.
+pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+
+/// What the review shows: the extraction and the plan file being edited.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Review {
+    pub file_name: String,
+    pub toml: String,
+    pub items: Vec<ReviewItem>,
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub field: String,
+    pub value: String,
+    pub source: String,
+    pub line: usize,
+    pub confidence: String,
+}
+
+impl From<&Extracted> for ReviewItem {
+    fn from(e: &Extracted) -> Self {
+        ReviewItem {
+            field: e.field.clone(),
+            value: e.value.clone(),
+            source: e.source.clone(),
+            line: e.line,
+            confidence: e.confidence.as_str().into(),
+        }
+    }
+}
+
+/// The checks of a plan file as it stands: its errors (with lines) or the linter's notes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Checked {
+    pub valid: bool,
+    pub errors: Vec<String>,
+    pub findings_vi: Vec<String>,
+    pub findings_en: Vec<String>,
+    pub targets: usize,
+    pub indicators: usize,
+    pub events: usize,
+}
+
+pub fn check_toml(toml: &str) -> Checked {
+    match parse_plan(toml) {
+        Ok(plan) => {
+            let findings = lint::lint(&plan);
+            Checked {
+                valid: true,
+                errors: Vec::new(),
+                findings_vi: findings.iter().map(|f| f.message_vi.clone()).collect(),
+                findings_en: findings.iter().map(|f| f.message_en.clone()).collect(),
+                targets: plan.targets.len(),
+                indicators: plan.indicators().count(),
+                events: plan.events.len(),
+            }
+        }
+        Err(e) => Checked {
+            valid: false,
+            errors: e.0.iter().map(PlanProblem::to_string).collect(),
+            findings_vi: Vec::new(),
+            findings_en: Vec::new(),
+            targets: 0,
+            indicators: 0,
+            events: 0,
+        },
+    }
+}
+
+/// Reads an uploaded document into a draft kept for review; returns its id.
+pub async fn upload(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<(i64, Review), Failure> {
+    require(state, actor, client, Action::AdministerCampaign, None).await?;
+    if bytes.len() > MAX_BYTES {
+        return Err(Failure::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "Tệp quá lớn (tối đa 5 MB).",
+            "The file is too large (5 MB at most).",
+        ));
+    }
+    let draft = import_file(file_name, bytes).map_err(|e| Failure::invalid(e.to_string()))?;
+    let mut problems = draft.problems.clone();
+    for f in lint_draft(&draft) {
+        problems.push(format!("{} / {}", f.message_vi, f.message_en));
+    }
+    let review = Review {
+        file_name: file_name.to_string(),
+        toml: draft.to_toml(),
+        items: draft.items.iter().map(ReviewItem::from).collect(),
+        problems,
+    };
+    let payload = serde_json::to_string(&review).map_err(Failure::internal)?;
+    let id = pending_imports::create(
+        &state.db,
+        actor.user.id,
+        KIND,
+        file_name,
+        &payload,
+        state.now(),
+    )
+    .await?;
+    Ok((id, review))
+}
+
+pub async fn load(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    id: i64,
+) -> Result<Review, Failure> {
+    require(state, actor, client, Action::AdministerCampaign, None).await?;
+    let pending = pending_imports::get(&state.db, id, actor.user.id)
+        .await?
+        .filter(|p| p.kind == KIND)
+        .ok_or_else(Failure::not_found)?;
+    serde_json::from_str(&pending.payload_json).map_err(Failure::internal)
+}
+
+/// Keeps the reviewer's edited plan file.
+pub async fn save_edit(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    id: i64,
+    toml: &str,
+) -> Result<Review, Failure> {
+    let mut review = load(state, actor, client, id).await?;
+    if toml.len() > MAX_BYTES {
+        return Err(Failure::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "Kế hoạch quá dài.",
+            "The plan is too long.",
+        ));
+    }
+    review.toml = toml.replace("\r\n", "\n");
+    let payload = serde_json::to_string(&review).map_err(Failure::internal)?;
+    pending_imports::update_payload(&state.db, id, actor.user.id, &payload).await?;
+    Ok(review)
+}
+
+/// Makes the reviewed plan the running campaign.
+pub async fn confirm(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    id: i64,
+    toml: &str,
+) -> Result<i64, Failure> {
+    let review = save_edit(state, actor, client, id, toml).await?;
+    let plan = parse_plan(&review.toml).map_err(|e| {
+        Failure::invalid(format!(
+            "Kế hoạch còn lỗi, chưa thể xác nhận: {} / The plan still has errors",
+            e.0.iter()
+                .map(PlanProblem::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        ))
+    })?;
+    let campaign_id = campaigns::load_and_activate(
+        &state.db,
+        &plan,
+        &review.toml,
+        &who(Some(actor), client),
+        state.now(),
+    )
+    .await?;
+    pending_imports::mark_confirmed(&state.db, id, state.now()).await?;
+    Ok(campaign_id)
+}
