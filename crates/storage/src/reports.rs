@@ -234,6 +234,24 @@ fn timeliness_str(t: Timeliness) -> &'static str {
     }
 }
 
+/// Keeps a refused (conflicting) save in the history of the report as it stands.
+macro_rules! record_refused {
+    ($tx:expr, $current:expr, $snapshot:expr, $req:expr) => {
+        sqlx::query(
+            "INSERT INTO report_versions (report_id, version, status, action, snapshot_json, saved_at, saved_by)
+             VALUES ($1, $2, $3, 'conflict_refused', $4, $5, $6)",
+        )
+        .bind($current.id)
+        .bind($current.version)
+        .bind(&$current.status)
+        .bind($snapshot)
+        .bind($req.now)
+        .bind(&$req.who.name)
+        .execute(&mut **$tx)
+        .await?;
+    };
+}
+
 /// Saves or submits, all in one transaction with its version row and audit entry.
 pub async fn save(db: &Db, req: &SaveRequest<'_>) -> std::result::Result<Saved, SaveError> {
     if let Some(key) = req.idempotency_key {
@@ -267,15 +285,7 @@ pub async fn save(db: &Db, req: &SaveRequest<'_>) -> std::result::Result<Saved, 
         match stale {
             Some(current) => {
                 // Keep the refused attempt in the history, then refuse.
-                sqlx::query("INSERT INTO report_versions (report_id, version, status, action, snapshot_json, saved_at, saved_by) VALUES ($1, $2, $3, 'conflict_refused', $4, $5, $6)")
-                    .bind(current.id)
-                    .bind(current.version)
-                    .bind(&current.status)
-                    .bind(&snapshot)
-                    .bind(req.now)
-                    .bind(&req.who.name)
-                    .execute(&mut **tx)
-                    .await?;
+                record_refused!(tx, current, &snapshot, req);
                 Err(SaveError::Conflict { current: Box::new(current.clone()) })
             }
             None => {
@@ -340,15 +350,7 @@ pub async fn save(db: &Db, req: &SaveRequest<'_>) -> std::result::Result<Saved, 
                     None => {
                         // Another save won the race between our read and our write.
                         let current: ReportRow = sqlx::query_as(&select).bind(k.campaign_id).bind(k.unit_id).bind(k.kind.as_str()).bind(k.period_seq).fetch_one(&mut **tx).await?;
-                        sqlx::query("INSERT INTO report_versions (report_id, version, status, action, snapshot_json, saved_at, saved_by) VALUES ($1, $2, $3, 'conflict_refused', $4, $5, $6)")
-                            .bind(current.id)
-                            .bind(current.version)
-                            .bind(&current.status)
-                            .bind(&snapshot)
-                            .bind(req.now)
-                            .bind(&req.who.name)
-                            .execute(&mut **tx)
-                            .await?;
+                        record_refused!(tx, current, &snapshot, req);
                         Err(SaveError::Conflict { current: Box::new(current) })
                     }
                     Some(report_id) => {
