@@ -51,6 +51,18 @@ enum Command {
         #[command(subcommand)]
         command: commands::user::UserCommand,
     },
+    /// Consolidated progress of a unit's subtree (the province by default).
+    Progress {
+        #[arg(long)]
+        unit: Option<String>,
+        /// Cumulative up to this day (YYYY-MM-DD); default today, or the campaign's end.
+        #[arg(long)]
+        at: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
     /// Reports: submit from a JSON file, list.
     Report {
         #[command(subcommand)]
@@ -98,6 +110,9 @@ fn main() -> ExitCode {
             Command::Plan { command } => commands::plan::run(command),
             Command::User { command } => commands::user::run(command).await,
             Command::Report { command } => commands::report::run(command).await,
+            Command::Progress { unit, at, json, db } => {
+                commands::progress::run(unit, at, json, db).await
+            }
         }
     });
     match result {

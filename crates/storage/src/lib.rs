@@ -7,6 +7,7 @@ pub mod campaigns;
 mod db;
 pub use db::create_postgres_database;
 pub mod pending_imports;
+pub mod progress;
 pub mod reports;
 pub mod seed;
 pub mod throttle;

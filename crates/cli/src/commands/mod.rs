@@ -1,5 +1,6 @@
 pub mod plan;
 pub mod plan_import;
+pub mod progress;
 pub mod report;
 pub mod serve;
 pub mod user;

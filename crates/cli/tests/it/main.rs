@@ -6,6 +6,7 @@ mod browser;
 mod cli;
 mod pages;
 mod plan_import;
+mod progress;
 mod reports;
 mod storage;
 mod support;

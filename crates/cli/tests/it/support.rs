@@ -9,6 +9,8 @@ use phongtrao_web::{Application, Settings};
 #[allow(dead_code)] // used by the suites that write
 pub struct TestApp {
     pub base: String,
+    /// The database's URL, for running the CLI against the same data.
+    pub database_url: String,
     pub db: Db,
     pub prepared: Prepared,
     pub client: reqwest::Client,
@@ -18,6 +20,12 @@ pub struct TestApp {
 /// A fresh, empty database: a new PostgreSQL database when
 /// PHONGTRAO_TEST_DATABASE_URL is set, else a SQLite file in a temporary directory.
 pub async fn fresh_db() -> (Db, Option<tempfile::TempDir>) {
+    let (db, dir, _) = fresh_db_with_url().await;
+    (db, dir)
+}
+
+/// The same, with the database's URL (for running the CLI against it).
+pub async fn fresh_db_with_url() -> (Db, Option<tempfile::TempDir>, String) {
     match std::env::var("PHONGTRAO_TEST_DATABASE_URL") {
         Ok(url) if !url.is_empty() => {
             let name = format!("pt_test_{}", random_suffix());
@@ -29,12 +37,14 @@ pub async fn fresh_db() -> (Db, Option<tempfile::TempDir>) {
                     .await
                     .expect("connect to test database"),
                 None,
+                test_url,
             )
         }
         _ => {
             let dir = tempfile::tempdir().expect("temp dir");
             let db = Db::open_data_dir(dir.path()).await.expect("open sqlite");
-            (db, Some(dir))
+            let url = format!("sqlite://{}", dir.path().join("phongtrao.db").display());
+            (db, Some(dir), url)
         }
     }
 }
@@ -68,7 +78,7 @@ pub async fn spawn_app() -> TestApp {
         .with_test_writer()
         .with_env_filter("warn,phongtrao_web=info")
         .try_init();
-    let (db, dir) = fresh_db().await;
+    let (db, dir, database_url) = fresh_db_with_url().await;
     let prepared = prepare(&db).await.expect("prepare database");
     let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
     let settings = Settings {
@@ -89,6 +99,7 @@ pub async fn spawn_app() -> TestApp {
         .expect("client");
     TestApp {
         base,
+        database_url,
         db,
         prepared,
         client,

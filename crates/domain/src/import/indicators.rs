@@ -6,9 +6,8 @@
 //! ("trên" → ">", otherwise ">="), the kind (a percentage of people, a share of
 //! units, a minimum per unit, or a count), the base or the levels, and the unit label.
 
-use std::sync::OnceLock;
-
 use super::draft::{Found, IndicatorDraft};
+use super::lexicon::{keys, person, skip, starts, subject, unit_label};
 use super::numbers::{self, Num};
 use super::text::{capitalise, trim_clause, words, Word};
 use super::Confidence;
@@ -91,262 +90,6 @@ fn pieces(text: &str, nums: Vec<Num>, skipped: &mut Vec<Num>) -> Vec<Piece> {
     out
 }
 
-fn keys(ws: &[Word]) -> Vec<&str> {
-    ws.iter()
-        .map(|w| w.key.as_str())
-        .filter(|k| !k.is_empty())
-        .collect()
-}
-
-/// Length in words of `phrase` if the keys start with it.
-fn starts(keys: &[&str], phrase: &str) -> Option<usize> {
-    let p: Vec<&str> = phrase.split(' ').collect();
-    keys.starts_with(&p).then_some(p.len())
-}
-
-fn skip<'a>(mut keys: &'a [&'a str], words: &[&str]) -> &'a [&'a str] {
-    while let Some(first) = keys.first() {
-        if words.contains(first) {
-            keys = &keys[1..];
-        } else {
-            break;
-        }
-    }
-    keys
-}
-
-/// Units that do something: "đoàn xã, phường, thị trấn", "cơ sở đoàn", "huyện, thành Đoàn".
-const SUBJECTS: [(&str, &[Level], &[UnitKind]); 22] = [
-    (
-        "huyen thanh doan va doan truc thuoc",
-        &[Level::District],
-        &[],
-    ),
-    (
-        "huyen doan thanh doan va doan truc thuoc",
-        &[Level::District],
-        &[],
-    ),
-    (
-        "huyen thi thanh doan va doan truc thuoc",
-        &[Level::District],
-        &[],
-    ),
-    ("huyen thanh doan doan truc thuoc", &[Level::District], &[]),
-    ("don vi cap huyen", &[Level::District], &[]),
-    (
-        "huyen thi thanh doan",
-        &[Level::District],
-        &[UnitKind::City, UnitKind::District],
-    ),
-    (
-        "huyen doan thanh doan",
-        &[Level::District],
-        &[UnitKind::City, UnitKind::District],
-    ),
-    (
-        "huyen thanh doan",
-        &[Level::District],
-        &[UnitKind::City, UnitKind::District],
-    ),
-    ("huyen doan", &[Level::District], &[UnitKind::District]),
-    ("thanh doan", &[Level::District], &[UnitKind::City]),
-    (
-        "doan truc thuoc",
-        &[Level::District],
-        &[UnitKind::Affiliated],
-    ),
-    (
-        "doan xa phuong thi tran",
-        &[Level::Grassroots],
-        &[UnitKind::Commune, UnitKind::Ward, UnitKind::Township],
-    ),
-    (
-        "xa phuong thi tran",
-        &[Level::Grassroots],
-        &[UnitKind::Commune, UnitKind::Ward, UnitKind::Township],
-    ),
-    ("doan xa", &[Level::Grassroots], &[UnitKind::Commune]),
-    ("doan phuong", &[Level::Grassroots], &[UnitKind::Ward]),
-    ("doan thi tran", &[Level::Grassroots], &[UnitKind::Township]),
-    ("to chuc co so doan", &[Level::Grassroots], &[]),
-    ("co so doan", &[Level::Grassroots], &[]),
-    ("doan co so", &[Level::Grassroots], &[]),
-    ("doan cap co so", &[Level::Grassroots], &[]),
-    ("doan truong", &[Level::Grassroots], &[UnitKind::School]),
-    ("chi doan", &[Level::Branch], &[]),
-];
-
-fn subject(keys: &[&str]) -> Option<(Vec<Level>, Vec<UnitKind>, usize)> {
-    SUBJECTS
-        .iter()
-        .filter_map(|(p, levels, kinds)| {
-            starts(keys, p).map(|n| (levels.to_vec(), kinds.to_vec(), n))
-        })
-        .max_by_key(|s| s.2)
-}
-
-/// People as the base of a percentage, with how sure the reading is and a note.
-const PEOPLE: [(&str, BaseFigure, Confidence, Option<&str>); 16] = [
-    ("can bo doan doan vien thanh nien", BaseFigure::ThanhNien, Confidence::Low, Some(NOTE_CB_DV_TN)),
-    ("can bo doan vien thanh nien", BaseFigure::ThanhNien, Confidence::Low, Some(NOTE_CB_DV_TN)),
-    ("can bo doan doan vien", BaseFigure::DoanVien, Confidence::Medium, Some(NOTE_CB_DV)),
-    ("can bo doan vien", BaseFigure::DoanVien, Confidence::Medium, Some(NOTE_CB_DV)),
-    ("doan vien thanh nien", BaseFigure::ThanhNien, Confidence::Medium, Some(NOTE_DV_TN)),
-    ("doan vien", BaseFigure::DoanVien, Confidence::High, None),
-    ("can bo doan", BaseFigure::CanBoDoan, Confidence::High, None),
-    ("thanh thieu nhi", BaseFigure::ThanhThieuNhi, Confidence::High, None),
-    ("thanh thieu nien", BaseFigure::ThanhThieuNhi, Confidence::Medium, Some(NOTE_TTN)),
-    ("thanh nien", BaseFigure::ThanhNien, Confidence::High, None),
-    ("tn", BaseFigure::ThanhNien, Confidence::Medium, Some("“TN” đọc là thanh niên. / “TN” read as thanh niên (youth).")),
-    ("thieu nhi", BaseFigure::ThanhThieuNhi, Confidence::Low, Some(NOTE_TN_CHILD)),
-    ("doi vien", BaseFigure::ThanhThieuNhi, Confidence::Low, Some(NOTE_TN_CHILD)),
-    ("tre em", BaseFigure::ThanhThieuNhi, Confidence::Low, Some(NOTE_TN_CHILD)),
-    ("hoc sinh", BaseFigure::ThanhThieuNhi, Confidence::Low, Some(NOTE_TN_CHILD)),
-    ("hoi vien", BaseFigure::ThanhNien, Confidence::Low, Some("Hội viên: tạm lấy số thanh niên làm mẫu số. / Association members: youth count used as the base for now.")),
-];
-
-const NOTE_CB_DV: &str = "Cán bộ Đoàn cũng là đoàn viên, nên lấy số đoàn viên làm mẫu số (cần xác nhận). / Union officers are members too: the member count is the base (please confirm).";
-const NOTE_CB_DV_TN: &str = "Cán bộ, đoàn viên, thanh niên: lấy số thanh niên làm mẫu số (cần xác nhận). / Officers, members and youth: the youth count is the base (please confirm).";
-const NOTE_DV_TN: &str = "Đoàn viên, thanh niên: lấy số thanh niên làm mẫu số (cần xác nhận). / Members and youth: the youth count is the base (please confirm).";
-const NOTE_TTN: &str = "Thanh thiếu niên: lấy số thanh thiếu nhi làm mẫu số (cần xác nhận). / Adolescents and youth: the children-and-youth count is the base (please confirm).";
-const NOTE_TN_CHILD: &str = "Lấy số thanh thiếu nhi làm mẫu số (cần xác nhận). / The children-and-youth count is the base (please confirm).";
-
-/// Measure words used as unit labels.
-const MEASURES: [&str; 48] = [
-    "sàn giao dịch",
-    "ngày hội",
-    "mô hình",
-    "tổ hợp tác",
-    "hợp tác xã",
-    "công trình",
-    "phần việc",
-    "lớp",
-    "cây",
-    "lượt",
-    "ý tưởng",
-    "sáng kiến",
-    "tổ chức Đoàn",
-    "câu lạc bộ",
-    "CLB",
-    "đội",
-    "nhóm",
-    "dự án",
-    "phần quà",
-    "suất học bổng",
-    "học bổng",
-    "suất",
-    "căn nhà",
-    "nhà",
-    "tuyến đường",
-    "km",
-    "mét",
-    "cuộc thi",
-    "cuộc",
-    "buổi",
-    "hoạt động",
-    "chương trình",
-    "sản phẩm",
-    "ngày công",
-    "đơn vị máu",
-    "giải",
-    "tin bài",
-    "bài",
-    "sự kiện",
-    "điểm",
-    "cây cầu",
-    "cầu",
-    "con đường",
-    "tấn",
-    "triệu đồng",
-    "tỷ đồng",
-    "chi đoàn",
-    "tài khoản",
-];
-
-/// The people counted, also used as unit labels ("7.000 đoàn viên").
-const PEOPLE_UNITS: [&str; 13] = [
-    "đoàn viên",
-    "thanh niên",
-    "thanh thiếu nhi",
-    "thanh thiếu niên",
-    "thiếu nhi",
-    "học sinh",
-    "sinh viên",
-    "cán bộ đoàn",
-    "cán bộ",
-    "hội viên",
-    "đội viên",
-    "người",
-    "trẻ em",
-];
-
-/// The unit labels with their folded keys, people last.
-fn unit_keys() -> &'static [(&'static str, String)] {
-    static KEYS: OnceLock<Vec<(&'static str, String)>> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        MEASURES
-            .iter()
-            .chain(PEOPLE_UNITS.iter())
-            .map(|u| (*u, super::text::fold(u)))
-            .collect()
-    })
-}
-
-fn unit_at(keys: &[&str], people_only: bool) -> Option<(&'static str, usize)> {
-    let all = unit_keys();
-    let from = if people_only { MEASURES.len() } else { 0 };
-    all[from..]
-        .iter()
-        .filter_map(|(u, key)| starts(keys, key).map(|n| (*u, n)))
-        .max_by_key(|u| u.1)
-}
-
-/// "cây" in "20.000 cây xanh"; "công trình hoặc phần việc"; "ý tưởng, sáng kiến"; "lượt thiếu nhi".
-fn unit_label(after: &[Word]) -> Option<(String, Confidence)> {
-    let ks: Vec<&str> = after.iter().map(|w| w.key.as_str()).collect();
-    let Some((first, mut used)) = unit_at(&ks, false) else {
-        let stop = [
-            "cho", "cua", "tai", "trong", "duoc", "co", "de", "va", "o", "ve", "tu",
-        ];
-        let label: Vec<&str> = ks
-            .iter()
-            .take_while(|k| !k.is_empty() && !stop.contains(k))
-            .take(2)
-            .copied()
-            .collect();
-        return (!label.is_empty()).then(|| (label.join(" "), Confidence::Low));
-    };
-    let mut label = first.to_string();
-    if first == "lượt" {
-        if let Some((who, n)) = unit_at(&ks[used..], true) {
-            label = format!("lượt {who}");
-            used += n;
-        }
-    }
-    if after
-        .get(used - 1)
-        .is_some_and(|w| w.trailing.starts_with(','))
-    {
-        if let Some((other, n)) = unit_at(&ks[used..], false) {
-            label = format!("{label}, {other}");
-            used += n;
-        }
-    }
-    for j in used..(used + 4).min(ks.len()) {
-        if ks[j] == "hoac" {
-            if let Some((other, _)) = unit_at(&ks[j + 1..], false) {
-                label = format!("{label} hoặc {other}");
-            }
-            break;
-        }
-        if !after[j].trailing.is_empty() {
-            break;
-        }
-    }
-    Some((label, Confidence::High))
-}
-
 /// "trên" → ">"; "ít nhất", "tối thiểu" or nothing → ">="; with the number of words used.
 fn comparison(before: &[&str]) -> (Comparison, Confidence, usize) {
     const MORE: [&[&str]; 4] = [&["vuot", "tren"], &["nhieu", "hon"], &["tren"], &["hon"]];
@@ -424,13 +167,9 @@ fn percent_reading(
         r.note = Some("Mẫu số là số CLB hiện có (clb_tsnt_ttvpl), cần xác nhận. / The base is the number of existing clubs (clb_tsnt_ttvpl); please confirm.".into());
         return r;
     }
-    let best = PEOPLE
-        .iter()
-        .filter_map(|p| starts(after, p.0).map(|n| (p, n)))
-        .max_by_key(|(_, n)| *n);
-    if let Some(((_, base, confidence, note), _)) = best {
-        let mut r = Reading::new(IndicatorKind::PercentOfBase, *confidence);
-        r.base = Some(*base);
+    if let Some((base, confidence, note)) = person(after) {
+        let mut r = Reading::new(IndicatorKind::PercentOfBase, confidence);
+        r.base = Some(base);
         r.note = note.map(str::to_string);
         return r;
     }
@@ -735,31 +474,6 @@ mod tests {
         assert_eq!(inds[0].kind.value, IndicatorKind::MinimumPerUnit);
         assert_eq!(inds[0].kind.confidence, Confidence::Low);
         assert_eq!(inds[0].unit_kinds, vec![UnitKind::City, UnitKind::District]);
-    }
-
-    #[test]
-    fn unit_labels() {
-        let label = |t: &str| read_all(t)[0].unit_label.as_ref().map(|u| u.value.clone());
-        assert_eq!(
-            label("Tổ chức 5 sàn giao dịch việc làm hoặc ngày Hội việc làm").as_deref(),
-            Some("sàn giao dịch hoặc ngày hội")
-        );
-        assert_eq!(
-            label("hiện thực hóa ít nhất 70 ý tưởng, sáng kiến của đoàn viên").as_deref(),
-            Some("ý tưởng, sáng kiến")
-        );
-        assert_eq!(
-            label("ít nhất 5.000 lượt thiếu nhi có hoàn cảnh khó khăn").as_deref(),
-            Some("lượt thiếu nhi")
-        );
-        assert_eq!(
-            label("Thành lập ít nhất 01 tổ chức Đoàn trong doanh nghiệp").as_deref(),
-            Some("tổ chức Đoàn")
-        );
-        assert_eq!(
-            label("Xây dựng mới ít nhất 05 tổ hợp tác thanh niên.").as_deref(),
-            Some("tổ hợp tác")
-        );
     }
 
     #[test]

@@ -9,9 +9,11 @@
 //!
 //! Pure: bytes and text in, values out. The heuristics live in small modules:
 //! `text` (normalisation), `docx` (Word text), `structure` (sections I–VI, 1.,
-//! 2.1, bullets), `header`, `targets` and `indicators`, `numbers`, `dates`,
-//! `schedule` (events, milestones, weekly rule), `people` (signatory, recipients,
-//! contact), `duties`, `draft` (the model and its TOML) and `lint`.
+//! 2.1, bullets), `header`, `targets` (purpose, areas, targets), `indicators`
+//! (one target sentence → its indicators) with `lexicon` (the words it knows),
+//! `numbers`, `dates`, `schedule` (events, milestones, weekly rule), `people`
+//! (signatory, recipients, contact, issuing body), `duties`, `draft` (the model and
+//! the extracted items), `render` (the plan file) and `lint`.
 
 mod dates;
 mod docx;
@@ -19,6 +21,7 @@ mod draft;
 mod duties;
 mod header;
 mod indicators;
+mod lexicon;
 mod lint;
 mod numbers;
 mod people;

@@ -6,9 +6,9 @@
 
 use std::borrow::Cow;
 
-use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_normalization::{is_nfc_quick, IsNormalized};
 
+pub(crate) use crate::text::fold;
 use crate::text::nfc;
 
 /// One non-empty line of the document after cleaning.
@@ -19,41 +19,6 @@ pub(crate) struct Line {
     pub text: String,
     /// The line was wrapped in emphasis markers (`*...*`, `**...**`) in the source.
     pub emphasis: bool,
-}
-
-/// The search key of `crate::text::fold` (lower case, no diacritics, đ → d, single
-/// spaces), computed one character at a time instead of through a full NFD pass:
-/// the importer folds every line several times. The two agree because every
-/// combining mark is dropped, so their canonical order does not matter (tested).
-pub(crate) fn fold(text: &str) -> String {
-    fn push(c: char, out: &mut String, last_space: &mut bool) {
-        if is_combining_mark(c) {
-            return;
-        }
-        let c = if c == 'đ' || c == 'Đ' { 'd' } else { c };
-        if c.is_whitespace() {
-            if !*last_space {
-                out.push(' ');
-            }
-            *last_space = true;
-        } else {
-            out.extend(c.to_lowercase());
-            *last_space = false;
-        }
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut last_space = true;
-    for c in text.chars() {
-        if c.is_ascii() {
-            push(c, &mut out, &mut last_space);
-        } else {
-            decompose_canonical(c, |d| push(d, &mut out, &mut last_space));
-        }
-    }
-    if out.ends_with(' ') {
-        out.pop();
-    }
-    out
 }
 
 /// NFC, "\n" line ends, plain spaces; invisible and control characters dropped.
@@ -321,22 +286,6 @@ mod tests {
         let nfd: String = "Hòa Thuận".nfd().collect();
         let text = format!("\u{feff}{nfd}\r\nx\u{a0}y\u{200b}\rz\t1");
         assert_eq!(normalise(&text), "Hòa Thuận\nx y\nz 1");
-    }
-
-    #[test]
-    fn fold_is_the_crate_fold() {
-        let samples = [
-            "Kiên Giang",
-            "ĐOÀN  xã  Phi Thông ",
-            "Hòa Hoà hoá thuỷ thủy",
-            "Ǆ ǅ ﬁ Å Ω K ẞ İ",
-            " \t x\u{300}\u{323}y ",
-        ];
-        for s in samples {
-            let nfd: String = s.nfd().collect();
-            assert_eq!(fold(s), crate::text::fold(s), "{s}");
-            assert_eq!(fold(&nfd), crate::text::fold(&nfd), "{s}");
-        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod audit_log;
 pub mod login;
 pub mod password;
 pub mod plan_import;
+pub mod progress;
 pub mod reports;
 pub mod tokens;
 pub mod unit_import;

@@ -4,6 +4,7 @@ mod admin;
 mod campaign;
 mod openapi;
 mod plan_import;
+mod progress;
 mod reports;
 mod session;
 mod units;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}", axum::routing::patch(admin::update_user))
         .route("/users/{id}/password-reset", post(admin::reset_password))
         .route("/audit", get(admin::audit))
+        .route("/progress", get(progress::show))
         .route("/plan/import", post(plan_import::upload))
         .route("/plan/import/{id}/confirm", post(plan_import::confirm))
         .route("/reports", get(reports::list))

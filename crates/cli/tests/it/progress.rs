@@ -1,0 +1,199 @@
+//! Consolidated figures equal the sums of the counted reports, done by hand here.
+
+use std::collections::HashMap;
+
+use phongtrao_domain::role::Role;
+use serde_json::{json, Value};
+
+use crate::support::{add_token, add_user, spawn_app};
+
+const PW: &str = "mat-khau-thu-nghiem-1";
+const WEEKS: [&str; 3] = ["2023-03-03", "2023-03-10", "2023-03-17"];
+
+/// A small deterministic generator: the same "random" reports on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, max: i64) -> i64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % (max as u64 + 1)) as i64
+    }
+}
+
+#[tokio::test]
+async fn progress_equals_the_hand_sum_of_submitted_and_accepted_reports() {
+    let app = spawn_app().await;
+    let db = &app.db;
+    let admin = add_token(db, add_user(db, "p.admin", Role::Admin, &[], PW).await).await;
+    let units = ["899", "900", "903", "909"];
+    let mut tokens = HashMap::new();
+    for code in units {
+        tokens.insert(
+            code,
+            add_token(
+                db,
+                add_user(db, &format!("p.{code}"), Role::Unit, &[code], PW).await,
+            )
+            .await,
+        );
+    }
+    // Base figures for the percentage indicator 2a (đoàn viên); 909 has none.
+    for (code, members) in [("899", 4000), ("900", 1500), ("903", 2500)] {
+        let r = app
+            .client
+            .put(format!("{}/api/v1/units/{code}/base-figures", app.base))
+            .bearer_auth(&admin)
+            .json(&json!({"doan_vien": members}))
+            .send()
+            .await
+            .expect("figures");
+        assert_eq!(r.status(), 200);
+    }
+    let mut rng = Lcg(2023);
+    let mut counted: HashMap<(&str, &str), i64> = HashMap::new();
+    for week in WEEKS {
+        for code in units {
+            if rng.next(4) == 0 {
+                continue; // this unit misses this week
+            }
+            let (trees, members, reached, tech) =
+                (rng.next(3000), rng.next(120), rng.next(900), rng.next(2));
+            let input = json!({"values": {"5": trees.to_string(), "17": members.to_string(), "2a": reached.to_string(), "16": tech.to_string()}});
+            let r = app
+                .client
+                .post(format!("{}/api/v1/reports/{code}/{week}/submit", app.base))
+                .bearer_auth(&tokens[code])
+                .json(&json!({"version": 0, "input": input}))
+                .send()
+                .await
+                .expect("submit");
+            assert!(
+                r.status().is_success(),
+                "{code} {week}: {}",
+                r.text().await.unwrap_or_default()
+            );
+            let saved: Value = r.json().await.expect("json");
+            // One in four submitted reports is returned by the office: it no longer counts.
+            if rng.next(3) == 0 {
+                let r = app.client.post(format!("{}/api/v1/reports/{code}/{week}/review", app.base)).bearer_auth(&admin)
+                    .json(&json!({"action": "return", "comment": "Kiểm tra lại số liệu", "version": saved["version"]})).send().await.expect("return");
+                assert_eq!(r.status(), 200);
+                continue;
+            }
+            for (key, v) in [("5", trees), ("17", members), ("2a", reached), ("16", tech)] {
+                *counted.entry((code, key)).or_default() += v;
+            }
+        }
+    }
+    let sum = |codes: &[&str], key: &str| {
+        codes
+            .iter()
+            .map(|c| counted.get(&(*c, key)).copied().unwrap_or(0))
+            .sum::<i64>()
+    };
+    let province: Value = app
+        .client
+        .get(format!("{}/api/v1/progress?at=2023-03-31", app.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("progress")
+        .json()
+        .await
+        .expect("json");
+    let find = |p: &Value, key: &str| {
+        p["indicators"]
+            .as_array()
+            .expect("indicators")
+            .iter()
+            .find(|i| i["indicator"] == key)
+            .cloned()
+            .expect("indicator")
+    };
+    let trees = find(&province, "5");
+    assert_eq!(trees["sum"], sum(&units, "5"));
+    assert_eq!(trees["goal"], 20000.0);
+    assert_eq!(trees["target"], 5);
+    let expected_ratio = sum(&units, "5") as f64 / 20000.0;
+    assert!((trees["ratio"].as_f64().expect("ratio") - expected_ratio).abs() < 1e-9);
+    assert_eq!(
+        trees["status"],
+        if expected_ratio > 1.0 {
+            "exceeded"
+        } else if expected_ratio == 1.0 {
+            "met"
+        } else {
+            "not_met"
+        }
+    );
+    assert_eq!(find(&province, "17")["sum"], sum(&units, "17"));
+    // 2a: people reached over the base figures of the units that have one.
+    let reached = find(&province, "2a");
+    let expected_pct = 100.0 * sum(&units, "2a") as f64 / 8000.0;
+    assert!(
+        (reached["achieved"].as_f64().expect("achieved") - expected_pct).abs() < 1e-9,
+        "{reached}"
+    );
+    // A district's subtree: its own figures only.
+    let rach_gia: Value = app
+        .client
+        .get(format!(
+            "{}/api/v1/progress?unit=899&at=2023-03-31",
+            app.base
+        ))
+        .bearer_auth(&tokens["899"])
+        .send()
+        .await
+        .expect("progress")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(find(&rach_gia, "5")["sum"], sum(&["899"], "5"));
+    assert_eq!(
+        find(&rach_gia, "5")["status"],
+        "no_goal",
+        "no allocation yet"
+    );
+    // 16: communes of Rạch Giá with a tech team, out of its 12 communes.
+    let tech = find(&rach_gia, "16");
+    assert!(
+        (tech["achieved"].as_f64().expect("achieved") - 100.0 * sum(&["899"], "16") as f64 / 12.0)
+            .abs()
+            < 1e-9,
+        "{tech}"
+    );
+    // Another district cannot read Rạch Giá's progress.
+    let denied = app
+        .client
+        .get(format!("{}/api/v1/progress?unit=899", app.base))
+        .bearer_auth(&tokens["903"])
+        .send()
+        .await
+        .expect("progress");
+    assert_eq!(denied.status(), 403);
+    // Timeliness: 15 district-level units expected each week; all late (2023 is past).
+    let week1 = &province["timeliness"][0];
+    assert_eq!(week1["expected"], 15);
+    assert_eq!(week1["on_time"], 0);
+    assert_eq!(
+        week1["missing"].as_i64().expect("missing") + week1["late"].as_i64().expect("late"),
+        15
+    );
+    // The CLI gives the same figures.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_phongtrao"))
+        .env("DATABASE_URL", &app.database_url)
+        .args(["progress", "--at", "2023-03-31", "--json"])
+        .output()
+        .expect("cli");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cli: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(cli["indicators"], province["indicators"]);
+    assert_eq!(cli["timeliness"], province["timeliness"]);
+}

@@ -1,0 +1,45 @@
+//! The raw figures consolidation starts from: each unit's own totals from its counted
+//! reports (submitted or accepted), and every base figure.
+
+use std::collections::HashMap;
+
+use crate::{with_pool, Db, Result};
+
+/// unit id → indicator key → the unit's own total over weekly periods 1..=up_to_seq.
+pub async fn own_totals(
+    db: &Db,
+    campaign_id: i64,
+    up_to_seq: i64,
+) -> Result<HashMap<i64, HashMap<String, i64>>> {
+    let sql = "SELECT r.unit_id, v.indicator_key, CAST(SUM(v.value) AS BIGINT)
+               FROM report_values v JOIN reports r ON r.id = v.report_id
+               WHERE r.campaign_id = $1 AND r.kind = 'weekly' AND r.period_seq <= $2 AND r.status IN ('submitted', 'accepted')
+               GROUP BY r.unit_id, v.indicator_key";
+    let rows: Vec<(i64, String, i64)> = with_pool!(db, pool => sqlx::query_as(sql).bind(campaign_id).bind(up_to_seq).fetch_all(pool).await)?;
+    let mut out: HashMap<i64, HashMap<String, i64>> = HashMap::new();
+    for (unit, key, sum) in rows {
+        out.entry(unit).or_default().insert(key, sum);
+    }
+    Ok(out)
+}
+
+/// unit id → figure → value.
+pub async fn base_figures(db: &Db) -> Result<HashMap<i64, HashMap<String, i64>>> {
+    let rows: Vec<(i64, String, i64)> = with_pool!(db, pool => sqlx::query_as("SELECT unit_id, figure, value FROM unit_base_figures").fetch_all(pool).await)?;
+    let mut out: HashMap<i64, HashMap<String, i64>> = HashMap::new();
+    for (unit, figure, value) in rows {
+        out.entry(unit).or_default().insert(figure, value);
+    }
+    Ok(out)
+}
+
+/// First submissions of one period: unit id → (status, timeliness).
+pub async fn period_reports(
+    db: &Db,
+    campaign_id: i64,
+    seq: i64,
+) -> Result<HashMap<i64, (String, Option<String>)>> {
+    let sql = "SELECT unit_id, status, timeliness FROM reports WHERE campaign_id = $1 AND kind = 'weekly' AND period_seq = $2";
+    let rows: Vec<(i64, String, Option<String>)> = with_pool!(db, pool => sqlx::query_as(sql).bind(campaign_id).bind(seq).fetch_all(pool).await)?;
+    Ok(rows.into_iter().map(|(u, s, t)| (u, (s, t))).collect())
+}
