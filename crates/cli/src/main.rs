@@ -51,6 +51,25 @@ enum Command {
         #[command(subcommand)]
         command: commands::user::UserCommand,
     },
+    /// Allocate a count goal among a unit's children (giao chỉ tiêu), or show it.
+    Allocate {
+        /// The indicator's key ("17").
+        #[arg(long)]
+        indicator: String,
+        /// The unit whose goal is split (default: the province).
+        #[arg(long)]
+        parent: Option<String>,
+        /// Split proportionally to this base figure (doan_vien, thanh_nien, ...).
+        #[arg(long)]
+        by: Option<String>,
+        /// Set by hand: CODE=NUMBER,CODE=NUMBER.
+        #[arg(long)]
+        set: Option<String>,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
     /// Consolidated progress of a unit's subtree (the province by default).
     Progress {
         #[arg(long)]
@@ -112,6 +131,26 @@ fn main() -> ExitCode {
             Command::Report { command } => commands::report::run(command).await,
             Command::Progress { unit, at, json, db } => {
                 commands::progress::run(unit, at, json, db).await
+            }
+            Command::Allocate {
+                indicator,
+                parent,
+                by,
+                set,
+                json,
+                db,
+            } => {
+                commands::allocate::run(
+                    commands::allocate::AllocateArgs {
+                        indicator,
+                        parent,
+                        by,
+                        set,
+                        json,
+                    },
+                    db,
+                )
+                .await
             }
         }
     });

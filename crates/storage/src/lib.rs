@@ -1,6 +1,7 @@
 //! phongtrao's storage: one schema on SQLite (default, embedded) or PostgreSQL
 //! (several app instances), chosen by URL. One file per entity.
 
+pub mod allocations;
 pub mod audit;
 pub mod base_figures;
 pub mod campaigns;

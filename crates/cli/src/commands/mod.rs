@@ -1,3 +1,4 @@
+pub mod allocate;
 pub mod plan;
 pub mod plan_import;
 pub mod progress;

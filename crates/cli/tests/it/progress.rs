@@ -197,3 +197,112 @@ async fn progress_equals_the_hand_sum_of_submitted_and_accepted_reports() {
     assert_eq!(cli["indicators"], province["indicators"]);
     assert_eq!(cli["timeliness"], province["timeliness"]);
 }
+
+#[tokio::test]
+async fn allocating_7000_new_members_to_the_15_districts_adds_up_to_exactly_7000() {
+    let app = spawn_app().await;
+    let db = &app.db;
+    let admin = add_token(db, add_user(db, "a.admin", Role::Admin, &[], PW).await).await;
+    let district = add_token(db, add_user(db, "a.899", Role::Unit, &["899"], PW).await).await;
+    let districts = [
+        "899", "900", "902", "903", "904", "905", "906", "907", "908", "909", "910", "911", "912",
+        "913", "914",
+    ];
+    // Member counts: uneven, so that rounding matters.
+    for (i, code) in districts.iter().enumerate() {
+        let members = 1_237 + 311 * i as i64 + (i as i64 % 3) * 17;
+        let r = app
+            .client
+            .put(format!("{}/api/v1/units/{code}/base-figures", app.base))
+            .bearer_auth(&admin)
+            .json(&json!({"doan_vien": members}))
+            .send()
+            .await
+            .expect("figures");
+        assert_eq!(r.status(), 200);
+    }
+    let post = |token: &str, body: Value| {
+        let req = app
+            .client
+            .post(format!("{}/api/v1/allocations/17", app.base))
+            .bearer_auth(token)
+            .json(&body);
+        async move { req.send().await.expect("allocate") }
+    };
+    assert_eq!(
+        post(&district, json!({"by": "doan_vien"})).await.status(),
+        403,
+        "a district cannot split the province's goal"
+    );
+    let r = post(&admin, json!({"by": "doan_vien"})).await;
+    assert_eq!(r.status(), 200);
+    let view: Value = r.json().await.expect("json");
+    let parts: Vec<i64> = view["parts"]
+        .as_array()
+        .expect("parts")
+        .iter()
+        .filter_map(|p| p["goal"].as_i64())
+        .collect();
+    assert_eq!(parts.len(), 15);
+    assert_eq!(parts.iter().sum::<i64>(), 7000);
+    assert_eq!(view["whole"], 7000);
+    assert_eq!(view["difference"], 0);
+    assert!(view["message"].is_null());
+    // Each part is within one member of its exact share.
+    let total: i64 = (0..15).map(|i| 1_237 + 311 * i + (i % 3) * 17).sum();
+    for (i, part) in parts.iter().enumerate() {
+        let i = i as i64;
+        let exact = 7000.0 * (1_237 + 311 * i + (i % 3) * 17) as f64 / total as f64;
+        assert!((*part as f64 - exact).abs() < 1.0, "{part} vs {exact}");
+    }
+    // A district's progress now has its goal.
+    let rg: Value = app
+        .client
+        .get(format!("{}/api/v1/progress?unit=899", app.base))
+        .bearer_auth(&district)
+        .send()
+        .await
+        .expect("p")
+        .json()
+        .await
+        .expect("json");
+    let members = rg["indicators"]
+        .as_array()
+        .expect("indicators")
+        .iter()
+        .find(|i| i["indicator"] == "17")
+        .cloned()
+        .expect("17");
+    assert_eq!(members["goal"].as_f64(), Some(parts[0] as f64));
+    assert_eq!(members["status"], "not_met");
+    // A hand-made change that breaks the sum is shown, not hidden.
+    let r = post(&admin, json!({"goals": {"899": parts[0] + 50}})).await;
+    let view: Value = r.json().await.expect("json");
+    assert_eq!(view["difference"], 50);
+    assert!(
+        view["message"].as_str().unwrap_or("").contains("7.000"),
+        "{view}"
+    );
+    // The district splits its own goal among its communes by hand.
+    let r = app
+        .client
+        .post(format!("{}/api/v1/allocations/17", app.base))
+        .bearer_auth(&district)
+        .json(&json!({"parent": "899", "goals": {"30730": 40, "30733": 30}}))
+        .send()
+        .await
+        .expect("allocate");
+    assert_eq!(r.status(), 200);
+    let view: Value = r.json().await.expect("json");
+    assert_eq!(view["sum"], 70);
+    // Percentages are not allocated.
+    let r = app
+        .client
+        .post(format!("{}/api/v1/allocations/2a", app.base))
+        .bearer_auth(&admin)
+        .json(&json!({"by": "doan_vien"}))
+        .send()
+        .await
+        .expect("allocate");
+    assert_eq!(r.status(), 422);
+}

@@ -109,6 +109,7 @@ pub async fn compute(
         u.level()
             .is_some_and(|l| plan.reporting.levels.contains(&l))
     };
+    let allocated = phongtrao_storage::allocations::all(db, campaign.row.id).await?;
     let mut indicators = Vec::new();
     for ind in plan.indicators() {
         let mut totals = Totals {
@@ -155,7 +156,9 @@ pub async fn compute(
         }
         totals.units_done = totals.units_done.min(totals.expected_units.max(0));
         let goal = match ind.kind {
-            IndicatorKind::Count if root.parent_id.is_some() => None,
+            IndicatorKind::Count if root.parent_id.is_some() => allocated
+                .get(&(ind.key.clone(), root.id))
+                .map(|g| *g as f64),
             _ => Some(ind.goal),
         };
         let (achieved, ratio, status, text_vi, text_en) = match goal {

@@ -1,6 +1,7 @@
 //! The JSON API under /api/v1: the same data as the pages.
 
 mod admin;
+mod allocations;
 mod campaign;
 mod openapi;
 mod plan_import;
@@ -34,6 +35,10 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/password-reset", post(admin::reset_password))
         .route("/audit", get(admin::audit))
         .route("/progress", get(progress::show))
+        .route(
+            "/allocations/{key}",
+            get(allocations::show).post(allocations::set),
+        )
         .route("/plan/import", post(plan_import::upload))
         .route("/plan/import/{id}/confirm", post(plan_import::confirm))
         .route("/reports", get(reports::list))

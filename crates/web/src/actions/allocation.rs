@@ -1,0 +1,241 @@
+//! Allocation (giao chỉ tiêu) of a count goal from a unit to its children: by hand,
+//! or proportionally to a base figure (largest remainder, so the parts add up
+//! exactly). A mismatch between the parts and the whole is shown, never hidden.
+
+use std::collections::HashMap;
+
+use phongtrao_domain::plan::IndicatorKind;
+use phongtrao_domain::policy::Action;
+use phongtrao_domain::progress::{check_parts, largest_remainder, AllocationCheck};
+use phongtrao_domain::unit::BaseFigure;
+use phongtrao_storage::allocations;
+use phongtrao_storage::campaigns::{self, StoredCampaign};
+use phongtrao_storage::units::{self, UnitRow};
+use serde::Serialize;
+
+use crate::auth::client::ClientIp;
+use crate::auth::Actor;
+use crate::authz::{require, who};
+use crate::error::Failure;
+use crate::AppState;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Part {
+    pub code: String,
+    pub name: String,
+    pub goal: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AllocationView {
+    pub indicator: String,
+    pub parent: String,
+    /// The parent's goal: its own allocation, or the plan's goal at the top.
+    pub whole: Option<i64>,
+    pub parts: Vec<Part>,
+    pub sum: i64,
+    /// Parts minus whole; 0 when they add up.
+    pub difference: Option<i64>,
+    pub message: Option<String>,
+}
+
+struct Scope {
+    campaign: StoredCampaign,
+    parent: UnitRow,
+    children: Vec<UnitRow>,
+    whole: Option<i64>,
+}
+
+async fn scope(state: &AppState, key: &str, parent_code: &str) -> Result<Scope, Failure> {
+    let db = &state.db;
+    let campaign = campaigns::current(db).await?;
+    let indicator = campaign
+        .plan
+        .indicator(key)
+        .ok_or_else(Failure::not_found)?;
+    if indicator.kind != IndicatorKind::Count {
+        return Err(Failure::invalid("Chỉ giao chỉ tiêu số lượng; chỉ tiêu tỉ lệ áp dụng nguyên cho mọi đơn vị / Only count goals are allocated; percentages apply to every unit as they are"));
+    }
+    let parent = units::by_code(db, parent_code)
+        .await?
+        .ok_or_else(Failure::not_found)?;
+    let children: Vec<UnitRow> = units::children(db, parent.id)
+        .await?
+        .into_iter()
+        .filter(|u| u.active)
+        .collect();
+    let whole = match parent.parent_id {
+        None => Some(indicator.goal.round() as i64),
+        Some(_) => allocations::for_indicator(db, campaign.row.id, key)
+            .await?
+            .get(&parent.id)
+            .copied(),
+    };
+    Ok(Scope {
+        campaign,
+        parent,
+        children,
+        whole,
+    })
+}
+
+pub async fn view(
+    state: &AppState,
+    key: &str,
+    parent_code: &str,
+) -> Result<AllocationView, Failure> {
+    let s = scope(state, key, parent_code).await?;
+    let goals = allocations::for_indicator(&state.db, s.campaign.row.id, key).await?;
+    let parts: Vec<Part> = s
+        .children
+        .iter()
+        .map(|c| Part {
+            code: c.code.clone(),
+            name: c.name.clone(),
+            goal: goals.get(&c.id).copied(),
+        })
+        .collect();
+    let sum: i64 = parts.iter().filter_map(|p| p.goal).sum();
+    let any = parts.iter().any(|p| p.goal.is_some());
+    let check: Option<AllocationCheck> = match (s.whole, any) {
+        (Some(w), true) => Some(check_parts(
+            w,
+            &parts.iter().filter_map(|p| p.goal).collect::<Vec<_>>(),
+        )),
+        _ => None,
+    };
+    Ok(AllocationView {
+        indicator: key.to_string(),
+        parent: s.parent.code.clone(),
+        whole: s.whole,
+        sum,
+        difference: check.as_ref().map(|c| c.difference),
+        message: check.as_ref().and_then(|c| c.message()),
+        parts,
+    })
+}
+
+async fn authorize(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    parent: &UnitRow,
+) -> Result<(), Failure> {
+    match parent.parent_id {
+        None => require(state, actor, client, Action::AdministerCampaign, None).await,
+        // A district splits its own goal among its units.
+        Some(_) => require(state, actor, client, Action::WriteUnit, Some(parent.id)).await,
+    }
+}
+
+/// Splits the parent's goal among its children proportionally to a base figure.
+pub async fn proportional(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    key: &str,
+    parent_code: &str,
+    by: BaseFigure,
+) -> Result<AllocationView, Failure> {
+    let s = scope(state, key, parent_code).await?;
+    authorize(state, actor, client, &s.parent).await?;
+    proportional_as(state, &who(Some(actor), client), key, parent_code, by).await
+}
+
+/// The same for a caller already authorized (the CLI, acting for the office).
+pub async fn proportional_as(
+    state: &AppState,
+    who: &phongtrao_storage::audit::Who,
+    key: &str,
+    parent_code: &str,
+    by: BaseFigure,
+) -> Result<AllocationView, Failure> {
+    let s = scope(state, key, parent_code).await?;
+    let whole = s.whole.ok_or_else(|| {
+        Failure::invalid(format!(
+            "{} chưa được giao chỉ tiêu này / {} has no goal for this indicator yet",
+            s.parent.name, s.parent.code
+        ))
+    })?;
+    let figures = phongtrao_storage::progress::base_figures(&state.db).await?;
+    let mut weights = Vec::new();
+    let mut missing = Vec::new();
+    for c in &s.children {
+        match figures.get(&c.id).and_then(|m| m.get(by.as_str())) {
+            Some(v) => weights.push((c.id, *v)),
+            None => missing.push(c.name.clone()),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(Failure::invalid(format!(
+            "Thiếu {} của: {} / missing {} for: {}",
+            by.label_vi().to_lowercase(),
+            missing.join(", "),
+            by.label_en().to_lowercase(),
+            missing.join(", ")
+        )));
+    }
+    let parts = largest_remainder(whole, &weights).map_err(|e| Failure::invalid(e.to_string()))?;
+    allocations::set(
+        &state.db,
+        s.campaign.row.id,
+        key,
+        &parts,
+        &format!("proportional:{}", by.as_str()),
+        who,
+        state.now(),
+    )
+    .await?;
+    view(state, key, parent_code).await
+}
+
+/// Sets goals by hand (unit code → goal); the mismatch with the whole is reported.
+pub async fn by_hand(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    key: &str,
+    parent_code: &str,
+    goals: &HashMap<String, i64>,
+) -> Result<AllocationView, Failure> {
+    let s = scope(state, key, parent_code).await?;
+    authorize(state, actor, client, &s.parent).await?;
+    by_hand_as(state, &who(Some(actor), client), key, parent_code, goals).await
+}
+
+/// The same for a caller already authorized (the CLI, acting for the office).
+pub async fn by_hand_as(
+    state: &AppState,
+    who: &phongtrao_storage::audit::Who,
+    key: &str,
+    parent_code: &str,
+    goals: &HashMap<String, i64>,
+) -> Result<AllocationView, Failure> {
+    let s = scope(state, key, parent_code).await?;
+    let mut parts = Vec::new();
+    for (code, goal) in goals {
+        let child = s.children.iter().find(|c| &c.code == code).ok_or_else(|| {
+            Failure::invalid(format!(
+                "{code} không trực thuộc {} / {code} is not under {}",
+                s.parent.name, s.parent.code
+            ))
+        })?;
+        if *goal < 0 {
+            return Err(Failure::invalid(
+                "Chỉ tiêu giao không được âm / an allocated goal cannot be negative",
+            ));
+        }
+        parts.push((child.id, *goal));
+    }
+    allocations::set(
+        &state.db,
+        s.campaign.row.id,
+        key,
+        &parts,
+        "manual",
+        who,
+        state.now(),
+    )
+    .await?;
+    view(state, key, parent_code).await
+}

@@ -1,0 +1,86 @@
+//! /api/v1/allocations/{indicator}?parent=CODE: the split of a count goal among a
+//! unit's children; POST sets it proportionally (`by`) or by hand (`goals`).
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use phongtrao_domain::unit::BaseFigure;
+use serde::Deserialize;
+
+use crate::actions::allocation::{self, AllocationView};
+use crate::auth::client::ClientIp;
+use crate::auth::MaybeActor;
+use crate::authz::logged_in;
+use crate::error::{ApiError, Failure};
+use crate::AppState;
+
+#[derive(Deserialize)]
+pub struct ParentQuery {
+    parent: Option<String>,
+}
+
+async fn root_code(state: &AppState) -> Result<String, ApiError> {
+    let all = phongtrao_storage::units::list(&state.db).await?;
+    all.into_iter()
+        .find(|u| u.parent_id.is_none())
+        .map(|u| u.code)
+        .ok_or_else(|| ApiError::not_found("đơn vị gốc / root unit"))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    actor: MaybeActor,
+    Path(key): Path<String>,
+    Query(q): Query<ParentQuery>,
+) -> Result<Json<AllocationView>, ApiError> {
+    logged_in(actor)?;
+    let parent = match q.parent {
+        Some(p) => p,
+        None => root_code(&state).await?,
+    };
+    Ok(Json(allocation::view(&state, &key, &parent).await?))
+}
+
+#[derive(Deserialize)]
+pub struct AllocateBody {
+    parent: Option<String>,
+    /// A base figure: split proportionally to it.
+    by: Option<String>,
+    /// Unit code → goal: set by hand.
+    goals: Option<HashMap<String, i64>>,
+}
+
+pub async fn set(
+    State(state): State<AppState>,
+    actor: MaybeActor,
+    client: ClientIp,
+    Path(key): Path<String>,
+    Json(body): Json<AllocateBody>,
+) -> Result<Json<AllocationView>, ApiError> {
+    let actor = logged_in(actor)?;
+    let parent = match body.parent {
+        Some(p) => p,
+        None => root_code(&state).await?,
+    };
+    let view = match (body.by, body.goals) {
+        (Some(by), None) => {
+            let figure = BaseFigure::parse(&by).ok_or_else(|| {
+                ApiError(Failure::invalid(format!(
+                    "Số liệu nền \"{by}\" không xác định / unknown base figure"
+                )))
+            })?;
+            allocation::proportional(&state, &actor, &client, &key, &parent, figure).await?
+        }
+        (None, Some(goals)) => {
+            allocation::by_hand(&state, &actor, &client, &key, &parent, &goals).await?
+        }
+        _ => {
+            return Err(ApiError(Failure::bad_request(
+                "Cần đúng một trong by hoặc goals",
+                "Give exactly one of by or goals",
+            )))
+        }
+    };
+    Ok(Json(view))
+}
