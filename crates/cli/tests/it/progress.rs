@@ -130,6 +130,40 @@ async fn progress_equals_the_hand_sum_of_submitted_and_accepted_reports() {
         }
     );
     assert_eq!(find(&province, "17")["sum"], sum(&units, "17"));
+    // The weekly series ends at the total; with every week counted the projection is the total.
+    let series: Vec<i64> = trees["series"]
+        .as_array()
+        .expect("series")
+        .iter()
+        .filter_map(Value::as_i64)
+        .collect();
+    assert_eq!(series.len(), 5);
+    assert_eq!(series.last().copied(), Some(sum(&units, "5")));
+    assert_eq!(trees["projected"].as_f64(), Some(sum(&units, "5") as f64));
+    assert_eq!(trees["at_risk"], sum(&units, "5") < 20000);
+    assert!(province["forecast_rule_vi"]
+        .as_str()
+        .unwrap_or("")
+        .contains("Dự báo"));
+    // Half-way: the pace of two weeks projected over five.
+    let early: Value = app
+        .client
+        .get(format!("{}/api/v1/progress?at=2023-03-10", app.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("progress")
+        .json()
+        .await
+        .expect("json");
+    let early_trees = find(&early, "5");
+    let two_weeks = early_trees["series"][1].as_i64().expect("week 2");
+    assert_eq!(early["periods_counted"], 2);
+    assert!(
+        (early_trees["projected"].as_f64().expect("projected") - two_weeks as f64 / 2.0 * 5.0)
+            .abs()
+            < 1e-9
+    );
     // 2a: people reached over the base figures of the units that have one.
     let reached = find(&province, "2a");
     let expected_pct = 100.0 * sum(&units, "2a") as f64 / 8000.0;
@@ -295,6 +329,63 @@ async fn allocating_7000_new_members_to_the_15_districts_adds_up_to_exactly_7000
     assert_eq!(r.status(), 200);
     let view: Value = r.json().await.expect("json");
     assert_eq!(view["sum"], 70);
+    // The ranking of the districts: completion of allocated goals, then timeliness.
+    let unit900 = add_token(db, add_user(db, "a.900", Role::Unit, &["900"], PW).await).await;
+    for (token, unit, members) in [
+        (&district, "899", parts[0] + 50),
+        (&unit900, "900", parts[1] / 2),
+    ] {
+        let input = json!({"version": 0, "input": {"values": {"17": members.to_string()}}});
+        let r = app
+            .client
+            .post(format!(
+                "{}/api/v1/reports/{unit}/2023-03-03/submit",
+                app.base
+            ))
+            .bearer_auth(token)
+            .json(&input)
+            .send()
+            .await
+            .expect("submit");
+        assert!(r.status().is_success());
+    }
+    assert_eq!(
+        app.client
+            .get(format!("{}/api/v1/ranking", app.base))
+            .bearer_auth(&district)
+            .send()
+            .await
+            .expect("ranking")
+            .status(),
+        403
+    );
+    let ranking: Value = app
+        .client
+        .get(format!("{}/api/v1/ranking?at=2023-03-03", app.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("ranking")
+        .json()
+        .await
+        .expect("json");
+    let rows = ranking["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 15);
+    assert_eq!(
+        (rows[0]["unit"].as_str(), rows[0]["rank"].as_i64()),
+        (Some("899"), Some(1)),
+        "{ranking}"
+    );
+    assert_eq!(
+        (rows[1]["unit"].as_str(), rows[1]["rank"].as_i64()),
+        (Some("900"), Some(2))
+    );
+    assert!(rows[0]["score"].as_f64() > rows[1]["score"].as_f64());
+    assert!(
+        rows[0]["breakdown"]["completion_points"].as_f64().is_some(),
+        "each score is broken down"
+    );
+    assert!(ranking["formula_vi"].as_str().unwrap_or("").contains("70"));
     // Percentages are not allocated.
     let r = app
         .client

@@ -35,6 +35,13 @@ pub struct IndicatorProgress {
     pub text_vi: String,
     pub text_en: String,
     pub unit_label: Option<String>,
+    /// The subtree's total at the end of each counted week (the weekly series).
+    pub series: Vec<i64>,
+    /// Projected result at the campaign's end at the current pace (same unit as
+    /// `achieved`); None without a goal.
+    pub projected: Option<f64>,
+    /// The projection misses the goal.
+    pub at_risk: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -59,6 +66,9 @@ pub struct ProgressReport {
     pub periods_counted: u32,
     pub indicators: Vec<IndicatorProgress>,
     pub timeliness: Vec<Timeliness>,
+    /// How the projection is made, as shown to users.
+    pub forecast_rule_vi: &'static str,
+    pub forecast_rule_en: &'static str,
 }
 
 /// The periods that count at `at`: those that have started by then.
@@ -104,6 +114,8 @@ pub async fn compute(
         units::subtree_ids(db, root.id).await?.into_iter().collect();
     let in_subtree: Vec<bool> = all.iter().map(|u| subtree.contains(&u.id)).collect();
     let own = phongtrao_storage::progress::own_totals(db, campaign.row.id, i64::from(upto)).await?;
+    let by_period = phongtrao_storage::progress::own_by_period(db, campaign.row.id).await?;
+    let periods_total = plan.periods().len();
     let bases = phongtrao_storage::progress::base_figures(db).await?;
     let reporting = |u: &UnitRow| {
         u.level()
@@ -161,6 +173,38 @@ pub async fn compute(
                 .map(|g| *g as f64),
             _ => Some(ind.goal),
         };
+        // The weekly series of the subtree's sum, and the pace projection.
+        let mut series = Vec::new();
+        let mut running = 0i64;
+        for seq in 1..=i64::from(upto) {
+            for (i, u) in all.iter().enumerate() {
+                if in_subtree[i] {
+                    running += by_period
+                        .get(&u.id)
+                        .and_then(|m| m.get(&ind.key))
+                        .and_then(|m| m.get(&seq))
+                        .copied()
+                        .unwrap_or(0);
+                }
+            }
+            series.push(running);
+        }
+        let projected_sum = phongtrao_domain::progress::project(&series, periods_total);
+        let projected = goal.map(|_| match ind.kind {
+            IndicatorKind::Count => projected_sum,
+            IndicatorKind::PercentOfBase => match totals.base_sum {
+                Some(b) if b > 0 => 100.0 * projected_sum / b as f64,
+                _ => 0.0,
+            },
+            _ if totals.expected_units > 0 => {
+                (100.0 * projected_sum / totals.expected_units as f64).min(100.0)
+            }
+            _ => 0.0,
+        });
+        let at_risk = match (goal, projected) {
+            (Some(g), Some(p)) => phongtrao_domain::progress::at_risk(ind.comparison, g, p),
+            _ => false,
+        };
         let (achieved, ratio, status, text_vi, text_en) = match goal {
             Some(g) => {
                 let p = evaluate(ind, g, &totals);
@@ -197,6 +241,9 @@ pub async fn compute(
             text_vi,
             text_en,
             unit_label: ind.unit_label.clone(),
+            series,
+            projected,
+            at_risk,
         });
     }
     let expected_units: Vec<&UnitRow> = all
@@ -241,5 +288,87 @@ pub async fn compute(
         periods_counted: upto,
         indicators,
         timeliness,
+        forecast_rule_vi: phongtrao_domain::progress::RULE_VI,
+        forecast_rule_en: phongtrao_domain::progress::RULE_EN,
+    })
+}
+
+/// The emulation ranking (thi đua) of a unit's children, with each score's breakdown.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ranking {
+    pub parent: String,
+    pub at: NaiveDate,
+    pub formula_vi: &'static str,
+    pub formula_en: &'static str,
+    /// Indicator keys, in the order of each breakdown's `indicators`.
+    pub indicators: Vec<String>,
+    pub rows: Vec<RankingRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RankingRow {
+    pub unit: String,
+    #[serde(flatten)]
+    pub ranked: phongtrao_domain::progress::RankedRow,
+}
+
+pub async fn ranking(
+    state: &AppState,
+    parent_code: Option<&str>,
+    at: Option<NaiveDate>,
+) -> Result<Ranking, Failure> {
+    let db = &state.db;
+    let all = units::list(db).await?;
+    let parent = match parent_code {
+        Some(code) => all
+            .iter()
+            .find(|u| u.code == code)
+            .ok_or_else(Failure::not_found)?,
+        None => all
+            .iter()
+            .find(|u| u.parent_id.is_none())
+            .ok_or_else(Failure::not_found)?,
+    };
+    let children: Vec<&UnitRow> = all
+        .iter()
+        .filter(|u| u.parent_id == Some(parent.id) && u.active)
+        .collect();
+    let mut entries = Vec::new();
+    let mut codes = Vec::new();
+    let mut keys = Vec::new();
+    let mut at_used = at;
+    for child in &children {
+        let p = compute(state, Some(&child.code), at).await?;
+        at_used = Some(p.at);
+        keys = p.indicators.iter().map(|i| i.indicator.clone()).collect();
+        let ratios = p
+            .indicators
+            .iter()
+            .map(|i| if i.status == "no_goal" { None } else { i.ratio })
+            .collect();
+        let on_time = p.timeliness.iter().map(|t| t.on_time as i64).sum();
+        let expected = p.timeliness.iter().map(|t| t.expected as i64).sum();
+        entries.push(phongtrao_domain::progress::RankingEntry {
+            name: child.name.clone(),
+            ratios,
+            on_time,
+            expected_reports: expected,
+        });
+        codes.push(child.code.clone());
+    }
+    let rows = phongtrao_domain::progress::rank(&entries)
+        .into_iter()
+        .map(|ranked| RankingRow {
+            unit: codes.get(ranked.input_index).cloned().unwrap_or_default(),
+            ranked,
+        })
+        .collect();
+    Ok(Ranking {
+        parent: parent.code.clone(),
+        at: at_used.unwrap_or_else(|| state.now().date_naive()),
+        formula_vi: phongtrao_domain::progress::FORMULA_VI,
+        formula_en: phongtrao_domain::progress::FORMULA_EN,
+        indicators: keys,
+        rows,
     })
 }

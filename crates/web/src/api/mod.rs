@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/password-reset", post(admin::reset_password))
         .route("/audit", get(admin::audit))
         .route("/progress", get(progress::show))
+        .route("/ranking", get(progress::ranking))
         .route(
             "/allocations/{key}",
             get(allocations::show).post(allocations::set),

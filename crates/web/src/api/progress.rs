@@ -33,3 +33,17 @@ pub async fn show(
     require(&state, &actor, &client, Action::ReadUnit, Some(unit.id)).await?;
     Ok(Json(report))
 }
+
+/// GET /api/v1/ranking?unit=CODE&at=YYYY-MM-DD: the ranking of the unit's children.
+pub async fn ranking(
+    State(state): State<AppState>,
+    actor: MaybeActor,
+    client: ClientIp,
+    Query(q): Query<ProgressQuery>,
+) -> Result<Json<progress::Ranking>, ApiError> {
+    let actor = logged_in(actor)?;
+    require(&state, &actor, &client, Action::ReadEverything, None).await?;
+    Ok(Json(
+        progress::ranking(&state, q.unit.as_deref(), q.at).await?,
+    ))
+}
