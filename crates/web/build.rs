@@ -8,8 +8,5 @@ fn main() {
         println!("cargo:rerun-if-changed={file}");
         std::fs::read(file).unwrap_or_default().hash(&mut hasher);
     }
-    println!(
-        "cargo:rustc-env=PHONGTRAO_ASSET_VERSION={:08x}",
-        hasher.finish() as u32
-    );
+    println!("cargo:rustc-env=PHONGTRAO_ASSET_VERSION={:08x}", hasher.finish() as u32);
 }

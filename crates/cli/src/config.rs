@@ -52,10 +52,7 @@ pub fn mask_password(url: &str) -> String {
 mod tests {
     #[test]
     fn passwords_in_urls_are_masked() {
-        assert_eq!(
-            super::mask_password("postgres://pt:s3cret@localhost/pt"),
-            "postgres://pt:***@localhost/pt"
-        );
+        assert_eq!(super::mask_password("postgres://pt:s3cret@localhost/pt"), "postgres://pt:***@localhost/pt");
         assert_eq!(super::mask_password("sqlite://x.db"), "sqlite://x.db");
     }
 }

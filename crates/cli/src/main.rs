@@ -40,6 +40,17 @@ enum Command {
         /// rehearsals and demos of a past campaign. Every instance must get the same value.
         #[arg(long, env = "PHONGTRAO_NOW")]
         now: Option<chrono::DateTime<chrono::FixedOffset>>,
+        /// Demo mode: fill the campaign with simulated reports (clearly labelled) first.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Fill the running campaign with simulated reports, clearly labelled as such.
+    Demo {
+        /// Seed of the simulation (the same seed gives the same reports).
+        #[arg(long, default_value_t = 2023)]
+        seed: u64,
+        #[command(flatten)]
+        db: DatabaseArgs,
     },
     /// Apply database migrations and load the built-in plan and units, then exit.
     Migrate {
@@ -103,10 +114,7 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("không khởi động được / cannot start the runtime: {e}");
@@ -115,42 +123,18 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve {
-                db,
-                bind,
-                trust_forwarded_for,
-                secure_cookies,
-                now,
-            } => {
+            Command::Serve { db, bind, trust_forwarded_for, secure_cookies, now, demo } => {
                 let now = now.map(|t| t.with_timezone(&chrono::Utc));
-                commands::serve::run(db, bind, trust_forwarded_for, secure_cookies, now).await
+                commands::serve::run(db, bind, trust_forwarded_for, secure_cookies, now, demo).await
             }
+            Command::Demo { seed, db } => commands::demo::run(db, seed).await,
             Command::Migrate { db } => commands::serve::migrate(db).await,
             Command::Plan { command } => commands::plan::run(command),
             Command::User { command } => commands::user::run(command).await,
             Command::Report { command } => commands::report::run(command).await,
-            Command::Progress { unit, at, json, db } => {
-                commands::progress::run(unit, at, json, db).await
-            }
-            Command::Allocate {
-                indicator,
-                parent,
-                by,
-                set,
-                json,
-                db,
-            } => {
-                commands::allocate::run(
-                    commands::allocate::AllocateArgs {
-                        indicator,
-                        parent,
-                        by,
-                        set,
-                        json,
-                    },
-                    db,
-                )
-                .await
+            Command::Progress { unit, at, json, db } => commands::progress::run(unit, at, json, db).await,
+            Command::Allocate { indicator, parent, by, set, json, db } => {
+                commands::allocate::run(commands::allocate::AllocateArgs { indicator, parent, by, set, json }, db).await
             }
         }
     });

@@ -15,11 +15,8 @@ pub struct UnitBaseFigures {
 /// Parses `code,name?,<figure>...` rows. Lines starting with `#` are comments.
 /// Every bad cell is reported with its line; nothing is returned unless all are good.
 pub fn parse_base_figures_csv(text: &str) -> Result<Vec<UnitBaseFigures>, Vec<UnitFileError>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .flexible(false)
-        .from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().trim(csv::Trim::All).comment(Some(b'#')).flexible(false).from_reader(text.as_bytes());
     let mut errors = Vec::new();
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
@@ -46,10 +43,7 @@ pub fn parse_base_figures_csv(text: &str) -> Result<Vec<UnitBaseFigures>, Vec<Un
         }
     }
     let Some(code_column) = code_column else {
-        errors.push(UnitFileError {
-            line: 1,
-            message: "thiếu cột code / missing column code".into(),
-        });
+        errors.push(UnitFileError { line: 1, message: "thiếu cột code / missing column code".into() });
         return Err(errors);
     };
     let mut out = Vec::new();
@@ -59,8 +53,7 @@ pub fn parse_base_figures_csv(text: &str) -> Result<Vec<UnitBaseFigures>, Vec<Un
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
                 errors.push(UnitFileError {
-                    line,
-                    message: format!("dòng không đọc được / unreadable row: {e}"),
+                    line, message: format!("dòng không đọc được / unreadable row: {e}")
                 });
                 continue;
             }
@@ -68,10 +61,7 @@ pub fn parse_base_figures_csv(text: &str) -> Result<Vec<UnitBaseFigures>, Vec<Un
         let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
         let code = record.get(code_column).unwrap_or("").to_string();
         if code.is_empty() {
-            errors.push(UnitFileError {
-                line,
-                message: "thiếu mã đơn vị / missing unit code".into(),
-            });
+            errors.push(UnitFileError { line, message: "thiếu mã đơn vị / missing unit code".into() });
             continue;
         }
         let mut figures = BTreeMap::new();
@@ -86,7 +76,10 @@ pub fn parse_base_figures_csv(text: &str) -> Result<Vec<UnitBaseFigures>, Vec<Un
                 }
                 None => errors.push(UnitFileError {
                     line,
-                    message: format!("{}: \"{cell}\" không phải số nguyên không âm / not a whole non-negative number", fig.as_str()),
+                    message: format!(
+                        "{}: \"{cell}\" không phải số nguyên không âm / not a whole non-negative number",
+                        fig.as_str()
+                    ),
                 }),
             }
         }
@@ -104,9 +97,7 @@ pub fn parse_whole(text: &str) -> Option<i64> {
     let t = text.trim();
     let digits = if t.contains('.') {
         let groups: Vec<&str> = t.split('.').collect();
-        let ok = groups[0].len() <= 3
-            && !groups[0].is_empty()
-            && groups[1..].iter().all(|g| g.len() == 3);
+        let ok = groups[0].len() <= 3 && !groups[0].is_empty() && groups[1..].iter().all(|g| g.len() == 3);
         if !ok {
             return None;
         }
@@ -126,8 +117,7 @@ mod tests {
 
     #[test]
     fn empty_cells_are_missing_not_zero() {
-        let rows = parse_base_figures_csv("code,name,doan_vien,thanh_nien\n899,Rạch Giá,1.500,\n")
-            .unwrap();
+        let rows = parse_base_figures_csv("code,name,doan_vien,thanh_nien\n899,Rạch Giá,1.500,\n").unwrap();
         assert_eq!(rows[0].figures.get(&BaseFigure::DoanVien), Some(&1500));
         assert_eq!(rows[0].figures.get(&BaseFigure::ThanhNien), None);
     }
@@ -135,10 +125,7 @@ mod tests {
     #[test]
     fn bad_cells_are_reported_with_their_line() {
         let errors = parse_base_figures_csv("code,doan_vien\n1,-5\n2,abc\n3,12\n").unwrap_err();
-        assert_eq!(
-            errors.iter().map(|e| e.line).collect::<Vec<_>>(),
-            vec![2, 3]
-        );
+        assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![2, 3]);
     }
 
     #[test]

@@ -68,10 +68,7 @@ mod tests {
 
     #[test]
     fn dates_and_times() {
-        assert_eq!(
-            date(NaiveDate::from_ymd_opt(2023, 3, 3).unwrap()),
-            "03/03/2023"
-        );
+        assert_eq!(date(NaiveDate::from_ymd_opt(2023, 3, 3).unwrap()), "03/03/2023");
         assert_eq!(time(NaiveTime::from_hms_opt(16, 0, 0).unwrap()), "16h00");
     }
 }

@@ -38,10 +38,7 @@ pub enum Timeliness {
 
 /// A submission is on time when it arrives strictly before the deadline
 /// ("trước 16h00": 15:59:59 is on time, 16:00:00 is late).
-pub fn timeliness<T: TimeZone>(
-    first_submitted_at: DateTime<Utc>,
-    deadline: DateTime<T>,
-) -> Timeliness {
+pub fn timeliness<T: TimeZone>(first_submitted_at: DateTime<Utc>, deadline: DateTime<T>) -> Timeliness {
     if first_submitted_at < deadline.with_timezone(&Utc) {
         Timeliness::OnTime
     } else {
@@ -91,9 +88,7 @@ pub fn period_of(periods: &[Period], day: NaiveDate) -> Option<&Period> {
 
 /// The first period whose deadline is still ahead at `now`.
 pub fn next_due(periods: &[Period], now: DateTime<Utc>) -> Option<&Period> {
-    periods
-        .iter()
-        .find(|p| p.deadline.with_timezone(&Utc) > now)
+    periods.iter().find(|p| p.deadline.with_timezone(&Utc) > now)
 }
 
 #[cfg(test)]
@@ -119,16 +114,7 @@ mod tests {
     fn march_2023_has_five_saturday_to_friday_periods() {
         let periods = weekly_periods(&march_2023(), chrono_tz::Asia::Ho_Chi_Minh);
         let ends: Vec<_> = periods.iter().map(|p| p.end).collect();
-        assert_eq!(
-            ends,
-            vec![
-                d(2023, 3, 3),
-                d(2023, 3, 10),
-                d(2023, 3, 17),
-                d(2023, 3, 24),
-                d(2023, 3, 31)
-            ]
-        );
+        assert_eq!(ends, vec![d(2023, 3, 3), d(2023, 3, 10), d(2023, 3, 17), d(2023, 3, 24), d(2023, 3, 31)]);
         for p in &periods {
             assert_eq!(p.start.weekday(), Weekday::Sat);
             assert_eq!(p.end.weekday(), Weekday::Fri);

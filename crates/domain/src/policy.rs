@@ -78,12 +78,7 @@ mod tests {
     use super::*;
 
     fn actor(role: Role, units: &[i64]) -> Actor {
-        Actor {
-            user_id: 1,
-            username: "u".into(),
-            role,
-            unit_ids: units.to_vec(),
-        }
+        Actor { user_id: 1, username: "u".into(), role, unit_ids: units.to_vec() }
     }
 
     // Tree: 1 province › 2 district A › 4 commune of A; 3 district B.
@@ -123,12 +118,7 @@ mod tests {
     #[test]
     fn admins_may_do_everything() {
         let a = actor(Role::Admin, &[]);
-        for action in [
-            Action::WriteUnit,
-            Action::AdministerUnits,
-            Action::AdministerUsers,
-            Action::ReadAudit,
-        ] {
+        for action in [Action::WriteUnit, Action::AdministerUnits, Action::AdministerUsers, Action::ReadAudit] {
             assert!(allows(&a, action, DISTRICT_B));
         }
     }

@@ -40,10 +40,7 @@ pub fn fold(text: &str) -> String {
 /// Whether `haystack` contains every word of `query`, ignoring case and diacritics.
 pub fn matches(haystack_key: &str, query: &str) -> bool {
     let query = fold(query);
-    query
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .all(|w| haystack_key.contains(w))
+    query.split(' ').filter(|w| !w.is_empty()).all(|w| haystack_key.contains(w))
 }
 
 #[cfg(test)]

@@ -39,9 +39,7 @@ pub fn client_key(ip: std::net::IpAddr) -> String {
 
 /// Whether an attempt at `now` must wait, given the lock recorded.
 pub fn wait_seconds(locked_until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<i64> {
-    locked_until
-        .filter(|until| *until > now)
-        .map(|until| (until - now).num_seconds().max(1))
+    locked_until.filter(|until| *until > now).map(|until| (until - now).num_seconds().max(1))
 }
 
 #[cfg(test)]
@@ -53,10 +51,7 @@ mod tests {
         assert_eq!(delay_after(5, FREE_FAILURES), Duration::zero());
         assert_eq!(delay_after(6, FREE_FAILURES), Duration::seconds(2));
         assert_eq!(delay_after(7, FREE_FAILURES), Duration::seconds(4));
-        assert_eq!(
-            delay_after(100, FREE_FAILURES),
-            Duration::seconds(MAX_DELAY_SECONDS)
-        );
+        assert_eq!(delay_after(100, FREE_FAILURES), Duration::seconds(MAX_DELAY_SECONDS));
         assert_eq!(delay_after(30, FREE_FAILURES_PER_CLIENT), Duration::zero());
     }
 

@@ -206,11 +206,7 @@ pub fn union_name(kind: UnitKind, admin_name: &str) -> String {
         UnitKind::Commune => &["Xã "],
         _ => &[],
     };
-    let bare = prefixes
-        .iter()
-        .find_map(|p| admin_name.strip_prefix(p))
-        .unwrap_or(&admin_name)
-        .to_string();
+    let bare = prefixes.iter().find_map(|p| admin_name.strip_prefix(p)).unwrap_or(&admin_name).to_string();
     match kind {
         UnitKind::Province => format!("Tỉnh đoàn {bare}"),
         UnitKind::City if admin_name.starts_with("Thị xã ") => format!("Thị đoàn {bare}"),
@@ -243,9 +239,7 @@ struct GsoRow {
 /// Reads the GSO administrative units CSV (code,parent_code,level,kind,name) and
 /// returns the union units that serve them, parents before children.
 pub fn units_from_gso_csv(text: &str) -> Result<Vec<UnitSeed>, Vec<UnitFileError>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
     let mut seeds = Vec::new();
     let mut errors = Vec::new();
     for (index, row) in reader.deserialize::<GsoRow>().enumerate() {
@@ -254,24 +248,20 @@ pub fn units_from_gso_csv(text: &str) -> Result<Vec<UnitSeed>, Vec<UnitFileError
             Ok(row) => row,
             Err(e) => {
                 errors.push(UnitFileError {
-                    line,
-                    message: format!("dòng không đọc được / unreadable row: {e}"),
+                    line, message: format!("dòng không đọc được / unreadable row: {e}")
                 });
                 continue;
             }
         };
         let Some(kind) = UnitKind::from_gso(&row.kind) else {
-            errors.push(UnitFileError {
-                line,
-                message: format!("loại đơn vị không rõ / unknown kind \"{}\"", row.kind),
-            });
+            errors
+                .push(UnitFileError {
+                    line, message: format!("loại đơn vị không rõ / unknown kind \"{}\"", row.kind)
+                });
             continue;
         };
         if row.code.is_empty() {
-            errors.push(UnitFileError {
-                line,
-                message: "thiếu mã / missing code".into(),
-            });
+            errors.push(UnitFileError { line, message: "thiếu mã / missing code".into() });
             continue;
         }
         let parent_code = (!row.parent_code.is_empty()).then(|| row.parent_code.clone());
@@ -285,10 +275,7 @@ pub fn units_from_gso_csv(text: &str) -> Result<Vec<UnitSeed>, Vec<UnitFileError
             }
         }
         if seeds.iter().any(|s| s.code == row.code) {
-            errors.push(UnitFileError {
-                line,
-                message: format!("mã trùng / duplicate code {}", row.code),
-            });
+            errors.push(UnitFileError { line, message: format!("mã trùng / duplicate code {}", row.code) });
             continue;
         }
         let admin_name = nfc(&row.name);
@@ -314,40 +301,19 @@ mod tests {
 
     #[test]
     fn union_names_follow_the_kind() {
-        assert_eq!(
-            union_name(UnitKind::Province, "Tỉnh Kiên Giang"),
-            "Tỉnh đoàn Kiên Giang"
-        );
-        assert_eq!(
-            union_name(UnitKind::City, "Thành phố Rạch Giá"),
-            "Thành đoàn Rạch Giá"
-        );
-        assert_eq!(
-            union_name(UnitKind::District, "Huyện Hòn Đất"),
-            "Huyện đoàn Hòn Đất"
-        );
-        assert_eq!(
-            union_name(UnitKind::Commune, "Xã Phi Thông"),
-            "Đoàn xã Phi Thông"
-        );
-        assert_eq!(
-            union_name(UnitKind::Township, "Thị trấn Giồng Riềng"),
-            "Đoàn thị trấn Giồng Riềng"
-        );
-        assert_eq!(
-            union_name(UnitKind::Ward, "Phường Vĩnh Thanh Vân"),
-            "Đoàn phường Vĩnh Thanh Vân"
-        );
+        assert_eq!(union_name(UnitKind::Province, "Tỉnh Kiên Giang"), "Tỉnh đoàn Kiên Giang");
+        assert_eq!(union_name(UnitKind::City, "Thành phố Rạch Giá"), "Thành đoàn Rạch Giá");
+        assert_eq!(union_name(UnitKind::District, "Huyện Hòn Đất"), "Huyện đoàn Hòn Đất");
+        assert_eq!(union_name(UnitKind::Commune, "Xã Phi Thông"), "Đoàn xã Phi Thông");
+        assert_eq!(union_name(UnitKind::Township, "Thị trấn Giồng Riềng"), "Đoàn thị trấn Giồng Riềng");
+        assert_eq!(union_name(UnitKind::Ward, "Phường Vĩnh Thanh Vân"), "Đoàn phường Vĩnh Thanh Vân");
     }
 
     #[test]
     fn gso_csv_rejects_orphans_and_unknown_kinds_with_line_numbers() {
         let text = "code,parent_code,level,kind,name\n91,,1,tinh,Tỉnh Kiên Giang\n1,99,3,xa,Xã A\n2,91,2,quan,Quận B\n";
         let errors = units_from_gso_csv(text).unwrap_err();
-        assert_eq!(
-            errors.iter().map(|e| e.line).collect::<Vec<_>>(),
-            vec![3, 4]
-        );
+        assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![3, 4]);
     }
 
     #[test]

@@ -56,41 +56,27 @@ fn column_key(header: &str) -> Option<String> {
 }
 
 fn is_valid_code(code: &str) -> bool {
-    !code.is_empty()
-        && code.len() <= 40
-        && code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    !code.is_empty() && code.len() <= 40 && code.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
 /// Checks the rows (the first is the header). Returns every good row, or every error.
-pub fn check_rows(
-    rows: &[Vec<String>],
-    known: &HashMap<String, KnownUnit>,
-) -> Result<Vec<ImportRow>, Vec<RowError>> {
+pub fn check_rows(rows: &[Vec<String>], known: &HashMap<String, KnownUnit>) -> Result<Vec<ImportRow>, Vec<RowError>> {
     let mut errors = Vec::new();
     let Some(header) = rows.first() else {
-        return Err(vec![RowError {
-            row: 1,
-            message: "tệp trống / the file is empty".into(),
-        }]);
+        return Err(vec![RowError { row: 1, message: "tệp trống / the file is empty".into() }]);
     };
     let mut columns: Vec<Option<String>> = Vec::new();
     for (i, h) in header.iter().enumerate() {
         let key = column_key(h);
         if key.is_none() && !h.trim().is_empty() {
             errors.push(RowError {
-                row: 1,
-                message: format!("cột {} \"{h}\" không xác định / unknown column", i + 1),
+                row: 1, message: format!("cột {} \"{h}\" không xác định / unknown column", i + 1)
             });
         }
         columns.push(key);
     }
     if !columns.iter().any(|c| c.as_deref() == Some("code")) {
-        errors.push(RowError {
-            row: 1,
-            message: "thiếu cột code (mã đơn vị) / missing column code".into(),
-        });
+        errors.push(RowError { row: 1, message: "thiếu cột code (mã đơn vị) / missing column code".into() });
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -112,15 +98,11 @@ pub fn check_rows(
         let mut problems = Vec::new();
         let code = get("code").unwrap_or_default();
         if !is_valid_code(&code) {
-            problems.push(format!(
-                "mã \"{code}\" không hợp lệ (chữ, số, - _ .) / invalid code"
-            ));
+            problems.push(format!("mã \"{code}\" không hợp lệ (chữ, số, - _ .) / invalid code"));
         }
         let existing = known.get(&code);
         if levels_in_file.contains_key(&code) {
-            problems.push(format!(
-                "mã {code} lặp lại trong tệp / code {code} appears twice"
-            ));
+            problems.push(format!("mã {code} lặp lại trong tệp / code {code} appears twice"));
         }
         let kind = match get("kind") {
             Some(k) => match UnitKind::parse(&k).or_else(|| UnitKind::from_gso(&k)) {
@@ -148,19 +130,17 @@ pub fn check_rows(
         let parent_code = get("parent_code");
         let level = kind.map(UnitKind::level).or(existing.map(|e| e.level));
         if let Some(p) = &parent_code {
-            let parent_level = known
-                .get(p)
-                .map(|k| k.level)
-                .or_else(|| levels_in_file.get(p).copied());
+            let parent_level = known.get(p).map(|k| k.level).or_else(|| levels_in_file.get(p).copied());
             match (parent_level, level) {
-                (None, _) => problems.push(format!("không có đơn vị cấp trên mã {p} (trong hệ thống hoặc ở dòng trước) / no parent unit {p}")),
-                (Some(pl), Some(l)) if pl >= l => problems.push(format!("đơn vị cấp trên {p} không ở cấp cao hơn / parent {p} is not of a higher level")),
+                (None, _) => problems.push(format!(
+                    "không có đơn vị cấp trên mã {p} (trong hệ thống hoặc ở dòng trước) / no parent unit {p}"
+                )),
+                (Some(pl), Some(l)) if pl >= l => problems
+                    .push(format!("đơn vị cấp trên {p} không ở cấp cao hơn / parent {p} is not of a higher level")),
                 _ => {}
             }
         } else if existing.is_none() && level.is_some_and(|l| l != Level::Province) {
-            problems.push(
-                "đơn vị mới cần mã cấp trên (parent_code) / a new unit needs a parent".into(),
-            );
+            problems.push("đơn vị mới cần mã cấp trên (parent_code) / a new unit needs a parent".into());
         }
         let mut figures = BTreeMap::new();
         for figure in BaseFigure::ALL {
@@ -169,7 +149,10 @@ pub fn check_rows(
                     Some(v) => {
                         figures.insert(figure, v);
                     }
-                    None => problems.push(format!("{}: \"{text}\" không phải số nguyên không âm / not a whole non-negative number", figure.as_str())),
+                    None => problems.push(format!(
+                        "{}: \"{text}\" không phải số nguyên không âm / not a whole non-negative number",
+                        figure.as_str()
+                    )),
                 }
             }
         }
@@ -177,31 +160,19 @@ pub fn check_rows(
             if let Some(l) = level {
                 levels_in_file.insert(code.clone(), l);
             }
-            out.push(ImportRow {
-                row,
-                code,
-                parent_code,
-                kind,
-                name,
-                figures,
-                exists: existing.is_some(),
-            });
+            out.push(ImportRow { row, code, parent_code, kind, name, figures, exists: existing.is_some() });
         } else {
             if !code.is_empty() {
                 if let Some(l) = level {
                     levels_in_file.entry(code.clone()).or_insert(l);
                 }
             }
-            errors.push(RowError {
-                row,
-                message: problems.join("; "),
-            });
+            errors.push(RowError { row, message: problems.join("; ") });
         }
     }
     if out.is_empty() && errors.is_empty() {
         errors.push(RowError {
-            row: 2,
-            message: "tệp không có dòng dữ liệu nào / the file has no data rows".into(),
+            row: 2, message: "tệp không có dòng dữ liệu nào / the file has no data rows".into()
         });
     }
     if errors.is_empty() {
@@ -216,25 +187,13 @@ mod tests {
     use super::*;
 
     fn rows(text: &str) -> Vec<Vec<String>> {
-        text.lines()
-            .map(|l| l.split(',').map(str::to_string).collect())
-            .collect()
+        text.lines().map(|l| l.split(',').map(str::to_string).collect()).collect()
     }
 
     fn known() -> HashMap<String, KnownUnit> {
         let mut k = HashMap::new();
-        k.insert(
-            "91".into(),
-            KnownUnit {
-                level: Level::Province,
-            },
-        );
-        k.insert(
-            "899".into(),
-            KnownUnit {
-                level: Level::District,
-            },
-        );
+        k.insert("91".into(), KnownUnit { level: Level::Province });
+        k.insert("899".into(), KnownUnit { level: Level::District });
         k
     }
 
@@ -251,10 +210,7 @@ mod tests {
     fn three_bad_rows_are_named_and_nothing_passes() {
         let r = rows("code,parent_code,kind,name,doan_vien\nA1,91,affiliated,Đoàn A,10\nB 2,91,affiliated,Đoàn B,10\nC3,999,commune,Đoàn xã C,10\nD4,899,commune,Đoàn xã D,-4\nE5,899,commune,Đoàn xã E,5");
         let errors = check_rows(&r, &known()).unwrap_err();
-        assert_eq!(
-            errors.iter().map(|e| e.row).collect::<Vec<_>>(),
-            vec![3, 4, 5]
-        );
+        assert_eq!(errors.iter().map(|e| e.row).collect::<Vec<_>>(), vec![3, 4, 5]);
         assert!(errors[1].message.contains("999"));
     }
 

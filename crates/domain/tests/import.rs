@@ -17,18 +17,13 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 const SEED: &str = include_str!("fixtures/kien-giang-2023.txt");
-const DOCX_FIXTURE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/kien-giang-2023.docx"
-);
+const DOCX_FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/kien-giang-2023.docx");
 
 // ---------------------------------------------------------------------------
 // Helpers
 
 fn escape_xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// A minimal .docx: one paragraph per line of `text`.
@@ -39,10 +34,7 @@ fn docx_from_text(text: &str) -> Vec<u8> {
             if line.is_empty() {
                 "<w:p/>".to_string()
             } else {
-                format!(
-                    r#"<w:p><w:r><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#,
-                    escape_xml(line)
-                )
+                format!(r#"<w:p><w:r><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#, escape_xml(line))
             }
         })
         .collect();
@@ -59,11 +51,8 @@ fn docx_with_document(document: &str) -> Vec<u8> {
         .compression_method(CompressionMethod::Deflated)
         .last_modified_time(DateTime::default());
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, body) in [
-        ("[Content_Types].xml", content_types),
-        ("_rels/.rels", rels),
-        ("word/document.xml", document),
-    ] {
+    for (name, body) in [("[Content_Types].xml", content_types), ("_rels/.rels", rels), ("word/document.xml", document)]
+    {
         zip.start_file(name, options).unwrap();
         zip.write_all(body.as_bytes()).unwrap();
     }
@@ -75,9 +64,7 @@ fn builtin() -> Plan {
 }
 
 fn imported(draft: &ImportDraft) -> Plan {
-    draft
-        .to_plan()
-        .unwrap_or_else(|e| panic!("the draft is not a valid plan: {e}\n{}", draft.to_toml()))
+    draft.to_plan().unwrap_or_else(|e| panic!("the draft is not a valid plan: {e}\n{}", draft.to_toml()))
 }
 
 /// Numbers, goals, comparisons, kinds, unit labels, bases, levels; event dates;
@@ -89,122 +76,51 @@ fn structure_differences(got: &Plan, want: &Plan) -> Vec<String> {
             diffs.push(format!("{what}: imported {a} / built-in {b}"));
         }
     };
-    let numbers = |p: &Plan| {
-        format!(
-            "{:?}",
-            p.targets.iter().map(|t| t.number).collect::<Vec<_>>()
-        )
-    };
+    let numbers = |p: &Plan| format!("{:?}", p.targets.iter().map(|t| t.number).collect::<Vec<_>>());
     check("target numbers".into(), numbers(got), numbers(want));
-    check(
-        "indicator count".into(),
-        got.indicators().count().to_string(),
-        want.indicators().count().to_string(),
-    );
+    check("indicator count".into(), got.indicators().count().to_string(), want.indicators().count().to_string());
     for (g, w) in got.targets.iter().zip(&want.targets) {
         let n = w.number;
-        check(
-            format!("target {n} group"),
-            g.group.clone(),
-            w.group.clone(),
-        );
+        check(format!("target {n} group"), g.group.clone(), w.group.clone());
         let keys = |t: &phongtrao_domain::plan::Target| {
-            format!(
-                "{:?}",
-                t.indicators.iter().map(|i| &i.key).collect::<Vec<_>>()
-            )
+            format!("{:?}", t.indicators.iter().map(|i| &i.key).collect::<Vec<_>>())
         };
         check(format!("target {n} indicator keys"), keys(g), keys(w));
         for (a, b) in g.indicators.iter().zip(&w.indicators) {
             let k = &b.key;
-            check(
-                format!("{k} kind"),
-                a.kind.as_str().into(),
-                b.kind.as_str().into(),
-            );
-            check(
-                format!("{k} comparison"),
-                a.comparison.as_str().into(),
-                b.comparison.as_str().into(),
-            );
+            check(format!("{k} kind"), a.kind.as_str().into(), b.kind.as_str().into());
+            check(format!("{k} comparison"), a.comparison.as_str().into(), b.comparison.as_str().into());
             check(format!("{k} goal"), a.goal.to_string(), b.goal.to_string());
-            check(
-                format!("{k} unit_label"),
-                format!("{:?}", a.unit_label),
-                format!("{:?}", b.unit_label),
-            );
-            check(
-                format!("{k} base"),
-                format!("{:?}", a.base),
-                format!("{:?}", b.base),
-            );
-            check(
-                format!("{k} levels"),
-                format!("{:?}", a.levels),
-                format!("{:?}", b.levels),
-            );
-            check(
-                format!("{k} unit_kinds"),
-                format!("{:?}", a.unit_kinds),
-                format!("{:?}", b.unit_kinds),
-            );
+            check(format!("{k} unit_label"), format!("{:?}", a.unit_label), format!("{:?}", b.unit_label));
+            check(format!("{k} base"), format!("{:?}", a.base), format!("{:?}", b.base));
+            check(format!("{k} levels"), format!("{:?}", a.levels), format!("{:?}", b.levels));
+            check(format!("{k} unit_kinds"), format!("{:?}", a.unit_kinds), format!("{:?}", b.unit_kinds));
             check(
                 format!("{k} per_unit_minimum"),
                 format!("{:?}", a.per_unit_minimum),
                 format!("{:?}", b.per_unit_minimum),
             );
-            check(
-                format!("{k} part_of"),
-                format!("{:?}", a.part_of),
-                format!("{:?}", b.part_of),
-            );
+            check(format!("{k} part_of"), format!("{:?}", a.part_of), format!("{:?}", b.part_of));
         }
     }
-    let groups = |p: &Plan| {
-        format!(
-            "{:?}",
-            p.target_groups.iter().map(|g| &g.key).collect::<Vec<_>>()
-        )
-    };
+    let groups = |p: &Plan| format!("{:?}", p.target_groups.iter().map(|g| &g.key).collect::<Vec<_>>());
     check("target group keys".into(), groups(got), groups(want));
-    let events = |p: &Plan| {
-        format!(
-            "{:?}",
-            p.events
-                .iter()
-                .map(|e| (e.number, e.starts_on, e.ends_on))
-                .collect::<Vec<_>>()
-        )
-    };
+    let events =
+        |p: &Plan| format!("{:?}", p.events.iter().map(|e| (e.number, e.starts_on, e.ends_on)).collect::<Vec<_>>());
     check("events (number, dates)".into(), events(got), events(want));
     let milestones = |p: &Plan| {
-        let mut m: Vec<String> = p
-            .milestones
-            .iter()
-            .map(|m| format!("{} {} {:?} {:?}", m.key, m.level, m.when, m.source))
-            .collect();
+        let mut m: Vec<String> =
+            p.milestones.iter().map(|m| format!("{} {} {:?} {:?}", m.key, m.level, m.when, m.source)).collect();
         m.sort();
         format!("{m:#?}")
     };
-    check(
-        "milestones (key, level, when, source)".into(),
-        milestones(got),
-        milestones(want),
-    );
+    check("milestones (key, level, when, source)".into(), milestones(got), milestones(want));
     let weekly = |p: &Plan| {
         let w = &p.reporting.weekly;
-        format!(
-            "{} {} {} {:?}",
-            w.first_period_end, w.last_period_end, w.due_time, p.reporting.levels
-        )
+        format!("{} {} {} {:?}", w.first_period_end, w.last_period_end, w.due_time, p.reporting.levels)
     };
     check("weekly rule".into(), weekly(got), weekly(want));
-    let span = |p: &Plan| {
-        format!(
-            "{} {} {}",
-            p.campaign.starts_on, p.campaign.ends_on, p.campaign.year
-        )
-    };
+    let span = |p: &Plan| format!("{} {} {}", p.campaign.starts_on, p.campaign.ends_on, p.campaign.year);
     check("campaign span and year".into(), span(got), span(want));
     diffs
 }
@@ -218,30 +134,14 @@ fn text_differences(got: &Plan, want: &Plan) -> Vec<String> {
         }
     };
     for (g, w) in got.targets.iter().zip(&want.targets) {
-        check(
-            format!("target {} text", w.number),
-            g.text.clone(),
-            w.text.clone(),
-        );
+        check(format!("target {} text", w.number), g.text.clone(), w.text.clone());
     }
     for (g, w) in got.target_groups.iter().zip(&want.target_groups) {
-        check(
-            format!("group {} title", w.key),
-            g.title.clone(),
-            w.title.clone(),
-        );
+        check(format!("group {} title", w.key), g.title.clone(), w.title.clone());
     }
     for (g, w) in got.events.iter().zip(&want.events) {
-        check(
-            format!("event {} title", w.number),
-            g.title.clone(),
-            w.title.clone(),
-        );
-        check(
-            format!("event {} place", w.number),
-            format!("{:?}", g.place),
-            format!("{:?}", w.place),
-        );
+        check(format!("event {} title", w.number), g.title.clone(), w.title.clone());
+        check(format!("event {} place", w.number), format!("{:?}", g.place), format!("{:?}", w.place));
     }
     for w in &want.milestones {
         let g = got.milestone(&w.key);
@@ -258,11 +158,7 @@ fn text_differences(got: &Plan, want: &Plan) -> Vec<String> {
         ("theme", &gc.theme, &wc.theme),
         ("issuing_body", &gc.issuing_body, &wc.issuing_body),
         ("place", &gc.place, &wc.place),
-        (
-            "signatory.on_behalf_of",
-            &gc.signatory.on_behalf_of,
-            &wc.signatory.on_behalf_of,
-        ),
+        ("signatory.on_behalf_of", &gc.signatory.on_behalf_of, &wc.signatory.on_behalf_of),
         ("signatory.title", &gc.signatory.title, &wc.signatory.title),
         ("signatory.name", &gc.signatory.name, &wc.signatory.name),
         ("contact.office", &gc.contact.office, &wc.contact.office),
@@ -276,33 +172,13 @@ fn text_differences(got: &Plan, want: &Plan) -> Vec<String> {
         ("basis", &gc.basis, &wc.basis),
         ("contact.email", &gc.contact.email, &wc.contact.email),
         ("contact.phone", &gc.contact.phone, &wc.contact.phone),
-        (
-            "reporting.send_to",
-            &got.reporting.send_to,
-            &want.reporting.send_to,
-        ),
-        (
-            "weekly.rule_text",
-            &got.reporting.weekly.rule_text,
-            &want.reporting.weekly.rule_text,
-        ),
+        ("reporting.send_to", &got.reporting.send_to, &want.reporting.send_to),
+        ("weekly.rule_text", &got.reporting.weekly.rule_text, &want.reporting.weekly.rule_text),
     ] {
-        check(
-            format!("campaign.{what}"),
-            format!("{a:?}"),
-            format!("{b:?}"),
-        );
+        check(format!("campaign.{what}"), format!("{a:?}"), format!("{b:?}"));
     }
-    check(
-        "recipients".into(),
-        format!("{:#?}", got.recipients),
-        format!("{:#?}", want.recipients),
-    );
-    check(
-        "purpose.aims".into(),
-        format!("{:#?}", got.purpose.aims),
-        format!("{:#?}", want.purpose.aims),
-    );
+    check("recipients".into(), format!("{:#?}", got.recipients), format!("{:#?}", want.recipients));
+    check("purpose.aims".into(), format!("{:#?}", got.purpose.aims), format!("{:#?}", want.purpose.aims));
     check(
         "purpose.requirements".into(),
         format!("{:#?}", got.purpose.requirements),
@@ -313,11 +189,7 @@ fn text_differences(got: &Plan, want: &Plan) -> Vec<String> {
             .areas
             .iter()
             .map(|a| {
-                let groups: Vec<String> = a
-                    .groups
-                    .iter()
-                    .map(|g| format!("{} {:?}", g.heading, g.items))
-                    .collect();
+                let groups: Vec<String> = a.groups.iter().map(|g| format!("{} {:?}", g.heading, g.items)).collect();
                 format!("{} {} {:?} {:?}", a.number, a.title, a.items, groups)
             })
             .collect();
@@ -325,11 +197,7 @@ fn text_differences(got: &Plan, want: &Plan) -> Vec<String> {
     };
     check("areas".into(), areas(got), areas(want));
     let duties = |p: &Plan| {
-        let mut d: Vec<String> = p
-            .duties
-            .iter()
-            .map(|d| format!("{} {:?} {:?}", d.party, d.role, d.items))
-            .collect();
+        let mut d: Vec<String> = p.duties.iter().map(|d| format!("{} {:?} {:?}", d.party, d.role, d.items)).collect();
         d.sort();
         format!("{d:#?}")
     };
@@ -338,12 +206,7 @@ fn text_differences(got: &Plan, want: &Plan) -> Vec<String> {
 }
 
 fn assert_no_differences(diffs: Vec<String>) {
-    assert!(
-        diffs.is_empty(),
-        "{} differences with the built-in plan:\n{}",
-        diffs.len(),
-        diffs.join("\n")
-    );
+    assert!(diffs.is_empty(), "{} differences with the built-in plan:\n{}", diffs.len(), diffs.join("\n"));
 }
 
 fn assert_same_as_builtin(draft: &ImportDraft) {
@@ -380,10 +243,7 @@ fn the_2023_text_gives_the_built_in_plan() {
     assert_same_as_builtin(&draft);
     // Only what the text truly lacks is reported.
     assert_eq!(draft.problems.len(), 2, "{:#?}", draft.problems);
-    assert!(draft
-        .problems
-        .iter()
-        .any(|p| p.contains("number and symbol")));
+    assert!(draft.problems.iter().any(|p| p.contains("number and symbol")));
     assert!(draft.problems.iter().any(|p| p.contains("date of issue")));
 }
 
@@ -391,8 +251,7 @@ fn the_2023_text_gives_the_built_in_plan() {
 fn the_2023_docx_gives_the_built_in_plan() {
     let draft = import_docx(&docx_from_text(SEED)).expect("the .docx is read");
     assert_same_as_builtin(&draft);
-    let by_name =
-        import_file("Kế hoạch Tháng Thanh niên 2023.DOCX", &docx_from_text(SEED)).unwrap();
+    let by_name = import_file("Kế hoạch Tháng Thanh niên 2023.DOCX", &docx_from_text(SEED)).unwrap();
     assert_eq!(by_name.to_toml(), draft.to_toml());
 }
 
@@ -402,60 +261,30 @@ fn the_committed_docx_fixture_is_the_seed_text() {
     if std::env::var_os("PHONGTRAO_WRITE_FIXTURES").is_some() {
         std::fs::write(DOCX_FIXTURE, &generated).unwrap();
     }
-    let committed =
-        std::fs::read(DOCX_FIXTURE).expect("tests/fixtures/kien-giang-2023.docx exists");
-    assert!(
-        committed == generated,
-        "the .docx fixture is out of date: regenerate it (see the top of this file)"
-    );
+    let committed = std::fs::read(DOCX_FIXTURE).expect("tests/fixtures/kien-giang-2023.docx exists");
+    assert!(committed == generated, "the .docx fixture is out of date: regenerate it (see the top of this file)");
     assert_same_as_builtin(&import_file("kien-giang-2023.docx", &committed).unwrap());
 }
 
 #[test]
 fn every_value_keeps_its_source_and_confidence() {
     let draft = import_text(SEED);
-    let goal = draft
-        .items
-        .iter()
-        .find(|i| i.field == "targets[3].indicators[0].goal")
-        .unwrap();
+    let goal = draft.items.iter().find(|i| i.field == "targets[3].indicators[0].goal").unwrap();
     assert_eq!(goal.value, "20000");
     assert_eq!(goal.source, "Tổ chức trồng mới và chăm sóc 20.000 cây xanh");
     assert_eq!(goal.line, 134);
     assert_eq!(goal.confidence, Confidence::High);
     // The reading choices of the hand-encoded plan are flagged for the reviewer.
-    let kind_13a = draft
-        .items
-        .iter()
-        .find(|i| i.field == "targets[11].indicators[0].kind")
-        .unwrap();
-    assert_eq!(
-        (kind_13a.value.as_str(), kind_13a.confidence),
-        ("minimum_per_unit", Confidence::Low)
-    );
-    let base_1 = draft
-        .items
-        .iter()
-        .find(|i| i.field == "targets[0].indicators[0].base")
-        .unwrap();
-    assert_eq!(
-        (base_1.value.as_str(), base_1.confidence),
-        ("doan_vien", Confidence::Medium)
-    );
-    assert!(draft
-        .items_at_most(Confidence::Low)
-        .any(|i| i.field.starts_with("targets[11]")));
-    let theme = draft
-        .items
-        .iter()
-        .find(|i| i.field == "campaign.theme")
-        .unwrap();
+    let kind_13a = draft.items.iter().find(|i| i.field == "targets[11].indicators[0].kind").unwrap();
+    assert_eq!((kind_13a.value.as_str(), kind_13a.confidence), ("minimum_per_unit", Confidence::Low));
+    let base_1 = draft.items.iter().find(|i| i.field == "targets[0].indicators[0].base").unwrap();
+    assert_eq!((base_1.value.as_str(), base_1.confidence), ("doan_vien", Confidence::Medium));
+    assert!(draft.items_at_most(Confidence::Low).any(|i| i.field.starts_with("targets[11]")));
+    let theme = draft.items.iter().find(|i| i.field == "campaign.theme").unwrap();
     assert!(theme.source.starts_with("Căn cứ Chương trình"));
     // The plan file shows where each target came from.
     let toml = draft.to_toml();
-    assert!(toml.contains(
-        "# nguồn / source (dòng/line 134): 5. Tổ chức trồng mới và chăm sóc 20.000 cây xanh."
-    ));
+    assert!(toml.contains("# nguồn / source (dòng/line 134): 5. Tổ chức trồng mới và chăm sóc 20.000 cây xanh."));
 }
 
 #[test]
@@ -463,23 +292,15 @@ fn the_linter_reports_target_3_and_the_early_final_report() {
     let findings = lint_draft(&import_text(SEED));
     let rules: Vec<&str> = findings.iter().map(|f| f.rule).collect();
     assert!(
-        findings
-            .iter()
-            .any(|f| f.rule == "missing-target-number" && f.message_en.contains("no target 3")),
+        findings.iter().any(|f| f.rule == "missing-target-number" && f.message_en.contains("no target 3")),
         "{rules:?}"
     );
     let early = findings
         .iter()
         .find(|f| f.rule == "deadline-before-last-weekly-report")
         .expect("final report before the last weekly report");
-    assert!(
-        early.message_vi.contains("30/03/2023") && early.message_vi.contains("31/03/2023"),
-        "{}",
-        early.message_vi
-    );
-    assert!(findings
-        .iter()
-        .any(|f| f.rule == "final-report-before-closing"));
+    assert!(early.message_vi.contains("30/03/2023") && early.message_vi.contains("31/03/2023"), "{}", early.message_vi);
+    assert!(findings.iter().any(|f| f.rule == "final-report-before-closing"));
     assert!(!rules.contains(&"target-without-number"));
     assert!(!rules.contains(&"draft-not-a-valid-plan"));
 }
@@ -488,24 +309,15 @@ fn the_linter_reports_target_3_and_the_early_final_report() {
 fn the_draft_linter_catches_what_the_plan_checker_would_refuse() {
     let text = SEED
         .replace("16. 100% đoàn xã", "16. 120% đoàn xã")
-        .replace(
-            "7. Phối hợp mở 10 lớp dạy nghề",
-            "7. Phối hợp mở lớp dạy nghề",
-        );
+        .replace("7. Phối hợp mở 10 lớp dạy nghề", "7. Phối hợp mở lớp dạy nghề");
     let draft = import_text(&text);
     let findings = lint_draft(&draft);
     let rules: Vec<&str> = findings.iter().map(|f| f.rule).collect();
     assert!(rules.contains(&"percent-above-100"), "{rules:?}");
     assert!(rules.contains(&"target-without-number"), "{rules:?}");
     assert!(rules.contains(&"missing-target-number"), "{rules:?}");
-    assert!(draft
-        .problems
-        .iter()
-        .any(|p| p.contains("target 7: its sentence yielded no number")));
-    assert!(
-        draft.to_plan().is_err(),
-        "a percentage above 100 is not silently accepted"
-    );
+    assert!(draft.problems.iter().any(|p| p.contains("target 7: its sentence yielded no number")));
+    assert!(draft.to_plan().is_err(), "a percentage above 100 is not silently accepted");
 }
 
 // ---------------------------------------------------------------------------
@@ -517,10 +329,7 @@ fn nfd_text_crlf_bom_and_extra_spaces_change_nothing() {
     assert_same_as_builtin(&import_text(&nfd));
     let crlf = format!("\u{feff}{}", SEED.replace('\n', "\r\n"));
     assert_same_as_builtin(&import_file("plan.txt", crlf.as_bytes()).unwrap());
-    let spaced: String = SEED
-        .lines()
-        .map(|l| format!("  {}\t \n", l.replace(' ', "  ")))
-        .collect();
+    let spaced: String = SEED.lines().map(|l| format!("  {}\t \n", l.replace(' ', "  "))).collect();
     assert_same_as_builtin(&import_text(&spaced));
     assert_same_as_builtin(&import_file("plan.md", SEED.as_bytes()).unwrap());
 }
@@ -556,9 +365,7 @@ fn a_table_flattened_to_lines_gives_the_same_targets() {
             in_targets = false;
         }
         match line.split_once(". ") {
-            Some((n, rest)) if in_targets && n.parse::<u32>().is_ok() => {
-                table.push_str(&format!("{n}\n{rest}\n"))
-            }
+            Some((n, rest)) if in_targets && n.parse::<u32>().is_ok() => table.push_str(&format!("{n}\n{rest}\n")),
             _ => {
                 table.push_str(line);
                 table.push('\n');
@@ -575,19 +382,11 @@ fn a_table_flattened_to_lines_gives_the_same_targets() {
 
 #[test]
 fn a_document_cut_in_the_middle_of_the_targets_is_read_as_far_as_it_goes() {
-    let cut = SEED.find("13. Các huyện, thành Đoàn hỗ trợ ít").unwrap()
-        + "13. Các huyện, thành Đoàn hỗ trợ ít".len();
+    let cut = SEED.find("13. Các huyện, thành Đoàn hỗ trợ ít").unwrap() + "13. Các huyện, thành Đoàn hỗ trợ ít".len();
     let draft = import_text(&SEED[..cut]);
-    let numbers: Vec<&str> = draft
-        .items
-        .iter()
-        .filter(|i| i.field.ends_with("].number"))
-        .map(|i| i.value.as_str())
-        .collect();
-    assert_eq!(
-        numbers,
-        vec!["1", "2", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13"]
-    );
+    let numbers: Vec<&str> =
+        draft.items.iter().filter(|i| i.field.ends_with("].number")).map(|i| i.value.as_str()).collect();
+    assert_eq!(numbers, vec!["1", "2", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13"]);
     let problems = draft.problems.join("\n");
     for expected in [
         "target 13: its sentence yielded no number",
@@ -595,23 +394,16 @@ fn a_document_cut_in_the_middle_of_the_targets_is_read_as_far_as_it_goes() {
         "campaign.signatory not found",
         "no time section",
     ] {
-        assert!(
-            problems.contains(expected),
-            "missing problem \"{expected}\" in:\n{problems}"
-        );
+        assert!(problems.contains(expected), "missing problem \"{expected}\" in:\n{problems}");
     }
     // Placeholders keep the draft a plan file the reviewer can open and fix.
     let plan = imported(&draft);
     assert!(draft.to_toml().contains("⚠ CHƯA CÓ / MISSING"));
     assert_eq!(plan.campaign.signatory.name, "⚠ CHƯA CÓ / MISSING");
-    assert!(lint_draft(&draft)
-        .iter()
-        .any(|f| f.rule == "target-without-number"));
+    assert!(lint_draft(&draft).iter().any(|f| f.rule == "target-without-number"));
     // Cut inside a multi-byte character: read up to it, and say so.
     let bytes = SEED.as_bytes();
-    let inside = (1..bytes.len())
-        .find(|&i| !SEED.is_char_boundary(i))
-        .unwrap();
+    let inside = (1..bytes.len()).find(|&i| !SEED.is_char_boundary(i)).unwrap();
     let draft = import_file("plan.txt", &bytes[..inside]).unwrap();
     assert!(draft.problems[0].contains("ends in the middle of a character"));
 }
@@ -619,17 +411,10 @@ fn a_document_cut_in_the_middle_of_the_targets_is_read_as_far_as_it_goes() {
 #[test]
 fn empty_and_random_input_never_panics_and_is_reported() {
     let empty = import_text("");
-    assert!(
-        empty.problems.iter().any(|p| p.contains("empty")),
-        "{:?}",
-        empty.problems
-    );
+    assert!(empty.problems.iter().any(|p| p.contains("empty")), "{:?}", empty.problems);
     assert!(empty.items.is_empty());
     assert!(!lint_draft(&empty).is_empty());
-    assert!(import_text(" \n\t\r\n\u{feff}")
-        .problems
-        .iter()
-        .any(|p| p.contains("empty")));
+    assert!(import_text(" \n\t\r\n\u{feff}").problems.iter().any(|p| p.contains("empty")));
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     for n in [1, 7, 64, 512, 4096, 65536] {
         let bytes = rng.bytes(n);
@@ -637,21 +422,14 @@ fn empty_and_random_input_never_panics_and_is_reported() {
         let draft = import_text(&lossy);
         let _ = (draft.to_toml(), draft.to_plan(), lint_draft(&draft));
         assert!(!draft.problems.is_empty());
-        assert!(matches!(
-            import_file("x.docx", &bytes),
-            Err(ImportError::NotZip(_))
-        ));
+        assert!(matches!(import_file("x.docx", &bytes), Err(ImportError::NotZip(_))));
         let _ = import_file("x.txt", &bytes);
     }
     // Random bytes after a real zip header, and a zip of random text.
     let mut zip_like = b"PK\x03\x04".to_vec();
     zip_like.extend(rng.bytes(2000));
     assert!(import_docx(&zip_like).is_err());
-    let noise: String = rng
-        .bytes(3000)
-        .iter()
-        .map(|b| char::from(b' ' + b % 95))
-        .collect();
+    let noise: String = rng.bytes(3000).iter().map(|b| char::from(b' ' + b % 95)).collect();
     assert!(import_docx(&docx_from_text(&noise)).is_ok());
     // Pieces of the real plan glued at random.
     let lines: Vec<&str> = SEED.lines().collect();
@@ -670,43 +448,24 @@ fn empty_and_random_input_never_panics_and_is_reported() {
 fn files_that_cannot_be_read_get_a_bilingual_error() {
     let not_zip = import_file("ke-hoach.docx", SEED.as_bytes()).unwrap_err();
     assert!(matches!(not_zip, ImportError::NotZip(_)));
-    assert!(
-        not_zip.to_string().contains("không hợp lệ")
-            && not_zip.to_string().contains("not a valid .docx")
-    );
+    assert!(not_zip.to_string().contains("không hợp lệ") && not_zip.to_string().contains("not a valid .docx"));
     let latin1 = import_file("ke-hoach.txt", b"K\xea ho\xe1ch th\xe1ng thanh ni\xean").unwrap_err();
-    assert!(
-        matches!(latin1, ImportError::NotUtf8 { valid_up_to: 1 }),
-        "{latin1:?}"
-    );
+    assert!(matches!(latin1, ImportError::NotUtf8 { valid_up_to: 1 }), "{latin1:?}");
     assert!(latin1.to_string().contains("UTF-8"));
-    assert!(matches!(
-        import_file("ke-hoach.pdf", b"%PDF"),
-        Err(ImportError::UnsupportedFormat(_))
-    ));
-    assert!(matches!(
-        import_file("ke-hoach.doc", b"\xd0\xcf"),
-        Err(ImportError::UnsupportedFormat(_))
-    ));
+    assert!(matches!(import_file("ke-hoach.pdf", b"%PDF"), Err(ImportError::UnsupportedFormat(_))));
+    assert!(matches!(import_file("ke-hoach.doc", b"\xd0\xcf"), Err(ImportError::UnsupportedFormat(_))));
 
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-    zip.start_file("word/other.xml", SimpleFileOptions::default())
-        .unwrap();
+    zip.start_file("word/other.xml", SimpleFileOptions::default()).unwrap();
     zip.write_all(b"<x/>").unwrap();
     let no_document = zip.finish().unwrap().into_inner();
-    assert_eq!(
-        import_docx(&no_document).unwrap_err(),
-        ImportError::NoDocumentXml
-    );
+    assert_eq!(import_docx(&no_document).unwrap_err(), ImportError::NoDocumentXml);
 
     let bad_xml = docx_with_document("<w:document><w:body><w:p></w:body>");
     assert!(matches!(import_docx(&bad_xml), Err(ImportError::BadXml(_))));
 
     // 21 MiB of paragraphs compress to a small zip but are refused once uncompressed.
-    let huge = format!(
-        "<w:document><w:body>{}</w:body></w:document>",
-        "<w:p/>".repeat(21 * 1024 * 1024 / 6)
-    );
+    let huge = format!("<w:document><w:body>{}</w:body></w:document>", "<w:p/>".repeat(21 * 1024 * 1024 / 6));
     let err = import_docx(&docx_with_document(&huge)).unwrap_err();
     assert!(matches!(err, ImportError::TooLarge { .. }), "{err:?}");
     assert!(err.to_string().contains("too large"));
@@ -770,29 +529,20 @@ fn a_plan_of_another_province_is_read_too() {
     let c = &plan.campaign;
     assert_eq!(c.superior_body.as_deref(), Some("BCH ĐOÀN TỈNH AN GIANG"));
     assert_eq!(c.document_number.as_deref(), Some("Số: 12-KH/TĐTN-PT"));
-    assert_eq!(
-        (c.place.as_str(), c.issued_on),
-        ("An Giang", Some(d(2, 15)))
-    );
+    assert_eq!((c.place.as_str(), c.issued_on), ("An Giang", Some(d(2, 15))));
     assert_eq!(c.title, "Kế hoạch Tổ chức Tháng Thanh niên năm 2024");
     assert_eq!(c.short_title.as_deref(), Some("Tháng Thanh niên 2024"));
     assert_eq!(c.code, "an-giang-thang-thanh-nien-2024");
     assert_eq!(c.theme, "Tuổi trẻ An Giang xung kích phát triển kinh tế số");
     assert_eq!(c.issuing_body, "Ban Thường vụ Tỉnh đoàn An Giang");
     assert_eq!(
-        (
-            c.signatory.on_behalf_of.as_str(),
-            c.signatory.title.as_str(),
-            c.signatory.name.as_str()
-        ),
+        (c.signatory.on_behalf_of.as_str(), c.signatory.title.as_str(), c.signatory.name.as_str()),
         ("KT. BÍ THƯ", "PHÓ BÍ THƯ", "Nguyễn Văn A")
     );
     assert_eq!((c.starts_on, c.ends_on), (d(2, 28), d(4, 10)));
 
-    let kinds: Vec<(IndicatorKind, &str, f64)> = plan
-        .indicators()
-        .map(|i| (i.kind, i.comparison.as_str(), i.goal))
-        .collect();
+    let kinds: Vec<(IndicatorKind, &str, f64)> =
+        plan.indicators().map(|i| (i.kind, i.comparison.as_str(), i.goal)).collect();
     assert_eq!(
         kinds,
         vec![
@@ -805,35 +555,19 @@ fn a_plan_of_another_province_is_read_too() {
     );
     assert_eq!(plan.indicator("1").unwrap().levels, vec![Level::Branch]);
     assert_eq!(plan.indicator("2").unwrap().per_unit_minimum, Some(2.0));
-    assert_eq!(
-        plan.indicator("3").unwrap().unit_label.as_deref(),
-        Some("buổi")
-    );
-    assert_eq!(
-        plan.indicator("5").unwrap().unit_label.as_deref(),
-        Some("đồng")
-    );
+    assert_eq!(plan.indicator("3").unwrap().unit_label.as_deref(), Some("buổi"));
+    assert_eq!(plan.indicator("5").unwrap().unit_label.as_deref(), Some("đồng"));
 
     let w = &plan.reporting.weekly;
     assert_eq!(
-        (
-            w.first_period_end,
-            w.last_period_end,
-            w.due_time.to_string()
-        ),
+        (w.first_period_end, w.last_period_end, w.due_time.to_string()),
         (d(3, 7), d(3, 28), "10:00:00".to_string())
     );
     let when = |key: &str| plan.milestone(key).map(|m| m.when);
     assert_eq!(when("province-launch"), Some(When::On { date: d(3, 2) }));
-    assert_eq!(
-        plan.milestone("province-launch").unwrap().place.as_deref(),
-        Some("thành phố Long Xuyên")
-    );
+    assert_eq!(plan.milestone("province-launch").unwrap().place.as_deref(), Some("thành phố Long Xuyên"));
     // "chậm nhất ngày 05/4": the 5th is still allowed.
-    assert_eq!(
-        when("district-closing"),
-        Some(When::Before { date: d(4, 6) })
-    );
+    assert_eq!(when("district-closing"), Some(When::Before { date: d(4, 6) }));
     assert_eq!(when("final-report"), Some(When::Before { date: d(4, 10) }));
     assert_eq!(when("unit-plan"), Some(When::Before { date: d(2, 28) }));
     assert_eq!(plan.recipients, vec!["TW Đoàn", "Lưu VP"]);

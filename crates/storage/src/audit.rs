@@ -45,19 +45,11 @@ pub struct Who {
 
 impl Who {
     pub fn system() -> Who {
-        Who {
-            user_id: None,
-            name: "system".into(),
-            client: None,
-        }
+        Who { user_id: None, name: "system".into(), client: None }
     }
 
     pub fn cli() -> Who {
-        Who {
-            user_id: None,
-            name: "cli".into(),
-            client: None,
-        }
+        Who { user_id: None, name: "cli".into(), client: None }
     }
 
     /// An entry by this actor.
@@ -168,10 +160,7 @@ pub async fn query(db: &Db, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
         n += 1;
         sql.push_str(&format!(" AND action LIKE ${n}"));
     }
-    sql.push_str(&format!(
-        " ORDER BY id DESC LIMIT {}",
-        filter.limit.clamp(1, 1000)
-    ));
+    sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", filter.limit.clamp(1, 1000)));
     let prefix = filter.action_prefix.as_ref().map(|p| format!("{p}%"));
     Ok(with_pool!(db, pool => {
         let mut q = sqlx::query_as(&sql);

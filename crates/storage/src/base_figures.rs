@@ -40,12 +40,8 @@ pub async fn insert_missing(db: &Db, rows: &[UnitBaseFigures], now: DateTime<Utc
 /// The figures known for one unit; a figure not in the map is missing.
 pub async fn for_unit(db: &Db, unit_id: i64) -> Result<BTreeMap<BaseFigure, i64>> {
     let sql = "SELECT figure, value FROM unit_base_figures WHERE unit_id = $1";
-    let rows: Vec<(String, i64)> =
-        with_pool!(db, pool => sqlx::query_as(sql).bind(unit_id).fetch_all(pool).await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(f, v)| BaseFigure::parse(&f).map(|f| (f, v)))
-        .collect())
+    let rows: Vec<(String, i64)> = with_pool!(db, pool => sqlx::query_as(sql).bind(unit_id).fetch_all(pool).await)?;
+    Ok(rows.into_iter().filter_map(|(f, v)| BaseFigure::parse(&f).map(|f| (f, v))).collect())
 }
 
 /// Sets (Some) or clears (None) figures of one unit, recording before and after in

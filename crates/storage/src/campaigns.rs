@@ -60,12 +60,7 @@ impl Loaded {
 
 /// Stores a campaign from its plan text, unless one with the same code exists
 /// (loading twice changes nothing). The first campaign stored becomes current.
-pub async fn load_plan(
-    db: &Db,
-    plan: &Plan,
-    plan_toml: &str,
-    now: DateTime<Utc>,
-) -> Result<Loaded> {
+pub async fn load_plan(db: &Db, plan: &Plan, plan_toml: &str, now: DateTime<Utc>) -> Result<Loaded> {
     load(db, plan, plan_toml, now, None).await
 }
 
@@ -182,14 +177,9 @@ const CAMPAIGN_COLUMNS: &str =
 
 /// The current campaign with its plan parsed.
 pub async fn current(db: &Db) -> Result<StoredCampaign> {
-    let sql = format!(
-        "SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE is_current = TRUE ORDER BY id LIMIT 1"
-    );
-    let row: Option<CampaignRow> =
-        with_pool!(db, pool => sqlx::query_as(&sql).fetch_optional(pool).await)?;
-    let row = row.ok_or_else(|| {
-        StorageError::NotFound("chưa có kế hoạch nào / no campaign loaded".into())
-    })?;
+    let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE is_current = TRUE ORDER BY id LIMIT 1");
+    let row: Option<CampaignRow> = with_pool!(db, pool => sqlx::query_as(&sql).fetch_optional(pool).await)?;
+    let row = row.ok_or_else(|| StorageError::NotFound("chưa có kế hoạch nào / no campaign loaded".into()))?;
     let plan = parse_plan(&row.plan_toml).map_err(|e| StorageError::Invalid(e.to_string()))?;
     Ok(StoredCampaign { row, plan })
 }
@@ -209,16 +199,7 @@ pub async fn events(db: &Db, campaign_id: i64) -> Result<Vec<EventRow>> {
 /// Row counts of the plan's tables, for checks that loading is idempotent.
 pub async fn table_counts(db: &Db) -> Result<Vec<(String, i64)>> {
     let mut out = Vec::new();
-    for table in [
-        "campaigns",
-        "targets",
-        "indicators",
-        "periods",
-        "events",
-        "units",
-        "unit_base_figures",
-        "users",
-    ] {
+    for table in ["campaigns", "targets", "indicators", "periods", "events", "units", "unit_base_figures", "users"] {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         let (n,): (i64,) = with_pool!(db, pool => sqlx::query_as(&sql).fetch_one(pool).await)?;
         out.push((table.to_string(), n));

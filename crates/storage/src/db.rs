@@ -75,8 +75,7 @@ impl Db {
     /// Connects to `url`: `postgres://...` for PostgreSQL, `sqlite://FILE` for SQLite.
     pub async fn connect(url: &str) -> crate::Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let options =
-                PgConnectOptions::from_str(url)?.log_statements(tracing::log::LevelFilter::Trace);
+            let options = PgConnectOptions::from_str(url)?.log_statements(tracing::log::LevelFilter::Trace);
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
@@ -148,19 +147,11 @@ impl Db {
 /// Creates a new, empty PostgreSQL database next to the one `base_url` names and
 /// returns its URL. For tests: each gets a database of its own.
 pub async fn create_postgres_database(base_url: &str, name: &str) -> crate::Result<String> {
-    if !name
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-    {
+    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
         return Err(StorageError::Invalid(format!("bad database name {name}")));
     }
-    let pool = PgPoolOptions::new()
-        .max_connections(1)
-        .connect(base_url)
-        .await?;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&pool)
-        .await?;
+    let pool = PgPoolOptions::new().max_connections(1).connect(base_url).await?;
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await?;
     pool.close().await;
     let options = PgConnectOptions::from_str(base_url)?.database(name);
     Ok(options.to_url_lossy().to_string())

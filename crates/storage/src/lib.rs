@@ -11,6 +11,7 @@ pub mod pending_imports;
 pub mod progress;
 pub mod reports;
 pub mod seed;
+pub mod settings;
 pub mod throttle;
 pub mod tokens;
 pub mod units;

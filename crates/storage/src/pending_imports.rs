@@ -32,9 +32,7 @@ pub async fn create(
 pub async fn get(db: &Db, id: i64, user_id: i64) -> Result<Option<PendingImport>> {
     let sql = "SELECT id, user_id, kind, file_name, payload_json, created_at, confirmed_at FROM pending_imports
                WHERE id = $1 AND user_id = $2 AND confirmed_at IS NULL";
-    Ok(
-        with_pool!(db, pool => sqlx::query_as(sql).bind(id).bind(user_id).fetch_optional(pool).await)?,
-    )
+    Ok(with_pool!(db, pool => sqlx::query_as(sql).bind(id).bind(user_id).fetch_optional(pool).await)?)
 }
 
 pub async fn mark_confirmed(db: &Db, id: i64, now: DateTime<Utc>) -> Result<()> {

@@ -6,16 +6,13 @@ use std::collections::HashMap;
 use crate::{with_pool, Db, Result};
 
 /// unit id → indicator key → the unit's own total over weekly periods 1..=up_to_seq.
-pub async fn own_totals(
-    db: &Db,
-    campaign_id: i64,
-    up_to_seq: i64,
-) -> Result<HashMap<i64, HashMap<String, i64>>> {
+pub async fn own_totals(db: &Db, campaign_id: i64, up_to_seq: i64) -> Result<HashMap<i64, HashMap<String, i64>>> {
     let sql = "SELECT r.unit_id, v.indicator_key, CAST(SUM(v.value) AS BIGINT)
                FROM report_values v JOIN reports r ON r.id = v.report_id
                WHERE r.campaign_id = $1 AND r.kind = 'weekly' AND r.period_seq <= $2 AND r.status IN ('submitted', 'accepted')
                GROUP BY r.unit_id, v.indicator_key";
-    let rows: Vec<(i64, String, i64)> = with_pool!(db, pool => sqlx::query_as(sql).bind(campaign_id).bind(up_to_seq).fetch_all(pool).await)?;
+    let rows: Vec<(i64, String, i64)> =
+        with_pool!(db, pool => sqlx::query_as(sql).bind(campaign_id).bind(up_to_seq).fetch_all(pool).await)?;
     let mut out: HashMap<i64, HashMap<String, i64>> = HashMap::new();
     for (unit, key, sum) in rows {
         out.entry(unit).or_default().insert(key, sum);
@@ -34,22 +31,16 @@ pub async fn base_figures(db: &Db) -> Result<HashMap<i64, HashMap<String, i64>>>
 }
 
 /// First submissions of one period: unit id → (status, timeliness).
-pub async fn period_reports(
-    db: &Db,
-    campaign_id: i64,
-    seq: i64,
-) -> Result<HashMap<i64, (String, Option<String>)>> {
+pub async fn period_reports(db: &Db, campaign_id: i64, seq: i64) -> Result<HashMap<i64, (String, Option<String>)>> {
     let sql = "SELECT unit_id, status, timeliness FROM reports WHERE campaign_id = $1 AND kind = 'weekly' AND period_seq = $2";
-    let rows: Vec<(i64, String, Option<String>)> = with_pool!(db, pool => sqlx::query_as(sql).bind(campaign_id).bind(seq).fetch_all(pool).await)?;
+    let rows: Vec<(i64, String, Option<String>)> =
+        with_pool!(db, pool => sqlx::query_as(sql).bind(campaign_id).bind(seq).fetch_all(pool).await)?;
     Ok(rows.into_iter().map(|(u, s, t)| (u, (s, t))).collect())
 }
 
 /// unit id → indicator key → period → the unit's own value in that weekly period
 /// (counted reports only).
-pub async fn own_by_period(
-    db: &Db,
-    campaign_id: i64,
-) -> Result<HashMap<i64, HashMap<String, HashMap<i64, i64>>>> {
+pub async fn own_by_period(db: &Db, campaign_id: i64) -> Result<HashMap<i64, HashMap<String, HashMap<i64, i64>>>> {
     let sql = "SELECT r.unit_id, v.indicator_key, r.period_seq, v.value
                FROM report_values v JOIN reports r ON r.id = v.report_id
                WHERE r.campaign_id = $1 AND r.kind = 'weekly' AND r.status IN ('submitted', 'accepted')";
@@ -57,12 +48,7 @@ pub async fn own_by_period(
         with_pool!(db, pool => sqlx::query_as(sql).bind(campaign_id).fetch_all(pool).await)?;
     let mut out: HashMap<i64, HashMap<String, HashMap<i64, i64>>> = HashMap::new();
     for (unit, key, seq, value) in rows {
-        *out.entry(unit)
-            .or_default()
-            .entry(key)
-            .or_default()
-            .entry(seq)
-            .or_default() += value;
+        *out.entry(unit).or_default().entry(key).or_default().entry(seq).or_default() += value;
     }
     Ok(out)
 }

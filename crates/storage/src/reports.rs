@@ -85,7 +85,9 @@ const COLUMNS: &str = "id, campaign_id, unit_id, kind, period_seq, status, versi
      draft_json, highlights, difficulties, proposals, review_comment, reviewed_at, reviewed_by, created_at, updated_at, updated_by";
 
 pub async fn get(db: &Db, key: &ReportKey) -> Result<Option<ReportRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM reports WHERE campaign_id = $1 AND unit_id = $2 AND kind = $3 AND period_seq = $4");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM reports WHERE campaign_id = $1 AND unit_id = $2 AND kind = $3 AND period_seq = $4"
+    );
     Ok(with_pool!(db, pool => sqlx::query_as(&sql)
         .bind(key.campaign_id)
         .bind(key.unit_id)
@@ -126,7 +128,8 @@ pub async fn totals_excluding(
     unit_id: i64,
     period_seq: i64,
 ) -> Result<HashMap<String, i64>> {
-    let sql = "SELECT v.indicator_key, CAST(SUM(v.value) AS BIGINT) FROM report_values v JOIN reports r ON r.id = v.report_id
+    let sql =
+        "SELECT v.indicator_key, CAST(SUM(v.value) AS BIGINT) FROM report_values v JOIN reports r ON r.id = v.report_id
                WHERE r.campaign_id = $1 AND r.unit_id = $2 AND r.kind = 'weekly' AND r.period_seq <> $3
                  AND r.status IN ('submitted', 'accepted')
                GROUP BY v.indicator_key";
@@ -259,20 +262,16 @@ pub async fn save(db: &Db, req: &SaveRequest<'_>) -> std::result::Result<Saved, 
             return Ok(previous);
         }
     }
-    let draft_json =
-        serde_json::to_string(req.draft).map_err(|e| StorageError::Invalid(e.to_string()))?;
-    let snapshot = serde_json::to_string(&Snapshot {
-        draft: req.draft,
-        submitted: req.checked,
-    })
-    .map_err(|e| StorageError::Invalid(e.to_string()))?;
-    let select = format!("SELECT {COLUMNS} FROM reports WHERE campaign_id = $1 AND unit_id = $2 AND kind = $3 AND period_seq = $4");
+    let draft_json = serde_json::to_string(req.draft).map_err(|e| StorageError::Invalid(e.to_string()))?;
+    let snapshot = serde_json::to_string(&Snapshot { draft: req.draft, submitted: req.checked })
+        .map_err(|e| StorageError::Invalid(e.to_string()))?;
+    let select = format!(
+        "SELECT {COLUMNS} FROM reports WHERE campaign_id = $1 AND unit_id = $2 AND kind = $3 AND period_seq = $4"
+    );
     let k = req.key;
     let submit = req.action == SaveAction::Submit;
     if submit && req.checked.is_none() {
-        return Err(SaveError::Storage(StorageError::Invalid(
-            "submission without checked content".into(),
-        )));
+        return Err(SaveError::Storage(StorageError::Invalid("submission without checked content".into())));
     }
     let outcome: std::result::Result<Saved, SaveError> = in_transaction!(db, tx => {
         let existing: Option<ReportRow> = sqlx::query_as(&select).bind(k.campaign_id).bind(k.unit_id).bind(k.kind.as_str()).bind(k.period_seq).fetch_optional(&mut **tx).await?;
@@ -430,9 +429,7 @@ pub async fn save(db: &Db, req: &SaveRequest<'_>) -> std::result::Result<Saved, 
     });
     match outcome {
         // A concurrent retry with the same key won the race: answer as it did.
-        Err(SaveError::Storage(StorageError::Sqlx(e)))
-            if req.idempotency_key.is_some() && is_unique_violation(&e) =>
-        {
+        Err(SaveError::Storage(StorageError::Sqlx(e))) if req.idempotency_key.is_some() && is_unique_violation(&e) => {
             match replay(db, req.idempotency_key.unwrap_or_default(), &req.who.name).await? {
                 Some(previous) => Ok(previous),
                 None => Err(SaveError::Storage(StorageError::Sqlx(e))),
@@ -443,8 +440,7 @@ pub async fn save(db: &Db, req: &SaveRequest<'_>) -> std::result::Result<Saved, 
 }
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
-    e.as_database_error()
-        .is_some_and(|d| d.is_unique_violation())
+    e.as_database_error().is_some_and(|d| d.is_unique_violation())
 }
 
 async fn replay(db: &Db, key: &str, user_name: &str) -> Result<Option<Saved>> {
@@ -454,14 +450,12 @@ async fn replay(db: &Db, key: &str, user_name: &str) -> Result<Option<Saved>> {
         .await)?;
     match row {
         Some((json, owner)) if owner == user_name => {
-            let mut saved: Saved =
-                serde_json::from_str(&json).map_err(|e| StorageError::Invalid(e.to_string()))?;
+            let mut saved: Saved = serde_json::from_str(&json).map_err(|e| StorageError::Invalid(e.to_string()))?;
             saved.replayed = true;
             Ok(Some(saved))
         }
         Some(_) => Err(StorageError::Invalid(
-            "khóa chống gửi lặp đã được người khác dùng / idempotency key used by someone else"
-                .into(),
+            "khóa chống gửi lặp đã được người khác dùng / idempotency key used by someone else".into(),
         )),
         None => Ok(None),
     }

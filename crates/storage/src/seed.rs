@@ -20,32 +20,14 @@ pub struct SeedReport {
 
 pub async fn load_builtin(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
     let plan = parse_plan(builtin::PLAN_TOML).map_err(|e| StorageError::Invalid(e.to_string()))?;
-    let seeds = units_from_gso_csv(builtin::UNITS_CSV).map_err(|errors| {
-        StorageError::Invalid(
-            errors
-                .iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })?;
-    let figures = parse_base_figures_csv(builtin::BASE_FIGURES_CSV).map_err(|errors| {
-        StorageError::Invalid(
-            errors
-                .iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })?;
+    let seeds = units_from_gso_csv(builtin::UNITS_CSV)
+        .map_err(|errors| StorageError::Invalid(errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))?;
+    let figures = parse_base_figures_csv(builtin::BASE_FIGURES_CSV)
+        .map_err(|errors| StorageError::Invalid(errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))?;
     let units_inserted = units::insert_missing(db, &seeds, now).await?;
     let campaign = campaigns::load_plan(db, &plan, builtin::PLAN_TOML, now).await?;
     let base_figures_inserted = base_figures::insert_missing(db, &figures, now).await?;
-    let report = SeedReport {
-        campaign,
-        units_inserted,
-        base_figures_inserted,
-    };
+    let report = SeedReport { campaign, units_inserted, base_figures_inserted };
     if matches!(campaign, Loaded::Created(_)) || units_inserted > 0 {
         let entry = AuditEntry {
             actor_name: "system".into(),

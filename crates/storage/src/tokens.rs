@@ -14,13 +14,7 @@ pub struct TokenRow {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-pub async fn create(
-    db: &Db,
-    user_id: i64,
-    name: &str,
-    token_sha256: &str,
-    now: DateTime<Utc>,
-) -> Result<i64> {
+pub async fn create(db: &Db, user_id: i64, name: &str, token_sha256: &str, now: DateTime<Utc>) -> Result<i64> {
     let sql = "INSERT INTO api_tokens (user_id, name, token_sha256, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
     let (id,): (i64,) = with_pool!(db, pool => sqlx::query_as(sql).bind(user_id).bind(name).bind(token_sha256).bind(now).fetch_one(pool).await)?;
     Ok(id)
@@ -28,13 +22,16 @@ pub async fn create(
 
 /// The user of a live token, marking it used.
 pub async fn user_of(db: &Db, token_sha256: &str, now: DateTime<Utc>) -> Result<Option<i64>> {
-    let sql = "UPDATE api_tokens SET last_used_at = $1 WHERE token_sha256 = $2 AND revoked_at IS NULL RETURNING user_id";
-    let row: Option<(i64,)> = with_pool!(db, pool => sqlx::query_as(sql).bind(now).bind(token_sha256).fetch_optional(pool).await)?;
+    let sql =
+        "UPDATE api_tokens SET last_used_at = $1 WHERE token_sha256 = $2 AND revoked_at IS NULL RETURNING user_id";
+    let row: Option<(i64,)> =
+        with_pool!(db, pool => sqlx::query_as(sql).bind(now).bind(token_sha256).fetch_optional(pool).await)?;
     Ok(row.map(|(id,)| id))
 }
 
 pub async fn list_for_user(db: &Db, user_id: i64) -> Result<Vec<TokenRow>> {
-    let sql = "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id";
+    let sql =
+        "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id";
     Ok(with_pool!(db, pool => sqlx::query_as(sql).bind(user_id).fetch_all(pool).await)?)
 }
 

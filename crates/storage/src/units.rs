@@ -31,8 +31,7 @@ impl UnitRow {
     }
 }
 
-const COLUMNS: &str =
-    "id, code, parent_id, kind, level, name, admin_name, gso_code, position, active";
+const COLUMNS: &str = "id, code, parent_id, kind, level, name, admin_name, gso_code, position, active";
 
 /// Inserts the seeds whose code is not there yet, parents before children; units
 /// already present are left as they are (an office's renames and moves survive).
@@ -98,11 +97,7 @@ pub async fn children(db: &Db, parent_id: i64) -> Result<Vec<UnitRow>> {
 /// Units whose name, administrative name or code contains every word of `query`,
 /// ignoring case and diacritics ("kien giang" finds "Kiên Giang").
 pub async fn search(db: &Db, query: &str, limit: i64) -> Result<Vec<UnitRow>> {
-    let words: Vec<String> = fold(query)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_string())
-        .collect();
+    let words: Vec<String> = fold(query).split(' ').filter(|w| !w.is_empty()).map(|w| w.to_string()).collect();
     let mut sql = format!("SELECT {COLUMNS} FROM units WHERE 1 = 1");
     for i in 0..words.len() {
         sql.push_str(&format!(" AND search_key LIKE ${} ESCAPE '\\'", i + 1));
@@ -110,14 +105,7 @@ pub async fn search(db: &Db, query: &str, limit: i64) -> Result<Vec<UnitRow>> {
     sql.push_str(&format!(" ORDER BY level, position, id LIMIT {limit}"));
     let patterns: Vec<String> = words
         .iter()
-        .map(|w| {
-            format!(
-                "%{}%",
-                w.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            )
-        })
+        .map(|w| format!("%{}%", w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
         .collect();
     Ok(with_pool!(db, pool => {
         let mut q = sqlx::query_as(&sql);
@@ -136,8 +124,7 @@ pub async fn ancestry(db: &Db, unit_id: i64) -> Result<Vec<i64>> {
                    SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id WHERE up.depth < 16
                )
                SELECT id FROM up ORDER BY depth";
-    let rows: Vec<(i64,)> =
-        with_pool!(db, pool => sqlx::query_as(sql).bind(unit_id).fetch_all(pool).await)?;
+    let rows: Vec<(i64,)> = with_pool!(db, pool => sqlx::query_as(sql).bind(unit_id).fetch_all(pool).await)?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
@@ -149,8 +136,7 @@ pub async fn subtree_ids(db: &Db, unit_id: i64) -> Result<Vec<i64>> {
                    SELECT u.id, down.depth + 1 FROM units u JOIN down ON u.parent_id = down.id WHERE down.depth < 16
                )
                SELECT id FROM down";
-    let rows: Vec<(i64,)> =
-        with_pool!(db, pool => sqlx::query_as(sql).bind(unit_id).fetch_all(pool).await)?;
+    let rows: Vec<(i64,)> = with_pool!(db, pool => sqlx::query_as(sql).bind(unit_id).fetch_all(pool).await)?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
@@ -199,11 +185,8 @@ fn invalid(message: String) -> crate::StorageError {
 
 /// Checks a unit code: letters, digits, '-', '_', '.', 1 to 40 characters.
 pub fn check_code(code: &str) -> Result<()> {
-    let ok = !code.is_empty()
-        && code.len() <= 40
-        && code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    let ok =
+        !code.is_empty() && code.len() <= 40 && code.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
     if ok {
         Ok(())
     } else {
@@ -220,20 +203,13 @@ pub fn check_name(name: &str) -> Result<String> {
     if (2..=200).contains(&len) && !name.chars().any(char::is_control) {
         Ok(name)
     } else {
-        Err(invalid(
-            "tên đơn vị phải có từ 2 đến 200 ký tự / a unit name needs 2 to 200 characters".into(),
-        ))
+        Err(invalid("tên đơn vị phải có từ 2 đến 200 ký tự / a unit name needs 2 to 200 characters".into()))
     }
 }
 
 /// Creates a unit under its parent (the parent must be of a higher level), recording
 /// the change in the audit log in the same transaction.
-pub async fn create(
-    db: &Db,
-    unit: &NewUnit,
-    who: &crate::audit::Who,
-    now: DateTime<Utc>,
-) -> Result<i64> {
+pub async fn create(db: &Db, unit: &NewUnit, who: &crate::audit::Who, now: DateTime<Utc>) -> Result<i64> {
     check_code(&unit.code)?;
     let name = check_name(&unit.name)?;
     let level = unit.kind.level();
@@ -433,18 +409,9 @@ pub async fn apply_import(
 }
 
 /// Every unit with its base figures, for export: (unit, parent code, figures).
-pub async fn export_rows(
-    db: &Db,
-) -> Result<
-    Vec<(
-        UnitRow,
-        Option<String>,
-        std::collections::BTreeMap<String, i64>,
-    )>,
-> {
+pub async fn export_rows(db: &Db) -> Result<Vec<(UnitRow, Option<String>, std::collections::BTreeMap<String, i64>)>> {
     let all = list(db).await?;
-    let code_of: std::collections::HashMap<i64, String> =
-        all.iter().map(|u| (u.id, u.code.clone())).collect();
+    let code_of: std::collections::HashMap<i64, String> = all.iter().map(|u| (u.id, u.code.clone())).collect();
     let figures: Vec<(i64, String, i64)> = with_pool!(db, pool => sqlx::query_as("SELECT unit_id, figure, value FROM unit_base_figures").fetch_all(pool).await)?;
     let mut by_unit: std::collections::HashMap<i64, std::collections::BTreeMap<String, i64>> =
         std::collections::HashMap::new();

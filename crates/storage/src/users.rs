@@ -33,15 +33,11 @@ pub struct NewUser<'a> {
     pub unit_ids: &'a [i64],
 }
 
-const COLUMNS: &str = "id, username, display_name, password_hash, role, must_change_password, active, created_at, updated_at";
+const COLUMNS: &str =
+    "id, username, display_name, password_hash, role, must_change_password, active, created_at, updated_at";
 
 /// Creates a user with its units; fails if the username is taken.
-pub async fn create(
-    db: &Db,
-    user: &NewUser<'_>,
-    who: &crate::audit::Who,
-    now: DateTime<Utc>,
-) -> Result<i64> {
+pub async fn create(db: &Db, user: &NewUser<'_>, who: &crate::audit::Who, now: DateTime<Utc>) -> Result<i64> {
     let id = in_transaction!(db, tx => {
         let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1")
             .bind(user.username)
@@ -182,15 +178,12 @@ pub async fn set_access(
 /// Checks a username: 3 to 40 of a-z, 0-9, '.', '_', '-'.
 pub fn check_username(username: &str) -> Result<()> {
     let ok = (3..=40).contains(&username.len())
-        && username
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+        && username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
     if ok {
         Ok(())
     } else {
         Err(StorageError::Invalid(
-            "tên đăng nhập gồm 3–40 ký tự a-z, 0-9, . _ - / a username is 3–40 of a-z, 0-9, . _ -"
-                .into(),
+            "tên đăng nhập gồm 3–40 ký tự a-z, 0-9, . _ - / a username is 3–40 of a-z, 0-9, . _ -".into(),
         ))
     }
 }

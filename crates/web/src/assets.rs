@@ -24,33 +24,17 @@ const ASSETS: &[Asset] = &[
         content_type: "text/plain; charset=utf-8",
         body: include_bytes!("../static/vendor/pico-2.1.1/LICENSE.md"),
     },
-    Asset {
-        path: "app.css",
-        content_type: "text/css; charset=utf-8",
-        body: include_bytes!("../static/app.css"),
-    },
-    Asset {
-        path: "app.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_bytes!("../static/app.js"),
-    },
-    Asset {
-        path: "favicon.svg",
-        content_type: "image/svg+xml",
-        body: include_bytes!("../static/favicon.svg"),
-    },
+    Asset { path: "app.css", content_type: "text/css; charset=utf-8", body: include_bytes!("../static/app.css") },
+    Asset { path: "app.js", content_type: "text/javascript; charset=utf-8", body: include_bytes!("../static/app.js") },
+    Asset { path: "favicon.svg", content_type: "image/svg+xml", body: include_bytes!("../static/favicon.svg") },
 ];
 
 pub async fn serve(Path(path): Path<String>) -> Response {
     match ASSETS.iter().find(|a| a.path == path) {
-        Some(asset) => (
-            [
-                (header::CONTENT_TYPE, asset.content_type),
-                (header::CACHE_CONTROL, "public, max-age=3600"),
-            ],
-            asset.body,
-        )
-            .into_response(),
+        Some(asset) => {
+            ([(header::CONTENT_TYPE, asset.content_type), (header::CACHE_CONTROL, "public, max-age=3600")], asset.body)
+                .into_response()
+        }
         None => (StatusCode::NOT_FOUND, "Không tìm thấy / Not found").into_response(),
     }
 }

@@ -14,16 +14,8 @@ use crate::AppState;
 /// Who, for the audit log.
 pub fn who(actor: Option<&Actor>, client: &ClientIp) -> Who {
     match actor {
-        Some(a) => Who {
-            user_id: Some(a.user.id),
-            name: a.user.username.clone(),
-            client: Some(client.0.to_string()),
-        },
-        None => Who {
-            user_id: None,
-            name: "anonymous".into(),
-            client: Some(client.0.to_string()),
-        },
+        Some(a) => Who { user_id: Some(a.user.id), name: a.user.username.clone(), client: Some(client.0.to_string()) },
+        None => Who { user_id: None, name: "anonymous".into(), client: Some(client.0.to_string()) },
     }
 }
 
@@ -48,13 +40,8 @@ pub async fn require(
     if allows(&actor.policy(), action, &ancestry) {
         return Ok(());
     }
-    let entry = who(Some(actor), client)
-        .entry(
-            "access.denied",
-            "permission",
-            Some(action.as_str().to_string()),
-        )
-        .unit(unit_id);
+    let entry =
+        who(Some(actor), client).entry("access.denied", "permission", Some(action.as_str().to_string())).unit(unit_id);
     if let Err(e) = audit::record(&state.db, &entry, Utc::now()).await {
         tracing::error!(error = %e, "cannot record a refusal in the audit log");
     }

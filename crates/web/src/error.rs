@@ -20,19 +20,8 @@ pub struct Failure {
 }
 
 impl Failure {
-    pub fn new(
-        status: StatusCode,
-        code: &'static str,
-        vi: impl Into<String>,
-        en: impl Into<String>,
-    ) -> Failure {
-        Failure {
-            status,
-            code,
-            vi: vi.into(),
-            en: en.into(),
-            retry_after: None,
-        }
+    pub fn new(status: StatusCode, code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> Failure {
+        Failure { status, code, vi: vi.into(), en: en.into(), retry_after: None }
     }
 
     pub fn bad_request(vi: impl Into<String>, en: impl Into<String>) -> Failure {
@@ -50,21 +39,11 @@ impl Failure {
     }
 
     pub fn not_found() -> Failure {
-        Failure::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "Không tìm thấy",
-            "Not found",
-        )
+        Failure::new(StatusCode::NOT_FOUND, "not_found", "Không tìm thấy", "Not found")
     }
 
     pub fn unauthenticated() -> Failure {
-        Failure::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthenticated",
-            "Vui lòng đăng nhập",
-            "Please log in",
-        )
+        Failure::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Vui lòng đăng nhập", "Please log in")
     }
 
     pub fn forbidden() -> Failure {
@@ -95,11 +74,7 @@ impl Failure {
 
     /// As an HTML page in `lang`.
     pub fn page(self, lang: Lang) -> AppError {
-        AppError {
-            lang,
-            failure: self,
-            login_next: None,
-        }
+        AppError { lang, failure: self, login_next: None }
     }
 }
 
@@ -107,10 +82,8 @@ impl From<StorageError> for Failure {
     fn from(e: StorageError) -> Failure {
         match e {
             StorageError::NotFound(what) => {
-                let (vi, en) = what
-                    .split_once(" / ")
-                    .map(|(a, b)| (a.to_string(), b.to_string()))
-                    .unwrap_or((what.clone(), what));
+                let (vi, en) =
+                    what.split_once(" / ").map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or((what.clone(), what));
                 Failure::new(
                     StatusCode::NOT_FOUND,
                     "not_found",
@@ -143,13 +116,7 @@ impl AppError {
 
 impl AppError {
     pub fn not_found(lang: Lang) -> AppError {
-        Failure::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "Không tìm thấy trang",
-            "Page not found",
-        )
-        .page(lang)
+        Failure::new(StatusCode::NOT_FOUND, "not_found", "Không tìm thấy trang", "Page not found").page(lang)
     }
 
     pub fn internal(lang: Lang, e: impl std::fmt::Display) -> AppError {
@@ -157,11 +124,7 @@ impl AppError {
     }
 
     pub fn login(lang: Lang, next: &str) -> AppError {
-        AppError {
-            lang,
-            failure: Failure::unauthenticated(),
-            login_next: Some(next.to_string()),
-        }
+        AppError { lang, failure: Failure::unauthenticated(), login_next: Some(next.to_string()) }
     }
 }
 

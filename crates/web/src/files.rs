@@ -17,21 +17,13 @@ const MAX_ENTRIES: usize = 2_000;
 const MAX_ROWS: usize = 200_000;
 
 fn refused(vi: &str, en: &str) -> Failure {
-    Failure::new(
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        "bad_file",
-        vi,
-        en,
-    )
+    Failure::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "bad_file", vi, en)
 }
 
 /// Rows of strings from a .csv or .xlsx upload, judged by its name and content.
 pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, Failure> {
     if bytes.len() > MAX_UPLOAD_BYTES {
-        return Err(refused(
-            "Tệp quá lớn (tối đa 5 MB).",
-            "The file is too large (5 MB at most).",
-        ));
+        return Err(refused("Tệp quá lớn (tối đa 5 MB).", "The file is too large (5 MB at most)."));
     }
     let lower = file_name.to_lowercase();
     if lower.ends_with(".xlsx") {
@@ -39,45 +31,24 @@ pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, Fai
     } else if lower.ends_with(".csv") {
         read_csv(bytes)
     } else {
-        Err(refused(
-            "Chỉ nhận tệp .xlsx hoặc .csv.",
-            "Only .xlsx or .csv files are accepted.",
-        ))
+        Err(refused("Chỉ nhận tệp .xlsx hoặc .csv.", "Only .xlsx or .csv files are accepted."))
     }
 }
 
 fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, Failure> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|_| {
-        refused(
-            "Tệp CSV phải là văn bản UTF-8.",
-            "A CSV file must be UTF-8 text.",
-        )
-    })?;
-    let delimiter = if text
-        .lines()
-        .next()
-        .is_some_and(|l| l.matches(';').count() > l.matches(',').count())
-    {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| refused("Tệp CSV phải là văn bản UTF-8.", "A CSV file must be UTF-8 text."))?;
+    let delimiter =
+        if text.lines().next().is_some_and(|l| l.matches(';').count() > l.matches(',').count()) { b';' } else { b',' };
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record =
-            record.map_err(|e| refused(&format!("Tệp CSV lỗi: {e}"), &format!("Bad CSV: {e}")))?;
+        let record = record.map_err(|e| refused(&format!("Tệp CSV lỗi: {e}"), &format!("Bad CSV: {e}")))?;
         rows.push(record.iter().map(str::to_string).collect());
         if rows.len() > MAX_ROWS {
-            return Err(refused(
-                "Tệp có quá nhiều dòng.",
-                "The file has too many rows.",
-            ));
+            return Err(refused("Tệp có quá nhiều dòng.", "The file has too many rows."));
         }
     }
     Ok(rows)
@@ -87,35 +58,21 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, Failure> {
 /// handing it to the workbook reader.
 fn check_zip(bytes: &[u8]) -> Result<(), Failure> {
     if !bytes.starts_with(b"PK\x03\x04") {
-        return Err(refused(
-            "Tệp không phải bảng tính .xlsx hợp lệ.",
-            "This is not a valid .xlsx workbook.",
-        ));
+        return Err(refused("Tệp không phải bảng tính .xlsx hợp lệ.", "This is not a valid .xlsx workbook."));
     }
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| {
-        refused(
-            "Tệp không phải bảng tính .xlsx hợp lệ.",
-            "This is not a valid .xlsx workbook.",
-        )
-    })?;
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|_| refused("Tệp không phải bảng tính .xlsx hợp lệ.", "This is not a valid .xlsx workbook."))?;
     if archive.len() > MAX_ENTRIES {
-        return Err(refused(
-            "Bảng tính có quá nhiều thành phần.",
-            "The workbook has too many parts.",
-        ));
+        return Err(refused("Bảng tính có quá nhiều thành phần.", "The workbook has too many parts."));
     }
     let mut total: u64 = 0;
     let mut sink = [0u8; 64 * 1024];
     for i in 0..archive.len() {
-        let mut entry = archive
-            .by_index(i)
-            .map_err(|_| refused("Bảng tính bị hỏng.", "The workbook is damaged."))?;
+        let mut entry = archive.by_index(i).map_err(|_| refused("Bảng tính bị hỏng.", "The workbook is damaged."))?;
         let budget = MAX_UNPACKED_BYTES - total;
         let mut limited = (&mut entry).take(budget + 1);
         loop {
-            let n = limited
-                .read(&mut sink)
-                .map_err(|_| refused("Bảng tính bị hỏng.", "The workbook is damaged."))?;
+            let n = limited.read(&mut sink).map_err(|_| refused("Bảng tính bị hỏng.", "The workbook is damaged."))?;
             if n == 0 {
                 break;
             }
@@ -133,31 +90,14 @@ fn check_zip(bytes: &[u8]) -> Result<(), Failure> {
 
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, Failure> {
     check_zip(bytes)?;
-    let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| {
-        refused(
-            "Tệp không phải bảng tính .xlsx hợp lệ.",
-            "This is not a valid .xlsx workbook.",
-        )
-    })?;
+    let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|_| refused("Tệp không phải bảng tính .xlsx hợp lệ.", "This is not a valid .xlsx workbook."))?;
     let range = workbook
         .worksheet_range_at(0)
-        .ok_or_else(|| {
-            refused(
-                "Bảng tính không có trang nào.",
-                "The workbook has no sheet.",
-            )
-        })?
-        .map_err(|_| {
-            refused(
-                "Không đọc được trang đầu của bảng tính.",
-                "Cannot read the first sheet.",
-            )
-        })?;
+        .ok_or_else(|| refused("Bảng tính không có trang nào.", "The workbook has no sheet."))?
+        .map_err(|_| refused("Không đọc được trang đầu của bảng tính.", "Cannot read the first sheet."))?;
     if range.height() > MAX_ROWS {
-        return Err(refused(
-            "Tệp có quá nhiều dòng.",
-            "The file has too many rows.",
-        ));
+        return Err(refused("Tệp có quá nhiều dòng.", "The file has too many rows."));
     }
     Ok(range
         .rows()
@@ -192,14 +132,10 @@ pub fn csv_safe(text: &str) -> String {
 pub fn write_csv(header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, Failure> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
-        let mut writer = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut out);
+        let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
         writer.write_record(header).map_err(Failure::internal)?;
         for row in rows {
-            writer
-                .write_record(row.iter().map(|c| csv_safe(c)))
-                .map_err(Failure::internal)?;
+            writer.write_record(row.iter().map(|c| csv_safe(c))).map_err(Failure::internal)?;
         }
         writer.flush().map_err(Failure::internal)?;
     }
@@ -214,11 +150,7 @@ pub enum Cell {
 }
 
 /// An .xlsx with one sheet: bold frozen header, fitted widths, text always as text.
-pub fn write_xlsx(
-    sheet_name: &str,
-    header: &[&str],
-    rows: &[Vec<Cell>],
-) -> Result<Vec<u8>, Failure> {
+pub fn write_xlsx(sheet_name: &str, header: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, Failure> {
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
     let integer = Format::new().set_num_format("#,##0");
@@ -226,9 +158,7 @@ pub fn write_xlsx(
     sheet.set_name(sheet_name).map_err(Failure::internal)?;
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for (c, h) in header.iter().enumerate() {
-        sheet
-            .write_string_with_format(0, c as u16, *h, &bold)
-            .map_err(Failure::internal)?;
+        sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(Failure::internal)?;
     }
     for (r, row) in rows.iter().enumerate() {
         let r = (r + 1) as u32;
@@ -240,9 +170,7 @@ pub fn write_xlsx(
                     t.chars().count()
                 }
                 Cell::Integer(i) => {
-                    sheet
-                        .write_number_with_format(r, col, *i as f64, &integer)
-                        .map_err(Failure::internal)?;
+                    sheet.write_number_with_format(r, col, *i as f64, &integer).map_err(Failure::internal)?;
                     i.to_string().len() + 2
                 }
                 Cell::Empty => 0,
@@ -253,9 +181,7 @@ pub fn write_xlsx(
         }
     }
     for (c, w) in widths.iter().enumerate() {
-        sheet
-            .set_column_width(c as u16, (*w as f64 + 2.0).min(60.0))
-            .map_err(Failure::internal)?;
+        sheet.set_column_width(c as u16, (*w as f64 + 2.0).min(60.0)).map_err(Failure::internal)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(Failure::internal)?;
     workbook.save_to_buffer().map_err(Failure::internal)
@@ -286,10 +212,8 @@ mod tests {
         let mut buffer = Cursor::new(Vec::new());
         {
             let mut zip = zip::ZipWriter::new(&mut buffer);
-            let options = zip::write::SimpleFileOptions::default()
-                .compression_method(zip::CompressionMethod::Deflated);
-            zip.start_file("xl/worksheets/sheet1.xml", options)
-                .unwrap_or(());
+            let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+            zip.start_file("xl/worksheets/sheet1.xml", options).unwrap_or(());
             let zeros = vec![0u8; 1024 * 1024];
             for _ in 0..60 {
                 std::io::Write::write_all(&mut zip, &zeros).unwrap_or(());
@@ -297,15 +221,8 @@ mod tests {
             zip.finish().map(|_| ()).unwrap_or(());
         }
         let bytes = buffer.into_inner();
-        assert!(
-            bytes.len() < MAX_UPLOAD_BYTES,
-            "the bomb itself is small: {}",
-            bytes.len()
-        );
-        let err = read_table("bomb.xlsx", &bytes)
-            .err()
-            .map(|f| f.en)
-            .unwrap_or_default();
+        assert!(bytes.len() < MAX_UPLOAD_BYTES, "the bomb itself is small: {}", bytes.len());
+        let err = read_table("bomb.xlsx", &bytes).err().map(|f| f.en).unwrap_or_default();
         assert!(err.contains("zip bomb"), "{err}");
     }
 
@@ -314,17 +231,10 @@ mod tests {
         let bytes = write_xlsx(
             "Đơn vị",
             &["code", "name", "doan_vien"],
-            &[vec![
-                Cell::Text("899".into()),
-                Cell::Text("=cmd".into()),
-                Cell::Integer(1500),
-            ]],
+            &[vec![Cell::Text("899".into()), Cell::Text("=cmd".into()), Cell::Integer(1500)]],
         )
         .unwrap_or_default();
         let rows = read_table("x.xlsx", &bytes).unwrap_or_default();
-        assert_eq!(
-            rows[1],
-            vec!["899".to_string(), "=cmd".to_string(), "1500".to_string()]
-        );
+        assert_eq!(rows[1], vec!["899".to_string(), "=cmd".to_string(), "1500".to_string()]);
     }
 }

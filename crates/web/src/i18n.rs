@@ -75,18 +75,13 @@ pub struct Chrome {
     pub nav: &'static str,
     pub user: Option<Badge>,
     pub csrf: String,
+    /// Show the "simulated data" banner.
+    pub simulated: bool,
 }
 
 impl Chrome {
     pub fn new(lang: Lang, path: &str, title: String, nav: &'static str) -> Chrome {
-        Chrome {
-            lang,
-            path: path.to_string(),
-            title,
-            nav,
-            user: None,
-            csrf: String::new(),
-        }
+        Chrome { lang, path: path.to_string(), title, nav, user: None, csrf: String::new(), simulated: false }
     }
 
     pub fn t(&self, key: &str) -> String {

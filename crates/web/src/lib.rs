@@ -9,6 +9,7 @@ mod api;
 mod assets;
 pub mod auth;
 mod authz;
+pub mod demo;
 pub mod error;
 mod files;
 mod health;

@@ -19,15 +19,14 @@ pub struct Page {
     pub path: String,
     pub client: ClientIp,
     pub session: Option<Session>,
+    /// The database holds simulated reports (a demo): every page says so.
+    pub simulated: bool,
 }
 
 impl FromRequestParts<AppState> for Page {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let lang = Lang::from_request_parts(parts, state).await?;
         let client = ClientIp::from_request_parts(parts, state).await?;
         let MaybeActor(actor) = MaybeActor::from_request_parts(parts, state).await?;
@@ -36,19 +35,9 @@ impl FromRequestParts<AppState> for Page {
             (Some(a), Some(s)) if !a.via_token => csrf::token(s).await,
             _ => String::new(),
         };
-        let path = parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_else(|| "/".into());
-        Ok(Page {
-            lang,
-            actor,
-            csrf,
-            path,
-            client,
-            session,
-        })
+        let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+        let simulated = crate::demo::is_simulated(&state.db).await;
+        Ok(Page { lang, actor, csrf, path, client, session, simulated })
     }
 }
 
@@ -70,6 +59,7 @@ impl Page {
             nav,
             user,
             csrf: self.csrf.clone(),
+            simulated: self.simulated,
         }
     }
 
@@ -79,12 +69,8 @@ impl Page {
         match &self.actor {
             None => Err(AppError::login(self.lang, &self.path)),
             Some(a) if a.user.must_change_password && !self.path.starts_with("/account") => {
-                Err(AppError {
-                    lang: self.lang,
-                    failure: Failure::unauthenticated(),
-                    login_next: None,
-                }
-                .redirect_to("/account?first=1"))
+                Err(AppError { lang: self.lang, failure: Failure::unauthenticated(), login_next: None }
+                    .redirect_to("/account?first=1"))
             }
             Some(a) => Ok(a),
         }

@@ -22,9 +22,7 @@ pub const FIRST_ADMIN: &str = "admin";
 /// account with a one-time password when there is no admin yet.
 pub async fn prepare(db: &Db) -> Result<Prepared, StorageError> {
     db.migrate().await?;
-    crate::auth::store::DbSessionStore::new(db)
-        .migrate()
-        .await?;
+    crate::auth::store::DbSessionStore::new(db).migrate().await?;
     let now = Utc::now();
     let seed = seed::load_builtin(db, now).await?;
     let mut admin_password = None;
@@ -47,8 +45,5 @@ pub async fn prepare(db: &Db) -> Result<Prepared, StorageError> {
         .await?;
         admin_password = Some(secret);
     }
-    Ok(Prepared {
-        seed,
-        admin_password,
-    })
+    Ok(Prepared { seed, admin_password })
 }

@@ -32,12 +32,7 @@ pub struct Settings {
 
 impl Settings {
     pub fn local(bind: SocketAddr) -> Settings {
-        Settings {
-            bind,
-            trust_forwarded_for: false,
-            secure_cookies: false,
-            now: None,
-        }
+        Settings { bind, trust_forwarded_for: false, secure_cookies: false, now: None }
     }
 }
 
@@ -55,75 +50,36 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .with_same_site(SameSite::Lax)
         .with_secure(settings.secure_cookies)
         .with_expiry(Expiry::OnInactivity(time::Duration::minutes(IDLE_MINUTES)));
-    let auth_layer = AuthManagerLayerBuilder::new(
-        Backend {
-            db: state.db.clone(),
-        },
-        session_layer,
-    )
-    .build();
+    let auth_layer = AuthManagerLayerBuilder::new(Backend { db: state.db.clone() }, session_layer).build();
     let router = Router::new()
         .route("/", get(pages::overview::show))
         .route("/targets", get(pages::targets::show))
         .route("/units", get(pages::units::list))
         .route("/units/{code}", get(pages::units::show))
-        .route(
-            "/units/{code}/edit",
-            get(pages::admin_units::edit_form).post(pages::admin_units::update),
-        )
-        .route(
-            "/units/{code}/figures",
-            post(pages::admin_units::set_figures),
-        )
+        .route("/units/{code}/edit", get(pages::admin_units::edit_form).post(pages::admin_units::update))
+        .route("/units/{code}/figures", post(pages::admin_units::set_figures))
         .route("/admin/units", post(pages::admin_units::create))
         .route("/admin/units/new", get(pages::admin_units::new_form))
-        .route(
-            "/admin/units/import",
-            get(pages::admin_units::import_form).post(pages::admin_units::import_preview),
-        )
-        .route(
-            "/admin/units/import/{id}/confirm",
-            post(pages::admin_units::import_confirm),
-        )
+        .route("/admin/units/import", get(pages::admin_units::import_form).post(pages::admin_units::import_preview))
+        .route("/admin/units/import/{id}/confirm", post(pages::admin_units::import_confirm))
         .route("/admin/export/{file}", get(pages::admin_units::export))
-        .route(
-            "/admin/users",
-            get(pages::admin_users::list).post(pages::admin_users::create),
-        )
+        .route("/admin/users", get(pages::admin_users::list).post(pages::admin_users::create))
         .route("/admin/users/{id}", post(pages::admin_users::update))
         .route("/admin/users/{id}/reset", post(pages::admin_users::reset))
         .route("/audit", get(pages::audit::show))
-        .route(
-            "/admin/plan/import",
-            get(pages::plan_import::form).post(pages::plan_import::upload),
-        )
-        .route(
-            "/admin/plan/import/{id}",
-            get(pages::plan_import::review).post(pages::plan_import::submit),
-        )
+        .route("/admin/plan/import", get(pages::plan_import::form).post(pages::plan_import::upload))
+        .route("/admin/plan/import/{id}", get(pages::plan_import::review).post(pages::plan_import::submit))
         .route("/reports", get(pages::reports::list))
-        .route(
-            "/reports/{unit}/{period}",
-            get(pages::reports::show).post(pages::reports::save),
-        )
-        .route(
-            "/reports/{unit}/{period}/review",
-            post(pages::reports::review),
-        )
-        .route(
-            "/reports/{unit}/{period}/history",
-            get(pages::reports::history),
-        )
+        .route("/reports/{unit}/{period}", get(pages::reports::show).post(pages::reports::save))
+        .route("/reports/{unit}/{period}/review", post(pages::reports::review))
+        .route("/reports/{unit}/{period}/history", get(pages::reports::history))
         .route("/periods/{end}/{verb}", post(pages::reports::lock))
         .route("/login", get(pages::login::show).post(pages::login::submit))
         .route("/logout", post(pages::login::logout))
         .route("/account", get(pages::account::show))
         .route("/account/password", post(pages::account::change_password))
         .route("/account/tokens", post(pages::account::create_token))
-        .route(
-            "/account/tokens/{id}/revoke",
-            post(pages::account::revoke_token),
-        )
+        .route("/account/tokens/{id}/revoke", post(pages::account::revoke_token))
         .route("/lang/{code}", get(pages::lang::switch))
         .route("/healthz", get(health::healthz))
         .route("/static/{*path}", get(assets::serve))
@@ -135,9 +91,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     security::add_headers(router)
         .layer(CompressionLayer::new())
         .layer(DefaultBodyLimit::max(files::MAX_UPLOAD_BYTES + 64 * 1024))
-        .layer(RequestBodyLimitLayer::new(
-            files::MAX_UPLOAD_BYTES + 64 * 1024,
-        ))
+        .layer(RequestBodyLimitLayer::new(files::MAX_UPLOAD_BYTES + 64 * 1024))
         .layer(TraceLayer::new_for_http())
 }
 
@@ -146,20 +100,9 @@ impl Application {
     pub async fn build(settings: &Settings, db: Db) -> std::io::Result<Application> {
         let listener = TcpListener::bind(settings.bind).await?;
         let address = listener.local_addr()?;
-        let clock_offset = settings
-            .now
-            .map(|t| t - chrono::Utc::now())
-            .unwrap_or_else(chrono::Duration::zero);
-        let state = AppState {
-            db,
-            trust_forwarded_for: settings.trust_forwarded_for,
-            clock_offset,
-        };
-        Ok(Application {
-            listener,
-            router: router(state, settings),
-            address,
-        })
+        let clock_offset = settings.now.map(|t| t - chrono::Utc::now()).unwrap_or_else(chrono::Duration::zero);
+        let state = AppState { db, trust_forwarded_for: settings.trust_forwarded_for, clock_offset };
+        Ok(Application { listener, router: router(state, settings), address })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -172,23 +115,14 @@ impl Application {
 
     /// Serves until Ctrl-C / SIGTERM, finishing requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
     }
 
     /// Serves until the process ends (tests).
     pub async fn run_forever(self) -> std::io::Result<()> {
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>()).await
     }
 }
 

@@ -24,11 +24,7 @@ pub struct AllocateArgs {
 
 pub async fn run(args: AllocateArgs, db: DatabaseArgs) -> Result<ExitCode> {
     let db = db.connect().await?;
-    let state = AppState {
-        db: db.clone(),
-        trust_forwarded_for: false,
-        clock_offset: chrono::Duration::zero(),
-    };
+    let state = AppState { db: db.clone(), trust_forwarded_for: false, clock_offset: chrono::Duration::zero() };
     let parent = match &args.parent {
         Some(p) => p.clone(),
         None => units::list(&db)
@@ -44,27 +40,20 @@ pub async fn run(args: AllocateArgs, db: DatabaseArgs) -> Result<ExitCode> {
         (Some(by), None) => {
             let figure = BaseFigure::parse(by)
                 .ok_or_else(|| format!("số liệu nền không xác định / unknown base figure: {by}"))?;
-            allocation::proportional_as(&state, &who, &args.indicator, &parent, figure)
-                .await
-                .map_err(fail)?
+            allocation::proportional_as(&state, &who, &args.indicator, &parent, figure).await.map_err(fail)?
         }
         (None, Some(set)) => {
             let mut goals = HashMap::new();
             for pair in set.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                let (code, n) = pair
-                    .split_once('=')
-                    .ok_or_else(|| format!("\"{pair}\": cần dạng MÃ=SỐ / expected CODE=NUMBER"))?;
+                let (code, n) =
+                    pair.split_once('=').ok_or_else(|| format!("\"{pair}\": cần dạng MÃ=SỐ / expected CODE=NUMBER"))?;
                 let n = phongtrao_domain::base_figures::parse_whole(n)
                     .ok_or_else(|| format!("\"{n}\" không phải số / not a number"))?;
                 goals.insert(code.trim().to_string(), n);
             }
-            allocation::by_hand_as(&state, &who, &args.indicator, &parent, &goals)
-                .await
-                .map_err(fail)?
+            allocation::by_hand_as(&state, &who, &args.indicator, &parent, &goals).await.map_err(fail)?
         }
-        (None, None) => allocation::view(&state, &args.indicator, &parent)
-            .await
-            .map_err(fail)?,
+        (None, None) => allocation::view(&state, &args.indicator, &parent).await.map_err(fail)?,
         _ => return Err("dùng --by hoặc --set, không cả hai / use --by or --set, not both".into()),
     };
     if args.json {
@@ -74,9 +63,7 @@ pub async fn run(args: AllocateArgs, db: DatabaseArgs) -> Result<ExitCode> {
             "Chỉ tiêu / indicator {} — {}: {}",
             view.indicator,
             view.parent,
-            view.whole
-                .map(format::integer)
-                .unwrap_or_else(|| "—".into())
+            view.whole.map(format::integer).unwrap_or_else(|| "—".into())
         );
         for p in &view.parts {
             println!(

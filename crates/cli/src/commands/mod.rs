@@ -1,4 +1,5 @@
 pub mod allocate;
+pub mod demo;
 pub mod plan;
 pub mod plan_import;
 pub mod progress;

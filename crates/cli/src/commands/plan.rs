@@ -41,20 +41,13 @@ pub fn run(command: PlanCommand) -> Result<ExitCode> {
 fn check(file: Option<PathBuf>, as_json: bool) -> Result<ExitCode> {
     let (name, source) = match &file {
         Some(path) => {
-            let bytes = std::fs::read(path)
-                .map_err(|e| format!("không đọc được tệp / cannot read {}: {e}", path.display()))?;
-            let text = String::from_utf8(bytes).map_err(|_| {
-                format!(
-                    "tệp không phải UTF-8 / {} is not UTF-8 text",
-                    path.display()
-                )
-            })?;
+            let bytes =
+                std::fs::read(path).map_err(|e| format!("không đọc được tệp / cannot read {}: {e}", path.display()))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| format!("tệp không phải UTF-8 / {} is not UTF-8 text", path.display()))?;
             (path.display().to_string(), text)
         }
-        None => (
-            "(built-in) plans/kien-giang-2023.toml".to_string(),
-            builtin::PLAN_TOML.to_string(),
-        ),
+        None => ("(built-in) plans/kien-giang-2023.toml".to_string(), builtin::PLAN_TOML.to_string()),
     };
     match parse_plan(&source) {
         Ok(plan) => {

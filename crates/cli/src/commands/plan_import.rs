@@ -11,23 +11,16 @@ use serde_json::json;
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 pub fn run(file: PathBuf, out: Option<PathBuf>, as_json: bool) -> Result<ExitCode> {
-    let bytes = std::fs::read(&file)
-        .map_err(|e| format!("không đọc được / cannot read {}: {e}", file.display()))?;
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let bytes = std::fs::read(&file).map_err(|e| format!("không đọc được / cannot read {}: {e}", file.display()))?;
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let draft = import_file(&name, &bytes).map_err(|e| e.to_string())?;
     let toml = draft.to_toml();
     if let Some(path) = &out {
-        std::fs::write(path, &toml)
-            .map_err(|e| format!("không ghi được / cannot write {}: {e}", path.display()))?;
+        std::fs::write(path, &toml).map_err(|e| format!("không ghi được / cannot write {}: {e}", path.display()))?;
     }
     let parsed = draft.to_plan();
-    let mut notes: Vec<String> = lint_draft(&draft)
-        .into_iter()
-        .map(|f| format!("{} / {}", f.message_vi, f.message_en))
-        .collect();
+    let mut notes: Vec<String> =
+        lint_draft(&draft).into_iter().map(|f| format!("{} / {}", f.message_vi, f.message_en)).collect();
     if let Ok(plan) = &parsed {
         for f in lint::lint(plan) {
             let line = format!("{} / {}", f.message_vi, f.message_en);
@@ -76,17 +69,10 @@ pub fn run(file: PathBuf, out: Option<PathBuf>, as_json: bool) -> Result<ExitCod
         for n in &notes {
             eprintln!("  ⚠ {n}");
         }
-        eprintln!(
-            "  {} giá trị cần kiểm tra / values to check (độ tin cậy thấp / low confidence)",
-            to_check.len()
-        );
+        eprintln!("  {} giá trị cần kiểm tra / values to check (độ tin cậy thấp / low confidence)", to_check.len());
         if let Some(path) = &out {
             eprintln!("  Đã ghi / written: {}", path.display());
         }
     }
-    Ok(if parsed.is_ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if parsed.is_ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -11,21 +11,10 @@ use crate::config::DatabaseArgs;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-pub async fn run(
-    unit: Option<String>,
-    at: Option<NaiveDate>,
-    as_json: bool,
-    db: DatabaseArgs,
-) -> Result<ExitCode> {
+pub async fn run(unit: Option<String>, at: Option<NaiveDate>, as_json: bool, db: DatabaseArgs) -> Result<ExitCode> {
     let db = db.connect().await?;
-    let state = AppState {
-        db,
-        trust_forwarded_for: false,
-        clock_offset: chrono::Duration::zero(),
-    };
-    let report = progress::compute(&state, unit.as_deref(), at)
-        .await
-        .map_err(|f| format!("{} / {}", f.vi, f.en))?;
+    let state = AppState { db, trust_forwarded_for: false, clock_offset: chrono::Duration::zero() };
+    let report = progress::compute(&state, unit.as_deref(), at).await.map_err(|f| format!("{} / {}", f.vi, f.en))?;
     if as_json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
@@ -39,19 +28,9 @@ pub async fn run(
     for i in &report.indicators {
         let goal = i
             .goal
-            .map(|g| {
-                if i.kind == "count" {
-                    format::number(g, 0)
-                } else {
-                    format::percent(g)
-                }
-            })
+            .map(|g| if i.kind == "count" { format::number(g, 0) } else { format::percent(g) })
             .unwrap_or_else(|| "—".into());
-        let achieved = if i.kind == "count" {
-            format::integer(i.sum)
-        } else {
-            format::percent(i.achieved)
-        };
+        let achieved = if i.kind == "count" { format::integer(i.sum) } else { format::percent(i.achieved) };
         println!(
             "  {:>4}  {:<60}  {:>10}  {:>10}  {}",
             i.indicator,

@@ -56,26 +56,13 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 pub async fn run(command: ReportCommand) -> Result<ExitCode> {
     match command {
-        ReportCommand::Submit {
-            unit,
-            period_end,
-            file,
-            db,
-        } => {
+        ReportCommand::Submit { unit, period_end, file, db } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| format!("không đọc được / cannot read {}: {e}", file.display()))?;
-            let parsed: ReportFile = serde_json::from_str(&text).map_err(|e| {
-                format!(
-                    "tệp JSON không hợp lệ / invalid JSON in {}: {e}",
-                    file.display()
-                )
-            })?;
+            let parsed: ReportFile = serde_json::from_str(&text)
+                .map_err(|e| format!("tệp JSON không hợp lệ / invalid JSON in {}: {e}", file.display()))?;
             let db = db.connect().await?;
-            let state = AppState {
-                db: db.clone(),
-                trust_forwarded_for: false,
-                clock_offset: chrono::Duration::zero(),
-            };
+            let state = AppState { db: db.clone(), trust_forwarded_for: false, clock_offset: chrono::Duration::zero() };
             let ctx = report_actions::load(&state, &unit, ReportKind::Weekly, Some(period_end))
                 .await
                 .map_err(|f| format!("{} / {}", f.vi, f.en))?;
@@ -95,37 +82,24 @@ pub async fn run(command: ReportCommand) -> Result<ExitCode> {
             {
                 Ok((saved, checked)) => {
                     let warnings = checked.map(|c| c.warnings).unwrap_or_default();
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(
-                            &json!({"saved": saved, "warnings": warnings})
-                        )?
-                    );
+                    println!("{}", serde_json::to_string_pretty(&json!({"saved": saved, "warnings": warnings}))?);
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(ReportFailure::Invalid(errors)) => {
-                    eprintln!(
-                        "Báo cáo không hợp lệ, chưa lưu gì / invalid report, nothing stored:"
-                    );
+                    eprintln!("Báo cáo không hợp lệ, chưa lưu gì / invalid report, nothing stored:");
                     for e in errors {
                         eprintln!("  - {}: {} / {}", e.field, e.message_vi, e.message_en);
                     }
                     Ok(ExitCode::from(1))
                 }
-                Err(ReportFailure::Conflict(current)) => Err(format!(
-                    "báo cáo vừa thay đổi (phiên bản {}) / the report changed meanwhile",
-                    current.version
-                )
-                .into()),
+                Err(ReportFailure::Conflict(current)) => {
+                    Err(format!("báo cáo vừa thay đổi (phiên bản {}) / the report changed meanwhile", current.version)
+                        .into())
+                }
                 Err(ReportFailure::Other(f)) => Err(format!("{} / {}", f.vi, f.en).into()),
             }
         }
-        ReportCommand::List {
-            unit,
-            period_end,
-            json: as_json,
-            db,
-        } => {
+        ReportCommand::List { unit, period_end, json: as_json, db } => {
             let db = db.connect().await?;
             let campaign = campaigns::current(&db).await?;
             let periods = campaign.plan.periods();
@@ -149,14 +123,7 @@ pub async fn run(command: ReportCommand) -> Result<ExitCode> {
                 None => None,
             };
             let all_units = units::list(&db).await?;
-            let rows = reports::list(
-                &db,
-                campaign.row.id,
-                ReportKind::Weekly,
-                unit_filter.as_deref(),
-                seq,
-            )
-            .await?;
+            let rows = reports::list(&db, campaign.row.id, ReportKind::Weekly, unit_filter.as_deref(), seq).await?;
             let mut out = Vec::new();
             for r in &rows {
                 let u = all_units.iter().find(|u| u.id == r.unit_id);

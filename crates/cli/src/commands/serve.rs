@@ -14,10 +14,7 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 pub async fn migrate(args: DatabaseArgs) -> Result<ExitCode> {
     let db = args.connect().await?;
     let prepared = prepare(&db).await?;
-    println!(
-        "Cơ sở dữ liệu đã sẵn sàng / database ready: {}",
-        args.describe()
-    );
+    println!("Cơ sở dữ liệu đã sẵn sàng / database ready: {}", args.describe());
     print_first_start(&prepared);
     db.close().await;
     Ok(ExitCode::SUCCESS)
@@ -45,33 +42,22 @@ pub async fn run(
     trust_forwarded_for: bool,
     secure_cookies: bool,
     now: Option<chrono::DateTime<chrono::Utc>>,
+    demo: bool,
 ) -> Result<ExitCode> {
     let db = args.connect().await?;
     let prepared = prepare(&db).await?;
     print_first_start(&prepared);
-    let settings = Settings {
-        bind,
-        trust_forwarded_for,
-        secure_cookies,
-        now,
-    };
+    if demo && !phongtrao_web::demo::is_simulated(&db).await {
+        let s = super::demo::fill(&db, 2023).await?;
+        println!("Chế độ trình diễn / demo mode: {} báo cáo mô phỏng / simulated reports ({} trễ hạn / late, {} không nộp / missing).", s.reports, s.late, s.missing);
+    }
+    let settings = Settings { bind, trust_forwarded_for, secure_cookies, now };
     let app = Application::build(&settings, db.clone()).await?;
     let address = app.address();
-    let host = if address.ip().is_unspecified() {
-        "localhost".to_string()
-    } else {
-        address.ip().to_string()
-    };
-    println!(
-        "phongtrao đang chạy / is running: http://{host}:{}/  ({})",
-        address.port(),
-        args.describe()
-    );
+    let host = if address.ip().is_unspecified() { "localhost".to_string() } else { address.ip().to_string() };
+    println!("phongtrao đang chạy / is running: http://{host}:{}/  ({})", address.port(), args.describe());
     if let Some(now) = now {
-        println!(
-            "Đồng hồ mô phỏng / simulated clock: {}",
-            now.with_timezone(&vietnam()).format("%d/%m/%Y %H:%M")
-        );
+        println!("Đồng hồ mô phỏng / simulated clock: {}", now.with_timezone(&vietnam()).format("%d/%m/%Y %H:%M"));
     }
     app.run_until_stopped().await?;
     db.close().await;

@@ -47,16 +47,12 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 pub async fn run(command: UserCommand) -> Result<ExitCode> {
     match command {
-        UserCommand::Add {
-            username,
-            role,
-            units: codes,
-            name,
-            db,
-        } => {
+        UserCommand::Add { username, role, units: codes, name, db } => {
             let db = db.connect().await?;
             db.migrate().await?;
-            let role = Role::parse(&role).ok_or("vai trò phải là admin, steering, unit hoặc viewer / role must be admin, steering, unit or viewer")?;
+            let role = Role::parse(&role).ok_or(
+                "vai trò phải là admin, steering, unit hoặc viewer / role must be admin, steering, unit or viewer",
+            )?;
             let username = username.trim().to_lowercase();
             users::check_username(&username)?;
             let mut ids = Vec::new();
@@ -92,20 +88,8 @@ pub async fn run(command: UserCommand) -> Result<ExitCode> {
                 .ok_or_else(|| format!("không có tài khoản {username} / no such user"))?;
             let secret = password::generate();
             let hash = password::hash(&secret)?;
-            users::set_password(
-                &db,
-                user.id,
-                &hash,
-                true,
-                &Who::cli(),
-                "user.password_reset",
-                Utc::now(),
-            )
-            .await?;
-            println!(
-                "Mật khẩu dùng một lần mới của / new one-time password of {}: {secret}",
-                user.username
-            );
+            users::set_password(&db, user.id, &hash, true, &Who::cli(), "user.password_reset", Utc::now()).await?;
+            println!("Mật khẩu dùng một lần mới của / new one-time password of {}: {secret}", user.username);
             Ok(ExitCode::SUCCESS)
         }
         UserCommand::List { json, db } => {
@@ -131,11 +115,7 @@ pub async fn run(command: UserCommand) -> Result<ExitCode> {
                         u.username,
                         u.role,
                         u.display_name,
-                        if u.active {
-                            ""
-                        } else {
-                            " (đã khóa / locked)"
-                        }
+                        if u.active { "" } else { " (đã khóa / locked)" }
                     );
                 }
             }

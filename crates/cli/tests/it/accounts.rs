@@ -9,18 +9,10 @@ use crate::support::{add_token, add_user, browser, csrf_of, spawn_app, TestApp};
 const PW: &str = "mat-khau-thu-nghiem-1";
 
 async fn audit_actions(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
-    let r = app
-        .client
-        .get(format!("{}/api/v1/audit?{query}", app.base))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("audit");
+    let r =
+        app.client.get(format!("{}/api/v1/audit?{query}", app.base)).bearer_auth(token).send().await.expect("audit");
     assert_eq!(r.status(), 200);
-    r.json::<Value>().await.expect("json")["entries"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+    r.json::<Value>().await.expect("json")["entries"].as_array().cloned().unwrap_or_default()
 }
 
 #[tokio::test]
@@ -28,35 +20,17 @@ async fn first_login_forces_a_password_change_and_the_password_is_never_logged()
     let app = spawn_app().await;
     let one_time = app.prepared.admin_password.clone().expect("admin password");
     let client = browser();
-    let r = app
-        .login_form(&client, "admin", &one_time, "10.1.0.1")
-        .await;
+    let r = app.login_form(&client, "admin", &one_time, "10.1.0.1").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], "/account?first=1");
     // Every other page sends the user back to the password form until it is changed.
-    let r = client
-        .get(format!("{}/admin/users", app.base))
-        .send()
-        .await
-        .expect("get");
+    let r = client.get(format!("{}/admin/users", app.base)).send().await.expect("get");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let account = client
-        .get(format!("{}/account", app.base))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let account = client.get(format!("{}/account", app.base)).send().await.expect("get").text().await.expect("body");
     let csrf = csrf_of(&account);
     let r = client
         .post(format!("{}/account/password", app.base))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("current", one_time.as_str()),
-            ("new", "short"),
-            ("confirm", "short"),
-        ])
+        .form(&[("csrf", csrf.as_str()), ("current", one_time.as_str()), ("new", "short"), ("confirm", "short")])
         .send()
         .await
         .expect("post");
@@ -64,39 +38,21 @@ async fn first_login_forces_a_password_change_and_the_password_is_never_logged()
     assert!(r.text().await.expect("body").contains("Mật khẩu cần từ 10"));
     let r = client
         .post(format!("{}/account/password", app.base))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("current", one_time.as_str()),
-            ("new", PW),
-            ("confirm", PW),
-        ])
+        .form(&[("csrf", csrf.as_str()), ("current", one_time.as_str()), ("new", PW), ("confirm", PW)])
         .send()
         .await
         .expect("post");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let users = client
-        .get(format!("{}/admin/users", app.base))
-        .send()
-        .await
-        .expect("get");
+    let users = client.get(format!("{}/admin/users", app.base)).send().await.expect("get");
     assert_eq!(users.status(), 200);
     assert!(users.text().await.expect("body").contains("Tạo tài khoản"));
     // The audit log has the logins and the change, never a password.
-    let admin = phongtrao_storage::users::by_username(&app.db, "admin")
-        .await
-        .expect("q")
-        .expect("admin");
+    let admin = phongtrao_storage::users::by_username(&app.db, "admin").await.expect("q").expect("admin");
     let token = add_token(&app.db, admin.id).await;
     let entries = audit_actions(&app, &token, "user=admin").await;
     let text = serde_json::to_string(&entries).expect("json");
-    assert!(
-        text.contains("login.success") && text.contains("user.password_change"),
-        "{text}"
-    );
-    assert!(
-        !text.contains(PW) && !text.contains(&one_time) && !text.contains("argon2"),
-        "no secret in the audit log"
-    );
+    assert!(text.contains("login.success") && text.contains("user.password_change"), "{text}");
+    assert!(!text.contains(PW) && !text.contains(&one_time) && !text.contains("argon2"), "no secret in the audit log");
 }
 
 #[tokio::test]
@@ -105,58 +61,30 @@ async fn failed_logins_are_slowed_and_logged_but_the_real_user_gets_in_from_else
     add_user(&app.db, "huyendoan899", Role::Unit, &["899"], PW).await;
     let attacker = browser();
     for _ in 0..5 {
-        let r = app
-            .login_form(&attacker, "huyendoan899", "doan-sai", "203.0.113.7")
-            .await;
+        let r = app.login_form(&attacker, "huyendoan899", "doan-sai", "203.0.113.7").await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-        assert!(r
-            .text()
-            .await
-            .expect("body")
-            .contains("Tên đăng nhập hoặc mật khẩu không đúng"));
+        assert!(r.text().await.expect("body").contains("Tên đăng nhập hoặc mật khẩu không đúng"));
     }
-    let r = app
-        .login_form(&attacker, "huyendoan899", "doan-sai", "203.0.113.7")
-        .await;
-    assert_eq!(
-        r.status(),
-        StatusCode::UNAUTHORIZED,
-        "the sixth failure is counted, then a wait starts"
-    );
+    let r = app.login_form(&attacker, "huyendoan899", "doan-sai", "203.0.113.7").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "the sixth failure is counted, then a wait starts");
     // Now even the right password must wait from that address...
-    let r = app
-        .login_form(&attacker, "huyendoan899", PW, "203.0.113.7")
-        .await;
+    let r = app.login_form(&attacker, "huyendoan899", PW, "203.0.113.7").await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(r.headers().contains_key("retry-after"));
-    assert!(r
-        .text()
-        .await
-        .expect("body")
-        .contains("Vui lòng thử lại sau"));
+    assert!(r.text().await.expect("body").contains("Vui lòng thử lại sau"));
     // ...but the real user, from another address, logs in at once.
     let user = browser();
-    let r = app
-        .login_form(&user, "huyendoan899", PW, "198.51.100.20")
-        .await;
+    let r = app.login_form(&user, "huyendoan899", PW, "198.51.100.20").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], "/");
     // IPv6 neighbours in one /64 share a counter.
     let admin_id = add_user(&app.db, "vanphong", Role::Admin, &[], PW).await;
     let token = add_token(&app.db, admin_id).await;
     let entries = audit_actions(&app, &token, "action=login").await;
-    let failures = entries
-        .iter()
-        .filter(|e| e["action"] == "login.failure")
-        .count();
-    let throttled = entries
-        .iter()
-        .filter(|e| e["action"] == "login.throttled")
-        .count();
+    let failures = entries.iter().filter(|e| e["action"] == "login.failure").count();
+    let throttled = entries.iter().filter(|e| e["action"] == "login.throttled").count();
     assert_eq!((failures, throttled), (6, 1));
-    assert!(entries
-        .iter()
-        .any(|e| e["action"] == "login.failure" && e["client"] == "203.0.113.7"));
+    assert!(entries.iter().any(|e| e["action"] == "login.failure" && e["client"] == "203.0.113.7"));
 }
 
 #[tokio::test]
@@ -164,35 +92,14 @@ async fn csrf_token_and_origin_are_required_for_cookie_writes() {
     let app = spawn_app().await;
     add_user(&app.db, "vanphong", Role::Admin, &[], PW).await;
     let client = browser();
-    assert_eq!(
-        app.login_form(&client, "vanphong", PW, "10.0.0.1")
-            .await
-            .status(),
-        StatusCode::SEE_OTHER
-    );
-    let page = client
-        .get(format!("{}/admin/users", app.base))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    assert_eq!(app.login_form(&client, "vanphong", PW, "10.0.0.1").await.status(), StatusCode::SEE_OTHER);
+    let page = client.get(format!("{}/admin/users", app.base)).send().await.expect("get").text().await.expect("body");
     let csrf = csrf_of(&page);
     assert_eq!(csrf.len(), 64);
     let form = |token: &str| {
-        vec![
-            ("csrf", token.to_string()),
-            ("username", "moi.nguoi".to_string()),
-            ("role", "viewer".to_string()),
-        ]
+        vec![("csrf", token.to_string()), ("username", "moi.nguoi".to_string()), ("role", "viewer".to_string())]
     };
-    let r = client
-        .post(format!("{}/admin/users", app.base))
-        .form(&form(""))
-        .send()
-        .await
-        .expect("post");
+    let r = client.post(format!("{}/admin/users", app.base)).form(&form("")).send().await.expect("post");
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "no token");
     let r = client
         .post(format!("{}/admin/users", app.base))
@@ -209,32 +116,12 @@ async fn csrf_token_and_origin_are_required_for_cookie_writes() {
         .await
         .expect("post");
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "foreign origin");
-    assert!(
-        phongtrao_storage::users::by_username(&app.db, "moi.nguoi")
-            .await
-            .expect("q")
-            .is_none(),
-        "nothing stored"
-    );
-    let r = client
-        .post(format!("{}/admin/users", app.base))
-        .form(&form(&csrf))
-        .send()
-        .await
-        .expect("post");
+    assert!(phongtrao_storage::users::by_username(&app.db, "moi.nguoi").await.expect("q").is_none(), "nothing stored");
+    let r = client.post(format!("{}/admin/users", app.base)).form(&form(&csrf)).send().await.expect("post");
     assert_eq!(r.status(), 200);
-    assert!(r
-        .text()
-        .await
-        .expect("body")
-        .contains("Mật khẩu dùng một lần của"));
+    assert!(r.text().await.expect("body").contains("Mật khẩu dùng một lần của"));
     // The JSON API with the cookie needs the header too.
-    let r = client
-        .post(format!("{}/api/v1/tokens", app.base))
-        .json(&json!({"name": "x"}))
-        .send()
-        .await
-        .expect("post");
+    let r = client.post(format!("{}/api/v1/tokens", app.base)).json(&json!({"name": "x"})).send().await.expect("post");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let r = client
         .post(format!("{}/api/v1/tokens", app.base))
@@ -259,10 +146,7 @@ fn session_cookie(r: &reqwest::Response) -> Option<String> {
 async fn a_stolen_session_id_stops_working_after_logout_and_sessions_are_shared_by_instances() {
     let app = spawn_app().await;
     add_user(&app.db, "bcd.thanhvien", Role::Steering, &["903"], PW).await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let r = client
         .post(format!("{}/api/v1/session", app.base))
         .json(&json!({"username": "bcd.thanhvien", "password": PW}))
@@ -272,25 +156,14 @@ async fn a_stolen_session_id_stops_working_after_logout_and_sessions_are_shared_
     assert_eq!(r.status(), 200);
     let cookie = session_cookie(&r).expect("session cookie");
     let set_cookie = r.headers()["set-cookie"].to_str().expect("str").to_string();
-    assert!(
-        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
-        "{set_cookie}"
-    );
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
     let body: Value = r.json().await.expect("json");
     let csrf = body["csrf_token"].as_str().expect("csrf").to_string();
     // A second app instance on the same database accepts the session.
     let other = crate::support::spawn_on(app.db.clone()).await;
-    let me = client
-        .get(format!("{other}/api/v1/me"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .expect("me");
+    let me = client.get(format!("{other}/api/v1/me")).header("cookie", &cookie).send().await.expect("me");
     assert_eq!(me.status(), 200);
-    assert_eq!(
-        me.json::<Value>().await.expect("json")["user"]["username"],
-        "bcd.thanhvien"
-    );
+    assert_eq!(me.json::<Value>().await.expect("json")["user"]["username"], "bcd.thanhvien");
     // Logout on the first instance...
     let r = client
         .delete(format!("{}/api/v1/session", app.base))
@@ -302,12 +175,7 @@ async fn a_stolen_session_id_stops_working_after_logout_and_sessions_are_shared_
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     // ...and the copied cookie is worthless everywhere.
     for base in [&app.base, &other] {
-        let r = client
-            .get(format!("{base}/api/v1/me"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .expect("me");
+        let r = client.get(format!("{base}/api/v1/me")).header("cookie", &cookie).send().await.expect("me");
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     }
 }
@@ -316,25 +184,14 @@ async fn a_stolen_session_id_stops_working_after_logout_and_sessions_are_shared_
 async fn login_gives_a_new_session_id() {
     let app = spawn_app().await;
     add_user(&app.db, "xem", Role::Viewer, &["899"], PW).await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let page = client
-        .get(format!("{}/login", app.base))
-        .send()
-        .await
-        .expect("page");
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let page = client.get(format!("{}/login", app.base)).send().await.expect("page");
     let before = session_cookie(&page).expect("anonymous session for the form's token");
     let csrf = csrf_of(&page.text().await.expect("body"));
     let r = client
         .post(format!("{}/login", app.base))
         .header("cookie", &before)
-        .form(&[
-            ("username", "xem"),
-            ("password", PW),
-            ("csrf", csrf.as_str()),
-        ])
+        .form(&[("username", "xem"), ("password", PW), ("csrf", csrf.as_str())])
         .send()
         .await
         .expect("login");
@@ -350,26 +207,10 @@ async fn authorization_matrix_of_every_write_by_role_and_unit() {
     let db = &app.db;
     // District 899 (Rạch Giá) owns commune 30733; district 903 (Hòn Đất) is another district.
     let admin = add_token(db, add_user(db, "m.admin", Role::Admin, &[], PW).await).await;
-    let steering = add_token(
-        db,
-        add_user(db, "m.steering", Role::Steering, &["899"], PW).await,
-    )
-    .await;
-    let own = add_token(
-        db,
-        add_user(db, "m.unit899", Role::Unit, &["899"], PW).await,
-    )
-    .await;
-    let other = add_token(
-        db,
-        add_user(db, "m.unit903", Role::Unit, &["903"], PW).await,
-    )
-    .await;
-    let viewer = add_token(
-        db,
-        add_user(db, "m.viewer", Role::Viewer, &["899"], PW).await,
-    )
-    .await;
+    let steering = add_token(db, add_user(db, "m.steering", Role::Steering, &["899"], PW).await).await;
+    let own = add_token(db, add_user(db, "m.unit899", Role::Unit, &["899"], PW).await).await;
+    let other = add_token(db, add_user(db, "m.unit903", Role::Unit, &["903"], PW).await).await;
+    let viewer = add_token(db, add_user(db, "m.viewer", Role::Viewer, &["899"], PW).await).await;
     let target_user = add_user(db, "m.target", Role::Viewer, &[], PW).await;
     let roles: [(&str, Option<&str>); 6] = [
         ("admin", Some(&admin)),
@@ -453,9 +294,7 @@ async fn authorization_matrix_of_every_write_by_role_and_unit() {
     let mut failures = Vec::new();
     for route in &routes {
         for (i, (role, token)) in roles.iter().enumerate() {
-            let units_before = phongtrao_storage::campaigns::table_counts(db)
-                .await
-                .expect("counts");
+            let units_before = phongtrao_storage::campaigns::table_counts(db).await.expect("counts");
             let url = format!("{}{}", app.base, route.path);
             let mut request = match route.method {
                 "POST" => http.post(&url).json(&route.body),
@@ -471,20 +310,12 @@ async fn authorization_matrix_of_every_write_by_role_and_unit() {
             let ok = status.is_success();
             let denied = status == StatusCode::FORBIDDEN || status == StatusCode::UNAUTHORIZED;
             if expected_ok != ok || (!expected_ok && !denied) {
-                failures.push(format!(
-                    "{} {} as {role}: {status}",
-                    route.method, route.path
-                ));
+                failures.push(format!("{} {} as {role}: {status}", route.method, route.path));
             }
             if !expected_ok && route.method != "GET" {
-                let units_after = phongtrao_storage::campaigns::table_counts(db)
-                    .await
-                    .expect("counts");
+                let units_after = phongtrao_storage::campaigns::table_counts(db).await.expect("counts");
                 if units_before != units_after {
-                    failures.push(format!(
-                        "{} {} as {role} changed the database",
-                        route.method, route.path
-                    ));
+                    failures.push(format!("{} {} as {role} changed the database", route.method, route.path));
                 }
             }
         }
@@ -500,32 +331,13 @@ async fn a_unit_reporter_edits_its_own_base_figures_through_the_form_only() {
     let app = spawn_app().await;
     add_user(&app.db, "doan899", Role::Unit, &["899"], PW).await;
     let client = browser();
-    assert_eq!(
-        app.login_form(&client, "doan899", PW, "10.0.0.9")
-            .await
-            .status(),
-        StatusCode::SEE_OTHER
-    );
-    let page = client
-        .get(format!("{}/units/899", app.base))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
-    assert!(
-        page.contains("action=\"/units/899/figures\""),
-        "own unit has the form"
-    );
+    assert_eq!(app.login_form(&client, "doan899", PW, "10.0.0.9").await.status(), StatusCode::SEE_OTHER);
+    let page = client.get(format!("{}/units/899", app.base)).send().await.expect("get").text().await.expect("body");
+    assert!(page.contains("action=\"/units/899/figures\""), "own unit has the form");
     let csrf = csrf_of(&page);
     let r = client
         .post(format!("{}/units/899/figures", app.base))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("doan_vien", "12.500"),
-            ("thanh_nien", ""),
-        ])
+        .form(&[("csrf", csrf.as_str()), ("doan_vien", "12.500"), ("thanh_nien", "")])
         .send()
         .await
         .expect("post");
@@ -533,18 +345,8 @@ async fn a_unit_reporter_edits_its_own_base_figures_through_the_form_only() {
     let api = app.json("/api/v1/units/899").await;
     assert_eq!(api["base_figures"]["doan_vien"], 12500);
     assert!(api["base_figures"]["thanh_nien"].is_null());
-    let other = client
-        .get(format!("{}/units/903", app.base))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
-    assert!(
-        !other.contains("action=\"/units/903/figures\""),
-        "no form for another district"
-    );
+    let other = client.get(format!("{}/units/903", app.base)).send().await.expect("get").text().await.expect("body");
+    assert!(!other.contains("action=\"/units/903/figures\""), "no form for another district");
     let r = client
         .post(format!("{}/units/903/figures", app.base))
         .form(&[("csrf", csrf.as_str()), ("doan_vien", "1")])
@@ -559,11 +361,7 @@ async fn a_unit_reporter_edits_its_own_base_figures_through_the_form_only() {
         .await
         .expect("post");
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        app.json("/api/v1/units/899").await["base_figures"]["doan_vien"],
-        12500,
-        "nothing partial"
-    );
+    assert_eq!(app.json("/api/v1/units/899").await["base_figures"]["doan_vien"], 12500, "nothing partial");
 }
 
 fn workbook(rows: &[[&str; 5]]) -> Vec<u8> {
@@ -571,32 +369,18 @@ fn workbook(rows: &[[&str; 5]]) -> Vec<u8> {
     let sheet = wb.add_worksheet();
     for (r, row) in rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
-            sheet
-                .write_string(r as u32, c as u16, *cell)
-                .expect("write");
+            sheet.write_string(r as u32, c as u16, *cell).expect("write");
         }
     }
     wb.save_to_buffer().expect("save")
 }
 
-async fn upload(
-    app: &TestApp,
-    token: &str,
-    name: &str,
-    bytes: Vec<u8>,
-    confirm: bool,
-) -> (StatusCode, Value) {
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-    );
+async fn upload(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>, confirm: bool) -> (StatusCode, Value) {
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
     let r = app
         .client
-        .post(format!(
-            "{}/api/v1/units/import{}",
-            app.base,
-            if confirm { "?confirm=true" } else { "" }
-        ))
+        .post(format!("{}/api/v1/units/import{}", app.base, if confirm { "?confirm=true" } else { "" }))
         .bearer_auth(token)
         .multipart(form)
         .send()
@@ -609,163 +393,77 @@ async fn upload(
 #[tokio::test]
 async fn importing_a_units_workbook_with_three_bad_rows_stores_nothing_and_names_them() {
     let app = spawn_app().await;
-    let admin = add_token(
-        &app.db,
-        add_user(&app.db, "nhap.lieu", Role::Admin, &[], PW).await,
-    )
-    .await;
+    let admin = add_token(&app.db, add_user(&app.db, "nhap.lieu", Role::Admin, &[], PW).await).await;
     let before = app.json("/api/v1/units").await["count"].clone();
     let bad = workbook(&[
         ["code", "parent_code", "kind", "name", "doan_vien"],
-        [
-            "KCQ",
-            "91",
-            "affiliated",
-            "Đoàn Khối Các cơ quan tỉnh",
-            "1.200",
-        ],
+        ["KCQ", "91", "affiliated", "Đoàn Khối Các cơ quan tỉnh", "1.200"],
         ["KDN", "91", "bogus", "Đoàn Khối Doanh nghiệp tỉnh", "800"],
         ["CA", "9999", "affiliated", "Đoàn Công an tỉnh", "500"],
         ["899", "", "", "", "-3"],
-        [
-            "DHKG",
-            "91",
-            "affiliated",
-            "Đoàn Trường Đại học Kiên Giang",
-            "2.300",
-        ],
+        ["DHKG", "91", "affiliated", "Đoàn Trường Đại học Kiên Giang", "2.300"],
     ]);
     let (status, body) = upload(&app, &admin, "don-vi.xlsx", bad, true).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let rows: Vec<i64> = body["rows"]
-        .as_array()
-        .expect("rows")
-        .iter()
-        .filter_map(|r| r["row"].as_i64())
-        .collect();
+    let rows: Vec<i64> = body["rows"].as_array().expect("rows").iter().filter_map(|r| r["row"].as_i64()).collect();
     assert_eq!(rows, vec![3, 4, 5]);
-    assert!(body["rows"][0]["message"]
-        .as_str()
-        .unwrap_or("")
-        .contains("bogus"));
-    assert_eq!(
-        app.json("/api/v1/units").await["count"],
-        before,
-        "nothing stored"
-    );
+    assert!(body["rows"][0]["message"].as_str().unwrap_or("").contains("bogus"));
+    assert_eq!(app.json("/api/v1/units").await["count"], before, "nothing stored");
     // Fixed, it goes in whole.
     let good = workbook(&[
         ["code", "parent_code", "kind", "name", "doan_vien"],
-        [
-            "KCQ",
-            "91",
-            "affiliated",
-            "Đoàn Khối Các cơ quan tỉnh",
-            "1.200",
-        ],
+        ["KCQ", "91", "affiliated", "Đoàn Khối Các cơ quan tỉnh", "1.200"],
         ["899", "", "", "", "15.000"],
     ]);
     let (status, body) = upload(&app, &admin, "don-vi.xlsx", good, true).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        (body["created"].as_i64(), body["updated"].as_i64()),
-        (Some(1), Some(1))
-    );
-    assert_eq!(
-        app.json("/api/v1/units/KCQ").await["base_figures"]["doan_vien"],
-        1200
-    );
-    assert_eq!(
-        app.json("/api/v1/units/899").await["base_figures"]["doan_vien"],
-        15000
-    );
+    assert_eq!((body["created"].as_i64(), body["updated"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(app.json("/api/v1/units/KCQ").await["base_figures"]["doan_vien"], 1200);
+    assert_eq!(app.json("/api/v1/units/899").await["base_figures"]["doan_vien"], 15000);
 }
 
 #[tokio::test]
 async fn files_that_are_not_what_they_claim_are_refused() {
     let app = spawn_app().await;
-    let admin = add_token(
-        &app.db,
-        add_user(&app.db, "nhap.lieu", Role::Admin, &[], PW).await,
-    )
-    .await;
-    let (status, body) = upload(
-        &app,
-        &admin,
-        "fake.xlsx",
-        b"this is not a workbook".to_vec(),
-        false,
-    )
-    .await;
+    let admin = add_token(&app.db, add_user(&app.db, "nhap.lieu", Role::Admin, &[], PW).await).await;
+    let (status, body) = upload(&app, &admin, "fake.xlsx", b"this is not a workbook".to_vec(), false).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        body["error"]["message_vi"]
-            .as_str()
-            .unwrap_or("")
-            .contains("không phải bảng tính"),
-        "{body}"
-    );
+    assert!(body["error"]["message_vi"].as_str().unwrap_or("").contains("không phải bảng tính"), "{body}");
     let (status, _) = upload(&app, &admin, "big.csv", vec![b'a'; 6 * 1024 * 1024], false).await;
-    assert!(
-        status == StatusCode::PAYLOAD_TOO_LARGE || status == StatusCode::UNPROCESSABLE_ENTITY,
-        "{status}"
-    );
+    assert!(status == StatusCode::PAYLOAD_TOO_LARGE || status == StatusCode::UNPROCESSABLE_ENTITY, "{status}");
     let (status, body) = upload(
         &app,
         &admin,
         "don-vi.csv",
-        "code,parent_code,kind,name\nTN1,91,affiliated,Đoàn Thanh niên Công an tỉnh\n"
-            .as_bytes()
-            .to_vec(),
+        "code,parent_code,kind,name\nTN1,91,affiliated,Đoàn Thanh niên Công an tỉnh\n".as_bytes().to_vec(),
         false,
     )
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["preview"][0]["code"], "TN1");
-    assert_eq!(
-        app.get("/api/v1/units/TN1").await.status(),
-        404,
-        "a preview stores nothing"
-    );
+    assert_eq!(app.get("/api/v1/units/TN1").await.status(), 404, "a preview stores nothing");
 }
 
 #[tokio::test]
 async fn units_are_renamed_moved_and_deactivated_keeping_their_id_and_history() {
     let app = spawn_app().await;
     let admin = add_token(&app.db, add_user(&app.db, "vp", Role::Admin, &[], PW).await).await;
-    let before = phongtrao_storage::units::by_code(&app.db, "30763")
-        .await
-        .expect("q")
-        .expect("unit");
+    let before = phongtrao_storage::units::by_code(&app.db, "30763").await.expect("q").expect("unit");
     let r = app
         .client
         .patch(format!("{}/api/v1/units/30763", app.base))
         .bearer_auth(&admin)
-        .json(
-            &json!({"name": "Đoàn xã Phi Thông (sáp nhập)", "parent_code": "900", "active": false}),
-        )
+        .json(&json!({"name": "Đoàn xã Phi Thông (sáp nhập)", "parent_code": "900", "active": false}))
         .send()
         .await
         .expect("patch");
     assert_eq!(r.status(), 200);
-    let after = phongtrao_storage::units::by_code(&app.db, "30763")
-        .await
-        .expect("q")
-        .expect("unit");
+    let after = phongtrao_storage::units::by_code(&app.db, "30763").await.expect("q").expect("unit");
     assert_eq!(after.id, before.id);
     assert!(!after.active);
-    assert_eq!(
-        after.parent_id,
-        phongtrao_storage::units::by_code(&app.db, "900")
-            .await
-            .expect("q")
-            .map(|u| u.id)
-    );
+    assert_eq!(after.parent_id, phongtrao_storage::units::by_code(&app.db, "900").await.expect("q").map(|u| u.id));
     let entries = audit_actions(&app, &admin, "unit=30763").await;
-    let change = entries
-        .iter()
-        .find(|e| e["action"] == "unit.update")
-        .expect("audit entry");
+    let change = entries.iter().find(|e| e["action"] == "unit.update").expect("audit entry");
     assert_eq!(change["before"]["name"], "Đoàn xã Phi Thông");
     assert_eq!(change["after"]["name"], "Đoàn xã Phi Thông (sáp nhập)");
     // A unit cannot move under a unit of its own level.
@@ -779,16 +477,10 @@ async fn units_are_renamed_moved_and_deactivated_keeping_their_id_and_history() 
         .expect("patch");
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // Export holds the same table.
-    let csv = app
-        .client
-        .get(format!("{}/admin/export/units.csv", app.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .expect("csv");
+    let csv =
+        app.client.get(format!("{}/admin/export/units.csv", app.base)).bearer_auth(&admin).send().await.expect("csv");
     assert_eq!(csv.status(), 200);
     let bytes = csv.bytes().await.expect("bytes");
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
-    assert!(String::from_utf8_lossy(&bytes)
-        .contains("30763,900,commune,3,Đoàn xã Phi Thông (sáp nhập),false"));
+    assert!(String::from_utf8_lossy(&bytes).contains("30763,900,commune,3,Đoàn xã Phi Thông (sáp nhập),false"));
 }

@@ -27,23 +27,13 @@ impl Drop for Driver {
 /// Starts chromedriver on a free port. Where it is not installed the test is
 /// skipped, except in CI (CI=true), where .ci/run installs it and it must run.
 fn chromedriver() -> Option<Driver> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .ok()?
-        .local_addr()
-        .ok()?
-        .port();
-    let child = Command::new("chromedriver")
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+    let child =
+        Command::new("chromedriver").arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
     let child = match child {
         Ok(c) => c,
         Err(e) => {
-            assert!(
-                std::env::var("CI").is_err(),
-                "chromedriver is required in CI: {e}"
-            );
+            assert!(std::env::var("CI").is_err(), "chromedriver is required in CI: {e}");
             eprintln!("chromedriver not found: browser test skipped ({e})");
             return None;
         }
@@ -82,76 +72,27 @@ async fn a_reporter_on_a_phone_logs_in_fills_in_and_submits_a_weekly_report() {
     let result = async {
         c.set_window_size(390, 844).await?;
         c.goto(&format!("{}/login", app.base)).await?;
-        c.find(Locator::Css("#username"))
-            .await?
-            .send_keys("dt.rachgia")
-            .await?;
-        c.find(Locator::Css("#password"))
-            .await?
-            .send_keys(PW)
-            .await?;
-        c.find(Locator::Css("form[action='/login'] button[type=submit]"))
-            .await?
-            .click()
-            .await?;
-        c.wait()
-            .for_element(Locator::Css("a[href='/reports']"))
-            .await?;
+        c.find(Locator::Css("#username")).await?.send_keys("dt.rachgia").await?;
+        c.find(Locator::Css("#password")).await?.send_keys(PW).await?;
+        c.find(Locator::Css("form[action='/login'] button[type=submit]")).await?.click().await?;
+        c.wait().for_element(Locator::Css("a[href='/reports']")).await?;
         c.goto(&format!("{}/reports", app.base)).await?;
-        c.find(Locator::Css("a[href='/reports/899/2023-03-03']"))
-            .await?
-            .click()
-            .await?;
+        c.find(Locator::Css("a[href='/reports/899/2023-03-03']")).await?.click().await?;
         c.wait().for_element(Locator::Css("#report-form")).await?;
         // The phone layout never scrolls sideways.
-        let fits = c
-            .execute(
-                "return document.documentElement.scrollWidth <= window.innerWidth + 1",
-                vec![],
-            )
-            .await?;
-        assert_eq!(
-            fits,
-            json!(true),
-            "horizontal scroll on the report form at 390 px"
-        );
-        c.find(Locator::Css("input[name='v.5']"))
-            .await?
-            .send_keys("1.200")
-            .await?;
-        c.find(Locator::Css("input[name='v.17']"))
-            .await?
-            .send_keys("25")
-            .await?;
-        c.find(Locator::Css("input[name='a.0.title']"))
-            .await?
-            .send_keys("Ra quân Ngày Chủ nhật xanh")
-            .await?;
-        c.execute(
-            "document.querySelector(\"input[name='a.0.held_on']\").value = '2023-03-01'",
-            vec![],
-        )
-        .await?;
-        c.find(Locator::Css("input[name='a.0.place']"))
-            .await?
-            .send_keys("Phường Vĩnh Thanh")
-            .await?;
-        c.find(Locator::Css("input[name='a.0.funds']"))
-            .await?
-            .send_keys("1.500.000")
-            .await?;
-        c.find(Locator::Css("#highlights"))
-            .await?
-            .send_keys("Ra quân đồng loạt")
-            .await?;
+        let fits = c.execute("return document.documentElement.scrollWidth <= window.innerWidth + 1", vec![]).await?;
+        assert_eq!(fits, json!(true), "horizontal scroll on the report form at 390 px");
+        c.find(Locator::Css("input[name='v.5']")).await?.send_keys("1.200").await?;
+        c.find(Locator::Css("input[name='v.17']")).await?.send_keys("25").await?;
+        c.find(Locator::Css("input[name='a.0.title']")).await?.send_keys("Ra quân Ngày Chủ nhật xanh").await?;
+        c.execute("document.querySelector(\"input[name='a.0.held_on']\").value = '2023-03-01'", vec![]).await?;
+        c.find(Locator::Css("input[name='a.0.place']")).await?.send_keys("Phường Vĩnh Thanh").await?;
+        c.find(Locator::Css("input[name='a.0.funds']")).await?.send_keys("1.500.000").await?;
+        c.find(Locator::Css("#highlights")).await?.send_keys("Ra quân đồng loạt").await?;
         // The draft autosaves through the API while the person types.
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            let text = c
-                .find(Locator::Css(".autosave-status"))
-                .await?
-                .text()
-                .await?;
+            let text = c.find(Locator::Css(".autosave-status")).await?.text().await?;
             if text.contains("Đã tự lưu nháp") {
                 break;
             }
@@ -160,21 +101,9 @@ async fn a_reporter_on_a_phone_logs_in_fills_in_and_submits_a_weekly_report() {
         }
         std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
         let png = c.screenshot().await?;
-        std::fs::write(
-            concat!(
-                env!("CARGO_TARGET_TMPDIR"),
-                "/screenshots/report-form-phone.png"
-            ),
-            png,
-        )
-        .ok();
-        c.find(Locator::Css("#submit-report"))
-            .await?
-            .click()
-            .await?;
-        c.wait()
-            .for_element(Locator::Css(".status-submitted"))
-            .await?;
+        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/report-form-phone.png"), png).ok();
+        c.find(Locator::Css("#submit-report")).await?.click().await?;
+        c.wait().for_element(Locator::Css(".status-submitted")).await?;
         let body = c.find(Locator::Css("main")).await?.text().await?;
         assert!(body.contains("Đã gửi báo cáo"), "{body}");
         Ok::<(), fantoccini::error::CmdError>(())
@@ -183,37 +112,20 @@ async fn a_reporter_on_a_phone_logs_in_fills_in_and_submits_a_weekly_report() {
     c.close().await.ok();
     result.expect("browser flow");
     // What the browser sent is what is stored.
-    let campaign = phongtrao_storage::campaigns::current(&app.db)
-        .await
-        .expect("campaign");
-    let unit = phongtrao_storage::units::by_code(&app.db, "899")
-        .await
-        .expect("q")
-        .expect("unit");
+    let campaign = phongtrao_storage::campaigns::current(&app.db).await.expect("campaign");
+    let unit = phongtrao_storage::units::by_code(&app.db, "899").await.expect("q").expect("unit");
     let key = phongtrao_storage::reports::ReportKey {
         campaign_id: campaign.row.id,
         unit_id: unit.id,
         kind: phongtrao_domain::report::ReportKind::Weekly,
         period_seq: 1,
     };
-    let report = phongtrao_storage::reports::get(&app.db, &key)
-        .await
-        .expect("q")
-        .expect("report");
+    let report = phongtrao_storage::reports::get(&app.db, &key).await.expect("q").expect("report");
     assert_eq!(report.status, "submitted");
-    let values = phongtrao_storage::reports::values(&app.db, report.id)
-        .await
-        .expect("values");
+    let values = phongtrao_storage::reports::values(&app.db, report.id).await.expect("values");
     assert_eq!((values["5"], values["17"]), (1200, 25));
-    let activities = phongtrao_storage::reports::activities(&app.db, report.id)
-        .await
-        .expect("activities");
+    let activities = phongtrao_storage::reports::activities(&app.db, report.id).await.expect("activities");
     assert_eq!(activities[0].funds_vnd, Some(1_500_000));
-    let versions = phongtrao_storage::reports::versions(&app.db, report.id)
-        .await
-        .expect("versions");
-    assert!(
-        versions.iter().any(|v| v.action == "save_draft"),
-        "autosaved drafts are in the history"
-    );
+    let versions = phongtrao_storage::reports::versions(&app.db, report.id).await.expect("versions");
+    assert!(versions.iter().any(|v| v.action == "save_draft"), "autosaved drafts are in the history");
 }

@@ -6,28 +6,16 @@ use std::time::{Duration, Instant};
 
 fn phongtrao() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_phongtrao"));
-    c.env_remove("DATABASE_URL")
-        .env_remove("PHONGTRAO_DATA_DIR")
-        .env("RUST_LOG", "warn");
+    c.env_remove("DATABASE_URL").env_remove("PHONGTRAO_DATA_DIR").env("RUST_LOG", "warn");
     c
 }
 
 #[test]
 fn plan_check_json_reports_the_builtin_plan() {
-    let out = phongtrao()
-        .args(["plan", "check", "--json"])
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = phongtrao().args(["plan", "check", "--json"]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(
-        v["targets"], 18,
-        "targets 1–19 as numbered in the document, which has no target 3"
-    );
+    assert_eq!(v["targets"], 18, "targets 1–19 as numbered in the document, which has no target 3");
     assert_eq!(v["missing_target_numbers"], serde_json::json!([3]));
     assert_eq!(v["indicators"], 26);
     assert_eq!(v["events"], 10);
@@ -38,73 +26,40 @@ fn plan_check_json_reports_the_builtin_plan() {
     assert_eq!(periods[0]["end"], "2023-03-03");
     assert_eq!(periods[0]["deadline"], "2023-03-03T16:00:00+07:00");
     let ends: Vec<&str> = periods.iter().filter_map(|p| p["end"].as_str()).collect();
-    assert_eq!(
-        ends,
-        [
-            "2023-03-03",
-            "2023-03-10",
-            "2023-03-17",
-            "2023-03-24",
-            "2023-03-31"
-        ]
-    );
+    assert_eq!(ends, ["2023-03-03", "2023-03-10", "2023-03-17", "2023-03-24", "2023-03-31"]);
 }
 
 fn check_broken(edit: impl Fn(&str) -> String) -> (bool, String, serde_json::Value) {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("plan.toml");
     std::fs::write(&path, edit(phongtrao_domain::builtin::PLAN_TOML)).expect("write");
-    let text = phongtrao()
-        .args(["plan", "check"])
-        .arg(&path)
-        .output()
-        .expect("run");
-    let json = phongtrao()
-        .args(["plan", "check", "--json"])
-        .arg(&path)
-        .output()
-        .expect("run");
+    let text = phongtrao().args(["plan", "check"]).arg(&path).output().expect("run");
+    let json = phongtrao().args(["plan", "check", "--json"]).arg(&path).output().expect("run");
     assert_eq!(text.status.success(), json.status.success());
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
-    (
-        text.status.success(),
-        String::from_utf8_lossy(&text.stderr).into_owned(),
-        v,
-    )
+    (text.status.success(), String::from_utf8_lossy(&text.stderr).into_owned(), v)
 }
 
 #[test]
 fn broken_plan_files_are_rejected_with_where_and_why() {
     let (ok, stderr, v) = check_broken(|s| s.replacen("goal = 20000", "goal = -20000", 1));
     assert!(!ok);
-    assert!(
-        stderr.contains("dòng ") && stderr.contains("negative"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("dòng ") && stderr.contains("negative"), "{stderr}");
     assert_eq!(v["problems"].as_array().map(Vec::len), Some(1));
 
     let (ok, stderr, _) = check_broken(|s| s.replacen("label =", "lable =", 1));
     assert!(!ok);
-    assert!(
-        stderr.contains("lable") && stderr.contains("trường không xác định"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("lable") && stderr.contains("trường không xác định"), "{stderr}");
 
     let (ok, stderr, _) = check_broken(|s| s.replacen("2023-02-24", "2023-02-30", 1));
     assert!(!ok);
-    assert!(
-        stderr.contains("ngày giờ không hợp lệ") && stderr.contains("dòng "),
-        "{stderr}"
-    );
+    assert!(stderr.contains("ngày giờ không hợp lệ") && stderr.contains("dòng "), "{stderr}");
 
     let (ok, stderr, _) = check_broken(|s| s.replacen("number = 19", "number = 18", 1));
     assert!(!ok);
     assert!(stderr.contains("chỉ tiêu số 18 bị trùng"), "{stderr}");
 
-    let out = phongtrao()
-        .args(["plan", "check", "/nonexistent/plan.toml"])
-        .output()
-        .expect("run");
+    let out = phongtrao().args(["plan", "check", "/nonexistent/plan.toml"]).output().expect("run");
     assert!(!out.status.success());
 }
 
@@ -130,10 +85,7 @@ fn serve_survives_kill_9_and_keeps_its_data() {
     let out = first.wait_with_output().expect("output");
     let printed = String::from_utf8_lossy(&out.stdout);
     assert!(printed.contains("Mật khẩu dùng một lần"), "{printed}");
-    assert!(
-        printed.contains(&format!("http://127.0.0.1:{port}/")),
-        "{printed}"
-    );
+    assert!(printed.contains(&format!("http://127.0.0.1:{port}/")), "{printed}");
 
     let mut second = start();
     wait_healthy(port);
@@ -145,11 +97,7 @@ fn serve_survives_kill_9_and_keeps_its_data() {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
 fn wait_healthy(port: u16) {
@@ -168,10 +116,7 @@ fn http_get(port: u16, path: &str) -> String {
     let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
         return String::new();
     };
-    let _ = write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    );
+    let _ = write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     let mut body = String::new();
     let _ = stream.read_to_string(&mut body);
     body
@@ -181,12 +126,7 @@ fn http_get(port: u16, path: &str) -> String {
 fn user_commands_create_reset_and_list_accounts() {
     let dir = tempfile::tempdir().expect("dir");
     let run = |args: &[&str]| {
-        let out = phongtrao()
-            .args(args)
-            .arg("--data-dir")
-            .arg(dir.path())
-            .output()
-            .expect("run");
+        let out = phongtrao().args(args).arg("--data-dir").arg(dir.path()).output().expect("run");
         (
             out.status.success(),
             String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -195,17 +135,8 @@ fn user_commands_create_reset_and_list_accounts() {
     };
     let (ok, _, err) = run(&["migrate"]);
     assert!(ok, "{err}");
-    let (ok, out, err) = run(&[
-        "user",
-        "add",
-        "huyen.hondat",
-        "--role",
-        "unit",
-        "--units",
-        "903",
-        "--name",
-        "Huyện đoàn Hòn Đất",
-    ]);
+    let (ok, out, err) =
+        run(&["user", "add", "huyen.hondat", "--role", "unit", "--units", "903", "--name", "Huyện đoàn Hòn Đất"]);
     assert!(ok, "{err}");
     assert!(out.contains("Mật khẩu dùng một lần"));
     let (ok, _, err) = run(&["user", "add", "x.y", "--role", "unit"]);
@@ -217,13 +148,8 @@ fn user_commands_create_reset_and_list_accounts() {
     let (ok, out, _) = run(&["user", "list", "--json"]);
     assert!(ok);
     let list: serde_json::Value = serde_json::from_str(&out).expect("json");
-    let user = list
-        .as_array()
-        .expect("array")
-        .iter()
-        .find(|u| u["username"] == "huyen.hondat")
-        .expect("listed")
-        .clone();
+    let user =
+        list.as_array().expect("array").iter().find(|u| u["username"] == "huyen.hondat").expect("listed").clone();
     assert_eq!(user["units"], serde_json::json!(["903"]));
     assert_eq!(user["role"], "unit");
 }

@@ -27,17 +27,8 @@ async fn overview_shows_theme_every_date_and_the_plans_inconsistencies() {
         assert!(html.contains(date), "overview lacks {date}");
     }
     // The five weekly deadlines.
-    for friday in [
-        "03/03/2023",
-        "10/03/2023",
-        "17/03/2023",
-        "24/03/2023",
-        "31/03/2023",
-    ] {
-        assert!(
-            html.contains(&format!("16h00 {friday}")),
-            "overview lacks the deadline of {friday}"
-        );
+    for friday in ["03/03/2023", "10/03/2023", "17/03/2023", "24/03/2023", "31/03/2023"] {
+        assert!(html.contains(&format!("16h00 {friday}")), "overview lacks the deadline of {friday}");
     }
     assert!(html.contains("huyện An Minh"));
     // In date order: the plans are due before the district launches start.
@@ -81,12 +72,7 @@ async fn unit_search_ignores_case_and_diacritics() {
     let html = app.text("/units?q=Ho%CC%80a%20Thu%E1%BA%ADn").await;
     assert!(html.contains("Hòa Thuận"), "NFD query");
     let api = app.json("/api/v1/units?q=rach%20gia").await;
-    let names: Vec<&str> = api["units"]
-        .as_array()
-        .expect("units")
-        .iter()
-        .filter_map(|u| u["name"].as_str())
-        .collect();
+    let names: Vec<&str> = api["units"].as_array().expect("units").iter().filter_map(|u| u["name"].as_str()).collect();
     assert!(names.contains(&"Thành đoàn Rạch Giá"), "{names:?}");
 }
 
@@ -109,19 +95,13 @@ async fn missing_base_figures_are_shown_as_missing() {
     let html = app.text("/units/899").await;
     assert!(html.contains("Thành đoàn Rạch Giá"));
     assert!(html.contains("chưa có số liệu"));
-    assert!(
-        html.contains("Đoàn phường Vĩnh Thanh Vân"),
-        "children listed"
-    );
+    assert!(html.contains("Đoàn phường Vĩnh Thanh Vân"), "children listed");
     let api = app.json("/api/v1/units/899").await;
     assert!(api["base_figures"]["doan_vien"].is_null());
     let missing = app.get("/api/v1/units/does-not-exist").await;
     assert_eq!(missing.status(), 404);
     let body: serde_json::Value = missing.json().await.expect("json");
-    assert!(body["error"]["message_vi"]
-        .as_str()
-        .unwrap_or("")
-        .contains("Không tìm thấy"));
+    assert!(body["error"]["message_vi"].as_str().unwrap_or("").contains("Không tìm thấy"));
 }
 
 #[tokio::test]
@@ -129,11 +109,7 @@ async fn unknown_pages_get_a_vietnamese_404() {
     let app = spawn_app().await;
     let response = app.get("/khong-co").await;
     assert_eq!(response.status(), 404);
-    assert!(response
-        .text()
-        .await
-        .expect("body")
-        .contains("Không tìm thấy trang"));
+    assert!(response.text().await.expect("body").contains("Không tìm thấy trang"));
 }
 
 #[tokio::test]
@@ -154,14 +130,8 @@ async fn english_is_one_switch_away() {
 async fn pages_carry_security_headers_and_no_inline_script() {
     let app = spawn_app().await;
     let response = app.get("/").await;
-    let csp = response.headers()["content-security-policy"]
-        .to_str()
-        .expect("csp")
-        .to_string();
-    assert!(
-        csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
-        "{csp}"
-    );
+    let csp = response.headers()["content-security-policy"].to_str().expect("csp").to_string();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{csp}");
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     let html = response.text().await.expect("body");
     assert!(!html.contains("<script>"), "no inline script");
@@ -175,22 +145,13 @@ async fn api_mirrors_the_plan_and_has_an_openapi_document() {
     let app = spawn_app().await;
     let periods = app.json("/api/v1/periods").await;
     assert_eq!(periods["periods"].as_array().map(Vec::len), Some(5));
-    assert_eq!(
-        periods["periods"][0]["deadline"],
-        "2023-03-03T16:00:00+07:00"
-    );
+    assert_eq!(periods["periods"][0]["deadline"], "2023-03-03T16:00:00+07:00");
     let targets = app.json("/api/v1/targets").await;
     assert_eq!(targets["targets"].as_array().map(Vec::len), Some(18));
     assert_eq!(targets["missing_target_numbers"], serde_json::json!([3]));
     let doc = app.json("/api/v1/openapi.json").await;
     assert_eq!(doc["openapi"], "3.1.0");
-    for path in [
-        "/api/v1/campaign",
-        "/api/v1/targets",
-        "/api/v1/periods",
-        "/api/v1/units",
-        "/api/v1/units/{code}",
-    ] {
+    for path in ["/api/v1/campaign", "/api/v1/targets", "/api/v1/periods", "/api/v1/units", "/api/v1/units/{code}"] {
         assert!(doc["paths"].get(path).is_some(), "openapi lacks {path}");
     }
 }

@@ -10,10 +10,8 @@ const PW: &str = "mat-khau-thu-nghiem-1";
 const DOCX: &[u8] = include_bytes!("../../../domain/tests/fixtures/kien-giang-2023.docx");
 
 async fn upload(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-    );
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
     let r = app
         .client
         .post(format!("{}/api/v1/plan/import", app.base))
@@ -29,11 +27,7 @@ async fn upload(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> (Stat
 #[tokio::test]
 async fn a_word_plan_becomes_a_reviewed_draft_and_runs_only_once_confirmed() {
     let app = spawn_app().await;
-    let admin = add_token(
-        &app.db,
-        add_user(&app.db, "vp.import", Role::Admin, &[], PW).await,
-    )
-    .await;
+    let admin = add_token(&app.db, add_user(&app.db, "vp.import", Role::Admin, &[], PW).await).await;
     let before = app.json("/api/v1/campaign").await["id"].clone();
     let (status, body) = upload(&app, &admin, "ke-hoach-2023.docx", DOCX.to_vec()).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -47,32 +41,17 @@ async fn a_word_plan_becomes_a_reviewed_draft_and_runs_only_once_confirmed() {
         (Some(18), Some(26), Some(10))
     );
     let findings = body["checked"]["findings_vi"].to_string();
-    assert!(
-        findings.contains("Không có chỉ tiêu số 3") && findings.contains("30/03/2023"),
-        "{findings}"
-    );
+    assert!(findings.contains("Không có chỉ tiêu số 3") && findings.contains("30/03/2023"), "{findings}");
     // Each value keeps the sentence it came from.
     let items = body["review"]["items"].as_array().expect("items");
-    let trees = items
-        .iter()
-        .find(|i| i["value"] == "20000" || i["value"] == "20000.0")
-        .expect("the trees goal");
-    assert!(
-        trees["source"]
-            .as_str()
-            .unwrap_or("")
-            .contains("20.000 cây xanh"),
-        "{trees}"
-    );
+    let trees = items.iter().find(|i| i["value"] == "20000" || i["value"] == "20000.0").expect("the trees goal");
+    assert!(trees["source"].as_str().unwrap_or("").contains("20.000 cây xanh"), "{trees}");
     // Nothing runs yet.
     assert_eq!(app.json("/api/v1/campaign").await["id"], before);
     // The reviewer edits the file (a code of its own) and confirms.
     let id = body["id"].as_i64().expect("id");
     let toml = body["review"]["toml"].as_str().expect("toml");
-    let code_line = toml
-        .lines()
-        .find(|l| l.starts_with("code = "))
-        .expect("code line");
+    let code_line = toml.lines().find(|l| l.starts_with("code = ")).expect("code line");
     let edited = toml.replacen(code_line, "code = \"kg-ttn-2023-nhap-tu-van-ban\"", 1);
     let r = app
         .client
@@ -85,44 +64,22 @@ async fn a_word_plan_becomes_a_reviewed_draft_and_runs_only_once_confirmed() {
     assert_eq!(r.status(), 200, "{:?}", r.text().await);
     let now = app.json("/api/v1/campaign").await;
     assert_ne!(now["id"], before);
-    assert_eq!(
-        now["plan"]["campaign"]["code"],
-        "kg-ttn-2023-nhap-tu-van-ban"
-    );
-    assert_eq!(
-        app.json("/api/v1/targets").await["targets"]
-            .as_array()
-            .map(Vec::len),
-        Some(18)
-    );
+    assert_eq!(now["plan"]["campaign"]["code"], "kg-ttn-2023-nhap-tu-van-ban");
+    assert_eq!(app.json("/api/v1/targets").await["targets"].as_array().map(Vec::len), Some(18));
 }
 
 #[tokio::test]
 async fn a_broken_plan_cannot_be_confirmed_and_bad_files_are_refused() {
     let app = spawn_app().await;
-    let admin = add_token(
-        &app.db,
-        add_user(&app.db, "vp.import", Role::Admin, &[], PW).await,
-    )
-    .await;
-    let unit = add_token(
-        &app.db,
-        add_user(&app.db, "dv.import", Role::Unit, &["899"], PW).await,
-    )
-    .await;
-    assert_eq!(
-        upload(&app, &unit, "kh.txt", b"KE HOACH".to_vec()).await.0,
-        StatusCode::FORBIDDEN
-    );
+    let admin = add_token(&app.db, add_user(&app.db, "vp.import", Role::Admin, &[], PW).await).await;
+    let unit = add_token(&app.db, add_user(&app.db, "dv.import", Role::Unit, &["899"], PW).await).await;
+    assert_eq!(upload(&app, &unit, "kh.txt", b"KE HOACH".to_vec()).await.0, StatusCode::FORBIDDEN);
     let (status, body) = upload(&app, &admin, "kh.docx", b"not a zip".to_vec()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (status, body) = upload(&app, &admin, "kh.pdf", b"%PDF-1.4".to_vec()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     // A truncated document still gives a draft, with its problems named; it cannot run.
-    let text = std::str::from_utf8(include_bytes!(
-        "../../../domain/tests/fixtures/kien-giang-2023.txt"
-    ))
-    .expect("utf8");
+    let text = std::str::from_utf8(include_bytes!("../../../domain/tests/fixtures/kien-giang-2023.txt")).expect("utf8");
     let cut = &text[..text.find("III. CHỈ TIÊU").unwrap_or(text.len() / 2)];
     let (status, body) = upload(&app, &admin, "kh.txt", cut.as_bytes().to_vec()).await;
     assert_eq!(status, StatusCode::CREATED);
@@ -138,9 +95,7 @@ async fn a_broken_plan_cannot_be_confirmed_and_bad_files_are_refused() {
         .expect("confirm");
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        app.json("/api/v1/targets").await["targets"]
-            .as_array()
-            .map(Vec::len),
+        app.json("/api/v1/targets").await["targets"].as_array().map(Vec::len),
         Some(18),
         "the running plan is unchanged"
     );

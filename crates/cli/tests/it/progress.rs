@@ -15,10 +15,7 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self, max: i64) -> i64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         ((self.0 >> 33) % (max as u64 + 1)) as i64
     }
 }
@@ -31,14 +28,7 @@ async fn progress_equals_the_hand_sum_of_submitted_and_accepted_reports() {
     let units = ["899", "900", "903", "909"];
     let mut tokens = HashMap::new();
     for code in units {
-        tokens.insert(
-            code,
-            add_token(
-                db,
-                add_user(db, &format!("p.{code}"), Role::Unit, &[code], PW).await,
-            )
-            .await,
-        );
+        tokens.insert(code, add_token(db, add_user(db, &format!("p.{code}"), Role::Unit, &[code], PW).await).await);
     }
     // Base figures for the percentage indicator 2a (đoàn viên); 909 has none.
     for (code, members) in [("899", 4000), ("900", 1500), ("903", 2500)] {
@@ -59,8 +49,7 @@ async fn progress_equals_the_hand_sum_of_submitted_and_accepted_reports() {
             if rng.next(4) == 0 {
                 continue; // this unit misses this week
             }
-            let (trees, members, reached, tech) =
-                (rng.next(3000), rng.next(120), rng.next(900), rng.next(2));
+            let (trees, members, reached, tech) = (rng.next(3000), rng.next(120), rng.next(900), rng.next(2));
             let input = json!({"values": {"5": trees.to_string(), "17": members.to_string(), "2a": reached.to_string(), "16": tech.to_string()}});
             let r = app
                 .client
@@ -70,16 +59,18 @@ async fn progress_equals_the_hand_sum_of_submitted_and_accepted_reports() {
                 .send()
                 .await
                 .expect("submit");
-            assert!(
-                r.status().is_success(),
-                "{code} {week}: {}",
-                r.text().await.unwrap_or_default()
-            );
+            assert!(r.status().is_success(), "{code} {week}: {}", r.text().await.unwrap_or_default());
             let saved: Value = r.json().await.expect("json");
             // One in four submitted reports is returned by the office: it no longer counts.
             if rng.next(3) == 0 {
-                let r = app.client.post(format!("{}/api/v1/reports/{code}/{week}/review", app.base)).bearer_auth(&admin)
-                    .json(&json!({"action": "return", "comment": "Kiểm tra lại số liệu", "version": saved["version"]})).send().await.expect("return");
+                let r = app
+                    .client
+                    .post(format!("{}/api/v1/reports/{code}/{week}/review", app.base))
+                    .bearer_auth(&admin)
+                    .json(&json!({"action": "return", "comment": "Kiểm tra lại số liệu", "version": saved["version"]}))
+                    .send()
+                    .await
+                    .expect("return");
                 assert_eq!(r.status(), 200);
                 continue;
             }
@@ -88,12 +79,8 @@ async fn progress_equals_the_hand_sum_of_submitted_and_accepted_reports() {
             }
         }
     }
-    let sum = |codes: &[&str], key: &str| {
-        codes
-            .iter()
-            .map(|c| counted.get(&(*c, key)).copied().unwrap_or(0))
-            .sum::<i64>()
-    };
+    let sum =
+        |codes: &[&str], key: &str| codes.iter().map(|c| counted.get(&(*c, key)).copied().unwrap_or(0)).sum::<i64>();
     let province: Value = app
         .client
         .get(format!("{}/api/v1/progress?at=2023-03-31", app.base))
@@ -131,20 +118,12 @@ async fn progress_equals_the_hand_sum_of_submitted_and_accepted_reports() {
     );
     assert_eq!(find(&province, "17")["sum"], sum(&units, "17"));
     // The weekly series ends at the total; with every week counted the projection is the total.
-    let series: Vec<i64> = trees["series"]
-        .as_array()
-        .expect("series")
-        .iter()
-        .filter_map(Value::as_i64)
-        .collect();
+    let series: Vec<i64> = trees["series"].as_array().expect("series").iter().filter_map(Value::as_i64).collect();
     assert_eq!(series.len(), 5);
     assert_eq!(series.last().copied(), Some(sum(&units, "5")));
     assert_eq!(trees["projected"].as_f64(), Some(sum(&units, "5") as f64));
     assert_eq!(trees["at_risk"], sum(&units, "5") < 20000);
-    assert!(province["forecast_rule_vi"]
-        .as_str()
-        .unwrap_or("")
-        .contains("Dự báo"));
+    assert!(province["forecast_rule_vi"].as_str().unwrap_or("").contains("Dự báo"));
     // Half-way: the pace of two weeks projected over five.
     let early: Value = app
         .client
@@ -159,25 +138,15 @@ async fn progress_equals_the_hand_sum_of_submitted_and_accepted_reports() {
     let early_trees = find(&early, "5");
     let two_weeks = early_trees["series"][1].as_i64().expect("week 2");
     assert_eq!(early["periods_counted"], 2);
-    assert!(
-        (early_trees["projected"].as_f64().expect("projected") - two_weeks as f64 / 2.0 * 5.0)
-            .abs()
-            < 1e-9
-    );
+    assert!((early_trees["projected"].as_f64().expect("projected") - two_weeks as f64 / 2.0 * 5.0).abs() < 1e-9);
     // 2a: people reached over the base figures of the units that have one.
     let reached = find(&province, "2a");
     let expected_pct = 100.0 * sum(&units, "2a") as f64 / 8000.0;
-    assert!(
-        (reached["achieved"].as_f64().expect("achieved") - expected_pct).abs() < 1e-9,
-        "{reached}"
-    );
+    assert!((reached["achieved"].as_f64().expect("achieved") - expected_pct).abs() < 1e-9, "{reached}");
     // A district's subtree: its own figures only.
     let rach_gia: Value = app
         .client
-        .get(format!(
-            "{}/api/v1/progress?unit=899&at=2023-03-31",
-            app.base
-        ))
+        .get(format!("{}/api/v1/progress?unit=899&at=2023-03-31", app.base))
         .bearer_auth(&tokens["899"])
         .send()
         .await
@@ -186,17 +155,11 @@ async fn progress_equals_the_hand_sum_of_submitted_and_accepted_reports() {
         .await
         .expect("json");
     assert_eq!(find(&rach_gia, "5")["sum"], sum(&["899"], "5"));
-    assert_eq!(
-        find(&rach_gia, "5")["status"],
-        "no_goal",
-        "no allocation yet"
-    );
+    assert_eq!(find(&rach_gia, "5")["status"], "no_goal", "no allocation yet");
     // 16: communes of Rạch Giá with a tech team, out of its 12 communes.
     let tech = find(&rach_gia, "16");
     assert!(
-        (tech["achieved"].as_f64().expect("achieved") - 100.0 * sum(&["899"], "16") as f64 / 12.0)
-            .abs()
-            < 1e-9,
+        (tech["achieved"].as_f64().expect("achieved") - 100.0 * sum(&["899"], "16") as f64 / 12.0).abs() < 1e-9,
         "{tech}"
     );
     // Another district cannot read Rạch Giá's progress.
@@ -212,21 +175,14 @@ async fn progress_equals_the_hand_sum_of_submitted_and_accepted_reports() {
     let week1 = &province["timeliness"][0];
     assert_eq!(week1["expected"], 15);
     assert_eq!(week1["on_time"], 0);
-    assert_eq!(
-        week1["missing"].as_i64().expect("missing") + week1["late"].as_i64().expect("late"),
-        15
-    );
+    assert_eq!(week1["missing"].as_i64().expect("missing") + week1["late"].as_i64().expect("late"), 15);
     // The CLI gives the same figures.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_phongtrao"))
         .env("DATABASE_URL", &app.database_url)
         .args(["progress", "--at", "2023-03-31", "--json"])
         .output()
         .expect("cli");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let cli: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(cli["indicators"], province["indicators"]);
     assert_eq!(cli["timeliness"], province["timeliness"]);
@@ -238,10 +194,8 @@ async fn allocating_7000_new_members_to_the_15_districts_adds_up_to_exactly_7000
     let db = &app.db;
     let admin = add_token(db, add_user(db, "a.admin", Role::Admin, &[], PW).await).await;
     let district = add_token(db, add_user(db, "a.899", Role::Unit, &["899"], PW).await).await;
-    let districts = [
-        "899", "900", "902", "903", "904", "905", "906", "907", "908", "909", "910", "911", "912",
-        "913", "914",
-    ];
+    let districts =
+        ["899", "900", "902", "903", "904", "905", "906", "907", "908", "909", "910", "911", "912", "913", "914"];
     // Member counts: uneven, so that rounding matters.
     for (i, code) in districts.iter().enumerate() {
         let members = 1_237 + 311 * i as i64 + (i as i64 % 3) * 17;
@@ -256,11 +210,7 @@ async fn allocating_7000_new_members_to_the_15_districts_adds_up_to_exactly_7000
         assert_eq!(r.status(), 200);
     }
     let post = |token: &str, body: Value| {
-        let req = app
-            .client
-            .post(format!("{}/api/v1/allocations/17", app.base))
-            .bearer_auth(token)
-            .json(&body);
+        let req = app.client.post(format!("{}/api/v1/allocations/17", app.base)).bearer_auth(token).json(&body);
         async move { req.send().await.expect("allocate") }
     };
     assert_eq!(
@@ -271,12 +221,7 @@ async fn allocating_7000_new_members_to_the_15_districts_adds_up_to_exactly_7000
     let r = post(&admin, json!({"by": "doan_vien"})).await;
     assert_eq!(r.status(), 200);
     let view: Value = r.json().await.expect("json");
-    let parts: Vec<i64> = view["parts"]
-        .as_array()
-        .expect("parts")
-        .iter()
-        .filter_map(|p| p["goal"].as_i64())
-        .collect();
+    let parts: Vec<i64> = view["parts"].as_array().expect("parts").iter().filter_map(|p| p["goal"].as_i64()).collect();
     assert_eq!(parts.len(), 15);
     assert_eq!(parts.iter().sum::<i64>(), 7000);
     assert_eq!(view["whole"], 7000);
@@ -300,23 +245,15 @@ async fn allocating_7000_new_members_to_the_15_districts_adds_up_to_exactly_7000
         .json()
         .await
         .expect("json");
-    let members = rg["indicators"]
-        .as_array()
-        .expect("indicators")
-        .iter()
-        .find(|i| i["indicator"] == "17")
-        .cloned()
-        .expect("17");
+    let members =
+        rg["indicators"].as_array().expect("indicators").iter().find(|i| i["indicator"] == "17").cloned().expect("17");
     assert_eq!(members["goal"].as_f64(), Some(parts[0] as f64));
     assert_eq!(members["status"], "not_met");
     // A hand-made change that breaks the sum is shown, not hidden.
     let r = post(&admin, json!({"goals": {"899": parts[0] + 50}})).await;
     let view: Value = r.json().await.expect("json");
     assert_eq!(view["difference"], 50);
-    assert!(
-        view["message"].as_str().unwrap_or("").contains("7.000"),
-        "{view}"
-    );
+    assert!(view["message"].as_str().unwrap_or("").contains("7.000"), "{view}");
     // The district splits its own goal among its communes by hand.
     let r = app
         .client
@@ -331,17 +268,11 @@ async fn allocating_7000_new_members_to_the_15_districts_adds_up_to_exactly_7000
     assert_eq!(view["sum"], 70);
     // The ranking of the districts: completion of allocated goals, then timeliness.
     let unit900 = add_token(db, add_user(db, "a.900", Role::Unit, &["900"], PW).await).await;
-    for (token, unit, members) in [
-        (&district, "899", parts[0] + 50),
-        (&unit900, "900", parts[1] / 2),
-    ] {
+    for (token, unit, members) in [(&district, "899", parts[0] + 50), (&unit900, "900", parts[1] / 2)] {
         let input = json!({"version": 0, "input": {"values": {"17": members.to_string()}}});
         let r = app
             .client
-            .post(format!(
-                "{}/api/v1/reports/{unit}/2023-03-03/submit",
-                app.base
-            ))
+            .post(format!("{}/api/v1/reports/{unit}/2023-03-03/submit", app.base))
             .bearer_auth(token)
             .json(&input)
             .send()
@@ -371,20 +302,10 @@ async fn allocating_7000_new_members_to_the_15_districts_adds_up_to_exactly_7000
         .expect("json");
     let rows = ranking["rows"].as_array().expect("rows");
     assert_eq!(rows.len(), 15);
-    assert_eq!(
-        (rows[0]["unit"].as_str(), rows[0]["rank"].as_i64()),
-        (Some("899"), Some(1)),
-        "{ranking}"
-    );
-    assert_eq!(
-        (rows[1]["unit"].as_str(), rows[1]["rank"].as_i64()),
-        (Some("900"), Some(2))
-    );
+    assert_eq!((rows[0]["unit"].as_str(), rows[0]["rank"].as_i64()), (Some("899"), Some(1)), "{ranking}");
+    assert_eq!((rows[1]["unit"].as_str(), rows[1]["rank"].as_i64()), (Some("900"), Some(2)));
     assert!(rows[0]["score"].as_f64() > rows[1]["score"].as_f64());
-    assert!(
-        rows[0]["breakdown"]["completion_points"].as_f64().is_some(),
-        "each score is broken down"
-    );
+    assert!(rows[0]["breakdown"]["completion_points"].as_f64().is_some(), "each score is broken down");
     assert!(ranking["formula_vi"].as_str().unwrap_or("").contains("70"));
     // Percentages are not allocated.
     let r = app

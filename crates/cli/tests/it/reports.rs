@@ -45,68 +45,26 @@ fn submitted_at_15_59_59_is_on_time_16_00_00_is_late_and_late_stays_late() {
         "a.json",
         json!({"values": {"5": "1.200", "17": "35"}, "submitted_at": "2023-03-03T15:59:59+07:00"}),
     );
-    let late = report_file(
-        d,
-        "b.json",
-        json!({"values": {"5": "800"}, "submitted_at": "2023-03-03T16:00:00+07:00"}),
-    );
-    let (ok, out, err) = cli(
-        d,
-        &[
-            "report",
-            "submit",
-            "--unit",
-            "899",
-            "--period-end",
-            WEEK1,
-            "--file",
-            &on_time,
-        ],
-    );
+    let late = report_file(d, "b.json", json!({"values": {"5": "800"}, "submitted_at": "2023-03-03T16:00:00+07:00"}));
+    let (ok, out, err) = cli(d, &["report", "submit", "--unit", "899", "--period-end", WEEK1, "--file", &on_time]);
     assert!(ok, "{err}");
-    assert_eq!(
-        serde_json::from_str::<Value>(&out).expect("json")["saved"]["timeliness"],
-        "on_time"
-    );
-    let (ok, out, err) = cli(
-        d,
-        &[
-            "report",
-            "submit",
-            "--unit",
-            "903",
-            "--period-end",
-            WEEK1,
-            "--file",
-            &late,
-        ],
-    );
+    assert_eq!(serde_json::from_str::<Value>(&out).expect("json")["saved"]["timeliness"], "on_time");
+    let (ok, out, err) = cli(d, &["report", "submit", "--unit", "903", "--period-end", WEEK1, "--file", &late]);
     assert!(ok, "{err}");
-    assert_eq!(
-        serde_json::from_str::<Value>(&out).expect("json")["saved"]["timeliness"],
-        "late"
-    );
+    assert_eq!(serde_json::from_str::<Value>(&out).expect("json")["saved"]["timeliness"], "late");
     // The office returns the late report; it is resubmitted "on time": still late.
     let rt = tokio::runtime::Runtime::new().expect("rt");
     rt.block_on(async {
         let db = phongtrao_storage::Db::open_data_dir(d).await.expect("db");
-        let campaign = phongtrao_storage::campaigns::current(&db)
-            .await
-            .expect("campaign");
-        let unit = phongtrao_storage::units::by_code(&db, "903")
-            .await
-            .expect("q")
-            .expect("unit");
+        let campaign = phongtrao_storage::campaigns::current(&db).await.expect("campaign");
+        let unit = phongtrao_storage::units::by_code(&db, "903").await.expect("q").expect("unit");
         let key = phongtrao_storage::reports::ReportKey {
             campaign_id: campaign.row.id,
             unit_id: unit.id,
             kind: phongtrao_domain::report::ReportKind::Weekly,
             period_seq: 1,
         };
-        let report = phongtrao_storage::reports::get(&db, &key)
-            .await
-            .expect("q")
-            .expect("report");
+        let report = phongtrao_storage::reports::get(&db, &key).await.expect("q").expect("report");
         let who = phongtrao_storage::audit::Who::cli();
         let returned = phongtrao_storage::reports::review(
             &db,
@@ -119,31 +77,12 @@ fn submitted_at_15_59_59_is_on_time_16_00_00_is_late_and_late_stays_late() {
         );
         assert!(returned.await.is_ok());
     });
-    let again = report_file(
-        d,
-        "c.json",
-        json!({"values": {"5": "900"}, "submitted_at": "2023-03-03T10:00:00+07:00"}),
-    );
-    let (ok, out, err) = cli(
-        d,
-        &[
-            "report",
-            "submit",
-            "--unit",
-            "903",
-            "--period-end",
-            WEEK1,
-            "--file",
-            &again,
-        ],
-    );
+    let again = report_file(d, "c.json", json!({"values": {"5": "900"}, "submitted_at": "2023-03-03T10:00:00+07:00"}));
+    let (ok, out, err) = cli(d, &["report", "submit", "--unit", "903", "--period-end", WEEK1, "--file", &again]);
     assert!(ok, "{err}");
     let v: Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["saved"]["status"], "submitted");
-    assert_eq!(
-        v["saved"]["timeliness"], "late",
-        "timeliness is judged on the first submission"
-    );
+    assert_eq!(v["saved"]["timeliness"], "late", "timeliness is judged on the first submission");
     let (ok, out, _) = cli(d, &["report", "list", "--period-end", WEEK1, "--json"]);
     assert!(ok);
     let list: Value = serde_json::from_str(&out).expect("json");
@@ -153,25 +92,10 @@ fn submitted_at_15_59_59_is_on_time_16_00_00_is_late_and_late_stays_late() {
     assert_eq!(hd["values"]["5"], 900);
     // Bad input through the CLI stores nothing.
     let bad = report_file(d, "d.json", json!({"values": {"5": "-1"}}));
-    let (ok, _, err) = cli(
-        d,
-        &[
-            "report",
-            "submit",
-            "--unit",
-            "904",
-            "--period-end",
-            WEEK1,
-            "--file",
-            &bad,
-        ],
-    );
+    let (ok, _, err) = cli(d, &["report", "submit", "--unit", "904", "--period-end", WEEK1, "--file", &bad]);
     assert!(!ok && err.contains("số nguyên không âm"), "{err}");
     let (_, out, _) = cli(d, &["report", "list", "--unit", "904", "--json"]);
-    assert_eq!(
-        serde_json::from_str::<Value>(&out).expect("json"),
-        json!([])
-    );
+    assert_eq!(serde_json::from_str::<Value>(&out).expect("json"), json!([]));
 }
 
 struct Reporters {
@@ -184,17 +108,9 @@ struct Reporters {
 async fn reporters(app: &TestApp) -> Reporters {
     let db = &app.db;
     Reporters {
-        own: add_token(
-            db,
-            add_user(db, "r.rachgia", Role::Unit, &["899"], PW).await,
-        )
-        .await,
+        own: add_token(db, add_user(db, "r.rachgia", Role::Unit, &["899"], PW).await).await,
         other: add_token(db, add_user(db, "r.hondat", Role::Unit, &["903"], PW).await).await,
-        steering: add_token(
-            db,
-            add_user(db, "r.bcd", Role::Steering, &["899"], PW).await,
-        )
-        .await,
+        steering: add_token(db, add_user(db, "r.bcd", Role::Steering, &["899"], PW).await).await,
         admin: add_token(db, add_user(db, "r.vp", Role::Admin, &[], PW).await).await,
     }
 }
@@ -227,15 +143,8 @@ async fn two_concurrent_edits_one_wins_the_other_gets_a_conflict_and_both_stay_i
     let app = spawn_app().await;
     let r = reporters(&app).await;
     let path = format!("/api/v1/reports/899/{WEEK1}/draft");
-    let (s, first) = call(
-        &app,
-        "PUT",
-        &path,
-        &r.own,
-        json!({"version": 0, "input": {"values": {"5": "100"}}}),
-        None,
-    )
-    .await;
+    let (s, first) =
+        call(&app, "PUT", &path, &r.own, json!({"version": 0, "input": {"values": {"5": "100"}}}), None).await;
     assert_eq!(s, StatusCode::CREATED, "{first}");
     let v1 = first["version"].as_i64().expect("version");
     // Two people start from version 1.
@@ -258,41 +167,15 @@ async fn two_concurrent_edits_one_wins_the_other_gets_a_conflict_and_both_stay_i
         ),
     );
     let statuses = [a.0, b.0];
-    assert!(
-        statuses.contains(&StatusCode::OK) && statuses.contains(&StatusCode::CONFLICT),
-        "{statuses:?}"
-    );
-    let loser = if a.0 == StatusCode::CONFLICT {
-        &a.1
-    } else {
-        &b.1
-    };
-    assert!(
-        loser["error"]["message_vi"]
-            .as_str()
-            .unwrap_or("")
-            .contains("vừa được"),
-        "{loser}"
-    );
+    assert!(statuses.contains(&StatusCode::OK) && statuses.contains(&StatusCode::CONFLICT), "{statuses:?}");
+    let loser = if a.0 == StatusCode::CONFLICT { &a.1 } else { &b.1 };
+    assert!(loser["error"]["message_vi"].as_str().unwrap_or("").contains("vừa được"), "{loser}");
     assert_eq!(loser["current"]["version"], v1 + 1);
-    let (_, history) = call(
-        &app,
-        "GET",
-        &format!("/api/v1/reports/899/{WEEK1}/versions"),
-        &r.own,
-        Value::Null,
-        None,
-    )
-    .await;
+    let (_, history) =
+        call(&app, "GET", &format!("/api/v1/reports/899/{WEEK1}/versions"), &r.own, Value::Null, None).await;
     let versions = history["versions"].as_array().expect("versions");
-    let texts: Vec<&str> = versions
-        .iter()
-        .filter_map(|v| v["snapshot"]["draft"]["highlights"].as_str())
-        .collect();
-    assert!(
-        texts.contains(&"Người A") && texts.contains(&"Người B"),
-        "{texts:?}"
-    );
+    let texts: Vec<&str> = versions.iter().filter_map(|v| v["snapshot"]["draft"]["highlights"].as_str()).collect();
+    assert!(texts.contains(&"Người A") && texts.contains(&"Người B"), "{texts:?}");
     assert!(versions.iter().any(|v| v["action"] == "conflict_refused"));
 }
 
@@ -302,65 +185,24 @@ async fn a_retried_submission_with_the_same_idempotency_key_stores_one_report() 
     let r = reporters(&app).await;
     let path = format!("/api/v1/reports/899/{WEEK1}/submit");
     let body = json!({"version": 0, "input": {"values": {"5": "300", "17": "12"}, "highlights": "Ra quân trồng cây"}});
-    let (s1, first) = call(
-        &app,
-        "POST",
-        &path,
-        &r.own,
-        body.clone(),
-        Some("phone-retry-0001"),
-    )
-    .await;
+    let (s1, first) = call(&app, "POST", &path, &r.own, body.clone(), Some("phone-retry-0001")).await;
     assert_eq!(s1, StatusCode::CREATED, "{first}");
-    let (s2, second) = call(
-        &app,
-        "POST",
-        &path,
-        &r.own,
-        body.clone(),
-        Some("phone-retry-0001"),
-    )
-    .await;
+    let (s2, second) = call(&app, "POST", &path, &r.own, body.clone(), Some("phone-retry-0001")).await;
     assert_eq!(s2, StatusCode::OK);
     assert_eq!(second["report_id"], first["report_id"]);
     assert_eq!(second["version"], first["version"]);
     assert_eq!(second["replayed"], true);
-    let (_, list) = call(
-        &app,
-        "GET",
-        &format!("/api/v1/reports?unit=899&period_end={WEEK1}"),
-        &r.admin,
-        Value::Null,
-        None,
-    )
-    .await;
+    let (_, list) =
+        call(&app, "GET", &format!("/api/v1/reports?unit=899&period_end={WEEK1}"), &r.admin, Value::Null, None).await;
     assert_eq!(list["count"], 1);
-    let (_, history) = call(
-        &app,
-        "GET",
-        &format!("/api/v1/reports/899/{WEEK1}/versions"),
-        &r.own,
-        Value::Null,
-        None,
-    )
-    .await;
-    let submits = history["versions"]
-        .as_array()
-        .expect("versions")
-        .iter()
-        .filter(|v| v["action"] == "submit")
-        .count();
+    let (_, history) =
+        call(&app, "GET", &format!("/api/v1/reports/899/{WEEK1}/versions"), &r.own, Value::Null, None).await;
+    let submits = history["versions"].as_array().expect("versions").iter().filter(|v| v["action"] == "submit").count();
     assert_eq!(submits, 1);
     // The same key from another user is refused, not replayed.
-    let (s3, _) = call(
-        &app,
-        "POST",
-        &format!("/api/v1/reports/903/{WEEK1}/submit"),
-        &r.other,
-        body,
-        Some("phone-retry-0001"),
-    )
-    .await;
+    let (s3, _) =
+        call(&app, "POST", &format!("/api/v1/reports/903/{WEEK1}/submit"), &r.other, body, Some("phone-retry-0001"))
+            .await;
     assert_eq!(s3, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -380,57 +222,22 @@ async fn the_workflow_submit_return_resubmit_accept_with_authorization() {
     )
     .await;
     assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(call(&app, "GET", &base, &r.other, Value::Null, None).await.0, StatusCode::FORBIDDEN);
     assert_eq!(
-        call(&app, "GET", &base, &r.other, Value::Null, None)
-            .await
-            .0,
+        call(&app, "PUT", &format!("{base}/draft"), &r.other, json!({"version": 1, "input": {}}), None).await.0,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        call(
-            &app,
-            "PUT",
-            &format!("{base}/draft"),
-            &r.other,
-            json!({"version": 1, "input": {}}),
-            None
-        )
-        .await
-        .0,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        call(
-            &app,
-            "PUT",
-            &format!("{base}/draft"),
-            &r.steering,
-            json!({"version": 1, "input": {}}),
-            None
-        )
-        .await
-        .0,
+        call(&app, "PUT", &format!("{base}/draft"), &r.steering, json!({"version": 1, "input": {}}), None).await.0,
         StatusCode::FORBIDDEN
     );
     // Invalid submission: every problem named, nothing stored.
     let bad = json!({"version": 1, "input": {"values": {"5": "abc", "17": "-2"}, "activities": [{"title": "Ra quân", "held_on": "2023-03-10", "area": "2.1", "funds": "1,5"}]}});
     let (s, body) = call(&app, "POST", &format!("{base}/submit"), &r.own, bad, None).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<&str> = body["fields"]
-        .as_array()
-        .expect("fields")
-        .iter()
-        .filter_map(|f| f["field"].as_str())
-        .collect();
-    assert_eq!(
-        fields,
-        vec![
-            "values.5",
-            "values.17",
-            "activities[0].held_on",
-            "activities[0].funds"
-        ]
-    );
+    let fields: Vec<&str> =
+        body["fields"].as_array().expect("fields").iter().filter_map(|f| f["field"].as_str()).collect();
+    assert_eq!(fields, vec!["values.5", "values.17", "activities[0].held_on", "activities[0].funds"]);
     let (_, shown) = call(&app, "GET", &base, &r.own, Value::Null, None).await;
     assert_eq!(shown["report"]["status"], "draft");
     assert_eq!(shown["submitted"]["values"], json!({}));
@@ -443,29 +250,13 @@ async fn the_workflow_submit_return_resubmit_accept_with_authorization() {
     let version = saved["version"].as_i64().expect("v");
     // The reporter cannot change it now; the steering member returns it with a comment.
     assert_eq!(
-        call(
-            &app,
-            "PUT",
-            &format!("{base}/draft"),
-            &r.own,
-            json!({"version": version, "input": {}}),
-            None
-        )
-        .await
-        .0,
+        call(&app, "PUT", &format!("{base}/draft"), &r.own, json!({"version": version, "input": {}}), None).await.0,
         StatusCode::CONFLICT
     );
     assert_eq!(
-        call(
-            &app,
-            "POST",
-            &format!("{base}/review"),
-            &r.own,
-            json!({"action": "accept", "version": version}),
-            None
-        )
-        .await
-        .0,
+        call(&app, "POST", &format!("{base}/review"), &r.own, json!({"action": "accept", "version": version}), None)
+            .await
+            .0,
         StatusCode::FORBIDDEN
     );
     let (s, _) = call(
@@ -477,11 +268,7 @@ async fn the_workflow_submit_return_resubmit_accept_with_authorization() {
         None,
     )
     .await;
-    assert_eq!(
-        s,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "a return needs a comment"
-    );
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a return needs a comment");
     let (s, returned) = call(
         &app,
         "POST",
@@ -494,17 +281,8 @@ async fn the_workflow_submit_return_resubmit_accept_with_authorization() {
     assert_eq!(s, StatusCode::OK);
     let (_, shown) = call(&app, "GET", &base, &r.own, Value::Null, None).await;
     assert_eq!(shown["report"]["review_comment"], "Bổ sung ảnh hoạt động");
-    let resubmit =
-        json!({"version": returned["version"], "input": {"values": {"5": "1.600", "17": "20"}}});
-    let (s, again) = call(
-        &app,
-        "POST",
-        &format!("{base}/submit"),
-        &r.own,
-        resubmit,
-        None,
-    )
-    .await;
+    let resubmit = json!({"version": returned["version"], "input": {"values": {"5": "1.600", "17": "20"}}});
+    let (s, again) = call(&app, "POST", &format!("{base}/submit"), &r.own, resubmit, None).await;
     assert_eq!(s, StatusCode::OK, "{again}");
     let (s, accepted) = call(
         &app,
@@ -526,70 +304,23 @@ async fn a_locked_period_refuses_reports_until_the_office_reopens_it() {
     let app = spawn_app().await;
     let r = reporters(&app).await;
     assert_eq!(
-        call(
-            &app,
-            "POST",
-            &format!("/api/v1/periods/{WEEK1}/lock"),
-            &r.own,
-            Value::Null,
-            None
-        )
-        .await
-        .0,
+        call(&app, "POST", &format!("/api/v1/periods/{WEEK1}/lock"), &r.own, Value::Null, None).await.0,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        call(
-            &app,
-            "POST",
-            &format!("/api/v1/periods/{WEEK1}/lock"),
-            &r.admin,
-            Value::Null,
-            None
-        )
-        .await
-        .0,
+        call(&app, "POST", &format!("/api/v1/periods/{WEEK1}/lock"), &r.admin, Value::Null, None).await.0,
         StatusCode::OK
     );
     let draft = json!({"version": 0, "input": {"values": {"5": "1"}}});
-    let (s, body) = call(
-        &app,
-        "PUT",
-        &format!("/api/v1/reports/899/{WEEK1}/draft"),
-        &r.own,
-        draft.clone(),
-        None,
-    )
-    .await;
+    let (s, body) = call(&app, "PUT", &format!("/api/v1/reports/899/{WEEK1}/draft"), &r.own, draft.clone(), None).await;
     assert_eq!(s, StatusCode::LOCKED);
-    assert!(body["error"]["message_vi"]
-        .as_str()
-        .unwrap_or("")
-        .contains("đã khóa"));
+    assert!(body["error"]["message_vi"].as_str().unwrap_or("").contains("đã khóa"));
     assert_eq!(
-        call(
-            &app,
-            "POST",
-            &format!("/api/v1/periods/{WEEK1}/reopen"),
-            &r.admin,
-            Value::Null,
-            None
-        )
-        .await
-        .0,
+        call(&app, "POST", &format!("/api/v1/periods/{WEEK1}/reopen"), &r.admin, Value::Null, None).await.0,
         StatusCode::OK
     );
     assert_eq!(
-        call(
-            &app,
-            "PUT",
-            &format!("/api/v1/reports/899/{WEEK1}/draft"),
-            &r.own,
-            draft,
-            None
-        )
-        .await
-        .0,
+        call(&app, "PUT", &format!("/api/v1/reports/899/{WEEK1}/draft"), &r.own, draft, None).await.0,
         StatusCode::CREATED
     );
 }
@@ -598,52 +329,21 @@ async fn a_locked_period_refuses_reports_until_the_office_reopens_it() {
 async fn the_unit_plan_is_due_before_1_march_and_the_launch_date_is_checked() {
     let app = spawn_app().await;
     let r = reporters(&app).await;
-    let (s, form) = call(
-        &app,
-        "GET",
-        "/api/v1/reports/899/plan",
-        &r.own,
-        Value::Null,
-        None,
-    )
-    .await;
+    let (s, form) = call(&app, "GET", "/api/v1/reports/899/plan", &r.own, Value::Null, None).await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(
-        form["due_at"], "2023-02-28T17:00:00+00:00",
-        "before 01/3/2023 in Vietnam time"
-    );
+    assert_eq!(form["due_at"], "2023-02-28T17:00:00+00:00", "before 01/3/2023 in Vietnam time");
     let plan = json!({"version": 0, "input": {"values": {"5": "3.000", "17": "500"}, "activities": [
         {"title": "Lễ khởi động Tháng Thanh niên", "held_on": "2023-03-08", "area": "1", "place": "Quảng trường", "tag": "launch"}]}});
-    let (s, saved) = call(
-        &app,
-        "POST",
-        "/api/v1/reports/899/plan/submit",
-        &r.own,
-        plan,
-        None,
-    )
-    .await;
+    let (s, saved) = call(&app, "POST", "/api/v1/reports/899/plan/submit", &r.own, plan, None).await;
     assert_eq!(s, StatusCode::CREATED, "{saved}");
     let warnings = saved["warnings"].as_array().expect("warnings");
     assert!(
-        warnings.iter().any(|w| w["message_vi"]
-            .as_str()
-            .unwrap_or("")
-            .contains("01/03/2023 – 05/03/2023")),
+        warnings.iter().any(|w| w["message_vi"].as_str().unwrap_or("").contains("01/03/2023 – 05/03/2023")),
         "{warnings:?}"
     );
     // Communes do not report in 2023: no form for them.
     assert_eq!(
-        call(
-            &app,
-            "GET",
-            "/api/v1/reports/30733/plan",
-            &r.own,
-            Value::Null,
-            None
-        )
-        .await
-        .0,
+        call(&app, "GET", "/api/v1/reports/30733/plan", &r.own, Value::Null, None).await.0,
         StatusCode::NOT_FOUND
     );
 }
@@ -653,36 +353,12 @@ async fn a_reporter_fills_in_and_submits_the_form_without_javascript() {
     let app = spawn_app().await;
     add_user(&app.db, "bao.cao", Role::Unit, &["899"], PW).await;
     let client = browser();
-    assert_eq!(
-        app.login_form(&client, "bao.cao", PW, "10.9.0.1")
-            .await
-            .status(),
-        StatusCode::SEE_OTHER
-    );
-    let list = client
-        .get(format!("{}/reports", app.base))
-        .send()
-        .await
-        .expect("list")
-        .text()
-        .await
-        .expect("body");
-    assert!(
-        list.contains(&format!("/reports/899/{WEEK1}")),
-        "the list links the week"
-    );
-    assert!(
-        !list.contains("/reports/903/"),
-        "only the reporter's own units"
-    );
-    let form = client
-        .get(format!("{}/reports/899/{WEEK1}", app.base))
-        .send()
-        .await
-        .expect("form")
-        .text()
-        .await
-        .expect("body");
+    assert_eq!(app.login_form(&client, "bao.cao", PW, "10.9.0.1").await.status(), StatusCode::SEE_OTHER);
+    let list = client.get(format!("{}/reports", app.base)).send().await.expect("list").text().await.expect("body");
+    assert!(list.contains(&format!("/reports/899/{WEEK1}")), "the list links the week");
+    assert!(!list.contains("/reports/903/"), "only the reporter's own units");
+    let form =
+        client.get(format!("{}/reports/899/{WEEK1}", app.base)).send().await.expect("form").text().await.expect("body");
     assert!(form.contains("name=\"v.5\"") && form.contains("≥ 20.000 cây"));
     let csrf = csrf_of(&form);
     let fields = vec![
@@ -700,12 +376,7 @@ async fn a_reporter_fills_in_and_submits_the_form_without_javascript() {
         ("highlights", "Ra quân đồng loạt 12 phường, xã"),
         ("action", "submit"),
     ];
-    let r = client
-        .post(format!("{}/reports/899/{WEEK1}", app.base))
-        .form(&fields)
-        .send()
-        .await
-        .expect("submit");
+    let r = client.post(format!("{}/reports/899/{WEEK1}", app.base)).form(&fields).send().await.expect("submit");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let page = client
         .get(format!("{}/reports/899/{WEEK1}?saved=submit", app.base))
@@ -716,37 +387,16 @@ async fn a_reporter_fills_in_and_submits_the_form_without_javascript() {
         .await
         .expect("body");
     assert!(page.contains("Đã gửi báo cáo.") && page.contains("status-submitted"));
-    let token = add_token(
-        &app.db,
-        add_user(&app.db, "kiem.tra", Role::Admin, &[], PW).await,
-    )
-    .await;
-    let (_, shown) = call(
-        &app,
-        "GET",
-        &format!("/api/v1/reports/899/{WEEK1}"),
-        &token,
-        Value::Null,
-        None,
-    )
-    .await;
+    let token = add_token(&app.db, add_user(&app.db, "kiem.tra", Role::Admin, &[], PW).await).await;
+    let (_, shown) = call(&app, "GET", &format!("/api/v1/reports/899/{WEEK1}"), &token, Value::Null, None).await;
     assert_eq!(shown["submitted"]["values"]["5"], 2000);
     assert_eq!(shown["submitted"]["values"]["16"], 3);
     assert_eq!(shown["submitted"]["activities"][0]["funds_vnd"], 1_500_000);
-    assert_eq!(
-        shown["submitted"]["activities"].as_array().map(Vec::len),
-        Some(1),
-        "the blank row is dropped"
-    );
+    assert_eq!(shown["submitted"]["activities"].as_array().map(Vec::len), Some(1), "the blank row is dropped");
     // A bad value comes back with the message and the typed values kept.
     let r = client
         .post(format!("{}/reports/899/2023-03-10", app.base))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("version", "0"),
-            ("v.5", "mười"),
-            ("action", "submit"),
-        ])
+        .form(&[("csrf", csrf.as_str()), ("version", "0"), ("v.5", "mười"), ("action", "submit")])
         .send()
         .await
         .expect("submit");

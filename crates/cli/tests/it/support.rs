@@ -29,16 +29,9 @@ pub async fn fresh_db_with_url() -> (Db, Option<tempfile::TempDir>, String) {
     match std::env::var("PHONGTRAO_TEST_DATABASE_URL") {
         Ok(url) if !url.is_empty() => {
             let name = format!("pt_test_{}", random_suffix());
-            let test_url = phongtrao_storage::create_postgres_database(&url, &name)
-                .await
-                .expect("create test database");
-            (
-                Db::connect(&test_url)
-                    .await
-                    .expect("connect to test database"),
-                None,
-                test_url,
-            )
+            let test_url =
+                phongtrao_storage::create_postgres_database(&url, &name).await.expect("create test database");
+            (Db::connect(&test_url).await.expect("connect to test database"), None, test_url)
         }
         _ => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -51,22 +44,14 @@ pub async fn fresh_db_with_url() -> (Db, Option<tempfile::TempDir>, String) {
 
 fn random_suffix() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     format!("{}_{}", std::process::id(), nanos % 1_000_000_000_000)
 }
 
 /// Another app instance on the same database; returns its base URL.
 pub async fn spawn_on(db: Db) -> String {
     let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
-    let settings = Settings {
-        bind,
-        trust_forwarded_for: true,
-        secure_cookies: false,
-        now: None,
-    };
+    let settings = Settings { bind, trust_forwarded_for: true, secure_cookies: false, now: None };
     let app = Application::build(&settings, db).await.expect("bind");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_forever());
@@ -74,22 +59,12 @@ pub async fn spawn_on(db: Db) -> String {
 }
 
 pub async fn spawn_app() -> TestApp {
-    let _ = tracing_subscriber::fmt()
-        .with_test_writer()
-        .with_env_filter("warn,phongtrao_web=info")
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn,phongtrao_web=info").try_init();
     let (db, dir, database_url) = fresh_db_with_url().await;
     let prepared = prepare(&db).await.expect("prepare database");
     let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
-    let settings = Settings {
-        bind,
-        trust_forwarded_for: true,
-        secure_cookies: false,
-        now: None,
-    };
-    let app = Application::build(&settings, db.clone())
-        .await
-        .expect("bind");
+    let settings = Settings { bind, trust_forwarded_for: true, secure_cookies: false, now: None };
+    let app = Application::build(&settings, db.clone()).await.expect("bind");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_forever());
     let client = reqwest::Client::builder()
@@ -97,23 +72,12 @@ pub async fn spawn_app() -> TestApp {
         .cookie_store(true)
         .build()
         .expect("client");
-    TestApp {
-        base,
-        database_url,
-        db,
-        prepared,
-        client,
-        _dir: dir,
-    }
+    TestApp { base, database_url, db, prepared, client, _dir: dir }
 }
 
 impl TestApp {
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("request")
+        self.client.get(format!("{}{path}", self.base)).send().await.expect("request")
     }
 
     pub async fn text(&self, path: &str) -> String {
@@ -139,13 +103,7 @@ pub async fn add_user(
 ) -> i64 {
     let mut ids = Vec::new();
     for code in unit_codes {
-        ids.push(
-            phongtrao_storage::units::by_code(db, code)
-                .await
-                .expect("query")
-                .expect("unit")
-                .id,
-        );
+        ids.push(phongtrao_storage::units::by_code(db, code).await.expect("query").expect("unit").id);
     }
     let hash = phongtrao_web::password::hash(password).expect("hash");
     phongtrao_storage::users::create(
@@ -169,33 +127,19 @@ pub async fn add_user(
 pub async fn add_token(db: &Db, user_id: i64) -> String {
     let token = format!("pt_test_{user_id}_{}", random_suffix());
     let digest = phongtrao_web::auth::current::token_digest(&token);
-    phongtrao_storage::tokens::create(db, user_id, "test", &digest, chrono::Utc::now())
-        .await
-        .expect("token");
+    phongtrao_storage::tokens::create(db, user_id, "test", &digest, chrono::Utc::now()).await.expect("token");
     token
 }
 
 /// A browser-like client with its own cookie jar.
 pub fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .expect("client")
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().expect("client")
 }
 
 /// The value of `name="csrf" value="..."` in a page.
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
-    html.find(marker)
-        .map(|i| {
-            html[i + marker.len()..]
-                .split('"')
-                .next()
-                .unwrap_or("")
-                .to_string()
-        })
-        .unwrap_or_default()
+    html.find(marker).map(|i| html[i + marker.len()..].split('"').next().unwrap_or("").to_string()).unwrap_or_default()
 }
 
 impl TestApp {
@@ -207,24 +151,13 @@ impl TestApp {
         password: &str,
         from: &str,
     ) -> reqwest::Response {
-        let page = client
-            .get(format!("{}/login", self.base))
-            .send()
-            .await
-            .expect("login page")
-            .text()
-            .await
-            .expect("body");
+        let page =
+            client.get(format!("{}/login", self.base)).send().await.expect("login page").text().await.expect("body");
         let csrf = csrf_of(&page);
         client
             .post(format!("{}/login", self.base))
             .header("x-forwarded-for", from)
-            .form(&[
-                ("username", username),
-                ("password", password),
-                ("csrf", csrf.as_str()),
-                ("next", "/"),
-            ])
+            .form(&[("username", username), ("password", password), ("csrf", csrf.as_str()), ("next", "/")])
             .send()
             .await
             .expect("login")

@@ -45,8 +45,7 @@ fn short_dates(text: &str) -> Vec<Tok> {
     let mut out = Vec::new();
     let mut k = 0;
     while k < chars.len() {
-        let starts_token =
-            chars[k].1.is_ascii_digit() && (k == 0 || !chars[k - 1].1.is_alphanumeric());
+        let starts_token = chars[k].1.is_ascii_digit() && (k == 0 || !chars[k - 1].1.is_alphanumeric());
         if !starts_token {
             k += 1;
             continue;
@@ -74,19 +73,10 @@ fn short_dates(text: &str) -> Vec<Tok> {
         }
         let followed_by_digit = chars.get(j).is_some_and(|c| c.1.is_ascii_digit());
         let needs_year = sep != Some('/');
-        if !followed_by_digit
-            && (year.is_some() || !needs_year)
-            && (1..=31).contains(&day)
-            && (1..=12).contains(&month)
+        if !followed_by_digit && (year.is_some() || !needs_year) && (1..=31).contains(&day) && (1..=12).contains(&month)
         {
             let end = chars.get(j).map_or(text.len(), |c| c.0);
-            out.push(Tok {
-                day,
-                month,
-                year,
-                start: chars[k].0,
-                end,
-            });
+            out.push(Tok { day, month, year, start: chars[k].0, end });
         }
         k = j.max(k + 1);
     }
@@ -94,8 +84,7 @@ fn short_dates(text: &str) -> Vec<Tok> {
 }
 
 fn number_word(w: &Word) -> Option<u32> {
-    (!w.key.is_empty() && w.key.len() <= 4 && w.key.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| w.key.parse().ok())?
+    (!w.key.is_empty() && w.key.len() <= 4 && w.key.bytes().all(|b| b.is_ascii_digit())).then(|| w.key.parse().ok())?
 }
 
 /// "ngày 10 tháng 02 năm 2023", "ngày 5 tháng 3".
@@ -107,26 +96,16 @@ fn long_dates(text: &str) -> Vec<Tok> {
         if key(i) != Some("ngay") || key(i + 2) != Some("thang") {
             continue;
         }
-        let (Some(day), Some(month)) = (
-            ws.get(i + 1).and_then(number_word),
-            ws.get(i + 3).and_then(number_word),
-        ) else {
+        let (Some(day), Some(month)) = (ws.get(i + 1).and_then(number_word), ws.get(i + 3).and_then(number_word))
+        else {
             continue;
         };
-        let year = (key(i + 4) == Some("nam"))
-            .then(|| ws.get(i + 5).and_then(number_word))
-            .flatten();
+        let year = (key(i + 4) == Some("nam")).then(|| ws.get(i + 5).and_then(number_word)).flatten();
         let last = if year.is_some() { i + 5 } else { i + 3 };
         let raw = &text[ws[last].start..ws[last].end];
         let end = ws[last].start + raw.trim_end_matches(|c: char| !c.is_alphanumeric()).len();
         if (1..=31).contains(&day) && (1..=12).contains(&month) {
-            out.push(Tok {
-                day,
-                month,
-                year: year.map(|y| y as i32),
-                start: ws[i].start,
-                end,
-            });
+            out.push(Tok { day, month, year: year.map(|y| y as i32), start: ws[i].start, end });
         }
     }
     out
@@ -150,11 +129,7 @@ fn keys(text: &str) -> Vec<(String, usize)> {
         .into_iter()
         .map(|w| {
             let raw = text[w.start..w.end].trim();
-            let key = if w.key.is_empty() {
-                raw.to_string()
-            } else {
-                w.key
-            };
+            let key = if w.key.is_empty() { raw.to_string() } else { w.key };
             (key, w.start)
         })
         .collect()
@@ -168,21 +143,10 @@ fn ends_with(before: &[(String, usize)], phrase: &str) -> Option<usize> {
         return None;
     }
     let tail = &before[before.len() - n..];
-    tail.iter()
-        .zip(&target)
-        .all(|(k, t)| k.0 == *t)
-        .then(|| tail[0].1)
+    tail.iter().zip(&target).all(|(k, t)| k.0 == *t).then(|| tail[0].1)
 }
 
-const RANGE_WORDS: [&str; 7] = [
-    "den",
-    "den ngay",
-    "-",
-    "–",
-    "toi",
-    "toi ngay",
-    "den het ngay",
-];
+const RANGE_WORDS: [&str; 7] = ["den", "den ngay", "-", "–", "toi", "toi ngay", "den het ngay"];
 
 /// Every date phrase of a sentence, in order. Days without a year take `default_year`
 /// (with medium confidence); without one they are skipped.
@@ -217,21 +181,10 @@ pub(crate) fn find(text: &str, default_year: Option<i32>) -> Vec<DatePhrase> {
                 if t.year.is_none() && n.year.is_some() && t.month > n.month {
                     from_tok.year = year.map(|y| y - 1);
                 }
-                if let (Some((from, _)), Some((to, guessed))) =
-                    (date_of(from_tok, default_year), date_of(n, year))
-                {
+                if let (Some((from, _)), Some((to, guessed))) = (date_of(from_tok, default_year), date_of(n, year)) {
                     let start = lead(&["tu ngay", "tu"]).unwrap_or(t.start);
-                    let confidence = if guessed {
-                        Confidence::Medium
-                    } else {
-                        Confidence::High
-                    };
-                    out.push(DatePhrase {
-                        when: When::Window { from, to },
-                        start,
-                        end: n.end,
-                        confidence,
-                    });
+                    let confidence = if guessed { Confidence::Medium } else { Confidence::High };
+                    out.push(DatePhrase { when: When::Window { from, to }, start, end: n.end, confidence });
                     prev_end = n.end;
                     i += 2;
                     continue;
@@ -242,39 +195,15 @@ pub(crate) fn find(text: &str, default_year: Option<i32>) -> Vec<DatePhrase> {
             i += 1;
             continue;
         };
-        let confidence = if guessed {
-            Confidence::Medium
-        } else {
-            Confidence::High
-        };
+        let confidence = if guessed { Confidence::Medium } else { Confidence::High };
         // "từ ngày 01 đến 05/3/2023": the first day alone.
         if let Some(phrase) = bare_day_window(&before, date) {
-            out.push(DatePhrase {
-                when: phrase.0,
-                start: abs(phrase.1),
-                end: t.end,
-                confidence,
-            });
-        } else if let Some(start) = lead(&[
-            "truoc ngay",
-            "truoc",
-            "truoc han",
-            "han chot ngay",
-            "han chot",
-        ]) {
-            out.push(DatePhrase {
-                when: When::Before { date },
-                start,
-                end: t.end,
-                confidence,
-            });
-        } else if let Some(start) = lead(&[
-            "cham nhat ngay",
-            "cham nhat la ngay",
-            "cham nhat",
-            "han cuoi ngay",
-            "han cuoi",
-        ]) {
+            out.push(DatePhrase { when: phrase.0, start: abs(phrase.1), end: t.end, confidence });
+        } else if let Some(start) = lead(&["truoc ngay", "truoc", "truoc han", "han chot ngay", "han chot"]) {
+            out.push(DatePhrase { when: When::Before { date }, start, end: t.end, confidence });
+        } else if let Some(start) =
+            lead(&["cham nhat ngay", "cham nhat la ngay", "cham nhat", "han cuoi ngay", "han cuoi"])
+        {
             // "chậm nhất ngày D": D itself is still allowed.
             if let Some(next_day) = date.succ_opt() {
                 out.push(DatePhrase {
@@ -285,20 +214,10 @@ pub(crate) fn find(text: &str, default_year: Option<i32>) -> Vec<DatePhrase> {
                 });
             }
         } else if let Some(start) = deadline_with_time(&before).map(abs) {
-            out.push(DatePhrase {
-                when: When::Before { date },
-                start,
-                end: t.end,
-                confidence: Confidence::Medium,
-            });
+            out.push(DatePhrase { when: When::Before { date }, start, end: t.end, confidence: Confidence::Medium });
         } else {
             let start = lead(&["vao ngay", "ngay"]).unwrap_or(t.start);
-            out.push(DatePhrase {
-                when: When::On { date },
-                start,
-                end: t.end,
-                confidence,
-            });
+            out.push(DatePhrase { when: When::On { date }, start, end: t.end, confidence });
         }
         prev_end = t.end;
         i += 1;
@@ -358,8 +277,7 @@ pub(crate) fn find_time(text: &str) -> Option<NaiveTime> {
                 let (m, minute) = digits_at(&chars, j + 1, 3);
                 let letter_after = chars.get(j + 1 + m).is_some_and(|c| c.1.is_alphabetic());
                 let well_formed = m == 2 || (m == 0 && sep != Some(':'));
-                (well_formed && !letter_after && n <= 2 && hour < 24 && minute < 60)
-                    .then_some(minute)
+                (well_formed && !letter_after && n <= 2 && hour < 24 && minute < 60).then_some(minute)
             }
             Some(' ') => {
                 let rest = fold(first_chars(&text[chars[j].0..], 8));
@@ -404,11 +322,8 @@ fn weekday_of(words: &[&str]) -> Option<Weekday> {
 
 pub(crate) fn weekly(text: &str) -> Option<WeeklyPhrase> {
     let folded = fold(text);
-    let ws: Vec<&str> = folded
-        .split(' ')
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-        .filter(|w| !w.is_empty())
-        .collect();
+    let ws: Vec<&str> =
+        folded.split(' ').map(|w| w.trim_matches(|c: char| !c.is_alphanumeric())).filter(|w| !w.is_empty()).collect();
     let at = (0..ws.len().saturating_sub(1)).find(|&i| ws[i] == "hang" && ws[i + 1] == "tuan")?;
     let before = at.checked_sub(2).and_then(|s| weekday_of(&ws[s..at]));
     let after = || {
@@ -418,25 +333,14 @@ pub(crate) fn weekly(text: &str) -> Option<WeeklyPhrase> {
         weekday_of(rest)
     };
     let weekday = before.or_else(after)?;
-    Some(WeeklyPhrase {
-        weekday,
-        due: find_time(text),
-    })
+    Some(WeeklyPhrase { weekday, due: find_time(text) })
 }
 
 /// The first and the last `weekday` between two days (both included).
-pub(crate) fn weekdays_between(
-    from: NaiveDate,
-    to: NaiveDate,
-    weekday: Weekday,
-) -> Option<(NaiveDate, NaiveDate)> {
-    let offset = (7 + weekday.num_days_from_monday() as i64
-        - from.weekday().num_days_from_monday() as i64)
-        % 7;
+pub(crate) fn weekdays_between(from: NaiveDate, to: NaiveDate, weekday: Weekday) -> Option<(NaiveDate, NaiveDate)> {
+    let offset = (7 + weekday.num_days_from_monday() as i64 - from.weekday().num_days_from_monday() as i64) % 7;
     let first = from.checked_add_signed(chrono::Duration::days(offset))?;
-    let back = (7 + to.weekday().num_days_from_monday() as i64
-        - weekday.num_days_from_monday() as i64)
-        % 7;
+    let back = (7 + to.weekday().num_days_from_monday() as i64 - weekday.num_days_from_monday() as i64) % 7;
     let last = to.checked_sub_signed(chrono::Duration::days(back))?;
     (first <= last).then_some((first, last))
 }
@@ -455,57 +359,17 @@ mod tests {
 
     #[test]
     fn single_days_windows_and_deadlines() {
-        assert_eq!(
-            whens("Ngày 24/2/2023, tại huyện An Minh."),
-            vec![When::On {
-                date: d(2023, 2, 24)
-            }]
-        );
+        assert_eq!(whens("Ngày 24/2/2023, tại huyện An Minh."), vec![When::On { date: d(2023, 2, 24) }]);
         assert_eq!(
             whens("Tổ chức khởi động từ ngày 01/3 đến 05/3/2023."),
-            vec![When::Window {
-                from: d(2023, 3, 1),
-                to: d(2023, 3, 5)
-            }]
+            vec![When::Window { from: d(2023, 3, 1), to: d(2023, 3, 5) }]
         );
-        assert_eq!(
-            whens("từ ngày 01 đến 05/3/2023"),
-            vec![When::Window {
-                from: d(2023, 3, 1),
-                to: d(2023, 3, 5)
-            }]
-        );
-        assert_eq!(
-            whens("Tổ chức tổng kết trước ngày 10/4/2023."),
-            vec![When::Before {
-                date: d(2023, 4, 10)
-            }]
-        );
-        assert_eq!(
-            whens("chậm nhất ngày 09/4/2023"),
-            vec![When::Before {
-                date: d(2023, 4, 10)
-            }]
-        );
-        assert_eq!(
-            whens("gửi trước 16h00 ngày 31/3/2023"),
-            vec![When::Before {
-                date: d(2023, 3, 31)
-            }]
-        );
-        assert_eq!(
-            whens("Kiên Giang, ngày 10 tháng 02 năm 2023"),
-            vec![When::On {
-                date: d(2023, 2, 10)
-            }]
-        );
-        assert_eq!(
-            whens("từ 28/12 - 05/1/2024"),
-            vec![When::Window {
-                from: d(2023, 12, 28),
-                to: d(2024, 1, 5)
-            }]
-        );
+        assert_eq!(whens("từ ngày 01 đến 05/3/2023"), vec![When::Window { from: d(2023, 3, 1), to: d(2023, 3, 5) }]);
+        assert_eq!(whens("Tổ chức tổng kết trước ngày 10/4/2023."), vec![When::Before { date: d(2023, 4, 10) }]);
+        assert_eq!(whens("chậm nhất ngày 09/4/2023"), vec![When::Before { date: d(2023, 4, 10) }]);
+        assert_eq!(whens("gửi trước 16h00 ngày 31/3/2023"), vec![When::Before { date: d(2023, 3, 31) }]);
+        assert_eq!(whens("Kiên Giang, ngày 10 tháng 02 năm 2023"), vec![When::On { date: d(2023, 2, 10) }]);
+        assert_eq!(whens("từ 28/12 - 05/1/2024"), vec![When::Window { from: d(2023, 12, 28), to: d(2024, 1, 5) }]);
     }
 
     #[test]
@@ -521,12 +385,7 @@ mod tests {
     #[test]
     fn days_without_year_use_the_default_with_medium_confidence() {
         let p = find("trước ngày 01/3", Some(2023));
-        assert_eq!(
-            p[0].when,
-            When::Before {
-                date: d(2023, 3, 1)
-            }
-        );
+        assert_eq!(p[0].when, When::Before { date: d(2023, 3, 1) });
         assert_eq!(p[0].confidence, Confidence::Medium);
         assert!(find("trước ngày 01/3", None).is_empty());
         assert!(find("31/02/2023 và 0297.868250 và 2022-2027", None).is_empty());
@@ -534,15 +393,11 @@ mod tests {
 
     #[test]
     fn weekly_rule_and_times() {
-        let w = weekly("Thời gian báo cáo: trước 16h00, thứ 6 hàng tuần trong Tháng Thanh niên")
-            .unwrap();
+        let w = weekly("Thời gian báo cáo: trước 16h00, thứ 6 hàng tuần trong Tháng Thanh niên").unwrap();
         assert_eq!(w.weekday, Weekday::Fri);
         assert_eq!(w.due, NaiveTime::from_hms_opt(16, 0, 0));
         let w = weekly("báo cáo hằng tuần vào thứ Năm, trước 10 giờ, gửi về").unwrap();
-        assert_eq!(
-            (w.weekday, w.due),
-            (Weekday::Thu, NaiveTime::from_hms_opt(10, 0, 0))
-        );
+        assert_eq!((w.weekday, w.due), (Weekday::Thu, NaiveTime::from_hms_opt(10, 0, 0)));
         assert!(weekly("thứ 6 tuần báo cáo").is_none());
         assert_eq!(find_time("16g30"), NaiveTime::from_hms_opt(16, 30, 0));
         assert_eq!(find_time("5 học sinh"), None);

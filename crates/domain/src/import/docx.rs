@@ -16,57 +16,36 @@ use super::{ImportError, MAX_DOCUMENT_XML};
 /// Numbering.xml is small; a bigger one is ignored (paragraph text is still read).
 const MAX_NUMBERING_XML: u64 = 4 * 1024 * 1024;
 
-fn read_part(
-    archive: &mut ZipArchive<Cursor<&[u8]>>,
-    name: &str,
-    limit: u64,
-) -> Result<Option<Vec<u8>>, ImportError> {
+fn read_part(archive: &mut ZipArchive<Cursor<&[u8]>>, name: &str, limit: u64) -> Result<Option<Vec<u8>>, ImportError> {
     let file = match archive.by_name(name) {
         Ok(f) => f,
         Err(ZipError::FileNotFound) => return Ok(None),
         Err(e) => return Err(ImportError::NotZip(e.to_string())),
     };
     if file.size() > limit {
-        return Err(ImportError::TooLarge {
-            size: file.size(),
-            limit,
-        });
+        return Err(ImportError::TooLarge { size: file.size(), limit });
     }
     let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| ImportError::NotZip(e.to_string()))?;
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| ImportError::NotZip(e.to_string()))?;
     if bytes.len() as u64 > limit {
-        return Err(ImportError::TooLarge {
-            size: bytes.len() as u64,
-            limit,
-        });
+        return Err(ImportError::TooLarge { size: bytes.len() as u64, limit });
     }
     Ok(Some(bytes))
 }
 
 pub(crate) fn text(bytes: &[u8]) -> Result<String, ImportError> {
-    let mut archive =
-        ZipArchive::new(Cursor::new(bytes)).map_err(|e| ImportError::NotZip(e.to_string()))?;
+    let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| ImportError::NotZip(e.to_string()))?;
     let numbering = match read_part(&mut archive, "word/numbering.xml", MAX_NUMBERING_XML) {
-        Ok(Some(b)) => String::from_utf8(b)
-            .ok()
-            .map(|x| Numbering::parse(&x))
-            .unwrap_or_default(),
+        Ok(Some(b)) => String::from_utf8(b).ok().map(|x| Numbering::parse(&x)).unwrap_or_default(),
         _ => Numbering::default(),
     };
-    let document = read_part(&mut archive, "word/document.xml", MAX_DOCUMENT_XML)?
-        .ok_or(ImportError::NoDocumentXml)?;
-    let xml = String::from_utf8(document)
-        .map_err(|_| ImportError::BadXml("không phải UTF-8 / not UTF-8".into()))?;
+    let document = read_part(&mut archive, "word/document.xml", MAX_DOCUMENT_XML)?.ok_or(ImportError::NoDocumentXml)?;
+    let xml = String::from_utf8(document).map_err(|_| ImportError::BadXml("không phải UTF-8 / not UTF-8".into()))?;
     paragraphs(&xml, numbering)
 }
 
 fn attr(e: &BytesStart, name: &str) -> Option<String> {
-    e.try_get_attribute(name)
-        .ok()
-        .flatten()
-        .map(|a| a.value.into_owned())
+    e.try_get_attribute(name).ok().flatten().map(|a| a.value.into_owned())
 }
 
 fn local(e: &BytesStart) -> String {
@@ -95,11 +74,8 @@ impl Numbering {
     fn parse(xml: &str) -> Numbering {
         let mut n = Numbering::default();
         let mut reader = Reader::from_str(xml);
-        let (mut abstract_id, mut num_id, mut level): (
-            Option<String>,
-            Option<String>,
-            Option<usize>,
-        ) = (None, None, None);
+        let (mut abstract_id, mut num_id, mut level): (Option<String>, Option<String>, Option<usize>) =
+            (None, None, None);
         loop {
             let event = match reader.read_event() {
                 Ok(Event::Eof) | Err(_) => break,
@@ -108,11 +84,7 @@ impl Numbering {
             match event {
                 Event::Start(e) | Event::Empty(e) => match local(&e).as_str() {
                     "abstractNum" => abstract_id = attr(&e, "w:abstractNumId"),
-                    "lvl" => {
-                        level = attr(&e, "w:ilvl")
-                            .and_then(|v| v.parse().ok())
-                            .filter(|l: &usize| *l < 9)
-                    }
+                    "lvl" => level = attr(&e, "w:ilvl").and_then(|v| v.parse().ok()).filter(|l: &usize| *l < 9),
                     "num" => num_id = attr(&e, "w:numId"),
                     "abstractNumId" => {
                         if let (Some(num), Some(v)) = (&num_id, attr(&e, "w:val")) {
@@ -125,13 +97,7 @@ impl Numbering {
                         };
                         let levels = n.abstracts.entry(a.clone()).or_default();
                         if levels.len() <= l {
-                            levels.resize(
-                                l + 1,
-                                Level {
-                                    start: 1,
-                                    ..Level::default()
-                                },
-                            );
+                            levels.resize(l + 1, Level { start: 1, ..Level::default() });
                         }
                         let v = attr(&e, "w:val").unwrap_or_default();
                         match name {
@@ -160,11 +126,7 @@ impl Numbering {
         let level = levels.get(ilvl.min(8))?.clone();
         let counters = self.counters.entry(num_id.to_string()).or_insert([0; 9]);
         let ilvl = ilvl.min(8);
-        counters[ilvl] = if counters[ilvl] == 0 {
-            level.start.max(1)
-        } else {
-            counters[ilvl].saturating_add(1)
-        };
+        counters[ilvl] = if counters[ilvl] == 0 { level.start.max(1) } else { counters[ilvl].saturating_add(1) };
         for c in counters.iter_mut().skip(ilvl + 1) {
             *c = 0;
         }
@@ -176,11 +138,7 @@ impl Numbering {
         }
         let mut text = level.text.clone();
         for (i, lvl) in levels.iter().enumerate().take(9) {
-            let value = if counters[i] == 0 {
-                lvl.start.max(1)
-            } else {
-                counters[i]
-            };
+            let value = if counters[i] == 0 { lvl.start.max(1) } else { counters[i] };
             let formatted = match lvl.format.as_str() {
                 "upperRoman" => to_roman(value.min(39)),
                 "lowerRoman" => to_roman(value.min(39)).to_lowercase(),
@@ -195,9 +153,7 @@ impl Numbering {
 }
 
 fn letter(n: u32) -> String {
-    char::from_u32('a' as u32 + (n.max(1) - 1) % 26)
-        .map(String::from)
-        .unwrap_or_default()
+    char::from_u32('a' as u32 + (n.max(1) - 1) % 26).map(String::from).unwrap_or_default()
 }
 
 fn entity(name: &str) -> Option<char> {
@@ -219,9 +175,7 @@ fn paragraphs(xml: &str, mut numbering: Numbering) -> Result<String, ImportError
     let (mut in_text, mut in_run, mut in_ppr) = (false, false, false);
     let (mut num_id, mut ilvl): (Option<String>, usize) = (None, 0);
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| ImportError::BadXml(e.to_string()))?;
+        let event = reader.read_event().map_err(|e| ImportError::BadXml(e.to_string()))?;
         match event {
             Event::Eof => break,
             Event::Start(e) => match local(&e).as_str() {
@@ -240,9 +194,7 @@ fn paragraphs(xml: &str, mut numbering: Numbering) -> Result<String, ImportError
                 "br" | "cr" if in_run => para.push('\n'),
                 "noBreakHyphen" if in_run => para.push('-'),
                 "numId" if in_ppr => num_id = attr(&e, "w:val").filter(|v| v != "0"),
-                "ilvl" if in_ppr => {
-                    ilvl = attr(&e, "w:val").and_then(|v| v.parse().ok()).unwrap_or(0)
-                }
+                "ilvl" if in_ppr => ilvl = attr(&e, "w:val").and_then(|v| v.parse().ok()).unwrap_or(0),
                 "p" => out.push('\n'),
                 _ => {}
             },
@@ -310,19 +262,17 @@ mod tests {
             r#"<w:p><w:r><w:delText>xoá</w:delText><w:t>giữ</w:t></w:r></w:p>"#.to_string(),
         ]
         .concat();
-        let xml = format!(
-            r#"<?xml version="1.0"?><w:document xmlns:w="x"><w:body>{body}</w:body></w:document>"#
-        );
+        let xml = format!(r#"<?xml version="1.0"?><w:document xmlns:w="x"><w:body>{body}</w:body></w:document>"#);
         let text = paragraphs(&xml, Numbering::parse(NUMBERING)).unwrap();
-        assert_eq!(text, "I. MỤC ĐÍCH\n1. Mục đích\n1.1. Tổ chức\n1.2. Tổ chức tiếp\nII. NỘI DUNG\n- A & B ế\n1\nCây xanh\ngiữ\n");
+        assert_eq!(
+            text,
+            "I. MỤC ĐÍCH\n1. Mục đích\n1.1. Tổ chức\n1.2. Tổ chức tiếp\nII. NỘI DUNG\n- A & B ế\n1\nCây xanh\ngiữ\n"
+        );
     }
 
     #[test]
     fn not_a_zip_is_refused() {
-        assert!(matches!(
-            text(b"PK\x03\x04 nope"),
-            Err(ImportError::NotZip(_))
-        ));
+        assert!(matches!(text(b"PK\x03\x04 nope"), Err(ImportError::NotZip(_))));
         assert!(matches!(text(b""), Err(ImportError::NotZip(_))));
     }
 }

@@ -19,21 +19,11 @@ pub(crate) struct Found<T> {
 
 impl<T> Found<T> {
     pub fn new(value: T, source: &str, line: usize, confidence: Confidence) -> Self {
-        Found {
-            value,
-            source: source.to_string(),
-            line,
-            confidence,
-        }
+        Found { value, source: source.to_string(), line, confidence }
     }
 
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Found<U> {
-        Found {
-            value: f(self.value),
-            source: self.source,
-            line: self.line,
-            confidence: self.confidence,
-        }
+        Found { value: f(self.value), source: self.source, line: self.line, confidence: self.confidence }
     }
 }
 
@@ -163,16 +153,13 @@ pub(crate) struct PlanDraft {
 pub(crate) fn build(doc: &Document) -> (PlanDraft, Vec<String>) {
     let mut problems = Vec::new();
     let mut plan = PlanDraft {
-        section_numbers: doc
-            .sections
-            .iter()
-            .map(|s| s.value)
-            .filter(|v| *v > 0)
-            .collect(),
+        section_numbers: doc.sections.iter().map(|s| s.value).filter(|v| *v > 0).collect(),
         ..Default::default()
     };
     if doc.head.is_empty() && doc.sections.is_empty() && doc.tail.is_empty() {
-        problems.push("Văn bản trống hoặc không đọc được chữ nào / the document is empty or has no readable text".to_string());
+        problems.push(
+            "Văn bản trống hoặc không đọc được chữ nào / the document is empty or has no readable text".to_string(),
+        );
     }
     let head = header::read(doc);
     let year = head.year.as_ref().map(|y| y.value);
@@ -196,17 +183,8 @@ pub(crate) fn build(doc: &Document) -> (PlanDraft, Vec<String>) {
     }
     plan.duties = duties::read(doc);
     plan.reporting_levels = duties::reporting_levels(&plan.duties);
-    let subject = head
-        .subject
-        .as_deref()
-        .map(|s| header::subject_core(s).to_string());
-    let sched = schedule::read(
-        doc,
-        year,
-        subject.as_deref(),
-        plan.reporting_levels[0],
-        &mut problems,
-    );
+    let subject = head.subject.as_deref().map(|s| header::subject_core(s).to_string());
+    let sched = schedule::read(doc, year, subject.as_deref(), plan.reporting_levels[0], &mut problems);
     plan.events = sched.events;
     plan.milestones = sched.milestones;
     plan.weekly = sched.weekly;
@@ -224,17 +202,9 @@ pub(crate) fn build(doc: &Document) -> (PlanDraft, Vec<String>) {
     c.issued_on = head.issued_on;
     c.basis = head.basis;
     c.theme = head.theme;
-    c.year = head
-        .year
-        .or_else(|| derived_year(&plan_dates(&plan.milestones)));
-    c.short_title = subject
-        .as_deref()
-        .map(|s| Found::new(short_title(s), s, 0, Confidence::Medium));
-    c.code = code(
-        c.place.as_ref(),
-        subject.as_deref(),
-        c.year.as_ref().map(|y| y.value),
-    );
+    c.year = head.year.or_else(|| derived_year(&plan_dates(&plan.milestones)));
+    c.short_title = subject.as_deref().map(|s| Found::new(short_title(s), s, 0, Confidence::Medium));
+    c.code = code(c.place.as_ref(), subject.as_deref(), c.year.as_ref().map(|y| y.value));
     c.signatory_on_behalf_of = signature.on_behalf_of;
     c.signatory_title = signature.title;
     c.signatory_name = signature.name;
@@ -242,9 +212,8 @@ pub(crate) fn build(doc: &Document) -> (PlanDraft, Vec<String>) {
     c.contact_office = contact.office;
     c.contact_email = contact.email;
     c.contact_phone = contact.phone;
-    let (starts, ends) = sched.span.unwrap_or_else(|| {
-        schedule::derived_span(&plan.milestones, &plan.events, plan.weekly.as_ref())
-    });
+    let (starts, ends) =
+        sched.span.unwrap_or_else(|| schedule::derived_span(&plan.milestones, &plan.events, plan.weekly.as_ref()));
     c.starts_on = starts;
     c.ends_on = ends;
     missing_parts(&plan, &mut problems);
@@ -252,10 +221,7 @@ pub(crate) fn build(doc: &Document) -> (PlanDraft, Vec<String>) {
 }
 
 fn plan_dates(milestones: &[MilestoneDraft]) -> Vec<NaiveDate> {
-    milestones
-        .iter()
-        .map(|m| m.when.value.first_day())
-        .collect()
+    milestones.iter().map(|m| m.when.value.first_day()).collect()
 }
 
 fn derived_year(dates: &[NaiveDate]) -> Option<Found<i32>> {
@@ -268,9 +234,7 @@ fn short_title(subject: &str) -> String {
     let words: Vec<&str> = subject.split(' ').collect();
     let mut out: Vec<&str> = Vec::new();
     for (i, w) in words.iter().enumerate() {
-        let next_is_year = words
-            .get(i + 1)
-            .is_some_and(|n| n.len() == 4 && n.bytes().all(|b| b.is_ascii_digit()));
+        let next_is_year = words.get(i + 1).is_some_and(|n| n.len() == 4 && n.bytes().all(|b| b.is_ascii_digit()));
         if super::text::fold(w) == "nam" && next_is_year {
             continue;
         }
@@ -280,11 +244,7 @@ fn short_title(subject: &str) -> String {
 }
 
 /// The campaign code: place, subject without the year, year ("kien-giang-thang-thanh-nien-2023").
-fn code(
-    place: Option<&Found<String>>,
-    subject: Option<&str>,
-    year: Option<i32>,
-) -> Option<Found<String>> {
+fn code(place: Option<&Found<String>>, subject: Option<&str>, year: Option<i32>) -> Option<Found<String>> {
     let subject = subject?;
     let year = year?;
     let mut base = super::text::slug(&short_title(subject));
@@ -292,9 +252,7 @@ fn code(
     if let Some(stripped) = base.strip_suffix(&year_suffix) {
         base = stripped.to_string();
     }
-    let place_slug = place
-        .map(|p| super::text::slug(&p.value))
-        .unwrap_or_default();
+    let place_slug = place.map(|p| super::text::slug(&p.value)).unwrap_or_default();
     let code = if place_slug.is_empty() || base.contains(&place_slug) {
         format!("{base}-{year}")
     } else {
@@ -306,18 +264,10 @@ fn code(
 fn missing_parts(plan: &PlanDraft, problems: &mut Vec<String>) {
     let c = &plan.campaign;
     let required: [(&str, &str, bool); 12] = [
-        (
-            "campaign.title",
-            "tên văn bản (KẾ HOẠCH ...)",
-            c.title.is_some(),
-        ),
+        ("campaign.title", "tên văn bản (KẾ HOẠCH ...)", c.title.is_some()),
         ("campaign.year", "năm", c.year.is_some()),
         ("campaign.theme", "chủ đề", c.theme.is_some()),
-        (
-            "campaign.issuing_body",
-            "cơ quan ban hành",
-            c.issuing_body.is_some(),
-        ),
+        ("campaign.issuing_body", "cơ quan ban hành", c.issuing_body.is_some()),
         ("campaign.place", "địa danh", c.place.is_some()),
         ("campaign.code", "mã kế hoạch", c.code.is_some()),
         ("campaign.starts_on", "ngày bắt đầu", c.starts_on.is_some()),
@@ -325,20 +275,10 @@ fn missing_parts(plan: &PlanDraft, problems: &mut Vec<String>) {
         (
             "campaign.signatory",
             "người ký (TM. ... / chức vụ / họ tên)",
-            c.signatory_name.is_some()
-                && c.signatory_title.is_some()
-                && c.signatory_on_behalf_of.is_some(),
+            c.signatory_name.is_some() && c.signatory_title.is_some() && c.signatory_on_behalf_of.is_some(),
         ),
-        (
-            "campaign.contact.office",
-            "nơi nhận báo cáo",
-            c.contact_office.is_some(),
-        ),
-        (
-            "reporting.weekly",
-            "lịch báo cáo hàng tuần (thứ, giờ)",
-            plan.weekly.is_some(),
-        ),
+        ("campaign.contact.office", "nơi nhận báo cáo", c.contact_office.is_some()),
+        ("reporting.weekly", "lịch báo cáo hàng tuần (thứ, giờ)", plan.weekly.is_some()),
         ("recipients", "nơi nhận", !plan.recipients.is_empty()),
     ];
     for (field, what, present) in required {
@@ -349,10 +289,15 @@ fn missing_parts(plan: &PlanDraft, problems: &mut Vec<String>) {
         }
     }
     if c.document_number.is_none() {
-        problems.push("Văn bản không ghi số ký hiệu (Số: ...) / the document gives no number and symbol (Số: ...)".to_string());
+        problems.push(
+            "Văn bản không ghi số ký hiệu (Số: ...) / the document gives no number and symbol (Số: ...)".to_string(),
+        );
     }
     if c.issued_on.is_none() {
-        problems.push("Văn bản không ghi ngày ban hành (..., ngày ... tháng ... năm ...) / the document gives no date of issue".to_string());
+        problems.push(
+            "Văn bản không ghi ngày ban hành (..., ngày ... tháng ... năm ...) / the document gives no date of issue"
+                .to_string(),
+        );
     }
 }
 
@@ -427,16 +372,10 @@ impl PlanDraft {
             for (j, ind) in t.indicators.iter().enumerate() {
                 let p = format!("targets[{i}].indicators[{j}]");
                 it.push(format!("{p}.goal"), &ind.goal);
-                it.push(
-                    format!("{p}.comparison"),
-                    &ind.comparison.clone().map(|c| c.as_str()),
-                );
+                it.push(format!("{p}.comparison"), &ind.comparison.clone().map(|c| c.as_str()));
                 it.push(format!("{p}.kind"), &ind.kind.clone().map(|k| k.as_str()));
                 it.opt(&format!("{p}.unit_label"), &ind.unit_label);
-                it.opt(
-                    &format!("{p}.base"),
-                    &ind.base.clone().map(|b| b.map(|b| b.as_str())),
-                );
+                it.opt(&format!("{p}.base"), &ind.base.clone().map(|b| b.map(|b| b.as_str())));
             }
         }
         for (i, e) in self.events.iter().enumerate() {
@@ -445,10 +384,7 @@ impl PlanDraft {
             it.opt(&format!("events[{i}].place"), &e.place);
         }
         for (i, m) in self.milestones.iter().enumerate() {
-            it.push(
-                format!("milestones[{i}].when"),
-                &m.when.clone().map(when_text),
-            );
+            it.push(format!("milestones[{i}].when"), &m.when.clone().map(when_text));
             it.opt(&format!("milestones[{i}].place"), &m.place);
         }
         it.opt("reporting.send_to", &self.send_to);

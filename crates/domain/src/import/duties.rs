@@ -11,8 +11,8 @@ use crate::plan::Level;
 
 /// First words of the verb that ends a party's name ("làm", "xây dựng", "phối hợp").
 const VERBS: [&str; 20] = [
-    "lam", "xay", "chu", "phoi", "tham", "trien", "theo", "to", "huong", "kiem", "thuc", "dam",
-    "phat", "tuyen", "chi", "chuan", "cung", "giup", "quan", "can",
+    "lam", "xay", "chu", "phoi", "tham", "trien", "theo", "to", "huong", "kiem", "thuc", "dam", "phat", "tuyen", "chi",
+    "chuan", "cung", "giup", "quan", "can",
 ];
 
 /// The name at the start of `text`: its words up to the first lower-case verb.
@@ -34,19 +34,10 @@ fn party(text: &str) -> Option<String> {
 
 fn named_unit(text: &str) -> Option<String> {
     let key = fold(text);
-    let kind = [
-        "huyen doan ",
-        "thanh doan ",
-        "doan truong ",
-        "doan xa ",
-        "doan phuong ",
-    ]
-    .iter()
-    .any(|p| key.starts_with(p));
+    let kind =
+        ["huyen doan ", "thanh doan ", "doan truong ", "doan xa ", "doan phuong "].iter().any(|p| key.starts_with(p));
     let third = text.split(' ').nth(2)?;
-    (kind && third.chars().next().is_some_and(char::is_uppercase))
-        .then(|| party(text))
-        .flatten()
+    (kind && third.chars().next().is_some_and(char::is_uppercase)).then(|| party(text)).flatten()
 }
 
 pub(crate) fn read(doc: &Document) -> Vec<DutyDraft> {
@@ -59,12 +50,7 @@ pub(crate) fn read(doc: &Document) -> Vec<DutyDraft> {
         if b.number.is_some() {
             let heading = trim_clause(&b.text).to_string();
             let role = (level_of(&heading) == Some(Level::District)).then_some("district_units");
-            duties.push(DutyDraft {
-                party: heading,
-                role,
-                items: Vec::new(),
-                line: b.line,
-            });
+            duties.push(DutyDraft { party: heading, role, items: Vec::new(), line: b.line });
             current = Some(duties.len() - 1);
             continue;
         }
@@ -78,23 +64,13 @@ pub(crate) fn read(doc: &Document) -> Vec<DutyDraft> {
                 } else {
                     None
                 };
-                duties.push(DutyDraft {
-                    party: who,
-                    role,
-                    items: vec![b.text.clone()],
-                    line: b.line,
-                });
+                duties.push(DutyDraft { party: who, role, items: vec![b.text.clone()], line: b.line });
                 continue;
             }
         }
         if let Some(unit) = named_unit(&b.text) {
             let role = (key.contains("khoi dong") || key.contains("dia diem")).then_some("host");
-            duties.push(DutyDraft {
-                party: unit,
-                role,
-                items: vec![b.text.clone()],
-                line: b.line,
-            });
+            duties.push(DutyDraft { party: unit, role, items: vec![b.text.clone()], line: b.line });
             continue;
         }
         if !b.bullet && key.contains(" de nghi ") {
@@ -125,14 +101,8 @@ pub(crate) fn read(doc: &Document) -> Vec<DutyDraft> {
 /// Which levels send weekly reports: the district-level units the plan addresses.
 pub(crate) fn reporting_levels(duties: &[DutyDraft]) -> Vec<Level> {
     let grassroots_only = !duties.iter().any(|d| d.role == Some("district_units"))
-        && duties
-            .iter()
-            .any(|d| level_of(&d.party) == Some(Level::Grassroots));
-    vec![if grassroots_only {
-        Level::Grassroots
-    } else {
-        Level::District
-    }]
+        && duties.iter().any(|d| level_of(&d.party) == Some(Level::Grassroots));
+    vec![if grassroots_only { Level::Grassroots } else { Level::District }]
 }
 
 #[cfg(test)]
@@ -148,20 +118,14 @@ mod tests {
                     - Căn cứ kế hoạch của tỉnh, các đơn vị chủ động xây dựng kế hoạch.\n- Huyện đoàn An Minh phối hợp chuẩn bị địa điểm phục vụ Lễ Khởi động.\n\
                     Ban Thường vụ Tỉnh đoàn đề nghị các Huyện, Thành đoàn triển khai thực hiện tốt./.";
         let d = read(&structure(lines(text)));
-        let summary: Vec<(&str, Option<&str>, usize)> = d
-            .iter()
-            .map(|d| (d.party.as_str(), d.role, d.items.len()))
-            .collect();
+        let summary: Vec<(&str, Option<&str>, usize)> =
+            d.iter().map(|d| (d.party.as_str(), d.role, d.items.len())).collect();
         assert_eq!(
             summary,
             vec![
                 ("Ban Phong trào", Some("standing_agency"), 1),
                 ("Ban Chỉ đạo Tháng thanh niên năm 2023", Some("steering"), 1),
-                (
-                    "Các Huyện, Thành đoàn và Đoàn trực thuộc",
-                    Some("district_units"),
-                    1
-                ),
+                ("Các Huyện, Thành đoàn và Đoàn trực thuộc", Some("district_units"), 1),
                 ("Huyện đoàn An Minh", Some("host"), 1),
                 ("Ban Thường vụ Tỉnh đoàn", Some("issuer"), 1),
             ]

@@ -48,13 +48,7 @@ fn document_type(text: &str) -> Option<(String, String)> {
     let ws = words(text);
     for t in TYPES {
         let n = t.split(' ').count();
-        let matches = ws.len() >= n
-            && ws[..n]
-                .iter()
-                .map(|w| w.key.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-                == t;
+        let matches = ws.len() >= n && ws[..n].iter().map(|w| w.key.as_str()).collect::<Vec<_>>().join(" ") == t;
         if matches && upperish(&text[..ws[n - 1].end]) {
             let rest = text[ws[n - 1].end..].trim().to_string();
             return Some((sentence_case(&text[..ws[n - 1].end]), rest));
@@ -130,34 +124,18 @@ pub(crate) fn read(doc: &Document) -> Header {
                 Some((s, _)) if s > 0 => line.text[..s].trim(),
                 _ => line.text.as_str(),
             };
-            h.superior_body = Some(Found::new(
-                body.to_string(),
-                &line.text,
-                line.no,
-                Confidence::High,
-            ));
+            h.superior_body = Some(Found::new(body.to_string(), &line.text, line.no, Confidence::High));
         }
         let basis_line = key.starts_with("can cu");
         if h.document_number.is_none() && !basis_line {
             let ws = words(&line.text);
-            if let Some(k) = ws
-                .iter()
-                .position(|w| w.key == "so" && line.text[w.start..].starts_with('S'))
-            {
+            if let Some(k) = ws.iter().position(|w| w.key == "so" && line.text[w.start..].starts_with('S')) {
                 if let Some(next) = ws.get(k + 1) {
                     let raw = line.text[next.start..next.end].trim_end_matches([',', ';', '.']);
                     if raw.contains(['/', '-']) {
-                        let confidence = if raw.chars().any(|c| c.is_ascii_digit()) {
-                            Confidence::High
-                        } else {
-                            Confidence::Low
-                        };
-                        h.document_number = Some(Found::new(
-                            format!("Số: {raw}"),
-                            &line.text,
-                            line.no,
-                            confidence,
-                        ));
+                        let confidence =
+                            if raw.chars().any(|c| c.is_ascii_digit()) { Confidence::High } else { Confidence::Low };
+                        h.document_number = Some(Found::new(format!("Số: {raw}"), &line.text, line.no, confidence));
                     }
                 }
             }
@@ -212,18 +190,9 @@ pub(crate) fn read(doc: &Document) -> Header {
         }
     }
     if let (Some(kind), Some(subject)) = (&h.document_type, &h.subject) {
-        let confidence = if upperish(subject) {
-            Confidence::Medium
-        } else {
-            Confidence::High
-        };
+        let confidence = if upperish(subject) { Confidence::Medium } else { Confidence::High };
         let title = format!("{} {}", kind.value, subject);
-        h.title = Some(Found::new(
-            title,
-            &format!("{} / {}", kind.source, subject),
-            kind.line,
-            confidence,
-        ));
+        h.title = Some(Found::new(title, &format!("{} / {}", kind.source, subject), kind.line, confidence));
     }
     h.theme = theme(doc);
     h.year = year(&h);
@@ -257,16 +226,10 @@ fn theme(doc: &Document) -> Option<Found<String>> {
         let t = line.text.trim();
         if t.starts_with(['“', '"']) && t.ends_with(['”', '"']) && t.chars().count() > 4 {
             let inner = t.trim_matches(['“', '”', '"']).trim();
-            return Some(Found::new(
-                inner.to_string(),
-                &line.text,
-                line.no,
-                Confidence::Medium,
-            ));
+            return Some(Found::new(inner.to_string(), &line.text, line.no, Confidence::Medium));
         }
     }
-    doc.all_text()
-        .find_map(|(no, text)| theme_in(text).map(|t| Found::new(t, text, no, Confidence::Low)))
+    doc.all_text().find_map(|(no, text)| theme_in(text).map(|t| Found::new(t, text, no, Confidence::Low)))
 }
 
 fn year(h: &Header) -> Option<Found<i32>> {
@@ -276,20 +239,13 @@ fn year(h: &Header) -> Option<Found<i32>> {
             if fold(pair[0]) == "nam" {
                 if let Ok(y) = pair[1].trim_end_matches(['.', ',']).parse::<i32>() {
                     if (1900..=2200).contains(&y) {
-                        return Some(Found::new(
-                            y,
-                            subject,
-                            h.title.as_ref().map_or(0, |t| t.line),
-                            Confidence::High,
-                        ));
+                        return Some(Found::new(y, subject, h.title.as_ref().map_or(0, |t| t.line), Confidence::High));
                     }
                 }
             }
         }
     }
-    h.issued_on
-        .as_ref()
-        .map(|d| Found::new(d.value.year(), &d.source, d.line, Confidence::Medium))
+    h.issued_on.as_ref().map(|d| Found::new(d.value.year(), &d.source, d.line, Confidence::Medium))
 }
 
 /// "Tỉnh đoàn Kiên Giang", "tỉnh Kiên Giang" in the text when the header has no place line.
@@ -318,10 +274,7 @@ mod tests {
         assert_eq!(h.superior_body.unwrap().value, "BCH ĐOÀN TỈNH KIÊN GIANG");
         assert_eq!(h.document_number.unwrap().value, "Số: 45-KH/TĐTN-BPT");
         assert_eq!(h.place.unwrap().value, "Kiên Giang");
-        assert_eq!(
-            h.issued_on.unwrap().value,
-            NaiveDate::from_ymd_opt(2023, 2, 10).unwrap()
-        );
+        assert_eq!(h.issued_on.unwrap().value, NaiveDate::from_ymd_opt(2023, 2, 10).unwrap());
         assert_eq!(h.title.unwrap().value, "Kế hoạch Tháng Thanh niên năm 2023");
         assert_eq!(h.theme.unwrap().value, "Tuổi trẻ Kiên Giang tiên phong");
         assert_eq!(h.year.unwrap().value, 2023);
@@ -329,18 +282,9 @@ mod tests {
 
     #[test]
     fn subject_without_its_verb() {
-        assert_eq!(
-            subject_core("Tổ chức Tháng Thanh niên năm 2024"),
-            "Tháng Thanh niên năm 2024"
-        );
-        assert_eq!(
-            subject_core("V/v tổ chức Tháng Thanh niên"),
-            "tổ chức Tháng Thanh niên"
-        );
-        assert_eq!(
-            subject_core("Tháng Thanh niên năm 2023"),
-            "Tháng Thanh niên năm 2023"
-        );
+        assert_eq!(subject_core("Tổ chức Tháng Thanh niên năm 2024"), "Tháng Thanh niên năm 2024");
+        assert_eq!(subject_core("V/v tổ chức Tháng Thanh niên"), "tổ chức Tháng Thanh niên");
+        assert_eq!(subject_core("Tháng Thanh niên năm 2023"), "Tháng Thanh niên năm 2023");
         assert_eq!(subject_core("Tổ chức"), "Tổ chức");
     }
 
@@ -349,10 +293,7 @@ mod tests {
         let text = "KẾ HOẠCH\nTháng Thanh niên năm 2023\nCăn cứ Chương trình của Ban Chấp hành Tỉnh đoàn Kiên Giang, Ban Thường vụ ban hành\nI. MỤC ĐÍCH";
         let h = read(&structure(lines(text)));
         let place = h.place.unwrap();
-        assert_eq!(
-            (place.value.as_str(), place.confidence),
-            ("Kiên Giang", Confidence::Medium)
-        );
+        assert_eq!((place.value.as_str(), place.confidence), ("Kiên Giang", Confidence::Medium));
         assert!(h.document_number.is_none() && h.issued_on.is_none());
     }
 }

@@ -32,20 +32,14 @@ struct Piece {
 
 /// The last whole word `key` in `text`, as a byte span.
 fn last_word(text: &str, key: &str) -> Option<(usize, usize)> {
-    words(text)
-        .into_iter()
-        .rev()
-        .find(|w| w.key == key)
-        .map(|w| (w.start, w.end))
+    words(text).into_iter().rev().find(|w| w.key == key).map(|w| (w.start, w.end))
 }
 
 /// Where to cut `gap` (the text between two numbers): end of the first piece,
 /// start of the next, and the kind of joint.
 fn cut(gap: &str) -> Option<(usize, usize, Joint)> {
-    let sentence_end = gap
-        .char_indices()
-        .rev()
-        .find(|(i, c)| matches!(c, '.' | ';' | '!' | '?') && gap[i + 1..].starts_with(' '));
+    let sentence_end =
+        gap.char_indices().rev().find(|(i, c)| matches!(c, '.' | ';' | '!' | '?') && gap[i + 1..].starts_with(' '));
     if let Some((i, _)) = sentence_end {
         return Some((i + 1, i + 1, Joint::Sentence));
     }
@@ -65,24 +59,14 @@ fn pieces(text: &str, nums: Vec<Num>, skipped: &mut Vec<Num>) -> Vec<Piece> {
     let mut out: Vec<Piece> = Vec::new();
     for num in nums {
         let Some(last) = out.last_mut() else {
-            out.push(Piece {
-                start: 0,
-                end: text.len(),
-                num,
-                joint: Joint::First,
-            });
+            out.push(Piece { start: 0, end: text.len(), num, joint: Joint::First });
             continue;
         };
         let from = last.num.end;
         match cut(&text[from..num.start]) {
             Some((end, start, joint)) => {
                 last.end = from + end;
-                out.push(Piece {
-                    start: from + start,
-                    end: text.len(),
-                    num,
-                    joint,
-                });
+                out.push(Piece { start: from + start, end: text.len(), num, joint });
             }
             None => skipped.push(num),
         }
@@ -137,12 +121,7 @@ impl Reading {
     }
 }
 
-fn percent_reading(
-    after: &[&str],
-    rest_folded: &str,
-    problems: &mut Vec<String>,
-    number: u32,
-) -> Reading {
+fn percent_reading(after: &[&str], rest_folded: &str, problems: &mut Vec<String>, number: u32) -> Reading {
     let after = skip(after, &["cac", "so", "tong"]);
     if let Some((levels, kinds, _)) = subject(after) {
         let mut r = Reading::new(IndicatorKind::ShareOfUnits, Confidence::High);
@@ -150,19 +129,10 @@ fn percent_reading(
         r.unit_kinds = kinds;
         return r;
     }
-    if starts(after, "clb")
-        .or_else(|| starts(after, "cau lac bo"))
-        .is_some()
-    {
+    if starts(after, "clb").or_else(|| starts(after, "cau lac bo")).is_some() {
         let named = rest_folded.contains("niem tin") || rest_folded.contains("phap luat");
-        let mut r = Reading::new(
-            IndicatorKind::PercentOfBase,
-            if named {
-                Confidence::Medium
-            } else {
-                Confidence::Low
-            },
-        );
+        let mut r =
+            Reading::new(IndicatorKind::PercentOfBase, if named { Confidence::Medium } else { Confidence::Low });
         r.base = Some(BaseFigure::ClbTsntTtvpl);
         r.note = Some("Mẫu số là số CLB hiện có (clb_tsnt_ttvpl), cần xác nhận. / The base is the number of existing clubs (clb_tsnt_ttvpl); please confirm.".into());
         return r;
@@ -178,20 +148,11 @@ fn percent_reading(
     ));
     let mut r = Reading::new(IndicatorKind::PercentOfBase, Confidence::Low);
     r.base = Some(BaseFigure::DoanVien);
-    r.note = Some(
-        "⚠ Không rõ mẫu số; tạm lấy số đoàn viên. / Unknown base; member count used for now."
-            .into(),
-    );
+    r.note = Some("⚠ Không rõ mẫu số; tạm lấy số đoàn viên. / Unknown base; member count used for now.".into());
     r
 }
 
-fn count_reading(
-    before_words: &[Word],
-    piece: &str,
-    explicit_minimum: bool,
-    value: f64,
-    rest_folded: &str,
-) -> Reading {
+fn count_reading(before_words: &[Word], piece: &str, explicit_minimum: bool, value: f64, rest_folded: &str) -> Reading {
     let spoken: Vec<&Word> = before_words.iter().filter(|w| !w.key.is_empty()).collect();
     let before: Vec<&str> = spoken.iter().map(|w| w.key.as_str()).collect();
     let lead = skip(&before, &["trong", "do", "cac", "moi", "tat", "ca", "100%"]);
@@ -199,16 +160,11 @@ fn count_reading(
     let each = before.contains(&"moi");
     match subject(lead) {
         Some((levels, kinds, n)) if each || explicit_minimum => {
-            let other_level = ["tai xa", "tai cac xa", "tai co so", "moi xa", "cho xa"]
-                .iter()
-                .any(|p| rest_folded.contains(p));
+            let other_level =
+                ["tai xa", "tai cac xa", "tai co so", "moi xa", "cho xa"].iter().any(|p| rest_folded.contains(p));
             let mut r = Reading::new(
                 IndicatorKind::MinimumPerUnit,
-                if other_level {
-                    Confidence::Low
-                } else {
-                    Confidence::Medium
-                },
+                if other_level { Confidence::Low } else { Confidence::Medium },
             );
             let who = match (spoken.get(skipped), spoken.get(skipped + n - 1)) {
                 (Some(first), Some(last)) => trim_clause(&piece[first.start..last.end]).to_string(),
@@ -218,9 +174,7 @@ fn count_reading(
             r.note = Some(if other_level {
                 format!("Đọc là mỗi đơn vị ({who}) đạt ít nhất {shown}, không phải mỗi xã, phường, thị trấn; cần xác nhận. / Read as at least {shown} per unit ({who}), not per commune; please confirm.")
             } else {
-                format!(
-                    "Mỗi đơn vị ({who}) đạt ít nhất {shown}. / At least {shown} per unit ({who})."
-                )
+                format!("Mỗi đơn vị ({who}) đạt ít nhất {shown}. / At least {shown} per unit ({who}).")
             });
             r.levels = levels;
             r.unit_kinds = kinds;
@@ -239,12 +193,7 @@ fn letter(k: usize) -> String {
 }
 
 /// The indicators of target `number`, read from its sentence.
-pub(crate) fn read(
-    number: u32,
-    text: &str,
-    line: usize,
-    problems: &mut Vec<String>,
-) -> Vec<IndicatorDraft> {
+pub(crate) fn read(number: u32, text: &str, line: usize, problems: &mut Vec<String>) -> Vec<IndicatorDraft> {
     let nums = numbers::find(text);
     if nums.is_empty() {
         problems.push(format!(
@@ -276,21 +225,13 @@ pub(crate) fn read(
         let reading = if p.num.percent {
             percent_reading(&after, &rest_folded, problems, number)
         } else {
-            count_reading(
-                &before_words,
-                piece,
-                explicit_minimum,
-                p.num.value,
-                &rest_folded,
-            )
+            count_reading(&before_words, piece, explicit_minimum, p.num.value, &rest_folded)
         };
         let unit = match reading.kind {
             IndicatorKind::Count | IndicatorKind::MinimumPerUnit => unit_label(&after_words),
             _ => None,
         };
-        if reading.kind == IndicatorKind::Count
-            && unit.as_ref().is_none_or(|u| u.1 == Confidence::Low)
-        {
+        if reading.kind == IndicatorKind::Count && unit.as_ref().is_none_or(|u| u.1 == Confidence::Low) {
             problems.push(format!(
                 "Chỉ tiêu {number}: không nhận ra đơn vị tính, cần kiểm tra / target {number}: the unit label was not recognised; please check"
             ));
@@ -325,39 +266,23 @@ pub(crate) fn read(
                 crate::format::number(goal, 3)
             ));
         }
-        let key = if several {
-            format!("{number}{}", letter(k))
-        } else {
-            number.to_string()
-        };
-        let part_of = (p.joint == Joint::PartOf)
-            .then(|| out.last().map(|prev| prev.key.clone()))
-            .flatten();
+        let key = if several { format!("{number}{}", letter(k)) } else { number.to_string() };
+        let part_of = (p.joint == Joint::PartOf).then(|| out.last().map(|prev| prev.key.clone())).flatten();
         let label = match reading.kind {
             // "Huyện, thành Đoàn ... có ít nhất 01 công trình": the number is part of the rule.
             IndicatorKind::MinimumPerUnit | IndicatorKind::ShareOfUnits => {
                 let text = trim_clause(piece);
-                capitalise(
-                    text.strip_prefix("Các ")
-                        .or_else(|| text.strip_prefix("các "))
-                        .unwrap_or(text),
-                )
+                capitalise(text.strip_prefix("Các ").or_else(|| text.strip_prefix("các ")).unwrap_or(text))
             }
             _ => {
-                let cut_comparison = before_words
-                    .iter()
-                    .filter(|w| !w.key.is_empty())
-                    .count()
-                    .saturating_sub(cmp_len);
+                let cut_comparison = before_words.iter().filter(|w| !w.key.is_empty()).count().saturating_sub(cmp_len);
                 let lead_end = before_words
                     .iter()
                     .filter(|w| !w.key.is_empty())
                     .nth(cut_comparison)
                     .map_or(rel_start, |w| w.start);
                 let label = format!("{} {}", &piece[..lead_end], &piece[rel_end..]);
-                capitalise(trim_clause(
-                    &label.split_whitespace().collect::<Vec<_>>().join(" "),
-                ))
+                capitalise(trim_clause(&label.split_whitespace().collect::<Vec<_>>().join(" ")))
             }
         };
         let source = trim_clause(piece).to_string();
@@ -368,9 +293,7 @@ pub(crate) fn read(
             comparison: Found::new(cmp, &source, line, cmp_confidence),
             goal: Found::new(goal, &source, line, p.num.confidence),
             unit_label: unit.map(|(u, c)| Found::new(u, &source, line, c)),
-            base: reading
-                .base
-                .map(|b| Found::new(b, &source, line, reading.confidence)),
+            base: reading.base.map(|b| Found::new(b, &source, line, reading.confidence)),
             levels: reading.levels,
             unit_kinds: reading.unit_kinds,
             per_unit_minimum: reading.per_unit_minimum,
@@ -405,23 +328,14 @@ mod tests {
         assert_eq!(inds.len(), 2);
         assert_eq!(inds[0].base.as_ref().unwrap().value, BaseFigure::DoanVien);
         assert_eq!(inds[1].base.as_ref().unwrap().value, BaseFigure::ThanhNien);
-        assert_eq!(
-            summary(&inds[1]),
-            ("1b".into(), "percent_of_base", ">=", 70.0, None)
-        );
+        assert_eq!(summary(&inds[1]), ("1b".into(), "percent_of_base", ">=", 70.0, None));
     }
 
     #[test]
     fn trong_do_makes_a_part() {
         let inds = read_all("Hỗ trợ kinh phí để xây dựng 02 mô hình phát triển kinh tế của thanh niên, trong đó ít nhất có 01 mô hình của thanh niên dân tộc.");
-        assert_eq!(
-            summary(&inds[0]),
-            ("1a".into(), "count", ">=", 2.0, Some("mô hình".into()))
-        );
-        assert_eq!(
-            summary(&inds[1]),
-            ("1b".into(), "count", ">=", 1.0, Some("mô hình".into()))
-        );
+        assert_eq!(summary(&inds[0]), ("1a".into(), "count", ">=", 2.0, Some("mô hình".into())));
+        assert_eq!(summary(&inds[1]), ("1b".into(), "count", ">=", 1.0, Some("mô hình".into())));
         assert_eq!(inds[1].part_of.as_deref(), Some("1a"));
     }
 
@@ -430,10 +344,7 @@ mod tests {
         let inds = read_all("Trong Tháng thanh niên có trên 7% thanh thiếu nhi được tiếp cận. Tối thiểu 7% thanh niên sử dụng dịch vụ công trực tuyến, 10% thanh niên sử dụng tài khoản thanh toán điện tử.");
         let cmp: Vec<&str> = inds.iter().map(|i| i.comparison.value.as_str()).collect();
         assert_eq!(cmp, vec![">", ">=", ">="]);
-        assert_eq!(
-            inds[0].base.as_ref().unwrap().value,
-            BaseFigure::ThanhThieuNhi
-        );
+        assert_eq!(inds[0].base.as_ref().unwrap().value, BaseFigure::ThanhThieuNhi);
         assert_eq!(inds[2].goal.value, 10.0);
     }
 
@@ -441,36 +352,19 @@ mod tests {
     fn units_doing_something_and_minimum_per_unit() {
         let inds = read_all("100% đoàn xã, phường, thị trấn thành lập tổ công nghệ số cộng đồng");
         assert_eq!(inds[0].kind.value, IndicatorKind::ShareOfUnits);
-        assert_eq!(
-            inds[0].unit_kinds,
-            vec![UnitKind::Commune, UnitKind::Ward, UnitKind::Township]
-        );
+        assert_eq!(inds[0].unit_kinds, vec![UnitKind::Commune, UnitKind::Ward, UnitKind::Township]);
         let inds = read_all("Các huyện, thành Đoàn và Đoàn trực thuộc có ít nhất 01 công trình thanh niên; Đoàn cấp cơ sở có ít nhất 01 công trình hoặc phần việc thanh niên tham gia xây dựng nông thôn mới.");
-        assert_eq!(
-            summary(&inds[0]),
-            (
-                "1a".into(),
-                "minimum_per_unit",
-                ">=",
-                100.0,
-                Some("công trình".into())
-            )
-        );
-        assert_eq!(
-            (inds[0].levels.clone(), inds[0].unit_kinds.is_empty()),
-            (vec![Level::District], true)
-        );
-        assert_eq!(
-            inds[1].unit_label.as_ref().unwrap().value,
-            "công trình hoặc phần việc"
-        );
+        assert_eq!(summary(&inds[0]), ("1a".into(), "minimum_per_unit", ">=", 100.0, Some("công trình".into())));
+        assert_eq!((inds[0].levels.clone(), inds[0].unit_kinds.is_empty()), (vec![Level::District], true));
+        assert_eq!(inds[1].unit_label.as_ref().unwrap().value, "công trình hoặc phần việc");
         assert_eq!(inds[1].levels, vec![Level::Grassroots]);
         assert_eq!(inds[1].per_unit_minimum, Some(1.0));
     }
 
     #[test]
     fn ambiguous_minimum_is_low_confidence() {
-        let inds = read_all("Các huyện, thành Đoàn hỗ trợ ít nhất 01 thanh thiếu niên yếu thế tại xã, phường, thị trấn.");
+        let inds =
+            read_all("Các huyện, thành Đoàn hỗ trợ ít nhất 01 thanh thiếu niên yếu thế tại xã, phường, thị trấn.");
         assert_eq!(inds[0].kind.value, IndicatorKind::MinimumPerUnit);
         assert_eq!(inds[0].kind.confidence, Confidence::Low);
         assert_eq!(inds[0].unit_kinds, vec![UnitKind::City, UnitKind::District]);

@@ -11,10 +11,7 @@ use crate::plan::Level;
 use crate::unit::{BaseFigure, UnitKind};
 
 pub(crate) fn keys(ws: &[Word]) -> Vec<&str> {
-    ws.iter()
-        .map(|w| w.key.as_str())
-        .filter(|k| !k.is_empty())
-        .collect()
+    ws.iter().map(|w| w.key.as_str()).filter(|k| !k.is_empty()).collect()
 }
 
 /// Length in words of `phrase` if the keys start with it.
@@ -36,55 +33,19 @@ pub(crate) fn skip<'a>(mut keys: &'a [&'a str], words: &[&str]) -> &'a [&'a str]
 
 /// Units that do something: "đoàn xã, phường, thị trấn", "cơ sở đoàn", "huyện, thành Đoàn".
 const SUBJECTS: [(&str, &[Level], &[UnitKind]); 22] = [
-    (
-        "huyen thanh doan va doan truc thuoc",
-        &[Level::District],
-        &[],
-    ),
-    (
-        "huyen doan thanh doan va doan truc thuoc",
-        &[Level::District],
-        &[],
-    ),
-    (
-        "huyen thi thanh doan va doan truc thuoc",
-        &[Level::District],
-        &[],
-    ),
+    ("huyen thanh doan va doan truc thuoc", &[Level::District], &[]),
+    ("huyen doan thanh doan va doan truc thuoc", &[Level::District], &[]),
+    ("huyen thi thanh doan va doan truc thuoc", &[Level::District], &[]),
     ("huyen thanh doan doan truc thuoc", &[Level::District], &[]),
     ("don vi cap huyen", &[Level::District], &[]),
-    (
-        "huyen thi thanh doan",
-        &[Level::District],
-        &[UnitKind::City, UnitKind::District],
-    ),
-    (
-        "huyen doan thanh doan",
-        &[Level::District],
-        &[UnitKind::City, UnitKind::District],
-    ),
-    (
-        "huyen thanh doan",
-        &[Level::District],
-        &[UnitKind::City, UnitKind::District],
-    ),
+    ("huyen thi thanh doan", &[Level::District], &[UnitKind::City, UnitKind::District]),
+    ("huyen doan thanh doan", &[Level::District], &[UnitKind::City, UnitKind::District]),
+    ("huyen thanh doan", &[Level::District], &[UnitKind::City, UnitKind::District]),
     ("huyen doan", &[Level::District], &[UnitKind::District]),
     ("thanh doan", &[Level::District], &[UnitKind::City]),
-    (
-        "doan truc thuoc",
-        &[Level::District],
-        &[UnitKind::Affiliated],
-    ),
-    (
-        "doan xa phuong thi tran",
-        &[Level::Grassroots],
-        &[UnitKind::Commune, UnitKind::Ward, UnitKind::Township],
-    ),
-    (
-        "xa phuong thi tran",
-        &[Level::Grassroots],
-        &[UnitKind::Commune, UnitKind::Ward, UnitKind::Township],
-    ),
+    ("doan truc thuoc", &[Level::District], &[UnitKind::Affiliated]),
+    ("doan xa phuong thi tran", &[Level::Grassroots], &[UnitKind::Commune, UnitKind::Ward, UnitKind::Township]),
+    ("xa phuong thi tran", &[Level::Grassroots], &[UnitKind::Commune, UnitKind::Ward, UnitKind::Township]),
     ("doan xa", &[Level::Grassroots], &[UnitKind::Commune]),
     ("doan phuong", &[Level::Grassroots], &[UnitKind::Ward]),
     ("doan thi tran", &[Level::Grassroots], &[UnitKind::Township]),
@@ -99,9 +60,7 @@ const SUBJECTS: [(&str, &[Level], &[UnitKind]); 22] = [
 pub(crate) fn subject(keys: &[&str]) -> Option<(Vec<Level>, Vec<UnitKind>, usize)> {
     SUBJECTS
         .iter()
-        .filter_map(|(p, levels, kinds)| {
-            starts(keys, p).map(|n| (levels.to_vec(), kinds.to_vec(), n))
-        })
+        .filter_map(|(p, levels, kinds)| starts(keys, p).map(|n| (levels.to_vec(), kinds.to_vec(), n)))
         .max_by_key(|s| s.2)
 }
 
@@ -117,12 +76,24 @@ const PEOPLE: [(&str, BaseFigure, Confidence, Option<&str>); 16] = [
     ("thanh thieu nhi", BaseFigure::ThanhThieuNhi, Confidence::High, None),
     ("thanh thieu nien", BaseFigure::ThanhThieuNhi, Confidence::Medium, Some(NOTE_TTN)),
     ("thanh nien", BaseFigure::ThanhNien, Confidence::High, None),
-    ("tn", BaseFigure::ThanhNien, Confidence::Medium, Some("“TN” đọc là thanh niên. / “TN” read as thanh niên (youth).")),
+    (
+        "tn",
+        BaseFigure::ThanhNien,
+        Confidence::Medium,
+        Some("“TN” đọc là thanh niên. / “TN” read as thanh niên (youth)."),
+    ),
     ("thieu nhi", BaseFigure::ThanhThieuNhi, Confidence::Low, Some(NOTE_TN_CHILD)),
     ("doi vien", BaseFigure::ThanhThieuNhi, Confidence::Low, Some(NOTE_TN_CHILD)),
     ("tre em", BaseFigure::ThanhThieuNhi, Confidence::Low, Some(NOTE_TN_CHILD)),
     ("hoc sinh", BaseFigure::ThanhThieuNhi, Confidence::Low, Some(NOTE_TN_CHILD)),
-    ("hoi vien", BaseFigure::ThanhNien, Confidence::Low, Some("Hội viên: tạm lấy số thanh niên làm mẫu số. / Association members: youth count used as the base for now.")),
+    (
+        "hoi vien",
+        BaseFigure::ThanhNien,
+        Confidence::Low,
+        Some(
+            "Hội viên: tạm lấy số thanh niên làm mẫu số. / Association members: youth count used as the base for now.",
+        ),
+    ),
 ];
 
 /// The base figure of a percentage of these people, how sure, and a reading note.
@@ -138,7 +109,8 @@ const NOTE_CB_DV: &str = "Cán bộ Đoàn cũng là đoàn viên, nên lấy s�
 const NOTE_CB_DV_TN: &str = "Cán bộ, đoàn viên, thanh niên: lấy số thanh niên làm mẫu số (cần xác nhận). / Officers, members and youth: the youth count is the base (please confirm).";
 const NOTE_DV_TN: &str = "Đoàn viên, thanh niên: lấy số thanh niên làm mẫu số (cần xác nhận). / Members and youth: the youth count is the base (please confirm).";
 const NOTE_TTN: &str = "Thanh thiếu niên: lấy số thanh thiếu nhi làm mẫu số (cần xác nhận). / Adolescents and youth: the children-and-youth count is the base (please confirm).";
-const NOTE_TN_CHILD: &str = "Lấy số thanh thiếu nhi làm mẫu số (cần xác nhận). / The children-and-youth count is the base (please confirm).";
+const NOTE_TN_CHILD: &str =
+    "Lấy số thanh thiếu nhi làm mẫu số (cần xác nhận). / The children-and-youth count is the base (please confirm).";
 
 /// Measure words used as unit labels.
 const MEASURES: [&str; 48] = [
@@ -212,37 +184,21 @@ const PEOPLE_UNITS: [&str; 13] = [
 /// The unit labels with their folded keys, people last.
 fn unit_keys() -> &'static [(&'static str, String)] {
     static KEYS: OnceLock<Vec<(&'static str, String)>> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        MEASURES
-            .iter()
-            .chain(PEOPLE_UNITS.iter())
-            .map(|u| (*u, super::text::fold(u)))
-            .collect()
-    })
+    KEYS.get_or_init(|| MEASURES.iter().chain(PEOPLE_UNITS.iter()).map(|u| (*u, super::text::fold(u))).collect())
 }
 
 fn unit_at(keys: &[&str], people_only: bool) -> Option<(&'static str, usize)> {
     let all = unit_keys();
     let from = if people_only { MEASURES.len() } else { 0 };
-    all[from..]
-        .iter()
-        .filter_map(|(u, key)| starts(keys, key).map(|n| (*u, n)))
-        .max_by_key(|u| u.1)
+    all[from..].iter().filter_map(|(u, key)| starts(keys, key).map(|n| (*u, n))).max_by_key(|u| u.1)
 }
 
 /// "cây" in "20.000 cây xanh"; "công trình hoặc phần việc"; "ý tưởng, sáng kiến"; "lượt thiếu nhi".
 pub(crate) fn unit_label(after: &[Word]) -> Option<(String, Confidence)> {
     let ks: Vec<&str> = after.iter().map(|w| w.key.as_str()).collect();
     let Some((first, mut used)) = unit_at(&ks, false) else {
-        let stop = [
-            "cho", "cua", "tai", "trong", "duoc", "co", "de", "va", "o", "ve", "tu",
-        ];
-        let label: Vec<&str> = ks
-            .iter()
-            .take_while(|k| !k.is_empty() && !stop.contains(k))
-            .take(2)
-            .copied()
-            .collect();
+        let stop = ["cho", "cua", "tai", "trong", "duoc", "co", "de", "va", "o", "ve", "tu"];
+        let label: Vec<&str> = ks.iter().take_while(|k| !k.is_empty() && !stop.contains(k)).take(2).copied().collect();
         return (!label.is_empty()).then(|| (label.join(" "), Confidence::Low));
     };
     let mut label = first.to_string();
@@ -252,10 +208,7 @@ pub(crate) fn unit_label(after: &[Word]) -> Option<(String, Confidence)> {
             used += n;
         }
     }
-    if after
-        .get(used - 1)
-        .is_some_and(|w| w.trailing.starts_with(','))
-    {
+    if after.get(used - 1).is_some_and(|w| w.trailing.starts_with(',')) {
         if let Some((other, n)) = unit_at(&ks[used..], false) {
             label = format!("{label}, {other}");
             used += n;
@@ -291,35 +244,17 @@ mod tests {
             label("sàn giao dịch việc làm hoặc ngày Hội việc làm").as_deref(),
             Some("sàn giao dịch hoặc ngày hội")
         );
-        assert_eq!(
-            label("ý tưởng, sáng kiến của đoàn viên").as_deref(),
-            Some("ý tưởng, sáng kiến")
-        );
-        assert_eq!(
-            label("lượt thiếu nhi có hoàn cảnh khó khăn").as_deref(),
-            Some("lượt thiếu nhi")
-        );
-        assert_eq!(
-            label("tổ chức Đoàn trong doanh nghiệp").as_deref(),
-            Some("tổ chức Đoàn")
-        );
-        assert_eq!(
-            label("tổ hợp tác thanh niên").as_deref(),
-            Some("tổ hợp tác")
-        );
-        assert_eq!(
-            unit_label(&words("xe đạp cho học sinh")).map(|l| l.1),
-            Some(Confidence::Low)
-        );
+        assert_eq!(label("ý tưởng, sáng kiến của đoàn viên").as_deref(), Some("ý tưởng, sáng kiến"));
+        assert_eq!(label("lượt thiếu nhi có hoàn cảnh khó khăn").as_deref(), Some("lượt thiếu nhi"));
+        assert_eq!(label("tổ chức Đoàn trong doanh nghiệp").as_deref(), Some("tổ chức Đoàn"));
+        assert_eq!(label("tổ hợp tác thanh niên").as_deref(), Some("tổ hợp tác"));
+        assert_eq!(unit_label(&words("xe đạp cho học sinh")).map(|l| l.1), Some(Confidence::Low));
     }
 
     #[test]
     fn subjects_and_people() {
         let k = |t: &'static str| t.split(' ').collect::<Vec<_>>();
-        assert_eq!(
-            subject(&k("huyen thanh doan va doan truc thuoc co")).map(|s| s.2),
-            Some(7)
-        );
+        assert_eq!(subject(&k("huyen thanh doan va doan truc thuoc co")).map(|s| s.2), Some(7));
         assert_eq!(
             subject(&k("doan xa phuong thi tran thanh lap")).map(|s| s.1),
             Some(vec![UnitKind::Commune, UnitKind::Ward, UnitKind::Township])
@@ -328,10 +263,7 @@ mod tests {
             person(&k("can bo doan doan vien duoc")).map(|p| (p.0, p.1)),
             Some((BaseFigure::DoanVien, Confidence::Medium))
         );
-        assert_eq!(
-            person(&k("thanh thieu nhi duoc")).map(|p| p.0),
-            Some(BaseFigure::ThanhThieuNhi)
-        );
+        assert_eq!(person(&k("thanh thieu nhi duoc")).map(|p| p.0), Some(BaseFigure::ThanhThieuNhi));
         assert!(person(&k("cay xanh")).is_none());
     }
 }

@@ -27,22 +27,12 @@ pub fn lint_draft(draft: &ImportDraft) -> Vec<Finding> {
         let n = t.number.value;
         findings.push(Finding {
             rule: "target-without-number",
-            message_vi: format!(
-                "Chỉ tiêu {n}: câu chỉ tiêu không có số liệu nào đọc được (\"{}\").",
-                t.text
-            ),
-            message_en: format!(
-                "Target {n}: its sentence yielded no number (\"{}\").",
-                t.text
-            ),
+            message_vi: format!("Chỉ tiêu {n}: câu chỉ tiêu không có số liệu nào đọc được (\"{}\").", t.text),
+            message_en: format!("Target {n}: its sentence yielded no number (\"{}\").", t.text),
         });
     }
     for t in &plan.targets {
-        for ind in t
-            .indicators
-            .iter()
-            .filter(|i| i.kind.value != IndicatorKind::Count && i.goal.value > 100.0)
-        {
+        for ind in t.indicators.iter().filter(|i| i.kind.value != IndicatorKind::Count && i.goal.value > 100.0) {
             findings.push(Finding {
                 rule: "percent-above-100",
                 message_vi: format!(
@@ -82,7 +72,9 @@ pub fn lint_draft(draft: &ImportDraft) -> Vec<Finding> {
             for n in gaps(plan.targets.iter().map(|t| t.number.value).collect()) {
                 findings.push(Finding {
                     rule: "missing-target-number",
-                    message_vi: format!("Không có chỉ tiêu số {n}: số thứ tự chỉ tiêu bị bỏ qua (giữ nguyên theo văn bản)."),
+                    message_vi: format!(
+                        "Không có chỉ tiêu số {n}: số thứ tự chỉ tiêu bị bỏ qua (giữ nguyên theo văn bản)."
+                    ),
                     message_en: format!("There is no target {n}: the numbering skips it (kept as in the document)."),
                 });
             }
@@ -108,10 +100,7 @@ mod tests {
 
     #[test]
     fn numbering_gaps() {
-        assert_eq!(
-            gaps(vec![1, 2, 4, 5, 19]),
-            (3..=3).chain(6..=18).collect::<Vec<_>>()
-        );
+        assert_eq!(gaps(vec![1, 2, 4, 5, 19]), (3..=3).chain(6..=18).collect::<Vec<_>>());
         assert_eq!(gaps(vec![2, 3]), vec![1]);
         assert!(gaps(vec![]).is_empty());
     }

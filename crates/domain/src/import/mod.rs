@@ -98,9 +98,7 @@ impl ImportDraft {
 
     /// The extracted values with at most this confidence (what a reviewer looks at first).
     pub fn items_at_most(&self, confidence: Confidence) -> impl Iterator<Item = &Extracted> {
-        self.items
-            .iter()
-            .filter(move |i| i.confidence <= confidence)
+        self.items.iter().filter(move |i| i.confidence <= confidence)
     }
 
     pub(crate) fn draft(&self) -> &draft::PlanDraft {
@@ -167,11 +165,7 @@ pub fn import_text(text: &str) -> ImportDraft {
     let document = structure::read(lines);
     let (plan, problems) = draft::build(&document);
     let items = plan.items();
-    ImportDraft {
-        items,
-        problems,
-        plan,
-    }
+    ImportDraft { items, problems, plan }
 }
 
 /// Reads a plan from a .docx: paragraphs become lines, table cells become lines,
@@ -205,8 +199,6 @@ pub fn import_file(name: &str, bytes: &[u8]) -> Result<ImportDraft, ImportError>
             );
             Ok(draft)
         }
-        Err(e) => Err(ImportError::NotUtf8 {
-            valid_up_to: e.valid_up_to(),
-        }),
+        Err(e) => Err(ImportError::NotUtf8 { valid_up_to: e.valid_up_to() }),
     }
 }

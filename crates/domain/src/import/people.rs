@@ -9,19 +9,11 @@ use super::Confidence;
 
 /// The bullets under "Nơi nhận:", without their trailing ";" or ".".
 pub(crate) fn recipients(tail: &[Line]) -> Vec<Found<String>> {
-    let Some(start) = tail
-        .iter()
-        .position(|l| fold(&l.text).starts_with("noi nhan"))
-    else {
+    let Some(start) = tail.iter().position(|l| fold(&l.text).starts_with("noi nhan")) else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    let clean = |s: &str| {
-        s.trim()
-            .trim_end_matches([';', '.', ',', '/'])
-            .trim()
-            .to_string()
-    };
+    let clean = |s: &str| s.trim().trim_end_matches([';', '.', ',', '/']).trim().to_string();
     // "Nơi nhận: - A; - B" on one line.
     let first = &tail[start];
     if let Some((_, rest)) = first.text.split_once(':') {
@@ -56,23 +48,13 @@ pub(crate) struct Signature {
     pub name: Option<Found<String>>,
 }
 
-const TITLES: [&str; 8] = [
-    "bi thu",
-    "pho bi thu",
-    "truong ban",
-    "pho truong ban",
-    "chu tich",
-    "pho chu tich",
-    "giam doc",
-    "uy vien",
-];
+const TITLES: [&str; 8] =
+    ["bi thu", "pho bi thu", "truong ban", "pho truong ban", "chu tich", "pho chu tich", "giam doc", "uy vien"];
 
 fn is_name(text: &str) -> bool {
     let ws: Vec<&str> = text.split(' ').collect();
     (2..=6).contains(&ws.len())
-        && ws.iter().all(|w| {
-            w.chars().next().is_some_and(char::is_uppercase) && w.chars().all(char::is_alphabetic)
-        })
+        && ws.iter().all(|w| w.chars().next().is_some_and(char::is_uppercase) && w.chars().all(char::is_alphabetic))
         && !upperish(text)
 }
 
@@ -86,39 +68,20 @@ pub(crate) fn signatory(tail: &[Line]) -> Signature {
             s.on_behalf_of = Some(Found::new(l.text.clone(), &l.text, l.no, Confidence::High));
             i + 1
         }
-        None => match tail
-            .iter()
-            .position(|l| upperish(&l.text) && TITLES.contains(&fold(&l.text).as_str()))
-        {
+        None => match tail.iter().position(|l| upperish(&l.text) && TITLES.contains(&fold(&l.text).as_str())) {
             Some(i) => i,
             None => return s,
         },
     };
     let mut titles: Vec<&Line> = Vec::new();
-    while let Some(l) = tail
-        .get(k)
-        .filter(|l| upperish(&l.text) && !is_signature_start(&l.text))
-    {
+    while let Some(l) = tail.get(k).filter(|l| upperish(&l.text) && !is_signature_start(&l.text)) {
         titles.push(l);
         k += 1;
     }
     if !titles.is_empty() {
-        let joined = titles
-            .iter()
-            .map(|l| l.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let confidence = if titles.len() == 1 {
-            Confidence::High
-        } else {
-            Confidence::Medium
-        };
-        s.title = Some(Found::new(
-            joined.clone(),
-            &joined,
-            titles[0].no,
-            confidence,
-        ));
+        let joined = titles.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join(" ");
+        let confidence = if titles.len() == 1 { Confidence::High } else { Confidence::Medium };
+        s.title = Some(Found::new(joined.clone(), &joined, titles[0].no, confidence));
     }
     if let Some(l) = tail[k.min(tail.len())..].iter().find(|l| is_name(&l.text)) {
         s.name = Some(Found::new(l.text.clone(), &l.text, l.no, Confidence::High));
@@ -149,23 +112,14 @@ fn phone_in(text: &str) -> Option<String> {
     if text.bytes().filter(u8::is_ascii_digit).count() < 8 {
         return None;
     }
-    let (_, end) = ["dien thoai", "dt", "sdt", "hotline", "phone", "tel"]
-        .iter()
-        .find_map(|p| find_folded(text, p))?;
+    let (_, end) = ["dien thoai", "dt", "sdt", "hotline", "phone", "tel"].iter().find_map(|p| find_folded(text, p))?;
     let rest = text[end..].trim_start_matches([':', ' ', '.']);
-    let phone: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || matches!(c, '.' | ' ' | '-' | '+'))
-        .collect();
+    let phone: String = rest.chars().take_while(|c| c.is_ascii_digit() || matches!(c, '.' | ' ' | '-' | '+')).collect();
     let phone = phone.trim().trim_end_matches(['.', '-']).trim();
     (phone.chars().filter(char::is_ascii_digit).count() >= 8).then(|| phone.to_string())
 }
 
-pub(crate) fn contact(
-    doc: &Document,
-    send_to: Option<&Found<String>>,
-    duties: &[DutyDraft],
-) -> Contact {
+pub(crate) fn contact(doc: &Document, send_to: Option<&Found<String>>, duties: &[DutyDraft]) -> Contact {
     let mut c = Contact::default();
     for (no, text) in doc.all_text() {
         if c.email.is_none() {
@@ -176,17 +130,9 @@ pub(crate) fn contact(
         }
     }
     c.office = send_to.cloned().or_else(|| {
-        duties
-            .iter()
-            .find(|d| d.role == Some("standing_agency"))
-            .map(|d| {
-                Found::new(
-                    d.party.clone(),
-                    d.items.first().map_or("", String::as_str),
-                    d.line,
-                    Confidence::Medium,
-                )
-            })
+        duties.iter().find(|d| d.role == Some("standing_agency")).map(|d| {
+            Found::new(d.party.clone(), d.items.first().map_or("", String::as_str), d.line, Confidence::Medium)
+        })
     });
     c
 }
@@ -219,52 +165,31 @@ type Body = (String, String, usize, Confidence);
 
 fn body_of_signature(sign: &Found<String>, doc: &Document) -> Body {
     let ws = words(&sign.value);
-    let start = ws
-        .iter()
-        .find(|w| !matches!(w.key.as_str(), "tm" | "t/m" | "t" | "m"))
-        .map_or(sign.value.len(), |w| w.start);
+    let start =
+        ws.iter().find(|w| !matches!(w.key.as_str(), "tm" | "t/m" | "t" | "m")).map_or(sign.value.len(), |w| w.start);
     let caps = sign.value[start..].trim();
-    let phrase: String = fold(caps)
-        .chars()
-        .filter(|c| c.is_alphanumeric() || *c == ' ')
-        .collect();
+    let phrase: String = fold(caps).chars().filter(|c| c.is_alphanumeric() || *c == ' ').collect();
     let found = (!phrase.trim().is_empty())
         .then(|| {
             doc.all_text().find_map(|(no, text)| {
                 let (s, e) = find_folded(text, phrase.trim())?;
-                Some((
-                    text[s..e].to_string(),
-                    text.to_string(),
-                    no,
-                    Confidence::Medium,
-                ))
+                Some((text[s..e].to_string(), text.to_string(), no, Confidence::Medium))
             })
         })
         .flatten();
-    found.unwrap_or_else(|| {
-        (
-            sentence_case(caps),
-            sign.value.clone(),
-            sign.line,
-            Confidence::Low,
-        )
-    })
+    found.unwrap_or_else(|| (sentence_case(caps), sign.value.clone(), sign.line, Confidence::Low))
 }
 
 /// "Căn cứ ..., Ban Thường vụ Tỉnh đoàn ban hành ...": the words before "ban hành".
 fn body_of_basis(doc: &Document) -> Option<Body> {
-    doc.head
-        .iter()
-        .filter(|l| fold(&l.text).starts_with("can cu"))
-        .find_map(|l| {
-            let (s, _) = find_folded(&l.text, "ban hanh")?;
-            let before = &l.text[..s];
-            let subject = before.rsplit(',').next()?.trim();
-            let words = subject.split(' ').count();
-            let capital = subject.chars().next().is_some_and(char::is_uppercase);
-            (capital && (2..=8).contains(&words))
-                .then(|| (subject.to_string(), l.text.clone(), l.no, Confidence::Low))
-        })
+    doc.head.iter().filter(|l| fold(&l.text).starts_with("can cu")).find_map(|l| {
+        let (s, _) = find_folded(&l.text, "ban hanh")?;
+        let before = &l.text[..s];
+        let subject = before.rsplit(',').next()?.trim();
+        let words = subject.split(' ').count();
+        let capital = subject.chars().next().is_some_and(char::is_uppercase);
+        (capital && (2..=8).contains(&words)).then(|| (subject.to_string(), l.text.clone(), l.no, Confidence::Low))
+    })
 }
 
 #[cfg(test)]
@@ -278,14 +203,7 @@ mod tests {
     fn recipients_and_signatory() {
         let tail = lines(TAIL);
         let r: Vec<String> = recipients(&tail).into_iter().map(|f| f.value).collect();
-        assert_eq!(
-            r,
-            vec![
-                "Ban Bí thư TW Đoàn",
-                "VP TW Đoàn (1,2)",
-                "Lưu VP, Ban phong trào"
-            ]
-        );
+        assert_eq!(r, vec!["Ban Bí thư TW Đoàn", "VP TW Đoàn (1,2)", "Lưu VP, Ban phong trào"]);
         let s = signatory(&tail);
         assert_eq!(s.on_behalf_of.unwrap().value, "TM. BAN THƯỜNG VỤ TỈNH ĐOÀN");
         assert_eq!(s.title.unwrap().value, "BÍ THƯ");

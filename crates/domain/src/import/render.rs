@@ -32,10 +32,7 @@ fn q(s: &str) -> String {
 }
 
 fn list(items: impl IntoIterator<Item = impl AsRef<str>>) -> String {
-    let items: Vec<String> = items
-        .into_iter()
-        .map(|s| format!("  {},\n", q(s.as_ref())))
-        .collect();
+    let items: Vec<String> = items.into_iter().map(|s| format!("  {},\n", q(s.as_ref()))).collect();
     if items.is_empty() {
         "[]".to_string()
     } else {
@@ -50,10 +47,7 @@ fn inline_list(items: impl IntoIterator<Item = impl AsRef<str>>) -> String {
 
 /// A comment line with no line break or control character in it.
 fn comment(text: &str) -> String {
-    let clean: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     format!("# {}\n", clean.trim())
 }
 
@@ -61,11 +55,7 @@ fn source_comment<T>(f: &Found<T>) -> String {
     if f.source.is_empty() {
         return String::new();
     }
-    let line = if f.line > 0 {
-        format!(" (dòng/line {})", f.line)
-    } else {
-        String::new()
-    };
+    let line = if f.line > 0 { format!(" (dòng/line {})", f.line) } else { String::new() };
     comment(&format!("nguồn / source{line}: {}", f.source))
 }
 
@@ -107,24 +97,9 @@ fn indicator(out: &mut String, ind: &IndicatorDraft) {
     out.push_str("\n[[targets.indicators]]\n");
     let _ = writeln!(out, "key = {}", q(&ind.key));
     let _ = writeln!(out, "label = {}", q(&ind.label));
-    let _ = writeln!(
-        out,
-        "kind = {}{}",
-        q(ind.kind.value.as_str()),
-        check(ind.kind.confidence)
-    );
-    let _ = writeln!(
-        out,
-        "comparison = {}{}",
-        q(ind.comparison.value.as_str()),
-        check(ind.comparison.confidence)
-    );
-    let _ = writeln!(
-        out,
-        "goal = {}{}",
-        number(ind.goal.value),
-        check(ind.goal.confidence)
-    );
+    let _ = writeln!(out, "kind = {}{}", q(ind.kind.value.as_str()), check(ind.kind.confidence));
+    let _ = writeln!(out, "comparison = {}{}", q(ind.comparison.value.as_str()), check(ind.comparison.confidence));
+    let _ = writeln!(out, "goal = {}{}", number(ind.goal.value), check(ind.goal.confidence));
     if let Some(u) = &ind.unit_label {
         let _ = writeln!(out, "unit_label = {}{}", q(&u.value), check(u.confidence));
     }
@@ -132,18 +107,10 @@ fn indicator(out: &mut String, ind: &IndicatorDraft) {
         let _ = writeln!(out, "base = {}{}", q(b.value.as_str()), check(b.confidence));
     }
     if !ind.levels.is_empty() {
-        let _ = writeln!(
-            out,
-            "levels = {}",
-            inline_list(ind.levels.iter().map(|l| l.as_str()))
-        );
+        let _ = writeln!(out, "levels = {}", inline_list(ind.levels.iter().map(|l| l.as_str())));
     }
     if !ind.unit_kinds.is_empty() {
-        let _ = writeln!(
-            out,
-            "unit_kinds = {}",
-            inline_list(ind.unit_kinds.iter().map(|k| k.as_str()))
-        );
+        let _ = writeln!(out, "unit_kinds = {}", inline_list(ind.unit_kinds.iter().map(|k| k.as_str())));
     }
     if let Some(m) = ind.per_unit_minimum {
         let _ = writeln!(out, "per_unit_minimum = {}", number(m));
@@ -159,23 +126,12 @@ fn indicator(out: &mut String, ind: &IndicatorDraft) {
 impl PlanDraft {
     pub fn to_toml(&self) -> String {
         let mut out = String::new();
-        out.push_str(
-            "# Bản nháp nhập tự động từ văn bản kế hoạch: người duyệt kiểm tra rồi xác nhận.\n",
-        );
-        out.push_str(
-            "# Draft imported from the plan document: a person reviews and confirms it.\n",
-        );
-        let _ = writeln!(
-            out,
-            "# \"{MISSING}\" đánh dấu chỗ cần điền / marks what must be filled in.\n"
-        );
+        out.push_str("# Bản nháp nhập tự động từ văn bản kế hoạch: người duyệt kiểm tra rồi xác nhận.\n");
+        out.push_str("# Draft imported from the plan document: a person reviews and confirms it.\n");
+        let _ = writeln!(out, "# \"{MISSING}\" đánh dấu chỗ cần điền / marks what must be filled in.\n");
 
         // Top-level keys come before the first table.
-        let _ = writeln!(
-            out,
-            "recipients = {}\n",
-            list(self.recipients.iter().map(|r| &r.value))
-        );
+        let _ = writeln!(out, "recipients = {}\n", list(self.recipients.iter().map(|r| &r.value)));
 
         let c = &self.campaign;
         let year = c.year.as_ref().map(|y| y.value);
@@ -201,12 +157,8 @@ impl PlanDraft {
             let _ = writeln!(out, "issued_on = {}", date(d.value));
         }
         string_field(&mut out, "basis", &c.basis, false);
-        let fallback = NaiveDate::from_ymd_opt(
-            year.filter(|y| (1900..=2200).contains(y)).unwrap_or(2000),
-            1,
-            1,
-        )
-        .unwrap_or_default();
+        let fallback = NaiveDate::from_ymd_opt(year.filter(|y| (1900..=2200).contains(y)).unwrap_or(2000), 1, 1)
+            .unwrap_or_default();
         for (key, value) in [("starts_on", &c.starts_on), ("ends_on", &c.ends_on)] {
             match value {
                 Some(d) => {
@@ -226,40 +178,20 @@ impl PlanDraft {
         string_field(&mut out, "email", &c.contact_email, false);
         string_field(&mut out, "phone", &c.contact_phone, false);
 
-        let _ = writeln!(
-            out,
-            "\n[purpose]\naims = {}\nrequirements = {}",
-            list(&self.aims),
-            list(&self.requirements)
-        );
+        let _ = writeln!(out, "\n[purpose]\naims = {}\nrequirements = {}", list(&self.aims), list(&self.requirements));
 
         for a in &self.areas {
-            let _ = writeln!(
-                out,
-                "\n[[areas]]\nnumber = {}\ntitle = {}",
-                q(&a.number),
-                q(&a.title.value)
-            );
+            let _ = writeln!(out, "\n[[areas]]\nnumber = {}\ntitle = {}", q(&a.number), q(&a.title.value));
             if !a.items.is_empty() {
                 let _ = writeln!(out, "items = {}", list(&a.items));
             }
             for (heading, items) in &a.groups {
-                let _ = writeln!(
-                    out,
-                    "\n[[areas.groups]]\nheading = {}\nitems = {}",
-                    q(heading),
-                    list(items)
-                );
+                let _ = writeln!(out, "\n[[areas.groups]]\nheading = {}\nitems = {}", q(heading), list(items));
             }
         }
 
         for g in &self.groups {
-            let _ = writeln!(
-                out,
-                "\n[[target_groups]]\nkey = {}\ntitle = {}",
-                q(&g.key),
-                q(&g.title.value)
-            );
+            let _ = writeln!(out, "\n[[target_groups]]\nkey = {}\ntitle = {}", q(&g.key), q(&g.title.value));
         }
 
         for t in &self.targets {
@@ -276,7 +208,10 @@ impl PlanDraft {
                 indicator(&mut out, ind);
             }
             if t.indicators.is_empty() {
-                out.push_str(&comment(&format!("⚠ Câu chỉ tiêu {} không có số liệu: điền chỉ số bằng tay / no number read: enter the indicator", t.number.value)));
+                out.push_str(&comment(&format!(
+                    "⚠ Câu chỉ tiêu {} không có số liệu: điền chỉ số bằng tay / no number read: enter the indicator",
+                    t.number.value
+                )));
                 let _ = writeln!(
                     out,
                     "\n[[targets.indicators]]\nkey = {}\nlabel = {}\nkind = \"count\"\ncomparison = \">=\"\ngoal = 0  # {MISSING}",
@@ -287,12 +222,7 @@ impl PlanDraft {
         }
 
         for e in &self.events {
-            let _ = writeln!(
-                out,
-                "\n[[events]]\nnumber = {}\ntitle = {}",
-                e.number,
-                q(&e.title.value)
-            );
+            let _ = writeln!(out, "\n[[events]]\nnumber = {}\ntitle = {}", e.number, q(&e.title.value));
             if let Some(s) = &e.starts_on {
                 let _ = writeln!(out, "starts_on = {}{}", date(s.value), check(s.confidence));
             }
@@ -333,11 +263,8 @@ impl PlanDraft {
             }
         }
 
-        let _ = writeln!(
-            out,
-            "\n[reporting]\nlevels = {}",
-            inline_list(self.reporting_levels.iter().map(|l| l.as_str()))
-        );
+        let _ =
+            writeln!(out, "\n[reporting]\nlevels = {}", inline_list(self.reporting_levels.iter().map(|l| l.as_str())));
         string_field(&mut out, "send_to", &self.send_to, false);
         out.push_str("\n[reporting.weekly]\n");
         match &self.weekly {
@@ -355,12 +282,7 @@ impl PlanDraft {
                     date(w.last_period_end.value),
                     check(w.last_period_end.confidence)
                 );
-                let _ = writeln!(
-                    out,
-                    "due_time = {}{}",
-                    q(&w.due_time.value),
-                    check(w.due_time.confidence)
-                );
+                let _ = writeln!(out, "due_time = {}{}", q(&w.due_time.value), check(w.due_time.confidence));
                 let _ = writeln!(out, "rule_text = {}", q(&w.rule_text));
             }
             None => {
@@ -388,10 +310,7 @@ mod tests {
 
     #[test]
     fn strings_are_escaped() {
-        assert_eq!(
-            q("a \"b\" \\ c\nd\u{1}"),
-            "\"a \\\"b\\\" \\\\ c\\nd\\u0001\""
-        );
+        assert_eq!(q("a \"b\" \\ c\nd\u{1}"), "\"a \\\"b\\\" \\\\ c\\nd\\u0001\"");
         assert_eq!(number(20000.0), "20000");
         assert_eq!(number(1.5), "1.5");
         assert_eq!(comment("a\nb"), "# a b\n");
@@ -399,11 +318,7 @@ mod tests {
 
     #[test]
     fn an_empty_draft_renders_a_parseable_plan_only_with_problems_shown() {
-        let toml = PlanDraft {
-            reporting_levels: vec![crate::plan::Level::District],
-            ..Default::default()
-        }
-        .to_toml();
+        let toml = PlanDraft { reporting_levels: vec![crate::plan::Level::District], ..Default::default() }.to_toml();
         let errors = crate::plan::parse_plan(&toml).unwrap_err();
         // The only error is the missing targets; every other gap has a placeholder.
         assert_eq!(errors.0.len(), 1, "{errors}");

@@ -7,9 +7,7 @@ use super::dates::{self, DatePhrase};
 use super::draft::{EventDraft, Found, MilestoneDraft, WeeklyDraft};
 use super::structure::{Document, Part, Section};
 use super::text::fold;
-use super::text::{
-    capitalise, decapitalise, find_folded, first_chars, last_chars, sentences, slug, trim_clause,
-};
+use super::text::{capitalise, decapitalise, find_folded, first_chars, last_chars, sentences, slug, trim_clause};
 use super::Confidence;
 use crate::plan::{Level, When};
 
@@ -31,10 +29,7 @@ pub(crate) struct Schedule {
 /// The level a heading speaks of: "Cấp tỉnh", "Cấp huyện và tương đương", "Các Huyện, Thành đoàn ...".
 pub(crate) fn level_of(text: &str) -> Option<Level> {
     let key = fold(text);
-    if key.contains("cap tinh")
-        || key.starts_with("tinh doan")
-        || key.contains("ban thuong vu tinh")
-    {
+    if key.contains("cap tinh") || key.starts_with("tinh doan") || key.contains("ban thuong vu tinh") {
         Some(Level::Province)
     } else if key.contains("cap huyen")
         || key.contains("huyen")
@@ -63,15 +58,9 @@ fn kind_of(label: &str) -> Kind {
     let key = fold(label);
     if key.contains("bao cao tong ket") || key.contains("bao cao ket qua") {
         Kind::FinalReport
-    } else if ["khoi dong", "phat dong", "ra quan", "khai mac"]
-        .iter()
-        .any(|k| key.contains(k))
-    {
+    } else if ["khoi dong", "phat dong", "ra quan", "khai mac"].iter().any(|k| key.contains(k)) {
         Kind::Launch
-    } else if ["tong ket", "be mac", "ket thuc"]
-        .iter()
-        .any(|k| key.contains(k))
-    {
+    } else if ["tong ket", "be mac", "ket thuc"].iter().any(|k| key.contains(k)) {
         Kind::Closing
     } else {
         Kind::Other
@@ -100,8 +89,7 @@ fn label_of(text: &str, first_colon: Option<usize>, phrase: &DatePhrase, from: u
             return trim_clause(label).to_string();
         }
     }
-    let mut label =
-        trim_clause(last_chars(&text[from.min(phrase.start)..phrase.start], 300)).to_string();
+    let mut label = trim_clause(last_chars(&text[from.min(phrase.start)..phrase.start], 300)).to_string();
     for tail in [" gửi", " nộp", " vào", " trong"] {
         if let Some(stripped) = label.strip_suffix(tail) {
             label = stripped.to_string();
@@ -120,10 +108,7 @@ impl Context<'_> {
     /// "Lễ khởi động Tháng Thanh niên năm 2023 cấp tỉnh" from "Tổ chức Lễ khởi động" and "Cấp tỉnh".
     fn title(&self, label: &str, kind: Kind, level_words: Option<&str>) -> String {
         let key = fold(label);
-        let core = label
-            .strip_prefix("Tổ chức ")
-            .or_else(|| label.strip_prefix("tổ chức "))
-            .unwrap_or(label);
+        let core = label.strip_prefix("Tổ chức ").or_else(|| label.strip_prefix("tổ chức ")).unwrap_or(label);
         if !matches!(kind, Kind::Launch | Kind::Closing) {
             return capitalise(label);
         }
@@ -145,10 +130,7 @@ fn milestone_key(kind: Kind, level: Level, label: &str) -> String {
         Kind::Closing => format!("{}-closing", level.as_str()),
         Kind::Other => {
             let key = fold(label);
-            if ["ke hoach", "du kien", "dang ky"]
-                .iter()
-                .any(|k| key.contains(k))
-            {
+            if ["ke hoach", "du kien", "dang ky"].iter().any(|k| key.contains(k)) {
                 "unit-plan".to_string()
             } else {
                 let s = slug(&label.split(' ').take(5).collect::<Vec<_>>().join(" "));
@@ -179,9 +161,7 @@ fn dated_items(
         let phrases = dates::find(sentence, ctx.year);
         let first_colon = sentence.find(':');
         // `sentence` is a slice of `text`: its offset, without searching.
-        let sentence_start = (sentence.as_ptr() as usize)
-            .saturating_sub(text.as_ptr() as usize)
-            .min(text.len());
+        let sentence_start = (sentence.as_ptr() as usize).saturating_sub(text.as_ptr() as usize).min(text.len());
         let mut from = 0;
         for p in &phrases {
             let label = label_of(sentence, first_colon, p, from);
@@ -195,8 +175,8 @@ fn dated_items(
                 _ => level.map_or(ctx.reporting_level, |l| l.0),
             };
             let level_words = level.map(|l| l.1);
-            let place = place_after(text, sentence_start + p.end)
-                .map(|pl| Found::new(pl, sentence, line, Confidence::Medium));
+            let place =
+                place_after(text, sentence_start + p.end).map(|pl| Found::new(pl, sentence, line, Confidence::Medium));
             let mut title = ctx.title(&label, kind, level_words);
             if kind == Kind::FinalReport {
                 title = capitalise(&label);
@@ -225,9 +205,7 @@ fn time_section(ctx: &Context, section: &Section, sched: &mut Schedule) {
         if let Some(n) = &b.number {
             sub = Some(n.clone());
             let heading = trim_clause(&b.text);
-            level = level_of(heading)
-                .filter(|_| heading.chars().count() < 60)
-                .map(|l| (l, heading.to_string()));
+            level = level_of(heading).filter(|_| heading.chars().count() < 60).map(|l| (l, heading.to_string()));
             if level.is_some() {
                 continue;
             }
@@ -242,13 +220,9 @@ fn time_section(ctx: &Context, section: &Section, sched: &mut Schedule) {
             let key = fold(sentence);
             if sched.span.is_none()
                 && key.contains("thoi gian")
-                && (key.contains("thuc hien")
-                    || key.contains("trien khai")
-                    || key.contains("dien ra"))
+                && (key.contains("thuc hien") || key.contains("trien khai") || key.contains("dien ra"))
             {
-                if let Some(When::Window { from, to }) =
-                    dates::find(sentence, ctx.year).first().map(|p| p.when)
-                {
+                if let Some(When::Window { from, to }) = dates::find(sentence, ctx.year).first().map(|p| p.when) {
                     sched.span = Some((
                         Some(Found::new(from, sentence, b.line, Confidence::High)),
                         Some(Found::new(to, sentence, b.line, Confidence::High)),
@@ -258,20 +232,8 @@ fn time_section(ctx: &Context, section: &Section, sched: &mut Schedule) {
             }
         }
         let source = section.source(sub.as_deref());
-        let lvl = if b.number.is_some() {
-            None
-        } else {
-            level.as_ref().map(|(l, w)| (*l, w.as_str()))
-        };
-        dated_items(
-            ctx,
-            &b.text,
-            b.line,
-            lvl,
-            source,
-            &mut sched.milestones,
-            true,
-        );
+        let lvl = if b.number.is_some() { None } else { level.as_ref().map(|(l, w)| (*l, w.as_str())) };
+        dated_items(ctx, &b.text, b.line, lvl, source, &mut sched.milestones, true);
     }
 }
 
@@ -297,38 +259,24 @@ fn weekly_rule(
 ) -> Option<WeeklyDraft> {
     let year = ctx.year?;
     let youth_month = fold(sentence).contains("thang thanh nien")
-        || ctx
-            .subject
-            .is_some_and(|s| fold(s).contains("thang thanh nien"));
-    let explicit = dates::find(sentence, ctx.year)
-        .into_iter()
-        .find_map(|p| match p.when {
-            When::Window { from, to } => Some((from, to)),
-            _ => None,
-        });
+        || ctx.subject.is_some_and(|s| fold(s).contains("thang thanh nien"));
+    let explicit = dates::find(sentence, ctx.year).into_iter().find_map(|p| match p.when {
+        When::Window { from, to } => Some((from, to)),
+        _ => None,
+    });
     let march = NaiveDate::from_ymd_opt(year, 3, 1).zip(NaiveDate::from_ymd_opt(year, 3, 31));
     let (range, confidence, why) = match explicit {
         Some(r) => (Some(r), Confidence::High, None),
-        None if youth_month => (
-            march,
-            Confidence::Medium,
-            Some("Tháng Thanh niên là tháng 3 / Youth Month is March"),
-        ),
-        None => (
-            span,
-            Confidence::Low,
-            Some("các tuần trong thời gian của kế hoạch / the weeks of the plan's dates"),
-        ),
+        None if youth_month => (march, Confidence::Medium, Some("Tháng Thanh niên là tháng 3 / Youth Month is March")),
+        None => (span, Confidence::Low, Some("các tuần trong thời gian của kế hoạch / the weeks of the plan's dates")),
     };
     let due = match w.due {
-        Some(t) => Found::new(
-            t.format("%H:%M").to_string(),
-            sentence,
-            line,
-            Confidence::High,
-        ),
+        Some(t) => Found::new(t.format("%H:%M").to_string(), sentence, line, Confidence::High),
         None => {
-            problems.push("Lịch báo cáo tuần không ghi giờ; tạm để 16:00 / the weekly rule gives no time; 16:00 filled in".to_string());
+            problems.push(
+                "Lịch báo cáo tuần không ghi giờ; tạm để 16:00 / the weekly rule gives no time; 16:00 filled in"
+                    .to_string(),
+            );
             Found::new("16:00".to_string(), sentence, line, Confidence::Low)
         }
     };
@@ -336,9 +284,7 @@ fn weekly_rule(
         Some(why) => format!("{sentence} [{why}]"),
         None => sentence.to_string(),
     };
-    let (first, last, confidence) = match range
-        .and_then(|(from, to)| dates::weekdays_between(from, to, w.weekday))
-    {
+    let (first, last, confidence) = match range.and_then(|(from, to)| dates::weekdays_between(from, to, w.weekday)) {
         Some((first, last)) => (first, last, confidence),
         None => {
             problems.push(
@@ -372,13 +318,7 @@ fn events(ctx: &Context, section: &Section, milestones: &[MilestoneDraft]) -> Ve
             continue;
         };
         let title = Found::new(b.text.clone(), &b.text, b.line, Confidence::High);
-        let mut event = EventDraft {
-            number,
-            title,
-            starts_on: None,
-            ends_on: None,
-            place: None,
-        };
+        let mut event = EventDraft { number, title, starts_on: None, ends_on: None, place: None };
         if let Some(p) = dates::find(&b.text, ctx.year).first() {
             let (start, end) = match p.when {
                 When::On { date } | When::Before { date } => (date, None),
@@ -386,28 +326,19 @@ fn events(ctx: &Context, section: &Section, milestones: &[MilestoneDraft]) -> Ve
             };
             event.starts_on = Some(Found::new(start, &b.text, b.line, p.confidence));
             event.ends_on = end;
-            event.place = place_after(&b.text, p.end)
-                .map(|pl| Found::new(pl, &b.text, b.line, Confidence::Medium));
+            event.place = place_after(&b.text, p.end).map(|pl| Found::new(pl, &b.text, b.line, Confidence::Medium));
         } else {
             let key = fold(&b.text);
-            let matching = milestones
-                .iter()
-                .filter(|m| m.level == Level::Province)
-                .find(|m| {
-                    let label = fold(&m.label);
-                    label.split(' ').count() >= 2 && key.contains(&label)
-                });
+            let matching = milestones.iter().filter(|m| m.level == Level::Province).find(|m| {
+                let label = fold(&m.label);
+                label.split(' ').count() >= 2 && key.contains(&label)
+            });
             if let Some(m) = matching {
                 let (start, end) = match m.when.value {
                     When::On { date } | When::Before { date } => (date, None),
                     When::Window { from, to } => (from, Some(to)),
                 };
-                event.starts_on = Some(Found::new(
-                    start,
-                    &m.when.source,
-                    m.when.line,
-                    Confidence::Medium,
-                ));
+                event.starts_on = Some(Found::new(start, &m.when.source, m.when.line, Confidence::Medium));
                 event.ends_on = end;
                 event.place = m.place.clone();
             }
@@ -424,16 +355,11 @@ pub(crate) fn read(
     reporting_level: Level,
     problems: &mut Vec<String>,
 ) -> Schedule {
-    let ctx = Context {
-        year,
-        subject,
-        reporting_level,
-    };
+    let ctx = Context { year, subject, reporting_level };
     let mut sched = Schedule::default();
     match doc.section(Part::Time) {
         Some(section) => time_section(&ctx, section, &mut sched),
-        None => problems
-            .push("Không tìm thấy mục THỜI GIAN / no time section (THỜI GIAN) found".to_string()),
+        None => problems.push("Không tìm thấy mục THỜI GIAN / no time section (THỜI GIAN) found".to_string()),
     }
     if sched.weekly_phrase.is_none() {
         for section in doc.sections.iter().filter(|s| s.part() != Part::Time) {
@@ -456,20 +382,10 @@ pub(crate) fn read(
                 sub = Some(n.clone());
                 level = level_of(&b.text).map(|l| (l, b.text.clone()));
             }
-            let before_only = dates::find(&b.text, year)
-                .iter()
-                .all(|p| matches!(p.when, When::Before { .. }));
+            let before_only = dates::find(&b.text, year).iter().all(|p| matches!(p.when, When::Before { .. }));
             if before_only {
                 let lvl = level.as_ref().map(|(l, _)| (*l, ""));
-                dated_items(
-                    &ctx,
-                    &b.text,
-                    b.line,
-                    lvl,
-                    section.source(sub.as_deref()),
-                    &mut sched.milestones,
-                    true,
-                );
+                dated_items(&ctx, &b.text, b.line, lvl, section.source(sub.as_deref()), &mut sched.milestones, true);
             }
         }
     }
@@ -500,11 +416,7 @@ fn dedupe_keys(milestones: &mut [MilestoneDraft]) {
 
 /// The campaign's span from its dates: the first milestone or event to the last
 /// deadline, closing or weekly report.
-pub(crate) fn derived_span(
-    milestones: &[MilestoneDraft],
-    events: &[EventDraft],
-    weekly: Option<&WeeklyDraft>,
-) -> Span {
+pub(crate) fn derived_span(milestones: &[MilestoneDraft], events: &[EventDraft], weekly: Option<&WeeklyDraft>) -> Span {
     let mut days: Vec<(NaiveDate, String, usize)> = Vec::new();
     for m in milestones {
         let (first, last) = match m.when.value {
@@ -523,26 +435,12 @@ pub(crate) fn derived_span(
         let plausible = w.last_period_end.value.year() == w.first_period_end.value.year()
             && w.first_period_end.confidence > Confidence::Low;
         if plausible {
-            days.push((
-                w.first_period_end.value,
-                w.first_period_end.source.clone(),
-                w.first_period_end.line,
-            ));
-            days.push((
-                w.last_period_end.value,
-                w.last_period_end.source.clone(),
-                w.last_period_end.line,
-            ));
+            days.push((w.first_period_end.value, w.first_period_end.source.clone(), w.first_period_end.line));
+            days.push((w.last_period_end.value, w.last_period_end.source.clone(), w.last_period_end.line));
         }
     }
-    let first = days
-        .iter()
-        .min_by_key(|d| d.0)
-        .map(|d| Found::new(d.0, &d.1, d.2, Confidence::Medium));
-    let last = days
-        .iter()
-        .max_by_key(|d| d.0)
-        .map(|d| Found::new(d.0, &d.1, d.2, Confidence::Medium));
+    let first = days.iter().min_by_key(|d| d.0).map(|d| Found::new(d.0, &d.1, d.2, Confidence::Medium));
+    let last = days.iter().max_by_key(|d| d.0).map(|d| Found::new(d.0, &d.1, d.2, Confidence::Medium));
     (first, last)
 }
 
@@ -563,60 +461,24 @@ mod tests {
     fn milestones_weekly_rule_and_events() {
         let doc = structure(lines(V));
         let mut problems = Vec::new();
-        let s = read(
-            &doc,
-            Some(2023),
-            Some("Tháng Thanh niên năm 2023"),
-            Level::District,
-            &mut problems,
-        );
+        let s = read(&doc, Some(2023), Some("Tháng Thanh niên năm 2023"), Level::District, &mut problems);
         let keys: Vec<&str> = s.milestones.iter().map(|m| m.key.as_str()).collect();
         assert_eq!(
             keys,
-            vec![
-                "province-launch",
-                "province-closing",
-                "district-launch",
-                "district-closing",
-                "final-report"
-            ]
+            vec!["province-launch", "province-closing", "district-launch", "district-closing", "final-report"]
         );
-        assert_eq!(
-            s.milestones[0].title,
-            "Lễ khởi động Tháng Thanh niên năm 2023 cấp tỉnh"
-        );
-        assert_eq!(
-            s.milestones[0].place.as_ref().unwrap().value,
-            "huyện An Minh"
-        );
-        assert_eq!(
-            s.milestones[1].place.as_ref().unwrap().value,
-            "Trung tâm Kiên Giang"
-        );
-        assert_eq!(
-            s.milestones[2].title,
-            "Khởi động Tháng Thanh niên năm 2023 cấp huyện và tương đương"
-        );
-        assert_eq!(
-            s.milestones[4].title,
-            "Báo cáo tổng kết Tháng Thanh niên năm 2023"
-        );
+        assert_eq!(s.milestones[0].title, "Lễ khởi động Tháng Thanh niên năm 2023 cấp tỉnh");
+        assert_eq!(s.milestones[0].place.as_ref().unwrap().value, "huyện An Minh");
+        assert_eq!(s.milestones[1].place.as_ref().unwrap().value, "Trung tâm Kiên Giang");
+        assert_eq!(s.milestones[2].title, "Khởi động Tháng Thanh niên năm 2023 cấp huyện và tương đương");
+        assert_eq!(s.milestones[4].title, "Báo cáo tổng kết Tháng Thanh niên năm 2023");
         assert_eq!(s.milestones[4].source.as_deref(), Some("V.3"));
         let w = s.weekly.unwrap();
-        assert_eq!(
-            w.first_period_end.value,
-            NaiveDate::from_ymd_opt(2023, 3, 3).unwrap()
-        );
-        assert_eq!(
-            w.last_period_end.value,
-            NaiveDate::from_ymd_opt(2023, 3, 31).unwrap()
-        );
+        assert_eq!(w.first_period_end.value, NaiveDate::from_ymd_opt(2023, 3, 3).unwrap());
+        assert_eq!(w.last_period_end.value, NaiveDate::from_ymd_opt(2023, 3, 31).unwrap());
         assert_eq!(w.due_time.value, "16:00");
         assert_eq!(s.send_to.unwrap().value, "Ban Phong trào Tỉnh Đoàn");
-        assert_eq!(
-            s.events[0].starts_on.as_ref().unwrap().value,
-            NaiveDate::from_ymd_opt(2023, 2, 24).unwrap()
-        );
+        assert_eq!(s.events[0].starts_on.as_ref().unwrap().value, NaiveDate::from_ymd_opt(2023, 2, 24).unwrap());
         assert!(s.events[1].starts_on.is_none());
         assert!(problems.is_empty(), "{problems:?}");
     }

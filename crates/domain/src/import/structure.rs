@@ -52,11 +52,7 @@ fn roman(text: &str) -> Option<Shape> {
     }
     let title = rest[sep.len_utf8()..].trim();
     let first = title.chars().next()?;
-    first.is_uppercase().then(|| Shape::Roman {
-        value,
-        roman: text[..letters].to_string(),
-        title: title.to_string(),
-    })
+    first.is_uppercase().then(|| Shape::Roman { value, roman: text[..letters].to_string(), title: title.to_string() })
 }
 
 fn numbered(text: &str) -> Option<Shape> {
@@ -72,8 +68,8 @@ fn numbered(text: &str) -> Option<Shape> {
             return None;
         }
         groups += 1;
-        let dot_digit = chars.get(k).is_some_and(|c| c.1 == '.')
-            && chars.get(k + 1).is_some_and(|c| c.1.is_ascii_digit());
+        let dot_digit =
+            chars.get(k).is_some_and(|c| c.1 == '.') && chars.get(k + 1).is_some_and(|c| c.1.is_ascii_digit());
         if !dot_digit {
             break;
         }
@@ -88,10 +84,7 @@ fn numbered(text: &str) -> Option<Shape> {
     let rest_start = chars.get(k).map_or(text.len(), |c| c.0);
     let rest = &text[rest_start..];
     if rest.is_empty() {
-        return Some(Shape::Numbered {
-            number,
-            rest: String::new(),
-        });
+        return Some(Shape::Numbered { number, rest: String::new() });
     }
     if !rest.starts_with(' ') {
         return None;
@@ -101,10 +94,7 @@ fn numbered(text: &str) -> Option<Shape> {
     if !terminated && groups == 1 && !(first.is_uppercase() || first.is_ascii_digit()) {
         return None;
     }
-    Some(Shape::Numbered {
-        number,
-        rest: rest.to_string(),
-    })
+    Some(Shape::Numbered { number, rest: rest.to_string() })
 }
 
 fn bullet(text: &str) -> Option<Shape> {
@@ -136,25 +126,18 @@ fn bullet(text: &str) -> Option<Shape> {
         if matches!(c, '-' | '+') && next.is_ascii_digit() {
             return None;
         }
-        return Some(Shape::Bullet {
-            rest: rest.to_string(),
-        });
+        return Some(Shape::Bullet { rest: rest.to_string() });
     }
     // "a) ...", "b/ ..."
     let second = chars.next()?;
     if c.is_ascii_lowercase() && matches!(second, ')' | '/') && chars.as_str().starts_with(' ') {
-        return Some(Shape::Bullet {
-            rest: chars.as_str().trim().to_string(),
-        });
+        return Some(Shape::Bullet { rest: chars.as_str().trim().to_string() });
     }
     None
 }
 
 pub(crate) fn shape(text: &str) -> Shape {
-    roman(text)
-        .or_else(|| numbered(text))
-        .or_else(|| bullet(text))
-        .unwrap_or(Shape::Plain)
+    roman(text).or_else(|| numbered(text)).or_else(|| bullet(text)).unwrap_or(Shape::Plain)
 }
 
 /// A paragraph of a section.
@@ -242,11 +225,9 @@ impl Document {
     pub fn all_text(&self) -> impl Iterator<Item = (usize, &str)> {
         let head = self.head.iter().map(|l| (l.no, l.text.as_str()));
         let body = self.sections.iter().flat_map(|s| {
-            std::iter::once((s.line, s.title.as_str()))
-                .chain(s.blocks.iter().map(|b| (b.line, b.text.as_str())))
+            std::iter::once((s.line, s.title.as_str())).chain(s.blocks.iter().map(|b| (b.line, b.text.as_str())))
         });
-        head.chain(body)
-            .chain(self.tail.iter().map(|l| (l.no, l.text.as_str())))
+        head.chain(body).chain(self.tail.iter().map(|l| (l.no, l.text.as_str())))
     }
 }
 
@@ -256,15 +237,11 @@ pub(crate) fn is_signature_start(text: &str) -> bool {
         return false;
     }
     let key = fold(first_chars(text, 8));
-    ["tm. ", "t/m ", "t/m. ", "kt. ", "tl. ", "q. ", "tuq. "]
-        .iter()
-        .any(|p| key.starts_with(p))
-        && upperish(text)
+    ["tm. ", "t/m ", "t/m. ", "kt. ", "tl. ", "q. ", "tuq. "].iter().any(|p| key.starts_with(p)) && upperish(text)
 }
 
 fn is_tail_start(text: &str) -> bool {
-    (text.starts_with(['N', 'n']) && fold(first_chars(text, 10)).starts_with("noi nhan"))
-        || is_signature_start(text)
+    (text.starts_with(['N', 'n']) && fold(first_chars(text, 10)).starts_with("noi nhan")) || is_signature_start(text)
 }
 
 /// A heading written without a numeral: "CHỈ TIÊU CƠ BẢN", "THỜI GIAN".
@@ -272,11 +249,7 @@ fn bare_heading(line: &Line) -> Option<Shape> {
     let words = line.text.split(' ').count();
     let known = part_of_title(&line.text) != Part::Other;
     (upperish(&line.text) && known && (2..=12).contains(&words) && !is_signature_start(&line.text))
-        .then(|| Shape::Roman {
-            value: 0,
-            roman: String::new(),
-            title: line.text.clone(),
-        })
+        .then(|| Shape::Roman { value: 0, roman: String::new(), title: line.text.clone() })
 }
 
 fn ends_sentence(text: &str) -> bool {
@@ -298,9 +271,7 @@ fn continues(prev: &Block, next: &Line) -> bool {
         return true;
     }
     let key = fold(&next.text);
-    let opens = ["nhom ", "can cu", "noi nhan", "giao "]
-        .iter()
-        .any(|p| key.starts_with(p));
+    let opens = ["nhom ", "can cu", "noi nhan", "giao "].iter().any(|p| key.starts_with(p));
     prev.number.is_none() && !prev.emphasis && !opens
 }
 
@@ -315,24 +286,11 @@ pub(crate) fn read(lines: Vec<Line>) -> Document {
         }
         let shape = shape(&line.text);
         let shape = match shape {
-            Shape::Plain if seen_basis || !doc.sections.is_empty() => {
-                bare_heading(&line).unwrap_or(Shape::Plain)
-            }
+            Shape::Plain if seen_basis || !doc.sections.is_empty() => bare_heading(&line).unwrap_or(Shape::Plain),
             s => s,
         };
-        if let Shape::Roman {
-            value,
-            roman,
-            title,
-        } = shape
-        {
-            doc.sections.push(Section {
-                value,
-                roman,
-                title,
-                line: line.no,
-                blocks: Vec::new(),
-            });
+        if let Shape::Roman { value, roman, title } = shape {
+            doc.sections.push(Section { value, roman, title, line: line.no, blocks: Vec::new() });
             continue;
         }
         let started = !doc.sections.is_empty() || seen_basis;
@@ -360,13 +318,7 @@ pub(crate) fn read(lines: Vec<Line>) -> Document {
             Shape::Bullet { rest } => (None, true, rest),
             _ => (None, false, line.text),
         };
-        section.blocks.push(Block {
-            line: line.no,
-            number,
-            bullet,
-            emphasis: line.emphasis,
-            text,
-        });
+        section.blocks.push(Block { line: line.no, number, bullet, emphasis: line.emphasis, text });
     }
     doc
 }
@@ -380,63 +332,18 @@ mod tests {
     fn shapes_of_lines() {
         assert_eq!(
             shape("VI/ TỔ CHỨC THỰC HIỆN"),
-            Shape::Roman {
-                value: 6,
-                roman: "VI".into(),
-                title: "TỔ CHỨC THỰC HIỆN".into()
-            }
+            Shape::Roman { value: 6, roman: "VI".into(), title: "TỔ CHỨC THỰC HIỆN".into() }
         );
-        assert_eq!(
-            shape("III. CHỈ TIÊU"),
-            Shape::Roman {
-                value: 3,
-                roman: "III".into(),
-                title: "CHỈ TIÊU".into()
-            }
-        );
+        assert_eq!(shape("III. CHỈ TIÊU"), Shape::Roman { value: 3, roman: "III".into(), title: "CHỈ TIÊU".into() });
         assert_eq!(shape("V/v tổ chức"), Shape::Plain);
-        assert_eq!(
-            shape("2.1. Tổ chức"),
-            Shape::Numbered {
-                number: "2.1".into(),
-                rest: "Tổ chức".into()
-            }
-        );
-        assert_eq!(
-            shape("2.1 Tổ chức"),
-            Shape::Numbered {
-                number: "2.1".into(),
-                rest: "Tổ chức".into()
-            }
-        );
-        assert_eq!(
-            shape("13. Các huyện"),
-            Shape::Numbered {
-                number: "13".into(),
-                rest: "Các huyện".into()
-            }
-        );
-        assert_eq!(
-            shape("1"),
-            Shape::Numbered {
-                number: "1".into(),
-                rest: String::new()
-            }
-        );
+        assert_eq!(shape("2.1. Tổ chức"), Shape::Numbered { number: "2.1".into(), rest: "Tổ chức".into() });
+        assert_eq!(shape("2.1 Tổ chức"), Shape::Numbered { number: "2.1".into(), rest: "Tổ chức".into() });
+        assert_eq!(shape("13. Các huyện"), Shape::Numbered { number: "13".into(), rest: "Các huyện".into() });
+        assert_eq!(shape("1"), Shape::Numbered { number: "1".into(), rest: String::new() });
         assert_eq!(shape("20.000 cây xanh"), Shape::Plain);
         assert_eq!(shape("5 sàn giao dịch"), Shape::Plain);
-        assert_eq!(
-            shape("- Ban Bí thư;"),
-            Shape::Bullet {
-                rest: "Ban Bí thư;".into()
-            }
-        );
-        assert_eq!(
-            shape("a) Cấp tỉnh"),
-            Shape::Bullet {
-                rest: "Cấp tỉnh".into()
-            }
-        );
+        assert_eq!(shape("- Ban Bí thư;"), Shape::Bullet { rest: "Ban Bí thư;".into() });
+        assert_eq!(shape("a) Cấp tỉnh"), Shape::Bullet { rest: "Cấp tỉnh".into() });
         assert_eq!(shape("-5 độ"), Shape::Plain);
     }
 
@@ -447,11 +354,7 @@ mod tests {
         let doc = read(lines(text));
         assert_eq!(doc.head.len(), 2);
         assert_eq!(doc.sections.len(), 1);
-        let texts: Vec<&str> = doc.sections[0]
-            .blocks
-            .iter()
-            .map(|b| b.text.as_str())
-            .collect();
+        let texts: Vec<&str> = doc.sections[0].blocks.iter().map(|b| b.text.as_str()).collect();
         assert_eq!(
             texts,
             vec![

@@ -25,12 +25,7 @@ pub(crate) fn purpose(section: &Section) -> (Vec<String>, Vec<String>) {
                 continue;
             }
         }
-        if into_requirements {
-            &mut requirements
-        } else {
-            &mut aims
-        }
-        .push(b.text.clone());
+        if into_requirements { &mut requirements } else { &mut aims }.push(b.text.clone());
     }
     (aims, requirements)
 }
@@ -51,12 +46,7 @@ pub(crate) fn areas(section: &Section) -> Vec<AreaDraft> {
     for (i, b) in section.blocks.iter().enumerate() {
         if let Some(number) = &b.number {
             let title = Found::new(b.text.clone(), &b.text, b.line, Confidence::High);
-            areas.push(AreaDraft {
-                number: number.clone(),
-                title,
-                items: Vec::new(),
-                groups: Vec::new(),
-            });
+            areas.push(AreaDraft { number: number.clone(), title, items: Vec::new(), groups: Vec::new() });
             continue;
         }
         let Some(area) = areas.last_mut() else {
@@ -75,22 +65,14 @@ pub(crate) fn areas(section: &Section) -> Vec<AreaDraft> {
 
 fn is_target_group(b: &Block) -> bool {
     let key = fold(&b.text);
-    key.starts_with("nhom chi tieu")
-        || (key.starts_with("chi tieu ve") && b.text.chars().count() < 120)
+    key.starts_with("nhom chi tieu") || (key.starts_with("chi tieu ve") && b.text.chars().count() < 120)
 }
 
 /// "Nhóm chỉ tiêu về công tác tuyên truyền, giáo dục" → "tuyen-truyen".
 pub(crate) fn group_key(title: &str) -> String {
     let key = fold(title);
     let mut rest = key.as_str();
-    for prefix in [
-        "nhom chi tieu",
-        "chi tieu",
-        " ve",
-        " cong tac",
-        " hoat dong",
-        " linh vuc",
-    ] {
+    for prefix in ["nhom chi tieu", "chi tieu", " ve", " cong tac", " hoat dong", " linh vuc"] {
         rest = rest.strip_prefix(prefix).unwrap_or(rest);
     }
     let rest = rest.split([',', ':', ';']).next().unwrap_or("");
@@ -106,29 +88,17 @@ pub(crate) fn group_key(title: &str) -> String {
 fn is_table_header(b: &Block) -> bool {
     matches!(
         fold(&b.text).as_str(),
-        "stt"
-            | "tt"
-            | "chi tieu"
-            | "noi dung"
-            | "noi dung chi tieu"
-            | "so luong"
-            | "ghi chu"
-            | "don vi tinh"
-            | "dvt"
+        "stt" | "tt" | "chi tieu" | "noi dung" | "noi dung chi tieu" | "so luong" | "ghi chu" | "don vi tinh" | "dvt"
     )
 }
 
 /// III. CHỈ TIÊU: target groups and targets, each with its indicators.
-pub(crate) fn read(
-    section: &Section,
-    problems: &mut Vec<String>,
-) -> (Vec<GroupDraft>, Vec<TargetDraft>) {
+pub(crate) fn read(section: &Section, problems: &mut Vec<String>) -> (Vec<GroupDraft>, Vec<TargetDraft>) {
     let mut groups: Vec<GroupDraft> = Vec::new();
     let mut rows: Vec<(Found<u32>, String, String)> = Vec::new();
     let blocks = &section.blocks;
-    let plain_numbers = blocks
-        .iter()
-        .any(|b| b.number.as_deref().is_some_and(|n| !n.contains('.')) && !is_target_group(b));
+    let plain_numbers =
+        blocks.iter().any(|b| b.number.as_deref().is_some_and(|n| !n.contains('.')) && !is_target_group(b));
     let mut sequence = 0u32;
     let mut renumbered = false;
     let mut i = 0;
@@ -141,24 +111,16 @@ pub(crate) fn read(
             while groups.iter().any(|g| g.key == key) {
                 key.push_str("-2");
             }
-            groups.push(GroupDraft {
-                key,
-                title: Found::new(title, &b.text, b.line, Confidence::High),
-            });
+            groups.push(GroupDraft { key, title: Found::new(title, &b.text, b.line, Confidence::High) });
             continue;
         }
         if is_table_header(b) {
             continue;
         }
         let (number, confidence) = match b.number.as_deref() {
-            Some(n) if !n.contains('.') && plain_numbers => {
-                (n.parse::<u32>().ok(), Confidence::High)
-            }
+            Some(n) if !n.contains('.') && plain_numbers => (n.parse::<u32>().ok(), Confidence::High),
             Some(_) => (None, Confidence::Medium),
-            None if !plain_numbers
-                && !b.text.is_empty()
-                && b.text.chars().any(|c| c.is_ascii_digit()) =>
-            {
+            None if !plain_numbers && !b.text.is_empty() && b.text.chars().any(|c| c.is_ascii_digit()) => {
                 (None, Confidence::Medium)
             }
             None => continue,
@@ -175,10 +137,7 @@ pub(crate) fn read(
         };
         if text.is_empty() {
             // A table row flattened to lines: the number cell, then the other cells.
-            while let Some(next) = blocks
-                .get(i)
-                .filter(|n| n.number.is_none() && !is_target_group(n))
-            {
+            while let Some(next) = blocks.get(i).filter(|n| n.number.is_none() && !is_target_group(n)) {
                 if !text.is_empty() {
                     text.push(' ');
                 }
@@ -191,17 +150,10 @@ pub(crate) fn read(
         if groups.is_empty() {
             let title = trim_clause(&section.title).to_string();
             let found = Found::new(title.clone(), &section.title, section.line, Confidence::Low);
-            groups.push(GroupDraft {
-                key: group_key(&title),
-                title: found,
-            });
+            groups.push(GroupDraft { key: group_key(&title), title: found });
         }
         let group = groups.last().map(|g| g.key.clone()).unwrap_or_default();
-        rows.push((
-            Found::new(number, source.trim(), b.line, confidence),
-            group,
-            text,
-        ));
+        rows.push((Found::new(number, source.trim(), b.line, confidence), group, text));
     }
     if renumbered {
         problems.push(
@@ -213,12 +165,7 @@ pub(crate) fn read(
         .into_iter()
         .map(|(number, group, text)| {
             let indicators = indicators::read(number.value, &text, number.line, problems);
-            TargetDraft {
-                number,
-                group,
-                text,
-                indicators,
-            }
+            TargetDraft { number, group, text, indicators }
         })
         .collect();
     (groups, targets)
@@ -232,18 +179,9 @@ mod tests {
 
     #[test]
     fn group_keys() {
-        assert_eq!(
-            group_key("Nhóm chỉ tiêu về công tác tuyên truyền, giáo dục"),
-            "tuyen-truyen"
-        );
-        assert_eq!(
-            group_key("Nhóm chỉ tiêu về hoạt động phong trào"),
-            "phong-trao"
-        );
-        assert_eq!(
-            group_key("Nhóm chỉ tiêu về công tác tổ chức, xây dựng Đoàn"),
-            "to-chuc"
-        );
+        assert_eq!(group_key("Nhóm chỉ tiêu về công tác tuyên truyền, giáo dục"), "tuyen-truyen");
+        assert_eq!(group_key("Nhóm chỉ tiêu về hoạt động phong trào"), "phong-trao");
+        assert_eq!(group_key("Nhóm chỉ tiêu về công tác tổ chức, xây dựng Đoàn"), "to-chuc");
     }
 
     #[test]

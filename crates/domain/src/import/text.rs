@@ -39,9 +39,7 @@ pub(crate) fn normalise(input: &str) -> String {
                 out.push('\n');
             }
             '\n' | '\u{b}' | '\u{c}' | '\u{85}' | '\u{2028}' | '\u{2029}' => out.push('\n'),
-            '\t' | '\u{a0}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}' => {
-                out.push(' ')
-            }
+            '\t' | '\u{a0}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}' => out.push(' '),
             '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}' => {}
             c if c.is_control() => {}
             c => out.push(c),
@@ -56,11 +54,7 @@ pub(crate) fn lines(text: &str) -> Vec<Line> {
         .enumerate()
         .filter_map(|(i, raw)| {
             let (text, emphasis) = clean(raw);
-            (!text.is_empty()).then_some(Line {
-                no: i + 1,
-                text,
-                emphasis,
-            })
+            (!text.is_empty()).then_some(Line { no: i + 1, text, emphasis })
         })
         .collect()
 }
@@ -138,9 +132,8 @@ pub(crate) fn sentences(text: &str) -> Vec<&str> {
             continue;
         }
         let word = text[start..i].rsplit(' ').next().unwrap_or("");
-        let abbreviation = !word.is_empty()
-            && word.chars().count() <= 3
-            && word.chars().all(|c| c.is_uppercase() || c == '/');
+        let abbreviation =
+            !word.is_empty() && word.chars().count() <= 3 && word.chars().all(|c| c.is_uppercase() || c == '/');
         if abbreviation && c == '.' {
             continue;
         }
@@ -169,11 +162,7 @@ pub(crate) fn find_folded(text: &str, phrase: &str) -> Option<(usize, usize)> {
     let words = words(text);
     (0..words.len()).find_map(|i| {
         let window = words.get(i..i + target.len())?;
-        window
-            .iter()
-            .zip(&target)
-            .all(|(w, t)| w.key == *t)
-            .then(|| (window[0].start, window[window.len() - 1].end))
+        window.iter().zip(&target).all(|(w, t)| w.key == *t).then(|| (window[0].start, window[window.len() - 1].end))
     })
 }
 
@@ -193,17 +182,8 @@ pub(crate) fn words(text: &str) -> Vec<Word> {
     let push = |s: usize, e: usize, out: &mut Vec<Word>| {
         let raw = &text[s..e];
         let core = raw.trim_matches(|c: char| !c.is_alphanumeric() && c != '%');
-        let trailing: String = raw
-            .chars()
-            .rev()
-            .take_while(|c| !c.is_alphanumeric() && *c != '%')
-            .collect();
-        out.push(Word {
-            start: s,
-            end: e,
-            key: fold(core),
-            trailing: trailing.chars().rev().collect(),
-        });
+        let trailing: String = raw.chars().rev().take_while(|c| !c.is_alphanumeric() && *c != '%').collect();
+        out.push(Word { start: s, end: e, key: fold(core), trailing: trailing.chars().rev().collect() });
     };
     for (i, c) in text.char_indices() {
         if c.is_whitespace() {
@@ -257,18 +237,12 @@ pub(crate) fn decapitalise(text: &str) -> String {
 
 /// "Kiên Giang" → "kien-giang".
 pub(crate) fn slug(text: &str) -> String {
-    fold(text)
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join("-")
+    fold(text).split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join("-")
 }
 
 /// Trims spaces and the punctuation that ends a clause.
 pub(crate) fn trim_clause(text: &str) -> &str {
-    text.trim()
-        .trim_end_matches([',', ';', ':', '.', ' ', '-', '–'])
-        .trim()
+    text.trim().trim_end_matches([',', ';', ':', '.', ' ', '-', '–']).trim()
 }
 
 /// Sentence case of a capitalised heading: "KẾ HOẠCH" → "Kế hoạch".
@@ -290,7 +264,9 @@ mod tests {
 
     #[test]
     fn cleans_markdown_markers() {
-        let l = lines("** Thanh niên tình nguyện*\n- **Tổ chức Lễ khởi động:** Ngày 24/2/2023\n\n## III. CHỈ TIÊU\n* mục   một");
+        let l = lines(
+            "** Thanh niên tình nguyện*\n- **Tổ chức Lễ khởi động:** Ngày 24/2/2023\n\n## III. CHỈ TIÊU\n* mục   một",
+        );
         assert_eq!(l[0].text, "Thanh niên tình nguyện");
         assert!(l[0].emphasis);
         assert_eq!(l[1].text, "- Tổ chức Lễ khởi động: Ngày 24/2/2023");
@@ -300,17 +276,8 @@ mod tests {
 
     #[test]
     fn splits_sentences_but_not_numbers_or_abbreviations() {
-        let s = sentences(
-            "Điện thoại: 0297.868250. Báo cáo gửi trước ngày 30/3/2023. TM. BAN THƯỜNG VỤ",
-        );
-        assert_eq!(
-            s,
-            vec![
-                "Điện thoại: 0297.868250.",
-                "Báo cáo gửi trước ngày 30/3/2023.",
-                "TM. BAN THƯỜNG VỤ"
-            ]
-        );
+        let s = sentences("Điện thoại: 0297.868250. Báo cáo gửi trước ngày 30/3/2023. TM. BAN THƯỜNG VỤ");
+        assert_eq!(s, vec!["Điện thoại: 0297.868250.", "Báo cáo gửi trước ngày 30/3/2023.", "TM. BAN THƯỜNG VỤ"]);
     }
 
     #[test]
@@ -322,17 +289,7 @@ mod tests {
         assert_eq!(slug("Kiên Giang"), "kien-giang");
         assert!(upperish("TM. BAN THƯỜNG VỤ TỈNH ĐOÀN"));
         assert!(!upperish("Tháng Thanh niên"));
-        assert_eq!(
-            (
-                last_chars("Hòa Bình", 4),
-                last_chars("ab", 5),
-                last_chars("ab", 0)
-            ),
-            ("Bình", "ab", "")
-        );
-        assert_eq!(
-            (first_chars("Hòa Bình", 3), first_chars("ab", 5)),
-            ("Hòa", "ab")
-        );
+        assert_eq!((last_chars("Hòa Bình", 4), last_chars("ab", 5), last_chars("ab", 0)), ("Bình", "ab", ""));
+        assert_eq!((first_chars("Hòa Bình", 3), first_chars("ab", 5)), ("Hòa", "ab"));
     }
 }

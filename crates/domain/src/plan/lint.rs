@@ -20,12 +20,8 @@ pub fn lint(plan: &Plan) -> Vec<Finding> {
     for n in plan.missing_target_numbers() {
         findings.push(Finding {
             rule: "missing-target-number",
-            message_vi: format!(
-                "Không có chỉ tiêu số {n}: số thứ tự chỉ tiêu bị bỏ qua (giữ nguyên theo văn bản)."
-            ),
-            message_en: format!(
-                "There is no target {n}: the numbering skips it (kept as in the document)."
-            ),
+            message_vi: format!("Không có chỉ tiêu số {n}: số thứ tự chỉ tiêu bị bỏ qua (giữ nguyên theo văn bản)."),
+            message_en: format!("There is no target {n}: the numbering skips it (kept as in the document)."),
         });
     }
     let periods = plan.periods();
@@ -57,11 +53,7 @@ pub fn lint(plan: &Plan) -> Vec<Finding> {
         }
     }
     if let Some(report) = plan.milestone("final-report") {
-        for closing in plan
-            .milestones
-            .iter()
-            .filter(|m| m.key.ends_with("closing"))
-        {
+        for closing in plan.milestones.iter().filter(|m| m.key.ends_with("closing")) {
             if report.when.last_day() < closing.when.first_day() {
                 findings.push(Finding {
                     rule: "final-report-before-closing",
@@ -128,9 +120,7 @@ pub fn lint(plan: &Plan) -> Vec<Finding> {
     if undated > 0 {
         findings.push(Finding {
             rule: "event-without-date",
-            message_vi: format!(
-                "{undated} hoạt động cấp tỉnh chưa có ngày tổ chức trong kế hoạch."
-            ),
+            message_vi: format!("{undated} hoạt động cấp tỉnh chưa có ngày tổ chức trong kế hoạch."),
             message_en: format!("{undated} province events have no date in the plan."),
         });
     }

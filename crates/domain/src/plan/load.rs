@@ -43,11 +43,7 @@ pub struct PlanErrors(pub Vec<PlanProblem>);
 
 impl fmt::Display for PlanErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "Tệp kế hoạch không hợp lệ / invalid plan file ({} lỗi / problems):",
-            self.0.len()
-        )?;
+        writeln!(f, "Tệp kế hoạch không hợp lệ / invalid plan file ({} lỗi / problems):", self.0.len())?;
         for p in &self.0 {
             writeln!(f, "  - {p}")?;
         }
@@ -70,19 +66,11 @@ impl Checker<'_> {
 
     fn at<T>(&mut self, spanned: &Spanned<T>, field: String, message: impl Into<String>) {
         let line = self.line_of(spanned.span());
-        self.problems.push(PlanProblem {
-            line: Some(line),
-            field: Some(field),
-            message: message.into(),
-        });
+        self.problems.push(PlanProblem { line: Some(line), field: Some(field), message: message.into() });
     }
 
     fn file(&mut self, field: &str, message: impl Into<String>) {
-        self.problems.push(PlanProblem {
-            line: None,
-            field: Some(field.into()),
-            message: message.into(),
-        });
+        self.problems.push(PlanProblem { line: None, field: Some(field.into()), message: message.into() });
     }
 }
 
@@ -112,22 +100,12 @@ pub fn parse_plan(source: &str) -> Result<Plan, PlanErrors> {
     let file: PlanFile = match toml::from_str(&source_nfc) {
         Ok(file) => file,
         Err(e) => {
-            let checker = Checker {
-                source: &source_nfc,
-                problems: Vec::new(),
-            };
+            let checker = Checker { source: &source_nfc, problems: Vec::new() };
             let line = e.span().map(|s| checker.line_of(s));
-            return Err(PlanErrors(vec![PlanProblem {
-                line,
-                field: None,
-                message: bilingual(e.message().trim()),
-            }]));
+            return Err(PlanErrors(vec![PlanProblem { line, field: None, message: bilingual(e.message().trim()) }]));
         }
     };
-    let mut c = Checker {
-        source: &source_nfc,
-        problems: Vec::new(),
-    };
+    let mut c = Checker { source: &source_nfc, problems: Vec::new() };
     let plan = convert(file, &mut c);
     if c.problems.is_empty() {
         Ok(plan)
@@ -139,20 +117,11 @@ pub fn parse_plan(source: &str) -> Result<Plan, PlanErrors> {
 fn convert(file: PlanFile, c: &mut Checker) -> Plan {
     let cf = file.campaign;
     let timezone = cf.timezone.parse::<chrono_tz::Tz>().unwrap_or_else(|_| {
-        c.file(
-            "campaign.timezone",
-            format!(
-                "múi giờ không hợp lệ / unknown time zone \"{}\"",
-                cf.timezone
-            ),
-        );
+        c.file("campaign.timezone", format!("múi giờ không hợp lệ / unknown time zone \"{}\"", cf.timezone));
         chrono_tz::Asia::Ho_Chi_Minh
     });
     if cf.starts_on > cf.ends_on {
-        c.file(
-            "campaign.ends_on",
-            "ngày kết thúc trước ngày bắt đầu / the campaign ends before it starts",
-        );
+        c.file("campaign.ends_on", "ngày kết thúc trước ngày bắt đầu / the campaign ends before it starts");
     }
     let campaign = Campaign {
         code: cf.code,
@@ -178,10 +147,8 @@ fn convert(file: PlanFile, c: &mut Checker) -> Plan {
     let mut areas = Vec::new();
     for (i, a) in file.areas.into_iter().enumerate() {
         let number = a.number.get_ref().trim().to_string();
-        let valid = !number.is_empty()
-            && number
-                .split('.')
-                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        let valid =
+            !number.is_empty() && number.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
         if !valid {
             c.at(
                 &a.number,
@@ -190,11 +157,7 @@ fn convert(file: PlanFile, c: &mut Checker) -> Plan {
             );
         }
         if !area_numbers.insert(number.clone()) {
-            c.at(
-                &a.number,
-                format!("areas[{i}].number"),
-                format!("mục {number} bị trùng / duplicate area {number}"),
-            );
+            c.at(&a.number, format!("areas[{i}].number"), format!("mục {number} bị trùng / duplicate area {number}"));
         }
         let parent = number.rsplit_once('.').map(|(p, _)| p.to_string());
         if let Some(p) = &parent {
@@ -206,50 +169,26 @@ fn convert(file: PlanFile, c: &mut Checker) -> Plan {
                 );
             }
         }
-        areas.push(Area {
-            number,
-            parent,
-            title: a.title,
-            items: a.items,
-            groups: a.groups,
-        });
+        areas.push(Area { number, parent, title: a.title, items: a.items, groups: a.groups });
     }
 
     let mut group_keys = HashSet::new();
     let mut target_groups = Vec::new();
     for (i, g) in file.target_groups.into_iter().enumerate() {
         if !group_keys.insert(g.key.get_ref().clone()) {
-            c.at(
-                &g.key,
-                format!("target_groups[{i}].key"),
-                "nhóm chỉ tiêu bị trùng / duplicate target group",
-            );
+            c.at(&g.key, format!("target_groups[{i}].key"), "nhóm chỉ tiêu bị trùng / duplicate target group");
         }
-        target_groups.push(TargetGroup {
-            key: g.key.into_inner(),
-            title: g.title,
-        });
+        target_groups.push(TargetGroup { key: g.key.into_inner(), title: g.title });
     }
 
     let mut targets = Vec::new();
     let mut numbers = HashSet::new();
     let mut indicator_keys = HashSet::new();
     for (i, t) in file.targets.into_iter().enumerate() {
-        targets.push(convert_target(
-            i,
-            t,
-            c,
-            &mut numbers,
-            &mut indicator_keys,
-            &group_keys,
-            &area_numbers,
-        ));
+        targets.push(convert_target(i, t, c, &mut numbers, &mut indicator_keys, &group_keys, &area_numbers));
     }
     if targets.is_empty() {
-        c.file(
-            "targets",
-            "kế hoạch chưa có chỉ tiêu nào / the plan has no targets",
-        );
+        c.file("targets", "kế hoạch chưa có chỉ tiêu nào / the plan has no targets");
     }
 
     let mut events = Vec::new();
@@ -259,10 +198,7 @@ fn convert(file: PlanFile, c: &mut Checker) -> Plan {
             c.at(
                 &e.number,
                 format!("events[{i}].number"),
-                format!(
-                    "hoạt động số {} bị trùng / duplicate event number",
-                    e.number.get_ref()
-                ),
+                format!("hoạt động số {} bị trùng / duplicate event number", e.number.get_ref()),
             );
         }
         if let (Some(s), Some(end)) = (e.starts_on, e.ends_on) {
@@ -289,11 +225,7 @@ fn convert(file: PlanFile, c: &mut Checker) -> Plan {
     let mut milestone_keys = HashSet::new();
     for (i, m) in file.milestones.into_iter().enumerate() {
         if !milestone_keys.insert(m.key.get_ref().clone()) {
-            c.at(
-                &m.key,
-                format!("milestones[{i}].key"),
-                "mốc bị trùng / duplicate milestone key",
-            );
+            c.at(&m.key, format!("milestones[{i}].key"), "mốc bị trùng / duplicate milestone key");
         }
         if let Some(milestone) = convert_milestone(i, m, c) {
             milestones.push(milestone);
@@ -304,38 +236,24 @@ fn convert(file: PlanFile, c: &mut Checker) -> Plan {
     let due_time = parse_time(&r.weekly.due_time).unwrap_or_else(|| {
         c.file(
             "reporting.weekly.due_time",
-            format!(
-                "giờ không hợp lệ / bad time \"{}\" (16:00 hoặc/or 16h00)",
-                r.weekly.due_time
-            ),
+            format!("giờ không hợp lệ / bad time \"{}\" (16:00 hoặc/or 16h00)", r.weekly.due_time),
         );
         NaiveTime::MIN
     });
     let (first, last) = (r.weekly.first_period_end.0, r.weekly.last_period_end.0);
     if last < first {
-        c.file(
-            "reporting.weekly.last_period_end",
-            "kỳ cuối trước kỳ đầu / the last period ends before the first",
-        );
+        c.file("reporting.weekly.last_period_end", "kỳ cuối trước kỳ đầu / the last period ends before the first");
     } else if (last - first).num_days() % 7 != 0 {
         c.file("reporting.weekly.last_period_end", "kỳ cuối phải cách kỳ đầu một số tròn tuần / the last period must end a whole number of weeks after the first");
     }
     if r.levels.is_empty() {
-        c.file(
-            "reporting.levels",
-            "cần ít nhất một cấp báo cáo / at least one reporting level is needed",
-        );
+        c.file("reporting.levels", "cần ít nhất một cấp báo cáo / at least one reporting level is needed");
     }
     let reporting = Reporting {
         levels: r.levels,
         send_to: r.send_to,
         lock_after_days: r.lock_after_days,
-        weekly: WeeklyRule {
-            first_period_end: first,
-            last_period_end: last,
-            due_time,
-            rule_text: r.weekly.rule_text,
-        },
+        weekly: WeeklyRule { first_period_end: first, last_period_end: last, due_time, rule_text: r.weekly.rule_text },
     };
 
     Plan {
@@ -363,11 +281,7 @@ fn convert_target(
 ) -> Target {
     let number = *t.number.get_ref();
     if number == 0 {
-        c.at(
-            &t.number,
-            format!("targets[{i}].number"),
-            "số chỉ tiêu phải từ 1 / target numbers start at 1",
-        );
+        c.at(&t.number, format!("targets[{i}].number"), "số chỉ tiêu phải từ 1 / target numbers start at 1");
     }
     if !numbers.insert(number) {
         c.at(
@@ -380,10 +294,7 @@ fn convert_target(
         c.at(
             &t.group,
             format!("targets[{i}].group"),
-            format!(
-                "nhóm \"{}\" chưa khai báo trong target_groups / unknown target group",
-                t.group.get_ref()
-            ),
+            format!("nhóm \"{}\" chưa khai báo trong target_groups / unknown target group", t.group.get_ref()),
         );
     }
     if let Some(area) = &t.area {
@@ -391,10 +302,7 @@ fn convert_target(
             c.at(
                 area,
                 format!("targets[{i}].area"),
-                format!(
-                    "không có mục {} trong nội dung hoạt động / unknown activity area",
-                    area.get_ref()
-                ),
+                format!("không có mục {} trong nội dung hoạt động / unknown activity area", area.get_ref()),
             );
         }
     }
@@ -405,33 +313,16 @@ fn convert_target(
             format!("chỉ tiêu {number} chưa có chỉ số nào / target {number} has no indicator"),
         );
     }
-    let own_keys: Vec<String> = t
-        .indicators
-        .iter()
-        .map(|ind| ind.key.get_ref().clone())
-        .collect();
+    let own_keys: Vec<String> = t.indicators.iter().map(|ind| ind.key.get_ref().clone()).collect();
     let indicators = t
         .indicators
         .into_iter()
         .enumerate()
         .map(|(j, ind)| {
-            convert_indicator(
-                &format!("targets[{i}].indicators[{j}]"),
-                number,
-                ind,
-                c,
-                indicator_keys,
-                &own_keys,
-            )
+            convert_indicator(&format!("targets[{i}].indicators[{j}]"), number, ind, c, indicator_keys, &own_keys)
         })
         .collect();
-    Target {
-        number,
-        group: t.group.into_inner(),
-        text: t.text,
-        area: t.area.map(Spanned::into_inner),
-        indicators,
-    }
+    Target { number, group: t.group.into_inner(), text: t.text, area: t.area.map(Spanned::into_inner), indicators }
 }
 
 fn convert_indicator(
@@ -452,18 +343,10 @@ fn convert_indicator(
     }
     let goal = *ind.goal.get_ref();
     if ind.kind.goal_is_percent() && goal.value() > 100.0 {
-        c.at(
-            &ind.goal,
-            format!("{path}.goal"),
-            format!("tỉ lệ trên 100% / a percentage above 100: {}", goal.value()),
-        );
+        c.at(&ind.goal, format!("{path}.goal"), format!("tỉ lệ trên 100% / a percentage above 100: {}", goal.value()));
     }
     if ind.kind == IndicatorKind::Count && !goal.is_whole() {
-        c.at(
-            &ind.goal,
-            format!("{path}.goal"),
-            "chỉ tiêu đếm phải là số nguyên / a count goal must be whole",
-        );
+        c.at(&ind.goal, format!("{path}.goal"), "chỉ tiêu đếm phải là số nguyên / a count goal must be whole");
     }
     let base = match (&ind.base, ind.kind) {
         (Some(b), _) => match BaseFigure::parse(b.get_ref()) {
@@ -492,16 +375,8 @@ fn convert_indicator(
         }
         (None, _) => None,
     };
-    if matches!(
-        ind.kind,
-        IndicatorKind::ShareOfUnits | IndicatorKind::MinimumPerUnit
-    ) && ind.levels.is_empty()
-    {
-        c.at(
-            &ind.key,
-            format!("{path}.levels"),
-            "cần nêu cấp đơn vị (levels) / levels are needed for this kind",
-        );
+    if matches!(ind.kind, IndicatorKind::ShareOfUnits | IndicatorKind::MinimumPerUnit) && ind.levels.is_empty() {
+        c.at(&ind.key, format!("{path}.levels"), "cần nêu cấp đơn vị (levels) / levels are needed for this kind");
     }
     let mut unit_kinds = Vec::new();
     for k in &ind.unit_kinds {
@@ -516,11 +391,22 @@ fn convert_indicator(
     }
     let per_unit_minimum = ind.per_unit_minimum.as_ref().map(|m| m.get_ref().value());
     if ind.kind == IndicatorKind::MinimumPerUnit && per_unit_minimum.is_none() {
-        c.at(&ind.key, format!("{path}.per_unit_minimum"), "chỉ số tối thiểu mỗi đơn vị cần per_unit_minimum / minimum_per_unit needs per_unit_minimum");
+        c.at(
+            &ind.key,
+            format!("{path}.per_unit_minimum"),
+            "chỉ số tối thiểu mỗi đơn vị cần per_unit_minimum / minimum_per_unit needs per_unit_minimum",
+        );
     }
     if let Some(p) = &ind.part_of {
         if !own_keys.contains(p.get_ref()) || p.get_ref() == &key {
-            c.at(p, format!("{path}.part_of"), format!("\"{}\" không phải chỉ số khác của cùng chỉ tiêu / not another indicator of the same target", p.get_ref()));
+            c.at(
+                p,
+                format!("{path}.part_of"),
+                format!(
+                    "\"{}\" không phải chỉ số khác của cùng chỉ tiêu / not another indicator of the same target",
+                    p.get_ref()
+                ),
+            );
         }
     }
     Indicator {
@@ -551,10 +437,7 @@ fn convert_milestone(i: usize, m: MilestoneFile, c: &mut Checker) -> Option<Mile
                     "ngày kết thúc trước ngày bắt đầu / the window ends before it starts",
                 );
             }
-            When::Window {
-                from: from.0,
-                to: to.0,
-            }
+            When::Window { from: from.0, to: to.0 }
         }
         (None, None, None, Some(before)) => When::Before { date: before.0 },
         _ => {
@@ -577,10 +460,6 @@ fn convert_milestone(i: usize, m: MilestoneFile, c: &mut Checker) -> Option<Mile
 /// "16:00" or "16h00" or "16h".
 pub fn parse_time(text: &str) -> Option<NaiveTime> {
     let t = text.trim().to_lowercase().replace('h', ":");
-    let t = if t.ends_with(':') {
-        format!("{t}00")
-    } else {
-        t
-    };
+    let t = if t.ends_with(':') { format!("{t}00") } else { t };
     NaiveTime::parse_from_str(&t, "%H:%M").ok()
 }

@@ -107,8 +107,7 @@ impl Indicator {
         match self.kind {
             IndicatorKind::Count | IndicatorKind::PercentOfBase => true,
             IndicatorKind::ShareOfUnits | IndicatorKind::MinimumPerUnit => {
-                self.levels.contains(&level)
-                    && (self.unit_kinds.is_empty() || self.unit_kinds.contains(&kind))
+                self.levels.contains(&level) && (self.unit_kinds.is_empty() || self.unit_kinds.contains(&kind))
             }
         }
     }
@@ -219,8 +218,6 @@ impl Plan {
         let (Some(&first), Some(&last)) = (numbers.first(), numbers.last()) else {
             return Vec::new();
         };
-        (first.min(1)..=last)
-            .filter(|n| *n > 0 && !numbers.contains(n))
-            .collect()
+        (first.min(1)..=last).filter(|n| *n > 0 && !numbers.contains(n)).collect()
     }
 }

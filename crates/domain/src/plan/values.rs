@@ -19,9 +19,9 @@ impl FileDate {
         } else {
             NaiveDate::parse_from_str(text, "%Y-%m-%d")
         };
-        parsed.map(FileDate).map_err(|_| {
-            format!("ngày không hợp lệ / invalid date: \"{text}\" (dd/mm/yyyy hoặc/or yyyy-mm-dd)")
-        })
+        parsed
+            .map(FileDate)
+            .map_err(|_| format!("ngày không hợp lệ / invalid date: \"{text}\" (dd/mm/yyyy hoặc/or yyyy-mm-dd)"))
     }
 }
 
@@ -31,23 +31,16 @@ impl<'de> Deserialize<'de> for FileDate {
         match value {
             toml::Value::String(s) => FileDate::parse(&s).map_err(serde::de::Error::custom),
             toml::Value::Datetime(dt) => match (dt.date, dt.time) {
-                (Some(d), None) => {
-                    NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
-                        .map(FileDate)
-                        .ok_or_else(|| {
-                            serde::de::Error::custom(format!(
-                                "ngày không hợp lệ / invalid date: {dt}"
-                            ))
-                        })
-                }
+                (Some(d), None) => NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+                    .map(FileDate)
+                    .ok_or_else(|| serde::de::Error::custom(format!("ngày không hợp lệ / invalid date: {dt}"))),
                 _ => Err(serde::de::Error::custom(format!(
                     "cần một ngày, không kèm giờ / expected a date without a time: {dt}"
                 ))),
             },
-            other => Err(serde::de::Error::custom(format!(
-                "cần một ngày / expected a date, found {}",
-                other.type_str()
-            ))),
+            other => {
+                Err(serde::de::Error::custom(format!("cần một ngày / expected a date, found {}", other.type_str())))
+            }
         }
     }
 }
@@ -62,9 +55,7 @@ impl Goal {
             return Err("chỉ tiêu phải là một số / the goal must be a number".into());
         }
         if value < 0.0 {
-            return Err(format!(
-                "chỉ tiêu không được âm / the goal must not be negative: {value}"
-            ));
+            return Err(format!("chỉ tiêu không được âm / the goal must not be negative: {value}"));
         }
         Ok(Goal(value))
     }
@@ -193,12 +184,7 @@ pub enum Level {
 }
 
 impl Level {
-    pub const ALL: [Level; 4] = [
-        Level::Province,
-        Level::District,
-        Level::Grassroots,
-        Level::Branch,
-    ];
+    pub const ALL: [Level; 4] = [Level::Province, Level::District, Level::Grassroots, Level::Branch];
 
     pub fn number(self) -> i32 {
         match self {

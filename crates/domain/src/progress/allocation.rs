@@ -10,9 +10,7 @@ use serde::Serialize;
 /// Why a goal cannot be split.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AllocationError {
-    #[error(
-        "chỉ tiêu cần phân bổ không được âm / the goal to allocate must not be negative: {total}"
-    )]
+    #[error("chỉ tiêu cần phân bổ không được âm / the goal to allocate must not be negative: {total}")]
     NegativeTotal { total: i64 },
     #[error(
         "số liệu nền không được âm (dòng {position}: {weight}) / a base figure must not be negative (row {position}: {weight})"
@@ -40,10 +38,7 @@ pub enum AllocationError {
 /// its quota rounded down or up, and a unit with weight 0 gets 0.
 ///
 /// The arithmetic is exact (integers, no floating point).
-pub fn largest_remainder<K: Clone>(
-    total: i64,
-    weights: &[(K, i64)],
-) -> Result<Vec<(K, i64)>, AllocationError> {
+pub fn largest_remainder<K: Clone>(total: i64, weights: &[(K, i64)]) -> Result<Vec<(K, i64)>, AllocationError> {
     if total < 0 {
         return Err(AllocationError::NegativeTotal { total });
     }
@@ -51,10 +46,7 @@ pub fn largest_remainder<K: Clone>(
         return Err(AllocationError::NoUnits);
     }
     if let Some((i, (_, w))) = weights.iter().enumerate().find(|(_, (_, w))| *w < 0) {
-        return Err(AllocationError::NegativeWeight {
-            position: i + 1,
-            weight: *w,
-        });
+        return Err(AllocationError::NegativeWeight { position: i + 1, weight: *w });
     }
     let weight_sum: i128 = weights.iter().map(|(_, w)| i128::from(*w)).sum();
     if weight_sum == 0 {
@@ -79,11 +71,7 @@ pub fn largest_remainder<K: Clone>(
     for &(_, _, i) in remainders.iter().take(left_over) {
         parts[i] += 1;
     }
-    Ok(weights
-        .iter()
-        .zip(parts)
-        .map(|((k, _), part)| (k.clone(), part))
-        .collect())
+    Ok(weights.iter().zip(parts).map(|((k, _), part)| (k.clone(), part)).collect())
 }
 
 /// How a set of parts compares with the whole it should add up to.
@@ -135,11 +123,7 @@ impl AllocationCheck {
 pub fn check_parts(whole: i64, parts: &[i64]) -> AllocationCheck {
     let sum: i128 = parts.iter().map(|p| i128::from(*p)).sum();
     let clamp = |v: i128| v.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
-    AllocationCheck {
-        whole,
-        sum: clamp(sum),
-        difference: clamp(sum - i128::from(whole)),
-    }
+    AllocationCheck { whole, sum: clamp(sum), difference: clamp(sum - i128::from(whole)) }
 }
 
 #[cfg(test)]
@@ -165,8 +149,8 @@ mod tests {
     fn seven_thousand_members_among_fifteen_districts_add_up_exactly() {
         // Target 17: 7.000 new đoàn viên, split by each district's số thanh niên.
         let youth = [
-            41_250, 38_900, 27_310, 19_875, 33_402, 12_007, 8_760, 25_113, 30_001, 17_777, 9_999,
-            22_450, 14_320, 6_055, 28_640,
+            41_250, 38_900, 27_310, 19_875, 33_402, 12_007, 8_760, 25_113, 30_001, 17_777, 9_999, 22_450, 14_320,
+            6_055, 28_640,
         ];
         let result = largest_remainder(7000, &weighted(&youth)).unwrap();
         assert_eq!(result.len(), 15);
@@ -194,16 +178,10 @@ mod tests {
     fn ties_go_to_the_larger_weight_then_input_order() {
         // 3 among weights 1, 2, 1, 2 (sum 6): quotas 0.5, 1, 0.5, 1 → floors 0, 1, 0, 1;
         // one left, remainders tie at 0.5 between units 0 and 2 (equal weight): first wins.
-        assert_eq!(
-            parts(&largest_remainder(3, &weighted(&[1, 2, 1, 2])).unwrap()),
-            vec![1, 1, 0, 1]
-        );
+        assert_eq!(parts(&largest_remainder(3, &weighted(&[1, 2, 1, 2])).unwrap()), vec![1, 1, 0, 1]);
         // Remainders tie at 0.5 (quotas 1.5 and 0.5): weight 3 beats weight 1
         // although it comes second.
-        assert_eq!(
-            parts(&largest_remainder(2, &weighted(&[1, 3])).unwrap()),
-            vec![0, 2]
-        );
+        assert_eq!(parts(&largest_remainder(2, &weighted(&[1, 3])).unwrap()), vec![0, 2]);
         // Same input, same answer.
         let a = largest_remainder(101, &weighted(&[5, 5, 5, 5, 5, 5, 5])).unwrap();
         let b = largest_remainder(101, &weighted(&[5, 5, 5, 5, 5, 5, 5])).unwrap();
@@ -231,13 +209,7 @@ mod tests {
         assert!(e.to_string().contains("bằng 0"));
 
         let e = largest_remainder(10, &weighted(&[3, -2])).unwrap_err();
-        assert_eq!(
-            e,
-            AllocationError::NegativeWeight {
-                position: 2,
-                weight: -2
-            }
-        );
+        assert_eq!(e, AllocationError::NegativeWeight { position: 2, weight: -2 });
         assert!(e.to_string().contains("dòng 2"));
         assert!(e.to_string().contains("row 2"));
 
@@ -246,10 +218,7 @@ mod tests {
         assert!(e.to_string().contains("không được âm / "));
 
         let empty: Vec<(usize, i64)> = Vec::new();
-        assert_eq!(
-            largest_remainder(10, &empty).unwrap_err(),
-            AllocationError::NoUnits
-        );
+        assert_eq!(largest_remainder(10, &empty).unwrap_err(), AllocationError::NoUnits);
     }
 
     #[test]
@@ -262,14 +231,7 @@ mod tests {
     #[test]
     fn a_hand_split_that_does_not_add_up_is_shown() {
         let short = check_parts(20_000, &[5_000, 5_000, 9_900]);
-        assert_eq!(
-            short,
-            AllocationCheck {
-                whole: 20_000,
-                sum: 19_900,
-                difference: -100
-            }
-        );
+        assert_eq!(short, AllocationCheck { whole: 20_000, sum: 19_900, difference: -100 });
         assert!(!short.is_exact());
         let msg = short.message().unwrap();
         assert!(msg.contains("19.900"), "{msg}");

@@ -137,28 +137,14 @@ pub fn evaluate(indicator: &Indicator, goal: f64, totals: &Totals) -> Progress {
             }
         }
     };
-    let missing = unmeasurable.or(if goal == 0.0 {
-        Some(Missing::ZeroGoal)
-    } else {
-        None
-    });
+    let missing = unmeasurable.or(if goal == 0.0 { Some(Missing::ZeroGoal) } else { None });
     let ratio = match missing {
         None => Some(achieved / goal),
         Some(_) => None,
     };
-    let verdict = if unmeasurable.is_some() {
-        Verdict::NotMet
-    } else {
-        verdict_of(indicator.comparison, achieved, goal)
-    };
-    Progress {
-        goal,
-        achieved,
-        ratio,
-        verdict,
-        percent,
-        missing,
-    }
+    let verdict =
+        if unmeasurable.is_some() { Verdict::NotMet } else { verdict_of(indicator.comparison, achieved, goal) };
+    Progress { goal, achieved, ratio, verdict, percent, missing }
 }
 
 /// 100 × part ÷ whole with a single rounding, so that 85 of 100 is exactly 85.
@@ -258,10 +244,7 @@ mod tests {
     }
 
     fn count_totals(sum: i64) -> Totals {
-        Totals {
-            sum,
-            ..Totals::default()
-        }
+        Totals { sum, ..Totals::default() }
     }
 
     #[test]
@@ -326,11 +309,7 @@ mod tests {
     fn percent_of_base_divides_reached_by_base() {
         // Target 2: 85% đoàn viên; 1.020 of 1.200 = 85%.
         let ind = indicator(IndicatorKind::PercentOfBase, Comparison::AtLeast, 85.0);
-        let totals = Totals {
-            sum: 1_020,
-            base_sum: Some(1_200),
-            ..Totals::default()
-        };
+        let totals = Totals { sum: 1_020, base_sum: Some(1_200), ..Totals::default() };
         let p = evaluate(&ind, 85.0, &totals);
         assert!(p.percent);
         assert_eq!(p.achieved, 85.0);
@@ -338,10 +317,7 @@ mod tests {
         assert_eq!(p.verdict, Verdict::Met);
         assert_eq!(verdict_text(&p), "đạt 85%");
 
-        let more = Totals {
-            sum: 1_080,
-            ..totals
-        };
+        let more = Totals { sum: 1_080, ..totals };
         let p = evaluate(&ind, 85.0, &more);
         assert_eq!(p.achieved, 90.0);
         assert_eq!(p.verdict, Verdict::Exceeded);
@@ -352,11 +328,7 @@ mod tests {
     fn more_than_seven_percent_is_not_met_at_exactly_seven() {
         // Target 15: trên 7% thanh thiếu nhi.
         let ind = indicator(IndicatorKind::PercentOfBase, Comparison::MoreThan, 7.0);
-        let at = Totals {
-            sum: 21,
-            base_sum: Some(300),
-            ..Totals::default()
-        };
+        let at = Totals { sum: 21, base_sum: Some(300), ..Totals::default() };
         let p = evaluate(&ind, 7.0, &at);
         assert_eq!(p.achieved, 7.0);
         assert_eq!(p.verdict, Verdict::NotMet);
@@ -377,15 +349,7 @@ mod tests {
     fn without_a_base_figure_nothing_is_measured() {
         let ind = indicator(IndicatorKind::PercentOfBase, Comparison::AtLeast, 70.0);
         for base_sum in [None, Some(0)] {
-            let p = evaluate(
-                &ind,
-                70.0,
-                &Totals {
-                    sum: 500,
-                    base_sum,
-                    ..Totals::default()
-                },
-            );
+            let p = evaluate(&ind, 70.0, &Totals { sum: 500, base_sum, ..Totals::default() });
             assert_eq!(p.achieved, 0.0);
             assert_eq!(p.ratio, None);
             assert_eq!(p.verdict, Verdict::NotMet);
@@ -399,42 +363,18 @@ mod tests {
     fn share_of_units_counts_units_done() {
         // Target 16: 100% đoàn xã, phường, thị trấn have a digital-tech team.
         let ind = indicator(IndicatorKind::ShareOfUnits, Comparison::AtLeast, 100.0);
-        let p = evaluate(
-            &ind,
-            100.0,
-            &Totals {
-                expected_units: 144,
-                units_done: 136,
-                ..Totals::default()
-            },
-        );
+        let p = evaluate(&ind, 100.0, &Totals { expected_units: 144, units_done: 136, ..Totals::default() });
         assert!(p.percent);
         assert!((p.achieved - 94.444_444).abs() < 1e-5);
         assert_eq!(p.verdict, Verdict::NotMet);
         assert_eq!(verdict_text(&p), "chưa đạt, đạt 94,4%");
 
-        let all = evaluate(
-            &ind,
-            100.0,
-            &Totals {
-                expected_units: 144,
-                units_done: 144,
-                ..Totals::default()
-            },
-        );
+        let all = evaluate(&ind, 100.0, &Totals { expected_units: 144, units_done: 144, ..Totals::default() });
         assert_eq!(all.verdict, Verdict::Met);
         assert_eq!(verdict_text(&all), "đạt 100%");
 
         // 143 of 144 rounds to 99,3%; 999 of 1.000 to 99,9% — never "100%".
-        let nearly = evaluate(
-            &ind,
-            100.0,
-            &Totals {
-                expected_units: 2_000,
-                units_done: 1_999,
-                ..Totals::default()
-            },
-        );
+        let nearly = evaluate(&ind, 100.0, &Totals { expected_units: 2_000, units_done: 1_999, ..Totals::default() });
         assert_eq!(verdict_text(&nearly), "chưa đạt, đạt 99,9%");
     }
 
@@ -442,16 +382,7 @@ mod tests {
     fn minimum_per_unit_counts_units_meeting_it_and_ignores_the_summed_count() {
         // Target 14: each cơ sở ≥ 01 công trình; 30 works were built but by 20 of 24 units.
         let ind = indicator(IndicatorKind::MinimumPerUnit, Comparison::AtLeast, 100.0);
-        let p = evaluate(
-            &ind,
-            100.0,
-            &Totals {
-                sum: 30,
-                base_sum: None,
-                expected_units: 24,
-                units_done: 20,
-            },
-        );
+        let p = evaluate(&ind, 100.0, &Totals { sum: 30, base_sum: None, expected_units: 24, units_done: 20 });
         assert!((p.achieved - 83.333_333).abs() < 1e-5);
         assert_eq!(p.verdict, Verdict::NotMet);
         assert_eq!(verdict_text(&p), "chưa đạt, đạt 83,3%");
@@ -464,10 +395,7 @@ mod tests {
         assert_eq!(p.ratio, None);
         assert_eq!(p.missing, Some(Missing::NoExpectedUnits));
         assert_eq!(p.verdict, Verdict::NotMet);
-        assert_eq!(
-            verdict_text(&p),
-            "chưa đạt (không có đơn vị phải thực hiện)"
-        );
+        assert_eq!(verdict_text(&p), "chưa đạt (không có đơn vị phải thực hiện)");
     }
 
     #[test]

@@ -10,10 +10,12 @@
 use crate::plan::Comparison;
 
 /// The rule in Vietnamese, as the UI shows it.
-pub const RULE_VI: &str = "Dự báo = lũy kế ÷ số tuần đã qua × tổng số tuần; có nguy cơ không đạt khi dự báo chưa đạt chỉ tiêu.";
+pub const RULE_VI: &str =
+    "Dự báo = lũy kế ÷ số tuần đã qua × tổng số tuần; có nguy cơ không đạt khi dự báo chưa đạt chỉ tiêu.";
 
 /// The rule in English, as the UI shows it.
-pub const RULE_EN: &str = "Projection = cumulative ÷ weeks elapsed × total weeks; at risk when the projection does not meet the goal.";
+pub const RULE_EN: &str =
+    "Projection = cumulative ÷ weeks elapsed × total weeks; at risk when the projection does not meet the goal.";
 
 /// Projects the value at the close of the campaign at the pace so far.
 ///
@@ -67,10 +69,7 @@ mod tests {
     #[test]
     fn only_the_latest_cumulative_counts() {
         // A slow start and a fast finish project the same as a steady pace.
-        assert_eq!(
-            project(&[0, 0, 0, 6_000], 5),
-            project(&[1_500, 3_000, 4_500, 6_000], 5)
-        );
+        assert_eq!(project(&[0, 0, 0, 6_000], 5), project(&[1_500, 3_000, 4_500, 6_000], 5));
         assert_eq!(project(&[0, 0, 0, 6_000], 5), 7_500.0);
     }
 

@@ -13,7 +13,7 @@ pub use allocation::{check_parts, largest_remainder, AllocationCheck, Allocation
 pub use evaluate::{evaluate, verdict_text, verdict_text_en, Missing, Progress, Totals, Verdict};
 pub use forecast::{at_risk, project, RULE_EN, RULE_VI};
 pub use ranking::{
-    rank, Breakdown, IndicatorPoints, RankedRow, RankingEntry, COMPLETION_CAP, COMPLETION_POINTS,
-    FORMULA_EN, FORMULA_VI, ON_TIME_POINTS,
+    rank, Breakdown, IndicatorPoints, RankedRow, RankingEntry, COMPLETION_CAP, COMPLETION_POINTS, FORMULA_EN,
+    FORMULA_VI, ON_TIME_POINTS,
 };
 pub use rollup::{Tree, TreeError};

@@ -100,20 +100,10 @@ pub struct RankedRow {
 }
 
 fn breakdown(entry: &RankingEntry) -> Breakdown {
-    let counted: Vec<Option<f64>> = entry
-        .ratios
-        .iter()
-        .map(|r| {
-            r.filter(|r| r.is_finite())
-                .map(|r| r.clamp(0.0, COMPLETION_CAP))
-        })
-        .collect();
+    let counted: Vec<Option<f64>> =
+        entry.ratios.iter().map(|r| r.filter(|r| r.is_finite()).map(|r| r.clamp(0.0, COMPLETION_CAP))).collect();
     let n_counted = counted.iter().flatten().count();
-    let completion = if n_counted == 0 {
-        None
-    } else {
-        Some(counted.iter().flatten().sum::<f64>() / n_counted as f64)
-    };
+    let completion = if n_counted == 0 { None } else { Some(counted.iter().flatten().sum::<f64>() / n_counted as f64) };
     let indicators: Vec<IndicatorPoints> = entry
         .ratios
         .iter()
@@ -161,15 +151,10 @@ pub fn rank(entries: &[RankingEntry]) -> Vec<RankedRow> {
         .enumerate()
         .map(|(index, entry)| {
             let breakdown = breakdown(entry);
-            let tenths = breakdown.completion.map(|_| {
-                ((breakdown.completion_points + breakdown.on_time_points) * 10.0).round() as i64
-            });
-            Scored {
-                tenths,
-                key: fold(&entry.name),
-                index,
-                breakdown,
-            }
+            let tenths = breakdown
+                .completion
+                .map(|_| ((breakdown.completion_points + breakdown.on_time_points) * 10.0).round() as i64);
+            Scored { tenths, key: fold(&entry.name), index, breakdown }
         })
         .collect();
     scored.sort_by(|a, b| {
@@ -210,12 +195,7 @@ mod tests {
     use super::*;
 
     fn entry(name: &str, ratios: &[Option<f64>], on_time: i64, expected: i64) -> RankingEntry {
-        RankingEntry {
-            name: name.into(),
-            ratios: ratios.to_vec(),
-            on_time,
-            expected_reports: expected,
-        }
+        RankingEntry { name: name.into(), ratios: ratios.to_vec(), on_time, expected_reports: expected }
     }
 
     fn row<'a>(rows: &'a [RankedRow], name: &str) -> &'a RankedRow {
@@ -286,10 +266,7 @@ mod tests {
             ]
         );
         let ranks: Vec<Option<usize>> = rows.iter().map(|r| r.rank).collect();
-        assert_eq!(
-            ranks,
-            vec![Some(1), Some(2), Some(2), Some(2), Some(2), Some(6)]
-        );
+        assert_eq!(ranks, vec![Some(1), Some(2), Some(2), Some(2), Some(2), Some(6)]);
         assert_eq!(rows[0].score, Some(100.0));
         assert_eq!(rows[1].score, Some(94.0));
         assert_eq!(rows[5].score, Some(65.0));

@@ -8,9 +8,7 @@ pub enum TreeError {
         "đơn vị cấp trên không tồn tại (đơn vị {unit}, cấp trên {parent}) / the parent does not exist (unit {unit}, parent {parent})"
     )]
     UnknownParent { unit: usize, parent: usize },
-    #[error(
-        "cây đơn vị có vòng lặp qua đơn vị {unit} / the unit tree has a cycle through unit {unit}"
-    )]
+    #[error("cây đơn vị có vòng lặp qua đơn vị {unit} / the unit tree has a cycle through unit {unit}")]
     Cycle {
         /// The smallest index on a cycle.
         unit: usize,
@@ -104,10 +102,7 @@ impl Tree {
 
     fn check_len(&self, values: usize) -> Result<(), TreeError> {
         if values != self.parent.len() {
-            return Err(TreeError::LengthMismatch {
-                units: self.parent.len(),
-                values,
-            });
+            return Err(TreeError::LengthMismatch { units: self.parent.len(), values });
         }
         Ok(())
     }
@@ -154,19 +149,13 @@ mod tests {
     fn several_roots_and_an_empty_tree() {
         let tree = Tree::new(vec![None, None, Some(0)]);
         assert_eq!(tree.subtree_sums(&[1, 2, 3]).unwrap(), vec![4, 2, 3]);
-        assert_eq!(
-            Tree::default().subtree_sums(&[]).unwrap(),
-            Vec::<i64>::new()
-        );
+        assert_eq!(Tree::default().subtree_sums(&[]).unwrap(), Vec::<i64>::new());
     }
 
     #[test]
     fn cycles_and_bad_parents_are_errors() {
         let self_loop = Tree::new(vec![None, Some(1)]);
-        assert_eq!(
-            self_loop.subtree_sums(&[1, 1]),
-            Err(TreeError::Cycle { unit: 1 })
-        );
+        assert_eq!(self_loop.subtree_sums(&[1, 1]), Err(TreeError::Cycle { unit: 1 }));
         // 3 → 1 → 2 → 3 with 0 hanging below the cycle and 4 a separate root.
         let cycle = Tree::new(vec![Some(1), Some(2), Some(3), Some(1), None]);
         let err = cycle.subtree_sums(&[1; 5]).unwrap_err();
@@ -175,21 +164,9 @@ mod tests {
         assert!(err.to_string().contains("cycle"));
 
         let bad = Tree::new(vec![None, Some(7)]);
-        assert_eq!(
-            bad.subtree_sums(&[1, 1]),
-            Err(TreeError::UnknownParent { unit: 1, parent: 7 })
-        );
-        assert_eq!(
-            Tree::new(vec![None]).subtree_sums(&[1, 2]),
-            Err(TreeError::LengthMismatch {
-                units: 1,
-                values: 2
-            })
-        );
-        assert_eq!(
-            Tree::new(vec![None, Some(0)]).subtree_sums(&[i64::MAX, 1]),
-            Err(TreeError::Overflow)
-        );
+        assert_eq!(bad.subtree_sums(&[1, 1]), Err(TreeError::UnknownParent { unit: 1, parent: 7 }));
+        assert_eq!(Tree::new(vec![None]).subtree_sums(&[1, 2]), Err(TreeError::LengthMismatch { units: 1, values: 2 }));
+        assert_eq!(Tree::new(vec![None, Some(0)]).subtree_sums(&[i64::MAX, 1]), Err(TreeError::Overflow));
     }
 
     #[test]
@@ -198,10 +175,7 @@ mod tests {
         // whose communes have none either.
         let tree = Tree::new(vec![None, Some(0), Some(0), Some(1), Some(2)]);
         let own = [None, Some(500), None, Some(120), None];
-        assert_eq!(
-            tree.subtree_sums_opt(&own).unwrap(),
-            vec![Some(620), Some(620), None, Some(120), None]
-        );
+        assert_eq!(tree.subtree_sums_opt(&own).unwrap(), vec![Some(620), Some(620), None, Some(120), None]);
     }
 
     /// Random forests of 1–300 units: units are numbered at random, so parents

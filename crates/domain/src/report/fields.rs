@@ -32,12 +32,7 @@ pub struct Field {
 
 /// The fields a unit of this level and kind reports. `expected_below(indicator)`
 /// is the number of expected units in the unit's subtree, itself excluded.
-pub fn fields_for(
-    plan: &Plan,
-    level: Level,
-    kind: UnitKind,
-    expected_below: &dyn Fn(&Indicator) -> i64,
-) -> Vec<Field> {
+pub fn fields_for(plan: &Plan, level: Level, kind: UnitKind, expected_below: &dyn Fn(&Indicator) -> i64) -> Vec<Field> {
     let mut fields = Vec::new();
     for indicator in plan.indicators() {
         let input = match indicator.kind {

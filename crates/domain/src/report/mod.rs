@@ -9,8 +9,7 @@ mod validate;
 pub use fields::{fields_for, Field, FieldInput};
 pub use money::{format_vnd, parse_vnd};
 pub use validate::{
-    check, ActivityInput, CheckedActivity, CheckedReport, FieldError, ReportContext, ReportInput,
-    Warning,
+    check, ActivityInput, CheckedActivity, CheckedReport, FieldError, ReportContext, ReportInput, Warning,
 };
 
 use serde::{Deserialize, Serialize};

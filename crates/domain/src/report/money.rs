@@ -14,9 +14,8 @@ pub fn parse_vnd(text: &str) -> Result<i64, String> {
     if t.is_empty() {
         return Err("chưa nhập số tiền / no amount".into());
     }
-    let bad = || {
-        format!("\"{text}\" không phải số tiền hợp lệ (ví dụ 1.500.000) / not a valid amount (e.g. 1.500.000)")
-    };
+    let bad =
+        || format!("\"{text}\" không phải số tiền hợp lệ (ví dụ 1.500.000) / not a valid amount (e.g. 1.500.000)");
     let grouped: Vec<&str> = if t.contains('.') {
         t.split('.').collect()
     } else if t.contains(' ') {
@@ -61,16 +60,7 @@ mod tests {
 
     #[test]
     fn ambiguous_amounts_are_refused() {
-        for bad in [
-            "1,5",
-            "1.50.000",
-            "-200.000",
-            "1.500,50",
-            "abc",
-            "",
-            "15.00",
-            "9999999999999999",
-        ] {
+        for bad in ["1,5", "1.50.000", "-200.000", "1.500,50", "abc", "", "15.00", "9999999999999999"] {
             assert!(parse_vnd(bad).is_err(), "{bad}");
         }
     }

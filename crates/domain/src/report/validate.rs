@@ -41,17 +41,9 @@ pub struct ActivityInput {
 
 impl ActivityInput {
     fn is_blank(&self) -> bool {
-        [
-            &self.title,
-            &self.held_on,
-            &self.area,
-            &self.place,
-            &self.participants,
-            &self.funds,
-            &self.result,
-        ]
-        .iter()
-        .all(|s| s.trim().is_empty())
+        [&self.title, &self.held_on, &self.area, &self.place, &self.participants, &self.funds, &self.result]
+            .iter()
+            .all(|s| s.trim().is_empty())
     }
 }
 
@@ -124,17 +116,8 @@ pub struct ReportContext<'a> {
     pub cumulative_before: &'a HashMap<String, i64>,
 }
 
-fn error(
-    errors: &mut Vec<FieldError>,
-    field: impl Into<String>,
-    vi: impl Into<String>,
-    en: impl Into<String>,
-) {
-    errors.push(FieldError {
-        field: field.into(),
-        message_vi: vi.into(),
-        message_en: en.into(),
-    });
+fn error(errors: &mut Vec<FieldError>, field: impl Into<String>, vi: impl Into<String>, en: impl Into<String>) {
+    errors.push(FieldError { field: field.into(), message_vi: vi.into(), message_en: en.into() });
 }
 
 fn clean_text(text: &str) -> String {
@@ -142,8 +125,7 @@ fn clean_text(text: &str) -> String {
 }
 
 fn has_bad_control(text: &str) -> bool {
-    text.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    text.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
 }
 
 /// Checks the input against the form of this unit and period.
@@ -195,14 +177,8 @@ pub fn check(ctx: &ReportContext, input: &ReportInput) -> Result<CheckedReport, 
                     error(
                         &mut errors,
                         &name,
-                        format!(
-                            "{}: \"{text}\" phải là số nguyên không âm (ví dụ 1.500)",
-                            field.label
-                        ),
-                        format!(
-                            "{}: \"{text}\" must be a whole non-negative number (e.g. 1.500)",
-                            field.label
-                        ),
+                        format!("{}: \"{text}\" phải là số nguyên không âm (ví dụ 1.500)", field.label),
+                        format!("{}: \"{text}\" must be a whole non-negative number (e.g. 1.500)", field.label),
                     );
                     continue;
                 }
@@ -214,30 +190,15 @@ pub fn check(ctx: &ReportContext, input: &ReportInput) -> Result<CheckedReport, 
                     &mut errors,
                     &name,
                     format!("{}: đơn vị đã báo cáo hoàn thành ở kỳ trước", field.label),
-                    format!(
-                        "{}: already reported as done in an earlier period",
-                        field.label
-                    ),
+                    format!("{}: already reported as done in an earlier period", field.label),
                 );
             }
-            FieldInput::UnitsDone { expected }
-                if before + value > *expected && ctx.kind == ReportKind::Weekly =>
-            {
+            FieldInput::UnitsDone { expected } if before + value > *expected && ctx.kind == ReportKind::Weekly => {
                 error(
                     &mut errors,
                     &name,
-                    format!(
-                        "{}: lũy kế {} vượt quá số đơn vị ({})",
-                        field.label,
-                        before + value,
-                        expected
-                    ),
-                    format!(
-                        "{}: the total {} exceeds the number of units ({})",
-                        field.label,
-                        before + value,
-                        expected
-                    ),
+                    format!("{}: lũy kế {} vượt quá số đơn vị ({})", field.label, before + value, expected),
+                    format!("{}: the total {} exceeds the number of units ({})", field.label, before + value, expected),
                 );
             }
             FieldInput::Reached => {
@@ -261,11 +222,7 @@ pub fn check(ctx: &ReportContext, input: &ReportInput) -> Result<CheckedReport, 
                                 base
                             );
                             if input.confirm_above_base {
-                                warnings.push(Warning {
-                                    field: name.clone(),
-                                    message_vi: vi,
-                                    message_en: en,
-                                });
+                                warnings.push(Warning { field: name.clone(), message_vi: vi, message_en: en });
                             } else {
                                 error(
                                     &mut errors,
@@ -292,10 +249,7 @@ pub fn check(ctx: &ReportContext, input: &ReportInput) -> Result<CheckedReport, 
             format!("At most {MAX_ACTIVITIES} activities per report"),
         );
     }
-    let launch = ctx
-        .plan
-        .milestone("district-launch")
-        .map(|m| (m.when.first_day(), m.when.last_day()));
+    let launch = ctx.plan.milestone("district-launch").map(|m| (m.when.first_day(), m.when.last_day()));
     for (i, a) in input.activities.iter().enumerate().take(MAX_ACTIVITIES) {
         if a.is_blank() {
             continue;
@@ -338,14 +292,8 @@ pub fn check(ctx: &ReportContext, input: &ReportInput) -> Result<CheckedReport, 
                 error(
                     &mut errors,
                     at("held_on"),
-                    format!(
-                        "Hoạt động {n}: ngày \"{}\" không hợp lệ (dd/mm/yyyy)",
-                        a.held_on.trim()
-                    ),
-                    format!(
-                        "Activity {n}: invalid date \"{}\" (dd/mm/yyyy)",
-                        a.held_on.trim()
-                    ),
+                    format!("Hoạt động {n}: ngày \"{}\" không hợp lệ (dd/mm/yyyy)", a.held_on.trim()),
+                    format!("Activity {n}: invalid date \"{}\" (dd/mm/yyyy)", a.held_on.trim()),
                 );
                 None
             }
@@ -441,16 +389,7 @@ pub fn check(ctx: &ReportContext, input: &ReportInput) -> Result<CheckedReport, 
             }
         }
         if let Some(held_on) = held_on {
-            activities.push(CheckedActivity {
-                title,
-                held_on,
-                area,
-                place,
-                participants,
-                funds_vnd,
-                result,
-                tag,
-            });
+            activities.push(CheckedActivity { title, held_on, area, place, participants, funds_vnd, result, tag });
         }
     }
 
@@ -473,29 +412,12 @@ pub fn check(ctx: &ReportContext, input: &ReportInput) -> Result<CheckedReport, 
         }
         t
     };
-    let highlights = narrative(
-        "highlights",
-        "Điểm nổi bật",
-        "Highlights",
-        &input.highlights,
-    );
-    let difficulties = narrative(
-        "difficulties",
-        "Khó khăn",
-        "Difficulties",
-        &input.difficulties,
-    );
+    let highlights = narrative("highlights", "Điểm nổi bật", "Highlights", &input.highlights);
+    let difficulties = narrative("difficulties", "Khó khăn", "Difficulties", &input.difficulties);
     let proposals = narrative("proposals", "Đề xuất", "Proposals", &input.proposals);
 
     if errors.is_empty() {
-        Ok(CheckedReport {
-            values,
-            activities,
-            highlights,
-            difficulties,
-            proposals,
-            warnings,
-        })
+        Ok(CheckedReport { values, activities, highlights, difficulties, proposals, warnings })
     } else {
         Err(errors)
     }
@@ -525,12 +447,7 @@ mod tests {
         let fields = fields_for(&plan, Level::District, UnitKind::District, &|_| 12);
         let mut base = BTreeMap::new();
         base.insert(BaseFigure::DoanVien, 1000);
-        Setup {
-            plan,
-            fields,
-            base,
-            before: HashMap::new(),
-        }
+        Setup { plan, fields, base, before: HashMap::new() }
     }
 
     fn ctx(s: &Setup) -> ReportContext<'_> {
@@ -546,10 +463,7 @@ mod tests {
 
     fn input(values: &[(&str, &str)]) -> ReportInput {
         ReportInput {
-            values: values
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
+            values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             ..Default::default()
         }
     }
@@ -585,11 +499,7 @@ mod tests {
         let mut s = setup();
         s.before.insert("1".into(), 900);
         let errors = check(&ctx(&s), &input(&[("1", "200")])).unwrap_err();
-        assert!(
-            errors[0].message_vi.contains("vượt số đoàn viên"),
-            "{}",
-            errors[0].message_vi
-        );
+        assert!(errors[0].message_vi.contains("vượt số đoàn viên"), "{}", errors[0].message_vi);
         let mut confirmed = input(&[("1", "200")]);
         confirmed.confirm_above_base = true;
         let ok = check(&ctx(&s), &confirmed).unwrap();
@@ -629,14 +539,7 @@ mod tests {
         i.activities[0].area = "9".into();
         let errors = check(&ctx(&s), &i).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            vec![
-                "activities[0].held_on",
-                "activities[0].area",
-                "activities[0].funds"
-            ]
-        );
+        assert_eq!(fields, vec!["activities[0].held_on", "activities[0].area", "activities[0].funds"]);
     }
 
     #[test]
@@ -653,13 +556,7 @@ mod tests {
             ..Default::default()
         }];
         let ok = check(&c, &i).unwrap();
-        assert!(
-            ok.warnings[0]
-                .message_vi
-                .contains("01/03/2023 – 05/03/2023"),
-            "{:?}",
-            ok.warnings
-        );
+        assert!(ok.warnings[0].message_vi.contains("01/03/2023 – 05/03/2023"), "{:?}", ok.warnings);
     }
 
     #[test]
@@ -668,10 +565,7 @@ mod tests {
         let mut i = input(&[("3", "5")]);
         i.highlights = "x".repeat(NARRATIVE_MAX + 1);
         let errors = check(&ctx(&s), &i).unwrap_err();
-        assert_eq!(
-            errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
-            vec!["values.3", "highlights"]
-        );
+        assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), vec!["values.3", "highlights"]);
         let mut i = input(&[]);
         i.difficulties = "y".repeat(NARRATIVE_GUIDE + 10);
         assert_eq!(check(&ctx(&s), &i).unwrap().warnings.len(), 1);

@@ -49,59 +49,31 @@ struct Scope {
 async fn scope(state: &AppState, key: &str, parent_code: &str) -> Result<Scope, Failure> {
     let db = &state.db;
     let campaign = campaigns::current(db).await?;
-    let indicator = campaign
-        .plan
-        .indicator(key)
-        .ok_or_else(Failure::not_found)?;
+    let indicator = campaign.plan.indicator(key).ok_or_else(Failure::not_found)?;
     if indicator.kind != IndicatorKind::Count {
         return Err(Failure::invalid("Chỉ giao chỉ tiêu số lượng; chỉ tiêu tỉ lệ áp dụng nguyên cho mọi đơn vị / Only count goals are allocated; percentages apply to every unit as they are"));
     }
-    let parent = units::by_code(db, parent_code)
-        .await?
-        .ok_or_else(Failure::not_found)?;
-    let children: Vec<UnitRow> = units::children(db, parent.id)
-        .await?
-        .into_iter()
-        .filter(|u| u.active)
-        .collect();
+    let parent = units::by_code(db, parent_code).await?.ok_or_else(Failure::not_found)?;
+    let children: Vec<UnitRow> = units::children(db, parent.id).await?.into_iter().filter(|u| u.active).collect();
     let whole = match parent.parent_id {
         None => Some(indicator.goal.round() as i64),
-        Some(_) => allocations::for_indicator(db, campaign.row.id, key)
-            .await?
-            .get(&parent.id)
-            .copied(),
+        Some(_) => allocations::for_indicator(db, campaign.row.id, key).await?.get(&parent.id).copied(),
     };
-    Ok(Scope {
-        campaign,
-        parent,
-        children,
-        whole,
-    })
+    Ok(Scope { campaign, parent, children, whole })
 }
 
-pub async fn view(
-    state: &AppState,
-    key: &str,
-    parent_code: &str,
-) -> Result<AllocationView, Failure> {
+pub async fn view(state: &AppState, key: &str, parent_code: &str) -> Result<AllocationView, Failure> {
     let s = scope(state, key, parent_code).await?;
     let goals = allocations::for_indicator(&state.db, s.campaign.row.id, key).await?;
     let parts: Vec<Part> = s
         .children
         .iter()
-        .map(|c| Part {
-            code: c.code.clone(),
-            name: c.name.clone(),
-            goal: goals.get(&c.id).copied(),
-        })
+        .map(|c| Part { code: c.code.clone(), name: c.name.clone(), goal: goals.get(&c.id).copied() })
         .collect();
     let sum: i64 = parts.iter().filter_map(|p| p.goal).sum();
     let any = parts.iter().any(|p| p.goal.is_some());
     let check: Option<AllocationCheck> = match (s.whole, any) {
-        (Some(w), true) => Some(check_parts(
-            w,
-            &parts.iter().filter_map(|p| p.goal).collect::<Vec<_>>(),
-        )),
+        (Some(w), true) => Some(check_parts(w, &parts.iter().filter_map(|p| p.goal).collect::<Vec<_>>())),
         _ => None,
     };
     Ok(AllocationView {
@@ -115,12 +87,7 @@ pub async fn view(
     })
 }
 
-async fn authorize(
-    state: &AppState,
-    actor: &Actor,
-    client: &ClientIp,
-    parent: &UnitRow,
-) -> Result<(), Failure> {
+async fn authorize(state: &AppState, actor: &Actor, client: &ClientIp, parent: &UnitRow) -> Result<(), Failure> {
     match parent.parent_id {
         None => require(state, actor, client, Action::AdministerCampaign, None).await,
         // A district splits its own goal among its units.
@@ -221,21 +188,10 @@ pub async fn by_hand_as(
             ))
         })?;
         if *goal < 0 {
-            return Err(Failure::invalid(
-                "Chỉ tiêu giao không được âm / an allocated goal cannot be negative",
-            ));
+            return Err(Failure::invalid("Chỉ tiêu giao không được âm / an allocated goal cannot be negative"));
         }
         parts.push((child.id, *goal));
     }
-    allocations::set(
-        &state.db,
-        s.campaign.row.id,
-        key,
-        &parts,
-        "manual",
-        who,
-        state.now(),
-    )
-    .await?;
+    allocations::set(&state.db, s.campaign.row.id, key, &parts, "manual", who, state.now()).await?;
     view(state, key, parent_code).await
 }

@@ -29,11 +29,7 @@ pub async fn list(
 ) -> Result<Vec<AuditRow>, Failure> {
     let db = &state.db;
     let unit = match q.unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(code) => Some(
-            units::by_code(db, code)
-                .await?
-                .ok_or_else(Failure::not_found)?,
-        ),
+        Some(code) => Some(units::by_code(db, code).await?.ok_or_else(Failure::not_found)?),
         None => None,
     };
     let unit_ids = match (&unit, actor.user.role) {
@@ -55,12 +51,7 @@ pub async fn list(
         }
     };
     let actor_user_id = match q.user.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(name) => Some(
-            users::by_username(db, name)
-                .await?
-                .map(|u| u.id)
-                .unwrap_or(-1),
-        ),
+        Some(name) => Some(users::by_username(db, name).await?.map(|u| u.id).unwrap_or(-1)),
         None => None,
     };
     let filter = AuditFilter {

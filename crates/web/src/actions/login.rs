@@ -26,10 +26,7 @@ fn throttled(seconds: i64) -> Failure {
 
 fn keys(username: &str, client: &ClientIp) -> (String, String) {
     let user = username.trim().to_lowercase();
-    (
-        format!("account:{user}|{}", client.key()),
-        format!("client:{}", client.key()),
-    )
+    (format!("account:{user}|{}", client.key()), format!("client:{}", client.key()))
 }
 
 pub async fn login(
@@ -59,18 +56,14 @@ pub async fn login(
         ));
     }
     let user = auth
-        .authenticate(Credentials {
-            username: username.clone(),
-            password: creds.password,
-        })
+        .authenticate(Credentials { username: username.clone(), password: creds.password })
         .await
         .map_err(Failure::internal)?;
     let Some(user) = user else {
         let failures = throttle::record_failure(db, &pair_key, FREE_FAILURES, now).await?;
         throttle::record_failure(db, &client_key, FREE_FAILURES_PER_CLIENT, now).await?;
-        let entry = anonymous
-            .entry("login.failure", "user", Some(username))
-            .after(&serde_json::json!({"failures": failures}));
+        let entry =
+            anonymous.entry("login.failure", "user", Some(username)).after(&serde_json::json!({"failures": failures}));
         audit::record(db, &entry, now).await?;
         return Err(Failure::new(
             StatusCode::UNAUTHORIZED,
@@ -81,27 +74,17 @@ pub async fn login(
     };
     throttle::reset(db, &pair_key).await?;
     auth.login(&user).await.map_err(Failure::internal)?;
-    auth.session
-        .insert(LOGIN_AT_KEY, now.timestamp())
-        .await
-        .map_err(Failure::internal)?;
+    auth.session.insert(LOGIN_AT_KEY, now.timestamp()).await.map_err(Failure::internal)?;
     let entry = crate::authz::who(None, client);
-    let entry = phongtrao_storage::audit::Who {
-        user_id: Some(user.id),
-        name: user.username.clone(),
-        client: entry.client,
-    }
-    .entry("login.success", "user", Some(user.username.clone()));
+    let entry =
+        phongtrao_storage::audit::Who { user_id: Some(user.id), name: user.username.clone(), client: entry.client }
+            .entry("login.success", "user", Some(user.username.clone()));
     audit::record(db, &entry, now).await?;
     Ok(user)
 }
 
 /// Ends the session: its id is deleted from the store, so a stolen copy stops working.
-pub async fn logout(
-    state: &AppState,
-    auth: &mut AuthSession,
-    client: &ClientIp,
-) -> Result<(), Failure> {
+pub async fn logout(state: &AppState, auth: &mut AuthSession, client: &ClientIp) -> Result<(), Failure> {
     let user = auth.logout().await.map_err(Failure::internal)?;
     if let Some(user) = user {
         let entry = phongtrao_storage::audit::Who {

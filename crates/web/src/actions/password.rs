@@ -15,9 +15,7 @@ pub const MIN_LENGTH: usize = 10;
 /// Checks a new password: at least 10 characters, at most 256, not the username.
 pub fn check_new(username: &str, new: &str, confirm: &str) -> Result<(), Failure> {
     if new != confirm {
-        return Err(Failure::invalid(
-            "Mật khẩu nhập lại không khớp / The two passwords differ",
-        ));
+        return Err(Failure::invalid("Mật khẩu nhập lại không khớp / The two passwords differ"));
     }
     let len = new.chars().count();
     if !(MIN_LENGTH..=256).contains(&len) {
@@ -26,9 +24,7 @@ pub fn check_new(username: &str, new: &str, confirm: &str) -> Result<(), Failure
         )));
     }
     if new.eq_ignore_ascii_case(username) {
-        return Err(Failure::invalid(
-            "Mật khẩu không được trùng tên đăng nhập / The password cannot be the username",
-        ));
+        return Err(Failure::invalid("Mật khẩu không được trùng tên đăng nhập / The password cannot be the username"));
     }
     Ok(())
 }
@@ -51,18 +47,12 @@ pub async fn change_own(
     confirm: &str,
     session: Option<&mut crate::auth::AuthSession>,
 ) -> Result<(), Failure> {
-    let row = users::by_id(&state.db, actor.user.id)
-        .await?
-        .ok_or_else(Failure::not_found)?;
+    let row = users::by_id(&state.db, actor.user.id).await?.ok_or_else(Failure::not_found)?;
     let stored = row.password_hash.clone();
     let current = current.to_string();
-    let ok = tokio::task::spawn_blocking(move || password::verify(&current, &stored))
-        .await
-        .unwrap_or(false);
+    let ok = tokio::task::spawn_blocking(move || password::verify(&current, &stored)).await.unwrap_or(false);
     if !ok {
-        return Err(Failure::invalid(
-            "Mật khẩu hiện tại không đúng / The current password is wrong",
-        ));
+        return Err(Failure::invalid("Mật khẩu hiện tại không đúng / The current password is wrong"));
     }
     check_new(&row.username, new, confirm)?;
     let hashed = hash(new.to_string()).await?;
@@ -77,9 +67,7 @@ pub async fn change_own(
     )
     .await?;
     if let Some(auth) = session {
-        let fresh = users::by_id(&state.db, row.id)
-            .await?
-            .and_then(crate::auth::User::from_row);
+        let fresh = users::by_id(&state.db, row.id).await?.and_then(crate::auth::User::from_row);
         if let Some(user) = fresh {
             auth.login(&user).await.map_err(Failure::internal)?;
         }
@@ -88,12 +76,7 @@ pub async fn change_own(
 }
 
 /// Gives a user a new one-time password (returned once, never stored in clear).
-pub async fn reset(
-    state: &AppState,
-    actor: &Actor,
-    client: &ClientIp,
-    user_id: i64,
-) -> Result<String, Failure> {
+pub async fn reset(state: &AppState, actor: &Actor, client: &ClientIp, user_id: i64) -> Result<String, Failure> {
     require(state, actor, client, Action::AdministerUsers, None).await?;
     let secret = password::generate();
     let hashed = hash(secret.clone()).await?;

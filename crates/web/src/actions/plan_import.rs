@@ -107,10 +107,8 @@ pub async fn upload(
     let mut problems = draft.problems.clone();
     // The linter's notes on a plan that parses are shown with the checks; here only
     // what the draft alone can tell.
-    let plan_notes: Vec<String> = draft
-        .to_plan()
-        .map(|p| lint::lint(&p).into_iter().map(|f| f.message_vi).collect())
-        .unwrap_or_default();
+    let plan_notes: Vec<String> =
+        draft.to_plan().map(|p| lint::lint(&p).into_iter().map(|f| f.message_vi).collect()).unwrap_or_default();
     for f in lint_draft(&draft) {
         if !plan_notes.contains(&f.message_vi) {
             problems.push(format!("{} / {}", f.message_vi, f.message_en));
@@ -123,24 +121,11 @@ pub async fn upload(
         problems,
     };
     let payload = serde_json::to_string(&review).map_err(Failure::internal)?;
-    let id = pending_imports::create(
-        &state.db,
-        actor.user.id,
-        KIND,
-        file_name,
-        &payload,
-        state.now(),
-    )
-    .await?;
+    let id = pending_imports::create(&state.db, actor.user.id, KIND, file_name, &payload, state.now()).await?;
     Ok((id, review))
 }
 
-pub async fn load(
-    state: &AppState,
-    actor: &Actor,
-    client: &ClientIp,
-    id: i64,
-) -> Result<Review, Failure> {
+pub async fn load(state: &AppState, actor: &Actor, client: &ClientIp, id: i64) -> Result<Review, Failure> {
     require(state, actor, client, Action::AdministerCampaign, None).await?;
     let pending = pending_imports::get(&state.db, id, actor.user.id)
         .await?
@@ -173,31 +158,16 @@ pub async fn save_edit(
 }
 
 /// Makes the reviewed plan the running campaign.
-pub async fn confirm(
-    state: &AppState,
-    actor: &Actor,
-    client: &ClientIp,
-    id: i64,
-    toml: &str,
-) -> Result<i64, Failure> {
+pub async fn confirm(state: &AppState, actor: &Actor, client: &ClientIp, id: i64, toml: &str) -> Result<i64, Failure> {
     let review = save_edit(state, actor, client, id, toml).await?;
     let plan = parse_plan(&review.toml).map_err(|e| {
         Failure::invalid(format!(
             "Kế hoạch còn lỗi, chưa thể xác nhận: {} / The plan still has errors",
-            e.0.iter()
-                .map(PlanProblem::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
+            e.0.iter().map(PlanProblem::to_string).collect::<Vec<_>>().join("; ")
         ))
     })?;
-    let campaign_id = campaigns::load_and_activate(
-        &state.db,
-        &plan,
-        &review.toml,
-        &who(Some(actor), client),
-        state.now(),
-    )
-    .await?;
+    let campaign_id =
+        campaigns::load_and_activate(&state.db, &plan, &review.toml, &who(Some(actor), client), state.now()).await?;
     pending_imports::mark_confirmed(&state.db, id, state.now()).await?;
     Ok(campaign_id)
 }

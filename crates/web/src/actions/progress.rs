@@ -66,6 +66,8 @@ pub struct ProgressReport {
     pub periods_counted: u32,
     pub indicators: Vec<IndicatorProgress>,
     pub timeliness: Vec<Timeliness>,
+    /// The figures come from simulated reports (`phongtrao demo`).
+    pub simulated: bool,
     /// How the projection is made, as shown to users.
     pub forecast_rule_vi: &'static str,
     pub forecast_rule_en: &'static str,
@@ -73,12 +75,7 @@ pub struct ProgressReport {
 
 /// The periods that count at `at`: those that have started by then.
 pub fn periods_counted(plan: &Plan, at: NaiveDate) -> u32 {
-    plan.periods()
-        .iter()
-        .filter(|p| p.start <= at)
-        .map(|p| p.seq)
-        .max()
-        .unwrap_or(0)
+    plan.periods().iter().filter(|p| p.start <= at).map(|p| p.seq).max().unwrap_or(0)
 }
 
 pub async fn compute(
@@ -89,56 +86,30 @@ pub async fn compute(
     let db = &state.db;
     let campaign: StoredCampaign = campaigns::current(db).await?;
     let plan = &campaign.plan;
-    let all: Vec<UnitRow> = units::list(db)
-        .await?
-        .into_iter()
-        .filter(|u| u.active)
-        .collect();
+    let all: Vec<UnitRow> = units::list(db).await?.into_iter().filter(|u| u.active).collect();
     let root = match unit_code {
-        Some(code) => all
-            .iter()
-            .find(|u| u.code == code)
-            .ok_or_else(Failure::not_found)?,
-        None => all
-            .iter()
-            .find(|u| u.parent_id.is_none())
-            .ok_or_else(Failure::not_found)?,
+        Some(code) => all.iter().find(|u| u.code == code).ok_or_else(Failure::not_found)?,
+        None => all.iter().find(|u| u.parent_id.is_none()).ok_or_else(Failure::not_found)?,
     };
-    let today = state
-        .now()
-        .with_timezone(&plan.campaign.timezone)
-        .date_naive();
+    let today = state.now().with_timezone(&plan.campaign.timezone).date_naive();
     let at = at.unwrap_or_else(|| today.min(plan.campaign.ends_on));
     let upto = periods_counted(plan, at);
-    let subtree: std::collections::HashSet<i64> =
-        units::subtree_ids(db, root.id).await?.into_iter().collect();
+    let subtree: std::collections::HashSet<i64> = units::subtree_ids(db, root.id).await?.into_iter().collect();
     let in_subtree: Vec<bool> = all.iter().map(|u| subtree.contains(&u.id)).collect();
     let own = phongtrao_storage::progress::own_totals(db, campaign.row.id, i64::from(upto)).await?;
     let by_period = phongtrao_storage::progress::own_by_period(db, campaign.row.id).await?;
     let periods_total = plan.periods().len();
     let bases = phongtrao_storage::progress::base_figures(db).await?;
-    let reporting = |u: &UnitRow| {
-        u.level()
-            .is_some_and(|l| plan.reporting.levels.contains(&l))
-    };
+    let reporting = |u: &UnitRow| u.level().is_some_and(|l| plan.reporting.levels.contains(&l));
     let allocated = phongtrao_storage::allocations::all(db, campaign.row.id).await?;
     let mut indicators = Vec::new();
     for ind in plan.indicators() {
-        let mut totals = Totals {
-            sum: 0,
-            base_sum: None,
-            expected_units: 0,
-            units_done: 0,
-        };
+        let mut totals = Totals { sum: 0, base_sum: None, expected_units: 0, units_done: 0 };
         for (i, u) in all.iter().enumerate() {
             if !in_subtree[i] {
                 continue;
             }
-            let value = own
-                .get(&u.id)
-                .and_then(|m| m.get(&ind.key))
-                .copied()
-                .unwrap_or(0);
+            let value = own.get(&u.id).and_then(|m| m.get(&ind.key)).copied().unwrap_or(0);
             totals.sum += value;
             let (Some(level), Some(kind)) = (u.level(), u.kind()) else {
                 continue;
@@ -149,10 +120,7 @@ pub async fn compute(
             }
             match ind.kind {
                 IndicatorKind::PercentOfBase if reporting(u) => {
-                    if let Some(v) = ind
-                        .base
-                        .and_then(|b| bases.get(&u.id).and_then(|m| m.get(b.as_str())))
-                    {
+                    if let Some(v) = ind.base.and_then(|b| bases.get(&u.id).and_then(|m| m.get(b.as_str()))) {
                         totals.base_sum = Some(totals.base_sum.unwrap_or(0) + v);
                     }
                 }
@@ -168,9 +136,9 @@ pub async fn compute(
         }
         totals.units_done = totals.units_done.min(totals.expected_units.max(0));
         let goal = match ind.kind {
-            IndicatorKind::Count if root.parent_id.is_some() => allocated
-                .get(&(ind.key.clone(), root.id))
-                .map(|g| *g as f64),
+            IndicatorKind::Count if root.parent_id.is_some() => {
+                allocated.get(&(ind.key.clone(), root.id)).map(|g| *g as f64)
+            }
             _ => Some(ind.goal),
         };
         // The weekly series of the subtree's sum, and the pace projection.
@@ -196,10 +164,15 @@ pub async fn compute(
                 Some(b) if b > 0 => 100.0 * projected_sum / b as f64,
                 _ => 0.0,
             },
-            _ if totals.expected_units > 0 => {
-                (100.0 * projected_sum / totals.expected_units as f64).min(100.0)
+            // Shares of units: the share reached so far, at the same pace, at most 100%.
+            _ => {
+                let achieved = evaluate(ind, ind.goal, &totals).achieved;
+                if upto == 0 {
+                    0.0
+                } else {
+                    (achieved / f64::from(upto) * periods_total as f64).min(100.0)
+                }
             }
-            _ => 0.0,
         });
         let at_risk = match (goal, projected) {
             (Some(g), Some(p)) => phongtrao_domain::progress::at_risk(ind.comparison, g, p),
@@ -208,23 +181,11 @@ pub async fn compute(
         let (achieved, ratio, status, text_vi, text_en) = match goal {
             Some(g) => {
                 let p = evaluate(ind, g, &totals);
-                (
-                    p.achieved,
-                    p.ratio,
-                    p.verdict.as_str(),
-                    verdict_text(&p),
-                    verdict_text_en(&p),
-                )
+                (p.achieved, p.ratio, p.verdict.as_str(), verdict_text(&p), verdict_text_en(&p))
             }
             None => {
                 let p = evaluate(ind, 1.0, &totals);
-                (
-                    p.achieved,
-                    None,
-                    "no_goal",
-                    "chưa giao chỉ tiêu".to_string(),
-                    "no allocated goal".to_string(),
-                )
+                (p.achieved, None, "no_goal", "chưa giao chỉ tiêu".to_string(), "no allocated goal".to_string())
             }
         };
         indicators.push(IndicatorProgress {
@@ -246,17 +207,11 @@ pub async fn compute(
             at_risk,
         });
     }
-    let expected_units: Vec<&UnitRow> = all
-        .iter()
-        .enumerate()
-        .filter(|(i, u)| in_subtree[*i] && reporting(u))
-        .map(|(_, u)| u)
-        .collect();
+    let expected_units: Vec<&UnitRow> =
+        all.iter().enumerate().filter(|(i, u)| in_subtree[*i] && reporting(u)).map(|(_, u)| u).collect();
     let mut timeliness = Vec::new();
     for p in plan.periods().into_iter().filter(|p| p.seq <= upto) {
-        let rows =
-            phongtrao_storage::progress::period_reports(db, campaign.row.id, i64::from(p.seq))
-                .await?;
+        let rows = phongtrao_storage::progress::period_reports(db, campaign.row.id, i64::from(p.seq)).await?;
         let (mut on_time, mut late, mut missing_units) = (0, 0, Vec::new());
         for u in &expected_units {
             match rows.get(&u.id).and_then(|(_, t)| t.as_deref()) {
@@ -273,11 +228,7 @@ pub async fn compute(
             on_time,
             late,
             missing: missing_units.len(),
-            rate: if expected == 0 {
-                0.0
-            } else {
-                100.0 * (on_time + late) as f64 / expected as f64
-            },
+            rate: if expected == 0 { 0.0 } else { 100.0 * (on_time + late) as f64 / expected as f64 },
             missing_units,
         });
     }
@@ -288,6 +239,7 @@ pub async fn compute(
         periods_counted: upto,
         indicators,
         timeliness,
+        simulated: crate::demo::is_simulated(db).await,
         forecast_rule_vi: phongtrao_domain::progress::RULE_VI,
         forecast_rule_en: phongtrao_domain::progress::RULE_EN,
     })
@@ -312,27 +264,14 @@ pub struct RankingRow {
     pub ranked: phongtrao_domain::progress::RankedRow,
 }
 
-pub async fn ranking(
-    state: &AppState,
-    parent_code: Option<&str>,
-    at: Option<NaiveDate>,
-) -> Result<Ranking, Failure> {
+pub async fn ranking(state: &AppState, parent_code: Option<&str>, at: Option<NaiveDate>) -> Result<Ranking, Failure> {
     let db = &state.db;
     let all = units::list(db).await?;
     let parent = match parent_code {
-        Some(code) => all
-            .iter()
-            .find(|u| u.code == code)
-            .ok_or_else(Failure::not_found)?,
-        None => all
-            .iter()
-            .find(|u| u.parent_id.is_none())
-            .ok_or_else(Failure::not_found)?,
+        Some(code) => all.iter().find(|u| u.code == code).ok_or_else(Failure::not_found)?,
+        None => all.iter().find(|u| u.parent_id.is_none()).ok_or_else(Failure::not_found)?,
     };
-    let children: Vec<&UnitRow> = all
-        .iter()
-        .filter(|u| u.parent_id == Some(parent.id) && u.active)
-        .collect();
+    let children: Vec<&UnitRow> = all.iter().filter(|u| u.parent_id == Some(parent.id) && u.active).collect();
     let mut entries = Vec::new();
     let mut codes = Vec::new();
     let mut keys = Vec::new();
@@ -341,11 +280,7 @@ pub async fn ranking(
         let p = compute(state, Some(&child.code), at).await?;
         at_used = Some(p.at);
         keys = p.indicators.iter().map(|i| i.indicator.clone()).collect();
-        let ratios = p
-            .indicators
-            .iter()
-            .map(|i| if i.status == "no_goal" { None } else { i.ratio })
-            .collect();
+        let ratios = p.indicators.iter().map(|i| if i.status == "no_goal" { None } else { i.ratio }).collect();
         let on_time = p.timeliness.iter().map(|t| t.on_time as i64).sum();
         let expected = p.timeliness.iter().map(|t| t.expected as i64).sum();
         entries.push(phongtrao_domain::progress::RankingEntry {
@@ -358,10 +293,7 @@ pub async fn ranking(
     }
     let rows = phongtrao_domain::progress::rank(&entries)
         .into_iter()
-        .map(|ranked| RankingRow {
-            unit: codes.get(ranked.input_index).cloned().unwrap_or_default(),
-            ranked,
-        })
+        .map(|ranked| RankingRow { unit: codes.get(ranked.input_index).cloned().unwrap_or_default(), ranked })
         .collect();
     Ok(Ranking {
         parent: parent.code.clone(),

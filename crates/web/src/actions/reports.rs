@@ -13,9 +13,7 @@ use phongtrao_domain::report::{
 };
 use phongtrao_domain::unit::BaseFigure;
 use phongtrao_storage::campaigns::{self, StoredCampaign};
-use phongtrao_storage::reports::{
-    self, ReportKey, ReportRow, SaveAction, SaveError, SaveRequest, Saved,
-};
+use phongtrao_storage::reports::{self, ReportKey, ReportRow, SaveAction, SaveError, SaveRequest, Saved};
 use phongtrao_storage::units::{self, UnitRow};
 use phongtrao_storage::{base_figures, StorageError};
 
@@ -99,9 +97,7 @@ pub async fn load(
 ) -> Result<FormContext, Failure> {
     let db = &state.db;
     let campaign = campaigns::current(db).await?;
-    let unit = units::by_code(db, unit_code)
-        .await?
-        .ok_or_else(Failure::not_found)?;
+    let unit = units::by_code(db, unit_code).await?.ok_or_else(Failure::not_found)?;
     let (Some(level), Some(unit_kind)) = (unit.level(), unit.kind()) else {
         return Err(not_reporting());
     };
@@ -113,21 +109,14 @@ pub async fn load(
     let (period, due_at, window) = match kind {
         ReportKind::Weekly => {
             let end = period_end.ok_or_else(Failure::not_found)?;
-            let period = plan
-                .periods()
-                .into_iter()
-                .find(|p| p.end == end)
-                .ok_or_else(|| {
-                    Failure::new(
-                        StatusCode::NOT_FOUND,
-                        "no_period",
-                        format!(
-                            "Không có kỳ báo cáo kết thúc ngày {}",
-                            end.format("%d/%m/%Y")
-                        ),
-                        format!("No reporting period ends on {end}"),
-                    )
-                })?;
+            let period = plan.periods().into_iter().find(|p| p.end == end).ok_or_else(|| {
+                Failure::new(
+                    StatusCode::NOT_FOUND,
+                    "no_period",
+                    format!("Không có kỳ báo cáo kết thúc ngày {}", end.format("%d/%m/%Y")),
+                    format!("No reporting period ends on {end}"),
+                )
+            })?;
             let due = period.deadline.with_timezone(&Utc);
             let window = (period.start, period.end);
             (Some(period), due, window)
@@ -135,8 +124,7 @@ pub async fn load(
         ReportKind::UnitPlan => {
             let due = match plan.milestone("unit-plan").map(|m| m.when) {
                 Some(When::Before { date }) => before_day_deadline(tz, date).with_timezone(&Utc),
-                Some(w) => before_day_deadline(tz, w.last_day().succ_opt().unwrap_or(w.last_day()))
-                    .with_timezone(&Utc),
+                Some(w) => before_day_deadline(tz, w.last_day().succ_opt().unwrap_or(w.last_day())).with_timezone(&Utc),
                 None => before_day_deadline(tz, plan.campaign.starts_on).with_timezone(&Utc),
             };
             (None, due, (plan.campaign.starts_on, plan.campaign.ends_on))
@@ -144,16 +132,10 @@ pub async fn load(
     };
     // Units below this one that each indicator expects (for "how many of your units").
     let subtree = units::subtree_ids(db, unit.id).await?;
-    let below: Vec<UnitRow> = units::list(db)
-        .await?
-        .into_iter()
-        .filter(|u| u.id != unit.id && u.active && subtree.contains(&u.id))
-        .collect();
+    let below: Vec<UnitRow> =
+        units::list(db).await?.into_iter().filter(|u| u.id != unit.id && u.active && subtree.contains(&u.id)).collect();
     let expected_below = |i: &Indicator| -> i64 {
-        below
-            .iter()
-            .filter(|u| matches!((u.level(), u.kind()), (Some(l), Some(k)) if i.expects(l, k)))
-            .count() as i64
+        below.iter().filter(|u| matches!((u.level(), u.kind()), (Some(l), Some(k)) if i.expects(l, k))).count() as i64
     };
     let fields = fields_for(plan, level, unit_kind, &expected_below);
     let base = base_figures::for_unit(db, unit.id).await?;
@@ -162,25 +144,9 @@ pub async fn load(
         ReportKind::Weekly => reports::totals_excluding(db, campaign.row.id, unit.id, seq).await?,
         ReportKind::UnitPlan => HashMap::new(),
     };
-    let key = ReportKey {
-        campaign_id: campaign.row.id,
-        unit_id: unit.id,
-        kind,
-        period_seq: seq,
-    };
+    let key = ReportKey { campaign_id: campaign.row.id, unit_id: unit.id, kind, period_seq: seq };
     let report = reports::get(db, &key).await?;
-    Ok(FormContext {
-        campaign,
-        unit,
-        kind,
-        period,
-        due_at,
-        window,
-        fields,
-        base,
-        totals_before,
-        report,
-    })
+    Ok(FormContext { campaign, unit, kind, period, due_at, window, fields, base, totals_before, report })
 }
 
 /// The actor may read this unit's reports.
@@ -217,17 +183,7 @@ pub async fn save(
     at: Option<DateTime<Utc>>,
 ) -> Result<(Saved, Option<CheckedReport>), ReportFailure> {
     require(state, actor, client, Action::WriteUnit, Some(ctx.unit.id)).await?;
-    save_as(
-        state,
-        &who(Some(actor), client),
-        ctx,
-        input,
-        expected_version,
-        action,
-        idempotency_key,
-        at,
-    )
-    .await
+    save_as(state, &who(Some(actor), client), ctx, input, expected_version, action, idempotency_key, at).await
 }
 
 /// The same, for a caller already authorized (the CLI, acting for the office).
@@ -255,24 +211,18 @@ pub async fn save_as(
         {
             return Err(locked().into());
         }
-        let starts = before_day_deadline(ctx.campaign.plan.campaign.timezone, period.start)
-            .with_timezone(&Utc);
+        let starts = before_day_deadline(ctx.campaign.plan.campaign.timezone, period.start).with_timezone(&Utc);
         if now < starts {
             return Err(Failure::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "period_not_started",
-                format!(
-                    "Kỳ báo cáo này bắt đầu ngày {}",
-                    period.start.format("%d/%m/%Y")
-                ),
+                format!("Kỳ báo cáo này bắt đầu ngày {}", period.start.format("%d/%m/%Y")),
                 format!("This period starts on {}", period.start),
             )
             .into());
         }
     }
-    let draft_size = serde_json::to_string(input)
-        .map(|s| s.len())
-        .unwrap_or(usize::MAX);
+    let draft_size = serde_json::to_string(input).map(|s| s.len()).unwrap_or(usize::MAX);
     if draft_size > 256 * 1024 {
         return Err(Failure::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -283,9 +233,7 @@ pub async fn save_as(
         .into());
     }
     let checked = match action {
-        SaveAction::Submit => {
-            Some(check(&ctx.domain_context(), input).map_err(ReportFailure::Invalid)?)
-        }
+        SaveAction::Submit => Some(check(&ctx.domain_context(), input).map_err(ReportFailure::Invalid)?),
         SaveAction::Draft => None,
     };
     let request = SaveRequest {
@@ -332,16 +280,10 @@ pub async fn review(
     require(state, actor, client, Action::ReviewUnit, Some(ctx.unit.id)).await?;
     let comment = phongtrao_domain::text::nfc(comment.trim());
     if !accept && comment.chars().count() < 3 {
-        return Err(Failure::invalid(
-            "Khi trả lại báo cáo cần ghi rõ lý do / A returned report needs a comment",
-        )
-        .into());
+        return Err(Failure::invalid("Khi trả lại báo cáo cần ghi rõ lý do / A returned report needs a comment").into());
     }
     if comment.chars().count() > 2000 {
-        return Err(Failure::invalid(
-            "Nhận xét tối đa 2000 ký tự / A comment has at most 2000 characters",
-        )
-        .into());
+        return Err(Failure::invalid("Nhận xét tối đa 2000 ký tự / A comment has at most 2000 characters").into());
     }
     let report = ctx.report.as_ref().ok_or_else(Failure::not_found)?;
     match reports::review(
@@ -383,8 +325,6 @@ pub async fn reporting_units_of(
     Ok(units::list(db)
         .await?
         .into_iter()
-        .filter(|u| {
-            u.active && ids.contains(&u.id) && u.level().is_some_and(|l| levels.contains(&l))
-        })
+        .filter(|u| u.active && ids.contains(&u.id) && u.level().is_some_and(|l| levels.contains(&l)))
         .collect())
 }

@@ -12,12 +12,7 @@ use crate::error::Failure;
 use crate::AppState;
 
 /// Creates a token for the actor; the clear token is returned once.
-pub async fn create(
-    state: &AppState,
-    actor: &Actor,
-    client: &ClientIp,
-    name: &str,
-) -> Result<(i64, String), Failure> {
+pub async fn create(state: &AppState, actor: &Actor, client: &ClientIp, name: &str) -> Result<(i64, String), Failure> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(Failure::invalid(
@@ -36,18 +31,12 @@ pub async fn create(
     Ok((id, token))
 }
 
-pub async fn revoke(
-    state: &AppState,
-    actor: &Actor,
-    client: &ClientIp,
-    token_id: i64,
-) -> Result<(), Failure> {
+pub async fn revoke(state: &AppState, actor: &Actor, client: &ClientIp, token_id: i64) -> Result<(), Failure> {
     let now = Utc::now();
     if !tokens::revoke(&state.db, actor.user.id, token_id, now).await? {
         return Err(Failure::not_found());
     }
-    let entry =
-        who(Some(actor), client).entry("token.revoke", "api_token", Some(token_id.to_string()));
+    let entry = who(Some(actor), client).entry("token.revoke", "api_token", Some(token_id.to_string()));
     audit::record(&state.db, &entry, now).await?;
     Ok(())
 }

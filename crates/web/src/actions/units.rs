@@ -32,28 +32,17 @@ pub async fn create(
     input: &NewUnitInput,
 ) -> Result<UnitRow, Failure> {
     require(state, actor, client, Action::AdministerUnits, None).await?;
-    let kind = UnitKind::parse(input.kind.trim()).ok_or_else(|| {
-        Failure::invalid(format!(
-            "Loại đơn vị \"{}\" không hợp lệ / Unknown unit kind",
-            input.kind
-        ))
-    })?;
+    let kind = UnitKind::parse(input.kind.trim())
+        .ok_or_else(|| Failure::invalid(format!("Loại đơn vị \"{}\" không hợp lệ / Unknown unit kind", input.kind)))?;
     let unit = NewUnit {
         code: input.code.trim().to_string(),
         name: input.name.clone(),
         kind,
-        parent_code: input
-            .parent_code
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(str::to_string),
+        parent_code: input.parent_code.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string),
         admin_name: None,
     };
     units::create(&state.db, &unit, &who(Some(actor), client), Utc::now()).await?;
-    units::by_code(&state.db, &unit.code)
-        .await?
-        .ok_or_else(Failure::not_found)
+    units::by_code(&state.db, &unit.code).await?.ok_or_else(Failure::not_found)
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -74,9 +63,7 @@ pub async fn update(
     code: &str,
     input: &UnitChangeInput,
 ) -> Result<UnitRow, Failure> {
-    let unit = units::by_code(&state.db, code)
-        .await?
-        .ok_or_else(Failure::not_found)?;
+    let unit = units::by_code(&state.db, code).await?.ok_or_else(Failure::not_found)?;
     require(state, actor, client, Action::AdministerUnits, Some(unit.id)).await?;
     let active = match input.active.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -88,35 +75,16 @@ pub async fn update(
             )))
         }
     };
-    let parent_code = input
-        .parent_code
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_string);
+    let parent_code = input.parent_code.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
     if parent_code.as_deref() == Some(code) {
-        return Err(Failure::invalid(
-            "Đơn vị không thể trực thuộc chính nó / A unit cannot be its own parent",
-        ));
+        return Err(Failure::invalid("Đơn vị không thể trực thuộc chính nó / A unit cannot be its own parent"));
     }
     let change = UnitChange {
-        name: input
-            .name
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .map(str::to_string),
+        name: input.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string),
         parent_code,
         active,
     };
-    Ok(units::update(
-        &state.db,
-        code,
-        &change,
-        &who(Some(actor), client),
-        Utc::now(),
-    )
-    .await?)
+    Ok(units::update(&state.db, code, &change, &who(Some(actor), client), Utc::now()).await?)
 }
 
 /// Parses a figure typed by a person: empty clears it; "1.500" and "1500" are 1500.
@@ -141,27 +109,17 @@ pub async fn set_base_figures(
     code: &str,
     values: &BTreeMap<String, String>,
 ) -> Result<(), Failure> {
-    let unit = units::by_code(&state.db, code)
-        .await?
-        .ok_or_else(Failure::not_found)?;
+    let unit = units::by_code(&state.db, code).await?.ok_or_else(Failure::not_found)?;
     require(state, actor, client, Action::WriteUnit, Some(unit.id)).await?;
     let mut parsed = BTreeMap::new();
     for (key, text) in values {
         if key == "csrf" {
             continue;
         }
-        let figure = BaseFigure::parse(key).ok_or_else(|| {
-            Failure::invalid(format!("Số liệu \"{key}\" không xác định / Unknown figure"))
-        })?;
+        let figure = BaseFigure::parse(key)
+            .ok_or_else(|| Failure::invalid(format!("Số liệu \"{key}\" không xác định / Unknown figure")))?;
         parsed.insert(figure, parse_figure(figure, text)?);
     }
-    base_figures::set(
-        &state.db,
-        unit.id,
-        &parsed,
-        &who(Some(actor), client),
-        Utc::now(),
-    )
-    .await?;
+    base_figures::set(&state.db, unit.id, &parsed, &who(Some(actor), client), Utc::now()).await?;
     Ok(())
 }

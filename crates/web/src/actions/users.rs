@@ -29,27 +29,17 @@ pub struct UserInput {
 
 fn parse_role(text: &str) -> Result<Role, Failure> {
     Role::parse(text.trim()).ok_or_else(|| {
-        Failure::invalid(format!(
-            "Vai trò \"{text}\" không hợp lệ (admin, steering, unit, viewer) / Unknown role"
-        ))
+        Failure::invalid(format!("Vai trò \"{text}\" không hợp lệ (admin, steering, unit, viewer) / Unknown role"))
     })
 }
 
 /// Unit codes to ids; every code must exist.
 pub async fn unit_ids(state: &AppState, codes: &str) -> Result<Vec<i64>, Failure> {
     let mut ids = Vec::new();
-    for code in codes
-        .split([',', ' ', ';', '\n'])
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
+    for code in codes.split([',', ' ', ';', '\n']).map(str::trim).filter(|c| !c.is_empty()) {
         match units::by_code(&state.db, code).await? {
             Some(u) => ids.push(u.id),
-            None => {
-                return Err(Failure::invalid(format!(
-                    "Không có đơn vị mã {code} / No unit with code {code}"
-                )))
-            }
+            None => return Err(Failure::invalid(format!("Không có đơn vị mã {code} / No unit with code {code}"))),
         }
     }
     ids.sort_unstable();
@@ -75,15 +65,9 @@ pub async fn create(
         ));
     }
     let display_name = nfc(input.display_name.trim());
-    let display_name = if display_name.is_empty() {
-        username.clone()
-    } else {
-        display_name
-    };
+    let display_name = if display_name.is_empty() { username.clone() } else { display_name };
     if display_name.chars().count() > 200 {
-        return Err(Failure::invalid(
-            "Tên hiển thị tối đa 200 ký tự / A display name has at most 200 characters",
-        ));
+        return Err(Failure::invalid("Tên hiển thị tối đa 200 ký tự / A display name has at most 200 characters"));
     }
     let secret = password::generate();
     let hashed = tokio::task::spawn_blocking({
@@ -121,22 +105,12 @@ pub async fn set_access(
     require(state, actor, client, Action::AdministerUsers, None).await?;
     let role = parse_role(&input.role)?;
     let ids = unit_ids(state, &input.units).await?;
-    let active = input
-        .active
-        .as_deref()
-        .is_none_or(|v| v == "on" || v == "true" || v == "1");
+    let active = input.active.as_deref().is_none_or(|v| v == "on" || v == "true" || v == "1");
     if user_id == actor.user.id && (role != Role::Admin || !active) {
-        return Err(Failure::invalid("Không thể tự bỏ quyền quản trị của chính mình / You cannot remove your own admin access"));
+        return Err(Failure::invalid(
+            "Không thể tự bỏ quyền quản trị của chính mình / You cannot remove your own admin access",
+        ));
     }
-    users::set_access(
-        &state.db,
-        user_id,
-        role,
-        active,
-        &ids,
-        &who(Some(actor), client),
-        Utc::now(),
-    )
-    .await?;
+    users::set_access(&state.db, user_id, role, active, &ids, &who(Some(actor), client), Utc::now()).await?;
     Ok(())
 }

@@ -51,11 +51,7 @@ pub async fn update_unit(
     Json(p): Json<UnitPatch>,
 ) -> ApiResult {
     let actor = logged_in(actor)?;
-    let input = UnitChangeInput {
-        name: p.name,
-        parent_code: p.parent_code,
-        active: p.active.map(|a| a.to_string()),
-    };
+    let input = UnitChangeInput { name: p.name, parent_code: p.parent_code, active: p.active.map(|a| a.to_string()) };
     let unit = unit_actions::update(&state, &actor, &client, &code, &input).await?;
     Ok((StatusCode::OK, Json(unit_json(&unit))))
 }
@@ -69,15 +65,12 @@ pub async fn set_base_figures(
     Json(body): Json<BTreeMap<String, Option<i64>>>,
 ) -> ApiResult {
     let actor = logged_in(actor)?;
-    let values: BTreeMap<String, String> = body
-        .into_iter()
-        .map(|(k, v)| (k, v.map(|n| n.to_string()).unwrap_or_default()))
-        .collect();
+    let values: BTreeMap<String, String> =
+        body.into_iter().map(|(k, v)| (k, v.map(|n| n.to_string()).unwrap_or_default())).collect();
     if values.values().any(|v| v.starts_with('-')) {
-        return Err(crate::error::Failure::invalid(
-            "Số liệu nền không được âm / base figures cannot be negative",
-        )
-        .into());
+        return Err(
+            crate::error::Failure::invalid("Số liệu nền không được âm / base figures cannot be negative").into()
+        );
     }
     unit_actions::set_base_figures(&state, &actor, &client, &code, &values).await?;
     Ok((StatusCode::OK, Json(json!({"code": code, "saved": true}))))
@@ -98,14 +91,7 @@ pub async fn import_units(
     multipart: Multipart,
 ) -> ApiResult {
     let actor = logged_in(actor)?;
-    crate::authz::require(
-        &state,
-        &actor,
-        &client,
-        phongtrao_domain::policy::Action::AdministerUnits,
-        None,
-    )
-    .await?;
+    crate::authz::require(&state, &actor, &client, phongtrao_domain::policy::Action::AdministerUnits, None).await?;
     let (name, bytes) = crate::pages::admin_units::uploaded_file(multipart).await?;
     match unit_import::preview(&state, &actor, &client, &name, &bytes).await? {
         Preview::Rejected { errors } => Ok((
@@ -118,15 +104,10 @@ pub async fn import_units(
             let (created, updated) = unit_import::confirm(&state, &actor, &client, id).await?;
             Ok((
                 StatusCode::OK,
-                Json(
-                    json!({"import_id": id, "created": created, "updated": updated, "rows": rows.len()}),
-                ),
+                Json(json!({"import_id": id, "created": created, "updated": updated, "rows": rows.len()})),
             ))
         }
-        Preview::Ready { id, rows } => Ok((
-            StatusCode::OK,
-            Json(json!({"import_id": id, "preview": rows})),
-        )),
+        Preview::Ready { id, rows } => Ok((StatusCode::OK, Json(json!({"import_id": id, "preview": rows})))),
     }
 }
 
@@ -138,10 +119,7 @@ pub async fn confirm_import(
 ) -> ApiResult {
     let actor = logged_in(actor)?;
     let (created, updated) = unit_import::confirm(&state, &actor, &client, id).await?;
-    Ok((
-        StatusCode::OK,
-        Json(json!({"import_id": id, "created": created, "updated": updated})),
-    ))
+    Ok((StatusCode::OK, Json(json!({"import_id": id, "created": created, "updated": updated}))))
 }
 
 #[derive(Deserialize)]
@@ -168,20 +146,9 @@ impl From<UserBody> for UserInput {
     }
 }
 
-pub async fn list_users(
-    State(state): State<AppState>,
-    actor: MaybeActor,
-    client: ClientIp,
-) -> ApiResult {
+pub async fn list_users(State(state): State<AppState>, actor: MaybeActor, client: ClientIp) -> ApiResult {
     let actor = logged_in(actor)?;
-    crate::authz::require(
-        &state,
-        &actor,
-        &client,
-        phongtrao_domain::policy::Action::AdministerUsers,
-        None,
-    )
-    .await?;
+    crate::authz::require(&state, &actor, &client, phongtrao_domain::policy::Action::AdministerUsers, None).await?;
     let mut out = Vec::new();
     for u in phongtrao_storage::users::list(&state.db).await? {
         let units = phongtrao_storage::users::unit_ids(&state.db, u.id).await?;
@@ -201,9 +168,7 @@ pub async fn create_user(
     let (id, secret) = user_actions::create(&state, &actor, &client, &input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(
-            json!({"id": id, "username": input.username.trim().to_lowercase(), "one_time_password": secret}),
-        ),
+        Json(json!({"id": id, "username": input.username.trim().to_lowercase(), "one_time_password": secret})),
     ))
 }
 
@@ -227,10 +192,7 @@ pub async fn reset_password(
 ) -> ApiResult {
     let actor = logged_in(actor)?;
     let secret = password::reset(&state, &actor, &client, id).await?;
-    Ok((
-        StatusCode::OK,
-        Json(json!({"id": id, "one_time_password": secret})),
-    ))
+    Ok((StatusCode::OK, Json(json!({"id": id, "one_time_password": secret}))))
 }
 
 #[derive(Deserialize)]
@@ -247,11 +209,7 @@ pub async fn change_password(
     Json(b): Json<PasswordBody>,
 ) -> ApiResult {
     let actor = logged_in(actor)?;
-    let session = if actor.via_token {
-        None
-    } else {
-        Some(&mut auth)
-    };
+    let session = if actor.via_token { None } else { Some(&mut auth) };
     password::change_own(&state, &actor, &client, &b.current, &b.new, &b.new, session).await?;
     Ok((StatusCode::OK, Json(json!({"saved": true}))))
 }

@@ -66,15 +66,11 @@ pub async fn set(
     let view = match (body.by, body.goals) {
         (Some(by), None) => {
             let figure = BaseFigure::parse(&by).ok_or_else(|| {
-                ApiError(Failure::invalid(format!(
-                    "Số liệu nền \"{by}\" không xác định / unknown base figure"
-                )))
+                ApiError(Failure::invalid(format!("Số liệu nền \"{by}\" không xác định / unknown base figure")))
             })?;
             allocation::proportional(&state, &actor, &client, &key, &parent, figure).await?
         }
-        (None, Some(goals)) => {
-            allocation::by_hand(&state, &actor, &client, &key, &parent, &goals).await?
-        }
+        (None, Some(goals)) => allocation::by_hand(&state, &actor, &client, &key, &parent, &goals).await?,
         _ => {
             return Err(ApiError(Failure::bad_request(
                 "Cần đúng một trong by hoặc goals",

@@ -9,9 +9,7 @@ use crate::AppState;
 
 /// The current campaign: the whole checked plan, plus the linter's findings.
 pub async fn show(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let stored = campaigns::current(&state.db)
-        .await
-        .map_err(ApiError::internal)?;
+    let stored = campaigns::current(&state.db).await.map_err(ApiError::internal)?;
     let findings = lint::lint(&stored.plan);
     Ok(Json(json!({
         "id": stored.row.id,
@@ -21,9 +19,7 @@ pub async fn show(State(state): State<AppState>) -> Result<Json<Value>, ApiError
 }
 
 pub async fn targets(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let stored = campaigns::current(&state.db)
-        .await
-        .map_err(ApiError::internal)?;
+    let stored = campaigns::current(&state.db).await.map_err(ApiError::internal)?;
     Ok(Json(json!({
         "target_groups": stored.plan.target_groups,
         "targets": stored.plan.targets,
@@ -32,9 +28,7 @@ pub async fn targets(State(state): State<AppState>) -> Result<Json<Value>, ApiEr
 }
 
 pub async fn periods(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let stored = campaigns::current(&state.db)
-        .await
-        .map_err(ApiError::internal)?;
+    let stored = campaigns::current(&state.db).await.map_err(ApiError::internal)?;
     let periods: Vec<Value> = stored
         .plan
         .periods()

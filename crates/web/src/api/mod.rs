@@ -36,10 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(admin::audit))
         .route("/progress", get(progress::show))
         .route("/ranking", get(progress::ranking))
-        .route(
-            "/allocations/{key}",
-            get(allocations::show).post(allocations::set),
-        )
+        .route("/allocations/{key}", get(allocations::show).post(allocations::set))
         .route("/plan/import", post(plan_import::upload))
         .route("/plan/import/{id}/confirm", post(plan_import::confirm))
         .route("/reports", get(reports::list))

@@ -20,21 +20,11 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let actor = logged_in(actor)?;
-    crate::authz::require(
-        &state,
-        &actor,
-        &client,
-        phongtrao_domain::policy::Action::AdministerCampaign,
-        None,
-    )
-    .await?;
+    crate::authz::require(&state, &actor, &client, phongtrao_domain::policy::Action::AdministerCampaign, None).await?;
     let (name, bytes) = crate::pages::admin_units::uploaded_file(multipart).await?;
     let (id, review) = plan_import::upload(&state, &actor, &client, &name, &bytes).await?;
     let checked = check_toml(&review.toml);
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"id": id, "checked": checked, "review": review})),
-    ))
+    Ok((StatusCode::CREATED, Json(json!({"id": id, "checked": checked, "review": review}))))
 }
 
 #[derive(Deserialize)]

@@ -43,7 +43,5 @@ pub async fn ranking(
 ) -> Result<Json<progress::Ranking>, ApiError> {
     let actor = logged_in(actor)?;
     require(&state, &actor, &client, Action::ReadEverything, None).await?;
-    Ok(Json(
-        progress::ranking(&state, q.unit.as_deref(), q.at).await?,
-    ))
+    Ok(Json(progress::ranking(&state, q.unit.as_deref(), q.at).await?))
 }

@@ -24,14 +24,12 @@ fn parse_period(text: &str) -> Result<(ReportKind, Option<NaiveDate>), ApiError>
     if text == "plan" {
         return Ok((ReportKind::UnitPlan, None));
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map(|d| (ReportKind::Weekly, Some(d)))
-        .map_err(|_| {
-            ApiError(Failure::bad_request(
-                format!("Kỳ \"{text}\" phải là ngày YYYY-MM-DD hoặc plan"),
-                format!("Period \"{text}\" must be YYYY-MM-DD or plan"),
-            ))
-        })
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map(|d| (ReportKind::Weekly, Some(d))).map_err(|_| {
+        ApiError(Failure::bad_request(
+            format!("Kỳ \"{text}\" phải là ngày YYYY-MM-DD hoặc plan"),
+            format!("Period \"{text}\" must be YYYY-MM-DD or plan"),
+        ))
+    })
 }
 
 fn failure_response(f: ReportFailure) -> Response {
@@ -88,10 +86,7 @@ pub async fn show(
     let ctx = context(&state, &unit, &period).await?;
     report_actions::authorize_read(&state, &actor, &client, &ctx).await?;
     let (values, activities) = match &ctx.report {
-        Some(r) => (
-            reports::values(&state.db, r.id).await?,
-            reports::activities(&state.db, r.id).await?,
-        ),
+        Some(r) => (reports::values(&state.db, r.id).await?, reports::activities(&state.db, r.id).await?),
         None => Default::default(),
     };
     Ok(Json(json!({
@@ -132,41 +127,16 @@ async fn save(
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty());
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).filter(|k| !k.is_empty());
     if key.is_some_and(|k| k.len() > 200) {
-        return ApiError(Failure::bad_request(
-            "Idempotency-Key quá dài",
-            "Idempotency-Key too long",
-        ))
-        .into_response();
+        return ApiError(Failure::bad_request("Idempotency-Key quá dài", "Idempotency-Key too long")).into_response();
     }
-    match report_actions::save(
-        &state,
-        &actor,
-        &client,
-        &ctx,
-        &body.input,
-        body.version,
-        action,
-        key,
-        None,
-    )
-    .await
-    {
+    match report_actions::save(&state, &actor, &client, &ctx, &body.input, body.version, action, key, None).await {
         Ok((saved, checked)) => {
-            let status = if saved.replayed || saved.version > 1 {
-                StatusCode::OK
-            } else {
-                StatusCode::CREATED
-            };
+            let status = if saved.replayed || saved.version > 1 { StatusCode::OK } else { StatusCode::CREATED };
             let mut out = saved_json(&saved);
-            out["warnings"] = checked
-                .map(|c| serde_json::to_value(c.warnings).unwrap_or_default())
-                .unwrap_or(json!([]));
+            out["warnings"] =
+                checked.map(|c| serde_json::to_value(c.warnings).unwrap_or_default()).unwrap_or(json!([]));
             (status, Json(out)).into_response()
         }
         Err(f) => failure_response(f),
@@ -181,17 +151,7 @@ pub async fn save_draft(
     headers: HeaderMap,
     Json(body): Json<SaveBody>,
 ) -> Response {
-    save(
-        state,
-        actor,
-        client,
-        unit,
-        period,
-        &headers,
-        body,
-        SaveAction::Draft,
-    )
-    .await
+    save(state, actor, client, unit, period, &headers, body, SaveAction::Draft).await
 }
 
 pub async fn submit(
@@ -202,17 +162,7 @@ pub async fn submit(
     headers: HeaderMap,
     Json(body): Json<SaveBody>,
 ) -> Response {
-    save(
-        state,
-        actor,
-        client,
-        unit,
-        period,
-        &headers,
-        body,
-        SaveAction::Submit,
-    )
-    .await
+    save(state, actor, client, unit, period, &headers, body, SaveAction::Submit).await
 }
 
 #[derive(Deserialize)]
@@ -249,17 +199,7 @@ pub async fn review(
             .into_response()
         }
     };
-    match report_actions::review(
-        &state,
-        &actor,
-        &client,
-        &ctx,
-        accept,
-        &body.comment,
-        body.version,
-    )
-    .await
-    {
+    match report_actions::review(&state, &actor, &client, &ctx, accept, &body.comment, body.version).await {
         Ok(saved) => Json(saved_json(&saved)).into_response(),
         Err(f) => failure_response(f),
     }
@@ -328,9 +268,7 @@ pub async fn list(
     let policy = actor.policy();
     let scope: Option<Vec<i64>> = match q.unit.as_deref() {
         Some(code) => {
-            let unit = units::by_code(db, code)
-                .await?
-                .ok_or_else(|| ApiError::not_found("đơn vị / unit"))?;
+            let unit = units::by_code(db, code).await?.ok_or_else(|| ApiError::not_found("đơn vị / unit"))?;
             crate::authz::require(&state, &actor, &client, Action::ReadUnit, Some(unit.id)).await?;
             Some(vec![unit.id])
         }
@@ -345,8 +283,7 @@ pub async fn list(
     };
     let rows = reports::list(db, campaign.row.id, kind, scope.as_deref(), seq).await?;
     let all_units = units::list(db).await?;
-    let code_of: std::collections::HashMap<i64, &str> =
-        all_units.iter().map(|u| (u.id, u.code.as_str())).collect();
+    let code_of: std::collections::HashMap<i64, &str> = all_units.iter().map(|u| (u.id, u.code.as_str())).collect();
     let periods = campaign.plan.periods();
     let out: Vec<Value> = rows
         .iter()
@@ -354,10 +291,7 @@ pub async fn list(
             let mut v = report_json(r);
             v["unit"] = json!(code_of.get(&r.unit_id));
             v["kind"] = json!(r.kind);
-            v["period_end"] = json!(periods
-                .iter()
-                .find(|p| i64::from(p.seq) == r.period_seq)
-                .map(|p| p.end));
+            v["period_end"] = json!(periods.iter().find(|p| i64::from(p.seq) == r.period_seq).map(|p| p.end));
             v.as_object_mut().map(|o| o.remove("draft"));
             v
         })

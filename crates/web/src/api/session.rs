@@ -37,21 +37,12 @@ pub async fn create(
     mut auth: AuthSession,
     Json(body): Json<LoginBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = login::login(
-        &state,
-        &mut auth,
-        Credentials {
-            username: body.username,
-            password: body.password,
-        },
-        &client,
-    )
-    .await?;
+    let user =
+        login::login(&state, &mut auth, Credentials { username: body.username, password: body.password }, &client)
+            .await?;
     let token = csrf::token(&auth.session).await;
     let units = phongtrao_storage::users::unit_ids(&state.db, user.id).await?;
-    Ok(Json(
-        json!({ "user": user_json(&user, &units), "csrf_token": token }),
-    ))
+    Ok(Json(json!({ "user": user_json(&user, &units), "csrf_token": token })))
 }
 
 pub async fn delete(
@@ -65,12 +56,6 @@ pub async fn delete(
 
 pub async fn me(actor: MaybeActor, session: Session) -> Result<Json<Value>, ApiError> {
     let actor = logged_in(actor)?;
-    let token = if actor.via_token {
-        None
-    } else {
-        Some(csrf::token(&session).await)
-    };
-    Ok(Json(
-        json!({ "user": user_json(&actor.user, &actor.unit_ids), "csrf_token": token }),
-    ))
+    let token = if actor.via_token { None } else { Some(csrf::token(&session).await) };
+    Ok(Json(json!({ "user": user_json(&actor.user, &actor.unit_ids), "csrf_token": token })))
 }

@@ -27,30 +27,19 @@ fn unit_json(u: &UnitRow, parent_code: Option<&str>) -> Value {
 }
 
 /// Every unit, or those matching `q` (case and diacritics ignored).
-pub async fn list(
-    State(state): State<AppState>,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<Value>, ApiError> {
     let all = units::list(&state.db).await.map_err(ApiError::internal)?;
-    let code_of: std::collections::HashMap<i64, &str> =
-        all.iter().map(|u| (u.id, u.code.as_str())).collect();
+    let code_of: std::collections::HashMap<i64, &str> = all.iter().map(|u| (u.id, u.code.as_str())).collect();
     let rows = match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(query) => units::search(&state.db, query, 500)
-            .await
-            .map_err(ApiError::internal)?,
+        Some(query) => units::search(&state.db, query, 500).await.map_err(ApiError::internal)?,
         None => all.clone(),
     };
-    let units: Vec<Value> = rows
-        .iter()
-        .map(|u| unit_json(u, u.parent_id.and_then(|p| code_of.get(&p).copied())))
-        .collect();
+    let units: Vec<Value> =
+        rows.iter().map(|u| unit_json(u, u.parent_id.and_then(|p| code_of.get(&p).copied()))).collect();
     Ok(Json(json!({ "count": units.len(), "units": units })))
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    Path(code): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Value>, ApiError> {
     let db = &state.db;
     let unit = units::by_code(db, &code)
         .await
@@ -60,26 +49,14 @@ pub async fn show(
         Some(id) => units::by_id(db, id).await.map_err(ApiError::internal)?,
         None => None,
     };
-    let children = units::children(db, unit.id)
-        .await
-        .map_err(ApiError::internal)?;
-    let figures = base_figures::for_unit(db, unit.id)
-        .await
-        .map_err(ApiError::internal)?;
+    let children = units::children(db, unit.id).await.map_err(ApiError::internal)?;
+    let figures = base_figures::for_unit(db, unit.id).await.map_err(ApiError::internal)?;
     let figures: serde_json::Map<String, Value> = phongtrao_domain::unit::BaseFigure::ALL
         .iter()
-        .map(|f| {
-            (
-                f.as_str().to_string(),
-                figures.get(f).map_or(Value::Null, |v| json!(v)),
-            )
-        })
+        .map(|f| (f.as_str().to_string(), figures.get(f).map_or(Value::Null, |v| json!(v))))
         .collect();
     let mut body = unit_json(&unit, parent.as_ref().map(|p| p.code.as_str()));
     body["base_figures"] = Value::Object(figures);
-    body["children"] = children
-        .iter()
-        .map(|c| json!({"code": c.code, "name": c.name}))
-        .collect();
+    body["children"] = children.iter().map(|c| json!({"code": c.code, "name": c.name})).collect();
     Ok(Json(body))
 }

@@ -57,9 +57,7 @@ pub struct Credentials {
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never the password, not even in debug logs.
-        f.debug_struct("Credentials")
-            .field("username", &self.username)
-            .finish_non_exhaustive()
+        f.debug_struct("Credentials").field("username", &self.username).finish_non_exhaustive()
     }
 }
 
@@ -67,9 +65,7 @@ impl std::fmt::Debug for Credentials {
 /// username takes as long as a wrong password.
 fn dummy_hash() -> String {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY
-        .get_or_init(|| password::hash("not a real password").unwrap_or_default())
-        .clone()
+    DUMMY.get_or_init(|| password::hash("not a real password").unwrap_or_default()).clone()
 }
 
 impl AuthnBackend for Backend {
@@ -84,20 +80,11 @@ impl AuthnBackend for Backend {
             _ => (dummy_hash(), None),
         };
         let password = creds.password;
-        let ok = tokio::task::spawn_blocking(move || password::verify(&password, &hash))
-            .await
-            .unwrap_or(false);
-        Ok(if ok {
-            row.and_then(User::from_row)
-        } else {
-            None
-        })
+        let ok = tokio::task::spawn_blocking(move || password::verify(&password, &hash)).await.unwrap_or(false);
+        Ok(if ok { row.and_then(User::from_row) } else { None })
     }
 
     async fn get_user(&self, id: &i64) -> Result<Option<User>, StorageError> {
-        Ok(users::by_id(&self.db, *id)
-            .await?
-            .filter(|r| r.active)
-            .and_then(User::from_row))
+        Ok(users::by_id(&self.db, *id).await?.filter(|r| r.active).and_then(User::from_row))
     }
 }

@@ -46,9 +46,7 @@ fn refuse(path: &str, lang: Lang, vi: &str, en: &str) -> Response {
 }
 
 fn same_origin(value: &str, host: &str) -> bool {
-    let rest = value
-        .strip_prefix("https://")
-        .or_else(|| value.strip_prefix("http://"));
+    let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://"));
     match rest {
         Some(rest) => rest.split('/').next() == Some(host),
         None => false,
@@ -57,10 +55,7 @@ fn same_origin(value: &str, host: &str) -> bool {
 
 /// The middleware. Runs inside the session layer.
 pub async fn verify(session: Session, request: Request, next: Next) -> Response {
-    let safe = matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if safe {
         return next.run(request).await;
     }
@@ -69,13 +64,7 @@ pub async fn verify(session: Session, request: Request, next: Next) -> Response 
         .headers()
         .get(header::COOKIE)
         .and_then(|v| v.to_str().ok())
-        .map(|c| {
-            if c.contains("lang=en") {
-                Lang::En
-            } else {
-                Lang::Vi
-            }
-        })
+        .map(|c| if c.contains("lang=en") { Lang::En } else { Lang::Vi })
         .unwrap_or(Lang::Vi);
     let bearer = request
         .headers()
@@ -85,22 +74,12 @@ pub async fn verify(session: Session, request: Request, next: Next) -> Response 
     if bearer {
         return next.run(request).await;
     }
-    let host = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     for name in [header::ORIGIN, header::REFERER] {
         if let Some(value) = request.headers().get(&name).and_then(|v| v.to_str().ok()) {
             if !same_origin(value, &host) {
                 tracing::warn!(%path, origin = value, "refused a cross-site request");
-                return refuse(
-                    &path,
-                    lang,
-                    "Yêu cầu từ trang web khác bị từ chối.",
-                    "Cross-site request refused.",
-                );
+                return refuse(&path, lang, "Yêu cầu từ trang web khác bị từ chối.", "Cross-site request refused.");
             }
             break;
         }
@@ -120,11 +99,7 @@ pub async fn verify(session: Session, request: Request, next: Next) -> Response 
             )
         }
     };
-    let from_header = request
-        .headers()
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let from_header = request.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
     let from_query = request
         .uri()
         .query()

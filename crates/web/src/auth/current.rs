@@ -44,10 +44,7 @@ pub fn token_digest(token: &str) -> String {
 impl FromRequestParts<AppState> for MaybeActor {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let db = &state.db;
         let bearer = parts
             .headers
@@ -58,12 +55,9 @@ impl FromRequestParts<AppState> for MaybeActor {
         if let Some(token) = bearer {
             // A token request never falls back to the cookie.
             let user = match tokens::user_of(db, &token_digest(&token), Utc::now()).await {
-                Ok(Some(user_id)) => users::by_id(db, user_id)
-                    .await
-                    .ok()
-                    .flatten()
-                    .filter(|u| u.active)
-                    .and_then(User::from_row),
+                Ok(Some(user_id)) => {
+                    users::by_id(db, user_id).await.ok().flatten().filter(|u| u.active).and_then(User::from_row)
+                }
                 _ => None,
             };
             return Ok(MaybeActor(match user {
@@ -77,13 +71,7 @@ impl FromRequestParts<AppState> for MaybeActor {
         let Some(user) = auth.user.clone() else {
             return Ok(MaybeActor(None));
         };
-        let login_at = auth
-            .session
-            .get::<i64>(LOGIN_AT_KEY)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or(0);
+        let login_at = auth.session.get::<i64>(LOGIN_AT_KEY).await.ok().flatten().unwrap_or(0);
         if Utc::now().timestamp() - login_at > ABSOLUTE_HOURS * 3600 {
             let _ = auth.logout().await;
             return Ok(MaybeActor(None));
@@ -94,9 +82,5 @@ impl FromRequestParts<AppState> for MaybeActor {
 
 async fn actor(state: &AppState, user: User, via_token: bool) -> Option<Actor> {
     let unit_ids = users::unit_ids(&state.db, user.id).await.ok()?;
-    Some(Actor {
-        user,
-        unit_ids,
-        via_token,
-    })
+    Some(Actor { user, unit_ids, via_token })
 }

@@ -41,22 +41,14 @@ async fn build(
     message: Option<String>,
     error: Option<String>,
 ) -> Result<AccountPage, AppError> {
-    let actor = page
-        .actor
-        .as_ref()
-        .ok_or_else(|| AppError::login(page.lang, "/account"))?;
+    let actor = page.actor.as_ref().ok_or_else(|| AppError::login(page.lang, "/account"))?;
     let mut unit_names = Vec::new();
     for id in &actor.unit_ids {
-        if let Some(u) = units::by_id(&state.db, *id)
-            .await
-            .map_err(|e| AppError::internal(page.lang, e))?
-        {
+        if let Some(u) = units::by_id(&state.db, *id).await.map_err(|e| AppError::internal(page.lang, e))? {
             unit_names.push((u.code, u.name));
         }
     }
-    let tokens = tokens::list_for_user(&state.db, actor.user.id)
-        .await
-        .map_err(|e| AppError::internal(page.lang, e))?;
+    let tokens = tokens::list_for_user(&state.db, actor.user.id).await.map_err(|e| AppError::internal(page.lang, e))?;
     Ok(AccountPage {
         chrome: page.chrome(page.lang.t("account.title"), "account"),
         first,
@@ -75,11 +67,7 @@ pub async fn show(
 ) -> Result<AccountPage, AppError> {
     page.require_actor()?;
     let message = q.done.map(|_| page.lang.t("account.password_changed"));
-    let first = q.first.is_some()
-        || page
-            .actor
-            .as_ref()
-            .is_some_and(|a| a.user.must_change_password);
+    let first = q.first.is_some() || page.actor.as_ref().is_some_and(|a| a.user.must_change_password);
     build(&state, &page, first, None, message, None).await
 }
 
@@ -97,33 +85,12 @@ pub async fn change_password(
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
-    match password::change_own(
-        &state,
-        &actor,
-        &page.client,
-        &f.current,
-        &f.new,
-        &f.confirm,
-        Some(&mut auth),
-    )
-    .await
-    {
+    match password::change_own(&state, &actor, &page.client, &f.current, &f.new, &f.confirm, Some(&mut auth)).await {
         Ok(()) => Ok(Redirect::to("/account?done=1").into_response()),
         Err(failure) if failure.status.is_client_error() => {
             let status = failure.status;
             let error = Some(failure.message(page.lang).to_string());
-            Ok((
-                status,
-                build(
-                    &state,
-                    &page,
-                    actor.user.must_change_password,
-                    None,
-                    None,
-                    error,
-                )
-                .await?,
-            )
+            Ok((status, build(&state, &page, actor.user.must_change_password, None, None, error).await?)
                 .into_response())
         }
         Err(failure) => Err(page.fail(failure)),
@@ -142,17 +109,11 @@ pub async fn create_token(
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
     match token_actions::create(&state, &actor, &page.client, &f.name).await {
-        Ok((_, token)) => Ok(build(&state, &page, false, Some(token), None, None)
-            .await?
-            .into_response()),
+        Ok((_, token)) => Ok(build(&state, &page, false, Some(token), None, None).await?.into_response()),
         Err(failure) if failure.status.is_client_error() => {
             let status = failure.status;
             let error = Some(failure.message(page.lang).to_string());
-            Ok((
-                status,
-                build(&state, &page, false, None, None, error).await?,
-            )
-                .into_response())
+            Ok((status, build(&state, &page, false, None, None, error).await?).into_response())
         }
         Err(failure) => Err(page.fail(failure)),
     }
@@ -164,8 +125,6 @@ pub async fn revoke_token(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
-    token_actions::revoke(&state, &actor, &page.client, id)
-        .await
-        .map_err(|f| page.fail(f))?;
+    token_actions::revoke(&state, &actor, &page.client, id).await.map_err(|f| page.fail(f))?;
     Ok(Redirect::to("/account").into_response())
 }

@@ -34,10 +34,7 @@ pub struct UnitEditPage {
 }
 
 fn kinds() -> Vec<(String, String)> {
-    UnitKind::ALL
-        .iter()
-        .map(|k| (k.as_str().to_string(), k.label_vi().to_string()))
-        .collect()
+    UnitKind::ALL.iter().map(|k| (k.as_str().to_string(), k.label_vi().to_string())).collect()
 }
 
 fn client_error(f: &Failure) -> bool {
@@ -48,9 +45,7 @@ fn client_error(f: &Failure) -> bool {
 
 pub async fn new_form(State(state): State<AppState>, page: Page) -> Result<UnitEditPage, AppError> {
     let actor = page.require_actor()?;
-    require(&state, actor, &page.client, Action::AdministerUnits, None)
-        .await
-        .map_err(|f| page.fail(f))?;
+    require(&state, actor, &page.client, Action::AdministerUnits, None).await.map_err(|f| page.fail(f))?;
     Ok(UnitEditPage {
         chrome: page.chrome(page.lang.t("admin.new_unit"), "units"),
         unit: None,
@@ -87,12 +82,7 @@ pub async fn create(
     }
 }
 
-async fn edit_page(
-    state: &AppState,
-    page: &Page,
-    code: &str,
-    error: Option<String>,
-) -> Result<UnitEditPage, AppError> {
+async fn edit_page(state: &AppState, page: &Page, code: &str, error: Option<String>) -> Result<UnitEditPage, AppError> {
     let unit = units::by_code(&state.db, code)
         .await
         .map_err(|e| AppError::internal(page.lang, e))?
@@ -120,9 +110,7 @@ pub async fn edit_form(
     Path(code): Path<String>,
 ) -> Result<UnitEditPage, AppError> {
     let actor = page.require_actor()?;
-    require(&state, actor, &page.client, Action::AdministerUnits, None)
-        .await
-        .map_err(|f| page.fail(f))?;
+    require(&state, actor, &page.client, Action::AdministerUnits, None).await.map_err(|f| page.fail(f))?;
     edit_page(&state, &page, &code, None).await
 }
 
@@ -134,19 +122,12 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
     // A checkbox sends nothing when unchecked: the form says so with a hidden field.
-    let input = UnitChangeInput {
-        active: Some(input.active.unwrap_or_else(|| "false".into())),
-        ..input
-    };
+    let input = UnitChangeInput { active: Some(input.active.unwrap_or_else(|| "false".into())), ..input };
     match unit_actions::update(&state, &actor, &page.client, &code, &input).await {
         Ok(unit) => Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response()),
         Err(f) if client_error(&f) => {
             let status = f.status;
-            Ok((
-                status,
-                edit_page(&state, &page, &code, Some(f.message(page.lang).to_string())).await?,
-            )
-                .into_response())
+            Ok((status, edit_page(&state, &page, &code, Some(f.message(page.lang).to_string())).await?).into_response())
         }
         Err(f) => Err(page.fail(f)),
     }
@@ -189,22 +170,19 @@ fn import_page(page: &Page) -> ImportPage {
     }
 }
 
-pub async fn import_form(
-    State(state): State<AppState>,
-    page: Page,
-) -> Result<ImportPage, AppError> {
+pub async fn import_form(State(state): State<AppState>, page: Page) -> Result<ImportPage, AppError> {
     let actor = page.require_actor()?;
-    require(&state, actor, &page.client, Action::AdministerUnits, None)
-        .await
-        .map_err(|f| page.fail(f))?;
+    require(&state, actor, &page.client, Action::AdministerUnits, None).await.map_err(|f| page.fail(f))?;
     Ok(import_page(&page))
 }
 
 /// The uploaded file of a multipart form: (name, bytes), at most the upload limit.
 pub async fn uploaded_file(mut multipart: Multipart) -> Result<(String, Vec<u8>), Failure> {
-    while let Some(field) = multipart.next_field().await.map_err(|_| {
-        Failure::bad_request("Không đọc được tệp tải lên.", "Cannot read the upload.")
-    })? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| Failure::bad_request("Không đọc được tệp tải lên.", "Cannot read the upload."))?
+    {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("upload").to_string();
             let bytes = field.bytes().await.map_err(|_| {
@@ -218,10 +196,7 @@ pub async fn uploaded_file(mut multipart: Multipart) -> Result<(String, Vec<u8>)
             return Ok((name, bytes.to_vec()));
         }
     }
-    Err(Failure::bad_request(
-        "Chưa chọn tệp.",
-        "No file was chosen.",
-    ))
+    Err(Failure::bad_request("Chưa chọn tệp.", "No file was chosen."))
 }
 
 pub async fn import_preview(
@@ -230,9 +205,7 @@ pub async fn import_preview(
     multipart: Multipart,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
-    require(&state, &actor, &page.client, Action::AdministerUnits, None)
-        .await
-        .map_err(|f| page.fail(f))?;
+    require(&state, &actor, &page.client, Action::AdministerUnits, None).await.map_err(|f| page.fail(f))?;
     let (name, bytes) = uploaded_file(multipart).await.map_err(|f| page.fail(f))?;
     let mut view = import_page(&page);
     view.file_name = name.clone();
@@ -243,10 +216,7 @@ pub async fn import_preview(
             return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
         }
         Err(f) if client_error(&f) => {
-            view.errors = vec![RowError {
-                row: 0,
-                message: f.message(page.lang).to_string(),
-            }];
+            view.errors = vec![RowError { row: 0, message: f.message(page.lang).to_string() }];
             return Ok((f.status, view).into_response());
         }
         Err(f) => return Err(page.fail(f)),
@@ -260,9 +230,7 @@ pub async fn import_confirm(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
-    let done = unit_import::confirm(&state, &actor, &page.client, id)
-        .await
-        .map_err(|f| page.fail(f))?;
+    let done = unit_import::confirm(&state, &actor, &page.client, id).await.map_err(|f| page.fail(f))?;
     let mut view = import_page(&page);
     view.done = Some(done);
     Ok(view.into_response())
@@ -289,12 +257,8 @@ pub async fn export(
     Path(format): Path<String>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?;
-    require(&state, actor, &page.client, Action::ReadEverything, None)
-        .await
-        .map_err(|f| page.fail(f))?;
-    let rows = units::export_rows(&state.db)
-        .await
-        .map_err(|e| AppError::internal(page.lang, e))?;
+    require(&state, actor, &page.client, Action::ReadEverything, None).await.map_err(|f| page.fail(f))?;
+    let rows = units::export_rows(&state.db).await.map_err(|e| AppError::internal(page.lang, e))?;
     let figure = |figs: &BTreeMap<String, i64>, f: BaseFigure| figs.get(f.as_str()).copied();
     match format.as_str() {
         "units.csv" => {
@@ -310,9 +274,7 @@ pub async fn export(
                         u.active.to_string(),
                     ];
                     row.extend(
-                        BaseFigure::ALL
-                            .iter()
-                            .map(|f| figure(figs, *f).map(|v| v.to_string()).unwrap_or_default()),
+                        BaseFigure::ALL.iter().map(|f| figure(figs, *f).map(|v| v.to_string()).unwrap_or_default()),
                     );
                     row
                 })
@@ -321,10 +283,7 @@ pub async fn export(
             Ok((
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        "attachment; filename=\"don-vi.csv\"",
-                    ),
+                    (header::CONTENT_DISPOSITION, "attachment; filename=\"don-vi.csv\""),
                 ],
                 bytes,
             )
@@ -342,26 +301,15 @@ pub async fn export(
                         Cell::Text(u.name.clone()),
                         Cell::Text(u.active.to_string()),
                     ];
-                    row.extend(
-                        BaseFigure::ALL
-                            .iter()
-                            .map(|f| figure(figs, *f).map_or(Cell::Empty, Cell::Integer)),
-                    );
+                    row.extend(BaseFigure::ALL.iter().map(|f| figure(figs, *f).map_or(Cell::Empty, Cell::Integer)));
                     row
                 })
                 .collect();
-            let bytes =
-                files::write_xlsx("Đơn vị", &EXPORT_HEADER, &table).map_err(|f| page.fail(f))?;
+            let bytes = files::write_xlsx("Đơn vị", &EXPORT_HEADER, &table).map_err(|f| page.fail(f))?;
             Ok((
                 [
-                    (
-                        header::CONTENT_TYPE,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    ),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        "attachment; filename=\"don-vi.xlsx\"",
-                    ),
+                    (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                    (header::CONTENT_DISPOSITION, "attachment; filename=\"don-vi.xlsx\""),
                 ],
                 bytes,
             )

@@ -61,26 +61,14 @@ async fn build(
     form: Option<UserInput>,
 ) -> Result<UsersPage, AppError> {
     let db = &state.db;
-    let all_units = units::list(db)
-        .await
-        .map_err(|e| AppError::internal(page.lang, e))?;
-    let code_of: std::collections::HashMap<i64, String> =
-        all_units.iter().map(|u| (u.id, u.code.clone())).collect();
+    let all_units = units::list(db).await.map_err(|e| AppError::internal(page.lang, e))?;
+    let code_of: std::collections::HashMap<i64, String> = all_units.iter().map(|u| (u.id, u.code.clone())).collect();
     let mut lines = Vec::new();
-    for u in users::list(db)
-        .await
-        .map_err(|e| AppError::internal(page.lang, e))?
-    {
-        let ids = users::unit_ids(db, u.id)
-            .await
-            .map_err(|e| AppError::internal(page.lang, e))?;
+    for u in users::list(db).await.map_err(|e| AppError::internal(page.lang, e))? {
+        let ids = users::unit_ids(db, u.id).await.map_err(|e| AppError::internal(page.lang, e))?;
         lines.push(UserLine {
             id: u.id,
-            units: ids
-                .iter()
-                .filter_map(|id| code_of.get(id).cloned())
-                .collect::<Vec<_>>()
-                .join(", "),
+            units: ids.iter().filter_map(|id| code_of.get(id).cloned()).collect::<Vec<_>>().join(", "),
             username: u.username,
             display_name: u.display_name,
             role_key: u.role,
@@ -100,9 +88,7 @@ async fn build(
 
 pub async fn list(State(state): State<AppState>, page: Page) -> Result<UsersPage, AppError> {
     let actor = page.require_actor()?;
-    require(&state, actor, &page.client, Action::AdministerUsers, None)
-        .await
-        .map_err(|f| page.fail(f))?;
+    require(&state, actor, &page.client, Action::AdministerUsers, None).await.map_err(|f| page.fail(f))?;
     build(&state, &page, None, None, None).await
 }
 
@@ -113,23 +99,13 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
     match user_actions::create(&state, &actor, &page.client, &input).await {
-        Ok((_, secret)) => Ok(build(
-            &state,
-            &page,
-            Some((input.username.trim().to_lowercase(), secret)),
-            None,
-            None,
-        )
-        .await?
-        .into_response()),
+        Ok((_, secret)) => Ok(build(&state, &page, Some((input.username.trim().to_lowercase(), secret)), None, None)
+            .await?
+            .into_response()),
         Err(f) if f.status.is_client_error() && f.status != axum::http::StatusCode::FORBIDDEN => {
             let status = f.status;
             let error = Some(f.message(page.lang).to_string());
-            Ok((
-                status,
-                build(&state, &page, None, error, Some(input)).await?,
-            )
-                .into_response())
+            Ok((status, build(&state, &page, None, error, Some(input)).await?).into_response())
         }
         Err(f) => Err(page.fail(f)),
     }
@@ -153,21 +129,13 @@ pub async fn update(
     }
 }
 
-pub async fn reset(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
+pub async fn reset(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
-    let secret = password::reset(&state, &actor, &page.client, id)
-        .await
-        .map_err(|f| page.fail(f))?;
+    let secret = password::reset(&state, &actor, &page.client, id).await.map_err(|f| page.fail(f))?;
     let username = users::by_id(&state.db, id)
         .await
         .map_err(|e| AppError::internal(page.lang, e))?
         .map(|u| u.username)
         .unwrap_or_default();
-    Ok(build(&state, &page, Some((username, secret)), None, None)
-        .await?
-        .into_response())
+    Ok(build(&state, &page, Some((username, secret)), None, None).await?.into_response())
 }

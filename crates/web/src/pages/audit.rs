@@ -36,24 +36,14 @@ pub async fn show(
     Query(q): Query<AuditQuery>,
 ) -> Result<AuditPage, AppError> {
     let actor = page.require_actor()?.clone();
-    let rows = audit_log::list(&state, &actor, &page.client, &q)
-        .await
-        .map_err(|f| page.fail(f))?;
+    let rows = audit_log::list(&state, &actor, &page.client, &q).await.map_err(|f| page.fail(f))?;
     let lines = rows
         .into_iter()
         .map(|r| AuditLine {
-            at: r
-                .at
-                .with_timezone(&Ho_Chi_Minh)
-                .format("%d/%m/%Y %H:%M:%S")
-                .to_string(),
+            at: r.at.with_timezone(&Ho_Chi_Minh).format("%d/%m/%Y %H:%M:%S").to_string(),
             actor: r.actor_name,
             action: r.action,
-            entity: format!(
-                "{}{}",
-                r.entity,
-                r.entity_key.map(|k| format!(" {k}")).unwrap_or_default()
-            ),
+            entity: format!("{}{}", r.entity, r.entity_key.map(|k| format!(" {k}")).unwrap_or_default()),
             before: r.before_json.unwrap_or_default(),
             after: r.after_json.unwrap_or_default(),
             client: r.client.unwrap_or_default(),

@@ -32,12 +32,7 @@ pub struct NextQuery {
 /// Only a local path, never another site.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && !n.starts_with("/login") =>
-        {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.starts_with("/login") => {
             n.to_string()
         }
         _ => "/".to_string(),
@@ -49,12 +44,7 @@ async fn form(page: &Page, next: String, username: String, error: Option<String>
     if let Some(session) = &page.session {
         chrome.csrf = csrf::token(session).await;
     }
-    LoginPage {
-        chrome,
-        next,
-        username,
-        error,
-    }
+    LoginPage { chrome, next, username, error }
 }
 
 pub async fn show(page: Page, Query(q): Query<NextQuery>) -> LoginPage {
@@ -76,10 +66,7 @@ pub async fn submit(
     Form(f): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(f.next.as_deref());
-    let creds = Credentials {
-        username: f.username.clone(),
-        password: f.password,
-    };
+    let creds = Credentials { username: f.username.clone(), password: f.password };
     match login::login(&state, &mut auth, creds, &page.client).await {
         Ok(user) if user.must_change_password => Redirect::to("/account?first=1").into_response(),
         Ok(_) => Redirect::to(&next).into_response(),
@@ -87,13 +74,10 @@ pub async fn submit(
         Err(failure) => {
             let status = failure.status;
             let message = failure.message(page.lang).to_string();
-            let mut response =
-                (status, form(&page, next, f.username, Some(message)).await).into_response();
+            let mut response = (status, form(&page, next, f.username, Some(message)).await).into_response();
             if let Some(secs) = failure.retry_after {
                 if let Ok(v) = secs.to_string().parse() {
-                    response
-                        .headers_mut()
-                        .insert(axum::http::header::RETRY_AFTER, v);
+                    response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
                 }
             }
             response
@@ -101,13 +85,7 @@ pub async fn submit(
     }
 }
 
-pub async fn logout(
-    State(state): State<AppState>,
-    page: Page,
-    mut auth: AuthSession,
-) -> Result<Response, AppError> {
-    login::logout(&state, &mut auth, &page.client)
-        .await
-        .map_err(|f| page.fail(f))?;
+pub async fn logout(State(state): State<AppState>, page: Page, mut auth: AuthSession) -> Result<Response, AppError> {
+    login::logout(&state, &mut auth, &page.client).await.map_err(|f| page.fail(f))?;
     Ok((StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, "/")]).into_response())
 }

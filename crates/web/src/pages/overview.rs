@@ -71,12 +71,8 @@ fn level_label(level: phongtrao_domain::plan::Level, lang: Lang) -> String {
 
 pub async fn show(State(state): State<AppState>, page: Page) -> Result<OverviewPage, AppError> {
     let lang = page.lang;
-    let stored = campaigns::current(&state.db)
-        .await
-        .map_err(|e| AppError::internal(lang, e))?;
-    let events = campaigns::events(&state.db, stored.row.id)
-        .await
-        .map_err(|e| AppError::internal(lang, e))?;
+    let stored = campaigns::current(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
+    let events = campaigns::events(&state.db, stored.row.id).await.map_err(|e| AppError::internal(lang, e))?;
     Ok(build(stored.plan, events, &page))
 }
 
@@ -107,12 +103,7 @@ fn build(plan: Plan, events: Vec<EventRow>, page: &Page) -> OverviewPage {
     let periods = plan.periods();
     let due = format::time(plan.reporting.weekly.due_time);
     for p in &periods {
-        let levels: Vec<String> = plan
-            .reporting
-            .levels
-            .iter()
-            .map(|l| level_label(*l, lang))
-            .collect();
+        let levels: Vec<String> = plan.reporting.levels.iter().map(|l| level_label(*l, lang)).collect();
         timeline.push(TimelineRow {
             sort: p.end,
             when: match lang {
@@ -120,18 +111,8 @@ fn build(plan: Plan, events: Vec<EventRow>, page: &Page) -> OverviewPage {
                 Lang::En => format!("before {due} on {}", format::date(p.end)),
             },
             title: match lang {
-                Lang::Vi => format!(
-                    "Báo cáo tuần {} ({} – {})",
-                    p.seq,
-                    format::date(p.start),
-                    format::date(p.end)
-                ),
-                Lang::En => format!(
-                    "Weekly report {} ({} – {})",
-                    p.seq,
-                    format::date(p.start),
-                    format::date(p.end)
-                ),
+                Lang::Vi => format!("Báo cáo tuần {} ({} – {})", p.seq, format::date(p.start), format::date(p.end)),
+                Lang::En => format!("Weekly report {} ({} – {})", p.seq, format::date(p.start), format::date(p.end)),
             },
             level: levels.join(", "),
             place: plan.reporting.send_to.clone().unwrap_or_default(),
@@ -145,13 +126,7 @@ fn build(plan: Plan, events: Vec<EventRow>, page: &Page) -> OverviewPage {
         .map(|p| {
             (
                 p.deadline.with_timezone(&Utc),
-                format!(
-                    "{} {} — {} {}",
-                    lang.t("overview.weekly_deadline"),
-                    p.seq,
-                    due,
-                    format::date(p.end)
-                ),
+                format!("{} {} — {} {}", lang.t("overview.weekly_deadline"), p.seq, due, format::date(p.end)),
             )
         })
         .collect();
@@ -162,10 +137,7 @@ fn build(plan: Plan, events: Vec<EventRow>, page: &Page) -> OverviewPage {
         }
     }
     upcoming.sort_by_key(|(at, _)| *at);
-    let next_deadline = upcoming
-        .into_iter()
-        .find(|(at, _)| *at > now)
-        .map(|(_, text)| text);
+    let next_deadline = upcoming.into_iter().find(|(at, _)| *at > now).map(|(_, text)| text);
 
     let events = events
         .into_iter()
@@ -177,11 +149,7 @@ fn build(plan: Plan, events: Vec<EventRow>, page: &Page) -> OverviewPage {
             }),
             title: e.title,
             place: e.place,
-            status: if e.status == "planned" {
-                lang.t("overview.event_status_planned")
-            } else {
-                e.status
-            },
+            status: if e.status == "planned" { lang.t("overview.event_status_planned") } else { e.status },
         })
         .collect();
     let notices = lint::lint(&plan)
@@ -200,13 +168,7 @@ fn build(plan: Plan, events: Vec<EventRow>, page: &Page) -> OverviewPage {
             past: p.deadline.with_timezone(&Utc) < now,
         })
         .collect();
-    let reporting_levels = plan
-        .reporting
-        .levels
-        .iter()
-        .map(|l| level_label(*l, lang))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let reporting_levels = plan.reporting.levels.iter().map(|l| level_label(*l, lang)).collect::<Vec<_>>().join(", ");
     OverviewPage {
         chrome: page.chrome(plan.campaign.title.clone(), "overview"),
         document_number: plan.campaign.document_number.clone(),

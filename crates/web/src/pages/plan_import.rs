@@ -29,15 +29,7 @@ pub struct ImportPage {
 
 pub async fn form(State(state): State<AppState>, page: Page) -> Result<ImportPage, AppError> {
     let actor = page.require_actor()?;
-    require(
-        &state,
-        actor,
-        &page.client,
-        Action::AdministerCampaign,
-        None,
-    )
-    .await
-    .map_err(|f| page.fail(f))?;
+    require(&state, actor, &page.client, Action::AdministerCampaign, None).await.map_err(|f| page.fail(f))?;
     Ok(ImportPage {
         chrome: page.chrome(page.lang.t("plan_import.title"), "overview"),
         id: None,
@@ -47,24 +39,10 @@ pub async fn form(State(state): State<AppState>, page: Page) -> Result<ImportPag
     })
 }
 
-pub async fn upload(
-    State(state): State<AppState>,
-    page: Page,
-    multipart: Multipart,
-) -> Result<Response, AppError> {
+pub async fn upload(State(state): State<AppState>, page: Page, multipart: Multipart) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
-    require(
-        &state,
-        &actor,
-        &page.client,
-        Action::AdministerCampaign,
-        None,
-    )
-    .await
-    .map_err(|f| page.fail(f))?;
-    let (name, bytes) = crate::pages::admin_units::uploaded_file(multipart)
-        .await
-        .map_err(|f| page.fail(f))?;
+    require(&state, &actor, &page.client, Action::AdministerCampaign, None).await.map_err(|f| page.fail(f))?;
+    let (name, bytes) = crate::pages::admin_units::uploaded_file(multipart).await.map_err(|f| page.fail(f))?;
     match plan_import::upload(&state, &actor, &page.client, &name, &bytes).await {
         Ok((id, _)) => Ok(Redirect::to(&format!("/admin/plan/import/{id}")).into_response()),
         Err(f) if f.status.is_client_error() && f.status != StatusCode::FORBIDDEN => {
@@ -82,15 +60,9 @@ pub async fn upload(
     }
 }
 
-pub async fn review(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<i64>,
-) -> Result<ImportPage, AppError> {
+pub async fn review(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<ImportPage, AppError> {
     let actor = page.require_actor()?.clone();
-    let review = plan_import::load(&state, &actor, &page.client, id)
-        .await
-        .map_err(|f| page.fail(f))?;
+    let review = plan_import::load(&state, &actor, &page.client, id).await.map_err(|f| page.fail(f))?;
     let checked = check_toml(&review.toml);
     Ok(ImportPage {
         chrome: page.chrome(page.lang.t("plan_import.review"), "overview"),
@@ -122,9 +94,7 @@ pub async fn submit(
                     && failure.status != StatusCode::FORBIDDEN
                     && failure.status != StatusCode::NOT_FOUND =>
             {
-                let review = plan_import::load(&state, &actor, &page.client, id)
-                    .await
-                    .map_err(|f| page.fail(f))?;
+                let review = plan_import::load(&state, &actor, &page.client, id).await.map_err(|f| page.fail(f))?;
                 let checked = check_toml(&review.toml);
                 let view = ImportPage {
                     chrome: page.chrome(page.lang.t("plan_import.review"), "overview"),
@@ -138,9 +108,7 @@ pub async fn submit(
             Err(failure) => return Err(page.fail(failure)),
         }
     }
-    let review = plan_import::save_edit(&state, &actor, &page.client, id, &f.toml)
-        .await
-        .map_err(|f| page.fail(f))?;
+    let review = plan_import::save_edit(&state, &actor, &page.client, id, &f.toml).await.map_err(|f| page.fail(f))?;
     let checked = check_toml(&review.toml);
     Ok(ImportPage {
         chrome: page.chrome(page.lang.t("plan_import.review"), "overview"),

@@ -13,9 +13,7 @@ use chrono::{NaiveDate, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 use phongtrao_domain::format;
 use phongtrao_domain::policy::{allows, Action};
-use phongtrao_domain::report::{
-    ActivityInput, FieldError, FieldInput, ReportInput, ReportKind, Status, Warning,
-};
+use phongtrao_domain::report::{ActivityInput, FieldError, FieldInput, ReportInput, ReportKind, Status, Warning};
 use phongtrao_storage::reports::{self, ReportRow, SaveAction};
 use phongtrao_storage::{campaigns, units};
 use serde::Deserialize;
@@ -88,10 +86,7 @@ pub struct ReportPage {
 }
 
 fn period_param(ctx: &FormContext) -> String {
-    ctx.period
-        .as_ref()
-        .map(|p| p.end.format("%Y-%m-%d").to_string())
-        .unwrap_or_else(|| "plan".into())
+    ctx.period.as_ref().map(|p| p.end.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "plan".into())
 }
 
 fn status_label(status: Status, lang: Lang) -> String {
@@ -141,19 +136,16 @@ fn build(
             let (kind, hint) = match &f.input {
                 FieldInput::Count => ("count", lang.t("report.hint_count")),
                 FieldInput::Reached => {
-                    let base = indicator
-                        .and_then(|i| i.base)
-                        .map(|b| match ctx.base.get(&b) {
-                            Some(v) => format!("{}: {}", b.label_vi(), format::integer(*v)),
-                            None => format!("{}: {}", b.label_vi(), lang.t("units.missing")),
-                        });
+                    let base = indicator.and_then(|i| i.base).map(|b| match ctx.base.get(&b) {
+                        Some(v) => format!("{}: {}", b.label_vi(), format::integer(*v)),
+                        None => format!("{}: {}", b.label_vi(), lang.t("units.missing")),
+                    });
                     ("reached", base.unwrap_or_default())
                 }
                 FieldInput::YesNo => ("yesno", lang.t("report.hint_yesno")),
-                FieldInput::UnitsDone { expected } => (
-                    "units",
-                    format!("{} {}", lang.t("report.hint_units"), expected),
-                ),
+                FieldInput::UnitsDone { expected } => {
+                    ("units", format!("{} {}", lang.t("report.hint_units"), expected))
+                }
             };
             FieldView {
                 key: f.key.clone(),
@@ -162,9 +154,7 @@ fn build(
                 kind,
                 checked: matches!(value.as_str(), "1" | "on" | "true"),
                 value,
-                goal: indicator
-                    .map(|i| crate::pages::targets::goal_text(i, lang))
-                    .unwrap_or_default(),
+                goal: indicator.map(|i| crate::pages::targets::goal_text(i, lang)).unwrap_or_default(),
                 total: format::integer(before),
                 hint,
                 error: error_of(&format!("values.{}", f.key)),
@@ -187,12 +177,7 @@ fn build(
                     Lang::En => e.message_en.clone(),
                 })
                 .collect();
-            ActivityView {
-                index,
-                launch: a.tag == "launch",
-                a,
-                errors,
-            }
+            ActivityView { index, launch: a.tag == "launch", a, errors }
         })
         .collect();
     let (heading, period_label) = match &ctx.period {
@@ -200,32 +185,18 @@ fn build(
             format!("{} {}", lang.t("report.weekly"), p.seq),
             format!("{} – {}", format::date(p.start), format::date(p.end)),
         ),
-        None => (
-            lang.t("report.unit_plan"),
-            format!(
-                "{} – {}",
-                format::date(ctx.window.0),
-                format::date(ctx.window.1)
-            ),
-        ),
+        None => {
+            (lang.t("report.unit_plan"), format!("{} – {}", format::date(ctx.window.0), format::date(ctx.window.1)))
+        }
     };
     let deadline_local = ctx.due_at.with_timezone(&Ho_Chi_Minh);
     let deadline = if ctx.period.is_some() {
-        format!(
-            "{} {}",
-            format::time(deadline_local.time()),
-            format::date(deadline_local.date_naive())
-        )
+        format!("{} {}", format::time(deadline_local.time()), format::date(deadline_local.date_naive()))
     } else {
-        format!(
-            "{} {}",
-            lang.t("report.before_day"),
-            format::date(deadline_local.date_naive())
-        )
+        format!("{} {}", lang.t("report.before_day"), format::date(deadline_local.date_naive()))
     };
     let can_review = page.actor.as_ref().is_some_and(|a| {
-        a.user.role != phongtrao_domain::role::Role::Unit
-            && a.user.role != phongtrao_domain::role::Role::Viewer
+        a.user.role != phongtrao_domain::role::Role::Unit && a.user.role != phongtrao_domain::role::Role::Viewer
     });
     ReportPage {
         chrome: page.chrome(format!("{} · {}", heading, ctx.unit.name), "reports"),
@@ -239,22 +210,14 @@ fn build(
         window_max: ctx.window.1.format("%Y-%m-%d").to_string(),
         status: status_label(status, lang),
         status_key: status.as_str().into(),
-        timeliness: report
-            .and_then(|r| r.timeliness.as_deref())
-            .map(|t| timeliness_label(t, lang)),
+        timeliness: report.and_then(|r| r.timeliness.as_deref()).map(|t| timeliness_label(t, lang)),
         version: report.map(|r| r.version).unwrap_or(0),
         editable: status.editable(),
         can_review: can_review && status == Status::Submitted,
-        review_comment: report
-            .and_then(|r| r.review_comment.clone())
-            .filter(|c| !c.is_empty()),
+        review_comment: report.and_then(|r| r.review_comment.clone()).filter(|c| !c.is_empty()),
         fields,
         activities,
-        areas: plan
-            .areas
-            .iter()
-            .map(|a| (a.number.clone(), format!("{}. {}", a.number, a.title)))
-            .collect(),
+        areas: plan.areas.iter().map(|a| (a.number.clone(), format!("{}. {}", a.number, a.title))).collect(),
         highlights: input.highlights.clone(),
         difficulties: input.difficulties.clone(),
         proposals: input.proposals.clone(),
@@ -273,35 +236,21 @@ fn kind_and_end(period: &str) -> Option<(ReportKind, Option<NaiveDate>)> {
     if period == "plan" {
         Some((ReportKind::UnitPlan, None))
     } else {
-        NaiveDate::parse_from_str(period, "%Y-%m-%d")
-            .ok()
-            .map(|d| (ReportKind::Weekly, Some(d)))
+        NaiveDate::parse_from_str(period, "%Y-%m-%d").ok().map(|d| (ReportKind::Weekly, Some(d)))
     }
 }
 
-async fn load(
-    state: &AppState,
-    page: &Page,
-    unit: &str,
-    period: &str,
-) -> Result<FormContext, AppError> {
+async fn load(state: &AppState, page: &Page, unit: &str, period: &str) -> Result<FormContext, AppError> {
     let (kind, end) = kind_and_end(period).ok_or_else(|| AppError::not_found(page.lang))?;
     let actor = page.require_actor()?;
-    let ctx = report_actions::load(state, unit, kind, end)
-        .await
-        .map_err(|f| page.fail(f))?;
-    report_actions::authorize_read(state, actor, &page.client, &ctx)
-        .await
-        .map_err(|f| page.fail(f))?;
+    let ctx = report_actions::load(state, unit, kind, end).await.map_err(|f| page.fail(f))?;
+    report_actions::authorize_read(state, actor, &page.client, &ctx).await.map_err(|f| page.fail(f))?;
     Ok(ctx)
 }
 
 /// The stored working copy: the draft, or what was submitted.
 fn stored_input(ctx: &FormContext) -> ReportInput {
-    ctx.report
-        .as_ref()
-        .map(ReportRow::draft)
-        .unwrap_or_default()
+    ctx.report.as_ref().map(ReportRow::draft).unwrap_or_default()
 }
 
 #[derive(Deserialize, Default)]
@@ -374,16 +323,7 @@ pub fn input_from_form(pairs: &[(String, String)]) -> (ReportInput, i64, String)
     input.activities = rows
         .into_values()
         .filter(|a| {
-            [
-                &a.title,
-                &a.held_on,
-                &a.place,
-                &a.participants,
-                &a.funds,
-                &a.result,
-            ]
-            .iter()
-            .any(|s| !s.trim().is_empty())
+            [&a.title, &a.held_on, &a.place, &a.participants, &a.funds, &a.result].iter().any(|s| !s.trim().is_empty())
         })
         .collect();
     (input, version, action)
@@ -403,29 +343,13 @@ pub async fn save(
         "add_row" => (SaveAction::Draft, 1),
         _ => (SaveAction::Draft, 0),
     };
-    match report_actions::save(
-        &state,
-        &actor,
-        &page.client,
-        &ctx,
-        &input,
-        version,
-        save_action,
-        None,
-        None,
-    )
-    .await
-    {
+    match report_actions::save(&state, &actor, &page.client, &ctx, &input, version, save_action, None, None).await {
         Ok((_, _)) if extra_rows > 0 => {
             let ctx = load(&state, &page, &unit, &period).await?;
             Ok(build(&page, &ctx, &input, Vec::new(), Vec::new(), extra_rows).into_response())
         }
         Ok((_, _)) => {
-            let which = if save_action == SaveAction::Submit {
-                "submit"
-            } else {
-                "draft"
-            };
+            let which = if save_action == SaveAction::Submit { "submit" } else { "draft" };
             Ok(Redirect::to(&format!("/reports/{unit}/{period}?saved={which}")).into_response())
         }
         Err(ReportFailure::Invalid(errors)) => {
@@ -440,36 +364,16 @@ pub async fn save(
                 let mine = input.values.get(&f.key).cloned().unwrap_or_default();
                 let other = theirs.values.get(&f.key).cloned().unwrap_or_default();
                 if mine.trim() != other.trim() {
-                    diff.push(DiffLine {
-                        label: format!("{} · {}", f.key, f.label),
-                        mine,
-                        theirs: other,
-                    });
+                    diff.push(DiffLine { label: format!("{} · {}", f.key, f.label), mine, theirs: other });
                 }
             }
             for (label, mine, other) in [
-                (
-                    page.lang.t("report.highlights"),
-                    &input.highlights,
-                    &theirs.highlights,
-                ),
-                (
-                    page.lang.t("report.difficulties"),
-                    &input.difficulties,
-                    &theirs.difficulties,
-                ),
-                (
-                    page.lang.t("report.proposals"),
-                    &input.proposals,
-                    &theirs.proposals,
-                ),
+                (page.lang.t("report.highlights"), &input.highlights, &theirs.highlights),
+                (page.lang.t("report.difficulties"), &input.difficulties, &theirs.difficulties),
+                (page.lang.t("report.proposals"), &input.proposals, &theirs.proposals),
             ] {
                 if mine.trim() != other.trim() {
-                    diff.push(DiffLine {
-                        label,
-                        mine: mine.clone(),
-                        theirs: other.clone(),
-                    });
+                    diff.push(DiffLine { label, mine: mine.clone(), theirs: other.clone() });
                 }
             }
             if input.activities.len() != theirs.activities.len() {
@@ -479,11 +383,7 @@ pub async fn save(
                     theirs: theirs.activities.len().to_string(),
                 });
             }
-            let when = current
-                .updated_at
-                .with_timezone(&Ho_Chi_Minh)
-                .format("%H:%M:%S %d/%m/%Y")
-                .to_string();
+            let when = current.updated_at.with_timezone(&Ho_Chi_Minh).format("%H:%M:%S %d/%m/%Y").to_string();
             let who = current.updated_by.clone();
             // Show the stored version, so that the person can redo their change on top.
             let mut fresh = ctx;
@@ -513,20 +413,8 @@ pub async fn review(
     let ctx = load(&state, &page, &unit, &period).await?;
     let actor = page.require_actor()?.clone();
     let accept = f.decision == "accept";
-    match report_actions::review(
-        &state,
-        &actor,
-        &page.client,
-        &ctx,
-        accept,
-        &f.comment,
-        f.version,
-    )
-    .await
-    {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/reports/{unit}/{period}?saved=review")).into_response())
-        }
+    match report_actions::review(&state, &actor, &page.client, &ctx, accept, &f.comment, f.version).await {
+        Ok(_) => Ok(Redirect::to(&format!("/reports/{unit}/{period}?saved=review")).into_response()),
         Err(ReportFailure::Other(failure)) => Err(page.fail(failure)),
         Err(ReportFailure::Conflict(_)) => Err(page.fail(crate::error::Failure::new(
             StatusCode::CONFLICT,
@@ -582,9 +470,7 @@ pub async fn history(
 ) -> Result<HistoryPage, AppError> {
     let ctx = load(&state, &page, &unit, &period).await?;
     let versions = match &ctx.report {
-        Some(r) => reports::versions(&state.db, r.id)
-            .await
-            .map_err(|e| AppError::internal(page.lang, e))?,
+        Some(r) => reports::versions(&state.db, r.id).await.map_err(|e| AppError::internal(page.lang, e))?,
         None => Vec::new(),
     };
     let lang = page.lang;
@@ -593,14 +479,8 @@ pub async fn history(
         .map(|v| VersionLine {
             version: v.version,
             action: lang.t(&format!("report.action_{}", v.action)),
-            status: Status::parse(&v.status)
-                .map(|s| status_label(s, lang))
-                .unwrap_or_else(|| v.status.clone()),
-            at: v
-                .saved_at
-                .with_timezone(&Ho_Chi_Minh)
-                .format("%H:%M:%S %d/%m/%Y")
-                .to_string(),
+            status: Status::parse(&v.status).map(|s| status_label(s, lang)).unwrap_or_else(|| v.status.clone()),
+            at: v.saved_at.with_timezone(&Ho_Chi_Minh).format("%H:%M:%S %d/%m/%Y").to_string(),
             by: v.saved_by.clone(),
         })
         .collect();
@@ -614,15 +494,8 @@ pub async fn history(
             let diff = keys
                 .into_iter()
                 .filter_map(|k| {
-                    let (x, y) = (
-                        va.get(k).cloned().unwrap_or_default(),
-                        vb.get(k).cloned().unwrap_or_default(),
-                    );
-                    (x.trim() != y.trim()).then(|| DiffLine {
-                        label: k.clone(),
-                        mine: x,
-                        theirs: y,
-                    })
+                    let (x, y) = (va.get(k).cloned().unwrap_or_default(), vb.get(k).cloned().unwrap_or_default());
+                    (x.trim() != y.trim()).then(|| DiffLine { label: k.clone(), mine: x, theirs: y })
                 })
                 .collect();
             Some((format!("#{}", a + 1), format!("#{}", b + 1), diff))
@@ -667,9 +540,7 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<ReportsPa
     let actor = page.require_actor()?.clone();
     let lang = page.lang;
     let db = &state.db;
-    let campaign = campaigns::current(db)
-        .await
-        .map_err(|e| AppError::internal(lang, e))?;
+    let campaign = campaigns::current(db).await.map_err(|e| AppError::internal(lang, e))?;
     let policy = actor.policy();
     let everything = allows(&policy, Action::ReadEverything, &[]);
     let levels = &campaign.plan.reporting.levels;
@@ -681,9 +552,7 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<ReportsPa
             .filter(|u| u.active && u.level().is_some_and(|l| levels.contains(&l)))
             .collect()
     } else {
-        report_actions::reporting_units_of(&state, &actor, &campaign)
-            .await
-            .map_err(|f| page.fail(f))?
+        report_actions::reporting_units_of(&state, &actor, &campaign).await.map_err(|f| page.fail(f))?
     };
     let ids: Vec<i64> = unit_rows.iter().map(|u| u.id).collect();
     let weekly = reports::list(db, campaign.row.id, ReportKind::Weekly, Some(&ids), None)
@@ -692,46 +561,35 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<ReportsPa
     let plans = reports::list(db, campaign.row.id, ReportKind::UnitPlan, Some(&ids), None)
         .await
         .map_err(|e| AppError::internal(lang, e))?;
-    let by_key: HashMap<(i64, i64), &ReportRow> = weekly
-        .iter()
-        .map(|r| ((r.unit_id, r.period_seq), r))
-        .collect();
+    let by_key: HashMap<(i64, i64), &ReportRow> = weekly.iter().map(|r| ((r.unit_id, r.period_seq), r)).collect();
     let plan_of: HashMap<i64, &ReportRow> = plans.iter().map(|r| (r.unit_id, r)).collect();
     let periods = campaign.plan.periods();
     let now = state.now();
-    let cell = |r: Option<&&ReportRow>, href: String, past_due: bool| ListCell {
-        href,
-        status: r
-            .map(|r| status_label(r.status(), lang))
-            .unwrap_or_else(|| {
+    let cell =
+        |r: Option<&&ReportRow>, href: String, past_due: bool| ListCell {
+            href,
+            status: r.map(|r| status_label(r.status(), lang)).unwrap_or_else(|| {
                 if past_due {
                     lang.t("report.missing")
                 } else {
                     lang.t("report.not_started")
                 }
             }),
-        status_key: r.map(|r| r.status.clone()).unwrap_or_else(|| {
-            if past_due {
-                "missing".into()
-            } else {
-                "none".into()
-            }
-        }),
-        timeliness: r
-            .and_then(|r| r.timeliness.as_deref())
-            .map(|t| timeliness_label(t, lang))
-            .unwrap_or_default(),
-    };
+            status_key: r.map(|r| r.status.clone()).unwrap_or_else(|| {
+                if past_due {
+                    "missing".into()
+                } else {
+                    "none".into()
+                }
+            }),
+            timeliness: r.and_then(|r| r.timeliness.as_deref()).map(|t| timeliness_label(t, lang)).unwrap_or_default(),
+        };
     let rows = unit_rows
         .iter()
         .map(|u| ListRow {
             unit_code: u.code.clone(),
             unit_name: u.name.clone(),
-            plan: cell(
-                plan_of.get(&u.id),
-                format!("/reports/{}/plan", u.code),
-                true,
-            ),
+            plan: cell(plan_of.get(&u.id), format!("/reports/{}/plan", u.code), true),
             weeks: periods
                 .iter()
                 .map(|p| {
@@ -749,12 +607,7 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<ReportsPa
         periods: periods
             .iter()
             .map(|p| {
-                (
-                    p.seq,
-                    format::date(p.end),
-                    p.end.format("%Y-%m-%d").to_string(),
-                    p.deadline.with_timezone(&Utc) < now,
-                )
+                (p.seq, format::date(p.end), p.end.format("%Y-%m-%d").to_string(), p.deadline.with_timezone(&Utc) < now)
             })
             .collect(),
         rows,
@@ -768,18 +621,10 @@ pub async fn lock(
     Path((end, verb)): Path<(NaiveDate, String)>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
-    crate::authz::require(
-        &state,
-        &actor,
-        &page.client,
-        Action::AdministerCampaign,
-        None,
-    )
-    .await
-    .map_err(|f| page.fail(f))?;
-    let campaign = campaigns::current(&state.db)
+    crate::authz::require(&state, &actor, &page.client, Action::AdministerCampaign, None)
         .await
-        .map_err(|e| AppError::internal(page.lang, e))?;
+        .map_err(|f| page.fail(f))?;
+    let campaign = campaigns::current(&state.db).await.map_err(|e| AppError::internal(page.lang, e))?;
     let seq = campaign
         .plan
         .periods()

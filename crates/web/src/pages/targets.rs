@@ -49,9 +49,7 @@ pub fn goal_text(i: &Indicator, lang: Lang) -> String {
     match i.kind {
         IndicatorKind::Count => {
             let label = i.unit_label.as_deref().unwrap_or("");
-            format!("{symbol} {} {label}", format::number(i.goal, 2))
-                .trim_end()
-                .to_string()
+            format!("{symbol} {} {label}", format::number(i.goal, 2)).trim_end().to_string()
         }
         IndicatorKind::PercentOfBase | IndicatorKind::ShareOfUnits => {
             format!("{symbol} {}", format::percent(i.goal))
@@ -60,15 +58,12 @@ pub fn goal_text(i: &Indicator, lang: Lang) -> String {
             let min = format::number(i.per_unit_minimum.unwrap_or(1.0), 2);
             let label = i.unit_label.as_deref().unwrap_or("");
             match lang {
-                Lang::Vi => format!(
-                    "{} đơn vị, mỗi đơn vị ≥ {min} {label}",
-                    format::percent(i.goal)
-                )
-                .trim_end()
-                .to_string(),
-                Lang::En => format!("{} of units, each ≥ {min} {label}", format::percent(i.goal))
-                    .trim_end()
-                    .to_string(),
+                Lang::Vi => {
+                    format!("{} đơn vị, mỗi đơn vị ≥ {min} {label}", format::percent(i.goal)).trim_end().to_string()
+                }
+                Lang::En => {
+                    format!("{} of units, each ≥ {min} {label}", format::percent(i.goal)).trim_end().to_string()
+                }
             }
         }
     }
@@ -84,17 +79,9 @@ fn applies_text(i: &Indicator, lang: Lang) -> String {
         IndicatorKind::Count => String::new(),
         IndicatorKind::ShareOfUnits | IndicatorKind::MinimumPerUnit => {
             if i.unit_kinds.is_empty() {
-                i.levels
-                    .iter()
-                    .map(|l| l.label_vi())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                i.levels.iter().map(|l| l.label_vi()).collect::<Vec<_>>().join(", ")
             } else {
-                i.unit_kinds
-                    .iter()
-                    .map(|k| k.label_vi())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                i.unit_kinds.iter().map(|k| k.label_vi()).collect::<Vec<_>>().join(", ")
             }
         }
     }
@@ -139,8 +126,6 @@ pub fn build(plan: &Plan, page: &Page) -> TargetsPage {
 }
 
 pub async fn show(State(state): State<AppState>, page: Page) -> Result<TargetsPage, AppError> {
-    let stored = campaigns::current(&state.db)
-        .await
-        .map_err(|e| AppError::internal(page.lang, e))?;
+    let stored = campaigns::current(&state.db).await.map_err(|e| AppError::internal(page.lang, e))?;
     Ok(build(&stored.plan, &page))
 }

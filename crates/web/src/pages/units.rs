@@ -50,9 +50,7 @@ pub struct SearchQuery {
 }
 
 fn kind_label(row: &UnitRow) -> String {
-    row.kind()
-        .map(|k| k.label_vi().to_string())
-        .unwrap_or_else(|| row.kind.clone())
+    row.kind().map(|k| k.label_vi().to_string()).unwrap_or_else(|| row.kind.clone())
 }
 
 fn tree(rows: &[UnitRow]) -> Vec<UnitLine> {
@@ -60,10 +58,7 @@ fn tree(rows: &[UnitRow]) -> Vec<UnitLine> {
     for r in rows {
         by_parent.entry(r.parent_id).or_default().push(r);
     }
-    fn build(
-        parent: Option<i64>,
-        by_parent: &HashMap<Option<i64>, Vec<&UnitRow>>,
-    ) -> Vec<UnitLine> {
+    fn build(parent: Option<i64>, by_parent: &HashMap<Option<i64>, Vec<&UnitRow>>) -> Vec<UnitLine> {
         by_parent
             .get(&parent)
             .map(|children| {
@@ -72,12 +67,7 @@ fn tree(rows: &[UnitRow]) -> Vec<UnitLine> {
                     .map(|r| UnitLine {
                         code: r.code.clone(),
                         name: r.name.clone(),
-                        key: fold(&format!(
-                            "{} {} {}",
-                            r.name,
-                            r.admin_name.as_deref().unwrap_or(""),
-                            r.code
-                        )),
+                        key: fold(&format!("{} {} {}", r.name, r.admin_name.as_deref().unwrap_or(""), r.code)),
                         active: r.active,
                         children: build(Some(r.id), by_parent),
                     })
@@ -94,21 +84,12 @@ pub async fn list(
     Query(q): Query<SearchQuery>,
 ) -> Result<UnitsPage, AppError> {
     let lang = page.lang;
-    let rows = units::list(&state.db)
-        .await
-        .map_err(|e| AppError::internal(lang, e))?;
-    let query =
-        q.q.unwrap_or_default()
-            .trim()
-            .chars()
-            .take(100)
-            .collect::<String>();
+    let rows = units::list(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
+    let query = q.q.unwrap_or_default().trim().chars().take(100).collect::<String>();
     let found = if query.is_empty() {
         None
     } else {
-        let hits = units::search(&state.db, &query, 200)
-            .await
-            .map_err(|e| AppError::internal(lang, e))?;
+        let hits = units::search(&state.db, &query, 200).await.map_err(|e| AppError::internal(lang, e))?;
         let by_id: HashMap<i64, &UnitRow> = rows.iter().map(|r| (r.id, r)).collect();
         Some(
             hits.iter()
@@ -169,11 +150,7 @@ pub struct UnitPage {
     pub saved: bool,
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    page: Page,
-    Path(code): Path<String>,
-) -> Result<UnitPage, AppError> {
+pub async fn show(State(state): State<AppState>, page: Page, Path(code): Path<String>) -> Result<UnitPage, AppError> {
     let lang = page.lang;
     let db = &state.db;
     let unit = units::by_code(db, &code)
@@ -181,17 +158,11 @@ pub async fn show(
         .map_err(|e| AppError::internal(lang, e))?
         .ok_or_else(|| AppError::not_found(lang))?;
     let parent = match unit.parent_id {
-        Some(id) => units::by_id(db, id)
-            .await
-            .map_err(|e| AppError::internal(lang, e))?,
+        Some(id) => units::by_id(db, id).await.map_err(|e| AppError::internal(lang, e))?,
         None => None,
     };
-    let children = units::children(db, unit.id)
-        .await
-        .map_err(|e| AppError::internal(lang, e))?;
-    let known = base_figures::for_unit(db, unit.id)
-        .await
-        .map_err(|e| AppError::internal(lang, e))?;
+    let children = units::children(db, unit.id).await.map_err(|e| AppError::internal(lang, e))?;
+    let known = base_figures::for_unit(db, unit.id).await.map_err(|e| AppError::internal(lang, e))?;
     let figures = BaseFigure::ALL
         .iter()
         .map(|f| FigureView {
@@ -206,14 +177,9 @@ pub async fn show(
         .collect();
     let (can_administer, can_edit_figures) = match &page.actor {
         Some(actor) => {
-            let ancestry = units::ancestry(db, unit.id)
-                .await
-                .map_err(|e| AppError::internal(lang, e))?;
+            let ancestry = units::ancestry(db, unit.id).await.map_err(|e| AppError::internal(lang, e))?;
             let policy = actor.policy();
-            (
-                allows(&policy, Action::AdministerUnits, &ancestry),
-                allows(&policy, Action::WriteUnit, &ancestry),
-            )
+            (allows(&policy, Action::AdministerUnits, &ancestry), allows(&policy, Action::WriteUnit, &ancestry))
         }
         None => (false, false),
     };
@@ -223,10 +189,7 @@ pub async fn show(
         can_edit_figures,
         saved: page.path.contains("saved=1"),
         kind: kind_label(&unit),
-        level: unit
-            .level()
-            .map(|l| l.label_vi().to_string())
-            .unwrap_or_default(),
+        level: unit.level().map(|l| l.label_vi().to_string()).unwrap_or_default(),
         parent,
         children,
         figures,

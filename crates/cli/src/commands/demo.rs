@@ -1,0 +1,35 @@
+//! `phongtrao demo [--seed N]`: fills the running campaign with simulated reports.
+
+use std::process::ExitCode;
+
+use phongtrao_web::prepare::prepare;
+use phongtrao_web::{demo, AppState};
+
+use crate::config::DatabaseArgs;
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+pub async fn fill(db: &phongtrao_storage::Db, seed: u64) -> Result<demo::DemoSummary> {
+    let state = AppState { db: db.clone(), trust_forwarded_for: false, clock_offset: chrono::Duration::zero() };
+    Ok(demo::fill(&state, seed).await?)
+}
+
+pub async fn run(args: DatabaseArgs, seed: u64) -> Result<ExitCode> {
+    let db = args.connect().await?;
+    let prepared = prepare(&db).await?;
+    if let Some(password) = prepared.admin_password {
+        println!("Tài khoản quản trị / admin account: admin — mật khẩu dùng một lần / one-time password: {password}");
+    }
+    if phongtrao_web::demo::is_simulated(&db).await {
+        println!("DỮ LIỆU MÔ PHỎNG đã có sẵn; không thêm gì / SIMULATED DATA is already there; nothing added.");
+        db.close().await;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let s = fill(&db, seed).await?;
+    println!(
+        "DỮ LIỆU MÔ PHỎNG / SIMULATED DATA: {} báo cáo của {} đơn vị ({} trễ hạn, {} không nộp) / {} reports of {} units ({} late, {} missing). Mọi trang đều ghi rõ là mô phỏng / every page says so.",
+        s.reports, s.units, s.late, s.missing, s.reports, s.units, s.late, s.missing
+    );
+    db.close().await;
+    Ok(ExitCode::SUCCESS)
+}
