@@ -318,3 +318,87 @@ async fn allocating_7000_new_members_to_the_15_districts_adds_up_to_exactly_7000
         .expect("allocate");
     assert_eq!(r.status(), 422);
 }
+
+#[tokio::test]
+async fn the_office_allocates_a_goal_on_the_allocation_page() {
+    let app = spawn_app().await;
+    let db = &app.db;
+    let admin = add_token(db, add_user(db, "g.admin", Role::Admin, &[], PW).await).await;
+    add_user(db, "g.office", Role::Admin, &[], PW).await;
+    for (i, code) in
+        ["899", "900", "902", "903", "904", "905", "906", "907", "908", "909", "910", "911", "912", "913", "914"]
+            .iter()
+            .enumerate()
+    {
+        let r = app
+            .client
+            .put(format!("{}/api/v1/units/{code}/base-figures", app.base))
+            .bearer_auth(&admin)
+            .json(&json!({"doan_vien": 1000 + 137 * i as i64}))
+            .send()
+            .await
+            .expect("figures");
+        assert_eq!(r.status(), 200);
+    }
+    let client = crate::support::browser();
+    assert_eq!(app.login_form(&client, "g.office", PW, "10.7.0.1").await.status(), 303);
+    let page = client
+        .get(format!("{}/allocations?indicator=5", app.base))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body");
+    assert!(page.contains("name=\"g.899\"") && page.contains("20.000"), "the 15 districts and the province goal");
+    let csrf = crate::support::csrf_of(&page);
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("indicator", "5"),
+        ("parent", "91"),
+        ("by", "doan_vien"),
+        ("action", "proportional"),
+    ];
+    let r = client.post(format!("{}/allocations", app.base)).form(&form).send().await.expect("post");
+    assert_eq!(r.status(), 303);
+    let view: Value = app
+        .client
+        .get(format!("{}/api/v1/allocations/5", app.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("view")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(view["sum"], 20000);
+    // A typed value that is not a number is refused and nothing changes.
+    let form =
+        [("csrf", csrf.as_str()), ("indicator", "5"), ("parent", "91"), ("g.899", "nhiều"), ("action", "manual")];
+    let r = client.post(format!("{}/allocations", app.base)).form(&form).send().await.expect("post");
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("body").contains("không phải số nguyên không âm"));
+    let again: Value = app
+        .client
+        .get(format!("{}/api/v1/allocations/5", app.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("view")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(again["parts"], view["parts"]);
+    // Changing one district by hand leaves a visible mismatch.
+    let form = [("csrf", csrf.as_str()), ("indicator", "5"), ("parent", "91"), ("g.899", "1"), ("action", "manual")];
+    assert_eq!(client.post(format!("{}/allocations", app.base)).form(&form).send().await.expect("post").status(), 303);
+    let page = client
+        .get(format!("{}/allocations?indicator=5&parent=91", app.base))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body");
+    assert!(page.contains("⚠"), "the mismatch is shown");
+}

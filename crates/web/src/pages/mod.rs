@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin_units;
 pub mod admin_users;
+pub mod allocations;
 pub mod audit;
 pub mod lang;
 pub mod login;

@@ -1,0 +1,150 @@
+//! Giao chỉ tiêu: a count goal split among a unit's children, by hand or
+//! proportionally to a base figure; the mismatch with the whole is shown.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use phongtrao_domain::format;
+use phongtrao_domain::plan::IndicatorKind;
+use phongtrao_domain::unit::BaseFigure;
+use phongtrao_storage::{campaigns, units};
+use serde::Deserialize;
+
+use crate::actions::allocation::{self, AllocationView};
+use crate::error::AppError;
+use crate::i18n::Chrome;
+use crate::page::Page;
+use crate::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "allocations.html")]
+pub struct AllocationsPage {
+    pub chrome: Chrome,
+    pub indicators: Vec<(String, String)>,
+    pub indicator: String,
+    pub parent: String,
+    pub view: Option<AllocationView>,
+    pub whole_text: String,
+    pub sum_text: String,
+    pub figures: Vec<(String, String)>,
+    pub error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct AllocationQuery {
+    indicator: Option<String>,
+    parent: Option<String>,
+}
+
+async fn build(
+    state: &AppState,
+    page: &Page,
+    indicator: Option<String>,
+    parent: Option<String>,
+    error: Option<String>,
+) -> Result<AllocationsPage, AppError> {
+    let lang = page.lang;
+    let campaign = campaigns::current(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
+    let indicators: Vec<(String, String)> = campaign
+        .plan
+        .indicators()
+        .filter(|i| i.kind == IndicatorKind::Count)
+        .map(|i| (i.key.clone(), format!("{} · {}", i.key, i.label)))
+        .collect();
+    let indicator = indicator
+        .filter(|k| indicators.iter().any(|(i, _)| i == k))
+        .or_else(|| indicators.first().map(|(k, _)| k.clone()))
+        .unwrap_or_default();
+    let parent = match parent.filter(|p| !p.trim().is_empty()) {
+        Some(p) => p,
+        None => units::list(&state.db)
+            .await
+            .map_err(|e| AppError::internal(lang, e))?
+            .into_iter()
+            .find(|u| u.parent_id.is_none())
+            .map(|u| u.code)
+            .unwrap_or_default(),
+    };
+    let view = allocation::view(state, &indicator, &parent).await.ok();
+    let whole_text =
+        view.as_ref().and_then(|v| v.whole).map(format::integer).unwrap_or_else(|| lang.t("allocation.no_goal"));
+    let sum_text = view.as_ref().map(|v| format::integer(v.sum)).unwrap_or_default();
+    let figures = BaseFigure::ALL.iter().map(|f| (f.as_str().to_string(), f.label_vi().to_string())).collect();
+    Ok(AllocationsPage {
+        chrome: page.chrome(lang.t("allocation.title"), "allocations"),
+        indicators,
+        indicator,
+        parent,
+        view,
+        whole_text,
+        sum_text,
+        figures,
+        error,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<AllocationQuery>,
+) -> Result<AllocationsPage, AppError> {
+    page.require_actor()?;
+    build(&state, &page, q.indicator, q.parent, None).await
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    page: Page,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let actor = page.require_actor()?.clone();
+    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let (indicator, parent, by) = (get("indicator"), get("parent"), get("by"));
+    let result = if get("action") == "proportional" {
+        match BaseFigure::parse(&by) {
+            Some(figure) => allocation::proportional(&state, &actor, &page.client, &indicator, &parent, figure).await,
+            None => Err(crate::error::Failure::invalid("Chọn số liệu nền / choose a base figure")),
+        }
+    } else {
+        let mut goals = HashMap::new();
+        let mut bad = None;
+        for (name, value) in &pairs {
+            if let Some(code) = name.strip_prefix("g.") {
+                if value.trim().is_empty() {
+                    continue;
+                }
+                match phongtrao_domain::base_figures::parse_whole(value) {
+                    Some(n) => {
+                        goals.insert(code.to_string(), n);
+                    }
+                    None => {
+                        bad =
+                            Some(format!("\"{value}\" không phải số nguyên không âm / not a whole non-negative number"))
+                    }
+                }
+            }
+        }
+        match bad {
+            Some(message) => Err(crate::error::Failure::invalid(message)),
+            None => allocation::by_hand(&state, &actor, &page.client, &indicator, &parent, &goals).await,
+        }
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/allocations?indicator={}&parent={}",
+            crate::error::urlencode(&indicator),
+            crate::error::urlencode(&parent)
+        ))
+        .into_response()),
+        Err(f) if f.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let message = f.message(page.lang).to_string();
+            Ok((f.status, build(&state, &page, Some(indicator), Some(parent), Some(message)).await?).into_response())
+        }
+        Err(f) => Err(page.fail(f)),
+    }
+}
