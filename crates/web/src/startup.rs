@@ -68,6 +68,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/admin/users/{id}/reset", post(pages::admin_users::reset))
         .route("/audit", get(pages::audit::show))
         .route("/allocations", get(pages::allocations::show).post(pages::allocations::save))
+        .route("/allocations/export.xlsx", get(pages::allocations::export))
+        .route("/allocations/import", post(pages::allocations::import))
         .route("/admin/plan/import", get(pages::plan_import::form).post(pages::plan_import::upload))
         .route("/admin/plan/import/{id}", get(pages::plan_import::review).post(pages::plan_import::submit))
         .route("/reports", get(pages::reports::list))

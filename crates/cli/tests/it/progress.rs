@@ -401,4 +401,43 @@ async fn the_office_allocates_a_goal_on_the_allocation_page() {
         .await
         .expect("body");
     assert!(page.contains("⚠"), "the mismatch is shown");
+    // The same table out to Excel and back in.
+    let xlsx =
+        client.get(format!("{}/allocations/export.xlsx?indicator=5&parent=91", app.base)).send().await.expect("export");
+    assert_eq!(xlsx.status(), 200);
+    assert!(xlsx.bytes().await.expect("bytes").starts_with(b"PK"), "an .xlsx (zip) file");
+    let workbook = |rows: &[[&str; 2]]| {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let sheet = wb.add_worksheet();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                sheet.write_string(r as u32, c as u16, *cell).expect("write");
+            }
+        }
+        wb.save_to_buffer().expect("save")
+    };
+    let upload = |bytes: Vec<u8>| {
+        let form =
+            reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("giao.xlsx"));
+        client.post(format!("{}/allocations/import?indicator=5&parent=91&csrf={csrf}", app.base)).multipart(form).send()
+    };
+    let r = upload(workbook(&[["code", "goal"], ["899", "2.500"], ["900", "abc"]])).await.expect("import");
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("body").contains("dòng 3"), "the bad row is named");
+    let r = upload(workbook(&[["code", "goal"], ["899", "2.500"], ["900", "1.200"]])).await.expect("import");
+    assert_eq!(r.status(), 303);
+    let after: Value = app
+        .client
+        .get(format!("{}/api/v1/allocations/5", app.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("view")
+        .json()
+        .await
+        .expect("json");
+    let goal_of = |code: &str| {
+        after["parts"].as_array().expect("parts").iter().find(|p| p["code"] == code).map(|p| p["goal"].clone())
+    };
+    assert_eq!((goal_of("899"), goal_of("900")), (Some(json!(2500)), Some(json!(1200))));
 }

@@ -195,3 +195,67 @@ pub async fn by_hand_as(
     allocations::set(&state.db, s.campaign.row.id, key, &parts, "manual", who, state.now()).await?;
     view(state, key, parent_code).await
 }
+
+/// Reads an allocation table (.xlsx or .csv: columns code, goal; other columns are
+/// ignored) and stores it by hand. Every bad row is named; nothing is stored unless
+/// the whole file is right.
+pub async fn import(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    key: &str,
+    parent_code: &str,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<AllocationView, Failure> {
+    let rows = crate::files::read_table(file_name, bytes)?;
+    let Some(header) = rows.first() else {
+        return Err(Failure::invalid("Tệp trống / the file is empty"));
+    };
+    let column = |names: &[&str]| {
+        header.iter().position(|h| names.contains(&phongtrao_domain::text::fold(h).replace(' ', "_").as_str()))
+    };
+    let (Some(code_col), Some(goal_col)) =
+        (column(&["code", "ma", "ma_don_vi"]), column(&["goal", "chi_tieu", "chi_tieu_giao"]))
+    else {
+        return Err(Failure::invalid("Cần cột code (mã) và goal (chỉ tiêu giao) / columns code and goal are needed"));
+    };
+    let mut goals = HashMap::new();
+    let mut errors = Vec::new();
+    for (i, row) in rows.iter().enumerate().skip(1) {
+        let code = row.get(code_col).map(|c| c.trim()).unwrap_or("");
+        let goal = row.get(goal_col).map(|c| c.trim()).unwrap_or("");
+        if code.is_empty() && goal.is_empty() {
+            continue;
+        }
+        match phongtrao_domain::base_figures::parse_whole(goal) {
+            Some(n) if !code.is_empty() => {
+                goals.insert(code.to_string(), n);
+            }
+            _ => errors.push(format!("dòng {} (row {}): \"{code}\" / \"{goal}\"", i + 1, i + 1)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Failure::invalid(format!(
+            "Tệp có dòng không hợp lệ, chưa lưu gì: {} / invalid rows, nothing stored",
+            errors.join("; ")
+        )));
+    }
+    by_hand(state, actor, client, key, parent_code, &goals).await
+}
+
+/// The allocation as an .xlsx table (the columns the import reads).
+pub fn to_xlsx(view: &AllocationView) -> Result<Vec<u8>, Failure> {
+    let rows: Vec<Vec<crate::files::Cell>> = view
+        .parts
+        .iter()
+        .map(|p| {
+            vec![
+                crate::files::Cell::Text(p.code.clone()),
+                crate::files::Cell::Text(p.name.clone()),
+                p.goal.map_or(crate::files::Cell::Empty, crate::files::Cell::Integer),
+            ]
+        })
+        .collect();
+    crate::files::write_xlsx("Giao chỉ tiêu", &["code", "name", "goal"], &rows)
+}

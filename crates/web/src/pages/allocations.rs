@@ -148,3 +148,52 @@ pub async fn save(
         Err(f) => Err(page.fail(f)),
     }
 }
+
+/// GET /allocations/export.xlsx?indicator=&parent=
+pub async fn export(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<AllocationQuery>,
+) -> Result<Response, AppError> {
+    page.require_actor()?;
+    let (indicator, parent) = (q.indicator.unwrap_or_default(), q.parent.unwrap_or_default());
+    let view = allocation::view(&state, &indicator, &parent).await.map_err(|f| page.fail(f))?;
+    let bytes = allocation::to_xlsx(&view).map_err(|f| page.fail(f))?;
+    let disposition = format!("attachment; filename=\"giao-chi-tieu-{}-{}.xlsx\"", view.indicator, view.parent);
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// POST /allocations/import?indicator=&parent=&csrf= (multipart field `file`).
+pub async fn import(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<AllocationQuery>,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let actor = page.require_actor()?.clone();
+    let (indicator, parent) = (q.indicator.unwrap_or_default(), q.parent.unwrap_or_default());
+    let (name, bytes) = crate::pages::admin_units::uploaded_file(multipart).await.map_err(|f| page.fail(f))?;
+    match allocation::import(&state, &actor, &page.client, &indicator, &parent, &name, &bytes).await {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/allocations?indicator={}&parent={}",
+            crate::error::urlencode(&indicator),
+            crate::error::urlencode(&parent)
+        ))
+        .into_response()),
+        Err(f) if f.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let message = f.message(page.lang).to_string();
+            Ok((f.status, build(&state, &page, Some(indicator), Some(parent), Some(message)).await?).into_response())
+        }
+        Err(f) => Err(page.fail(f)),
+    }
+}
