@@ -376,18 +376,8 @@ fn workbook(rows: &[[&str; 5]]) -> Vec<u8> {
 }
 
 async fn upload(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>, confirm: bool) -> (StatusCode, Value) {
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
-    let r = app
-        .client
-        .post(format!("{}/api/v1/units/import{}", app.base, if confirm { "?confirm=true" } else { "" }))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
+    let path = if confirm { "/api/v1/units/import?confirm=true" } else { "/api/v1/units/import" };
+    app.upload(token, path, name, bytes).await
 }
 
 #[tokio::test]

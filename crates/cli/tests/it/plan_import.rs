@@ -10,18 +10,7 @@ const PW: &str = "mat-khau-thu-nghiem-1";
 const DOCX: &[u8] = include_bytes!("../../../domain/tests/fixtures/kien-giang-2023.docx");
 
 async fn upload(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
-    let r = app
-        .client
-        .post(format!("{}/api/v1/plan/import", app.base))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
+    app.upload(token, "/api/v1/plan/import", name, bytes).await
 }
 
 #[tokio::test]

@@ -32,15 +32,7 @@ async fn progress_equals_the_hand_sum_of_submitted_and_accepted_reports() {
     }
     // Base figures for the percentage indicator 2a (đoàn viên); 909 has none.
     for (code, members) in [("899", 4000), ("900", 1500), ("903", 2500)] {
-        let r = app
-            .client
-            .put(format!("{}/api/v1/units/{code}/base-figures", app.base))
-            .bearer_auth(&admin)
-            .json(&json!({"doan_vien": members}))
-            .send()
-            .await
-            .expect("figures");
-        assert_eq!(r.status(), 200);
+        app.set_members(&admin, code, members).await;
     }
     let mut rng = Lcg(2023);
     let mut counted: HashMap<(&str, &str), i64> = HashMap::new();
@@ -199,15 +191,7 @@ async fn allocating_7000_new_members_to_the_15_districts_adds_up_to_exactly_7000
     // Member counts: uneven, so that rounding matters.
     for (i, code) in districts.iter().enumerate() {
         let members = 1_237 + 311 * i as i64 + (i as i64 % 3) * 17;
-        let r = app
-            .client
-            .put(format!("{}/api/v1/units/{code}/base-figures", app.base))
-            .bearer_auth(&admin)
-            .json(&json!({"doan_vien": members}))
-            .send()
-            .await
-            .expect("figures");
-        assert_eq!(r.status(), 200);
+        app.set_members(&admin, code, members).await;
     }
     let post = |token: &str, body: Value| {
         let req = app.client.post(format!("{}/api/v1/allocations/17", app.base)).bearer_auth(token).json(&body);
@@ -330,15 +314,7 @@ async fn the_office_allocates_a_goal_on_the_allocation_page() {
             .iter()
             .enumerate()
     {
-        let r = app
-            .client
-            .put(format!("{}/api/v1/units/{code}/base-figures", app.base))
-            .bearer_auth(&admin)
-            .json(&json!({"doan_vien": 1000 + 137 * i as i64}))
-            .send()
-            .await
-            .expect("figures");
-        assert_eq!(r.status(), 200);
+        app.set_members(&admin, code, 1000 + 137 * i as i64).await;
     }
     let client = crate::support::browser();
     assert_eq!(app.login_form(&client, "g.office", PW, "10.7.0.1").await.status(), 303);

@@ -163,3 +163,40 @@ impl TestApp {
             .expect("login")
     }
 }
+
+impl TestApp {
+    /// Sets a unit's number of members (số đoàn viên) through the API.
+    pub async fn set_members(&self, token: &str, code: &str, members: i64) {
+        let r = self
+            .client
+            .put(format!("{}/api/v1/units/{code}/base-figures", self.base))
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "doan_vien": members }))
+            .send()
+            .await
+            .expect("figures");
+        assert_eq!(r.status(), 200, "base figures of {code}");
+    }
+
+    /// Uploads a file as the multipart field `file` to `path`; the status and the JSON answer.
+    pub async fn upload(
+        &self,
+        token: &str,
+        path: &str,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        let status = r.status();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+}

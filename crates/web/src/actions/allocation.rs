@@ -64,6 +64,11 @@ async fn scope(state: &AppState, key: &str, parent_code: &str) -> Result<Scope, 
 
 pub async fn view(state: &AppState, key: &str, parent_code: &str) -> Result<AllocationView, Failure> {
     let s = scope(state, key, parent_code).await?;
+    view_of(state, &s, key).await
+}
+
+/// The view of a scope already loaded.
+async fn view_of(state: &AppState, s: &Scope, key: &str) -> Result<AllocationView, Failure> {
     let goals = allocations::for_indicator(&state.db, s.campaign.row.id, key).await?;
     let parts: Vec<Part> = s
         .children
@@ -106,7 +111,7 @@ pub async fn proportional(
 ) -> Result<AllocationView, Failure> {
     let s = scope(state, key, parent_code).await?;
     authorize(state, actor, client, &s.parent).await?;
-    proportional_as(state, &who(Some(actor), client), key, parent_code, by).await
+    split_proportionally(state, &who(Some(actor), client), &s, key, by).await
 }
 
 /// The same for a caller already authorized (the CLI, acting for the office).
@@ -118,6 +123,16 @@ pub async fn proportional_as(
     by: BaseFigure,
 ) -> Result<AllocationView, Failure> {
     let s = scope(state, key, parent_code).await?;
+    split_proportionally(state, who, &s, key, by).await
+}
+
+async fn split_proportionally(
+    state: &AppState,
+    who: &phongtrao_storage::audit::Who,
+    s: &Scope,
+    key: &str,
+    by: BaseFigure,
+) -> Result<AllocationView, Failure> {
     let whole = s.whole.ok_or_else(|| {
         Failure::invalid(format!(
             "{} chưa được giao chỉ tiêu này / {} has no goal for this indicator yet",
@@ -153,7 +168,7 @@ pub async fn proportional_as(
         state.now(),
     )
     .await?;
-    view(state, key, parent_code).await
+    view_of(state, s, key).await
 }
 
 /// Sets goals by hand (unit code → goal); the mismatch with the whole is reported.
@@ -167,7 +182,7 @@ pub async fn by_hand(
 ) -> Result<AllocationView, Failure> {
     let s = scope(state, key, parent_code).await?;
     authorize(state, actor, client, &s.parent).await?;
-    by_hand_as(state, &who(Some(actor), client), key, parent_code, goals).await
+    set_by_hand(state, &who(Some(actor), client), &s, key, goals).await
 }
 
 /// The same for a caller already authorized (the CLI, acting for the office).
@@ -179,6 +194,16 @@ pub async fn by_hand_as(
     goals: &HashMap<String, i64>,
 ) -> Result<AllocationView, Failure> {
     let s = scope(state, key, parent_code).await?;
+    set_by_hand(state, who, &s, key, goals).await
+}
+
+async fn set_by_hand(
+    state: &AppState,
+    who: &phongtrao_storage::audit::Who,
+    s: &Scope,
+    key: &str,
+    goals: &HashMap<String, i64>,
+) -> Result<AllocationView, Failure> {
     let mut parts = Vec::new();
     for (code, goal) in goals {
         let child = s.children.iter().find(|c| &c.code == code).ok_or_else(|| {
@@ -193,7 +218,7 @@ pub async fn by_hand_as(
         parts.push((child.id, *goal));
     }
     allocations::set(&state.db, s.campaign.row.id, key, &parts, "manual", who, state.now()).await?;
-    view(state, key, parent_code).await
+    view_of(state, s, key).await
 }
 
 /// Reads an allocation table (.xlsx or .csv: columns code, goal; other columns are
