@@ -181,7 +181,7 @@ pub fn write_xlsx(sheet_name: &str, header: &[&str], rows: &[Vec<Cell>]) -> Resu
         }
     }
     for (c, w) in widths.iter().enumerate() {
-        sheet.set_column_width(c as u16, (*w as f64 + 2.0).min(60.0)).map_err(Failure::internal)?;
+        sheet.set_column_width(c as u16, (*w as f64 + 3.0).clamp(8.0, 60.0)).map_err(Failure::internal)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(Failure::internal)?;
     workbook.save_to_buffer().map_err(Failure::internal)
