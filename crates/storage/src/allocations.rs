@@ -17,6 +17,21 @@ pub async fn for_indicator(db: &Db, campaign_id: i64, key: &str) -> Result<HashM
     Ok(rows.into_iter().collect())
 }
 
+/// (indicator, unit id) → goal, for some units.
+pub async fn for_units(db: &Db, campaign_id: i64, unit_ids: &[i64]) -> Result<HashMap<(String, i64), i64>> {
+    if unit_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let list: Vec<String> = unit_ids.iter().map(|u| u.to_string()).collect();
+    let sql = format!(
+        "SELECT indicator_key, unit_id, goal FROM allocations WHERE campaign_id = $1 AND unit_id IN ({})",
+        list.join(",")
+    );
+    let rows: Vec<(String, i64, i64)> =
+        with_pool!(db, pool => sqlx::query_as(&sql).bind(campaign_id).fetch_all(pool).await)?;
+    Ok(rows.into_iter().map(|(k, u, g)| ((k, u), g)).collect())
+}
+
 /// (indicator, unit id) → goal, for the whole campaign.
 pub async fn all(db: &Db, campaign_id: i64) -> Result<HashMap<(String, i64), i64>> {
     let rows: Vec<(String, i64, i64)> = with_pool!(db, pool => sqlx::query_as("SELECT indicator_key, unit_id, goal FROM allocations WHERE campaign_id = $1")

@@ -33,6 +33,9 @@ pub async fn insert_missing(db: &Db, rows: &[UnitBaseFigures], now: DateTime<Utc
                 inserted += r.rows_affected();
             }
         }
+        if inserted > 0 {
+            crate::rollups::rebuild_current_in(&mut **tx).await?;
+        }
     });
     Ok(inserted)
 }
@@ -59,6 +62,7 @@ pub async fn set(
             .fetch_all(&mut **tx)
             .await?;
         let before: BTreeMap<String, i64> = rows.into_iter().collect();
+        let figures = crate::rollups::UnitChangeGuard::before(&mut **tx, unit_id).await?;
         for (figure, value) in values {
             if value.is_some_and(|v| v < 0) {
                 return Err(crate::StorageError::Invalid("số liệu nền không được âm / base figures cannot be negative".into()));
@@ -90,6 +94,9 @@ pub async fn set(
             .fetch_all(&mut **tx)
             .await?;
         let after: BTreeMap<String, i64> = rows.into_iter().collect();
+        if let Some(figures) = figures {
+            figures.after(&mut **tx).await?;
+        }
         if before != after {
             let entry = who.entry("unit.base_figures", "unit", None).unit(Some(unit_id)).before(&before).after(&after);
             crate::audit_in_tx!(tx, &entry, now);

@@ -1,6 +1,8 @@
 //! Campaigns: the plan text and the tables derived from it (targets, indicators,
 //! periods, events).
 
+use std::sync::{Arc, Mutex, OnceLock};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use phongtrao_domain::plan::{parse_plan, Plan};
 
@@ -26,7 +28,27 @@ pub struct CampaignRow {
 #[derive(Debug, Clone)]
 pub struct StoredCampaign {
     pub row: CampaignRow,
-    pub plan: Plan,
+    /// Parsed once per plan text and shared (see `parsed`).
+    pub plan: Arc<Plan>,
+}
+
+/// The plan of a stored text, parsed once per process: the text is in the database
+/// (every instance reads it each time); this only saves parsing it again.
+fn parsed(text: &str) -> Result<Arc<Plan>> {
+    static CACHE: OnceLock<Mutex<Option<(String, Arc<Plan>)>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(None));
+    if let Ok(guard) = cache.lock() {
+        if let Some((cached_text, plan)) = guard.as_ref() {
+            if cached_text == text {
+                return Ok(plan.clone());
+            }
+        }
+    }
+    let plan = Arc::new(parse_plan(text).map_err(|e| StorageError::Invalid(e.to_string()))?);
+    if let Ok(mut guard) = cache.lock() {
+        *guard = Some((text.to_string(), plan.clone()));
+    }
+    Ok(plan)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -166,6 +188,7 @@ async fn load(
                 }));
                 crate::audit_in_tx!(tx, &entry, now);
             }
+            crate::rollups::rebuild_in(&mut **tx, plan, id).await?;
             Loaded::Created(id)
         }
     });
@@ -180,7 +203,7 @@ pub async fn current(db: &Db) -> Result<StoredCampaign> {
     let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE is_current = TRUE ORDER BY id LIMIT 1");
     let row: Option<CampaignRow> = with_pool!(db, pool => sqlx::query_as(&sql).fetch_optional(pool).await)?;
     let row = row.ok_or_else(|| StorageError::NotFound("chưa có kế hoạch nào / no campaign loaded".into()))?;
-    let plan = parse_plan(&row.plan_toml).map_err(|e| StorageError::Invalid(e.to_string()))?;
+    let plan = parsed(&row.plan_toml)?;
     Ok(StoredCampaign { row, plan })
 }
 

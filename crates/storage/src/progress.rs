@@ -52,3 +52,34 @@ pub async fn own_by_period(db: &Db, campaign_id: i64) -> Result<HashMap<i64, Has
     }
     Ok(out)
 }
+
+/// Reporting units of a subtree (levels given by number) without a first submission
+/// in a weekly period, in tree order, at most `limit`.
+pub async fn missing_units(
+    db: &Db,
+    campaign_id: i64,
+    root_id: i64,
+    seq: i64,
+    levels: &[i64],
+    limit: i64,
+) -> Result<Vec<String>> {
+    if levels.is_empty() {
+        return Ok(Vec::new());
+    }
+    let levels: Vec<String> = levels.iter().map(|l| l.to_string()).collect();
+    let sql = format!(
+        "WITH RECURSIVE down(id, depth) AS (
+             SELECT id, 0 FROM units WHERE id = $1
+             UNION ALL
+             SELECT u.id, down.depth + 1 FROM units u JOIN down ON u.parent_id = down.id WHERE down.depth < 16
+         )
+         SELECT u.code FROM down JOIN units u ON u.id = down.id
+         WHERE u.active AND u.level IN ({})
+           AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.campaign_id = $2 AND r.unit_id = u.id AND r.kind = 'weekly'
+                           AND r.period_seq = $3 AND r.timeliness IS NOT NULL)
+         ORDER BY u.level, u.position, u.id LIMIT $4",
+        levels.join(",")
+    );
+    let rows: Vec<(String,)> = with_pool!(db, pool => sqlx::query_as(&sql).bind(root_id).bind(campaign_id).bind(seq).bind(limit).fetch_all(pool).await)?;
+    Ok(rows.into_iter().map(|(c,)| c).collect())
+}

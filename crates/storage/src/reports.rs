@@ -7,6 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use phongtrao_domain::period::{timeliness, Timeliness};
+use phongtrao_domain::plan::Plan;
+use phongtrao_domain::progress::figures::KeyNames;
 use phongtrao_domain::report::{CheckedReport, ReportInput, ReportKind, Status};
 use serde::Serialize;
 
@@ -185,6 +187,8 @@ pub struct SaveRequest<'a> {
     pub who: &'a Who,
     pub now: DateTime<Utc>,
     pub idempotency_key: Option<&'a str>,
+    /// The campaign's plan, for the consolidated figures.
+    pub plan: &'a Plan,
 }
 
 /// The outcome of a save, as the API returns it.
@@ -255,25 +259,42 @@ macro_rules! record_refused {
     };
 }
 
-/// Saves or submits, all in one transaction with its version row and audit entry.
-pub async fn save(db: &Db, req: &SaveRequest<'_>) -> std::result::Result<Saved, SaveError> {
-    if let Some(key) = req.idempotency_key {
-        if let Some(previous) = replay(db, key, &req.who.name).await? {
-            return Ok(previous);
+/// What a save computes before its transaction.
+pub struct PreparedSave {
+    draft_json: String,
+    snapshot: String,
+    select: String,
+}
+
+impl PreparedSave {
+    pub fn new(req: &SaveRequest<'_>) -> std::result::Result<Self, SaveError> {
+        if req.action == SaveAction::Submit && req.checked.is_none() {
+            return Err(SaveError::Storage(StorageError::Invalid("submission without checked content".into())));
         }
+        let draft_json = serde_json::to_string(req.draft).map_err(|e| StorageError::Invalid(e.to_string()))?;
+        let snapshot = serde_json::to_string(&Snapshot { draft: req.draft, submitted: req.checked })
+            .map_err(|e| StorageError::Invalid(e.to_string()))?;
+        let select = format!(
+            "SELECT {COLUMNS} FROM reports WHERE campaign_id = $1 AND unit_id = $2 AND kind = $3 AND period_seq = $4"
+        );
+        Ok(PreparedSave { draft_json, snapshot, select })
     }
-    let draft_json = serde_json::to_string(req.draft).map_err(|e| StorageError::Invalid(e.to_string()))?;
-    let snapshot = serde_json::to_string(&Snapshot { draft: req.draft, submitted: req.checked })
-        .map_err(|e| StorageError::Invalid(e.to_string()))?;
-    let select = format!(
-        "SELECT {COLUMNS} FROM reports WHERE campaign_id = $1 AND unit_id = $2 AND kind = $3 AND period_seq = $4"
-    );
-    let k = req.key;
-    let submit = req.action == SaveAction::Submit;
-    if submit && req.checked.is_none() {
-        return Err(SaveError::Storage(StorageError::Invalid("submission without checked content".into())));
-    }
-    let outcome: std::result::Result<Saved, SaveError> = in_transaction!(db, tx => {
+}
+
+/// The body of a save inside an open transaction (`$tx`: `&mut Transaction` of either
+/// backend). Evaluates to the outcome and the difference to add to the ancestors'
+/// figures. A conflict or "not editable" leaves at most the refused attempt's history
+/// row (the transaction may commit); a storage error means the transaction must roll
+/// back.
+macro_rules! save_in_tx {
+    ($tx:ident, $req:expr, $prepared:expr) => {{
+        let tx = &mut *$tx;
+        let req: &SaveRequest<'_> = $req;
+        let PreparedSave { draft_json, snapshot, select } = $prepared;
+        let k = req.key;
+        let submit = req.action == SaveAction::Submit;
+        let outcome: std::result::Result<(Saved, Option<crate::rollups::Pending>), SaveError> = async {
+
         let existing: Option<ReportRow> = sqlx::query_as(&select).bind(k.campaign_id).bind(k.unit_id).bind(k.kind.as_str()).bind(k.period_seq).fetch_optional(&mut **tx).await?;
         if let Some(row) = &existing {
             if !row.status().editable() {
@@ -288,6 +309,13 @@ pub async fn save(db: &Db, req: &SaveRequest<'_>) -> std::result::Result<Saved, 
                 Err(SaveError::Conflict { current: Box::new(current.clone()) })
             }
             None => {
+                // What the unit's weekly reports contributed before, to move the
+                // difference up the tree.
+                let change = if submit && k.kind == ReportKind::Weekly {
+                    crate::rollups::ReportChange::before(&mut **tx, req.plan, k.campaign_id, k.unit_id).await?
+                } else {
+                    None
+                };
                 let first_submitted_at = match (&existing, submit) {
                     (Some(row), _) if row.first_submitted_at.is_some() => row.first_submitted_at,
                     (_, true) => Some(req.now),
@@ -421,12 +449,47 @@ pub async fn save(db: &Db, req: &SaveRequest<'_>) -> std::result::Result<Saved, 
                                 .execute(&mut **tx)
                                 .await?;
                         }
-                        Ok(saved)
+                        let pending = match change {
+                            Some(change) => Some(change.after(&mut **tx, req.plan).await?),
+                            None => None,
+                        };
+                        Ok((saved, pending))
                     }
                 }
             }
         }
-    });
+
+        }
+        .await;
+        outcome
+    }};
+}
+
+/// Saves or submits, all in one transaction with its version row, its audit entry
+/// and the consolidated figures of the unit's ancestors.
+pub async fn save(db: &Db, req: &SaveRequest<'_>) -> std::result::Result<Saved, SaveError> {
+    if let Some(key) = req.idempotency_key {
+        if let Some(previous) = replay(db, key, &req.who.name).await? {
+            return Ok(previous);
+        }
+    }
+    let prepared = PreparedSave::new(req)?;
+    let names = KeyNames::new(req.plan);
+    let outcome: std::result::Result<Saved, SaveError> = async {
+        in_transaction!(db, tx => {
+            match save_in_tx!(tx, req, &prepared) {
+                Ok((saved, pending)) => {
+                    if let Some(pending) = pending {
+                        pending.apply(&mut **tx, &names).await?;
+                    }
+                    Ok(saved)
+                }
+                Err(SaveError::Storage(e)) => return Err(SaveError::Storage(e)),
+                Err(other) => Err(other),
+            }
+        })
+    }
+    .await;
     match outcome {
         // A concurrent retry with the same key won the race: answer as it did.
         Err(SaveError::Storage(StorageError::Sqlx(e))) if req.idempotency_key.is_some() && is_unique_violation(&e) => {
@@ -439,11 +502,61 @@ pub async fn save(db: &Db, req: &SaveRequest<'_>) -> std::result::Result<Saved, 
     }
 }
 
-fn is_unique_violation(e: &sqlx::Error) -> bool {
+/// Runs several saves in one SQLite transaction, each in a savepoint, merges their
+/// consolidated figures and commits once (see `group_commit`). An Err means nothing
+/// was committed.
+pub async fn save_batch(
+    pool: &sqlx::SqlitePool,
+    requests: &[SaveRequest<'_>],
+) -> std::result::Result<Vec<std::result::Result<Saved, SaveError>>, sqlx::Error> {
+    use sqlx::Acquire;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut merged = crate::rollups::Merged::default();
+    let mut names: HashMap<i64, KeyNames> = HashMap::new();
+    let mut results = Vec::with_capacity(requests.len());
+    for request in requests {
+        let prepared = match PreparedSave::new(request) {
+            Ok(p) => p,
+            Err(e) => {
+                results.push(Err(e));
+                continue;
+            }
+        };
+        let mut savepoint = (&mut tx).begin().await?;
+        let outcome = {
+            let sp = &mut savepoint;
+            save_in_tx!(sp, request, &prepared)
+        };
+        match outcome {
+            Ok((saved, pending)) => {
+                savepoint.commit().await?;
+                if let Some(pending) = pending {
+                    names.entry(pending.campaign_id).or_insert_with(|| KeyNames::new(request.plan));
+                    merged.push(pending);
+                }
+                results.push(Ok(saved));
+            }
+            Err(SaveError::Storage(e)) => {
+                savepoint.rollback().await?;
+                results.push(Err(SaveError::Storage(e)));
+            }
+            Err(other) => {
+                // A conflict keeps its refused attempt in the history.
+                savepoint.commit().await?;
+                results.push(Err(other));
+            }
+        }
+    }
+    merged.apply_all(&mut *tx, &names).await?;
+    tx.commit().await?;
+    Ok(results)
+}
+
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error().is_some_and(|d| d.is_unique_violation())
 }
 
-async fn replay(db: &Db, key: &str, user_name: &str) -> Result<Option<Saved>> {
+pub(crate) async fn replay(db: &Db, key: &str, user_name: &str) -> Result<Option<Saved>> {
     let row: Option<(String, String)> = with_pool!(db, pool => sqlx::query_as("SELECT response_json, user_name FROM idempotency_keys WHERE key = $1")
         .bind(key)
         .fetch_optional(pool)
@@ -462,8 +575,10 @@ async fn replay(db: &Db, key: &str, user_name: &str) -> Result<Option<Saved>> {
 }
 
 /// Accepts or returns a submitted report (with a comment when returning).
+#[allow(clippy::too_many_arguments)]
 pub async fn review(
     db: &Db,
+    plan: &Plan,
     report_id: i64,
     expected_version: i64,
     accept: bool,
@@ -484,6 +599,12 @@ pub async fn review(
             return Err(SaveError::Conflict { current: Box::new(row) });
         }
         let status = if accept { Status::Accepted } else { Status::Returned };
+        // A returned report stops counting.
+        let change = if !accept && row.kind == ReportKind::Weekly.as_str() {
+            crate::rollups::ReportChange::before(&mut **tx, plan, row.campaign_id, row.unit_id).await?
+        } else {
+            None
+        };
         sqlx::query("UPDATE reports SET status = $1, version = $2, review_comment = $3, reviewed_at = $4, reviewed_by = $5, updated_at = $4, updated_by = $5 WHERE id = $6 AND version = $7")
             .bind(status.as_str())
             .bind(row.version + 1)
@@ -512,6 +633,9 @@ pub async fn review(
             .before(&serde_json::json!({"status": row.status, "version": row.version}))
             .after(&serde_json::json!({"status": status.as_str(), "version": row.version + 1, "comment": comment}));
         crate::audit_in_tx!(tx, &entry, now);
+        if let Some(change) = change {
+            change.after(&mut **tx, plan).await?.apply(&mut **tx, &KeyNames::new(plan)).await?;
+        }
         Ok(Saved { report_id, version: row.version + 1, status: status.as_str().into(), timeliness: row.timeliness.clone(), first_submitted_at: row.first_submitted_at, replayed: false })
     })
 }

@@ -69,6 +69,9 @@ pub async fn insert_missing(db: &Db, seeds: &[UnitSeed], now: DateTime<Utc>) -> 
             .await?;
             inserted += result.rows_affected();
         }
+        if inserted > 0 {
+            crate::rollups::rebuild_current_in(&mut **tx).await?;
+        }
     });
     Ok(inserted)
 }
@@ -114,6 +117,12 @@ pub async fn search(db: &Db, query: &str, limit: i64) -> Result<Vec<UnitRow>> {
         }
         q.fetch_all(pool).await
     })?)
+}
+
+/// The top unit (no parent), if any.
+pub async fn root(db: &Db) -> Result<Option<UnitRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM units WHERE parent_id IS NULL AND active ORDER BY position, id LIMIT 1");
+    Ok(with_pool!(db, pool => sqlx::query_as(&sql).fetch_optional(pool).await)?)
 }
 
 /// The unit itself, then its parent, up to the root.
@@ -258,6 +267,7 @@ pub async fn create(db: &Db, unit: &NewUnit, who: &crate::audit::Who, now: DateT
         .bind(now)
         .fetch_one(&mut **tx)
         .await?;
+        crate::rollups::unit_created(&mut **tx, id).await?;
         let entry = who.entry("unit.create", "unit", Some(unit.code.clone())).unit(Some(id)).after(unit);
         crate::audit_in_tx!(tx, &entry, now);
         id
@@ -297,6 +307,7 @@ pub async fn update(
         let name = name.clone().unwrap_or_else(|| before.name.clone());
         let active = change.active.unwrap_or(before.active);
         let search_key = fold(&format!("{} {} {}", name, before.admin_name.as_deref().unwrap_or(""), before.code));
+        let figures = crate::rollups::UnitChangeGuard::before(&mut **tx, before.id).await?;
         sqlx::query("UPDATE units SET name = $1, parent_id = $2, active = $3, search_key = $4, updated_at = $5 WHERE id = $6")
             .bind(&name)
             .bind(parent_id)
@@ -306,6 +317,9 @@ pub async fn update(
             .bind(before.id)
             .execute(&mut **tx)
             .await?;
+        if let Some(figures) = figures {
+            figures.after(&mut **tx).await?;
+        }
         let after: UnitRow = sqlx::query_as(&select).bind(code).fetch_one(&mut **tx).await?;
         let entry = who
             .entry("unit.update", "unit", Some(code.to_string()))
@@ -404,6 +418,7 @@ pub async fn apply_import(
                 .await?;
             }
         }
+        crate::rollups::rebuild_current_in(&mut **tx).await?;
     });
     Ok((created, updated))
 }

@@ -146,6 +146,7 @@ pub async fn fill(state: &AppState, seed: u64) -> Result<DemoSummary, StorageErr
                 who: &who,
                 now: at,
                 idempotency_key: None,
+                plan: &ctx.campaign.plan,
             };
             if reports::save(db, &request).await.is_ok() {
                 summary.reports += 1;

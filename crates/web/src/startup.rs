@@ -104,7 +104,7 @@ impl Application {
         let listener = TcpListener::bind(settings.bind).await?;
         let address = listener.local_addr()?;
         let clock_offset = settings.now.map(|t| t - chrono::Utc::now()).unwrap_or_else(chrono::Duration::zero);
-        let state = AppState { db, trust_forwarded_for: settings.trust_forwarded_for, clock_offset };
+        let state = AppState::new(db, settings.trust_forwarded_for, clock_offset);
         Ok(Application { listener, router: router(state, settings), address })
     }
 

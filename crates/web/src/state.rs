@@ -1,3 +1,4 @@
+use phongtrao_storage::group_commit::Writer;
 use phongtrao_storage::Db;
 
 /// What every handler gets. Nothing here is state that another app instance would
@@ -10,9 +11,22 @@ pub struct AppState {
     /// Added to the real clock: lets a demo or a rehearsal run as if it were another
     /// day (the same setting on every instance).
     pub clock_offset: chrono::Duration,
+    /// Report saves go through here: grouped commits on SQLite.
+    pub writer: Writer,
 }
 
 impl AppState {
+    /// The state of one app instance; starts its report writer (inside a Tokio runtime).
+    pub fn new(db: Db, trust_forwarded_for: bool, clock_offset: chrono::Duration) -> Self {
+        let writer = Writer::start(&db);
+        AppState { db, trust_forwarded_for, clock_offset, writer }
+    }
+
+    /// For the command line: the real clock, no proxy.
+    pub fn local(db: Db) -> Self {
+        Self::new(db, false, chrono::Duration::zero())
+    }
+
     /// The current instant, as the campaign sees it.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         chrono::Utc::now() + self.clock_offset

@@ -24,7 +24,7 @@ pub struct AllocateArgs {
 
 pub async fn run(args: AllocateArgs, db: DatabaseArgs) -> Result<ExitCode> {
     let db = db.connect().await?;
-    let state = AppState { db: db.clone(), trust_forwarded_for: false, clock_offset: chrono::Duration::zero() };
+    let state = AppState::local(db.clone());
     let parent = match &args.parent {
         Some(p) => p.clone(),
         None => units::list(&db)

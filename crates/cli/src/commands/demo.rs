@@ -10,7 +10,7 @@ use crate::config::DatabaseArgs;
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 pub async fn fill(db: &phongtrao_storage::Db, seed: u64) -> Result<demo::DemoSummary> {
-    let state = AppState { db: db.clone(), trust_forwarded_for: false, clock_offset: chrono::Duration::zero() };
+    let state = AppState::local(db.clone());
     Ok(demo::fill(&state, seed).await?)
 }
 

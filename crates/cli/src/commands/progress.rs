@@ -13,7 +13,7 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 pub async fn run(unit: Option<String>, at: Option<NaiveDate>, as_json: bool, db: DatabaseArgs) -> Result<ExitCode> {
     let db = db.connect().await?;
-    let state = AppState { db, trust_forwarded_for: false, clock_offset: chrono::Duration::zero() };
+    let state = AppState::local(db);
     let report = progress::compute(&state, unit.as_deref(), at).await.map_err(|f| format!("{} / {}", f.vi, f.en))?;
     if as_json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -62,7 +62,7 @@ pub async fn run(command: ReportCommand) -> Result<ExitCode> {
             let parsed: ReportFile = serde_json::from_str(&text)
                 .map_err(|e| format!("tệp JSON không hợp lệ / invalid JSON in {}: {e}", file.display()))?;
             let db = db.connect().await?;
-            let state = AppState { db: db.clone(), trust_forwarded_for: false, clock_offset: chrono::Duration::zero() };
+            let state = AppState::local(db.clone());
             let ctx = report_actions::load(&state, &unit, ReportKind::Weekly, Some(period_end))
                 .await
                 .map_err(|f| format!("{} / {}", f.vi, f.en))?;

@@ -58,11 +58,7 @@ async fn a_real_database_carries_no_simulated_label() {
     let html = app.text("/").await;
     assert!(!html.contains("DỮ LIỆU MÔ PHỎNG"));
     let token = add_token(&app.db, add_user(&app.db, "d.admin", Role::Admin, &[], "mat-khau-thu-nghiem-1").await).await;
-    let state = phongtrao_web::AppState {
-        db: app.db.clone(),
-        trust_forwarded_for: false,
-        clock_offset: chrono::Duration::zero(),
-    };
+    let state = phongtrao_web::AppState::local(app.db.clone());
     let summary = phongtrao_web::demo::fill(&state, 7).await.expect("demo");
     assert!(summary.reports > 60);
     for path in ["/", "/targets", "/units", "/units/899"] {

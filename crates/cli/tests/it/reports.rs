@@ -68,6 +68,7 @@ fn submitted_at_15_59_59_is_on_time_16_00_00_is_late_and_late_stays_late() {
         let who = phongtrao_storage::audit::Who::cli();
         let returned = phongtrao_storage::reports::review(
             &db,
+            &campaign.plan,
             report.id,
             report.version,
             false,

@@ -5,6 +5,7 @@
 
 mod allocation;
 mod evaluate;
+pub mod figures;
 mod forecast;
 mod ranking;
 mod rollup;

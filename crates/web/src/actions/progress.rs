@@ -3,10 +3,14 @@
 //! The figures are sums of the counted reports (submitted or accepted) and equal what
 //! a person gets by adding them by hand.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use phongtrao_domain::plan::{IndicatorKind, Plan};
-use phongtrao_domain::progress::{evaluate, verdict_text, verdict_text_en, Totals};
+use phongtrao_domain::progress::figures::{self, Figures};
+use phongtrao_domain::progress::{evaluate, verdict_text, verdict_text_en};
 use phongtrao_storage::campaigns::{self, StoredCampaign};
+use phongtrao_storage::rollups;
 use phongtrao_storage::units::{self, UnitRow};
 use serde::Serialize;
 
@@ -55,6 +59,8 @@ pub struct Timeliness {
     /// Reports received (on time or late) out of expected, in percent.
     pub rate: f64,
     pub missing_units: Vec<String>,
+    /// Every missing unit is in `missing_units` (false when too many to list).
+    pub missing_listed: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -78,6 +84,10 @@ pub fn periods_counted(plan: &Plan, at: NaiveDate) -> u32 {
     plan.periods().iter().filter(|p| p.start <= at).map(|p| p.seq).max().unwrap_or(0)
 }
 
+/// Reporting units of a subtree listed by name when at most this many are missing
+/// (a national subtree lists its missing units child by child instead).
+pub const MISSING_LIST_LIMIT: i64 = 500;
+
 pub async fn compute(
     state: &AppState,
     unit_code: Option<&str>,
@@ -86,77 +96,58 @@ pub async fn compute(
     let db = &state.db;
     let campaign: StoredCampaign = campaigns::current(db).await?;
     let plan = &campaign.plan;
-    let all: Vec<UnitRow> = units::list(db).await?.into_iter().filter(|u| u.active).collect();
     let root = match unit_code {
-        Some(code) => all.iter().find(|u| u.code == code).ok_or_else(Failure::not_found)?,
-        None => all.iter().find(|u| u.parent_id.is_none()).ok_or_else(Failure::not_found)?,
+        Some(code) => units::by_code(db, code).await?.filter(|u| u.active).ok_or_else(Failure::not_found)?,
+        None => units::root(db).await?.ok_or_else(Failure::not_found)?,
     };
     let today = state.now().with_timezone(&plan.campaign.timezone).date_naive();
     let at = at.unwrap_or_else(|| today.min(plan.campaign.ends_on));
     let upto = periods_counted(plan, at);
-    let subtree: std::collections::HashSet<i64> = units::subtree_ids(db, root.id).await?.into_iter().collect();
-    let in_subtree: Vec<bool> = all.iter().map(|u| subtree.contains(&u.id)).collect();
-    let own = phongtrao_storage::progress::own_totals(db, campaign.row.id, i64::from(upto)).await?;
-    let by_period = phongtrao_storage::progress::own_by_period(db, campaign.row.id).await?;
-    let periods_total = plan.periods().len();
-    let bases = phongtrao_storage::progress::base_figures(db).await?;
-    let reporting = |u: &UnitRow| u.level().is_some_and(|l| plan.reporting.levels.contains(&l));
-    let allocated = phongtrao_storage::allocations::all(db, campaign.row.id).await?;
-    let mut indicators = Vec::new();
-    for ind in plan.indicators() {
-        let mut totals = Totals { sum: 0, base_sum: None, expected_units: 0, units_done: 0 };
-        for (i, u) in all.iter().enumerate() {
-            if !in_subtree[i] {
-                continue;
-            }
-            let value = own.get(&u.id).and_then(|m| m.get(&ind.key)).copied().unwrap_or(0);
-            totals.sum += value;
-            let (Some(level), Some(kind)) = (u.level(), u.kind()) else {
-                continue;
-            };
-            let expected = ind.expects(level, kind);
-            if expected {
-                totals.expected_units += 1;
-            }
-            match ind.kind {
-                IndicatorKind::PercentOfBase if reporting(u) => {
-                    if let Some(v) = ind.base.and_then(|b| bases.get(&u.id).and_then(|m| m.get(b.as_str()))) {
-                        totals.base_sum = Some(totals.base_sum.unwrap_or(0) + v);
-                    }
-                }
-                IndicatorKind::ShareOfUnits => totals.units_done += value,
-                IndicatorKind::MinimumPerUnit if expected && reporting(u) => {
-                    if value as f64 >= ind.per_unit_minimum.unwrap_or(1.0) {
-                        totals.units_done += 1;
-                    }
-                }
-                IndicatorKind::MinimumPerUnit => totals.units_done += value,
-                _ => {}
-            }
+    let mut figures = rollups::subtree_figures(db, plan, campaign.row.id, &[root.id]).await?;
+    let figures = figures.remove(&root.id).unwrap_or_default();
+    let goals = phongtrao_storage::allocations::for_units(db, campaign.row.id, &[root.id]).await?;
+    let mut report = from_figures(plan, &root, &figures, &goals, at, upto);
+    let levels: Vec<i64> = plan.reporting.levels.iter().map(|l| i64::from(l.number())).collect();
+    for t in &mut report.timeliness {
+        if t.missing > 0 && t.missing as i64 <= MISSING_LIST_LIMIT {
+            t.missing_units = phongtrao_storage::progress::missing_units(
+                db,
+                campaign.row.id,
+                root.id,
+                i64::from(t.period),
+                &levels,
+                MISSING_LIST_LIMIT,
+            )
+            .await?;
         }
-        totals.units_done = totals.units_done.min(totals.expected_units.max(0));
+        t.missing_listed = t.missing_units.len() == t.missing;
+    }
+    report.simulated = crate::demo::is_simulated(db).await;
+    Ok(report)
+}
+
+/// The progress of one subtree from its consolidated figures (no database).
+pub fn from_figures(
+    plan: &Plan,
+    root: &UnitRow,
+    figures: &Figures,
+    goals: &HashMap<(String, i64), i64>,
+    at: NaiveDate,
+    upto: u32,
+) -> ProgressReport {
+    let periods_total = plan.periods().len();
+    let upto_seq = i64::from(upto);
+    let mut indicators = Vec::new();
+    for (idx, ind) in plan.indicators().enumerate() {
+        let totals = figures::totals(plan, idx, figures, upto_seq);
         let goal = match ind.kind {
             IndicatorKind::Count if root.parent_id.is_some() => {
-                allocated.get(&(ind.key.clone(), root.id)).map(|g| *g as f64)
+                goals.get(&(ind.key.clone(), root.id)).map(|g| *g as f64)
             }
             _ => Some(ind.goal),
         };
         // The weekly series of the subtree's sum, and the pace projection.
-        let mut series = Vec::new();
-        let mut running = 0i64;
-        for seq in 1..=i64::from(upto) {
-            for (i, u) in all.iter().enumerate() {
-                if in_subtree[i] {
-                    running += by_period
-                        .get(&u.id)
-                        .and_then(|m| m.get(&ind.key))
-                        .and_then(|m| m.get(&seq))
-                        .copied()
-                        .unwrap_or(0);
-                }
-            }
-            series.push(running);
-        }
+        let series = figures::series(idx, figures, upto_seq);
         let projected_sum = phongtrao_domain::progress::project(&series, periods_total);
         let projected = goal.map(|_| match ind.kind {
             IndicatorKind::Count => projected_sum,
@@ -207,42 +198,68 @@ pub async fn compute(
             at_risk,
         });
     }
-    let expected_units: Vec<&UnitRow> =
-        all.iter().enumerate().filter(|(i, u)| in_subtree[*i] && reporting(u)).map(|(_, u)| u).collect();
     let mut timeliness = Vec::new();
     for p in plan.periods().into_iter().filter(|p| p.seq <= upto) {
-        let rows = phongtrao_storage::progress::period_reports(db, campaign.row.id, i64::from(p.seq)).await?;
-        let (mut on_time, mut late, mut missing_units) = (0, 0, Vec::new());
-        for u in &expected_units {
-            match rows.get(&u.id).and_then(|(_, t)| t.as_deref()) {
-                Some("on_time") => on_time += 1,
-                Some(_) => late += 1,
-                None => missing_units.push(u.code.clone()),
-            }
-        }
-        let expected = expected_units.len();
+        let (expected, on_time, late) = figures::timeliness(figures, i64::from(p.seq));
+        let (expected, on_time, late) = (expected.max(0) as usize, on_time.max(0) as usize, late.max(0) as usize);
+        let missing = expected.saturating_sub(on_time + late);
         timeliness.push(Timeliness {
             period: p.seq,
             period_end: p.end,
             expected,
             on_time,
             late,
-            missing: missing_units.len(),
+            missing,
             rate: if expected == 0 { 0.0 } else { 100.0 * (on_time + late) as f64 / expected as f64 },
-            missing_units,
+            missing_units: Vec::new(),
+            missing_listed: missing == 0,
         });
     }
-    Ok(ProgressReport {
+    ProgressReport {
         unit: root.code.clone(),
         unit_name: root.name.clone(),
         at,
         periods_counted: upto,
         indicators,
         timeliness,
-        simulated: crate::demo::is_simulated(db).await,
+        simulated: false,
         forecast_rule_vi: phongtrao_domain::progress::RULE_VI,
         forecast_rule_en: phongtrao_domain::progress::RULE_EN,
-    })
+    }
+}
+
+/// The progress of each child of a unit (for rankings and unit × indicator tables),
+/// from one read of their consolidated figures; missing units are not listed.
+pub async fn compute_children(
+    state: &AppState,
+    parent_code: Option<&str>,
+    at: Option<NaiveDate>,
+) -> Result<(UnitRow, Vec<ProgressReport>), Failure> {
+    let db = &state.db;
+    let campaign: StoredCampaign = campaigns::current(db).await?;
+    let plan = &campaign.plan;
+    let parent = match parent_code {
+        Some(code) => units::by_code(db, code).await?.ok_or_else(Failure::not_found)?,
+        None => units::root(db).await?.ok_or_else(Failure::not_found)?,
+    };
+    let children: Vec<UnitRow> = units::children(db, parent.id).await?.into_iter().filter(|u| u.active).collect();
+    let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
+    let mut figures = rollups::subtree_figures(db, plan, campaign.row.id, &ids).await?;
+    let goals = phongtrao_storage::allocations::for_units(db, campaign.row.id, &ids).await?;
+    let today = state.now().with_timezone(&plan.campaign.timezone).date_naive();
+    let at = at.unwrap_or_else(|| today.min(plan.campaign.ends_on));
+    let upto = periods_counted(plan, at);
+    let simulated = crate::demo::is_simulated(db).await;
+    let reports = children
+        .iter()
+        .map(|child| {
+            let f = figures.remove(&child.id).unwrap_or_default();
+            let mut report = from_figures(plan, child, &f, &goals, at, upto);
+            report.simulated = simulated;
+            report
+        })
+        .collect();
+    Ok((parent, reports))
 }
 
 /// The emulation ranking (thi đua) of a unit's children, with each score's breakdown.
@@ -265,31 +282,24 @@ pub struct RankingRow {
 }
 
 pub async fn ranking(state: &AppState, parent_code: Option<&str>, at: Option<NaiveDate>) -> Result<Ranking, Failure> {
-    let db = &state.db;
-    let all = units::list(db).await?;
-    let parent = match parent_code {
-        Some(code) => all.iter().find(|u| u.code == code).ok_or_else(Failure::not_found)?,
-        None => all.iter().find(|u| u.parent_id.is_none()).ok_or_else(Failure::not_found)?,
-    };
-    let children: Vec<&UnitRow> = all.iter().filter(|u| u.parent_id == Some(parent.id) && u.active).collect();
+    let (parent, children) = compute_children(state, parent_code, at).await?;
     let mut entries = Vec::new();
     let mut codes = Vec::new();
     let mut keys = Vec::new();
     let mut at_used = at;
-    for child in &children {
-        let p = compute(state, Some(&child.code), at).await?;
+    for p in &children {
         at_used = Some(p.at);
         keys = p.indicators.iter().map(|i| i.indicator.clone()).collect();
         let ratios = p.indicators.iter().map(|i| if i.status == "no_goal" { None } else { i.ratio }).collect();
         let on_time = p.timeliness.iter().map(|t| t.on_time as i64).sum();
         let expected = p.timeliness.iter().map(|t| t.expected as i64).sum();
         entries.push(phongtrao_domain::progress::RankingEntry {
-            name: child.name.clone(),
+            name: p.unit_name.clone(),
             ratios,
             on_time,
             expected_reports: expected,
         });
-        codes.push(child.code.clone());
+        codes.push(p.unit.clone());
     }
     let rows = phongtrao_domain::progress::rank(&entries)
         .into_iter()

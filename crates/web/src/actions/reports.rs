@@ -13,7 +13,8 @@ use phongtrao_domain::report::{
 };
 use phongtrao_domain::unit::BaseFigure;
 use phongtrao_storage::campaigns::{self, StoredCampaign};
-use phongtrao_storage::reports::{self, ReportKey, ReportRow, SaveAction, SaveError, SaveRequest, Saved};
+use phongtrao_storage::group_commit::OwnedSave;
+use phongtrao_storage::reports::{self, ReportKey, ReportRow, SaveAction, SaveError, Saved};
 use phongtrao_storage::units::{self, UnitRow};
 use phongtrao_storage::{base_figures, StorageError};
 
@@ -236,18 +237,19 @@ pub async fn save_as(
         SaveAction::Submit => Some(check(&ctx.domain_context(), input).map_err(ReportFailure::Invalid)?),
         SaveAction::Draft => None,
     };
-    let request = SaveRequest {
+    let request = OwnedSave {
         key: ctx.key(),
         due_at: ctx.due_at,
         expected_version,
-        draft: input,
-        checked: checked.as_ref(),
+        draft: input.clone(),
+        checked: checked.clone(),
         action,
-        who,
+        who: who.clone(),
         now,
-        idempotency_key,
+        idempotency_key: idempotency_key.map(str::to_string),
+        plan: ctx.campaign.plan.clone(),
     };
-    match reports::save(&state.db, &request).await {
+    match state.writer.save(request).await {
         Ok(saved) => Ok((saved, checked)),
         Err(SaveError::Conflict { current }) => Err(ReportFailure::Conflict(current)),
         Err(SaveError::NotEditable(status)) => Err(Failure::new(
@@ -288,6 +290,7 @@ pub async fn review(
     let report = ctx.report.as_ref().ok_or_else(Failure::not_found)?;
     match reports::review(
         &state.db,
+        &ctx.campaign.plan,
         report.id,
         expected_version,
         accept,

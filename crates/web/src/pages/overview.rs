@@ -73,7 +73,7 @@ pub async fn show(State(state): State<AppState>, page: Page) -> Result<OverviewP
     let lang = page.lang;
     let stored = campaigns::current(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
     let events = campaigns::events(&state.db, stored.row.id).await.map_err(|e| AppError::internal(lang, e))?;
-    Ok(build(stored.plan, events, &page))
+    Ok(build((*stored.plan).clone(), events, &page))
 }
 
 fn build(plan: Plan, events: Vec<EventRow>, page: &Page) -> OverviewPage {

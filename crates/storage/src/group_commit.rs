@@ -1,0 +1,144 @@
+//! Grouped commits for SQLite: report saves queue to one writer task, which runs
+//! each waiting save in a savepoint of one transaction, merges their consolidated
+//! figures, commits once (synchronous=FULL: on disk before COMMIT returns) and only
+//! then answers every caller. Durability is the same as one transaction per save;
+//! the cost of the disk flush and of updating common ancestors is shared.
+//! One save's failure rolls back its savepoint only.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use phongtrao_domain::plan::Plan;
+use phongtrao_domain::report::{CheckedReport, ReportInput};
+use sqlx::SqlitePool;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::audit::Who;
+use crate::reports::{self, ReportKey, SaveAction, SaveError, SaveRequest, Saved};
+use crate::{Db, StorageError};
+
+/// At most this many saves share one commit.
+pub const MAX_BATCH: usize = 256;
+
+/// A save request that owns its data, to cross to the writer task.
+pub struct OwnedSave {
+    pub key: ReportKey,
+    pub due_at: DateTime<Utc>,
+    pub expected_version: i64,
+    pub draft: ReportInput,
+    pub checked: Option<CheckedReport>,
+    pub action: SaveAction,
+    pub who: Who,
+    pub now: DateTime<Utc>,
+    pub idempotency_key: Option<String>,
+    pub plan: Arc<Plan>,
+}
+
+impl OwnedSave {
+    fn request(&self) -> SaveRequest<'_> {
+        SaveRequest {
+            key: self.key,
+            due_at: self.due_at,
+            expected_version: self.expected_version,
+            draft: &self.draft,
+            checked: self.checked.as_ref(),
+            action: self.action,
+            who: &self.who,
+            now: self.now,
+            idempotency_key: self.idempotency_key.as_deref(),
+            plan: &self.plan,
+        }
+    }
+}
+
+struct Job {
+    save: OwnedSave,
+    reply: oneshot::Sender<Result<Saved, SaveError>>,
+}
+
+/// The handle callers save through: grouped commits on SQLite, one transaction per
+/// save on PostgreSQL (where concurrent transactions already share flushes).
+#[derive(Clone)]
+pub struct Writer {
+    db: Db,
+    queue: Option<mpsc::Sender<Job>>,
+}
+
+impl Writer {
+    /// Starts the writer task for a SQLite database (must run inside a Tokio runtime).
+    pub fn start(db: &Db) -> Writer {
+        match db {
+            Db::Sqlite(pool) => {
+                let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+                tokio::spawn(run(pool.clone(), rx));
+                Writer { db: db.clone(), queue: Some(tx) }
+            }
+            Db::Postgres(_) => Writer { db: db.clone(), queue: None },
+        }
+    }
+
+    pub async fn save(&self, save: OwnedSave) -> Result<Saved, SaveError> {
+        let Some(queue) = &self.queue else {
+            return reports::save(&self.db, &save.request()).await;
+        };
+        if let Some(key) = save.idempotency_key.as_deref() {
+            if let Some(previous) = reports::replay(&self.db, key, &save.who.name).await? {
+                return Ok(previous);
+            }
+        }
+        let (reply, answer) = oneshot::channel();
+        queue.send(Job { save, reply }).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+fn stopped() -> SaveError {
+    SaveError::Storage(StorageError::Invalid("bộ ghi đã dừng / the writer has stopped".into()))
+}
+
+async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
+        let saves: Vec<&OwnedSave> = jobs.iter().map(|j| &j.save).collect();
+        let requests: Vec<SaveRequest<'_>> = saves.iter().map(|s| s.request()).collect();
+        let results = match reports::save_batch(&pool, &requests).await {
+            Ok(results) => results,
+            Err(e) => {
+                // Nothing of the batch was committed: every caller gets the error.
+                tracing::error!(error = %e, batch = jobs.len(), "grouped commit failed");
+                let text = e.to_string();
+                jobs.iter().map(|_| Err(SaveError::Storage(StorageError::Invalid(text.clone())))).collect()
+            }
+        };
+        let mut replays = Vec::new();
+        for (job, result) in jobs.into_iter().zip(results) {
+            match result {
+                // A retry with the same key inside this batch: answer as the first did.
+                Err(SaveError::Storage(StorageError::Sqlx(e)))
+                    if job.save.idempotency_key.is_some() && reports::is_unique_violation(&e) =>
+                {
+                    replays.push((job, e));
+                }
+                other => {
+                    let _ = job.reply.send(other);
+                }
+            }
+        }
+        let db = Db::Sqlite(pool.clone());
+        for (job, e) in replays {
+            let key = job.save.idempotency_key.as_deref().unwrap_or_default();
+            let answer = match reports::replay(&db, key, &job.save.who.name).await {
+                Ok(Some(previous)) => Ok(previous),
+                Ok(None) => Err(SaveError::Storage(StorageError::Sqlx(e))),
+                Err(err) => Err(SaveError::Storage(err)),
+            };
+            let _ = job.reply.send(answer);
+        }
+    }
+}

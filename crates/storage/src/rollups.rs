@@ -1,0 +1,541 @@
+//! Consolidated figures kept up to date (table `rollups`): for each unit, the sum of
+//! the contributions of every unit strictly below it (see
+//! `phongtrao_domain::progress::figures`). A write that changes one unit's
+//! contribution adds the difference to the unit's ancestors in the same transaction;
+//! reading a subtree's figures is then one indexed read plus the unit's own rows,
+//! whatever the size of the tree. `rebuild` recomputes everything from the raw rows.
+
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+
+use phongtrao_domain::plan::{parse_plan, Level, Plan};
+use phongtrao_domain::progress::figures::{
+    self, add, report_figures, unit_figures, Figures, KeyNames, OwnReports, UnitFacts,
+};
+use phongtrao_domain::unit::{BaseFigure, UnitKind};
+
+use crate::{with_pool, Db, Result};
+
+/// One unit's facts, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredUnit {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub facts: UnitFacts,
+}
+
+type UnitTuple = (i64, Option<i64>, i64, String, bool);
+
+fn stored_unit((id, parent_id, level, kind, active): UnitTuple) -> StoredUnit {
+    StoredUnit {
+        id,
+        parent_id,
+        facts: UnitFacts { level: Level::from_number(level), kind: UnitKind::parse(&kind), active },
+    }
+}
+
+type OwnTuple = (i64, i64, String, Option<String>, Option<String>, Option<i64>);
+
+/// Folds rows (unit, period, status, timeliness, indicator, value) into each unit's
+/// own reports.
+fn own_from_rows(rows: Vec<OwnTuple>) -> HashMap<i64, OwnReports> {
+    let mut out: HashMap<i64, OwnReports> = HashMap::new();
+    for (unit, seq, status, timeliness, key, value) in rows {
+        let own = out.entry(unit).or_default();
+        if let Some(t) = timeliness {
+            own.first_on_time.insert(seq, t == "on_time");
+        }
+        if let (Some(key), Some(value)) = (key, value) {
+            if status == "submitted" || status == "accepted" {
+                own.values.insert((seq, key), value);
+            }
+        }
+    }
+    out
+}
+
+const OWN_SQL: &str = "SELECT r.unit_id, r.period_seq, r.status, r.timeliness, v.indicator_key, v.value
+     FROM reports r LEFT JOIN report_values v ON v.report_id = r.id
+     WHERE r.campaign_id = $1 AND r.kind = 'weekly'";
+
+fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+}
+
+/// What a write transaction needs to keep the figures right; implemented for both
+/// backends' connections so that the same code runs inside either transaction.
+pub trait RollupTx {
+    /// The unit's parent, grandparent … up to the root (not the unit itself).
+    fn strict_ancestors(&mut self, unit_id: i64) -> impl Future<Output = sqlx::Result<Vec<i64>>> + Send;
+    fn unit(&mut self, unit_id: i64) -> impl Future<Output = sqlx::Result<Option<StoredUnit>>> + Send;
+    fn own_reports(&mut self, campaign_id: i64, unit_id: i64) -> impl Future<Output = sqlx::Result<OwnReports>> + Send;
+    fn bases(&mut self, unit_id: i64) -> impl Future<Output = sqlx::Result<BTreeMap<BaseFigure, i64>>> + Send;
+    /// The stored figures of one unit (its strict descendants' sum).
+    fn stored(
+        &mut self,
+        campaign_id: i64,
+        unit_id: i64,
+        names: &KeyNames,
+    ) -> impl Future<Output = sqlx::Result<Figures>> + Send;
+    /// Adds `delta` to the stored figures of each of `unit_ids`.
+    fn apply(
+        &mut self,
+        campaign_id: i64,
+        unit_ids: &[i64],
+        delta: &Figures,
+        names: &KeyNames,
+    ) -> impl Future<Output = sqlx::Result<()>> + Send;
+    /// The current campaign and its plan, if any.
+    fn current_plan(&mut self) -> impl Future<Output = sqlx::Result<Option<(i64, Plan)>>> + Send;
+    /// Every unit, base figure and own report of a campaign (for a rebuild).
+    fn everything(
+        &mut self,
+        campaign_id: i64,
+    ) -> impl Future<Output = sqlx::Result<(Vec<StoredUnit>, Vec<(i64, String, i64)>, Vec<OwnTuple>)>> + Send;
+    /// Replaces a campaign's stored figures.
+    fn replace_all(
+        &mut self,
+        campaign_id: i64,
+        rows: &[(i64, String, i64, i64)],
+    ) -> impl Future<Output = sqlx::Result<()>> + Send;
+}
+
+macro_rules! impl_rollup_tx {
+    ($conn:ty) => {
+        impl RollupTx for $conn {
+            async fn strict_ancestors(&mut self, unit_id: i64) -> sqlx::Result<Vec<i64>> {
+                let rows: Vec<(i64,)> = sqlx::query_as(
+                    "WITH RECURSIVE up(id, parent_id, depth) AS (
+                         SELECT id, parent_id, 0 FROM units WHERE id = $1
+                         UNION ALL
+                         SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id WHERE up.depth < 16
+                     )
+                     SELECT id FROM up WHERE depth > 0 ORDER BY depth",
+                )
+                .bind(unit_id)
+                .fetch_all(&mut *self)
+                .await?;
+                Ok(rows.into_iter().map(|(id,)| id).collect())
+            }
+
+            async fn unit(&mut self, unit_id: i64) -> sqlx::Result<Option<StoredUnit>> {
+                let row: Option<UnitTuple> =
+                    sqlx::query_as("SELECT id, parent_id, level, kind, active FROM units WHERE id = $1")
+                        .bind(unit_id)
+                        .fetch_optional(&mut *self)
+                        .await?;
+                Ok(row.map(stored_unit))
+            }
+
+            async fn own_reports(&mut self, campaign_id: i64, unit_id: i64) -> sqlx::Result<OwnReports> {
+                let sql = format!("{OWN_SQL} AND r.unit_id = $2");
+                let rows: Vec<OwnTuple> =
+                    sqlx::query_as(&sql).bind(campaign_id).bind(unit_id).fetch_all(&mut *self).await?;
+                Ok(own_from_rows(rows).remove(&unit_id).unwrap_or_default())
+            }
+
+            async fn bases(&mut self, unit_id: i64) -> sqlx::Result<BTreeMap<BaseFigure, i64>> {
+                let rows: Vec<(String, i64)> =
+                    sqlx::query_as("SELECT figure, value FROM unit_base_figures WHERE unit_id = $1")
+                        .bind(unit_id)
+                        .fetch_all(&mut *self)
+                        .await?;
+                Ok(rows.into_iter().filter_map(|(f, v)| BaseFigure::parse(&f).map(|f| (f, v))).collect())
+            }
+
+            async fn stored(&mut self, campaign_id: i64, unit_id: i64, names: &KeyNames) -> sqlx::Result<Figures> {
+                let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+                    "SELECT key, period_seq, value FROM rollups WHERE campaign_id = $1 AND unit_id = $2",
+                )
+                .bind(campaign_id)
+                .bind(unit_id)
+                .fetch_all(&mut *self)
+                .await?;
+                Ok(rows.into_iter().filter_map(|(k, seq, v)| names.parse(&k).map(|k| ((k, seq), v))).collect())
+            }
+
+            async fn apply(
+                &mut self,
+                campaign_id: i64,
+                unit_ids: &[i64],
+                delta: &Figures,
+                names: &KeyNames,
+            ) -> sqlx::Result<()> {
+                let mut rows: Vec<(String, i64, i64)> =
+                    delta.iter().filter(|(_, v)| **v != 0).map(|((k, seq), v)| (names.name(*k), *seq, *v)).collect();
+                rows.sort();
+                for unit in unit_ids {
+                    for (key, seq, value) in &rows {
+                        sqlx::query(
+                            "INSERT INTO rollups (campaign_id, unit_id, key, period_seq, value) VALUES ($1, $2, $3, $4, $5)
+                             ON CONFLICT (campaign_id, unit_id, key, period_seq) DO UPDATE SET value = rollups.value + excluded.value",
+                        )
+                        .bind(campaign_id)
+                        .bind(*unit)
+                        .bind(key)
+                        .bind(*seq)
+                        .bind(*value)
+                        .execute(&mut *self)
+                        .await?;
+                    }
+                }
+                Ok(())
+            }
+
+            async fn current_plan(&mut self) -> sqlx::Result<Option<(i64, Plan)>> {
+                let row: Option<(i64, String)> =
+                    sqlx::query_as("SELECT id, plan_toml FROM campaigns WHERE is_current = TRUE ORDER BY id LIMIT 1")
+                        .fetch_optional(&mut *self)
+                        .await?;
+                Ok(row.and_then(|(id, toml)| parse_plan(&toml).ok().map(|plan| (id, plan))))
+            }
+
+            async fn everything(
+                &mut self,
+                campaign_id: i64,
+            ) -> sqlx::Result<(Vec<StoredUnit>, Vec<(i64, String, i64)>, Vec<OwnTuple>)> {
+                let units: Vec<UnitTuple> = sqlx::query_as("SELECT id, parent_id, level, kind, active FROM units")
+                    .fetch_all(&mut *self)
+                    .await?;
+                let bases: Vec<(i64, String, i64)> =
+                    sqlx::query_as("SELECT unit_id, figure, value FROM unit_base_figures").fetch_all(&mut *self).await?;
+                let own: Vec<OwnTuple> = sqlx::query_as(OWN_SQL).bind(campaign_id).fetch_all(&mut *self).await?;
+                Ok((units.into_iter().map(stored_unit).collect(), bases, own))
+            }
+
+            async fn replace_all(&mut self, campaign_id: i64, rows: &[(i64, String, i64, i64)]) -> sqlx::Result<()> {
+                sqlx::query("DELETE FROM rollups WHERE campaign_id = $1").bind(campaign_id).execute(&mut *self).await?;
+                for chunk in rows.chunks(400) {
+                    let mut sql = String::from("INSERT INTO rollups (campaign_id, unit_id, key, period_seq, value) VALUES ");
+                    for i in 0..chunk.len() {
+                        if i > 0 {
+                            sql.push(',');
+                        }
+                        let b = i * 4;
+                        sql.push_str(&format!("($1, ${}, ${}, ${}, ${})", b + 2, b + 3, b + 4, b + 5));
+                    }
+                    let mut q = sqlx::query(&sql).bind(campaign_id);
+                    for (unit, key, seq, value) in chunk {
+                        q = q.bind(*unit).bind(key).bind(*seq).bind(*value);
+                    }
+                    q.execute(&mut *self).await?;
+                }
+                Ok(())
+            }
+        }
+    };
+}
+
+impl_rollup_tx!(sqlx::SqliteConnection);
+impl_rollup_tx!(sqlx::PgConnection);
+
+/// A unit's whole contribution (facts, base figures, own reports) read in a transaction.
+pub async fn contribution_in<C: RollupTx + Send>(
+    conn: &mut C,
+    plan: &Plan,
+    campaign_id: i64,
+    unit: &StoredUnit,
+) -> sqlx::Result<Figures> {
+    let bases = conn.bases(unit.id).await?;
+    let own = conn.own_reports(campaign_id, unit.id).await?;
+    Ok(unit_figures(plan, &unit.facts, &bases, &own))
+}
+
+/// Keeps the current campaign's figures right around a change to one unit (its
+/// facts, base figures or parent): call `before` first, make the change, then `after`.
+pub struct UnitChangeGuard {
+    campaign_id: i64,
+    plan: Plan,
+    unit_id: i64,
+    ancestors: Vec<i64>,
+    total: Figures,
+}
+
+impl UnitChangeGuard {
+    /// Reads the unit's subtree total before the change; None without a campaign
+    /// or for a unit not yet created.
+    pub async fn before<C: RollupTx + Send>(conn: &mut C, unit_id: i64) -> sqlx::Result<Option<Self>> {
+        let Some((campaign_id, plan)) = conn.current_plan().await? else {
+            return Ok(None);
+        };
+        let Some(unit) = conn.unit(unit_id).await? else {
+            return Ok(None);
+        };
+        let names = KeyNames::new(&plan);
+        let mut total = contribution_in(conn, &plan, campaign_id, &unit).await?;
+        add(&mut total, &conn.stored(campaign_id, unit_id, &names).await?, 1);
+        let ancestors = conn.strict_ancestors(unit_id).await?;
+        Ok(Some(UnitChangeGuard { campaign_id, plan, unit_id, ancestors, total }))
+    }
+
+    /// Moves the difference to the ancestors before and after the change.
+    pub async fn after<C: RollupTx + Send>(self, conn: &mut C) -> sqlx::Result<()> {
+        let names = KeyNames::new(&self.plan);
+        let Some(unit) = conn.unit(self.unit_id).await? else {
+            return Ok(());
+        };
+        let mut total = contribution_in(conn, &self.plan, self.campaign_id, &unit).await?;
+        add(&mut total, &conn.stored(self.campaign_id, self.unit_id, &names).await?, 1);
+        let ancestors = conn.strict_ancestors(self.unit_id).await?;
+        if ancestors == self.ancestors {
+            let delta = figures::difference(&total, &self.total);
+            conn.apply(self.campaign_id, &ancestors, &delta, &names).await
+        } else {
+            let mut minus = Figures::new();
+            add(&mut minus, &self.total, -1);
+            conn.apply(self.campaign_id, &self.ancestors, &minus, &names).await?;
+            conn.apply(self.campaign_id, &ancestors, &total, &names).await
+        }
+    }
+}
+
+/// Adds a new unit's contribution to its ancestors (call after inserting it).
+pub async fn unit_created<C: RollupTx + Send>(conn: &mut C, unit_id: i64) -> sqlx::Result<()> {
+    let Some((campaign_id, plan)) = conn.current_plan().await? else {
+        return Ok(());
+    };
+    let Some(unit) = conn.unit(unit_id).await? else {
+        return Ok(());
+    };
+    let names = KeyNames::new(&plan);
+    let total = contribution_in(conn, &plan, campaign_id, &unit).await?;
+    let ancestors = conn.strict_ancestors(unit_id).await?;
+    conn.apply(campaign_id, &ancestors, &total, &names).await
+}
+
+/// The figures of each unit's subtree (its own contribution plus the stored sum of
+/// everything below it).
+pub async fn subtree_figures(
+    db: &Db,
+    plan: &Plan,
+    campaign_id: i64,
+    unit_ids: &[i64],
+) -> Result<HashMap<i64, Figures>> {
+    if unit_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let names = KeyNames::new(plan);
+    let list = id_list(unit_ids);
+    let stored_sql =
+        format!("SELECT unit_id, key, period_seq, value FROM rollups WHERE campaign_id = $1 AND unit_id IN ({list})");
+    let stored: Vec<(i64, String, i64, i64)> =
+        with_pool!(db, pool => sqlx::query_as(&stored_sql).bind(campaign_id).fetch_all(pool).await)?;
+    let units_sql = format!("SELECT id, parent_id, level, kind, active FROM units WHERE id IN ({list})");
+    let units: Vec<UnitTuple> = with_pool!(db, pool => sqlx::query_as(&units_sql).fetch_all(pool).await)?;
+    let own_sql = format!("{OWN_SQL} AND r.unit_id IN ({list})");
+    let own_rows: Vec<OwnTuple> =
+        with_pool!(db, pool => sqlx::query_as(&own_sql).bind(campaign_id).fetch_all(pool).await)?;
+    let mut own = own_from_rows(own_rows);
+    let bases_sql = format!("SELECT unit_id, figure, value FROM unit_base_figures WHERE unit_id IN ({list})");
+    let base_rows: Vec<(i64, String, i64)> = with_pool!(db, pool => sqlx::query_as(&bases_sql).fetch_all(pool).await)?;
+    let mut bases: HashMap<i64, BTreeMap<BaseFigure, i64>> = HashMap::new();
+    for (unit, figure, value) in base_rows {
+        if let Some(f) = BaseFigure::parse(&figure) {
+            bases.entry(unit).or_default().insert(f, value);
+        }
+    }
+    let mut out: HashMap<i64, Figures> = HashMap::new();
+    for row in units {
+        let unit = stored_unit(row);
+        let figures = unit_figures(
+            plan,
+            &unit.facts,
+            &bases.remove(&unit.id).unwrap_or_default(),
+            &own.remove(&unit.id).unwrap_or_default(),
+        );
+        out.insert(unit.id, figures);
+    }
+    for (unit, key, seq, value) in stored {
+        if let (Some(figures), Some(key)) = (out.get_mut(&unit), names.parse(&key)) {
+            let entry = figures.entry((key, seq)).or_default();
+            *entry += value;
+            if *entry == 0 {
+                figures.remove(&(key, seq));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Every unit's contribution and the sums over strict descendants, computed from the
+/// raw rows: what `rollups` must hold. Returns unit → stored figures (no empty ones).
+pub async fn compute_all_in<C: RollupTx + Send>(
+    conn: &mut C,
+    plan: &Plan,
+    campaign_id: i64,
+) -> sqlx::Result<HashMap<i64, Figures>> {
+    let (units, base_rows, own_rows) = conn.everything(campaign_id).await?;
+    let mut bases: HashMap<i64, BTreeMap<BaseFigure, i64>> = HashMap::new();
+    for (unit, figure, value) in base_rows {
+        if let Some(f) = BaseFigure::parse(&figure) {
+            bases.entry(unit).or_default().insert(f, value);
+        }
+    }
+    let mut own = own_from_rows(own_rows);
+    let parent: HashMap<i64, Option<i64>> = units.iter().map(|u| (u.id, u.parent_id)).collect();
+    let mut stored: HashMap<i64, Figures> = HashMap::new();
+    for unit in &units {
+        let contribution = unit_figures(
+            plan,
+            &unit.facts,
+            &bases.remove(&unit.id).unwrap_or_default(),
+            &own.remove(&unit.id).unwrap_or_default(),
+        );
+        if contribution.is_empty() {
+            continue;
+        }
+        let mut up = unit.parent_id;
+        let mut depth = 0;
+        while let Some(a) = up {
+            add(stored.entry(a).or_default(), &contribution, 1);
+            up = parent.get(&a).copied().flatten();
+            depth += 1;
+            if depth > 16 {
+                break;
+            }
+        }
+    }
+    stored.retain(|_, f| !f.is_empty());
+    Ok(stored)
+}
+
+pub async fn compute_all(db: &Db, plan: &Plan, campaign_id: i64) -> Result<HashMap<i64, Figures>> {
+    Ok(with_pool!(db, pool => {
+        let mut conn = pool.acquire().await?;
+        compute_all_in(&mut *conn, plan, campaign_id).await
+    })?)
+}
+
+/// Recomputes every stored figure of a campaign from the raw rows inside the
+/// caller's transaction. Returns the number of stored figures.
+pub async fn rebuild_in<C: RollupTx + Send>(conn: &mut C, plan: &Plan, campaign_id: i64) -> sqlx::Result<u64> {
+    let all = compute_all_in(conn, plan, campaign_id).await?;
+    let names = KeyNames::new(plan);
+    let mut rows: Vec<(i64, String, i64, i64)> = Vec::new();
+    for (unit, figures) in &all {
+        for ((key, seq), value) in figures {
+            rows.push((*unit, names.name(*key), *seq, *value));
+        }
+    }
+    rows.sort();
+    conn.replace_all(campaign_id, &rows).await?;
+    Ok(rows.len() as u64)
+}
+
+/// The same for the current campaign, if there is one (after bulk changes to units,
+/// base figures or the plan).
+pub async fn rebuild_current_in<C: RollupTx + Send>(conn: &mut C) -> sqlx::Result<u64> {
+    match conn.current_plan().await? {
+        Some((campaign_id, plan)) => rebuild_in(conn, &plan, campaign_id).await,
+        None => Ok(0),
+    }
+}
+
+/// Recomputes every stored figure of a campaign in one transaction.
+pub async fn rebuild(db: &Db, plan: &Plan, campaign_id: i64) -> Result<u64> {
+    let count = crate::in_transaction!(db, tx => rebuild_in(&mut **tx, plan, campaign_id).await?);
+    Ok(count)
+}
+
+/// The stored figures as they are, for comparing with `compute_all`.
+pub async fn stored_all(db: &Db, plan: &Plan, campaign_id: i64) -> Result<HashMap<i64, Figures>> {
+    let names = KeyNames::new(plan);
+    let rows: Vec<(i64, String, i64, i64)> = with_pool!(db, pool => sqlx::query_as("SELECT unit_id, key, period_seq, value FROM rollups WHERE campaign_id = $1").bind(campaign_id).fetch_all(pool).await)?;
+    let mut out: HashMap<i64, Figures> = HashMap::new();
+    for (unit, key, seq, value) in rows {
+        if value == 0 {
+            continue;
+        }
+        if let Some(key) = names.parse(&key) {
+            out.entry(unit).or_default().insert((key, seq), value);
+        }
+    }
+    Ok(out)
+}
+
+/// Which figure keys are stored, for tests and the rebuild report.
+pub fn figure_count(all: &HashMap<i64, Figures>) -> usize {
+    all.values().map(|f| f.len()).sum()
+}
+
+/// A difference to add to some units' stored figures, once the transaction that
+/// made it commits.
+#[derive(Debug, Clone, Default)]
+pub struct Pending {
+    pub campaign_id: i64,
+    pub ancestors: Vec<i64>,
+    pub delta: Figures,
+}
+
+impl Pending {
+    pub async fn apply<C: RollupTx + Send>(&self, conn: &mut C, names: &KeyNames) -> sqlx::Result<()> {
+        conn.apply(self.campaign_id, &self.ancestors, &self.delta, names).await
+    }
+}
+
+/// What one unit's weekly reports contributed before a change.
+pub struct ReportChange {
+    campaign_id: i64,
+    unit: StoredUnit,
+    before: Figures,
+}
+
+impl ReportChange {
+    /// Call before changing the unit's weekly reports (their status or values).
+    pub async fn before<C: RollupTx + Send>(
+        conn: &mut C,
+        plan: &Plan,
+        campaign_id: i64,
+        unit_id: i64,
+    ) -> sqlx::Result<Option<Self>> {
+        let Some(unit) = conn.unit(unit_id).await? else {
+            return Ok(None);
+        };
+        let own = conn.own_reports(campaign_id, unit_id).await?;
+        Ok(Some(ReportChange { campaign_id, unit, before: report_figures(plan, &unit.facts, &own) }))
+    }
+
+    /// Call after the change: the difference for the unit's ancestors.
+    pub async fn after<C: RollupTx + Send>(self, conn: &mut C, plan: &Plan) -> sqlx::Result<Pending> {
+        let own = conn.own_reports(self.campaign_id, self.unit.id).await?;
+        let after = report_figures(plan, &self.unit.facts, &own);
+        let delta = figures::difference(&after, &self.before);
+        let ancestors = if delta.is_empty() { Vec::new() } else { conn.strict_ancestors(self.unit.id).await? };
+        Ok(Pending { campaign_id: self.campaign_id, ancestors, delta })
+    }
+}
+
+/// Pending differences of several writes, merged per unit (a batch of reports from
+/// sibling units touches their common ancestors once).
+#[derive(Debug, Default)]
+pub struct Merged {
+    by_unit: HashMap<(i64, i64), Figures>,
+}
+
+impl Merged {
+    pub fn push(&mut self, pending: Pending) {
+        for unit in pending.ancestors {
+            add(self.by_unit.entry((pending.campaign_id, unit)).or_default(), &pending.delta, 1);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_unit.values().all(|f| f.is_empty())
+    }
+
+    /// Adds every merged difference; `names` names the figures of each campaign.
+    pub async fn apply_all<C: RollupTx + Send>(
+        &self,
+        conn: &mut C,
+        names: &HashMap<i64, KeyNames>,
+    ) -> sqlx::Result<()> {
+        let mut units: Vec<&(i64, i64)> = self.by_unit.keys().collect();
+        units.sort();
+        for key in units {
+            if let (Some(delta), Some(names)) = (self.by_unit.get(key), names.get(&key.0)) {
+                conn.apply(key.0, &[key.1], delta, names).await?;
+            }
+        }
+        Ok(())
+    }
+}
