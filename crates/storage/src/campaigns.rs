@@ -35,7 +35,8 @@ pub struct StoredCampaign {
 /// The plan of a stored text, parsed once per process: the text is in the database
 /// (every instance reads it each time); this only saves parsing it again.
 fn parsed(text: &str) -> Result<Arc<Plan>> {
-    static CACHE: OnceLock<Mutex<Option<(String, Arc<Plan>)>>> = OnceLock::new();
+    type Cached = Option<(String, Arc<Plan>)>;
+    static CACHE: OnceLock<Mutex<Cached>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(None));
     if let Ok(guard) = cache.lock() {
         if let Some((cached_text, plan)) = guard.as_ref() {

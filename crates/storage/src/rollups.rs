@@ -34,7 +34,10 @@ fn stored_unit((id, parent_id, level, kind, active): UnitTuple) -> StoredUnit {
     }
 }
 
-type OwnTuple = (i64, i64, String, Option<String>, Option<String>, Option<i64>);
+pub type OwnTuple = (i64, i64, String, Option<String>, Option<String>, Option<i64>);
+
+/// Units, base figures (unit, figure, value) and own report rows of a campaign.
+pub type Everything = (Vec<StoredUnit>, Vec<(i64, String, i64)>, Vec<OwnTuple>);
 
 /// Folds rows (unit, period, status, timeliness, indicator, value) into each unit's
 /// own reports.
@@ -91,7 +94,7 @@ pub trait RollupTx {
     fn everything(
         &mut self,
         campaign_id: i64,
-    ) -> impl Future<Output = sqlx::Result<(Vec<StoredUnit>, Vec<(i64, String, i64)>, Vec<OwnTuple>)>> + Send;
+    ) -> impl Future<Output = sqlx::Result<Everything>> + Send;
     /// Replaces a campaign's stored figures.
     fn replace_all(
         &mut self,
@@ -193,7 +196,7 @@ macro_rules! impl_rollup_tx {
             async fn everything(
                 &mut self,
                 campaign_id: i64,
-            ) -> sqlx::Result<(Vec<StoredUnit>, Vec<(i64, String, i64)>, Vec<OwnTuple>)> {
+            ) -> sqlx::Result<Everything> {
                 let units: Vec<UnitTuple> = sqlx::query_as("SELECT id, parent_id, level, kind, active FROM units")
                     .fetch_all(&mut *self)
                     .await?;

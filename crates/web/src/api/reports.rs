@@ -109,6 +109,7 @@ pub struct SaveBody {
     input: ReportInput,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn save(
     state: AppState,
     actor: MaybeActor,
