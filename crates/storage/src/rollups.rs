@@ -91,10 +91,7 @@ pub trait RollupTx {
     /// The current campaign and its plan, if any.
     fn current_plan(&mut self) -> impl Future<Output = sqlx::Result<Option<(i64, Plan)>>> + Send;
     /// Every unit, base figure and own report of a campaign (for a rebuild).
-    fn everything(
-        &mut self,
-        campaign_id: i64,
-    ) -> impl Future<Output = sqlx::Result<Everything>> + Send;
+    fn everything(&mut self, campaign_id: i64) -> impl Future<Output = sqlx::Result<Everything>> + Send;
     /// Replaces a campaign's stored figures.
     fn replace_all(
         &mut self,
