@@ -49,6 +49,13 @@ enum Command {
         /// Seed of the simulation (the same seed gives the same reports).
         #[arg(long, default_value_t = 2023)]
         seed: u64,
+        /// province: the Kiên Giang plan and units; national: about 100,000 simulated
+        /// units in four levels (needs a new data directory).
+        #[arg(long, value_enum, default_value_t = commands::demo::Scale::Province)]
+        scale: commands::demo::Scale,
+        /// National scale: how many of the 10 weekly periods to fill.
+        #[arg(long, default_value_t = 10)]
+        periods: u32,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -127,7 +134,7 @@ fn main() -> ExitCode {
                 let now = now.map(|t| t.with_timezone(&chrono::Utc));
                 commands::serve::run(db, bind, trust_forwarded_for, secure_cookies, now, demo).await
             }
-            Command::Demo { seed, db } => commands::demo::run(db, seed).await,
+            Command::Demo { seed, scale, periods, db } => commands::demo::run(db, seed, scale, periods).await,
             Command::Migrate { db } => commands::serve::migrate(db).await,
             Command::Plan { command } => commands::plan::run(command),
             Command::User { command } => commands::user::run(command).await,

@@ -13,6 +13,7 @@ pub mod policy;
 pub mod progress;
 pub mod report;
 pub mod role;
+pub mod simulate;
 pub mod text;
 pub mod throttle;
 pub mod unit;

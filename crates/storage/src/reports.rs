@@ -332,8 +332,8 @@ macro_rules! save_in_tx {
                 let report_id = match &existing {
                     None => {
                         let inserted: Option<(i64,)> = sqlx::query_as(
-                            "INSERT INTO reports (campaign_id, unit_id, kind, period_seq, status, version, due_at, first_submitted_at, last_submitted_at, timeliness, draft_json, created_at, updated_at, updated_by)
-                             VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10, $11, $11, $12)
+                            "INSERT INTO reports (campaign_id, unit_id, kind, period_seq, status, version, due_at, first_submitted_at, last_submitted_at, timeliness, draft_json, created_at, updated_at, updated_by, highlights, difficulties, proposals)
+                             VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15)
                              ON CONFLICT (campaign_id, unit_id, kind, period_seq) DO NOTHING RETURNING id",
                         )
                         .bind(k.campaign_id)
@@ -348,6 +348,9 @@ macro_rules! save_in_tx {
                         .bind(&draft_json)
                         .bind(req.now)
                         .bind(&req.who.name)
+                        .bind(req.checked.filter(|_| submit).map(|c| c.highlights.as_str()).unwrap_or(""))
+                        .bind(req.checked.filter(|_| submit).map(|c| c.difficulties.as_str()).unwrap_or(""))
+                        .bind(req.checked.filter(|_| submit).map(|c| c.proposals.as_str()).unwrap_or(""))
                         .fetch_optional(&mut **tx)
                         .await?;
                         inserted.map(|(id,)| id)
@@ -382,41 +385,51 @@ macro_rules! save_in_tx {
                     }
                     Some(report_id) => {
                         if let (true, Some(checked)) = (submit, req.checked) {
-                            sqlx::query("DELETE FROM report_values WHERE report_id = $1").bind(report_id).execute(&mut **tx).await?;
-                            for (key, value) in &checked.values {
-                                sqlx::query("INSERT INTO report_values (report_id, indicator_key, value) VALUES ($1, $2, $3)")
+                            if existing.is_some() {
+                                sqlx::query("DELETE FROM report_values WHERE report_id = $1").bind(report_id).execute(&mut **tx).await?;
+                                sqlx::query("DELETE FROM report_activities WHERE report_id = $1").bind(report_id).execute(&mut **tx).await?;
+                            }
+                            // One statement for all the values, one for all the activities.
+                            let values: Vec<(&String, &i64)> = checked.values.iter().collect();
+                            for chunk in values.chunks(200) {
+                                let mut sql = String::from("INSERT INTO report_values (report_id, indicator_key, value) VALUES ");
+                                for i in 0..chunk.len() {
+                                    if i > 0 {
+                                        sql.push(',');
+                                    }
+                                    sql.push_str(&format!("($1, ${}, ${})", 2 * i + 2, 2 * i + 3));
+                                }
+                                let mut q = sqlx::query(&sql).bind(report_id);
+                                for (key, value) in chunk {
+                                    q = q.bind(*key).bind(**value);
+                                }
+                                q.execute(&mut **tx).await?;
+                            }
+                            let activities: Vec<(usize, &phongtrao_domain::report::CheckedActivity)> = checked.activities.iter().enumerate().collect();
+                            for chunk in activities.chunks(50) {
+                                let mut sql = String::from("INSERT INTO report_activities (report_id, position, title, held_on, area, place, participants, funds_vnd, result, tag) VALUES ");
+                                for i in 0..chunk.len() {
+                                    if i > 0 {
+                                        sql.push(',');
+                                    }
+                                    let b = 9 * i;
+                                    sql.push_str(&format!("($1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})", b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10));
+                                }
+                                let mut q = sqlx::query(&sql).bind(report_id);
+                                for (position, a) in chunk {
+                                    q = q.bind(*position as i64).bind(&a.title).bind(a.held_on).bind(&a.area).bind(&a.place).bind(a.participants).bind(a.funds_vnd).bind(&a.result).bind(&a.tag);
+                                }
+                                q.execute(&mut **tx).await?;
+                            }
+                            if existing.is_some() {
+                                sqlx::query("UPDATE reports SET highlights = $1, difficulties = $2, proposals = $3 WHERE id = $4")
+                                    .bind(&checked.highlights)
+                                    .bind(&checked.difficulties)
+                                    .bind(&checked.proposals)
                                     .bind(report_id)
-                                    .bind(key)
-                                    .bind(*value)
                                     .execute(&mut **tx)
                                     .await?;
                             }
-                            sqlx::query("DELETE FROM report_activities WHERE report_id = $1").bind(report_id).execute(&mut **tx).await?;
-                            for (position, a) in checked.activities.iter().enumerate() {
-                                sqlx::query(
-                                    "INSERT INTO report_activities (report_id, position, title, held_on, area, place, participants, funds_vnd, result, tag)
-                                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                                )
-                                .bind(report_id)
-                                .bind(position as i64)
-                                .bind(&a.title)
-                                .bind(a.held_on)
-                                .bind(&a.area)
-                                .bind(&a.place)
-                                .bind(a.participants)
-                                .bind(a.funds_vnd)
-                                .bind(&a.result)
-                                .bind(&a.tag)
-                                .execute(&mut **tx)
-                                .await?;
-                            }
-                            sqlx::query("UPDATE reports SET highlights = $1, difficulties = $2, proposals = $3 WHERE id = $4")
-                                .bind(&checked.highlights)
-                                .bind(&checked.difficulties)
-                                .bind(&checked.proposals)
-                                .bind(report_id)
-                                .execute(&mut **tx)
-                                .await?;
                         }
                         let version = if existing.is_some() { new_version } else { 1 };
                         let action = if submit { "submit" } else { "save_draft" };
@@ -449,10 +462,10 @@ macro_rules! save_in_tx {
                                 .execute(&mut **tx)
                                 .await?;
                         }
-                        let pending = match change {
-                            Some(change) => Some(change.after(&mut **tx, req.plan).await?),
-                            None => None,
-                        };
+                        let pending = change.map(|change| {
+                            let on_time = timeliness.as_deref().map(|t| t == "on_time");
+                            change.after(req.plan, k.period_seq, req.checked.map(|c| &c.values), on_time)
+                        });
                         Ok((saved, pending))
                     }
                 }
@@ -499,6 +512,23 @@ pub async fn save(db: &Db, req: &SaveRequest<'_>) -> std::result::Result<Saved, 
             }
         }
         other => other,
+    }
+}
+
+/// Several saves: one grouped commit on SQLite, one transaction each on PostgreSQL.
+pub async fn save_many(
+    db: &Db,
+    requests: &[SaveRequest<'_>],
+) -> std::result::Result<Vec<std::result::Result<Saved, SaveError>>, StorageError> {
+    match db {
+        Db::Sqlite(pool) => Ok(save_batch(pool, requests).await?),
+        Db::Postgres(_) => {
+            let mut out = Vec::with_capacity(requests.len());
+            for request in requests {
+                out.push(save(db, request).await);
+            }
+            Ok(out)
+        }
     }
 }
 
@@ -634,7 +664,8 @@ pub async fn review(
             .after(&serde_json::json!({"status": status.as_str(), "version": row.version + 1, "comment": comment}));
         crate::audit_in_tx!(tx, &entry, now);
         if let Some(change) = change {
-            change.after(&mut **tx, plan).await?.apply(&mut **tx, &KeyNames::new(plan)).await?;
+            let on_time = row.timeliness.as_deref().map(|t| t == "on_time");
+            change.after(plan, row.period_seq, None, on_time).apply(&mut **tx, &KeyNames::new(plan)).await?;
         }
         Ok(Saved { report_id, version: row.version + 1, status: status.as_str().into(), timeliness: row.timeliness.clone(), first_submitted_at: row.first_submitted_at, replayed: false })
     })

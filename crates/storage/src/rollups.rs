@@ -71,6 +71,8 @@ pub trait RollupTx {
     /// The unit's parent, grandparent … up to the root (not the unit itself).
     fn strict_ancestors(&mut self, unit_id: i64) -> impl Future<Output = sqlx::Result<Vec<i64>>> + Send;
     fn unit(&mut self, unit_id: i64) -> impl Future<Output = sqlx::Result<Option<StoredUnit>>> + Send;
+    /// The unit, then its parent, up to the root, in one read.
+    fn unit_and_ancestors(&mut self, unit_id: i64) -> impl Future<Output = sqlx::Result<Vec<StoredUnit>>> + Send;
     fn own_reports(&mut self, campaign_id: i64, unit_id: i64) -> impl Future<Output = sqlx::Result<OwnReports>> + Send;
     fn bases(&mut self, unit_id: i64) -> impl Future<Output = sqlx::Result<BTreeMap<BaseFigure, i64>>> + Send;
     /// The stored figures of one unit (its strict descendants' sum).
@@ -127,6 +129,21 @@ macro_rules! impl_rollup_tx {
                 Ok(row.map(stored_unit))
             }
 
+            async fn unit_and_ancestors(&mut self, unit_id: i64) -> sqlx::Result<Vec<StoredUnit>> {
+                let rows: Vec<(i64, Option<i64>, i64, String, bool, i64)> = sqlx::query_as(
+                    "WITH RECURSIVE up(id, parent_id, level, kind, active, depth) AS (
+                         SELECT id, parent_id, level, kind, active, 0 FROM units WHERE id = $1
+                         UNION ALL
+                         SELECT u.id, u.parent_id, u.level, u.kind, u.active, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id WHERE up.depth < 16
+                     )
+                     SELECT id, parent_id, level, kind, active, depth FROM up ORDER BY depth",
+                )
+                .bind(unit_id)
+                .fetch_all(&mut *self)
+                .await?;
+                Ok(rows.into_iter().map(|(id, p, l, k, a, _)| stored_unit((id, p, l, k, a))).collect())
+            }
+
             async fn own_reports(&mut self, campaign_id: i64, unit_id: i64) -> sqlx::Result<OwnReports> {
                 let sql = format!("{OWN_SQL} AND r.unit_id = $2");
                 let rows: Vec<OwnTuple> =
@@ -165,18 +182,22 @@ macro_rules! impl_rollup_tx {
                     delta.iter().filter(|(_, v)| **v != 0).map(|((k, seq), v)| (names.name(*k), *seq, *v)).collect();
                 rows.sort();
                 for unit in unit_ids {
-                    for (key, seq, value) in &rows {
-                        sqlx::query(
-                            "INSERT INTO rollups (campaign_id, unit_id, key, period_seq, value) VALUES ($1, $2, $3, $4, $5)
-                             ON CONFLICT (campaign_id, unit_id, key, period_seq) DO UPDATE SET value = rollups.value + excluded.value",
-                        )
-                        .bind(campaign_id)
-                        .bind(*unit)
-                        .bind(key)
-                        .bind(*seq)
-                        .bind(*value)
-                        .execute(&mut *self)
-                        .await?;
+                    // Keys are distinct, so one statement may upsert them all.
+                    for chunk in rows.chunks(300) {
+                        let mut sql = String::from("INSERT INTO rollups (campaign_id, unit_id, key, period_seq, value) VALUES ");
+                        for i in 0..chunk.len() {
+                            if i > 0 {
+                                sql.push(',');
+                            }
+                            let b = 3 * i;
+                            sql.push_str(&format!("($1, $2, ${}, ${}, ${})", b + 3, b + 4, b + 5));
+                        }
+                        sql.push_str(" ON CONFLICT (campaign_id, unit_id, key, period_seq) DO UPDATE SET value = rollups.value + excluded.value");
+                        let mut q = sqlx::query(&sql).bind(campaign_id).bind(*unit);
+                        for (key, seq, value) in chunk {
+                            q = q.bind(key).bind(*seq).bind(*value);
+                        }
+                        q.execute(&mut *self).await?;
                     }
                 }
                 Ok(())
@@ -301,6 +322,17 @@ pub async fn unit_created<C: RollupTx + Send>(conn: &mut C, unit_id: i64) -> sql
     let total = contribution_in(conn, &plan, campaign_id, &unit).await?;
     let ancestors = conn.strict_ancestors(unit_id).await?;
     conn.apply(campaign_id, &ancestors, &total, &names).await
+}
+
+/// The stored figures of one unit: the sum over the units strictly below it.
+pub async fn below(db: &Db, plan: &Plan, campaign_id: i64, unit_id: i64) -> Result<Figures> {
+    let names = KeyNames::new(plan);
+    let rows: Vec<(String, i64, i64)> = with_pool!(db, pool => sqlx::query_as("SELECT key, period_seq, value FROM rollups WHERE campaign_id = $1 AND unit_id = $2")
+        .bind(campaign_id)
+        .bind(unit_id)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows.into_iter().filter_map(|(k, seq, v)| names.parse(&k).map(|k| ((k, seq), v))).collect())
 }
 
 /// The figures of each unit's subtree (its own contribution plus the stored sum of
@@ -477,31 +509,56 @@ impl Pending {
 pub struct ReportChange {
     campaign_id: i64,
     unit: StoredUnit,
+    ancestors: Vec<i64>,
+    own: OwnReports,
     before: Figures,
 }
 
 impl ReportChange {
-    /// Call before changing the unit's weekly reports (their status or values).
+    /// Call before changing one of the unit's weekly reports (two reads: the unit with
+    /// its ancestors, and its own reports).
     pub async fn before<C: RollupTx + Send>(
         conn: &mut C,
         plan: &Plan,
         campaign_id: i64,
         unit_id: i64,
     ) -> sqlx::Result<Option<Self>> {
-        let Some(unit) = conn.unit(unit_id).await? else {
+        let mut chain = conn.unit_and_ancestors(unit_id).await?.into_iter();
+        let Some(unit) = chain.next() else {
             return Ok(None);
         };
+        let ancestors = chain.map(|u| u.id).collect();
         let own = conn.own_reports(campaign_id, unit_id).await?;
-        Ok(Some(ReportChange { campaign_id, unit, before: report_figures(plan, &unit.facts, &own) }))
+        let before = report_figures(plan, &unit.facts, &own);
+        Ok(Some(ReportChange { campaign_id, unit, ancestors, own, before }))
     }
 
-    /// Call after the change: the difference for the unit's ancestors.
-    pub async fn after<C: RollupTx + Send>(self, conn: &mut C, plan: &Plan) -> sqlx::Result<Pending> {
-        let own = conn.own_reports(self.campaign_id, self.unit.id).await?;
-        let after = report_figures(plan, &self.unit.facts, &own);
+    /// The difference for the ancestors once the report of period `seq` counts
+    /// `values` (None: it no longer counts) and its first submission is on time or not.
+    pub fn after(
+        mut self,
+        plan: &Plan,
+        seq: i64,
+        values: Option<&BTreeMap<String, i64>>,
+        first_on_time: Option<bool>,
+    ) -> Pending {
+        self.own.values.retain(|(s, _), _| *s != seq);
+        if let Some(values) = values {
+            for (key, value) in values {
+                self.own.values.insert((seq, key.clone()), *value);
+            }
+        }
+        match first_on_time {
+            Some(on_time) => {
+                self.own.first_on_time.insert(seq, on_time);
+            }
+            None => {
+                self.own.first_on_time.remove(&seq);
+            }
+        }
+        let after = report_figures(plan, &self.unit.facts, &self.own);
         let delta = figures::difference(&after, &self.before);
-        let ancestors = if delta.is_empty() { Vec::new() } else { conn.strict_ancestors(self.unit.id).await? };
-        Ok(Pending { campaign_id: self.campaign_id, ancestors, delta })
+        Pending { campaign_id: self.campaign_id, ancestors: self.ancestors, delta }
     }
 }
 

@@ -10,6 +10,7 @@ mod assets;
 pub mod auth;
 mod authz;
 pub mod demo;
+pub mod demo_national;
 pub mod error;
 mod files;
 mod health;

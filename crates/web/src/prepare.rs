@@ -24,7 +24,17 @@ pub async fn prepare(db: &Db) -> Result<Prepared, StorageError> {
     db.migrate().await?;
     crate::auth::store::DbSessionStore::new(db).migrate().await?;
     let now = Utc::now();
-    let seed = seed::load_builtin(db, now).await?;
+    let seed = if crate::demo_national::is_national(db).await {
+        // A national simulation's database: the Kiên Giang plan and units stay out.
+        let current = phongtrao_storage::campaigns::current(db).await?;
+        SeedReport {
+            campaign: phongtrao_storage::campaigns::Loaded::AlreadyPresent(current.row.id),
+            units_inserted: 0,
+            base_figures_inserted: 0,
+        }
+    } else {
+        seed::load_builtin(db, now).await?
+    };
     let mut admin_password = None;
     if users::count_with_role(db, Role::Admin).await? == 0 {
         let secret = password::generate();

@@ -14,8 +14,17 @@ pub async fn fill(db: &phongtrao_storage::Db, seed: u64) -> Result<demo::DemoSum
     Ok(demo::fill(&state, seed).await?)
 }
 
-pub async fn run(args: DatabaseArgs, seed: u64) -> Result<ExitCode> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scale {
+    Province,
+    National,
+}
+
+pub async fn run(args: DatabaseArgs, seed: u64, scale: Scale, periods: u32) -> Result<ExitCode> {
     let db = args.connect().await?;
+    if scale == Scale::National {
+        return national(db, seed, periods).await;
+    }
     let prepared = prepare(&db).await?;
     if let Some(password) = prepared.admin_password {
         println!("Tài khoản quản trị / admin account: admin — mật khẩu dùng một lần / one-time password: {password}");
@@ -29,6 +38,29 @@ pub async fn run(args: DatabaseArgs, seed: u64) -> Result<ExitCode> {
     println!(
         "DỮ LIỆU MÔ PHỎNG / SIMULATED DATA: {} báo cáo của {} đơn vị ({} trễ hạn, {} không nộp) / {} reports of {} units ({} late, {} missing). Mọi trang đều ghi rõ là mô phỏng / every page says so.",
         s.reports, s.units, s.late, s.missing, s.reports, s.units, s.late, s.missing
+    );
+    db.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn national(db: phongtrao_storage::Db, seed: u64, periods: u32) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let (units, _) = phongtrao_web::demo_national::setup(&db, seed).await?;
+    let prepared = prepare(&db).await?;
+    if let Some(password) = prepared.admin_password {
+        println!("Tài khoản quản trị / admin account: admin — mật khẩu dùng một lần / one-time password: {password}");
+    }
+    println!("{units} đơn vị mô phỏng / simulated units ({:.1} s)", started.elapsed().as_secs_f64());
+    let s = phongtrao_web::demo_national::fill(&db, seed, periods.min(10)).await?;
+    println!(
+        "DỮ LIỆU MÔ PHỎNG / SIMULATED DATA: {} báo cáo ({} trễ hạn, {} không nộp) / {} reports ({} late, {} missing), {:.1} s.",
+        s.reports,
+        s.late,
+        s.missing,
+        s.reports,
+        s.late,
+        s.missing,
+        started.elapsed().as_secs_f64()
     );
     db.close().await;
     Ok(ExitCode::SUCCESS)

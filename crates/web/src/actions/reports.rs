@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use phongtrao_domain::period::{before_day_deadline, Period};
 use phongtrao_domain::plan::{Indicator, When};
 use phongtrao_domain::policy::Action;
+use phongtrao_domain::progress::figures::{Key as FigureKey, KeyNames};
 use phongtrao_domain::report::{
     check, fields_for, CheckedReport, Field, FieldError, ReportContext, ReportInput, ReportKind,
 };
@@ -132,11 +133,11 @@ pub async fn load(
         }
     };
     // Units below this one that each indicator expects (for "how many of your units").
-    let subtree = units::subtree_ids(db, unit.id).await?;
-    let below: Vec<UnitRow> =
-        units::list(db).await?.into_iter().filter(|u| u.id != unit.id && u.active && subtree.contains(&u.id)).collect();
+    // From the consolidated figures: one indexed read whatever the size of the subtree.
+    let below = phongtrao_storage::rollups::below(db, plan, campaign.row.id, unit.id).await?;
+    let names = KeyNames::new(plan);
     let expected_below = |i: &Indicator| -> i64 {
-        below.iter().filter(|u| matches!((u.level(), u.kind()), (Some(l), Some(k)) if i.expects(l, k))).count() as i64
+        names.index_of(&i.key).and_then(|idx| below.get(&(FigureKey::Expect(idx), 0)).copied()).unwrap_or(0)
     };
     let fields = fields_for(plan, level, unit_kind, &expected_below);
     let base = base_figures::for_unit(db, unit.id).await?;

@@ -1,0 +1,164 @@
+//! A national-scale campaign for demos and benchmarks: a unit tree of about 100,000
+//! units in four levels (one top unit, 700 district unions, 10,500 grassroots unions,
+//! about 89,000 branches) and the Kiên Giang plan's 26 indicators over 10 weekly
+//! periods, reported by every unit. Everything here is simulated and says so in its
+//! names; it is deterministic for a seed.
+
+use crate::base_figures::UnitBaseFigures;
+use crate::unit::{BaseFigure, UnitKind, UnitSeed};
+
+/// How big the simulated tree is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    pub districts: usize,
+    pub grassroots_per_district: usize,
+    /// Branches per grassroots union vary from `min` to `max` (inclusive).
+    pub branches_min: usize,
+    pub branches_max: usize,
+}
+
+/// About 100,000 units.
+pub const NATIONAL: Shape = Shape { districts: 700, grassroots_per_district: 15, branches_min: 5, branches_max: 12 };
+
+/// The code of the top unit of the simulated tree.
+pub const ROOT_CODE: &str = "QG";
+
+/// A small deterministic generator (xorshift64*), so that a seed gives one tree.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// In `low..=high`.
+    pub fn between(&mut self, low: u64, high: u64) -> u64 {
+        low + self.next_u64() % (high - low + 1).max(1)
+    }
+
+    /// In `0.0..1.0`.
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// The simulated tree, parents before children, and each branch's base figures.
+pub fn tree(shape: Shape, seed: u64) -> (Vec<UnitSeed>, Vec<UnitBaseFigures>) {
+    let mut rng = Rng::new(seed);
+    let mut units = vec![UnitSeed {
+        code: ROOT_CODE.into(),
+        parent_code: None,
+        kind: UnitKind::Province,
+        name: "Đoàn Thanh niên toàn quốc (MÔ PHỎNG)".into(),
+        admin_name: None,
+        gso_code: None,
+    }];
+    let mut figures = Vec::new();
+    for d in 1..=shape.districts {
+        let district = format!("QG-{d:03}");
+        units.push(UnitSeed {
+            code: district.clone(),
+            parent_code: Some(ROOT_CODE.into()),
+            kind: if d % 9 == 0 { UnitKind::City } else { UnitKind::District },
+            name: format!("Huyện đoàn mô phỏng {d:03}"),
+            admin_name: None,
+            gso_code: None,
+        });
+        for g in 1..=shape.grassroots_per_district {
+            let grassroots = format!("{district}-{g:02}");
+            units.push(UnitSeed {
+                code: grassroots.clone(),
+                parent_code: Some(district.clone()),
+                kind: match g % 5 {
+                    0 => UnitKind::Ward,
+                    4 => UnitKind::School,
+                    _ => UnitKind::Commune,
+                },
+                name: format!("Đoàn cơ sở mô phỏng {d:03}-{g:02}"),
+                admin_name: None,
+                gso_code: None,
+            });
+            let branches = rng.between(shape.branches_min as u64, shape.branches_max as u64);
+            for b in 1..=branches {
+                let code = format!("{grassroots}-{b:02}");
+                let members = rng.between(8, 60) as i64;
+                figures.push(UnitBaseFigures {
+                    code: code.clone(),
+                    figures: [(BaseFigure::DoanVien, members), (BaseFigure::ThanhNien, members * 2)]
+                        .into_iter()
+                        .collect(),
+                });
+                units.push(UnitSeed {
+                    code,
+                    parent_code: Some(grassroots.clone()),
+                    kind: UnitKind::Branch,
+                    name: format!("Chi đoàn mô phỏng {d:03}-{g:02}-{b:02}"),
+                    admin_name: None,
+                    gso_code: None,
+                });
+            }
+        }
+    }
+    (units, figures)
+}
+
+/// The plan of the simulated national campaign: the Kiên Giang plan's targets and
+/// indicators, reported weekly by every level for 10 weeks.
+pub fn plan_toml(source: &str) -> String {
+    let mut out = String::with_capacity(source.len() + 256);
+    for line in source.lines() {
+        let replaced = match line.trim_start() {
+            l if l.starts_with("code = \"kien-giang-thang-thanh-nien-2023\"") => {
+                "code = \"mo-phong-toan-quoc-2023\"".to_string()
+            }
+            l if l.starts_with("title = \"Kế hoạch Tháng Thanh niên năm 2023\"") => {
+                "title = \"Kế hoạch Tháng Thanh niên năm 2023 (MÔ PHỎNG quy mô toàn quốc)\"".to_string()
+            }
+            l if l.starts_with("ends_on = 2023-04-10") => "ends_on = 2023-05-10".to_string(),
+            l if l.starts_with("last_period_end = 2023-03-31") => "last_period_end = 2023-05-05".to_string(),
+            l if l.starts_with("levels = [\"district\"]") && out.ends_with("[reporting]\n") => {
+                "levels = [\"province\", \"district\", \"grassroots\", \"branch\"]".to_string()
+            }
+            _ => line.to_string(),
+        };
+        out.push_str(&replaced);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{parse_plan, Level};
+
+    #[test]
+    fn the_national_tree_has_about_100000_units_in_four_levels() {
+        let (units, figures) = tree(NATIONAL, 7);
+        assert!((95_000..=110_000).contains(&units.len()), "{} units", units.len());
+        let levels: std::collections::BTreeSet<Level> = units.iter().map(|u| u.kind.level()).collect();
+        assert_eq!(levels.len(), 4);
+        let branches = units.iter().filter(|u| u.kind == UnitKind::Branch).count();
+        assert_eq!(figures.len(), branches);
+        assert_eq!(tree(NATIONAL, 7).0.len(), units.len(), "same seed, same tree");
+        let codes: std::collections::HashSet<&str> = units.iter().map(|u| u.code.as_str()).collect();
+        assert_eq!(codes.len(), units.len(), "codes are unique");
+    }
+
+    #[test]
+    fn the_national_plan_has_26_indicators_10_weeks_and_every_level_reports() {
+        let plan = parse_plan(&plan_toml(crate::builtin::PLAN_TOML)).expect("valid plan");
+        assert_eq!(plan.indicators().count(), 26);
+        assert_eq!(plan.periods().len(), 10);
+        assert_eq!(plan.reporting.levels.len(), 4);
+        assert!(plan.campaign.title.contains("MÔ PHỎNG"));
+    }
+}
