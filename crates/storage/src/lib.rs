@@ -7,6 +7,7 @@ pub mod base_figures;
 pub mod campaigns;
 mod db;
 pub use db::create_postgres_database;
+pub mod documents;
 pub mod pending_imports;
 pub mod progress;
 pub mod reports;

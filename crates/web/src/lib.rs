@@ -10,6 +10,8 @@ mod assets;
 pub mod auth;
 mod authz;
 pub mod demo;
+pub mod documents;
+pub mod docx;
 pub mod error;
 mod files;
 mod health;
