@@ -5,6 +5,7 @@ mod accounts;
 mod browser;
 mod cli;
 mod demo;
+mod documents;
 mod pages;
 mod plan_import;
 mod progress;

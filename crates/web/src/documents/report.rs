@@ -86,7 +86,7 @@ pub fn paragraphs(doc: &mut Document, text: &str) {
 
 /// Nơi nhận on the left, the signature on the right.
 pub fn signature_block(doc: &mut Document, recipients: &[String], on_behalf_of: &str, title: &str, name: &str) {
-    let mut t = Table::proportional(&[50, 50], false);
+    let mut t = Table::proportional(&[40, 60], false);
     let mut left =
         vec![Para::new().align(Align::Left).spacing(12.0, 0.0).run(Run::new("Nơi nhận:").bold().italic().size(12.0))];
     let n = recipients.len();
@@ -445,7 +445,7 @@ pub fn document(g: &Gathered) -> Document {
         .indicators
         .iter()
         .filter(|i| i.status == "not_met")
-        .map(|i| format!("{} ({})", i.indicator, i.text_vi))
+        .map(|i| format!("{} (đạt {})", i.indicator, ratio_text(i)))
         .collect();
     if !not_met.is_empty() {
         body(&mut doc, format!("Các chỉ tiêu chưa đạt: {}.", not_met.join("; ")));
