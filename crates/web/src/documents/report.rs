@@ -117,7 +117,7 @@ fn cell(text: impl Into<String>, align: Align) -> Cell {
 /// column for the week's increase of the counts.
 fn results_table(doc: &mut Document, g: &Gathered) {
     let weekly = g.period.is_some();
-    let weights: &[u32] = if weekly { &[6, 30, 14, 11, 14, 11, 14] } else { &[7, 38, 15, 16, 11, 13] };
+    let weights: &[u32] = if weekly { &[7, 29, 14, 11, 14, 11, 14] } else { &[7, 38, 15, 16, 11, 13] };
     let mut t = Table::proportional(weights, true);
     let mut header = vec![head_cell("STT"), head_cell("Chỉ tiêu"), head_cell("Kế hoạch")];
     if weekly {
