@@ -398,6 +398,19 @@ async fn the_office_edits_its_texts_and_the_page_downloads_in_one_click() {
     let html = client.get(format!("{}/documents", app.base)).send().await.expect("page").text().await.expect("html");
     assert!(html.contains("href=\"/documents\"") && html.contains("action=\"/documents/final-report.docx\""), "{html}");
     assert!(html.contains("value=\"45-BC/TĐTN-BPT\""), "the stored texts are on the form");
+    let csrf = crate::support::csrf_of(&html);
+    let r = client
+        .post(format!("{}/documents/texts/weekly_report", app.base))
+        .header("origin", &app.base)
+        .form(&[("csrf", csrf.as_str()), ("number", "12-BC/TĐTN"), ("signer_name", "Trần Thị B")])
+        .send()
+        .await
+        .expect("save");
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let weekly = app.client.get(format!("{}/api/v1/document-texts/weekly_report", app.base)).bearer_auth(&admin);
+    let weekly: Value = weekly.send().await.expect("texts").json().await.expect("json");
+    assert_eq!(weekly["number"], "12-BC/TĐTN");
+    assert_eq!(weekly["signer_name"], "Trần Thị B");
     let r = client.get(format!("{}/documents/plan.docx", app.base)).send().await.expect("download");
     assert_eq!(r.status(), 200);
     let disposition = r.headers()["content-disposition"].to_str().expect("header").to_string();
