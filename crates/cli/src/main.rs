@@ -100,6 +100,26 @@ enum Command {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Documents: the final report, a weekly report, the workbook, the plan, CSV tables.
+    Export {
+        /// final-report, weekly-report, workbook, plan, or a table: targets.csv,
+        /// units.csv, timeliness.csv, activities.csv, notes.csv.
+        what: String,
+        /// The weekly report's period (its last day); for the others, figures up to it.
+        #[arg(long)]
+        period_end: Option<chrono::NaiveDate>,
+        /// The unit whose subtree is reported (default: the province).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Cumulative up to this day (default: today, or the campaign's end).
+        #[arg(long)]
+        at: Option<chrono::NaiveDate>,
+        /// The file to write.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
     /// Reports: submit from a JSON file, list.
     Report {
         #[command(subcommand)]
@@ -140,6 +160,9 @@ fn main() -> ExitCode {
             Command::User { command } => commands::user::run(command).await,
             Command::Report { command } => commands::report::run(command).await,
             Command::Progress { unit, at, json, db } => commands::progress::run(unit, at, json, db).await,
+            Command::Export { what, period_end, unit, at, out, db } => {
+                commands::export::run(commands::export::ExportArgs { what, unit, period_end, at, out }, db).await
+            }
             Command::Allocate { indicator, parent, by, set, json, db } => {
                 commands::allocate::run(commands::allocate::AllocateArgs { indicator, parent, by, set, json }, db).await
             }

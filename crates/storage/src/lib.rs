@@ -8,6 +8,7 @@ pub mod campaigns;
 mod db;
 pub mod group_commit;
 pub use db::create_postgres_database;
+pub mod documents;
 pub mod pending_imports;
 pub mod progress;
 pub mod reports;

@@ -144,24 +144,71 @@ pub fn write_csv(header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, Failu
 
 /// One cell of a sheet.
 pub enum Cell {
+    /// Always a string cell, never a formula, whatever it starts with.
     Text(String),
     Integer(i64),
+    /// A percentage given in percent (94.5 for 94,5%), shown with one decimal.
+    Percent(f64),
+    Date(chrono::NaiveDate),
     Empty,
+}
+
+/// One sheet of a workbook: an optional title row (red when it warns, e.g. simulated
+/// data), then the bold, frozen header and the rows.
+pub struct Sheet {
+    pub name: String,
+    pub title: Option<String>,
+    pub title_warns: bool,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
 }
 
 /// An .xlsx with one sheet: bold frozen header, fitted widths, text always as text.
 pub fn write_xlsx(sheet_name: &str, header: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, Failure> {
     let mut workbook = Workbook::new();
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    add_sheet(&mut workbook, sheet_name, None, false, &header, rows)?;
+    workbook.save_to_buffer().map_err(Failure::internal)
+}
+
+/// An .xlsx with several sheets, each as `write_xlsx` makes one.
+pub fn write_workbook(sheets: &[Sheet]) -> Result<Vec<u8>, Failure> {
+    let mut workbook = Workbook::new();
+    for s in sheets {
+        add_sheet(&mut workbook, &s.name, s.title.as_deref(), s.title_warns, &s.header, &s.rows)?;
+    }
+    workbook.save_to_buffer().map_err(Failure::internal)
+}
+
+fn add_sheet(
+    workbook: &mut Workbook,
+    sheet_name: &str,
+    title: Option<&str>,
+    title_warns: bool,
+    header: &[String],
+    rows: &[Vec<Cell>],
+) -> Result<(), Failure> {
     let bold = Format::new().set_bold();
+    let header_format =
+        Format::new().set_bold().set_text_wrap().set_align(rust_xlsxwriter::FormatAlign::VerticalCenter);
     let integer = Format::new().set_num_format("#,##0");
+    let percent = Format::new().set_num_format("0.0%");
+    let date = Format::new().set_num_format("dd/mm/yyyy");
     let sheet = workbook.add_worksheet();
     sheet.set_name(sheet_name).map_err(Failure::internal)?;
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut first = 0u32;
+    if let Some(t) = title {
+        let format = if title_warns { Format::new().set_bold().set_font_color(0xC00000) } else { bold.clone() };
+        sheet.write_string_with_format(0, 0, t, &format).map_err(Failure::internal)?;
+        first = 1;
+    }
+    // A long header wraps rather than widening its column past 24 characters.
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count().min(24)).collect();
     for (c, h) in header.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(Failure::internal)?;
+        sheet.write_string_with_format(first, c as u16, h, &header_format).map_err(Failure::internal)?;
     }
     for (r, row) in rows.iter().enumerate() {
-        let r = (r + 1) as u32;
+        let r = r as u32 + first + 1;
         for (c, cell) in row.iter().enumerate() {
             let col = c as u16;
             let len = match cell {
@@ -173,6 +220,18 @@ pub fn write_xlsx(sheet_name: &str, header: &[&str], rows: &[Vec<Cell>]) -> Resu
                     sheet.write_number_with_format(r, col, *i as f64, &integer).map_err(Failure::internal)?;
                     i.to_string().len() + 2
                 }
+                Cell::Percent(p) => {
+                    sheet.write_number_with_format(r, col, *p / 100.0, &percent).map_err(Failure::internal)?;
+                    format!("{p:.1}").len() + 2
+                }
+                Cell::Date(d) => {
+                    use chrono::Datelike;
+                    let value =
+                        rust_xlsxwriter::ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+                            .map_err(Failure::internal)?;
+                    sheet.write_datetime_with_format(r, col, &value, &date).map_err(Failure::internal)?;
+                    10
+                }
                 Cell::Empty => 0,
             };
             if let Some(w) = widths.get_mut(c) {
@@ -183,8 +242,11 @@ pub fn write_xlsx(sheet_name: &str, header: &[&str], rows: &[Vec<Cell>]) -> Resu
     for (c, w) in widths.iter().enumerate() {
         sheet.set_column_width(c as u16, (*w as f64 + 3.0).clamp(8.0, 60.0)).map_err(Failure::internal)?;
     }
-    sheet.set_freeze_panes(1, 0).map_err(Failure::internal)?;
-    workbook.save_to_buffer().map_err(Failure::internal)
+    sheet.set_freeze_panes(first + 1, 0).map_err(Failure::internal)?;
+    // Printed on A4 landscape, one page wide, the header repeated on every page.
+    sheet.set_paper_size(9).set_landscape().set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(first, first).map_err(Failure::internal)?;
+    Ok(())
 }
 
 #[cfg(test)]

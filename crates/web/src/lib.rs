@@ -11,6 +11,8 @@ pub mod auth;
 mod authz;
 pub mod demo;
 pub mod demo_national;
+pub mod documents;
+pub mod docx;
 pub mod error;
 mod files;
 mod health;

@@ -1,5 +1,6 @@
 pub mod allocate;
 pub mod demo;
+pub mod export;
 pub mod plan;
 pub mod plan_import;
 pub mod progress;

@@ -6,6 +6,7 @@ mod browser;
 mod cli;
 mod consolidation;
 mod demo;
+mod documents;
 mod pages;
 mod plan_import;
 mod progress;

@@ -3,6 +3,7 @@
 mod admin;
 mod allocations;
 mod campaign;
+mod documents;
 mod openapi;
 mod plan_import;
 mod progress;
@@ -46,6 +47,8 @@ pub fn router() -> Router<AppState> {
         .route("/reports/{unit}/{period}/review", post(reports::review))
         .route("/reports/{unit}/{period}/versions", get(reports::versions))
         .route("/periods/{end}/{verb}", post(reports::lock))
+        .route("/exports/{file}", get(documents::export))
+        .route("/document-texts/{doc}", get(documents::texts).put(documents::save_texts))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
 }
