@@ -97,14 +97,36 @@ fn stopped() -> SaveError {
 }
 
 async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
-    while let Some(first) = rx.recv().await {
+    // Saves of a unit already in the batch wait for the next one, so that a batch
+    // touches each unit once (the fast path of `save_batch`).
+    let mut waiting: std::collections::VecDeque<Job> = std::collections::VecDeque::new();
+    loop {
+        let first = match waiting.pop_front() {
+            Some(job) => job,
+            None => match rx.recv().await {
+                Some(job) => job,
+                None => break,
+            },
+        };
+        let mut units = std::collections::HashSet::from([first.save.key.unit_id]);
         let mut jobs = vec![first];
+        let mut later = std::collections::VecDeque::new();
         while jobs.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => jobs.push(job),
-                Err(_) => break,
+            let job = match waiting.pop_front() {
+                Some(job) => job,
+                None => match rx.try_recv() {
+                    Ok(job) => job,
+                    Err(_) => break,
+                },
+            };
+            if units.insert(job.save.key.unit_id) {
+                jobs.push(job);
+            } else {
+                later.push_back(job);
             }
         }
+        later.extend(waiting.drain(..));
+        waiting = later;
         let saves: Vec<&OwnedSave> = jobs.iter().map(|j| &j.save).collect();
         let requests: Vec<SaveRequest<'_>> = saves.iter().map(|s| s.request()).collect();
         let results = match reports::save_batch(&pool, &requests).await {

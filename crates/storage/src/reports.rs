@@ -243,20 +243,59 @@ fn timeliness_str(t: Timeliness) -> &'static str {
 
 /// Keeps a refused (conflicting) save in the history of the report as it stands.
 macro_rules! record_refused {
-    ($tx:expr, $current:expr, $snapshot:expr, $req:expr) => {
-        sqlx::query(
-            "INSERT INTO report_versions (report_id, version, status, action, snapshot_json, saved_at, saved_by)
-             VALUES ($1, $2, $3, 'conflict_refused', $4, $5, $6)",
-        )
-        .bind($current.id)
-        .bind($current.version)
-        .bind(&$current.status)
-        .bind($snapshot)
-        .bind($req.now)
-        .bind(&$req.who.name)
-        .execute(&mut **$tx)
-        .await?;
+    ($tx:expr, $current:expr, $snapshot:expr, $req:expr, $deferred:expr) => {
+        match $deferred {
+            Some(deferred) => deferred.versions.push(VersionInsert {
+                report_id: $current.id,
+                version: $current.version,
+                status: $current.status.clone(),
+                action: "conflict_refused",
+                snapshot: ($snapshot).to_string(),
+                at: $req.now,
+                by: $req.who.name.clone(),
+            }),
+            None => {
+                sqlx::query(
+                    "INSERT INTO report_versions (report_id, version, status, action, snapshot_json, saved_at, saved_by)
+                     VALUES ($1, $2, $3, 'conflict_refused', $4, $5, $6)",
+                )
+                .bind($current.id)
+                .bind($current.version)
+                .bind(&$current.status)
+                .bind($snapshot)
+                .bind($req.now)
+                .bind(&$req.who.name)
+                .execute(&mut **$tx)
+                .await?;
+            }
+        }
     };
+}
+
+/// A version row written later, with the others of its batch.
+pub(crate) struct VersionInsert {
+    report_id: i64,
+    version: i64,
+    status: String,
+    action: &'static str,
+    snapshot: String,
+    at: DateTime<Utc>,
+    by: String,
+}
+
+/// Rows a grouped commit writes once for all its saves (multi-row statements).
+#[derive(Default)]
+pub(crate) struct Deferred {
+    versions: Vec<VersionInsert>,
+    audit: Vec<(crate::audit::AuditEntry, DateTime<Utc>)>,
+    idempotency: Vec<(String, String, i64, String, DateTime<Utc>)>,
+}
+
+/// What a grouped commit reads once for all its saves: the reports as they are and
+/// each unit with its ancestors.
+pub(crate) struct Prefetch {
+    existing: HashMap<i64, ReportRow>,
+    chains: HashMap<i64, Vec<crate::rollups::StoredUnit>>,
 }
 
 /// What a save computes before its transaction.
@@ -287,15 +326,20 @@ impl PreparedSave {
 /// row (the transaction may commit); a storage error means the transaction must roll
 /// back.
 macro_rules! save_in_tx {
-    ($tx:ident, $req:expr, $prepared:expr) => {{
+    ($tx:ident, $req:expr, $prepared:expr, $prefetch:expr, $deferred:expr) => {{
         let tx = &mut *$tx;
+        let prefetch: Option<&Prefetch> = $prefetch;
+        let mut deferred: Option<&mut Deferred> = $deferred;
         let req: &SaveRequest<'_> = $req;
         let PreparedSave { draft_json, snapshot, select } = $prepared;
         let k = req.key;
         let submit = req.action == SaveAction::Submit;
         let outcome: std::result::Result<(Saved, Option<crate::rollups::Pending>), SaveError> = async {
 
-        let existing: Option<ReportRow> = sqlx::query_as(&select).bind(k.campaign_id).bind(k.unit_id).bind(k.kind.as_str()).bind(k.period_seq).fetch_optional(&mut **tx).await?;
+        let existing: Option<ReportRow> = match prefetch {
+            Some(p) => p.existing.get(&k.unit_id).cloned(),
+            None => sqlx::query_as(&select).bind(k.campaign_id).bind(k.unit_id).bind(k.kind.as_str()).bind(k.period_seq).fetch_optional(&mut **tx).await?,
+        };
         if let Some(row) = &existing {
             if !row.status().editable() {
                 return Err(SaveError::NotEditable(row.status()));
@@ -305,14 +349,18 @@ macro_rules! save_in_tx {
         match stale {
             Some(current) => {
                 // Keep the refused attempt in the history, then refuse.
-                record_refused!(tx, current, &snapshot, req);
+                record_refused!(tx, current, &snapshot, req, deferred.as_deref_mut());
                 Err(SaveError::Conflict { current: Box::new(current.clone()) })
             }
             None => {
                 // What the unit's weekly reports contributed before, to move the
                 // difference up the tree.
                 let change = if submit && k.kind == ReportKind::Weekly {
-                    crate::rollups::ReportChange::before(&mut **tx, req.plan, k.campaign_id, k.unit_id).await?
+                    let chain = match prefetch {
+                        Some(p) => p.chains.get(&k.unit_id).cloned().unwrap_or_default(),
+                        None => crate::rollups::RollupTx::unit_and_ancestors(&mut **tx, k.unit_id).await?,
+                    };
+                    crate::rollups::ReportChange::for_save(&mut **tx, req.plan, k.campaign_id, chain, k.period_seq, existing.as_ref().and_then(|r| r.timeliness.as_deref())).await?
                 } else {
                     None
                 };
@@ -380,7 +428,7 @@ macro_rules! save_in_tx {
                     None => {
                         // Another save won the race between our read and our write.
                         let current: ReportRow = sqlx::query_as(&select).bind(k.campaign_id).bind(k.unit_id).bind(k.kind.as_str()).bind(k.period_seq).fetch_one(&mut **tx).await?;
-                        record_refused!(tx, current, &snapshot, req);
+                        record_refused!(tx, current, &snapshot, req, deferred.as_deref_mut());
                         Err(SaveError::Conflict { current: Box::new(current) })
                     }
                     Some(report_id) => {
@@ -433,16 +481,21 @@ macro_rules! save_in_tx {
                         }
                         let version = if existing.is_some() { new_version } else { 1 };
                         let action = if submit { "submit" } else { "save_draft" };
-                        sqlx::query("INSERT INTO report_versions (report_id, version, status, action, snapshot_json, saved_at, saved_by) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                            .bind(report_id)
-                            .bind(version)
-                            .bind(status.as_str())
-                            .bind(action)
-                            .bind(&snapshot)
-                            .bind(req.now)
-                            .bind(&req.who.name)
-                            .execute(&mut **tx)
-                            .await?;
+                        match deferred.as_deref_mut() {
+                            Some(d) => d.versions.push(VersionInsert { report_id, version, status: status.as_str().to_string(), action, snapshot: snapshot.clone(), at: req.now, by: req.who.name.clone() }),
+                            None => {
+                                sqlx::query("INSERT INTO report_versions (report_id, version, status, action, snapshot_json, saved_at, saved_by) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                                    .bind(report_id)
+                                    .bind(version)
+                                    .bind(status.as_str())
+                                    .bind(action)
+                                    .bind(&snapshot)
+                                    .bind(req.now)
+                                    .bind(&req.who.name)
+                                    .execute(&mut **tx)
+                                    .await?;
+                            }
+                        }
                         let saved = Saved { report_id, version, status: status.as_str().to_string(), timeliness: timeliness.clone(), first_submitted_at, replayed: false };
                         let entry = req
                             .who
@@ -450,9 +503,15 @@ macro_rules! save_in_tx {
                             .unit(Some(k.unit_id))
                             .before(&existing.as_ref().map(|r| serde_json::json!({"status": r.status, "version": r.version})))
                             .after(&serde_json::json!({"status": saved.status, "version": saved.version, "timeliness": saved.timeliness, "values": req.checked.map(|c| &c.values)}));
-                        crate::audit_in_tx!(tx, &entry, req.now);
+                        match deferred.as_deref_mut() {
+                            Some(d) => d.audit.push((entry, req.now)),
+                            None => crate::audit_in_tx!(tx, &entry, req.now),
+                        }
                         if let Some(key) = req.idempotency_key {
                             let response = serde_json::to_string(&saved).map_err(|e| StorageError::Invalid(e.to_string()))?;
+                            if let Some(d) = deferred.as_deref_mut() {
+                                d.idempotency.push((key.to_string(), req.who.name.clone(), report_id, response, req.now));
+                            } else {
                             sqlx::query("INSERT INTO idempotency_keys (key, user_name, report_id, response_json, created_at) VALUES ($1, $2, $3, $4, $5)")
                                 .bind(key)
                                 .bind(&req.who.name)
@@ -461,6 +520,7 @@ macro_rules! save_in_tx {
                                 .bind(req.now)
                                 .execute(&mut **tx)
                                 .await?;
+                            }
                         }
                         let pending = change.map(|change| {
                             let on_time = timeliness.as_deref().map(|t| t == "on_time");
@@ -490,7 +550,7 @@ pub async fn save(db: &Db, req: &SaveRequest<'_>) -> std::result::Result<Saved, 
     let names = KeyNames::new(req.plan);
     let outcome: std::result::Result<Saved, SaveError> = async {
         in_transaction!(db, tx => {
-            match save_in_tx!(tx, req, &prepared) {
+            match save_in_tx!(tx, req, &prepared, None, None) {
                 Ok((saved, pending)) => {
                     if let Some(pending) = pending {
                         pending.apply(&mut **tx, &names).await?;
@@ -532,10 +592,151 @@ pub async fn save_many(
     }
 }
 
+/// Runs several saves in one SQLite transaction and commits once (see
+/// `group_commit`). The common case reads what the saves need in three statements,
+/// writes each report with two, and the history, audit and idempotency rows of all
+/// of them in a few multi-row statements. Should anything fail, or should two saves
+/// touch one report, the batch is redone one savepoint per save, so that one save's
+/// failure never touches another's. An Err means nothing was committed.
+pub async fn save_batch(
+    pool: &sqlx::SqlitePool,
+    requests: &[SaveRequest<'_>],
+) -> std::result::Result<Vec<std::result::Result<Saved, SaveError>>, sqlx::Error> {
+    match save_batch_fast(pool, requests).await {
+        Ok(Some(results)) => Ok(results),
+        Ok(None) => save_batch_slow(pool, requests).await,
+        Err(e) => {
+            tracing::debug!(error = %e, "grouped commit redone save by save");
+            save_batch_slow(pool, requests).await
+        }
+    }
+}
+
+async fn save_batch_fast(
+    pool: &sqlx::SqlitePool,
+    requests: &[SaveRequest<'_>],
+) -> std::result::Result<Option<Vec<std::result::Result<Saved, SaveError>>>, sqlx::Error> {
+    let Some(first) = requests.first() else {
+        return Ok(Some(Vec::new()));
+    };
+    let (campaign_id, kind) = (first.key.campaign_id, first.key.kind);
+    let mut seen = std::collections::HashSet::new();
+    for r in requests {
+        if r.key.campaign_id != campaign_id || r.key.kind != kind || !seen.insert((r.key.unit_id, r.key.period_seq)) {
+            return Ok(None);
+        }
+    }
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let units: Vec<i64> = seen.iter().map(|(u, _)| *u).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let list = units.iter().map(|u| u.to_string()).collect::<Vec<_>>().join(",");
+    let sql = format!("SELECT {COLUMNS} FROM reports WHERE campaign_id = $1 AND kind = $2 AND unit_id IN ({list})");
+    let rows: Vec<ReportRow> = sqlx::query_as(&sql).bind(campaign_id).bind(kind.as_str()).fetch_all(&mut *tx).await?;
+    let wanted: HashMap<i64, i64> = requests.iter().map(|r| (r.key.unit_id, r.key.period_seq)).collect();
+    if wanted.len() != requests.len() {
+        // One unit, two periods: the existing rows are keyed by unit.
+        return Ok(None);
+    }
+    let existing: HashMap<i64, ReportRow> =
+        rows.into_iter().filter(|r| wanted.get(&r.unit_id) == Some(&r.period_seq)).map(|r| (r.unit_id, r)).collect();
+    let chains = crate::rollups::chains(&mut tx, &units).await?;
+    let prefetch = Prefetch { existing, chains };
+    let mut deferred = Deferred::default();
+    let mut merged = crate::rollups::Merged::default();
+    let mut names: HashMap<i64, KeyNames> = HashMap::new();
+    let mut results = Vec::with_capacity(requests.len());
+    for request in requests {
+        let prepared = match PreparedSave::new(request) {
+            Ok(p) => p,
+            Err(e) => {
+                results.push(Err(e));
+                continue;
+            }
+        };
+        let tx_ref = &mut tx;
+        match save_in_tx!(tx_ref, request, &prepared, Some(&prefetch), Some(&mut deferred)) {
+            Ok((saved, pending)) => {
+                if let Some(pending) = pending {
+                    names.entry(pending.campaign_id).or_insert_with(|| KeyNames::new(request.plan));
+                    merged.push(pending);
+                }
+                results.push(Ok(saved));
+            }
+            // Partial writes of this save may be in the transaction: redo save by save.
+            Err(SaveError::Storage(_)) => return Ok(None),
+            Err(other) => results.push(Err(other)),
+        }
+    }
+    flush(&mut tx, &deferred).await?;
+    merged.apply_all(&mut *tx, &names).await?;
+    tx.commit().await?;
+    Ok(Some(results))
+}
+
+/// Writes the deferred rows of a batch.
+async fn flush(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, d: &Deferred) -> std::result::Result<(), sqlx::Error> {
+    fn placeholders(rows: usize, cols: usize) -> String {
+        (0..rows)
+            .map(|r| format!("({})", (1..=cols).map(|c| format!("${}", r * cols + c)).collect::<Vec<_>>().join(", ")))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+    for chunk in d.versions.chunks(100) {
+        let sql = format!(
+            "INSERT INTO report_versions (report_id, version, status, action, snapshot_json, saved_at, saved_by) VALUES {}",
+            placeholders(chunk.len(), 7)
+        );
+        let mut q = sqlx::query(&sql);
+        for v in chunk {
+            q = q
+                .bind(v.report_id)
+                .bind(v.version)
+                .bind(&v.status)
+                .bind(v.action)
+                .bind(&v.snapshot)
+                .bind(v.at)
+                .bind(&v.by);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    for chunk in d.audit.chunks(80) {
+        let sql = format!(
+            "INSERT INTO audit_log (at, actor_user_id, actor_name, action, entity, entity_key, unit_id, before_json, after_json, client) VALUES {}",
+            placeholders(chunk.len(), 10)
+        );
+        let mut q = sqlx::query(&sql);
+        for (e, at) in chunk {
+            q = q
+                .bind(*at)
+                .bind(e.actor_user_id)
+                .bind(&e.actor_name)
+                .bind(&e.action)
+                .bind(&e.entity)
+                .bind(&e.entity_key)
+                .bind(e.unit_id)
+                .bind(&e.before_json)
+                .bind(&e.after_json)
+                .bind(&e.client);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    for chunk in d.idempotency.chunks(150) {
+        let sql = format!(
+            "INSERT INTO idempotency_keys (key, user_name, report_id, response_json, created_at) VALUES {}",
+            placeholders(chunk.len(), 5)
+        );
+        let mut q = sqlx::query(&sql);
+        for (key, user, report, response, at) in chunk {
+            q = q.bind(key).bind(user).bind(*report).bind(response).bind(*at);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// Runs several saves in one SQLite transaction, each in a savepoint, merges their
 /// consolidated figures and commits once (see `group_commit`). An Err means nothing
 /// was committed.
-pub async fn save_batch(
+async fn save_batch_slow(
     pool: &sqlx::SqlitePool,
     requests: &[SaveRequest<'_>],
 ) -> std::result::Result<Vec<std::result::Result<Saved, SaveError>>, sqlx::Error> {
@@ -555,7 +756,7 @@ pub async fn save_batch(
         let mut savepoint = (&mut tx).begin().await?;
         let outcome = {
             let sp = &mut savepoint;
-            save_in_tx!(sp, request, &prepared)
+            save_in_tx!(sp, request, &prepared, None, None)
         };
         match outcome {
             Ok((saved, pending)) => {

@@ -71,6 +71,9 @@ pub trait RollupTx {
     /// The unit's parent, grandparent … up to the root (not the unit itself).
     fn strict_ancestors(&mut self, unit_id: i64) -> impl Future<Output = sqlx::Result<Vec<i64>>> + Send;
     fn unit(&mut self, unit_id: i64) -> impl Future<Output = sqlx::Result<Option<StoredUnit>>> + Send;
+    /// Serializes changes to one unit's reports (PostgreSQL: a row lock until the
+    /// transaction ends; SQLite: its write transactions are serial already).
+    fn lock_unit(&mut self, unit_id: i64) -> impl Future<Output = sqlx::Result<()>> + Send;
     /// The unit, then its parent, up to the root, in one read.
     fn unit_and_ancestors(&mut self, unit_id: i64) -> impl Future<Output = sqlx::Result<Vec<StoredUnit>>> + Send;
     fn own_reports(&mut self, campaign_id: i64, unit_id: i64) -> impl Future<Output = sqlx::Result<OwnReports>> + Send;
@@ -103,8 +106,12 @@ pub trait RollupTx {
 }
 
 macro_rules! impl_rollup_tx {
-    ($conn:ty) => {
+    ($conn:ty, $lock:expr) => {
         impl RollupTx for $conn {
+            async fn lock_unit(&mut self, unit_id: i64) -> sqlx::Result<()> {
+                sqlx::query($lock).bind(unit_id).execute(&mut *self).await.map(|_| ())
+            }
+
             async fn strict_ancestors(&mut self, unit_id: i64) -> sqlx::Result<Vec<i64>> {
                 let rows: Vec<(i64,)> = sqlx::query_as(
                     "WITH RECURSIVE up(id, parent_id, depth) AS (
@@ -132,7 +139,7 @@ macro_rules! impl_rollup_tx {
             async fn unit_and_ancestors(&mut self, unit_id: i64) -> sqlx::Result<Vec<StoredUnit>> {
                 let rows: Vec<(i64, Option<i64>, i64, String, bool, i64)> = sqlx::query_as(
                     "WITH RECURSIVE up(id, parent_id, level, kind, active, depth) AS (
-                         SELECT id, parent_id, level, kind, active, 0 FROM units WHERE id = $1
+                         SELECT id, parent_id, level, kind, active, CAST(0 AS BIGINT) FROM units WHERE id = $1
                          UNION ALL
                          SELECT u.id, u.parent_id, u.level, u.kind, u.active, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id WHERE up.depth < 16
                      )
@@ -247,8 +254,33 @@ macro_rules! impl_rollup_tx {
     };
 }
 
-impl_rollup_tx!(sqlx::SqliteConnection);
-impl_rollup_tx!(sqlx::PgConnection);
+impl_rollup_tx!(sqlx::SqliteConnection, "SELECT $1");
+impl_rollup_tx!(sqlx::PgConnection, "SELECT id FROM units WHERE id = $1 FOR UPDATE");
+
+/// Each unit with its ancestors (the unit first), in one read.
+pub async fn chains(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    unit_ids: &[i64],
+) -> sqlx::Result<HashMap<i64, Vec<StoredUnit>>> {
+    if unit_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "WITH RECURSIVE up(start, id, parent_id, level, kind, active, depth) AS (
+             SELECT id, id, parent_id, level, kind, active, 0 FROM units WHERE id IN ({})
+             UNION ALL
+             SELECT up.start, u.id, u.parent_id, u.level, u.kind, u.active, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id WHERE up.depth < 16
+         )
+         SELECT start, id, parent_id, level, kind, active FROM up ORDER BY start, depth",
+        id_list(unit_ids)
+    );
+    let rows: Vec<(i64, i64, Option<i64>, i64, String, bool)> = sqlx::query_as(&sql).fetch_all(&mut **tx).await?;
+    let mut out: HashMap<i64, Vec<StoredUnit>> = HashMap::new();
+    for (start, id, parent, level, kind, active) in rows {
+        out.entry(start).or_default().push(stored_unit((id, parent, level, kind, active)));
+    }
+    Ok(out)
+}
 
 /// A unit's whole contribution (facts, base figures, own reports) read in a transaction.
 pub async fn contribution_in<C: RollupTx + Send>(
@@ -528,7 +560,39 @@ impl ReportChange {
             return Ok(None);
         };
         let ancestors = chain.map(|u| u.id).collect();
+        conn.lock_unit(unit_id).await?;
         let own = conn.own_reports(campaign_id, unit_id).await?;
+        let before = report_figures(plan, &unit.facts, &own);
+        Ok(Some(ReportChange { campaign_id, unit, ancestors, own, before }))
+    }
+
+    /// The same for a save, from the unit's chain (itself, then its ancestors) and the
+    /// timeliness the saved report had. Only a unit whose figures depend on its
+    /// running total (a per-unit minimum) has its other reports read: for every other
+    /// figure, a report's contribution depends on that report alone.
+    pub async fn for_save<C: RollupTx + Send>(
+        conn: &mut C,
+        plan: &Plan,
+        campaign_id: i64,
+        chain: Vec<StoredUnit>,
+        seq: i64,
+        timeliness: Option<&str>,
+    ) -> sqlx::Result<Option<Self>> {
+        let mut chain = chain.into_iter();
+        let Some(unit) = chain.next() else {
+            return Ok(None);
+        };
+        let ancestors = chain.map(|u| u.id).collect();
+        let own = if figures::depends_on_history(plan, &unit.facts) {
+            conn.lock_unit(unit.id).await?;
+            conn.own_reports(campaign_id, unit.id).await?
+        } else {
+            let mut own = OwnReports::default();
+            if let Some(t) = timeliness {
+                own.first_on_time.insert(seq, t == "on_time");
+            }
+            own
+        };
         let before = report_figures(plan, &unit.facts, &own);
         Ok(Some(ReportChange { campaign_id, unit, ancestors, own, before }))
     }

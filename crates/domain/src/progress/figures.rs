@@ -137,6 +137,16 @@ pub fn structure_figures(plan: &Plan, facts: &UnitFacts, bases: &BTreeMap<BaseFi
     out
 }
 
+/// Whether a unit's contribution depends on the running total of its reports (a
+/// per-unit minimum it must reach), not on each report alone.
+pub fn depends_on_history(plan: &Plan, facts: &UnitFacts) -> bool {
+    let (Some(level), Some(kind)) = (facts.level, facts.kind) else {
+        return false;
+    };
+    is_reporting(plan, facts)
+        && plan.indicators().any(|i| i.kind == IndicatorKind::MinimumPerUnit && i.expects(level, kind))
+}
+
 /// What a unit's own weekly reports contribute.
 pub fn report_figures(plan: &Plan, facts: &UnitFacts, own: &OwnReports) -> Figures {
     let mut out = Figures::new();

@@ -1,0 +1,408 @@
+//! The national deadline burst, over HTTP, on SQLite with durable commits.
+//!
+//! `phongtrao-bench burst --data-dir DIR [--prefill N] [--concurrency C] [--units U]`
+//!
+//! 1. Builds the national simulation in DIR (about 100,000 units, `--prefill` weeks
+//!    of simulated reports written through grouped commits).
+//! 2. Gives every unit an account and an API token.
+//! 3. Starts the real server in this process on a free loopback port, with its clock
+//!    set two hours before the deadline of the burst week.
+//! 4. Every unit submits its weekly report at once (C clients in parallel, each with
+//!    an Idempotency-Key), while a prober reads the province dashboard's figures
+//!    (GET /api/v1/progress for the top unit) and the same sums by a full scan
+//!    (SQL GROUP BY over the raw report values) every 250 ms.
+//! 5. Checks that every acknowledged report is stored, that the kept figures equal a
+//!    rebuild from the raw rows, times a full rebuild, and exports the raw values for
+//!    DuckDB (bench/duckdb_scan.py).
+//!
+//! Results are printed and written to DIR/results.json.
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use phongtrao_domain::plan::IndicatorKind;
+use phongtrao_storage::{campaigns, rollups, units, Db};
+use phongtrao_web::{Application, Settings};
+use sha2::{Digest, Sha256};
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+struct Args {
+    data_dir: PathBuf,
+    prefill: u32,
+    concurrency: usize,
+    units: Option<usize>,
+    seed: u64,
+}
+
+fn args() -> Result<Args> {
+    let mut a = Args { data_dir: PathBuf::from("bench-data"), prefill: 0, concurrency: 64, units: None, seed: 2023 };
+    let mut it = std::env::args().skip(1);
+    match it.next().as_deref() {
+        Some("burst") => {}
+        _ => {
+            return Err("usage: phongtrao-bench burst --data-dir DIR [--prefill N] [--concurrency C] [--units U]".into())
+        }
+    }
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or(format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--data-dir" => a.data_dir = PathBuf::from(value),
+            "--prefill" => a.prefill = value.parse()?,
+            "--concurrency" => a.concurrency = value.parse()?,
+            "--units" => a.units = Some(value.parse()?),
+            "--seed" => a.seed = value.parse()?,
+            other => return Err(format!("unknown flag {other}").into()),
+        }
+    }
+    Ok(a)
+}
+
+fn digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)] as f64 / 1000.0
+}
+
+fn median_ms(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// Accounts and tokens for every unit, plus an office token, in one transaction.
+async fn tokens(db: &Db, unit_rows: &[units::UnitRow]) -> Result<String> {
+    let Db::Sqlite(pool) = db else { return Err("the burst runs on SQLite".into()) };
+    let now = Utc::now();
+    let mut tx = pool.begin().await?;
+    let existing: (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM users WHERE username LIKE 'bench-%'").fetch_one(&mut *tx).await?;
+    if existing.0 == 0 {
+        let mut rows: Vec<(String, String, Option<i64>)> =
+            unit_rows.iter().map(|u| (format!("bench-{}", u.code), "unit".to_string(), Some(u.id))).collect();
+        rows.push(("bench-office".into(), "admin".into(), None));
+        for chunk in rows.chunks(500) {
+            let mut sql = String::from(
+                "INSERT INTO users (username, display_name, password_hash, role, must_change_password, active, created_at, updated_at) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!("(${}, ${}, '!', ${}, FALSE, TRUE, $1, $1)", 3 * i + 2, 3 * i + 3, 3 * i + 4));
+            }
+            let mut q = sqlx::query(&sql).bind(now);
+            for (name, role, _) in chunk {
+                q = q.bind(name).bind(format!("Tài khoản thử tải {name}")).bind(role);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        sqlx::query(
+            "INSERT INTO user_units (user_id, unit_id) SELECT us.id, un.id FROM users us JOIN units un ON us.username = 'bench-' || un.code",
+        )
+        .execute(&mut *tx)
+        .await?;
+        for chunk in rows.chunks(500) {
+            let mut sql = String::from(
+                "INSERT INTO api_tokens (user_id, name, token_sha256, created_at) SELECT id, 'bench', CASE username ",
+            );
+            for i in 0..chunk.len() {
+                sql.push_str(&format!("WHEN ${} THEN ${} ", 2 * i + 2, 2 * i + 3));
+            }
+            sql.push_str("END, $1 FROM users WHERE username IN (");
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!("${}", 2 * i + 2));
+            }
+            sql.push(')');
+            let mut q = sqlx::query(&sql).bind(now);
+            for (name, _, _) in chunk {
+                q = q.bind(name).bind(digest(&format!("tok-{name}")));
+            }
+            q.execute(&mut *tx).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok("tok-bench-office".into())
+}
+
+/// The dashboard's sums by a full scan of the raw values (what the rollups replace).
+async fn full_scan(db: &Db, campaign_id: i64) -> Result<HashMap<String, i64>> {
+    let Db::Sqlite(pool) = db else { return Err("SQLite only".into()) };
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT v.indicator_key, CAST(SUM(v.value) AS BIGINT) FROM report_values v JOIN reports r ON r.id = v.report_id
+         WHERE r.campaign_id = $1 AND r.kind = 'weekly' AND r.status IN ('submitted', 'accepted')
+         GROUP BY v.indicator_key",
+    )
+    .bind(campaign_id)
+    .fetch_all(pool)
+    .await?;
+    let _: Vec<(i64, Option<String>, i64)> = sqlx::query_as(
+        "SELECT period_seq, timeliness, COUNT(*) FROM reports WHERE campaign_id = $1 AND kind = 'weekly' GROUP BY period_seq, timeliness",
+    )
+    .bind(campaign_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+#[derive(Default)]
+struct Outcome {
+    latencies_us: Vec<u64>,
+    ok_units: Vec<i64>,
+    errors: HashMap<String, usize>,
+    replayed: usize,
+}
+
+fn main() -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    runtime.block_on(run(args()?))
+}
+
+async fn run(args: Args) -> Result<()> {
+    let started = Instant::now();
+    let db = Db::open_data_dir(&args.data_dir).await?;
+    let (unit_count, campaign_id) = phongtrao_web::demo_national::setup(&db, args.seed).await?;
+    phongtrao_web::prepare::prepare(&db).await?;
+    let already: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM reports")
+        .fetch_one(match &db {
+            Db::Sqlite(p) => p,
+            Db::Postgres(_) => return Err("SQLite only".into()),
+        })
+        .await?;
+    if already.0 == 0 && args.prefill > 0 {
+        let s = phongtrao_web::demo_national::fill(&db, args.seed, args.prefill).await?;
+        println!(
+            "prefilled {} reports of {} weeks in {:.1} s",
+            s.reports,
+            args.prefill,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let campaign = campaigns::current(&db).await?;
+    let plan = campaign.plan.clone();
+    let period = plan.periods().into_iter().find(|p| p.seq == args.prefill + 1).ok_or("no week left for the burst")?;
+    let mut all: Vec<units::UnitRow> = units::list(&db).await?.into_iter().filter(|u| u.active).collect();
+    if let Some(n) = args.units {
+        all.truncate(n);
+    }
+    let office = tokens(&db, &all).await?;
+    println!(
+        "{unit_count} units, {} submitting week {} (due {}), setup {:.1} s",
+        all.len(),
+        period.seq,
+        period.deadline,
+        started.elapsed().as_secs_f64()
+    );
+
+    // The real server, in this process, on a free loopback port.
+    let bind: SocketAddr = "127.0.0.1:0".parse()?;
+    let now = period.deadline.with_timezone(&Utc) - chrono::Duration::hours(2);
+    let settings = Settings { bind, trust_forwarded_for: false, secure_cookies: false, now: Some(now) };
+    let app = Application::build(&settings, db.clone()).await?;
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_forever());
+
+    let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build()?;
+    let end = period.end.format("%Y-%m-%d").to_string();
+    let count_keys: Vec<String> =
+        plan.indicators().filter(|i| i.kind == IndicatorKind::Count).map(|i| i.key.clone()).collect();
+
+    // The prober: dashboard figures and the full scan, every 250 ms during the burst.
+    let running = Arc::new(AtomicBool::new(true));
+    let prober = {
+        let (client, base, office, db, running) =
+            (client.clone(), base.clone(), office.clone(), db.clone(), running.clone());
+        tokio::spawn(async move {
+            let (mut dash, mut scan) = (Vec::new(), Vec::new());
+            while running.load(Ordering::Relaxed) {
+                let t = Instant::now();
+                let r = client.get(format!("{base}/api/v1/progress")).bearer_auth(&office).send().await;
+                if let Ok(r) = r {
+                    if r.status().is_success() {
+                        let _ = r.bytes().await;
+                        dash.push(t.elapsed().as_secs_f64() * 1000.0);
+                    }
+                }
+                let t = Instant::now();
+                if full_scan(&db, campaign_id).await.is_ok() {
+                    scan.push(t.elapsed().as_secs_f64() * 1000.0);
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            (dash, scan)
+        })
+    };
+
+    // The burst.
+    let next = Arc::new(AtomicUsize::new(0));
+    let units_arc: Arc<Vec<(String, i64)>> = Arc::new(all.iter().map(|u| (u.code.clone(), u.id)).collect());
+    let burst_started = Instant::now();
+    let mut workers = Vec::new();
+    for w in 0..args.concurrency {
+        let (client, base, end, next, units_arc, keys) =
+            (client.clone(), base.clone(), end.clone(), next.clone(), units_arc.clone(), count_keys.clone());
+        workers.push(tokio::spawn(async move {
+            let mut out = Outcome::default();
+            let mut n = w as u64;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((code, id)) = units_arc.get(i) else { break };
+                n = n.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let values: serde_json::Map<String, serde_json::Value> = keys
+                    .iter()
+                    .enumerate()
+                    .map(|(k, key)| (key.clone(), ((n >> (k % 48)) % 13).to_string().into()))
+                    .collect();
+                let body = serde_json::json!({"version": 0, "input": {"values": values}});
+                let t = Instant::now();
+                let response = client
+                    .post(format!("{base}/api/v1/reports/{code}/{end}/submit"))
+                    .bearer_auth(format!("tok-bench-{code}"))
+                    .header("Idempotency-Key", format!("burst-{code}-{end}"))
+                    .json(&body)
+                    .send()
+                    .await;
+                match response {
+                    Ok(r) if r.status().is_success() => {
+                        let replayed = r.text().await.map(|t| t.contains("\"replayed\":true")).unwrap_or(false);
+                        out.latencies_us.push(t.elapsed().as_micros() as u64);
+                        out.ok_units.push(*id);
+                        out.replayed += usize::from(replayed);
+                    }
+                    Ok(r) => {
+                        let status = r.status().as_u16();
+                        let text = r.text().await.unwrap_or_default();
+                        *out.errors
+                            .entry(format!("{status} {}", text.chars().take(160).collect::<String>()))
+                            .or_default() += 1;
+                    }
+                    Err(e) => *out.errors.entry(format!("transport: {e}")).or_default() += 1,
+                }
+            }
+            out
+        }));
+    }
+    let mut total = Outcome::default();
+    for w in workers {
+        let o = w.await?;
+        total.latencies_us.extend(o.latencies_us);
+        total.ok_units.extend(o.ok_units);
+        total.replayed += o.replayed;
+        for (k, v) in o.errors {
+            *total.errors.entry(k).or_default() += v;
+        }
+    }
+    let burst_secs = burst_started.elapsed().as_secs_f64();
+    running.store(false, Ordering::Relaxed);
+    let (dash_during, scan_during) = prober.await?;
+    total.latencies_us.sort_unstable();
+    let acknowledged = total.ok_units.len();
+    let errors: usize = total.errors.values().sum();
+
+    // Every acknowledged report is there, once.
+    let Db::Sqlite(pool) = &db else { return Err("SQLite only".into()) };
+    let stored: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT unit_id, status FROM reports WHERE campaign_id = $1 AND kind = 'weekly' AND period_seq = $2",
+    )
+    .bind(campaign_id)
+    .bind(i64::from(period.seq))
+    .fetch_all(pool)
+    .await?;
+    let stored_units: HashSet<i64> = stored.iter().filter(|(_, s)| s == "submitted").map(|(u, _)| *u).collect();
+    let missing_acknowledged = total.ok_units.iter().filter(|u| !stored_units.contains(u)).count();
+
+    // Kept figures equal a rebuild from the raw rows; a full rebuild's time.
+    let t = Instant::now();
+    let kept = rollups::stored_all(&db, &plan, campaign_id).await?;
+    let recomputed = rollups::compute_all(&db, &plan, campaign_id).await?;
+    let compare_secs = t.elapsed().as_secs_f64();
+    let consistent = kept == recomputed;
+    let t = Instant::now();
+    let rebuilt_rows = rollups::rebuild(&db, &plan, campaign_id).await?;
+    let rebuild_secs = t.elapsed().as_secs_f64();
+
+    // Quiet comparison: the dashboard's figures (server code, no HTTP) vs the full scan.
+    let state = phongtrao_web::AppState::new(db.clone(), false, now - Utc::now());
+    let (mut dash_quiet, mut scan_quiet) = (Vec::new(), Vec::new());
+    let mut same_figures = true;
+    for _ in 0..10 {
+        let t = Instant::now();
+        let p = phongtrao_web::actions::progress::compute(&state, None, None).await.map_err(|e| format!("{e:?}"))?;
+        dash_quiet.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let sums = full_scan(&db, campaign_id).await?;
+        scan_quiet.push(t.elapsed().as_secs_f64() * 1000.0);
+        for i in &p.indicators {
+            if i.sum != sums.get(&i.indicator).copied().unwrap_or(0) {
+                same_figures = false;
+            }
+        }
+    }
+
+    // The raw values for DuckDB (bench/duckdb_scan.py reads this file).
+    let csv_path = args.data_dir.join("values.csv");
+    let rows: Vec<(i64, i64, String, String, i64)> = sqlx::query_as(
+        "SELECT r.unit_id, r.period_seq, r.status, v.indicator_key, v.value FROM report_values v JOIN reports r ON r.id = v.report_id WHERE r.campaign_id = $1 AND r.kind = 'weekly'",
+    )
+    .bind(campaign_id)
+    .fetch_all(pool)
+    .await?;
+    let mut csv = String::from("unit_id,period_seq,status,indicator_key,value\n");
+    for (u, p, s, k, v) in &rows {
+        csv.push_str(&format!("{u},{p},{s},{k},{v}\n"));
+    }
+    std::fs::write(&csv_path, csv)?;
+
+    let reports_total: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM reports").fetch_one(pool).await?;
+    let values_total = rows.len();
+    let results = serde_json::json!({
+        "units": unit_count,
+        "submitting_units": all.len(),
+        "burst_week": period.seq,
+        "concurrency": args.concurrency,
+        "acknowledged": acknowledged,
+        "errors": errors,
+        "error_kinds": total.errors,
+        "replayed": total.replayed,
+        "burst_seconds": burst_secs,
+        "submissions_per_second": acknowledged as f64 / burst_secs,
+        "latency_ms": {
+            "p50": percentile(&total.latencies_us, 0.50),
+            "p95": percentile(&total.latencies_us, 0.95),
+            "p99": percentile(&total.latencies_us, 0.99),
+            "max": percentile(&total.latencies_us, 1.0),
+        },
+        "acknowledged_missing": missing_acknowledged,
+        "dashboard_during_burst_ms": {"median": median_ms(dash_during.clone()), "max": dash_during.iter().cloned().fold(0.0, f64::max), "samples": dash_during.len()},
+        "full_scan_during_burst_ms": {"median": median_ms(scan_during.clone()), "max": scan_during.iter().cloned().fold(0.0, f64::max), "samples": scan_during.len()},
+        "dashboard_quiet_ms": median_ms(dash_quiet.clone()),
+        "full_scan_quiet_ms": median_ms(scan_quiet.clone()),
+        "same_figures": same_figures,
+        "kept_equal_rebuild": consistent,
+        "compare_seconds": compare_secs,
+        "rebuild_seconds": rebuild_secs,
+        "rebuild_rows": rebuilt_rows,
+        "reports_in_database": reports_total.0,
+        "values_in_database": values_total,
+        "values_csv": csv_path.display().to_string(),
+    });
+    std::fs::write(args.data_dir.join("results.json"), serde_json::to_string_pretty(&results)?)?;
+    println!("{}", serde_json::to_string_pretty(&results)?);
+    Ok(())
+}
