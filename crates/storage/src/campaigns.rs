@@ -201,11 +201,47 @@ const CAMPAIGN_COLUMNS: &str =
 
 /// The current campaign with its plan parsed.
 pub async fn current(db: &Db) -> Result<StoredCampaign> {
-    let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE is_current = TRUE ORDER BY id LIMIT 1");
+    // A campaign's plan text never changes (a new plan is a new campaign), so the
+    // text is read only when this process has not parsed that campaign's plan yet.
+    // The light row carries the text's length in place of the text: with the id,
+    // code and creation time it names one plan text (tests open many databases in
+    // one process).
+    let light = CAMPAIGN_COLUMNS.replace("plan_toml", "CAST(LENGTH(plan_toml) AS TEXT) AS plan_toml");
+    let sql = format!("SELECT {light} FROM campaigns WHERE is_current = TRUE ORDER BY id LIMIT 1");
     let row: Option<CampaignRow> = with_pool!(db, pool => sqlx::query_as(&sql).fetch_optional(pool).await)?;
-    let row = row.ok_or_else(|| StorageError::NotFound("chưa có kế hoạch nào / no campaign loaded".into()))?;
-    let plan = parsed(&row.plan_toml)?;
+    let mut row = row.ok_or_else(|| StorageError::NotFound("chưa có kế hoạch nào / no campaign loaded".into()))?;
+    let key = format!("{}|{}|{}|{}", row.id, row.code, row.created_at.timestamp_micros(), row.plan_toml);
+    let plan = match cached(&key) {
+        Some((text, plan)) => {
+            row.plan_toml = text;
+            plan
+        }
+        None => {
+            let (text,): (String,) = with_pool!(db, pool => sqlx::query_as("SELECT plan_toml FROM campaigns WHERE id = $1").bind(row.id).fetch_one(pool).await)?;
+            let plan = parsed(&text)?;
+            remember(key, &text, plan.clone());
+            row.plan_toml = text;
+            plan
+        }
+    };
     Ok(StoredCampaign { row, plan })
+}
+
+type PlanCache = std::collections::HashMap<String, (String, Arc<Plan>)>;
+
+fn plan_cache() -> &'static Mutex<PlanCache> {
+    static CACHE: OnceLock<Mutex<PlanCache>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(PlanCache::new()))
+}
+
+fn cached(key: &str) -> Option<(String, Arc<Plan>)> {
+    plan_cache().lock().ok().and_then(|c| c.get(key).cloned())
+}
+
+fn remember(key: String, text: &str, plan: Arc<Plan>) {
+    if let Ok(mut c) = plan_cache().lock() {
+        c.insert(key, (text.to_string(), plan));
+    }
 }
 
 pub async fn list(db: &Db) -> Result<Vec<CampaignRow>> {

@@ -109,8 +109,11 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .log_statements(tracing::log::LevelFilter::Trace);
+        // Readers run in parallel with the one writer (WAL); PHONGTRAO_SQLITE_CONNECTIONS
+        // sets how many connections the pool may open.
+        let connections = std::env::var("PHONGTRAO_SQLITE_CONNECTIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(16);
         let pool = SqlitePoolOptions::new()
-            .max_connections(16)
+            .max_connections(connections)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;

@@ -20,6 +20,9 @@ use crate::{Db, StorageError};
 /// At most this many saves share one commit.
 pub const MAX_BATCH: usize = 256;
 
+/// How long a forming batch waits for one more save.
+const GATHER: std::time::Duration = std::time::Duration::from_micros(500);
+
 /// A save request that owns its data, to cross to the writer task.
 pub struct OwnedSave {
     pub key: ReportKey,
@@ -81,11 +84,7 @@ impl Writer {
         let Some(queue) = &self.queue else {
             return reports::save(&self.db, &save.request()).await;
         };
-        if let Some(key) = save.idempotency_key.as_deref() {
-            if let Some(previous) = reports::replay(&self.db, key, &save.who.name).await? {
-                return Ok(previous);
-            }
-        }
+        // A repeated idempotency key is answered inside the batch (one read per batch).
         let (reply, answer) = oneshot::channel();
         queue.send(Job { save, reply }).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
@@ -116,7 +115,12 @@ async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
                 Some(job) => job,
                 None => match rx.try_recv() {
                     Ok(job) => job,
-                    Err(_) => break,
+                    // Nothing queued: wait a moment for saves on their way, so that a
+                    // commit (a disk flush) is not spent on one save during a burst.
+                    Err(_) => match tokio::time::timeout(GATHER, rx.recv()).await {
+                        Ok(Some(job)) => job,
+                        _ => break,
+                    },
                 },
             };
             if units.insert(job.save.key.unit_id) {
@@ -129,6 +133,7 @@ async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
         waiting = later;
         let saves: Vec<&OwnedSave> = jobs.iter().map(|j| &j.save).collect();
         let requests: Vec<SaveRequest<'_>> = saves.iter().map(|s| s.request()).collect();
+        let t0 = std::time::Instant::now();
         let results = match reports::save_batch(&pool, &requests).await {
             Ok(results) => results,
             Err(e) => {
@@ -138,6 +143,7 @@ async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
                 jobs.iter().map(|_| Err(SaveError::Storage(StorageError::Invalid(text.clone())))).collect()
             }
         };
+        tracing::debug!(saves = jobs.len(), elapsed = ?t0.elapsed(), "grouped commit");
         let mut replays = Vec::new();
         for (job, result) in jobs.into_iter().zip(results) {
             match result {

@@ -640,11 +640,28 @@ async fn save_batch_fast(
         rows.into_iter().filter(|r| wanted.get(&r.unit_id) == Some(&r.period_seq)).map(|r| (r.unit_id, r)).collect();
     let chains = crate::rollups::chains(&mut tx, &units).await?;
     let prefetch = Prefetch { existing, chains };
+    // Requests repeated with a key already answered get the same answer.
+    let keys: Vec<&str> = requests.iter().filter_map(|r| r.idempotency_key).collect();
+    let mut answered: HashMap<String, (String, String)> = HashMap::new();
+    if !keys.is_empty() {
+        let marks: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
+        let sql =
+            format!("SELECT key, response_json, user_name FROM idempotency_keys WHERE key IN ({})", marks.join(","));
+        let mut q = sqlx::query_as::<_, (String, String, String)>(&sql);
+        for k in &keys {
+            q = q.bind(*k);
+        }
+        answered = q.fetch_all(&mut *tx).await?.into_iter().map(|(k, j, u)| (k, (j, u))).collect();
+    }
     let mut deferred = Deferred::default();
     let mut merged = crate::rollups::Merged::default();
     let mut names: HashMap<i64, KeyNames> = HashMap::new();
     let mut results = Vec::with_capacity(requests.len());
     for request in requests {
+        if let Some((json, owner)) = request.idempotency_key.and_then(|k| answered.get(k)) {
+            results.push(answer_again(json, owner, &request.who.name).map_err(SaveError::Storage));
+            continue;
+        }
         let prepared = match PreparedSave::new(request) {
             Ok(p) => p,
             Err(e) => {
@@ -753,6 +770,17 @@ async fn save_batch_slow(
                 continue;
             }
         };
+        if let Some(key) = request.idempotency_key {
+            let row: Option<(String, String)> =
+                sqlx::query_as("SELECT response_json, user_name FROM idempotency_keys WHERE key = $1")
+                    .bind(key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some((json, owner)) = row {
+                results.push(answer_again(&json, &owner, &request.who.name).map_err(SaveError::Storage));
+                continue;
+            }
+        }
         let mut savepoint = (&mut tx).begin().await?;
         let outcome = {
             let sp = &mut savepoint;
@@ -792,17 +820,19 @@ pub(crate) async fn replay(db: &Db, key: &str, user_name: &str) -> Result<Option
         .bind(key)
         .fetch_optional(pool)
         .await)?;
-    match row {
-        Some((json, owner)) if owner == user_name => {
-            let mut saved: Saved = serde_json::from_str(&json).map_err(|e| StorageError::Invalid(e.to_string()))?;
-            saved.replayed = true;
-            Ok(Some(saved))
-        }
-        Some(_) => Err(StorageError::Invalid(
+    row.map(|(json, owner)| answer_again(&json, &owner, user_name)).transpose()
+}
+
+/// The answer to a request repeated with the same idempotency key.
+fn answer_again(json: &str, owner: &str, user_name: &str) -> Result<Saved> {
+    if owner != user_name {
+        return Err(StorageError::Invalid(
             "khóa chống gửi lặp đã được người khác dùng / idempotency key used by someone else".into(),
-        )),
-        None => Ok(None),
+        ));
     }
+    let mut saved: Saved = serde_json::from_str(json).map_err(|e| StorageError::Invalid(e.to_string()))?;
+    saved.replayed = true;
+    Ok(saved)
 }
 
 /// Accepts or returns a submitted report (with a comment when returning).
@@ -870,6 +900,62 @@ pub async fn review(
         }
         Ok(Saved { report_id, version: row.version + 1, status: status.as_str().into(), timeliness: row.timeliness.clone(), first_submitted_at: row.first_submitted_at, replayed: false })
     })
+}
+
+/// What a report form needs besides the report itself, read at once: the unit's
+/// base figures, its totals of the other weekly periods, the consolidated figures of
+/// the units below it (which indicators expect how many of them) and the period's
+/// lock.
+#[derive(Debug, Clone, Default)]
+pub struct FormFacts {
+    pub base: BTreeMap<phongtrao_domain::unit::BaseFigure, i64>,
+    pub totals_before: HashMap<String, i64>,
+    /// Stored consolidated figures of period 0 (name, value).
+    pub below: Vec<(String, i64)>,
+    /// (locked by hand, reopened, due) of the weekly period.
+    pub lock: Option<(bool, bool, DateTime<Utc>)>,
+}
+
+pub async fn form_facts(db: &Db, campaign_id: i64, unit_id: i64, seq: i64) -> Result<FormFacts> {
+    let sql = "SELECT 'base', figure, CAST(value AS BIGINT), CAST(NULL AS TIMESTAMPTZ) FROM unit_base_figures WHERE unit_id = $2
+               UNION ALL
+               SELECT 'total', v.indicator_key, CAST(SUM(v.value) AS BIGINT), CAST(NULL AS TIMESTAMPTZ) FROM report_values v JOIN reports r ON r.id = v.report_id
+                 WHERE r.campaign_id = $1 AND r.unit_id = $2 AND r.kind = 'weekly' AND r.period_seq <> $3 AND r.status IN ('submitted', 'accepted')
+                 GROUP BY v.indicator_key
+               UNION ALL
+               SELECT 'below', key, CAST(value AS BIGINT), CAST(NULL AS TIMESTAMPTZ) FROM rollups WHERE campaign_id = $1 AND unit_id = $2 AND period_seq = 0
+               UNION ALL
+               SELECT 'lock', CASE WHEN locked_at IS NULL THEN '' ELSE 'locked' END, CAST(CASE WHEN reopened THEN 1 ELSE 0 END AS BIGINT), due_at
+                 FROM periods WHERE campaign_id = $1 AND seq = $3";
+    let rows: Vec<(String, String, i64, Option<DateTime<Utc>>)> =
+        with_pool!(db, pool => sqlx::query_as(sql).bind(campaign_id).bind(unit_id).bind(seq).fetch_all(pool).await)?;
+    let mut facts = FormFacts::default();
+    for (tag, key, value, due) in rows {
+        match tag.as_str() {
+            "base" => {
+                if let Some(f) = phongtrao_domain::unit::BaseFigure::parse(&key) {
+                    facts.base.insert(f, value);
+                }
+            }
+            "total" => {
+                facts.totals_before.insert(key, value);
+            }
+            "below" => facts.below.push((key, value)),
+            _ => facts.lock = due.map(|d| (key == "locked", value == 1, d)),
+        }
+    }
+    Ok(facts)
+}
+
+/// Whether a period is locked at `now`, from its (locked by hand, reopened, due).
+pub fn locked_at(lock: Option<(bool, bool, DateTime<Utc>)>, lock_after_days: Option<u32>, now: DateTime<Utc>) -> bool {
+    match lock {
+        Some((true, _, _)) => true,
+        Some((false, false, due)) => {
+            lock_after_days.is_some_and(|days| now > due + chrono::Duration::days(i64::from(days)))
+        }
+        _ => false,
+    }
 }
 
 /// Whether a period is locked now: locked by hand, or `lock_after_days` past its

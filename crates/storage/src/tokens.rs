@@ -48,3 +48,63 @@ pub async fn revoke(db: &Db, user_id: i64, token_id: i64, now: DateTime<Utc>) ->
     let n = with_pool!(db, pool => sqlx::query(sql).bind(now).bind(token_id).bind(user_id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(n > 0)
 }
+
+/// The user of a live token with the units given to them, in one read (every API
+/// request with a token starts here). "Last used" is written at most once an hour.
+pub async fn user_by_token(
+    db: &Db,
+    token_sha256: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(crate::users::UserRow, Vec<i64>)>> {
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        bool,
+        bool,
+        DateTime<Utc>,
+        DateTime<Utc>,
+        Option<DateTime<Utc>>,
+        Option<i64>,
+    );
+    let sql = "SELECT u.id, u.username, u.display_name, u.password_hash, u.role, u.must_change_password, u.active, u.created_at, u.updated_at,
+                      t.last_used_at, uu.unit_id
+               FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN user_units uu ON uu.user_id = u.id
+               WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL ORDER BY uu.unit_id";
+    let rows: Vec<Row> = with_pool!(db, pool => sqlx::query_as(sql).bind(token_sha256).fetch_all(pool).await)?;
+    let Some(first) = rows.first().cloned() else {
+        return Ok(None);
+    };
+    let units = rows.iter().filter_map(|r| r.10).collect();
+    let (
+        id,
+        username,
+        display_name,
+        password_hash,
+        role,
+        must_change_password,
+        active,
+        created_at,
+        updated_at,
+        last_used,
+        _,
+    ) = first;
+    if last_used.is_none_or(|at| now - at > chrono::Duration::hours(1)) {
+        let sql = "UPDATE api_tokens SET last_used_at = $1 WHERE token_sha256 = $2";
+        with_pool!(db, pool => sqlx::query(sql).bind(now).bind(token_sha256).execute(pool).await.map(|_| ()))?;
+    }
+    let user = crate::users::UserRow {
+        id,
+        username,
+        display_name,
+        password_hash,
+        role,
+        must_change_password,
+        active,
+        created_at,
+        updated_at,
+    };
+    Ok(Some((user, units)))
+}

@@ -125,6 +125,24 @@ pub async fn root(db: &Db) -> Result<Option<UnitRow>> {
     Ok(with_pool!(db, pool => sqlx::query_as(&sql).fetch_optional(pool).await)?)
 }
 
+/// A unit by code with its ancestry (the unit's id, then its parent's … up to the
+/// root), in one read.
+pub async fn by_code_with_ancestry(db: &Db, code: &str) -> Result<Option<(UnitRow, Vec<i64>)>> {
+    let columns: Vec<String> = COLUMNS.split(',').map(|c| format!("units.{}", c.trim())).collect();
+    let sql = format!(
+        "WITH RECURSIVE up(id, depth) AS (
+             SELECT id, CAST(0 AS BIGINT) FROM units WHERE code = $1
+             UNION ALL
+             SELECT u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.id WHERE u.parent_id IS NOT NULL AND up.depth < 16
+         )
+         SELECT {} FROM up JOIN units ON units.id = up.id ORDER BY up.depth",
+        columns.join(", ")
+    );
+    let rows: Vec<UnitRow> = with_pool!(db, pool => sqlx::query_as(&sql).bind(code).fetch_all(pool).await)?;
+    let ancestry = rows.iter().map(|u| u.id).collect();
+    Ok(rows.into_iter().next().map(|unit| (unit, ancestry)))
+}
+
 /// The unit itself, then its parent, up to the root.
 pub async fn ancestry(db: &Db, unit_id: i64) -> Result<Vec<i64>> {
     let sql = "WITH RECURSIVE up(id, parent_id, depth) AS (

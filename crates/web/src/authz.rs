@@ -37,7 +37,20 @@ pub async fn require(
         Some(id) => units::ancestry(&state.db, id).await?,
         None => Vec::new(),
     };
-    if allows(&actor.policy(), action, &ancestry) {
+    require_in(state, actor, client, action, unit_id, &ancestry).await
+}
+
+/// The same when the unit's ancestry (the unit, then its parent … up to the root)
+/// is known already.
+pub async fn require_in(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    action: Action,
+    unit_id: Option<i64>,
+    ancestry: &[i64],
+) -> Result<(), Failure> {
+    if allows(&actor.policy(), action, ancestry) {
         return Ok(());
     }
     let entry =

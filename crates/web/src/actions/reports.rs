@@ -17,11 +17,11 @@ use phongtrao_storage::campaigns::{self, StoredCampaign};
 use phongtrao_storage::group_commit::OwnedSave;
 use phongtrao_storage::reports::{self, ReportKey, ReportRow, SaveAction, SaveError, Saved};
 use phongtrao_storage::units::{self, UnitRow};
-use phongtrao_storage::{base_figures, StorageError};
+use phongtrao_storage::StorageError;
 
 use crate::auth::client::ClientIp;
 use crate::auth::Actor;
-use crate::authz::{require, who};
+use crate::authz::{require, require_in, who};
 use crate::error::Failure;
 use crate::AppState;
 
@@ -29,6 +29,8 @@ use crate::AppState;
 pub struct FormContext {
     pub campaign: StoredCampaign,
     pub unit: UnitRow,
+    /// The unit's id, then its parent's … up to the root (for authorization).
+    pub ancestry: Vec<i64>,
     pub kind: ReportKind,
     pub period: Option<Period>,
     pub due_at: DateTime<Utc>,
@@ -37,6 +39,8 @@ pub struct FormContext {
     pub base: BTreeMap<BaseFigure, i64>,
     pub totals_before: HashMap<String, i64>,
     pub report: Option<ReportRow>,
+    /// The weekly period's (locked by hand, reopened, due), as read with the form.
+    pub lock: Option<(bool, bool, DateTime<Utc>)>,
 }
 
 impl FormContext {
@@ -99,7 +103,7 @@ pub async fn load(
 ) -> Result<FormContext, Failure> {
     let db = &state.db;
     let campaign = campaigns::current(db).await?;
-    let unit = units::by_code(db, unit_code).await?.ok_or_else(Failure::not_found)?;
+    let (unit, ancestry) = units::by_code_with_ancestry(db, unit_code).await?.ok_or_else(Failure::not_found)?;
     let (Some(level), Some(unit_kind)) = (unit.level(), unit.kind()) else {
         return Err(not_reporting());
     };
@@ -133,22 +137,44 @@ pub async fn load(
         }
     };
     // Units below this one that each indicator expects (for "how many of your units").
-    // From the consolidated figures: one indexed read whatever the size of the subtree.
-    let below = phongtrao_storage::rollups::below(db, plan, campaign.row.id, unit.id).await?;
-    let names = KeyNames::new(plan);
-    let expected_below = |i: &Indicator| -> i64 {
-        names.index_of(&i.key).and_then(|idx| below.get(&(FigureKey::Expect(idx), 0)).copied()).unwrap_or(0)
-    };
-    let fields = fields_for(plan, level, unit_kind, &expected_below);
-    let base = base_figures::for_unit(db, unit.id).await?;
     let seq = period.as_ref().map(|p| i64::from(p.seq)).unwrap_or(0);
+    // One read for the base figures, the other weeks' totals, the units below (from
+    // the consolidated figures, whatever the size of the subtree) and the lock.
+    let facts = reports::form_facts(db, campaign.row.id, unit.id, seq).await?;
+    let names = KeyNames::new(plan);
+    let below: std::collections::HashMap<u16, i64> = facts
+        .below
+        .iter()
+        .filter_map(|(name, value)| match names.parse(name) {
+            Some(FigureKey::Expect(idx)) => Some((idx, *value)),
+            _ => None,
+        })
+        .collect();
+    let expected_below =
+        |i: &Indicator| -> i64 { names.index_of(&i.key).and_then(|idx| below.get(&idx).copied()).unwrap_or(0) };
+    let fields = fields_for(plan, level, unit_kind, &expected_below);
+    let base = facts.base;
     let totals_before = match kind {
-        ReportKind::Weekly => reports::totals_excluding(db, campaign.row.id, unit.id, seq).await?,
+        ReportKind::Weekly => facts.totals_before,
         ReportKind::UnitPlan => HashMap::new(),
     };
+    let lock = facts.lock;
     let key = ReportKey { campaign_id: campaign.row.id, unit_id: unit.id, kind, period_seq: seq };
     let report = reports::get(db, &key).await?;
-    Ok(FormContext { campaign, unit, kind, period, due_at, window, fields, base, totals_before, report })
+    Ok(FormContext {
+        campaign,
+        unit,
+        ancestry,
+        kind,
+        period,
+        due_at,
+        window,
+        fields,
+        base,
+        totals_before,
+        report,
+        lock,
+    })
 }
 
 /// The actor may read this unit's reports.
@@ -158,7 +184,7 @@ pub async fn authorize_read(
     client: &ClientIp,
     ctx: &FormContext,
 ) -> Result<(), Failure> {
-    require(state, actor, client, Action::ReadUnit, Some(ctx.unit.id)).await
+    require_in(state, actor, client, Action::ReadUnit, Some(ctx.unit.id), &ctx.ancestry).await
 }
 
 fn locked() -> Failure {
@@ -184,7 +210,7 @@ pub async fn save(
     idempotency_key: Option<&str>,
     at: Option<DateTime<Utc>>,
 ) -> Result<(Saved, Option<CheckedReport>), ReportFailure> {
-    require(state, actor, client, Action::WriteUnit, Some(ctx.unit.id)).await?;
+    require_in(state, actor, client, Action::WriteUnit, Some(ctx.unit.id), &ctx.ancestry).await?;
     save_as(state, &who(Some(actor), client), ctx, input, expected_version, action, idempotency_key, at).await
 }
 
@@ -202,15 +228,7 @@ pub async fn save_as(
 ) -> Result<(Saved, Option<CheckedReport>), ReportFailure> {
     let now = at.unwrap_or_else(|| state.now());
     if let Some(period) = &ctx.period {
-        if reports::period_locked(
-            &state.db,
-            ctx.campaign.row.id,
-            i64::from(period.seq),
-            ctx.campaign.plan.reporting.lock_after_days,
-            now,
-        )
-        .await?
-        {
+        if reports::locked_at(ctx.lock, ctx.campaign.plan.reporting.lock_after_days, now) {
             return Err(locked().into());
         }
         let starts = before_day_deadline(ctx.campaign.plan.campaign.timezone, period.start).with_timezone(&Utc);

@@ -54,16 +54,12 @@ impl FromRequestParts<AppState> for MaybeActor {
             .map(|t| t.trim().to_string());
         if let Some(token) = bearer {
             // A token request never falls back to the cookie.
-            let user = match tokens::user_of(db, &token_digest(&token), Utc::now()).await {
-                Ok(Some(user_id)) => {
-                    users::by_id(db, user_id).await.ok().flatten().filter(|u| u.active).and_then(User::from_row)
-                }
-                _ => None,
-            };
-            return Ok(MaybeActor(match user {
-                Some(user) => actor(state, user, true).await,
-                None => None,
-            }));
+            // One read: the token's user and their units.
+            let found = tokens::user_by_token(db, &token_digest(&token), Utc::now()).await.ok().flatten();
+            let actor = found
+                .filter(|(row, _)| row.active)
+                .and_then(|(row, unit_ids)| User::from_row(row).map(|user| Actor { user, unit_ids, via_token: true }));
+            return Ok(MaybeActor(actor));
         }
         let Ok(mut auth) = AuthSession::from_request_parts(parts, state).await else {
             return Ok(MaybeActor(None));
