@@ -106,6 +106,8 @@ impl Db {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
+            // Fewer, larger checkpoints (the WAL is flushed at every commit anyway).
+            .pragma("wal_autocheckpoint", "8000")
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .log_statements(tracing::log::LevelFilter::Trace);

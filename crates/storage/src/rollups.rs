@@ -109,7 +109,11 @@ macro_rules! impl_rollup_tx {
     ($conn:ty, $lock:expr) => {
         impl RollupTx for $conn {
             async fn lock_unit(&mut self, unit_id: i64) -> sqlx::Result<()> {
-                sqlx::query($lock).bind(unit_id).execute(&mut *self).await.map(|_| ())
+                let lock: Option<&str> = $lock;
+                match lock {
+                    Some(sql) => sqlx::query(sql).bind(unit_id).execute(&mut *self).await.map(|_| ()),
+                    None => Ok(()),
+                }
             }
 
             async fn strict_ancestors(&mut self, unit_id: i64) -> sqlx::Result<Vec<i64>> {
@@ -254,8 +258,8 @@ macro_rules! impl_rollup_tx {
     };
 }
 
-impl_rollup_tx!(sqlx::SqliteConnection, "SELECT $1");
-impl_rollup_tx!(sqlx::PgConnection, "SELECT id FROM units WHERE id = $1 FOR UPDATE");
+impl_rollup_tx!(sqlx::SqliteConnection, None);
+impl_rollup_tx!(sqlx::PgConnection, Some("SELECT id FROM units WHERE id = $1 FOR UPDATE"));
 
 /// Each unit with its ancestors (the unit first), in one read.
 pub async fn chains(

@@ -92,8 +92,7 @@ pub async fn user_by_token(
         _,
     ) = first;
     if last_used.is_none_or(|at| now - at > chrono::Duration::hours(1)) {
-        let sql = "UPDATE api_tokens SET last_used_at = $1 WHERE token_sha256 = $2";
-        with_pool!(db, pool => sqlx::query(sql).bind(now).bind(token_sha256).execute(pool).await.map(|_| ()))?;
+        touches().note(token_sha256, now);
     }
     let user = crate::users::UserRow {
         id,
@@ -107,4 +106,45 @@ pub async fn user_by_token(
         updated_at,
     };
     Ok(Some((user, units)))
+}
+
+/// Tokens used since the last flush: "last used" is informative only, so it is
+/// written in one transaction every few seconds (`flush_touches`) rather than by the
+/// request, which would cost every API request a write and a disk flush.
+#[derive(Default)]
+pub struct Touches {
+    pending: std::sync::Mutex<std::collections::HashMap<String, DateTime<Utc>>>,
+}
+
+impl Touches {
+    fn note(&self, token_sha256: &str, at: DateTime<Utc>) {
+        if let Ok(mut p) = self.pending.lock() {
+            p.insert(token_sha256.to_string(), at);
+        }
+    }
+}
+
+fn touches() -> &'static Touches {
+    static TOUCHES: std::sync::OnceLock<Touches> = std::sync::OnceLock::new();
+    TOUCHES.get_or_init(Touches::default)
+}
+
+/// Writes the pending "last used" times (called every few seconds).
+pub async fn flush_touches(db: &Db) -> Result<usize> {
+    let pending: Vec<(String, DateTime<Utc>)> = match touches().pending.lock() {
+        Ok(mut p) => p.drain().collect(),
+        Err(_) => return Ok(0),
+    };
+    for chunk in pending.chunks(200) {
+        crate::in_transaction!(db, tx => {
+            for (digest, at) in chunk {
+                sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_sha256 = $2")
+                    .bind(*at)
+                    .bind(digest)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        });
+    }
+    Ok(pending.len())
 }

@@ -19,6 +19,16 @@ impl AppState {
     /// The state of one app instance; starts its report writer (inside a Tokio runtime).
     pub fn new(db: Db, trust_forwarded_for: bool, clock_offset: chrono::Duration) -> Self {
         let writer = Writer::start(&db);
+        let flushing = db.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+            loop {
+                every.tick().await;
+                if let Err(e) = phongtrao_storage::tokens::flush_touches(&flushing).await {
+                    tracing::warn!(error = %e, "cannot record when API tokens were last used");
+                }
+            }
+        });
         AppState { db, trust_forwarded_for, clock_offset, writer }
     }
 
