@@ -55,28 +55,36 @@ fn checked(plan: &Plan, rng: &mut Rng) -> CheckedReport {
     }
 }
 
+type AllFigures = HashMap<i64, phongtrao_domain::progress::figures::Figures>;
+
+/// The first ten figures that differ, named.
+fn differences(a: &AllFigures, b: &AllFigures) -> Vec<String> {
+    let mut out = Vec::new();
+    let units: std::collections::BTreeSet<i64> = a.keys().chain(b.keys()).copied().collect();
+    for unit in units {
+        let (x, y) = (a.get(&unit).cloned().unwrap_or_default(), b.get(&unit).cloned().unwrap_or_default());
+        for key in x.keys().chain(y.keys()) {
+            if x.get(key) != y.get(key) {
+                out.push(format!("unit {unit} {key:?}: {:?} vs {:?}", x.get(key), y.get(key)));
+            }
+        }
+    }
+    out.truncate(10);
+    out
+}
+
 /// The sums a person would make: for each active unit, over the active units of its
 /// subtree, the counted values, the first submissions, the units each indicator expects.
 async fn check(db: &Db, plan: &Plan, campaign_id: i64, context: &str) {
     // 1. What is stored equals a rebuild from the raw rows.
     let stored = rollups::stored_all(db, plan, campaign_id).await.expect("stored");
     let rebuilt = rollups::compute_all(db, plan, campaign_id).await.expect("rebuilt");
-    let mut differences = Vec::new();
-    let units: std::collections::BTreeSet<i64> = stored.keys().chain(rebuilt.keys()).copied().collect();
-    for unit in units {
-        let (a, b) = (stored.get(&unit).cloned().unwrap_or_default(), rebuilt.get(&unit).cloned().unwrap_or_default());
-        for key in a.keys().chain(b.keys()) {
-            if a.get(key) != b.get(key) {
-                differences.push(format!(
-                    "unit {unit} {key:?}: stored {:?}, from raw rows {:?}",
-                    a.get(key),
-                    b.get(key)
-                ));
-            }
-        }
-    }
-    differences.truncate(10);
-    assert!(differences.is_empty(), "stored figures differ from a rebuild ({context}):\n{}", differences.join("\n"));
+    let differing = differences(&stored, &rebuilt);
+    assert!(differing.is_empty(), "stored figures differ from a rebuild ({context}):\n{}", differing.join("\n"));
+    // The rebuild (sums by the database per parent) equals a unit-by-unit computation.
+    let by_unit = rollups::compute_all_by_unit(db, plan, campaign_id).await.expect("by unit");
+    let differing = differences(&rebuilt, &by_unit);
+    assert!(differing.is_empty(), "the rebuild differs from unit-by-unit sums ({context}):\n{}", differing.join("\n"));
 
     // 2. The figures of every subtree equal brute-force sums over the raw reports.
     let all = units::list(db).await.expect("units");
