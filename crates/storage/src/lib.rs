@@ -9,6 +9,7 @@ mod db;
 pub use db::create_postgres_database;
 pub mod pending_imports;
 pub mod progress;
+pub mod reminders;
 pub mod reports;
 pub mod seed;
 pub mod settings;

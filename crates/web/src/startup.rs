@@ -54,6 +54,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     let router = Router::new()
         .route("/", get(pages::overview::show))
         .route("/targets", get(pages::targets::show))
+        .route("/dashboard", get(pages::dashboard::show))
+        .route("/dashboard/remind", post(pages::dashboard::remind))
         .route("/units", get(pages::units::list))
         .route("/units/{code}", get(pages::units::show))
         .route("/units/{code}/edit", get(pages::admin_units::edit_form).post(pages::admin_units::update))

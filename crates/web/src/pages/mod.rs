@@ -5,6 +5,7 @@ pub mod admin_units;
 pub mod admin_users;
 pub mod allocations;
 pub mod audit;
+pub mod dashboard;
 pub mod lang;
 pub mod login;
 pub mod overview;
