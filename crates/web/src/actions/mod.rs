@@ -3,6 +3,7 @@
 
 pub mod allocation;
 pub mod audit_log;
+pub mod calendar;
 pub mod dashboard;
 pub mod login;
 pub mod password;

@@ -198,7 +198,7 @@ pub fn figures(i: &IndicatorProgress, lang: Lang) -> String {
     if i.kind == "count" {
         match i.goal {
             Some(g) => format!("{} / {} {label}", format::integer(i.sum), format::number(g, 2)),
-            None => format!("{} {label} ({})", format::integer(i.sum), lang.t("dash_no_goal")),
+            None => format!("{} {label}", format::integer(i.sum)),
         }
         .trim_end()
         .to_string()
