@@ -4,6 +4,7 @@
 mod accounts;
 mod browser;
 mod cli;
+mod dashboard;
 mod demo;
 mod pages;
 mod plan_import;
