@@ -277,6 +277,13 @@ async fn reminders_go_only_to_the_units_that_have_not_reported_and_show_on_their
     let home = page(&app, &rg, "/home").await;
     assert!(!home.contains("Nhắc nhở từ Ban Phong trào"));
     assert!(home.contains("Báo cáo của đơn vị") && home.contains("Thành đoàn Rạch Giá"));
+    // A steering member sees their assigned unit first, marked, and a link to its dashboard.
+    let member = browser();
+    app.login_form(&member, "r.steering", PW, "198.51.100.6").await;
+    let html = page(&app, &member, "/dashboard?at=2023-03-10").await;
+    assert_eq!(attr_values(&html, "data-unit").first().map(String::as_str), Some("903"));
+    assert!(element_text(&html, "data-unit=\"903\"", "</tr>").expect("903").contains('★'));
+    assert!(html.contains("Đơn vị được phân công phụ trách"));
     // The office's home is the dashboard.
     let r = office.get(format!("{}/home", app.base)).send().await.expect("home");
     assert_eq!(r.headers()["location"], "/dashboard");
