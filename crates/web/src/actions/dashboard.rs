@@ -85,8 +85,11 @@ pub async fn load(
     .ok_or_else(Failure::not_found)?;
     require(state, actor, client, Action::ReadUnit, Some(unit.id)).await?;
     let campaign = campaigns::current(db).await?;
-    let report = progress::compute(state, Some(&unit.code), at).await?;
-    let at = report.at;
+    // The date every figure is taken at: the one asked for, else today (at most the
+    // campaign's last day), as `progress::compute` decides.
+    let plan = &campaign.plan;
+    let at = at
+        .unwrap_or_else(|| state.now().with_timezone(&plan.campaign.timezone).date_naive().min(plan.campaign.ends_on));
     let parent = unit.parent_id.and_then(|p| all.iter().find(|u| u.id == p)).cloned();
     // The actor's units and, for each, its ancestry: a child is "assigned" when it is
     // one of them or above one of them.
@@ -101,13 +104,27 @@ pub async fn load(
     }
     let assigned: Vec<UnitRow> =
         actor.unit_ids.iter().filter_map(|id| by_id.get(id)).map(|u| (*u).clone()).collect::<Vec<_>>();
+    // The unit's figures and each child's are independent: compute them side by side
+    // (index 0 is the unit itself).
+    let kids: Vec<&UnitRow> = all.iter().filter(|u| u.parent_id == Some(unit.id) && u.active).collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, code) in std::iter::once(&unit.code).chain(kids.iter().map(|k| &k.code)).enumerate() {
+        let (state, code) = (state.clone(), code.clone());
+        tasks.spawn(async move { (index, progress::compute(&state, Some(&code), Some(at)).await) });
+    }
+    let mut reports: Vec<Option<ProgressReport>> = vec![None; kids.len() + 1];
+    while let Some(done) = tasks.join_next().await {
+        let (index, report) = done.map_err(Failure::internal)?;
+        reports[index] = Some(report?);
+    }
+    let mut reports = reports.into_iter().map(|r| r.ok_or_else(|| Failure::internal("progress missing")));
+    let report = reports.next().ok_or_else(|| Failure::internal("progress missing"))??;
     let mut children = Vec::new();
-    for child in all.iter().filter(|u| u.parent_id == Some(unit.id) && u.active) {
-        let child_report = progress::compute(state, Some(&child.code), Some(at)).await?;
+    for (child, child_report) in kids.into_iter().zip(reports) {
         children.push(ChildProgress {
             unit: child.clone(),
             assigned: actor.user.role == Role::Steering && assigned_or_above.contains(&child.id),
-            report: child_report,
+            report: child_report?,
         });
     }
     let ranking = (!children.is_empty()).then(|| rank_children(&unit, at, &children));
