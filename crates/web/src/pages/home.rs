@@ -87,6 +87,14 @@ fn local(t: DateTime<Utc>, tz: Tz) -> String {
     format!("{} {}", format::time(l.time()), format::date(l.date_naive()))
 }
 
+fn plural(n: i64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 /// "còn 2 ngày 5 giờ" / "2 days 5 hours left"; "quá hạn" when past.
 fn time_left(deadline: DateTime<Utc>, now: DateTime<Utc>, lang: Lang) -> (String, bool) {
     let left = deadline - now;
@@ -97,8 +105,8 @@ fn time_left(deadline: DateTime<Utc>, now: DateTime<Utc>, lang: Lang) -> (String
     let text = match lang {
         Lang::Vi if days > 0 => format!("còn {days} ngày {hours} giờ"),
         Lang::Vi => format!("còn {} giờ {minutes} phút", left.num_hours()),
-        Lang::En if days > 0 => format!("{days} days {hours} hours left"),
-        Lang::En => format!("{} hours {minutes} minutes left", left.num_hours()),
+        Lang::En if days > 0 => format!("{} {} left", plural(days, "day"), plural(hours, "hour")),
+        Lang::En => format!("{} {} left", plural(left.num_hours(), "hour"), plural(minutes, "minute")),
     };
     (text, false)
 }
