@@ -6,6 +6,7 @@
 pub mod base_figures;
 pub mod builtin;
 pub mod format;
+pub mod ical;
 pub mod import;
 pub mod period;
 pub mod plan;

@@ -11,6 +11,7 @@ pub use db::create_postgres_database;
 pub mod documents;
 pub mod pending_imports;
 pub mod progress;
+pub mod reminders;
 pub mod reports;
 pub mod rollups;
 pub mod seed;

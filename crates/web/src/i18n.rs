@@ -64,6 +64,8 @@ pub struct Badge {
     pub display_name: String,
     pub role: String,
     pub is_admin: bool,
+    /// The office or a steering member (their home is the dashboard).
+    pub is_office: bool,
 }
 
 /// What every page needs around its content: language, current path, page title,

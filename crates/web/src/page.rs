@@ -51,6 +51,7 @@ impl Page {
                 Lang::En => a.user.role.as_str().to_string(),
             },
             is_admin: a.user.role == Role::Admin,
+            is_office: matches!(a.user.role, Role::Admin | Role::Steering),
         });
         Chrome {
             lang: self.lang,

@@ -129,3 +129,92 @@ async fn a_reporter_on_a_phone_logs_in_fills_in_and_submits_a_weekly_report() {
     let versions = phongtrao_storage::reports::versions(&app.db, report.id).await.expect("versions");
     assert!(versions.iter().any(|v| v.action == "save_draft"), "autosaved drafts are in the history");
 }
+
+#[tokio::test]
+async fn the_dashboard_on_a_360_px_phone_never_scrolls_sideways_and_shows_the_json_figures() {
+    let Some(driver) = chromedriver() else { return };
+    let app = spawn_app().await;
+    let admin = crate::support::add_token(&app.db, add_user(&app.db, "b.office", Role::Admin, &[], PW).await).await;
+    let unit = crate::support::add_token(&app.db, add_user(&app.db, "b.899", Role::Unit, &["899"], PW).await).await;
+    app.set_members(&admin, "899", 4000).await;
+    for (week, trees) in [("2023-03-03", "1.234"), ("2023-03-10", "2.345")] {
+        let r = app
+            .client
+            .post(format!("{}/api/v1/reports/899/{week}/submit", app.base))
+            .bearer_auth(&unit)
+            .json(&json!({"version": 0, "input": {"values": {"5": trees, "2a": "321", "17": "12"}}}))
+            .send()
+            .await
+            .expect("submit");
+        assert!(r.status().is_success());
+    }
+    let progress: serde_json::Value = app
+        .client
+        .get(format!("{}/api/v1/progress?at=2023-03-31", app.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("progress")
+        .json()
+        .await
+        .expect("json");
+    let profile = tempfile::tempdir().expect("profile");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": "/usr/bin/chromium",
+            "mobileEmulation": {"deviceMetrics": {"width": 360, "height": 800, "pixelRatio": 1}},
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+                     "--no-first-run", "--disable-component-update", "--disable-sync", "--window-size=360,800",
+                     format!("--user-data-dir={}", profile.path().display())],
+        }),
+    );
+    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("webdriver session");
+    let result = async {
+        c.goto(&format!("{}/login", app.base)).await?;
+        c.find(Locator::Css("#username")).await?.send_keys("b.office").await?;
+        c.find(Locator::Css("#password")).await?.send_keys(PW).await?;
+        c.find(Locator::Css("form[action='/login'] button[type=submit]")).await?.click().await?;
+        c.wait().for_element(Locator::Css("a[href='/dashboard']")).await?;
+        c.find(Locator::Css("a[href='/dashboard']")).await?.click().await?;
+        c.wait().for_element(Locator::Css("#targets-h")).await?;
+        // Choose the date with the form, as a person would.
+        c.execute("document.querySelector('#dash-at').value = '2023-03-31'", vec![]).await?;
+        c.find(Locator::Css("form[action='/dashboard'] button[type=submit]")).await?.click().await?;
+        c.wait().for_element(Locator::Css("li[data-indicator='5']")).await?;
+        let width = c.execute("return window.innerWidth", vec![]).await?;
+        assert_eq!(width, json!(360), "a 360 px viewport");
+        let fits = c.execute("return document.documentElement.scrollWidth <= window.innerWidth", vec![]).await?;
+        assert_eq!(fits, json!(true), "horizontal scroll on the dashboard at 360 px");
+        let at = c.find(Locator::Css(".dash-at")).await?.text().await?;
+        assert_eq!(at, "31/03/2023");
+        for i in progress["indicators"].as_array().expect("indicators") {
+            let key = i["indicator"].as_str().expect("key");
+            let li = c.find(Locator::Css(&format!("li[data-indicator='{key}']"))).await?;
+            let verdict = li.find(Locator::Css(".badge")).await?.text().await?;
+            assert_eq!(verdict, i["text_vi"].as_str().expect("verdict"), "{key}");
+            if i["kind"] == "count" && i["goal"].is_number() {
+                let figures = li.find(Locator::Css(".pl-figures")).await?.text().await?;
+                let achieved = phongtrao_domain::format::integer(i["sum"].as_i64().expect("sum"));
+                assert!(figures.starts_with(&format!("{achieved} / ")), "{key}: {figures} vs {achieved}");
+            }
+        }
+        // The wide unit × indicator table scrolls inside its own box.
+        let table = c
+            .execute("const f = document.querySelector('figure.scroll-x'); return [f.scrollWidth > f.clientWidth, f.getBoundingClientRect().right <= window.innerWidth]", vec![])
+            .await?;
+        assert_eq!(table, json!([true, true]));
+        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
+        let png = c.screenshot().await?;
+        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/dashboard-360.png"), png).ok();
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("browser flow");
+}

@@ -5,6 +5,7 @@ mod accounts;
 mod browser;
 mod cli;
 mod consolidation;
+mod dashboard;
 mod demo;
 mod documents;
 mod pages;

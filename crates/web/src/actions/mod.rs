@@ -4,6 +4,8 @@
 pub mod allocation;
 pub mod audit_log;
 pub mod documents;
+pub mod calendar;
+pub mod dashboard;
 pub mod login;
 pub mod password;
 pub mod plan_import;

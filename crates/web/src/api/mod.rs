@@ -7,6 +7,7 @@ mod documents;
 mod openapi;
 mod plan_import;
 mod progress;
+mod reminders;
 mod reports;
 mod session;
 mod units;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(admin::audit))
         .route("/progress", get(progress::show))
         .route("/ranking", get(progress::ranking))
+        .route("/reminders", get(reminders::list).post(reminders::send))
         .route("/allocations/{key}", get(allocations::show).post(allocations::set))
         .route("/plan/import", post(plan_import::upload))
         .route("/plan/import/{id}/confirm", post(plan_import::confirm))

@@ -1,0 +1,225 @@
+//! The campaign dashboard of a unit and the reminders sent from it: the unit's
+//! consolidated progress, each child's (for the unit × indicator table and the
+//! ranking), the reporting timeliness and who was reminded. Every figure comes from
+//! `actions::progress`; nothing here sums reports.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use phongtrao_domain::period::Period;
+use phongtrao_domain::policy::Action;
+use phongtrao_domain::role::Role;
+use phongtrao_storage::campaigns::{self, StoredCampaign};
+use phongtrao_storage::reminders::{self, ReminderRow};
+use phongtrao_storage::units::{self, UnitRow};
+use serde::Serialize;
+
+use crate::actions::progress::{self, ProgressReport, Ranking, RankingRow};
+use crate::auth::client::ClientIp;
+use crate::auth::Actor;
+use crate::authz::{require, who};
+use crate::error::Failure;
+use crate::AppState;
+
+/// One child unit of the dashboard's unit with its own subtree's progress.
+pub struct ChildProgress {
+    pub unit: UnitRow,
+    /// One of the steering member's assigned units, or an ancestor of one.
+    pub assigned: bool,
+    pub report: ProgressReport,
+}
+
+pub struct Dashboard {
+    pub campaign: StoredCampaign,
+    pub unit: UnitRow,
+    pub parent: Option<UnitRow>,
+    pub report: ProgressReport,
+    /// Children, the actor's assigned ones first, then in tree order.
+    pub children: Vec<ChildProgress>,
+    /// The ranking of the children (None without children).
+    pub ranking: Option<Ranking>,
+    /// The units assigned to the actor (a steering member's units).
+    pub assigned: Vec<UnitRow>,
+    /// The latest reminder sent for the current period, by unit id.
+    pub reminded: HashMap<i64, ReminderRow>,
+    /// The actor may send reminders.
+    pub can_remind: bool,
+    /// Every unit by code: its id and name.
+    pub names: HashMap<String, (i64, String)>,
+}
+
+impl Dashboard {
+    /// The period whose timeliness the dashboard shows: the last counted one.
+    pub fn current_period(&self) -> Option<Period> {
+        let seq = self.report.periods_counted;
+        self.campaign.plan.periods().into_iter().find(|p| p.seq == seq)
+    }
+}
+
+/// The unit a dashboard shows when none is asked for: a unit user's (or viewer's)
+/// first unit, else the root of the tree.
+pub fn default_unit(actor: &Actor, all: &[UnitRow]) -> Option<String> {
+    match actor.user.role {
+        Role::Unit | Role::Viewer => {
+            actor.unit_ids.first().and_then(|id| all.iter().find(|u| u.id == *id)).map(|u| u.code.clone())
+        }
+        _ => None,
+    }
+}
+
+pub async fn load(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    unit_code: Option<&str>,
+    at: Option<NaiveDate>,
+) -> Result<Dashboard, Failure> {
+    let db = &state.db;
+    let all = units::list(db).await?;
+    let code = unit_code.map(str::to_string).or_else(|| default_unit(actor, &all));
+    let unit = match &code {
+        Some(c) => all.iter().find(|u| &u.code == c && u.active),
+        None => all.iter().find(|u| u.parent_id.is_none() && u.active),
+    }
+    .cloned()
+    .ok_or_else(Failure::not_found)?;
+    require(state, actor, client, Action::ReadUnit, Some(unit.id)).await?;
+    let campaign = campaigns::current(db).await?;
+    // The date every figure is taken at: the one asked for, else today (at most the
+    // campaign's last day), as `progress::compute` decides.
+    let plan = &campaign.plan;
+    let at = at
+        .unwrap_or_else(|| state.now().with_timezone(&plan.campaign.timezone).date_naive().min(plan.campaign.ends_on));
+    let parent = unit.parent_id.and_then(|p| all.iter().find(|u| u.id == p)).cloned();
+    // The actor's units and, for each, its ancestry: a child is "assigned" when it is
+    // one of them or above one of them.
+    let by_id: HashMap<i64, &UnitRow> = all.iter().map(|u| (u.id, u)).collect();
+    let mut assigned_or_above: Vec<i64> = Vec::new();
+    for id in &actor.unit_ids {
+        let mut cur = Some(*id);
+        while let Some(c) = cur {
+            assigned_or_above.push(c);
+            cur = by_id.get(&c).and_then(|u| u.parent_id);
+        }
+    }
+    let assigned: Vec<UnitRow> =
+        actor.unit_ids.iter().filter_map(|id| by_id.get(id)).map(|u| (*u).clone()).collect::<Vec<_>>();
+    // The unit's figures and each child's are independent: compute them side by side
+    // (index 0 is the unit itself).
+    let kids: Vec<&UnitRow> = all.iter().filter(|u| u.parent_id == Some(unit.id) && u.active).collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, code) in std::iter::once(&unit.code).chain(kids.iter().map(|k| &k.code)).enumerate() {
+        let (state, code) = (state.clone(), code.clone());
+        tasks.spawn(async move { (index, progress::compute(&state, Some(&code), Some(at)).await) });
+    }
+    let mut reports: Vec<Option<ProgressReport>> = vec![None; kids.len() + 1];
+    while let Some(done) = tasks.join_next().await {
+        let (index, report) = done.map_err(Failure::internal)?;
+        reports[index] = Some(report?);
+    }
+    let mut reports = reports.into_iter().map(|r| r.ok_or_else(|| Failure::internal("progress missing")));
+    let report = reports.next().ok_or_else(|| Failure::internal("progress missing"))??;
+    let mut children = Vec::new();
+    for (child, child_report) in kids.into_iter().zip(reports) {
+        children.push(ChildProgress {
+            unit: child.clone(),
+            assigned: actor.user.role == Role::Steering && assigned_or_above.contains(&child.id),
+            report: child_report?,
+        });
+    }
+    let ranking = (!children.is_empty()).then(|| rank_children(&unit, at, &children));
+    // Assigned first; the sort is stable, so tree order stays within each group.
+    children.sort_by_key(|c| !c.assigned);
+    let reminded = match report.periods_counted {
+        0 => HashMap::new(),
+        seq => reminders::for_period(db, campaign.row.id, i64::from(seq))
+            .await?
+            .into_iter()
+            .map(|r| (r.unit_id, r))
+            .collect(),
+    };
+    let can_remind =
+        phongtrao_domain::policy::allows(&actor.policy(), Action::ReviewUnit, &units::ancestry(db, unit.id).await?);
+    let names = all.iter().map(|u| (u.code.clone(), (u.id, u.name.clone()))).collect();
+    Ok(Dashboard { campaign, unit, parent, report, children, ranking, assigned, reminded, can_remind, names })
+}
+
+/// The ranking of the children from their progress reports: the same as
+/// `actions::progress::ranking` (a test checks it against /api/v1/ranking), without
+/// computing every child's progress a second time.
+pub fn rank_children(parent: &UnitRow, at: NaiveDate, children: &[ChildProgress]) -> Ranking {
+    let entries: Vec<phongtrao_domain::progress::RankingEntry> = children
+        .iter()
+        .map(|c| phongtrao_domain::progress::RankingEntry {
+            name: c.unit.name.clone(),
+            ratios: c.report.indicators.iter().map(|i| if i.status == "no_goal" { None } else { i.ratio }).collect(),
+            on_time: c.report.timeliness.iter().map(|t| t.on_time as i64).sum(),
+            expected_reports: c.report.timeliness.iter().map(|t| t.expected as i64).sum(),
+        })
+        .collect();
+    let rows = phongtrao_domain::progress::rank(&entries)
+        .into_iter()
+        .map(|ranked| RankingRow {
+            unit: children.get(ranked.input_index).map(|c| c.unit.code.clone()).unwrap_or_default(),
+            ranked,
+        })
+        .collect();
+    Ranking {
+        parent: parent.code.clone(),
+        at,
+        formula_vi: phongtrao_domain::progress::FORMULA_VI,
+        formula_en: phongtrao_domain::progress::FORMULA_EN,
+        indicators: children
+            .first()
+            .map(|c| c.report.indicators.iter().map(|i| i.indicator.clone()).collect())
+            .unwrap_or_default(),
+        rows,
+    }
+}
+
+/// What a reminder did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reminded {
+    pub unit: String,
+    pub period: u32,
+    pub period_end: NaiveDate,
+    /// Codes of the units reminded: those of the unit's subtree still missing the period.
+    pub reminded: Vec<String>,
+}
+
+/// Records a reminder notice for every unit of `unit_code`'s subtree that has not
+/// reported the period ending `period_end` (the office and the steering committee).
+pub async fn remind(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    unit_code: Option<&str>,
+    period_end: NaiveDate,
+) -> Result<Reminded, Failure> {
+    let db = &state.db;
+    let campaign = campaigns::current(db).await?;
+    let period = campaign
+        .plan
+        .periods()
+        .into_iter()
+        .find(|p| p.end == period_end)
+        .ok_or_else(|| Failure::bad_request("Không có kỳ báo cáo này", "No such reporting period"))?;
+    let report = progress::compute(state, unit_code, Some(period.end)).await?;
+    let unit = units::by_code(db, &report.unit).await?.ok_or_else(Failure::not_found)?;
+    require(state, actor, client, Action::ReviewUnit, Some(unit.id)).await?;
+    let missing: Vec<String> =
+        report.timeliness.iter().find(|t| t.period == period.seq).map(|t| t.missing_units.clone()).unwrap_or_default();
+    let all = units::list(db).await?;
+    let ids: Vec<i64> = missing.iter().filter_map(|c| all.iter().find(|u| &u.code == c)).map(|u| u.id).collect();
+    reminders::record(
+        db,
+        campaign.row.id,
+        i64::from(period.seq),
+        &ids,
+        &missing,
+        &who(Some(actor), client),
+        state.now(),
+    )
+    .await?;
+    Ok(Reminded { unit: unit.code, period: period.seq, period_end: period.end, reminded: missing })
+}

@@ -1,0 +1,136 @@
+//! The events and deadlines calendar (GET /calendar) and its iCalendar feed
+//! (GET /calendar.ics, ?unit=CODE for one unit's deadlines) that phones subscribe to.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::actions::calendar;
+use crate::error::AppError;
+use crate::i18n::{Chrome, Lang};
+use crate::page::Page;
+use crate::AppState;
+
+pub struct Line {
+    pub kind: &'static str,
+    pub kind_label: String,
+    pub when: String,
+    pub title: String,
+    pub place: String,
+    pub path: Option<String>,
+    pub past: bool,
+}
+
+pub struct Month {
+    pub label: String,
+    pub lines: Vec<Line>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "calendar.html")]
+pub struct CalendarPage {
+    pub chrome: Chrome,
+    pub title: String,
+    pub unit: Option<(String, String)>,
+    pub months: Vec<Month>,
+    pub undated: Vec<String>,
+    pub feed: String,
+    /// The logged-in user's units, for their own feeds.
+    pub own_units: Vec<(String, String)>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct CalendarQuery {
+    unit: Option<String>,
+}
+
+fn unit_of(q: &CalendarQuery) -> Option<&str> {
+    q.unit.as_deref().map(str::trim).filter(|u| !u.is_empty())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<CalendarQuery>,
+) -> Result<CalendarPage, AppError> {
+    let lang = page.lang;
+    let cal = calendar::load(&state, unit_of(&q), lang).await.map_err(|f| page.fail(f))?;
+    let today = state.now().with_timezone(&cal.campaign.plan.campaign.timezone).date_naive();
+    let mut months: Vec<Month> = Vec::new();
+    for e in &cal.entries {
+        let label = match lang {
+            Lang::Vi => format!("Tháng {}/{}", e.day.format("%m"), e.day.format("%Y")),
+            Lang::En => e.day.format("%B %Y").to_string(),
+        };
+        if months.last().map(|m| &m.label) != Some(&label) {
+            months.push(Month { label, lines: Vec::new() });
+        }
+        let last_day = match &e.entry.span {
+            phongtrao_domain::ical::Span::Days { last, .. } => *last,
+            phongtrao_domain::ical::Span::Timed { end, .. } => {
+                end.with_timezone(&cal.campaign.plan.campaign.timezone).date_naive()
+            }
+        };
+        if let Some(m) = months.last_mut() {
+            m.lines.push(Line {
+                kind: e.kind.as_str(),
+                kind_label: lang.t(&format!("dash_cal_{}", e.kind.as_str())),
+                when: e.when.clone(),
+                title: e.entry.summary.clone(),
+                place: e.entry.location.clone().unwrap_or_default(),
+                path: e.path.clone(),
+                past: last_day < today,
+            });
+        }
+    }
+    let own_units = match &page.actor {
+        Some(a) => {
+            let all = phongtrao_storage::units::list(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
+            all.into_iter().filter(|u| a.unit_ids.contains(&u.id)).map(|u| (u.code, u.name)).collect()
+        }
+        None => Vec::new(),
+    };
+    let feed = match &cal.unit {
+        Some(u) => format!("/calendar.ics?unit={}", crate::error::urlencode(&u.code)),
+        None => "/calendar.ics".into(),
+    };
+    Ok(CalendarPage {
+        chrome: page.chrome(lang.t("dash_calendar"), "calendar"),
+        title: cal.campaign.plan.campaign.title.clone(),
+        unit: cal.unit.as_ref().map(|u| (u.code.clone(), u.name.clone())),
+        months,
+        undated: cal.undated,
+        feed,
+        own_units,
+    })
+}
+
+/// GET /calendar.ics: text/calendar, CRLF lines folded at 75 octets.
+pub async fn ics(State(state): State<AppState>, lang: Lang, Query(q): Query<CalendarQuery>) -> Response {
+    let cal = match calendar::load(&state, unit_of(&q), lang).await {
+        Ok(c) => c,
+        Err(f) => return f.page(lang).into_response(),
+    };
+    let name = match &cal.unit {
+        Some(u) => format!("{} — {}", cal.campaign.plan.campaign.title, u.name),
+        None => cal.campaign.plan.campaign.title.clone(),
+    };
+    let entries: Vec<_> = cal.entries.into_iter().map(|e| e.entry).collect();
+    let body = phongtrao_domain::ical::calendar(&name, &entries, cal.campaign.row.updated_at);
+    let file = match &cal.unit {
+        Some(u) => format!("phongtrao-{}.ics", u.code),
+        None => "phongtrao.ics".into(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{file}\"")),
+            (header::CACHE_CONTROL, "public, max-age=900".to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -1,0 +1,281 @@
+//! A unit's home page (GET /home): what a district or commune official sees after
+//! logging in: the next deadline and the time left, the unit's goals and progress,
+//! its reports and their status, what the office returned with comments, and the
+//! reminders received. The office and the steering committee go to the dashboard.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use phongtrao_domain::format;
+use phongtrao_domain::report::{ReportKind, Status};
+use phongtrao_domain::role::Role;
+use phongtrao_storage::reports::{self, ReportRow};
+use phongtrao_storage::{campaigns, reminders, units};
+use serde::Deserialize;
+
+use crate::actions::progress;
+use crate::error::AppError;
+use crate::i18n::{Chrome, Lang};
+use crate::page::Page;
+use crate::pages::dashboard::{target_lines, TargetLine};
+use crate::AppState;
+
+pub struct ReportLine {
+    pub label: String,
+    pub range: String,
+    pub deadline: String,
+    pub href: String,
+    pub status: String,
+    pub status_key: String,
+    pub timeliness: String,
+}
+
+pub struct Returned {
+    pub label: String,
+    pub href: String,
+    pub comment: String,
+    pub by: String,
+    pub at: String,
+}
+
+pub struct Notice {
+    pub text: String,
+    pub at: String,
+    pub by: String,
+    pub done: bool,
+    pub href: String,
+}
+
+pub struct Next {
+    pub label: String,
+    pub deadline: String,
+    pub left: String,
+    pub overdue: bool,
+    pub href: String,
+    pub status: String,
+    pub status_key: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub chrome: Chrome,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub reporting: bool,
+    pub next: Option<Next>,
+    pub targets: Vec<TargetLine>,
+    pub at: String,
+    pub reports: Vec<ReportLine>,
+    pub returned: Vec<Returned>,
+    pub notices: Vec<Notice>,
+    pub other_units: Vec<(String, String)>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct HomeQuery {
+    unit: Option<String>,
+}
+
+fn local(t: DateTime<Utc>, tz: Tz) -> String {
+    let l = t.with_timezone(&tz);
+    format!("{} {}", format::time(l.time()), format::date(l.date_naive()))
+}
+
+fn plural(n: i64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// "còn 2 ngày 5 giờ" / "2 days 5 hours left"; "quá hạn" when past.
+fn time_left(deadline: DateTime<Utc>, now: DateTime<Utc>, lang: Lang) -> (String, bool) {
+    let left = deadline - now;
+    if left.num_seconds() <= 0 {
+        return (lang.t("dash_home_overdue"), true);
+    }
+    let (days, hours, minutes) = (left.num_days(), left.num_hours() % 24, left.num_minutes() % 60);
+    let text = match lang {
+        Lang::Vi if days > 0 => format!("còn {days} ngày {hours} giờ"),
+        Lang::Vi => format!("còn {} giờ {minutes} phút", left.num_hours()),
+        Lang::En if days > 0 => format!("{} {} left", plural(days, "day"), plural(hours, "hour")),
+        Lang::En => format!("{} {} left", plural(left.num_hours(), "hour"), plural(minutes, "minute")),
+    };
+    (text, false)
+}
+
+fn status_text(r: Option<&ReportRow>, past_due: bool, lang: Lang) -> (String, String) {
+    match r {
+        Some(r) => (
+            match lang {
+                Lang::Vi => r.status().label_vi().to_string(),
+                Lang::En => r.status().label_en().to_string(),
+            },
+            r.status.clone(),
+        ),
+        None if past_due => (lang.t("report.missing"), "missing".into()),
+        None => (lang.t("report.not_started"), "none".into()),
+    }
+}
+
+pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<HomeQuery>) -> Result<Response, AppError> {
+    let actor = page.require_actor()?.clone();
+    let lang = page.lang;
+    let db = &state.db;
+    let err = |e: phongtrao_storage::StorageError| AppError::internal(lang, e);
+    if matches!(actor.user.role, Role::Admin | Role::Steering) && q.unit.is_none() {
+        return Ok(Redirect::to("/dashboard").into_response());
+    }
+    let all = units::list(db).await.map_err(err)?;
+    let mine: Vec<&units::UnitRow> = all.iter().filter(|u| actor.unit_ids.contains(&u.id) && u.active).collect();
+    let wanted = q.unit.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let unit = match wanted {
+        Some(code) => all.iter().find(|u| u.code == code).ok_or_else(|| AppError::not_found(lang))?,
+        None => match mine.first() {
+            Some(u) => *u,
+            None => return Ok(Redirect::to("/dashboard").into_response()),
+        },
+    };
+    crate::authz::require(&state, &actor, &page.client, phongtrao_domain::policy::Action::ReadUnit, Some(unit.id))
+        .await
+        .map_err(|f| page.fail(f))?;
+    let campaign = campaigns::current(db).await.map_err(err)?;
+    let plan = &campaign.plan;
+    let tz = plan.campaign.timezone;
+    let now = state.now();
+    let reporting = unit.level().is_some_and(|l| plan.reporting.levels.contains(&l));
+    let progress = progress::compute(&state, Some(&unit.code), None).await.map_err(|f| page.fail(f))?;
+    let periods = plan.periods();
+    let weekly = reports::list(db, campaign.row.id, ReportKind::Weekly, Some(&[unit.id]), None).await.map_err(err)?;
+    let by_seq: HashMap<i64, &ReportRow> = weekly.iter().map(|r| (r.period_seq, r)).collect();
+    let unit_plan = reports::list(db, campaign.row.id, ReportKind::UnitPlan, Some(&[unit.id]), None)
+        .await
+        .map_err(err)?
+        .into_iter()
+        .next();
+    let week_label = |seq: u32| format!("{} {seq}", lang.t("report.weekly"));
+    let mut lines = Vec::new();
+    let mut next = None;
+    if reporting {
+        // The unit plan's deadline comes from the report form's own rule.
+        if let Ok(ctx) = crate::actions::reports::load(&state, &unit.code, ReportKind::UnitPlan, None).await {
+            let (status, status_key) = status_text(unit_plan.as_ref(), ctx.due_at < now, lang);
+            let href = format!("/reports/{}/plan", unit.code);
+            if unit_plan.as_ref().is_none_or(|r| r.status().editable()) && ctx.due_at > now {
+                let (left, overdue) = time_left(ctx.due_at, now, lang);
+                next = Some(Next {
+                    label: lang.t("report.unit_plan"),
+                    deadline: local(ctx.due_at, tz),
+                    left,
+                    overdue,
+                    href: href.clone(),
+                    status: status.clone(),
+                    status_key: status_key.clone(),
+                });
+            }
+            lines.push(ReportLine {
+                label: lang.t("report.unit_plan"),
+                range: String::new(),
+                deadline: local(ctx.due_at, tz),
+                href,
+                status,
+                status_key,
+                timeliness: unit_plan.as_ref().and_then(|r| r.timeliness.clone()).unwrap_or_default(),
+            });
+        }
+        for p in &periods {
+            let deadline = p.deadline.with_timezone(&Utc);
+            let r = by_seq.get(&i64::from(p.seq)).copied();
+            let (status, status_key) = status_text(r, deadline < now, lang);
+            let href = format!("/reports/{}/{}", unit.code, p.end.format("%Y-%m-%d"));
+            if next.is_none() && deadline > now {
+                let (left, overdue) = time_left(deadline, now, lang);
+                next = Some(Next {
+                    label: week_label(p.seq),
+                    deadline: local(deadline, tz),
+                    left,
+                    overdue,
+                    href: href.clone(),
+                    status: status.clone(),
+                    status_key: status_key.clone(),
+                });
+            }
+            lines.push(ReportLine {
+                label: week_label(p.seq),
+                range: format!("{} – {}", format::date(p.start), format::date(p.end)),
+                deadline: local(deadline, tz),
+                href,
+                status,
+                status_key,
+                timeliness: r
+                    .and_then(|r| r.timeliness.as_deref())
+                    .map(|t| lang.t(&format!("dash_home_{t}")))
+                    .unwrap_or_default(),
+            });
+        }
+    }
+    let returned = weekly
+        .iter()
+        .chain(unit_plan.as_ref())
+        .filter(|r| r.status() == Status::Returned)
+        .map(|r| Returned {
+            label: if r.kind == "weekly" { week_label(r.period_seq as u32) } else { lang.t("report.unit_plan") },
+            href: match periods.iter().find(|p| i64::from(p.seq) == r.period_seq) {
+                Some(p) if r.kind == "weekly" => format!("/reports/{}/{}", unit.code, p.end.format("%Y-%m-%d")),
+                _ => format!("/reports/{}/plan", unit.code),
+            },
+            comment: r.review_comment.clone().unwrap_or_default(),
+            by: r.reviewed_by.clone().unwrap_or_default(),
+            at: r.reviewed_at.map(|t| local(t, tz)).unwrap_or_default(),
+        })
+        .collect();
+    let notices = reminders::for_unit(db, campaign.row.id, unit.id, 20)
+        .await
+        .map_err(err)?
+        .into_iter()
+        .map(|n| {
+            let p = periods.iter().find(|p| i64::from(p.seq) == n.period_seq);
+            let done =
+                by_seq.get(&n.period_seq).is_some_and(|r| matches!(r.status(), Status::Submitted | Status::Accepted));
+            Notice {
+                text: match p {
+                    Some(p) => format!(
+                        "{} {} ({} {})",
+                        lang.t("dash_home_notice"),
+                        p.seq,
+                        lang.t("dash_deadline"),
+                        local(p.deadline.with_timezone(&Utc), tz)
+                    ),
+                    None => lang.t("dash_home_notice"),
+                },
+                at: local(n.sent_at, tz),
+                by: n.sent_by,
+                done,
+                href: p
+                    .map(|p| format!("/reports/{}/{}", unit.code, p.end.format("%Y-%m-%d")))
+                    .unwrap_or_else(|| "/reports".into()),
+            }
+        })
+        .collect();
+    Ok(HomePage {
+        chrome: page.chrome(format!("{} · {}", lang.t("dash_nav_home"), unit.name), "home"),
+        unit_code: unit.code.clone(),
+        unit_name: unit.name.clone(),
+        reporting,
+        next,
+        targets: target_lines(&progress.indicators, lang),
+        at: format::date(progress.at),
+        reports: lines,
+        returned,
+        notices,
+        other_units: mine.iter().filter(|u| u.id != unit.id).map(|u| (u.code.clone(), u.name.clone())).collect(),
+    }
+    .into_response())
+}
