@@ -104,27 +104,18 @@ pub async fn load(
     }
     let assigned: Vec<UnitRow> =
         actor.unit_ids.iter().filter_map(|id| by_id.get(id)).map(|u| (*u).clone()).collect::<Vec<_>>();
-    // The unit's figures and each child's are independent: compute them side by side
-    // (index 0 is the unit itself).
+    // The unit's figures, then every child's from one read of their consolidated figures.
     let kids: Vec<&UnitRow> = all.iter().filter(|u| u.parent_id == Some(unit.id) && u.active).collect();
-    let mut tasks = tokio::task::JoinSet::new();
-    for (index, code) in std::iter::once(&unit.code).chain(kids.iter().map(|k| &k.code)).enumerate() {
-        let (state, code) = (state.clone(), code.clone());
-        tasks.spawn(async move { (index, progress::compute(&state, Some(&code), Some(at)).await) });
-    }
-    let mut reports: Vec<Option<ProgressReport>> = vec![None; kids.len() + 1];
-    while let Some(done) = tasks.join_next().await {
-        let (index, report) = done.map_err(Failure::internal)?;
-        reports[index] = Some(report?);
-    }
-    let mut reports = reports.into_iter().map(|r| r.ok_or_else(|| Failure::internal("progress missing")));
-    let report = reports.next().ok_or_else(|| Failure::internal("progress missing"))??;
+    let report = progress::compute(state, Some(&unit.code), Some(at)).await?;
+    let (_, child_reports) = progress::compute_children(state, Some(&unit.code), Some(at)).await?;
+    let mut by_code: HashMap<String, ProgressReport> = child_reports.into_iter().map(|r| (r.unit.clone(), r)).collect();
     let mut children = Vec::new();
-    for (child, child_report) in kids.into_iter().zip(reports) {
+    for child in kids {
+        let Some(child_report) = by_code.remove(&child.code) else { continue };
         children.push(ChildProgress {
             unit: child.clone(),
             assigned: actor.user.role == Role::Steering && assigned_or_above.contains(&child.id),
-            report: child_report?,
+            report: child_report,
         });
     }
     let ranking = (!children.is_empty()).then(|| rank_children(&unit, at, &children));

@@ -3,9 +3,9 @@
 
 pub mod allocation;
 pub mod audit_log;
-pub mod documents;
 pub mod calendar;
 pub mod dashboard;
+pub mod documents;
 pub mod login;
 pub mod password;
 pub mod plan_import;
