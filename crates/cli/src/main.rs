@@ -43,6 +43,8 @@ enum Command {
         /// Demo mode: fill the campaign with simulated reports (clearly labelled) first.
         #[arg(long)]
         demo: bool,
+        #[command(flatten)]
+        reminders: config::ReminderArgs,
     },
     /// Fill the running campaign with simulated reports, clearly labelled as such.
     Demo {
@@ -125,6 +127,23 @@ enum Command {
         #[command(subcommand)]
         command: commands::report::ReportCommand,
     },
+    /// Copy the database to FILE while the server runs (SQLite: VACUUM INTO, checked
+    /// with integrity_check; PostgreSQL: pg_dump).
+    Backup {
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Replace the database with a backup (stop the server first). SQLite: the file
+    /// is checked, the previous database is kept beside it. PostgreSQL: pg_restore.
+    Restore {
+        /// The backup file.
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
     /// Plan files: check one.
     Plan {
         #[command(subcommand)]
@@ -150,13 +169,22 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve { db, bind, trust_forwarded_for, secure_cookies, now, demo } => {
+            Command::Serve { db, bind, trust_forwarded_for, secure_cookies, now, demo, reminders } => {
                 let now = now.map(|t| t.with_timezone(&chrono::Utc));
-                commands::serve::run(db, bind, trust_forwarded_for, secure_cookies, now, demo).await
+                let settings = phongtrao_web::Settings {
+                    bind,
+                    trust_forwarded_for,
+                    secure_cookies,
+                    now,
+                    reminders: Some(reminders.config()),
+                };
+                commands::serve::run(db, settings, demo).await
             }
             Command::Demo { seed, scale, periods, db } => commands::demo::run(db, seed, scale, periods).await,
             Command::Migrate { db } => commands::serve::migrate(db).await,
             Command::Plan { command } => commands::plan::run(command),
+            Command::Backup { out, db } => commands::backup::backup(db, out).await,
+            Command::Restore { file, db } => commands::backup::restore(db, file).await,
             Command::User { command } => commands::user::run(command).await,
             Command::Report { command } => commands::report::run(command).await,
             Command::Progress { unit, at, json, db } => commands::progress::run(unit, at, json, db).await,

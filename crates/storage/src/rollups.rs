@@ -132,7 +132,7 @@ macro_rules! impl_rollup_tx {
             async fn unit_and_ancestors(&mut self, unit_id: i64) -> sqlx::Result<Vec<StoredUnit>> {
                 let rows: Vec<(i64, Option<i64>, i64, String, bool, i64)> = sqlx::query_as(
                     "WITH RECURSIVE up(id, parent_id, level, kind, active, depth) AS (
-                         SELECT id, parent_id, level, kind, active, 0 FROM units WHERE id = $1
+                         SELECT id, parent_id, level, kind, active, CAST(0 AS BIGINT) FROM units WHERE id = $1
                          UNION ALL
                          SELECT u.id, u.parent_id, u.level, u.kind, u.active, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id WHERE up.depth < 16
                      )

@@ -7,6 +7,7 @@ mod documents;
 mod openapi;
 mod plan_import;
 mod progress;
+mod reminders;
 mod reports;
 mod session;
 mod units;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .route("/periods/{end}/{verb}", post(reports::lock))
         .route("/exports/{file}", get(documents::export))
         .route("/document-texts/{doc}", get(documents::texts).put(documents::save_texts))
+        .route("/reminders", get(reminders::list))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
 }
