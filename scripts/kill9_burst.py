@@ -144,7 +144,7 @@ def one_run(binary, rng, threads=4):
     ts = [threading.Thread(target=worker, args=(queue,)) for _ in range(threads)]
     for t in ts:
         t.start()
-    time.sleep(rng.uniform(0.05, 0.6))
+    time.sleep(rng.uniform(0.02, 0.35))
     acked_at_kill = len(acked)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()

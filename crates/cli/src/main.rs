@@ -3,6 +3,7 @@
 
 mod commands;
 mod config;
+mod settings_file;
 
 use std::process::ExitCode;
 
@@ -17,6 +18,10 @@ use crate::config::DatabaseArgs;
     about = "Theo dõi phong trào Đoàn từ kế hoạch đến báo cáo tổng kết / Youth Union campaigns from the plan to the final report"
 )]
 struct Cli {
+    /// A TOML file of settings (keys: see `phongtrao config`); flags and environment
+    /// variables win over it.
+    #[arg(long, global = true, env = "PHONGTRAO_CONFIG")]
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -144,6 +149,8 @@ enum Command {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Print the effective configuration (file, environment, defaults), secrets masked.
+    Config,
     /// Plan files: check one.
     Plan {
         #[command(subcommand)]
@@ -152,14 +159,30 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let config_file = settings_file::config_path(&args);
+    let from_file = match config_file.as_deref().map(|f| settings_file::apply(std::path::Path::new(f))) {
+        Some(Ok(set)) => set,
+        Some(Err(e)) => {
+            eprintln!("Lỗi cấu hình / configuration error: {e}");
+            return ExitCode::FAILURE;
+        }
+        None => Vec::new(),
+    };
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    if std::env::var("PHONGTRAO_LOG_FORMAT").is_ok_and(|f| f == "keyvalue" || f == "plain") {
+        // One line per event, no colours: time level target message key=value ...
+        tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(std::io::stderr).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    }
+    let _ = &cli.config;
+    if let Command::Config = cli.command {
+        settings_file::print(&from_file, config_file.as_deref());
+        return ExitCode::SUCCESS;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -183,6 +206,7 @@ fn main() -> ExitCode {
             Command::Demo { seed, scale, periods, db } => commands::demo::run(db, seed, scale, periods).await,
             Command::Migrate { db } => commands::serve::migrate(db).await,
             Command::Plan { command } => commands::plan::run(command),
+            Command::Config => Ok(ExitCode::SUCCESS),
             Command::Backup { out, db } => commands::backup::backup(db, out).await,
             Command::Restore { file, db } => commands::backup::restore(db, file).await,
             Command::User { command } => commands::user::run(command).await,
