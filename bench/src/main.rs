@@ -219,7 +219,7 @@ async fn run(args: Args) -> Result<()> {
     // The real server, in this process, on a free loopback port.
     let bind: SocketAddr = "127.0.0.1:0".parse()?;
     let now = period.deadline.with_timezone(&Utc) - chrono::Duration::hours(2);
-    let settings = Settings { bind, trust_forwarded_for: false, secure_cookies: false, now: Some(now) };
+    let settings = Settings { now: Some(now), ..Settings::local(bind) };
     let app = Application::build(&settings, db.clone()).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_forever());

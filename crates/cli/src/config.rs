@@ -56,3 +56,41 @@ mod tests {
         assert_eq!(super::mask_password("sqlite://x.db"), "sqlite://x.db");
     }
 }
+
+/// Reminders: where they go and when (see docs/deploy.md).
+#[derive(Args, Debug, Clone)]
+pub struct ReminderArgs {
+    /// SMTP server for reminder e-mails: smtp://[user:password@]host[:port].
+    #[arg(long, env = "PHONGTRAO_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The From address of reminder e-mails.
+    #[arg(long, env = "PHONGTRAO_SMTP_FROM", default_value = "phongtrao <no-reply@localhost>")]
+    pub smtp_from: String,
+    /// A URL that receives each reminder as JSON (POST), e.g. a chat bot.
+    #[arg(long, env = "PHONGTRAO_WEBHOOK_URL", hide_env_values = true)]
+    pub webhook_url: Option<String>,
+    /// Minutes before the deadline when units that have not submitted are reminded
+    /// (420: Friday 09:00 for the 16:00 deadline).
+    #[arg(long, env = "PHONGTRAO_REMIND_BEFORE_MINUTES", default_value_t = 420)]
+    pub remind_before_minutes: i64,
+    /// Minutes after the deadline when the missing units are reminded.
+    #[arg(long, env = "PHONGTRAO_REMIND_AFTER_MINUTES", default_value_t = 0)]
+    pub remind_after_minutes: i64,
+    /// Turn the reminder scheduler off on this instance.
+    #[arg(long, env = "PHONGTRAO_NO_REMINDERS")]
+    pub no_reminders: bool,
+}
+
+impl ReminderArgs {
+    pub fn config(&self) -> phongtrao_web::reminders::ReminderConfig {
+        phongtrao_web::reminders::ReminderConfig {
+            smtp_url: self.smtp_url.clone().filter(|s| !s.trim().is_empty()),
+            smtp_from: self.smtp_from.clone(),
+            webhook_url: self.webhook_url.clone().filter(|s| !s.trim().is_empty()),
+            before: chrono::Duration::minutes(self.remind_before_minutes.max(0)),
+            after: chrono::Duration::minutes(self.remind_after_minutes.max(0)),
+            enabled: !self.no_reminders,
+            ..Default::default()
+        }
+    }
+}

@@ -3,6 +3,7 @@
 
 mod commands;
 mod config;
+mod settings_file;
 
 use std::process::ExitCode;
 
@@ -17,6 +18,10 @@ use crate::config::DatabaseArgs;
     about = "Theo dõi phong trào Đoàn từ kế hoạch đến báo cáo tổng kết / Youth Union campaigns from the plan to the final report"
 )]
 struct Cli {
+    /// A TOML file of settings (keys: see `phongtrao config`); flags and environment
+    /// variables win over it.
+    #[arg(long, global = true, env = "PHONGTRAO_CONFIG")]
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -43,6 +48,8 @@ enum Command {
         /// Demo mode: fill the campaign with simulated reports (clearly labelled) first.
         #[arg(long)]
         demo: bool,
+        #[command(flatten)]
+        reminders: config::ReminderArgs,
     },
     /// Fill the running campaign with simulated reports, clearly labelled as such.
     Demo {
@@ -125,6 +132,25 @@ enum Command {
         #[command(subcommand)]
         command: commands::report::ReportCommand,
     },
+    /// Copy the database to FILE while the server runs (SQLite: VACUUM INTO, checked
+    /// with integrity_check; PostgreSQL: pg_dump).
+    Backup {
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Replace the database with a backup (stop the server first). SQLite: the file
+    /// is checked, the previous database is kept beside it. PostgreSQL: pg_restore.
+    Restore {
+        /// The backup file.
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Print the effective configuration (file, environment, defaults), secrets masked.
+    Config,
     /// Plan files: check one.
     Plan {
         #[command(subcommand)]
@@ -133,14 +159,30 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let config_file = settings_file::config_path(&args);
+    let from_file = match config_file.as_deref().map(|f| settings_file::apply(std::path::Path::new(f))) {
+        Some(Ok(set)) => set,
+        Some(Err(e)) => {
+            eprintln!("Lỗi cấu hình / configuration error: {e}");
+            return ExitCode::FAILURE;
+        }
+        None => Vec::new(),
+    };
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    if std::env::var("PHONGTRAO_LOG_FORMAT").is_ok_and(|f| f == "keyvalue" || f == "plain") {
+        // One line per event, no colours: time level target message key=value ...
+        tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(std::io::stderr).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    }
+    let _ = &cli.config;
+    if let Command::Config = cli.command {
+        settings_file::print(&from_file, config_file.as_deref());
+        return ExitCode::SUCCESS;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -150,13 +192,23 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve { db, bind, trust_forwarded_for, secure_cookies, now, demo } => {
+            Command::Serve { db, bind, trust_forwarded_for, secure_cookies, now, demo, reminders } => {
                 let now = now.map(|t| t.with_timezone(&chrono::Utc));
-                commands::serve::run(db, bind, trust_forwarded_for, secure_cookies, now, demo).await
+                let settings = phongtrao_web::Settings {
+                    bind,
+                    trust_forwarded_for,
+                    secure_cookies,
+                    now,
+                    reminders: Some(reminders.config()),
+                };
+                commands::serve::run(db, settings, demo).await
             }
             Command::Demo { seed, scale, periods, db } => commands::demo::run(db, seed, scale, periods).await,
             Command::Migrate { db } => commands::serve::migrate(db).await,
             Command::Plan { command } => commands::plan::run(command),
+            Command::Config => Ok(ExitCode::SUCCESS),
+            Command::Backup { out, db } => commands::backup::backup(db, out).await,
+            Command::Restore { file, db } => commands::backup::restore(db, file).await,
             Command::User { command } => commands::user::run(command).await,
             Command::Report { command } => commands::report::run(command).await,
             Command::Progress { unit, at, json, db } => commands::progress::run(unit, at, json, db).await,

@@ -28,11 +28,13 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Run as if it were this instant (demo, rehearsal); None: the real clock.
     pub now: Option<chrono::DateTime<chrono::Utc>>,
+    /// The reminder scheduler; None: no reminders from this instance.
+    pub reminders: Option<crate::reminders::ReminderConfig>,
 }
 
 impl Settings {
     pub fn local(bind: SocketAddr) -> Settings {
-        Settings { bind, trust_forwarded_for: false, secure_cookies: false, now: None }
+        Settings { bind, trust_forwarded_for: false, secure_cookies: false, now: None, reminders: None }
     }
 }
 
@@ -40,6 +42,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     address: SocketAddr,
+    reminders: Option<crate::reminders::Reminders>,
 }
 
 /// Every route of the app.
@@ -93,10 +96,12 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/account/tokens/{id}/revoke", post(pages::account::revoke_token))
         .route("/lang/{code}", get(pages::lang::switch))
         .route("/healthz", get(health::healthz))
+        .route("/metrics", get(crate::metrics::show))
+        .route("/admin/reminders", get(pages::reminders::show))
         .route("/static/{*path}", get(assets::serve))
         .nest("/api/v1", api::router())
         .fallback(pages::not_found)
-        .with_state(state)
+        .with_state(state.clone())
         .layer(axum::middleware::from_fn(csrf::verify))
         .layer(auth_layer);
     security::add_headers(router)
@@ -104,6 +109,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .layer(DefaultBodyLimit::max(files::MAX_UPLOAD_BYTES + 64 * 1024))
         .layer(RequestBodyLimitLayer::new(files::MAX_UPLOAD_BYTES + 64 * 1024))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
 }
 
 impl Application {
@@ -112,8 +118,17 @@ impl Application {
         let listener = TcpListener::bind(settings.bind).await?;
         let address = listener.local_addr()?;
         let clock_offset = settings.now.map(|t| t - chrono::Utc::now()).unwrap_or_else(chrono::Duration::zero);
-        let state = AppState::new(db, settings.trust_forwarded_for, clock_offset);
-        Ok(Application { listener, router: router(state, settings), address })
+        let state = AppState::new(db.clone(), settings.trust_forwarded_for, clock_offset);
+        let reminders = match settings.reminders.clone().filter(|c| c.enabled) {
+            Some(config) => {
+                let r = crate::reminders::Reminders::new(db, config, state.metrics.clone())
+                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
+                r.clone().spawn(clock_offset);
+                Some(r)
+            }
+            None => None,
+        };
+        Ok(Application { listener, router: router(state, settings), address, reminders })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -126,9 +141,16 @@ impl Application {
 
     /// Serves until Ctrl-C / SIGTERM, finishing requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
-            .await
+            .await;
+        if let Some(r) = &self.reminders {
+            // Let another instance take the reminders over at once.
+            if let Err(e) = r.release().await {
+                tracing::warn!(error = %e, "cannot release the reminder lease");
+            }
+        }
+        served
     }
 
     /// Serves until the process ends (tests).

@@ -1,6 +1,8 @@
 use phongtrao_storage::group_commit::Writer;
 use phongtrao_storage::Db;
 
+use crate::metrics::Metrics;
+
 /// What every handler gets. Nothing here is state that another app instance would
 /// need: it is all in the database.
 #[derive(Clone)]
@@ -13,6 +15,8 @@ pub struct AppState {
     pub clock_offset: chrono::Duration,
     /// Report saves go through here: grouped commits on SQLite.
     pub writer: Writer,
+    /// This instance's counters for GET /metrics.
+    pub metrics: std::sync::Arc<Metrics>,
 }
 
 impl AppState {
@@ -29,7 +33,7 @@ impl AppState {
                 }
             }
         });
-        AppState { db, trust_forwarded_for, clock_offset, writer }
+        AppState { db, trust_forwarded_for, clock_offset, writer, metrics: Metrics::new() }
     }
 
     /// For the command line: the real clock, no proxy.

@@ -1,4 +1,5 @@
 pub mod allocate;
+pub mod backup;
 pub mod demo;
 pub mod export;
 pub mod plan;

@@ -1,6 +1,5 @@
 //! `phongtrao serve` and `phongtrao migrate`.
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use phongtrao_storage::campaigns::Loaded;
@@ -36,14 +35,8 @@ fn print_first_start(prepared: &phongtrao_web::prepare::Prepared) {
     }
 }
 
-pub async fn run(
-    args: DatabaseArgs,
-    bind: SocketAddr,
-    trust_forwarded_for: bool,
-    secure_cookies: bool,
-    now: Option<chrono::DateTime<chrono::Utc>>,
-    demo: bool,
-) -> Result<ExitCode> {
+pub async fn run(args: DatabaseArgs, settings: Settings, demo: bool) -> Result<ExitCode> {
+    let now = settings.now;
     let db = args.connect().await?;
     let prepared = prepare(&db).await?;
     print_first_start(&prepared);
@@ -51,7 +44,6 @@ pub async fn run(
         let s = super::demo::fill(&db, 2023).await?;
         println!("Chế độ trình diễn / demo mode: {} báo cáo mô phỏng / simulated reports ({} trễ hạn / late, {} không nộp / missing).", s.reports, s.late, s.missing);
     }
-    let settings = Settings { bind, trust_forwarded_for, secure_cookies, now };
     let app = Application::build(&settings, db.clone()).await?;
     let address = app.address();
     let host = if address.ip().is_unspecified() { "localhost".to_string() } else { address.ip().to_string() };

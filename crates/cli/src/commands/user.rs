@@ -25,6 +25,9 @@ pub enum UserCommand {
         /// Display name.
         #[arg(long)]
         name: Option<String>,
+        /// E-mail address for reminders (the unit's reminders go to its accounts).
+        #[arg(long)]
+        email: Option<String>,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -47,7 +50,7 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 pub async fn run(command: UserCommand) -> Result<ExitCode> {
     match command {
-        UserCommand::Add { username, role, units: codes, name, db } => {
+        UserCommand::Add { username, role, units: codes, name, email, db } => {
             let db = db.connect().await?;
             db.migrate().await?;
             let role = Role::parse(&role).ok_or(
@@ -76,7 +79,16 @@ pub async fn run(command: UserCommand) -> Result<ExitCode> {
                 must_change_password: true,
                 unit_ids: &ids,
             };
-            users::create(&db, &new, &Who::cli(), Utc::now()).await?;
+            let email = email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty());
+            if let Some(e) = &email {
+                if !e.contains('@') || e.chars().any(|c| c.is_whitespace() || c.is_control()) || e.len() > 254 {
+                    return Err(format!("địa chỉ e-mail không hợp lệ / invalid e-mail address: {e}").into());
+                }
+            }
+            let user_id = users::create(&db, &new, &Who::cli(), Utc::now()).await?;
+            if let Some(e) = &email {
+                phongtrao_storage::reminder_deliveries::set_user_email(&db, user_id, Some(e)).await?;
+            }
             println!("Đã tạo tài khoản / created: {username} ({})", role.as_str());
             println!("Mật khẩu dùng một lần / one-time password: {secret}");
             Ok(ExitCode::SUCCESS)

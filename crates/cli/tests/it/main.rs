@@ -2,6 +2,7 @@
 //! when PHONGTRAO_TEST_DATABASE_URL names a server (CI runs both).
 
 mod accounts;
+mod backup;
 mod browser;
 mod cli;
 mod consolidation;
@@ -11,6 +12,7 @@ mod documents;
 mod pages;
 mod plan_import;
 mod progress;
+mod reminders;
 mod reports;
 mod storage;
 mod support;

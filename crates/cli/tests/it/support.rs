@@ -51,7 +51,7 @@ fn random_suffix() -> String {
 /// Another app instance on the same database; returns its base URL.
 pub async fn spawn_on(db: Db) -> String {
     let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
-    let settings = Settings { bind, trust_forwarded_for: true, secure_cookies: false, now: None };
+    let settings = Settings { bind, trust_forwarded_for: true, secure_cookies: false, now: None, reminders: None };
     let app = Application::build(&settings, db).await.expect("bind");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_forever());
@@ -63,7 +63,7 @@ pub async fn spawn_app() -> TestApp {
     let (db, dir, database_url) = fresh_db_with_url().await;
     let prepared = prepare(&db).await.expect("prepare database");
     let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
-    let settings = Settings { bind, trust_forwarded_for: true, secure_cookies: false, now: None };
+    let settings = Settings { bind, trust_forwarded_for: true, secure_cookies: false, now: None, reminders: None };
     let app = Application::build(&settings, db.clone()).await.expect("bind");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_forever());

@@ -10,6 +10,7 @@ pub mod login;
 pub mod password;
 pub mod plan_import;
 pub mod progress;
+pub mod reminders;
 pub mod reports;
 pub mod tokens;
 pub mod unit_import;

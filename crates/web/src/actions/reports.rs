@@ -268,8 +268,14 @@ pub async fn save_as(
         idempotency_key: idempotency_key.map(str::to_string),
         plan: ctx.campaign.plan.clone(),
     };
+    let submitting = checked.is_some();
     match state.writer.save(request).await {
-        Ok(saved) => Ok((saved, checked)),
+        Ok(saved) => {
+            if submitting {
+                crate::metrics::Metrics::add(&state.metrics.report_submissions, 1);
+            }
+            Ok((saved, checked))
+        }
         Err(SaveError::Conflict { current }) => Err(ReportFailure::Conflict(current)),
         Err(SaveError::NotEditable(status)) => Err(Failure::new(
             StatusCode::CONFLICT,

@@ -7,6 +7,7 @@ mod documents;
 mod openapi;
 mod plan_import;
 mod progress;
+mod reminder_deliveries;
 mod reminders;
 mod reports;
 mod session;
@@ -51,10 +52,42 @@ pub fn router() -> Router<AppState> {
         .route("/periods/{end}/{verb}", post(reports::lock))
         .route("/exports/{file}", get(documents::export))
         .route("/document-texts/{doc}", get(documents::texts).put(documents::save_texts))
+        .route("/reminders/deliveries", get(reminder_deliveries::list))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(json_rejections))
 }
 
 async fn not_found() -> crate::error::ApiError {
     crate::error::ApiError::not_found("đường dẫn API / API route")
+}
+
+/// Axum's own rejections (a body that is not JSON, a wrong type, a bad query string,
+/// a body over the limit) are plain text; the API answers every error in its JSON
+/// shape with both languages, so a client always finds `error.message_vi`.
+pub async fn json_rejections(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_text = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !status.is_client_error() || !is_text {
+        return response;
+    }
+    let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024).await.unwrap_or_default();
+    let detail = String::from_utf8_lossy(&bytes).into_owned();
+    let (code, vi) = match status.as_u16() {
+        413 => ("too_large", "Dữ liệu gửi lên quá lớn"),
+        415 => ("unsupported_media_type", "Cần gửi dữ liệu JSON (Content-Type: application/json)"),
+        _ => ("bad_request", "Dữ liệu gửi lên không đúng định dạng"),
+    };
+    let en =
+        if detail.trim().is_empty() { status.canonical_reason().unwrap_or("Bad request").to_string() } else { detail };
+    crate::error::ApiError(crate::error::Failure::new(status, code, format!("{vi}: {en}"), en)).into_response()
 }

@@ -13,6 +13,7 @@ pub mod lang;
 pub mod login;
 pub mod overview;
 pub mod plan_import;
+pub mod reminders;
 pub mod reports;
 pub mod targets;
 pub mod units;

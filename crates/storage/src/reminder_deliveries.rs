@@ -1,0 +1,160 @@
+//! Reminders sent to units that have not submitted their weekly report: one row per
+//! (campaign, unit, period, kind). The row is claimed before anything is sent
+//! (INSERT … ON CONFLICT DO NOTHING RETURNING), so a reminder goes out at most once
+//! whichever instance or catch-up run tries it.
+
+use chrono::{DateTime, Utc};
+
+use crate::{with_pool, Db, Result};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub period_seq: i64,
+    pub kind: String,
+    pub deadline: DateTime<Utc>,
+    pub claimed_at: DateTime<Utc>,
+    pub claimed_by: String,
+    pub status: String,
+    pub email_to: String,
+    pub email_result: Option<String>,
+    pub webhook_result: Option<String>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// A unit claimed for a reminder by this run.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Claimed {
+    pub id: i64,
+    pub unit_id: i64,
+}
+
+/// Claims a reminder for every active unit of the reporting `levels` that has no
+/// submitted weekly report for `period_seq` and no reminder of this kind yet.
+#[allow(clippy::too_many_arguments)]
+pub async fn claim_missing(
+    db: &Db,
+    campaign_id: i64,
+    levels: &[i64],
+    period_seq: i64,
+    kind: &str,
+    deadline: DateTime<Utc>,
+    holder: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<Claimed>> {
+    if levels.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The levels are numbers from the plan, never user text.
+    let levels = levels.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "INSERT INTO reminder_deliveries (campaign_id, unit_id, period_seq, kind, deadline, claimed_at, claimed_by, status)
+         SELECT $1, u.id, $2, $3, $4, $5, $6, 'pending' FROM units u
+         WHERE u.active AND u.level IN ({levels})
+           AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.campaign_id = $1 AND r.unit_id = u.id
+                           AND r.kind = 'weekly' AND r.period_seq = $2 AND r.first_submitted_at IS NOT NULL)
+         ORDER BY u.id
+         ON CONFLICT (campaign_id, unit_id, period_seq, kind) DO NOTHING
+         RETURNING id, unit_id"
+    );
+    Ok(with_pool!(db, pool => sqlx::query_as(&sql)
+        .bind(campaign_id)
+        .bind(period_seq)
+        .bind(kind)
+        .bind(deadline)
+        .bind(now)
+        .bind(holder)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// Records how a claimed reminder went.
+pub async fn finish(
+    db: &Db,
+    id: i64,
+    status: &str,
+    email_to: &str,
+    email_result: Option<&str>,
+    webhook_result: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    with_pool!(db, pool => sqlx::query(
+        "UPDATE reminder_deliveries SET status = $2, email_to = $3, email_result = $4, webhook_result = $5, finished_at = $6 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(email_to)
+    .bind(email_result)
+    .bind(webhook_result)
+    .bind(now)
+    .execute(pool)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The reminders of a campaign, newest first.
+pub async fn list(db: &Db, campaign_id: i64, limit: i64) -> Result<Vec<DeliveryRow>> {
+    Ok(with_pool!(db, pool => sqlx::query_as(
+        "SELECT d.id, d.campaign_id, d.unit_id, u.code AS unit_code, u.name AS unit_name, d.period_seq, d.kind,
+                d.deadline, d.claimed_at, d.claimed_by, d.status, d.email_to, d.email_result, d.webhook_result, d.finished_at
+         FROM reminder_deliveries d JOIN units u ON u.id = d.unit_id
+         WHERE d.campaign_id = $1 ORDER BY d.id DESC LIMIT $2",
+    )
+    .bind(campaign_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// The e-mail addresses of the active users attached to a unit.
+pub async fn emails_of_unit(db: &Db, unit_id: i64) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = with_pool!(db, pool => sqlx::query_as(
+        "SELECT us.email FROM users us JOIN user_units uu ON uu.user_id = us.id
+         WHERE uu.unit_id = $1 AND us.active AND us.email IS NOT NULL AND us.email <> '' ORDER BY us.email",
+    )
+    .bind(unit_id)
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows.into_iter().map(|(e,)| e).collect())
+}
+
+/// A scheduler run: opened when it starts, closed with its counts.
+pub async fn start_run(db: &Db, holder: &str, at: DateTime<Utc>, now: DateTime<Utc>) -> Result<i64> {
+    let (id,): (i64,) = with_pool!(db, pool => sqlx::query_as(
+        "INSERT INTO reminder_runs (holder, at, started_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(holder)
+    .bind(at)
+    .bind(now)
+    .fetch_one(pool)
+    .await)?;
+    Ok(id)
+}
+
+pub async fn finish_run(db: &Db, id: i64, claimed: i64, sent: i64, failed: i64, now: DateTime<Utc>) -> Result<()> {
+    with_pool!(db, pool => sqlx::query(
+        "UPDATE reminder_runs SET finished_at = $2, claimed = $3, sent = $4, failed = $5 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(claimed)
+    .bind(sent)
+    .bind(failed)
+    .execute(pool)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Sets (or clears, with None) a user's e-mail address for reminders.
+pub async fn set_user_email(db: &Db, user_id: i64, email: Option<&str>) -> Result<()> {
+    with_pool!(db, pool => sqlx::query("UPDATE users SET email = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(email)
+        .execute(pool)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

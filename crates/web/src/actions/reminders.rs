@@ -1,0 +1,59 @@
+//! Reading the reminders sent: the office and the steering committee.
+
+use chrono_tz::Asia::Ho_Chi_Minh;
+use phongtrao_domain::policy::Action;
+use phongtrao_storage::{campaigns, reminder_deliveries};
+use serde::Serialize;
+
+use crate::auth::client::ClientIp;
+use crate::auth::Actor;
+use crate::authz::require;
+use crate::error::Failure;
+use crate::AppState;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReminderView {
+    pub id: i64,
+    pub unit: String,
+    pub unit_name: String,
+    pub period_seq: i64,
+    pub kind: String,
+    /// RFC 3339 in Vietnam time.
+    pub deadline: String,
+    pub claimed_at: String,
+    pub finished_at: Option<String>,
+    pub status: String,
+    pub email_to: String,
+    pub email_result: Option<String>,
+    pub webhook_result: Option<String>,
+}
+
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    limit: Option<i64>,
+) -> Result<Vec<ReminderView>, Failure> {
+    require(state, actor, client, Action::ReadEverything, None).await?;
+    let campaign = campaigns::current(&state.db).await?;
+    let limit = limit.unwrap_or(500).clamp(1, 5000);
+    let rows = reminder_deliveries::list(&state.db, campaign.row.id, limit).await?;
+    let vn = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&Ho_Chi_Minh).fixed_offset().to_rfc3339();
+    Ok(rows
+        .into_iter()
+        .map(|r| ReminderView {
+            id: r.id,
+            unit: r.unit_code,
+            unit_name: r.unit_name,
+            period_seq: r.period_seq,
+            kind: r.kind,
+            deadline: vn(r.deadline),
+            claimed_at: vn(r.claimed_at),
+            finished_at: r.finished_at.map(vn),
+            status: r.status,
+            email_to: r.email_to,
+            email_result: r.email_result,
+            webhook_result: r.webhook_result,
+        })
+        .collect())
+}
