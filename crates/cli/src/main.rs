@@ -66,6 +66,11 @@ enum Command {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Recompute every consolidated figure of the running campaign from the raw reports.
+    Rebuild {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
     /// Apply database migrations and load the built-in plan and units, then exit.
     Migrate {
         #[command(flatten)]
@@ -205,6 +210,7 @@ fn main() -> ExitCode {
             }
             Command::Demo { seed, scale, periods, db } => commands::demo::run(db, seed, scale, periods).await,
             Command::Migrate { db } => commands::serve::migrate(db).await,
+            Command::Rebuild { db } => commands::rebuild::run(db).await,
             Command::Plan { command } => commands::plan::run(command),
             Command::Config => Ok(ExitCode::SUCCESS),
             Command::Backup { out, db } => commands::backup::backup(db, out).await,

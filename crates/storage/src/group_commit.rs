@@ -23,7 +23,7 @@ pub const MAX_BATCH: usize = 256;
 /// How long a forming batch waits for one more save: a commit costs a disk flush
 /// (several milliseconds here), so a short wait that lets a wave of saves join it
 /// pays for itself during a burst and costs little when the system is quiet.
-const GATHER: std::time::Duration = std::time::Duration::from_millis(2);
+const GATHER: std::time::Duration = std::time::Duration::from_millis(1);
 
 /// A save request that owns its data, to cross to the writer task.
 pub struct OwnedSave {

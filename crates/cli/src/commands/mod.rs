@@ -5,6 +5,7 @@ pub mod export;
 pub mod plan;
 pub mod plan_import;
 pub mod progress;
+pub mod rebuild;
 pub mod report;
 pub mod serve;
 pub mod user;
