@@ -212,6 +212,8 @@ pub enum SaveError {
     },
     /// Submitted or accepted reports change only through review.
     NotEditable(Status),
+    /// The save names a version of a report that does not exist.
+    Missing,
     Storage(StorageError),
 }
 
@@ -344,6 +346,9 @@ macro_rules! save_in_tx {
             if !row.status().editable() {
                 return Err(SaveError::NotEditable(row.status()));
             }
+        } else if req.expected_version != 0 {
+            // A version of a report that does not exist: refused, nothing stored.
+            return Err(SaveError::Missing);
         }
         let stale = existing.as_ref().filter(|row| row.version != req.expected_version);
         match stale {

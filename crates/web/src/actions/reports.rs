@@ -290,6 +290,13 @@ pub async fn save_as(
             ),
         )
         .into()),
+        Err(SaveError::Missing) => Err(Failure::new(
+            StatusCode::CONFLICT,
+            "no_such_version",
+            "Báo cáo này chưa có phiên bản đó: hãy tải lại trang rồi nhập lại",
+            "This report has no such version: reload the page and enter it again",
+        )
+        .into()),
         Err(SaveError::Storage(e)) => Err(e.into()),
     }
 }
@@ -332,6 +339,13 @@ pub async fn review(
             "not_submitted",
             "Chỉ duyệt hoặc trả lại báo cáo đã gửi",
             "Only a submitted report can be accepted or returned",
+        )
+        .into()),
+        Err(SaveError::Missing) => Err(Failure::new(
+            StatusCode::CONFLICT,
+            "no_such_version",
+            "Báo cáo này chưa có phiên bản đó: hãy tải lại trang rồi nhập lại",
+            "This report has no such version: reload the page and enter it again",
         )
         .into()),
         Err(SaveError::Storage(e)) => Err(e.into()),
