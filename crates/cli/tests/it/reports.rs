@@ -213,9 +213,15 @@ async fn the_workflow_submit_return_resubmit_accept_with_authorization() {
     let r = reporters(&app).await;
     let base = format!("/api/v1/reports/899/{WEEK1}");
     // A save that claims a version of a report that does not exist stores nothing.
-    let (s, _) =
-        call(&app, "PUT", &format!("{base}/draft"), &r.own, json!({"version": 99, "input": {"values": {"5": "1"}}}), None)
-            .await;
+    let (s, _) = call(
+        &app,
+        "PUT",
+        &format!("{base}/draft"),
+        &r.own,
+        json!({"version": 99, "input": {"values": {"5": "1"}}}),
+        None,
+    )
+    .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(call(&app, "GET", &base, &r.own, Value::Null, None).await.1["report"], Value::Null);
     // Another district can neither read nor write this draft.
