@@ -20,22 +20,6 @@ pub async fn create(db: &Db, user_id: i64, name: &str, token_sha256: &str, now: 
     Ok(id)
 }
 
-/// The user of a live token. Its "last used" time is written at most once an hour,
-/// so that reading with a token does not cost a write (and a disk flush) each time.
-pub async fn user_of(db: &Db, token_sha256: &str, now: DateTime<Utc>) -> Result<Option<i64>> {
-    let sql = "SELECT user_id, last_used_at FROM api_tokens WHERE token_sha256 = $1 AND revoked_at IS NULL";
-    let row: Option<(i64, Option<DateTime<Utc>>)> =
-        with_pool!(db, pool => sqlx::query_as(sql).bind(token_sha256).fetch_optional(pool).await)?;
-    let Some((user_id, last_used)) = row else {
-        return Ok(None);
-    };
-    if last_used.is_none_or(|at| now - at > chrono::Duration::hours(1)) {
-        let sql = "UPDATE api_tokens SET last_used_at = $1 WHERE token_sha256 = $2";
-        with_pool!(db, pool => sqlx::query(sql).bind(now).bind(token_sha256).execute(pool).await.map(|_| ()))?;
-    }
-    Ok(Some(user_id))
-}
-
 pub async fn list_for_user(db: &Db, user_id: i64) -> Result<Vec<TokenRow>> {
     let sql =
         "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id";

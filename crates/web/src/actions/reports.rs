@@ -187,6 +187,15 @@ pub async fn authorize_read(
     require_in(state, actor, client, Action::ReadUnit, Some(ctx.unit.id), &ctx.ancestry).await
 }
 
+fn no_such_version() -> Failure {
+    Failure::new(
+        StatusCode::CONFLICT,
+        "no_such_version",
+        "Báo cáo này chưa có phiên bản đó: hãy tải lại trang rồi nhập lại",
+        "This report has no such version: reload the page and enter it again",
+    )
+}
+
 fn locked() -> Failure {
     Failure::new(
         StatusCode::LOCKED,
@@ -290,13 +299,7 @@ pub async fn save_as(
             ),
         )
         .into()),
-        Err(SaveError::Missing) => Err(Failure::new(
-            StatusCode::CONFLICT,
-            "no_such_version",
-            "Báo cáo này chưa có phiên bản đó: hãy tải lại trang rồi nhập lại",
-            "This report has no such version: reload the page and enter it again",
-        )
-        .into()),
+        Err(SaveError::Missing) => Err(no_such_version().into()),
         Err(SaveError::Storage(e)) => Err(e.into()),
     }
 }
@@ -341,13 +344,7 @@ pub async fn review(
             "Only a submitted report can be accepted or returned",
         )
         .into()),
-        Err(SaveError::Missing) => Err(Failure::new(
-            StatusCode::CONFLICT,
-            "no_such_version",
-            "Báo cáo này chưa có phiên bản đó: hãy tải lại trang rồi nhập lại",
-            "This report has no such version: reload the page and enter it again",
-        )
-        .into()),
+        Err(SaveError::Missing) => Err(no_such_version().into()),
         Err(SaveError::Storage(e)) => Err(e.into()),
     }
 }
