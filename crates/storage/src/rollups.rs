@@ -126,7 +126,7 @@ pub trait RollupTx {
 }
 
 macro_rules! impl_rollup_tx {
-    ($conn:ty, $lock:expr) => {
+    ($conn:ty, $lock:expr, $bulk_insert:expr, $json_object:expr) => {
         impl RollupTx for $conn {
             async fn lock_unit(&mut self, unit_id: i64) -> sqlx::Result<()> {
                 let lock: Option<&str> = $lock;
@@ -264,14 +264,32 @@ macro_rules! impl_rollup_tx {
                 let units: Vec<UnitTuple> = sqlx::query_as("SELECT id, parent_id, level, kind, active FROM units")
                     .fetch_all(&mut *self)
                     .await?;
+                // Week by week, and one row per parent and week with its sums by
+                // indicator as a JSON object: returning a row costs more than adding.
                 let values_sql = format!(
-                    "SELECT u.parent_id, r.period_seq, v.indicator_key, CAST(SUM(v.value) AS BIGINT)
-                     FROM report_values v JOIN reports r ON r.id = v.report_id JOIN units u ON u.id = r.unit_id
-                     WHERE r.campaign_id = $1 AND r.kind = 'weekly' AND r.status IN ('submitted', 'accepted')
-                       AND u.active AND u.parent_id IS NOT NULL AND NOT ({history_units})
-                     GROUP BY u.parent_id, r.period_seq, v.indicator_key"
+                    "SELECT parent_id, period_seq, {json_object}(indicator_key, s) FROM (
+                         SELECT u.parent_id, r.period_seq, v.indicator_key, CAST(SUM(v.value) AS BIGINT) AS s
+                         FROM reports r JOIN report_values v ON v.report_id = r.id JOIN units u ON u.id = r.unit_id
+                         WHERE r.campaign_id = $1 AND r.kind = 'weekly' AND r.period_seq = $2 AND r.status IN ('submitted', 'accepted')
+                           AND u.active AND u.parent_id IS NOT NULL AND NOT ({history_units})
+                         GROUP BY u.parent_id, r.period_seq, v.indicator_key
+                     ) sums GROUP BY parent_id, period_seq",
+                    json_object = $json_object
                 );
-                let values: Vec<(i64, i64, String, i64)> = sqlx::query_as(&values_sql).bind(campaign_id).fetch_all(&mut *self).await?;
+                let weeks: Vec<(i64,)> = sqlx::query_as("SELECT DISTINCT period_seq FROM reports WHERE campaign_id = $1 AND kind = 'weekly'")
+                    .bind(campaign_id)
+                    .fetch_all(&mut *self)
+                    .await?;
+                let mut values: Vec<(i64, i64, String, i64)> = Vec::new();
+                for (week,) in weeks {
+                    let rows: Vec<(i64, i64, String)> =
+                        sqlx::query_as(&values_sql).bind(campaign_id).bind(week).fetch_all(&mut *self).await?;
+                    for (parent, seq, json) in rows {
+                        let sums: HashMap<String, i64> =
+                            serde_json::from_str(&json).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+                        values.extend(sums.into_iter().map(|(key, sum)| (parent, seq, key, sum)));
+                    }
+                }
                 let timely_sql = format!(
                     "SELECT u.parent_id, r.period_seq, r.timeliness, CAST(COUNT(*) AS BIGINT)
                      FROM reports r JOIN units u ON u.id = r.unit_id
@@ -294,20 +312,12 @@ macro_rules! impl_rollup_tx {
 
             async fn replace_all(&mut self, campaign_id: i64, rows: &[(i64, String, i64, i64)]) -> sqlx::Result<()> {
                 sqlx::query("DELETE FROM rollups WHERE campaign_id = $1").bind(campaign_id).execute(&mut *self).await?;
-                for chunk in rows.chunks(400) {
-                    let mut sql = String::from("INSERT INTO rollups (campaign_id, unit_id, key, period_seq, value) VALUES ");
-                    for i in 0..chunk.len() {
-                        if i > 0 {
-                            sql.push(',');
-                        }
-                        let b = i * 4;
-                        sql.push_str(&format!("($1, ${}, ${}, ${}, ${})", b + 2, b + 3, b + 4, b + 5));
-                    }
-                    let mut q = sqlx::query(&sql).bind(campaign_id);
-                    for (unit, key, seq, value) in chunk {
-                        q = q.bind(*unit).bind(key).bind(*seq).bind(*value);
-                    }
-                    q.execute(&mut *self).await?;
+                // Many rows per statement as one JSON array (one parameter), unpacked by
+                // the database: binding millions of parameters one by one costs more
+                // than the insert itself.
+                for chunk in rows.chunks(20_000) {
+                    let json = serde_json::to_string(chunk).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+                    sqlx::query($bulk_insert).bind(campaign_id).bind(json).execute(&mut *self).await?;
                 }
                 Ok(())
             }
@@ -315,8 +325,20 @@ macro_rules! impl_rollup_tx {
     };
 }
 
-impl_rollup_tx!(sqlx::SqliteConnection, None);
-impl_rollup_tx!(sqlx::PgConnection, Some("SELECT id FROM units WHERE id = $1 FOR UPDATE"));
+impl_rollup_tx!(
+    sqlx::SqliteConnection,
+    None,
+    "INSERT INTO rollups (campaign_id, unit_id, key, period_seq, value)
+     SELECT $1, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3 FROM json_each($2) j",
+    "json_group_object"
+);
+impl_rollup_tx!(
+    sqlx::PgConnection,
+    Some("SELECT id FROM units WHERE id = $1 FOR UPDATE"),
+    "INSERT INTO rollups (campaign_id, unit_id, key, period_seq, value)
+     SELECT $1, (e ->> 0)::BIGINT, e ->> 1, (e ->> 2)::BIGINT, (e ->> 3)::BIGINT FROM jsonb_array_elements($2::JSONB) e",
+    "json_object_agg"
+);
 
 /// Each unit with its ancestors (the unit first), in one read.
 pub async fn chains(
@@ -547,7 +569,9 @@ pub async fn compute_all_in<C: RollupTx + Send>(
         }
     }
     let history_sql = if pairs.is_empty() { "1 = 0".to_string() } else { pairs.join(" OR ") };
+    let started = std::time::Instant::now();
     let sums = conn.parent_sums(campaign_id, &reporting_sql, &history_sql).await?;
+    tracing::info!(elapsed = ?started.elapsed(), values = sums.values.len(), "sums per parent read");
     let mut acc: HashMap<i64, Figures> = HashMap::new();
     let parent_of: HashMap<i64, Option<i64>> = sums.units.iter().map(|u| (u.id, u.parent_id)).collect();
     // Structure: what each unit's level and kind contribute, once per kind of unit.
@@ -623,7 +647,9 @@ pub async fn compute_all(db: &Db, plan: &Plan, campaign_id: i64) -> Result<HashM
 /// Recomputes every stored figure of a campaign from the raw rows inside the
 /// caller's transaction. Returns the number of stored figures.
 pub async fn rebuild_in<C: RollupTx + Send>(conn: &mut C, plan: &Plan, campaign_id: i64) -> sqlx::Result<u64> {
+    let started = std::time::Instant::now();
     let all = compute_all_in(conn, plan, campaign_id).await?;
+    let computed = started.elapsed();
     let names = KeyNames::new(plan);
     let mut rows: Vec<(i64, String, i64, i64)> = Vec::new();
     for (unit, figures) in &all {
@@ -633,6 +659,7 @@ pub async fn rebuild_in<C: RollupTx + Send>(conn: &mut C, plan: &Plan, campaign_
     }
     rows.sort();
     conn.replace_all(campaign_id, &rows).await?;
+    tracing::info!(figures = rows.len(), ?computed, total = ?started.elapsed(), "consolidated figures rebuilt");
     Ok(rows.len() as u64)
 }
 
