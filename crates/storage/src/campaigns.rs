@@ -32,26 +32,6 @@ pub struct StoredCampaign {
     pub plan: Arc<Plan>,
 }
 
-/// The plan of a stored text, parsed once per process: the text is in the database
-/// (every instance reads it each time); this only saves parsing it again.
-fn parsed(text: &str) -> Result<Arc<Plan>> {
-    type Cached = Option<(String, Arc<Plan>)>;
-    static CACHE: OnceLock<Mutex<Cached>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(None));
-    if let Ok(guard) = cache.lock() {
-        if let Some((cached_text, plan)) = guard.as_ref() {
-            if cached_text == text {
-                return Ok(plan.clone());
-            }
-        }
-    }
-    let plan = Arc::new(parse_plan(text).map_err(|e| StorageError::Invalid(e.to_string()))?);
-    if let Ok(mut guard) = cache.lock() {
-        *guard = Some((text.to_string(), plan.clone()));
-    }
-    Ok(plan)
-}
-
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EventRow {
     pub number: i64,
@@ -218,7 +198,7 @@ pub async fn current(db: &Db) -> Result<StoredCampaign> {
         }
         None => {
             let (text,): (String,) = with_pool!(db, pool => sqlx::query_as("SELECT plan_toml FROM campaigns WHERE id = $1").bind(row.id).fetch_one(pool).await)?;
-            let plan = parsed(&text)?;
+            let plan = Arc::new(parse_plan(&text).map_err(|e| StorageError::Invalid(e.to_string()))?);
             remember(key, &text, plan.clone());
             row.plan_toml = text;
             plan

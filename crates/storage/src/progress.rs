@@ -30,29 +30,6 @@ pub async fn base_figures(db: &Db) -> Result<HashMap<i64, HashMap<String, i64>>>
     Ok(out)
 }
 
-/// First submissions of one period: unit id → (status, timeliness).
-pub async fn period_reports(db: &Db, campaign_id: i64, seq: i64) -> Result<HashMap<i64, (String, Option<String>)>> {
-    let sql = "SELECT unit_id, status, timeliness FROM reports WHERE campaign_id = $1 AND kind = 'weekly' AND period_seq = $2";
-    let rows: Vec<(i64, String, Option<String>)> =
-        with_pool!(db, pool => sqlx::query_as(sql).bind(campaign_id).bind(seq).fetch_all(pool).await)?;
-    Ok(rows.into_iter().map(|(u, s, t)| (u, (s, t))).collect())
-}
-
-/// unit id → indicator key → period → the unit's own value in that weekly period
-/// (counted reports only).
-pub async fn own_by_period(db: &Db, campaign_id: i64) -> Result<HashMap<i64, HashMap<String, HashMap<i64, i64>>>> {
-    let sql = "SELECT r.unit_id, v.indicator_key, r.period_seq, v.value
-               FROM report_values v JOIN reports r ON r.id = v.report_id
-               WHERE r.campaign_id = $1 AND r.kind = 'weekly' AND r.status IN ('submitted', 'accepted')";
-    let rows: Vec<(i64, String, i64, i64)> =
-        with_pool!(db, pool => sqlx::query_as(sql).bind(campaign_id).fetch_all(pool).await)?;
-    let mut out: HashMap<i64, HashMap<String, HashMap<i64, i64>>> = HashMap::new();
-    for (unit, key, seq, value) in rows {
-        *out.entry(unit).or_default().entry(key).or_default().entry(seq).or_default() += value;
-    }
-    Ok(out)
-}
-
 /// Reporting units of a subtree (levels given by number) without a first submission
 /// in a weekly period, in tree order, at most `limit`.
 pub async fn missing_units(

@@ -123,22 +123,6 @@ pub async fn versions(db: &Db, report_id: i64) -> Result<Vec<VersionRow>> {
     Ok(with_pool!(db, pool => sqlx::query_as(sql).bind(report_id).fetch_all(pool).await)?)
 }
 
-/// The unit's totals from its counted weekly reports of the other periods.
-pub async fn totals_excluding(
-    db: &Db,
-    campaign_id: i64,
-    unit_id: i64,
-    period_seq: i64,
-) -> Result<HashMap<String, i64>> {
-    let sql =
-        "SELECT v.indicator_key, CAST(SUM(v.value) AS BIGINT) FROM report_values v JOIN reports r ON r.id = v.report_id
-               WHERE r.campaign_id = $1 AND r.unit_id = $2 AND r.kind = 'weekly' AND r.period_seq <> $3
-                 AND r.status IN ('submitted', 'accepted')
-               GROUP BY v.indicator_key";
-    let rows: Vec<(String, i64)> = with_pool!(db, pool => sqlx::query_as(sql).bind(campaign_id).bind(unit_id).bind(period_seq).fetch_all(pool).await)?;
-    Ok(rows.into_iter().collect())
-}
-
 /// Reports of a campaign, optionally of some units and one period.
 pub async fn list(
     db: &Db,
@@ -961,29 +945,6 @@ pub fn locked_at(lock: Option<(bool, bool, DateTime<Utc>)>, lock_after_days: Opt
         }
         _ => false,
     }
-}
-
-/// Whether a period is locked now: locked by hand, or `lock_after_days` past its
-/// deadline unless the office reopened it.
-pub async fn period_locked(
-    db: &Db,
-    campaign_id: i64,
-    seq: i64,
-    lock_after_days: Option<u32>,
-    now: DateTime<Utc>,
-) -> Result<bool> {
-    let row: Option<(Option<DateTime<Utc>>, bool, DateTime<Utc>)> = with_pool!(db, pool => sqlx::query_as("SELECT locked_at, reopened, due_at FROM periods WHERE campaign_id = $1 AND seq = $2")
-        .bind(campaign_id)
-        .bind(seq)
-        .fetch_optional(pool)
-        .await)?;
-    Ok(match row {
-        Some((Some(_), _, _)) => true,
-        Some((None, false, due)) => {
-            lock_after_days.is_some_and(|days| now > due + chrono::Duration::days(i64::from(days)))
-        }
-        _ => false,
-    })
 }
 
 /// Locks (or reopens) a period by hand.

@@ -439,17 +439,6 @@ pub async fn unit_created<C: RollupTx + Send>(conn: &mut C, unit_id: i64) -> sql
     conn.apply(campaign_id, &ancestors, &total, &names).await
 }
 
-/// The stored figures of one unit: the sum over the units strictly below it.
-pub async fn below(db: &Db, plan: &Plan, campaign_id: i64, unit_id: i64) -> Result<Figures> {
-    let names = KeyNames::new(plan);
-    let rows: Vec<(String, i64, i64)> = with_pool!(db, pool => sqlx::query_as("SELECT key, period_seq, value FROM rollups WHERE campaign_id = $1 AND unit_id = $2")
-        .bind(campaign_id)
-        .bind(unit_id)
-        .fetch_all(pool)
-        .await)?;
-    Ok(rows.into_iter().filter_map(|(k, seq, v)| names.parse(&k).map(|k| ((k, seq), v))).collect())
-}
-
 /// The figures of each unit's subtree (its own contribution plus the stored sum of
 /// everything below it).
 pub async fn subtree_figures(
@@ -692,11 +681,6 @@ pub async fn stored_all(db: &Db, plan: &Plan, campaign_id: i64) -> Result<HashMa
         }
     }
     Ok(out)
-}
-
-/// Which figure keys are stored, for tests and the rebuild report.
-pub fn figure_count(all: &HashMap<i64, Figures>) -> usize {
-    all.values().map(|f| f.len()).sum()
 }
 
 /// A difference to add to some units' stored figures, once the transaction that

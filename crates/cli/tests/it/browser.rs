@@ -148,16 +148,7 @@ async fn the_dashboard_on_a_360_px_phone_never_scrolls_sideways_and_shows_the_js
             .expect("submit");
         assert!(r.status().is_success());
     }
-    let progress: serde_json::Value = app
-        .client
-        .get(format!("{}/api/v1/progress?at=2023-03-31", app.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .expect("progress")
-        .json()
-        .await
-        .expect("json");
+    let progress: serde_json::Value = app.api("/api/v1/progress?at=2023-03-31", &admin).await;
     let profile = tempfile::tempdir().expect("profile");
     let mut caps = serde_json::Map::new();
     caps.insert(

@@ -73,16 +73,7 @@ async fn progress_equals_the_hand_sum_of_submitted_and_accepted_reports() {
     }
     let sum =
         |codes: &[&str], key: &str| codes.iter().map(|c| counted.get(&(*c, key)).copied().unwrap_or(0)).sum::<i64>();
-    let province: Value = app
-        .client
-        .get(format!("{}/api/v1/progress?at=2023-03-31", app.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .expect("progress")
-        .json()
-        .await
-        .expect("json");
+    let province: Value = app.api("/api/v1/progress?at=2023-03-31", &admin).await;
     let find = |p: &Value, key: &str| {
         p["indicators"]
             .as_array()
@@ -117,16 +108,7 @@ async fn progress_equals_the_hand_sum_of_submitted_and_accepted_reports() {
     assert_eq!(trees["at_risk"], sum(&units, "5") < 20000);
     assert!(province["forecast_rule_vi"].as_str().unwrap_or("").contains("Dự báo"));
     // Half-way: the pace of two weeks projected over five.
-    let early: Value = app
-        .client
-        .get(format!("{}/api/v1/progress?at=2023-03-10", app.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .expect("progress")
-        .json()
-        .await
-        .expect("json");
+    let early: Value = app.api("/api/v1/progress?at=2023-03-10", &admin).await;
     let early_trees = find(&early, "5");
     let two_weeks = early_trees["series"][1].as_i64().expect("week 2");
     assert_eq!(early["periods_counted"], 2);
@@ -136,16 +118,7 @@ async fn progress_equals_the_hand_sum_of_submitted_and_accepted_reports() {
     let expected_pct = 100.0 * sum(&units, "2a") as f64 / 8000.0;
     assert!((reached["achieved"].as_f64().expect("achieved") - expected_pct).abs() < 1e-9, "{reached}");
     // A district's subtree: its own figures only.
-    let rach_gia: Value = app
-        .client
-        .get(format!("{}/api/v1/progress?unit=899&at=2023-03-31", app.base))
-        .bearer_auth(&tokens["899"])
-        .send()
-        .await
-        .expect("progress")
-        .json()
-        .await
-        .expect("json");
+    let rach_gia: Value = app.api("/api/v1/progress?unit=899&at=2023-03-31", &tokens["899"]).await;
     assert_eq!(find(&rach_gia, "5")["sum"], sum(&["899"], "5"));
     assert_eq!(find(&rach_gia, "5")["status"], "no_goal", "no allocation yet");
     // 16: communes of Rạch Giá with a tech team, out of its 12 communes.
@@ -186,16 +159,7 @@ async fn progress_equals_the_hand_sum_of_submitted_and_accepted_reports() {
         .expect("cli");
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && said.contains("nothing differed"), "{said}");
-    let after: Value = app
-        .client
-        .get(format!("{}/api/v1/progress?at=2023-03-31", app.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .expect("progress")
-        .json()
-        .await
-        .expect("json");
+    let after: Value = app.api("/api/v1/progress?at=2023-03-31", &admin).await;
     assert_eq!(after["indicators"], province["indicators"]);
 }
 
@@ -238,16 +202,7 @@ async fn allocating_7000_new_members_to_the_15_districts_adds_up_to_exactly_7000
         assert!((*part as f64 - exact).abs() < 1.0, "{part} vs {exact}");
     }
     // A district's progress now has its goal.
-    let rg: Value = app
-        .client
-        .get(format!("{}/api/v1/progress?unit=899", app.base))
-        .bearer_auth(&district)
-        .send()
-        .await
-        .expect("p")
-        .json()
-        .await
-        .expect("json");
+    let rg: Value = app.api("/api/v1/progress?unit=899", &district).await;
     let members =
         rg["indicators"].as_array().expect("indicators").iter().find(|i| i["indicator"] == "17").cloned().expect("17");
     assert_eq!(members["goal"].as_f64(), Some(parts[0] as f64));
@@ -293,16 +248,7 @@ async fn allocating_7000_new_members_to_the_15_districts_adds_up_to_exactly_7000
             .status(),
         403
     );
-    let ranking: Value = app
-        .client
-        .get(format!("{}/api/v1/ranking?at=2023-03-03", app.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .expect("ranking")
-        .json()
-        .await
-        .expect("json");
+    let ranking: Value = app.api("/api/v1/ranking?at=2023-03-03", &admin).await;
     let rows = ranking["rows"].as_array().expect("rows");
     assert_eq!(rows.len(), 15);
     assert_eq!((rows[0]["unit"].as_str(), rows[0]["rank"].as_i64()), (Some("899"), Some(1)), "{ranking}");
@@ -356,16 +302,7 @@ async fn the_office_allocates_a_goal_on_the_allocation_page() {
     ];
     let r = client.post(format!("{}/allocations", app.base)).form(&form).send().await.expect("post");
     assert_eq!(r.status(), 303);
-    let view: Value = app
-        .client
-        .get(format!("{}/api/v1/allocations/5", app.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .expect("view")
-        .json()
-        .await
-        .expect("json");
+    let view: Value = app.api("/api/v1/allocations/5", &admin).await;
     assert_eq!(view["sum"], 20000);
     // A typed value that is not a number is refused and nothing changes.
     let form =
@@ -373,16 +310,7 @@ async fn the_office_allocates_a_goal_on_the_allocation_page() {
     let r = client.post(format!("{}/allocations", app.base)).form(&form).send().await.expect("post");
     assert_eq!(r.status(), 422);
     assert!(r.text().await.expect("body").contains("không phải số nguyên không âm"));
-    let again: Value = app
-        .client
-        .get(format!("{}/api/v1/allocations/5", app.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .expect("view")
-        .json()
-        .await
-        .expect("json");
+    let again: Value = app.api("/api/v1/allocations/5", &admin).await;
     assert_eq!(again["parts"], view["parts"]);
     // Changing one district by hand leaves a visible mismatch.
     let form = [("csrf", csrf.as_str()), ("indicator", "5"), ("parent", "91"), ("g.899", "1"), ("action", "manual")];
@@ -421,16 +349,7 @@ async fn the_office_allocates_a_goal_on_the_allocation_page() {
     assert!(r.text().await.expect("body").contains("dòng 3"), "the bad row is named");
     let r = upload(workbook(&[["code", "goal"], ["899", "2.500"], ["900", "1.200"]])).await.expect("import");
     assert_eq!(r.status(), 303);
-    let after: Value = app
-        .client
-        .get(format!("{}/api/v1/allocations/5", app.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .expect("view")
-        .json()
-        .await
-        .expect("json");
+    let after: Value = app.api("/api/v1/allocations/5", &admin).await;
     let goal_of = |code: &str| {
         after["parts"].as_array().expect("parts").iter().find(|p| p["code"] == code).map(|p| p["goal"].clone())
     };

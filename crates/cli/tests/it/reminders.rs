@@ -203,16 +203,7 @@ async fn units_that_have_not_submitted_get_exactly_one_reminder_each_across_tick
     // The office sees them: the API and the page.
     let admin = add_user(db, "office", Role::Admin, &[], "mat-khau-thu-nghiem-1").await;
     let admin_token = add_token(db, admin).await;
-    let list: Value = app
-        .client
-        .get(format!("{}/api/v1/reminders/deliveries?limit=1000", app.base))
-        .bearer_auth(&admin_token)
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("json");
+    let list: Value = app.api("/api/v1/reminders/deliveries?limit=1000", &admin_token).await;
     let rows = list["reminders"].as_array().expect("rows");
     assert_eq!(rows.len(), 2 * expected.len() - 1);
     assert!(rows.iter().all(|r| r["status"] == "sent"), "{list}");

@@ -86,6 +86,12 @@ impl TestApp {
         response.text().await.expect("body")
     }
 
+    /// GET an API path with a bearer token; the JSON answer, whatever the status.
+    pub async fn api(&self, path: &str, token: &str) -> serde_json::Value {
+        let url = format!("{}{path}", self.base);
+        self.client.get(url).bearer_auth(token).send().await.expect("request").json().await.expect("json")
+    }
+
     pub async fn json(&self, path: &str) -> serde_json::Value {
         let response = self.get(path).await;
         assert_eq!(response.status(), 200, "GET {path}");

@@ -134,19 +134,7 @@ pub async fn save(
             None => allocation::by_hand(&state, &actor, &page.client, &indicator, &parent, &goals).await,
         }
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/allocations?indicator={}&parent={}",
-            crate::error::urlencode(&indicator),
-            crate::error::urlencode(&parent)
-        ))
-        .into_response()),
-        Err(f) if f.status == StatusCode::UNPROCESSABLE_ENTITY => {
-            let message = f.message(page.lang).to_string();
-            Ok((f.status, build(&state, &page, Some(indicator), Some(parent), Some(message)).await?).into_response())
-        }
-        Err(f) => Err(page.fail(f)),
-    }
+    respond(&state, &page, indicator, parent, result.map(|_| ())).await
 }
 
 /// GET /allocations/export.xlsx?indicator=&parent=
@@ -162,10 +150,7 @@ pub async fn export(
     let disposition = format!("attachment; filename=\"giao-chi-tieu-{}-{}.xlsx\"", view.indicator, view.parent);
     Ok((
         [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
+            (axum::http::header::CONTENT_TYPE, crate::actions::documents::XLSX.to_string()),
             (axum::http::header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,
@@ -183,7 +168,20 @@ pub async fn import(
     let actor = page.require_actor()?.clone();
     let (indicator, parent) = (q.indicator.unwrap_or_default(), q.parent.unwrap_or_default());
     let (name, bytes) = crate::pages::admin_units::uploaded_file(multipart).await.map_err(|f| page.fail(f))?;
-    match allocation::import(&state, &actor, &page.client, &indicator, &parent, &name, &bytes).await {
+    let result = allocation::import(&state, &actor, &page.client, &indicator, &parent, &name, &bytes).await;
+    respond(&state, &page, indicator, parent, result.map(|_| ())).await
+}
+
+/// After a save or an import: back to the allocation, or the page again with the
+/// refusal when the input was wrong.
+async fn respond(
+    state: &AppState,
+    page: &Page,
+    indicator: String,
+    parent: String,
+    result: Result<(), crate::error::Failure>,
+) -> Result<Response, AppError> {
+    match result {
         Ok(_) => Ok(Redirect::to(&format!(
             "/allocations?indicator={}&parent={}",
             crate::error::urlencode(&indicator),
@@ -192,7 +190,7 @@ pub async fn import(
         .into_response()),
         Err(f) if f.status == StatusCode::UNPROCESSABLE_ENTITY => {
             let message = f.message(page.lang).to_string();
-            Ok((f.status, build(&state, &page, Some(indicator), Some(parent), Some(message)).await?).into_response())
+            Ok((f.status, build(state, page, Some(indicator), Some(parent), Some(message)).await?).into_response())
         }
         Err(f) => Err(page.fail(f)),
     }
