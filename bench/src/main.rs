@@ -38,15 +38,24 @@ struct Args {
     concurrency: usize,
     units: Option<usize>,
     seed: u64,
+    /// Seconds between two full scans during the burst.
+    scan_every: u64,
 }
 
 fn args() -> Result<Args> {
-    let mut a = Args { data_dir: PathBuf::from("bench-data"), prefill: 0, concurrency: 64, units: None, seed: 2023 };
+    let mut a = Args {
+        data_dir: PathBuf::from("bench-data"),
+        prefill: 0,
+        concurrency: 64,
+        units: None,
+        seed: 2023,
+        scan_every: 10,
+    };
     let mut it = std::env::args().skip(1);
     match it.next().as_deref() {
         Some("burst") => {}
         _ => {
-            return Err("usage: phongtrao-bench burst --data-dir DIR [--prefill N] [--concurrency C] [--units U]".into())
+            return Err("usage: phongtrao-bench burst --data-dir DIR [--prefill N] [--concurrency C] [--units U] [--scan-every SECS]".into())
         }
     }
     while let Some(flag) = it.next() {
@@ -57,6 +66,7 @@ fn args() -> Result<Args> {
             "--concurrency" => a.concurrency = value.parse()?,
             "--units" => a.units = Some(value.parse()?),
             "--seed" => a.seed = value.parse()?,
+            "--scan-every" => a.scan_every = value.parse()?,
             other => return Err(format!("unknown flag {other}").into()),
         }
     }
@@ -240,8 +250,8 @@ async fn run(args: Args) -> Result<()> {
     // The prober: dashboard figures and the full scan, every 250 ms during the burst.
     let running = Arc::new(AtomicBool::new(true));
     let prober = {
-        let (client, base, office, db, running) =
-            (client.clone(), base.clone(), office.clone(), db.clone(), running.clone());
+        let (client, base, office, db, running, scan_every) =
+            (client.clone(), base.clone(), office.clone(), db.clone(), running.clone(), args.scan_every);
         tokio::spawn(async move {
             let (mut dash, mut scan) = (Vec::new(), Vec::new());
             let mut tick = 0u64;
@@ -255,8 +265,9 @@ async fn run(args: Args) -> Result<()> {
                         dash.push(t.elapsed().as_secs_f64() * 1000.0);
                     }
                 }
-                // The full scan is costly: every 5 s only, so as not to slow the burst much.
-                if tick % 20 == 1 {
+                // The full scan is costly (it takes most of a core for ~0.5 s): every
+                // `scan_every` seconds only, so as not to slow the burst much.
+                if tick % (scan_every * 4).max(1) == 1 {
                     let t = Instant::now();
                     if full_scan(&db, campaign_id).await.is_ok() {
                         scan.push(t.elapsed().as_secs_f64() * 1000.0);

@@ -366,11 +366,16 @@ macro_rules! save_in_tx {
                 };
                 let last_submitted_at = if submit { Some(req.now) } else { existing.as_ref().and_then(|r| r.last_submitted_at) };
                 let new_version = req.expected_version + 1;
+                // The submitted values as one JSON object (what a rebuild reads).
+                let submitted_values = match (submit, req.checked) {
+                    (true, Some(checked)) => Some(serde_json::to_string(&checked.values).map_err(|e| StorageError::Invalid(e.to_string()))?),
+                    _ => None,
+                };
                 let report_id = match &existing {
                     None => {
                         let inserted: Option<(i64,)> = sqlx::query_as(
-                            "INSERT INTO reports (campaign_id, unit_id, kind, period_seq, status, version, due_at, first_submitted_at, last_submitted_at, timeliness, draft_json, created_at, updated_at, updated_by, highlights, difficulties, proposals)
-                             VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15)
+                            "INSERT INTO reports (campaign_id, unit_id, kind, period_seq, status, version, due_at, first_submitted_at, last_submitted_at, timeliness, draft_json, created_at, updated_at, updated_by, highlights, difficulties, proposals, submitted_values)
+                             VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16)
                              ON CONFLICT (campaign_id, unit_id, kind, period_seq) DO NOTHING RETURNING id",
                         )
                         .bind(k.campaign_id)
@@ -388,13 +393,15 @@ macro_rules! save_in_tx {
                         .bind(req.checked.filter(|_| submit).map(|c| c.highlights.as_str()).unwrap_or(""))
                         .bind(req.checked.filter(|_| submit).map(|c| c.difficulties.as_str()).unwrap_or(""))
                         .bind(req.checked.filter(|_| submit).map(|c| c.proposals.as_str()).unwrap_or(""))
+                        .bind(&submitted_values)
                         .fetch_optional(&mut **tx)
                         .await?;
                         inserted.map(|(id,)| id)
                     }
                     Some(row) => {
                         let n = sqlx::query(
-                            "UPDATE reports SET status = $1, version = $2, first_submitted_at = $3, last_submitted_at = $4, timeliness = $5, draft_json = $6, updated_at = $7, updated_by = $8
+                            "UPDATE reports SET status = $1, version = $2, first_submitted_at = $3, last_submitted_at = $4, timeliness = $5, draft_json = $6, updated_at = $7, updated_by = $8,
+                                 submitted_values = COALESCE($11, submitted_values)
                              WHERE id = $9 AND version = $10",
                         )
                         .bind(status.as_str())
@@ -407,6 +414,7 @@ macro_rules! save_in_tx {
                         .bind(&req.who.name)
                         .bind(row.id)
                         .bind(req.expected_version)
+                        .bind(&submitted_values)
                         .execute(&mut **tx)
                         .await?
                         .rows_affected();

@@ -36,17 +36,93 @@ fn stored_unit((id, parent_id, level, kind, active): UnitTuple) -> StoredUnit {
 
 pub type OwnTuple = (i64, i64, String, Option<String>, Option<String>, Option<i64>);
 
-/// What a rebuild reads: every unit; per parent and period the sums of its
-/// children's values (parent, period, indicator, sum) and first submissions
-/// (parent, period, timeliness, count); per parent its reporting children's base
-/// figures (parent, figure, sum, count); and the own rows of the units whose
-/// figures depend on their running totals.
-pub struct ParentSums {
+/// What a rebuild reads besides the weekly reports: every unit; per parent its
+/// reporting children's base figures (parent, figure, sum, count); and the own rows
+/// of the units whose figures depend on their running totals.
+pub struct RebuildInputs {
     pub units: Vec<StoredUnit>,
-    pub values: Vec<(i64, i64, String, i64)>,
-    pub timely: Vec<(i64, i64, String, i64)>,
     pub bases: Vec<(i64, String, i64, i64)>,
-    pub own: Vec<OwnTuple>,
+    pub own: Vec<OwnReportTuple>,
+}
+
+/// One weekly report of a unit: unit, period, status, timeliness, submitted values
+/// (a JSON object).
+pub type OwnReportTuple = (i64, i64, String, Option<String>, Option<String>);
+
+/// Folds report rows into each unit's own reports.
+fn own_from_reports(rows: Vec<OwnReportTuple>) -> sqlx::Result<HashMap<i64, OwnReports>> {
+    let mut out: HashMap<i64, OwnReports> = HashMap::new();
+    for (unit, seq, status, timeliness, values) in rows {
+        let own = out.entry(unit).or_default();
+        if let Some(t) = timeliness {
+            own.first_on_time.insert(seq, t == "on_time");
+        }
+        if let (true, Some(json)) = (status == "submitted" || status == "accepted", values) {
+            each_value(&json, |key, value| {
+                own.values.insert((seq, key.to_string()), value);
+            })
+            .map_err(|e| sqlx::Error::Protocol(format!("submitted values of unit {unit}, week {seq}: {e}")))?;
+        }
+    }
+    Ok(out)
+}
+
+/// One parent unit's week as a rebuild reads it: parent, its counted children's
+/// submitted values (a JSON array of their objects), their first submissions on
+/// time and late.
+pub type ParentWeek = (i64, String, i64, i64);
+
+/// Calls `f` with each (indicator key, value) of submitted values as stored (a JSON
+/// object of numbers, or an array of such objects), without building maps.
+pub fn each_value(json: &str, mut f: impl FnMut(&str, i64)) -> serde_json::Result<()> {
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    /// A key, borrowed from the text unless it has escapes.
+    struct Key<'de>(std::borrow::Cow<'de, str>);
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+            struct Text;
+            impl<'de> Visitor<'de> for Text {
+                type Value = Key<'de>;
+                fn expecting(&self, out: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    out.write_str("an indicator key")
+                }
+                fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Key<'de>, E> {
+                    Ok(Key(std::borrow::Cow::Borrowed(v)))
+                }
+                fn visit_str<E>(self, v: &str) -> std::result::Result<Key<'de>, E> {
+                    Ok(Key(std::borrow::Cow::Owned(v.to_string())))
+                }
+            }
+            d.deserialize_str(Text)
+        }
+    }
+    struct Each<'f, F>(&'f mut F);
+    impl<'de, F: FnMut(&str, i64)> DeserializeSeed<'de> for Each<'_, F> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de, F: FnMut(&str, i64)> Visitor<'de> for Each<'_, F> {
+        type Value = ();
+        fn expecting(&self, out: &mut std::fmt::Formatter) -> std::fmt::Result {
+            out.write_str("an object of whole numbers, or an array of them")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+            while let Some(key) = map.next_key::<Key<'de>>()? {
+                let value: i64 = map.next_value()?;
+                (self.0)(&key.0, value);
+            }
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+            while seq.next_element_seed(Each(&mut *self.0))?.is_some() {}
+            Ok(())
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(json);
+    Each(&mut f).deserialize(&mut de)?;
+    de.end()
 }
 
 /// Units, base figures (unit, figure, value) and own report rows of a campaign.
@@ -73,6 +149,9 @@ fn own_from_rows(rows: Vec<OwnTuple>) -> HashMap<i64, OwnReports> {
 const OWN_SQL: &str = "SELECT r.unit_id, r.period_seq, r.status, r.timeliness, v.indicator_key, v.value
      FROM reports r LEFT JOIN report_values v ON v.report_id = r.id
      WHERE r.campaign_id = $1 AND r.kind = 'weekly'";
+
+/// A condition on units no unit meets.
+const NO_UNITS: &str = "1 = 0";
 
 fn id_list(ids: &[i64]) -> String {
     ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
@@ -110,23 +189,36 @@ pub trait RollupTx {
     fn current_plan(&mut self) -> impl Future<Output = sqlx::Result<Option<(i64, Plan)>>> + Send;
     /// Every unit, base figure and own report of a campaign (for a rebuild).
     fn everything(&mut self, campaign_id: i64) -> impl Future<Output = sqlx::Result<Everything>> + Send;
-    /// The sums a rebuild starts from, added up by the database per parent unit.
-    fn parent_sums(
+    /// What a rebuild reads besides the weekly reports.
+    fn rebuild_inputs(
         &mut self,
         campaign_id: i64,
         reporting_levels: &str,
         history_units: &str,
-    ) -> impl Future<Output = sqlx::Result<ParentSums>> + Send;
+    ) -> impl Future<Output = sqlx::Result<RebuildInputs>> + Send;
+    /// The weekly periods a campaign has reports for.
+    fn report_weeks(&mut self, campaign_id: i64) -> impl Future<Output = sqlx::Result<Vec<i64>>> + Send;
+    /// One week's reports of the counted units (active, with a parent, figures not
+    /// depending on their history), grouped by parent: one row per parent.
+    fn week_by_parent(
+        &mut self,
+        campaign_id: i64,
+        period_seq: i64,
+        reporting_levels: &str,
+        history_units: &str,
+    ) -> impl Future<Output = sqlx::Result<Vec<ParentWeek>>> + Send;
     /// Replaces a campaign's stored figures.
+    /// Replaces a campaign's stored figures with `rows` (unit, figure, period, value),
+    /// in key order.
     fn replace_all(
         &mut self,
         campaign_id: i64,
-        rows: &[(i64, String, i64, i64)],
+        rows: &[(i64, &str, i64, i64)],
     ) -> impl Future<Output = sqlx::Result<()>> + Send;
 }
 
 macro_rules! impl_rollup_tx {
-    ($conn:ty, $lock:expr, $bulk_insert:expr, $json_object:expr) => {
+    ($conn:ty, $sqlite:expr, $lock:expr, $bulk_json:expr, $bulk_insert:expr, $concat:expr) => {
         impl RollupTx for $conn {
             async fn lock_unit(&mut self, unit_id: i64) -> sqlx::Result<()> {
                 let lock: Option<&str> = $lock;
@@ -255,49 +347,15 @@ macro_rules! impl_rollup_tx {
                 Ok((units.into_iter().map(stored_unit).collect(), bases, own))
             }
 
-            async fn parent_sums(
+            async fn rebuild_inputs(
                 &mut self,
                 campaign_id: i64,
                 reporting_levels: &str,
                 history_units: &str,
-            ) -> sqlx::Result<ParentSums> {
+            ) -> sqlx::Result<RebuildInputs> {
                 let units: Vec<UnitTuple> = sqlx::query_as("SELECT id, parent_id, level, kind, active FROM units")
                     .fetch_all(&mut *self)
                     .await?;
-                // Week by week, and one row per parent and week with its sums by
-                // indicator as a JSON object: returning a row costs more than adding.
-                let values_sql = format!(
-                    "SELECT parent_id, period_seq, {json_object}(indicator_key, s) FROM (
-                         SELECT u.parent_id, r.period_seq, v.indicator_key, CAST(SUM(v.value) AS BIGINT) AS s
-                         FROM reports r JOIN report_values v ON v.report_id = r.id JOIN units u ON u.id = r.unit_id
-                         WHERE r.campaign_id = $1 AND r.kind = 'weekly' AND r.period_seq = $2 AND r.status IN ('submitted', 'accepted')
-                           AND u.active AND u.parent_id IS NOT NULL AND NOT ({history_units})
-                         GROUP BY u.parent_id, r.period_seq, v.indicator_key
-                     ) sums GROUP BY parent_id, period_seq",
-                    json_object = $json_object
-                );
-                let weeks: Vec<(i64,)> = sqlx::query_as("SELECT DISTINCT period_seq FROM reports WHERE campaign_id = $1 AND kind = 'weekly'")
-                    .bind(campaign_id)
-                    .fetch_all(&mut *self)
-                    .await?;
-                let mut values: Vec<(i64, i64, String, i64)> = Vec::new();
-                for (week,) in weeks {
-                    let rows: Vec<(i64, i64, String)> =
-                        sqlx::query_as(&values_sql).bind(campaign_id).bind(week).fetch_all(&mut *self).await?;
-                    for (parent, seq, json) in rows {
-                        let sums: HashMap<String, i64> =
-                            serde_json::from_str(&json).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-                        values.extend(sums.into_iter().map(|(key, sum)| (parent, seq, key, sum)));
-                    }
-                }
-                let timely_sql = format!(
-                    "SELECT u.parent_id, r.period_seq, r.timeliness, CAST(COUNT(*) AS BIGINT)
-                     FROM reports r JOIN units u ON u.id = r.unit_id
-                     WHERE r.campaign_id = $1 AND r.kind = 'weekly' AND r.timeliness IS NOT NULL
-                       AND u.active AND u.parent_id IS NOT NULL AND u.level IN ({reporting_levels}) AND NOT ({history_units})
-                     GROUP BY u.parent_id, r.period_seq, r.timeliness"
-                );
-                let timely: Vec<(i64, i64, String, i64)> = sqlx::query_as(&timely_sql).bind(campaign_id).fetch_all(&mut *self).await?;
                 let bases_sql = format!(
                     "SELECT u.parent_id, b.figure, CAST(SUM(b.value) AS BIGINT), CAST(COUNT(*) AS BIGINT)
                      FROM unit_base_figures b JOIN units u ON u.id = b.unit_id
@@ -305,19 +363,69 @@ macro_rules! impl_rollup_tx {
                      GROUP BY u.parent_id, b.figure"
                 );
                 let bases: Vec<(i64, String, i64, i64)> = sqlx::query_as(&bases_sql).fetch_all(&mut *self).await?;
-                let own_sql = format!("{OWN_SQL} AND r.unit_id IN (SELECT id FROM units u WHERE u.active AND ({history_units}))");
-                let own: Vec<OwnTuple> = sqlx::query_as(&own_sql).bind(campaign_id).fetch_all(&mut *self).await?;
-                Ok(ParentSums { units: units.into_iter().map(stored_unit).collect(), values, timely, bases, own })
+                // From the (few) units whose figures depend on their history to their
+                // reports, not the other way round.
+                let own: Vec<OwnReportTuple> = if history_units == NO_UNITS {
+                    Vec::new()
+                } else {
+                    let own_sql = format!(
+                        "SELECT r.unit_id, r.period_seq, r.status, r.timeliness, r.submitted_values
+                         FROM units u JOIN reports r ON r.unit_id = u.id AND r.campaign_id = $1 AND r.kind = 'weekly'
+                         WHERE u.active AND ({history_units})"
+                    );
+                    sqlx::query_as(&own_sql).bind(campaign_id).fetch_all(&mut *self).await?
+                };
+                Ok(RebuildInputs { units: units.into_iter().map(stored_unit).collect(), bases, own })
             }
 
-            async fn replace_all(&mut self, campaign_id: i64, rows: &[(i64, String, i64, i64)]) -> sqlx::Result<()> {
-                sqlx::query("DELETE FROM rollups WHERE campaign_id = $1").bind(campaign_id).execute(&mut *self).await?;
-                // Many rows per statement as one JSON array (one parameter), unpacked by
-                // the database: binding millions of parameters one by one costs more
-                // than the insert itself.
-                for chunk in rows.chunks(20_000) {
-                    let json = serde_json::to_string(chunk).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-                    sqlx::query($bulk_insert).bind(campaign_id).bind(json).execute(&mut *self).await?;
+            async fn report_weeks(&mut self, campaign_id: i64) -> sqlx::Result<Vec<i64>> {
+                let weeks: Vec<(i64,)> =
+                    sqlx::query_as("SELECT DISTINCT period_seq FROM reports WHERE campaign_id = $1 AND kind = 'weekly' ORDER BY period_seq")
+                        .bind(campaign_id)
+                        .fetch_all(&mut *self)
+                        .await?;
+                Ok(weeks.into_iter().map(|(w,)| w).collect())
+            }
+
+            async fn week_by_parent(
+                &mut self,
+                campaign_id: i64,
+                period_seq: i64,
+                reporting_levels: &str,
+                history_units: &str,
+            ) -> sqlx::Result<Vec<ParentWeek>> {
+                // One row per parent rather than per report: returning a row through the
+                // driver costs far more than the database's grouping.
+                let sql = format!(
+                    "SELECT u.parent_id,
+                            '[' || COALESCE({concat}(CASE WHEN r.status IN ('submitted', 'accepted') THEN r.submitted_values END, ','), '') || ']',
+                            CAST(SUM(CASE WHEN r.timeliness = 'on_time' AND u.level IN ({reporting_levels}) THEN 1 ELSE 0 END) AS BIGINT),
+                            CAST(SUM(CASE WHEN r.timeliness = 'late' AND u.level IN ({reporting_levels}) THEN 1 ELSE 0 END) AS BIGINT)
+                     FROM reports r JOIN units u ON u.id = r.unit_id
+                     WHERE r.campaign_id = $1 AND r.kind = 'weekly' AND r.period_seq = $2
+                       AND u.active AND u.parent_id IS NOT NULL AND NOT ({history_units})
+                     GROUP BY u.parent_id",
+                    concat = $concat
+                );
+                sqlx::query_as(&sql).bind(campaign_id).bind(period_seq).fetch_all(&mut *self).await
+            }
+
+            async fn replace_all(&mut self, campaign_id: i64, rows: &[(i64, &str, i64, i64)]) -> sqlx::Result<()> {
+                let (low, high): (Option<i64>, Option<i64>) =
+                    sqlx::query_as("SELECT (SELECT MIN(campaign_id) FROM rollups), (SELECT MAX(campaign_id) FROM rollups)").fetch_one(&mut *self).await?;
+                if $sqlite && low.unwrap_or(campaign_id) == campaign_id && high.unwrap_or(campaign_id) == campaign_id {
+                    // Only this campaign's figures in the table: SQLite empties a table
+                    // at once when no row is named, instead of deleting row by row.
+                    sqlx::query("DELETE FROM rollups").execute(&mut *self).await?;
+                } else {
+                    sqlx::query("DELETE FROM rollups WHERE campaign_id = $1").bind(campaign_id).execute(&mut *self).await?;
+                }
+                tracing::debug!("old figures deleted");
+                // Many rows per statement as one JSON parameter, unpacked by the
+                // database: binding millions of parameters one by one costs more than
+                // the insert itself.
+                for json in $bulk_json(rows) {
+                    sqlx::query($bulk_insert).bind(campaign_id).bind(json?).execute(&mut *self).await?;
                 }
                 Ok(())
             }
@@ -325,19 +433,75 @@ macro_rules! impl_rollup_tx {
     };
 }
 
+/// Figures to insert as JSON texts of about 20,000 rows each, nested
+/// {"unit": {"figure": {"period": value}}} so that SQLite's json_each hands out
+/// every part as a column without parsing a row again.
+fn nested_json(rows: &[(i64, &str, i64, i64)]) -> Vec<sqlx::Result<String>> {
+    use std::fmt::Write;
+    let mut out = Vec::new();
+    let mut json = String::new();
+    let mut count = 0usize;
+    let mut i = 0usize;
+    while i < rows.len() {
+        let unit = rows[i].0;
+        let _ = write!(json, "{}\"{unit}\":{{", if json.is_empty() { "{" } else { "," });
+        let mut first_key = true;
+        while i < rows.len() && rows[i].0 == unit {
+            let key = rows[i].1;
+            let name = match serde_json::to_string(key) {
+                Ok(name) => name,
+                Err(e) => return vec![Err(sqlx::Error::Protocol(e.to_string()))],
+            };
+            let _ = write!(json, "{}{name}:{{", if first_key { "" } else { "," });
+            first_key = false;
+            let mut first_seq = true;
+            while i < rows.len() && rows[i].0 == unit && rows[i].1 == key {
+                let _ = write!(json, "{}\"{}\":{}", if first_seq { "" } else { "," }, rows[i].2, rows[i].3);
+                first_seq = false;
+                i += 1;
+                count += 1;
+            }
+            json.push('}');
+        }
+        json.push('}');
+        if count >= 20_000 {
+            json.push('}');
+            out.push(Ok(std::mem::take(&mut json)));
+            count = 0;
+        }
+    }
+    if !json.is_empty() {
+        json.push('}');
+        out.push(Ok(json));
+    }
+    out
+}
+
+/// Figures to insert as JSON arrays of 20,000 rows [unit, figure, period, value].
+fn flat_json(rows: &[(i64, &str, i64, i64)]) -> Vec<sqlx::Result<String>> {
+    rows.chunks(20_000)
+        .map(|chunk| serde_json::to_string(chunk).map_err(|e| sqlx::Error::Protocol(e.to_string())))
+        .collect()
+}
+
 impl_rollup_tx!(
     sqlx::SqliteConnection,
+    true,
     None,
+    nested_json,
     "INSERT INTO rollups (campaign_id, unit_id, key, period_seq, value)
-     SELECT $1, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3 FROM json_each($2) j",
-    "json_group_object"
+     SELECT $1, CAST(u.key AS INTEGER), f.key, CAST(p.key AS INTEGER), p.value
+     FROM json_each($2) u, json_each(u.value) f, json_each(f.value) p",
+    "group_concat"
 );
 impl_rollup_tx!(
     sqlx::PgConnection,
+    false,
     Some("SELECT id FROM units WHERE id = $1 FOR UPDATE"),
+    flat_json,
     "INSERT INTO rollups (campaign_id, unit_id, key, period_seq, value)
      SELECT $1, (e ->> 0)::BIGINT, e ->> 1, (e ->> 2)::BIGINT, (e ->> 3)::BIGINT FROM jsonb_array_elements($2::JSONB) e",
-    "json_object_agg"
+    "string_agg"
 );
 
 /// Each unit with its ancestors (the unit first), in one read.
@@ -557,10 +721,10 @@ pub async fn compute_all_in<C: RollupTx + Send>(
             }
         }
     }
-    let history_sql = if pairs.is_empty() { "1 = 0".to_string() } else { pairs.join(" OR ") };
+    let history_sql = if pairs.is_empty() { NO_UNITS.to_string() } else { pairs.join(" OR ") };
     let started = std::time::Instant::now();
-    let sums = conn.parent_sums(campaign_id, &reporting_sql, &history_sql).await?;
-    tracing::info!(elapsed = ?started.elapsed(), values = sums.values.len(), "sums per parent read");
+    let sums = conn.rebuild_inputs(campaign_id, &reporting_sql, &history_sql).await?;
+    tracing::info!(elapsed = ?started.elapsed(), units = sums.units.len(), "units and base figures read");
     let mut acc: HashMap<i64, Figures> = HashMap::new();
     let parent_of: HashMap<i64, Option<i64>> = sums.units.iter().map(|u| (u.id, u.parent_id)).collect();
     // Structure: what each unit's level and kind contribute, once per kind of unit.
@@ -574,27 +738,49 @@ pub async fn compute_all_in<C: RollupTx + Send>(
             add(acc.entry(parent).or_default(), f, 1);
         }
     }
-    let kinds: HashMap<u16, IndicatorKind> =
-        plan.indicators().enumerate().map(|(i, ind)| (i as u16, ind.kind)).collect();
-    for (parent, seq, key, sum) in sums.values {
-        let Some(i) = names.index_of(&key) else { continue };
-        let entry = acc.entry(parent).or_default();
-        *entry.entry((figures::Key::Value(i), seq)).or_default() += sum;
-        if matches!(kinds.get(&i), Some(IndicatorKind::ShareOfUnits | IndicatorKind::MinimumPerUnit)) {
-            *entry.entry((figures::Key::Done(i), seq)).or_default() += sum;
+    // The weekly reports, week by week, grouped by parent: the values of a report
+    // go to its unit's parent, its first submission's timeliness too if the unit is
+    // a reporting one.
+    let done: Vec<bool> = plan
+        .indicators()
+        .map(|ind| matches!(ind.kind, IndicatorKind::ShareOfUnits | IndicatorKind::MinimumPerUnit))
+        .collect();
+    let mut row = vec![0i64; done.len()];
+    let mut parents = 0usize;
+    for week in conn.report_weeks(campaign_id).await? {
+        for (parent, json, on_time, late) in
+            conn.week_by_parent(campaign_id, week, &reporting_sql, &history_sql).await?
+        {
+            parents += 1;
+            row.iter_mut().for_each(|v| *v = 0);
+            each_value(&json, |key, value| {
+                if let Some(i) = names.index_of(key) {
+                    row[usize::from(i)] += value;
+                }
+            })
+            .map_err(|e| sqlx::Error::Protocol(format!("submitted values below unit {parent}, week {week}: {e}")))?;
+            let entry = acc.entry(parent).or_default();
+            for (i, sum) in row.iter().enumerate().filter(|(_, sum)| **sum != 0) {
+                *entry.entry((figures::Key::Value(i as u16), week)).or_default() += sum;
+                if done[i] {
+                    *entry.entry((figures::Key::Done(i as u16), week)).or_default() += sum;
+                }
+            }
+            for (key, count) in [(figures::Key::OnTime, on_time), (figures::Key::Late, late)] {
+                if count != 0 {
+                    *entry.entry((key, week)).or_default() += count;
+                }
+            }
         }
     }
-    for (parent, seq, timeliness, count) in sums.timely {
-        let key = if timeliness == "on_time" { figures::Key::OnTime } else { figures::Key::Late };
-        *acc.entry(parent).or_default().entry((key, seq)).or_default() += count;
-    }
+    tracing::info!(elapsed = ?started.elapsed(), parents, "weekly reports read");
     for (parent, figure, sum, count) in sums.bases {
         let Some(f) = BaseFigure::parse(&figure) else { continue };
         let entry = acc.entry(parent).or_default();
         *entry.entry((figures::Key::Base(f), 0)).or_default() += sum;
         *entry.entry((figures::Key::BaseKnown(f), 0)).or_default() += count;
     }
-    let mut own = own_from_rows(sums.own);
+    let mut own = own_from_reports(sums.own)?;
     for u in &sums.units {
         let (Some(parent), Some(o)) = (u.parent_id, own.remove(&u.id)) else { continue };
         add(acc.entry(parent).or_default(), &report_figures(plan, &u.facts, &o), 1);
@@ -640,13 +826,24 @@ pub async fn rebuild_in<C: RollupTx + Send>(conn: &mut C, plan: &Plan, campaign_
     let all = compute_all_in(conn, plan, campaign_id).await?;
     let computed = started.elapsed();
     let names = KeyNames::new(plan);
-    let mut rows: Vec<(i64, String, i64, i64)> = Vec::new();
-    for (unit, figures) in &all {
-        for ((key, seq), value) in figures {
-            rows.push((*unit, names.name(*key), *seq, *value));
+    // Rows in key order (unit, figure, period), each figure's name made once.
+    let mut named: HashMap<figures::Key, String> = HashMap::new();
+    for figures in all.values() {
+        for (key, _) in figures.keys() {
+            named.entry(*key).or_insert_with(|| names.name(*key));
         }
     }
-    rows.sort();
+    let mut units: Vec<i64> = all.keys().copied().collect();
+    units.sort_unstable();
+    let mut rows: Vec<(i64, &str, i64, i64)> = Vec::with_capacity(all.values().map(HashMap::len).sum());
+    for unit in units {
+        let start = rows.len();
+        for ((key, seq), value) in &all[&unit] {
+            rows.push((unit, named.get(key).map(String::as_str).unwrap_or("?"), *seq, *value));
+        }
+        rows[start..].sort_unstable();
+    }
+    tracing::debug!(elapsed = ?started.elapsed(), "figures in order");
     conn.replace_all(campaign_id, &rows).await?;
     tracing::info!(figures = rows.len(), ?computed, total = ?started.elapsed(), "consolidated figures rebuilt");
     Ok(rows.len() as u64)
@@ -819,5 +1016,34 @@ impl Merged {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::each_value;
+
+    fn collect(json: &str) -> serde_json::Result<Vec<(String, i64)>> {
+        let mut out = Vec::new();
+        each_value(json, |k, v| out.push((k.to_string(), v)))?;
+        Ok(out)
+    }
+
+    #[test]
+    fn values_are_read_from_one_object_or_an_array_of_them() -> serde_json::Result<()> {
+        assert_eq!(collect(r#"{"1a":3,"2b":0}"#)?, vec![("1a".into(), 3), ("2b".into(), 0)]);
+        assert_eq!(
+            collect(r#"[{"1a":3},{"1a":4,"x\"y":1},{}]"#)?,
+            vec![("1a".into(), 3), ("1a".into(), 4), ("x\"y".into(), 1)]
+        );
+        assert_eq!(collect("[]")?, vec![]);
+        Ok(())
+    }
+
+    #[test]
+    fn values_that_are_not_whole_numbers_are_refused() {
+        assert!(collect(r#"{"1a":"3"}"#).is_err());
+        assert!(collect(r#"{"1a":1.5}"#).is_err());
+        assert!(collect(r#"{"1a":3} trailing"#).is_err());
     }
 }
