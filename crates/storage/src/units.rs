@@ -92,6 +92,36 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<UnitRow>> {
     Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?)
 }
 
+/// The units with these ids (those that exist), in no particular order.
+pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<UnitRow>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+        let sql = format!("SELECT {COLUMNS} FROM units WHERE id IN ({})", list.join(","));
+        let rows: Vec<UnitRow> = with_pool!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// The units with these codes (those that exist), in no particular order.
+pub async fn by_codes(db: &Db, codes: &[String]) -> Result<Vec<UnitRow>> {
+    let mut out = Vec::new();
+    for chunk in codes.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT {COLUMNS} FROM units WHERE code IN ({})", marks.join(","));
+        let rows: Vec<UnitRow> = with_pool!(db, pool => {
+            let mut q = sqlx::query_as(&sql);
+            for code in chunk {
+                q = q.bind(code);
+            }
+            q.fetch_all(pool).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 pub async fn children(db: &Db, parent_id: i64) -> Result<Vec<UnitRow>> {
     let sql = format!("SELECT {COLUMNS} FROM units WHERE parent_id = $1 ORDER BY position, id");
     Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(parent_id).fetch_all(pool).await)?)

@@ -44,7 +44,7 @@ pub struct Dashboard {
     pub reminded: HashMap<i64, ReminderRow>,
     /// The actor may send reminders.
     pub can_remind: bool,
-    /// Every unit by code: its id and name.
+    /// The units the lists name (missing reports), by code: id and name.
     pub names: HashMap<String, (i64, String)>,
 }
 
@@ -58,11 +58,9 @@ impl Dashboard {
 
 /// The unit a dashboard shows when none is asked for: a unit user's (or viewer's)
 /// first unit, else the root of the tree.
-pub fn default_unit(actor: &Actor, all: &[UnitRow]) -> Option<String> {
+pub fn default_unit(actor: &Actor) -> Option<i64> {
     match actor.user.role {
-        Role::Unit | Role::Viewer => {
-            actor.unit_ids.first().and_then(|id| all.iter().find(|u| u.id == *id)).map(|u| u.code.clone())
-        }
+        Role::Unit | Role::Viewer => actor.unit_ids.first().copied(),
         _ => None,
     }
 }
@@ -75,13 +73,15 @@ pub async fn load(
     at: Option<NaiveDate>,
 ) -> Result<Dashboard, Failure> {
     let db = &state.db;
-    let all = units::list(db).await?;
-    let code = unit_code.map(str::to_string).or_else(|| default_unit(actor, &all));
-    let unit = match &code {
-        Some(c) => all.iter().find(|u| &u.code == c && u.active),
-        None => all.iter().find(|u| u.parent_id.is_none() && u.active),
+    // Only the units the page shows are read (at national scale the tree has
+    // 100,000 of them): the unit, its parent and children, the actor's units and
+    // their ancestors, and the units named in the lists.
+    let unit = match (unit_code, default_unit(actor)) {
+        (Some(code), _) => units::by_code(db, code).await?,
+        (None, Some(id)) => units::by_id(db, id).await?,
+        (None, None) => units::root(db).await?,
     }
-    .cloned()
+    .filter(|u| u.active)
     .ok_or_else(Failure::not_found)?;
     require(state, actor, client, Action::ReadUnit, Some(unit.id)).await?;
     let campaign = campaigns::current(db).await?;
@@ -90,22 +90,21 @@ pub async fn load(
     let plan = &campaign.plan;
     let at = at
         .unwrap_or_else(|| state.now().with_timezone(&plan.campaign.timezone).date_naive().min(plan.campaign.ends_on));
-    let parent = unit.parent_id.and_then(|p| all.iter().find(|u| u.id == p)).cloned();
+    let parent = match unit.parent_id {
+        Some(id) => units::by_id(db, id).await?,
+        None => None,
+    };
     // The actor's units and, for each, its ancestry: a child is "assigned" when it is
     // one of them or above one of them.
-    let by_id: HashMap<i64, &UnitRow> = all.iter().map(|u| (u.id, u)).collect();
     let mut assigned_or_above: Vec<i64> = Vec::new();
     for id in &actor.unit_ids {
-        let mut cur = Some(*id);
-        while let Some(c) = cur {
-            assigned_or_above.push(c);
-            cur = by_id.get(&c).and_then(|u| u.parent_id);
-        }
+        assigned_or_above.extend(units::ancestry(db, *id).await?);
     }
-    let assigned: Vec<UnitRow> =
-        actor.unit_ids.iter().filter_map(|id| by_id.get(id)).map(|u| (*u).clone()).collect::<Vec<_>>();
+    let by_id: HashMap<i64, UnitRow> =
+        units::by_ids(db, &actor.unit_ids).await?.into_iter().map(|u| (u.id, u)).collect();
+    let assigned: Vec<UnitRow> = actor.unit_ids.iter().filter_map(|id| by_id.get(id)).cloned().collect();
     // The unit's figures, then every child's from one read of their consolidated figures.
-    let kids: Vec<&UnitRow> = all.iter().filter(|u| u.parent_id == Some(unit.id) && u.active).collect();
+    let kids: Vec<UnitRow> = units::children(db, unit.id).await?.into_iter().filter(|u| u.active).collect();
     let report = progress::compute(state, Some(&unit.code), Some(at)).await?;
     let (_, child_reports) = progress::compute_children(state, Some(&unit.code), Some(at)).await?;
     let mut by_code: HashMap<String, ProgressReport> = child_reports.into_iter().map(|r| (r.unit.clone(), r)).collect();
@@ -131,7 +130,10 @@ pub async fn load(
     };
     let can_remind =
         phongtrao_domain::policy::allows(&actor.policy(), Action::ReviewUnit, &units::ancestry(db, unit.id).await?);
-    let names = all.iter().map(|u| (u.code.clone(), (u.id, u.name.clone()))).collect();
+    let mut missing: Vec<String> = report.timeliness.iter().flat_map(|t| t.missing_units.iter().cloned()).collect();
+    missing.sort_unstable();
+    missing.dedup();
+    let names = units::by_codes(db, &missing).await?.into_iter().map(|u| (u.code, (u.id, u.name))).collect();
     Ok(Dashboard { campaign, unit, parent, report, children, ranking, assigned, reminded, can_remind, names })
 }
 
@@ -200,8 +202,7 @@ pub async fn remind(
     require(state, actor, client, Action::ReviewUnit, Some(unit.id)).await?;
     let missing: Vec<String> =
         report.timeliness.iter().find(|t| t.period == period.seq).map(|t| t.missing_units.clone()).unwrap_or_default();
-    let all = units::list(db).await?;
-    let ids: Vec<i64> = missing.iter().filter_map(|c| all.iter().find(|u| &u.code == c)).map(|u| u.id).collect();
+    let ids: Vec<i64> = units::by_codes(db, &missing).await?.into_iter().map(|u| u.id).collect();
     reminders::record(
         db,
         campaign.row.id,
