@@ -62,11 +62,11 @@ pub async fn set_base_figures(
     actor: MaybeActor,
     client: ClientIp,
     Path(code): Path<String>,
-    Json(body): Json<BTreeMap<String, Option<i64>>>,
+    Json(body): Json<BTreeMap<String, Option<super::whole::Whole>>>,
 ) -> ApiResult {
     let actor = logged_in(actor)?;
     let values: BTreeMap<String, String> =
-        body.into_iter().map(|(k, v)| (k, v.map(|n| n.to_string()).unwrap_or_default())).collect();
+        body.into_iter().map(|(k, v)| (k, v.map(|n| n.0.to_string()).unwrap_or_default())).collect();
     if values.values().any(|v| v.starts_with('-')) {
         return Err(
             crate::error::Failure::invalid("Số liệu nền không được âm / base figures cannot be negative").into()
@@ -248,6 +248,8 @@ pub async fn audit(
     Query(q): Query<AuditQuery>,
 ) -> ApiResult {
     let actor = logged_in(actor)?;
+    // The log lists at most 1000 entries a request (the storage's bound).
+    super::limit_in_range(q.limit, 1000)?;
     let rows = audit_log::list(&state, &actor, &client, &q).await?;
     let entries: Vec<Value> = rows
         .into_iter()

@@ -48,7 +48,7 @@ pub struct AllocateBody {
     /// A base figure: split proportionally to it.
     by: Option<String>,
     /// Unit code → goal: set by hand.
-    goals: Option<HashMap<String, i64>>,
+    goals: Option<HashMap<String, super::whole::Whole>>,
 }
 
 pub async fn set(
@@ -70,7 +70,10 @@ pub async fn set(
             })?;
             allocation::proportional(&state, &actor, &client, &key, &parent, figure).await?
         }
-        (None, Some(goals)) => allocation::by_hand(&state, &actor, &client, &key, &parent, &goals).await?,
+        (None, Some(goals)) => {
+            let goals: HashMap<String, i64> = goals.into_iter().map(|(code, goal)| (code, goal.0)).collect();
+            allocation::by_hand(&state, &actor, &client, &key, &parent, &goals).await?
+        }
         _ => {
             return Err(ApiError(Failure::bad_request(
                 "Cần đúng một trong by hoặc goals",

@@ -31,6 +31,9 @@ pub async fn send(
     Json(body): Json<RemindBody>,
 ) -> Result<Json<Reminded>, ApiError> {
     let actor = logged_in(actor)?;
+    // A date on which no period ends: the same refusal as the exports give (422).
+    let campaign = campaigns::current(&state.db).await?;
+    crate::documents::period_ending(&campaign, body.period_end)?;
     Ok(Json(dashboard::remind(&state, &actor, &client, body.unit.as_deref(), body.period_end).await?))
 }
 

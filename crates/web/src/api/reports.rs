@@ -103,7 +103,7 @@ pub async fn show(
 
 #[derive(Deserialize)]
 pub struct SaveBody {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::whole::int")]
     version: i64,
     #[serde(default)]
     input: ReportInput,
@@ -171,6 +171,7 @@ pub struct ReviewBody {
     action: String,
     #[serde(default)]
     comment: String,
+    #[serde(deserialize_with = "super::whole::int")]
     version: i64,
 }
 
