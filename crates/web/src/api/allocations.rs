@@ -8,6 +8,7 @@ use axum::Json;
 use phongtrao_domain::unit::BaseFigure;
 use serde::Deserialize;
 
+use super::body::Object;
 use crate::actions::allocation::{self, AllocationView};
 use crate::auth::client::ClientIp;
 use crate::auth::MaybeActor;
@@ -56,7 +57,7 @@ pub async fn set(
     actor: MaybeActor,
     client: ClientIp,
     Path(key): Path<String>,
-    Json(body): Json<AllocateBody>,
+    Object(body): Object<AllocateBody>,
 ) -> Result<Json<AllocationView>, ApiError> {
     let actor = logged_in(actor)?;
     let parent = match body.parent {

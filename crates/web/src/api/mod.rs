@@ -2,6 +2,7 @@
 
 mod admin;
 mod allocations;
+mod body;
 mod campaign;
 mod documents;
 mod openapi;
