@@ -1,14 +1,17 @@
 //! Whole numbers in JSON bodies. JSON (and JSON Schema's `integer`) counts `1500.0`
-//! as the integer 1500, and JavaScript represents integers exactly only up to
-//! 2^53 − 1; so the API takes a whole number written either way, within that range,
-//! and refuses anything else (a fraction, a value beyond the range) as a wrong type.
+//! as the integer 1500, so the API takes a whole number written either way. It takes
+//! at most 15 digits (±999 999 999 999 999, far above any count of a campaign): below
+//! 2^50, a number written with a decimal point is read exactly (serde_json's reading
+//! of such a number may be off by one unit in the last place, less than 1/4 there, so
+//! a whole result is the number written), and the same bound holds for both ways of
+//! writing it. A fraction or a larger value is refused as a wrong type (422).
 
 use serde::de::{self, Deserializer, Visitor};
 
-/// The largest integer every JSON client represents exactly (2^53 − 1).
-pub const MAX: i64 = 9_007_199_254_740_991;
+/// The largest whole number taken: 15 digits.
+pub const MAX: i64 = 999_999_999_999_999;
 
-/// A whole number in −(2^53 − 1) ..= 2^53 − 1, written `1500` or `1500.0`.
+/// A whole number in −MAX ..= MAX, written `1500` or `1500.0`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Whole(pub i64);
 
@@ -37,7 +40,8 @@ impl Visitor<'_> for WholeVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Whole, E> {
-        // Within ±2^53 every whole f64 is exact, so the cast loses nothing.
+        // Within ±MAX (< 2^50) the value read is within 1/4 of the one written, so a
+        // whole value read is the one written, and the cast is exact.
         if v.is_finite() && v.fract() == 0.0 && v.abs() <= MAX as f64 {
             Ok(Whole(v as i64))
         } else {
@@ -70,9 +74,11 @@ mod tests {
         assert_eq!(parse("1500"), Ok(1500));
         assert_eq!(parse("1500.0"), Ok(1500));
         assert_eq!(parse("-3"), Ok(-3));
-        assert_eq!(parse("9007199254740991"), Ok(MAX));
-        assert_eq!(parse("-9007199254740991.0"), Ok(-MAX));
-        for bad in ["1.5", "9007199254740992", "1e300", "\"1\"", "null", "true", "18446744073709551615"] {
+        assert_eq!(parse("999999999999999"), Ok(MAX));
+        assert_eq!(parse("-999999999999999.0"), Ok(-MAX));
+        assert_eq!(parse("123456789012345.0"), Ok(123_456_789_012_345));
+        assert_eq!(parse("1e14"), Ok(100_000_000_000_000));
+        for bad in ["1.5", "1000000000000000", "1e15", "-1000000000000000.0", "1e300", "\"1\"", "null", "true"] {
             assert!(parse(bad).is_err(), "{bad}");
         }
     }
