@@ -8,6 +8,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::body::Object;
 use crate::actions::audit_log::{self, AuditQuery};
 use crate::actions::unit_import::{self, Preview};
 use crate::actions::units::{self as unit_actions, NewUnitInput, UnitChangeInput};
@@ -29,7 +30,7 @@ pub async fn create_unit(
     State(state): State<AppState>,
     actor: MaybeActor,
     client: ClientIp,
-    Json(input): Json<NewUnitInput>,
+    Object(input): Object<NewUnitInput>,
 ) -> ApiResult {
     let actor = logged_in(actor)?;
     let unit = unit_actions::create(&state, &actor, &client, &input).await?;
@@ -48,7 +49,7 @@ pub async fn update_unit(
     actor: MaybeActor,
     client: ClientIp,
     Path(code): Path<String>,
-    Json(p): Json<UnitPatch>,
+    Object(p): Object<UnitPatch>,
 ) -> ApiResult {
     let actor = logged_in(actor)?;
     let input = UnitChangeInput { name: p.name, parent_code: p.parent_code, active: p.active.map(|a| a.to_string()) };
@@ -62,11 +63,11 @@ pub async fn set_base_figures(
     actor: MaybeActor,
     client: ClientIp,
     Path(code): Path<String>,
-    Json(body): Json<BTreeMap<String, Option<i64>>>,
+    Object(body): Object<BTreeMap<String, Option<super::whole::Whole>>>,
 ) -> ApiResult {
     let actor = logged_in(actor)?;
     let values: BTreeMap<String, String> =
-        body.into_iter().map(|(k, v)| (k, v.map(|n| n.to_string()).unwrap_or_default())).collect();
+        body.into_iter().map(|(k, v)| (k, v.map(|n| n.0.to_string()).unwrap_or_default())).collect();
     if values.values().any(|v| v.starts_with('-')) {
         return Err(
             crate::error::Failure::invalid("Số liệu nền không được âm / base figures cannot be negative").into()
@@ -161,7 +162,7 @@ pub async fn create_user(
     State(state): State<AppState>,
     actor: MaybeActor,
     client: ClientIp,
-    Json(body): Json<UserBody>,
+    Object(body): Object<UserBody>,
 ) -> ApiResult {
     let actor = logged_in(actor)?;
     let input: UserInput = body.into();
@@ -177,7 +178,7 @@ pub async fn update_user(
     actor: MaybeActor,
     client: ClientIp,
     Path(id): Path<i64>,
-    Json(body): Json<UserBody>,
+    Object(body): Object<UserBody>,
 ) -> ApiResult {
     let actor = logged_in(actor)?;
     user_actions::set_access(&state, &actor, &client, id, &body.into()).await?;
@@ -206,7 +207,7 @@ pub async fn change_password(
     actor: MaybeActor,
     client: ClientIp,
     mut auth: crate::auth::AuthSession,
-    Json(b): Json<PasswordBody>,
+    Object(b): Object<PasswordBody>,
 ) -> ApiResult {
     let actor = logged_in(actor)?;
     let session = if actor.via_token { None } else { Some(&mut auth) };
@@ -223,7 +224,7 @@ pub async fn create_token(
     State(state): State<AppState>,
     actor: MaybeActor,
     client: ClientIp,
-    Json(b): Json<TokenBody>,
+    Object(b): Object<TokenBody>,
 ) -> ApiResult {
     let actor = logged_in(actor)?;
     let (id, token) = tokens::create(&state, &actor, &client, &b.name).await?;
@@ -248,6 +249,8 @@ pub async fn audit(
     Query(q): Query<AuditQuery>,
 ) -> ApiResult {
     let actor = logged_in(actor)?;
+    // The log lists at most 1000 entries a request (the storage's bound).
+    super::limit_in_range(q.limit, 1000)?;
     let rows = audit_log::list(&state, &actor, &client, &q).await?;
     let entries: Vec<Value> = rows
         .into_iter()

@@ -8,6 +8,7 @@ use axum::Json;
 use phongtrao_domain::unit::BaseFigure;
 use serde::Deserialize;
 
+use super::body::Object;
 use crate::actions::allocation::{self, AllocationView};
 use crate::auth::client::ClientIp;
 use crate::auth::MaybeActor;
@@ -48,7 +49,7 @@ pub struct AllocateBody {
     /// A base figure: split proportionally to it.
     by: Option<String>,
     /// Unit code → goal: set by hand.
-    goals: Option<HashMap<String, i64>>,
+    goals: Option<HashMap<String, super::whole::Whole>>,
 }
 
 pub async fn set(
@@ -56,7 +57,7 @@ pub async fn set(
     actor: MaybeActor,
     client: ClientIp,
     Path(key): Path<String>,
-    Json(body): Json<AllocateBody>,
+    Object(body): Object<AllocateBody>,
 ) -> Result<Json<AllocationView>, ApiError> {
     let actor = logged_in(actor)?;
     let parent = match body.parent {
@@ -70,7 +71,10 @@ pub async fn set(
             })?;
             allocation::proportional(&state, &actor, &client, &key, &parent, figure).await?
         }
-        (None, Some(goals)) => allocation::by_hand(&state, &actor, &client, &key, &parent, &goals).await?,
+        (None, Some(goals)) => {
+            let goals: HashMap<String, i64> = goals.into_iter().map(|(code, goal)| (code, goal.0)).collect();
+            allocation::by_hand(&state, &actor, &client, &key, &parent, &goals).await?
+        }
         _ => {
             return Err(ApiError(Failure::bad_request(
                 "Cần đúng một trong by hoặc goals",

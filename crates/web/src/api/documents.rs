@@ -5,6 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::Json;
 
+use super::body::Object;
 use crate::actions::documents::{self as action, Export, ExportQuery};
 use crate::auth::client::ClientIp;
 use crate::auth::MaybeActor;
@@ -44,7 +45,7 @@ pub async fn save_texts(
     actor: MaybeActor,
     client: ClientIp,
     Path(doc): Path<String>,
-    Json(input): Json<DocumentTexts>,
+    Object(input): Object<DocumentTexts>,
 ) -> Result<Json<DocumentTexts>, ApiError> {
     let actor = logged_in(actor)?;
     Ok(Json(action::save_texts(&state, &actor, &client, doc_of(&doc)?, input).await?))

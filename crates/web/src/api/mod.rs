@@ -2,6 +2,7 @@
 
 mod admin;
 mod allocations;
+mod body;
 mod campaign;
 mod documents;
 mod openapi;
@@ -12,6 +13,7 @@ mod reminders;
 mod reports;
 mod session;
 mod units;
+mod whole;
 
 use axum::routing::{delete, get, post, put};
 use axum::Router;
@@ -56,6 +58,18 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(json_rejections))
+}
+
+/// A `limit` query parameter: absent, or 1 to `max`; anything else is refused (400)
+/// rather than quietly capped, so a client learns the bound.
+pub(crate) fn limit_in_range(limit: Option<i64>, max: i64) -> Result<Option<i64>, crate::error::ApiError> {
+    match limit {
+        Some(n) if !(1..=max).contains(&n) => Err(crate::error::ApiError(crate::error::Failure::bad_request(
+            format!("limit phải từ 1 đến {max} (nhận {n})"),
+            format!("limit must be between 1 and {max} (got {n})"),
+        ))),
+        _ => Ok(limit),
+    }
 }
 
 async fn not_found() -> crate::error::ApiError {

@@ -6,6 +6,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::body::Object;
 use crate::actions::plan_import::{self, check_toml};
 use crate::auth::client::ClientIp;
 use crate::auth::MaybeActor;
@@ -37,7 +38,7 @@ pub async fn confirm(
     actor: MaybeActor,
     client: ClientIp,
     Path(id): Path<i64>,
-    Json(body): Json<ConfirmBody>,
+    Object(body): Object<ConfirmBody>,
 ) -> Result<Json<Value>, ApiError> {
     let actor = logged_in(actor)?;
     let toml = match body.toml {

@@ -13,6 +13,9 @@ use crate::authz::logged_in;
 use crate::error::ApiError;
 use crate::AppState;
 
+/// The most reminders one request lists.
+pub const MAX_LIMIT: i64 = 5000;
+
 #[derive(Deserialize)]
 pub struct ListQuery {
     limit: Option<i64>,
@@ -25,6 +28,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let actor = logged_in(actor)?;
-    let rows = reminders::list(&state, &actor, &client, q.limit).await?;
+    let limit = super::limit_in_range(q.limit, MAX_LIMIT)?;
+    let rows = reminders::list(&state, &actor, &client, limit).await?;
     Ok((StatusCode::OK, Json(json!({ "reminders": rows }))))
 }

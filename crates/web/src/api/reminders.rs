@@ -9,6 +9,7 @@ use phongtrao_storage::{campaigns, reminders, units};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::body::Object;
 use crate::actions::dashboard::{self, Reminded};
 use crate::auth::client::ClientIp;
 use crate::auth::MaybeActor;
@@ -28,9 +29,12 @@ pub async fn send(
     State(state): State<AppState>,
     actor: MaybeActor,
     client: ClientIp,
-    Json(body): Json<RemindBody>,
+    Object(body): Object<RemindBody>,
 ) -> Result<Json<Reminded>, ApiError> {
     let actor = logged_in(actor)?;
+    // A date on which no period ends: the same refusal as the exports give (422).
+    let campaign = campaigns::current(&state.db).await?;
+    crate::documents::period_ending(&campaign, body.period_end)?;
     Ok(Json(dashboard::remind(&state, &actor, &client, body.unit.as_deref(), body.period_end).await?))
 }
 

@@ -13,6 +13,7 @@ use phongtrao_storage::{campaigns, units};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::body::Object;
 use crate::actions::reports::{self as report_actions, FormContext, ReportFailure};
 use crate::auth::client::ClientIp;
 use crate::auth::MaybeActor;
@@ -103,9 +104,9 @@ pub async fn show(
 
 #[derive(Deserialize)]
 pub struct SaveBody {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::whole::int")]
     version: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::body::report_input")]
     input: ReportInput,
 }
 
@@ -150,7 +151,7 @@ pub async fn save_draft(
     client: ClientIp,
     Path((unit, period)): Path<(String, String)>,
     headers: HeaderMap,
-    Json(body): Json<SaveBody>,
+    Object(body): Object<SaveBody>,
 ) -> Response {
     save(state, actor, client, unit, period, &headers, body, SaveAction::Draft).await
 }
@@ -161,7 +162,7 @@ pub async fn submit(
     client: ClientIp,
     Path((unit, period)): Path<(String, String)>,
     headers: HeaderMap,
-    Json(body): Json<SaveBody>,
+    Object(body): Object<SaveBody>,
 ) -> Response {
     save(state, actor, client, unit, period, &headers, body, SaveAction::Submit).await
 }
@@ -171,6 +172,7 @@ pub struct ReviewBody {
     action: String,
     #[serde(default)]
     comment: String,
+    #[serde(deserialize_with = "super::whole::int")]
     version: i64,
 }
 
@@ -179,7 +181,7 @@ pub async fn review(
     actor: MaybeActor,
     client: ClientIp,
     Path((unit, period)): Path<(String, String)>,
-    Json(body): Json<ReviewBody>,
+    Object(body): Object<ReviewBody>,
 ) -> Response {
     let actor = match logged_in(actor) {
         Ok(a) => a,

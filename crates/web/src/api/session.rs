@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use tower_sessions::Session;
 
+use super::body::Object;
 use crate::actions::login;
 use crate::auth::client::ClientIp;
 use crate::auth::{csrf, AuthSession, Credentials, MaybeActor};
@@ -35,7 +36,7 @@ pub async fn create(
     State(state): State<AppState>,
     client: ClientIp,
     mut auth: AuthSession,
-    Json(body): Json<LoginBody>,
+    Object(body): Object<LoginBody>,
 ) -> Result<Json<Value>, ApiError> {
     let user =
         login::login(&state, &mut auth, Credentials { username: body.username, password: body.password }, &client)

@@ -1,0 +1,55 @@
+//! The JSON body of an API request: always a JSON object. serde would also build a
+//! struct from a JSON array (its fields by position), so `[]` stored an all-empty
+//! text; the OpenAPI document says `type: object`, and the API holds to it.
+
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, Failure};
+
+/// `Json<T>` for request bodies, refusing anything but a JSON object (422). Not JSON
+/// (400), no JSON content type (415) and over the size limit (413) answer as axum's
+/// `Json` does (made bilingual JSON by `json_rejections`).
+pub struct Object<T>(pub T);
+
+fn unprocessable(vi: String, en: String) -> Response {
+    ApiError(Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_request", vi, en)).into_response()
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Object<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let Json(value) =
+            Json::<serde_json::Value>::from_request(request, state).await.map_err(IntoResponse::into_response)?;
+        if !value.is_object() {
+            return Err(unprocessable(
+                "Dữ liệu gửi lên phải là một đối tượng JSON ({…})".to_string(),
+                "The JSON body must be an object ({…})".to_string(),
+            ));
+        }
+        serde_json::from_value(value).map(Object).map_err(|e| {
+            let en = format!("Failed to deserialize the JSON body into the target type: {e}");
+            unprocessable(format!("Dữ liệu gửi lên không đúng định dạng: {en}"), en)
+        })
+    }
+}
+
+/// For `#[serde(deserialize_with = "…")]` on a report's `input`: an object whose
+/// `activities`, when given, are objects (not the fields of one by position).
+pub fn report_input<'de, D: serde::Deserializer<'de>>(d: D) -> Result<phongtrao_domain::report::ReportInput, D::Error> {
+    use serde::de::Error;
+    let value = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
+    let Some(fields) = value.as_object() else {
+        return Err(D::Error::custom("input must be an object"));
+    };
+    if let Some(serde_json::Value::Array(items)) = fields.get("activities") {
+        if !items.iter().all(serde_json::Value::is_object) {
+            return Err(D::Error::custom("every activity must be an object"));
+        }
+    }
+    serde_json::from_value(value).map_err(D::Error::custom)
+}
