@@ -133,13 +133,15 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
     if matches!(actor.user.role, Role::Admin | Role::Steering) && q.unit.is_none() {
         return Ok(Redirect::to("/dashboard").into_response());
     }
-    let all = units::list(db).await.map_err(err)?;
-    let mine: Vec<&units::UnitRow> = all.iter().filter(|u| actor.unit_ids.contains(&u.id) && u.active).collect();
+    // The actor's units in tree order, and the unit asked for: not the whole tree.
+    let mut mine: Vec<units::UnitRow> =
+        units::by_ids(db, &actor.unit_ids).await.map_err(err)?.into_iter().filter(|u| u.active).collect();
+    mine.sort_by_key(|u| (u.level, u.position, u.id));
     let wanted = q.unit.as_deref().map(str::trim).filter(|c| !c.is_empty());
     let unit = match wanted {
-        Some(code) => all.iter().find(|u| u.code == code).ok_or_else(|| AppError::not_found(lang))?,
+        Some(code) => units::by_code(db, code).await.map_err(err)?.ok_or_else(|| AppError::not_found(lang))?,
         None => match mine.first() {
-            Some(u) => *u,
+            Some(u) => u.clone(),
             None => return Ok(Redirect::to("/dashboard").into_response()),
         },
     };
