@@ -33,7 +33,7 @@ def counts(db_path):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", default=os.environ.get("PHONGTRAO_BIN", "/work/target-ops/debug/phongtrao"))
+    ap.add_argument("--bin", default=os.environ.get("PHONGTRAO_BIN", os.path.join(os.environ.get("CARGO_TARGET_DIR") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target"), "debug", "phongtrao")))
     a = ap.parse_args()
     data = tempfile.mkdtemp(prefix="pt-badinput-")
     env = dict(os.environ, RUST_LOG="warn")

@@ -201,7 +201,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--seed", type=int, default=9)
-    ap.add_argument("--bin", default=os.environ.get("PHONGTRAO_BIN", "/work/target-ops/debug/phongtrao"))
+    ap.add_argument("--bin", default=os.environ.get("PHONGTRAO_BIN", os.path.join(os.environ.get("CARGO_TARGET_DIR") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target"), "debug", "phongtrao")))
     a = ap.parse_args()
     rng = random.Random(a.seed)
     totals = {"runs": 0, "acknowledged": 0, "lost": 0, "duplicated": 0, "5xx": 0, "rejected": 0, "integrity_not_ok": 0}

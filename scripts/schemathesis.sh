@@ -5,10 +5,10 @@
 #
 # Usage: scripts/schemathesis.sh [extra st options, e.g. --max-examples 100 --seed N]
 # Needs schemathesis (pip install schemathesis; 4.32.5 used) and python3.
-# PHONGTRAO_BIN: the binary (default /work/target-ops/debug/phongtrao); PORT: 8196.
+# PHONGTRAO_BIN: the binary (default: the debug build, ${CARGO_TARGET_DIR:-target}/debug/phongtrao); PORT: 8196.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${PHONGTRAO_BIN:-/work/target-ops/debug/phongtrao}
+BIN=${PHONGTRAO_BIN:-${CARGO_TARGET_DIR:-target}/debug/phongtrao}
 PORT=${PORT:-8196}
 DATA=$(mktemp -d /tmp/pt-st-XXXXXX)
 unset DATABASE_URL PHONGTRAO_DATA_DIR

@@ -344,7 +344,7 @@ def main():
     ap.add_argument("--threads", type=int, default=6)
     ap.add_argument("--database-url", default=os.environ.get("PHONGTRAO_TEST_DATABASE_URL") or ADMIN_URL,
                     help="a PostgreSQL server's maintenance database; each run creates its own database there")
-    ap.add_argument("--bin", default=os.environ.get("PHONGTRAO_BIN", "/work/target-ops/debug/phongtrao"))
+    ap.add_argument("--bin", default=os.environ.get("PHONGTRAO_BIN", os.path.join(os.environ.get("CARGO_TARGET_DIR") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target"), "debug", "phongtrao")))
     ap.add_argument("--keep", action="store_true", help="keep each run's database")
     a = ap.parse_args()
     loopback_only(a.database_url)
