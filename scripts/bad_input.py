@@ -16,10 +16,10 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from kill9_burst import free_port, start_server  # noqa: E402
+from kill9_burst import start_server  # noqa: E402
+from serverkit import default_binary, free_port  # noqa: E402
 
 TABLES = ["reports", "report_values", "report_activities", "units", "users", "api_tokens", "unit_base_figures"]
 
@@ -33,7 +33,7 @@ def counts(db_path):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", default=os.environ.get("PHONGTRAO_BIN", os.path.join(os.environ.get("CARGO_TARGET_DIR") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target"), "debug", "phongtrao")))
+    ap.add_argument("--bin", default=default_binary())
     a = ap.parse_args()
     data = tempfile.mkdtemp(prefix="pt-badinput-")
     env = dict(os.environ, RUST_LOG="warn")

@@ -18,7 +18,6 @@ import json
 import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,33 +25,15 @@ import tempfile
 import threading
 import time
 
+from serverkit import default_binary, free_port, serve
+
 PASSWORD_USER = "burst"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_server(binary, data_dir, port):
     env = dict(os.environ, RUST_LOG="warn", PHONGTRAO_NO_REMINDERS="true")
     env.pop("DATABASE_URL", None)
-    proc = subprocess.Popen(
-        [binary, "serve", "--data-dir", data_dir, "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            c.request("GET", "/healthz")
-            if c.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("server did not start")
+    return serve(binary, ["--data-dir", data_dir], port, env, timeout=30)
 
 
 def setup(binary, data_dir):
@@ -201,7 +182,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--seed", type=int, default=9)
-    ap.add_argument("--bin", default=os.environ.get("PHONGTRAO_BIN", os.path.join(os.environ.get("CARGO_TARGET_DIR") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target"), "debug", "phongtrao")))
+    ap.add_argument("--bin", default=default_binary())
     a = ap.parse_args()
     rng = random.Random(a.seed)
     totals = {"runs": 0, "acknowledged": 0, "lost": 0, "duplicated": 0, "5xx": 0, "rejected": 0, "integrity_not_ok": 0}

@@ -27,7 +27,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,14 +34,10 @@ import threading
 import time
 import urllib.parse
 
+from serverkit import default_binary, free_port, serve
+
 PASSWORD_USER = "burst"
 ADMIN_URL = "postgres://postgres:postgres@127.0.0.1:5432/postgres"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def loopback_only(url):
@@ -88,23 +83,7 @@ def env_for(url):
 
 
 def start_server(binary, url, port, cwd):
-    proc = subprocess.Popen(
-        [binary, "serve", "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env_for(url), cwd=cwd,
-    )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server on {port} exited with {proc.returncode}")
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            c.request("GET", "/healthz")
-            if c.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("server did not start")
+    return serve(binary, [], port, env_for(url), cwd=cwd)
 
 
 def call(port, method, path, body=None, headers=None, timeout=15):
@@ -344,7 +323,7 @@ def main():
     ap.add_argument("--threads", type=int, default=6)
     ap.add_argument("--database-url", default=os.environ.get("PHONGTRAO_TEST_DATABASE_URL") or ADMIN_URL,
                     help="a PostgreSQL server's maintenance database; each run creates its own database there")
-    ap.add_argument("--bin", default=os.environ.get("PHONGTRAO_BIN", os.path.join(os.environ.get("CARGO_TARGET_DIR") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target"), "debug", "phongtrao")))
+    ap.add_argument("--bin", default=default_binary())
     ap.add_argument("--keep", action="store_true", help="keep each run's database")
     a = ap.parse_args()
     loopback_only(a.database_url)
