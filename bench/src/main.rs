@@ -27,8 +27,8 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use phongtrao_domain::plan::IndicatorKind;
 use phongtrao_storage::{campaigns, rollups, units, Db};
+use phongtrao_web::auth::current::token_digest;
 use phongtrao_web::{Application, Settings};
-use sha2::{Digest, Sha256};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -71,10 +71,6 @@ fn args() -> Result<Args> {
         }
     }
     Ok(a)
-}
-
-fn digest(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 fn percentile(sorted: &[u64], p: f64) -> f64 {
@@ -150,7 +146,7 @@ async fn tokens(db: &Db, unit_rows: &[units::UnitRow]) -> Result<String> {
             sql.push(')');
             let mut q = sqlx::query(&sql).bind(now);
             for (name, _, _) in chunk {
-                q = q.bind(name).bind(digest(&format!("tok-{name}")));
+                q = q.bind(name).bind(token_digest(&format!("tok-{name}")));
             }
             q.execute(&mut *tx).await?;
         }

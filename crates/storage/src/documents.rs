@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::audit::Who;
-use crate::{in_transaction, with_pool, Db, Result};
+use crate::{id_list, in_transaction, with_pool, Db, Result};
 
 /// An activity a unit logged in a counted weekly report.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -31,11 +31,6 @@ pub struct UnitNotes {
     pub highlights: String,
     pub difficulties: String,
     pub proposals: String,
-}
-
-fn id_list(unit_ids: &[i64]) -> String {
-    // Unit ids are integers from the database, never user text.
-    unit_ids.iter().map(|id| id.to_string()).collect::<Vec<_>>().join(",")
 }
 
 /// Activities of the counted (submitted or accepted) weekly reports of these units in

@@ -39,11 +39,3 @@ pub async fn release(db: &Db, name: &str, holder: &str) -> Result<()> {
         .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
-
-/// The current holder and expiry of a lease, if it was ever taken.
-pub async fn get(db: &Db, name: &str) -> Result<Option<(String, i64)>> {
-    Ok(with_pool!(db, pool => sqlx::query_as("SELECT holder, expires_at_ms FROM leases WHERE name = $1")
-        .bind(name)
-        .fetch_optional(pool)
-        .await)?)
-}

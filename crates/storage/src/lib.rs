@@ -26,3 +26,9 @@ pub mod users;
 pub use db::{Backend, Db, StorageError};
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// Ids as an SQL list ("1,2,3") to put inside `IN (…)`: ids are integers from the
+/// database, never user text.
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}

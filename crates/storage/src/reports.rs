@@ -401,7 +401,8 @@ macro_rules! save_in_tx {
                     Some(row) => {
                         let n = sqlx::query(
                             "UPDATE reports SET status = $1, version = $2, first_submitted_at = $3, last_submitted_at = $4, timeliness = $5, draft_json = $6, updated_at = $7, updated_by = $8,
-                                 submitted_values = COALESCE($11, submitted_values)
+                                 submitted_values = COALESCE($11, submitted_values), highlights = COALESCE($12, highlights),
+                                 difficulties = COALESCE($13, difficulties), proposals = COALESCE($14, proposals)
                              WHERE id = $9 AND version = $10",
                         )
                         .bind(status.as_str())
@@ -415,6 +416,9 @@ macro_rules! save_in_tx {
                         .bind(row.id)
                         .bind(req.expected_version)
                         .bind(&submitted_values)
+                        .bind(req.checked.filter(|_| submit).map(|c| c.highlights.as_str()))
+                        .bind(req.checked.filter(|_| submit).map(|c| c.difficulties.as_str()))
+                        .bind(req.checked.filter(|_| submit).map(|c| c.proposals.as_str()))
                         .execute(&mut **tx)
                         .await?
                         .rows_affected();
@@ -465,15 +469,6 @@ macro_rules! save_in_tx {
                                     q = q.bind(*position as i64).bind(&a.title).bind(a.held_on).bind(&a.area).bind(&a.place).bind(a.participants).bind(a.funds_vnd).bind(&a.result).bind(&a.tag);
                                 }
                                 q.execute(&mut **tx).await?;
-                            }
-                            if existing.is_some() {
-                                sqlx::query("UPDATE reports SET highlights = $1, difficulties = $2, proposals = $3 WHERE id = $4")
-                                    .bind(&checked.highlights)
-                                    .bind(&checked.difficulties)
-                                    .bind(&checked.proposals)
-                                    .bind(report_id)
-                                    .execute(&mut **tx)
-                                    .await?;
                             }
                         }
                         let version = if existing.is_some() { new_version } else { 1 };
@@ -625,8 +620,10 @@ async fn save_batch_fast(
     }
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let units: Vec<i64> = seen.iter().map(|(u, _)| *u).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
-    let list = units.iter().map(|u| u.to_string()).collect::<Vec<_>>().join(",");
-    let sql = format!("SELECT {COLUMNS} FROM reports WHERE campaign_id = $1 AND kind = $2 AND unit_id IN ({list})");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM reports WHERE campaign_id = $1 AND kind = $2 AND unit_id IN ({})",
+        crate::id_list(&units)
+    );
     let rows: Vec<ReportRow> = sqlx::query_as(&sql).bind(campaign_id).bind(kind.as_str()).fetch_all(&mut *tx).await?;
     let wanted: HashMap<i64, i64> = requests.iter().map(|r| (r.key.unit_id, r.key.period_seq)).collect();
     if wanted.len() != requests.len() {

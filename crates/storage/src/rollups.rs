@@ -14,7 +14,7 @@ use phongtrao_domain::progress::figures::{
 };
 use phongtrao_domain::unit::{BaseFigure, UnitKind};
 
-use crate::{with_pool, Db, Result};
+use crate::{id_list, with_pool, Db, Result};
 
 /// One unit's facts, as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,10 +152,6 @@ const OWN_SQL: &str = "SELECT r.unit_id, r.period_seq, r.status, r.timeliness, v
 
 /// A condition on units no unit meets.
 const NO_UNITS: &str = "1 = 0";
-
-fn id_list(ids: &[i64]) -> String {
-    ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
-}
 
 /// What a write transaction needs to keep the figures right; implemented for both
 /// backends' connections so that the same code runs inside either transaction.

@@ -34,67 +34,40 @@ pub async fn revoke(db: &Db, user_id: i64, token_id: i64, now: DateTime<Utc>) ->
 }
 
 /// The user of a live token with the units given to them, in one read (every API
-/// request with a token starts here). "Last used" is written at most once an hour.
+/// request with a token starts here). "Last used" is noted in `touches` at most once
+/// an hour, and written by `flush_touches`.
 pub async fn user_by_token(
     db: &Db,
     token_sha256: &str,
     now: DateTime<Utc>,
+    touches: &Touches,
 ) -> Result<Option<(crate::users::UserRow, Vec<i64>)>> {
-    type Row = (
-        i64,
-        String,
-        String,
-        String,
-        String,
-        bool,
-        bool,
-        DateTime<Utc>,
-        DateTime<Utc>,
-        Option<DateTime<Utc>>,
-        Option<i64>,
-    );
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        user: crate::users::UserRow,
+        last_used_at: Option<DateTime<Utc>>,
+        unit_id: Option<i64>,
+    }
     let sql = "SELECT u.id, u.username, u.display_name, u.password_hash, u.role, u.must_change_password, u.active, u.created_at, u.updated_at,
                       t.last_used_at, uu.unit_id
                FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN user_units uu ON uu.user_id = u.id
                WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL ORDER BY uu.unit_id";
     let rows: Vec<Row> = with_pool!(db, pool => sqlx::query_as(sql).bind(token_sha256).fetch_all(pool).await)?;
-    let Some(first) = rows.first().cloned() else {
+    let units = rows.iter().filter_map(|r| r.unit_id).collect();
+    let Some(first) = rows.into_iter().next() else {
         return Ok(None);
     };
-    let units = rows.iter().filter_map(|r| r.10).collect();
-    let (
-        id,
-        username,
-        display_name,
-        password_hash,
-        role,
-        must_change_password,
-        active,
-        created_at,
-        updated_at,
-        last_used,
-        _,
-    ) = first;
-    if last_used.is_none_or(|at| now - at > chrono::Duration::hours(1)) {
-        touches().note(token_sha256, now);
+    if first.last_used_at.is_none_or(|at| now - at > chrono::Duration::hours(1)) {
+        touches.note(token_sha256, now);
     }
-    let user = crate::users::UserRow {
-        id,
-        username,
-        display_name,
-        password_hash,
-        role,
-        must_change_password,
-        active,
-        created_at,
-        updated_at,
-    };
-    Ok(Some((user, units)))
+    Ok(Some((first.user, units)))
 }
 
-/// Tokens used since the last flush: "last used" is informative only, so it is
-/// written in one transaction every few seconds (`flush_touches`) rather than by the
-/// request, which would cost every API request a write and a disk flush.
+/// Tokens used since the last flush, kept by each app instance: "last used" is
+/// informative only, so it is written in one transaction every few seconds
+/// (`flush_touches`) rather than by the request, which would cost every API request
+/// a write and a disk flush.
 #[derive(Default)]
 pub struct Touches {
     pending: std::sync::Mutex<std::collections::HashMap<String, DateTime<Utc>>>,
@@ -108,14 +81,9 @@ impl Touches {
     }
 }
 
-fn touches() -> &'static Touches {
-    static TOUCHES: std::sync::OnceLock<Touches> = std::sync::OnceLock::new();
-    TOUCHES.get_or_init(Touches::default)
-}
-
 /// Writes the pending "last used" times (called every few seconds).
-pub async fn flush_touches(db: &Db) -> Result<usize> {
-    let pending: Vec<(String, DateTime<Utc>)> = match touches().pending.lock() {
+pub async fn flush_touches(db: &Db, touches: &Touches) -> Result<usize> {
+    let pending: Vec<(String, DateTime<Utc>)> = match touches.pending.lock() {
         Ok(mut p) => p.drain().collect(),
         Err(_) => return Ok(0),
     };

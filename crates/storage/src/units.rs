@@ -96,8 +96,7 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<UnitRow>> {
 pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<UnitRow>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(500) {
-        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
-        let sql = format!("SELECT {COLUMNS} FROM units WHERE id IN ({})", list.join(","));
+        let sql = format!("SELECT {COLUMNS} FROM units WHERE id IN ({})", crate::id_list(chunk));
         let rows: Vec<UnitRow> = with_pool!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?;
         out.extend(rows);
     }

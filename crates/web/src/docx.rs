@@ -163,10 +163,6 @@ impl Para {
         }
         self
     }
-    /// The paragraph's text, runs joined (for tests and checks).
-    pub fn plain(&self) -> String {
-        self.runs.iter().map(|r| r.text.as_str()).collect()
-    }
 }
 
 /// A table cell: paragraphs, an optional fill (RRGGBB) and a column span.
@@ -258,31 +254,6 @@ impl Document {
     }
     pub fn table(&mut self, t: Table) {
         self.blocks.push(Block::Table(t));
-    }
-
-    /// All text, paragraph by paragraph (tables cell by cell), for tests.
-    pub fn plain_text(&self) -> String {
-        let mut out = String::new();
-        for b in &self.blocks {
-            match b {
-                Block::Para(p) => {
-                    out.push_str(&p.plain());
-                    out.push('\n');
-                }
-                Block::Table(t) => {
-                    for r in &t.rows {
-                        let cells: Vec<String> = r
-                            .cells
-                            .iter()
-                            .map(|c| c.paras.iter().map(Para::plain).collect::<Vec<_>>().join(" "))
-                            .collect();
-                        out.push_str(&cells.join(" | "));
-                        out.push('\n');
-                    }
-                }
-            }
-        }
-        out
     }
 
     /// The .docx file.

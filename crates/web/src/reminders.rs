@@ -118,11 +118,6 @@ impl Reminders {
         Ok(Reminders { db, config, holder, http, mailer, metrics })
     }
 
-    /// This instance's name in the lease.
-    pub fn holder(&self) -> &str {
-        &self.holder
-    }
-
     /// Gives the lease back (on shutdown), so another instance can take over at once.
     pub async fn release(&self) -> Result<(), ReminderError> {
         Ok(leases::release(&self.db, LEASE, &self.holder).await?)

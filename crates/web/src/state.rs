@@ -17,23 +17,26 @@ pub struct AppState {
     pub writer: Writer,
     /// This instance's counters for GET /metrics.
     pub metrics: std::sync::Arc<Metrics>,
+    /// API tokens used since "last used" was last written (every 5 s).
+    pub touches: std::sync::Arc<phongtrao_storage::tokens::Touches>,
 }
 
 impl AppState {
     /// The state of one app instance; starts its report writer (inside a Tokio runtime).
     pub fn new(db: Db, trust_forwarded_for: bool, clock_offset: chrono::Duration) -> Self {
         let writer = Writer::start(&db);
-        let flushing = db.clone();
+        let touches = std::sync::Arc::new(phongtrao_storage::tokens::Touches::default());
+        let (flushing, pending) = (db.clone(), touches.clone());
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
             loop {
                 every.tick().await;
-                if let Err(e) = phongtrao_storage::tokens::flush_touches(&flushing).await {
+                if let Err(e) = phongtrao_storage::tokens::flush_touches(&flushing, &pending).await {
                     tracing::warn!(error = %e, "cannot record when API tokens were last used");
                 }
             }
         });
-        AppState { db, trust_forwarded_for, clock_offset, writer, metrics: Metrics::new() }
+        AppState { db, trust_forwarded_for, clock_offset, writer, metrics: Metrics::new(), touches }
     }
 
     /// For the command line: the real clock, no proxy.

@@ -104,7 +104,7 @@ pub async fn load(state: &AppState, unit_code: Option<&str>, lang: Lang) -> Resu
     }
     let unit_level = unit.as_ref().and_then(|u| u.level());
     let reporting = match &unit {
-        Some(u) => u.active && u.level().is_some_and(|l| plan.reporting.levels.contains(&l)),
+        Some(u) => u.level().is_some_and(|l| plan.reporting.levels.contains(&l)),
         None => true,
     };
     for m in &plan.milestones {

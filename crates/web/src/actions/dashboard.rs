@@ -14,10 +14,10 @@ use phongtrao_storage::reminders::{self, ReminderRow};
 use phongtrao_storage::units::{self, UnitRow};
 use serde::Serialize;
 
-use crate::actions::progress::{self, ProgressReport, Ranking, RankingRow};
+use crate::actions::progress::{self, ProgressReport, Ranking};
 use crate::auth::client::ClientIp;
 use crate::auth::Actor;
-use crate::authz::{require, who};
+use crate::authz::{require, require_in, who};
 use crate::error::Failure;
 use crate::AppState;
 
@@ -83,7 +83,8 @@ pub async fn load(
     }
     .filter(|u| u.active)
     .ok_or_else(Failure::not_found)?;
-    require(state, actor, client, Action::ReadUnit, Some(unit.id)).await?;
+    let ancestry = units::ancestry(db, unit.id).await?;
+    require_in(state, actor, client, Action::ReadUnit, Some(unit.id), &ancestry).await?;
     let campaign = campaigns::current(db).await?;
     // The date every figure is taken at: the one asked for, else today (at most the
     // campaign's last day), as `progress::compute` decides.
@@ -104,20 +105,18 @@ pub async fn load(
         units::by_ids(db, &actor.unit_ids).await?.into_iter().map(|u| (u.id, u)).collect();
     let assigned: Vec<UnitRow> = actor.unit_ids.iter().filter_map(|id| by_id.get(id)).cloned().collect();
     // The unit's figures, then every child's from one read of their consolidated figures.
-    let kids: Vec<UnitRow> = units::children(db, unit.id).await?.into_iter().filter(|u| u.active).collect();
     let report = progress::compute(state, Some(&unit.code), Some(at)).await?;
     let (_, child_reports) = progress::compute_children(state, Some(&unit.code), Some(at)).await?;
-    let mut by_code: HashMap<String, ProgressReport> = child_reports.into_iter().map(|r| (r.unit.clone(), r)).collect();
-    let mut children = Vec::new();
-    for child in kids {
-        let Some(child_report) = by_code.remove(&child.code) else { continue };
-        children.push(ChildProgress {
-            unit: child.clone(),
+    let mut children: Vec<ChildProgress> = child_reports
+        .into_iter()
+        .map(|(child, report)| ChildProgress {
             assigned: actor.user.role == Role::Steering && assigned_or_above.contains(&child.id),
-            report: child_report,
-        });
-    }
-    let ranking = (!children.is_empty()).then(|| rank_children(&unit, at, &children));
+            unit: child,
+            report,
+        })
+        .collect();
+    let ranking =
+        (!children.is_empty()).then(|| progress::rank_reports(&unit.code, at, children.iter().map(|c| &c.report)));
     // Assigned first; the sort is stable, so tree order stays within each group.
     children.sort_by_key(|c| !c.assigned);
     let reminded = match report.periods_counted {
@@ -128,46 +127,12 @@ pub async fn load(
             .map(|r| (r.unit_id, r))
             .collect(),
     };
-    let can_remind =
-        phongtrao_domain::policy::allows(&actor.policy(), Action::ReviewUnit, &units::ancestry(db, unit.id).await?);
+    let can_remind = phongtrao_domain::policy::allows(&actor.policy(), Action::ReviewUnit, &ancestry);
     let mut missing: Vec<String> = report.timeliness.iter().flat_map(|t| t.missing_units.iter().cloned()).collect();
     missing.sort_unstable();
     missing.dedup();
     let names = units::by_codes(db, &missing).await?.into_iter().map(|u| (u.code, (u.id, u.name))).collect();
     Ok(Dashboard { campaign, unit, parent, report, children, ranking, assigned, reminded, can_remind, names })
-}
-
-/// The ranking of the children from their progress reports: the same as
-/// `actions::progress::ranking` (a test checks it against /api/v1/ranking), without
-/// computing every child's progress a second time.
-pub fn rank_children(parent: &UnitRow, at: NaiveDate, children: &[ChildProgress]) -> Ranking {
-    let entries: Vec<phongtrao_domain::progress::RankingEntry> = children
-        .iter()
-        .map(|c| phongtrao_domain::progress::RankingEntry {
-            name: c.unit.name.clone(),
-            ratios: c.report.indicators.iter().map(|i| if i.status == "no_goal" { None } else { i.ratio }).collect(),
-            on_time: c.report.timeliness.iter().map(|t| t.on_time as i64).sum(),
-            expected_reports: c.report.timeliness.iter().map(|t| t.expected as i64).sum(),
-        })
-        .collect();
-    let rows = phongtrao_domain::progress::rank(&entries)
-        .into_iter()
-        .map(|ranked| RankingRow {
-            unit: children.get(ranked.input_index).map(|c| c.unit.code.clone()).unwrap_or_default(),
-            ranked,
-        })
-        .collect();
-    Ranking {
-        parent: parent.code.clone(),
-        at,
-        formula_vi: phongtrao_domain::progress::FORMULA_VI,
-        formula_en: phongtrao_domain::progress::FORMULA_EN,
-        indicators: children
-            .first()
-            .map(|c| c.report.indicators.iter().map(|i| i.indicator.clone()).collect())
-            .unwrap_or_default(),
-        rows,
-    }
 }
 
 /// What a reminder did.

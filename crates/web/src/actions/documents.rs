@@ -84,7 +84,7 @@ pub async fn export(
     if what != Export::Plan {
         let unit = match &q.unit {
             Some(code) => phongtrao_storage::units::by_code(&state.db, code).await?,
-            None => phongtrao_storage::units::list(&state.db).await?.into_iter().find(|u| u.parent_id.is_none()),
+            None => phongtrao_storage::units::root(&state.db).await?,
         }
         .ok_or_else(|| {
             Failure::new(axum::http::StatusCode::NOT_FOUND, "not_found", "Không tìm thấy đơn vị", "Unit not found")

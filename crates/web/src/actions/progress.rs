@@ -229,12 +229,13 @@ pub fn from_figures(
 }
 
 /// The progress of each child of a unit (for rankings and unit × indicator tables),
-/// from one read of their consolidated figures; missing units are not listed.
+/// from one read of their consolidated figures, in tree order; missing units are not
+/// listed.
 pub async fn compute_children(
     state: &AppState,
     parent_code: Option<&str>,
     at: Option<NaiveDate>,
-) -> Result<(UnitRow, Vec<ProgressReport>), Failure> {
+) -> Result<(UnitRow, Vec<(UnitRow, ProgressReport)>), Failure> {
     let db = &state.db;
     let campaign: StoredCampaign = campaigns::current(db).await?;
     let plan = &campaign.plan;
@@ -251,12 +252,12 @@ pub async fn compute_children(
     let upto = periods_counted(plan, at);
     let simulated = crate::demo::is_simulated(db).await;
     let reports = children
-        .iter()
+        .into_iter()
         .map(|child| {
             let f = figures.remove(&child.id).unwrap_or_default();
-            let mut report = from_figures(plan, child, &f, &goals, at, upto);
+            let mut report = from_figures(plan, &child, &f, &goals, at, upto);
             report.simulated = simulated;
-            report
+            (child, report)
         })
         .collect();
     Ok((parent, reports))
@@ -283,13 +284,23 @@ pub struct RankingRow {
 
 pub async fn ranking(state: &AppState, parent_code: Option<&str>, at: Option<NaiveDate>) -> Result<Ranking, Failure> {
     let (parent, children) = compute_children(state, parent_code, at).await?;
+    let at = children.last().map(|(_, p)| p.at).or(at).unwrap_or_else(|| state.now().date_naive());
+    Ok(rank_reports(&parent.code, at, children.iter().map(|(_, p)| p)))
+}
+
+/// The ranking of a unit's children from their progress reports (no database).
+pub fn rank_reports<'a>(
+    parent_code: &str,
+    at: NaiveDate,
+    children: impl Iterator<Item = &'a ProgressReport>,
+) -> Ranking {
     let mut entries = Vec::new();
     let mut codes = Vec::new();
     let mut keys = Vec::new();
-    let mut at_used = at;
-    for p in &children {
-        at_used = Some(p.at);
-        keys = p.indicators.iter().map(|i| i.indicator.clone()).collect();
+    for p in children {
+        if keys.is_empty() {
+            keys = p.indicators.iter().map(|i| i.indicator.clone()).collect();
+        }
         let ratios = p.indicators.iter().map(|i| if i.status == "no_goal" { None } else { i.ratio }).collect();
         let on_time = p.timeliness.iter().map(|t| t.on_time as i64).sum();
         let expected = p.timeliness.iter().map(|t| t.expected as i64).sum();
@@ -305,12 +316,12 @@ pub async fn ranking(state: &AppState, parent_code: Option<&str>, at: Option<Nai
         .into_iter()
         .map(|ranked| RankingRow { unit: codes.get(ranked.input_index).cloned().unwrap_or_default(), ranked })
         .collect();
-    Ok(Ranking {
-        parent: parent.code.clone(),
-        at: at_used.unwrap_or_else(|| state.now().date_naive()),
+    Ranking {
+        parent: parent_code.to_string(),
+        at,
         formula_vi: phongtrao_domain::progress::FORMULA_VI,
         formula_en: phongtrao_domain::progress::FORMULA_EN,
         indicators: keys,
         rows,
-    })
+    }
 }

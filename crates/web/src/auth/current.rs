@@ -55,7 +55,8 @@ impl FromRequestParts<AppState> for MaybeActor {
         if let Some(token) = bearer {
             // A token request never falls back to the cookie.
             // One read: the token's user and their units.
-            let found = tokens::user_by_token(db, &token_digest(&token), Utc::now()).await.ok().flatten();
+            let found =
+                tokens::user_by_token(db, &token_digest(&token), Utc::now(), &state.touches).await.ok().flatten();
             let actor = found
                 .filter(|(row, _)| row.active)
                 .and_then(|(row, unit_ids)| User::from_row(row).map(|user| Actor { user, unit_ids, via_token: true }));

@@ -5,7 +5,6 @@
 
 use chrono::NaiveDate;
 use phongtrao_domain::format;
-use phongtrao_storage::units;
 
 use super::{status_label, Gathered, ReportDoc, SIMULATED_LABEL};
 use crate::actions::progress;
@@ -104,9 +103,9 @@ pub async fn tables(
         rows,
     });
 
-    // The children of the unit, one row each, one column per indicator.
-    let children: Vec<units::UnitRow> =
-        units::children(&state.db, g.root.id).await?.into_iter().filter(|u| u.active).collect();
+    // The children of the unit, one row each, one column per indicator (their figures
+    // from one read).
+    let (_, children) = progress::compute_children(state, Some(&g.root.code), Some(p.at)).await?;
     let mut header = h(&["Mã đơn vị", "Đơn vị"]);
     for i in &p.indicators {
         let unit = if i.kind == "count" { i.unit_label.clone().unwrap_or_default() } else { "%".into() };
@@ -114,8 +113,7 @@ pub async fn tables(
     }
     header.extend(h(&["Báo cáo đúng hạn", "Báo cáo trễ hạn", "Chưa báo cáo"]));
     let mut rows = Vec::new();
-    for child in &children {
-        let cp = progress::compute(state, Some(&child.code), Some(p.at)).await?;
+    for (child, cp) in &children {
         let mut row = vec![text(child.code.clone()), text(child.name.clone())];
         for i in &cp.indicators {
             row.push(measure(i.kind, if i.kind == "count" { i.sum as f64 } else { i.achieved }));

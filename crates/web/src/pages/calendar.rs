@@ -88,8 +88,11 @@ pub async fn show(
     }
     let own_units = match &page.actor {
         Some(a) => {
-            let all = phongtrao_storage::units::list(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
-            all.into_iter().filter(|u| a.unit_ids.contains(&u.id)).map(|u| (u.code, u.name)).collect()
+            let mut mine = phongtrao_storage::units::by_ids(&state.db, &a.unit_ids)
+                .await
+                .map_err(|e| AppError::internal(lang, e))?;
+            mine.sort_by_key(|u| (u.level, u.position, u.id));
+            mine.into_iter().map(|u| (u.code, u.name)).collect()
         }
         None => Vec::new(),
     };
