@@ -612,24 +612,28 @@ async fn save_batch_fast(
         return Ok(Some(Vec::new()));
     };
     let (campaign_id, kind) = (first.key.campaign_id, first.key.kind);
-    let mut seen = std::collections::HashSet::new();
+    // One save per unit (the existing rows are keyed by unit), all of one campaign and kind.
+    let mut wanted: HashMap<i64, i64> = HashMap::new();
     for r in requests {
-        if r.key.campaign_id != campaign_id || r.key.kind != kind || !seen.insert((r.key.unit_id, r.key.period_seq)) {
+        if r.key.campaign_id != campaign_id
+            || r.key.kind != kind
+            || wanted.insert(r.key.unit_id, r.key.period_seq).is_some()
+        {
             return Ok(None);
         }
     }
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let units: Vec<i64> = seen.iter().map(|(u, _)| *u).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let mut units: Vec<i64> = wanted.keys().copied().collect();
+    units.sort_unstable();
+    let mut periods: Vec<i64> = wanted.values().copied().collect();
+    periods.sort_unstable();
+    periods.dedup();
     let sql = format!(
-        "SELECT {COLUMNS} FROM reports WHERE campaign_id = $1 AND kind = $2 AND unit_id IN ({})",
-        crate::id_list(&units)
+        "SELECT {COLUMNS} FROM reports WHERE campaign_id = $1 AND kind = $2 AND unit_id IN ({}) AND period_seq IN ({})",
+        crate::id_list(&units),
+        crate::id_list(&periods)
     );
     let rows: Vec<ReportRow> = sqlx::query_as(&sql).bind(campaign_id).bind(kind.as_str()).fetch_all(&mut *tx).await?;
-    let wanted: HashMap<i64, i64> = requests.iter().map(|r| (r.key.unit_id, r.key.period_seq)).collect();
-    if wanted.len() != requests.len() {
-        // One unit, two periods: the existing rows are keyed by unit.
-        return Ok(None);
-    }
     let existing: HashMap<i64, ReportRow> =
         rows.into_iter().filter(|r| wanted.get(&r.unit_id) == Some(&r.period_seq)).map(|r| (r.unit_id, r)).collect();
     let chains = crate::rollups::chains(&mut tx, &units).await?;

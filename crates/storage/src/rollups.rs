@@ -738,7 +738,6 @@ pub async fn compute_all_in<C: RollupTx + Send>(
     let sums = conn.rebuild_inputs(campaign_id, &reporting_sql, &history_sql).await?;
     tracing::info!(elapsed = ?started.elapsed(), units = sums.units.len(), "units and base figures read");
     let mut acc: HashMap<i64, Figures> = HashMap::new();
-    let parent_of: HashMap<i64, Option<i64>> = sums.units.iter().map(|u| (u.id, u.parent_id)).collect();
     // Structure: what each unit's level and kind contribute, once per kind of unit.
     let mut by_facts: HashMap<(Option<Level>, Option<UnitKind>, bool), Figures> = HashMap::new();
     for u in &sums.units {
@@ -804,10 +803,10 @@ pub async fn compute_all_in<C: RollupTx + Send>(
     );
     let order = tree.bottom_up().map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
     for i in order {
-        let id = sums.units[i].id;
-        let Some(Some(parent)) = parent_of.get(&id) else { continue };
-        if let Some(mine) = acc.get(&id).cloned() {
-            add(acc.entry(*parent).or_default(), &mine, 1);
+        let StoredUnit { id, parent_id: Some(parent), .. } = sums.units[i] else { continue };
+        if let Some(mine) = acc.remove(&id) {
+            add(acc.entry(parent).or_default(), &mine, 1);
+            acc.insert(id, mine);
         }
     }
     acc.retain(|_, f| {

@@ -138,14 +138,7 @@ async fn the_dashboard_on_a_360_px_phone_never_scrolls_sideways_and_shows_the_js
     let unit = crate::support::add_token(&app.db, add_user(&app.db, "b.899", Role::Unit, &["899"], PW).await).await;
     app.set_members(&admin, "899", 4000).await;
     for (week, trees) in [("2023-03-03", "1.234"), ("2023-03-10", "2.345")] {
-        let r = app
-            .client
-            .post(format!("{}/api/v1/reports/899/{week}/submit", app.base))
-            .bearer_auth(&unit)
-            .json(&json!({"version": 0, "input": {"values": {"5": trees, "2a": "321", "17": "12"}}}))
-            .send()
-            .await
-            .expect("submit");
+        let r = app.submit(&unit, "899", week, json!({"values": {"5": trees, "2a": "321", "17": "12"}})).await;
         assert!(r.status().is_success());
     }
     let progress: serde_json::Value = app.api("/api/v1/progress?at=2023-03-31", &admin).await;

@@ -44,14 +44,7 @@ fn attr_values(html: &str, attr: &str) -> Vec<String> {
 }
 
 async fn submit(app: &TestApp, token: &str, unit: &str, week: &str, values: Value) -> Value {
-    let r = app
-        .client
-        .post(format!("{}/api/v1/reports/{unit}/{week}/submit", app.base))
-        .bearer_auth(token)
-        .json(&json!({"version": 0, "input": {"values": values}}))
-        .send()
-        .await
-        .expect("submit");
+    let r = app.submit(token, unit, week, json!({ "values": values })).await;
     assert!(r.status().is_success(), "{unit} {week}: {}", r.text().await.unwrap_or_default());
     r.json().await.expect("json")
 }

@@ -69,14 +69,7 @@ async fn download(app: &TestApp, token: &str, path: &str) -> (reqwest::StatusCod
 }
 
 async fn submit(app: &TestApp, token: &str, code: &str, week: &str, input: Value) {
-    let r = app
-        .client
-        .post(format!("{}/api/v1/reports/{code}/{week}/submit", app.base))
-        .bearer_auth(token)
-        .json(&json!({"version": 0, "input": input}))
-        .send()
-        .await
-        .expect("submit");
+    let r = app.submit(token, code, week, input).await;
     assert!(r.status().is_success(), "{code} {week}: {}", r.text().await.unwrap_or_default());
 }
 

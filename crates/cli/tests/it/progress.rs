@@ -43,14 +43,7 @@ async fn progress_equals_the_hand_sum_of_submitted_and_accepted_reports() {
             }
             let (trees, members, reached, tech) = (rng.next(3000), rng.next(120), rng.next(900), rng.next(2));
             let input = json!({"values": {"5": trees.to_string(), "17": members.to_string(), "2a": reached.to_string(), "16": tech.to_string()}});
-            let r = app
-                .client
-                .post(format!("{}/api/v1/reports/{code}/{week}/submit", app.base))
-                .bearer_auth(&tokens[code])
-                .json(&json!({"version": 0, "input": input}))
-                .send()
-                .await
-                .expect("submit");
+            let r = app.submit(&tokens[code], code, week, input).await;
             assert!(r.status().is_success(), "{code} {week}: {}", r.text().await.unwrap_or_default());
             let saved: Value = r.json().await.expect("json");
             // One in four submitted reports is returned by the office: it no longer counts.
@@ -227,15 +220,7 @@ async fn allocating_7000_new_members_to_the_15_districts_adds_up_to_exactly_7000
     // The ranking of the districts: completion of allocated goals, then timeliness.
     let unit900 = add_token(db, add_user(db, "a.900", Role::Unit, &["900"], PW).await).await;
     for (token, unit, members) in [(&district, "899", parts[0] + 50), (&unit900, "900", parts[1] / 2)] {
-        let input = json!({"version": 0, "input": {"values": {"17": members.to_string()}}});
-        let r = app
-            .client
-            .post(format!("{}/api/v1/reports/{unit}/2023-03-03/submit", app.base))
-            .bearer_auth(token)
-            .json(&input)
-            .send()
-            .await
-            .expect("submit");
+        let r = app.submit(token, unit, "2023-03-03", json!({"values": {"17": members.to_string()}})).await;
         assert!(r.status().is_success());
     }
     assert_eq!(

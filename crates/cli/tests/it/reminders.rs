@@ -107,14 +107,7 @@ async fn units_that_have_not_submitted_get_exactly_one_reminder_each_across_tick
     phongtrao_storage::reminder_deliveries::set_user_email(db, own, Some("bt899@example.test")).await.expect("email");
     phongtrao_storage::reminder_deliveries::set_user_email(db, other, Some("bt903@example.test")).await.expect("email");
     let token = add_token(db, own).await;
-    let r = app
-        .client
-        .post(format!("{}/api/v1/reports/899/2023-03-03/submit", app.base))
-        .bearer_auth(&token)
-        .json(&json!({"version": 0, "input": {"values": {"5": "12"}}}))
-        .send()
-        .await
-        .expect("submit");
+    let r = app.submit(&token, "899", "2023-03-03", json!({"values": {"5": "12"}})).await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
 
     // The units expected to report: every active unit of the reporting levels.
@@ -179,14 +172,7 @@ async fn units_that_have_not_submitted_get_exactly_one_reminder_each_across_tick
     // ones are reminded once more ("after"), 904 is not.
     let r904 = add_user(db, "reporter904", Role::Unit, &["904"], "mat-khau-thu-nghiem-1").await;
     let t904 = add_token(db, r904).await;
-    let r = app
-        .client
-        .post(format!("{}/api/v1/reports/904/2023-03-03/submit", app.base))
-        .bearer_auth(&t904)
-        .json(&json!({"version": 0, "input": {"values": {"5": "3"}}}))
-        .send()
-        .await
-        .expect("submit");
+    let r = app.submit(&t904, "904", "2023-03-03", json!({"values": {"5": "3"}})).await;
     assert_eq!(r.status(), 201);
     // Catch-up after downtime: the server comes back on Saturday morning.
     let o = second.tick(at("2023-03-04T08:00:00+07:00")).await.expect("tick");
@@ -224,14 +210,7 @@ async fn metrics_count_requests_by_route_and_submissions() {
     let app = spawn_app().await;
     let user = add_user(&app.db, "reporter899", Role::Unit, &["899"], "mat-khau-thu-nghiem-1").await;
     let token = add_token(&app.db, user).await;
-    let r = app
-        .client
-        .post(format!("{}/api/v1/reports/899/2023-03-03/submit", app.base))
-        .bearer_auth(&token)
-        .json(&json!({"version": 0, "input": {"values": {"5": "12"}}}))
-        .send()
-        .await
-        .expect("submit");
+    let r = app.submit(&token, "899", "2023-03-03", json!({"values": {"5": "12"}})).await;
     assert_eq!(r.status(), 201);
     let _ = app.get("/units/nothing-here").await;
     let text = app.text("/metrics").await;

@@ -92,6 +92,23 @@ impl TestApp {
         self.client.get(url).bearer_auth(token).send().await.expect("request").json().await.expect("json")
     }
 
+    /// Submits a weekly report (version 0) through the API; the answer, whatever the status.
+    pub async fn submit(
+        &self,
+        token: &str,
+        unit: &str,
+        period_end: &str,
+        input: serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/v1/reports/{unit}/{period_end}/submit", self.base))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"version": 0, "input": input}))
+            .send()
+            .await
+            .expect("submit")
+    }
+
     pub async fn json(&self, path: &str) -> serde_json::Value {
         let response = self.get(path).await;
         assert_eq!(response.status(), 200, "GET {path}");
