@@ -48,27 +48,34 @@ fn chromedriver() -> Option<Driver> {
     panic!("chromedriver did not start");
 }
 
+/// A session of Debian's headless chromium at the given window size, its profile in
+/// `profile`; `phone`: the page also sees a phone's screen (mobile emulation).
+async fn chromium(driver: &Driver, profile: &std::path::Path, (w, h): (u32, u32), phone: bool) -> fantoccini::Client {
+    let mut options = json!({
+        "binary": "/usr/bin/chromium",
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+                 "--no-first-run", "--disable-component-update", "--disable-sync", format!("--window-size={w},{h}"),
+                 format!("--user-data-dir={}", profile.display())],
+    });
+    if phone {
+        options["mobileEmulation"] = json!({"deviceMetrics": {"width": w, "height": h, "pixelRatio": 1}});
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".into(), options);
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("webdriver session")
+}
+
 #[tokio::test]
 async fn a_reporter_on_a_phone_logs_in_fills_in_and_submits_a_weekly_report() {
     let Some(driver) = chromedriver() else { return };
     let app = spawn_app().await;
     add_user(&app.db, "dt.rachgia", Role::Unit, &["899"], PW).await;
     let profile = tempfile::tempdir().expect("profile");
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-                     "--no-first-run", "--disable-component-update", "--disable-sync", "--window-size=390,844",
-                     format!("--user-data-dir={}", profile.path().display())],
-        }),
-    );
-    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("webdriver session");
+    let c = chromium(&driver, profile.path(), (390, 844), false).await;
     let result = async {
         c.set_window_size(390, 844).await?;
         c.goto(&format!("{}/login", app.base)).await?;
@@ -143,22 +150,7 @@ async fn the_dashboard_on_a_360_px_phone_never_scrolls_sideways_and_shows_the_js
     }
     let progress: serde_json::Value = app.api("/api/v1/progress?at=2023-03-31", &admin).await;
     let profile = tempfile::tempdir().expect("profile");
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": "/usr/bin/chromium",
-            "mobileEmulation": {"deviceMetrics": {"width": 360, "height": 800, "pixelRatio": 1}},
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-                     "--no-first-run", "--disable-component-update", "--disable-sync", "--window-size=360,800",
-                     format!("--user-data-dir={}", profile.path().display())],
-        }),
-    );
-    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("webdriver session");
+    let c = chromium(&driver, profile.path(), (360, 800), true).await;
     let result = async {
         c.goto(&format!("{}/login", app.base)).await?;
         c.find(Locator::Css("#username")).await?.send_keys("b.office").await?;
