@@ -93,6 +93,18 @@ fn not_reporting() -> Failure {
     )
 }
 
+/// When a unit's plan is due: before the day of the plan's "unit-plan" milestone (the
+/// day after it when the milestone is a day or a span), else before the campaign starts.
+pub fn unit_plan_due(plan: &phongtrao_domain::plan::Plan) -> DateTime<Utc> {
+    let tz = plan.campaign.timezone;
+    let day = match plan.milestone("unit-plan").map(|m| m.when) {
+        Some(When::Before { date }) => date,
+        Some(w) => w.last_day().succ_opt().unwrap_or(w.last_day()),
+        None => plan.campaign.starts_on,
+    };
+    before_day_deadline(tz, day).with_timezone(&Utc)
+}
+
 /// Loads the form of `unit_code` for the weekly period ending `period_end`, or its
 /// unit plan when `period_end` is None.
 pub async fn load(
@@ -111,7 +123,6 @@ pub async fn load(
         return Err(not_reporting());
     }
     let plan = &campaign.plan;
-    let tz = plan.campaign.timezone;
     let (period, due_at, window) = match kind {
         ReportKind::Weekly => {
             let end = period_end.ok_or_else(Failure::not_found)?;
@@ -127,14 +138,7 @@ pub async fn load(
             let window = (period.start, period.end);
             (Some(period), due, window)
         }
-        ReportKind::UnitPlan => {
-            let due = match plan.milestone("unit-plan").map(|m| m.when) {
-                Some(When::Before { date }) => before_day_deadline(tz, date).with_timezone(&Utc),
-                Some(w) => before_day_deadline(tz, w.last_day().succ_opt().unwrap_or(w.last_day())).with_timezone(&Utc),
-                None => before_day_deadline(tz, plan.campaign.starts_on).with_timezone(&Utc),
-            };
-            (None, due, (plan.campaign.starts_on, plan.campaign.ends_on))
-        }
+        ReportKind::UnitPlan => (None, unit_plan_due(plan), (plan.campaign.starts_on, plan.campaign.ends_on)),
     };
     // Units below this one that each indicator expects (for "how many of your units").
     let seq = period.as_ref().map(|p| i64::from(p.seq)).unwrap_or(0);

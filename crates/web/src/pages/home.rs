@@ -166,15 +166,17 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
     let mut lines = Vec::new();
     let mut next = None;
     if reporting {
-        // The unit plan's deadline comes from the report form's own rule.
-        if let Ok(ctx) = crate::actions::reports::load(&state, &unit.code, ReportKind::UnitPlan, None).await {
-            let (status, status_key) = status_text(unit_plan.as_ref(), ctx.due_at < now, lang);
+        // The unit plan's deadline: the report form's own rule (for the units the form
+        // takes: active, of a known kind).
+        if unit.active && unit.kind().is_some() {
+            let due_at = crate::actions::reports::unit_plan_due(plan);
+            let (status, status_key) = status_text(unit_plan.as_ref(), due_at < now, lang);
             let href = format!("/reports/{}/plan", unit.code);
-            if unit_plan.as_ref().is_none_or(|r| r.status().editable()) && ctx.due_at > now {
-                let (left, overdue) = time_left(ctx.due_at, now, lang);
+            if unit_plan.as_ref().is_none_or(|r| r.status().editable()) && due_at > now {
+                let (left, overdue) = time_left(due_at, now, lang);
                 next = Some(Next {
                     label: lang.t("report.unit_plan"),
-                    deadline: local(ctx.due_at, tz),
+                    deadline: local(due_at, tz),
                     left,
                     overdue,
                     href: href.clone(),
@@ -185,7 +187,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
             lines.push(ReportLine {
                 label: lang.t("report.unit_plan"),
                 range: String::new(),
-                deadline: local(ctx.due_at, tz),
+                deadline: local(due_at, tz),
                 href,
                 status,
                 status_key,
