@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 
-use phongtrao_domain::plan::{parse_plan, IndicatorKind, Level, Plan};
+use phongtrao_domain::plan::{parse_plan, Level, Plan};
 use phongtrao_domain::progress::figures::{
     self, add, report_figures, unit_figures, Figures, KeyNames, OwnReports, UnitFacts,
 };
@@ -752,10 +752,7 @@ pub async fn compute_all_in<C: RollupTx + Send>(
     // The weekly reports, week by week, grouped by parent: the values of a report
     // go to its unit's parent, its first submission's timeliness too if the unit is
     // a reporting one.
-    let done: Vec<bool> = plan
-        .indicators()
-        .map(|ind| matches!(ind.kind, IndicatorKind::ShareOfUnits | IndicatorKind::MinimumPerUnit))
-        .collect();
+    let done: Vec<bool> = plan.indicators().map(|ind| figures::counts_units_done(ind.kind)).collect();
     let mut row = vec![0i64; done.len()];
     let mut parents = 0usize;
     for week in conn.report_weeks(campaign_id).await? {

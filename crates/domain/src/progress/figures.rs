@@ -194,7 +194,7 @@ pub fn report_figures(plan: &Plan, facts: &UnitFacts, own: &OwnReports) -> Figur
                     reached_before = reached;
                 }
             }
-            IndicatorKind::MinimumPerUnit | IndicatorKind::ShareOfUnits => {
+            kind if counts_units_done(kind) => {
                 for seq in 0..=last_seq {
                     let v = per_period(seq);
                     if v != 0 {
@@ -209,6 +209,13 @@ pub fn report_figures(plan: &Plan, facts: &UnitFacts, own: &OwnReports) -> Figur
         }
     }
     out
+}
+
+/// Whether an indicator counts units done (shares of units, per-unit minimums). For a
+/// unit whose figures do not depend on its history, its units done in a period are
+/// its value.
+pub fn counts_units_done(kind: IndicatorKind) -> bool {
+    matches!(kind, IndicatorKind::ShareOfUnits | IndicatorKind::MinimumPerUnit)
 }
 
 /// A unit's whole contribution.
