@@ -69,6 +69,19 @@ async fn chromium(driver: &Driver, profile: &std::path::Path, (w, h): (u32, u32)
         .expect("webdriver session")
 }
 
+/// Waits until the page at a URL containing `needle` has finished loading.
+async fn loaded(c: &fantoccini::Client, needle: &str) -> Result<(), fantoccini::error::CmdError> {
+    let script = "return location.href.includes(arguments[0]) && document.readyState === 'complete'";
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if c.execute(script, vec![json!(needle)]).await? == json!(true) {
+            return Ok(());
+        }
+        assert!(Instant::now() < deadline, "no page at {needle} was loaded");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_reporter_on_a_phone_logs_in_fills_in_and_submits_a_weekly_report() {
     let Some(driver) = chromedriver() else { return };
@@ -162,6 +175,8 @@ async fn the_dashboard_on_a_360_px_phone_never_scrolls_sideways_and_shows_the_js
         // Choose the date with the form, as a person would.
         c.execute("document.querySelector('#dash-at').value = '2023-03-31'", vec![]).await?;
         c.find(Locator::Css("form[action='/dashboard'] button[type=submit]")).await?.click().await?;
+        // The old page has the same elements: wait for the new one to have loaded.
+        loaded(&c, "at=2023-03-31").await?;
         c.wait().for_element(Locator::Css("li[data-indicator='5']")).await?;
         let width = c.execute("return window.innerWidth", vec![]).await?;
         assert_eq!(width, json!(360), "a 360 px viewport");
