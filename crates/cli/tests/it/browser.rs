@@ -74,8 +74,11 @@ async fn loaded(c: &fantoccini::Client, needle: &str) -> Result<(), fantoccini::
     let script = "return location.href.includes(arguments[0]) && document.readyState === 'complete'";
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        if c.execute(script, vec![json!(needle)]).await? == json!(true) {
-            return Ok(());
+        // Between two documents the script may fail: that is "not yet".
+        if let Ok(done) = c.execute(script, vec![json!(needle)]).await {
+            if done == json!(true) {
+                return Ok(());
+            }
         }
         assert!(Instant::now() < deadline, "no page at {needle} was loaded");
         tokio::time::sleep(Duration::from_millis(100)).await;
