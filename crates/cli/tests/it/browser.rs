@@ -126,6 +126,7 @@ async fn a_reporter_on_a_phone_logs_in_fills_in_and_submits_a_weekly_report() {
         let png = c.screenshot().await?;
         std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/report-form-phone.png"), png).ok();
         c.find(Locator::Css("#submit-report")).await?.click().await?;
+        loaded(&c, "saved=").await?;
         c.wait().for_element(Locator::Css(".status-submitted")).await?;
         let body = c.find(Locator::Css("main")).await?.text().await?;
         assert!(body.contains("Đã gửi báo cáo"), "{body}");
