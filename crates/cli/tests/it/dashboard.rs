@@ -303,6 +303,30 @@ async fn a_returned_report_and_its_comment_show_on_the_unit_home_page() {
 }
 
 #[tokio::test]
+async fn the_home_page_says_in_words_whether_the_unit_plan_and_each_week_came_on_time() {
+    let app = spawn_app().await;
+    let db = &app.db;
+    let t899 = add_token(db, add_user(db, "hp.899", Role::Unit, &["899"], PW).await).await;
+    // Sent today, long after the 2023 deadlines: both late.
+    let plan = json!({"version": 0, "input": {"values": {"5": "3.000"}}});
+    let r = app
+        .client
+        .post(format!("{}/api/v1/reports/899/plan/submit", app.base))
+        .bearer_auth(&t899)
+        .json(&plan)
+        .send()
+        .await
+        .expect("plan");
+    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap_or_default());
+    submit(&app, &t899, "899", "2023-03-03", json!({"5": "100"})).await;
+    let unit = browser();
+    app.login_form(&unit, "hp.899", PW, "198.51.100.6").await;
+    let home = page(&app, &unit, "/home").await;
+    assert_eq!(home.matches("<small>Trễ hạn</small>").count(), 2, "the unit plan and week 1 are late: {home}");
+    assert!(!home.contains(">late<") && !home.contains(">on_time<"), "a stored code shown raw");
+}
+
+#[tokio::test]
 async fn the_ics_feed_is_rfc_5545() {
     let app = spawn_app().await;
     for path in ["/calendar.ics", "/calendar.ics?unit=899"] {

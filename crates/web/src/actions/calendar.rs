@@ -169,7 +169,7 @@ pub async fn load(state: &AppState, unit_code: Option<&str>, lang: Lang) -> Resu
                 kind: Kind::Deadline,
                 day: p.end,
                 when: format!("{due} {}", format::date(p.end)),
-                path: unit.as_ref().map(|u| format!("/reports/{}/{}", u.code, p.end.format("%Y-%m-%d"))),
+                path: unit.as_ref().map(|u| crate::actions::reports::week_href(&u.code, p.end)),
                 entry: Entry {
                     uid: format!("{prefix}-week-{}@phongtrao", p.seq),
                     summary,

@@ -93,6 +93,11 @@ fn not_reporting() -> Failure {
     )
 }
 
+/// The page of a unit's weekly report, by the period's last day.
+pub fn week_href(unit: &str, period_end: chrono::NaiveDate) -> String {
+    format!("/reports/{unit}/{}", period_end.format("%Y-%m-%d"))
+}
+
 /// When a unit's plan is due: before the day of the plan's "unit-plan" milestone (the
 /// day after it when the milestone is a day or a span), else before the campaign starts.
 pub fn unit_plan_due(plan: &phongtrao_domain::plan::Plan) -> DateTime<Utc> {

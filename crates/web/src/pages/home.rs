@@ -19,10 +19,12 @@ use phongtrao_storage::{campaigns, reminders, units};
 use serde::Deserialize;
 
 use crate::actions::progress;
+use crate::actions::reports::{unit_plan_due, week_href};
 use crate::error::AppError;
 use crate::i18n::{Chrome, Lang};
 use crate::page::Page;
 use crate::pages::dashboard::{target_lines, TargetLine};
+use crate::pages::reports::{report_status, timeliness_label};
 use crate::AppState;
 
 pub struct ReportLine {
@@ -111,18 +113,14 @@ fn time_left(deadline: DateTime<Utc>, now: DateTime<Utc>, lang: Lang) -> (String
     (text, false)
 }
 
-fn status_text(r: Option<&ReportRow>, past_due: bool, lang: Lang) -> (String, String) {
-    match r {
-        Some(r) => (
-            match lang {
-                Lang::Vi => r.status().label_vi().to_string(),
-                Lang::En => r.status().label_en().to_string(),
-            },
-            r.status.clone(),
-        ),
-        None if past_due => (lang.t("report.missing"), "missing".into()),
-        None => (lang.t("report.not_started"), "none".into()),
-    }
+/// One of the unit's deadlines and its report, if any.
+struct Due<'a> {
+    label: String,
+    range: String,
+    at: DateTime<Utc>,
+    href: String,
+    report: Option<&'a ReportRow>,
+    weekly: bool,
 }
 
 pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<HomeQuery>) -> Result<Response, AppError> {
@@ -163,68 +161,65 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
         .into_iter()
         .next();
     let week_label = |seq: u32| format!("{} {seq}", lang.t("report.weekly"));
-    let mut lines = Vec::new();
-    let mut next = None;
+    // The unit's deadlines in order: the unit plan (for the units its form takes:
+    // active, of a known kind), then each week.
+    let mut dues = Vec::new();
     if reporting {
-        // The unit plan's deadline: the report form's own rule (for the units the form
-        // takes: active, of a known kind).
         if unit.active && unit.kind().is_some() {
-            let due_at = crate::actions::reports::unit_plan_due(plan);
-            let (status, status_key) = status_text(unit_plan.as_ref(), due_at < now, lang);
-            let href = format!("/reports/{}/plan", unit.code);
-            if unit_plan.as_ref().is_none_or(|r| r.status().editable()) && due_at > now {
-                let (left, overdue) = time_left(due_at, now, lang);
-                next = Some(Next {
-                    label: lang.t("report.unit_plan"),
-                    deadline: local(due_at, tz),
-                    left,
-                    overdue,
-                    href: href.clone(),
-                    status: status.clone(),
-                    status_key: status_key.clone(),
-                });
-            }
-            lines.push(ReportLine {
+            dues.push(Due {
                 label: lang.t("report.unit_plan"),
                 range: String::new(),
-                deadline: local(due_at, tz),
-                href,
-                status,
-                status_key,
-                timeliness: unit_plan.as_ref().and_then(|r| r.timeliness.clone()).unwrap_or_default(),
+                at: unit_plan_due(plan),
+                href: format!("/reports/{}/plan", unit.code),
+                report: unit_plan.as_ref(),
+                weekly: false,
             });
         }
         for p in &periods {
-            let deadline = p.deadline.with_timezone(&Utc);
-            let r = by_seq.get(&i64::from(p.seq)).copied();
-            let (status, status_key) = status_text(r, deadline < now, lang);
-            let href = format!("/reports/{}/{}", unit.code, p.end.format("%Y-%m-%d"));
-            if next.is_none() && deadline > now {
-                let (left, overdue) = time_left(deadline, now, lang);
-                next = Some(Next {
-                    label: week_label(p.seq),
-                    deadline: local(deadline, tz),
-                    left,
-                    overdue,
-                    href: href.clone(),
-                    status: status.clone(),
-                    status_key: status_key.clone(),
-                });
-            }
-            lines.push(ReportLine {
+            dues.push(Due {
                 label: week_label(p.seq),
                 range: format!("{} – {}", format::date(p.start), format::date(p.end)),
-                deadline: local(deadline, tz),
-                href,
-                status,
-                status_key,
-                timeliness: r
-                    .and_then(|r| r.timeliness.as_deref())
-                    .map(|t| lang.t(&format!("dash_home_{t}")))
-                    .unwrap_or_default(),
+                at: p.deadline.with_timezone(&Utc),
+                href: week_href(&unit.code, p.end),
+                report: by_seq.get(&i64::from(p.seq)).copied(),
+                weekly: true,
             });
         }
     }
+    // The next deadline still to come: the unit plan's only while it can still be sent.
+    let next =
+        dues.iter().find(|d| d.at > now && (d.weekly || d.report.is_none_or(|r| r.status().editable()))).map(|d| {
+            let (status, status_key) = report_status(d.report, false, lang);
+            let (left, overdue) = time_left(d.at, now, lang);
+            Next {
+                label: d.label.clone(),
+                deadline: local(d.at, tz),
+                left,
+                overdue,
+                href: d.href.clone(),
+                status,
+                status_key,
+            }
+        });
+    let lines = dues
+        .into_iter()
+        .map(|d| {
+            let (status, status_key) = report_status(d.report, d.at < now, lang);
+            ReportLine {
+                timeliness: d
+                    .report
+                    .and_then(|r| r.timeliness.as_deref())
+                    .map(|t| timeliness_label(t, lang))
+                    .unwrap_or_default(),
+                label: d.label,
+                range: d.range,
+                deadline: local(d.at, tz),
+                href: d.href,
+                status,
+                status_key,
+            }
+        })
+        .collect();
     let returned = weekly
         .iter()
         .chain(unit_plan.as_ref())
@@ -232,7 +227,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
         .map(|r| Returned {
             label: if r.kind == "weekly" { week_label(r.period_seq as u32) } else { lang.t("report.unit_plan") },
             href: match periods.iter().find(|p| i64::from(p.seq) == r.period_seq) {
-                Some(p) if r.kind == "weekly" => format!("/reports/{}/{}", unit.code, p.end.format("%Y-%m-%d")),
+                Some(p) if r.kind == "weekly" => week_href(&unit.code, p.end),
                 _ => format!("/reports/{}/plan", unit.code),
             },
             comment: r.review_comment.clone().unwrap_or_default(),
@@ -262,9 +257,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
                 at: local(n.sent_at, tz),
                 by: n.sent_by,
                 done,
-                href: p
-                    .map(|p| format!("/reports/{}/{}", unit.code, p.end.format("%Y-%m-%d")))
-                    .unwrap_or_else(|| "/reports".into()),
+                href: p.map(|p| week_href(&unit.code, p.end)).unwrap_or_else(|| "/reports".into()),
             }
         })
         .collect();

@@ -96,7 +96,18 @@ fn status_label(status: Status, lang: Lang) -> String {
     }
 }
 
-fn timeliness_label(t: &str, lang: Lang) -> String {
+/// A report's status as shown in a list (its label and its CSS key); without a
+/// report, "missing" once its deadline has passed, else "not started".
+pub(crate) fn report_status(r: Option<&ReportRow>, past_due: bool, lang: Lang) -> (String, String) {
+    match r {
+        Some(r) => (status_label(r.status(), lang), r.status.clone()),
+        None if past_due => (lang.t("report.missing"), "missing".into()),
+        None => (lang.t("report.not_started"), "none".into()),
+    }
+}
+
+/// "Đúng hạn" / "Trễ hạn" for a report's stored timeliness.
+pub(crate) fn timeliness_label(t: &str, lang: Lang) -> String {
     match (t, lang) {
         ("on_time", Lang::Vi) => "Đúng hạn".into(),
         ("late", Lang::Vi) => "Trễ hạn".into(),
@@ -565,25 +576,15 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<ReportsPa
     let plan_of: HashMap<i64, &ReportRow> = plans.iter().map(|r| (r.unit_id, r)).collect();
     let periods = campaign.plan.periods();
     let now = state.now();
-    let cell =
-        |r: Option<&&ReportRow>, href: String, past_due: bool| ListCell {
+    let cell = |r: Option<&&ReportRow>, href: String, past_due: bool| {
+        let (status, status_key) = report_status(r.copied(), past_due, lang);
+        ListCell {
             href,
-            status: r.map(|r| status_label(r.status(), lang)).unwrap_or_else(|| {
-                if past_due {
-                    lang.t("report.missing")
-                } else {
-                    lang.t("report.not_started")
-                }
-            }),
-            status_key: r.map(|r| r.status.clone()).unwrap_or_else(|| {
-                if past_due {
-                    "missing".into()
-                } else {
-                    "none".into()
-                }
-            }),
+            status,
+            status_key,
             timeliness: r.and_then(|r| r.timeliness.as_deref()).map(|t| timeliness_label(t, lang)).unwrap_or_default(),
-        };
+        }
+    };
     let rows = unit_rows
         .iter()
         .map(|u| ListRow {
@@ -595,7 +596,7 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<ReportsPa
                 .map(|p| {
                     cell(
                         by_key.get(&(u.id, i64::from(p.seq))),
-                        format!("/reports/{}/{}", u.code, p.end.format("%Y-%m-%d")),
+                        report_actions::week_href(&u.code, p.end),
                         p.deadline.with_timezone(&Utc) < now,
                     )
                 })
