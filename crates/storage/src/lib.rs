@@ -32,3 +32,8 @@ pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 pub(crate) fn id_list(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
+
+/// Levels as a SQL list of their numbers (numbers from the plan, never user text).
+pub(crate) fn level_list(levels: &[phongtrao_domain::plan::Level]) -> String {
+    levels.iter().map(|l| l.number().to_string()).collect::<Vec<_>>().join(",")
+}

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use phongtrao_domain::plan::Level;
+
 use crate::{with_pool, Db, Result};
 
 /// unit id → indicator key → the unit's own total over weekly periods 1..=up_to_seq.
@@ -30,20 +32,19 @@ pub async fn base_figures(db: &Db) -> Result<HashMap<i64, HashMap<String, i64>>>
     Ok(out)
 }
 
-/// Reporting units of a subtree (levels given by number) without a first submission
-/// in a weekly period, in tree order, at most `limit`.
+/// Reporting units of a subtree (id and code) without a first submission in a weekly
+/// period, in tree order, at most `limit`.
 pub async fn missing_units(
     db: &Db,
     campaign_id: i64,
     root_id: i64,
     seq: i64,
-    levels: &[i64],
+    levels: &[Level],
     limit: i64,
-) -> Result<Vec<String>> {
+) -> Result<Vec<(i64, String)>> {
     if levels.is_empty() {
         return Ok(Vec::new());
     }
-    let levels: Vec<String> = levels.iter().map(|l| l.to_string()).collect();
     let sql = format!(
         // The subtree carries the columns it needs: joining it back to `units` made
         // SQLite 3.46 scan every unit of the tree (100 ms at national scale).
@@ -53,13 +54,14 @@ pub async fn missing_units(
              SELECT u.id, u.code, u.level, u.position, u.active, down.depth + 1
              FROM units u JOIN down ON u.parent_id = down.id WHERE down.depth < 16
          )
-         SELECT code FROM down
+         SELECT id, code FROM down
          WHERE active AND level IN ({})
            AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.campaign_id = $2 AND r.unit_id = down.id AND r.kind = 'weekly'
                            AND r.period_seq = $3 AND r.timeliness IS NOT NULL)
          ORDER BY level, position, id LIMIT $4",
-        levels.join(",")
+        crate::level_list(levels)
     );
-    let rows: Vec<(String,)> = with_pool!(db, pool => sqlx::query_as(&sql).bind(root_id).bind(campaign_id).bind(seq).bind(limit).fetch_all(pool).await)?;
-    Ok(rows.into_iter().map(|(c,)| c).collect())
+    Ok(
+        with_pool!(db, pool => sqlx::query_as(&sql).bind(root_id).bind(campaign_id).bind(seq).bind(limit).fetch_all(pool).await)?,
+    )
 }

@@ -5,6 +5,8 @@
 
 use chrono::{DateTime, Utc};
 
+use phongtrao_domain::plan::Level;
+
 use crate::{with_pool, Db, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -39,7 +41,7 @@ pub struct Claimed {
 pub async fn claim_missing(
     db: &Db,
     campaign_id: i64,
-    levels: &[i64],
+    levels: &[Level],
     period_seq: i64,
     kind: &str,
     deadline: DateTime<Utc>,
@@ -49,8 +51,7 @@ pub async fn claim_missing(
     if levels.is_empty() {
         return Ok(Vec::new());
     }
-    // The levels are numbers from the plan, never user text.
-    let levels = levels.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(", ");
+    let levels = crate::level_list(levels);
     let sql = format!(
         "INSERT INTO reminder_deliveries (campaign_id, unit_id, period_seq, kind, deadline, claimed_at, claimed_by, status)
          SELECT $1, u.id, $2, $3, $4, $5, $6, 'pending' FROM units u

@@ -132,7 +132,7 @@ impl Reminders {
         Metrics::add(&self.metrics.reminder_runs, 1);
         let mut outcome = TickOutcome { ran: true, ..Default::default() };
         let campaign = campaigns::current(&self.db).await?;
-        let levels: Vec<i64> = campaign.plan.reporting.levels.iter().map(|l| i64::from(l.number())).collect();
+        let levels = &campaign.plan.reporting.levels;
         let mut run_id = None;
         for period in campaign.plan.periods() {
             let Some(kind) = self.due_kind(&period, at) else { continue };
@@ -143,7 +143,7 @@ impl Reminders {
             let claimed = deliveries::claim_missing(
                 &self.db,
                 campaign.row.id,
-                &levels,
+                levels,
                 i64::from(period.seq),
                 kind,
                 deadline,

@@ -279,6 +279,45 @@ async fn reminders_go_only_to_the_units_that_have_not_reported_and_show_on_their
 }
 
 #[tokio::test]
+async fn with_more_missing_units_than_the_page_lists_the_dashboard_says_so_and_reminds_them_all() {
+    let app = spawn_app().await;
+    let db = &app.db;
+    // 600 more district-level unions: 615 units missing week 1, more than the page lists.
+    let extra: Vec<phongtrao_domain::unit::UnitSeed> = (1..=600)
+        .map(|i| phongtrao_domain::unit::UnitSeed {
+            code: format!("DTT-{i:03}"),
+            parent_code: Some("91".into()),
+            kind: phongtrao_domain::unit::UnitKind::Affiliated,
+            name: format!("Đoàn trực thuộc số {i}"),
+            admin_name: None,
+            gso_code: None,
+        })
+        .collect();
+    phongtrao_storage::units::insert_missing(db, &extra, chrono::Utc::now()).await.expect("units");
+    let admin = add_token(db, add_user(db, "m.admin", Role::Admin, &[], PW).await).await;
+    let office = browser();
+    app.login_form(&office, "m.admin", PW, "198.51.100.7").await;
+    let html = page(&app, &office, "/dashboard?at=2023-03-03").await;
+    assert!(!html.contains("Tất cả đơn vị đã nộp báo cáo kỳ này"), "615 units are missing");
+    assert!(html.contains("Quá nhiều đơn vị để liệt kê"));
+    assert!(element_text(&html, "id=\"remind-button\"", "</button>").expect("button").contains("(615)"));
+    let r = app
+        .client
+        .post(format!("{}/api/v1/reminders", app.base))
+        .bearer_auth(&admin)
+        .json(&json!({"period_end": "2023-03-03"}))
+        .send()
+        .await
+        .expect("remind");
+    assert_eq!(r.status(), 200);
+    let done: Value = r.json().await.expect("json");
+    assert_eq!(done["reminded"].as_array().map(Vec::len), Some(615));
+    let campaign = phongtrao_storage::campaigns::current(db).await.expect("campaign");
+    let notices = phongtrao_storage::reminders::for_period(db, campaign.row.id, 1).await.expect("reminders");
+    assert_eq!(notices.len(), 615);
+}
+
+#[tokio::test]
 async fn a_returned_report_and_its_comment_show_on_the_unit_home_page() {
     let app = spawn_app().await;
     let db = &app.db;

@@ -128,10 +128,12 @@ pub async fn load(
             .collect(),
     };
     let can_remind = phongtrao_domain::policy::allows(&actor.policy(), Action::ReviewUnit, &ancestry);
-    let mut missing: Vec<String> = report.timeliness.iter().flat_map(|t| t.missing_units.iter().cloned()).collect();
-    missing.sort_unstable();
-    missing.dedup();
-    let names = units::by_codes(db, &missing).await?.into_iter().map(|u| (u.code, (u.id, u.name))).collect();
+    // Names for the list the page shows: the current period's missing units.
+    let missing = match report.timeliness.iter().find(|t| t.period == report.periods_counted) {
+        Some(t) => t.missing_units.as_slice(),
+        None => &[],
+    };
+    let names = units::by_codes(db, missing).await?.into_iter().map(|u| (u.code, (u.id, u.name))).collect();
     Ok(Dashboard { campaign, unit, parent, report, children, ranking, assigned, reminded, can_remind, names })
 }
 
@@ -162,12 +164,26 @@ pub async fn remind(
         .into_iter()
         .find(|p| p.end == period_end)
         .ok_or_else(|| Failure::bad_request("Không có kỳ báo cáo này", "No such reporting period"))?;
-    let report = progress::compute(state, unit_code, Some(period.end)).await?;
-    let unit = units::by_code(db, &report.unit).await?.ok_or_else(Failure::not_found)?;
+    let unit = match unit_code {
+        Some(code) => units::by_code(db, code).await?,
+        None => units::root(db).await?,
+    }
+    .filter(|u| u.active)
+    .ok_or_else(Failure::not_found)?;
     require(state, actor, client, Action::ReviewUnit, Some(unit.id)).await?;
-    let missing: Vec<String> =
-        report.timeliness.iter().find(|t| t.period == period.seq).map(|t| t.missing_units.clone()).unwrap_or_default();
-    let ids: Vec<i64> = units::by_codes(db, &missing).await?.into_iter().map(|u| u.id).collect();
+    // Every unit of the subtree still missing the period, however many: not the
+    // dashboard's list, which stops at `progress::MISSING_LIST_LIMIT`.
+    let (ids, missing): (Vec<i64>, Vec<String>) = phongtrao_storage::progress::missing_units(
+        db,
+        campaign.row.id,
+        unit.id,
+        i64::from(period.seq),
+        &campaign.plan.reporting.levels,
+        i64::MAX,
+    )
+    .await?
+    .into_iter()
+    .unzip();
     reminders::record(
         db,
         campaign.row.id,

@@ -107,7 +107,6 @@ pub async fn compute(
     let figures = figures.remove(&root.id).unwrap_or_default();
     let goals = phongtrao_storage::allocations::for_units(db, campaign.row.id, &[root.id]).await?;
     let mut report = from_figures(plan, &root, &figures, &goals, at, upto);
-    let levels: Vec<i64> = plan.reporting.levels.iter().map(|l| i64::from(l.number())).collect();
     for t in &mut report.timeliness {
         if t.missing > 0 && t.missing as i64 <= MISSING_LIST_LIMIT {
             t.missing_units = phongtrao_storage::progress::missing_units(
@@ -115,10 +114,13 @@ pub async fn compute(
                 campaign.row.id,
                 root.id,
                 i64::from(t.period),
-                &levels,
+                &plan.reporting.levels,
                 MISSING_LIST_LIMIT,
             )
-            .await?;
+            .await?
+            .into_iter()
+            .map(|(_, code)| code)
+            .collect();
         }
         t.missing_listed = t.missing_units.len() == t.missing;
     }
