@@ -1,6 +1,6 @@
 //! Vietnamese formats: 20.000, 94,5%, 03/03/2023, 16h00.
 
-use chrono::{NaiveDate, NaiveTime, Timelike};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Timelike};
 
 /// A number with "." between thousands and "," before decimals, at most
 /// `decimals` decimals, trailing zeros dropped: 20000 → "20.000", 248.6 → "248,6".
@@ -49,9 +49,20 @@ pub fn time(t: NaiveTime) -> String {
     format!("{}h{:02}", t.hour(), t.minute())
 }
 
+/// 16h00 03/03/2023: an instant as read in its own time zone.
+pub fn date_time<Z: TimeZone>(t: &DateTime<Z>) -> String {
+    format!("{} {}", time(t.time()), date(t.date_naive()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_instant_reads_in_its_own_time_zone() {
+        let t = DateTime::parse_from_rfc3339("2023-03-03T09:00:00Z").expect("time");
+        assert_eq!(date_time(&t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)), "16h00 03/03/2023");
+    }
 
     #[test]
     fn vietnamese_number_format() {

@@ -193,6 +193,14 @@ async fn units_that_have_not_submitted_get_exactly_one_reminder_each_across_tick
     let rows = list["reminders"].as_array().expect("rows");
     assert_eq!(rows.len(), 2 * expected.len() - 1);
     assert!(rows.iter().all(|r| r["status"] == "sent"), "{list}");
+    assert!(rows.iter().any(|r| r["deadline"] == "2023-03-03T16:00:00+07:00"), "Vietnam time: {list}");
+    let office = crate::support::browser();
+    app.login_form(&office, "office", "mat-khau-thu-nghiem-1", "198.51.100.9").await;
+    let page = office.get(format!("{}/admin/reminders", app.base)).send().await.expect("page");
+    let html = page.text().await.expect("html");
+    assert!(html.contains("<td class=\"nowrap\">16h00 03/03/2023</td>"), "{html}");
+    assert!(html.contains("<td>Đã gửi</td>") && html.contains("e-mail: đã gửi"), "{html}");
+    assert!(!html.contains(">sent<") && !html.contains(": sent"), "a stored code shown raw: {html}");
     let reporter = app
         .client
         .get(format!("{}/api/v1/reminders/deliveries", app.base))

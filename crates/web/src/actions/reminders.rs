@@ -1,5 +1,6 @@
 //! Reading the reminders sent: the office and the steering committee.
 
+use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 use phongtrao_domain::policy::Action;
 use phongtrao_storage::{campaigns, reminder_deliveries};
@@ -18,10 +19,10 @@ pub struct ReminderView {
     pub unit_name: String,
     pub period_seq: i64,
     pub kind: String,
-    /// RFC 3339 in Vietnam time.
-    pub deadline: String,
-    pub claimed_at: String,
-    pub finished_at: Option<String>,
+    /// In Vietnam time (RFC 3339 in JSON).
+    pub deadline: DateTime<FixedOffset>,
+    pub claimed_at: DateTime<FixedOffset>,
+    pub finished_at: Option<DateTime<FixedOffset>>,
     pub status: String,
     pub email_to: String,
     pub email_result: Option<String>,
@@ -38,7 +39,7 @@ pub async fn list(
     let campaign = campaigns::current(&state.db).await?;
     let limit = limit.unwrap_or(500).clamp(1, 5000);
     let rows = reminder_deliveries::list(&state.db, campaign.row.id, limit).await?;
-    let vn = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&Ho_Chi_Minh).fixed_offset().to_rfc3339();
+    let vn = |t: DateTime<Utc>| t.with_timezone(&Ho_Chi_Minh).fixed_offset();
     Ok(rows
         .into_iter()
         .map(|r| ReminderView {

@@ -334,9 +334,9 @@ fn chart(d: &Dashboard, key: &str, lang: Lang) -> Option<Chart> {
     })
 }
 
-fn local(at: chrono::DateTime<Utc>, tz: Tz) -> String {
-    let l = at.with_timezone(&tz);
-    format!("{} {}", format::time(l.time()), format::date(l.date_naive()))
+/// "16h00 03/03/2023" in the campaign's time zone.
+pub(crate) fn local(at: chrono::DateTime<Utc>, tz: Tz) -> String {
+    format::date_time(&at.with_timezone(&tz))
 }
 
 fn build(

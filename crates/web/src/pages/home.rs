@@ -10,7 +10,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use phongtrao_domain::format;
 use phongtrao_domain::report::{ReportKind, Status};
 use phongtrao_domain::role::Role;
@@ -23,7 +22,7 @@ use crate::actions::reports::{unit_plan_due, week_href};
 use crate::error::AppError;
 use crate::i18n::{Chrome, Lang};
 use crate::page::Page;
-use crate::pages::dashboard::{target_lines, TargetLine};
+use crate::pages::dashboard::{local, target_lines, TargetLine};
 use crate::pages::reports::{report_status, timeliness_label};
 use crate::AppState;
 
@@ -82,11 +81,6 @@ pub struct HomePage {
 #[derive(Deserialize, Default)]
 pub struct HomeQuery {
     unit: Option<String>,
-}
-
-fn local(t: DateTime<Utc>, tz: Tz) -> String {
-    let l = t.with_timezone(&tz);
-    format!("{} {}", format::time(l.time()), format::date(l.date_naive()))
 }
 
 fn plural(n: i64, word: &str) -> String {

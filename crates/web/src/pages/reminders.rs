@@ -3,10 +3,11 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
+use phongtrao_domain::format;
 
 use crate::actions::reminders::{self, ReminderView};
 use crate::error::AppError;
-use crate::i18n::Chrome;
+use crate::i18n::{Chrome, Lang};
 use crate::page::Page;
 use crate::AppState;
 
@@ -14,22 +15,45 @@ use crate::AppState;
 #[template(path = "reminders.html")]
 pub struct RemindersPage {
     pub chrome: Chrome,
-    pub rows: Vec<ReminderView>,
+    pub rows: Vec<ReminderLine>,
+}
+
+/// A reminder as the page shows it: times, kind, status and results in words.
+pub struct ReminderLine {
+    pub r: ReminderView,
+    pub kind: String,
+    pub deadline: String,
+    pub claimed_at: String,
+    pub status: String,
+    pub email: String,
+    pub webhook: String,
 }
 
 pub async fn show(State(state): State<AppState>, page: Page) -> Result<RemindersPage, AppError> {
     let actor = page.require_actor()?.clone();
-    let mut rows = reminders::list(&state, &actor, &page.client, None).await.map_err(|f| page.fail(f))?;
-    for r in &mut rows {
-        // dd/mm/yyyy HHhMM, as everywhere in the UI.
-        r.deadline = short(&r.deadline);
-        r.claimed_at = short(&r.claimed_at);
-    }
-    Ok(RemindersPage { chrome: page.chrome(page.lang.t("ops_title"), "audit"), rows })
+    let lang = page.lang;
+    let rows = reminders::list(&state, &actor, &page.client, None)
+        .await
+        .map_err(|f| page.fail(f))?
+        .into_iter()
+        .map(|r| ReminderLine {
+            kind: lang.t(&format!("ops_kind_{}", r.kind)),
+            deadline: format::date_time(&r.deadline),
+            claimed_at: format::date_time(&r.claimed_at),
+            status: lang.t(&format!("ops_status_{}", r.status)),
+            email: r.email_result.as_deref().map(|e| result_label(e, lang)).unwrap_or_default(),
+            webhook: r.webhook_result.as_deref().map(|w| result_label(w, lang)).unwrap_or_default(),
+            r,
+        })
+        .collect();
+    Ok(RemindersPage { chrome: page.chrome(lang.t("ops_title"), "audit"), rows })
 }
 
-fn short(rfc3339: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| t.format("%d/%m/%Y %Hh%M").to_string())
-        .unwrap_or_else(|_| rfc3339.to_string())
+/// A channel's result in words: "sent", "not_configured", "no_address", or "error: …"
+/// with the error as the server got it.
+fn result_label(result: &str, lang: Lang) -> String {
+    match result.strip_prefix("error: ") {
+        Some(error) => format!("{}: {error}", lang.t("ops_result_error")),
+        None => lang.t(&format!("ops_result_{result}")),
+    }
 }

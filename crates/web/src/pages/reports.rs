@@ -202,7 +202,7 @@ fn build(
     };
     let deadline_local = ctx.due_at.with_timezone(&Ho_Chi_Minh);
     let deadline = if ctx.period.is_some() {
-        format!("{} {}", format::time(deadline_local.time()), format::date(deadline_local.date_naive()))
+        format::date_time(&deadline_local)
     } else {
         format!("{} {}", lang.t("report.before_day"), format::date(deadline_local.date_naive()))
     };
