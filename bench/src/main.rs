@@ -360,7 +360,7 @@ async fn run(args: Args) -> Result<()> {
     let compare_secs = t.elapsed().as_secs_f64();
     let consistent = kept == recomputed;
     let t = Instant::now();
-    let rebuilt_rows = rollups::rebuild(&db, &plan, campaign_id).await?;
+    let (rebuilt_rows, _) = rollups::rebuild(&db, &plan, campaign_id).await?;
     let rebuild_secs = t.elapsed().as_secs_f64();
 
     // Quiet comparison: the dashboard's figures (server code, no HTTP) vs the full scan.

@@ -832,7 +832,18 @@ pub async fn compute_all(db: &Db, plan: &Plan, campaign_id: i64) -> Result<HashM
 pub async fn rebuild_in<C: RollupTx + Send>(conn: &mut C, plan: &Plan, campaign_id: i64) -> sqlx::Result<u64> {
     let started = std::time::Instant::now();
     let all = compute_all_in(conn, plan, campaign_id).await?;
-    let computed = started.elapsed();
+    tracing::debug!(computed = ?started.elapsed(), "consolidated figures computed");
+    write_all_in(conn, plan, campaign_id, &all).await
+}
+
+/// Replaces the stored figures of a campaign by `all`; returns how many were stored.
+async fn write_all_in<C: RollupTx + Send>(
+    conn: &mut C,
+    plan: &Plan,
+    campaign_id: i64,
+    all: &HashMap<i64, Figures>,
+) -> sqlx::Result<u64> {
+    let started = std::time::Instant::now();
     let names = KeyNames::new(plan);
     // Rows in key order (unit, figure, period), each figure's name made once.
     let mut named: HashMap<figures::Key, String> = HashMap::new();
@@ -853,7 +864,7 @@ pub async fn rebuild_in<C: RollupTx + Send>(conn: &mut C, plan: &Plan, campaign_
     }
     tracing::debug!(elapsed = ?started.elapsed(), "figures in order");
     conn.replace_all(campaign_id, &rows).await?;
-    tracing::info!(figures = rows.len(), ?computed, total = ?started.elapsed(), "consolidated figures rebuilt");
+    tracing::info!(figures = rows.len(), written = ?started.elapsed(), "consolidated figures rebuilt");
     Ok(rows.len() as u64)
 }
 
@@ -866,10 +877,14 @@ pub async fn rebuild_current_in<C: RollupTx + Send>(conn: &mut C) -> sqlx::Resul
     }
 }
 
-/// Recomputes every stored figure of a campaign in one transaction.
-pub async fn rebuild(db: &Db, plan: &Plan, campaign_id: i64) -> Result<u64> {
-    let count = crate::in_transaction!(db, tx => rebuild_in(&mut **tx, plan, campaign_id).await?);
-    Ok(count)
+/// Recomputes every stored figure of a campaign in one transaction; returns how many
+/// figures it stored, and the figures (to compare with those kept before).
+pub async fn rebuild(db: &Db, plan: &Plan, campaign_id: i64) -> Result<(u64, HashMap<i64, Figures>)> {
+    let rebuilt = crate::in_transaction!(db, tx => {
+        let all = compute_all_in(&mut **tx, plan, campaign_id).await?;
+        (write_all_in(&mut **tx, plan, campaign_id, &all).await?, all)
+    });
+    Ok(rebuilt)
 }
 
 /// The stored figures as they are, for comparing with `compute_all`.

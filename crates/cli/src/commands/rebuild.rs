@@ -16,9 +16,8 @@ pub async fn run(args: DatabaseArgs) -> Result<ExitCode> {
     let campaign = campaigns::current(&db).await?;
     let kept = rollups::stored_all(&db, &campaign.plan, campaign.row.id).await?;
     let started = Instant::now();
-    let rows = rollups::rebuild(&db, &campaign.plan, campaign.row.id).await?;
+    let (rows, rebuilt) = rollups::rebuild(&db, &campaign.plan, campaign.row.id).await?;
     let seconds = started.elapsed().as_secs_f64();
-    let rebuilt = rollups::stored_all(&db, &campaign.plan, campaign.row.id).await?;
     let same = kept == rebuilt;
     println!(
         "{rows} số liệu tổng hợp tính lại trong {seconds:.1} s; {} / {rows} consolidated figures rebuilt in {seconds:.1} s; {}",
