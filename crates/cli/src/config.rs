@@ -3,9 +3,11 @@
 //! touches the database takes the same options.
 
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use clap::Args;
 use phongtrao_storage::Db;
+use sqlx::sqlite::SqliteConnectOptions;
 
 #[derive(Args, Debug, Clone)]
 pub struct DatabaseArgs {
@@ -27,9 +29,27 @@ impl DatabaseArgs {
     }
 
     pub async fn connect(&self) -> Result<Db, phongtrao_storage::StorageError> {
-        match &self.database_url {
-            Some(url) if !url.trim().is_empty() => Db::connect(url).await,
-            _ => Db::open_data_dir(&self.data_dir).await,
+        match self.url() {
+            Some(url) => Db::connect(url).await,
+            None => Db::open_data_dir(&self.data_dir).await,
+        }
+    }
+
+    fn url(&self) -> Option<&str> {
+        self.database_url.as_deref().filter(|u| !u.trim().is_empty())
+    }
+
+    /// The PostgreSQL URL, when the data is in PostgreSQL.
+    pub fn postgres_url(&self) -> Option<&str> {
+        self.url().filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
+    }
+
+    /// The SQLite file `connect` opens (when the data is not in PostgreSQL), as
+    /// sqlx reads the URL.
+    pub fn sqlite_file(&self) -> Result<PathBuf, sqlx::Error> {
+        match self.url() {
+            Some(url) => Ok(SqliteConnectOptions::from_str(url)?.get_filename().to_path_buf()),
+            None => Ok(self.data_dir.join("phongtrao.db")),
         }
     }
 }
@@ -50,6 +70,19 @@ pub fn mask_password(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn backup_and_restore_use_the_file_the_server_opens() {
+        let args =
+            |url: Option<&str>| super::DatabaseArgs { data_dir: "data".into(), database_url: url.map(String::from) };
+        let file = |url| args(url).sqlite_file().expect("url");
+        assert_eq!(file(None), std::path::Path::new("data/phongtrao.db"));
+        assert_eq!(file(Some(" ")), std::path::Path::new("data/phongtrao.db"));
+        assert_eq!(file(Some("sqlite:///srv/pt/x.db?mode=rwc")), std::path::Path::new("/srv/pt/x.db"));
+        assert_eq!(file(Some("sqlite:///srv/Đoàn%20KG/x.db")), std::path::Path::new("/srv/Đoàn KG/x.db"));
+        assert_eq!(args(Some("postgresql://u@h/db")).postgres_url(), Some("postgresql://u@h/db"));
+        assert_eq!(args(Some("sqlite://x.db")).postgres_url(), None);
+    }
+
     #[test]
     fn passwords_in_urls_are_masked() {
         assert_eq!(super::mask_password("postgres://pt:s3cret@localhost/pt"), "postgres://pt:***@localhost/pt");

@@ -18,28 +18,16 @@ use crate::config::DatabaseArgs;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-fn postgres_url(args: &DatabaseArgs) -> Option<&str> {
-    args.database_url.as_deref().filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
-}
-
-/// The SQLite file the arguments name.
-fn sqlite_file(args: &DatabaseArgs) -> PathBuf {
-    match args.database_url.as_deref().and_then(|u| u.strip_prefix("sqlite://").or_else(|| u.strip_prefix("sqlite:"))) {
-        Some(path) => PathBuf::from(path.split('?').next().unwrap_or(path)),
-        None => args.data_dir.join("phongtrao.db"),
-    }
-}
-
 pub async fn backup(args: DatabaseArgs, out: PathBuf) -> Result<ExitCode> {
     if out.exists() {
         return Err(format!("tệp đã có / the file already exists: {}", out.display()).into());
     }
-    if let Some(url) = postgres_url(&args) {
+    if let Some(url) = args.postgres_url() {
         run_tool("pg_dump", &["--format=custom", "--no-owner", "--file", &out.display().to_string(), url])?;
         println!("Đã sao lưu / backed up {} → {}", args.describe(), out.display());
         return Ok(ExitCode::SUCCESS);
     }
-    let file = sqlite_file(&args);
+    let file = args.sqlite_file()?;
     if !file.exists() {
         return Err(format!("không có cơ sở dữ liệu / no database at {}", file.display()).into());
     }
@@ -67,7 +55,7 @@ pub async fn restore(args: DatabaseArgs, file: PathBuf) -> Result<ExitCode> {
     if !file.exists() {
         return Err(format!("không có tệp / no such file: {}", file.display()).into());
     }
-    if let Some(url) = postgres_url(&args) {
+    if let Some(url) = args.postgres_url() {
         run_tool(
             "pg_restore",
             &["--clean", "--if-exists", "--no-owner", "--dbname", url, &file.display().to_string()],
@@ -79,7 +67,7 @@ pub async fn restore(args: DatabaseArgs, file: PathBuf) -> Result<ExitCode> {
     if check != "ok" {
         return Err(format!("tệp sao lưu lỗi / the backup fails its integrity check: {check}").into());
     }
-    let target = sqlite_file(&args);
+    let target = args.sqlite_file()?;
     if let Some(dir) = target.parent() {
         std::fs::create_dir_all(dir)?;
     }
