@@ -149,13 +149,3 @@ pub async fn finish_run(db: &Db, id: i64, claimed: i64, sent: i64, failed: i64, 
     .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
-
-/// Sets (or clears, with None) a user's e-mail address for reminders.
-pub async fn set_user_email(db: &Db, user_id: i64, email: Option<&str>) -> Result<()> {
-    with_pool!(db, pool => sqlx::query("UPDATE users SET email = $2 WHERE id = $1")
-        .bind(user_id)
-        .bind(email)
-        .execute(pool)
-        .await.map(|r| r.rows_affected()))?;
-    Ok(())
-}

@@ -31,6 +31,8 @@ pub struct NewUser<'a> {
     pub role: Role,
     pub must_change_password: bool,
     pub unit_ids: &'a [i64],
+    /// Where the unit's reminders are e-mailed.
+    pub email: Option<&'a str>,
 }
 
 const COLUMNS: &str =
@@ -50,8 +52,8 @@ pub async fn create(db: &Db, user: &NewUser<'_>, who: &crate::audit::Who, now: D
             )));
         }
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO users (username, display_name, password_hash, role, must_change_password, active, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, TRUE, $6, $6) RETURNING id",
+            "INSERT INTO users (username, display_name, password_hash, role, must_change_password, active, created_at, updated_at, email)
+             VALUES ($1, $2, $3, $4, $5, TRUE, $6, $6, $7) RETURNING id",
         )
         .bind(user.username)
         .bind(user.display_name)
@@ -59,6 +61,7 @@ pub async fn create(db: &Db, user: &NewUser<'_>, who: &crate::audit::Who, now: D
         .bind(user.role.as_str())
         .bind(user.must_change_password)
         .bind(now)
+        .bind(user.email)
         .fetch_one(&mut **tx)
         .await?;
         for unit_id in user.unit_ids {
@@ -69,7 +72,7 @@ pub async fn create(db: &Db, user: &NewUser<'_>, who: &crate::audit::Who, now: D
                 .await?;
         }
         let entry = who.entry("user.create", "user", Some(user.username.to_string())).after(&serde_json::json!({
-            "id": id, "username": user.username, "role": user.role.as_str(), "units": user.unit_ids,
+            "id": id, "username": user.username, "role": user.role.as_str(), "units": user.unit_ids, "email": user.email,
         }));
         crate::audit_in_tx!(tx, &entry, now);
         id
@@ -186,4 +189,15 @@ pub fn check_username(username: &str) -> Result<()> {
             "tên đăng nhập gồm 3–40 ký tự a-z, 0-9, . _ - / a username is 3–40 of a-z, 0-9, . _ -".into(),
         ))
     }
+}
+
+/// Sets (or clears, with None) a user's e-mail address for reminders.
+pub async fn set_email(db: &Db, user_id: i64, email: Option<&str>) -> Result<()> {
+    with_pool!(db, pool => sqlx::query("UPDATE users SET email = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(email)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
 }

@@ -48,6 +48,7 @@ pub async fn prepare(db: &Db) -> Result<Prepared, StorageError> {
                 role: Role::Admin,
                 must_change_password: true,
                 unit_ids: &[],
+                email: None,
             },
             &Who::system(),
             now,

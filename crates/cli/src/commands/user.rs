@@ -71,6 +71,12 @@ pub async fn run(command: UserCommand) -> Result<ExitCode> {
             let secret = password::generate();
             let hash = password::hash(&secret)?;
             let display = name.unwrap_or_else(|| username.clone());
+            let email = email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty());
+            if let Some(e) = &email {
+                if !e.contains('@') || e.chars().any(|c| c.is_whitespace() || c.is_control()) || e.len() > 254 {
+                    return Err(format!("địa chỉ e-mail không hợp lệ / invalid e-mail address: {e}").into());
+                }
+            }
             let new = users::NewUser {
                 username: &username,
                 display_name: &display,
@@ -78,17 +84,9 @@ pub async fn run(command: UserCommand) -> Result<ExitCode> {
                 role,
                 must_change_password: true,
                 unit_ids: &ids,
+                email: email.as_deref(),
             };
-            let email = email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty());
-            if let Some(e) = &email {
-                if !e.contains('@') || e.chars().any(|c| c.is_whitespace() || c.is_control()) || e.len() > 254 {
-                    return Err(format!("địa chỉ e-mail không hợp lệ / invalid e-mail address: {e}").into());
-                }
-            }
-            let user_id = users::create(&db, &new, &Who::cli(), Utc::now()).await?;
-            if let Some(e) = &email {
-                phongtrao_storage::reminder_deliveries::set_user_email(&db, user_id, Some(e)).await?;
-            }
+            users::create(&db, &new, &Who::cli(), Utc::now()).await?;
             println!("Đã tạo tài khoản / created: {username} ({})", role.as_str());
             println!("Mật khẩu dùng một lần / one-time password: {secret}");
             Ok(ExitCode::SUCCESS)

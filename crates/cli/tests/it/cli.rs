@@ -135,10 +135,32 @@ fn user_commands_create_reset_and_list_accounts() {
     };
     let (ok, _, err) = run(&["migrate"]);
     assert!(ok, "{err}");
-    let (ok, out, err) =
-        run(&["user", "add", "huyen.hondat", "--role", "unit", "--units", "903", "--name", "Huyện đoàn Hòn Đất"]);
+    let (ok, out, err) = run(&[
+        "user",
+        "add",
+        "huyen.hondat",
+        "--role",
+        "unit",
+        "--units",
+        "903",
+        "--name",
+        "Huyện đoàn Hòn Đất",
+        "--email",
+        " hondat@example.test ",
+    ]);
     assert!(ok, "{err}");
     assert!(out.contains("Mật khẩu dùng một lần"));
+    let (ok, _, err) =
+        run(&["user", "add", "e.e", "--role", "unit", "--units", "903", "--email", "không phải địa chỉ"]);
+    assert!(!ok && err.contains("e-mail"), "{err}");
+    // The unit's reminders go to the address given, and the refused account is not there.
+    let emails = tokio::runtime::Runtime::new().expect("runtime").block_on(async {
+        let db = phongtrao_storage::Db::open_data_dir(dir.path()).await.expect("db");
+        let unit = phongtrao_storage::units::by_code(&db, "903").await.expect("q").expect("unit");
+        assert!(phongtrao_storage::users::by_username(&db, "e.e").await.expect("q").is_none());
+        phongtrao_storage::reminder_deliveries::emails_of_unit(&db, unit.id).await.expect("emails")
+    });
+    assert_eq!(emails, ["hondat@example.test"]);
     let (ok, _, err) = run(&["user", "add", "x.y", "--role", "unit"]);
     assert!(!ok && err.contains("--units"), "{err}");
     let (ok, _, err) = run(&["user", "add", "z.z", "--role", "boss"]);

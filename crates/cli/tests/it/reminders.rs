@@ -104,8 +104,8 @@ async fn units_that_have_not_submitted_get_exactly_one_reminder_each_across_tick
     // Reporters with e-mail addresses for two districts; 899 submits week 1, 903 does not.
     let own = add_user(db, "reporter899", Role::Unit, &["899"], "mat-khau-thu-nghiem-1").await;
     let other = add_user(db, "reporter903", Role::Unit, &["903"], "mat-khau-thu-nghiem-1").await;
-    phongtrao_storage::reminder_deliveries::set_user_email(db, own, Some("bt899@example.test")).await.expect("email");
-    phongtrao_storage::reminder_deliveries::set_user_email(db, other, Some("bt903@example.test")).await.expect("email");
+    phongtrao_storage::users::set_email(db, own, Some("bt899@example.test")).await.expect("email");
+    phongtrao_storage::users::set_email(db, other, Some("bt903@example.test")).await.expect("email");
     let token = add_token(db, own).await;
     let r = app.submit(&token, "899", "2023-03-03", json!({"values": {"5": "12"}})).await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());

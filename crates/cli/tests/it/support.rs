@@ -138,6 +138,7 @@ pub async fn add_user(
             role,
             must_change_password: false,
             unit_ids: &ids,
+            email: None,
         },
         &phongtrao_storage::audit::Who::system(),
         chrono::Utc::now(),

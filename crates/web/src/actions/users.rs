@@ -86,6 +86,7 @@ pub async fn create(
             role,
             must_change_password: true,
             unit_ids: &ids,
+            email: None,
         },
         &who(Some(actor), client),
         Utc::now(),
