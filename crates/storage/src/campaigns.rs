@@ -28,7 +28,7 @@ pub struct CampaignRow {
 #[derive(Debug, Clone)]
 pub struct StoredCampaign {
     pub row: CampaignRow,
-    /// Parsed once per plan text and shared (see `parsed`).
+    /// Parsed once per plan text and shared (see `current`).
     pub plan: Arc<Plan>,
 }
 

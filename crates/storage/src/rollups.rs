@@ -203,7 +203,6 @@ pub trait RollupTx {
         reporting_levels: &str,
         history_units: &str,
     ) -> impl Future<Output = sqlx::Result<Vec<ParentWeek>>> + Send;
-    /// Replaces a campaign's stored figures.
     /// Replaces a campaign's stored figures with `rows` (unit, figure, period, value),
     /// in key order.
     fn replace_all(
@@ -407,9 +406,12 @@ macro_rules! impl_rollup_tx {
             }
 
             async fn replace_all(&mut self, campaign_id: i64, rows: &[(i64, &str, i64, i64)]) -> sqlx::Result<()> {
-                let (low, high): (Option<i64>, Option<i64>) =
-                    sqlx::query_as("SELECT (SELECT MIN(campaign_id) FROM rollups), (SELECT MAX(campaign_id) FROM rollups)").fetch_one(&mut *self).await?;
-                if $sqlite && low.unwrap_or(campaign_id) == campaign_id && high.unwrap_or(campaign_id) == campaign_id {
+                let only_this = $sqlite && {
+                    let (low, high): (Option<i64>, Option<i64>) =
+                        sqlx::query_as("SELECT (SELECT MIN(campaign_id) FROM rollups), (SELECT MAX(campaign_id) FROM rollups)").fetch_one(&mut *self).await?;
+                    low.unwrap_or(campaign_id) == campaign_id && high.unwrap_or(campaign_id) == campaign_id
+                };
+                if only_this {
                     // Only this campaign's figures in the table: SQLite empties a table
                     // at once when no row is named, instead of deleting row by row.
                     sqlx::query("DELETE FROM rollups").execute(&mut *self).await?;
@@ -722,15 +724,14 @@ pub async fn compute_all_in<C: RollupTx + Send>(
     campaign_id: i64,
 ) -> sqlx::Result<HashMap<i64, Figures>> {
     let names = KeyNames::new(plan);
-    let reporting: Vec<String> = plan.reporting.levels.iter().map(|l| l.number().to_string()).collect();
-    let reporting_sql = if reporting.is_empty() { "NULL".to_string() } else { reporting.join(",") };
-    // (level, kind) pairs whose units depend on their history.
+    let levels = &plan.reporting.levels;
+    let reporting_sql = if levels.is_empty() { "NULL".to_string() } else { crate::level_list(levels) };
+    // (level, kind) pairs whose units depend on their history (a unit's level is its kind's).
     let mut pairs = Vec::new();
-    for level in Level::ALL {
-        for kind in UnitKind::ALL.into_iter().filter(|k| k.level() == level) {
-            if figures::depends_on_history(plan, &UnitFacts { level: Some(level), kind: Some(kind), active: true }) {
-                pairs.push(format!("(u.level = {} AND u.kind = '{}')", level.number(), kind.as_str()));
-            }
+    for kind in UnitKind::ALL {
+        let level = kind.level();
+        if figures::depends_on_history(plan, &UnitFacts { level: Some(level), kind: Some(kind), active: true }) {
+            pairs.push(format!("(u.level = {} AND u.kind = '{}')", level.number(), kind.as_str()));
         }
     }
     let history_sql = if pairs.is_empty() { NO_UNITS.to_string() } else { pairs.join(" OR ") };

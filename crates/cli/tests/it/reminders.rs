@@ -200,6 +200,7 @@ async fn units_that_have_not_submitted_get_exactly_one_reminder_each_across_tick
     let html = page.text().await.expect("html");
     assert!(html.contains("<td class=\"nowrap\">16h00 03/03/2023</td>"), "{html}");
     assert!(html.contains("<td>Đã gửi</td>") && html.contains("e-mail: đã gửi"), "{html}");
+    assert!(html.contains("webhook: đã gửi (HTTP 200)") && !html.contains("vi.ops_"), "{html}");
     assert!(!html.contains(">sent<") && !html.contains(": sent"), "a stored code shown raw: {html}");
     let reporter = app
         .client

@@ -37,10 +37,10 @@ pub async fn show(State(state): State<AppState>, page: Page) -> Result<Reminders
         .map_err(|f| page.fail(f))?
         .into_iter()
         .map(|r| ReminderLine {
-            kind: lang.t(&format!("ops_kind_{}", r.kind)),
+            kind: code_label(lang, "ops_kind", &r.kind, &["before", "after"]),
             deadline: format::date_time(&r.deadline),
             claimed_at: format::date_time(&r.claimed_at),
-            status: lang.t(&format!("ops_status_{}", r.status)),
+            status: code_label(lang, "ops_status", &r.status, &["pending", "sent", "failed", "no_channel"]),
             email: r.email_result.as_deref().map(|e| result_label(e, lang)).unwrap_or_default(),
             webhook: r.webhook_result.as_deref().map(|w| result_label(w, lang)).unwrap_or_default(),
             r,
@@ -49,11 +49,24 @@ pub async fn show(State(state): State<AppState>, page: Page) -> Result<Reminders
     Ok(RemindersPage { chrome: page.chrome(lang.t("ops_title"), "audit"), rows })
 }
 
-/// A channel's result in words: "sent", "not_configured", "no_address", or "error: …"
-/// with the error as the server got it.
+/// A stored code in words (`{prefix}_{code}` in the locale files), or as it is when
+/// it is not one of the `known` codes.
+fn code_label(lang: Lang, prefix: &str, code: &str, known: &[&str]) -> String {
+    if known.contains(&code) {
+        lang.t(&format!("{prefix}_{code}"))
+    } else {
+        code.to_string()
+    }
+}
+
+/// A channel's result in words: "sent", "not_configured", "no_address", the webhook's
+/// HTTP status when it answered, or "error: …" with the error as the server got it.
 fn result_label(result: &str, lang: Lang) -> String {
-    match result.strip_prefix("error: ") {
-        Some(error) => format!("{}: {error}", lang.t("ops_result_error")),
-        None => lang.t(&format!("ops_result_{result}")),
+    if let Some(error) = result.strip_prefix("error: ") {
+        format!("{}: {error}", lang.t("ops_result_error"))
+    } else if result.parse::<u16>().is_ok() {
+        format!("{} (HTTP {result})", lang.t("ops_result_sent"))
+    } else {
+        code_label(lang, "ops_result", result, &["sent", "not_configured", "no_address"])
     }
 }
