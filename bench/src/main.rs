@@ -264,7 +264,7 @@ async fn run(args: Args) -> Result<()> {
                 }
                 // The full scan is costly (it takes most of a core for ~0.5 s): every
                 // `scan_every` seconds only, so as not to slow the burst much.
-                if (tick - 1) % (scan_every * 4).max(1) == 0 {
+                if (tick - 1).is_multiple_of((scan_every * 4).max(1)) {
                     let t = Instant::now();
                     if full_scan(&db, campaign_id).await.is_ok() {
                         scan.push(t.elapsed().as_secs_f64() * 1000.0);
