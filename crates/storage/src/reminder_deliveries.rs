@@ -3,6 +3,8 @@
 //! (INSERT … ON CONFLICT DO NOTHING RETURNING), so a reminder goes out at most once
 //! whichever instance or catch-up run tries it.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 
 use phongtrao_domain::plan::Level;
@@ -111,16 +113,24 @@ pub async fn list(db: &Db, campaign_id: i64, limit: i64) -> Result<Vec<DeliveryR
     .await)?)
 }
 
-/// The e-mail addresses of the active users attached to a unit.
-pub async fn emails_of_unit(db: &Db, unit_id: i64) -> Result<Vec<String>> {
-    let rows: Vec<(String,)> = with_pool!(db, pool => sqlx::query_as(
-        "SELECT us.email FROM users us JOIN user_units uu ON uu.user_id = us.id
-         WHERE uu.unit_id = $1 AND us.active AND us.email IS NOT NULL AND us.email <> '' ORDER BY us.email",
-    )
-    .bind(unit_id)
-    .fetch_all(pool)
-    .await)?;
-    Ok(rows.into_iter().map(|(e,)| e).collect())
+/// The e-mail addresses of the active users attached to each of the units (units
+/// without one are left out).
+pub async fn emails_of_units(db: &Db, unit_ids: &[i64]) -> Result<HashMap<i64, Vec<String>>> {
+    if unit_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT uu.unit_id, us.email FROM users us JOIN user_units uu ON uu.user_id = us.id
+         WHERE uu.unit_id IN ({}) AND us.active AND us.email IS NOT NULL AND us.email <> ''
+         ORDER BY uu.unit_id, us.email",
+        crate::id_list(unit_ids)
+    );
+    let rows: Vec<(i64, String)> = with_pool!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?;
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    for (unit, email) in rows {
+        out.entry(unit).or_default().push(email);
+    }
+    Ok(out)
 }
 
 /// A scheduler run: opened when it starts, closed with its counts.

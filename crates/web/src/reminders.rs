@@ -11,6 +11,7 @@
 //! special: every tick looks at every period whose reminder window contains its
 //! instant, and only unclaimed reminders go out.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,7 +21,8 @@ use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use phongtrao_domain::period::Period;
-use phongtrao_storage::{campaigns, leases, reminder_deliveries as deliveries, units, Db, StorageError};
+use phongtrao_storage::units::{self, UnitRow};
+use phongtrao_storage::{campaigns, leases, reminder_deliveries as deliveries, Db, StorageError};
 use serde_json::json;
 
 use crate::metrics::Metrics;
@@ -151,12 +153,22 @@ impl Reminders {
                 Utc::now(),
             )
             .await?;
-            for c in claimed {
-                outcome.claimed += 1;
-                match self.deliver(c.id, c.unit_id, &period, kind).await? {
-                    Delivery::Sent => outcome.sent += 1,
-                    Delivery::Failed => outcome.failed += 1,
-                    Delivery::NoChannel => {}
+            // The claimed units and their addresses read a thousand at a time, not
+            // one by one.
+            for batch in claimed.chunks(1000) {
+                let ids: Vec<i64> = batch.iter().map(|c| c.unit_id).collect();
+                let units: HashMap<i64, UnitRow> =
+                    units::by_ids(&self.db, &ids).await?.into_iter().map(|u| (u.id, u)).collect();
+                let mut emails = deliveries::emails_of_units(&self.db, &ids).await?;
+                for c in batch {
+                    outcome.claimed += 1;
+                    let unit = units.get(&c.unit_id).ok_or_else(|| StorageError::NotFound(c.unit_id.to_string()))?;
+                    let emails = emails.remove(&c.unit_id).unwrap_or_default();
+                    match self.deliver(c.id, unit, &emails, &period, kind).await? {
+                        Delivery::Sent => outcome.sent += 1,
+                        Delivery::Failed => outcome.failed += 1,
+                        Delivery::NoChannel => {}
+                    }
                 }
             }
         }
@@ -189,9 +201,14 @@ impl Reminders {
         }
     }
 
-    async fn deliver(&self, id: i64, unit_id: i64, period: &Period, kind: &str) -> Result<Delivery, ReminderError> {
-        let unit = units::by_id(&self.db, unit_id).await?.ok_or_else(|| StorageError::NotFound(unit_id.to_string()))?;
-        let emails = deliveries::emails_of_unit(&self.db, unit_id).await?;
+    async fn deliver(
+        &self,
+        id: i64,
+        unit: &UnitRow,
+        emails: &[String],
+        period: &Period,
+        kind: &str,
+    ) -> Result<Delivery, ReminderError> {
         let (message_vi, message_en) = messages(&unit.name, period, kind);
         let deadline = period.deadline.fixed_offset().to_rfc3339();
         let mut ok = false;
@@ -205,8 +222,7 @@ impl Reminders {
                     rust_i18n::t!(format!("ops_subject_{kind}"), locale = "vi", unit = unit.name),
                     rust_i18n::t!(format!("ops_subject_{kind}"), locale = "en", unit = unit.name)
                 );
-                match send_mail(mailer, from, &emails, &subject, &format!("{message_vi}\n\n---\n\n{message_en}\n"))
-                    .await
+                match send_mail(mailer, from, emails, &subject, &format!("{message_vi}\n\n---\n\n{message_en}\n")).await
                 {
                     Ok(()) => {
                         ok = true;

@@ -158,9 +158,9 @@ fn user_commands_create_reset_and_list_accounts() {
         let db = phongtrao_storage::Db::open_data_dir(dir.path()).await.expect("db");
         let unit = phongtrao_storage::units::by_code(&db, "903").await.expect("q").expect("unit");
         assert!(phongtrao_storage::users::by_username(&db, "e.e").await.expect("q").is_none());
-        phongtrao_storage::reminder_deliveries::emails_of_unit(&db, unit.id).await.expect("emails")
+        phongtrao_storage::reminder_deliveries::emails_of_units(&db, &[unit.id]).await.expect("emails")
     });
-    assert_eq!(emails, ["hondat@example.test"]);
+    assert_eq!(emails.into_values().collect::<Vec<_>>(), [["hondat@example.test"]]);
     let (ok, _, err) = run(&["user", "add", "x.y", "--role", "unit"]);
     assert!(!ok && err.contains("--units"), "{err}");
     let (ok, _, err) = run(&["user", "add", "z.z", "--role", "boss"]);
