@@ -177,12 +177,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
-    if std::env::var("PHONGTRAO_LOG_FORMAT").is_ok_and(|f| f == "keyvalue" || f == "plain") {
-        // One line per event, no colours: time level target message key=value ...
-        tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(std::io::stderr).init();
-    } else {
-        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
-    }
+    // "keyvalue" / "plain": one line per event, no colours: time level target message key=value ...
+    let plain = std::env::var("PHONGTRAO_LOG_FORMAT").is_ok_and(|f| f == "keyvalue" || f == "plain");
+    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(!plain).with_writer(std::io::stderr).init();
     let _ = &cli.config;
     if let Command::Config = cli.command {
         settings_file::print(&from_file, config_file.as_deref());

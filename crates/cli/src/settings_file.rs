@@ -112,4 +112,25 @@ mod tests {
         assert_eq!(super::mask("https://chat.local/hook?token=abc&x=1"), "https://chat.local/hook?token=***&x=1");
         assert_eq!(super::mask(""), "");
     }
+
+    /// The table says what `phongtrao serve` does: each key is a flag of `serve` with
+    /// the same environment variable and default (the log settings are read by main).
+    #[test]
+    fn every_setting_is_the_serve_flag_of_the_same_name_with_its_variable_and_default() {
+        use clap::CommandFactory;
+        let mut cli = crate::Cli::command();
+        cli.build();
+        let serve = cli.find_subcommand("serve").expect("serve");
+        for (key, env, default, _) in super::SETTINGS {
+            if matches!(*key, "log" | "log_format") {
+                continue;
+            }
+            let long = key.replace('_', "-");
+            let arg = serve.get_arguments().find(|a| a.get_long() == Some(long.as_str())).expect(key);
+            assert_eq!(arg.get_env().and_then(|e| e.to_str()), Some(*env), "{key}");
+            let defaults: Vec<String> =
+                arg.get_default_values().iter().map(|v| v.to_string_lossy().into_owned()).collect();
+            assert_eq!(defaults.first().map(String::as_str).unwrap_or(""), *default, "{key}");
+        }
+    }
 }
