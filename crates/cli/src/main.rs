@@ -178,7 +178,9 @@ fn main() -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
     // "keyvalue" / "plain": one line per event, no colours: time level target message key=value ...
-    let plain = std::env::var("PHONGTRAO_LOG_FORMAT").is_ok_and(|f| f == "keyvalue" || f == "plain");
+    // NO_COLOR is honoured as tracing-subscriber's default does.
+    let plain = std::env::var("PHONGTRAO_LOG_FORMAT").is_ok_and(|f| f == "keyvalue" || f == "plain")
+        || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     tracing_subscriber::fmt().with_env_filter(filter).with_ansi(!plain).with_writer(std::io::stderr).init();
     let _ = &cli.config;
     if let Command::Config = cli.command {
