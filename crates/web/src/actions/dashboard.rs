@@ -95,11 +95,13 @@ pub async fn load(
         Some(id) => units::by_id(db, id).await?,
         None => None,
     };
-    // The actor's units and, for each, its ancestry: a child is "assigned" when it is
-    // one of them or above one of them.
+    // A steering member's units and, for each, its ancestry: a child is "assigned"
+    // when it is one of them or above one of them.
     let mut assigned_or_above: Vec<i64> = Vec::new();
-    for id in &actor.unit_ids {
-        assigned_or_above.extend(units::ancestry(db, *id).await?);
+    if actor.user.role == Role::Steering {
+        for id in &actor.unit_ids {
+            assigned_or_above.extend(units::ancestry(db, *id).await?);
+        }
     }
     let by_id: HashMap<i64, UnitRow> =
         units::by_ids(db, &actor.unit_ids).await?.into_iter().map(|u| (u.id, u)).collect();
@@ -110,7 +112,7 @@ pub async fn load(
     let mut children: Vec<ChildProgress> = child_reports
         .into_iter()
         .map(|(child, report)| ChildProgress {
-            assigned: actor.user.role == Role::Steering && assigned_or_above.contains(&child.id),
+            assigned: assigned_or_above.contains(&child.id),
             unit: child,
             report,
         })
