@@ -107,15 +107,11 @@ pub async fn load(
         units::by_ids(db, &actor.unit_ids).await?.into_iter().map(|u| (u.id, u)).collect();
     let assigned: Vec<UnitRow> = actor.unit_ids.iter().filter_map(|id| by_id.get(id)).cloned().collect();
     // The unit's figures, then every child's from one read of their consolidated figures.
-    let report = progress::compute(state, Some(&unit.code), Some(at)).await?;
+    let report = progress::compute_listing(state, Some(&unit.code), Some(at), progress::MissingLists::Last).await?;
     let (_, child_reports) = progress::compute_children(state, Some(&unit.code), Some(at)).await?;
     let mut children: Vec<ChildProgress> = child_reports
         .into_iter()
-        .map(|(child, report)| ChildProgress {
-            assigned: assigned_or_above.contains(&child.id),
-            unit: child,
-            report,
-        })
+        .map(|(child, report)| ChildProgress { assigned: assigned_or_above.contains(&child.id), unit: child, report })
         .collect();
     let ranking =
         (!children.is_empty()).then(|| progress::rank_reports(&unit.code, at, children.iter().map(|c| &c.report)));

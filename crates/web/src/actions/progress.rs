@@ -88,10 +88,31 @@ pub fn periods_counted(plan: &Plan, at: NaiveDate) -> u32 {
 /// (a national subtree lists its missing units child by child instead).
 pub const MISSING_LIST_LIMIT: i64 = 500;
 
+/// Which periods' missing units a computation names (each list is a walk of the subtree).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingLists {
+    /// Every counted period (the API, the CLI, the documents).
+    Every,
+    /// The last counted period only (the dashboard).
+    Last,
+    /// None: counts only (the unit's home page).
+    None,
+}
+
 pub async fn compute(
     state: &AppState,
     unit_code: Option<&str>,
     at: Option<NaiveDate>,
+) -> Result<ProgressReport, Failure> {
+    compute_listing(state, unit_code, at, MissingLists::Every).await
+}
+
+/// `compute`, naming the missing units of the periods `lists` says.
+pub async fn compute_listing(
+    state: &AppState,
+    unit_code: Option<&str>,
+    at: Option<NaiveDate>,
+    lists: MissingLists,
 ) -> Result<ProgressReport, Failure> {
     let db = &state.db;
     let campaign: StoredCampaign = campaigns::current(db).await?;
@@ -108,7 +129,12 @@ pub async fn compute(
     let goals = phongtrao_storage::allocations::for_units(db, campaign.row.id, &[root.id]).await?;
     let mut report = from_figures(plan, &root, &figures, &goals, at, upto);
     for t in &mut report.timeliness {
-        if t.missing > 0 && t.missing as i64 <= MISSING_LIST_LIMIT {
+        let wanted = match lists {
+            MissingLists::Every => true,
+            MissingLists::Last => t.period == upto,
+            MissingLists::None => false,
+        };
+        if wanted && t.missing > 0 && t.missing as i64 <= MISSING_LIST_LIMIT {
             t.missing_units = phongtrao_storage::progress::missing_units(
                 db,
                 campaign.row.id,

@@ -145,7 +145,9 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
     let tz = plan.campaign.timezone;
     let now = state.now();
     let reporting = unit.level().is_some_and(|l| plan.reporting.levels.contains(&l));
-    let progress = progress::compute(&state, Some(&unit.code), None).await.map_err(|f| page.fail(f))?;
+    let progress = progress::compute_listing(&state, Some(&unit.code), None, progress::MissingLists::None)
+        .await
+        .map_err(|f| page.fail(f))?;
     let periods = plan.periods();
     let weekly = reports::list(db, campaign.row.id, ReportKind::Weekly, Some(&[unit.id]), None).await.map_err(err)?;
     let by_seq: HashMap<i64, &ReportRow> = weekly.iter().map(|r| (r.period_seq, r)).collect();
