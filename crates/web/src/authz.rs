@@ -1,7 +1,6 @@
 //! Authorization: every handler asks `require`, which asks the domain policy and
 //! records every refusal in the audit log.
 
-use chrono::Utc;
 use phongtrao_domain::policy::{allows, Action};
 use phongtrao_storage::audit::{self, Who};
 use phongtrao_storage::units;
@@ -55,7 +54,7 @@ pub async fn require_in(
     }
     let entry =
         who(Some(actor), client).entry("access.denied", "permission", Some(action.as_str().to_string())).unit(unit_id);
-    if let Err(e) = audit::record(&state.db, &entry, Utc::now()).await {
+    if let Err(e) = audit::record(&state.db, &entry, state.now()).await {
         tracing::error!(error = %e, "cannot record a refusal in the audit log");
     }
     Err(Failure::forbidden())

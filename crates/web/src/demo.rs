@@ -44,7 +44,7 @@ pub async fn is_simulated(db: &Db) -> bool {
 /// reporting unit (a few late, a few missing), deterministic for a given seed.
 pub async fn fill(state: &AppState, seed: u64) -> Result<DemoSummary, StorageError> {
     let db = &state.db;
-    let now = Utc::now();
+    let now = state.now();
     let who = Who { user_id: None, name: "demo".into(), client: None };
     if is_simulated(db).await {
         // Filled once: a second run adds nothing.

@@ -95,6 +95,8 @@ pub struct Reminders {
     db: Db,
     config: ReminderConfig,
     holder: String,
+    /// Added to the real clock, as the app's (`--now`): every time this writes is the campaign's.
+    clock_offset: chrono::Duration,
     http: reqwest::Client,
     mailer: Option<(AsyncSmtpTransport<Tokio1Executor>, lettre::message::Mailbox)>,
     metrics: Arc<Metrics>,
@@ -117,10 +119,15 @@ impl Reminders {
             .build()
             .map_err(|e| ReminderError::Config(e.to_string()))?;
         let holder = format!("{}-{}", std::process::id(), rand::random::<u32>());
-        Ok(Reminders { db, config, holder, http, mailer, metrics })
+        Ok(Reminders { db, config, holder, clock_offset: chrono::Duration::zero(), http, mailer, metrics })
     }
 
     /// Gives the lease back (on shutdown), so another instance can take over at once.
+    /// The current instant as the campaign sees it (the one clock of the app).
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.clock_offset
+    }
+
     pub async fn release(&self) -> Result<(), ReminderError> {
         Ok(leases::release(&self.db, LEASE, &self.holder).await?)
     }
@@ -128,7 +135,7 @@ impl Reminders {
     /// One run of the scheduler as if it were `at` (campaign time). The lease uses
     /// the real clock.
     pub async fn tick(&self, at: DateTime<Utc>) -> Result<TickOutcome, ReminderError> {
-        if !leases::try_take(&self.db, LEASE, &self.holder, Utc::now(), self.config.lease_ttl).await? {
+        if !leases::try_take(&self.db, LEASE, &self.holder, self.now(), self.config.lease_ttl).await? {
             return Ok(TickOutcome::default());
         }
         Metrics::add(&self.metrics.reminder_runs, 1);
@@ -139,7 +146,7 @@ impl Reminders {
         for period in campaign.plan.periods() {
             let Some(kind) = self.due_kind(&period, at) else { continue };
             if run_id.is_none() {
-                run_id = Some(deliveries::start_run(&self.db, &self.holder, at, Utc::now()).await?);
+                run_id = Some(deliveries::start_run(&self.db, &self.holder, at, self.now()).await?);
             }
             let deadline = period.deadline.with_timezone(&Utc);
             let claimed = deliveries::claim_missing(
@@ -150,7 +157,7 @@ impl Reminders {
                 kind,
                 deadline,
                 &self.holder,
-                Utc::now(),
+                self.now(),
             )
             .await?;
             // The claimed units and their addresses read a thousand at a time, not
@@ -179,7 +186,7 @@ impl Reminders {
                 outcome.claimed as i64,
                 outcome.sent as i64,
                 outcome.failed as i64,
-                Utc::now(),
+                self.now(),
             )
             .await?;
         }
@@ -275,7 +282,7 @@ impl Reminders {
             &emails.join(", "),
             Some(&email_result),
             Some(&webhook_result),
-            Utc::now(),
+            self.now(),
         )
         .await?;
         Ok(delivery)
@@ -283,13 +290,14 @@ impl Reminders {
 
     /// Runs a tick every `interval` until the process ends; `clock_offset` as in
     /// AppState (a rehearsal's simulated clock).
-    pub fn spawn(self, clock_offset: chrono::Duration) -> tokio::task::JoinHandle<()> {
+    pub fn spawn(mut self, clock_offset: chrono::Duration) -> tokio::task::JoinHandle<()> {
+        self.clock_offset = clock_offset;
         tokio::spawn(async move {
             let mut ticker = tokio::time::interval(self.config.interval);
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticker.tick().await;
-                match self.tick(Utc::now() + clock_offset).await {
+                match self.tick(self.now()).await {
                     Ok(o) if o.claimed > 0 => {
                         tracing::info!(claimed = o.claimed, sent = o.sent, failed = o.failed, "reminders sent")
                     }

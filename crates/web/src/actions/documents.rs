@@ -2,7 +2,7 @@
 //! workbook, CSV tables) and editing the texts the office writes itself. Pages, the
 //! API and the CLI all come here.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use phongtrao_domain::policy::Action;
 use phongtrao_storage::campaigns;
 use serde::Deserialize;
@@ -167,7 +167,7 @@ pub async fn save_texts(
     require(state, actor, client, Action::AdministerCampaign, None).await?;
     let texts = input.checked()?;
     let json = serde_json::to_string(&texts).map_err(Failure::internal)?;
-    phongtrao_storage::documents::set_texts(&state.db, doc.as_str(), &json, &who(Some(actor), client), Utc::now())
+    phongtrao_storage::documents::set_texts(&state.db, doc.as_str(), &json, &who(Some(actor), client), state.now())
         .await?;
     Ok(texts)
 }

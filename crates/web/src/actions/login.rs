@@ -1,7 +1,6 @@
 //! Logging in and out, with throttling of failed attempts.
 
 use axum::http::StatusCode;
-use chrono::Utc;
 use phongtrao_domain::throttle::{wait_seconds, FREE_FAILURES, FREE_FAILURES_PER_CLIENT};
 use phongtrao_storage::audit;
 use phongtrao_storage::throttle;
@@ -36,7 +35,7 @@ pub async fn login(
     client: &ClientIp,
 ) -> Result<User, Failure> {
     let db = &state.db;
-    let now = Utc::now();
+    let now = state.now();
     let username = creds.username.trim().to_string();
     let (pair_key, client_key) = keys(&username, client);
     let anonymous = who(None, client);
@@ -93,7 +92,7 @@ pub async fn logout(state: &AppState, auth: &mut AuthSession, client: &ClientIp)
             client: Some(client.0.to_string()),
         }
         .entry("logout", "user", Some(user.username));
-        audit::record(&state.db, &entry, Utc::now()).await?;
+        audit::record(&state.db, &entry, state.now()).await?;
     }
     Ok(())
 }

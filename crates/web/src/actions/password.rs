@@ -1,6 +1,5 @@
 //! Changing one's password; an admin resetting someone else's.
 
-use chrono::Utc;
 use phongtrao_domain::policy::Action;
 use phongtrao_storage::users;
 
@@ -63,7 +62,7 @@ pub async fn change_own(
         false,
         &who(Some(actor), client),
         "user.password_change",
-        Utc::now(),
+        state.now(),
     )
     .await?;
     if let Some(auth) = session {
@@ -87,7 +86,7 @@ pub async fn reset(state: &AppState, actor: &Actor, client: &ClientIp, user_id: 
         true,
         &who(Some(actor), client),
         "user.password_reset",
-        Utc::now(),
+        state.now(),
     )
     .await?;
     Ok(secret)

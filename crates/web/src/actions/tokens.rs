@@ -1,6 +1,5 @@
 //! API tokens for scripts: created by their owner, shown once.
 
-use chrono::Utc;
 use phongtrao_storage::audit;
 use phongtrao_storage::tokens;
 
@@ -22,7 +21,7 @@ pub async fn create(state: &AppState, actor: &Actor, client: &ClientIp, name: &s
     let mut bytes = [0u8; 32];
     rand::Rng::fill(&mut rand::thread_rng(), &mut bytes);
     let token = format!("pt_{}", hex::encode(bytes));
-    let now = Utc::now();
+    let now = state.now();
     let id = tokens::create(&state.db, actor.user.id, name, &token_digest(&token), now).await?;
     let entry = who(Some(actor), client)
         .entry("token.create", "api_token", Some(id.to_string()))
@@ -32,7 +31,7 @@ pub async fn create(state: &AppState, actor: &Actor, client: &ClientIp, name: &s
 }
 
 pub async fn revoke(state: &AppState, actor: &Actor, client: &ClientIp, token_id: i64) -> Result<(), Failure> {
-    let now = Utc::now();
+    let now = state.now();
     if !tokens::revoke(&state.db, actor.user.id, token_id, now).await? {
         return Err(Failure::not_found());
     }

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use phongtrao_domain::policy::Action;
 use phongtrao_domain::unit_import::{check_rows, ImportRow, KnownUnit, RowError};
 use phongtrao_storage::{pending_imports, units};
@@ -43,7 +42,7 @@ pub async fn preview(
     match check_rows(&table, &known_units(state).await?) {
         Ok(rows) => {
             let payload = serde_json::to_string(&rows).map_err(Failure::internal)?;
-            let id = pending_imports::create(&state.db, actor.user.id, KIND, file_name, &payload, Utc::now()).await?;
+            let id = pending_imports::create(&state.db, actor.user.id, KIND, file_name, &payload, state.now()).await?;
             Ok(Preview::Ready { id, rows })
         }
         Err(errors) => Ok(Preview::Rejected { errors }),
@@ -55,7 +54,7 @@ pub async fn confirm(state: &AppState, actor: &Actor, client: &ClientIp, id: i64
     require(state, actor, client, Action::AdministerUnits, None).await?;
     let pending = pending_imports::get(&state.db, id, actor.user.id).await?.ok_or_else(Failure::not_found)?;
     let rows: Vec<ImportRow> = serde_json::from_str(&pending.payload_json).map_err(Failure::internal)?;
-    let result = units::apply_import(&state.db, &rows, &who(Some(actor), client), Utc::now()).await?;
-    pending_imports::mark_confirmed(&state.db, id, Utc::now()).await?;
+    let result = units::apply_import(&state.db, &rows, &who(Some(actor), client), state.now()).await?;
+    pending_imports::mark_confirmed(&state.db, id, state.now()).await?;
     Ok(result)
 }

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
 use phongtrao_domain::base_figures::parse_whole;
 use phongtrao_domain::policy::Action;
 use phongtrao_domain::unit::{BaseFigure, UnitKind};
@@ -41,7 +40,7 @@ pub async fn create(
         parent_code: input.parent_code.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string),
         admin_name: None,
     };
-    units::create(&state.db, &unit, &who(Some(actor), client), Utc::now()).await?;
+    units::create(&state.db, &unit, &who(Some(actor), client), state.now()).await?;
     units::by_code(&state.db, &unit.code).await?.ok_or_else(Failure::not_found)
 }
 
@@ -84,7 +83,7 @@ pub async fn update(
         parent_code,
         active,
     };
-    Ok(units::update(&state.db, code, &change, &who(Some(actor), client), Utc::now()).await?)
+    Ok(units::update(&state.db, code, &change, &who(Some(actor), client), state.now()).await?)
 }
 
 /// Parses a figure typed by a person: empty clears it; "1.500" and "1500" are 1500.
@@ -120,6 +119,6 @@ pub async fn set_base_figures(
             .ok_or_else(|| Failure::invalid(format!("Số liệu \"{key}\" không xác định / Unknown figure")))?;
         parsed.insert(figure, parse_figure(figure, text)?);
     }
-    base_figures::set(&state.db, unit.id, &parsed, &who(Some(actor), client), Utc::now()).await?;
+    base_figures::set(&state.db, unit.id, &parsed, &who(Some(actor), client), state.now()).await?;
     Ok(())
 }

@@ -1,6 +1,5 @@
 //! Creating users and giving them a role and units (admin only).
 
-use chrono::Utc;
 use phongtrao_domain::policy::Action;
 use phongtrao_domain::role::Role;
 use phongtrao_domain::text::nfc;
@@ -89,7 +88,7 @@ pub async fn create(
             email: None,
         },
         &who(Some(actor), client),
-        Utc::now(),
+        state.now(),
     )
     .await?;
     Ok((id, secret))
@@ -112,6 +111,6 @@ pub async fn set_access(
             "Không thể tự bỏ quyền quản trị của chính mình / You cannot remove your own admin access",
         ));
     }
-    users::set_access(&state.db, user_id, role, active, &ids, &who(Some(actor), client), Utc::now()).await?;
+    users::set_access(&state.db, user_id, role, active, &ids, &who(Some(actor), client), state.now()).await?;
     Ok(())
 }

@@ -3,7 +3,6 @@
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use chrono::Utc;
 use phongtrao_domain::policy;
 use phongtrao_storage::{tokens, users};
 use sha2::{Digest, Sha256};
@@ -56,7 +55,7 @@ impl FromRequestParts<AppState> for MaybeActor {
             // A token request never falls back to the cookie.
             // One read: the token's user and their units.
             let found =
-                tokens::user_by_token(db, &token_digest(&token), Utc::now(), &state.touches).await.ok().flatten();
+                tokens::user_by_token(db, &token_digest(&token), state.now(), &state.touches).await.ok().flatten();
             let actor = found
                 .filter(|(row, _)| row.active)
                 .and_then(|(row, unit_ids)| User::from_row(row).map(|user| Actor { user, unit_ids, via_token: true }));
@@ -69,7 +68,7 @@ impl FromRequestParts<AppState> for MaybeActor {
             return Ok(MaybeActor(None));
         };
         let login_at = auth.session.get::<i64>(LOGIN_AT_KEY).await.ok().flatten().unwrap_or(0);
-        if Utc::now().timestamp() - login_at > ABSOLUTE_HOURS * 3600 {
+        if state.now().timestamp() - login_at > ABSOLUTE_HOURS * 3600 {
             let _ = auth.logout().await;
             return Ok(MaybeActor(None));
         }

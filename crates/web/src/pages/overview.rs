@@ -73,13 +73,12 @@ pub async fn show(State(state): State<AppState>, page: Page) -> Result<OverviewP
     let lang = page.lang;
     let stored = campaigns::current(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
     let events = campaigns::events(&state.db, stored.row.id).await.map_err(|e| AppError::internal(lang, e))?;
-    Ok(build((*stored.plan).clone(), events, &page))
+    Ok(build((*stored.plan).clone(), events, &page, state.now()))
 }
 
-fn build(plan: Plan, events: Vec<EventRow>, page: &Page) -> OverviewPage {
+fn build(plan: Plan, events: Vec<EventRow>, page: &Page, now: chrono::DateTime<Utc>) -> OverviewPage {
     let lang = page.lang;
     let tz = plan.campaign.timezone;
-    let now = Utc::now();
     let today = now.with_timezone(&tz).date_naive();
     let when_text = |w: When| match lang {
         Lang::Vi => describe(w),
