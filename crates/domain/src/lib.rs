@@ -5,6 +5,7 @@
 
 pub mod base_figures;
 pub mod builtin;
+pub mod email;
 pub mod format;
 pub mod ical;
 pub mod import;

@@ -71,12 +71,7 @@ pub async fn run(command: UserCommand) -> Result<ExitCode> {
             let secret = password::generate();
             let hash = password::hash(&secret)?;
             let display = name.unwrap_or_else(|| username.clone());
-            let email = email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty());
-            if let Some(e) = &email {
-                if !e.contains('@') || e.chars().any(|c| c.is_whitespace() || c.is_control()) || e.len() > 254 {
-                    return Err(format!("địa chỉ e-mail không hợp lệ / invalid e-mail address: {e}").into());
-                }
-            }
+            let email = phongtrao_domain::email::parse_optional(email.as_deref().unwrap_or(""))?;
             let new = users::NewUser {
                 username: &username,
                 display_name: &display,

@@ -24,9 +24,29 @@ pub struct UserInput {
     pub units: String,
     #[serde(default)]
     pub active: Option<String>,
+    /// Where reminders and notices go (optional).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The page's confirmation that the officer means to create an administrator.
+    #[serde(default)]
+    pub confirm_admin: Option<String>,
+}
+
+impl UserInput {
+    /// The role field as entered, for keeping it selected when the form comes back.
+    pub fn role_key(&self) -> &str {
+        self.role.trim()
+    }
+
+    pub fn email_text(&self) -> &str {
+        self.email.as_deref().unwrap_or("")
+    }
 }
 
 fn parse_role(text: &str) -> Result<Role, Failure> {
+    if text.trim().is_empty() {
+        return Err(Failure::invalid("Hãy chọn vai trò của tài khoản / Choose the account's role"));
+    }
     Role::parse(text.trim()).ok_or_else(|| {
         Failure::invalid(format!("Vai trò \"{text}\" không hợp lệ (admin, steering, unit, viewer) / Unknown role"))
     })
@@ -58,6 +78,7 @@ pub async fn create(
     users::check_username(&username)?;
     let role = parse_role(&input.role)?;
     let ids = unit_ids(state, &input.units).await?;
+    let email = phongtrao_domain::email::parse_optional(input.email.as_deref().unwrap_or("")).map_err(Failure::invalid)?;
     if role == Role::Unit && ids.is_empty() {
         return Err(Failure::invalid(
             "Tài khoản đơn vị cần ít nhất một đơn vị / A unit account needs at least one unit",
@@ -85,7 +106,7 @@ pub async fn create(
             role,
             must_change_password: true,
             unit_ids: &ids,
-            email: None,
+            email: email.as_deref(),
         },
         &who(Some(actor), client),
         state.now(),

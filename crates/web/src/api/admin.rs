@@ -143,6 +143,8 @@ impl From<UserBody> for UserInput {
             role: b.role,
             units: b.units.join(","),
             active: b.active.map(|a| a.to_string()),
+            email: None,
+            confirm_admin: None,
         }
     }
 }

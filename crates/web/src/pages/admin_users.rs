@@ -38,6 +38,8 @@ pub struct UsersPage {
     pub secret: Option<(String, String)>,
     pub error: Option<String>,
     pub form: Option<UserInput>,
+    /// The officer chose the administrator role: ask before creating it.
+    pub confirm_admin: bool,
 }
 
 fn roles(lang: crate::i18n::Lang) -> Vec<(String, String)> {
@@ -83,6 +85,7 @@ async fn build(
         secret,
         error,
         form,
+        confirm_admin: false,
     })
 }
 
@@ -98,6 +101,14 @@ pub async fn create(
     Form(input): Form<UserInput>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
+    let wants_admin = Role::parse(input.role.trim()) == Some(Role::Admin);
+    if wants_admin && input.confirm_admin.as_deref() != Some("on") {
+        // An administrator can do everything: the officer confirms before it exists.
+        require(&state, &actor, &page.client, Action::AdministerUsers, None).await.map_err(|f| page.fail(f))?;
+        let mut again = build(&state, &page, None, None, Some(input)).await?;
+        again.confirm_admin = true;
+        return Ok(again.into_response());
+    }
     match user_actions::create(&state, &actor, &page.client, &input).await {
         Ok((_, secret)) => Ok(build(&state, &page, Some((input.username.trim().to_lowercase(), secret)), None, None)
             .await?
