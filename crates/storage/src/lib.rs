@@ -15,6 +15,7 @@ pub mod progress;
 pub mod reminder_deliveries;
 pub mod reminders;
 pub mod reports;
+pub mod review_queue;
 pub mod rollups;
 pub mod seed;
 pub mod settings;

@@ -87,6 +87,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/reports/{unit}/{period}", get(pages::reports::show).post(pages::reports::save))
         .route("/reports/{unit}/{period}/review", post(pages::reports::review))
         .route("/reports/{unit}/{period}/history", get(pages::reports::history))
+        .route("/review", get(pages::review::show))
+        .route("/review/accept", post(pages::review::accept))
         .route("/periods/{end}/{verb}", post(pages::reports::lock))
         .route("/login", get(pages::login::show).post(pages::login::submit))
         .route("/logout", post(pages::login::logout))

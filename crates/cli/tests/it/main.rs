@@ -16,5 +16,6 @@ mod plan_import;
 mod progress;
 mod reminders;
 mod reports;
+mod review_queue;
 mod storage;
 mod support;

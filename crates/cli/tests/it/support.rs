@@ -59,11 +59,16 @@ pub async fn spawn_on(db: Db) -> String {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_at(None).await
+}
+
+/// The server running as if it were `now` (as `serve --now` does).
+pub async fn spawn_app_at(now: Option<chrono::DateTime<chrono::Utc>>) -> TestApp {
     let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn,phongtrao_web=info").try_init();
     let (db, dir, database_url) = fresh_db_with_url().await;
     let prepared = prepare(&db).await.expect("prepare database");
     let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
-    let settings = Settings { bind, trust_forwarded_for: true, secure_cookies: false, now: None, reminders: None };
+    let settings = Settings { bind, trust_forwarded_for: true, secure_cookies: false, now, reminders: None };
     let app = Application::build(&settings, db.clone()).await.expect("bind");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_forever());

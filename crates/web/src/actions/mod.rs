@@ -12,6 +12,7 @@ pub mod plan_import;
 pub mod progress;
 pub mod reminders;
 pub mod reports;
+pub mod review_queue;
 pub mod tokens;
 pub mod unit_import;
 pub mod units;

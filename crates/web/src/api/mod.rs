@@ -11,6 +11,7 @@ mod progress;
 mod reminder_deliveries;
 mod reminders;
 mod reports;
+mod review_queue;
 mod session;
 mod units;
 mod whole;
@@ -55,6 +56,8 @@ pub fn router() -> Router<AppState> {
         .route("/exports/{file}", get(documents::export))
         .route("/document-texts/{doc}", get(documents::texts).put(documents::save_texts))
         .route("/reminders/deliveries", get(reminder_deliveries::list))
+        .route("/review-queue", get(review_queue::list))
+        .route("/review-queue/accept", post(review_queue::accept))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(json_rejections))

@@ -15,6 +15,7 @@ pub mod overview;
 pub mod plan_import;
 pub mod reminders;
 pub mod reports;
+pub mod review;
 pub mod targets;
 pub mod units;
 

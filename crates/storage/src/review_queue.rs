@@ -1,0 +1,66 @@
+//! The review queue (chờ duyệt): submitted reports nobody has accepted or returned
+//! yet, oldest submission first.
+
+use chrono::{DateTime, Utc};
+
+use crate::{with_pool, Db, Result};
+
+/// One submitted report waiting for review, with what the queue shows of it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct QueueRow {
+    pub report_id: i64,
+    pub version: i64,
+    pub kind: String,
+    pub period_seq: i64,
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub first_submitted_at: Option<DateTime<Utc>>,
+    pub last_submitted_at: Option<DateTime<Utc>>,
+    pub timeliness: Option<String>,
+    pub highlights: String,
+    pub difficulties: String,
+    pub proposals: String,
+}
+
+/// Which submitted reports to read.
+#[derive(Debug, Clone, Default)]
+pub struct QueueQuery {
+    /// One period's weekly reports (by sequence number), or every report.
+    pub period_seq: Option<i64>,
+    /// Only reports whose first submission was late.
+    pub late_only: bool,
+    /// Only these units (`None`: every unit).
+    pub unit_ids: Option<Vec<i64>>,
+}
+
+/// Every submitted report of the campaign that matches, oldest submission first
+/// (ties by report id, so the order is stable).
+pub async fn submitted(db: &Db, campaign_id: i64, query: &QueueQuery) -> Result<Vec<QueueRow>> {
+    let mut sql = String::from(
+        "SELECT r.id AS report_id, r.version, r.kind, r.period_seq, r.unit_id, u.code AS unit_code, u.name AS unit_name, \
+         r.first_submitted_at, r.last_submitted_at, r.timeliness, r.highlights, r.difficulties, r.proposals \
+         FROM reports r JOIN units u ON u.id = r.unit_id \
+         WHERE r.campaign_id = $1 AND r.status = 'submitted'",
+    );
+    if let Some(ids) = &query.unit_ids {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        sql.push_str(&format!(" AND r.unit_id IN ({})", crate::id_list(ids)));
+    }
+    if query.late_only {
+        sql.push_str(" AND r.timeliness = 'late'");
+    }
+    if query.period_seq.is_some() {
+        sql.push_str(" AND r.kind = 'weekly' AND r.period_seq = $2");
+    }
+    sql.push_str(" ORDER BY r.last_submitted_at, r.id");
+    Ok(with_pool!(db, pool => {
+        let mut q = sqlx::query_as(&sql).bind(campaign_id);
+        if let Some(seq) = query.period_seq {
+            q = q.bind(seq);
+        }
+        q.fetch_all(pool).await
+    })?)
+}

@@ -1,0 +1,205 @@
+//! /review: the office's review queue (chờ duyệt), oldest submission first, with
+//! filters and acceptance of several reports at once. Works without JavaScript.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use phongtrao_domain::format;
+use serde::Deserialize;
+
+use crate::actions::reports::week_href;
+use crate::actions::review_queue::{self, BulkOutcome, Pick, QueueFilter, QueueItem};
+use crate::error::{AppError, Failure};
+use crate::i18n::{Chrome, Lang};
+use crate::page::Page;
+use crate::AppState;
+
+/// One line of the queue as the page shows it.
+pub struct QueueLine {
+    pub pick: String,
+    pub unit: String,
+    pub unit_name: String,
+    pub what: String,
+    pub href: String,
+    pub submitted_at: String,
+    pub late: bool,
+    pub timeliness: String,
+    pub excerpt: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "review.html")]
+pub struct ReviewPage {
+    pub chrome: Chrome,
+    pub lines: Vec<QueueLine>,
+    /// (value, label, selected) of each weekly period, for the filter.
+    pub periods: Vec<(String, String, bool)>,
+    pub late_only: bool,
+    pub text: String,
+    pub unit: String,
+    pub filtered: bool,
+    pub accepted: Option<usize>,
+    pub skipped: Vec<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ReviewQuery {
+    #[serde(default)]
+    pub period_end: String,
+    #[serde(default)]
+    pub late: Option<String>,
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub unit: String,
+}
+
+impl ReviewQuery {
+    fn filter(&self) -> Result<QueueFilter, Failure> {
+        let period_end = match self.period_end.trim() {
+            "" => None,
+            text => Some(NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+                Failure::invalid(format!("Ngày \"{text}\" không hợp lệ (YYYY-MM-DD) / Invalid date \"{text}\""))
+            })?),
+        };
+        Ok(QueueFilter {
+            period_end,
+            late_only: self.late.as_deref().is_some_and(|v| v == "on" || v == "true" || v == "1"),
+            text: self.q.clone(),
+            unit: Some(self.unit.clone()).filter(|u| !u.trim().is_empty()),
+        })
+    }
+}
+
+fn excerpt(item: &QueueItem) -> String {
+    let text = [&item.highlights, &item.difficulties, &item.proposals]
+        .iter()
+        .map(|t| t.trim())
+        .find(|t| !t.is_empty())
+        .unwrap_or("")
+        .to_string();
+    if text.chars().count() > 160 {
+        format!("{}…", text.chars().take(160).collect::<String>())
+    } else {
+        text
+    }
+}
+
+fn line(item: QueueItem, lang: Lang) -> QueueLine {
+    let (what, href) = match item.period_end {
+        Some(end) => (
+            match lang {
+                Lang::Vi => format!("Báo cáo tuần đến {}", format::date(end)),
+                Lang::En => format!("Weekly report to {}", format::date(end)),
+            },
+            week_href(&item.unit, end),
+        ),
+        None => (lang.t("review_unit_plan"), format!("/reports/{}/unit-plan", item.unit)),
+    };
+    QueueLine {
+        pick: format!("{}:{}", item.report_id, item.version),
+        submitted_at: item.last_submitted_at.as_ref().map(format::date_time).unwrap_or_default(),
+        late: item.timeliness.as_deref() == Some("late"),
+        timeliness: item.timeliness.as_deref().map(|t| super::reports::timeliness_label(t, lang)).unwrap_or_default(),
+        excerpt: excerpt(&item),
+        unit: item.unit,
+        unit_name: item.unit_name,
+        what,
+        href,
+    }
+}
+
+async fn build(
+    state: &AppState,
+    page: &Page,
+    query: &ReviewQuery,
+    outcome: Option<BulkOutcome>,
+) -> Result<ReviewPage, AppError> {
+    let actor = page.require_actor()?.clone();
+    let lang = page.lang;
+    let campaign = phongtrao_storage::campaigns::current(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
+    let periods = campaign
+        .plan
+        .periods()
+        .iter()
+        .map(|p| {
+            let value = p.end.format("%Y-%m-%d").to_string();
+            let selected = value == query.period_end.trim();
+            let label = format!("{} {} ({}–{})", lang.t("review_week"), p.seq, format::date(p.start), format::date(p.end));
+            (value, label, selected)
+        })
+        .collect();
+    let (lines, error) = match query.filter() {
+        Ok(filter) => match review_queue::list(state, &actor, &page.client, &filter).await {
+            Ok(queue) => (queue.items.into_iter().map(|i| line(i, lang)).collect(), None),
+            Err(f) if f.status == axum::http::StatusCode::UNPROCESSABLE_ENTITY => {
+                (Vec::new(), Some(f.message(lang).to_string()))
+            }
+            Err(f) => return Err(page.fail(f)),
+        },
+        Err(f) => (Vec::new(), Some(f.message(lang).to_string())),
+    };
+    let (accepted, skipped) = match outcome {
+        None => (None, Vec::new()),
+        Some(o) => (
+            Some(o.accepted.len()),
+            o.skipped
+                .iter()
+                .map(|s| format!("{} — {}", s.unit, if lang == Lang::Vi { &s.vi } else { &s.en }))
+                .collect(),
+        ),
+    };
+    Ok(ReviewPage {
+        chrome: page.chrome(lang.t("review_title"), "review"),
+        lines,
+        periods,
+        late_only: query.late.is_some(),
+        text: query.q.clone(),
+        unit: query.unit.clone(),
+        filtered: !query.period_end.is_empty() || query.late.is_some() || !query.q.is_empty() || !query.unit.is_empty(),
+        accepted,
+        skipped,
+        error,
+    })
+}
+
+pub async fn show(State(state): State<AppState>, page: Page, Query(query): Query<ReviewQuery>) -> Result<ReviewPage, AppError> {
+    build(&state, &page, &query, None).await
+}
+
+/// POST /review/accept: the ticked reports (`r=ID:VERSION`, repeated), accepted at once.
+pub async fn accept(State(state): State<AppState>, page: Page, body: String) -> Result<Response, AppError> {
+    let actor = page.require_actor()?.clone();
+    let fields: Vec<(String, String)> = serde_urlencoded::from_str(&body)
+        .map_err(|_| page.fail(Failure::bad_request("Biểu mẫu không hợp lệ", "Malformed form")))?;
+    let mut picks = Vec::new();
+    for (_, value) in fields.iter().filter(|(k, _)| k == "r") {
+        let pick = value
+            .split_once(':')
+            .and_then(|(id, v)| Some(Pick { report_id: id.parse().ok()?, version: v.parse().ok()? }))
+            .ok_or_else(|| page.fail(Failure::bad_request("Biểu mẫu không hợp lệ", "Malformed form")))?;
+        picks.push(pick);
+    }
+    let query = ReviewQuery {
+        period_end: field(&fields, "period_end"),
+        late: Some(field(&fields, "late")).filter(|v| !v.is_empty()),
+        q: field(&fields, "q"),
+        unit: field(&fields, "unit"),
+    };
+    match review_queue::accept_many(&state, &actor, &page.client, &picks).await {
+        Ok(outcome) => Ok(build(&state, &page, &query, Some(outcome)).await?.into_response()),
+        Err(f) if f.status == axum::http::StatusCode::UNPROCESSABLE_ENTITY => {
+            let mut again = build(&state, &page, &query, None).await?;
+            again.error = Some(f.message(page.lang).to_string());
+            Ok((f.status, again).into_response())
+        }
+        Err(f) => Err(page.fail(f)),
+    }
+}
+
+fn field(fields: &[(String, String)], name: &str) -> String {
+    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+}
