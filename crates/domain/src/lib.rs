@@ -3,6 +3,7 @@
 //! Periods and deadlines, the plan and its checks, units and base figures,
 //! Vietnamese text and number formats.
 
+pub mod account_import;
 pub mod base_figures;
 pub mod builtin;
 pub mod email;

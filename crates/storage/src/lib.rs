@@ -21,6 +21,7 @@ pub mod seed;
 pub mod settings;
 pub mod throttle;
 pub mod tokens;
+pub mod unit_contacts;
 pub mod units;
 pub mod users;
 

@@ -40,44 +40,61 @@ const COLUMNS: &str =
 
 /// Creates a user with its units; fails if the username is taken.
 pub async fn create(db: &Db, user: &NewUser<'_>, who: &crate::audit::Who, now: DateTime<Utc>) -> Result<i64> {
-    let id = in_transaction!(db, tx => {
-        let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1")
-            .bind(user.username)
-            .fetch_optional(&mut **tx)
-            .await?;
-        if taken.is_some() {
-            return Err(StorageError::Invalid(format!(
-                "tên đăng nhập \"{}\" đã có / username already exists",
-                user.username
-            )));
-        }
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO users (username, display_name, password_hash, role, must_change_password, active, created_at, updated_at, email)
-             VALUES ($1, $2, $3, $4, $5, TRUE, $6, $6, $7) RETURNING id",
-        )
-        .bind(user.username)
-        .bind(user.display_name)
-        .bind(user.password_hash)
-        .bind(user.role.as_str())
-        .bind(user.must_change_password)
-        .bind(now)
-        .bind(user.email)
-        .fetch_one(&mut **tx)
-        .await?;
-        for unit_id in user.unit_ids {
-            sqlx::query("INSERT INTO user_units (user_id, unit_id) VALUES ($1, $2)")
-                .bind(id)
-                .bind(unit_id)
-                .execute(&mut **tx)
+    let ids = create_many(db, &[(user, None)], who, now).await?;
+    ids.first().copied().ok_or_else(|| StorageError::Invalid("không tạo được tài khoản / no account created".into()))
+}
+
+/// Creates several users (each with its units and an optional phone number) in one
+/// transaction: all of them, or none when one user name is taken. One audit entry each.
+pub async fn create_many(
+    db: &Db,
+    users: &[(&NewUser<'_>, Option<&str>)],
+    who: &crate::audit::Who,
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>> {
+    let ids = in_transaction!(db, tx => {
+        let mut ids = Vec::with_capacity(users.len());
+        for (user, phone) in users {
+            let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1")
+                .bind(user.username)
+                .fetch_optional(&mut **tx)
                 .await?;
+            if taken.is_some() {
+                return Err(StorageError::Invalid(format!(
+                    "tên đăng nhập \"{}\" đã có / username already exists",
+                    user.username
+                )));
+            }
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO users (username, display_name, password_hash, role, must_change_password, active, created_at, updated_at, email, phone)
+                 VALUES ($1, $2, $3, $4, $5, TRUE, $6, $6, $7, $8) RETURNING id",
+            )
+            .bind(user.username)
+            .bind(user.display_name)
+            .bind(user.password_hash)
+            .bind(user.role.as_str())
+            .bind(user.must_change_password)
+            .bind(now)
+            .bind(user.email)
+            .bind(*phone)
+            .fetch_one(&mut **tx)
+            .await?;
+            for unit_id in user.unit_ids {
+                sqlx::query("INSERT INTO user_units (user_id, unit_id) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(unit_id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            let entry = who.entry("user.create", "user", Some(user.username.to_string())).after(&serde_json::json!({
+                "id": id, "username": user.username, "role": user.role.as_str(), "units": user.unit_ids, "email": user.email, "phone": phone,
+            }));
+            crate::audit_in_tx!(tx, &entry, now);
+            ids.push(id);
         }
-        let entry = who.entry("user.create", "user", Some(user.username.to_string())).after(&serde_json::json!({
-            "id": id, "username": user.username, "role": user.role.as_str(), "units": user.unit_ids, "email": user.email,
-        }));
-        crate::audit_in_tx!(tx, &entry, now);
-        id
+        ids
     });
-    Ok(id)
+    Ok(ids)
 }
 
 pub async fn by_username(db: &Db, username: &str) -> Result<Option<UserRow>> {

@@ -14,7 +14,7 @@ pub mod demo_national;
 pub mod documents;
 pub mod docx;
 pub mod error;
-mod files;
+pub mod files;
 mod health;
 pub mod i18n;
 pub mod metrics;

@@ -7,6 +7,7 @@ use clap::Subcommand;
 use phongtrao_domain::role::Role;
 use phongtrao_storage::audit::Who;
 use phongtrao_storage::{units, users};
+use phongtrao_web::actions::accounts_bulk;
 use phongtrao_web::password;
 
 use crate::config::DatabaseArgs;
@@ -34,6 +35,27 @@ pub enum UserCommand {
     /// Give an account a new one-time password (printed once).
     Passwd {
         username: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Create accounts from a list (.xlsx or .csv: unit, name, e-mail, phone, optional
+    /// user name and role). Without --yes it only checks and shows what it would create;
+    /// with --yes it creates all of them (or none) and writes the one-time passwords.
+    Import {
+        file: std::path::PathBuf,
+        /// Create the accounts (else only check the list).
+        #[arg(long)]
+        yes: bool,
+        /// Write the one-time passwords to this CSV file (mode 0600) instead of printing them.
+        #[arg(long)]
+        slips: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Deactivate accounts (end of a term): they can no longer log in; history is kept.
+    Deactivate {
+        #[arg(required = true)]
+        usernames: Vec<String>,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -97,6 +119,69 @@ pub async fn run(command: UserCommand) -> Result<ExitCode> {
             println!("Mật khẩu dùng một lần mới của / new one-time password of {}: {secret}", user.username);
             Ok(ExitCode::SUCCESS)
         }
+        UserCommand::Import { file, yes, slips, db } => {
+            let db = db.connect().await?;
+            db.migrate().await?;
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+            let bytes = std::fs::read(&file).map_err(|e| format!("không đọc được tệp / cannot read {}: {e}", file.display()))?;
+            let both = |f: phongtrao_web::error::Failure| format!("{} / {}", f.vi, f.en);
+            let table = phongtrao_web::files::read_table(&name, &bytes).map_err(both)?;
+            let rows = match accounts_bulk::check_table(&db, &table).await.map_err(both)? {
+                Ok(rows) => rows,
+                Err(errors) => {
+                    eprintln!("Chưa tạo tài khoản nào; sửa các dòng sau / nothing created; fix these rows:");
+                    for e in errors {
+                        eprintln!("  dòng / row {}: {}", e.row, e.message);
+                    }
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            for r in &rows {
+                println!("{:<28} {:<7} {} · {} ({})", r.username, r.role.as_str(), r.display_name, r.unit_name, r.unit_code);
+            }
+            if !yes {
+                println!("{} tài khoản sẽ được tạo; chạy lại với --yes để tạo / {} accounts to create; run again with --yes", rows.len(), rows.len());
+                return Ok(ExitCode::SUCCESS);
+            }
+            let created = accounts_bulk::create_checked(&db, &rows, &Who::cli(), Utc::now()).await.map_err(both)?;
+            let lines: Vec<Vec<String>> = created
+                .iter()
+                .map(|s| vec![s.unit_code.clone(), s.unit_name.clone(), s.display_name.clone(), s.username.clone(), s.one_time_password.clone()])
+                .collect();
+            match slips {
+                Some(path) => {
+                    let csv = phongtrao_web::files::write_csv(&["unit", "unit_name", "name", "username", "one_time_password"], &lines)
+                        .map_err(both)?;
+                    write_secret_file(&path, &csv)?;
+                    println!("Đã tạo {} tài khoản; mật khẩu dùng một lần trong / created {} accounts; one-time passwords in {}", created.len(), created.len(), path.display());
+                }
+                None => {
+                    for s in &created {
+                        println!("{}\t{}", s.username, s.one_time_password);
+                    }
+                    println!("Đã tạo / created: {}", created.len());
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCommand::Deactivate { usernames, db } => {
+            let db = db.connect().await?;
+            // Every name is checked before any account changes.
+            let mut found = Vec::new();
+            for name in &usernames {
+                let user = users::by_username(&db, name.trim())
+                    .await?
+                    .ok_or_else(|| format!("không có tài khoản {name} / no such user"))?;
+                found.push(user);
+            }
+            for user in found {
+                let role = Role::parse(&user.role).ok_or("vai trò không hợp lệ / invalid role")?;
+                let ids = users::unit_ids(&db, user.id).await?;
+                users::set_access(&db, user.id, role, false, &ids, &Who::cli(), Utc::now()).await?;
+                println!("Đã khóa / deactivated: {}", user.username);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         UserCommand::List { json, db } => {
             let db = db.connect().await?;
             let all = users::list(&db).await?;
@@ -127,4 +212,19 @@ pub async fn run(command: UserCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A file of secrets: readable by its owner only.
+fn write_secret_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(|e| format!("không ghi được / cannot write {}: {e}", path.display()))?;
+    file.write_all(bytes)?;
+    Ok(())
 }

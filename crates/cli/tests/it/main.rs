@@ -2,6 +2,7 @@
 //! when PHONGTRAO_TEST_DATABASE_URL names a server (CI runs both).
 
 mod accounts;
+mod accounts_bulk;
 mod backup;
 mod browser;
 mod cli;

@@ -1,6 +1,7 @@
 //! What users do, one file per action. Pages and the JSON API both call these, so
 //! every check (validation, authorization, audit) happens once.
 
+pub mod accounts_bulk;
 pub mod allocation;
 pub mod audit_log;
 pub mod calendar;

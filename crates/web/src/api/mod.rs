@@ -1,5 +1,6 @@
 //! The JSON API under /api/v1: the same data as the pages.
 
+mod accounts_bulk;
 mod admin;
 mod allocations;
 mod body;
@@ -37,6 +38,8 @@ pub fn router() -> Router<AppState> {
         .route("/tokens", post(admin::create_token))
         .route("/tokens/{id}", delete(admin::revoke_token))
         .route("/users", get(admin::list_users).post(admin::create_user))
+        .route("/users/import", post(accounts_bulk::import))
+        .route("/users/bulk", post(accounts_bulk::bulk))
         .route("/users/{id}", axum::routing::patch(admin::update_user))
         .route("/users/{id}/password-reset", post(admin::reset_password))
         .route("/audit", get(admin::audit))

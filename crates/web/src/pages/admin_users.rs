@@ -26,6 +26,8 @@ pub struct UserLine {
     pub units: String,
     pub active: bool,
     pub must_change: bool,
+    /// The officer's own account (not ticked for bulk changes).
+    pub is_me: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -38,6 +40,8 @@ pub struct UsersPage {
     pub secret: Option<(String, String)>,
     pub error: Option<String>,
     pub form: Option<UserInput>,
+    /// What the last bulk change did.
+    pub notice: Option<String>,
     /// The officer chose the administrator role: ask before creating it.
     pub confirm_admin: bool,
 }
@@ -76,6 +80,7 @@ async fn build(
             role_key: u.role,
             active: u.active,
             must_change: u.must_change_password,
+            is_me: page.actor.as_ref().is_some_and(|a| a.user.id == u.id),
         });
     }
     Ok(UsersPage {
@@ -85,14 +90,27 @@ async fn build(
         secret,
         error,
         form,
+        notice: None,
         confirm_admin: false,
     })
 }
 
-pub async fn list(State(state): State<AppState>, page: Page) -> Result<UsersPage, AppError> {
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ListQuery {
+    /// How many accounts the last bulk change deactivated.
+    deactivated: Option<usize>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    axum::extract::Query(q): axum::extract::Query<ListQuery>,
+) -> Result<UsersPage, AppError> {
     let actor = page.require_actor()?;
     require(&state, actor, &page.client, Action::AdministerUsers, None).await.map_err(|f| page.fail(f))?;
-    build(&state, &page, None, None, None).await
+    let mut view = build(&state, &page, None, None, None).await?;
+    view.notice = q.deactivated.map(|n| format!("{}: {n}", page.lang.t("bulk_deactivated")));
+    Ok(view)
 }
 
 pub async fn create(

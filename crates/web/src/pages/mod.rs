@@ -1,6 +1,7 @@
 //! Server-rendered pages, one file per page.
 
 pub mod account;
+pub mod accounts_bulk;
 pub mod admin_units;
 pub mod admin_users;
 pub mod allocations;
