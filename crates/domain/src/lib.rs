@@ -6,6 +6,7 @@
 pub mod account_import;
 pub mod base_figures;
 pub mod builtin;
+pub mod contact;
 pub mod email;
 pub mod format;
 pub mod ical;

@@ -66,6 +66,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/units/{code}", get(pages::units::show))
         .route("/units/{code}/edit", get(pages::admin_units::edit_form).post(pages::admin_units::update))
         .route("/units/{code}/figures", post(pages::admin_units::set_figures))
+        .route("/units/{code}/contact", post(pages::units::save_contact))
         .route("/admin/units", post(pages::admin_units::create))
         .route("/admin/units/new", get(pages::admin_units::new_form))
         .route("/admin/units/import", get(pages::admin_units::import_form).post(pages::admin_units::import_preview))

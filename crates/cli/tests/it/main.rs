@@ -19,4 +19,5 @@ mod reminders;
 mod reports;
 mod review_queue;
 mod storage;
+mod unit_contacts;
 mod support;

@@ -16,5 +16,6 @@ pub mod reports;
 pub mod review_queue;
 pub mod tokens;
 pub mod unit_import;
+pub mod unit_contacts;
 pub mod units;
 pub mod users;

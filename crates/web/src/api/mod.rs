@@ -14,6 +14,7 @@ mod reminders;
 mod reports;
 mod review_queue;
 mod session;
+mod unit_contacts;
 mod units;
 mod whole;
 
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/units", get(units::list).post(admin::create_unit))
         .route("/units/{code}", get(units::show).patch(admin::update_unit))
         .route("/units/{code}/base-figures", put(admin::set_base_figures))
+        .route("/units/{code}/contact", get(unit_contacts::show).put(unit_contacts::set))
         .route("/units/import", post(admin::import_units))
         .route("/units/import/{id}/confirm", post(admin::confirm_import))
         .route("/session", post(session::create).delete(session::delete))

@@ -148,6 +148,9 @@ pub struct UnitPage {
     pub can_administer: bool,
     pub can_edit_figures: bool,
     pub saved: bool,
+    /// The unit's contact, for those who may read the unit (personal data: never anonymous).
+    pub contact: Option<phongtrao_storage::unit_contacts::Contact>,
+    pub contact_saved: bool,
 }
 
 pub async fn show(State(state): State<AppState>, page: Page, Path(code): Path<String>) -> Result<UnitPage, AppError> {
@@ -175,19 +178,30 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(code): Path<St
             key: f.as_str().to_string(),
         })
         .collect();
-    let (can_administer, can_edit_figures) = match &page.actor {
+    let (can_administer, can_edit_figures, can_read) = match &page.actor {
         Some(actor) => {
             let ancestry = units::ancestry(db, unit.id).await.map_err(|e| AppError::internal(lang, e))?;
             let policy = actor.policy();
-            (allows(&policy, Action::AdministerUnits, &ancestry), allows(&policy, Action::WriteUnit, &ancestry))
+            (
+                allows(&policy, Action::AdministerUnits, &ancestry),
+                allows(&policy, Action::WriteUnit, &ancestry),
+                allows(&policy, Action::ReadUnit, &ancestry),
+            )
         }
-        None => (false, false),
+        None => (false, false, false),
+    };
+    let contact = if can_read {
+        Some(phongtrao_storage::unit_contacts::get(db, unit.id).await.map_err(|e| AppError::internal(lang, e))?)
+    } else {
+        None
     };
     Ok(UnitPage {
         chrome: page.chrome(unit.name.clone(), "units"),
         can_administer,
         can_edit_figures,
         saved: page.path.contains("saved=1"),
+        contact_saved: page.path.contains("saved=contact"),
+        contact,
         kind: kind_label(&unit),
         level: unit.level().map(|l| l.label_vi().to_string()).unwrap_or_default(),
         parent,
@@ -195,4 +209,37 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(code): Path<St
         figures,
         unit,
     })
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    secretary: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// POST /units/{code}/contact: the unit's reporters or the office save its contact.
+pub async fn save_contact(
+    State(state): State<AppState>,
+    page: Page,
+    Path(code): Path<String>,
+    axum::Form(f): axum::Form<ContactForm>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let actor = page.require_actor()?.clone();
+    let input = crate::actions::unit_contacts::ContactInput {
+        secretary: &f.secretary,
+        phone: &f.phone,
+        email: &f.email,
+        note: &f.note,
+    };
+    match crate::actions::unit_contacts::set(&state, &actor, &page.client, &code, &input).await {
+        Ok(_) => Ok(axum::response::Redirect::to(&format!("/units/{code}?saved=contact#contact")).into_response()),
+        Err(failure) => Err(page.fail(failure)),
+    }
 }
