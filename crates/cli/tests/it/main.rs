@@ -20,4 +20,5 @@ mod reports;
 mod review_queue;
 mod storage;
 mod unit_contacts;
+mod unit_lifecycle;
 mod support;

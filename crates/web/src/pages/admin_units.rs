@@ -31,6 +31,20 @@ pub struct UnitEditPage {
     pub parent_code: String,
     pub kinds: Vec<(String, String)>,
     pub error: Option<String>,
+    /// Deactivating or moving a unit: what it will do, asked before it is done.
+    pub confirm: Option<String>,
+    /// The values the officer typed, kept while the confirmation is asked.
+    pub typed_name: Option<String>,
+    pub typed_active: bool,
+}
+
+/// The edit form: the change, and the officer's confirmation of a deactivation or move.
+#[derive(Debug, serde::Deserialize)]
+pub struct UnitEditForm {
+    #[serde(flatten)]
+    change: UnitChangeInput,
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
 fn kinds() -> Vec<(String, String)> {
@@ -52,6 +66,9 @@ pub async fn new_form(State(state): State<AppState>, page: Page) -> Result<UnitE
         parent_code: String::new(),
         kinds: kinds(),
         error: None,
+        confirm: None,
+        typed_name: None,
+        typed_active: true,
     })
 }
 
@@ -74,6 +91,9 @@ pub async fn create(
                     parent_code: input.parent_code.unwrap_or_default(),
                     kinds: kinds(),
                     error: Some(f.message(page.lang).to_string()),
+                    confirm: None,
+                    typed_name: None,
+                    typed_active: true,
                 },
             )
                 .into_response())
@@ -97,10 +117,13 @@ async fn edit_page(state: &AppState, page: &Page, code: &str, error: Option<Stri
     };
     Ok(UnitEditPage {
         chrome: page.chrome(unit.name.clone(), "units"),
+        typed_active: unit.active,
         unit: Some(unit),
         parent_code,
         kinds: kinds(),
         error,
+        confirm: None,
+        typed_name: None,
     })
 }
 
@@ -118,11 +141,18 @@ pub async fn update(
     State(state): State<AppState>,
     page: Page,
     Path(code): Path<String>,
-    Form(input): Form<UnitChangeInput>,
+    Form(form): Form<UnitEditForm>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
-    // A checkbox sends nothing when unchecked: the form says so with a hidden field.
-    let input = UnitChangeInput { active: Some(input.active.unwrap_or_else(|| "false".into())), ..input };
+    // A checkbox sends nothing when unchecked.
+    let input = UnitChangeInput { active: Some(form.change.active.unwrap_or_else(|| "false".into())), ..form.change };
+    if form.confirm.as_deref() != Some("on") {
+        if let Some(mut view) = confirmation(&state, &page, &code, &input).await? {
+            require(&state, &actor, &page.client, Action::AdministerUnits, None).await.map_err(|f| page.fail(f))?;
+            view.typed_name = input.name.clone();
+            return Ok(view.into_response());
+        }
+    }
     match unit_actions::update(&state, &actor, &page.client, &code, &input).await {
         Ok(unit) => Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response()),
         Err(f) if client_error(&f) => {
@@ -317,4 +347,69 @@ pub async fn export(
         }
         _ => Err(AppError::not_found(page.lang)),
     }
+}
+
+/// When the change deactivates the unit or moves it, the edit page again with what
+/// that will do, for the officer to confirm; `None` when nothing needs confirming.
+async fn confirmation(
+    state: &AppState,
+    page: &Page,
+    code: &str,
+    input: &UnitChangeInput,
+) -> Result<Option<UnitEditPage>, AppError> {
+    let lang = page.lang;
+    let internal = |e| AppError::internal(lang, e);
+    let Some(unit) = units::by_code(&state.db, code).await.map_err(internal)? else {
+        return Ok(None);
+    };
+    let below = units::subtree_ids(&state.db, unit.id).await.map_err(internal)?.len().saturating_sub(1);
+    let deactivating = unit.active && matches!(input.active.as_deref(), Some("false" | "off" | "0"));
+    let current_parent = match unit.parent_id {
+        Some(id) => units::by_id(&state.db, id).await.map_err(internal)?,
+        None => None,
+    };
+    let new_parent_code = input.parent_code.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let moving = new_parent_code.is_some_and(|c| Some(c) != current_parent.as_ref().map(|p| p.code.as_str()));
+    if !deactivating && !moving {
+        return Ok(None);
+    }
+    let mut parts = Vec::new();
+    if deactivating {
+        parts.push(match lang {
+            crate::i18n::Lang::Vi => format!(
+                "Ngừng hoạt động {}: đơn vị này{} không còn phải báo cáo và không còn được tính vào số liệu tổng hợp; lịch sử báo cáo vẫn được giữ.",
+                unit.name,
+                if below > 0 { format!(" và {below} đơn vị trực thuộc") } else { String::new() }
+            ),
+            crate::i18n::Lang::En => format!(
+                "Deactivate {}: this unit{} will no longer report nor count in the consolidated figures; its report history is kept.",
+                unit.name,
+                if below > 0 { format!(" and the {below} units below it") } else { String::new() }
+            ),
+        });
+    }
+    if moving {
+        let target = match new_parent_code {
+            Some(c) => units::by_code(&state.db, c).await.map_err(internal)?.map(|p| p.name).unwrap_or_else(|| c.to_string()),
+            None => String::new(),
+        };
+        let from = current_parent.map(|p| p.name).unwrap_or_default();
+        parts.push(match lang {
+            crate::i18n::Lang::Vi => format!(
+                "Chuyển {} từ {from} sang {target}: số liệu của đơn vị{} sẽ được tính cho {target} từ nay.",
+                unit.name,
+                if below > 0 { format!(" và {below} đơn vị trực thuộc") } else { String::new() }
+            ),
+            crate::i18n::Lang::En => format!(
+                "Move {} from {from} to {target}: the unit's figures{} will count for {target} from now on.",
+                unit.name,
+                if below > 0 { format!(" (and its {below} units below)") } else { String::new() }
+            ),
+        });
+    }
+    let mut view = edit_page(state, page, code, None).await?;
+    view.parent_code = new_parent_code.unwrap_or_default().to_string();
+    view.typed_active = !deactivating && unit.active;
+    view.confirm = Some(parts.join(" "));
+    Ok(Some(view))
 }

@@ -31,6 +31,7 @@ pub struct FoundUnit {
     pub name: String,
     pub kind: String,
     pub path: String,
+    pub active: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -41,6 +42,8 @@ pub struct UnitsPage {
     pub found: Option<Vec<FoundUnit>>,
     pub roots: Vec<UnitLine>,
     pub total: usize,
+    /// Units that no longer operate (kept with their history, counted nowhere).
+    pub inactive: usize,
     pub counts: Vec<(String, usize)>,
 }
 
@@ -106,6 +109,7 @@ pub async fn list(
                         name: h.name.clone(),
                         kind: kind_label(h),
                         path: path.join(" › "),
+                        active: h.active,
                     }
                 })
                 .collect(),
@@ -113,7 +117,7 @@ pub async fn list(
     };
     let mut counts: Vec<(String, usize)> = Vec::new();
     for level in phongtrao_domain::plan::Level::ALL {
-        let n = rows.iter().filter(|r| r.level() == Some(level)).count();
+        let n = rows.iter().filter(|r| r.active && r.level() == Some(level)).count();
         if n > 0 {
             counts.push((level.label_vi().to_string(), n));
         }
@@ -123,7 +127,8 @@ pub async fn list(
         query,
         found,
         roots: tree(&rows),
-        total: rows.len(),
+        total: rows.iter().filter(|r| r.active).count(),
+        inactive: rows.iter().filter(|r| !r.active).count(),
         counts,
     })
 }
