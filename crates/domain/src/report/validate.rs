@@ -19,6 +19,7 @@ use crate::unit::BaseFigure;
 const MAX_COUNT: i64 = 1_000_000_000;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ActivityInput {
     #[serde(default)]
     pub title: String,
@@ -28,9 +29,9 @@ pub struct ActivityInput {
     pub area: String,
     #[serde(default)]
     pub place: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::json::text")]
     pub participants: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::json::text")]
     pub funds: String,
     #[serde(default)]
     pub result: String,
@@ -47,10 +48,13 @@ impl ActivityInput {
     }
 }
 
-/// What the form or the API sent. Numbers arrive as text, as people type them.
+/// What the form or the API sent. Numbers arrive as text, as people type them
+/// ("1.200"), or as JSON numbers (1200) from a script; a field this struct does not
+/// know is refused, never ignored (a misplaced `values` would store an empty report).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReportInput {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::json::values")]
     pub values: BTreeMap<String, String>,
     #[serde(default)]
     pub activities: Vec<ActivityInput>,
@@ -63,6 +67,20 @@ pub struct ReportInput {
     /// The reporter confirms figures above the unit's base figure.
     #[serde(default)]
     pub confirm_above_base: bool,
+    /// "Không phát sinh trong tuần": the unit says on purpose that it has nothing to
+    /// report this week. Without it, a weekly report with no figure, no activity and
+    /// no note is refused (it would count the unit as having reported).
+    #[serde(default)]
+    pub nothing_to_report: bool,
+}
+
+impl ReportInput {
+    /// Nothing typed anywhere: no figure other than 0, no activity, no note.
+    pub fn is_empty(&self) -> bool {
+        self.values.values().all(|v| matches!(v.trim(), "" | "0" | "false" | "off" | "no" | "khong" | "không"))
+            && self.activities.iter().all(ActivityInput::is_blank)
+            && [&self.highlights, &self.difficulties, &self.proposals].iter().all(|s| s.trim().is_empty())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -415,6 +433,30 @@ pub fn check(ctx: &ReportContext, input: &ReportInput) -> Result<CheckedReport, 
     let highlights = narrative("highlights", "Điểm nổi bật", "Highlights", &input.highlights);
     let difficulties = narrative("difficulties", "Khó khăn", "Difficulties", &input.difficulties);
     let proposals = narrative("proposals", "Đề xuất", "Proposals", &input.proposals);
+
+    if ctx.kind == ReportKind::Weekly {
+        let empty = values.values().all(|v| *v == 0)
+            && activities.is_empty()
+            && input.activities.iter().all(ActivityInput::is_blank)
+            && highlights.is_empty()
+            && difficulties.is_empty()
+            && proposals.is_empty();
+        if empty && !input.nothing_to_report && errors.is_empty() {
+            error(
+                &mut errors,
+                "nothing_to_report",
+                "Báo cáo đang trống: hãy nhập ít nhất một số liệu, một hoạt động hoặc một ghi chú. Nếu tuần này đơn vị không có gì để báo cáo, hãy chọn \"Không phát sinh trong tuần\".",
+                "The report is empty: enter at least one figure, activity or note. If the unit has nothing to report this week, tick \"Nothing to report this week\".",
+            );
+        } else if !empty && input.nothing_to_report {
+            error(
+                &mut errors,
+                "nothing_to_report",
+                "Đã chọn \"Không phát sinh trong tuần\" nhưng báo cáo có số liệu, hoạt động hoặc ghi chú: bỏ chọn ô này hoặc xóa nội dung.",
+                "\"Nothing to report this week\" is ticked but the report has figures, activities or notes: untick it or clear them.",
+            );
+        }
+    }
 
     if errors.is_empty() {
         Ok(CheckedReport { values, activities, highlights, difficulties, proposals, warnings })

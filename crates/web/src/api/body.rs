@@ -32,8 +32,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Object<T> {
             ));
         }
         serde_json::from_value(value).map(Object).map_err(|e| {
-            let en = format!("Failed to deserialize the JSON body into the target type: {e}");
-            unprocessable(format!("Dữ liệu gửi lên không đúng định dạng: {en}"), en)
+            let (vi, en) = crate::actions::reports::explain_json_error(&e.to_string());
+            unprocessable(vi, en)
         })
     }
 }
@@ -41,15 +41,27 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Object<T> {
 /// For `#[serde(deserialize_with = "…")]` on a report's `input`: an object whose
 /// `activities`, when given, are objects (not the fields of one by position).
 pub fn report_input<'de, D: serde::Deserializer<'de>>(d: D) -> Result<phongtrao_domain::report::ReportInput, D::Error> {
+    use phongtrao_domain::report::json::bilingual;
     use serde::de::Error;
     let value = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
     let Some(fields) = value.as_object() else {
-        return Err(D::Error::custom("input must be an object"));
+        return Err(D::Error::custom(bilingual(
+            "input phải là một đối tượng {…}",
+            "input must be an object {…}",
+        )));
     };
     if let Some(serde_json::Value::Array(items)) = fields.get("activities") {
         if !items.iter().all(serde_json::Value::is_object) {
-            return Err(D::Error::custom("every activity must be an object"));
+            return Err(D::Error::custom(bilingual(
+                "mỗi hoạt động phải là một đối tượng {…}",
+                "every activity must be an object {…}",
+            )));
         }
     }
-    serde_json::from_value(value).map_err(D::Error::custom)
+    serde_json::from_value(value).map_err(|e| {
+        let (vi, en) = crate::actions::reports::explain_json_error(&e.to_string());
+        let vi = vi.trim_start_matches("Dữ liệu gửi lên không hợp lệ: ").to_string();
+        let en = en.trim_start_matches("The request is not valid: ").to_string();
+        D::Error::custom(bilingual(&format!("input: {vi}"), &format!("input: {en}")))
+    })
 }

@@ -64,6 +64,7 @@ fn report_json(r: &ReportRow) -> Value {
         "id": r.id, "status": r.status, "version": r.version, "due_at": r.due_at.to_rfc3339(),
         "first_submitted_at": r.first_submitted_at.map(|t| t.to_rfc3339()), "last_submitted_at": r.last_submitted_at.map(|t| t.to_rfc3339()),
         "timeliness": r.timeliness, "review_comment": r.review_comment, "updated_by": r.updated_by, "updated_at": r.updated_at.to_rfc3339(),
+        "nothing_to_report": r.nothing_to_report(),
         "draft": r.draft(),
     })
 }
@@ -103,6 +104,7 @@ pub async fn show(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SaveBody {
     #[serde(default, deserialize_with = "super::whole::int")]
     version: i64,
@@ -168,6 +170,7 @@ pub async fn submit(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReviewBody {
     action: String,
     #[serde(default)]

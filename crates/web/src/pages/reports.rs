@@ -76,6 +76,10 @@ pub struct ReportPage {
     pub difficulties: String,
     pub proposals: String,
     pub confirm_above_base: bool,
+    /// "Không phát sinh trong tuần", as typed (the checkbox) and as stored (the badge).
+    pub nothing_to_report: bool,
+    pub stored_nothing_to_report: bool,
+    pub nothing_error: Option<String>,
     pub errors: Vec<FieldError>,
     pub warnings: Vec<Warning>,
     pub message: Option<String>,
@@ -233,6 +237,9 @@ fn build(
         difficulties: input.difficulties.clone(),
         proposals: input.proposals.clone(),
         confirm_above_base: input.confirm_above_base,
+        nothing_to_report: input.nothing_to_report,
+        stored_nothing_to_report: report.is_some_and(|r| r.status().counts() && r.nothing_to_report()),
+        nothing_error: error_of("nothing_to_report"),
         errors,
         warnings,
         message: None,
@@ -316,13 +323,16 @@ pub fn input_from_form(pairs: &[(String, String)]) -> (ReportInput, i64, String)
                 "tag" => &mut row.tag,
                 _ => continue,
             };
-            *slot = value.clone();
+            *slot = value.replace("\r\n", "\n");
         } else {
             match name.as_str() {
-                "highlights" => input.highlights = value.clone(),
-                "difficulties" => input.difficulties = value.clone(),
-                "proposals" => input.proposals = value.clone(),
+                // A browser sends a textarea's line breaks as CRLF, the autosave as LF:
+                // stored the same, so that the two compare equal.
+                "highlights" => input.highlights = value.replace("\r\n", "\n"),
+                "difficulties" => input.difficulties = value.replace("\r\n", "\n"),
+                "proposals" => input.proposals = value.replace("\r\n", "\n"),
                 "confirm_above_base" => input.confirm_above_base = true,
+                "nothing_to_report" => input.nothing_to_report = true,
                 "version" => version = value.trim().parse().unwrap_or(0),
                 "action" => action = value.clone(),
                 _ => {}
