@@ -16,4 +16,5 @@ mod progress;
 mod reminders;
 mod reports;
 mod storage;
+mod submissions;
 mod support;

@@ -31,10 +31,48 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Object<T> {
                 "The JSON body must be an object ({…})".to_string(),
             ));
         }
-        serde_json::from_value(value).map(Object).map_err(|e| {
+        T::deserialize(Strict(value)).map(Object).map_err(|e| {
             let (vi, en) = crate::actions::reports::explain_json_error(&e.to_string());
             unprocessable(vi, en)
         })
+    }
+}
+
+/// The body as a deserializer that refuses, at the top level, a field the target
+/// struct does not have (serde would ignore it: `{"version":0,"values":{…}}` with
+/// `values` misplaced stored an empty report). Every API body gets this without each
+/// struct saying `deny_unknown_fields` (some also read HTML forms, whose `csrf` field
+/// they must ignore). Nested structs say it themselves.
+struct Strict(serde_json::Value);
+
+impl<'de> serde::Deserializer<'de> for Strict {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        serde::Deserializer::deserialize_any(self.0, visitor)
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        if let serde_json::Value::Object(map) = &self.0 {
+            if let Some(unknown) = map.keys().find(|k| !fields.contains(&k.as_str())) {
+                return Err(serde::de::Error::unknown_field(unknown, fields));
+            }
+        }
+        serde::Deserializer::deserialize_struct(self.0, name, fields, visitor)
+    }
+
+    fn deserialize_map<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        serde::Deserializer::deserialize_map(self.0, visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+        unit_struct newtype_struct seq tuple tuple_struct enum identifier ignored_any
     }
 }
 
