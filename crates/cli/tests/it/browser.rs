@@ -213,3 +213,92 @@ async fn the_dashboard_on_a_360_px_phone_never_scrolls_sideways_and_shows_the_js
     c.close().await.ok();
     result.expect("browser flow");
 }
+
+/// Logs in through the form of the page at `base`.
+async fn log_in(c: &fantoccini::Client, base: &str, user: &str) -> Result<(), fantoccini::error::CmdError> {
+    c.goto(&format!("{base}/login")).await?;
+    c.find(Locator::Css("#username")).await?.send_keys(user).await?;
+    c.find(Locator::Css("#password")).await?.send_keys(PW).await?;
+    c.find(Locator::Css("form[action='/login'] button[type=submit]")).await?.click().await?;
+    Ok(())
+}
+
+/// Thursday 2 March 2023, 10:00 in Vietnam: week 1 (deadline Friday 3 March, 16:00) is open.
+fn thursday_of_week_1() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2023-03-02T10:00:00+07:00").expect("time").with_timezone(&chrono::Utc)
+}
+
+#[tokio::test]
+async fn on_a_360_phone_a_reporter_reaches_this_weeks_form_in_one_tap_and_submits_while_the_autosave_is_in_flight() {
+    let Some(driver) = chromedriver() else { return };
+    let app = crate::support::spawn_app_at(thursday_of_week_1()).await;
+    add_user(&app.db, "dt.rachgia", Role::Unit, &["899"], PW).await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = chromium(&driver, profile.path(), (360, 740), true).await;
+    let result = async {
+        log_in(&c, &app.base, "dt.rachgia").await?;
+        // The unit's home page, not the plan overview.
+        loaded(&c, "/home").await?;
+        let button = c.find(Locator::Css("#open-next")).await?;
+        assert_eq!(button.text().await?, "Báo cáo tuần này");
+        // Tap 1: this week's form.
+        button.click().await?;
+        loaded(&c, "/reports/899/2023-03-03").await?;
+        c.wait().for_element(Locator::Css("#report-form")).await?;
+        let width = c.execute("return window.innerWidth", vec![]).await?;
+        assert_eq!(width, json!(360));
+        let fits = c.execute("return document.documentElement.scrollWidth <= window.innerWidth", vec![]).await?;
+        assert_eq!(fits, json!(true), "horizontal scroll on the report form at 360 px");
+        let first_visible = c
+            .execute(
+                "const i = document.querySelector('#report-form input:not([type=hidden])'); \
+                 const r = i.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight",
+                vec![],
+            )
+            .await?;
+        assert_eq!(first_visible, json!(true), "the form's first input is on the first screen");
+        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
+        let png = c.screenshot().await?;
+        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/report-form-360.png"), png).ok();
+        // A slow network: every answer of the server arrives 1.5 s after the request.
+        c.execute(
+            "window.__inflight = 0; const real = window.fetch; \
+             window.fetch = function () { window.__inflight++; \
+               return real.apply(this, arguments).then(function (r) { \
+                 return new Promise(function (ok) { setTimeout(function () { window.__inflight--; ok(r); }, 1500); }); }); };",
+            vec![],
+        )
+        .await?;
+        c.find(Locator::Css("input[name='v.5']")).await?.send_keys("1.200").await?;
+        // The autosave starts 2 s after the last keystroke; wait until it is on its way.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while c.execute("return window.__inflight", vec![]).await? != json!(1) {
+            assert!(Instant::now() < deadline, "the autosave never started");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Then one more figure and "Gửi báo cáo" at once, the autosave still in flight.
+        c.find(Locator::Css("input[name='v.17']")).await?.send_keys("25").await?;
+        c.find(Locator::Css("#submit-report")).await?.click().await?;
+        loaded(&c, "saved=submit").await?;
+        c.wait().for_element(Locator::Css(".status-submitted")).await?;
+        let body = c.find(Locator::Css("main")).await?.text().await?;
+        assert!(!body.contains("vừa được"), "no conflict with oneself: {body}");
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("browser flow");
+    let campaign = phongtrao_storage::campaigns::current(&app.db).await.expect("campaign");
+    let unit = phongtrao_storage::units::by_code(&app.db, "899").await.expect("q").expect("unit");
+    let key = phongtrao_storage::reports::ReportKey {
+        campaign_id: campaign.row.id,
+        unit_id: unit.id,
+        kind: phongtrao_domain::report::ReportKind::Weekly,
+        period_seq: 1,
+    };
+    let report = phongtrao_storage::reports::get(&app.db, &key).await.expect("q").expect("report");
+    assert_eq!(report.status, "submitted");
+    assert_eq!(report.timeliness.as_deref(), Some("on_time"));
+    let values = phongtrao_storage::reports::values(&app.db, report.id).await.expect("values");
+    assert_eq!((values["5"], values["17"]), (1200, 25), "both figures, the one typed during the autosave too");
+}

@@ -224,3 +224,22 @@ impl TestApp {
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
 }
+
+/// The app with its clock set (as `phongtrao serve --now`): the server's time is
+/// `now` and moves on from there.
+#[allow(dead_code)]
+pub async fn spawn_app_at(now: chrono::DateTime<chrono::Utc>) -> TestApp {
+    let (db, dir, database_url) = fresh_db_with_url().await;
+    let prepared = prepare(&db).await.expect("prepare database");
+    let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
+    let settings = Settings { bind, trust_forwarded_for: true, secure_cookies: false, now: Some(now), reminders: None };
+    let app = Application::build(&settings, db.clone()).await.expect("bind");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_forever());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    TestApp { base, database_url, db, prepared, client, _dir: dir }
+}

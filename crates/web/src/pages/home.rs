@@ -60,6 +60,8 @@ pub struct Next {
     pub href: String,
     pub status: String,
     pub status_key: String,
+    /// A weekly report: the button reads "Báo cáo tuần này".
+    pub weekly: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -195,6 +197,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
                 href: d.href.clone(),
                 status,
                 status_key,
+                weekly: d.weekly,
             }
         });
     let lines = dues
