@@ -64,6 +64,7 @@
     if (rows.length === 0) return;
     while (rows.length < list.length) {
       var last = rows[rows.length - 1], copy = last.cloneNode(true), n = rows.length;
+      copy.removeAttribute("id");
       Array.prototype.forEach.call(copy.querySelectorAll("[name]"), function (el) {
         el.name = el.name.replace(/^a\.\d+\./, "a." + n + ".");
         if (el.type === "checkbox") el.checked = false; else if (el.tagName !== "SELECT") el.value = "";

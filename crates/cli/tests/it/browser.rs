@@ -251,7 +251,7 @@ async fn on_a_360_phone_a_reporter_reaches_this_weeks_form_in_one_tap_and_submit
         assert_eq!(fits, json!(true), "horizontal scroll on the report form at 360 px");
         let first_visible = c
             .execute(
-                "const i = document.querySelector('#report-form input:not([type=hidden])'); \
+                "const i = document.querySelector('#report-form input[name^=\"v.\"]'); \
                  const r = i.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight",
                 vec![],
             )

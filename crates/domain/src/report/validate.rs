@@ -306,6 +306,15 @@ pub fn check(ctx: &ReportContext, input: &ReportInput) -> Result<CheckedReport, 
                 }
                 Some(d.0)
             }
+            Err(_) if a.held_on.trim().is_empty() => {
+                error(
+                    &mut errors,
+                    at("held_on"),
+                    format!("Hoạt động {n}: chưa nhập ngày tổ chức"),
+                    format!("Activity {n}: the date it was held is missing"),
+                );
+                None
+            }
             Err(_) => {
                 error(
                     &mut errors,

@@ -41,6 +41,9 @@ pub struct FormContext {
     pub report: Option<ReportRow>,
     /// The weekly period's (locked by hand, reopened, due), as read with the form.
     pub lock: Option<(bool, bool, DateTime<Utc>)>,
+    /// The goals allocated to the unit (indicator key → goal), read by the pages
+    /// only (None: not read).
+    pub allocated: Option<HashMap<String, i64>>,
 }
 
 impl FormContext {
@@ -183,6 +186,7 @@ pub async fn load(
         totals_before,
         report,
         lock,
+        allocated: None,
     })
 }
 

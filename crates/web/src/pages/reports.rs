@@ -25,9 +25,9 @@ use crate::page::Page;
 use crate::AppState;
 
 pub struct FieldView {
+    /// The indicator's key as on the dashboard ("2a", "15c"): the sub-letters stay.
     pub key: String,
     pub label: String,
-    pub target: u32,
     pub kind: &'static str,
     pub value: String,
     pub checked: bool,
@@ -41,7 +41,31 @@ pub struct ActivityView {
     pub index: usize,
     pub a: ActivityInput,
     pub launch: bool,
-    pub errors: Vec<String>,
+    /// (field, message): each shown under its input and linked to it.
+    pub errors: Vec<(String, String)>,
+    pub last: bool,
+}
+
+impl ActivityView {
+    /// The error of one of the row's fields, if any.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+
+    /// ` aria-describedby="…" aria-invalid="true"` for a field with an error.
+    pub fn aria(&self, field: &str) -> String {
+        if self.error(field).is_some() {
+            format!(" aria-describedby=\"e-a{}-{field}\" aria-invalid=\"true\"", self.index)
+        } else {
+            String::new()
+        }
+    }
+
+    /// Errors of the row that belong to no input of the form.
+    pub fn other_errors(&self) -> Vec<&str> {
+        const INPUTS: [&str; 8] = ["title", "held_on", "area", "place", "participants", "funds", "result", "tag"];
+        self.errors.iter().filter(|(f, _)| !INPUTS.contains(&f.as_str())).map(|(_, m)| m.as_str()).collect()
+    }
 }
 
 pub struct DiffLine {
@@ -121,6 +145,23 @@ pub(crate) fn timeliness_label(t: &str, lang: Lang) -> String {
     }
 }
 
+/// The goal the unit works to, as its home page says it: a count's goal allocated
+/// to the unit ("chưa giao chỉ tiêu" when none), the plan's goal at the top of the
+/// tree and for percentages and shares (the same for every unit).
+fn unit_goal(ctx: &FormContext, i: &phongtrao_domain::plan::Indicator, lang: Lang) -> String {
+    use phongtrao_domain::plan::IndicatorKind;
+    if i.kind != IndicatorKind::Count || ctx.unit.parent_id.is_none() {
+        return crate::pages::targets::goal_text(i, lang);
+    }
+    match ctx.allocated.as_ref().and_then(|goals| goals.get(&i.key)) {
+        Some(goal) => {
+            let label = i.unit_label.as_deref().unwrap_or("");
+            format!("{} {} {label}", i.comparison.symbol(), format::integer(*goal)).trim_end().to_string()
+        }
+        None => lang.t("dash_no_goal"),
+    }
+}
+
 /// The form as it should be shown: from what the person typed (after a failed
 /// save), else the stored draft.
 fn build(
@@ -165,11 +206,10 @@ fn build(
             FieldView {
                 key: f.key.clone(),
                 label: f.label.clone(),
-                target: f.target_number,
                 kind,
                 checked: matches!(value.as_str(), "1" | "on" | "true"),
                 value,
-                goal: indicator.map(|i| crate::pages::targets::goal_text(i, lang)).unwrap_or_default(),
+                goal: indicator.map(|i| unit_goal(ctx, i, lang)).unwrap_or_default(),
                 total: format::integer(before),
                 hint,
                 error: error_of(&format!("values.{}", f.key)),
@@ -179,6 +219,7 @@ fn build(
     let mut rows: Vec<ActivityInput> = input.activities.clone();
     let blanks = if rows.is_empty() { 2 } else { 1 } + extra_rows;
     rows.extend((0..blanks).map(|_| ActivityInput::default()));
+    let row_count = rows.len();
     let activities = rows
         .into_iter()
         .enumerate()
@@ -186,13 +227,16 @@ fn build(
             let prefix = format!("activities[{index}].");
             let errors = errors
                 .iter()
-                .filter(|e| e.field.starts_with(&prefix))
-                .map(|e| match lang {
-                    Lang::Vi => e.message_vi.clone(),
-                    Lang::En => e.message_en.clone(),
+                .filter_map(|e| {
+                    let field = e.field.strip_prefix(&prefix)?;
+                    let message = match lang {
+                        Lang::Vi => e.message_vi.clone(),
+                        Lang::En => e.message_en.clone(),
+                    };
+                    Some((field.to_string(), message))
                 })
                 .collect();
-            ActivityView { index, launch: a.tag == "launch", a, errors }
+            ActivityView { index, launch: a.tag == "launch", a, errors, last: index + 1 == row_count }
         })
         .collect();
     let (heading, period_label) = match &ctx.period {
@@ -261,8 +305,12 @@ fn kind_and_end(period: &str) -> Option<(ReportKind, Option<NaiveDate>)> {
 async fn load(state: &AppState, page: &Page, unit: &str, period: &str) -> Result<FormContext, AppError> {
     let (kind, end) = kind_and_end(period).ok_or_else(|| AppError::not_found(page.lang))?;
     let actor = page.require_actor()?;
-    let ctx = report_actions::load(state, unit, kind, end).await.map_err(|f| page.fail(f))?;
+    let mut ctx = report_actions::load(state, unit, kind, end).await.map_err(|f| page.fail(f))?;
     report_actions::authorize_read(state, actor, &page.client, &ctx).await.map_err(|f| page.fail(f))?;
+    let goals = phongtrao_storage::allocations::for_units(&state.db, ctx.campaign.row.id, &[ctx.unit.id])
+        .await
+        .map_err(|e| AppError::internal(page.lang, e))?;
+    ctx.allocated = Some(goals.into_iter().map(|((key, _), goal)| (key, goal)).collect());
     Ok(ctx)
 }
 
