@@ -365,3 +365,29 @@ fn report_submit_file_of_the_wrong_shape_exits_non_zero_and_stores_nothing() {
     let rg = list.as_array().and_then(|l| l.iter().find(|r| r["unit"] == "899")).expect("899");
     assert_eq!(rg["values"]["5"], 1200);
 }
+
+#[tokio::test]
+async fn the_demo_fills_the_campaign_as_it_stands_at_the_servers_clock() {
+    let (db, _dir) = crate::support::fresh_db().await;
+    phongtrao_web::prepare::prepare(&db).await.expect("prepare");
+    // Friday 10 March 2023, 09:00: week 2 is due at 16:00 today; weeks 3–5 have not begun.
+    let now = chrono::DateTime::parse_from_rfc3339("2023-03-10T09:00:00+07:00").expect("t").with_timezone(&chrono::Utc);
+    let state = phongtrao_web::AppState::new(db.clone(), false, now - chrono::Utc::now());
+    let summary = phongtrao_web::demo::fill(&state, 2023).await.expect("demo");
+    assert!(summary.reports > 0, "{summary:?}");
+    let campaign = phongtrao_storage::campaigns::current(&db).await.expect("campaign");
+    let reports =
+        phongtrao_storage::reports::list(&db, campaign.row.id, phongtrao_domain::report::ReportKind::Weekly, None, None)
+            .await
+            .expect("reports");
+    assert!(reports.iter().all(|r| r.period_seq <= 2), "no report of a week not begun");
+    assert!(reports.iter().all(|r| r.first_submitted_at.is_some_and(|t| t <= now)), "none sent after now");
+    let week2: Vec<_> = reports.iter().filter(|r| r.period_seq == 2).collect();
+    assert!(!week2.is_empty(), "some units sent week 2 already");
+    assert!(week2.iter().all(|r| r.timeliness.as_deref() == Some("on_time")), "nobody late before the deadline");
+    let late_week1 = reports.iter().filter(|r| r.period_seq == 1 && r.timeliness.as_deref() == Some("late")).count();
+    assert_eq!(summary.late, late_week1, "{summary:?}");
+    // Missing counts only week 1 (past its deadline): at most the units that did not send it.
+    let sent_week1 = reports.iter().filter(|r| r.period_seq == 1).count();
+    assert_eq!(summary.missing, summary.units - sent_week1, "{summary:?}");
+}
