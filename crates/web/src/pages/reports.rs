@@ -595,6 +595,22 @@ pub struct ListRow {
     pub weeks: Vec<ListCell>,
 }
 
+impl ListRow {
+    /// The cell of the week shown first (this week).
+    pub fn week(&self, index: usize) -> Option<&ListCell> {
+        self.weeks.get(index)
+    }
+}
+
+/// The week a reporter works on now: the first whose deadline is still to come
+/// (the last once the campaign is over).
+pub struct CurrentWeek {
+    pub index: usize,
+    pub seq: u32,
+    pub range: String,
+    pub deadline: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "reports.html")]
 pub struct ReportsPage {
@@ -602,6 +618,7 @@ pub struct ReportsPage {
     pub periods: Vec<(u32, String, String, bool)>,
     pub rows: Vec<ListRow>,
     pub is_admin: bool,
+    pub current: Option<CurrentWeek>,
 }
 
 /// The reports the user can open: units as rows, the unit plan and each week as columns.
@@ -661,7 +678,21 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<ReportsPa
                 .collect(),
         })
         .collect();
+    let current_index = periods
+        .iter()
+        .position(|p| p.deadline.with_timezone(&Utc) > now)
+        .or_else(|| periods.len().checked_sub(1));
+    let current = current_index.and_then(|index| {
+        let p = periods.get(index)?;
+        Some(CurrentWeek {
+            index,
+            seq: p.seq,
+            range: format!("{} – {}", format::date(p.start), format::date(p.end)),
+            deadline: format::date_time(&p.deadline.with_timezone(&Ho_Chi_Minh)),
+        })
+    });
     Ok(ReportsPage {
+        current,
         chrome: page.chrome(lang.t("report.list_title"), "reports"),
         periods: periods
             .iter()
