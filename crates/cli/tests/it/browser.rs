@@ -302,3 +302,66 @@ async fn on_a_360_phone_a_reporter_reaches_this_weeks_form_in_one_tap_and_submit
     let values = phongtrao_storage::reports::values(&app.db, report.id).await.expect("values");
     assert_eq!((values["5"], values["17"]), (1200, 25), "both figures, the one typed during the autosave too");
 }
+
+#[tokio::test]
+async fn a_reporters_pages_at_360_px_fit_the_screen_with_44_px_tap_targets() {
+    let Some(driver) = chromedriver() else { return };
+    let app = crate::support::spawn_app_at(thursday_of_week_1()).await;
+    add_user(&app.db, "dt.rachgia", Role::Unit, &["899"], PW).await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = chromium(&driver, profile.path(), (360, 740), true).await;
+    let result = async {
+        log_in(&c, &app.base, "dt.rachgia").await?;
+        loaded(&c, "/home").await?;
+        // The menu is folded behind one button; opened, each entry is a 44 px target.
+        let menu_hidden = c.execute("return getComputedStyle(document.querySelector('ul.menu')).display", vec![]).await?;
+        assert_eq!(menu_hidden, json!("none"), "the menu is folded on a phone");
+        let button_h = c.execute("return document.querySelector('.menu-button').getBoundingClientRect().height", vec![]).await?;
+        assert!(button_h.as_f64().unwrap_or(0.0) >= 44.0, "menu button {button_h}");
+        c.find(Locator::Css(".menu-button")).await?.click().await?;
+        let smallest = c
+            .execute(
+                "return Math.min(...[...document.querySelectorAll('ul.menu a, ul.menu button')].map(e => e.getBoundingClientRect().height))",
+                vec![],
+            )
+            .await?;
+        assert!(smallest.as_f64().unwrap_or(0.0) >= 44.0, "menu entries {smallest}");
+        for path in ["/home", "/reports", "/calendar", "/", "/reports/899/2023-03-03", "/reports/899/plan", "/targets", "/units"] {
+            c.goto(&format!("{}{path}", app.base)).await?;
+            loaded(&c, path).await?;
+            c.execute("document.querySelectorAll('details').forEach(d => d.open = true)", vec![]).await?;
+            let fits = c
+                .execute("return [document.documentElement.scrollWidth, window.innerWidth]", vec![])
+                .await?;
+            assert!(fits[0].as_f64() <= fits[1].as_f64(), "{path} is wider than the screen: {fits}");
+        }
+        // Reports: this week first, and the links of lists and grid cells are 44 px targets.
+        c.goto(&format!("{}/reports", app.base)).await?;
+        loaded(&c, "/reports").await?;
+        let first = c.find(Locator::Css("main section.this-week a")).await?.attr("href").await?;
+        assert_eq!(first.as_deref(), Some("/reports/899/2023-03-03"));
+        let small = c
+            .execute(
+                "return [...document.querySelectorAll('.report-lines li a, table.report-grid td a')].filter(e => e.getBoundingClientRect().height < 44).length",
+                vec![],
+            )
+            .await?;
+        assert_eq!(small, json!(0), "links under 44 px on /reports");
+        c.goto(&format!("{}/home", app.base)).await?;
+        loaded(&c, "/home").await?;
+        let small = c
+            .execute(
+                "return [...document.querySelectorAll('.report-lines li a')].filter(e => e.getBoundingClientRect().height < 44).length",
+                vec![],
+            )
+            .await?;
+        assert_eq!(small, json!(0), "links under 44 px on /home");
+        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
+        let png = c.screenshot().await?;
+        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/home-360.png"), png).ok();
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("browser flow");
+}

@@ -391,3 +391,95 @@ async fn the_demo_fills_the_campaign_as_it_stands_at_the_servers_clock() {
     let sent_week1 = reports.iter().filter(|r| r.period_seq == 1).count();
     assert_eq!(summary.missing, summary.units - sent_week1, "{summary:?}");
 }
+
+#[tokio::test]
+async fn an_overdue_unsent_week_is_never_not_yet_due_and_the_unit_plan_deadline_reads_alike() {
+    // Thursday 9 March 2023: week 1 (due 3 March) was never sent; week 2 is open.
+    let now = chrono::DateTime::parse_from_rfc3339("2023-03-09T10:00:00+07:00").expect("t").with_timezone(&chrono::Utc);
+    let app = crate::support::spawn_app_at(now).await;
+    add_user(&app.db, "r.rachgia", Role::Unit, &["899"], PW).await;
+    let client = browser();
+    let login = app.login_form(&client, "r.rachgia", PW, "10.9.0.4").await;
+    assert_eq!(
+        login.headers().get("location").and_then(|v| v.to_str().ok()),
+        Some("/home"),
+        "a unit reporter lands on the unit's home page"
+    );
+    let get = |path: &str| {
+        let url = format!("{}{path}", app.base);
+        let client = client.clone();
+        async move { client.get(url).send().await.expect("page").text().await.expect("body") }
+    };
+    let reports = get("/reports").await;
+    let week1 = reports.split("href=\"/reports/899/2023-03-03\"").nth(1).unwrap_or("");
+    let week1 = week1.split("</a>").next().unwrap_or("");
+    assert!(week1.contains("Chưa báo cáo") && !week1.contains("Chưa đến hạn"), "{week1}");
+    // This week first: week 2 is the first report link of the page.
+    let first = reports.split("href=\"/reports/899/").nth(1).map(|r| r.split('"').next().unwrap_or("")).unwrap_or("");
+    assert!(first.contains("2023-03-10"), "{first}");
+    let home = get("/home").await;
+    let line = home.split("<strong>Báo cáo tuần 1</strong>").nth(1).unwrap_or("");
+    let line = line.split("</li>").next().unwrap_or("");
+    assert!(line.contains("Chưa báo cáo") && !line.contains("Chưa đến hạn"), "{line}");
+    assert!(home.contains(">Báo cáo tuần này</a>"), "the button to this week's form");
+    // The unit plan's deadline: the same words on the home page and the calendar.
+    let calendar = get("/calendar?unit=899").await;
+    let said = calendar
+        .split("trước ngày ")
+        .nth(1)
+        .map(|rest| format!("trước ngày {}", &rest[..10]))
+        .expect("the unit plan's deadline on the calendar");
+    assert!(home.contains(&said), "home does not say {said:?}");
+}
+
+#[tokio::test]
+async fn the_report_form_shows_sub_letters_the_units_goal_and_no_placeholder_zero() {
+    let app = spawn_app().await;
+    let admin = add_token(&app.db, add_user(&app.db, "r.vp", Role::Admin, &[], PW).await).await;
+    add_user(&app.db, "r.rachgia", Role::Unit, &["899"], PW).await;
+    // The office allocates 1.200 trees (indicator 5) to Rạch Giá; nothing for indicator 6.
+    let (status, answer) = call(
+        &app,
+        "POST",
+        "/api/v1/allocations/5",
+        &admin,
+        json!({"goals": {"899": 1200}}),
+    )
+    .await;
+    assert!(status.is_success(), "{answer}");
+    let client = browser();
+    app.login_form(&client, "r.rachgia", PW, "10.9.0.5").await;
+    let url = format!("{}/reports/899/{WEEK1}", app.base);
+    let page = client.get(&url).send().await.expect("page").text().await.expect("body");
+    assert!(page.contains("<span class=\"tno\">2a</span>") && page.contains("<span class=\"tno\">15c</span>"), "sub-letters");
+    assert!(!page.contains("placeholder=\"0\""), "no grey 0 that looks typed");
+    let help = |key: &str| {
+        page.split(&format!("<small id=\"h-{key}\">")).nth(1).and_then(|r| r.split("</small>").next()).unwrap_or("").to_string()
+    };
+    assert!(help("5").contains("1.200"), "the unit's goal for 5, not the province's: {}", help("5"));
+    assert!(help("6").contains("chưa giao chỉ tiêu"), "no allocation: {}", help("6"));
+    // An activity without its date: a readable message, linked to the date input.
+    let csrf = csrf_of(&page);
+    let sent = client
+        .post(&url)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("version", "0"),
+            ("v.5", "10"),
+            ("a.0.title", "Ra quân trồng cây"),
+            ("a.0.held_on", ""),
+            ("a.0.area", "2.1"),
+            ("action", "submit"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(sent.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = sent.text().await.expect("body");
+    assert!(body.contains("Hoạt động 1: chưa nhập ngày tổ chức"), "readable empty date");
+    assert!(body.contains("aria-describedby=\"e-a0-held_on\""), "the date input points at its error");
+    assert!(body.contains("id=\"e-a0-held_on\""));
+    // "Thêm hoạt động" comes back at the new row.
+    assert!(body.contains(&format!("formaction=\"/reports/899/{WEEK1}#last-activity\"")));
+    assert!(body.contains("id=\"last-activity\""));
+}
