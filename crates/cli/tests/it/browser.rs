@@ -365,3 +365,45 @@ async fn a_reporters_pages_at_360_px_fit_the_screen_with_44_px_tap_targets() {
     c.close().await.ok();
     result.expect("browser flow");
 }
+
+#[tokio::test]
+async fn restoring_a_draft_kept_offline_brings_back_its_activities() {
+    let Some(driver) = chromedriver() else { return };
+    let app = crate::support::spawn_app_at(thursday_of_week_1()).await;
+    add_user(&app.db, "dt.rachgia", Role::Unit, &["899"], PW).await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = chromium(&driver, profile.path(), (360, 740), true).await;
+    let result = async {
+        log_in(&c, &app.base, "dt.rachgia").await?;
+        loaded(&c, "/home").await?;
+        c.goto(&format!("{}/reports/899/2023-03-03", app.base)).await?;
+        loaded(&c, "/reports/899/2023-03-03").await?;
+        // What the page kept on the phone when the connection dropped: three activities
+        // (the page has two empty rows), a figure and a note.
+        let kept = json!({"pending": true, "input": {
+            "values": {"5": "300"}, "highlights": "Ra quân", "difficulties": "", "proposals": "",
+            "confirm_above_base": false, "nothing_to_report": false,
+            "activities": [
+                {"title": "Trồng cây", "held_on": "2023-02-26", "area": "2.1", "place": "Vĩnh Thanh", "participants": "40", "funds": "", "result": ""},
+                {"title": "Hiến máu", "held_on": "2023-02-28", "area": "3.1", "place": "", "participants": "25", "funds": "1.500.000", "result": "", "tag": "launch"},
+                {"title": "Dạy bơi", "held_on": "2023-03-01", "area": "3.3", "place": "", "participants": "", "funds": "", "result": "12 em"}
+            ]}});
+        c.execute("localStorage.setItem('pt-899-2023-03-03', JSON.stringify(arguments[0]))", vec![kept]).await?;
+        c.refresh().await?;
+        loaded(&c, "/reports/899/2023-03-03").await?;
+        c.wait().for_element(Locator::Css("#report-form > button.secondary")).await?.click().await?;
+        let got = c
+            .execute(
+                "const v = n => (document.querySelector(`[name='${n}']`) || {}).value; \
+                 return [v('v.5'), v('highlights'), v('a.0.title'), v('a.1.funds'), v('a.2.title'), v('a.2.result'), v('a.2.area'), \
+                         document.querySelector(\"[name='a.1.tag']\").checked]",
+                vec![],
+            )
+            .await?;
+        assert_eq!(got, json!(["300", "Ra quân", "Trồng cây", "1.500.000", "Dạy bơi", "12 em", "3.3", true]));
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("browser flow");
+}
