@@ -50,8 +50,11 @@ impl ReportRow {
     }
 
     /// The unit said "không phát sinh trong tuần" (nothing to report this week).
+    /// The draft is serde_json's compact text of a ReportInput, where this key can
+    /// only appear unescaped as the field itself: no need to parse it (lists of
+    /// many reports ask this).
     pub fn nothing_to_report(&self) -> bool {
-        self.draft().nothing_to_report
+        self.draft_json.contains("\"nothing_to_report\":true")
     }
 }
 

@@ -106,7 +106,7 @@
       saved: lang === "vi" ? "Đã tự lưu nháp lúc " : "Draft saved automatically at ",
       offline: lang === "vi" ? "Mất kết nối: bản nháp được giữ trên máy này và sẽ lưu khi có mạng." : "Offline: the draft is kept on this device and will be saved when back online.",
       restore: lang === "vi" ? "Khôi phục bản nháp chưa lưu trên máy này" : "Restore the unsaved draft from this device",
-      conflict: lang === "vi" ? "Báo cáo vừa được người khác lưu; hãy tải lại trang trước khi sửa tiếp." : "Someone else saved this report; reload the page before going on."
+      conflict: lang === "vi" ? "Báo cáo vừa được lưu từ một trang hoặc thiết bị khác; hãy tải lại trang trước khi sửa tiếp." : "This report was just saved from another page or device; reload the page before going on."
     };
     try {
       var kept = JSON.parse(localStorage.getItem(key) || "null");

@@ -147,6 +147,7 @@ pub async fn run(command: ReportCommand) -> Result<ExitCode> {
                     "unit": u.map(|u| u.code.clone()), "unit_name": u.map(|u| u.name.clone()),
                     "period_end": periods.iter().find(|p| i64::from(p.seq) == r.period_seq).map(|p| p.end),
                     "status": r.status, "version": r.version, "timeliness": r.timeliness,
+                    "nothing_to_report": r.nothing_to_report(),
                     "first_submitted_at": r.first_submitted_at.map(|t| t.to_rfc3339()),
                     "values": reports::values(&db, r.id).await?,
                 }));

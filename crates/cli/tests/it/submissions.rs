@@ -119,6 +119,8 @@ async fn an_empty_weekly_report_is_refused_unless_sent_as_nothing_to_report() {
         .await
         .expect("body");
     assert!(page.contains("Không phát sinh trong tuần</span>"), "the badge on the report page");
+    let list = client.get(format!("{}/reports", app.base)).send().await.expect("list").text().await.expect("body");
+    assert!(list.contains("· Không phát sinh"), "and in the list of reports");
 }
 
 #[tokio::test]
@@ -292,6 +294,18 @@ async fn the_form_submitted_while_its_autosave_landed_is_not_a_conflict() {
         .await
         .expect("autosave");
     assert_eq!(autosave.status(), StatusCode::CREATED, "{:?}", autosave.text().await);
+    // Another content from the version before (another tab of the same person): a
+    // real conflict, said as such, without "someone else".
+    let other_tab = client
+        .post(&url)
+        .form(&[("csrf", csrf.as_str()), ("version", "0"), ("v.5", "999"), ("action", "save")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(other_tab.status(), StatusCode::CONFLICT);
+    let body = other_tab.text().await.unwrap_or_default();
+    assert!(body.contains("Bạn đã lưu báo cáo này ở một trang hoặc thiết bị khác"), "own conflict wording");
+    assert!(!body.contains("vừa được người khác lưu"));
     let sent = client
         .post(&url)
         .form(&[
@@ -364,6 +378,9 @@ fn report_submit_file_of_the_wrong_shape_exits_non_zero_and_stores_nothing() {
     assert_eq!(list.as_array().map(Vec::len), Some(2), "{list}");
     let rg = list.as_array().and_then(|l| l.iter().find(|r| r["unit"] == "899")).expect("899");
     assert_eq!(rg["values"]["5"], 1200);
+    assert_eq!(rg["nothing_to_report"], false);
+    let hd = list.as_array().and_then(|l| l.iter().find(|r| r["unit"] == "903")).expect("903");
+    assert_eq!(hd["nothing_to_report"], true);
 }
 
 #[tokio::test]

@@ -108,6 +108,8 @@ pub struct ReportPage {
     pub warnings: Vec<Warning>,
     pub message: Option<String>,
     pub conflict: Option<(String, Vec<DiffLine>)>,
+    /// The stored version was saved by the same person (another tab or device).
+    pub conflict_self: bool,
     pub guide: usize,
     pub max: usize,
     pub is_plan: bool,
@@ -288,6 +290,7 @@ fn build(
         warnings,
         message: None,
         conflict: None,
+        conflict_self: false,
         guide: phongtrao_domain::report::NARRATIVE_GUIDE,
         max: phongtrao_domain::report::NARRATIVE_MAX,
         is_plan: ctx.kind == ReportKind::UnitPlan,
@@ -458,6 +461,7 @@ pub async fn save(
             let mut fresh = ctx;
             fresh.report = Some(*current);
             let mut view = build(&page, &fresh, &theirs, Vec::new(), Vec::new(), 0);
+            view.conflict_self = page.actor.as_ref().is_some_and(|a| a.user.username == who);
             view.conflict = Some((format!("{who} · {when}"), diff));
             Ok((StatusCode::CONFLICT, view).into_response())
         }
@@ -586,6 +590,8 @@ pub struct ListCell {
     pub status: String,
     pub status_key: String,
     pub timeliness: String,
+    /// Sent as "không phát sinh trong tuần".
+    pub nothing: bool,
 }
 
 pub struct ListRow {
@@ -658,6 +664,7 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<ReportsPa
             status,
             status_key,
             timeliness: r.and_then(|r| r.timeliness.as_deref()).map(|t| timeliness_label(t, lang)).unwrap_or_default(),
+            nothing: r.is_some_and(|r| r.status().counts() && r.nothing_to_report()),
         }
     };
     let rows = unit_rows
