@@ -349,6 +349,9 @@ async fn a_reporters_pages_at_360_px_fit_the_screen_with_44_px_tap_targets() {
             )
             .await?;
         assert_eq!(small, json!(0), "links under 44 px on /reports");
+        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
+        let png = c.screenshot().await?;
+        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/reports-360.png"), png).ok();
         c.goto(&format!("{}/home", app.base)).await?;
         loaded(&c, "/home").await?;
         let small = c
