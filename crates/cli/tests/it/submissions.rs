@@ -91,6 +91,11 @@ async fn an_empty_weekly_report_is_refused_unless_sent_as_nothing_to_report() {
         assert!(answer["fields"][0]["message_vi"].as_str().unwrap_or("").contains("Không phát sinh trong tuần"));
         assert_eq!(stored_report(&app, &own, "899").await, Value::Null, "nothing stored for {input}");
     }
+    // An empty unit plan is no plan either.
+    let (status, answer) =
+        call(&app, "POST", "/api/v1/reports/899/plan/submit", &own, json!({"version": 0, "input": {}})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(call(&app, "GET", "/api/v1/reports/899/plan", &own, Value::Null).await.1["report"], Value::Null);
     // "Nothing to report" together with figures is contradictory: refused.
     let (status, answer) = call(
         &app,
@@ -264,8 +269,10 @@ async fn a_save_whose_only_conflict_is_ones_own_identical_autosave_goes_through(
     let (status, _) = call(&app, "PUT", &format!("{base3}/draft"), &other, json!({"version": 0, "input": input})).await;
     assert_eq!(status, StatusCode::CREATED);
     let changed = json!({"values": {"5": "1.300"}});
-    let (status, _) = call(&app, "PUT", &format!("{base3}/draft"), &other, json!({"version": 0, "input": changed})).await;
+    let (status, answer) =
+        call(&app, "PUT", &format!("{base3}/draft"), &other, json!({"version": 0, "input": changed})).await;
     assert_eq!(status, StatusCode::CONFLICT, "different content");
+    assert!(message_vi(&answer).contains("chính bạn"), "one's own other save, said so: {answer}");
     let (status, _) =
         call(&app, "PUT", &format!("{base}/draft"), &colleague, json!({"version": 0, "input": input})).await;
     assert_eq!(status, StatusCode::CONFLICT, "the report is submitted: not editable");

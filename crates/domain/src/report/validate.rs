@@ -443,13 +443,32 @@ pub fn check(ctx: &ReportContext, input: &ReportInput) -> Result<CheckedReport, 
     let difficulties = narrative("difficulties", "Khó khăn", "Difficulties", &input.difficulties);
     let proposals = narrative("proposals", "Đề xuất", "Proposals", &input.proposals);
 
+    let empty = values.values().all(|v| *v == 0)
+        && activities.is_empty()
+        && input.activities.iter().all(ActivityInput::is_blank)
+        && highlights.is_empty()
+        && difficulties.is_empty()
+        && proposals.is_empty();
+    if ctx.kind == ReportKind::UnitPlan {
+        // A unit plan says what the unit commits to: an empty one is no plan, and
+        // "nothing to report this week" belongs to weekly reports.
+        if input.nothing_to_report {
+            error(
+                &mut errors,
+                "nothing_to_report",
+                "\"Không phát sinh trong tuần\" chỉ dùng cho báo cáo tuần",
+                "\"Nothing to report this week\" is for weekly reports only",
+            );
+        } else if empty && errors.is_empty() {
+            error(
+                &mut errors,
+                "values",
+                "Kế hoạch của đơn vị đang trống: hãy đăng ký ít nhất một chỉ tiêu, một hoạt động hoặc một ghi chú.",
+                "The unit plan is empty: commit to at least one figure, activity or note.",
+            );
+        }
+    }
     if ctx.kind == ReportKind::Weekly {
-        let empty = values.values().all(|v| *v == 0)
-            && activities.is_empty()
-            && input.activities.iter().all(ActivityInput::is_blank)
-            && highlights.is_empty()
-            && difficulties.is_empty()
-            && proposals.is_empty();
         if empty && !input.nothing_to_report && errors.is_empty() {
             error(
                 &mut errors,
@@ -608,6 +627,41 @@ mod tests {
         }];
         let ok = check(&c, &i).unwrap();
         assert!(ok.warnings[0].message_vi.contains("01/03/2023 – 05/03/2023"), "{:?}", ok.warnings);
+    }
+
+    #[test]
+    fn an_empty_week_needs_nothing_to_report_and_nothing_to_report_needs_an_empty_week() {
+        let s = setup();
+        let errors = check(&ctx(&s), &input(&[("5", "0"), ("6", "")])).unwrap_err();
+        assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), vec!["nothing_to_report"]);
+        let mut nothing = input(&[]);
+        nothing.nothing_to_report = true;
+        assert!(check(&ctx(&s), &nothing).is_ok());
+        nothing.values.insert("5".into(), "3".into());
+        assert!(check(&ctx(&s), &nothing).is_err(), "figures and 'nothing to report' contradict");
+        let mut plan = ctx(&s);
+        plan.kind = ReportKind::UnitPlan;
+        assert!(check(&plan, &input(&[])).is_err(), "an empty unit plan is no plan");
+    }
+
+    #[test]
+    fn json_numbers_are_read_as_typed_text_and_unknown_fields_are_refused() {
+        let ok: ReportInput =
+            serde_json::from_str(r#"{"values": {"5": 1200, "6": "1.500", "7": 40.0, "8": true, "9": null}}"#).unwrap();
+        assert_eq!(ok.values["5"], "1200");
+        assert_eq!(ok.values["6"], "1.500");
+        assert_eq!(ok.values["7"], "40");
+        assert_eq!(ok.values["8"], "1");
+        assert_eq!(ok.values["9"], "");
+        let half: ReportInput = serde_json::from_str(r#"{"values": {"5": 12.5}}"#).unwrap();
+        assert!(check(&ctx(&setup()), &half).is_err(), "a fraction is refused by the check");
+        let e = serde_json::from_str::<ReportInput>(r#"{"value": {"5": 1}}"#).unwrap_err().to_string();
+        assert!(e.contains("unknown field `value`"), "{e}");
+        let e = serde_json::from_str::<ReportInput>(r#"{"values": {"5": [1]}}"#).unwrap_err().to_string();
+        let (vi, en) = crate::report::json::split_bilingual(&e).unwrap();
+        assert!(vi.starts_with("values.5: phải là một số") && en.starts_with("values.5: must be"), "{e}");
+        let e = serde_json::from_str::<ReportInput>(r#"{"activities": [{"titel": "x"}]}"#).unwrap_err().to_string();
+        assert!(e.contains("unknown field `titel`"), "{e}");
     }
 
     #[test]

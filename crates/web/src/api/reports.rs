@@ -34,12 +34,30 @@ fn parse_period(text: &str) -> Result<(ReportKind, Option<NaiveDate>), ApiError>
 }
 
 fn failure_response(f: ReportFailure) -> Response {
+    failure_response_for(f, None)
+}
+
+/// The same; `me`: the person saving, so that a conflict with their own other save
+/// (another tab or device) does not read as someone else's.
+fn failure_response_for(f: ReportFailure, me: Option<&str>) -> Response {
     match f {
         ReportFailure::Invalid(fields) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(json!({
                 "error": {"code": "invalid", "message_vi": "Báo cáo chưa hợp lệ; chưa lưu gì.", "message_en": "The report is not valid; nothing was stored."},
                 "fields": fields,
+            })),
+        )
+            .into_response(),
+        ReportFailure::Conflict(current) if me == Some(current.updated_by.as_str()) => (
+            StatusCode::CONFLICT,
+            Json(json!({
+                "error": {
+                    "code": "conflict",
+                    "message_vi": format!("Báo cáo vừa được chính bạn lưu từ một trang hoặc thiết bị khác (phiên bản {}) với nội dung khác. Thay đổi này chưa được lưu; đã giữ trong lịch sử.", current.version),
+                    "message_en": format!("You saved this report from another page or device (version {}) with other content. This change was not applied; it is kept in the history.", current.version),
+                },
+                "current": report_json(&current),
             })),
         )
             .into_response(),
@@ -143,7 +161,7 @@ async fn save(
                 checked.map(|c| serde_json::to_value(c.warnings).unwrap_or_default()).unwrap_or(json!([]));
             (status, Json(out)).into_response()
         }
-        Err(f) => failure_response(f),
+        Err(f) => failure_response_for(f, Some(&actor.user.username)),
     }
 }
 
