@@ -507,3 +507,35 @@ async fn the_report_form_shows_sub_letters_the_units_goal_and_no_placeholder_zer
     assert!(body.contains(&format!("formaction=\"/reports/899/{WEEK1}#last-activity\"")));
     assert!(body.contains("id=\"last-activity\""));
 }
+
+#[tokio::test]
+async fn after_the_forced_password_change_a_unit_reporter_is_shown_the_way_on() {
+    let app = spawn_app().await;
+    let admin = add_token(&app.db, add_user(&app.db, "r.vp", Role::Admin, &[], PW).await).await;
+    let (status, created) = call(
+        &app,
+        "POST",
+        "/api/v1/users",
+        &admin,
+        json!({"username": "moi.rachgia", "display_name": "Người mới", "role": "unit", "units": ["899"]}),
+    )
+    .await;
+    assert!(status.is_success(), "{created}");
+    let one_time = created["one_time_password"].as_str().expect("one-time password").to_string();
+    let client = browser();
+    let r = app.login_form(&client, "moi.rachgia", &one_time, "10.9.0.6").await;
+    assert_eq!(r.headers()["location"], "/account?first=1");
+    let account = client.get(format!("{}/account", app.base)).send().await.expect("get").text().await.expect("body");
+    let csrf = csrf_of(&account);
+    let r = client
+        .post(format!("{}/account/password", app.base))
+        .form(&[("csrf", csrf.as_str()), ("current", one_time.as_str()), ("new", PW), ("confirm", PW)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"].to_str().expect("location").to_string();
+    let done = client.get(format!("{}{location}", app.base)).send().await.expect("get").text().await.expect("body");
+    assert!(done.contains("Đã đổi mật khẩu."), "{location}");
+    assert!(done.contains("<a href=\"/home\" role=\"button\" id=\"onward\">"), "a link onward to the unit's home page");
+}
