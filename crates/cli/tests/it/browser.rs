@@ -336,6 +336,18 @@ async fn a_reporters_pages_at_360_px_fit_the_screen_with_44_px_tap_targets() {
                 .execute("return [document.documentElement.scrollWidth, window.innerWidth]", vec![])
                 .await?;
             assert!(fits[0].as_f64() <= fits[1].as_f64(), "{path} is wider than the screen: {fits}");
+            // Links in lists are 44 px tap targets (those of summaries too, opened).
+            let small = c
+                .execute(
+                    "return [...document.querySelectorAll('main li > a')].filter(e => e.offsetParent && e.getBoundingClientRect().height < 44).map(e => e.textContent.trim()).slice(0, 5)",
+                    vec![],
+                )
+                .await?;
+            assert_eq!(small, json!([]), "links in lists under 44 px on {path}");
+            let name = if path == "/" { "overview".to_string() } else { path.trim_start_matches('/').replace('/', "-") };
+            std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
+            let png = c.screenshot().await?;
+            std::fs::write(format!("{}/screenshots/360-{name}.png", env!("CARGO_TARGET_TMPDIR")), png).ok();
         }
         // Reports: this week first, and the links of lists and grid cells are 44 px targets.
         c.goto(&format!("{}/reports", app.base)).await?;
