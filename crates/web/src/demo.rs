@@ -98,7 +98,8 @@ pub async fn fill(state: &AppState, seed: u64) -> Result<DemoSummary, StorageErr
             let at = if fate < 0.19 {
                 due + Duration::minutes(rng.gen_range(1..2_000))
             } else {
-                (due - Duration::minutes(rng.gen_range(10..3_000))).max(opens + Duration::minutes(rng.gen_range(60..600)))
+                (due - Duration::minutes(rng.gen_range(10..3_000)))
+                    .max(opens + Duration::minutes(rng.gen_range(60..600)))
             };
             if at > now {
                 // Not sent yet: open (before the deadline) or missing so far (after it).

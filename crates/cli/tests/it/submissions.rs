@@ -115,14 +115,8 @@ async fn an_empty_weekly_report_is_refused_unless_sent_as_nothing_to_report() {
     assert_eq!(report["nothing_to_report"], true, "{report}");
     let client = browser();
     app.login_form(&client, "r.rachgia", PW, "10.9.0.1").await;
-    let page = client
-        .get(format!("{}/reports/899/{WEEK1}", app.base))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("body");
+    let page =
+        client.get(format!("{}/reports/899/{WEEK1}", app.base)).send().await.expect("page").text().await.expect("body");
     assert!(page.contains("Không phát sinh trong tuần</span>"), "the badge on the report page");
     let list = client.get(format!("{}/reports", app.base)).send().await.expect("list").text().await.expect("body");
     assert!(list.contains("· Không phát sinh"), "and in the list of reports");
@@ -400,10 +394,15 @@ async fn the_demo_fills_the_campaign_as_it_stands_at_the_servers_clock() {
     let summary = phongtrao_web::demo::fill(&state, 2023).await.expect("demo");
     assert!(summary.reports > 0, "{summary:?}");
     let campaign = phongtrao_storage::campaigns::current(&db).await.expect("campaign");
-    let reports =
-        phongtrao_storage::reports::list(&db, campaign.row.id, phongtrao_domain::report::ReportKind::Weekly, None, None)
-            .await
-            .expect("reports");
+    let reports = phongtrao_storage::reports::list(
+        &db,
+        campaign.row.id,
+        phongtrao_domain::report::ReportKind::Weekly,
+        None,
+        None,
+    )
+    .await
+    .expect("reports");
     assert!(reports.iter().all(|r| r.period_seq <= 2), "no report of a week not begun");
     assert!(reports.iter().all(|r| r.first_submitted_at.is_some_and(|t| t <= now)), "none sent after now");
     let week2: Vec<_> = reports.iter().filter(|r| r.period_seq == 2).collect();
@@ -462,23 +461,23 @@ async fn the_report_form_shows_sub_letters_the_units_goal_and_no_placeholder_zer
     let admin = add_token(&app.db, add_user(&app.db, "r.vp", Role::Admin, &[], PW).await).await;
     add_user(&app.db, "r.rachgia", Role::Unit, &["899"], PW).await;
     // The office allocates 1.200 trees (indicator 5) to Rạch Giá; nothing for indicator 6.
-    let (status, answer) = call(
-        &app,
-        "POST",
-        "/api/v1/allocations/5",
-        &admin,
-        json!({"goals": {"899": 1200}}),
-    )
-    .await;
+    let (status, answer) = call(&app, "POST", "/api/v1/allocations/5", &admin, json!({"goals": {"899": 1200}})).await;
     assert!(status.is_success(), "{answer}");
     let client = browser();
     app.login_form(&client, "r.rachgia", PW, "10.9.0.5").await;
     let url = format!("{}/reports/899/{WEEK1}", app.base);
     let page = client.get(&url).send().await.expect("page").text().await.expect("body");
-    assert!(page.contains("<span class=\"tno\">2a</span>") && page.contains("<span class=\"tno\">15c</span>"), "sub-letters");
+    assert!(
+        page.contains("<span class=\"tno\">2a</span>") && page.contains("<span class=\"tno\">15c</span>"),
+        "sub-letters"
+    );
     assert!(!page.contains("placeholder=\"0\""), "no grey 0 that looks typed");
     let help = |key: &str| {
-        page.split(&format!("<small id=\"h-{key}\">")).nth(1).and_then(|r| r.split("</small>").next()).unwrap_or("").to_string()
+        page.split(&format!("<small id=\"h-{key}\">"))
+            .nth(1)
+            .and_then(|r| r.split("</small>").next())
+            .unwrap_or("")
+            .to_string()
     };
     assert!(help("5").contains("1.200"), "the unit's goal for 5, not the province's: {}", help("5"));
     assert!(help("6").contains("chưa giao chỉ tiêu"), "no allocation: {}", help("6"));

@@ -107,10 +107,8 @@ impl<'de> Visitor<'de> for ValuesVisitor {
         while let Some(key) = map.next_key::<String>()? {
             let Text(value) = map.next_value::<Text>().map_err(|e| {
                 let message = e.to_string();
-                let (vi, en) = split_bilingual(&message).unwrap_or((
-                    "phải là một số hoặc một đoạn chữ",
-                    "must be a number or a text",
-                ));
+                let (vi, en) = split_bilingual(&message)
+                    .unwrap_or(("phải là một số hoặc một đoạn chữ", "must be a number or a text"));
                 de::Error::custom(bilingual(&format!("values.{key}: {vi}"), &format!("values.{key}: {en}")))
             })?;
             out.insert(key, value);

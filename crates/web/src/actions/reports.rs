@@ -410,7 +410,10 @@ pub fn explain_json_error(message: &str) -> (String, String) {
         );
     }
     if let Some(name) = quoted("missing field ") {
-        return (format!("Thiếu trường \"{name}\"; chưa lưu gì"), format!("Missing field \"{name}\"; nothing was stored"));
+        return (
+            format!("Thiếu trường \"{name}\"; chưa lưu gì"),
+            format!("Missing field \"{name}\"; nothing was stored"),
+        );
     }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
         let (got, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
@@ -428,7 +431,10 @@ pub fn explain_json_error(message: &str) -> (String, String) {
     }
     if let Some(rest) = message.strip_prefix("unknown variant ") {
         let name = rest.split('`').nth(1).unwrap_or(rest);
-        return (format!("Giá trị \"{name}\" không hợp lệ; chưa lưu gì"), format!("Unknown value \"{name}\"; nothing was stored"));
+        return (
+            format!("Giá trị \"{name}\" không hợp lệ; chưa lưu gì"),
+            format!("Unknown value \"{name}\"; nothing was stored"),
+        );
     }
     (
         "Dữ liệu gửi lên không đúng định dạng; chưa lưu gì".to_string(),

@@ -83,10 +83,7 @@ pub fn report_input<'de, D: serde::Deserializer<'de>>(d: D) -> Result<phongtrao_
     use serde::de::Error;
     let value = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
     let Some(fields) = value.as_object() else {
-        return Err(D::Error::custom(bilingual(
-            "input phải là một đối tượng {…}",
-            "input must be an object {…}",
-        )));
+        return Err(D::Error::custom(bilingual("input phải là một đối tượng {…}", "input must be an object {…}")));
     };
     if let Some(serde_json::Value::Array(items)) = fields.get("activities") {
         if !items.iter().all(serde_json::Value::is_object) {

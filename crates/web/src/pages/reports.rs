@@ -685,10 +685,8 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<ReportsPa
                 .collect(),
         })
         .collect();
-    let current_index = periods
-        .iter()
-        .position(|p| p.deadline.with_timezone(&Utc) > now)
-        .or_else(|| periods.len().checked_sub(1));
+    let current_index =
+        periods.iter().position(|p| p.deadline.with_timezone(&Utc) > now).or_else(|| periods.len().checked_sub(1));
     let current = current_index.and_then(|index| {
         let p = periods.get(index)?;
         Some(CurrentWeek {
