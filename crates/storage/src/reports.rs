@@ -48,6 +48,14 @@ impl ReportRow {
     pub fn draft(&self) -> ReportInput {
         serde_json::from_str(&self.draft_json).unwrap_or_default()
     }
+
+    /// The unit said "không phát sinh trong tuần" (nothing to report this week).
+    /// The draft is serde_json's compact text of a ReportInput, where this key can
+    /// only appear unescaped as the field itself: no need to parse it (lists of
+    /// many reports ask this).
+    pub fn nothing_to_report(&self) -> bool {
+        self.draft_json.contains("\"nothing_to_report\":true")
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -334,7 +342,14 @@ macro_rules! save_in_tx {
             // A version of a report that does not exist: refused, nothing stored.
             return Err(SaveError::Missing);
         }
-        let stale = existing.as_ref().filter(|row| row.version != req.expected_version);
+        // The person's own later save of exactly this content (an autosave that
+        // landed while this request was on its way) is not a conflict: nothing of
+        // anyone's would be lost, so the save goes on from the stored version.
+        let own_echo = existing.as_ref().filter(|row| {
+            row.version > req.expected_version && row.updated_by == req.who.name && row.draft_json == *draft_json
+        });
+        let expected_version = own_echo.map(|row| row.version).unwrap_or(req.expected_version);
+        let stale = existing.as_ref().filter(|row| row.version != expected_version);
         match stale {
             Some(current) => {
                 // Keep the refused attempt in the history, then refuse.
@@ -365,7 +380,7 @@ macro_rules! save_in_tx {
                     existing.as_ref().map(|r| r.status()).unwrap_or(Status::Draft)
                 };
                 let last_submitted_at = if submit { Some(req.now) } else { existing.as_ref().and_then(|r| r.last_submitted_at) };
-                let new_version = req.expected_version + 1;
+                let new_version = expected_version + 1;
                 // The submitted values as one JSON object (what a rebuild reads).
                 let submitted_values = match (submit, req.checked) {
                     (true, Some(checked)) => Some(serde_json::to_string(&checked.values).map_err(|e| StorageError::Invalid(e.to_string()))?),
@@ -414,7 +429,7 @@ macro_rules! save_in_tx {
                         .bind(req.now)
                         .bind(&req.who.name)
                         .bind(row.id)
-                        .bind(req.expected_version)
+                        .bind(expected_version)
                         .bind(&submitted_values)
                         .bind(req.checked.filter(|_| submit).map(|c| c.highlights.as_str()))
                         .bind(req.checked.filter(|_| submit).map(|c| c.difficulties.as_str()))

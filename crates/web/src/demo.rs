@@ -74,15 +74,41 @@ pub async fn fill(state: &AppState, seed: u64) -> Result<DemoSummary, StorageErr
     }
     let share = reporting.len().max(1) as f64;
     let periods = plan.periods();
+    let tz = plan.campaign.timezone;
     for u in &reporting {
         let figures = base_figures::for_unit(db, u.id).await?;
         for p in &periods {
+            // The campaign as it stands at `now` (the server's clock, `--now`): a week
+            // not begun has no report; a report is only sent before `now`.
+            let opens = phongtrao_domain::period::before_day_deadline(tz, p.start).with_timezone(&Utc);
+            if opens > now {
+                continue;
+            }
+            let due = p.deadline.with_timezone(&Utc);
             // One report in twenty never arrives; one in seven arrives late.
             let fate: f64 = rng.gen();
             if fate < 0.05 {
-                summary.missing += 1;
+                if due <= now {
+                    summary.missing += 1;
+                }
                 continue;
             }
+            // When this unit sends this week's report: before the deadline (from the
+            // week's opening), or late, after it.
+            let at = if fate < 0.19 {
+                due + Duration::minutes(rng.gen_range(1..2_000))
+            } else {
+                (due - Duration::minutes(rng.gen_range(10..3_000)))
+                    .max(opens + Duration::minutes(rng.gen_range(60..600)))
+            };
+            if at > now {
+                // Not sent yet: open (before the deadline) or missing so far (after it).
+                if due <= now {
+                    summary.missing += 1;
+                }
+                continue;
+            }
+            let late = at > due;
             let ctx = match load(state, &u.code, ReportKind::Weekly, Some(p.end)).await {
                 Ok(c) => c,
                 Err(_) => continue,
@@ -115,6 +141,8 @@ pub async fn fill(state: &AppState, seed: u64) -> Result<DemoSummary, StorageErr
             for _ in 0..rng.gen_range(1..3) {
                 let (area, title) = ACTIVITIES[rng.gen_range(0..ACTIVITIES.len())];
                 let day = p.start + Duration::days(rng.gen_range(0..7));
+                // An activity is reported once held: not after the day it is sent.
+                let day = day.min(at.with_timezone(&tz).date_naive()).max(p.start);
                 input.activities.push(ActivityInput {
                     title: title.into(),
                     held_on: day.format("%Y-%m-%d").to_string(),
@@ -129,13 +157,6 @@ pub async fn fill(state: &AppState, seed: u64) -> Result<DemoSummary, StorageErr
             input.highlights = format!("[MÔ PHỎNG] {} tổ chức các hoạt động tuần {}.", u.name, p.seq);
             input.confirm_above_base = true;
             let Ok(checked) = check(&ctx.domain_context(), &input) else { continue };
-            let due = p.deadline.with_timezone(&Utc);
-            let at = if fate < 0.19 {
-                summary.late += 1;
-                due + Duration::minutes(rng.gen_range(1..2_000))
-            } else {
-                due - Duration::minutes(rng.gen_range(10..3_000))
-            };
             let request = SaveRequest {
                 key: ctx.key(),
                 due_at: ctx.due_at,
@@ -150,6 +171,9 @@ pub async fn fill(state: &AppState, seed: u64) -> Result<DemoSummary, StorageErr
             };
             if reports::save(db, &request).await.is_ok() {
                 summary.reports += 1;
+                if late {
+                    summary.late += 1;
+                }
             }
         }
     }

@@ -38,7 +38,7 @@
 (function () {
   "use strict";
   function collect(form) {
-    var input = { values: {}, activities: [], highlights: "", difficulties: "", proposals: "", confirm_above_base: false };
+    var input = { values: {}, activities: [], highlights: "", difficulties: "", proposals: "", confirm_above_base: false, nothing_to_report: false };
     var rows = {};
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.disabled) return;
@@ -48,12 +48,42 @@
       else if ((m = /^a\.(\d+)\.(\w+)$/.exec(el.name))) { rows[m[1]] = rows[m[1]] || {}; rows[m[1]][m[2]] = el.value; }
       else if (el.name === "highlights" || el.name === "difficulties" || el.name === "proposals") input[el.name] = el.value;
       else if (el.name === "confirm_above_base") input.confirm_above_base = true;
+      else if (el.name === "nothing_to_report") input.nothing_to_report = true;
     });
     Object.keys(rows).sort(function (a, b) { return a - b; }).forEach(function (k) {
       var r = rows[k];
       if (["title", "held_on", "place", "participants", "funds", "result"].some(function (f) { return (r[f] || "").trim() !== ""; })) input.activities.push(r);
     });
     return input;
+  }
+  // Puts the activities of a kept draft back into the rows of the form, adding rows
+  // (copies of the last one) when the draft has more activities than the page.
+  function activityRows(form) { return Array.prototype.slice.call(form.querySelectorAll("fieldset.activity")); }
+  function restoreActivitiesOf(form, list) {
+    var rows = activityRows(form);
+    if (rows.length === 0) return;
+    while (rows.length < list.length) {
+      var last = rows[rows.length - 1], copy = last.cloneNode(true), n = rows.length;
+      copy.removeAttribute("id");
+      Array.prototype.forEach.call(copy.querySelectorAll("[name]"), function (el) {
+        el.name = el.name.replace(/^a\.\d+\./, "a." + n + ".");
+        if (el.type === "checkbox") el.checked = false; else if (el.tagName !== "SELECT") el.value = "";
+      });
+      Array.prototype.forEach.call(copy.querySelectorAll(".error"), function (e) { e.remove(); });
+      var legend = copy.querySelector("legend");
+      if (legend) legend.textContent = legend.textContent.replace(/\d+\s*$/, String(n + 1));
+      last.parentNode.insertBefore(copy, last.nextSibling);
+      rows.push(copy);
+    }
+    rows.forEach(function (row, i) {
+      var a = list[i] || {};
+      Array.prototype.forEach.call(row.querySelectorAll("[name]"), function (el) {
+        var m = /^a\.\d+\.(\w+)$/.exec(el.name); if (!m) return;
+        if (el.type === "checkbox") el.checked = a[m[1]] === el.value;
+        else if (el.tagName === "SELECT") { if (a[m[1]]) el.value = a[m[1]]; }
+        else el.value = a[m[1]] || "";
+      });
+    });
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("textarea[data-guide]").forEach(function (t) {
@@ -76,7 +106,7 @@
       saved: lang === "vi" ? "Đã tự lưu nháp lúc " : "Draft saved automatically at ",
       offline: lang === "vi" ? "Mất kết nối: bản nháp được giữ trên máy này và sẽ lưu khi có mạng." : "Offline: the draft is kept on this device and will be saved when back online.",
       restore: lang === "vi" ? "Khôi phục bản nháp chưa lưu trên máy này" : "Restore the unsaved draft from this device",
-      conflict: lang === "vi" ? "Báo cáo vừa được người khác lưu; hãy tải lại trang trước khi sửa tiếp." : "Someone else saved this report; reload the page before going on."
+      conflict: lang === "vi" ? "Báo cáo vừa được lưu từ một trang hoặc thiết bị khác; hãy tải lại trang trước khi sửa tiếp." : "This report was just saved from another page or device; reload the page before going on."
     };
     try {
       var kept = JSON.parse(localStorage.getItem(key) || "null");
@@ -88,19 +118,24 @@
             var el = form.elements["v." + k]; if (!el) return;
             if (el.type === "checkbox") el.checked = kept.input.values[k] === "1"; else el.value = kept.input.values[k];
           });
-          ["highlights", "difficulties", "proposals"].forEach(function (n) { if (form.elements[n]) form.elements[n].value = kept.input[n]; });
+          ["highlights", "difficulties", "proposals"].forEach(function (n) { if (form.elements[n]) form.elements[n].value = kept.input[n] || ""; });
+          ["confirm_above_base", "nothing_to_report"].forEach(function (n) { if (form.elements[n]) form.elements[n].checked = !!kept.input[n]; });
+          restoreActivities(kept.input.activities || []);
           b.remove(); schedule();
         });
         form.insertBefore(b, form.firstChild);
       }
     } catch (e) { /* private mode: no local copy */ }
-    var timer = null, busy = false;
+    function restoreActivities(list) { restoreActivitiesOf(form, list); }
+    // `pending`: the autosave on its way, if any (a promise that settles when its answer,
+    // and the version it gives, is known).
+    var timer = null, busy = false, pending = null, sending = false;
     function save() {
       if (busy) { schedule(); return; }
       var input = collect(form);
       try { localStorage.setItem(key, JSON.stringify({ pending: true, input: input })); } catch (e) {}
       busy = true;
-      fetch(url, { method: "PUT", credentials: "same-origin", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      pending = fetch(url, { method: "PUT", credentials: "same-origin", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
                    body: JSON.stringify({ version: parseInt(versionInput.value, 10) || 0, input: input }) })
         .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, status: r.status, body: j }; }); })
         .then(function (res) {
@@ -116,12 +151,36 @@
             status.textContent = (res.body && res.body.error && (lang === "vi" ? res.body.error.message_vi : res.body.error.message_en)) || "";
           }
         })
-        .catch(function () { busy = false; status.textContent = text.offline; });
+        .catch(function () { busy = false; status.textContent = text.offline; })
+        .then(function () { pending = null; });
     }
     function schedule() { clearTimeout(timer); timer = setTimeout(save, 2000); }
     form.addEventListener("input", schedule);
     form.addEventListener("change", schedule);
     window.addEventListener("online", schedule);
-    form.addEventListener("submit", function () { clearTimeout(timer); try { localStorage.removeItem(key); } catch (e) {} });
+    // Sending the form while an autosave is on its way would send the version the page
+    // had before it (a "conflict" with oneself): wait for the autosave, take the version
+    // it got, then send.
+    form.addEventListener("submit", function (ev) {
+      clearTimeout(timer);
+      if (pending) {
+        ev.preventDefault();
+        if (sending) return;
+        sending = true;
+        var submitter = ev.submitter;
+        pending.then(function () {
+          sending = false;
+          if (typeof form.requestSubmit === "function") { form.requestSubmit(submitter || undefined); return; }
+          if (submitter && submitter.name) {
+            var h = document.createElement("input");
+            h.type = "hidden"; h.name = submitter.name; h.value = submitter.value;
+            form.appendChild(h);
+          }
+          form.submit();
+        });
+        return;
+      }
+      try { localStorage.removeItem(key); } catch (e) {}
+    });
   });
 })();

@@ -9,8 +9,15 @@ use crate::config::DatabaseArgs;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-pub async fn fill(db: &phongtrao_storage::Db, seed: u64) -> Result<demo::DemoSummary> {
-    let state = AppState::local(db.clone());
+/// Fills the campaign as it stands at `now` (the server's `--now`; default the real
+/// clock): no report of a week not begun, none sent after `now`.
+pub async fn fill(
+    db: &phongtrao_storage::Db,
+    seed: u64,
+    now: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<demo::DemoSummary> {
+    let offset = now.map(|t| t - chrono::Utc::now()).unwrap_or_else(chrono::Duration::zero);
+    let state = AppState::new(db.clone(), false, offset);
     Ok(demo::fill(&state, seed).await?)
 }
 
@@ -34,7 +41,7 @@ pub async fn run(args: DatabaseArgs, seed: u64, scale: Scale, periods: u32) -> R
         db.close().await;
         return Ok(ExitCode::SUCCESS);
     }
-    let s = fill(&db, seed).await?;
+    let s = fill(&db, seed, None).await?;
     println!(
         "DỮ LIỆU MÔ PHỎNG / SIMULATED DATA: {} báo cáo của {} đơn vị ({} trễ hạn, {} không nộp) / {} reports of {} units ({} late, {} missing). Mọi trang đều ghi rõ là mô phỏng / every page says so.",
         s.reports, s.units, s.late, s.missing, s.reports, s.units, s.late, s.missing

@@ -5,13 +5,12 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::Subcommand;
-use phongtrao_domain::report::{ReportInput, ReportKind};
+use phongtrao_domain::report::ReportKind;
 use phongtrao_storage::audit::Who;
 use phongtrao_storage::reports::{self, SaveAction};
 use phongtrao_storage::{campaigns, units};
 use phongtrao_web::actions::reports::{self as report_actions, ReportFailure};
 use phongtrao_web::AppState;
-use serde::Deserialize;
 use serde_json::json;
 
 use crate::config::DatabaseArgs;
@@ -25,7 +24,7 @@ pub enum ReportCommand {
         /// The last day (Friday) of the period, YYYY-MM-DD.
         #[arg(long)]
         period_end: NaiveDate,
-        /// {"values": {"5": "120", ...}, "activities": [...], "highlights": "...", "submitted_at": "2023-03-03T15:00:00+07:00"}
+        /// {"values": {"5": "1.200", "17": 35, ...}, "activities": [...], "highlights": "...", "nothing_to_report": false, "submitted_at": "2023-03-03T15:00:00+07:00"}; an unknown field or an empty report (unless nothing_to_report) is refused
         #[arg(long)]
         file: PathBuf,
         #[command(flatten)]
@@ -44,14 +43,6 @@ pub enum ReportCommand {
     },
 }
 
-#[derive(Deserialize)]
-struct ReportFile {
-    #[serde(flatten)]
-    input: ReportInput,
-    /// When the report was first sent (migration of past data); default: now.
-    submitted_at: Option<chrono::DateTime<chrono::FixedOffset>>,
-}
-
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 pub async fn run(command: ReportCommand) -> Result<ExitCode> {
@@ -59,26 +50,42 @@ pub async fn run(command: ReportCommand) -> Result<ExitCode> {
         ReportCommand::Submit { unit, period_end, file, db } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| format!("không đọc được / cannot read {}: {e}", file.display()))?;
-            let parsed: ReportFile = serde_json::from_str(&text)
-                .map_err(|e| format!("tệp JSON không hợp lệ / invalid JSON in {}: {e}", file.display()))?;
+            // The file's shape is checked before anything is opened: an unknown field
+            // (a misplaced "value") or another shape stores nothing.
+            let (input, submitted_at) = match report_actions::input_from_json(&text) {
+                Ok(parsed) => parsed,
+                Err((vi, en)) => {
+                    eprintln!("{}: {vi} / {en}", file.display());
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            // When the report was first sent (migration of past data); default: now.
+            let submitted_at: Option<chrono::DateTime<chrono::FixedOffset>> = match submitted_at {
+                None | Some(serde_json::Value::Null) => None,
+                Some(serde_json::Value::String(t)) => match chrono::DateTime::parse_from_rfc3339(&t) {
+                    Ok(t) => Some(t),
+                    Err(_) => {
+                        eprintln!(
+                            "{}: submitted_at \"{t}\" phải là thời điểm RFC 3339, ví dụ 2023-03-03T15:00:00+07:00 / must be an RFC 3339 time",
+                            file.display()
+                        );
+                        return Ok(ExitCode::from(2));
+                    }
+                },
+                Some(_) => {
+                    eprintln!("{}: submitted_at phải là chuỗi thời điểm / must be a time string", file.display());
+                    return Ok(ExitCode::from(2));
+                }
+            };
             let db = db.connect().await?;
             let state = AppState::local(db.clone());
             let ctx = report_actions::load(&state, &unit, ReportKind::Weekly, Some(period_end))
                 .await
                 .map_err(|f| format!("{} / {}", f.vi, f.en))?;
             let version = ctx.report.as_ref().map(|r| r.version).unwrap_or(0);
-            let at = parsed.submitted_at.map(|t| t.with_timezone(&chrono::Utc));
-            match report_actions::save_as(
-                &state,
-                &Who::cli(),
-                &ctx,
-                &parsed.input,
-                version,
-                SaveAction::Submit,
-                None,
-                at,
-            )
-            .await
+            let at = submitted_at.map(|t| t.with_timezone(&chrono::Utc));
+            match report_actions::save_as(&state, &Who::cli(), &ctx, &input, version, SaveAction::Submit, None, at)
+                .await
             {
                 Ok((saved, checked)) => {
                     let warnings = checked.map(|c| c.warnings).unwrap_or_default();
@@ -131,6 +138,7 @@ pub async fn run(command: ReportCommand) -> Result<ExitCode> {
                     "unit": u.map(|u| u.code.clone()), "unit_name": u.map(|u| u.name.clone()),
                     "period_end": periods.iter().find(|p| i64::from(p.seq) == r.period_seq).map(|p| p.end),
                     "status": r.status, "version": r.version, "timeliness": r.timeliness,
+                    "nothing_to_report": r.nothing_to_report(),
                     "first_submitted_at": r.first_submitted_at.map(|t| t.to_rfc3339()),
                     "values": reports::values(&db, r.id).await?,
                 }));

@@ -41,7 +41,7 @@ pub async fn run(args: DatabaseArgs, settings: Settings, demo: bool) -> Result<E
     let prepared = prepare(&db).await?;
     print_first_start(&prepared);
     if demo && !phongtrao_web::demo::is_simulated(&db).await {
-        let s = super::demo::fill(&db, 2023).await?;
+        let s = super::demo::fill(&db, 2023, now).await?;
         println!("Chế độ trình diễn / demo mode: {} báo cáo mô phỏng / simulated reports ({} trễ hạn / late, {} không nộp / missing).", s.reports, s.late, s.missing);
     }
     let app = Application::build(&settings, db.clone()).await?;

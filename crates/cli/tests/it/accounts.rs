@@ -76,7 +76,7 @@ async fn failed_logins_are_slowed_and_logged_but_the_real_user_gets_in_from_else
     let user = browser();
     let r = app.login_form(&user, "huyendoan899", PW, "198.51.100.20").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()["location"], "/");
+    assert_eq!(r.headers()["location"], "/home", "a unit reporter lands on the unit's home page");
     // IPv6 neighbours in one /64 share a counter.
     let admin_id = add_user(&app.db, "vanphong", Role::Admin, &[], PW).await;
     let token = add_token(&app.db, admin_id).await;

@@ -174,7 +174,9 @@ async fn the_dashboard_on_a_360_px_phone_never_scrolls_sideways_and_shows_the_js
         c.find(Locator::Css("#password")).await?.send_keys(PW).await?;
         c.find(Locator::Css("form[action='/login'] button[type=submit]")).await?.click().await?;
         c.wait().for_element(Locator::Css("a[href='/dashboard']")).await?;
-        c.find(Locator::Css("a[href='/dashboard']")).await?.click().await?;
+        // On a phone the menu is folded behind its button.
+        c.find(Locator::Css(".menu-button")).await?.click().await?;
+        c.find(Locator::Css("ul.menu a[href='/dashboard']")).await?.click().await?;
         c.wait().for_element(Locator::Css("#targets-h")).await?;
         // Choose the date with the form, as a person would.
         c.execute("document.querySelector('#dash-at').value = '2023-03-31'", vec![]).await?;
@@ -207,6 +209,215 @@ async fn the_dashboard_on_a_360_px_phone_never_scrolls_sideways_and_shows_the_js
         std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
         let png = c.screenshot().await?;
         std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/dashboard-360.png"), png).ok();
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("browser flow");
+}
+
+/// Logs in through the form of the page at `base`.
+async fn log_in(c: &fantoccini::Client, base: &str, user: &str) -> Result<(), fantoccini::error::CmdError> {
+    c.goto(&format!("{base}/login")).await?;
+    c.find(Locator::Css("#username")).await?.send_keys(user).await?;
+    c.find(Locator::Css("#password")).await?.send_keys(PW).await?;
+    c.find(Locator::Css("form[action='/login'] button[type=submit]")).await?.click().await?;
+    Ok(())
+}
+
+/// Thursday 2 March 2023, 10:00 in Vietnam: week 1 (deadline Friday 3 March, 16:00) is open.
+fn thursday_of_week_1() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2023-03-02T10:00:00+07:00").expect("time").with_timezone(&chrono::Utc)
+}
+
+#[tokio::test]
+async fn on_a_360_phone_a_reporter_reaches_this_weeks_form_in_one_tap_and_submits_while_the_autosave_is_in_flight() {
+    let Some(driver) = chromedriver() else { return };
+    let app = crate::support::spawn_app_at(thursday_of_week_1()).await;
+    add_user(&app.db, "dt.rachgia", Role::Unit, &["899"], PW).await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = chromium(&driver, profile.path(), (360, 740), true).await;
+    let result = async {
+        log_in(&c, &app.base, "dt.rachgia").await?;
+        // The unit's home page, not the plan overview.
+        loaded(&c, "/home").await?;
+        let button = c.find(Locator::Css("#open-next")).await?;
+        assert_eq!(button.text().await?, "Báo cáo tuần này");
+        // Tap 1: this week's form.
+        button.click().await?;
+        loaded(&c, "/reports/899/2023-03-03").await?;
+        c.wait().for_element(Locator::Css("#report-form")).await?;
+        let width = c.execute("return window.innerWidth", vec![]).await?;
+        assert_eq!(width, json!(360));
+        let fits = c.execute("return document.documentElement.scrollWidth <= window.innerWidth", vec![]).await?;
+        assert_eq!(fits, json!(true), "horizontal scroll on the report form at 360 px");
+        let first_visible = c
+            .execute(
+                "const i = document.querySelector('#report-form input[name^=\"v.\"]'); \
+                 const r = i.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight",
+                vec![],
+            )
+            .await?;
+        assert_eq!(first_visible, json!(true), "the form's first input is on the first screen");
+        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
+        let png = c.screenshot().await?;
+        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/report-form-360.png"), png).ok();
+        // A slow network: every answer of the server arrives 1.5 s after the request.
+        c.execute(
+            "window.__inflight = 0; const real = window.fetch; \
+             window.fetch = function () { window.__inflight++; \
+               return real.apply(this, arguments).then(function (r) { \
+                 return new Promise(function (ok) { setTimeout(function () { window.__inflight--; ok(r); }, 1500); }); }); };",
+            vec![],
+        )
+        .await?;
+        c.find(Locator::Css("input[name='v.5']")).await?.send_keys("1.200").await?;
+        // The autosave starts 2 s after the last keystroke; wait until it is on its way.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while c.execute("return window.__inflight", vec![]).await? != json!(1) {
+            assert!(Instant::now() < deadline, "the autosave never started");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Then one more figure and "Gửi báo cáo" at once, the autosave still in flight.
+        c.find(Locator::Css("input[name='v.17']")).await?.send_keys("25").await?;
+        c.find(Locator::Css("#submit-report")).await?.click().await?;
+        loaded(&c, "saved=submit").await?;
+        c.wait().for_element(Locator::Css(".status-submitted")).await?;
+        let body = c.find(Locator::Css("main")).await?.text().await?;
+        assert!(!body.contains("vừa được"), "no conflict with oneself: {body}");
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("browser flow");
+    let campaign = phongtrao_storage::campaigns::current(&app.db).await.expect("campaign");
+    let unit = phongtrao_storage::units::by_code(&app.db, "899").await.expect("q").expect("unit");
+    let key = phongtrao_storage::reports::ReportKey {
+        campaign_id: campaign.row.id,
+        unit_id: unit.id,
+        kind: phongtrao_domain::report::ReportKind::Weekly,
+        period_seq: 1,
+    };
+    let report = phongtrao_storage::reports::get(&app.db, &key).await.expect("q").expect("report");
+    assert_eq!(report.status, "submitted");
+    assert_eq!(report.timeliness.as_deref(), Some("on_time"));
+    let values = phongtrao_storage::reports::values(&app.db, report.id).await.expect("values");
+    assert_eq!((values["5"], values["17"]), (1200, 25), "both figures, the one typed during the autosave too");
+}
+
+#[tokio::test]
+async fn a_reporters_pages_at_360_px_fit_the_screen_with_44_px_tap_targets() {
+    let Some(driver) = chromedriver() else { return };
+    let app = crate::support::spawn_app_at(thursday_of_week_1()).await;
+    add_user(&app.db, "dt.rachgia", Role::Unit, &["899"], PW).await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = chromium(&driver, profile.path(), (360, 740), true).await;
+    let result = async {
+        log_in(&c, &app.base, "dt.rachgia").await?;
+        loaded(&c, "/home").await?;
+        // The menu is folded behind one button; opened, each entry is a 44 px target.
+        let menu_hidden = c.execute("return getComputedStyle(document.querySelector('ul.menu')).display", vec![]).await?;
+        assert_eq!(menu_hidden, json!("none"), "the menu is folded on a phone");
+        let button_h = c.execute("return document.querySelector('.menu-button').getBoundingClientRect().height", vec![]).await?;
+        assert!(button_h.as_f64().unwrap_or(0.0) >= 44.0, "menu button {button_h}");
+        c.find(Locator::Css(".menu-button")).await?.click().await?;
+        let smallest = c
+            .execute(
+                "return Math.min(...[...document.querySelectorAll('ul.menu a, ul.menu button')].map(e => e.getBoundingClientRect().height))",
+                vec![],
+            )
+            .await?;
+        assert!(smallest.as_f64().unwrap_or(0.0) >= 44.0, "menu entries {smallest}");
+        for path in ["/home", "/reports", "/calendar", "/", "/reports/899/2023-03-03", "/reports/899/plan", "/targets", "/units"] {
+            c.goto(&format!("{}{path}", app.base)).await?;
+            loaded(&c, path).await?;
+            c.execute("document.querySelectorAll('details').forEach(d => d.open = true)", vec![]).await?;
+            let fits = c
+                .execute("return [document.documentElement.scrollWidth, window.innerWidth]", vec![])
+                .await?;
+            assert!(fits[0].as_f64() <= fits[1].as_f64(), "{path} is wider than the screen: {fits}");
+            // Links in lists are 44 px tap targets (those of summaries too, opened).
+            let small = c
+                .execute(
+                    "return [...document.querySelectorAll('main li > a')].filter(e => e.offsetParent && e.getBoundingClientRect().height < 44).map(e => e.textContent.trim()).slice(0, 5)",
+                    vec![],
+                )
+                .await?;
+            assert_eq!(small, json!([]), "links in lists under 44 px on {path}");
+            let name = if path == "/" { "overview".to_string() } else { path.trim_start_matches('/').replace('/', "-") };
+            std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
+            let png = c.screenshot().await?;
+            std::fs::write(format!("{}/screenshots/360-{name}.png", env!("CARGO_TARGET_TMPDIR")), png).ok();
+        }
+        // Reports: this week first, and the links of lists and grid cells are 44 px targets.
+        c.goto(&format!("{}/reports", app.base)).await?;
+        loaded(&c, "/reports").await?;
+        let first = c.find(Locator::Css("main section.this-week a")).await?.attr("href").await?;
+        assert_eq!(first.as_deref(), Some("/reports/899/2023-03-03"));
+        let small = c
+            .execute(
+                "return [...document.querySelectorAll('.report-lines li a, table.report-grid td a')].filter(e => e.getBoundingClientRect().height < 44).length",
+                vec![],
+            )
+            .await?;
+        assert_eq!(small, json!(0), "links under 44 px on /reports");
+        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
+        let png = c.screenshot().await?;
+        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/reports-360.png"), png).ok();
+        c.goto(&format!("{}/home", app.base)).await?;
+        loaded(&c, "/home").await?;
+        let small = c
+            .execute(
+                "return [...document.querySelectorAll('.report-lines li a')].filter(e => e.getBoundingClientRect().height < 44).length",
+                vec![],
+            )
+            .await?;
+        assert_eq!(small, json!(0), "links under 44 px on /home");
+        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
+        let png = c.screenshot().await?;
+        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/home-360.png"), png).ok();
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("browser flow");
+}
+
+#[tokio::test]
+async fn restoring_a_draft_kept_offline_brings_back_its_activities() {
+    let Some(driver) = chromedriver() else { return };
+    let app = crate::support::spawn_app_at(thursday_of_week_1()).await;
+    add_user(&app.db, "dt.rachgia", Role::Unit, &["899"], PW).await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = chromium(&driver, profile.path(), (360, 740), true).await;
+    let result = async {
+        log_in(&c, &app.base, "dt.rachgia").await?;
+        loaded(&c, "/home").await?;
+        c.goto(&format!("{}/reports/899/2023-03-03", app.base)).await?;
+        loaded(&c, "/reports/899/2023-03-03").await?;
+        // What the page kept on the phone when the connection dropped: three activities
+        // (the page has two empty rows), a figure and a note.
+        let kept = json!({"pending": true, "input": {
+            "values": {"5": "300"}, "highlights": "Ra quân", "difficulties": "", "proposals": "",
+            "confirm_above_base": false, "nothing_to_report": false,
+            "activities": [
+                {"title": "Trồng cây", "held_on": "2023-02-26", "area": "2.1", "place": "Vĩnh Thanh", "participants": "40", "funds": "", "result": ""},
+                {"title": "Hiến máu", "held_on": "2023-02-28", "area": "3.1", "place": "", "participants": "25", "funds": "1.500.000", "result": "", "tag": "launch"},
+                {"title": "Dạy bơi", "held_on": "2023-03-01", "area": "3.3", "place": "", "participants": "", "funds": "", "result": "12 em"}
+            ]}});
+        c.execute("localStorage.setItem('pt-899-2023-03-03', JSON.stringify(arguments[0]))", vec![kept]).await?;
+        c.refresh().await?;
+        loaded(&c, "/reports/899/2023-03-03").await?;
+        c.wait().for_element(Locator::Css("#report-form > button.secondary")).await?.click().await?;
+        let got = c
+            .execute(
+                "const v = n => (document.querySelector(`[name='${n}']`) || {}).value; \
+                 return [v('v.5'), v('highlights'), v('a.0.title'), v('a.1.funds'), v('a.2.title'), v('a.2.result'), v('a.2.area'), \
+                         document.querySelector(\"[name='a.1.tag']\").checked]",
+                vec![],
+            )
+            .await?;
+        assert_eq!(got, json!(["300", "Ra quân", "Trồng cây", "1.500.000", "Dạy bơi", "12 em", "3.3", true]));
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;

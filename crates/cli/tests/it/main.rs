@@ -21,4 +21,5 @@ mod review_queue;
 mod storage;
 mod unit_contacts;
 mod unit_lifecycle;
+mod submissions;
 mod support;

@@ -372,7 +372,8 @@ async fn a_reporter_fills_in_and_submits_the_form_without_javascript() {
     assert!(!list.contains("/reports/903/"), "only the reporter's own units");
     let form =
         client.get(format!("{}/reports/899/{WEEK1}", app.base)).send().await.expect("form").text().await.expect("body");
-    assert!(form.contains("name=\"v.5\"") && form.contains("≥ 20.000 cây"));
+    // The goal shown is the unit's (none allocated here), not the province's 20.000 trees.
+    assert!(form.contains("name=\"v.5\"") && form.contains("chưa giao chỉ tiêu") && !form.contains("≥ 20.000 cây"));
     let csrf = csrf_of(&form);
     let fields = vec![
         ("csrf", csrf.as_str()),

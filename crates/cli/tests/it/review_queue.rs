@@ -14,7 +14,7 @@ const PW: &str = "mat-khau-thu-nghiem-1";
 async fn the_queue_lists_submitted_reports_oldest_first_and_accepts_several_at_once() {
     // Friday 03/03/2023 10h00: week 1's reports are on time, week 2's cannot exist yet.
     let now = chrono::DateTime::parse_from_rfc3339("2023-03-03T10:00:00+07:00").expect("time").to_utc();
-    let app = spawn_app_at(Some(now)).await;
+    let app = spawn_app_at(now).await;
     let office = add_user(&app.db, "vanphong", Role::Admin, &[], PW).await;
     let office_token = add_token(&app.db, office).await;
     let reporter = add_user(&app.db, "dt.rachgia", Role::Unit, &["899"], PW).await;
@@ -102,7 +102,7 @@ async fn the_queue_lists_submitted_reports_oldest_first_and_accepts_several_at_o
 #[tokio::test]
 async fn the_page_ticks_reports_and_accepts_them_without_javascript() {
     let now = chrono::DateTime::parse_from_rfc3339("2023-03-03T10:00:00+07:00").expect("time").to_utc();
-    let app = spawn_app_at(Some(now)).await;
+    let app = spawn_app_at(now).await;
     let office = add_user(&app.db, "vanphong", Role::Admin, &[], PW).await;
     let token = add_token(&app.db, office).await;
     for unit in ["899", "903"] {

@@ -59,11 +59,17 @@ pub async fn spawn_on(db: Db) -> String {
 }
 
 pub async fn spawn_app() -> TestApp {
-    spawn_app_at(None).await
+    spawn_with_clock(None).await
 }
 
-/// The server running as if it were `now` (as `serve --now` does).
-pub async fn spawn_app_at(now: Option<chrono::DateTime<chrono::Utc>>) -> TestApp {
+/// The app with its clock set (as `phongtrao serve --now`): the server's time is
+/// `now` and moves on from there.
+#[allow(dead_code)]
+pub async fn spawn_app_at(now: chrono::DateTime<chrono::Utc>) -> TestApp {
+    spawn_with_clock(Some(now)).await
+}
+
+async fn spawn_with_clock(now: Option<chrono::DateTime<chrono::Utc>>) -> TestApp {
     let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn,phongtrao_web=info").try_init();
     let (db, dir, database_url) = fresh_db_with_url().await;
     let prepared = prepare(&db).await.expect("prepare database");
@@ -229,3 +235,4 @@ impl TestApp {
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
 }
+

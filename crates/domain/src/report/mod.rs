@@ -3,6 +3,7 @@
 //! figures it needs.
 
 mod fields;
+pub mod json;
 mod money;
 mod validate;
 

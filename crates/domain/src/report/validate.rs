@@ -19,6 +19,7 @@ use crate::unit::BaseFigure;
 const MAX_COUNT: i64 = 1_000_000_000;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ActivityInput {
     #[serde(default)]
     pub title: String,
@@ -28,9 +29,9 @@ pub struct ActivityInput {
     pub area: String,
     #[serde(default)]
     pub place: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::json::text")]
     pub participants: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::json::text")]
     pub funds: String,
     #[serde(default)]
     pub result: String,
@@ -47,10 +48,13 @@ impl ActivityInput {
     }
 }
 
-/// What the form or the API sent. Numbers arrive as text, as people type them.
+/// What the form or the API sent. Numbers arrive as text, as people type them
+/// ("1.200"), or as JSON numbers (1200) from a script; a field this struct does not
+/// know is refused, never ignored (a misplaced `values` would store an empty report).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReportInput {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::json::values")]
     pub values: BTreeMap<String, String>,
     #[serde(default)]
     pub activities: Vec<ActivityInput>,
@@ -63,6 +67,20 @@ pub struct ReportInput {
     /// The reporter confirms figures above the unit's base figure.
     #[serde(default)]
     pub confirm_above_base: bool,
+    /// "Không phát sinh trong tuần": the unit says on purpose that it has nothing to
+    /// report this week. Without it, a weekly report with no figure, no activity and
+    /// no note is refused (it would count the unit as having reported).
+    #[serde(default)]
+    pub nothing_to_report: bool,
+}
+
+impl ReportInput {
+    /// Nothing typed anywhere: no figure other than 0, no activity, no note.
+    pub fn is_empty(&self) -> bool {
+        self.values.values().all(|v| matches!(v.trim(), "" | "0" | "false" | "off" | "no" | "khong" | "không"))
+            && self.activities.iter().all(ActivityInput::is_blank)
+            && [&self.highlights, &self.difficulties, &self.proposals].iter().all(|s| s.trim().is_empty())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -288,6 +306,15 @@ pub fn check(ctx: &ReportContext, input: &ReportInput) -> Result<CheckedReport, 
                 }
                 Some(d.0)
             }
+            Err(_) if a.held_on.trim().is_empty() => {
+                error(
+                    &mut errors,
+                    at("held_on"),
+                    format!("Hoạt động {n}: chưa nhập ngày tổ chức"),
+                    format!("Activity {n}: the date it was held is missing"),
+                );
+                None
+            }
             Err(_) => {
                 error(
                     &mut errors,
@@ -415,6 +442,49 @@ pub fn check(ctx: &ReportContext, input: &ReportInput) -> Result<CheckedReport, 
     let highlights = narrative("highlights", "Điểm nổi bật", "Highlights", &input.highlights);
     let difficulties = narrative("difficulties", "Khó khăn", "Difficulties", &input.difficulties);
     let proposals = narrative("proposals", "Đề xuất", "Proposals", &input.proposals);
+
+    let empty = values.values().all(|v| *v == 0)
+        && activities.is_empty()
+        && input.activities.iter().all(ActivityInput::is_blank)
+        && highlights.is_empty()
+        && difficulties.is_empty()
+        && proposals.is_empty();
+    if ctx.kind == ReportKind::UnitPlan {
+        // A unit plan says what the unit commits to: an empty one is no plan, and
+        // "nothing to report this week" belongs to weekly reports.
+        if input.nothing_to_report {
+            error(
+                &mut errors,
+                "nothing_to_report",
+                "\"Không phát sinh trong tuần\" chỉ dùng cho báo cáo tuần",
+                "\"Nothing to report this week\" is for weekly reports only",
+            );
+        } else if empty && errors.is_empty() {
+            error(
+                &mut errors,
+                "values",
+                "Kế hoạch của đơn vị đang trống: hãy đăng ký ít nhất một chỉ tiêu, một hoạt động hoặc một ghi chú.",
+                "The unit plan is empty: commit to at least one figure, activity or note.",
+            );
+        }
+    }
+    if ctx.kind == ReportKind::Weekly {
+        if empty && !input.nothing_to_report && errors.is_empty() {
+            error(
+                &mut errors,
+                "nothing_to_report",
+                "Báo cáo đang trống: hãy nhập ít nhất một số liệu, một hoạt động hoặc một ghi chú. Nếu tuần này đơn vị không có gì để báo cáo, hãy chọn \"Không phát sinh trong tuần\".",
+                "The report is empty: enter at least one figure, activity or note. If the unit has nothing to report this week, tick \"Nothing to report this week\".",
+            );
+        } else if !empty && input.nothing_to_report {
+            error(
+                &mut errors,
+                "nothing_to_report",
+                "Đã chọn \"Không phát sinh trong tuần\" nhưng báo cáo có số liệu, hoạt động hoặc ghi chú: bỏ chọn ô này hoặc xóa nội dung.",
+                "\"Nothing to report this week\" is ticked but the report has figures, activities or notes: untick it or clear them.",
+            );
+        }
+    }
 
     if errors.is_empty() {
         Ok(CheckedReport { values, activities, highlights, difficulties, proposals, warnings })
@@ -557,6 +627,41 @@ mod tests {
         }];
         let ok = check(&c, &i).unwrap();
         assert!(ok.warnings[0].message_vi.contains("01/03/2023 – 05/03/2023"), "{:?}", ok.warnings);
+    }
+
+    #[test]
+    fn an_empty_week_needs_nothing_to_report_and_nothing_to_report_needs_an_empty_week() {
+        let s = setup();
+        let errors = check(&ctx(&s), &input(&[("5", "0"), ("6", "")])).unwrap_err();
+        assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), vec!["nothing_to_report"]);
+        let mut nothing = input(&[]);
+        nothing.nothing_to_report = true;
+        assert!(check(&ctx(&s), &nothing).is_ok());
+        nothing.values.insert("5".into(), "3".into());
+        assert!(check(&ctx(&s), &nothing).is_err(), "figures and 'nothing to report' contradict");
+        let mut plan = ctx(&s);
+        plan.kind = ReportKind::UnitPlan;
+        assert!(check(&plan, &input(&[])).is_err(), "an empty unit plan is no plan");
+    }
+
+    #[test]
+    fn json_numbers_are_read_as_typed_text_and_unknown_fields_are_refused() {
+        let ok: ReportInput =
+            serde_json::from_str(r#"{"values": {"5": 1200, "6": "1.500", "7": 40.0, "8": true, "9": null}}"#).unwrap();
+        assert_eq!(ok.values["5"], "1200");
+        assert_eq!(ok.values["6"], "1.500");
+        assert_eq!(ok.values["7"], "40");
+        assert_eq!(ok.values["8"], "1");
+        assert_eq!(ok.values["9"], "");
+        let half: ReportInput = serde_json::from_str(r#"{"values": {"5": 12.5}}"#).unwrap();
+        assert!(check(&ctx(&setup()), &half).is_err(), "a fraction is refused by the check");
+        let e = serde_json::from_str::<ReportInput>(r#"{"value": {"5": 1}}"#).unwrap_err().to_string();
+        assert!(e.contains("unknown field `value`"), "{e}");
+        let e = serde_json::from_str::<ReportInput>(r#"{"values": {"5": [1]}}"#).unwrap_err().to_string();
+        let (vi, en) = crate::report::json::split_bilingual(&e).unwrap();
+        assert!(vi.starts_with("values.5: phải là một số") && en.starts_with("values.5: must be"), "{e}");
+        let e = serde_json::from_str::<ReportInput>(r#"{"activities": [{"titel": "x"}]}"#).unwrap_err().to_string();
+        assert!(e.contains("unknown field `titel`"), "{e}");
     }
 
     #[test]

@@ -82,6 +82,17 @@ pub async fn login(
     Ok(user)
 }
 
+/// Where a person goes after logging in. Asked for no page in particular (`next`
+/// is the default "/"), a unit reporter goes to their unit's home page (the next
+/// deadline, "Báo cáo tuần này"), not the long plan overview.
+pub fn destination(user: &User, next: &str) -> String {
+    if next == "/" && user.role == phongtrao_domain::role::Role::Unit {
+        "/home".to_string()
+    } else {
+        next.to_string()
+    }
+}
+
 /// Ends the session: its id is deleted from the store, so a stolen copy stops working.
 pub async fn logout(state: &AppState, auth: &mut AuthSession, client: &ClientIp) -> Result<(), Failure> {
     let user = auth.logout().await.map_err(Failure::internal)?;

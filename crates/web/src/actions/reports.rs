@@ -41,6 +41,9 @@ pub struct FormContext {
     pub report: Option<ReportRow>,
     /// The weekly period's (locked by hand, reopened, due), as read with the form.
     pub lock: Option<(bool, bool, DateTime<Utc>)>,
+    /// The goals allocated to the unit (indicator key → goal), read by the pages
+    /// only (None: not read).
+    pub allocated: Option<HashMap<String, i64>>,
 }
 
 impl FormContext {
@@ -183,6 +186,7 @@ pub async fn load(
         totals_before,
         report,
         lock,
+        allocated: None,
     })
 }
 
@@ -375,4 +379,115 @@ pub async fn reporting_units_of(
         .into_iter()
         .filter(|u| u.active && ids.contains(&u.id) && u.level().is_some_and(|l| levels.contains(&l)))
         .collect())
+}
+
+/// serde's message, said in Vietnamese and English (never its English inside the
+/// Vietnamese): the field it names, what was wrong.
+pub fn explain_json_error(message: &str) -> (String, String) {
+    // serde_json adds " at line L column C" when reading text.
+    let message = match message.rfind(" at line ") {
+        Some(i) if message[i..].contains(" column ") => &message[..i],
+        _ => message,
+    };
+    if let Some((vi, en)) = phongtrao_domain::report::json::split_bilingual(message) {
+        return (format!("Dữ liệu gửi lên không hợp lệ: {vi}"), format!("The request is not valid: {en}"));
+    }
+    let quoted = |prefix: &str| -> Option<String> {
+        let rest = message.strip_prefix(prefix)?;
+        let rest = rest.strip_prefix('`')?;
+        rest.split('`').next().map(str::to_string)
+    };
+    if let Some(name) = quoted("unknown field ") {
+        let known = message.split_once(", expected ").map(|(_, k)| k.replace('`', "\"")).unwrap_or_default();
+        let (vi_known, en_known) = if known.is_empty() {
+            (String::new(), String::new())
+        } else {
+            (format!(" (các trường hợp lệ: {})", known.replace("one of ", "")), format!(" (expected {known})"))
+        };
+        return (
+            format!("Trường \"{name}\" không có trong mẫu dữ liệu; chưa lưu gì{vi_known}"),
+            format!("Unknown field \"{name}\"; nothing was stored{en_known}"),
+        );
+    }
+    if let Some(name) = quoted("missing field ") {
+        return (
+            format!("Thiếu trường \"{name}\"; chưa lưu gì"),
+            format!("Missing field \"{name}\"; nothing was stored"),
+        );
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let (got, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return (
+            format!("Sai kiểu dữ liệu: nhận {}, cần {}; chưa lưu gì", kind_vi(got), kind_vi(expected)),
+            format!("Wrong type: got {got}, expected {expected}; nothing was stored"),
+        );
+    }
+    if let Some(rest) = message.strip_prefix("invalid value: ") {
+        let (got, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return (
+            format!("Giá trị không hợp lệ: {}, cần {}; chưa lưu gì", kind_vi(got), kind_vi(expected)),
+            format!("Invalid value: {got}, expected {expected}; nothing was stored"),
+        );
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        let name = rest.split('`').nth(1).unwrap_or(rest);
+        return (
+            format!("Giá trị \"{name}\" không hợp lệ; chưa lưu gì"),
+            format!("Unknown value \"{name}\"; nothing was stored"),
+        );
+    }
+    (
+        "Dữ liệu gửi lên không đúng định dạng; chưa lưu gì".to_string(),
+        format!("The request body does not have the expected shape ({message}); nothing was stored"),
+    )
+}
+
+/// serde's names of JSON kinds, in Vietnamese.
+fn kind_vi(text: &str) -> String {
+    let t = text.trim();
+    let word = |w: &str| t.starts_with(w);
+    if word("string") || word("a string") {
+        format!("chuỗi chữ{}", t.split_once(' ').map(|(_, v)| format!(" {v}")).unwrap_or_default())
+    } else if word("integer") || word("i64") || word("u64") || word("i32") || word("u32") || word("a whole number") {
+        "số nguyên".to_string()
+    } else if word("floating point") || word("f64") {
+        "số thập phân".to_string()
+    } else if word("boolean") || word("a boolean") {
+        "đúng/sai (true/false)".to_string()
+    } else if word("map") || word("struct") || word("a map") {
+        "đối tượng {…}".to_string()
+    } else if word("sequence") || word("a sequence") {
+        "danh sách […]".to_string()
+    } else if word("null") || word("unit") {
+        "null".to_string()
+    } else {
+        "giá trị khác".to_string()
+    }
+}
+
+/// A report written as JSON (the CLI's `--file`): a JSON object with the fields of
+/// [`ReportInput`] and, for past data, `submitted_at`. Anything else (another shape,
+/// an unknown field) is refused with a message in both languages.
+pub fn input_from_json(text: &str) -> Result<(ReportInput, Option<serde_json::Value>), (String, String)> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        (format!("Tệp không phải JSON hợp lệ (dòng {}, cột {})", e.line(), e.column()), format!("Not valid JSON: {e}"))
+    })?;
+    let serde_json::Value::Object(mut fields) = value else {
+        return Err((
+            "Tệp báo cáo phải là một đối tượng JSON ({…})".to_string(),
+            "The report file must be a JSON object ({…})".to_string(),
+        ));
+    };
+    let submitted_at = fields.remove("submitted_at");
+    if let Some(serde_json::Value::Array(items)) = fields.get("activities") {
+        if !items.iter().all(serde_json::Value::is_object) {
+            return Err((
+                "Mỗi hoạt động phải là một đối tượng JSON ({…})".to_string(),
+                "Every activity must be a JSON object ({…})".to_string(),
+            ));
+        }
+    }
+    let input: ReportInput =
+        serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| explain_json_error(&e.to_string()))?;
+    Ok((input, submitted_at))
 }

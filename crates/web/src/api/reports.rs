@@ -34,12 +34,30 @@ fn parse_period(text: &str) -> Result<(ReportKind, Option<NaiveDate>), ApiError>
 }
 
 fn failure_response(f: ReportFailure) -> Response {
+    failure_response_for(f, None)
+}
+
+/// The same; `me`: the person saving, so that a conflict with their own other save
+/// (another tab or device) does not read as someone else's.
+fn failure_response_for(f: ReportFailure, me: Option<&str>) -> Response {
     match f {
         ReportFailure::Invalid(fields) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(json!({
                 "error": {"code": "invalid", "message_vi": "Báo cáo chưa hợp lệ; chưa lưu gì.", "message_en": "The report is not valid; nothing was stored."},
                 "fields": fields,
+            })),
+        )
+            .into_response(),
+        ReportFailure::Conflict(current) if me == Some(current.updated_by.as_str()) => (
+            StatusCode::CONFLICT,
+            Json(json!({
+                "error": {
+                    "code": "conflict",
+                    "message_vi": format!("Báo cáo vừa được chính bạn lưu từ một trang hoặc thiết bị khác (phiên bản {}) với nội dung khác. Thay đổi này chưa được lưu; đã giữ trong lịch sử.", current.version),
+                    "message_en": format!("You saved this report from another page or device (version {}) with other content. This change was not applied; it is kept in the history.", current.version),
+                },
+                "current": report_json(&current),
             })),
         )
             .into_response(),
@@ -64,6 +82,7 @@ fn report_json(r: &ReportRow) -> Value {
         "id": r.id, "status": r.status, "version": r.version, "due_at": r.due_at.to_rfc3339(),
         "first_submitted_at": r.first_submitted_at.map(|t| t.to_rfc3339()), "last_submitted_at": r.last_submitted_at.map(|t| t.to_rfc3339()),
         "timeliness": r.timeliness, "review_comment": r.review_comment, "updated_by": r.updated_by, "updated_at": r.updated_at.to_rfc3339(),
+        "nothing_to_report": r.nothing_to_report(),
         "draft": r.draft(),
     })
 }
@@ -103,6 +122,7 @@ pub async fn show(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SaveBody {
     #[serde(default, deserialize_with = "super::whole::int")]
     version: i64,
@@ -141,7 +161,7 @@ async fn save(
                 checked.map(|c| serde_json::to_value(c.warnings).unwrap_or_default()).unwrap_or(json!([]));
             (status, Json(out)).into_response()
         }
-        Err(f) => failure_response(f),
+        Err(f) => failure_response_for(f, Some(&actor.user.username)),
     }
 }
 
@@ -168,6 +188,7 @@ pub async fn submit(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReviewBody {
     action: String,
     #[serde(default)]

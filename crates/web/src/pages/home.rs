@@ -60,6 +60,8 @@ pub struct Next {
     pub href: String,
     pub status: String,
     pub status_key: String,
+    /// A weekly report: the button reads "Báo cáo tuần này".
+    pub weekly: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -157,6 +159,15 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
         .into_iter()
         .next();
     let week_label = |seq: u32| format!("{} {seq}", lang.t("report.weekly"));
+    // A weekly deadline is a time (16h00 on Friday); the unit plan's is "before a
+    // day", said as the calendar and the form say it.
+    let deadline_text = |d: &Due| {
+        if d.weekly {
+            local(d.at, tz)
+        } else {
+            format!("{} {}", lang.t("report.before_day"), format::date(d.at.with_timezone(&tz).date_naive()))
+        }
+    };
     // The unit's deadlines in order: the unit plan (for the units its form takes:
     // active, of a known kind), then each week.
     let mut dues = Vec::new();
@@ -189,18 +200,20 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
             let (left, overdue) = time_left(d.at, now, lang);
             Next {
                 label: d.label.clone(),
-                deadline: local(d.at, tz),
+                deadline: deadline_text(d),
                 left,
                 overdue,
                 href: d.href.clone(),
                 status,
                 status_key,
+                weekly: d.weekly,
             }
         });
     let lines = dues
         .into_iter()
         .map(|d| {
             let (status, status_key) = report_status(d.report, d.at < now, lang);
+            let deadline = deadline_text(&d);
             ReportLine {
                 timeliness: d
                     .report
@@ -209,7 +222,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
                     .unwrap_or_default(),
                 label: d.label,
                 range: d.range,
-                deadline: local(d.at, tz),
+                deadline,
                 href: d.href,
                 status,
                 status_key,

@@ -69,7 +69,7 @@ pub async fn submit(
     let creds = Credentials { username: f.username.clone(), password: f.password };
     match login::login(&state, &mut auth, creds, &page.client).await {
         Ok(user) if user.must_change_password => Redirect::to("/account?first=1").into_response(),
-        Ok(_) => Redirect::to(&next).into_response(),
+        Ok(user) => Redirect::to(&login::destination(&user, &next)).into_response(),
         Err(failure) if failure.status.is_server_error() => failure.page(page.lang).into_response(),
         Err(failure) => {
             let status = failure.status;

@@ -25,9 +25,9 @@ use crate::page::Page;
 use crate::AppState;
 
 pub struct FieldView {
+    /// The indicator's key as on the dashboard ("2a", "15c"): the sub-letters stay.
     pub key: String,
     pub label: String,
-    pub target: u32,
     pub kind: &'static str,
     pub value: String,
     pub checked: bool,
@@ -41,7 +41,31 @@ pub struct ActivityView {
     pub index: usize,
     pub a: ActivityInput,
     pub launch: bool,
-    pub errors: Vec<String>,
+    /// (field, message): each shown under its input and linked to it.
+    pub errors: Vec<(String, String)>,
+    pub last: bool,
+}
+
+impl ActivityView {
+    /// The error of one of the row's fields, if any.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+
+    /// ` aria-describedby="…" aria-invalid="true"` for a field with an error.
+    pub fn aria(&self, field: &str) -> String {
+        if self.error(field).is_some() {
+            format!(" aria-describedby=\"e-a{}-{field}\" aria-invalid=\"true\"", self.index)
+        } else {
+            String::new()
+        }
+    }
+
+    /// Errors of the row that belong to no input of the form.
+    pub fn other_errors(&self) -> Vec<&str> {
+        const INPUTS: [&str; 8] = ["title", "held_on", "area", "place", "participants", "funds", "result", "tag"];
+        self.errors.iter().filter(|(f, _)| !INPUTS.contains(&f.as_str())).map(|(_, m)| m.as_str()).collect()
+    }
 }
 
 pub struct DiffLine {
@@ -76,10 +100,16 @@ pub struct ReportPage {
     pub difficulties: String,
     pub proposals: String,
     pub confirm_above_base: bool,
+    /// "Không phát sinh trong tuần", as typed (the checkbox) and as stored (the badge).
+    pub nothing_to_report: bool,
+    pub stored_nothing_to_report: bool,
+    pub nothing_error: Option<String>,
     pub errors: Vec<FieldError>,
     pub warnings: Vec<Warning>,
     pub message: Option<String>,
     pub conflict: Option<(String, Vec<DiffLine>)>,
+    /// The stored version was saved by the same person (another tab or device).
+    pub conflict_self: bool,
     pub guide: usize,
     pub max: usize,
     pub is_plan: bool,
@@ -114,6 +144,23 @@ pub(crate) fn timeliness_label(t: &str, lang: Lang) -> String {
         ("on_time", Lang::En) => "On time".into(),
         ("late", Lang::En) => "Late".into(),
         (other, _) => other.into(),
+    }
+}
+
+/// The goal the unit works to, as its home page says it: a count's goal allocated
+/// to the unit ("chưa giao chỉ tiêu" when none), the plan's goal at the top of the
+/// tree and for percentages and shares (the same for every unit).
+fn unit_goal(ctx: &FormContext, i: &phongtrao_domain::plan::Indicator, lang: Lang) -> String {
+    use phongtrao_domain::plan::IndicatorKind;
+    if i.kind != IndicatorKind::Count || ctx.unit.parent_id.is_none() {
+        return crate::pages::targets::goal_text(i, lang);
+    }
+    match ctx.allocated.as_ref().and_then(|goals| goals.get(&i.key)) {
+        Some(goal) => {
+            let label = i.unit_label.as_deref().unwrap_or("");
+            format!("{} {} {label}", i.comparison.symbol(), format::integer(*goal)).trim_end().to_string()
+        }
+        None => lang.t("dash_no_goal"),
     }
 }
 
@@ -161,11 +208,10 @@ fn build(
             FieldView {
                 key: f.key.clone(),
                 label: f.label.clone(),
-                target: f.target_number,
                 kind,
                 checked: matches!(value.as_str(), "1" | "on" | "true"),
                 value,
-                goal: indicator.map(|i| crate::pages::targets::goal_text(i, lang)).unwrap_or_default(),
+                goal: indicator.map(|i| unit_goal(ctx, i, lang)).unwrap_or_default(),
                 total: format::integer(before),
                 hint,
                 error: error_of(&format!("values.{}", f.key)),
@@ -175,6 +221,7 @@ fn build(
     let mut rows: Vec<ActivityInput> = input.activities.clone();
     let blanks = if rows.is_empty() { 2 } else { 1 } + extra_rows;
     rows.extend((0..blanks).map(|_| ActivityInput::default()));
+    let row_count = rows.len();
     let activities = rows
         .into_iter()
         .enumerate()
@@ -182,13 +229,16 @@ fn build(
             let prefix = format!("activities[{index}].");
             let errors = errors
                 .iter()
-                .filter(|e| e.field.starts_with(&prefix))
-                .map(|e| match lang {
-                    Lang::Vi => e.message_vi.clone(),
-                    Lang::En => e.message_en.clone(),
+                .filter_map(|e| {
+                    let field = e.field.strip_prefix(&prefix)?;
+                    let message = match lang {
+                        Lang::Vi => e.message_vi.clone(),
+                        Lang::En => e.message_en.clone(),
+                    };
+                    Some((field.to_string(), message))
                 })
                 .collect();
-            ActivityView { index, launch: a.tag == "launch", a, errors }
+            ActivityView { index, launch: a.tag == "launch", a, errors, last: index + 1 == row_count }
         })
         .collect();
     let (heading, period_label) = match &ctx.period {
@@ -233,10 +283,14 @@ fn build(
         difficulties: input.difficulties.clone(),
         proposals: input.proposals.clone(),
         confirm_above_base: input.confirm_above_base,
+        nothing_to_report: input.nothing_to_report,
+        stored_nothing_to_report: report.is_some_and(|r| r.status().counts() && r.nothing_to_report()),
+        nothing_error: error_of("nothing_to_report"),
         errors,
         warnings,
         message: None,
         conflict: None,
+        conflict_self: false,
         guide: phongtrao_domain::report::NARRATIVE_GUIDE,
         max: phongtrao_domain::report::NARRATIVE_MAX,
         is_plan: ctx.kind == ReportKind::UnitPlan,
@@ -254,8 +308,12 @@ fn kind_and_end(period: &str) -> Option<(ReportKind, Option<NaiveDate>)> {
 async fn load(state: &AppState, page: &Page, unit: &str, period: &str) -> Result<FormContext, AppError> {
     let (kind, end) = kind_and_end(period).ok_or_else(|| AppError::not_found(page.lang))?;
     let actor = page.require_actor()?;
-    let ctx = report_actions::load(state, unit, kind, end).await.map_err(|f| page.fail(f))?;
+    let mut ctx = report_actions::load(state, unit, kind, end).await.map_err(|f| page.fail(f))?;
     report_actions::authorize_read(state, actor, &page.client, &ctx).await.map_err(|f| page.fail(f))?;
+    let goals = phongtrao_storage::allocations::for_units(&state.db, ctx.campaign.row.id, &[ctx.unit.id])
+        .await
+        .map_err(|e| AppError::internal(page.lang, e))?;
+    ctx.allocated = Some(goals.into_iter().map(|((key, _), goal)| (key, goal)).collect());
     Ok(ctx)
 }
 
@@ -316,13 +374,16 @@ pub fn input_from_form(pairs: &[(String, String)]) -> (ReportInput, i64, String)
                 "tag" => &mut row.tag,
                 _ => continue,
             };
-            *slot = value.clone();
+            *slot = value.replace("\r\n", "\n");
         } else {
             match name.as_str() {
-                "highlights" => input.highlights = value.clone(),
-                "difficulties" => input.difficulties = value.clone(),
-                "proposals" => input.proposals = value.clone(),
+                // A browser sends a textarea's line breaks as CRLF, the autosave as LF:
+                // stored the same, so that the two compare equal.
+                "highlights" => input.highlights = value.replace("\r\n", "\n"),
+                "difficulties" => input.difficulties = value.replace("\r\n", "\n"),
+                "proposals" => input.proposals = value.replace("\r\n", "\n"),
                 "confirm_above_base" => input.confirm_above_base = true,
+                "nothing_to_report" => input.nothing_to_report = true,
                 "version" => version = value.trim().parse().unwrap_or(0),
                 "action" => action = value.clone(),
                 _ => {}
@@ -400,6 +461,7 @@ pub async fn save(
             let mut fresh = ctx;
             fresh.report = Some(*current);
             let mut view = build(&page, &fresh, &theirs, Vec::new(), Vec::new(), 0);
+            view.conflict_self = page.actor.as_ref().is_some_and(|a| a.user.username == who);
             view.conflict = Some((format!("{who} · {when}"), diff));
             Ok((StatusCode::CONFLICT, view).into_response())
         }
@@ -528,6 +590,8 @@ pub struct ListCell {
     pub status: String,
     pub status_key: String,
     pub timeliness: String,
+    /// Sent as "không phát sinh trong tuần".
+    pub nothing: bool,
 }
 
 pub struct ListRow {
@@ -537,6 +601,22 @@ pub struct ListRow {
     pub weeks: Vec<ListCell>,
 }
 
+impl ListRow {
+    /// The cell of the week shown first (this week).
+    pub fn week(&self, index: usize) -> Option<&ListCell> {
+        self.weeks.get(index)
+    }
+}
+
+/// The week a reporter works on now: the first whose deadline is still to come
+/// (the last once the campaign is over).
+pub struct CurrentWeek {
+    pub index: usize,
+    pub seq: u32,
+    pub range: String,
+    pub deadline: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "reports.html")]
 pub struct ReportsPage {
@@ -544,6 +624,7 @@ pub struct ReportsPage {
     pub periods: Vec<(u32, String, String, bool)>,
     pub rows: Vec<ListRow>,
     pub is_admin: bool,
+    pub current: Option<CurrentWeek>,
 }
 
 /// The reports the user can open: units as rows, the unit plan and each week as columns.
@@ -583,6 +664,7 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<ReportsPa
             status,
             status_key,
             timeliness: r.and_then(|r| r.timeliness.as_deref()).map(|t| timeliness_label(t, lang)).unwrap_or_default(),
+            nothing: r.is_some_and(|r| r.status().counts() && r.nothing_to_report()),
         }
     };
     let rows = unit_rows
@@ -603,7 +685,19 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<ReportsPa
                 .collect(),
         })
         .collect();
+    let current_index =
+        periods.iter().position(|p| p.deadline.with_timezone(&Utc) > now).or_else(|| periods.len().checked_sub(1));
+    let current = current_index.and_then(|index| {
+        let p = periods.get(index)?;
+        Some(CurrentWeek {
+            index,
+            seq: p.seq,
+            range: format!("{} – {}", format::date(p.start), format::date(p.end)),
+            deadline: format::date_time(&p.deadline.with_timezone(&Ho_Chi_Minh)),
+        })
+    });
     Ok(ReportsPage {
+        current,
         chrome: page.chrome(lang.t("report.list_title"), "reports"),
         periods: periods
             .iter()
