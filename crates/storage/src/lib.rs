@@ -6,6 +6,7 @@ pub mod audit;
 pub mod base_figures;
 pub mod campaigns;
 mod db;
+pub mod event_records;
 pub mod group_commit;
 pub use db::create_postgres_database;
 pub mod documents;

@@ -10,6 +10,7 @@ mod consolidation;
 mod dashboard;
 mod demo;
 mod documents;
+mod events;
 mod office_accounts;
 mod openapi;
 mod pages;

@@ -7,6 +7,7 @@ pub mod audit_log;
 pub mod calendar;
 pub mod dashboard;
 pub mod documents;
+pub mod events;
 pub mod login;
 pub mod password;
 pub mod plan_import;

@@ -6,6 +6,7 @@ mod allocations;
 mod body;
 mod campaign;
 mod documents;
+mod events;
 mod openapi;
 mod plan_import;
 mod progress;
@@ -61,6 +62,9 @@ pub fn router() -> Router<AppState> {
         .route("/exports/{file}", get(documents::export))
         .route("/document-texts/{doc}", get(documents::texts).put(documents::save_texts))
         .route("/reminders/deliveries", get(reminder_deliveries::list))
+        .route("/events", get(events::list))
+        .route("/events/{number}", put(events::record_province))
+        .route("/events/units/{code}/{kind}", put(events::record_unit))
         .route("/review-queue", get(review_queue::list))
         .route("/review-queue/accept", post(review_queue::accept))
         .route("/openapi.json", get(openapi::document))

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod calendar;
 pub mod dashboard;
 pub mod documents;
+pub mod events;
 pub mod home;
 pub mod lang;
 pub mod login;
