@@ -65,3 +65,25 @@ pub async fn missing_units(
         with_pool!(db, pool => sqlx::query_as(&sql).bind(root_id).bind(campaign_id).bind(seq).bind(limit).fetch_all(pool).await)?,
     )
 }
+
+/// The units among `unit_ids` whose first submission of a weekly period in
+/// `from_seq..=to_seq` was late: (period, unit id), by period then tree order.
+pub async fn late_units(
+    db: &Db,
+    campaign_id: i64,
+    unit_ids: &[i64],
+    from_seq: i64,
+    to_seq: i64,
+) -> Result<Vec<(i64, i64)>> {
+    if unit_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT r.period_seq, r.unit_id FROM reports r JOIN units u ON u.id = r.unit_id
+         WHERE r.campaign_id = $1 AND r.kind = 'weekly' AND r.timeliness = 'late'
+           AND r.period_seq >= $2 AND r.period_seq <= $3 AND r.unit_id IN ({})
+         ORDER BY r.period_seq, u.level, u.position, u.id",
+        crate::id_list(unit_ids)
+    );
+    Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(campaign_id).bind(from_seq).bind(to_seq).fetch_all(pool).await)?)
+}

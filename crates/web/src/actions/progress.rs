@@ -3,12 +3,14 @@
 //! The figures are sums of the counted reports (submitted or accepted) and equal what
 //! a person gets by adding them by hand.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use phongtrao_domain::plan::{IndicatorKind, Plan};
 use phongtrao_domain::progress::figures::{self, Figures};
-use phongtrao_domain::progress::{evaluate, verdict_text, verdict_text_en};
+use phongtrao_domain::format::Percent;
+use phongtrao_domain::progress::{evaluate, verdict_text, verdict_text_en, Coverage};
+use phongtrao_domain::unit::BaseFigure;
 use phongtrao_storage::campaigns::{self, StoredCampaign};
 use phongtrao_storage::rollups;
 use phongtrao_storage::units::{self, UnitRow};
@@ -34,8 +36,24 @@ pub struct IndicatorProgress {
     /// The summed count (people reached, units done).
     pub sum: i64,
     pub ratio: Option<f64>,
-    /// "met", "exceeded", "not_met", or "no_goal".
+    /// "met", "exceeded", "not_met", "no_goal"; for percent of base also "no_base"
+    /// (no unit has the base figure) and "insufficient_base" (some units have it, not
+    /// all, and the office has not marked it complete): neither counts as not met.
     pub status: &'static str,
+    /// The status in words ("chưa đủ số liệu nền").
+    pub status_vi: &'static str,
+    pub status_en: &'static str,
+    /// The share achieved in percent, rounded once (half away from zero) as every
+    /// surface shows it; percentage kinds only, None without a base.
+    pub achieved_percent: Option<Percent>,
+    /// achieved ÷ goal in percent, rounded ("so với chỉ tiêu"); None with `ratio`.
+    pub completion: Option<Percent>,
+    /// Percent of base: how much of the base figure is known (units with it /
+    /// reporting units, people counted in units without it).
+    pub coverage: Option<Coverage>,
+    /// The coverage in words, when it is not complete.
+    pub coverage_vi: Option<String>,
+    pub coverage_en: Option<String>,
     pub text_vi: String,
     pub text_en: String,
     pub unit_label: Option<String>,
@@ -127,7 +145,8 @@ pub async fn compute_listing(
     let mut figures = rollups::subtree_figures(db, plan, campaign.row.id, &[root.id]).await?;
     let figures = figures.remove(&root.id).unwrap_or_default();
     let goals = phongtrao_storage::allocations::for_units(db, campaign.row.id, &[root.id]).await?;
-    let mut report = from_figures(plan, &root, &figures, &goals, at, upto);
+    let marked = phongtrao_storage::base_figures::marked_complete(db, campaign.row.id).await?;
+    let mut report = from_figures(plan, &root, &figures, &goals, &marked, at, upto);
     for t in &mut report.timeliness {
         let wanted = match lists {
             MissingLists::Every => true,
@@ -160,6 +179,7 @@ pub fn from_figures(
     root: &UnitRow,
     figures: &Figures,
     goals: &HashMap<(String, i64), i64>,
+    marked_complete: &BTreeSet<BaseFigure>,
     at: NaiveDate,
     upto: u32,
 ) -> ProgressReport {
@@ -167,7 +187,8 @@ pub fn from_figures(
     let upto_seq = i64::from(upto);
     let mut indicators = Vec::new();
     for (idx, ind) in plan.indicators().enumerate() {
-        let totals = figures::totals(plan, idx, figures, upto_seq);
+        let mut totals = figures::totals(plan, idx, figures, upto_seq);
+        totals.base_marked_complete = ind.base.is_some_and(|b| marked_complete.contains(&b));
         let goal = match ind.kind {
             IndicatorKind::Count if root.parent_id.is_some() => {
                 goals.get(&(ind.key.clone(), root.id)).map(|g| *g as f64)
@@ -179,8 +200,11 @@ pub fn from_figures(
         let projected_sum = phongtrao_domain::progress::project(&series, periods_total);
         let projected = goal.map(|_| match ind.kind {
             IndicatorKind::Count => projected_sum,
+            // Over the units that have the base: their share of the projected sum.
             IndicatorKind::PercentOfBase => match totals.base_sum {
-                Some(b) if b > 0 => 100.0 * projected_sum / b as f64,
+                Some(b) if b > 0 && totals.sum > 0 => {
+                    100.0 * projected_sum * (totals.covered as f64 / totals.sum as f64) / b as f64
+                }
                 _ => 0.0,
             },
             // Shares of units: the share reached so far, at the same pace, at most 100%.
@@ -193,20 +217,23 @@ pub fn from_figures(
                 }
             }
         });
-        let at_risk = match (goal, projected) {
-            (Some(g), Some(p)) => phongtrao_domain::progress::at_risk(ind.comparison, g, p),
-            _ => false,
-        };
-        let (achieved, ratio, status, text_vi, text_en) = match goal {
+        let (p, status, text_vi, text_en) = match goal {
             Some(g) => {
                 let p = evaluate(ind, g, &totals);
-                (p.achieved, p.ratio, p.verdict.as_str(), verdict_text(&p), verdict_text_en(&p))
+                (p, p.verdict.as_str(), verdict_text(&p), verdict_text_en(&p))
             }
             None => {
                 let p = evaluate(ind, 1.0, &totals);
-                (p.achieved, None, "no_goal", "chưa giao chỉ tiêu".to_string(), "no allocated goal".to_string())
+                (p, "no_goal", "chưa giao chỉ tiêu".to_string(), "no allocated goal".to_string())
             }
         };
+        let judged = matches!(status, "met" | "exceeded" | "not_met");
+        let at_risk = match (goal, projected) {
+            (Some(g), Some(pr)) if judged => phongtrao_domain::progress::at_risk(ind.comparison, g, pr),
+            _ => false,
+        };
+        let ratio = if status == "no_goal" { None } else { p.ratio };
+        let incomplete = p.coverage.filter(|c| !c.complete);
         indicators.push(IndicatorProgress {
             target: ind.target_number,
             indicator: ind.key.clone(),
@@ -214,10 +241,17 @@ pub fn from_figures(
             kind: ind.kind.as_str(),
             comparison: ind.comparison.as_str(),
             goal,
-            achieved,
+            achieved: p.achieved,
             sum: totals.sum,
             ratio,
             status,
+            status_vi: phongtrao_domain::progress::status_label_vi(status),
+            status_en: phongtrao_domain::progress::status_label_en(status),
+            achieved_percent: p.achieved_percent,
+            completion: if status == "no_goal" { None } else { p.completion },
+            coverage: p.coverage,
+            coverage_vi: incomplete.map(|c| c.text_vi()),
+            coverage_en: incomplete.map(|c| c.text_en()),
             text_vi,
             text_en,
             unit_label: ind.unit_label.clone(),
@@ -275,6 +309,7 @@ pub async fn compute_children(
     let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
     let mut figures = rollups::subtree_figures(db, plan, campaign.row.id, &ids).await?;
     let goals = phongtrao_storage::allocations::for_units(db, campaign.row.id, &ids).await?;
+    let marked = phongtrao_storage::base_figures::marked_complete(db, campaign.row.id).await?;
     let today = state.now().with_timezone(&plan.campaign.timezone).date_naive();
     let at = at.unwrap_or_else(|| today.min(plan.campaign.ends_on));
     let upto = periods_counted(plan, at);
@@ -283,7 +318,7 @@ pub async fn compute_children(
         .into_iter()
         .map(|child| {
             let f = figures.remove(&child.id).unwrap_or_default();
-            let mut report = from_figures(plan, &child, &f, &goals, at, upto);
+            let mut report = from_figures(plan, &child, &f, &goals, &marked, at, upto);
             report.simulated = simulated;
             (child, report)
         })
@@ -329,7 +364,11 @@ pub fn rank_reports<'a>(
         if keys.is_empty() {
             keys = p.indicators.iter().map(|i| i.indicator.clone()).collect();
         }
-        let ratios = p.indicators.iter().map(|i| if i.status == "no_goal" { None } else { i.ratio }).collect();
+        let ratios = p
+            .indicators
+            .iter()
+            .map(|i| if matches!(i.status, "met" | "exceeded" | "not_met") { i.ratio } else { None })
+            .collect();
         let on_time = p.timeliness.iter().map(|t| t.on_time as i64).sum();
         let expected = p.timeliness.iter().map(|t| t.expected as i64).sum();
         entries.push(phongtrao_domain::progress::RankingEntry {
