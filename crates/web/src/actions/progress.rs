@@ -392,3 +392,91 @@ pub fn rank_reports<'a>(
         rows,
     }
 }
+
+/// Whether the office marked a base figure complete for the current campaign.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaseCompleteness {
+    /// The base figure ("doan_vien", "thanh_nien", …).
+    #[serde(default)]
+    pub figure: Option<String>,
+    /// Units without this figure are taken to have none: the percentages measured
+    /// against it are judged over the units that have it.
+    pub complete: bool,
+}
+
+/// One base figure's state for the current campaign: its coverage over the whole
+/// tree and whether the office marked it complete.
+#[derive(Debug, Clone, Serialize)]
+pub struct BaseCoverage {
+    pub figure: &'static str,
+    pub label_vi: &'static str,
+    pub label_en: &'static str,
+    /// The percent-of-base indicators measured against it.
+    pub indicators: Vec<String>,
+    pub units_with_base: i64,
+    pub units_expected: i64,
+    pub marked_complete: bool,
+}
+
+/// The base figures the plan's percentages are measured against, with their coverage
+/// at the root of the tree.
+pub async fn base_coverage(state: &AppState) -> Result<Vec<BaseCoverage>, Failure> {
+    let campaign = campaigns::current(&state.db).await?;
+    let marked = phongtrao_storage::base_figures::marked_complete(&state.db, campaign.row.id).await?;
+    let report = compute_listing(state, None, None, MissingLists::None).await?;
+    let mut out: Vec<BaseCoverage> = Vec::new();
+    for ind in campaign.plan.indicators() {
+        let (IndicatorKind::PercentOfBase, Some(b)) = (ind.kind, ind.base) else { continue };
+        let coverage = report.indicators.iter().find(|i| i.indicator == ind.key).and_then(|i| i.coverage);
+        match out.iter_mut().find(|c| c.figure == b.as_str()) {
+            Some(c) => c.indicators.push(ind.key.clone()),
+            None => out.push(BaseCoverage {
+                figure: b.as_str(),
+                label_vi: b.label_vi(),
+                label_en: b.label_en(),
+                indicators: vec![ind.key.clone()],
+                units_with_base: coverage.map(|c| c.units_with_base).unwrap_or(0),
+                units_expected: coverage.map(|c| c.units_expected).unwrap_or(0),
+                marked_complete: marked.contains(&b),
+            }),
+        }
+    }
+    Ok(out)
+}
+
+/// The office marks a base figure complete (or not) for the current campaign:
+/// admin only, audited with the value before and after.
+pub async fn set_base_complete(
+    state: &AppState,
+    actor: &crate::auth::Actor,
+    client: &crate::auth::client::ClientIp,
+    figure: &str,
+    complete: bool,
+) -> Result<BaseCompleteness, Failure> {
+    crate::authz::require(state, actor, client, phongtrao_domain::policy::Action::AdministerCampaign, None).await?;
+    let campaign = campaigns::current(&state.db).await?;
+    let used: Vec<BaseFigure> = campaign.plan.indicators().filter_map(|i| i.base).collect();
+    let Some(f) = BaseFigure::parse(figure).filter(|f| used.contains(f)) else {
+        let names: Vec<&str> = {
+            let mut v: Vec<&str> = used.iter().map(|f| f.as_str()).collect();
+            v.dedup();
+            v
+        };
+        return Err(Failure::invalid(format!(
+            "Số liệu nền không có trong kế hoạch: \"{figure}\" (có: {}) / Not a base figure of the plan: \"{figure}\" (known: {})",
+            names.join(", "),
+            names.join(", ")
+        )));
+    };
+    phongtrao_storage::base_figures::set_complete(
+        &state.db,
+        campaign.row.id,
+        f,
+        complete,
+        &crate::authz::who(Some(actor), client),
+        state.now(),
+    )
+    .await?;
+    Ok(BaseCompleteness { figure: Some(f.as_str().to_string()), complete })
+}
