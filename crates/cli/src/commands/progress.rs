@@ -33,6 +33,8 @@ pub async fn run(unit: Option<String>, at: Option<NaiveDate>, as_json: bool, db:
         // The same words as the documents: no base, no invented percentage.
         let achieved = if i.kind == "count" {
             format::integer(i.sum)
+        } else if matches!(i.status, "no_base" | "insufficient_base") {
+            "—".to_string()
         } else {
             i.achieved_percent.map(|p| p.vi()).unwrap_or_else(|| "—".into())
         };

@@ -9,6 +9,7 @@ mod consolidation;
 mod dashboard;
 mod demo;
 mod documents;
+mod figures;
 mod openapi;
 mod pages;
 mod plan_import;

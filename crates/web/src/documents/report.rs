@@ -381,7 +381,9 @@ fn units_by_week(doc: &mut Document, g: &Gathered, shown: &[&crate::actions::pro
                 format!("{}.", names.join(", ")),
             ));
         }
-        if t.missing > 0 {
+        if t.missing > 0 && t.missing == t.expected && t.expected > 1 {
+            lines.push((format!("{week}chưa gửi báo cáo: "), format!("cả {} đơn vị.", format::integer(t.expected as i64))));
+        } else if t.missing > 0 {
             let names: Vec<String> = t.missing_units.iter().map(name_of_code).collect();
             let more = t.missing.saturating_sub(names.len());
             let mut list = names.join(", ");
