@@ -117,7 +117,8 @@ fn cell(text: impl Into<String>, align: Align) -> Cell {
 /// column for the week's increase of the counts.
 fn results_table(doc: &mut Document, g: &Gathered) {
     let weekly = g.period.is_some();
-    let weights: &[u32] = if weekly { &[7, 29, 14, 11, 14, 11, 14] } else { &[7, 38, 15, 16, 11, 13] };
+    // The verdict column is wide enough for "Chưa đủ số liệu nền" on two lines.
+    let weights: &[u32] = if weekly { &[7, 26, 13, 11, 15, 11, 17] } else { &[7, 34, 14, 17, 11, 17] };
     let mut t = Table::proportional(weights, true);
     let mut header = vec![head_cell("STT"), head_cell("Chỉ tiêu"), head_cell("Kế hoạch")];
     if weekly {
@@ -500,7 +501,10 @@ pub fn document(g: &Gathered) -> Document {
         .indicators
         .iter()
         .filter(|i| i.status == "not_met")
-        .map(|i| format!("{} ({})", i.indicator, i.text_vi))
+        .map(|i| {
+            let shown = i.text_vi.strip_suffix(" · chưa đạt").unwrap_or(&i.text_vi);
+            format!("{} (đạt {shown})", i.indicator)
+        })
         .collect();
     if !not_met.is_empty() {
         body(&mut doc, format!("Các chỉ số chưa đạt: {}.", not_met.join("; ")));
