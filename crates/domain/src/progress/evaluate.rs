@@ -65,6 +65,14 @@ impl Verdict {
     }
 }
 
+/// One vocabulary for "đạt X%", defined once: a percentage indicator's result is its
+/// "tỉ lệ thực hiện" (the share of its base, or of its units, reached); "so với chỉ
+/// tiêu" is the result divided by the goal (for counts, the completion).
+pub const SHARE_VI: &str = "tỉ lệ thực hiện";
+pub const SHARE_EN: &str = "share reached";
+pub const COMPLETION_VI: &str = "so với chỉ tiêu";
+pub const COMPLETION_EN: &str = "of the goal";
+
 /// The words a status string ("met", "insufficient_base", "no_goal", …) reads as.
 pub fn status_label_vi(status: &str) -> &'static str {
     match status {

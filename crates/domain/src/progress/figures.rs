@@ -413,6 +413,34 @@ mod tests {
     }
 
     #[test]
+    fn people_count_against_a_base_only_where_the_unit_has_it() {
+        // Indicator 1 is measured against đoàn viên, 2b against thanh niên.
+        let plan = plan();
+        let names = KeyNames::new(&plan);
+        let (one, young) = (names.index_of("1").expect("1"), names.index_of("2b").expect("2b"));
+        let mut own = OwnReports::default();
+        own.values.insert((1, "1".into()), 900);
+        own.values.insert((1, "2b".into()), 40);
+        own.values.insert((2, "1".into()), 50);
+        let with_members = BTreeMap::from([(BaseFigure::DoanVien, 1000)]);
+        let f = unit_figures(&plan, &district(), &with_members, &own);
+        assert_eq!(f.get(&(Key::Covered(one), 1)), Some(&900));
+        assert_eq!(f.get(&(Key::Covered(one), 2)), Some(&50));
+        assert_eq!(f.get(&(Key::Covered(young), 1)), None, "no thanh niên figure: not covered");
+        assert_eq!(f.get(&(Key::Value(young), 1)), Some(&40), "still counted as reached");
+        // Without the base figure nothing is covered; a non-reporting unit covers nothing.
+        assert!(!unit_figures(&plan, &district(), &BTreeMap::new(), &own).keys().any(|(k, _)| matches!(k, Key::Covered(_))));
+        let commune = UnitFacts { level: Some(Level::Grassroots), kind: Some(UnitKind::Commune), active: true };
+        assert!(covered_figures(&plan, &commune, &BTreeSet::from([BaseFigure::DoanVien]), &own).is_empty());
+        // The totals: numerator over the covered people, coverage over reporting units.
+        let mut province = f.clone();
+        add(&mut province, &structure_figures(&plan, &district(), &BTreeMap::new()), 1);
+        add(&mut province, &report_figures(&plan, &district(), &own), 1);
+        let t = totals(&plan, usize::from(one), &province, 5);
+        assert_eq!((t.sum, t.covered, t.base_sum, t.base_units, t.reporting_units), (1_900, 950, Some(1_000), 1, 2));
+    }
+
+    #[test]
     fn difference_then_add_gives_the_new_figures() {
         let plan = plan();
         let key = plan.indicators().next().expect("one").key.clone();

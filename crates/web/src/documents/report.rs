@@ -127,7 +127,7 @@ fn results_table(doc: &mut Document, g: &Gathered) {
     } else {
         header.push(head_cell("Kết quả"));
     }
-    header.push(head_cell("Tỉ lệ"));
+    header.push(head_cell(&capitalized(phongtrao_domain::progress::COMPLETION_VI)));
     header.push(head_cell("Đánh giá"));
     t.header_row(header);
     let columns = weights.len() as u32;
@@ -409,6 +409,12 @@ fn units_by_week(doc: &mut Document, g: &Gathered, shown: &[&crate::actions::pro
         }
         doc.para(Para::body("- ").size(BODY).run(Run::new(lead).italic().size(BODY)).run(Run::new(list).size(BODY)));
     }
+}
+
+/// "So với chỉ tiêu": the first letter in capitals.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// part of whole as an exact percentage ("93,3%"), "—" of nothing.
