@@ -87,3 +87,22 @@ pub async fn late_units(
     );
     Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(campaign_id).bind(from_seq).bind(to_seq).fetch_all(pool).await)?)
 }
+
+/// The active reporting units of a subtree (ids), in tree order, at most `limit`.
+pub async fn reporting_units(db: &Db, root_id: i64, levels: &[Level], limit: i64) -> Result<Vec<i64>> {
+    if levels.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "WITH RECURSIVE down(id, level, position, active, depth) AS (
+             SELECT id, level, position, active, 0 FROM units WHERE id = $1
+             UNION ALL
+             SELECT u.id, u.level, u.position, u.active, down.depth + 1
+             FROM units u JOIN down ON u.parent_id = down.id WHERE down.depth < 16
+         )
+         SELECT id FROM down WHERE active AND level IN ({}) ORDER BY level, position, id LIMIT $2",
+        crate::level_list(levels)
+    );
+    let rows: Vec<(i64,)> = with_pool!(db, pool => sqlx::query_as(&sql).bind(root_id).bind(limit).fetch_all(pool).await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

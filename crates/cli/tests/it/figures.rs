@@ -277,3 +277,44 @@ async fn the_count_sentence_counts_targets_and_indicators_and_reports_name_late_
     assert!(html.contains(r#"<strong class="dash-indicators-met">1/"#), "dashboard indicators count");
     assert!(html.contains(r#"<details class="indicator-names">"#) && html.contains("<dt>15a</dt>"), "names on phones");
 }
+
+#[tokio::test]
+async fn units_done_beyond_the_units_in_the_tree_are_not_a_share() {
+    let app = spawn_app().await;
+    let db = &app.db;
+    let admin = add_token(db, add_user(db, "t.admin", Role::Admin, &[], PW).await).await;
+    let u899 = add_token(db, add_user(db, "t.899", Role::Unit, &["899"], PW).await).await;
+    let u900 = add_token(db, add_user(db, "t.900", Role::Unit, &["900"], PW).await).await;
+    // Indicator 16: communes with a digital-tech team. Rạch Giá reports all its 12
+    // communes, Hà Tiên 3; then two of Rạch Giá's communes leave the tree (deactivated):
+    // 12 done of the 10 the tree holds.
+    submit(&app, &u899, "899", "2023-03-03", json!({"values": {"16": "12"}})).await;
+    submit(&app, &u900, "900", "2023-03-03", json!({"values": {"16": "3"}})).await;
+    for code in ["30730", "30733"] {
+        let r = app
+            .client
+            .patch(format!("{}/api/v1/units/{code}", app.base))
+            .bearer_auth(&admin)
+            .json(&json!({"active": false}))
+            .send()
+            .await
+            .expect("patch");
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    }
+    let province = cli_progress(&app, &["--at", "2023-03-31"]);
+    let tech = indicator(&province, "16");
+    assert_eq!(tech["status"], "insufficient_base", "{tech:#}");
+    assert_eq!(tech["ratio"], Value::Null);
+    assert_eq!(tech["coverage"]["units_with_base"], 14);
+    assert_eq!(tech["coverage"]["units_expected"], 15);
+    assert_eq!(tech["coverage"]["people_without_base"], 12);
+    assert_eq!(tech["text_vi"], "chưa đủ số liệu nền (14/15 đơn vị có đủ đơn vị trực thuộc trong cây)");
+    let rach_gia = cli_progress(&app, &["--at", "2023-03-31", "--unit", "899"]);
+    assert_eq!(indicator(&rach_gia, "16")["status"], "insufficient_base");
+    // Hà Tiên's figures are whole: a share of its communes.
+    let ha_tien = cli_progress(&app, &["--at", "2023-03-31", "--unit", "900"]);
+    assert_eq!(indicator(&ha_tien, "16")["status"], "not_met");
+    let (_, _, _, bytes) = download(&app, &admin, "/api/v1/exports/final-report.docx?at=2023-03-31").await;
+    let docx = docx_text(&bytes);
+    assert!(docx_row(&docx, tech["label"].as_str().expect("label")).contains("| — | Chưa đủ số liệu nền |"), "{docx}");
+}

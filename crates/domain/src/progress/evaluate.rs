@@ -119,6 +119,10 @@ pub struct Totals {
     pub reporting_units: i64,
     /// The office marked this base figure complete: units without it have none.
     pub base_marked_complete: bool,
+    /// Share and minimum kinds, when the reporting units' own subtrees were read:
+    /// (reporting units, those that reported more units done than their subtree has
+    /// expected units — units missing from the tree —, the units done they reported).
+    pub tree_gaps: Option<(i64, i64, i64)>,
 }
 
 /// How much of a subtree's base figure is known (percent-of-base indicators).
@@ -134,6 +138,10 @@ pub struct Coverage {
     pub complete: bool,
     /// The office marked the base figure complete.
     pub marked_complete: bool,
+    /// Share and minimum kinds: the "base" is the unit tree itself (reporting units
+    /// whose units the tree holds; units done reported beyond them).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub of_units: bool,
 }
 
 impl Coverage {
@@ -144,6 +152,14 @@ impl Coverage {
 
     /// "1/15 đơn vị có số liệu nền; 12.300 người ở đơn vị chưa có số liệu nền không được tính".
     pub fn text_vi(&self) -> String {
+        if self.of_units {
+            return format!(
+                "{}/{} đơn vị có đủ đơn vị trực thuộc trong cây đơn vị; {} đơn vị đã thực hiện do đơn vị khác báo cáo không có trong cây, không được tính",
+                self.units_with_base,
+                self.units_expected,
+                crate::format::integer(self.people_without_base)
+            );
+        }
         let mut out = format!("{}/{} đơn vị có số liệu nền", self.units_with_base, self.units_expected);
         if self.people_without_base > 0 {
             out.push_str(&format!(
@@ -158,6 +174,12 @@ impl Coverage {
     }
 
     pub fn text_en(&self) -> String {
+        if self.of_units {
+            return format!(
+                "{}/{} units have all their units in the unit tree; {} units done reported by the others are not in the tree and not counted",
+                self.units_with_base, self.units_expected, self.people_without_base
+            );
+        }
         let mut out = format!("{}/{} units have the base figure", self.units_with_base, self.units_expected);
         if self.people_without_base > 0 {
             out.push_str(&format!("; {} people in units without it not counted", self.people_without_base));
@@ -261,6 +283,7 @@ pub fn evaluate(indicator: &Indicator, goal: f64, totals: &Totals) -> Progress {
                     people_without_base: (totals.sum - totals.covered).max(0),
                     complete: totals.base_units >= totals.reporting_units,
                     marked_complete: totals.base_marked_complete,
+                    of_units: false,
                 };
                 coverage = Some(c);
                 let share = Ratio::new(100 * i128::from(totals.covered), i128::from(base));
@@ -273,13 +296,30 @@ pub fn evaluate(indicator: &Indicator, goal: f64, totals: &Totals) -> Progress {
                     people_without_base: totals.sum.max(0),
                     complete: false,
                     marked_complete: totals.base_marked_complete,
+                    of_units: false,
                 });
                 (None, Some(Missing::NoBaseFigure))
             }
         },
         IndicatorKind::ShareOfUnits | IndicatorKind::MinimumPerUnit => {
+            let gaps = totals.tree_gaps.filter(|(_, with_gaps, _)| *with_gaps > 0);
+            if let Some((reporting, with_gaps, done_outside)) = gaps {
+                // Units reported done that the tree does not hold: the same rule as a
+                // partial base, with the reporting units whose units the tree holds.
+                coverage = Some(Coverage {
+                    units_with_base: reporting - with_gaps,
+                    units_expected: reporting,
+                    people_without_base: done_outside,
+                    complete: false,
+                    marked_complete: false,
+                    of_units: true,
+                });
+            }
             match Ratio::new(100 * i128::from(totals.units_done), i128::from(totals.expected_units)) {
-                Some(share) if totals.expected_units > 0 => (Some(share), None),
+                Some(share) if totals.expected_units > 0 => {
+                    (Some(share), if gaps.is_some() { Some(Missing::PartialBase) } else { None })
+                }
+                _ if gaps.is_some() => (None, Some(Missing::PartialBase)),
                 _ => (None, Some(Missing::NoExpectedUnits)),
             }
         }
@@ -366,6 +406,9 @@ pub fn verdict_text(progress: &Progress) -> String {
         Verdict::NoBase => return label.to_string(),
         Verdict::InsufficientBase => {
             return match progress.coverage {
+                Some(c) if c.of_units => {
+                    format!("{label} ({}/{} đơn vị có đủ đơn vị trực thuộc trong cây)", c.units_with_base, c.units_expected)
+                }
                 Some(c) => format!("{label} ({}/{} đơn vị có số liệu nền)", c.units_with_base, c.units_expected),
                 None => label.to_string(),
             }
@@ -386,6 +429,9 @@ pub fn verdict_text_en(progress: &Progress) -> String {
         Verdict::NoBase => return label.to_string(),
         Verdict::InsufficientBase => {
             return match progress.coverage {
+                Some(c) if c.of_units => {
+                    format!("{label} ({}/{} units have all their units in the tree)", c.units_with_base, c.units_expected)
+                }
                 Some(c) => format!("{label} ({}/{} units have the base figure)", c.units_with_base, c.units_expected),
                 None => label.to_string(),
             }
@@ -628,6 +674,21 @@ mod tests {
         assert!((p.achieved - 83.333_333).abs() < 1e-5);
         assert_eq!(p.verdict, Verdict::NotMet);
         assert_eq!(verdict_text(&p), "83,3% · chưa đạt");
+    }
+
+    #[test]
+    fn units_missing_from_the_tree_are_not_a_share() {
+        // Target 16: 144 communes expected; one district of 15 reported 12 communes
+        // done but the tree holds none of its communes.
+        let ind = indicator(IndicatorKind::ShareOfUnits, Comparison::AtLeast, 100.0);
+        let totals = Totals { expected_units: 132, units_done: 120, tree_gaps: Some((15, 1, 12)), ..Totals::default() };
+        let p = evaluate(&ind, 100.0, &totals);
+        assert_eq!(p.verdict, Verdict::InsufficientBase);
+        assert_eq!(p.ratio, None);
+        assert_eq!(verdict_text(&p), "chưa đủ số liệu nền (14/15 đơn vị có đủ đơn vị trực thuộc trong cây)");
+        // No gap: the share as before.
+        let whole = Totals { tree_gaps: Some((15, 0, 0)), ..totals };
+        assert_eq!(evaluate(&ind, 100.0, &whole).verdict, Verdict::NotMet);
     }
 
     #[test]

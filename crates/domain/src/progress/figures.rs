@@ -332,7 +332,14 @@ pub fn totals(plan: &Plan, indicator: usize, figures: &Figures, upto: i64) -> To
         base_units,
         reporting_units: figures.get(&(Key::Reporting, 0)).copied().unwrap_or(0),
         base_marked_complete: false,
+        tree_gaps: None,
     }
+}
+
+/// Units done of a share or minimum indicator as reported over periods 1..=upto,
+/// before capping at the units the tree expects.
+pub fn units_done_reported(indicator: usize, figures: &Figures, upto: i64) -> i64 {
+    sum_upto(figures, Key::Done(indicator as u16), upto)
 }
 
 /// The running total of an indicator at the end of each period 1..=upto.

@@ -97,6 +97,73 @@ pub struct ProgressReport {
     pub forecast_rule_en: &'static str,
 }
 
+/// What the reporting units' own subtrees hold for one share or minimum indicator:
+/// units done they reported beyond the units the tree has under them cannot be
+/// measured (units missing from the tree).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TreeUnits {
+    pub reporting: i64,
+    pub with_gaps: i64,
+    pub done_outside: i64,
+    pub expected_ok: i64,
+    pub done_ok: i64,
+}
+
+impl TreeUnits {
+    fn add(&mut self, expected: i64, done: i64) {
+        self.reporting += 1;
+        if done > expected {
+            self.with_gaps += 1;
+            self.done_outside += done;
+        } else {
+            self.expected_ok += expected;
+            self.done_ok += done;
+        }
+    }
+}
+
+/// Reporting units read one by one for the tree check at most (a larger subtree
+/// keeps the capped sums).
+pub const TREE_CHECK_LIMIT: i64 = 2000;
+
+/// The tree check of `root`'s subtree: for each share or minimum indicator, its
+/// reporting units' units done against the units their own subtrees expect.
+async fn tree_units(
+    state: &AppState,
+    plan: &Plan,
+    campaign_id: i64,
+    root: &UnitRow,
+    upto: u32,
+) -> Result<HashMap<usize, TreeUnits>, Failure> {
+    let shares: Vec<usize> = plan
+        .indicators()
+        .enumerate()
+        .filter(|(_, i)| figures::counts_units_done(i.kind))
+        .map(|(idx, _)| idx)
+        .collect();
+    let reporting_root = plan.reporting.levels.iter().any(|r| i64::from(r.number()) == root.level);
+    if shares.is_empty() || reporting_root {
+        return Ok(HashMap::new());
+    }
+    let ids =
+        phongtrao_storage::progress::reporting_units(&state.db, root.id, &plan.reporting.levels, TREE_CHECK_LIMIT)
+            .await?;
+    if ids.is_empty() || ids.len() as i64 >= TREE_CHECK_LIMIT {
+        return Ok(HashMap::new());
+    }
+    let figs = rollups::subtree_figures(&state.db, plan, campaign_id, &ids).await?;
+    let mut out: HashMap<usize, TreeUnits> = HashMap::new();
+    for id in &ids {
+        let Some(f) = figs.get(id) else { continue };
+        for &idx in &shares {
+            let expected = figures::totals(plan, idx, f, i64::from(upto)).expected_units;
+            let done = figures::units_done_reported(idx, f, i64::from(upto));
+            out.entry(idx).or_default().add(expected, done);
+        }
+    }
+    Ok(out)
+}
+
 /// The periods that count at `at`: those that have started by then.
 pub fn periods_counted(plan: &Plan, at: NaiveDate) -> u32 {
     plan.periods().iter().filter(|p| p.start <= at).map(|p| p.seq).max().unwrap_or(0)
@@ -146,7 +213,8 @@ pub async fn compute_listing(
     let figures = figures.remove(&root.id).unwrap_or_default();
     let goals = phongtrao_storage::allocations::for_units(db, campaign.row.id, &[root.id]).await?;
     let marked = phongtrao_storage::base_figures::marked_complete(db, campaign.row.id).await?;
-    let mut report = from_figures(plan, &root, &figures, &goals, &marked, at, upto);
+    let tree = tree_units(state, plan, campaign.row.id, &root, upto).await?;
+    let mut report = from_figures(plan, &root, &figures, &goals, &marked, &tree, at, upto);
     for t in &mut report.timeliness {
         let wanted = match lists {
             MissingLists::Every => true,
@@ -180,15 +248,35 @@ pub fn from_figures(
     figures: &Figures,
     goals: &HashMap<(String, i64), i64>,
     marked_complete: &BTreeSet<BaseFigure>,
+    tree: &HashMap<usize, TreeUnits>,
     at: NaiveDate,
     upto: u32,
 ) -> ProgressReport {
+    let reporting_root = plan.reporting.levels.iter().any(|r| i64::from(r.number()) == root.level);
     let periods_total = plan.periods().len();
     let upto_seq = i64::from(upto);
     let mut indicators = Vec::new();
     for (idx, ind) in plan.indicators().enumerate() {
         let mut totals = figures::totals(plan, idx, figures, upto_seq);
         totals.base_marked_complete = ind.base.is_some_and(|b| marked_complete.contains(&b));
+        if figures::counts_units_done(ind.kind) {
+            // Units done beyond the units the tree holds (units missing from the tree):
+            // a reporting unit checks itself, a larger subtree its reporting units.
+            let check = if reporting_root {
+                let mut own = TreeUnits::default();
+                own.add(totals.expected_units, figures::units_done_reported(idx, figures, upto_seq));
+                Some(own)
+            } else {
+                tree.get(&idx).copied()
+            };
+            if let Some(t) = check {
+                if t.with_gaps > 0 {
+                    totals.expected_units = t.expected_ok;
+                    totals.units_done = t.done_ok;
+                }
+                totals.tree_gaps = Some((t.reporting, t.with_gaps, t.done_outside));
+            }
+        }
         let goal = match ind.kind {
             IndicatorKind::Count if root.parent_id.is_some() => {
                 goals.get(&(ind.key.clone(), root.id)).map(|g| *g as f64)
@@ -318,7 +406,7 @@ pub async fn compute_children(
         .into_iter()
         .map(|child| {
             let f = figures.remove(&child.id).unwrap_or_default();
-            let mut report = from_figures(plan, &child, &f, &goals, &marked, at, upto);
+            let mut report = from_figures(plan, &child, &f, &goals, &marked, &HashMap::new(), at, upto);
             report.simulated = simulated;
             (child, report)
         })
