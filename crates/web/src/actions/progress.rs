@@ -133,16 +133,21 @@ async fn tree_units(
     plan: &Plan,
     campaign_id: i64,
     root: &UnitRow,
+    root_figures: &Figures,
     upto: u32,
 ) -> Result<HashMap<usize, TreeUnits>, Failure> {
+    // Only the indicators some unit of the subtree reported units done for.
     let shares: Vec<usize> = plan
         .indicators()
         .enumerate()
-        .filter(|(_, i)| figures::counts_units_done(i.kind))
+        .filter(|(idx, i)| {
+            figures::counts_units_done(i.kind) && figures::units_done_reported(*idx, root_figures, i64::from(upto)) > 0
+        })
         .map(|(idx, _)| idx)
         .collect();
     let reporting_root = plan.reporting.levels.iter().any(|r| i64::from(r.number()) == root.level);
-    if shares.is_empty() || reporting_root {
+    let reporting = root_figures.get(&(figures::Key::Reporting, 0)).copied().unwrap_or(0);
+    if shares.is_empty() || reporting_root || reporting == 0 || reporting >= TREE_CHECK_LIMIT {
         return Ok(HashMap::new());
     }
     let ids =
@@ -213,7 +218,7 @@ pub async fn compute_listing(
     let figures = figures.remove(&root.id).unwrap_or_default();
     let goals = phongtrao_storage::allocations::for_units(db, campaign.row.id, &[root.id]).await?;
     let marked = phongtrao_storage::base_figures::marked_complete(db, campaign.row.id).await?;
-    let tree = tree_units(state, plan, campaign.row.id, &root, upto).await?;
+    let tree = tree_units(state, plan, campaign.row.id, &root, &figures, upto).await?;
     let mut report = from_figures(plan, &root, &figures, &goals, &marked, &tree, at, upto);
     for t in &mut report.timeliness {
         let wanted = match lists {
