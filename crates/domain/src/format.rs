@@ -65,7 +65,7 @@ impl Ratio {
     }
 
     /// `self ÷ other`; None when `other` is 0.
-    pub fn div(self, other: Ratio) -> Option<Ratio> {
+    pub fn divided_by(self, other: Ratio) -> Option<Ratio> {
         Ratio::new(self.num.checked_mul(other.den)?, self.den.checked_mul(other.num)?)
     }
 
@@ -201,7 +201,7 @@ impl Serialize for Percent {
 fn group_thousands(digits: &str) -> String {
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push('.');
         }
         grouped.push(c);

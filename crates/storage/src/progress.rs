@@ -85,7 +85,9 @@ pub async fn late_units(
          ORDER BY r.period_seq, u.level, u.position, u.id",
         crate::id_list(unit_ids)
     );
-    Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(campaign_id).bind(from_seq).bind(to_seq).fetch_all(pool).await)?)
+    Ok(
+        with_pool!(db, pool => sqlx::query_as(&sql).bind(campaign_id).bind(from_seq).bind(to_seq).fetch_all(pool).await)?,
+    )
 }
 
 /// The active reporting units of a subtree (ids), in tree order, at most `limit`.
@@ -103,6 +105,7 @@ pub async fn reporting_units(db: &Db, root_id: i64, levels: &[Level], limit: i64
          SELECT id FROM down WHERE active AND level IN ({}) ORDER BY level, position, id LIMIT $2",
         crate::level_list(levels)
     );
-    let rows: Vec<(i64,)> = with_pool!(db, pool => sqlx::query_as(&sql).bind(root_id).bind(limit).fetch_all(pool).await)?;
+    let rows: Vec<(i64,)> =
+        with_pool!(db, pool => sqlx::query_as(&sql).bind(root_id).bind(limit).fetch_all(pool).await)?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }

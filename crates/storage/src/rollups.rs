@@ -1008,7 +1008,8 @@ async fn known_bases<C: RollupTx + Send>(
     plan: &Plan,
     unit: &StoredUnit,
 ) -> sqlx::Result<BTreeSet<BaseFigure>> {
-    let used = plan.indicators().any(|i| i.kind == phongtrao_domain::plan::IndicatorKind::PercentOfBase && i.base.is_some());
+    let used =
+        plan.indicators().any(|i| i.kind == phongtrao_domain::plan::IndicatorKind::PercentOfBase && i.base.is_some());
     let reporting = unit.facts.active && unit.facts.level.is_some_and(|l| plan.reporting.levels.contains(&l));
     if !used || !reporting {
         return Ok(BTreeSet::new());

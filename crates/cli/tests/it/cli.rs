@@ -32,7 +32,10 @@ fn plan_check_json_reports_the_builtin_plan() {
     assert_eq!(first["base"], "doan_vien");
     assert!(first["label"].as_str().is_some_and(|l| !l.is_empty()));
     let trees = indicators.iter().find(|i| i["key"] == "5").expect("indicator 5");
-    assert_eq!((trees["target"].clone(), trees["kind"].clone(), trees["goal"].clone()), (5.into(), "count".into(), 20000.0.into()));
+    assert_eq!(
+        (trees["target"].clone(), trees["kind"].clone(), trees["goal"].clone()),
+        (5.into(), "count".into(), 20000.0.into())
+    );
     assert_eq!(v["problems"], serde_json::json!([]));
     let periods = v["periods"].as_array().expect("periods");
     assert_eq!(periods.len(), 5);

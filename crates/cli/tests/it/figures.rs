@@ -120,7 +120,10 @@ async fn a_partial_base_is_never_a_result_on_any_surface_until_the_office_marks_
     let row = docx_row(&docx, &format!("- {}", young["label"].as_str().expect("label")));
     assert_eq!(row, "| ≥ 70% | chưa có số liệu nền | — | Chưa có số liệu nền |");
     assert!(!docx.contains("140%") && !docx.contains("Vượt"), "{docx}");
-    assert!(docx.contains("chưa đánh giá được vì chưa có hoặc chưa đủ số liệu nền: 1 (1/15 đơn vị có số liệu nền"), "{docx}");
+    assert!(
+        docx.contains("chưa đánh giá được vì chưa có hoặc chưa đủ số liệu nền: 1 (1/15 đơn vị có số liệu nền"),
+        "{docx}"
+    );
     let not_met_line = docx.lines().find(|l| l.starts_with("Các chỉ số chưa đạt: ")).unwrap_or("");
     let not_met: Vec<&str> = not_met_line.trim_start_matches("Các chỉ số chưa đạt: ").split("; ").collect();
     assert!(!not_met.iter().any(|i| i.starts_with("1 (") || i.starts_with("2b (")), "{not_met_line}");
@@ -213,8 +216,7 @@ async fn percentages_are_rounded_half_away_from_zero_and_agree_to_the_digit() {
     assert_eq!(trees["text_vi"], "82,3% · chưa đạt");
 
     // The unit's final report, the workbook and the dashboard agree to the digit.
-    let (_, _, _, bytes) =
-        download(&app, &admin, "/api/v1/exports/final-report.docx?unit=899&at=2023-03-31").await;
+    let (_, _, _, bytes) = download(&app, &admin, "/api/v1/exports/final-report.docx?unit=899&at=2023-03-31").await;
     let docx = docx_text(&bytes);
     assert!(docx.contains("| 82,4% (1.647) | 82,4% | Chưa đạt |"), "{docx}");
     let (_, _, _, bytes) = download(&app, &admin, "/api/v1/exports/final-report.docx?at=2023-03-31").await;
@@ -245,7 +247,8 @@ async fn the_count_sentence_counts_targets_and_indicators_and_reports_name_late_
     let u899 = add_token(db, add_user(db, "c.899", Role::Unit, &["899"], PW).await).await;
     let u900 = add_token(db, add_user(db, "c.900", Role::Unit, &["900"], PW).await).await;
     // Activities without funds; both reports of week 1 are late (sent after the deadline).
-    let activity = json!({"title": "Ra quân", "held_on": "2023-03-01", "area": "2.1", "place": "Rạch Giá", "participants": "150"});
+    let activity =
+        json!({"title": "Ra quân", "held_on": "2023-03-01", "area": "2.1", "place": "Rạch Giá", "participants": "150"});
     submit(&app, &u899, "899", "2023-03-03", json!({"values": {"5": "25000"}, "activities": [activity]})).await;
     submit(&app, &u900, "900", "2023-03-03", json!({"values": {"5": "10"}})).await;
 
@@ -258,13 +261,13 @@ async fn the_count_sentence_counts_targets_and_indicators_and_reports_name_late_
     assert!(docx.contains("(chưa có báo cáo kinh phí)"), "{docx}");
     // The late and missing units by name, week by week.
     assert!(docx.contains("Tuần 1 (03/03/2023): gửi trễ hạn (2): Thành đoàn Rạch Giá, Thành đoàn Hà Tiên."), "{docx}");
-    let missing = docx.lines().find(|l| l.contains("Tuần 1 (03/03/2023): chưa gửi báo cáo (13)")).expect("missing, week 1");
+    let missing =
+        docx.lines().find(|l| l.contains("Tuần 1 (03/03/2023): chưa gửi báo cáo (13)")).expect("missing, week 1");
     assert!(missing.contains("Huyện đoàn Kiên Lương") && !missing.contains("Rạch Giá"), "{missing}");
     // A week nobody reported in is one short line, not fifteen names.
     assert!(docx.contains("Tuần 2 (10/03/2023): chưa gửi báo cáo: cả 15 đơn vị."), "{docx}");
 
-    let (_, _, _, bytes) =
-        download(&app, &admin, "/api/v1/exports/weekly-report.docx?period_end=2023-03-03").await;
+    let (_, _, _, bytes) = download(&app, &admin, "/api/v1/exports/weekly-report.docx?period_end=2023-03-03").await;
     let weekly = docx_text(&bytes);
     assert!(weekly.contains("Gửi trễ hạn (2): Thành đoàn Rạch Giá, Thành đoàn Hà Tiên."), "{weekly}");
     assert!(weekly.contains("Chưa gửi báo cáo (13): ") && weekly.contains("Huyện đoàn Kiên Lương"), "{weekly}");

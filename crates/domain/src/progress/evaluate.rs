@@ -327,7 +327,7 @@ pub fn evaluate(indicator: &Indicator, goal: f64, totals: &Totals) -> Progress {
     let zero_goal = exact_goal.is_zero();
     let missing = unmeasurable.or(if zero_goal { Some(Missing::ZeroGoal) } else { None });
     let completion_exact = match (missing, achieved) {
-        (None, Some(a)) => a.div(exact_goal),
+        (None, Some(a)) => a.divided_by(exact_goal),
         _ => None,
     };
     let verdict = match unmeasurable {
@@ -336,7 +336,11 @@ pub fn evaluate(indicator: &Indicator, goal: f64, totals: &Totals) -> Progress {
         Some(_) => Verdict::NotMet,
         None => verdict_of(indicator.comparison, achieved.unwrap_or(Ratio::whole(0)), exact_goal),
     };
-    let achieved_percent = if percent { achieved.map(|a| a.div(Ratio::whole(100))).and_then(|a| a.map(Ratio::percent)) } else { None };
+    let achieved_percent = if percent {
+        achieved.map(|a| a.divided_by(Ratio::whole(100))).and_then(|a| a.map(Ratio::percent))
+    } else {
+        None
+    };
     let completion = completion_exact.map(Ratio::percent);
     // What a summary shows beside the verdict, and the threshold it must not appear
     // to reach when the goal is not met.
@@ -350,7 +354,7 @@ pub fn evaluate(indicator: &Indicator, goal: f64, totals: &Totals) -> Progress {
         None
     }
     .map(|(value, threshold)| {
-        let rounded = value.div(Ratio::whole(100)).map(Ratio::percent).unwrap_or_default();
+        let rounded = value.divided_by(Ratio::whole(100)).map(Ratio::percent).unwrap_or_default();
         // Compare tenths: the threshold in tenths, rounded up.
         let threshold_tenths = ceil_tenths(threshold);
         if verdict == Verdict::NotMet && value < threshold && rounded.tenths() >= threshold_tenths {
@@ -407,7 +411,10 @@ pub fn verdict_text(progress: &Progress) -> String {
         Verdict::InsufficientBase => {
             return match progress.coverage {
                 Some(c) if c.of_units => {
-                    format!("{label} ({}/{} đơn vị có đủ đơn vị trực thuộc trong cây)", c.units_with_base, c.units_expected)
+                    format!(
+                        "{label} ({}/{} đơn vị có đủ đơn vị trực thuộc trong cây)",
+                        c.units_with_base, c.units_expected
+                    )
                 }
                 Some(c) => format!("{label} ({}/{} đơn vị có số liệu nền)", c.units_with_base, c.units_expected),
                 None => label.to_string(),
@@ -430,7 +437,10 @@ pub fn verdict_text_en(progress: &Progress) -> String {
         Verdict::InsufficientBase => {
             return match progress.coverage {
                 Some(c) if c.of_units => {
-                    format!("{label} ({}/{} units have all their units in the tree)", c.units_with_base, c.units_expected)
+                    format!(
+                        "{label} ({}/{} units have all their units in the tree)",
+                        c.units_with_base, c.units_expected
+                    )
                 }
                 Some(c) => format!("{label} ({}/{} units have the base figure)", c.units_with_base, c.units_expected),
                 None => label.to_string(),
@@ -534,7 +544,14 @@ mod tests {
     fn percent_of_base_divides_reached_by_base() {
         // Target 2: 85% đoàn viên; 1.020 of 1.200 = 85%.
         let ind = indicator(IndicatorKind::PercentOfBase, Comparison::AtLeast, 85.0);
-        let totals = Totals { sum: 1_020, covered: 1_020, base_sum: Some(1_200), base_units: 1, reporting_units: 1, ..Totals::default() };
+        let totals = Totals {
+            sum: 1_020,
+            covered: 1_020,
+            base_sum: Some(1_200),
+            base_units: 1,
+            reporting_units: 1,
+            ..Totals::default()
+        };
         let p = evaluate(&ind, 85.0, &totals);
         assert!(p.percent);
         assert_eq!(p.achieved, 85.0);
@@ -553,7 +570,14 @@ mod tests {
     fn more_than_seven_percent_is_not_met_at_exactly_seven() {
         // Target 15: trên 7% thanh thiếu nhi.
         let ind = indicator(IndicatorKind::PercentOfBase, Comparison::MoreThan, 7.0);
-        let at = Totals { sum: 21, covered: 21, base_sum: Some(300), base_units: 1, reporting_units: 1, ..Totals::default() };
+        let at = Totals {
+            sum: 21,
+            covered: 21,
+            base_sum: Some(300),
+            base_units: 1,
+            reporting_units: 1,
+            ..Totals::default()
+        };
         let p = evaluate(&ind, 7.0, &at);
         assert_eq!(p.achieved, 7.0);
         assert_eq!(p.verdict, Verdict::NotMet);
@@ -620,7 +644,8 @@ mod tests {
         assert_eq!(verdict_text(&p), "90% · chưa đạt");
 
         // Every unit has its base: a verdict, over the covered people only.
-        let full = Totals { sum: 1_400, covered: 1_400, base_sum: Some(1_500), base_units: 15, reporting_units: 15, ..totals };
+        let full =
+            Totals { sum: 1_400, covered: 1_400, base_sum: Some(1_500), base_units: 15, reporting_units: 15, ..totals };
         let p = evaluate(&ind, 100.0, &full);
         assert_eq!(p.verdict, Verdict::NotMet);
         assert_eq!(p.coverage.map(|c| c.complete), Some(true));
@@ -670,7 +695,11 @@ mod tests {
     fn minimum_per_unit_counts_units_meeting_it_and_ignores_the_summed_count() {
         // Target 14: each cơ sở ≥ 01 công trình; 30 works were built but by 20 of 24 units.
         let ind = indicator(IndicatorKind::MinimumPerUnit, Comparison::AtLeast, 100.0);
-        let p = evaluate(&ind, 100.0, &Totals { sum: 30, base_sum: None, expected_units: 24, units_done: 20, ..Totals::default() });
+        let p = evaluate(
+            &ind,
+            100.0,
+            &Totals { sum: 30, base_sum: None, expected_units: 24, units_done: 20, ..Totals::default() },
+        );
         assert!((p.achieved - 83.333_333).abs() < 1e-5);
         assert_eq!(p.verdict, Verdict::NotMet);
         assert_eq!(verdict_text(&p), "83,3% · chưa đạt");

@@ -377,9 +377,14 @@ mod tests {
     fn names_round_trip() {
         let plan = plan();
         let names = KeyNames::new(&plan);
-        for key in
-            [Key::Reporting, Key::Expect(3), Key::Base(BaseFigure::DoanVien), Key::Value(0), Key::Done(25), Key::Covered(0)]
-        {
+        for key in [
+            Key::Reporting,
+            Key::Expect(3),
+            Key::Base(BaseFigure::DoanVien),
+            Key::Value(0),
+            Key::Done(25),
+            Key::Covered(0),
+        ] {
             assert_eq!(names.parse(&names.name(key)), Some(key), "{key:?}");
         }
         assert_eq!(names.parse("v:no-such-indicator"), None);
@@ -436,7 +441,9 @@ mod tests {
         assert_eq!(f.get(&(Key::Covered(young), 1)), None, "no thanh niên figure: not covered");
         assert_eq!(f.get(&(Key::Value(young), 1)), Some(&40), "still counted as reached");
         // Without the base figure nothing is covered; a non-reporting unit covers nothing.
-        assert!(!unit_figures(&plan, &district(), &BTreeMap::new(), &own).keys().any(|(k, _)| matches!(k, Key::Covered(_))));
+        assert!(!unit_figures(&plan, &district(), &BTreeMap::new(), &own)
+            .keys()
+            .any(|(k, _)| matches!(k, Key::Covered(_))));
         let commune = UnitFacts { level: Some(Level::Grassroots), kind: Some(UnitKind::Commune), active: true };
         assert!(covered_figures(&plan, &commune, &BTreeSet::from([BaseFigure::DoanVien]), &own).is_empty());
         // The totals: numerator over the covered people, coverage over reporting units.

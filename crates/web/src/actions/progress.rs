@@ -6,9 +6,9 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
+use phongtrao_domain::format::Percent;
 use phongtrao_domain::plan::{IndicatorKind, Plan};
 use phongtrao_domain::progress::figures::{self, Figures};
-use phongtrao_domain::format::Percent;
 use phongtrao_domain::progress::{evaluate, verdict_text, verdict_text_en, Coverage};
 use phongtrao_domain::unit::BaseFigure;
 use phongtrao_storage::campaigns::{self, StoredCampaign};
@@ -122,6 +122,15 @@ impl TreeUnits {
     }
 }
 
+/// What the base-figure rules need besides a subtree's figures.
+#[derive(Debug, Clone, Default)]
+pub struct BaseChecks {
+    /// The base figures the office marked complete.
+    pub marked_complete: BTreeSet<BaseFigure>,
+    /// The tree check of the subtree's reporting units (empty: none made).
+    pub tree: HashMap<usize, TreeUnits>,
+}
+
 /// Reporting units read one by one for the tree check at most (a larger subtree
 /// keeps the capped sums).
 pub const TREE_CHECK_LIMIT: i64 = 2000;
@@ -219,7 +228,8 @@ pub async fn compute_listing(
     let goals = phongtrao_storage::allocations::for_units(db, campaign.row.id, &[root.id]).await?;
     let marked = phongtrao_storage::base_figures::marked_complete(db, campaign.row.id).await?;
     let tree = tree_units(state, plan, campaign.row.id, &root, &figures, upto).await?;
-    let mut report = from_figures(plan, &root, &figures, &goals, &marked, &tree, at, upto);
+    let checks = BaseChecks { marked_complete: marked, tree };
+    let mut report = from_figures(plan, &root, &figures, &goals, &checks, at, upto);
     for t in &mut report.timeliness {
         let wanted = match lists {
             MissingLists::Every => true,
@@ -252,8 +262,7 @@ pub fn from_figures(
     root: &UnitRow,
     figures: &Figures,
     goals: &HashMap<(String, i64), i64>,
-    marked_complete: &BTreeSet<BaseFigure>,
-    tree: &HashMap<usize, TreeUnits>,
+    checks: &BaseChecks,
     at: NaiveDate,
     upto: u32,
 ) -> ProgressReport {
@@ -263,7 +272,7 @@ pub fn from_figures(
     let mut indicators = Vec::new();
     for (idx, ind) in plan.indicators().enumerate() {
         let mut totals = figures::totals(plan, idx, figures, upto_seq);
-        totals.base_marked_complete = ind.base.is_some_and(|b| marked_complete.contains(&b));
+        totals.base_marked_complete = ind.base.is_some_and(|b| checks.marked_complete.contains(&b));
         if figures::counts_units_done(ind.kind) {
             // Units done beyond the units the tree holds (units missing from the tree):
             // a reporting unit checks itself, a larger subtree its reporting units.
@@ -272,7 +281,7 @@ pub fn from_figures(
                 own.add(totals.expected_units, figures::units_done_reported(idx, figures, upto_seq));
                 Some(own)
             } else {
-                tree.get(&idx).copied()
+                checks.tree.get(&idx).copied()
             };
             if let Some(t) = check {
                 if t.with_gaps > 0 {
@@ -402,7 +411,10 @@ pub async fn compute_children(
     let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
     let mut figures = rollups::subtree_figures(db, plan, campaign.row.id, &ids).await?;
     let goals = phongtrao_storage::allocations::for_units(db, campaign.row.id, &ids).await?;
-    let marked = phongtrao_storage::base_figures::marked_complete(db, campaign.row.id).await?;
+    let checks = BaseChecks {
+        marked_complete: phongtrao_storage::base_figures::marked_complete(db, campaign.row.id).await?,
+        tree: HashMap::new(),
+    };
     let today = state.now().with_timezone(&plan.campaign.timezone).date_naive();
     let at = at.unwrap_or_else(|| today.min(plan.campaign.ends_on));
     let upto = periods_counted(plan, at);
@@ -411,7 +423,7 @@ pub async fn compute_children(
         .into_iter()
         .map(|child| {
             let f = figures.remove(&child.id).unwrap_or_default();
-            let mut report = from_figures(plan, &child, &f, &goals, &marked, &HashMap::new(), at, upto);
+            let mut report = from_figures(plan, &child, &f, &goals, &checks, at, upto);
             report.simulated = simulated;
             (child, report)
         })

@@ -241,12 +241,9 @@ pub fn result_text(i: &IndicatorProgress) -> String {
             }
         }
         ("insufficient_base", _) => match i.coverage {
-            Some(c) => format!(
-                "{} ({}/{} đơn vị có số liệu nền)",
-                format::integer(i.sum),
-                c.units_with_base,
-                c.units_expected
-            ),
+            Some(c) => {
+                format!("{} ({}/{} đơn vị có số liệu nền)", format::integer(i.sum), c.units_with_base, c.units_expected)
+            }
             None => format::integer(i.sum),
         },
         (_, Some(p)) => format!("{} ({})", p.vi(), format::integer(i.sum)),

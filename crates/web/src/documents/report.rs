@@ -374,16 +374,17 @@ fn units_by_week(doc: &mut Document, g: &Gathered, shown: &[&crate::actions::pro
     let name_of_code = |code: &String| g.names_by_code.get(code).cloned().unwrap_or_else(|| code.clone());
     let mut lines: Vec<(String, String)> = Vec::new();
     for t in shown {
-        let week = if weekly { String::new() } else { format!("Tuần {} ({}): ", t.period, format::date(t.period_end)) };
+        let week =
+            if weekly { String::new() } else { format!("Tuần {} ({}): ", t.period, format::date(t.period_end)) };
         if let Some(late) = g.late.get(&t.period).filter(|l| !l.is_empty()) {
             let names: Vec<String> = late.iter().map(name_of_id).collect();
-            lines.push((
-                format!("{week}gửi trễ hạn ({}): ", names.len()),
-                format!("{}.", names.join(", ")),
-            ));
+            lines.push((format!("{week}gửi trễ hạn ({}): ", names.len()), format!("{}.", names.join(", "))));
         }
         if t.missing > 0 && t.missing == t.expected && t.expected > 1 {
-            lines.push((format!("{week}chưa gửi báo cáo: "), format!("cả {} đơn vị.", format::integer(t.expected as i64))));
+            lines.push((
+                format!("{week}chưa gửi báo cáo: "),
+                format!("cả {} đơn vị.", format::integer(t.expected as i64)),
+            ));
         } else if t.missing > 0 {
             let names: Vec<String> = t.missing_units.iter().map(name_of_code).collect();
             let more = t.missing.saturating_sub(names.len());
@@ -400,7 +401,14 @@ fn units_by_week(doc: &mut Document, g: &Gathered, shown: &[&crate::actions::pro
     if lines.is_empty() {
         return;
     }
-    subheading(doc, if weekly { "Đơn vị gửi trễ hạn, chưa gửi báo cáo trong tuần:" } else { "Đơn vị gửi trễ hạn, chưa gửi báo cáo theo tuần:" });
+    subheading(
+        doc,
+        if weekly {
+            "Đơn vị gửi trễ hạn, chưa gửi báo cáo trong tuần:"
+        } else {
+            "Đơn vị gửi trễ hạn, chưa gửi báo cáo theo tuần:"
+        },
+    );
     for (lead, list) in lines {
         let mut lead = lead;
         if weekly {

@@ -408,8 +408,14 @@ fn build(
             }
         })
         .collect();
-    let chartable: Vec<&IndicatorProgress> =
-        r.indicators.iter().filter(|i| i.kind == "count" || (i.kind == "percent_of_base" && i.achieved_percent.is_some() && i.status != "insufficient_base")).collect();
+    let chartable: Vec<&IndicatorProgress> = r
+        .indicators
+        .iter()
+        .filter(|i| {
+            i.kind == "count"
+                || (i.kind == "percent_of_base" && i.achieved_percent.is_some() && i.status != "insufficient_base")
+        })
+        .collect();
     let default_key = chartable
         .iter()
         .find(|i| i.goal.is_some() && i.kind == "count" && i.sum > 0)

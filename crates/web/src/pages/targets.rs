@@ -5,9 +5,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use phongtrao_domain::role::Role;
 use phongtrao_domain::format;
 use phongtrao_domain::plan::{Indicator, IndicatorKind, Plan};
+use phongtrao_domain::role::Role;
 use phongtrao_storage::campaigns;
 
 use crate::error::AppError;
@@ -152,7 +152,11 @@ pub struct TargetsQuery {
     saved: Option<String>,
 }
 
-pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<TargetsQuery>) -> Result<TargetsPage, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<TargetsQuery>,
+) -> Result<TargetsPage, AppError> {
     let stored = campaigns::current(&state.db).await.map_err(|e| AppError::internal(page.lang, e))?;
     let mut out = build(&stored.plan, &page);
     if let Some(actor) = &page.actor {
