@@ -104,3 +104,59 @@ pub async fn set(
     });
     Ok(())
 }
+
+/// The base figures the office marked complete for a campaign: units without such a
+/// figure are taken to have none, and its percentages are judged over the units
+/// that have it.
+pub async fn marked_complete(db: &Db, campaign_id: i64) -> Result<std::collections::BTreeSet<BaseFigure>> {
+    let sql = "SELECT figure FROM base_figure_complete WHERE campaign_id = $1";
+    let rows: Vec<(String,)> = with_pool!(db, pool => sqlx::query_as(sql).bind(campaign_id).fetch_all(pool).await)?;
+    Ok(rows.into_iter().filter_map(|(f,)| BaseFigure::parse(&f)).collect())
+}
+
+/// Marks a base figure complete (or not) for a campaign, in the audit log with the
+/// value before and after; returns whether anything changed.
+pub async fn set_complete(
+    db: &Db,
+    campaign_id: i64,
+    figure: BaseFigure,
+    complete: bool,
+    who: &crate::audit::Who,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let changed = in_transaction!(db, tx => {
+        let before: Option<(String,)> =
+            sqlx::query_as("SELECT figure FROM base_figure_complete WHERE campaign_id = $1 AND figure = $2")
+                .bind(campaign_id)
+                .bind(figure.as_str())
+                .fetch_optional(&mut **tx)
+                .await?;
+        let was = before.is_some();
+        if was != complete {
+            if complete {
+                sqlx::query(
+                    "INSERT INTO base_figure_complete (campaign_id, figure, marked_by, marked_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(campaign_id)
+                .bind(figure.as_str())
+                .bind(&who.name)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            } else {
+                sqlx::query("DELETE FROM base_figure_complete WHERE campaign_id = $1 AND figure = $2")
+                    .bind(campaign_id)
+                    .bind(figure.as_str())
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            let entry = who
+                .entry("base_figures.complete", "base_figure", Some(figure.as_str().to_string()))
+                .before(&serde_json::json!({ "complete": was }))
+                .after(&serde_json::json!({ "complete": complete }));
+            crate::audit_in_tx!(tx, &entry, now);
+        }
+        was != complete
+    });
+    Ok(changed)
+}

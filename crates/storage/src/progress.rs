@@ -65,3 +65,47 @@ pub async fn missing_units(
         with_pool!(db, pool => sqlx::query_as(&sql).bind(root_id).bind(campaign_id).bind(seq).bind(limit).fetch_all(pool).await)?,
     )
 }
+
+/// The units among `unit_ids` whose first submission of a weekly period in
+/// `from_seq..=to_seq` was late: (period, unit id), by period then tree order.
+pub async fn late_units(
+    db: &Db,
+    campaign_id: i64,
+    unit_ids: &[i64],
+    from_seq: i64,
+    to_seq: i64,
+) -> Result<Vec<(i64, i64)>> {
+    if unit_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT r.period_seq, r.unit_id FROM reports r JOIN units u ON u.id = r.unit_id
+         WHERE r.campaign_id = $1 AND r.kind = 'weekly' AND r.timeliness = 'late'
+           AND r.period_seq >= $2 AND r.period_seq <= $3 AND r.unit_id IN ({})
+         ORDER BY r.period_seq, u.level, u.position, u.id",
+        crate::id_list(unit_ids)
+    );
+    Ok(
+        with_pool!(db, pool => sqlx::query_as(&sql).bind(campaign_id).bind(from_seq).bind(to_seq).fetch_all(pool).await)?,
+    )
+}
+
+/// The active reporting units of a subtree (ids), in tree order, at most `limit`.
+pub async fn reporting_units(db: &Db, root_id: i64, levels: &[Level], limit: i64) -> Result<Vec<i64>> {
+    if levels.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "WITH RECURSIVE down(id, level, position, active, depth) AS (
+             SELECT id, level, position, active, 0 FROM units WHERE id = $1
+             UNION ALL
+             SELECT u.id, u.level, u.position, u.active, down.depth + 1
+             FROM units u JOIN down ON u.parent_id = down.id WHERE down.depth < 16
+         )
+         SELECT id FROM down WHERE active AND level IN ({}) ORDER BY level, position, id LIMIT $2",
+        crate::level_list(levels)
+    );
+    let rows: Vec<(i64,)> =
+        with_pool!(db, pool => sqlx::query_as(&sql).bind(root_id).bind(limit).fetch_all(pool).await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

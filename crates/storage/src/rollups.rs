@@ -5,12 +5,12 @@
 //! reading a subtree's figures is then one indexed read plus the unit's own rows,
 //! whatever the size of the tree. `rebuild` recomputes everything from the raw rows.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::future::Future;
 
 use phongtrao_domain::plan::{parse_plan, Level, Plan};
 use phongtrao_domain::progress::figures::{
-    self, add, report_figures, unit_figures, Figures, KeyNames, OwnReports, UnitFacts,
+    self, add, report_and_covered_figures, unit_figures, Figures, KeyNames, OwnReports, UnitFacts,
 };
 use phongtrao_domain::unit::{BaseFigure, UnitKind};
 
@@ -43,7 +43,13 @@ pub struct RebuildInputs {
     pub units: Vec<StoredUnit>,
     pub bases: Vec<(i64, String, i64, i64)>,
     pub own: Vec<OwnReportTuple>,
+    /// (unit, base figure) of the units whose figures depend on their history.
+    pub known: Vec<(i64, String)>,
 }
+
+/// One week's counted values of the reporting units that have a base figure, by
+/// parent and figure: (parent, figure, the submitted values as a JSON array).
+pub type ParentWeekCovered = (i64, String, String);
 
 /// One weekly report of a unit: unit, period, status, timeliness, submitted values
 /// (a JSON object).
@@ -203,6 +209,17 @@ pub trait RollupTx {
         reporting_levels: &str,
         history_units: &str,
     ) -> impl Future<Output = sqlx::Result<Vec<ParentWeek>>> + Send;
+    /// One week's counted reports of the reporting units (not depending on their
+    /// history) that have one of `figures` (SQL list of quoted names), grouped by
+    /// parent and base figure.
+    fn week_covered_by_parent(
+        &mut self,
+        campaign_id: i64,
+        period_seq: i64,
+        reporting_levels: &str,
+        history_units: &str,
+        figures: &str,
+    ) -> impl Future<Output = sqlx::Result<Vec<ParentWeekCovered>>> + Send;
     /// Replaces a campaign's stored figures with `rows` (unit, figure, period, value),
     /// in key order.
     fn replace_all(
@@ -370,7 +387,16 @@ macro_rules! impl_rollup_tx {
                     );
                     sqlx::query_as(&own_sql).bind(campaign_id).fetch_all(&mut *self).await?
                 };
-                Ok(RebuildInputs { units: units.into_iter().map(stored_unit).collect(), bases, own })
+                let known: Vec<(i64, String)> = if history_units == NO_UNITS {
+                    Vec::new()
+                } else {
+                    let known_sql = format!(
+                        "SELECT b.unit_id, b.figure FROM unit_base_figures b JOIN units u ON u.id = b.unit_id
+                         WHERE u.active AND ({history_units})"
+                    );
+                    sqlx::query_as(&known_sql).fetch_all(&mut *self).await?
+                };
+                Ok(RebuildInputs { units: units.into_iter().map(stored_unit).collect(), bases, own, known })
             }
 
             async fn report_weeks(&mut self, campaign_id: i64) -> sqlx::Result<Vec<i64>> {
@@ -400,6 +426,27 @@ macro_rules! impl_rollup_tx {
                      WHERE r.campaign_id = $1 AND r.kind = 'weekly' AND r.period_seq = $2
                        AND u.active AND u.parent_id IS NOT NULL AND NOT ({history_units})
                      GROUP BY u.parent_id",
+                    concat = $concat
+                );
+                sqlx::query_as(&sql).bind(campaign_id).bind(period_seq).fetch_all(&mut *self).await
+            }
+
+            async fn week_covered_by_parent(
+                &mut self,
+                campaign_id: i64,
+                period_seq: i64,
+                reporting_levels: &str,
+                history_units: &str,
+                figures: &str,
+            ) -> sqlx::Result<Vec<ParentWeekCovered>> {
+                let sql = format!(
+                    "SELECT u.parent_id, b.figure, '[' || COALESCE({concat}(r.submitted_values, ','), '') || ']'
+                     FROM reports r JOIN units u ON u.id = r.unit_id JOIN unit_base_figures b ON b.unit_id = u.id
+                     WHERE r.campaign_id = $1 AND r.kind = 'weekly' AND r.period_seq = $2
+                       AND r.status IN ('submitted', 'accepted') AND r.submitted_values IS NOT NULL
+                       AND u.active AND u.parent_id IS NOT NULL AND u.level IN ({reporting_levels})
+                       AND NOT ({history_units}) AND b.figure IN ({figures})
+                     GROUP BY u.parent_id, b.figure",
                     concat = $concat
                 );
                 sqlx::query_as(&sql).bind(campaign_id).bind(period_seq).fetch_all(&mut *self).await
@@ -756,7 +803,35 @@ pub async fn compute_all_in<C: RollupTx + Send>(
     let done: Vec<bool> = plan.indicators().map(|ind| figures::counts_units_done(ind.kind)).collect();
     let mut row = vec![0i64; done.len()];
     let mut parents = 0usize;
+    // The base figures percent-of-base indicators are measured against, and which
+    // indicators each one covers.
+    let mut covered_by_figure: BTreeMap<BaseFigure, Vec<u16>> = BTreeMap::new();
+    for ind in plan.indicators() {
+        if let (phongtrao_domain::plan::IndicatorKind::PercentOfBase, Some(b)) = (ind.kind, ind.base) {
+            covered_by_figure.entry(b).or_insert_with(|| figures::covered_indicators(plan, b));
+        }
+    }
+    let covered_sql: Vec<String> = covered_by_figure.keys().map(|f| format!("'{}'", f.as_str())).collect();
     for week in conn.report_weeks(campaign_id).await? {
+        if !covered_sql.is_empty() && !levels.is_empty() {
+            for (parent, figure, json) in conn
+                .week_covered_by_parent(campaign_id, week, &reporting_sql, &history_sql, &covered_sql.join(","))
+                .await?
+            {
+                let Some(indexes) = BaseFigure::parse(&figure).and_then(|f| covered_by_figure.get(&f)) else {
+                    continue;
+                };
+                let entry = acc.entry(parent).or_default();
+                each_value(&json, |key, value| {
+                    if let Some(i) = names.index_of(key) {
+                        if indexes.contains(&i) {
+                            *entry.entry((figures::Key::Covered(i), week)).or_default() += value;
+                        }
+                    }
+                })
+                .map_err(|e| sqlx::Error::Protocol(format!("covered values below unit {parent}, week {week}: {e}")))?;
+            }
+        }
         for (parent, json, on_time, late) in
             conn.week_by_parent(campaign_id, week, &reporting_sql, &history_sql).await?
         {
@@ -790,9 +865,16 @@ pub async fn compute_all_in<C: RollupTx + Send>(
         *entry.entry((figures::Key::BaseKnown(f), 0)).or_default() += count;
     }
     let mut own = own_from_reports(sums.own)?;
+    let mut known: HashMap<i64, BTreeSet<BaseFigure>> = HashMap::new();
+    for (unit, figure) in &sums.known {
+        if let Some(f) = BaseFigure::parse(figure) {
+            known.entry(*unit).or_default().insert(f);
+        }
+    }
     for u in &sums.units {
         let (Some(parent), Some(o)) = (u.parent_id, own.remove(&u.id)) else { continue };
-        add(acc.entry(parent).or_default(), &report_figures(plan, &u.facts, &o), 1);
+        let k = known.remove(&u.id).unwrap_or_default();
+        add(acc.entry(parent).or_default(), &report_and_covered_figures(plan, &u.facts, &k, &o), 1);
     }
     // Up the tree, children before parents: stored(u) = own sums + children's stored.
     let index: HashMap<i64, usize> = sums.units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
@@ -919,12 +1001,30 @@ impl Pending {
     }
 }
 
+/// The base figures a unit has, when they matter to its figures (a percent-of-base
+/// indicator measured against one of them); otherwise none, without a read.
+async fn known_bases<C: RollupTx + Send>(
+    conn: &mut C,
+    plan: &Plan,
+    unit: &StoredUnit,
+) -> sqlx::Result<BTreeSet<BaseFigure>> {
+    let used =
+        plan.indicators().any(|i| i.kind == phongtrao_domain::plan::IndicatorKind::PercentOfBase && i.base.is_some());
+    let reporting = unit.facts.active && unit.facts.level.is_some_and(|l| plan.reporting.levels.contains(&l));
+    if !used || !reporting {
+        return Ok(BTreeSet::new());
+    }
+    Ok(conn.bases(unit.id).await?.into_keys().collect())
+}
+
 /// What one unit's weekly reports contributed before a change.
 pub struct ReportChange {
     campaign_id: i64,
     unit: StoredUnit,
     ancestors: Vec<i64>,
     own: OwnReports,
+    /// The unit's base figures (its reports count against those bases only).
+    known: BTreeSet<BaseFigure>,
     before: Figures,
 }
 
@@ -944,8 +1044,9 @@ impl ReportChange {
         let ancestors = chain.map(|u| u.id).collect();
         conn.lock_unit(unit_id).await?;
         let own = conn.own_reports(campaign_id, unit_id).await?;
-        let before = report_figures(plan, &unit.facts, &own);
-        Ok(Some(ReportChange { campaign_id, unit, ancestors, own, before }))
+        let known = known_bases(conn, plan, &unit).await?;
+        let before = report_and_covered_figures(plan, &unit.facts, &known, &own);
+        Ok(Some(ReportChange { campaign_id, unit, ancestors, own, known, before }))
     }
 
     /// The same for a save, from the unit's chain (itself, then its ancestors) and the
@@ -975,8 +1076,9 @@ impl ReportChange {
             }
             own
         };
-        let before = report_figures(plan, &unit.facts, &own);
-        Ok(Some(ReportChange { campaign_id, unit, ancestors, own, before }))
+        let known = known_bases(conn, plan, &unit).await?;
+        let before = report_and_covered_figures(plan, &unit.facts, &known, &own);
+        Ok(Some(ReportChange { campaign_id, unit, ancestors, own, known, before }))
     }
 
     /// The difference for the ancestors once the report of period `seq` counts
@@ -1002,7 +1104,7 @@ impl ReportChange {
                 self.own.first_on_time.remove(&seq);
             }
         }
-        let after = report_figures(plan, &self.unit.facts, &self.own);
+        let after = report_and_covered_figures(plan, &self.unit.facts, &self.known, &self.own);
         let delta = figures::difference(&after, &self.before);
         Pending { campaign_id: self.campaign_id, ancestors: self.ancestors, delta }
     }

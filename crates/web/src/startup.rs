@@ -57,6 +57,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     let router = Router::new()
         .route("/", get(pages::overview::show))
         .route("/targets", get(pages::targets::show))
+        .route("/targets/base-complete", post(pages::targets::mark_base_complete))
         .route("/dashboard", get(pages::dashboard::show))
         .route("/home", get(pages::home::show))
         .route("/calendar", get(pages::calendar::show))

@@ -63,7 +63,7 @@ fn check(file: Option<PathBuf>, as_json: bool) -> Result<ExitCode> {
             let problems: Vec<String> = errors.0.iter().map(|p| format!("{name}: {p}")).collect();
             if as_json {
                 let body = json!({
-                    "file": name, "valid": false, "targets": 0, "indicators": 0, "events": 0,
+                    "file": name, "valid": false, "target_count": 0, "targets": [], "indicator_count": 0, "indicators": [], "event_count": 0, "events": [],
                     "periods": [], "problems": problems, "warnings": [],
                 });
                 println!("{}", serde_json::to_string_pretty(&body)?);
@@ -95,15 +95,61 @@ fn summary(name: &str, plan: &Plan) -> Value {
         .into_iter()
         .map(|f| json!({"rule": f.rule, "message_vi": f.message_vi, "message_en": f.message_en}))
         .collect();
+    let targets: Vec<Value> = plan
+        .targets
+        .iter()
+        .map(|t| {
+            json!({
+                "number": t.number,
+                "group": t.group,
+                "text": t.text,
+                "indicators": t.indicators.iter().map(|i| i.key.as_str()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    // Each indicator as the office reads it: key, target number, label, kind, goal.
+    let indicators: Vec<Value> = plan
+        .indicators()
+        .map(|i| {
+            json!({
+                "key": i.key,
+                "target": i.target_number,
+                "label": i.label,
+                "kind": i.kind.as_str(),
+                "comparison": i.comparison.as_str(),
+                "goal": i.goal,
+                "unit_label": i.unit_label,
+                "base": i.base.map(|b| b.as_str()),
+                "per_unit_minimum": i.per_unit_minimum,
+                "part_of": i.part_of,
+            })
+        })
+        .collect();
+    let events: Vec<Value> = plan
+        .events
+        .iter()
+        .map(|e| {
+            json!({
+                "number": e.number,
+                "title": e.title,
+                "starts_on": e.starts_on.map(|d| d.format("%Y-%m-%d").to_string()),
+                "ends_on": e.ends_on.map(|d| d.format("%Y-%m-%d").to_string()),
+                "place": e.place,
+            })
+        })
+        .collect();
     json!({
         "file": name,
         "valid": true,
         "campaign": { "code": plan.campaign.code, "title": plan.campaign.title, "year": plan.campaign.year, "theme": plan.campaign.theme },
-        "targets": plan.targets.len(),
+        "target_count": plan.targets.len(),
+        "targets": targets,
         "target_numbers": plan.targets.iter().map(|t| t.number).collect::<Vec<_>>(),
         "missing_target_numbers": plan.missing_target_numbers(),
-        "indicators": plan.indicators().count(),
-        "events": plan.events.len(),
+        "indicator_count": plan.indicators().count(),
+        "indicators": indicators,
+        "event_count": plan.events.len(),
+        "events": events,
         "milestones": plan.milestones.len(),
         "activity_areas": plan.areas.len(),
         "periods": periods,

@@ -30,7 +30,14 @@ pub async fn run(unit: Option<String>, at: Option<NaiveDate>, as_json: bool, db:
             .goal
             .map(|g| if i.kind == "count" { format::number(g, 0) } else { format::percent(g) })
             .unwrap_or_else(|| "—".into());
-        let achieved = if i.kind == "count" { format::integer(i.sum) } else { format::percent(i.achieved) };
+        // The same words as the documents: no base, no invented percentage.
+        let achieved = if i.kind == "count" {
+            format::integer(i.sum)
+        } else if matches!(i.status, "no_base" | "insufficient_base") {
+            "—".to_string()
+        } else {
+            i.achieved_percent.map(|p| p.vi()).unwrap_or_else(|| "—".into())
+        };
         println!(
             "  {:>4}  {:<60}  {:>10}  {:>10}  {}",
             i.indicator,
@@ -39,6 +46,9 @@ pub async fn run(unit: Option<String>, at: Option<NaiveDate>, as_json: bool, db:
             achieved,
             i.text_vi
         );
+        if let Some(c) = &i.coverage_vi {
+            println!("        ({c})");
+        }
     }
     for t in &report.timeliness {
         println!(

@@ -15,10 +15,27 @@ fn plan_check_json_reports_the_builtin_plan() {
     let out = phongtrao().args(["plan", "check", "--json"]).output().expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(v["targets"], 18, "targets 1–19 as numbered in the document, which has no target 3");
+    assert_eq!(v["target_count"], 18, "targets 1–19 as numbered in the document, which has no target 3");
+    assert_eq!(v["targets"].as_array().map(Vec::len), Some(18));
     assert_eq!(v["missing_target_numbers"], serde_json::json!([3]));
-    assert_eq!(v["indicators"], 26);
-    assert_eq!(v["events"], 10);
+    assert_eq!(v["indicator_count"], 26);
+    assert_eq!(v["event_count"], 10);
+    assert_eq!(v["events"].as_array().map(Vec::len), Some(10));
+    // Each indicator with its key, target number, label, kind and goal.
+    let indicators = v["indicators"].as_array().expect("indicators listed");
+    assert_eq!(indicators.len(), 26);
+    let first = &indicators[0];
+    assert_eq!(first["key"], "1");
+    assert_eq!(first["target"], 1);
+    assert_eq!(first["kind"], "percent_of_base");
+    assert_eq!(first["goal"], 100.0);
+    assert_eq!(first["base"], "doan_vien");
+    assert!(first["label"].as_str().is_some_and(|l| !l.is_empty()));
+    let trees = indicators.iter().find(|i| i["key"] == "5").expect("indicator 5");
+    assert_eq!(
+        (trees["target"].clone(), trees["kind"].clone(), trees["goal"].clone()),
+        (5.into(), "count".into(), 20000.0.into())
+    );
     assert_eq!(v["problems"], serde_json::json!([]));
     let periods = v["periods"].as_array().expect("periods");
     assert_eq!(periods.len(), 5);

@@ -14,7 +14,7 @@ const PW: &str = "mat-khau-thu-nghiem-1";
 const FORMULA: &str = "=HYPERLINK(\"http://x\",\"y\")";
 
 /// A part of a zip file (a .docx or .xlsx) as text.
-fn part(bytes: &[u8], name: &str) -> String {
+pub(crate) fn part(bytes: &[u8], name: &str) -> String {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).expect("a zip file");
     let mut out = String::new();
     archive.by_name(name).expect(name).read_to_string(&mut out).expect("utf-8");
@@ -22,7 +22,7 @@ fn part(bytes: &[u8], name: &str) -> String {
 }
 
 /// The text of a .docx body: runs joined, one line per paragraph, " | " between cells.
-fn docx_text(bytes: &[u8]) -> String {
+pub(crate) fn docx_text(bytes: &[u8]) -> String {
     let xml = part(bytes, "word/document.xml");
     let mut out = String::new();
     let mut rest = xml.as_str();
@@ -48,7 +48,7 @@ fn docx_text(bytes: &[u8]) -> String {
     out
 }
 
-fn cli_progress(app: &TestApp, extra: &[&str]) -> Value {
+pub(crate) fn cli_progress(app: &TestApp, extra: &[&str]) -> Value {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_phongtrao"))
         .env("DATABASE_URL", &app.database_url)
         .env("RUST_LOG", "warn")
@@ -60,7 +60,7 @@ fn cli_progress(app: &TestApp, extra: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("json")
 }
 
-async fn download(app: &TestApp, token: &str, path: &str) -> (reqwest::StatusCode, String, String, Vec<u8>) {
+pub(crate) async fn download(app: &TestApp, token: &str, path: &str) -> (reqwest::StatusCode, String, String, Vec<u8>) {
     let r = app.client.get(format!("{}{path}", app.base)).bearer_auth(token).send().await.expect("download");
     let status = r.status();
     let header = |name: &str| r.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
@@ -73,12 +73,12 @@ async fn submit(app: &TestApp, token: &str, code: &str, week: &str, input: Value
     assert!(r.status().is_success(), "{code} {week}: {}", r.text().await.unwrap_or_default());
 }
 
-fn sheet(bytes: &[u8], name: &str) -> calamine::Range<Data> {
+pub(crate) fn sheet(bytes: &[u8], name: &str) -> calamine::Range<Data> {
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec())).expect("xlsx");
     wb.worksheet_range(name).expect(name)
 }
 
-fn cell_f64(d: &Data) -> f64 {
+pub(crate) fn cell_f64(d: &Data) -> f64 {
     match d {
         Data::Float(f) => *f,
         Data::Int(i) => *i as f64,
@@ -156,20 +156,33 @@ async fn the_final_and_weekly_reports_and_the_workbook_carry_the_progress_figure
         let i = find(key);
         let sum = i["sum"].as_i64().expect("sum");
         let unit = i["unit_label"].as_str().expect("unit label");
-        let ratio = format::percent(i["ratio"].as_f64().expect("ratio") * 100.0);
+        let ratio = format::percent(i["completion"].as_f64().expect("completion"));
         let goal = format::number(i["goal"].as_f64().expect("goal"), 0);
         let row = format!("| {goal} {unit} | {} {unit} | {ratio} | ", format::integer(sum));
         assert!(text.contains(&row), "no row {row:?} for {key}:\n{text}");
     }
     assert_eq!(find("5")["sum"], 1500 + 2750 + 750 + 1375);
     assert!(text.contains("6.375 cây"), "Vietnamese thousands");
+    // Members known for 2 districts of 15: no percentage is made up for the province.
     let reached = find("2a");
-    let pct =
-        format!("{} ({})", format::percent(reached["achieved"].as_f64().expect("achieved")), format::integer(1200));
+    assert_eq!(reached["status"], "insufficient_base");
+    let pct = format!("{} (2/15 đơn vị có số liệu nền)", format::integer(1200));
     assert!(text.contains(&pct), "{pct}:\n{text}");
-    let with_goal = indicators.iter().filter(|i| i["status"] != "no_goal").count();
+    // The count sentence counts the plan's targets (met when all their indicators
+    // are), then its indicators.
+    let mut targets: Vec<(i64, Vec<String>)> = Vec::new();
+    for i in indicators {
+        let (n, status) = (i["target"].as_i64().expect("target"), i["status"].as_str().expect("status").to_string());
+        match targets.iter_mut().find(|(t, _)| *t == n) {
+            Some((_, list)) => list.push(status),
+            None => targets.push((n, vec![status])),
+        }
+    }
+    let met = targets.iter().filter(|(_, s)| s.iter().all(|s| s == "met" || s == "exceeded")).count();
+    assert_eq!(targets.len(), 18);
+    assert!(text.contains(&format!("có {met}/18 chỉ tiêu đạt và vượt")), "{text}");
     let met = indicators.iter().filter(|i| i["status"] == "met" || i["status"] == "exceeded").count();
-    assert!(text.contains(&format!("có {met}/{with_goal} chỉ tiêu đạt và vượt")), "{text}");
+    assert!(text.contains(&format!("{met}/26 chỉ số đạt và vượt")), "{text}");
     // Timeliness of every week: 15 expected; two reports late in weeks 1 and 2.
     for t in progress["timeliness"].as_array().expect("timeliness") {
         let row = format!(
@@ -221,8 +234,10 @@ async fn the_final_and_weekly_reports_and_the_workbook_carry_the_progress_figure
             .find(|r| targets.get_value((*r, 1)) == Some(&Data::String(key.to_string())))
             .expect("indicator row");
         assert_eq!(cell_f64(targets.get_value((row, 7)).expect("sum")), i["sum"].as_f64().expect("sum"), "{key}");
-        match i["ratio"].as_f64() {
-            Some(r) => assert!((cell_f64(targets.get_value((row, 8)).expect("ratio")) - r).abs() < 1e-9, "{key}"),
+        match i["completion"].as_f64() {
+            Some(r) => {
+                assert!((cell_f64(targets.get_value((row, 8)).expect("ratio")) - r / 100.0).abs() < 1e-9, "{key}")
+            }
             None => assert_eq!(targets.get_value((row, 8)), Some(&Data::Empty)),
         }
     }

@@ -12,6 +12,7 @@ mod demo;
 mod documents;
 mod events;
 mod office_accounts;
+mod figures;
 mod openapi;
 mod pages;
 mod plan_import;

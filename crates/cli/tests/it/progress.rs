@@ -106,10 +106,15 @@ async fn progress_equals_the_hand_sum_of_submitted_and_accepted_reports() {
     let two_weeks = early_trees["series"][1].as_i64().expect("week 2");
     assert_eq!(early["periods_counted"], 2);
     assert!((early_trees["projected"].as_f64().expect("projected") - two_weeks as f64 / 2.0 * 5.0).abs() < 1e-9);
-    // 2a: people reached over the base figures of the units that have one.
+    // 2a: people reached by the units that have a base figure, over those figures
+    // (909's people have nothing to be divided by); with 3 of 15 districts known the
+    // province's verdict is "chưa đủ số liệu nền", and its coverage says why.
     let reached = find(&province, "2a");
-    let expected_pct = 100.0 * sum(&units, "2a") as f64 / 8000.0;
+    let expected_pct = 100.0 * sum(&["899", "900", "903"], "2a") as f64 / 8000.0;
     assert!((reached["achieved"].as_f64().expect("achieved") - expected_pct).abs() < 1e-9, "{reached}");
+    assert_eq!(reached["status"], "insufficient_base");
+    assert_eq!(reached["coverage"]["units_with_base"], 3);
+    assert_eq!(reached["coverage"]["people_without_base"], sum(&["909"], "2a"));
     // A district's subtree: its own figures only.
     let rach_gia: Value = app.api("/api/v1/progress?unit=899&at=2023-03-31", &tokens["899"]).await;
     assert_eq!(find(&rach_gia, "5")["sum"], sum(&["899"], "5"));

@@ -5,7 +5,7 @@
 //! subtree's figures are kept up to date by adding the difference of one unit's
 //! contribution (before and after a change) to its ancestors.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::plan::{IndicatorKind, Level, Plan};
 use crate::progress::Totals;
@@ -27,6 +27,9 @@ pub enum Key {
     Value(u16),
     /// Units done (share and minimum kinds) added in a period.
     Done(u16),
+    /// Percent of base: Σ of the counted values of an indicator in a period from the
+    /// reporting units that have its base figure (the ratio's numerator).
+    Covered(u16),
     /// First submissions on time in a period.
     OnTime,
     /// First submissions after the deadline in a period.
@@ -83,6 +86,7 @@ impl KeyNames {
             Key::BaseKnown(f) => format!("known:{}", f.as_str()),
             Key::Value(i) => format!("v:{}", ind(i)),
             Key::Done(i) => format!("d:{}", ind(i)),
+            Key::Covered(i) => format!("c:{}", ind(i)),
             Key::OnTime => "on_time".into(),
             Key::Late => "late".into(),
         }
@@ -101,6 +105,7 @@ impl KeyNames {
             "e" => self.index_of(rest).map(Key::Expect),
             "v" => self.index_of(rest).map(Key::Value),
             "d" => self.index_of(rest).map(Key::Done),
+            "c" => self.index_of(rest).map(Key::Covered),
             "base" => BaseFigure::parse(rest).map(Key::Base),
             "known" => BaseFigure::parse(rest).map(Key::BaseKnown),
             _ => None,
@@ -218,10 +223,56 @@ pub fn counts_units_done(kind: IndicatorKind) -> bool {
     matches!(kind, IndicatorKind::ShareOfUnits | IndicatorKind::MinimumPerUnit)
 }
 
+/// What a unit's own weekly reports contribute to the numerators of the
+/// percent-of-base indicators whose base figure the unit has (`known`): a reporting
+/// unit's people count against a base only when the unit has that base.
+pub fn covered_figures(plan: &Plan, facts: &UnitFacts, known: &BTreeSet<BaseFigure>, own: &OwnReports) -> Figures {
+    let mut out = Figures::new();
+    if !facts.active || !is_reporting(plan, facts) || known.is_empty() {
+        return out;
+    }
+    let index: HashMap<&str, u16> = plan
+        .indicators()
+        .enumerate()
+        .filter(|(_, ind)| ind.kind == IndicatorKind::PercentOfBase && ind.base.is_some_and(|b| known.contains(&b)))
+        .map(|(i, ind)| (ind.key.as_str(), i as u16))
+        .collect();
+    for ((seq, key), value) in &own.values {
+        if let Some(&i) = index.get(key.as_str()) {
+            *out.entry((Key::Covered(i), *seq)).or_default() += *value;
+        }
+    }
+    out.retain(|_, v| *v != 0);
+    out
+}
+
+/// The indicator indexes whose numerator a unit with these base figures covers,
+/// per base figure (for summing many units' reports at once).
+pub fn covered_indicators(plan: &Plan, figure: BaseFigure) -> Vec<u16> {
+    plan.indicators()
+        .enumerate()
+        .filter(|(_, ind)| ind.kind == IndicatorKind::PercentOfBase && ind.base == Some(figure))
+        .map(|(i, _)| i as u16)
+        .collect()
+}
+
+/// A unit's report figures together with their covered part (see [`covered_figures`]).
+pub fn report_and_covered_figures(
+    plan: &Plan,
+    facts: &UnitFacts,
+    known: &BTreeSet<BaseFigure>,
+    own: &OwnReports,
+) -> Figures {
+    let mut out = report_figures(plan, facts, own);
+    add(&mut out, &covered_figures(plan, facts, known, own), 1);
+    out
+}
+
 /// A unit's whole contribution.
 pub fn unit_figures(plan: &Plan, facts: &UnitFacts, bases: &BTreeMap<BaseFigure, i64>, own: &OwnReports) -> Figures {
     let mut out = structure_figures(plan, facts, bases);
-    add(&mut out, &report_figures(plan, facts, own), 1);
+    let known: BTreeSet<BaseFigure> = bases.keys().copied().collect();
+    add(&mut out, &report_and_covered_figures(plan, facts, &known, own), 1);
     out
 }
 
@@ -266,7 +317,29 @@ pub fn totals(plan: &Plan, indicator: usize, figures: &Figures, upto: i64) -> To
         }
         _ => 0,
     };
-    Totals { sum: sum_upto(figures, Key::Value(i), upto), base_sum, expected_units, units_done }
+    let (covered, base_units) = match (ind.kind, ind.base) {
+        (IndicatorKind::PercentOfBase, Some(b)) => {
+            (sum_upto(figures, Key::Covered(i), upto), figures.get(&(Key::BaseKnown(b), 0)).copied().unwrap_or(0))
+        }
+        _ => (0, 0),
+    };
+    Totals {
+        sum: sum_upto(figures, Key::Value(i), upto),
+        base_sum,
+        expected_units,
+        units_done,
+        covered,
+        base_units,
+        reporting_units: figures.get(&(Key::Reporting, 0)).copied().unwrap_or(0),
+        base_marked_complete: false,
+        tree_gaps: None,
+    }
+}
+
+/// Units done of a share or minimum indicator as reported over periods 1..=upto,
+/// before capping at the units the tree expects.
+pub fn units_done_reported(indicator: usize, figures: &Figures, upto: i64) -> i64 {
+    sum_upto(figures, Key::Done(indicator as u16), upto)
 }
 
 /// The running total of an indicator at the end of each period 1..=upto.
@@ -304,7 +377,14 @@ mod tests {
     fn names_round_trip() {
         let plan = plan();
         let names = KeyNames::new(&plan);
-        for key in [Key::Reporting, Key::Expect(3), Key::Base(BaseFigure::DoanVien), Key::Value(0), Key::Done(25)] {
+        for key in [
+            Key::Reporting,
+            Key::Expect(3),
+            Key::Base(BaseFigure::DoanVien),
+            Key::Value(0),
+            Key::Done(25),
+            Key::Covered(0),
+        ] {
             assert_eq!(names.parse(&names.name(key)), Some(key), "{key:?}");
         }
         assert_eq!(names.parse("v:no-such-indicator"), None);
@@ -342,6 +422,36 @@ mod tests {
         add(&mut all, &f, 1);
         assert_eq!(totals(&plan, idx, &all, 2).units_done, 0);
         assert_eq!(totals(&plan, idx, &all, 3).units_done, 1);
+    }
+
+    #[test]
+    fn people_count_against_a_base_only_where_the_unit_has_it() {
+        // Indicator 1 is measured against đoàn viên, 2b against thanh niên.
+        let plan = plan();
+        let names = KeyNames::new(&plan);
+        let (one, young) = (names.index_of("1").expect("1"), names.index_of("2b").expect("2b"));
+        let mut own = OwnReports::default();
+        own.values.insert((1, "1".into()), 900);
+        own.values.insert((1, "2b".into()), 40);
+        own.values.insert((2, "1".into()), 50);
+        let with_members = BTreeMap::from([(BaseFigure::DoanVien, 1000)]);
+        let f = unit_figures(&plan, &district(), &with_members, &own);
+        assert_eq!(f.get(&(Key::Covered(one), 1)), Some(&900));
+        assert_eq!(f.get(&(Key::Covered(one), 2)), Some(&50));
+        assert_eq!(f.get(&(Key::Covered(young), 1)), None, "no thanh niên figure: not covered");
+        assert_eq!(f.get(&(Key::Value(young), 1)), Some(&40), "still counted as reached");
+        // Without the base figure nothing is covered; a non-reporting unit covers nothing.
+        assert!(!unit_figures(&plan, &district(), &BTreeMap::new(), &own)
+            .keys()
+            .any(|(k, _)| matches!(k, Key::Covered(_))));
+        let commune = UnitFacts { level: Some(Level::Grassroots), kind: Some(UnitKind::Commune), active: true };
+        assert!(covered_figures(&plan, &commune, &BTreeSet::from([BaseFigure::DoanVien]), &own).is_empty());
+        // The totals: numerator over the covered people, coverage over reporting units.
+        let mut province = f.clone();
+        add(&mut province, &structure_figures(&plan, &district(), &BTreeMap::new()), 1);
+        add(&mut province, &report_figures(&plan, &district(), &own), 1);
+        let t = totals(&plan, usize::from(one), &province, 5);
+        assert_eq!((t.sum, t.covered, t.base_sum, t.base_units, t.reporting_units), (1_900, 950, Some(1_000), 1, 2));
     }
 
     #[test]

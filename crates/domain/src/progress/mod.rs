@@ -11,7 +11,10 @@ mod ranking;
 mod rollup;
 
 pub use allocation::{check_parts, largest_remainder, AllocationCheck, AllocationError};
-pub use evaluate::{evaluate, verdict_text, verdict_text_en, Missing, Progress, Totals, Verdict};
+pub use evaluate::{
+    evaluate, status_label_en, status_label_vi, verdict_text, verdict_text_en, Coverage, Missing, Progress, Totals,
+    Verdict, COMPLETION_EN, COMPLETION_VI, SHARE_EN, SHARE_VI,
+};
 pub use forecast::{at_risk, project, RULE_EN, RULE_VI};
 pub use ranking::{
     rank, Breakdown, IndicatorPoints, RankedRow, RankingEntry, COMPLETION_CAP, COMPLETION_POINTS, FORMULA_EN,

@@ -3,12 +3,14 @@
 //! The figures are sums of the counted reports (submitted or accepted) and equal what
 //! a person gets by adding them by hand.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
+use phongtrao_domain::format::Percent;
 use phongtrao_domain::plan::{IndicatorKind, Plan};
 use phongtrao_domain::progress::figures::{self, Figures};
-use phongtrao_domain::progress::{evaluate, verdict_text, verdict_text_en};
+use phongtrao_domain::progress::{evaluate, verdict_text, verdict_text_en, Coverage};
+use phongtrao_domain::unit::BaseFigure;
 use phongtrao_storage::campaigns::{self, StoredCampaign};
 use phongtrao_storage::rollups;
 use phongtrao_storage::units::{self, UnitRow};
@@ -34,8 +36,24 @@ pub struct IndicatorProgress {
     /// The summed count (people reached, units done).
     pub sum: i64,
     pub ratio: Option<f64>,
-    /// "met", "exceeded", "not_met", or "no_goal".
+    /// "met", "exceeded", "not_met", "no_goal"; for percent of base also "no_base"
+    /// (no unit has the base figure) and "insufficient_base" (some units have it, not
+    /// all, and the office has not marked it complete): neither counts as not met.
     pub status: &'static str,
+    /// The status in words ("chưa đủ số liệu nền").
+    pub status_vi: &'static str,
+    pub status_en: &'static str,
+    /// The share achieved in percent, rounded once (half away from zero) as every
+    /// surface shows it; percentage kinds only, None without a base.
+    pub achieved_percent: Option<Percent>,
+    /// achieved ÷ goal in percent, rounded ("so với chỉ tiêu"); None with `ratio`.
+    pub completion: Option<Percent>,
+    /// Percent of base: how much of the base figure is known (units with it /
+    /// reporting units, people counted in units without it).
+    pub coverage: Option<Coverage>,
+    /// The coverage in words, when it is not complete.
+    pub coverage_vi: Option<String>,
+    pub coverage_en: Option<String>,
     pub text_vi: String,
     pub text_en: String,
     pub unit_label: Option<String>,
@@ -77,6 +95,87 @@ pub struct ProgressReport {
     /// How the projection is made, as shown to users.
     pub forecast_rule_vi: &'static str,
     pub forecast_rule_en: &'static str,
+}
+
+/// What the reporting units' own subtrees hold for one share or minimum indicator:
+/// units done they reported beyond the units the tree has under them cannot be
+/// measured (units missing from the tree).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TreeUnits {
+    pub reporting: i64,
+    pub with_gaps: i64,
+    pub done_outside: i64,
+    pub expected_ok: i64,
+    pub done_ok: i64,
+}
+
+impl TreeUnits {
+    fn add(&mut self, expected: i64, done: i64) {
+        self.reporting += 1;
+        if done > expected {
+            self.with_gaps += 1;
+            self.done_outside += done;
+        } else {
+            self.expected_ok += expected;
+            self.done_ok += done;
+        }
+    }
+}
+
+/// What the base-figure rules need besides a subtree's figures.
+#[derive(Debug, Clone, Default)]
+pub struct BaseChecks {
+    /// The base figures the office marked complete.
+    pub marked_complete: BTreeSet<BaseFigure>,
+    /// The tree check of the subtree's reporting units (empty: none made).
+    pub tree: HashMap<usize, TreeUnits>,
+}
+
+/// Reporting units read one by one for the tree check at most (a larger subtree
+/// keeps the capped sums).
+pub const TREE_CHECK_LIMIT: i64 = 2000;
+
+/// The tree check of `root`'s subtree: for each share or minimum indicator, its
+/// reporting units' units done against the units their own subtrees expect.
+async fn tree_units(
+    state: &AppState,
+    plan: &Plan,
+    campaign_id: i64,
+    root: &UnitRow,
+    root_figures: &Figures,
+    upto: u32,
+) -> Result<HashMap<usize, TreeUnits>, Failure> {
+    // Only the indicators some unit of the subtree reported units done for.
+    let shares: Vec<usize> = plan
+        .indicators()
+        .enumerate()
+        .filter(|(idx, i)| {
+            figures::counts_units_done(i.kind) && figures::units_done_reported(*idx, root_figures, i64::from(upto)) > 0
+        })
+        .map(|(idx, _)| idx)
+        .collect();
+    let reporting_root = plan.reporting.levels.iter().any(|r| i64::from(r.number()) == root.level);
+    let reporting = root_figures.get(&(figures::Key::Reporting, 0)).copied().unwrap_or(0);
+    if shares.is_empty() || reporting_root || reporting == 0 || reporting >= TREE_CHECK_LIMIT {
+        return Ok(HashMap::new());
+    }
+    let ids =
+        phongtrao_storage::progress::reporting_units(&state.db, root.id, &plan.reporting.levels, TREE_CHECK_LIMIT)
+            .await?;
+    if ids.is_empty() || ids.len() as i64 >= TREE_CHECK_LIMIT {
+        return Ok(HashMap::new());
+    }
+    let figs = rollups::subtree_figures(&state.db, plan, campaign_id, &ids).await?;
+    let mut out: HashMap<usize, TreeUnits> = HashMap::new();
+    for id in &ids {
+        let Some(f) = figs.get(id) else { continue };
+        for &idx in &shares {
+            let expected = figures::totals(plan, idx, f, i64::from(upto)).expected_units;
+            let done = figures::units_done_reported(idx, f, i64::from(upto));
+            out.entry(idx).or_default().add(expected, done);
+        }
+    }
+    Ok(out)
 }
 
 /// The periods that count at `at`: those that have started by then.
@@ -127,7 +226,10 @@ pub async fn compute_listing(
     let mut figures = rollups::subtree_figures(db, plan, campaign.row.id, &[root.id]).await?;
     let figures = figures.remove(&root.id).unwrap_or_default();
     let goals = phongtrao_storage::allocations::for_units(db, campaign.row.id, &[root.id]).await?;
-    let mut report = from_figures(plan, &root, &figures, &goals, at, upto);
+    let marked = phongtrao_storage::base_figures::marked_complete(db, campaign.row.id).await?;
+    let tree = tree_units(state, plan, campaign.row.id, &root, &figures, upto).await?;
+    let checks = BaseChecks { marked_complete: marked, tree };
+    let mut report = from_figures(plan, &root, &figures, &goals, &checks, at, upto);
     for t in &mut report.timeliness {
         let wanted = match lists {
             MissingLists::Every => true,
@@ -160,14 +262,35 @@ pub fn from_figures(
     root: &UnitRow,
     figures: &Figures,
     goals: &HashMap<(String, i64), i64>,
+    checks: &BaseChecks,
     at: NaiveDate,
     upto: u32,
 ) -> ProgressReport {
+    let reporting_root = plan.reporting.levels.iter().any(|r| i64::from(r.number()) == root.level);
     let periods_total = plan.periods().len();
     let upto_seq = i64::from(upto);
     let mut indicators = Vec::new();
     for (idx, ind) in plan.indicators().enumerate() {
-        let totals = figures::totals(plan, idx, figures, upto_seq);
+        let mut totals = figures::totals(plan, idx, figures, upto_seq);
+        totals.base_marked_complete = ind.base.is_some_and(|b| checks.marked_complete.contains(&b));
+        if figures::counts_units_done(ind.kind) {
+            // Units done beyond the units the tree holds (units missing from the tree):
+            // a reporting unit checks itself, a larger subtree its reporting units.
+            let check = if reporting_root {
+                let mut own = TreeUnits::default();
+                own.add(totals.expected_units, figures::units_done_reported(idx, figures, upto_seq));
+                Some(own)
+            } else {
+                checks.tree.get(&idx).copied()
+            };
+            if let Some(t) = check {
+                if t.with_gaps > 0 {
+                    totals.expected_units = t.expected_ok;
+                    totals.units_done = t.done_ok;
+                }
+                totals.tree_gaps = Some((t.reporting, t.with_gaps, t.done_outside));
+            }
+        }
         let goal = match ind.kind {
             IndicatorKind::Count if root.parent_id.is_some() => {
                 goals.get(&(ind.key.clone(), root.id)).map(|g| *g as f64)
@@ -179,8 +302,11 @@ pub fn from_figures(
         let projected_sum = phongtrao_domain::progress::project(&series, periods_total);
         let projected = goal.map(|_| match ind.kind {
             IndicatorKind::Count => projected_sum,
+            // Over the units that have the base: their share of the projected sum.
             IndicatorKind::PercentOfBase => match totals.base_sum {
-                Some(b) if b > 0 => 100.0 * projected_sum / b as f64,
+                Some(b) if b > 0 && totals.sum > 0 => {
+                    100.0 * projected_sum * (totals.covered as f64 / totals.sum as f64) / b as f64
+                }
                 _ => 0.0,
             },
             // Shares of units: the share reached so far, at the same pace, at most 100%.
@@ -193,20 +319,23 @@ pub fn from_figures(
                 }
             }
         });
-        let at_risk = match (goal, projected) {
-            (Some(g), Some(p)) => phongtrao_domain::progress::at_risk(ind.comparison, g, p),
-            _ => false,
-        };
-        let (achieved, ratio, status, text_vi, text_en) = match goal {
+        let (p, status, text_vi, text_en) = match goal {
             Some(g) => {
                 let p = evaluate(ind, g, &totals);
-                (p.achieved, p.ratio, p.verdict.as_str(), verdict_text(&p), verdict_text_en(&p))
+                (p, p.verdict.as_str(), verdict_text(&p), verdict_text_en(&p))
             }
             None => {
                 let p = evaluate(ind, 1.0, &totals);
-                (p.achieved, None, "no_goal", "chưa giao chỉ tiêu".to_string(), "no allocated goal".to_string())
+                (p, "no_goal", "chưa giao chỉ tiêu".to_string(), "no allocated goal".to_string())
             }
         };
+        let judged = matches!(status, "met" | "exceeded" | "not_met");
+        let at_risk = match (goal, projected) {
+            (Some(g), Some(pr)) if judged => phongtrao_domain::progress::at_risk(ind.comparison, g, pr),
+            _ => false,
+        };
+        let ratio = if status == "no_goal" { None } else { p.ratio };
+        let incomplete = p.coverage.filter(|c| !c.complete);
         indicators.push(IndicatorProgress {
             target: ind.target_number,
             indicator: ind.key.clone(),
@@ -214,10 +343,17 @@ pub fn from_figures(
             kind: ind.kind.as_str(),
             comparison: ind.comparison.as_str(),
             goal,
-            achieved,
+            achieved: p.achieved,
             sum: totals.sum,
             ratio,
             status,
+            status_vi: phongtrao_domain::progress::status_label_vi(status),
+            status_en: phongtrao_domain::progress::status_label_en(status),
+            achieved_percent: p.achieved_percent,
+            completion: if status == "no_goal" { None } else { p.completion },
+            coverage: p.coverage,
+            coverage_vi: incomplete.map(|c| c.text_vi()),
+            coverage_en: incomplete.map(|c| c.text_en()),
             text_vi,
             text_en,
             unit_label: ind.unit_label.clone(),
@@ -275,6 +411,10 @@ pub async fn compute_children(
     let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
     let mut figures = rollups::subtree_figures(db, plan, campaign.row.id, &ids).await?;
     let goals = phongtrao_storage::allocations::for_units(db, campaign.row.id, &ids).await?;
+    let checks = BaseChecks {
+        marked_complete: phongtrao_storage::base_figures::marked_complete(db, campaign.row.id).await?,
+        tree: HashMap::new(),
+    };
     let today = state.now().with_timezone(&plan.campaign.timezone).date_naive();
     let at = at.unwrap_or_else(|| today.min(plan.campaign.ends_on));
     let upto = periods_counted(plan, at);
@@ -283,7 +423,7 @@ pub async fn compute_children(
         .into_iter()
         .map(|child| {
             let f = figures.remove(&child.id).unwrap_or_default();
-            let mut report = from_figures(plan, &child, &f, &goals, at, upto);
+            let mut report = from_figures(plan, &child, &f, &goals, &checks, at, upto);
             report.simulated = simulated;
             (child, report)
         })
@@ -329,7 +469,11 @@ pub fn rank_reports<'a>(
         if keys.is_empty() {
             keys = p.indicators.iter().map(|i| i.indicator.clone()).collect();
         }
-        let ratios = p.indicators.iter().map(|i| if i.status == "no_goal" { None } else { i.ratio }).collect();
+        let ratios = p
+            .indicators
+            .iter()
+            .map(|i| if matches!(i.status, "met" | "exceeded" | "not_met") { i.ratio } else { None })
+            .collect();
         let on_time = p.timeliness.iter().map(|t| t.on_time as i64).sum();
         let expected = p.timeliness.iter().map(|t| t.expected as i64).sum();
         entries.push(phongtrao_domain::progress::RankingEntry {
@@ -352,4 +496,92 @@ pub fn rank_reports<'a>(
         indicators: keys,
         rows,
     }
+}
+
+/// Whether the office marked a base figure complete for the current campaign.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaseCompleteness {
+    /// The base figure ("doan_vien", "thanh_nien", …).
+    #[serde(default)]
+    pub figure: Option<String>,
+    /// Units without this figure are taken to have none: the percentages measured
+    /// against it are judged over the units that have it.
+    pub complete: bool,
+}
+
+/// One base figure's state for the current campaign: its coverage over the whole
+/// tree and whether the office marked it complete.
+#[derive(Debug, Clone, Serialize)]
+pub struct BaseCoverage {
+    pub figure: &'static str,
+    pub label_vi: &'static str,
+    pub label_en: &'static str,
+    /// The percent-of-base indicators measured against it.
+    pub indicators: Vec<String>,
+    pub units_with_base: i64,
+    pub units_expected: i64,
+    pub marked_complete: bool,
+}
+
+/// The base figures the plan's percentages are measured against, with their coverage
+/// at the root of the tree.
+pub async fn base_coverage(state: &AppState) -> Result<Vec<BaseCoverage>, Failure> {
+    let campaign = campaigns::current(&state.db).await?;
+    let marked = phongtrao_storage::base_figures::marked_complete(&state.db, campaign.row.id).await?;
+    let report = compute_listing(state, None, None, MissingLists::None).await?;
+    let mut out: Vec<BaseCoverage> = Vec::new();
+    for ind in campaign.plan.indicators() {
+        let (IndicatorKind::PercentOfBase, Some(b)) = (ind.kind, ind.base) else { continue };
+        let coverage = report.indicators.iter().find(|i| i.indicator == ind.key).and_then(|i| i.coverage);
+        match out.iter_mut().find(|c| c.figure == b.as_str()) {
+            Some(c) => c.indicators.push(ind.key.clone()),
+            None => out.push(BaseCoverage {
+                figure: b.as_str(),
+                label_vi: b.label_vi(),
+                label_en: b.label_en(),
+                indicators: vec![ind.key.clone()],
+                units_with_base: coverage.map(|c| c.units_with_base).unwrap_or(0),
+                units_expected: coverage.map(|c| c.units_expected).unwrap_or(0),
+                marked_complete: marked.contains(&b),
+            }),
+        }
+    }
+    Ok(out)
+}
+
+/// The office marks a base figure complete (or not) for the current campaign:
+/// admin only, audited with the value before and after.
+pub async fn set_base_complete(
+    state: &AppState,
+    actor: &crate::auth::Actor,
+    client: &crate::auth::client::ClientIp,
+    figure: &str,
+    complete: bool,
+) -> Result<BaseCompleteness, Failure> {
+    crate::authz::require(state, actor, client, phongtrao_domain::policy::Action::AdministerCampaign, None).await?;
+    let campaign = campaigns::current(&state.db).await?;
+    let used: Vec<BaseFigure> = campaign.plan.indicators().filter_map(|i| i.base).collect();
+    let Some(f) = BaseFigure::parse(figure).filter(|f| used.contains(f)) else {
+        let names: Vec<&str> = {
+            let mut v: Vec<&str> = used.iter().map(|f| f.as_str()).collect();
+            v.dedup();
+            v
+        };
+        return Err(Failure::invalid(format!(
+            "Số liệu nền không có trong kế hoạch: \"{figure}\" (có: {}) / Not a base figure of the plan: \"{figure}\" (known: {})",
+            names.join(", "),
+            names.join(", ")
+        )));
+    };
+    phongtrao_storage::base_figures::set_complete(
+        &state.db,
+        campaign.row.id,
+        f,
+        complete,
+        &crate::authz::who(Some(actor), client),
+        state.now(),
+    )
+    .await?;
+    Ok(BaseCompleteness { figure: Some(f.as_str().to_string()), complete })
 }

@@ -48,6 +48,8 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(admin::audit))
         .route("/progress", get(progress::show))
         .route("/ranking", get(progress::ranking))
+        .route("/base-figures/coverage", get(progress::base_coverage))
+        .route("/base-figures/{figure}/complete", put(progress::set_base_complete))
         .route("/reminders", get(reminders::list).post(reminders::send))
         .route("/allocations/{key}", get(allocations::show).post(allocations::set))
         .route("/plan/import", post(plan_import::upload))

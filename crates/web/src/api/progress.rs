@@ -45,3 +45,27 @@ pub async fn ranking(
     require(&state, &actor, &client, Action::ReadEverything, None).await?;
     Ok(Json(progress::ranking(&state, q.unit.as_deref(), q.at).await?))
 }
+
+/// GET /api/v1/base-figures/coverage: each base figure the plan's percentages are
+/// measured against, how many reporting units have it, and whether the office
+/// marked it complete.
+pub async fn base_coverage(
+    State(state): State<AppState>,
+    actor: MaybeActor,
+) -> Result<Json<Vec<progress::BaseCoverage>>, ApiError> {
+    logged_in(actor)?;
+    Ok(Json(progress::base_coverage(&state).await?))
+}
+
+/// PUT /api/v1/base-figures/{figure}/complete `{"complete": true}`: the office marks
+/// a base figure complete (units without it have none), or not; audited.
+pub async fn set_base_complete(
+    State(state): State<AppState>,
+    actor: MaybeActor,
+    client: ClientIp,
+    axum::extract::Path(figure): axum::extract::Path<String>,
+    super::body::Object(input): super::body::Object<progress::BaseCompleteness>,
+) -> Result<Json<progress::BaseCompleteness>, ApiError> {
+    let actor = logged_in(actor)?;
+    Ok(Json(progress::set_base_complete(&state, &actor, &client, &figure, input.complete).await?))
+}

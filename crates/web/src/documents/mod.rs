@@ -125,6 +125,8 @@ pub struct Gathered {
     pub names: HashMap<i64, String>,
     pub names_by_code: HashMap<String, String>,
     pub texts: DocumentTexts,
+    /// Period → the units of the subtree whose first report of it was late (ids).
+    pub late: std::collections::BTreeMap<u32, Vec<i64>>,
 }
 
 /// The period of the campaign that ends on `end`, or a clear refusal.
@@ -167,12 +169,17 @@ pub async fn gather(
     };
     let activities = documents::activities(db, campaign.row.id, &subtree, from, to).await?;
     let notes = documents::notes(db, campaign.row.id, &subtree, from, to).await?;
+    let mut late: std::collections::BTreeMap<u32, Vec<i64>> = std::collections::BTreeMap::new();
+    for (seq, unit) in phongtrao_storage::progress::late_units(db, campaign.row.id, &subtree, from, to).await? {
+        late.entry(u32::try_from(seq).unwrap_or(0)).or_default().push(unit);
+    }
     let is_province = root.parent_id.is_none();
     // The office's texts are the province's; a unit's own report takes the defaults.
     let texts = if is_province { stored_texts(state, doc).await? } else { DocumentTexts::default() };
     Ok(Gathered {
         names: all.iter().map(|u| (u.id, u.name.clone())).collect(),
         names_by_code: all.iter().map(|u| (u.code.clone(), u.name.clone())).collect(),
+        late,
         campaign,
         is_province,
         root,
@@ -218,38 +225,113 @@ pub fn goal_text(i: &IndicatorProgress) -> String {
     format!("{symbol}{}", format::percent(goal))
 }
 
-/// What was achieved: "18.250 cây", "72,4% (5.230)".
+/// What was achieved: "18.250 cây", "72,4% (5.230)"; for a percentage without
+/// its base, the words every surface uses ("chưa có số liệu nền (5.230)"), never "0%".
 pub fn result_text(i: &IndicatorProgress) -> String {
     if i.kind == "count" {
         let unit = i.unit_label.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
-        format!("{}{unit}", format::integer(i.sum))
-    } else {
-        format!("{} ({})", format::percent(i.achieved), format::integer(i.sum))
+        return format!("{}{unit}", format::integer(i.sum));
+    }
+    match (i.status, i.achieved_percent) {
+        ("no_base", _) | (_, None) if i.kind == "percent_of_base" => {
+            if i.sum > 0 {
+                format!("chưa có số liệu nền ({})", format::integer(i.sum))
+            } else {
+                "chưa có số liệu nền".to_string()
+            }
+        }
+        ("insufficient_base", _) => match i.coverage {
+            Some(c) => {
+                format!("{} ({}/{} đơn vị có số liệu nền)", format::integer(i.sum), c.units_with_base, c.units_expected)
+            }
+            None => format::integer(i.sum),
+        },
+        (_, Some(p)) => format!("{} ({})", p.vi(), format::integer(i.sum)),
+        (_, None) => format::integer(i.sum),
     }
 }
 
-/// The ratio to the goal: "91,3%", or "—".
+/// The ratio to the goal ("so với chỉ tiêu"): "91,3%", or "—".
 pub fn ratio_text(i: &IndicatorProgress) -> String {
-    i.ratio.map(|r| format::percent(r * 100.0)).unwrap_or_else(|| "—".into())
+    i.completion.map(|p| p.vi()).unwrap_or_else(|| "—".into())
 }
 
-/// Đạt / Vượt / Chưa đạt / Chưa giao.
-pub fn status_label(status: &str) -> &'static str {
+/// Đạt / Vượt / Chưa đạt / Chưa có số liệu nền / Chưa đủ số liệu nền / Chưa giao.
+pub fn status_label(status: &str) -> String {
     match status {
-        "met" => "Đạt",
-        "exceeded" => "Vượt",
-        "not_met" => "Chưa đạt",
-        _ => "Chưa giao",
+        "no_goal" => "Chưa giao".to_string(),
+        other => {
+            let words = phongtrao_domain::progress::status_label_vi(other);
+            let mut chars = words.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => String::new(),
+            }
+        }
     }
 }
 
-/// (met or exceeded, with a goal): "có X/Y chỉ tiêu đạt và vượt".
-pub fn tally(indicators: &[IndicatorProgress]) -> (usize, usize, usize, usize) {
-    let with_goal = indicators.iter().filter(|i| i.status != "no_goal").count();
-    let exceeded = indicators.iter().filter(|i| i.status == "exceeded").count();
-    let met = indicators.iter().filter(|i| i.status == "met").count();
-    let not_met = indicators.iter().filter(|i| i.status == "not_met").count();
-    (met + exceeded, with_goal, exceeded, not_met)
+/// What "có X/Y chỉ tiêu đạt và vượt" counts: the plan's targets (a target is met
+/// when every one of its indicators is), and separately its indicators.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Targets with a goal for this unit.
+    pub targets: usize,
+    /// Targets whose every indicator is met or exceeded.
+    pub targets_met: usize,
+    /// Of those, targets with an indicator exceeded.
+    pub targets_exceeded: usize,
+    /// Targets with an indicator not met.
+    pub targets_not_met: usize,
+    /// Targets that cannot be judged yet: an indicator without (enough) base figures.
+    pub targets_without_base: usize,
+    /// Targets with no goal allocated to this unit.
+    pub targets_no_goal: usize,
+    pub indicators: usize,
+    pub indicators_met: usize,
+    pub indicators_exceeded: usize,
+    pub indicators_not_met: usize,
+    pub indicators_without_base: usize,
+    pub indicators_no_goal: usize,
+}
+
+/// Counts targets and indicators by their verdicts.
+pub fn tally(indicators: &[IndicatorProgress]) -> Tally {
+    let mut t = Tally::default();
+    let mut by_target: Vec<(u32, Vec<&str>)> = Vec::new();
+    for i in indicators {
+        match by_target.iter_mut().find(|(n, _)| *n == i.target) {
+            Some((_, list)) => list.push(i.status),
+            None => by_target.push((i.target, vec![i.status])),
+        }
+        t.indicators += 1;
+        match i.status {
+            "met" => t.indicators_met += 1,
+            "exceeded" => t.indicators_exceeded += 1,
+            "not_met" => t.indicators_not_met += 1,
+            "no_base" | "insufficient_base" => t.indicators_without_base += 1,
+            _ => t.indicators_no_goal += 1,
+        }
+    }
+    for (_, statuses) in by_target {
+        let with_goal: Vec<&str> = statuses.iter().copied().filter(|s| *s != "no_goal").collect();
+        if with_goal.is_empty() {
+            t.targets_no_goal += 1;
+            continue;
+        }
+        t.targets += 1;
+        if with_goal.contains(&"not_met") {
+            t.targets_not_met += 1;
+        } else if with_goal.iter().any(|s| matches!(*s, "no_base" | "insufficient_base")) {
+            t.targets_without_base += 1;
+        } else {
+            t.targets_met += 1;
+            if with_goal.contains(&"exceeded") {
+                t.targets_exceeded += 1;
+            }
+        }
+    }
+    t
 }
 
 /// A name safe in a file name: letters, digits, '-' and '_'.

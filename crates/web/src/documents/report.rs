@@ -117,7 +117,8 @@ fn cell(text: impl Into<String>, align: Align) -> Cell {
 /// column for the week's increase of the counts.
 fn results_table(doc: &mut Document, g: &Gathered) {
     let weekly = g.period.is_some();
-    let weights: &[u32] = if weekly { &[7, 29, 14, 11, 14, 11, 14] } else { &[7, 38, 15, 16, 11, 13] };
+    // The verdict column is wide enough for "Chưa đủ số liệu nền" on two lines.
+    let weights: &[u32] = if weekly { &[7, 26, 13, 11, 15, 11, 17] } else { &[7, 34, 14, 17, 11, 17] };
     let mut t = Table::proportional(weights, true);
     let mut header = vec![head_cell("STT"), head_cell("Chỉ tiêu"), head_cell("Kế hoạch")];
     if weekly {
@@ -126,7 +127,7 @@ fn results_table(doc: &mut Document, g: &Gathered) {
     } else {
         header.push(head_cell("Kết quả"));
     }
-    header.push(head_cell("Tỉ lệ"));
+    header.push(head_cell(&capitalized(phongtrao_domain::progress::COMPLETION_VI)));
     header.push(head_cell("Đánh giá"));
     t.header_row(header);
     let columns = weights.len() as u32;
@@ -169,15 +170,36 @@ fn results_table(doc: &mut Document, g: &Gathered) {
     doc.table(t);
 }
 
-fn summary_sentence(g: &Gathered) -> String {
-    let (met, with_goal, exceeded, not_met) = tally(&g.progress.indicators);
-    let no_goal = g.progress.indicators.len() - with_goal;
+/// "Tính đến ngày …, có 12/18 chỉ tiêu đạt và vượt (trong đó 5 chỉ tiêu vượt), …;
+/// theo chỉ số: 20/26 chỉ số đạt và vượt, …": targets as the plan numbers them (a
+/// target is met when all its indicators are), then indicators. A target or
+/// indicator without (enough) base figures is neither met nor "chưa đạt".
+pub fn summary_sentence(g: &Gathered) -> String {
+    let t = tally(&g.progress.indicators);
     let mut s = format!(
-        "Tính đến ngày {}, có {met}/{with_goal} chỉ tiêu đạt và vượt (trong đó {exceeded} chỉ tiêu vượt), {not_met} chỉ tiêu chưa đạt",
-        format::date(g.progress.at)
+        "Tính đến ngày {}, có {}/{} chỉ tiêu đạt và vượt (trong đó {} chỉ tiêu vượt), {} chỉ tiêu chưa đạt",
+        format::date(g.progress.at),
+        t.targets_met,
+        t.targets,
+        t.targets_exceeded,
+        t.targets_not_met
     );
-    if no_goal > 0 {
-        s.push_str(&format!("; {no_goal} chỉ tiêu chưa được giao cho đơn vị"));
+    if t.targets_without_base > 0 {
+        s.push_str(&format!(", {} chỉ tiêu chưa đủ số liệu nền để đánh giá", t.targets_without_base));
+    }
+    if t.targets_no_goal > 0 {
+        s.push_str(&format!("; {} chỉ tiêu chưa được giao cho đơn vị", t.targets_no_goal));
+    }
+    let judged = t.indicators - t.indicators_no_goal;
+    s.push_str(&format!(
+        ". Theo chỉ số: {}/{} chỉ số đạt và vượt (trong đó {} chỉ số vượt), {} chỉ số chưa đạt",
+        t.indicators_met + t.indicators_exceeded,
+        judged,
+        t.indicators_exceeded,
+        t.indicators_not_met
+    ));
+    if t.indicators_without_base > 0 {
+        s.push_str(&format!(", {} chỉ số chưa có hoặc chưa đủ số liệu nền", t.indicators_without_base));
     }
     s.push('.');
     s
@@ -201,14 +223,19 @@ fn highlights(doc: &mut Document, g: &Gathered) {
         let people: i64 = acts.iter().filter_map(|a| a.participants).sum();
         let funds: i64 = acts.iter().filter_map(|a| a.funds_vnd).sum();
         let units: std::collections::BTreeSet<i64> = acts.iter().map(|a| a.unit_id).collect();
+        // No "tổng kinh phí 0 đồng" when nobody reported funds.
+        let funds_text = if funds > 0 {
+            format!(", tổng kinh phí {} đồng", format::integer(funds))
+        } else {
+            " (chưa có báo cáo kinh phí)".to_string()
+        };
         body(
             doc,
             format!(
-                "{} đơn vị đã tổ chức {} hoạt động, thu hút {} lượt người tham gia, tổng kinh phí {} đồng. Cụ thể theo nội dung hoạt động của kế hoạch:",
+                "{} đơn vị đã tổ chức {} hoạt động, thu hút {} lượt người tham gia{funds_text}. Cụ thể theo nội dung hoạt động của kế hoạch:",
                 units.len(),
                 format::integer(acts.len() as i64),
                 format::integer(people),
-                format::integer(funds)
             ),
         );
         let mut by_area: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
@@ -312,7 +339,7 @@ fn timeliness(doc: &mut Document, g: &Gathered) {
             cell(format::integer(tl.on_time as i64), Align::Right),
             cell(format::integer(tl.late as i64), Align::Right),
             cell(format::integer(tl.missing as i64), Align::Right),
-            cell(format::percent(tl.rate), Align::Right),
+            cell(rate_text(tl.on_time + tl.late, tl.expected), Align::Right),
         ]);
     }
     doc.table(t);
@@ -330,34 +357,77 @@ fn timeliness(doc: &mut Document, g: &Gathered) {
                 if g.period.is_some() { "Trong tuần, có" } else { "Trong cả đợt, có" },
                 format::integer(s_on as i64),
                 format::integer(s_exp as i64),
-                format::percent(100.0 * s_on as f64 / s_exp as f64),
+                rate_text(s_on, s_exp),
                 format::integer(s_late as i64),
                 format::integer((s_exp - s_on - s_late) as i64)
             ),
         );
     }
-    // Which units have not reported, with the weeks they missed.
-    let mut missing: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for t in &shown {
-        for code in &t.missing_units {
-            missing.entry(code.clone()).or_default().push(t.period);
+    units_by_week(doc, g, &shown);
+}
+
+/// The units that reported late and those that have not reported, by name, week by
+/// week (a weekly report: that week only). Long lists stay one paragraph per week.
+fn units_by_week(doc: &mut Document, g: &Gathered, shown: &[&crate::actions::progress::Timeliness]) {
+    let weekly = g.period.is_some();
+    let name_of_id = |id: &i64| g.names.get(id).cloned().unwrap_or_else(|| id.to_string());
+    let name_of_code = |code: &String| g.names_by_code.get(code).cloned().unwrap_or_else(|| code.clone());
+    let mut lines: Vec<(String, String)> = Vec::new();
+    for t in shown {
+        let week =
+            if weekly { String::new() } else { format!("Tuần {} ({}): ", t.period, format::date(t.period_end)) };
+        if let Some(late) = g.late.get(&t.period).filter(|l| !l.is_empty()) {
+            let names: Vec<String> = late.iter().map(name_of_id).collect();
+            lines.push((format!("{week}gửi trễ hạn ({}): ", names.len()), format!("{}.", names.join(", "))));
+        }
+        if t.missing > 0 && t.missing == t.expected && t.expected > 1 {
+            lines.push((
+                format!("{week}chưa gửi báo cáo: "),
+                format!("cả {} đơn vị.", format::integer(t.expected as i64)),
+            ));
+        } else if t.missing > 0 {
+            let names: Vec<String> = t.missing_units.iter().map(name_of_code).collect();
+            let more = t.missing.saturating_sub(names.len());
+            let mut list = names.join(", ");
+            if more > 0 {
+                if !list.is_empty() {
+                    list.push_str(", ");
+                }
+                list.push_str(&format!("và {} đơn vị khác", format::integer(more as i64)));
+            }
+            lines.push((format!("{week}chưa gửi báo cáo ({}): ", t.missing), format!("{list}.")));
         }
     }
-    if !missing.is_empty() {
-        let list: Vec<String> = missing
-            .iter()
-            .map(|(code, weeks)| {
-                let name = g.names_by_code.get(code).cloned().unwrap_or_else(|| code.clone());
-                if g.period.is_some() {
-                    name
-                } else {
-                    let w: Vec<String> = weeks.iter().map(u32::to_string).collect();
-                    format!("{name} (tuần {})", w.join(", "))
-                }
-            })
-            .collect();
-        body(doc, format!("Đơn vị chưa gửi báo cáo: {}.", list.join("; ")));
+    if lines.is_empty() {
+        return;
     }
+    subheading(
+        doc,
+        if weekly {
+            "Đơn vị gửi trễ hạn, chưa gửi báo cáo trong tuần:"
+        } else {
+            "Đơn vị gửi trễ hạn, chưa gửi báo cáo theo tuần:"
+        },
+    );
+    for (lead, list) in lines {
+        let mut lead = lead;
+        if weekly {
+            let mut chars = lead.chars();
+            lead = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+        }
+        doc.para(Para::body("- ").size(BODY).run(Run::new(lead).italic().size(BODY)).run(Run::new(list).size(BODY)));
+    }
+}
+
+/// "So với chỉ tiêu": the first letter in capitals.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// part of whole as an exact percentage ("93,3%"), "—" of nothing.
+fn rate_text(part: usize, whole: usize) -> String {
+    format::Percent::of(part as i64, whole as i64).map(|p| p.vi()).unwrap_or_else(|| "—".into())
 }
 
 fn notes_section(doc: &mut Document, g: &Gathered, field: fn(&phongtrao_storage::documents::UnitNotes) -> &String) {
@@ -445,10 +515,29 @@ pub fn document(g: &Gathered) -> Document {
         .indicators
         .iter()
         .filter(|i| i.status == "not_met")
-        .map(|i| format!("{} (đạt {})", i.indicator, ratio_text(i)))
+        .map(|i| {
+            let shown = i.text_vi.strip_suffix(" · chưa đạt").unwrap_or(&i.text_vi);
+            format!("{} (đạt {shown})", i.indicator)
+        })
         .collect();
     if !not_met.is_empty() {
-        body(&mut doc, format!("Các chỉ tiêu chưa đạt: {}.", not_met.join("; ")));
+        body(&mut doc, format!("Các chỉ số chưa đạt: {}.", not_met.join("; ")));
+    }
+    let without_base: Vec<String> = g
+        .progress
+        .indicators
+        .iter()
+        .filter(|i| matches!(i.status, "no_base" | "insufficient_base"))
+        .map(|i| match &i.coverage_vi {
+            Some(c) if i.status == "insufficient_base" => format!("{} ({c})", i.indicator),
+            _ => format!("{} ({})", i.indicator, i.status_vi),
+        })
+        .collect();
+    if !without_base.is_empty() {
+        body(
+            &mut doc,
+            format!("Các chỉ số chưa đánh giá được vì chưa có hoặc chưa đủ số liệu nền: {}.", without_base.join("; ")),
+        );
     }
 
     heading(

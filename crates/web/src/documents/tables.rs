@@ -37,12 +37,25 @@ fn kind_vi(kind: &str) -> &'static str {
     }
 }
 
-/// Goal and result in their own units: counts as numbers, the rest as percentages.
+/// A goal in its own unit: counts as numbers, the rest as percentages.
 fn measure(kind: &str, value: f64) -> Cell {
     if kind == "count" {
         Cell::Integer(value.round() as i64)
     } else {
-        Cell::Percent(value)
+        format::Percent::from_value(value).map_or(Cell::Empty, |p| Cell::Percent(p.value()))
+    }
+}
+
+/// What was achieved, as every surface says it: the count, the share rounded once
+/// (the same digits as the documents and pages), or the words for a missing base.
+fn achieved_cell(i: &progress::IndicatorProgress) -> Cell {
+    if i.kind == "count" {
+        return Cell::Integer(i.sum);
+    }
+    match (i.status, i.achieved_percent) {
+        ("no_base" | "insufficient_base", _) => text(i.status_vi),
+        (_, Some(p)) => Cell::Percent(p.value()),
+        (_, None) => Cell::Empty,
     }
 }
 
@@ -75,9 +88,9 @@ pub async fn tables(
                     i.unit_label.clone().unwrap_or_else(|| if i.kind == "count" { String::new() } else { "%".into() }),
                 ),
                 i.goal.map_or(Cell::Empty, |g| measure(i.kind, g)),
-                measure(i.kind, if i.kind == "count" { i.sum as f64 } else { i.achieved }),
+                achieved_cell(i),
                 Cell::Integer(i.sum),
-                i.ratio.map_or(Cell::Empty, |r| Cell::Percent(r * 100.0)),
+                i.completion.map_or(Cell::Empty, |p| Cell::Percent(p.value())),
                 text(status_label(i.status)),
                 text(i.text_vi.clone()),
             ]
@@ -94,9 +107,9 @@ pub async fn tables(
             "Loại",
             "Đơn vị tính",
             "Kế hoạch",
-            "Kết quả",
+            "Kết quả (số lượng; tỉ lệ thực hiện)",
             "Số lượng (lũy kế)",
-            "Tỉ lệ so với kế hoạch",
+            "So với chỉ tiêu",
             "Đánh giá",
             "Diễn giải",
         ]),
@@ -116,7 +129,7 @@ pub async fn tables(
     for (child, cp) in &children {
         let mut row = vec![text(child.code.clone()), text(child.name.clone())];
         for i in &cp.indicators {
-            row.push(measure(i.kind, if i.kind == "count" { i.sum as f64 } else { i.achieved }));
+            row.push(achieved_cell(i));
         }
         let sum = |f: fn(&progress::Timeliness) -> usize| cp.timeliness.iter().map(f).sum::<usize>() as i64;
         row.push(Cell::Integer(sum(|t| t.on_time)));
@@ -149,7 +162,8 @@ pub async fn tables(
                 Cell::Integer(t.on_time as i64),
                 Cell::Integer(t.late as i64),
                 Cell::Integer(t.missing as i64),
-                Cell::Percent(t.rate),
+                format::Percent::of((t.on_time + t.late) as i64, t.expected as i64)
+                    .map_or(Cell::Empty, |p| Cell::Percent(p.value())),
                 text(missing.join("; ")),
             ]
         })

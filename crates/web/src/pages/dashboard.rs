@@ -29,6 +29,8 @@ pub struct TargetLine {
     pub status_label: String,
     pub verdict: String,
     pub figures: String,
+    /// How much of the base figure is known, when not all of it.
+    pub coverage: Option<String>,
     /// Width of the bar, 0..=100.
     pub bar: String,
     pub at_risk: bool,
@@ -142,7 +144,12 @@ pub struct DashboardPage {
     pub at_max: String,
     pub periods_counted: u32,
     pub targets: Vec<TargetLine>,
-    pub met: usize,
+    /// Targets met or exceeded / targets with a goal (a target is met when all its
+    /// indicators are); the same for indicators.
+    pub targets_met: usize,
+    pub targets_judged: usize,
+    pub indicators_met: usize,
+    pub indicators_judged: usize,
     pub columns: Vec<Column>,
     pub children: Vec<ChildRow>,
     pub chart: Option<Chart>,
@@ -182,13 +189,13 @@ pub fn status_label(status: &str, lang: Lang) -> String {
     lang.t(&format!("dash_status_{status}"))
 }
 
-/// The percentage a summary quotes: completion of the goal for counts, the share
-/// achieved for the other kinds (as in "đạt 94,5%").
-fn shown_percent(i: &IndicatorProgress) -> Option<f64> {
-    if i.kind == "count" {
-        i.ratio.map(|r| 100.0 * r)
-    } else {
-        Some(i.achieved)
+/// The percentage a summary quotes, rounded once as on every surface: completion of
+/// the goal for counts, the share achieved for the other kinds; none without a base.
+fn shown_percent(i: &IndicatorProgress) -> Option<format::Percent> {
+    match i.status {
+        "no_base" | "insufficient_base" => None,
+        _ if i.kind == "count" => i.completion,
+        _ => i.achieved_percent,
     }
 }
 
@@ -235,6 +242,10 @@ pub fn target_lines(indicators: &[IndicatorProgress], lang: Lang) -> Vec<TargetL
                 Lang::En => i.text_en.clone(),
             },
             figures: figures(i, lang),
+            coverage: match lang {
+                Lang::Vi => i.coverage_vi.clone(),
+                Lang::En => i.coverage_en.clone(),
+            },
             bar: format!("{:.1}", i.ratio.map(|r| (100.0 * r).clamp(0.0, 100.0)).unwrap_or(0.0)),
             at_risk: i.at_risk,
         })
@@ -246,9 +257,11 @@ fn chart(d: &Dashboard, key: &str, lang: Lang) -> Option<Chart> {
     let i = d.report.indicators.iter().find(|i| i.indicator == key)?;
     let periods = d.campaign.plan.periods();
     // Percentages: the series of people reached, over the same base as `achieved`.
+    // Over the people counted against a base (those of units that have it).
+    let covered = i.sum - i.coverage.map(|c| c.people_without_base).unwrap_or(0);
     let factor = match i.kind {
         "count" => 1.0,
-        _ if i.sum > 0 => i.achieved / i.sum as f64,
+        _ if covered > 0 => i.achieved / covered as f64,
         _ => 0.0,
     };
     let values: Vec<f64> = i.series.iter().map(|v| *v as f64 * factor).collect();
@@ -351,7 +364,8 @@ fn build(
     let tz = plan.campaign.timezone;
     let r = &d.report;
     let targets = target_lines(&r.indicators, lang);
-    let met = r.indicators.iter().filter(|i| matches!(i.status, "met" | "exceeded")).count();
+    // Targets as the plan numbers them (met when all their indicators are), then indicators.
+    let tally = crate::documents::tally(&r.indicators);
     let columns = r.indicators.iter().map(|i| Column { key: i.indicator.clone(), label: i.label.clone() }).collect();
     let children = d
         .children
@@ -370,10 +384,15 @@ fn build(
                     .map(|i| Cell {
                         text: match (i.status, shown_percent(i)) {
                             ("no_goal", _) => format::integer(i.sum),
-                            (_, Some(p)) => format::percent(p),
+                            ("no_base" | "insufficient_base", _) => status_label(i.status, lang),
+                            (_, Some(p)) => p.vi(),
                             _ => "—".into(),
                         },
-                        class: if i.status == "no_goal" { "c-na" } else { completion_class(i.ratio) },
+                        class: if matches!(i.status, "met" | "exceeded" | "not_met") {
+                            completion_class(i.ratio)
+                        } else {
+                            "c-na"
+                        },
                         title: format!(
                             "{} {}: {}",
                             i.indicator,
@@ -389,8 +408,14 @@ fn build(
             }
         })
         .collect();
-    let chartable: Vec<&IndicatorProgress> =
-        r.indicators.iter().filter(|i| i.kind == "count" || i.kind == "percent_of_base").collect();
+    let chartable: Vec<&IndicatorProgress> = r
+        .indicators
+        .iter()
+        .filter(|i| {
+            i.kind == "count"
+                || (i.kind == "percent_of_base" && i.achieved_percent.is_some() && i.status != "insufficient_base")
+        })
+        .collect();
     let default_key = chartable
         .iter()
         .find(|i| i.goal.is_some() && i.kind == "count" && i.sum > 0)
@@ -410,7 +435,9 @@ fn build(
         late: t.late,
         missing: t.missing,
         expected: t.expected,
-        rate: format::percent(t.rate),
+        rate: format::Percent::of((t.on_time + t.late) as i64, t.expected as i64)
+            .map(|p| p.vi())
+            .unwrap_or_else(|| "—".into()),
     };
     let history: Vec<PeriodLine> = r.timeliness.iter().map(line).collect();
     let current = d.current_period().and_then(|p| {
@@ -446,7 +473,11 @@ fn build(
             RiskLine {
                 key: i.indicator.clone(),
                 label: i.label.clone(),
-                achieved: if is_count { format::integer(i.sum) } else { format::percent(i.achieved) },
+                achieved: if is_count {
+                    format::integer(i.sum)
+                } else {
+                    i.achieved_percent.map(|p| p.vi()).unwrap_or_else(|| "—".into())
+                },
                 projected: i.projected.map(fmt).unwrap_or_default(),
                 goal: i.goal.map(|g| format!("{} {}", symbol(i.comparison), fmt(g))).unwrap_or_default(),
             }
@@ -485,7 +516,10 @@ fn build(
         at_max: plan.campaign.ends_on.format("%Y-%m-%d").to_string(),
         periods_counted: r.periods_counted,
         targets,
-        met,
+        targets_met: tally.targets_met,
+        targets_judged: tally.targets,
+        indicators_met: tally.indicators_met + tally.indicators_exceeded,
+        indicators_judged: tally.indicators - tally.indicators_no_goal,
         columns,
         children,
         chart,

@@ -2,9 +2,12 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
 use phongtrao_domain::format;
 use phongtrao_domain::plan::{Indicator, IndicatorKind, Plan};
+use phongtrao_domain::role::Role;
 use phongtrao_storage::campaigns;
 
 use crate::error::AppError;
@@ -41,6 +44,22 @@ pub struct TargetsPage {
     pub missing_numbers: Vec<u32>,
     pub target_count: usize,
     pub indicator_count: usize,
+    /// The base figures the percentages are measured against (logged-in users).
+    pub bases: Vec<BaseLine>,
+    /// The office may mark a base figure complete.
+    pub can_mark: bool,
+    /// The figure just marked or unmarked.
+    pub saved: Option<String>,
+}
+
+/// One base figure: how many reporting units have it, and the office's switch.
+pub struct BaseLine {
+    pub figure: String,
+    pub label: String,
+    pub indicators: String,
+    pub coverage: String,
+    pub complete: bool,
+    pub marked: bool,
 }
 
 /// "≥ 20.000 cây", "> 7%", "100% (mỗi đơn vị ≥ 1)".
@@ -122,10 +141,64 @@ pub fn build(plan: &Plan, page: &Page) -> TargetsPage {
         missing_numbers: plan.missing_target_numbers(),
         target_count: plan.targets.len(),
         indicator_count: plan.indicators().count(),
+        bases: Vec::new(),
+        can_mark: false,
+        saved: None,
     }
 }
 
-pub async fn show(State(state): State<AppState>, page: Page) -> Result<TargetsPage, AppError> {
+#[derive(serde::Deserialize)]
+pub struct TargetsQuery {
+    saved: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<TargetsQuery>,
+) -> Result<TargetsPage, AppError> {
     let stored = campaigns::current(&state.db).await.map_err(|e| AppError::internal(page.lang, e))?;
-    Ok(build(&stored.plan, &page))
+    let mut out = build(&stored.plan, &page);
+    if let Some(actor) = &page.actor {
+        let lang = page.lang;
+        out.can_mark = actor.user.role == Role::Admin;
+        out.saved = q.saved.filter(|f| phongtrao_domain::unit::BaseFigure::parse(f).is_some());
+        out.bases = crate::actions::progress::base_coverage(&state)
+            .await
+            .map_err(|f| page.fail(f))?
+            .into_iter()
+            .map(|b| BaseLine {
+                figure: b.figure.to_string(),
+                label: match lang {
+                    Lang::Vi => b.label_vi.to_string(),
+                    Lang::En => b.label_en.to_string(),
+                },
+                indicators: b.indicators.join(", "),
+                coverage: format!("{}/{}", b.units_with_base, b.units_expected),
+                complete: b.units_expected > 0 && b.units_with_base >= b.units_expected,
+                marked: b.marked_complete,
+            })
+            .collect();
+    }
+    Ok(out)
+}
+
+#[derive(serde::Deserialize)]
+pub struct MarkForm {
+    figure: String,
+    complete: String,
+}
+
+/// POST /targets/base-complete: the office marks a base figure complete, or not.
+pub async fn mark_base_complete(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<MarkForm>,
+) -> Result<Response, AppError> {
+    let actor = page.require_actor()?.clone();
+    let complete = form.complete == "true";
+    crate::actions::progress::set_base_complete(&state, &actor, &page.client, &form.figure, complete)
+        .await
+        .map_err(|f| page.fail(f))?;
+    Ok(Redirect::to(&format!("/targets?saved={}#base-figures", form.figure)).into_response())
 }
