@@ -69,4 +69,14 @@ async fn the_office_and_the_units_record_what_happened_at_each_event() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let html = client.get(format!("{}/events?saved=1", app.base)).send().await.expect("get").text().await.expect("body");
     assert!(html.contains("Đã lưu kết quả hoạt động") && html.contains("1.050 người") && html.contains("07/04/2023"));
+
+    // The final report tells what was held, and which launches were.
+    let (status, _, _, bytes) = crate::documents::download(&app, &office_token, "/api/v1/exports/final-report.docx?at=2023-04-10").await;
+    assert_eq!(status, 200);
+    let text = crate::documents::docx_text(&bytes);
+    assert!(text.contains("Kết quả tổ chức các hoạt động cấp tỉnh"), "{text}");
+    assert!(text.contains("Đã tổ chức ngày 24/02/2023 tại Huyện An Minh, 1.200 người tham gia. Ra quân Tháng Thanh niên."), "{text}");
+    assert!(text.contains("Chưa tổ chức."), "events not recorded say so");
+    assert!(text.contains("Lễ ra quân: 1/") && text.contains("đơn vị đã tổ chức, 350 người tham gia"), "{text}");
+    assert!(text.contains("Tổng kết: 1/") && text.contains("1.050 người tham gia"), "{text}");
 }

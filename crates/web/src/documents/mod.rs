@@ -127,6 +127,12 @@ pub struct Gathered {
     pub texts: DocumentTexts,
     /// Period → the units of the subtree whose first report of it was late (ids).
     pub late: std::collections::BTreeMap<u32, Vec<i64>>,
+    /// The province events as they were run (the province's final report).
+    pub events: Vec<phongtrao_storage::event_records::ProvinceEvent>,
+    /// The launches and closings recorded by the subtree's units.
+    pub unit_events: Vec<phongtrao_storage::event_records::UnitEventRow>,
+    /// How many units of the subtree were expected to hold a launch and a closing.
+    pub event_units: usize,
 }
 
 /// The period of the campaign that ends on `end`, or a clear refusal.
@@ -176,7 +182,26 @@ pub async fn gather(
     let is_province = root.parent_id.is_none();
     // The office's texts are the province's; a unit's own report takes the defaults.
     let texts = if is_province { stored_texts(state, doc).await? } else { DocumentTexts::default() };
+    let events = if is_province && period.is_none() {
+        phongtrao_storage::event_records::province(db, campaign.row.id).await?
+    } else {
+        Vec::new()
+    };
+    let in_subtree: std::collections::HashSet<i64> = subtree.iter().copied().collect();
+    let unit_events: Vec<_> = phongtrao_storage::event_records::units(db, campaign.row.id)
+        .await?
+        .into_iter()
+        .filter(|r| in_subtree.contains(&r.unit_id))
+        .collect();
+    let levels = &campaign.plan.reporting.levels;
+    let event_units = all
+        .iter()
+        .filter(|u| u.active && in_subtree.contains(&u.id) && u.level().is_some_and(|l| levels.contains(&l)))
+        .count();
     Ok(Gathered {
+        events,
+        unit_events,
+        event_units,
         names: all.iter().map(|u| (u.id, u.name.clone())).collect(),
         names_by_code: all.iter().map(|u| (u.code.clone(), u.name.clone())).collect(),
         late,

@@ -549,6 +549,9 @@ pub fn document(g: &Gathered) -> Document {
         },
     );
     highlights(&mut doc, g);
+    if g.period.is_none() {
+        events_section(&mut doc, g);
+    }
 
     heading(&mut doc, "III. TÌNH HÌNH BÁO CÁO CỦA CÁC ĐƠN VỊ");
     timeliness(&mut doc, g);
@@ -592,4 +595,91 @@ pub fn document(g: &Gathered) -> Document {
         &pick(&texts.signer_name, default_name),
     );
     doc
+}
+
+/// One event's outcome in a sentence: "Đã tổ chức ngày 24/02/2023 tại Huyện An Minh,
+/// 1.200 người tham gia. Ra quân …", "Hoãn (lý do: …)", "Chưa tổ chức".
+fn event_outcome(
+    status: &str,
+    held_on: Option<NaiveDate>,
+    place: &str,
+    participants: Option<i64>,
+    reason: &str,
+    results: &str,
+) -> String {
+    use phongtrao_domain::event_record::EventStatus;
+    let status = EventStatus::parse(status).unwrap_or(EventStatus::Planned);
+    let mut text = status.label_vi().to_string();
+    if status == EventStatus::Held {
+        if let Some(d) = held_on {
+            text.push_str(&format!(" ngày {}", format::date(d)));
+        }
+        if !place.trim().is_empty() {
+            text.push_str(&format!(" tại {}", place.trim()));
+        }
+        if let Some(n) = participants {
+            text.push_str(&format!(", {} người tham gia", format::integer(n)));
+        }
+    } else if !reason.trim().is_empty() {
+        text.push_str(&format!(" (lý do: {})", reason.trim()));
+    }
+    text.push('.');
+    if !results.trim().is_empty() {
+        text.push(' ');
+        text.push_str(results.trim());
+        if !results.trim().ends_with('.') {
+            text.push('.');
+        }
+    }
+    text
+}
+
+/// "Kết quả tổ chức các hoạt động": the province events as they were run (province
+/// only) and how many units held their launch and closing, naming those not recorded.
+fn events_section(doc: &mut Document, g: &Gathered) {
+    use phongtrao_domain::event_record::UnitEventKind;
+    if !g.events.is_empty() {
+        subheading(doc, "Kết quả tổ chức các hoạt động cấp tỉnh:");
+        for e in &g.events {
+            let outcome = event_outcome(
+                &e.status,
+                e.held_on,
+                e.place.as_deref().unwrap_or(""),
+                e.participants,
+                e.status_reason.as_deref().unwrap_or(""),
+                e.results.as_deref().unwrap_or(""),
+            );
+            item(doc, format!("{}. {}: {outcome}", e.number, e.title));
+        }
+    }
+    if g.event_units == 0 {
+        return;
+    }
+    let recorded_any = !g.unit_events.is_empty();
+    if !recorded_any && g.events.is_empty() {
+        return;
+    }
+    subheading(doc, "Lễ ra quân và tổng kết của các đơn vị:");
+    for kind in UnitEventKind::ALL {
+        let held: Vec<_> = g.unit_events.iter().filter(|r| r.kind == kind.as_str() && r.status == "held").collect();
+        let people: i64 = held.iter().filter_map(|r| r.participants).sum();
+        let mut text = format!("{}: {}/{} đơn vị đã tổ chức", kind.label_vi(), held.len(), g.event_units);
+        if people > 0 {
+            text.push_str(&format!(", {} người tham gia", format::integer(people)));
+        }
+        let not_held: Vec<String> = g
+            .unit_events
+            .iter()
+            .filter(|r| r.kind == kind.as_str() && matches!(r.status.as_str(), "postponed" | "cancelled"))
+            .map(|r| {
+                let name = g.names.get(&r.unit_id).cloned().unwrap_or_default();
+                if r.status_reason.trim().is_empty() { name } else { format!("{name} ({})", r.status_reason.trim()) }
+            })
+            .collect();
+        if !not_held.is_empty() {
+            text.push_str(&format!("; hoãn hoặc không tổ chức: {}", not_held.join(", ")));
+        }
+        text.push('.');
+        item(doc, text);
+    }
 }
