@@ -20,6 +20,7 @@ pub mod i18n;
 pub mod metrics;
 mod page;
 mod pages;
+pub mod redirect;
 pub mod password;
 pub mod prepare;
 pub mod reminders;

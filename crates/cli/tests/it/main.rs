@@ -15,5 +15,6 @@ mod plan_import;
 mod progress;
 mod reminders;
 mod reports;
+mod security;
 mod storage;
 mod support;

@@ -29,14 +29,9 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only a local path, never another site.
+/// Only a path of this site, never another site (see `crate::redirect`).
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.starts_with("/login") => {
-            n.to_string()
-        }
-        _ => "/".to_string(),
-    }
+    crate::redirect::after_login(next)
 }
 
 async fn form(page: &Page, next: String, username: String, error: Option<String>) -> LoginPage {
