@@ -23,7 +23,7 @@ pub mod tokens;
 pub mod units;
 pub mod users;
 
-pub use db::{Backend, Db, StorageError};
+pub use db::{Backend, Db, ErrorKind, StorageError};
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 

@@ -256,7 +256,7 @@ pub fn check_code(code: &str) -> Result<()> {
 pub fn check_name(name: &str) -> Result<String> {
     let name = nfc(name.trim());
     let len = name.chars().count();
-    if (2..=200).contains(&len) && !name.chars().any(char::is_control) {
+    if (2..=200).contains(&len) && phongtrao_domain::text::check_display(&name).is_ok() {
         Ok(name)
     } else {
         Err(invalid("tên đơn vị phải có từ 2 đến 200 ký tự / a unit name needs 2 to 200 characters".into()))

@@ -7,6 +7,7 @@ rust_i18n::i18n!("locales", fallback = "vi");
 pub mod actions;
 mod api;
 mod assets;
+mod connections;
 pub mod auth;
 mod authz;
 pub mod demo;
@@ -24,7 +25,7 @@ pub mod redirect;
 pub mod password;
 pub mod prepare;
 pub mod reminders;
-mod security;
+pub mod security;
 pub mod startup;
 mod state;
 

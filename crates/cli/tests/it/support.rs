@@ -51,7 +51,14 @@ fn random_suffix() -> String {
 /// Another app instance on the same database; returns its base URL.
 pub async fn spawn_on(db: Db) -> String {
     let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
-    let settings = Settings { bind, trust_forwarded_for: true, secure_cookies: false, now: None, reminders: None };
+    let settings = Settings {
+        bind,
+        trust_forwarded_for: true,
+        secure_cookies: false,
+        now: None,
+        reminders: None,
+        security: test_security(),
+    };
     let app = Application::build(&settings, db).await.expect("bind");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_forever());
@@ -63,7 +70,14 @@ pub async fn spawn_app() -> TestApp {
     let (db, dir, database_url) = fresh_db_with_url().await;
     let prepared = prepare(&db).await.expect("prepare database");
     let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
-    let settings = Settings { bind, trust_forwarded_for: true, secure_cookies: false, now: None, reminders: None };
+    let settings = Settings {
+        bind,
+        trust_forwarded_for: true,
+        secure_cookies: false,
+        now: None,
+        reminders: None,
+        security: test_security(),
+    };
     let app = Application::build(&settings, db.clone()).await.expect("bind");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_forever());
@@ -222,5 +236,15 @@ impl TestApp {
             .expect("upload");
         let status = r.status();
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+}
+
+/// The hardening settings of test servers: /metrics with a known token.
+pub const METRICS_TOKEN: &str = "test-metrics-token";
+
+pub fn test_security() -> phongtrao_web::security::SecuritySettings {
+    phongtrao_web::security::SecuritySettings {
+        metrics_token: Some(METRICS_TOKEN.to_string()),
+        ..Default::default()
     }
 }

@@ -121,7 +121,7 @@ fn error(errors: &mut Vec<FieldError>, field: impl Into<String>, vi: impl Into<S
 }
 
 fn clean_text(text: &str) -> String {
-    nfc(text.trim())
+    nfc(crate::text::clean_note(text).trim())
 }
 
 fn has_bad_control(text: &str) -> bool {

@@ -324,7 +324,7 @@ pub async fn review(
     expected_version: i64,
 ) -> Result<Saved, ReportFailure> {
     require(state, actor, client, Action::ReviewUnit, Some(ctx.unit.id)).await?;
-    let comment = phongtrao_domain::text::nfc(comment.trim());
+    let comment = phongtrao_domain::text::nfc(phongtrao_domain::text::clean_note(comment).trim());
     if !accept && comment.chars().count() < 3 {
         return Err(Failure::invalid("Khi trả lại báo cáo cần ghi rõ lý do / A returned report needs a comment").into());
     }

@@ -4,6 +4,7 @@
 pub mod backend;
 pub mod client;
 pub mod csrf;
+pub mod gate;
 pub mod current;
 pub mod store;
 

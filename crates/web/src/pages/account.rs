@@ -76,6 +76,9 @@ pub struct PasswordForm {
     current: String,
     new: String,
     confirm: String,
+    /// The "keep my API tokens" box.
+    #[serde(default)]
+    keep_tokens: Option<String>,
 }
 
 pub async fn change_password(
@@ -85,7 +88,17 @@ pub async fn change_password(
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
-    match password::change_own(&state, &actor, &page.client, &f.current, &f.new, &f.confirm, Some(&mut auth)).await {
+    match password::change_own(
+        &state,
+        &actor,
+        &page.client,
+        &f.current,
+        &f.new,
+        &f.confirm,
+        f.keep_tokens.is_some(),
+        Some(&mut auth),
+    )
+    .await {
         Ok(()) => Ok(Redirect::to("/account?done=1").into_response()),
         Err(failure) if failure.status.is_client_error() => {
             let status = failure.status;

@@ -1,0 +1,6 @@
+-- Security probe (issue #15).
+-- API tokens expire: NULL (tokens made before this migration) means "the default
+-- lifetime after created_at", applied by the query that accepts a token.
+-- Kept in step with ../sqlite/0010_security.sql.
+ALTER TABLE api_tokens ADD COLUMN expires_at TIMESTAMPTZ;
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
