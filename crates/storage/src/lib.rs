@@ -16,6 +16,7 @@ pub mod reminder_deliveries;
 pub mod reminders;
 pub mod reports;
 pub mod rollups;
+pub mod secrets;
 pub mod seed;
 pub mod settings;
 pub mod throttle;

@@ -114,7 +114,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .nest("/api/v1", api::router())
         .fallback(pages::not_found)
         .with_state(state.clone())
-        .layer(axum::middleware::from_fn(csrf::verify))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::verify))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::gate::gate))
         .layer(auth_layer);
     let router = hardened(router);
@@ -132,6 +132,21 @@ fn hardened(router: Router) -> Router {
         .layer(DefaultBodyLimit::max(files::MAX_UPLOAD_BYTES + 64 * 1024))
         .layer(RequestBodyLimitLayer::new(files::MAX_UPLOAD_BYTES + 64 * 1024))
         .layer(axum::middleware::from_fn(security::dress_layer_errors))
+}
+
+/// Security (issue #15): expired sessions are deleted every 10 minutes.
+fn spawn_session_cleanup(db: &Db) {
+    use tower_sessions::session_store::ExpiredDeletion;
+    let store = DbSessionStore::new(db);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "cannot delete expired sessions");
+            }
+        }
+    });
 }
 
 /// Security (issue #15): the router of the separate /metrics address.
@@ -161,6 +176,7 @@ impl Application {
             None => None,
         };
         let security = settings.security.clone();
+        spawn_session_cleanup(&db);
         Ok(Application { listener, router: router(state, settings), address, reminders, security, metrics_listener })
     }
 

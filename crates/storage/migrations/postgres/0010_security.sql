@@ -4,3 +4,10 @@
 -- Kept in step with ../sqlite/0010_security.sql.
 ALTER TABLE api_tokens ADD COLUMN expires_at TIMESTAMPTZ;
 CREATE INDEX api_tokens_user ON api_tokens (user_id);
+
+-- Server-wide secrets shared by every app instance (the key that signs the
+-- pre-login CSRF cookie), made on first use.
+CREATE TABLE app_secrets (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

@@ -74,6 +74,7 @@ pub async fn login(
     throttle::reset(db, &pair_key).await?;
     auth.login(&user).await.map_err(Failure::internal)?;
     auth.session.insert(LOGIN_AT_KEY, now.timestamp()).await.map_err(Failure::internal)?;
+    crate::auth::csrf::rotate(&auth.session).await;
     let entry = crate::authz::who(None, client);
     let entry =
         phongtrao_storage::audit::Who { user_id: Some(user.id), name: user.username.clone(), client: entry.client }

@@ -9,7 +9,7 @@ use axum::Form;
 use serde::Deserialize;
 
 use crate::actions::login;
-use crate::auth::{csrf, AuthSession, Credentials};
+use crate::auth::{AuthSession, Credentials};
 use crate::error::AppError;
 use crate::i18n::Chrome;
 use crate::page::Page;
@@ -35,10 +35,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 }
 
 async fn form(page: &Page, next: String, username: String, error: Option<String>) -> LoginPage {
-    let mut chrome = page.chrome(page.lang.t("login.title"), "login");
-    if let Some(session) = &page.session {
-        chrome.csrf = csrf::token(session).await;
-    }
+    let chrome = page.chrome(page.lang.t("login.title"), "login");
     LoginPage { chrome, next, username, error }
 }
 
