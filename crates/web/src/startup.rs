@@ -176,7 +176,7 @@ impl Application {
             None => None,
         };
         let security = settings.security.clone();
-        spawn_session_cleanup(&db);
+        spawn_session_cleanup(&state.db);
         Ok(Application { listener, router: router(state, settings), address, reminders, security, metrics_listener })
     }
 
