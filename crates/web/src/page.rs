@@ -55,6 +55,11 @@ impl Page {
             },
             is_admin: a.user.role == Role::Admin,
             is_office: matches!(a.user.role, Role::Admin | Role::Steering),
+            can_read_audit: phongtrao_domain::policy::allows(
+                &a.policy(),
+                phongtrao_domain::policy::Action::ReadAudit,
+                &a.unit_ids,
+            ),
         });
         Chrome {
             lang: self.lang,

@@ -186,11 +186,23 @@ async fn login_gives_a_new_session_id() {
     add_user(&app.db, "xem", Role::Viewer, &["899"], PW).await;
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let page = client.get(format!("{}/login", app.base)).send().await.expect("page");
-    let before = session_cookie(&page).expect("anonymous session for the form's token");
+    // No session (and no session row) before login: the form's token rides on a
+    // signed pre-login cookie.
+    assert!(session_cookie(&page).is_none(), "no anonymous session for the form's token");
+    let prelogin = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("phongtrao_prelogin="))
+        .map(|c| c.split(';').next().unwrap_or("").to_string())
+        .expect("pre-login cookie");
     let csrf = csrf_of(&page.text().await.expect("body"));
+    // A session id planted by someone else is never taken over.
+    let before = "phongtrao_session=planted-by-an-attacker".to_string();
     let r = client
         .post(format!("{}/login", app.base))
-        .header("cookie", &before)
+        .header("cookie", format!("{before}; {prelogin}"))
         .form(&[("username", "xem"), ("password", PW), ("csrf", csrf.as_str())])
         .send()
         .await

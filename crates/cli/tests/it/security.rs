@@ -33,8 +33,7 @@ fn two_cell_workbook() -> Vec<u8> {
 }
 
 async fn admin_token(app: &TestApp) -> String {
-    let admin = phongtrao_storage::users::by_username(&app.db, "admin").await.expect("q").expect("admin");
-    add_token(&app.db, admin.id).await
+    add_token(&app.db, add_user(&app.db, "s.admin", Role::Admin, &[], PW).await).await
 }
 
 async fn logged_in(app: &TestApp, username: &str) -> (reqwest::Client, String) {
