@@ -354,7 +354,7 @@ async fn a_unit_reporter_edits_its_own_base_figures_through_the_form_only() {
         .await
         .expect("post");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let api = app.json("/api/v1/units/899").await;
+    let api = app.office_json("/api/v1/units/899").await;
     assert_eq!(api["base_figures"]["doan_vien"], 12500);
     assert!(api["base_figures"]["thanh_nien"].is_null());
     let other = client.get(format!("{}/units/903", app.base)).send().await.expect("get").text().await.expect("body");
@@ -373,7 +373,7 @@ async fn a_unit_reporter_edits_its_own_base_figures_through_the_form_only() {
         .await
         .expect("post");
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(app.json("/api/v1/units/899").await["base_figures"]["doan_vien"], 12500, "nothing partial");
+    assert_eq!(app.office_json("/api/v1/units/899").await["base_figures"]["doan_vien"], 12500, "nothing partial");
 }
 
 fn workbook(rows: &[[&str; 5]]) -> Vec<u8> {
@@ -420,8 +420,8 @@ async fn importing_a_units_workbook_with_three_bad_rows_stores_nothing_and_names
     let (status, body) = upload(&app, &admin, "don-vi.xlsx", good, true).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!((body["created"].as_i64(), body["updated"].as_i64()), (Some(1), Some(1)));
-    assert_eq!(app.json("/api/v1/units/KCQ").await["base_figures"]["doan_vien"], 1200);
-    assert_eq!(app.json("/api/v1/units/899").await["base_figures"]["doan_vien"], 15000);
+    assert_eq!(app.office_json("/api/v1/units/KCQ").await["base_figures"]["doan_vien"], 1200);
+    assert_eq!(app.office_json("/api/v1/units/899").await["base_figures"]["doan_vien"], 15000);
 }
 
 #[tokio::test]

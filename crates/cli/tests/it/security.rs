@@ -75,7 +75,8 @@ async fn a_two_cell_workbook_spanning_the_whole_grid_is_refused_quickly_and_the_
         .send()
         .await
         .expect("import");
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let status = r.status();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text().await.unwrap_or_default());
     assert!(started.elapsed() < Duration::from_secs(1));
     let grown = rss_bytes().saturating_sub(before);
     assert!(grown < 50 * 1024 * 1024, "memory grew by {} MB", grown / 1024 / 1024);

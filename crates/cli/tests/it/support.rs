@@ -248,3 +248,28 @@ pub fn test_security() -> phongtrao_web::security::SecuritySettings {
         ..Default::default()
     }
 }
+
+impl TestApp {
+    /// GET an API path as a steering member (reads every unit, base figures
+    /// included, which are not public); the JSON answer, which must be 200.
+    pub async fn office_json(&self, path: &str) -> serde_json::Value {
+        let name = format!("t.office.{}", random_suffix());
+        let user = add_user(&self.db, &name, phongtrao_domain::role::Role::Steering, &[], "mat-khau-van-phong-1").await;
+        let token = add_token(&self.db, user).await;
+        let r = self.client.get(format!("{}{path}", self.base)).bearer_auth(token).send().await.expect("request");
+        assert_eq!(r.status(), 200, "GET {path}");
+        r.json().await.expect("json")
+    }
+
+    /// The HTML of a page for a logged-in steering member.
+    pub async fn office_page(&self, path: &str) -> String {
+        let name = format!("t.office.{}", random_suffix());
+        add_user(&self.db, &name, phongtrao_domain::role::Role::Steering, &[], "mat-khau-van-phong-1").await;
+        let client = browser();
+        let r = self.login_form(&client, &name, "mat-khau-van-phong-1", "10.250.0.1").await;
+        assert_eq!(r.status(), 303, "office login");
+        let r = client.get(format!("{}{path}", self.base)).send().await.expect("request");
+        assert_eq!(r.status(), 200, "GET {path}");
+        r.text().await.expect("body")
+    }
+}
