@@ -14,6 +14,7 @@ pub mod pending_imports;
 pub mod progress;
 pub mod reminder_deliveries;
 pub mod reminders;
+pub mod report_versions;
 pub mod reports;
 pub mod rollups;
 pub mod secrets;

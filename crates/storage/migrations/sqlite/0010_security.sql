@@ -11,3 +11,7 @@ CREATE TABLE app_secrets (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- A throttled key is written to the audit log once per wait, not once per refused
+-- attempt: the wait already noted.
+ALTER TABLE login_throttle ADD COLUMN noted_until TEXT;

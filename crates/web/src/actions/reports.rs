@@ -291,6 +291,8 @@ pub async fn save_as(
         Ok(saved) => {
             if submitting {
                 crate::metrics::Metrics::add(&state.metrics.report_submissions, 1);
+            } else if let Err(e) = phongtrao_storage::report_versions::prune_drafts(&state.db, saved.report_id).await {
+                tracing::warn!(error = %e, "cannot prune old drafts");
             }
             Ok((saved, checked))
         }
