@@ -106,6 +106,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/account/password", post(pages::account::change_password))
         .route("/account/tokens", post(pages::account::create_token))
         .route("/account/tokens/{id}/revoke", post(pages::account::revoke_token))
+        .route("/admin/tokens", get(pages::account::admin_tokens))
+        .route("/admin/tokens/{id}/revoke", post(pages::account::admin_revoke_token))
         .route("/lang/{code}", get(pages::lang::switch))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(crate::security::metrics))
