@@ -33,7 +33,11 @@ fn two_cell_workbook() -> Vec<u8> {
 }
 
 async fn admin_token(app: &TestApp) -> String {
-    add_token(&app.db, add_user(&app.db, "s.admin", Role::Admin, &[], PW).await).await
+    let id = match phongtrao_storage::users::by_username(&app.db, "s.admin").await.expect("q") {
+        Some(u) => u.id,
+        None => add_user(&app.db, "s.admin", Role::Admin, &[], PW).await,
+    };
+    add_token(&app.db, id).await
 }
 
 async fn logged_in(app: &TestApp, username: &str) -> (reqwest::Client, String) {
@@ -166,4 +170,188 @@ fn percent_decode(value: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A client logged in through the API (cookie session); its CSRF token.
+async fn api_session(app: &TestApp, username: &str, password: &str) -> (reqwest::Client, String, StatusCode) {
+    let client = browser();
+    let r = client
+        .post(format!("{}/api/v1/session", app.base))
+        .header("x-forwarded-for", "10.15.9.9")
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .expect("session");
+    let status = r.status();
+    let body: Value = r.json().await.unwrap_or(Value::Null);
+    (client, body["csrf_token"].as_str().unwrap_or("").to_string(), status)
+}
+
+async fn audit_of(app: &TestApp, query: &str) -> Vec<Value> {
+    let admin = admin_token(app).await;
+    let r = app.api(&format!("/api/v1/audit?{query}"), &admin).await;
+    r["entries"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_one_time_password_opens_nothing_but_the_password_change_page_or_api() {
+    let app = spawn_app().await;
+    let id = add_user(&app.db, "s.fresh", Role::Unit, &["899"], PW).await;
+    let old_token = add_token(&app.db, id).await;
+    // The admin resets the password: a one-time one, and the old token is revoked.
+    let admin = admin_token(&app).await;
+    let r = app
+        .client
+        .post(format!("{}/api/v1/users/{id}/password-reset", app.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("reset");
+    assert_eq!(r.status(), StatusCode::OK);
+    let one_time = r.json::<Value>().await.expect("json")["one_time_password"].as_str().expect("otp").to_string();
+    assert_eq!(app.client.get(format!("{}/api/v1/me", app.base)).bearer_auth(&old_token).send().await.expect("me").status(), StatusCode::UNAUTHORIZED, "the reset revoked the token");
+    // Logged in with the one-time password through the API: every route but the change answers 403.
+    let (client, csrf, status) = api_session(&app, "s.fresh", &one_time).await;
+    assert_eq!(status, StatusCode::OK);
+    for path in ["/api/v1/reports", "/api/v1/progress?unit=899", "/api/v1/audit", "/api/v1/tokens"] {
+        let r = client.get(format!("{}{path}", app.base)).send().await.expect("get");
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
+        let body: Value = r.json().await.expect("json");
+        assert_eq!(body["error"]["code"], "password_change_required", "{path}");
+        assert!(body["error"]["message_vi"].as_str().unwrap_or("").contains("đổi mật khẩu"));
+    }
+    let r = client
+        .post(format!("{}/api/v1/tokens", app.base))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"name": "script"}))
+        .send()
+        .await
+        .expect("token");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "no token with a one-time password");
+    // The page form to make a token, too (its path starts with /account).
+    let page_client = browser();
+    assert_eq!(app.login_form(&page_client, "s.fresh", &one_time, "10.15.9.10").await.status(), StatusCode::SEE_OTHER);
+    let account =
+        page_client.get(format!("{}/account", app.base)).send().await.expect("account").text().await.expect("body");
+    assert!(!account.contains("action=\"/account/tokens\""), "no token form before the change");
+    let page_csrf = csrf_of(&account);
+    let r = page_client
+        .post(format!("{}/account/tokens", app.base))
+        .form(&[("csrf", page_csrf.as_str()), ("name", "script")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = page_client.get(format!("{}/reports", app.base)).send().await.expect("page");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/account?first=1");
+    assert!(phongtrao_storage::tokens::list_for_user(&app.db, id).await.expect("q").iter().all(|t| t.revoked_at.is_some()));
+    // The change itself works, and then everything does.
+    let r = client
+        .post(format!("{}/api/v1/account/password", app.base))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"current": one_time, "new": "mat-khau-moi-cua-toi-1"}))
+        .send()
+        .await
+        .expect("change");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(client.get(format!("{}/api/v1/reports", app.base)).send().await.expect("get").status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn tokens_expire_are_revoked_by_a_password_change_unless_kept_and_admins_list_and_revoke_them() {
+    let app = spawn_app().await;
+    let id = add_user(&app.db, "s.script", Role::Unit, &["899"], PW).await;
+    // A token past its expiry is refused.
+    let expired = "pt_expired_token_for_the_test";
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(100);
+    let digest = phongtrao_web::auth::current::token_digest(expired);
+    phongtrao_storage::tokens::create_until(&app.db, id, "old", &digest, long_ago, long_ago + chrono::Duration::days(90))
+        .await
+        .expect("token");
+    let me = |token: String| {
+        let app = &app;
+        async move {
+            app.client.get(format!("{}/api/v1/me", app.base)).bearer_auth(token).send().await.expect("me").status()
+        }
+    };
+    assert_eq!(me(expired.to_string()).await, StatusCode::UNAUTHORIZED);
+    // A token made through the API expires after 90 days.
+    let t1 = add_token(&app.db, id).await;
+    let r = app
+        .client
+        .post(format!("{}/api/v1/tokens", app.base))
+        .bearer_auth(&t1)
+        .json(&json!({"name": "báo cáo tự động"}))
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let t2 = r.json::<Value>().await.expect("json")["token"].as_str().expect("token").to_string();
+    let listed = app.api("/api/v1/tokens", &t2).await;
+    let made = listed["tokens"].as_array().expect("tokens").iter().find(|t| t["name"] == "báo cáo tự động").cloned().expect("listed");
+    let expires = chrono::DateTime::parse_from_rfc3339(made["expires_at"].as_str().expect("expiry")).expect("date");
+    let days = (expires.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_days();
+    assert!((89..=90).contains(&days), "{days} days");
+    // A password change keeping the tokens keeps them...
+    let change = |token: String, current: &'static str, new: &'static str, keep: bool| {
+        let app = &app;
+        async move {
+            app.client
+                .post(format!("{}/api/v1/account/password", app.base))
+                .bearer_auth(token)
+                .json(&json!({"current": current, "new": new, "keep_tokens": keep}))
+                .send()
+                .await
+                .expect("change")
+                .status()
+        }
+    };
+    assert_eq!(change(t1.clone(), PW, "mat-khau-thu-hai-22", true).await, StatusCode::OK);
+    assert_eq!(me(t2.clone()).await, StatusCode::OK);
+    // ...and by default revokes every one of them.
+    assert_eq!(change(t1.clone(), "mat-khau-thu-hai-22", "mat-khau-thu-ba-333", false).await, StatusCode::OK);
+    assert_eq!(me(t1.clone()).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(me(t2.clone()).await, StatusCode::UNAUTHORIZED);
+    // An admin lists anyone's tokens and revokes one; the log says so.
+    let t3 = add_token(&app.db, id).await;
+    let admin = admin_token(&app).await;
+    let listed = app.api(&format!("/api/v1/tokens?user_id={id}"), &admin).await;
+    let live: Vec<i64> = listed["tokens"]
+        .as_array()
+        .expect("tokens")
+        .iter()
+        .filter(|t| t["live"] == true)
+        .filter_map(|t| t["id"].as_i64())
+        .collect();
+    assert_eq!(live.len(), 1, "{listed}");
+    let r = app
+        .client
+        .delete(format!("{}/api/v1/tokens/{}", app.base, live[0]))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("revoke");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(me(t3.clone()).await, StatusCode::UNAUTHORIZED);
+    let entries = audit_of(&app, "action=token.revoke").await;
+    assert!(entries.iter().any(|e| e["after"]["by_admin"] == true), "{entries:?}");
+    // Someone else cannot list them.
+    let other = add_token(&app.db, add_user(&app.db, "s.other", Role::Unit, &["900"], PW).await).await;
+    let r = app.client.get(format!("{}/api/v1/tokens?user_id={id}", app.base)).bearer_auth(&other).send().await.expect("list");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Deactivating an account revokes its tokens.
+    let t4 = add_token(&app.db, id).await;
+    let r = app
+        .client
+        .patch(format!("{}/api/v1/users/{id}", app.base))
+        .bearer_auth(&admin)
+        .json(&json!({"username": "s.script", "role": "unit", "units": ["899"], "active": false}))
+        .send()
+        .await
+        .expect("deactivate");
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap_or_default());
+    let tokens = phongtrao_storage::tokens::list_for_user(&app.db, id).await.expect("q");
+    assert!(tokens.iter().all(|t| t.revoked_at.is_some()), "every token revoked");
+    let _ = t4;
 }
