@@ -12,7 +12,7 @@ use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 use tower::ServiceExt;
@@ -28,6 +28,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    // Refusals in progress are bounded too: past them a connection is just closed.
+    let refusals = Arc::new(Semaphore::new(256));
     let header_timeout = limits.header_timeout;
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
@@ -45,7 +47,12 @@ pub async fn serve(
             _ = &mut shutdown => break,
         };
         let Ok(permit) = permits.clone().try_acquire_owned() else {
-            tokio::spawn(refuse(stream));
+            if let Ok(refusing) = refusals.clone().try_acquire_owned() {
+                tokio::spawn(async move {
+                    refuse(stream).await;
+                    drop(refusing);
+                });
+            }
             continue;
         };
         let _ = stream.set_nodelay(true);
@@ -104,6 +111,19 @@ async fn refuse(mut stream: TcpStream) {
         body.len()
     );
     let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        // Read the request's head first (a client may not expect an answer before
+        // it has sent its request), at most 8 KB and one second.
+        let mut head = Vec::with_capacity(1024);
+        let mut buf = [0u8; 1024];
+        let _ = tokio::time::timeout(Duration::from_secs(1), async {
+            while head.len() < 8192 && !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+        })
+        .await;
         let _ = stream.write_all(response.as_bytes()).await;
         let _ = stream.shutdown().await;
     })

@@ -355,3 +355,131 @@ async fn tokens_expire_are_revoked_by_a_password_change_unless_kept_and_admins_l
     assert!(tokens.iter().all(|t| t.revoked_at.is_some()), "every token revoked");
     let _ = t4;
 }
+
+/// A server with its own hardening settings; its base URL (and what keeps its data alive).
+async fn spawn_with(
+    security: phongtrao_web::security::SecuritySettings,
+    secure_cookies: bool,
+) -> (String, phongtrao_storage::Db, Option<tempfile::TempDir>) {
+    let (db, dir) = crate::support::fresh_db().await;
+    phongtrao_web::prepare::prepare(&db).await.expect("prepare");
+    let settings = phongtrao_web::Settings {
+        bind: "127.0.0.1:0".parse().expect("address"),
+        trust_forwarded_for: true,
+        secure_cookies,
+        now: None,
+        reminders: None,
+        security,
+    };
+    let app = phongtrao_web::Application::build(&settings, db.clone()).await.expect("bind");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_forever());
+    (base, db, dir)
+}
+
+#[tokio::test]
+async fn idle_sockets_cannot_make_the_server_unreachable() {
+    use tokio::io::AsyncReadExt;
+    let security = phongtrao_web::security::SecuritySettings {
+        max_connections: 1000,
+        header_timeout: Duration::from_secs(2),
+        ..Default::default()
+    };
+    let (base, _db, _dir) = spawn_with(security, false).await;
+    let address = base.trim_start_matches("http://").to_string();
+    // 1,100 sockets opened and left silent.
+    let mut held = Vec::new();
+    for _ in 0..1100 {
+        held.push(tokio::net::TcpStream::connect(&address).await.expect("connect"));
+    }
+    // While they are held the server still answers at once: a clear 503 over the cap.
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().expect("client");
+    let started = Instant::now();
+    let r = client.get(format!("{base}/healthz")).send().await.expect("an answer, not a hang");
+    assert!(started.elapsed() < Duration::from_secs(1), "answered in {:?}", started.elapsed());
+    if r.status() == StatusCode::SERVICE_UNAVAILABLE {
+        assert_eq!(r.headers()["retry-after"], "5");
+        let body: Value = r.json().await.expect("json");
+        assert!(body["error"]["message_vi"].as_str().unwrap_or("").contains("quá tải"), "{body}");
+    }
+    // Every idle socket is closed by the server within the header timeout.
+    let started = Instant::now();
+    let mut closed = 0;
+    for mut socket in held {
+        let mut buf = [0u8; 512];
+        match tokio::time::timeout(Duration::from_secs(6), socket.read(&mut buf)).await {
+            Ok(Ok(_)) | Ok(Err(_)) => closed += 1,
+            Err(_) => {}
+        }
+    }
+    assert_eq!(closed, 1100, "idle sockets closed in {:?}", started.elapsed());
+    let started = Instant::now();
+    let r = client.get(format!("{base}/healthz")).send().await.expect("healthz");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn hsts_with_secure_cookies_and_metrics_only_with_its_token() {
+    let security = phongtrao_web::security::SecuritySettings {
+        metrics_token: Some("s3cret-metrics".into()),
+        ..Default::default()
+    };
+    let (base, _db, _dir) = spawn_with(security, true).await;
+    let client = browser();
+    let r = client.get(format!("{base}/login")).send().await.expect("login");
+    assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000; includeSubDomains");
+    assert_eq!(client.get(format!("{base}/metrics")).send().await.expect("m").status(), StatusCode::NOT_FOUND);
+    let r = client.get(format!("{base}/metrics")).bearer_auth("wrong").send().await.expect("m");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = client.get(format!("{base}/metrics")).bearer_auth("s3cret-metrics").send().await.expect("m");
+    assert_eq!(r.status(), StatusCode::OK);
+    // Without a token set, /metrics is not served on the main address at all.
+    let (plain, _db2, _dir2) = spawn_with(Default::default(), false).await;
+    let r = client.get(format!("{plain}/metrics")).send().await.expect("m");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.headers().get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
+}
+
+#[tokio::test]
+async fn layer_errors_carry_the_headers_and_the_json_shape_and_sensitive_pages_are_not_cached() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    // 6 MB: refused by the body limit layer.
+    let big = vec![b'a'; 6 * 1024 * 1024];
+    let r = app
+        .client
+        .post(format!("{}/api/v1/units/import", app.base))
+        .bearer_auth(&token)
+        .header("content-type", "multipart/form-data; boundary=x")
+        .body(big.clone())
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    assert!(r.headers().contains_key("content-security-policy"));
+    let body: Value = r.json().await.expect("the API's JSON shape");
+    assert_eq!(body["error"]["code"], "too_large");
+    // The same on a page: a page with the headers, not bare text.
+    let (client, csrf) = {
+        add_user(&app.db, "s.big", Role::Unit, &["899"], PW).await;
+        logged_in(&app, "s.big").await
+    };
+    let r = client
+        .post(format!("{}/reports/899/2023-03-03?csrf={csrf}", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(big)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert!(r.headers()["content-type"].to_str().unwrap_or("").starts_with("text/html"));
+    // No-store on the account page, report pages and exports.
+    for path in ["/account", "/reports/899/2023-03-03", "/allocations/export.xlsx?indicator=5&parent=899"] {
+        let r = client.get(format!("{}{path}", app.base)).send().await.expect("get");
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+        assert_eq!(r.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"), "{path}");
+    }
+}
