@@ -483,3 +483,280 @@ async fn layer_errors_carry_the_headers_and_the_json_shape_and_sensitive_pages_a
         assert_eq!(r.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"), "{path}");
     }
 }
+
+#[tokio::test]
+async fn viewers_have_no_audit_log_and_reporters_see_their_units_in_words() {
+    let app = spawn_app().await;
+    add_user(&app.db, "s.viewer", Role::Viewer, &["899"], PW).await;
+    add_user(&app.db, "s.r899", Role::Unit, &["899"], PW).await;
+    let viewer = add_token(&app.db, add_user(&app.db, "s.viewer.api", Role::Viewer, &["899"], PW).await).await;
+    for path in ["/api/v1/audit", "/api/v1/audit?unit=899"] {
+        let r = app.client.get(format!("{}{path}", app.base)).bearer_auth(&viewer).send().await.expect("audit");
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    let (client, _) = logged_in(&app, "s.viewer").await;
+    assert_eq!(client.get(format!("{}/audit", app.base)).send().await.expect("page").status(), StatusCode::FORBIDDEN);
+    let home = client.get(format!("{}/account", app.base)).send().await.expect("page").text().await.expect("body");
+    assert!(!home.contains("href=\"/audit\""), "no audit link for a viewer");
+    // Something happens in another district (900) and in the reporter's own (899).
+    let other = add_token(&app.db, add_user(&app.db, "s.r900", Role::Unit, &["900"], PW).await).await;
+    let own = add_token(&app.db, crate::support::add_user(&app.db, "s.r899.api", Role::Unit, &["899"], PW).await).await;
+    for (token, unit) in [(&other, "900"), (&own, "899")] {
+        let r = app
+            .client
+            .put(format!("{}/api/v1/reports/{unit}/2023-03-03/draft", app.base))
+            .bearer_auth(token)
+            .json(&json!({"version": 0, "input": {"values": {"5": "10"}}}))
+            .send()
+            .await
+            .expect("draft");
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    let unit900 = phongtrao_storage::units::by_code(&app.db, "900").await.expect("q").expect("unit").id;
+    let mine = app.api("/api/v1/audit", &own).await;
+    let entries = mine["entries"].as_array().expect("entries");
+    assert!(!entries.is_empty());
+    assert!(entries.iter().all(|e| e["unit_id"] != json!(unit900)), "no row of another district");
+    // The page says what happened in Vietnamese words, not codes or JSON.
+    let (client, _) = logged_in(&app, "s.r899").await;
+    let page = client.get(format!("{}/audit", app.base)).send().await.expect("page").text().await.expect("body");
+    assert!(page.contains("lưu nháp báo cáo"), "readable action");
+    assert!(!page.contains("report.save_draft") && !page.contains("{&quot;") && !page.contains("{\""), "no codes, no JSON");
+    assert!(page.contains("trạng thái: nháp") || page.contains("phiên bản"), "values in words");
+}
+
+#[tokio::test]
+async fn no_session_row_before_login_one_audit_row_per_wait_and_drafts_are_capped() {
+    let app = spawn_app().await;
+    let sessions = || async {
+        let sql = match app.db.backend() {
+            phongtrao_storage::Backend::Sqlite => "SELECT COUNT(*) FROM tower_sessions",
+            phongtrao_storage::Backend::Postgres => "SELECT COUNT(*) FROM tower_sessions.session",
+        };
+        let (n,): (i64,) = match &app.db {
+            phongtrao_storage::Db::Sqlite(p) => sqlx::query_as(sql).fetch_one(p).await.unwrap_or((-1,)),
+            phongtrao_storage::Db::Postgres(p) => sqlx::query_as(sql).fetch_one(p).await.unwrap_or((-1,)),
+        };
+        n
+    };
+    let before = sessions().await;
+    for _ in 0..20 {
+        let r = browser().get(format!("{}/login", app.base)).send().await.expect("login page");
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(!csrf_of(&r.text().await.expect("body")).is_empty(), "the form still has its token");
+    }
+    assert_eq!(sessions().await, before, "anonymous visits store no session");
+    // Logging in works with the pre-login token, and makes exactly one session.
+    add_user(&app.db, "s.once", Role::Unit, &["899"], PW).await;
+    let (_client, _) = logged_in(&app, "s.once").await;
+    assert_eq!(sessions().await, before.max(0) + 1);
+    // A throttled account: one audit row for the wait, however many tries.
+    add_user(&app.db, "s.locked", Role::Unit, &["899"], PW).await;
+    let attacker = browser();
+    for _ in 0..6 {
+        app.login_form(&attacker, "s.locked", "sai-mat-khau", "203.0.113.99").await;
+    }
+    for _ in 0..8 {
+        let r = app.login_form(&attacker, "s.locked", "sai-mat-khau", "203.0.113.99").await;
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+    let throttled = audit_of(&app, "action=login.throttled").await;
+    assert_eq!(throttled.len(), 1, "{throttled:?}");
+    // 30 draft saves keep the last 20 drafts.
+    let token = add_token(&app.db, add_user(&app.db, "s.drafts", Role::Unit, &["899"], PW).await).await;
+    let mut version = 0;
+    for i in 0..30 {
+        let r = app
+            .client
+            .put(format!("{}/api/v1/reports/899/2023-03-03/draft", app.base))
+            .bearer_auth(&token)
+            .json(&json!({"version": version, "input": {"values": {"5": i.to_string()}}}))
+            .send()
+            .await
+            .expect("draft");
+        assert!(r.status().is_success());
+        version = r.json::<Value>().await.expect("json")["version"].as_i64().expect("version");
+    }
+    let history = app.api("/api/v1/reports/899/2023-03-03/versions", &token).await;
+    let drafts = history["versions"].as_array().expect("versions").iter().filter(|v| v["action"] == "save_draft").count();
+    assert_eq!(drafts, 20);
+}
+
+/// A .docx whose text is one paragraph of `len` characters.
+fn docx_with_paragraph(len: usize) -> Vec<u8> {
+    let mut buffer = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut buffer);
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("[Content_Types].xml", options).expect("entry");
+        std::io::Write::write_all(&mut zip, b"<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>").expect("write");
+        zip.start_file("word/document.xml", options).expect("entry");
+        std::io::Write::write_all(
+            &mut zip,
+            b"<?xml version=\"1.0\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>",
+        )
+        .expect("write");
+        let chunk = "Kế hoạch ".repeat(1000);
+        let mut written = 0;
+        while written < len {
+            std::io::Write::write_all(&mut zip, chunk.as_bytes()).expect("write");
+            written += chunk.chars().count();
+        }
+        std::io::Write::write_all(&mut zip, b"</w:t></w:r></w:p></w:body></w:document>").expect("write");
+        zip.finish().expect("finish");
+    }
+    buffer.into_inner()
+}
+
+#[tokio::test]
+async fn a_docx_holding_one_huge_paragraph_is_refused_quickly() {
+    let app = spawn_app().await;
+    let admin = admin_token(&app).await;
+    let bytes = docx_with_paragraph(18 * 1024 * 1024 / 12);
+    assert!(bytes.len() < 500 * 1024, "a small file: {} bytes", bytes.len());
+    let started = Instant::now();
+    let (status, body) = app.upload(&admin, "/api/v1/plan/import", "ke-hoach.docx", bytes).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["message_vi"].as_str().unwrap_or("").contains("quá dài"), "{body}");
+    assert!(started.elapsed() < Duration::from_secs(3), "refused in {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn base_figures_and_allocations_follow_the_dashboard_rule() {
+    let app = spawn_app().await;
+    let office = admin_token(&app).await;
+    app.set_members(&office, "899", 1500).await;
+    // Anonymous: the unit, not its figures.
+    let anonymous = app.json("/api/v1/units/899").await;
+    assert_eq!(anonymous["name"], "Thành đoàn Rạch Giá");
+    assert!(anonymous["base_figures"].is_null(), "{anonymous}");
+    let other = add_token(&app.db, add_user(&app.db, "s.r900b", Role::Unit, &["900"], PW).await).await;
+    let hidden = app.api("/api/v1/units/899", &other).await;
+    assert!(hidden["base_figures"].is_null());
+    let own = add_token(&app.db, add_user(&app.db, "s.r899b", Role::Unit, &["899"], PW).await).await;
+    assert_eq!(app.api("/api/v1/units/899", &own).await["base_figures"]["doan_vien"], 1500);
+    // Allocations of another district's communes: 403, like its dashboard.
+    let r = app.client.get(format!("{}/api/v1/allocations/5?parent=899", app.base)).bearer_auth(&other).send().await.expect("get");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app.client.get(format!("{}/api/v1/allocations/5?parent=899", app.base)).bearer_auth(&own).send().await.expect("get");
+    assert_eq!(r.status(), StatusCode::OK);
+    add_user(&app.db, "s.r900c", Role::Unit, &["900"], PW).await;
+    let (client, _) = logged_in(&app, "s.r900c").await;
+    for path in ["/allocations?indicator=5&parent=899", "/allocations/export.xlsx?indicator=5&parent=899"] {
+        assert_eq!(client.get(format!("{}{path}", app.base)).send().await.expect("get").status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    let page = client.get(format!("{}/units/899", app.base)).send().await.expect("get").text().await.expect("body");
+    assert!(!page.contains("1.500"), "no figures of another district on its page");
+}
+
+#[tokio::test]
+async fn csrf_is_rotated_at_login_a_junk_bearer_exempts_nothing_and_refusals_are_logged() {
+    let app = spawn_app().await;
+    add_user(&app.db, "s.csrf", Role::Unit, &["899"], PW).await;
+    let client = browser();
+    let login = client.get(format!("{}/login", app.base)).send().await.expect("get").text().await.expect("body");
+    let before = csrf_of(&login);
+    let r = client
+        .post(format!("{}/login", app.base))
+        .header("x-forwarded-for", "10.15.7.7")
+        .form(&[("username", "s.csrf"), ("password", PW), ("csrf", before.as_str())])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let account = client.get(format!("{}/account", app.base)).send().await.expect("get").text().await.expect("body");
+    let after = csrf_of(&account);
+    assert!(!after.is_empty() && after != before, "a new token after login");
+    // A cookie request with a junk bearer header and no CSRF token is refused.
+    let r = client
+        .post(format!("{}/api/v1/account/password", app.base))
+        .bearer_auth("junk")
+        .json(&json!({"current": PW, "new": "mat-khau-khac-han-1"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.json::<Value>().await.expect("json")["error"]["code"], "csrf");
+    let r = client
+        .post(format!("{}/logout", app.base))
+        .header("authorization", "Bearer junk")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let logged = audit_of(&app, "action=csrf.refused").await;
+    assert!(logged.len() >= 2, "{logged:?}");
+    assert!(logged.iter().any(|e| e["entity_key"].as_str().unwrap_or("").contains("/logout")), "{logged:?}");
+}
+
+#[tokio::test]
+async fn names_refuse_nul_control_and_direction_characters() {
+    let app = spawn_app().await;
+    let admin = admin_token(&app).await;
+    for (i, name) in ["Nguyễn\u{0}Văn A", "Trần\u{7}B", "Lê C\u{202E}gnaiG", "Phạm\u{2066}D", "Võ\nE"].iter().enumerate() {
+        let r = app
+            .client
+            .post(format!("{}/api/v1/users", app.base))
+            .bearer_auth(&admin)
+            .json(&json!({"username": format!("s.name{i}"), "display_name": name, "role": "viewer", "units": ["899"]}))
+            .send()
+            .await
+            .expect("create");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
+        let r = app
+            .client
+            .patch(format!("{}/api/v1/units/899", app.base))
+            .bearer_auth(&admin)
+            .json(&json!({"name": format!("Thành đoàn {name}")}))
+            .send()
+            .await
+            .expect("rename");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "unit {name:?}");
+    }
+    assert_eq!(app.json("/api/v1/units/899").await["name"], "Thành đoàn Rạch Giá");
+    // A note keeps its lines and loses the rest.
+    let token = add_token(&app.db, add_user(&app.db, "s.note", Role::Unit, &["899"], PW).await).await;
+    let r = app
+        .client
+        .put(format!("{}/api/v1/reports/899/2023-03-03/draft", app.base))
+        .bearer_auth(&token)
+        .json(&json!({"version": 0, "input": {"values": {"5": "1"}, "highlights": "Dòng 1\nDòng 2\u{0}\u{202E}!"}}))
+        .send()
+        .await
+        .expect("draft");
+    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap_or_default());
+    let r = app
+        .client
+        .post(format!("{}/api/v1/reports/899/2023-03-03/submit", app.base))
+        .bearer_auth(&token)
+        .json(&json!({"version": 1, "input": {"values": {"5": "1"}, "highlights": "Dòng 1\nDòng 2\u{0}\u{202E}!"}}))
+        .send()
+        .await
+        .expect("submit");
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
+    let shown = app.api("/api/v1/reports/899/2023-03-03", &token).await;
+    let highlights = shown["report"]["draft"]["highlights"].as_str().unwrap_or("").to_string();
+    assert_eq!(highlights, "Dòng 1\nDòng 2!");
+}
+
+#[tokio::test]
+async fn with_the_database_down_a_token_or_a_session_gets_503_not_please_log_in() {
+    let app = spawn_app().await;
+    add_user(&app.db, "s.down", Role::Unit, &["899"], PW).await;
+    let token = admin_token(&app).await;
+    let (client, _) = logged_in(&app, "s.down").await;
+    app.db.close().await;
+    let r = app.client.get(format!("{}/api/v1/reports", app.base)).bearer_auth(&token).send().await.expect("get");
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.headers().contains_key("retry-after"));
+    let body: Value = r.json().await.expect("json");
+    let text = body.to_string();
+    assert_eq!(body["error"]["code"], "unavailable");
+    assert!(!text.contains("pool") && !text.contains("sqlx") && !text.contains("database error"), "{text}");
+    assert!(text.contains("Mã tham chiếu"), "a reference id: {text}");
+    let r = client.get(format!("{}/reports", app.base)).send().await.expect("page");
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE, "a session: 503, not the login page");
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    let r = client.get(format!("{}/api/v1/me", app.base)).send().await.expect("me");
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+}

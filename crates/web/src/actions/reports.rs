@@ -278,7 +278,7 @@ pub async fn save_as(
         key: ctx.key(),
         due_at: ctx.due_at,
         expected_version,
-        draft: input.clone(),
+        draft: input.neutralised(),
         checked: checked.clone(),
         action,
         who: who.clone(),
