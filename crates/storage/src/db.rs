@@ -226,3 +226,20 @@ pub async fn create_postgres_database(base_url: &str, name: &str) -> crate::Resu
     let options = PgConnectOptions::from_str(base_url)?.database(name);
     Ok(options.to_url_lossy().to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_failures_are_sorted_by_kind() {
+        assert_eq!(StorageError::Sqlx(sqlx::Error::PoolTimedOut).kind(), ErrorKind::Unavailable);
+        assert_eq!(StorageError::Sqlx(sqlx::Error::PoolClosed).kind(), ErrorKind::Unavailable);
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        assert_eq!(StorageError::Sqlx(sqlx::Error::Io(refused)).kind(), ErrorKind::Unavailable);
+        assert_eq!(StorageError::Sqlx(sqlx::Error::RowNotFound).kind(), ErrorKind::NotFound);
+        assert_eq!(StorageError::Sqlx(sqlx::Error::ColumnNotFound("x".into())).kind(), ErrorKind::Internal);
+        assert_eq!(StorageError::Invalid("x".into()).kind(), ErrorKind::Invalid);
+        assert_eq!(StorageError::Unavailable("writer stopped".into()).kind(), ErrorKind::Unavailable);
+    }
+}
