@@ -62,8 +62,12 @@ pub enum TextError {
 impl std::fmt::Display for TextError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            TextError::Control => f.write_str("có ký tự điều khiển (NUL, xuống dòng, tab…) / holds a control character (NUL, line break, tab…)"),
-            TextError::Bidi => f.write_str("có ký tự đảo chiều hoặc ký tự ẩn / holds a text-direction override or an invisible character"),
+            TextError::Control => f.write_str(
+                "có ký tự điều khiển (NUL, xuống dòng, tab…) / holds a control character (NUL, line break, tab…)",
+            ),
+            TextError::Bidi => f.write_str(
+                "có ký tự đảo chiều hoặc ký tự ẩn / holds a text-direction override or an invisible character",
+            ),
         }
     }
 }

@@ -73,8 +73,8 @@ fn sqlx_kind(e: &sqlx::Error) -> ErrorKind {
             // too many connections (53300), shutting down (57P01-57P03), serialization
             // failures and deadlocks (40001, 40P01) which a retry resolves.
             let sqlite_busy = code.parse::<i64>().is_ok_and(|n| matches!(n & 0xff, 5 | 6 | 10 | 13 | 14));
-            let postgres_unavailable =
-                code.starts_with("08") || matches!(code.as_str(), "53300" | "57P01" | "57P02" | "57P03" | "40001" | "40P01");
+            let postgres_unavailable = code.starts_with("08")
+                || matches!(code.as_str(), "53300" | "57P01" | "57P02" | "57P03" | "40001" | "40P01");
             if sqlite_busy || postgres_unavailable {
                 ErrorKind::Unavailable
             } else {

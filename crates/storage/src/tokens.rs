@@ -83,7 +83,8 @@ pub async fn revoke(db: &Db, user_id: i64, token_id: i64, now: DateTime<Utc>) ->
 /// such unrevoked token.
 pub async fn revoke_any(db: &Db, token_id: i64, now: DateTime<Utc>) -> Result<Option<i64>> {
     let sql = "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING user_id";
-    let row: Option<(i64,)> = with_pool!(db, pool => sqlx::query_as(sql).bind(now).bind(token_id).fetch_optional(pool).await)?;
+    let row: Option<(i64,)> =
+        with_pool!(db, pool => sqlx::query_as(sql).bind(now).bind(token_id).fetch_optional(pool).await)?;
     Ok(row.map(|(u,)| u))
 }
 

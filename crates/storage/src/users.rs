@@ -41,7 +41,9 @@ const COLUMNS: &str =
 /// Creates a user with its units; fails if the username is taken.
 pub async fn create(db: &Db, user: &NewUser<'_>, who: &crate::audit::Who, now: DateTime<Utc>) -> Result<i64> {
     if let Err(e) = phongtrao_domain::text::check_display(user.display_name) {
-        return Err(StorageError::Invalid(format!("Tên hiển thị {e}").replace(" / holds", " / The display name holds")));
+        return Err(StorageError::Invalid(
+            format!("Tên hiển thị {e}").replace(" / holds", " / The display name holds"),
+        ));
     }
     let id = in_transaction!(db, tx => {
         let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1")

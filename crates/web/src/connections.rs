@@ -129,4 +129,3 @@ async fn refuse(mut stream: TcpStream) {
     })
     .await;
 }
-

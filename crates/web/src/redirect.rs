@@ -6,7 +6,11 @@
 /// After a login: never back to the login form itself.
 pub fn after_login(next: Option<&str>) -> String {
     let path = local_path(next);
-    if path.starts_with("/login") { "/".to_string() } else { path }
+    if path.starts_with("/login") {
+        "/".to_string()
+    } else {
+        path
+    }
 }
 
 /// `next` when it is a same-origin path, else "/". The result is always a valid

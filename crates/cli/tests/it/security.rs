@@ -16,9 +16,9 @@ fn rss_bytes() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| {
-                l.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()).map(|kb| kb * 1024)
-            })
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()).map(|kb| kb * 1024))
         })
         .unwrap_or(0)
 }
@@ -209,7 +209,11 @@ async fn a_one_time_password_opens_nothing_but_the_password_change_page_or_api()
         .expect("reset");
     assert_eq!(r.status(), StatusCode::OK);
     let one_time = r.json::<Value>().await.expect("json")["one_time_password"].as_str().expect("otp").to_string();
-    assert_eq!(app.client.get(format!("{}/api/v1/me", app.base)).bearer_auth(&old_token).send().await.expect("me").status(), StatusCode::UNAUTHORIZED, "the reset revoked the token");
+    assert_eq!(
+        app.client.get(format!("{}/api/v1/me", app.base)).bearer_auth(&old_token).send().await.expect("me").status(),
+        StatusCode::UNAUTHORIZED,
+        "the reset revoked the token"
+    );
     // Logged in with the one-time password through the API: every route but the change answers 403.
     let (client, csrf, status) = api_session(&app, "s.fresh", &one_time).await;
     assert_eq!(status, StatusCode::OK);
@@ -245,7 +249,11 @@ async fn a_one_time_password_opens_nothing_but_the_password_change_page_or_api()
     let r = page_client.get(format!("{}/reports", app.base)).send().await.expect("page");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], "/account?first=1");
-    assert!(phongtrao_storage::tokens::list_for_user(&app.db, id).await.expect("q").iter().all(|t| t.revoked_at.is_some()));
+    assert!(phongtrao_storage::tokens::list_for_user(&app.db, id)
+        .await
+        .expect("q")
+        .iter()
+        .all(|t| t.revoked_at.is_some()));
     // The change itself works, and then everything does.
     let r = client
         .post(format!("{}/api/v1/account/password", app.base))
@@ -266,9 +274,16 @@ async fn tokens_expire_are_revoked_by_a_password_change_unless_kept_and_admins_l
     let expired = "pt_expired_token_for_the_test";
     let long_ago = chrono::Utc::now() - chrono::Duration::days(100);
     let digest = phongtrao_web::auth::current::token_digest(expired);
-    phongtrao_storage::tokens::create_until(&app.db, id, "old", &digest, long_ago, long_ago + chrono::Duration::days(90))
-        .await
-        .expect("token");
+    phongtrao_storage::tokens::create_until(
+        &app.db,
+        id,
+        "old",
+        &digest,
+        long_ago,
+        long_ago + chrono::Duration::days(90),
+    )
+    .await
+    .expect("token");
     let me = |token: String| {
         let app = &app;
         async move {
@@ -289,7 +304,13 @@ async fn tokens_expire_are_revoked_by_a_password_change_unless_kept_and_admins_l
     assert_eq!(r.status(), StatusCode::CREATED);
     let t2 = r.json::<Value>().await.expect("json")["token"].as_str().expect("token").to_string();
     let listed = app.api("/api/v1/tokens", &t2).await;
-    let made = listed["tokens"].as_array().expect("tokens").iter().find(|t| t["name"] == "báo cáo tự động").cloned().expect("listed");
+    let made = listed["tokens"]
+        .as_array()
+        .expect("tokens")
+        .iter()
+        .find(|t| t["name"] == "báo cáo tự động")
+        .cloned()
+        .expect("listed");
     let expires = chrono::DateTime::parse_from_rfc3339(made["expires_at"].as_str().expect("expiry")).expect("date");
     let days = (expires.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_days();
     assert!((89..=90).contains(&days), "{days} days");
@@ -338,7 +359,13 @@ async fn tokens_expire_are_revoked_by_a_password_change_unless_kept_and_admins_l
     assert!(entries.iter().any(|e| e["after"]["by_admin"] == true), "{entries:?}");
     // Someone else cannot list them.
     let other = add_token(&app.db, add_user(&app.db, "s.other", Role::Unit, &["900"], PW).await).await;
-    let r = app.client.get(format!("{}/api/v1/tokens?user_id={id}", app.base)).bearer_auth(&other).send().await.expect("list");
+    let r = app
+        .client
+        .get(format!("{}/api/v1/tokens?user_id={id}", app.base))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .expect("list");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // Deactivating an account revokes its tokens.
     let t4 = add_token(&app.db, id).await;
@@ -521,7 +548,10 @@ async fn viewers_have_no_audit_log_and_reporters_see_their_units_in_words() {
     let (client, _) = logged_in(&app, "s.r899").await;
     let page = client.get(format!("{}/audit", app.base)).send().await.expect("page").text().await.expect("body");
     assert!(page.contains("lưu nháp báo cáo"), "readable action");
-    assert!(!page.contains("report.save_draft") && !page.contains("{&quot;") && !page.contains("{\""), "no codes, no JSON");
+    assert!(
+        !page.contains("report.save_draft") && !page.contains("{&quot;") && !page.contains("{\""),
+        "no codes, no JSON"
+    );
     assert!(page.contains("trạng thái: nháp") || page.contains("phiên bản"), "values in words");
 }
 
@@ -578,7 +608,8 @@ async fn no_session_row_before_login_one_audit_row_per_wait_and_drafts_are_cappe
         version = r.json::<Value>().await.expect("json")["version"].as_i64().expect("version");
     }
     let history = app.api("/api/v1/reports/899/2023-03-03/versions", &token).await;
-    let drafts = history["versions"].as_array().expect("versions").iter().filter(|v| v["action"] == "save_draft").count();
+    let drafts =
+        history["versions"].as_array().expect("versions").iter().filter(|v| v["action"] == "save_draft").count();
     assert_eq!(drafts, 20);
 }
 
@@ -589,7 +620,11 @@ fn docx_with_paragraph(len: usize) -> Vec<u8> {
         let mut zip = zip::ZipWriter::new(&mut buffer);
         let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
         zip.start_file("[Content_Types].xml", options).expect("entry");
-        std::io::Write::write_all(&mut zip, b"<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>").expect("write");
+        std::io::Write::write_all(
+            &mut zip,
+            b"<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>",
+        )
+        .expect("write");
         zip.start_file("word/document.xml", options).expect("entry");
         std::io::Write::write_all(
             &mut zip,
@@ -636,14 +671,30 @@ async fn base_figures_and_allocations_follow_the_dashboard_rule() {
     let own = add_token(&app.db, add_user(&app.db, "s.r899b", Role::Unit, &["899"], PW).await).await;
     assert_eq!(app.api("/api/v1/units/899", &own).await["base_figures"]["doan_vien"], 1500);
     // Allocations of another district's communes: 403, like its dashboard.
-    let r = app.client.get(format!("{}/api/v1/allocations/5?parent=899", app.base)).bearer_auth(&other).send().await.expect("get");
+    let r = app
+        .client
+        .get(format!("{}/api/v1/allocations/5?parent=899", app.base))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = app.client.get(format!("{}/api/v1/allocations/5?parent=899", app.base)).bearer_auth(&own).send().await.expect("get");
+    let r = app
+        .client
+        .get(format!("{}/api/v1/allocations/5?parent=899", app.base))
+        .bearer_auth(&own)
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), StatusCode::OK);
     add_user(&app.db, "s.r900c", Role::Unit, &["900"], PW).await;
     let (client, _) = logged_in(&app, "s.r900c").await;
     for path in ["/allocations?indicator=5&parent=899", "/allocations/export.xlsx?indicator=5&parent=899"] {
-        assert_eq!(client.get(format!("{}{path}", app.base)).send().await.expect("get").status(), StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            client.get(format!("{}{path}", app.base)).send().await.expect("get").status(),
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
     let page = client.get(format!("{}/units/899", app.base)).send().await.expect("get").text().await.expect("body");
     assert!(!page.contains("1.500"), "no figures of another district on its page");
@@ -677,12 +728,8 @@ async fn csrf_is_rotated_at_login_a_junk_bearer_exempts_nothing_and_refusals_are
         .expect("post");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(r.json::<Value>().await.expect("json")["error"]["code"], "csrf");
-    let r = client
-        .post(format!("{}/logout", app.base))
-        .header("authorization", "Bearer junk")
-        .send()
-        .await
-        .expect("post");
+    let r =
+        client.post(format!("{}/logout", app.base)).header("authorization", "Bearer junk").send().await.expect("post");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let logged = audit_of(&app, "action=csrf.refused").await;
     assert!(logged.len() >= 2, "{logged:?}");
@@ -693,7 +740,9 @@ async fn csrf_is_rotated_at_login_a_junk_bearer_exempts_nothing_and_refusals_are
 async fn names_refuse_nul_control_and_direction_characters() {
     let app = spawn_app().await;
     let admin = admin_token(&app).await;
-    for (i, name) in ["Nguyễn\u{0}Văn A", "Trần\u{7}B", "Lê C\u{202E}gnaiG", "Phạm\u{2066}D", "Võ\nE"].iter().enumerate() {
+    for (i, name) in
+        ["Nguyễn\u{0}Văn A", "Trần\u{7}B", "Lê C\u{202E}gnaiG", "Phạm\u{2066}D", "Võ\nE"].iter().enumerate()
+    {
         let r = app
             .client
             .post(format!("{}/api/v1/users", app.base))

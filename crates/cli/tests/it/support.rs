@@ -243,10 +243,7 @@ impl TestApp {
 pub const METRICS_TOKEN: &str = "test-metrics-token";
 
 pub fn test_security() -> phongtrao_web::security::SecuritySettings {
-    phongtrao_web::security::SecuritySettings {
-        metrics_token: Some(METRICS_TOKEN.to_string()),
-        ..Default::default()
-    }
+    phongtrao_web::security::SecuritySettings { metrics_token: Some(METRICS_TOKEN.to_string()), ..Default::default() }
 }
 
 impl TestApp {

@@ -182,7 +182,8 @@ pub fn check_text_bounds(text: &str) -> Result<(), ImportError> {
     if text.len() > MAX_TEXT_BYTES {
         return Err(ImportError::TextTooLong { bytes: text.len(), limit: MAX_TEXT_BYTES });
     }
-    if let Some(line) = text.lines().find(|l| l.len() > MAX_PARAGRAPH_CHARS && l.chars().count() > MAX_PARAGRAPH_CHARS) {
+    if let Some(line) = text.lines().find(|l| l.len() > MAX_PARAGRAPH_CHARS && l.chars().count() > MAX_PARAGRAPH_CHARS)
+    {
         return Err(ImportError::ParagraphTooLong { chars: line.chars().count(), limit: MAX_PARAGRAPH_CHARS });
     }
     Ok(())

@@ -131,7 +131,15 @@ impl ReportInput {
         out.difficulties = c(&self.difficulties);
         out.proposals = c(&self.proposals);
         for a in &mut out.activities {
-            for field in [&mut a.title, &mut a.held_on, &mut a.area, &mut a.place, &mut a.participants, &mut a.funds, &mut a.result] {
+            for field in [
+                &mut a.title,
+                &mut a.held_on,
+                &mut a.area,
+                &mut a.place,
+                &mut a.participants,
+                &mut a.funds,
+                &mut a.result,
+            ] {
                 *field = c(field);
             }
         }

@@ -35,6 +35,7 @@ async fn hash(secret: String) -> Result<String, Failure> {
         .map_err(Failure::internal)
 }
 
+#[allow(clippy::too_many_arguments)]
 /// Changes the actor's own password. Every other session of the user ends (their
 /// auth hash no longer matches); the current one, when given, stays logged in.
 pub async fn change_own(

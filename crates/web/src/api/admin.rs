@@ -258,7 +258,11 @@ pub async fn list_tokens(
         })
     };
     let listed: Vec<Value> = if actor.user.role == phongtrao_domain::role::Role::Admin {
-        tokens::list_all(&state, &actor, &client, q.user_id).await?.iter().map(|o| as_json(&o.token, &o.username)).collect()
+        tokens::list_all(&state, &actor, &client, q.user_id)
+            .await?
+            .iter()
+            .map(|o| as_json(&o.token, &o.username))
+            .collect()
     } else if q.user_id.is_some_and(|u| u != actor.user.id) {
         crate::authz::require(&state, &actor, &client, phongtrao_domain::policy::Action::AdministerUsers, None).await?;
         Vec::new()

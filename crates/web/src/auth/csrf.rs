@@ -9,10 +9,10 @@
 
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
+use axum::extract::State;
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::extract::State;
 use tower_sessions::Session;
 
 use super::current::Resolved;
@@ -140,8 +140,11 @@ async fn refuse_with(
         Err(never) => match never {},
     };
     let actor = parts.extensions.get::<Resolved>().and_then(|r| r.0.clone());
-    let entry = crate::authz::who(actor.as_ref(), &client)
-        .entry("csrf.refused", "request", Some(format!("{} {path}", parts.method)));
+    let entry = crate::authz::who(actor.as_ref(), &client).entry(
+        "csrf.refused",
+        "request",
+        Some(format!("{} {path}", parts.method)),
+    );
     if let Err(e) = phongtrao_storage::audit::record(&state.db, &entry, state.now()).await {
         tracing::error!(error = %e, "cannot record a CSRF refusal in the audit log");
     }

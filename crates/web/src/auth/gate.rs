@@ -55,7 +55,8 @@ pub async fn gate(State(state): State<AppState>, request: Request, next: Next) -
         Ok(actor) => actor,
         Err(e) => {
             let failure = Failure::from(e);
-            let failure = if failure.status.is_server_error() { failure } else { Failure::unavailable("who is acting") };
+            let failure =
+                if failure.status.is_server_error() { failure } else { Failure::unavailable("who is acting") };
             return if api { ApiError(failure).into_response() } else { failure.page(lang).into_response() };
         }
     };

@@ -4,8 +4,8 @@
 pub mod backend;
 pub mod client;
 pub mod csrf;
-pub mod gate;
 pub mod current;
+pub mod gate;
 pub mod store;
 
 pub use backend::{Backend, Credentials, User};

@@ -100,7 +100,8 @@ pub async fn change_password(
         f.keep_tokens.is_some(),
         Some(&mut auth),
     )
-    .await {
+    .await
+    {
         Ok(()) => Ok(Redirect::to("/account?done=1").into_response()),
         Err(failure) if failure.status.is_client_error() => {
             let status = failure.status;

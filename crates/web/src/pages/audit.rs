@@ -26,13 +26,19 @@ pub struct AuditLine {
 fn action_words(action: &str) -> (&'static str, &'static str) {
     match action {
         "access.denied" => ("bị từ chối vì không có quyền", "was refused (no right)"),
-        "csrf.refused" => ("gửi yêu cầu bị chặn (thiếu mã chống giả mạo)", "sent a request that was blocked (no anti-forgery token)"),
+        "csrf.refused" => {
+            ("gửi yêu cầu bị chặn (thiếu mã chống giả mạo)", "sent a request that was blocked (no anti-forgery token)")
+        }
         "login.success" => ("đăng nhập", "logged in"),
         "login.failure" => ("đăng nhập sai mật khẩu hoặc tên", "failed to log in"),
-        "login.throttled" => ("bị tạm chặn đăng nhập vì sai nhiều lần", "was held back from logging in after many failures"),
+        "login.throttled" => {
+            ("bị tạm chặn đăng nhập vì sai nhiều lần", "was held back from logging in after many failures")
+        }
         "logout" => ("đăng xuất", "logged out"),
         "user.create" => ("tạo tài khoản", "created an account"),
-        "user.access" => ("đổi vai trò, đơn vị hoặc trạng thái tài khoản", "changed an account's role, units or status"),
+        "user.access" => {
+            ("đổi vai trò, đơn vị hoặc trạng thái tài khoản", "changed an account's role, units or status")
+        }
         "user.password_change" => ("đổi mật khẩu", "changed their password"),
         "user.password_reset" => ("cấp lại mật khẩu một lần", "issued a one-time password"),
         "token.create" => ("tạo mã truy cập API", "created an API token"),
