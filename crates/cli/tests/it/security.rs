@@ -426,6 +426,7 @@ async fn idle_sockets_cannot_make_the_server_unreachable() {
     assert!(started.elapsed() < Duration::from_secs(1), "answered in {:?}", started.elapsed());
     if r.status() == StatusCode::SERVICE_UNAVAILABLE {
         assert_eq!(r.headers()["retry-after"], "5");
+        assert_eq!(r.headers()["x-frame-options"], "DENY");
         let body: Value = r.json().await.expect("json");
         assert!(body["error"]["message_vi"].as_str().unwrap_or("").contains("quá tải"), "{body}");
     }
