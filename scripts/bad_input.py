@@ -24,6 +24,49 @@ from serverkit import default_binary, free_port  # noqa: E402
 TABLES = ["reports", "report_values", "report_activities", "units", "users", "api_tokens", "unit_base_figures"]
 
 
+def two_cell_xlsx():
+    """A 5 KB-class workbook with cells at A1 and XFD1048576 (a reader that builds
+    the rectangle between them would need 17 billion cells)."""
+    import io
+    import zipfile
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                   '<Default Extension="xml" ContentType="application/xml"/>'
+                   '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                   '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+        z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        z.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                   'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+        z.writestr("xl/worksheets/sheet1.xml", '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                   '<dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>code</t></is></c></row>'
+                   '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>goal</t></is></c></row></sheetData></worksheet>')
+    return out.getvalue()
+
+
+def huge_paragraph_docx(chars=18 * 1024 * 1024):
+    """A small .docx whose text is one 18 MB paragraph."""
+    import io
+    import zipfile
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        z.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                   '<w:body><w:p><w:r><w:t>' + "a" * chars + '</w:t></w:r></w:p></w:body></w:document>')
+    return out.getvalue()
+
+
+def multipart(name, data):
+    boundary = "ptbound" + os.urandom(8).hex()
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
 def counts(db_path):
     db = sqlite3.connect(db_path)
     out = {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
@@ -49,8 +92,11 @@ def main():
     for name in ("office", "bt899"):
         (uid,) = db.execute("SELECT id FROM users WHERE username = ?", (name,)).fetchone()
         tok = "pt_bad_" + os.urandom(12).hex()
-        db.execute("INSERT INTO api_tokens (user_id, name, token_sha256, created_at) VALUES (?, 't', ?, ?)",
-                   (uid, hashlib.sha256(tok.encode()).hexdigest(), "2026-01-01T00:00:00+00:00"))
+        db.execute("INSERT INTO api_tokens (user_id, name, token_sha256, created_at, expires_at) VALUES (?, 't', ?, ?, ?)",
+                   (uid, hashlib.sha256(tok.encode()).hexdigest(), "2026-01-01T00:00:00+00:00",
+                    "2099-01-01T00:00:00+00:00"))
+        # A one-time password would hold every route but the password change.
+        db.execute("UPDATE users SET must_change_password = 0 WHERE id = ?", (uid,))
         tokens[name] = tok
     db.commit()
     db.close()
@@ -103,13 +149,31 @@ def main():
         ("admin: user with unknown unit", "POST", "/api/v1/users", b'{"username":"newbie","role":"unit","units":["000000"]}'),
         ("admin: allocation of unknown indicator", "POST", "/api/v1/allocations/zzz", b'{"values":{"899":5}}'),
         ("admin: allocation negative", "POST", "/api/v1/allocations/5", b'{"values":{"899":-5}}'),
+        # Security probe (issue #15): names with NUL, control and direction characters.
+        ("admin: user display name with NUL", "POST", "/api/v1/users", b'{"username":"nul.name","display_name":"A\\u0000B","role":"viewer","units":["899"]}'),
+        ("admin: user display name with a bidi override", "POST", "/api/v1/users", b'{"username":"bidi.name","display_name":"Le \\u202egnaiG","role":"viewer","units":["899"]}'),
+        ("admin: unit renamed with a line break", "PATCH", "/api/v1/units/899", b'{"name":"Thanh doan\\nRach Gia"}'),
+        ("admin: unit renamed with a bidi isolate", "PATCH", "/api/v1/units/899", b'{"name":"Thanh doan \\u2066Rach Gia"}'),
+    ]
+    # Uploads (multipart): a sheet spanning the whole grid, an 18 MB paragraph.
+    xlsx_body, xlsx_type = multipart("two-cells.xlsx", two_cell_xlsx())
+    docx_body, docx_type = multipart("ke-hoach.docx", huge_paragraph_docx())
+    upload_cases = [
+        ("upload: two-cell workbook A1 + XFD1048576 (units import)", "POST", "/api/v1/units/import", (xlsx_body, xlsx_type)),
+        ("upload: .docx with one 18 MB paragraph (plan import)", "POST", "/api/v1/plan/import", (docx_body, docx_type)),
+    ]
+    # A unit reporter uploading for the office: refused before the file is read.
+    reporter_uploads = [
+        ("upload: reporter posts a units workbook (403 before parsing)", "POST", "/api/v1/units/import", (xlsx_body, xlsx_type)),
     ]
     failures, results = [], []
 
     def send(method, path, body, token):
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         headers = {"Authorization": f"Bearer {token}"}
-        if body is not None:
+        if isinstance(body, tuple):
+            body, headers["Content-Type"] = body
+        elif body is not None:
             headers["Content-Type"] = "application/json"
         try:
             c.request(method, path, body=body, headers=headers)
@@ -118,9 +182,13 @@ def main():
         except (OSError, http.client.HTTPException) as e:
             return None, str(e).encode()
 
-    for who, group in (("bt899", cases), ("office", admin_cases)):
+    import time
+    for who, group in (("bt899", cases + reporter_uploads), ("office", admin_cases + upload_cases)):
         for name, method, path, body in group:
+            started = time.monotonic()
             status, text = send(method, path, body, tokens[who])
+            if name.startswith("upload:") and time.monotonic() - started > 3:
+                failures.append((name, status, f"took {time.monotonic() - started:.1f} s".encode()))
             ok = status is not None and 400 <= status < 500
             message = ""
             try:
@@ -159,6 +227,34 @@ def main():
     results.append(("form post without session/CSRF, invalid UTF-8", r.status, ""))
     if not 400 <= r.status < 500 and r.status not in (303,):
         failures.append(("form", r.status, ""))
+
+    # Open redirects: after login and on /lang, `next` never leaves the site.
+    for nxt in ["/%09/evil.example", "/%0d%0aSet-Cookie:%20x=1", "//evil.example", "/%5Cevil.example",
+                "/%5C/evil.example", "%2F%2Fevil.example", "https://evil.example"]:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        c.request("GET", f"/lang/en?next={nxt}")
+        r = c.getresponse()
+        r.read()
+        location = r.getheader("Location")
+        results.append((f"open redirect /lang next={nxt}", r.status, location or ""))
+        if r.status != 303 or location != "/":
+            failures.append((f"redirect {nxt}", r.status, (location or "").encode()))
+    # /metrics needs its token (none is set here: not served on the main address).
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", "/metrics")
+    r = c.getresponse()
+    r.read()
+    results.append(("/metrics without a token", r.status, ""))
+    if r.status != 404:
+        failures.append(("/metrics open", r.status, b""))
+    # A junk bearer token does not exempt a cookie request from CSRF.
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("POST", "/logout", headers={"Authorization": "Bearer junk", "Cookie": "phongtrao_session=x"})
+    r = c.getresponse()
+    r.read()
+    results.append(("POST /logout with a cookie and a junk bearer, no CSRF token", r.status, ""))
+    if r.status != 403:
+        failures.append(("junk bearer exempts CSRF", r.status, b""))
 
     alive, _ = send("GET", "/healthz", None, tokens["office"])
     after = counts(db_path)

@@ -46,9 +46,11 @@ def setup(binary, data_dir):
     (user_id,) = db.execute("SELECT id FROM users WHERE username = ?", (PASSWORD_USER,)).fetchone()
     token = "pt_burst_" + os.urandom(16).hex()
     db.execute(
-        "INSERT INTO api_tokens (user_id, name, token_sha256, created_at) VALUES (?, 'burst', ?, ?)",
-        (user_id, hashlib.sha256(token.encode()).hexdigest(), "2026-01-01T00:00:00+00:00"),
+        "INSERT INTO api_tokens (user_id, name, token_sha256, created_at, expires_at) VALUES (?, 'burst', ?, ?, ?)",
+        (user_id, hashlib.sha256(token.encode()).hexdigest(), "2026-01-01T00:00:00+00:00", "2099-01-01T00:00:00+00:00"),
     )
+    # The account's one-time password would hold every route but the password change.
+    db.execute("UPDATE users SET must_change_password = 0 WHERE id = ?", (user_id,))
     db.commit()
     plan_toml = db.execute("SELECT plan_toml FROM campaigns WHERE is_current").fetchone()[0]
     periods = [r[0] for r in db.execute(

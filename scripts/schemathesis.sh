@@ -23,8 +23,10 @@ import hashlib, secrets, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 (uid,) = db.execute("SELECT id FROM users WHERE username = 'stbot'").fetchone()
 token = "pt_st_" + secrets.token_hex(16)
-db.execute("INSERT INTO api_tokens (id, user_id, name, token_sha256, created_at) VALUES (987654321, ?, 'schemathesis', ?, ?)",
-           (uid, hashlib.sha256(token.encode()).hexdigest(), "2023-03-01T00:00:00+00:00"))
+db.execute("INSERT INTO api_tokens (id, user_id, name, token_sha256, created_at, expires_at) VALUES (987654321, ?, 'schemathesis', ?, ?, ?)",
+           (uid, hashlib.sha256(token.encode()).hexdigest(), "2023-03-01T00:00:00+00:00", "2099-01-01T00:00:00+00:00"))
+# A one-time password would hold every route but the password change.
+db.execute("UPDATE users SET must_change_password = 0 WHERE id = ?", (uid,))
 db.commit()
 print(token)
 PY

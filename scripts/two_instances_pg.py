@@ -118,6 +118,17 @@ def shared_login_checks(ports, password):
     if status != 200:
         return [f"login on A: {status} {body}"], None
     cookie, csrf = session_cookie(headers), body["csrf_token"]
+    # A one-time password opens nothing but its own change (issue #15): change it,
+    # then log in again with the new one.
+    new_password = "mat-khau-moi-" + os.urandom(6).hex()
+    status, _, changed = call(a, "POST", "/api/v1/account/password", {"current": password, "new": new_password},
+                              headers={"Cookie": cookie, "X-CSRF-Token": csrf})
+    if status != 200:
+        return [f"password change on A: {status} {changed}"], None
+    status, headers, body = call(a, "POST", "/api/v1/session", {"username": PASSWORD_USER, "password": new_password})
+    if status != 200:
+        return [f"login again on A: {status} {body}"], None
+    cookie, csrf = session_cookie(headers), body["csrf_token"]
     status, _, me = call(b, "GET", "/api/v1/me", headers={"Cookie": cookie})
     if status != 200 or me["user"]["username"] != PASSWORD_USER:
         problems.append(f"A's session on B: {status} {me}")

@@ -3,6 +3,7 @@
 
 mod commands;
 mod config;
+mod security_args;
 mod settings_file;
 
 use std::process::ExitCode;
@@ -50,6 +51,8 @@ enum Command {
         demo: bool,
         #[command(flatten)]
         reminders: config::ReminderArgs,
+        #[command(flatten)]
+        security: security_args::SecurityArgs,
     },
     /// Fill the running campaign with simulated reports, clearly labelled as such.
     Demo {
@@ -196,7 +199,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve { db, bind, trust_forwarded_for, secure_cookies, now, demo, reminders } => {
+            Command::Serve { db, bind, trust_forwarded_for, secure_cookies, now, demo, reminders, security } => {
                 let now = now.map(|t| t.with_timezone(&chrono::Utc));
                 let settings = phongtrao_web::Settings {
                     bind,
@@ -204,6 +207,7 @@ fn main() -> ExitCode {
                     secure_cookies,
                     now,
                     reminders: Some(reminders.config()),
+                    security: security.settings(),
                 };
                 commands::serve::run(db, settings, demo).await
             }

@@ -22,6 +22,11 @@ pub const SETTINGS: &[(&str, &str, &str, bool)] = &[
     ("remind_after_minutes", "PHONGTRAO_REMIND_AFTER_MINUTES", "0", false),
     ("no_reminders", "PHONGTRAO_NO_REMINDERS", "false", false),
     ("log_format", "PHONGTRAO_LOG_FORMAT", "text", false),
+    ("token_days", "PHONGTRAO_TOKEN_DAYS", "90", false),
+    ("metrics_token", "PHONGTRAO_METRICS_TOKEN", "", true),
+    ("metrics_bind", "PHONGTRAO_METRICS_BIND", "", false),
+    ("max_connections", "PHONGTRAO_MAX_CONNECTIONS", "768", false),
+    ("header_timeout_seconds", "PHONGTRAO_HEADER_TIMEOUT_SECONDS", "10", false),
     ("log", "RUST_LOG", "info,sqlx=warn,tower_http=info", false),
 ];
 

@@ -43,9 +43,71 @@ pub fn matches(haystack_key: &str, query: &str) -> bool {
     query.split(' ').filter(|w| !w.is_empty()).all(|w| haystack_key.contains(w))
 }
 
+/// Characters that reorder or hide text (bidirectional overrides and isolates,
+/// zero-width marks): a name holding one can show as something it is not
+/// ("Đoàn xã\u{202E}gnaiG" reads backwards).
+pub fn is_bidi_or_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Why a display name was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextError {
+    /// NUL, a line break, a tab or another control character.
+    Control,
+    /// A bidirectional override or an invisible character.
+    Bidi,
+}
+
+impl std::fmt::Display for TextError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TextError::Control => f.write_str(
+                "có ký tự điều khiển (NUL, xuống dòng, tab…) / holds a control character (NUL, line break, tab…)",
+            ),
+            TextError::Bidi => f.write_str(
+                "có ký tự đảo chiều hoặc ký tự ẩn / holds a text-direction override or an invisible character",
+            ),
+        }
+    }
+}
+
+/// A display name (user, unit, token) on one line: no control character at all (NUL
+/// would also make PostgreSQL refuse the row) and no direction override.
+pub fn check_display(name: &str) -> Result<(), TextError> {
+    if name.chars().any(char::is_control) {
+        return Err(TextError::Control);
+    }
+    if name.chars().any(is_bidi_or_invisible) {
+        return Err(TextError::Bidi);
+    }
+    Ok(())
+}
+
+/// A free text (a note, a comment, a narrative): line breaks and tabs are kept;
+/// other control characters (NUL first) and direction overrides are dropped.
+pub fn clean_note(text: &str) -> String {
+    text.chars().filter(|c| matches!(c, '\n' | '\t') || !(c.is_control() || is_bidi_or_invisible(*c))).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_with_control_or_direction_characters_are_refused() {
+        assert_eq!(check_display("Đoàn xã Vĩnh Hòa"), Ok(()));
+        assert_eq!(check_display("a\u{0}b"), Err(TextError::Control));
+        assert_eq!(check_display("a\nb"), Err(TextError::Control));
+        assert_eq!(check_display("abc\u{202E}fed"), Err(TextError::Bidi));
+        assert_eq!(check_display("x\u{2067}y"), Err(TextError::Bidi));
+        assert_eq!(check_display("x\u{200B}y"), Err(TextError::Bidi));
+    }
+
+    #[test]
+    fn notes_keep_their_lines_and_lose_the_rest() {
+        assert_eq!(clean_note("Dòng 1\nDòng\t2\u{0}\u{202E}!\u{7}"), "Dòng 1\nDòng\t2!");
+    }
 
     #[test]
     fn folding_ignores_case_diacritics_and_d_bar() {

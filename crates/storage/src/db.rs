@@ -14,10 +14,75 @@ pub enum StorageError {
     Sqlx(#[from] sqlx::Error),
     #[error("lỗi cập nhật lược đồ / migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Something the caller named does not exist (404).
     #[error("không tìm thấy / not found: {0}")]
     NotFound(String),
+    /// The caller's input is wrong; the message ("vi / en") is for them (422).
     #[error("{0}")]
     Invalid(String),
+    /// The data changed under the caller (409); the message is for them.
+    #[error("{0}")]
+    Conflict(String),
+    /// The database cannot be reached now (pool timeout, connection refused, the
+    /// writer stopped): try again shortly (503). The text is for the log only.
+    #[error("cơ sở dữ liệu tạm thời không truy cập được / database unavailable: {0}")]
+    Unavailable(String),
+    /// A failure of the server itself (500). The text is for the log only.
+    #[error("lỗi hệ thống / internal error: {0}")]
+    Internal(String),
+}
+
+/// What kind of failure a storage error is, for the one place that maps it to HTTP
+/// (crates/web/src/error.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    Invalid,
+    NotFound,
+    Conflict,
+    Unavailable,
+    Internal,
+}
+
+impl StorageError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            StorageError::Invalid(_) => ErrorKind::Invalid,
+            StorageError::NotFound(_) => ErrorKind::NotFound,
+            StorageError::Conflict(_) => ErrorKind::Conflict,
+            StorageError::Unavailable(_) => ErrorKind::Unavailable,
+            StorageError::Internal(_) | StorageError::Migrate(_) => ErrorKind::Internal,
+            StorageError::Sqlx(e) => sqlx_kind(e),
+        }
+    }
+}
+
+fn sqlx_kind(e: &sqlx::Error) -> ErrorKind {
+    use sqlx::Error as E;
+    match e {
+        E::RowNotFound => ErrorKind::NotFound,
+        E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::WorkerCrashed | E::Protocol(_) => {
+            ErrorKind::Unavailable
+        }
+        E::Database(d) => {
+            if d.is_unique_violation() {
+                return ErrorKind::Conflict;
+            }
+            let code = d.code().map(|c| c.into_owned()).unwrap_or_default();
+            // SQLite: busy / locked (5, 6 and their extended codes), cannot open (14),
+            // disk full (13), I/O error (10). PostgreSQL: connection exceptions (08…),
+            // too many connections (53300), shutting down (57P01-57P03), serialization
+            // failures and deadlocks (40001, 40P01) which a retry resolves.
+            let sqlite_busy = code.parse::<i64>().is_ok_and(|n| matches!(n & 0xff, 5 | 6 | 10 | 13 | 14));
+            let postgres_unavailable = code.starts_with("08")
+                || matches!(code.as_str(), "53300" | "57P01" | "57P02" | "57P03" | "40001" | "40P01");
+            if sqlite_busy || postgres_unavailable {
+                ErrorKind::Unavailable
+            } else {
+                ErrorKind::Internal
+            }
+        }
+        _ => ErrorKind::Internal,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,4 +225,21 @@ pub async fn create_postgres_database(base_url: &str, name: &str) -> crate::Resu
     pool.close().await;
     let options = PgConnectOptions::from_str(base_url)?.database(name);
     Ok(options.to_url_lossy().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_failures_are_sorted_by_kind() {
+        assert_eq!(StorageError::Sqlx(sqlx::Error::PoolTimedOut).kind(), ErrorKind::Unavailable);
+        assert_eq!(StorageError::Sqlx(sqlx::Error::PoolClosed).kind(), ErrorKind::Unavailable);
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        assert_eq!(StorageError::Sqlx(sqlx::Error::Io(refused)).kind(), ErrorKind::Unavailable);
+        assert_eq!(StorageError::Sqlx(sqlx::Error::RowNotFound).kind(), ErrorKind::NotFound);
+        assert_eq!(StorageError::Sqlx(sqlx::Error::ColumnNotFound("x".into())).kind(), ErrorKind::Internal);
+        assert_eq!(StorageError::Invalid("x".into()).kind(), ErrorKind::Invalid);
+        assert_eq!(StorageError::Unavailable("writer stopped".into()).kind(), ErrorKind::Unavailable);
+    }
 }

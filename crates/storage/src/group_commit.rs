@@ -94,7 +94,7 @@ impl Writer {
 }
 
 fn stopped() -> SaveError {
-    SaveError::Storage(StorageError::Invalid("bộ ghi đã dừng / the writer has stopped".into()))
+    SaveError::Storage(StorageError::Unavailable("the report writer has stopped".into()))
 }
 
 async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
@@ -142,7 +142,12 @@ async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
                 // Nothing of the batch was committed: every caller gets the error.
                 tracing::error!(error = %e, batch = jobs.len(), "grouped commit failed");
                 let text = e.to_string();
-                jobs.iter().map(|_| Err(SaveError::Storage(StorageError::Invalid(text.clone())))).collect()
+                let kind = StorageError::from(e).kind();
+                let again = |text: String| match kind {
+                    crate::db::ErrorKind::Unavailable => StorageError::Unavailable(text),
+                    _ => StorageError::Internal(text),
+                };
+                jobs.iter().map(|_| Err(SaveError::Storage(again(format!("grouped commit failed: {text}"))))).collect()
             }
         };
         tracing::debug!(saves = jobs.len(), elapsed = ?t0.elapsed(), "grouped commit");

@@ -15,9 +15,11 @@ pub mod pending_imports;
 pub mod progress;
 pub mod reminder_deliveries;
 pub mod reminders;
+pub mod report_versions;
 pub mod reports;
 pub mod review_queue;
 pub mod rollups;
+pub mod secrets;
 pub mod seed;
 pub mod settings;
 pub mod throttle;
@@ -26,7 +28,7 @@ pub mod unit_contacts;
 pub mod units;
 pub mod users;
 
-pub use db::{Backend, Db, StorageError};
+pub use db::{Backend, Db, ErrorKind, StorageError};
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 

@@ -13,6 +13,20 @@ pub async fn locked_until(db: &Db, key: &str) -> Result<Option<DateTime<Utc>>> {
     Ok(row.and_then(|(t,)| t))
 }
 
+/// Whether this wait of `key` (ending at `until`) is new to the audit log: true
+/// once per wait, however many attempts are refused during it.
+pub async fn note_wait(db: &Db, key: &str, until: DateTime<Utc>) -> Result<bool> {
+    let n = with_pool!(db, pool => sqlx::query(
+        "UPDATE login_throttle SET noted_until = $2 WHERE key = $1 AND (noted_until IS NULL OR noted_until <> $2)",
+    )
+    .bind(key)
+    .bind(until)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
 /// Counts one more failure and returns the new count; past `free` failures the key
 /// must wait before its next attempt.
 pub async fn record_failure(db: &Db, key: &str, free: i64, now: DateTime<Utc>) -> Result<i64> {

@@ -256,7 +256,10 @@ pub fn check_code(code: &str) -> Result<()> {
 pub fn check_name(name: &str) -> Result<String> {
     let name = nfc(name.trim());
     let len = name.chars().count();
-    if (2..=200).contains(&len) && !name.chars().any(char::is_control) {
+    if let Err(e) = phongtrao_domain::text::check_display(&name) {
+        return Err(invalid(format!("tên đơn vị {e}").replace(" / holds", " / a unit name holds")));
+    }
+    if (2..=200).contains(&len) {
         Ok(name)
     } else {
         Err(invalid("tên đơn vị phải có từ 2 đến 200 ký tự / a unit name needs 2 to 200 characters".into()))

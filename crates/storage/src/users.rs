@@ -52,6 +52,13 @@ pub async fn create_many(
     who: &crate::audit::Who,
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>> {
+    for (user, _) in users {
+        if let Err(e) = phongtrao_domain::text::check_display(user.display_name) {
+            return Err(StorageError::Invalid(
+                format!("Tên hiển thị {e}").replace(" / holds", " / The display name holds"),
+            ));
+        }
+    }
     let ids = in_transaction!(db, tx => {
         let mut ids = Vec::with_capacity(users.len());
         for (user, phone) in users {
@@ -130,7 +137,7 @@ pub async fn unit_ids(db: &Db, user_id: i64) -> Result<Vec<i64>> {
 }
 
 /// Sets a new password hash (the previous sessions stop working, since their
-/// auth hash no longer matches).
+/// auth hash no longer matches) and revokes the user's API tokens.
 pub async fn set_password(
     db: &Db,
     user_id: i64,
@@ -140,7 +147,23 @@ pub async fn set_password(
     action: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    in_transaction!(db, tx => {
+    set_password_with(db, user_id, password_hash, must_change, false, who, action, now).await.map(|_| ())
+}
+
+/// The same, keeping the API tokens when `keep_tokens` (the user's own choice when
+/// changing their password); how many tokens were revoked.
+#[allow(clippy::too_many_arguments)]
+pub async fn set_password_with(
+    db: &Db,
+    user_id: i64,
+    password_hash: &str,
+    must_change: bool,
+    keep_tokens: bool,
+    who: &crate::audit::Who,
+    action: &str,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let revoked = in_transaction!(db, tx => {
         let n = sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, password_changed_at = $3, updated_at = $3 WHERE id = $4")
             .bind(password_hash)
             .bind(must_change)
@@ -152,11 +175,13 @@ pub async fn set_password(
         if n == 0 {
             return Err(StorageError::NotFound(format!("người dùng / user {user_id}")));
         }
+        let revoked = if keep_tokens { 0 } else { crate::revoke_all_tokens_in_tx!(tx, user_id, now) };
         // Never the password or its hash: only that it changed.
-        let entry = who.entry(action, "user", Some(user_id.to_string())).after(&serde_json::json!({"must_change_password": must_change}));
+        let entry = who.entry(action, "user", Some(user_id.to_string())).after(&serde_json::json!({"must_change_password": must_change, "tokens_revoked": revoked}));
         crate::audit_in_tx!(tx, &entry, now);
+        revoked
     });
-    Ok(())
+    Ok(revoked)
 }
 
 /// Replaces the units of a user, and optionally its role and active flag.
@@ -186,10 +211,12 @@ pub async fn set_access(
         for unit_id in unit_ids {
             sqlx::query("INSERT INTO user_units (user_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING").bind(user_id).bind(unit_id).execute(&mut **tx).await?;
         }
+        // A deactivated account's tokens are revoked: reactivating it does not bring them back.
+        let revoked = if active { 0 } else { crate::revoke_all_tokens_in_tx!(tx, user_id, now) };
         let entry = who
             .entry("user.access", "user", Some(user_id.to_string()))
             .before(&serde_json::json!({"role": before_role, "active": before_active, "units": before_units.iter().map(|(u,)| *u).collect::<Vec<_>>()}))
-            .after(&serde_json::json!({"role": role.as_str(), "active": active, "units": unit_ids}));
+            .after(&serde_json::json!({"role": role.as_str(), "active": active, "units": unit_ids, "tokens_revoked": revoked}));
         crate::audit_in_tx!(tx, &entry, now);
     });
     Ok(())

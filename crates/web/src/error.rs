@@ -55,14 +55,32 @@ impl Failure {
         )
     }
 
+    /// A failure of the server (500): logged with a reference id that the user is
+    /// shown, never the underlying text.
     pub fn internal(e: impl std::fmt::Display) -> Failure {
-        tracing::error!(error = %e, "request failed");
+        let reference = reference_id();
+        tracing::error!(error = %e, reference = %reference, "request failed");
         Failure::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
-            "Hệ thống gặp lỗi khi xử lý yêu cầu. Vui lòng thử lại sau.",
-            "The server failed to handle the request. Please try again later.",
+            format!("Hệ thống gặp lỗi khi xử lý yêu cầu. Vui lòng thử lại sau. Mã tham chiếu: {reference}"),
+            format!("The server failed to handle the request. Please try again later. Reference: {reference}"),
         )
+    }
+
+    /// The database cannot be reached now (503, with Retry-After): logged, and the
+    /// user is asked to try again shortly, never shown the underlying text.
+    pub fn unavailable(e: impl std::fmt::Display) -> Failure {
+        let reference = reference_id();
+        tracing::error!(error = %e, reference = %reference, "storage unavailable");
+        let mut f = Failure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            format!("Hệ thống tạm thời không truy cập được dữ liệu. Vui lòng thử lại sau ít phút. Mã tham chiếu: {reference}"),
+            format!("The server cannot reach its data right now. Please try again in a few minutes. Reference: {reference}"),
+        );
+        f.retry_after = Some(UNAVAILABLE_RETRY_SECONDS);
+        f
     }
 
     pub fn message(&self, lang: Lang) -> &str {
@@ -78,9 +96,45 @@ impl Failure {
     }
 }
 
+/// How long a client should wait after a 503.
+pub const UNAVAILABLE_RETRY_SECONDS: i64 = 5;
+
+/// A short id that ties what a user reports to the server's log line.
+pub fn reference_id() -> String {
+    let mut bytes = [0u8; 5];
+    rand::Rng::fill(&mut rand::thread_rng(), &mut bytes);
+    hex::encode(bytes)
+}
+
+/// The one place where a storage failure becomes an HTTP answer: the user's own
+/// mistakes are 4xx with a message for them; the server's are 503 / 500 with a
+/// reference id, and the database's text goes to the log only.
 impl From<StorageError> for Failure {
     fn from(e: StorageError) -> Failure {
+        match e.kind() {
+            phongtrao_storage::ErrorKind::Unavailable => return Failure::unavailable(e),
+            phongtrao_storage::ErrorKind::Internal => return Failure::internal(e),
+            phongtrao_storage::ErrorKind::Conflict if !matches!(e, StorageError::Conflict(_)) => {
+                tracing::warn!(error = %e, "write conflict");
+                return Failure::new(
+                    StatusCode::CONFLICT,
+                    "conflict",
+                    "Dữ liệu vừa được người khác thay đổi. Vui lòng tải lại trang và thử lại.",
+                    "The data was just changed by someone else. Please reload and try again.",
+                );
+            }
+            phongtrao_storage::ErrorKind::NotFound if !matches!(e, StorageError::NotFound(_)) => {
+                return Failure::not_found();
+            }
+            _ => {}
+        }
         match e {
+            StorageError::Conflict(message) => {
+                let mut f = Failure::invalid(message);
+                f.status = StatusCode::CONFLICT;
+                f.code = "conflict";
+                f
+            }
             StorageError::NotFound(what) => {
                 let (vi, en) =
                     what.split_once(" / ").map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or((what.clone(), what));
@@ -152,6 +206,7 @@ impl IntoResponse for AppError {
             StatusCode::FORBIDDEN => lang.t("error.forbidden"),
             StatusCode::TOO_MANY_REQUESTS => lang.t("error.too_many"),
             StatusCode::UNPROCESSABLE_ENTITY => lang.t("error.invalid"),
+            StatusCode::CONFLICT => lang.t("error.invalid"),
             s if s.is_server_error() => lang.t("error.server"),
             _ => lang.t("error.bad_request"),
         };

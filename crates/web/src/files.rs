@@ -5,6 +5,7 @@
 use std::io::{Cursor, Read};
 
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
+
 use rust_xlsxwriter::{Format, Workbook};
 
 use crate::error::Failure;
@@ -33,6 +34,13 @@ pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, Fai
     } else {
         Err(refused("Chỉ nhận tệp .xlsx hoặc .csv.", "Only .xlsx or .csv files are accepted."))
     }
+}
+
+/// The same on a blocking thread, so that a large table never holds up the
+/// request workers.
+pub async fn read_table_off_thread(file_name: &str, bytes: Vec<u8>) -> Result<Vec<Vec<String>>, Failure> {
+    let name = file_name.to_string();
+    tokio::task::spawn_blocking(move || read_table(&name, &bytes)).await.map_err(Failure::internal)?
 }
 
 fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, Failure> {
@@ -88,35 +96,83 @@ fn check_zip(bytes: &[u8]) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The most rows, columns and cells a sheet may span (from its first filled cell to
+/// its last): far more than any table of units or allocations, far less than what a
+/// hostile sheet with one cell at A1 and one at XFD1048576 would make a reader
+/// allocate (17 billion cells).
+pub const MAX_SHEET_ROWS: u32 = 20_000;
+pub const MAX_SHEET_COLS: u32 = 200;
+pub const MAX_SHEET_CELLS: u64 = 100_000;
+
+fn too_big_sheet() -> Failure {
+    refused(
+        &format!(
+            "Trang tính quá lớn: tối đa {MAX_SHEET_ROWS} dòng, {MAX_SHEET_COLS} cột và {MAX_SHEET_CELLS} ô (tính từ ô đầu đến ô cuối có dữ liệu)."
+        ),
+        &format!(
+            "The sheet is too large: at most {MAX_SHEET_ROWS} rows, {MAX_SHEET_COLS} columns and {MAX_SHEET_CELLS} cells (from the first to the last filled cell)."
+        ),
+    )
+}
+
+/// The first sheet, read cell by cell: the cells' own references are checked against
+/// the bounds BEFORE any table is built, so the table can never be larger than the
+/// caps whatever the sheet's `<dimension>` or cell references claim.
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, Failure> {
     check_zip(bytes)?;
-    let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|_| refused("Tệp không phải bảng tính .xlsx hợp lệ.", "This is not a valid .xlsx workbook."))?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| refused("Bảng tính không có trang nào.", "The workbook has no sheet."))?
-        .map_err(|_| refused("Không đọc được trang đầu của bảng tính.", "Cannot read the first sheet."))?;
-    if range.height() > MAX_ROWS {
-        return Err(refused("Tệp có quá nhiều dòng.", "The file has too many rows."));
+    let not_a_workbook = || refused("Tệp không phải bảng tính .xlsx hợp lệ.", "This is not a valid .xlsx workbook.");
+    let unreadable = || refused("Không đọc được trang đầu của bảng tính.", "Cannot read the first sheet.");
+    let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| not_a_workbook())?;
+    let first = workbook
+        .sheet_names()
+        .into_iter()
+        .next()
+        .ok_or_else(|| refused("Bảng tính không có trang nào.", "The workbook has no sheet."))?;
+    let mut reader = workbook.worksheet_cells_reader(&first).map_err(|_| unreadable())?;
+    let mut cells: Vec<((u32, u32), String)> = Vec::new();
+    let (mut min_row, mut min_col, mut max_row, mut max_col) = (u32::MAX, u32::MAX, 0u32, 0u32);
+    while let Some(cell) = reader.next_cell().map_err(|_| unreadable())? {
+        let value = Data::from(cell.get_value().clone());
+        if matches!(value, Data::Empty) {
+            continue;
+        }
+        let (row, col) = cell.get_position();
+        if row >= MAX_SHEET_ROWS || col >= MAX_SHEET_COLS {
+            return Err(too_big_sheet());
+        }
+        (min_row, min_col) = (min_row.min(row), min_col.min(col));
+        (max_row, max_col) = (max_row.max(row), max_col.max(col));
+        let span = u64::from(max_row - min_row + 1) * u64::from(max_col - min_col + 1);
+        if span > MAX_SHEET_CELLS {
+            return Err(too_big_sheet());
+        }
+        cells.push(((row, col), cell_text(value)));
     }
-    Ok(range
-        .rows()
-        .map(|row| {
-            row.iter()
-                .map(|cell| match cell {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.clone(),
-                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
-                        format!("{}", *f as i64)
-                    }
-                    Data::Float(f) => f.to_string(),
-                    Data::Int(i) => i.to_string(),
-                    Data::Bool(b) => b.to_string(),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect())
+    if cells.is_empty() {
+        return Ok(Vec::new());
+    }
+    let width = (max_col - min_col + 1) as usize;
+    let mut rows = vec![vec![String::new(); width]; (max_row - min_row + 1) as usize];
+    for ((row, col), text) in cells {
+        if let Some(slot) = rows.get_mut((row - min_row) as usize).and_then(|r| r.get_mut((col - min_col) as usize)) {
+            *slot = text;
+        }
+    }
+    Ok(rows)
+}
+
+fn cell_text(cell: Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s,
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+            format!("{}", f as i64)
+        }
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    }
 }
 
 /// A text cell that a spreadsheet could take for a formula gets a leading apostrophe.
@@ -286,6 +342,40 @@ mod tests {
         assert!(bytes.len() < MAX_UPLOAD_BYTES, "the bomb itself is small: {}", bytes.len());
         let err = read_table("bomb.xlsx", &bytes).err().map(|f| f.en).unwrap_or_default();
         assert!(err.contains("zip bomb"), "{err}");
+    }
+
+    #[test]
+    fn a_sheet_spanning_the_whole_grid_is_refused_without_building_it() {
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet();
+        sheet.write_string(0, 0, "A1").map(|_| ()).unwrap_or(());
+        sheet.write_string(1_048_575, 16_383, "XFD1048576").map(|_| ()).unwrap_or(());
+        let bytes = workbook.save_to_buffer().unwrap_or_default();
+        assert!(bytes.len() < 10_000, "a small file: {}", bytes.len());
+        let started = std::time::Instant::now();
+        let err = read_table("two-cells.xlsx", &bytes).err().map(|f| f.en).unwrap_or_default();
+        assert!(err.contains("too large"), "{err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        // Wide but short, and long but narrow, are refused too.
+        for (row, col) in [(0u32, 2_000u16), (50_000, 0), (999, 150)] {
+            let mut workbook = Workbook::new();
+            let sheet = workbook.add_worksheet();
+            sheet.write_string(0, 0, "A1").map(|_| ()).unwrap_or(());
+            sheet.write_string(row, col, "far").map(|_| ()).unwrap_or(());
+            let bytes = workbook.save_to_buffer().unwrap_or_default();
+            assert!(read_table("far.xlsx", &bytes).is_err(), "{row},{col}");
+        }
+    }
+
+    #[test]
+    fn a_sheet_starting_further_down_keeps_its_shape() {
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet();
+        sheet.write_string(2, 1, "code").map(|_| ()).unwrap_or(());
+        sheet.write_number(3, 2, 7.0).map(|_| ()).unwrap_or(());
+        let bytes = workbook.save_to_buffer().unwrap_or_default();
+        let rows = read_table("x.xlsx", &bytes).unwrap_or_default();
+        assert_eq!(rows, vec![vec!["code".to_string(), String::new()], vec![String::new(), "7".to_string()]]);
     }
 
     #[test]

@@ -66,6 +66,8 @@ pub struct Badge {
     pub is_admin: bool,
     /// The office or a steering member (their home is the dashboard).
     pub is_office: bool,
+    /// The policy gives them the audit log (not a viewer).
+    pub can_read_audit: bool,
 }
 
 /// What every page needs around its content: language, current path, page title,

@@ -9,6 +9,7 @@ mod api;
 mod assets;
 pub mod auth;
 mod authz;
+mod connections;
 pub mod demo;
 pub mod demo_national;
 pub mod documents;
@@ -22,8 +23,9 @@ mod page;
 mod pages;
 pub mod password;
 pub mod prepare;
+pub mod redirect;
 pub mod reminders;
-mod security;
+pub mod security;
 pub mod startup;
 mod state;
 

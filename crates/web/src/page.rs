@@ -18,6 +18,7 @@ pub struct Page {
     pub csrf: String,
     pub path: String,
     pub client: ClientIp,
+    #[allow(dead_code)]
     pub session: Option<Session>,
     /// The database holds simulated reports (a demo): every page says so.
     pub simulated: bool,
@@ -33,6 +34,8 @@ impl FromRequestParts<AppState> for Page {
         let session = Session::from_request_parts(parts, state).await.ok();
         let csrf = match (&actor, &session) {
             (Some(a), Some(s)) if !a.via_token => csrf::token(s).await,
+            // Before login: the signed pre-login token (no session row for it).
+            (None, _) => parts.extensions.get::<csrf::PreLoginToken>().map(|t| t.0.clone()).unwrap_or_default(),
             _ => String::new(),
         };
         let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
@@ -52,6 +55,11 @@ impl Page {
             },
             is_admin: a.user.role == Role::Admin,
             is_office: matches!(a.user.role, Role::Admin | Role::Steering),
+            can_read_audit: phongtrao_domain::policy::allows(
+                &a.policy(),
+                phongtrao_domain::policy::Action::ReadAudit,
+                &a.unit_ids,
+            ),
         });
         Chrome {
             lang: self.lang,

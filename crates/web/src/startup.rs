@@ -30,11 +30,20 @@ pub struct Settings {
     pub now: Option<chrono::DateTime<chrono::Utc>>,
     /// The reminder scheduler; None: no reminders from this instance.
     pub reminders: Option<crate::reminders::ReminderConfig>,
+    /// Token lifetime, /metrics access, connection limits (issue #15).
+    pub security: crate::security::SecuritySettings,
 }
 
 impl Settings {
     pub fn local(bind: SocketAddr) -> Settings {
-        Settings { bind, trust_forwarded_for: false, secure_cookies: false, now: None, reminders: None }
+        Settings {
+            bind,
+            trust_forwarded_for: false,
+            secure_cookies: false,
+            now: None,
+            reminders: None,
+            security: Default::default(),
+        }
     }
 }
 
@@ -43,6 +52,9 @@ pub struct Application {
     router: Router,
     address: SocketAddr,
     reminders: Option<crate::reminders::Reminders>,
+    security: crate::security::SecuritySettings,
+    /// The separate /metrics listener (`--metrics-bind`).
+    metrics_listener: Option<(TcpListener, Router)>,
 }
 
 /// Every route of the app.
@@ -105,22 +117,54 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/account/password", post(pages::account::change_password))
         .route("/account/tokens", post(pages::account::create_token))
         .route("/account/tokens/{id}/revoke", post(pages::account::revoke_token))
+        .route("/admin/tokens", get(pages::account::admin_tokens))
+        .route("/admin/tokens/{id}/revoke", post(pages::account::admin_revoke_token))
         .route("/lang/{code}", get(pages::lang::switch))
         .route("/healthz", get(health::healthz))
-        .route("/metrics", get(crate::metrics::show))
+        .route("/metrics", get(crate::security::metrics))
         .route("/admin/reminders", get(pages::reminders::show))
         .route("/static/{*path}", get(assets::serve))
         .nest("/api/v1", api::router())
         .fallback(pages::not_found)
         .with_state(state.clone())
-        .layer(axum::middleware::from_fn(csrf::verify))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::verify))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::gate::gate))
         .layer(auth_layer);
-    security::add_headers(router)
+    let router = hardened(router);
+    security::add_headers(router, settings.secure_cookies)
         .layer(CompressionLayer::new())
-        .layer(DefaultBodyLimit::max(files::MAX_UPLOAD_BYTES + 64 * 1024))
-        .layer(RequestBodyLimitLayer::new(files::MAX_UPLOAD_BYTES + 64 * 1024))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
+}
+
+/// Security (issue #15): no-store on sensitive answers, the body limits, and the
+/// layer-made errors dressed in the app's shape (inside the security headers).
+fn hardened(router: Router) -> Router {
+    router
+        .layer(axum::middleware::from_fn(security::no_store))
+        .layer(DefaultBodyLimit::max(files::MAX_UPLOAD_BYTES + 64 * 1024))
+        .layer(RequestBodyLimitLayer::new(files::MAX_UPLOAD_BYTES + 64 * 1024))
+        .layer(axum::middleware::from_fn(security::dress_layer_errors))
+}
+
+/// Security (issue #15): expired sessions are deleted every 10 minutes.
+fn spawn_session_cleanup(db: &Db) {
+    use tower_sessions::session_store::ExpiredDeletion;
+    let store = DbSessionStore::new(db);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "cannot delete expired sessions");
+            }
+        }
+    });
+}
+
+/// Security (issue #15): the router of the separate /metrics address.
+fn metrics_router(state: AppState) -> Router {
+    Router::new().route("/metrics", get(crate::metrics::show)).with_state(state)
 }
 
 impl Application {
@@ -129,7 +173,12 @@ impl Application {
         let listener = TcpListener::bind(settings.bind).await?;
         let address = listener.local_addr()?;
         let clock_offset = settings.now.map(|t| t - chrono::Utc::now()).unwrap_or_else(chrono::Duration::zero);
-        let state = AppState::new(db.clone(), settings.trust_forwarded_for, clock_offset);
+        let mut state = AppState::new(db.clone(), settings.trust_forwarded_for, clock_offset);
+        state.security = std::sync::Arc::new(settings.security.clone());
+        let metrics_listener = match settings.security.metrics_bind {
+            Some(bind) => Some((TcpListener::bind(bind).await?, metrics_router(state.clone()))),
+            None => None,
+        };
         let reminders = match settings.reminders.clone().filter(|c| c.enabled) {
             Some(config) => {
                 let r = crate::reminders::Reminders::new(db, config, state.metrics.clone())
@@ -139,7 +188,9 @@ impl Application {
             }
             None => None,
         };
-        Ok(Application { listener, router: router(state, settings), address, reminders })
+        let security = settings.security.clone();
+        spawn_session_cleanup(&state.db);
+        Ok(Application { listener, router: router(state, settings), address, reminders, security, metrics_listener })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -152,9 +203,10 @@ impl Application {
 
     /// Serves until Ctrl-C / SIGTERM, finishing requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await;
+        if let Some((listener, router)) = self.metrics_listener {
+            tokio::spawn(async move { axum::serve(listener, router).await });
+        }
+        let served = crate::connections::serve(self.listener, self.router, &self.security, shutdown_signal()).await;
         if let Some(r) = &self.reminders {
             // Let another instance take the reminders over at once.
             if let Err(e) = r.release().await {
@@ -166,7 +218,10 @@ impl Application {
 
     /// Serves until the process ends (tests).
     pub async fn run_forever(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>()).await
+        if let Some((listener, router)) = self.metrics_listener {
+            tokio::spawn(async move { axum::serve(listener, router).await });
+        }
+        crate::connections::serve(self.listener, self.router, &self.security, std::future::pending()).await
     }
 }
 

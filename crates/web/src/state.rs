@@ -19,6 +19,8 @@ pub struct AppState {
     pub metrics: std::sync::Arc<Metrics>,
     /// API tokens used since "last used" was last written (every 5 s).
     pub touches: std::sync::Arc<phongtrao_storage::tokens::Touches>,
+    /// Token lifetime, metrics access, connection limits (crate::security).
+    pub security: std::sync::Arc<crate::security::SecuritySettings>,
 }
 
 impl AppState {
@@ -36,7 +38,8 @@ impl AppState {
                 }
             }
         });
-        AppState { db, trust_forwarded_for, clock_offset, writer, metrics: Metrics::new(), touches }
+        let security = std::sync::Arc::new(crate::security::SecuritySettings::default());
+        AppState { db, trust_forwarded_for, clock_offset, writer, metrics: Metrics::new(), touches, security }
     }
 
     /// For the command line: the real clock, no proxy.

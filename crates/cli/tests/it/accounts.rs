@@ -186,11 +186,23 @@ async fn login_gives_a_new_session_id() {
     add_user(&app.db, "xem", Role::Viewer, &["899"], PW).await;
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let page = client.get(format!("{}/login", app.base)).send().await.expect("page");
-    let before = session_cookie(&page).expect("anonymous session for the form's token");
+    // No session (and no session row) before login: the form's token rides on a
+    // signed pre-login cookie.
+    assert!(session_cookie(&page).is_none(), "no anonymous session for the form's token");
+    let prelogin = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("phongtrao_prelogin="))
+        .map(|c| c.split(';').next().unwrap_or("").to_string())
+        .expect("pre-login cookie");
     let csrf = csrf_of(&page.text().await.expect("body"));
+    // A session id planted by someone else is never taken over.
+    let before = "phongtrao_session=planted-by-an-attacker".to_string();
     let r = client
         .post(format!("{}/login", app.base))
-        .header("cookie", &before)
+        .header("cookie", format!("{before}; {prelogin}"))
         .form(&[("username", "xem"), ("password", PW), ("csrf", csrf.as_str())])
         .send()
         .await
@@ -342,7 +354,7 @@ async fn a_unit_reporter_edits_its_own_base_figures_through_the_form_only() {
         .await
         .expect("post");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let api = app.json("/api/v1/units/899").await;
+    let api = app.office_json("/api/v1/units/899").await;
     assert_eq!(api["base_figures"]["doan_vien"], 12500);
     assert!(api["base_figures"]["thanh_nien"].is_null());
     let other = client.get(format!("{}/units/903", app.base)).send().await.expect("get").text().await.expect("body");
@@ -361,7 +373,7 @@ async fn a_unit_reporter_edits_its_own_base_figures_through_the_form_only() {
         .await
         .expect("post");
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(app.json("/api/v1/units/899").await["base_figures"]["doan_vien"], 12500, "nothing partial");
+    assert_eq!(app.office_json("/api/v1/units/899").await["base_figures"]["doan_vien"], 12500, "nothing partial");
 }
 
 fn workbook(rows: &[[&str; 5]]) -> Vec<u8> {
@@ -408,8 +420,8 @@ async fn importing_a_units_workbook_with_three_bad_rows_stores_nothing_and_names
     let (status, body) = upload(&app, &admin, "don-vi.xlsx", good, true).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!((body["created"].as_i64(), body["updated"].as_i64()), (Some(1), Some(1)));
-    assert_eq!(app.json("/api/v1/units/KCQ").await["base_figures"]["doan_vien"], 1200);
-    assert_eq!(app.json("/api/v1/units/899").await["base_figures"]["doan_vien"], 15000);
+    assert_eq!(app.office_json("/api/v1/units/KCQ").await["base_figures"]["doan_vien"], 1200);
+    assert_eq!(app.office_json("/api/v1/units/899").await["base_figures"]["doan_vien"], 15000);
 }
 
 #[tokio::test]

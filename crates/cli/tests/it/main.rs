@@ -20,6 +20,7 @@ mod progress;
 mod reminders;
 mod reports;
 mod review_queue;
+mod security;
 mod storage;
 mod unit_contacts;
 mod unit_lifecycle;

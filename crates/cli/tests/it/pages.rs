@@ -92,11 +92,11 @@ async fn unit_tree_has_the_province_15_districts_and_144_communes() {
 #[tokio::test]
 async fn missing_base_figures_are_shown_as_missing() {
     let app = spawn_app().await;
-    let html = app.text("/units/899").await;
+    let html = app.office_page("/units/899").await;
     assert!(html.contains("Thành đoàn Rạch Giá"));
     assert!(html.contains("chưa có số liệu"));
     assert!(html.contains("Đoàn phường Vĩnh Thanh Vân"), "children listed");
-    let api = app.json("/api/v1/units/899").await;
+    let api = app.office_json("/api/v1/units/899").await;
     assert!(api["base_figures"]["doan_vien"].is_null());
     let missing = app.get("/api/v1/units/does-not-exist").await;
     assert_eq!(missing.status(), 404);

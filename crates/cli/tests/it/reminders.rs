@@ -222,7 +222,9 @@ async fn metrics_count_requests_by_route_and_submissions() {
     let r = app.submit(&token, "899", "2023-03-03", json!({"values": {"5": "12"}})).await;
     assert_eq!(r.status(), 201);
     let _ = app.get("/units/nothing-here").await;
-    let text = app.text("/metrics").await;
+    let metrics = format!("{}/metrics", app.base);
+    let text = app.client.get(metrics).bearer_auth(crate::support::METRICS_TOKEN).send().await.expect("metrics");
+    let text = text.text().await.expect("body");
     assert!(text.contains("phongtrao_report_submissions_total 1"), "{text}");
     assert!(
         text.contains(r#"phongtrao_http_requests_total{method="POST",route="/api/v1/reports/{unit}/{period}/submit",status="201"} 1"#),

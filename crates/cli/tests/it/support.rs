@@ -51,7 +51,14 @@ fn random_suffix() -> String {
 /// Another app instance on the same database; returns its base URL.
 pub async fn spawn_on(db: Db) -> String {
     let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
-    let settings = Settings { bind, trust_forwarded_for: true, secure_cookies: false, now: None, reminders: None };
+    let settings = Settings {
+        bind,
+        trust_forwarded_for: true,
+        secure_cookies: false,
+        now: None,
+        reminders: None,
+        security: test_security(),
+    };
     let app = Application::build(&settings, db).await.expect("bind");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_forever());
@@ -74,7 +81,14 @@ async fn spawn_with_clock(now: Option<chrono::DateTime<chrono::Utc>>) -> TestApp
     let (db, dir, database_url) = fresh_db_with_url().await;
     let prepared = prepare(&db).await.expect("prepare database");
     let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
-    let settings = Settings { bind, trust_forwarded_for: true, secure_cookies: false, now, reminders: None };
+    let settings = Settings {
+        bind,
+        trust_forwarded_for: true,
+        secure_cookies: false,
+        now,
+        reminders: None,
+        security: test_security(),
+    };
     let app = Application::build(&settings, db.clone()).await.expect("bind");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_forever());
@@ -236,3 +250,34 @@ impl TestApp {
     }
 }
 
+/// The hardening settings of test servers: /metrics with a known token.
+pub const METRICS_TOKEN: &str = "test-metrics-token";
+
+pub fn test_security() -> phongtrao_web::security::SecuritySettings {
+    phongtrao_web::security::SecuritySettings { metrics_token: Some(METRICS_TOKEN.to_string()), ..Default::default() }
+}
+
+impl TestApp {
+    /// GET an API path as a steering member (reads every unit, base figures
+    /// included, which are not public); the JSON answer, which must be 200.
+    pub async fn office_json(&self, path: &str) -> serde_json::Value {
+        let name = format!("t.office.{}", random_suffix());
+        let user = add_user(&self.db, &name, phongtrao_domain::role::Role::Steering, &[], "mat-khau-van-phong-1").await;
+        let token = add_token(&self.db, user).await;
+        let r = self.client.get(format!("{}{path}", self.base)).bearer_auth(token).send().await.expect("request");
+        assert_eq!(r.status(), 200, "GET {path}");
+        r.json().await.expect("json")
+    }
+
+    /// The HTML of a page for a logged-in steering member.
+    pub async fn office_page(&self, path: &str) -> String {
+        let name = format!("t.office.{}", random_suffix());
+        add_user(&self.db, &name, phongtrao_domain::role::Role::Steering, &[], "mat-khau-van-phong-1").await;
+        let client = browser();
+        let r = self.login_form(&client, &name, "mat-khau-van-phong-1", "10.250.0.1").await;
+        assert_eq!(r.status(), 303, "office login");
+        let r = client.get(format!("{}{path}", self.base)).send().await.expect("request");
+        assert_eq!(r.status(), 200, "GET {path}");
+        r.text().await.expect("body")
+    }
+}

@@ -11,7 +11,7 @@ use zip::result::ZipError;
 use zip::ZipArchive;
 
 use super::structure::to_roman;
-use super::{ImportError, MAX_DOCUMENT_XML};
+use super::{ImportError, MAX_DOCUMENT_XML, MAX_PARAGRAPH_CHARS, MAX_TEXT_BYTES};
 
 /// Numbering.xml is small; a bigger one is ignored (paragraph text is still read).
 const MAX_NUMBERING_XML: u64 = 4 * 1024 * 1024;
@@ -167,6 +167,18 @@ fn entity(name: &str) -> Option<char> {
     }
 }
 
+/// Stops reading as soon as a paragraph or the whole text is past the reader's
+/// bounds (a cheap byte test first: a character is at least one byte).
+fn bounded(para: &str, out: &str) -> Result<(), ImportError> {
+    if para.len() > MAX_PARAGRAPH_CHARS && para.chars().count() > MAX_PARAGRAPH_CHARS {
+        return Err(ImportError::ParagraphTooLong { chars: para.chars().count(), limit: MAX_PARAGRAPH_CHARS });
+    }
+    if out.len() + para.len() > MAX_TEXT_BYTES {
+        return Err(ImportError::TextTooLong { bytes: out.len() + para.len(), limit: MAX_TEXT_BYTES });
+    }
+    Ok(())
+}
+
 /// The paragraphs of document.xml as lines.
 fn paragraphs(xml: &str, mut numbering: Numbering) -> Result<String, ImportError> {
     let mut reader = Reader::from_str(xml);
@@ -214,8 +226,14 @@ fn paragraphs(xml: &str, mut numbering: Numbering) -> Result<String, ImportError
                 }
                 _ => {}
             },
-            Event::Text(t) if in_text => para.push_str(&t.xml10_content()),
-            Event::CData(t) if in_text => para.push_str(&t),
+            Event::Text(t) if in_text => {
+                para.push_str(&t.xml10_content());
+                bounded(&para, &out)?;
+            }
+            Event::CData(t) if in_text => {
+                para.push_str(&t);
+                bounded(&para, &out)?;
+            }
             Event::GeneralRef(r) if in_text => {
                 if let Ok(Some(c)) = r.resolve_char_ref() {
                     para.push(c);

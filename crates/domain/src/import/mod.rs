@@ -121,6 +121,10 @@ pub enum ImportError {
     TooLarge { size: u64, limit: u64 },
     /// word/document.xml is not readable XML.
     BadXml(String),
+    /// One paragraph (line) is longer than a plan's paragraph can reasonably be.
+    ParagraphTooLong { chars: usize, limit: usize },
+    /// The text as a whole is longer than a plan can reasonably be.
+    TextTooLong { bytes: usize, limit: usize },
 }
 
 impl fmt::Display for ImportError {
@@ -149,6 +153,14 @@ impl fmt::Display for ImportError {
                 f,
                 "Không đọc được nội dung .docx (XML lỗi): {e} / unreadable .docx content (bad XML): {e}"
             ),
+            ImportError::ParagraphTooLong { chars, limit } => write!(
+                f,
+                "Văn bản có một đoạn quá dài (hơn {chars} ký tự, tối đa {limit}): đây không giống một kế hoạch / a paragraph is too long (over {chars} characters, limit {limit}): this does not look like a plan"
+            ),
+            ImportError::TextTooLong { bytes, limit } => write!(
+                f,
+                "Nội dung văn bản quá dài (hơn {bytes} byte, tối đa {limit}) / the document text is too long (over {bytes} bytes, limit {limit})"
+            ),
         }
     }
 }
@@ -157,6 +169,25 @@ impl std::error::Error for ImportError {}
 
 /// Largest uncompressed word/document.xml read from a .docx (20 MiB).
 pub const MAX_DOCUMENT_XML: u64 = 20 * 1024 * 1024;
+
+/// The longest paragraph handed to the reader, in characters: a plan's longest
+/// paragraph is a few thousand; the reader's work grows faster than the length.
+pub const MAX_PARAGRAPH_CHARS: usize = 20_000;
+/// The most text handed to the reader, in bytes (a 40-page plan is ~200 KB).
+pub const MAX_TEXT_BYTES: usize = 2 * 1024 * 1024;
+
+/// Refuses a text the reader should not be given: too long, or with a paragraph
+/// too long.
+pub fn check_text_bounds(text: &str) -> Result<(), ImportError> {
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(ImportError::TextTooLong { bytes: text.len(), limit: MAX_TEXT_BYTES });
+    }
+    if let Some(line) = text.lines().find(|l| l.len() > MAX_PARAGRAPH_CHARS && l.chars().count() > MAX_PARAGRAPH_CHARS)
+    {
+        return Err(ImportError::ParagraphTooLong { chars: line.chars().count(), limit: MAX_PARAGRAPH_CHARS });
+    }
+    Ok(())
+}
 
 /// Reads a plan from its text (.txt or .md content, or text pasted by a person).
 pub fn import_text(text: &str) -> ImportDraft {
@@ -172,6 +203,7 @@ pub fn import_text(text: &str) -> ImportDraft {
 /// Word's automatic numbering is written out ("1.", "2.1.", "-").
 pub fn import_docx(bytes: &[u8]) -> Result<ImportDraft, ImportError> {
     let text = docx::text(bytes)?;
+    check_text_bounds(&text)?;
     Ok(import_text(&text))
 }
 
@@ -186,11 +218,18 @@ pub fn import_file(name: &str, bytes: &[u8]) -> Result<ImportDraft, ImportError>
     if !(lower.ends_with(".txt") || lower.ends_with(".md") || lower.ends_with(".markdown")) {
         return Err(ImportError::UnsupportedFormat(name.to_string()));
     }
+    if bytes.len() > MAX_TEXT_BYTES {
+        return Err(ImportError::TextTooLong { bytes: bytes.len(), limit: MAX_TEXT_BYTES });
+    }
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(import_text(text)),
+        Ok(text) => {
+            check_text_bounds(text)?;
+            Ok(import_text(text))
+        }
         Err(e) if e.error_len().is_none() && bytes.len() - e.valid_up_to() < 4 => {
             // Only the last character is cut: a truncated file.
             let text = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+            check_text_bounds(text)?;
             let mut draft = import_text(text);
             draft.problems.insert(
                 0,

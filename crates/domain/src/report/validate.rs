@@ -138,8 +138,35 @@ fn error(errors: &mut Vec<FieldError>, field: impl Into<String>, vi: impl Into<S
     errors.push(FieldError { field: field.into(), message_vi: vi.into(), message_en: en.into() });
 }
 
+impl ReportInput {
+    /// The same input without control characters (but line breaks and tabs) and
+    /// without direction overrides or invisible characters, as stored in a draft.
+    pub fn neutralised(&self) -> ReportInput {
+        let c = |t: &String| crate::text::clean_note(t);
+        let mut out = self.clone();
+        out.values = self.values.iter().map(|(k, v)| (c(k), c(v))).collect();
+        out.highlights = c(&self.highlights);
+        out.difficulties = c(&self.difficulties);
+        out.proposals = c(&self.proposals);
+        for a in &mut out.activities {
+            for field in [
+                &mut a.title,
+                &mut a.held_on,
+                &mut a.area,
+                &mut a.place,
+                &mut a.participants,
+                &mut a.funds,
+                &mut a.result,
+            ] {
+                *field = c(field);
+            }
+        }
+        out
+    }
+}
+
 fn clean_text(text: &str) -> String {
-    nfc(text.trim())
+    nfc(crate::text::clean_note(text).trim())
 }
 
 fn has_bad_control(text: &str) -> bool {

@@ -67,6 +67,33 @@ pub async fn view(state: &AppState, key: &str, parent_code: &str) -> Result<Allo
     view_of(state, &s, key).await
 }
 
+/// The view for an actor: the split of a unit's goal among its children is read
+/// under the same rule as that unit's dashboard (ReadUnit on the parent), else 403.
+pub async fn view_for(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    key: &str,
+    parent_code: &str,
+) -> Result<AllocationView, Failure> {
+    let s = scope(state, key, parent_code).await?;
+    require(state, actor, client, Action::ReadUnit, Some(s.parent.id)).await?;
+    view_of(state, &s, key).await
+}
+
+/// Whether the actor may change the split under `parent_code`: asked BEFORE an
+/// uploaded file is read, so that nobody gets a file parsed without the right.
+pub async fn may_write(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    key: &str,
+    parent_code: &str,
+) -> Result<(), Failure> {
+    let s = scope(state, key, parent_code).await?;
+    authorize(state, actor, client, &s.parent).await
+}
+
 /// The view of a scope already loaded.
 async fn view_of(state: &AppState, s: &Scope, key: &str) -> Result<AllocationView, Failure> {
     let goals = allocations::for_indicator(&state.db, s.campaign.row.id, key).await?;
@@ -231,9 +258,10 @@ pub async fn import(
     key: &str,
     parent_code: &str,
     file_name: &str,
-    bytes: &[u8],
+    bytes: Vec<u8>,
 ) -> Result<AllocationView, Failure> {
-    let rows = crate::files::read_table(file_name, bytes)?;
+    may_write(state, actor, client, key, parent_code).await?;
+    let rows = crate::files::read_table_off_thread(file_name, bytes).await?;
     let Some(header) = rows.first() else {
         return Err(Failure::invalid("Tệp trống / the file is empty"));
     };

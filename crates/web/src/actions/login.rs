@@ -40,11 +40,17 @@ pub async fn login(
     let (pair_key, client_key) = keys(&username, client);
     let anonymous = who(None, client);
     for key in [&pair_key, &client_key] {
-        if let Some(seconds) = wait_seconds(throttle::locked_until(db, key).await?, now) {
-            let entry = anonymous
-                .entry("login.throttled", "user", Some(username.clone()))
-                .after(&serde_json::json!({"wait_seconds": seconds}));
-            audit::record(db, &entry, now).await?;
+        let until = throttle::locked_until(db, key).await?;
+        if let Some(seconds) = wait_seconds(until, now) {
+            // One audit row per wait, not one per refused attempt.
+            if let Some(until) = until {
+                if throttle::note_wait(db, key, until).await? {
+                    let entry = anonymous
+                        .entry("login.throttled", "user", Some(username.clone()))
+                        .after(&serde_json::json!({"wait_seconds": seconds}));
+                    audit::record(db, &entry, now).await?;
+                }
+            }
             return Err(throttled(seconds));
         }
     }
@@ -74,6 +80,7 @@ pub async fn login(
     throttle::reset(db, &pair_key).await?;
     auth.login(&user).await.map_err(Failure::internal)?;
     auth.session.insert(LOGIN_AT_KEY, now.timestamp()).await.map_err(Failure::internal)?;
+    crate::auth::csrf::rotate(&auth.session).await;
     let entry = crate::authz::who(None, client);
     let entry =
         phongtrao_storage::audit::Who { user_id: Some(user.id), name: user.username.clone(), client: entry.client }

@@ -35,6 +35,7 @@ async fn hash(secret: String) -> Result<String, Failure> {
         .map_err(Failure::internal)
 }
 
+#[allow(clippy::too_many_arguments)]
 /// Changes the actor's own password. Every other session of the user ends (their
 /// auth hash no longer matches); the current one, when given, stays logged in.
 pub async fn change_own(
@@ -44,6 +45,7 @@ pub async fn change_own(
     current: &str,
     new: &str,
     confirm: &str,
+    keep_tokens: bool,
     session: Option<&mut crate::auth::AuthSession>,
 ) -> Result<(), Failure> {
     let row = users::by_id(&state.db, actor.user.id).await?.ok_or_else(Failure::not_found)?;
@@ -55,11 +57,15 @@ pub async fn change_own(
     }
     check_new(&row.username, new, confirm)?;
     let hashed = hash(new.to_string()).await?;
-    users::set_password(
+    // The API tokens go too, unless the user asks to keep them (never while the
+    // password was a one-time one: any token made then was made by someone else).
+    let keep_tokens = keep_tokens && !row.must_change_password;
+    users::set_password_with(
         &state.db,
         row.id,
         &hashed,
         false,
+        keep_tokens,
         &who(Some(actor), client),
         "user.password_change",
         state.now(),

@@ -87,6 +87,9 @@ pub fn check_toml(toml: &str) -> Checked {
 }
 
 /// Reads an uploaded document into a draft kept for review; returns its id.
+/// The most time a plan document may take to read.
+const IMPORT_SECONDS: u64 = 10;
+
 pub async fn upload(
     state: &AppState,
     actor: &Actor,
@@ -103,7 +106,19 @@ pub async fn upload(
             "The file is too large (5 MB at most).",
         ));
     }
-    let draft = import_file(file_name, bytes).map_err(|e| Failure::invalid(e.to_string()))?;
+    // Read on a blocking thread with a time limit: a request worker is never held,
+    // and a document that takes too long is refused (its text is bounded too).
+    let (name, owned) = (file_name.to_string(), bytes.to_vec());
+    let reading = tokio::task::spawn_blocking(move || import_file(&name, &owned));
+    let draft = match tokio::time::timeout(std::time::Duration::from_secs(IMPORT_SECONDS), reading).await {
+        Ok(Ok(read)) => read.map_err(|e| Failure::invalid(e.to_string()))?,
+        Ok(Err(e)) => return Err(Failure::internal(e)),
+        Err(_) => {
+            return Err(Failure::invalid(format!(
+                "Đọc văn bản mất quá {IMPORT_SECONDS} giây nên đã dừng; hãy tách văn bản hoặc bỏ bớt phần không phải kế hoạch / reading the document took over {IMPORT_SECONDS} seconds and was stopped; split it or remove what is not the plan"
+            )))
+        }
+    };
     let mut problems = draft.problems.clone();
     // The linter's notes on a plan that parses are shown with the checks; here only
     // what the draft alone can tell.

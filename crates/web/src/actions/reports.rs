@@ -282,7 +282,7 @@ pub async fn save_as(
         key: ctx.key(),
         due_at: ctx.due_at,
         expected_version,
-        draft: input.clone(),
+        draft: input.neutralised(),
         checked: checked.clone(),
         action,
         who: who.clone(),
@@ -295,6 +295,8 @@ pub async fn save_as(
         Ok(saved) => {
             if submitting {
                 crate::metrics::Metrics::add(&state.metrics.report_submissions, 1);
+            } else if let Err(e) = phongtrao_storage::report_versions::prune_drafts(&state.db, saved.report_id).await {
+                tracing::warn!(error = %e, "cannot prune old drafts");
             }
             Ok((saved, checked))
         }
@@ -328,7 +330,7 @@ pub async fn review(
     expected_version: i64,
 ) -> Result<Saved, ReportFailure> {
     require(state, actor, client, Action::ReviewUnit, Some(ctx.unit.id)).await?;
-    let comment = phongtrao_domain::text::nfc(comment.trim());
+    let comment = phongtrao_domain::text::nfc(phongtrao_domain::text::clean_note(comment).trim());
     if !accept && comment.chars().count() < 3 {
         return Err(Failure::invalid("Khi trả lại báo cáo cần ghi rõ lý do / A returned report needs a comment").into());
     }

@@ -38,7 +38,7 @@ pub async fn preview(
     bytes: &[u8],
 ) -> Result<Preview, Failure> {
     require(state, actor, client, Action::AdministerUnits, None).await?;
-    let table = files::read_table(file_name, bytes)?;
+    let table = files::read_table_off_thread(file_name, bytes.to_vec()).await?;
     match check_rows(&table, &known_units(state).await?) {
         Ok(rows) => {
             let payload = serde_json::to_string(&rows).map_err(Failure::internal)?;

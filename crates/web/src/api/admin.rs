@@ -202,6 +202,9 @@ pub async fn reset_password(
 pub struct PasswordBody {
     current: String,
     new: String,
+    /// Keep the API tokens (they are revoked by default).
+    #[serde(default)]
+    keep_tokens: bool,
 }
 
 pub async fn change_password(
@@ -213,7 +216,7 @@ pub async fn change_password(
 ) -> ApiResult {
     let actor = logged_in(actor)?;
     let session = if actor.via_token { None } else { Some(&mut auth) };
-    password::change_own(&state, &actor, &client, &b.current, &b.new, &b.new, session).await?;
+    password::change_own(&state, &actor, &client, &b.current, &b.new, &b.new, b.keep_tokens, session).await?;
     Ok((StatusCode::OK, Json(json!({"saved": true}))))
 }
 
@@ -231,6 +234,48 @@ pub async fn create_token(
     let actor = logged_in(actor)?;
     let (id, token) = tokens::create(&state, &actor, &client, &b.name).await?;
     Ok((StatusCode::CREATED, Json(json!({"id": id, "token": token}))))
+}
+
+#[derive(Deserialize)]
+pub struct TokenListQuery {
+    user_id: Option<i64>,
+}
+
+/// GET /api/v1/tokens: the actor's own tokens; an admin's `?user_id=` (or every
+/// user's, without it).
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    actor: MaybeActor,
+    client: ClientIp,
+    Query(q): Query<TokenListQuery>,
+) -> ApiResult {
+    let actor = logged_in(actor)?;
+    let now = state.now();
+    let as_json = |t: &phongtrao_storage::tokens::TokenRow, username: &str| {
+        json!({
+            "id": t.id, "user_id": t.user_id, "username": username, "name": t.name,
+            "created_at": t.created_at.to_rfc3339(), "expires_at": t.expiry().to_rfc3339(),
+            "last_used_at": t.last_used_at.map(|d| d.to_rfc3339()), "revoked_at": t.revoked_at.map(|d| d.to_rfc3339()),
+            "live": t.is_live(now),
+        })
+    };
+    let listed: Vec<Value> = if actor.user.role == phongtrao_domain::role::Role::Admin {
+        tokens::list_all(&state, &actor, &client, q.user_id)
+            .await?
+            .iter()
+            .map(|o| as_json(&o.token, &o.username))
+            .collect()
+    } else if q.user_id.is_some_and(|u| u != actor.user.id) {
+        crate::authz::require(&state, &actor, &client, phongtrao_domain::policy::Action::AdministerUsers, None).await?;
+        Vec::new()
+    } else {
+        phongtrao_storage::tokens::list_for_user(&state.db, actor.user.id)
+            .await?
+            .iter()
+            .map(|t| as_json(t, &actor.user.username))
+            .collect()
+    };
+    Ok((StatusCode::OK, Json(json!({"tokens": listed}))))
 }
 
 pub async fn revoke_token(

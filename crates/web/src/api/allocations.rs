@@ -32,15 +32,16 @@ async fn root_code(state: &AppState) -> Result<String, ApiError> {
 pub async fn show(
     State(state): State<AppState>,
     actor: MaybeActor,
+    client: ClientIp,
     Path(key): Path<String>,
     Query(q): Query<ParentQuery>,
 ) -> Result<Json<AllocationView>, ApiError> {
-    logged_in(actor)?;
+    let actor = logged_in(actor)?;
     let parent = match q.parent {
         Some(p) => p,
         None => root_code(&state).await?,
     };
-    Ok(Json(allocation::view(&state, &key, &parent).await?))
+    Ok(Json(allocation::view_for(&state, &actor, &client, &key, &parent).await?))
 }
 
 #[derive(Deserialize)]

@@ -38,7 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/session", post(session::create).delete(session::delete))
         .route("/me", get(session::me))
         .route("/account/password", post(admin::change_password))
-        .route("/tokens", post(admin::create_token))
+        .route("/tokens", get(admin::list_tokens).post(admin::create_token))
         .route("/tokens/{id}", delete(admin::revoke_token))
         .route("/users", get(admin::list_users).post(admin::create_user))
         .route("/users/import", post(accounts_bulk::import))

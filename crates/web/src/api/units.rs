@@ -39,7 +39,15 @@ pub async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> 
     Ok(Json(json!({ "count": units.len(), "units": units })))
 }
 
-pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Value>, ApiError> {
+/// One unit. Its base figures (members, population…) are not public: they are given
+/// only to a user allowed to read that unit (ReadUnit, the dashboard's rule), and
+/// are null for anyone else; the rest (names, codes, the tree) is the public
+/// directory of units.
+pub async fn show(
+    State(state): State<AppState>,
+    actor: crate::auth::MaybeActor,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let db = &state.db;
     let unit = units::by_code(db, &code)
         .await
@@ -50,13 +58,25 @@ pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Re
         None => None,
     };
     let children = units::children(db, unit.id).await.map_err(ApiError::internal)?;
-    let figures = base_figures::for_unit(db, unit.id).await.map_err(ApiError::internal)?;
-    let figures: serde_json::Map<String, Value> = phongtrao_domain::unit::BaseFigure::ALL
-        .iter()
-        .map(|f| (f.as_str().to_string(), figures.get(f).map_or(Value::Null, |v| json!(v))))
-        .collect();
+    let may_read = match &actor.0 {
+        Some(a) => {
+            let ancestry = units::ancestry(db, unit.id).await?;
+            phongtrao_domain::policy::allows(&a.policy(), phongtrao_domain::policy::Action::ReadUnit, &ancestry)
+        }
+        None => false,
+    };
     let mut body = unit_json(&unit, parent.as_ref().map(|p| p.code.as_str()));
-    body["base_figures"] = Value::Object(figures);
+    body["base_figures"] = if may_read {
+        let figures = base_figures::for_unit(db, unit.id).await?;
+        Value::Object(
+            phongtrao_domain::unit::BaseFigure::ALL
+                .iter()
+                .map(|f| (f.as_str().to_string(), figures.get(f).map_or(Value::Null, |v| json!(v))))
+                .collect(),
+        )
+    } else {
+        Value::Null
+    };
     body["children"] = children.iter().map(|c| json!({"code": c.code, "name": c.name})).collect();
     Ok(Json(body))
 }

@@ -5,6 +5,7 @@ pub mod backend;
 pub mod client;
 pub mod csrf;
 pub mod current;
+pub mod gate;
 pub mod store;
 
 pub use backend::{Backend, Credentials, User};

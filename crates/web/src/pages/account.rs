@@ -25,6 +25,7 @@ pub struct AccountPage {
     pub new_token: Option<String>,
     pub message: Option<String>,
     pub error: Option<String>,
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Deserialize, Default)]
@@ -57,6 +58,7 @@ async fn build(
         new_token,
         message,
         error,
+        now: state.now(),
     })
 }
 
@@ -76,6 +78,9 @@ pub struct PasswordForm {
     current: String,
     new: String,
     confirm: String,
+    /// The "keep my API tokens" box.
+    #[serde(default)]
+    keep_tokens: Option<String>,
 }
 
 pub async fn change_password(
@@ -85,7 +90,18 @@ pub async fn change_password(
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
-    match password::change_own(&state, &actor, &page.client, &f.current, &f.new, &f.confirm, Some(&mut auth)).await {
+    match password::change_own(
+        &state,
+        &actor,
+        &page.client,
+        &f.current,
+        &f.new,
+        &f.confirm,
+        f.keep_tokens.is_some(),
+        Some(&mut auth),
+    )
+    .await
+    {
         Ok(()) => Ok(Redirect::to("/account?done=1").into_response()),
         Err(failure) if failure.status.is_client_error() => {
             let status = failure.status;
@@ -127,4 +143,58 @@ pub async fn revoke_token(
     let actor = page.require_actor()?.clone();
     token_actions::revoke(&state, &actor, &page.client, id).await.map_err(|f| page.fail(f))?;
     Ok(Redirect::to("/account").into_response())
+}
+
+/// One line of the admins' list of tokens.
+pub struct TokenLine {
+    pub id: i64,
+    pub owner: String,
+    pub name: String,
+    pub created: String,
+    pub last_used: String,
+    pub expires: String,
+    pub live: bool,
+    pub revoked: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_tokens.html")]
+pub struct AdminTokensPage {
+    pub chrome: Chrome,
+    pub lines: Vec<TokenLine>,
+}
+
+/// GET /admin/tokens: every account's API tokens, for an admin.
+pub async fn admin_tokens(State(state): State<AppState>, page: Page) -> Result<AdminTokensPage, AppError> {
+    let actor = page.require_actor()?.clone();
+    let listed = token_actions::list_all(&state, &actor, &page.client, None).await.map_err(|f| page.fail(f))?;
+    let now = state.now();
+    let day = |d: chrono::DateTime<chrono::Utc>| {
+        d.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).format("%d/%m/%Y").to_string()
+    };
+    let lines = listed
+        .into_iter()
+        .map(|o| TokenLine {
+            id: o.token.id,
+            owner: o.username,
+            name: o.token.name.clone(),
+            created: day(o.token.created_at),
+            last_used: o.token.last_used_at.map(day).unwrap_or_else(|| "—".into()),
+            expires: day(o.token.expiry()),
+            live: o.token.is_live(now),
+            revoked: o.token.revoked_at.is_some(),
+        })
+        .collect();
+    Ok(AdminTokensPage { chrome: page.chrome(page.lang.t("sec_all_tokens"), "admin"), lines })
+}
+
+/// POST /admin/tokens/{id}/revoke: an admin revokes any account's token.
+pub async fn admin_revoke_token(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let actor = page.require_actor()?.clone();
+    token_actions::revoke_any(&state, &actor, &page.client, id).await.map_err(|f| page.fail(f))?;
+    Ok(Redirect::to("/admin/tokens").into_response())
 }

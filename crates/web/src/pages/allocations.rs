@@ -60,17 +60,23 @@ async fn build(
         .filter(|k| indicators.iter().any(|(i, _)| i == k))
         .or_else(|| indicators.first().map(|(k, _)| k.clone()))
         .unwrap_or_default();
+    let actor = page.require_actor()?;
+    let all = units::list(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
     let parent = match parent.filter(|p| !p.trim().is_empty()) {
         Some(p) => p,
-        None => units::list(&state.db)
-            .await
-            .map_err(|e| AppError::internal(lang, e))?
-            .into_iter()
-            .find(|u| u.parent_id.is_none())
-            .map(|u| u.code)
-            .unwrap_or_default(),
+        // The whole campaign for the office; one's own unit for the others.
+        None => match actor.user.role {
+            phongtrao_domain::role::Role::Admin | phongtrao_domain::role::Role::Steering => {
+                all.iter().find(|u| u.parent_id.is_none()).map(|u| u.code.clone()).unwrap_or_default()
+            }
+            _ => all.iter().find(|u| actor.unit_ids.contains(&u.id)).map(|u| u.code.clone()).unwrap_or_default(),
+        },
     };
-    let view = allocation::view(state, &indicator, &parent).await.ok();
+    let view = match allocation::view_for(state, actor, &page.client, &indicator, &parent).await {
+        Ok(v) => Some(v),
+        Err(f) if f.status == StatusCode::FORBIDDEN => return Err(page.fail(f)),
+        Err(_) => None,
+    };
     let whole_text =
         view.as_ref().and_then(|v| v.whole).map(format::integer).unwrap_or_else(|| lang.t("allocation.no_goal"));
     let sum_text = view.as_ref().map(|v| format::integer(v.sum)).unwrap_or_default();
@@ -143,9 +149,10 @@ pub async fn export(
     page: Page,
     Query(q): Query<AllocationQuery>,
 ) -> Result<Response, AppError> {
-    page.require_actor()?;
+    let actor = page.require_actor()?.clone();
     let (indicator, parent) = (q.indicator.unwrap_or_default(), q.parent.unwrap_or_default());
-    let view = allocation::view(&state, &indicator, &parent).await.map_err(|f| page.fail(f))?;
+    let view =
+        allocation::view_for(&state, &actor, &page.client, &indicator, &parent).await.map_err(|f| page.fail(f))?;
     let bytes = allocation::to_xlsx(&view).map_err(|f| page.fail(f))?;
     let disposition = format!("attachment; filename=\"giao-chi-tieu-{}-{}.xlsx\"", view.indicator, view.parent);
     Ok((
@@ -167,8 +174,12 @@ pub async fn import(
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
     let (indicator, parent) = (q.indicator.unwrap_or_default(), q.parent.unwrap_or_default());
+    // The right first: a file is read only for someone allowed to store what it holds.
+    if let Err(f) = allocation::may_write(&state, &actor, &page.client, &indicator, &parent).await {
+        return respond(&state, &page, indicator, parent, Err(f)).await;
+    }
     let (name, bytes) = crate::pages::admin_units::uploaded_file(multipart).await.map_err(|f| page.fail(f))?;
-    let result = allocation::import(&state, &actor, &page.client, &indicator, &parent, &name, &bytes).await;
+    let result = allocation::import(&state, &actor, &page.client, &indicator, &parent, &name, bytes).await;
     respond(&state, &page, indicator, parent, result.map(|_| ())).await
 }
 

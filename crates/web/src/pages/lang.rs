@@ -14,11 +14,8 @@ pub struct Next {
 
 pub async fn switch(Path(code): Path<String>, Query(q): Query<Next>) -> Response {
     let lang = Lang::parse(&code).unwrap_or(Lang::Vi);
-    // Only local paths, never another site.
-    let next = q
-        .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or_else(|| "/".into());
+    // Only a path of this site, never another site.
+    let next = crate::redirect::local_path(q.next.as_deref());
     let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
     ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
 }

@@ -9,7 +9,7 @@ use axum::Form;
 use serde::Deserialize;
 
 use crate::actions::login;
-use crate::auth::{csrf, AuthSession, Credentials};
+use crate::auth::{AuthSession, Credentials};
 use crate::error::AppError;
 use crate::i18n::Chrome;
 use crate::page::Page;
@@ -29,21 +29,13 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only a local path, never another site.
+/// Only a path of this site, never another site (see `crate::redirect`).
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.starts_with("/login") => {
-            n.to_string()
-        }
-        _ => "/".to_string(),
-    }
+    crate::redirect::after_login(next)
 }
 
 async fn form(page: &Page, next: String, username: String, error: Option<String>) -> LoginPage {
-    let mut chrome = page.chrome(page.lang.t("login.title"), "login");
-    if let Some(session) = &page.session {
-        chrome.csrf = csrf::token(session).await;
-    }
+    let chrome = page.chrome(page.lang.t("login.title"), "login");
     LoginPage { chrome, next, username, error }
 }
 

@@ -170,9 +170,17 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(code): Path<St
         None => None,
     };
     let children = units::children(db, unit.id).await.map_err(|e| AppError::internal(lang, e))?;
-    let known = base_figures::for_unit(db, unit.id).await.map_err(|e| AppError::internal(lang, e))?;
+    // Base figures are not public: only for those allowed to read the unit.
+    let ancestry = units::ancestry(db, unit.id).await.map_err(|e| AppError::internal(lang, e))?;
+    let may_read = page.actor.as_ref().is_some_and(|a| allows(&a.policy(), Action::ReadUnit, &ancestry));
+    let known = if may_read {
+        base_figures::for_unit(db, unit.id).await.map_err(|e| AppError::internal(lang, e))?
+    } else {
+        Default::default()
+    };
     let figures = BaseFigure::ALL
         .iter()
+        .filter(|_| may_read)
         .map(|f| FigureView {
             label: match lang {
                 Lang::Vi => f.label_vi().to_string(),
