@@ -35,9 +35,14 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "PHONGTRAO_BIND", default_value = "127.0.0.1:8080")]
         bind: std::net::SocketAddr,
-        /// Behind a trusted reverse proxy: take the client address from X-Forwarded-For.
+        /// Behind a reverse proxy on this machine: same as --trusted-proxy 127.0.0.1,::1.
         #[arg(long, env = "PHONGTRAO_TRUST_FORWARDED_FOR")]
         trust_forwarded_for: bool,
+        /// The reverse proxies whose X-Forwarded-For header is believed, comma-separated
+        /// addresses or networks (127.0.0.1,::1 for nginx on the same machine). The client
+        /// is the right-most address of the header that is not one of them.
+        #[arg(long, env = "PHONGTRAO_TRUSTED_PROXY", default_value = "", value_parser = parse_proxies)]
+        trusted_proxy: ProxyList,
         /// Served over HTTPS (by a proxy): mark cookies Secure.
         #[arg(long, env = "PHONGTRAO_SECURE_COOKIES")]
         secure_cookies: bool,
@@ -163,6 +168,14 @@ enum Command {
     },
 }
 
+/// The parsed `--trusted-proxy` list.
+#[derive(Debug, Clone, Default)]
+struct ProxyList(Vec<phongtrao_web::auth::client::TrustedProxy>);
+
+fn parse_proxies(s: &str) -> Result<ProxyList, String> {
+    phongtrao_web::auth::client::TrustedProxy::parse_list(s).map(ProxyList)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let config_file = settings_file::config_path(&args);
@@ -196,14 +209,15 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve { db, bind, trust_forwarded_for, secure_cookies, now, demo, reminders } => {
+            Command::Serve { db, bind, trust_forwarded_for, trusted_proxy, secure_cookies, now, demo, reminders } => {
                 let now = now.map(|t| t.with_timezone(&chrono::Utc));
                 let settings = phongtrao_web::Settings {
-                    bind,
                     trust_forwarded_for,
+                    trusted_proxies: trusted_proxy.0,
                     secure_cookies,
                     now,
                     reminders: Some(reminders.config()),
+                    ..phongtrao_web::Settings::local(bind)
                 };
                 commands::serve::run(db, settings, demo).await
             }

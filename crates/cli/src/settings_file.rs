@@ -13,6 +13,7 @@ pub const SETTINGS: &[(&str, &str, &str, bool)] = &[
     ("database_url", "DATABASE_URL", "", true),
     ("bind", "PHONGTRAO_BIND", "127.0.0.1:8080", false),
     ("trust_forwarded_for", "PHONGTRAO_TRUST_FORWARDED_FOR", "false", false),
+    ("trusted_proxy", "PHONGTRAO_TRUSTED_PROXY", "", false),
     ("secure_cookies", "PHONGTRAO_SECURE_COOKIES", "false", false),
     ("now", "PHONGTRAO_NOW", "", false),
     ("smtp_url", "PHONGTRAO_SMTP_URL", "", true),

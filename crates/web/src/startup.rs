@@ -22,8 +22,12 @@ use crate::{api, assets, files, health, pages, security, AppState};
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub bind: SocketAddr,
-    /// Behind a trusted reverse proxy: take the client address from X-Forwarded-For.
+    /// Behind a reverse proxy on this machine: believe X-Forwarded-For from
+    /// 127.0.0.1 and ::1 (the older setting; `trusted_proxies` names them exactly).
     pub trust_forwarded_for: bool,
+    /// The reverse proxies whose X-Forwarded-For is believed (addresses or networks);
+    /// empty and `trust_forwarded_for` off: the header is ignored.
+    pub trusted_proxies: Vec<crate::auth::client::TrustedProxy>,
     /// Served over HTTPS: mark cookies Secure.
     pub secure_cookies: bool,
     /// Run as if it were this instant (demo, rehearsal); None: the real clock.
@@ -34,7 +38,26 @@ pub struct Settings {
 
 impl Settings {
     pub fn local(bind: SocketAddr) -> Settings {
-        Settings { bind, trust_forwarded_for: false, secure_cookies: false, now: None, reminders: None }
+        Settings {
+            bind,
+            trust_forwarded_for: false,
+            trusted_proxies: Vec::new(),
+            secure_cookies: false,
+            now: None,
+            reminders: None,
+        }
+    }
+
+    /// The proxies believed: the list, or the loopback addresses for the older
+    /// `trust_forwarded_for`.
+    pub fn effective_trusted_proxies(&self) -> Vec<crate::auth::client::TrustedProxy> {
+        if !self.trusted_proxies.is_empty() {
+            self.trusted_proxies.clone()
+        } else if self.trust_forwarded_for {
+            crate::auth::client::TrustedProxy::loopback()
+        } else {
+            Vec::new()
+        }
     }
 }
 
@@ -118,7 +141,8 @@ impl Application {
         let listener = TcpListener::bind(settings.bind).await?;
         let address = listener.local_addr()?;
         let clock_offset = settings.now.map(|t| t - chrono::Utc::now()).unwrap_or_else(chrono::Duration::zero);
-        let state = AppState::new(db.clone(), settings.trust_forwarded_for, clock_offset);
+        let mut state = AppState::new(db.clone(), false, clock_offset);
+        state.trusted_proxies = settings.effective_trusted_proxies();
         let reminders = match settings.reminders.clone().filter(|c| c.enabled) {
             Some(config) => {
                 let r = crate::reminders::Reminders::new(db, config, state.metrics.clone())

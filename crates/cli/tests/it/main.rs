@@ -10,6 +10,7 @@ mod dashboard;
 mod demo;
 mod documents;
 mod openapi;
+mod operations;
 mod pages;
 mod plan_import;
 mod progress;

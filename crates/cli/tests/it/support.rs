@@ -51,7 +51,7 @@ fn random_suffix() -> String {
 /// Another app instance on the same database; returns its base URL.
 pub async fn spawn_on(db: Db) -> String {
     let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
-    let settings = Settings { bind, trust_forwarded_for: true, secure_cookies: false, now: None, reminders: None };
+    let settings = Settings { trust_forwarded_for: true, ..Settings::local(bind) };
     let app = Application::build(&settings, db).await.expect("bind");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_forever());
@@ -63,7 +63,7 @@ pub async fn spawn_app() -> TestApp {
     let (db, dir, database_url) = fresh_db_with_url().await;
     let prepared = prepare(&db).await.expect("prepare database");
     let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
-    let settings = Settings { bind, trust_forwarded_for: true, secure_cookies: false, now: None, reminders: None };
+    let settings = Settings { trust_forwarded_for: true, ..Settings::local(bind) };
     let app = Application::build(&settings, db.clone()).await.expect("bind");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_forever());
@@ -223,4 +223,24 @@ impl TestApp {
         let status = r.status();
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
+}
+
+/// `spawn_app`, with the server's settings changed by `adjust` first (operations tests).
+#[allow(dead_code)]
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn,phongtrao_web=info").try_init();
+    let (db, dir, database_url) = fresh_db_with_url().await;
+    let prepared = prepare(&db).await.expect("prepare database");
+    let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
+    let mut settings = Settings::local(bind);
+    adjust(&mut settings);
+    let app = Application::build(&settings, db.clone()).await.expect("bind");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_forever());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    TestApp { base, database_url, db, prepared, client, _dir: dir }
 }
