@@ -3,7 +3,9 @@
 
 mod commands;
 mod config;
+mod logging;
 mod settings_file;
+mod version;
 
 use std::process::ExitCode;
 
@@ -14,7 +16,7 @@ use crate::config::DatabaseArgs;
 #[derive(Parser)]
 #[command(
     name = "phongtrao",
-    version,
+    version = version::LONG,
     about = "Theo dõi phong trào Đoàn từ kế hoạch đến báo cáo tổng kết / Youth Union campaigns from the plan to the final report"
 )]
 struct Cli {
@@ -22,6 +24,10 @@ struct Cli {
     /// variables win over it.
     #[arg(long, global = true, env = "PHONGTRAO_CONFIG")]
     config: Option<std::path::PathBuf>,
+    /// Log lines on standard error: text (default), plain (no colours) or json (one
+    /// object per line, with the request id).
+    #[arg(long, global = true, env = "PHONGTRAO_LOG_FORMAT", default_value = "text")]
+    log_format: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -53,6 +59,10 @@ enum Command {
         /// Demo mode: fill the campaign with simulated reports (clearly labelled) first.
         #[arg(long)]
         demo: bool,
+        /// Apply pending migrations to a PostgreSQL database before serving (one
+        /// instance only; otherwise run `phongtrao migrate` with every instance stopped).
+        #[arg(long)]
+        migrate: bool,
         #[command(flatten)]
         reminders: config::ReminderArgs,
     },
@@ -77,7 +87,11 @@ enum Command {
         db: DatabaseArgs,
     },
     /// Apply database migrations and load the built-in plan and units, then exit.
+    /// Refuses while app instances use the database (stop them first) unless --force.
     Migrate {
+        /// Migrate even though app instances seem to be serving.
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -151,11 +165,16 @@ enum Command {
         #[command(flatten)]
         db: DatabaseArgs,
     },
-    /// Replace the database with a backup (stop the server first). SQLite: the file
-    /// is checked, the previous database is kept beside it. PostgreSQL: pg_restore.
+    /// Replace the database with a backup (stop the servers first): the backup is
+    /// restored into a new database (file), checked, and only then put in place; the
+    /// previous database is kept until the office deletes it.
     Restore {
         /// The backup file.
         file: std::path::PathBuf,
+        /// Restore even though app instances seem to be serving (PostgreSQL: their
+        /// connections are ended).
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -188,13 +207,8 @@ fn main() -> ExitCode {
         None => Vec::new(),
     };
     let cli = Cli::parse();
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
-    // "keyvalue" / "plain": one line per event, no colours: time level target message key=value ...
-    // NO_COLOR is honoured as tracing-subscriber's default does.
-    let plain = std::env::var("PHONGTRAO_LOG_FORMAT").is_ok_and(|f| f == "keyvalue" || f == "plain")
-        || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(!plain).with_writer(std::io::stderr).init();
+    logging::init(&cli.log_format);
+    phongtrao_web::metrics::set_build_info(version::VERSION, version::COMMIT);
     let _ = &cli.config;
     if let Command::Config = cli.command {
         settings_file::print(&from_file, config_file.as_deref());
@@ -209,7 +223,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve { db, bind, trust_forwarded_for, trusted_proxy, secure_cookies, now, demo, reminders } => {
+            Command::Serve { db, bind, trust_forwarded_for, trusted_proxy, secure_cookies, now, demo, migrate, reminders } => {
                 let now = now.map(|t| t.with_timezone(&chrono::Utc));
                 let settings = phongtrao_web::Settings {
                     trust_forwarded_for,
@@ -219,15 +233,15 @@ fn main() -> ExitCode {
                     reminders: Some(reminders.config()),
                     ..phongtrao_web::Settings::local(bind)
                 };
-                commands::serve::run(db, settings, demo).await
+                commands::serve::run(db, settings, demo, migrate).await
             }
             Command::Demo { seed, scale, periods, db } => commands::demo::run(db, seed, scale, periods).await,
-            Command::Migrate { db } => commands::serve::migrate(db).await,
+            Command::Migrate { db, force } => commands::serve::migrate(db, force).await,
             Command::Rebuild { db } => commands::rebuild::run(db).await,
             Command::Plan { command } => commands::plan::run(command),
             Command::Config => Ok(ExitCode::SUCCESS),
             Command::Backup { out, db } => commands::backup::backup(db, out).await,
-            Command::Restore { file, db } => commands::backup::restore(db, file).await,
+            Command::Restore { file, force, db } => commands::backup::restore(db, file, force).await,
             Command::User { command } => commands::user::run(command).await,
             Command::Report { command } => commands::report::run(command).await,
             Command::Progress { unit, at, json, db } => commands::progress::run(unit, at, json, db).await,
@@ -243,7 +257,10 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("Lỗi / error: {e}");
-            ExitCode::FAILURE
+            match e.downcast_ref::<config::Refusal>() {
+                Some(refusal) => ExitCode::from(refusal.code),
+                None => ExitCode::FAILURE,
+            }
         }
     }
 }

@@ -23,6 +23,7 @@ pub const SETTINGS: &[(&str, &str, &str, bool)] = &[
     ("remind_after_minutes", "PHONGTRAO_REMIND_AFTER_MINUTES", "0", false),
     ("no_reminders", "PHONGTRAO_NO_REMINDERS", "false", false),
     ("log_format", "PHONGTRAO_LOG_FORMAT", "text", false),
+    ("db_acquire_timeout", "PHONGTRAO_DB_ACQUIRE_TIMEOUT", "", false),
     ("log", "RUST_LOG", "info,sqlx=warn,tower_http=info", false),
 ];
 
@@ -123,7 +124,7 @@ mod tests {
         cli.build();
         let serve = cli.find_subcommand("serve").expect("serve");
         for (key, env, default, _) in super::SETTINGS {
-            if matches!(*key, "log" | "log_format") {
+            if matches!(*key, "log" | "log_format" | "db_acquire_timeout") {
                 continue;
             }
             let long = key.replace('_', "-");

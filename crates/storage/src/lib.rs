@@ -23,7 +23,8 @@ pub mod tokens;
 pub mod units;
 pub mod users;
 
-pub use db::{Backend, Db, StorageError};
+pub use db::{acquire_timeout, newer_schema_message, Backend, Db, SchemaStatus, StorageError, WRITE_LOCK};
+pub mod unavailable;
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 

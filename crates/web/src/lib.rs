@@ -23,6 +23,7 @@ mod pages;
 pub mod password;
 pub mod prepare;
 pub mod reminders;
+pub mod request_id;
 mod security;
 pub mod startup;
 mod state;

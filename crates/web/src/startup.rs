@@ -133,6 +133,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .layer(RequestBodyLimitLayer::new(files::MAX_UPLOAD_BYTES + 64 * 1024))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
+        .layer(axum::middleware::from_fn(crate::request_id::tag))
 }
 
 impl Application {
