@@ -101,6 +101,13 @@ pub fn acquire_timeout(backend: Backend) -> Duration {
     }
 }
 
+/// The application_name of this process's PostgreSQL connections ("phongtrao PID"):
+/// administrators see the app instances in pg_stat_activity, and `migrate` and
+/// `restore` tell their own connections from the others.
+pub fn application_name() -> String {
+    format!("phongtrao {}", std::process::id())
+}
+
 /// Where the schema of a database stands against the migrations this binary knows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaStatus {
@@ -128,7 +135,9 @@ impl Db {
     /// Connects to `url`: `postgres://...` for PostgreSQL, `sqlite://FILE` for SQLite.
     pub async fn connect(url: &str) -> crate::Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let options = PgConnectOptions::from_str(url)?.log_statements(tracing::log::LevelFilter::Trace);
+            let options = PgConnectOptions::from_str(url)?
+                .application_name(&application_name())
+                .log_statements(tracing::log::LevelFilter::Trace);
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(acquire_timeout(Backend::Postgres))

@@ -193,36 +193,42 @@ struct Checked {
     users: i64,
     reports: i64,
     submitted: i64,
-    figures: u64,
+    /// The consolidated figures rebuilt (None: an older schema, not migrated).
+    figures: Option<u64>,
     figures_differed: bool,
-    schema_from: Option<i64>,
-    schema_to: i64,
+    schema: i64,
+    known: i64,
 }
 
 impl Checked {
     fn print(&self) {
         println!(
             "Kiểm tra bản khôi phục / restored copy checked: {} đơn vị / units, {} tài khoản / accounts, {} báo cáo / \
-             reports ({} đã gửi / submitted), lược đồ / schema {} → {:04}, {} số liệu tổng hợp / consolidated figures \
-             rebuilt ({})",
-            self.units,
-            self.users,
-            self.reports,
-            self.submitted,
-            self.schema_from.map(|v| format!("{v:04}")).unwrap_or_else(|| "—".into()),
-            self.schema_to,
-            self.figures,
-            if self.figures_differed {
-                "đã sửa sai lệch / differences corrected"
-            } else {
-                "khớp / all matched"
-            }
+             reports ({} đã gửi / submitted), lược đồ / schema {:04}",
+            self.units, self.users, self.reports, self.submitted, self.schema
         );
+        match self.figures {
+            Some(n) => println!(
+                "{n} số liệu tổng hợp tính lại / consolidated figures rebuilt: {}",
+                if self.figures_differed {
+                    "đã sửa sai lệch / differences corrected"
+                } else {
+                    "khớp / all matched"
+                }
+            ),
+            None => println!(
+                "Lược đồ cũ hơn phiên bản này ({:04} < {:04}): giữ nguyên để phiên bản trước dùng; chạy `phongtrao \
+                 migrate` để dùng với phiên bản này. / An older schema than this version's ({:04} < {:04}): kept as \
+                 it is for the previous version; run `phongtrao migrate` to use it with this one.",
+                self.schema, self.known, self.schema, self.known
+            ),
+        }
     }
 }
 
-/// Migrates the restored copy (a backup from an older version), checks it, rebuilds
-/// its consolidated figures.
+/// Checks the restored copy: a phongtrao database of a schema this binary knows,
+/// with units and accounts; when its schema is this version's, its consolidated
+/// figures are rebuilt and compared.
 async fn check_restored(db: &Db) -> Result<Checked> {
     let status = db.schema_status().await?;
     if status.applied.is_empty() {
@@ -238,7 +244,10 @@ async fn check_restored(db: &Db) -> Result<Checked> {
             ),
         }));
     }
-    db.migrate().await?;
+    // A backup of an older schema is restored as it is (a rollback to the previous
+    // version needs exactly that); this version migrates it when told (`migrate`, or
+    // `serve` on SQLite), and its figures are rebuilt then.
+    let current = status.pending.is_empty();
     let count = |table: &'static str| {
         let db = db.clone();
         async move {
@@ -258,17 +267,22 @@ async fn check_restored(db: &Db) -> Result<Checked> {
         )
         .into());
     }
-    let campaign = campaigns::current(db).await?;
-    let (figures, kept, rebuilt) = rollups::rebuild_checked(db, &campaign.plan, campaign.row.id).await?;
+    let (figures, figures_differed) = if current {
+        let campaign = campaigns::current(db).await?;
+        let (figures, kept, rebuilt) = rollups::rebuild_checked(db, &campaign.plan, campaign.row.id).await?;
+        (Some(figures), kept != rebuilt)
+    } else {
+        (None, false)
+    };
     Ok(Checked {
         units,
         users,
         reports,
         submitted,
         figures,
-        figures_differed: kept != rebuilt,
-        schema_from: status.applied_latest(),
-        schema_to: status.known_latest,
+        figures_differed,
+        schema: status.applied_latest().unwrap_or(0),
+        known: status.known_latest,
     })
 }
 

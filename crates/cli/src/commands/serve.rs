@@ -89,8 +89,10 @@ pub async fn other_connections(url: &str) -> Result<Vec<String>> {
         "SELECT pid, NULLIF(application_name, ''), host(client_addr), to_char(backend_start, 'YYYY-MM-DD HH24:MI:SS')
          FROM pg_stat_activity
          WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+           AND application_name <> $1
          ORDER BY pid",
     )
+    .bind(phongtrao_storage::application_name())
     .fetch_all(&mut conn)
     .await?;
     conn.close().await?;
