@@ -172,7 +172,10 @@ async fn a_truncated_backup_is_refused_and_the_old_data_stays_then_a_good_one_ke
         assert!(pg_databases_like(&format!("{name}_restore_")).await.is_empty(), "the half-restored copy is dropped");
     }
 
-    let (ok, _, text) = phongtrao(&["restore", &backup.display().to_string(), "--database-url", &url], &[]);
+    // --force: on PostgreSQL the test process may still hold a connection of the
+    // stopped instance's pool (a real instance is a process that has exited).
+    let (ok, _, text) =
+        phongtrao(&["restore", &backup.display().to_string(), "--force", "--database-url", &url], &[]);
     assert!(ok, "{text}");
     assert!(text.contains("6 đã gửi / submitted") || text.contains("(6 đã gửi"), "{text}");
     assert_eq!(submitted_count(&url).await, 6, "the backup's reports");
@@ -492,4 +495,188 @@ async fn the_previous_releases_database_upgrades_intact_and_rolls_back_by_restor
     let back = level(url.clone()).await;
     assert_eq!(back.applied_latest(), Some(9), "{text}");
     assert_eq!(submitted_count(&url).await, before);
+}
+
+// ---------------------------------------------------------------- 6. failures
+
+/// A receiver that answers 500 to the first `fail_first` tries of each delivery id,
+/// then 200; records (X-Delivery-Id header, Idempotency-Key header, body).
+async fn flaky_receiver(
+    fail_first: usize,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<(String, String, serde_json::Value, u16)>>>) {
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<Vec<(String, String, serde_json::Value, u16)>>> = Arc::new(Mutex::new(Vec::new()));
+    let store = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, axum::Json(body): axum::Json<serde_json::Value>| {
+            let store = store.clone();
+            async move {
+                let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+                let (delivery, key) = (h("x-delivery-id"), h("idempotency-key"));
+                let mut seen = store.lock().expect("lock");
+                let tries = seen.iter().filter(|(d, ..)| *d == delivery).count();
+                let status = if tries < fail_first { 500 } else { 200 };
+                seen.push((delivery, key, body, status));
+                axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK)
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind hook");
+    let url = format!("http://127.0.0.1:{}/hook", listener.local_addr().expect("addr").port());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(text).expect("time").with_timezone(&chrono::Utc)
+}
+
+/// The receiver answers 500 twice: the reminder is tried again with backoff within its
+/// window, with the same delivery id each time, until it goes through; two instances
+/// ticking never send it twice; the office sees the tries on /admin/reminders.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_reminder_is_retried_with_backoff_and_the_same_delivery_id_until_it_goes_through() {
+    use phongtrao_web::reminders::{ReminderConfig, Reminders};
+    let app = spawn_app_with(|_| {}).await;
+    let (hook, seen) = flaky_receiver(2).await;
+    let config = ReminderConfig { webhook_url: Some(hook), ..Default::default() };
+    let first = Reminders::new(app.db.clone(), config.clone(), phongtrao_web::metrics::Metrics::new()).expect("a");
+    let second = Reminders::new(app.db.clone(), config, phongtrao_web::metrics::Metrics::new()).expect("b");
+    let units = reporting_units(&app.db).await.len();
+
+    // Friday 09:00: every unit's reminder fails (500).
+    let o = first.tick(at("2023-03-03T09:00:00+07:00")).await.expect("tick");
+    assert_eq!((o.claimed as usize, o.failed as usize, o.sent), (units, units, 0), "{o:?}");
+    // 30 s later: not due yet (the first wait is a minute).
+    first.release().await.expect("release");
+    let o = second.tick(at("2023-03-03T09:00:30+07:00")).await.expect("tick");
+    assert_eq!(o.retried, 0, "{o:?}");
+    second.release().await.expect("release");
+    // A minute later: tried again, fails again; the next wait is 2 minutes.
+    let o = first.tick(at("2023-03-03T09:01:01+07:00")).await.expect("tick");
+    assert_eq!((o.retried as usize, o.failed as usize), (units, units), "{o:?}");
+    first.release().await.expect("release");
+    let o = second.tick(at("2023-03-03T09:02:00+07:00")).await.expect("tick");
+    assert_eq!(o.retried, 0, "{o:?}");
+    second.release().await.expect("release");
+    let o = second.tick(at("2023-03-03T09:03:02+07:00")).await.expect("tick");
+    assert_eq!((o.retried as usize, o.sent as usize, o.failed), (units, units, 0), "{o:?}");
+    // Later ticks of either instance send nothing more.
+    for (i, t) in ["2023-03-03T10:00:00+07:00", "2023-03-03T12:00:00+07:00"].iter().enumerate() {
+        let r = if i == 0 { &first } else { &second };
+        first.release().await.expect("release");
+        second.release().await.expect("release");
+        let o = r.tick(at(t)).await.expect("tick");
+        assert!(o.ran);
+        assert_eq!((o.claimed, o.retried, o.sent), (0, 0, 0), "{o:?}");
+    }
+    let seen = seen.lock().expect("lock").clone();
+    assert_eq!(seen.len(), 3 * units, "three tries each");
+    let delivered: Vec<_> = seen.iter().filter(|s| s.3 == 200).collect();
+    assert_eq!(delivered.len(), units, "delivered once each");
+    for (delivery, key, body, _) in &seen {
+        assert!(delivery.starts_with("phongtrao-") && delivery == key, "{delivery} {key}");
+        assert_eq!(body["delivery_id"].as_str(), Some(delivery.as_str()));
+    }
+    let ids: std::collections::BTreeSet<&String> = seen.iter().map(|s| &s.0).collect();
+    assert_eq!(ids.len(), units, "the same delivery id on every try of a reminder");
+
+    // The office's page: sent, after 3 tries.
+    add_user(&app.db, "office", Role::Admin, &[], PW).await;
+    let office = browser();
+    let r = app.login_form(&office, "office", PW, "198.51.100.20").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = office.get(format!("{}/admin/reminders", app.base)).send().await.expect("get").text().await.expect("body");
+    assert!(page.contains("Số lần thử: 3"), "{page}");
+}
+
+/// A receiver that never answers well: tried within the window only, then `failed`
+/// for good (no try after the deadline for a "before" reminder).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_that_keeps_failing_stops_at_the_end_of_its_window() {
+    use phongtrao_web::reminders::{ReminderConfig, Reminders};
+    let app = spawn_app_with(|_| {}).await;
+    let (hook, seen) = flaky_receiver(usize::MAX).await;
+    let config = ReminderConfig { webhook_url: Some(hook), ..Default::default() };
+    let r = Reminders::new(app.db.clone(), config, phongtrao_web::metrics::Metrics::new()).expect("a");
+    // 15:50, ten minutes before the 16:00 deadline.
+    let o = r.tick(at("2023-03-03T15:50:00+07:00")).await.expect("tick");
+    assert!(o.failed > 0);
+    let units = o.failed;
+    let mut tries = units;
+    for t in ["2023-03-03T15:51:00+07:00", "2023-03-03T15:53:00+07:00", "2023-03-03T15:57:00+07:00"] {
+        let o = r.tick(at(t)).await.expect("tick");
+        tries += o.retried;
+    }
+    // 15:57 + 8 min is past the deadline: no further try is planned.
+    let o = r.tick(at("2023-03-03T16:30:00+07:00")).await.expect("tick");
+    assert_eq!(o.retried, 0, "{o:?}");
+    let before_tries = seen.lock().expect("lock").iter().filter(|s| s.2["kind"] == "before").count();
+    assert_eq!(before_tries as u64, tries);
+    let campaign = phongtrao_storage::campaigns::current(&app.db).await.expect("campaign");
+    let rows = phongtrao_storage::reminder_deliveries::list(&app.db, campaign.row.id, 1000).await.expect("rows");
+    let before: Vec<_> = rows.iter().filter(|d| d.kind == "before").collect();
+    assert!(before.iter().all(|d| d.status == "failed" && d.next_attempt_ms.is_none() && d.attempts == 4), "{before:?}");
+}
+
+/// The database is down (nobody listens on its port): a command fails within seconds
+/// with a database error, not after a long hang.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_database_down_commands_fail_fast() {
+    let started = std::time::Instant::now();
+    let (ok, _, text) = phongtrao(&["report", "list", "--database-url", "postgres://pt:pt@127.0.0.1:9/pt"], &[]);
+    assert!(!ok);
+    assert!(started.elapsed() < std::time::Duration::from_secs(8), "{:?}", started.elapsed());
+    assert!(text.contains("Lỗi") || text.contains("error"), "{text}");
+    let e = sqlx::PgPool::connect("postgres://pt:pt@127.0.0.1:9/pt").await.expect_err("down");
+    assert!(phongtrao_storage::unavailable::is_unavailable(&e));
+}
+
+/// A request that the pool cannot serve in time fails with the pool's timeout (a few
+/// seconds), classified as "unavailable" (503 for the web layer).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pool_gives_up_after_its_acquire_timeout() {
+    let Some(base) = pg_url() else { return };
+    std::env::set_var("PHONGTRAO_DB_ACQUIRE_TIMEOUT", "1");
+    let db = phongtrao_storage::Db::connect(&base).await.expect("connect");
+    std::env::remove_var("PHONGTRAO_DB_ACQUIRE_TIMEOUT");
+    let phongtrao_storage::Db::Postgres(pool) = &db else { panic!("pg") };
+    // Hold every connection.
+    let mut held = Vec::new();
+    for _ in 0..16 {
+        held.push(pool.acquire().await.expect("acquire"));
+    }
+    let started = std::time::Instant::now();
+    let e = pool.acquire().await.expect_err("exhausted");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    assert!(phongtrao_storage::unavailable::is_unavailable(&e), "{e:?}");
+    drop(held);
+    db.close().await;
+}
+
+// ---------------------------------------------------------------- 7. logs
+
+/// Every response carries an X-Request-Id (the proxy's when it sent a sane one), and
+/// /metrics says which version runs.
+#[tokio::test]
+async fn responses_carry_a_request_id_and_metrics_the_version() {
+    let app = spawn_app_with(|_| {}).await;
+    let r = app.get("/healthz").await;
+    let id = r.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(id.len() >= 16, "{id:?}");
+    let r = app.client.get(format!("{}/healthz", app.base)).header("x-request-id", "abc123-nginx").send().await.expect("get");
+    assert_eq!(r.headers()["x-request-id"], "abc123-nginx");
+    let r = app.client.get(format!("{}/healthz", app.base)).header("x-request-id", "<script>").send().await.expect("get");
+    assert_ne!(r.headers()["x-request-id"], "<script>");
+    let metrics = app.text("/metrics").await;
+    assert!(metrics.contains("phongtrao_build_info{version=\""), "{metrics}");
+}
+
+/// `phongtrao --version` names the commit it was built from.
+#[test]
+fn version_names_the_commit() {
+    let (ok, _, text) = phongtrao(&["--version"], &[]);
+    assert!(ok);
+    assert!(text.starts_with("phongtrao 0.") && text.contains("(commit "), "{text}");
 }
