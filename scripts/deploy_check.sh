@@ -16,8 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT_DIR=$(pwd)
 
-BIN=${PHONGTRAO_BIN:-$ROOT_DIR/target/${CARGO_BUILD_TARGET:-}debug/phongtrao}
-BIN=${BIN/\/\//\/}
+BIN=${PHONGTRAO_BIN:-${CARGO_TARGET_DIR:-$ROOT_DIR/target}/debug/phongtrao}
 if [ ! -x "$BIN" ]; then
   echo "== building the binary"
   cargo build -p phongtrao
