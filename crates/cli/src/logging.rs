@@ -18,6 +18,7 @@ pub fn init(format: &str) {
         tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_writer(std::io::stderr)
+            .with_ansi(false)
             .event_format(JsonLines)
             .init();
         return;

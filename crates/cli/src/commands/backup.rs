@@ -308,7 +308,11 @@ async fn restore_sqlite(args: &DatabaseArgs, file: &Path, force: bool) -> Result
     }
     // Restore beside the target, check, then rename: the database is either the old
     // one or the whole new one, never half a file.
-    let tmp = target.with_extension(format!("db.restoring-{}", stamp()));
+    // A directory of its own beside the database (same file system: the final
+    // rename is atomic), with the copy named as the database.
+    let work = target.with_extension(format!("db.restoring-{}", stamp()));
+    std::fs::create_dir_all(&work)?;
+    let tmp = work.join("phongtrao.db");
     {
         let mut src = std::fs::File::open(file)?;
         let mut dst = create_private(&tmp)?;
@@ -317,7 +321,7 @@ async fn restore_sqlite(args: &DatabaseArgs, file: &Path, force: bool) -> Result
         dst.sync_all()?;
     }
     let checked = async {
-        let db = Db::connect(&format!("sqlite://{}", tmp.display())).await?;
+        let db = Db::open_data_dir(&work).await?;
         let checked = check_restored(&db).await;
         db.close().await;
         checked
@@ -326,7 +330,7 @@ async fn restore_sqlite(args: &DatabaseArgs, file: &Path, force: bool) -> Result
     let checked = match checked {
         Ok(c) => c,
         Err(e) => {
-            remove_sqlite_files(&tmp);
+            let _ = std::fs::remove_dir_all(&work);
             return Err(format!(
                 "bản sao lưu không dùng được, cơ sở dữ liệu hiện tại giữ nguyên / the backup is unusable, the current \
                  database is untouched: {e}"
@@ -351,14 +355,9 @@ async fn restore_sqlite(args: &DatabaseArgs, file: &Path, force: bool) -> Result
         );
     }
     std::fs::rename(&tmp, &target)?;
+    let _ = std::fs::remove_dir_all(&work);
     println!("Đã khôi phục / restored {} → {} (integrity_check: ok)", file.display(), target.display());
     Ok(ExitCode::SUCCESS)
-}
-
-fn remove_sqlite_files(file: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(PathBuf::from(format!("{}{suffix}", file.display())));
-    }
 }
 
 /// `PRAGMA integrity_check` of a SQLite file, opened read-only.

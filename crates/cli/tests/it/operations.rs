@@ -469,8 +469,6 @@ async fn the_previous_releases_database_upgrades_intact_and_rolls_back_by_restor
     let pre = dir.path().join("before-upgrade.db");
     let (ok, _, text) = phongtrao(&["backup", "--out", &pre.display().to_string(), "--data-dir", &d], &[]);
     assert!(ok, "{text}");
-    let (ok, _, text) = phongtrao(&["progress", "--json", "--at", "2023-04-10", "--data-dir", &pre.display().to_string()], &[]);
-    let _ = (ok, text);
     let (ok, _, text) = phongtrao(&["migrate", "--data-dir", &d], &[]);
     assert!(ok, "{text}");
     assert!(level(url.clone()).await.is_current());
@@ -679,4 +677,55 @@ fn version_names_the_commit() {
     let (ok, _, text) = phongtrao(&["--version"], &[]);
     assert!(ok);
     assert!(text.starts_with("phongtrao 0.") && text.contains("(commit "), "{text}");
+}
+
+/// `--log-format json`: one JSON object per line; a refused request's line carries
+/// its request id (the one in the X-Request-Id header), method, path and status.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_carry_the_request_id_path_and_status_of_errors() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().expect("dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_phongtrao"))
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "info")
+        .args(["serve", "--log-format", "json", "--no-reminders", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let port = tokio::task::spawn_blocking(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("http://").nth(1) {
+                return rest.split('/').next().and_then(|h| h.rsplit(':').next()).and_then(|p| p.parse::<u16>().ok());
+            }
+        }
+        None
+    })
+    .await
+    .expect("join")
+    .expect("port");
+    // A form POST without its CSRF token: refused (403), logged.
+    let r = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/account/password"))
+        .form(&[("new", "x")])
+        .send()
+        .await
+        .expect("post");
+    assert!(r.status().is_client_error());
+    let id = r.headers()["x-request-id"].to_str().expect("id").to_string();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<serde_json::Value> = stderr.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    assert!(!lines.is_empty() && lines.len() == stderr.lines().count(), "every line is JSON:\n{stderr}");
+    let line = lines
+        .iter()
+        .find(|l| l["request_id"] == id.as_str() && l["status"].as_u64().is_some_and(|s| s >= 400))
+        .unwrap_or_else(|| panic!("no line for request {id}:\n{stderr}"));
+    assert_eq!(line["path"], "/account/password");
+    assert_eq!(line["method"], "POST");
+    assert_eq!(line["level"], "WARN");
 }
