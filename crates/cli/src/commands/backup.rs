@@ -248,6 +248,14 @@ async fn check_restored(db: &Db) -> Result<Checked> {
     // version needs exactly that); this version migrates it when told (`migrate`, or
     // `serve` on SQLite), and its figures are rebuilt then.
     let current = status.pending.is_empty();
+    if status.applied.iter().any(|v| *v >= 8) {
+        // The instances that were serving when the backup was taken are not serving
+        // this copy.
+        phongtrao_storage::with_pool!(db, pool => sqlx::query("DELETE FROM leases WHERE name LIKE 'instance:%'")
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
     let count = |table: &'static str| {
         let db = db.clone();
         async move {

@@ -81,8 +81,23 @@ pub async fn in_use(db: &Db, args: &DatabaseArgs) -> Result<Vec<String>> {
 }
 
 /// The other client connections to the PostgreSQL database `url` names, read on a
-/// connection of its own (so that this command's pool is not counted).
+/// connection of its own (so that this command's pool is not counted). A connection
+/// closed a moment ago can still be listed while its server process exits: only
+/// those still there after a short wait count.
 pub async fn other_connections(url: &str) -> Result<Vec<String>> {
+    let mut found = other_connections_now(url).await?;
+    for _ in 0..4 {
+        if found.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        let again = other_connections_now(url).await?;
+        found.retain(|c| again.contains(c));
+    }
+    Ok(found)
+}
+
+async fn other_connections_now(url: &str) -> Result<Vec<String>> {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(url).await?;
     let rows: Vec<(i32, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
@@ -224,7 +239,12 @@ struct Heartbeat {
 
 impl Heartbeat {
     fn start(db: &Db, port: u16) -> Heartbeat {
-        let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "host".into());
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "host".into());
         let holder = format!("{host}:{port}:{}", std::process::id());
         let name = format!("{}{holder}", leases::INSTANCE_PREFIX);
         let (db2, name2, holder2) = (db.clone(), name.clone(), holder.clone());
