@@ -24,7 +24,8 @@ pub fn init(format: &str) {
         return;
     }
     // NO_COLOR is honoured as tracing-subscriber's default does.
-    let plain = format == "keyvalue" || format == "plain" || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let plain =
+        format == "keyvalue" || format == "plain" || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     tracing_subscriber::fmt().with_env_filter(filter).with_ansi(!plain).with_writer(std::io::stderr).init();
 }
 

@@ -223,7 +223,17 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve { db, bind, trust_forwarded_for, trusted_proxy, secure_cookies, now, demo, migrate, reminders } => {
+            Command::Serve {
+                db,
+                bind,
+                trust_forwarded_for,
+                trusted_proxy,
+                secure_cookies,
+                now,
+                demo,
+                migrate,
+                reminders,
+            } => {
                 let now = now.map(|t| t.with_timezone(&chrono::Utc));
                 let settings = phongtrao_web::Settings {
                     trust_forwarded_for,

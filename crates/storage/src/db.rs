@@ -227,16 +227,21 @@ impl Db {
 
     /// The migrations applied to this database against those this binary knows.
     pub async fn schema_status(&self) -> crate::Result<SchemaStatus> {
-        let known: Vec<i64> = self.migrator().iter().filter(|m| !m.migration_type.is_down_migration()).map(|m| m.version).collect();
+        let known: Vec<i64> =
+            self.migrator().iter().filter(|m| !m.migration_type.is_down_migration()).map(|m| m.version).collect();
         let table_exists = match self {
-            Db::Sqlite(pool) => sqlx::query_scalar::<_, i64>(
-                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-            )
-            .fetch_one(pool)
-            .await?
-                > 0,
+            Db::Sqlite(pool) => {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+                )
+                .fetch_one(pool)
+                .await?
+                    > 0
+            }
             Db::Postgres(pool) => {
-                sqlx::query_scalar::<_, bool>("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(pool).await?
+                sqlx::query_scalar::<_, bool>("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+                    .fetch_one(pool)
+                    .await?
             }
         };
         let applied: Vec<i64> = if table_exists {

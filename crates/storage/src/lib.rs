@@ -23,7 +23,9 @@ pub mod tokens;
 pub mod units;
 pub mod users;
 
-pub use db::{acquire_timeout, application_name, newer_schema_message, Backend, Db, SchemaStatus, StorageError, WRITE_LOCK};
+pub use db::{
+    acquire_timeout, application_name, newer_schema_message, Backend, Db, SchemaStatus, StorageError, WRITE_LOCK,
+};
 pub mod unavailable;
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;

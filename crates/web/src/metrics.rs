@@ -94,12 +94,8 @@ impl Metrics {
         out.push_str("# HELP phongtrao_build_info The version and git commit of this app instance.\n");
         out.push_str("# TYPE phongtrao_build_info gauge\n");
         let (version, commit) = build_info();
-        let _ = writeln!(
-            out,
-            "phongtrao_build_info{{version=\"{}\",commit=\"{}\"}} 1",
-            escape(version),
-            escape(commit)
-        );
+        let _ =
+            writeln!(out, "phongtrao_build_info{{version=\"{}\",commit=\"{}\"}} 1", escape(version), escape(commit));
         out.push_str("# HELP phongtrao_http_requests_total HTTP requests by method, route and status.\n");
         out.push_str("# TYPE phongtrao_http_requests_total counter\n");
         if let Ok(requests) = self.requests.lock() {

@@ -270,10 +270,9 @@ async fn check_restored(db: &Db) -> Result<Checked> {
     let submitted: i64 = phongtrao_storage::with_pool!(db, pool => sqlx::query_scalar(
         "SELECT COUNT(*) FROM reports WHERE first_submitted_at IS NOT NULL").fetch_one(pool).await)?;
     if units == 0 || users == 0 {
-        return Err(format!(
-            "bản sao lưu thiếu dữ liệu / the backup lacks data ({units} units, {users} accounts)"
-        )
-        .into());
+        return Err(
+            format!("bản sao lưu thiếu dữ liệu / the backup lacks data ({units} units, {users} accounts)").into()
+        );
     }
     let (figures, figures_differed) = if current {
         let campaign = campaigns::current(db).await?;
@@ -462,8 +461,9 @@ async fn check_pg_dump_version(target: &PgTarget) -> Result<()> {
         format!("không chạy được / cannot run pg_dump ({e}): cài gói postgresql-client / install the PostgreSQL client tools")
     })?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let tool_major: Option<u32> =
-        text.split_whitespace().find_map(|w| w.split('.').next().and_then(|m| m.parse().ok()).filter(|_| w.contains('.')));
+    let tool_major: Option<u32> = text
+        .split_whitespace()
+        .find_map(|w| w.split('.').next().and_then(|m| m.parse().ok()).filter(|_| w.contains('.')));
     let mut conn = sqlx::PgConnection::connect(&target.url).await?;
     let server: String = sqlx::query_scalar("SHOW server_version_num").fetch_one(&mut conn).await?;
     conn.close().await?;

@@ -100,7 +100,8 @@ pub async fn other_connections(url: &str) -> Result<Vec<String>> {
 async fn other_connections_now(url: &str) -> Result<Vec<String>> {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(url).await?;
-    let rows: Vec<(i32, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+    type Row = (i32, Option<String>, Option<String>, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT pid, NULLIF(application_name, ''), host(client_addr), to_char(backend_start, 'YYYY-MM-DD HH24:MI:SS')
          FROM pg_stat_activity
          WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'

@@ -174,8 +174,7 @@ async fn a_truncated_backup_is_refused_and_the_old_data_stays_then_a_good_one_ke
 
     // --force: on PostgreSQL a connection of the test process's closed pools can
     // outlive `close()` for a while (a stopped instance is a process that has exited).
-    let (ok, _, text) =
-        phongtrao(&["restore", &backup.display().to_string(), "--force", "--database-url", &url], &[]);
+    let (ok, _, text) = phongtrao(&["restore", &backup.display().to_string(), "--force", "--database-url", &url], &[]);
     assert!(ok, "{text}");
     assert!(text.contains("6 đã gửi / submitted") || text.contains("(6 đã gửi"), "{text}");
     assert_eq!(submitted_count(&url).await, 6, "the backup's reports");
@@ -228,8 +227,7 @@ async fn restore_refuses_while_an_instance_serves_unless_forced() {
     assert_eq!(code, Some(4), "{text}");
     assert!(text.contains("đang dùng") && text.contains("instance:test-host"), "{text}");
     app.db.close().await;
-    let (ok, _, text) =
-        phongtrao(&["restore", &backup.display().to_string(), "--force", "--database-url", &url], &[]);
+    let (ok, _, text) = phongtrao(&["restore", &backup.display().to_string(), "--force", "--database-url", &url], &[]);
     assert!(ok, "{text}");
     assert_eq!(submitted_count(&url).await, 3);
 }
@@ -407,7 +405,10 @@ async fn a_database_migrated_by_a_newer_version_is_refused_with_exit_status_3() 
         let (ok, code, text) = phongtrao(&args, &[]);
         assert!(!ok);
         assert_eq!(code, Some(3), "{args:?}: {text}");
-        assert!(text.contains("phiên bản mới hơn") && text.contains("newer version") && text.contains("9999"), "{text}");
+        assert!(
+            text.contains("phiên bản mới hơn") && text.contains("newer version") && text.contains("9999"),
+            "{text}"
+        );
     }
 }
 
@@ -422,11 +423,13 @@ async fn serve_does_not_migrate_a_shared_postgres_database_unless_told() {
     // The schema of the previous release: the migrations up to 0009.
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../storage/migrations/postgres");
     let mut migrator = sqlx::migrate::Migrator::new(dir.as_path()).await.expect("migrations");
-    migrator.migrations = std::borrow::Cow::Owned(migrator.migrations.iter().filter(|m| m.version <= 9).cloned().collect());
+    migrator.migrations =
+        std::borrow::Cow::Owned(migrator.migrations.iter().filter(|m| m.version <= 9).cloned().collect());
     let pool = sqlx::PgPool::connect(&url).await.expect("connect");
     migrator.run(&pool).await.expect("old schema");
     pool.close().await;
-    let (ok, code, text) = phongtrao(&["serve", "--bind", "127.0.0.1:0", "--no-reminders", "--database-url", &url], &[]);
+    let (ok, code, text) =
+        phongtrao(&["serve", "--bind", "127.0.0.1:0", "--no-reminders", "--database-url", &url], &[]);
     assert!(!ok);
     assert_eq!(code, Some(3), "{text}");
     assert!(text.contains("phongtrao migrate"), "{text}");
@@ -498,13 +501,13 @@ async fn the_previous_releases_database_upgrades_intact_and_rolls_back_by_restor
 
 // ---------------------------------------------------------------- 6. failures
 
+/// What the receiver got: (X-Delivery-Id header, Idempotency-Key header, body, its answer).
+type Seen = std::sync::Arc<std::sync::Mutex<Vec<(String, String, serde_json::Value, u16)>>>;
+
 /// A receiver that answers 500 to the first `fail_first` tries of each delivery id,
-/// then 200; records (X-Delivery-Id header, Idempotency-Key header, body).
-async fn flaky_receiver(
-    fail_first: usize,
-) -> (String, std::sync::Arc<std::sync::Mutex<Vec<(String, String, serde_json::Value, u16)>>>) {
-    use std::sync::{Arc, Mutex};
-    let seen: Arc<Mutex<Vec<(String, String, serde_json::Value, u16)>>> = Arc::new(Mutex::new(Vec::new()));
+/// then 200.
+async fn flaky_receiver(fail_first: usize) -> (String, Seen) {
+    let seen: Seen = Seen::default();
     let store = seen.clone();
     let app = axum::Router::new().route(
         "/hook",
@@ -586,7 +589,8 @@ async fn a_failed_reminder_is_retried_with_backoff_and_the_same_delivery_id_unti
     let office = browser();
     let r = app.login_form(&office, "office", PW, "198.51.100.20").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let page = office.get(format!("{}/admin/reminders", app.base)).send().await.expect("get").text().await.expect("body");
+    let page =
+        office.get(format!("{}/admin/reminders", app.base)).send().await.expect("get").text().await.expect("body");
     assert!(page.contains("Số lần thử: 3"), "{page}");
 }
 
@@ -616,7 +620,10 @@ async fn a_reminder_that_keeps_failing_stops_at_the_end_of_its_window() {
     let campaign = phongtrao_storage::campaigns::current(&app.db).await.expect("campaign");
     let rows = phongtrao_storage::reminder_deliveries::list(&app.db, campaign.row.id, 1000).await.expect("rows");
     let before: Vec<_> = rows.iter().filter(|d| d.kind == "before").collect();
-    assert!(before.iter().all(|d| d.status == "failed" && d.next_attempt_ms.is_none() && d.attempts == 4), "{before:?}");
+    assert!(
+        before.iter().all(|d| d.status == "failed" && d.next_attempt_ms.is_none() && d.attempts == 4),
+        "{before:?}"
+    );
 }
 
 /// The database is down (nobody listens on its port): a command fails within seconds
@@ -664,9 +671,16 @@ async fn responses_carry_a_request_id_and_metrics_the_version() {
     let r = app.get("/healthz").await;
     let id = r.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     assert!(id.len() >= 16, "{id:?}");
-    let r = app.client.get(format!("{}/healthz", app.base)).header("x-request-id", "abc123-nginx").send().await.expect("get");
+    let r = app
+        .client
+        .get(format!("{}/healthz", app.base))
+        .header("x-request-id", "abc123-nginx")
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.headers()["x-request-id"], "abc123-nginx");
-    let r = app.client.get(format!("{}/healthz", app.base)).header("x-request-id", "<script>").send().await.expect("get");
+    let r =
+        app.client.get(format!("{}/healthz", app.base)).header("x-request-id", "<script>").send().await.expect("get");
     assert_ne!(r.headers()["x-request-id"], "<script>");
     let metrics = app.text("/metrics").await;
     assert!(metrics.contains("phongtrao_build_info{version=\""), "{metrics}");

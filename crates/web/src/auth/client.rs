@@ -49,7 +49,10 @@ impl TrustedProxy {
 
     /// 127.0.0.1 and ::1: a proxy on the same machine.
     pub fn loopback() -> Vec<TrustedProxy> {
-        vec![TrustedProxy::host(IpAddr::from([127, 0, 0, 1])), TrustedProxy::host(IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1]))]
+        vec![
+            TrustedProxy::host(IpAddr::from([127, 0, 0, 1])),
+            TrustedProxy::host(IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1])),
+        ]
     }
 
     fn host(ip: IpAddr) -> TrustedProxy {
@@ -166,10 +169,7 @@ mod tests {
         // From the proxy: the client it saw.
         assert_eq!(client_address(ip("127.0.0.1"), ["203.0.113.7"].into_iter(), &trusted), ip("203.0.113.7"));
         // The client wrote its own X-Forwarded-For; the proxy appended the real one.
-        assert_eq!(
-            client_address(ip("127.0.0.1"), ["1.2.3.4, 203.0.113.7"].into_iter(), &trusted),
-            ip("203.0.113.7")
-        );
+        assert_eq!(client_address(ip("127.0.0.1"), ["1.2.3.4, 203.0.113.7"].into_iter(), &trusted), ip("203.0.113.7"));
         // Two proxies (10.1.2.3 in front of the local one); several header lines.
         assert_eq!(
             client_address(ip("::1"), ["6.6.6.6", "203.0.113.7, 10.1.2.3"].into_iter(), &trusted),
