@@ -473,6 +473,27 @@ async fn the_previous_releases_database_upgrades_intact_and_rolls_back_by_restor
     let pre = dir.path().join("before-upgrade.db");
     let (ok, _, text) = phongtrao(&["backup", "--out", &pre.display().to_string(), "--data-dir", &d], &[]);
     assert!(ok, "{text}");
+    // An instance still serving (its lease is live): migrate refuses, changes nothing.
+    {
+        let db = phongtrao_storage::Db::connect(&url).await.expect("connect");
+        let until = (chrono::Utc::now() + chrono::Duration::seconds(60)).timestamp_millis();
+        phongtrao_storage::with_pool!(&db, pool => sqlx::query(
+            "INSERT INTO leases (name, holder, expires_at_ms) VALUES ('instance:old-host:8080:7', 'old-host:8080:7', $1)")
+            .bind(until).execute(pool).await.map(|r| r.rows_affected()))
+        .expect("lease");
+        db.close().await;
+    }
+    let (ok, code, text) = phongtrao(&["migrate", "--data-dir", &d], &[]);
+    assert!(!ok && code == Some(4), "{text}");
+    assert!(text.contains("instance:old-host:8080:7"), "{text}");
+    assert_eq!(level(url.clone()).await.applied_latest(), Some(9), "nothing migrated");
+    {
+        let db = phongtrao_storage::Db::connect(&url).await.expect("connect");
+        phongtrao_storage::with_pool!(&db, pool => sqlx::query("DELETE FROM leases WHERE name LIKE 'instance:%'")
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .expect("delete");
+        db.close().await;
+    }
     let (ok, _, text) = phongtrao(&["migrate", "--data-dir", &d], &[]);
     assert!(ok, "{text}");
     assert!(level(url.clone()).await.is_current());
@@ -743,4 +764,47 @@ async fn json_logs_carry_the_request_id_path_and_status_of_errors() {
     assert_eq!(line["path"], "/account/password");
     assert_eq!(line["method"], "POST");
     assert_eq!(line["level"], "WARN");
+}
+
+/// A running `phongtrao serve` renews its `instance:` lease: `restore` sees it and
+/// refuses (exit 4); once the server has stopped (SIGTERM), the same restore goes
+/// through without --force.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restore_sees_a_running_server_and_goes_ahead_once_it_stopped() {
+    use std::io::{BufRead, BufReader};
+    if pg_url().is_some() {
+        return; // The same on PostgreSQL, where its connections count too (deploy_check.sh).
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data");
+    let d = data.display().to_string();
+    let (ok, _, text) = phongtrao(&["migrate", "--data-dir", &d], &[]);
+    assert!(ok, "{text}");
+    let backup = dir.path().join("b.db");
+    let (ok, _, text) = phongtrao(&["backup", "--out", &backup.display().to_string(), "--data-dir", &d], &[]);
+    assert!(ok, "{text}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_phongtrao"))
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .args(["serve", "--no-reminders", "--bind", "127.0.0.1:0", "--data-dir", &d])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let started = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout).lines().map_while(Result::ok).any(|l| l.contains("http://"))
+    })
+    .await
+    .expect("join");
+    assert!(started);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (ok, code, text) = phongtrao(&["restore", &backup.display().to_string(), "--data-dir", &d], &[]);
+    assert!(!ok && code == Some(4), "{text}");
+    assert!(text.contains("instance:"), "{text}");
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "a clean stop: {status}");
+    let (ok, _, text) = phongtrao(&["restore", &backup.display().to_string(), "--data-dir", &d], &[]);
+    assert!(ok, "{text}");
 }
