@@ -46,7 +46,11 @@ mod tests {
     /// A PostgreSQL server nobody listens on: the connection fails at once.
     #[tokio::test]
     async fn a_closed_port_is_unavailable() {
-        let e = sqlx::PgPool::connect("postgres://u:p@127.0.0.1:9/x").await.expect_err("nobody listens on port 9");
+        let e = sqlx::postgres::PgPoolOptions::new()
+            .acquire_timeout(std::time::Duration::from_secs(1))
+            .connect("postgres://u:p@127.0.0.1:9/x")
+            .await
+            .expect_err("nobody listens on port 9");
         assert!(super::is_unavailable(&e), "{e:?}");
     }
 }

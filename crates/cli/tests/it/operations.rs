@@ -660,7 +660,11 @@ async fn with_the_database_down_commands_fail_fast() {
     assert!(!ok);
     assert!(started.elapsed() < std::time::Duration::from_secs(8), "{:?}", started.elapsed());
     assert!(text.contains("Lỗi") || text.contains("error"), "{text}");
-    let e = sqlx::PgPool::connect("postgres://pt:pt@127.0.0.1:9/pt").await.expect_err("down");
+    let e = sqlx::postgres::PgPoolOptions::new()
+        .acquire_timeout(std::time::Duration::from_secs(1))
+        .connect("postgres://pt:pt@127.0.0.1:9/pt")
+        .await
+        .expect_err("down");
     assert!(phongtrao_storage::unavailable::is_unavailable(&e));
 }
 
