@@ -816,3 +816,60 @@ async fn restore_sees_a_running_server_and_goes_ahead_once_it_stopped() {
     let (ok, _, text) = phongtrao(&["restore", &backup.display().to_string(), "--data-dir", &d], &[]);
     assert!(ok, "{text}");
 }
+
+/// SQLite, one server: `serve` migrates the previous release's database at start,
+/// after keeping a copy of it beside it (the way back), and serves it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_on_sqlite_keeps_a_copy_before_it_migrates() {
+    use std::io::{BufRead, BufReader};
+    if pg_url().is_some() {
+        return;
+    }
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/prev-38d27ea.db");
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).expect("mkdir");
+    std::fs::copy(&fixture, data.join("phongtrao.db")).expect("copy");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_phongtrao"))
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .args(["serve", "--no-reminders", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(&data)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let lines = tokio::task::spawn_blocking(move || {
+        let mut seen = Vec::new();
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let done = line.contains("http://");
+            seen.push(line);
+            if done {
+                break;
+            }
+        }
+        seen
+    })
+    .await
+    .expect("join");
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let _ = child.wait();
+    let text = lines.join("\n");
+    assert!(text.contains("http://"), "{text}");
+    assert!(text.contains("before-migrate-0009-"), "{text}");
+    let copy = std::fs::read_dir(&data)
+        .expect("ls")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().contains("phongtrao.db.before-migrate-0009-"))
+        .expect("the copy");
+    let old = phongtrao_storage::Db::connect(&format!("sqlite://{}", copy.display())).await.expect("open");
+    assert_eq!(old.schema_status().await.expect("status").applied_latest(), Some(9));
+    old.close().await;
+    let url = format!("sqlite://{}", data.join("phongtrao.db").display());
+    let new = phongtrao_storage::Db::connect(&url).await.expect("open");
+    assert!(new.schema_status().await.expect("status").is_current());
+    new.close().await;
+    assert_eq!(submitted_count(&url).await, 72);
+}
