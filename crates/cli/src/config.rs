@@ -127,3 +127,25 @@ impl ReminderArgs {
         }
     }
 }
+
+/// A refusal whose cause a restart cannot fix (the schema is newer than this binary,
+/// or not migrated yet): the process exits with `code` (see docs/deploy.md,
+/// `RestartPreventExitStatus=3`), not 1, so that systemd does not restart it in a loop.
+#[derive(Debug)]
+pub struct Refusal {
+    pub code: u8,
+    pub message: String,
+}
+
+/// The exit status of a schema refusal.
+pub const EXIT_SCHEMA: u8 = 3;
+/// The exit status of a refusal because app instances are serving.
+pub const EXIT_IN_USE: u8 = 4;
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Refusal {}

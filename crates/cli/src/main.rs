@@ -4,7 +4,9 @@
 mod commands;
 mod config;
 mod security_args;
+mod logging;
 mod settings_file;
+mod version;
 
 use std::process::ExitCode;
 
@@ -15,7 +17,7 @@ use crate::config::DatabaseArgs;
 #[derive(Parser)]
 #[command(
     name = "phongtrao",
-    version,
+    version = version::LONG,
     about = "Theo dõi phong trào Đoàn từ kế hoạch đến báo cáo tổng kết / Youth Union campaigns from the plan to the final report"
 )]
 struct Cli {
@@ -23,6 +25,10 @@ struct Cli {
     /// variables win over it.
     #[arg(long, global = true, env = "PHONGTRAO_CONFIG")]
     config: Option<std::path::PathBuf>,
+    /// Log lines on standard error: text (default), plain (no colours) or json (one
+    /// object per line, with the request id).
+    #[arg(long, global = true, env = "PHONGTRAO_LOG_FORMAT", default_value = "text")]
+    log_format: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -36,9 +42,14 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "PHONGTRAO_BIND", default_value = "127.0.0.1:8080")]
         bind: std::net::SocketAddr,
-        /// Behind a trusted reverse proxy: take the client address from X-Forwarded-For.
+        /// Behind a reverse proxy on this machine: same as --trusted-proxy 127.0.0.1,::1.
         #[arg(long, env = "PHONGTRAO_TRUST_FORWARDED_FOR")]
         trust_forwarded_for: bool,
+        /// The reverse proxies whose X-Forwarded-For header is believed, comma-separated
+        /// addresses or networks (127.0.0.1,::1 for nginx on the same machine). The client
+        /// is the right-most address of the header that is not one of them.
+        #[arg(long, env = "PHONGTRAO_TRUSTED_PROXY", default_value = "", value_parser = parse_proxies)]
+        trusted_proxy: ProxyList,
         /// Served over HTTPS (by a proxy): mark cookies Secure.
         #[arg(long, env = "PHONGTRAO_SECURE_COOKIES")]
         secure_cookies: bool,
@@ -49,6 +60,10 @@ enum Command {
         /// Demo mode: fill the campaign with simulated reports (clearly labelled) first.
         #[arg(long)]
         demo: bool,
+        /// Apply pending migrations to a PostgreSQL database before serving (one
+        /// instance only; otherwise run `phongtrao migrate` with every instance stopped).
+        #[arg(long)]
+        migrate: bool,
         #[command(flatten)]
         reminders: config::ReminderArgs,
         #[command(flatten)]
@@ -75,7 +90,11 @@ enum Command {
         db: DatabaseArgs,
     },
     /// Apply database migrations and load the built-in plan and units, then exit.
+    /// Refuses while app instances use the database (stop them first) unless --force.
     Migrate {
+        /// Migrate even though app instances seem to be serving.
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -149,11 +168,16 @@ enum Command {
         #[command(flatten)]
         db: DatabaseArgs,
     },
-    /// Replace the database with a backup (stop the server first). SQLite: the file
-    /// is checked, the previous database is kept beside it. PostgreSQL: pg_restore.
+    /// Replace the database with a backup (stop the servers first): the backup is
+    /// restored into a new database (file), checked, and only then put in place; the
+    /// previous database is kept until the office deletes it.
     Restore {
         /// The backup file.
         file: std::path::PathBuf,
+        /// Restore even though app instances seem to be serving (PostgreSQL: their
+        /// connections are ended).
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -164,6 +188,14 @@ enum Command {
         #[command(subcommand)]
         command: commands::plan::PlanCommand,
     },
+}
+
+/// The parsed `--trusted-proxy` list.
+#[derive(Debug, Clone, Default)]
+struct ProxyList(Vec<phongtrao_web::auth::client::TrustedProxy>);
+
+fn parse_proxies(s: &str) -> Result<ProxyList, String> {
+    phongtrao_web::auth::client::TrustedProxy::parse_list(s).map(ProxyList)
 }
 
 fn main() -> ExitCode {
@@ -178,13 +210,8 @@ fn main() -> ExitCode {
         None => Vec::new(),
     };
     let cli = Cli::parse();
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
-    // "keyvalue" / "plain": one line per event, no colours: time level target message key=value ...
-    // NO_COLOR is honoured as tracing-subscriber's default does.
-    let plain = std::env::var("PHONGTRAO_LOG_FORMAT").is_ok_and(|f| f == "keyvalue" || f == "plain")
-        || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(!plain).with_writer(std::io::stderr).init();
+    logging::init(&cli.log_format);
+    phongtrao_web::metrics::set_build_info(version::VERSION, version::COMMIT);
     let _ = &cli.config;
     if let Command::Config = cli.command {
         settings_file::print(&from_file, config_file.as_deref());
@@ -199,25 +226,37 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve { db, bind, trust_forwarded_for, secure_cookies, now, demo, reminders, security } => {
+            Command::Serve {
+                db,
+                bind,
+                trust_forwarded_for,
+                trusted_proxy,
+                secure_cookies,
+                now,
+                demo,
+                migrate,
+                reminders,
+                security,
+            } => {
                 let now = now.map(|t| t.with_timezone(&chrono::Utc));
                 let settings = phongtrao_web::Settings {
-                    bind,
                     trust_forwarded_for,
+                    trusted_proxies: trusted_proxy.0,
                     secure_cookies,
                     now,
                     reminders: Some(reminders.config()),
                     security: security.settings(),
+                    ..phongtrao_web::Settings::local(bind)
                 };
-                commands::serve::run(db, settings, demo).await
+                commands::serve::run(db, settings, demo, migrate).await
             }
             Command::Demo { seed, scale, periods, db } => commands::demo::run(db, seed, scale, periods).await,
-            Command::Migrate { db } => commands::serve::migrate(db).await,
+            Command::Migrate { db, force } => commands::serve::migrate(db, force).await,
             Command::Rebuild { db } => commands::rebuild::run(db).await,
             Command::Plan { command } => commands::plan::run(command),
             Command::Config => Ok(ExitCode::SUCCESS),
             Command::Backup { out, db } => commands::backup::backup(db, out).await,
-            Command::Restore { file, db } => commands::backup::restore(db, file).await,
+            Command::Restore { file, force, db } => commands::backup::restore(db, file, force).await,
             Command::User { command } => commands::user::run(command).await,
             Command::Report { command } => commands::report::run(command).await,
             Command::Progress { unit, at, json, db } => commands::progress::run(unit, at, json, db).await,
@@ -233,7 +272,10 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("Lỗi / error: {e}");
-            ExitCode::FAILURE
+            match e.downcast_ref::<config::Refusal>() {
+                Some(refusal) => ExitCode::from(refusal.code),
+                None => ExitCode::FAILURE,
+            }
         }
     }
 }

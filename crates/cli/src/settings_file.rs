@@ -13,6 +13,7 @@ pub const SETTINGS: &[(&str, &str, &str, bool)] = &[
     ("database_url", "DATABASE_URL", "", true),
     ("bind", "PHONGTRAO_BIND", "127.0.0.1:8080", false),
     ("trust_forwarded_for", "PHONGTRAO_TRUST_FORWARDED_FOR", "false", false),
+    ("trusted_proxy", "PHONGTRAO_TRUSTED_PROXY", "", false),
     ("secure_cookies", "PHONGTRAO_SECURE_COOKIES", "false", false),
     ("now", "PHONGTRAO_NOW", "", false),
     ("smtp_url", "PHONGTRAO_SMTP_URL", "", true),
@@ -27,6 +28,7 @@ pub const SETTINGS: &[(&str, &str, &str, bool)] = &[
     ("metrics_bind", "PHONGTRAO_METRICS_BIND", "", false),
     ("max_connections", "PHONGTRAO_MAX_CONNECTIONS", "768", false),
     ("header_timeout_seconds", "PHONGTRAO_HEADER_TIMEOUT_SECONDS", "10", false),
+    ("db_acquire_timeout", "PHONGTRAO_DB_ACQUIRE_TIMEOUT", "", false),
     ("log", "RUST_LOG", "info,sqlx=warn,tower_http=info", false),
 ];
 
@@ -127,7 +129,7 @@ mod tests {
         cli.build();
         let serve = cli.find_subcommand("serve").expect("serve");
         for (key, env, default, _) in super::SETTINGS {
-            if matches!(*key, "log" | "log_format") {
+            if matches!(*key, "log" | "log_format" | "db_acquire_timeout") {
                 continue;
             }
             let long = key.replace('_', "-");

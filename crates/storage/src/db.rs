@@ -127,6 +127,12 @@ macro_rules! in_transaction {
             }
             $crate::Db::Postgres(pool) => {
                 let mut transaction = pool.begin().await?;
+                // Writers share the write lock, `rebuild` takes it alone: a rebuild
+                // never interleaves with a write (see `WRITE_LOCK`).
+                sqlx::query("SELECT pg_advisory_xact_lock_shared($1)")
+                    .bind($crate::WRITE_LOCK)
+                    .execute(&mut *transaction)
+                    .await?;
                 let $tx = &mut transaction;
                 let out = $body;
                 transaction.commit().await?;
@@ -136,14 +142,74 @@ macro_rules! in_transaction {
     };
 }
 
+/// The PostgreSQL advisory lock (transaction-scoped) that keeps `rebuild` apart from
+/// the writes: every write transaction (`in_transaction!`) takes it shared as its
+/// first statement, the rebuild and `migrate` take it exclusive. A rebuild then
+/// waits for the writes in flight and the writes that arrive meanwhile wait for it
+/// (no figure is lost between its read and its write, and no two transactions take
+/// row locks in opposite orders). On SQLite every write transaction is
+/// `BEGIN IMMEDIATE`: one writer at a time already.
+pub const WRITE_LOCK: i64 = 0x7068_745f_7772_6974; // "pht_writ"
+
+/// How long a request waits for a database connection before it gives up (and the
+/// client gets 503 instead of a hang). PHONGTRAO_DB_ACQUIRE_TIMEOUT (seconds)
+/// changes it; PostgreSQL's default is short (3 s): a database that is down or
+/// overloaded must show as such at once. SQLite's connections are local files: 10 s.
+pub fn acquire_timeout(backend: Backend) -> Duration {
+    let configured = std::env::var("PHONGTRAO_DB_ACQUIRE_TIMEOUT").ok().and_then(|v| v.trim().parse::<f64>().ok());
+    match configured {
+        Some(seconds) if seconds > 0.0 => Duration::from_secs_f64(seconds),
+        _ => match backend {
+            Backend::Postgres => Duration::from_secs(3),
+            Backend::Sqlite => Duration::from_secs(10),
+        },
+    }
+}
+
+/// The application_name of this process's PostgreSQL connections ("phongtrao PID"):
+/// administrators see the app instances in pg_stat_activity, and `migrate` and
+/// `restore` tell their own connections from the others.
+pub fn application_name() -> String {
+    format!("phongtrao {}", std::process::id())
+}
+
+/// Where the schema of a database stands against the migrations this binary knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaStatus {
+    /// The migrations applied (versions), oldest first.
+    pub applied: Vec<i64>,
+    /// Migrations this binary has that the database lacks.
+    pub pending: Vec<i64>,
+    /// Migrations applied that this binary does not know: a newer version ran here.
+    pub unknown: Vec<i64>,
+    /// The newest migration this binary knows.
+    pub known_latest: i64,
+}
+
+impl SchemaStatus {
+    pub fn is_current(&self) -> bool {
+        self.pending.is_empty() && self.unknown.is_empty()
+    }
+
+    pub fn applied_latest(&self) -> Option<i64> {
+        self.applied.last().copied()
+    }
+}
+
+/// Migrations after which the kept figures are rebuilt (0011: the people counted
+/// against a base figure, `c:KEY`).
+const REBUILD_AFTER: &[i64] = &[11];
+
 impl Db {
     /// Connects to `url`: `postgres://...` for PostgreSQL, `sqlite://FILE` for SQLite.
     pub async fn connect(url: &str) -> crate::Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let options = PgConnectOptions::from_str(url)?.log_statements(tracing::log::LevelFilter::Trace);
+            let options = PgConnectOptions::from_str(url)?
+                .application_name(&application_name())
+                .log_statements(tracing::log::LevelFilter::Trace);
             let pool = PgPoolOptions::new()
                 .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(acquire_timeout(Backend::Postgres))
                 .connect_with(options)
                 .await?;
             Ok(Db::Postgres(pool))
@@ -181,7 +247,7 @@ impl Db {
         let connections = std::env::var("PHONGTRAO_SQLITE_CONNECTIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(16);
         let pool = SqlitePoolOptions::new()
             .max_connections(connections)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(acquire_timeout(Backend::Sqlite))
             .connect_with(options)
             .await?;
         Ok(Db::Sqlite(pool))
@@ -194,13 +260,78 @@ impl Db {
         }
     }
 
-    /// Applies the embedded migrations of this backend.
-    pub async fn migrate(&self) -> crate::Result<()> {
+    fn migrator(&self) -> sqlx::migrate::Migrator {
         match self {
-            Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
-            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+            Db::Sqlite(_) => sqlx::migrate!("./migrations/sqlite"),
+            Db::Postgres(_) => sqlx::migrate!("./migrations/postgres"),
+        }
+    }
+
+    /// Applies the embedded migrations of this backend. Refuses a database that a
+    /// newer version has migrated (see `schema_status`). On PostgreSQL the write lock
+    /// is held meanwhile on a connection of its own (writes of this version wait; a
+    /// migration that back-fills a column cannot miss a row written during it), and
+    /// sqlx's own advisory lock keeps two `migrate` runs apart. On SQLite each
+    /// migration is one write transaction: no write interleaves with it.
+    pub async fn migrate(&self) -> crate::Result<()> {
+        let status = self.schema_status().await?;
+        if !status.unknown.is_empty() {
+            return Err(StorageError::Invalid(newer_schema_message(&status)));
+        }
+        if status.pending.is_empty() {
+            return Ok(());
+        }
+        match self {
+            Db::Sqlite(pool) => self.migrator().run(pool).await?,
+            Db::Postgres(pool) => {
+                let mut guard = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *guard).await?;
+                let result = self.migrator().run(pool).await;
+                guard.rollback().await?;
+                result?
+            }
+        }
+        // A migration that adds a kind of consolidated figure: the figures kept so
+        // far lack it, so they are computed again once, from the raw reports.
+        if status.pending.iter().any(|v| REBUILD_AFTER.contains(v)) {
+            if let Ok(campaign) = crate::campaigns::current(self).await {
+                let (rows, _) = crate::rollups::rebuild(self, &campaign.plan, campaign.row.id).await?;
+                tracing::info!(rows, "consolidated figures rebuilt after the migration");
+            }
         }
         Ok(())
+    }
+
+    /// The migrations applied to this database against those this binary knows.
+    pub async fn schema_status(&self) -> crate::Result<SchemaStatus> {
+        let known: Vec<i64> =
+            self.migrator().iter().filter(|m| !m.migration_type.is_down_migration()).map(|m| m.version).collect();
+        let table_exists = match self {
+            Db::Sqlite(pool) => {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+                )
+                .fetch_one(pool)
+                .await?
+                    > 0
+            }
+            Db::Postgres(pool) => {
+                sqlx::query_scalar::<_, bool>("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+                    .fetch_one(pool)
+                    .await?
+            }
+        };
+        let applied: Vec<i64> = if table_exists {
+            with_pool!(self, pool => sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version").fetch_all(pool).await)?
+        } else {
+            Vec::new()
+        };
+        Ok(SchemaStatus {
+            pending: known.iter().copied().filter(|v| !applied.contains(v)).collect(),
+            unknown: applied.iter().copied().filter(|v| !known.contains(v)).collect(),
+            known_latest: known.last().copied().unwrap_or(0),
+            applied,
+        })
     }
 
     /// A cheap round trip, for health checks.
@@ -212,6 +343,21 @@ impl Db {
     pub async fn close(&self) {
         with_pool!(self, pool => pool.close().await)
     }
+}
+
+/// The message of a database migrated by a newer version than this binary.
+pub fn newer_schema_message(status: &SchemaStatus) -> String {
+    let unknown: Vec<String> = status.unknown.iter().map(|v| format!("{v:04}")).collect();
+    format!(
+        "Cơ sở dữ liệu đã được một phiên bản mới hơn cập nhật (lần cập nhật {}; phiên bản này chỉ biết đến {:04}): \
+         hãy chạy phiên bản mới, hoặc khôi phục bản sao lưu lấy trước khi nâng cấp. / \
+         The database was migrated by a newer version (migration {}; this binary knows up to {:04}): \
+         run the newer version, or restore the backup taken before the upgrade.",
+        unknown.join(", "),
+        status.known_latest,
+        unknown.join(", "),
+        status.known_latest
+    )
 }
 
 /// Creates a new, empty PostgreSQL database next to the one `base_url` names and

@@ -39,3 +39,30 @@ pub async fn release(db: &Db, name: &str, holder: &str) -> Result<()> {
         .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// The prefix of the leases app instances renew while they serve (`instance:HOLDER`):
+/// `restore` and `migrate` look for them before they touch the database.
+pub const INSTANCE_PREFIX: &str = "instance:";
+
+/// The leases whose name starts with `prefix` and that have not expired at `now`:
+/// (name, holder, expiry in Unix milliseconds).
+pub async fn live(db: &Db, prefix: &str, now: DateTime<Utc>) -> Result<Vec<(String, String, i64)>> {
+    let pattern = format!("{}%", prefix.replace('%', "").replace('_', "\\_"));
+    Ok(with_pool!(db, pool => sqlx::query_as(
+        "SELECT name, holder, expires_at_ms FROM leases WHERE name LIKE $1 ESCAPE '\\' AND expires_at_ms >= $2 ORDER BY name",
+    )
+    .bind(pattern)
+    .bind(now.timestamp_millis())
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Removes the lease row (an instance that stops cleanly).
+pub async fn remove(db: &Db, name: &str, holder: &str) -> Result<()> {
+    with_pool!(db, pool => sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
+        .bind(name)
+        .bind(holder)
+        .execute(pool)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -28,7 +28,11 @@ pub mod unit_contacts;
 pub mod units;
 pub mod users;
 
-pub use db::{Backend, Db, ErrorKind, StorageError};
+pub use db::{
+    acquire_timeout, application_name, newer_schema_message, Backend, Db, ErrorKind, SchemaStatus, StorageError,
+    WRITE_LOCK,
+};
+pub mod unavailable;
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 

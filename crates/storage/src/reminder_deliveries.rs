@@ -28,6 +28,10 @@ pub struct DeliveryRow {
     pub email_result: Option<String>,
     pub webhook_result: Option<String>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// How many times it was tried.
+    pub attempts: i64,
+    /// When the next try is due (Unix ms); None: the status is final.
+    pub next_attempt_ms: Option<i64>,
 }
 
 /// A unit claimed for a reminder by this run.
@@ -75,7 +79,9 @@ pub async fn claim_missing(
         .await)?)
 }
 
-/// Records how a claimed reminder went.
+/// Records how a claimed reminder went; `next_attempt`: when a failed one is tried
+/// again (None: the status is final).
+#[allow(clippy::too_many_arguments)]
 pub async fn finish(
     db: &Db,
     id: i64,
@@ -84,9 +90,10 @@ pub async fn finish(
     email_result: Option<&str>,
     webhook_result: Option<&str>,
     now: DateTime<Utc>,
+    next_attempt: Option<DateTime<Utc>>,
 ) -> Result<()> {
     with_pool!(db, pool => sqlx::query(
-        "UPDATE reminder_deliveries SET status = $2, email_to = $3, email_result = $4, webhook_result = $5, finished_at = $6 WHERE id = $1",
+        "UPDATE reminder_deliveries SET status = $2, email_to = $3, email_result = $4, webhook_result = $5, finished_at = $6, next_attempt_ms = $7 WHERE id = $1",
     )
     .bind(id)
     .bind(status)
@@ -94,16 +101,62 @@ pub async fn finish(
     .bind(email_result)
     .bind(webhook_result)
     .bind(now)
+    .bind(next_attempt.map(|t| t.timestamp_millis()))
     .execute(pool)
     .await.map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// A failed reminder claimed for another try.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Retry {
+    pub id: i64,
+    pub unit_id: i64,
+    pub period_seq: i64,
+    pub kind: String,
+    pub deadline: DateTime<Utc>,
+    /// This try's number (2 for the first retry).
+    pub attempts: i64,
+    pub email_result: Option<String>,
+    pub webhook_result: Option<String>,
+}
+
+/// Claims the failed reminders of a campaign whose next try is due at `now`, in one
+/// atomic UPDATE (two instances never both claim one): they become `pending` again
+/// with one more attempt. Those of units that have submitted meanwhile are not tried
+/// again (their next try is cancelled).
+pub async fn claim_retries(db: &Db, campaign_id: i64, holder: &str, now: DateTime<Utc>) -> Result<Vec<Retry>> {
+    let now_ms = now.timestamp_millis();
+    with_pool!(db, pool => sqlx::query(
+        "UPDATE reminder_deliveries SET next_attempt_ms = NULL
+         WHERE campaign_id = $1 AND status = 'failed' AND next_attempt_ms IS NOT NULL
+           AND EXISTS (SELECT 1 FROM reports r WHERE r.campaign_id = $1 AND r.unit_id = reminder_deliveries.unit_id
+                       AND r.kind = 'weekly' AND r.period_seq = reminder_deliveries.period_seq
+                       AND r.first_submitted_at IS NOT NULL)",
+    )
+    .bind(campaign_id)
+    .execute(pool)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(with_pool!(db, pool => sqlx::query_as(
+        "UPDATE reminder_deliveries
+         SET status = 'pending', attempts = attempts + 1, next_attempt_ms = NULL, claimed_by = $2, claimed_at = $3
+         WHERE campaign_id = $1 AND status = 'failed' AND next_attempt_ms IS NOT NULL AND next_attempt_ms <= $4
+         RETURNING id, unit_id, period_seq, kind, deadline, attempts, email_result, webhook_result",
+    )
+    .bind(campaign_id)
+    .bind(holder)
+    .bind(now)
+    .bind(now_ms)
+    .fetch_all(pool)
+    .await)?)
 }
 
 /// The reminders of a campaign, newest first.
 pub async fn list(db: &Db, campaign_id: i64, limit: i64) -> Result<Vec<DeliveryRow>> {
     Ok(with_pool!(db, pool => sqlx::query_as(
         "SELECT d.id, d.campaign_id, d.unit_id, u.code AS unit_code, u.name AS unit_name, d.period_seq, d.kind,
-                d.deadline, d.claimed_at, d.claimed_by, d.status, d.email_to, d.email_result, d.webhook_result, d.finished_at
+                d.deadline, d.claimed_at, d.claimed_by, d.status, d.email_to, d.email_result, d.webhook_result, d.finished_at,
+                d.attempts, d.next_attempt_ms
          FROM reminder_deliveries d JOIN units u ON u.id = d.unit_id
          WHERE d.campaign_id = $1 ORDER BY d.id DESC LIMIT $2",
     )

@@ -963,11 +963,54 @@ pub async fn rebuild_current_in<C: RollupTx + Send>(conn: &mut C) -> sqlx::Resul
 /// Recomputes every stored figure of a campaign in one transaction; returns how many
 /// figures it stored, and the figures (to compare with those kept before).
 pub async fn rebuild(db: &Db, plan: &Plan, campaign_id: i64) -> Result<(u64, HashMap<i64, Figures>)> {
-    let rebuilt = crate::in_transaction!(db, tx => {
-        let all = compute_all_in(&mut **tx, plan, campaign_id).await?;
-        (write_all_in(&mut **tx, plan, campaign_id, &all).await?, all)
-    });
-    Ok(rebuilt)
+    let (rows, _, rebuilt) = rebuild_checked(db, plan, campaign_id).await?;
+    Ok((rows, rebuilt))
+}
+
+/// The same, also returning the figures kept before, read in the same transaction.
+/// Safe while app instances take writes: on PostgreSQL the transaction first takes
+/// the write lock alone (`crate::WRITE_LOCK`; every write transaction takes it
+/// shared), so the writes in flight finish first and the new ones wait until the
+/// rebuilt figures are committed; on SQLite `BEGIN IMMEDIATE` holds the one write
+/// lock from the first read to the commit.
+pub async fn rebuild_checked(
+    db: &Db,
+    plan: &Plan,
+    campaign_id: i64,
+) -> Result<(u64, HashMap<i64, Figures>, HashMap<i64, Figures>)> {
+    const STORED: &str = "SELECT unit_id, key, period_seq, value FROM rollups WHERE campaign_id = $1";
+    let names = KeyNames::new(plan);
+    let (rows, kept, all) = match db {
+        Db::Sqlite(pool) => {
+            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+            let kept: Vec<(i64, String, i64, i64)> =
+                sqlx::query_as(STORED).bind(campaign_id).fetch_all(&mut *tx).await?;
+            let all = compute_all_in(&mut *tx, plan, campaign_id).await?;
+            let rows = write_all_in(&mut *tx, plan, campaign_id, &all).await?;
+            tx.commit().await?;
+            (rows, kept, all)
+        }
+        Db::Postgres(pool) => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(crate::WRITE_LOCK).execute(&mut *tx).await?;
+            let kept: Vec<(i64, String, i64, i64)> =
+                sqlx::query_as(STORED).bind(campaign_id).fetch_all(&mut *tx).await?;
+            let all = compute_all_in(&mut *tx, plan, campaign_id).await?;
+            let rows = write_all_in(&mut *tx, plan, campaign_id, &all).await?;
+            tx.commit().await?;
+            (rows, kept, all)
+        }
+    };
+    let mut before: HashMap<i64, Figures> = HashMap::new();
+    for (unit, key, seq, value) in kept {
+        if value == 0 {
+            continue;
+        }
+        if let Some(key) = names.parse(&key) {
+            before.entry(unit).or_default().insert((key, seq), value);
+        }
+    }
+    Ok((rows, before, all))
 }
 
 /// The stored figures as they are, for comparing with `compute_all`.

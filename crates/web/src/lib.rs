@@ -25,6 +25,7 @@ pub mod password;
 pub mod prepare;
 pub mod redirect;
 pub mod reminders;
+pub mod request_id;
 pub mod security;
 pub mod startup;
 mod state;

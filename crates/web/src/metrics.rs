@@ -14,6 +14,18 @@ use axum::http::header::CONTENT_TYPE;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+static BUILD_INFO: std::sync::OnceLock<(&'static str, &'static str)> = std::sync::OnceLock::new();
+
+/// Sets the version and commit shown by `phongtrao_build_info` (the binary's, from
+/// its build script); without it, this crate's version and "unknown".
+pub fn set_build_info(version: &'static str, commit: &'static str) {
+    let _ = BUILD_INFO.set((version, commit));
+}
+
+fn build_info() -> (&'static str, &'static str) {
+    BUILD_INFO.get().copied().unwrap_or((env!("CARGO_PKG_VERSION"), "unknown"))
+}
+
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
@@ -79,6 +91,11 @@ impl Metrics {
     /// The text exposition format (version 0.0.4).
     pub fn render(&self) -> String {
         let mut out = String::new();
+        out.push_str("# HELP phongtrao_build_info The version and git commit of this app instance.\n");
+        out.push_str("# TYPE phongtrao_build_info gauge\n");
+        let (version, commit) = build_info();
+        let _ =
+            writeln!(out, "phongtrao_build_info{{version=\"{}\",commit=\"{}\"}} 1", escape(version), escape(commit));
         out.push_str("# HELP phongtrao_http_requests_total HTTP requests by method, route and status.\n");
         out.push_str("# TYPE phongtrao_http_requests_total counter\n");
         if let Ok(requests) = self.requests.lock() {

@@ -10,6 +10,15 @@
 //! office) rather than sending it twice. Catching up after downtime needs nothing
 //! special: every tick looks at every period whose reminder window contains its
 //! instant, and only unclaimed reminders go out.
+//!
+//! A reminder that fails (the webhook answers 500 or cannot be reached, the mail
+//! server refuses) is tried again with exponential backoff (1, 2, 4 … minutes, at most
+//! 30) as long as its window lasts (until the deadline for "before", until the end of
+//! the catch-up for "after"), then stays `failed`. The retry is claimed with one
+//! atomic UPDATE, like the first try, and a channel that already succeeded is not used
+//! again; the webhook gets a delivery id (in the body and in the `Idempotency-Key` and
+//! `X-Delivery-Id` headers) that is the same on every try, so that a receiver that
+//! got a try whose answer was lost can tell it is the same reminder.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -53,6 +62,10 @@ pub struct ReminderConfig {
     pub lease_ttl: chrono::Duration,
     /// Off: no scheduler (tests, one-off commands).
     pub enabled: bool,
+    /// The wait before the first retry of a failed reminder; doubled at each try.
+    pub retry_base: chrono::Duration,
+    /// The longest wait between two tries.
+    pub retry_max: chrono::Duration,
 }
 
 impl Default for ReminderConfig {
@@ -67,6 +80,8 @@ impl Default for ReminderConfig {
             interval: Duration::from_secs(60),
             lease_ttl: chrono::Duration::minutes(5),
             enabled: true,
+            retry_base: chrono::Duration::minutes(1),
+            retry_max: chrono::Duration::minutes(30),
         }
     }
 }
@@ -79,6 +94,8 @@ pub struct TickOutcome {
     pub claimed: u64,
     pub sent: u64,
     pub failed: u64,
+    /// Failed reminders tried again in this tick.
+    pub retried: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -171,11 +188,45 @@ impl Reminders {
                     outcome.claimed += 1;
                     let unit = units.get(&c.unit_id).ok_or_else(|| StorageError::NotFound(c.unit_id.to_string()))?;
                     let emails = emails.remove(&c.unit_id).unwrap_or_default();
-                    match self.deliver(c.id, unit, &emails, &period, kind).await? {
+                    let attempt = Attempt { id: c.id, number: 1, campaign_id: campaign.row.id, previous: None };
+                    match self.deliver(&attempt, unit, &emails, &period, kind, at).await? {
                         Delivery::Sent => outcome.sent += 1,
                         Delivery::Failed => outcome.failed += 1,
                         Delivery::NoChannel => {}
                     }
+                }
+            }
+        }
+        // Failed reminders whose next try is due.
+        let retries = deliveries::claim_retries(&self.db, campaign.row.id, &self.holder, at).await?;
+        if !retries.is_empty() {
+            if run_id.is_none() {
+                run_id = Some(deliveries::start_run(&self.db, &self.holder, at, self.now()).await?);
+            }
+            let periods = campaign.plan.periods();
+            let ids: Vec<i64> = retries.iter().map(|r| r.unit_id).collect();
+            let units: HashMap<i64, UnitRow> =
+                units::by_ids(&self.db, &ids).await?.into_iter().map(|u| (u.id, u)).collect();
+            let mut emails = deliveries::emails_of_units(&self.db, &ids).await?;
+            for r in retries {
+                let (Some(unit), Some(period)) =
+                    (units.get(&r.unit_id), periods.iter().find(|p| i64::from(p.seq) == r.period_seq))
+                else {
+                    continue;
+                };
+                let kind: &'static str = if r.kind == "before" { "before" } else { "after" };
+                outcome.retried += 1;
+                let attempt = Attempt {
+                    id: r.id,
+                    number: r.attempts,
+                    campaign_id: campaign.row.id,
+                    previous: Some((r.email_result.clone(), r.webhook_result.clone())),
+                };
+                let emails = emails.remove(&r.unit_id).unwrap_or_default();
+                match self.deliver(&attempt, unit, &emails, period, kind, at).await? {
+                    Delivery::Sent => outcome.sent += 1,
+                    Delivery::Failed => outcome.failed += 1,
+                    Delivery::NoChannel => {}
                 }
             }
         }
@@ -208,19 +259,53 @@ impl Reminders {
         }
     }
 
+    /// The end of a reminder's window: no try after it.
+    fn window_end(&self, period: &Period, kind: &str) -> DateTime<Utc> {
+        let deadline = period.deadline.with_timezone(&Utc);
+        if kind == "before" {
+            deadline
+        } else {
+            deadline + self.config.after + self.config.catch_up
+        }
+    }
+
+    /// When the try after try number `attempt`, made at `at`, is due (None: the
+    /// window is over). Campaign time, like the windows.
+    fn next_attempt(&self, period: &Period, kind: &str, attempt: i64, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let exponent = u32::try_from(attempt.clamp(1, 20) - 1).unwrap_or(0);
+        let wait = self.config.retry_base * 2i32.saturating_pow(exponent);
+        let wait = if wait > self.config.retry_max { self.config.retry_max } else { wait };
+        let next = at + wait;
+        (next < self.window_end(period, kind)).then_some(next)
+    }
+
     async fn deliver(
         &self,
-        id: i64,
+        attempt: &Attempt,
         unit: &UnitRow,
         emails: &[String],
         period: &Period,
         kind: &str,
+        at: DateTime<Utc>,
     ) -> Result<Delivery, ReminderError> {
+        let id = attempt.id;
         let (message_vi, message_en) = messages(&unit.name, period, kind);
         let deadline = period.deadline.fixed_offset().to_rfc3339();
         let mut ok = false;
         let mut failed = false;
+        // On a retry, a channel that already succeeded is not used again.
+        let previous_email = attempt.previous.as_ref().and_then(|p| p.0.clone()).filter(|r| r == "sent");
+        let previous_webhook = attempt
+            .previous
+            .as_ref()
+            .and_then(|p| p.1.clone())
+            .filter(|r| r.parse::<u16>().is_ok_and(|s| (200..300).contains(&s)));
+        let delivery_id = format!("phongtrao-{}-{}-{}-{kind}", attempt.campaign_id, unit.code, period.seq);
         let email_result = match (&self.mailer, emails.is_empty()) {
+            _ if previous_email.is_some() => {
+                ok = true;
+                previous_email.unwrap_or_default()
+            }
             (None, _) => "not_configured".to_string(),
             (Some(_), true) => "no_address".to_string(),
             (Some((mailer, from)), false) => {
@@ -244,16 +329,27 @@ impl Reminders {
             }
         };
         let webhook_result = match self.config.webhook_url.as_deref().filter(|u| !u.trim().is_empty()) {
+            _ if previous_webhook.is_some() => {
+                ok = true;
+                previous_webhook.unwrap_or_default()
+            }
             None => "not_configured".to_string(),
             Some(url) => {
                 let body = json!({
+                    "delivery_id": delivery_id, "attempt": attempt.number,
                     "unit": unit.code, "unit_name": unit.name,
                     "period": period.end.to_string(), "period_seq": period.seq,
                     "period_start": period.start.to_string(),
                     "kind": kind, "deadline": deadline,
                     "message_vi": message_vi, "message_en": message_en,
                 });
-                match self.http.post(url).json(&body).send().await {
+                let request = self
+                    .http
+                    .post(url)
+                    .header("Idempotency-Key", &delivery_id)
+                    .header("X-Delivery-Id", &delivery_id)
+                    .json(&body);
+                match request.send().await {
                     Ok(r) if r.status().is_success() => {
                         ok = true;
                         r.status().as_u16().to_string()
@@ -275,6 +371,14 @@ impl Reminders {
             (true, false) => ("sent", Delivery::Sent),
             (false, false) => ("no_channel", Delivery::NoChannel),
         };
+        let next = if failed { self.next_attempt(period, kind, attempt.number, at) } else { None };
+        if failed {
+            tracing::warn!(
+                unit = %unit.code, period = period.seq, kind, attempt = attempt.number,
+                next_attempt = ?next, "reminder failed{}",
+                if next.is_some() { ", will be tried again" } else { " for good (its window is over)" }
+            );
+        }
         deliveries::finish(
             &self.db,
             id,
@@ -283,6 +387,7 @@ impl Reminders {
             Some(&email_result),
             Some(&webhook_result),
             self.now(),
+            next,
         )
         .await?;
         Ok(delivery)
@@ -298,15 +403,29 @@ impl Reminders {
             loop {
                 ticker.tick().await;
                 match self.tick(self.now()).await {
-                    Ok(o) if o.claimed > 0 => {
-                        tracing::info!(claimed = o.claimed, sent = o.sent, failed = o.failed, "reminders sent")
-                    }
+                    Ok(o) if o.claimed > 0 || o.retried > 0 => tracing::info!(
+                        claimed = o.claimed,
+                        retried = o.retried,
+                        sent = o.sent,
+                        failed = o.failed,
+                        "reminders sent"
+                    ),
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "reminder run failed"),
                 }
             }
         })
     }
+}
+
+/// One try of one reminder.
+struct Attempt {
+    id: i64,
+    /// 1 for the first try.
+    number: i64,
+    campaign_id: i64,
+    /// On a retry: the results of the previous try (email, webhook).
+    previous: Option<(Option<String>, Option<String>)>,
 }
 
 enum Delivery {

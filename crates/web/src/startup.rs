@@ -22,8 +22,12 @@ use crate::{api, assets, files, health, pages, security, AppState};
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub bind: SocketAddr,
-    /// Behind a trusted reverse proxy: take the client address from X-Forwarded-For.
+    /// Behind a reverse proxy on this machine: believe X-Forwarded-For from
+    /// 127.0.0.1 and ::1 (the older setting; `trusted_proxies` names them exactly).
     pub trust_forwarded_for: bool,
+    /// The reverse proxies whose X-Forwarded-For is believed (addresses or networks);
+    /// empty and `trust_forwarded_for` off: the header is ignored.
+    pub trusted_proxies: Vec<crate::auth::client::TrustedProxy>,
     /// Served over HTTPS: mark cookies Secure.
     pub secure_cookies: bool,
     /// Run as if it were this instant (demo, rehearsal); None: the real clock.
@@ -39,10 +43,23 @@ impl Settings {
         Settings {
             bind,
             trust_forwarded_for: false,
+            trusted_proxies: Vec::new(),
             secure_cookies: false,
             now: None,
             reminders: None,
             security: Default::default(),
+        }
+    }
+
+    /// The proxies believed: the list, or the loopback addresses for the older
+    /// `trust_forwarded_for`.
+    pub fn effective_trusted_proxies(&self) -> Vec<crate::auth::client::TrustedProxy> {
+        if !self.trusted_proxies.is_empty() {
+            self.trusted_proxies.clone()
+        } else if self.trust_forwarded_for {
+            crate::auth::client::TrustedProxy::loopback()
+        } else {
+            Vec::new()
         }
     }
 }
@@ -135,6 +152,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
+        .layer(axum::middleware::from_fn(crate::request_id::tag))
 }
 
 /// Security (issue #15): no-store on sensitive answers, the body limits, and the
@@ -173,7 +191,8 @@ impl Application {
         let listener = TcpListener::bind(settings.bind).await?;
         let address = listener.local_addr()?;
         let clock_offset = settings.now.map(|t| t - chrono::Utc::now()).unwrap_or_else(chrono::Duration::zero);
-        let mut state = AppState::new(db.clone(), settings.trust_forwarded_for, clock_offset);
+        let mut state = AppState::new(db.clone(), false, clock_offset);
+        state.trusted_proxies = settings.effective_trusted_proxies();
         state.security = std::sync::Arc::new(settings.security.clone());
         let metrics_listener = match settings.security.metrics_bind {
             Some(bind) => Some((TcpListener::bind(bind).await?, metrics_router(state.clone()))),

@@ -8,8 +8,8 @@ use crate::metrics::Metrics;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
-    /// Take the client address from X-Forwarded-For (only behind a trusted proxy).
-    pub trust_forwarded_for: bool,
+    /// The reverse proxies whose X-Forwarded-For is believed (empty: none).
+    pub trusted_proxies: Vec<crate::auth::client::TrustedProxy>,
     /// Added to the real clock: lets a demo or a rehearsal run as if it were another
     /// day (the same setting on every instance).
     pub clock_offset: chrono::Duration,
@@ -25,6 +25,8 @@ pub struct AppState {
 
 impl AppState {
     /// The state of one app instance; starts its report writer (inside a Tokio runtime).
+    /// `trust_forwarded_for`: a proxy on this machine (127.0.0.1, ::1) is trusted;
+    /// the list is set from `Settings::trusted_proxies` by `Application::build`.
     pub fn new(db: Db, trust_forwarded_for: bool, clock_offset: chrono::Duration) -> Self {
         let writer = Writer::start(&db);
         let touches = std::sync::Arc::new(phongtrao_storage::tokens::Touches::default());
@@ -39,7 +41,9 @@ impl AppState {
             }
         });
         let security = std::sync::Arc::new(crate::security::SecuritySettings::default());
-        AppState { db, trust_forwarded_for, clock_offset, writer, metrics: Metrics::new(), touches, security }
+        let trusted_proxies =
+            if trust_forwarded_for { crate::auth::client::TrustedProxy::loopback() } else { Vec::new() };
+        AppState { db, trusted_proxies, clock_offset, writer, metrics: Metrics::new(), touches, security }
     }
 
     /// For the command line: the real clock, no proxy.

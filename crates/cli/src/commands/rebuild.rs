@@ -1,5 +1,8 @@
 //! `phongtrao rebuild`: recomputes every consolidated figure of the running campaign
-//! from the raw reports (after a restore, or to check the kept figures).
+//! from the raw reports (after a restore, or to check the kept figures). Safe while
+//! app instances take writes: the rebuild holds the write lock from its first read
+//! to its commit (see `rollups::rebuild_checked`), so the comparison it prints is
+//! between the figures kept at that moment and the recomputation.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -12,11 +15,10 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 pub async fn run(args: DatabaseArgs) -> Result<ExitCode> {
     let db = args.connect().await?;
-    db.migrate().await?;
+    super::serve::ensure_schema_current(&db, &args).await?;
     let campaign = campaigns::current(&db).await?;
-    let kept = rollups::stored_all(&db, &campaign.plan, campaign.row.id).await?;
     let started = Instant::now();
-    let (rows, rebuilt) = rollups::rebuild(&db, &campaign.plan, campaign.row.id).await?;
+    let (rows, kept, rebuilt) = rollups::rebuild_checked(&db, &campaign.plan, campaign.row.id).await?;
     let seconds = started.elapsed().as_secs_f64();
     let same = kept == rebuilt;
     println!(

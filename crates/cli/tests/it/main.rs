@@ -14,6 +14,7 @@ mod events;
 mod office_accounts;
 mod figures;
 mod openapi;
+mod operations;
 mod pages;
 mod plan_import;
 mod progress;

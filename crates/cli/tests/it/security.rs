@@ -430,12 +430,10 @@ async fn spawn_with(
     let (db, dir) = crate::support::fresh_db().await;
     phongtrao_web::prepare::prepare(&db).await.expect("prepare");
     let settings = phongtrao_web::Settings {
-        bind: "127.0.0.1:0".parse().expect("address"),
         trust_forwarded_for: true,
         secure_cookies,
-        now: None,
-        reminders: None,
         security,
+        ..phongtrao_web::Settings::local("127.0.0.1:0".parse().expect("address"))
     };
     let app = phongtrao_web::Application::build(&settings, db.clone()).await.expect("bind");
     let base = format!("http://127.0.0.1:{}", app.port());

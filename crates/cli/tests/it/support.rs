@@ -51,14 +51,7 @@ fn random_suffix() -> String {
 /// Another app instance on the same database; returns its base URL.
 pub async fn spawn_on(db: Db) -> String {
     let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
-    let settings = Settings {
-        bind,
-        trust_forwarded_for: true,
-        secure_cookies: false,
-        now: None,
-        reminders: None,
-        security: test_security(),
-    };
+    let settings = Settings { trust_forwarded_for: true, security: test_security(), ..Settings::local(bind) };
     let app = Application::build(&settings, db).await.expect("bind");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_forever());
@@ -77,27 +70,11 @@ pub async fn spawn_app_at(now: chrono::DateTime<chrono::Utc>) -> TestApp {
 }
 
 async fn spawn_with_clock(now: Option<chrono::DateTime<chrono::Utc>>) -> TestApp {
-    let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn,phongtrao_web=info").try_init();
-    let (db, dir, database_url) = fresh_db_with_url().await;
-    let prepared = prepare(&db).await.expect("prepare database");
-    let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
-    let settings = Settings {
-        bind,
-        trust_forwarded_for: true,
-        secure_cookies: false,
-        now,
-        reminders: None,
-        security: test_security(),
-    };
-    let app = Application::build(&settings, db.clone()).await.expect("bind");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_forever());
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .expect("client");
-    TestApp { base, database_url, db, prepared, client, _dir: dir }
+    spawn_app_with(|s| {
+        s.trust_forwarded_for = true;
+        s.now = now;
+    })
+    .await
 }
 
 impl TestApp {
@@ -280,4 +257,25 @@ impl TestApp {
         assert_eq!(r.status(), 200, "GET {path}");
         r.text().await.expect("body")
     }
+}
+
+/// A fresh server with its settings changed by `adjust` first (tests' own settings:
+/// /metrics with the test token).
+#[allow(dead_code)]
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn,phongtrao_web=info").try_init();
+    let (db, dir, database_url) = fresh_db_with_url().await;
+    let prepared = prepare(&db).await.expect("prepare database");
+    let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
+    let mut settings = Settings { security: test_security(), ..Settings::local(bind) };
+    adjust(&mut settings);
+    let app = Application::build(&settings, db.clone()).await.expect("bind");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_forever());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    TestApp { base, database_url, db, prepared, client, _dir: dir }
 }

@@ -27,6 +27,10 @@ pub struct ReminderView {
     pub email_to: String,
     pub email_result: Option<String>,
     pub webhook_result: Option<String>,
+    /// How many times it was tried (failed reminders are tried again within their window).
+    pub attempts: i64,
+    /// When a failed reminder is tried next; absent: its status is final.
+    pub next_attempt_at: Option<DateTime<FixedOffset>>,
 }
 
 pub async fn list(
@@ -55,6 +59,8 @@ pub async fn list(
             email_to: r.email_to,
             email_result: r.email_result,
             webhook_result: r.webhook_result,
+            attempts: r.attempts,
+            next_attempt_at: r.next_attempt_ms.and_then(DateTime::from_timestamp_millis).map(vn),
         })
         .collect())
 }

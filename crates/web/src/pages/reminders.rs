@@ -27,6 +27,8 @@ pub struct ReminderLine {
     pub status: String,
     pub email: String,
     pub webhook: String,
+    /// "2 lần thử, thử lại lúc …" / "2 tries, next at …" (empty for a first try that is final).
+    pub tries: String,
 }
 
 pub async fn show(State(state): State<AppState>, page: Page) -> Result<RemindersPage, AppError> {
@@ -43,6 +45,16 @@ pub async fn show(State(state): State<AppState>, page: Page) -> Result<Reminders
             status: code_label(lang, "ops_status", &r.status, &["pending", "sent", "failed", "no_channel"]),
             email: r.email_result.as_deref().map(|e| result_label(e, lang)).unwrap_or_default(),
             webhook: r.webhook_result.as_deref().map(|w| result_label(w, lang)).unwrap_or_default(),
+            tries: match (&r.next_attempt_at, r.attempts) {
+                (Some(next), n) => format!(
+                    "{}: {n}; {}: {}",
+                    lang.t("ops_attempts"),
+                    lang.t("ops_next_attempt"),
+                    format::date_time(next)
+                ),
+                (None, n) if n > 1 => format!("{}: {n}", lang.t("ops_attempts")),
+                (None, _) => String::new(),
+            },
             r,
         })
         .collect();
