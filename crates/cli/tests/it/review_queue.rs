@@ -128,6 +128,16 @@ async fn the_page_ticks_reports_and_accepts_them_without_javascript() {
     let html = r.text().await.expect("body");
     assert!(html.contains("Đã duyệt số báo cáo: 1"), "the page says what it did");
     assert_eq!(html.matches("name=\"r\" value=\"").count(), 1, "one report left in the queue");
+    // "Accept all" takes every report the officer was shown (here the one left).
+    let r = client
+        .post(format!("{}/review/accept", app.base))
+        .form(&[("csrf", csrf_of(&html).as_str()), ("all", "1"), ("shown", picks[1].as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("body");
+    assert!(html.contains("Đã duyệt số báo cáo: 1") && html.contains("Không còn báo cáo nào chờ duyệt"), "{html}");
     // Nothing ticked: a clear message, nothing accepted.
     let r = client.post(format!("{}/review/accept", app.base)).form(&[("csrf", csrf_of(&html))]).send().await.expect("post");
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -59,6 +59,11 @@ fn action_words(action: &str) -> (&'static str, &'static str) {
         "plan.load" => ("nạp kế hoạch", "loaded a plan"),
         "document.texts" => ("sửa nội dung văn bản", "edited document texts"),
         "reminder.send" => ("gửi lời nhắc", "sent reminders"),
+        "unit.contact" => ("sửa thông tin liên hệ của đơn vị", "changed a unit's contact"),
+        "event.record" => ("ghi nhận kết quả hoạt động cấp tỉnh", "recorded a province event"),
+        "unit_event.launch" => ("ghi nhận lễ ra quân của đơn vị", "recorded a unit's launch"),
+        "unit_event.closing" => ("ghi nhận tổng kết của đơn vị", "recorded a unit's closing"),
+        "base_figures.complete" => ("xác nhận số liệu nền đã đủ", "marked a base figure complete"),
         _ => ("thực hiện một thao tác khác", "did another operation"),
     }
 }
@@ -74,6 +79,7 @@ fn entity_words(entity: &str) -> (&'static str, &'static str) {
         "request" => ("yêu cầu", "request"),
         "allocation" => ("chỉ tiêu", "allocation"),
         "campaign" => ("phong trào", "campaign"),
+        "event" => ("hoạt động", "event"),
         _ => ("", ""),
     }
 }

@@ -176,7 +176,10 @@ pub async fn accept(State(state): State<AppState>, page: Page, body: String) -> 
     let fields: Vec<(String, String)> = serde_urlencoded::from_str(&body)
         .map_err(|_| page.fail(Failure::bad_request("Biểu mẫu không hợp lệ", "Malformed form")))?;
     let mut picks = Vec::new();
-    for (_, value) in fields.iter().filter(|(k, _)| k == "r") {
+    // "Accept all": every report the officer was shown (the list as it was read,
+    // each with its version), not whatever is in the queue by now.
+    let wanted = if fields.iter().any(|(k, v)| k == "all" && v == "1") { "shown" } else { "r" };
+    for (_, value) in fields.iter().filter(|(k, _)| k == wanted) {
         let pick = value
             .split_once(':')
             .and_then(|(id, v)| Some(Pick { report_id: id.parse().ok()?, version: v.parse().ok()? }))
