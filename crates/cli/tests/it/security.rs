@@ -847,3 +847,76 @@ async fn with_the_database_down_a_token_or_a_session_gets_503_not_please_log_in(
     let r = client.get(format!("{}/api/v1/me", app.base)).send().await.expect("me");
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
+
+/// The rows of the sessions table: (expired, live).
+async fn session_rows(db: &phongtrao_storage::Db) -> (i64, i64) {
+    match db {
+        phongtrao_storage::Db::Sqlite(pool) => {
+            // The store keeps the expiry as RFC 3339 text.
+            let expired: (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM tower_sessions WHERE datetime(expiry_date) < datetime('now')")
+                    .fetch_one(pool)
+                    .await
+                    .expect("count");
+            let live: (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM tower_sessions WHERE datetime(expiry_date) >= datetime('now')")
+                    .fetch_one(pool)
+                    .await
+                    .expect("count");
+            (expired.0, live.0)
+        }
+        phongtrao_storage::Db::Postgres(pool) => {
+            let now = chrono::Utc::now();
+            let expired: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM tower_sessions.session WHERE expiry_date < $1")
+                .bind(now)
+                .fetch_one(pool)
+                .await
+                .expect("count");
+            let live: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM tower_sessions.session WHERE expiry_date >= $1")
+                .bind(now)
+                .fetch_one(pool)
+                .await
+                .expect("count");
+            (expired.0, live.0)
+        }
+    }
+}
+
+#[tokio::test]
+async fn expired_sessions_are_deleted_and_live_ones_kept() {
+    let (db, _dir) = crate::support::fresh_db().await;
+    phongtrao_web::prepare::prepare(&db).await.expect("prepare");
+    let (past, future) = (chrono::Utc::now() - chrono::Duration::days(2), chrono::Utc::now() + chrono::Duration::hours(1));
+    match &db {
+        phongtrao_storage::Db::Sqlite(pool) => {
+            for (id, at) in [("old1", past), ("old2", past), ("live", future)] {
+                sqlx::query("INSERT INTO tower_sessions (id, data, expiry_date) VALUES ($1, $2, $3)")
+                    .bind(id)
+                    .bind(Vec::<u8>::new())
+                    .bind(at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true))
+                    .execute(pool)
+                    .await
+                    .expect("insert");
+            }
+        }
+        phongtrao_storage::Db::Postgres(pool) => {
+            for (id, at) in [("old1", past), ("old2", past), ("live", future)] {
+                sqlx::query("INSERT INTO tower_sessions.session (id, data, expiry_date) VALUES ($1, $2, $3)")
+                    .bind(id)
+                    .bind(Vec::<u8>::new())
+                    .bind(at)
+                    .execute(pool)
+                    .await
+                    .expect("insert");
+            }
+        }
+    }
+    assert_eq!(session_rows(&db).await, (2, 1));
+    // A server starting on the database deletes the expired sessions (then every 10 minutes).
+    let _base = crate::support::spawn_on(db.clone()).await;
+    let started = Instant::now();
+    while session_rows(&db).await.0 > 0 && started.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(session_rows(&db).await, (0, 1), "expired sessions deleted, the live one kept");
+}
