@@ -116,6 +116,7 @@ fn matches_text(r: &QueueRow, needle: &str) -> bool {
 
 /// A report the officer ticked, with the version they saw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct Pick {
     pub report_id: i64,
     pub version: i64,
