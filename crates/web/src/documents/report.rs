@@ -649,7 +649,7 @@ fn events_section(doc: &mut Document, g: &Gathered) {
                 e.status_reason.as_deref().unwrap_or(""),
                 e.results.as_deref().unwrap_or(""),
             );
-            item(doc, format!("{}. {}: {outcome}", e.number, e.title));
+            item(doc, format!("{}. {}: {outcome}", e.number, e.title.trim().trim_end_matches(['.', ':', ';'])));
         }
     }
     if g.event_units == 0 {
