@@ -41,8 +41,20 @@ pub struct EventBody {
 }
 
 impl EventBody {
+    /// The date and the count as the domain's rule reads typed text.
     fn parts(&self) -> (String, String) {
         (self.held_on.clone().unwrap_or_default(), self.participants.map(|p| p.to_string()).unwrap_or_default())
+    }
+
+    fn input<'a>(&'a self, parts: &'a (String, String)) -> EventInput<'a> {
+        EventInput {
+            status: &self.status,
+            held_on: &parts.0,
+            place: &self.place,
+            participants: &parts.1,
+            reason: &self.reason,
+            results: &self.results,
+        }
     }
 }
 
@@ -54,15 +66,8 @@ pub async fn record_province(
     Object(b): Object<EventBody>,
 ) -> Result<Json<ProvinceEvent>, ApiError> {
     let actor = logged_in(actor)?;
-    let (held_on, participants) = b.parts();
-    let input = EventInput {
-        status: &b.status,
-        held_on: &held_on,
-        place: &b.place,
-        participants: &participants,
-        reason: &b.reason,
-        results: &b.results,
-    };
+    let parts = b.parts();
+    let input = b.input(&parts);
     let host = b.host_unit.clone().unwrap_or_default();
     Ok(Json(events::record_province(&state, &actor, &client, number, &input, &host).await?))
 }
@@ -81,14 +86,7 @@ pub async fn record_unit(
         )
         .into());
     }
-    let (held_on, participants) = b.parts();
-    let input = EventInput {
-        status: &b.status,
-        held_on: &held_on,
-        place: &b.place,
-        participants: &participants,
-        reason: &b.reason,
-        results: &b.results,
-    };
+    let parts = b.parts();
+    let input = b.input(&parts);
     Ok(Json(events::record_unit(&state, &actor, &client, &code, &kind, &input).await?))
 }
