@@ -3,8 +3,8 @@
 
 mod commands;
 mod config;
-mod security_args;
 mod logging;
+mod security_args;
 mod settings_file;
 mod version;
 

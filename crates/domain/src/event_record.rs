@@ -128,7 +128,8 @@ fn date(text: &str) -> Option<NaiveDate> {
 fn text(vi: &str, en: &str, value: &str, max: usize, problems: &mut Vec<(String, String)>) -> String {
     let t = nfc(value.trim());
     let bad = t.chars().any(|c| {
-        (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
     });
     if t.chars().count() > max {
         problems.push((format!("{vi} tối đa {max} ký tự"), format!("{en}: at most {max} characters")));
@@ -216,8 +217,9 @@ mod tests {
         assert!(vi.contains("cần ngày tổ chức") && en.contains("needs its date"));
         let (vi, _) = parse(&EventInput { status: "postponed", ..Default::default() }).expect_err("no reason");
         assert!(vi.contains("lý do"));
-        let (vi, _) = parse(&EventInput { status: "held", held_on: "31/02/2023", participants: "nhiều", ..Default::default() })
-            .expect_err("bad");
+        let (vi, _) =
+            parse(&EventInput { status: "held", held_on: "31/02/2023", participants: "nhiều", ..Default::default() })
+                .expect_err("bad");
         assert!(vi.contains("31/02/2023") && vi.contains("nhiều"), "{vi}");
         assert!(parse(&EventInput { status: "done", ..Default::default() }).is_err());
     }

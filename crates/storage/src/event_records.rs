@@ -106,7 +106,8 @@ pub async fn set_unit(
     who: &Who,
     now: DateTime<Utc>,
 ) -> Result<UnitEventRow> {
-    let select = format!("SELECT {UNIT_COLUMNS} FROM unit_events WHERE campaign_id = $1 AND unit_id = $2 AND kind = $3");
+    let select =
+        format!("SELECT {UNIT_COLUMNS} FROM unit_events WHERE campaign_id = $1 AND unit_id = $2 AND kind = $3");
     in_transaction!(db, tx => {
         let before: Option<UnitEventRow> =
             sqlx::query_as(&select).bind(campaign_id).bind(unit_id).bind(kind.as_str()).fetch_optional(&mut **tx).await?;

@@ -22,8 +22,13 @@ impl Contact {
 
     /// The phone number as a `tel:` link target (digits and a leading +).
     pub fn tel_href(&self) -> String {
-        let digits: String =
-            self.phone.chars().enumerate().filter(|(i, c)| c.is_ascii_digit() || (*i == 0 && *c == '+')).map(|(_, c)| c).collect();
+        let digits: String = self
+            .phone
+            .chars()
+            .enumerate()
+            .filter(|(i, c)| c.is_ascii_digit() || (*i == 0 && *c == '+'))
+            .map(|(_, c)| c)
+            .collect();
         format!("tel:{digits}")
     }
 }

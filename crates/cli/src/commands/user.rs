@@ -123,7 +123,8 @@ pub async fn run(command: UserCommand) -> Result<ExitCode> {
             let db = db.connect().await?;
             db.migrate().await?;
             let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
-            let bytes = std::fs::read(&file).map_err(|e| format!("không đọc được tệp / cannot read {}: {e}", file.display()))?;
+            let bytes = std::fs::read(&file)
+                .map_err(|e| format!("không đọc được tệp / cannot read {}: {e}", file.display()))?;
             let both = |f: phongtrao_web::error::Failure| format!("{} / {}", f.vi, f.en);
             let table = phongtrao_web::files::read_table(&name, &bytes).map_err(both)?;
             let rows = match accounts_bulk::check_table(&db, &table).await.map_err(both)? {
@@ -137,21 +138,43 @@ pub async fn run(command: UserCommand) -> Result<ExitCode> {
                 }
             };
             for r in &rows {
-                println!("{:<28} {:<7} {} · {} ({})", r.username, r.role.as_str(), r.display_name, r.unit_name, r.unit_code);
+                println!(
+                    "{:<28} {:<7} {} · {} ({})",
+                    r.username,
+                    r.role.as_str(),
+                    r.display_name,
+                    r.unit_name,
+                    r.unit_code
+                );
             }
             if !yes {
-                println!("{} tài khoản sẽ được tạo; chạy lại với --yes để tạo / {} accounts to create; run again with --yes", rows.len(), rows.len());
+                println!(
+                    "{} tài khoản sẽ được tạo; chạy lại với --yes để tạo / {} accounts to create; run again with --yes",
+                    rows.len(),
+                    rows.len()
+                );
                 return Ok(ExitCode::SUCCESS);
             }
             let created = accounts_bulk::create_checked(&db, &rows, &Who::cli(), Utc::now()).await.map_err(both)?;
             let lines: Vec<Vec<String>> = created
                 .iter()
-                .map(|s| vec![s.unit_code.clone(), s.unit_name.clone(), s.display_name.clone(), s.username.clone(), s.one_time_password.clone()])
+                .map(|s| {
+                    vec![
+                        s.unit_code.clone(),
+                        s.unit_name.clone(),
+                        s.display_name.clone(),
+                        s.username.clone(),
+                        s.one_time_password.clone(),
+                    ]
+                })
                 .collect();
             match slips {
                 Some(path) => {
-                    let csv = phongtrao_web::files::write_csv(&["unit", "unit_name", "name", "username", "one_time_password"], &lines)
-                        .map_err(both)?;
+                    let csv = phongtrao_web::files::write_csv(
+                        &["unit", "unit_name", "name", "username", "one_time_password"],
+                        &lines,
+                    )
+                    .map_err(both)?;
                     write_secret_file(&path, &csv)?;
                     println!("Đã tạo {} tài khoản; mật khẩu dùng một lần trong / created {} accounts; one-time passwords in {}", created.len(), created.len(), path.display());
                 }

@@ -22,7 +22,8 @@ fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
 }
 
 async fn upload(client: &reqwest::Client, base: &str, csrf: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
-    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
     client.post(format!("{base}/admin/users/import?csrf={csrf}")).multipart(form).send().await.expect("upload")
 }
 
@@ -32,7 +33,8 @@ async fn a_list_creates_every_account_or_none_and_hands_out_slips() {
     add_user(&app.db, "vanphong", Role::Admin, &[], PW).await;
     let client = browser();
     assert_eq!(app.login_form(&client, "vanphong", PW, "10.0.0.2").await.status(), StatusCode::SEE_OTHER);
-    let page = client.get(format!("{}/admin/users/import", app.base)).send().await.expect("get").text().await.expect("body");
+    let page =
+        client.get(format!("{}/admin/users/import", app.base)).send().await.expect("get").text().await.expect("body");
     let csrf = csrf_of(&page);
 
     // A list with mistakes: each bad row named with its value; nobody created.
@@ -42,7 +44,10 @@ async fn a_list_creates_every_account_or_none_and_hands_out_slips() {
     let html = r.text().await.expect("body");
     assert!(html.contains("<strong>Dòng 3</strong>") && html.contains("<strong>Dòng 4</strong>"), "{html}");
     assert!(!html.contains("<strong>Dòng 2</strong>"), "row 2 is right");
-    assert!(html.contains("Huyện đoàn Không Có") && html.contains("khong-phai-email") && html.contains("&#34;12&#34;"), "{html}");
+    assert!(
+        html.contains("Huyện đoàn Không Có") && html.contains("khong-phai-email") && html.contains("&#34;12&#34;"),
+        "{html}"
+    );
     assert!(html.contains("chưa tạo tài khoản nào"));
     let before = phongtrao_storage::users::list(&app.db).await.expect("users").len();
 
@@ -57,8 +62,13 @@ async fn a_list_creates_every_account_or_none_and_hands_out_slips() {
     assert_eq!(r.status(), 200);
     let html = r.text().await.expect("body");
     assert!(html.contains("Nguyễn Văn A") && html.contains("Lê Thị C") && html.contains("3 tài khoản"), "{html}");
-    assert_eq!(phongtrao_storage::users::list(&app.db).await.expect("users").len(), before, "a preview creates nothing");
-    let confirm = html.split("action=\"/admin/users/import/").nth(1).and_then(|s| s.split('"').next()).expect("confirm action");
+    assert_eq!(
+        phongtrao_storage::users::list(&app.db).await.expect("users").len(),
+        before,
+        "a preview creates nothing"
+    );
+    let confirm =
+        html.split("action=\"/admin/users/import/").nth(1).and_then(|s| s.split('"').next()).expect("confirm action");
     let r = client
         .post(format!("{}/admin/users/import/{confirm}", app.base))
         .form(&[("csrf", csrf.as_str())])
@@ -112,7 +122,14 @@ async fn a_list_creates_every_account_or_none_and_hands_out_slips() {
     form[1].1 = "deactivate".to_string();
     let r = client.post(format!("{}/admin/users/bulk", app.base)).form(&form).send().await.expect("deactivate");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let page = client.get(format!("{}/admin/users?deactivated=2", app.base)).send().await.expect("get").text().await.expect("body");
+    let page = client
+        .get(format!("{}/admin/users?deactivated=2", app.base))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
     assert!(page.contains("Đã khóa số tài khoản: 2"));
     for u in created.iter().take(2) {
         assert!(!phongtrao_storage::users::by_id(&app.db, u.id).await.expect("q").expect("user").active);
@@ -148,7 +165,8 @@ async fn the_api_and_the_cli_create_from_a_list_with_the_same_checks() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a list never creates an administrator");
     let e: Value = r.json().await.expect("json");
     assert!(e["error"]["message_vi"].as_str().is_some_and(|m| m.contains("tài khoản 2") && m.contains("admin")), "{e}");
-    let good = json!([{"unit": "903", "name": "Lê Thị C"}, {"unit": "904", "name": "Phạm D", "username": "bt.tanhiep"}]);
+    let good =
+        json!([{"unit": "903", "name": "Lê Thị C"}, {"unit": "904", "name": "Phạm D", "username": "bt.tanhiep"}]);
     let r = post(token.clone(), json!({"accounts": good, "dry_run": true})).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(phongtrao_storage::users::by_username(&app.db, "bt.tanhiep").await.expect("q").is_none(), "dry run");

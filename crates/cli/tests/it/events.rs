@@ -37,11 +37,18 @@ async fn the_office_and_the_units_record_what_happened_at_each_event() {
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "a unit does not record the province's events");
 
     // A unit records its own launch, never another unit's.
-    let r = put(&reporter_token, "/api/v1/events/units/903/launch", json!({"status": "held", "held_on": "2023-03-02", "participants": 350, "place": "Thị trấn Hòn Đất"})).await;
+    let r = put(
+        &reporter_token,
+        "/api/v1/events/units/903/launch",
+        json!({"status": "held", "held_on": "2023-03-02", "participants": 350, "place": "Thị trấn Hòn Đất"}),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap_or_default());
-    let r = put(&reporter_token, "/api/v1/events/units/899/launch", json!({"status": "held", "held_on": "2023-03-02"})).await;
+    let r = put(&reporter_token, "/api/v1/events/units/899/launch", json!({"status": "held", "held_on": "2023-03-02"}))
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = put(&reporter_token, "/api/v1/events/units/903/party", json!({"status": "held", "held_on": "2023-03-02"})).await;
+    let r = put(&reporter_token, "/api/v1/events/units/903/party", json!({"status": "held", "held_on": "2023-03-02"}))
+        .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
     let all = app.api("/api/v1/events", &office_token).await;
@@ -62,20 +69,31 @@ async fn the_office_and_the_units_record_what_happened_at_each_event() {
     assert!(html.contains("action=\"/events/units/903/closing\""));
     let r = client
         .post(format!("{}/events/units/903/closing", app.base))
-        .form(&[("csrf", csrf_of(&html).as_str()), ("status", "held"), ("held_on", "2023-04-07"), ("participants", "1.050"), ("results", "Tổng kết, khen thưởng 12 tập thể")])
+        .form(&[
+            ("csrf", csrf_of(&html).as_str()),
+            ("status", "held"),
+            ("held_on", "2023-04-07"),
+            ("participants", "1.050"),
+            ("results", "Tổng kết, khen thưởng 12 tập thể"),
+        ])
         .send()
         .await
         .expect("post");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let html = client.get(format!("{}/events?saved=1", app.base)).send().await.expect("get").text().await.expect("body");
+    let html =
+        client.get(format!("{}/events?saved=1", app.base)).send().await.expect("get").text().await.expect("body");
     assert!(html.contains("Đã lưu kết quả hoạt động") && html.contains("1.050 người") && html.contains("07/04/2023"));
 
     // The final report tells what was held, and which launches were.
-    let (status, _, _, bytes) = crate::documents::download(&app, &office_token, "/api/v1/exports/final-report.docx?at=2023-04-10").await;
+    let (status, _, _, bytes) =
+        crate::documents::download(&app, &office_token, "/api/v1/exports/final-report.docx?at=2023-04-10").await;
     assert_eq!(status, 200);
     let text = crate::documents::docx_text(&bytes);
     assert!(text.contains("Kết quả tổ chức các hoạt động cấp tỉnh"), "{text}");
-    assert!(text.contains("Đã tổ chức ngày 24/02/2023 tại Huyện An Minh, 1.200 người tham gia. Ra quân Tháng Thanh niên."), "{text}");
+    assert!(
+        text.contains("Đã tổ chức ngày 24/02/2023 tại Huyện An Minh, 1.200 người tham gia. Ra quân Tháng Thanh niên."),
+        "{text}"
+    );
     assert!(text.contains("Chưa tổ chức."), "events not recorded say so");
     assert!(text.contains("Lễ ra quân: 1/") && text.contains("đơn vị đã tổ chức, 350 người tham gia"), "{text}");
     assert!(text.contains("Tổng kết: 1/") && text.contains("1.050 người tham gia"), "{text}");

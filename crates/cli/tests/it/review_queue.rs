@@ -20,14 +20,18 @@ async fn the_queue_lists_submitted_reports_oldest_first_and_accepts_several_at_o
     let reporter = add_user(&app.db, "dt.rachgia", Role::Unit, &["899"], PW).await;
     let reporter_token = add_token(&app.db, reporter).await;
     // Three district units report week 1, one after the other.
-    for (unit, text) in [("899", "Ra quân Ngày Chủ nhật xanh"), ("903", "Trồng cây tuyến đường"), ("908", "Hiến máu tình nguyện")] {
-        let r = app.submit(&office_token, unit, "2023-03-03", json!({"values": {"5": "100"}, "highlights": text})).await;
+    for (unit, text) in
+        [("899", "Ra quân Ngày Chủ nhật xanh"), ("903", "Trồng cây tuyến đường"), ("908", "Hiến máu tình nguyện")]
+    {
+        let r =
+            app.submit(&office_token, unit, "2023-03-03", json!({"values": {"5": "100"}, "highlights": text})).await;
         assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap_or_default());
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 
     let queue = app.api("/api/v1/review-queue", &office_token).await;
-    let units: Vec<&str> = queue["items"].as_array().expect("items").iter().filter_map(|i| i["unit"].as_str()).collect();
+    let units: Vec<&str> =
+        queue["items"].as_array().expect("items").iter().filter_map(|i| i["unit"].as_str()).collect();
     assert_eq!(units, ["899", "903", "908"], "oldest submission first: {queue}");
     assert_eq!(queue["items"][0]["period_end"], "2023-03-03");
     assert_eq!(queue["items"][0]["timeliness"], "on_time");
@@ -50,7 +54,13 @@ async fn the_queue_lists_submitted_reports_oldest_first_and_accepts_several_at_o
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "no period ends on 04/03");
 
     // A unit reporter has no queue.
-    let r = app.client.get(format!("{}/api/v1/review-queue", app.base)).bearer_auth(&reporter_token).send().await.expect("get");
+    let r = app
+        .client
+        .get(format!("{}/api/v1/review-queue", app.base))
+        .bearer_auth(&reporter_token)
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
     // Bulk acceptance: 899 and 903 as read; 908 was changed (returned) meanwhile, so
@@ -114,11 +124,8 @@ async fn the_page_ticks_reports_and_accepts_them_without_javascript() {
     let html = client.get(format!("{}/review", app.base)).send().await.expect("get").text().await.expect("body");
     assert!(html.contains("Báo cáo chờ duyệt") && html.contains("href=\"/review\""), "menu link and title");
     assert!(html.contains("Báo cáo tuần đến 03/03/2023") && html.contains("Đúng hạn"));
-    let picks: Vec<String> = html
-        .split("name=\"r\" value=\"")
-        .skip(1)
-        .filter_map(|s| s.split('"').next().map(str::to_string))
-        .collect();
+    let picks: Vec<String> =
+        html.split("name=\"r\" value=\"").skip(1).filter_map(|s| s.split('"').next().map(str::to_string)).collect();
     assert_eq!(picks.len(), 2, "{html}");
     let csrf = csrf_of(&html);
     let mut form = vec![("csrf".to_string(), csrf)];
@@ -139,7 +146,12 @@ async fn the_page_ticks_reports_and_accepts_them_without_javascript() {
     let html = r.text().await.expect("body");
     assert!(html.contains("Đã duyệt số báo cáo: 1") && html.contains("Không còn báo cáo nào chờ duyệt"), "{html}");
     // Nothing ticked: a clear message, nothing accepted.
-    let r = client.post(format!("{}/review/accept", app.base)).form(&[("csrf", csrf_of(&html))]).send().await.expect("post");
+    let r = client
+        .post(format!("{}/review/accept", app.base))
+        .form(&[("csrf", csrf_of(&html))])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.expect("body").contains("Chưa chọn báo cáo nào"));
 }

@@ -886,7 +886,8 @@ async fn session_rows(db: &phongtrao_storage::Db) -> (i64, i64) {
 async fn expired_sessions_are_deleted_and_live_ones_kept() {
     let (db, _dir) = crate::support::fresh_db().await;
     phongtrao_web::prepare::prepare(&db).await.expect("prepare");
-    let (past, future) = (chrono::Utc::now() - chrono::Duration::days(2), chrono::Utc::now() + chrono::Duration::hours(1));
+    let (past, future) =
+        (chrono::Utc::now() - chrono::Duration::days(2), chrono::Utc::now() + chrono::Duration::hours(1));
     match &db {
         phongtrao_storage::Db::Sqlite(pool) => {
             for (id, at) in [("old1", past), ("old2", past), ("live", future)] {

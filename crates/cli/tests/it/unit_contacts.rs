@@ -22,18 +22,29 @@ async fn a_units_contact_is_kept_by_the_unit_and_read_by_the_office_only() {
         let (client, url) = (app.client.clone(), format!("{}/api/v1/units/899/contact", app.base));
         async move { client.put(url).bearer_auth(token).json(&body).send().await.expect("put") }
     };
-    let r = put(reporter_token.clone(), json!({"secretary": "Nguyễn Văn A", "phone": "0297 3862 123", "email": "sai"})).await;
+    let r = put(reporter_token.clone(), json!({"secretary": "Nguyễn Văn A", "phone": "0297 3862 123", "email": "sai"}))
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let e: serde_json::Value = r.json().await.expect("json");
     assert!(e["error"]["message_vi"].as_str().is_some_and(|m| m.contains("\"sai\"")), "{e}");
     assert_eq!(app.api("/api/v1/units/899/contact", &office_token).await["secretary"], "", "nothing stored");
-    let r = put(reporter_token.clone(), json!({"secretary": "Nguyễn Văn A", "phone": "0297 3862 123", "note": "Gọi sau 17h"})).await;
+    let r = put(
+        reporter_token.clone(),
+        json!({"secretary": "Nguyễn Văn A", "phone": "0297 3862 123", "note": "Gọi sau 17h"}),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
     let r = put(other_token.clone(), json!({"secretary": "Kẻ khác"})).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "another district cannot write it");
     let seen = app.api("/api/v1/units/899/contact", &office_token).await;
     assert_eq!(seen["phone"], "0297 3862 123");
-    let r = app.client.get(format!("{}/api/v1/units/899/contact", app.base)).bearer_auth(&other_token).send().await.expect("get");
+    let r = app
+        .client
+        .get(format!("{}/api/v1/units/899/contact", app.base))
+        .bearer_auth(&other_token)
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let audit = app.api("/api/v1/audit?action=unit.contact", &office_token).await;
     assert_eq!(audit["entries"].as_array().map(Vec::len), Some(1));

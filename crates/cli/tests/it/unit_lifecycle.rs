@@ -17,7 +17,8 @@ async fn deactivating_asks_first_then_marks_the_unit_and_stops_counting_it() {
     assert_eq!(app.login_form(&client, "vanphong", PW, "10.0.0.5").await.status(), StatusCode::SEE_OTHER);
     let expected_before = app.api("/api/v1/progress?at=2023-03-03", &token).await["timeliness"][0]["expected"].clone();
     let units_before = app.text("/units").await;
-    let form = client.get(format!("{}/units/903/edit", app.base)).send().await.expect("get").text().await.expect("body");
+    let form =
+        client.get(format!("{}/units/903/edit", app.base)).send().await.expect("get").text().await.expect("body");
     let csrf = csrf_of(&form);
 
     // Unticking "active" first shows what it will do; nothing changes yet.
@@ -29,7 +30,12 @@ async fn deactivating_asks_first_then_marks_the_unit_and_stops_counting_it() {
         .expect("post");
     assert_eq!(r.status(), 200);
     let html = r.text().await.expect("body");
-    assert!(html.contains("không còn phải báo cáo") && html.contains("đơn vị trực thuộc") && html.contains("name=\"confirm\""), "{html}");
+    assert!(
+        html.contains("không còn phải báo cáo")
+            && html.contains("đơn vị trực thuộc")
+            && html.contains("name=\"confirm\""),
+        "{html}"
+    );
     assert!(phongtrao_storage::units::by_code(&app.db, "903").await.expect("q").expect("903").active, "not yet");
 
     // Confirmed: done.
@@ -56,7 +62,12 @@ async fn deactivating_asks_first_then_marks_the_unit_and_stops_counting_it() {
     // Moving a unit asks first as well.
     let r = client
         .post(format!("{}/units/30730/edit", app.base))
-        .form(&[("csrf", csrf.as_str()), ("name", "Đoàn phường Vĩnh Thanh Vân"), ("parent_code", "904"), ("active", "on")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Đoàn phường Vĩnh Thanh Vân"),
+            ("parent_code", "904"),
+            ("active", "on"),
+        ])
         .send()
         .await
         .expect("post");

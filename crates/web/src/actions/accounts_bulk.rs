@@ -169,9 +169,9 @@ pub async fn apply(
     // Check every id first: an unknown one stops everything before any change.
     let mut accounts = Vec::new();
     for id in user_ids {
-        let row = users::by_id(&state.db, *id).await?.ok_or_else(|| {
-            Failure::invalid(format!("Không có tài khoản số {id} / No account {id}"))
-        })?;
+        let row = users::by_id(&state.db, *id)
+            .await?
+            .ok_or_else(|| Failure::invalid(format!("Không có tài khoản số {id} / No account {id}")))?;
         accounts.push(row);
     }
     let all_units = units::list(&state.db).await?;

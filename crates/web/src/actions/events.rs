@@ -45,8 +45,14 @@ pub async fn list(state: &AppState, _actor: &Actor) -> Result<Events, Failure> {
         .into_iter()
         .filter(|u| u.active && u.level().is_some_and(|l| levels.contains(&l)))
         .map(|u| {
-            let find = |kind: UnitEventKind| recorded.iter().find(|r| r.unit_id == u.id && r.kind == kind.as_str()).cloned();
-            UnitEvents { launch: find(UnitEventKind::Launch), closing: find(UnitEventKind::Closing), unit: u.code, unit_name: u.name }
+            let find =
+                |kind: UnitEventKind| recorded.iter().find(|r| r.unit_id == u.id && r.kind == kind.as_str()).cloned();
+            UnitEvents {
+                launch: find(UnitEventKind::Launch),
+                closing: find(UnitEventKind::Closing),
+                unit: u.code,
+                unit_name: u.name,
+            }
         })
         .collect();
     Ok(Events { province, units })
@@ -99,8 +105,16 @@ pub async fn record_unit(
     require_in(state, actor, client, Action::WriteUnit, Some(unit.id), &ancestry).await?;
     let record = event_record::parse(input).map_err(invalid)?;
     let campaign = campaigns::current(&state.db).await?;
-    Ok(event_records::set_unit(&state.db, campaign.row.id, unit.id, kind, &record, &who(Some(actor), client), state.now())
-        .await?)
+    Ok(event_records::set_unit(
+        &state.db,
+        campaign.row.id,
+        unit.id,
+        kind,
+        &record,
+        &who(Some(actor), client),
+        state.now(),
+    )
+    .await?)
 }
 
 /// A status in the page's words.

@@ -16,7 +16,7 @@ pub mod reminders;
 pub mod reports;
 pub mod review_queue;
 pub mod tokens;
-pub mod unit_import;
 pub mod unit_contacts;
+pub mod unit_import;
 pub mod units;
 pub mod users;

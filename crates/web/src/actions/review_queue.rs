@@ -6,8 +6,8 @@ use chrono_tz::Asia::Ho_Chi_Minh;
 use phongtrao_domain::policy::Action;
 use phongtrao_domain::report::ReportKind;
 use phongtrao_domain::text::fold;
-use phongtrao_storage::review_queue::{self, QueueQuery, QueueRow};
 use phongtrao_storage::reports::{self, SaveError};
+use phongtrao_storage::review_queue::{self, QueueQuery, QueueRow};
 use phongtrao_storage::{campaigns, units};
 use serde::Serialize;
 
@@ -75,9 +75,9 @@ pub async fn list(state: &AppState, actor: &Actor, client: &ClientIp, filter: &Q
     let unit_ids = match filter.unit.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         None => None,
         Some(code) => {
-            let unit = units::by_code(&state.db, code).await?.ok_or_else(|| {
-                Failure::invalid(format!("Không có đơn vị mã {code} / No unit with code {code}"))
-            })?;
+            let unit = units::by_code(&state.db, code)
+                .await?
+                .ok_or_else(|| Failure::invalid(format!("Không có đơn vị mã {code} / No unit with code {code}")))?;
             Some(units::subtree_ids(&state.db, unit.id).await?)
         }
     };

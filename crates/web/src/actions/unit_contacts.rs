@@ -15,7 +15,12 @@ async fn unit_and_ancestry(state: &AppState, code: &str) -> Result<(UnitRow, Vec
     units::by_code_with_ancestry(&state.db, code).await?.ok_or_else(Failure::not_found)
 }
 
-pub async fn get(state: &AppState, actor: &Actor, client: &ClientIp, code: &str) -> Result<(UnitRow, Contact), Failure> {
+pub async fn get(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    code: &str,
+) -> Result<(UnitRow, Contact), Failure> {
     let (unit, ancestry) = unit_and_ancestry(state, code).await?;
     require_in(state, actor, client, Action::ReadUnit, Some(unit.id), &ancestry).await?;
     let contact = unit_contacts::get(&state.db, unit.id).await?;

@@ -78,7 +78,8 @@ pub async fn create(
     users::check_username(&username)?;
     let role = parse_role(&input.role)?;
     let ids = unit_ids(state, &input.units).await?;
-    let email = phongtrao_domain::email::parse_optional(input.email.as_deref().unwrap_or("")).map_err(Failure::invalid)?;
+    let email =
+        phongtrao_domain::email::parse_optional(input.email.as_deref().unwrap_or("")).map_err(Failure::invalid)?;
     if role == Role::Unit && ids.is_empty() {
         return Err(Failure::invalid(
             "Tài khoản đơn vị cần ít nhất một đơn vị / A unit account needs at least one unit",

@@ -48,14 +48,19 @@ pub async fn import(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let actor = logged_in(actor)?;
     require(&state, &actor, &client, Action::AdministerUsers, None).await?;
-    let mut table = vec![["Đơn vị", "Họ tên", "E-mail", "Điện thoại", "Tên đăng nhập", "Vai trò"].map(String::from).to_vec()];
+    let mut table =
+        vec![["Đơn vị", "Họ tên", "E-mail", "Điện thoại", "Tên đăng nhập", "Vai trò"].map(String::from).to_vec()];
     table.extend(body.accounts.into_iter().map(|p| vec![p.unit, p.name, p.email, p.phone, p.username, p.role]));
     let rows = match accounts_bulk::check_table(&state.db, &table).await? {
         Ok(rows) => rows,
         Err(errors) => {
             // Rows as the caller numbers them: the first account is 1.
             let list = |sep: &str| {
-                errors.iter().map(|e| format!("{} {}: {}", sep, e.row.saturating_sub(1), e.message)).collect::<Vec<_>>().join("; ")
+                errors
+                    .iter()
+                    .map(|e| format!("{} {}: {}", sep, e.row.saturating_sub(1), e.message))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             };
             return Err(Failure::new(
                 StatusCode::UNPROCESSABLE_ENTITY,

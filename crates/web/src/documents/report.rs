@@ -673,7 +673,11 @@ fn events_section(doc: &mut Document, g: &Gathered) {
             .filter(|r| r.kind == kind.as_str() && matches!(r.status.as_str(), "postponed" | "cancelled"))
             .map(|r| {
                 let name = g.names.get(&r.unit_id).cloned().unwrap_or_default();
-                if r.status_reason.trim().is_empty() { name } else { format!("{name} ({})", r.status_reason.trim()) }
+                if r.status_reason.trim().is_empty() {
+                    name
+                } else {
+                    format!("{name} ({})", r.status_reason.trim())
+                }
             })
             .collect();
         if !not_held.is_empty() {

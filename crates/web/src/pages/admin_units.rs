@@ -390,7 +390,9 @@ async fn confirmation(
     }
     if moving {
         let target = match new_parent_code {
-            Some(c) => units::by_code(&state.db, c).await.map_err(internal)?.map(|p| p.name).unwrap_or_else(|| c.to_string()),
+            Some(c) => {
+                units::by_code(&state.db, c).await.map_err(internal)?.map(|p| p.name).unwrap_or_else(|| c.to_string())
+            }
             None => String::new(),
         };
         let from = current_parent.map(|p| p.name).unwrap_or_default();

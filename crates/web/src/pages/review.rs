@@ -128,7 +128,8 @@ async fn build(
         .map(|p| {
             let value = p.end.format("%Y-%m-%d").to_string();
             let selected = value == query.period_end.trim();
-            let label = format!("{} {} ({}–{})", lang.t("review_week"), p.seq, format::date(p.start), format::date(p.end));
+            let label =
+                format!("{} {} ({}–{})", lang.t("review_week"), p.seq, format::date(p.start), format::date(p.end));
             (value, label, selected)
         })
         .collect();
@@ -166,7 +167,11 @@ async fn build(
     })
 }
 
-pub async fn show(State(state): State<AppState>, page: Page, Query(query): Query<ReviewQuery>) -> Result<ReviewPage, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Query(query): Query<ReviewQuery>,
+) -> Result<ReviewPage, AppError> {
     build(&state, &page, &query, None).await
 }
 
