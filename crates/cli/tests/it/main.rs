@@ -21,6 +21,7 @@ mod progress;
 mod reminders;
 mod reports;
 mod review_queue;
+mod role_controls;
 mod security;
 mod storage;
 mod submissions;

@@ -33,6 +33,9 @@ pub struct AllocationsPage {
     pub sum_text: String,
     pub figures: Vec<(String, String)>,
     pub error: Option<String>,
+    /// Whether this user may change these goals (the office at the top; a unit's
+    /// own office or reporters for the goals of the units below it).
+    pub can_edit: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -81,7 +84,16 @@ async fn build(
         view.as_ref().and_then(|v| v.whole).map(format::integer).unwrap_or_else(|| lang.t("allocation.no_goal"));
     let sum_text = view.as_ref().map(|v| format::integer(v.sum)).unwrap_or_default();
     let figures = BaseFigure::ALL.iter().map(|f| (f.as_str().to_string(), f.label_vi().to_string())).collect();
+    let can_edit = match all.iter().find(|u| u.code == parent) {
+        Some(p) if p.parent_id.is_none() => actor.user.role == phongtrao_domain::role::Role::Admin,
+        Some(p) => {
+            let ancestry = units::ancestry(&state.db, p.id).await.map_err(|e| AppError::internal(lang, e))?;
+            phongtrao_domain::policy::allows(&actor.policy(), phongtrao_domain::policy::Action::WriteUnit, &ancestry)
+        }
+        None => false,
+    };
     Ok(AllocationsPage {
+        can_edit,
         chrome: page.chrome(lang.t("allocation.title"), "allocations"),
         indicators,
         indicator,

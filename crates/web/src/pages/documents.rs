@@ -59,7 +59,11 @@ pub async fn show(
     let all = units::list(&state.db).await.map_err(internal)?;
     let root = all.iter().find(|u| u.parent_id.is_none());
     let mut choices: Vec<(String, String)> = Vec::new();
-    if let Some(r) = root {
+    let office = matches!(actor.user.role, Role::Admin | Role::Steering);
+    if !office {
+        // A unit's reporter or viewer gets its own units' documents, never others'.
+        choices.extend(all.iter().filter(|u| actor.unit_ids.contains(&u.id)).map(|u| (u.code.clone(), u.name.clone())));
+    } else if let Some(r) = root {
         choices.push((r.code.clone(), r.name.clone()));
         choices.extend(
             all.iter().filter(|u| u.parent_id == Some(r.id) && u.active).map(|u| (u.code.clone(), u.name.clone())),
