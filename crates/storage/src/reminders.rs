@@ -66,3 +66,43 @@ pub async fn for_period(db: &Db, campaign_id: i64, period_seq: i64) -> Result<Ve
     let sql = format!("SELECT {COLUMNS} FROM reminders WHERE campaign_id = $1 AND period_seq = $2 ORDER BY id");
     Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(campaign_id).bind(period_seq).fetch_all(pool).await)?)
 }
+
+/// When any of these units was last reminded of the period (None: never).
+pub async fn last_sent(
+    db: &Db,
+    campaign_id: i64,
+    period_seq: i64,
+    unit_ids: &[i64],
+) -> Result<Option<DateTime<Utc>>> {
+    if unit_ids.is_empty() {
+        return Ok(None);
+    }
+    let sql = format!(
+        "SELECT MAX(sent_at) FROM reminders WHERE campaign_id = $1 AND period_seq = $2 AND unit_id IN ({})",
+        crate::id_list(unit_ids)
+    );
+    let (at,): (Option<DateTime<Utc>>,) =
+        with_pool!(db, pool => sqlx::query_as(&sql).bind(campaign_id).bind(period_seq).fetch_one(pool).await)?;
+    Ok(at)
+}
+
+/// A reminder sent by a person (dashboard, reminders page or API), with its unit.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct SentRow {
+    pub unit_code: String,
+    pub unit_name: String,
+    pub period_seq: i64,
+    pub sent_at: DateTime<Utc>,
+    pub sent_by: String,
+}
+
+/// The reminders people sent in the campaign, newest first.
+pub async fn recent(db: &Db, campaign_id: i64, limit: i64) -> Result<Vec<SentRow>> {
+    let sql = format!(
+        "SELECT u.code AS unit_code, u.name AS unit_name, r.period_seq, r.sent_at, r.sent_by
+         FROM reminders r JOIN units u ON u.id = r.unit_id
+         WHERE r.campaign_id = $1 ORDER BY r.sent_at DESC, r.id DESC LIMIT {}",
+        limit.clamp(1, 5000)
+    );
+    Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(campaign_id).fetch_all(pool).await)?)
+}

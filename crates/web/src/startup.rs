@@ -140,6 +140,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(crate::security::metrics))
         .route("/admin/reminders", get(pages::reminders::show))
+        .route("/admin/reminders/send", post(pages::reminders::send))
         .route("/static/{*path}", get(assets::serve))
         .nest("/api/v1", api::router())
         .fallback(pages::not_found)

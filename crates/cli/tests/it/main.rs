@@ -19,6 +19,7 @@ mod pages;
 mod plan_import;
 mod progress;
 mod reminders;
+mod reminders_sent;
 mod reports;
 mod review_queue;
 mod role_controls;

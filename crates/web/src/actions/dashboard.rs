@@ -153,6 +153,7 @@ pub async fn remind(
     client: &ClientIp,
     unit_code: Option<&str>,
     period_end: NaiveDate,
+    confirm: bool,
 ) -> Result<Reminded, Failure> {
     let db = &state.db;
     let campaign = campaigns::current(db).await?;
@@ -182,6 +183,21 @@ pub async fn remind(
     .await?
     .into_iter()
     .unzip();
+    // The same units reminded of the same week less than an hour ago: asked first,
+    // so that a second click never sends a duplicate unawares.
+    if !confirm {
+        if let Some(last) = reminders::last_sent(db, campaign.row.id, i64::from(period.seq), &ids).await? {
+            if state.now() - last < chrono::Duration::hours(1) {
+                let at = phongtrao_domain::format::date_time(&last.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh));
+                return Err(Failure::new(
+                    axum::http::StatusCode::CONFLICT,
+                    "recently_reminded",
+                    format!("Các đơn vị này đã được nhắc báo cáo tuần {} lúc {at}. Gửi lại lần nữa?", period.seq),
+                    format!("These units were reminded of week {} at {at}. Send again?", period.seq),
+                ));
+            }
+        }
+    }
     reminders::record(
         db,
         campaign.row.id,

@@ -64,3 +64,38 @@ pub async fn list(
         })
         .collect())
 }
+
+/// A reminder a person sent (from the dashboard, the reminders page or the API).
+#[derive(Debug, Clone, Serialize)]
+pub struct SentView {
+    pub unit: String,
+    pub unit_name: String,
+    pub period_seq: i64,
+    pub period_end: Option<chrono::NaiveDate>,
+    pub sent_at: DateTime<FixedOffset>,
+    pub sent_by: String,
+}
+
+/// The reminders people sent, newest first (the office and the steering committee).
+pub async fn sent_by_people(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    limit: i64,
+) -> Result<Vec<SentView>, Failure> {
+    require(state, actor, client, Action::ReadEverything, None).await?;
+    let campaign = campaigns::current(&state.db).await?;
+    let periods = campaign.plan.periods();
+    Ok(phongtrao_storage::reminders::recent(&state.db, campaign.row.id, limit)
+        .await?
+        .into_iter()
+        .map(|r| SentView {
+            period_end: periods.iter().find(|p| i64::from(p.seq) == r.period_seq).map(|p| p.end),
+            unit: r.unit_code,
+            unit_name: r.unit_name,
+            period_seq: r.period_seq,
+            sent_at: r.sent_at.with_timezone(&Ho_Chi_Minh).fixed_offset(),
+            sent_by: r.sent_by,
+        })
+        .collect())
+}

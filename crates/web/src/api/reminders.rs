@@ -23,6 +23,9 @@ pub struct RemindBody {
     unit: Option<String>,
     /// The period, by its last day.
     period_end: NaiveDate,
+    /// Send even though the same units were reminded of the period within the hour.
+    #[serde(default)]
+    confirm: bool,
 }
 
 pub async fn send(
@@ -35,7 +38,7 @@ pub async fn send(
     // A date on which no period ends: the same refusal as the exports give (422).
     let campaign = campaigns::current(&state.db).await?;
     crate::documents::period_ending(&campaign, body.period_end)?;
-    Ok(Json(dashboard::remind(&state, &actor, &client, body.unit.as_deref(), body.period_end).await?))
+    Ok(Json(dashboard::remind(&state, &actor, &client, body.unit.as_deref(), body.period_end, body.confirm).await?))
 }
 
 #[derive(Deserialize)]

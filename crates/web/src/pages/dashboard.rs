@@ -565,6 +565,8 @@ pub struct RemindForm {
     period: String,
     #[serde(default)]
     at: String,
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
 /// POST /dashboard/remind: a reminder notice to every unit still missing the period.
@@ -575,7 +577,17 @@ pub async fn remind(
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
     let end = parse_day(Some(&f.period)).ok_or_else(|| AppError::not_found(page.lang))?;
-    let done = dashboard::remind(&state, &actor, &page.client, Some(&f.unit), end).await.map_err(|e| page.fail(e))?;
+    let confirm = f.confirm.as_deref() == Some("on");
+    let done = match dashboard::remind(&state, &actor, &page.client, Some(&f.unit), end, confirm).await {
+        Ok(done) => done,
+        // Reminded within the hour: the reminders page asks before sending again.
+        Err(e) if e.code == "recently_reminded" => {
+            let target =
+                format!("/admin/reminders?period={end}&unit={}&again=1#send", crate::error::urlencode(&f.unit));
+            return Ok(Redirect::to(&target).into_response());
+        }
+        Err(e) => return Err(page.fail(e)),
+    };
     let at = parse_day(Some(&f.at)).map(|d| format!("&at={d}")).unwrap_or_default();
     let target = format!(
         "/dashboard?unit={}{at}&reminded={}#timeliness",
