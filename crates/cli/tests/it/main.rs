@@ -13,6 +13,7 @@ mod documents;
 mod office_accounts;
 mod openapi;
 mod pages;
+mod office_week;
 mod plan_import;
 mod progress;
 mod reminders;
