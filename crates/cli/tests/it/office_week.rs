@@ -262,3 +262,20 @@ async fn the_grid_and_the_dashboard_print_on_a4_landscape() {
     assert!(grid.contains("class=\"print-grid\""));
     assert!(grid.contains("class=\"lock-actions no-print\""), "no buttons on paper");
 }
+
+#[tokio::test]
+async fn the_office_picks_units_on_the_grid_by_name_without_accents() {
+    let app = spawn_app().await;
+    let office = logged_in(&app, "vp.tinh", Role::Admin, &[]).await;
+    let (_, grid) = page(&app, &office, "/reports").await;
+    assert!(grid.contains("<datalist id=\"grid-units\">"), "names offered while typing");
+    assert!(grid.contains("<option value=\"Thành đoàn Rạch Giá\">"));
+    let (_, only) = page(&app, &office, "/reports?q=hon+dat").await;
+    assert!(only.contains(">Huyện đoàn Hòn Đất</a></th>"), "found without accents");
+    assert!(!only.contains(">Thành đoàn Rạch Giá</a></th>"), "the others left out");
+    let (_, by_code) = page(&app, &office, "/reports?q=899").await;
+    assert!(by_code.contains(">Thành đoàn Rạch Giá</a></th>"));
+    assert!(!by_code.contains(">Huyện đoàn Hòn Đất</a></th>"));
+    let (_, none) = page(&app, &office, "/reports?q=khong+co+don+vi+nay").await;
+    assert!(none.contains("Không có đơn vị nào có tên khớp."));
+}

@@ -791,6 +791,10 @@ pub struct ReportsPage {
     pub current: Option<CurrentWeek>,
     pub confirm: Option<LockConfirm>,
     pub message: Option<String>,
+    /// The unit filter as typed (by name, with or without accents, or by code).
+    pub q: String,
+    /// The names of every unit of the grid, offered while typing.
+    pub unit_names: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -802,6 +806,8 @@ pub struct ListQuery {
     /// The lock or reopen just done, with `period`.
     done: Option<String>,
     period: Option<String>,
+    /// Only the units whose name (without accents) or code matches.
+    q: Option<String>,
 }
 
 fn week_text(lang: Lang, seq: u32, start: NaiveDate, end: NaiveDate) -> String {
@@ -827,6 +833,9 @@ pub async fn list(State(state): State<AppState>, page: Page, Query(q): Query<Lis
     } else {
         report_actions::reporting_units_of(&state, &actor, &campaign).await.map_err(|f| page.fail(f))?
     };
+    let unit_names: Vec<String> = unit_rows.iter().map(|u| u.name.clone()).collect();
+    let typed = q_text(&q);
+    let unit_rows = filter_units(unit_rows, &typed);
     let ids: Vec<i64> = unit_rows.iter().map(|u| u.id).collect();
     let weekly = reports::list(db, campaign.row.id, ReportKind::Weekly, Some(&ids), None)
         .await
@@ -957,7 +966,23 @@ pub async fn list(State(state): State<AppState>, page: Page, Query(q): Query<Lis
         is_admin,
         confirm,
         message,
+        q: typed,
+        unit_names,
     })
+}
+
+fn q_text(q: &ListQuery) -> String {
+    q.q.as_deref().map(str::trim).unwrap_or("").chars().take(200).collect()
+}
+
+/// The units whose name contains the typed words, accents or not ("hon dat" finds
+/// "Huyện đoàn Hòn Đất"), or whose code is the text typed.
+fn filter_units(rows: Vec<units::UnitRow>, q: &str) -> Vec<units::UnitRow> {
+    let key = phongtrao_domain::text::fold(q);
+    if key.is_empty() {
+        return rows;
+    }
+    rows.into_iter().filter(|u| u.code == q || phongtrao_domain::text::fold(&u.name).contains(&key)).collect()
 }
 
 #[derive(Deserialize, Default)]
