@@ -434,7 +434,8 @@ async fn at_1366_the_office_locks_a_week_after_confirming_and_the_reporter_sees_
     let app = crate::support::spawn_app_at(thursday_of_week_1()).await;
     add_user(&app.db, "vp.tinh", Role::Admin, &[], PW).await;
     add_user(&app.db, "dt.rachgia", Role::Unit, &["899"], PW).await;
-    let hondat = crate::support::add_token(&app.db, add_user(&app.db, "dt.hondat", Role::Unit, &["903"], PW).await).await;
+    let hondat =
+        crate::support::add_token(&app.db, add_user(&app.db, "dt.hondat", Role::Unit, &["903"], PW).await).await;
     let r = app.submit(&hondat, "903", "2023-03-03", json!({"values": {"5": "800"}, "highlights": "Ra quân"})).await;
     assert_eq!(r.status(), 201);
     let shots = concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots");

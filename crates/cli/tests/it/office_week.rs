@@ -245,7 +245,10 @@ async fn the_calendar_marks_today_by_the_servers_clock() {
         .map(|i| &after[i..i + 60])
         .unwrap_or("");
     assert!(!next_line.contains("past"), "{next_line}");
-    assert!(before.matches("<li class=\"cal-").count() == before.matches(" past\"").count() + before.matches(" past today\"").count());
+    assert!(
+        before.matches("<li class=\"cal-").count()
+            == before.matches(" past\"").count() + before.matches(" past today\"").count()
+    );
     // Another day, another mark.
     let later = spawn_app_at(thursday_of_week_1() + chrono::Duration::days(14)).await;
     assert!(later.text("/calendar").await.contains("Hôm nay · 16/03/2023"));

@@ -208,9 +208,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
     let lock_of = |d: &Due| {
         let seq = d.seq?;
         match locks.get(&i64::from(seq)) {
-            Some((true, l)) => {
-                Some(crate::pages::reports::lock_text(lang, seq, l, plan.reporting.lock_after_days))
-            }
+            Some((true, l)) => Some(crate::pages::reports::lock_text(lang, seq, l, plan.reporting.lock_after_days)),
             _ => None,
         }
     };

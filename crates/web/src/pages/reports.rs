@@ -16,8 +16,8 @@ use phongtrao_domain::policy::{allows, Action};
 use phongtrao_domain::report::{
     ActivityInput, Decision, FieldError, FieldInput, LockVerb, ReportInput, ReportKind, Status, Warning,
 };
-use phongtrao_storage::reports::{self, ReportRow, SaveAction};
 use phongtrao_storage::period_locks::{self, PeriodLock};
+use phongtrao_storage::reports::{self, ReportRow, SaveAction};
 use phongtrao_storage::{campaigns, units};
 use serde::Deserialize;
 
@@ -332,7 +332,6 @@ async fn load(state: &AppState, page: &Page, unit: &str, period: &str) -> Result
 fn stored_input(ctx: &FormContext) -> ReportInput {
     ctx.report.as_ref().map(ReportRow::draft).unwrap_or_default()
 }
-
 
 /// How a locked period is told, the same on the grid, the form and the home page:
 /// since when, by whom, and whom to contact.
@@ -815,7 +814,11 @@ fn week_text(lang: Lang, seq: u32, start: NaiveDate, end: NaiveDate) -> String {
 }
 
 /// The reports the user can open: units as rows, the unit plan and each week as columns.
-pub async fn list(State(state): State<AppState>, page: Page, Query(q): Query<ListQuery>) -> Result<ReportsPage, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<ListQuery>,
+) -> Result<ReportsPage, AppError> {
     let actor = page.require_actor()?.clone();
     let lang = page.lang;
     let db = &state.db;
@@ -1014,9 +1017,10 @@ pub async fn lock(
         .map(|p| i64::from(p.seq))
         .ok_or_else(|| AppError::not_found(page.lang))?;
     let end = end.format("%Y-%m-%d");
-    if !f.confirm.as_deref().is_some_and(|c| !c.is_empty()) {
-        return Ok(Redirect::to(&format!("/reports?confirm={end}&verb={}&need=1#confirm-lock", verb.as_str()))
-            .into_response());
+    if f.confirm.as_deref().is_none_or(|c| c.is_empty()) {
+        return Ok(
+            Redirect::to(&format!("/reports?confirm={end}&verb={}&need=1#confirm-lock", verb.as_str())).into_response()
+        );
     }
     reports::set_period_lock(
         &state.db,
