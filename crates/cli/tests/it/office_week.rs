@@ -282,3 +282,16 @@ async fn the_office_picks_units_on_the_grid_by_name_without_accents() {
     let (_, none) = page(&app, &office, "/reports?q=khong+co+don+vi+nay").await;
     assert!(none.contains("Không có đơn vị nào có tên khớp."));
 }
+
+#[tokio::test]
+async fn a_unit_edit_says_it_was_saved_on_the_unit_page() {
+    let app = spawn_app().await;
+    let office = logged_in(&app, "vp.tinh", Role::Admin, &[]).await;
+    let (s, location, body) =
+        post(&app, &office, "/units/899/edit", &[("name", "Thành đoàn Rạch Giá"), ("active", "on")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let (_, unit) = page(&app, &office, &location).await;
+    assert!(unit.contains("Đã lưu thay đổi của đơn vị."), "{location}");
+    let (_, again) = page(&app, &office, "/units/899").await;
+    assert!(!again.contains("Đã lưu thay đổi của đơn vị."), "only right after saving");
+}
