@@ -295,3 +295,23 @@ async fn a_unit_edit_says_it_was_saved_on_the_unit_page() {
     let (_, again) = page(&app, &office, "/units/899").await;
     assert!(!again.contains("Đã lưu thay đổi của đơn vị."), "only right after saving");
 }
+
+#[tokio::test]
+async fn in_english_the_lock_and_its_confirmation_are_said_in_english() {
+    let app = spawn_app_at(thursday_of_week_1()).await;
+    let office = logged_in(&app, "vp.tinh", Role::Admin, &[]).await;
+    let reporter = logged_in(&app, "r.rachgia", Role::Unit, &["899"]).await;
+    for c in [&office, &reporter] {
+        c.get(format!("{}/lang/en", app.base)).send().await.expect("lang");
+    }
+    let (_, confirm) = page(&app, &office, &format!("/reports?confirm={WEEK1}&verb=lock")).await;
+    assert!(confirm.contains("Lock the reporting period?"));
+    assert!(!confirm.contains("Khóa kỳ"), "no Vietnamese on the English page");
+    let (s, location, _) = post(&app, &office, &format!("/periods/{WEEK1}/lock"), &[("confirm", "1")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, grid) = page(&app, &office, &location).await;
+    assert!(grid.contains("Reporting period Week 1 (25/02/2023 – 03/03/2023) locked"), "{location}");
+    let (_, form) = page(&app, &reporter, &format!("/reports/899/{WEEK1}")).await;
+    assert!(form.contains("was locked at") && form.contains("by vp.tinh"));
+    assert!(!form.contains("đã được khóa"));
+}
