@@ -12,6 +12,7 @@ pub use db::create_postgres_database;
 pub mod documents;
 pub mod leases;
 pub mod pending_imports;
+pub mod period_locks;
 pub mod progress;
 pub mod reminder_deliveries;
 pub mod reminders;

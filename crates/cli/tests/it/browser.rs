@@ -424,3 +424,83 @@ async fn restoring_a_draft_kept_offline_brings_back_its_activities() {
     c.close().await.ok();
     result.expect("browser flow");
 }
+
+/// At 1366×768 the office locks week 1 (ticking the confirmation), sees it on the
+/// grid; the reporter's form for that week shows the lock before anything is typed;
+/// a reviewer finds the review actions at the top, still in view down the form.
+#[tokio::test]
+async fn at_1366_the_office_locks_a_week_after_confirming_and_the_reporter_sees_it_before_typing() {
+    let Some(driver) = chromedriver() else { return };
+    let app = crate::support::spawn_app_at(thursday_of_week_1()).await;
+    add_user(&app.db, "vp.tinh", Role::Admin, &[], PW).await;
+    add_user(&app.db, "dt.rachgia", Role::Unit, &["899"], PW).await;
+    let hondat =
+        crate::support::add_token(&app.db, add_user(&app.db, "dt.hondat", Role::Unit, &["903"], PW).await).await;
+    let r = app.submit(&hondat, "903", "2023-03-03", json!({"values": {"5": "800"}, "highlights": "Ra quân"})).await;
+    assert_eq!(r.status(), 201);
+    let shots = concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots");
+    std::fs::create_dir_all(shots).ok();
+    let profile = tempfile::tempdir().expect("profile");
+    let c = chromium(&driver, profile.path(), (1366, 768), false).await;
+    let result = async {
+        log_in(&c, &app.base, "vp.tinh").await?;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while c.execute("return location.pathname === '/login' || document.readyState !== 'complete'", vec![]).await.ok() != Some(json!(false)) {
+            assert!(Instant::now() < deadline, "still on the login page");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        c.goto(&format!("{}/reports", app.base)).await?;
+        loaded(&c, "/reports").await?;
+        let lock = c.find(Locator::Css("#week-2023-03-03 a[href*='verb=lock']")).await?;
+        assert_eq!(lock.text().await?, "Khóa kỳ báo cáo");
+        lock.click().await?;
+        loaded(&c, "confirm=2023-03-03").await?;
+        c.wait().for_element(Locator::Css("#confirm-lock")).await?;
+        c.find(Locator::Css("#confirm-lock-check")).await?.click().await?;
+        c.find(Locator::Css("#confirm-lock-go")).await?.click().await?;
+        loaded(&c, "done=lock").await?;
+        let message = c.find(Locator::Css("#lock-message")).await?.text().await?;
+        assert!(message.starts_with("Đã khóa kỳ báo cáo Tuần 1"), "{message}");
+        let header = c.find(Locator::Css("#week-2023-03-03")).await?.text().await?;
+        assert!(header.contains("Đã khóa") && header.contains("Mở lại"), "{header}");
+        c.execute("document.querySelector('table.report-grid').scrollIntoView()", vec![]).await?;
+        std::fs::write(format!("{shots}/office-grid-locked-1366.png"), c.screenshot().await?).ok();
+        // The reviewer's report page: the review box first, and still in view far down.
+        c.goto(&format!("{}/reports/903/2023-03-03", app.base)).await?;
+        loaded(&c, "/reports/903/").await?;
+        std::fs::write(format!("{shots}/review-top-1366.png"), c.screenshot().await?).ok();
+        let first_screen = c
+            .execute("return document.querySelector('#review').getBoundingClientRect().bottom <= window.innerHeight", vec![])
+            .await?;
+        assert_eq!(first_screen, json!(true), "the review actions on the first screen");
+        c.execute("window.scrollTo(0, 3000)", vec![]).await?;
+        let still = c
+            .execute(
+                "const r = document.querySelector('#review').getBoundingClientRect(); return r.top >= 0 && r.top < 5",
+                vec![],
+            )
+            .await?;
+        assert_eq!(still, json!(true), "the review box stays in view (sticky)");
+        // The reporter, in their own session: the lock before typing.
+        c.delete_all_cookies().await?;
+        log_in(&c, &app.base, "dt.rachgia").await?;
+        loaded(&c, "/home").await?;
+        let home = c.find(Locator::Css("#home-locked")).await?.text().await?;
+        assert!(home.contains("đã được khóa"), "{home}");
+        c.find(Locator::Css("#open-next")).await?.click().await?;
+        loaded(&c, "/reports/899/2023-03-03").await?;
+        let notice = c.find(Locator::Css("#locked")).await?;
+        let visible = c
+            .execute("const r = document.querySelector('#locked').getBoundingClientRect(); return r.top < window.innerHeight", vec![])
+            .await?;
+        assert_eq!(visible, json!(true), "the notice is on the first screen");
+        assert!(notice.text().await?.contains("liên hệ Ban Phong trào"));
+        let disabled = c.execute("return document.querySelector('#report-form input[name=\"v.5\"]').matches(':disabled')", vec![]).await?;
+        assert_eq!(disabled, json!(true), "nothing can be typed");
+        std::fs::write(format!("{shots}/form-locked-1366.png"), c.screenshot().await?).ok();
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("browser flow");
+}

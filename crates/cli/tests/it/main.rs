@@ -16,6 +16,7 @@ mod office_accounts;
 mod openapi;
 mod operations;
 mod pages;
+mod office_week;
 mod plan_import;
 mod progress;
 mod reminders;

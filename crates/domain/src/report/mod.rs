@@ -103,3 +103,88 @@ impl ReportKind {
 pub const NARRATIVE_GUIDE: usize = 500;
 pub const NARRATIVE_MAX: usize = 3000;
 pub const MAX_ACTIVITIES: usize = 100;
+
+/// What the office does to a weekly period by hand: lock it (no report of the week
+/// can be saved) or reopen it. One parse for the page and the API: any other word
+/// is not an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockVerb {
+    Lock,
+    Reopen,
+}
+
+impl LockVerb {
+    pub fn parse(text: &str) -> Option<LockVerb> {
+        match text {
+            "lock" => Some(LockVerb::Lock),
+            "reopen" => Some(LockVerb::Reopen),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LockVerb::Lock => "lock",
+            LockVerb::Reopen => "reopen",
+        }
+    }
+
+    /// Whether the period ends up locked.
+    pub fn locks(self) -> bool {
+        self == LockVerb::Lock
+    }
+}
+
+/// A reviewer's decision on a submitted report. One parse for the page and the
+/// API: anything but "accept" or "return" is refused (never taken as a return).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Accept,
+    Return,
+}
+
+impl Decision {
+    pub fn parse(text: &str) -> Option<Decision> {
+        match text {
+            "accept" => Some(Decision::Accept),
+            "return" => Some(Decision::Return),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Accept => "accept",
+            Decision::Return => "return",
+        }
+    }
+
+    pub fn accepts(self) -> bool {
+        self == Decision::Accept
+    }
+}
+
+#[cfg(test)]
+mod verb_tests {
+    use super::*;
+
+    #[test]
+    fn only_the_two_words_parse() {
+        assert_eq!(LockVerb::parse("lock"), Some(LockVerb::Lock));
+        assert_eq!(LockVerb::parse("reopen"), Some(LockVerb::Reopen));
+        for bad in ["anything", "", "Lock", "unlock", "lock "] {
+            assert_eq!(LockVerb::parse(bad), None, "{bad}");
+        }
+        assert_eq!(Decision::parse("accept"), Some(Decision::Accept));
+        assert_eq!(Decision::parse("return"), Some(Decision::Return));
+        for bad in ["acept", "", "Accept", "reject"] {
+            assert_eq!(Decision::parse(bad), None, "{bad}");
+        }
+        for v in [LockVerb::Lock, LockVerb::Reopen] {
+            assert_eq!(LockVerb::parse(v.as_str()), Some(v));
+        }
+        for d in [Decision::Accept, Decision::Return] {
+            assert_eq!(Decision::parse(d.as_str()), Some(d));
+        }
+    }
+}

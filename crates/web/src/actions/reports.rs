@@ -209,10 +209,14 @@ fn no_such_version() -> Failure {
     )
 }
 
+/// The code of the refusal when a save lands on a locked period (the page shows the
+/// typed input back with it).
+pub const PERIOD_LOCKED: &str = "period_locked";
+
 fn locked() -> Failure {
     Failure::new(
         StatusCode::LOCKED,
-        "period_locked",
+        PERIOD_LOCKED,
         "Kỳ báo cáo này đã khóa. Liên hệ Ban Phong trào để mở lại.",
         "This reporting period is locked. Ask the campaign office to reopen it.",
     )

@@ -212,10 +212,9 @@ pub async fn review(
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
-    let accept = match body.action.as_str() {
-        "accept" => true,
-        "return" => false,
-        _ => {
+    let accept = match phongtrao_domain::report::Decision::parse(body.action.as_str()) {
+        Some(d) => d.accepts(),
+        None => {
             return ApiError(Failure::bad_request(
                 "action phải là accept hoặc return",
                 "action must be accept or return",
@@ -339,10 +338,9 @@ pub async fn lock(
         .find(|p| p.end == end)
         .map(|p| i64::from(p.seq))
         .ok_or_else(|| ApiError::not_found("kỳ báo cáo / period"))?;
-    let lock = match verb.as_str() {
-        "lock" => true,
-        "reopen" => false,
-        _ => return Err(ApiError::not_found("thao tác / action")),
+    let lock = match phongtrao_domain::report::LockVerb::parse(verb.as_str()) {
+        Some(v) => v.locks(),
+        None => return Err(ApiError::not_found("thao tác / action")),
     };
     reports::set_period_lock(
         &state.db,

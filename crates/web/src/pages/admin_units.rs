@@ -79,7 +79,7 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
     match unit_actions::create(&state, &actor, &page.client, &input).await {
-        Ok(unit) => Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response()),
+        Ok(unit) => Ok(Redirect::to(&format!("/units/{}?saved=created", unit.code)).into_response()),
         Err(f) if client_error(&f) => {
             let status = f.status;
             let chrome = page.chrome(page.lang.t("admin.new_unit"), "units");
@@ -154,7 +154,7 @@ pub async fn update(
         }
     }
     match unit_actions::update(&state, &actor, &page.client, &code, &input).await {
-        Ok(unit) => Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response()),
+        Ok(unit) => Ok(Redirect::to(&format!("/units/{}?saved=unit", unit.code)).into_response()),
         Err(f) if client_error(&f) => {
             let status = f.status;
             Ok((status, edit_page(&state, &page, &code, Some(f.message(page.lang).to_string())).await?).into_response())

@@ -22,6 +22,10 @@ pub struct Line {
     pub place: String,
     pub path: Option<String>,
     pub past: bool,
+    /// Today falls within the entry.
+    pub today: bool,
+    /// The first entry not yet past: the "today" mark goes just before it.
+    pub marker: bool,
 }
 
 pub struct Month {
@@ -40,6 +44,8 @@ pub struct CalendarPage {
     pub feed: String,
     /// The logged-in user's units, for their own feeds.
     pub own_units: Vec<(String, String)>,
+    /// "04/12/2026", by the server's clock in the campaign's time zone.
+    pub today: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -60,6 +66,7 @@ pub async fn show(
     let cal = calendar::load(&state, unit_of(&q), lang).await.map_err(|f| page.fail(f))?;
     let today = state.now().with_timezone(&cal.campaign.plan.campaign.timezone).date_naive();
     let mut months: Vec<Month> = Vec::new();
+    let mut marked = false;
     for e in &cal.entries {
         let label = match lang {
             Lang::Vi => format!("Tháng {}/{}", e.day.format("%m"), e.day.format("%Y")),
@@ -74,6 +81,15 @@ pub async fn show(
                 end.with_timezone(&cal.campaign.plan.campaign.timezone).date_naive()
             }
         };
+        let first_day = match &e.entry.span {
+            phongtrao_domain::ical::Span::Days { first, .. } => *first,
+            phongtrao_domain::ical::Span::Timed { start, .. } => {
+                start.with_timezone(&cal.campaign.plan.campaign.timezone).date_naive()
+            }
+        };
+        let past = last_day < today;
+        let marker = !past && !marked;
+        marked |= marker;
         if let Some(m) = months.last_mut() {
             m.lines.push(Line {
                 kind: e.kind.as_str(),
@@ -82,7 +98,9 @@ pub async fn show(
                 title: e.entry.summary.clone(),
                 place: e.entry.location.clone().unwrap_or_default(),
                 path: e.path.clone(),
-                past: last_day < today,
+                past,
+                today: first_day <= today && today <= last_day,
+                marker,
             });
         }
     }
@@ -108,6 +126,7 @@ pub async fn show(
         undated: cal.undated,
         feed,
         own_units,
+        today: phongtrao_domain::format::date(today),
     })
 }
 

@@ -34,6 +34,8 @@ pub struct ReportLine {
     pub status: String,
     pub status_key: String,
     pub timeliness: String,
+    /// The week's period is locked (shown before anyone opens the form).
+    pub locked: bool,
 }
 
 pub struct Returned {
@@ -62,6 +64,8 @@ pub struct Next {
     pub status_key: String,
     /// A weekly report: the button reads "Báo cáo tuần này".
     pub weekly: bool,
+    /// The week's period is locked: since when, by whom, whom to contact.
+    pub locked: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -117,6 +121,7 @@ struct Due<'a> {
     href: String,
     report: Option<&'a ReportRow>,
     weekly: bool,
+    seq: Option<u32>,
 }
 
 pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<HomeQuery>) -> Result<Response, AppError> {
@@ -180,6 +185,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
                 href: format!("/reports/{}/plan", unit.code),
                 report: unit_plan.as_ref(),
                 weekly: false,
+                seq: None,
             });
         }
         for p in &periods {
@@ -190,9 +196,22 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
                 href: week_href(&unit.code, p.end),
                 report: by_seq.get(&i64::from(p.seq)).copied(),
                 weekly: true,
+                seq: Some(p.seq),
             });
         }
     }
+    let locks = if reporting {
+        crate::pages::reports::locks_now(&state, &campaign).await.map_err(err)?
+    } else {
+        HashMap::new()
+    };
+    let lock_of = |d: &Due| {
+        let seq = d.seq?;
+        match locks.get(&i64::from(seq)) {
+            Some((true, l)) => Some(crate::pages::reports::lock_text(lang, seq, l, plan.reporting.lock_after_days)),
+            _ => None,
+        }
+    };
     // The next deadline still to come: the unit plan's only while it can still be sent.
     let next =
         dues.iter().find(|d| d.at > now && (d.weekly || d.report.is_none_or(|r| r.status().editable()))).map(|d| {
@@ -207,6 +226,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
                 status,
                 status_key,
                 weekly: d.weekly,
+                locked: lock_of(d),
             }
         });
     let lines = dues
@@ -214,7 +234,9 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
         .map(|d| {
             let (status, status_key) = report_status(d.report, d.at < now, lang);
             let deadline = deadline_text(&d);
+            let locked = lock_of(&d).is_some();
             ReportLine {
+                locked,
                 timeliness: d
                     .report
                     .and_then(|r| r.timeliness.as_deref())

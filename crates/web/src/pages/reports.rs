@@ -13,7 +13,10 @@ use chrono::{NaiveDate, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 use phongtrao_domain::format;
 use phongtrao_domain::policy::{allows, Action};
-use phongtrao_domain::report::{ActivityInput, FieldError, FieldInput, ReportInput, ReportKind, Status, Warning};
+use phongtrao_domain::report::{
+    ActivityInput, Decision, FieldError, FieldInput, LockVerb, ReportInput, ReportKind, Status, Warning,
+};
+use phongtrao_storage::period_locks::{self, PeriodLock};
 use phongtrao_storage::reports::{self, ReportRow, SaveAction};
 use phongtrao_storage::{campaigns, units};
 use serde::Deserialize;
@@ -113,6 +116,12 @@ pub struct ReportPage {
     pub guide: usize,
     pub max: usize,
     pub is_plan: bool,
+    /// The period is locked: why, since when, by whom and whom to contact. The form
+    /// is then read-only, before anyone types.
+    pub locked: Option<String>,
+    /// A save refused because the period got locked meanwhile: what the person typed,
+    /// as text they can copy (the form shows it too).
+    pub typed: Option<String>,
 }
 
 fn period_param(ctx: &FormContext) -> String {
@@ -294,6 +303,8 @@ fn build(
         guide: phongtrao_domain::report::NARRATIVE_GUIDE,
         max: phongtrao_domain::report::NARRATIVE_MAX,
         is_plan: ctx.kind == ReportKind::UnitPlan,
+        locked: None,
+        typed: None,
     }
 }
 
@@ -322,6 +333,97 @@ fn stored_input(ctx: &FormContext) -> ReportInput {
     ctx.report.as_ref().map(ReportRow::draft).unwrap_or_default()
 }
 
+/// How a locked period is told, the same on the grid, the form and the home page:
+/// since when, by whom, and whom to contact.
+pub(crate) fn lock_text(lang: Lang, seq: u32, lock: &PeriodLock, lock_after_days: Option<u32>) -> String {
+    let by = lock.locked_by.as_deref().map(str::trim).filter(|b| !b.is_empty());
+    match (lock.locked_at, lang) {
+        (Some(at), Lang::Vi) => format!(
+            "Kỳ báo cáo tuần {seq} đã được khóa lúc {}{}. Không nhập, sửa hay gửi được báo cáo của tuần này; nếu cần bổ sung, hãy liên hệ Ban Phong trào (Tỉnh đoàn) để mở lại kỳ.",
+            format::date_time(&at.with_timezone(&Ho_Chi_Minh)),
+            by.map(|b| format!(" (người khóa: {b})")).unwrap_or_default()
+        ),
+        (Some(at), Lang::En) => format!(
+            "Reporting period week {seq} was locked at {}{}. This week's report can no longer be entered, changed or submitted; to add something, ask the campaign office (province Youth Union) to reopen the period.",
+            format::date_time(&at.with_timezone(&Ho_Chi_Minh)),
+            by.map(|b| format!(" by {b}")).unwrap_or_default()
+        ),
+        (None, Lang::Vi) => format!(
+            "Kỳ báo cáo tuần {seq} đã tự khóa {} ngày sau thời hạn. Không nhập, sửa hay gửi được báo cáo của tuần này; nếu cần bổ sung, hãy liên hệ Ban Phong trào (Tỉnh đoàn) để mở lại kỳ.",
+            lock_after_days.unwrap_or(0)
+        ),
+        (None, Lang::En) => format!(
+            "Reporting period week {seq} locked itself {} days after its deadline. This week's report can no longer be entered, changed or submitted; to add something, ask the campaign office (province Youth Union) to reopen the period.",
+            lock_after_days.unwrap_or(0)
+        ),
+    }
+}
+
+/// Every period's lock, by sequence number, and whether it is locked now.
+pub(crate) async fn locks_now(
+    state: &AppState,
+    campaign: &campaigns::StoredCampaign,
+) -> Result<HashMap<i64, (bool, PeriodLock)>, phongtrao_storage::StorageError> {
+    let now = state.now();
+    let after = campaign.plan.reporting.lock_after_days;
+    Ok(period_locks::all(&state.db, campaign.row.id)
+        .await?
+        .into_iter()
+        .map(|l| (l.seq, (l.locked(after, now), l)))
+        .collect())
+}
+
+/// Marks the form locked (read-only, with the notice) when its weekly period is
+/// locked now.
+async fn apply_lock(state: &AppState, page: &Page, ctx: &FormContext, view: &mut ReportPage) -> Result<(), AppError> {
+    let Some(period) = &ctx.period else {
+        return Ok(());
+    };
+    let after = ctx.campaign.plan.reporting.lock_after_days;
+    if !reports::locked_at(ctx.lock, after, state.now()) {
+        return Ok(());
+    }
+    let locks = locks_now(state, &ctx.campaign).await.map_err(|e| AppError::internal(page.lang, e))?;
+    let text = match locks.get(&i64::from(period.seq)) {
+        Some((_, lock)) => lock_text(page.lang, period.seq, lock, after),
+        None => page.lang.t("office_week.locked_title"),
+    };
+    view.locked = Some(text);
+    view.editable = false;
+    Ok(())
+}
+
+/// What was typed, as plain text to copy back later.
+fn typed_text(ctx: &FormContext, input: &ReportInput, lang: Lang) -> String {
+    let mut out = Vec::new();
+    for f in &ctx.fields {
+        if let Some(v) = input.values.get(&f.key).filter(|v| !v.trim().is_empty()) {
+            out.push(format!("{} {}: {}", f.key, f.label, v.trim()));
+        }
+    }
+    if input.nothing_to_report {
+        out.push(lang.t("reporter.nothing_to_report"));
+    }
+    for (i, a) in input.activities.iter().enumerate() {
+        let parts: Vec<&str> = [&a.title, &a.held_on, &a.place, &a.participants, &a.funds, &a.result]
+            .into_iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect();
+        out.push(format!("{} {}: {}", lang.t("report.activity"), i + 1, parts.join(" · ")));
+    }
+    for (label, text) in [
+        (lang.t("report.highlights"), &input.highlights),
+        (lang.t("report.difficulties"), &input.difficulties),
+        (lang.t("report.proposals"), &input.proposals),
+    ] {
+        if !text.trim().is_empty() {
+            out.push(format!("{label}:\n{}", text.trim()));
+        }
+    }
+    out.join("\n")
+}
+
 #[derive(Deserialize, Default)]
 pub struct ShowQuery {
     saved: Option<String>,
@@ -335,9 +437,14 @@ pub async fn show(
 ) -> Result<ReportPage, AppError> {
     let ctx = load(&state, &page, &unit, &period).await?;
     let mut view = build(&page, &ctx, &stored_input(&ctx), Vec::new(), Vec::new(), 0);
-    view.message = q.saved.map(|s| match s.as_str() {
-        "submit" => page.lang.t("report.submitted"),
-        "review" => page.lang.t("report.reviewed"),
+    apply_lock(&state, &page, &ctx, &mut view).await?;
+    view.message = q.saved.map(|s| match (s.as_str(), page.lang) {
+        ("submit", _) => page.lang.t("report.submitted"),
+        ("accept", Lang::Vi) => format!("Đã duyệt báo cáo của {}.", ctx.unit.name),
+        ("accept", Lang::En) => format!("The report of {} was accepted.", ctx.unit.name),
+        ("return", Lang::Vi) => format!("Đã trả lại báo cáo cho {} kèm nhận xét.", ctx.unit.name),
+        ("return", Lang::En) => format!("The report was returned to {} with the comment.", ctx.unit.name),
+        ("review", _) => page.lang.t("report.reviewed"),
         _ => page.lang.t("report.draft_saved"),
     });
     Ok(view)
@@ -418,7 +525,9 @@ pub async fn save(
     match report_actions::save(&state, &actor, &page.client, &ctx, &input, version, save_action, None, None).await {
         Ok((_, _)) if extra_rows > 0 => {
             let ctx = load(&state, &page, &unit, &period).await?;
-            Ok(build(&page, &ctx, &input, Vec::new(), Vec::new(), extra_rows).into_response())
+            let mut view = build(&page, &ctx, &input, Vec::new(), Vec::new(), extra_rows);
+            apply_lock(&state, &page, &ctx, &mut view).await?;
+            Ok(view.into_response())
         }
         Ok((_, _)) => {
             let which = if save_action == SaveAction::Submit { "submit" } else { "draft" };
@@ -427,7 +536,24 @@ pub async fn save(
         Err(ReportFailure::Invalid(errors)) => {
             let mut view = build(&page, &ctx, &input, errors, Vec::new(), 0);
             view.version = version;
+            apply_lock(&state, &page, &ctx, &mut view).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response())
+        }
+        // The period got locked between opening the form and saving: the form comes
+        // back read-only with what was typed, and the typed text to copy. Nothing lost.
+        Err(ReportFailure::Other(f)) if f.code == report_actions::PERIOD_LOCKED => {
+            let mut view = build(&page, &ctx, &input, Vec::new(), Vec::new(), 0);
+            view.version = version;
+            apply_lock(&state, &page, &ctx, &mut view).await?;
+            if view.locked.is_none() {
+                view.locked = Some(match page.lang {
+                    Lang::Vi => f.vi.clone(),
+                    Lang::En => f.en.clone(),
+                });
+                view.editable = false;
+            }
+            view.typed = Some(typed_text(&ctx, &input, page.lang));
+            Ok((StatusCode::LOCKED, view).into_response())
         }
         Err(ReportFailure::Conflict(current)) => {
             let theirs = current.draft();
@@ -461,6 +587,7 @@ pub async fn save(
             let mut fresh = ctx;
             fresh.report = Some(*current);
             let mut view = build(&page, &fresh, &theirs, Vec::new(), Vec::new(), 0);
+            apply_lock(&state, &page, &fresh, &mut view).await?;
             view.conflict_self = page.actor.as_ref().is_some_and(|a| a.user.username == who);
             view.conflict = Some((format!("{who} · {when}"), diff));
             Ok((StatusCode::CONFLICT, view).into_response())
@@ -485,9 +612,15 @@ pub async fn review(
 ) -> Result<Response, AppError> {
     let ctx = load(&state, &page, &unit, &period).await?;
     let actor = page.require_actor()?.clone();
-    let accept = f.decision == "accept";
-    match report_actions::review(&state, &actor, &page.client, &ctx, accept, &f.comment, f.version).await {
-        Ok(_) => Ok(Redirect::to(&format!("/reports/{unit}/{period}?saved=review")).into_response()),
+    // Only the two decisions: any other value is refused, never taken as a return.
+    let decision = Decision::parse(&f.decision).ok_or_else(|| {
+        page.fail(crate::error::Failure::bad_request(
+            "Quyết định duyệt phải là \"duyệt\" (accept) hoặc \"trả lại\" (return); chưa lưu gì.",
+            "The review decision must be \"accept\" or \"return\"; nothing was stored.",
+        ))
+    })?;
+    match report_actions::review(&state, &actor, &page.client, &ctx, decision.accepts(), &f.comment, f.version).await {
+        Ok(_) => Ok(Redirect::to(&format!("/reports/{unit}/{period}?saved={}", decision.as_str())).into_response()),
         Err(ReportFailure::Other(failure)) => Err(page.fail(failure)),
         Err(ReportFailure::Conflict(_)) => Err(page.fail(crate::error::Failure::new(
             StatusCode::CONFLICT,
@@ -571,7 +704,11 @@ pub async fn history(
                     (x.trim() != y.trim()).then(|| DiffLine { label: k.clone(), mine: x, theirs: y })
                 })
                 .collect();
-            Some((format!("#{}", a + 1), format!("#{}", b + 1), diff))
+            Some((
+                format!("{} {}", lang.t("report.version"), versions[a].version),
+                format!("{} {}", lang.t("report.version"), versions[b].version),
+                diff,
+            ))
         }
         _ => None,
     };
@@ -592,6 +729,8 @@ pub struct ListCell {
     pub timeliness: String,
     /// Sent as "không phát sinh trong tuần".
     pub nothing: bool,
+    /// The week's period is locked now.
+    pub locked: bool,
 }
 
 pub struct ListRow {
@@ -615,20 +754,71 @@ pub struct CurrentWeek {
     pub seq: u32,
     pub range: String,
     pub deadline: String,
+    pub locked: Option<String>,
+}
+
+/// A week's column of the grid.
+pub struct PeriodColumn {
+    pub seq: u32,
+    pub end_label: String,
+    /// "2026-03-13", as in the URLs.
+    pub end: String,
+    pub locked: bool,
+    /// Since when and by whom (the column header's tooltip and the notice).
+    pub lock_note: String,
+}
+
+/// The office asked to lock or reopen a week: the second step, with a checkbox.
+pub struct LockConfirm {
+    pub end: String,
+    pub verb: &'static str,
+    pub week: String,
+    pub title: String,
+    pub text: String,
+    pub button: String,
+    /// The form was sent without ticking the box.
+    pub needed: bool,
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "reports.html")]
 pub struct ReportsPage {
     pub chrome: Chrome,
-    pub periods: Vec<(u32, String, String, bool)>,
+    pub periods: Vec<PeriodColumn>,
     pub rows: Vec<ListRow>,
     pub is_admin: bool,
     pub current: Option<CurrentWeek>,
+    pub confirm: Option<LockConfirm>,
+    pub message: Option<String>,
+    /// The unit filter as typed (by name, with or without accents, or by code).
+    pub q: String,
+    /// The names of every unit of the grid, offered while typing.
+    pub unit_names: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    /// The week (its last day) to lock or reopen, with `verb`: shows the confirmation.
+    confirm: Option<String>,
+    verb: Option<String>,
+    need: Option<String>,
+    /// The lock or reopen just done, with `period`.
+    done: Option<String>,
+    period: Option<String>,
+    /// Only the units whose name (without accents) or code matches.
+    q: Option<String>,
+}
+
+fn week_text(lang: Lang, seq: u32, start: NaiveDate, end: NaiveDate) -> String {
+    format!("{} {seq} ({} – {})", lang.t("report.week"), format::date(start), format::date(end))
 }
 
 /// The reports the user can open: units as rows, the unit plan and each week as columns.
-pub async fn list(State(state): State<AppState>, page: Page) -> Result<ReportsPage, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<ListQuery>,
+) -> Result<ReportsPage, AppError> {
     let actor = page.require_actor()?.clone();
     let lang = page.lang;
     let db = &state.db;
@@ -646,6 +836,9 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<ReportsPa
     } else {
         report_actions::reporting_units_of(&state, &actor, &campaign).await.map_err(|f| page.fail(f))?
     };
+    let unit_names: Vec<String> = unit_rows.iter().map(|u| u.name.clone()).collect();
+    let typed = q_text(&q);
+    let unit_rows = filter_units(unit_rows, &typed);
     let ids: Vec<i64> = unit_rows.iter().map(|u| u.id).collect();
     let weekly = reports::list(db, campaign.row.id, ReportKind::Weekly, Some(&ids), None)
         .await
@@ -653,11 +846,18 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<ReportsPa
     let plans = reports::list(db, campaign.row.id, ReportKind::UnitPlan, Some(&ids), None)
         .await
         .map_err(|e| AppError::internal(lang, e))?;
+    let locks = locks_now(&state, &campaign).await.map_err(|e| AppError::internal(lang, e))?;
+    let after = campaign.plan.reporting.lock_after_days;
     let by_key: HashMap<(i64, i64), &ReportRow> = weekly.iter().map(|r| ((r.unit_id, r.period_seq), r)).collect();
     let plan_of: HashMap<i64, &ReportRow> = plans.iter().map(|r| (r.unit_id, r)).collect();
     let periods = campaign.plan.periods();
     let now = state.now();
-    let cell = |r: Option<&&ReportRow>, href: String, past_due: bool| {
+    let is_locked = |seq: u32| locks.get(&i64::from(seq)).is_some_and(|(locked, _)| *locked);
+    let note_of = |seq: u32| match locks.get(&i64::from(seq)) {
+        Some((true, l)) => lock_text(lang, seq, l, after),
+        _ => String::new(),
+    };
+    let cell = |r: Option<&&ReportRow>, href: String, past_due: bool, locked: bool| {
         let (status, status_key) = report_status(r.copied(), past_due, lang);
         ListCell {
             href,
@@ -665,6 +865,7 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<ReportsPa
             status_key,
             timeliness: r.and_then(|r| r.timeliness.as_deref()).map(|t| timeliness_label(t, lang)).unwrap_or_default(),
             nothing: r.is_some_and(|r| r.status().counts() && r.nothing_to_report()),
+            locked,
         }
     };
     let rows = unit_rows
@@ -672,7 +873,7 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<ReportsPa
         .map(|u| ListRow {
             unit_code: u.code.clone(),
             unit_name: u.name.clone(),
-            plan: cell(plan_of.get(&u.id), format!("/reports/{}/plan", u.code), true),
+            plan: cell(plan_of.get(&u.id), format!("/reports/{}/plan", u.code), true, false),
             weeks: periods
                 .iter()
                 .map(|p| {
@@ -680,6 +881,7 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<ReportsPa
                         by_key.get(&(u.id, i64::from(p.seq))),
                         report_actions::week_href(&u.code, p.end),
                         p.deadline.with_timezone(&Utc) < now,
+                        is_locked(p.seq),
                     )
                 })
                 .collect(),
@@ -694,27 +896,114 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<ReportsPa
             seq: p.seq,
             range: format!("{} – {}", format::date(p.start), format::date(p.end)),
             deadline: format::date_time(&p.deadline.with_timezone(&Ho_Chi_Minh)),
+            locked: is_locked(p.seq).then(|| note_of(p.seq)),
         })
     });
+    let is_admin = actor.user.role == phongtrao_domain::role::Role::Admin;
+    let find = |end: &Option<String>| {
+        let end = NaiveDate::parse_from_str(end.as_deref()?.trim(), "%Y-%m-%d").ok()?;
+        periods.iter().find(|p| p.end == end)
+    };
+    // The second step of lock/reopen (a page of its own without JavaScript).
+    let confirm = match (find(&q.confirm), q.verb.as_deref().and_then(LockVerb::parse)) {
+        (Some(p), Some(verb)) if is_admin => {
+            let week = week_text(lang, p.seq, p.start, p.end);
+            let (title, text, button) = match verb {
+                LockVerb::Lock => (
+                    lang.t("office_week.confirm_lock_title"),
+                    lang.t("office_week.confirm_lock_text"),
+                    lang.t("office_week.lock_button"),
+                ),
+                LockVerb::Reopen => (
+                    lang.t("office_week.confirm_reopen_title"),
+                    lang.t("office_week.confirm_reopen_text"),
+                    lang.t("office_week.reopen_button"),
+                ),
+            };
+            Some(LockConfirm {
+                end: p.end.format("%Y-%m-%d").to_string(),
+                verb: verb.as_str(),
+                week,
+                title,
+                text,
+                button,
+                needed: q.need.is_some(),
+            })
+        }
+        _ => None,
+    };
+    let message = match (find(&q.period), q.done.as_deref().and_then(LockVerb::parse)) {
+        (Some(p), Some(verb)) => {
+            let week = week_text(lang, p.seq, p.start, p.end);
+            Some(match (verb, lang) {
+                (LockVerb::Lock, Lang::Vi) => {
+                    format!("Đã khóa kỳ báo cáo {week}: các đơn vị không còn nhập, sửa hay gửi được báo cáo tuần này.")
+                }
+                (LockVerb::Lock, Lang::En) => {
+                    format!("Reporting period {week} locked: units can no longer enter, change or submit this week's report.")
+                }
+                (LockVerb::Reopen, Lang::Vi) => {
+                    format!("Đã mở lại kỳ báo cáo {week}: các đơn vị lại nhập, sửa và gửi được báo cáo tuần này.")
+                }
+                (LockVerb::Reopen, Lang::En) => {
+                    format!("Reporting period {week} reopened: units can enter, change and submit this week's report again.")
+                }
+            })
+        }
+        _ => None,
+    };
     Ok(ReportsPage {
         current,
         chrome: page.chrome(lang.t("report.list_title"), "reports"),
         periods: periods
             .iter()
-            .map(|p| {
-                (p.seq, format::date(p.end), p.end.format("%Y-%m-%d").to_string(), p.deadline.with_timezone(&Utc) < now)
+            .map(|p| PeriodColumn {
+                seq: p.seq,
+                end_label: format::date(p.end),
+                end: p.end.format("%Y-%m-%d").to_string(),
+                locked: is_locked(p.seq),
+                lock_note: note_of(p.seq),
             })
             .collect(),
         rows,
-        is_admin: actor.user.role == phongtrao_domain::role::Role::Admin,
+        is_admin,
+        confirm,
+        message,
+        q: typed,
+        unit_names,
     })
 }
 
+fn q_text(q: &ListQuery) -> String {
+    q.q.as_deref().map(str::trim).unwrap_or("").chars().take(200).collect()
+}
+
+/// The units whose name contains the typed words, accents or not ("hon dat" finds
+/// "Huyện đoàn Hòn Đất"), or whose code is the text typed.
+fn filter_units(rows: Vec<units::UnitRow>, q: &str) -> Vec<units::UnitRow> {
+    let key = phongtrao_domain::text::fold(q);
+    if key.is_empty() {
+        return rows;
+    }
+    rows.into_iter().filter(|u| u.code == q || phongtrao_domain::text::fold(&u.name).contains(&key)).collect()
+}
+
+#[derive(Deserialize, Default)]
+pub struct LockForm {
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+/// POST /periods/{end}/{lock|reopen}: any other word is not found (as in the API).
+/// Without the confirmation box ticked, back to the confirmation step; nothing done.
 pub async fn lock(
     State(state): State<AppState>,
     page: Page,
-    Path((end, verb)): Path<(NaiveDate, String)>,
+    Path((end, verb)): Path<(String, String)>,
+    Form(f): Form<LockForm>,
 ) -> Result<Response, AppError> {
+    let verb = LockVerb::parse(&verb).ok_or_else(|| AppError::not_found(page.lang))?;
+    let end = NaiveDate::parse_from_str(&end, "%Y-%m-%d").map_err(|_| AppError::not_found(page.lang))?;
     let actor = page.require_actor()?.clone();
     crate::authz::require(&state, &actor, &page.client, Action::AdministerCampaign, None)
         .await
@@ -727,15 +1016,21 @@ pub async fn lock(
         .find(|p| p.end == end)
         .map(|p| i64::from(p.seq))
         .ok_or_else(|| AppError::not_found(page.lang))?;
+    let end = end.format("%Y-%m-%d");
+    if f.confirm.as_deref().is_none_or(|c| c.is_empty()) {
+        return Ok(
+            Redirect::to(&format!("/reports?confirm={end}&verb={}&need=1#confirm-lock", verb.as_str())).into_response()
+        );
+    }
     reports::set_period_lock(
         &state.db,
         campaign.row.id,
         seq,
-        verb == "lock",
+        verb.locks(),
         &crate::authz::who(Some(&actor), &page.client),
         state.now(),
     )
     .await
     .map_err(|e| page.fail(e.into()))?;
-    Ok(Redirect::to("/reports").into_response())
+    Ok(Redirect::to(&format!("/reports?done={}&period={end}#lock-message", verb.as_str())).into_response())
 }

@@ -156,6 +156,8 @@ pub struct UnitPage {
     /// The unit's contact, for those who may read the unit (personal data: never anonymous).
     pub contact: Option<phongtrao_storage::unit_contacts::Contact>,
     pub contact_saved: bool,
+    /// "Đã tạo đơn vị." / "Đã lưu thay đổi của đơn vị." after the unit form.
+    pub unit_message: Option<String>,
 }
 
 pub async fn show(State(state): State<AppState>, page: Page, Path(code): Path<String>) -> Result<UnitPage, AppError> {
@@ -214,6 +216,13 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(code): Path<St
         can_edit_figures,
         saved: page.path.contains("saved=1"),
         contact_saved: page.path.contains("saved=contact"),
+        unit_message: if page.path.contains("saved=created") {
+            Some(page.lang.t("office_week.unit_created"))
+        } else if page.path.contains("saved=unit") {
+            Some(page.lang.t("office_week.unit_updated"))
+        } else {
+            None
+        },
         contact,
         kind: kind_label(&unit),
         level: unit.level().map(|l| l.label_vi().to_string()).unwrap_or_default(),
