@@ -68,12 +68,7 @@ pub async fn for_period(db: &Db, campaign_id: i64, period_seq: i64) -> Result<Ve
 }
 
 /// When any of these units was last reminded of the period (None: never).
-pub async fn last_sent(
-    db: &Db,
-    campaign_id: i64,
-    period_seq: i64,
-    unit_ids: &[i64],
-) -> Result<Option<DateTime<Utc>>> {
+pub async fn last_sent(db: &Db, campaign_id: i64, period_seq: i64, unit_ids: &[i64]) -> Result<Option<DateTime<Utc>>> {
     if unit_ids.is_empty() {
         return Ok(None);
     }

@@ -17,7 +17,8 @@ async fn the_office_reminds_any_past_week_sees_every_reminder_and_is_asked_befor
     let token = add_token(&app.db, office).await;
     let client = browser();
     assert_eq!(app.login_form(&client, "vanphong", PW, "10.0.2.1").await.status(), StatusCode::SEE_OTHER);
-    let page = client.get(format!("{}/admin/reminders", app.base)).send().await.expect("get").text().await.expect("body");
+    let page =
+        client.get(format!("{}/admin/reminders", app.base)).send().await.expect("get").text().await.expect("body");
     assert!(page.contains("href=\"/admin/reminders\""), "the menu leads here");
     assert!(page.contains("Văn phòng chưa gửi lời nhắc nào"));
     // Week 1 is long past: Hòn Đất is reminded of it from this page.
@@ -65,6 +66,7 @@ async fn the_office_reminds_any_past_week_sees_every_reminder_and_is_asked_befor
         .await
         .expect("remind");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let page = client.get(format!("{}/admin/reminders", app.base)).send().await.expect("get").text().await.expect("body");
+    let page =
+        client.get(format!("{}/admin/reminders", app.base)).send().await.expect("get").text().await.expect("body");
     assert!(page.contains("Huyện đoàn Tân Hiệp") && page.contains("Tuần 2 (10/03/2023)"), "{page}");
 }

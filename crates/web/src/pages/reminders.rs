@@ -112,7 +112,7 @@ pub async fn send(
 async fn build(state: &AppState, page: &Page, period: &str, unit: &str) -> Result<RemindersPage, AppError> {
     let actor = page.require_actor()?.clone();
     let lang = page.lang;
-    let rows = reminders::list(&state, &actor, &page.client, None)
+    let rows = reminders::list(state, &actor, &page.client, None)
         .await
         .map_err(|f| page.fail(f))?
         .into_iter()
@@ -163,7 +163,8 @@ async fn build(state: &AppState, page: &Page, period: &str, unit: &str) -> Resul
         .iter()
         .map(|p| {
             let value = p.end.format("%Y-%m-%d").to_string();
-            let label = format!("{} {} ({}–{})", lang.t("review_week"), p.seq, format::date(p.start), format::date(p.end));
+            let label =
+                format!("{} {} ({}–{})", lang.t("review_week"), p.seq, format::date(p.start), format::date(p.end));
             let selected = value == chosen;
             (value, label, selected)
         })
