@@ -84,6 +84,10 @@ async fn the_office_and_the_units_record_what_happened_at_each_event() {
         client.get(format!("{}/events?saved=1", app.base)).send().await.expect("get").text().await.expect("body");
     assert!(html.contains("Đã lưu kết quả hoạt động") && html.contains("1.050 người") && html.contains("07/04/2023"));
 
+    // The calendar shows what became of each event, and leads to it.
+    let calendar = app.text("/calendar").await;
+    assert!(calendar.contains("href=\"/events#e1\"") && calendar.contains("— Đã tổ chức"), "{calendar}");
+
     // The final report tells what was held, and which launches were.
     let (status, _, _, bytes) =
         crate::documents::download(&app, &office_token, "/api/v1/exports/final-report.docx?at=2023-04-10").await;

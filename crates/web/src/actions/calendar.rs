@@ -85,14 +85,21 @@ pub async fn load(state: &AppState, unit_code: Option<&str>, lang: Lang) -> Resu
                 continue;
             };
             let last = e.ends_on.unwrap_or(first).max(first);
+            // What became of it, once the office has recorded it (held, postponed…).
+            let summary = match phongtrao_domain::event_record::EventStatus::parse(&e.status) {
+                Some(s) if s != phongtrao_domain::event_record::EventStatus::Planned => {
+                    format!("{} — {}", e.title, if vi { s.label_vi() } else { s.label_en() })
+                }
+                _ => e.title,
+            };
             entries.push(CalendarEntry {
                 kind: Kind::Event,
                 day: first,
                 when: range_text(first, last),
-                path: None,
+                path: Some(format!("/events#e{}", e.number)),
                 entry: Entry {
                     uid: format!("{prefix}-event-{}@phongtrao", e.number),
-                    summary: e.title,
+                    summary,
                     span: Span::Days { first, last },
                     location: e.place,
                     description: e.results,
