@@ -92,7 +92,7 @@ impl Failure {
 
     /// As an HTML page in `lang`.
     pub fn page(self, lang: Lang) -> AppError {
-        AppError { lang, failure: self, login_next: None }
+        AppError { lang, failure: self, login_next: None, chrome: None, back: None }
     }
 }
 
@@ -158,6 +158,11 @@ pub struct AppError {
     pub failure: Failure,
     /// Where to come back after logging in.
     pub login_next: Option<String>,
+    /// The page's own chrome (the user's menu, the simulated-data banner) when the
+    /// failure comes from a page the user was on; None: a bare chrome.
+    pub chrome: Option<Box<Chrome>>,
+    /// The page the user came from (same site only), for a "go back" link.
+    pub back: Option<String>,
 }
 
 /// A redirect dressed as an error, for guards that send the user elsewhere.
@@ -178,7 +183,13 @@ impl AppError {
     }
 
     pub fn login(lang: Lang, next: &str) -> AppError {
-        AppError { lang, failure: Failure::unauthenticated(), login_next: Some(next.to_string()) }
+        AppError {
+            lang,
+            failure: Failure::unauthenticated(),
+            login_next: Some(next.to_string()),
+            chrome: None,
+            back: None,
+        }
     }
 }
 
@@ -188,6 +199,9 @@ struct ErrorPage {
     chrome: Chrome,
     heading: String,
     detail: String,
+    /// What the user can do now, in words.
+    hint: String,
+    back: Option<String>,
 }
 
 impl IntoResponse for AppError {
@@ -210,11 +224,22 @@ impl IntoResponse for AppError {
             s if s.is_server_error() => lang.t("error.server"),
             _ => lang.t("error.bad_request"),
         };
-        let page = ErrorPage {
-            chrome: Chrome::new(lang, "/", heading.clone(), ""),
-            heading,
-            detail: f.message(lang).to_string(),
+        let hint = lang.t(match f.status {
+            StatusCode::NOT_FOUND => "error.hint_not_found",
+            StatusCode::FORBIDDEN => "error.hint_forbidden",
+            StatusCode::TOO_MANY_REQUESTS => "error.hint_wait",
+            StatusCode::CONFLICT => "error.hint_reload",
+            s if s.is_server_error() => "error.hint_server",
+            _ => "error.hint_fix",
+        });
+        let chrome = match self.chrome {
+            Some(mut chrome) => {
+                chrome.title = heading.clone();
+                *chrome
+            }
+            None => Chrome::new(lang, "/", heading.clone(), ""),
         };
+        let page = ErrorPage { chrome, heading, detail: f.message(lang).to_string(), hint, back: self.back };
         let mut response = match page.render() {
             Ok(html) => (f.status, Html(html)).into_response(),
             Err(_) => (f.status, format!("{} / {}", f.vi, f.en)).into_response(),

@@ -59,6 +59,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 }
 
 /// The logged-in user as the page header shows them.
+#[derive(Debug, Clone)]
 pub struct Badge {
     pub username: String,
     pub display_name: String,
@@ -72,6 +73,7 @@ pub struct Badge {
 
 /// What every page needs around its content: language, current path, page title,
 /// who is logged in and the CSRF token for its forms.
+#[derive(Debug, Clone)]
 pub struct Chrome {
     pub lang: Lang,
     pub path: String,

@@ -22,6 +22,8 @@ pub struct Page {
     pub session: Option<Session>,
     /// The database holds simulated reports (a demo): every page says so.
     pub simulated: bool,
+    /// The page of this site the request came from (its Referer), if any.
+    pub back: Option<String>,
 }
 
 impl FromRequestParts<AppState> for Page {
@@ -40,7 +42,8 @@ impl FromRequestParts<AppState> for Page {
         };
         let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
         let simulated = crate::demo::is_simulated(&state.db).await;
-        Ok(Page { lang, actor, csrf, path, client, session, simulated })
+        let back = same_site_referer(parts);
+        Ok(Page { lang, actor, csrf, path, client, session, simulated, back })
     }
 }
 
@@ -77,15 +80,37 @@ impl Page {
     pub fn require_actor(&self) -> Result<&Actor, AppError> {
         match &self.actor {
             None => Err(AppError::login(self.lang, &self.path)),
-            Some(a) if a.user.must_change_password && !self.path.starts_with("/account") => {
-                Err(AppError { lang: self.lang, failure: Failure::unauthenticated(), login_next: None }
-                    .redirect_to("/account?first=1"))
+            Some(a) if a.user.must_change_password && !self.path.starts_with("/account") => Err(AppError {
+                lang: self.lang,
+                failure: Failure::unauthenticated(),
+                login_next: None,
+                chrome: None,
+                back: None,
             }
+            .redirect_to("/account?first=1")),
             Some(a) => Ok(a),
         }
     }
 
+    /// The failure as this page's error page: the user's menu and banner kept, a
+    /// link back to where they came from.
     pub fn fail(&self, f: Failure) -> AppError {
-        f.page(self.lang)
+        let mut error = f.page(self.lang);
+        error.chrome = Some(Box::new(self.chrome(String::new(), "")));
+        error.back = self.back.clone().filter(|b| *b != self.path);
+        error
     }
+}
+
+/// The Referer when it is a page of this site (same host), as a local path.
+fn same_site_referer(parts: &Parts) -> Option<String> {
+    let referer = parts.headers.get(axum::http::header::REFERER)?.to_str().ok()?;
+    let host = parts.headers.get(axum::http::header::HOST)?.to_str().ok()?;
+    let rest = referer.strip_prefix("https://").or_else(|| referer.strip_prefix("http://"))?;
+    let path = rest.strip_prefix(host)?;
+    if !path.starts_with('/') {
+        return None;
+    }
+    let safe = crate::redirect::local_path(Some(path));
+    (safe == path || path == "/").then_some(safe)
 }

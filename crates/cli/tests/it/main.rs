@@ -10,6 +10,7 @@ mod consolidation;
 mod dashboard;
 mod demo;
 mod documents;
+mod error_pages;
 mod events;
 mod figures;
 mod office_accounts;
