@@ -92,7 +92,7 @@ impl Failure {
 
     /// As an HTML page in `lang`.
     pub fn page(self, lang: Lang) -> AppError {
-        AppError { lang, failure: self, login_next: None, chrome: None, back: None }
+        AppError { lang, failure: self, login_next: None, context: None }
     }
 }
 
@@ -157,18 +157,24 @@ pub struct AppError {
     pub lang: Lang,
     pub failure: Failure,
     /// Where to come back after logging in.
-    pub login_next: Option<String>,
-    /// The page's own chrome (the user's menu, the simulated-data banner) when the
-    /// failure comes from a page the user was on; None: a bare chrome.
-    pub chrome: Option<Box<Chrome>>,
-    /// The page the user came from (same site only), for a "go back" link.
+    pub login_next: Option<Box<str>>,
+    /// The page the user was on, when the failure comes from one; None: a bare chrome.
+    pub context: Option<Box<PageContext>>,
+}
+
+/// What an error page keeps of the page the user was on.
+#[derive(Debug)]
+pub struct PageContext {
+    /// The user's menu, the simulated-data banner.
+    pub chrome: Chrome,
+    /// The page of this site the user came from, for a "go back" link.
     pub back: Option<String>,
 }
 
 /// A redirect dressed as an error, for guards that send the user elsewhere.
 impl AppError {
     pub fn redirect_to(mut self, target: &str) -> AppError {
-        self.login_next = Some(format!("@{target}"));
+        self.login_next = Some(format!("@{target}").into());
         self
     }
 }
@@ -183,13 +189,7 @@ impl AppError {
     }
 
     pub fn login(lang: Lang, next: &str) -> AppError {
-        AppError {
-            lang,
-            failure: Failure::unauthenticated(),
-            login_next: Some(next.to_string()),
-            chrome: None,
-            back: None,
-        }
+        AppError { lang, failure: Failure::unauthenticated(), login_next: Some(next.into()), context: None }
     }
 }
 
@@ -232,14 +232,15 @@ impl IntoResponse for AppError {
             s if s.is_server_error() => "error.hint_server",
             _ => "error.hint_fix",
         });
-        let chrome = match self.chrome {
-            Some(mut chrome) => {
+        let (chrome, back) = match self.context {
+            Some(context) => {
+                let PageContext { mut chrome, back } = *context;
                 chrome.title = heading.clone();
-                *chrome
+                (chrome, back)
             }
-            None => Chrome::new(lang, "/", heading.clone(), ""),
+            None => (Chrome::new(lang, "/", heading.clone(), ""), None),
         };
-        let page = ErrorPage { chrome, heading, detail: f.message(lang).to_string(), hint, back: self.back };
+        let page = ErrorPage { chrome, heading, detail: f.message(lang).to_string(), hint, back };
         let mut response = match page.render() {
             Ok(html) => (f.status, Html(html)).into_response(),
             Err(_) => (f.status, format!("{} / {}", f.vi, f.en)).into_response(),

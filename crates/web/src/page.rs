@@ -80,14 +80,10 @@ impl Page {
     pub fn require_actor(&self) -> Result<&Actor, AppError> {
         match &self.actor {
             None => Err(AppError::login(self.lang, &self.path)),
-            Some(a) if a.user.must_change_password && !self.path.starts_with("/account") => Err(AppError {
-                lang: self.lang,
-                failure: Failure::unauthenticated(),
-                login_next: None,
-                chrome: None,
-                back: None,
+            Some(a) if a.user.must_change_password && !self.path.starts_with("/account") => {
+                Err(AppError { lang: self.lang, failure: Failure::unauthenticated(), login_next: None, context: None }
+                    .redirect_to("/account?first=1"))
             }
-            .redirect_to("/account?first=1")),
             Some(a) => Ok(a),
         }
     }
@@ -96,8 +92,10 @@ impl Page {
     /// link back to where they came from.
     pub fn fail(&self, f: Failure) -> AppError {
         let mut error = f.page(self.lang);
-        error.chrome = Some(Box::new(self.chrome(String::new(), "")));
-        error.back = self.back.clone().filter(|b| *b != self.path);
+        error.context = Some(Box::new(crate::error::PageContext {
+            chrome: self.chrome(String::new(), ""),
+            back: self.back.clone().filter(|b| *b != self.path),
+        }));
         error
     }
 }
