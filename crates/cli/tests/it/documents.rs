@@ -407,18 +407,52 @@ async fn the_office_edits_its_texts_and_the_page_downloads_in_one_click() {
     assert!(html.contains("href=\"/documents\"") && html.contains("action=\"/documents/final-report.docx\""), "{html}");
     assert!(html.contains("value=\"45-BC/TĐTN-BPT\""), "the stored texts are on the form");
     let csrf = crate::support::csrf_of(&html);
+    // A weekly report's texts belong to its week (here week 2).
     let r = client
-        .post(format!("{}/documents/texts/weekly_report", app.base))
+        .post(format!("{}/documents/texts/weekly_report?texts_week=2023-03-10", app.base))
         .header("origin", &app.base)
-        .form(&[("csrf", csrf.as_str()), ("number", "12-BC/TĐTN"), ("signer_name", "Trần Thị B")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("number", "12-BC/TĐTN"),
+            ("signer_name", "Trần Thị B"),
+            ("opening", "Ban Thường vụ báo cáo kết quả tuần 2 như sau:"),
+        ])
         .send()
         .await
         .expect("save");
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
-    let weekly = app.client.get(format!("{}/api/v1/document-texts/weekly_report", app.base)).bearer_auth(&admin);
-    let weekly: Value = weekly.send().await.expect("texts").json().await.expect("json");
-    assert_eq!(weekly["number"], "12-BC/TĐTN");
-    assert_eq!(weekly["signer_name"], "Trần Thị B");
+    let week_texts = |end: &'static str| {
+        let request = app
+            .client
+            .get(format!("{}/api/v1/document-texts/weekly_report?period_end={end}", app.base))
+            .bearer_auth(&admin);
+        async move { request.send().await.expect("texts").json::<Value>().await.expect("json") }
+    };
+    let week2 = week_texts("2023-03-10").await;
+    assert_eq!(week2["number"], "12-BC/TĐTN");
+    assert_eq!(week2["signer_name"], "Trần Thị B");
+    // Week 1 keeps its own (none); week 3 starts from week 2's, its week number
+    // updated and without week 2's document number.
+    assert_eq!(week_texts("2023-03-03").await["number"], "");
+    let week3 = week_texts("2023-03-17").await;
+    assert_eq!(week3["number"], "");
+    assert_eq!(week3["signer_name"], "Trần Thị B");
+    assert_eq!(week3["opening"], "Ban Thường vụ báo cáo kết quả tuần 3 như sau:");
+    let (_, _, _, bytes) = download(&app, &admin, "/api/v1/exports/weekly-report.docx?period_end=2023-03-17").await;
+    let text = docx_text(&bytes);
+    assert!(!text.contains("12-BC/TĐTN") && !text.contains("kết quả tuần 2 như sau"), "week 3's report: {text}");
+    let (_, _, _, bytes) = download(&app, &admin, "/api/v1/exports/weekly-report.docx?period_end=2023-03-10").await;
+    assert!(docx_text(&bytes).contains("12-BC/TĐTN"));
+    // Without a week, a weekly report's texts are refused, in words.
+    let r = app
+        .client
+        .put(format!("{}/api/v1/document-texts/weekly_report", app.base))
+        .bearer_auth(&admin)
+        .json(&json!({"number": "1"}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(r.status(), 422);
     let r = client.get(format!("{}/documents/plan.docx", app.base)).send().await.expect("download");
     assert_eq!(r.status(), 200);
     let disposition = r.headers()["content-disposition"].to_str().expect("header").to_string();

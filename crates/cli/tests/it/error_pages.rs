@@ -37,3 +37,22 @@ async fn an_error_keeps_the_menu_says_what_to_do_and_links_back() {
     let html = r.text().await.expect("body");
     assert!(!html.contains("evil.example") && html.contains("action=\"/logout\""));
 }
+
+#[tokio::test]
+async fn a_bad_query_parameter_is_named_in_vietnamese_without_the_parsers_english() {
+    let app = crate::support::spawn_app().await;
+    let office = add_user(&app.db, "vanphong", Role::Admin, &[], PW).await;
+    let token = crate::support::add_token(&app.db, office).await;
+    let r = app
+        .client
+        .get(format!("{}/api/v1/review-queue?late=khong", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let e: serde_json::Value = r.json().await.expect("json");
+    let vi = e["error"]["message_vi"].as_str().unwrap_or_default();
+    assert!(vi.contains("\"late\"") && !vi.contains("Failed") && !vi.contains("deserialize"), "{vi}");
+    assert!(e["error"]["message_en"].as_str().is_some_and(|m| !m.is_empty()));
+}

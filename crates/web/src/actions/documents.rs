@@ -152,22 +152,53 @@ pub async fn export_as_office(state: &AppState, what: Export, q: &ExportQuery) -
 }
 
 /// The texts the office stored for a report (any logged-in user may read them).
-pub async fn texts(state: &AppState, doc: ReportDoc) -> Result<DocumentTexts, Failure> {
-    documents::stored_texts(state, doc).await
+pub async fn texts(state: &AppState, doc: ReportDoc, period_end: Option<NaiveDate>) -> Result<DocumentTexts, Failure> {
+    let week = week_of(state, doc, period_end).await?;
+    documents::stored_texts(state, doc, week).await
 }
 
-/// Stores the office's texts of a report: the office (admin) only, audited.
+/// The week whose texts are meant: the period ending on `period_end` (weekly report,
+/// by default the last period that has ended); none for the final report.
+async fn week_of(state: &AppState, doc: ReportDoc, period_end: Option<NaiveDate>) -> Result<Option<u32>, Failure> {
+    if doc == ReportDoc::Final {
+        return Ok(None);
+    }
+    let campaign = phongtrao_storage::campaigns::current(&state.db).await?;
+    match period_end {
+        Some(end) => Ok(Some(documents::period_ending(&campaign, end)?.seq)),
+        None => {
+            let today = state.now().with_timezone(&campaign.plan.campaign.timezone).date_naive();
+            let periods = campaign.plan.periods();
+            Ok(periods.iter().rfind(|p| p.end <= today).or(periods.first()).map(|p| p.seq))
+        }
+    }
+}
+
+/// Stores the office's texts of a report (the weekly report's: of one week): the
+/// office (admin) only, audited.
 pub async fn save_texts(
     state: &AppState,
     actor: &Actor,
     client: &ClientIp,
     doc: ReportDoc,
+    period_end: Option<NaiveDate>,
     input: DocumentTexts,
 ) -> Result<DocumentTexts, Failure> {
     require(state, actor, client, Action::AdministerCampaign, None).await?;
     let texts = input.checked()?;
+    let name = match (doc, period_end) {
+        (ReportDoc::Final, _) => doc.as_str().to_string(),
+        (ReportDoc::Weekly, None) => {
+            return Err(Failure::invalid(
+                "Hãy chọn tuần của báo cáo (period_end) / Choose the report's week (period_end)",
+            ))
+        }
+        (ReportDoc::Weekly, Some(_)) => {
+            let week = week_of(state, doc, period_end).await?.unwrap_or(1);
+            documents::texts_name(doc, week)
+        }
+    };
     let json = serde_json::to_string(&texts).map_err(Failure::internal)?;
-    phongtrao_storage::documents::set_texts(&state.db, doc.as_str(), &json, &who(Some(actor), client), state.now())
-        .await?;
+    phongtrao_storage::documents::set_texts(&state.db, &name, &json, &who(Some(actor), client), state.now()).await?;
     Ok(texts)
 }

@@ -31,13 +31,21 @@ fn doc_of(name: &str) -> Result<ReportDoc, ApiError> {
     ReportDoc::parse(name).ok_or_else(|| ApiError::not_found("tài liệu / document"))
 }
 
+/// `?period_end=YYYY-MM-DD`: the week of a weekly report's texts.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeekQuery {
+    period_end: Option<chrono::NaiveDate>,
+}
+
 pub async fn texts(
     State(state): State<AppState>,
     actor: MaybeActor,
     Path(doc): Path<String>,
+    Query(q): Query<WeekQuery>,
 ) -> Result<Json<DocumentTexts>, ApiError> {
     logged_in(actor)?;
-    Ok(Json(action::texts(&state, doc_of(&doc)?).await?))
+    Ok(Json(action::texts(&state, doc_of(&doc)?, q.period_end).await?))
 }
 
 pub async fn save_texts(
@@ -45,8 +53,9 @@ pub async fn save_texts(
     actor: MaybeActor,
     client: ClientIp,
     Path(doc): Path<String>,
+    Query(q): Query<WeekQuery>,
     Object(input): Object<DocumentTexts>,
 ) -> Result<Json<DocumentTexts>, ApiError> {
     let actor = logged_in(actor)?;
-    Ok(Json(action::save_texts(&state, &actor, &client, doc_of(&doc)?, input).await?))
+    Ok(Json(action::save_texts(&state, &actor, &client, doc_of(&doc)?, q.period_end, input).await?))
 }

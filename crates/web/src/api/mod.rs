@@ -115,7 +115,18 @@ pub async fn json_rejections(
         415 => ("unsupported_media_type", "Cần gửi dữ liệu JSON (Content-Type: application/json)"),
         _ => ("bad_request", "Dữ liệu gửi lên không đúng định dạng"),
     };
+    // The Vietnamese message never carries the parser's English: at most the name of
+    // the query parameter it could not read.
+    let field = detail
+        .split_once("query string: ")
+        .and_then(|(_, rest)| rest.split(':').next())
+        .map(str::trim)
+        .filter(|f| !f.is_empty() && f.len() <= 60 && f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    let vi = match field {
+        Some(f) => format!("Tham số \"{f}\" trên địa chỉ không đúng định dạng"),
+        None => vi.to_string(),
+    };
     let en =
         if detail.trim().is_empty() { status.canonical_reason().unwrap_or("Bad request").to_string() } else { detail };
-    crate::error::ApiError(crate::error::Failure::new(status, code, format!("{vi}: {en}"), en)).into_response()
+    crate::error::ApiError(crate::error::Failure::new(status, code, vi, en)).into_response()
 }

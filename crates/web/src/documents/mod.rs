@@ -105,11 +105,38 @@ impl DocumentTexts {
 }
 
 /// The texts the office stored for a report (empty fields where it stored none).
-pub async fn stored_texts(state: &AppState, doc: ReportDoc) -> Result<DocumentTexts, Failure> {
-    Ok(documents::texts(&state.db, doc.as_str())
-        .await?
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default())
+pub async fn stored_texts(state: &AppState, doc: ReportDoc, week: Option<u32>) -> Result<DocumentTexts, Failure> {
+    let read = |name: String| async move {
+        Ok::<_, Failure>(
+            documents::texts(&state.db, &name)
+                .await?
+                .and_then(|json| serde_json::from_str::<DocumentTexts>(&json).ok()),
+        )
+    };
+    let Some(week) = week.filter(|_| doc == ReportDoc::Weekly) else {
+        return Ok(read(doc.as_str().to_string()).await?.unwrap_or_default());
+    };
+    if let Some(own) = read(texts_name(doc, week)).await? {
+        return Ok(own);
+    }
+    // A week without texts of its own starts from the nearest earlier week's (or the
+    // texts kept before weeks had their own), with the week number brought up to date
+    // and without that document's number and date.
+    for earlier in (1..week).rev() {
+        if let Some(texts) = read(texts_name(doc, earlier)).await? {
+            return Ok(texts.carried_to(earlier, week));
+        }
+    }
+    Ok(read(doc.as_str().to_string()).await?.map(|t| t.carried_to(0, week)).unwrap_or_default())
+}
+
+/// Where a document's texts are kept: once for the final report, per week for the
+/// weekly report.
+pub fn texts_name(doc: ReportDoc, week: u32) -> String {
+    match doc {
+        ReportDoc::Final => doc.as_str().to_string(),
+        ReportDoc::Weekly => format!("{}:{week}", doc.as_str()),
+    }
 }
 
 /// Everything a report is made of.
@@ -181,7 +208,11 @@ pub async fn gather(
     }
     let is_province = root.parent_id.is_none();
     // The office's texts are the province's; a unit's own report takes the defaults.
-    let texts = if is_province { stored_texts(state, doc).await? } else { DocumentTexts::default() };
+    let texts = if is_province {
+        stored_texts(state, doc, period.as_ref().map(|p| p.seq)).await?
+    } else {
+        DocumentTexts::default()
+    };
     let events = if is_province && period.is_none() {
         phongtrao_storage::event_records::province(db, campaign.row.id).await?
     } else {
@@ -384,5 +415,64 @@ mod tests {
         assert!(long.checked().is_err());
         let ok = DocumentTexts { number: "  45-BC/TĐTN-BPT ".into(), ..DocumentTexts::default() };
         assert_eq!(ok.checked().map(|t| t.number).unwrap_or_default(), "45-BC/TĐTN-BPT");
+    }
+}
+
+impl DocumentTexts {
+    /// Week `from`'s texts as the start of week `to`'s: "tuần 1" becomes "tuần 2" in the
+    /// written paragraphs, and the document number and date, which belong to one
+    /// document, are left for the office to give.
+    pub fn carried_to(mut self, from: u32, to: u32) -> DocumentTexts {
+        if from > 0 {
+            for text in [&mut self.opening, &mut self.conclusions] {
+                for word in ["tuần", "Tuần", "TUẦN"] {
+                    *text = replace_whole_number(text, &format!("{word} {from}"), &format!("{word} {to}"));
+                }
+            }
+        }
+        self.number = String::new();
+        self.issued_on = String::new();
+        self
+    }
+}
+
+/// Replaces `old` by `new` where `old` is not followed by another digit ("tuần 1" is
+/// not "tuần 12").
+fn replace_whole_number(text: &str, old: &str, new: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(old) {
+        let after = &rest[i + old.len()..];
+        out.push_str(&rest[..i]);
+        if after.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            out.push_str(old);
+        } else {
+            out.push_str(new);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod carried_tests {
+    use super::DocumentTexts;
+
+    #[test]
+    fn the_next_week_starts_from_the_last_with_its_own_number() {
+        let week1 = DocumentTexts {
+            number: "12-BC/TĐTN".into(),
+            issued_on: "2023-03-03".into(),
+            opening: "Báo cáo kết quả tuần 1; so với tuần 12 năm trước.".into(),
+            conclusions: "Tuần 1: tiếp tục ra quân.".into(),
+            signer_name: "Nguyễn Văn A".into(),
+            ..Default::default()
+        };
+        let week2 = week1.carried_to(1, 2);
+        assert_eq!(week2.opening, "Báo cáo kết quả tuần 2; so với tuần 12 năm trước.");
+        assert_eq!(week2.conclusions, "Tuần 2: tiếp tục ra quân.");
+        assert_eq!((week2.number.as_str(), week2.issued_on.as_str()), ("", ""));
+        assert_eq!(week2.signer_name, "Nguyễn Văn A");
     }
 }

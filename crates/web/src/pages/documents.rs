@@ -24,6 +24,8 @@ pub struct TextsForm {
     pub heading: String,
     pub texts: DocumentTexts,
     pub defaults: DocumentTexts,
+    /// The weekly report's week whose texts these are (its last day); empty: the final report.
+    pub week: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -45,6 +47,8 @@ pub struct DocumentsPage {
 #[derive(serde::Deserialize, Default)]
 pub struct ShowQuery {
     saved: Option<String>,
+    /// The week whose weekly-report texts the form shows (its last day).
+    texts_week: Option<String>,
 }
 
 pub async fn show(
@@ -105,7 +109,14 @@ pub async fn show(
     if is_admin {
         let c = &campaign.plan.campaign;
         for (doc, key) in [(ReportDoc::Final, "doc_final"), (ReportDoc::Weekly, "doc_weekly")] {
-            let texts = action::texts(&state, doc).await.map_err(|f| page.fail(f))?;
+            let week = match doc {
+                ReportDoc::Weekly => {
+                    q.texts_week.clone().filter(|w| !w.is_empty()).unwrap_or_else(|| last_period.clone())
+                }
+                ReportDoc::Final => String::new(),
+            };
+            let period_end = chrono::NaiveDate::parse_from_str(&week, "%Y-%m-%d").ok();
+            let texts = action::texts(&state, doc, period_end).await.map_err(|f| page.fail(f))?;
             let defaults = DocumentTexts {
                 issuing_body: c.superior_body.clone().unwrap_or_else(|| c.issuing_body.to_uppercase()),
                 number: "....-BC/TĐTN".into(),
@@ -117,7 +128,7 @@ pub async fn show(
                 conclusions: String::new(),
                 recipients: campaign.plan.recipients.join("\n"),
             };
-            forms.push(TextsForm { doc: doc.as_str(), heading: lang.t(key), texts, defaults });
+            forms.push(TextsForm { doc: doc.as_str(), heading: lang.t(key), texts, defaults, week });
         }
     }
     let tables = crate::documents::tables::TABLES.iter().map(|t| (*t, lang.t(&format!("doc_table_{t}")))).collect();
@@ -165,10 +176,14 @@ pub async fn save_texts(
     State(state): State<AppState>,
     page: Page,
     Path(doc): Path<String>,
+    Query(q): Query<ShowQuery>,
     Form(texts): Form<DocumentTexts>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
     let doc = ReportDoc::parse(&doc).ok_or_else(|| AppError::not_found(page.lang))?;
-    action::save_texts(&state, &actor, &page.client, doc, texts).await.map_err(|f| page.fail(f))?;
-    Ok(Redirect::to(&format!("/documents?saved={}#texts-{}", doc.as_str(), doc.as_str())).into_response())
+    let week = q.texts_week.clone().unwrap_or_default();
+    let period_end = chrono::NaiveDate::parse_from_str(&week, "%Y-%m-%d").ok();
+    action::save_texts(&state, &actor, &page.client, doc, period_end, texts).await.map_err(|f| page.fail(f))?;
+    let week_param = if week.is_empty() { String::new() } else { format!("&texts_week={week}") };
+    Ok(Redirect::to(&format!("/documents?saved={}{week_param}#texts-{}", doc.as_str(), doc.as_str())).into_response())
 }
