@@ -75,3 +75,33 @@ async fn deactivating_asks_first_then_marks_the_unit_and_stops_counting_it() {
     let html = r.text().await.expect("body");
     assert!(html.contains("Chuyển") && html.contains("name=\"confirm\""), "{html}");
 }
+
+#[tokio::test]
+async fn the_audit_log_is_filtered_by_a_units_name_as_typed() {
+    let app = crate::support::spawn_app().await;
+    add_user(&app.db, "vanphong", Role::Admin, &[], PW).await;
+    let client = browser();
+    assert_eq!(app.login_form(&client, "vanphong", PW, "10.0.4.1").await.status(), StatusCode::SEE_OTHER);
+    let form =
+        client.get(format!("{}/units/903/edit", app.base)).send().await.expect("get").text().await.expect("body");
+    let r = client
+        .post(format!("{}/units/903/edit", app.base))
+        .form(&[
+            ("csrf", csrf_of(&form).as_str()),
+            ("name", "Huyện đoàn Hòn Đất mới"),
+            ("parent_code", "91"),
+            ("active", "on"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Typed as an officer would, without accents: found, not "not found".
+    let r = client.get(format!("{}/audit?unit=hon%20dat", app.base)).send().await.expect("get");
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("body");
+    assert!(html.contains("Hòn Đất mới"), "{html}");
+    let r = client.get(format!("{}/audit?unit=khong%20co%20don%20vi%20nay", app.base)).send().await.expect("get");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("body").contains("Không tìm thấy đơn vị"));
+}
