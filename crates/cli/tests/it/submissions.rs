@@ -55,6 +55,7 @@ async fn values_at_the_top_level_are_refused_naming_the_field_and_nothing_is_sto
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
     let vi = message_vi(&answer);
     assert!(vi.contains("\"values\""), "the message names the field: {vi}");
+    assert!(!vi.contains(" or "), "no English word in the Vietnamese message: {vi}");
     assert!(answer["error"]["message_en"].as_str().unwrap_or("").contains("values"), "{answer}");
     assert_eq!(stored_report(&app, &own, "899").await, Value::Null, "nothing stored");
     // A misspelt field inside the input, or inside an activity, is refused too.

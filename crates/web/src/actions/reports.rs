@@ -408,7 +408,10 @@ pub fn explain_json_error(message: &str) -> (String, String) {
         let (vi_known, en_known) = if known.is_empty() {
             (String::new(), String::new())
         } else {
-            (format!(" (các trường hợp lệ: {})", known.replace("one of ", "")), format!(" (expected {known})"))
+            (
+                format!(" (các trường hợp lệ: {})", known.replace("one of ", "").replace(" or ", " hoặc ")),
+                format!(" (expected {known})"),
+            )
         };
         return (
             format!("Trường \"{name}\" không có trong mẫu dữ liệu; chưa lưu gì{vi_known}"),
