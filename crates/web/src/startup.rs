@@ -116,6 +116,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/allocations", get(pages::allocations::show).post(pages::allocations::save))
         .route("/allocations/export.xlsx", get(pages::allocations::export))
         .route("/allocations/import", post(pages::allocations::import))
+        .route("/allocations/import/{id}/confirm", post(pages::allocations::import_confirm))
         .route("/admin/plan/import", get(pages::plan_import::form).post(pages::plan_import::upload))
         .route("/admin/plan/import/{id}", get(pages::plan_import::review).post(pages::plan_import::submit))
         .route("/reports", get(pages::reports::list))

@@ -23,8 +23,9 @@ fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
 
 async fn upload(client: &reqwest::Client, base: &str, csrf: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
     let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.to_string())
         .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
-    client.post(format!("{base}/admin/users/import?csrf={csrf}")).multipart(form).send().await.expect("upload")
+    client.post(format!("{base}/admin/users/import")).multipart(form).send().await.expect("upload")
 }
 
 #[tokio::test]

@@ -303,6 +303,9 @@ async fn the_office_allocates_a_goal_on_the_allocation_page() {
     ];
     let r = client.post(format!("{}/allocations", app.base)).form(&form).send().await.expect("post");
     assert_eq!(r.status(), 303);
+    let back = r.headers()["location"].to_str().expect("location").to_string();
+    let page = client.get(format!("{}{back}", app.base)).send().await.expect("page").text().await.expect("body");
+    assert!(page.contains("Đã chia chỉ tiêu theo số liệu nền và lưu."), "the split says it was saved");
     let view: Value = app.api("/api/v1/allocations/5", &admin).await;
     assert_eq!(view["sum"], 20000);
     // A typed value that is not a number is refused and nothing changes.
@@ -341,15 +344,42 @@ async fn the_office_allocates_a_goal_on_the_allocation_page() {
         wb.save_to_buffer().expect("save")
     };
     let upload = |bytes: Vec<u8>| {
-        let form =
-            reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("giao.xlsx"));
-        client.post(format!("{}/allocations/import?indicator=5&parent=91&csrf={csrf}", app.base)).multipart(form).send()
+        // The token travels in the form, never in the address.
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name("giao.xlsx"));
+        client.post(format!("{}/allocations/import?indicator=5&parent=91", app.base)).multipart(form).send()
     };
-    let r = upload(workbook(&[["code", "goal"], ["899", "2.500"], ["900", "abc"]])).await.expect("import");
+    let before: Value = app.api("/api/v1/allocations/5", &admin).await;
+    let r = upload(workbook(&[["code", "goal"], ["899", "2.500"], ["900", "abc"], ["KG-404", "7"]])).await.expect("import");
     assert_eq!(r.status(), 422);
-    assert!(r.text().await.expect("body").contains("dòng 3"), "the bad row is named");
-    let r = upload(workbook(&[["code", "goal"], ["899", "2.500"], ["900", "1.200"]])).await.expect("import");
+    let page = r.text().await.expect("body");
+    assert!(page.contains("Dòng 3, cột B, giá trị «abc»"), "the bad cell and its value are named");
+    assert!(page.contains("Dòng 4, cột A, giá trị «KG-404»: không có đơn vị nào mã này trực thuộc"), "the unknown unit too");
+    let unchanged: Value = app.api("/api/v1/allocations/5", &admin).await;
+    assert_eq!(unchanged["parts"], before["parts"], "nothing stored from a bad file");
+    // A good file is previewed first: what changes, nothing stored yet.
+    let r = upload(workbook(&[["Mã", "Chỉ tiêu giao"], ["899", "2.500"], ["900", "1.200"]])).await.expect("import");
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.expect("body");
+    assert!(page.contains("Xem trước tệp giao chỉ tiêu") && page.contains("2.500"), "a preview");
+    let still: Value = app.api("/api/v1/allocations/5", &admin).await;
+    assert_eq!(still["parts"], before["parts"], "a preview stores nothing");
+    let action = page
+        .split("action=\"")
+        .map(|rest| rest.split('"').next().unwrap_or(""))
+        .find(|a| a.starts_with("/allocations/import/") && a.ends_with("/confirm"))
+        .expect("a confirm form")
+        .to_string();
+    let r = client.post(format!("{}{action}", app.base)).form(&[("csrf", csrf.as_str())]).send().await.expect("confirm");
     assert_eq!(r.status(), 303);
+    let back = r.headers()["location"].to_str().expect("location").to_string();
+    let page = client.get(format!("{}{back}", app.base)).send().await.expect("page").text().await.expect("body");
+    assert!(page.contains("Đã lưu chỉ tiêu giao từ tệp cho 2 đơn vị."), "the import says what it did");
+    // Confirming twice stores nothing more and says why.
+    let r = client.post(format!("{}{action}", app.base)).form(&[("csrf", csrf.as_str())]).send().await.expect("again");
+    assert_eq!(r.status(), 404);
+    assert!(r.text().await.expect("body").contains("có thể đã được lưu rồi"));
     let after: Value = app.api("/api/v1/allocations/5", &admin).await;
     let goal_of = |code: &str| {
         after["parts"].as_array().expect("parts").iter().find(|p| p["code"] == code).map(|p| p["goal"].clone())

@@ -73,8 +73,8 @@ async fn a_two_cell_workbook_spanning_the_whole_grid_is_refused_quickly_and_the_
     };
     let started = Instant::now();
     let r = client
-        .post(format!("{}/allocations/import?indicator=5&parent=91&csrf={csrf}", app.base))
-        .multipart(upload_form("giao.xlsx", bytes.clone()))
+        .post(format!("{}/allocations/import?indicator=5&parent=91", app.base))
+        .multipart(upload_form("giao.xlsx", bytes.clone()).text("csrf", csrf.clone()))
         .send()
         .await
         .expect("import");
@@ -136,8 +136,8 @@ async fn nobody_gets_a_file_parsed_for_a_unit_they_cannot_write() {
         let (client, csrf) = logged_in(&app, user).await;
         for parent in ["900", "91"] {
             let r = client
-                .post(format!("{}/allocations/import?indicator=5&parent={parent}&csrf={csrf}", app.base))
-                .multipart(upload_form("giao.xlsx", b"not a workbook".to_vec()))
+                .post(format!("{}/allocations/import?indicator=5&parent={parent}", app.base))
+                .multipart(upload_form("giao.xlsx", b"not a workbook".to_vec()).text("csrf", csrf.clone()))
                 .send()
                 .await
                 .expect("import");
@@ -532,7 +532,7 @@ async fn layer_errors_carry_the_headers_and_the_json_shape_and_sensitive_pages_a
         logged_in(&app, "s.big").await
     };
     let r = client
-        .post(format!("{}/reports/899/2023-03-03?csrf={csrf}", app.base))
+        .post(format!("{}/reports/899/2023-03-03", app.base))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(big)
         .send()
@@ -920,4 +920,47 @@ async fn expired_sessions_are_deleted_and_live_ones_kept() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(session_rows(&db).await, (0, 1), "expired sessions deleted, the live one kept");
+}
+
+#[tokio::test]
+async fn the_csrf_token_travels_in_the_form_never_in_the_address() {
+    let app = spawn_app().await;
+    add_user(&app.db, "s.upload", Role::Admin, &[], PW).await;
+    let (client, csrf) = logged_in(&app, "s.upload").await;
+    // Every upload form on the pages carries the token as a field, not in its address.
+    for path in ["/allocations?indicator=5&parent=91", "/admin/units/import", "/admin/plan/import", "/admin/users/import"] {
+        let page = client.get(format!("{}{path}", app.base)).send().await.expect("get").text().await.expect("body");
+        assert!(page.contains("enctype=\"multipart/form-data\""), "{path} has an upload form");
+        assert!(!page.contains("csrf="), "{path}: the token is in an address");
+    }
+    let csv = b"code,goal\n899,10\n".to_vec();
+    let form = |with_token: bool| {
+        let f = reqwest::multipart::Form::new();
+        let f = if with_token { f.text("csrf", csrf.clone()) } else { f };
+        f.part("file", reqwest::multipart::Part::bytes(csv.clone()).file_name("giao.csv"))
+    };
+    // A token in the address is not accepted (it would be written to logs and history).
+    let r = client
+        .post(format!("{}/allocations/import?indicator=5&parent=91&csrf={csrf}", app.base))
+        .multipart(form(false))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = client
+        .post(format!("{}/logout?csrf={csrf}", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // In the form body it is.
+    let r = client
+        .post(format!("{}/allocations/import?indicator=5&parent=91", app.base))
+        .multipart(form(true))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::OK, "a preview");
 }

@@ -51,7 +51,10 @@ async fn scope(state: &AppState, key: &str, parent_code: &str) -> Result<Scope, 
     let campaign = campaigns::current(db).await?;
     let indicator = campaign.plan.indicator(key).ok_or_else(Failure::not_found)?;
     if indicator.kind != IndicatorKind::Count {
-        return Err(Failure::invalid("Chỉ giao chỉ tiêu số lượng; chỉ tiêu tỉ lệ áp dụng nguyên cho mọi đơn vị / Only count goals are allocated; percentages apply to every unit as they are"));
+        return Err(invalid(
+            "Chỉ giao chỉ tiêu số lượng; chỉ tiêu tỉ lệ áp dụng nguyên cho mọi đơn vị",
+            "Only count goals are allocated; percentages apply to every unit as they are",
+        ));
     }
     let parent = units::by_code(db, parent_code).await?.ok_or_else(Failure::not_found)?;
     let children: Vec<UnitRow> = units::children(db, parent.id).await?.into_iter().filter(|u| u.active).collect();
@@ -161,10 +164,10 @@ async fn split_proportionally(
     by: BaseFigure,
 ) -> Result<AllocationView, Failure> {
     let whole = s.whole.ok_or_else(|| {
-        Failure::invalid(format!(
-            "{} chưa được giao chỉ tiêu này / {} has no goal for this indicator yet",
-            s.parent.name, s.parent.code
-        ))
+        invalid(
+            format!("{} chưa được giao chỉ tiêu này", s.parent.name),
+            format!("{} has no goal for this indicator yet", s.parent.name),
+        )
     })?;
     let figures = phongtrao_storage::progress::base_figures(&state.db).await?;
     let mut weights = Vec::new();
@@ -176,13 +179,10 @@ async fn split_proportionally(
         }
     }
     if !missing.is_empty() {
-        return Err(Failure::invalid(format!(
-            "Thiếu {} của: {} / missing {} for: {}",
-            by.label_vi().to_lowercase(),
-            missing.join(", "),
-            by.label_en().to_lowercase(),
-            missing.join(", ")
-        )));
+        return Err(invalid(
+            format!("Chưa có {} của: {}", by.label_vi().to_lowercase(), missing.join(", ")),
+            format!("Missing {} for: {}", by.label_en().to_lowercase(), missing.join(", ")),
+        ));
     }
     let parts = largest_remainder(whole, &weights).map_err(|e| Failure::invalid(e.to_string()))?;
     allocations::set(
@@ -234,13 +234,13 @@ async fn set_by_hand(
     let mut parts = Vec::new();
     for (code, goal) in goals {
         let child = s.children.iter().find(|c| &c.code == code).ok_or_else(|| {
-            Failure::invalid(format!(
-                "{code} không trực thuộc {} / {code} is not under {}",
-                s.parent.name, s.parent.code
-            ))
+            invalid(
+                format!("Đơn vị mã {code} không trực thuộc {}", s.parent.name),
+                format!("The unit with code {code} is not under {}", s.parent.name),
+            )
         })?;
         if *goal < 0 {
-            return Err(Failure::invalid("Chỉ tiêu giao không được âm / an allocated goal cannot be negative"));
+            return Err(invalid("Chỉ tiêu giao không được âm", "An allocated goal cannot be negative"));
         }
         parts.push((child.id, *goal));
     }
@@ -248,10 +248,52 @@ async fn set_by_hand(
     view_of(state, s, key).await
 }
 
-/// Reads an allocation table (.xlsx or .csv: columns code, goal; other columns are
-/// ignored) and stores it by hand. Every bad row is named; nothing is stored unless
-/// the whole file is right.
-pub async fn import(
+fn invalid(vi: impl Into<String>, en: impl Into<String>) -> Failure {
+    Failure::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid", vi, en)
+}
+
+/// The kind of pending import an allocation table is kept under until confirmed.
+pub const IMPORT_KIND: &str = "allocation";
+
+/// What an allocation table would change, shown before anything is stored.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct ImportRow {
+    /// The spreadsheet row it came from.
+    pub row: usize,
+    pub code: String,
+    pub name: String,
+    /// The goal stored now, if any.
+    pub current: Option<i64>,
+    pub goal: i64,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct ImportPayload {
+    pub indicator: String,
+    pub parent: String,
+    pub rows: Vec<ImportRow>,
+}
+
+pub enum ImportPreview {
+    /// Every row is good: shown with what changes, confirmed with this id.
+    Ready {
+        id: i64,
+        payload: ImportPayload,
+        /// The parent's goal and the sum after the import.
+        whole: Option<i64>,
+        sum_after: i64,
+        /// Children the file does not mention (their goals stay as they are).
+        untouched: Vec<Part>,
+    },
+    /// Nothing is stored; every bad cell is named.
+    Rejected { errors: Vec<phongtrao_domain::allocation_import::CellError> },
+}
+
+/// Reads an allocation table (.xlsx or .csv: columns code/mã and goal/chỉ tiêu giao;
+/// other columns are ignored), checks every row against the units directly under
+/// the parent and keeps it for confirmation. Nothing is stored here. The right is
+/// checked before the file is read.
+pub async fn import_preview(
     state: &AppState,
     actor: &Actor,
     client: &ClientIp,
@@ -259,42 +301,63 @@ pub async fn import(
     parent_code: &str,
     file_name: &str,
     bytes: Vec<u8>,
-) -> Result<AllocationView, Failure> {
-    may_write(state, actor, client, key, parent_code).await?;
-    let rows = crate::files::read_table_off_thread(file_name, bytes).await?;
-    let Some(header) = rows.first() else {
-        return Err(Failure::invalid("Tệp trống / the file is empty"));
+) -> Result<ImportPreview, Failure> {
+    let s = scope(state, key, parent_code).await?;
+    authorize(state, actor, client, &s.parent).await?;
+    let table = crate::files::read_table_off_thread(file_name, bytes).await?;
+    let children: Vec<phongtrao_domain::allocation_import::Child> = s
+        .children
+        .iter()
+        .map(|c| phongtrao_domain::allocation_import::Child { code: c.code.clone(), name: c.name.clone() })
+        .collect();
+    let goals = match phongtrao_domain::allocation_import::check_rows(&table, &children, &s.parent.name) {
+        Ok(g) => g,
+        Err(errors) => return Ok(ImportPreview::Rejected { errors }),
     };
-    let column = |names: &[&str]| {
-        header.iter().position(|h| names.contains(&phongtrao_domain::text::fold(h).replace(' ', "_").as_str()))
-    };
-    let (Some(code_col), Some(goal_col)) =
-        (column(&["code", "ma", "ma_don_vi"]), column(&["goal", "chi_tieu", "chi_tieu_giao"]))
-    else {
-        return Err(Failure::invalid("Cần cột code (mã) và goal (chỉ tiêu giao) / columns code and goal are needed"));
-    };
-    let mut goals = HashMap::new();
-    let mut errors = Vec::new();
-    for (i, row) in rows.iter().enumerate().skip(1) {
-        let code = row.get(code_col).map(|c| c.trim()).unwrap_or("");
-        let goal = row.get(goal_col).map(|c| c.trim()).unwrap_or("");
-        if code.is_empty() && goal.is_empty() {
-            continue;
-        }
-        match phongtrao_domain::base_figures::parse_whole(goal) {
-            Some(n) if !code.is_empty() => {
-                goals.insert(code.to_string(), n);
-            }
-            _ => errors.push(format!("dòng {} (row {}): \"{code}\" / \"{goal}\"", i + 1, i + 1)),
-        }
+    let view = view_of(state, &s, key).await?;
+    let current: HashMap<&str, Option<i64>> = view.parts.iter().map(|p| (p.code.as_str(), p.goal)).collect();
+    let rows: Vec<ImportRow> = goals
+        .iter()
+        .map(|g| ImportRow {
+            row: g.row,
+            code: g.code.clone(),
+            name: s.children.iter().find(|c| c.code == g.code).map(|c| c.name.clone()).unwrap_or_default(),
+            current: current.get(g.code.as_str()).copied().flatten(),
+            goal: g.goal,
+        })
+        .collect();
+    let untouched: Vec<Part> = view.parts.iter().filter(|p| !rows.iter().any(|r| r.code == p.code)).cloned().collect();
+    let sum_after = rows.iter().map(|r| r.goal).sum::<i64>() + untouched.iter().filter_map(|p| p.goal).sum::<i64>();
+    let payload = ImportPayload { indicator: key.to_string(), parent: s.parent.code.clone(), rows };
+    let json = serde_json::to_string(&payload).map_err(Failure::internal)?;
+    let id = phongtrao_storage::pending_imports::create(&state.db, actor.user.id, IMPORT_KIND, file_name, &json, state.now())
+        .await?;
+    Ok(ImportPreview::Ready { id, payload, whole: s.whole, sum_after, untouched })
+}
+
+/// Stores a previewed allocation table (all its rows in one write), once.
+pub async fn import_confirm(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    id: i64,
+) -> Result<(ImportPayload, AllocationView), Failure> {
+    let pending = phongtrao_storage::pending_imports::get(&state.db, id, actor.user.id).await?.ok_or_else(|| {
+        Failure::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "not_found",
+            "Không tìm thấy tệp chờ xác nhận (có thể đã được lưu rồi). Hãy tải tệp lên lại.",
+            "No file is awaiting confirmation (it may have been saved already). Please upload the file again.",
+        )
+    })?;
+    if pending.kind != IMPORT_KIND {
+        return Err(Failure::not_found());
     }
-    if !errors.is_empty() {
-        return Err(Failure::invalid(format!(
-            "Tệp có dòng không hợp lệ, chưa lưu gì: {} / invalid rows, nothing stored",
-            errors.join("; ")
-        )));
-    }
-    by_hand(state, actor, client, key, parent_code, &goals).await
+    let payload: ImportPayload = serde_json::from_str(&pending.payload_json).map_err(Failure::internal)?;
+    let goals: HashMap<String, i64> = payload.rows.iter().map(|r| (r.code.clone(), r.goal)).collect();
+    let view = by_hand(state, actor, client, &payload.indicator, &payload.parent, &goals).await?;
+    phongtrao_storage::pending_imports::mark_confirmed(&state.db, id, state.now()).await?;
+    Ok((payload, view))
 }
 
 /// The allocation as an .xlsx table (the columns the import reads).

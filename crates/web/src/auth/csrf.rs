@@ -1,6 +1,7 @@
 //! CSRF protection for every state-changing request made with the session cookie:
-//! a per-session token in a hidden form field, an `X-CSRF-Token` header or a `csrf`
-//! query parameter, and a same-origin check of Origin / Referer. Requests that
+//! a per-session token in a hidden form field (of an ordinary or a file-upload form)
+//! or an `X-CSRF-Token` header — never in the address, where it would land in logs
+//! and browser history — and a same-origin check of Origin / Referer. Requests that
 //! authenticate with a VALID API token carry no cookie authority and are exempt; a
 //! junk `Authorization: Bearer` header exempts nothing. Before login there is no
 //! session (no row is stored for anonymous visitors): the login form's token is
@@ -259,39 +260,40 @@ pub async fn verify(State(state): State<AppState>, session: Session, mut request
         }
     };
     let from_header = request.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let from_query = request
-        .uri()
-        .query()
-        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
-        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
-    let is_form = request
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let (request, from_form) = if from_header.is_none() && from_query.is_none() && is_form {
+        .unwrap_or("")
+        .to_string();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    let is_multipart = content_type.starts_with("multipart/form-data");
+    let (request, from_body) = if from_header.is_none() && (is_form || is_multipart) {
+        let limit = if is_multipart { crate::files::MAX_UPLOAD_BYTES + 64 * 1024 } else { FORM_LIMIT };
         let (parts, body) = request.into_parts();
-        let bytes = match to_bytes(body, FORM_LIMIT).await {
+        let bytes = match to_bytes(body, limit).await {
             Ok(b) => b,
             Err(_) => {
-                return Failure::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "too_large",
-                    "Dữ liệu gửi lên quá lớn.",
-                    "Request body too large.",
-                )
-                .page(lang)
-                .into_response()
+                let (vi, en) = if is_multipart {
+                    ("Tệp quá lớn (tối đa 5 MB).", "The file is too large (5 MB at most).")
+                } else {
+                    ("Dữ liệu gửi lên quá lớn.", "Request body too large.")
+                };
+                return Failure::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", vi, en).page(lang).into_response();
             }
         };
-        let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-            .ok()
-            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
+        let token = if is_multipart {
+            multipart_token(&content_type, bytes.clone()).await
+        } else {
+            serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+                .ok()
+                .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v))
+        };
         (Request::from_parts(parts, Body::from(bytes)), token)
     } else {
         (request, None)
     };
-    let given = from_header.or(from_query).or(from_form).unwrap_or_default();
+    let given = from_header.or(from_body).unwrap_or_default();
     if !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
         tracing::warn!(%path, "refused a request without a valid CSRF token");
         return refuse_logged(
@@ -305,4 +307,17 @@ pub async fn verify(State(state): State<AppState>, session: Session, mut request
         .await;
     }
     next.run(request).await
+}
+
+/// The `csrf` field of a multipart (file upload) form, read from a copy of the body.
+async fn multipart_token(content_type: &str, bytes: axum::body::Bytes) -> Option<String> {
+    use axum::extract::FromRequest;
+    let copy = Request::builder().header(header::CONTENT_TYPE, content_type).body(Body::from(bytes)).ok()?;
+    let mut form = axum::extract::Multipart::from_request(copy, &()).await.ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("csrf") {
+            return field.text().await.ok();
+        }
+    }
+    None
 }

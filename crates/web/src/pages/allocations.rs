@@ -33,6 +33,8 @@ pub struct AllocationsPage {
     pub sum_text: String,
     pub figures: Vec<(String, String)>,
     pub error: Option<String>,
+    /// What the last write did ("Đã lưu …"), from `?saved=`.
+    pub notice: Option<String>,
     /// Whether this user may change these goals (the office at the top; a unit's
     /// own office or reporters for the goals of the units below it).
     pub can_edit: bool,
@@ -42,6 +44,34 @@ pub struct AllocationsPage {
 pub struct AllocationQuery {
     indicator: Option<String>,
     parent: Option<String>,
+    /// What was just saved: manual, proportional or import:N.
+    saved: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "allocation_import.html")]
+pub struct ImportPreviewPage {
+    pub chrome: Chrome,
+    pub back: String,
+    pub indicator_label: String,
+    pub parent_name: String,
+    pub file_name: String,
+    /// Every bad cell, as a sentence in the user's language.
+    pub errors: Vec<String>,
+    pub id: Option<i64>,
+    pub rows: Vec<PreviewLine>,
+    pub untouched: Vec<String>,
+    pub whole_text: String,
+    pub sum_after_text: String,
+    pub mismatch: Option<String>,
+}
+
+pub struct PreviewLine {
+    pub row: usize,
+    pub name: String,
+    pub current: String,
+    pub goal: String,
+    pub change: String,
 }
 
 async fn build(
@@ -50,6 +80,7 @@ async fn build(
     indicator: Option<String>,
     parent: Option<String>,
     error: Option<String>,
+    saved: Option<String>,
 ) -> Result<AllocationsPage, AppError> {
     let lang = page.lang;
     let campaign = campaigns::current(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
@@ -92,7 +123,14 @@ async fn build(
         }
         None => false,
     };
+    let notice = saved.and_then(|s| match s.split_once(':') {
+        Some(("import", n)) => Some(lang.t("alloc_import.saved_import").replace("%{n}", n)),
+        _ if s == "manual" => Some(lang.t("alloc_import.saved_manual")),
+        _ if s == "proportional" => Some(lang.t("alloc_import.saved_proportional")),
+        _ => None,
+    });
     Ok(AllocationsPage {
+        notice,
         can_edit,
         chrome: page.chrome(lang.t("allocation.title"), "allocations"),
         indicators,
@@ -112,7 +150,7 @@ pub async fn show(
     Query(q): Query<AllocationQuery>,
 ) -> Result<AllocationsPage, AppError> {
     page.require_actor()?;
-    build(&state, &page, q.indicator, q.parent, None).await
+    build(&state, &page, q.indicator, q.parent, None, q.saved).await
 }
 
 pub async fn save(
@@ -126,7 +164,12 @@ pub async fn save(
     let result = if get("action") == "proportional" {
         match BaseFigure::parse(&by) {
             Some(figure) => allocation::proportional(&state, &actor, &page.client, &indicator, &parent, figure).await,
-            None => Err(crate::error::Failure::invalid("Chọn số liệu nền / choose a base figure")),
+            None => Err(crate::error::Failure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                "Chọn số liệu nền để chia chỉ tiêu.",
+                "Choose the base figure to split by.",
+            )),
         }
     } else {
         let mut goals = HashMap::new();
@@ -141,18 +184,29 @@ pub async fn save(
                         goals.insert(code.to_string(), n);
                     }
                     None => {
-                        bad =
-                            Some(format!("\"{value}\" không phải số nguyên không âm / not a whole non-negative number"))
+                        let name = units::by_code(&state.db, code)
+                            .await
+                            .ok()
+                            .flatten()
+                            .map_or_else(|| code.to_string(), |u| u.name);
+                        bad = Some(crate::error::Failure::new(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "invalid",
+                            format!("{name}: «{value}» không phải số nguyên không âm (ví dụ 1.200). Chưa lưu gì."),
+                            format!("{name}: «{value}» is not a whole number of 0 or more (e.g. 1200). Nothing was saved."),
+                        ));
+                        break;
                     }
                 }
             }
         }
         match bad {
-            Some(message) => Err(crate::error::Failure::invalid(message)),
+            Some(failure) => Err(failure),
             None => allocation::by_hand(&state, &actor, &page.client, &indicator, &parent, &goals).await,
         }
     };
-    respond(&state, &page, indicator, parent, result.map(|_| ())).await
+    let saved = if get("action") == "proportional" { "proportional" } else { "manual" };
+    respond(&state, &page, indicator, parent, result.map(|_| saved.to_string())).await
 }
 
 /// GET /allocations/export.xlsx?indicator=&parent=
@@ -177,7 +231,8 @@ pub async fn export(
         .into_response())
 }
 
-/// POST /allocations/import?indicator=&parent=&csrf= (multipart field `file`).
+/// POST /allocations/import?indicator=&parent= (multipart fields `csrf`, `file`):
+/// the file is checked and shown as a preview; nothing is stored yet.
 pub async fn import(
     State(state): State<AppState>,
     page: Page,
@@ -190,30 +245,136 @@ pub async fn import(
     if let Err(f) = allocation::may_write(&state, &actor, &page.client, &indicator, &parent).await {
         return respond(&state, &page, indicator, parent, Err(f)).await;
     }
-    let (name, bytes) = crate::pages::admin_units::uploaded_file(multipart).await.map_err(|f| page.fail(f))?;
-    let result = allocation::import(&state, &actor, &page.client, &indicator, &parent, &name, bytes).await;
-    respond(&state, &page, indicator, parent, result.map(|_| ())).await
+    let (name, bytes) = match crate::pages::admin_units::uploaded_file(multipart).await {
+        Ok(file) => file,
+        Err(f) => return respond(&state, &page, indicator, parent, Err(f)).await,
+    };
+    let preview = match allocation::import_preview(&state, &actor, &page.client, &indicator, &parent, &name, bytes).await {
+        Ok(p) => p,
+        Err(f) if f.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            // An unreadable file: said on the preview page, nothing stored.
+            return Ok((f.status, preview_page(&state, &page, &indicator, &parent, &name, vec![f.message(page.lang).to_string()], None).await?).into_response());
+        }
+        Err(f) => return Err(page.fail(f)),
+    };
+    match preview {
+        allocation::ImportPreview::Rejected { errors } => {
+            let vi = page.lang == crate::i18n::Lang::Vi;
+            let lines = errors.iter().map(|e| e.sentence(vi)).collect();
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, preview_page(&state, &page, &indicator, &parent, &name, lines, None).await?)
+                .into_response())
+        }
+        ready @ allocation::ImportPreview::Ready { .. } => {
+            Ok(preview_page(&state, &page, &indicator, &parent, &name, Vec::new(), Some(ready)).await?.into_response())
+        }
+    }
 }
 
-/// After a save or an import: back to the allocation, or the page again with the
-/// refusal when the input was wrong.
+async fn preview_page(
+    state: &AppState,
+    page: &Page,
+    indicator: &str,
+    parent: &str,
+    file_name: &str,
+    errors: Vec<String>,
+    ready: Option<allocation::ImportPreview>,
+) -> Result<ImportPreviewPage, AppError> {
+    let lang = page.lang;
+    let campaign = campaigns::current(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
+    let indicator_label =
+        campaign.plan.indicator(indicator).map(|i| format!("{} · {}", i.key, i.label)).unwrap_or_default();
+    let parent_name = units::by_code(&state.db, parent)
+        .await
+        .map_err(|e| AppError::internal(lang, e))?
+        .map_or_else(|| parent.to_string(), |u| u.name);
+    let back = format!(
+        "/allocations?indicator={}&parent={}",
+        crate::error::urlencode(indicator),
+        crate::error::urlencode(parent)
+    );
+    let mut out = ImportPreviewPage {
+        chrome: page.chrome(lang.t("alloc_import.title"), "allocations"),
+        back,
+        indicator_label,
+        parent_name,
+        file_name: file_name.to_string(),
+        errors,
+        id: None,
+        rows: Vec::new(),
+        untouched: Vec::new(),
+        whole_text: String::new(),
+        sum_after_text: String::new(),
+        mismatch: None,
+    };
+    if let Some(allocation::ImportPreview::Ready { id, payload, whole, sum_after, untouched }) = ready {
+        let dash = || "—".to_string();
+        out.id = Some(id);
+        out.rows = payload
+            .rows
+            .iter()
+            .map(|r| PreviewLine {
+                row: r.row,
+                name: r.name.clone(),
+                current: r.current.map_or_else(dash, format::integer),
+                goal: format::integer(r.goal),
+                change: match r.current {
+                    Some(c) if c == r.goal => lang.t("alloc_import.unchanged"),
+                    Some(c) if r.goal > c => format!("+{}", format::integer(r.goal - c)),
+                    Some(c) => format!("−{}", format::integer(c - r.goal)),
+                    None => format!("+{}", format::integer(r.goal)),
+                },
+            })
+            .collect();
+        out.untouched = untouched.iter().map(|p| p.name.clone()).collect();
+        out.whole_text = whole.map_or_else(|| lang.t("allocation.no_goal"), format::integer);
+        out.sum_after_text = format::integer(sum_after);
+        out.mismatch = whole
+            .and_then(|w| phongtrao_domain::progress::check_parts(w, &[sum_after]).message())
+            .map(|m| match (m.split_once(" / "), lang) {
+                (Some((vi, _)), crate::i18n::Lang::Vi) => vi.to_string(),
+                (Some((_, en)), crate::i18n::Lang::En) => en.to_string(),
+                (None, _) => m,
+            });
+    }
+    Ok(out)
+}
+
+/// POST /allocations/import/{id}/confirm: stores the previewed table, once.
+pub async fn import_confirm(
+    State(state): State<AppState>,
+    page: Page,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Response, AppError> {
+    let actor = page.require_actor()?.clone();
+    match allocation::import_confirm(&state, &actor, &page.client, id).await {
+        Ok((payload, _)) => {
+            let n = payload.rows.len();
+            respond(&state, &page, payload.indicator, payload.parent, Ok(format!("import:{n}"))).await
+        }
+        Err(f) => Err(page.fail(f)),
+    }
+}
+
+/// After a save or an import: back to the allocation with what was saved, or the
+/// page again with the refusal when the input was wrong.
 async fn respond(
     state: &AppState,
     page: &Page,
     indicator: String,
     parent: String,
-    result: Result<(), crate::error::Failure>,
+    result: Result<String, crate::error::Failure>,
 ) -> Result<Response, AppError> {
     match result {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/allocations?indicator={}&parent={}",
+        Ok(saved) => Ok(Redirect::to(&format!(
+            "/allocations?indicator={}&parent={}&saved={}",
             crate::error::urlencode(&indicator),
-            crate::error::urlencode(&parent)
+            crate::error::urlencode(&parent),
+            crate::error::urlencode(&saved)
         ))
         .into_response()),
         Err(f) if f.status == StatusCode::UNPROCESSABLE_ENTITY => {
             let message = f.message(page.lang).to_string();
-            Ok((f.status, build(state, page, Some(indicator), Some(parent), Some(message)).await?).into_response())
+            Ok((f.status, build(state, page, Some(indicator), Some(parent), Some(message), None).await?).into_response())
         }
         Err(f) => Err(page.fail(f)),
     }
