@@ -421,6 +421,11 @@ async fn the_office_edits_its_texts_and_the_page_downloads_in_one_click() {
         .await
         .expect("save");
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    // The office is told it was saved, and for which week.
+    let back = r.headers()["location"].to_str().expect("location").to_string();
+    let html = client.get(format!("{}{back}", app.base)).send().await.expect("page").text().await.expect("html");
+    let saved = html.split("id=\"texts-saved\"").nth(1).and_then(|t| t.split("</p>").next()).unwrap_or("");
+    assert!(saved.contains("Đã lưu nội dung văn bản") && saved.contains("Tuần 2"), "{saved}");
     let week_texts = |end: &'static str| {
         let request = app
             .client

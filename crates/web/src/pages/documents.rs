@@ -26,6 +26,8 @@ pub struct TextsForm {
     pub defaults: DocumentTexts,
     /// The weekly report's week whose texts these are (its last day); empty: the final report.
     pub week: String,
+    /// That week as the week chooser names it.
+    pub week_label: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -41,7 +43,8 @@ pub struct DocumentsPage {
     pub tables: Vec<(&'static str, String)>,
     pub is_admin: bool,
     pub forms: Vec<TextsForm>,
-    pub saved: bool,
+    /// The document whose texts were just saved (its form opens with "Đã lưu").
+    pub saved: String,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -128,7 +131,8 @@ pub async fn show(
                 conclusions: String::new(),
                 recipients: campaign.plan.recipients.join("\n"),
             };
-            forms.push(TextsForm { doc: doc.as_str(), heading: lang.t(key), texts, defaults, week });
+            let week_label = periods.iter().find(|p| p.0 == week).map(|p| p.1.clone()).unwrap_or_default();
+            forms.push(TextsForm { doc: doc.as_str(), heading: lang.t(key), texts, defaults, week, week_label });
         }
     }
     let tables = crate::documents::tables::TABLES.iter().map(|t| (*t, lang.t(&format!("doc_table_{t}")))).collect();
@@ -141,7 +145,7 @@ pub async fn show(
         tables,
         is_admin,
         forms,
-        saved: q.saved.is_some(),
+        saved: q.saved.clone().unwrap_or_default(),
     })
 }
 
