@@ -78,7 +78,11 @@ const GOAL_HEADERS: [&str; 5] = ["goal", "chi_tieu", "chi_tieu_giao", "chi_tieu_
 
 /// Checks an allocation table for the units under `parent_name`. Returns the goals,
 /// or every error found (nothing is taken when there is one).
-pub fn check_rows(table: &[Vec<String>], children: &[Child], parent_name: &str) -> Result<Vec<GoalRow>, Vec<CellError>> {
+pub fn check_rows(
+    table: &[Vec<String>],
+    children: &[Child],
+    parent_name: &str,
+) -> Result<Vec<GoalRow>, Vec<CellError>> {
     let Some(header) = table.first() else {
         return Err(vec![CellError {
             row: 1,
@@ -93,14 +97,23 @@ pub fn check_rows(table: &[Vec<String>], children: &[Child], parent_name: &str) 
         (Some(c), Some(g)) => (c, g),
         (code, _) => {
             let (vi, en) = if code.is_none() {
-                ("thiếu cột mã đơn vị (tiêu đề \"code\" hoặc \"mã\")", "the unit code column is missing (heading \"code\" or \"mã\")")
+                (
+                    "thiếu cột mã đơn vị (tiêu đề \"code\" hoặc \"mã\")",
+                    "the unit code column is missing (heading \"code\" or \"mã\")",
+                )
             } else {
                 (
                     "thiếu cột chỉ tiêu giao (tiêu đề \"goal\" hoặc \"chỉ tiêu giao\")",
                     "the goal column is missing (heading \"goal\" or \"chỉ tiêu giao\")",
                 )
             };
-            return Err(vec![CellError { row: 1, column: None, value: header.join(" | "), vi: vi.into(), en: en.into() }]);
+            return Err(vec![CellError {
+                row: 1,
+                column: None,
+                value: header.join(" | "),
+                vi: vi.into(),
+                en: en.into(),
+            }]);
         }
     };
     let by_code: HashMap<String, &Child> = children.iter().map(|c| (c.code.to_uppercase(), c)).collect();
@@ -197,7 +210,8 @@ mod tests {
 
     #[test]
     fn a_good_table_gives_goals_with_vietnamese_headings_and_thousands() {
-        let t = table(&[&["Mã", "Tên", "Chỉ tiêu giao"], &["kg-rg", "x", "1.200"], &["KG-HD", "y", "800"], &["", "", ""]]);
+        let t =
+            table(&[&["Mã", "Tên", "Chỉ tiêu giao"], &["kg-rg", "x", "1.200"], &["KG-HD", "y", "800"], &["", "", ""]]);
         let rows = check_rows(&t, &children(), "Tỉnh Đoàn").unwrap();
         assert_eq!(
             rows,
@@ -210,7 +224,8 @@ mod tests {
 
     #[test]
     fn every_bad_cell_is_named_with_its_row_column_and_value() {
-        let t = table(&[&["code", "name", "goal"], &["KG-RG", "x", "12a"], &["KG-XX", "y", "5"], &["KG-RG", "z", "-3"]]);
+        let t =
+            table(&[&["code", "name", "goal"], &["KG-RG", "x", "12a"], &["KG-XX", "y", "5"], &["KG-RG", "z", "-3"]]);
         let errors = check_rows(&t, &children(), "Tỉnh Đoàn").unwrap_err();
         let vi: Vec<String> = errors.iter().map(|e| e.sentence(true)).collect();
         assert_eq!(vi[0], "Dòng 2, cột C, giá trị «12a»: chỉ tiêu giao phải là số nguyên không âm (ví dụ 1.200)");

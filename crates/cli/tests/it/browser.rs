@@ -553,7 +553,12 @@ async fn at_1366_the_officers_week_from_a_new_account_to_a_move_in_the_audit_log
     for (user, unit) in [("dt.hondat", "903"), ("dt.tanhiep", "904"), ("dt.chauthanh", "905")] {
         let token = crate::support::add_token(&app.db, add_user(&app.db, user, Role::Unit, &[unit], PW).await).await;
         let r = app
-            .submit(&token, unit, "2023-03-03", json!({"values": {"5": "800"}, "highlights": format!("Ra quân {unit}")}))
+            .submit(
+                &token,
+                unit,
+                "2023-03-03",
+                json!({"values": {"5": "800"}, "highlights": format!("Ra quân {unit}")}),
+            )
             .await;
         assert_eq!(r.status(), 201, "{unit}");
     }
@@ -564,7 +569,12 @@ async fn at_1366_the_officers_week_from_a_new_account_to_a_move_in_the_audit_log
     let result = async {
         log_in(&c, &app.base, "vp.tinh").await?;
         let deadline = Instant::now() + Duration::from_secs(30);
-        while c.execute("return location.pathname === '/login' || document.readyState !== 'complete'", vec![]).await.ok() != Some(json!(false)) {
+        while c
+            .execute("return location.pathname === '/login' || document.readyState !== 'complete'", vec![])
+            .await
+            .ok()
+            != Some(json!(false))
+        {
             assert!(Instant::now() < deadline, "still on the login page");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -573,7 +583,11 @@ async fn at_1366_the_officers_week_from_a_new_account_to_a_move_in_the_audit_log
         c.goto(&format!("{}/admin/users", app.base)).await?;
         loaded(&c, "/admin/users").await?;
         let role = "form[action='/admin/users'] select[name=role]";
-        assert_eq!(c.execute(&format!("return document.querySelector(\"{role}\").value"), vec![]).await?, json!(""), "no role chosen in advance");
+        assert_eq!(
+            c.execute(&format!("return document.querySelector(\"{role}\").value"), vec![]).await?,
+            json!(""),
+            "no role chosen in advance"
+        );
         set(&c, "form[action='/admin/users'] input[name=username]", "bcv.rachgia").await?;
         set(&c, "form[action='/admin/users'] input[name=display_name]", "Nguyễn Thị Lan").await?;
         set(&c, role, "unit").await?;
@@ -586,7 +600,10 @@ async fn at_1366_the_officers_week_from_a_new_account_to_a_move_in_the_audit_log
         c.find(Locator::Css("form[action='/admin/users'] button[type=submit]")).await?.click().await?;
         wait_for(&c, ".secret-box").await?;
         let users = app.api("/api/v1/users", &admin).await;
-        let created = users["users"].as_array().and_then(|a| a.iter().find(|u| u["username"] == "bcv.rachgia").cloned()).expect("created");
+        let created = users["users"]
+            .as_array()
+            .and_then(|a| a.iter().find(|u| u["username"] == "bcv.rachgia").cloned())
+            .expect("created");
         assert_eq!(created["role"], "unit", "{created}");
 
         // 2. The review queue: return one with a comment, accept the two others at once.

@@ -351,11 +351,15 @@ async fn the_office_allocates_a_goal_on_the_allocation_page() {
         client.post(format!("{}/allocations/import?indicator=5&parent=91", app.base)).multipart(form).send()
     };
     let before: Value = app.api("/api/v1/allocations/5", &admin).await;
-    let r = upload(workbook(&[["code", "goal"], ["899", "2.500"], ["900", "abc"], ["KG-404", "7"]])).await.expect("import");
+    let r =
+        upload(workbook(&[["code", "goal"], ["899", "2.500"], ["900", "abc"], ["KG-404", "7"]])).await.expect("import");
     assert_eq!(r.status(), 422);
     let page = r.text().await.expect("body");
     assert!(page.contains("Dòng 3, cột B, giá trị «abc»"), "the bad cell and its value are named");
-    assert!(page.contains("Dòng 4, cột A, giá trị «KG-404»: không có đơn vị nào mã này trực thuộc"), "the unknown unit too");
+    assert!(
+        page.contains("Dòng 4, cột A, giá trị «KG-404»: không có đơn vị nào mã này trực thuộc"),
+        "the unknown unit too"
+    );
     let unchanged: Value = app.api("/api/v1/allocations/5", &admin).await;
     assert_eq!(unchanged["parts"], before["parts"], "nothing stored from a bad file");
     // A good file is previewed first: what changes, nothing stored yet.
@@ -371,7 +375,8 @@ async fn the_office_allocates_a_goal_on_the_allocation_page() {
         .find(|a| a.starts_with("/allocations/import/") && a.ends_with("/confirm"))
         .expect("a confirm form")
         .to_string();
-    let r = client.post(format!("{}{action}", app.base)).form(&[("csrf", csrf.as_str())]).send().await.expect("confirm");
+    let r =
+        client.post(format!("{}{action}", app.base)).form(&[("csrf", csrf.as_str())]).send().await.expect("confirm");
     assert_eq!(r.status(), 303);
     let back = r.headers()["location"].to_str().expect("location").to_string();
     let page = client.get(format!("{}{back}", app.base)).send().await.expect("page").text().await.expect("body");

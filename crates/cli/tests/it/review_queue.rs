@@ -42,6 +42,18 @@ async fn the_queue_lists_submitted_reports_oldest_first_and_accepts_several_at_o
     assert_eq!(found["items"][0]["unit"], "908");
     let one_unit = app.api("/api/v1/review-queue?unit=903", &office_token).await;
     assert_eq!(one_unit["items"].as_array().map(Vec::len), Some(1));
+    // The unit as the officer types its name, without accents.
+    let by_name = app.api("/api/v1/review-queue?unit=hon%20dat", &office_token).await;
+    assert_eq!(by_name["items"], one_unit["items"], "a name finds the same unit as its code");
+    let r = app
+        .client
+        .get(format!("{}/api/v1/review-queue?unit=khong%20co", app.base))
+        .bearer_auth(&office_token)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("body").contains("Không tìm thấy đơn vị «khong co»"));
     let late = app.api("/api/v1/review-queue?late=true", &office_token).await;
     assert_eq!(late["items"].as_array().map(Vec::len), Some(0));
     let r = app

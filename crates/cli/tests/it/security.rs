@@ -928,7 +928,9 @@ async fn the_csrf_token_travels_in_the_form_never_in_the_address() {
     add_user(&app.db, "s.upload", Role::Admin, &[], PW).await;
     let (client, csrf) = logged_in(&app, "s.upload").await;
     // Every upload form on the pages carries the token as a field, not in its address.
-    for path in ["/allocations?indicator=5&parent=91", "/admin/units/import", "/admin/plan/import", "/admin/users/import"] {
+    for path in
+        ["/allocations?indicator=5&parent=91", "/admin/units/import", "/admin/plan/import", "/admin/users/import"]
+    {
         let page = client.get(format!("{}{path}", app.base)).send().await.expect("get").text().await.expect("body");
         assert!(page.contains("enctype=\"multipart/form-data\""), "{path} has an upload form");
         assert!(!page.contains("csrf="), "{path}: the token is in an address");

@@ -330,8 +330,15 @@ pub async fn import_preview(
     let sum_after = rows.iter().map(|r| r.goal).sum::<i64>() + untouched.iter().filter_map(|p| p.goal).sum::<i64>();
     let payload = ImportPayload { indicator: key.to_string(), parent: s.parent.code.clone(), rows };
     let json = serde_json::to_string(&payload).map_err(Failure::internal)?;
-    let id = phongtrao_storage::pending_imports::create(&state.db, actor.user.id, IMPORT_KIND, file_name, &json, state.now())
-        .await?;
+    let id = phongtrao_storage::pending_imports::create(
+        &state.db,
+        actor.user.id,
+        IMPORT_KIND,
+        file_name,
+        &json,
+        state.now(),
+    )
+    .await?;
     Ok(ImportPreview::Ready { id, payload, whole: s.whole, sum_after, untouched })
 }
 

@@ -164,7 +164,8 @@ pub async fn remind(
         .find(|p| p.end == period_end)
         .ok_or_else(|| Failure::bad_request("Không có kỳ báo cáo này", "No such reporting period"))?;
     let unit = match unit_code {
-        Some(code) => units::by_code(db, code).await?,
+        // A code or a name as the officer types it.
+        Some(text) => Some(crate::actions::unit_lookup::require(db, text).await?),
         None => units::root(db).await?,
     }
     .filter(|u| u.active)

@@ -71,12 +71,7 @@ pub async fn record_province(
     let record = event_record::parse(input).map_err(invalid)?;
     let host = match host_unit_code.trim() {
         "" => None,
-        code => Some(
-            units::by_code(&state.db, code)
-                .await?
-                .ok_or_else(|| Failure::invalid(format!("Không có đơn vị mã {code} / No unit with code {code}")))?
-                .code,
-        ),
+        text => Some(crate::actions::unit_lookup::require(&state.db, text).await?.code),
     };
     let campaign = campaigns::current(&state.db).await?;
     Ok(event_records::set_province(

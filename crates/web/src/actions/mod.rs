@@ -18,5 +18,6 @@ pub mod review_queue;
 pub mod tokens;
 pub mod unit_contacts;
 pub mod unit_import;
+pub mod unit_lookup;
 pub mod units;
 pub mod users;

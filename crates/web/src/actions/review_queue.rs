@@ -29,7 +29,7 @@ pub struct QueueFilter {
     pub late_only: bool,
     /// Words to find in the unit's name or the report's texts (case and accents ignored).
     pub text: String,
-    /// Only this unit and the units below it (its code).
+    /// Only this unit and the units below it (its code or its name).
     pub unit: Option<String>,
 }
 
@@ -75,9 +75,7 @@ pub async fn list(state: &AppState, actor: &Actor, client: &ClientIp, filter: &Q
     let unit_ids = match filter.unit.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         None => None,
         Some(code) => {
-            let unit = units::by_code(&state.db, code)
-                .await?
-                .ok_or_else(|| Failure::invalid(format!("Không có đơn vị mã {code} / No unit with code {code}")))?;
+            let unit = crate::actions::unit_lookup::require(&state.db, code).await?;
             Some(units::subtree_ids(&state.db, unit.id).await?)
         }
     };

@@ -260,12 +260,8 @@ pub async fn verify(State(state): State<AppState>, session: Session, mut request
         }
     };
     let from_header = request.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let content_type =
+        request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     let is_multipart = content_type.starts_with("multipart/form-data");
     let (request, from_body) = if from_header.is_none() && (is_form || is_multipart) {

@@ -193,7 +193,9 @@ pub async fn save(
                             StatusCode::UNPROCESSABLE_ENTITY,
                             "invalid",
                             format!("{name}: «{value}» không phải số nguyên không âm (ví dụ 1.200). Chưa lưu gì."),
-                            format!("{name}: «{value}» is not a whole number of 0 or more (e.g. 1200). Nothing was saved."),
+                            format!(
+                                "{name}: «{value}» is not a whole number of 0 or more (e.g. 1200). Nothing was saved."
+                            ),
                         ));
                         break;
                     }
@@ -249,11 +251,18 @@ pub async fn import(
         Ok(file) => file,
         Err(f) => return respond(&state, &page, indicator, parent, Err(f)).await,
     };
-    let preview = match allocation::import_preview(&state, &actor, &page.client, &indicator, &parent, &name, bytes).await {
+    let preview = match allocation::import_preview(&state, &actor, &page.client, &indicator, &parent, &name, bytes)
+        .await
+    {
         Ok(p) => p,
         Err(f) if f.status == StatusCode::UNPROCESSABLE_ENTITY => {
             // An unreadable file: said on the preview page, nothing stored.
-            return Ok((f.status, preview_page(&state, &page, &indicator, &parent, &name, vec![f.message(page.lang).to_string()], None).await?).into_response());
+            return Ok((
+                f.status,
+                preview_page(&state, &page, &indicator, &parent, &name, vec![f.message(page.lang).to_string()], None)
+                    .await?,
+            )
+                .into_response());
         }
         Err(f) => return Err(page.fail(f)),
     };
@@ -261,7 +270,10 @@ pub async fn import(
         allocation::ImportPreview::Rejected { errors } => {
             let vi = page.lang == crate::i18n::Lang::Vi;
             let lines = errors.iter().map(|e| e.sentence(vi)).collect();
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, preview_page(&state, &page, &indicator, &parent, &name, lines, None).await?)
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                preview_page(&state, &page, &indicator, &parent, &name, lines, None).await?,
+            )
                 .into_response())
         }
         ready @ allocation::ImportPreview::Ready { .. } => {
@@ -328,12 +340,13 @@ async fn preview_page(
         out.untouched = untouched.iter().map(|p| p.name.clone()).collect();
         out.whole_text = whole.map_or_else(|| lang.t("allocation.no_goal"), format::integer);
         out.sum_after_text = format::integer(sum_after);
-        out.mismatch = whole
-            .and_then(|w| phongtrao_domain::progress::check_parts(w, &[sum_after]).message())
-            .map(|m| match (m.split_once(" / "), lang) {
-                (Some((vi, _)), crate::i18n::Lang::Vi) => vi.to_string(),
-                (Some((_, en)), crate::i18n::Lang::En) => en.to_string(),
-                (None, _) => m,
+        out.mismatch =
+            whole.and_then(|w| phongtrao_domain::progress::check_parts(w, &[sum_after]).message()).map(|m| {
+                match (m.split_once(" / "), lang) {
+                    (Some((vi, _)), crate::i18n::Lang::Vi) => vi.to_string(),
+                    (Some((_, en)), crate::i18n::Lang::En) => en.to_string(),
+                    (None, _) => m,
+                }
             });
     }
     Ok(out)
@@ -374,7 +387,8 @@ async fn respond(
         .into_response()),
         Err(f) if f.status == StatusCode::UNPROCESSABLE_ENTITY => {
             let message = f.message(page.lang).to_string();
-            Ok((f.status, build(state, page, Some(indicator), Some(parent), Some(message), None).await?).into_response())
+            Ok((f.status, build(state, page, Some(indicator), Some(parent), Some(message), None).await?)
+                .into_response())
         }
         Err(f) => Err(page.fail(f)),
     }
