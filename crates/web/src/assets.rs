@@ -38,3 +38,54 @@ pub async fn serve(Path(path): Path<String>) -> Response {
         None => (StatusCode::NOT_FOUND, "Không tìm thấy / Not found").into_response(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The print rules of our CSS, each `@media print { … }` block's text.
+    fn print_blocks(css: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = css;
+        while let Some(i) = rest.find("@media print") {
+            let after = &rest[i..];
+            let Some(open) = after.find('{') else { break };
+            let mut depth = 0;
+            let mut end = open;
+            for (j, ch) in after[open..].char_indices() {
+                match ch {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = open + j;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            out.push(after[open..=end].to_string());
+            rest = &after[end..];
+        }
+        out
+    }
+
+    #[test]
+    fn printed_pages_keep_the_simulated_data_banner_and_the_grid_prints_landscape_full_width() {
+        let css = include_str!("../static/app.css");
+        let blocks = print_blocks(css);
+        assert!(!blocks.is_empty());
+        for block in &blocks {
+            for rule in block.split('}') {
+                let (selectors, body) = rule.split_once('{').unwrap_or(("", ""));
+                let hides = body.contains("display: none") || body.contains("display:none");
+                assert!(
+                    !(hides && selectors.contains(".simulated-banner")),
+                    "a print rule hides the simulated-data banner: {rule}"
+                );
+            }
+        }
+        assert!(css.contains("@page wide { size: A4 landscape"), "the wide page is A4 landscape");
+        assert!(blocks.iter().any(|b| b.contains(".print-grid") && b.contains("page: wide")));
+        assert!(blocks.iter().any(|b| b.contains("main.container") && b.contains("max-width: none")), "full width");
+    }
+}

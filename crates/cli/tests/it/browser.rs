@@ -609,7 +609,10 @@ async fn at_1366_the_officers_week_from_a_new_account_to_a_move_in_the_audit_log
         // 2. The review queue: return one with a comment, accept the two others at once.
         c.goto(&format!("{}/review", app.base)).await?;
         loaded(&c, "/review").await?;
+        // For the README: the whole page in one picture, then back to 1366×768.
+        c.set_window_size(1366, 1300).await?;
         std::fs::write(format!("{shots}/review-queue-1366.png"), c.screenshot().await?).ok();
+        c.set_window_size(1366, 768).await?;
         let queue = text_of(&c, "ul.queue").await?;
         assert!(queue.contains("Hòn Đất") && queue.contains("Tân Hiệp") && queue.contains("Châu Thành"), "{queue}");
         c.find(Locator::Css("ul.queue a[href*='/reports/903/']")).await?.click().await?;
@@ -671,7 +674,10 @@ async fn at_1366_the_officers_week_from_a_new_account_to_a_move_in_the_audit_log
         loaded(&c, "/units/30823").await?;
         c.goto(&format!("{}/audit?unit=30823", app.base)).await?;
         loaded(&c, "/audit").await?;
+        // For the README: the whole page in one picture, then back to 1366×768.
+        c.set_window_size(1366, 1300).await?;
         std::fs::write(format!("{shots}/audit-log-1366.png"), c.screenshot().await?).ok();
+        c.set_window_size(1366, 768).await?;
         let log = c.execute("return document.querySelector('main').innerText", vec![]).await?;
         let log = log.as_str().unwrap_or_default().to_string();
         // MOVE-SENTENCE: the names of both districts are asserted once the log resolves ids.
