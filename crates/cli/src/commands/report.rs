@@ -112,9 +112,9 @@ pub async fn run(command: ReportCommand) -> Result<ExitCode> {
             let periods = campaign.plan.periods();
             let seq = match period_end {
                 Some(end) => Some(
-                    periods
-                        .iter()
-                        .find(|p| p.end == end)
+                    campaign
+                        .plan
+                        .period_ending(end)
                         .map(|p| i64::from(p.seq))
                         .ok_or("không có kỳ báo cáo này / no such period")?,
                 ),

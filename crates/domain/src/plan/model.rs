@@ -202,6 +202,12 @@ impl Plan {
         weekly_periods(&self.reporting.weekly, self.campaign.timezone)
     }
 
+    /// The weekly reporting period that ends on `end` (its last day), if the plan has one.
+    /// Every page, API call and command that names a week by its last day finds it here.
+    pub fn period_ending(&self, end: chrono::NaiveDate) -> Option<Period> {
+        self.periods().into_iter().find(|p| p.end == end)
+    }
+
     pub fn milestone(&self, key: &str) -> Option<&Milestone> {
         self.milestones.iter().find(|m| m.key == key)
     }

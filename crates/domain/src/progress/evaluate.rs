@@ -97,6 +97,18 @@ pub fn status_label_en(status: &str) -> &'static str {
     }
 }
 
+/// The status as a table cell or badge reads it, capitalised ("Chưa đủ số liệu nền",
+/// "Insufficient base"): the one wording of the dashboard, the API's labels and the
+/// documents.
+pub fn status_title(status: &str, vi: bool) -> String {
+    let words = if vi { status_label_vi(status) } else { status_label_en(status) };
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// What was reported over a unit's subtree for one indicator, summed by hand or
 /// by [`super::Tree`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -459,6 +471,17 @@ pub fn verdict_text_en(progress: &Progress) -> String {
 mod tests {
     use super::*;
     use crate::plan::Level;
+
+    #[test]
+    fn one_wording_of_each_status_in_both_languages() {
+        assert_eq!(status_title("insufficient_base", true), "Chưa đủ số liệu nền");
+        assert_eq!(status_title("no_goal", true), "Chưa giao chỉ tiêu");
+        assert_eq!(status_title("not_met", false), "Not met");
+        assert_eq!(status_title("no_goal", false), "No allocated goal");
+        for s in ["met", "exceeded", "not_met", "no_base", "insufficient_base", "no_goal"] {
+            assert_eq!(status_title(s, true).to_lowercase(), status_label_vi(s).to_lowercase(), "{s}");
+        }
+    }
 
     fn indicator(kind: IndicatorKind, comparison: Comparison, goal: f64) -> Indicator {
         Indicator {

@@ -157,12 +157,7 @@ pub async fn remind(
 ) -> Result<Reminded, Failure> {
     let db = &state.db;
     let campaign = campaigns::current(db).await?;
-    let period = campaign
-        .plan
-        .periods()
-        .into_iter()
-        .find(|p| p.end == period_end)
-        .ok_or_else(|| Failure::bad_request("Không có kỳ báo cáo này", "No such reporting period"))?;
+    let period = crate::documents::period_ending(&campaign, period_end)?;
     let unit = match unit_code {
         // A code or a name as the officer types it.
         Some(text) => Some(crate::actions::unit_lookup::require(db, text).await?),

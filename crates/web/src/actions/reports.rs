@@ -134,7 +134,7 @@ pub async fn load(
     let (period, due_at, window) = match kind {
         ReportKind::Weekly => {
             let end = period_end.ok_or_else(Failure::not_found)?;
-            let period = plan.periods().into_iter().find(|p| p.end == end).ok_or_else(|| {
+            let period = plan.period_ending(end).ok_or_else(|| {
                 Failure::new(
                     StatusCode::NOT_FOUND,
                     "no_period",

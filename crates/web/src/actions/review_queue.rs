@@ -65,12 +65,7 @@ pub async fn list(state: &AppState, actor: &Actor, client: &ClientIp, filter: &Q
     let periods = campaign.plan.periods();
     let period_seq = match filter.period_end {
         None => None,
-        Some(end) => Some(periods.iter().find(|p| p.end == end).map(|p| i64::from(p.seq)).ok_or_else(|| {
-            Failure::invalid(format!(
-                "Không có kỳ báo cáo kết thúc ngày {} / No reporting period ends on {end}",
-                phongtrao_domain::format::date(end)
-            ))
-        })?),
+        Some(end) => Some(i64::from(crate::documents::period_ending(&campaign, end)?.seq)),
     };
     let unit_ids = match filter.unit.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         None => None,

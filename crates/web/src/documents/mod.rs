@@ -164,15 +164,14 @@ pub struct Gathered {
 
 /// The period of the campaign that ends on `end`, or a clear refusal.
 pub fn period_ending(campaign: &StoredCampaign, end: NaiveDate) -> Result<Period, Failure> {
-    let periods = campaign.plan.periods();
-    periods.iter().find(|p| p.end == end).cloned().ok_or_else(|| {
-        let ends: Vec<String> = periods.iter().map(|p| p.end.format("%Y-%m-%d").to_string()).collect();
-        Failure::invalid(format!(
-            "Không có kỳ báo cáo kết thúc ngày {} (các kỳ: {}) / No reporting period ends on {end} (periods: {})",
-            format::date(end),
-            ends.join(", "),
-            ends.join(", ")
-        ))
+    campaign.plan.period_ending(end).ok_or_else(|| {
+        let ends: Vec<String> = campaign.plan.periods().iter().map(|p| format::date(p.end)).collect();
+        Failure::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("Không có kỳ báo cáo kết thúc ngày {} (các kỳ kết thúc: {})", format::date(end), ends.join(", ")),
+            format!("No reporting period ends on {} (periods end on: {})", format::date(end), ends.join(", ")),
+        )
     })
 }
 
@@ -312,19 +311,9 @@ pub fn ratio_text(i: &IndicatorProgress) -> String {
     i.completion.map(|p| p.vi()).unwrap_or_else(|| "—".into())
 }
 
-/// Đạt / Vượt / Chưa đạt / Chưa có số liệu nền / Chưa đủ số liệu nền / Chưa giao.
+/// Đạt / Vượt / Chưa đạt / Chưa có số liệu nền / Chưa đủ số liệu nền / Chưa giao chỉ tiêu.
 pub fn status_label(status: &str) -> String {
-    match status {
-        "no_goal" => "Chưa giao".to_string(),
-        other => {
-            let words = phongtrao_domain::progress::status_label_vi(other);
-            let mut chars = words.chars();
-            match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars).collect(),
-                None => String::new(),
-            }
-        }
-    }
+    phongtrao_domain::progress::status_title(status, true)
 }
 
 /// What "có X/Y chỉ tiêu đạt và vượt" counts: the plan's targets (a target is met

@@ -186,7 +186,7 @@ fn symbol(comparison: &str) -> &'static str {
 }
 
 pub fn status_label(status: &str, lang: Lang) -> String {
-    lang.t(&format!("dash_status_{status}"))
+    phongtrao_domain::progress::status_title(status, lang == Lang::Vi)
 }
 
 /// The percentage a summary quotes, rounded once as on every surface: completion of

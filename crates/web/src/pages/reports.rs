@@ -1009,13 +1009,8 @@ pub async fn lock(
         .await
         .map_err(|f| page.fail(f))?;
     let campaign = campaigns::current(&state.db).await.map_err(|e| AppError::internal(page.lang, e))?;
-    let seq = campaign
-        .plan
-        .periods()
-        .iter()
-        .find(|p| p.end == end)
-        .map(|p| i64::from(p.seq))
-        .ok_or_else(|| AppError::not_found(page.lang))?;
+    let seq =
+        campaign.plan.period_ending(end).map(|p| i64::from(p.seq)).ok_or_else(|| AppError::not_found(page.lang))?;
     let end = end.format("%Y-%m-%d");
     if f.confirm.as_deref().is_none_or(|c| c.is_empty()) {
         return Ok(
