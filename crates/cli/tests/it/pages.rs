@@ -50,8 +50,9 @@ async fn targets_page_keeps_document_numbering_and_vietnamese_numbers() {
     assert_eq!(html.matches("class=\"target\"").count(), 18);
     assert!(!html.contains("id=\"target-3\""));
     assert!(html.contains("Văn bản không có chỉ tiêu số 3"));
-    assert!(html.contains("≥ 20.000 cây"), "trees goal formatted");
-    assert!(html.contains("≥ 7.000"), "new members goal formatted");
+    assert!(html.contains("20.000 cây"), "trees goal formatted");
+    assert!(html.contains("7.000 đoàn viên"), "new members goal formatted");
+    assert!(!html.contains("≥ 100%"), "a goal of all reads 100%, without a sign");
     assert!(html.contains("≥ 85%"));
     assert!(html.contains("&#62; 7%"), "'trên 7%' is strict");
     assert!(html.contains("Nhóm chỉ tiêu về công tác tuyên truyền, giáo dục"));

@@ -120,6 +120,24 @@ impl Comparison {
         }
     }
 
+    /// A count goal as every page and document writes it: "20.000 cây", "> 5 lớp".
+    pub fn count_goal_text(self, goal: f64, unit_label: Option<&str>) -> String {
+        let sign = if self == Comparison::MoreThan { "> " } else { "" };
+        let unit = unit_label.map(|u| format!(" {u}")).unwrap_or_default();
+        format!("{sign}{}{unit}", crate::format::number(goal, 2))
+    }
+
+    /// A percentage goal as every page and document writes it: "≥ 70%", "> 7%", and
+    /// "100%" (nothing can reach more than all).
+    pub fn percent_goal_text(self, goal: f64) -> String {
+        let sign = match self {
+            Comparison::MoreThan => "> ",
+            Comparison::AtLeast if goal >= 100.0 => "",
+            Comparison::AtLeast => "≥ ",
+        };
+        format!("{sign}{}", crate::format::percent(goal))
+    }
+
     /// Whether `achieved` meets `goal` under this comparison.
     pub fn is_met(self, achieved: f64, goal: f64) -> bool {
         match self {

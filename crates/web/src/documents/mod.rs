@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate};
 use phongtrao_domain::format;
 use phongtrao_domain::period::Period;
+use phongtrao_domain::plan::Comparison;
 use phongtrao_storage::campaigns::{self, StoredCampaign};
 use phongtrao_storage::documents::{self, UnitActivity, UnitNotes};
 use phongtrao_storage::units::{self, UnitRow};
@@ -268,16 +269,11 @@ pub fn goal_text(i: &IndicatorProgress) -> String {
     let Some(goal) = i.goal else {
         return "chưa giao".to_string();
     };
+    let comparison = Comparison::parse(i.comparison).unwrap_or(Comparison::AtLeast);
     if i.kind == "count" {
-        let unit = i.unit_label.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
-        return format!("{}{unit}", format::number(goal, 0));
+        return comparison.count_goal_text(goal, i.unit_label.as_deref());
     }
-    let symbol = match i.comparison {
-        ">" => "> ",
-        _ if goal >= 100.0 => "",
-        _ => "≥ ",
-    };
-    format!("{symbol}{}", format::percent(goal))
+    comparison.percent_goal_text(goal)
 }
 
 /// What was achieved: "18.250 cây", "72,4% (5.230)"; for a percentage without

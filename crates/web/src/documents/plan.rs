@@ -24,19 +24,11 @@ fn cell(text: impl Into<String>, align: Align) -> Cell {
 /// "20.000 cây", "≥ 70%", "> 7%", "100%".
 pub fn plan_goal(i: &phongtrao_domain::plan::Indicator) -> String {
     match i.kind {
-        IndicatorKind::Count => {
-            let unit = i.unit_label.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
-            format!("{}{unit}", format::number(i.goal, 0))
-        }
+        IndicatorKind::Count => i.comparison.count_goal_text(i.goal, i.unit_label.as_deref()),
         _ => {
-            let symbol = match i.comparison.as_str() {
-                ">" => "> ",
-                _ if i.goal >= 100.0 => "",
-                _ => "≥ ",
-            };
             let per_unit =
                 i.per_unit_minimum.map(|m| format!(" (tối thiểu {}/đơn vị)", format::number(m, 1))).unwrap_or_default();
-            format!("{symbol}{}{per_unit}", format::percent(i.goal))
+            format!("{}{per_unit}", i.comparison.percent_goal_text(i.goal))
         }
     }
 }

@@ -212,7 +212,9 @@ pub fn figures(i: &IndicatorProgress, lang: Lang) -> String {
     } else {
         match i.goal {
             Some(g) => {
-                format!("{} {} {}", lang.t("dash_goal").to_lowercase(), symbol(i.comparison), format::percent(g))
+                let comparison = phongtrao_domain::plan::Comparison::parse(i.comparison)
+                    .unwrap_or(phongtrao_domain::plan::Comparison::AtLeast);
+                format!("{} {}", lang.t("dash_goal").to_lowercase(), comparison.percent_goal_text(g))
             }
             None => String::new(),
         }

@@ -165,10 +165,7 @@ fn unit_goal(ctx: &FormContext, i: &phongtrao_domain::plan::Indicator, lang: Lan
         return crate::pages::targets::goal_text(i, lang);
     }
     match ctx.allocated.as_ref().and_then(|goals| goals.get(&i.key)) {
-        Some(goal) => {
-            let label = i.unit_label.as_deref().unwrap_or("");
-            format!("{} {} {label}", i.comparison.symbol(), format::integer(*goal)).trim_end().to_string()
-        }
+        Some(goal) => i.comparison.count_goal_text(*goal as f64, i.unit_label.as_deref()),
         None => lang.t("dash_no_goal"),
     }
 }

@@ -62,17 +62,11 @@ pub struct BaseLine {
     pub marked: bool,
 }
 
-/// "≥ 20.000 cây", "> 7%", "100% (mỗi đơn vị ≥ 1)".
+/// "20.000 cây", "≥ 70%", "> 7%", "100% đơn vị, mỗi đơn vị ≥ 1".
 pub fn goal_text(i: &Indicator, lang: Lang) -> String {
-    let symbol = i.comparison.symbol();
     match i.kind {
-        IndicatorKind::Count => {
-            let label = i.unit_label.as_deref().unwrap_or("");
-            format!("{symbol} {} {label}", format::number(i.goal, 2)).trim_end().to_string()
-        }
-        IndicatorKind::PercentOfBase | IndicatorKind::ShareOfUnits => {
-            format!("{symbol} {}", format::percent(i.goal))
-        }
+        IndicatorKind::Count => i.comparison.count_goal_text(i.goal, i.unit_label.as_deref()),
+        IndicatorKind::PercentOfBase | IndicatorKind::ShareOfUnits => i.comparison.percent_goal_text(i.goal),
         IndicatorKind::MinimumPerUnit => {
             let min = format::number(i.per_unit_minimum.unwrap_or(1.0), 2);
             let label = i.unit_label.as_deref().unwrap_or("");
