@@ -92,7 +92,7 @@ impl Failure {
 
     /// As an HTML page in `lang`.
     pub fn page(self, lang: Lang) -> AppError {
-        AppError { lang, failure: self, login_next: None, context: None }
+        AppError { lang, failure: self, onward: None, context: None }
     }
 }
 
@@ -156,8 +156,8 @@ impl From<StorageError> for Failure {
 pub struct AppError {
     pub lang: Lang,
     pub failure: Failure,
-    /// Where to come back after logging in.
-    pub login_next: Option<Box<str>>,
+    /// Instead of an error page, the user is sent elsewhere.
+    pub onward: Option<Onward>,
     /// The page the user was on, when the failure comes from one; None: a bare chrome.
     pub context: Option<Box<PageContext>>,
 }
@@ -171,11 +171,19 @@ pub struct PageContext {
     pub back: Option<String>,
 }
 
-/// A redirect dressed as an error, for guards that send the user elsewhere.
+/// Where a guard sends the user instead of showing an error page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Onward {
+    /// To the login form, and back to `next` (a path of this site) afterwards.
+    Login { next: Box<str> },
+    /// Straight to a page of this site (e.g. the password change at first login).
+    To(Box<str>),
+}
+
 impl AppError {
-    pub fn redirect_to(mut self, target: &str) -> AppError {
-        self.login_next = Some(format!("@{target}").into());
-        self
+    /// A guard that sends the user to another page of this site instead.
+    pub fn redirect_to(lang: Lang, target: &str) -> AppError {
+        AppError { lang, failure: Failure::unauthenticated(), onward: Some(Onward::To(target.into())), context: None }
     }
 }
 
@@ -189,7 +197,12 @@ impl AppError {
     }
 
     pub fn login(lang: Lang, next: &str) -> AppError {
-        AppError { lang, failure: Failure::unauthenticated(), login_next: Some(next.into()), context: None }
+        AppError {
+            lang,
+            failure: Failure::unauthenticated(),
+            onward: Some(Onward::Login { next: next.into() }),
+            context: None,
+        }
     }
 }
 
@@ -208,12 +221,12 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let lang = self.lang;
         let f = self.failure;
-        if let Some(next) = self.login_next {
-            let target = match next.strip_prefix('@') {
-                Some(direct) => direct.to_string(),
-                None => format!("/login?next={}", urlencode(&next)),
-            };
-            return Redirect::to(&target).into_response();
+        match self.onward {
+            Some(Onward::Login { next }) => {
+                return Redirect::to(&format!("/login?next={}", urlencode(&next))).into_response();
+            }
+            Some(Onward::To(target)) => return Redirect::to(&target).into_response(),
+            None => {}
         }
         let heading = match f.status {
             StatusCode::NOT_FOUND => lang.t("error.not_found"),

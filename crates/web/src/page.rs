@@ -81,8 +81,7 @@ impl Page {
         match &self.actor {
             None => Err(AppError::login(self.lang, &self.path)),
             Some(a) if a.user.must_change_password && !self.path.starts_with("/account") => {
-                Err(AppError { lang: self.lang, failure: Failure::unauthenticated(), login_next: None, context: None }
-                    .redirect_to("/account?first=1"))
+                Err(AppError::redirect_to(self.lang, "/account?first=1"))
             }
             Some(a) => Ok(a),
         }
