@@ -4,6 +4,7 @@
 //! Youth Month 2023 plan; `fixtures/kien-giang-2023.docx` is the same text saved
 //! as a minimal .docx by `docx_from_text` below (regenerate it with
 //! `PHONGTRAO_WRITE_FIXTURES=1 cargo test -p phongtrao-domain --test import`).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation is a failed test
 
 use std::io::{Cursor, Write};
 

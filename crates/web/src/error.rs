@@ -157,7 +157,7 @@ pub struct AppError {
     pub lang: Lang,
     pub failure: Failure,
     /// Instead of an error page, the user is sent elsewhere.
-    pub onward: Option<Onward>,
+    pub onward: Option<Box<Onward>>,
     /// The page the user was on, when the failure comes from one; None: a bare chrome.
     pub context: Option<Box<PageContext>>,
 }
@@ -183,7 +183,12 @@ pub enum Onward {
 impl AppError {
     /// A guard that sends the user to another page of this site instead.
     pub fn redirect_to(lang: Lang, target: &str) -> AppError {
-        AppError { lang, failure: Failure::unauthenticated(), onward: Some(Onward::To(target.into())), context: None }
+        AppError {
+            lang,
+            failure: Failure::unauthenticated(),
+            onward: Some(Box::new(Onward::To(target.into()))),
+            context: None,
+        }
     }
 }
 
@@ -200,7 +205,7 @@ impl AppError {
         AppError {
             lang,
             failure: Failure::unauthenticated(),
-            onward: Some(Onward::Login { next: next.into() }),
+            onward: Some(Box::new(Onward::Login { next: next.into() })),
             context: None,
         }
     }
@@ -221,7 +226,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let lang = self.lang;
         let f = self.failure;
-        match self.onward {
+        match self.onward.map(|o| *o) {
             Some(Onward::Login { next }) => {
                 return Redirect::to(&format!("/login?next={}", urlencode(&next))).into_response();
             }

@@ -115,3 +115,49 @@ impl Chrome {
         }
     }
 }
+
+#[cfg(test)]
+mod parity {
+    /// Every key of a locale file, nested keys joined with dots ("app.name").
+    fn keys(yaml: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut path: Vec<(usize, String)> = Vec::new();
+        for line in yaml.lines() {
+            let trimmed = line.trim_start();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let indent = line.len() - trimmed.len();
+            let Some((key, value)) = trimmed.split_once(':') else { continue };
+            while path.last().is_some_and(|(i, _)| *i >= indent) {
+                path.pop();
+            }
+            let key = key.trim().trim_matches('"').to_string();
+            if value.trim().is_empty() {
+                path.push((indent, key));
+            } else {
+                let mut full: Vec<&str> = path.iter().map(|(_, k)| k.as_str()).collect();
+                full.push(&key);
+                out.push(full.join("."));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn vietnamese_and_english_have_the_same_keys_each_once() {
+        let vi = keys(include_str!("../locales/vi.yml"));
+        let en = keys(include_str!("../locales/en.yml"));
+        for (name, list) in [("vi", &vi), ("en", &en)] {
+            let mut seen = std::collections::HashSet::new();
+            let twice: Vec<&String> = list.iter().filter(|k| !seen.insert(*k)).collect();
+            assert!(twice.is_empty(), "{name}.yml defines these keys twice: {twice:?}");
+        }
+        let vi_set: std::collections::BTreeSet<&String> = vi.iter().collect();
+        let en_set: std::collections::BTreeSet<&String> = en.iter().collect();
+        let only_vi: Vec<_> = vi_set.difference(&en_set).collect();
+        let only_en: Vec<_> = en_set.difference(&vi_set).collect();
+        assert!(only_vi.is_empty() && only_en.is_empty(), "only in vi: {only_vi:?}; only in en: {only_en:?}");
+        assert!(vi.len() > 400, "the files were read: {} keys", vi.len());
+    }
+}

@@ -527,7 +527,7 @@ async fn layer_errors_carry_the_headers_and_the_json_shape_and_sensitive_pages_a
     let body: Value = r.json().await.expect("the API's JSON shape");
     assert_eq!(body["error"]["code"], "too_large");
     // The same on a page: a page with the headers, not bare text.
-    let (client, csrf) = {
+    let (client, _csrf) = {
         add_user(&app.db, "s.big", Role::Unit, &["899"], PW).await;
         logged_in(&app, "s.big").await
     };
