@@ -101,7 +101,7 @@ fn median_ms(mut v: Vec<f64>) -> f64 {
 /// Accounts and tokens for every unit, plus an office token, in one transaction.
 async fn tokens(db: &Db, unit_rows: &[units::UnitRow]) -> Result<String> {
     let Db::Sqlite(pool) = db else { return Err("the burst runs on SQLite".into()) };
-    let now = Utc::now();
+    let now = phongtrao_web::Clock::system().now();
     let mut tx = pool.begin().await?;
     let existing: (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM users WHERE username LIKE 'bench-%'").fetch_one(&mut *tx).await?;
@@ -365,7 +365,7 @@ async fn run(args: Args) -> Result<()> {
     let rebuild_secs = t.elapsed().as_secs_f64();
 
     // Quiet comparison: the dashboard's figures (server code, no HTTP) vs the full scan.
-    let state = phongtrao_web::AppState::new(db.clone(), false, now - Utc::now());
+    let state = phongtrao_web::AppState::new(db.clone(), false, phongtrao_web::Clock::starting_at(now).offset());
     let (mut dash_quiet, mut scan_quiet) = (Vec::new(), Vec::new());
     let mut same_figures = true;
     for _ in 0..10 {

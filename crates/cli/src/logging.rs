@@ -64,7 +64,10 @@ where
         let mut fields = Fields::default();
         event.record(&mut fields);
         let mut line = serde_json::Map::new();
-        line.insert("time".into(), chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true).into());
+        line.insert(
+            "time".into(),
+            phongtrao_web::Clock::system().now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true).into(),
+        );
         line.insert("level".into(), event.metadata().level().as_str().into());
         line.insert("target".into(), event.metadata().target().into());
         if let Some(message) = fields.0.remove("message") {

@@ -27,7 +27,7 @@ pub async fn is_national(db: &Db) -> bool {
 /// Creates the national tree and campaign in an empty database (once).
 pub async fn setup(db: &Db, seed: u64) -> Result<(usize, i64), StorageError> {
     db.migrate().await?;
-    let now = Utc::now();
+    let now = crate::Clock::system().now();
     let existing = units::list(db).await?.len();
     if existing > 0 && !is_national(db).await {
         return Err(StorageError::Invalid(

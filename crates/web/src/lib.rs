@@ -9,6 +9,7 @@ mod api;
 mod assets;
 pub mod auth;
 mod authz;
+pub mod clock;
 mod connections;
 pub mod demo;
 pub mod demo_national;
@@ -30,5 +31,6 @@ pub mod security;
 pub mod startup;
 mod state;
 
+pub use clock::Clock;
 pub use startup::{Application, Settings};
 pub use state::AppState;

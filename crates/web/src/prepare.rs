@@ -1,7 +1,6 @@
 //! What happens before the server takes requests: migrations, the built-in plan and
 //! units, and the first admin account.
 
-use chrono::Utc;
 use phongtrao_domain::role::Role;
 use phongtrao_storage::audit::Who;
 use phongtrao_storage::seed::{self, SeedReport};
@@ -23,7 +22,7 @@ pub const FIRST_ADMIN: &str = "admin";
 pub async fn prepare(db: &Db) -> Result<Prepared, StorageError> {
     db.migrate().await?;
     crate::auth::store::DbSessionStore::new(db).migrate().await?;
-    let now = Utc::now();
+    let now = crate::Clock::system().now();
     let seed = if crate::demo_national::is_national(db).await {
         // A national simulation's database: the Kiên Giang plan and units stay out.
         let current = phongtrao_storage::campaigns::current(db).await?;

@@ -113,7 +113,7 @@ pub struct Reminders {
     config: ReminderConfig,
     holder: String,
     /// Added to the real clock, as the app's (`--now`): every time this writes is the campaign's.
-    clock_offset: chrono::Duration,
+    clock: crate::Clock,
     http: reqwest::Client,
     mailer: Option<(AsyncSmtpTransport<Tokio1Executor>, lettre::message::Mailbox)>,
     metrics: Arc<Metrics>,
@@ -136,13 +136,13 @@ impl Reminders {
             .build()
             .map_err(|e| ReminderError::Config(e.to_string()))?;
         let holder = format!("{}-{}", std::process::id(), rand::random::<u32>());
-        Ok(Reminders { db, config, holder, clock_offset: chrono::Duration::zero(), http, mailer, metrics })
+        Ok(Reminders { db, config, holder, clock: crate::Clock::system(), http, mailer, metrics })
     }
 
     /// Gives the lease back (on shutdown), so another instance can take over at once.
     /// The current instant as the campaign sees it (the one clock of the app).
     fn now(&self) -> DateTime<Utc> {
-        Utc::now() + self.clock_offset
+        self.clock.now()
     }
 
     pub async fn release(&self) -> Result<(), ReminderError> {
@@ -395,8 +395,8 @@ impl Reminders {
 
     /// Runs a tick every `interval` until the process ends; `clock_offset` as in
     /// AppState (a rehearsal's simulated clock).
-    pub fn spawn(mut self, clock_offset: chrono::Duration) -> tokio::task::JoinHandle<()> {
-        self.clock_offset = clock_offset;
+    pub fn spawn(mut self, clock: crate::Clock) -> tokio::task::JoinHandle<()> {
+        self.clock = clock;
         tokio::spawn(async move {
             let mut ticker = tokio::time::interval(self.config.interval);
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -192,8 +192,8 @@ impl Application {
     pub async fn build(settings: &Settings, db: Db) -> std::io::Result<Application> {
         let listener = TcpListener::bind(settings.bind).await?;
         let address = listener.local_addr()?;
-        let clock_offset = settings.now.map(|t| t - chrono::Utc::now()).unwrap_or_else(chrono::Duration::zero);
-        let mut state = AppState::new(db.clone(), false, clock_offset);
+        let clock = settings.now.map(crate::Clock::starting_at).unwrap_or_default();
+        let mut state = AppState::new(db.clone(), false, clock.offset());
         state.trusted_proxies = settings.effective_trusted_proxies();
         state.security = std::sync::Arc::new(settings.security.clone());
         let metrics_listener = match settings.security.metrics_bind {
@@ -204,7 +204,7 @@ impl Application {
             Some(config) => {
                 let r = crate::reminders::Reminders::new(db, config, state.metrics.clone())
                     .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
-                r.clone().spawn(clock_offset);
+                r.clone().spawn(clock);
                 Some(r)
             }
             None => None,

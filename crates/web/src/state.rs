@@ -10,9 +10,9 @@ pub struct AppState {
     pub db: Db,
     /// The reverse proxies whose X-Forwarded-For is believed (empty: none).
     pub trusted_proxies: Vec<crate::auth::client::TrustedProxy>,
-    /// Added to the real clock: lets a demo or a rehearsal run as if it were another
-    /// day (the same setting on every instance).
-    pub clock_offset: chrono::Duration,
+    /// The one clock: the real one, or set to another day for a demo or a rehearsal
+    /// (the same setting on every instance).
+    pub clock: crate::Clock,
     /// Report saves go through here: grouped commits on SQLite.
     pub writer: Writer,
     /// This instance's counters for GET /metrics.
@@ -43,7 +43,15 @@ impl AppState {
         let security = std::sync::Arc::new(crate::security::SecuritySettings::default());
         let trusted_proxies =
             if trust_forwarded_for { crate::auth::client::TrustedProxy::loopback() } else { Vec::new() };
-        AppState { db, trusted_proxies, clock_offset, writer, metrics: Metrics::new(), touches, security }
+        AppState {
+            db,
+            trusted_proxies,
+            clock: crate::Clock::with_offset(clock_offset),
+            writer,
+            metrics: Metrics::new(),
+            touches,
+            security,
+        }
     }
 
     /// For the command line: the real clock, no proxy.
@@ -53,6 +61,6 @@ impl AppState {
 
     /// The current instant, as the campaign sees it.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        chrono::Utc::now() + self.clock_offset
+        self.clock.now()
     }
 }

@@ -164,7 +164,7 @@ pub async fn restore(args: DatabaseArgs, file: PathBuf, force: bool) -> Result<E
 }
 
 fn stamp() -> String {
-    chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string()
+    phongtrao_web::Clock::system().now().format("%Y%m%dT%H%M%SZ").to_string()
 }
 
 async fn refuse_if_in_use(db: &Db, args: &DatabaseArgs, force: bool) -> Result<()> {
@@ -496,7 +496,7 @@ async fn restore_postgres(args: &DatabaseArgs, url: &str, file: &Path, force: bo
         current.close().await;
         refused?;
     }
-    let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
+    let stamp = phongtrao_web::Clock::system().now().format("%Y%m%d%H%M%S").to_string();
     let base: String = target.database.chars().take(30).collect();
     let fresh = format!("{base}_restore_{stamp}");
     let kept = format!("{base}_before_restore_{stamp}");

@@ -16,7 +16,7 @@ pub async fn fill(
     seed: u64,
     now: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<demo::DemoSummary> {
-    let offset = now.map(|t| t - chrono::Utc::now()).unwrap_or_else(chrono::Duration::zero);
+    let offset = now.map(phongtrao_web::Clock::starting_at).unwrap_or_default().offset();
     let state = AppState::new(db.clone(), false, offset);
     Ok(demo::fill(&state, seed).await?)
 }

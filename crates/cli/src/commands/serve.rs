@@ -10,7 +10,6 @@
 
 use std::process::ExitCode;
 
-use chrono::Utc;
 use phongtrao_storage::campaigns::Loaded;
 use phongtrao_storage::{leases, Backend, Db};
 use phongtrao_web::prepare::{prepare, FIRST_ADMIN};
@@ -69,7 +68,7 @@ pub async fn in_use(db: &Db, args: &DatabaseArgs) -> Result<Vec<String>> {
         Err(_) => false,
     };
     if has_leases {
-        for (name, _, until) in leases::live(db, leases::INSTANCE_PREFIX, Utc::now()).await? {
+        for (name, _, until) in leases::live(db, leases::INSTANCE_PREFIX, phongtrao_web::Clock::system().now()).await? {
             let until = chrono::DateTime::from_timestamp_millis(until).map(|t| t.to_rfc3339()).unwrap_or_default();
             found.push(format!("{name} (đang chạy / serving, lease until {until})"));
         }
@@ -224,7 +223,10 @@ async fn keep_copy_before_migrating(
 ) -> Result<()> {
     let file = args.sqlite_file()?;
     let from = status.applied_latest().unwrap_or(0);
-    let copy = file.with_extension(format!("db.before-migrate-{from:04}-{}", Utc::now().format("%Y%m%dT%H%M%SZ")));
+    let copy = file.with_extension(format!(
+        "db.before-migrate-{from:04}-{}",
+        phongtrao_web::Clock::system().now().format("%Y%m%dT%H%M%SZ")
+    ));
     super::backup::sqlite_copy(db, &copy).await?;
     println!("Đã giữ bản sao trước khi cập nhật lược đồ / copy kept before migrating: {}", copy.display());
     Ok(())
@@ -254,7 +256,9 @@ impl Heartbeat {
             loop {
                 every.tick().await;
                 let ttl = chrono::Duration::seconds(HEARTBEAT_TTL_SECONDS);
-                if let Err(e) = leases::try_take(&db2, &name2, &holder2, Utc::now(), ttl).await {
+                if let Err(e) =
+                    leases::try_take(&db2, &name2, &holder2, phongtrao_web::Clock::system().now(), ttl).await
+                {
                     tracing::warn!(error = %e, "cannot renew this instance's lease");
                 }
             }

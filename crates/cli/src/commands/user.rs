@@ -2,7 +2,6 @@
 
 use std::process::ExitCode;
 
-use chrono::Utc;
 use clap::Subcommand;
 use phongtrao_domain::role::Role;
 use phongtrao_storage::audit::Who;
@@ -103,7 +102,7 @@ pub async fn run(command: UserCommand) -> Result<ExitCode> {
                 unit_ids: &ids,
                 email: email.as_deref(),
             };
-            users::create(&db, &new, &Who::cli(), Utc::now()).await?;
+            users::create(&db, &new, &Who::cli(), phongtrao_web::Clock::system().now()).await?;
             println!("Đã tạo tài khoản / created: {username} ({})", role.as_str());
             println!("Mật khẩu dùng một lần / one-time password: {secret}");
             Ok(ExitCode::SUCCESS)
@@ -115,7 +114,16 @@ pub async fn run(command: UserCommand) -> Result<ExitCode> {
                 .ok_or_else(|| format!("không có tài khoản {username} / no such user"))?;
             let secret = password::generate();
             let hash = password::hash(&secret)?;
-            users::set_password(&db, user.id, &hash, true, &Who::cli(), "user.password_reset", Utc::now()).await?;
+            users::set_password(
+                &db,
+                user.id,
+                &hash,
+                true,
+                &Who::cli(),
+                "user.password_reset",
+                phongtrao_web::Clock::system().now(),
+            )
+            .await?;
             println!("Mật khẩu dùng một lần mới của / new one-time password of {}: {secret}", user.username);
             Ok(ExitCode::SUCCESS)
         }
@@ -155,7 +163,9 @@ pub async fn run(command: UserCommand) -> Result<ExitCode> {
                 );
                 return Ok(ExitCode::SUCCESS);
             }
-            let created = accounts_bulk::create_checked(&db, &rows, &Who::cli(), Utc::now()).await.map_err(both)?;
+            let created = accounts_bulk::create_checked(&db, &rows, &Who::cli(), phongtrao_web::Clock::system().now())
+                .await
+                .map_err(both)?;
             let lines: Vec<Vec<String>> = created
                 .iter()
                 .map(|s| {
@@ -200,7 +210,8 @@ pub async fn run(command: UserCommand) -> Result<ExitCode> {
             for user in found {
                 let role = Role::parse(&user.role).ok_or("vai trò không hợp lệ / invalid role")?;
                 let ids = users::unit_ids(&db, user.id).await?;
-                users::set_access(&db, user.id, role, false, &ids, &Who::cli(), Utc::now()).await?;
+                users::set_access(&db, user.id, role, false, &ids, &Who::cli(), phongtrao_web::Clock::system().now())
+                    .await?;
                 println!("Đã khóa / deactivated: {}", user.username);
             }
             Ok(ExitCode::SUCCESS)

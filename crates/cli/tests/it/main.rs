@@ -1,6 +1,6 @@
 //! Integration tests: the real server on a free port, on SQLite, or on PostgreSQL
 //! when PHONGTRAO_TEST_DATABASE_URL names a server (CI runs both).
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation is a failed test
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)] // test code: a failed expectation is a failed test
 
 mod accounts;
 mod accounts_bulk;
