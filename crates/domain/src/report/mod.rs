@@ -5,10 +5,14 @@
 mod fields;
 pub mod json;
 mod money;
+pub mod transition;
 mod validate;
 
 pub use fields::{fields_for, Field, FieldInput};
 pub use money::{format_vnd, parse_vnd};
+pub use transition::{
+    plan_review, plan_save, LockState, Operation, ReportRuleError, ReviewPlan, SavePlan, SaveRefusal,
+};
 pub use validate::{
     check, ActivityInput, CheckedActivity, CheckedReport, FieldError, ReportContext, ReportInput, Warning,
 };
