@@ -201,29 +201,19 @@ pub struct Saved {
     pub replayed: bool,
 }
 
-/// Why a save or a review did not happen.
-#[derive(Debug)]
+/// Why a save or a review did not happen: a conflict, a report rule (the domain's
+/// error, unchanged) or a storage failure (`StorageError::kind` sorts those).
+#[derive(Debug, thiserror::Error)]
 pub enum SaveError {
     /// Someone saved first; `current` is what is stored now.
-    Conflict {
-        current: Box<ReportRow>,
-    },
+    #[error("the report changed meanwhile (version {} is stored)", current.version)]
+    Conflict { current: Box<ReportRow> },
     /// A report rule refuses it (the period is locked, the report awaits review, …),
     /// as the domain said it.
-    Rule(ReportRuleError),
-    Storage(StorageError),
-}
-
-impl From<ReportRuleError> for SaveError {
-    fn from(e: ReportRuleError) -> Self {
-        SaveError::Rule(e)
-    }
-}
-
-impl From<StorageError> for SaveError {
-    fn from(e: StorageError) -> Self {
-        SaveError::Storage(e)
-    }
+    #[error(transparent)]
+    Rule(#[from] ReportRuleError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
 }
 
 impl From<sqlx::Error> for SaveError {
