@@ -88,10 +88,7 @@ pub(crate) trait ReportTx {
     ) -> impl Future<Output = sqlx::Result<bool>> + Send;
     /// History, audit and idempotency rows, many per statement.
     fn insert_versions(&mut self, rows: &[VersionInsert]) -> impl Future<Output = sqlx::Result<()>> + Send;
-    fn insert_audit(
-        &mut self,
-        rows: &[(AuditEntry, DateTime<Utc>)],
-    ) -> impl Future<Output = sqlx::Result<()>> + Send;
+    fn insert_audit(&mut self, rows: &[(AuditEntry, DateTime<Utc>)]) -> impl Future<Output = sqlx::Result<()>> + Send;
     fn insert_idempotency(&mut self, rows: &[IdempotencyInsert]) -> impl Future<Output = sqlx::Result<()>> + Send;
 }
 

@@ -81,9 +81,15 @@ async fn a_report_sent_on_time_returned_and_resubmitted_after_the_deadline_stays
     assert_eq!(returned["status"], "returned");
     // The unit corrects it on Monday 6 March, well after the deadline.
     let monday = spawn_on_at(app.db.clone(), vn(6, 9)).await;
-    let (s, again) =
-        call(&app, &monday, "POST", &report_path("/submit"), &p.reporter, good(returned["version"].as_i64().unwrap_or(0), "1.500"))
-            .await;
+    let (s, again) = call(
+        &app,
+        &monday,
+        "POST",
+        &report_path("/submit"),
+        &p.reporter,
+        good(returned["version"].as_i64().unwrap_or(0), "1.500"),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{again}");
     assert_eq!(again["status"], "submitted");
     assert_eq!(again["timeliness"], "on_time", "the first submission decides, not the resubmission");
@@ -96,7 +102,8 @@ async fn a_report_sent_on_time_returned_and_resubmitted_after_the_deadline_stays
     assert_eq!(shown["submitted"]["values"]["5"], 1500, "the corrected figures count");
     // A unit whose first submission comes on Monday is late, and it is said so.
     let other = add_token(&app.db, add_user(&app.db, "q.hondat", Role::Unit, &["903"], PW).await).await;
-    let (s, late) = call(&app, &monday, "POST", &format!("/api/v1/reports/903/{WEEK1}/submit"), &other, good(0, "10")).await;
+    let (s, late) =
+        call(&app, &monday, "POST", &format!("/api/v1/reports/903/{WEEK1}/submit"), &other, good(0, "10")).await;
     assert_eq!(s, StatusCode::CREATED, "{late}");
     assert_eq!(late["timeliness"], "late");
 }
@@ -130,9 +137,15 @@ async fn a_locked_period_refuses_every_save_in_words_and_stores_nothing_but_revi
     let p = people(&app).await;
     let base = app.base.clone();
     // Rạch Giá has a draft; Hòn Đất has submitted.
-    let (s, draft) =
-        call(&app, &base, "PUT", &report_path("/draft"), &p.reporter, json!({"version": 0, "input": {"values": {"5": "7"}}}))
-            .await;
+    let (s, draft) = call(
+        &app,
+        &base,
+        "PUT",
+        &report_path("/draft"),
+        &p.reporter,
+        json!({"version": 0, "input": {"values": {"5": "7"}}}),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{draft}");
     let hondat = add_token(&app.db, add_user(&app.db, "q.hondat", Role::Unit, &["903"], PW).await).await;
     let hondat_path = format!("/api/v1/reports/903/{WEEK1}");
@@ -168,10 +181,13 @@ async fn a_locked_period_refuses_every_save_in_words_and_stores_nothing_but_revi
     let (input, who) = (ReportInput::default(), Who::cli());
     let one = draft_request(key, due, &input, &who, &campaign.plan, 0);
     assert!(matches!(reports::save(&app.db, &one).await, Err(SaveError::Rule(ReportRuleError::PeriodLocked))));
-    for batch in [vec![draft_request(key, due, &input, &who, &campaign.plan, 0)], vec![
-        draft_request(key, due, &input, &who, &campaign.plan, 0),
-        draft_request(key, due, &input, &who, &campaign.plan, 1),
-    ]] {
+    for batch in [
+        vec![draft_request(key, due, &input, &who, &campaign.plan, 0)],
+        vec![
+            draft_request(key, due, &input, &who, &campaign.plan, 0),
+            draft_request(key, due, &input, &who, &campaign.plan, 1),
+        ],
+    ] {
         let results = reports::save_many(&app.db, &batch).await.expect("batch");
         assert_eq!(results.len(), batch.len());
         for r in results {
@@ -289,7 +305,9 @@ async fn every_step_makes_the_next_version_and_a_stale_save_changes_none() {
         .as_array()
         .expect("versions")
         .iter()
-        .map(|v| (v["version"].as_i64().unwrap_or(0), v["action"].as_str().unwrap_or(""), v["status"].as_str().unwrap_or("")))
+        .map(|v| {
+            (v["version"].as_i64().unwrap_or(0), v["action"].as_str().unwrap_or(""), v["status"].as_str().unwrap_or(""))
+        })
         .collect();
     assert_eq!(
         steps,

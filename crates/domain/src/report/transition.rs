@@ -133,9 +133,7 @@ impl ReportRuleError {
                 "Báo cáo đang ở trạng thái \"{}\": chỉ sửa được khi là bản nháp hoặc bị trả lại",
                 self.status().map(Status::label_vi).unwrap_or_default()
             ),
-            ReportRuleError::NoSuchVersion => {
-                "Báo cáo này chưa có phiên bản đó: hãy tải lại trang rồi nhập lại".into()
-            }
+            ReportRuleError::NoSuchVersion => "Báo cáo này chưa có phiên bản đó: hãy tải lại trang rồi nhập lại".into(),
             ReportRuleError::NotSubmitted(_) => "Chỉ duyệt hoặc trả lại báo cáo đã gửi".into(),
             ReportRuleError::NotYourUnit => "Anh/chị không phụ trách đơn vị này".into(),
             ReportRuleError::RoleMayNot => "Vai trò của anh/chị không được làm việc này".into(),
@@ -387,7 +385,15 @@ mod tests {
     }
 
     fn intent(op: Operation, expected_version: i64, now: DateTime<Utc>) -> SaveIntent<'static> {
-        SaveIntent { op, kind: ReportKind::Weekly, expected_version, author: "r.rachgia", now, due_at: due(), locked: false }
+        SaveIntent {
+            op,
+            kind: ReportKind::Weekly,
+            expected_version,
+            author: "r.rachgia",
+            now,
+            due_at: due(),
+            locked: false,
+        }
     }
 
     fn stored(status: Status, version: i64, first: Option<DateTime<Utc>>) -> Current<'static> {
@@ -603,7 +609,10 @@ mod tests {
         assert_eq!(plan_review(Status::Submitted, 7, ReportKind::Weekly, 6, Decision::Accept), Err(SaveRefusal::Stale));
         let unit_plan = plan_review(Status::Submitted, 7, ReportKind::UnitPlan, 7, Decision::Return).expect("ok");
         assert!(!unit_plan.stops_counting);
-        assert_eq!(plan_save(None, &intent(Operation::Accept, 0, at(1, 0, 0))), Err(ReportRuleError::RoleMayNot.into()));
+        assert_eq!(
+            plan_save(None, &intent(Operation::Accept, 0, at(1, 0, 0))),
+            Err(ReportRuleError::RoleMayNot.into())
+        );
     }
 
     #[test]
