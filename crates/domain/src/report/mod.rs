@@ -67,9 +67,10 @@ impl Status {
         }
     }
 
-    /// Whether the unit may still change the report.
+    /// Whether the unit may still change the report (the workflow's rule,
+    /// `transition::state_allows`, for an open period).
     pub fn editable(self) -> bool {
-        matches!(self, Status::Draft | Status::Returned)
+        transition::state_allows(transition::Operation::SaveDraft, Some(self), false).is_ok()
     }
 
     /// Whether it counts in consolidated figures.
