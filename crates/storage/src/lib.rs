@@ -25,6 +25,7 @@ pub mod seed;
 pub mod settings;
 pub mod throttle;
 pub mod tokens;
+mod tx;
 pub mod unit_contacts;
 pub mod units;
 pub mod users;

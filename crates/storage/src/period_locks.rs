@@ -3,6 +3,7 @@
 //! `reports::set_period_lock`).
 
 use chrono::{DateTime, Utc};
+use phongtrao_domain::report::LockState;
 
 use crate::{with_pool, Db, Result};
 
@@ -22,10 +23,15 @@ impl PeriodLock {
         (self.locked_at.is_some(), self.reopened, self.due_at)
     }
 
+    /// The lock as the domain's rule takes it.
+    pub fn lock_state(&self) -> LockState {
+        LockState { locked_by_hand: self.locked_at.is_some(), reopened: self.reopened, due_at: self.due_at }
+    }
+
     /// Whether the period is locked at `now` (by hand, or on its own
-    /// `lock_after_days` after the deadline unless reopened).
+    /// `lock_after_days` after the deadline unless reopened): the domain's rule.
     pub fn locked(&self, lock_after_days: Option<u32>, now: DateTime<Utc>) -> bool {
-        crate::reports::locked_at(Some(self.state()), lock_after_days, now)
+        self.lock_state().is_locked(lock_after_days, now)
     }
 }
 

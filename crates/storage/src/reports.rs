@@ -6,13 +6,18 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use phongtrao_domain::period::{timeliness, Timeliness};
+use phongtrao_domain::period::Timeliness;
 use phongtrao_domain::plan::Plan;
 use phongtrao_domain::progress::figures::KeyNames;
-use phongtrao_domain::report::{CheckedReport, ReportInput, ReportKind, Status};
+use phongtrao_domain::report::transition::{self, Current, SaveIntent};
+use phongtrao_domain::report::{
+    CheckedReport, Decision, LockState, Operation, ReportInput, ReportKind, ReportRuleError, SaveRefusal, Status,
+};
 use serde::Serialize;
 
-use crate::audit::Who;
+use crate::audit::{AuditEntry, Who};
+use crate::rollups::{Pending, ReportChange, RollupTx};
+use crate::tx::{IdempotencyInsert, ReportTx, ReportWrite, VersionInsert};
 use crate::{in_transaction, with_pool, Db, Result, StorageError};
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -91,7 +96,7 @@ pub struct ReportKey {
     pub period_seq: i64,
 }
 
-const COLUMNS: &str = "id, campaign_id, unit_id, kind, period_seq, status, version, due_at, first_submitted_at, last_submitted_at, timeliness, \
+pub(crate) const COLUMNS: &str = "id, campaign_id, unit_id, kind, period_seq, status, version, due_at, first_submitted_at, last_submitted_at, timeliness, \
      draft_json, highlights, difficulties, proposals, review_comment, reviewed_at, reviewed_by, created_at, updated_at, updated_by";
 
 pub async fn get(db: &Db, key: &ReportKey) -> Result<Option<ReportRow>> {
@@ -196,23 +201,19 @@ pub struct Saved {
     pub replayed: bool,
 }
 
-#[derive(Debug)]
+/// Why a save or a review did not happen: a conflict, a report rule (the domain's
+/// error, unchanged) or a storage failure (`StorageError::kind` sorts those).
+#[derive(Debug, thiserror::Error)]
 pub enum SaveError {
     /// Someone saved first; `current` is what is stored now.
-    Conflict {
-        current: Box<ReportRow>,
-    },
-    /// Submitted or accepted reports change only through review.
-    NotEditable(Status),
-    /// The save names a version of a report that does not exist.
-    Missing,
-    Storage(StorageError),
-}
-
-impl From<StorageError> for SaveError {
-    fn from(e: StorageError) -> Self {
-        SaveError::Storage(e)
-    }
+    #[error("the report changed meanwhile (version {} is stored)", current.version)]
+    Conflict { current: Box<ReportRow> },
+    /// A report rule refuses it (the period is locked, the report awaits review, …),
+    /// as the domain said it.
+    #[error(transparent)]
+    Rule(#[from] ReportRuleError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
 }
 
 impl From<sqlx::Error> for SaveError {
@@ -235,68 +236,50 @@ fn timeliness_str(t: Timeliness) -> &'static str {
     }
 }
 
-/// Keeps a refused (conflicting) save in the history of the report as it stands.
-macro_rules! record_refused {
-    ($tx:expr, $current:expr, $snapshot:expr, $req:expr, $deferred:expr) => {
-        match $deferred {
-            Some(deferred) => deferred.versions.push(VersionInsert {
-                report_id: $current.id,
-                version: $current.version,
-                status: $current.status.clone(),
-                action: "conflict_refused",
-                snapshot: ($snapshot).to_string(),
-                at: $req.now,
-                by: $req.who.name.clone(),
-            }),
-            None => {
-                sqlx::query(
-                    "INSERT INTO report_versions (report_id, version, status, action, snapshot_json, saved_at, saved_by)
-                     VALUES ($1, $2, $3, 'conflict_refused', $4, $5, $6)",
-                )
-                .bind($current.id)
-                .bind($current.version)
-                .bind(&$current.status)
-                .bind($snapshot)
-                .bind($req.now)
-                .bind(&$req.who.name)
-                .execute(&mut **$tx)
-                .await?;
-            }
-        }
-    };
-}
-
-/// A version row written later, with the others of its batch.
-pub(crate) struct VersionInsert {
-    report_id: i64,
-    version: i64,
-    status: String,
-    action: &'static str,
-    snapshot: String,
-    at: DateTime<Utc>,
-    by: String,
-}
-
-/// Rows a grouped commit writes once for all its saves (multi-row statements).
+/// Rows a save writes besides the report itself: its history row, its audit entry
+/// and the answer kept for its idempotency key. A grouped commit writes those of all
+/// its saves at once (multi-row statements); a single save writes its own after the
+/// report.
 #[derive(Default)]
 pub(crate) struct Deferred {
     versions: Vec<VersionInsert>,
-    audit: Vec<(crate::audit::AuditEntry, DateTime<Utc>)>,
-    idempotency: Vec<(String, String, i64, String, DateTime<Utc>)>,
+    audit: Vec<(AuditEntry, DateTime<Utc>)>,
+    idempotency: Vec<IdempotencyInsert>,
 }
 
-/// What a grouped commit reads once for all its saves: the reports as they are and
-/// each unit with its ancestors.
+impl Deferred {
+    async fn flush<C: ReportTx + Send>(&self, conn: &mut C) -> sqlx::Result<()> {
+        conn.insert_versions(&self.versions).await?;
+        conn.insert_audit(&self.audit).await?;
+        conn.insert_idempotency(&self.idempotency).await
+    }
+
+    /// Keeps a refused (conflicting) save in the history of the report as it stands.
+    fn refused(&mut self, current: &ReportRow, prepared: &PreparedSave, req: &SaveRequest<'_>) {
+        self.versions.push(VersionInsert {
+            report_id: current.id,
+            version: current.version,
+            status: current.status.clone(),
+            action: "conflict_refused",
+            snapshot: prepared.snapshot.clone(),
+            at: req.now,
+            by: req.who.name.clone(),
+        });
+    }
+}
+
+/// What a grouped commit reads once for all its saves: the reports as they are, each
+/// unit with its ancestors and the locks of the periods.
 pub(crate) struct Prefetch {
     existing: HashMap<i64, ReportRow>,
     chains: HashMap<i64, Vec<crate::rollups::StoredUnit>>,
+    locks: HashMap<i64, LockState>,
 }
 
 /// What a save computes before its transaction.
 pub struct PreparedSave {
     draft_json: String,
     snapshot: String,
-    select: String,
 }
 
 impl PreparedSave {
@@ -307,242 +290,174 @@ impl PreparedSave {
         let draft_json = serde_json::to_string(req.draft).map_err(|e| StorageError::Invalid(e.to_string()))?;
         let snapshot = serde_json::to_string(&Snapshot { draft: req.draft, submitted: req.checked })
             .map_err(|e| StorageError::Invalid(e.to_string()))?;
-        let select = format!(
-            "SELECT {COLUMNS} FROM reports WHERE campaign_id = $1 AND unit_id = $2 AND kind = $3 AND period_seq = $4"
-        );
-        Ok(PreparedSave { draft_json, snapshot, select })
+        Ok(PreparedSave { draft_json, snapshot })
     }
 }
 
-/// The body of a save inside an open transaction (`$tx`: `&mut Transaction` of either
-/// backend). Evaluates to the outcome and the difference to add to the ancestors'
-/// figures. A conflict or "not editable" leaves at most the refused attempt's history
-/// row (the transaction may commit); a storage error means the transaction must roll
-/// back.
-macro_rules! save_in_tx {
-    ($tx:ident, $req:expr, $prepared:expr, $prefetch:expr, $deferred:expr) => {{
-        let tx = &mut *$tx;
-        let prefetch: Option<&Prefetch> = $prefetch;
-        let mut deferred: Option<&mut Deferred> = $deferred;
-        let req: &SaveRequest<'_> = $req;
-        let PreparedSave { draft_json, snapshot, select } = $prepared;
-        let k = req.key;
-        let submit = req.action == SaveAction::Submit;
-        let outcome: std::result::Result<(Saved, Option<crate::rollups::Pending>), SaveError> = async {
+impl SaveAction {
+    fn operation(self) -> Operation {
+        match self {
+            SaveAction::Draft => Operation::SaveDraft,
+            SaveAction::Submit => Operation::Submit,
+        }
+    }
+}
 
-        let existing: Option<ReportRow> = match prefetch {
-            Some(p) => p.existing.get(&k.unit_id).cloned(),
-            None => sqlx::query_as(&select).bind(k.campaign_id).bind(k.unit_id).bind(k.kind.as_str()).bind(k.period_seq).fetch_optional(&mut **tx).await?,
+/// One save inside an open transaction (or savepoint), on either backend: reads the
+/// report and its period's lock (or takes them from the batch's `prefetch`), asks the
+/// domain what the save becomes, writes the report and its figures, and leaves its
+/// history, audit and idempotency rows in `rows`. Returns the outcome and the
+/// difference to add to the ancestors' figures. A refusal (rule or conflict) writes
+/// nothing but the refused attempt's history row in `rows` (the transaction may
+/// commit); a storage error means the transaction must roll back.
+async fn save_in_tx<C: ReportTx + RollupTx + Send>(
+    conn: &mut C,
+    req: &SaveRequest<'_>,
+    prepared: &PreparedSave,
+    prefetch: Option<&Prefetch>,
+    rows: &mut Deferred,
+) -> std::result::Result<(Saved, Option<Pending>), SaveError> {
+    let k = req.key;
+    let existing: Option<ReportRow> = match prefetch {
+        Some(p) => p.existing.get(&k.unit_id).cloned(),
+        None => conn.report(&k).await?,
+    };
+    let lock = match (k.kind, prefetch) {
+        (ReportKind::UnitPlan, _) => None,
+        (ReportKind::Weekly, Some(p)) => p.locks.get(&k.period_seq).copied(),
+        (ReportKind::Weekly, None) => conn.period_lock(k.campaign_id, k.period_seq).await?,
+    };
+    let intent = SaveIntent {
+        op: req.action.operation(),
+        kind: k.kind,
+        expected_version: req.expected_version,
+        author: &req.who.name,
+        now: req.now,
+        due_at: req.due_at,
+        locked: transition::period_locked(lock, req.plan.reporting.lock_after_days, req.now),
+    };
+    let current = existing.as_ref().map(|row| Current {
+        status: row.status(),
+        version: row.version,
+        first_submitted_at: row.first_submitted_at,
+        last_submitted_at: row.last_submitted_at,
+        updated_by: &row.updated_by,
+        same_draft: row.draft_json == prepared.draft_json,
+    });
+    let plan = match transition::plan_save(current, &intent) {
+        Ok(plan) => plan,
+        Err(SaveRefusal::Rule(rule)) => return Err(SaveError::Rule(rule)),
+        Err(SaveRefusal::Stale) => {
+            let Some(current) = existing else {
+                return Err(SaveError::Rule(ReportRuleError::NoSuchVersion));
+            };
+            rows.refused(&current, prepared, req);
+            return Err(SaveError::Conflict { current: Box::new(current) });
+        }
+    };
+    // What the unit's weekly reports contributed before, to move the difference up
+    // the tree.
+    let change = if plan.moves_figures {
+        let chain = match prefetch {
+            Some(p) => p.chains.get(&k.unit_id).cloned().unwrap_or_default(),
+            None => RollupTx::unit_and_ancestors(conn, k.unit_id).await?,
         };
-        if let Some(row) = &existing {
-            if !row.status().editable() {
-                return Err(SaveError::NotEditable(row.status()));
-            }
-        } else if req.expected_version != 0 {
-            // A version of a report that does not exist: refused, nothing stored.
-            return Err(SaveError::Missing);
+        let before = existing.as_ref().and_then(|r| r.timeliness.as_deref());
+        ReportChange::for_save(conn, req.plan, k.campaign_id, chain, k.period_seq, before).await?
+    } else {
+        None
+    };
+    let submitted = req.checked.filter(|_| plan.writes_content);
+    let submitted_values = match submitted {
+        Some(checked) => {
+            Some(serde_json::to_string(&checked.values).map_err(|e| StorageError::Invalid(e.to_string()))?)
         }
-        // The person's own later save of exactly this content (an autosave that
-        // landed while this request was on its way) is not a conflict: nothing of
-        // anyone's would be lost, so the save goes on from the stored version.
-        let own_echo = existing.as_ref().filter(|row| {
-            row.version > req.expected_version && row.updated_by == req.who.name && row.draft_json == *draft_json
+        None => None,
+    };
+    let timeliness = plan.timeliness.map(timeliness_str);
+    let write = ReportWrite {
+        key: k,
+        status: plan.status.as_str(),
+        version: plan.version,
+        due_at: req.due_at,
+        first_submitted_at: plan.first_submitted_at,
+        last_submitted_at: plan.last_submitted_at,
+        timeliness,
+        draft_json: &prepared.draft_json,
+        now: req.now,
+        by: &req.who.name,
+        submitted,
+        submitted_values: submitted_values.as_deref(),
+    };
+    let written = match &existing {
+        None => conn.insert_report(&write).await?,
+        Some(row) => conn.update_report(row.id, plan.replaces, &write).await?.then_some(row.id),
+    };
+    let Some(report_id) = written else {
+        // Another save won the race between our read and our write.
+        let current = conn.report(&k).await?.ok_or(sqlx::Error::RowNotFound)?;
+        rows.refused(&current, prepared, req);
+        return Err(SaveError::Conflict { current: Box::new(current) });
+    };
+    if let Some(checked) = submitted {
+        conn.replace_content(report_id, checked, existing.is_some()).await?;
+    }
+    let action = intent.op.as_str();
+    rows.versions.push(VersionInsert {
+        report_id,
+        version: plan.version,
+        status: plan.status.as_str().to_string(),
+        action,
+        snapshot: prepared.snapshot.clone(),
+        at: req.now,
+        by: req.who.name.clone(),
+    });
+    let saved = Saved {
+        report_id,
+        version: plan.version,
+        status: plan.status.as_str().to_string(),
+        timeliness: timeliness.map(str::to_string),
+        first_submitted_at: plan.first_submitted_at,
+        replayed: false,
+    };
+    let entry = req
+        .who
+        .entry(&format!("report.{action}"), "report", Some(format!("{}/{}/{}", k.kind.as_str(), k.unit_id, k.period_seq)))
+        .unit(Some(k.unit_id))
+        .before(&existing.as_ref().map(|r| serde_json::json!({"status": r.status, "version": r.version})))
+        .after(&serde_json::json!({"status": saved.status, "version": saved.version, "timeliness": saved.timeliness, "values": req.checked.map(|c| &c.values)}));
+    rows.audit.push((entry, req.now));
+    if let Some(key) = req.idempotency_key {
+        let response = serde_json::to_string(&saved).map_err(|e| StorageError::Invalid(e.to_string()))?;
+        rows.idempotency.push(IdempotencyInsert {
+            key: key.to_string(),
+            user: req.who.name.clone(),
+            report_id,
+            response,
+            at: req.now,
         });
-        let expected_version = own_echo.map(|row| row.version).unwrap_or(req.expected_version);
-        let stale = existing.as_ref().filter(|row| row.version != expected_version);
-        match stale {
-            Some(current) => {
-                // Keep the refused attempt in the history, then refuse.
-                record_refused!(tx, current, &snapshot, req, deferred.as_deref_mut());
-                Err(SaveError::Conflict { current: Box::new(current.clone()) })
-            }
-            None => {
-                // What the unit's weekly reports contributed before, to move the
-                // difference up the tree.
-                let change = if submit && k.kind == ReportKind::Weekly {
-                    let chain = match prefetch {
-                        Some(p) => p.chains.get(&k.unit_id).cloned().unwrap_or_default(),
-                        None => crate::rollups::RollupTx::unit_and_ancestors(&mut **tx, k.unit_id).await?,
-                    };
-                    crate::rollups::ReportChange::for_save(&mut **tx, req.plan, k.campaign_id, chain, k.period_seq, existing.as_ref().and_then(|r| r.timeliness.as_deref())).await?
-                } else {
-                    None
-                };
-                let first_submitted_at = match (&existing, submit) {
-                    (Some(row), _) if row.first_submitted_at.is_some() => row.first_submitted_at,
-                    (_, true) => Some(req.now),
-                    _ => None,
-                };
-                let timeliness = first_submitted_at.map(|at| timeliness_str(timeliness(at, req.due_at)).to_string());
-                let status = if submit {
-                    Status::Submitted
-                } else {
-                    existing.as_ref().map(|r| r.status()).unwrap_or(Status::Draft)
-                };
-                let last_submitted_at = if submit { Some(req.now) } else { existing.as_ref().and_then(|r| r.last_submitted_at) };
-                let new_version = expected_version + 1;
-                // The submitted values as one JSON object (what a rebuild reads).
-                let submitted_values = match (submit, req.checked) {
-                    (true, Some(checked)) => Some(serde_json::to_string(&checked.values).map_err(|e| StorageError::Invalid(e.to_string()))?),
-                    _ => None,
-                };
-                let report_id = match &existing {
-                    None => {
-                        let inserted: Option<(i64,)> = sqlx::query_as(
-                            "INSERT INTO reports (campaign_id, unit_id, kind, period_seq, status, version, due_at, first_submitted_at, last_submitted_at, timeliness, draft_json, created_at, updated_at, updated_by, highlights, difficulties, proposals, submitted_values)
-                             VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16)
-                             ON CONFLICT (campaign_id, unit_id, kind, period_seq) DO NOTHING RETURNING id",
-                        )
-                        .bind(k.campaign_id)
-                        .bind(k.unit_id)
-                        .bind(k.kind.as_str())
-                        .bind(k.period_seq)
-                        .bind(status.as_str())
-                        .bind(req.due_at)
-                        .bind(first_submitted_at)
-                        .bind(last_submitted_at)
-                        .bind(&timeliness)
-                        .bind(&draft_json)
-                        .bind(req.now)
-                        .bind(&req.who.name)
-                        .bind(req.checked.filter(|_| submit).map(|c| c.highlights.as_str()).unwrap_or(""))
-                        .bind(req.checked.filter(|_| submit).map(|c| c.difficulties.as_str()).unwrap_or(""))
-                        .bind(req.checked.filter(|_| submit).map(|c| c.proposals.as_str()).unwrap_or(""))
-                        .bind(&submitted_values)
-                        .fetch_optional(&mut **tx)
-                        .await?;
-                        inserted.map(|(id,)| id)
-                    }
-                    Some(row) => {
-                        let n = sqlx::query(
-                            "UPDATE reports SET status = $1, version = $2, first_submitted_at = $3, last_submitted_at = $4, timeliness = $5, draft_json = $6, updated_at = $7, updated_by = $8,
-                                 submitted_values = COALESCE($11, submitted_values), highlights = COALESCE($12, highlights),
-                                 difficulties = COALESCE($13, difficulties), proposals = COALESCE($14, proposals)
-                             WHERE id = $9 AND version = $10",
-                        )
-                        .bind(status.as_str())
-                        .bind(new_version)
-                        .bind(first_submitted_at)
-                        .bind(last_submitted_at)
-                        .bind(&timeliness)
-                        .bind(&draft_json)
-                        .bind(req.now)
-                        .bind(&req.who.name)
-                        .bind(row.id)
-                        .bind(expected_version)
-                        .bind(&submitted_values)
-                        .bind(req.checked.filter(|_| submit).map(|c| c.highlights.as_str()))
-                        .bind(req.checked.filter(|_| submit).map(|c| c.difficulties.as_str()))
-                        .bind(req.checked.filter(|_| submit).map(|c| c.proposals.as_str()))
-                        .execute(&mut **tx)
-                        .await?
-                        .rows_affected();
-                        (n == 1).then_some(row.id)
-                    }
-                };
-                match report_id {
-                    None => {
-                        // Another save won the race between our read and our write.
-                        let current: ReportRow = sqlx::query_as(&select).bind(k.campaign_id).bind(k.unit_id).bind(k.kind.as_str()).bind(k.period_seq).fetch_one(&mut **tx).await?;
-                        record_refused!(tx, current, &snapshot, req, deferred.as_deref_mut());
-                        Err(SaveError::Conflict { current: Box::new(current) })
-                    }
-                    Some(report_id) => {
-                        if let (true, Some(checked)) = (submit, req.checked) {
-                            if existing.is_some() {
-                                sqlx::query("DELETE FROM report_values WHERE report_id = $1").bind(report_id).execute(&mut **tx).await?;
-                                sqlx::query("DELETE FROM report_activities WHERE report_id = $1").bind(report_id).execute(&mut **tx).await?;
-                            }
-                            // One statement for all the values, one for all the activities.
-                            let values: Vec<(&String, &i64)> = checked.values.iter().collect();
-                            for chunk in values.chunks(200) {
-                                let mut sql = String::from("INSERT INTO report_values (report_id, indicator_key, value) VALUES ");
-                                for i in 0..chunk.len() {
-                                    if i > 0 {
-                                        sql.push(',');
-                                    }
-                                    sql.push_str(&format!("($1, ${}, ${})", 2 * i + 2, 2 * i + 3));
-                                }
-                                let mut q = sqlx::query(&sql).bind(report_id);
-                                for (key, value) in chunk {
-                                    q = q.bind(*key).bind(**value);
-                                }
-                                q.execute(&mut **tx).await?;
-                            }
-                            let activities: Vec<(usize, &phongtrao_domain::report::CheckedActivity)> = checked.activities.iter().enumerate().collect();
-                            for chunk in activities.chunks(50) {
-                                let mut sql = String::from("INSERT INTO report_activities (report_id, position, title, held_on, area, place, participants, funds_vnd, result, tag) VALUES ");
-                                for i in 0..chunk.len() {
-                                    if i > 0 {
-                                        sql.push(',');
-                                    }
-                                    let b = 9 * i;
-                                    sql.push_str(&format!("($1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})", b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10));
-                                }
-                                let mut q = sqlx::query(&sql).bind(report_id);
-                                for (position, a) in chunk {
-                                    q = q.bind(*position as i64).bind(&a.title).bind(a.held_on).bind(&a.area).bind(&a.place).bind(a.participants).bind(a.funds_vnd).bind(&a.result).bind(&a.tag);
-                                }
-                                q.execute(&mut **tx).await?;
-                            }
-                        }
-                        let version = if existing.is_some() { new_version } else { 1 };
-                        let action = if submit { "submit" } else { "save_draft" };
-                        match deferred.as_deref_mut() {
-                            Some(d) => d.versions.push(VersionInsert { report_id, version, status: status.as_str().to_string(), action, snapshot: snapshot.clone(), at: req.now, by: req.who.name.clone() }),
-                            None => {
-                                sqlx::query("INSERT INTO report_versions (report_id, version, status, action, snapshot_json, saved_at, saved_by) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                                    .bind(report_id)
-                                    .bind(version)
-                                    .bind(status.as_str())
-                                    .bind(action)
-                                    .bind(&snapshot)
-                                    .bind(req.now)
-                                    .bind(&req.who.name)
-                                    .execute(&mut **tx)
-                                    .await?;
-                            }
-                        }
-                        let saved = Saved { report_id, version, status: status.as_str().to_string(), timeliness: timeliness.clone(), first_submitted_at, replayed: false };
-                        let entry = req
-                            .who
-                            .entry(&format!("report.{action}"), "report", Some(format!("{}/{}/{}", k.kind.as_str(), k.unit_id, k.period_seq)))
-                            .unit(Some(k.unit_id))
-                            .before(&existing.as_ref().map(|r| serde_json::json!({"status": r.status, "version": r.version})))
-                            .after(&serde_json::json!({"status": saved.status, "version": saved.version, "timeliness": saved.timeliness, "values": req.checked.map(|c| &c.values)}));
-                        match deferred.as_deref_mut() {
-                            Some(d) => d.audit.push((entry, req.now)),
-                            None => crate::audit_in_tx!(tx, &entry, req.now),
-                        }
-                        if let Some(key) = req.idempotency_key {
-                            let response = serde_json::to_string(&saved).map_err(|e| StorageError::Invalid(e.to_string()))?;
-                            if let Some(d) = deferred.as_deref_mut() {
-                                d.idempotency.push((key.to_string(), req.who.name.clone(), report_id, response, req.now));
-                            } else {
-                            sqlx::query("INSERT INTO idempotency_keys (key, user_name, report_id, response_json, created_at) VALUES ($1, $2, $3, $4, $5)")
-                                .bind(key)
-                                .bind(&req.who.name)
-                                .bind(report_id)
-                                .bind(&response)
-                                .bind(req.now)
-                                .execute(&mut **tx)
-                                .await?;
-                            }
-                        }
-                        let pending = change.map(|change| {
-                            let on_time = timeliness.as_deref().map(|t| t == "on_time");
-                            change.after(req.plan, k.period_seq, req.checked.map(|c| &c.values), on_time)
-                        });
-                        Ok((saved, pending))
-                    }
-                }
-            }
-        }
+    }
+    let pending = change.map(|change| {
+        let on_time = plan.timeliness.map(|t| t == Timeliness::OnTime);
+        change.after(req.plan, k.period_seq, submitted.map(|c| &c.values), on_time)
+    });
+    Ok((saved, pending))
+}
 
-        }
-        .await;
-        outcome
-    }};
+/// One save and its own history, audit and idempotency rows, inside an open
+/// transaction or savepoint (the single save and the savepoint path).
+async fn save_alone<C: ReportTx + RollupTx + Send>(
+    conn: &mut C,
+    req: &SaveRequest<'_>,
+    prepared: &PreparedSave,
+) -> std::result::Result<(Saved, Option<Pending>), SaveError> {
+    let mut rows = Deferred::default();
+    let outcome = save_in_tx(conn, req, prepared, None, &mut rows).await;
+    if let Err(SaveError::Storage(_)) = outcome {
+        return outcome;
+    }
+    rows.flush(conn).await?;
+    outcome
 }
 
 /// Saves or submits, all in one transaction with its version row, its audit entry
@@ -557,14 +472,17 @@ pub async fn save(db: &Db, req: &SaveRequest<'_>) -> std::result::Result<Saved, 
     let names = KeyNames::new(req.plan);
     let outcome: std::result::Result<Saved, SaveError> = async {
         in_transaction!(db, tx => {
-            match save_in_tx!(tx, req, &prepared, None, None) {
+            let conn = &mut **tx;
+            match save_alone(conn, req, &prepared).await {
                 Ok((saved, pending)) => {
                     if let Some(pending) = pending {
-                        pending.apply(&mut **tx, &names).await?;
+                        pending.apply(conn, &names).await?;
                     }
                     Ok(saved)
                 }
+                // Roll back: the transaction is dropped without a commit.
                 Err(SaveError::Storage(e)) => return Err(SaveError::Storage(e)),
+                // A refusal: at most the refused attempt's history row, committed.
                 Err(other) => Err(other),
             }
         })
@@ -600,7 +518,7 @@ pub async fn save_many(
 }
 
 /// Runs several saves in one SQLite transaction and commits once (see
-/// `group_commit`). The common case reads what the saves need in three statements,
+/// `group_commit`). The common case reads what the saves need in four statements,
 /// writes each report with two, and the history, audit and idempotency rows of all
 /// of them in a few multi-row statements. Should anything fail, or should two saves
 /// touch one report, the batch is redone one savepoint per save, so that one save's
@@ -652,7 +570,20 @@ async fn save_batch_fast(
     let existing: HashMap<i64, ReportRow> =
         rows.into_iter().filter(|r| wanted.get(&r.unit_id) == Some(&r.period_seq)).map(|r| (r.unit_id, r)).collect();
     let chains = crate::rollups::chains(&mut tx, &units).await?;
-    let prefetch = Prefetch { existing, chains };
+    let locks: HashMap<i64, LockState> = if kind == ReportKind::Weekly {
+        let sql = format!(
+            "SELECT seq, locked_at IS NOT NULL, reopened, due_at FROM periods WHERE campaign_id = $1 AND seq IN ({})",
+            crate::id_list(&periods)
+        );
+        let rows: Vec<(i64, bool, bool, DateTime<Utc>)> =
+            sqlx::query_as(&sql).bind(campaign_id).fetch_all(&mut *tx).await?;
+        rows.into_iter()
+            .map(|(seq, locked_by_hand, reopened, due_at)| (seq, LockState { locked_by_hand, reopened, due_at }))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let prefetch = Prefetch { existing, chains, locks };
     // Requests repeated with a key already answered get the same answer.
     let keys: Vec<&str> = requests.iter().filter_map(|r| r.idempotency_key).collect();
     let mut answered: HashMap<String, (String, String)> = HashMap::new();
@@ -682,8 +613,7 @@ async fn save_batch_fast(
                 continue;
             }
         };
-        let tx_ref = &mut tx;
-        match save_in_tx!(tx_ref, request, &prepared, Some(&prefetch), Some(&mut deferred)) {
+        match save_in_tx(&mut *tx, request, &prepared, Some(&prefetch), &mut deferred).await {
             Ok((saved, pending)) => {
                 if let Some(pending) = pending {
                     names.entry(pending.campaign_id).or_insert_with(|| KeyNames::new(request.plan));
@@ -696,71 +626,10 @@ async fn save_batch_fast(
             Err(other) => results.push(Err(other)),
         }
     }
-    flush(&mut tx, &deferred).await?;
+    deferred.flush(&mut *tx).await?;
     merged.apply_all(&mut *tx, &names).await?;
     tx.commit().await?;
     Ok(Some(results))
-}
-
-/// Writes the deferred rows of a batch.
-async fn flush(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, d: &Deferred) -> std::result::Result<(), sqlx::Error> {
-    fn placeholders(rows: usize, cols: usize) -> String {
-        (0..rows)
-            .map(|r| format!("({})", (1..=cols).map(|c| format!("${}", r * cols + c)).collect::<Vec<_>>().join(", ")))
-            .collect::<Vec<_>>()
-            .join(",")
-    }
-    for chunk in d.versions.chunks(100) {
-        let sql = format!(
-            "INSERT INTO report_versions (report_id, version, status, action, snapshot_json, saved_at, saved_by) VALUES {}",
-            placeholders(chunk.len(), 7)
-        );
-        let mut q = sqlx::query(&sql);
-        for v in chunk {
-            q = q
-                .bind(v.report_id)
-                .bind(v.version)
-                .bind(&v.status)
-                .bind(v.action)
-                .bind(&v.snapshot)
-                .bind(v.at)
-                .bind(&v.by);
-        }
-        q.execute(&mut **tx).await?;
-    }
-    for chunk in d.audit.chunks(80) {
-        let sql = format!(
-            "INSERT INTO audit_log (at, actor_user_id, actor_name, action, entity, entity_key, unit_id, before_json, after_json, client) VALUES {}",
-            placeholders(chunk.len(), 10)
-        );
-        let mut q = sqlx::query(&sql);
-        for (e, at) in chunk {
-            q = q
-                .bind(*at)
-                .bind(e.actor_user_id)
-                .bind(&e.actor_name)
-                .bind(&e.action)
-                .bind(&e.entity)
-                .bind(&e.entity_key)
-                .bind(e.unit_id)
-                .bind(&e.before_json)
-                .bind(&e.after_json)
-                .bind(&e.client);
-        }
-        q.execute(&mut **tx).await?;
-    }
-    for chunk in d.idempotency.chunks(150) {
-        let sql = format!(
-            "INSERT INTO idempotency_keys (key, user_name, report_id, response_json, created_at) VALUES {}",
-            placeholders(chunk.len(), 5)
-        );
-        let mut q = sqlx::query(&sql);
-        for (key, user, report, response, at) in chunk {
-            q = q.bind(key).bind(user).bind(*report).bind(response).bind(*at);
-        }
-        q.execute(&mut **tx).await?;
-    }
-    Ok(())
 }
 
 /// Runs several saves in one SQLite transaction, each in a savepoint, merges their
@@ -795,10 +664,7 @@ async fn save_batch_slow(
             }
         }
         let mut savepoint = (&mut tx).begin().await?;
-        let outcome = {
-            let sp = &mut savepoint;
-            save_in_tx!(sp, request, &prepared, None, None)
-        };
+        let outcome = save_alone(&mut *savepoint, request, &prepared).await;
         match outcome {
             Ok((saved, pending)) => {
                 savepoint.commit().await?;
@@ -860,58 +726,76 @@ pub async fn review(
     who: &Who,
     now: DateTime<Utc>,
 ) -> std::result::Result<Saved, SaveError> {
-    let select = format!("SELECT {COLUMNS} FROM reports WHERE id = $1");
+    let decision = if accept { Decision::Accept } else { Decision::Return };
     in_transaction!(db, tx => {
-        let row: Option<ReportRow> = sqlx::query_as(&select).bind(report_id).fetch_optional(&mut **tx).await?;
-        let Some(row) = row else {
-            return Err(SaveError::Storage(StorageError::NotFound(format!("báo cáo / report {report_id}"))));
-        };
-        if row.status() != Status::Submitted {
-            return Err(SaveError::NotEditable(row.status()));
+        match review_in_tx(&mut **tx, plan, report_id, expected_version, decision, comment, who, now).await {
+            Ok(saved) => Ok(saved),
+            // Nothing of a refused review is kept: roll back.
+            Err(e) => return Err(e),
         }
-        if row.version != expected_version {
-            return Err(SaveError::Conflict { current: Box::new(row) });
-        }
-        let status = if accept { Status::Accepted } else { Status::Returned };
-        // A returned report stops counting.
-        let change = if !accept && row.kind == ReportKind::Weekly.as_str() {
-            crate::rollups::ReportChange::before(&mut **tx, plan, row.campaign_id, row.unit_id).await?
-        } else {
-            None
-        };
-        sqlx::query("UPDATE reports SET status = $1, version = $2, review_comment = $3, reviewed_at = $4, reviewed_by = $5, updated_at = $4, updated_by = $5 WHERE id = $6 AND version = $7")
-            .bind(status.as_str())
-            .bind(row.version + 1)
-            .bind(comment)
-            .bind(now)
-            .bind(&who.name)
-            .bind(report_id)
-            .bind(expected_version)
-            .execute(&mut **tx)
-            .await?;
-        let action = if accept { "accept" } else { "return" };
-        let snapshot = serde_json::json!({"comment": comment}).to_string();
-        sqlx::query("INSERT INTO report_versions (report_id, version, status, action, snapshot_json, saved_at, saved_by) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(report_id)
-            .bind(row.version + 1)
-            .bind(status.as_str())
-            .bind(action)
-            .bind(&snapshot)
-            .bind(now)
-            .bind(&who.name)
-            .execute(&mut **tx)
-            .await?;
-        let entry = who
-            .entry(&format!("report.{action}"), "report", Some(report_id.to_string()))
-            .unit(Some(row.unit_id))
-            .before(&serde_json::json!({"status": row.status, "version": row.version}))
-            .after(&serde_json::json!({"status": status.as_str(), "version": row.version + 1, "comment": comment}));
-        crate::audit_in_tx!(tx, &entry, now);
-        if let Some(change) = change {
-            let on_time = row.timeliness.as_deref().map(|t| t == "on_time");
-            change.after(plan, row.period_seq, None, on_time).apply(&mut **tx, &KeyNames::new(plan)).await?;
-        }
-        Ok(Saved { report_id, version: row.version + 1, status: status.as_str().into(), timeliness: row.timeliness.clone(), first_submitted_at: row.first_submitted_at, replayed: false })
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn review_in_tx<C: ReportTx + RollupTx + Send>(
+    conn: &mut C,
+    plan: &Plan,
+    report_id: i64,
+    expected_version: i64,
+    decision: Decision,
+    comment: &str,
+    who: &Who,
+    now: DateTime<Utc>,
+) -> std::result::Result<Saved, SaveError> {
+    let Some(row) = conn.report_by_id(report_id).await? else {
+        return Err(SaveError::Storage(StorageError::NotFound(format!("báo cáo / report {report_id}"))));
+    };
+    let kind = ReportKind::parse(&row.kind).unwrap_or(ReportKind::UnitPlan);
+    let review = match transition::plan_review(row.status(), row.version, kind, expected_version, decision) {
+        Ok(review) => review,
+        Err(SaveRefusal::Rule(rule)) => return Err(SaveError::Rule(rule)),
+        Err(SaveRefusal::Stale) => return Err(SaveError::Conflict { current: Box::new(row) }),
+    };
+    // A returned report stops counting.
+    let change = if review.stops_counting {
+        ReportChange::before(conn, plan, row.campaign_id, row.unit_id).await?
+    } else {
+        None
+    };
+    if !conn.set_review(report_id, row.version, &review, comment, &who.name, now).await? {
+        // Another review or save landed between the read and the write.
+        let current = conn.report_by_id(report_id).await?.ok_or(sqlx::Error::RowNotFound)?;
+        return Err(SaveError::Conflict { current: Box::new(current) });
+    }
+    let action = review.op.as_str();
+    let snapshot = serde_json::json!({"comment": comment}).to_string();
+    conn.insert_versions(&[VersionInsert {
+        report_id,
+        version: review.version,
+        status: review.status.as_str().to_string(),
+        action,
+        snapshot,
+        at: now,
+        by: who.name.clone(),
+    }])
+    .await?;
+    let entry = who
+        .entry(&format!("report.{action}"), "report", Some(report_id.to_string()))
+        .unit(Some(row.unit_id))
+        .before(&serde_json::json!({"status": row.status, "version": row.version}))
+        .after(&serde_json::json!({"status": review.status.as_str(), "version": review.version, "comment": comment}));
+    conn.insert_audit(&[(entry, now)]).await?;
+    if let Some(change) = change {
+        let on_time = row.timeliness.as_deref().map(|t| t == "on_time");
+        change.after(plan, row.period_seq, None, on_time).apply(conn, &KeyNames::new(plan)).await?;
+    }
+    Ok(Saved {
+        report_id,
+        version: review.version,
+        status: review.status.as_str().into(),
+        timeliness: row.timeliness.clone(),
+        first_submitted_at: row.first_submitted_at,
+        replayed: false,
     })
 }
 
@@ -960,15 +844,11 @@ pub async fn form_facts(db: &Db, campaign_id: i64, unit_id: i64, seq: i64) -> Re
     Ok(facts)
 }
 
-/// Whether a period is locked at `now`, from its (locked by hand, reopened, due).
+/// Whether a period is locked at `now`, from its (locked by hand, reopened, due):
+/// the domain's rule (`transition::LockState::is_locked`).
 pub fn locked_at(lock: Option<(bool, bool, DateTime<Utc>)>, lock_after_days: Option<u32>, now: DateTime<Utc>) -> bool {
-    match lock {
-        Some((true, _, _)) => true,
-        Some((false, false, due)) => {
-            lock_after_days.is_some_and(|days| now > due + chrono::Duration::days(i64::from(days)))
-        }
-        _ => false,
-    }
+    let lock = lock.map(|(locked_by_hand, reopened, due_at)| LockState { locked_by_hand, reopened, due_at });
+    transition::period_locked(lock, lock_after_days, now)
 }
 
 /// Locks (or reopens) a period by hand.

@@ -23,6 +23,7 @@ mod plan_import;
 mod progress;
 mod reminders;
 mod reminders_sent;
+mod report_rules;
 mod reports;
 mod review_queue;
 mod role_controls;

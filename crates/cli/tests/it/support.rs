@@ -279,3 +279,16 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         .expect("client");
     TestApp { base, database_url, db, prepared, client, _dir: dir }
 }
+
+/// Another app instance on the same database with its clock set to `now` (as
+/// `phongtrao serve --now`); returns its base URL. For a user coming back later.
+#[allow(dead_code)]
+pub async fn spawn_on_at(db: Db, now: chrono::DateTime<chrono::Utc>) -> String {
+    let bind: SocketAddr = "127.0.0.1:0".parse().expect("address");
+    let settings =
+        Settings { trust_forwarded_for: true, security: test_security(), now: Some(now), ..Settings::local(bind) };
+    let app = Application::build(&settings, db).await.expect("bind");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_forever());
+    base
+}

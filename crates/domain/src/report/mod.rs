@@ -5,10 +5,14 @@
 mod fields;
 pub mod json;
 mod money;
+pub mod transition;
 mod validate;
 
 pub use fields::{fields_for, Field, FieldInput};
 pub use money::{format_vnd, parse_vnd};
+pub use transition::{
+    plan_review, plan_save, LockState, Operation, ReportRuleError, ReviewPlan, SavePlan, SaveRefusal,
+};
 pub use validate::{
     check, ActivityInput, CheckedActivity, CheckedReport, FieldError, ReportContext, ReportInput, Warning,
 };
@@ -63,9 +67,10 @@ impl Status {
         }
     }
 
-    /// Whether the unit may still change the report.
+    /// Whether the unit may still change the report (the workflow's rule,
+    /// `transition::state_allows`, for an open period).
     pub fn editable(self) -> bool {
-        matches!(self, Status::Draft | Status::Returned)
+        transition::state_allows(transition::Operation::SaveDraft, Some(self), false).is_ok()
     }
 
     /// Whether it counts in consolidated figures.

@@ -10,7 +10,7 @@ use phongtrao_domain::plan::{Indicator, When};
 use phongtrao_domain::policy::Action;
 use phongtrao_domain::progress::figures::{Key as FigureKey, KeyNames};
 use phongtrao_domain::report::{
-    check, fields_for, CheckedReport, Field, FieldError, ReportContext, ReportInput, ReportKind,
+    check, fields_for, CheckedReport, Field, FieldError, ReportContext, ReportInput, ReportKind, ReportRuleError,
 };
 use phongtrao_domain::unit::BaseFigure;
 use phongtrao_storage::campaigns::{self, StoredCampaign};
@@ -200,26 +200,26 @@ pub async fn authorize_read(
     require_in(state, actor, client, Action::ReadUnit, Some(ctx.unit.id), &ctx.ancestry).await
 }
 
-fn no_such_version() -> Failure {
-    Failure::new(
-        StatusCode::CONFLICT,
-        "no_such_version",
-        "Báo cáo này chưa có phiên bản đó: hãy tải lại trang rồi nhập lại",
-        "This report has no such version: reload the page and enter it again",
-    )
-}
-
 /// The code of the refusal when a save lands on a locked period (the page shows the
 /// typed input back with it).
 pub const PERIOD_LOCKED: &str = "period_locked";
 
 fn locked() -> Failure {
-    Failure::new(
-        StatusCode::LOCKED,
-        PERIOD_LOCKED,
-        "Kỳ báo cáo này đã khóa. Liên hệ Ban Phong trào để mở lại.",
-        "This reporting period is locked. Ask the campaign office to reopen it.",
-    )
+    rule_failure(ReportRuleError::PeriodLocked)
+}
+
+/// The answer to a report rule the request breaks (the domain's
+/// `ReportRuleError`, returned unchanged by storage): one match for pages and API.
+pub fn rule_failure(rule: ReportRuleError) -> Failure {
+    let status = match rule {
+        ReportRuleError::PeriodLocked => StatusCode::LOCKED,
+        ReportRuleError::AwaitingReview
+        | ReportRuleError::AlreadyAccepted
+        | ReportRuleError::NoSuchVersion
+        | ReportRuleError::NotSubmitted(_) => StatusCode::CONFLICT,
+        ReportRuleError::NotYourUnit | ReportRuleError::RoleMayNot => StatusCode::FORBIDDEN,
+    };
+    Failure::new(status, rule.code(), rule.message_vi(), rule.message_en())
 }
 
 /// Saves a draft or submits. Drafts are kept as typed; a submission is checked
@@ -305,20 +305,7 @@ pub async fn save_as(
             Ok((saved, checked))
         }
         Err(SaveError::Conflict { current }) => Err(ReportFailure::Conflict(current)),
-        Err(SaveError::NotEditable(status)) => Err(Failure::new(
-            StatusCode::CONFLICT,
-            "not_editable",
-            format!(
-                "Báo cáo đang ở trạng thái \"{}\": chỉ sửa được khi là bản nháp hoặc bị trả lại",
-                status.label_vi()
-            ),
-            format!(
-                "The report is {}: it can be changed only as a draft or when returned",
-                status.label_en().to_lowercase()
-            ),
-        )
-        .into()),
-        Err(SaveError::Missing) => Err(no_such_version().into()),
+        Err(SaveError::Rule(rule)) => Err(rule_failure(rule).into()),
         Err(SaveError::Storage(e)) => Err(e.into()),
     }
 }
@@ -356,14 +343,7 @@ pub async fn review(
     {
         Ok(saved) => Ok(saved),
         Err(SaveError::Conflict { current }) => Err(ReportFailure::Conflict(current)),
-        Err(SaveError::NotEditable(_)) => Err(Failure::new(
-            StatusCode::CONFLICT,
-            "not_submitted",
-            "Chỉ duyệt hoặc trả lại báo cáo đã gửi",
-            "Only a submitted report can be accepted or returned",
-        )
-        .into()),
-        Err(SaveError::Missing) => Err(no_such_version().into()),
+        Err(SaveError::Rule(rule)) => Err(rule_failure(rule).into()),
         Err(SaveError::Storage(e)) => Err(e.into()),
     }
 }

@@ -192,17 +192,17 @@ pub async fn accept_many(
                 vi: "báo cáo vừa thay đổi sau khi anh/chị mở danh sách; hãy xem lại".into(),
                 en: "the report changed after you opened the list; look at it again".into(),
             }),
-            Err(SaveError::NotEditable(status)) => out.skipped.push(Skipped {
+            Err(SaveError::Rule(rule)) => out.skipped.push(Skipped {
                 report_id: report.id,
                 unit,
-                vi: format!("báo cáo đang ở trạng thái \"{}\"", status.label_vi()),
-                en: format!("the report is {}", status.label_en().to_lowercase()),
-            }),
-            Err(SaveError::Missing) => out.skipped.push(Skipped {
-                report_id: report.id,
-                unit,
-                vi: "không tìm thấy phiên bản".into(),
-                en: "no such version".into(),
+                vi: match rule.status() {
+                    Some(status) => format!("báo cáo đang ở trạng thái \"{}\"", status.label_vi()),
+                    None => rule.message_vi(),
+                },
+                en: match rule.status() {
+                    Some(status) => format!("the report is {}", status.label_en().to_lowercase()),
+                    None => rule.message_en(),
+                },
             }),
             Err(SaveError::Storage(e)) => return Err(e.into()),
         }
