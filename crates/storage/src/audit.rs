@@ -228,3 +228,12 @@ pub async fn count(db: &Db, filter: &AuditFilter) -> Result<i64> {
     })?;
     Ok(n)
 }
+
+/// Reports named by id in audit entries (a review's key): (id, kind, unit_id, period_seq).
+pub async fn report_keys(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String, i64, i64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("SELECT id, kind, unit_id, period_seq FROM reports WHERE id IN ({})", crate::id_list(ids));
+    Ok(with_pool!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?)
+}

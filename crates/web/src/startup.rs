@@ -110,6 +110,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/admin/users/{id}", post(pages::admin_users::update))
         .route("/admin/users/{id}/reset", post(pages::admin_users::reset))
         .route("/audit", get(pages::audit::show))
+        .route("/audit/{file}", get(pages::audit::export))
         .route("/documents", get(pages::documents::show))
         .route("/documents/{file}", get(pages::documents::download))
         .route("/documents/texts/{doc}", post(pages::documents::save_texts))
