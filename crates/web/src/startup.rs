@@ -133,6 +133,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/logout", post(pages::login::logout))
         .route("/account", get(pages::account::show))
         .route("/account/password", post(pages::account::change_password))
+        .route("/account/notices", post(pages::submit_notices::set_prefs))
+        .route("/notices/read", post(pages::submit_notices::mark_read))
         .route("/account/tokens", post(pages::account::create_token))
         .route("/account/tokens/{id}/revoke", post(pages::account::revoke_token))
         .route("/admin/tokens", get(pages::account::admin_tokens))
