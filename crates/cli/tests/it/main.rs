@@ -3,6 +3,7 @@
 
 mod accounts;
 mod accounts_bulk;
+mod audit_log;
 mod backup;
 mod browser;
 mod cli;

@@ -598,7 +598,8 @@ pub async fn filter_of(state: &AppState, actor: &Actor, client: &ClientIp, q: &A
         unit_ids,
         actor_user_id: None,
         actor_user_ids,
-        action_prefix: q.action.clone().map(|a| a.trim().to_string()).filter(|a| !a.is_empty()),
+        // The page's choices write "report-submit" (no code shows on a page); codes have no '-'.
+        action_prefix: q.action.as_deref().map(|a| a.trim().replace('-', ".")).filter(|a| !a.is_empty()),
         from: from.and_then(day_start),
         until: to.and_then(|t| t.succ_opt()).and_then(day_start),
         limit: q.limit.unwrap_or(200),

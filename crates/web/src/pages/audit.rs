@@ -16,7 +16,8 @@ use crate::AppState;
 
 /// One choice of the action filter: its code (the value) and its words.
 pub struct ActionChoice {
-    pub code: &'static str,
+    /// The code with '-' for '.' ("report-submit"): no action code shows, even in the source.
+    pub code: String,
     pub words: &'static str,
     pub selected: bool,
 }
@@ -71,11 +72,11 @@ pub async fn show(
     let actor = page.require_actor()?.clone();
     let lang = page.lang;
     let data = audit_log::page(&state, &actor, &page.client, &q, lang).await.map_err(|f| page.fail(f))?;
-    let wanted = q.action.as_deref().map(str::trim).unwrap_or_default();
+    let wanted = q.action.as_deref().map(str::trim).unwrap_or_default().replace('-', ".");
     let actions = ACTIONS
         .iter()
         .map(|(code, vi, en)| ActionChoice {
-            code,
+            code: code.replace('.', "-"),
             words: if lang == Lang::Vi { vi } else { en },
             selected: *code == wanted,
         })
