@@ -28,6 +28,7 @@ mod review_queue;
 mod role_controls;
 mod security;
 mod storage;
+mod submit_notices;
 mod submissions;
 mod support;
 mod unit_contacts;
