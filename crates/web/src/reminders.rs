@@ -401,7 +401,11 @@ impl Reminders {
     /// and officer) is claimed by one atomic UPDATE before it is sent, so it goes out
     /// at most once; a failed one is tried again with the reminders' backoff, up to
     /// 8 tries; a channel that already succeeded is not used again.
-    async fn deliver_notices(&self, campaign: &campaigns::StoredCampaign, at: DateTime<Utc>) -> Result<u64, ReminderError> {
+    async fn deliver_notices(
+        &self,
+        campaign: &campaigns::StoredCampaign,
+        at: DateTime<Utc>,
+    ) -> Result<u64, ReminderError> {
         use phongtrao_storage::submit_notices as notices;
         const MAX_TRIES: i64 = 8;
         let claimed = notices::claim_due(&self.db, &self.holder, at, 200).await?;
@@ -433,10 +437,8 @@ impl Reminders {
                     (None, _) => "not_configured".to_string(),
                     (Some(_), None) => "no_address".to_string(),
                     (Some((mailer, from)), Some(address)) => {
-                        let subject = format!(
-                            "{} đã nộp báo cáo / {} submitted a report",
-                            notice.unit_name, notice.unit_name
-                        );
+                        let subject =
+                            format!("{} đã nộp báo cáo / {} submitted a report", notice.unit_name, notice.unit_name);
                         let body = format!("{message_vi}\n{href}\n\n---\n\n{message_en}\n{href}\n");
                         match send_mail(mailer, from, &[address], &subject, &body).await {
                             Ok(()) => {

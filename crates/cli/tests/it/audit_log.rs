@@ -131,7 +131,11 @@ async fn filters_combine_page_and_export_the_filtered_rows_in_vietnamese() {
 
     // Paging keeps the filters.
     for i in 0..60 {
-        let e = Who { user_id: Some(b), name: "ttb".into(), client: None }.entry("login.success", "user", Some("ttb".into()));
+        let e = Who { user_id: Some(b), name: "ttb".into(), client: None }.entry(
+            "login.success",
+            "user",
+            Some("ttb".into()),
+        );
         audit::record(db, &e, vn(2023, 3, 4, 8, i)).await.expect("audit");
     }
     let html = client
@@ -178,29 +182,36 @@ async fn a_unit_move_reads_as_a_sentence_with_names_and_codes() {
     let old = who
         .entry("unit.update", "unit", Some("30823".into()))
         .unit(Some(id_commune))
-        .before(&serde_json::json!({"code": "30823", "name": commune, "kind": "xa", "parent_id": id904, "active": true}))
-        .after(&serde_json::json!({"code": "30823", "name": commune, "kind": "xa", "parent_id": id903, "active": true}));
+        .before(
+            &serde_json::json!({"code": "30823", "name": commune, "kind": "xa", "parent_id": id904, "active": true}),
+        )
+        .after(
+            &serde_json::json!({"code": "30823", "name": commune, "kind": "xa", "parent_id": id903, "active": true}),
+        );
     audit::record(db, &old, vn(2023, 3, 9, 9, 0)).await.expect("audit");
 
     let client = office(&app).await;
-    let html = client.get(format!("{}/audit?unit=30823", app.base)).send().await.expect("get").text().await.expect("body");
+    let html =
+        client.get(format!("{}/audit?unit=30823", app.base)).send().await.expect("get").text().await.expect("body");
     let moved = format!("Nguyễn Văn A chuyển {commune} (mã 30823) từ {hon_dat} (mã 903) sang {tan_hiep} (mã 904)");
     assert!(html.contains(&moved), "{html}");
     let back = format!("Nguyễn Văn A chuyển {commune} (mã 30823) từ {tan_hiep} (mã 904) sang {hon_dat} (mã 903)");
     assert!(html.contains(&back), "an older entry's ids are read as names: {html}");
-    assert!(!html.contains("parent_id") && !html.contains("unit.update") && !html.contains(&format!(": {id903}")), "{html}");
+    assert!(
+        !html.contains("parent_id") && !html.contains("unit.update") && !html.contains(&format!(": {id903}")),
+        "{html}"
+    );
     // In English too, without Vietnamese verbs.
     let en = browser();
     let r = app.login_form(&en, "vanphong", PW, "10.0.7.2").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     en.get(format!("{}/lang/en", app.base)).send().await.expect("lang");
-    let en_html = en
-        .get(format!("{}/audit?unit=30823", app.base))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
-    assert!(en_html.contains(&format!("Nguyễn Văn A moved {commune} (code 30823) from {hon_dat} (code 903) to {tan_hiep} (code 904)")), "{en_html}");
+    let en_html =
+        en.get(format!("{}/audit?unit=30823", app.base)).send().await.expect("get").text().await.expect("body");
+    assert!(
+        en_html.contains(&format!(
+            "Nguyễn Văn A moved {commune} (code 30823) from {hon_dat} (code 903) to {tan_hiep} (code 904)"
+        )),
+        "{en_html}"
+    );
 }

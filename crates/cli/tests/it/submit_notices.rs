@@ -48,7 +48,12 @@ async fn a_submission_notifies_the_officers_above_once_per_version_and_never_for
     let reporter = add_user(db, "hondat.bc", Role::Unit, &["903"], PW).await;
     let token = add_token(db, reporter).await;
     let campaign = phongtrao_storage::campaigns::current(db).await.expect("campaign");
-    let count = || async { notices::list(db, campaign.row.id, &Reader { user_id: office, all: true, unit_ids: vec![] }, false, 100).await.expect("list").len() };
+    let count = || async {
+        notices::list(db, campaign.row.id, &Reader { user_id: office, all: true, unit_ids: vec![] }, false, 100)
+            .await
+            .expect("list")
+            .len()
+    };
 
     // A draft, saved twice: no notice.
     for v in [0, 1] {
@@ -65,8 +70,13 @@ async fn a_submission_notifies_the_officers_above_once_per_version_and_never_for
     assert_eq!(count().await, 0, "a draft makes no notice");
 
     // Submitted (through the API): one notice.
-    let (status, saved) =
-        post(&app, &token, &format!("/api/v1/reports/903/{WEEK1}/submit"), json!({"version": 2, "input": {"values": {"5": "12"}}})).await;
+    let (status, saved) = post(
+        &app,
+        &token,
+        &format!("/api/v1/reports/903/{WEEK1}/submit"),
+        json!({"version": 2, "input": {"values": {"5": "12"}}}),
+    )
+    .await;
     assert!(status.is_success(), "{saved}");
     assert_eq!(count().await, 1);
 
@@ -117,8 +127,13 @@ async fn a_submission_notifies_the_officers_above_once_per_version_and_never_for
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let version = body["version"].as_i64().or_else(|| saved["version"].as_i64().map(|v| v + 1)).expect("version");
-    let (status, again) =
-        post(&app, &token, &format!("/api/v1/reports/903/{WEEK1}/submit"), json!({"version": version, "input": {"values": {"5": "15"}}})).await;
+    let (status, again) = post(
+        &app,
+        &token,
+        &format!("/api/v1/reports/903/{WEEK1}/submit"),
+        json!({"version": version, "input": {"values": {"5": "15"}}}),
+    )
+    .await;
     assert!(status.is_success(), "{again}");
     assert_eq!(count().await, 2);
     let dash = page(&vp, &app, "/dashboard").await;
@@ -162,7 +177,11 @@ async fn a_submission_notifies_the_officers_above_once_per_version_and_never_for
     let district = |unit: i64| Reader { user_id: 424242, all: false, unit_ids: vec![unit] };
     let seen = notices::list(db, campaign.row.id, &district(id903), false, 10).await.expect("list");
     assert_eq!(seen.iter().map(|n| n.unit_id).collect::<Vec<_>>(), [commune.id], "the district over it");
-    assert!(notices::list(db, campaign.row.id, &district(id899), false, 10).await.expect("list").iter().all(|n| n.unit_id != commune.id));
+    assert!(notices::list(db, campaign.row.id, &district(id899), false, 10)
+        .await
+        .expect("list")
+        .iter()
+        .all(|n| n.unit_id != commune.id));
 }
 
 #[tokio::test]
@@ -187,10 +206,18 @@ async fn an_officer_who_chose_e_mail_gets_exactly_one_mail_per_report_version() 
         .expect("prefs");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let account = page(&vp, &app, "/account?notices=1").await;
-    assert!(account.contains("Đã lưu cách nhận thông báo") && account.contains("name=\"by_email\" value=\"1\" checked"), "{account}");
+    assert!(
+        account.contains("Đã lưu cách nhận thông báo") && account.contains("name=\"by_email\" value=\"1\" checked"),
+        "{account}"
+    );
 
-    let (status, saved) =
-        post(&app, &token, &format!("/api/v1/reports/903/{WEEK1}/submit"), json!({"version": 0, "input": {"values": {"5": "12"}}})).await;
+    let (status, saved) = post(
+        &app,
+        &token,
+        &format!("/api/v1/reports/903/{WEEK1}/submit"),
+        json!({"version": 0, "input": {"values": {"5": "12"}}}),
+    )
+    .await;
     assert!(status.is_success(), "{saved}");
     // A retried request (same idempotency key) is the same version: no second notice.
     let campaign = phongtrao_storage::campaigns::current(db).await.expect("campaign");
@@ -224,8 +251,13 @@ async fn an_officer_who_chose_e_mail_gets_exactly_one_mail_per_report_version() 
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let version = body["version"].as_i64().expect("version");
-    let (status, again) =
-        post(&app, &token, &format!("/api/v1/reports/903/{WEEK1}/submit"), json!({"version": version, "input": {"values": {"5": "15"}}})).await;
+    let (status, again) = post(
+        &app,
+        &token,
+        &format!("/api/v1/reports/903/{WEEK1}/submit"),
+        json!({"version": version, "input": {"values": {"5": "15"}}}),
+    )
+    .await;
     assert!(status.is_success(), "{again}");
     let o = first.tick(at("2023-03-03T10:20:00+07:00")).await.expect("tick");
     assert_eq!(o.notices, 1, "{o:?}");

@@ -47,8 +47,13 @@ impl AuditQuery {
     /// The query string of the filters (no page), for paging and export links.
     pub fn filter_query(&self) -> String {
         let mut parts = Vec::new();
-        for (k, v) in [("unit", &self.unit), ("user", &self.user), ("action", &self.action), ("from", &self.from), ("to", &self.to)]
-        {
+        for (k, v) in [
+            ("unit", &self.unit),
+            ("user", &self.user),
+            ("action", &self.action),
+            ("from", &self.from),
+            ("to", &self.to),
+        ] {
             if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
                 parts.push(format!("{k}={}", crate::error::urlencode(v)));
             }
@@ -81,7 +86,11 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("plan.load", "nạp kế hoạch", "loaded a plan"),
     ("campaign.activate", "kích hoạt kế hoạch phong trào", "activated the campaign plan"),
     ("user.create", "tạo tài khoản", "created the account"),
-    ("user.access", "đổi vai trò, đơn vị hoặc trạng thái của tài khoản", "changed the role, units or status of the account"),
+    (
+        "user.access",
+        "đổi vai trò, đơn vị hoặc trạng thái của tài khoản",
+        "changed the role, units or status of the account",
+    ),
     ("user.password_change", "đổi mật khẩu", "changed their password"),
     ("user.password_reset", "cấp lại mật khẩu một lần cho tài khoản", "issued a one-time password to the account"),
     ("notice.prefs", "chọn cách nhận thông báo nộp báo cáo", "chose how to get submission notices"),
@@ -92,7 +101,11 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("login.throttled", "bị tạm chặn đăng nhập vì sai nhiều lần", "was held back from logging in after many failures"),
     ("logout", "đăng xuất", "logged out"),
     ("access.denied", "bị từ chối vì không có quyền", "was refused, having no right to"),
-    ("csrf.refused", "gửi yêu cầu bị chặn (thiếu mã chống giả mạo)", "sent a request that was blocked (no anti-forgery token)"),
+    (
+        "csrf.refused",
+        "gửi yêu cầu bị chặn (thiếu mã chống giả mạo)",
+        "sent a request that was blocked (no anti-forgery token)",
+    ),
 ];
 
 /// The action in words (Vietnamese, English); never the code.
@@ -106,7 +119,16 @@ pub fn action_words(action: &str) -> (&'static str, &'static str) {
 
 /// Actions whose subject is the actor itself: no object follows the verb.
 fn without_object(action: &str) -> bool {
-    matches!(action, "login.success" | "login.failure" | "login.throttled" | "logout" | "user.password_change" | "csrf.refused" | "notice.prefs")
+    matches!(
+        action,
+        "login.success"
+            | "login.failure"
+            | "login.throttled"
+            | "logout"
+            | "user.password_change"
+            | "csrf.refused"
+            | "notice.prefs"
+    )
 }
 
 fn permission_words(key: &str) -> Option<(&'static str, &'static str)> {
@@ -375,12 +397,20 @@ fn sentence(r: &AuditRow, names: &Names, lang: Lang, actor: &str) -> String {
             let (pb, pa) = (parent_of(&b, names, lang), parent_of(&a, names, lang));
             if pb != pa {
                 let (from, to) = (pb.unwrap_or_default(), pa.unwrap_or_default());
-                parts.push(if vi { format!("chuyển {unit} từ {from} sang {to}") } else { format!("moved {unit} from {from} to {to}") });
+                parts.push(if vi {
+                    format!("chuyển {unit} từ {from} sang {to}")
+                } else {
+                    format!("moved {unit} from {from} to {to}")
+                });
             }
             if b.get("name") != a.get("name") {
                 let old = b.get("name").and_then(Value::as_str).unwrap_or_default();
                 let new = a.get("name").and_then(Value::as_str).unwrap_or_default();
-                parts.push(if vi { format!("đổi tên \"{old}\" thành \"{new}\"") } else { format!("renamed \"{old}\" to \"{new}\"") });
+                parts.push(if vi {
+                    format!("đổi tên \"{old}\" thành \"{new}\"")
+                } else {
+                    format!("renamed \"{old}\" to \"{new}\"")
+                });
             }
             if b.get("active") != a.get("active") {
                 let active = a.get("active").and_then(Value::as_bool).unwrap_or(true);
@@ -522,7 +552,12 @@ fn bad_day(which: &str, which_en: &str, text: &str) -> Failure {
 }
 
 /// The filter a query asks for, within what the actor may read.
-pub async fn filter_of(state: &AppState, actor: &Actor, client: &ClientIp, q: &AuditQuery) -> Result<AuditFilter, Failure> {
+pub async fn filter_of(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    q: &AuditQuery,
+) -> Result<AuditFilter, Failure> {
     let db = &state.db;
     let unit = match q.unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         // A code, or a name as the officer types it ("hon dat" finds Huyện đoàn Hòn Đất):
@@ -608,7 +643,12 @@ pub async fn filter_of(state: &AppState, actor: &Actor, client: &ClientIp, q: &A
 }
 
 /// The entries the actor asked for (the API's list), newest first.
-pub async fn list(state: &AppState, actor: &Actor, client: &ClientIp, q: &AuditQuery) -> Result<Vec<AuditRow>, Failure> {
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    q: &AuditQuery,
+) -> Result<Vec<AuditRow>, Failure> {
     let filter = filter_of(state, actor, client, q).await?;
     Ok(audit::query(&state.db, &filter).await?)
 }

@@ -173,7 +173,11 @@ pub async fn set_prefs(state: &AppState, actor: &Actor, client: &ClientIp, prefs
 }
 
 /// The message of a delivery, in Vietnamese and English, and its link.
-pub fn messages(n: &NoticeRow, periods: &[phongtrao_domain::period::Period], tz: chrono_tz::Tz) -> (String, String, String) {
+pub fn messages(
+    n: &NoticeRow,
+    periods: &[phongtrao_domain::period::Period],
+    tz: chrono_tz::Tz,
+) -> (String, String, String) {
     let vi = line(n.clone(), periods, tz, Lang::Vi);
     let en = line(n.clone(), periods, tz, Lang::En);
     (vi.text, en.text, vi.href)

@@ -560,8 +560,9 @@ pub async fn show(
         .await
         .map_err(|f| page.fail(f))?;
     let mut shown = build(&d, &page, q.ind.as_deref(), q.reminded, state.now());
-    shown.submitted =
-        crate::actions::submit_notices::boxed(&state, &actor, page.lang, "/dashboard").await.map_err(|f| page.fail(f))?;
+    shown.submitted = crate::actions::submit_notices::boxed(&state, &actor, page.lang, "/dashboard")
+        .await
+        .map_err(|f| page.fail(f))?;
     Ok(shown)
 }
 

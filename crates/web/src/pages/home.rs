@@ -296,10 +296,14 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
         .collect();
     // A district officer hears of the units below that submit (a unit with no unit
     // below sees none; the box is not shown then).
-    let mut submitted =
-        crate::actions::submit_notices::boxed(&state, &actor, lang, &format!("/home?unit={}", crate::error::urlencode(&unit.code)))
-            .await
-            .map_err(|f| page.fail(f))?;
+    let mut submitted = crate::actions::submit_notices::boxed(
+        &state,
+        &actor,
+        lang,
+        &format!("/home?unit={}", crate::error::urlencode(&unit.code)),
+    )
+    .await
+    .map_err(|f| page.fail(f))?;
     if submitted.items.is_empty() && units::children(db, unit.id).await.map_err(err)?.is_empty() {
         submitted.shown = false;
     }

@@ -23,7 +23,11 @@ pub struct ReadForm {
 }
 
 /// POST /notices/read: marks one notice, or all, read for the logged-in officer.
-pub async fn mark_read(State(state): State<AppState>, page: Page, Form(f): Form<ReadForm>) -> Result<Response, AppError> {
+pub async fn mark_read(
+    State(state): State<AppState>,
+    page: Page,
+    Form(f): Form<ReadForm>,
+) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
     let id = match f.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(text) => Some(text.parse::<i64>().map_err(|_| AppError::not_found(page.lang))?),
@@ -44,7 +48,11 @@ pub struct PrefsForm {
 }
 
 /// POST /account/notices: the officer's own choice of channels (audited).
-pub async fn set_prefs(State(state): State<AppState>, page: Page, Form(f): Form<PrefsForm>) -> Result<Response, AppError> {
+pub async fn set_prefs(
+    State(state): State<AppState>,
+    page: Page,
+    Form(f): Form<PrefsForm>,
+) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
     let prefs = Prefs { by_email: f.by_email.is_some(), by_webhook: f.by_webhook.is_some() };
     submit_notices::set_prefs(&state, &actor, &page.client, prefs).await.map_err(|f| page.fail(f))?;
