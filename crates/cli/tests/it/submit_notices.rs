@@ -152,7 +152,7 @@ async fn a_submission_notifies_the_officers_above_once_per_version_and_never_for
         .expect("submit");
     assert!(r.status().is_redirection() || r.status().is_success(), "{}", r.status());
     assert_eq!(count().await, 3);
-    assert!(page(&rg, &app, "/home").await.contains("đã nộp báo cáo tuần") == false, "a district sees not its own");
+    assert!(!page(&rg, &app, "/home").await.contains("đã nộp báo cáo tuần"), "a district sees not its own");
 
     // A commune's report would reach the district office over it, not another district's.
     let commune = phongtrao_storage::units::by_code(db, "30823").await.expect("q").expect("unit");
