@@ -649,7 +649,9 @@ pub async fn list(
     client: &ClientIp,
     q: &AuditQuery,
 ) -> Result<Vec<AuditRow>, Failure> {
-    let filter = filter_of(state, actor, client, q).await?;
+    let mut filter = filter_of(state, actor, client, q).await?;
+    // `page` (from 1) pages by `limit`, the API's way.
+    filter.offset = (q.page.unwrap_or(1).max(1) - 1).saturating_mul(filter.limit.clamp(1, 1000));
     Ok(audit::query(&state.db, &filter).await?)
 }
 

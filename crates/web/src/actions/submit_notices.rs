@@ -203,3 +203,21 @@ pub async fn prefs_box(state: &AppState, actor: &Actor) -> Result<PrefsBox, Fail
     let has_email = notices::email_of(&state.db, actor.user.id).await?.is_some();
     Ok(PrefsBox { shown: true, by_email: p.by_email, by_webhook: p.by_webhook, has_email, saved: false })
 }
+
+/// The e-mail / webhook deliveries of notices, newest first: the office only.
+pub async fn deliveries(
+    state: &AppState,
+    actor: &Actor,
+    limit: i64,
+) -> Result<Vec<phongtrao_storage::submit_notices::DeliveryRow>, Failure> {
+    if actor.user.role != Role::Admin {
+        return Err(Failure::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "forbidden",
+            "Chỉ Ban Phong trào xem được danh sách gửi thông báo",
+            "Only the campaign office sees the notice deliveries",
+        ));
+    }
+    let campaign = campaigns::current(&state.db).await?;
+    Ok(notices::deliveries(&state.db, campaign.row.id, limit.clamp(1, 1000)).await?)
+}
