@@ -84,6 +84,7 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("unit_event.closing", "ghi nhận tổng kết của", "recorded the closing of"),
     ("document.texts", "sửa nội dung văn bản", "edited the texts of"),
     ("plan.load", "nạp kế hoạch", "loaded a plan"),
+    ("seed.builtin", "nạp kế hoạch và danh sách đơn vị có sẵn", "loaded the built-in plan and units"),
     ("campaign.activate", "kích hoạt kế hoạch phong trào", "activated the campaign plan"),
     ("user.create", "tạo tài khoản", "created the account"),
     (
@@ -173,6 +174,15 @@ fn field_words(key: &str) -> Option<(&'static str, &'static str)> {
         "by_webhook" => ("nhận qua webhook", "by webhook"),
         "display_name" => ("họ tên", "name"),
         "username" => ("tên đăng nhập", "user name"),
+        "values" => ("số liệu", "figures"),
+        "campaign_created" => ("tạo kế hoạch", "campaign created"),
+        "units_inserted" => ("số đơn vị thêm", "units added"),
+        "base_figures_inserted" => ("số liệu nền thêm", "base figures added"),
+        "id" => ("số", "no."),
+        "activities" => ("hoạt động", "activities"),
+        "highlights" => ("kết quả nổi bật", "highlights"),
+        "difficulties" => ("khó khăn", "difficulties"),
+        "proposals" => ("đề xuất", "proposals"),
         _ => return None,
     })
 }
@@ -303,7 +313,10 @@ fn object(r: &AuditRow, names: &Names, lang: Lang) -> String {
     let row_unit = || r.unit_id.map(|id| names.unit(id, lang)).unwrap_or_default();
     match r.entity.as_str() {
         "unit" => match r.action.as_str() {
-            "unit.contact" => parse::<i64>(&key).map(|id| names.unit(id, lang)).unwrap_or_else(row_unit),
+            // These name the unit by its id.
+            "unit.contact" | "unit_event.launch" | "unit_event.closing" => {
+                parse::<i64>(&key).map(|id| names.unit(id, lang)).unwrap_or_else(row_unit)
+            }
             _ if key.is_empty() => row_unit(),
             _ => names.unit_by_code(&key, lang),
         },
@@ -367,7 +380,6 @@ fn object(r: &AuditRow, names: &Names, lang: Lang) -> String {
                 (false, false) => format!("indicator {key} to {unit}"),
             }
         }
-        _ if r.action.starts_with("unit_event.") => row_unit(),
         _ => key,
     }
 }
@@ -438,17 +450,29 @@ fn sentence(r: &AuditRow, names: &Names, lang: Lang, actor: &str) -> String {
 fn value_words(key: &str, value: &Value, names: &Names, lang: Lang) -> String {
     let vi = lang == Lang::Vi;
     match (key, value) {
+        ("units", Value::Array(ids)) if ids.is_empty() => return "—".into(),
         ("units", Value::Array(ids)) => {
             return ids.iter().filter_map(Value::as_i64).map(|id| names.unit(id, lang)).collect::<Vec<_>>().join(", ")
         }
         ("owner_user_id", Value::Number(n)) => return n.as_i64().map(|id| names.user(id)).unwrap_or_default(),
+        // A report's figures: those entered (not the zeros of every indicator).
+        ("values", Value::Object(map)) => {
+            let word = pick(lang, ("chỉ số", "indicator"));
+            let entered: Vec<String> = map
+                .iter()
+                .filter(|(_, v)| !matches!(v, Value::Null) && v.as_f64() != Some(0.0) && v.as_str() != Some(""))
+                .map(|(k, v)| format!("{word} {k} = {}", value_words("", v, names, lang)))
+                .collect();
+            return if entered.is_empty() { "—".into() } else { entered.join(", ") };
+        }
         _ => {}
     }
     match value {
         Value::Null => "—".into(),
         Value::Bool(true) => (if vi { "có" } else { "yes" }).into(),
         Value::Bool(false) => (if vi { "không" } else { "no" }).into(),
-        Value::String(s) => match (s.as_str(), vi) {
+        // Codes are words only where the field holds a code (a username "admin" stays).
+        Value::String(s) if matches!(key, "status" | "role" | "timeliness") => match (s.as_str(), vi) {
             ("draft", true) => "nháp".into(),
             ("submitted", true) => "đã nộp".into(),
             ("accepted", true) => "đã duyệt".into(),
@@ -459,7 +483,13 @@ fn value_words(key: &str, value: &Value, names: &Names, lang: Lang) -> String {
             ("viewer", true) => "chỉ xem".into(),
             ("on_time", true) => "đúng hạn".into(),
             ("late", true) => "trễ hạn".into(),
+            ("on_time", false) => "on time".into(),
             _ => s.clone(),
+        },
+        // An instant in Vietnam time, as everywhere else on the page.
+        Value::String(s) => match DateTime::parse_from_rfc3339(s) {
+            Ok(t) => t.with_timezone(&Ho_Chi_Minh).format("%d/%m/%Y %H:%M").to_string(),
+            Err(_) => s.clone(),
         },
         Value::Array(items) => items.iter().map(|v| value_words("", v, names, lang)).collect::<Vec<_>>().join(", "),
         Value::Object(map) => format!("({})", fields(map, names, lang).join("; ")),
