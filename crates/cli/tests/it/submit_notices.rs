@@ -266,3 +266,61 @@ async fn an_officer_who_chose_e_mail_gets_exactly_one_mail_per_report_version() 
     assert!(rows.iter().all(|r| r.status == "sent" && r.user_id == office));
     assert_eq!(mails.lock().expect("mails").iter().filter(|m| m.to.iter().any(|t| t.contains("vanphong@"))).count(), 2);
 }
+
+#[tokio::test]
+async fn a_webhook_notice_that_fails_is_tried_again_and_delivered_once() {
+    let app = spawn_app_at(at("2023-03-03T10:00:00+07:00")).await;
+    let db = &app.db;
+    let member = add_user(db, "bcd.thanhvien", Role::Steering, &[], PW).await;
+    notices::set_prefs(
+        db,
+        member,
+        notices::Prefs { by_email: false, by_webhook: true },
+        &phongtrao_storage::audit::Who::system(),
+        at("2023-03-03T09:00:00+07:00"),
+    )
+    .await
+    .expect("prefs");
+    let token = add_token(db, add_user(db, "hondat.bc", Role::Unit, &["903"], PW).await).await;
+    let (status, saved) = post(
+        &app,
+        &token,
+        &format!("/api/v1/reports/903/{WEEK1}/submit"),
+        json!({"version": 0, "input": {"values": {"5": "3"}}}),
+    )
+    .await;
+    assert!(status.is_success(), "{saved}");
+
+    // The chat bot is down at first: the try fails and another is planned.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let dead = format!("http://127.0.0.1:{}/hook", closed.local_addr().expect("addr").port());
+    drop(closed);
+    let down =
+        Reminders::new(db.clone(), ReminderConfig { webhook_url: Some(dead), ..Default::default() }, Metrics::new())
+            .expect("scheduler");
+    assert_eq!(down.tick(at("2023-03-03T10:01:00+07:00")).await.expect("tick").notices, 1);
+    let campaign = phongtrao_storage::campaigns::current(db).await.expect("campaign");
+    let rows = notices::deliveries(db, campaign.row.id, 10).await.expect("deliveries");
+    assert_eq!((rows.len(), rows[0].status.as_str(), rows[0].attempts), (1, "failed", 1), "{rows:?}");
+    down.release().await.expect("release");
+
+    // Back up: the next try (a minute later) delivers it, once, with a stable delivery id.
+    let (hook, received) = crate::reminders::webhook_receiver().await;
+    let up =
+        Reminders::new(db.clone(), ReminderConfig { webhook_url: Some(hook), ..Default::default() }, Metrics::new())
+            .expect("scheduler");
+    assert_eq!(up.tick(at("2023-03-03T10:01:30+07:00")).await.expect("tick").notices, 0, "not due yet");
+    assert_eq!(up.tick(at("2023-03-03T10:03:00+07:00")).await.expect("tick").notices, 1);
+    assert_eq!(up.tick(at("2023-03-03T10:30:00+07:00")).await.expect("tick").notices, 0);
+    // (The same webhook also carries the week's reminders to the units that have not sent.)
+    let bodies: Vec<Value> =
+        received.lock().expect("lock").iter().filter(|b| b["kind"] == "submitted").cloned().collect();
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    assert_eq!(bodies[0]["kind"], "submitted");
+    assert_eq!(bodies[0]["unit"], "903");
+    assert_eq!(bodies[0]["attempt"], 2);
+    assert_eq!(bodies[0]["delivery_id"], format!("phongtrao-notice-{}-{member}", rows[0].notice_id));
+    assert!(bodies[0]["message_vi"].as_str().is_some_and(|m| m.contains("đã nộp báo cáo tuần 1")), "{bodies:?}");
+    let rows = notices::deliveries(db, campaign.row.id, 10).await.expect("deliveries");
+    assert_eq!((rows.len(), rows[0].status.as_str()), (1, "sent"));
+}
