@@ -729,16 +729,36 @@ pub async fn export(
     format: ExportFormat,
 ) -> Result<(Vec<u8>, &'static str, String), Failure> {
     let mut filter = filter_of(state, actor, client, q).await?;
+    // Never a silently cut file: too many entries are refused with the count.
+    let total = audit::count(&state.db, &filter).await?;
+    if total > EXPORT_MAX {
+        return Err(Failure::invalid(format!(
+            "Có {total} mục, quá {EXPORT_MAX} mục xuất được một lần: hãy lọc theo ngày, đơn vị hoặc hành động / {total} entries match, more than the {EXPORT_MAX} an export holds: filter by dates, unit or action"
+        )));
+    }
     filter.limit = EXPORT_MAX;
     filter.offset = 0;
     let rows = audit::query(&state.db, &filter).await?;
     let names = Names::load(state, &rows).await?;
-    let lines = describe(&rows, &names, lang);
+    let stamp = state.now().with_timezone(&Ho_Chi_Minh).format("%Y%m%d-%H%M").to_string();
+    // Tens of thousands of rows take a while to write: off the request workers.
+    tokio::task::spawn_blocking(move || write_export(&rows, &names, lang, format, &stamp))
+        .await
+        .map_err(Failure::internal)?
+}
+
+fn write_export(
+    rows: &[AuditRow],
+    names: &Names,
+    lang: Lang,
+    format: ExportFormat,
+    stamp: &str,
+) -> Result<(Vec<u8>, &'static str, String), Failure> {
+    let lines = describe(rows, names, lang);
     let header: [&str; 6] = match lang {
         Lang::Vi => ["Thời gian", "Người thực hiện", "Hành động", "Đơn vị", "Chi tiết", "Địa chỉ máy"],
         Lang::En => ["Time", "By", "Action", "Unit", "Details", "Client address"],
     };
-    let stamp = state.now().with_timezone(&Ho_Chi_Minh).format("%Y%m%d-%H%M");
     let name = match lang {
         Lang::Vi => format!("nhat-ky-{stamp}"),
         Lang::En => format!("audit-log-{stamp}"),
