@@ -786,3 +786,30 @@ fn write_export(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_read_as_typed_in_vietnam_or_as_a_date_input_sends_them() {
+        let day = NaiveDate::from_ymd_opt(2023, 3, 2);
+        assert_eq!(parse_day("02/03/2023"), day);
+        assert_eq!(parse_day(" 2/3/2023 "), day);
+        assert_eq!(parse_day("2023-03-02"), day);
+        assert_eq!(parse_day("31/02/2023"), None);
+        assert_eq!(parse_day("hôm qua"), None);
+        // A day starts at midnight in Vietnam: 17h00 UTC the day before.
+        assert_eq!(day.and_then(day_start).map(|t| t.to_rfc3339()), Some("2023-03-01T17:00:00+00:00".to_string()));
+    }
+
+    #[test]
+    fn every_action_the_filter_offers_has_words_in_both_languages() {
+        let mut seen = HashSet::new();
+        for (code, vi, en) in ACTIONS {
+            assert!(seen.insert(code), "{code} twice");
+            assert!(!vi.is_empty() && !en.is_empty() && !code.contains('-'), "{code}");
+            assert_eq!(action_words(code), (*vi, *en));
+        }
+    }
+}
