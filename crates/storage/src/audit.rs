@@ -133,24 +133,35 @@ pub struct AuditFilter {
     /// Entries about these units only (a unit and its subtree, say); None: all.
     pub unit_ids: Option<Vec<i64>>,
     pub actor_user_id: Option<i64>,
+    /// Entries by any of these users (a name typed that matches several); None: anyone.
+    pub actor_user_ids: Option<Vec<i64>>,
     pub action_prefix: Option<String>,
+    /// Entries at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Entries strictly before this instant.
+    pub until: Option<DateTime<Utc>>,
+    /// At most 100 000 (an export); the pages and the API ask for less.
     pub limit: i64,
+    /// Entries skipped first (paging).
+    pub offset: i64,
 }
 
-/// The newest entries first.
-pub async fn query(db: &Db, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
-    let mut sql = String::from(
-        "SELECT id, at, actor_user_id, actor_name, action, entity, entity_key, unit_id, before_json, after_json, client
-         FROM audit_log WHERE 1 = 1",
-    );
+/// The WHERE clause of a filter (after `WHERE 1 = 1`), or None when it can match nothing.
+fn where_clause(filter: &AuditFilter) -> Option<String> {
+    let mut sql = String::new();
     let mut n = 0;
     if let Some(units) = &filter.unit_ids {
         if units.is_empty() {
-            return Ok(Vec::new());
+            return None;
         }
         // Unit ids are integers from the database, never user text.
-        let list: Vec<String> = units.iter().map(|id| id.to_string()).collect();
-        sql.push_str(&format!(" AND unit_id IN ({})", list.join(",")));
+        sql.push_str(&format!(" AND unit_id IN ({})", crate::id_list(units)));
+    }
+    if let Some(users) = &filter.actor_user_ids {
+        if users.is_empty() {
+            return None;
+        }
+        sql.push_str(&format!(" AND actor_user_id IN ({})", crate::id_list(users)));
     }
     if filter.actor_user_id.is_some() {
         n += 1;
@@ -160,16 +171,69 @@ pub async fn query(db: &Db, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
         n += 1;
         sql.push_str(&format!(" AND action LIKE ${n}"));
     }
-    sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", filter.limit.clamp(1, 1000)));
-    let prefix = filter.action_prefix.as_ref().map(|p| format!("{p}%"));
-    Ok(with_pool!(db, pool => {
-        let mut q = sqlx::query_as(&sql);
-        if let Some(actor) = filter.actor_user_id {
+    if filter.from.is_some() {
+        n += 1;
+        sql.push_str(&format!(" AND at >= ${n}"));
+    }
+    if filter.until.is_some() {
+        n += 1;
+        sql.push_str(&format!(" AND at < ${n}"));
+    }
+    Some(sql)
+}
+
+macro_rules! bind_filter {
+    ($q:expr, $filter:expr, $prefix:expr) => {{
+        let mut q = $q;
+        if let Some(actor) = $filter.actor_user_id {
             q = q.bind(actor);
         }
-        if let Some(p) = &prefix {
+        if let Some(p) = $prefix {
             q = q.bind(p);
         }
+        if let Some(from) = $filter.from {
+            q = q.bind(from);
+        }
+        if let Some(until) = $filter.until {
+            q = q.bind(until);
+        }
+        q
+    }};
+}
+
+/// The newest entries first.
+pub async fn query(db: &Db, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
+    let Some(clause) = where_clause(filter) else { return Ok(Vec::new()) };
+    let sql = format!(
+        "SELECT id, at, actor_user_id, actor_name, action, entity, entity_key, unit_id, before_json, after_json, client
+         FROM audit_log WHERE 1 = 1{clause} ORDER BY id DESC LIMIT {} OFFSET {}",
+        filter.limit.clamp(1, 100_000),
+        filter.offset.max(0)
+    );
+    let prefix = filter.action_prefix.as_ref().map(|p| format!("{p}%"));
+    Ok(with_pool!(db, pool => {
+        let q = bind_filter!(sqlx::query_as(&sql), filter, &prefix);
         q.fetch_all(pool).await
     })?)
+}
+
+/// How many entries the filter matches (its limit and offset aside).
+pub async fn count(db: &Db, filter: &AuditFilter) -> Result<i64> {
+    let Some(clause) = where_clause(filter) else { return Ok(0) };
+    let sql = format!("SELECT COUNT(*) FROM audit_log WHERE 1 = 1{clause}");
+    let prefix = filter.action_prefix.as_ref().map(|p| format!("{p}%"));
+    let (n,): (i64,) = with_pool!(db, pool => {
+        let q = bind_filter!(sqlx::query_as(&sql), filter, &prefix);
+        q.fetch_one(pool).await
+    })?;
+    Ok(n)
+}
+
+/// Reports named by id in audit entries (a review's key): (id, kind, unit_id, period_seq).
+pub async fn report_keys(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String, i64, i64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("SELECT id, kind, unit_id, period_seq FROM reports WHERE id IN ({})", crate::id_list(ids));
+    Ok(with_pool!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?)
 }

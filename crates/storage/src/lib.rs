@@ -23,6 +23,7 @@ pub mod rollups;
 pub mod secrets;
 pub mod seed;
 pub mod settings;
+pub mod submit_notices;
 pub mod throttle;
 pub mod tokens;
 mod tx;

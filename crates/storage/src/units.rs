@@ -220,6 +220,11 @@ struct UnitSnapshot {
     name: String,
     kind: String,
     parent_id: Option<i64>,
+    /// The parent's code and name at the time (the audit log reads them, not the id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent_name: Option<String>,
     active: bool,
 }
 
@@ -230,6 +235,8 @@ impl From<&UnitRow> for UnitSnapshot {
             name: u.name.clone(),
             kind: u.kind.clone(),
             parent_id: u.parent_id,
+            parent_code: None,
+            parent_name: None,
             active: u.active,
         }
     }
@@ -371,11 +378,23 @@ pub async fn update(
             figures.after(&mut **tx).await?;
         }
         let after: UnitRow = sqlx::query_as(&select).bind(code).fetch_one(&mut **tx).await?;
+        // The parents by code and name, so that the log reads "from X to Y".
+        let mut snapshots = [UnitSnapshot::from(&before), UnitSnapshot::from(&after)];
+        for snapshot in &mut snapshots {
+            if let Some(pid) = snapshot.parent_id {
+                let parent: Option<(String, String)> =
+                    sqlx::query_as("SELECT code, name FROM units WHERE id = $1").bind(pid).fetch_optional(&mut **tx).await?;
+                if let Some((pcode, pname)) = parent {
+                    snapshot.parent_code = Some(pcode);
+                    snapshot.parent_name = Some(pname);
+                }
+            }
+        }
         let entry = who
             .entry("unit.update", "unit", Some(code.to_string()))
             .unit(Some(before.id))
-            .before(&UnitSnapshot::from(&before))
-            .after(&UnitSnapshot::from(&after));
+            .before(&snapshots[0])
+            .after(&snapshots[1]);
         crate::audit_in_tx!(tx, &entry, now);
         after
     });

@@ -96,6 +96,8 @@ pub struct TickOutcome {
     pub failed: u64,
     /// Failed reminders tried again in this tick.
     pub retried: u64,
+    /// Submission notices tried by e-mail / webhook in this tick (first tries and retries).
+    pub notices: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -230,6 +232,8 @@ impl Reminders {
                 }
             }
         }
+        // Submission notices for the officers who chose e-mail or the webhook.
+        outcome.notices = self.deliver_notices(&campaign, at).await?;
         if let Some(id) = run_id {
             deliveries::finish_run(
                 &self.db,
@@ -393,6 +397,134 @@ impl Reminders {
         Ok(delivery)
     }
 
+    /// Sends the submission notices whose try is due: each delivery (one per notice
+    /// and officer) is claimed by one atomic UPDATE before it is sent, so it goes out
+    /// at most once; a failed one is tried again with the reminders' backoff, up to
+    /// 8 tries; a channel that already succeeded is not used again.
+    async fn deliver_notices(
+        &self,
+        campaign: &campaigns::StoredCampaign,
+        at: DateTime<Utc>,
+    ) -> Result<u64, ReminderError> {
+        use phongtrao_storage::submit_notices as notices;
+        const MAX_TRIES: i64 = 8;
+        let claimed = notices::claim_due(&self.db, &self.holder, at, 200).await?;
+        if claimed.is_empty() {
+            return Ok(0);
+        }
+        let periods = campaign.plan.periods();
+        let tz = campaign.plan.campaign.timezone;
+        let mut tried = 0;
+        for c in claimed {
+            tried += 1;
+            let Some(notice) = notices::by_id(&self.db, c.notice_id).await? else {
+                notices::finish(&self.db, c.id, "failed", "", Some("error: no notice"), None, self.now(), None).await?;
+                continue;
+            };
+            let (message_vi, message_en, href) = crate::actions::submit_notices::messages(&notice, &periods, tz);
+            let delivery_id = format!("phongtrao-notice-{}-{}", c.notice_id, c.user_id);
+            let (mut ok, mut failed) = (false, false);
+            let mut email_to = String::new();
+            let email_result = if !c.by_email {
+                None
+            } else if c.email_result.as_deref() == Some("sent") {
+                ok = true;
+                Some("sent".to_string())
+            } else {
+                let address = notices::email_of(&self.db, c.user_id).await?;
+                email_to = address.clone().unwrap_or_default();
+                Some(match (&self.mailer, address) {
+                    (None, _) => "not_configured".to_string(),
+                    (Some(_), None) => "no_address".to_string(),
+                    (Some((mailer, from)), Some(address)) => {
+                        let subject =
+                            format!("{} đã nộp báo cáo / {} submitted a report", notice.unit_name, notice.unit_name);
+                        let body = format!("{message_vi}\n{href}\n\n---\n\n{message_en}\n{href}\n");
+                        match send_mail(mailer, from, &[address], &subject, &body).await {
+                            Ok(()) => {
+                                ok = true;
+                                "sent".to_string()
+                            }
+                            Err(e) => {
+                                failed = true;
+                                tracing::warn!(notice = c.notice_id, error = %e, "notice e-mail failed");
+                                format!("error: {e}")
+                            }
+                        }
+                    }
+                })
+            };
+            let previous_webhook =
+                c.webhook_result.clone().filter(|r| r.parse::<u16>().is_ok_and(|s| (200..300).contains(&s)));
+            let webhook_result = if !c.by_webhook {
+                None
+            } else if let Some(previous) = previous_webhook {
+                ok = true;
+                Some(previous)
+            } else {
+                Some(match self.config.webhook_url.as_deref().filter(|u| !u.trim().is_empty()) {
+                    None => "not_configured".to_string(),
+                    Some(url) => {
+                        let body = json!({
+                            "delivery_id": delivery_id, "attempt": c.attempts, "kind": "submitted",
+                            "unit": notice.unit_code, "unit_name": notice.unit_name,
+                            "report_kind": notice.kind, "period_seq": notice.period_seq,
+                            "version": notice.version, "resubmission": notice.resubmission,
+                            "submitted_at": notice.submitted_at.to_rfc3339(), "report_path": href,
+                            "recipient_user_id": c.user_id,
+                            "message_vi": message_vi, "message_en": message_en,
+                        });
+                        let request = self
+                            .http
+                            .post(url)
+                            .header("Idempotency-Key", &delivery_id)
+                            .header("X-Delivery-Id", &delivery_id)
+                            .json(&body);
+                        match request.send().await {
+                            Ok(r) if r.status().is_success() => {
+                                ok = true;
+                                r.status().as_u16().to_string()
+                            }
+                            Ok(r) => {
+                                failed = true;
+                                format!("error: HTTP {}", r.status().as_u16())
+                            }
+                            Err(e) => {
+                                failed = true;
+                                tracing::warn!(notice = c.notice_id, error = %e, "notice webhook failed");
+                                format!("error: {e}")
+                            }
+                        }
+                    }
+                })
+            };
+            let status = match (ok, failed) {
+                (_, true) => "failed",
+                (true, false) => "sent",
+                (false, false) => "no_channel",
+            };
+            let next = if failed && c.attempts < MAX_TRIES {
+                let exponent = u32::try_from(c.attempts.clamp(1, 20) - 1).unwrap_or(0);
+                let wait = self.config.retry_base * 2i32.saturating_pow(exponent);
+                Some(at + if wait > self.config.retry_max { self.config.retry_max } else { wait })
+            } else {
+                None
+            };
+            notices::finish(
+                &self.db,
+                c.id,
+                status,
+                &email_to,
+                email_result.as_deref(),
+                webhook_result.as_deref(),
+                self.now(),
+                next,
+            )
+            .await?;
+        }
+        Ok(tried)
+    }
+
     /// Runs a tick every `interval` until the process ends; `clock_offset` as in
     /// AppState (a rehearsal's simulated clock).
     pub fn spawn(mut self, clock: crate::Clock) -> tokio::task::JoinHandle<()> {
@@ -403,8 +535,9 @@ impl Reminders {
             loop {
                 ticker.tick().await;
                 match self.tick(self.now()).await {
-                    Ok(o) if o.claimed > 0 || o.retried > 0 => tracing::info!(
+                    Ok(o) if o.claimed > 0 || o.retried > 0 || o.notices > 0 => tracing::info!(
                         claimed = o.claimed,
+                        notices = o.notices,
                         retried = o.retried,
                         sent = o.sent,
                         failed = o.failed,

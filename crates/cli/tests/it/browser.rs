@@ -680,8 +680,13 @@ async fn at_1366_the_officers_week_from_a_new_account_to_a_move_in_the_audit_log
         c.set_window_size(1366, 768).await?;
         let log = c.execute("return document.querySelector('main').innerText", vec![]).await?;
         let log = log.as_str().unwrap_or_default().to_string();
-        // MOVE-SENTENCE: the names of both districts are asserted once the log resolves ids.
-        assert!(log.contains("Bình Sơn"), "the move is in the log: {log}");
+        assert!(
+            log.contains(
+                "chuyển Đoàn xã Bình Sơn (mã 30823) từ Huyện đoàn Hòn Đất (mã 903) sang Huyện đoàn Tân Hiệp (mã 904)"
+            ),
+            "the move reads as a sentence with names and codes: {log}"
+        );
+        assert!(!log.contains("parent_id"), "no internal ids: {log}");
 
         // Rạch Giá's reporter, in their own session: week 1 is locked before typing.
         c.delete_all_cookies().await?;

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod accounts_bulk;
+mod audit_log;
 mod backup;
 mod browser;
 mod cli;
@@ -30,6 +31,7 @@ mod role_controls;
 mod security;
 mod storage;
 mod submissions;
+mod submit_notices;
 mod support;
 mod unit_contacts;
 mod unit_lifecycle;

@@ -15,6 +15,7 @@ pub mod progress;
 pub mod reminders;
 pub mod reports;
 pub mod review_queue;
+pub mod submit_notices;
 pub mod tokens;
 pub mod unit_contacts;
 pub mod unit_import;

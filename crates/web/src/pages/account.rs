@@ -26,12 +26,16 @@ pub struct AccountPage {
     pub message: Option<String>,
     pub error: Option<String>,
     pub now: chrono::DateTime<chrono::Utc>,
+    /// Submission notices by e-mail / webhook (officers only).
+    pub notice_prefs: crate::actions::submit_notices::PrefsBox,
 }
 
 #[derive(Deserialize, Default)]
 pub struct AccountQuery {
     first: Option<String>,
     done: Option<String>,
+    /// The notice choices were just saved.
+    notices: Option<String>,
 }
 
 async fn build(
@@ -50,6 +54,7 @@ async fn build(
         }
     }
     let tokens = tokens::list_for_user(&state.db, actor.user.id).await.map_err(|e| AppError::internal(page.lang, e))?;
+    let notice_prefs = crate::actions::submit_notices::prefs_box(state, actor).await.map_err(|f| page.fail(f))?;
     Ok(AccountPage {
         chrome: page.chrome(page.lang.t("account.title"), "account"),
         first,
@@ -59,6 +64,7 @@ async fn build(
         message,
         error,
         now: state.now(),
+        notice_prefs,
     })
 }
 
@@ -70,7 +76,9 @@ pub async fn show(
     page.require_actor()?;
     let message = q.done.map(|_| page.lang.t("account.password_changed"));
     let first = q.first.is_some() || page.actor.as_ref().is_some_and(|a| a.user.must_change_password);
-    build(&state, &page, first, None, message, None).await
+    let mut shown = build(&state, &page, first, None, message, None).await?;
+    shown.notice_prefs.saved = q.notices.is_some();
+    Ok(shown)
 }
 
 #[derive(Deserialize)]

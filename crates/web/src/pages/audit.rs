@@ -1,170 +1,25 @@
-//! The audit log page, filterable by unit and user; times in Vietnam time.
+//! The audit log page: filters by unit, user, action and dates that combine, paging
+//! that keeps them, every entry a sentence with names and codes; the filtered rows
+//! exported as .xlsx or .csv. Times in Vietnam time.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
-use chrono_tz::Asia::Ho_Chi_Minh;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 
-use crate::actions::audit_log::{self, AuditQuery};
+use crate::actions::audit_log::{self, parse_day, AuditLine, AuditQuery, ExportFormat, ACTIONS};
 use crate::error::AppError;
 use crate::i18n::{Chrome, Lang};
 use crate::page::Page;
 use crate::AppState;
 
-pub struct AuditLine {
-    pub at: String,
-    pub actor: String,
-    /// What happened, as a sentence in the page's language.
-    pub action: String,
-    pub entity: String,
-    pub before: String,
-    pub after: String,
-    pub client: String,
-}
-
-/// The action in words (Vietnamese, English); never the code.
-fn action_words(action: &str) -> (&'static str, &'static str) {
-    match action {
-        "access.denied" => ("bị từ chối vì không có quyền", "was refused (no right)"),
-        "csrf.refused" => {
-            ("gửi yêu cầu bị chặn (thiếu mã chống giả mạo)", "sent a request that was blocked (no anti-forgery token)")
-        }
-        "login.success" => ("đăng nhập", "logged in"),
-        "login.failure" => ("đăng nhập sai mật khẩu hoặc tên", "failed to log in"),
-        "login.throttled" => {
-            ("bị tạm chặn đăng nhập vì sai nhiều lần", "was held back from logging in after many failures")
-        }
-        "logout" => ("đăng xuất", "logged out"),
-        "user.create" => ("tạo tài khoản", "created an account"),
-        "user.access" => {
-            ("đổi vai trò, đơn vị hoặc trạng thái tài khoản", "changed an account's role, units or status")
-        }
-        "user.password_change" => ("đổi mật khẩu", "changed their password"),
-        "user.password_reset" => ("cấp lại mật khẩu một lần", "issued a one-time password"),
-        "token.create" => ("tạo mã truy cập API", "created an API token"),
-        "token.revoke" => ("thu hồi mã truy cập API", "revoked an API token"),
-        "unit.create" => ("tạo đơn vị", "created a unit"),
-        "unit.update" => ("sửa thông tin đơn vị", "changed a unit"),
-        "unit.base_figures" => ("cập nhật số liệu nền", "updated base figures"),
-        "unit.import_create" => ("thêm đơn vị từ tệp", "added a unit from a file"),
-        "unit.import_update" => ("cập nhật đơn vị từ tệp", "updated a unit from a file"),
-        "report.save_draft" => ("lưu nháp báo cáo", "saved a report draft"),
-        "report.submit" => ("nộp báo cáo", "submitted a report"),
-        "report.accept" => ("duyệt báo cáo", "accepted a report"),
-        "report.return" => ("trả lại báo cáo để sửa", "returned a report"),
-        "period.lock" => ("khóa kỳ báo cáo", "locked a period"),
-        "period.reopen" => ("mở lại kỳ báo cáo", "reopened a period"),
-        "allocation.set" => ("giao chỉ tiêu", "allocated goals"),
-        "campaign.activate" => ("kích hoạt kế hoạch phong trào", "activated a campaign plan"),
-        "plan.load" => ("nạp kế hoạch", "loaded a plan"),
-        "document.texts" => ("sửa nội dung văn bản", "edited document texts"),
-        "reminder.send" => ("gửi lời nhắc", "sent reminders"),
-        "unit.contact" => ("sửa thông tin liên hệ của đơn vị", "changed a unit's contact"),
-        "event.record" => ("ghi nhận kết quả hoạt động cấp tỉnh", "recorded a province event"),
-        "unit_event.launch" => ("ghi nhận lễ ra quân của đơn vị", "recorded a unit's launch"),
-        "unit_event.closing" => ("ghi nhận tổng kết của đơn vị", "recorded a unit's closing"),
-        "base_figures.complete" => ("xác nhận số liệu nền đã đủ", "marked a base figure complete"),
-        _ => ("thực hiện một thao tác khác", "did another operation"),
-    }
-}
-
-fn entity_words(entity: &str) -> (&'static str, &'static str) {
-    match entity {
-        "report" => ("báo cáo", "report"),
-        "user" => ("tài khoản", "account"),
-        "unit" => ("đơn vị", "unit"),
-        "api_token" => ("mã truy cập", "token"),
-        "permission" => ("quyền", "right"),
-        "period" => ("kỳ", "period"),
-        "request" => ("yêu cầu", "request"),
-        "allocation" => ("chỉ tiêu", "allocation"),
-        "campaign" => ("phong trào", "campaign"),
-        "event" => ("hoạt động", "event"),
-        _ => ("", ""),
-    }
-}
-
-fn permission_words(key: &str) -> Option<(&'static str, &'static str)> {
-    Some(match key {
-        "read_unit" => ("xem số liệu đơn vị", "read a unit"),
-        "write_unit" => ("nhập số liệu đơn vị", "write a unit"),
-        "review_unit" => ("duyệt báo cáo", "review reports"),
-        "administer_units" => ("quản trị đơn vị", "administer units"),
-        "administer_users" => ("quản trị tài khoản", "administer accounts"),
-        "read_audit" => ("xem nhật ký", "read the audit log"),
-        "read_everything" => ("xem toàn bộ", "read everything"),
-        "administer_campaign" => ("quản trị phong trào", "administer the campaign"),
-        _ => return None,
-    })
-}
-
-fn field_words(key: &str) -> Option<(&'static str, &'static str)> {
-    Some(match key {
-        "status" => ("trạng thái", "status"),
-        "version" => ("phiên bản", "version"),
-        "role" => ("vai trò", "role"),
-        "active" => ("đang hoạt động", "active"),
-        "units" => ("đơn vị", "units"),
-        "must_change_password" => ("phải đổi mật khẩu", "must change password"),
-        "tokens_revoked" => ("số mã truy cập bị thu hồi", "tokens revoked"),
-        "name" => ("tên", "name"),
-        "failures" => ("số lần sai", "failures"),
-        "wait_seconds" => ("phải chờ (giây)", "wait (seconds)"),
-        "expires_at" => ("hết hạn", "expires"),
-        "owner_user_id" => ("chủ mã (số tài khoản)", "owner (account id)"),
-        "by_admin" => ("do quản trị viên", "by an admin"),
-        "timeliness" => ("đúng hạn", "timeliness"),
-        "comment" => ("ghi chú", "comment"),
-        "code" => ("mã", "code"),
-        "parent" => ("đơn vị cấp trên", "parent"),
-        _ => return None,
-    })
-}
-
-fn value_words(value: &serde_json::Value, lang: Lang) -> String {
-    use serde_json::Value;
-    let vi = lang == Lang::Vi;
-    match value {
-        Value::Null => "—".into(),
-        Value::Bool(true) => (if vi { "có" } else { "yes" }).into(),
-        Value::Bool(false) => (if vi { "không" } else { "no" }).into(),
-        Value::String(s) => match (s.as_str(), vi) {
-            ("draft", true) => "nháp".into(),
-            ("submitted", true) => "đã nộp".into(),
-            ("accepted", true) => "đã duyệt".into(),
-            ("returned", true) => "bị trả lại".into(),
-            ("admin", true) => "quản trị".into(),
-            ("steering", true) => "ban chỉ đạo".into(),
-            ("unit", true) => "đơn vị".into(),
-            ("viewer", true) => "chỉ xem".into(),
-            ("on_time", true) => "đúng hạn".into(),
-            ("late", true) => "trễ hạn".into(),
-            _ => s.clone(),
-        },
-        Value::Array(items) => items.iter().map(|v| value_words(v, lang)).collect::<Vec<_>>().join(", "),
-        Value::Object(_) => {
-            let text = details(Some(value.to_string()), lang);
-            format!("({text})")
-        }
-        other => other.to_string(),
-    }
-}
-
-/// A stored before/after value in words: "trạng thái: đã nộp; phiên bản: 2".
-fn details(json: Option<String>, lang: Lang) -> String {
-    let Some(json) = json else { return String::new() };
-    match serde_json::from_str::<serde_json::Value>(&json) {
-        Ok(serde_json::Value::Object(map)) => map
-            .iter()
-            .map(|(k, v)| {
-                let key = field_words(k).map(|(vi, en)| if lang == Lang::Vi { vi } else { en }).unwrap_or(k.as_str());
-                format!("{key}: {}", value_words(v, lang))
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-        Ok(serde_json::Value::Null) | Err(_) => String::new(),
-        Ok(other) => value_words(&other, lang),
-    }
+/// One choice of the action filter: its code (the value) and its words.
+pub struct ActionChoice {
+    /// The code with '-' for '.' ("report-submit"): no action code shows, even in the source.
+    pub code: String,
+    pub words: &'static str,
+    pub selected: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -173,7 +28,40 @@ pub struct AuditPage {
     pub chrome: Chrome,
     pub unit: String,
     pub user: String,
+    pub actions: Vec<ActionChoice>,
+    /// The dates as a date input takes them (yyyy-mm-dd), empty when not set.
+    pub from: String,
+    pub to: String,
+    /// The filters in words ("từ 01/03/2023 đến 10/03/2023"), empty when none.
+    pub summary: String,
     pub lines: Vec<AuditLine>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    /// The filters as a query string (no page), for paging and export links.
+    pub query: String,
+}
+
+impl AuditPage {
+    pub fn page_href(&self, page: i64) -> String {
+        if self.query.is_empty() {
+            format!("/audit?page={page}")
+        } else {
+            format!("/audit?{}&page={page}", self.query)
+        }
+    }
+
+    pub fn export_href(&self, ext: &str) -> String {
+        if self.query.is_empty() {
+            format!("/audit/export.{ext}")
+        } else {
+            format!("/audit/export.{ext}?{}", self.query)
+        }
+    }
+}
+
+fn iso(text: &Option<String>) -> String {
+    text.as_deref().and_then(parse_day).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
 }
 
 pub async fn show(
@@ -182,33 +70,59 @@ pub async fn show(
     Query(q): Query<AuditQuery>,
 ) -> Result<AuditPage, AppError> {
     let actor = page.require_actor()?.clone();
-    let rows = audit_log::list(&state, &actor, &page.client, &q).await.map_err(|f| page.fail(f))?;
     let lang = page.lang;
-    let pick = |(vi, en): (&'static str, &'static str)| if lang == Lang::Vi { vi } else { en };
-    let lines = rows
-        .into_iter()
-        .map(|r| {
-            let key = r.entity_key.clone().unwrap_or_default();
-            let key = match r.entity.as_str() {
-                "permission" => permission_words(&key).map(|w| pick(w).to_string()).unwrap_or(key),
-                _ => key,
-            };
-            let entity = format!("{} {key}", pick(entity_words(&r.entity))).trim().to_string();
-            AuditLine {
-                at: r.at.with_timezone(&Ho_Chi_Minh).format("%d/%m/%Y %H:%M:%S").to_string(),
-                action: format!("{} {}", r.actor_name, pick(action_words(&r.action))),
-                actor: r.actor_name,
-                entity,
-                before: details(r.before_json, lang),
-                after: details(r.after_json, lang),
-                client: r.client.unwrap_or_default(),
-            }
+    let data = audit_log::page(&state, &actor, &page.client, &q, lang).await.map_err(|f| page.fail(f))?;
+    let wanted = q.action.as_deref().map(str::trim).unwrap_or_default().replace('-', ".");
+    let actions = ACTIONS
+        .iter()
+        .map(|(code, vi, en)| ActionChoice {
+            code: code.replace('.', "-"),
+            words: if lang == Lang::Vi { vi } else { en },
+            selected: *code == wanted,
         })
         .collect();
+    let day = |t: &Option<String>| t.as_deref().and_then(parse_day).map(|d| d.format("%d/%m/%Y").to_string());
+    let summary = match (day(&q.from), day(&q.to), lang) {
+        (Some(f), Some(t), Lang::Vi) => format!("từ {f} đến {t}"),
+        (Some(f), Some(t), Lang::En) => format!("from {f} to {t}"),
+        (Some(f), None, Lang::Vi) => format!("từ {f}"),
+        (Some(f), None, Lang::En) => format!("from {f}"),
+        (None, Some(t), Lang::Vi) => format!("đến hết {t}"),
+        (None, Some(t), Lang::En) => format!("up to {t}"),
+        (None, None, _) => String::new(),
+    };
     Ok(AuditPage {
-        chrome: page.chrome(page.lang.t("audit.title"), "audit"),
-        unit: q.unit.unwrap_or_default(),
-        user: q.user.unwrap_or_default(),
-        lines,
+        chrome: page.chrome(lang.t("audit.title"), "audit"),
+        unit: q.unit.clone().unwrap_or_default(),
+        user: q.user.clone().unwrap_or_default(),
+        actions,
+        from: iso(&q.from),
+        to: iso(&q.to),
+        summary,
+        lines: data.lines,
+        total: data.total,
+        page: data.page,
+        pages: data.pages,
+        query: q.filter_query(),
     })
+}
+
+/// GET /audit/export.xlsx and /audit/export.csv: the filtered entries as a file.
+pub async fn export(
+    State(state): State<AppState>,
+    page: Page,
+    Path(file): Path<String>,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, AppError> {
+    let actor = page.require_actor()?.clone();
+    let format = match file.as_str() {
+        "export.xlsx" => ExportFormat::Xlsx,
+        "export.csv" => ExportFormat::Csv,
+        _ => return Err(AppError::not_found(page.lang)),
+    };
+    let (bytes, content_type, name) =
+        audit_log::export(&state, &actor, &page.client, &q, page.lang, format).await.map_err(|f| page.fail(f))?;
+    let disposition = format!("attachment; filename=\"{name}\"");
+    Ok(([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response())
 }

@@ -163,6 +163,8 @@ pub struct DashboardPage {
     pub ranking: Vec<RankLine>,
     pub formula: String,
     pub assigned: Vec<(String, String)>,
+    /// Units that just submitted (the officer's notices).
+    pub submitted: crate::actions::submit_notices::NoticeBox,
 }
 
 #[derive(Deserialize, Default)]
@@ -545,6 +547,7 @@ fn build(
             })
             .unwrap_or_default(),
         assigned: d.assigned.iter().map(|u| (u.code.clone(), u.name.clone())).collect(),
+        submitted: Default::default(),
     }
 }
 
@@ -558,7 +561,11 @@ pub async fn show(
     let d = dashboard::load(&state, &actor, &page.client, unit, parse_day(q.at.as_deref()))
         .await
         .map_err(|f| page.fail(f))?;
-    Ok(build(&d, &page, q.ind.as_deref(), q.reminded, state.now()))
+    let mut shown = build(&d, &page, q.ind.as_deref(), q.reminded, state.now());
+    shown.submitted = crate::actions::submit_notices::boxed(&state, &actor, page.lang, "/dashboard")
+        .await
+        .map_err(|f| page.fail(f))?;
+    Ok(shown)
 }
 
 #[derive(Deserialize)]

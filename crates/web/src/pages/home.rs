@@ -82,6 +82,8 @@ pub struct HomePage {
     pub returned: Vec<Returned>,
     pub notices: Vec<Notice>,
     pub other_units: Vec<(String, String)>,
+    /// Units below this officer's that just submitted.
+    pub submitted: crate::actions::submit_notices::NoticeBox,
 }
 
 #[derive(Deserialize, Default)]
@@ -292,6 +294,19 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
             }
         })
         .collect();
+    // A district officer hears of the units below that submit (a unit with no unit
+    // below sees none; the box is not shown then).
+    let mut submitted = crate::actions::submit_notices::boxed(
+        &state,
+        &actor,
+        lang,
+        &format!("/home?unit={}", crate::error::urlencode(&unit.code)),
+    )
+    .await
+    .map_err(|f| page.fail(f))?;
+    if submitted.items.is_empty() && units::children(db, unit.id).await.map_err(err)?.is_empty() {
+        submitted.shown = false;
+    }
     Ok(HomePage {
         chrome: page.chrome(format!("{} · {}", lang.t("dash_nav_home"), unit.name), "home"),
         unit_code: unit.code.clone(),
@@ -304,6 +319,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
         returned,
         notices,
         other_units: mine.iter().filter(|u| u.id != unit.id).map(|u| (u.code.clone(), u.name.clone())).collect(),
+        submitted,
     }
     .into_response())
 }

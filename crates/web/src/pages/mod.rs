@@ -18,6 +18,7 @@ pub mod plan_import;
 pub mod reminders;
 pub mod reports;
 pub mod review;
+pub mod submit_notices;
 pub mod targets;
 pub mod units;
 
