@@ -166,12 +166,14 @@ pub struct Gathered {
 /// The period of the campaign that ends on `end`, or a clear refusal.
 pub fn period_ending(campaign: &StoredCampaign, end: NaiveDate) -> Result<Period, Failure> {
     campaign.plan.period_ending(end).ok_or_else(|| {
-        let ends: Vec<String> = campaign.plan.periods().iter().map(|p| format::date(p.end)).collect();
+        let periods = campaign.plan.periods();
+        let vi: Vec<String> = periods.iter().map(|p| format::date(p.end)).collect();
+        let iso: Vec<String> = periods.iter().map(|p| p.end.format("%Y-%m-%d").to_string()).collect();
         Failure::new(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             "invalid",
-            format!("Không có kỳ báo cáo kết thúc ngày {} (các kỳ kết thúc: {})", format::date(end), ends.join(", ")),
-            format!("No reporting period ends on {} (periods end on: {})", format::date(end), ends.join(", ")),
+            format!("Không có kỳ báo cáo kết thúc ngày {} (các kỳ kết thúc: {})", format::date(end), vi.join(", ")),
+            format!("No reporting period ends on {end} (periods end on: {})", iso.join(", ")),
         )
     })
 }
