@@ -220,7 +220,7 @@ pub enum ImportRefusals {
 #[utoipa::path(post, path = "/units/import", tag = "units", params(ImportQuery),
     request_body(content = inline(Upload), content_type = "multipart/form-data"),
     responses((status = 200, description = "Preview (with `import_id`) or, with confirm=true, what was stored", body = UnitImport),
-        BadRequest, Unauthenticated, Forbidden, super::doc::TooLarge, super::doc::Invalid))]
+        BadRequest, Unauthenticated, Forbidden, super::doc::TooLarge, ImportRefusals))]
 pub async fn import_units(
     State(state): State<AppState>,
     actor: MaybeActor,

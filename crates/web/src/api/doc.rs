@@ -205,7 +205,17 @@ impl Modify for Security {
         description = "The JSON twin of the phongtrao web UI. Every error is {\"error\": {\"code\", \"message_vi\", \"message_en\"}}. A body that is not JSON answers 400, without Content-Type: application/json 415, with a wrong type or a missing field 422, over the size limit 413. A property a JSON body does not know is refused (422, naming it). A name of a unit, period or indicator that does not exist answers 404 in the path; in a body or a query filter it answers 404 or 422 as documented per operation.",
         license(name = "MIT", identifier = "MIT"),
     ),
-    components(schemas(Error, ErrorDetail, RoleName, UnitKindName, BaseFigureName, UnitName)),
+    components(schemas(
+        Error,
+        ErrorDetail,
+        RoleName,
+        UnitKindName,
+        BaseFigureName,
+        UnitName,
+        super::reports::ReportConflict,
+        super::reports::ReportInvalid,
+        super::admin::InvalidRows,
+    )),
     security(("bearer" = []), ("cookie" = [])),
     modifiers(&Security),
 )]

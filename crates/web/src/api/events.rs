@@ -219,7 +219,7 @@ pub async fn record_province(
 
 /// A unit (or the office) records the unit's launch or closing (`host_unit` is refused here).
 #[utoipa::path(put, path = "/events/units/{code}/{kind}", tag = "events",
-    params(("code" = String, Path, description = "A unit code"), ("kind" = UnitEventKind, Path)),
+    params(("code" = String, Path, description = "A unit code"), ("kind" = inline(UnitEventKind), Path)),
     request_body = EventBody,
     responses((status = 200, description = "The record", body = UnitEventOut),
         super::doc::JsonBody, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound))]

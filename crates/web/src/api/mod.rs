@@ -153,3 +153,36 @@ pub async fn json_rejections(
         if detail.trim().is_empty() { status.canonical_reason().unwrap_or("Bad request").to_string() } else { detail };
     crate::error::ApiError(crate::error::Failure::new(status, code, vi, en)).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    /// The router's operations are registered only with `routes!` (each handler with
+    /// its `#[utoipa::path]`, served at the path it documents): a plain axum
+    /// registration here would serve an operation the document does not describe.
+    #[test]
+    fn the_api_router_registers_only_documented_operations() {
+        let source = include_str!("mod.rs");
+        let router = source.split("pub(crate) fn api_router()").nth(1).and_then(|s| s.split("\n}\n").next());
+        let router = router.unwrap_or_default();
+        assert!(router.contains(".routes(routes!("), "api_router not found");
+        for plain in [".route(", ".route_service(", ".nest(", ".nest_service(", ".merge(", "axum::routing"] {
+            assert!(!router.contains(plain), "api_router registers with {plain}: document the operation instead");
+        }
+        let document = super::openapi();
+        assert!(document.paths.paths.keys().all(|p| p.starts_with("/api/v1/")));
+    }
+
+    /// Every refusal the API answers has the one documented error shape.
+    #[tokio::test]
+    async fn an_api_error_is_the_documented_error() {
+        use axum::response::IntoResponse;
+        let mut failure = crate::error::Failure::bad_request("Sai", "Wrong");
+        failure.retry_after = Some(30);
+        for failure in [failure, crate::error::Failure::not_found()] {
+            let response = crate::error::ApiError(failure).into_response();
+            let bytes = axum::body::to_bytes(response.into_body(), 4096).await.unwrap_or_default();
+            let parsed = serde_json::from_slice::<super::doc::Error>(&bytes);
+            assert!(parsed.is_ok(), "{}: {parsed:?}", String::from_utf8_lossy(&bytes));
+        }
+    }
+}

@@ -281,7 +281,7 @@ async fn context(state: &AppState, unit: &str, period: &str) -> Result<FormConte
 
 /// A unit's report of a period (or its unit plan), with its form.
 #[utoipa::path(get, path = "/reports/{unit}/{period}", tag = "reports",
-    params(("unit" = String, Path, description = "A unit code"), ("period" = PeriodParam, Path)),
+    params(("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path)),
     responses((status = 200, description = "The report", body = ReportView), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn show(
     State(state): State<AppState>,
@@ -359,7 +359,7 @@ async fn save(
 
 /// Saves a draft (never late, never checked in full).
 #[utoipa::path(put, path = "/reports/{unit}/{period}/draft", tag = "reports",
-    params(("unit" = String, Path, description = "A unit code"), ("period" = PeriodParam, Path),
+    params(("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path),
         ("Idempotency-Key" = Option<String>, Header, max_length = 200,
             description = "A retried request with the same key never stores a second report")),
     request_body = SaveBody,
@@ -380,7 +380,7 @@ pub async fn save_draft(
 
 /// Submits the report: checked in full, stored only when all is right.
 #[utoipa::path(post, path = "/reports/{unit}/{period}/submit", tag = "reports",
-    params(("unit" = String, Path, description = "A unit code"), ("period" = PeriodParam, Path),
+    params(("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path),
         ("Idempotency-Key" = Option<String>, Header, max_length = 200,
             description = "A retried request with the same key never stores a second report")),
     request_body = SaveBody,
@@ -426,7 +426,7 @@ pub struct ReviewBody {
 
 /// Accepts or returns a submitted report (returning needs a comment).
 #[utoipa::path(post, path = "/reports/{unit}/{period}/review", tag = "reports",
-    params(("unit" = String, Path, description = "A unit code"), ("period" = PeriodParam, Path)),
+    params(("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path)),
     request_body = ReviewBody,
     responses((status = 200, description = "Reviewed", body = SavedReport),
         JsonBody, Unauthenticated, Forbidden, NotFound, super::doc::Conflict))]
@@ -484,7 +484,7 @@ pub struct Versions {
 
 /// Every version of a report, oldest first (to compare them).
 #[utoipa::path(get, path = "/reports/{unit}/{period}/versions", tag = "reports",
-    params(("unit" = String, Path, description = "A unit code"), ("period" = PeriodParam, Path)),
+    params(("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path)),
     responses((status = 200, description = "Versions", body = Versions), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn versions(
     State(state): State<AppState>,
@@ -532,7 +532,7 @@ pub struct ListQuery {
     period_end: Option<NaiveDate>,
     /// weekly (default), or unit_plan (also `plan`)
     #[serde(default)]
-    #[param(value_type = Option<ListKind>)]
+    #[param(value_type = Option<ListKind>, inline)]
     kind: Option<String>,
 }
 
@@ -630,7 +630,7 @@ pub struct PeriodLock {
 
 /// The office locks a weekly period (no report of it changes) or reopens it.
 #[utoipa::path(post, path = "/periods/{end}/{verb}", tag = "reports",
-    params(("end" = NaiveDate, Path, description = "The period's last day"), ("verb" = LockVerbName, Path)),
+    params(("end" = NaiveDate, Path, description = "The period's last day"), ("verb" = inline(LockVerbName), Path)),
     responses((status = 200, description = "Done", body = PeriodLock), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn lock(
     State(state): State<AppState>,
