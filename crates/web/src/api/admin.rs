@@ -203,7 +203,8 @@ pub struct UnitImport {
 #[derive(Serialize, ToSchema)]
 pub struct InvalidRows {
     pub error: super::doc::ErrorDetail,
-    #[schema(value_type = Vec<Object>)]
+    /// Each invalid row's problem (a file refused as a whole has none)
+    #[schema(value_type = Vec<Object>, required = false)]
     pub rows: Vec<phongtrao_domain::unit_import::RowError>,
 }
 

@@ -265,3 +265,36 @@ impl utoipa::PartialSchema for Goal {
 }
 
 impl ToSchema for Goal {}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::RefOr;
+    use utoipa::PartialSchema;
+
+    fn properties(schema: RefOr<Schema>) -> BTreeSet<String> {
+        match schema {
+            RefOr::T(Schema::Object(o)) => o.properties.keys().cloned().collect(),
+            _ => BTreeSet::new(),
+        }
+    }
+
+    fn keys<T: serde::Serialize>(value: &T) -> BTreeSet<String> {
+        serde_json::to_value(value).ok().and_then(|v| v.as_object().map(|o| o.keys().cloned().collect())).unwrap_or_default()
+    }
+
+    /// The bodies documented beside the types they are read into (types shared with
+    /// the pages' forms, which must ignore the form's own fields) name the same fields.
+    #[test]
+    fn documented_bodies_name_the_fields_their_types_read() {
+        use phongtrao_domain::report::{ActivityInput, ReportInput};
+        assert_eq!(properties(super::super::reports::ReportInputSchema::schema()), keys(&ReportInput::default()));
+        assert_eq!(properties(super::super::reports::ActivitySchema::schema()), keys(&ActivityInput::default()));
+        assert_eq!(
+            properties(super::super::documents::DocumentTextsInput::schema()),
+            keys(&crate::documents::DocumentTexts::default())
+        );
+    }
+}

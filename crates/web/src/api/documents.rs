@@ -122,9 +122,52 @@ pub async fn texts(
     Ok(Json(action::texts(&state, doc_of(&doc)?, q.period_end).await?))
 }
 
+/// The texts the office writes (`DocumentTexts` as a body): every field may be left
+/// out; an empty one takes its default from the plan or the data.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct DocumentTextsInput {
+    /// "BCH ĐOÀN TỈNH KIÊN GIANG"
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    issuing_body: String,
+    /// "45-BC/TĐTN-BPT" (shown after "Số: ")
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    number: String,
+    /// The date of the place-and-date line, YYYY-MM-DD; empty: the figures' date
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    issued_on: String,
+    /// "TM. BAN THƯỜNG VỤ TỈNH ĐOÀN"
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    on_behalf_of: String,
+    /// "PHÓ BÍ THƯ"
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    signer_title: String,
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    signer_name: String,
+    /// The opening paragraph
+    #[serde(default)]
+    #[schema(max_length = 5000)]
+    opening: String,
+    /// Conclusions (final report) or next week's focus (weekly report)
+    #[serde(default)]
+    #[schema(max_length = 5000)]
+    conclusions: String,
+    /// Nơi nhận, one per line
+    #[serde(default)]
+    #[schema(max_length = 5000)]
+    recipients: String,
+}
+
 /// The office saves a document's texts (a weekly report's: of its week).
 #[utoipa::path(put, path = "/document-texts/{doc}", tag = "documents",
-    params(("doc" = inline(TextsDoc), Path), WeekQuery), request_body = DocumentTexts,
+    params(("doc" = inline(TextsDoc), Path), WeekQuery), request_body = DocumentTextsInput,
     responses((status = 200, description = "Stored texts", body = DocumentTexts),
         super::doc::JsonBody, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound))]
 pub async fn save_texts(

@@ -308,6 +308,61 @@ pub async fn show(
     }))
 }
 
+/// What a unit typed in its report (`ReportInput` as a body): every field may be left out.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ReportInputSchema {
+    /// Indicator key → this week's number as typed ("1.500" is 1500; a JSON number
+    /// is taken too); yes/no as "1"/"0"
+    #[serde(default)]
+    #[schema(value_type = HashMap<String, Value>)]
+    values: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    activities: Vec<ActivitySchema>,
+    #[serde(default)]
+    highlights: String,
+    #[serde(default)]
+    difficulties: String,
+    #[serde(default)]
+    proposals: String,
+    /// The reporter confirms figures above the unit's base figure
+    #[serde(default)]
+    confirm_above_base: bool,
+    /// "Không phát sinh trong tuần": nothing to report this week, on purpose
+    #[serde(default)]
+    nothing_to_report: bool,
+}
+
+/// An activity held (`ActivityInput`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ActivitySchema {
+    #[serde(default)]
+    title: String,
+    /// YYYY-MM-DD, within the period
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    area: String,
+    #[serde(default)]
+    place: String,
+    /// A count as typed (or a JSON number)
+    #[serde(default)]
+    #[schema(value_type = Value)]
+    participants: String,
+    /// VND as typed (or a JSON number)
+    #[serde(default)]
+    #[schema(value_type = Value)]
+    funds: String,
+    #[serde(default)]
+    result: String,
+    /// `launch` for the district's launch ceremony
+    #[serde(default)]
+    tag: String,
+}
+
 /// A save of a report: the version the edit started from and what was typed.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -316,11 +371,9 @@ pub struct SaveBody {
     #[serde(default, deserialize_with = "super::whole::int")]
     #[schema(minimum = -999_999_999_999_999_i64, maximum = 999_999_999_999_999_i64)]
     version: i64,
-    /// What was typed: `values` (indicator key → this week's number as typed, "1.500"
-    /// is 1500; yes/no as "1"/"0"), `activities`, `highlights`, `difficulties`,
-    /// `proposals`, `confirm_above_base`, `nothing_to_report`
+    /// What was typed
     #[serde(default, deserialize_with = "super::body::report_input")]
-    #[schema(value_type = Object)]
+    #[schema(value_type = ReportInputSchema)]
     input: ReportInput,
 }
 
