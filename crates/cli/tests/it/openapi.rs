@@ -108,10 +108,8 @@ async fn the_served_document_is_the_golden_copy() {
         std::fs::write(&path, &text).expect("write the golden copy");
         return;
     }
-    let golden: Value = std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or(Value::Null);
+    let golden: Value =
+        std::fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null);
     let mut diff = Vec::new();
     differences(&golden, &served, "", &mut diff, 40);
     assert!(
@@ -150,7 +148,8 @@ async fn the_document_describes_every_operation_and_every_reference_resolves() {
         let op = &doc["paths"][path][method];
         let responses = op["responses"].as_object().unwrap_or_else(|| panic!("{method} {path}: no responses"));
         let public = op.get("security").map_or(!global_security, |s| {
-            s.as_array().is_some_and(|list| list.is_empty() || list.iter().any(|r| r.as_object().is_some_and(|o| o.is_empty())))
+            s.as_array()
+                .is_some_and(|list| list.is_empty() || list.iter().any(|r| r.as_object().is_some_and(|o| o.is_empty())))
         });
         if !public {
             assert!(responses.contains_key("401"), "{method} {path} needs a login but does not document 401");
@@ -169,8 +168,7 @@ async fn the_document_describes_every_operation_and_every_reference_resolves() {
             // same detail).
             let schema = &response["content"]["application/json"]["schema"];
             let named = schema["$ref"].as_str().and_then(|r| r.strip_prefix('#')).and_then(|p| doc.pointer(p));
-            let is_error = schema["$ref"] == error
-                || named.is_some_and(|s| s["properties"]["error"]["$ref"] == detail);
+            let is_error = schema["$ref"] == error || named.is_some_and(|s| s["properties"]["error"]["$ref"] == detail);
             assert!(is_error, "{method} {path}: {code} is not the JSON error: {schema}");
         }
     }

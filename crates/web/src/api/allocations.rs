@@ -10,13 +10,13 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::body::Object;
+use super::doc::{BadRequest, Forbidden, Invalid, JsonBody, NotFound, Unauthenticated};
 use crate::actions::allocation::{self, AllocationView};
 use crate::auth::client::ClientIp;
 use crate::auth::MaybeActor;
 use crate::authz::logged_in;
 use crate::error::{ApiError, Failure};
 use crate::AppState;
-use super::doc::{BadRequest, Invalid, JsonBody, Forbidden, NotFound, Unauthenticated};
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -182,7 +182,10 @@ impl Modify for Security {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(
-                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("An API token from /account")).build(),
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API token from /account"))
+                    .build(),
             ),
         );
         components.add_security_scheme(
@@ -282,7 +285,10 @@ mod tests {
     }
 
     fn keys<T: serde::Serialize>(value: &T) -> BTreeSet<String> {
-        serde_json::to_value(value).ok().and_then(|v| v.as_object().map(|o| o.keys().cloned().collect())).unwrap_or_default()
+        serde_json::to_value(value)
+            .ok()
+            .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect()))
+            .unwrap_or_default()
     }
 
     /// The bodies documented beside the types they are read into (types shared with

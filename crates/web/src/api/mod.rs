@@ -5,8 +5,8 @@ mod admin;
 mod allocations;
 mod body;
 mod campaign;
-mod documents;
 mod doc;
+mod documents;
 mod events;
 mod plan_import;
 mod progress;
@@ -85,8 +85,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 fn under_api_v1(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
-    document.paths.paths =
-        std::mem::take(&mut document.paths.paths).into_iter().map(|(path, item)| (format!("/api/v1{path}"), item)).collect();
+    document.paths.paths = std::mem::take(&mut document.paths.paths)
+        .into_iter()
+        .map(|(path, item)| (format!("/api/v1{path}"), item))
+        .collect();
     document
 }
 

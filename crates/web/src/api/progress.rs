@@ -7,13 +7,13 @@ use phongtrao_domain::policy::Action;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
+use super::doc::{BadRequest, Forbidden, JsonBody, NotFound, Unauthenticated};
 use crate::actions::progress::{self, ProgressReport};
 use crate::auth::client::ClientIp;
 use crate::auth::MaybeActor;
 use crate::authz::{logged_in, require};
 use crate::error::ApiError;
 use crate::AppState;
-use super::doc::{BadRequest, Forbidden, JsonBody, NotFound, Unauthenticated};
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -36,7 +36,6 @@ pub struct ProgressSchema(ProgressReport);
 #[schema(as = Ranking, value_type = Object)]
 #[allow(dead_code)]
 pub struct RankingSchema(progress::Ranking);
-
 
 #[utoipa::path(get, path = "/progress", tag = "progress", params(ProgressQuery),
     responses((status = 200, description = "Progress", body = ProgressSchema), BadRequest, Unauthenticated, Forbidden, NotFound))]

@@ -14,15 +14,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::body::Object;
+use super::campaign::PeriodOut;
+use super::doc::{BadRequest, ErrorDetail, FieldProblem, Forbidden, JsonBody, NotFound, Unauthenticated};
+use super::units::UnitRef;
 use crate::actions::reports::{self as report_actions, FormContext, ReportFailure};
 use crate::auth::client::ClientIp;
 use crate::auth::MaybeActor;
 use crate::authz::logged_in;
 use crate::error::{ApiError, Failure};
 use crate::AppState;
-use super::campaign::PeriodOut;
-use super::doc::{BadRequest, ErrorDetail, FieldProblem, Forbidden, JsonBody, NotFound, Unauthenticated};
-use super::units::UnitRef;
 
 /// The `{period}` of a report's path: a weekly period's last day, or `plan` (the unit plan).
 pub struct PeriodParam;
@@ -31,7 +31,11 @@ impl utoipa::PartialSchema for PeriodParam {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
         AnyOfBuilder::new()
-            .item(ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))))
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
+            )
             .item(ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["plan"])))
             .description(Some("A weekly period's last day (YYYY-MM-DD), or `plan` for the unit plan"))
             .into()

@@ -9,13 +9,13 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::body::Object;
+use super::doc::{BadRequest, Forbidden, Invalid, JsonBody, Unauthenticated};
 use crate::actions::review_queue::{self, BulkOutcome, Pick, Queue, QueueFilter};
 use crate::auth::client::ClientIp;
 use crate::auth::MaybeActor;
 use crate::authz::logged_in;
 use crate::error::ApiError;
 use crate::AppState;
-use super::doc::{BadRequest, Forbidden, Invalid, JsonBody, Unauthenticated};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
