@@ -237,10 +237,7 @@ pub fn publish(document: &utoipa::openapi::OpenApi) {
 
 /// The generated document, as served (pretty-printed JSON).
 pub fn document_json() -> String {
-    DOCUMENT.get().cloned().unwrap_or_else(|| {
-        let (_, doc) = super::api_router().split_for_parts();
-        doc.to_pretty_json().unwrap_or_default()
-    })
+    DOCUMENT.get().cloned().unwrap_or_else(|| super::openapi().to_pretty_json().unwrap_or_default())
 }
 
 /// The document itself: GET /api/v1/openapi.json.
