@@ -184,7 +184,7 @@ pub struct ReportConflict {
 
 /// The refusals of a report's save: the JSON error, or the report's own.
 #[derive(utoipa::IntoResponses)]
-#[allow(dead_code)]
+#[allow(dead_code, clippy::large_enum_variant)]
 pub enum SaveRefusals {
     /// Someone saved first (`current`); or the same Idempotency-Key with another body
     #[response(status = 409)]
