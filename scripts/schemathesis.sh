@@ -16,12 +16,17 @@ export RUST_LOG=warn PHONGTRAO_NO_REMINDERS=true
 
 "$BIN" migrate --data-dir "$DATA" >/dev/null
 "$BIN" user add stbot --role admin --data-dir "$DATA" >/dev/null
-# The token's id is far from the small ids schemathesis tries on DELETE
-# /api/v1/tokens/{id}, so the run does not revoke its own credentials midway.
+# The token's id, and the account's, are far from the small ids schemathesis tries
+# on DELETE /api/v1/tokens/{id}, PATCH /api/v1/users/{id} and POST
+# /api/v1/users/{id}/password-reset, so the run does not revoke its own credentials
+# (a reset or a deactivation revokes the account's tokens) midway.
 TOKEN=$(python3 - "$DATA/phongtrao.db" <<'PY'
 import hashlib, secrets, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-(uid,) = db.execute("SELECT id FROM users WHERE username = 'stbot'").fetchone()
+(old,) = db.execute("SELECT id FROM users WHERE username = 'stbot'").fetchone()
+uid = 987654321
+for table, column in [("users", "id"), ("user_units", "user_id"), ("api_tokens", "user_id")]:
+    db.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (uid, old))
 token = "pt_st_" + secrets.token_hex(16)
 db.execute("INSERT INTO api_tokens (id, user_id, name, token_sha256, created_at, expires_at) VALUES (987654321, ?, 'schemathesis', ?, ?, ?)",
            (uid, hashlib.sha256(token.encode()).hexdigest(), "2023-03-01T00:00:00+00:00", "2099-01-01T00:00:00+00:00"))

@@ -6,6 +6,8 @@ rust_i18n::i18n!("locales", fallback = "vi");
 
 pub mod actions;
 mod api;
+/// The OpenAPI document of /api/v1 (generated from the API's handlers and types).
+pub use api::openapi;
 mod assets;
 pub mod auth;
 mod authz;

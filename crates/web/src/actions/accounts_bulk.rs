@@ -22,7 +22,7 @@ use crate::{files, password, AppState};
 pub const KIND: &str = "accounts";
 
 /// One account created (or reset) and its one-time password, shown once.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Slip {
     pub username: String,
     pub display_name: String,
@@ -136,7 +136,7 @@ pub async fn create_checked(
 }
 
 /// What to do to many accounts at once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BulkAction {
     /// End of term: the accounts can no longer log in (kept, with their history).

@@ -19,14 +19,14 @@ use crate::authz::{require, who};
 use crate::error::Failure;
 use crate::AppState;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Part {
     pub code: String,
     pub name: String,
     pub goal: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AllocationView {
     pub indicator: String,
     pub parent: String,

@@ -136,7 +136,7 @@ pub async fn load(
 }
 
 /// What a reminder did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Reminded {
     pub unit: String,
     pub period: u32,

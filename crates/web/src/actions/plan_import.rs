@@ -49,7 +49,7 @@ impl From<&Extracted> for ReviewItem {
 }
 
 /// The checks of a plan file as it stands: its errors (with lines) or the linter's notes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Checked {
     pub valid: bool,
     pub errors: Vec<String>,

@@ -499,7 +499,7 @@ pub fn rank_reports<'a>(
 }
 
 /// Whether the office marked a base figure complete for the current campaign.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BaseCompleteness {
     /// The base figure ("doan_vien", "thanh_nien", …).
@@ -512,7 +512,7 @@ pub struct BaseCompleteness {
 
 /// One base figure's state for the current campaign: its coverage over the whole
 /// tree and whether the office marked it complete.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BaseCoverage {
     pub figure: &'static str,
     pub label_vi: &'static str,

@@ -12,7 +12,7 @@ use crate::authz::require;
 use crate::error::Failure;
 use crate::AppState;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReminderView {
     pub id: i64,
     pub unit: String,

@@ -34,7 +34,7 @@ pub struct QueueFilter {
 }
 
 /// One report waiting, as pages, API and CLI show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QueueItem {
     pub report_id: i64,
     pub version: i64,
@@ -53,7 +53,7 @@ pub struct QueueItem {
     pub proposals: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Queue {
     pub items: Vec<QueueItem>,
 }
@@ -108,7 +108,7 @@ fn matches_text(r: &QueueRow, needle: &str) -> bool {
 }
 
 /// A report the officer ticked, with the version they saw.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Pick {
     pub report_id: i64,
@@ -116,7 +116,7 @@ pub struct Pick {
 }
 
 /// Why one ticked report was not accepted.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Skipped {
     pub report_id: i64,
     pub unit: String,
@@ -124,7 +124,7 @@ pub struct Skipped {
     pub en: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct BulkOutcome {
     pub accepted: Vec<i64>,
     pub skipped: Vec<Skipped>,

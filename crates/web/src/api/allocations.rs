@@ -7,8 +7,10 @@ use axum::extract::{Path, Query, State};
 use axum::Json;
 use phongtrao_domain::unit::BaseFigure;
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
 use super::body::Object;
+use super::doc::{BadRequest, Forbidden, Invalid, JsonBody, NotFound, Unauthenticated};
 use crate::actions::allocation::{self, AllocationView};
 use crate::auth::client::ClientIp;
 use crate::auth::MaybeActor;
@@ -16,8 +18,10 @@ use crate::authz::logged_in;
 use crate::error::{ApiError, Failure};
 use crate::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ParentQuery {
+    /// A unit code: the unit whose goal is split (the province by default)
     parent: Option<String>,
 }
 
@@ -29,6 +33,10 @@ async fn root_code(state: &AppState) -> Result<String, ApiError> {
         .ok_or_else(|| ApiError::not_found("đơn vị gốc / root unit"))
 }
 
+/// The split of an indicator's goal among a unit's children.
+#[utoipa::path(get, path = "/allocations/{key}", tag = "allocations",
+    params(("key" = String, Path, description = "An indicator's key"), ParentQuery),
+    responses((status = 200, description = "Allocation", body = AllocationView), BadRequest, Unauthenticated, NotFound, Invalid))]
 pub async fn show(
     State(state): State<AppState>,
     actor: MaybeActor,
@@ -53,6 +61,42 @@ pub struct AllocateBody {
     goals: Option<HashMap<String, super::whole::Whole>>,
 }
 
+/// The body of an allocation (`AllocateBody` as the document states it): exactly
+/// one of `by` (proportionally to a base figure) and `goals` (by hand).
+#[derive(ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum AllocateInput {
+    /// Proportionally to a base figure of the children
+    Proportional(Proportional),
+    /// By hand
+    ByHand(ByHand),
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct Proportional {
+    /// The unit whose goal is split (the province by default)
+    parent: Option<String>,
+    by: super::doc::BaseFigureName,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ByHand {
+    /// The unit whose goal is split (the province by default)
+    parent: Option<String>,
+    /// Unit code → goal
+    goals: HashMap<String, super::doc::Goal>,
+}
+
+/// Sets the split proportionally (`by`) or by hand (`goals`).
+#[utoipa::path(post, path = "/allocations/{key}", tag = "allocations",
+    params(("key" = String, Path, description = "An indicator's key")),
+    request_body = AllocateInput,
+    responses((status = 200, description = "Allocation", body = AllocationView), JsonBody, Unauthenticated, Forbidden, NotFound))]
 pub async fn set(
     State(state): State<AppState>,
     actor: MaybeActor,

@@ -1,39 +1,87 @@
 use axum::extract::State;
 use axum::Json;
+use chrono::NaiveDate;
 use phongtrao_domain::plan::lint;
 use phongtrao_storage::campaigns;
-use serde_json::{json, Value};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::error::ApiError;
 use crate::AppState;
 
+/// The running campaign: the whole checked plan and the linter's findings.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Campaign)]
+pub struct CampaignBody {
+    pub id: i64,
+    /// The plan as checked (targets, indicators, periods, events, reporting rules)
+    #[schema(value_type = Object)]
+    pub plan: std::sync::Arc<phongtrao_domain::plan::Plan>,
+    /// The plan's inconsistencies (rule, message_vi, message_en)
+    #[schema(value_type = Vec<Object>)]
+    pub findings: Vec<lint::Finding>,
+}
+
+/// The campaign's target groups and targets.
+#[derive(Serialize, ToSchema)]
+pub struct Targets {
+    #[schema(value_type = Vec<Object>)]
+    pub target_groups: Vec<phongtrao_domain::plan::TargetGroup>,
+    #[schema(value_type = Vec<Object>)]
+    pub targets: Vec<phongtrao_domain::plan::Target>,
+    /// Target numbers the plan skips
+    pub missing_target_numbers: Vec<u32>,
+}
+
+/// One weekly reporting period.
+#[derive(Serialize, ToSchema)]
+pub struct PeriodOut {
+    pub seq: u32,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// The deadline of the period's report (Vietnam time)
+    #[schema(format = DateTime)]
+    pub deadline: String,
+}
+
+impl PeriodOut {
+    pub fn of(p: &phongtrao_domain::period::Period) -> PeriodOut {
+        PeriodOut { seq: p.seq, start: p.start, end: p.end, deadline: p.deadline_rfc3339() }
+    }
+}
+
+/// The campaign's weekly periods.
+#[derive(Serialize, ToSchema)]
+pub struct Periods {
+    pub periods: Vec<PeriodOut>,
+}
+
 /// The current campaign: the whole checked plan, plus the linter's findings.
-pub async fn show(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/campaign", tag = "campaign", security(()),
+    responses((status = 200, description = "The plan", body = CampaignBody)))]
+pub async fn show(State(state): State<AppState>) -> Result<Json<CampaignBody>, ApiError> {
     let stored = campaigns::current(&state.db).await.map_err(ApiError::internal)?;
     let findings = lint::lint(&stored.plan);
-    Ok(Json(json!({
-        "id": stored.row.id,
-        "plan": stored.plan,
-        "findings": findings,
-    })))
+    Ok(Json(CampaignBody { id: stored.row.id, plan: stored.plan, findings }))
 }
 
-pub async fn targets(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+/// The campaign's targets.
+#[utoipa::path(get, path = "/targets", tag = "campaign", security(()),
+    responses((status = 200, description = "Targets", body = Targets)))]
+pub async fn targets(State(state): State<AppState>) -> Result<Json<Targets>, ApiError> {
     let stored = campaigns::current(&state.db).await.map_err(ApiError::internal)?;
-    Ok(Json(json!({
-        "target_groups": stored.plan.target_groups,
-        "targets": stored.plan.targets,
-        "missing_target_numbers": stored.plan.missing_target_numbers(),
-    })))
+    let missing_target_numbers = stored.plan.missing_target_numbers();
+    Ok(Json(Targets {
+        target_groups: stored.plan.target_groups.clone(),
+        targets: stored.plan.targets.clone(),
+        missing_target_numbers,
+    }))
 }
 
-pub async fn periods(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+/// The campaign's weekly periods.
+#[utoipa::path(get, path = "/periods", tag = "campaign", security(()),
+    responses((status = 200, description = "Periods", body = Periods)))]
+pub async fn periods(State(state): State<AppState>) -> Result<Json<Periods>, ApiError> {
     let stored = campaigns::current(&state.db).await.map_err(ApiError::internal)?;
-    let periods: Vec<Value> = stored
-        .plan
-        .periods()
-        .iter()
-        .map(|p| json!({"seq": p.seq, "start": p.start, "end": p.end, "deadline": p.deadline_rfc3339()}))
-        .collect();
-    Ok(Json(json!({ "periods": periods })))
+    Ok(Json(Periods { periods: stored.plan.periods().iter().map(PeriodOut::of).collect() }))
 }

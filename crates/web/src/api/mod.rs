@@ -5,9 +5,9 @@ mod admin;
 mod allocations;
 mod body;
 mod campaign;
+mod doc;
 mod documents;
 mod events;
-mod openapi;
 mod plan_import;
 mod progress;
 mod reminder_deliveries;
@@ -19,59 +19,84 @@ mod unit_contacts;
 mod units;
 mod whole;
 
-use axum::routing::{delete, get, post, put};
 use axum::Router;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 
+/// The API's operations, each registered with its OpenAPI description (a handler
+/// is served at the path its `#[utoipa::path]` names, so nothing is served that the
+/// document does not describe). Paths are relative to /api/v1.
+pub(crate) fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(doc::ApiDoc::openapi())
+        .routes(routes!(campaign::show))
+        .routes(routes!(campaign::targets))
+        .routes(routes!(campaign::periods))
+        .routes(routes!(units::list, admin::create_unit))
+        .routes(routes!(units::show, admin::update_unit))
+        .routes(routes!(admin::set_base_figures))
+        .routes(routes!(unit_contacts::show, unit_contacts::set))
+        .routes(routes!(admin::import_units))
+        .routes(routes!(admin::confirm_import))
+        .routes(routes!(session::create, session::delete))
+        .routes(routes!(session::me))
+        .routes(routes!(admin::change_password))
+        .routes(routes!(admin::list_tokens, admin::create_token))
+        .routes(routes!(admin::revoke_token))
+        .routes(routes!(admin::list_users, admin::create_user))
+        .routes(routes!(accounts_bulk::import))
+        .routes(routes!(accounts_bulk::bulk))
+        .routes(routes!(admin::update_user))
+        .routes(routes!(admin::reset_password))
+        .routes(routes!(admin::audit))
+        .routes(routes!(progress::show))
+        .routes(routes!(progress::ranking))
+        .routes(routes!(progress::base_coverage))
+        .routes(routes!(progress::set_base_complete))
+        .routes(routes!(reminders::list, reminders::send))
+        .routes(routes!(allocations::show, allocations::set))
+        .routes(routes!(plan_import::upload))
+        .routes(routes!(plan_import::confirm))
+        .routes(routes!(reports::list))
+        .routes(routes!(reports::show))
+        .routes(routes!(reports::save_draft))
+        .routes(routes!(reports::submit))
+        .routes(routes!(reports::review))
+        .routes(routes!(reports::versions))
+        .routes(routes!(reports::lock))
+        .routes(routes!(documents::export))
+        .routes(routes!(documents::texts, documents::save_texts))
+        .routes(routes!(reminder_deliveries::list))
+        .routes(routes!(events::list))
+        .routes(routes!(events::record_province))
+        .routes(routes!(events::record_unit))
+        .routes(routes!(review_queue::list))
+        .routes(routes!(review_queue::accept))
+        .routes(routes!(doc::document))
+}
+
+/// The OpenAPI document of the API, its paths under /api/v1 (as served at
+/// /api/v1/openapi.json).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, document) = api_router().split_for_parts();
+    under_api_v1(document)
+}
+
+fn under_api_v1(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    document.paths.paths = std::mem::take(&mut document.paths.paths)
+        .into_iter()
+        .map(|(path, item)| (format!("/api/v1{path}"), item))
+        .collect();
+    document
+}
+
+/// The API router, to be nested at /api/v1.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/campaign", get(campaign::show))
-        .route("/targets", get(campaign::targets))
-        .route("/periods", get(campaign::periods))
-        .route("/units", get(units::list).post(admin::create_unit))
-        .route("/units/{code}", get(units::show).patch(admin::update_unit))
-        .route("/units/{code}/base-figures", put(admin::set_base_figures))
-        .route("/units/{code}/contact", get(unit_contacts::show).put(unit_contacts::set))
-        .route("/units/import", post(admin::import_units))
-        .route("/units/import/{id}/confirm", post(admin::confirm_import))
-        .route("/session", post(session::create).delete(session::delete))
-        .route("/me", get(session::me))
-        .route("/account/password", post(admin::change_password))
-        .route("/tokens", get(admin::list_tokens).post(admin::create_token))
-        .route("/tokens/{id}", delete(admin::revoke_token))
-        .route("/users", get(admin::list_users).post(admin::create_user))
-        .route("/users/import", post(accounts_bulk::import))
-        .route("/users/bulk", post(accounts_bulk::bulk))
-        .route("/users/{id}", axum::routing::patch(admin::update_user))
-        .route("/users/{id}/password-reset", post(admin::reset_password))
-        .route("/audit", get(admin::audit))
-        .route("/progress", get(progress::show))
-        .route("/ranking", get(progress::ranking))
-        .route("/base-figures/coverage", get(progress::base_coverage))
-        .route("/base-figures/{figure}/complete", put(progress::set_base_complete))
-        .route("/reminders", get(reminders::list).post(reminders::send))
-        .route("/allocations/{key}", get(allocations::show).post(allocations::set))
-        .route("/plan/import", post(plan_import::upload))
-        .route("/plan/import/{id}/confirm", post(plan_import::confirm))
-        .route("/reports", get(reports::list))
-        .route("/reports/{unit}/{period}", get(reports::show))
-        .route("/reports/{unit}/{period}/draft", put(reports::save_draft))
-        .route("/reports/{unit}/{period}/submit", post(reports::submit))
-        .route("/reports/{unit}/{period}/review", post(reports::review))
-        .route("/reports/{unit}/{period}/versions", get(reports::versions))
-        .route("/periods/{end}/{verb}", post(reports::lock))
-        .route("/exports/{file}", get(documents::export))
-        .route("/document-texts/{doc}", get(documents::texts).put(documents::save_texts))
-        .route("/reminders/deliveries", get(reminder_deliveries::list))
-        .route("/events", get(events::list))
-        .route("/events/{number}", put(events::record_province))
-        .route("/events/units/{code}/{kind}", put(events::record_unit))
-        .route("/review-queue", get(review_queue::list))
-        .route("/review-queue/accept", post(review_queue::accept))
-        .route("/openapi.json", get(openapi::document))
-        .fallback(not_found)
-        .layer(axum::middleware::from_fn(json_rejections))
+    let (router, document) = api_router().split_for_parts();
+    doc::publish(&under_api_v1(document));
+    router.fallback(not_found).layer(axum::middleware::from_fn(json_rejections))
 }
 
 /// A `limit` query parameter: absent, or 1 to `max`; anything else is refused (400)
@@ -129,4 +154,37 @@ pub async fn json_rejections(
     let en =
         if detail.trim().is_empty() { status.canonical_reason().unwrap_or("Bad request").to_string() } else { detail };
     crate::error::ApiError(crate::error::Failure::new(status, code, vi, en)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    /// The router's operations are registered only with `routes!` (each handler with
+    /// its `#[utoipa::path]`, served at the path it documents): a plain axum
+    /// registration here would serve an operation the document does not describe.
+    #[test]
+    fn the_api_router_registers_only_documented_operations() {
+        let source = include_str!("mod.rs");
+        let router = source.split("pub(crate) fn api_router()").nth(1).and_then(|s| s.split("\n}\n").next());
+        let router = router.unwrap_or_default();
+        assert!(router.contains(".routes(routes!("), "api_router not found");
+        for plain in [".route(", ".route_service(", ".nest(", ".nest_service(", ".merge(", "axum::routing"] {
+            assert!(!router.contains(plain), "api_router registers with {plain}: document the operation instead");
+        }
+        let document = super::openapi();
+        assert!(document.paths.paths.keys().all(|p| p.starts_with("/api/v1/")));
+    }
+
+    /// Every refusal the API answers has the one documented error shape.
+    #[tokio::test]
+    async fn an_api_error_is_the_documented_error() {
+        use axum::response::IntoResponse;
+        let mut failure = crate::error::Failure::bad_request("Sai", "Wrong");
+        failure.retry_after = Some(30);
+        for failure in [failure, crate::error::Failure::not_found()] {
+            let response = crate::error::ApiError(failure).into_response();
+            let bytes = axum::body::to_bytes(response.into_body(), 4096).await.unwrap_or_default();
+            let parsed = serde_json::from_slice::<super::doc::Error>(&bytes);
+            assert!(parsed.is_ok(), "{}: {parsed:?}", String::from_utf8_lossy(&bytes));
+        }
+    }
 }

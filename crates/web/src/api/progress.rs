@@ -5,7 +5,9 @@ use axum::Json;
 use chrono::NaiveDate;
 use phongtrao_domain::policy::Action;
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
+use super::doc::{BadRequest, Forbidden, JsonBody, NotFound, Unauthenticated};
 use crate::actions::progress::{self, ProgressReport};
 use crate::auth::client::ClientIp;
 use crate::auth::MaybeActor;
@@ -13,12 +15,30 @@ use crate::authz::{logged_in, require};
 use crate::error::ApiError;
 use crate::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProgressQuery {
+    /// A unit code (the province by default)
     unit: Option<String>,
+    /// The day the figures are taken at (today by default)
     at: Option<NaiveDate>,
 }
 
+/// A unit's progress: each indicator's figure against its goal, with the forecast,
+/// and the timeliness of its reports (the same figures as `phongtrao progress --json`).
+#[derive(ToSchema)]
+#[schema(as = Progress, value_type = Object)]
+#[allow(dead_code)]
+pub struct ProgressSchema(ProgressReport);
+
+/// The emulation ranking of a unit's children, each score with its breakdown.
+#[derive(ToSchema)]
+#[schema(as = Ranking, value_type = Object)]
+#[allow(dead_code)]
+pub struct RankingSchema(progress::Ranking);
+
+#[utoipa::path(get, path = "/progress", tag = "progress", params(ProgressQuery),
+    responses((status = 200, description = "Progress", body = ProgressSchema), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn show(
     State(state): State<AppState>,
     actor: MaybeActor,
@@ -35,6 +55,8 @@ pub async fn show(
 }
 
 /// GET /api/v1/ranking?unit=CODE&at=YYYY-MM-DD: the ranking of the unit's children.
+#[utoipa::path(get, path = "/ranking", tag = "progress", params(ProgressQuery),
+    responses((status = 200, description = "Ranking", body = RankingSchema), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn ranking(
     State(state): State<AppState>,
     actor: MaybeActor,
@@ -49,6 +71,8 @@ pub async fn ranking(
 /// GET /api/v1/base-figures/coverage: each base figure the plan's percentages are
 /// measured against, how many reporting units have it, and whether the office
 /// marked it complete.
+#[utoipa::path(get, path = "/base-figures/coverage", tag = "progress",
+    responses((status = 200, description = "One entry per base figure", body = Vec<progress::BaseCoverage>), Unauthenticated))]
 pub async fn base_coverage(
     State(state): State<AppState>,
     actor: MaybeActor,
@@ -59,6 +83,10 @@ pub async fn base_coverage(
 
 /// PUT /api/v1/base-figures/{figure}/complete `{"complete": true}`: the office marks
 /// a base figure complete (units without it have none), or not; audited.
+#[utoipa::path(put, path = "/base-figures/{figure}/complete", tag = "progress",
+    params(("figure" = super::doc::BaseFigureName, Path)),
+    request_body = progress::BaseCompleteness,
+    responses((status = 200, description = "Stored", body = progress::BaseCompleteness), JsonBody, Unauthenticated, Forbidden))]
 pub async fn set_base_complete(
     State(state): State<AppState>,
     actor: MaybeActor,

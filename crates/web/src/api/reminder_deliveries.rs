@@ -3,8 +3,8 @@
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::actions::reminders;
 use crate::auth::client::ClientIp;
@@ -16,19 +16,32 @@ use crate::AppState;
 /// The most reminders one request lists.
 pub const MAX_LIMIT: i64 = 5000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// At most this many reminders, newest first (500 by default)
+    #[param(minimum = 1, maximum = 5000)]
     limit: Option<i64>,
 }
 
+/// Reminders sent by e-mail and webhook, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct Deliveries {
+    pub reminders: Vec<reminders::ReminderView>,
+}
+
+/// The reminders sent by e-mail and webhook to units that had not reported.
+#[utoipa::path(get, path = "/reminders/deliveries", tag = "reminders", params(ListQuery),
+    responses((status = 200, description = "Reminders, newest first", body = Deliveries),
+        super::doc::BadRequest, super::doc::Unauthenticated, super::doc::Forbidden))]
 pub async fn list(
     State(state): State<AppState>,
     actor: MaybeActor,
     client: ClientIp,
     Query(q): Query<ListQuery>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Deliveries>), ApiError> {
     let actor = logged_in(actor)?;
     let limit = super::limit_in_range(q.limit, MAX_LIMIT)?;
     let rows = reminders::list(&state, &actor, &client, limit).await?;
-    Ok((StatusCode::OK, Json(json!({ "reminders": rows }))))
+    Ok((StatusCode::OK, Json(Deliveries { reminders: rows })))
 }

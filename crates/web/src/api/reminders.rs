@@ -6,8 +6,8 @@ use axum::Json;
 use chrono::NaiveDate;
 use phongtrao_domain::policy::Action;
 use phongtrao_storage::{campaigns, reminders, units};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::body::Object;
 use crate::actions::dashboard::{self, Reminded};
@@ -17,7 +17,9 @@ use crate::authz::{logged_in, require};
 use crate::error::ApiError;
 use crate::AppState;
 
-#[derive(Deserialize)]
+/// A reminder of a period to the units of a subtree that have not reported it.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RemindBody {
     /// The unit whose subtree's missing units are reminded (the province by default).
     unit: Option<String>,
@@ -28,6 +30,11 @@ pub struct RemindBody {
     confirm: bool,
 }
 
+/// Reminds the units of a subtree that have not reported a period.
+#[utoipa::path(post, path = "/reminders", tag = "reminders", request_body = RemindBody,
+    responses((status = 200, description = "The units reminded", body = Reminded),
+        super::doc::JsonBody, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound,
+        super::doc::Conflict))]
 pub async fn send(
     State(state): State<AppState>,
     actor: MaybeActor,
@@ -41,33 +48,55 @@ pub async fn send(
     Ok(Json(dashboard::remind(&state, &actor, &client, body.unit.as_deref(), body.period_end, body.confirm).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// A unit code
     unit: String,
 }
 
+/// A reminder notice a unit received.
+#[derive(Serialize, ToSchema)]
+pub struct Notice {
+    /// The period's number
+    pub period: i64,
+    /// The period's last day
+    pub period_end: Option<NaiveDate>,
+    pub sent_at: chrono::DateTime<chrono::Utc>,
+    pub sent_by: String,
+}
+
+/// The reminder notices of a unit, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct Notices {
+    pub unit: String,
+    pub reminders: Vec<Notice>,
+}
+
+/// The reminders a unit received (what its home page shows).
+#[utoipa::path(get, path = "/reminders", tag = "reminders", params(ListQuery),
+    responses((status = 200, description = "The unit's reminder notices", body = Notices),
+        super::doc::BadRequest, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound))]
 pub async fn list(
     State(state): State<AppState>,
     actor: MaybeActor,
     client: ClientIp,
     Query(q): Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Notices>, ApiError> {
     let actor = logged_in(actor)?;
     let unit = units::by_code(&state.db, &q.unit).await?.ok_or_else(|| ApiError::not_found("đơn vị / unit"))?;
     require(&state, &actor, &client, Action::ReadUnit, Some(unit.id)).await?;
     let campaign = campaigns::current(&state.db).await?;
     let periods = campaign.plan.periods();
     let rows = reminders::for_unit(&state.db, campaign.row.id, unit.id, 500).await?;
-    let list: Vec<Value> = rows
+    let reminders = rows
         .iter()
-        .map(|r| {
-            json!({
-                "period": r.period_seq,
-                "period_end": periods.iter().find(|p| i64::from(p.seq) == r.period_seq).map(|p| p.end),
-                "sent_at": r.sent_at,
-                "sent_by": r.sent_by,
-            })
+        .map(|r| Notice {
+            period: r.period_seq,
+            period_end: periods.iter().find(|p| i64::from(p.seq) == r.period_seq).map(|p| p.end),
+            sent_at: r.sent_at,
+            sent_by: r.sent_by.clone(),
         })
         .collect();
-    Ok(Json(json!({ "unit": unit.code, "reminders": list })))
+    Ok(Json(Notices { unit: unit.code, reminders }))
 }

@@ -10,16 +10,192 @@ use phongtrao_domain::policy::{allows, Action};
 use phongtrao_domain::report::{ReportInput, ReportKind};
 use phongtrao_storage::reports::{self, ReportRow, SaveAction, Saved};
 use phongtrao_storage::{campaigns, units};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::body::Object;
+use super::campaign::PeriodOut;
+use super::doc::{BadRequest, ErrorDetail, FieldProblem, Forbidden, JsonBody, NotFound, Unauthenticated};
+use super::units::UnitRef;
 use crate::actions::reports::{self as report_actions, FormContext, ReportFailure};
 use crate::auth::client::ClientIp;
 use crate::auth::MaybeActor;
 use crate::authz::logged_in;
 use crate::error::{ApiError, Failure};
 use crate::AppState;
+
+/// The `{period}` of a report's path: a weekly period's last day, or `plan` (the unit plan).
+pub struct PeriodParam;
+
+impl utoipa::PartialSchema for PeriodParam {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        AnyOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
+            )
+            .item(ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["plan"])))
+            .description(Some("A weekly period's last day (YYYY-MM-DD), or `plan` for the unit plan"))
+            .into()
+    }
+}
+
+impl ToSchema for PeriodParam {}
+
+/// A report's state.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Report)]
+pub struct ReportState {
+    pub id: i64,
+    /// draft, submitted, accepted or returned
+    pub status: String,
+    pub version: i64,
+    #[schema(format = DateTime)]
+    pub due_at: String,
+    #[schema(format = DateTime)]
+    pub first_submitted_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub last_submitted_at: Option<String>,
+    /// on_time or late (judged on the first submission)
+    pub timeliness: Option<String>,
+    pub review_comment: Option<String>,
+    pub updated_by: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    /// The unit said on purpose it had nothing to report this week
+    pub nothing_to_report: bool,
+    /// The report as last saved (the same shape as a save's `input`)
+    #[schema(value_type = Object)]
+    pub draft: ReportInput,
+}
+
+/// A report in a list (without its draft).
+#[derive(Serialize, ToSchema)]
+pub struct ReportSummary {
+    pub id: i64,
+    pub status: String,
+    pub version: i64,
+    #[schema(format = DateTime)]
+    pub due_at: String,
+    #[schema(format = DateTime)]
+    pub first_submitted_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub last_submitted_at: Option<String>,
+    pub timeliness: Option<String>,
+    pub review_comment: Option<String>,
+    pub updated_by: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    pub nothing_to_report: bool,
+    /// The unit's code
+    pub unit: Option<String>,
+    /// weekly or unit_plan
+    pub kind: String,
+    /// The weekly period's last day (null for a unit plan)
+    pub period_end: Option<NaiveDate>,
+}
+
+/// Reports the caller may read.
+#[derive(Serialize, ToSchema)]
+pub struct ReportList {
+    pub count: usize,
+    pub reports: Vec<ReportSummary>,
+}
+
+/// What the report's figures and activities stored at its last submission are.
+#[derive(Serialize, ToSchema)]
+pub struct Submitted {
+    /// Indicator key → number
+    pub values: std::collections::BTreeMap<String, i64>,
+    #[schema(value_type = Vec<Object>)]
+    pub activities: Vec<phongtrao_storage::reports::ActivityRow>,
+}
+
+/// A unit's report of a period (or its unit plan), with its form.
+#[derive(Serialize, ToSchema)]
+pub struct ReportView {
+    pub unit: UnitRef,
+    /// weekly or unit_plan
+    pub kind: &'static str,
+    pub period: Option<PeriodOut>,
+    #[schema(format = DateTime)]
+    pub due_at: String,
+    /// The form's fields (indicators) for this unit
+    #[schema(value_type = Vec<Object>)]
+    pub fields: Vec<phongtrao_domain::report::Field>,
+    /// Indicator key → the unit's total before this period
+    pub totals_before: std::collections::HashMap<String, i64>,
+    pub report: Option<ReportState>,
+    pub submitted: Submitted,
+}
+
+/// The outcome of a save or a review.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Saved)]
+pub struct SavedReport {
+    pub report_id: i64,
+    pub version: i64,
+    /// draft, submitted, accepted or returned
+    pub status: String,
+    /// on_time or late
+    pub timeliness: Option<String>,
+    pub first_submitted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// True when this answer replays an earlier request with the same Idempotency-Key
+    pub replayed: bool,
+    /// A save's warnings (figures to check; none stop the save)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub warnings: Option<Vec<phongtrao_domain::report::Warning>>,
+}
+
+impl SavedReport {
+    fn of(s: Saved, warnings: Option<Vec<phongtrao_domain::report::Warning>>) -> SavedReport {
+        SavedReport {
+            report_id: s.report_id,
+            version: s.version,
+            status: s.status,
+            timeliness: s.timeliness,
+            first_submitted_at: s.first_submitted_at,
+            replayed: s.replayed,
+            warnings,
+        }
+    }
+}
+
+/// The report is not valid; nothing was stored: each field's problem.
+#[derive(Serialize, ToSchema)]
+pub struct ReportInvalid {
+    pub error: ErrorDetail,
+    /// Each field's problem (a body refused as a whole has none)
+    #[schema(value_type = Vec<FieldProblem>, required = false)]
+    pub fields: Vec<phongtrao_domain::report::FieldError>,
+}
+
+/// Someone (or the same person elsewhere) saved the report first: it as it is now.
+#[derive(Serialize, ToSchema)]
+pub struct ReportConflict {
+    pub error: ErrorDetail,
+    /// The report as it is now (a conflicting save only)
+    #[schema(required = false)]
+    pub current: ReportState,
+}
+
+/// The refusals of a report's save: the JSON error, or the report's own.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code, clippy::large_enum_variant)]
+pub enum SaveRefusals {
+    /// Someone saved first (`current`); or the same Idempotency-Key with another body
+    #[response(status = 409)]
+    Conflict(ReportConflict),
+    /// The report is not valid (each field named in `fields`), or the body is refused
+    #[response(status = 422)]
+    Invalid(ReportInvalid),
+    /// The period is locked (by the office, or some days after its deadline)
+    #[response(status = 423)]
+    Locked(super::doc::Error),
+}
 
 fn parse_period(text: &str) -> Result<(ReportKind, Option<NaiveDate>), ApiError> {
     if text == "plan" {
@@ -33,6 +209,10 @@ fn parse_period(text: &str) -> Result<(ReportKind, Option<NaiveDate>), ApiError>
     })
 }
 
+fn detail(code: &str, vi: String, en: String) -> ErrorDetail {
+    ErrorDetail { code: code.to_string(), message_vi: vi, message_en: en, retry_after_seconds: None }
+}
+
 fn failure_response(f: ReportFailure) -> Response {
     failure_response_for(f, None)
 }
@@ -43,52 +223,59 @@ fn failure_response_for(f: ReportFailure, me: Option<&str>) -> Response {
     match f {
         ReportFailure::Invalid(fields) => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({
-                "error": {"code": "invalid", "message_vi": "Báo cáo chưa hợp lệ; chưa lưu gì.", "message_en": "The report is not valid; nothing was stored."},
-                "fields": fields,
-            })),
+            Json(ReportInvalid {
+                error: detail(
+                    "invalid",
+                    "Báo cáo chưa hợp lệ; chưa lưu gì.".to_string(),
+                    "The report is not valid; nothing was stored.".to_string(),
+                ),
+                fields,
+            }),
         )
             .into_response(),
         ReportFailure::Conflict(current) if me == Some(current.updated_by.as_str()) => (
             StatusCode::CONFLICT,
-            Json(json!({
-                "error": {
-                    "code": "conflict",
-                    "message_vi": format!("Báo cáo vừa được chính bạn lưu từ một trang hoặc thiết bị khác (phiên bản {}) với nội dung khác. Thay đổi này chưa được lưu; đã giữ trong lịch sử.", current.version),
-                    "message_en": format!("You saved this report from another page or device (version {}) with other content. This change was not applied; it is kept in the history.", current.version),
-                },
-                "current": report_json(&current),
-            })),
+            Json(ReportConflict {
+                error: detail(
+                    "conflict",
+                    format!("Báo cáo vừa được chính bạn lưu từ một trang hoặc thiết bị khác (phiên bản {}) với nội dung khác. Thay đổi này chưa được lưu; đã giữ trong lịch sử.", current.version),
+                    format!("You saved this report from another page or device (version {}) with other content. This change was not applied; it is kept in the history.", current.version),
+                ),
+                current: report_json(&current),
+            }),
         )
             .into_response(),
         ReportFailure::Conflict(current) => (
             StatusCode::CONFLICT,
-            Json(json!({
-                "error": {
-                    "code": "conflict",
-                    "message_vi": format!("Báo cáo vừa được {} lưu (phiên bản {}). Thay đổi của bạn chưa được lưu; đã giữ trong lịch sử.", current.updated_by, current.version),
-                    "message_en": format!("{} saved this report first (version {}). Your change was not applied; it is kept in the history.", current.updated_by, current.version),
-                },
-                "current": report_json(&current),
-            })),
+            Json(ReportConflict {
+                error: detail(
+                    "conflict",
+                    format!("Báo cáo vừa được {} lưu (phiên bản {}). Thay đổi của bạn chưa được lưu; đã giữ trong lịch sử.", current.updated_by, current.version),
+                    format!("{} saved this report first (version {}). Your change was not applied; it is kept in the history.", current.updated_by, current.version),
+                ),
+                current: report_json(&current),
+            }),
         )
             .into_response(),
         ReportFailure::Other(f) => ApiError(f).into_response(),
     }
 }
 
-fn report_json(r: &ReportRow) -> Value {
-    json!({
-        "id": r.id, "status": r.status, "version": r.version, "due_at": r.due_at.to_rfc3339(),
-        "first_submitted_at": r.first_submitted_at.map(|t| t.to_rfc3339()), "last_submitted_at": r.last_submitted_at.map(|t| t.to_rfc3339()),
-        "timeliness": r.timeliness, "review_comment": r.review_comment, "updated_by": r.updated_by, "updated_at": r.updated_at.to_rfc3339(),
-        "nothing_to_report": r.nothing_to_report(),
-        "draft": r.draft(),
-    })
-}
-
-fn saved_json(s: &Saved) -> Value {
-    serde_json::to_value(s).unwrap_or(Value::Null)
+fn report_json(r: &ReportRow) -> ReportState {
+    ReportState {
+        id: r.id,
+        status: r.status.clone(),
+        version: r.version,
+        due_at: r.due_at.to_rfc3339(),
+        first_submitted_at: r.first_submitted_at.map(|t| t.to_rfc3339()),
+        last_submitted_at: r.last_submitted_at.map(|t| t.to_rfc3339()),
+        timeliness: r.timeliness.clone(),
+        review_comment: r.review_comment.clone(),
+        updated_by: r.updated_by.clone(),
+        updated_at: r.updated_at.to_rfc3339(),
+        nothing_to_report: r.nothing_to_report(),
+        draft: r.draft(),
+    }
 }
 
 async fn context(state: &AppState, unit: &str, period: &str) -> Result<FormContext, ApiError> {
@@ -96,12 +283,16 @@ async fn context(state: &AppState, unit: &str, period: &str) -> Result<FormConte
     Ok(report_actions::load(state, unit, kind, end).await?)
 }
 
+/// A unit's report of a period (or its unit plan), with its form.
+#[utoipa::path(get, path = "/reports/{unit}/{period}", tag = "reports",
+    params(("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path)),
+    responses((status = 200, description = "The report", body = ReportView), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn show(
     State(state): State<AppState>,
     actor: MaybeActor,
     client: ClientIp,
     Path((unit, period)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ReportView>, ApiError> {
     let actor = logged_in(actor)?;
     let ctx = context(&state, &unit, &period).await?;
     report_actions::authorize_read(&state, &actor, &client, &ctx).await?;
@@ -109,24 +300,84 @@ pub async fn show(
         Some(r) => (reports::values(&state.db, r.id).await?, reports::activities(&state.db, r.id).await?),
         None => Default::default(),
     };
-    Ok(Json(json!({
-        "unit": {"code": ctx.unit.code, "name": ctx.unit.name},
-        "kind": ctx.kind.as_str(),
-        "period": ctx.period.as_ref().map(|p| json!({"seq": p.seq, "start": p.start, "end": p.end, "deadline": p.deadline_rfc3339()})),
-        "due_at": ctx.due_at.to_rfc3339(),
-        "fields": ctx.fields,
-        "totals_before": ctx.totals_before,
-        "report": ctx.report.as_ref().map(report_json),
-        "submitted": {"values": values, "activities": activities},
-    })))
+    Ok(Json(ReportView {
+        unit: UnitRef { code: ctx.unit.code.clone(), name: ctx.unit.name.clone() },
+        kind: ctx.kind.as_str(),
+        period: ctx.period.as_ref().map(PeriodOut::of),
+        due_at: ctx.due_at.to_rfc3339(),
+        report: ctx.report.as_ref().map(report_json),
+        fields: ctx.fields,
+        totals_before: ctx.totals_before,
+        submitted: Submitted { values, activities },
+    }))
 }
 
-#[derive(Deserialize)]
+/// What a unit typed in its report (`ReportInput` as a body): every field may be left out.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ReportInputSchema {
+    /// Indicator key → this week's number as typed ("1.500" is 1500; a JSON number
+    /// is taken too); yes/no as "1"/"0"
+    #[serde(default)]
+    #[schema(value_type = HashMap<String, Value>)]
+    values: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    activities: Vec<ActivitySchema>,
+    #[serde(default)]
+    highlights: String,
+    #[serde(default)]
+    difficulties: String,
+    #[serde(default)]
+    proposals: String,
+    /// The reporter confirms figures above the unit's base figure
+    #[serde(default)]
+    confirm_above_base: bool,
+    /// "Không phát sinh trong tuần": nothing to report this week, on purpose
+    #[serde(default)]
+    nothing_to_report: bool,
+}
+
+/// An activity held (`ActivityInput`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ActivitySchema {
+    #[serde(default)]
+    title: String,
+    /// YYYY-MM-DD, within the period
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    area: String,
+    #[serde(default)]
+    place: String,
+    /// A count as typed (or a JSON number)
+    #[serde(default)]
+    #[schema(value_type = Value)]
+    participants: String,
+    /// VND as typed (or a JSON number)
+    #[serde(default)]
+    #[schema(value_type = Value)]
+    funds: String,
+    #[serde(default)]
+    result: String,
+    /// `launch` for the district's launch ceremony
+    #[serde(default)]
+    tag: String,
+}
+
+/// A save of a report: the version the edit started from and what was typed.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaveBody {
+    /// The version the edit started from (0 for a new report)
     #[serde(default, deserialize_with = "super::whole::int")]
+    #[schema(minimum = -999_999_999_999_999_i64, maximum = 999_999_999_999_999_i64)]
     version: i64,
+    /// What was typed
     #[serde(default, deserialize_with = "super::body::report_input")]
+    #[schema(value_type = ReportInputSchema)]
     input: ReportInput,
 }
 
@@ -156,15 +407,23 @@ async fn save(
     match report_actions::save(&state, &actor, &client, &ctx, &body.input, body.version, action, key, None).await {
         Ok((saved, checked)) => {
             let status = if saved.replayed || saved.version > 1 { StatusCode::OK } else { StatusCode::CREATED };
-            let mut out = saved_json(&saved);
-            out["warnings"] =
-                checked.map(|c| serde_json::to_value(c.warnings).unwrap_or_default()).unwrap_or(json!([]));
-            (status, Json(out)).into_response()
+            let warnings = checked.map(|c| c.warnings).unwrap_or_default();
+            (status, Json(SavedReport::of(saved, Some(warnings)))).into_response()
         }
         Err(f) => failure_response_for(f, Some(&actor.user.username)),
     }
 }
 
+/// Saves a draft (never late, never checked in full).
+#[utoipa::path(put, path = "/reports/{unit}/{period}/draft", tag = "reports",
+    params(("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path),
+        ("Idempotency-Key" = Option<String>, Header, max_length = 200,
+            description = "A retried request with the same key never stores a second report")),
+    request_body = SaveBody,
+    responses(
+        (status = 200, description = "Saved (a later version, or a replay of the same Idempotency-Key)", body = SavedReport),
+        (status = 201, description = "Created", body = SavedReport),
+        BadRequest, super::doc::TooLarge, super::doc::UnsupportedMediaType, Unauthenticated, Forbidden, NotFound, SaveRefusals))]
 pub async fn save_draft(
     State(state): State<AppState>,
     actor: MaybeActor,
@@ -176,6 +435,16 @@ pub async fn save_draft(
     save(state, actor, client, unit, period, &headers, body, SaveAction::Draft).await
 }
 
+/// Submits the report: checked in full, stored only when all is right.
+#[utoipa::path(post, path = "/reports/{unit}/{period}/submit", tag = "reports",
+    params(("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path),
+        ("Idempotency-Key" = Option<String>, Header, max_length = 200,
+            description = "A retried request with the same key never stores a second report")),
+    request_body = SaveBody,
+    responses(
+        (status = 200, description = "Saved (a later version, or a replay of the same Idempotency-Key)", body = SavedReport),
+        (status = 201, description = "Created", body = SavedReport),
+        BadRequest, super::doc::TooLarge, super::doc::UnsupportedMediaType, Unauthenticated, Forbidden, NotFound, SaveRefusals))]
 pub async fn submit(
     State(state): State<AppState>,
     actor: MaybeActor,
@@ -187,16 +456,37 @@ pub async fn submit(
     save(state, actor, client, unit, period, &headers, body, SaveAction::Submit).await
 }
 
-#[derive(Deserialize)]
+/// Accept or return: the decision on a submitted report.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ReviewAction {
+    Accept,
+    Return,
+}
+
+/// A review of a submitted report.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewBody {
+    #[schema(value_type = ReviewAction)]
     action: String,
+    /// At most 2000 characters once trimmed; required (3 characters at least) to return a report
     #[serde(default)]
+    #[schema(max_length = 2000)]
     comment: String,
+    /// The version reviewed (the one read)
     #[serde(deserialize_with = "super::whole::int")]
+    #[schema(minimum = -999_999_999_999_999_i64, maximum = 999_999_999_999_999_i64)]
     version: i64,
 }
 
+/// Accepts or returns a submitted report (returning needs a comment).
+#[utoipa::path(post, path = "/reports/{unit}/{period}/review", tag = "reports",
+    params(("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path)),
+    request_body = ReviewBody,
+    responses((status = 200, description = "Reviewed", body = SavedReport),
+        JsonBody, Unauthenticated, Forbidden, NotFound, super::doc::Conflict))]
 pub async fn review(
     State(state): State<AppState>,
     actor: MaybeActor,
@@ -223,17 +513,42 @@ pub async fn review(
         }
     };
     match report_actions::review(&state, &actor, &client, &ctx, accept, &body.comment, body.version).await {
-        Ok(saved) => Json(saved_json(&saved)).into_response(),
+        Ok(saved) => Json(SavedReport::of(saved, None)).into_response(),
         Err(f) => failure_response(f),
     }
 }
 
+/// One saved version of a report.
+#[derive(Serialize, ToSchema)]
+pub struct VersionOut {
+    pub version: i64,
+    pub status: String,
+    /// What made this version (draft, submit, accept, return, …)
+    pub action: String,
+    #[schema(format = DateTime)]
+    pub saved_at: String,
+    pub saved_by: String,
+    /// The report as it was then
+    #[schema(value_type = Object)]
+    pub snapshot: serde_json::Value,
+}
+
+/// Every version of a report, oldest first.
+#[derive(Serialize, ToSchema)]
+pub struct Versions {
+    pub versions: Vec<VersionOut>,
+}
+
+/// Every version of a report, oldest first (to compare them).
+#[utoipa::path(get, path = "/reports/{unit}/{period}/versions", tag = "reports",
+    params(("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path)),
+    responses((status = 200, description = "Versions", body = Versions), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn versions(
     State(state): State<AppState>,
     actor: MaybeActor,
     client: ClientIp,
     Path((unit, period)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Versions>, ApiError> {
     let actor = logged_in(actor)?;
     let ctx = context(&state, &unit, &period).await?;
     report_actions::authorize_read(&state, &actor, &client, &ctx).await?;
@@ -241,28 +556,52 @@ pub async fn versions(
         Some(r) => reports::versions(&state.db, r.id).await?,
         None => Vec::new(),
     };
-    let out: Vec<Value> = versions
+    let versions = versions
         .iter()
-        .map(|v| json!({"version": v.version, "status": v.status, "action": v.action, "saved_at": v.saved_at.to_rfc3339(), "saved_by": v.saved_by, "snapshot": serde_json::from_str::<Value>(&v.snapshot_json).unwrap_or(Value::Null)}))
+        .map(|v| VersionOut {
+            version: v.version,
+            status: v.status.clone(),
+            action: v.action.clone(),
+            saved_at: v.saved_at.to_rfc3339(),
+            saved_by: v.saved_by.clone(),
+            snapshot: serde_json::from_str(&v.snapshot_json).unwrap_or(serde_json::Value::Null),
+        })
         .collect();
-    Ok(Json(json!({"versions": out})))
+    Ok(Json(Versions { versions }))
 }
 
-#[derive(Deserialize)]
+/// The kind of report listed.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ListKind {
+    Weekly,
+    UnitPlan,
+    Plan,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// A unit code: only its reports
     unit: Option<String>,
+    /// Only this weekly period (its last day)
     period_end: Option<NaiveDate>,
+    /// weekly (default), or unit_plan (also `plan`)
     #[serde(default)]
+    #[param(value_type = Option<ListKind>, inline)]
     kind: Option<String>,
 }
 
 /// Reports the actor may read, newest period first.
+#[utoipa::path(get, path = "/reports", tag = "reports", params(ListQuery),
+    responses((status = 200, description = "Reports", body = ReportList), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn list(
     State(state): State<AppState>,
     actor: MaybeActor,
     client: ClientIp,
     Query(q): Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ReportList>, ApiError> {
     let actor = logged_in(actor)?;
     let db = &state.db;
     let campaign = campaigns::current(db).await?;
@@ -308,26 +647,54 @@ pub async fn list(
     let all_units = units::list(db).await?;
     let code_of: std::collections::HashMap<i64, &str> = all_units.iter().map(|u| (u.id, u.code.as_str())).collect();
     let periods = campaign.plan.periods();
-    let out: Vec<Value> = rows
+    let reports: Vec<ReportSummary> = rows
         .iter()
-        .map(|r| {
-            let mut v = report_json(r);
-            v["unit"] = json!(code_of.get(&r.unit_id));
-            v["kind"] = json!(r.kind);
-            v["period_end"] = json!(periods.iter().find(|p| i64::from(p.seq) == r.period_seq).map(|p| p.end));
-            v.as_object_mut().map(|o| o.remove("draft"));
-            v
+        .map(|r| ReportSummary {
+            id: r.id,
+            status: r.status.clone(),
+            version: r.version,
+            due_at: r.due_at.to_rfc3339(),
+            first_submitted_at: r.first_submitted_at.map(|t| t.to_rfc3339()),
+            last_submitted_at: r.last_submitted_at.map(|t| t.to_rfc3339()),
+            timeliness: r.timeliness.clone(),
+            review_comment: r.review_comment.clone(),
+            updated_by: r.updated_by.clone(),
+            updated_at: r.updated_at.to_rfc3339(),
+            nothing_to_report: r.nothing_to_report(),
+            unit: code_of.get(&r.unit_id).map(|c| (*c).to_string()),
+            kind: r.kind.clone(),
+            period_end: periods.iter().find(|p| i64::from(p.seq) == r.period_seq).map(|p| p.end),
         })
         .collect();
-    Ok(Json(json!({"count": out.len(), "reports": out})))
+    Ok(Json(ReportList { count: reports.len(), reports }))
 }
 
+/// Lock or reopen.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum LockVerbName {
+    Lock,
+    Reopen,
+}
+
+/// A period locked or reopened.
+#[derive(Serialize, ToSchema)]
+pub struct PeriodLock {
+    pub period_end: NaiveDate,
+    pub locked: bool,
+}
+
+/// The office locks a weekly period (no report of it changes) or reopens it.
+#[utoipa::path(post, path = "/periods/{end}/{verb}", tag = "reports",
+    params(("end" = NaiveDate, Path, description = "The period's last day"), ("verb" = inline(LockVerbName), Path)),
+    responses((status = 200, description = "Done", body = PeriodLock), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn lock(
     State(state): State<AppState>,
     actor: MaybeActor,
     client: ClientIp,
     Path((end, verb)): Path<(NaiveDate, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PeriodLock>, ApiError> {
     let actor = logged_in(actor)?;
     crate::authz::require(&state, &actor, &client, Action::AdministerCampaign, None).await?;
     let campaign = campaigns::current(&state.db).await?;
@@ -351,5 +718,5 @@ pub async fn lock(
         state.now(),
     )
     .await?;
-    Ok(Json(json!({"period_end": end, "locked": lock})))
+    Ok(Json(PeriodLock { period_end: end, locked: lock }))
 }

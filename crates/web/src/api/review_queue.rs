@@ -6,8 +6,10 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::NaiveDate;
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
 use super::body::Object;
+use super::doc::{BadRequest, Forbidden, Invalid, JsonBody, Unauthenticated};
 use crate::actions::review_queue::{self, BulkOutcome, Pick, Queue, QueueFilter};
 use crate::auth::client::ClientIp;
 use crate::auth::MaybeActor;
@@ -15,17 +17,27 @@ use crate::authz::logged_in;
 use crate::error::ApiError;
 use crate::AppState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct QueueQuery {
+    /// Only this weekly period (its last day)
     period_end: Option<NaiveDate>,
+    /// Only reports first submitted late
     #[serde(default)]
+    #[param(required = false)]
     late: bool,
+    /// Words to find in the unit's name or the report's texts (case and accents ignored)
     #[serde(default)]
+    #[param(required = false)]
     q: String,
+    /// Only this unit and the units below it (its code)
     unit: Option<String>,
 }
 
+/// The reports the office or the steering committee waits on.
+#[utoipa::path(get, path = "/review-queue", tag = "reports", params(QueueQuery),
+    responses((status = 200, description = "The reports waiting", body = Queue), BadRequest, Unauthenticated, Forbidden, Invalid))]
 pub async fn list(
     State(state): State<AppState>,
     actor: MaybeActor,
@@ -37,12 +49,17 @@ pub async fn list(
     Ok(Json(review_queue::list(&state, &actor, &client, &filter).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptBody {
+    /// The reports ticked, each with the version the officer saw
+    #[schema(min_items = 1, max_items = 500)]
     reports: Vec<Pick>,
 }
 
+/// Accepts several reports at once; one that changed since it was read is skipped and named.
+#[utoipa::path(post, path = "/review-queue/accept", tag = "reports", request_body = AcceptBody,
+    responses((status = 200, description = "What was accepted and what was skipped", body = BulkOutcome), JsonBody, Unauthenticated, Forbidden))]
 pub async fn accept(
     State(state): State<AppState>,
     actor: MaybeActor,

@@ -51,7 +51,7 @@ impl ReportDoc {
 
 /// What the office writes itself before exporting a report. An empty field takes
 /// its default from the plan (issuing body, signatory, recipients) or from the data.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(default)]
 pub struct DocumentTexts {
     /// "BCH ĐOÀN TỈNH KIÊN GIANG"
