@@ -12,6 +12,7 @@ mod demo;
 mod documents;
 mod error_pages;
 mod events;
+mod languages;
 mod figures;
 mod office_accounts;
 mod office_week;

@@ -1,0 +1,695 @@
+//! Every page in both languages: a Vietnamese page carries no English interface words,
+//! an English page no Vietnamese interface words.
+//!
+//! What counts as *data* and may stay in its own language on either page: unit names,
+//! people's names and user names, the plan's own texts (targets, indicators, events,
+//! purposes, duties, recipients — the plan is a Vietnamese document and the English
+//! interface shows it as written), and what users typed (report notes, comments,
+//! activity titles, contents of text boxes and text inputs). Everything the program
+//! itself says — labels, buttons, headings, states, unit levels, base-figure names,
+//! messages, column names, `kind` values — is *interface* and must be in the page's
+//! language.
+//!
+//! How: each role logs in, chooses a language with the language switch (/lang/en,
+//! /lang/vi), visits every page of the UI and a bad submit of the main forms; the HTML
+//! is reduced to visible text (no <script>/<style>/<textarea>; of the attributes only
+//! placeholder, title, aria-label and the value of buttons), the data above is removed,
+//! then:
+//! - on a Vietnamese page every word written in plain ASCII letters must be a possible
+//!   Vietnamese syllable (English words such as "row", "parts", "proposals", "kind",
+//!   "status" are not), or a short technical term (CSV, Excel, e-mail …);
+//! - on an English page no word may carry a Vietnamese letter (ă â đ ê ô ơ ư or a tone
+//!   mark), and none of a short list of unaccented Vietnamese words may appear.
+
+use std::collections::{BTreeSet, HashSet};
+
+use phongtrao_domain::role::Role;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::support::{add_token, add_user, browser, csrf_of, spawn_app_at, TestApp};
+
+const PW: &str = "mat-khau-thu-nghiem-1";
+
+/// ASCII words a Vietnamese page may carry: formats, protocols, brand names, and the
+/// language switch's own "English".
+const VI_ALLOWED: &[&str] = &[
+    "english", "csv", "xlsx", "xls", "docx", "ics", "excel", "word", "email", "mail", "api", "token", "bearer",
+    "json", "pdf", "zalo", "phongtrao", "webhook", "https", "http", "url", "id", "ok", "utf", "bom", "crlf",
+    "rfc", "ical", "google", "outlook", "tel", "www", "times", "new", "roman", "menu", "icalendar", "calendar",
+    "iphone", "android", "authorization", "txt", "md",
+];
+
+/// English words that happen to be possible Vietnamese syllables.
+const EN_SYLLABLES: &[&str] =
+    &["the", "on", "at", "by", "is", "it", "or", "as", "be", "go", "can", "not", "all", "per", "no", "yes", "up"];
+
+/// Unaccented Vietnamese words an English page must not show either.
+const VI_PLAIN: &[&str] = &["khong", "chua", "duoc", "cua", "cac", "nhung", "nguoi", "nhap", "tuan", "huyen"];
+
+/// Vietnamese letters (lower case; upper case is lowered first).
+const VI_LETTERS: &str = "àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ";
+
+/// The visible text of a page, as chunks between tags.
+fn visible_chunks(html: &str) -> Vec<String> {
+    let mut chunks = Vec::new();
+    let mut text = String::new();
+    let mut rest = html;
+    let flush = |text: &mut String, chunks: &mut Vec<String>| {
+        let t = decode(text.trim());
+        if !t.trim().is_empty() {
+            chunks.push(t.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        text.clear();
+    };
+    while let Some(lt) = rest.find('<') {
+        text.push_str(&rest[..lt]);
+        rest = &rest[lt..];
+        if rest.starts_with("<!--") {
+            rest = rest.find("-->").map(|i| &rest[i + 3..]).unwrap_or("");
+            continue;
+        }
+        let end = tag_end(rest);
+        let tag = &rest[1..end.saturating_sub(1).max(1)];
+        rest = &rest[end..];
+        flush(&mut text, &mut chunks);
+        let name: String =
+            tag.trim_start_matches('/').chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>();
+        let name = name.to_ascii_lowercase();
+        // Scripts and styles are not read; a text box holds what a user typed; <code> and
+        // <kbd> hold literal machine text (a file's column names, a header).
+        if !tag.starts_with('/') && matches!(name.as_str(), "script" | "style" | "textarea" | "code" | "kbd") {
+            let close = format!("</{name}");
+            let lower = rest.to_ascii_lowercase();
+            rest = match lower.find(&close) {
+                Some(i) => &rest[i..],
+                None => "",
+            };
+            continue;
+        }
+        for (attr, value) in attributes(tag) {
+            let keep = match attr.as_str() {
+                "placeholder" | "title" | "aria-label" => true,
+                // A button's value is sent, not shown; a submit input's is its label.
+                "value" => {
+                    (name == "input"
+                            && attributes(tag).iter().any(|(a, v)| {
+                                a == "type" && matches!(v.as_str(), "submit" | "button" | "reset")
+                            }))
+                }
+                _ => false,
+            };
+            if keep {
+                let v = decode(&value);
+                if !v.trim().is_empty() {
+                    chunks.push(v.split_whitespace().collect::<Vec<_>>().join(" "));
+                }
+            }
+        }
+    }
+    text.push_str(rest);
+    flush(&mut text, &mut chunks);
+    chunks
+}
+
+/// Where a tag that starts `s` ends (after its `>`), quotes respected.
+fn tag_end(s: &str) -> usize {
+    let mut quote: Option<char> = None;
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '"') | (None, '\'') => quote = Some(c),
+            (None, '>') => return i + 1,
+            _ => {}
+        }
+    }
+    s.len()
+}
+
+fn attributes(tag: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let body = tag.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '/');
+    let mut chars = body.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c.is_whitespace() {
+            continue;
+        }
+        let start = i;
+        let mut end = body.len();
+        while let Some(&(j, c)) = chars.peek() {
+            if c == '=' || c.is_whitespace() {
+                end = j;
+                break;
+            }
+            chars.next();
+        }
+        let name = body[start..end].to_ascii_lowercase();
+        if let Some(&(_, '=')) = chars.peek() {
+            chars.next();
+            let value = match chars.peek() {
+                Some(&(j, q)) if q == '"' || q == '\'' => {
+                    chars.next();
+                    let from = j + 1;
+                    let mut to = body.len();
+                    for (k, c) in chars.by_ref() {
+                        if c == q {
+                            to = k;
+                            break;
+                        }
+                    }
+                    body[from..to].to_string()
+                }
+                Some(&(j, _)) => {
+                    let mut to = body.len();
+                    while let Some(&(k, c)) = chars.peek() {
+                        if c.is_whitespace() {
+                            to = k;
+                            break;
+                        }
+                        chars.next();
+                    }
+                    body[j..to].to_string()
+                }
+                None => String::new(),
+            };
+            out.push((name, value));
+        } else {
+            out.push((name, String::new()));
+        }
+    }
+    out
+}
+
+fn decode(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let Some(semi) = rest.find(';').filter(|&j| j < 10) else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let entity = &rest[1..semi];
+        let c = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "nbsp" => Some(' '),
+            e if e.starts_with("#x") || e.starts_with("#X") => {
+                u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32)
+            }
+            e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match c {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Could this plain-ASCII word be a Vietnamese syllable written without its marks?
+fn vietnamese_syllable(word: &str) -> bool {
+    const INITIALS: &[&str] = &[
+        "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d", "g", "h", "k", "l", "m",
+        "n", "p", "r", "s", "t", "v", "x", "",
+    ];
+    const NUCLEI: &[&str] = &[
+        "uye", "uya", "uyu", "ieu", "yeu", "oai", "oay", "oeo", "uay", "uoi", "uou", "uoc", "ai", "ao", "au", "ay",
+        "eo", "eu", "ia", "ie", "iu", "oa", "oe", "oi", "oo", "ua", "ue", "ui", "uo", "uu", "uy", "ye", "a", "e", "i",
+        "o", "u", "y",
+    ];
+    const FINALS: &[&str] = &["ng", "nh", "ch", "c", "m", "n", "p", "t", ""];
+    let w = word.to_ascii_lowercase();
+    INITIALS.iter().filter(|i| w.starts_with(*i)).any(|i| {
+        let rest = &w[i.len()..];
+        NUCLEI.iter().filter(|n| rest.starts_with(*n)).any(|n| FINALS.contains(&&rest[n.len()..]))
+    })
+}
+
+/// The data strings (see the module's comment), longest first.
+struct Data {
+    /// Names and typed texts, removed wherever they stand.
+    names: Vec<String>,
+    phrases: Vec<String>,
+    words: HashSet<String>,
+}
+
+impl Data {
+    fn strip(&self, chunk: &str) -> String {
+        let mut s = chunk.to_string();
+        for p in self.names.iter().chain(self.phrases.iter()) {
+            if s.contains(p.as_str()) {
+                s = s.replace(p.as_str(), " ");
+            }
+        }
+        // A single word of data: only as a whole chunk or after a number ("20.000 cây").
+        let tokens: Vec<&str> = s.split_whitespace().collect();
+        if tokens.len() == 1 && self.words.contains(tokens[0]) {
+            return String::new();
+        }
+        let mut kept = Vec::new();
+        for (i, t) in tokens.iter().enumerate() {
+            let after_number =
+                i > 0 && tokens[i - 1].chars().next().is_some_and(|c| c.is_ascii_digit() || c == '≥' || c == '%');
+            if after_number && self.words.contains(t.trim_matches(|c: char| !c.is_alphanumeric())) {
+                continue;
+            }
+            kept.push(*t);
+        }
+        kept.join(" ")
+    }
+}
+
+fn collect_strings(value: &toml::Value, out: &mut BTreeSet<String>) {
+    match value {
+        toml::Value::String(s) => {
+            out.insert(s.clone());
+        }
+        toml::Value::Array(a) => a.iter().for_each(|v| collect_strings(v, out)),
+        toml::Value::Table(t) => t.values().for_each(|v| collect_strings(v, out)),
+        _ => {}
+    }
+}
+
+async fn data(app: &TestApp, extra: &[&str]) -> Data {
+    let mut all = BTreeSet::new();
+    let plan: toml::Value = toml::from_str(phongtrao_domain::builtin::PLAN_TOML).expect("plan");
+    collect_strings(&plan, &mut all);
+    for u in phongtrao_storage::units::list(&app.db).await.expect("units") {
+        all.insert(u.name.clone());
+        if let Some(a) = u.admin_name {
+            all.insert(a);
+        }
+    }
+    // The plan's texts as the pages show them: sentences cut at the plan's own line ends.
+    let mut phrases = BTreeSet::new();
+    let mut words = HashSet::new();
+    for s in all {
+        for line in s.lines() {
+            let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+            if line.chars().count() < 2 {
+                continue;
+            }
+            if line.contains(' ') {
+                phrases.insert(line);
+            } else {
+                words.insert(line);
+            }
+        }
+    }
+    let mut phrases: Vec<String> = phrases.into_iter().collect();
+    phrases.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
+    let mut names: Vec<String> = extra.iter().map(|e| e.to_string()).collect();
+    names.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
+    Data { names, phrases, words }
+}
+
+/// What is wrong with one page's text in one language: the offending words, and the chunk.
+fn findings(chunks: &[String], lang: &str, data: &Data) -> Vec<String> {
+    let mut out = Vec::new();
+    for chunk in chunks {
+        let stripped = data.strip(chunk);
+        let mut bad = Vec::new();
+        for token in stripped.split_whitespace() {
+            // Addresses, paths and file names are not words.
+            if token.contains('@') || token.contains('/') && token.chars().any(|c| c.is_ascii_alphabetic()) {
+                if lang == "en" && token.chars().flat_map(char::to_lowercase).any(|c| VI_LETTERS.contains(c)) {
+                    bad.push(token.to_string());
+                }
+                continue;
+            }
+            if token.contains('.') && token.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')) && token.chars().any(|c| c.is_ascii_alphabetic()) {
+                continue;
+            }
+            for word in token.split(|c: char| !c.is_alphanumeric()) {
+                if word.is_empty() || word.chars().any(|c| c.is_ascii_digit()) {
+                    continue;
+                }
+                let lower = word.to_lowercase();
+                match lang {
+                    "vi" => {
+                        if !word.chars().all(|c| c.is_ascii_alphabetic()) || word.len() < 2 {
+                            continue;
+                        }
+                        // Acronyms (TNCS, BCH, HĐND) are Vietnamese as often as not.
+                        if word.len() <= 6 && word.chars().all(|c| c.is_ascii_uppercase()) {
+                            continue;
+                        }
+                        if VI_ALLOWED.contains(&lower.as_str()) {
+                            continue;
+                        }
+                        if !vietnamese_syllable(&lower) || EN_SYLLABLES.contains(&lower.as_str()) {
+                            bad.push(word.to_string());
+                        }
+                    }
+                    _ => {
+                        if lower.chars().any(|c| VI_LETTERS.contains(c)) || VI_PLAIN.contains(&lower.as_str()) {
+                            bad.push(word.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        if !bad.is_empty() {
+            // The language switch names the other language in its own words.
+            if lang == "en" && stripped.trim() == "Tiếng Việt" {
+                continue;
+            }
+            out.push(format!("{:?} in «{}»", bad, chunk));
+        }
+    }
+    out
+}
+
+struct Visitor<'a> {
+    app: &'a TestApp,
+    data: Data,
+    /// (language, page, finding) → the users who saw it.
+    problems: std::collections::BTreeMap<(String, String, String), Vec<String>>,
+    pages: usize,
+}
+
+impl Visitor<'_> {
+    fn check(&mut self, who: &str, lang: &str, what: &str, status: StatusCode, html: &str) {
+        self.pages += 1;
+        if !html.contains(&format!("<html lang=\"{lang}\"")) && html.contains("<html") {
+            self.problems
+                .entry((lang.to_string(), what.to_string(), "not marked lang".to_string()))
+                .or_default()
+                .push(who.to_string());
+        }
+        for f in findings(&visible_chunks(html), lang, &self.data) {
+            self.problems
+                .entry((lang.to_string(), format!("{what} ({})", status.as_u16()), f))
+                .or_default()
+                .push(who.to_string());
+        }
+    }
+
+    async fn visit(&mut self, client: &reqwest::Client, who: &str, lang: &str, path: &str) {
+        let r = client.get(format!("{}{path}", self.app.base)).send().await.expect("get");
+        let status = r.status();
+        if status.is_redirection() {
+            // Followed once: a page that sends the user elsewhere is checked where it lands.
+            let to = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("/").to_string();
+            if to.starts_with('/') && !to.starts_with("/login") {
+                let r = client.get(format!("{}{to}", self.app.base)).send().await.expect("get");
+                let status = r.status();
+                let html = r.text().await.expect("body");
+                self.check(who, lang, &format!("GET {path} → {to}"), status, &html);
+            }
+            return;
+        }
+        let html = r.text().await.expect("body");
+        self.check(who, lang, &format!("GET {path}"), status, &html);
+    }
+}
+
+async fn session(app: &TestApp, username: &str, lang: &str, from: &str) -> reqwest::Client {
+    let client = browser();
+    let r = client.get(format!("{}/lang/{lang}?next=/", app.base)).send().await.expect("lang");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    if !username.is_empty() {
+        let r = app.login_form(&client, username, PW, from).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "login {username}");
+    }
+    client
+}
+
+fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).expect("cell");
+        }
+    }
+    book.save_to_buffer().expect("xlsx")
+}
+
+async fn page_of(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+    client.get(format!("{}{path}", app.base)).send().await.expect("get").text().await.expect("body")
+}
+
+#[tokio::test]
+async fn every_page_speaks_only_the_language_chosen() {
+    // Wednesday of week 2: week 1 reported, week 2 open.
+    let now = chrono::DateTime::parse_from_rfc3339("2023-03-08T10:00:00+07:00").expect("time").to_utc();
+    let app = spawn_app_at(now).await;
+    let db = &app.db;
+    let office = add_user(db, "vanphong", Role::Admin, &[], PW).await;
+    let office_token = add_token(db, office).await;
+    add_user(db, "bcd.tran", Role::Steering, &[], PW).await;
+    add_user(db, "dt.hondat", Role::Unit, &["903"], PW).await;
+    add_user(db, "xd.binhson", Role::Unit, &["30823"], PW).await;
+    add_user(db, "xem.tinh", Role::Viewer, &["91"], PW).await;
+
+    // Content on every page: submitted, returned and accepted reports, a reminder, an event.
+    let typed = [
+        "Ra quân Ngày Chủ nhật xanh",
+        "Trồng cây tuyến đường",
+        "Hiến máu tình nguyện",
+        "Số cây xanh chưa khớp, đề nghị kiểm tra",
+        "Thiếu kinh phí",
+        "Đề nghị hỗ trợ",
+        "Hội trường Huyện đoàn",
+    ];
+    for (unit, text) in [("903", typed[0]), ("899", typed[1]), ("908", typed[2])] {
+        let r = app
+            .submit(
+                &office_token,
+                unit,
+                "2023-03-03",
+                json!({"values": {"5": "100"}, "highlights": text, "difficulties": typed[4], "proposals": typed[5],
+                       "activities": [{"title": text, "held_on": "2023-03-01", "area": "1", "place": typed[6], "participants": "50"}]}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap_or_default());
+    }
+    let r = app
+        .client
+        .post(format!("{}/api/v1/reports/899/2023-03-03/review", app.base))
+        .bearer_auth(&office_token)
+        .json(&json!({"action": "return", "comment": typed[3], "version": 1}))
+        .send()
+        .await
+        .expect("return");
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    let r = app
+        .client
+        .post(format!("{}/api/v1/reports/908/2023-03-03/review", app.base))
+        .bearer_auth(&office_token)
+        .json(&json!({"action": "accept", "version": 1}))
+        .send()
+        .await
+        .expect("accept");
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    let r = app
+        .client
+        .post(format!("{}/api/v1/reminders", app.base))
+        .bearer_auth(&office_token)
+        .json(&json!({"unit": "904", "period_end": "2023-03-03"}))
+        .send()
+        .await
+        .expect("remind");
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    let r = app
+        .client
+        .put(format!("{}/api/v1/events/1", app.base))
+        .bearer_auth(&office_token)
+        .json(&json!({"status": "held", "held_on": "2023-02-24", "place": "Huyện An Minh", "participants": 1200, "results": "Ra quân Tháng Thanh niên", "host_unit": "906"}))
+        .send()
+        .await
+        .expect("event");
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
+
+    let mut extra: Vec<&str> = typed.to_vec();
+    extra.extend(["vanphong", "bcd.tran", "dt.hondat", "xd.binhson", "xem.tinh", "admin", "Huyện An Minh",
+        "Ra quân Tháng Thanh niên", "Nguyễn Văn A", "dt.moi", "Ban Phong trào Tỉnh đoàn", "mười", "khong-phai-email",
+        "Trần Thị C", "Nguyễn Văn B", "Đoàn trường X", "Sinh hoạt chi đoàn mẫu", "test",
+        // The Vietnamese document number's pattern, shown as the default of a Vietnamese document.
+        "-BC/TĐTN"]);
+    let mut v = Visitor { app: &app, data: data(&app, &extra).await, problems: Default::default(), pages: 0 };
+
+    let common = [
+        "/", "/targets", "/dashboard", "/dashboard?unit=903", "/home", "/calendar", "/units", "/units?q=hon",
+        "/units/91", "/units/903", "/units/30823", "/documents", "/allocations", "/allocations?parent=903",
+        "/reports", "/reports/903/2023-03-03", "/reports/903/2023-03-10", "/reports/903/2023-03-03/history",
+        "/reports/899/2023-03-03", "/events", "/review", "/account", "/audit", "/no-such-page", "/units/00000",
+    ];
+    let office_only = [
+        "/units/903/edit", "/admin/units/new", "/admin/units/import", "/admin/users", "/admin/users/import",
+        "/admin/plan/import", "/admin/tokens", "/admin/reminders", "/audit?unit=903",
+    ];
+    for lang in ["vi", "en"] {
+        let anon = session(&app, "", lang, "").await;
+        for path in ["/login", "/", "/targets", "/units", "/calendar", "/no-such-page"] {
+            v.visit(&anon, "anonymous", lang, path).await;
+        }
+        for (who, from) in [
+            ("vanphong", "10.9.0.1"),
+            ("bcd.tran", "10.9.0.2"),
+            ("dt.hondat", "10.9.0.3"),
+            ("xd.binhson", "10.9.0.4"),
+            ("xem.tinh", "10.9.0.5"),
+        ] {
+            let client = session(&app, who, lang, from).await;
+            for path in common.iter().chain(office_only.iter()) {
+                v.visit(&client, who, lang, path).await;
+            }
+        }
+
+        // Bad submits of the main forms come back with their errors in the same language.
+        let office = session(&app, "vanphong", lang, "10.9.1.1").await;
+        let form = page_of(&app, &office, "/admin/users").await;
+        let csrf = csrf_of(&form);
+        let r = office
+            .post(format!("{}/admin/users", app.base))
+            .form(&[("csrf", csrf.as_str()), ("username", "dt.moi"), ("display_name", "Nguyễn Văn A"),
+                    ("role", "unit"), ("units", "89"), ("email", "khong-phai-email")])
+            .send()
+            .await
+            .expect("post");
+        let status = r.status();
+        v.check("vanphong", lang, "POST /admin/users (bad unit)", status, &r.text().await.expect("body"));
+        let r = office
+            .post(format!("{}/admin/users", app.base))
+            .form(&[("csrf", csrf.as_str()), ("username", ""), ("display_name", ""), ("role", ""), ("units", "")])
+            .send()
+            .await
+            .expect("post");
+        let status = r.status();
+        v.check("vanphong", lang, "POST /admin/users (empty)", status, &r.text().await.expect("body"));
+
+        let bad_units = "code,parent_code,name,kind\n90001,999999,Đoàn trường X,truong\n,91,,\n";
+        let form = reqwest::multipart::Form::new().text("csrf", csrf.clone()).part(
+            "file",
+            reqwest::multipart::Part::bytes(bad_units.as_bytes().to_vec()).file_name("don-vi.csv"),
+        );
+        let r = office
+            .post(format!("{}/admin/units/import?csrf={csrf}", app.base))
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        let status = r.status();
+        v.check("vanphong", lang, "POST /admin/units/import (bad rows)", status, &r.text().await.expect("body"));
+
+        let bad_accounts = xlsx(&[
+            &["Đơn vị", "Họ và tên", "E-mail", "Điện thoại"],
+            &["903", "Nguyễn Văn B", "b@example.vn", "0912345678"],
+            &["99999", "Trần Thị C", "khong-phai-email", "abc"],
+        ]);
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(bad_accounts).file_name("tai-khoan.xlsx"));
+        let r = office
+            .post(format!("{}/admin/users/import?csrf={csrf}", app.base))
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        let status = r.status();
+        v.check("vanphong", lang, "POST /admin/users/import (bad rows)", status, &r.text().await.expect("body"));
+
+        let bad_split = xlsx(&[&["Mã", "Đơn vị", "Chỉ tiêu"], &["899", "Thành phố Rạch Giá", "abc"]]);
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(bad_split).file_name("giao.xlsx"));
+        let r = office
+            .post(format!("{}/allocations/import?indicator=5&parent=91&csrf={csrf}", app.base))
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        let status = r.status();
+        let html = if status.is_redirection() {
+            let to = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("/").to_string();
+            page_of(&app, &office, &to).await
+        } else {
+            r.text().await.expect("body")
+        };
+        v.check("vanphong", lang, "POST /allocations/import (bad value)", status, &html);
+
+        // Goals that do not add up to the province's.
+        let page = page_of(&app, &office, "/allocations").await;
+        let csrf = csrf_of(&page);
+        let r = office
+            .post(format!("{}/allocations", app.base))
+            .form(&[("csrf", csrf.as_str()), ("indicator", "5"), ("parent", "91"), ("g.899", "999999")])
+            .send()
+            .await
+            .expect("post");
+        let status = r.status();
+        let html = if status.is_redirection() {
+            let to = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("/").to_string();
+            page_of(&app, &office, &to).await
+        } else {
+            r.text().await.expect("body")
+        };
+        v.check("vanphong", lang, "POST /allocations (parts do not add up)", status, &html);
+
+        // A report sent with a bad figure and an empty activity date.
+        let reporter = session(&app, "dt.hondat", lang, "10.9.1.2").await;
+        let page = page_of(&app, &reporter, "/reports/903/2023-03-10").await;
+        let csrf = csrf_of(&page);
+        let r = reporter
+            .post(format!("{}/reports/903/2023-03-10", app.base))
+            .form(&[("csrf", csrf.as_str()), ("version", "0"), ("action", "submit"), ("v.5", "mười"),
+                    ("v.6", "-3"), ("a.0.title", "Sinh hoạt chi đoàn mẫu"), ("a.0.held_on", ""), ("highlights", "")])
+            .send()
+            .await
+            .expect("post");
+        let status = r.status();
+        v.check("dt.hondat", lang, "POST /reports/903/2023-03-10 (bad figures)", status, &r.text().await.expect("body"));
+        let r = reporter
+            .post(format!("{}/reports/903/2023-03-10", app.base))
+            .form(&[("csrf", csrf.as_str()), ("version", "0"), ("action", "submit")])
+            .send()
+            .await
+            .expect("post");
+        let status = r.status();
+        v.check("dt.hondat", lang, "POST /reports/903/2023-03-10 (empty)", status, &r.text().await.expect("body"));
+    }
+
+    assert!(v.pages > 300, "pages visited: {}", v.pages);
+    assert!(
+        v.problems.is_empty(),
+        "{} findings on {} pages:\n{}",
+        v.problems.len(),
+        v.pages,
+        v.problems
+            .iter()
+            .map(|((lang, page, f), who)| format!("[{lang}] {page} as {}: {f}", who.join(", ")))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+#[test]
+fn the_checker_tells_the_two_languages_apart() {
+    let data = Data { names: vec![], phrases: vec!["Huyện đoàn Hòn Đất".into()], words: HashSet::new() };
+    let chunks = visible_chunks(
+        "<html><script>var x = 'the parts';</script><p>Tổng các phần / the parts add up to</p>\
+         <input type=\"submit\" value=\"Lưu\"><input value=\"proposals\"><p>Huyện đoàn Hòn Đất</p></html>",
+    );
+    assert_eq!(chunks, ["Tổng các phần / the parts add up to", "Lưu", "Huyện đoàn Hòn Đất"]);
+    let vi = findings(&chunks, "vi", &data);
+    assert_eq!(vi.len(), 1, "{vi:?}");
+    assert!(vi[0].starts_with(r#"["the", "parts", "add", "up"]"#), "{vi:?}");
+    let en = findings(&chunks, "en", &data);
+    assert_eq!(en.len(), 2, "the unit's name is data: {en:?}");
+    assert!(vietnamese_syllable("nguyen") && vietnamese_syllable("truong") && vietnamese_syllable("khuyen"));
+    assert!(!vietnamese_syllable("row") && !vietnamese_syllable("kind") && !vietnamese_syllable("status"));
+}
