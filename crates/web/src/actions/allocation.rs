@@ -36,7 +36,20 @@ pub struct AllocationView {
     pub sum: i64,
     /// Parts minus whole; 0 when they add up.
     pub difference: Option<i64>,
+    /// The mismatch, "vi / en" (the API's form).
     pub message: Option<String>,
+    /// The same, one language each, for the pages.
+    #[serde(skip)]
+    pub message_vi: Option<String>,
+    #[serde(skip)]
+    pub message_en: Option<String>,
+}
+
+impl AllocationView {
+    /// The mismatch in the page's language.
+    pub fn message_in(&self, lang: crate::i18n::Lang) -> Option<&str> {
+        lang.pick_opt(self.message_vi.as_deref(), self.message_en.as_deref())
+    }
 }
 
 struct Scope {
@@ -115,6 +128,8 @@ async fn view_of(state: &AppState, s: &Scope, key: &str) -> Result<AllocationVie
         sum,
         difference: check.as_ref().map(|c| c.difference),
         message: check.as_ref().and_then(|c| c.message()),
+        message_vi: check.as_ref().and_then(|c| c.message_vi()),
+        message_en: check.as_ref().and_then(|c| c.message_en()),
         parts,
     })
 }
@@ -271,10 +286,15 @@ pub async fn import(
     let (Some(code_col), Some(goal_col)) =
         (column(&["code", "ma", "ma_don_vi"]), column(&["goal", "chi_tieu", "chi_tieu_giao"]))
     else {
-        return Err(Failure::invalid("Cần cột code (mã) và goal (chỉ tiêu giao) / columns code and goal are needed"));
+        return Err(Failure::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "Cần cột Mã (mã đơn vị) và cột Chỉ tiêu (chỉ tiêu giao)",
+            "The columns code and goal are needed",
+        ));
     };
     let mut goals = HashMap::new();
-    let mut errors = Vec::new();
+    let (mut errors_vi, mut errors_en) = (Vec::new(), Vec::new());
     for (i, row) in rows.iter().enumerate().skip(1) {
         let code = row.get(code_col).map(|c| c.trim()).unwrap_or("");
         let goal = row.get(goal_col).map(|c| c.trim()).unwrap_or("");
@@ -285,20 +305,33 @@ pub async fn import(
             Some(n) if !code.is_empty() => {
                 goals.insert(code.to_string(), n);
             }
-            _ => errors.push(format!("dòng {} (row {}): \"{code}\" / \"{goal}\"", i + 1, i + 1)),
+            _ if code.is_empty() => {
+                errors_vi.push(format!("dòng {}: thiếu mã đơn vị", i + 1));
+                errors_en.push(format!("row {}: the unit code is missing", i + 1));
+            }
+            _ => {
+                errors_vi.push(format!(
+                    "dòng {}: chỉ tiêu \"{goal}\" của đơn vị {code} không phải số nguyên không âm",
+                    i + 1
+                ));
+                errors_en
+                    .push(format!("row {}: the goal \"{goal}\" of unit {code} is not a whole non-negative number", i + 1));
+            }
         }
     }
-    if !errors.is_empty() {
-        return Err(Failure::invalid(format!(
-            "Tệp có dòng không hợp lệ, chưa lưu gì: {} / invalid rows, nothing stored",
-            errors.join("; ")
-        )));
+    if !errors_vi.is_empty() {
+        return Err(Failure::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("Tệp có dòng không hợp lệ, chưa lưu gì: {}", errors_vi.join("; ")),
+            format!("The file has invalid rows; nothing was stored: {}", errors_en.join("; ")),
+        ));
     }
     by_hand(state, actor, client, key, parent_code, &goals).await
 }
 
 /// The allocation as an .xlsx table (the columns the import reads).
-pub fn to_xlsx(view: &AllocationView) -> Result<Vec<u8>, Failure> {
+pub fn to_xlsx(view: &AllocationView, lang: crate::i18n::Lang) -> Result<Vec<u8>, Failure> {
     let rows: Vec<Vec<crate::files::Cell>> = view
         .parts
         .iter()
@@ -310,5 +343,9 @@ pub fn to_xlsx(view: &AllocationView) -> Result<Vec<u8>, Failure> {
             ]
         })
         .collect();
-    crate::files::write_xlsx("Giao chỉ tiêu", &["code", "name", "goal"], &rows)
+    // Headers in the reader's language; the import reads both.
+    match lang {
+        crate::i18n::Lang::Vi => crate::files::write_xlsx("Giao chỉ tiêu", &["Mã", "Tên đơn vị", "Chỉ tiêu"], &rows),
+        crate::i18n::Lang::En => crate::files::write_xlsx("Goals", &["code", "name", "goal"], &rows),
+    }
 }

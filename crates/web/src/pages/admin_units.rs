@@ -47,8 +47,8 @@ pub struct UnitEditForm {
     confirm: Option<String>,
 }
 
-fn kinds() -> Vec<(String, String)> {
-    UnitKind::ALL.iter().map(|k| (k.as_str().to_string(), k.label_vi().to_string())).collect()
+fn kinds(lang: crate::i18n::Lang) -> Vec<(String, String)> {
+    UnitKind::ALL.iter().map(|k| (k.as_str().to_string(), lang.pick(k.label_vi(), k.label_en()).to_string())).collect()
 }
 
 fn client_error(f: &Failure) -> bool {
@@ -64,7 +64,7 @@ pub async fn new_form(State(state): State<AppState>, page: Page) -> Result<UnitE
         chrome: page.chrome(page.lang.t("admin.new_unit"), "units"),
         unit: None,
         parent_code: String::new(),
-        kinds: kinds(),
+        kinds: kinds(page.lang),
         error: None,
         confirm: None,
         typed_name: None,
@@ -89,7 +89,7 @@ pub async fn create(
                     chrome,
                     unit: None,
                     parent_code: input.parent_code.unwrap_or_default(),
-                    kinds: kinds(),
+                    kinds: kinds(page.lang),
                     error: Some(f.message(page.lang).to_string()),
                     confirm: None,
                     typed_name: None,
@@ -120,7 +120,7 @@ async fn edit_page(state: &AppState, page: &Page, code: &str, error: Option<Stri
         typed_active: unit.active,
         unit: Some(unit),
         parent_code,
-        kinds: kinds(),
+        kinds: kinds(page.lang),
         error,
         confirm: None,
         typed_name: None,

@@ -204,8 +204,8 @@ fn build(
                 FieldInput::Count => ("count", lang.t("report.hint_count")),
                 FieldInput::Reached => {
                     let base = indicator.and_then(|i| i.base).map(|b| match ctx.base.get(&b) {
-                        Some(v) => format!("{}: {}", b.label_vi(), format::integer(*v)),
-                        None => format!("{}: {}", b.label_vi(), lang.t("units.missing")),
+                        Some(v) => format!("{}: {}", lang.pick(b.label_vi(), b.label_en()), format::integer(*v)),
+                        None => format!("{}: {}", lang.pick(b.label_vi(), b.label_en()), lang.t("units.missing")),
                     });
                     ("reached", base.unwrap_or_default())
                 }
