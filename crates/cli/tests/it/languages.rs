@@ -521,7 +521,9 @@ async fn every_page_speaks_only_the_language_chosen() {
         "Ra quân Tháng Thanh niên", "Nguyễn Văn A", "dt.moi", "Ban Phong trào Tỉnh đoàn", "mười", "khong-phai-email",
         "Trần Thị C", "Nguyễn Văn B", "Đoàn trường X", "Sinh hoạt chi đoàn mẫu", "test",
         // The Vietnamese document number's pattern, shown as the default of a Vietnamese document.
-        "-BC/TĐTN"]);
+        "-BC/TĐTN",
+        // The example of a unit name in the new-unit form: unit names stay Vietnamese.
+        "Đoàn Khối Cơ quan và Doanh nghiệp tỉnh"]);
     let mut v = Visitor { app: &app, data: data(&app, &extra).await, problems: Default::default(), pages: 0 };
 
     let common = [
