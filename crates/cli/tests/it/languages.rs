@@ -31,13 +31,16 @@ use crate::support::{add_token, add_user, browser, csrf_of, spawn_app_at, TestAp
 
 const PW: &str = "mat-khau-thu-nghiem-1";
 
+/// The plan document (text extracted from the PDF) as the office would upload it.
+const PLAN_TEXT: &[u8] = include_bytes!("../../../domain/tests/fixtures/kien-giang-2023.txt");
+
 /// ASCII words a Vietnamese page may carry: formats, protocols, brand names, and the
 /// language switch's own "English".
 const VI_ALLOWED: &[&str] = &[
     "english", "csv", "xlsx", "xls", "docx", "ics", "excel", "word", "email", "mail", "api", "token", "bearer",
     "json", "pdf", "zalo", "phongtrao", "webhook", "https", "http", "url", "id", "ok", "utf", "bom", "crlf",
     "rfc", "ical", "google", "outlook", "tel", "www", "times", "new", "roman", "menu", "icalendar", "calendar",
-    "iphone", "android", "authorization", "txt", "md",
+    "iphone", "android", "authorization", "txt", "md", "ctrl",
 ];
 
 /// English words that happen to be possible Vietnamese syllables.
@@ -50,8 +53,10 @@ const VI_PLAIN: &[&str] = &["khong", "chua", "duoc", "cua", "cac", "nhung", "ngu
 /// Vietnamese letters (lower case; upper case is lowered first).
 const VI_LETTERS: &str = "àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ";
 
-/// The visible text of a page, as chunks between tags.
-fn visible_chunks(html: &str) -> Vec<String> {
+/// The visible text of a page in `lang`, as chunks between tags. An element marked
+/// with another `lang` (a quotation of the plan document, a slip printed for a
+/// Vietnamese recipient) is declared to be in that language and is left out.
+fn visible_chunks(html: &str, lang: &str) -> Vec<String> {
     let mut chunks = Vec::new();
     let mut text = String::new();
     let mut rest = html;
@@ -87,6 +92,11 @@ fn visible_chunks(html: &str) -> Vec<String> {
             };
             continue;
         }
+        let other_lang = attributes(tag).iter().any(|(a, v)| a == "lang" && !v.is_empty() && v != lang);
+        if !tag.starts_with('/') && other_lang && name != "html" {
+            rest = skip_element(rest, &name);
+            continue;
+        }
         for (attr, value) in attributes(tag) {
             let keep = match attr.as_str() {
                 "placeholder" | "title" | "aria-label" => true,
@@ -110,6 +120,32 @@ fn visible_chunks(html: &str) -> Vec<String> {
     text.push_str(rest);
     flush(&mut text, &mut chunks);
     chunks
+}
+
+/// What follows the element `name` whose opening tag was just read (nested elements of
+/// the same name counted).
+fn skip_element<'a>(mut rest: &'a str, name: &str) -> &'a str {
+    let mut depth = 1;
+    let (open, close) = (format!("<{name}"), format!("</{name}"));
+    while depth > 0 {
+        let lower = rest.to_ascii_lowercase();
+        let next_open = lower.find(&open).filter(|&i| {
+            lower[i + open.len()..].starts_with(|c: char| c == '>' || c.is_whitespace())
+        });
+        let Some(next_close) = lower.find(&close) else { return "" };
+        match next_open {
+            Some(o) if o < next_close => {
+                depth += 1;
+                rest = &rest[o + open.len()..];
+            }
+            _ => {
+                depth -= 1;
+                rest = &rest[next_close + close.len()..];
+            }
+        }
+    }
+    let end = rest.find('>').map(|i| i + 1).unwrap_or(0);
+    &rest[end..]
 }
 
 /// Where a tag that starts `s` ends (after its `>`), quotes respected.
@@ -250,7 +286,9 @@ struct Data {
 impl Data {
     fn strip(&self, chunk: &str) -> String {
         let mut s = chunk.to_string();
-        for p in self.names.iter().chain(self.phrases.iter()) {
+        let mut all: Vec<&String> = self.names.iter().chain(self.phrases.iter()).collect();
+        all.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
+        for p in all {
             if s.contains(p.as_str()) {
                 s = s.replace(p.as_str(), " ");
             }
@@ -312,8 +350,11 @@ async fn data(app: &TestApp, extra: &[&str]) -> Data {
     }
     let mut phrases: Vec<String> = phrases.into_iter().collect();
     phrases.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
+    // Names and typed texts go wherever they stand, with the plan's phrases, longest first
+    // (a short one must not cut a longer one before it is seen).
     let mut names: Vec<String> = extra.iter().map(|e| e.to_string()).collect();
     names.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
+    names.dedup();
     Data { names, phrases, words }
 }
 
@@ -395,7 +436,7 @@ impl Visitor<'_> {
                 .or_default()
                 .push(who.to_string());
         }
-        for f in findings(&visible_chunks(html), lang, &self.data) {
+        for f in findings(&visible_chunks(html, lang), lang, &self.data) {
             self.problems
                 .entry((lang.to_string(), format!("{what} ({})", status.as_u16()), f))
                 .or_default()
@@ -451,6 +492,7 @@ async fn page_of(app: &TestApp, client: &reqwest::Client, path: &str) -> String 
 /// The campaign on Wednesday of week 2 with something on every page: reports submitted,
 /// returned and accepted, a reminder sent, an event recorded; a user of every role.
 async fn seeded() -> (TestApp, Data) {
+    // (the report texts typed by the units, the comments of the office …)
     // Wednesday of week 2: week 1 reported, week 2 open.
     let now = chrono::DateTime::parse_from_rfc3339("2023-03-08T10:00:00+07:00").expect("time").to_utc();
     let app = spawn_app_at(now).await;
@@ -493,6 +535,16 @@ async fn seeded() -> (TestApp, Data) {
         .await
         .expect("return");
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    // Rạch Giá corrects and sends again: its history compares two versions.
+    let r = app
+        .client
+        .post(format!("{}/api/v1/reports/899/2023-03-03/submit", app.base))
+        .bearer_auth(&office_token)
+        .json(&json!({"version": 2, "input": {"values": {"5": "120"}, "highlights": typed[1], "difficulties": typed[4], "proposals": typed[5]}}))
+        .send()
+        .await
+        .expect("resubmit");
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
     let r = app
         .client
         .post(format!("{}/api/v1/reports/908/2023-03-03/review", app.base))
@@ -522,6 +574,7 @@ async fn seeded() -> (TestApp, Data) {
     assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
 
     let mut extra: Vec<&str> = typed.to_vec();
+    extra.extend(["dt.moi.vi", "dt.moi.en", "TN9"]);
     extra.extend(["vanphong", "bcd.tran", "dt.hondat", "xd.binhson", "xem.tinh", "admin", "Huyện An Minh",
         "Ra quân Tháng Thanh niên", "Nguyễn Văn A", "dt.moi", "Ban Phong trào Tỉnh đoàn", "mười", "khong-phai-email",
         "Trần Thị C", "Nguyễn Văn B", "Đoàn trường X", "Sinh hoạt chi đoàn mẫu", "test", "abc",
@@ -529,6 +582,9 @@ async fn seeded() -> (TestApp, Data) {
         "-BC/TĐTN",
         // The example of a unit name in the new-unit form: unit names stay Vietnamese.
         "Đoàn Khối Cơ quan và Doanh nghiệp tỉnh"]);
+    // The plan document the office uploads: its own sentences are data on the review page.
+    let plan_text = std::str::from_utf8(PLAN_TEXT).expect("utf8");
+    extra.extend(plan_text.lines().map(str::trim).filter(|l| l.chars().count() > 1));
     let data = data(&app, &extra).await;
     (app, data)
 }
@@ -589,7 +645,9 @@ async fn every_page_speaks_only_the_language_chosen() {
         "/", "/targets", "/dashboard", "/dashboard?unit=903", "/home", "/calendar", "/units", "/units?q=hon",
         "/units/91", "/units/903", "/units/30823", "/documents", "/allocations", "/allocations?parent=903",
         "/reports", "/reports/903/2023-03-03", "/reports/903/2023-03-10", "/reports/903/2023-03-03/history",
-        "/reports/899/2023-03-03", "/events", "/review", "/account", "/no-such-page", "/units/00000",
+        "/reports/899/2023-03-03", "/reports/899/2023-03-03/history", "/events", "/review", "/account",
+        "/no-such-page", "/units/00000", "/reports?period_end=2023-03-03", "/review?late=true&q=xanh&unit=903",
+        "/dashboard?at=2023-03-03", "/dashboard?unit=899&at=2023-03-10", "/calendar?unit=903",
     ];
     let office_only = [
         "/units/903/edit", "/admin/units/new", "/admin/units/import", "/admin/users", "/admin/users/import",
@@ -695,6 +753,45 @@ async fn every_page_speaks_only_the_language_chosen() {
         };
         v.check("vanphong", lang, "POST /allocations (parts do not add up)", status, &html);
 
+        // Good files: the previews, the accounts' slips, the plan's review page.
+        let good_units = "Mã,Mã cấp trên,Loại,Tên,Số đoàn viên\nTN9,91,Đoàn trực thuộc,Đoàn trường X,120\n";
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(good_units.as_bytes().to_vec()).file_name("don-vi.csv"),
+        );
+        let r = office.post(format!("{}/admin/units/import?csrf={csrf}", app.base)).multipart(form).send().await.expect("upload");
+        let status = r.status();
+        let html = r.text().await.expect("body");
+        assert_eq!(status, StatusCode::OK, "a Vietnamese header and kind are read: {html}");
+        v.check("vanphong", lang, "POST /admin/units/import (preview)", status, &html);
+        let username = format!("dt.moi.{lang}");
+        let good_accounts = xlsx(&[
+            &["Đơn vị", "Họ và tên", "E-mail", "Điện thoại", "Tên đăng nhập"],
+            &["903", "Nguyễn Văn B", "b@example.vn", "0912345678", username.as_str()],
+        ]);
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(good_accounts).file_name("tai-khoan.xlsx"));
+        let r = office.post(format!("{}/admin/users/import?csrf={csrf}", app.base)).multipart(form).send().await.expect("upload");
+        let status = r.status();
+        let html = r.text().await.expect("body");
+        v.check("vanphong", lang, "POST /admin/users/import (preview)", status, &html);
+        if let Some(action) = html.split("action=\"/admin/users/import/").nth(1).and_then(|t| t.split('"').next()) {
+            let r = office
+                .post(format!("{}/admin/users/import/{action}", app.base))
+                .form(&[("csrf", csrf_of(&html).as_str())])
+                .send()
+                .await
+                .expect("confirm");
+            let status = r.status();
+            v.check("vanphong", lang, "POST /admin/users/import/…/confirm (slips)", status, &r.text().await.expect("body"));
+        }
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(PLAN_TEXT.to_vec()).file_name("ke-hoach.txt"));
+        let r = office.post(format!("{}/admin/plan/import?csrf={csrf}", app.base)).multipart(form).send().await.expect("upload");
+        let to = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        assert!(to.starts_with("/admin/plan/import/"), "the plan is read: {}", r.status());
+        v.visit(&office, "vanphong", lang, &to).await;
+
         // A report sent with a bad figure and an empty activity date.
         let reporter = session(&app, "dt.hondat", lang, "10.9.1.2").await;
         let page = page_of(&app, &reporter, "/reports/903/2023-03-10").await;
@@ -726,8 +823,9 @@ async fn every_page_speaks_only_the_language_chosen() {
 fn the_checker_tells_the_two_languages_apart() {
     let data = Data { names: vec![], phrases: vec!["Huyện đoàn Hòn Đất".into()], words: HashSet::new() };
     let chunks = visible_chunks(
-        "<html><script>var x = 'the parts';</script><p>Tổng các phần / the parts add up to</p>\
-         <input type=\"submit\" value=\"Lưu\"><input value=\"proposals\"><p>Huyện đoàn Hòn Đất</p></html>",
+        "<html lang=\"en\"><script>var x = 'the parts';</script><p>Tổng các phần / the parts add up to</p>\
+         <input type=\"submit\" value=\"Lưu\"><input value=\"proposals\"><p>Huyện đoàn Hòn Đất</p><q lang=\"vi\">Trích <q lang=\"vi\">dẫn</q> văn bản</q></html>",
+        "en",
     );
     assert_eq!(chunks, ["Tổng các phần / the parts add up to", "Lưu", "Huyện đoàn Hòn Đất"]);
     let vi = findings(&chunks, "vi", &data);
