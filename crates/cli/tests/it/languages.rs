@@ -645,7 +645,9 @@ async fn every_page_speaks_only_the_language_chosen() {
         "/", "/targets", "/dashboard", "/dashboard?unit=903", "/home", "/calendar", "/units", "/units?q=hon",
         "/units/91", "/units/903", "/units/30823", "/documents", "/allocations", "/allocations?parent=903",
         "/reports", "/reports/903/2023-03-03", "/reports/903/2023-03-10", "/reports/903/2023-03-03/history",
-        "/reports/899/2023-03-03", "/reports/899/2023-03-03/history", "/events", "/review", "/account",
+        "/reports/899/2023-03-03", "/reports/899/2023-03-03/history", "/reports/899/2023-03-03/history?a=0&b=2",
+        "/reports/899/2023-03-03/history?a=0&b=1",
+        "/events", "/review", "/account",
         "/no-such-page", "/units/00000", "/reports?period_end=2023-03-03", "/review?late=true&q=xanh&unit=903",
         "/dashboard?at=2023-03-03", "/dashboard?unit=899&at=2023-03-10", "/calendar?unit=903",
     ];

@@ -701,7 +701,17 @@ pub async fn history(
                 .into_iter()
                 .filter_map(|k| {
                     let (x, y) = (va.get(k).cloned().unwrap_or_default(), vb.get(k).cloned().unwrap_or_default());
-                    (x.trim() != y.trim()).then(|| DiffLine { label: k.clone(), mine: x, theirs: y })
+                    // Each line named as the form names it: the report's notes, the number
+                    // of activities, an indicator by its number and name.
+                    let label = match k.as_str() {
+                        "highlights" | "difficulties" | "proposals" => lang.t(&format!("report.{k}")),
+                        "activities" => lang.t("report.activities"),
+                        key => match ctx.campaign.plan.indicator(key) {
+                            Some(i) => format!("{key} · {}", i.label),
+                            None => key.to_string(),
+                        },
+                    };
+                    (x.trim() != y.trim()).then(|| DiffLine { label, mine: x, theirs: y })
                 })
                 .collect();
             Some((
