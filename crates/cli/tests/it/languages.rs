@@ -764,7 +764,13 @@ async fn every_page_speaks_only_the_language_chosen() {
         let r = office.post(format!("{}/admin/units/import?csrf={csrf}", app.base)).multipart(form).send().await.expect("upload");
         let status = r.status();
         let html = r.text().await.expect("body");
-        assert_eq!(status, StatusCode::OK, "a Vietnamese header and kind are read: {html}");
+        if status != StatusCode::OK {
+            // A file written with the Vietnamese column names and kinds the page lists.
+            v.problems
+                .entry((lang.to_string(), "POST /admin/units/import (preview)".into(), format!("refused ({status})")))
+                .or_default()
+                .push("vanphong".into());
+        }
         v.check("vanphong", lang, "POST /admin/units/import (preview)", status, &html);
         let username = format!("dt.moi.{lang}");
         let good_accounts = xlsx(&[
