@@ -799,6 +799,16 @@ async fn every_page_speaks_only_the_language_chosen() {
         let to = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         assert!(to.starts_with("/admin/plan/import/"), "the plan is read: {}", r.status());
         v.visit(&office, "vanphong", lang, &to).await;
+        // The plan file edited into an error: the errors in the page's language.
+        let review = page_of(&app, &office, &to).await;
+        let r = office
+            .post(format!("{}{to}", app.base))
+            .form(&[("csrf", csrf_of(&review).as_str()), ("action", "check"), ("toml", "[campaign]\ntitle = 5\n")])
+            .send()
+            .await
+            .expect("check");
+        let status = r.status();
+        v.check("vanphong", lang, "POST /admin/plan/import/… (a broken plan file)", status, &r.text().await.expect("body"));
 
         // A report sent with a bad figure and an empty activity date.
         let reporter = session(&app, "dt.hondat", lang, "10.9.1.2").await;
@@ -843,4 +853,99 @@ fn the_checker_tells_the_two_languages_apart() {
     assert_eq!(en.len(), 2, "the unit's name is data: {en:?}");
     assert!(vietnamese_syllable("nguyen") && vietnamese_syllable("truong") && vietnamese_syllable("khuyen"));
     assert!(!vietnamese_syllable("row") && !vietnamese_syllable("kind") && !vietnamese_syllable("status"));
+}
+
+/// The officer's imports speak the page's language: a bad row is named with its row,
+/// value and reason in that language only, and the Vietnamese units sheet the page
+/// exports (Vietnamese column names and kinds) is read back as it is.
+#[tokio::test]
+async fn import_errors_and_the_units_sheet_are_in_the_readers_language() {
+    let (app, _) = seeded().await;
+    for lang in ["vi", "en"] {
+        let office = session(&app, "vanphong", lang, "10.9.2.1").await;
+        let page = page_of(&app, &office, "/admin/units/import").await;
+        let csrf = csrf_of(&page);
+        let upload = |path: &str, name: &str, bytes: Vec<u8>| {
+            let form =
+                reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+            office.post(format!("{}{path}?csrf={csrf}", app.base)).multipart(form).send()
+        };
+
+        let r = upload("/admin/units/import", "don-vi.csv", b"code,parent_code,kind,name\nX1,91,truong,Doan X\n".to_vec())
+            .await
+            .expect("upload");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.expect("body");
+        if lang == "vi" {
+            assert!(html.contains("loại &#34;truong&#34; không hợp lệ") || html.contains("loại \"truong\" không hợp lệ"), "{html}");
+            assert!(!html.contains("unknown kind"), "no English on the Vietnamese page");
+        } else {
+            assert!(html.contains("unknown kind &#34;truong&#34;") || html.contains("unknown kind \"truong\""), "{html}");
+            assert!(!html.contains("không hợp lệ"), "no Vietnamese on the English page");
+        }
+
+        let r = upload(
+            "/admin/users/import",
+            "tai-khoan.xlsx",
+            xlsx(&[&["Đơn vị", "Họ và tên"], &["903", "Nguyễn Văn B"], &["99999", "Trần Thị C"]]),
+        )
+        .await
+        .expect("upload");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.expect("body");
+        let (said, other) = if lang == "vi" {
+            ("Đơn vị &#34;99999&#34; không có trong danh sách đơn vị", "no unit")
+        } else {
+            ("no unit &#34;99999&#34; in the list of units", "không có trong")
+        };
+        assert!(html.contains(said), "{lang}: {html}");
+        assert!(!html.contains(other), "{lang}: the other language is left out");
+
+        let r = office
+            .post(format!("{}/allocations/import?indicator=5&parent=91&csrf={csrf}", app.base))
+            .multipart(reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(xlsx(&[&["Mã", "Chỉ tiêu"], &["899", "abc"]])).file_name("giao.xlsx"),
+            ))
+            .send()
+            .await
+            .expect("upload");
+        let html = r.text().await.expect("body");
+        let (said, other) = if lang == "vi" {
+            ("dòng 2: chỉ tiêu &#34;abc&#34; của đơn vị 899 không phải số nguyên không âm", "(row")
+        } else {
+            ("row 2: the goal &#34;abc&#34; of unit 899 is not a whole non-negative number", "dòng 2")
+        };
+        assert!(html.contains(said), "{lang}: {html}");
+        assert!(!html.contains(other), "{lang}");
+
+        // The units sheet in the reader's language, read back as it is.
+        let r = office.get(format!("{}/admin/export/units.xlsx", app.base)).send().await.expect("export");
+        assert_eq!(r.status(), StatusCode::OK);
+        let bytes = r.bytes().await.expect("bytes").to_vec();
+        use calamine::Reader;
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.clone())).expect("xlsx");
+        let sheet = book.worksheet_range_at(0).expect("sheet").expect("range");
+        let header: Vec<String> = sheet.rows().next().expect("header").iter().map(|c| c.to_string()).collect();
+        let commune = sheet
+            .rows()
+            .find(|r| r.first().map(|c| c.to_string()) == Some("30823".into()))
+            .expect("Đoàn xã Bình Sơn")
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>();
+        if lang == "vi" {
+            assert_eq!(header[..6], ["Mã", "Mã cấp trên", "Loại", "Cấp", "Tên", "Đang hoạt động"]);
+            assert!(header.contains(&"Số đoàn viên".to_string()), "{header:?}");
+            assert_eq!(commune[2], "Đoàn xã");
+        } else {
+            assert_eq!(header[..6], ["code", "parent_code", "kind", "level", "name", "active"]);
+            assert_eq!(commune[2], "Commune Youth Union");
+        }
+        let r = upload("/admin/units/import", "don-vi.xlsx", bytes).await.expect("upload");
+        let status = r.status();
+        let html = r.text().await.expect("body");
+        assert_eq!(status, StatusCode::OK, "{lang}: the exported sheet is read back: {html}");
+        assert!(html.contains("/confirm"), "{lang}: a preview to confirm");
+    }
 }
