@@ -574,7 +574,7 @@ async fn seeded() -> (TestApp, Data) {
     assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
 
     let mut extra: Vec<&str> = typed.to_vec();
-    extra.extend(["dt.moi.vi", "dt.moi.en", "TN9"]);
+    extra.extend(["dt.moi.vi", "dt.moi.en", "TN9", "ĐX 1"]);
     extra.extend(["vanphong", "bcd.tran", "dt.hondat", "xd.binhson", "xem.tinh", "admin", "Huyện An Minh",
         "Ra quân Tháng Thanh niên", "Nguyễn Văn A", "dt.moi", "Ban Phong trào Tỉnh đoàn", "mười", "khong-phai-email",
         "Trần Thị C", "Nguyễn Văn B", "Đoàn trường X", "Sinh hoạt chi đoàn mẫu", "test", "abc",
@@ -679,6 +679,7 @@ async fn every_page_speaks_only_the_language_chosen() {
             .await
             .expect("post");
         let status = r.status();
+        assert!(status.is_client_error(), "{} answers {status}", "POST /admin/users (bad unit)");
         v.check("vanphong", lang, "POST /admin/users (bad unit)", status, &r.text().await.expect("body"));
         let r = office
             .post(format!("{}/admin/users", app.base))
@@ -688,6 +689,37 @@ async fn every_page_speaks_only_the_language_chosen() {
             .expect("post");
         let status = r.status();
         v.check("vanphong", lang, "POST /admin/users (empty)", status, &r.text().await.expect("body"));
+
+        let r = office
+            .post(format!("{}/admin/units", app.base))
+            .form(&[("csrf", csrf.as_str()), ("code", "ĐX 1"), ("name", "X"), ("kind", "commune"), ("parent_code", "999")])
+            .send()
+            .await
+            .expect("post");
+        let status = r.status();
+        assert!(status.is_client_error(), "{} answers {status}", "POST /admin/units (bad unit)");
+        v.check("vanphong", lang, "POST /admin/units (bad unit)", status, &r.text().await.expect("body"));
+        let r = office
+            .post(format!("{}/account/password", app.base))
+            .form(&[("csrf", csrf.as_str()), ("current", "sai-mat-khau"), ("new", "ngan"), ("confirm", "khac")])
+            .send()
+            .await
+            .expect("post");
+        let status = r.status();
+        assert!(status.is_client_error(), "{} answers {status}", "POST /account/password (wrong)");
+        v.check("vanphong", lang, "POST /account/password (wrong)", status, &r.text().await.expect("body"));
+        let anon = session(&app, "", lang, "").await;
+        let login = page_of(&app, &anon, "/login").await;
+        let r = anon
+            .post(format!("{}/login", app.base))
+            .header("x-forwarded-for", "10.9.3.1")
+            .form(&[("csrf", csrf_of(&login).as_str()), ("username", "vanphong"), ("password", "sai"), ("next", "/")])
+            .send()
+            .await
+            .expect("post");
+        let status = r.status();
+        assert!(status.is_client_error(), "{} answers {status}", "POST /login (wrong password)");
+        v.check("anonymous", lang, "POST /login (wrong password)", status, &r.text().await.expect("body"));
 
         let bad_units = "code,parent_code,name,kind\n90001,999999,Đoàn trường X,truong\n,91,,\n";
         let form = reqwest::multipart::Form::new().text("csrf", csrf.clone()).part(
