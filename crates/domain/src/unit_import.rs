@@ -110,7 +110,11 @@ fn column_key(header: &str) -> Option<String> {
         other => {
             let by_name = |label: &str| crate::text::fold(label).replace(' ', "_");
             return BaseFigure::parse(other)
-                .or_else(|| BaseFigure::ALL.into_iter().find(|f| by_name(f.label_vi()) == other || by_name(f.label_en()) == other))
+                .or_else(|| {
+                    BaseFigure::ALL
+                        .into_iter()
+                        .find(|f| by_name(f.label_vi()) == other || by_name(f.label_en()) == other)
+                })
                 .map(|f| f.as_str().to_string());
         }
     };

@@ -37,10 +37,50 @@ const PLAN_TEXT: &[u8] = include_bytes!("../../../domain/tests/fixtures/kien-gia
 /// ASCII words a Vietnamese page may carry: formats, protocols, brand names, and the
 /// language switch's own "English".
 const VI_ALLOWED: &[&str] = &[
-    "english", "csv", "xlsx", "xls", "docx", "ics", "excel", "word", "email", "mail", "api", "token", "bearer",
-    "json", "pdf", "zalo", "phongtrao", "webhook", "https", "http", "url", "id", "ok", "utf", "bom", "crlf",
-    "rfc", "ical", "google", "outlook", "tel", "www", "times", "new", "roman", "menu", "icalendar", "calendar",
-    "iphone", "android", "authorization", "txt", "md", "ctrl",
+    "english",
+    "csv",
+    "xlsx",
+    "xls",
+    "docx",
+    "ics",
+    "excel",
+    "word",
+    "email",
+    "mail",
+    "api",
+    "token",
+    "bearer",
+    "json",
+    "pdf",
+    "zalo",
+    "phongtrao",
+    "webhook",
+    "https",
+    "http",
+    "url",
+    "id",
+    "ok",
+    "utf",
+    "bom",
+    "crlf",
+    "rfc",
+    "ical",
+    "google",
+    "outlook",
+    "tel",
+    "www",
+    "times",
+    "new",
+    "roman",
+    "menu",
+    "icalendar",
+    "calendar",
+    "iphone",
+    "android",
+    "authorization",
+    "txt",
+    "md",
+    "ctrl",
 ];
 
 /// English words that happen to be possible Vietnamese syllables.
@@ -103,9 +143,9 @@ fn visible_chunks(html: &str, lang: &str) -> Vec<String> {
                 // A button's value is sent, not shown; a submit input's is its label.
                 "value" => {
                     (name == "input"
-                            && attributes(tag).iter().any(|(a, v)| {
-                                a == "type" && matches!(v.as_str(), "submit" | "button" | "reset")
-                            }))
+                        && attributes(tag)
+                            .iter()
+                            .any(|(a, v)| a == "type" && matches!(v.as_str(), "submit" | "button" | "reset")))
                 }
                 _ => false,
             };
@@ -129,9 +169,8 @@ fn skip_element<'a>(mut rest: &'a str, name: &str) -> &'a str {
     let (open, close) = (format!("<{name}"), format!("</{name}"));
     while depth > 0 {
         let lower = rest.to_ascii_lowercase();
-        let next_open = lower.find(&open).filter(|&i| {
-            lower[i + open.len()..].starts_with(|c: char| c == '>' || c.is_whitespace())
-        });
+        let next_open =
+            lower.find(&open).filter(|&i| lower[i + open.len()..].starts_with(|c: char| c == '>' || c.is_whitespace()));
         let Some(next_close) = lower.find(&close) else { return "" };
         match next_open {
             Some(o) if o < next_close => {
@@ -259,8 +298,8 @@ fn decode(s: &str) -> String {
 /// Could this plain-ASCII word be a Vietnamese syllable written without its marks?
 fn vietnamese_syllable(word: &str) -> bool {
     const INITIALS: &[&str] = &[
-        "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d", "g", "h", "k", "l", "m",
-        "n", "p", "r", "s", "t", "v", "x", "",
+        "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d", "g", "h", "k", "l", "m", "n",
+        "p", "r", "s", "t", "v", "x", "",
     ];
     const NUCLEI: &[&str] = &[
         "uye", "uya", "uyu", "ieu", "yeu", "oai", "oay", "oeo", "uay", "uoi", "uou", "uoc", "ai", "ao", "au", "ay",
@@ -376,7 +415,12 @@ fn findings(chunks: &[String], lang: &str, data: &Data) -> Vec<String> {
                 }
                 continue;
             }
-            if token.contains('.') && token.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')) && token.chars().any(|c| c.is_ascii_alphabetic()) {
+            if token.contains('.')
+                && token
+                    .split('.')
+                    .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_'))
+                && token.chars().any(|c| c.is_ascii_alphabetic())
+            {
                 continue;
             }
             for word in token.split(|c: char| !c.is_alphanumeric()) {
@@ -575,13 +619,31 @@ async fn seeded() -> (TestApp, Data) {
 
     let mut extra: Vec<&str> = typed.to_vec();
     extra.extend(["dt.moi.vi", "dt.moi.en", "TN9", "ĐX 1"]);
-    extra.extend(["vanphong", "bcd.tran", "dt.hondat", "xd.binhson", "xem.tinh", "admin", "Huyện An Minh",
-        "Ra quân Tháng Thanh niên", "Nguyễn Văn A", "dt.moi", "Ban Phong trào Tỉnh đoàn", "mười", "khong-phai-email",
-        "Trần Thị C", "Nguyễn Văn B", "Đoàn trường X", "Sinh hoạt chi đoàn mẫu", "test", "abc",
+    extra.extend([
+        "vanphong",
+        "bcd.tran",
+        "dt.hondat",
+        "xd.binhson",
+        "xem.tinh",
+        "admin",
+        "Huyện An Minh",
+        "Ra quân Tháng Thanh niên",
+        "Nguyễn Văn A",
+        "dt.moi",
+        "Ban Phong trào Tỉnh đoàn",
+        "mười",
+        "khong-phai-email",
+        "Trần Thị C",
+        "Nguyễn Văn B",
+        "Đoàn trường X",
+        "Sinh hoạt chi đoàn mẫu",
+        "test",
+        "abc",
         // The Vietnamese document number's pattern, shown as the default of a Vietnamese document.
         "-BC/TĐTN",
         // The example of a unit name in the new-unit form: unit names stay Vietnamese.
-        "Đoàn Khối Cơ quan và Doanh nghiệp tỉnh"]);
+        "Đoàn Khối Cơ quan và Doanh nghiệp tỉnh",
+    ]);
     // The plan document the office uploads: its own sentences are data on the review page.
     let plan_text = std::str::from_utf8(PLAN_TEXT).expect("utf8");
     extra.extend(plan_text.lines().map(str::trim).filter(|l| l.chars().count() > 1));
@@ -642,18 +704,48 @@ async fn every_page_speaks_only_the_language_chosen() {
     let mut v = Visitor { app: &app, data, problems: Default::default(), pages: 0 };
 
     let common = [
-        "/", "/targets", "/dashboard", "/dashboard?unit=903", "/home", "/calendar", "/units", "/units?q=hon",
-        "/units/91", "/units/903", "/units/30823", "/documents", "/allocations", "/allocations?parent=903",
-        "/reports", "/reports/903/2023-03-03", "/reports/903/2023-03-10", "/reports/903/2023-03-03/history",
-        "/reports/899/2023-03-03", "/reports/899/2023-03-03/history", "/reports/899/2023-03-03/history?a=0&b=2",
+        "/",
+        "/targets",
+        "/dashboard",
+        "/dashboard?unit=903",
+        "/home",
+        "/calendar",
+        "/units",
+        "/units?q=hon",
+        "/units/91",
+        "/units/903",
+        "/units/30823",
+        "/documents",
+        "/allocations",
+        "/allocations?parent=903",
+        "/reports",
+        "/reports/903/2023-03-03",
+        "/reports/903/2023-03-10",
+        "/reports/903/2023-03-03/history",
+        "/reports/899/2023-03-03",
+        "/reports/899/2023-03-03/history",
+        "/reports/899/2023-03-03/history?a=0&b=2",
         "/reports/899/2023-03-03/history?a=0&b=1",
-        "/events", "/review", "/account",
-        "/no-such-page", "/units/00000", "/reports?period_end=2023-03-03", "/review?late=true&q=xanh&unit=903",
-        "/dashboard?at=2023-03-03", "/dashboard?unit=899&at=2023-03-10", "/calendar?unit=903",
+        "/events",
+        "/review",
+        "/account",
+        "/no-such-page",
+        "/units/00000",
+        "/reports?period_end=2023-03-03",
+        "/review?late=true&q=xanh&unit=903",
+        "/dashboard?at=2023-03-03",
+        "/dashboard?unit=899&at=2023-03-10",
+        "/calendar?unit=903",
     ];
     let office_only = [
-        "/units/903/edit", "/admin/units/new", "/admin/units/import", "/admin/users", "/admin/users/import",
-        "/admin/plan/import", "/admin/tokens", "/admin/reminders",
+        "/units/903/edit",
+        "/admin/units/new",
+        "/admin/units/import",
+        "/admin/users",
+        "/admin/users/import",
+        "/admin/plan/import",
+        "/admin/tokens",
+        "/admin/reminders",
     ];
     for lang in ["vi", "en"] {
         let anon = session(&app, "", lang, "").await;
@@ -673,8 +765,14 @@ async fn every_page_speaks_only_the_language_chosen() {
         let csrf = csrf_of(&form);
         let r = office
             .post(format!("{}/admin/users", app.base))
-            .form(&[("csrf", csrf.as_str()), ("username", "dt.moi"), ("display_name", "Nguyễn Văn A"),
-                    ("role", "unit"), ("units", "89"), ("email", "khong-phai-email")])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("username", "dt.moi"),
+                ("display_name", "Nguyễn Văn A"),
+                ("role", "unit"),
+                ("units", "89"),
+                ("email", "khong-phai-email"),
+            ])
             .send()
             .await
             .expect("post");
@@ -692,7 +790,13 @@ async fn every_page_speaks_only_the_language_chosen() {
 
         let r = office
             .post(format!("{}/admin/units", app.base))
-            .form(&[("csrf", csrf.as_str()), ("code", "ĐX 1"), ("name", "X"), ("kind", "commune"), ("parent_code", "999")])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("code", "ĐX 1"),
+                ("name", "X"),
+                ("kind", "commune"),
+                ("parent_code", "999"),
+            ])
             .send()
             .await
             .expect("post");
@@ -722,10 +826,9 @@ async fn every_page_speaks_only_the_language_chosen() {
         v.check("anonymous", lang, "POST /login (wrong password)", status, &r.text().await.expect("body"));
 
         let bad_units = "code,parent_code,name,kind\n90001,999999,Đoàn trường X,truong\n,91,,\n";
-        let form = reqwest::multipart::Form::new().text("csrf", csrf.clone()).part(
-            "file",
-            reqwest::multipart::Part::bytes(bad_units.as_bytes().to_vec()).file_name("don-vi.csv"),
-        );
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .part("file", reqwest::multipart::Part::bytes(bad_units.as_bytes().to_vec()).file_name("don-vi.csv"));
         let r = office
             .post(format!("{}/admin/units/import?csrf={csrf}", app.base))
             .multipart(form)
@@ -789,11 +892,14 @@ async fn every_page_speaks_only_the_language_chosen() {
 
         // Good files: the previews, the accounts' slips, the plan's review page.
         let good_units = "Mã,Mã cấp trên,Loại,Tên,Số đoàn viên\nTN9,91,Đoàn trực thuộc,Đoàn trường X,120\n";
-        let form = reqwest::multipart::Form::new().part(
-            "file",
-            reqwest::multipart::Part::bytes(good_units.as_bytes().to_vec()).file_name("don-vi.csv"),
-        );
-        let r = office.post(format!("{}/admin/units/import?csrf={csrf}", app.base)).multipart(form).send().await.expect("upload");
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(good_units.as_bytes().to_vec()).file_name("don-vi.csv"));
+        let r = office
+            .post(format!("{}/admin/units/import?csrf={csrf}", app.base))
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
         let status = r.status();
         let html = r.text().await.expect("body");
         if status != StatusCode::OK {
@@ -811,7 +917,12 @@ async fn every_page_speaks_only_the_language_chosen() {
         ]);
         let form = reqwest::multipart::Form::new()
             .part("file", reqwest::multipart::Part::bytes(good_accounts).file_name("tai-khoan.xlsx"));
-        let r = office.post(format!("{}/admin/users/import?csrf={csrf}", app.base)).multipart(form).send().await.expect("upload");
+        let r = office
+            .post(format!("{}/admin/users/import?csrf={csrf}", app.base))
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
         let status = r.status();
         let html = r.text().await.expect("body");
         v.check("vanphong", lang, "POST /admin/users/import (preview)", status, &html);
@@ -823,11 +934,22 @@ async fn every_page_speaks_only_the_language_chosen() {
                 .await
                 .expect("confirm");
             let status = r.status();
-            v.check("vanphong", lang, "POST /admin/users/import/…/confirm (slips)", status, &r.text().await.expect("body"));
+            v.check(
+                "vanphong",
+                lang,
+                "POST /admin/users/import/…/confirm (slips)",
+                status,
+                &r.text().await.expect("body"),
+            );
         }
         let form = reqwest::multipart::Form::new()
             .part("file", reqwest::multipart::Part::bytes(PLAN_TEXT.to_vec()).file_name("ke-hoach.txt"));
-        let r = office.post(format!("{}/admin/plan/import?csrf={csrf}", app.base)).multipart(form).send().await.expect("upload");
+        let r = office
+            .post(format!("{}/admin/plan/import?csrf={csrf}", app.base))
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
         let to = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         assert!(to.starts_with("/admin/plan/import/"), "the plan is read: {}", r.status());
         v.visit(&office, "vanphong", lang, &to).await;
@@ -840,7 +962,13 @@ async fn every_page_speaks_only_the_language_chosen() {
             .await
             .expect("check");
         let status = r.status();
-        v.check("vanphong", lang, "POST /admin/plan/import/… (a broken plan file)", status, &r.text().await.expect("body"));
+        v.check(
+            "vanphong",
+            lang,
+            "POST /admin/plan/import/… (a broken plan file)",
+            status,
+            &r.text().await.expect("body"),
+        );
 
         // A report sent with a bad figure and an empty activity date.
         let reporter = session(&app, "dt.hondat", lang, "10.9.1.2").await;
@@ -848,13 +976,27 @@ async fn every_page_speaks_only_the_language_chosen() {
         let csrf = csrf_of(&page);
         let r = reporter
             .post(format!("{}/reports/903/2023-03-10", app.base))
-            .form(&[("csrf", csrf.as_str()), ("version", "0"), ("action", "submit"), ("v.5", "mười"),
-                    ("v.6", "-3"), ("a.0.title", "Sinh hoạt chi đoàn mẫu"), ("a.0.held_on", ""), ("highlights", "")])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("version", "0"),
+                ("action", "submit"),
+                ("v.5", "mười"),
+                ("v.6", "-3"),
+                ("a.0.title", "Sinh hoạt chi đoàn mẫu"),
+                ("a.0.held_on", ""),
+                ("highlights", ""),
+            ])
             .send()
             .await
             .expect("post");
         let status = r.status();
-        v.check("dt.hondat", lang, "POST /reports/903/2023-03-10 (bad figures)", status, &r.text().await.expect("body"));
+        v.check(
+            "dt.hondat",
+            lang,
+            "POST /reports/903/2023-03-10 (bad figures)",
+            status,
+            &r.text().await.expect("body"),
+        );
         let r = reporter
             .post(format!("{}/reports/903/2023-03-10", app.base))
             .form(&[("csrf", csrf.as_str()), ("version", "0"), ("action", "submit")])
@@ -898,21 +1040,28 @@ async fn import_errors_and_the_units_sheet_are_in_the_readers_language() {
         let page = page_of(&app, &office, "/admin/units/import").await;
         let csrf = csrf_of(&page);
         let upload = |path: &str, name: &str, bytes: Vec<u8>| {
-            let form =
-                reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+            let form = reqwest::multipart::Form::new()
+                .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
             office.post(format!("{}{path}?csrf={csrf}", app.base)).multipart(form).send()
         };
 
-        let r = upload("/admin/units/import", "don-vi.csv", b"code,parent_code,kind,name\nX1,91,truong,Doan X\n".to_vec())
-            .await
-            .expect("upload");
+        let r =
+            upload("/admin/units/import", "don-vi.csv", b"code,parent_code,kind,name\nX1,91,truong,Doan X\n".to_vec())
+                .await
+                .expect("upload");
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = r.text().await.expect("body");
         if lang == "vi" {
-            assert!(html.contains("loại &#34;truong&#34; không hợp lệ") || html.contains("loại \"truong\" không hợp lệ"), "{html}");
+            assert!(
+                html.contains("loại &#34;truong&#34; không hợp lệ") || html.contains("loại \"truong\" không hợp lệ"),
+                "{html}"
+            );
             assert!(!html.contains("unknown kind"), "no English on the Vietnamese page");
         } else {
-            assert!(html.contains("unknown kind &#34;truong&#34;") || html.contains("unknown kind \"truong\""), "{html}");
+            assert!(
+                html.contains("unknown kind &#34;truong&#34;") || html.contains("unknown kind \"truong\""),
+                "{html}"
+            );
             assert!(!html.contains("không hợp lệ"), "no Vietnamese on the English page");
         }
 

@@ -120,9 +120,7 @@ impl AllocationCheck {
     pub fn message_en(&self) -> Option<String> {
         match self.difference {
             0 => None,
-            d if d > 0 => {
-                Some(format!("the parts add up to {}, {} more than the goal of {}", self.sum, d, self.whole))
-            }
+            d if d > 0 => Some(format!("the parts add up to {}, {} more than the goal of {}", self.sum, d, self.whole)),
             d => Some(format!(
                 "the parts add up to {}, {} short of the goal of {}",
                 self.sum,

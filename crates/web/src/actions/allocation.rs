@@ -314,8 +314,10 @@ pub async fn import(
                     "dòng {}: chỉ tiêu \"{goal}\" của đơn vị {code} không phải số nguyên không âm",
                     i + 1
                 ));
-                errors_en
-                    .push(format!("row {}: the goal \"{goal}\" of unit {code} is not a whole non-negative number", i + 1));
+                errors_en.push(format!(
+                    "row {}: the goal \"{goal}\" of unit {code} is not a whole non-negative number",
+                    i + 1
+                ));
             }
         }
     }

@@ -48,7 +48,8 @@ impl ImportPage {
             return value.to_string();
         }
         let date = |s: &str| {
-            let ok = s.len() == 10 && s.chars().enumerate().all(|(i, c)| if i == 2 || i == 5 { c == '/' } else { c.is_ascii_digit() });
+            let ok = s.len() == 10
+                && s.chars().enumerate().all(|(i, c)| if i == 2 || i == 5 { c == '/' } else { c.is_ascii_digit() });
             ok.then(|| s.to_string())
         };
         if let Some(d) = value.strip_prefix("trước ngày ").and_then(date) {
