@@ -142,10 +142,10 @@ fn visible_chunks(html: &str, lang: &str) -> Vec<String> {
                 "placeholder" | "title" | "aria-label" => true,
                 // A button's value is sent, not shown; a submit input's is its label.
                 "value" => {
-                    (name == "input"
+                    name == "input"
                         && attributes(tag)
                             .iter()
-                            .any(|(a, v)| a == "type" && matches!(v.as_str(), "submit" | "button" | "reset")))
+                            .any(|(a, v)| a == "type" && matches!(v.as_str(), "submit" | "button" | "reset"))
                 }
                 _ => false,
             };

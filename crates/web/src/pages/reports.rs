@@ -701,6 +701,9 @@ pub async fn history(
                 .into_iter()
                 .filter_map(|k| {
                     let (x, y) = (va.get(k).cloned().unwrap_or_default(), vb.get(k).cloned().unwrap_or_default());
+                    if x.trim() == y.trim() {
+                        return None;
+                    }
                     // Each line named as the form names it: the report's notes, the number
                     // of activities, an indicator by its number and name.
                     let label = match k.as_str() {
@@ -711,7 +714,7 @@ pub async fn history(
                             None => key.to_string(),
                         },
                     };
-                    (x.trim() != y.trim()).then(|| DiffLine { label, mine: x, theirs: y })
+                    Some(DiffLine { label, mine: x, theirs: y })
                 })
                 .collect();
             Some((
