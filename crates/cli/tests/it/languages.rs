@@ -139,7 +139,7 @@ fn visible_chunks(html: &str, lang: &str) -> Vec<String> {
         }
         for (attr, value) in attributes(tag) {
             let keep = match attr.as_str() {
-                "placeholder" | "title" | "aria-label" => true,
+                "placeholder" | "title" | "aria-label" | "alt" => true,
                 // A button's value is sent, not shown; a submit input's is its label.
                 "value" => {
                     name == "input"
@@ -669,7 +669,11 @@ impl Visitor<'_> {
             self.pages,
             self.problems
                 .iter()
-                .map(|((lang, page, f), who)| format!("[{lang}] {page} as {}: {f}", who.join(", ")))
+                .map(|((lang, page, f), who)| {
+                    let who: BTreeSet<&String> = who.iter().collect();
+                    let who: Vec<&str> = who.into_iter().map(String::as_str).collect();
+                    format!("[{lang}] {page} as {}: {f}", who.join(", "))
+                })
                 .collect::<Vec<_>>()
                 .join("\n")
         );
