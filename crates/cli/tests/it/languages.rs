@@ -1125,6 +1125,7 @@ async fn import_errors_and_the_units_sheet_are_in_the_readers_language() {
             assert_eq!(commune[2], "Đoàn xã");
         } else {
             assert_eq!(header[..6], ["code", "parent_code", "kind", "level", "name", "active"]);
+            assert!(header.contains(&"Union members".to_string()), "{header:?}");
             assert_eq!(commune[2], "Commune Youth Union");
         }
         let r = upload("/admin/units/import", "don-vi.xlsx", bytes).await.expect("upload");

@@ -193,7 +193,7 @@ fn import_page(page: &Page) -> ImportPage {
         crate::i18n::Lang::Vi => vec!["Mã", "Mã cấp trên", "Loại", "Tên"],
         crate::i18n::Lang::En => vec!["code", "parent_code", "kind", "name"],
     };
-    columns.extend(BaseFigure::ALL.iter().map(|f| page.lang.pick(f.label_vi(), f.as_str())));
+    columns.extend(BaseFigure::ALL.iter().map(|f| page.lang.pick(f.label_vi(), f.label_en())));
     ImportPage {
         chrome: page.chrome(page.lang.t("admin.import_units"), "units"),
         file_name: String::new(),
@@ -351,7 +351,9 @@ pub async fn export(
                     .into_iter()
                     .chain(BaseFigure::ALL.iter().map(|f| f.label_vi()))
                     .collect(),
-                crate::i18n::Lang::En => EXPORT_HEADER.to_vec(),
+                crate::i18n::Lang::En => {
+                    EXPORT_HEADER[..6].iter().copied().chain(BaseFigure::ALL.iter().map(|f| f.label_en())).collect()
+                }
             };
             let sheet = lang.pick("Đơn vị", "Units");
             let bytes = files::write_xlsx(sheet, &header, &table).map_err(|f| page.fail(f))?;
