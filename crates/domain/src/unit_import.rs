@@ -299,4 +299,34 @@ mod tests {
         let r = rows("code,parent_code,kind,name\nX1,899,affiliated,Đoàn X");
         assert!(check_rows(&r, &known()).is_err());
     }
+
+    #[test]
+    fn vietnamese_column_names_and_kinds_are_read() {
+        let r = rows("Mã,Mã cấp trên,Loại,Tên,Số đoàn viên,Cấp\nX1,899,Đoàn xã,Đoàn xã X,120,3\nX2,91,Commune Youth Union,Đoàn xã Y,,");
+        let ok = check_rows(&r, &known()).expect("read");
+        assert_eq!(ok[0].kind, Some(UnitKind::Commune));
+        assert_eq!(ok[0].figures.get(&BaseFigure::DoanVien), Some(&120));
+        assert_eq!(ok[1].kind, Some(UnitKind::Commune));
+    }
+
+    #[test]
+    fn a_bad_row_is_said_in_each_language_apart() {
+        let r = rows("code,parent_code,kind,name\nX1,999,truong,Đoàn X");
+        let errors = check_rows(&r, &known()).expect_err("bad row");
+        let e = &errors[0];
+        assert_eq!(e.row, 2);
+        assert!(e.message_vi().contains("loại \"truong\" không hợp lệ"), "{}", e.message_vi());
+        assert!(!e.message_vi().contains("unknown"), "{}", e.message_vi());
+        assert!(e.message_en().contains("unknown kind \"truong\""), "{}", e.message_en());
+        assert!(e.message_en().contains("no parent unit 999"), "{}", e.message_en());
+        assert!(!e.message_en().contains("không"), "{}", e.message_en());
+        // The API's form keeps both: "vi / en" for each problem.
+        assert!(e.message.contains("loại \"truong\" không hợp lệ / unknown kind \"truong\""), "{}", e.message);
+    }
+
+    #[test]
+    fn a_pair_is_split_at_its_middle() {
+        assert_eq!(split_pair("a \"x / y\" sai / bad \"x / y\""), ("a \"x / y\" sai".into(), "bad \"x / y\"".into()));
+        assert_eq!(split_pair("chỉ một"), ("chỉ một".into(), "chỉ một".into()));
+    }
 }
