@@ -104,32 +104,34 @@ pub fn check_rows(
     taken: &HashSet<String>,
 ) -> Result<Vec<AccountRow>, Vec<RowError>> {
     let Some(header) = rows.first() else {
-        return Err(vec![RowError { row: 1, message: "tệp trống / the file is empty".into() }]);
+        return Err(vec![RowError::one(1, "tệp trống", "the file is empty")]);
     };
     let mut errors = Vec::new();
     let columns: Vec<Option<&str>> = header.iter().map(|h| column_key(h)).collect();
     for (i, h) in header.iter().enumerate() {
         if columns[i].is_none() && !h.trim().is_empty() {
-            errors.push(RowError {
-                row: 1,
-                message: format!("cột {} \"{}\" không xác định / unknown column", i + 1, h.trim()),
-            });
+            errors.push(RowError::one(
+                1,
+                format!("cột {} \"{}\" không xác định", i + 1, h.trim()),
+                format!("column {} \"{}\" is unknown", i + 1, h.trim()),
+            ));
         }
     }
     for required in ["unit", "name"] {
         if !columns.contains(&Some(required)) {
             let (vi, en) = if required == "unit" { ("Đơn vị", "unit") } else { ("Họ tên", "name") };
-            errors.push(RowError { row: 1, message: format!("thiếu cột \"{vi}\" / missing column \"{en}\"") });
+            errors.push(RowError::one(1, format!("thiếu cột \"{vi}\""), format!("the column \"{en}\" is missing")));
         }
     }
     if !errors.is_empty() {
         return Err(errors);
     }
     if rows.len() - 1 > MAX_ROWS {
-        return Err(vec![RowError {
-            row: MAX_ROWS + 2,
-            message: format!("mỗi lần tạo tối đa {MAX_ROWS} tài khoản / at most {MAX_ROWS} accounts at once"),
-        }]);
+        return Err(vec![RowError::one(
+            MAX_ROWS + 2,
+            format!("mỗi lần tạo tối đa {MAX_ROWS} tài khoản"),
+            format!("at most {MAX_ROWS} accounts at once"),
+        )]);
     }
     let by_code: HashMap<&str, &UnitRef> = units.iter().map(|u| (u.code.as_str(), u)).collect();
     let mut by_name: HashMap<String, Vec<&UnitRef>> = HashMap::new();
@@ -151,10 +153,10 @@ pub fn check_rows(
                 .map(|v| nfc(v.trim()))
                 .unwrap_or_default()
         };
-        let mut problems = Vec::new();
+        let mut problems: Vec<(String, String)> = Vec::new();
         let unit_text = get("unit");
         let unit = if unit_text.is_empty() {
-            problems.push("cột Đơn vị trống / the unit is empty".to_string());
+            problems.push(("cột Đơn vị trống".into(), "the unit is empty".into()));
             None
         } else if let Some(u) = by_code.get(unit_text.as_str()) {
             Some(*u)
@@ -162,34 +164,41 @@ pub fn check_rows(
             match by_name.get(&fold(&unit_text)).map(Vec::as_slice) {
                 Some([u]) => Some(*u),
                 Some([_, _, ..]) => {
-                    problems.push(format!(
-                        "Đơn vị \"{unit_text}\": nhiều đơn vị cùng tên, hãy ghi mã đơn vị / several units have this name, give the code"
+                    problems.push((
+                        format!("Đơn vị \"{unit_text}\": nhiều đơn vị cùng tên, hãy ghi mã đơn vị"),
+                        format!("unit \"{unit_text}\": several units have this name, give the code"),
                     ));
                     None
                 }
                 _ => {
-                    problems.push(format!("Đơn vị \"{unit_text}\" không có trong danh sách đơn vị / no such unit"));
+                    problems.push((
+                        format!("Đơn vị \"{unit_text}\" không có trong danh sách đơn vị"),
+                        format!("no unit \"{unit_text}\" in the list of units"),
+                    ));
                     None
                 }
             }
         };
         let display_name = get("name");
         if display_name.is_empty() {
-            problems.push("cột Họ tên trống / the name is empty".to_string());
+            problems.push(("cột Họ tên trống".into(), "the name is empty".into()));
         } else if display_name.chars().count() > 200 || display_name.chars().any(char::is_control) {
-            problems.push(format!("Họ tên \"{display_name}\" không hợp lệ (tối đa 200 ký tự) / invalid name"));
+            problems.push((
+                format!("Họ tên \"{display_name}\" không hợp lệ (tối đa 200 ký tự)"),
+                format!("invalid name \"{display_name}\" (200 characters at most)"),
+            ));
         }
         let email = match crate::email::parse_optional(&get("email")) {
             Ok(e) => e,
             Err(m) => {
-                problems.push(m);
+                problems.push(crate::unit_import::split_pair(&m));
                 None
             }
         };
         let phone = match parse_phone(&get("phone")) {
             Ok(p) => p,
             Err(m) => {
-                problems.push(m);
+                problems.push(crate::unit_import::split_pair(&m));
                 None
             }
         };
@@ -197,8 +206,9 @@ pub fn check_rows(
             "" | "unit" | "bao cao" | "don vi" | "nguoi bao cao" | "bao cao vien" => Role::Unit,
             "viewer" | "xem" | "chi xem" | "nguoi xem" => Role::Viewer,
             other => {
-                problems.push(format!(
-                    "Vai trò \"{other}\": danh sách chỉ tạo tài khoản báo cáo (unit) hoặc chỉ xem (viewer) / a list creates only unit or viewer accounts"
+                problems.push((
+                    format!("Vai trò \"{other}\": danh sách chỉ tạo tài khoản báo cáo hoặc chỉ xem"),
+                    format!("role \"{other}\": a list creates only unit or viewer accounts"),
                 ));
                 Role::Unit
             }
@@ -206,13 +216,20 @@ pub fn check_rows(
         let asked = get("username").to_lowercase();
         let username = if !asked.is_empty() {
             if !valid_username(&asked) {
-                problems.push(format!(
-                    "Tên đăng nhập \"{asked}\" không hợp lệ (3–40 ký tự a-z, 0-9, . _ -) / invalid username"
+                problems.push((
+                    format!("Tên đăng nhập \"{asked}\" không hợp lệ (3–40 ký tự a-z, 0-9, . _ -)"),
+                    format!("invalid username \"{asked}\" (3–40 characters a-z, 0-9, . _ -)"),
                 ));
             } else if taken.contains(&asked) {
-                problems.push(format!("Tên đăng nhập \"{asked}\" đã có người dùng / username already taken"));
+                problems.push((
+                    format!("Tên đăng nhập \"{asked}\" đã có người dùng"),
+                    format!("username \"{asked}\" is already taken"),
+                ));
             } else if used.contains(&asked) {
-                problems.push(format!("Tên đăng nhập \"{asked}\" lặp lại trong tệp / username appears twice"));
+                problems.push((
+                    format!("Tên đăng nhập \"{asked}\" lặp lại trong tệp"),
+                    format!("username \"{asked}\" appears twice in the file"),
+                ));
             }
             asked
         } else {
@@ -228,7 +245,7 @@ pub fn check_rows(
             candidate
         };
         if !problems.is_empty() {
-            errors.push(RowError { row, message: problems.join("; ") });
+            errors.push(RowError::new(row, &problems));
             continue;
         }
         let Some(unit) = unit else { continue };
@@ -249,7 +266,7 @@ pub fn check_rows(
         return Err(errors);
     }
     if out.is_empty() {
-        return Err(vec![RowError { row: 2, message: "tệp không có dòng nào / the file has no rows".into() }]);
+        return Err(vec![RowError::one(2, "tệp không có dòng nào", "the file has no rows")]);
     }
     Ok(out)
 }

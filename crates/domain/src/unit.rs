@@ -111,6 +111,38 @@ impl UnitKind {
             UnitKind::Branch => "Chi đoàn",
         }
     }
+
+    /// English name of the kind, for the English interface.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            UnitKind::Province => "Provincial Youth Union",
+            UnitKind::City => "City Youth Union",
+            UnitKind::District => "District Youth Union",
+            UnitKind::Affiliated => "Directly affiliated union",
+            UnitKind::Ward => "Ward Youth Union",
+            UnitKind::Township => "Township Youth Union",
+            UnitKind::Commune => "Commune Youth Union",
+            UnitKind::School => "School Youth Union",
+            UnitKind::Agency => "Agency Youth Union",
+            UnitKind::Enterprise => "Enterprise Youth Union",
+            UnitKind::Branch => "Youth Union branch",
+        }
+    }
+
+    /// The kind from its code, its GSO name or its name in either language, accents
+    /// and case ignored ("commune", "xa", "Đoàn xã", "doan xa").
+    pub fn parse_any(text: &str) -> Option<Self> {
+        let t = text.trim();
+        UnitKind::parse(t).or_else(|| UnitKind::from_gso(t)).or_else(|| {
+            let folded = crate::text::fold(t).replace(['_', '-'], " ");
+            let folded = folded.split_whitespace().collect::<Vec<_>>().join(" ");
+            UnitKind::ALL.into_iter().find(|k| {
+                crate::text::fold(k.label_vi()) == folded
+                    || crate::text::fold(k.label_en()) == folded
+                    || k.as_str() == folded
+            })
+        })
+    }
 }
 
 /// Base figures used as denominators (DESIGN §3).

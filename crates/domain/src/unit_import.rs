@@ -31,7 +31,61 @@ pub struct ImportRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowError {
     pub row: usize,
+    /// Both languages, "vi / en" for each problem, as the API and the CLI give it.
     pub message: String,
+    /// The same in Vietnamese only, for a Vietnamese page.
+    #[serde(skip)]
+    pub vi: String,
+    /// The same in English only, for an English page.
+    #[serde(skip)]
+    pub en: String,
+}
+
+impl RowError {
+    /// A row's problems, each a (Vietnamese, English) pair.
+    pub fn new(row: usize, problems: &[(String, String)]) -> RowError {
+        let vi = problems.iter().map(|p| p.0.as_str()).collect::<Vec<_>>().join("; ");
+        let en = problems.iter().map(|p| p.1.as_str()).collect::<Vec<_>>().join("; ");
+        let message = problems.iter().map(|(v, e)| format!("{v} / {e}")).collect::<Vec<_>>().join("; ");
+        RowError { row, message, vi, en }
+    }
+
+    /// One problem.
+    pub fn one(row: usize, vi: impl Into<String>, en: impl Into<String>) -> RowError {
+        RowError::new(row, &[(vi.into(), en.into())])
+    }
+
+    /// A message already in the reader's language (the same on both sides).
+    pub fn said(row: usize, text: impl Into<String>) -> RowError {
+        let text = text.into();
+        RowError { row, message: text.clone(), vi: text.clone(), en: text }
+    }
+
+    pub fn message_vi(&self) -> &str {
+        if self.vi.is_empty() {
+            &self.message
+        } else {
+            &self.vi
+        }
+    }
+
+    pub fn message_en(&self) -> &str {
+        if self.en.is_empty() {
+            &self.message
+        } else {
+            &self.en
+        }
+    }
+}
+
+/// Splits a "vi / en" message made by this crate at its middle " / " (a value quoted
+/// on both sides, even one holding " / ", does not cut it in the wrong place).
+pub fn split_pair(message: &str) -> (String, String) {
+    let cuts: Vec<usize> = message.match_indices(" / ").map(|(i, _)| i).collect();
+    match cuts.get(cuts.len() / 2) {
+        Some(&i) if !cuts.is_empty() => (message[..i].to_string(), message[i + 3..].to_string()),
+        _ => (message.to_string(), message.to_string()),
+    }
 }
 
 /// A unit already in the database, as the check needs it.
@@ -50,7 +104,19 @@ fn column_key(header: &str) -> Option<String> {
         "parent_code" | "ma_cap_tren" | "ma_don_vi_cap_tren" | "parent" => "parent_code",
         "kind" | "loai" | "loai_don_vi" => "kind",
         "name" | "ten" | "ten_don_vi" => "name",
-        other => return BaseFigure::parse(other).map(|f| f.as_str().to_string()),
+        // Columns of the export that the import does not change.
+        "level" | "cap" | "active" | "dang_hoat_dong" => "ignored",
+        // A base figure by its code or its name in either language ("Số đoàn viên").
+        other => {
+            let by_name = |label: &str| crate::text::fold(label).replace(' ', "_");
+            return BaseFigure::parse(other)
+                .or_else(|| {
+                    BaseFigure::ALL
+                        .into_iter()
+                        .find(|f| by_name(f.label_vi()) == other || by_name(f.label_en()) == other)
+                })
+                .map(|f| f.as_str().to_string());
+        }
     };
     Some(key.to_string())
 }
@@ -63,20 +129,22 @@ fn is_valid_code(code: &str) -> bool {
 pub fn check_rows(rows: &[Vec<String>], known: &HashMap<String, KnownUnit>) -> Result<Vec<ImportRow>, Vec<RowError>> {
     let mut errors = Vec::new();
     let Some(header) = rows.first() else {
-        return Err(vec![RowError { row: 1, message: "tệp trống / the file is empty".into() }]);
+        return Err(vec![RowError::one(1, "tệp trống", "the file is empty")]);
     };
     let mut columns: Vec<Option<String>> = Vec::new();
     for (i, h) in header.iter().enumerate() {
         let key = column_key(h);
         if key.is_none() && !h.trim().is_empty() {
-            errors.push(RowError {
-                row: 1, message: format!("cột {} \"{h}\" không xác định / unknown column", i + 1)
-            });
+            errors.push(RowError::one(
+                1,
+                format!("cột {} \"{h}\" không xác định", i + 1),
+                format!("column {} \"{h}\" is unknown", i + 1),
+            ));
         }
         columns.push(key);
     }
     if !columns.iter().any(|c| c.as_deref() == Some("code")) {
-        errors.push(RowError { row: 1, message: "thiếu cột code (mã đơn vị) / missing column code".into() });
+        errors.push(RowError::one(1, "thiếu cột Mã (mã đơn vị)", "the column code is missing"));
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -95,25 +163,28 @@ pub fn check_rows(rows: &[Vec<String>], known: &HashMap<String, KnownUnit>) -> R
             }
         }
         let get = |k: &str| values.get(k).cloned().filter(|v| !v.is_empty());
-        let mut problems = Vec::new();
+        let mut problems: Vec<(String, String)> = Vec::new();
         let code = get("code").unwrap_or_default();
         if !is_valid_code(&code) {
-            problems.push(format!("mã \"{code}\" không hợp lệ (chữ, số, - _ .) / invalid code"));
+            problems.push((
+                format!("mã \"{code}\" không hợp lệ (chữ, số, - _ .)"),
+                format!("invalid code \"{code}\" (letters, digits, - _ .)"),
+            ));
         }
         let existing = known.get(&code);
         if levels_in_file.contains_key(&code) {
-            problems.push(format!("mã {code} lặp lại trong tệp / code {code} appears twice"));
+            problems.push((format!("mã {code} lặp lại trong tệp"), format!("code {code} appears twice in the file")));
         }
         let kind = match get("kind") {
-            Some(k) => match UnitKind::parse(&k).or_else(|| UnitKind::from_gso(&k)) {
+            Some(k) => match UnitKind::parse_any(&k) {
                 Some(kind) => Some(kind),
                 None => {
-                    problems.push(format!("loại \"{k}\" không hợp lệ / unknown kind"));
+                    problems.push((format!("loại \"{k}\" không hợp lệ"), format!("unknown kind \"{k}\"")));
                     None
                 }
             },
             None if existing.is_none() => {
-                problems.push("đơn vị mới cần cột kind (loại) / a new unit needs a kind".into());
+                problems.push(("đơn vị mới cần cột Loại".into(), "a new unit needs a kind".into()));
                 None
             }
             None => None,
@@ -122,25 +193,28 @@ pub fn check_rows(rows: &[Vec<String>], known: &HashMap<String, KnownUnit>) -> R
         if let Some(n) = &name {
             let len = n.chars().count();
             if !(2..=200).contains(&len) || n.chars().any(char::is_control) {
-                problems.push("tên cần 2–200 ký tự / a name needs 2–200 characters".into());
+                problems.push(("tên cần 2–200 ký tự".into(), "a name needs 2–200 characters".into()));
             }
         } else if existing.is_none() {
-            problems.push("đơn vị mới cần tên / a new unit needs a name".into());
+            problems.push(("đơn vị mới cần tên".into(), "a new unit needs a name".into()));
         }
         let parent_code = get("parent_code");
         let level = kind.map(UnitKind::level).or(existing.map(|e| e.level));
         if let Some(p) = &parent_code {
             let parent_level = known.get(p).map(|k| k.level).or_else(|| levels_in_file.get(p).copied());
             match (parent_level, level) {
-                (None, _) => problems.push(format!(
-                    "không có đơn vị cấp trên mã {p} (trong hệ thống hoặc ở dòng trước) / no parent unit {p}"
+                (None, _) => problems.push((
+                    format!("không có đơn vị cấp trên mã {p} (trong hệ thống hoặc ở dòng trước)"),
+                    format!("no parent unit {p} (in the system or in an earlier row)"),
                 )),
-                (Some(pl), Some(l)) if pl >= l => problems
-                    .push(format!("đơn vị cấp trên {p} không ở cấp cao hơn / parent {p} is not of a higher level")),
+                (Some(pl), Some(l)) if pl >= l => problems.push((
+                    format!("đơn vị cấp trên {p} không ở cấp cao hơn"),
+                    format!("parent {p} is not of a higher level"),
+                )),
                 _ => {}
             }
         } else if existing.is_none() && level.is_some_and(|l| l != Level::Province) {
-            problems.push("đơn vị mới cần mã cấp trên (parent_code) / a new unit needs a parent".into());
+            problems.push(("đơn vị mới cần Mã cấp trên".into(), "a new unit needs a parent code".into()));
         }
         let mut figures = BTreeMap::new();
         for figure in BaseFigure::ALL {
@@ -149,9 +223,9 @@ pub fn check_rows(rows: &[Vec<String>], known: &HashMap<String, KnownUnit>) -> R
                     Some(v) => {
                         figures.insert(figure, v);
                     }
-                    None => problems.push(format!(
-                        "{}: \"{text}\" không phải số nguyên không âm / not a whole non-negative number",
-                        figure.as_str()
+                    None => problems.push((
+                        format!("{}: \"{text}\" không phải số nguyên không âm", figure.label_vi()),
+                        format!("{}: \"{text}\" is not a whole non-negative number", figure.label_en()),
                     )),
                 }
             }
@@ -167,13 +241,11 @@ pub fn check_rows(rows: &[Vec<String>], known: &HashMap<String, KnownUnit>) -> R
                     levels_in_file.entry(code.clone()).or_insert(l);
                 }
             }
-            errors.push(RowError { row, message: problems.join("; ") });
+            errors.push(RowError::new(row, &problems));
         }
     }
     if out.is_empty() && errors.is_empty() {
-        errors.push(RowError {
-            row: 2, message: "tệp không có dòng dữ liệu nào / the file has no data rows".into()
-        });
+        errors.push(RowError::one(2, "tệp không có dòng dữ liệu nào", "the file has no data rows"));
     }
     if errors.is_empty() {
         Ok(out)
@@ -226,5 +298,35 @@ mod tests {
     fn a_unit_cannot_sit_under_a_lower_level() {
         let r = rows("code,parent_code,kind,name\nX1,899,affiliated,Đoàn X");
         assert!(check_rows(&r, &known()).is_err());
+    }
+
+    #[test]
+    fn vietnamese_column_names_and_kinds_are_read() {
+        let r = rows("Mã,Mã cấp trên,Loại,Tên,Số đoàn viên,Cấp\nX1,899,Đoàn xã,Đoàn xã X,120,3\nX2,91,Commune Youth Union,Đoàn xã Y,,");
+        let ok = check_rows(&r, &known()).expect("read");
+        assert_eq!(ok[0].kind, Some(UnitKind::Commune));
+        assert_eq!(ok[0].figures.get(&BaseFigure::DoanVien), Some(&120));
+        assert_eq!(ok[1].kind, Some(UnitKind::Commune));
+    }
+
+    #[test]
+    fn a_bad_row_is_said_in_each_language_apart() {
+        let r = rows("code,parent_code,kind,name\nX1,999,truong,Đoàn X");
+        let errors = check_rows(&r, &known()).expect_err("bad row");
+        let e = &errors[0];
+        assert_eq!(e.row, 2);
+        assert!(e.message_vi().contains("loại \"truong\" không hợp lệ"), "{}", e.message_vi());
+        assert!(!e.message_vi().contains("unknown"), "{}", e.message_vi());
+        assert!(e.message_en().contains("unknown kind \"truong\""), "{}", e.message_en());
+        assert!(e.message_en().contains("no parent unit 999"), "{}", e.message_en());
+        assert!(!e.message_en().contains("không"), "{}", e.message_en());
+        // The API's form keeps both: "vi / en" for each problem.
+        assert!(e.message.contains("loại \"truong\" không hợp lệ / unknown kind \"truong\""), "{}", e.message);
+    }
+
+    #[test]
+    fn a_pair_is_split_at_its_middle() {
+        assert_eq!(split_pair("a \"x / y\" sai / bad \"x / y\""), ("a \"x / y\" sai".into(), "bad \"x / y\"".into()));
+        assert_eq!(split_pair("chỉ một"), ("chỉ một".into(), "chỉ một".into()));
     }
 }

@@ -34,6 +34,21 @@ impl Lang {
         }
     }
 
+    /// The one of two texts written in this language (Vietnamese first).
+    pub fn pick<'a>(self, vi: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
+    }
+
+    pub fn pick_opt<'a>(self, vi: Option<&'a str>, en: Option<&'a str>) -> Option<&'a str> {
+        match self {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
+    }
+
     /// A translated string.
     pub fn t(self, key: &str) -> String {
         rust_i18n::t!(key, locale = self.code()).into_owned()

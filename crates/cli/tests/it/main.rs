@@ -15,6 +15,7 @@ mod documents;
 mod error_pages;
 mod events;
 mod figures;
+mod languages;
 mod office_accounts;
 mod office_week;
 mod openapi;

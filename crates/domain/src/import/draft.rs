@@ -289,9 +289,7 @@ fn missing_parts(plan: &PlanDraft, problems: &mut Vec<String>) {
         }
     }
     if c.document_number.is_none() {
-        problems.push(
-            "Văn bản không ghi số ký hiệu (Số: ...) / the document gives no number and symbol (Số: ...)".to_string(),
-        );
+        problems.push("Văn bản không ghi số ký hiệu (Số: ...) / the document gives no number and symbol".to_string());
     }
     if c.issued_on.is_none() {
         problems.push(

@@ -24,6 +24,22 @@ pub struct PlanProblem {
     pub message: String,
 }
 
+impl PlanProblem {
+    /// The problem in one language: "dòng 4, … : …" or "line 4, … : …" (a message
+    /// written "vi / en" keeps its own half).
+    pub fn in_language(&self, english: bool) -> String {
+        let place = match (self.line, english) {
+            (Some(line), false) => format!("dòng {line}"),
+            (Some(line), true) => format!("line {line}"),
+            (None, false) => "tệp".to_string(),
+            (None, true) => "file".to_string(),
+        };
+        let field = self.field.as_ref().map(|f| format!(", {f}")).unwrap_or_default();
+        let (vi, en) = crate::unit_import::split_pair(&self.message);
+        format!("{place}{field}: {}", if english { en } else { vi })
+    }
+}
+
 impl fmt::Display for PlanProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {

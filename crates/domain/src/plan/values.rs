@@ -241,6 +241,16 @@ impl Level {
             Level::Branch => "Chi đoàn",
         }
     }
+
+    /// English name of the level.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Level::Province => "Province level",
+            Level::District => "District level and equivalent",
+            Level::Grassroots => "Grassroots level",
+            Level::Branch => "Branch",
+        }
+    }
 }
 
 impl fmt::Display for Level {

@@ -90,26 +90,39 @@ impl AllocationCheck {
         self.difference == 0
     }
 
-    /// The mismatch as the office reads it, in Vietnamese and English;
-    /// `None` when the parts add up exactly.
+    /// The mismatch as the office reads it, in Vietnamese and English joined
+    /// ("vi / en", as the API gives it); `None` when the parts add up exactly.
     pub fn message(&self) -> Option<String> {
+        Some(format!("{} / {}", self.message_vi()?, self.message_en()?))
+    }
+
+    /// The mismatch in Vietnamese (numbers written the Vietnamese way: 20.000).
+    pub fn message_vi(&self) -> Option<String> {
         use crate::format::integer;
         match self.difference {
             0 => None,
             d if d > 0 => Some(format!(
-                "Tổng các phần là {} vượt {} so với chỉ tiêu {} / the parts add up to {}, {} more than the goal of {}",
+                "Tổng các phần là {} vượt {} so với chỉ tiêu {}",
                 integer(self.sum),
                 integer(d),
-                integer(self.whole),
-                self.sum,
-                d,
-                self.whole
+                integer(self.whole)
             )),
             d => Some(format!(
-                "Tổng các phần là {} thiếu {} so với chỉ tiêu {} / the parts add up to {}, {} short of the goal of {}",
+                "Tổng các phần là {} thiếu {} so với chỉ tiêu {}",
                 integer(self.sum),
                 integer(d.unsigned_abs() as i64),
-                integer(self.whole),
+                integer(self.whole)
+            )),
+        }
+    }
+
+    /// The mismatch in English.
+    pub fn message_en(&self) -> Option<String> {
+        match self.difference {
+            0 => None,
+            d if d > 0 => Some(format!("the parts add up to {}, {} more than the goal of {}", self.sum, d, self.whole)),
+            d => Some(format!(
+                "the parts add up to {}, {} short of the goal of {}",
                 self.sum,
                 d.unsigned_abs(),
                 self.whole

@@ -36,7 +36,20 @@ pub struct AllocationView {
     pub sum: i64,
     /// Parts minus whole; 0 when they add up.
     pub difference: Option<i64>,
+    /// The mismatch, "vi / en" (the API's form).
     pub message: Option<String>,
+    /// The same, one language each, for the pages.
+    #[serde(skip)]
+    pub message_vi: Option<String>,
+    #[serde(skip)]
+    pub message_en: Option<String>,
+}
+
+impl AllocationView {
+    /// The mismatch in the page's language.
+    pub fn message_in(&self, lang: crate::i18n::Lang) -> Option<&str> {
+        lang.pick_opt(self.message_vi.as_deref(), self.message_en.as_deref())
+    }
 }
 
 struct Scope {
@@ -118,6 +131,8 @@ async fn view_of(state: &AppState, s: &Scope, key: &str) -> Result<AllocationVie
         sum,
         difference: check.as_ref().map(|c| c.difference),
         message: check.as_ref().and_then(|c| c.message()),
+        message_vi: check.as_ref().and_then(|c| c.message_vi()),
+        message_en: check.as_ref().and_then(|c| c.message_en()),
         parts,
     })
 }
@@ -368,7 +383,7 @@ pub async fn import_confirm(
 }
 
 /// The allocation as an .xlsx table (the columns the import reads).
-pub fn to_xlsx(view: &AllocationView) -> Result<Vec<u8>, Failure> {
+pub fn to_xlsx(view: &AllocationView, lang: crate::i18n::Lang) -> Result<Vec<u8>, Failure> {
     let rows: Vec<Vec<crate::files::Cell>> = view
         .parts
         .iter()
@@ -380,5 +395,9 @@ pub fn to_xlsx(view: &AllocationView) -> Result<Vec<u8>, Failure> {
             ]
         })
         .collect();
-    crate::files::write_xlsx("Giao chỉ tiêu", &["code", "name", "goal"], &rows)
+    // Headers in the reader's language; the import reads both.
+    match lang {
+        crate::i18n::Lang::Vi => crate::files::write_xlsx("Giao chỉ tiêu", &["Mã", "Tên đơn vị", "Chỉ tiêu"], &rows),
+        crate::i18n::Lang::En => crate::files::write_xlsx("Goals", &["code", "name", "goal"], &rows),
+    }
 }

@@ -183,6 +183,15 @@ fn field_words(key: &str) -> Option<(&'static str, &'static str)> {
         "highlights" => ("kết quả nổi bật", "highlights"),
         "difficulties" => ("khó khăn", "difficulties"),
         "proposals" => ("đề xuất", "proposals"),
+        "period" => ("tuần báo cáo", "reporting week"),
+        "held_on" => ("ngày tổ chức", "held on"),
+        "host_unit_code" => ("đơn vị chủ trì", "host unit"),
+        "participants" => ("số người tham gia", "participants"),
+        "place" => ("địa điểm", "place"),
+        "results" => ("kết quả", "results"),
+        "status_reason" => ("lý do", "reason"),
+        "updated_at" => ("cập nhật lúc", "updated at"),
+        "updated_by" => ("người cập nhật", "updated by"),
         _ => return None,
     })
 }
@@ -455,6 +464,17 @@ fn value_words(key: &str, value: &Value, names: &Names, lang: Lang) -> String {
             return ids.iter().filter_map(Value::as_i64).map(|id| names.unit(id, lang)).collect::<Vec<_>>().join(", ")
         }
         ("owner_user_id", Value::Number(n)) => return n.as_i64().map(|id| names.user(id)).unwrap_or_default(),
+        ("host_unit_code", Value::String(code)) => return names.unit_by_code(code, lang),
+        // An event's state in words (chưa tổ chức / đã tổ chức / hoãn).
+        ("status", Value::String(s)) if phongtrao_domain::event_record::EventStatus::parse(s).is_some() => {
+            return crate::actions::events::status_label(s, vi)
+        }
+        // A day as dd/mm/yyyy.
+        (_, Value::String(s)) if chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() => {
+            return chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(phongtrao_domain::format::date)
+                .unwrap_or_else(|_| s.clone())
+        }
         // A report's figures: those entered (not the zeros of every indicator).
         ("values", Value::Object(map)) => {
             let word = pick(lang, ("chỉ số", "indicator"));

@@ -52,7 +52,13 @@ impl From<&Extracted> for ReviewItem {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Checked {
     pub valid: bool,
+    /// "vi / en" (the API's form).
     pub errors: Vec<String>,
+    /// The same, one language each, for the page.
+    #[serde(skip)]
+    pub errors_vi: Vec<String>,
+    #[serde(skip)]
+    pub errors_en: Vec<String>,
     pub findings_vi: Vec<String>,
     pub findings_en: Vec<String>,
     pub targets: usize,
@@ -67,6 +73,8 @@ pub fn check_toml(toml: &str) -> Checked {
             Checked {
                 valid: true,
                 errors: Vec::new(),
+                errors_vi: Vec::new(),
+                errors_en: Vec::new(),
                 findings_vi: findings.iter().map(|f| f.message_vi.clone()).collect(),
                 findings_en: findings.iter().map(|f| f.message_en.clone()).collect(),
                 targets: plan.targets.len(),
@@ -77,6 +85,8 @@ pub fn check_toml(toml: &str) -> Checked {
         Err(e) => Checked {
             valid: false,
             errors: e.0.iter().map(PlanProblem::to_string).collect(),
+            errors_vi: e.0.iter().map(|p| p.in_language(false)).collect(),
+            errors_en: e.0.iter().map(|p| p.in_language(true)).collect(),
             findings_vi: Vec::new(),
             findings_en: Vec::new(),
             targets: 0,

@@ -86,7 +86,7 @@ pub async fn preview(State(state): State<AppState>, page: Page, multipart: Multi
             return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
         }
         Err(f) if f.status.is_client_error() && f.status != axum::http::StatusCode::FORBIDDEN => {
-            view.errors = vec![RowError { row: 0, message: f.message(page.lang).to_string() }];
+            view.errors = vec![RowError::said(0, f.message(page.lang))];
             return Ok((f.status, view).into_response());
         }
         Err(f) => return Err(page.fail(f)),

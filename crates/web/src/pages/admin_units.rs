@@ -47,8 +47,8 @@ pub struct UnitEditForm {
     confirm: Option<String>,
 }
 
-fn kinds() -> Vec<(String, String)> {
-    UnitKind::ALL.iter().map(|k| (k.as_str().to_string(), k.label_vi().to_string())).collect()
+fn kinds(lang: crate::i18n::Lang) -> Vec<(String, String)> {
+    UnitKind::ALL.iter().map(|k| (k.as_str().to_string(), lang.pick(k.label_vi(), k.label_en()).to_string())).collect()
 }
 
 fn client_error(f: &Failure) -> bool {
@@ -64,7 +64,7 @@ pub async fn new_form(State(state): State<AppState>, page: Page) -> Result<UnitE
         chrome: page.chrome(page.lang.t("admin.new_unit"), "units"),
         unit: None,
         parent_code: String::new(),
-        kinds: kinds(),
+        kinds: kinds(page.lang),
         error: None,
         confirm: None,
         typed_name: None,
@@ -89,7 +89,7 @@ pub async fn create(
                     chrome,
                     unit: None,
                     parent_code: input.parent_code.unwrap_or_default(),
-                    kinds: kinds(),
+                    kinds: kinds(page.lang),
                     error: Some(f.message(page.lang).to_string()),
                     confirm: None,
                     typed_name: None,
@@ -120,7 +120,7 @@ async fn edit_page(state: &AppState, page: &Page, code: &str, error: Option<Stri
         typed_active: unit.active,
         unit: Some(unit),
         parent_code,
-        kinds: kinds(),
+        kinds: kinds(page.lang),
         error,
         confirm: None,
         typed_name: None,
@@ -188,8 +188,12 @@ pub struct ImportPage {
 }
 
 fn import_page(page: &Page) -> ImportPage {
-    let mut columns = vec!["code", "parent_code", "kind", "name"];
-    columns.extend(BaseFigure::ALL.iter().map(|f| f.as_str()));
+    // The column names in the reader's language (the import reads either).
+    let mut columns: Vec<&str> = match page.lang {
+        crate::i18n::Lang::Vi => vec!["Mã", "Mã cấp trên", "Loại", "Tên"],
+        crate::i18n::Lang::En => vec!["code", "parent_code", "kind", "name"],
+    };
+    columns.extend(BaseFigure::ALL.iter().map(|f| page.lang.pick(f.label_vi(), f.label_en())));
     ImportPage {
         chrome: page.chrome(page.lang.t("admin.import_units"), "units"),
         file_name: String::new(),
@@ -246,7 +250,7 @@ pub async fn import_preview(
             return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
         }
         Err(f) if client_error(&f) => {
-            view.errors = vec![RowError { row: 0, message: f.message(page.lang).to_string() }];
+            view.errors = vec![RowError::said(0, f.message(page.lang))];
             return Ok((f.status, view).into_response());
         }
         Err(f) => return Err(page.fail(f)),
@@ -280,7 +284,9 @@ const EXPORT_HEADER: [&str; 11] = [
     "clb_tsnt_ttvpl",
 ];
 
-/// Units and base figures as .csv or .xlsx: the same columns the import reads.
+/// Units and base figures as .csv or .xlsx: the same columns the import reads. The
+/// .csv is for other programs (codes, English column names); the .xlsx is for people
+/// (column names, kinds and states in the reader's language).
 pub async fn export(
     State(state): State<AppState>,
     page: Page,
@@ -288,6 +294,7 @@ pub async fn export(
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?;
     require(&state, actor, &page.client, Action::ReadEverything, None).await.map_err(|f| page.fail(f))?;
+    let lang = page.lang;
     let rows = units::export_rows(&state.db).await.map_err(|e| AppError::internal(page.lang, e))?;
     let figure = |figs: &BTreeMap<String, i64>, f: BaseFigure| figs.get(f.as_str()).copied();
     match format.as_str() {
@@ -323,19 +330,33 @@ pub async fn export(
             let table: Vec<Vec<Cell>> = rows
                 .iter()
                 .map(|(u, parent, figs)| {
+                    // A sheet for people: kinds and states in the reader's language
+                    // (the import reads these names as well as the codes).
+                    let kind = u.kind().map(|k| lang.pick(k.label_vi(), k.label_en()).to_string());
+                    let active = if u.active { lang.pick("có", "yes") } else { lang.pick("không", "no") };
                     let mut row = vec![
                         Cell::Text(u.code.clone()),
                         Cell::Text(parent.clone().unwrap_or_default()),
-                        Cell::Text(u.kind.clone()),
+                        Cell::Text(kind.unwrap_or_else(|| u.kind.clone())),
                         Cell::Integer(u.level),
                         Cell::Text(u.name.clone()),
-                        Cell::Text(u.active.to_string()),
+                        Cell::Text(active.to_string()),
                     ];
                     row.extend(BaseFigure::ALL.iter().map(|f| figure(figs, *f).map_or(Cell::Empty, Cell::Integer)));
                     row
                 })
                 .collect();
-            let bytes = files::write_xlsx("Đơn vị", &EXPORT_HEADER, &table).map_err(|f| page.fail(f))?;
+            let header: Vec<&str> = match lang {
+                crate::i18n::Lang::Vi => ["Mã", "Mã cấp trên", "Loại", "Cấp", "Tên", "Đang hoạt động"]
+                    .into_iter()
+                    .chain(BaseFigure::ALL.iter().map(|f| f.label_vi()))
+                    .collect(),
+                crate::i18n::Lang::En => {
+                    EXPORT_HEADER[..6].iter().copied().chain(BaseFigure::ALL.iter().map(|f| f.label_en())).collect()
+                }
+            };
+            let sheet = lang.pick("Đơn vị", "Units");
+            let bytes = files::write_xlsx(sheet, &header, &table).map_err(|f| page.fail(f))?;
             Ok((
                 [
                     (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),

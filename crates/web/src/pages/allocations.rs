@@ -114,7 +114,10 @@ async fn build(
     let whole_text =
         view.as_ref().and_then(|v| v.whole).map(format::integer).unwrap_or_else(|| lang.t("allocation.no_goal"));
     let sum_text = view.as_ref().map(|v| format::integer(v.sum)).unwrap_or_default();
-    let figures = BaseFigure::ALL.iter().map(|f| (f.as_str().to_string(), f.label_vi().to_string())).collect();
+    let figures = BaseFigure::ALL
+        .iter()
+        .map(|f| (f.as_str().to_string(), lang.pick(f.label_vi(), f.label_en()).to_string()))
+        .collect();
     let can_edit = match all.iter().find(|u| u.code == parent) {
         Some(p) if p.parent_id.is_none() => actor.user.role == phongtrao_domain::role::Role::Admin,
         Some(p) => {
@@ -221,7 +224,7 @@ pub async fn export(
     let (indicator, parent) = (q.indicator.unwrap_or_default(), q.parent.unwrap_or_default());
     let view =
         allocation::view_for(&state, &actor, &page.client, &indicator, &parent).await.map_err(|f| page.fail(f))?;
-    let bytes = allocation::to_xlsx(&view).map_err(|f| page.fail(f))?;
+    let bytes = allocation::to_xlsx(&view, page.lang).map_err(|f| page.fail(f))?;
     let disposition = format!("attachment; filename=\"giao-chi-tieu-{}-{}.xlsx\"", view.indicator, view.parent);
     Ok((
         [

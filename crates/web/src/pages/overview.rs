@@ -148,7 +148,11 @@ fn build(plan: Plan, events: Vec<EventRow>, page: &Page, now: chrono::DateTime<U
             }),
             title: e.title,
             place: e.place,
-            status: if e.status == "planned" { lang.t("overview.event_status_planned") } else { e.status },
+            status: match phongtrao_domain::event_record::EventStatus::parse(&e.status) {
+                Some(phongtrao_domain::event_record::EventStatus::Planned) => lang.t("overview.event_status_planned"),
+                Some(s) => lang.pick(s.label_vi(), s.label_en()).to_string(),
+                None => e.status,
+            },
         })
         .collect();
     let notices = lint::lint(&plan)

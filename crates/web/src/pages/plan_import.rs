@@ -27,6 +27,58 @@ pub struct ImportPage {
     pub error: Option<String>,
 }
 
+impl ImportPage {
+    /// The reader's notes on the document in the page's language (stored "vi / en").
+    pub fn problems_in(&self) -> Vec<String> {
+        let Some(r) = &self.review else { return Vec::new() };
+        r.problems
+            .iter()
+            .map(|p| {
+                let (vi, en) = phongtrao_domain::unit_import::split_pair(p);
+                self.chrome.lang.pick(&vi, &en).to_string()
+            })
+            .collect()
+    }
+
+    /// A value as read: a date the reader wrote in words ("ngày 24/02/2023",
+    /// "từ 01/03/2023 đến 05/03/2023", "trước ngày 10/04/2023") in the page's
+    /// language; any other value is the document's own text.
+    pub fn value_in(&self, value: &str) -> String {
+        if self.chrome.lang == crate::i18n::Lang::Vi {
+            return value.to_string();
+        }
+        let date = |s: &str| {
+            let ok = s.len() == 10
+                && s.chars().enumerate().all(|(i, c)| if i == 2 || i == 5 { c == '/' } else { c.is_ascii_digit() });
+            ok.then(|| s.to_string())
+        };
+        if let Some(d) = value.strip_prefix("trước ngày ").and_then(date) {
+            return format!("before {d}");
+        }
+        if let Some(d) = value.strip_prefix("ngày ").and_then(date) {
+            return format!("on {d}");
+        }
+        if let Some((from, to)) = value.strip_prefix("từ ").and_then(|r| r.split_once(" đến ")) {
+            if let (Some(f), Some(t)) = (date(from), date(to)) {
+                return format!("from {f} to {t}");
+            }
+        }
+        value.to_string()
+    }
+
+    /// The sentence a value came from (the document's text) and the reader's own note
+    /// on it in the page's language ("… [Tháng Thanh niên là tháng 3 / Youth Month is March]").
+    pub fn source_in(&self, source: &str) -> (String, String) {
+        match source.strip_suffix(']').and_then(|s| s.rsplit_once(" [")) {
+            Some((sentence, note)) if note.contains(" / ") => {
+                let (vi, en) = phongtrao_domain::unit_import::split_pair(note);
+                (sentence.to_string(), self.chrome.lang.pick(&vi, &en).to_string())
+            }
+            _ => (source.to_string(), String::new()),
+        }
+    }
+}
+
 pub async fn form(State(state): State<AppState>, page: Page) -> Result<ImportPage, AppError> {
     let actor = page.require_actor()?;
     require(&state, actor, &page.client, Action::AdministerCampaign, None).await.map_err(|f| page.fail(f))?;

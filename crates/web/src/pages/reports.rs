@@ -201,8 +201,8 @@ fn build(
                 FieldInput::Count => ("count", lang.t("report.hint_count")),
                 FieldInput::Reached => {
                     let base = indicator.and_then(|i| i.base).map(|b| match ctx.base.get(&b) {
-                        Some(v) => format!("{}: {}", b.label_vi(), format::integer(*v)),
-                        None => format!("{}: {}", b.label_vi(), lang.t("units.missing")),
+                        Some(v) => format!("{}: {}", lang.pick(b.label_vi(), b.label_en()), format::integer(*v)),
+                        None => format!("{}: {}", lang.pick(b.label_vi(), b.label_en()), lang.t("units.missing")),
                     });
                     ("reached", base.unwrap_or_default())
                 }
@@ -698,7 +698,20 @@ pub async fn history(
                 .into_iter()
                 .filter_map(|k| {
                     let (x, y) = (va.get(k).cloned().unwrap_or_default(), vb.get(k).cloned().unwrap_or_default());
-                    (x.trim() != y.trim()).then(|| DiffLine { label: k.clone(), mine: x, theirs: y })
+                    if x.trim() == y.trim() {
+                        return None;
+                    }
+                    // Each line named as the form names it: the report's notes, the number
+                    // of activities, an indicator by its number and name.
+                    let label = match k.as_str() {
+                        "highlights" | "difficulties" | "proposals" => lang.t(&format!("report.{k}")),
+                        "activities" => lang.t("report.activities"),
+                        key => match ctx.campaign.plan.indicator(key) {
+                            Some(i) => format!("{key} · {}", i.label),
+                            None => key.to_string(),
+                        },
+                    };
+                    Some(DiffLine { label, mine: x, theirs: y })
                 })
                 .collect();
             Some((

@@ -92,9 +92,9 @@ fn applies_text(i: &Indicator, lang: Lang) -> String {
         IndicatorKind::Count => String::new(),
         IndicatorKind::ShareOfUnits | IndicatorKind::MinimumPerUnit => {
             if i.unit_kinds.is_empty() {
-                i.levels.iter().map(|l| l.label_vi()).collect::<Vec<_>>().join(", ")
+                i.levels.iter().map(|l| lang.pick(l.label_vi(), l.label_en())).collect::<Vec<_>>().join(", ")
             } else {
-                i.unit_kinds.iter().map(|k| k.label_vi()).collect::<Vec<_>>().join(", ")
+                i.unit_kinds.iter().map(|k| lang.pick(k.label_vi(), k.label_en())).collect::<Vec<_>>().join(", ")
             }
         }
     }

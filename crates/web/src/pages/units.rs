@@ -52,8 +52,8 @@ pub struct SearchQuery {
     q: Option<String>,
 }
 
-fn kind_label(row: &UnitRow) -> String {
-    row.kind().map(|k| k.label_vi().to_string()).unwrap_or_else(|| row.kind.clone())
+fn kind_label(row: &UnitRow, lang: Lang) -> String {
+    row.kind().map(|k| lang.pick(k.label_vi(), k.label_en()).to_string()).unwrap_or_else(|| row.kind.clone())
 }
 
 fn tree(rows: &[UnitRow]) -> Vec<UnitLine> {
@@ -107,7 +107,7 @@ pub async fn list(
                     FoundUnit {
                         code: h.code.clone(),
                         name: h.name.clone(),
-                        kind: kind_label(h),
+                        kind: kind_label(h, lang),
                         path: path.join(" › "),
                         active: h.active,
                     }
@@ -119,7 +119,7 @@ pub async fn list(
     for level in phongtrao_domain::plan::Level::ALL {
         let n = rows.iter().filter(|r| r.active && r.level() == Some(level)).count();
         if n > 0 {
-            counts.push((level.label_vi().to_string(), n));
+            counts.push((lang.pick(level.label_vi(), level.label_en()).to_string(), n));
         }
     }
     Ok(UnitsPage {
@@ -224,8 +224,8 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(code): Path<St
             None
         },
         contact,
-        kind: kind_label(&unit),
-        level: unit.level().map(|l| l.label_vi().to_string()).unwrap_or_default(),
+        kind: kind_label(&unit, page.lang),
+        level: unit.level().map(|l| page.lang.pick(l.label_vi(), l.label_en()).to_string()).unwrap_or_default(),
         parent,
         children,
         figures,
