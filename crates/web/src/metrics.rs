@@ -152,10 +152,28 @@ fn escape(label: &str) -> String {
     label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
+/// The method as a metrics label: the methods HTTP defines, and "other" for any
+/// method a client makes up (which would otherwise grow the counters without bound).
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
+}
+
 /// Middleware: counts every request and times it.
 pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().as_str().to_string();
+    let method = method_label(request.method()).to_string();
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -169,4 +187,14 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: 
 /// GET /metrics
 pub async fn show(State(state): State<crate::AppState>) -> Response {
     ([(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_made_up_method_is_counted_as_other() {
+        let made_up = axum::http::Method::from_bytes(b"BREW").unwrap();
+        assert_eq!(super::method_label(&made_up), "other");
+        assert_eq!(super::method_label(&axum::http::Method::POST), "POST");
+    }
 }

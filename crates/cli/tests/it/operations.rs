@@ -880,3 +880,25 @@ async fn serve_on_sqlite_keeps_a_copy_before_it_migrates() {
     new.close().await;
     assert_eq!(submitted_count(&url).await, 72);
 }
+
+#[tokio::test]
+async fn made_up_http_methods_do_not_grow_the_metrics() {
+    let app = crate::support::spawn_app().await;
+    for i in 0..20 {
+        let method = reqwest::Method::from_bytes(format!("BREW{i}").as_bytes()).expect("method");
+        let _ = app.client.request(method, format!("{}/healthz", app.base)).send().await;
+    }
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .bearer_auth(crate::support::METRICS_TOKEN)
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(!text.contains("BREW"), "a client's made-up method became a label");
+    let other = text.lines().filter(|l| l.contains("method=\"other\"")).count();
+    assert!(other >= 1, "counted once as other: {text}");
+}
