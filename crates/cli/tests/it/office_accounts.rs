@@ -44,7 +44,7 @@ async fn a_mistyped_unit_keeps_the_chosen_role_and_an_admin_needs_confirmation()
     .expect("post");
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.expect("body");
-    assert!(html.contains("Không có đơn vị mã 89"), "the error names the bad code");
+    assert!(html.contains("Không tìm thấy đơn vị «89»"), "the error names the bad code");
     assert_eq!(selected_role(&html).as_deref(), Some("unit"), "the role must stay what the officer chose");
     assert!(html.contains("value=\"Nguyễn Văn A\"") && html.contains("value=\"bt.rachgia@example.vn\""));
     assert!(phongtrao_storage::users::by_username(&app.db, "dt.rachgia").await.expect("q").is_none());
@@ -62,6 +62,18 @@ async fn a_mistyped_unit_keeps_the_chosen_role_and_an_admin_needs_confirmation()
     assert_eq!(r.status(), 200);
     let created = phongtrao_storage::users::by_username(&app.db, "dt.rachgia").await.expect("q").expect("created");
     assert_eq!(created.role, "unit");
+
+    // Units chosen by name, as the officer types them (accents optional).
+    let r =
+        post(vec![("username", "dt.hai.huyen"), ("role", "unit"), ("units", "hon dat; Tân Hiệp")]).await.expect("post");
+    assert_eq!(r.status(), 200);
+    let two = phongtrao_storage::users::by_username(&app.db, "dt.hai.huyen").await.expect("q").expect("created");
+    let mut codes = Vec::new();
+    for id in phongtrao_storage::users::unit_ids(&app.db, two.id).await.expect("units") {
+        codes.push(phongtrao_storage::units::by_id(&app.db, id).await.expect("q").expect("unit").code);
+    }
+    codes.sort();
+    assert_eq!(codes, ["903", "904"]);
 
     // No role chosen: refused in words, nothing created.
     let r = post(vec![("username", "khong.vai.tro"), ("role", "")]).await.expect("post");

@@ -612,14 +612,7 @@ pub async fn filter_of(
     let unit = match q.unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         // A code, or a name as the officer types it ("hon dat" finds Huyện đoàn Hòn Đất):
         // the highest unit whose name matches.
-        Some(code) => match units::by_code(db, code).await? {
-            Some(u) => Some(u),
-            None => Some(units::search(db, code, 1).await?.into_iter().next().ok_or_else(|| {
-                Failure::invalid(format!(
-                    "Không tìm thấy đơn vị \"{code}\" (mã hoặc tên) / No unit with the code or name \"{code}\""
-                ))
-            })?),
-        },
+        Some(text) => Some(crate::actions::unit_lookup::require(db, text).await?),
         None => None,
     };
     let unit_ids = match (&unit, actor.user.role) {

@@ -16,7 +16,30 @@ pub async fn find(db: &Db, text: &str) -> Result<Option<UnitRow>, Failure> {
     if let Some(unit) = units::by_code(db, text).await? {
         return Ok(Some(unit));
     }
+    // A mistyped code ("89") must not find another unit whose code contains it (899).
+    if looks_like_code(text) {
+        return Ok(None);
+    }
     Ok(units::search(db, text, 1).await?.into_iter().next())
+}
+
+/// One word of digits (and letters, dots, dashes): a code, not a name.
+fn looks_like_code(text: &str) -> bool {
+    !text.contains(char::is_whitespace)
+        && text.chars().any(|c| c.is_ascii_digit())
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn codes_and_names_are_told_apart() {
+        assert!(super::looks_like_code("89"));
+        assert!(super::looks_like_code("KG-903"));
+        assert!(!super::looks_like_code("hon dat"));
+        assert!(!super::looks_like_code("Phường 5"));
+        assert!(!super::looks_like_code("Tân Hiệp"));
+    }
 }
 
 /// The same, with a clear refusal (422) naming what was typed when nothing matches.

@@ -52,13 +52,23 @@ fn parse_role(text: &str) -> Result<Role, Failure> {
     })
 }
 
-/// Unit codes to ids; every code must exist.
-pub async fn unit_ids(state: &AppState, codes: &str) -> Result<Vec<i64>, Failure> {
+/// Units as the office types them, separated by commas, semicolons or lines: codes
+/// ("899, 903") or names with or without accents ("hon dat; Tân Hiệp"); codes may
+/// also be separated by spaces ("899 903"). Every one must be found.
+pub async fn unit_ids(state: &AppState, text: &str) -> Result<Vec<i64>, Failure> {
     let mut ids = Vec::new();
-    for code in codes.split([',', ' ', ';', '\n']).map(str::trim).filter(|c| !c.is_empty()) {
-        match units::by_code(&state.db, code).await? {
+    for part in text.split([',', ';', '\n']).map(str::trim).filter(|c| !c.is_empty()) {
+        match crate::actions::unit_lookup::find(&state.db, part).await? {
             Some(u) => ids.push(u.id),
-            None => return Err(Failure::invalid(format!("Không có đơn vị mã {code} / No unit with code {code}"))),
+            None => {
+                // "899 903": codes separated by spaces.
+                for code in part.split_whitespace() {
+                    match units::by_code(&state.db, code).await? {
+                        Some(u) => ids.push(u.id),
+                        None => return Err(crate::actions::unit_lookup::unknown(code)),
+                    }
+                }
+            }
         }
     }
     ids.sort_unstable();
