@@ -30,18 +30,6 @@ fn looks_like_code(text: &str) -> bool {
         && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn codes_and_names_are_told_apart() {
-        assert!(super::looks_like_code("89"));
-        assert!(super::looks_like_code("KG-903"));
-        assert!(!super::looks_like_code("hon dat"));
-        assert!(!super::looks_like_code("Phường 5"));
-        assert!(!super::looks_like_code("Tân Hiệp"));
-    }
-}
-
 /// The same, with a clear refusal (422) naming what was typed when nothing matches.
 pub async fn require(db: &Db, text: &str) -> Result<UnitRow, Failure> {
     find(db, text).await?.ok_or_else(|| unknown(text))
@@ -56,4 +44,16 @@ pub fn unknown(text: &str) -> Failure {
         format!("Không tìm thấy đơn vị «{text}». Gõ mã hoặc tên đơn vị (có dấu hay không dấu đều được)."),
         format!("No unit «{text}» was found. Type a unit's code or name (accents optional)."),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn codes_and_names_are_told_apart() {
+        assert!(super::looks_like_code("89"));
+        assert!(super::looks_like_code("KG-903"));
+        assert!(!super::looks_like_code("hon dat"));
+        assert!(!super::looks_like_code("Phường 5"));
+        assert!(!super::looks_like_code("Tân Hiệp"));
+    }
 }
