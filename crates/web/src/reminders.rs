@@ -147,6 +147,18 @@ impl Reminders {
         self.clock.now()
     }
 
+    /// Posts one delivery to the webhook, with its id as the idempotency key: the
+    /// HTTP status on success ("200"), else the error as it is stored ("error: …").
+    async fn post_webhook(&self, url: &str, delivery_id: &str, body: &serde_json::Value) -> Result<String, String> {
+        let request =
+            self.http.post(url).header("Idempotency-Key", delivery_id).header("X-Delivery-Id", delivery_id).json(body);
+        match request.send().await {
+            Ok(r) if r.status().is_success() => Ok(r.status().as_u16().to_string()),
+            Ok(r) => Err(format!("error: HTTP {}", r.status().as_u16())),
+            Err(e) => Err(format!("error: {e}")),
+        }
+    }
+
     pub async fn release(&self) -> Result<(), ReminderError> {
         Ok(leases::release(&self.db, LEASE, &self.holder).await?)
     }
@@ -347,25 +359,15 @@ impl Reminders {
                     "kind": kind, "deadline": deadline,
                     "message_vi": message_vi, "message_en": message_en,
                 });
-                let request = self
-                    .http
-                    .post(url)
-                    .header("Idempotency-Key", &delivery_id)
-                    .header("X-Delivery-Id", &delivery_id)
-                    .json(&body);
-                match request.send().await {
-                    Ok(r) if r.status().is_success() => {
+                match self.post_webhook(url, &delivery_id, &body).await {
+                    Ok(status) => {
                         ok = true;
-                        r.status().as_u16().to_string()
+                        status
                     }
-                    Ok(r) => {
+                    Err(error) => {
                         failed = true;
-                        format!("error: HTTP {}", r.status().as_u16())
-                    }
-                    Err(e) => {
-                        failed = true;
-                        tracing::warn!(unit = %unit.code, error = %e, "reminder webhook failed");
-                        format!("error: {e}")
+                        tracing::warn!(unit = %unit.code, %error, "reminder webhook failed");
+                        error
                     }
                 }
             }
@@ -474,25 +476,15 @@ impl Reminders {
                             "recipient_user_id": c.user_id,
                             "message_vi": message_vi, "message_en": message_en,
                         });
-                        let request = self
-                            .http
-                            .post(url)
-                            .header("Idempotency-Key", &delivery_id)
-                            .header("X-Delivery-Id", &delivery_id)
-                            .json(&body);
-                        match request.send().await {
-                            Ok(r) if r.status().is_success() => {
+                        match self.post_webhook(url, &delivery_id, &body).await {
+                            Ok(status) => {
                                 ok = true;
-                                r.status().as_u16().to_string()
+                                status
                             }
-                            Ok(r) => {
+                            Err(error) => {
                                 failed = true;
-                                format!("error: HTTP {}", r.status().as_u16())
-                            }
-                            Err(e) => {
-                                failed = true;
-                                tracing::warn!(notice = c.notice_id, error = %e, "notice webhook failed");
-                                format!("error: {e}")
+                                tracing::warn!(notice = c.notice_id, %error, "notice webhook failed");
+                                error
                             }
                         }
                     }
