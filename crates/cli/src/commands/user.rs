@@ -74,36 +74,21 @@ pub async fn run(command: UserCommand) -> Result<ExitCode> {
         UserCommand::Add { username, role, units: codes, name, email, db } => {
             let db = db.connect().await?;
             db.migrate().await?;
-            let role = Role::parse(&role).ok_or(
-                "vai trò phải là admin, steering, unit hoặc viewer / role must be admin, steering, unit or viewer",
-            )?;
-            let username = username.trim().to_lowercase();
-            users::check_username(&username)?;
-            let mut ids = Vec::new();
-            for code in codes.split(',').map(str::trim).filter(|c| !c.is_empty()) {
-                let unit = units::by_code(&db, code)
-                    .await?
-                    .ok_or_else(|| format!("không có đơn vị mã {code} / no unit {code}"))?;
-                ids.push(unit.id);
-            }
-            if role == Role::Unit && ids.is_empty() {
-                return Err("tài khoản đơn vị cần --units / a unit account needs --units".into());
-            }
-            let secret = password::generate();
-            let hash = password::hash(&secret)?;
-            let display = name.unwrap_or_else(|| username.clone());
-            let email = phongtrao_domain::email::parse_optional(email.as_deref().unwrap_or(""))?;
-            let new = users::NewUser {
-                username: &username,
-                display_name: &display,
-                password_hash: &hash,
-                role,
-                must_change_password: true,
-                unit_ids: &ids,
-                email: email.as_deref(),
+            let state = phongtrao_web::AppState::local(db.clone());
+            let input = phongtrao_web::actions::users::UserInput {
+                username: username.clone(),
+                display_name: name.unwrap_or_default(),
+                role: role.clone(),
+                units: codes,
+                active: None,
+                email,
+                confirm_admin: None,
             };
-            users::create(&db, &new, &Who::cli(), phongtrao_web::Clock::system().now()).await?;
-            println!("Đã tạo tài khoản / created: {username} ({})", role.as_str());
+            let (_, secret) = phongtrao_web::actions::users::create_as(&state, &Who::cli(), &input)
+                .await
+                .map_err(|f| format!("{} / {}", f.vi, f.en))?;
+            let username = username.trim().to_lowercase();
+            println!("Đã tạo tài khoản / created: {username} ({})", role.trim());
             println!("Mật khẩu dùng một lần / one-time password: {secret}");
             Ok(ExitCode::SUCCESS)
         }

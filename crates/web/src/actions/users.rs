@@ -84,6 +84,16 @@ pub async fn create(
     input: &UserInput,
 ) -> Result<(i64, String), Failure> {
     require(state, actor, client, Action::AdministerUsers, None).await?;
+    create_as(state, &who(Some(actor), client), input).await
+}
+
+/// The same checks and write for a caller already authorized (the CLI, acting for the
+/// office): one way to create an account for the page, the API and `phongtrao user add`.
+pub async fn create_as(
+    state: &AppState,
+    who: &phongtrao_storage::audit::Who,
+    input: &UserInput,
+) -> Result<(i64, String), Failure> {
     let username = input.username.trim().to_lowercase();
     users::check_username(&username)?;
     let role = parse_role(&input.role)?;
@@ -119,7 +129,7 @@ pub async fn create(
             unit_ids: &ids,
             email: email.as_deref(),
         },
-        &who(Some(actor), client),
+        who,
         state.now(),
     )
     .await?;
