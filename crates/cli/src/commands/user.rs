@@ -72,8 +72,11 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 pub async fn run(command: UserCommand) -> Result<ExitCode> {
     match command {
         UserCommand::Add { username, role, units: codes, name, email, db } => {
-            let db = db.connect().await?;
-            db.migrate().await?;
+            let args = db;
+            let db = args.connect().await?;
+            // SQLite is brought up to date; PostgreSQL is never migrated behind the
+            // administrator's back (`phongtrao migrate` does that).
+            super::serve::ensure_schema_current(&db, &args).await?;
             let state = phongtrao_web::AppState::local(db.clone());
             let input = phongtrao_web::actions::users::UserInput {
                 username: username.clone(),
@@ -113,8 +116,11 @@ pub async fn run(command: UserCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         UserCommand::Import { file, yes, slips, db } => {
-            let db = db.connect().await?;
-            db.migrate().await?;
+            let args = db;
+            let db = args.connect().await?;
+            // SQLite is brought up to date; PostgreSQL is never migrated behind the
+            // administrator's back (`phongtrao migrate` does that).
+            super::serve::ensure_schema_current(&db, &args).await?;
             let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
             let bytes = std::fs::read(&file)
                 .map_err(|e| format!("không đọc được tệp / cannot read {}: {e}", file.display()))?;
