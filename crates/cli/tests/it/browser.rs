@@ -535,6 +535,24 @@ async fn wait_for(c: &fantoccini::Client, css: &str) -> Result<(), fantoccini::e
     }
 }
 
+/// Clicks what submits a form or follows a link, and waits until the NEXT page has
+/// loaded (the old document is marked first, so it can never be mistaken for the new).
+async fn click_to_next_page(c: &fantoccini::Client, css: &str) -> Result<(), fantoccini::error::CmdError> {
+    c.execute("document.documentElement.dataset.leaving = '1'", vec![]).await?;
+    c.find(Locator::Css(css)).await?.click().await?;
+    let script = "return document.documentElement.dataset.leaving !== '1' && document.readyState === 'complete'";
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(done) = c.execute(script, vec![]).await {
+            if done == json!(true) {
+                return Ok(());
+            }
+        }
+        assert!(Instant::now() < deadline, "no next page after clicking {css}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn text_of(c: &fantoccini::Client, css: &str) -> Result<String, fantoccini::error::CmdError> {
     c.find(Locator::Css(css)).await?.text().await
 }
@@ -592,12 +610,12 @@ async fn at_1366_the_officers_week_from_a_new_account_to_a_move_in_the_audit_log
         set(&c, "form[action='/admin/users'] input[name=display_name]", "Nguyễn Thị Lan").await?;
         set(&c, role, "unit").await?;
         set(&c, "form[action='/admin/users'] input[name=units]", "8999").await?;
-        c.find(Locator::Css("form[action='/admin/users'] button[type=submit]")).await?.click().await?;
+        click_to_next_page(&c, "form[action='/admin/users'] button[type=submit]").await?;
         wait_for(&c, "form[action='/admin/users'] .error, [role=alert]").await?;
         let kept = c.execute(&format!("return document.querySelector(\"{role}\").value"), vec![]).await?;
         assert_eq!(kept, json!("unit"), "the role chosen is kept after the error, never admin");
         set(&c, "form[action='/admin/users'] input[name=units]", "899").await?;
-        c.find(Locator::Css("form[action='/admin/users'] button[type=submit]")).await?.click().await?;
+        click_to_next_page(&c, "form[action='/admin/users'] button[type=submit]").await?;
         wait_for(&c, ".secret-box").await?;
         let users = app.api("/api/v1/users", &admin).await;
         let created = users["users"]
@@ -615,10 +633,9 @@ async fn at_1366_the_officers_week_from_a_new_account_to_a_move_in_the_audit_log
         c.set_window_size(1366, 768).await?;
         let queue = text_of(&c, "ul.queue").await?;
         assert!(queue.contains("Hòn Đất") && queue.contains("Tân Hiệp") && queue.contains("Châu Thành"), "{queue}");
-        c.find(Locator::Css("ul.queue a[href*='/reports/903/']")).await?.click().await?;
-        loaded(&c, "/reports/903/").await?;
+        click_to_next_page(&c, "ul.queue a[href*='/reports/903/']").await?;
         set(&c, "#review textarea[name=comment]", "Bổ sung số liệu thanh niên tham gia.").await?;
-        c.find(Locator::Css("#review button[value=return]")).await?.click().await?;
+        click_to_next_page(&c, "#review button[value=return]").await?;
         loaded(&c, "saved=return").await?;
         c.goto(&format!("{}/review", app.base)).await?;
         loaded(&c, "/review").await?;
@@ -626,8 +643,8 @@ async fn at_1366_the_officers_week_from_a_new_account_to_a_move_in_the_audit_log
         assert!(!queue.contains("Hòn Đất"), "the returned report left the queue: {queue}");
         let all = c.find(Locator::Css("button[name=all]")).await?;
         assert!(all.text().await?.contains("(2)"));
-        all.click().await?;
-        loaded(&c, "/review").await?;
+        drop(all);
+        click_to_next_page(&c, "button[name=all]").await?;
         let after = c.execute("return document.querySelector('ul.queue') === null", vec![]).await?;
         assert_eq!(after, json!(true), "the queue is empty");
         for (unit, status) in [("903", "returned"), ("904", "accepted"), ("905", "accepted")] {
@@ -640,8 +657,7 @@ async fn at_1366_the_officers_week_from_a_new_account_to_a_move_in_the_audit_log
         loaded(&c, "/admin/reminders").await?;
         set(&c, "form[action='/admin/reminders/send'] select[name=period]", "2023-03-03").await?;
         set(&c, "form[action='/admin/reminders/send'] input[name=unit]", "899").await?;
-        c.find(Locator::Css("form[action='/admin/reminders/send'] button[type=submit]")).await?.click().await?;
-        loaded(&c, "/admin/reminders").await?;
+        click_to_next_page(&c, "form[action='/admin/reminders/send'] button[type=submit]").await?;
         wait_for(&c, "main [role=status], main [role=alert]").await?;
         let listed = c.execute("return document.querySelector('main').innerText", vec![]).await?;
         let listed = listed.as_str().unwrap_or_default().to_string();
@@ -652,11 +668,12 @@ async fn at_1366_the_officers_week_from_a_new_account_to_a_move_in_the_audit_log
         loaded(&c, "/reports").await?;
         let lock = c.find(Locator::Css("#week-2023-03-03 a[href*='verb=lock']")).await?;
         assert_eq!(lock.text().await?, "Khóa kỳ báo cáo");
-        lock.click().await?;
+        drop(lock);
+        click_to_next_page(&c, "#week-2023-03-03 a[href*='verb=lock']").await?;
         loaded(&c, "confirm=2023-03-03").await?;
         wait_for(&c, "#confirm-lock").await?;
         c.find(Locator::Css("#confirm-lock-check")).await?.click().await?;
-        c.find(Locator::Css("#confirm-lock-go")).await?.click().await?;
+        click_to_next_page(&c, "#confirm-lock-go").await?;
         loaded(&c, "done=lock").await?;
         let message = text_of(&c, "#lock-message").await?;
         assert!(message.starts_with("Đã khóa kỳ báo cáo Tuần 1"), "{message}");
@@ -667,10 +684,10 @@ async fn at_1366_the_officers_week_from_a_new_account_to_a_move_in_the_audit_log
         c.goto(&format!("{}/units/30823/edit", app.base)).await?;
         loaded(&c, "/units/30823/edit").await?;
         set(&c, "input[name=parent_code]", "904").await?;
-        c.find(Locator::Css("main form[method=post] button[type=submit]")).await?.click().await?;
+        click_to_next_page(&c, "main form[method=post] button[type=submit]").await?;
         wait_for(&c, ".confirm-box").await?;
         c.find(Locator::Css(".confirm-box input[name=confirm]")).await?.click().await?;
-        c.find(Locator::Css("main form[method=post] button[type=submit]")).await?.click().await?;
+        click_to_next_page(&c, "main form[method=post] button[type=submit]").await?;
         loaded(&c, "/units/30823").await?;
         c.goto(&format!("{}/audit?unit=30823", app.base)).await?;
         loaded(&c, "/audit").await?;
