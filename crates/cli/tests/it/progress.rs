@@ -385,6 +385,25 @@ async fn the_office_allocates_a_goal_on_the_allocation_page() {
     let r = client.post(format!("{}{action}", app.base)).form(&[("csrf", csrf.as_str())]).send().await.expect("again");
     assert_eq!(r.status(), 404);
     assert!(r.text().await.expect("body").contains("có thể đã được lưu rồi"));
+    // The allocating unit by name, as typed; an unknown one is said.
+    let page = client
+        .get(format!("{}/allocations?indicator=5&parent=hon%20dat", app.base))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body");
+    assert!(page.contains("name=\"g.30817\""), "Hòn Đất's communes to allocate to");
+    let page = client
+        .get(format!("{}/allocations?indicator=5&parent=khong%20co", app.base))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body");
+    assert!(page.contains("Không tìm thấy đơn vị «khong co»"), "an unknown unit is said");
     let after: Value = app.api("/api/v1/allocations/5", &admin).await;
     let goal_of = |code: &str| {
         after["parts"].as_array().expect("parts").iter().find(|p| p["code"] == code).map(|p| p["goal"].clone())

@@ -79,7 +79,7 @@ async fn build(
     page: &Page,
     indicator: Option<String>,
     parent: Option<String>,
-    error: Option<String>,
+    mut error: Option<String>,
     saved: Option<String>,
 ) -> Result<AllocationsPage, AppError> {
     let lang = page.lang;
@@ -97,7 +97,11 @@ async fn build(
     let actor = page.require_actor()?;
     let all = units::list(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
     let parent = match parent.filter(|p| !p.trim().is_empty()) {
-        Some(p) => p,
+        // A code or a name as typed ("hon dat"); an unknown one stays as typed and is said below.
+        Some(p) => match crate::actions::unit_lookup::find(&state.db, &p).await {
+            Ok(Some(u)) => u.code,
+            _ => p,
+        },
         // The whole campaign for the office; one's own unit for the others.
         None => match actor.user.role {
             phongtrao_domain::role::Role::Admin | phongtrao_domain::role::Role::Steering => {
@@ -109,7 +113,17 @@ async fn build(
     let view = match allocation::view_for(state, actor, &page.client, &indicator, &parent).await {
         Ok(v) => Some(v),
         Err(f) if f.status == StatusCode::FORBIDDEN => return Err(page.fail(f)),
-        Err(_) => None,
+        Err(f) => {
+            // An unknown unit or indicator is said, not shown as an empty page.
+            if error.is_none() {
+                error = Some(if f.status == StatusCode::NOT_FOUND {
+                    crate::actions::unit_lookup::unknown(&parent).message(lang).to_string()
+                } else {
+                    f.message(lang).to_string()
+                });
+            }
+            None
+        }
     };
     let whole_text =
         view.as_ref().and_then(|v| v.whole).map(format::integer).unwrap_or_else(|| lang.t("allocation.no_goal"));
