@@ -206,8 +206,28 @@ pub struct UnitImport {
 pub struct InvalidRows {
     pub error: super::doc::ErrorDetail,
     /// Each invalid row's problem (a file refused as a whole has none)
-    #[schema(value_type = Vec<Object>, required = false)]
-    pub rows: Vec<phongtrao_domain::unit_import::RowError>,
+    #[schema(required = false)]
+    pub rows: Vec<RowProblem>,
+}
+
+/// A row of a file that cannot be imported, and why, in both languages.
+#[derive(Serialize, ToSchema)]
+pub struct RowProblem {
+    /// The row's number in the file (the header is row 1)
+    pub row: usize,
+    /// Every problem of the row, in Vietnamese
+    pub message_vi: String,
+    /// Every problem of the row, in English
+    pub message_en: String,
+    /// Both languages joined ("vi / en"), as before `message_vi` and `message_en`
+    #[schema(deprecated)]
+    pub message: String,
+}
+
+impl From<phongtrao_domain::unit_import::RowError> for RowProblem {
+    fn from(e: phongtrao_domain::unit_import::RowError) -> RowProblem {
+        RowProblem { row: e.row, message_vi: e.message_vi().to_string(), message_en: e.message_en().to_string(), message: e.message }
+    }
 }
 
 /// The refusals of an upload of units.
@@ -246,7 +266,7 @@ pub async fn import_units(
                     message_en: "The file has invalid rows; nothing was stored.".to_string(),
                     retry_after_seconds: None,
                 },
-                rows: errors,
+                rows: errors.into_iter().map(RowProblem::from).collect(),
             }),
         )
             .into_response()),
@@ -606,12 +626,15 @@ pub struct AuditEntries {
 /// The audit log: every login, refused access and change.
 #[utoipa::path(get, path = "/audit", tag = "accounts",
     params(
-        ("unit" = Option<String>, Query, description = "A unit's code or name: entries about it and its subtree"),
-        ("user" = Option<String>, Query, description = "A username: entries by this user"),
-        ("action" = Option<String>, Query, description = "Only this action"),
+        ("unit" = Option<String>, Query, description = "A unit's code or name (accents ignored): entries about it and the units below it"),
+        ("user" = Option<String>, Query, description = "A user's login, or words of their name (accents and case ignored): entries by them"),
+        ("action" = Option<String>, Query, description = "An action code (`unit.update`) or a family of them (`report.`)"),
+        ("from" = Option<String>, Query, description = "The first day, Vietnam time (dd/mm/yyyy or yyyy-mm-dd)"),
+        ("to" = Option<String>, Query, description = "The last day, included (dd/mm/yyyy or yyyy-mm-dd)"),
+        ("page" = Option<i64>, Query, minimum = 1, description = "The page of `limit` entries, from 1 (1 by default)"),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 1000, description = "At most this many entries (200 by default)"),
     ),
-    responses((status = 200, description = "Entries", body = AuditEntries), BadRequest, Unauthenticated, Forbidden, NotFound))]
+    responses((status = 200, description = "Entries", body = AuditEntries), BadRequest, Unauthenticated, Forbidden, super::doc::Invalid))]
 pub async fn audit(
     State(state): State<AppState>,
     actor: MaybeActor,
