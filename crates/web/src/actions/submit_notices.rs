@@ -151,10 +151,8 @@ pub async fn list_both(
     let unread = notices::unread_count(&state.db, campaign.row.id, &reader).await?;
     let periods = campaign.plan.periods();
     let tz = campaign.plan.campaign.timezone;
-    let lines = rows
-        .into_iter()
-        .map(|n| (line(n.clone(), &periods, tz, Lang::Vi), line(n, &periods, tz, Lang::En)))
-        .collect();
+    let lines =
+        rows.into_iter().map(|n| (line(n.clone(), &periods, tz, Lang::Vi), line(n, &periods, tz, Lang::En))).collect();
     Ok((lines, unread))
 }
 

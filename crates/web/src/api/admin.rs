@@ -226,7 +226,12 @@ pub struct RowProblem {
 
 impl From<phongtrao_domain::unit_import::RowError> for RowProblem {
     fn from(e: phongtrao_domain::unit_import::RowError) -> RowProblem {
-        RowProblem { row: e.row, message_vi: e.message_vi().to_string(), message_en: e.message_en().to_string(), message: e.message }
+        RowProblem {
+            row: e.row,
+            message_vi: e.message_vi().to_string(),
+            message_en: e.message_en().to_string(),
+            message: e.message,
+        }
     }
 }
 
