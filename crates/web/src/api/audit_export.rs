@@ -46,6 +46,7 @@ pub struct ExportQuery {
     /// The last day, included (dd/mm/yyyy or yyyy-mm-dd)
     to: Option<String>,
     /// The language of the columns and of the sentences (Vietnamese by default)
+    #[param(inline)]
     lang: Option<ExportLang>,
 }
 
