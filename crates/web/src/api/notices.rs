@@ -42,14 +42,14 @@ pub struct NoticesQuery {
 #[derive(ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[allow(dead_code)]
-pub enum NoticeKind {
+pub enum SubmitNoticeKind {
     Weekly,
     UnitPlan,
 }
 
 /// One notice: a unit submitted (or resubmitted) a report version.
 #[derive(Serialize, ToSchema)]
-pub struct Notice {
+pub struct SubmitNotice {
     pub id: i64,
     /// "Huyện đoàn Hòn Đất (mã 903) đã nộp báo cáo tuần 2 lúc 16h05 ngày 10/03/2023"
     pub text_vi: String,
@@ -60,7 +60,7 @@ pub struct Notice {
     /// The unit's code
     pub unit: String,
     pub unit_name: String,
-    #[schema(value_type = NoticeKind)]
+    #[schema(value_type = SubmitNoticeKind)]
     pub kind: String,
     /// The week's number (0 for a unit plan)
     pub period_seq: i64,
@@ -76,8 +76,8 @@ pub struct Notice {
     pub unread: bool,
 }
 
-fn notice((vi, en): (NoticeLine, NoticeLine)) -> Notice {
-    Notice {
+fn notice((vi, en): (NoticeLine, NoticeLine)) -> SubmitNotice {
+    SubmitNotice {
         id: vi.id,
         text_vi: vi.text,
         text_en: en.text,
@@ -96,9 +96,9 @@ fn notice((vi, en): (NoticeLine, NoticeLine)) -> Notice {
 
 /// The caller's notices and how many are unread.
 #[derive(Serialize, ToSchema)]
-pub struct Notices {
+pub struct SubmitNotices {
     /// Newest first
-    pub notices: Vec<Notice>,
+    pub notices: Vec<SubmitNotice>,
     /// How many of all the caller's notices are not yet marked read
     pub unread: i64,
 }
@@ -107,32 +107,32 @@ pub struct Notices {
 /// committee every unit's, a unit's officer those of the units below theirs, a
 /// viewer none.
 #[utoipa::path(get, path = "/notices", tag = "notices", params(NoticesQuery),
-    responses((status = 200, description = "Notices, newest first, and the unread count", body = Notices),
+    responses((status = 200, description = "SubmitNotices, newest first, and the unread count", body = SubmitNotices),
         BadRequest, Unauthenticated))]
 pub async fn list(
     State(state): State<AppState>,
     actor: MaybeActor,
     Query(q): Query<NoticesQuery>,
-) -> Result<Json<Notices>, ApiError> {
+) -> Result<Json<SubmitNotices>, ApiError> {
     let actor = logged_in(actor)?;
     let limit = super::limit_in_range(q.limit, MAX_NOTICES)?.unwrap_or(50);
     let (lines, unread) = submit_notices::list_both(&state, &actor, q.unread, limit).await?;
-    Ok(Json(Notices { notices: lines.into_iter().map(notice).collect(), unread }))
+    Ok(Json(SubmitNotices { notices: lines.into_iter().map(notice).collect(), unread }))
 }
 
-/// Notices to mark read.
+/// SubmitNotices to mark read.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReadBody {
+pub struct NoticesReadBody {
     /// The notices' ids; empty or missing: every notice the caller receives
     #[serde(default)]
     #[schema(max_items = 1000)]
     ids: Option<Vec<i64>>,
 }
 
-/// Notices marked read.
+/// SubmitNotices marked read.
 #[derive(Serialize, ToSchema)]
-pub struct Marked {
+pub struct NoticesMarked {
     /// How many notices were marked now (those already read, or not the caller's, are not counted)
     pub marked: u64,
     /// How many remain unread
@@ -141,13 +141,13 @@ pub struct Marked {
 
 /// Marks notices read for the caller (the marks are the caller's own: other
 /// officers still see them unread).
-#[utoipa::path(post, path = "/notices/read", tag = "notices", request_body = ReadBody,
-    responses((status = 200, description = "Marked", body = Marked), JsonBody, Unauthenticated, Forbidden))]
+#[utoipa::path(post, path = "/notices/read", tag = "notices", request_body = NoticesReadBody,
+    responses((status = 200, description = "NoticesMarked", body = NoticesMarked), JsonBody, Unauthenticated, Forbidden))]
 pub async fn mark_read(
     State(state): State<AppState>,
     actor: MaybeActor,
-    Object(body): Object<ReadBody>,
-) -> Result<Json<Marked>, ApiError> {
+    Object(body): Object<NoticesReadBody>,
+) -> Result<Json<NoticesMarked>, ApiError> {
     let actor = logged_in(actor)?;
     if body.ids.as_ref().is_some_and(|ids| ids.len() > 1000) {
         return Err(crate::error::Failure::invalid(
@@ -158,7 +158,7 @@ pub async fn mark_read(
     let ids = body.ids.filter(|ids| !ids.is_empty());
     let marked = submit_notices::mark_read(&state, &actor, ids.as_deref()).await?;
     let (_, unread) = submit_notices::list(&state, &actor, true, 1, Lang::Vi).await?;
-    Ok(Json(Marked { marked, unread }))
+    Ok(Json(NoticesMarked { marked, unread }))
 }
 
 /// How the caller gets submission notices besides the landing page.
@@ -208,7 +208,7 @@ pub struct DeliveriesQuery {
 #[derive(ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[allow(dead_code)]
-pub enum DeliveryStatus {
+pub enum NoticeDeliveryStatus {
     /// Waiting for its first try
     Pending,
     /// Being tried now
@@ -222,14 +222,14 @@ pub enum DeliveryStatus {
 
 /// One delivery of a notice to an officer by e-mail and/or webhook.
 #[derive(Serialize, ToSchema)]
-pub struct Delivery {
+pub struct NoticeDelivery {
     pub id: i64,
     pub notice_id: i64,
     pub user_id: i64,
     pub username: String,
     pub by_email: bool,
     pub by_webhook: bool,
-    #[schema(value_type = DeliveryStatus)]
+    #[schema(value_type = NoticeDeliveryStatus)]
     pub status: String,
     pub attempts: i64,
     /// The address written to (empty without e-mail)
@@ -244,25 +244,25 @@ pub struct Delivery {
 
 /// The deliveries of notices, newest first.
 #[derive(Serialize, ToSchema)]
-pub struct Deliveries {
-    pub deliveries: Vec<Delivery>,
+pub struct NoticeDeliveries {
+    pub deliveries: Vec<NoticeDelivery>,
 }
 
 /// The e-mail and webhook deliveries of submission notices: the office only.
 #[utoipa::path(get, path = "/notices/deliveries", tag = "notices", params(DeliveriesQuery),
-    responses((status = 200, description = "Deliveries, newest first", body = Deliveries),
+    responses((status = 200, description = "NoticeDeliveries, newest first", body = NoticeDeliveries),
         BadRequest, Unauthenticated, Forbidden))]
 pub async fn deliveries(
     State(state): State<AppState>,
     actor: MaybeActor,
     Query(q): Query<DeliveriesQuery>,
-) -> Result<(StatusCode, Json<Deliveries>), ApiError> {
+) -> Result<(StatusCode, Json<NoticeDeliveries>), ApiError> {
     let actor = logged_in(actor)?;
     let limit = super::limit_in_range(q.limit, MAX_DELIVERIES)?.unwrap_or(200);
     let rows = submit_notices::deliveries(&state, &actor, limit).await?;
     let deliveries = rows
         .into_iter()
-        .map(|d| Delivery {
+        .map(|d| NoticeDelivery {
             id: d.id,
             notice_id: d.notice_id,
             user_id: d.user_id,
@@ -278,5 +278,5 @@ pub async fn deliveries(
             finished_at: d.finished_at.map(|t| t.to_rfc3339()),
         })
         .collect();
-    Ok((StatusCode::OK, Json(Deliveries { deliveries })))
+    Ok((StatusCode::OK, Json(NoticeDeliveries { deliveries })))
 }
