@@ -634,8 +634,10 @@ pub struct AuditEntries {
         ("unit" = Option<String>, Query, description = "A unit's code or name (accents ignored): entries about it and the units below it"),
         ("user" = Option<String>, Query, description = "A user's login, or words of their name (accents and case ignored): entries by them"),
         ("action" = Option<String>, Query, description = "An action code (`unit.update`) or a family of them (`report.`)"),
-        ("from" = Option<String>, Query, description = "The first day, Vietnam time (dd/mm/yyyy or yyyy-mm-dd)"),
-        ("to" = Option<String>, Query, description = "The last day, included (dd/mm/yyyy or yyyy-mm-dd)"),
+        ("from" = Option<String>, Query, pattern = r"^\s*(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{4})\s*$",
+            description = "The first day, Vietnam time (dd/mm/yyyy or yyyy-mm-dd); a day that does not exist is refused (422)"),
+        ("to" = Option<String>, Query, pattern = r"^\s*(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{4})\s*$",
+            description = "The last day, included (dd/mm/yyyy or yyyy-mm-dd); before `from` is refused (422)"),
         ("page" = Option<i64>, Query, minimum = 1, description = "The page of `limit` entries, from 1 (1 by default)"),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 1000, description = "At most this many entries (200 by default)"),
     ),
@@ -649,6 +651,12 @@ pub async fn audit(
     let actor = logged_in(actor)?;
     // The log lists at most 1000 entries a request (the storage's bound).
     super::limit_in_range(q.limit, 1000)?;
+    if let Some(page) = q.page.filter(|p| *p < 1) {
+        return Err(ApiError(crate::error::Failure::bad_request(
+            format!("page phải từ 1 trở lên (nhận {page})"),
+            format!("page must be 1 or more (got {page})"),
+        )));
+    }
     let rows = audit_log::list(&state, &actor, &client, &q).await?;
     let entries = rows
         .into_iter()
