@@ -133,7 +133,8 @@ async fn the_audit_export_over_the_api_is_the_pages_export_under_the_same_rights
     let body: Value = r.json().await.expect("json");
     assert!(body["error"]["message_vi"].as_str().unwrap_or("").contains("ngày/tháng/năm"), "{body}");
 
-    // The list takes the same filters (from, to, page).
+    // The list takes the same filters (from, to, page); a page below 1 is refused, not read as 1.
+    assert_eq!(get(&app, &office_token, "/api/v1/audit?page=0").await.status(), StatusCode::BAD_REQUEST);
     let list = app.api(&format!("/api/v1/audit?{q}&limit=1&page=2"), &office_token).await;
     let entries = list["entries"].as_array().expect("entries");
     assert_eq!(entries.len(), 1, "{list}");

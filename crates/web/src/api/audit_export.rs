@@ -41,11 +41,11 @@ pub struct ExportQuery {
     user: Option<String>,
     /// An action code (`unit.update`) or a family of them (`report.`)
     action: Option<String>,
-    /// The first day, Vietnam time (dd/mm/yyyy or yyyy-mm-dd); a day that does not exist is refused (422)
-    #[param(pattern = r"^\s*(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{4})\s*$")]
+    /// The first day, Vietnam time (dd/mm/yyyy or yyyy-mm-dd; empty: none); a day that does not exist is refused (422)
+    #[param(pattern = r"^\s*(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{4})?\s*$")]
     from: Option<String>,
     /// The last day, included (dd/mm/yyyy or yyyy-mm-dd); before `from` is refused (422)
-    #[param(pattern = r"^\s*(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{4})\s*$")]
+    #[param(pattern = r"^\s*(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{4})?\s*$")]
     to: Option<String>,
     /// The language of the columns and of the sentences (Vietnamese by default)
     #[param(inline)]
