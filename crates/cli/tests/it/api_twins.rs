@@ -296,4 +296,13 @@ async fn unit_import_row_errors_say_each_language_apart() {
     assert!(!rows[1]["message_vi"].as_str().unwrap_or("").contains(" / "), "{body}");
     assert!(!rows[1]["message_en"].as_str().unwrap_or("").is_empty(), "{body}");
     assert_eq!(app.get("/api/v1/units/X1").await.status(), 404, "nothing stored");
+
+    // The list of accounts says its bad rows in each language apart too.
+    let body = json!({"accounts": [{"unit": "khong-co-don-vi", "name": "Nguyễn Văn C"}], "dry_run": true});
+    let (status, body) = send(&app, &admin, reqwest::Method::POST, "/api/v1/users/import", body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (vi, en) =
+        (body["error"]["message_vi"].as_str().unwrap_or(""), body["error"]["message_en"].as_str().unwrap_or(""));
+    assert!(vi.starts_with("Chưa tạo tài khoản nào. tài khoản 1: ") && !vi.contains(" / "), "{body}");
+    assert!(en.starts_with("No account was created. account 1: ") && !en.contains(" / "), "{body}");
 }
