@@ -4,6 +4,7 @@
 
 mod accounts;
 mod accounts_bulk;
+mod api_twins;
 mod audit_log;
 mod backup;
 mod browser;

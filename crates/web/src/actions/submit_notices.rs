@@ -137,6 +137,25 @@ pub async fn list(
     Ok((rows.into_iter().map(|n| line(n, &periods, tz, lang)).collect(), unread))
 }
 
+/// The same notices in both languages at once (the API gives a client both): each
+/// notice as a Vietnamese and an English line, and the unread count.
+pub async fn list_both(
+    state: &AppState,
+    actor: &Actor,
+    unread_only: bool,
+    limit: i64,
+) -> Result<(Vec<(NoticeLine, NoticeLine)>, i64), Failure> {
+    let campaign = campaigns::current(&state.db).await?;
+    let reader = reader(actor);
+    let rows = notices::list(&state.db, campaign.row.id, &reader, unread_only, limit).await?;
+    let unread = notices::unread_count(&state.db, campaign.row.id, &reader).await?;
+    let periods = campaign.plan.periods();
+    let tz = campaign.plan.campaign.timezone;
+    let lines =
+        rows.into_iter().map(|n| (line(n.clone(), &periods, tz, Lang::Vi), line(n, &periods, tz, Lang::En))).collect();
+    Ok((lines, unread))
+}
+
 /// The box on a landing page: the newest notices (read ones too, marked as such).
 pub async fn boxed(state: &AppState, actor: &Actor, lang: Lang, back: &str) -> Result<NoticeBox, Failure> {
     let shown = actor.user.role != Role::Viewer;

@@ -91,18 +91,22 @@ pub async fn import(
         Ok(rows) => rows,
         Err(errors) => {
             // Rows as the caller numbers them: the first account is 1.
-            let list = |sep: &str| {
+            // Each language says only its own words.
+            let list = |sep: &str, vi: bool| {
                 errors
                     .iter()
-                    .map(|e| format!("{} {}: {}", sep, e.row.saturating_sub(1), e.message))
+                    .map(|e| {
+                        let said = if vi { e.message_vi() } else { e.message_en() };
+                        format!("{} {}: {}", sep, e.row.saturating_sub(1), said)
+                    })
                     .collect::<Vec<_>>()
                     .join("; ")
             };
             return Err(Failure::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid",
-                format!("Chưa tạo tài khoản nào. {}", list("tài khoản")),
-                format!("No account was created. {}", list("account")),
+                format!("Chưa tạo tài khoản nào. {}", list("tài khoản", true)),
+                format!("No account was created. {}", list("account", false)),
             )
             .into());
         }

@@ -206,8 +206,33 @@ pub struct UnitImport {
 pub struct InvalidRows {
     pub error: super::doc::ErrorDetail,
     /// Each invalid row's problem (a file refused as a whole has none)
-    #[schema(value_type = Vec<Object>, required = false)]
-    pub rows: Vec<phongtrao_domain::unit_import::RowError>,
+    #[schema(required = false)]
+    pub rows: Vec<RowProblem>,
+}
+
+/// A row of a file that cannot be imported, and why, in both languages.
+#[derive(Serialize, ToSchema)]
+pub struct RowProblem {
+    /// The row's number in the file (the header is row 1)
+    pub row: usize,
+    /// Every problem of the row, in Vietnamese
+    pub message_vi: String,
+    /// Every problem of the row, in English
+    pub message_en: String,
+    /// Both languages joined ("vi / en"), as before `message_vi` and `message_en`
+    #[schema(deprecated)]
+    pub message: String,
+}
+
+impl From<phongtrao_domain::unit_import::RowError> for RowProblem {
+    fn from(e: phongtrao_domain::unit_import::RowError) -> RowProblem {
+        RowProblem {
+            row: e.row,
+            message_vi: e.message_vi().to_string(),
+            message_en: e.message_en().to_string(),
+            message: e.message,
+        }
+    }
 }
 
 /// The refusals of an upload of units.
@@ -246,7 +271,7 @@ pub async fn import_units(
                     message_en: "The file has invalid rows; nothing was stored.".to_string(),
                     retry_after_seconds: None,
                 },
-                rows: errors,
+                rows: errors.into_iter().map(RowProblem::from).collect(),
             }),
         )
             .into_response()),
@@ -606,12 +631,17 @@ pub struct AuditEntries {
 /// The audit log: every login, refused access and change.
 #[utoipa::path(get, path = "/audit", tag = "accounts",
     params(
-        ("unit" = Option<String>, Query, description = "A unit's code or name: entries about it and its subtree"),
-        ("user" = Option<String>, Query, description = "A username: entries by this user"),
-        ("action" = Option<String>, Query, description = "Only this action"),
+        ("unit" = Option<String>, Query, description = "A unit's code or name (accents ignored): entries about it and the units below it"),
+        ("user" = Option<String>, Query, description = "A user's login, or words of their name (accents and case ignored): entries by them"),
+        ("action" = Option<String>, Query, description = "An action code (`unit.update`) or a family of them (`report.`)"),
+        ("from" = Option<String>, Query, pattern = r"^\s*(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{4})?\s*$",
+            description = "The first day, Vietnam time (dd/mm/yyyy or yyyy-mm-dd; empty: none); a day that does not exist is refused (422)"),
+        ("to" = Option<String>, Query, pattern = r"^\s*(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{4})?\s*$",
+            description = "The last day, included (dd/mm/yyyy or yyyy-mm-dd); before `from` is refused (422)"),
+        ("page" = Option<i64>, Query, minimum = 1, description = "The page of `limit` entries, from 1 (1 by default)"),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 1000, description = "At most this many entries (200 by default)"),
     ),
-    responses((status = 200, description = "Entries", body = AuditEntries), BadRequest, Unauthenticated, Forbidden, NotFound))]
+    responses((status = 200, description = "Entries", body = AuditEntries), BadRequest, Unauthenticated, Forbidden, super::doc::Invalid))]
 pub async fn audit(
     State(state): State<AppState>,
     actor: MaybeActor,
@@ -621,6 +651,12 @@ pub async fn audit(
     let actor = logged_in(actor)?;
     // The log lists at most 1000 entries a request (the storage's bound).
     super::limit_in_range(q.limit, 1000)?;
+    if let Some(page) = q.page.filter(|p| *p < 1) {
+        return Err(ApiError(crate::error::Failure::bad_request(
+            format!("page phải từ 1 trở lên (nhận {page})"),
+            format!("page must be 1 or more (got {page})"),
+        )));
+    }
     let rows = audit_log::list(&state, &actor, &client, &q).await?;
     let entries = rows
         .into_iter()

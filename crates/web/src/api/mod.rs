@@ -3,11 +3,13 @@
 mod accounts_bulk;
 mod admin;
 mod allocations;
+mod audit_export;
 mod body;
 mod campaign;
 mod doc;
 mod documents;
 mod events;
+mod notices;
 mod plan_import;
 mod progress;
 mod reminder_deliveries;
@@ -51,6 +53,8 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::update_user))
         .routes(routes!(admin::reset_password))
         .routes(routes!(admin::audit))
+        .routes(routes!(audit_export::xlsx))
+        .routes(routes!(audit_export::csv))
         .routes(routes!(progress::show))
         .routes(routes!(progress::ranking))
         .routes(routes!(progress::base_coverage))
@@ -74,6 +78,10 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(events::record_unit))
         .routes(routes!(review_queue::list))
         .routes(routes!(review_queue::accept))
+        .routes(routes!(notices::list))
+        .routes(routes!(notices::mark_read))
+        .routes(routes!(notices::prefs, notices::set_prefs))
+        .routes(routes!(notices::deliveries))
         .routes(routes!(doc::document))
 }
 
