@@ -1,10 +1,11 @@
 //! What happened at the province's events and at each unit's launch and closing.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use phongtrao_domain::event_record::{EventRecord, UnitEventKind};
+use phongtrao_domain::event_record::{EventRecord, EventStatus, UnitEventKind};
 use serde::Serialize;
 
 use crate::audit::Who;
+use crate::columns::Text;
 use crate::{in_transaction, with_pool, Db, Result, StorageError};
 
 /// A province event of the plan with what is known of it.
@@ -16,6 +17,7 @@ pub struct ProvinceEvent {
     pub ends_on: Option<NaiveDate>,
     pub place: Option<String>,
     pub host_unit_code: Option<String>,
+    #[sqlx(try_from = "Text<EventStatus>")]
     pub status: String,
     pub held_on: Option<NaiveDate>,
     pub participants: Option<i64>,
@@ -55,7 +57,7 @@ pub async fn set_province(
         )
         .bind(campaign_id)
         .bind(number)
-        .bind(record.status.as_str())
+        .bind(Text(record.status))
         .bind(record.held_on)
         .bind(Some(record.place.as_str()).filter(|p| !p.is_empty()))
         .bind(record.participants)
@@ -119,7 +121,7 @@ pub async fn set_unit(
         .bind(campaign_id)
         .bind(unit_id)
         .bind(kind.as_str())
-        .bind(record.status.as_str())
+        .bind(Text(record.status))
         .bind(record.held_on)
         .bind(&record.place)
         .bind(record.participants)

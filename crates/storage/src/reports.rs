@@ -16,6 +16,7 @@ use phongtrao_domain::report::{
 use serde::Serialize;
 
 use crate::audit::{AuditEntry, Who};
+use crate::columns::Text;
 use crate::rollups::{Pending, ReportChange, RollupTx};
 use crate::tx::{IdempotencyInsert, ReportTx, ReportWrite, VersionInsert};
 use crate::{in_transaction, with_pool, Db, Result, StorageError};
@@ -25,8 +26,10 @@ pub struct ReportRow {
     pub id: i64,
     pub campaign_id: i64,
     pub unit_id: i64,
+    #[sqlx(try_from = "Text<ReportKind>")]
     pub kind: String,
     pub period_seq: i64,
+    #[sqlx(try_from = "Text<Status>")]
     pub status: String,
     pub version: i64,
     pub due_at: DateTime<Utc>,
@@ -80,6 +83,7 @@ pub struct ActivityRow {
 pub struct VersionRow {
     pub id: i64,
     pub version: i64,
+    #[sqlx(try_from = "Text<Status>")]
     pub status: String,
     pub action: String,
     pub snapshot_json: String,
@@ -106,7 +110,7 @@ pub async fn get(db: &Db, key: &ReportKey) -> Result<Option<ReportRow>> {
     Ok(with_pool!(db, pool => sqlx::query_as(&sql)
         .bind(key.campaign_id)
         .bind(key.unit_id)
-        .bind(key.kind.as_str())
+        .bind(Text(key.kind))
         .bind(key.period_seq)
         .fetch_optional(pool)
         .await)?)
@@ -157,7 +161,7 @@ pub async fn list(
     }
     sql.push_str(" ORDER BY period_seq, unit_id");
     Ok(with_pool!(db, pool => {
-        let mut q = sqlx::query_as(&sql).bind(campaign_id).bind(kind.as_str());
+        let mut q = sqlx::query_as(&sql).bind(campaign_id).bind(Text(kind));
         if let Some(seq) = period_seq {
             q = q.bind(seq);
         }
@@ -229,12 +233,6 @@ struct Snapshot<'a> {
     submitted: Option<&'a CheckedReport>,
 }
 
-fn timeliness_str(t: Timeliness) -> &'static str {
-    match t {
-        Timeliness::OnTime => "on_time",
-        Timeliness::Late => "late",
-    }
-}
 
 /// Rows a save writes besides the report itself: its history row, its audit entry
 /// and the answer kept for its idempotency key. A grouped commit writes those of all
@@ -259,7 +257,7 @@ impl Deferred {
         self.versions.push(VersionInsert {
             report_id: current.id,
             version: current.version,
-            status: current.status.clone(),
+            status: current.status(),
             action: "conflict_refused",
             snapshot: prepared.snapshot.clone(),
             at: req.now,
@@ -374,10 +372,10 @@ async fn save_in_tx<C: ReportTx + RollupTx + Send>(
         }
         None => None,
     };
-    let timeliness = plan.timeliness.map(timeliness_str);
+    let timeliness = plan.timeliness;
     let write = ReportWrite {
         key: k,
-        status: plan.status.as_str(),
+        status: plan.status,
         version: plan.version,
         due_at: req.due_at,
         first_submitted_at: plan.first_submitted_at,
@@ -406,7 +404,7 @@ async fn save_in_tx<C: ReportTx + RollupTx + Send>(
     rows.versions.push(VersionInsert {
         report_id,
         version: plan.version,
-        status: plan.status.as_str().to_string(),
+        status: plan.status,
         action,
         snapshot: prepared.snapshot.clone(),
         at: req.now,
@@ -416,7 +414,7 @@ async fn save_in_tx<C: ReportTx + RollupTx + Send>(
         report_id,
         version: plan.version,
         status: plan.status.as_str().to_string(),
-        timeliness: timeliness.map(str::to_string),
+        timeliness: timeliness.map(|t| crate::columns::timeliness_text(t).to_string()),
         first_submitted_at: plan.first_submitted_at,
         replayed: false,
     };
@@ -566,7 +564,7 @@ async fn save_batch_fast(
         crate::id_list(&units),
         crate::id_list(&periods)
     );
-    let rows: Vec<ReportRow> = sqlx::query_as(&sql).bind(campaign_id).bind(kind.as_str()).fetch_all(&mut *tx).await?;
+    let rows: Vec<ReportRow> = sqlx::query_as(&sql).bind(campaign_id).bind(Text(kind)).fetch_all(&mut *tx).await?;
     let existing: HashMap<i64, ReportRow> =
         rows.into_iter().filter(|r| wanted.get(&r.unit_id) == Some(&r.period_seq)).map(|r| (r.unit_id, r)).collect();
     let chains = crate::rollups::chains(&mut tx, &units).await?;
@@ -772,7 +770,7 @@ async fn review_in_tx<C: ReportTx + RollupTx + Send>(
     conn.insert_versions(&[VersionInsert {
         report_id,
         version: review.version,
-        status: review.status.as_str().to_string(),
+        status: review.status,
         action,
         snapshot,
         at: now,

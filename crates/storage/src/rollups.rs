@@ -230,7 +230,7 @@ pub trait RollupTx {
 }
 
 macro_rules! impl_rollup_tx {
-    ($conn:ty, $sqlite:expr, $lock:expr, $bulk_json:expr, $bulk_insert:expr, $concat:expr) => {
+    ($conn:ty, $db:ty, $sqlite:expr, $lock:expr, $bulk_json:expr, $bulk_insert:expr, $concat:expr) => {
         impl RollupTx for $conn {
             async fn lock_unit(&mut self, unit_id: i64) -> sqlx::Result<()> {
                 let lock: Option<&str> = $lock;
@@ -317,22 +317,17 @@ macro_rules! impl_rollup_tx {
                     delta.iter().filter(|(_, v)| **v != 0).map(|((k, seq), v)| (names.name(*k), *seq, *v)).collect();
                 rows.sort();
                 for unit in unit_ids {
-                    // Keys are distinct, so one statement may upsert them all.
+                    // Keys are distinct, so one statement may upsert them all (300 rows of
+                    // 5 parameters: far under both backends' bind-parameter limits).
                     for chunk in rows.chunks(300) {
-                        let mut sql = String::from("INSERT INTO rollups (campaign_id, unit_id, key, period_seq, value) VALUES ");
-                        for i in 0..chunk.len() {
-                            if i > 0 {
-                                sql.push(',');
-                            }
-                            let b = 3 * i;
-                            sql.push_str(&format!("($1, $2, ${}, ${}, ${})", b + 3, b + 4, b + 5));
-                        }
-                        sql.push_str(" ON CONFLICT (campaign_id, unit_id, key, period_seq) DO UPDATE SET value = rollups.value + excluded.value");
-                        let mut q = sqlx::query(&sql).bind(campaign_id).bind(*unit);
-                        for (key, seq, value) in chunk {
-                            q = q.bind(key).bind(*seq).bind(*value);
-                        }
-                        q.execute(&mut *self).await?;
+                        let mut q = sqlx::QueryBuilder::<$db>::new(
+                            "INSERT INTO rollups (campaign_id, unit_id, key, period_seq, value) ",
+                        );
+                        q.push_values(chunk, |mut row, (key, seq, value)| {
+                            row.push_bind(campaign_id).push_bind(*unit).push_bind(key).push_bind(*seq).push_bind(*value);
+                        });
+                        q.push(" ON CONFLICT (campaign_id, unit_id, key, period_seq) DO UPDATE SET value = rollups.value + excluded.value");
+                        q.build().execute(&mut *self).await?;
                     }
                 }
                 Ok(())
@@ -531,6 +526,7 @@ fn flat_json(rows: &[(i64, &str, i64, i64)]) -> Vec<sqlx::Result<String>> {
 
 impl_rollup_tx!(
     sqlx::SqliteConnection,
+    sqlx::Sqlite,
     true,
     None,
     nested_json,
@@ -541,6 +537,7 @@ impl_rollup_tx!(
 );
 impl_rollup_tx!(
     sqlx::PgConnection,
+    sqlx::Postgres,
     false,
     Some("SELECT id FROM units WHERE id = $1 FOR UPDATE"),
     flat_json,
