@@ -89,6 +89,49 @@ impl<'r, T: TextColumn> Decode<'r, Postgres> for Text<T> {
     }
 }
 
+/// A nullable TEXT column of a domain enum (NULL: None), for row fields declared
+/// `#[sqlx(try_from = "NullableText<Timeliness>")]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NullableText<T>(pub Option<T>);
+
+impl<T: TextColumn> Type<Sqlite> for NullableText<T> {
+    fn type_info() -> SqliteTypeInfo {
+        <&str as Type<Sqlite>>::type_info()
+    }
+
+    fn compatible(ty: &SqliteTypeInfo) -> bool {
+        <&str as Type<Sqlite>>::compatible(ty)
+    }
+}
+
+impl<T: TextColumn> Type<Postgres> for NullableText<T> {
+    fn type_info() -> PgTypeInfo {
+        <&str as Type<Postgres>>::type_info()
+    }
+
+    fn compatible(ty: &PgTypeInfo) -> bool {
+        <&str as Type<Postgres>>::compatible(ty)
+    }
+}
+
+impl<'r, T: TextColumn> Decode<'r, Sqlite> for NullableText<T> {
+    fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
+        if sqlx::ValueRef::is_null(&value) {
+            return Ok(NullableText(None));
+        }
+        Ok(NullableText(Some(<Text<T> as Decode<'r, Sqlite>>::decode(value)?.0)))
+    }
+}
+
+impl<'r, T: TextColumn> Decode<'r, Postgres> for NullableText<T> {
+    fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+        if sqlx::ValueRef::is_null(&value) {
+            return Ok(NullableText(None));
+        }
+        Ok(NullableText(Some(<Text<T> as Decode<'r, Postgres>>::decode(value)?.0)))
+    }
+}
+
 macro_rules! text_column {
     ($t:ty, $what:literal, $to:expr, $from:expr) => {
         impl TextColumn for $t {
@@ -112,6 +155,12 @@ macro_rules! text_column {
         impl From<Text<$t>> for String {
             fn from(value: Text<$t>) -> Self {
                 value.0.to_text().to_string()
+            }
+        }
+
+        impl From<NullableText<$t>> for Option<String> {
+            fn from(value: NullableText<$t>) -> Self {
+                value.0.map(|v| v.to_text().to_string())
             }
         }
     };

@@ -80,6 +80,7 @@ pub async fn set_province(
 pub struct UnitEventRow {
     pub unit_id: i64,
     pub kind: String,
+    #[sqlx(try_from = "Text<EventStatus>")]
     pub status: String,
     pub held_on: Option<NaiveDate>,
     pub place: String,

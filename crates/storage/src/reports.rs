@@ -16,7 +16,7 @@ use phongtrao_domain::report::{
 use serde::Serialize;
 
 use crate::audit::{AuditEntry, Who};
-use crate::columns::Text;
+use crate::columns::{timeliness_text, NullableText, Text, TextColumn};
 use crate::rollups::{Pending, ReportChange, RollupTx};
 use crate::tx::{IdempotencyInsert, ReportTx, ReportWrite, VersionInsert};
 use crate::{in_transaction, with_pool, Db, Result, StorageError};
@@ -35,6 +35,7 @@ pub struct ReportRow {
     pub due_at: DateTime<Utc>,
     pub first_submitted_at: Option<DateTime<Utc>>,
     pub last_submitted_at: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "NullableText<Timeliness>")]
     pub timeliness: Option<String>,
     pub draft_json: String,
     pub highlights: String,
@@ -49,8 +50,20 @@ pub struct ReportRow {
 }
 
 impl ReportRow {
+    /// The status (checked when the row was read: an unknown status is a storage
+    /// error then, so the fallback is never taken).
     pub fn status(&self) -> Status {
         Status::parse(&self.status).unwrap_or(Status::Draft)
+    }
+
+    /// On time or late, once submitted (checked when the row was read).
+    pub fn timeliness(&self) -> Option<Timeliness> {
+        self.timeliness.as_deref().and_then(Timeliness::from_text)
+    }
+
+    /// Weekly report or unit plan (checked when the row was read).
+    pub fn kind(&self) -> ReportKind {
+        ReportKind::parse(&self.kind).unwrap_or(ReportKind::Weekly)
     }
 
     pub fn draft(&self) -> ReportInput {
@@ -360,7 +373,7 @@ async fn save_in_tx<C: ReportTx + RollupTx + Send>(
             Some(p) => p.chains.get(&k.unit_id).cloned().unwrap_or_default(),
             None => RollupTx::unit_and_ancestors(conn, k.unit_id).await?,
         };
-        let before = existing.as_ref().and_then(|r| r.timeliness.as_deref());
+        let before = existing.as_ref().and_then(ReportRow::timeliness);
         ReportChange::for_save(conn, req.plan, k.campaign_id, chain, k.period_seq, before).await?
     } else {
         None
@@ -414,7 +427,7 @@ async fn save_in_tx<C: ReportTx + RollupTx + Send>(
         report_id,
         version: plan.version,
         status: plan.status.as_str().to_string(),
-        timeliness: timeliness.map(|t| crate::columns::timeliness_text(t).to_string()),
+        timeliness: timeliness.map(|t| timeliness_text(t).to_string()),
         first_submitted_at: plan.first_submitted_at,
         replayed: false,
     };
@@ -748,8 +761,7 @@ async fn review_in_tx<C: ReportTx + RollupTx + Send>(
     let Some(row) = conn.report_by_id(report_id).await? else {
         return Err(SaveError::Storage(StorageError::NotFound(format!("báo cáo / report {report_id}"))));
     };
-    let kind = ReportKind::parse(&row.kind).unwrap_or(ReportKind::UnitPlan);
-    let review = match transition::plan_review(row.status(), row.version, kind, expected_version, decision) {
+    let review = match transition::plan_review(row.status(), row.version, row.kind(), expected_version, decision) {
         Ok(review) => review,
         Err(SaveRefusal::Rule(rule)) => return Err(SaveError::Rule(rule)),
         Err(SaveRefusal::Stale) => return Err(SaveError::Conflict { current: Box::new(row) }),
@@ -784,7 +796,7 @@ async fn review_in_tx<C: ReportTx + RollupTx + Send>(
         .after(&serde_json::json!({"status": review.status.as_str(), "version": review.version, "comment": comment}));
     conn.insert_audit(&[(entry, now)]).await?;
     if let Some(change) = change {
-        let on_time = row.timeliness.as_deref().map(|t| t == "on_time");
+        let on_time = row.timeliness().map(|t| t == Timeliness::OnTime);
         change.after(plan, row.period_seq, None, on_time).apply(conn, &KeyNames::new(plan)).await?;
     }
     Ok(Saved {

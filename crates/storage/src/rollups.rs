@@ -8,12 +8,15 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::future::Future;
 
+use phongtrao_domain::period::Timeliness;
 use phongtrao_domain::plan::{parse_plan, Level, Plan};
+use phongtrao_domain::report::Status;
 use phongtrao_domain::progress::figures::{
     self, add, report_and_covered_figures, unit_figures, Figures, KeyNames, OwnReports, UnitFacts,
 };
 use phongtrao_domain::unit::{BaseFigure, UnitKind};
 
+use crate::columns::Text;
 use crate::{id_list, with_pool, Db, Result};
 
 /// One unit's facts, as stored.
@@ -34,7 +37,7 @@ fn stored_unit((id, parent_id, level, kind, active): UnitTuple) -> StoredUnit {
     }
 }
 
-pub type OwnTuple = (i64, i64, String, Option<String>, Option<String>, Option<i64>);
+pub type OwnTuple = (i64, i64, Text<Status>, Option<Text<Timeliness>>, Option<String>, Option<i64>);
 
 /// What a rebuild reads besides the weekly reports: every unit; per parent its
 /// reporting children's base figures (parent, figure, sum, count); and the own rows
@@ -53,17 +56,17 @@ pub type ParentWeekCovered = (i64, String, String);
 
 /// One weekly report of a unit: unit, period, status, timeliness, submitted values
 /// (a JSON object).
-pub type OwnReportTuple = (i64, i64, String, Option<String>, Option<String>);
+pub type OwnReportTuple = (i64, i64, Text<Status>, Option<Text<Timeliness>>, Option<String>);
 
 /// Folds report rows into each unit's own reports.
 fn own_from_reports(rows: Vec<OwnReportTuple>) -> sqlx::Result<HashMap<i64, OwnReports>> {
     let mut out: HashMap<i64, OwnReports> = HashMap::new();
-    for (unit, seq, status, timeliness, values) in rows {
+    for (unit, seq, Text(status), timeliness, values) in rows {
         let own = out.entry(unit).or_default();
-        if let Some(t) = timeliness {
-            own.first_on_time.insert(seq, t == "on_time");
+        if let Some(Text(t)) = timeliness {
+            own.first_on_time.insert(seq, t == Timeliness::OnTime);
         }
-        if let (true, Some(json)) = (status == "submitted" || status == "accepted", values) {
+        if let (true, Some(json)) = (status.counts(), values) {
             each_value(&json, |key, value| {
                 own.values.insert((seq, key.to_string()), value);
             })
@@ -138,13 +141,13 @@ pub type Everything = (Vec<StoredUnit>, Vec<(i64, String, i64)>, Vec<OwnTuple>);
 /// own reports.
 fn own_from_rows(rows: Vec<OwnTuple>) -> HashMap<i64, OwnReports> {
     let mut out: HashMap<i64, OwnReports> = HashMap::new();
-    for (unit, seq, status, timeliness, key, value) in rows {
+    for (unit, seq, Text(status), timeliness, key, value) in rows {
         let own = out.entry(unit).or_default();
-        if let Some(t) = timeliness {
-            own.first_on_time.insert(seq, t == "on_time");
+        if let Some(Text(t)) = timeliness {
+            own.first_on_time.insert(seq, t == Timeliness::OnTime);
         }
         if let (Some(key), Some(value)) = (key, value) {
-            if status == "submitted" || status == "accepted" {
+            if status.counts() {
                 own.values.insert((seq, key), value);
             }
         }
@@ -1099,7 +1102,7 @@ impl ReportChange {
         campaign_id: i64,
         chain: Vec<StoredUnit>,
         seq: i64,
-        timeliness: Option<&str>,
+        timeliness: Option<Timeliness>,
     ) -> sqlx::Result<Option<Self>> {
         let mut chain = chain.into_iter();
         let Some(unit) = chain.next() else {
@@ -1112,7 +1115,7 @@ impl ReportChange {
         } else {
             let mut own = OwnReports::default();
             if let Some(t) = timeliness {
-                own.first_on_time.insert(seq, t == "on_time");
+                own.first_on_time.insert(seq, t == Timeliness::OnTime);
             }
             own
         };
