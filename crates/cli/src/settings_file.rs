@@ -61,6 +61,7 @@ pub fn apply(path: &Path) -> Result<Vec<&'static str>, String> {
         let value = match value {
             toml::Value::String(s) => s.clone(),
             toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
             toml::Value::Boolean(b) => b.to_string(),
             other => return Err(format!("{}: {key}: {other} is not a string, number or boolean", path.display())),
         };
