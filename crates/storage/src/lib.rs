@@ -33,8 +33,8 @@ pub mod units;
 pub mod users;
 
 pub use db::{
-    application_name, default_acquire_timeout, newer_schema_message, Backend, Db, DbOptions, ErrorKind, SchemaStatus, StorageError,
-    DEFAULT_SQLITE_CONNECTIONS, WRITE_LOCK,
+    application_name, default_acquire_timeout, newer_schema_message, Backend, Db, DbOptions, ErrorKind, SchemaStatus,
+    StorageError, DEFAULT_SQLITE_CONNECTIONS, WRITE_LOCK,
 };
 pub mod unavailable;
 

@@ -246,7 +246,6 @@ struct Snapshot<'a> {
     submitted: Option<&'a CheckedReport>,
 }
 
-
 /// Rows a save writes besides the report itself: its history row, its audit entry
 /// and the answer kept for its idempotency key. A grouped commit writes those of all
 /// its saves at once (multi-row statements); a single save writes its own after the

@@ -10,10 +10,10 @@ use std::future::Future;
 
 use phongtrao_domain::period::Timeliness;
 use phongtrao_domain::plan::{parse_plan, Level, Plan};
-use phongtrao_domain::report::Status;
 use phongtrao_domain::progress::figures::{
     self, add, report_and_covered_figures, unit_figures, Figures, KeyNames, OwnReports, UnitFacts,
 };
+use phongtrao_domain::report::Status;
 use phongtrao_domain::unit::{BaseFigure, UnitKind};
 
 use crate::columns::Text;

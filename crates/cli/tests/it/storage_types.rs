@@ -64,7 +64,10 @@ fn phongtrao_config_lists_the_database_pool_settings_with_their_effective_values
         config_line(&out, "db_acquire_timeout"),
         "db_acquire_timeout = \"2.5\"  # PHONGTRAO_DB_ACQUIRE_TIMEOUT, file"
     );
-    assert_eq!(config_line(&out, "sqlite_connections"), "sqlite_connections = \"6\"  # PHONGTRAO_SQLITE_CONNECTIONS, env");
+    assert_eq!(
+        config_line(&out, "sqlite_connections"),
+        "sqlite_connections = \"6\"  # PHONGTRAO_SQLITE_CONNECTIONS, env"
+    );
 }
 
 /// A pool setting that is no number is refused with its name, not silently replaced
@@ -81,11 +84,8 @@ fn a_bad_pool_setting_is_refused_with_its_name() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("db-acquire-timeout") && err.contains("soon"), "{err}");
-    let out = phongtrao()
-        .args(["rebuild", "--sqlite-connections", "0", "--data-dir"])
-        .arg(dir.path())
-        .output()
-        .expect("run");
+    let out =
+        phongtrao().args(["rebuild", "--sqlite-connections", "0", "--data-dir"]).arg(dir.path()).output().expect("run");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("sqlite-connections"));
 }
@@ -122,7 +122,8 @@ async fn an_unknown_value_in_an_enum_column_is_a_storage_error_naming_it() {
     assert_eq!(e.kind(), ErrorKind::Internal);
     assert!(e.to_string().contains("unknown role") && e.to_string().contains("superuser"), "{e}");
 
-    with_pool!(db, pool => sqlx::query("UPDATE reports SET status = 'archived'").execute(pool).await.map(|_| ())).expect("update");
+    with_pool!(db, pool => sqlx::query("UPDATE reports SET status = 'archived'").execute(pool).await.map(|_| ()))
+        .expect("update");
     let key = report_key(&app, "899").await;
     let e = phongtrao_storage::reports::get(db, &key).await.expect_err("unknown status");
     assert!(e.to_string().contains("unknown report status") && e.to_string().contains("archived"), "{e}");
@@ -168,7 +169,8 @@ async fn a_report_with_the_most_activities_keeps_every_row_in_order() {
                    "place": "Rạch Giá", "participants": format!("{i}"), "funds": "", "result": ""})
         })
         .collect();
-    let r = app.submit(&token, "899", WEEK1, json!({"values": {"5": "1.500", "17": "20"}, "activities": activities})).await;
+    let r =
+        app.submit(&token, "899", WEEK1, json!({"values": {"5": "1.500", "17": "20"}, "activities": activities})).await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
     let shown = app.api(&format!("/api/v1/reports/899/{WEEK1}"), &office).await;
     let stored = shown["submitted"]["activities"].as_array().expect("activities");
@@ -180,8 +182,9 @@ async fn a_report_with_the_most_activities_keeps_every_row_in_order() {
     assert_eq!(shown["submitted"]["values"]["5"], 1500);
     assert_eq!(shown["submitted"]["values"]["17"], 20);
     // The report's history and the audit log have their rows too.
-    let versions: i64 = with_pool!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM report_versions").fetch_one(pool).await)
-        .expect("count");
+    let versions: i64 =
+        with_pool!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM report_versions").fetch_one(pool).await)
+            .expect("count");
     assert_eq!(versions, 1);
     let audited: i64 = with_pool!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'report.submit'").fetch_one(pool).await)
         .expect("count");
