@@ -1,5 +1,5 @@
 //! The domain's enums in TEXT columns (a report's status, kind and timeliness, a
-//! user's role, an event's status), bound and read through `sqlx::Type` on both
+//! user's role, an event's status and a unit event's kind), bound and read through `sqlx::Type` on both
 //! backends instead of `as_str()` / `parse` by hand at every query.
 //!
 //! The domain crate has no sqlx dependency, so the impls live here on a wrapper,
@@ -9,7 +9,7 @@
 //! the column's kind and the value (a storage error, "internal"), never a panic and
 //! never a silent default.
 
-use phongtrao_domain::event_record::EventStatus;
+use phongtrao_domain::event_record::{EventStatus, UnitEventKind};
 use phongtrao_domain::period::Timeliness;
 use phongtrao_domain::report::{ReportKind, Status};
 use phongtrao_domain::role::Role;
@@ -170,6 +170,7 @@ text_column!(Status, "report status", Status::as_str, Status::parse);
 text_column!(ReportKind, "report kind", ReportKind::as_str, ReportKind::parse);
 text_column!(Role, "role", Role::as_str, Role::parse);
 text_column!(EventStatus, "event status", EventStatus::as_str, EventStatus::parse);
+text_column!(UnitEventKind, "unit event kind", UnitEventKind::as_str, UnitEventKind::parse);
 text_column!(Timeliness, "timeliness", timeliness_text, timeliness_parse);
 
 /// The text of a timeliness in the `timeliness` column.

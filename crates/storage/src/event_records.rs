@@ -79,6 +79,7 @@ pub async fn set_province(
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct UnitEventRow {
     pub unit_id: i64,
+    #[sqlx(try_from = "Text<UnitEventKind>")]
     pub kind: String,
     #[sqlx(try_from = "Text<EventStatus>")]
     pub status: String,
@@ -113,7 +114,7 @@ pub async fn set_unit(
         format!("SELECT {UNIT_COLUMNS} FROM unit_events WHERE campaign_id = $1 AND unit_id = $2 AND kind = $3");
     in_transaction!(db, tx => {
         let before: Option<UnitEventRow> =
-            sqlx::query_as(&select).bind(campaign_id).bind(unit_id).bind(kind.as_str()).fetch_optional(&mut **tx).await?;
+            sqlx::query_as(&select).bind(campaign_id).bind(unit_id).bind(Text(kind)).fetch_optional(&mut **tx).await?;
         sqlx::query(
             "INSERT INTO unit_events (campaign_id, unit_id, kind, status, held_on, place, participants, status_reason, results, updated_at, updated_by)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -121,7 +122,7 @@ pub async fn set_unit(
         )
         .bind(campaign_id)
         .bind(unit_id)
-        .bind(kind.as_str())
+        .bind(Text(kind))
         .bind(Text(record.status))
         .bind(record.held_on)
         .bind(&record.place)
@@ -133,7 +134,7 @@ pub async fn set_unit(
         .execute(&mut **tx)
         .await?;
         let after: UnitEventRow =
-            sqlx::query_as(&select).bind(campaign_id).bind(unit_id).bind(kind.as_str()).fetch_one(&mut **tx).await?;
+            sqlx::query_as(&select).bind(campaign_id).bind(unit_id).bind(Text(kind)).fetch_one(&mut **tx).await?;
         let entry = who
             .entry(&format!("unit_event.{}", kind.as_str()), "unit", Some(unit_id.to_string()))
             .unit(Some(unit_id))
