@@ -13,7 +13,7 @@ use phongtrao_domain::event_record::{EventStatus, UnitEventKind};
 use phongtrao_domain::period::Timeliness;
 use phongtrao_domain::report::{ReportKind, Status};
 use phongtrao_domain::role::Role;
-use phongtrao_domain::unit::BaseFigure;
+use phongtrao_domain::unit::{BaseFigure, UnitKind};
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
@@ -172,6 +172,7 @@ text_column!(ReportKind, "report kind", ReportKind::as_str, ReportKind::parse);
 text_column!(Role, "role", Role::as_str, Role::parse);
 text_column!(EventStatus, "event status", EventStatus::as_str, EventStatus::parse);
 text_column!(UnitEventKind, "unit event kind", UnitEventKind::as_str, UnitEventKind::parse);
+text_column!(UnitKind, "unit kind", UnitKind::as_str, UnitKind::parse);
 text_column!(BaseFigure, "base figure", BaseFigure::as_str, BaseFigure::parse);
 text_column!(Timeliness, "timeliness", timeliness_text, timeliness_parse);
 

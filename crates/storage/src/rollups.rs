@@ -27,14 +27,10 @@ pub struct StoredUnit {
     pub facts: UnitFacts,
 }
 
-type UnitTuple = (i64, Option<i64>, i64, String, bool);
+type UnitTuple = (i64, Option<i64>, i64, Text<UnitKind>, bool);
 
-fn stored_unit((id, parent_id, level, kind, active): UnitTuple) -> StoredUnit {
-    StoredUnit {
-        id,
-        parent_id,
-        facts: UnitFacts { level: Level::from_number(level), kind: UnitKind::parse(&kind), active },
-    }
+fn stored_unit((id, parent_id, level, Text(kind), active): UnitTuple) -> StoredUnit {
+    StoredUnit { id, parent_id, facts: UnitFacts { level: Level::from_number(level), kind: Some(kind), active } }
 }
 
 pub type OwnTuple = (i64, i64, Text<Status>, Option<Text<Timeliness>>, Option<String>, Option<i64>);
@@ -268,7 +264,7 @@ macro_rules! impl_rollup_tx {
             }
 
             async fn unit_and_ancestors(&mut self, unit_id: i64) -> sqlx::Result<Vec<StoredUnit>> {
-                let rows: Vec<(i64, Option<i64>, i64, String, bool, i64)> = sqlx::query_as(
+                let rows: Vec<(i64, Option<i64>, i64, Text<UnitKind>, bool, i64)> = sqlx::query_as(
                     "WITH RECURSIVE up(id, parent_id, level, kind, active, depth) AS (
                          SELECT id, parent_id, level, kind, active, CAST(0 AS BIGINT) FROM units WHERE id = $1
                          UNION ALL
@@ -290,12 +286,12 @@ macro_rules! impl_rollup_tx {
             }
 
             async fn bases(&mut self, unit_id: i64) -> sqlx::Result<BTreeMap<BaseFigure, i64>> {
-                let rows: Vec<(String, i64)> =
+                let rows: Vec<(Text<BaseFigure>, i64)> =
                     sqlx::query_as("SELECT figure, value FROM unit_base_figures WHERE unit_id = $1")
                         .bind(unit_id)
                         .fetch_all(&mut *self)
                         .await?;
-                Ok(rows.into_iter().filter_map(|(f, v)| BaseFigure::parse(&f).map(|f| (f, v))).collect())
+                Ok(rows.into_iter().map(|(Text(f), v)| (f, v)).collect())
             }
 
             async fn stored(&mut self, campaign_id: i64, unit_id: i64, names: &KeyNames) -> sqlx::Result<Figures> {
@@ -566,7 +562,8 @@ pub async fn chains(
          SELECT start, id, parent_id, level, kind, active FROM up ORDER BY start, depth",
         id_list(unit_ids)
     );
-    let rows: Vec<(i64, i64, Option<i64>, i64, String, bool)> = sqlx::query_as(&sql).fetch_all(&mut **tx).await?;
+    let rows: Vec<(i64, i64, Option<i64>, i64, Text<UnitKind>, bool)> =
+        sqlx::query_as(&sql).fetch_all(&mut **tx).await?;
     let mut out: HashMap<i64, Vec<StoredUnit>> = HashMap::new();
     for (start, id, parent, level, kind, active) in rows {
         out.entry(start).or_default().push(stored_unit((id, parent, level, kind, active)));
