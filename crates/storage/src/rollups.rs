@@ -28,6 +28,8 @@ pub struct StoredUnit {
 }
 
 type UnitTuple = (i64, Option<i64>, i64, Text<UnitKind>, bool);
+/// A unit of a chain: the unit the chain starts from, then the unit's tuple.
+type ChainRow = (i64, i64, Option<i64>, i64, Text<UnitKind>, bool);
 
 fn stored_unit((id, parent_id, level, Text(kind), active): UnitTuple) -> StoredUnit {
     StoredUnit { id, parent_id, facts: UnitFacts { level: Level::from_number(level), kind: Some(kind), active } }
@@ -562,8 +564,7 @@ pub async fn chains(
          SELECT start, id, parent_id, level, kind, active FROM up ORDER BY start, depth",
         id_list(unit_ids)
     );
-    let rows: Vec<(i64, i64, Option<i64>, i64, Text<UnitKind>, bool)> =
-        sqlx::query_as(&sql).fetch_all(&mut **tx).await?;
+    let rows: Vec<ChainRow> = sqlx::query_as(&sql).fetch_all(&mut **tx).await?;
     let mut out: HashMap<i64, Vec<StoredUnit>> = HashMap::new();
     for (start, id, parent, level, kind, active) in rows {
         out.entry(start).or_default().push(stored_unit((id, parent, level, kind, active)));
