@@ -74,6 +74,21 @@ fn args() -> Result<Args> {
     Ok(a)
 }
 
+/// The pool settings `phongtrao serve` would take from the same variables
+/// (PHONGTRAO_SQLITE_CONNECTIONS, PHONGTRAO_DB_ACQUIRE_TIMEOUT).
+fn db_options() -> phongtrao_storage::DbOptions {
+    let var = |name: &str| std::env::var(name).ok().map(|v| v.trim().to_string());
+    let mut options = phongtrao_storage::DbOptions::default();
+    if let Some(n) = var("PHONGTRAO_SQLITE_CONNECTIONS").and_then(|v| v.parse().ok()) {
+        options.sqlite_connections = n;
+    }
+    options.acquire_timeout = var("PHONGTRAO_DB_ACQUIRE_TIMEOUT")
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map(Duration::from_secs_f64);
+    options
+}
+
 fn percentile(sorted: &[u64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -197,7 +212,7 @@ fn main() -> Result<()> {
 
 async fn run(args: Args) -> Result<()> {
     let started = Instant::now();
-    let db = Db::open_data_dir(&args.data_dir).await?;
+    let db = Db::open_data_dir_with(&args.data_dir, &db_options()).await?;
     let (unit_count, campaign_id) = phongtrao_web::demo_national::setup(&db, args.seed).await?;
     phongtrao_web::prepare::prepare(&db).await?;
     let already: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM reports")

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use clap::Args;
-use phongtrao_storage::Db;
+use phongtrao_storage::{Db, DbOptions};
 use sqlx::sqlite::SqliteConnectOptions;
 
 #[derive(Args, Debug, Clone)]
@@ -17,6 +17,24 @@ pub struct DatabaseArgs {
     /// postgres://... (several app instances) or sqlite://FILE; overrides --data-dir.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// Seconds a request waits for a database connection before it fails (503)
+    /// instead of hanging when the database is down; default 3 on PostgreSQL, 10 on
+    /// SQLite.
+    #[arg(long, env = "PHONGTRAO_DB_ACQUIRE_TIMEOUT", value_parser = parse_seconds)]
+    pub db_acquire_timeout: Option<f64>,
+    /// How many connections the SQLite pool may open (readers run in parallel with
+    /// the one writer).
+    #[arg(long, env = "PHONGTRAO_SQLITE_CONNECTIONS", default_value_t = phongtrao_storage::DEFAULT_SQLITE_CONNECTIONS,
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub sqlite_connections: u32,
+}
+
+/// A positive number of seconds (fractions allowed: 0.5).
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(s),
+        _ => Err(format!("\"{text}\": cần một số giây lớn hơn 0 / a number of seconds greater than 0 is needed")),
+    }
 }
 
 impl DatabaseArgs {
@@ -29,9 +47,18 @@ impl DatabaseArgs {
     }
 
     pub async fn connect(&self) -> Result<Db, phongtrao_storage::StorageError> {
+        let options = self.options();
         match self.url() {
-            Some(url) => Db::connect(url).await,
-            None => Db::open_data_dir(&self.data_dir).await,
+            Some(url) => Db::connect_with(url, &options).await,
+            None => Db::open_data_dir_with(&self.data_dir, &options).await,
+        }
+    }
+
+    /// The pool settings of these arguments (storage reads no environment itself).
+    pub fn options(&self) -> DbOptions {
+        DbOptions {
+            acquire_timeout: self.db_acquire_timeout.map(std::time::Duration::from_secs_f64),
+            sqlite_connections: self.sqlite_connections,
         }
     }
 
@@ -72,8 +99,12 @@ pub fn mask_password(url: &str) -> String {
 mod tests {
     #[test]
     fn backup_and_restore_use_the_file_the_server_opens() {
-        let args =
-            |url: Option<&str>| super::DatabaseArgs { data_dir: "data".into(), database_url: url.map(String::from) };
+        let args = |url: Option<&str>| super::DatabaseArgs {
+            data_dir: "data".into(),
+            database_url: url.map(String::from),
+            db_acquire_timeout: None,
+            sqlite_connections: 16,
+        };
         let file = |url| args(url).sqlite_file().expect("url");
         assert_eq!(file(None), std::path::Path::new("data/phongtrao.db"));
         assert_eq!(file(Some(" ")), std::path::Path::new("data/phongtrao.db"));

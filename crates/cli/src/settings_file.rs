@@ -29,6 +29,7 @@ pub const SETTINGS: &[(&str, &str, &str, bool)] = &[
     ("max_connections", "PHONGTRAO_MAX_CONNECTIONS", "768", false),
     ("header_timeout_seconds", "PHONGTRAO_HEADER_TIMEOUT_SECONDS", "10", false),
     ("db_acquire_timeout", "PHONGTRAO_DB_ACQUIRE_TIMEOUT", "", false),
+    ("sqlite_connections", "PHONGTRAO_SQLITE_CONNECTIONS", "16", false),
     ("log", "RUST_LOG", "info,sqlx=warn,tower_http=info", false),
 ];
 
@@ -60,6 +61,7 @@ pub fn apply(path: &Path) -> Result<Vec<&'static str>, String> {
         let value = match value {
             toml::Value::String(s) => s.clone(),
             toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
             toml::Value::Boolean(b) => b.to_string(),
             other => return Err(format!("{}: {key}: {other} is not a string, number or boolean", path.display())),
         };
@@ -82,11 +84,23 @@ pub fn print(from_file: &[&str], file: Option<&str>) {
         let (value, source) = match std::env::var(env) {
             Ok(v) if from_file.contains(env) => (v, "file"),
             Ok(v) => (v, "env"),
-            Err(_) => (default.to_string(), "default"),
+            Err(_) => (effective_default(key, default), "default"),
         };
         let shown = if *secret { mask(&value) } else { value };
         println!("{key} = {shown:?}  # {env}, {source}");
     }
+}
+
+/// The value a setting without a value takes: its default, or for the database
+/// acquire timeout the backend's own (3 s on PostgreSQL, 10 s on SQLite).
+fn effective_default(key: &str, default: &str) -> String {
+    if key != "db_acquire_timeout" {
+        return default.to_string();
+    }
+    let postgres = std::env::var("DATABASE_URL")
+        .is_ok_and(|url| url.starts_with("postgres://") || url.starts_with("postgresql://"));
+    let backend = if postgres { phongtrao_storage::Backend::Postgres } else { phongtrao_storage::Backend::Sqlite };
+    phongtrao_storage::default_acquire_timeout(backend).as_secs().to_string()
 }
 
 /// Passwords in URLs → ***; a URL's query values named like secrets too.
@@ -129,7 +143,7 @@ mod tests {
         cli.build();
         let serve = cli.find_subcommand("serve").expect("serve");
         for (key, env, default, _) in super::SETTINGS {
-            if matches!(*key, "log" | "log_format" | "db_acquire_timeout") {
+            if matches!(*key, "log" | "log_format") {
                 continue;
             }
             let long = key.replace('_', "-");

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use phongtrao_domain::base_figures::UnitBaseFigures;
 use phongtrao_domain::unit::BaseFigure;
 
+use crate::columns::Text;
 use crate::{in_transaction, with_pool, Db, Result};
 
 /// Stores the given figures for units that exist, leaving figures already stored
@@ -25,7 +26,7 @@ pub async fn insert_missing(db: &Db, rows: &[UnitBaseFigures], now: DateTime<Utc
                      ON CONFLICT (unit_id, figure) DO NOTHING",
                 )
                 .bind(unit_id)
-                .bind(figure.as_str())
+                .bind(Text(*figure))
                 .bind(*value)
                 .bind(now)
                 .execute(&mut **tx)
@@ -43,8 +44,9 @@ pub async fn insert_missing(db: &Db, rows: &[UnitBaseFigures], now: DateTime<Utc
 /// The figures known for one unit; a figure not in the map is missing.
 pub async fn for_unit(db: &Db, unit_id: i64) -> Result<BTreeMap<BaseFigure, i64>> {
     let sql = "SELECT figure, value FROM unit_base_figures WHERE unit_id = $1";
-    let rows: Vec<(String, i64)> = with_pool!(db, pool => sqlx::query_as(sql).bind(unit_id).fetch_all(pool).await)?;
-    Ok(rows.into_iter().filter_map(|(f, v)| BaseFigure::parse(&f).map(|f| (f, v))).collect())
+    let rows: Vec<(Text<BaseFigure>, i64)> =
+        with_pool!(db, pool => sqlx::query_as(sql).bind(unit_id).fetch_all(pool).await)?;
+    Ok(rows.into_iter().map(|(Text(f), v)| (f, v)).collect())
 }
 
 /// Sets (Some) or clears (None) figures of one unit, recording before and after in
@@ -74,7 +76,7 @@ pub async fn set(
                          ON CONFLICT (unit_id, figure) DO UPDATE SET value = $3, updated_at = $4",
                     )
                     .bind(unit_id)
-                    .bind(figure.as_str())
+                    .bind(Text(*figure))
                     .bind(*v)
                     .bind(now)
                     .execute(&mut **tx)
@@ -83,7 +85,7 @@ pub async fn set(
                 None => {
                     sqlx::query("DELETE FROM unit_base_figures WHERE unit_id = $1 AND figure = $2")
                         .bind(unit_id)
-                        .bind(figure.as_str())
+                        .bind(Text(*figure))
                         .execute(&mut **tx)
                         .await?;
                 }
@@ -110,8 +112,9 @@ pub async fn set(
 /// that have it.
 pub async fn marked_complete(db: &Db, campaign_id: i64) -> Result<std::collections::BTreeSet<BaseFigure>> {
     let sql = "SELECT figure FROM base_figure_complete WHERE campaign_id = $1";
-    let rows: Vec<(String,)> = with_pool!(db, pool => sqlx::query_as(sql).bind(campaign_id).fetch_all(pool).await)?;
-    Ok(rows.into_iter().filter_map(|(f,)| BaseFigure::parse(&f)).collect())
+    let rows: Vec<(Text<BaseFigure>,)> =
+        with_pool!(db, pool => sqlx::query_as(sql).bind(campaign_id).fetch_all(pool).await)?;
+    Ok(rows.into_iter().map(|(Text(f),)| f).collect())
 }
 
 /// Marks a base figure complete (or not) for a campaign, in the audit log with the
@@ -128,7 +131,7 @@ pub async fn set_complete(
         let before: Option<(String,)> =
             sqlx::query_as("SELECT figure FROM base_figure_complete WHERE campaign_id = $1 AND figure = $2")
                 .bind(campaign_id)
-                .bind(figure.as_str())
+                .bind(Text(figure))
                 .fetch_optional(&mut **tx)
                 .await?;
         let was = before.is_some();
@@ -138,7 +141,7 @@ pub async fn set_complete(
                     "INSERT INTO base_figure_complete (campaign_id, figure, marked_by, marked_at) VALUES ($1, $2, $3, $4)",
                 )
                 .bind(campaign_id)
-                .bind(figure.as_str())
+                .bind(Text(figure))
                 .bind(&who.name)
                 .bind(now)
                 .execute(&mut **tx)
@@ -146,7 +149,7 @@ pub async fn set_complete(
             } else {
                 sqlx::query("DELETE FROM base_figure_complete WHERE campaign_id = $1 AND figure = $2")
                     .bind(campaign_id)
-                    .bind(figure.as_str())
+                    .bind(Text(figure))
                     .execute(&mut **tx)
                     .await?;
             }

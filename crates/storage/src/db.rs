@@ -151,18 +151,45 @@ macro_rules! in_transaction {
 /// `BEGIN IMMEDIATE`: one writer at a time already.
 pub const WRITE_LOCK: i64 = 0x7068_745f_7772_6974; // "pht_writ"
 
-/// How long a request waits for a database connection before it gives up (and the
-/// client gets 503 instead of a hang). PHONGTRAO_DB_ACQUIRE_TIMEOUT (seconds)
-/// changes it; PostgreSQL's default is short (3 s): a database that is down or
-/// overloaded must show as such at once. SQLite's connections are local files: 10 s.
-pub fn acquire_timeout(backend: Backend) -> Duration {
-    let configured = std::env::var("PHONGTRAO_DB_ACQUIRE_TIMEOUT").ok().and_then(|v| v.trim().parse::<f64>().ok());
-    match configured {
-        Some(seconds) if seconds > 0.0 => Duration::from_secs_f64(seconds),
-        _ => match backend {
-            Backend::Postgres => Duration::from_secs(3),
-            Backend::Sqlite => Duration::from_secs(10),
-        },
+/// How the pools are sized and how long they wait: settings the caller reads (the
+/// CLI: flags, environment, configuration file; `phongtrao config` prints them).
+/// Storage itself reads no environment variable.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DbOptions {
+    /// How long a request waits for a database connection before it gives up (and
+    /// the client gets 503 instead of a hang). None: the backend's default
+    /// (`default_acquire_timeout`).
+    pub acquire_timeout: Option<Duration>,
+    /// How many connections the SQLite pool may open (readers run in parallel with
+    /// the one writer, WAL). PostgreSQL's pool has 16.
+    pub sqlite_connections: u32,
+}
+
+/// The SQLite pool's size when none is set.
+pub const DEFAULT_SQLITE_CONNECTIONS: u32 = 16;
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        DbOptions { acquire_timeout: None, sqlite_connections: DEFAULT_SQLITE_CONNECTIONS }
+    }
+}
+
+impl DbOptions {
+    /// The acquire timeout in effect on `backend`.
+    pub fn acquire_timeout(&self, backend: Backend) -> Duration {
+        match self.acquire_timeout {
+            Some(t) if !t.is_zero() => t,
+            _ => default_acquire_timeout(backend),
+        }
+    }
+}
+
+/// PostgreSQL's default is short (3 s): a database that is down or overloaded must
+/// show as such at once. SQLite's connections are local files: 10 s.
+pub fn default_acquire_timeout(backend: Backend) -> Duration {
+    match backend {
+        Backend::Postgres => Duration::from_secs(3),
+        Backend::Sqlite => Duration::from_secs(10),
     }
 }
 
@@ -203,34 +230,44 @@ const REBUILD_AFTER: &[i64] = &[11];
 impl Db {
     /// Connects to `url`: `postgres://...` for PostgreSQL, `sqlite://FILE` for SQLite.
     pub async fn connect(url: &str) -> crate::Result<Db> {
+        Self::connect_with(url, &DbOptions::default()).await
+    }
+
+    /// `connect` with the pools sized and timed by `options`.
+    pub async fn connect_with(url: &str, options: &DbOptions) -> crate::Result<Db> {
+        let settings = *options;
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let options = PgConnectOptions::from_str(url)?
+            let connect = PgConnectOptions::from_str(url)?
                 .application_name(&application_name())
                 .log_statements(tracing::log::LevelFilter::Trace);
             let pool = PgPoolOptions::new()
                 .max_connections(16)
-                .acquire_timeout(acquire_timeout(Backend::Postgres))
-                .connect_with(options)
+                .acquire_timeout(settings.acquire_timeout(Backend::Postgres))
+                .connect_with(connect)
                 .await?;
             Ok(Db::Postgres(pool))
         } else {
-            let options = SqliteConnectOptions::from_str(url)?;
-            Self::open_sqlite(options).await
+            Self::open_sqlite(SqliteConnectOptions::from_str(url)?, &settings).await
         }
     }
 
     /// Opens (creating if needed) the SQLite file `phongtrao.db` in `dir`.
     pub async fn open_data_dir(dir: &Path) -> crate::Result<Db> {
+        Self::open_data_dir_with(dir, &DbOptions::default()).await
+    }
+
+    /// `open_data_dir` with the pool sized and timed by `options`.
+    pub async fn open_data_dir_with(dir: &Path, options: &DbOptions) -> crate::Result<Db> {
         std::fs::create_dir_all(dir).map_err(|e| {
             StorageError::Invalid(format!(
                 "không tạo được thư mục dữ liệu / cannot create data directory {}: {e}",
                 dir.display()
             ))
         })?;
-        Self::open_sqlite(SqliteConnectOptions::new().filename(dir.join("phongtrao.db"))).await
+        Self::open_sqlite(SqliteConnectOptions::new().filename(dir.join("phongtrao.db")), options).await
     }
 
-    async fn open_sqlite(options: SqliteConnectOptions) -> crate::Result<Db> {
+    async fn open_sqlite(options: SqliteConnectOptions, settings: &DbOptions) -> crate::Result<Db> {
         // WAL with synchronous=FULL: a committed transaction is on disk before the
         // commit returns, so an acknowledged write survives kill -9 and power loss.
         let options = options
@@ -242,12 +279,10 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .log_statements(tracing::log::LevelFilter::Trace);
-        // Readers run in parallel with the one writer (WAL); PHONGTRAO_SQLITE_CONNECTIONS
-        // sets how many connections the pool may open.
-        let connections = std::env::var("PHONGTRAO_SQLITE_CONNECTIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(16);
+        // Readers run in parallel with the one writer (WAL).
         let pool = SqlitePoolOptions::new()
-            .max_connections(connections)
-            .acquire_timeout(acquire_timeout(Backend::Sqlite))
+            .max_connections(settings.sqlite_connections.max(1))
+            .acquire_timeout(settings.acquire_timeout(Backend::Sqlite))
             .connect_with(options)
             .await?;
         Ok(Db::Sqlite(pool))

@@ -1,10 +1,11 @@
 //! What happened at the province's events and at each unit's launch and closing.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use phongtrao_domain::event_record::{EventRecord, UnitEventKind};
+use phongtrao_domain::event_record::{EventRecord, EventStatus, UnitEventKind};
 use serde::Serialize;
 
 use crate::audit::Who;
+use crate::columns::Text;
 use crate::{in_transaction, with_pool, Db, Result, StorageError};
 
 /// A province event of the plan with what is known of it.
@@ -16,6 +17,7 @@ pub struct ProvinceEvent {
     pub ends_on: Option<NaiveDate>,
     pub place: Option<String>,
     pub host_unit_code: Option<String>,
+    #[sqlx(try_from = "Text<EventStatus>")]
     pub status: String,
     pub held_on: Option<NaiveDate>,
     pub participants: Option<i64>,
@@ -55,7 +57,7 @@ pub async fn set_province(
         )
         .bind(campaign_id)
         .bind(number)
-        .bind(record.status.as_str())
+        .bind(Text(record.status))
         .bind(record.held_on)
         .bind(Some(record.place.as_str()).filter(|p| !p.is_empty()))
         .bind(record.participants)
@@ -77,7 +79,9 @@ pub async fn set_province(
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct UnitEventRow {
     pub unit_id: i64,
+    #[sqlx(try_from = "Text<UnitEventKind>")]
     pub kind: String,
+    #[sqlx(try_from = "Text<EventStatus>")]
     pub status: String,
     pub held_on: Option<NaiveDate>,
     pub place: String,
@@ -110,7 +114,7 @@ pub async fn set_unit(
         format!("SELECT {UNIT_COLUMNS} FROM unit_events WHERE campaign_id = $1 AND unit_id = $2 AND kind = $3");
     in_transaction!(db, tx => {
         let before: Option<UnitEventRow> =
-            sqlx::query_as(&select).bind(campaign_id).bind(unit_id).bind(kind.as_str()).fetch_optional(&mut **tx).await?;
+            sqlx::query_as(&select).bind(campaign_id).bind(unit_id).bind(Text(kind)).fetch_optional(&mut **tx).await?;
         sqlx::query(
             "INSERT INTO unit_events (campaign_id, unit_id, kind, status, held_on, place, participants, status_reason, results, updated_at, updated_by)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -118,8 +122,8 @@ pub async fn set_unit(
         )
         .bind(campaign_id)
         .bind(unit_id)
-        .bind(kind.as_str())
-        .bind(record.status.as_str())
+        .bind(Text(kind))
+        .bind(Text(record.status))
         .bind(record.held_on)
         .bind(&record.place)
         .bind(record.participants)
@@ -130,7 +134,7 @@ pub async fn set_unit(
         .execute(&mut **tx)
         .await?;
         let after: UnitEventRow =
-            sqlx::query_as(&select).bind(campaign_id).bind(unit_id).bind(kind.as_str()).fetch_one(&mut **tx).await?;
+            sqlx::query_as(&select).bind(campaign_id).bind(unit_id).bind(Text(kind)).fetch_one(&mut **tx).await?;
         let entry = who
             .entry(&format!("unit_event.{}", kind.as_str()), "unit", Some(unit_id.to_string()))
             .unit(Some(unit_id))

@@ -5,6 +5,7 @@ pub mod allocations;
 pub mod audit;
 pub mod base_figures;
 pub mod campaigns;
+pub mod columns;
 mod db;
 pub mod event_records;
 pub mod group_commit;
@@ -32,8 +33,8 @@ pub mod units;
 pub mod users;
 
 pub use db::{
-    acquire_timeout, application_name, newer_schema_message, Backend, Db, ErrorKind, SchemaStatus, StorageError,
-    WRITE_LOCK,
+    application_name, default_acquire_timeout, newer_schema_message, Backend, Db, DbOptions, ErrorKind, SchemaStatus,
+    StorageError, DEFAULT_SQLITE_CONNECTIONS, WRITE_LOCK,
 };
 pub mod unavailable;
 

@@ -16,6 +16,7 @@ use phongtrao_domain::report::{
 use serde::Serialize;
 
 use crate::audit::{AuditEntry, Who};
+use crate::columns::{timeliness_text, NullableText, Text, TextColumn};
 use crate::rollups::{Pending, ReportChange, RollupTx};
 use crate::tx::{IdempotencyInsert, ReportTx, ReportWrite, VersionInsert};
 use crate::{in_transaction, with_pool, Db, Result, StorageError};
@@ -25,13 +26,16 @@ pub struct ReportRow {
     pub id: i64,
     pub campaign_id: i64,
     pub unit_id: i64,
+    #[sqlx(try_from = "Text<ReportKind>")]
     pub kind: String,
     pub period_seq: i64,
+    #[sqlx(try_from = "Text<Status>")]
     pub status: String,
     pub version: i64,
     pub due_at: DateTime<Utc>,
     pub first_submitted_at: Option<DateTime<Utc>>,
     pub last_submitted_at: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "NullableText<Timeliness>")]
     pub timeliness: Option<String>,
     pub draft_json: String,
     pub highlights: String,
@@ -46,8 +50,20 @@ pub struct ReportRow {
 }
 
 impl ReportRow {
+    /// The status (checked when the row was read: an unknown status is a storage
+    /// error then, so the fallback is never taken).
     pub fn status(&self) -> Status {
         Status::parse(&self.status).unwrap_or(Status::Draft)
+    }
+
+    /// On time or late, once submitted (checked when the row was read).
+    pub fn timeliness(&self) -> Option<Timeliness> {
+        self.timeliness.as_deref().and_then(Timeliness::from_text)
+    }
+
+    /// Weekly report or unit plan (checked when the row was read).
+    pub fn kind(&self) -> ReportKind {
+        ReportKind::parse(&self.kind).unwrap_or(ReportKind::Weekly)
     }
 
     pub fn draft(&self) -> ReportInput {
@@ -80,6 +96,7 @@ pub struct ActivityRow {
 pub struct VersionRow {
     pub id: i64,
     pub version: i64,
+    #[sqlx(try_from = "Text<Status>")]
     pub status: String,
     pub action: String,
     pub snapshot_json: String,
@@ -106,7 +123,7 @@ pub async fn get(db: &Db, key: &ReportKey) -> Result<Option<ReportRow>> {
     Ok(with_pool!(db, pool => sqlx::query_as(&sql)
         .bind(key.campaign_id)
         .bind(key.unit_id)
-        .bind(key.kind.as_str())
+        .bind(Text(key.kind))
         .bind(key.period_seq)
         .fetch_optional(pool)
         .await)?)
@@ -157,7 +174,7 @@ pub async fn list(
     }
     sql.push_str(" ORDER BY period_seq, unit_id");
     Ok(with_pool!(db, pool => {
-        let mut q = sqlx::query_as(&sql).bind(campaign_id).bind(kind.as_str());
+        let mut q = sqlx::query_as(&sql).bind(campaign_id).bind(Text(kind));
         if let Some(seq) = period_seq {
             q = q.bind(seq);
         }
@@ -229,13 +246,6 @@ struct Snapshot<'a> {
     submitted: Option<&'a CheckedReport>,
 }
 
-fn timeliness_str(t: Timeliness) -> &'static str {
-    match t {
-        Timeliness::OnTime => "on_time",
-        Timeliness::Late => "late",
-    }
-}
-
 /// Rows a save writes besides the report itself: its history row, its audit entry
 /// and the answer kept for its idempotency key. A grouped commit writes those of all
 /// its saves at once (multi-row statements); a single save writes its own after the
@@ -259,7 +269,7 @@ impl Deferred {
         self.versions.push(VersionInsert {
             report_id: current.id,
             version: current.version,
-            status: current.status.clone(),
+            status: current.status(),
             action: "conflict_refused",
             snapshot: prepared.snapshot.clone(),
             at: req.now,
@@ -362,7 +372,7 @@ async fn save_in_tx<C: ReportTx + RollupTx + Send>(
             Some(p) => p.chains.get(&k.unit_id).cloned().unwrap_or_default(),
             None => RollupTx::unit_and_ancestors(conn, k.unit_id).await?,
         };
-        let before = existing.as_ref().and_then(|r| r.timeliness.as_deref());
+        let before = existing.as_ref().and_then(ReportRow::timeliness);
         ReportChange::for_save(conn, req.plan, k.campaign_id, chain, k.period_seq, before).await?
     } else {
         None
@@ -374,10 +384,10 @@ async fn save_in_tx<C: ReportTx + RollupTx + Send>(
         }
         None => None,
     };
-    let timeliness = plan.timeliness.map(timeliness_str);
+    let timeliness = plan.timeliness;
     let write = ReportWrite {
         key: k,
-        status: plan.status.as_str(),
+        status: plan.status,
         version: plan.version,
         due_at: req.due_at,
         first_submitted_at: plan.first_submitted_at,
@@ -406,7 +416,7 @@ async fn save_in_tx<C: ReportTx + RollupTx + Send>(
     rows.versions.push(VersionInsert {
         report_id,
         version: plan.version,
-        status: plan.status.as_str().to_string(),
+        status: plan.status,
         action,
         snapshot: prepared.snapshot.clone(),
         at: req.now,
@@ -416,7 +426,7 @@ async fn save_in_tx<C: ReportTx + RollupTx + Send>(
         report_id,
         version: plan.version,
         status: plan.status.as_str().to_string(),
-        timeliness: timeliness.map(str::to_string),
+        timeliness: timeliness.map(|t| timeliness_text(t).to_string()),
         first_submitted_at: plan.first_submitted_at,
         replayed: false,
     };
@@ -566,7 +576,7 @@ async fn save_batch_fast(
         crate::id_list(&units),
         crate::id_list(&periods)
     );
-    let rows: Vec<ReportRow> = sqlx::query_as(&sql).bind(campaign_id).bind(kind.as_str()).fetch_all(&mut *tx).await?;
+    let rows: Vec<ReportRow> = sqlx::query_as(&sql).bind(campaign_id).bind(Text(kind)).fetch_all(&mut *tx).await?;
     let existing: HashMap<i64, ReportRow> =
         rows.into_iter().filter(|r| wanted.get(&r.unit_id) == Some(&r.period_seq)).map(|r| (r.unit_id, r)).collect();
     let chains = crate::rollups::chains(&mut tx, &units).await?;
@@ -750,8 +760,7 @@ async fn review_in_tx<C: ReportTx + RollupTx + Send>(
     let Some(row) = conn.report_by_id(report_id).await? else {
         return Err(SaveError::Storage(StorageError::NotFound(format!("báo cáo / report {report_id}"))));
     };
-    let kind = ReportKind::parse(&row.kind).unwrap_or(ReportKind::UnitPlan);
-    let review = match transition::plan_review(row.status(), row.version, kind, expected_version, decision) {
+    let review = match transition::plan_review(row.status(), row.version, row.kind(), expected_version, decision) {
         Ok(review) => review,
         Err(SaveRefusal::Rule(rule)) => return Err(SaveError::Rule(rule)),
         Err(SaveRefusal::Stale) => return Err(SaveError::Conflict { current: Box::new(row) }),
@@ -772,7 +781,7 @@ async fn review_in_tx<C: ReportTx + RollupTx + Send>(
     conn.insert_versions(&[VersionInsert {
         report_id,
         version: review.version,
-        status: review.status.as_str().to_string(),
+        status: review.status,
         action,
         snapshot,
         at: now,
@@ -786,7 +795,7 @@ async fn review_in_tx<C: ReportTx + RollupTx + Send>(
         .after(&serde_json::json!({"status": review.status.as_str(), "version": review.version, "comment": comment}));
     conn.insert_audit(&[(entry, now)]).await?;
     if let Some(change) = change {
-        let on_time = row.timeliness.as_deref().map(|t| t == "on_time");
+        let on_time = row.timeliness().map(|t| t == Timeliness::OnTime);
         change.after(plan, row.period_seq, None, on_time).apply(conn, &KeyNames::new(plan)).await?;
     }
     Ok(Saved {

@@ -3,6 +3,10 @@
 
 use chrono::{DateTime, Utc};
 
+use phongtrao_domain::period::Timeliness;
+use phongtrao_domain::report::ReportKind;
+
+use crate::columns::{NullableText, Text};
 use crate::{with_pool, Db, Result};
 
 /// One submitted report waiting for review, with what the queue shows of it.
@@ -10,6 +14,7 @@ use crate::{with_pool, Db, Result};
 pub struct QueueRow {
     pub report_id: i64,
     pub version: i64,
+    #[sqlx(try_from = "Text<ReportKind>")]
     pub kind: String,
     pub period_seq: i64,
     pub unit_id: i64,
@@ -17,6 +22,7 @@ pub struct QueueRow {
     pub unit_name: String,
     pub first_submitted_at: Option<DateTime<Utc>>,
     pub last_submitted_at: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "NullableText<Timeliness>")]
     pub timeliness: Option<String>,
     pub highlights: String,
     pub difficulties: String,

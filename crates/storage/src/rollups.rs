@@ -8,12 +8,15 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::future::Future;
 
+use phongtrao_domain::period::Timeliness;
 use phongtrao_domain::plan::{parse_plan, Level, Plan};
 use phongtrao_domain::progress::figures::{
     self, add, report_and_covered_figures, unit_figures, Figures, KeyNames, OwnReports, UnitFacts,
 };
+use phongtrao_domain::report::Status;
 use phongtrao_domain::unit::{BaseFigure, UnitKind};
 
+use crate::columns::Text;
 use crate::{id_list, with_pool, Db, Result};
 
 /// One unit's facts, as stored.
@@ -24,17 +27,15 @@ pub struct StoredUnit {
     pub facts: UnitFacts,
 }
 
-type UnitTuple = (i64, Option<i64>, i64, String, bool);
+type UnitTuple = (i64, Option<i64>, i64, Text<UnitKind>, bool);
+/// A unit of a chain: the unit the chain starts from, then the unit's tuple.
+type ChainRow = (i64, i64, Option<i64>, i64, Text<UnitKind>, bool);
 
-fn stored_unit((id, parent_id, level, kind, active): UnitTuple) -> StoredUnit {
-    StoredUnit {
-        id,
-        parent_id,
-        facts: UnitFacts { level: Level::from_number(level), kind: UnitKind::parse(&kind), active },
-    }
+fn stored_unit((id, parent_id, level, Text(kind), active): UnitTuple) -> StoredUnit {
+    StoredUnit { id, parent_id, facts: UnitFacts { level: Level::from_number(level), kind: Some(kind), active } }
 }
 
-pub type OwnTuple = (i64, i64, String, Option<String>, Option<String>, Option<i64>);
+pub type OwnTuple = (i64, i64, Text<Status>, Option<Text<Timeliness>>, Option<String>, Option<i64>);
 
 /// What a rebuild reads besides the weekly reports: every unit; per parent its
 /// reporting children's base figures (parent, figure, sum, count); and the own rows
@@ -53,17 +54,17 @@ pub type ParentWeekCovered = (i64, String, String);
 
 /// One weekly report of a unit: unit, period, status, timeliness, submitted values
 /// (a JSON object).
-pub type OwnReportTuple = (i64, i64, String, Option<String>, Option<String>);
+pub type OwnReportTuple = (i64, i64, Text<Status>, Option<Text<Timeliness>>, Option<String>);
 
 /// Folds report rows into each unit's own reports.
 fn own_from_reports(rows: Vec<OwnReportTuple>) -> sqlx::Result<HashMap<i64, OwnReports>> {
     let mut out: HashMap<i64, OwnReports> = HashMap::new();
-    for (unit, seq, status, timeliness, values) in rows {
+    for (unit, seq, Text(status), timeliness, values) in rows {
         let own = out.entry(unit).or_default();
-        if let Some(t) = timeliness {
-            own.first_on_time.insert(seq, t == "on_time");
+        if let Some(Text(t)) = timeliness {
+            own.first_on_time.insert(seq, t == Timeliness::OnTime);
         }
-        if let (true, Some(json)) = (status == "submitted" || status == "accepted", values) {
+        if let (true, Some(json)) = (status.counts(), values) {
             each_value(&json, |key, value| {
                 own.values.insert((seq, key.to_string()), value);
             })
@@ -138,13 +139,13 @@ pub type Everything = (Vec<StoredUnit>, Vec<(i64, String, i64)>, Vec<OwnTuple>);
 /// own reports.
 fn own_from_rows(rows: Vec<OwnTuple>) -> HashMap<i64, OwnReports> {
     let mut out: HashMap<i64, OwnReports> = HashMap::new();
-    for (unit, seq, status, timeliness, key, value) in rows {
+    for (unit, seq, Text(status), timeliness, key, value) in rows {
         let own = out.entry(unit).or_default();
-        if let Some(t) = timeliness {
-            own.first_on_time.insert(seq, t == "on_time");
+        if let Some(Text(t)) = timeliness {
+            own.first_on_time.insert(seq, t == Timeliness::OnTime);
         }
         if let (Some(key), Some(value)) = (key, value) {
-            if status == "submitted" || status == "accepted" {
+            if status.counts() {
                 own.values.insert((seq, key), value);
             }
         }
@@ -230,7 +231,7 @@ pub trait RollupTx {
 }
 
 macro_rules! impl_rollup_tx {
-    ($conn:ty, $sqlite:expr, $lock:expr, $bulk_json:expr, $bulk_insert:expr, $concat:expr) => {
+    ($conn:ty, $db:ty, $sqlite:expr, $lock:expr, $bulk_json:expr, $bulk_insert:expr, $concat:expr) => {
         impl RollupTx for $conn {
             async fn lock_unit(&mut self, unit_id: i64) -> sqlx::Result<()> {
                 let lock: Option<&str> = $lock;
@@ -265,7 +266,7 @@ macro_rules! impl_rollup_tx {
             }
 
             async fn unit_and_ancestors(&mut self, unit_id: i64) -> sqlx::Result<Vec<StoredUnit>> {
-                let rows: Vec<(i64, Option<i64>, i64, String, bool, i64)> = sqlx::query_as(
+                let rows: Vec<(i64, Option<i64>, i64, Text<UnitKind>, bool, i64)> = sqlx::query_as(
                     "WITH RECURSIVE up(id, parent_id, level, kind, active, depth) AS (
                          SELECT id, parent_id, level, kind, active, CAST(0 AS BIGINT) FROM units WHERE id = $1
                          UNION ALL
@@ -287,12 +288,12 @@ macro_rules! impl_rollup_tx {
             }
 
             async fn bases(&mut self, unit_id: i64) -> sqlx::Result<BTreeMap<BaseFigure, i64>> {
-                let rows: Vec<(String, i64)> =
+                let rows: Vec<(Text<BaseFigure>, i64)> =
                     sqlx::query_as("SELECT figure, value FROM unit_base_figures WHERE unit_id = $1")
                         .bind(unit_id)
                         .fetch_all(&mut *self)
                         .await?;
-                Ok(rows.into_iter().filter_map(|(f, v)| BaseFigure::parse(&f).map(|f| (f, v))).collect())
+                Ok(rows.into_iter().map(|(Text(f), v)| (f, v)).collect())
             }
 
             async fn stored(&mut self, campaign_id: i64, unit_id: i64, names: &KeyNames) -> sqlx::Result<Figures> {
@@ -317,22 +318,17 @@ macro_rules! impl_rollup_tx {
                     delta.iter().filter(|(_, v)| **v != 0).map(|((k, seq), v)| (names.name(*k), *seq, *v)).collect();
                 rows.sort();
                 for unit in unit_ids {
-                    // Keys are distinct, so one statement may upsert them all.
+                    // Keys are distinct, so one statement may upsert them all (300 rows of
+                    // 5 parameters: far under both backends' bind-parameter limits).
                     for chunk in rows.chunks(300) {
-                        let mut sql = String::from("INSERT INTO rollups (campaign_id, unit_id, key, period_seq, value) VALUES ");
-                        for i in 0..chunk.len() {
-                            if i > 0 {
-                                sql.push(',');
-                            }
-                            let b = 3 * i;
-                            sql.push_str(&format!("($1, $2, ${}, ${}, ${})", b + 3, b + 4, b + 5));
-                        }
-                        sql.push_str(" ON CONFLICT (campaign_id, unit_id, key, period_seq) DO UPDATE SET value = rollups.value + excluded.value");
-                        let mut q = sqlx::query(&sql).bind(campaign_id).bind(*unit);
-                        for (key, seq, value) in chunk {
-                            q = q.bind(key).bind(*seq).bind(*value);
-                        }
-                        q.execute(&mut *self).await?;
+                        let mut q = sqlx::QueryBuilder::<$db>::new(
+                            "INSERT INTO rollups (campaign_id, unit_id, key, period_seq, value) ",
+                        );
+                        q.push_values(chunk, |mut row, (key, seq, value)| {
+                            row.push_bind(campaign_id).push_bind(*unit).push_bind(key).push_bind(*seq).push_bind(*value);
+                        });
+                        q.push(" ON CONFLICT (campaign_id, unit_id, key, period_seq) DO UPDATE SET value = rollups.value + excluded.value");
+                        q.build().execute(&mut *self).await?;
                     }
                 }
                 Ok(())
@@ -531,6 +527,7 @@ fn flat_json(rows: &[(i64, &str, i64, i64)]) -> Vec<sqlx::Result<String>> {
 
 impl_rollup_tx!(
     sqlx::SqliteConnection,
+    sqlx::Sqlite,
     true,
     None,
     nested_json,
@@ -541,6 +538,7 @@ impl_rollup_tx!(
 );
 impl_rollup_tx!(
     sqlx::PgConnection,
+    sqlx::Postgres,
     false,
     Some("SELECT id FROM units WHERE id = $1 FOR UPDATE"),
     flat_json,
@@ -566,7 +564,7 @@ pub async fn chains(
          SELECT start, id, parent_id, level, kind, active FROM up ORDER BY start, depth",
         id_list(unit_ids)
     );
-    let rows: Vec<(i64, i64, Option<i64>, i64, String, bool)> = sqlx::query_as(&sql).fetch_all(&mut **tx).await?;
+    let rows: Vec<ChainRow> = sqlx::query_as(&sql).fetch_all(&mut **tx).await?;
     let mut out: HashMap<i64, Vec<StoredUnit>> = HashMap::new();
     for (start, id, parent, level, kind, active) in rows {
         out.entry(start).or_default().push(stored_unit((id, parent, level, kind, active)));
@@ -1102,7 +1100,7 @@ impl ReportChange {
         campaign_id: i64,
         chain: Vec<StoredUnit>,
         seq: i64,
-        timeliness: Option<&str>,
+        timeliness: Option<Timeliness>,
     ) -> sqlx::Result<Option<Self>> {
         let mut chain = chain.into_iter();
         let Some(unit) = chain.next() else {
@@ -1115,7 +1113,7 @@ impl ReportChange {
         } else {
             let mut own = OwnReports::default();
             if let Some(t) = timeliness {
-                own.first_on_time.insert(seq, t == "on_time");
+                own.first_on_time.insert(seq, t == Timeliness::OnTime);
             }
             own
         };

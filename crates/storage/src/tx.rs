@@ -7,20 +7,24 @@
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
-use phongtrao_domain::report::{CheckedActivity, CheckedReport, LockState, ReviewPlan};
+use phongtrao_domain::period::Timeliness;
+use phongtrao_domain::report::{CheckedActivity, CheckedReport, LockState, ReviewPlan, Status};
+
+use sqlx::QueryBuilder;
 
 use crate::audit::AuditEntry;
+use crate::columns::Text;
 use crate::reports::{ReportKey, ReportRow, COLUMNS};
 
 /// A report row to write (insert or update) for a save.
 pub(crate) struct ReportWrite<'a> {
     pub key: ReportKey,
-    pub status: &'static str,
+    pub status: Status,
     pub version: i64,
     pub due_at: DateTime<Utc>,
     pub first_submitted_at: Option<DateTime<Utc>>,
     pub last_submitted_at: Option<DateTime<Utc>>,
-    pub timeliness: Option<&'static str>,
+    pub timeliness: Option<Timeliness>,
     pub draft_json: &'a str,
     pub now: DateTime<Utc>,
     pub by: &'a str,
@@ -34,7 +38,7 @@ pub(crate) struct ReportWrite<'a> {
 pub(crate) struct VersionInsert {
     pub report_id: i64,
     pub version: i64,
-    pub status: String,
+    pub status: Status,
     pub action: &'static str,
     pub snapshot: String,
     pub at: DateTime<Utc>,
@@ -92,18 +96,16 @@ pub(crate) trait ReportTx {
     fn insert_idempotency(&mut self, rows: &[IdempotencyInsert]) -> impl Future<Output = sqlx::Result<()>> + Send;
 }
 
-/// "($1, $2, …), (…)" for `rows` rows of `cols` columns, numbered from `first`.
-fn placeholders(rows: usize, cols: usize, first: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            format!("({})", (0..cols).map(|c| format!("${}", first + r * cols + c)).collect::<Vec<_>>().join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(",")
-}
+/// Rows per multi-row INSERT: a few hundred parameters per statement, far under
+/// both backends' limits (SQLite 32,766, PostgreSQL 65,535 bind parameters).
+const VALUES_PER_INSERT: usize = 200; // 3 parameters each
+const ACTIVITIES_PER_INSERT: usize = 50; // 10 each
+const VERSIONS_PER_INSERT: usize = 100; // 7 each
+const AUDIT_PER_INSERT: usize = 80; // 10 each
+const IDEMPOTENCY_PER_INSERT: usize = 150; // 5 each
 
 macro_rules! impl_report_tx {
-    ($conn:ty) => {
+    ($conn:ty, $db:ty) => {
         impl ReportTx for $conn {
             async fn report(&mut self, key: &ReportKey) -> sqlx::Result<Option<ReportRow>> {
                 let sql = format!(
@@ -112,7 +114,7 @@ macro_rules! impl_report_tx {
                 sqlx::query_as(&sql)
                     .bind(key.campaign_id)
                     .bind(key.unit_id)
-                    .bind(key.kind.as_str())
+                    .bind(Text(key.kind))
                     .bind(key.period_seq)
                     .fetch_optional(&mut *self)
                     .await
@@ -144,14 +146,14 @@ macro_rules! impl_report_tx {
                 )
                 .bind(k.campaign_id)
                 .bind(k.unit_id)
-                .bind(k.kind.as_str())
+                .bind(Text(k.kind))
                 .bind(k.period_seq)
-                .bind(row.status)
+                .bind(Text(row.status))
                 .bind(row.version)
                 .bind(row.due_at)
                 .bind(row.first_submitted_at)
                 .bind(row.last_submitted_at)
-                .bind(row.timeliness)
+                .bind(row.timeliness.map(Text))
                 .bind(row.draft_json)
                 .bind(row.now)
                 .bind(row.by)
@@ -171,11 +173,11 @@ macro_rules! impl_report_tx {
                          difficulties = COALESCE($13, difficulties), proposals = COALESCE($14, proposals)
                      WHERE id = $9 AND version = $10",
                 )
-                .bind(row.status)
+                .bind(Text(row.status))
                 .bind(row.version)
                 .bind(row.first_submitted_at)
                 .bind(row.last_submitted_at)
-                .bind(row.timeliness)
+                .bind(row.timeliness.map(Text))
                 .bind(row.draft_json)
                 .bind(row.now)
                 .bind(row.by)
@@ -203,43 +205,31 @@ macro_rules! impl_report_tx {
                 }
                 // One statement for all the values, one for all the activities.
                 let values: Vec<(&String, &i64)> = checked.values.iter().collect();
-                for chunk in values.chunks(200) {
-                    let sql = format!(
-                        "INSERT INTO report_values (report_id, indicator_key, value) VALUES {}",
-                        (0..chunk.len()).map(|i| format!("($1, ${}, ${})", 2 * i + 2, 2 * i + 3)).collect::<Vec<_>>().join(",")
-                    );
-                    let mut q = sqlx::query(&sql).bind(report_id);
-                    for (key, value) in chunk {
-                        q = q.bind(*key).bind(**value);
-                    }
-                    q.execute(&mut *self).await?;
+                for chunk in values.chunks(VALUES_PER_INSERT) {
+                    let mut q = QueryBuilder::<$db>::new("INSERT INTO report_values (report_id, indicator_key, value) ");
+                    q.push_values(chunk, |mut row, (key, value)| {
+                        row.push_bind(report_id).push_bind(*key).push_bind(**value);
+                    });
+                    q.build().execute(&mut *self).await?;
                 }
                 let activities: Vec<(usize, &CheckedActivity)> = checked.activities.iter().enumerate().collect();
-                for chunk in activities.chunks(50) {
-                    let rows: Vec<String> = (0..chunk.len())
-                        .map(|i| {
-                            let marks: Vec<String> = (0..9).map(|c| format!("${}", 9 * i + 2 + c)).collect();
-                            format!("($1, {})", marks.join(", "))
-                        })
-                        .collect();
-                    let sql = format!(
-                        "INSERT INTO report_activities (report_id, position, title, held_on, area, place, participants, funds_vnd, result, tag) VALUES {}",
-                        rows.join(",")
+                for chunk in activities.chunks(ACTIVITIES_PER_INSERT) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "INSERT INTO report_activities (report_id, position, title, held_on, area, place, participants, funds_vnd, result, tag) ",
                     );
-                    let mut q = sqlx::query(&sql).bind(report_id);
-                    for (position, a) in chunk {
-                        q = q
-                            .bind(*position as i64)
-                            .bind(&a.title)
-                            .bind(a.held_on)
-                            .bind(&a.area)
-                            .bind(&a.place)
-                            .bind(a.participants)
-                            .bind(a.funds_vnd)
-                            .bind(&a.result)
-                            .bind(&a.tag);
-                    }
-                    q.execute(&mut *self).await?;
+                    q.push_values(chunk, |mut row, (position, a)| {
+                        row.push_bind(report_id)
+                            .push_bind(*position as i64)
+                            .push_bind(&a.title)
+                            .push_bind(a.held_on)
+                            .push_bind(&a.area)
+                            .push_bind(&a.place)
+                            .push_bind(a.participants)
+                            .push_bind(a.funds_vnd)
+                            .push_bind(&a.result)
+                            .push_bind(&a.tag);
+                    });
+                    q.build().execute(&mut *self).await?;
                 }
                 Ok(())
             }
@@ -257,7 +247,7 @@ macro_rules! impl_report_tx {
                     "UPDATE reports SET status = $1, version = $2, review_comment = $3, reviewed_at = $4, reviewed_by = $5, updated_at = $4, updated_by = $5
                      WHERE id = $6 AND version = $7",
                 )
-                .bind(plan.status.as_str())
+                .bind(Text(plan.status))
                 .bind(plan.version)
                 .bind(comment)
                 .bind(now)
@@ -271,56 +261,55 @@ macro_rules! impl_report_tx {
             }
 
             async fn insert_versions(&mut self, rows: &[VersionInsert]) -> sqlx::Result<()> {
-                for chunk in rows.chunks(100) {
-                    let sql = format!(
-                        "INSERT INTO report_versions (report_id, version, status, action, snapshot_json, saved_at, saved_by) VALUES {}",
-                        placeholders(chunk.len(), 7, 1)
+                for chunk in rows.chunks(VERSIONS_PER_INSERT) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "INSERT INTO report_versions (report_id, version, status, action, snapshot_json, saved_at, saved_by) ",
                     );
-                    let mut q = sqlx::query(&sql);
-                    for v in chunk {
-                        q = q.bind(v.report_id).bind(v.version).bind(&v.status).bind(v.action).bind(&v.snapshot).bind(v.at).bind(&v.by);
-                    }
-                    q.execute(&mut *self).await?;
+                    q.push_values(chunk, |mut row, v| {
+                        row.push_bind(v.report_id)
+                            .push_bind(v.version)
+                            .push_bind(Text(v.status))
+                            .push_bind(v.action)
+                            .push_bind(&v.snapshot)
+                            .push_bind(v.at)
+                            .push_bind(&v.by);
+                    });
+                    q.build().execute(&mut *self).await?;
                 }
                 Ok(())
             }
 
             async fn insert_audit(&mut self, rows: &[(AuditEntry, DateTime<Utc>)]) -> sqlx::Result<()> {
-                for chunk in rows.chunks(80) {
-                    let sql = format!(
-                        "INSERT INTO audit_log (at, actor_user_id, actor_name, action, entity, entity_key, unit_id, before_json, after_json, client) VALUES {}",
-                        placeholders(chunk.len(), 10, 1)
+                for chunk in rows.chunks(AUDIT_PER_INSERT) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "INSERT INTO audit_log (at, actor_user_id, actor_name, action, entity, entity_key, unit_id, before_json, after_json, client) ",
                     );
-                    let mut q = sqlx::query(&sql);
-                    for (e, at) in chunk {
-                        q = q
-                            .bind(*at)
-                            .bind(e.actor_user_id)
-                            .bind(&e.actor_name)
-                            .bind(&e.action)
-                            .bind(&e.entity)
-                            .bind(&e.entity_key)
-                            .bind(e.unit_id)
-                            .bind(&e.before_json)
-                            .bind(&e.after_json)
-                            .bind(&e.client);
-                    }
-                    q.execute(&mut *self).await?;
+                    q.push_values(chunk, |mut row, (e, at)| {
+                        row.push_bind(*at)
+                            .push_bind(e.actor_user_id)
+                            .push_bind(&e.actor_name)
+                            .push_bind(&e.action)
+                            .push_bind(&e.entity)
+                            .push_bind(&e.entity_key)
+                            .push_bind(e.unit_id)
+                            .push_bind(&e.before_json)
+                            .push_bind(&e.after_json)
+                            .push_bind(&e.client);
+                    });
+                    q.build().execute(&mut *self).await?;
                 }
                 Ok(())
             }
 
             async fn insert_idempotency(&mut self, rows: &[IdempotencyInsert]) -> sqlx::Result<()> {
-                for chunk in rows.chunks(150) {
-                    let sql = format!(
-                        "INSERT INTO idempotency_keys (key, user_name, report_id, response_json, created_at) VALUES {}",
-                        placeholders(chunk.len(), 5, 1)
+                for chunk in rows.chunks(IDEMPOTENCY_PER_INSERT) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "INSERT INTO idempotency_keys (key, user_name, report_id, response_json, created_at) ",
                     );
-                    let mut q = sqlx::query(&sql);
-                    for r in chunk {
-                        q = q.bind(&r.key).bind(&r.user).bind(r.report_id).bind(&r.response).bind(r.at);
-                    }
-                    q.execute(&mut *self).await?;
+                    q.push_values(chunk, |mut row, r| {
+                        row.push_bind(&r.key).push_bind(&r.user).push_bind(r.report_id).push_bind(&r.response).push_bind(r.at);
+                    });
+                    q.build().execute(&mut *self).await?;
                 }
                 Ok(())
             }
@@ -328,14 +317,22 @@ macro_rules! impl_report_tx {
     };
 }
 
-impl_report_tx!(sqlx::SqliteConnection);
-impl_report_tx!(sqlx::PgConnection);
+impl_report_tx!(sqlx::SqliteConnection, sqlx::Sqlite);
+impl_report_tx!(sqlx::PgConnection, sqlx::Postgres);
 
 #[cfg(test)]
 mod tests {
+    /// Every multi-row insert stays far under both backends' bind-parameter limits.
     #[test]
-    fn placeholders_number_rows_and_columns() {
-        assert_eq!(super::placeholders(2, 3, 1), "($1, $2, $3),($4, $5, $6)");
-        assert_eq!(super::placeholders(1, 2, 5), "($5, $6)");
+    fn batches_stay_under_the_parameter_limits() {
+        for (rows, columns) in [
+            (super::VALUES_PER_INSERT, 3),
+            (super::ACTIVITIES_PER_INSERT, 10),
+            (super::VERSIONS_PER_INSERT, 7),
+            (super::AUDIT_PER_INSERT, 10),
+            (super::IDEMPOTENCY_PER_INSERT, 5),
+        ] {
+            assert!(rows * columns <= 32_766, "{rows} × {columns}");
+        }
     }
 }

@@ -5,6 +5,7 @@ use phongtrao_domain::plan::Level;
 use phongtrao_domain::text::{fold, nfc};
 use phongtrao_domain::unit::{UnitKind, UnitSeed};
 
+use crate::columns::Text;
 use crate::{in_transaction, with_pool, Db, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -12,6 +13,8 @@ pub struct UnitRow {
     pub id: i64,
     pub code: String,
     pub parent_id: Option<i64>,
+    /// The kind's text, checked when the row is read (an unknown kind is an error).
+    #[sqlx(try_from = "Text<UnitKind>")]
     pub kind: String,
     pub level: i64,
     pub name: String,
@@ -57,7 +60,7 @@ pub async fn insert_missing(db: &Db, seeds: &[UnitSeed], now: DateTime<Utc>) -> 
             )
             .bind(&seed.code)
             .bind(parent_id)
-            .bind(seed.kind.as_str())
+            .bind(Text(seed.kind))
             .bind(i64::from(seed.level().number()))
             .bind(&name)
             .bind(&seed.admin_name)
@@ -315,7 +318,7 @@ pub async fn create(db: &Db, unit: &NewUnit, who: &crate::audit::Who, now: DateT
         )
         .bind(&unit.code)
         .bind(parent.map(|(id, _)| id))
-        .bind(unit.kind.as_str())
+        .bind(Text(unit.kind))
         .bind(i64::from(level.number()))
         .bind(&name)
         .bind(&unit.admin_name)
@@ -460,7 +463,7 @@ pub async fn apply_import(
                     )
                     .bind(&row.code)
                     .bind(parent_id)
-                    .bind(kind.as_str())
+                    .bind(Text(kind))
                     .bind(i64::from(kind.level().number()))
                     .bind(&name)
                     .bind(&search_key)
@@ -480,7 +483,7 @@ pub async fn apply_import(
                      ON CONFLICT (unit_id, figure) DO UPDATE SET value = $3, updated_at = $4",
                 )
                 .bind(unit_id)
-                .bind(figure.as_str())
+                .bind(Text(*figure))
                 .bind(*value)
                 .bind(now)
                 .execute(&mut **tx)

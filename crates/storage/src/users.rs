@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use phongtrao_domain::role::Role;
 
+use crate::columns::Text;
 use crate::{in_transaction, with_pool, Db, Result, StorageError};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -11,6 +12,10 @@ pub struct UserRow {
     pub username: String,
     pub display_name: String,
     pub password_hash: String,
+    /// The role's text (the API's account type shows it as is), checked when the row
+    /// is read: a stored role that is no known role is an error, not a user without
+    /// a role.
+    #[sqlx(try_from = "Text<Role>")]
     pub role: String,
     pub must_change_password: bool,
     pub active: bool,
@@ -79,7 +84,7 @@ pub async fn create_many(
             .bind(user.username)
             .bind(user.display_name)
             .bind(user.password_hash)
-            .bind(user.role.as_str())
+            .bind(Text(user.role))
             .bind(user.must_change_password)
             .bind(now)
             .bind(user.email)
@@ -116,7 +121,7 @@ pub async fn list(db: &Db) -> Result<Vec<UserRow>> {
 
 pub async fn count_with_role(db: &Db, role: Role) -> Result<i64> {
     let (n,): (i64,) = with_pool!(db, pool => sqlx::query_as("SELECT COUNT(*) FROM users WHERE role = $1")
-        .bind(role.as_str())
+        .bind(Text(role))
         .fetch_one(pool)
         .await)?;
     Ok(n)
@@ -195,13 +200,13 @@ pub async fn set_access(
     now: DateTime<Utc>,
 ) -> Result<()> {
     in_transaction!(db, tx => {
-        let before: Option<(String, bool)> = sqlx::query_as("SELECT role, active FROM users WHERE id = $1").bind(user_id).fetch_optional(&mut **tx).await?;
+        let before: Option<(Text<Role>, bool)> = sqlx::query_as("SELECT role, active FROM users WHERE id = $1").bind(user_id).fetch_optional(&mut **tx).await?;
         let Some((before_role, before_active)) = before else {
             return Err(StorageError::NotFound(format!("người dùng / user {user_id}")));
         };
         let before_units: Vec<(i64,)> = sqlx::query_as("SELECT unit_id FROM user_units WHERE user_id = $1 ORDER BY unit_id").bind(user_id).fetch_all(&mut **tx).await?;
         sqlx::query("UPDATE users SET role = $1, active = $2, updated_at = $3 WHERE id = $4")
-            .bind(role.as_str())
+            .bind(Text(role))
             .bind(active)
             .bind(now)
             .bind(user_id)
@@ -215,7 +220,7 @@ pub async fn set_access(
         let revoked = if active { 0 } else { crate::revoke_all_tokens_in_tx!(tx, user_id, now) };
         let entry = who
             .entry("user.access", "user", Some(user_id.to_string()))
-            .before(&serde_json::json!({"role": before_role, "active": before_active, "units": before_units.iter().map(|(u,)| *u).collect::<Vec<_>>()}))
+            .before(&serde_json::json!({"role": before_role.0.as_str(), "active": before_active, "units": before_units.iter().map(|(u,)| *u).collect::<Vec<_>>()}))
             .after(&serde_json::json!({"role": role.as_str(), "active": active, "units": unit_ids, "tokens_revoked": revoked}));
         crate::audit_in_tx!(tx, &entry, now);
     });

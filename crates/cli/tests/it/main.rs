@@ -32,6 +32,7 @@ mod review_queue;
 mod role_controls;
 mod security;
 mod storage;
+mod storage_types;
 mod submissions;
 mod submit_notices;
 mod support;

@@ -673,9 +673,9 @@ async fn with_the_database_down_commands_fail_fast() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pool_gives_up_after_its_acquire_timeout() {
     let Some(base) = pg_url() else { return };
-    std::env::set_var("PHONGTRAO_DB_ACQUIRE_TIMEOUT", "1");
-    let db = phongtrao_storage::Db::connect(&base).await.expect("connect");
-    std::env::remove_var("PHONGTRAO_DB_ACQUIRE_TIMEOUT");
+    let options =
+        phongtrao_storage::DbOptions { acquire_timeout: Some(std::time::Duration::from_secs(1)), ..Default::default() };
+    let db = phongtrao_storage::Db::connect_with(&base, &options).await.expect("connect");
     let phongtrao_storage::Db::Postgres(pool) = &db else { panic!("pg") };
     // Hold every connection.
     let mut held = Vec::new();
