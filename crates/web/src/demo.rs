@@ -169,7 +169,9 @@ pub async fn fill(state: &AppState, seed: u64) -> Result<DemoSummary, StorageErr
                 idempotency_key: None,
                 plan: &ctx.campaign.plan,
             };
-            if reports::save(db, &request).await.is_ok() {
+            if let Ok(saved) = reports::save(db, &request).await {
+                // The office's notice box shows the simulated submissions too.
+                crate::actions::submit_notices::on_submitted(state, &ctx, &saved, &who, at).await;
                 summary.reports += 1;
                 if late {
                     summary.late += 1;

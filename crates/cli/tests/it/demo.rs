@@ -61,6 +61,9 @@ async fn a_real_database_carries_no_simulated_label() {
     let state = phongtrao_web::AppState::local(app.db.clone());
     let summary = phongtrao_web::demo::fill(&state, 7).await.expect("demo");
     assert!(summary.reports > 60);
+    // The office's notice box shows the simulated submissions, one notice each.
+    let notices: Value = app.api("/api/v1/notices?limit=500", &token).await;
+    assert_eq!(notices["notices"].as_array().map(Vec::len), Some(summary.reports), "{notices}");
     for path in ["/", "/targets", "/units", "/units/899"] {
         assert!(app.text(path).await.contains("DỮ LIỆU MÔ PHỎNG"), "{path} lacks the label");
     }
