@@ -966,3 +966,27 @@ async fn the_csrf_token_travels_in_the_form_never_in_the_address() {
         .expect("post");
     assert_eq!(r.status(), StatusCode::OK, "a preview");
 }
+
+#[tokio::test]
+async fn api_refusals_of_routes_methods_and_query_strings_say_each_language_apart() {
+    let app = spawn_app().await;
+    let token = add_token(&app.db, add_user(&app.db, "s.routes", Role::Admin, &[], PW).await).await;
+    let get = |method: reqwest::Method, path: &'static str| {
+        app.client.request(method, format!("{}{path}", app.base)).bearer_auth(&token).send()
+    };
+    let r = get(reqwest::Method::GET, "/api/v1/khong-co").await.expect("get");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let e: Value = r.json().await.expect("json");
+    assert_eq!(e["error"]["message_en"], "No such API route", "{e}");
+    assert_eq!(e["error"]["message_vi"], "Không tìm thấy đường dẫn API này", "{e}");
+    let r = get(reqwest::Method::PUT, "/api/v1/reports/899/2023-03-03").await.expect("put");
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(r.headers().contains_key("allow"), "the methods it takes are named");
+    let e: Value = r.json().await.expect("json");
+    assert_eq!(e["error"]["code"], "method_not_allowed", "{e}");
+    assert!(e["error"]["message_vi"].as_str().unwrap_or("").contains("phương thức"), "{e}");
+    let r = get(reqwest::Method::GET, "/api/v1/audit?page=999999999999999999999").await.expect("get");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let e: Value = r.json().await.expect("json");
+    assert_eq!(e["error"]["message_en"], "The query parameter \"page\" is not in the right form", "{e}");
+}

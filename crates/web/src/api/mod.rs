@@ -120,7 +120,12 @@ pub(crate) fn limit_in_range(limit: Option<i64>, max: i64) -> Result<Option<i64>
 }
 
 async fn not_found() -> crate::error::ApiError {
-    crate::error::ApiError::not_found("đường dẫn API / API route")
+    crate::error::ApiError(crate::error::Failure::new(
+        axum::http::StatusCode::NOT_FOUND,
+        "not_found",
+        "Không tìm thấy đường dẫn API này",
+        "No such API route",
+    ))
 }
 
 /// Axum's own rejections (a body that is not JSON, a wrong type, a bad query string,
@@ -141,8 +146,22 @@ pub async fn json_rejections(
     if !status.is_client_error() || !is_text {
         return response;
     }
+    let allow = response.headers().get(axum::http::header::ALLOW).cloned();
     let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024).await.unwrap_or_default();
     let detail = String::from_utf8_lossy(&bytes).into_owned();
+    if status == axum::http::StatusCode::METHOD_NOT_ALLOWED {
+        let mut out = crate::error::ApiError(crate::error::Failure::new(
+            status,
+            "method_not_allowed",
+            "Đường dẫn này không nhận phương thức HTTP đã dùng (xem tài liệu API)",
+            "This path does not take the HTTP method used (see the API document)",
+        ))
+        .into_response();
+        if let Some(allow) = allow {
+            out.headers_mut().insert(axum::http::header::ALLOW, allow);
+        }
+        return out;
+    }
     let (code, vi) = match status.as_u16() {
         413 => ("too_large", "Dữ liệu gửi lên quá lớn"),
         415 => ("unsupported_media_type", "Cần gửi dữ liệu JSON (Content-Type: application/json)"),
@@ -155,12 +174,16 @@ pub async fn json_rejections(
         .and_then(|(_, rest)| rest.split(':').next())
         .map(str::trim)
         .filter(|f| !f.is_empty() && f.len() <= 60 && f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
-    let vi = match field {
-        Some(f) => format!("Tham số \"{f}\" trên địa chỉ không đúng định dạng"),
-        None => vi.to_string(),
+    let (vi, en) = match field {
+        Some(f) => (
+            format!("Tham số \"{f}\" trên địa chỉ không đúng định dạng"),
+            format!("The query parameter \"{f}\" is not in the right form"),
+        ),
+        None if detail.trim().is_empty() => {
+            (vi.to_string(), status.canonical_reason().unwrap_or("Bad request").to_string())
+        }
+        None => (vi.to_string(), detail),
     };
-    let en =
-        if detail.trim().is_empty() { status.canonical_reason().unwrap_or("Bad request").to_string() } else { detail };
     crate::error::ApiError(crate::error::Failure::new(status, code, vi, en)).into_response()
 }
 
