@@ -92,9 +92,27 @@ pub async fn finish(
     now: DateTime<Utc>,
     next_attempt: Option<DateTime<Utc>>,
 ) -> Result<()> {
-    with_pool!(db, pool => sqlx::query(
-        "UPDATE reminder_deliveries SET status = $2, email_to = $3, email_result = $4, webhook_result = $5, finished_at = $6, next_attempt_ms = $7 WHERE id = $1",
-    )
+    finish_in(db, "reminder_deliveries", id, status, email_to, email_result, webhook_result, now, next_attempt).await
+}
+
+/// How a delivery went, in a table of deliveries (reminders, submission notices): the
+/// same columns and the same retry clock in both.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn finish_in(
+    db: &Db,
+    table: &'static str,
+    id: i64,
+    status: &str,
+    email_to: &str,
+    email_result: Option<&str>,
+    webhook_result: Option<&str>,
+    now: DateTime<Utc>,
+    next_attempt: Option<DateTime<Utc>>,
+) -> Result<()> {
+    let sql = format!(
+        "UPDATE {table} SET status = $2, email_to = $3, email_result = $4, webhook_result = $5, finished_at = $6, next_attempt_ms = $7 WHERE id = $1"
+    );
+    with_pool!(db, pool => sqlx::query(&sql)
     .bind(id)
     .bind(status)
     .bind(email_to)

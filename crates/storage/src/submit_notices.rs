@@ -299,21 +299,18 @@ pub async fn finish(
     now: DateTime<Utc>,
     next_attempt: Option<DateTime<Utc>>,
 ) -> Result<()> {
-    with_pool!(db, pool => sqlx::query(
-        "UPDATE submit_notice_deliveries SET status = $2, email_to = $3, email_result = $4, webhook_result = $5,
-                finished_at = $6, next_attempt_ms = $7 WHERE id = $1",
+    crate::reminder_deliveries::finish_in(
+        db,
+        "submit_notice_deliveries",
+        id,
+        status,
+        email_to,
+        email_result,
+        webhook_result,
+        now,
+        next_attempt,
     )
-    .bind(id)
-    .bind(status)
-    .bind(email_to)
-    .bind(email_result)
-    .bind(webhook_result)
-    .bind(now)
-    .bind(next_attempt.map(|t| t.timestamp_millis()))
-    .execute(pool)
     .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
 }
 
 /// One notice with its unit, for a delivery's message.
