@@ -22,7 +22,23 @@ pub struct CampaignRow {
     pub is_current: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// "running" or "archived" (read-only: kept with its reports and documents).
+    pub status: String,
+    pub archived_at: Option<DateTime<Utc>>,
+    /// The campaign this one follows (last year's edition), for "so với cùng kỳ".
+    pub previous_campaign_id: Option<i64>,
+    /// The root of the unit tree this campaign runs on (None: today's root).
+    pub root_unit_id: Option<i64>,
 }
+
+impl CampaignRow {
+    pub fn is_archived(&self) -> bool {
+        self.status == STATUS_ARCHIVED
+    }
+}
+
+pub const STATUS_RUNNING: &str = "running";
+pub const STATUS_ARCHIVED: &str = "archived";
 
 /// A stored campaign with its parsed plan.
 #[derive(Debug, Clone)]
@@ -88,8 +104,9 @@ async fn load(
                 .fetch_one(&mut **tx)
                 .await?;
             let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO campaigns (code, title, year, theme, starts_on, ends_on, timezone, plan_toml, is_current, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+                "INSERT INTO campaigns (code, title, year, theme, starts_on, ends_on, timezone, plan_toml, is_current, created_at, updated_at, status, root_unit_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, 'running',
+                         (SELECT id FROM units WHERE parent_id IS NULL AND active = TRUE ORDER BY id LIMIT 1)) RETURNING id",
             )
             .bind(&c.code)
             .bind(&c.title)
@@ -176,20 +193,49 @@ async fn load(
     Ok(loaded)
 }
 
-const CAMPAIGN_COLUMNS: &str =
-    "id, code, title, year, theme, starts_on, ends_on, timezone, plan_toml, is_current, created_at, updated_at";
+const CAMPAIGN_COLUMNS: &str = "id, code, title, year, theme, starts_on, ends_on, timezone, plan_toml, is_current, created_at, updated_at, status, archived_at, previous_campaign_id, root_unit_id";
 
-/// The current campaign with its plan parsed.
+/// The default campaign (the one a user who has chosen none sees) with its plan parsed.
 pub async fn current(db: &Db) -> Result<StoredCampaign> {
+    match find(db, "is_current = TRUE", None).await? {
+        Some(c) => Ok(c),
+        None => Err(StorageError::NotFound("chưa có kế hoạch nào / no campaign loaded".into())),
+    }
+}
+
+/// The campaign with this code (running or archived), with its plan parsed.
+pub async fn by_code(db: &Db, code: &str) -> Result<Option<StoredCampaign>> {
+    find(db, "code = $1", Some(Key::Text(code))).await
+}
+
+/// The campaign with this id, with its plan parsed.
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<StoredCampaign>> {
+    find(db, "id = $1", Some(Key::Id(id))).await
+}
+
+enum Key<'a> {
+    Text(&'a str),
+    Id(i64),
+}
+
+async fn find(db: &Db, condition: &str, key: Option<Key<'_>>) -> Result<Option<StoredCampaign>> {
     // A campaign's plan text never changes (a new plan is a new campaign), so the
     // text is read only when this process has not parsed that campaign's plan yet.
     // The light row carries the text's length in place of the text: with the id,
     // code and creation time it names one plan text (tests open many databases in
     // one process).
     let light = CAMPAIGN_COLUMNS.replace("plan_toml", "CAST(LENGTH(plan_toml) AS TEXT) AS plan_toml");
-    let sql = format!("SELECT {light} FROM campaigns WHERE is_current = TRUE ORDER BY id LIMIT 1");
-    let row: Option<CampaignRow> = with_pool!(db, pool => sqlx::query_as(&sql).fetch_optional(pool).await)?;
-    let mut row = row.ok_or_else(|| StorageError::NotFound("chưa có kế hoạch nào / no campaign loaded".into()))?;
+    let sql = format!("SELECT {light} FROM campaigns WHERE {condition} ORDER BY id LIMIT 1");
+    let row: Option<CampaignRow> = with_pool!(db, pool => {
+        let q = sqlx::query_as(&sql);
+        let q = match &key {
+            Some(Key::Text(t)) => q.bind(*t),
+            Some(Key::Id(id)) => q.bind(*id),
+            None => q,
+        };
+        q.fetch_optional(pool).await
+    })?;
+    let Some(mut row) = row else { return Ok(None) };
     let key = format!("{}|{}|{}|{}", row.id, row.code, row.created_at.timestamp_micros(), row.plan_toml);
     let plan = match cached(&key) {
         Some((text, plan)) => {
@@ -204,7 +250,94 @@ pub async fn current(db: &Db) -> Result<StoredCampaign> {
             plan
         }
     };
-    Ok(StoredCampaign { row, plan })
+    Ok(Some(StoredCampaign { row, plan }))
+}
+
+/// The running campaigns (not archived), oldest first.
+pub async fn running(db: &Db) -> Result<Vec<CampaignRow>> {
+    let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE status = 'running' ORDER BY starts_on, id");
+    Ok(with_pool!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?)
+}
+
+/// The campaign a user chose last (None: no choice, or the campaign is gone).
+pub async fn chosen_by(db: &Db, user_id: i64) -> Result<Option<i64>> {
+    let row: Option<(i64,)> = with_pool!(db, pool => sqlx::query_as("SELECT campaign_id FROM user_campaign_choices WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await)?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// Keeps a user's choice of campaign (kept in the database so that it follows the
+/// user to every instance and device).
+pub async fn choose(db: &Db, user_id: i64, campaign_id: i64, now: DateTime<Utc>) -> Result<()> {
+    with_pool!(db, pool => sqlx::query(
+        "INSERT INTO user_campaign_choices (user_id, campaign_id, chosen_at) VALUES ($1, $2, $3)
+         ON CONFLICT (user_id) DO UPDATE SET campaign_id = excluded.campaign_id, chosen_at = excluded.chosen_at",
+    )
+    .bind(user_id)
+    .bind(campaign_id)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// Records which campaign this one follows (last year's edition).
+pub async fn set_previous(db: &Db, campaign_id: i64, previous: Option<i64>, now: DateTime<Utc>) -> Result<()> {
+    with_pool!(db, pool => sqlx::query("UPDATE campaigns SET previous_campaign_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(previous)
+        .bind(now)
+        .bind(campaign_id)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Archives a campaign (read-only from now on) or brings it back to running, with
+/// its audit entry, in one transaction. The default campaign moves to the most
+/// recent running one when the default is archived.
+pub async fn set_status(db: &Db, campaign_id: i64, archived: bool, who: &crate::audit::Who, now: DateTime<Utc>) -> Result<()> {
+    let status = if archived { STATUS_ARCHIVED } else { STATUS_RUNNING };
+    in_transaction!(db, tx => {
+        let row: Option<(String,)> = sqlx::query_as("SELECT code FROM campaigns WHERE id = $1").bind(campaign_id).fetch_optional(&mut **tx).await?;
+        let Some((code,)) = row else {
+            return Err(StorageError::NotFound(format!("không có chiến dịch số {campaign_id} / no campaign {campaign_id}")));
+        };
+        sqlx::query("UPDATE campaigns SET status = $1, archived_at = $2, updated_at = $3 WHERE id = $4")
+            .bind(status)
+            .bind(if archived { Some(now) } else { None })
+            .bind(now)
+            .bind(campaign_id)
+            .execute(&mut **tx)
+            .await?;
+        if archived {
+            // The default campaign should be one that runs, when one does.
+            sqlx::query(
+                "UPDATE campaigns SET is_current = (id = (SELECT id FROM campaigns WHERE status = 'running' ORDER BY starts_on DESC, id DESC LIMIT 1))
+                 WHERE EXISTS (SELECT 1 FROM campaigns WHERE status = 'running')
+                   AND EXISTS (SELECT 1 FROM campaigns WHERE id = $1 AND is_current = TRUE)",
+            )
+            .bind(campaign_id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        let action = if archived { "campaign.archive" } else { "campaign.unarchive" };
+        let entry = who.entry(action, "campaign", Some(code)).after(&serde_json::json!({ "status": status }));
+        crate::audit_in_tx!(tx, &entry, now);
+    });
+    Ok(())
+}
+
+/// The campaigns a steering committee member is assigned to (empty: all of them).
+pub async fn member_of(db: &Db, user_id: i64) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = with_pool!(db, pool => sqlx::query_as("SELECT campaign_id FROM campaign_members WHERE user_id = $1 ORDER BY campaign_id")
+        .bind(user_id)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 type PlanCache = std::collections::HashMap<String, (String, Arc<Plan>)>;
