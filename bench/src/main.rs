@@ -381,11 +381,12 @@ async fn run(args: Args) -> Result<()> {
 
     // Quiet comparison: the dashboard's figures (server code, no HTTP) vs the full scan.
     let state = phongtrao_web::AppState::new(db.clone(), false, phongtrao_web::Clock::starting_at(now).offset());
+    let campaign = &phongtrao_storage::campaigns::current(&db).await.map_err(|e| format!("{e:?}"))?;
     let (mut dash_quiet, mut scan_quiet) = (Vec::new(), Vec::new());
     let mut same_figures = true;
     for _ in 0..10 {
         let t = Instant::now();
-        let p = phongtrao_web::actions::progress::compute(&state, None, None).await.map_err(|e| format!("{e:?}"))?;
+        let p = phongtrao_web::actions::progress::compute(&state, campaign, None, None).await.map_err(|e| format!("{e:?}"))?;
         dash_quiet.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
         let sums = full_scan(&db, campaign_id).await?;

@@ -180,3 +180,25 @@ impl std::fmt::Display for Refusal {
 }
 
 impl std::error::Error for Refusal {}
+
+/// `--campaign CODE`: the campaign a command reads or writes.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct CampaignArg {
+    /// The campaign (its code, see `phongtrao campaign list`); default: the default
+    /// campaign (the one the office made current).
+    #[arg(long, env = "PHONGTRAO_CAMPAIGN")]
+    pub campaign: Option<String>,
+}
+
+impl CampaignArg {
+    /// The campaign named, or the default one; an unknown code is refused in both
+    /// languages.
+    pub async fn resolve(
+        &self,
+        db: &phongtrao_storage::Db,
+    ) -> Result<phongtrao_storage::campaigns::StoredCampaign, String> {
+        phongtrao_web::campaign_choice::resolve(db, None, self.campaign.as_deref())
+            .await
+            .map_err(|f| format!("{} / {}", f.vi, f.en))
+    }
+}

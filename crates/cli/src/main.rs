@@ -87,6 +87,8 @@ enum Command {
     /// Recompute every consolidated figure of the running campaign from the raw reports.
     Rebuild {
         #[command(flatten)]
+        campaign: config::CampaignArg,
+        #[command(flatten)]
         db: DatabaseArgs,
     },
     /// Apply database migrations and load the built-in plan and units, then exit.
@@ -120,6 +122,8 @@ enum Command {
         #[arg(long)]
         json: bool,
         #[command(flatten)]
+        campaign: config::CampaignArg,
+        #[command(flatten)]
         db: DatabaseArgs,
     },
     /// Consolidated progress of a unit's subtree (the province by default).
@@ -131,6 +135,8 @@ enum Command {
         at: Option<chrono::NaiveDate>,
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        campaign: config::CampaignArg,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -151,6 +157,8 @@ enum Command {
         /// The file to write.
         #[arg(long)]
         out: std::path::PathBuf,
+        #[command(flatten)]
+        campaign: config::CampaignArg,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -252,19 +260,19 @@ fn main() -> ExitCode {
             }
             Command::Demo { seed, scale, periods, db } => commands::demo::run(db, seed, scale, periods).await,
             Command::Migrate { db, force } => commands::serve::migrate(db, force).await,
-            Command::Rebuild { db } => commands::rebuild::run(db).await,
+            Command::Rebuild { campaign, db } => commands::rebuild::run(db, campaign).await,
             Command::Plan { command } => commands::plan::run(command),
             Command::Config => Ok(ExitCode::SUCCESS),
             Command::Backup { out, db } => commands::backup::backup(db, out).await,
             Command::Restore { file, force, db } => commands::backup::restore(db, file, force).await,
             Command::User { command } => commands::user::run(command).await,
             Command::Report { command } => commands::report::run(command).await,
-            Command::Progress { unit, at, json, db } => commands::progress::run(unit, at, json, db).await,
-            Command::Export { what, period_end, unit, at, out, db } => {
-                commands::export::run(commands::export::ExportArgs { what, unit, period_end, at, out }, db).await
+            Command::Progress { unit, at, json, campaign, db } => commands::progress::run(unit, at, json, campaign, db).await,
+            Command::Export { what, period_end, unit, at, out, campaign, db } => {
+                commands::export::run(commands::export::ExportArgs { what, unit, period_end, at, out }, campaign, db).await
             }
-            Command::Allocate { indicator, parent, by, set, json, db } => {
-                commands::allocate::run(commands::allocate::AllocateArgs { indicator, parent, by, set, json }, db).await
+            Command::Allocate { indicator, parent, by, set, json, campaign, db } => {
+                commands::allocate::run(commands::allocate::AllocateArgs { indicator, parent, by, set, json }, campaign, db).await
             }
         }
     });

@@ -357,8 +357,11 @@ fn remember(key: String, text: &str, plan: Arc<Plan>) {
     }
 }
 
+/// Every campaign, oldest first, without its plan text (`plan_toml` is empty: read
+/// one campaign with `by_id` for its plan).
 pub async fn list(db: &Db) -> Result<Vec<CampaignRow>> {
-    let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns ORDER BY id");
+    let light = CAMPAIGN_COLUMNS.replace("plan_toml", "'' AS plan_toml");
+    let sql = format!("SELECT {light} FROM campaigns ORDER BY id");
     Ok(with_pool!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?)
 }
 

@@ -109,7 +109,7 @@ pub async fn fill(state: &AppState, seed: u64) -> Result<DemoSummary, StorageErr
                 continue;
             }
             let late = at > due;
-            let ctx = match load(state, &u.code, ReportKind::Weekly, Some(p.end)).await {
+            let ctx = match load(state, &campaign, &u.code, ReportKind::Weekly, Some(p.end)).await {
                 Ok(c) => c,
                 Err(_) => continue,
             };

@@ -98,11 +98,29 @@ pub struct Chrome {
     pub csrf: String,
     /// Show the "simulated data" banner.
     pub simulated: bool,
+    /// The campaign the page is about and the others to switch to.
+    pub campaign: Option<CampaignSwitch>,
+}
+
+/// The campaign switcher of every page.
+#[derive(Clone, Debug)]
+pub struct CampaignSwitch {
+    pub code: String,
+    pub label: String,
+    pub archived: bool,
+    pub options: Vec<CampaignOption>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CampaignOption {
+    pub code: String,
+    pub label: String,
+    pub selected: bool,
 }
 
 impl Chrome {
     pub fn new(lang: Lang, path: &str, title: String, nav: &'static str) -> Chrome {
-        Chrome { lang, path: path.to_string(), title, nav, user: None, csrf: String::new(), simulated: false }
+        Chrome { lang, path: path.to_string(), title, nav, user: None, csrf: String::new(), simulated: false, campaign: None }
     }
 
     pub fn t(&self, key: &str) -> String {

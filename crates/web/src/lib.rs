@@ -10,6 +10,7 @@ mod api;
 pub use api::openapi;
 mod assets;
 pub mod auth;
+pub mod campaign_choice;
 mod authz;
 pub mod clock;
 mod connections;

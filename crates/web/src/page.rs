@@ -10,7 +10,23 @@ use crate::auth::client::ClientIp;
 use crate::auth::{csrf, Actor, MaybeActor};
 use crate::error::{AppError, Failure};
 use crate::i18n::{Badge, Chrome, Lang};
+use crate::i18n::{CampaignOption, CampaignSwitch};
+use crate::campaign_choice;
 use crate::AppState;
+use phongtrao_storage::campaigns::{self, CampaignRow, StoredCampaign};
+
+/// A campaign as the switcher names it: its title and year, "(đã lưu trữ)" when archived.
+pub fn campaign_label(lang: Lang, c: &CampaignRow) -> String {
+    let year = c.year.to_string();
+    let mut label = if c.title.contains(&year) { c.title.clone() } else { format!("{} {}", c.title, year) };
+    if c.is_archived() {
+        label.push_str(match lang {
+            Lang::Vi => " (đã lưu trữ)",
+            Lang::En => " (archived)",
+        });
+    }
+    label
+}
 
 pub struct Page {
     pub lang: Lang,
@@ -24,6 +40,11 @@ pub struct Page {
     pub simulated: bool,
     /// The page of this site the request came from (its Referer), if any.
     pub back: Option<String>,
+    /// The campaign the page is about (`?campaign=CODE`, else the user's choice,
+    /// else the default), or why there is none.
+    campaign: Result<StoredCampaign, Failure>,
+    /// The campaigns the user may switch to (the switcher shows when there are two).
+    choices: Vec<CampaignRow>,
 }
 
 impl FromRequestParts<AppState> for Page {
@@ -43,7 +64,23 @@ impl FromRequestParts<AppState> for Page {
         let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
         let simulated = crate::demo::is_simulated(&state.db).await;
         let back = same_site_referer(parts);
-        Ok(Page { lang, actor, csrf, path, client, session, simulated, back })
+        let wanted = campaign_choice::requested(parts);
+        let campaign = campaign_choice::resolve(&state.db, actor.as_ref(), wanted.as_deref()).await;
+        // A campaign named in the address becomes the user's choice: the links of
+        // the page (which do not repeat it) stay in that campaign.
+        if let (Some(_), Some(a), Ok(c)) = (&wanted, &actor, &campaign) {
+            if !a.via_token {
+                let chosen = campaigns::chosen_by(&state.db, a.user.id).await.ok().flatten();
+                if chosen != Some(c.row.id) {
+                    let _ = campaigns::choose(&state.db, a.user.id, c.row.id, state.now()).await;
+                }
+            }
+        }
+        let choices = match actor {
+            Some(_) => campaign_choice::choices(&state.db, actor.as_ref()).await.unwrap_or_default(),
+            None => Vec::new(),
+        };
+        Ok(Page { lang, actor, csrf, path, client, session, simulated, back, campaign, choices })
     }
 }
 
@@ -72,7 +109,33 @@ impl Page {
             user,
             csrf: self.csrf.clone(),
             simulated: self.simulated,
+            campaign: self.switcher(),
         }
+    }
+
+    /// The campaign this page is about, or the page that says why there is none
+    /// (an unknown `?campaign=` code: 404).
+    pub fn campaign(&self) -> Result<&StoredCampaign, AppError> {
+        self.campaign.as_ref().map_err(|f| self.fail(f.clone()))
+    }
+
+    fn switcher(&self) -> Option<CampaignSwitch> {
+        let current = self.campaign.as_ref().ok()?;
+        let options = self
+            .choices
+            .iter()
+            .map(|c| CampaignOption {
+                code: c.code.clone(),
+                label: campaign_label(self.lang, c),
+                selected: c.id == current.row.id,
+            })
+            .collect();
+        Some(CampaignSwitch {
+            code: current.row.code.clone(),
+            label: campaign_label(self.lang, &current.row),
+            archived: current.row.is_archived(),
+            options,
+        })
     }
 
     /// The logged-in actor, or a redirect to the login form (and to the password

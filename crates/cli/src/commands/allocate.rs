@@ -22,9 +22,11 @@ pub struct AllocateArgs {
     pub json: bool,
 }
 
-pub async fn run(args: AllocateArgs, db: DatabaseArgs) -> Result<ExitCode> {
+pub async fn run(args: AllocateArgs, campaign: crate::config::CampaignArg, db: DatabaseArgs) -> Result<ExitCode> {
     let db = db.connect().await?;
     let state = AppState::local(db.clone());
+    let campaign = campaign.resolve(&db).await?;
+    let campaign = &campaign;
     let parent = match &args.parent {
         Some(p) => p.clone(),
         None => units::list(&db)
@@ -40,7 +42,7 @@ pub async fn run(args: AllocateArgs, db: DatabaseArgs) -> Result<ExitCode> {
         (Some(by), None) => {
             let figure = BaseFigure::parse(by)
                 .ok_or_else(|| format!("số liệu nền không xác định / unknown base figure: {by}"))?;
-            allocation::proportional_as(&state, &who, &args.indicator, &parent, figure).await.map_err(fail)?
+            allocation::proportional_as(&state, campaign, &who, &args.indicator, &parent, figure).await.map_err(fail)?
         }
         (None, Some(set)) => {
             let mut goals = HashMap::new();
@@ -51,9 +53,9 @@ pub async fn run(args: AllocateArgs, db: DatabaseArgs) -> Result<ExitCode> {
                     .ok_or_else(|| format!("\"{n}\" không phải số / not a number"))?;
                 goals.insert(code.trim().to_string(), n);
             }
-            allocation::by_hand_as(&state, &who, &args.indicator, &parent, &goals).await.map_err(fail)?
+            allocation::by_hand_as(&state, campaign, &who, &args.indicator, &parent, &goals).await.map_err(fail)?
         }
-        (None, None) => allocation::view(&state, &args.indicator, &parent).await.map_err(fail)?,
+        (None, None) => allocation::view(&state, campaign, &args.indicator, &parent).await.map_err(fail)?,
         _ => return Err("dùng --by hoặc --set, không cả hai / use --by or --set, not both".into()),
     };
     if args.json {

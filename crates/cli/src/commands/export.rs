@@ -21,7 +21,7 @@ pub struct ExportArgs {
     pub out: PathBuf,
 }
 
-pub async fn run(args: ExportArgs, db: DatabaseArgs) -> Result<ExitCode> {
+pub async fn run(args: ExportArgs, campaign: crate::config::CampaignArg, db: DatabaseArgs) -> Result<ExitCode> {
     let Some(what) = Export::parse(&args.what) else {
         return Err(format!(
             "không có tài liệu \"{}\" / unknown document \"{}\": final-report, weekly-report, workbook, plan, targets.csv, units.csv, timeliness.csv, activities.csv, notes.csv",
@@ -30,9 +30,10 @@ pub async fn run(args: ExportArgs, db: DatabaseArgs) -> Result<ExitCode> {
         .into());
     };
     let db = db.connect().await?;
+    let campaign = campaign.resolve(&db).await?;
     let state = AppState::local(db);
     let q = ExportQuery { unit: args.unit, period_end: args.period_end, at: args.at };
-    let file = export_as_office(&state, what, &q).await.map_err(|f| format!("{} / {}", f.vi, f.en))?;
+    let file = export_as_office(&state, &campaign, what, &q).await.map_err(|f| format!("{} / {}", f.vi, f.en))?;
     std::fs::write(&args.out, &file.bytes)
         .map_err(|e| format!("không ghi được / cannot write {}: {e}", args.out.display()))?;
     eprintln!("Đã ghi / written: {} ({} bytes; {})", args.out.display(), file.bytes.len(), file.file_name);

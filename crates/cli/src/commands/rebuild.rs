@@ -7,16 +7,16 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use phongtrao_storage::{campaigns, rollups};
+use phongtrao_storage::rollups;
 
 use crate::config::DatabaseArgs;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-pub async fn run(args: DatabaseArgs) -> Result<ExitCode> {
+pub async fn run(args: DatabaseArgs, campaign: crate::config::CampaignArg) -> Result<ExitCode> {
     let db = args.connect().await?;
     super::serve::ensure_schema_current(&db, &args).await?;
-    let campaign = campaigns::current(&db).await?;
+    let campaign = campaign.resolve(&db).await?;
     let started = Instant::now();
     let (rows, kept, rebuilt) = rollups::rebuild_checked(&db, &campaign.plan, campaign.row.id).await?;
     let seconds = started.elapsed().as_secs_f64();

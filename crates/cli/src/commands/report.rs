@@ -8,7 +8,7 @@ use clap::Subcommand;
 use phongtrao_domain::report::ReportKind;
 use phongtrao_storage::audit::Who;
 use phongtrao_storage::reports::{self, SaveAction};
-use phongtrao_storage::{campaigns, units};
+use phongtrao_storage::units;
 use phongtrao_web::actions::reports::{self as report_actions, ReportFailure};
 use phongtrao_web::AppState;
 use serde_json::json;
@@ -28,6 +28,8 @@ pub enum ReportCommand {
         #[arg(long)]
         file: PathBuf,
         #[command(flatten)]
+        campaign: crate::config::CampaignArg,
+        #[command(flatten)]
         db: DatabaseArgs,
     },
     /// List reports.
@@ -39,6 +41,8 @@ pub enum ReportCommand {
         #[arg(long)]
         json: bool,
         #[command(flatten)]
+        campaign: crate::config::CampaignArg,
+        #[command(flatten)]
         db: DatabaseArgs,
     },
 }
@@ -47,7 +51,7 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 pub async fn run(command: ReportCommand) -> Result<ExitCode> {
     match command {
-        ReportCommand::Submit { unit, period_end, file, db } => {
+        ReportCommand::Submit { unit, period_end, file, campaign, db } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| format!("không đọc được / cannot read {}: {e}", file.display()))?;
             // The file's shape is checked before anything is opened: an unknown field
@@ -79,7 +83,8 @@ pub async fn run(command: ReportCommand) -> Result<ExitCode> {
             };
             let db = db.connect().await?;
             let state = AppState::local(db.clone());
-            let ctx = report_actions::load(&state, &unit, ReportKind::Weekly, Some(period_end))
+            let campaign = campaign.resolve(&db).await?;
+            let ctx = report_actions::load(&state, &campaign, &unit, ReportKind::Weekly, Some(period_end))
                 .await
                 .map_err(|f| format!("{} / {}", f.vi, f.en))?;
             let version = ctx.report.as_ref().map(|r| r.version).unwrap_or(0);
@@ -106,9 +111,9 @@ pub async fn run(command: ReportCommand) -> Result<ExitCode> {
                 Err(ReportFailure::Other(f)) => Err(format!("{} / {}", f.vi, f.en).into()),
             }
         }
-        ReportCommand::List { unit, period_end, json: as_json, db } => {
+        ReportCommand::List { unit, period_end, json: as_json, campaign, db } => {
             let db = db.connect().await?;
-            let campaign = campaigns::current(&db).await?;
+            let campaign = campaign.resolve(&db).await?;
             let periods = campaign.plan.periods();
             let seq = match period_end {
                 Some(end) => Some(

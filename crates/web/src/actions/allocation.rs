@@ -9,7 +9,7 @@ use phongtrao_domain::policy::Action;
 use phongtrao_domain::progress::{check_parts, largest_remainder, AllocationCheck};
 use phongtrao_domain::unit::BaseFigure;
 use phongtrao_storage::allocations;
-use phongtrao_storage::campaigns::{self, StoredCampaign};
+use phongtrao_storage::campaigns::StoredCampaign;
 use phongtrao_storage::units::{self, UnitRow};
 use serde::Serialize;
 
@@ -59,9 +59,8 @@ struct Scope {
     whole: Option<i64>,
 }
 
-async fn scope(state: &AppState, key: &str, parent_code: &str) -> Result<Scope, Failure> {
+async fn scope(state: &AppState, campaign: &StoredCampaign, key: &str, parent_code: &str) -> Result<Scope, Failure> {
     let db = &state.db;
-    let campaign = campaigns::current(db).await?;
     let indicator = campaign.plan.indicator(key).ok_or_else(Failure::not_found)?;
     if indicator.kind != IndicatorKind::Count {
         return Err(invalid(
@@ -75,24 +74,24 @@ async fn scope(state: &AppState, key: &str, parent_code: &str) -> Result<Scope, 
         None => Some(indicator.goal.round() as i64),
         Some(_) => allocations::for_indicator(db, campaign.row.id, key).await?.get(&parent.id).copied(),
     };
-    Ok(Scope { campaign, parent, children, whole })
+    Ok(Scope { campaign: campaign.clone(), parent, children, whole })
 }
 
-pub async fn view(state: &AppState, key: &str, parent_code: &str) -> Result<AllocationView, Failure> {
-    let s = scope(state, key, parent_code).await?;
+pub async fn view(state: &AppState, campaign: &StoredCampaign, key: &str, parent_code: &str) -> Result<AllocationView, Failure> {
+    let s = scope(state, campaign, key, parent_code).await?;
     view_of(state, &s, key).await
 }
 
 /// The view for an actor: the split of a unit's goal among its children is read
 /// under the same rule as that unit's dashboard (ReadUnit on the parent), else 403.
 pub async fn view_for(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     key: &str,
     parent_code: &str,
 ) -> Result<AllocationView, Failure> {
-    let s = scope(state, key, parent_code).await?;
+    let s = scope(state, campaign, key, parent_code).await?;
     require(state, actor, client, Action::ReadUnit, Some(s.parent.id)).await?;
     view_of(state, &s, key).await
 }
@@ -100,13 +99,13 @@ pub async fn view_for(
 /// Whether the actor may change the split under `parent_code`: asked BEFORE an
 /// uploaded file is read, so that nobody gets a file parsed without the right.
 pub async fn may_write(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     key: &str,
     parent_code: &str,
 ) -> Result<(), Failure> {
-    let s = scope(state, key, parent_code).await?;
+    let s = scope(state, campaign, key, parent_code).await?;
     authorize(state, actor, client, &s.parent).await
 }
 
@@ -147,27 +146,27 @@ async fn authorize(state: &AppState, actor: &Actor, client: &ClientIp, parent: &
 
 /// Splits the parent's goal among its children proportionally to a base figure.
 pub async fn proportional(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     key: &str,
     parent_code: &str,
     by: BaseFigure,
 ) -> Result<AllocationView, Failure> {
-    let s = scope(state, key, parent_code).await?;
+    let s = scope(state, campaign, key, parent_code).await?;
     authorize(state, actor, client, &s.parent).await?;
     split_proportionally(state, &who(Some(actor), client), &s, key, by).await
 }
 
 /// The same for a caller already authorized (the CLI, acting for the office).
 pub async fn proportional_as(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     who: &phongtrao_storage::audit::Who,
     key: &str,
     parent_code: &str,
     by: BaseFigure,
 ) -> Result<AllocationView, Failure> {
-    let s = scope(state, key, parent_code).await?;
+    let s = scope(state, campaign, key, parent_code).await?;
     split_proportionally(state, who, &s, key, by).await
 }
 
@@ -215,27 +214,27 @@ async fn split_proportionally(
 
 /// Sets goals by hand (unit code → goal); the mismatch with the whole is reported.
 pub async fn by_hand(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     key: &str,
     parent_code: &str,
     goals: &HashMap<String, i64>,
 ) -> Result<AllocationView, Failure> {
-    let s = scope(state, key, parent_code).await?;
+    let s = scope(state, campaign, key, parent_code).await?;
     authorize(state, actor, client, &s.parent).await?;
     set_by_hand(state, &who(Some(actor), client), &s, key, goals).await
 }
 
 /// The same for a caller already authorized (the CLI, acting for the office).
 pub async fn by_hand_as(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     who: &phongtrao_storage::audit::Who,
     key: &str,
     parent_code: &str,
     goals: &HashMap<String, i64>,
 ) -> Result<AllocationView, Failure> {
-    let s = scope(state, key, parent_code).await?;
+    let s = scope(state, campaign, key, parent_code).await?;
     set_by_hand(state, who, &s, key, goals).await
 }
 
@@ -309,7 +308,7 @@ pub enum ImportPreview {
 /// the parent and keeps it for confirmation. Nothing is stored here. The right is
 /// checked before the file is read.
 pub async fn import_preview(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     key: &str,
@@ -317,7 +316,7 @@ pub async fn import_preview(
     file_name: &str,
     bytes: Vec<u8>,
 ) -> Result<ImportPreview, Failure> {
-    let s = scope(state, key, parent_code).await?;
+    let s = scope(state, campaign, key, parent_code).await?;
     authorize(state, actor, client, &s.parent).await?;
     let table = crate::files::read_table_off_thread(file_name, bytes).await?;
     let children: Vec<phongtrao_domain::allocation_import::Child> = s
@@ -359,7 +358,7 @@ pub async fn import_preview(
 
 /// Stores a previewed allocation table (all its rows in one write), once.
 pub async fn import_confirm(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     id: i64,
@@ -377,7 +376,7 @@ pub async fn import_confirm(
     }
     let payload: ImportPayload = serde_json::from_str(&pending.payload_json).map_err(Failure::internal)?;
     let goals: HashMap<String, i64> = payload.rows.iter().map(|r| (r.code.clone(), r.goal)).collect();
-    let view = by_hand(state, actor, client, &payload.indicator, &payload.parent, &goals).await?;
+    let view = by_hand(state, campaign, actor, client, &payload.indicator, &payload.parent, &goals).await?;
     phongtrao_storage::pending_imports::mark_confirmed(&state.db, id, state.now()).await?;
     Ok((payload, view))
 }

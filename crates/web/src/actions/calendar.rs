@@ -62,9 +62,8 @@ fn range_text(first: NaiveDate, last: NaiveDate) -> String {
 }
 
 /// The entries of the current campaign, all of them or those of one unit.
-pub async fn load(state: &AppState, unit_code: Option<&str>, lang: Lang) -> Result<Calendar, Failure> {
+pub async fn load(state: &AppState, campaign: &StoredCampaign, unit_code: Option<&str>, lang: Lang) -> Result<Calendar, Failure> {
     let db = &state.db;
-    let campaign = campaigns::current(db).await?;
     let unit = match unit_code {
         Some(code) => Some(units::by_code(db, code).await?.filter(|u| u.active).ok_or_else(Failure::not_found)?),
         None => None,
@@ -190,5 +189,5 @@ pub async fn load(state: &AppState, unit_code: Option<&str>, lang: Lang) -> Resu
         }
     }
     entries.sort_by(|a, b| a.day.cmp(&b.day).then(a.entry.uid.cmp(&b.entry.uid)));
-    Ok(Calendar { campaign, unit, entries, undated })
+    Ok(Calendar { campaign: campaign.clone(), unit, entries, undated })
 }

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use phongtrao_domain::period::Period;
 use phongtrao_domain::policy::Action;
 use phongtrao_domain::role::Role;
-use phongtrao_storage::campaigns::{self, StoredCampaign};
+use phongtrao_storage::campaigns::StoredCampaign;
 use phongtrao_storage::reminders::{self, ReminderRow};
 use phongtrao_storage::units::{self, UnitRow};
 use serde::Serialize;
@@ -66,7 +66,7 @@ pub fn default_unit(actor: &Actor) -> Option<i64> {
 }
 
 pub async fn load(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     unit_code: Option<&str>,
@@ -85,7 +85,6 @@ pub async fn load(
     .ok_or_else(Failure::not_found)?;
     let ancestry = units::ancestry(db, unit.id).await?;
     require_in(state, actor, client, Action::ReadUnit, Some(unit.id), &ancestry).await?;
-    let campaign = campaigns::current(db).await?;
     // The date every figure is taken at: the one asked for, else today (at most the
     // campaign's last day), as `progress::compute` decides.
     let plan = &campaign.plan;
@@ -107,8 +106,8 @@ pub async fn load(
         units::by_ids(db, &actor.unit_ids).await?.into_iter().map(|u| (u.id, u)).collect();
     let assigned: Vec<UnitRow> = actor.unit_ids.iter().filter_map(|id| by_id.get(id)).cloned().collect();
     // The unit's figures, then every child's from one read of their consolidated figures.
-    let report = progress::compute_listing(state, Some(&unit.code), Some(at), progress::MissingLists::Last).await?;
-    let (_, child_reports) = progress::compute_children(state, Some(&unit.code), Some(at)).await?;
+    let report = progress::compute_listing(state, campaign, Some(&unit.code), Some(at), progress::MissingLists::Last).await?;
+    let (_, child_reports) = progress::compute_children(state, campaign, Some(&unit.code), Some(at)).await?;
     let mut children: Vec<ChildProgress> = child_reports
         .into_iter()
         .map(|(child, report)| ChildProgress { assigned: assigned_or_above.contains(&child.id), unit: child, report })
@@ -132,7 +131,7 @@ pub async fn load(
         None => &[],
     };
     let names = units::by_codes(db, missing).await?.into_iter().map(|u| (u.code, (u.id, u.name))).collect();
-    Ok(Dashboard { campaign, unit, parent, report, children, ranking, assigned, reminded, can_remind, names })
+    Ok(Dashboard { campaign: campaign.clone(), unit, parent, report, children, ranking, assigned, reminded, can_remind, names })
 }
 
 /// What a reminder did.
@@ -148,7 +147,7 @@ pub struct Reminded {
 /// Records a reminder notice for every unit of `unit_code`'s subtree that has not
 /// reported the period ending `period_end` (the office and the steering committee).
 pub async fn remind(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     unit_code: Option<&str>,
@@ -156,7 +155,6 @@ pub async fn remind(
     confirm: bool,
 ) -> Result<Reminded, Failure> {
     let db = &state.db;
-    let campaign = campaigns::current(db).await?;
     let period = crate::documents::period_ending(&campaign, period_end)?;
     let unit = match unit_code {
         // A code or a name as the officer types it.

@@ -2,9 +2,9 @@
 //! workbook, CSV tables) and editing the texts the office writes itself. Pages, the
 //! API and the CLI all come here.
 
+use phongtrao_storage::campaigns::StoredCampaign;
 use chrono::NaiveDate;
 use phongtrao_domain::policy::Action;
-use phongtrao_storage::campaigns;
 use serde::Deserialize;
 
 use crate::auth::client::ClientIp;
@@ -75,7 +75,7 @@ impl ExportFile {
 
 /// The export, for a logged-in user allowed to read the unit.
 pub async fn export(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     what: Export,
@@ -91,15 +91,14 @@ pub async fn export(
         })?;
         require(state, actor, client, Action::ReadUnit, Some(unit.id)).await?;
     }
-    export_as_office(state, what, q).await
+    export_as_office(state, campaign, what, q).await
 }
 
 /// The export without an authorization check: for the CLI, which acts for the office.
-pub async fn export_as_office(state: &AppState, what: Export, q: &ExportQuery) -> Result<ExportFile, Failure> {
+pub async fn export_as_office(state: &AppState, campaign: &StoredCampaign, what: Export, q: &ExportQuery) -> Result<ExportFile, Failure> {
     let unit = q.unit.as_deref();
     match what {
         Export::Plan => {
-            let campaign = campaigns::current(&state.db).await?;
             let simulated = crate::demo::is_simulated(&state.db).await;
             Ok(ExportFile {
                 file_name: format!("ke-hoach-{}.docx", file_part(&campaign.plan.campaign.code)),
@@ -108,7 +107,7 @@ pub async fn export_as_office(state: &AppState, what: Export, q: &ExportQuery) -
             })
         }
         Export::FinalReport => {
-            let g = documents::gather(state, unit, q.at.or(q.period_end), None, ReportDoc::Final).await?;
+            let g = documents::gather(state, campaign, unit, q.at.or(q.period_end), None, ReportDoc::Final).await?;
             Ok(ExportFile {
                 file_name: format!(
                     "bao-cao-tong-ket-{}-{}.docx",
@@ -123,7 +122,7 @@ pub async fn export_as_office(state: &AppState, what: Export, q: &ExportQuery) -
             let end = q.period_end.ok_or_else(|| {
                 Failure::invalid("Chọn kỳ báo cáo (period_end=YYYY-MM-DD) / Choose the period (period_end=YYYY-MM-DD)")
             })?;
-            let g = documents::gather(state, unit, None, Some(end), ReportDoc::Weekly).await?;
+            let g = documents::gather(state, campaign, unit, None, Some(end), ReportDoc::Weekly).await?;
             let seq = g.period.as_ref().map(|p| p.seq).unwrap_or(0);
             Ok(ExportFile {
                 file_name: format!("bao-cao-tuan-{seq}-{}-{}.docx", file_part(&g.root.code), end.format("%Y-%m-%d")),
@@ -132,7 +131,7 @@ pub async fn export_as_office(state: &AppState, what: Export, q: &ExportQuery) -
             })
         }
         Export::Workbook => {
-            let (g, t) = tables::tables(state, unit, q.at, q.period_end).await?;
+            let (g, t) = tables::tables(state, campaign, unit, q.at, q.period_end).await?;
             Ok(ExportFile {
                 file_name: format!("so-lieu-{}-{}.xlsx", file_part(&g.root.code), g.progress.at.format("%Y-%m-%d")),
                 content_type: XLSX,
@@ -140,7 +139,7 @@ pub async fn export_as_office(state: &AppState, what: Export, q: &ExportQuery) -
             })
         }
         Export::Csv(name) => {
-            let (g, t) = tables::tables(state, unit, q.at, q.period_end).await?;
+            let (g, t) = tables::tables(state, campaign, unit, q.at, q.period_end).await?;
             let table = t.iter().find(|x| x.key == name).ok_or_else(Failure::not_found)?;
             Ok(ExportFile {
                 file_name: format!("{name}-{}-{}.csv", file_part(&g.root.code), g.progress.at.format("%Y-%m-%d")),
@@ -152,18 +151,17 @@ pub async fn export_as_office(state: &AppState, what: Export, q: &ExportQuery) -
 }
 
 /// The texts the office stored for a report (any logged-in user may read them).
-pub async fn texts(state: &AppState, doc: ReportDoc, period_end: Option<NaiveDate>) -> Result<DocumentTexts, Failure> {
-    let week = week_of(state, doc, period_end).await?;
+pub async fn texts(state: &AppState, campaign: &StoredCampaign, doc: ReportDoc, period_end: Option<NaiveDate>) -> Result<DocumentTexts, Failure> {
+    let week = week_of(state, campaign, doc, period_end).await?;
     documents::stored_texts(state, doc, week).await
 }
 
 /// The week whose texts are meant: the period ending on `period_end` (weekly report,
 /// by default the last period that has ended); none for the final report.
-async fn week_of(state: &AppState, doc: ReportDoc, period_end: Option<NaiveDate>) -> Result<Option<u32>, Failure> {
+async fn week_of(state: &AppState, campaign: &StoredCampaign, doc: ReportDoc, period_end: Option<NaiveDate>) -> Result<Option<u32>, Failure> {
     if doc == ReportDoc::Final {
         return Ok(None);
     }
-    let campaign = phongtrao_storage::campaigns::current(&state.db).await?;
     match period_end {
         Some(end) => Ok(Some(documents::period_ending(&campaign, end)?.seq)),
         None => {
@@ -177,7 +175,7 @@ async fn week_of(state: &AppState, doc: ReportDoc, period_end: Option<NaiveDate>
 /// Stores the office's texts of a report (the weekly report's: of one week): the
 /// office (admin) only, audited.
 pub async fn save_texts(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     doc: ReportDoc,
@@ -194,7 +192,7 @@ pub async fn save_texts(
             ))
         }
         (ReportDoc::Weekly, Some(_)) => {
-            let week = week_of(state, doc, period_end).await?.unwrap_or(1);
+            let week = week_of(state, campaign, doc, period_end).await?.unwrap_or(1);
             documents::texts_name(doc, week)
         }
     };

@@ -2,11 +2,12 @@
 //! office records each), and each reporting unit's own launch and closing (the unit
 //! records its own). Read by every logged-in user.
 
+use phongtrao_storage::campaigns::StoredCampaign;
 use chrono::NaiveDate;
 use phongtrao_domain::event_record::{self, EventInput, EventStatus, UnitEventKind};
 use phongtrao_domain::policy::Action;
 use phongtrao_storage::event_records::{self, ProvinceEvent, UnitEventRow};
-use phongtrao_storage::{campaigns, units};
+use phongtrao_storage::units;
 use serde::Serialize;
 
 use crate::auth::client::ClientIp;
@@ -35,8 +36,7 @@ fn invalid((vi, en): (String, String)) -> Failure {
 }
 
 /// Every event of the running campaign, for any logged-in user.
-pub async fn list(state: &AppState, _actor: &Actor) -> Result<Events, Failure> {
-    let campaign = campaigns::current(&state.db).await?;
+pub async fn list(state: &AppState, campaign: &StoredCampaign, _actor: &Actor) -> Result<Events, Failure> {
     let province = event_records::province(&state.db, campaign.row.id).await?;
     let recorded = event_records::units(&state.db, campaign.row.id).await?;
     let levels = &campaign.plan.reporting.levels;
@@ -60,7 +60,7 @@ pub async fn list(state: &AppState, _actor: &Actor) -> Result<Events, Failure> {
 
 /// The office records what happened at a province event (and who hosted it).
 pub async fn record_province(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     number: i64,
@@ -73,7 +73,6 @@ pub async fn record_province(
         "" => None,
         text => Some(crate::actions::unit_lookup::require(&state.db, text).await?.code),
     };
-    let campaign = campaigns::current(&state.db).await?;
     Ok(event_records::set_province(
         &state.db,
         campaign.row.id,
@@ -88,7 +87,7 @@ pub async fn record_province(
 
 /// A unit (or the office) records the unit's launch or closing.
 pub async fn record_unit(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     code: &str,
@@ -99,7 +98,6 @@ pub async fn record_unit(
     let (unit, ancestry) = units::by_code_with_ancestry(&state.db, code).await?.ok_or_else(Failure::not_found)?;
     require_in(state, actor, client, Action::WriteUnit, Some(unit.id), &ancestry).await?;
     let record = event_record::parse(input).map_err(invalid)?;
-    let campaign = campaigns::current(&state.db).await?;
     Ok(event_records::set_unit(
         &state.db,
         campaign.row.id,

@@ -4,6 +4,7 @@
 pub mod accounts_bulk;
 pub mod allocation;
 pub mod audit_log;
+pub mod campaigns;
 pub mod calendar;
 pub mod dashboard;
 pub mod documents;

@@ -11,7 +11,7 @@ use phongtrao_domain::plan::{IndicatorKind, Plan};
 use phongtrao_domain::progress::figures::{self, Figures};
 use phongtrao_domain::progress::{evaluate, verdict_text, verdict_text_en, Coverage};
 use phongtrao_domain::unit::BaseFigure;
-use phongtrao_storage::campaigns::{self, StoredCampaign};
+use phongtrao_storage::campaigns::StoredCampaign;
 use phongtrao_storage::rollups;
 use phongtrao_storage::units::{self, UnitRow};
 use serde::Serialize;
@@ -199,22 +199,21 @@ pub enum MissingLists {
 }
 
 pub async fn compute(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     unit_code: Option<&str>,
     at: Option<NaiveDate>,
 ) -> Result<ProgressReport, Failure> {
-    compute_listing(state, unit_code, at, MissingLists::Every).await
+    compute_listing(state, campaign, unit_code, at, MissingLists::Every).await
 }
 
 /// `compute`, naming the missing units of the periods `lists` says.
 pub async fn compute_listing(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     unit_code: Option<&str>,
     at: Option<NaiveDate>,
     lists: MissingLists,
 ) -> Result<ProgressReport, Failure> {
     let db = &state.db;
-    let campaign: StoredCampaign = campaigns::current(db).await?;
     let plan = &campaign.plan;
     let root = match unit_code {
         Some(code) => units::by_code(db, code).await?.filter(|u| u.active).ok_or_else(Failure::not_found)?,
@@ -396,12 +395,11 @@ pub fn from_figures(
 /// from one read of their consolidated figures, in tree order; missing units are not
 /// listed.
 pub async fn compute_children(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     parent_code: Option<&str>,
     at: Option<NaiveDate>,
 ) -> Result<(UnitRow, Vec<(UnitRow, ProgressReport)>), Failure> {
     let db = &state.db;
-    let campaign: StoredCampaign = campaigns::current(db).await?;
     let plan = &campaign.plan;
     let parent = match parent_code {
         Some(code) => units::by_code(db, code).await?.ok_or_else(Failure::not_found)?,
@@ -450,8 +448,8 @@ pub struct RankingRow {
     pub ranked: phongtrao_domain::progress::RankedRow,
 }
 
-pub async fn ranking(state: &AppState, parent_code: Option<&str>, at: Option<NaiveDate>) -> Result<Ranking, Failure> {
-    let (parent, children) = compute_children(state, parent_code, at).await?;
+pub async fn ranking(state: &AppState, campaign: &StoredCampaign, parent_code: Option<&str>, at: Option<NaiveDate>) -> Result<Ranking, Failure> {
+    let (parent, children) = compute_children(state, campaign, parent_code, at).await?;
     let at = children.last().map(|(_, p)| p.at).or(at).unwrap_or_else(|| state.now().date_naive());
     Ok(rank_reports(&parent.code, at, children.iter().map(|(_, p)| p)))
 }
@@ -526,10 +524,9 @@ pub struct BaseCoverage {
 
 /// The base figures the plan's percentages are measured against, with their coverage
 /// at the root of the tree.
-pub async fn base_coverage(state: &AppState) -> Result<Vec<BaseCoverage>, Failure> {
-    let campaign = campaigns::current(&state.db).await?;
+pub async fn base_coverage(state: &AppState, campaign: &StoredCampaign,) -> Result<Vec<BaseCoverage>, Failure> {
     let marked = phongtrao_storage::base_figures::marked_complete(&state.db, campaign.row.id).await?;
-    let report = compute_listing(state, None, None, MissingLists::None).await?;
+    let report = compute_listing(state, campaign, None, None, MissingLists::None).await?;
     let mut out: Vec<BaseCoverage> = Vec::new();
     for ind in campaign.plan.indicators() {
         let (IndicatorKind::PercentOfBase, Some(b)) = (ind.kind, ind.base) else { continue };
@@ -553,14 +550,13 @@ pub async fn base_coverage(state: &AppState) -> Result<Vec<BaseCoverage>, Failur
 /// The office marks a base figure complete (or not) for the current campaign:
 /// admin only, audited with the value before and after.
 pub async fn set_base_complete(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     actor: &crate::auth::Actor,
     client: &crate::auth::client::ClientIp,
     figure: &str,
     complete: bool,
 ) -> Result<BaseCompleteness, Failure> {
     crate::authz::require(state, actor, client, phongtrao_domain::policy::Action::AdministerCampaign, None).await?;
-    let campaign = campaigns::current(&state.db).await?;
     let used: Vec<BaseFigure> = campaign.plan.indicators().filter_map(|i| i.base).collect();
     let Some(f) = BaseFigure::parse(figure).filter(|f| used.contains(f)) else {
         let names: Vec<&str> = {

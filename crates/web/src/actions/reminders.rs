@@ -1,9 +1,10 @@
 //! Reading the reminders sent: the office and the steering committee.
 
+use phongtrao_storage::campaigns::StoredCampaign;
 use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 use phongtrao_domain::policy::Action;
-use phongtrao_storage::{campaigns, reminder_deliveries};
+use phongtrao_storage::reminder_deliveries;
 use serde::Serialize;
 
 use crate::auth::client::ClientIp;
@@ -34,13 +35,12 @@ pub struct ReminderView {
 }
 
 pub async fn list(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     limit: Option<i64>,
 ) -> Result<Vec<ReminderView>, Failure> {
     require(state, actor, client, Action::ReadEverything, None).await?;
-    let campaign = campaigns::current(&state.db).await?;
     let limit = limit.unwrap_or(500).clamp(1, 5000);
     let rows = reminder_deliveries::list(&state.db, campaign.row.id, limit).await?;
     let vn = |t: DateTime<Utc>| t.with_timezone(&Ho_Chi_Minh).fixed_offset();
@@ -78,13 +78,12 @@ pub struct SentView {
 
 /// The reminders people sent, newest first (the office and the steering committee).
 pub async fn sent_by_people(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     limit: i64,
 ) -> Result<Vec<SentView>, Failure> {
     require(state, actor, client, Action::ReadEverything, None).await?;
-    let campaign = campaigns::current(&state.db).await?;
     let periods = campaign.plan.periods();
     Ok(phongtrao_storage::reminders::recent(&state.db, campaign.row.id, limit)
         .await?

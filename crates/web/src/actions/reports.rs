@@ -13,7 +13,7 @@ use phongtrao_domain::report::{
     check, fields_for, CheckedReport, Field, FieldError, ReportContext, ReportInput, ReportKind, ReportRuleError,
 };
 use phongtrao_domain::unit::BaseFigure;
-use phongtrao_storage::campaigns::{self, StoredCampaign};
+use phongtrao_storage::campaigns::StoredCampaign;
 use phongtrao_storage::group_commit::OwnedSave;
 use phongtrao_storage::reports::{self, ReportKey, ReportRow, SaveAction, SaveError, Saved};
 use phongtrao_storage::units::{self, UnitRow};
@@ -116,13 +116,12 @@ pub fn unit_plan_due(plan: &phongtrao_domain::plan::Plan) -> DateTime<Utc> {
 /// Loads the form of `unit_code` for the weekly period ending `period_end`, or its
 /// unit plan when `period_end` is None.
 pub async fn load(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     unit_code: &str,
     kind: ReportKind,
     period_end: Option<NaiveDate>,
 ) -> Result<FormContext, Failure> {
     let db = &state.db;
-    let campaign = campaigns::current(db).await?;
     let (unit, ancestry) = units::by_code_with_ancestry(db, unit_code).await?.ok_or_else(Failure::not_found)?;
     let (Some(level), Some(unit_kind)) = (unit.level(), unit.kind()) else {
         return Err(not_reporting());
@@ -174,7 +173,7 @@ pub async fn load(
     let key = ReportKey { campaign_id: campaign.row.id, unit_id: unit.id, kind, period_seq: seq };
     let report = reports::get(db, &key).await?;
     Ok(FormContext {
-        campaign,
+        campaign: campaign.clone(),
         unit,
         ancestry,
         kind,

@@ -1,6 +1,7 @@
 //! The review queue (chờ duyệt): every submitted report that nobody has accepted or
 //! returned yet, oldest first, across units and weeks; and accepting several at once.
 
+use phongtrao_storage::campaigns::StoredCampaign;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use chrono_tz::Asia::Ho_Chi_Minh;
 use phongtrao_domain::policy::Action;
@@ -8,7 +9,7 @@ use phongtrao_domain::report::ReportKind;
 use phongtrao_domain::text::fold;
 use phongtrao_storage::reports::{self, SaveError};
 use phongtrao_storage::review_queue::{self, QueueQuery, QueueRow};
-use phongtrao_storage::{campaigns, units};
+use phongtrao_storage::units;
 use serde::Serialize;
 
 use crate::auth::client::ClientIp;
@@ -59,9 +60,8 @@ pub struct Queue {
 }
 
 /// The queue as the actor may see it: the office and the steering committee only.
-pub async fn list(state: &AppState, actor: &Actor, client: &ClientIp, filter: &QueueFilter) -> Result<Queue, Failure> {
+pub async fn list(state: &AppState, campaign: &StoredCampaign, actor: &Actor, client: &ClientIp, filter: &QueueFilter) -> Result<Queue, Failure> {
     require(state, actor, client, Action::ReviewUnit, None).await?;
-    let campaign = campaigns::current(&state.db).await?;
     let periods = campaign.plan.periods();
     let period_seq = match filter.period_end {
         None => None,
@@ -134,7 +134,7 @@ pub struct BulkOutcome {
 /// meanwhile (resubmitted, returned or accepted by someone else) is skipped and named,
 /// never accepted blind. Each acceptance is its own audited write.
 pub async fn accept_many(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     picks: &[Pick],
@@ -148,7 +148,6 @@ pub async fn accept_many(
             "Mỗi lần duyệt tối đa {BULK_LIMIT} báo cáo / At most {BULK_LIMIT} reports at once"
         )));
     }
-    let campaign = campaigns::current(&state.db).await?;
     let mut out = BulkOutcome::default();
     let mut seen = std::collections::HashSet::new();
     for pick in picks.iter().filter(|p| seen.insert(p.report_id)) {

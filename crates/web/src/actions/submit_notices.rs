@@ -4,11 +4,11 @@
 //! office and the steering committee, the unit's home page for a district officer),
 //! marked read, and delivered by e-mail and/or the webhook to those who chose it.
 
+use phongtrao_storage::campaigns::StoredCampaign;
 use chrono::{DateTime, Utc};
 use phongtrao_domain::format;
 use phongtrao_domain::role::Role;
 use phongtrao_storage::audit::Who;
-use phongtrao_storage::campaigns;
 use phongtrao_storage::reports::Saved;
 use phongtrao_storage::submit_notices::{self as notices, NewNotice, NoticeRow, Prefs, Reader};
 
@@ -122,13 +122,12 @@ fn line(n: NoticeRow, periods: &[phongtrao_domain::period::Period], tz: chrono_t
 
 /// The notices the actor sees, newest first (`unread_only`: those not marked read).
 pub async fn list(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     actor: &Actor,
     unread_only: bool,
     limit: i64,
     lang: Lang,
 ) -> Result<(Vec<NoticeLine>, i64), Failure> {
-    let campaign = campaigns::current(&state.db).await?;
     let reader = reader(actor);
     let rows = notices::list(&state.db, campaign.row.id, &reader, unread_only, limit).await?;
     let unread = notices::unread_count(&state.db, campaign.row.id, &reader).await?;
@@ -140,12 +139,11 @@ pub async fn list(
 /// The same notices in both languages at once (the API gives a client both): each
 /// notice as a Vietnamese and an English line, and the unread count.
 pub async fn list_both(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     actor: &Actor,
     unread_only: bool,
     limit: i64,
 ) -> Result<(Vec<(NoticeLine, NoticeLine)>, i64), Failure> {
-    let campaign = campaigns::current(&state.db).await?;
     let reader = reader(actor);
     let rows = notices::list(&state.db, campaign.row.id, &reader, unread_only, limit).await?;
     let unread = notices::unread_count(&state.db, campaign.row.id, &reader).await?;
@@ -157,19 +155,18 @@ pub async fn list_both(
 }
 
 /// The box on a landing page: the newest notices (read ones too, marked as such).
-pub async fn boxed(state: &AppState, actor: &Actor, lang: Lang, back: &str) -> Result<NoticeBox, Failure> {
+pub async fn boxed(state: &AppState, campaign: &StoredCampaign, actor: &Actor, lang: Lang, back: &str) -> Result<NoticeBox, Failure> {
     let shown = actor.user.role != Role::Viewer;
     if !shown {
         return Ok(NoticeBox::default());
     }
-    let (items, unread) = list(state, actor, false, 15, lang).await?;
+    let (items, unread) = list(state, campaign, actor, false, 15, lang).await?;
     Ok(NoticeBox { items, unread, back: back.to_string(), shown })
 }
 
 /// Marks notices read for the actor: those named, or all they see (None). Reading
 /// marks are the reader's own and are not audited. How many were marked.
-pub async fn mark_read(state: &AppState, actor: &Actor, ids: Option<&[i64]>) -> Result<u64, Failure> {
-    let campaign = campaigns::current(&state.db).await?;
+pub async fn mark_read(state: &AppState, campaign: &StoredCampaign, actor: &Actor, ids: Option<&[i64]>) -> Result<u64, Failure> {
     Ok(notices::mark_read(&state.db, campaign.row.id, &reader(actor), ids, state.now()).await?)
 }
 
@@ -225,7 +222,7 @@ pub async fn prefs_box(state: &AppState, actor: &Actor) -> Result<PrefsBox, Fail
 
 /// The e-mail / webhook deliveries of notices, newest first: the office only.
 pub async fn deliveries(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     actor: &Actor,
     limit: i64,
 ) -> Result<Vec<phongtrao_storage::submit_notices::DeliveryRow>, Failure> {
@@ -237,6 +234,5 @@ pub async fn deliveries(
             "Only the campaign office sees the notice deliveries",
         ));
     }
-    let campaign = campaigns::current(&state.db).await?;
     Ok(notices::deliveries(&state.db, campaign.row.id, limit.clamp(1, 1000)).await?)
 }

@@ -1,6 +1,7 @@
 //! /api/v1/allocations/{indicator}?parent=CODE: the split of a count goal among a
 //! unit's children; POST sets it proportionally (`by`) or by hand (`goals`).
 
+use crate::campaign_choice::InCampaign;
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
@@ -38,7 +39,7 @@ async fn root_code(state: &AppState) -> Result<String, ApiError> {
     params(("key" = String, Path, description = "An indicator's key"), ParentQuery),
     responses((status = 200, description = "Allocation", body = AllocationView), BadRequest, Unauthenticated, NotFound, Invalid))]
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path(key): Path<String>,
@@ -49,7 +50,7 @@ pub async fn show(
         Some(p) => p,
         None => root_code(&state).await?,
     };
-    Ok(Json(allocation::view_for(&state, &actor, &client, &key, &parent).await?))
+    Ok(Json(allocation::view_for(&state, campaign, &actor, &client, &key, &parent).await?))
 }
 
 #[derive(Deserialize)]
@@ -98,7 +99,7 @@ pub struct ByHand {
     request_body = AllocateInput,
     responses((status = 200, description = "Allocation", body = AllocationView), JsonBody, Unauthenticated, Forbidden, NotFound))]
 pub async fn set(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path(key): Path<String>,
@@ -114,11 +115,11 @@ pub async fn set(
             let figure = BaseFigure::parse(&by).ok_or_else(|| {
                 ApiError(Failure::invalid(format!("Số liệu nền \"{by}\" không xác định / unknown base figure")))
             })?;
-            allocation::proportional(&state, &actor, &client, &key, &parent, figure).await?
+            allocation::proportional(&state, campaign, &actor, &client, &key, &parent, figure).await?
         }
         (None, Some(goals)) => {
             let goals: HashMap<String, i64> = goals.into_iter().map(|(code, goal)| (code, goal.0)).collect();
-            allocation::by_hand(&state, &actor, &client, &key, &parent, &goals).await?
+            allocation::by_hand(&state, campaign, &actor, &client, &key, &parent, &goals).await?
         }
         _ => {
             return Err(ApiError(Failure::bad_request(

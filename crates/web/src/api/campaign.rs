@@ -1,13 +1,11 @@
-use axum::extract::State;
 use axum::Json;
 use chrono::NaiveDate;
 use phongtrao_domain::plan::lint;
-use phongtrao_storage::campaigns;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::campaign_choice::InCampaign;
 use crate::error::ApiError;
-use crate::AppState;
 
 /// The running campaign: the whole checked plan and the linter's findings.
 #[derive(Serialize, ToSchema)]
@@ -59,8 +57,8 @@ pub struct Periods {
 /// The current campaign: the whole checked plan, plus the linter's findings.
 #[utoipa::path(get, path = "/campaign", tag = "campaign", security(()),
     responses((status = 200, description = "The plan", body = CampaignBody)))]
-pub async fn show(State(state): State<AppState>) -> Result<Json<CampaignBody>, ApiError> {
-    let stored = campaigns::current(&state.db).await.map_err(ApiError::internal)?;
+pub async fn show(InCampaign(campaign): InCampaign) -> Result<Json<CampaignBody>, ApiError> {
+    let stored = campaign;
     let findings = lint::lint(&stored.plan);
     Ok(Json(CampaignBody { id: stored.row.id, plan: stored.plan, findings }))
 }
@@ -68,8 +66,8 @@ pub async fn show(State(state): State<AppState>) -> Result<Json<CampaignBody>, A
 /// The campaign's targets.
 #[utoipa::path(get, path = "/targets", tag = "campaign", security(()),
     responses((status = 200, description = "Targets", body = Targets)))]
-pub async fn targets(State(state): State<AppState>) -> Result<Json<Targets>, ApiError> {
-    let stored = campaigns::current(&state.db).await.map_err(ApiError::internal)?;
+pub async fn targets(InCampaign(campaign): InCampaign) -> Result<Json<Targets>, ApiError> {
+    let stored = campaign;
     let missing_target_numbers = stored.plan.missing_target_numbers();
     Ok(Json(Targets {
         target_groups: stored.plan.target_groups.clone(),
@@ -81,7 +79,7 @@ pub async fn targets(State(state): State<AppState>) -> Result<Json<Targets>, Api
 /// The campaign's weekly periods.
 #[utoipa::path(get, path = "/periods", tag = "campaign", security(()),
     responses((status = 200, description = "Periods", body = Periods)))]
-pub async fn periods(State(state): State<AppState>) -> Result<Json<Periods>, ApiError> {
-    let stored = campaigns::current(&state.db).await.map_err(ApiError::internal)?;
+pub async fn periods(InCampaign(campaign): InCampaign) -> Result<Json<Periods>, ApiError> {
+    let stored = campaign;
     Ok(Json(Periods { periods: stored.plan.periods().iter().map(PeriodOut::of).collect() }))
 }

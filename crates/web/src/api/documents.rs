@@ -1,6 +1,7 @@
 //! GET /api/v1/exports/{file}: the documents as files (the same as the Documents
 //! page); GET/PUT /api/v1/document-texts/{doc}: the texts the office writes itself.
 
+use crate::campaign_choice::InCampaign;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::Json;
@@ -70,7 +71,7 @@ pub struct FileBytes(Vec<u8>);
             (String = "text/csv"))),
         super::doc::BadRequest, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound, super::doc::Invalid))]
 pub async fn export(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path(file): Path<String>,
@@ -78,7 +79,7 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     let actor = logged_in(actor)?;
     let what = Export::parse(&file).ok_or_else(|| ApiError::not_found("tài liệu / document"))?;
-    let f = action::export(&state, &actor, &client, what, &q).await?;
+    let f = action::export(&state, campaign, &actor, &client, what, &q).await?;
     Ok(crate::pages::documents::file_response(f))
 }
 
@@ -113,13 +114,13 @@ pub enum TextsDoc {
     responses((status = 200, description = "Texts", body = DocumentTexts),
         super::doc::BadRequest, super::doc::Unauthenticated, super::doc::NotFound, super::doc::Invalid))]
 pub async fn texts(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     Path(doc): Path<String>,
     Query(q): Query<WeekQuery>,
 ) -> Result<Json<DocumentTexts>, ApiError> {
     logged_in(actor)?;
-    Ok(Json(action::texts(&state, doc_of(&doc)?, q.period_end).await?))
+    Ok(Json(action::texts(&state, campaign, doc_of(&doc)?, q.period_end).await?))
 }
 
 /// The texts the office writes (`DocumentTexts` as a body): every field may be left
@@ -171,7 +172,7 @@ pub struct DocumentTextsInput {
     responses((status = 200, description = "Stored texts", body = DocumentTexts),
         super::doc::JsonBody, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound))]
 pub async fn save_texts(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path(doc): Path<String>,
@@ -179,5 +180,5 @@ pub async fn save_texts(
     Object(input): Object<DocumentTexts>,
 ) -> Result<Json<DocumentTexts>, ApiError> {
     let actor = logged_in(actor)?;
-    Ok(Json(action::save_texts(&state, &actor, &client, doc_of(&doc)?, q.period_end, input).await?))
+    Ok(Json(action::save_texts(&state, campaign, &actor, &client, doc_of(&doc)?, q.period_end, input).await?))
 }

@@ -1,6 +1,7 @@
 //! The campaign's events as they were run: GET /api/v1/events, PUT /api/v1/events/{number}
 //! (the office) and PUT /api/v1/events/units/{code}/{kind} (the unit or the office).
 
+use crate::campaign_choice::InCampaign;
 use axum::extract::{Path, State};
 use axum::Json;
 use phongtrao_domain::event_record::EventInput;
@@ -127,9 +128,9 @@ impl From<Events> for EventsOut {
 /// Every event of the running campaign.
 #[utoipa::path(get, path = "/events", tag = "events",
     responses((status = 200, description = "The events", body = EventsOut), super::doc::Unauthenticated))]
-pub async fn list(State(state): State<AppState>, actor: MaybeActor) -> Result<Json<EventsOut>, ApiError> {
+pub async fn list(State(state): State<AppState>, InCampaign(ref campaign): InCampaign, actor: MaybeActor) -> Result<Json<EventsOut>, ApiError> {
     let actor = logged_in(actor)?;
-    Ok(Json(events::list(&state, &actor).await?.into()))
+    Ok(Json(events::list(&state, campaign, &actor).await?.into()))
 }
 
 /// How an event went.
@@ -204,7 +205,7 @@ impl EventBody {
     responses((status = 200, description = "The event as recorded", body = ProvinceEventOut),
         super::doc::JsonBody, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound))]
 pub async fn record_province(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path(number): Path<i64>,
@@ -214,7 +215,7 @@ pub async fn record_province(
     let parts = b.parts();
     let input = b.input(&parts);
     let host = b.host_unit.clone().unwrap_or_default();
-    Ok(Json(events::record_province(&state, &actor, &client, number, &input, &host).await?.into()))
+    Ok(Json(events::record_province(&state, campaign, &actor, &client, number, &input, &host).await?.into()))
 }
 
 /// A unit (or the office) records the unit's launch or closing (`host_unit` is refused here).
@@ -224,7 +225,7 @@ pub async fn record_province(
     responses((status = 200, description = "The record", body = UnitEventOut),
         super::doc::JsonBody, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound))]
 pub async fn record_unit(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path((code, kind)): Path<(String, String)>,
@@ -239,5 +240,5 @@ pub async fn record_unit(
     }
     let parts = b.parts();
     let input = b.input(&parts);
-    Ok(Json(events::record_unit(&state, &actor, &client, &code, &kind, &input).await?.into()))
+    Ok(Json(events::record_unit(&state, campaign, &actor, &client, &code, &kind, &input).await?.into()))
 }

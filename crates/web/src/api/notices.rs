@@ -3,6 +3,7 @@
 //! GET /api/v1/notices, POST /api/v1/notices/read, GET/PUT
 //! /api/v1/account/notice-prefs and GET /api/v1/notices/deliveries.
 
+use crate::campaign_choice::InCampaign;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -110,13 +111,13 @@ pub struct SubmitNotices {
     responses((status = 200, description = "SubmitNotices, newest first, and the unread count", body = SubmitNotices),
         BadRequest, Unauthenticated))]
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     Query(q): Query<NoticesQuery>,
 ) -> Result<Json<SubmitNotices>, ApiError> {
     let actor = logged_in(actor)?;
     let limit = super::limit_in_range(q.limit, MAX_NOTICES)?.unwrap_or(50);
-    let (lines, unread) = submit_notices::list_both(&state, &actor, q.unread, limit).await?;
+    let (lines, unread) = submit_notices::list_both(&state, campaign, &actor, q.unread, limit).await?;
     Ok(Json(SubmitNotices { notices: lines.into_iter().map(notice).collect(), unread }))
 }
 
@@ -144,7 +145,7 @@ pub struct NoticesMarked {
 #[utoipa::path(post, path = "/notices/read", tag = "notices", request_body = NoticesReadBody,
     responses((status = 200, description = "NoticesMarked", body = NoticesMarked), JsonBody, Unauthenticated, Forbidden))]
 pub async fn mark_read(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     Object(body): Object<NoticesReadBody>,
 ) -> Result<Json<NoticesMarked>, ApiError> {
@@ -156,8 +157,8 @@ pub async fn mark_read(
         .into());
     }
     let ids = body.ids.filter(|ids| !ids.is_empty());
-    let marked = submit_notices::mark_read(&state, &actor, ids.as_deref()).await?;
-    let (_, unread) = submit_notices::list(&state, &actor, true, 1, Lang::Vi).await?;
+    let marked = submit_notices::mark_read(&state, campaign, &actor, ids.as_deref()).await?;
+    let (_, unread) = submit_notices::list(&state, campaign, &actor, true, 1, Lang::Vi).await?;
     Ok(Json(NoticesMarked { marked, unread }))
 }
 
@@ -253,13 +254,13 @@ pub struct NoticeDeliveries {
     responses((status = 200, description = "NoticeDeliveries, newest first", body = NoticeDeliveries),
         BadRequest, Unauthenticated, Forbidden))]
 pub async fn deliveries(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     Query(q): Query<DeliveriesQuery>,
 ) -> Result<(StatusCode, Json<NoticeDeliveries>), ApiError> {
     let actor = logged_in(actor)?;
     let limit = super::limit_in_range(q.limit, MAX_DELIVERIES)?.unwrap_or(200);
-    let rows = submit_notices::deliveries(&state, &actor, limit).await?;
+    let rows = submit_notices::deliveries(&state, campaign, &actor, limit).await?;
     let deliveries = rows
         .into_iter()
         .map(|d| NoticeDelivery {

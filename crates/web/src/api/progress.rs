@@ -1,5 +1,6 @@
 //! GET /api/v1/progress?unit=CODE&at=YYYY-MM-DD: the same figures as `phongtrao progress --json`.
 
+use crate::campaign_choice::InCampaign;
 use axum::extract::{Query, State};
 use axum::Json;
 use chrono::NaiveDate;
@@ -40,13 +41,13 @@ pub struct RankingSchema(progress::Ranking);
 #[utoipa::path(get, path = "/progress", tag = "progress", params(ProgressQuery),
     responses((status = 200, description = "Progress", body = ProgressSchema), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Query(q): Query<ProgressQuery>,
 ) -> Result<Json<ProgressReport>, ApiError> {
     let actor = logged_in(actor)?;
-    let report = progress::compute(&state, q.unit.as_deref(), q.at).await?;
+    let report = progress::compute(&state, campaign, q.unit.as_deref(), q.at).await?;
     let unit = phongtrao_storage::units::by_code(&state.db, &report.unit)
         .await?
         .ok_or_else(|| ApiError::not_found("đơn vị / unit"))?;
@@ -58,14 +59,14 @@ pub async fn show(
 #[utoipa::path(get, path = "/ranking", tag = "progress", params(ProgressQuery),
     responses((status = 200, description = "Ranking", body = RankingSchema), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn ranking(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Query(q): Query<ProgressQuery>,
 ) -> Result<Json<progress::Ranking>, ApiError> {
     let actor = logged_in(actor)?;
     require(&state, &actor, &client, Action::ReadEverything, None).await?;
-    Ok(Json(progress::ranking(&state, q.unit.as_deref(), q.at).await?))
+    Ok(Json(progress::ranking(&state, campaign, q.unit.as_deref(), q.at).await?))
 }
 
 /// GET /api/v1/base-figures/coverage: each base figure the plan's percentages are
@@ -74,11 +75,11 @@ pub async fn ranking(
 #[utoipa::path(get, path = "/base-figures/coverage", tag = "progress",
     responses((status = 200, description = "One entry per base figure", body = Vec<progress::BaseCoverage>), Unauthenticated))]
 pub async fn base_coverage(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
 ) -> Result<Json<Vec<progress::BaseCoverage>>, ApiError> {
     logged_in(actor)?;
-    Ok(Json(progress::base_coverage(&state).await?))
+    Ok(Json(progress::base_coverage(&state, campaign).await?))
 }
 
 /// PUT /api/v1/base-figures/{figure}/complete `{"complete": true}`: the office marks
@@ -88,12 +89,12 @@ pub async fn base_coverage(
     request_body = progress::BaseCompleteness,
     responses((status = 200, description = "Stored", body = progress::BaseCompleteness), JsonBody, Unauthenticated, Forbidden))]
 pub async fn set_base_complete(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     axum::extract::Path(figure): axum::extract::Path<String>,
     super::body::Object(input): super::body::Object<progress::BaseCompleteness>,
 ) -> Result<Json<progress::BaseCompleteness>, ApiError> {
     let actor = logged_in(actor)?;
-    Ok(Json(progress::set_base_complete(&state, &actor, &client, &figure, input.complete).await?))
+    Ok(Json(progress::set_base_complete(&state, campaign, &actor, &client, &figure, input.complete).await?))
 }

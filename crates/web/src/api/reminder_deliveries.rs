@@ -1,5 +1,6 @@
 //! GET /api/v1/reminders/deliveries: the twin of /admin/reminders (reminders sent by e-mail and webhook).
 
+use crate::campaign_choice::InCampaign;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -35,13 +36,13 @@ pub struct Deliveries {
     responses((status = 200, description = "Reminders, newest first", body = Deliveries),
         super::doc::BadRequest, super::doc::Unauthenticated, super::doc::Forbidden))]
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Query(q): Query<ListQuery>,
 ) -> Result<(StatusCode, Json<Deliveries>), ApiError> {
     let actor = logged_in(actor)?;
     let limit = super::limit_in_range(q.limit, MAX_LIMIT)?;
-    let rows = reminders::list(&state, &actor, &client, limit).await?;
+    let rows = reminders::list(&state, campaign, &actor, &client, limit).await?;
     Ok((StatusCode::OK, Json(Deliveries { reminders: rows })))
 }

@@ -1,11 +1,12 @@
 //! Reminders: POST /api/v1/reminders (the dashboard's "Nhắc nhở" button) and
 //! GET /api/v1/reminders?unit=CODE (what the unit's home page shows).
 
+use crate::campaign_choice::InCampaign;
 use axum::extract::{Query, State};
 use axum::Json;
 use chrono::NaiveDate;
 use phongtrao_domain::policy::Action;
-use phongtrao_storage::{campaigns, reminders, units};
+use phongtrao_storage::{reminders, units};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -36,16 +37,15 @@ pub struct RemindBody {
         super::doc::JsonBody, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound,
         super::doc::Conflict))]
 pub async fn send(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Object(body): Object<RemindBody>,
 ) -> Result<Json<Reminded>, ApiError> {
     let actor = logged_in(actor)?;
     // A date on which no period ends: the same refusal as the exports give (422).
-    let campaign = campaigns::current(&state.db).await?;
     crate::documents::period_ending(&campaign, body.period_end)?;
-    Ok(Json(dashboard::remind(&state, &actor, &client, body.unit.as_deref(), body.period_end, body.confirm).await?))
+    Ok(Json(dashboard::remind(&state, campaign, &actor, &client, body.unit.as_deref(), body.period_end, body.confirm).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -78,7 +78,7 @@ pub struct Notices {
     responses((status = 200, description = "The unit's reminder notices", body = Notices),
         super::doc::BadRequest, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound))]
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Query(q): Query<ListQuery>,
@@ -86,7 +86,6 @@ pub async fn list(
     let actor = logged_in(actor)?;
     let unit = units::by_code(&state.db, &q.unit).await?.ok_or_else(|| ApiError::not_found("đơn vị / unit"))?;
     require(&state, &actor, &client, Action::ReadUnit, Some(unit.id)).await?;
-    let campaign = campaigns::current(&state.db).await?;
     let periods = campaign.plan.periods();
     let rows = reminders::for_unit(&state.db, campaign.row.id, unit.id, 500).await?;
     let reminders = rows

@@ -1,6 +1,7 @@
 //! The API of weekly reports and unit plans: /api/v1/reports/{unit}/{period}
 //! where {period} is the period's last day (YYYY-MM-DD) or `plan`.
 
+use crate::campaign_choice::InCampaign;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -9,7 +10,8 @@ use chrono::NaiveDate;
 use phongtrao_domain::policy::{allows, Action};
 use phongtrao_domain::report::{ReportInput, ReportKind};
 use phongtrao_storage::reports::{self, ReportRow, SaveAction, Saved};
-use phongtrao_storage::{campaigns, units};
+use phongtrao_storage::campaigns::StoredCampaign;
+use phongtrao_storage::units;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -278,9 +280,9 @@ fn report_json(r: &ReportRow) -> ReportState {
     }
 }
 
-async fn context(state: &AppState, unit: &str, period: &str) -> Result<FormContext, ApiError> {
+async fn context(state: &AppState, campaign: &StoredCampaign, unit: &str, period: &str) -> Result<FormContext, ApiError> {
     let (kind, end) = parse_period(period)?;
-    Ok(report_actions::load(state, unit, kind, end).await?)
+    Ok(report_actions::load(state, campaign, unit, kind, end).await?)
 }
 
 /// A unit's report of a period (or its unit plan), with its form.
@@ -288,13 +290,13 @@ async fn context(state: &AppState, unit: &str, period: &str) -> Result<FormConte
     params(("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path)),
     responses((status = 200, description = "The report", body = ReportView), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path((unit, period)): Path<(String, String)>,
 ) -> Result<Json<ReportView>, ApiError> {
     let actor = logged_in(actor)?;
-    let ctx = context(&state, &unit, &period).await?;
+    let ctx = context(&state, campaign, &unit, &period).await?;
     report_actions::authorize_read(&state, &actor, &client, &ctx).await?;
     let (values, activities) = match &ctx.report {
         Some(r) => (reports::values(&state.db, r.id).await?, reports::activities(&state.db, r.id).await?),
@@ -384,6 +386,7 @@ pub struct SaveBody {
 #[allow(clippy::too_many_arguments)]
 async fn save(
     state: AppState,
+    campaign: StoredCampaign,
     actor: MaybeActor,
     client: ClientIp,
     unit: String,
@@ -396,7 +399,7 @@ async fn save(
         Ok(a) => a,
         Err(f) => return ApiError(f).into_response(),
     };
-    let ctx = match context(&state, &unit, &period).await {
+    let ctx = match context(&state, &campaign, &unit, &period).await {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
@@ -426,13 +429,14 @@ async fn save(
         BadRequest, super::doc::TooLarge, super::doc::UnsupportedMediaType, Unauthenticated, Forbidden, NotFound, SaveRefusals))]
 pub async fn save_draft(
     State(state): State<AppState>,
+    InCampaign(campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path((unit, period)): Path<(String, String)>,
     headers: HeaderMap,
     Object(body): Object<SaveBody>,
 ) -> Response {
-    save(state, actor, client, unit, period, &headers, body, SaveAction::Draft).await
+    save(state, campaign, actor, client, unit, period, &headers, body, SaveAction::Draft).await
 }
 
 /// Submits the report: checked in full, stored only when all is right.
@@ -447,13 +451,14 @@ pub async fn save_draft(
         BadRequest, super::doc::TooLarge, super::doc::UnsupportedMediaType, Unauthenticated, Forbidden, NotFound, SaveRefusals))]
 pub async fn submit(
     State(state): State<AppState>,
+    InCampaign(campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path((unit, period)): Path<(String, String)>,
     headers: HeaderMap,
     Object(body): Object<SaveBody>,
 ) -> Response {
-    save(state, actor, client, unit, period, &headers, body, SaveAction::Submit).await
+    save(state, campaign, actor, client, unit, period, &headers, body, SaveAction::Submit).await
 }
 
 /// Accept or return: the decision on a submitted report.
@@ -488,7 +493,7 @@ pub struct ReviewBody {
     responses((status = 200, description = "Reviewed", body = SavedReport),
         JsonBody, Unauthenticated, Forbidden, NotFound, super::doc::Conflict))]
 pub async fn review(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path((unit, period)): Path<(String, String)>,
@@ -498,7 +503,7 @@ pub async fn review(
         Ok(a) => a,
         Err(f) => return ApiError(f).into_response(),
     };
-    let ctx = match context(&state, &unit, &period).await {
+    let ctx = match context(&state, campaign, &unit, &period).await {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
@@ -544,13 +549,13 @@ pub struct Versions {
     params(("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path)),
     responses((status = 200, description = "Versions", body = Versions), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn versions(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path((unit, period)): Path<(String, String)>,
 ) -> Result<Json<Versions>, ApiError> {
     let actor = logged_in(actor)?;
-    let ctx = context(&state, &unit, &period).await?;
+    let ctx = context(&state, campaign, &unit, &period).await?;
     report_actions::authorize_read(&state, &actor, &client, &ctx).await?;
     let versions = match &ctx.report {
         Some(r) => reports::versions(&state.db, r.id).await?,
@@ -597,14 +602,13 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/reports", tag = "reports", params(ListQuery),
     responses((status = 200, description = "Reports", body = ReportList), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<ReportList>, ApiError> {
     let actor = logged_in(actor)?;
     let db = &state.db;
-    let campaign = campaigns::current(db).await?;
     let kind = match q.kind.as_deref() {
         None | Some("weekly") => ReportKind::Weekly,
         Some("unit_plan" | "plan") => ReportKind::UnitPlan,
@@ -690,14 +694,13 @@ pub struct PeriodLock {
     params(("end" = NaiveDate, Path, description = "The period's last day"), ("verb" = inline(LockVerbName), Path)),
     responses((status = 200, description = "Done", body = PeriodLock), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn lock(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path((end, verb)): Path<(NaiveDate, String)>,
 ) -> Result<Json<PeriodLock>, ApiError> {
     let actor = logged_in(actor)?;
     crate::authz::require(&state, &actor, &client, Action::AdministerCampaign, None).await?;
-    let campaign = campaigns::current(&state.db).await?;
     let seq = campaign
         .plan
         .periods()

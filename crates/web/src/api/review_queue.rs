@@ -1,6 +1,7 @@
 //! The review queue: GET /api/v1/review-queue (submitted reports not yet accepted or
 //! returned, oldest first) and POST /api/v1/review-queue/accept (several at once).
 
+use crate::campaign_choice::InCampaign;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -39,14 +40,14 @@ pub struct QueueQuery {
 #[utoipa::path(get, path = "/review-queue", tag = "reports", params(QueueQuery),
     responses((status = 200, description = "The reports waiting", body = Queue), BadRequest, Unauthenticated, Forbidden, Invalid))]
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Query(query): Query<QueueQuery>,
 ) -> Result<Json<Queue>, ApiError> {
     let actor = logged_in(actor)?;
     let filter = QueueFilter { period_end: query.period_end, late_only: query.late, text: query.q, unit: query.unit };
-    Ok(Json(review_queue::list(&state, &actor, &client, &filter).await?))
+    Ok(Json(review_queue::list(&state, campaign, &actor, &client, &filter).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -61,11 +62,11 @@ pub struct AcceptBody {
 #[utoipa::path(post, path = "/review-queue/accept", tag = "reports", request_body = AcceptBody,
     responses((status = 200, description = "What was accepted and what was skipped", body = BulkOutcome), JsonBody, Unauthenticated, Forbidden))]
 pub async fn accept(
-    State(state): State<AppState>,
+    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Object(body): Object<AcceptBody>,
 ) -> Result<(StatusCode, Json<BulkOutcome>), ApiError> {
     let actor = logged_in(actor)?;
-    Ok((StatusCode::OK, Json(review_queue::accept_many(&state, &actor, &client, &body.reports).await?)))
+    Ok((StatusCode::OK, Json(review_queue::accept_many(&state, campaign, &actor, &client, &body.reports).await?)))
 }

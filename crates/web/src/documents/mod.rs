@@ -13,7 +13,7 @@ use chrono::{Datelike, NaiveDate};
 use phongtrao_domain::format;
 use phongtrao_domain::period::Period;
 use phongtrao_domain::plan::Comparison;
-use phongtrao_storage::campaigns::{self, StoredCampaign};
+use phongtrao_storage::campaigns::StoredCampaign;
 use phongtrao_storage::documents::{self, UnitActivity, UnitNotes};
 use phongtrao_storage::units::{self, UnitRow};
 use serde::{Deserialize, Serialize};
@@ -181,20 +181,19 @@ pub fn period_ending(campaign: &StoredCampaign, end: NaiveDate) -> Result<Period
 /// The unit (the province when None), its figures at `at` (or at the period's end),
 /// the activities and notes of its subtree's counted reports.
 pub async fn gather(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     unit_code: Option<&str>,
     at: Option<NaiveDate>,
     period_end: Option<NaiveDate>,
     doc: ReportDoc,
 ) -> Result<Gathered, Failure> {
     let db = &state.db;
-    let campaign = campaigns::current(db).await?;
     let period = match period_end {
         Some(end) => Some(period_ending(&campaign, end)?),
         None => None,
     };
     let at = period.as_ref().map(|p| p.end).or(at);
-    let progress = progress::compute(state, unit_code, at).await?;
+    let progress = progress::compute(state, campaign, unit_code, at).await?;
     let all = units::list(db).await?;
     let root = all.iter().find(|u| u.code == progress.unit).cloned().ok_or_else(Failure::not_found)?;
     let subtree = units::subtree_ids(db, root.id).await?;
@@ -238,7 +237,7 @@ pub async fn gather(
         names: all.iter().map(|u| (u.id, u.name.clone())).collect(),
         names_by_code: all.iter().map(|u| (u.code.clone(), u.name.clone())).collect(),
         late,
-        campaign,
+        campaign: campaign.clone(),
         is_province,
         root,
         progress,

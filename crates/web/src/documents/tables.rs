@@ -3,6 +3,7 @@
 //! notes. Text cells are always strings (never formulas); CSV text that a
 //! spreadsheet could take for a formula is prefixed (`files::csv_safe`).
 
+use phongtrao_storage::campaigns::StoredCampaign;
 use chrono::NaiveDate;
 use phongtrao_domain::format;
 
@@ -65,12 +66,12 @@ fn h(names: &[&str]) -> Vec<String> {
 
 /// Every table of the unit (the province when None) at `at`.
 pub async fn tables(
-    state: &AppState,
+    state: &AppState, campaign: &StoredCampaign,
     unit_code: Option<&str>,
     at: Option<NaiveDate>,
     period_end: Option<NaiveDate>,
 ) -> Result<(Gathered, Vec<DataTable>), Failure> {
-    let g = super::gather(state, unit_code, at, period_end, ReportDoc::Final).await?;
+    let g = super::gather(state, campaign, unit_code, at, period_end, ReportDoc::Final).await?;
     let p = &g.progress;
     let suffix = format!("{} — lũy kế đến {}", p.unit_name, format::date(p.at));
     let mut out = Vec::new();
@@ -118,7 +119,7 @@ pub async fn tables(
 
     // The children of the unit, one row each, one column per indicator (their figures
     // from one read).
-    let (_, children) = progress::compute_children(state, Some(&g.root.code), Some(p.at)).await?;
+    let (_, children) = progress::compute_children(state, campaign, Some(&g.root.code), Some(p.at)).await?;
     let mut header = h(&["Mã đơn vị", "Đơn vị"]);
     for i in &p.indicators {
         let unit = if i.kind == "count" { i.unit_label.clone().unwrap_or_default() } else { "%".into() };

@@ -12,7 +12,7 @@ use axum::Form;
 use phongtrao_domain::format;
 use phongtrao_domain::plan::IndicatorKind;
 use phongtrao_domain::unit::BaseFigure;
-use phongtrao_storage::{campaigns, units};
+use phongtrao_storage::units;
 use serde::Deserialize;
 
 use crate::actions::allocation::{self, AllocationView};
@@ -83,7 +83,7 @@ async fn build(
     saved: Option<String>,
 ) -> Result<AllocationsPage, AppError> {
     let lang = page.lang;
-    let campaign = campaigns::current(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
+    let campaign = page.campaign()?;
     let indicators: Vec<(String, String)> = campaign
         .plan
         .indicators()
@@ -110,7 +110,7 @@ async fn build(
             _ => all.iter().find(|u| actor.unit_ids.contains(&u.id)).map(|u| u.code.clone()).unwrap_or_default(),
         },
     };
-    let view = match allocation::view_for(state, actor, &page.client, &indicator, &parent).await {
+    let view = match allocation::view_for(state, campaign, actor, &page.client, &indicator, &parent).await {
         Ok(v) => Some(v),
         Err(f) if f.status == StatusCode::FORBIDDEN => return Err(page.fail(f)),
         Err(f) => {
@@ -176,11 +176,12 @@ pub async fn save(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
+    let campaign = page.campaign()?;
     let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
     let (indicator, parent, by) = (get("indicator"), get("parent"), get("by"));
     let result = if get("action") == "proportional" {
         match BaseFigure::parse(&by) {
-            Some(figure) => allocation::proportional(&state, &actor, &page.client, &indicator, &parent, figure).await,
+            Some(figure) => allocation::proportional(&state, campaign, &actor, &page.client, &indicator, &parent, figure).await,
             None => Err(crate::error::Failure::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid",
@@ -221,7 +222,7 @@ pub async fn save(
         }
         match bad {
             Some(failure) => Err(failure),
-            None => allocation::by_hand(&state, &actor, &page.client, &indicator, &parent, &goals).await,
+            None => allocation::by_hand(&state, campaign, &actor, &page.client, &indicator, &parent, &goals).await,
         }
     };
     let saved = if get("action") == "proportional" { "proportional" } else { "manual" };
@@ -235,9 +236,10 @@ pub async fn export(
     Query(q): Query<AllocationQuery>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
+    let campaign = page.campaign()?;
     let (indicator, parent) = (q.indicator.unwrap_or_default(), q.parent.unwrap_or_default());
     let view =
-        allocation::view_for(&state, &actor, &page.client, &indicator, &parent).await.map_err(|f| page.fail(f))?;
+        allocation::view_for(&state, campaign, &actor, &page.client, &indicator, &parent).await.map_err(|f| page.fail(f))?;
     let bytes = allocation::to_xlsx(&view, page.lang).map_err(|f| page.fail(f))?;
     let disposition = format!("attachment; filename=\"giao-chi-tieu-{}-{}.xlsx\"", view.indicator, view.parent);
     Ok((
@@ -259,16 +261,17 @@ pub async fn import(
     multipart: axum::extract::Multipart,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
+    let campaign = page.campaign()?;
     let (indicator, parent) = (q.indicator.unwrap_or_default(), q.parent.unwrap_or_default());
     // The right first: a file is read only for someone allowed to store what it holds.
-    if let Err(f) = allocation::may_write(&state, &actor, &page.client, &indicator, &parent).await {
+    if let Err(f) = allocation::may_write(&state, campaign, &actor, &page.client, &indicator, &parent).await {
         return respond(&state, &page, indicator, parent, Err(f)).await;
     }
     let (name, bytes) = match crate::pages::admin_units::uploaded_file(multipart).await {
         Ok(file) => file,
         Err(f) => return respond(&state, &page, indicator, parent, Err(f)).await,
     };
-    let preview = match allocation::import_preview(&state, &actor, &page.client, &indicator, &parent, &name, bytes)
+    let preview = match allocation::import_preview(&state, campaign, &actor, &page.client, &indicator, &parent, &name, bytes)
         .await
     {
         Ok(p) => p,
@@ -309,7 +312,7 @@ async fn preview_page(
     ready: Option<allocation::ImportPreview>,
 ) -> Result<ImportPreviewPage, AppError> {
     let lang = page.lang;
-    let campaign = campaigns::current(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
+    let campaign = page.campaign()?;
     let indicator_label =
         campaign.plan.indicator(indicator).map(|i| format!("{} · {}", i.key, i.label)).unwrap_or_default();
     let parent_name = units::by_code(&state.db, parent)
@@ -376,7 +379,8 @@ pub async fn import_confirm(
     axum::extract::Path(id): axum::extract::Path<i64>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
-    match allocation::import_confirm(&state, &actor, &page.client, id).await {
+    let campaign = page.campaign()?;
+    match allocation::import_confirm(&state, campaign, &actor, &page.client, id).await {
         Ok((payload, _)) => {
             let n = payload.rows.len();
             respond(&state, &page, payload.indicator, payload.parent, Ok(format!("import:{n}"))).await

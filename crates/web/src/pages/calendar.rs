@@ -51,6 +51,8 @@ pub struct CalendarPage {
 #[derive(Deserialize, Default)]
 pub struct CalendarQuery {
     unit: Option<String>,
+    /// One campaign only; without it the feed covers every running campaign.
+    campaign: Option<String>,
 }
 
 fn unit_of(q: &CalendarQuery) -> Option<&str> {
@@ -62,8 +64,9 @@ pub async fn show(
     page: Page,
     Query(q): Query<CalendarQuery>,
 ) -> Result<CalendarPage, AppError> {
+    let campaign = page.campaign()?;
     let lang = page.lang;
-    let cal = calendar::load(&state, unit_of(&q), lang).await.map_err(|f| page.fail(f))?;
+    let cal = calendar::load(&state, campaign, unit_of(&q), lang).await.map_err(|f| page.fail(f))?;
     let today = state.now().with_timezone(&cal.campaign.plan.campaign.timezone).date_naive();
     let mut months: Vec<Month> = Vec::new();
     let mut marked = false;
@@ -132,17 +135,45 @@ pub async fn show(
 
 /// GET /calendar.ics: text/calendar, CRLF lines folded at 75 octets.
 pub async fn ics(State(state): State<AppState>, lang: Lang, Query(q): Query<CalendarQuery>) -> Response {
-    let cal = match calendar::load(&state, unit_of(&q), lang).await {
-        Ok(c) => c,
-        Err(f) => return f.page(lang).into_response(),
+    // A calendar app subscribes once: the feed covers every running campaign (or
+    // the one named), so a new campaign's deadlines appear without a new address.
+    let chosen = match q.campaign.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) => match crate::campaign_choice::resolve(&state.db, None, Some(code)).await {
+            Ok(c) => vec![c],
+            Err(f) => return f.page(lang).into_response(),
+        },
+        None => match running_campaigns(&state).await {
+            Ok(all) => all,
+            Err(f) => return f.page(lang).into_response(),
+        },
     };
-    let name = match &cal.unit {
-        Some(u) => format!("{} — {}", cal.campaign.plan.campaign.title, u.name),
-        None => cal.campaign.plan.campaign.title.clone(),
+    let mut cals = Vec::new();
+    for campaign in &chosen {
+        match calendar::load(&state, campaign, unit_of(&q), lang).await {
+            Ok(c) => cals.push(c),
+            Err(f) => return f.page(lang).into_response(),
+        }
+    }
+    let Some(first) = cals.first() else { return crate::error::Failure::not_found().page(lang).into_response() };
+    let title = if cals.len() == 1 {
+        first.campaign.plan.campaign.title.clone()
+    } else {
+        match lang {
+            Lang::Vi => "Các chiến dịch đang chạy".to_string(),
+            Lang::En => "Running campaigns".to_string(),
+        }
     };
-    let entries: Vec<_> = cal.entries.into_iter().map(|e| e.entry).collect();
-    let body = phongtrao_domain::ical::calendar(&name, &entries, cal.campaign.row.updated_at);
-    let file = match &cal.unit {
+    let name = match &first.unit {
+        Some(u) => format!("{title} — {}", u.name),
+        None => title,
+    };
+    let updated = cals.iter().map(|c| c.campaign.row.updated_at).max().unwrap_or(first.campaign.row.updated_at);
+    let unit = first.unit.clone();
+    let mut all: Vec<calendar::CalendarEntry> = cals.into_iter().flat_map(|c| c.entries).collect();
+    all.sort_by(|a, b| a.day.cmp(&b.day).then(a.entry.uid.cmp(&b.entry.uid)));
+    let entries: Vec<_> = all.into_iter().map(|e| e.entry).collect();
+    let body = phongtrao_domain::ical::calendar(&name, &entries, updated);
+    let file = match &unit {
         Some(u) => format!("phongtrao-{}.ics", u.code),
         None => "phongtrao.ics".into(),
     };
@@ -155,4 +186,15 @@ pub async fn ics(State(state): State<AppState>, lang: Lang, Query(q): Query<Cale
         body,
     )
         .into_response()
+}
+
+/// Every running campaign, with its plan.
+async fn running_campaigns(state: &AppState) -> Result<Vec<phongtrao_storage::campaigns::StoredCampaign>, crate::error::Failure> {
+    let mut out = Vec::new();
+    for row in phongtrao_storage::campaigns::running(&state.db).await? {
+        if let Some(c) = phongtrao_storage::campaigns::by_id(&state.db, row.id).await? {
+            out.push(c);
+        }
+    }
+    Ok(out)
 }

@@ -557,12 +557,13 @@ pub async fn show(
     Query(q): Query<DashboardQuery>,
 ) -> Result<DashboardPage, AppError> {
     let actor = page.require_actor()?.clone();
+    let campaign = page.campaign()?;
     let unit = q.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
-    let d = dashboard::load(&state, &actor, &page.client, unit, parse_day(q.at.as_deref()))
+    let d = dashboard::load(&state, campaign, &actor, &page.client, unit, parse_day(q.at.as_deref()))
         .await
         .map_err(|f| page.fail(f))?;
     let mut shown = build(&d, &page, q.ind.as_deref(), q.reminded, state.now());
-    shown.submitted = crate::actions::submit_notices::boxed(&state, &actor, page.lang, "/dashboard")
+    shown.submitted = crate::actions::submit_notices::boxed(&state, campaign, &actor, page.lang, "/dashboard")
         .await
         .map_err(|f| page.fail(f))?;
     Ok(shown)
@@ -585,9 +586,10 @@ pub async fn remind(
     Form(f): Form<RemindForm>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
+    let campaign = page.campaign()?;
     let end = parse_day(Some(&f.period)).ok_or_else(|| AppError::not_found(page.lang))?;
     let confirm = f.confirm.as_deref() == Some("on");
-    let done = match dashboard::remind(&state, &actor, &page.client, Some(&f.unit), end, confirm).await {
+    let done = match dashboard::remind(&state, campaign, &actor, &page.client, Some(&f.unit), end, confirm).await {
         Ok(done) => done,
         // Reminded within the hour: the reminders page asks before sending again.
         Err(e) if e.code == "recently_reminded" => {

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use phongtrao_domain::format;
 use phongtrao_domain::role::Role;
-use phongtrao_storage::{campaigns, units};
+use phongtrao_storage::units;
 
 use crate::actions::documents::{self as action, Export, ExportQuery};
 use crate::documents::{DocumentTexts, ReportDoc};
@@ -62,7 +62,7 @@ pub async fn show(
     let actor = page.require_actor()?.clone();
     let lang = page.lang;
     let internal = |e: phongtrao_storage::StorageError| AppError::internal(lang, e);
-    let campaign = campaigns::current(&state.db).await.map_err(internal)?;
+    let campaign = page.campaign()?;
     let all = units::list(&state.db).await.map_err(internal)?;
     let root = all.iter().find(|u| u.parent_id.is_none());
     let mut choices: Vec<(String, String)> = Vec::new();
@@ -119,7 +119,7 @@ pub async fn show(
                 ReportDoc::Final => String::new(),
             };
             let period_end = chrono::NaiveDate::parse_from_str(&week, "%Y-%m-%d").ok();
-            let texts = action::texts(&state, doc, period_end).await.map_err(|f| page.fail(f))?;
+            let texts = action::texts(&state, campaign, doc, period_end).await.map_err(|f| page.fail(f))?;
             let defaults = DocumentTexts {
                 issuing_body: c.superior_body.clone().unwrap_or_else(|| c.issuing_body.to_uppercase()),
                 number: "....-BC/TĐTN".into(),
@@ -157,9 +157,10 @@ pub async fn download(
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
+    let campaign = page.campaign()?;
     let what = Export::parse(&file).ok_or_else(|| AppError::not_found(page.lang))?;
     let q = ExportQuery { unit: q.unit.filter(|u| !u.trim().is_empty()), ..q };
-    let f = action::export(&state, &actor, &page.client, what, &q).await.map_err(|f| page.fail(f))?;
+    let f = action::export(&state, campaign, &actor, &page.client, what, &q).await.map_err(|f| page.fail(f))?;
     Ok(file_response(f))
 }
 
@@ -184,10 +185,11 @@ pub async fn save_texts(
     Form(texts): Form<DocumentTexts>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
+    let campaign = page.campaign()?;
     let doc = ReportDoc::parse(&doc).ok_or_else(|| AppError::not_found(page.lang))?;
     let week = q.texts_week.clone().unwrap_or_default();
     let period_end = chrono::NaiveDate::parse_from_str(&week, "%Y-%m-%d").ok();
-    action::save_texts(&state, &actor, &page.client, doc, period_end, texts).await.map_err(|f| page.fail(f))?;
+    action::save_texts(&state, campaign, &actor, &page.client, doc, period_end, texts).await.map_err(|f| page.fail(f))?;
     let week_param = if week.is_empty() { String::new() } else { format!("&texts_week={week}") };
     Ok(Redirect::to(&format!("/documents?saved={}{week_param}#texts-{}", doc.as_str(), doc.as_str())).into_response())
 }

@@ -92,8 +92,9 @@ fn line(
 
 pub async fn show(State(state): State<AppState>, page: Page) -> Result<EventsPage, AppError> {
     let actor = page.require_actor()?.clone();
+    let campaign = page.campaign()?;
     let lang = page.lang;
-    let all = events::list(&state, &actor).await.map_err(|f| page.fail(f))?;
+    let all = events::list(&state, campaign, &actor).await.map_err(|f| page.fail(f))?;
     let is_admin = actor.user.role == Role::Admin;
     let policy = actor.policy();
     let mut units = Vec::new();
@@ -209,7 +210,8 @@ pub async fn record_province(
     Form(f): Form<EventForm>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
-    match events::record_province(&state, &actor, &page.client, number, &f.input(), &f.host).await {
+    let campaign = page.campaign()?;
+    match events::record_province(&state, campaign, &actor, &page.client, number, &f.input(), &f.host).await {
         Ok(_) => Ok(Redirect::to(&format!("/events?saved=1#e{number}")).into_response()),
         Err(failure) => Err(page.fail(failure)),
     }
@@ -222,7 +224,8 @@ pub async fn record_unit(
     Form(f): Form<EventForm>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
-    match events::record_unit(&state, &actor, &page.client, &code, &kind, &f.input()).await {
+    let campaign = page.campaign()?;
+    match events::record_unit(&state, campaign, &actor, &page.client, &code, &kind, &f.input()).await {
         Ok(_) => Ok(Redirect::to(&format!("/events?saved=1#{code}-{kind}")).into_response()),
         Err(failure) => Err(page.fail(failure)),
     }

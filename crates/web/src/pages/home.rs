@@ -14,7 +14,7 @@ use phongtrao_domain::format;
 use phongtrao_domain::report::{ReportKind, Status};
 use phongtrao_domain::role::Role;
 use phongtrao_storage::reports::{self, ReportRow};
-use phongtrao_storage::{campaigns, reminders, units};
+use phongtrao_storage::{reminders, units};
 use serde::Deserialize;
 
 use crate::actions::progress;
@@ -149,12 +149,12 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
     crate::authz::require(&state, &actor, &page.client, phongtrao_domain::policy::Action::ReadUnit, Some(unit.id))
         .await
         .map_err(|f| page.fail(f))?;
-    let campaign = campaigns::current(db).await.map_err(err)?;
+    let campaign = page.campaign()?;
     let plan = &campaign.plan;
     let tz = plan.campaign.timezone;
     let now = state.now();
     let reporting = unit.level().is_some_and(|l| plan.reporting.levels.contains(&l));
-    let progress = progress::compute_listing(&state, Some(&unit.code), None, progress::MissingLists::None)
+    let progress = progress::compute_listing(&state, campaign, Some(&unit.code), None, progress::MissingLists::None)
         .await
         .map_err(|f| page.fail(f))?;
     let periods = plan.periods();
@@ -297,7 +297,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
     // A district officer hears of the units below that submit (a unit with no unit
     // below sees none; the box is not shown then).
     let mut submitted = crate::actions::submit_notices::boxed(
-        &state,
+        &state, campaign,
         &actor,
         lang,
         &format!("/home?unit={}", crate::error::urlencode(&unit.code)),

@@ -71,7 +71,7 @@ fn level_label(level: phongtrao_domain::plan::Level, lang: Lang) -> String {
 
 pub async fn show(State(state): State<AppState>, page: Page) -> Result<OverviewPage, AppError> {
     let lang = page.lang;
-    let stored = campaigns::current(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
+    let stored = page.campaign()?;
     let events = campaigns::events(&state.db, stored.row.id).await.map_err(|e| AppError::internal(lang, e))?;
     Ok(build((*stored.plan).clone(), events, &page, state.now()))
 }

@@ -81,6 +81,7 @@ pub async fn send(
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
     let actor = page.require_actor()?.clone();
+    let campaign = page.campaign()?;
     let lang = page.lang;
     let Ok(end) = chrono::NaiveDate::parse_from_str(f.period.trim(), "%Y-%m-%d") else {
         let mut view = build(&state, &page, &f.period, &f.unit).await?;
@@ -89,7 +90,7 @@ pub async fn send(
     };
     let unit = Some(f.unit.trim()).filter(|u| !u.is_empty());
     let confirm = f.confirm.as_deref() == Some("on");
-    match crate::actions::dashboard::remind(&state, &actor, &page.client, unit, end, confirm).await {
+    match crate::actions::dashboard::remind(&state, campaign, &actor, &page.client, unit, end, confirm).await {
         Ok(done) => {
             let mut view = build(&state, &page, &f.period, &f.unit).await?;
             view.done = Some(format!("{}: {}", lang.t("dash_reminded_done"), done.reminded.len()));
@@ -111,8 +112,9 @@ pub async fn send(
 
 async fn build(state: &AppState, page: &Page, period: &str, unit: &str) -> Result<RemindersPage, AppError> {
     let actor = page.require_actor()?.clone();
+    let campaign = page.campaign()?;
     let lang = page.lang;
-    let rows = reminders::list(state, &actor, &page.client, None)
+    let rows = reminders::list(state, campaign, &actor, &page.client, None)
         .await
         .map_err(|f| page.fail(f))?
         .into_iter()
@@ -136,7 +138,7 @@ async fn build(state: &AppState, page: &Page, period: &str, unit: &str) -> Resul
             r,
         })
         .collect();
-    let sent = reminders::sent_by_people(state, &actor, &page.client, 500)
+    let sent = reminders::sent_by_people(state, campaign, &actor, &page.client, 500)
         .await
         .map_err(|f| page.fail(f))?
         .into_iter()
@@ -148,7 +150,7 @@ async fn build(state: &AppState, page: &Page, period: &str, unit: &str) -> Resul
             (r.unit_name, r.unit, week, format::date_time(&r.sent_at), r.sent_by)
         })
         .collect();
-    let campaign = phongtrao_storage::campaigns::current(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
+    let campaign = page.campaign()?;
     let today = state.now().with_timezone(&campaign.plan.campaign.timezone).date_naive();
     let mut weeks: Vec<_> = campaign.plan.periods().into_iter().filter(|p| p.start <= today).collect();
     if weeks.is_empty() {

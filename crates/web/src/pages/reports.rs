@@ -316,7 +316,8 @@ fn kind_and_end(period: &str) -> Option<(ReportKind, Option<NaiveDate>)> {
 async fn load(state: &AppState, page: &Page, unit: &str, period: &str) -> Result<FormContext, AppError> {
     let (kind, end) = kind_and_end(period).ok_or_else(|| AppError::not_found(page.lang))?;
     let actor = page.require_actor()?;
-    let mut ctx = report_actions::load(state, unit, kind, end).await.map_err(|f| page.fail(f))?;
+    let campaign = page.campaign()?;
+    let mut ctx = report_actions::load(state, campaign, unit, kind, end).await.map_err(|f| page.fail(f))?;
     report_actions::authorize_read(state, actor, &page.client, &ctx).await.map_err(|f| page.fail(f))?;
     let goals = phongtrao_storage::allocations::for_units(&state.db, ctx.campaign.row.id, &[ctx.unit.id])
         .await
@@ -832,7 +833,7 @@ pub async fn list(
     let actor = page.require_actor()?.clone();
     let lang = page.lang;
     let db = &state.db;
-    let campaign = campaigns::current(db).await.map_err(|e| AppError::internal(lang, e))?;
+    let campaign = page.campaign()?;
     let policy = actor.policy();
     let everything = allows(&policy, Action::ReadEverything, &[]);
     let levels = &campaign.plan.reporting.levels;
@@ -1018,7 +1019,7 @@ pub async fn lock(
     crate::authz::require(&state, &actor, &page.client, Action::AdministerCampaign, None)
         .await
         .map_err(|f| page.fail(f))?;
-    let campaign = campaigns::current(&state.db).await.map_err(|e| AppError::internal(page.lang, e))?;
+    let campaign = page.campaign()?;
     let seq =
         campaign.plan.period_ending(end).map(|p| i64::from(p.seq)).ok_or_else(|| AppError::not_found(page.lang))?;
     let end = end.format("%Y-%m-%d");

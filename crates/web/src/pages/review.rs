@@ -120,7 +120,7 @@ async fn build(
 ) -> Result<ReviewPage, AppError> {
     let actor = page.require_actor()?.clone();
     let lang = page.lang;
-    let campaign = phongtrao_storage::campaigns::current(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
+    let campaign = page.campaign()?;
     let periods = campaign
         .plan
         .periods()
@@ -134,7 +134,7 @@ async fn build(
         })
         .collect();
     let (lines, error) = match query.filter() {
-        Ok(filter) => match review_queue::list(state, &actor, &page.client, &filter).await {
+        Ok(filter) => match review_queue::list(state, campaign, &actor, &page.client, &filter).await {
             Ok(queue) => (queue.items.into_iter().map(|i| line(i, lang)).collect(), None),
             Err(f) if f.status == axum::http::StatusCode::UNPROCESSABLE_ENTITY => {
                 (Vec::new(), Some(f.message(lang).to_string()))
@@ -178,6 +178,7 @@ pub async fn show(
 /// POST /review/accept: the ticked reports (`r=ID:VERSION`, repeated), accepted at once.
 pub async fn accept(State(state): State<AppState>, page: Page, body: String) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
+    let campaign = page.campaign()?;
     let fields: Vec<(String, String)> = serde_urlencoded::from_str(&body)
         .map_err(|_| page.fail(Failure::bad_request("Biểu mẫu không hợp lệ", "Malformed form")))?;
     let mut picks = Vec::new();
@@ -197,7 +198,7 @@ pub async fn accept(State(state): State<AppState>, page: Page, body: String) -> 
         q: field(&fields, "q"),
         unit: field(&fields, "unit"),
     };
-    match review_queue::accept_many(&state, &actor, &page.client, &picks).await {
+    match review_queue::accept_many(&state, campaign, &actor, &page.client, &picks).await {
         Ok(outcome) => Ok(build(&state, &page, &query, Some(outcome)).await?.into_response()),
         Err(f) if f.status == axum::http::StatusCode::UNPROCESSABLE_ENTITY => {
             let mut again = build(&state, &page, &query, None).await?;

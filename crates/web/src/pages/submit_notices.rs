@@ -29,12 +29,13 @@ pub async fn mark_read(
     Form(f): Form<ReadForm>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
+    let campaign = page.campaign()?;
     let id = match f.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(text) => Some(text.parse::<i64>().map_err(|_| AppError::not_found(page.lang))?),
         None => None,
     };
     let ids = id.map(|i| vec![i]);
-    submit_notices::mark_read(&state, &actor, ids.as_deref()).await.map_err(|f| page.fail(f))?;
+    submit_notices::mark_read(&state, campaign, &actor, ids.as_deref()).await.map_err(|f| page.fail(f))?;
     let back = local_path(f.back.as_deref());
     Ok(Redirect::to(&back).into_response())
 }

@@ -8,7 +8,6 @@ use axum::Form;
 use phongtrao_domain::format;
 use phongtrao_domain::plan::{Indicator, IndicatorKind, Plan};
 use phongtrao_domain::role::Role;
-use phongtrao_storage::campaigns;
 
 use crate::error::AppError;
 use crate::i18n::{Chrome, Lang};
@@ -151,13 +150,13 @@ pub async fn show(
     page: Page,
     Query(q): Query<TargetsQuery>,
 ) -> Result<TargetsPage, AppError> {
-    let stored = campaigns::current(&state.db).await.map_err(|e| AppError::internal(page.lang, e))?;
-    let mut out = build(&stored.plan, &page);
+    let campaign = page.campaign()?;
+    let mut out = build(&campaign.plan, &page);
     if let Some(actor) = &page.actor {
         let lang = page.lang;
         out.can_mark = actor.user.role == Role::Admin;
         out.saved = q.saved.filter(|f| phongtrao_domain::unit::BaseFigure::parse(f).is_some());
-        out.bases = crate::actions::progress::base_coverage(&state)
+        out.bases = crate::actions::progress::base_coverage(&state, campaign)
             .await
             .map_err(|f| page.fail(f))?
             .into_iter()
@@ -190,8 +189,9 @@ pub async fn mark_base_complete(
     Form(form): Form<MarkForm>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
+    let campaign = page.campaign()?;
     let complete = form.complete == "true";
-    crate::actions::progress::set_base_complete(&state, &actor, &page.client, &form.figure, complete)
+    crate::actions::progress::set_base_complete(&state, campaign, &actor, &page.client, &form.figure, complete)
         .await
         .map_err(|f| page.fail(f))?;
     Ok(Redirect::to(&format!("/targets?saved={}#base-figures", form.figure)).into_response())

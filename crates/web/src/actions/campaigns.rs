@@ -1,0 +1,94 @@
+//! The campaigns of the database: the list (running ones first, each with its
+//! dates and its next reporting deadline), the user's choice, and archiving (an
+//! archived campaign is read-only; it keeps every report, figure and document).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use phongtrao_domain::period::next_due;
+use phongtrao_domain::policy::Action;
+use phongtrao_storage::campaigns::{self, CampaignRow, StoredCampaign};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::client::ClientIp;
+use crate::auth::Actor;
+use crate::authz::{require, who};
+use crate::campaign_choice;
+use crate::error::Failure;
+use crate::AppState;
+
+/// A campaign as the list shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CampaignSummary {
+    pub code: String,
+    pub title: String,
+    pub year: i64,
+    pub theme: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    /// "running" or "archived" (read-only)
+    pub status: String,
+    /// The default campaign (shown to a user who has chosen none)
+    pub is_default: bool,
+    /// The campaign the caller is looking at (their choice)
+    pub is_chosen: bool,
+    /// The code of the campaign this one follows (last year's edition)
+    pub previous: Option<String>,
+    /// The next reporting deadline still ahead, when the campaign runs
+    pub next_deadline: Option<DateTime<Utc>>,
+    /// The end of the period that deadline closes
+    pub next_period_end: Option<NaiveDate>,
+}
+
+/// Every campaign the actor may see, running first (newest first), then archived.
+pub async fn list(state: &AppState, actor: Option<&Actor>, chosen: Option<&StoredCampaign>) -> Result<Vec<CampaignSummary>, Failure> {
+    let rows = campaign_choice::choices(&state.db, actor).await?;
+    let now = state.now();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let next = if row.is_archived() { None } else { next_deadline(state, row, now).await? };
+        out.push(CampaignSummary {
+            code: row.code.clone(),
+            title: row.title.clone(),
+            year: row.year,
+            theme: row.theme.clone(),
+            starts_on: row.starts_on,
+            ends_on: row.ends_on,
+            status: row.status.clone(),
+            is_default: row.is_current,
+            is_chosen: chosen.is_some_and(|c| c.row.id == row.id),
+            previous: row.previous_campaign_id.and_then(|id| rows.iter().find(|r| r.id == id)).map(|r| r.code.clone()),
+            next_deadline: next.map(|(d, _)| d),
+            next_period_end: next.map(|(_, e)| e),
+        });
+    }
+    Ok(out)
+}
+
+async fn next_deadline(state: &AppState, row: &CampaignRow, now: DateTime<Utc>) -> Result<Option<(DateTime<Utc>, NaiveDate)>, Failure> {
+    let Some(c) = campaigns::by_id(&state.db, row.id).await? else { return Ok(None) };
+    let periods = c.plan.periods();
+    Ok(next_due(&periods, now).map(|p| (p.deadline.with_timezone(&Utc), p.end)))
+}
+
+/// Keeps the user's choice of campaign (it follows them to every device).
+pub async fn choose(state: &AppState, actor: &Actor, code: &str) -> Result<StoredCampaign, Failure> {
+    let c = campaign_choice::resolve(&state.db, Some(actor), Some(code)).await?;
+    campaigns::choose(&state.db, actor.user.id, c.row.id, state.now()).await?;
+    Ok(c)
+}
+
+/// Archives a campaign (read-only from now on) or brings it back; the office only.
+pub async fn set_archived(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    code: &str,
+    archived: bool,
+) -> Result<StoredCampaign, Failure> {
+    require(state, actor, client, Action::AdministerCampaign, None).await?;
+    let c = campaign_choice::resolve(&state.db, Some(actor), Some(code)).await?;
+    if c.row.is_archived() != archived {
+        campaigns::set_status(&state.db, c.row.id, archived, &who(Some(actor), client), state.now()).await?;
+    }
+    campaigns::by_id(&state.db, c.row.id).await?.ok_or_else(|| campaign_choice::unknown(code))
+}

@@ -1,0 +1,116 @@
+//! The campaigns page (`/campaigns`): every campaign of the database, running ones
+//! first, each with its dates and next deadline; the switcher's target
+//! (`/campaigns/choose`); the office archives a finished campaign or brings it back.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use phongtrao_domain::format;
+use serde::Deserialize;
+
+use crate::actions::campaigns::{self, CampaignSummary};
+use crate::error::AppError;
+use crate::i18n::{Chrome, Lang};
+use crate::page::Page;
+use crate::AppState;
+
+pub struct CampaignLine {
+    pub code: String,
+    pub title: String,
+    pub dates: String,
+    pub archived: bool,
+    pub is_default: bool,
+    pub is_chosen: bool,
+    pub previous: String,
+    pub next_deadline: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "campaigns.html")]
+pub struct CampaignsPage {
+    pub chrome: Chrome,
+    pub lines: Vec<CampaignLine>,
+    pub can_manage: bool,
+    pub saved: String,
+}
+
+fn line(lang: Lang, c: &CampaignSummary) -> CampaignLine {
+    let tz = chrono_tz::Asia::Ho_Chi_Minh;
+    let next_deadline = match (c.next_deadline, c.next_period_end) {
+        (Some(d), Some(end)) => match lang {
+            Lang::Vi => format!("hạn báo cáo tuần đến {}: {}", format::date(end), format::date_time(&d.with_timezone(&tz))),
+            Lang::En => format!("report for the week to {} due {}", format::date(end), format::date_time(&d.with_timezone(&tz))),
+        },
+        _ => String::new(),
+    };
+    CampaignLine {
+        code: c.code.clone(),
+        title: if c.title.contains(&c.year.to_string()) { c.title.clone() } else { format!("{} {}", c.title, c.year) },
+        dates: format!("{} – {}", format::date(c.starts_on), format::date(c.ends_on)),
+        archived: c.status == "archived",
+        is_default: c.is_default,
+        is_chosen: c.is_chosen,
+        previous: c.previous.clone().unwrap_or_default(),
+        next_deadline,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    saved: Option<String>,
+}
+
+/// GET /campaigns
+pub async fn list(State(state): State<AppState>, page: Page, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+    let actor = page.require_actor()?.clone();
+    let chosen = page.campaign().ok();
+    let all = campaigns::list(&state, Some(&actor), chosen).await.map_err(|f| page.fail(f))?;
+    let can_manage = actor.user.role == phongtrao_domain::role::Role::Admin;
+    Ok(CampaignsPage {
+        chrome: page.chrome(page.lang.t("campaigns.title"), "campaigns"),
+        lines: all.iter().map(|c| line(page.lang, c)).collect(),
+        can_manage,
+        saved: q.saved.unwrap_or_default(),
+    }
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ChooseQuery {
+    campaign: String,
+    next: Option<String>,
+}
+
+/// GET /campaigns/choose?campaign=CODE&next=/path: keeps the choice, back to the
+/// page (a page about one report or one week goes to its list instead: that week
+/// is another campaign's).
+pub async fn choose(State(state): State<AppState>, page: Page, Query(q): Query<ChooseQuery>) -> Result<Response, AppError> {
+    let actor = page.require_actor()?.clone();
+    campaigns::choose(&state, &actor, &q.campaign).await.map_err(|f| page.fail(f))?;
+    let next = crate::redirect::local_path(q.next.as_deref());
+    let path = next.split('?').next().unwrap_or("/");
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    let deep = path.trim_start_matches('/').contains('/') && first != "units" && first != "admin";
+    let target = if deep { format!("/{first}") } else { path.to_string() };
+    Ok(Redirect::to(&target).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    archived: String,
+}
+
+/// POST /campaigns/{code}/status: the office archives a campaign or brings it back.
+pub async fn set_status(
+    State(state): State<AppState>,
+    page: Page,
+    Path(code): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> Result<Response, AppError> {
+    let actor = page.require_actor()?.clone();
+    let archived = form.archived == "true";
+    let c = campaigns::set_archived(&state, &actor, &page.client, &code, archived).await.map_err(|f| page.fail(f))?;
+    Ok(Redirect::to(&format!("/campaigns?saved={}", c.row.code)).into_response())
+}
