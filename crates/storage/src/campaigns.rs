@@ -405,3 +405,49 @@ pub async fn load_and_activate(
     // The campaign, its tables and the switch to it commit together, or not at all.
     Ok(load(db, plan, plan_toml, now, Some(who)).await?.id())
 }
+
+/// The steering committee members assigned to a campaign (user ids).
+pub async fn members(db: &Db, campaign_id: i64) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = with_pool!(db, pool => sqlx::query_as("SELECT user_id FROM campaign_members WHERE campaign_id = $1 ORDER BY user_id")
+        .bind(campaign_id)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Sets the steering committee members assigned to a campaign (a member assigned to
+/// no campaign sees them all), with the audit entry, in one transaction.
+pub async fn set_members(
+    db: &Db,
+    campaign_id: i64,
+    user_ids: &[i64],
+    who: &crate::audit::Who,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    in_transaction!(db, tx => {
+        let row: Option<(String,)> = sqlx::query_as("SELECT code FROM campaigns WHERE id = $1").bind(campaign_id).fetch_optional(&mut **tx).await?;
+        let Some((code,)) = row else {
+            return Err(StorageError::NotFound(format!("không có chiến dịch số {campaign_id} / no campaign {campaign_id}")));
+        };
+        let before: Vec<(i64,)> = sqlx::query_as("SELECT user_id FROM campaign_members WHERE campaign_id = $1 ORDER BY user_id")
+            .bind(campaign_id)
+            .fetch_all(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM campaign_members WHERE campaign_id = $1").bind(campaign_id).execute(&mut **tx).await?;
+        for id in user_ids {
+            sqlx::query("INSERT INTO campaign_members (campaign_id, user_id, added_at) VALUES ($1, $2, $3)")
+                .bind(campaign_id)
+                .bind(id)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+        }
+        let before: Vec<i64> = before.into_iter().map(|(id,)| id).collect();
+        let entry = who
+            .entry("campaign.members", "campaign", Some(code))
+            .before(&serde_json::json!({ "members": before }))
+            .after(&serde_json::json!({ "members": user_ids }));
+        crate::audit_in_tx!(tx, &entry, now);
+    });
+    Ok(())
+}

@@ -171,13 +171,42 @@ impl Reminders {
         }
         Metrics::add(&self.metrics.reminder_runs, 1);
         let mut outcome = TickOutcome { ran: true, ..Default::default() };
-        let campaign = campaigns::current(&self.db).await?;
-        let levels = &campaign.plan.reporting.levels;
         let mut run_id = None;
+        // Every running campaign reminds its own units of its own deadlines (an
+        // archived campaign reminds no one).
+        for row in campaigns::running(&self.db).await? {
+            let Some(campaign) = campaigns::by_id(&self.db, row.id).await? else { continue };
+            self.tick_campaign(&campaign, at, &mut outcome, &mut run_id).await?;
+        }
+        if let Some(id) = run_id {
+            deliveries::finish_run(
+                &self.db,
+                id,
+                outcome.claimed as i64,
+                outcome.sent as i64,
+                outcome.failed as i64,
+                self.now(),
+            )
+            .await?;
+        }
+        Metrics::add(&self.metrics.reminders_sent, outcome.sent);
+        Metrics::add(&self.metrics.reminders_failed, outcome.failed);
+        Ok(outcome)
+    }
+
+    /// One campaign's part of a run: its due reminders, its retries, its notices.
+    async fn tick_campaign(
+        &self,
+        campaign: &campaigns::StoredCampaign,
+        at: DateTime<Utc>,
+        outcome: &mut TickOutcome,
+        run_id: &mut Option<i64>,
+    ) -> Result<(), ReminderError> {
+        let levels = &campaign.plan.reporting.levels;
         for period in campaign.plan.periods() {
             let Some(kind) = self.due_kind(&period, at) else { continue };
             if run_id.is_none() {
-                run_id = Some(deliveries::start_run(&self.db, &self.holder, at, self.now()).await?);
+                *run_id = Some(deliveries::start_run(&self.db, &self.holder, at, self.now()).await?);
             }
             let deadline = period.deadline.with_timezone(&Utc);
             let claimed = deliveries::claim_missing(
@@ -215,7 +244,7 @@ impl Reminders {
         let retries = deliveries::claim_retries(&self.db, campaign.row.id, &self.holder, at).await?;
         if !retries.is_empty() {
             if run_id.is_none() {
-                run_id = Some(deliveries::start_run(&self.db, &self.holder, at, self.now()).await?);
+                *run_id = Some(deliveries::start_run(&self.db, &self.holder, at, self.now()).await?);
             }
             let periods = campaign.plan.periods();
             let ids: Vec<i64> = retries.iter().map(|r| r.unit_id).collect();
@@ -245,21 +274,8 @@ impl Reminders {
             }
         }
         // Submission notices for the officers who chose e-mail or the webhook.
-        outcome.notices = self.deliver_notices(&campaign, at).await?;
-        if let Some(id) = run_id {
-            deliveries::finish_run(
-                &self.db,
-                id,
-                outcome.claimed as i64,
-                outcome.sent as i64,
-                outcome.failed as i64,
-                self.now(),
-            )
-            .await?;
-        }
-        Metrics::add(&self.metrics.reminders_sent, outcome.sent);
-        Metrics::add(&self.metrics.reminders_failed, outcome.failed);
-        Ok(outcome)
+        outcome.notices += self.deliver_notices(campaign, at).await?;
+        Ok(())
     }
 
     /// Which reminder of `period` is due at `at`, if any.

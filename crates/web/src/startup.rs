@@ -89,6 +89,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/campaigns", get(pages::campaigns::list))
         .route("/campaigns/choose", get(pages::campaigns::choose))
         .route("/campaigns/{code}/status", post(pages::campaigns::set_status))
+        .route("/campaigns/{code}/members", post(pages::campaigns::set_members))
         .route("/targets/base-complete", post(pages::targets::mark_base_complete))
         .route("/dashboard", get(pages::dashboard::show))
         .route("/home", get(pages::home::show))

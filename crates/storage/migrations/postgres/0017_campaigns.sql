@@ -15,6 +15,11 @@ ALTER TABLE campaigns ADD COLUMN root_unit_id BIGINT REFERENCES units(id);
 
 UPDATE campaigns SET root_unit_id = (SELECT id FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1);
 
+-- The texts the office wrote for a document (number, date, recipients …) belong to
+-- one campaign: the existing ones to the default campaign.
+UPDATE settings SET key = 'document.' || (SELECT code FROM campaigns WHERE is_current = TRUE ORDER BY id LIMIT 1) || '/' || substr(key, 10)
+ WHERE key LIKE 'document.%' AND EXISTS (SELECT 1 FROM campaigns WHERE is_current = TRUE);
+
 CREATE TABLE user_campaign_choices (
     user_id BIGINT PRIMARY KEY REFERENCES users(id),
     campaign_id BIGINT NOT NULL REFERENCES campaigns(id),

@@ -166,6 +166,7 @@ pub async fn proportional_as(
     parent_code: &str,
     by: BaseFigure,
 ) -> Result<AllocationView, Failure> {
+    crate::campaign_choice::ensure_running(campaign)?;
     let s = scope(state, campaign, key, parent_code).await?;
     split_proportionally(state, who, &s, key, by).await
 }
@@ -234,6 +235,7 @@ pub async fn by_hand_as(
     parent_code: &str,
     goals: &HashMap<String, i64>,
 ) -> Result<AllocationView, Failure> {
+    crate::campaign_choice::ensure_running(campaign)?;
     let s = scope(state, campaign, key, parent_code).await?;
     set_by_hand(state, who, &s, key, goals).await
 }
@@ -316,6 +318,7 @@ pub async fn import_preview(
     file_name: &str,
     bytes: Vec<u8>,
 ) -> Result<ImportPreview, Failure> {
+    crate::campaign_choice::ensure_running(campaign)?;
     let s = scope(state, campaign, key, parent_code).await?;
     authorize(state, actor, client, &s.parent).await?;
     let table = crate::files::read_table_off_thread(file_name, bytes).await?;
@@ -363,6 +366,7 @@ pub async fn import_confirm(
     client: &ClientIp,
     id: i64,
 ) -> Result<(ImportPayload, AllocationView), Failure> {
+    crate::campaign_choice::ensure_running(campaign)?;
     let pending = phongtrao_storage::pending_imports::get(&state.db, id, actor.user.id).await?.ok_or_else(|| {
         Failure::new(
             axum::http::StatusCode::NOT_FOUND,

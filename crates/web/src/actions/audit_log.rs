@@ -86,6 +86,9 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("plan.load", "nạp kế hoạch", "loaded a plan"),
     ("seed.builtin", "nạp kế hoạch và danh sách đơn vị có sẵn", "loaded the built-in plan and units"),
     ("campaign.activate", "kích hoạt kế hoạch phong trào", "activated the campaign plan"),
+    ("campaign.archive", "lưu trữ (kết thúc) chiến dịch", "archived the campaign"),
+    ("campaign.unarchive", "mở lại chiến dịch", "reopened the campaign"),
+    ("campaign.members", "phân công Ban Chỉ đạo theo dõi chiến dịch", "assigned the steering committee of the campaign"),
     ("user.create", "tạo tài khoản", "created the account"),
     (
         "user.access",

@@ -92,3 +92,57 @@ pub async fn set_archived(
     }
     campaigns::by_id(&state.db, c.row.id).await?.ok_or_else(|| campaign_choice::unknown(code))
 }
+
+/// A steering committee member and whether they are assigned to a campaign.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Member {
+    pub username: String,
+    pub display_name: String,
+    pub assigned: bool,
+}
+
+/// The steering committee members and which of them a campaign is assigned to (a
+/// member assigned to no campaign sees every campaign). The office only.
+pub async fn members(state: &AppState, actor: &Actor, client: &ClientIp, code: &str) -> Result<Vec<Member>, Failure> {
+    require(state, actor, client, Action::AdministerCampaign, None).await?;
+    let c = campaign_choice::resolve(&state.db, Some(actor), Some(code)).await?;
+    let assigned = campaigns::members(&state.db, c.row.id).await?;
+    let users = phongtrao_storage::users::list(&state.db).await?;
+    Ok(users
+        .into_iter()
+        .filter(|u| u.role() == Some(phongtrao_domain::role::Role::Steering) && u.active)
+        .map(|u| Member { assigned: assigned.contains(&u.id), username: u.username, display_name: u.display_name })
+        .collect())
+}
+
+/// Assigns a campaign's steering committee members by user name (an unknown name or
+/// an account that is not a steering member is refused, nothing changed).
+pub async fn set_members(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    code: &str,
+    usernames: &[String],
+) -> Result<Vec<Member>, Failure> {
+    require(state, actor, client, Action::AdministerCampaign, None).await?;
+    let c = campaign_choice::resolve(&state.db, Some(actor), Some(code)).await?;
+    let users = phongtrao_storage::users::list(&state.db).await?;
+    let mut ids = Vec::new();
+    for name in usernames.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        match users.iter().find(|u| u.username == name) {
+            Some(u) if u.role() == Some(phongtrao_domain::role::Role::Steering) => ids.push(u.id),
+            Some(_) => {
+                return Err(Failure::invalid(format!(
+                    "Tài khoản \"{name}\" không thuộc Ban Chỉ đạo / The account \"{name}\" is not a steering committee member"
+                )))
+            }
+            None => {
+                return Err(Failure::invalid(format!("Không có tài khoản \"{name}\" / No account \"{name}\"")));
+            }
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    campaigns::set_members(&state.db, c.row.id, &ids, &who(Some(actor), client), state.now()).await?;
+    members(state, actor, client, code).await
+}

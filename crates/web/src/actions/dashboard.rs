@@ -79,7 +79,7 @@ pub async fn load(
     let unit = match (unit_code, default_unit(actor)) {
         (Some(code), _) => units::by_code(db, code).await?,
         (None, Some(id)) => units::by_id(db, id).await?,
-        (None, None) => units::root(db).await?,
+        (None, None) => crate::campaign_choice::root(db, campaign).await?,
     }
     .filter(|u| u.active)
     .ok_or_else(Failure::not_found)?;
@@ -154,12 +154,13 @@ pub async fn remind(
     period_end: NaiveDate,
     confirm: bool,
 ) -> Result<Reminded, Failure> {
+    crate::campaign_choice::ensure_running(campaign)?;
     let db = &state.db;
     let period = crate::documents::period_ending(&campaign, period_end)?;
     let unit = match unit_code {
         // A code or a name as the officer types it.
         Some(text) => Some(crate::actions::unit_lookup::require(db, text).await?),
-        None => units::root(db).await?,
+        None => crate::campaign_choice::root(db, campaign).await?,
     }
     .filter(|u| u.active)
     .ok_or_else(Failure::not_found)?;

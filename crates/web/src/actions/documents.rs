@@ -84,7 +84,7 @@ pub async fn export(
     if what != Export::Plan {
         let unit = match &q.unit {
             Some(code) => phongtrao_storage::units::by_code(&state.db, code).await?,
-            None => phongtrao_storage::units::root(&state.db).await?,
+            None => crate::campaign_choice::root(&state.db, campaign).await?,
         }
         .ok_or_else(|| {
             Failure::new(axum::http::StatusCode::NOT_FOUND, "not_found", "Không tìm thấy đơn vị", "Unit not found")
@@ -153,7 +153,7 @@ pub async fn export_as_office(state: &AppState, campaign: &StoredCampaign, what:
 /// The texts the office stored for a report (any logged-in user may read them).
 pub async fn texts(state: &AppState, campaign: &StoredCampaign, doc: ReportDoc, period_end: Option<NaiveDate>) -> Result<DocumentTexts, Failure> {
     let week = week_of(state, campaign, doc, period_end).await?;
-    documents::stored_texts(state, doc, week).await
+    documents::stored_texts(state, campaign, doc, week).await
 }
 
 /// The week whose texts are meant: the period ending on `period_end` (weekly report,
@@ -182,10 +182,11 @@ pub async fn save_texts(
     period_end: Option<NaiveDate>,
     input: DocumentTexts,
 ) -> Result<DocumentTexts, Failure> {
+    crate::campaign_choice::ensure_running(campaign)?;
     require(state, actor, client, Action::AdministerCampaign, None).await?;
     let texts = input.checked()?;
     let name = match (doc, period_end) {
-        (ReportDoc::Final, _) => doc.as_str().to_string(),
+        (ReportDoc::Final, _) => documents::texts_name(&campaign.row.code, doc, 0),
         (ReportDoc::Weekly, None) => {
             return Err(Failure::invalid(
                 "Hãy chọn tuần của báo cáo (period_end) / Choose the report's week (period_end)",
@@ -193,7 +194,7 @@ pub async fn save_texts(
         }
         (ReportDoc::Weekly, Some(_)) => {
             let week = week_of(state, campaign, doc, period_end).await?.unwrap_or(1);
-            documents::texts_name(doc, week)
+            documents::texts_name(&campaign.row.code, doc, week)
         }
     };
     let json = serde_json::to_string(&texts).map_err(Failure::internal)?;

@@ -67,6 +67,7 @@ pub async fn record_province(
     input: &EventInput<'_>,
     host_unit_code: &str,
 ) -> Result<ProvinceEvent, Failure> {
+    crate::campaign_choice::ensure_running(campaign)?;
     require(state, actor, client, Action::AdministerCampaign, None).await?;
     let record = event_record::parse(input).map_err(invalid)?;
     let host = match host_unit_code.trim() {
@@ -94,6 +95,7 @@ pub async fn record_unit(
     kind: &str,
     input: &EventInput<'_>,
 ) -> Result<UnitEventRow, Failure> {
+    crate::campaign_choice::ensure_running(campaign)?;
     let kind = UnitEventKind::parse(kind).ok_or_else(Failure::not_found)?;
     let (unit, ancestry) = units::by_code_with_ancestry(&state.db, code).await?.ok_or_else(Failure::not_found)?;
     require_in(state, actor, client, Action::WriteUnit, Some(unit.id), &ancestry).await?;

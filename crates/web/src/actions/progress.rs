@@ -217,7 +217,7 @@ pub async fn compute_listing(
     let plan = &campaign.plan;
     let root = match unit_code {
         Some(code) => units::by_code(db, code).await?.filter(|u| u.active).ok_or_else(Failure::not_found)?,
-        None => units::root(db).await?.ok_or_else(Failure::not_found)?,
+        None => crate::campaign_choice::root(db, campaign).await?.ok_or_else(Failure::not_found)?,
     };
     let today = state.now().with_timezone(&plan.campaign.timezone).date_naive();
     let at = at.unwrap_or_else(|| today.min(plan.campaign.ends_on));
@@ -403,7 +403,7 @@ pub async fn compute_children(
     let plan = &campaign.plan;
     let parent = match parent_code {
         Some(code) => units::by_code(db, code).await?.ok_or_else(Failure::not_found)?,
-        None => units::root(db).await?.ok_or_else(Failure::not_found)?,
+        None => crate::campaign_choice::root(db, campaign).await?.ok_or_else(Failure::not_found)?,
     };
     let children: Vec<UnitRow> = units::children(db, parent.id).await?.into_iter().filter(|u| u.active).collect();
     let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
@@ -556,6 +556,7 @@ pub async fn set_base_complete(
     figure: &str,
     complete: bool,
 ) -> Result<BaseCompleteness, Failure> {
+    crate::campaign_choice::ensure_running(campaign)?;
     crate::authz::require(state, actor, client, phongtrao_domain::policy::Action::AdministerCampaign, None).await?;
     let used: Vec<BaseFigure> = campaign.plan.indicators().filter_map(|i| i.base).collect();
     let Some(f) = BaseFigure::parse(figure).filter(|f| used.contains(f)) else {

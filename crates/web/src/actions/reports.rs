@@ -252,6 +252,7 @@ pub async fn save_as(
     at: Option<DateTime<Utc>>,
 ) -> Result<(Saved, Option<CheckedReport>), ReportFailure> {
     let now = at.unwrap_or_else(|| state.now());
+    crate::campaign_choice::ensure_running(&ctx.campaign)?;
     if let Some(period) = &ctx.period {
         if reports::locked_at(ctx.lock, ctx.campaign.plan.reporting.lock_after_days, now) {
             return Err(locked().into());
@@ -322,6 +323,7 @@ pub async fn review(
     expected_version: i64,
 ) -> Result<Saved, ReportFailure> {
     require(state, actor, client, Action::ReviewUnit, Some(ctx.unit.id)).await?;
+    crate::campaign_choice::ensure_running(&ctx.campaign)?;
     let comment = phongtrao_domain::text::nfc(phongtrao_domain::text::clean_note(comment).trim());
     if !accept && comment.chars().count() < 3 {
         return Err(Failure::invalid("Khi trả lại báo cáo cần ghi rõ lý do / A returned report needs a comment").into());

@@ -139,6 +139,7 @@ pub async fn accept_many(
     client: &ClientIp,
     picks: &[Pick],
 ) -> Result<BulkOutcome, Failure> {
+    crate::campaign_choice::ensure_running(campaign)?;
     require(state, actor, client, Action::ReviewUnit, None).await?;
     if picks.is_empty() {
         return Err(Failure::invalid("Chưa chọn báo cáo nào để duyệt / No report was chosen"));

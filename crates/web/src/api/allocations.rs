@@ -36,7 +36,7 @@ async fn root_code(state: &AppState) -> Result<String, ApiError> {
 
 /// The split of an indicator's goal among a unit's children.
 #[utoipa::path(get, path = "/allocations/{key}", tag = "allocations",
-    params(("key" = String, Path, description = "An indicator's key"), ParentQuery),
+    params(crate::campaign_choice::CampaignQuery, ("key" = String, Path, description = "An indicator's key"), ParentQuery),
     responses((status = 200, description = "Allocation", body = AllocationView), BadRequest, Unauthenticated, NotFound, Invalid))]
 pub async fn show(
     State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
@@ -95,7 +95,7 @@ pub struct ByHand {
 
 /// Sets the split proportionally (`by`) or by hand (`goals`).
 #[utoipa::path(post, path = "/allocations/{key}", tag = "allocations",
-    params(("key" = String, Path, description = "An indicator's key")),
+    params(crate::campaign_choice::CampaignQuery, ("key" = String, Path, description = "An indicator's key")),
     request_body = AllocateInput,
     responses((status = 200, description = "Allocation", body = AllocationView), JsonBody, Unauthenticated, Forbidden, NotFound))]
 pub async fn set(

@@ -55,7 +55,7 @@ pub struct Periods {
 }
 
 /// The current campaign: the whole checked plan, plus the linter's findings.
-#[utoipa::path(get, path = "/campaign", tag = "campaign", security(()),
+#[utoipa::path(get, path = "/campaign", tag = "campaign", params(crate::campaign_choice::CampaignQuery), security(()),
     responses((status = 200, description = "The plan", body = CampaignBody)))]
 pub async fn show(InCampaign(campaign): InCampaign) -> Result<Json<CampaignBody>, ApiError> {
     let stored = campaign;
@@ -64,7 +64,7 @@ pub async fn show(InCampaign(campaign): InCampaign) -> Result<Json<CampaignBody>
 }
 
 /// The campaign's targets.
-#[utoipa::path(get, path = "/targets", tag = "campaign", security(()),
+#[utoipa::path(get, path = "/targets", tag = "campaign", params(crate::campaign_choice::CampaignQuery), security(()),
     responses((status = 200, description = "Targets", body = Targets)))]
 pub async fn targets(InCampaign(campaign): InCampaign) -> Result<Json<Targets>, ApiError> {
     let stored = campaign;
@@ -77,7 +77,7 @@ pub async fn targets(InCampaign(campaign): InCampaign) -> Result<Json<Targets>, 
 }
 
 /// The campaign's weekly periods.
-#[utoipa::path(get, path = "/periods", tag = "campaign", security(()),
+#[utoipa::path(get, path = "/periods", tag = "campaign", params(crate::campaign_choice::CampaignQuery), security(()),
     responses((status = 200, description = "Periods", body = Periods)))]
 pub async fn periods(InCampaign(campaign): InCampaign) -> Result<Json<Periods>, ApiError> {
     let stored = campaign;

@@ -57,7 +57,7 @@ pub struct FileBytes(Vec<u8>);
 
 /// A document (.docx), the workbook (.xlsx) or a table (.csv), as the Documents page gives it.
 #[utoipa::path(get, path = "/exports/{file}", tag = "documents",
-    params(
+    params(crate::campaign_choice::CampaignQuery, 
         ("file" = inline(ExportFile), Path),
         ("unit" = Option<String>, Query, description = "A unit code: its subtree (the province by default)"),
         ("period_end" = Option<chrono::NaiveDate>, Query,
@@ -110,7 +110,7 @@ pub enum TextsDoc {
 
 /// The texts the office writes itself for a document (an empty one takes its default).
 #[utoipa::path(get, path = "/document-texts/{doc}", tag = "documents",
-    params(("doc" = inline(TextsDoc), Path), WeekQuery),
+    params(crate::campaign_choice::CampaignQuery, ("doc" = inline(TextsDoc), Path), WeekQuery),
     responses((status = 200, description = "Texts", body = DocumentTexts),
         super::doc::BadRequest, super::doc::Unauthenticated, super::doc::NotFound, super::doc::Invalid))]
 pub async fn texts(
@@ -168,7 +168,7 @@ pub struct DocumentTextsInput {
 
 /// The office saves a document's texts (a weekly report's: of its week).
 #[utoipa::path(put, path = "/document-texts/{doc}", tag = "documents",
-    params(("doc" = inline(TextsDoc), Path), WeekQuery), request_body = DocumentTextsInput,
+    params(crate::campaign_choice::CampaignQuery, ("doc" = inline(TextsDoc), Path), WeekQuery), request_body = DocumentTextsInput,
     responses((status = 200, description = "Stored texts", body = DocumentTexts),
         super::doc::JsonBody, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound))]
 pub async fn save_texts(

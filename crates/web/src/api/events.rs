@@ -126,7 +126,7 @@ impl From<Events> for EventsOut {
 }
 
 /// Every event of the running campaign.
-#[utoipa::path(get, path = "/events", tag = "events",
+#[utoipa::path(get, path = "/events", tag = "events", params(crate::campaign_choice::CampaignQuery),
     responses((status = 200, description = "The events", body = EventsOut), super::doc::Unauthenticated))]
 pub async fn list(State(state): State<AppState>, InCampaign(ref campaign): InCampaign, actor: MaybeActor) -> Result<Json<EventsOut>, ApiError> {
     let actor = logged_in(actor)?;
@@ -201,7 +201,7 @@ impl EventBody {
 
 /// The office records how a province event of the plan went.
 #[utoipa::path(put, path = "/events/{number}", tag = "events",
-    params(("number" = i64, Path, description = "The event's number in the plan")), request_body = EventBody,
+    params(crate::campaign_choice::CampaignQuery, ("number" = i64, Path, description = "The event's number in the plan")), request_body = EventBody,
     responses((status = 200, description = "The event as recorded", body = ProvinceEventOut),
         super::doc::JsonBody, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound))]
 pub async fn record_province(
@@ -220,7 +220,7 @@ pub async fn record_province(
 
 /// A unit (or the office) records the unit's launch or closing (`host_unit` is refused here).
 #[utoipa::path(put, path = "/events/units/{code}/{kind}", tag = "events",
-    params(("code" = String, Path, description = "A unit code"), ("kind" = inline(UnitEventKind), Path)),
+    params(crate::campaign_choice::CampaignQuery, ("code" = String, Path, description = "A unit code"), ("kind" = inline(UnitEventKind), Path)),
     request_body = EventBody,
     responses((status = 200, description = "The record", body = UnitEventOut),
         super::doc::JsonBody, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound))]

@@ -5,6 +5,7 @@ mod admin;
 mod allocations;
 mod audit_export;
 mod body;
+mod campaigns;
 mod campaign;
 mod doc;
 mod documents;
@@ -33,6 +34,10 @@ use crate::AppState;
 /// document does not describe). Paths are relative to /api/v1.
 pub(crate) fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(doc::ApiDoc::openapi())
+        .routes(routes!(campaigns::list))
+        .routes(routes!(campaigns::chosen, campaigns::choose))
+        .routes(routes!(campaigns::set_status))
+        .routes(routes!(campaigns::members, campaigns::set_members))
         .routes(routes!(campaign::show))
         .routes(routes!(campaign::targets))
         .routes(routes!(campaign::periods))

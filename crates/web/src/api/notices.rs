@@ -30,6 +30,9 @@ pub const MAX_DELIVERIES: i64 = 1000;
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct NoticesQuery {
+    /// The campaign's code (see `GET /campaigns`); without it the caller's chosen campaign
+    #[allow(dead_code)]
+    campaign: Option<String>,
     /// Only the notices not yet marked read
     #[serde(default)]
     #[param(required = false)]
@@ -142,7 +145,7 @@ pub struct NoticesMarked {
 
 /// Marks notices read for the caller (the marks are the caller's own: other
 /// officers still see them unread).
-#[utoipa::path(post, path = "/notices/read", tag = "notices", request_body = NoticesReadBody,
+#[utoipa::path(post, path = "/notices/read", tag = "notices", params(crate::campaign_choice::CampaignQuery), request_body = NoticesReadBody,
     responses((status = 200, description = "NoticesMarked", body = NoticesMarked), JsonBody, Unauthenticated, Forbidden))]
 pub async fn mark_read(
     State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
@@ -200,6 +203,9 @@ pub async fn set_prefs(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveriesQuery {
+    /// The campaign's code (see `GET /campaigns`); without it the caller's chosen campaign
+    #[allow(dead_code)]
+    campaign: Option<String>,
     /// At most this many deliveries, newest first (200 by default)
     #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,

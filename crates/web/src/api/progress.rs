@@ -38,7 +38,7 @@ pub struct ProgressSchema(ProgressReport);
 #[allow(dead_code)]
 pub struct RankingSchema(progress::Ranking);
 
-#[utoipa::path(get, path = "/progress", tag = "progress", params(ProgressQuery),
+#[utoipa::path(get, path = "/progress", tag = "progress", params(crate::campaign_choice::CampaignQuery, ProgressQuery),
     responses((status = 200, description = "Progress", body = ProgressSchema), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn show(
     State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
@@ -56,7 +56,7 @@ pub async fn show(
 }
 
 /// GET /api/v1/ranking?unit=CODE&at=YYYY-MM-DD: the ranking of the unit's children.
-#[utoipa::path(get, path = "/ranking", tag = "progress", params(ProgressQuery),
+#[utoipa::path(get, path = "/ranking", tag = "progress", params(crate::campaign_choice::CampaignQuery, ProgressQuery),
     responses((status = 200, description = "Ranking", body = RankingSchema), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn ranking(
     State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
@@ -72,7 +72,7 @@ pub async fn ranking(
 /// GET /api/v1/base-figures/coverage: each base figure the plan's percentages are
 /// measured against, how many reporting units have it, and whether the office
 /// marked it complete.
-#[utoipa::path(get, path = "/base-figures/coverage", tag = "progress",
+#[utoipa::path(get, path = "/base-figures/coverage", tag = "progress", params(crate::campaign_choice::CampaignQuery),
     responses((status = 200, description = "One entry per base figure", body = Vec<progress::BaseCoverage>), Unauthenticated))]
 pub async fn base_coverage(
     State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
@@ -85,7 +85,7 @@ pub async fn base_coverage(
 /// PUT /api/v1/base-figures/{figure}/complete `{"complete": true}`: the office marks
 /// a base figure complete (units without it have none), or not; audited.
 #[utoipa::path(put, path = "/base-figures/{figure}/complete", tag = "progress",
-    params(("figure" = super::doc::BaseFigureName, Path)),
+    params(crate::campaign_choice::CampaignQuery, ("figure" = super::doc::BaseFigureName, Path)),
     request_body = progress::BaseCompleteness,
     responses((status = 200, description = "Stored", body = progress::BaseCompleteness), JsonBody, Unauthenticated, Forbidden))]
 pub async fn set_base_complete(

@@ -32,7 +32,7 @@ pub struct Deliveries {
 }
 
 /// The reminders sent by e-mail and webhook to units that had not reported.
-#[utoipa::path(get, path = "/reminders/deliveries", tag = "reminders", params(ListQuery),
+#[utoipa::path(get, path = "/reminders/deliveries", tag = "reminders", params(crate::campaign_choice::CampaignQuery, ListQuery),
     responses((status = 200, description = "Reminders, newest first", body = Deliveries),
         super::doc::BadRequest, super::doc::Unauthenticated, super::doc::Forbidden))]
 pub async fn list(

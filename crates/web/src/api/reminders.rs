@@ -32,7 +32,7 @@ pub struct RemindBody {
 }
 
 /// Reminds the units of a subtree that have not reported a period.
-#[utoipa::path(post, path = "/reminders", tag = "reminders", request_body = RemindBody,
+#[utoipa::path(post, path = "/reminders", tag = "reminders", params(crate::campaign_choice::CampaignQuery), request_body = RemindBody,
     responses((status = 200, description = "The units reminded", body = Reminded),
         super::doc::JsonBody, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound,
         super::doc::Conflict))]
@@ -74,7 +74,7 @@ pub struct Notices {
 }
 
 /// The reminders a unit received (what its home page shows).
-#[utoipa::path(get, path = "/reminders", tag = "reminders", params(ListQuery),
+#[utoipa::path(get, path = "/reminders", tag = "reminders", params(crate::campaign_choice::CampaignQuery, ListQuery),
     responses((status = 200, description = "The unit's reminder notices", body = Notices),
         super::doc::BadRequest, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound))]
 pub async fn list(

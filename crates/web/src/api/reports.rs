@@ -287,7 +287,7 @@ async fn context(state: &AppState, campaign: &StoredCampaign, unit: &str, period
 
 /// A unit's report of a period (or its unit plan), with its form.
 #[utoipa::path(get, path = "/reports/{unit}/{period}", tag = "reports",
-    params(("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path)),
+    params(crate::campaign_choice::CampaignQuery, ("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path)),
     responses((status = 200, description = "The report", body = ReportView), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn show(
     State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
@@ -419,7 +419,7 @@ async fn save(
 
 /// Saves a draft (never late, never checked in full).
 #[utoipa::path(put, path = "/reports/{unit}/{period}/draft", tag = "reports",
-    params(("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path),
+    params(crate::campaign_choice::CampaignQuery, ("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path),
         ("Idempotency-Key" = Option<String>, Header, max_length = 200,
             description = "A retried request with the same key never stores a second report")),
     request_body = SaveBody,
@@ -441,7 +441,7 @@ pub async fn save_draft(
 
 /// Submits the report: checked in full, stored only when all is right.
 #[utoipa::path(post, path = "/reports/{unit}/{period}/submit", tag = "reports",
-    params(("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path),
+    params(crate::campaign_choice::CampaignQuery, ("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path),
         ("Idempotency-Key" = Option<String>, Header, max_length = 200,
             description = "A retried request with the same key never stores a second report")),
     request_body = SaveBody,
@@ -488,7 +488,7 @@ pub struct ReviewBody {
 
 /// Accepts or returns a submitted report (returning needs a comment).
 #[utoipa::path(post, path = "/reports/{unit}/{period}/review", tag = "reports",
-    params(("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path)),
+    params(crate::campaign_choice::CampaignQuery, ("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path)),
     request_body = ReviewBody,
     responses((status = 200, description = "Reviewed", body = SavedReport),
         JsonBody, Unauthenticated, Forbidden, NotFound, super::doc::Conflict))]
@@ -546,7 +546,7 @@ pub struct Versions {
 
 /// Every version of a report, oldest first (to compare them).
 #[utoipa::path(get, path = "/reports/{unit}/{period}/versions", tag = "reports",
-    params(("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path)),
+    params(crate::campaign_choice::CampaignQuery, ("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path)),
     responses((status = 200, description = "Versions", body = Versions), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn versions(
     State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
@@ -599,7 +599,7 @@ pub struct ListQuery {
 }
 
 /// Reports the actor may read, newest period first.
-#[utoipa::path(get, path = "/reports", tag = "reports", params(ListQuery),
+#[utoipa::path(get, path = "/reports", tag = "reports", params(crate::campaign_choice::CampaignQuery, ListQuery),
     responses((status = 200, description = "Reports", body = ReportList), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn list(
     State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
@@ -691,7 +691,7 @@ pub struct PeriodLock {
 
 /// The office locks a weekly period (no report of it changes) or reopens it.
 #[utoipa::path(post, path = "/periods/{end}/{verb}", tag = "reports",
-    params(("end" = NaiveDate, Path, description = "The period's last day"), ("verb" = inline(LockVerbName), Path)),
+    params(crate::campaign_choice::CampaignQuery, ("end" = NaiveDate, Path, description = "The period's last day"), ("verb" = inline(LockVerbName), Path)),
     responses((status = 200, description = "Done", body = PeriodLock), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn lock(
     State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
@@ -712,6 +712,7 @@ pub async fn lock(
         Some(v) => v.locks(),
         None => return Err(ApiError::not_found("thao tác / action")),
     };
+    crate::campaign_choice::ensure_running(campaign)?;
     reports::set_period_lock(
         &state.db,
         campaign.row.id,

@@ -37,7 +37,7 @@ pub struct QueueQuery {
 }
 
 /// The reports the office or the steering committee waits on.
-#[utoipa::path(get, path = "/review-queue", tag = "reports", params(QueueQuery),
+#[utoipa::path(get, path = "/review-queue", tag = "reports", params(crate::campaign_choice::CampaignQuery, QueueQuery),
     responses((status = 200, description = "The reports waiting", body = Queue), BadRequest, Unauthenticated, Forbidden, Invalid))]
 pub async fn list(
     State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
@@ -59,7 +59,7 @@ pub struct AcceptBody {
 }
 
 /// Accepts several reports at once; one that changed since it was read is skipped and named.
-#[utoipa::path(post, path = "/review-queue/accept", tag = "reports", request_body = AcceptBody,
+#[utoipa::path(post, path = "/review-queue/accept", tag = "reports", params(crate::campaign_choice::CampaignQuery), request_body = AcceptBody,
     responses((status = 200, description = "What was accepted and what was skipped", body = BulkOutcome), JsonBody, Unauthenticated, Forbidden))]
 pub async fn accept(
     State(state): State<AppState>, InCampaign(ref campaign): InCampaign,

@@ -106,7 +106,8 @@ impl DocumentTexts {
 }
 
 /// The texts the office stored for a report (empty fields where it stored none).
-pub async fn stored_texts(state: &AppState, doc: ReportDoc, week: Option<u32>) -> Result<DocumentTexts, Failure> {
+pub async fn stored_texts(state: &AppState, campaign: &StoredCampaign, doc: ReportDoc, week: Option<u32>) -> Result<DocumentTexts, Failure> {
+    let code = campaign.row.code.as_str();
     let read = |name: String| async move {
         Ok::<_, Failure>(
             documents::texts(&state.db, &name)
@@ -115,29 +116,35 @@ pub async fn stored_texts(state: &AppState, doc: ReportDoc, week: Option<u32>) -
         )
     };
     let Some(week) = week.filter(|_| doc == ReportDoc::Weekly) else {
-        return Ok(read(doc.as_str().to_string()).await?.unwrap_or_default());
+        return Ok(read(base_name(code, doc)).await?.unwrap_or_default());
     };
-    if let Some(own) = read(texts_name(doc, week)).await? {
+    if let Some(own) = read(texts_name(code, doc, week)).await? {
         return Ok(own);
     }
     // A week without texts of its own starts from the nearest earlier week's (or the
     // texts kept before weeks had their own), with the week number brought up to date
     // and without that document's number and date.
     for earlier in (1..week).rev() {
-        if let Some(texts) = read(texts_name(doc, earlier)).await? {
+        if let Some(texts) = read(texts_name(code, doc, earlier)).await? {
             return Ok(texts.carried_to(earlier, week));
         }
     }
-    Ok(read(doc.as_str().to_string()).await?.map(|t| t.carried_to(0, week)).unwrap_or_default())
+    Ok(read(base_name(code, doc)).await?.map(|t| t.carried_to(0, week)).unwrap_or_default())
 }
 
 /// Where a document's texts are kept: once for the final report, per week for the
 /// weekly report.
-pub fn texts_name(doc: ReportDoc, week: u32) -> String {
+/// (each campaign its own: the name starts with the campaign's code).
+pub fn texts_name(campaign_code: &str, doc: ReportDoc, week: u32) -> String {
     match doc {
-        ReportDoc::Final => doc.as_str().to_string(),
-        ReportDoc::Weekly => format!("{}:{week}", doc.as_str()),
+        ReportDoc::Final => base_name(campaign_code, doc),
+        ReportDoc::Weekly => format!("{campaign_code}/{}:{week}", doc.as_str()),
     }
+}
+
+/// The name of a document's texts not tied to one week.
+fn base_name(campaign_code: &str, doc: ReportDoc) -> String {
+    format!("{campaign_code}/{}", doc.as_str())
 }
 
 /// Everything a report is made of.
@@ -210,7 +217,7 @@ pub async fn gather(
     let is_province = root.parent_id.is_none();
     // The office's texts are the province's; a unit's own report takes the defaults.
     let texts = if is_province {
-        stored_texts(state, doc, period.as_ref().map(|p| p.seq)).await?
+        stored_texts(state, campaign, doc, period.as_ref().map(|p| p.seq)).await?
     } else {
         DocumentTexts::default()
     };

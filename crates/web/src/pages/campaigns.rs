@@ -25,6 +25,8 @@ pub struct CampaignLine {
     pub is_chosen: bool,
     pub previous: String,
     pub next_deadline: String,
+    /// The steering committee members and whether each is assigned (office only).
+    pub members: Vec<campaigns::Member>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -54,6 +56,7 @@ fn line(lang: Lang, c: &CampaignSummary) -> CampaignLine {
         is_chosen: c.is_chosen,
         previous: c.previous.clone().unwrap_or_default(),
         next_deadline,
+        members: Vec::new(),
     }
 }
 
@@ -68,9 +71,15 @@ pub async fn list(State(state): State<AppState>, page: Page, Query(q): Query<Lis
     let chosen = page.campaign().ok();
     let all = campaigns::list(&state, Some(&actor), chosen).await.map_err(|f| page.fail(f))?;
     let can_manage = actor.user.role == phongtrao_domain::role::Role::Admin;
+    let mut lines: Vec<CampaignLine> = all.iter().map(|c| line(page.lang, c)).collect();
+    if can_manage {
+        for l in &mut lines {
+            l.members = campaigns::members(&state, &actor, &page.client, &l.code).await.map_err(|f| page.fail(f))?;
+        }
+    }
     Ok(CampaignsPage {
         chrome: page.chrome(page.lang.t("campaigns.title"), "campaigns"),
-        lines: all.iter().map(|c| line(page.lang, c)).collect(),
+        lines,
         can_manage,
         saved: q.saved.unwrap_or_default(),
     }
@@ -113,4 +122,18 @@ pub async fn set_status(
     let archived = form.archived == "true";
     let c = campaigns::set_archived(&state, &actor, &page.client, &code, archived).await.map_err(|f| page.fail(f))?;
     Ok(Redirect::to(&format!("/campaigns?saved={}", c.row.code)).into_response())
+}
+
+/// POST /campaigns/{code}/members: the office assigns the campaign's steering
+/// committee members (ticked boxes named `m.USERNAME`).
+pub async fn set_members(
+    State(state): State<AppState>,
+    page: Page,
+    Path(code): Path<String>,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let actor = page.require_actor()?.clone();
+    let names: Vec<String> = form.keys().filter_map(|k| k.strip_prefix("m.")).map(str::to_string).collect();
+    campaigns::set_members(&state, &actor, &page.client, &code, &names).await.map_err(|f| page.fail(f))?;
+    Ok(Redirect::to(&format!("/campaigns?saved={code}#campaign-{code}")).into_response())
 }

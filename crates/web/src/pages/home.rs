@@ -84,6 +84,15 @@ pub struct HomePage {
     pub other_units: Vec<(String, String)>,
     /// Units below this officer's that just submitted.
     pub submitted: crate::actions::submit_notices::NoticeBox,
+    /// The other running campaigns, each with its next deadline.
+    pub other_campaigns: Vec<OtherCampaign>,
+}
+
+/// Another running campaign on the home page: its name, next deadline, a link.
+pub struct OtherCampaign {
+    pub title: String,
+    pub deadline: String,
+    pub href: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -307,6 +316,31 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
     if submitted.items.is_empty() && units::children(db, unit.id).await.map_err(err)?.is_empty() {
         submitted.shown = false;
     }
+    // Every other running campaign with its next deadline: a unit reports to several
+    // at once (Tháng Thanh niên and a volunteer campaign).
+    let other_campaigns = crate::actions::campaigns::list(&state, Some(&actor), Some(campaign))
+        .await
+        .map_err(|f| page.fail(f))?
+        .into_iter()
+        .filter(|c| c.status == "running" && !c.is_chosen)
+        .map(|c| OtherCampaign {
+            title: if c.title.contains(&c.year.to_string()) { c.title.clone() } else { format!("{} {}", c.title, c.year) },
+            deadline: match (c.next_deadline, c.next_period_end) {
+                (Some(d), Some(end)) => format!(
+                    "{} {} · {} {}",
+                    lang.t("campaigns.week_to"),
+                    format::date(end),
+                    lang.t("dash_deadline"),
+                    local(d, tz)
+                ),
+                _ => lang.t("overview.campaign_over"),
+            },
+            href: format!(
+                "/campaigns/choose?{}",
+                serde_urlencoded::to_string([("campaign", c.code.as_str()), ("next", "/home")]).unwrap_or_default()
+            ),
+        })
+        .collect();
     Ok(HomePage {
         chrome: page.chrome(format!("{} · {}", lang.t("dash_nav_home"), unit.name), "home"),
         unit_code: unit.code.clone(),
@@ -320,6 +354,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
         notices,
         other_units: mine.iter().filter(|u| u.id != unit.id).map(|u| (u.code.clone(), u.name.clone())).collect(),
         submitted,
+        other_campaigns,
     }
     .into_response())
 }

@@ -1020,6 +1020,7 @@ pub async fn lock(
         .await
         .map_err(|f| page.fail(f))?;
     let campaign = page.campaign()?;
+    crate::campaign_choice::ensure_running(campaign).map_err(|f| page.fail(f))?;
     let seq =
         campaign.plan.period_ending(end).map(|p| i64::from(p.seq)).ok_or_else(|| AppError::not_found(page.lang))?;
     let end = end.format("%Y-%m-%d");
