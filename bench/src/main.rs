@@ -386,7 +386,9 @@ async fn run(args: Args) -> Result<()> {
     let mut same_figures = true;
     for _ in 0..10 {
         let t = Instant::now();
-        let p = phongtrao_web::actions::progress::compute(&state, campaign, None, None).await.map_err(|e| format!("{e:?}"))?;
+        let p = phongtrao_web::actions::progress::compute(&state, campaign, None, None)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
         dash_quiet.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
         let sums = full_scan(&db, campaign_id).await?;

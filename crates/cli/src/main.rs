@@ -267,12 +267,20 @@ fn main() -> ExitCode {
             Command::Restore { file, force, db } => commands::backup::restore(db, file, force).await,
             Command::User { command } => commands::user::run(command).await,
             Command::Report { command } => commands::report::run(command).await,
-            Command::Progress { unit, at, json, campaign, db } => commands::progress::run(unit, at, json, campaign, db).await,
+            Command::Progress { unit, at, json, campaign, db } => {
+                commands::progress::run(unit, at, json, campaign, db).await
+            }
             Command::Export { what, period_end, unit, at, out, campaign, db } => {
-                commands::export::run(commands::export::ExportArgs { what, unit, period_end, at, out }, campaign, db).await
+                commands::export::run(commands::export::ExportArgs { what, unit, period_end, at, out }, campaign, db)
+                    .await
             }
             Command::Allocate { indicator, parent, by, set, json, campaign, db } => {
-                commands::allocate::run(commands::allocate::AllocateArgs { indicator, parent, by, set, json }, campaign, db).await
+                commands::allocate::run(
+                    commands::allocate::AllocateArgs { indicator, parent, by, set, json },
+                    campaign,
+                    db,
+                )
+                .await
             }
         }
     });

@@ -120,7 +120,16 @@ pub struct CampaignOption {
 
 impl Chrome {
     pub fn new(lang: Lang, path: &str, title: String, nav: &'static str) -> Chrome {
-        Chrome { lang, path: path.to_string(), title, nav, user: None, csrf: String::new(), simulated: false, campaign: None }
+        Chrome {
+            lang,
+            path: path.to_string(),
+            title,
+            nav,
+            user: None,
+            csrf: String::new(),
+            simulated: false,
+            campaign: None,
+        }
     }
 
     pub fn t(&self, key: &str) -> String {

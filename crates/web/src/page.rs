@@ -8,10 +8,10 @@ use tower_sessions::Session;
 
 use crate::auth::client::ClientIp;
 use crate::auth::{csrf, Actor, MaybeActor};
+use crate::campaign_choice;
 use crate::error::{AppError, Failure};
 use crate::i18n::{Badge, Chrome, Lang};
 use crate::i18n::{CampaignOption, CampaignSwitch};
-use crate::campaign_choice;
 use crate::AppState;
 use phongtrao_storage::campaigns::{self, CampaignRow, StoredCampaign};
 

@@ -11,11 +11,18 @@ use crate::config::DatabaseArgs;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-pub async fn run(unit: Option<String>, at: Option<NaiveDate>, as_json: bool, campaign: crate::config::CampaignArg, db: DatabaseArgs) -> Result<ExitCode> {
+pub async fn run(
+    unit: Option<String>,
+    at: Option<NaiveDate>,
+    as_json: bool,
+    campaign: crate::config::CampaignArg,
+    db: DatabaseArgs,
+) -> Result<ExitCode> {
     let db = db.connect().await?;
     let campaign = campaign.resolve(&db).await?;
     let state = AppState::local(db);
-    let report = progress::compute(&state, &campaign, unit.as_deref(), at).await.map_err(|f| format!("{} / {}", f.vi, f.en))?;
+    let report =
+        progress::compute(&state, &campaign, unit.as_deref(), at).await.map_err(|f| format!("{} / {}", f.vi, f.en))?;
     if as_json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);

@@ -60,7 +60,8 @@ async fn two_running_campaigns_do_not_see_each_others_reports_figures_or_documen
 
     // Both run; the list says which is the default.
     let list = app.api("/api/v1/campaigns", &office).await;
-    let codes: Vec<&str> = list["campaigns"].as_array().expect("list").iter().filter_map(|c| c["code"].as_str()).collect();
+    let codes: Vec<&str> =
+        list["campaigns"].as_array().expect("list").iter().filter_map(|c| c["code"].as_str()).collect();
     assert!(codes.contains(&A) && codes.contains(&B), "{list}");
     assert!(list["campaigns"].as_array().expect("list").iter().all(|c| c["status"] == "running"), "{list}");
 
@@ -85,8 +86,10 @@ async fn two_running_campaigns_do_not_see_each_others_reports_figures_or_documen
     for path in [
         format!("/api/v1/reports/903/{WEEK1}?campaign={B}"),
         format!("/api/v1/reports/903/{WEEK1}/versions?campaign={B}"),
-        format!("/api/v1/documents/weekly-report.docx?campaign={B}&period_end={WEEK1}"),
-        format!("/api/v1/documents/texts/weekly?campaign={B}&period_end={WEEK1}"),
+        "/api/v1/exports/weekly-report.docx?campaign=khong-co&period_end=2023-03-03".to_string(),
+        "/api/v1/document-texts/weekly-report?campaign=khong-co".to_string(),
+        "/api/v1/periods?campaign=khong-co".to_string(),
+        "/api/v1/targets?campaign=khong-co".to_string(),
         "/api/v1/progress?campaign=khong-co".to_string(),
         "/api/v1/reports?campaign=khong-co".to_string(),
         "/api/v1/campaign?campaign=khong-co".to_string(),
@@ -100,7 +103,46 @@ async fn two_running_campaigns_do_not_see_each_others_reports_figures_or_documen
         assert_eq!(r.status(), 404, "GET {path}");
         let body: serde_json::Value = r.json().await.unwrap_or_default();
         assert!(body["error"]["message_vi"].as_str().is_some_and(|m| !m.is_empty()), "{path}: {body}");
+        // The route exists: it is the campaign (or its week) that is not there.
+        assert_ne!(body["error"]["message_en"], "No such API route", "{path}");
     }
+    // Every campaign-scoped GET route takes the campaign (a valid one answers 200).
+    for path in [
+        format!("/api/v1/reports?campaign={B}"),
+        format!("/api/v1/progress?campaign={B}"),
+        format!("/api/v1/ranking?campaign={B}"),
+        format!("/api/v1/base-figures/coverage?campaign={B}"),
+        format!("/api/v1/campaign?campaign={B}"),
+        format!("/api/v1/targets?campaign={B}"),
+        format!("/api/v1/periods?campaign={B}"),
+        format!("/api/v1/events?campaign={B}"),
+        format!("/api/v1/review-queue?campaign={B}"),
+        format!("/api/v1/reminders?campaign={B}&unit=903"),
+        format!("/api/v1/reminders/deliveries?campaign={B}"),
+        format!("/api/v1/notices?campaign={B}"),
+        format!("/api/v1/notices/deliveries?campaign={B}"),
+        format!("/api/v1/allocations/17?campaign={B}"),
+        format!("/api/v1/document-texts/final-report?campaign={B}"),
+        format!("/api/v1/document-texts/weekly-report?campaign={B}&period_end=2024-03-01"),
+        format!("/api/v1/exports/plan.docx?campaign={B}"),
+        format!("/api/v1/me/campaign?campaign={B}"),
+    ] {
+        let r = app.client.get(format!("{}{path}", app.base)).bearer_auth(&office).send().await.expect("get");
+        assert_eq!(r.status(), 200, "GET {path}: {}", r.text().await.unwrap_or_default());
+    }
+
+    // A week of 2023 asked of the 2024 campaign's documents: no week ends that day in
+    // 2024 (the documents' refusal of a day that ends no week, 422), never 2023's file.
+    let r = app
+        .client
+        .get(format!("{}/api/v1/exports/weekly-report.docx?campaign={B}&period_end={WEEK1}", app.base))
+        .bearer_auth(&office)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 422);
+    let texts_b = app.api(&format!("/api/v1/document-texts/final-report?campaign={B}"), &office).await;
+    assert!(texts_b.get("error").is_none(), "{texts_b}");
     let unknown = app.api("/api/v1/reports?campaign=khong-co", &office).await;
     assert_eq!(unknown["error"]["code"], "unknown_campaign", "{unknown}");
     assert!(unknown["error"]["message_vi"].as_str().unwrap_or("").contains("Không có chiến dịch"), "{unknown}");
@@ -202,11 +244,8 @@ async fn the_switcher_keeps_the_users_choice_and_the_calendar_covers_every_runni
     assert!(first.contains(&format!("value=\"{A}\" selected")), "2023 not chosen");
 
     // Choosing 2024 keeps it: the next pages (without ?campaign=) are about 2024.
-    let r = office
-        .get(format!("{}/campaigns/choose?campaign={B}&next=/targets", app.base))
-        .send()
-        .await
-        .expect("choose");
+    let r =
+        office.get(format!("{}/campaigns/choose?campaign={B}&next=/targets", app.base)).send().await.expect("choose");
     assert_eq!(r.status(), 303);
     let after = page("/targets").await;
     assert!(after.contains(&format!("value=\"{B}\" selected")), "the choice was not kept");
@@ -253,7 +292,8 @@ async fn a_steering_member_assigned_to_one_campaign_sees_only_that_one() {
 
     // Assigned to 2024 only: 2023 is not there for them, and 2024 is their default.
     let list = app.api("/api/v1/campaigns", &member).await;
-    let codes: Vec<&str> = list["campaigns"].as_array().expect("list").iter().filter_map(|c| c["code"].as_str()).collect();
+    let codes: Vec<&str> =
+        list["campaigns"].as_array().expect("list").iter().filter_map(|c| c["code"].as_str()).collect();
     assert_eq!(codes, vec![B], "{list}");
     let refused = app.api(&format!("/api/v1/reports?campaign={A}"), &member).await;
     assert_eq!(refused["error"]["code"], "unknown_campaign", "{refused}");

@@ -99,7 +99,8 @@ async fn the_dashboard_shows_the_progress_figures_and_a_new_report_at_once() {
     let json = api(&app, &admin, &format!("/api/v1/progress?at={AT}")).await;
     let state = phongtrao_web::AppState::local(app.db.clone());
     let campaign = &phongtrao_storage::campaigns::current(&app.db).await.expect("campaign");
-    let computed = phongtrao_web::actions::progress::compute(&state, campaign, None, AT.parse().ok()).await.expect("compute");
+    let computed =
+        phongtrao_web::actions::progress::compute(&state, campaign, None, AT.parse().ok()).await.expect("compute");
     let from_json = json["indicators"].as_array().expect("indicators");
     assert_eq!(computed.indicators.len(), from_json.len());
     for (c, j) in computed.indicators.iter().zip(from_json) {

@@ -39,3 +39,4 @@ mod submit_notices;
 mod support;
 mod unit_contacts;
 mod unit_lifecycle;
+mod upgrade;

@@ -77,7 +77,12 @@ async fn scope(state: &AppState, campaign: &StoredCampaign, key: &str, parent_co
     Ok(Scope { campaign: campaign.clone(), parent, children, whole })
 }
 
-pub async fn view(state: &AppState, campaign: &StoredCampaign, key: &str, parent_code: &str) -> Result<AllocationView, Failure> {
+pub async fn view(
+    state: &AppState,
+    campaign: &StoredCampaign,
+    key: &str,
+    parent_code: &str,
+) -> Result<AllocationView, Failure> {
     let s = scope(state, campaign, key, parent_code).await?;
     view_of(state, &s, key).await
 }
@@ -85,7 +90,8 @@ pub async fn view(state: &AppState, campaign: &StoredCampaign, key: &str, parent
 /// The view for an actor: the split of a unit's goal among its children is read
 /// under the same rule as that unit's dashboard (ReadUnit on the parent), else 403.
 pub async fn view_for(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     key: &str,
@@ -99,7 +105,8 @@ pub async fn view_for(
 /// Whether the actor may change the split under `parent_code`: asked BEFORE an
 /// uploaded file is read, so that nobody gets a file parsed without the right.
 pub async fn may_write(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     key: &str,
@@ -146,7 +153,8 @@ async fn authorize(state: &AppState, actor: &Actor, client: &ClientIp, parent: &
 
 /// Splits the parent's goal among its children proportionally to a base figure.
 pub async fn proportional(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     key: &str,
@@ -160,7 +168,8 @@ pub async fn proportional(
 
 /// The same for a caller already authorized (the CLI, acting for the office).
 pub async fn proportional_as(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     who: &phongtrao_storage::audit::Who,
     key: &str,
     parent_code: &str,
@@ -215,7 +224,8 @@ async fn split_proportionally(
 
 /// Sets goals by hand (unit code → goal); the mismatch with the whole is reported.
 pub async fn by_hand(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     key: &str,
@@ -229,7 +239,8 @@ pub async fn by_hand(
 
 /// The same for a caller already authorized (the CLI, acting for the office).
 pub async fn by_hand_as(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     who: &phongtrao_storage::audit::Who,
     key: &str,
     parent_code: &str,
@@ -309,8 +320,10 @@ pub enum ImportPreview {
 /// other columns are ignored), checks every row against the units directly under
 /// the parent and keeps it for confirmation. Nothing is stored here. The right is
 /// checked before the file is read.
+#[allow(clippy::too_many_arguments)]
 pub async fn import_preview(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     key: &str,
@@ -361,7 +374,8 @@ pub async fn import_preview(
 
 /// Stores a previewed allocation table (all its rows in one write), once.
 pub async fn import_confirm(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     id: i64,

@@ -88,7 +88,11 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("campaign.activate", "kích hoạt kế hoạch phong trào", "activated the campaign plan"),
     ("campaign.archive", "lưu trữ (kết thúc) chiến dịch", "archived the campaign"),
     ("campaign.unarchive", "mở lại chiến dịch", "reopened the campaign"),
-    ("campaign.members", "phân công Ban Chỉ đạo theo dõi chiến dịch", "assigned the steering committee of the campaign"),
+    (
+        "campaign.members",
+        "phân công Ban Chỉ đạo theo dõi chiến dịch",
+        "assigned the steering committee of the campaign",
+    ),
     ("user.create", "tạo tài khoản", "created the account"),
     (
         "user.access",

@@ -62,7 +62,12 @@ fn range_text(first: NaiveDate, last: NaiveDate) -> String {
 }
 
 /// The entries of the current campaign, all of them or those of one unit.
-pub async fn load(state: &AppState, campaign: &StoredCampaign, unit_code: Option<&str>, lang: Lang) -> Result<Calendar, Failure> {
+pub async fn load(
+    state: &AppState,
+    campaign: &StoredCampaign,
+    unit_code: Option<&str>,
+    lang: Lang,
+) -> Result<Calendar, Failure> {
     let db = &state.db;
     let unit = match unit_code {
         Some(code) => Some(units::by_code(db, code).await?.filter(|u| u.active).ok_or_else(Failure::not_found)?),

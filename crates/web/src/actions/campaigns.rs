@@ -40,7 +40,11 @@ pub struct CampaignSummary {
 }
 
 /// Every campaign the actor may see, running first (newest first), then archived.
-pub async fn list(state: &AppState, actor: Option<&Actor>, chosen: Option<&StoredCampaign>) -> Result<Vec<CampaignSummary>, Failure> {
+pub async fn list(
+    state: &AppState,
+    actor: Option<&Actor>,
+    chosen: Option<&StoredCampaign>,
+) -> Result<Vec<CampaignSummary>, Failure> {
     let rows = campaign_choice::choices(&state.db, actor).await?;
     let now = state.now();
     let mut out = Vec::with_capacity(rows.len());
@@ -64,7 +68,11 @@ pub async fn list(state: &AppState, actor: Option<&Actor>, chosen: Option<&Store
     Ok(out)
 }
 
-async fn next_deadline(state: &AppState, row: &CampaignRow, now: DateTime<Utc>) -> Result<Option<(DateTime<Utc>, NaiveDate)>, Failure> {
+async fn next_deadline(
+    state: &AppState,
+    row: &CampaignRow,
+    now: DateTime<Utc>,
+) -> Result<Option<(DateTime<Utc>, NaiveDate)>, Failure> {
     let Some(c) = campaigns::by_id(&state.db, row.id).await? else { return Ok(None) };
     let periods = c.plan.periods();
     Ok(next_due(&periods, now).map(|p| (p.deadline.with_timezone(&Utc), p.end)))

@@ -66,7 +66,8 @@ pub fn default_unit(actor: &Actor) -> Option<i64> {
 }
 
 pub async fn load(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     unit_code: Option<&str>,
@@ -106,7 +107,8 @@ pub async fn load(
         units::by_ids(db, &actor.unit_ids).await?.into_iter().map(|u| (u.id, u)).collect();
     let assigned: Vec<UnitRow> = actor.unit_ids.iter().filter_map(|id| by_id.get(id)).cloned().collect();
     // The unit's figures, then every child's from one read of their consolidated figures.
-    let report = progress::compute_listing(state, campaign, Some(&unit.code), Some(at), progress::MissingLists::Last).await?;
+    let report =
+        progress::compute_listing(state, campaign, Some(&unit.code), Some(at), progress::MissingLists::Last).await?;
     let (_, child_reports) = progress::compute_children(state, campaign, Some(&unit.code), Some(at)).await?;
     let mut children: Vec<ChildProgress> = child_reports
         .into_iter()
@@ -131,7 +133,18 @@ pub async fn load(
         None => &[],
     };
     let names = units::by_codes(db, missing).await?.into_iter().map(|u| (u.code, (u.id, u.name))).collect();
-    Ok(Dashboard { campaign: campaign.clone(), unit, parent, report, children, ranking, assigned, reminded, can_remind, names })
+    Ok(Dashboard {
+        campaign: campaign.clone(),
+        unit,
+        parent,
+        report,
+        children,
+        ranking,
+        assigned,
+        reminded,
+        can_remind,
+        names,
+    })
 }
 
 /// What a reminder did.
@@ -147,7 +160,8 @@ pub struct Reminded {
 /// Records a reminder notice for every unit of `unit_code`'s subtree that has not
 /// reported the period ending `period_end` (the office and the steering committee).
 pub async fn remind(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     unit_code: Option<&str>,
@@ -156,7 +170,7 @@ pub async fn remind(
 ) -> Result<Reminded, Failure> {
     crate::campaign_choice::ensure_running(campaign)?;
     let db = &state.db;
-    let period = crate::documents::period_ending(&campaign, period_end)?;
+    let period = crate::documents::period_ending(campaign, period_end)?;
     let unit = match unit_code {
         // A code or a name as the officer types it.
         Some(text) => Some(crate::actions::unit_lookup::require(db, text).await?),

@@ -2,9 +2,9 @@
 //! workbook, CSV tables) and editing the texts the office writes itself. Pages, the
 //! API and the CLI all come here.
 
-use phongtrao_storage::campaigns::StoredCampaign;
 use chrono::NaiveDate;
 use phongtrao_domain::policy::Action;
+use phongtrao_storage::campaigns::StoredCampaign;
 use serde::Deserialize;
 
 use crate::auth::client::ClientIp;
@@ -75,7 +75,8 @@ impl ExportFile {
 
 /// The export, for a logged-in user allowed to read the unit.
 pub async fn export(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     what: Export,
@@ -95,7 +96,12 @@ pub async fn export(
 }
 
 /// The export without an authorization check: for the CLI, which acts for the office.
-pub async fn export_as_office(state: &AppState, campaign: &StoredCampaign, what: Export, q: &ExportQuery) -> Result<ExportFile, Failure> {
+pub async fn export_as_office(
+    state: &AppState,
+    campaign: &StoredCampaign,
+    what: Export,
+    q: &ExportQuery,
+) -> Result<ExportFile, Failure> {
     let unit = q.unit.as_deref();
     match what {
         Export::Plan => {
@@ -103,7 +109,7 @@ pub async fn export_as_office(state: &AppState, campaign: &StoredCampaign, what:
             Ok(ExportFile {
                 file_name: format!("ke-hoach-{}.docx", file_part(&campaign.plan.campaign.code)),
                 content_type: DOCX,
-                bytes: documents::plan::build(&campaign, simulated)?,
+                bytes: documents::plan::build(campaign, simulated)?,
             })
         }
         Export::FinalReport => {
@@ -151,19 +157,29 @@ pub async fn export_as_office(state: &AppState, campaign: &StoredCampaign, what:
 }
 
 /// The texts the office stored for a report (any logged-in user may read them).
-pub async fn texts(state: &AppState, campaign: &StoredCampaign, doc: ReportDoc, period_end: Option<NaiveDate>) -> Result<DocumentTexts, Failure> {
+pub async fn texts(
+    state: &AppState,
+    campaign: &StoredCampaign,
+    doc: ReportDoc,
+    period_end: Option<NaiveDate>,
+) -> Result<DocumentTexts, Failure> {
     let week = week_of(state, campaign, doc, period_end).await?;
     documents::stored_texts(state, campaign, doc, week).await
 }
 
 /// The week whose texts are meant: the period ending on `period_end` (weekly report,
 /// by default the last period that has ended); none for the final report.
-async fn week_of(state: &AppState, campaign: &StoredCampaign, doc: ReportDoc, period_end: Option<NaiveDate>) -> Result<Option<u32>, Failure> {
+async fn week_of(
+    state: &AppState,
+    campaign: &StoredCampaign,
+    doc: ReportDoc,
+    period_end: Option<NaiveDate>,
+) -> Result<Option<u32>, Failure> {
     if doc == ReportDoc::Final {
         return Ok(None);
     }
     match period_end {
-        Some(end) => Ok(Some(documents::period_ending(&campaign, end)?.seq)),
+        Some(end) => Ok(Some(documents::period_ending(campaign, end)?.seq)),
         None => {
             let today = state.now().with_timezone(&campaign.plan.campaign.timezone).date_naive();
             let periods = campaign.plan.periods();
@@ -175,7 +191,8 @@ async fn week_of(state: &AppState, campaign: &StoredCampaign, doc: ReportDoc, pe
 /// Stores the office's texts of a report (the weekly report's: of one week): the
 /// office (admin) only, audited.
 pub async fn save_texts(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     doc: ReportDoc,

@@ -2,10 +2,10 @@
 //! office records each), and each reporting unit's own launch and closing (the unit
 //! records its own). Read by every logged-in user.
 
-use phongtrao_storage::campaigns::StoredCampaign;
 use chrono::NaiveDate;
 use phongtrao_domain::event_record::{self, EventInput, EventStatus, UnitEventKind};
 use phongtrao_domain::policy::Action;
+use phongtrao_storage::campaigns::StoredCampaign;
 use phongtrao_storage::event_records::{self, ProvinceEvent, UnitEventRow};
 use phongtrao_storage::units;
 use serde::Serialize;
@@ -60,7 +60,8 @@ pub async fn list(state: &AppState, campaign: &StoredCampaign, _actor: &Actor) -
 
 /// The office records what happened at a province event (and who hosted it).
 pub async fn record_province(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     number: i64,
@@ -88,7 +89,8 @@ pub async fn record_province(
 
 /// A unit (or the office) records the unit's launch or closing.
 pub async fn record_unit(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     code: &str,

@@ -4,8 +4,8 @@
 pub mod accounts_bulk;
 pub mod allocation;
 pub mod audit_log;
-pub mod campaigns;
 pub mod calendar;
+pub mod campaigns;
 pub mod dashboard;
 pub mod documents;
 pub mod events;

@@ -199,7 +199,8 @@ pub enum MissingLists {
 }
 
 pub async fn compute(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     unit_code: Option<&str>,
     at: Option<NaiveDate>,
 ) -> Result<ProgressReport, Failure> {
@@ -208,7 +209,8 @@ pub async fn compute(
 
 /// `compute`, naming the missing units of the periods `lists` says.
 pub async fn compute_listing(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     unit_code: Option<&str>,
     at: Option<NaiveDate>,
     lists: MissingLists,
@@ -395,7 +397,8 @@ pub fn from_figures(
 /// from one read of their consolidated figures, in tree order; missing units are not
 /// listed.
 pub async fn compute_children(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     parent_code: Option<&str>,
     at: Option<NaiveDate>,
 ) -> Result<(UnitRow, Vec<(UnitRow, ProgressReport)>), Failure> {
@@ -448,7 +451,12 @@ pub struct RankingRow {
     pub ranked: phongtrao_domain::progress::RankedRow,
 }
 
-pub async fn ranking(state: &AppState, campaign: &StoredCampaign, parent_code: Option<&str>, at: Option<NaiveDate>) -> Result<Ranking, Failure> {
+pub async fn ranking(
+    state: &AppState,
+    campaign: &StoredCampaign,
+    parent_code: Option<&str>,
+    at: Option<NaiveDate>,
+) -> Result<Ranking, Failure> {
     let (parent, children) = compute_children(state, campaign, parent_code, at).await?;
     let at = children.last().map(|(_, p)| p.at).or(at).unwrap_or_else(|| state.now().date_naive());
     Ok(rank_reports(&parent.code, at, children.iter().map(|(_, p)| p)))
@@ -524,7 +532,7 @@ pub struct BaseCoverage {
 
 /// The base figures the plan's percentages are measured against, with their coverage
 /// at the root of the tree.
-pub async fn base_coverage(state: &AppState, campaign: &StoredCampaign,) -> Result<Vec<BaseCoverage>, Failure> {
+pub async fn base_coverage(state: &AppState, campaign: &StoredCampaign) -> Result<Vec<BaseCoverage>, Failure> {
     let marked = phongtrao_storage::base_figures::marked_complete(&state.db, campaign.row.id).await?;
     let report = compute_listing(state, campaign, None, None, MissingLists::None).await?;
     let mut out: Vec<BaseCoverage> = Vec::new();
@@ -550,7 +558,8 @@ pub async fn base_coverage(state: &AppState, campaign: &StoredCampaign,) -> Resu
 /// The office marks a base figure complete (or not) for the current campaign:
 /// admin only, audited with the value before and after.
 pub async fn set_base_complete(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     actor: &crate::auth::Actor,
     client: &crate::auth::client::ClientIp,
     figure: &str,

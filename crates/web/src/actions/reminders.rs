@@ -1,9 +1,9 @@
 //! Reading the reminders sent: the office and the steering committee.
 
-use phongtrao_storage::campaigns::StoredCampaign;
 use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 use phongtrao_domain::policy::Action;
+use phongtrao_storage::campaigns::StoredCampaign;
 use phongtrao_storage::reminder_deliveries;
 use serde::Serialize;
 
@@ -35,7 +35,8 @@ pub struct ReminderView {
 }
 
 pub async fn list(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     limit: Option<i64>,
@@ -78,7 +79,8 @@ pub struct SentView {
 
 /// The reminders people sent, newest first (the office and the steering committee).
 pub async fn sent_by_people(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     limit: i64,

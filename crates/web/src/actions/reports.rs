@@ -116,7 +116,8 @@ pub fn unit_plan_due(plan: &phongtrao_domain::plan::Plan) -> DateTime<Utc> {
 /// Loads the form of `unit_code` for the weekly period ending `period_end`, or its
 /// unit plan when `period_end` is None.
 pub async fn load(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     unit_code: &str,
     kind: ReportKind,
     period_end: Option<NaiveDate>,

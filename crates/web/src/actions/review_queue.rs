@@ -1,12 +1,12 @@
 //! The review queue (chờ duyệt): every submitted report that nobody has accepted or
 //! returned yet, oldest first, across units and weeks; and accepting several at once.
 
-use phongtrao_storage::campaigns::StoredCampaign;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use chrono_tz::Asia::Ho_Chi_Minh;
 use phongtrao_domain::policy::Action;
 use phongtrao_domain::report::ReportKind;
 use phongtrao_domain::text::fold;
+use phongtrao_storage::campaigns::StoredCampaign;
 use phongtrao_storage::reports::{self, SaveError};
 use phongtrao_storage::review_queue::{self, QueueQuery, QueueRow};
 use phongtrao_storage::units;
@@ -60,12 +60,18 @@ pub struct Queue {
 }
 
 /// The queue as the actor may see it: the office and the steering committee only.
-pub async fn list(state: &AppState, campaign: &StoredCampaign, actor: &Actor, client: &ClientIp, filter: &QueueFilter) -> Result<Queue, Failure> {
+pub async fn list(
+    state: &AppState,
+    campaign: &StoredCampaign,
+    actor: &Actor,
+    client: &ClientIp,
+    filter: &QueueFilter,
+) -> Result<Queue, Failure> {
     require(state, actor, client, Action::ReviewUnit, None).await?;
     let periods = campaign.plan.periods();
     let period_seq = match filter.period_end {
         None => None,
-        Some(end) => Some(i64::from(crate::documents::period_ending(&campaign, end)?.seq)),
+        Some(end) => Some(i64::from(crate::documents::period_ending(campaign, end)?.seq)),
     };
     let unit_ids = match filter.unit.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         None => None,
@@ -134,7 +140,8 @@ pub struct BulkOutcome {
 /// meanwhile (resubmitted, returned or accepted by someone else) is skipped and named,
 /// never accepted blind. Each acceptance is its own audited write.
 pub async fn accept_many(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     actor: &Actor,
     client: &ClientIp,
     picks: &[Pick],

@@ -4,11 +4,11 @@
 //! office and the steering committee, the unit's home page for a district officer),
 //! marked read, and delivered by e-mail and/or the webhook to those who chose it.
 
-use phongtrao_storage::campaigns::StoredCampaign;
 use chrono::{DateTime, Utc};
 use phongtrao_domain::format;
 use phongtrao_domain::role::Role;
 use phongtrao_storage::audit::Who;
+use phongtrao_storage::campaigns::StoredCampaign;
 use phongtrao_storage::reports::Saved;
 use phongtrao_storage::submit_notices::{self as notices, NewNotice, NoticeRow, Prefs, Reader};
 
@@ -122,7 +122,8 @@ fn line(n: NoticeRow, periods: &[phongtrao_domain::period::Period], tz: chrono_t
 
 /// The notices the actor sees, newest first (`unread_only`: those not marked read).
 pub async fn list(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     actor: &Actor,
     unread_only: bool,
     limit: i64,
@@ -139,7 +140,8 @@ pub async fn list(
 /// The same notices in both languages at once (the API gives a client both): each
 /// notice as a Vietnamese and an English line, and the unread count.
 pub async fn list_both(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     actor: &Actor,
     unread_only: bool,
     limit: i64,
@@ -155,7 +157,13 @@ pub async fn list_both(
 }
 
 /// The box on a landing page: the newest notices (read ones too, marked as such).
-pub async fn boxed(state: &AppState, campaign: &StoredCampaign, actor: &Actor, lang: Lang, back: &str) -> Result<NoticeBox, Failure> {
+pub async fn boxed(
+    state: &AppState,
+    campaign: &StoredCampaign,
+    actor: &Actor,
+    lang: Lang,
+    back: &str,
+) -> Result<NoticeBox, Failure> {
     let shown = actor.user.role != Role::Viewer;
     if !shown {
         return Ok(NoticeBox::default());
@@ -166,7 +174,12 @@ pub async fn boxed(state: &AppState, campaign: &StoredCampaign, actor: &Actor, l
 
 /// Marks notices read for the actor: those named, or all they see (None). Reading
 /// marks are the reader's own and are not audited. How many were marked.
-pub async fn mark_read(state: &AppState, campaign: &StoredCampaign, actor: &Actor, ids: Option<&[i64]>) -> Result<u64, Failure> {
+pub async fn mark_read(
+    state: &AppState,
+    campaign: &StoredCampaign,
+    actor: &Actor,
+    ids: Option<&[i64]>,
+) -> Result<u64, Failure> {
     Ok(notices::mark_read(&state.db, campaign.row.id, &reader(actor), ids, state.now()).await?)
 }
 
@@ -222,7 +235,8 @@ pub async fn prefs_box(state: &AppState, actor: &Actor) -> Result<PrefsBox, Fail
 
 /// The e-mail / webhook deliveries of notices, newest first: the office only.
 pub async fn deliveries(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     actor: &Actor,
     limit: i64,
 ) -> Result<Vec<phongtrao_storage::submit_notices::DeliveryRow>, Failure> {

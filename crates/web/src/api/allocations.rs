@@ -39,7 +39,8 @@ async fn root_code(state: &AppState) -> Result<String, ApiError> {
     params(crate::campaign_choice::CampaignQuery, ("key" = String, Path, description = "An indicator's key"), ParentQuery),
     responses((status = 200, description = "Allocation", body = AllocationView), BadRequest, Unauthenticated, NotFound, Invalid))]
 pub async fn show(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path(key): Path<String>,
@@ -99,7 +100,8 @@ pub struct ByHand {
     request_body = AllocateInput,
     responses((status = 200, description = "Allocation", body = AllocationView), JsonBody, Unauthenticated, Forbidden, NotFound))]
 pub async fn set(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path(key): Path<String>,

@@ -57,7 +57,7 @@ pub struct FileBytes(Vec<u8>);
 
 /// A document (.docx), the workbook (.xlsx) or a table (.csv), as the Documents page gives it.
 #[utoipa::path(get, path = "/exports/{file}", tag = "documents",
-    params(crate::campaign_choice::CampaignQuery, 
+    params(crate::campaign_choice::CampaignQuery,
         ("file" = inline(ExportFile), Path),
         ("unit" = Option<String>, Query, description = "A unit code: its subtree (the province by default)"),
         ("period_end" = Option<chrono::NaiveDate>, Query,
@@ -71,7 +71,8 @@ pub struct FileBytes(Vec<u8>);
             (String = "text/csv"))),
         super::doc::BadRequest, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound, super::doc::Invalid))]
 pub async fn export(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path(file): Path<String>,
@@ -92,6 +93,9 @@ fn doc_of(name: &str) -> Result<ReportDoc, ApiError> {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WeekQuery {
+    /// The campaign's code (see `GET /campaigns`); without it the caller's chosen campaign
+    #[allow(dead_code)]
+    campaign: Option<String>,
     /// weekly_report: the week whose texts these are (its last day). GET defaults to
     /// the last week that has ended; PUT needs it. A week without texts of its own
     /// starts from the nearest earlier week's, its week number updated, without that
@@ -110,11 +114,12 @@ pub enum TextsDoc {
 
 /// The texts the office writes itself for a document (an empty one takes its default).
 #[utoipa::path(get, path = "/document-texts/{doc}", tag = "documents",
-    params(crate::campaign_choice::CampaignQuery, ("doc" = inline(TextsDoc), Path), WeekQuery),
+    params(("doc" = inline(TextsDoc), Path), WeekQuery),
     responses((status = 200, description = "Texts", body = DocumentTexts),
         super::doc::BadRequest, super::doc::Unauthenticated, super::doc::NotFound, super::doc::Invalid))]
 pub async fn texts(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     Path(doc): Path<String>,
     Query(q): Query<WeekQuery>,
@@ -168,11 +173,12 @@ pub struct DocumentTextsInput {
 
 /// The office saves a document's texts (a weekly report's: of its week).
 #[utoipa::path(put, path = "/document-texts/{doc}", tag = "documents",
-    params(crate::campaign_choice::CampaignQuery, ("doc" = inline(TextsDoc), Path), WeekQuery), request_body = DocumentTextsInput,
+    params(("doc" = inline(TextsDoc), Path), WeekQuery), request_body = DocumentTextsInput,
     responses((status = 200, description = "Stored texts", body = DocumentTexts),
         super::doc::JsonBody, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound))]
 pub async fn save_texts(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path(doc): Path<String>,

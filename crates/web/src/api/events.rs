@@ -128,7 +128,11 @@ impl From<Events> for EventsOut {
 /// Every event of the running campaign.
 #[utoipa::path(get, path = "/events", tag = "events", params(crate::campaign_choice::CampaignQuery),
     responses((status = 200, description = "The events", body = EventsOut), super::doc::Unauthenticated))]
-pub async fn list(State(state): State<AppState>, InCampaign(ref campaign): InCampaign, actor: MaybeActor) -> Result<Json<EventsOut>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
+    actor: MaybeActor,
+) -> Result<Json<EventsOut>, ApiError> {
     let actor = logged_in(actor)?;
     Ok(Json(events::list(&state, campaign, &actor).await?.into()))
 }
@@ -205,7 +209,8 @@ impl EventBody {
     responses((status = 200, description = "The event as recorded", body = ProvinceEventOut),
         super::doc::JsonBody, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound))]
 pub async fn record_province(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path(number): Path<i64>,
@@ -225,7 +230,8 @@ pub async fn record_province(
     responses((status = 200, description = "The record", body = UnitEventOut),
         super::doc::JsonBody, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound))]
 pub async fn record_unit(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path((code, kind)): Path<(String, String)>,

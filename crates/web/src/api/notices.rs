@@ -114,7 +114,8 @@ pub struct SubmitNotices {
     responses((status = 200, description = "SubmitNotices, newest first, and the unread count", body = SubmitNotices),
         BadRequest, Unauthenticated))]
 pub async fn list(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     Query(q): Query<NoticesQuery>,
 ) -> Result<Json<SubmitNotices>, ApiError> {
@@ -148,7 +149,8 @@ pub struct NoticesMarked {
 #[utoipa::path(post, path = "/notices/read", tag = "notices", params(crate::campaign_choice::CampaignQuery), request_body = NoticesReadBody,
     responses((status = 200, description = "NoticesMarked", body = NoticesMarked), JsonBody, Unauthenticated, Forbidden))]
 pub async fn mark_read(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     Object(body): Object<NoticesReadBody>,
 ) -> Result<Json<NoticesMarked>, ApiError> {
@@ -260,7 +262,8 @@ pub struct NoticeDeliveries {
     responses((status = 200, description = "NoticeDeliveries, newest first", body = NoticeDeliveries),
         BadRequest, Unauthenticated, Forbidden))]
 pub async fn deliveries(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     Query(q): Query<DeliveriesQuery>,
 ) -> Result<(StatusCode, Json<NoticeDeliveries>), ApiError> {

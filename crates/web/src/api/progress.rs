@@ -41,7 +41,8 @@ pub struct RankingSchema(progress::Ranking);
 #[utoipa::path(get, path = "/progress", tag = "progress", params(crate::campaign_choice::CampaignQuery, ProgressQuery),
     responses((status = 200, description = "Progress", body = ProgressSchema), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn show(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Query(q): Query<ProgressQuery>,
@@ -59,7 +60,8 @@ pub async fn show(
 #[utoipa::path(get, path = "/ranking", tag = "progress", params(crate::campaign_choice::CampaignQuery, ProgressQuery),
     responses((status = 200, description = "Ranking", body = RankingSchema), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn ranking(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Query(q): Query<ProgressQuery>,
@@ -75,7 +77,8 @@ pub async fn ranking(
 #[utoipa::path(get, path = "/base-figures/coverage", tag = "progress", params(crate::campaign_choice::CampaignQuery),
     responses((status = 200, description = "One entry per base figure", body = Vec<progress::BaseCoverage>), Unauthenticated))]
 pub async fn base_coverage(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
 ) -> Result<Json<Vec<progress::BaseCoverage>>, ApiError> {
     logged_in(actor)?;
@@ -89,7 +92,8 @@ pub async fn base_coverage(
     request_body = progress::BaseCompleteness,
     responses((status = 200, description = "Stored", body = progress::BaseCompleteness), JsonBody, Unauthenticated, Forbidden))]
 pub async fn set_base_complete(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     axum::extract::Path(figure): axum::extract::Path<String>,

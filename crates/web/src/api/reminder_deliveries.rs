@@ -36,7 +36,8 @@ pub struct Deliveries {
     responses((status = 200, description = "Reminders, newest first", body = Deliveries),
         super::doc::BadRequest, super::doc::Unauthenticated, super::doc::Forbidden))]
 pub async fn list(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Query(q): Query<ListQuery>,

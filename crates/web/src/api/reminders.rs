@@ -37,15 +37,19 @@ pub struct RemindBody {
         super::doc::JsonBody, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound,
         super::doc::Conflict))]
 pub async fn send(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Object(body): Object<RemindBody>,
 ) -> Result<Json<Reminded>, ApiError> {
     let actor = logged_in(actor)?;
     // A date on which no period ends: the same refusal as the exports give (422).
-    crate::documents::period_ending(&campaign, body.period_end)?;
-    Ok(Json(dashboard::remind(&state, campaign, &actor, &client, body.unit.as_deref(), body.period_end, body.confirm).await?))
+    crate::documents::period_ending(campaign, body.period_end)?;
+    Ok(Json(
+        dashboard::remind(&state, campaign, &actor, &client, body.unit.as_deref(), body.period_end, body.confirm)
+            .await?,
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -78,7 +82,8 @@ pub struct Notices {
     responses((status = 200, description = "The unit's reminder notices", body = Notices),
         super::doc::BadRequest, super::doc::Unauthenticated, super::doc::Forbidden, super::doc::NotFound))]
 pub async fn list(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Query(q): Query<ListQuery>,

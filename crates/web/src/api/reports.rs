@@ -9,8 +9,8 @@ use axum::Json;
 use chrono::NaiveDate;
 use phongtrao_domain::policy::{allows, Action};
 use phongtrao_domain::report::{ReportInput, ReportKind};
-use phongtrao_storage::reports::{self, ReportRow, SaveAction, Saved};
 use phongtrao_storage::campaigns::StoredCampaign;
+use phongtrao_storage::reports::{self, ReportRow, SaveAction, Saved};
 use phongtrao_storage::units;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -280,7 +280,12 @@ fn report_json(r: &ReportRow) -> ReportState {
     }
 }
 
-async fn context(state: &AppState, campaign: &StoredCampaign, unit: &str, period: &str) -> Result<FormContext, ApiError> {
+async fn context(
+    state: &AppState,
+    campaign: &StoredCampaign,
+    unit: &str,
+    period: &str,
+) -> Result<FormContext, ApiError> {
     let (kind, end) = parse_period(period)?;
     Ok(report_actions::load(state, campaign, unit, kind, end).await?)
 }
@@ -290,7 +295,8 @@ async fn context(state: &AppState, campaign: &StoredCampaign, unit: &str, period
     params(crate::campaign_choice::CampaignQuery, ("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path)),
     responses((status = 200, description = "The report", body = ReportView), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn show(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path((unit, period)): Path<(String, String)>,
@@ -493,7 +499,8 @@ pub struct ReviewBody {
     responses((status = 200, description = "Reviewed", body = SavedReport),
         JsonBody, Unauthenticated, Forbidden, NotFound, super::doc::Conflict))]
 pub async fn review(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path((unit, period)): Path<(String, String)>,
@@ -549,7 +556,8 @@ pub struct Versions {
     params(crate::campaign_choice::CampaignQuery, ("unit" = String, Path, description = "A unit code"), ("period" = inline(PeriodParam), Path)),
     responses((status = 200, description = "Versions", body = Versions), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn versions(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path((unit, period)): Path<(String, String)>,
@@ -602,7 +610,8 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/reports", tag = "reports", params(crate::campaign_choice::CampaignQuery, ListQuery),
     responses((status = 200, description = "Reports", body = ReportList), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn list(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Query(q): Query<ListQuery>,
@@ -694,7 +703,8 @@ pub struct PeriodLock {
     params(crate::campaign_choice::CampaignQuery, ("end" = NaiveDate, Path, description = "The period's last day"), ("verb" = inline(LockVerbName), Path)),
     responses((status = 200, description = "Done", body = PeriodLock), BadRequest, Unauthenticated, Forbidden, NotFound))]
 pub async fn lock(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Path((end, verb)): Path<(NaiveDate, String)>,

@@ -22,6 +22,9 @@ use crate::AppState;
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct QueueQuery {
+    /// The campaign's code (see `GET /campaigns`); without it the caller's chosen campaign
+    #[allow(dead_code)]
+    campaign: Option<String>,
     /// Only this weekly period (its last day)
     period_end: Option<NaiveDate>,
     /// Only reports first submitted late
@@ -37,10 +40,11 @@ pub struct QueueQuery {
 }
 
 /// The reports the office or the steering committee waits on.
-#[utoipa::path(get, path = "/review-queue", tag = "reports", params(crate::campaign_choice::CampaignQuery, QueueQuery),
+#[utoipa::path(get, path = "/review-queue", tag = "reports", params(QueueQuery),
     responses((status = 200, description = "The reports waiting", body = Queue), BadRequest, Unauthenticated, Forbidden, Invalid))]
 pub async fn list(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Query(query): Query<QueueQuery>,
@@ -62,7 +66,8 @@ pub struct AcceptBody {
 #[utoipa::path(post, path = "/review-queue/accept", tag = "reports", params(crate::campaign_choice::CampaignQuery), request_body = AcceptBody,
     responses((status = 200, description = "What was accepted and what was skipped", body = BulkOutcome), JsonBody, Unauthenticated, Forbidden))]
 pub async fn accept(
-    State(state): State<AppState>, InCampaign(ref campaign): InCampaign,
+    State(state): State<AppState>,
+    InCampaign(ref campaign): InCampaign,
     actor: MaybeActor,
     client: ClientIp,
     Object(body): Object<AcceptBody>,

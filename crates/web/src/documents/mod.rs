@@ -106,7 +106,12 @@ impl DocumentTexts {
 }
 
 /// The texts the office stored for a report (empty fields where it stored none).
-pub async fn stored_texts(state: &AppState, campaign: &StoredCampaign, doc: ReportDoc, week: Option<u32>) -> Result<DocumentTexts, Failure> {
+pub async fn stored_texts(
+    state: &AppState,
+    campaign: &StoredCampaign,
+    doc: ReportDoc,
+    week: Option<u32>,
+) -> Result<DocumentTexts, Failure> {
     let code = campaign.row.code.as_str();
     let read = |name: String| async move {
         Ok::<_, Failure>(
@@ -188,7 +193,8 @@ pub fn period_ending(campaign: &StoredCampaign, end: NaiveDate) -> Result<Period
 /// The unit (the province when None), its figures at `at` (or at the period's end),
 /// the activities and notes of its subtree's counted reports.
 pub async fn gather(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     unit_code: Option<&str>,
     at: Option<NaiveDate>,
     period_end: Option<NaiveDate>,
@@ -196,7 +202,7 @@ pub async fn gather(
 ) -> Result<Gathered, Failure> {
     let db = &state.db;
     let period = match period_end {
-        Some(end) => Some(period_ending(&campaign, end)?),
+        Some(end) => Some(period_ending(campaign, end)?),
         None => None,
     };
     let at = period.as_ref().map(|p| p.end).or(at);

@@ -3,9 +3,9 @@
 //! notes. Text cells are always strings (never formulas); CSV text that a
 //! spreadsheet could take for a formula is prefixed (`files::csv_safe`).
 
-use phongtrao_storage::campaigns::StoredCampaign;
 use chrono::NaiveDate;
 use phongtrao_domain::format;
+use phongtrao_storage::campaigns::StoredCampaign;
 
 use super::{status_label, Gathered, ReportDoc, SIMULATED_LABEL};
 use crate::actions::progress;
@@ -66,7 +66,8 @@ fn h(names: &[&str]) -> Vec<String> {
 
 /// Every table of the unit (the province when None) at `at`.
 pub async fn tables(
-    state: &AppState, campaign: &StoredCampaign,
+    state: &AppState,
+    campaign: &StoredCampaign,
     unit_code: Option<&str>,
     at: Option<NaiveDate>,
     period_end: Option<NaiveDate>,

@@ -181,7 +181,9 @@ pub async fn save(
     let (indicator, parent, by) = (get("indicator"), get("parent"), get("by"));
     let result = if get("action") == "proportional" {
         match BaseFigure::parse(&by) {
-            Some(figure) => allocation::proportional(&state, campaign, &actor, &page.client, &indicator, &parent, figure).await,
+            Some(figure) => {
+                allocation::proportional(&state, campaign, &actor, &page.client, &indicator, &parent, figure).await
+            }
             None => Err(crate::error::Failure::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid",
@@ -238,8 +240,9 @@ pub async fn export(
     let actor = page.require_actor()?.clone();
     let campaign = page.campaign()?;
     let (indicator, parent) = (q.indicator.unwrap_or_default(), q.parent.unwrap_or_default());
-    let view =
-        allocation::view_for(&state, campaign, &actor, &page.client, &indicator, &parent).await.map_err(|f| page.fail(f))?;
+    let view = allocation::view_for(&state, campaign, &actor, &page.client, &indicator, &parent)
+        .await
+        .map_err(|f| page.fail(f))?;
     let bytes = allocation::to_xlsx(&view, page.lang).map_err(|f| page.fail(f))?;
     let disposition = format!("attachment; filename=\"giao-chi-tieu-{}-{}.xlsx\"", view.indicator, view.parent);
     Ok((
@@ -271,21 +274,30 @@ pub async fn import(
         Ok(file) => file,
         Err(f) => return respond(&state, &page, indicator, parent, Err(f)).await,
     };
-    let preview = match allocation::import_preview(&state, campaign, &actor, &page.client, &indicator, &parent, &name, bytes)
-        .await
-    {
-        Ok(p) => p,
-        Err(f) if f.status == StatusCode::UNPROCESSABLE_ENTITY => {
-            // An unreadable file: said on the preview page, nothing stored.
-            return Ok((
-                f.status,
-                preview_page(&state, &page, &indicator, &parent, &name, vec![f.message(page.lang).to_string()], None)
+    let preview =
+        match allocation::import_preview(&state, campaign, &actor, &page.client, &indicator, &parent, &name, bytes)
+            .await
+        {
+            Ok(p) => p,
+            Err(f) if f.status == StatusCode::UNPROCESSABLE_ENTITY => {
+                // An unreadable file: said on the preview page, nothing stored.
+                return Ok((
+                    f.status,
+                    preview_page(
+                        &state,
+                        &page,
+                        &indicator,
+                        &parent,
+                        &name,
+                        vec![f.message(page.lang).to_string()],
+                        None,
+                    )
                     .await?,
-            )
-                .into_response());
-        }
-        Err(f) => return Err(page.fail(f)),
-    };
+                )
+                    .into_response());
+            }
+            Err(f) => return Err(page.fail(f)),
+        };
     match preview {
         allocation::ImportPreview::Rejected { errors } => {
             let vi = page.lang == crate::i18n::Lang::Vi;

@@ -189,7 +189,9 @@ pub async fn ics(State(state): State<AppState>, lang: Lang, Query(q): Query<Cale
 }
 
 /// Every running campaign, with its plan.
-async fn running_campaigns(state: &AppState) -> Result<Vec<phongtrao_storage::campaigns::StoredCampaign>, crate::error::Failure> {
+async fn running_campaigns(
+    state: &AppState,
+) -> Result<Vec<phongtrao_storage::campaigns::StoredCampaign>, crate::error::Failure> {
     let mut out = Vec::new();
     for row in phongtrao_storage::campaigns::running(&state.db).await? {
         if let Some(c) = phongtrao_storage::campaigns::by_id(&state.db, row.id).await? {

@@ -42,8 +42,12 @@ fn line(lang: Lang, c: &CampaignSummary) -> CampaignLine {
     let tz = chrono_tz::Asia::Ho_Chi_Minh;
     let next_deadline = match (c.next_deadline, c.next_period_end) {
         (Some(d), Some(end)) => match lang {
-            Lang::Vi => format!("hạn báo cáo tuần đến {}: {}", format::date(end), format::date_time(&d.with_timezone(&tz))),
-            Lang::En => format!("report for the week to {} due {}", format::date(end), format::date_time(&d.with_timezone(&tz))),
+            Lang::Vi => {
+                format!("hạn báo cáo tuần đến {}: {}", format::date(end), format::date_time(&d.with_timezone(&tz)))
+            }
+            Lang::En => {
+                format!("report for the week to {} due {}", format::date(end), format::date_time(&d.with_timezone(&tz)))
+            }
         },
         _ => String::new(),
     };
@@ -95,7 +99,11 @@ pub struct ChooseQuery {
 /// GET /campaigns/choose?campaign=CODE&next=/path: keeps the choice, back to the
 /// page (a page about one report or one week goes to its list instead: that week
 /// is another campaign's).
-pub async fn choose(State(state): State<AppState>, page: Page, Query(q): Query<ChooseQuery>) -> Result<Response, AppError> {
+pub async fn choose(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<ChooseQuery>,
+) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
     campaigns::choose(&state, &actor, &q.campaign).await.map_err(|f| page.fail(f))?;
     let next = crate::redirect::local_path(q.next.as_deref());

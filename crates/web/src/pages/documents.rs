@@ -189,7 +189,9 @@ pub async fn save_texts(
     let doc = ReportDoc::parse(&doc).ok_or_else(|| AppError::not_found(page.lang))?;
     let week = q.texts_week.clone().unwrap_or_default();
     let period_end = chrono::NaiveDate::parse_from_str(&week, "%Y-%m-%d").ok();
-    action::save_texts(&state, campaign, &actor, &page.client, doc, period_end, texts).await.map_err(|f| page.fail(f))?;
+    action::save_texts(&state, campaign, &actor, &page.client, doc, period_end, texts)
+        .await
+        .map_err(|f| page.fail(f))?;
     let week_param = if week.is_empty() { String::new() } else { format!("&texts_week={week}") };
     Ok(Redirect::to(&format!("/documents?saved={}{week_param}#texts-{}", doc.as_str(), doc.as_str())).into_response())
 }

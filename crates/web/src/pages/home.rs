@@ -211,11 +211,8 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
             });
         }
     }
-    let locks = if reporting {
-        crate::pages::reports::locks_now(&state, &campaign).await.map_err(err)?
-    } else {
-        HashMap::new()
-    };
+    let locks =
+        if reporting { crate::pages::reports::locks_now(&state, campaign).await.map_err(err)? } else { HashMap::new() };
     let lock_of = |d: &Due| {
         let seq = d.seq?;
         match locks.get(&i64::from(seq)) {
@@ -306,7 +303,8 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
     // A district officer hears of the units below that submit (a unit with no unit
     // below sees none; the box is not shown then).
     let mut submitted = crate::actions::submit_notices::boxed(
-        &state, campaign,
+        &state,
+        campaign,
         &actor,
         lang,
         &format!("/home?unit={}", crate::error::urlencode(&unit.code)),
@@ -324,7 +322,11 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
         .into_iter()
         .filter(|c| c.status == "running" && !c.is_chosen)
         .map(|c| OtherCampaign {
-            title: if c.title.contains(&c.year.to_string()) { c.title.clone() } else { format!("{} {}", c.title, c.year) },
+            title: if c.title.contains(&c.year.to_string()) {
+                c.title.clone()
+            } else {
+                format!("{} {}", c.title, c.year)
+            },
             deadline: match (c.next_deadline, c.next_period_end) {
                 (Some(d), Some(end)) => format!(
                     "{} {} · {} {}",

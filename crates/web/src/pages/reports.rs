@@ -845,7 +845,7 @@ pub async fn list(
             .filter(|u| u.active && u.level().is_some_and(|l| levels.contains(&l)))
             .collect()
     } else {
-        report_actions::reporting_units_of(&state, &actor, &campaign).await.map_err(|f| page.fail(f))?
+        report_actions::reporting_units_of(&state, &actor, campaign).await.map_err(|f| page.fail(f))?
     };
     let unit_names: Vec<String> = unit_rows.iter().map(|u| u.name.clone()).collect();
     let typed = q_text(&q);
@@ -857,7 +857,7 @@ pub async fn list(
     let plans = reports::list(db, campaign.row.id, ReportKind::UnitPlan, Some(&ids), None)
         .await
         .map_err(|e| AppError::internal(lang, e))?;
-    let locks = locks_now(&state, &campaign).await.map_err(|e| AppError::internal(lang, e))?;
+    let locks = locks_now(&state, campaign).await.map_err(|e| AppError::internal(lang, e))?;
     let after = campaign.plan.reporting.lock_after_days;
     let by_key: HashMap<(i64, i64), &ReportRow> = weekly.iter().map(|r| ((r.unit_id, r.period_seq), r)).collect();
     let plan_of: HashMap<i64, &ReportRow> = plans.iter().map(|r| (r.unit_id, r)).collect();
