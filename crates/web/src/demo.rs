@@ -45,15 +45,44 @@ pub async fn is_simulated(db: &Db) -> bool {
 pub async fn fill(state: &AppState, seed: u64) -> Result<DemoSummary, StorageError> {
     let db = &state.db;
     let now = state.now();
-    let who = Who { user_id: None, name: "demo".into(), client: None };
     if is_simulated(db).await {
         // Filled once: a second run adds nothing.
         return Ok(DemoSummary::default());
     }
     settings::set(db, settings::SIMULATED, "true", now).await?;
     let campaign = campaigns::current(db).await?;
-    let plan = &campaign.plan;
     let mut rng = StdRng::seed_from_u64(seed);
+    let mut summary = fill_campaign(state, &campaign, &mut rng, 1.0).await?;
+    // A campaign of another kind running too (its own weekly rule): the summer
+    // volunteer campaign, a demonstration plan.
+    let summer = phongtrao_domain::plan::parse_plan(SUMMER_PLAN).map_err(|e| StorageError::Invalid(e.to_string()))?;
+    let id = campaigns::load_plan(db, &summer, SUMMER_PLAN, now).await?.id();
+    if let Some(c) = campaigns::by_id(db, id).await? {
+        let s = fill_campaign(state, &c, &mut rng, 1.0).await?;
+        summary.reports += s.reports;
+        summary.late += s.late;
+        summary.missing += s.missing;
+    }
+    Ok(summary)
+}
+
+/// The summer volunteer campaign the demo runs beside the built-in one (a
+/// demonstration plan, labelled as such).
+pub const SUMMER_PLAN: &str = include_str!("../../../plans/kien-giang-he-2024-demo.toml");
+
+/// Fills one campaign with simulated weekly reports of every reporting unit (base
+/// figures first where a unit has none); `growth` scales the counts (a later
+/// edition reports more).
+async fn fill_campaign(
+    state: &AppState,
+    campaign: &campaigns::StoredCampaign,
+    rng: &mut StdRng,
+    growth: f64,
+) -> Result<DemoSummary, StorageError> {
+    let db = &state.db;
+    let now = state.now();
+    let who = Who { user_id: None, name: "demo".into(), client: None };
+    let plan = &campaign.plan;
     let reporting: Vec<units::UnitRow> = units::list(db)
         .await?
         .into_iter()
@@ -109,7 +138,7 @@ pub async fn fill(state: &AppState, seed: u64) -> Result<DemoSummary, StorageErr
                 continue;
             }
             let late = at > due;
-            let ctx = match load(state, &campaign, &u.code, ReportKind::Weekly, Some(p.end)).await {
+            let ctx = match load(state, campaign, &u.code, ReportKind::Weekly, Some(p.end)).await {
                 Ok(c) => c,
                 Err(_) => continue,
             };
@@ -122,12 +151,12 @@ pub async fn fill(state: &AppState, seed: u64) -> Result<DemoSummary, StorageErr
                 let weekly_share = ind.goal / share / periods.len() as f64;
                 let value = match (&f.input, ind.kind) {
                     (FieldInput::Count, IndicatorKind::Count) => {
-                        (weekly_share * rng.gen_range(0.4..1.6)).round() as i64
+                        (weekly_share * growth * rng.gen_range(0.4..1.6)).round() as i64
                     }
                     (FieldInput::Count, _) => i64::from(rng.gen_bool(0.35)),
                     (FieldInput::Reached, _) => {
                         let base = ind.base.and_then(|b| figures.get(&b).copied()).unwrap_or(1000);
-                        (base as f64 * ind.goal / 100.0 / periods.len() as f64 * rng.gen_range(0.6..1.3)).round() as i64
+                        (base as f64 * ind.goal / 100.0 / periods.len() as f64 * growth * rng.gen_range(0.6..1.3)).round() as i64
                     }
                     (FieldInput::YesNo, _) => 0,
                     (FieldInput::UnitsDone { expected }, _) => {
@@ -146,7 +175,8 @@ pub async fn fill(state: &AppState, seed: u64) -> Result<DemoSummary, StorageErr
                 input.activities.push(ActivityInput {
                     title: title.into(),
                     held_on: day.format("%Y-%m-%d").to_string(),
-                    area: area.into(),
+                    // A plan without activity areas takes activities without one.
+                    area: if plan.areas.is_empty() { String::new() } else { area.into() },
                     place: u.admin_name.clone().unwrap_or_else(|| u.name.clone()),
                     participants: rng.gen_range(30..400).to_string(),
                     funds: (rng.gen_range(0..50) * 100_000).to_string(),
