@@ -140,7 +140,10 @@ async fn fill_campaign(
             let late = at > due;
             let ctx = match load(state, campaign, &u.code, ReportKind::Weekly, Some(p.end)).await {
                 Ok(c) => c,
-                Err(_) => continue,
+                Err(f) => {
+                    tracing::warn!(unit = %u.code, period = p.seq, error = %f.en, "demo: no form");
+                    continue;
+                }
             };
             if ctx.report.is_some() {
                 continue;
@@ -186,7 +189,13 @@ async fn fill_campaign(
             }
             input.highlights = format!("[MÔ PHỎNG] {} tổ chức các hoạt động tuần {}.", u.name, p.seq);
             input.confirm_above_base = true;
-            let Ok(checked) = check(&ctx.domain_context(), &input) else { continue };
+            let checked = match check(&ctx.domain_context(), &input) {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(unit = %u.code, period = p.seq, error = ?e, "demo: simulated report refused");
+                    continue;
+                }
+            };
             let request = SaveRequest {
                 key: ctx.key(),
                 due_at: ctx.due_at,

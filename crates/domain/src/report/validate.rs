@@ -353,7 +353,10 @@ pub fn check(ctx: &ReportContext, input: &ReportInput) -> Result<CheckedReport, 
             }
         };
         let area = a.area.trim().to_string();
-        if !ctx.plan.areas.iter().any(|x| x.number == area) {
+        // A plan without activity areas (a short campaign plan) takes activities
+        // without one; a plan with areas needs one of them.
+        let no_areas = ctx.plan.areas.is_empty() && area.is_empty();
+        if !no_areas && !ctx.plan.areas.iter().any(|x| x.number == area) {
             error(
                 &mut errors,
                 at("area"),
@@ -637,6 +640,31 @@ mod tests {
         let errors = check(&ctx(&s), &i).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["activities[0].held_on", "activities[0].area", "activities[0].funds"]);
+    }
+
+    #[test]
+    fn a_plan_without_activity_areas_takes_activities_without_one() {
+        let mut s = setup();
+        let activity = ActivityInput {
+            title: "Ra quân tình nguyện hè".into(),
+            held_on: "05/03/2023".into(),
+            area: String::new(),
+            place: "Xã Phi Thông".into(),
+            participants: "120".into(),
+            funds: String::new(),
+            result: String::new(),
+            tag: String::new(),
+        };
+        let mut i = input(&[]);
+        i.activities = vec![activity];
+        // The built-in plan has areas: one must be chosen.
+        let errors = check(&ctx(&s), &i).unwrap_err();
+        assert_eq!(errors[0].field, "activities[0].area");
+        // A plan with none: the activity stands without one, and a made-up one is refused.
+        s.plan.areas.clear();
+        assert_eq!(check(&ctx(&s), &i).unwrap().activities.len(), 1);
+        i.activities[0].area = "2.1".into();
+        assert_eq!(check(&ctx(&s), &i).unwrap_err()[0].field, "activities[0].area");
     }
 
     #[test]
