@@ -18,7 +18,14 @@ use phongtrao_storage::campaigns::{self, CampaignRow, StoredCampaign};
 /// A campaign as the switcher names it: its title and year, "(đã lưu trữ)" when archived.
 pub fn campaign_label(lang: Lang, c: &CampaignRow) -> String {
     let year = c.year.to_string();
-    let mut label = if c.title.contains(&year) { c.title.clone() } else { format!("{} {}", c.title, year) };
+    // "Kế hoạch Tháng Thanh niên năm 2023" → "Tháng Thanh niên năm 2023": the
+    // campaign, not the document.
+    let title = c.title.strip_prefix("Kế hoạch ").map(|t| {
+        let mut chars = t.chars();
+        chars.next().map(|f| f.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default()
+    });
+    let title = title.unwrap_or_else(|| c.title.clone());
+    let mut label = if title.contains(&year) { title } else { format!("{title} {year}") };
     if c.is_archived() {
         label.push_str(match lang {
             Lang::Vi => " (đã lưu trữ)",

@@ -184,3 +184,15 @@
     });
   });
 })();
+
+// The campaign switcher: choosing a campaign opens it (without JS, the "Chọn"
+// button does the same).
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var select = document.querySelector("select[data-autosubmit]");
+    if (!select || !select.form) return;
+    select.form.classList.add("auto");
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+})();
