@@ -41,6 +41,9 @@ struct Args {
     seed: u64,
     /// Seconds between two full scans during the burst.
     scan_every: u64,
+    /// Campaigns in the database (#19): the burst's own, one more running, the rest
+    /// archived.
+    campaigns: u32,
 }
 
 fn args() -> Result<Args> {
@@ -51,12 +54,13 @@ fn args() -> Result<Args> {
         units: None,
         seed: 2023,
         scan_every: 10,
+        campaigns: 1,
     };
     let mut it = std::env::args().skip(1);
     match it.next().as_deref() {
         Some("burst") => {}
         _ => {
-            return Err("usage: phongtrao-bench burst --data-dir DIR [--prefill N] [--concurrency C] [--units U] [--scan-every SECS]".into())
+            return Err("usage: phongtrao-bench burst --data-dir DIR [--prefill N] [--concurrency C] [--units U] [--scan-every SECS] [--campaigns N]".into())
         }
     }
     while let Some(flag) = it.next() {
@@ -68,6 +72,7 @@ fn args() -> Result<Args> {
             "--units" => a.units = Some(value.parse()?),
             "--seed" => a.seed = value.parse()?,
             "--scan-every" => a.scan_every = value.parse()?,
+            "--campaigns" => a.campaigns = value.parse()?,
             other => return Err(format!("unknown flag {other}").into()),
         }
     }
@@ -111,6 +116,30 @@ fn median_ms(mut v: Vec<f64>) -> f64 {
     }
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
+}
+
+/// Other campaigns beside the burst's (earlier editions of the same plan, each with
+/// its own code, targets, indicators, periods and consolidated figures): the first
+/// runs, the others are archived. The burst's campaign stays the default.
+async fn other_campaigns(db: &Db, count: u32) -> Result<u32> {
+    let toml = phongtrao_domain::simulate::plan_toml(phongtrao_domain::builtin::PLAN_TOML);
+    let current = campaigns::current(db).await?;
+    let who = phongtrao_storage::audit::Who::system();
+    let mut added = 0;
+    for k in 1..=count {
+        let code = format!("{}-truoc-{k}", current.row.code);
+        if campaigns::by_code(db, &code).await?.is_some() {
+            continue;
+        }
+        let text = toml.replace(&current.row.code, &code);
+        let plan = phongtrao_domain::plan::parse_plan(&text)?;
+        let id = campaigns::load_plan(db, &plan, &text, current.row.created_at).await?.id();
+        if k > 1 {
+            campaigns::set_status(db, id, true, &who, current.row.created_at).await?;
+        }
+        added += 1;
+    }
+    Ok(added)
 }
 
 /// Accounts and tokens for every unit, plus an office token, in one transaction.
@@ -229,6 +258,11 @@ async fn run(args: Args) -> Result<()> {
             args.prefill,
             started.elapsed().as_secs_f64()
         );
+    }
+    if args.campaigns > 1 {
+        let t = Instant::now();
+        let added = other_campaigns(&db, args.campaigns - 1).await?;
+        println!("{added} other campaigns (1 running, the rest archived) in {:.1} s", t.elapsed().as_secs_f64());
     }
     let campaign = campaigns::current(&db).await?;
     let plan = campaign.plan.clone();
