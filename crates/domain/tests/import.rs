@@ -397,10 +397,17 @@ fn a_document_cut_in_the_middle_of_the_targets_is_read_as_far_as_it_goes() {
     ] {
         assert!(problems.contains(expected), "missing problem \"{expected}\" in:\n{problems}");
     }
-    // Placeholders keep the draft a plan file the reviewer can open and fix.
-    let plan = imported(&draft);
-    assert!(draft.to_toml().contains("⚠ CHƯA CÓ / MISSING"));
-    assert_eq!(plan.campaign.signatory.name, "⚠ CHƯA CÓ / MISSING");
+    // Placeholders keep the draft a file the reviewer can open and fix, but never a
+    // plan that could run: every placeholder is an error with its line (the
+    // signatory's name, the dates, target 13's stand-in goal 0).
+    let toml = draft.to_toml();
+    assert!(toml.contains("⚠ CHƯA CÓ / MISSING"));
+    assert!(toml::from_str::<toml::Value>(&toml).is_ok());
+    let errors = draft.to_plan().expect_err("a draft with placeholders is not a plan");
+    let named: Vec<&str> = errors.0.iter().filter_map(|p| p.field.as_deref()).collect();
+    for key in ["name", "starts_on", "goal"] {
+        assert!(named.contains(&key), "{key} not named in {errors}");
+    }
     assert!(lint_draft(&draft).iter().any(|f| f.rule == "target-without-number"));
     // Cut inside a multi-byte character: read up to it, and say so.
     let bytes = SEED.as_bytes();

@@ -159,7 +159,8 @@ async fn fill_campaign(
                     (FieldInput::Count, _) => i64::from(rng.gen_bool(0.35)),
                     (FieldInput::Reached, _) => {
                         let base = ind.base.and_then(|b| figures.get(&b).copied()).unwrap_or(1000);
-                        (base as f64 * ind.goal / 100.0 / periods.len() as f64 * growth * rng.gen_range(0.6..1.3)).round() as i64
+                        (base as f64 * ind.goal / 100.0 / periods.len() as f64 * growth * rng.gen_range(0.6..1.3))
+                            .round() as i64
                     }
                     (FieldInput::YesNo, _) => 0,
                     (FieldInput::UnitsDone { expected }, _) => {

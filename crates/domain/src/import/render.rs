@@ -317,10 +317,18 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_draft_renders_a_parseable_plan_only_with_problems_shown() {
+    fn an_empty_draft_renders_a_readable_file_whose_every_gap_is_an_error() {
         let toml = PlanDraft { reporting_levels: vec![crate::plan::Level::District], ..Default::default() }.to_toml();
+        assert!(toml::from_str::<toml::Value>(&toml).is_ok(), "the draft is a TOML file");
         let errors = crate::plan::parse_plan(&toml).unwrap_err();
-        // The only error is the missing targets; every other gap has a placeholder.
-        assert_eq!(errors.0.len(), 1, "{errors}");
+        // Every placeholder is named with its line (a draft is never a valid plan),
+        // and so are the missing targets.
+        let fields: Vec<&str> = errors.0.iter().filter_map(|p| p.field.as_deref()).collect();
+        for key in
+            ["title", "year", "theme", "issuing_body", "place", "starts_on", "name", "first_period_end", "targets"]
+        {
+            assert!(fields.contains(&key), "{key} not named: {errors}");
+        }
+        assert!(errors.0.iter().filter(|p| p.message.contains("MISSING")).all(|p| p.line.is_some()), "{errors}");
     }
 }

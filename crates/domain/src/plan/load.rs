@@ -122,11 +122,43 @@ pub fn parse_plan(source: &str) -> Result<Plan, PlanErrors> {
         }
     };
     let mut c = Checker { source: &source_nfc, problems: Vec::new() };
+    placeholders(&mut c);
     let plan = convert(file, &mut c);
     if c.problems.is_empty() {
         Ok(plan)
     } else {
         Err(PlanErrors(c.problems))
+    }
+}
+
+/// The mark the importer leaves where it could not read a value (the value itself,
+/// or a comment after a stand-in value such as `goal = 0` or `year = 0`).
+pub const PLACEHOLDER: &str = "CHƯA CÓ / MISSING";
+
+/// Every line that still carries the importer's placeholder is an error: a draft
+/// with "⚠ CHƯA CÓ / MISSING" in its theme, signatory, dates or goals is not a plan
+/// (a stand-in `goal = 0` is never taken as a goal). Comment lines that only explain
+/// the mark are not values.
+fn placeholders(c: &mut Checker) {
+    let mut found = Vec::new();
+    for (n, line) in c.source.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') || !line.contains(PLACEHOLDER) {
+            continue;
+        }
+        let key = trimmed.split('=').next().unwrap_or("").trim().trim_matches('"').to_string();
+        found.push((n + 1, key));
+    }
+    for (line, key) in found {
+        let what = if key.is_empty() { "giá trị".to_string() } else { format!("\"{key}\"") };
+        let what_en = if key.is_empty() { "a value".to_string() } else { format!("\"{key}\"") };
+        c.problems.push(PlanProblem {
+            line: Some(line),
+            field: (!key.is_empty()).then(|| key.clone()),
+            message: format!(
+                "{what} còn là chỗ trống \"⚠ {PLACEHOLDER}\": hãy điền trước khi xác nhận / {what_en} is still the placeholder: fill it in before confirming"
+            ),
+        });
     }
 }
 
@@ -138,6 +170,34 @@ fn convert(file: PlanFile, c: &mut Checker) -> Plan {
     });
     if cf.starts_on > cf.ends_on {
         c.file("campaign.ends_on", "ngày kết thúc trước ngày bắt đầu / the campaign ends before it starts");
+    }
+    // Impossible dates: a year no campaign has, a campaign far from its own year, a
+    // document issued after the campaign ended.
+    if !(2000..=2100).contains(&cf.year) {
+        c.file(
+            "campaign.year",
+            format!("năm {} không hợp lệ (2000–2100) / the year {} is not a campaign's year", cf.year, cf.year),
+        );
+    } else {
+        use chrono::Datelike;
+        let (from, to) = (cf.starts_on.0.year(), cf.ends_on.0.year());
+        if cf.year < from - 1 || cf.year > to + 1 {
+            c.file(
+                "campaign.starts_on",
+                format!(
+                    "chiến dịch năm {} nhưng diễn ra từ {} đến {} / the campaign of {} runs from {} to {}",
+                    cf.year, cf.starts_on.0, cf.ends_on.0, cf.year, cf.starts_on.0, cf.ends_on.0
+                ),
+            );
+        }
+    }
+    if let Some(issued) = &cf.issued_on {
+        if issued.0 > cf.ends_on.0 {
+            c.file(
+                "campaign.issued_on",
+                "văn bản ban hành sau khi chiến dịch đã kết thúc / the plan is dated after the campaign ended",
+            );
+        }
     }
     let campaign = Campaign {
         code: cf.code,
@@ -264,6 +324,28 @@ fn convert(file: PlanFile, c: &mut Checker) -> Plan {
     }
     if r.levels.is_empty() {
         c.file("reporting.levels", "cần ít nhất một cấp báo cáo / at least one reporting level is needed");
+    }
+    // A weekly report due before the plan exists, or a reporting week that ends
+    // before the campaign starts or starts after it ends, cannot be.
+    if let Some(issued) = campaign.issued_on {
+        if first < issued {
+            c.file(
+                "reporting.weekly.first_period_end",
+                format!("kỳ báo cáo đầu tiên kết thúc ({}) trước ngày ban hành kế hoạch ({}) / the first weekly period ends before the plan is issued", first, issued),
+            );
+        }
+    }
+    if first < campaign.starts_on {
+        c.file(
+            "reporting.weekly.first_period_end",
+            format!("kỳ báo cáo đầu tiên kết thúc ({}) trước khi chiến dịch bắt đầu ({}) / the first weekly period ends before the campaign starts", first, campaign.starts_on),
+        );
+    }
+    if last - chrono::Duration::days(6) > campaign.ends_on {
+        c.file(
+            "reporting.weekly.last_period_end",
+            format!("kỳ báo cáo cuối bắt đầu sau khi chiến dịch kết thúc ({}) / the last weekly period starts after the campaign ends", campaign.ends_on),
+        );
     }
     let reporting = Reporting {
         levels: r.levels,

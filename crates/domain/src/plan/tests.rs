@@ -170,3 +170,30 @@ fn a_broken_toml_file_says_where() {
     let p = problems("[campaign\ncode = 1");
     assert_eq!(p[0].line, Some(1));
 }
+
+#[test]
+fn placeholders_and_impossible_dates_are_errors() {
+    let fields = |source: &str| -> Vec<String> { problems(source).into_iter().filter_map(|p| p.field).collect() };
+    // The importer's placeholder, as a value or after a stand-in value.
+    let theme = PLAN_TOML.replacen(
+        "theme = \"Tuổi trẻ Kiên Giang tiên phong chuyển đổi số\"",
+        "theme = \"⚠ CHƯA CÓ / MISSING\"",
+        1,
+    );
+    assert_eq!(fields(&theme), vec!["theme"]);
+    let goal = PLAN_TOML.replacen("goal = 85\n", "goal = 0  # ⚠ CHƯA CÓ / MISSING\n", 1);
+    let p = problems(&goal);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].line.is_some() && p[0].message.contains("fill it in"), "{p:?}");
+    // A year no campaign has; a first weekly report due before the plan is issued or
+    // before the campaign starts; the last week starting after it ends.
+    assert!(fields(&PLAN_TOML.replacen("year = 2023", "year = 0", 1)).contains(&"campaign.year".to_string()));
+    let issued = PLAN_TOML.replacen("place = \"Kiên Giang\"", "place = \"Kiên Giang\"\nissued_on = 2023-03-10", 1);
+    assert_eq!(fields(&issued), vec!["reporting.weekly.first_period_end"]);
+    let early = PLAN_TOML.replacen("first_period_end = 2023-03-03", "first_period_end = 2023-02-17", 1);
+    assert!(fields(&early).contains(&"reporting.weekly.first_period_end".to_string()));
+    let late = PLAN_TOML.replacen("last_period_end = 2023-03-31", "last_period_end = 2023-04-21", 1);
+    assert!(fields(&late).contains(&"reporting.weekly.last_period_end".to_string()));
+    // The plan itself has none of these.
+    assert!(parse_plan(PLAN_TOML).is_ok());
+}
