@@ -25,6 +25,10 @@ pub async fn run(unit: Option<String>, at: Option<NaiveDate>, as_json: bool, db:
         format::date(report.at),
         report.periods_counted
     );
+    if let Some(c) = &report.compared_with {
+        println!("{}", c.headline_vi);
+        println!("{}", c.headline_en);
+    }
     for i in &report.indicators {
         let goal = i
             .goal
@@ -48,6 +52,9 @@ pub async fn run(unit: Option<String>, at: Option<NaiveDate>, as_json: bool, db:
         );
         if let Some(c) = &i.coverage_vi {
             println!("        ({c})");
+        }
+        if let Some(p) = &i.previous {
+            println!("        cùng kỳ năm {}: {} — {} / {}", p.year, p.value_text, p.text_vi, p.text_en);
         }
     }
     for t in &report.timeliness {

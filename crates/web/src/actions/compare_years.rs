@@ -33,6 +33,8 @@ pub struct PreviousFigure {
     pub value: Option<f64>,
     /// Last year's figure as the pages show it ("20.000", "82,3%", "—").
     pub value_text: String,
+    /// The same in English ("20,000", "82.3%").
+    pub value_text_en: String,
     /// Counts: the change in percent of last year's figure (12.5), rounded once.
     pub change_percent: Option<f64>,
     /// Percentages: the change in percentage points (4.2) of the shown percentages.
@@ -124,12 +126,14 @@ pub async fn compare(
         };
         let change = compare_years::compare(this_year(ind), last, year);
         let value_text = last.map(Measure::text_vi).unwrap_or_else(|| "—".into());
+        let value_text_en = last.map(Measure::text_en).unwrap_or_else(|| "—".into());
         indicators.push(PreviousFigure {
                 indicator: ind.indicator.clone(),
                 year,
                 key: key.map(str::to_string),
                 value: last.and_then(Measure::value),
                 value_text,
+                value_text_en,
                 change_percent: change.change_percent.map(Percent::value),
                 change_points: change.change_points.map(Percent::value),
                 trend: change.trend.as_str(),

@@ -34,6 +34,9 @@ pub struct TargetLine {
     /// Width of the bar, 0..=100.
     pub bar: String,
     pub at_risk: bool,
+    /// "so với cùng kỳ": last year's figure and the change (when the campaign
+    /// follows one): (trend, "Cùng kỳ năm 2023: 1.000 — tăng 12,5% so với cùng kỳ năm 2023").
+    pub previous: Option<(&'static str, String)>,
 }
 
 pub struct Cell {
@@ -165,6 +168,8 @@ pub struct DashboardPage {
     pub assigned: Vec<(String, String)>,
     /// Units that just submitted (the officer's notices).
     pub submitted: crate::actions::submit_notices::NoticeBox,
+    /// The headline's sentence "so với cùng kỳ" (when the campaign follows one).
+    pub compared_with: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -252,8 +257,22 @@ pub fn target_lines(indicators: &[IndicatorProgress], lang: Lang) -> Vec<TargetL
             },
             bar: format!("{:.1}", i.ratio.map(|r| (100.0 * r).clamp(0.0, 100.0)).unwrap_or(0.0)),
             at_risk: i.at_risk,
+            previous: i.previous.as_ref().map(|p| (p.trend, previous_line(p, lang))),
         })
         .collect()
+}
+
+/// "Cùng kỳ năm 2023: 1.000 — tăng 12,5% so với cùng kỳ năm 2023".
+fn previous_line(p: &crate::actions::compare_years::PreviousFigure, lang: Lang) -> String {
+    let value = match lang {
+        Lang::Vi => p.value_text.clone(),
+        Lang::En => p.value_text_en.clone(),
+    };
+    let change = match lang {
+        Lang::Vi => &p.text_vi,
+        Lang::En => &p.text_en,
+    };
+    format!("{} {}: {value} — {change}", lang.t("yoy.same_point"), p.year)
 }
 
 /// The weekly cumulative curve of one indicator against its goal, as SVG geometry.
@@ -510,6 +529,10 @@ fn build(
         })
         .unwrap_or_default();
     DashboardPage {
+        compared_with: r.compared_with.as_ref().map(|c| match lang {
+            Lang::Vi => c.headline_vi.clone(),
+            Lang::En => c.headline_en.clone(),
+        }),
         chrome: page.chrome(format!("{} · {}", lang.t("dash_title"), d.unit.name), "dashboard"),
         unit_code: d.unit.code.clone(),
         unit_name: d.unit.name.clone(),
