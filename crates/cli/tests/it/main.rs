@@ -9,6 +9,7 @@ mod audit_log;
 mod backup;
 mod browser;
 mod cli;
+mod compare_years;
 mod consolidation;
 mod dashboard;
 mod demo;

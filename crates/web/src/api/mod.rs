@@ -57,6 +57,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(audit_export::csv))
         .routes(routes!(progress::show))
         .routes(routes!(progress::ranking))
+        .routes(routes!(progress::year_over_year))
         .routes(routes!(progress::base_coverage))
         .routes(routes!(progress::set_base_complete))
         .routes(routes!(reminders::list, reminders::send))

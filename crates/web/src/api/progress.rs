@@ -8,6 +8,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::doc::{BadRequest, Forbidden, JsonBody, NotFound, Unauthenticated};
+use crate::actions::compare_years::{self, YearOverYear};
 use crate::actions::progress::{self, ProgressReport};
 use crate::auth::client::ClientIp;
 use crate::auth::MaybeActor;
@@ -52,6 +53,31 @@ pub async fn show(
         .ok_or_else(|| ApiError::not_found("đơn vị / unit"))?;
     require(&state, &actor, &client, Action::ReadUnit, Some(unit.id)).await?;
     Ok(Json(report))
+}
+
+/// GET /api/v1/progress/year-over-year?unit=CODE&at=YYYY-MM-DD: the unit's figures
+/// against the same week of the campaign this one follows ("so với cùng kỳ"): last
+/// year's figure and the change per indicator; null when the campaign follows none.
+#[utoipa::path(get, path = "/progress/year-over-year", tag = "progress", params(ProgressQuery),
+    responses((status = 200, description = "The comparison, or null when the campaign follows no other", body = Option<YearOverYear>),
+        BadRequest, Unauthenticated, Forbidden, NotFound))]
+pub async fn year_over_year(
+    State(state): State<AppState>,
+    actor: MaybeActor,
+    client: ClientIp,
+    Query(q): Query<ProgressQuery>,
+) -> Result<Json<Option<YearOverYear>>, ApiError> {
+    let actor = logged_in(actor)?;
+    let campaign = phongtrao_storage::campaigns::current(&state.db).await?;
+    let unit = match q.unit.as_deref() {
+        Some(code) => phongtrao_storage::units::by_code(&state.db, code).await?,
+        None => phongtrao_storage::units::root(&state.db).await?,
+    }
+    .filter(|u| u.active)
+    .ok_or_else(|| ApiError::not_found("đơn vị / unit"))?;
+    // The same tree as last year until the units' history is plugged in.
+    let lineage = phongtrao_domain::progress::compare_years::Lineage::new();
+    Ok(Json(compare_years::year_over_year(&state, &actor, &client, &campaign, &unit, q.at, &lineage).await?))
 }
 
 /// GET /api/v1/ranking?unit=CODE&at=YYYY-MM-DD: the ranking of the unit's children.
