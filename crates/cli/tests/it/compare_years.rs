@@ -238,24 +238,44 @@ async fn a_unit_made_of_two_predecessors_compares_with_the_sum_of_theirs() {
     assert_eq!(values["5"], Measure::Count(6000));
 }
 
+async fn link(app: &TestApp, token: &str, key: &str, previous_key: Value) -> (u16, Value) {
+    let r = app
+        .client
+        .put(format!("{}/api/v1/progress/year-over-year/links/{key}", app.base))
+        .bearer_auth(token)
+        .json(&json!({ "previous_key": previous_key }))
+        .send()
+        .await
+        .expect("put");
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
 #[tokio::test]
 async fn the_office_matches_an_indicator_whose_key_changed() {
     let app = spawn_app().await;
-    let (_, u899, previous, this) = two_years(&app).await;
-    let who = phongtrao_storage::audit::Who { user_id: None, name: "test".into(), client: None };
+    let (admin, u899, _, this) = two_years(&app).await;
     // Indicator 17 of 2024 is taken to be last year's 5 (a made-up renaming).
-    phongtrao_storage::comparisons::set_link(&app.db, &this, &previous, "17", Some("5"), &who, Utc::now())
-        .await
-        .expect("link");
+    let (status, body) = link(&app, &admin, "17", json!("5")).await;
+    assert_eq!(status, 200, "{body}");
     let api = app.api("/api/v1/progress?unit=899&at=2024-03-08", &u899).await;
     assert_eq!(indicator(&api, "17")["previous"]["key"], "5");
     assert_eq!(indicator(&api, "17")["previous"]["value"], 1000.0);
-    // A key last year's plan lacks is refused, and nothing is stored.
-    let refused = phongtrao_storage::comparisons::set_link(&app.db, &this, &previous, "17", Some("99z"), &who, Utc::now()).await;
-    assert!(refused.is_err());
+    // Audited.
+    let audited: i64 = phongtrao_storage::with_pool!(&app.db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'indicator.link'").fetch_one(pool).await)
+    .expect("audit");
+    assert_eq!(audited, 1);
+    // A unit reporter may not; a key last year's plan lacks is refused in both
+    // languages; nothing is stored either way.
+    let (status, _) = link(&app, &u899, "17", json!("2a")).await;
+    assert_eq!(status, 403);
+    let (status, body) = link(&app, &admin, "17", json!("99z")).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains("99z"), "{body}");
     assert_eq!(phongtrao_storage::comparisons::links(&app.db, this.row.id).await.expect("links")["17"], "5");
     // Removing the match: the same key again.
-    phongtrao_storage::comparisons::set_link(&app.db, &this, &previous, "17", None, &who, Utc::now()).await.expect("unlink");
+    let (status, _) = link(&app, &admin, "17", Value::Null).await;
+    assert_eq!(status, 200);
     let api = app.api("/api/v1/progress?unit=899&at=2024-03-08", &u899).await;
     assert_eq!(indicator(&api, "17")["previous"]["key"], "17");
 }

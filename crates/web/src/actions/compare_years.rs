@@ -179,3 +179,48 @@ pub fn attach(report: &mut ProgressReport, yoy: Option<YearOverYear>) {
     }
     report.compared_with = Some(yoy.compared_with);
 }
+
+/// The office's match of one of this campaign's indicators with last year's.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorLink {
+    /// This campaign's indicator key (taken from the path).
+    #[serde(default)]
+    pub indicator: Option<String>,
+    /// Last year's key it matches; null removes the match (the same key matches again).
+    pub previous_key: Option<String>,
+}
+
+/// The office matches this campaign's indicator `key` with last year's
+/// `previous_key` (None: the same key again): admin only, audited. Refused when the
+/// campaign follows none or either key is not in its plan.
+pub async fn link_indicator(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    campaign: &StoredCampaign,
+    key: &str,
+    previous_key: Option<&str>,
+) -> Result<IndicatorLink, Failure> {
+    crate::authz::require(state, actor, client, Action::AdministerCampaign, None).await?;
+    let previous = match campaign.row.previous_campaign_id {
+        Some(id) => campaigns::by_id(&state.db, id).await?,
+        None => None,
+    };
+    let Some(previous) = previous else {
+        return Err(Failure::invalid(
+            "Chiến dịch này không tiếp nối chiến dịch nào: không có gì để so với cùng kỳ / This campaign follows no other: there is nothing to compare with",
+        ));
+    };
+    comparisons::set_link(
+        &state.db,
+        campaign,
+        &previous,
+        key,
+        previous_key,
+        &crate::authz::who(Some(actor), client),
+        state.now(),
+    )
+    .await?;
+    Ok(IndicatorLink { indicator: Some(key.to_string()), previous_key: previous_key.map(str::to_string) })
+}

@@ -7,7 +7,7 @@ use phongtrao_domain::policy::Action;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::doc::{BadRequest, Forbidden, JsonBody, NotFound, Unauthenticated};
+use super::doc::{BadRequest, Forbidden, Invalid, JsonBody, NotFound, Unauthenticated};
 use crate::actions::compare_years::{self, YearOverYear};
 use crate::actions::progress::{self, ProgressReport};
 use crate::auth::client::ClientIp;
@@ -78,6 +78,27 @@ pub async fn year_over_year(
     // The same tree as last year until the units' history is plugged in.
     let lineage = phongtrao_domain::progress::compare_years::Lineage::new();
     Ok(Json(compare_years::year_over_year(&state, &actor, &client, &campaign, &unit, q.at, &lineage).await?))
+}
+
+/// PUT /api/v1/progress/year-over-year/links/{key} `{"previous_key": "15a"}`: the
+/// office matches this campaign's indicator with last year's (null: the same key
+/// again); admin only, audited.
+#[utoipa::path(put, path = "/progress/year-over-year/links/{key}", tag = "progress",
+    params(("key" = String, Path, description = "This campaign's indicator key")),
+    request_body = compare_years::IndicatorLink,
+    responses((status = 200, description = "Stored", body = compare_years::IndicatorLink), JsonBody, Invalid, Unauthenticated, Forbidden))]
+pub async fn link_indicator(
+    State(state): State<AppState>,
+    actor: MaybeActor,
+    client: ClientIp,
+    axum::extract::Path(key): axum::extract::Path<String>,
+    super::body::Object(input): super::body::Object<compare_years::IndicatorLink>,
+) -> Result<Json<compare_years::IndicatorLink>, ApiError> {
+    let actor = logged_in(actor)?;
+    let campaign = phongtrao_storage::campaigns::current(&state.db).await?;
+    let link =
+        compare_years::link_indicator(&state, &actor, &client, &campaign, &key, input.previous_key.as_deref()).await?;
+    Ok(Json(link))
 }
 
 /// GET /api/v1/ranking?unit=CODE&at=YYYY-MM-DD: the ranking of the unit's children.
