@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use phongtrao_domain::plan::IndicatorKind;
 use phongtrao_domain::progress::compare_years::{predecessor_sum, predecessors, Lineage, Measure};
-use phongtrao_domain::progress::{evaluate, Missing};
 use phongtrao_domain::progress::figures::{self, Figures};
+use phongtrao_domain::progress::{evaluate, Missing};
 
 use crate::campaigns::StoredCampaign;
 use crate::{in_transaction, with_pool, Db, Result, StorageError};
@@ -139,7 +139,9 @@ pub fn measures(
             _ => {
                 let p = evaluate(ind, ind.goal, &totals);
                 match p.missing {
-                    Some(Missing::NoBaseFigure | Missing::PartialBase | Missing::NoExpectedUnits) => Measure::Percent(None),
+                    Some(Missing::NoBaseFigure | Missing::PartialBase | Missing::NoExpectedUnits) => {
+                        Measure::Percent(None)
+                    }
                     _ => Measure::Percent(p.achieved_percent),
                 }
             }

@@ -156,7 +156,8 @@ async fn every_surface_shows_the_same_point_of_last_year_and_the_same_change() {
     );
 
     // The final report: one sentence per indicator.
-    let (status, _, _, bytes) = download(&app, &admin, "/api/v1/exports/final-report.docx?unit=899&at=2024-03-08").await;
+    let (status, _, _, bytes) =
+        download(&app, &admin, "/api/v1/exports/final-report.docx?unit=899&at=2024-03-08").await;
     assert_eq!(status, 200);
     let text = docx_text(&bytes);
     assert!(text.contains(headline), "{text}");
@@ -168,13 +169,13 @@ async fn every_surface_shows_the_same_point_of_last_year_and_the_same_change() {
     assert_eq!(status, 200);
     let targets = sheet(&bytes, "Chỉ tiêu");
     let rows: Vec<_> = targets.rows().collect();
-    let header = rows.iter().position(|r| r.iter().any(|c| c.to_string() == "Mã")).expect("header row");
-    let col = |name: &str| rows[header].iter().position(|c| c.to_string() == name).expect(name);
+    let header = rows.iter().position(|r| r.iter().any(|c| *c == "Mã")).expect("header row");
+    let col = |name: &str| rows[header].iter().position(|c| *c == name).expect(name);
     let (key, previous, change) = (col("Mã"), col("Cùng kỳ năm 2023"), col("Tăng/giảm"));
-    let row = rows.iter().find(|r| r[key].to_string() == "5").expect("row of 5");
+    let row = rows.iter().find(|r| r[key] == "5").expect("row of 5");
     assert_eq!(cell_f64(&row[previous]), 1000.0);
     assert!((cell_f64(&row[change]) - 0.125).abs() < 1e-9, "{:?}", row[change]);
-    let row = rows.iter().find(|r| r[key].to_string() == "2a").expect("row of 2a");
+    let row = rows.iter().find(|r| r[key] == "2a").expect("row of 2a");
     assert!((cell_f64(&row[previous]) - 0.10).abs() < 1e-9, "{:?}", row[previous]);
     assert_eq!(row[change].to_string(), "+5 điểm %");
 }
@@ -220,7 +221,8 @@ async fn a_unit_made_of_two_predecessors_compares_with_the_sum_of_theirs() {
     // old tree): week 2 of 2023 gives 1,000 + 800.
     let merged = 9_000_001;
     let lineage: Lineage = HashMap::from([(merged, vec![(u899, 1.0), (u900, 1.0)])]);
-    let values = phongtrao_storage::comparisons::previous_values(db, &previous, merged, &lineage, 2).await.expect("values");
+    let values =
+        phongtrao_storage::comparisons::previous_values(db, &previous, merged, &lineage, 2).await.expect("values");
     let alone_899 =
         phongtrao_storage::comparisons::previous_values(db, &previous, u899, &Lineage::new(), 2).await.expect("899");
     let alone_900 =
@@ -230,11 +232,13 @@ async fn a_unit_made_of_two_predecessors_compares_with_the_sum_of_theirs() {
     assert_eq!(values["5"], Measure::Count(1800), "the sum of the predecessors");
     // Half of 900 went to this unit: 1,000 + 400.
     let lineage: Lineage = HashMap::from([(merged, vec![(u899, 1.0), (u900, 0.5)])]);
-    let values = phongtrao_storage::comparisons::previous_values(db, &previous, merged, &lineage, 2).await.expect("values");
+    let values =
+        phongtrao_storage::comparisons::previous_values(db, &previous, merged, &lineage, 2).await.expect("values");
     assert_eq!(values["5"], Measure::Count(1400));
     // The same week clamps: week 9 of a 6-week campaign is its last week (week 3's
     // 5,000 counts then).
-    let values = phongtrao_storage::comparisons::previous_values(db, &previous, u899, &Lineage::new(), 3).await.expect("values");
+    let values =
+        phongtrao_storage::comparisons::previous_values(db, &previous, u899, &Lineage::new(), 3).await.expect("values");
     assert_eq!(values["5"], Measure::Count(6000));
 }
 

@@ -295,13 +295,28 @@ mod tests {
     #[test]
     fn the_change_is_rounded_once_half_away_from_zero() {
         // 10956 / 10000 = +9,56% → 9,6%; 1 / 8 down = −12,5% exactly.
-        assert_eq!(compare(Measure::Count(10956), Some(Measure::Count(10000)), 2023).text_vi, "tăng 9,6% so với cùng kỳ năm 2023");
+        assert_eq!(
+            compare(Measure::Count(10956), Some(Measure::Count(10000)), 2023).text_vi,
+            "tăng 9,6% so với cùng kỳ năm 2023"
+        );
         // +0,05% rounds up to 0,1%; −0,05% rounds to −0,1%.
-        assert_eq!(compare(Measure::Count(2001), Some(Measure::Count(2000)), 2023).text_vi, "tăng 0,1% so với cùng kỳ năm 2023");
-        assert_eq!(compare(Measure::Count(1999), Some(Measure::Count(2000)), 2023).text_vi, "giảm 0,1% so với cùng kỳ năm 2023");
+        assert_eq!(
+            compare(Measure::Count(2001), Some(Measure::Count(2000)), 2023).text_vi,
+            "tăng 0,1% so với cùng kỳ năm 2023"
+        );
+        assert_eq!(
+            compare(Measure::Count(1999), Some(Measure::Count(2000)), 2023).text_vi,
+            "giảm 0,1% so với cùng kỳ năm 2023"
+        );
         // Thousands are grouped the Vietnamese way: ×13 is +1.200%.
-        assert_eq!(compare(Measure::Count(1300), Some(Measure::Count(100)), 2024).text_vi, "tăng 1.200% so với cùng kỳ năm 2024");
-        assert_eq!(compare(Measure::Count(1300), Some(Measure::Count(100)), 2024).text_en, "up 1200% on the same point of 2024");
+        assert_eq!(
+            compare(Measure::Count(1300), Some(Measure::Count(100)), 2024).text_vi,
+            "tăng 1.200% so với cùng kỳ năm 2024"
+        );
+        assert_eq!(
+            compare(Measure::Count(1300), Some(Measure::Count(100)), 2024).text_en,
+            "up 1200% on the same point of 2024"
+        );
     }
 
     #[test]
@@ -410,7 +425,10 @@ mod tests {
         let none = compare(Measure::Count(1), None, 2023);
         let (vi, en) = headline(&[&up, &up, &down, &none], 2023, Some(2));
         assert_eq!(vi, "So với cùng kỳ năm 2023 (tuần 2): 2 chỉ tiêu tăng, 1 giảm, 0 bằng; 1 chưa so được.");
-        assert_eq!(en, "Against the same point of 2023 (week 2): 2 indicators up, 1 down, 0 level; 1 without a comparison.");
+        assert_eq!(
+            en,
+            "Against the same point of 2023 (week 2): 2 indicators up, 1 down, 0 level; 1 without a comparison."
+        );
         let (vi, _) = headline(&[], 2023, None);
         assert!(vi.starts_with("Chưa đến tuần đầu tiên"), "{vi}");
     }

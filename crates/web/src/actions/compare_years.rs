@@ -92,7 +92,13 @@ pub async fn year_over_year(
 ) -> Result<Option<YearOverYear>, Failure> {
     let ancestry = units::ancestry(&state.db, unit.id).await?;
     require_in(state, actor, client, Action::ReadUnit, Some(unit.id), &ancestry).await?;
-    let report = crate::actions::progress::compute_listing(state, Some(&unit.code), at, crate::actions::progress::MissingLists::None).await?;
+    let report = crate::actions::progress::compute_listing(
+        state,
+        Some(&unit.code),
+        at,
+        crate::actions::progress::MissingLists::None,
+    )
+    .await?;
     compare(state, campaign, unit, &report, lineage).await
 }
 
@@ -107,7 +113,7 @@ pub async fn compare(
 ) -> Result<Option<YearOverYear>, Failure> {
     let Some(previous_id) = campaign.row.previous_campaign_id else { return Ok(None) };
     let Some(previous) = campaigns::by_id(&state.db, previous_id).await? else { return Ok(None) };
-    let year = previous.plan.campaign.year as i32;
+    let year = previous.plan.campaign.year;
     let previous_periods = previous.plan.periods();
     let seq = compare_years::same_point(report.periods_counted, previous_periods.len() as u32);
     let links = comparisons::links(&state.db, campaign.row.id).await?;
@@ -128,18 +134,18 @@ pub async fn compare(
         let value_text = last.map(Measure::text_vi).unwrap_or_else(|| "—".into());
         let value_text_en = last.map(Measure::text_en).unwrap_or_else(|| "—".into());
         indicators.push(PreviousFigure {
-                indicator: ind.indicator.clone(),
-                year,
-                key: key.map(str::to_string),
-                value: last.and_then(Measure::value),
-                value_text,
-                value_text_en,
-                change_percent: change.change_percent.map(Percent::value),
-                change_points: change.change_points.map(Percent::value),
-                trend: change.trend.as_str(),
-                text_vi: change.text_vi.clone(),
-                text_en: change.text_en.clone(),
-            });
+            indicator: ind.indicator.clone(),
+            year,
+            key: key.map(str::to_string),
+            value: last.and_then(Measure::value),
+            value_text,
+            value_text_en,
+            change_percent: change.change_percent.map(Percent::value),
+            change_points: change.change_points.map(Percent::value),
+            trend: change.trend.as_str(),
+            text_vi: change.text_vi.clone(),
+            text_en: change.text_en.clone(),
+        });
         changes.push(change);
     }
     let refs: Vec<&compare_years::Change> = changes.iter().collect();

@@ -119,11 +119,9 @@ pub async fn tables(
             row.push(prev.value.map_or(Cell::Empty, |v| measure(i.kind, v)));
             row.push(match (prev.change_percent, prev.change_points) {
                 (Some(pct), _) => Cell::Percent(pct),
-                (None, Some(points)) => text(format!(
-                    "{}{} điểm %",
-                    if points > 0.0 { "+" } else { "" },
-                    format::number(points, 1)
-                )),
+                (None, Some(points)) => {
+                    text(format!("{}{} điểm %", if points > 0.0 { "+" } else { "" }, format::number(points, 1)))
+                }
                 _ => text(prev.text_vi.clone()),
             });
         }
