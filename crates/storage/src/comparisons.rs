@@ -121,6 +121,27 @@ pub async fn previous_values(
     Ok(measures(previous, &figs, &marked, seq))
 }
 
+/// Last year's figure of every indicator for `unit_id` at the end of each of its
+/// weekly periods (index 0: period 1), by last year's key: the curve a dashboard
+/// lays under this year's.
+pub async fn previous_weeks(
+    db: &Db,
+    previous: &StoredCampaign,
+    unit_id: i64,
+    lineage: &Lineage,
+) -> Result<HashMap<String, Vec<Measure>>> {
+    let figs = previous_figures(db, previous, &[unit_id], lineage).await?;
+    let figs = figs.get(&unit_id).cloned().unwrap_or_default();
+    let marked = crate::base_figures::marked_complete(db, previous.row.id).await?;
+    let mut out: HashMap<String, Vec<Measure>> = HashMap::new();
+    for p in previous.plan.periods() {
+        for (key, m) in measures(previous, &figs, &marked, p.seq) {
+            out.entry(key).or_default().push(m);
+        }
+    }
+    Ok(out)
+}
+
 /// The figures of one subtree as measures at the end of period `seq` (no database).
 pub fn measures(
     previous: &StoredCampaign,

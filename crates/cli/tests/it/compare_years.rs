@@ -114,6 +114,10 @@ async fn every_surface_shows_the_same_point_of_last_year_and_the_same_change() {
     assert_eq!(trees["previous"]["change_percent"], 12.5);
     assert_eq!(trees["previous"]["text_vi"], "tăng 12,5% so với cùng kỳ năm 2023");
     assert_eq!(trees["previous"]["text_en"], "up 12.5% on the same point of 2023");
+    // Last year's whole curve, week by week (week 3's 5,000 after the same point).
+    let series: Vec<f64> =
+        trees["previous"]["series"].as_array().expect("series").iter().map(|v| v.as_f64().expect("number")).collect();
+    assert_eq!(&series[..3], &[200.0, 1000.0, 6000.0]);
     // A percentage compares in points: 15% against 10% of 4,000 members.
     let reached = indicator(&api, "2a");
     assert_eq!(reached["previous"]["value"], 10.0);
@@ -154,6 +158,11 @@ async fn every_surface_shows_the_same_point_of_last_year_and_the_same_change() {
         html.contains("Cùng kỳ năm 2023: 1.000 — tăng 12,5% so với cùng kỳ năm 2023"),
         "the dashboard's line of indicator 5"
     );
+
+    // The weekly curve of indicator 5 lays last year's under this year's.
+    let html = app.office_page("/dashboard?unit=899&at=2024-03-08&ind=5").await;
+    assert!(html.contains("class=\"series-previous\""), "last year's curve");
+    assert!(html.contains("Cùng kỳ năm 2023</title>"), "named in the chart");
 
     // The final report: one sentence per indicator.
     let (status, _, _, bytes) =

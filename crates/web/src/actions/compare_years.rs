@@ -45,6 +45,9 @@ pub struct PreviousFigure {
     pub text_vi: String,
     /// "up 12.5% on the same point of 2023"
     pub text_en: String,
+    /// Last year's figure at the end of each of its weeks (week 1 first; null where
+    /// a percentage had nothing to divide by): the curve under this year's.
+    pub series: Vec<Option<f64>>,
 }
 
 /// The campaign a progress report is compared with, and at which of its weeks.
@@ -118,16 +121,15 @@ pub async fn compare(
     let seq = compare_years::same_point(report.periods_counted, previous_periods.len() as u32);
     let links = comparisons::links(&state.db, campaign.row.id).await?;
     let previous_keys: Vec<&str> = previous.plan.indicators().map(|i| i.key.as_str()).collect();
-    let values = match seq {
-        Some(k) => comparisons::previous_values(&state.db, &previous, unit.id, lineage, k).await?,
-        None => Default::default(),
-    };
+    // Every week of last year (the dashboard's curve); the same week is one of them.
+    let weeks = comparisons::previous_weeks(&state.db, &previous, unit.id, lineage).await?;
+    let at_week = |key: &str, k: u32| weeks.get(key).and_then(|w| w.get(k as usize - 1)).copied();
     let mut indicators = Vec::new();
     let mut changes = Vec::new();
     for ind in &report.indicators {
         let key = compare_years::previous_key(&ind.indicator, &links, &previous_keys);
         let last = match (seq, key) {
-            (Some(_), Some(k)) => values.get(k).copied(),
+            (Some(week), Some(k)) => at_week(k, week),
             _ => None,
         };
         let change = compare_years::compare(this_year(ind), last, year);
@@ -145,6 +147,7 @@ pub async fn compare(
             trend: change.trend.as_str(),
             text_vi: change.text_vi.clone(),
             text_en: change.text_en.clone(),
+            series: key.and_then(|k| weeks.get(k)).map(|w| w.iter().map(|m| m.value()).collect()).unwrap_or_default(),
         });
         changes.push(change);
     }

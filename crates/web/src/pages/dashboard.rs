@@ -81,6 +81,8 @@ pub struct Chart {
     pub bottom: String,
     pub polyline: String,
     pub points: Vec<ChartPoint>,
+    /// Last year's curve (points, legend "Cùng kỳ năm 2023"), when compared.
+    pub previous_line: Option<(String, String)>,
     /// Dashed projection from the last point to the campaign's close.
     pub projection: Option<(String, String, String, String)>,
     pub goal_y: Option<String>,
@@ -293,11 +295,21 @@ fn chart(d: &Dashboard, key: &str, lang: Lang) -> Option<Chart> {
     let (width, height, left, right, top, bottom) = (480u32, 250u32, 58u32, 10u32, 14u32, 30u32);
     let plot_w = f64::from(width - left - right);
     let plot_h = f64::from(height - top - bottom);
-    let top_value = values.iter().copied().chain(i.goal).chain(i.projected).fold(0.0f64, f64::max).max(if is_count {
-        10.0
-    } else {
-        1.0
-    }) * 1.08;
+    // Last year's curve at the same weeks ("so với cùng kỳ"), under this year's.
+    let last_year: Vec<(usize, f64)> = i
+        .previous
+        .as_ref()
+        .map(|p| p.series.iter().take(periods.len()).enumerate().filter_map(|(k, v)| v.map(|v| (k, v))).collect())
+        .unwrap_or_default();
+    let top_value = values
+        .iter()
+        .copied()
+        .chain(last_year.iter().map(|(_, v)| *v))
+        .chain(i.goal)
+        .chain(i.projected)
+        .fold(0.0f64, f64::max)
+        .max(if is_count { 10.0 } else { 1.0 })
+        * 1.08;
     let n = periods.len().max(1);
     let x = |idx: usize| f64::from(left) + plot_w * (idx as f64 + 0.5) / n as f64;
     let y = |v: f64| f64::from(top) + plot_h * (1.0 - v / top_value);
@@ -307,6 +319,10 @@ fn chart(d: &Dashboard, key: &str, lang: Lang) -> Option<Chart> {
         .map(|(k, v)| ChartPoint { x: format!("{:.1}", x(k)), y: format!("{:.1}", y(*v)), label: fmt(*v) })
         .collect();
     let polyline = points.iter().map(|p| format!("{},{}", p.x, p.y)).collect::<Vec<_>>().join(" ");
+    let previous_line = i.previous.as_ref().filter(|_| !last_year.is_empty()).map(|p| {
+        let line = last_year.iter().map(|(k, v)| format!("{:.1},{:.1}", x(*k), y(*v))).collect::<Vec<_>>().join(" ");
+        (line, format!("{} {}", lang.t("yoy.same_point"), p.year))
+    });
     let projection = match (values.last(), i.projected) {
         (Some(last), Some(p)) if values.len() < n => Some((
             format!("{:.1}", x(values.len() - 1)),
@@ -360,6 +376,7 @@ fn chart(d: &Dashboard, key: &str, lang: Lang) -> Option<Chart> {
         bottom: format!("{:.1}", y(0.0)),
         polyline,
         points,
+        previous_line,
         projection,
         goal_y: i.goal.map(|g| format!("{:.1}", y(g))),
         goal_label,
