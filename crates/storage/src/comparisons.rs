@@ -123,7 +123,8 @@ pub async fn previous_values(
 
 /// Last year's figure of every indicator for `unit_id` at the end of each of its
 /// weekly periods (index 0: period 1), by last year's key: the curve a dashboard
-/// lays under this year's.
+/// lays under this year's. Empty when neither the unit nor its predecessors have
+/// any figure in that campaign (it did not exist then).
 pub async fn previous_weeks(
     db: &Db,
     previous: &StoredCampaign,
@@ -132,8 +133,13 @@ pub async fn previous_weeks(
 ) -> Result<HashMap<String, Vec<Measure>>> {
     let figs = previous_figures(db, previous, &[unit_id], lineage).await?;
     let figs = figs.get(&unit_id).cloned().unwrap_or_default();
-    let marked = crate::base_figures::marked_complete(db, previous.row.id).await?;
     let mut out: HashMap<String, Vec<Measure>> = HashMap::new();
+    // No figure at all: the unit (or its predecessors) did not exist in last year's
+    // campaign, which is not "0 last year".
+    if figs.is_empty() {
+        return Ok(out);
+    }
+    let marked = crate::base_figures::marked_complete(db, previous.row.id).await?;
     for p in previous.plan.periods() {
         for (key, m) in measures(previous, &figs, &marked, p.seq) {
             out.entry(key).or_default().push(m);

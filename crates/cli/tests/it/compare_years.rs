@@ -249,6 +249,13 @@ async fn a_unit_made_of_two_predecessors_compares_with_the_sum_of_theirs() {
     let values =
         phongtrao_storage::comparisons::previous_values(db, &previous, u899, &Lineage::new(), 3).await.expect("values");
     assert_eq!(values["5"], Measure::Count(6000));
+    // A unit that did not exist last year, and that no lineage names: no figure,
+    // which is not "0 last year".
+    let weeks =
+        phongtrao_storage::comparisons::previous_weeks(db, &previous, 9_000_002, &Lineage::new()).await.expect("weeks");
+    assert!(weeks.is_empty());
+    let weeks = phongtrao_storage::comparisons::previous_weeks(db, &previous, merged, &lineage).await.expect("weeks");
+    assert_eq!(weeks["5"][1], Measure::Count(1400), "week 2 of the curve is the same point");
 }
 
 async fn link(app: &TestApp, token: &str, key: &str, previous_key: Value) -> (u16, Value) {
