@@ -149,6 +149,23 @@ async fn every_surface_shows_the_same_point_of_last_year_and_the_same_change() {
     assert_eq!(indicator(&cli, "5")["previous"], trees["previous"]);
     assert_eq!(cli["compared_with"], api["compared_with"]);
 
+    // The CLI's text: the sentence, and a line under the indicator in both languages.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_phongtrao"))
+        .env("DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "warn")
+        .args(["progress", "--unit", "899", "--at", "2024-03-08"])
+        .output()
+        .expect("cli");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(api["compared_with"]["headline_vi"].as_str().expect("vi")), "{text}");
+    assert!(
+        text.contains(
+            "cùng kỳ năm 2023: 1.000 — tăng 12,5% so với cùng kỳ năm 2023 / up 12.5% on the same point of 2023"
+        ),
+        "{text}"
+    );
+
     // The dashboard: the headline's sentence and a line per indicator.
     let html = app.office_page("/dashboard?unit=899&at=2024-03-08").await;
     let headline = api["compared_with"]["headline_vi"].as_str().expect("headline");
