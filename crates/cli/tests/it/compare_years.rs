@@ -78,7 +78,7 @@ fn indicator<'a>(progress: &'a Value, key: &str) -> &'a Value {
 /// 2023: 899 reports 200 + 800 trees (5) in weeks 1 and 2 and 400 of its 4,000
 /// members reached (2a); 900 reports 300 + 500 trees. A week-3 report (not the same
 /// point) adds 5,000 that must not count. 2024: 899 reports 1,125 trees in week 2
-/// and 600 members reached.
+/// and 600 members reached, and 4 new members (17) where 2023 had none.
 async fn two_years(app: &TestApp) -> (String, String, StoredCampaign, StoredCampaign) {
     let db = &app.db;
     let admin = add_token(db, add_user(db, "y.admin", Role::Admin, &[], PW).await).await;
@@ -92,7 +92,7 @@ async fn two_years(app: &TestApp) -> (String, String, StoredCampaign, StoredCamp
     submit(app, &u900, "900", "2023-03-10", json!({"5": "500"})).await;
     let (previous, this) = load_2024(db).await;
     make_default(db, this.row.id).await;
-    submit(app, &u899, "899", "2024-03-08", json!({"5": "1125", "2a": "600"})).await;
+    submit(app, &u899, "899", "2024-03-08", json!({"5": "1125", "2a": "600", "17": "4"})).await;
     (admin, u899, previous, this)
 }
 
@@ -127,6 +127,8 @@ async fn every_surface_shows_the_same_point_of_last_year_and_the_same_change() {
     let members = indicator(&api, "17");
     assert_eq!(members["previous"]["text_vi"], "cùng kỳ năm 2023: 0");
     assert!(members["previous"]["change_percent"].is_null());
+    // 0 in both years is level.
+    assert_eq!(indicator(&api, "6")["previous"]["text_vi"], "bằng cùng kỳ năm 2023");
 
     // The use case's own route answers the same, for the unit's own reporter.
     let yoy = app.api("/api/v1/progress/year-over-year?unit=899&at=2024-03-08", &u899).await;

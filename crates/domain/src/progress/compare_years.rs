@@ -11,7 +11,7 @@
 //! - **Counts** compare in percent of last year's figure: (this − last) ÷ last,
 //!   rounded once to one decimal, half away from zero. Last year 0: the change in
 //!   percent has no meaning, the text gives last year's figure ("cùng kỳ năm
-//!   2023: 0").
+//!   2023: 0"); 0 in both years is level.
 //! - **Percentages** (percent of base, share of units, minimum per unit) compare in
 //!   percentage points, between the rounded percentages the pages show: 82,3%
 //!   against 78,1% is "tăng 4,2 điểm %". A change in percent of a percentage
@@ -182,7 +182,7 @@ pub fn compare(this: Measure, previous: Option<Measure>, year: i32) -> Change {
     };
     match (this, previous) {
         (Measure::Count(now), Some(Measure::Count(last))) => {
-            if last == 0 {
+            if last == 0 && now != 0 {
                 return Change {
                     year,
                     previous,
@@ -193,6 +193,7 @@ pub fn compare(this: Measure, previous: Option<Measure>, year: i32) -> Change {
                     text_en: format!("same point of {year}: 0"),
                 };
             }
+            // 0 against 0 is level (Percent::of gives nothing for a 0 denominator).
             let change = Percent::of(now - last, last).unwrap_or_default();
             let (trend, text_vi, text_en) = worded(change, year, false);
             Change { year, previous, change_percent: Some(change), change_points: None, trend, text_vi, text_en }
@@ -336,6 +337,11 @@ mod tests {
         assert_eq!(c.text_en, "same point of 2023: 0");
         assert_eq!(c.change_percent, None);
         assert_eq!(c.trend, Trend::FromZero);
+        // 0 in both years: level, no percent.
+        let c = compare(Measure::Count(0), Some(Measure::Count(0)), 2023);
+        assert_eq!(c.text_vi, "bằng cùng kỳ năm 2023");
+        assert_eq!(c.trend, Trend::Level);
+        assert_eq!(c.change_percent, Some(Percent::from_tenths(0)));
     }
 
     #[test]

@@ -274,7 +274,19 @@ fn previous_line(p: &crate::actions::compare_years::PreviousFigure, lang: Lang) 
         Lang::Vi => &p.text_vi,
         Lang::En => &p.text_en,
     };
-    format!("{} {}: {value} — {change}", lang.t("yoy.same_point"), p.year)
+    match p.trend {
+        // The words say it all ("cùng kỳ năm 2023: 0", "chưa có số liệu cùng kỳ").
+        "from_zero" | "no_data" => capitalized(change),
+        _ => format!("{} {}: {value} — {change}", lang.t("yoy.same_point"), p.year),
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// The weekly cumulative curve of one indicator against its goal, as SVG geometry.
