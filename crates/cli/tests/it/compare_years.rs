@@ -178,6 +178,17 @@ async fn every_surface_shows_the_same_point_of_last_year_and_the_same_change() {
         "the dashboard's line of indicator 5"
     );
 
+    // In English, from the same figures.
+    let office = crate::support::browser();
+    let r = app.login_form(&office, "y.admin", PW, "10.250.0.9").await;
+    assert_eq!(r.status(), 303);
+    office.get(format!("{}/lang/en?next=/", app.base)).send().await.expect("lang");
+    let r = office.get(format!("{}/dashboard?unit=899&at=2024-03-08", app.base)).send().await.expect("get");
+    assert_eq!(r.status(), 200);
+    let english = r.text().await.expect("body");
+    assert!(english.contains(api["compared_with"]["headline_en"].as_str().expect("en")), "the English headline");
+    assert!(english.contains("Same point of 2023: 1,000 — up 12.5% on the same point of 2023"), "the English line");
+
     // The weekly curve of indicator 5 lays last year's under this year's.
     let html = app.office_page("/dashboard?unit=899&at=2024-03-08&ind=5").await;
     assert!(html.contains("class=\"series-previous\""), "last year's curve");
