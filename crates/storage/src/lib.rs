@@ -6,6 +6,7 @@ pub mod audit;
 pub mod base_figures;
 pub mod campaigns;
 pub mod columns;
+pub mod comparisons;
 mod db;
 pub mod event_records;
 pub mod group_commit;

@@ -33,6 +33,10 @@ pub async fn run(
         format::date(report.at),
         report.periods_counted
     );
+    if let Some(c) = &report.compared_with {
+        println!("{}", c.headline_vi);
+        println!("{}", c.headline_en);
+    }
     for i in &report.indicators {
         let goal = i
             .goal
@@ -56,6 +60,9 @@ pub async fn run(
         );
         if let Some(c) = &i.coverage_vi {
             println!("        ({c})");
+        }
+        if let Some(p) = &i.previous {
+            println!("        cùng kỳ năm {}: {} — {} / {}", p.year, p.value_text, p.text_vi, p.text_en);
         }
     }
     for t in &report.timeliness {

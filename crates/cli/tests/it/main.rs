@@ -10,6 +10,7 @@ mod backup;
 mod browser;
 mod campaigns;
 mod cli;
+mod compare_years;
 mod consolidation;
 mod dashboard;
 mod demo;

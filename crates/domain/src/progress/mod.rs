@@ -4,6 +4,7 @@
 //! figures; nothing here reads a clock, a file or a database.
 
 mod allocation;
+pub mod compare_years;
 mod evaluate;
 pub mod figures;
 mod forecast;

@@ -6,6 +6,7 @@ pub mod allocation;
 pub mod audit_log;
 pub mod calendar;
 pub mod campaigns;
+pub mod compare_years;
 pub mod dashboard;
 pub mod documents;
 pub mod events;

@@ -64,6 +64,9 @@ pub struct IndicatorProgress {
     pub projected: Option<f64>,
     /// The projection misses the goal.
     pub at_risk: bool,
+    /// The same point of last year's campaign (when this campaign follows one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<crate::actions::compare_years::PreviousFigure>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -95,6 +98,10 @@ pub struct ProgressReport {
     /// How the projection is made, as shown to users.
     pub forecast_rule_vi: &'static str,
     pub forecast_rule_en: &'static str,
+    /// Last year's campaign the figures are compared with ("so với cùng kỳ"), when
+    /// this campaign follows one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compared_with: Option<crate::actions::compare_years::ComparedWith>,
 }
 
 /// What the reporting units' own subtrees hold for one share or minimum indicator:
@@ -254,6 +261,12 @@ pub async fn compute_listing(
         t.missing_listed = t.missing_units.len() == t.missing;
     }
     report.simulated = crate::demo::is_simulated(db).await;
+    // Year over year on every surface that reads a unit's progress (not the home page).
+    if lists != MissingLists::None {
+        let lineage = phongtrao_domain::progress::compare_years::Lineage::new();
+        let yoy = crate::actions::compare_years::compare(state, &campaign, &root, &report, &lineage).await?;
+        crate::actions::compare_years::attach(&mut report, yoy);
+    }
     Ok(report)
 }
 
@@ -361,6 +374,7 @@ pub fn from_figures(
             series,
             projected,
             at_risk,
+            previous: None,
         });
     }
     let mut timeliness = Vec::new();
@@ -390,6 +404,7 @@ pub fn from_figures(
         simulated: false,
         forecast_rule_vi: phongtrao_domain::progress::RULE_VI,
         forecast_rule_en: phongtrao_domain::progress::RULE_EN,
+        compared_with: None,
     }
 }
 

@@ -62,6 +62,8 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(audit_export::csv))
         .routes(routes!(progress::show))
         .routes(routes!(progress::ranking))
+        .routes(routes!(progress::year_over_year))
+        .routes(routes!(progress::link_indicator))
         .routes(routes!(progress::base_coverage))
         .routes(routes!(progress::set_base_complete))
         .routes(routes!(reminders::list, reminders::send))

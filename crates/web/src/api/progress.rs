@@ -8,7 +8,8 @@ use phongtrao_domain::policy::Action;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::doc::{BadRequest, Forbidden, JsonBody, NotFound, Unauthenticated};
+use super::doc::{BadRequest, Forbidden, Invalid, JsonBody, NotFound, Unauthenticated};
+use crate::actions::compare_years::{self, YearOverYear};
 use crate::actions::progress::{self, ProgressReport};
 use crate::auth::client::ClientIp;
 use crate::auth::MaybeActor;
@@ -54,6 +55,53 @@ pub async fn show(
         .ok_or_else(|| ApiError::not_found("đơn vị / unit"))?;
     require(&state, &actor, &client, Action::ReadUnit, Some(unit.id)).await?;
     Ok(Json(report))
+}
+
+/// GET /api/v1/progress/year-over-year?unit=CODE&at=YYYY-MM-DD: the unit's figures
+/// against the same week of the campaign this one follows ("so với cùng kỳ"): last
+/// year's figure and the change per indicator; null when the campaign follows none.
+#[utoipa::path(get, path = "/progress/year-over-year", tag = "progress", params(crate::campaign_choice::CampaignQuery, ProgressQuery),
+    responses((status = 200, description = "The comparison, or null when the campaign follows no other", body = Option<YearOverYear>),
+        BadRequest, Unauthenticated, Forbidden, NotFound))]
+pub async fn year_over_year(
+    State(state): State<AppState>,
+    InCampaign(campaign): InCampaign,
+    actor: MaybeActor,
+    client: ClientIp,
+    Query(q): Query<ProgressQuery>,
+) -> Result<Json<Option<YearOverYear>>, ApiError> {
+    let actor = logged_in(actor)?;
+    let unit = match q.unit.as_deref() {
+        Some(code) => phongtrao_storage::units::by_code(&state.db, code).await?,
+        None => crate::campaign_choice::root(&state.db, &campaign).await?,
+    }
+    .filter(|u| u.active)
+    .ok_or_else(|| ApiError::not_found("đơn vị / unit"))?;
+    // The same tree as last year until the units' history is plugged in.
+    let lineage = phongtrao_domain::progress::compare_years::Lineage::new();
+    Ok(Json(compare_years::year_over_year(&state, &actor, &client, &campaign, &unit, q.at, &lineage).await?))
+}
+
+/// PUT /api/v1/progress/year-over-year/links/{key} `{"previous_key": "15a"}`: the
+/// office matches this campaign's indicator with last year's (null: the same key
+/// again); admin only, audited.
+#[utoipa::path(put, path = "/progress/year-over-year/links/{key}", tag = "progress",
+    params(crate::campaign_choice::CampaignQuery, ("key" = String, Path, description = "This campaign's indicator key")),
+    request_body = compare_years::IndicatorLink,
+    responses((status = 200, description = "Stored", body = compare_years::IndicatorLink), JsonBody, Invalid, Unauthenticated, Forbidden))]
+pub async fn link_indicator(
+    State(state): State<AppState>,
+    InCampaign(campaign): InCampaign,
+    actor: MaybeActor,
+    client: ClientIp,
+    axum::extract::Path(key): axum::extract::Path<String>,
+    super::body::Object(input): super::body::Object<compare_years::IndicatorLink>,
+) -> Result<Json<compare_years::IndicatorLink>, ApiError> {
+    let actor = logged_in(actor)?;
+    crate::campaign_choice::ensure_running(&campaign)?;
+    let link =
+        compare_years::link_indicator(&state, &actor, &client, &campaign, &key, input.previous_key.as_deref()).await?;
+    Ok(Json(link))
 }
 
 /// GET /api/v1/ranking?unit=CODE&at=YYYY-MM-DD: the ranking of the unit's children.

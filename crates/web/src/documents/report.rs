@@ -420,6 +420,24 @@ fn units_by_week(doc: &mut Document, g: &Gathered, shown: &[&crate::actions::pro
 }
 
 /// "So với chỉ tiêu": the first letter in capitals.
+/// "So với cùng kỳ": the headline, then one sentence per indicator ("Chỉ tiêu 5 …:
+/// 1.125 cây, tăng 12,5% so với cùng kỳ năm 2023.").
+fn year_over_year(doc: &mut Document, g: &Gathered) {
+    let Some(c) = &g.progress.compared_with else { return };
+    body(doc, c.headline_vi.clone());
+    for i in &g.progress.indicators {
+        let Some(prev) = &i.previous else { continue };
+        let now = if i.kind == "count" {
+            format!("{} {}", format::integer(i.sum), i.unit_label.as_deref().unwrap_or("")).trim_end().to_string()
+        } else if matches!(i.status, "no_base" | "insufficient_base") {
+            i.status_vi.to_string()
+        } else {
+            i.achieved_percent.map(|p| p.vi()).unwrap_or_else(|| "—".into())
+        };
+        item(doc, format!("Chỉ số {} ({}): {now}, {}.", i.indicator, i.label, prev.text_vi));
+    }
+}
+
 fn capitalized(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
@@ -510,6 +528,7 @@ pub fn document(g: &Gathered) -> Document {
     results_table(&mut doc, g);
     doc.para(Para::new().spacing(6.0, 0.0));
     body(&mut doc, summary_sentence(g));
+    year_over_year(&mut doc, g);
     let not_met: Vec<String> = g
         .progress
         .indicators

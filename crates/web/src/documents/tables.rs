@@ -98,23 +98,41 @@ pub async fn tables(
             ]
         })
         .collect();
+    let mut header = h(&[
+        "Chỉ tiêu số",
+        "Mã",
+        "Nội dung",
+        "Loại",
+        "Đơn vị tính",
+        "Kế hoạch",
+        "Kết quả (số lượng; tỉ lệ thực hiện)",
+        "Số lượng (lũy kế)",
+        "So với chỉ tiêu",
+        "Đánh giá",
+        "Diễn giải",
+    ]);
+    let mut rows: Vec<Vec<Cell>> = rows;
+    // "So với cùng kỳ": last year's figure at the same week and the change.
+    if let Some(c) = &p.compared_with {
+        header.push(format!("Cùng kỳ năm {}", c.year));
+        header.push("Tăng/giảm".to_string());
+        for (row, i) in rows.iter_mut().zip(&p.indicators) {
+            let Some(prev) = &i.previous else { continue };
+            row.push(prev.value.map_or(Cell::Empty, |v| measure(i.kind, v)));
+            row.push(match (prev.change_percent, prev.change_points) {
+                (Some(pct), _) => Cell::Percent(pct),
+                (None, Some(points)) => {
+                    text(format!("{}{} điểm %", if points > 0.0 { "+" } else { "" }, format::number(points, 1)))
+                }
+                _ => text(prev.text_vi.clone()),
+            });
+        }
+    }
     out.push(DataTable {
         key: "targets",
         sheet: "Chỉ tiêu",
         title: format!("Kết quả thực hiện chỉ tiêu — {suffix}"),
-        header: h(&[
-            "Chỉ tiêu số",
-            "Mã",
-            "Nội dung",
-            "Loại",
-            "Đơn vị tính",
-            "Kế hoạch",
-            "Kết quả (số lượng; tỉ lệ thực hiện)",
-            "Số lượng (lũy kế)",
-            "So với chỉ tiêu",
-            "Đánh giá",
-            "Diễn giải",
-        ]),
+        header,
         rows,
     });
 

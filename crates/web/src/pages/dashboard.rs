@@ -34,6 +34,9 @@ pub struct TargetLine {
     /// Width of the bar, 0..=100.
     pub bar: String,
     pub at_risk: bool,
+    /// "so với cùng kỳ": last year's figure and the change (when the campaign
+    /// follows one): (trend, "Cùng kỳ năm 2023: 1.000 — tăng 12,5% so với cùng kỳ năm 2023").
+    pub previous: Option<(&'static str, String)>,
 }
 
 pub struct Cell {
@@ -78,6 +81,8 @@ pub struct Chart {
     pub bottom: String,
     pub polyline: String,
     pub points: Vec<ChartPoint>,
+    /// Last year's curve (points, legend "Cùng kỳ năm 2023"), when compared.
+    pub previous_line: Option<(String, String)>,
     /// Dashed projection from the last point to the campaign's close.
     pub projection: Option<(String, String, String, String)>,
     pub goal_y: Option<String>,
@@ -165,6 +170,8 @@ pub struct DashboardPage {
     pub assigned: Vec<(String, String)>,
     /// Units that just submitted (the officer's notices).
     pub submitted: crate::actions::submit_notices::NoticeBox,
+    /// The headline's sentence "so với cùng kỳ" (when the campaign follows one).
+    pub compared_with: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -252,8 +259,34 @@ pub fn target_lines(indicators: &[IndicatorProgress], lang: Lang) -> Vec<TargetL
             },
             bar: format!("{:.1}", i.ratio.map(|r| (100.0 * r).clamp(0.0, 100.0)).unwrap_or(0.0)),
             at_risk: i.at_risk,
+            previous: i.previous.as_ref().map(|p| (p.trend, previous_line(p, lang))),
         })
         .collect()
+}
+
+/// "Cùng kỳ năm 2023: 1.000 — tăng 12,5% so với cùng kỳ năm 2023".
+fn previous_line(p: &crate::actions::compare_years::PreviousFigure, lang: Lang) -> String {
+    let value = match lang {
+        Lang::Vi => p.value_text.clone(),
+        Lang::En => p.value_text_en.clone(),
+    };
+    let change = match lang {
+        Lang::Vi => &p.text_vi,
+        Lang::En => &p.text_en,
+    };
+    match p.trend {
+        // The words say it all ("cùng kỳ năm 2023: 0", "chưa có số liệu cùng kỳ").
+        "from_zero" | "no_data" => capitalized(change),
+        _ => format!("{} {}: {value} — {change}", lang.t("yoy.same_point"), p.year),
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// The weekly cumulative curve of one indicator against its goal, as SVG geometry.
@@ -274,11 +307,21 @@ fn chart(d: &Dashboard, key: &str, lang: Lang) -> Option<Chart> {
     let (width, height, left, right, top, bottom) = (480u32, 250u32, 58u32, 10u32, 14u32, 30u32);
     let plot_w = f64::from(width - left - right);
     let plot_h = f64::from(height - top - bottom);
-    let top_value = values.iter().copied().chain(i.goal).chain(i.projected).fold(0.0f64, f64::max).max(if is_count {
-        10.0
-    } else {
-        1.0
-    }) * 1.08;
+    // Last year's curve at the same weeks ("so với cùng kỳ"), under this year's.
+    let last_year: Vec<(usize, f64)> = i
+        .previous
+        .as_ref()
+        .map(|p| p.series.iter().take(periods.len()).enumerate().filter_map(|(k, v)| v.map(|v| (k, v))).collect())
+        .unwrap_or_default();
+    let top_value = values
+        .iter()
+        .copied()
+        .chain(last_year.iter().map(|(_, v)| *v))
+        .chain(i.goal)
+        .chain(i.projected)
+        .fold(0.0f64, f64::max)
+        .max(if is_count { 10.0 } else { 1.0 })
+        * 1.08;
     let n = periods.len().max(1);
     let x = |idx: usize| f64::from(left) + plot_w * (idx as f64 + 0.5) / n as f64;
     let y = |v: f64| f64::from(top) + plot_h * (1.0 - v / top_value);
@@ -288,6 +331,10 @@ fn chart(d: &Dashboard, key: &str, lang: Lang) -> Option<Chart> {
         .map(|(k, v)| ChartPoint { x: format!("{:.1}", x(k)), y: format!("{:.1}", y(*v)), label: fmt(*v) })
         .collect();
     let polyline = points.iter().map(|p| format!("{},{}", p.x, p.y)).collect::<Vec<_>>().join(" ");
+    let previous_line = i.previous.as_ref().filter(|_| !last_year.is_empty()).map(|p| {
+        let line = last_year.iter().map(|(k, v)| format!("{:.1},{:.1}", x(*k), y(*v))).collect::<Vec<_>>().join(" ");
+        (line, format!("{} {}", lang.t("yoy.same_point"), p.year))
+    });
     let projection = match (values.last(), i.projected) {
         (Some(last), Some(p)) if values.len() < n => Some((
             format!("{:.1}", x(values.len() - 1)),
@@ -341,6 +388,7 @@ fn chart(d: &Dashboard, key: &str, lang: Lang) -> Option<Chart> {
         bottom: format!("{:.1}", y(0.0)),
         polyline,
         points,
+        previous_line,
         projection,
         goal_y: i.goal.map(|g| format!("{:.1}", y(g))),
         goal_label,
@@ -510,6 +558,10 @@ fn build(
         })
         .unwrap_or_default();
     DashboardPage {
+        compared_with: r.compared_with.as_ref().map(|c| match lang {
+            Lang::Vi => c.headline_vi.clone(),
+            Lang::En => c.headline_en.clone(),
+        }),
         chrome: page.chrome(format!("{} · {}", lang.t("dash_title"), d.unit.name), "dashboard"),
         unit_code: d.unit.code.clone(),
         unit_name: d.unit.name.clone(),
