@@ -264,7 +264,7 @@ pub async fn compute_listing(
     // Year over year on every surface that reads a unit's progress (not the home page).
     if lists != MissingLists::None {
         let lineage = phongtrao_domain::progress::compare_years::Lineage::new();
-        let yoy = crate::actions::compare_years::compare(state, &campaign, &root, &report, &lineage).await?;
+        let yoy = crate::actions::compare_years::compare(state, campaign, &root, &report, &lineage).await?;
         crate::actions::compare_years::attach(&mut report, yoy);
     }
     Ok(report)
