@@ -115,7 +115,7 @@ pub fn review_text(p: &RollForwardPreview) -> String {
     }
     let _ = writeln!(
         out,
-        "{} chỉ tiêu, {} chỉ số, {} hoạt động; lịch lùi {} tuần (giữ nguyên thứ trong tuần).",
+        "{} chỉ tiêu, {} chỉ số, {} hoạt động; lịch dời {} tuần (giữ nguyên thứ trong tuần).",
         r.targets, r.indicators, r.events, r.weeks
     );
     let _ = writeln!(out, "\nNgày thay đổi ({}):", r.dates.len());
