@@ -7,6 +7,7 @@ mod accounts_bulk;
 mod api_twins;
 mod audit_log;
 mod backup;
+mod campaign_new;
 mod browser;
 mod cli;
 mod consolidation;
