@@ -198,3 +198,81 @@ async fn the_cli_prints_the_review_and_writes_only_with_yes() {
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].actor_name, "cli");
 }
+
+#[tokio::test]
+async fn the_page_reviews_edits_and_confirms_without_javascript() {
+    let app = spawn_app().await;
+    add_user(&app.db, "vanphong", Role::Admin, &[], "mat-khau-dai-1").await;
+    add_user(&app.db, "xem", Role::Viewer, &["899"], "mat-khau-dai-1").await;
+    allocate_trees(&app).await;
+    let before = campaign_count(&app).await;
+
+    // A viewer does not get the page, and cannot post it.
+    let viewer = crate::support::browser();
+    assert_eq!(app.login_form(&viewer, "xem", "mat-khau-dai-1", "10.250.0.7").await.status(), 303);
+    let r = viewer.get(format!("{}/campaigns/new", app.base)).send().await.expect("get");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let home = viewer.get(format!("{}/", app.base)).send().await.expect("home").text().await.expect("html");
+    let csrf = crate::support::csrf_of(&home);
+    let r = viewer
+        .post(format!("{}/campaigns/new/confirm", app.base))
+        .form(&[("csrf", csrf.as_str()), ("source", OLD), ("year", "2024")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(campaign_count(&app).await, before);
+
+    let office = crate::support::browser();
+    assert_eq!(app.login_form(&office, "vanphong", "mat-khau-dai-1", "10.250.0.8").await.status(), 303);
+    let form = office.get(format!("{}/campaigns/new", app.base)).send().await.expect("get");
+    assert_eq!(form.status(), StatusCode::OK);
+    let form = form.text().await.expect("html");
+    assert!(form.contains("Tạo kế hoạch từ năm trước"));
+    assert!(form.contains("value=\"2024\""), "the next year is proposed");
+    let csrf = crate::support::csrf_of(&form);
+
+    // The review: every moved date with its weekday, the proposals, nothing stored.
+    let post = |path: &str, fields: &[(&str, &str)]| {
+        let mut fields: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        fields.push(("csrf".into(), csrf.clone()));
+        office.post(format!("{}{path}", app.base)).form(&fields).send()
+    };
+    let r = post("/campaigns/new", &[("source", OLD), ("year", "2024"), ("g.5", "23.000")]).await.expect("post");
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("Thứ Sáu 24/02/2023") && html.contains("Thứ Sáu 23/02/2024"), "{html}");
+    assert!(html.contains("24/02/2024 – 01/03/2024"));
+    assert!(html.contains("name=\"g.5\" value=\"23.000\""));
+    assert!(html.contains("name=\"g.2b\" value=\"70%\""));
+    assert!(html.contains("formaction=\"/campaigns/new/confirm\""));
+    assert!(html.contains("data-label="), "stacked rows on a phone");
+    assert_eq!(campaign_count(&app).await, before);
+
+    // A goal typed wrong: named, nothing stored even when confirming.
+    let r = post("/campaigns/new/confirm", &[("source", OLD), ("year", "2024"), ("g.5", "23,000,5")])
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("html").contains("Không phải số"));
+    // The same year: refused in Vietnamese.
+    let r = post("/campaigns/new/confirm", &[("source", OLD), ("year", "2023")]).await.expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("html").contains("phải sau năm của kế hoạch gốc"));
+    assert_eq!(campaign_count(&app).await, before);
+
+    // Confirmed.
+    let r = post("/campaigns/new/confirm", &[("source", OLD), ("year", "2024"), ("g.5", "23.000")])
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().expect("location").to_string();
+    assert_eq!(to, format!("/campaigns/new?created={NEW}"));
+    let done = office.get(format!("{}{to}", app.base)).send().await.expect("get").text().await.expect("html");
+    assert!(done.contains("Đã tạo kế hoạch mới") && done.contains(NEW));
+    assert_eq!(campaign_count(&app).await, before + 1);
+    let new = campaigns::by_code(&app.db, NEW).await.expect("query").expect("new");
+    assert_eq!(new.plan.indicator("5").map(|i| i.goal), Some(23_000.0));
+    assert_eq!(allocations::for_indicator(&app.db, new.row.id, "5").await.expect("a").values().sum::<i64>(), 23_000);
+    assert_eq!(create_from_entries(&app).await.len(), 1);
+}
