@@ -315,7 +315,13 @@ pub async fn set_previous(db: &Db, campaign_id: i64, previous: Option<i64>, now:
 /// Archives a campaign (read-only from now on) or brings it back to running, with
 /// its audit entry, in one transaction. The default campaign moves to the most
 /// recent running one when the default is archived.
-pub async fn set_status(db: &Db, campaign_id: i64, archived: bool, who: &crate::audit::Who, now: DateTime<Utc>) -> Result<()> {
+pub async fn set_status(
+    db: &Db,
+    campaign_id: i64,
+    archived: bool,
+    who: &crate::audit::Who,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let status = if archived { STATUS_ARCHIVED } else { STATUS_RUNNING };
     in_transaction!(db, tx => {
         let row: Option<(String,)> = sqlx::query_as("SELECT code FROM campaigns WHERE id = $1").bind(campaign_id).fetch_optional(&mut **tx).await?;

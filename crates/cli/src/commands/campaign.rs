@@ -52,9 +52,8 @@ pub async fn run(command: CampaignCommand) -> Result<ExitCode> {
         CampaignCommand::NewFrom { source, year, code, goals, yes, json, db } => {
             let mut chosen = BTreeMap::new();
             for pair in &goals {
-                let (key, value) = pair
-                    .split_once('=')
-                    .ok_or_else(|| format!("\"{pair}\": cần dạng MÃ=SỐ / expected KEY=VALUE"))?;
+                let (key, value) =
+                    pair.split_once('=').ok_or_else(|| format!("\"{pair}\": cần dạng MÃ=SỐ / expected KEY=VALUE"))?;
                 let value = parse_goal(value)
                     .ok_or_else(|| format!("\"{value}\" không phải số (1.200, 95%) / not a number"))?;
                 chosen.insert(key.trim().to_string(), value);
@@ -69,13 +68,14 @@ pub async fn run(command: CampaignCommand) -> Result<ExitCode> {
             let overrides = Overrides { code, goals: chosen };
             let fail = |f: phongtrao_web::error::Failure| format!("{} / {}", f.vi, f.en);
             if !yes {
-                let preview =
-                    campaign_new::preview_unchecked(&state, &source, year, &overrides).await.map_err(fail)?;
+                let preview = campaign_new::preview_unchecked(&state, &source, year, &overrides).await.map_err(fail)?;
                 if json {
                     println!("{}", serde_json::to_string_pretty(&preview)?);
                 } else {
                     print!("{}", review_text(&preview));
-                    println!("\nChưa lưu gì. Thêm --yes để tạo kế hoạch này. / Nothing stored: add --yes to create it.");
+                    println!(
+                        "\nChưa lưu gì. Thêm --yes để tạo kế hoạch này. / Nothing stored: add --yes to create it."
+                    );
                 }
                 return Ok(ExitCode::SUCCESS);
             }

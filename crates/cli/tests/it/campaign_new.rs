@@ -51,7 +51,9 @@ async fn allocate_trees(app: &TestApp) -> Vec<(i64, i64)> {
     let given: i64 = goals.iter().map(|(_, g)| g).sum();
     goals[0].1 += 20_000 - given;
     let old = campaigns::by_code(&app.db, OLD).await.expect("query").expect("2023");
-    allocations::set(&app.db, old.row.id, "5", &goals, "manual", &Who::system(), chrono::Utc::now()).await.expect("allocate");
+    allocations::set(&app.db, old.row.id, "5", &goals, "manual", &Who::system(), chrono::Utc::now())
+        .await
+        .expect("allocate");
     goals
 }
 
@@ -250,9 +252,8 @@ async fn the_page_reviews_edits_and_confirms_without_javascript() {
     assert_eq!(campaign_count(&app).await, before);
 
     // A goal typed wrong: named, nothing stored even when confirming.
-    let r = post("/campaigns/new/confirm", &[("source", OLD), ("year", "2024"), ("g.5", "23,000,5")])
-        .await
-        .expect("post");
+    let r =
+        post("/campaigns/new/confirm", &[("source", OLD), ("year", "2024"), ("g.5", "23,000,5")]).await.expect("post");
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.expect("html").contains("Không phải số"));
     // The same year: refused in Vietnamese.
@@ -262,9 +263,8 @@ async fn the_page_reviews_edits_and_confirms_without_javascript() {
     assert_eq!(campaign_count(&app).await, before);
 
     // Confirmed.
-    let r = post("/campaigns/new/confirm", &[("source", OLD), ("year", "2024"), ("g.5", "23.000")])
-        .await
-        .expect("post");
+    let r =
+        post("/campaigns/new/confirm", &[("source", OLD), ("year", "2024"), ("g.5", "23.000")]).await.expect("post");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = r.headers()["location"].to_str().expect("location").to_string();
     assert_eq!(to, format!("/campaigns/new?created={NEW}"));

@@ -451,10 +451,7 @@ pub fn weeks_to(anchor: NaiveDate, year: i32) -> Option<i64> {
 }
 
 fn anniversary(date: NaiveDate) -> Option<(&'static str, &'static str)> {
-    ANNIVERSARIES
-        .iter()
-        .find(|(d, m, _, _)| *d == date.day() && *m == date.month())
-        .map(|(_, _, vi, en)| (*vi, *en))
+    ANNIVERSARIES.iter().find(|(d, m, _, _)| *d == date.day() && *m == date.month()).map(|(_, _, vi, en)| (*vi, *en))
 }
 
 struct Mover<'a> {
@@ -660,12 +657,7 @@ pub fn roll_forward(source: &str, options: &RollForwardOptions) -> Result<RollFo
         retitle(&mut edits, st, "Tên ngắn".into(), "Short title".into());
     }
     for e in &spans.events {
-        retitle(
-            &mut edits,
-            &e.title,
-            format!("Hoạt động {}: tên", e.number),
-            format!("Event {}: title", e.number),
-        );
+        retitle(&mut edits, &e.title, format!("Hoạt động {}: tên", e.number), format!("Event {}: title", e.number));
     }
     for m in &spans.milestones {
         retitle(&mut edits, &m.title, format!("Mốc «{}»: tên", short(m.title.get_ref())), "Milestone: title".into());
@@ -673,7 +665,6 @@ pub fn roll_forward(source: &str, options: &RollForwardOptions) -> Result<RollFo
     for d in &spans.duties {
         retitle(&mut edits, &d.party, "Nhiệm vụ: tên đơn vị".into(), "Duty: party".into());
     }
-    drop(retitle);
     if let Some(number) = &spans.campaign.document_number {
         if !number.get_ref().trim().is_empty() {
             edits.replace(number, quoted(""));
@@ -703,8 +694,10 @@ pub fn roll_forward(source: &str, options: &RollForwardOptions) -> Result<RollFo
             )
         });
         if let Some(at) = &e.ends_on {
-            let (vi, en) =
-                (format!("Hoạt động {} «{name}»: ngày kết thúc", e.number), format!("Event {} «{name}»: ends", e.number));
+            let (vi, en) = (
+                format!("Hoạt động {} «{name}»: ngày kết thúc", e.number),
+                format!("Event {} «{name}»: ends", e.number),
+            );
             match start {
                 Some((old, new)) if new - old != Duration::weeks(weeks) => {
                     let rule = DateRule::Anniversary {
@@ -788,8 +781,7 @@ pub fn roll_forward(source: &str, options: &RollForwardOptions) -> Result<RollFo
             _ => new_findings.push(f),
         }
     }
-    let periods =
-        new_plan.periods().iter().map(|p| PeriodLine { seq: p.seq, start: p.start, end: p.end }).collect();
+    let periods = new_plan.periods().iter().map(|p| PeriodLine { seq: p.seq, start: p.start, end: p.end }).collect();
     let old_year_mentions = count_year(&plan_toml, source_year);
     Ok(RollForward {
         source_code: old_plan.campaign.code.clone(),
@@ -838,17 +830,12 @@ pub fn proportional_allocations<K: Ord + Clone>(
     } else {
         new_goal
     };
-    let mut parts: Vec<(usize, i128, i128)> = weights
-        .iter()
-        .enumerate()
-        .map(|(i, (_, w))| (i, w * total / sum, w * total % sum))
-        .collect();
+    let mut parts: Vec<(usize, i128, i128)> =
+        weights.iter().enumerate().map(|(i, (_, w))| (i, w * total / sum, w * total % sum)).collect();
     let given: i128 = parts.iter().map(|(_, q, _)| *q).sum();
     let mut left = total - given;
     let mut order: Vec<usize> = (0..parts.len()).collect();
-    order.sort_by(|a, b| {
-        parts[*b].2.cmp(&parts[*a].2).then(weights[*b].1.cmp(&weights[*a].1)).then(a.cmp(b))
-    });
+    order.sort_by(|a, b| parts[*b].2.cmp(&parts[*a].2).then(weights[*b].1.cmp(&weights[*a].1)).then(a.cmp(b)));
     for i in order {
         if left <= 0 {
             break;
@@ -856,11 +843,7 @@ pub fn proportional_allocations<K: Ord + Clone>(
         parts[i].1 += 1;
         left -= 1;
     }
-    weights
-        .into_iter()
-        .zip(parts)
-        .map(|((k, _), (_, q, _))| (k, i64::try_from(q).unwrap_or(i64::MAX)))
-        .collect()
+    weights.into_iter().zip(parts).map(|((k, _), (_, q, _))| (k, i64::try_from(q).unwrap_or(i64::MAX))).collect()
 }
 
 #[cfg(test)]
@@ -980,11 +963,8 @@ mod tests {
         let one = r.goals.iter().find(|g| g.key == "6").unwrap();
         assert!(one.edited);
         assert_eq!(r.goals.len(), 26);
-        let bad = RollForwardOptions {
-            year: 2024,
-            goals: BTreeMap::from([("2b".to_string(), 120.0)]),
-            ..Default::default()
-        };
+        let bad =
+            RollForwardOptions { year: 2024, goals: BTreeMap::from([("2b".to_string(), 120.0)]), ..Default::default() };
         assert!(matches!(roll_forward(PLAN_TOML, &bad), Err(RollForwardError::BadGoal { .. })));
         let unknown =
             RollForwardOptions { year: 2024, goals: BTreeMap::from([("99".to_string(), 1.0)]), ..Default::default() };

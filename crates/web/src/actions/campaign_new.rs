@@ -138,8 +138,7 @@ pub async fn preview_unchecked(
     overrides: &Overrides,
 ) -> Result<RollForwardPreview, Failure> {
     let results = last_results(state, source).await?;
-    let options =
-        RollForwardOptions { year, code: overrides.code.clone(), results, goals: overrides.goals.clone() };
+    let options = RollForwardOptions { year, code: overrides.code.clone(), results, goals: overrides.goals.clone() };
     let plan = roll_forward(&source.row.plan_toml, &options).map_err(refusal)?;
     let (copies, _) = copy_allocations(state, source, &plan).await?;
     let code_available = !campaign_copy::code_exists(&state.db, &plan.code).await?;

@@ -170,7 +170,15 @@ fn review_of(lang: Lang, p: &RollForwardPreview, typed: &BTreeMap<String, (Strin
         periods: r
             .periods
             .iter()
-            .map(|x| format!("{} {}: {} – {}", lang.t("campaign_new.week"), x.seq, format::date(x.start), format::date(x.end)))
+            .map(|x| {
+                format!(
+                    "{} {}: {} – {}",
+                    lang.t("campaign_new.week"),
+                    x.seq,
+                    format::date(x.start),
+                    format::date(x.end)
+                )
+            })
             .collect(),
         goals,
         allocations: p
@@ -285,14 +293,14 @@ async fn review_or_error(
     let Ok(year) = posted.year_text.parse::<i32>() else {
         return refuse(view, StatusCode::UNPROCESSABLE_ENTITY, page.lang.t("campaign_new.bad_year"));
     };
-    let overrides = Overrides {
-        code: Some(posted.code.clone()).filter(|c| !c.is_empty()),
-        goals: posted.goals.clone(),
-    };
+    let overrides =
+        Overrides { code: Some(posted.code.clone()).filter(|c| !c.is_empty()), goals: posted.goals.clone() };
     let bad_goals = posted.typed.values().any(|(_, e)| e.is_some());
     if confirm && !bad_goals {
         return match campaign_new::confirm(state, actor, &page.client, &source, year, &overrides).await {
-            Ok(created) => Ok(Redirect::to(&format!("/campaigns/new?created={}", urlencode(&created.code))).into_response()),
+            Ok(created) => {
+                Ok(Redirect::to(&format!("/campaigns/new?created={}", urlencode(&created.code))).into_response())
+            }
             Err(f) if f.status.is_client_error() && f.status != StatusCode::FORBIDDEN => {
                 let message = f.message(page.lang).to_string();
                 match campaign_new::preview(state, actor, &page.client, &source, year, &overrides).await {
