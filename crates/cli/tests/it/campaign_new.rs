@@ -227,6 +227,8 @@ async fn the_page_reviews_edits_and_confirms_without_javascript() {
 
     let office = crate::support::browser();
     assert_eq!(app.login_form(&office, "vanphong", "mat-khau-dai-1", "10.250.0.8").await.status(), 303);
+    let overview = office.get(format!("{}/", app.base)).send().await.expect("get").text().await.expect("html");
+    assert!(overview.contains("href=\"/campaigns/new\""), "the office finds the page from the overview");
     let form = office.get(format!("{}/campaigns/new", app.base)).send().await.expect("get");
     assert_eq!(form.status(), StatusCode::OK);
     let form = form.text().await.expect("html");
