@@ -137,12 +137,24 @@ pub async fn preview_unchecked(
     year: i32,
     overrides: &Overrides,
 ) -> Result<RollForwardPreview, Failure> {
+    Ok(review(state, source, year, overrides).await?.0)
+}
+
+/// The review and the allocations the new campaign would get.
+async fn review(
+    state: &AppState,
+    source: &StoredCampaign,
+    year: i32,
+    overrides: &Overrides,
+) -> Result<(RollForwardPreview, Vec<(String, i64, i64)>), Failure> {
     let results = last_results(state, source).await?;
     let options = RollForwardOptions { year, code: overrides.code.clone(), results, goals: overrides.goals.clone() };
     let plan = roll_forward(&source.row.plan_toml, &options).map_err(refusal)?;
-    let (copies, _) = copy_allocations(state, source, &plan).await?;
+    let (copies, rows) = copy_allocations(state, source, &plan).await?;
     let code_available = !campaign_copy::code_exists(&state.db, &plan.code).await?;
-    Ok(RollForwardPreview { source_id: source.row.id, plan, allocations: copies, code_available, stored: false })
+    let preview =
+        RollForwardPreview { source_id: source.row.id, plan, allocations: copies, code_available, stored: false };
+    Ok((preview, rows))
 }
 
 /// The allocations of the new campaign: each group of units allocated under one
@@ -209,7 +221,7 @@ pub async fn confirm_as(
     year: i32,
     overrides: &Overrides,
 ) -> Result<Created, Failure> {
-    let preview = preview_unchecked(state, source, year, overrides).await?;
+    let (preview, copied) = review(state, source, year, overrides).await?;
     if !preview.code_available {
         return Err(Failure::new(
             axum::http::StatusCode::CONFLICT,
@@ -219,7 +231,6 @@ pub async fn confirm_as(
         ));
     }
     let plan = parse_plan(&preview.plan.plan_toml).map_err(Failure::internal)?;
-    let (_, copied) = copy_allocations(state, source, &preview.plan).await?;
     let edited: Vec<&str> = preview.plan.goals.iter().filter(|g| g.edited).map(|g| g.key.as_str()).collect();
     let audit = who
         .entry("campaign.create_from", "campaign", Some(preview.plan.code.clone()))
