@@ -75,8 +75,7 @@ async fn check_new_campaign(app: &TestApp, code: &str, old_goals: &[(i64, i64)],
     assert_eq!(new.plan.events[0].starts_on, chrono::NaiveDate::from_ymd_opt(2024, 2, 23));
     // Allocations: the same units, in proportion, adding up to the new goal exactly.
     let copied = allocations::for_indicator(&app.db, new.row.id, "5").await.expect("allocations");
-    assert_eq!(copied.len(), old_goals.len());
-    assert_eq!(copied.values().sum::<i64>(), new_goal);
+    assert_eq!(old_goals.iter().map(|(u, _)| copied[u]).sum::<i64>(), new_goal);
     for (unit, old_goal) in old_goals {
         let expected = *old_goal as f64 * new_goal as f64 / 20_000.0;
         assert!((copied[unit] as f64 - expected).abs() < 1.0, "{unit}: {} vs {expected}", copied[unit]);
@@ -91,6 +90,18 @@ async fn the_office_makes_2024_from_2023_through_the_api() {
     let office = add_user(&app.db, "vanphong", Role::Admin, &[], "mat-khau-dai-1").await;
     let token = add_token(&app.db, office).await;
     let old_goals = allocate_trees(&app).await;
+    // One district split its part among its communes too (a second level).
+    let (district, district_goal) = old_goals[1];
+    let communes: Vec<i64> =
+        units::children(&app.db, district).await.expect("communes").iter().filter(|u| u.active).map(|u| u.id).collect();
+    assert!(communes.len() >= 3, "{}", communes.len());
+    let mut commune_goals: Vec<(i64, i64)> =
+        communes.iter().map(|c| (*c, district_goal / communes.len() as i64)).collect();
+    commune_goals[0].1 += district_goal - commune_goals.iter().map(|(_, g)| g).sum::<i64>();
+    let old_id = campaigns::by_code(&app.db, OLD).await.expect("query").expect("2023").row.id;
+    allocations::set(&app.db, old_id, "5", &commune_goals, "manual", &Who::system(), chrono::Utc::now())
+        .await
+        .expect("allocate communes");
     let before = campaign_count(&app).await;
 
     // A dry run shows the review and writes nothing.
@@ -119,8 +130,13 @@ async fn the_office_makes_2024_from_2023_through_the_api() {
     let (status, created) = post(&app, &token, confirm.clone()).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["code"], NEW);
-    assert_eq!(created["allocations"], old_goals.len());
+    assert_eq!(created["allocations"], old_goals.len() + communes.len());
     check_new_campaign(&app, NEW, &old_goals, 23_000).await;
+    // The communes share their district's new part, exactly.
+    let new_id = campaigns::by_code(&app.db, NEW).await.expect("query").expect("2024").row.id;
+    let copied = allocations::for_indicator(&app.db, new_id, "5").await.expect("allocations");
+    assert_eq!(communes.iter().map(|c| copied[c]).sum::<i64>(), copied[&district]);
+    assert_eq!(copied.len(), old_goals.len() + communes.len());
     let entries = create_from_entries(&app).await;
     assert_eq!(entries.len(), 1);
     assert_eq!((entries[0].actor_name.as_str(), entries[0].entity_key.as_deref()), ("vanphong", Some(NEW)));

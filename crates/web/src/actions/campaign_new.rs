@@ -38,9 +38,11 @@ pub struct Overrides {
 pub struct AllocationCopy {
     pub indicator: String,
     pub units: usize,
+    /// The parts of the plan's goal (units allocated from the top), last year and new.
     pub old_total: i64,
     pub new_total: i64,
-    /// Units allocated last year that no longer operate (their part is not copied).
+    /// Units allocated last year that no longer operate, or under one that no longer
+    /// does (their parts are not copied).
     pub inactive_units: usize,
 }
 
@@ -194,18 +196,29 @@ async fn copy_allocations(
             }
         }
         let mut new_parts: BTreeMap<i64, i64> = BTreeMap::new();
+        let (mut old_top, mut new_top) = (0, 0);
         for ((_, parent), group) in groups {
-            let (from, to) = match parent.and_then(|p| Some((*parts.get(&p)?, *new_parts.get(&p)?))) {
-                Some(pair) => pair,
-                None => (old_goal, new_goal),
-            };
-            new_parts.extend(proportional_allocations(&group, from, to));
+            match parent.filter(|p| parts.contains_key(p)) {
+                // A part of a unit's own allocated part: the unit's new part is split.
+                Some(p) => match new_parts.get(&p).copied() {
+                    Some(to) => new_parts.extend(proportional_allocations(&group, parts[&p], to)),
+                    // The unit was not copied (no longer operates): neither are its parts.
+                    None => inactive += group.len(),
+                },
+                // A part of the plan's goal: the same share of the new goal.
+                None => {
+                    let split = proportional_allocations(&group, old_goal, new_goal);
+                    old_top += group.values().sum::<i64>();
+                    new_top += split.values().sum::<i64>();
+                    new_parts.extend(split);
+                }
+            }
         }
         summary.push(AllocationCopy {
             indicator: key.to_string(),
             units: new_parts.len(),
-            old_total: parts.values().sum(),
-            new_total: new_parts.values().sum(),
+            old_total: old_top,
+            new_total: new_top,
             inactive_units: inactive,
         });
         out.extend(new_parts.into_iter().map(|(unit, goal)| (key.to_string(), unit, goal)));
