@@ -294,4 +294,15 @@ async fn the_page_reviews_edits_and_confirms_without_javascript() {
     assert_eq!(new.plan.indicator("5").map(|i| i.goal), Some(23_000.0));
     assert_eq!(allocations::for_indicator(&app.db, new.row.id, "5").await.expect("a").values().sum::<i64>(), 23_000);
     assert_eq!(create_from_entries(&app).await.len(), 1);
+
+    // In English: the same review, the refusal in English.
+    office.get(format!("{}/lang/en", app.base)).send().await.expect("lang");
+    let r = post("/campaigns/new", &[("source", OLD), ("year", "2025")]).await.expect("post");
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("New campaign from an earlier one") && html.contains("Friday 21/02/2025"), "{html}");
+    assert!(!html.contains("Thứ Sáu"));
+    let r = post("/campaigns/new/confirm", &[("source", NEW), ("year", "2024")]).await.expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("html").contains("must be after the source plan's (2024)"));
 }
