@@ -134,6 +134,10 @@ pub fn review_text(p: &RollForwardPreview) -> String {
             format::date(c.new)
         );
     }
+    let _ = writeln!(out, "\nChữ được sửa theo năm mới ({}):", r.texts.len());
+    for t in &r.texts {
+        let _ = writeln!(out, "  - {}: «{}» → «{}»", t.field_vi, t.old, t.new);
+    }
     let _ = writeln!(out, "\nKỳ báo cáo tuần ({}):", r.periods.len());
     for period in &r.periods {
         let _ = writeln!(out, "  Tuần {}: {} – {}", period.seq, format::date(period.start), format::date(period.end));
@@ -176,7 +180,7 @@ pub fn review_text(p: &RollForwardPreview) -> String {
     if r.old_year_mentions > 0 {
         let _ = writeln!(
             out,
-            "\nLưu ý: văn bản còn {} chỗ ghi năm {} (căn cứ, nội dung, ghi chú giữ nguyên): hãy soát lại.",
+            "\nLưu ý: văn bản còn {} chỗ ghi năm {} mà phần mềm không tự đổi: hãy soát lại.",
             r.old_year_mentions, r.source_year
         );
     }

@@ -264,6 +264,7 @@ async fn the_page_reviews_edits_and_confirms_without_javascript() {
     let html = r.text().await.expect("html");
     assert!(html.contains("Thứ Sáu 24/02/2023") && html.contains("Thứ Sáu 23/02/2024"), "{html}");
     assert!(html.contains("24/02/2024 – 01/03/2024"));
+    assert!(html.contains("93 năm ngày thành lập"), "the words rewritten are shown");
     assert!(html.contains("name=\"g.5\" value=\"23.000\""));
     assert!(html.contains("name=\"g.2b\" value=\"70%\""));
     assert!(html.contains("formaction=\"/campaigns/new/confirm\""));

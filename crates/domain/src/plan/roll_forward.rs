@@ -24,6 +24,16 @@
 //! Every changed date is listed with its field in words, the old and new date and
 //! their weekdays, so the office reviews them before confirming.
 //!
+//! # Words
+//!
+//! The code and titles get the new year. In every sentence of the plan, "năm 2023"
+//! becomes "năm 2024", a date written in the text ("trước ngày 01/3/2023") becomes
+//! the date it moved to (the same date field's new date when the plan has it, else
+//! by the same rule), and the founding anniversary's count goes up ("92 năm ngày
+//! thành lập Đoàn" → "93 năm"). Each rewrite is listed; any other mention of the old
+//! year is counted (`old_year_mentions`) for the office to read over. The document
+//! number is emptied (a new document gets its own).
+//!
 //! # Goals
 //!
 //! Each indicator (matched by its key) gets a proposed goal: the larger of last
@@ -159,8 +169,8 @@ pub struct RollForward {
     pub periods: Vec<PeriodLine>,
     /// Lint findings the new plan has and the old one had not (none expected).
     pub new_findings: Vec<Finding>,
-    /// How many times the old year is still written in the new text (sentences,
-    /// notes and duties are kept word for word: the office reads them over).
+    /// How many times the old year is still written in the new text where no rule
+    /// above rewrote it (the office reads those over).
     pub old_year_mentions: usize,
 }
 
@@ -395,6 +405,120 @@ pub fn replace_year(text: &str, from: i32, to: i32) -> String {
     }
     out.push_str(&text[last..]);
     out
+}
+
+/// Rewrites the mentions of the year `from` in a text: a date written in it
+/// ("01/3/2023", "26/3/2023") becomes the date `move_date` gives, written the same
+/// way; "năm 2023" becomes "năm 2024"; with `every_year`, any other mention of the
+/// year too (titles: "Tháng Thanh niên 2023"). Returns the text and each change made.
+pub fn rewrite_mentions(
+    text: &str,
+    from: i32,
+    to: i32,
+    move_date: &dyn Fn(NaiveDate) -> NaiveDate,
+    every_year: bool,
+) -> (String, Vec<(String, String)>) {
+    let needle = from.to_string();
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut changes = Vec::new();
+    let mut last = 0;
+    for (start, _) in text.match_indices(&needle) {
+        let end = start + needle.len();
+        if start < last
+            || (start > 0 && bytes[start - 1].is_ascii_digit())
+            || (end < bytes.len() && bytes[end].is_ascii_digit())
+        {
+            continue;
+        }
+        if let Some((date_start, day_text, month_text)) = date_before(text, start, last) {
+            let day = day_text.parse::<u32>().ok();
+            let month = month_text.parse::<u32>().ok();
+            if let Some(date) = day.zip(month).and_then(|(d, m)| NaiveDate::from_ymd_opt(from, m, d)) {
+                let new = move_date(date);
+                let written = format!(
+                    "{:0dw$}/{:0mw$}/{}",
+                    new.day(),
+                    new.month(),
+                    new.year(),
+                    dw = day_text.len(),
+                    mw = month_text.len()
+                );
+                changes.push((text[date_start..end].to_string(), written.clone()));
+                out.push_str(&text[last..date_start]);
+                out.push_str(&written);
+                last = end;
+                continue;
+            }
+        }
+        let named = text[last..start].to_lowercase().ends_with("năm ");
+        if every_year || named {
+            let old_words = if named { format!("năm {from}") } else { needle.clone() };
+            let new_words = if named { format!("năm {to}") } else { to.to_string() };
+            changes.push((old_words, new_words));
+            out.push_str(&text[last..start]);
+            out.push_str(&to.to_string());
+            last = end;
+        }
+    }
+    out.push_str(&text[last..]);
+    (out, changes)
+}
+
+/// "kỷ niệm 92 năm ngày thành lập Đoàn" a year later is "93 năm": the count of
+/// years before "năm ngày thành lập" goes up by `years`. Returns the text and each
+/// change made.
+pub fn bump_founding_counts(text: &str, years: i32) -> (String, Vec<(String, String)>) {
+    const AFTER: &str = " năm ngày thành lập";
+    let lower = text.to_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut changes = Vec::new();
+    let mut last = 0;
+    // Lower-casing keeps byte offsets here: the phrase and digits are the same length
+    // in both cases, and only positions found in `lower` that match in `text` are used.
+    for (at, _) in lower.match_indices(AFTER) {
+        if lower.len() != text.len() || !text.is_char_boundary(at) || at < last {
+            continue;
+        }
+        let digits = text[last..at].bytes().rev().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits > 3 {
+            continue;
+        }
+        let start = at - digits;
+        if start > 0 && text.as_bytes()[start - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let Ok(n) = text[start..at].parse::<i32>() else { continue };
+        let bumped = (n + years).to_string();
+        changes.push((format!("{n}{AFTER}"), format!("{bumped}{AFTER}")));
+        out.push_str(&text[last..start]);
+        out.push_str(&bumped);
+        last = at;
+    }
+    out.push_str(&text[last..]);
+    (out, changes)
+}
+
+/// "D/M/" (one or two digits each) right before `at`, not reaching back past `floor`:
+/// where it starts, the day and the month as written.
+fn date_before(text: &str, at: usize, floor: usize) -> Option<(usize, &str, &str)> {
+    let head = text.get(floor..at)?.strip_suffix('/')?;
+    let month_len = head.bytes().rev().take_while(u8::is_ascii_digit).count();
+    if !(1..=2).contains(&month_len) {
+        return None;
+    }
+    let month = &head[head.len() - month_len..];
+    let head = head[..head.len() - month_len].strip_suffix('/')?;
+    let day_len = head.bytes().rev().take_while(u8::is_ascii_digit).count();
+    if !(1..=2).contains(&day_len) {
+        return None;
+    }
+    let day = &head[head.len() - day_len..];
+    let start = floor + head.len() - day_len;
+    if start > 0 && text.as_bytes()[start - 1].is_ascii_digit() {
+        return None;
+    }
+    Some((start, day, month))
 }
 
 fn count_year(text: &str, year: i32) -> usize {
@@ -644,39 +768,6 @@ pub fn roll_forward(source: &str, options: &RollForwardOptions) -> Result<RollFo
         old: source_year.to_string(),
         new: year.to_string(),
     });
-    let mut retitle = |edits: &mut Edits, at: &Spanned<String>, field_vi: String, field_en: String| -> String {
-        let new = replace_year(at.get_ref(), source_year, year);
-        if &new != at.get_ref() {
-            edits.replace(at, quoted(&new));
-            texts.push(TextChange { field_vi, field_en, old: at.get_ref().clone(), new: new.clone() });
-        }
-        new
-    };
-    let title = retitle(&mut edits, &spans.campaign.title, "Tên kế hoạch".into(), "Title".into());
-    if let Some(st) = &spans.campaign.short_title {
-        retitle(&mut edits, st, "Tên ngắn".into(), "Short title".into());
-    }
-    for e in &spans.events {
-        retitle(&mut edits, &e.title, format!("Hoạt động {}: tên", e.number), format!("Event {}: title", e.number));
-    }
-    for m in &spans.milestones {
-        retitle(&mut edits, &m.title, format!("Mốc «{}»: tên", short(m.title.get_ref())), "Milestone: title".into());
-    }
-    for d in &spans.duties {
-        retitle(&mut edits, &d.party, "Nhiệm vụ: tên đơn vị".into(), "Duty: party".into());
-    }
-    if let Some(number) = &spans.campaign.document_number {
-        if !number.get_ref().trim().is_empty() {
-            edits.replace(number, quoted(""));
-            texts.push(TextChange {
-                field_vi: "Số văn bản (để trống cho văn bản mới)".into(),
-                field_en: "Document number (left empty for the new document)".into(),
-                old: number.get_ref().clone(),
-                new: String::new(),
-            });
-        }
-    }
-
     // Dates.
     let mut mover = Mover { year, weeks, edits: &mut edits, changes: Vec::new() };
     if let Some(at) = &spans.campaign.issued_on {
@@ -739,6 +830,47 @@ pub fn roll_forward(source: &str, options: &RollForwardOptions) -> Result<RollFo
     );
     let dates = mover.changes;
 
+    // Titles: the year and the dates written in them, as the dates moved.
+    let moved: HashMap<NaiveDate, NaiveDate> = dates.iter().map(|c| (c.old, c.new)).collect();
+    let move_date = |d: NaiveDate| -> NaiveDate {
+        moved.get(&d).copied().unwrap_or_else(|| match anniversary(d).and_then(|_| same_day_in(year, d)) {
+            Some(kept) => kept,
+            None => d + Duration::weeks(weeks),
+        })
+    };
+    let mut retitle = |edits: &mut Edits, at: &Spanned<String>, field_vi: String, field_en: String| -> String {
+        let (new, _) = rewrite_mentions(at.get_ref(), source_year, year, &move_date, true);
+        if &new != at.get_ref() {
+            edits.replace(at, quoted(&new));
+            texts.push(TextChange { field_vi, field_en, old: at.get_ref().clone(), new: new.clone() });
+        }
+        new
+    };
+    retitle(&mut edits, &spans.campaign.title, "Tên kế hoạch".into(), "Title".into());
+    if let Some(st) = &spans.campaign.short_title {
+        retitle(&mut edits, st, "Tên ngắn".into(), "Short title".into());
+    }
+    for e in &spans.events {
+        retitle(&mut edits, &e.title, format!("Hoạt động {}: tên", e.number), format!("Event {}: title", e.number));
+    }
+    for m in &spans.milestones {
+        retitle(&mut edits, &m.title, format!("Mốc «{}»: tên", short(m.title.get_ref())), "Milestone: title".into());
+    }
+    for d in &spans.duties {
+        retitle(&mut edits, &d.party, "Nhiệm vụ: tên đơn vị".into(), "Duty: party".into());
+    }
+    if let Some(number) = &spans.campaign.document_number {
+        if !number.get_ref().trim().is_empty() {
+            edits.replace(number, quoted(""));
+            texts.push(TextChange {
+                field_vi: "Số văn bản (để trống cho văn bản mới)".into(),
+                field_en: "Document number (left empty for the new document)".into(),
+                old: number.get_ref().clone(),
+                new: String::new(),
+            });
+        }
+    }
+
     // Goals.
     let mut goals = Vec::new();
     let goal_spans: HashMap<&str, &Spanned<toml::Value>> =
@@ -768,6 +900,26 @@ pub fn roll_forward(source: &str, options: &RollForwardOptions) -> Result<RollFo
     }
 
     let plan_toml = edits.apply(&source);
+    // The sentences: "năm 2023" and the dates written in them ("trước ngày 01/3/2023"),
+    // and the founding anniversary's count ("92 năm ngày thành lập" → "93 năm"), once.
+    let (plan_toml, mut mentions) = rewrite_mentions(&plan_toml, source_year, year, &move_date, false);
+    let (plan_toml, counts) = bump_founding_counts(&plan_toml, year - source_year);
+    mentions.extend(counts);
+    let mut counted: Vec<((String, String), usize)> = Vec::new();
+    for change in mentions {
+        match counted.iter_mut().find(|(c, _)| *c == change) {
+            Some((_, n)) => *n += 1,
+            None => counted.push((change, 1)),
+        }
+    }
+    for ((old, new), n) in counted {
+        texts.push(TextChange {
+            field_vi: format!("Trong các câu của kế hoạch ({n} chỗ)"),
+            field_en: format!("In the plan's sentences ({n} places)"),
+            old,
+            new,
+        });
+    }
     let new_plan = parse_plan(&plan_toml).map_err(RollForwardError::Result)?;
     let mut before: HashMap<&str, usize> = HashMap::new();
     let old_findings = lint(&old_plan);
@@ -788,7 +940,7 @@ pub fn roll_forward(source: &str, options: &RollForwardOptions) -> Result<RollFo
         source_year,
         code,
         year,
-        title,
+        title: new_plan.campaign.title.clone(),
         weeks,
         targets: new_plan.targets.len(),
         indicators: new_plan.indicators().count(),
@@ -876,6 +1028,27 @@ mod tests {
         assert!(r.new_findings.is_empty(), "{:?}", r.new_findings);
         // Comments and wording are kept: the text only changed where it had to.
         assert!(r.plan_toml.contains("# V. THỜI GIAN and VI. TỔ CHỨC THỰC HIỆN"));
+        // The sentences follow: the year, the dates written in them, the founding count.
+        assert_eq!(r.old_year_mentions, 0);
+        assert!(r.plan_toml.contains("kỷ niệm 93 năm ngày thành lập Đoàn TNCS Hồ Chí Minh (26/3/1931-26/3/2024)"));
+        assert!(r.plan_toml.contains("qua Ban Phong trào trước ngày 28/2/2024."), "the deadline as it moved");
+        assert!(r.plan_toml.contains("Hạn 28/3/2024 như văn bản ghi"));
+        assert!(r.plan_toml.contains("Chương trình công tác Đoàn và phong trào thanh thiếu nhi năm 2024"));
+        assert!(plan.milestones.iter().all(|m| !m.title.contains("2023")));
+        assert!(r.texts.iter().any(|t| t.old == "92 năm ngày thành lập" && t.new == "93 năm ngày thành lập"));
+    }
+
+    #[test]
+    fn mentions_in_sentences_move_as_the_dates_did() {
+        let moved = |d: NaiveDate| d + Duration::weeks(52);
+        let (text, changes) =
+            rewrite_mentions("trước ngày 01/3/2023, năm 2023, 2023-02-24, 12023, Năm 2023", 2023, 2024, &moved, false);
+        assert_eq!(text, "trước ngày 28/2/2024, năm 2024, 2023-02-24, 12023, Năm 2024");
+        assert_eq!(changes.len(), 3);
+        let (title, _) = rewrite_mentions("Tháng Thanh niên 2023", 2023, 2024, &moved, true);
+        assert_eq!(title, "Tháng Thanh niên 2024");
+        let (text, _) = bump_founding_counts("kỷ niệm 92 năm ngày thành lập Đoàn; 5 năm Ngày thành lập", 1);
+        assert_eq!(text, "kỷ niệm 93 năm ngày thành lập Đoàn; 6 năm Ngày thành lập");
     }
 
     #[test]

@@ -71,6 +71,8 @@ pub struct Review {
     pub events: usize,
     pub code_available: bool,
     pub dates: Vec<DateLine>,
+    /// Words rewritten: (where, old, new).
+    pub texts: Vec<(String, String, String)>,
     pub periods: Vec<String>,
     pub goals: Vec<GoalLine>,
     pub allocations: Vec<AllocationLine>,
@@ -167,6 +169,11 @@ fn review_of(lang: Lang, p: &RollForwardPreview, typed: &BTreeMap<String, (Strin
         events: r.events,
         code_available: p.code_available,
         dates,
+        texts: r
+            .texts
+            .iter()
+            .map(|t| (if vi { t.field_vi.clone() } else { t.field_en.clone() }, t.old.clone(), t.new.clone()))
+            .collect(),
         periods: r
             .periods
             .iter()
