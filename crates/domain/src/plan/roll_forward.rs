@@ -838,13 +838,16 @@ pub fn roll_forward(source: &str, options: &RollForwardOptions) -> Result<RollFo
             None => d + Duration::weeks(weeks),
         })
     };
-    let mut retitle = |edits: &mut Edits, at: &Spanned<String>, field_vi: String, field_en: String| -> String {
+    let mut retitle = |edits: &mut Edits, at: &Spanned<String>, field_vi: String, field_en: String| {
         let (new, _) = rewrite_mentions(at.get_ref(), source_year, year, &move_date, true);
         if &new != at.get_ref() {
             edits.replace(at, quoted(&new));
-            texts.push(TextChange { field_vi, field_en, old: at.get_ref().clone(), new: new.clone() });
         }
-        new
+        // As it will read: the founding count is raised by the pass over the whole text.
+        let (shown, _) = bump_founding_counts(&new, year - source_year);
+        if &shown != at.get_ref() {
+            texts.push(TextChange { field_vi, field_en, old: at.get_ref().clone(), new: shown });
+        }
     };
     retitle(&mut edits, &spans.campaign.title, "Tên kế hoạch".into(), "Title".into());
     if let Some(st) = &spans.campaign.short_title {
@@ -1036,6 +1039,9 @@ mod tests {
         assert!(r.plan_toml.contains("Chương trình công tác Đoàn và phong trào thanh thiếu nhi năm 2024"));
         assert!(plan.milestones.iter().all(|m| !m.title.contains("2023")));
         assert!(r.texts.iter().any(|t| t.old == "92 năm ngày thành lập" && t.new == "93 năm ngày thành lập"));
+        let title = r.texts.iter().find(|t| t.field_vi == "Hoạt động 2: tên").unwrap();
+        assert!(title.new.contains("kỷ niệm 93 năm") && title.new.ends_with("năm 2024."), "{title:?}");
+        assert_eq!(plan.events[1].title, title.new, "the review says what the plan says");
     }
 
     #[test]
