@@ -105,6 +105,11 @@ enum Command {
         #[command(subcommand)]
         command: commands::user::UserCommand,
     },
+    /// Campaigns: `campaign new-from CODE --year 2024` (a new campaign from an earlier one).
+    Campaign {
+        #[command(subcommand)]
+        command: commands::campaign::CampaignCommand,
+    },
     /// Allocate a count goal among a unit's children (giao chỉ tiêu), or show it.
     Allocate {
         /// The indicator's key ("17").
@@ -266,6 +271,7 @@ fn main() -> ExitCode {
             Command::Backup { out, db } => commands::backup::backup(db, out).await,
             Command::Restore { file, force, db } => commands::backup::restore(db, file, force).await,
             Command::User { command } => commands::user::run(command).await,
+            Command::Campaign { command } => commands::campaign::run(command).await,
             Command::Report { command } => commands::report::run(command).await,
             Command::Progress { unit, at, json, campaign, db } => {
                 commands::progress::run(unit, at, json, campaign, db).await

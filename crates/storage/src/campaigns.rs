@@ -80,7 +80,19 @@ impl Loaded {
 /// Stores a campaign from its plan text, unless one with the same code exists
 /// (loading twice changes nothing). The first campaign stored becomes current.
 pub async fn load_plan(db: &Db, plan: &Plan, plan_toml: &str, now: DateTime<Utc>) -> Result<Loaded> {
-    load(db, plan, plan_toml, now, None).await
+    load(db, plan, plan_toml, now, None, None).await
+}
+
+/// `load_plan` with the copy of an earlier campaign (see `campaign_copy`), in the
+/// same transaction.
+pub(crate) async fn load_copy(
+    db: &Db,
+    plan: &Plan,
+    plan_toml: &str,
+    now: DateTime<Utc>,
+    copy: &crate::campaign_copy::CopyFrom,
+) -> Result<Loaded> {
+    load(db, plan, plan_toml, now, None, Some(copy)).await
 }
 
 async fn load(
@@ -89,6 +101,7 @@ async fn load(
     plan_toml: &str,
     now: DateTime<Utc>,
     activate: Option<&crate::audit::Who>,
+    copy: Option<&crate::campaign_copy::CopyFrom>,
 ) -> Result<Loaded> {
     let c = &plan.campaign;
     let periods = plan.periods();
@@ -185,6 +198,9 @@ async fn load(
                     "id": id, "title": c.title, "targets": plan.targets.len(), "indicators": plan.indicators().count(),
                 }));
                 crate::audit_in_tx!(tx, &entry, now);
+            }
+            if let Some(copy) = copy {
+                crate::copy_in_tx!(tx, id, copy, now);
             }
             crate::rollups::rebuild_in(&mut **tx, plan, id).await?;
             Loaded::Created(id)
@@ -409,7 +425,7 @@ pub async fn load_and_activate(
         )));
     }
     // The campaign, its tables and the switch to it commit together, or not at all.
-    Ok(load(db, plan, plan_toml, now, Some(who)).await?.id())
+    Ok(load(db, plan, plan_toml, now, Some(who), None).await?.id())
 }
 
 /// The steering committee members assigned to a campaign (user ids).

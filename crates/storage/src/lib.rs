@@ -4,6 +4,7 @@
 pub mod allocations;
 pub mod audit;
 pub mod base_figures;
+pub mod campaign_copy;
 pub mod campaigns;
 pub mod columns;
 pub mod comparisons;

@@ -20,10 +20,14 @@ use crate::AppState;
 /// What the demo stored.
 #[derive(Debug, Clone, Copy, Default, serde::Serialize)]
 pub struct DemoSummary {
+    /// The default campaign's reporting units and simulated reports.
     pub units: usize,
     pub reports: usize,
     pub late: usize,
     pub missing: usize,
+    /// Simulated reports of the other campaigns the demo adds (next year's edition,
+    /// the summer campaign).
+    pub other_reports: usize,
 }
 
 const ACTIVITIES: &[(&str, &str)] = &[
@@ -53,15 +57,26 @@ pub async fn fill(state: &AppState, seed: u64) -> Result<DemoSummary, StorageErr
     let campaign = campaigns::current(db).await?;
     let mut rng = StdRng::seed_from_u64(seed);
     let mut summary = fill_campaign(state, &campaign, &mut rng, 1.0).await?;
+    // Next year's edition, made from this one as the office would ("Tạo kế hoạch từ
+    // năm trước": dates moved, goals proposed, allocations copied), with a little
+    // more done, so that every "so với cùng kỳ" has something to show.
+    let who = Who { user_id: None, name: "demo".into(), client: None };
+    let next_year = campaign.plan.campaign.year + 1;
+    let overrides = crate::actions::campaign_new::Overrides::default();
+    match crate::actions::campaign_new::confirm_as(state, &who, &campaign, next_year, &overrides).await {
+        Ok(created) => {
+            if let Some(c) = campaigns::by_id(db, created.id).await? {
+                summary.other_reports += fill_campaign(state, &c, &mut rng, 1.12).await?.reports;
+            }
+        }
+        Err(f) => tracing::warn!(error = %f.en, "demo: next year's edition not made"),
+    }
     // A campaign of another kind running too (its own weekly rule): the summer
     // volunteer campaign, a demonstration plan.
     let summer = phongtrao_domain::plan::parse_plan(SUMMER_PLAN).map_err(|e| StorageError::Invalid(e.to_string()))?;
     let id = campaigns::load_plan(db, &summer, SUMMER_PLAN, now).await?.id();
     if let Some(c) = campaigns::by_id(db, id).await? {
-        let s = fill_campaign(state, &c, &mut rng, 1.0).await?;
-        summary.reports += s.reports;
-        summary.late += s.late;
-        summary.missing += s.missing;
+        summary.other_reports += fill_campaign(state, &c, &mut rng, 1.0).await?.reports;
     }
     Ok(summary)
 }

@@ -111,6 +111,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/admin/users/import/template.xlsx", get(pages::accounts_bulk::template))
         .route("/admin/users/import/{id}/confirm", post(pages::accounts_bulk::confirm))
         .route("/admin/users/bulk", post(pages::accounts_bulk::bulk))
+        .route("/campaigns/new", get(pages::campaign_new::form).post(pages::campaign_new::preview))
+        .route("/campaigns/new/confirm", post(pages::campaign_new::confirm))
         .route("/admin/users/{id}", post(pages::admin_users::update))
         .route("/admin/users/{id}/reset", post(pages::admin_users::reset))
         .route("/audit", get(pages::audit::show))

@@ -46,6 +46,12 @@ pub async fn run(args: DatabaseArgs, seed: u64, scale: Scale, periods: u32) -> R
         "DỮ LIỆU MÔ PHỎNG / SIMULATED DATA: {} báo cáo của {} đơn vị ({} trễ hạn, {} không nộp) / {} reports of {} units ({} late, {} missing). Mọi trang đều ghi rõ là mô phỏng / every page says so.",
         s.reports, s.units, s.late, s.missing, s.reports, s.units, s.late, s.missing
     );
+    if s.other_reports > 0 {
+        println!(
+            "Thêm {} báo cáo mô phỏng của năm sau (so sánh cùng kỳ) và chiến dịch tình nguyện hè: chọn ở ô \"Chiến dịch\" / {} more simulated reports in next year's edition (year-over-year) and the summer campaign: see the campaign switcher.",
+            s.other_reports, s.other_reports
+        );
+    }
     db.close().await;
     Ok(ExitCode::SUCCESS)
 }

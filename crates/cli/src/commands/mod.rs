@@ -1,5 +1,6 @@
 pub mod allocate;
 pub mod backup;
+pub mod campaign;
 pub mod demo;
 pub mod export;
 pub mod plan;

@@ -304,3 +304,77 @@ async fn a_steering_member_assigned_to_one_campaign_sees_only_that_one() {
     let audit = app.api("/api/v1/audit?action=campaign.members", &office).await;
     assert!(audit.to_string().contains(B), "{audit}");
 }
+
+fn phongtrao(args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_phongtrao"))
+        .env_remove("DATABASE_URL")
+        .env_remove("PHONGTRAO_DATA_DIR")
+        .env_remove("PHONGTRAO_CAMPAIGN")
+        .env("RUST_LOG", "warn")
+        .args(args)
+        .output()
+        .expect("run");
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn the_commands_name_the_campaign_and_an_archived_one_refuses_a_report() {
+    if std::env::var("PHONGTRAO_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+        return; // the commands run on a SQLite data directory here
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data");
+    let data = data.to_str().expect("path");
+    assert!(phongtrao(&["migrate", "--data-dir", data]).0);
+    let (ok, out) = phongtrao(&["campaign", "new-from", A, "--year", "2024", "--yes", "--data-dir", data]);
+    assert!(ok, "{out}");
+    let (ok, list) = phongtrao(&["campaign", "list", "--data-dir", data]);
+    assert!(ok && list.contains(A) && list.contains(B), "{list}");
+    assert!(list.contains("mặc định"), "{list}");
+
+    // A report to 2023 by naming it, then 2023 archived: its report stays, a new one
+    // is refused with why, and 2024 still takes one.
+    let file = dir.path().join("r.json");
+    std::fs::write(&file, r#"{"values": {"5": "1.200"}, "submitted_at": "2023-03-03T15:00:00+07:00"}"#).expect("write");
+    let file = file.to_str().expect("path");
+    let (ok, out) = phongtrao(&[
+        "report",
+        "submit",
+        "--unit",
+        "903",
+        "--period-end",
+        WEEK1,
+        "--file",
+        file,
+        "--campaign",
+        A,
+        "--data-dir",
+        data,
+    ]);
+    assert!(ok, "{out}");
+    let (ok, out) = phongtrao(&["campaign", "archive", A, "--data-dir", data]);
+    assert!(ok && out.contains("Đã lưu trữ"), "{out}");
+    let (ok, out) = phongtrao(&[
+        "report",
+        "submit",
+        "--unit",
+        "899",
+        "--period-end",
+        WEEK1,
+        "--file",
+        file,
+        "--campaign",
+        A,
+        "--data-dir",
+        data,
+    ]);
+    assert!(!ok && out.contains("lưu trữ"), "{out}");
+    let (ok, out) = phongtrao(&["progress", "--json", "--campaign", A, "--unit", "903", "--data-dir", data]);
+    assert!(ok && out.contains("\"sum\": 1200"), "{out}");
+    let (ok, out) = phongtrao(&["report", "list", "--campaign", B, "--json", "--data-dir", data]);
+    assert!(ok && !out.contains("\"903\""), "{out}");
+    let (ok, list) = phongtrao(&["campaign", "list", "--json", "--data-dir", data]);
+    assert!(ok && list.contains("\"archived\""), "{list}");
+    let (ok, out) = phongtrao(&["progress", "--campaign", "khong-co", "--data-dir", data]);
+    assert!(!ok && out.contains("Không có chiến dịch"), "{out}");
+}

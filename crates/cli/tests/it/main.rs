@@ -8,6 +8,7 @@ mod api_twins;
 mod audit_log;
 mod backup;
 mod browser;
+mod campaign_new;
 mod campaigns;
 mod cli;
 mod compare_years;

@@ -4,6 +4,7 @@ mod file;
 pub mod lint;
 mod load;
 mod model;
+pub mod roll_forward;
 mod values;
 
 pub use load::{parse_plan, parse_time, PlanErrors, PlanProblem};

@@ -5,6 +5,7 @@ pub mod accounts_bulk;
 pub mod allocation;
 pub mod audit_log;
 pub mod calendar;
+pub mod campaign_new;
 pub mod campaigns;
 pub mod compare_years;
 pub mod dashboard;

@@ -6,6 +6,7 @@ mod allocations;
 mod audit_export;
 mod body;
 mod campaign;
+mod campaign_new;
 mod campaigns;
 mod doc;
 mod documents;
@@ -70,6 +71,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(allocations::show, allocations::set))
         .routes(routes!(plan_import::upload))
         .routes(routes!(plan_import::confirm))
+        .routes(routes!(campaign_new::from_previous))
         .routes(routes!(reports::list))
         .routes(routes!(reports::show))
         .routes(routes!(reports::save_draft))

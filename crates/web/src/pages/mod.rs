@@ -7,6 +7,7 @@ pub mod admin_users;
 pub mod allocations;
 pub mod audit;
 pub mod calendar;
+pub mod campaign_new;
 pub mod campaigns;
 pub mod dashboard;
 pub mod documents;
