@@ -98,6 +98,11 @@ enum Command {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// The unit tree: reorganise it (sáp nhập, chia tách) from the state's files.
+    Units {
+        #[command(subcommand)]
+        command: commands::units::UnitsCommand,
+    },
     /// Accounts: add, new password, list.
     User {
         #[command(subcommand)]
@@ -258,6 +263,7 @@ fn main() -> ExitCode {
             Command::Backup { out, db } => commands::backup::backup(db, out).await,
             Command::Restore { file, force, db } => commands::backup::restore(db, file, force).await,
             Command::User { command } => commands::user::run(command).await,
+            Command::Units { command } => commands::units::run(command).await,
             Command::Report { command } => commands::report::run(command).await,
             Command::Progress { unit, at, json, db } => commands::progress::run(unit, at, json, db).await,
             Command::Export { what, period_end, unit, at, out, db } => {

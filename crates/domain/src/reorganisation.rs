@@ -385,6 +385,18 @@ pub fn parse_mapping_csv(text: &str) -> Result<Vec<Edge>, Vec<RowError>> {
     }
 }
 
+/// A table read from a spreadsheet (.xlsx) or a CSV of any delimiter, written back
+/// as the CSV text the parsers read (the first row is the header).
+pub fn table_to_csv(rows: &[Vec<String>]) -> String {
+    let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    for row in rows {
+        // Writing to memory cannot fail.
+        let _ = writer.write_record(row);
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
 impl Reorganisation {
     /// Reads the new units file and, when given, the mapping (which then decides
     /// for every old unit it names).
