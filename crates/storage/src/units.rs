@@ -205,6 +205,16 @@ pub async fn root(db: &Db) -> Result<Option<UnitRow>> {
     Ok(with_pool!(db, pool => sqlx::query_as(&sql).fetch_optional(pool).await)?)
 }
 
+/// The top unit of a campaign's tree (`campaigns.root_unit_id`); a campaign that
+/// names none runs on today's tree (`root`). After a reorganisation an old campaign
+/// keeps walking its own, retired tree from here.
+pub async fn root_of(db: &Db, root_unit_id: Option<i64>) -> Result<Option<UnitRow>> {
+    match root_unit_id {
+        Some(id) => by_id(db, id).await,
+        None => root(db).await,
+    }
+}
+
 /// A unit by code with its ancestry (the unit's id, then its parent's … up to the
 /// root), in one read.
 pub async fn by_code_with_ancestry(db: &Db, code: &str) -> Result<Option<(UnitRow, Vec<i64>)>> {

@@ -37,4 +37,5 @@ mod submissions;
 mod submit_notices;
 mod support;
 mod unit_contacts;
+mod unit_history;
 mod unit_lifecycle;

@@ -161,7 +161,7 @@ pub async fn remind(
     let unit = match unit_code {
         // A code or a name as the officer types it.
         Some(text) => Some(crate::actions::unit_lookup::require(db, text).await?),
-        None => units::root(db).await?,
+        None => units::root_of(db, campaign.row.root_unit_id).await?,
     }
     .filter(|u| u.active)
     .ok_or_else(Failure::not_found)?;

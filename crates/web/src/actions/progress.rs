@@ -218,7 +218,7 @@ pub async fn compute_listing(
     let plan = &campaign.plan;
     let root = match unit_code {
         Some(code) => units::by_code(db, code).await?.filter(|u| u.active).ok_or_else(Failure::not_found)?,
-        None => units::root(db).await?.ok_or_else(Failure::not_found)?,
+        None => units::root_of(db, campaign.row.root_unit_id).await?.ok_or_else(Failure::not_found)?,
     };
     let today = state.now().with_timezone(&plan.campaign.timezone).date_naive();
     let at = at.unwrap_or_else(|| today.min(plan.campaign.ends_on));
@@ -405,7 +405,7 @@ pub async fn compute_children(
     let plan = &campaign.plan;
     let parent = match parent_code {
         Some(code) => units::by_code(db, code).await?.ok_or_else(Failure::not_found)?,
-        None => units::root(db).await?.ok_or_else(Failure::not_found)?,
+        None => units::root_of(db, campaign.row.root_unit_id).await?.ok_or_else(Failure::not_found)?,
     };
     let children: Vec<UnitRow> = units::children(db, parent.id).await?.into_iter().filter(|u| u.active).collect();
     let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
