@@ -134,6 +134,10 @@ async fn the_2025_reorganisation_makes_the_new_tree_and_keeps_the_old_one_for_20
     assert_eq!((phu_quoc.kind.as_str(), phu_quoc.name.as_str()), ("special_zone", "Đoàn đặc khu Phú Quốc"));
     assert_eq!(phu_quoc.valid_from.map(|d| d.to_string()).as_deref(), Some("2025-07-01"));
     assert!(units::search(db, "rach gia", 50).await.expect("search").iter().all(|u| u.is_live()));
+    let page = app.text("/units").await;
+    assert!(page.contains("Đoàn đặc khu Phú Quốc") && !page.contains("Huyện đoàn Hòn Đất"), "the page shows today's tree");
+    let listed = app.json("/api/v1/units").await;
+    assert_eq!(listed["count"], 103);
 
     // The old tree: retired, still whole from its root; the 2023 campaign still
     // lists its 15 districts and its report stays attached with the same figures.

@@ -87,7 +87,8 @@ pub async fn list(
     Query(q): Query<SearchQuery>,
 ) -> Result<UnitsPage, AppError> {
     let lang = page.lang;
-    let rows = units::list(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
+    // Today's tree: units a reorganisation retired are kept for their campaigns only.
+    let rows = units::list_live(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
     let query = q.q.unwrap_or_default().trim().chars().take(100).collect::<String>();
     let found = if query.is_empty() {
         None
