@@ -176,12 +176,7 @@ pub fn parse_share(text: &str) -> Option<Share> {
     if folded.is_empty() || folded == "full" || folded == "toan bo" || folded == "whole" || folded == "1" {
         return Some(Share::Full);
     }
-    let rest = ["mot phan", "part"]
-        .iter()
-        .find_map(|w| folded.strip_prefix(w))
-        .map(str::trim)
-        .unwrap_or(folded)
-        .trim();
+    let rest = ["mot phan", "part"].iter().find_map(|w| folded.strip_prefix(w)).map(str::trim).unwrap_or(folded).trim();
     if rest.is_empty() {
         return Some(Share::Part);
     }
@@ -232,7 +227,10 @@ fn parse_formed_from(text: &str) -> Result<Vec<(String, Share)>, (String, String
             (Some(open), true) => {
                 let inside = &item[open + 1..item.len() - 1];
                 parse_share(inside).ok_or_else(|| {
-                    (format!("phần \"{inside}\" của {code} không đọc được"), format!("share \"{inside}\" of {code} is unreadable"))
+                    (
+                        format!("phần \"{inside}\" của {code} không đọc được"),
+                        format!("share \"{inside}\" of {code} is unreadable"),
+                    )
                 })?
             }
             _ => Share::Full,
@@ -248,7 +246,9 @@ pub fn parse_new_units_csv(text: &str) -> Result<(Vec<NewUnit>, Vec<Edge>), Vec<
     let mut rdr = reader(text);
     let headers = match rdr.headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Err(vec![RowError::one(1, format!("không đọc được tệp: {e}"), format!("unreadable file: {e}"))]),
+        Err(e) => {
+            return Err(vec![RowError::one(1, format!("không đọc được tệp: {e}"), format!("unreadable file: {e}"))])
+        }
     };
     let col = |name: &str| header_index(&headers, name);
     let (Some(code_i), Some(parent_i), Some(kind_i), Some(name_i)) =
@@ -310,14 +310,7 @@ pub fn parse_new_units_csv(text: &str) -> Result<(Vec<NewUnit>, Vec<Edge>), Vec<
         for (old_code, share) in formed {
             edges.push(Edge { source: EdgeSource::FormedFrom, row, old_code, new_code: code.clone(), share });
         }
-        units.push(NewUnit {
-            row,
-            code,
-            parent_code: (!parent.is_empty()).then_some(parent),
-            kind,
-            name,
-            admin_name,
-        });
+        units.push(NewUnit { row, code, parent_code: (!parent.is_empty()).then_some(parent), kind, name, admin_name });
     }
     if errors.is_empty() {
         Ok((units, edges))
@@ -331,7 +324,9 @@ pub fn parse_mapping_csv(text: &str) -> Result<Vec<Edge>, Vec<RowError>> {
     let mut rdr = reader(text);
     let headers = match rdr.headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Err(vec![RowError::one(1, format!("không đọc được tệp: {e}"), format!("unreadable file: {e}"))]),
+        Err(e) => {
+            return Err(vec![RowError::one(1, format!("không đọc được tệp: {e}"), format!("unreadable file: {e}"))])
+        }
     };
     let (Some(old_i), Some(new_i)) = (header_index(&headers, "old_code"), header_index(&headers, "new_code")) else {
         return Err(vec![RowError::one(
@@ -364,7 +359,10 @@ pub fn parse_mapping_csv(text: &str) -> Result<Vec<Edge>, Vec<RowError>> {
         let share_text = share_i.map(field).unwrap_or_default();
         let mut problems = Vec::new();
         if old_code.is_empty() || new_code.is_empty() {
-            problems.push((format!("{MAP_FILE_VI}: thiếu mã cũ hoặc mã mới"), format!("{MAP_FILE_EN}: missing old or new code")));
+            problems.push((
+                format!("{MAP_FILE_VI}: thiếu mã cũ hoặc mã mới"),
+                format!("{MAP_FILE_EN}: missing old or new code"),
+            ));
         }
         let share = parse_share(&share_text);
         if share.is_none() {
@@ -428,7 +426,10 @@ impl Reorganisation {
     pub fn check(&self, old: &[OldUnit]) -> Result<Checked, Vec<RowError>> {
         let mut errors: Vec<RowError> = Vec::new();
         let old_by_code: HashMap<&str, &OldUnit> = old.iter().map(|u| (u.code.as_str(), u)).collect();
-        let Some(old_root) = old.iter().find(|u| u.parent_code.is_none() || !old_by_code.contains_key(u.parent_code.as_deref().unwrap_or(""))) else {
+        let Some(old_root) = old
+            .iter()
+            .find(|u| u.parent_code.is_none() || !old_by_code.contains_key(u.parent_code.as_deref().unwrap_or("")))
+        else {
             return Err(vec![RowError::one(0, "không có cây đơn vị hiện hành", "there is no live unit tree")]);
         };
 
@@ -450,7 +451,10 @@ impl Reorganisation {
             let rows = roots.iter().map(|u| u.row.to_string()).collect::<Vec<_>>().join(", ");
             errors.push(RowError::one(
                 roots.first().map(|u| u.row).unwrap_or(1),
-                format!("{NEW_FILE_VI}: cần đúng một đơn vị cấp cao nhất (không có cấp trên), có {} (dòng {rows})", roots.len()),
+                format!(
+                    "{NEW_FILE_VI}: cần đúng một đơn vị cấp cao nhất (không có cấp trên), có {} (dòng {rows})",
+                    roots.len()
+                ),
                 format!("{NEW_FILE_EN}: needs exactly one top unit (no parent), found {} (rows {rows})", roots.len()),
             ));
         }
@@ -464,8 +468,20 @@ impl Reorganisation {
                     )),
                     Some(p) if p.kind.level().number() >= unit.kind.level().number() => errors.push(RowError::one(
                         unit.row,
-                        format!("{NEW_FILE_VI}: {} ({}) không thể thuộc {} ({})", unit.code, unit.kind.label_vi(), p.code, p.kind.label_vi()),
-                        format!("{NEW_FILE_EN}: {} ({}) cannot sit under {} ({})", unit.code, unit.kind.label_en(), p.code, p.kind.label_en()),
+                        format!(
+                            "{NEW_FILE_VI}: {} ({}) không thể thuộc {} ({})",
+                            unit.code,
+                            unit.kind.label_vi(),
+                            p.code,
+                            p.kind.label_vi()
+                        ),
+                        format!(
+                            "{NEW_FILE_EN}: {} ({}) cannot sit under {} ({})",
+                            unit.code,
+                            unit.kind.label_en(),
+                            p.code,
+                            p.kind.label_en()
+                        ),
                     )),
                     Some(_) => {}
                 },
@@ -574,10 +590,11 @@ impl Reorganisation {
                 let sum = crate::format::number(stated, 4);
                 errors.push(RowError::one(
                     edges[0].row,
+                    format!("{file_vi}: phần của đơn vị cũ {old_code} cộng lại bằng {sum}, phải bằng 1 (dòng {rows})"),
                     format!(
-                        "{file_vi}: phần của đơn vị cũ {old_code} cộng lại bằng {sum}, phải bằng 1 (dòng {rows})"
+                        "{file_en}: the shares of old unit {old_code} add up to {}, not 1 (rows {rows})",
+                        plain(stated)
                     ),
-                    format!("{file_en}: the shares of old unit {old_code} add up to {}, not 1 (rows {rows})", plain(stated)),
                 ));
                 continue;
             }
@@ -665,7 +682,10 @@ impl Reorganisation {
 /// A figure of the new units from their predecessors': for each new unit, the sum
 /// of share × value over its predecessors that have the figure, rounded half up
 /// once at the end. A new unit none of whose predecessors has the figure is absent.
-pub fn predecessor_sum<K: Eq + Hash + Clone>(figures_by_old: &HashMap<K, i64>, lineage: &[Lineage<K>]) -> HashMap<K, i64> {
+pub fn predecessor_sum<K: Eq + Hash + Clone>(
+    figures_by_old: &HashMap<K, i64>,
+    lineage: &[Lineage<K>],
+) -> HashMap<K, i64> {
     let mut sums: HashMap<K, f64> = HashMap::new();
     for edge in lineage {
         if let Some(value) = figures_by_old.get(&edge.old) {
@@ -826,7 +846,8 @@ H,30742,2,huyen,Huyện Ngược
 Z,NOPE,2,xa,Xã Mồ Côi
 ";
         let errors = Reorganisation::from_csv(text, None).unwrap().check(&old_tree()).unwrap_err();
-        let text_of = |row: usize| errors.iter().filter(|e| e.row == row).map(|e| e.message.clone()).collect::<String>();
+        let text_of =
+            |row: usize| errors.iter().filter(|e| e.row == row).map(|e| e.message.clone()).collect::<String>();
         assert!(text_of(4).contains("repeats row 3"), "{errors:?}");
         assert!(text_of(5).contains("cycle") || text_of(5).contains("cannot sit"), "{errors:?}");
         assert!(text_of(7).contains("cannot sit under"), "{errors:?}");
@@ -881,5 +902,9 @@ Z,NOPE,2,xa,Xã Mồ Côi
         assert_eq!(checked.lineage.iter().filter(|l| l.new == "30742").count(), 10);
         assert!(checked.lineage.iter().any(|l| l.old == "91" && l.new == "91" && l.share == 1.0));
         assert_eq!(checked.splits(), 0);
+        assert_eq!(checked.merges(), 42);
+        // The old An Giang (89) and its communes were never in this database.
+        assert!(checked.outside.contains(&"89".to_string()));
+        assert_eq!(checked.outside.len(), 155);
     }
 }

@@ -143,8 +143,7 @@ pub async fn preview(db: &Db, reorg: &Reorganisation, effective_on: NaiveDate) -
         with_pool!(db, pool => sqlx::query_as("SELECT user_id, unit_id FROM user_units").fetch_all(pool).await)?;
     let contacts: Vec<(i64,)> =
         with_pool!(db, pool => sqlx::query_as("SELECT unit_id FROM unit_contacts").fetch_all(pool).await)?;
-    let figures: Vec<(i64, String, i64)> =
-        with_pool!(db, pool => sqlx::query_as("SELECT unit_id, figure, value FROM unit_base_figures").fetch_all(pool).await)?;
+    let figures: Vec<(i64, String, i64)> = with_pool!(db, pool => sqlx::query_as("SELECT unit_id, figure, value FROM unit_base_figures").fetch_all(pool).await)?;
     let summary = summarise(&checked, &tree, &ids, &assignments, &contacts, &figures);
     Ok(Ok((checked, summary)))
 }
@@ -158,8 +157,7 @@ fn summarise(
     figures: &[(i64, String, i64)],
 ) -> Summary {
     let tree_ids: HashSet<i64> = tree.iter().map(|u| u.id).collect();
-    let moving: HashSet<i64> =
-        single_successors(checked).keys().filter_map(|code| ids.get(code).copied()).collect();
+    let moving: HashSet<i64> = single_successors(checked).keys().filter_map(|code| ids.get(code).copied()).collect();
     let on_tree: Vec<&(i64, i64)> = assignments.iter().filter(|(_, unit)| tree_ids.contains(unit)).collect();
     let accounts_moved = on_tree.iter().filter(|(_, unit)| moving.contains(unit)).count();
     let with_contact: HashSet<i64> = contacts.iter().map(|(id,)| *id).collect();
@@ -200,7 +198,9 @@ fn new_base_figures(
     let lineage: Vec<Lineage<i64>> = checked
         .lineage
         .iter()
-        .filter_map(|l| Some(Lineage { old: *ids.get(l.old.as_str())?, new: *place.get(l.new.as_str())?, share: l.share }))
+        .filter_map(|l| {
+            Some(Lineage { old: *ids.get(l.old.as_str())?, new: *place.get(l.new.as_str())?, share: l.share })
+        })
         .collect();
     let mut by_figure: BTreeMap<&str, HashMap<i64, i64>> = BTreeMap::new();
     for (unit, figure, value) in figures {
@@ -251,9 +251,7 @@ pub async fn reorganise(
 ) -> Result<Applied> {
     let title = title.trim();
     if title.chars().count() > 300 {
-        return Err(StorageError::Invalid(
-            "tiêu đề tối đa 300 ký tự / a title holds at most 300 characters".into(),
-        ));
+        return Err(StorageError::Invalid("tiêu đề tối đa 300 ký tự / a title holds at most 300 characters".into()));
     }
     let applied = in_transaction!(db, tx => {
         let tree: Vec<TreeUnit> = sqlx::query_as(LIVE_TREE_SQL).bind(root_code(reorg).unwrap_or("")).fetch_all(&mut **tx).await?;

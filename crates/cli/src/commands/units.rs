@@ -44,15 +44,17 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 fn read(path: &Path) -> Result<(String, Vec<u8>)> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
-    let bytes =
-        std::fs::read(path).map_err(|e| format!("không đọc được tệp / cannot read {}: {e}", path.display()))?;
+    let bytes = std::fs::read(path).map_err(|e| format!("không đọc được tệp / cannot read {}: {e}", path.display()))?;
     Ok((name, bytes))
 }
 
 fn print_summary(s: &Summary, effective: NaiveDate) {
     let day = effective.format("%d/%m/%Y");
     println!("Sắp xếp đơn vị có hiệu lực từ ngày {day} (effective {effective}):");
-    println!("  Cây mới: {} đơn vị, đứng đầu là {} (new tree: {} units under {})", s.new_units, s.new_root, s.new_units, s.new_root);
+    println!(
+        "  Cây mới: {} đơn vị, đứng đầu là {} (new tree: {} units under {})",
+        s.new_units, s.new_root, s.new_units, s.new_root
+    );
     println!("  Ngừng hoạt động từ ngày {day}: {} đơn vị của cây {} (retired: {})", s.retired, s.old_root, s.retired);
     println!("  Sáp nhập (từ 2 đơn vị trở lên): {} (merges)", s.merges);
     println!("  Chia tách (sang 2 đơn vị trở lên): {} (splits)", s.splits);
@@ -71,10 +73,7 @@ fn print_summary(s: &Summary, effective: NaiveDate) {
         );
     }
     if !s.outside.is_empty() {
-        println!(
-            "  Mã cũ ngoài dữ liệu này, bỏ qua: {} (old codes outside this database, ignored)",
-            s.outside.len()
-        );
+        println!("  Mã cũ ngoài dữ liệu này, bỏ qua: {} (old codes outside this database, ignored)", s.outside.len());
     }
     println!("  Tài khoản chuyển sang đơn vị kế thừa: {} (account assignments moved)", s.accounts_moved);
     if s.accounts_left > 0 {

@@ -135,7 +135,10 @@ async fn the_2025_reorganisation_makes_the_new_tree_and_keeps_the_old_one_for_20
     assert_eq!(phu_quoc.valid_from.map(|d| d.to_string()).as_deref(), Some("2025-07-01"));
     assert!(units::search(db, "rach gia", 50).await.expect("search").iter().all(|u| u.is_live()));
     let page = app.text("/units").await;
-    assert!(page.contains("Đoàn đặc khu Phú Quốc") && !page.contains("Huyện đoàn Hòn Đất"), "the page shows today's tree");
+    assert!(
+        page.contains("Đoàn đặc khu Phú Quốc") && !page.contains("Huyện đoàn Hòn Đất"),
+        "the page shows today's tree"
+    );
     let listed = app.json("/api/v1/units").await;
     assert_eq!(listed["count"], 103);
 
@@ -220,9 +223,11 @@ async fn a_bad_mapping_is_refused_with_its_rows_named_and_nothing_written() {
     let dir = tempfile::tempdir().expect("dir");
     let good = std::fs::read_to_string(data("kien-giang-2023-to-2025.csv")).expect("mapping");
     // Row 2 (30730) goes to an unknown old code; 30733 (row 3) gets 0.7 + 0.6.
-    let bad = good
-        .replacen("30730,Phường Vĩnh Thanh Vân,30742", "99999,Không có,30742", 1)
-        .replacen("30733,Phường Vĩnh Thanh,30742,Phường Rạch Giá,full", "30733,Phường Vĩnh Thanh,30742,Phường Rạch Giá,0.7\n30733,Phường Vĩnh Thanh,31105,Đặc khu Thổ Châu,0.6", 1);
+    let bad = good.replacen("30730,Phường Vĩnh Thanh Vân,30742", "99999,Không có,30742", 1).replacen(
+        "30733,Phường Vĩnh Thanh,30742,Phường Rạch Giá,full",
+        "30733,Phường Vĩnh Thanh,30742,Phường Rạch Giá,0.7\n30733,Phường Vĩnh Thanh,31105,Đặc khu Thổ Châu,0.6",
+        1,
+    );
     let path = dir.path().join("bad.csv");
     std::fs::write(&path, bad).expect("write");
     let units_before = count(db, "SELECT COUNT(*) FROM units").await;
@@ -273,7 +278,11 @@ async fn the_migration_keeps_every_row_and_link_and_frees_retired_codes() {
     exec(&db, "INSERT INTO report_values (report_id, indicator_key, value) VALUES (1, '17', 120)").await;
     exec(&db, &format!("INSERT INTO users (id, username, display_name, password_hash, role, created_at, updated_at) VALUES (1, 'hd.899', 'HĐ', 'x', 'unit', {t}, {t})")).await;
     exec(&db, "INSERT INTO user_units (user_id, unit_id) VALUES (1, 2)").await;
-    exec(&db, &format!("INSERT INTO unit_base_figures (unit_id, figure, value, updated_at) VALUES (3, 'doan_vien', 41, {t})")).await;
+    exec(
+        &db,
+        &format!("INSERT INTO unit_base_figures (unit_id, figure, value, updated_at) VALUES (3, 'doan_vien', 41, {t})"),
+    )
+    .await;
     if let Db::Postgres(pool) = &db {
         sqlx::query("SELECT setval(pg_get_serial_sequence('units', 'id'), 3)").execute(pool).await.expect("seq");
     }
@@ -289,7 +298,8 @@ async fn the_migration_keeps_every_row_and_link_and_frees_retired_codes() {
     let unit = units::by_code(&db, "30742").await.expect("q").expect("30742");
     assert_eq!((unit.id, unit.parent_id, unit.valid_from, unit.valid_until), (3, Some(2), None, None));
     if let Db::Sqlite(pool) = &db {
-        let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check").fetch_all(pool).await.expect("check");
+        let broken: Vec<(String,)> =
+            sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check").fetch_all(pool).await.expect("check");
         assert!(broken.is_empty(), "{broken:?}");
         // Foreign keys still hold after the rebuild.
         let r = sqlx::query("INSERT INTO user_units (user_id, unit_id) VALUES (1, 999)").execute(pool).await;

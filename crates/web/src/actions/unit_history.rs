@@ -20,7 +20,10 @@ pub struct Upload<'a> {
 
 /// Reads the new units file and the optional mapping (each .csv or .xlsx).
 /// Err(Ok(failure)): a file cannot be read at all; Err(Err(rows)): bad rows.
-pub fn read(new_units: &Upload<'_>, mapping: Option<&Upload<'_>>) -> Result<Result<Reorganisation, Vec<RowError>>, Failure> {
+pub fn read(
+    new_units: &Upload<'_>,
+    mapping: Option<&Upload<'_>>,
+) -> Result<Result<Reorganisation, Vec<RowError>>, Failure> {
     let units_csv = table_to_csv(&crate::files::read_table(new_units.name, new_units.bytes)?);
     let mapping_csv = match mapping {
         Some(m) => Some(table_to_csv(&crate::files::read_table(m.name, m.bytes)?)),
