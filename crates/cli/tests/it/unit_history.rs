@@ -318,3 +318,78 @@ async fn the_migration_keeps_every_row_and_link_and_frees_retired_codes() {
     assert_eq!(units::by_code(&db, "30742").await.expect("q").expect("live").name, "Đoàn phường Rạch Giá");
     assert_eq!(units::by_code_under(&db, "30742", 1).await.expect("q").expect("old").id, 3);
 }
+
+#[tokio::test]
+async fn the_office_previews_then_confirms_a_reorganisation_on_its_page() {
+    use crate::support::{browser, csrf_of};
+    use reqwest::multipart::{Form, Part};
+    let app = spawn_app().await;
+    let db = &app.db;
+    add_user(db, "vanphong", Role::Admin, &[], PW).await;
+    add_user(db, "hd.903", Role::Unit, &["903"], PW).await;
+    let units_csv = std::fs::read(data("an-giang-units-2025.csv")).expect("units");
+    let mapping_csv = std::fs::read(data("kien-giang-2023-to-2025.csv")).expect("mapping");
+    let form = |csrf: &str, mapping: Vec<u8>| {
+        Form::new()
+            .text("csrf", csrf.to_string())
+            .part("file", Part::bytes(units_csv.clone()).file_name("an-giang-units-2025.csv"))
+            .part("mapping", Part::bytes(mapping).file_name("kien-giang-2023-to-2025.csv"))
+            .text("effective", "2025-07-01")
+            .text("title", "Sắp xếp đơn vị hành chính 2025")
+    };
+
+    // A unit's reporter may not.
+    let reporter = browser();
+    app.login_form(&reporter, "hd.903", PW, "10.0.0.7").await;
+    assert_eq!(reporter.get(format!("{}/admin/units/reorganise", app.base)).send().await.expect("get").status(), 403);
+
+    let client = browser();
+    app.login_form(&client, "vanphong", PW, "10.0.0.5").await;
+    let page = client.get(format!("{}/admin/units/reorganise", app.base)).send().await.expect("get");
+    assert_eq!(page.status(), 200);
+    let csrf = csrf_of(&page.text().await.expect("body"));
+
+    // A bad mapping: refused, rows named, nothing kept.
+    let bad = String::from_utf8(mapping_csv.clone()).expect("utf-8").replacen("30730,", "99999,", 1);
+    let r = client
+        .post(format!("{}/admin/units/reorganise", app.base))
+        .multipart(form(&csrf, bad.into_bytes()))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.expect("body");
+    assert!(html.contains("<strong>Dòng 2</strong>: tệp ánh xạ: mã cũ 99999"), "{html}");
+    assert!(html.contains("30730 Đoàn phường Vĩnh Thanh Vân"), "the unit left without successor is named: {html}");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM reorganisations").await, 0);
+
+    // The good files: a preview, nothing written yet.
+    let r = client
+        .post(format!("{}/admin/units/reorganise", app.base))
+        .multipart(form(&csrf, mapping_csv.clone()))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("body");
+    assert!(html.contains("Sáp nhập (từ 2 đơn vị trở lên)</th><td>42</td>"), "{html}");
+    assert!(html.contains("<td>103 (91)</td>") && html.contains("<td>160 (91)</td>"), "{html}");
+    assert_eq!(units::list_live(db).await.expect("live").len(), 160, "nothing written before the confirmation");
+    let action =
+        html.split("action=\"/admin/units/reorganise/").nth(1).and_then(|s| s.split('"').next()).expect("confirm form");
+
+    let r = client
+        .post(format!("{}/admin/units/reorganise/{action}", app.base))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("confirm");
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("body");
+    assert!(html.contains("Đã sắp xếp") && html.contains("Sắp xếp đơn vị hành chính 2025"), "{html}");
+    assert_eq!(units::list_live(db).await.expect("live").len(), 103);
+    let filter = AuditFilter { action_prefix: Some("unit.reorganise".into()), limit: 10, ..AuditFilter::default() };
+    let entries = phongtrao_storage::audit::query(db, &filter).await.expect("audit");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].actor_name, "vanphong");
+}

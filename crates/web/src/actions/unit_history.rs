@@ -135,9 +135,8 @@ pub async fn confirm(
         .filter(|p| p.kind == KIND)
         .ok_or_else(Failure::not_found)?;
     let kept: Pending = serde_json::from_str(&pending.payload_json).map_err(Failure::internal)?;
-    let reorg = Reorganisation::from_csv(&kept.units_csv, kept.mapping_csv.as_deref()).map_err(|errors| {
-        Failure::invalid(phongtrao_storage::unit_history::problems_message(&errors))
-    })?;
+    let reorg = Reorganisation::from_csv(&kept.units_csv, kept.mapping_csv.as_deref())
+        .map_err(|errors| Failure::invalid(phongtrao_storage::unit_history::problems_message(&errors)))?;
     let title = if kept.title.is_empty() {
         format!("Sắp xếp đơn vị từ ngày {}", kept.effective_on.format("%d/%m/%Y"))
     } else {

@@ -89,7 +89,9 @@ async fn read_fields(mut multipart: Multipart) -> Result<Fields, Failure> {
 }
 
 fn client_error(f: &Failure) -> bool {
-    f.status.is_client_error() && f.status != axum::http::StatusCode::FORBIDDEN && f.status != axum::http::StatusCode::NOT_FOUND
+    f.status.is_client_error()
+        && f.status != axum::http::StatusCode::FORBIDDEN
+        && f.status != axum::http::StatusCode::NOT_FOUND
 }
 
 pub async fn preview(State(state): State<AppState>, page: Page, multipart: Multipart) -> Result<Response, AppError> {
@@ -111,7 +113,10 @@ pub async fn preview(State(state): State<AppState>, page: Page, multipart: Multi
         None => name.clone(),
     };
     let Ok(effective) = NaiveDate::parse_from_str(&fields.effective, "%Y-%m-%d") else {
-        return Ok(refuse(out, Failure::bad_request("Ngày hiệu lực không hợp lệ.", "The effective date is not valid.")));
+        return Ok(refuse(
+            out,
+            Failure::bad_request("Ngày hiệu lực không hợp lệ.", "The effective date is not valid."),
+        ));
     };
     let upload = Upload { name, bytes };
     let mapping = fields.mapping.as_ref().map(|(n, b)| Upload { name: n, bytes: b });
