@@ -393,3 +393,100 @@ async fn the_office_previews_then_confirms_a_reorganisation_on_its_page() {
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].actor_name, "vanphong");
 }
+
+/// The 2025 tree reorganised again (an imagined 2027): Thổ Châu merged into Rạch Giá
+/// and Phú Quốc split 60/40; every other unit kept one to one.
+fn reorganisation_2027() -> String {
+    let text = std::fs::read_to_string(data("an-giang-units-2025.csv")).expect("units");
+    let mut out = String::from("code,parent_code,level,kind,name,formed_from\n");
+    for line in text.lines().skip(1) {
+        let fields: Vec<&str> = line.splitn(6, ',').collect();
+        let (code, rest) = (fields[0], fields[1..5].join(","));
+        let formed = match code {
+            "31105" => continue,
+            "30742" => "30742; 31105".to_string(),
+            "31078" => "31078 (60%)".to_string(),
+            _ => code.to_string(),
+        };
+        out.push_str(&format!("{code},{rest},{formed}\n"));
+    }
+    out.push_str("99001,91,2,dac_khu,Đặc khu Bắc Phú Quốc,31078 (40%)\n");
+    out
+}
+
+#[tokio::test]
+async fn lineage_follows_several_reorganisations_multiplying_shares() {
+    let app = spawn_app().await;
+    let db = &app.db;
+    let old_root = campaigns::current(db).await.expect("campaign").row.root_unit_id.expect("root");
+    let members = [("30730", 100), ("30733", 250), ("30742", 41), ("31105", 17), ("31078", 500), ("31081", 301)];
+    for (code, n) in members {
+        let id = id_of(db, code).await;
+        exec(db, &format!("INSERT INTO unit_base_figures (unit_id, figure, value, updated_at) VALUES ({id}, 'doan_vien', {n}, '2023-01-01T00:00:00Z')")).await;
+    }
+    let units_file = data("an-giang-units-2025.csv");
+    let mapping = data("kien-giang-2023-to-2025.csv");
+    let first = [
+        "units",
+        "reorganise",
+        units_file.as_str(),
+        "--mapping",
+        mapping.as_str(),
+        "--effective",
+        "2025-07-01",
+        "--yes",
+    ];
+    let (ok, out, err) = phongtrao(&app.database_url, &first);
+    assert!(ok, "{out}\n{err}");
+    let root_2025 = units::root(db).await.expect("q").expect("root").id;
+
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("2027.csv");
+    std::fs::write(&path, reorganisation_2027()).expect("write");
+    let path = path.to_str().expect("path");
+    // Not before the last reorganisation.
+    let (ok, _, err) =
+        phongtrao(&app.database_url, &["units", "reorganise", path, "--effective", "2025-07-01", "--yes"]);
+    assert!(!ok && err.contains("01/07/2025"), "{err}");
+    let (ok, out, err) =
+        phongtrao(&app.database_url, &["units", "reorganise", path, "--effective", "2027-01-01", "--yes"]);
+    assert!(ok, "{out}\n{err}");
+    assert!(
+        out.contains("Sáp nhập (từ 2 đơn vị trở lên): 1") && out.contains("Chia tách (sang 2 đơn vị trở lên): 1"),
+        "{out}"
+    );
+    let root_2027 = units::root(db).await.expect("q").expect("root").id;
+    assert!(root_2027 != root_2025 && root_2025 != old_root);
+
+    let code_of = |id: i64| async move { units::by_id(db, id).await.expect("q").expect("unit").code };
+    let lineage = unit_history::lineage_between(db, old_root, root_2027).await.expect("lineage");
+    let rach_gia = id_of(db, "30742").await;
+    let mut preds = Vec::new();
+    for (id, share) in &lineage[&rach_gia] {
+        assert_eq!(*share, 1.0);
+        preds.push(code_of(*id).await);
+    }
+    preds.sort();
+    assert_eq!(preds.len(), 11, "ten phường of 2023 and Thổ Châu: {preds:?}");
+    assert!(preds.contains(&"31105".to_string()));
+    // Phú Quốc's eight communes of 2023: 60 % to Phú Quốc, 40 % to the new zone.
+    for (code, share) in [("31078", 0.6), ("99001", 0.4)] {
+        let from = &lineage[&id_of(db, code).await];
+        assert_eq!(from.len(), 8, "{code}");
+        assert!(from.iter().all(|(_, s)| (s - share).abs() < 1e-9), "{code}: {from:?}");
+    }
+    // Base figures followed: the merge adds up, the split by its shares (rounded once).
+    let doan_vien = |code: &'static str| async move {
+        phongtrao_storage::base_figures::for_unit(db, id_of(db, code).await)
+            .await
+            .expect("figures")
+            .get(&BaseFigure::DoanVien)
+            .copied()
+    };
+    assert_eq!(doan_vien("30742").await, Some(100 + 250 + 41 + 17));
+    assert_eq!(doan_vien("31078").await, Some(481), "0.6 × 801 = 480.6 → 481");
+    assert_eq!(doan_vien("99001").await, Some(320), "0.4 × 801 = 320.4 → 320");
+    // The 2023 units are two reorganisations away; the 2025 ones are still reachable.
+    assert_eq!(units::subtree_ids(db, old_root).await.expect("subtree").len(), 160);
+    assert_eq!(units::subtree_ids(db, root_2025).await.expect("subtree").len(), 103);
+}
