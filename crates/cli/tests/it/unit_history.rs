@@ -161,6 +161,11 @@ async fn the_2025_reorganisation_makes_the_new_tree_and_keeps_the_old_one_for_20
     assert_eq!(progress_after["unit"], progress_before["unit"]);
     assert_eq!(progress_after["timeliness"], progress_before["timeliness"], "the 2023 progress is unchanged");
     assert_eq!(progress_after["indicators"], progress_before["indicators"]);
+    let dashboard = app.office_page("/dashboard?at=2023-03-03").await;
+    assert!(
+        dashboard.contains("<h1>Bảng điều khiển: Tỉnh đoàn Kiên Giang</h1>"),
+        "the 2023 dashboard shows the 2023 tree"
+    );
 
     // A code names the live unit; within the old tree it names the old one.
     let new_30742 = units::by_code(db, "30742").await.expect("q").expect("30742");

@@ -79,7 +79,8 @@ pub async fn load(
     let unit = match (unit_code, default_unit(actor)) {
         (Some(code), _) => units::by_code(db, code).await?,
         (None, Some(id)) => units::by_id(db, id).await?,
-        (None, None) => units::root(db).await?,
+        // The top of the campaign's own tree (a reorganisation retires it, keeps it).
+        (None, None) => units::root_of(db, campaigns::current(db).await?.row.root_unit_id).await?,
     }
     .filter(|u| u.active)
     .ok_or_else(Failure::not_found)?;

@@ -84,7 +84,10 @@ pub async fn export(
     if what != Export::Plan {
         let unit = match &q.unit {
             Some(code) => phongtrao_storage::units::by_code(&state.db, code).await?,
-            None => phongtrao_storage::units::root(&state.db).await?,
+            None => {
+                let campaign = phongtrao_storage::campaigns::current(&state.db).await?;
+                phongtrao_storage::units::root_of(&state.db, campaign.row.root_unit_id).await?
+            }
         }
         .ok_or_else(|| {
             Failure::new(axum::http::StatusCode::NOT_FOUND, "not_found", "Không tìm thấy đơn vị", "Unit not found")
