@@ -28,6 +28,7 @@
 //!   every one of its live units below goes somewhere (it is then *dissolved*, as
 //!   the huyện đoàn in 2025: their communes moved straight under the province).
 //!   A unit left without a successor is named; the file is refused.
+//!   A unit the office deactivated is retired with the tree and needs none.
 //! - An old code the **mapping** names must be a live unit of the tree; a code in
 //!   `formed_from` that this database never had (the old An Giang's communes in the
 //!   2025 file) is listed as *outside this database* and ignored.
@@ -106,6 +107,9 @@ pub struct OldUnit {
     pub code: String,
     pub parent_code: Option<String>,
     pub name: String,
+    /// Whether it still operates: a unit the office deactivated is retired with
+    /// the tree but needs no successor.
+    pub active: bool,
 }
 
 /// An old unit's figures going (in part) to a new unit.
@@ -616,10 +620,12 @@ impl Reorganisation {
             }
         }
         let mut covered: HashMap<&str, bool> = HashMap::new();
+        let inactive: HashSet<&str> = old.iter().filter(|u| !u.active).map(|u| u.code.as_str()).collect();
         fn is_covered<'a>(
             code: &'a str,
             children: &HashMap<&'a str, Vec<&'a str>>,
             per_old: &BTreeMap<&str, Vec<&Edge>>,
+            inactive: &HashSet<&str>,
             memo: &mut HashMap<&'a str, bool>,
             depth: usize,
         ) -> bool {
@@ -630,17 +636,19 @@ impl Reorganisation {
             let v = per_old.contains_key(code)
                 || (!below.is_empty()
                     && depth < 32
-                    && below.iter().all(|c| is_covered(c, children, per_old, memo, depth + 1)));
+                    && below.iter().all(|c| is_covered(c, children, per_old, inactive, memo, depth + 1)))
+                || (inactive.contains(code)
+                    && below.iter().all(|c| is_covered(c, children, per_old, inactive, memo, depth + 1)));
             memo.insert(code, v);
             v
         }
         let mut dissolved = Vec::new();
         let mut left: Vec<&OldUnit> = Vec::new();
         for unit in old {
-            let ok = is_covered(unit.code.as_str(), &children, &per_old, &mut covered, 0);
+            let ok = is_covered(unit.code.as_str(), &children, &per_old, &inactive, &mut covered, 0);
             if !ok {
                 left.push(unit);
-            } else if !per_old.contains_key(unit.code.as_str()) {
+            } else if !per_old.contains_key(unit.code.as_str()) && !inactive.contains(unit.code.as_str()) {
                 dissolved.push(unit.code.clone());
             }
         }
@@ -723,6 +731,7 @@ mod tests {
             code: code.into(),
             parent_code: parent.map(Into::into),
             name: name.into(),
+            active: true,
         };
         vec![
             u("91", None, "Tỉnh đoàn Kiên Giang"),
@@ -795,6 +804,19 @@ mod tests {
         assert!(all.contains("30733 Đoàn phường Vĩnh Thanh"), "{all}");
         assert!(all.contains("31105") || all.contains("911 Huyện đoàn Phú Quốc"), "{all}");
         assert!(!all.contains("30742 Đoàn"), "{all}");
+    }
+
+    #[test]
+    fn a_deactivated_unit_needs_no_successor() {
+        let text = "code,parent_code,level,kind,name,formed_from\n91,,1,tinh,Tỉnh An Giang,91\n30742,91,2,phuong,Phường Rạch Giá,30730; 30742\n";
+        let mut old = old_tree();
+        for unit in &mut old {
+            if ["30733", "911", "31105"].contains(&unit.code.as_str()) {
+                unit.active = false;
+            }
+        }
+        let checked = Reorganisation::from_csv(text, None).unwrap().check(&old).unwrap();
+        assert_eq!(checked.dissolved, ["899"], "a deactivated unit is retired, not dissolved");
     }
 
     #[test]
@@ -893,7 +915,12 @@ Z,NOPE,2,xa,Xã Mồ Côi
         let seeds = crate::unit::units_from_gso_csv(crate::builtin::UNITS_CSV).unwrap();
         let old: Vec<OldUnit> = seeds
             .iter()
-            .map(|s| OldUnit { code: s.code.clone(), parent_code: s.parent_code.clone(), name: s.name.clone() })
+            .map(|s| OldUnit {
+                code: s.code.clone(),
+                parent_code: s.parent_code.clone(),
+                name: s.name.clone(),
+                active: true,
+            })
             .collect();
         let checked = Reorganisation::from_csv(new_units, Some(mapping)).unwrap().check(&old).unwrap();
         assert_eq!(checked.new_units.len(), 103);

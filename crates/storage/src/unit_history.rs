@@ -63,7 +63,7 @@ const LIVE_TREE_SQL: &str = "WITH RECURSIVE down(id, depth) AS (
         SELECT u.id, down.depth + 1 FROM units u JOIN down ON u.parent_id = down.id
         WHERE u.valid_until IS NULL AND down.depth < 16
     )
-    SELECT u.id, u.code, u.parent_id, u.name, u.valid_from
+    SELECT u.id, u.code, u.parent_id, u.name, u.active, u.valid_from
     FROM down JOIN units u ON u.id = down.id ORDER BY down.depth, u.position, u.id";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -72,6 +72,7 @@ struct TreeUnit {
     code: String,
     parent_id: Option<i64>,
     name: String,
+    active: bool,
     valid_from: Option<NaiveDate>,
 }
 
@@ -82,6 +83,7 @@ fn old_units(tree: &[TreeUnit]) -> Vec<OldUnit> {
             code: u.code.clone(),
             parent_code: u.parent_id.and_then(|p| code_of.get(&p).map(|c| c.to_string())),
             name: u.name.clone(),
+            active: u.active,
         })
         .collect()
 }
