@@ -453,3 +453,20 @@ pub struct ReorganisationRow {
     pub applied_at: DateTime<Utc>,
     pub applied_by: String,
 }
+
+/// A unit a reorganisation formed another from (one step back).
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct Predecessor {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub share: f64,
+}
+
+/// The units this unit was formed from by the reorganisation that made it, with the
+/// share of each it took; empty for a unit no reorganisation made.
+pub async fn predecessors(db: &Db, unit_id: i64) -> Result<Vec<Predecessor>> {
+    let sql = "SELECT u.id, u.code, u.name, l.share FROM unit_lineage l JOIN units u ON u.id = l.predecessor_id
+               WHERE l.successor_id = $1 ORDER BY u.position, u.id";
+    Ok(with_pool!(db, pool => sqlx::query_as(sql).bind(unit_id).fetch_all(pool).await)?)
+}

@@ -139,6 +139,12 @@ async fn the_2025_reorganisation_makes_the_new_tree_and_keeps_the_old_one_for_20
         page.contains("Đoàn đặc khu Phú Quốc") && !page.contains("Huyện đoàn Hòn Đất"),
         "the page shows today's tree"
     );
+    let unit_page = app.text("/units/30742").await;
+    assert!(
+        unit_page.contains("Hình thành từ ngày 01/07/2025, từ: Đoàn phường Vĩnh Thanh Vân (30730)")
+            && unit_page.contains("(30757)"),
+        "the unit's page says what it was formed from"
+    );
     let listed = app.json("/api/v1/units").await;
     assert_eq!(listed["count"], 103);
 
