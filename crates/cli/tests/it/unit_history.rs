@@ -450,6 +450,14 @@ async fn lineage_follows_several_reorganisations_multiplying_shares() {
     let (ok, out, err) = phongtrao(&app.database_url, &first);
     assert!(ok, "{out}\n{err}");
     let root_2025 = units::root(db).await.expect("q").expect("root").id;
+    // A campaign created now runs on today's tree; the 2023 one keeps its own.
+    let toml = phongtrao_domain::builtin::PLAN_TOML
+        .replace("code = \"kien-giang-thang-thanh-nien-2023\"", "code = \"an-giang-thang-thanh-nien-2026\"");
+    let plan = phongtrao_domain::plan::parse_plan(&toml).expect("plan");
+    let loaded = campaigns::load_plan(db, &plan, &toml, chrono::Utc::now()).await.expect("load");
+    let phongtrao_storage::campaigns::Loaded::Created(new_campaign) = loaded else { panic!("created") };
+    let new_campaign = campaigns::by_id(db, new_campaign).await.expect("q").expect("campaign");
+    assert_eq!(new_campaign.row.root_unit_id, Some(root_2025));
 
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("2027.csv");
