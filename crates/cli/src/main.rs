@@ -100,6 +100,11 @@ enum Command {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// The unit tree: reorganise it (sáp nhập, chia tách) from the state's files.
+    Units {
+        #[command(subcommand)]
+        command: commands::units::UnitsCommand,
+    },
     /// Accounts: add, new password, list.
     User {
         #[command(subcommand)]
@@ -272,6 +277,7 @@ fn main() -> ExitCode {
             Command::Restore { file, force, db } => commands::backup::restore(db, file, force).await,
             Command::User { command } => commands::user::run(command).await,
             Command::Campaign { command } => commands::campaign::run(command).await,
+            Command::Units { command } => commands::units::run(command).await,
             Command::Report { command } => commands::report::run(command).await,
             Command::Progress { unit, at, json, campaign, db } => {
                 commands::progress::run(unit, at, json, campaign, db).await

@@ -17,6 +17,7 @@ pub mod period;
 pub mod plan;
 pub mod policy;
 pub mod progress;
+pub mod reorganisation;
 pub mod report;
 pub mod role;
 pub mod simulate;

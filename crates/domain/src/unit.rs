@@ -23,6 +23,8 @@ pub enum UnitKind {
     Township,
     /// Đoàn xã
     Commune,
+    /// Đoàn đặc khu: a special zone (đặc khu), commune level since 1/7/2025
+    SpecialZone,
     /// Đoàn trường
     School,
     /// Đoàn cơ quan
@@ -34,7 +36,7 @@ pub enum UnitKind {
 }
 
 impl UnitKind {
-    pub const ALL: [UnitKind; 11] = [
+    pub const ALL: [UnitKind; 12] = [
         UnitKind::Province,
         UnitKind::City,
         UnitKind::District,
@@ -42,6 +44,7 @@ impl UnitKind {
         UnitKind::Ward,
         UnitKind::Township,
         UnitKind::Commune,
+        UnitKind::SpecialZone,
         UnitKind::School,
         UnitKind::Agency,
         UnitKind::Enterprise,
@@ -55,6 +58,7 @@ impl UnitKind {
             UnitKind::Ward
             | UnitKind::Township
             | UnitKind::Commune
+            | UnitKind::SpecialZone
             | UnitKind::School
             | UnitKind::Agency
             | UnitKind::Enterprise => Level::Grassroots,
@@ -71,6 +75,7 @@ impl UnitKind {
             UnitKind::Ward => "ward",
             UnitKind::Township => "township",
             UnitKind::Commune => "commune",
+            UnitKind::SpecialZone => "special_zone",
             UnitKind::School => "school",
             UnitKind::Agency => "agency",
             UnitKind::Enterprise => "enterprise",
@@ -91,6 +96,7 @@ impl UnitKind {
             "phuong" => Some(UnitKind::Ward),
             "thi_tran" => Some(UnitKind::Township),
             "xa" => Some(UnitKind::Commune),
+            "dac_khu" => Some(UnitKind::SpecialZone),
             _ => None,
         }
     }
@@ -105,6 +111,7 @@ impl UnitKind {
             UnitKind::Ward => "Đoàn phường",
             UnitKind::Township => "Đoàn thị trấn",
             UnitKind::Commune => "Đoàn xã",
+            UnitKind::SpecialZone => "Đoàn đặc khu",
             UnitKind::School => "Đoàn trường",
             UnitKind::Agency => "Đoàn cơ quan",
             UnitKind::Enterprise => "Đoàn doanh nghiệp",
@@ -122,6 +129,7 @@ impl UnitKind {
             UnitKind::Ward => "Ward Youth Union",
             UnitKind::Township => "Township Youth Union",
             UnitKind::Commune => "Commune Youth Union",
+            UnitKind::SpecialZone => "Special zone Youth Union",
             UnitKind::School => "School Youth Union",
             UnitKind::Agency => "Agency Youth Union",
             UnitKind::Enterprise => "Enterprise Youth Union",
@@ -236,6 +244,7 @@ pub fn union_name(kind: UnitKind, admin_name: &str) -> String {
         UnitKind::Ward => &["Phường "],
         UnitKind::Township => &["Thị trấn "],
         UnitKind::Commune => &["Xã "],
+        UnitKind::SpecialZone => &["Đặc khu "],
         _ => &[],
     };
     let bare = prefixes.iter().find_map(|p| admin_name.strip_prefix(p)).unwrap_or(&admin_name).to_string();
@@ -247,6 +256,7 @@ pub fn union_name(kind: UnitKind, admin_name: &str) -> String {
         UnitKind::Ward => format!("Đoàn phường {bare}"),
         UnitKind::Township => format!("Đoàn thị trấn {bare}"),
         UnitKind::Commune => format!("Đoàn xã {bare}"),
+        UnitKind::SpecialZone => format!("Đoàn đặc khu {bare}"),
         _ => admin_name,
     }
 }

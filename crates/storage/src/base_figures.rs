@@ -15,7 +15,9 @@ pub async fn insert_missing(db: &Db, rows: &[UnitBaseFigures], now: DateTime<Utc
     let mut inserted = 0;
     in_transaction!(db, tx => {
         for row in rows {
-            let unit: Option<(i64,)> = sqlx::query_as("SELECT id FROM units WHERE code = $1")
+            // The first unit of the code: these are the built-in (or national) tree's
+            // figures, not those of a unit a reorganisation later gave the code.
+            let unit: Option<(i64,)> = sqlx::query_as("SELECT id FROM units WHERE code = $1 ORDER BY id LIMIT 1")
                 .bind(&row.code)
                 .fetch_optional(&mut **tx)
                 .await?;

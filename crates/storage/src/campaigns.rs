@@ -119,7 +119,7 @@ async fn load(
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO campaigns (code, title, year, theme, starts_on, ends_on, timezone, plan_toml, is_current, created_at, updated_at, status, root_unit_id)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, 'running',
-                         (SELECT id FROM units WHERE parent_id IS NULL AND active = TRUE ORDER BY id LIMIT 1)) RETURNING id",
+                         (SELECT id FROM units WHERE parent_id IS NULL AND active = TRUE AND valid_until IS NULL ORDER BY id LIMIT 1)) RETURNING id",
             )
             .bind(&c.code)
             .bind(&c.title)

@@ -31,6 +31,7 @@ pub mod throttle;
 pub mod tokens;
 mod tx;
 pub mod unit_contacts;
+pub mod unit_history;
 pub mod units;
 pub mod users;
 

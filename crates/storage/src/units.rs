@@ -22,9 +22,18 @@ pub struct UnitRow {
     pub gso_code: Option<String>,
     pub position: i64,
     pub active: bool,
+    /// The day the unit took effect (None: since before its history was kept).
+    pub valid_from: Option<chrono::NaiveDate>,
+    /// The day a reorganisation retired it (None: live, part of today's tree).
+    pub valid_until: Option<chrono::NaiveDate>,
 }
 
 impl UnitRow {
+    /// Whether the unit is part of today's tree (not retired by a reorganisation).
+    pub fn is_live(&self) -> bool {
+        self.valid_until.is_none()
+    }
+
     pub fn kind(&self) -> Option<UnitKind> {
         UnitKind::parse(&self.kind)
     }
@@ -34,17 +43,24 @@ impl UnitRow {
     }
 }
 
-const COLUMNS: &str = "id, code, parent_id, kind, level, name, admin_name, gso_code, position, active";
+const COLUMNS: &str =
+    "id, code, parent_id, kind, level, name, admin_name, gso_code, position, active, valid_from, valid_until";
+
+/// Among rows of one code (a code is unique among live units only), the live one
+/// first, then the newest.
+pub(crate) const LIVE_FIRST: &str = "ORDER BY CASE WHEN valid_until IS NULL THEN 0 ELSE 1 END, id DESC LIMIT 1";
 
 /// Inserts the seeds whose code is not there yet, parents before children; units
-/// already present are left as they are (an office's renames and moves survive).
+/// already present are left as they are (an office's renames and moves survive),
+/// and so are units a reorganisation retired (their code is there, retired: the
+/// built-in tree is not brought back to life at the next start).
 /// Returns how many were inserted.
 pub async fn insert_missing(db: &Db, seeds: &[UnitSeed], now: DateTime<Utc>) -> Result<u64> {
     let mut inserted = 0;
     in_transaction!(db, tx => {
         for (position, seed) in seeds.iter().enumerate() {
             let parent_id: Option<i64> = match &seed.parent_code {
-                Some(code) => sqlx::query_as::<_, (i64,)>("SELECT id FROM units WHERE code = $1")
+                Some(code) => sqlx::query_as::<_, (i64,)>(&format!("SELECT id FROM units WHERE code = $1 {LIVE_FIRST}"))
                     .bind(code)
                     .fetch_optional(&mut **tx)
                     .await?
@@ -55,8 +71,8 @@ pub async fn insert_missing(db: &Db, seeds: &[UnitSeed], now: DateTime<Utc>) -> 
             let search_key = fold(&format!("{} {} {}", name, seed.admin_name.as_deref().unwrap_or(""), seed.code));
             let result = sqlx::query(
                 "INSERT INTO units (code, parent_id, kind, level, name, admin_name, gso_code, search_key, position, active, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, TRUE, $10, $10)
-                 ON CONFLICT (code) DO NOTHING",
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, TRUE, $10, $10
+                 WHERE NOT EXISTS (SELECT 1 FROM units WHERE code = $1)",
             )
             .bind(&seed.code)
             .bind(parent_id)
@@ -79,15 +95,43 @@ pub async fn insert_missing(db: &Db, seeds: &[UnitSeed], now: DateTime<Utc>) -> 
     Ok(inserted)
 }
 
-/// Every unit, in tree order of insertion.
+/// Every unit, in tree order of insertion, the units a reorganisation retired
+/// included (a campaign of their time still names them): see `list_live` for
+/// today's tree.
 pub async fn list(db: &Db) -> Result<Vec<UnitRow>> {
     let sql = format!("SELECT {COLUMNS} FROM units ORDER BY level, position, id");
     Ok(with_pool!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?)
 }
 
+/// Today's tree: every live unit (none retired by a reorganisation), in tree order.
+pub async fn list_live(db: &Db) -> Result<Vec<UnitRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM units WHERE valid_until IS NULL ORDER BY level, position, id");
+    Ok(with_pool!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?)
+}
+
+/// The unit of this code in today's tree; when no live unit has it, the last
+/// retired unit that had it.
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<UnitRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM units WHERE code = $1");
+    let sql = format!("SELECT {COLUMNS} FROM units WHERE code = $1 {LIVE_FIRST}");
     Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(code).fetch_optional(pool).await)?)
+}
+
+/// The unit of this code within the tree under `root_id` (a campaign's tree: after
+/// a reorganisation a code may name an old unit and a new one).
+pub async fn by_code_under(db: &Db, code: &str, root_id: i64) -> Result<Option<UnitRow>> {
+    let columns: Vec<String> = COLUMNS.split(',').map(|c| format!("units.{}", c.trim())).collect();
+    // Up from the few units that carry the code (an index read), not down the
+    // whole tree (100,000 units at national scale).
+    let sql = format!(
+        "WITH RECURSIVE up(start, id, parent_id, depth) AS (
+             SELECT id, id, parent_id, 0 FROM units WHERE code = $1
+             UNION ALL
+             SELECT up.start, u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id WHERE up.depth < 16
+         )
+         SELECT {} FROM units WHERE units.id = (SELECT start FROM up WHERE up.id = $2 ORDER BY start DESC LIMIT 1)",
+        columns.join(", ")
+    );
+    Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(code).bind(root_id).fetch_optional(pool).await)?)
 }
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<UnitRow>> {
@@ -106,7 +150,8 @@ pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<UnitRow>> {
     Ok(out)
 }
 
-/// The units with these codes (those that exist), in no particular order.
+/// The units with these codes (those that exist), in no particular order; one per
+/// code, chosen as `by_code` does (the live unit first).
 pub async fn by_codes(db: &Db, codes: &[String]) -> Result<Vec<UnitRow>> {
     let mut out = Vec::new();
     for chunk in codes.chunks(500) {
@@ -121,6 +166,9 @@ pub async fn by_codes(db: &Db, codes: &[String]) -> Result<Vec<UnitRow>> {
         })?;
         out.extend(rows);
     }
+    // Several rows of one code: keep the live one, else the newest.
+    out.sort_by_key(|u| (u.code.clone(), u.valid_until.is_some(), std::cmp::Reverse(u.id)));
+    out.dedup_by(|later, first| later.code == first.code);
     Ok(out)
 }
 
@@ -129,11 +177,11 @@ pub async fn children(db: &Db, parent_id: i64) -> Result<Vec<UnitRow>> {
     Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(parent_id).fetch_all(pool).await)?)
 }
 
-/// Units whose name, administrative name or code contains every word of `query`,
-/// ignoring case and diacritics ("kien giang" finds "Kiên Giang").
+/// Units of today's tree whose name, administrative name or code contains every
+/// word of `query`, ignoring case and diacritics ("kien giang" finds "Kiên Giang").
 pub async fn search(db: &Db, query: &str, limit: i64) -> Result<Vec<UnitRow>> {
     let words: Vec<String> = fold(query).split(' ').filter(|w| !w.is_empty()).map(|w| w.to_string()).collect();
-    let mut sql = format!("SELECT {COLUMNS} FROM units WHERE 1 = 1");
+    let mut sql = format!("SELECT {COLUMNS} FROM units WHERE valid_until IS NULL");
     for i in 0..words.len() {
         sql.push_str(&format!(" AND search_key LIKE ${} ESCAPE '\\'", i + 1));
     }
@@ -151,10 +199,22 @@ pub async fn search(db: &Db, query: &str, limit: i64) -> Result<Vec<UnitRow>> {
     })?)
 }
 
-/// The top unit (no parent), if any.
+/// The top unit (no parent) of today's tree, if any.
 pub async fn root(db: &Db) -> Result<Option<UnitRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM units WHERE parent_id IS NULL AND active ORDER BY position, id LIMIT 1");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM units WHERE parent_id IS NULL AND active AND valid_until IS NULL ORDER BY position, id LIMIT 1"
+    );
     Ok(with_pool!(db, pool => sqlx::query_as(&sql).fetch_optional(pool).await)?)
+}
+
+/// The top unit of a campaign's tree (`campaigns.root_unit_id`); a campaign that
+/// names none runs on today's tree (`root`). After a reorganisation an old campaign
+/// keeps walking its own, retired tree from here.
+pub async fn root_of(db: &Db, root_unit_id: Option<i64>) -> Result<Option<UnitRow>> {
+    match root_unit_id {
+        Some(id) => by_id(db, id).await,
+        None => root(db).await,
+    }
 }
 
 /// A unit by code with its ancestry (the unit's id, then its parent's … up to the
@@ -163,12 +223,13 @@ pub async fn by_code_with_ancestry(db: &Db, code: &str) -> Result<Option<(UnitRo
     let columns: Vec<String> = COLUMNS.split(',').map(|c| format!("units.{}", c.trim())).collect();
     let sql = format!(
         "WITH RECURSIVE up(id, depth) AS (
-             SELECT id, CAST(0 AS BIGINT) FROM units WHERE code = $1
+             SELECT id, CAST(0 AS BIGINT) FROM units WHERE id = (SELECT id FROM units WHERE code = $1 {live_first})
              UNION ALL
              SELECT u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.id WHERE u.parent_id IS NOT NULL AND up.depth < 16
          )
          SELECT {} FROM up JOIN units ON units.id = up.id ORDER BY up.depth",
-        columns.join(", ")
+        columns.join(", "),
+        live_first = LIVE_FIRST
     );
     let rows: Vec<UnitRow> = with_pool!(db, pool => sqlx::query_as(&sql).bind(code).fetch_all(pool).await)?;
     let ancestry = rows.iter().map(|u| u.id).collect();
@@ -283,13 +344,13 @@ pub async fn create(db: &Db, unit: &NewUnit, who: &crate::audit::Who, now: DateT
     let name = check_name(&unit.name)?;
     let level = unit.kind.level();
     let id = in_transaction!(db, tx => {
-        let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM units WHERE code = $1").bind(&unit.code).fetch_optional(&mut **tx).await?;
+        let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM units WHERE code = $1 AND valid_until IS NULL").bind(&unit.code).fetch_optional(&mut **tx).await?;
         if taken.is_some() {
             return Err(invalid(format!("mã đơn vị {} đã có / unit code already exists", unit.code)));
         }
         let parent: Option<(i64, i64)> = match &unit.parent_code {
             Some(code) => {
-                let p: Option<(i64, i64)> = sqlx::query_as("SELECT id, level FROM units WHERE code = $1").bind(code).fetch_optional(&mut **tx).await?;
+                let p: Option<(i64, i64)> = sqlx::query_as("SELECT id, level FROM units WHERE code = $1 AND valid_until IS NULL").bind(code).fetch_optional(&mut **tx).await?;
                 match p {
                     Some(p) => Some(p),
                     None => return Err(invalid(format!("không có đơn vị cấp trên mã {code} / no parent unit {code}"))),
@@ -346,7 +407,7 @@ pub async fn update(
     now: DateTime<Utc>,
 ) -> Result<UnitRow> {
     let name = change.name.as_deref().map(check_name).transpose()?;
-    let select = format!("SELECT {COLUMNS} FROM units WHERE code = $1");
+    let select = format!("SELECT {COLUMNS} FROM units WHERE code = $1 {LIVE_FIRST}");
     let updated = in_transaction!(db, tx => {
         let before: Option<UnitRow> = sqlx::query_as(&select).bind(code).fetch_optional(&mut **tx).await?;
         let Some(before) = before else {
@@ -354,7 +415,7 @@ pub async fn update(
         };
         let mut parent_id = before.parent_id;
         if let Some(parent_code) = &change.parent_code {
-            let p: Option<(i64, i64)> = sqlx::query_as("SELECT id, level FROM units WHERE code = $1").bind(parent_code).fetch_optional(&mut **tx).await?;
+            let p: Option<(i64, i64)> = sqlx::query_as("SELECT id, level FROM units WHERE code = $1 AND valid_until IS NULL").bind(parent_code).fetch_optional(&mut **tx).await?;
             let Some((pid, plevel)) = p else {
                 return Err(invalid(format!("không có đơn vị cấp trên mã {parent_code} / no parent unit {parent_code}")));
             };
@@ -416,7 +477,7 @@ pub async fn apply_import(
         for row in rows {
             let parent_id: Option<i64> = match &row.parent_code {
                 Some(code) => {
-                    let p: Option<(i64,)> = sqlx::query_as("SELECT id FROM units WHERE code = $1").bind(code).fetch_optional(&mut **tx).await?;
+                    let p: Option<(i64,)> = sqlx::query_as("SELECT id FROM units WHERE code = $1 AND valid_until IS NULL").bind(code).fetch_optional(&mut **tx).await?;
                     match p {
                         Some((id,)) => Some(id),
                         None => return Err(invalid(format!("dòng {}: không có đơn vị cấp trên {code} / row {}: no parent {code}", row.row, row.row))),
@@ -424,7 +485,7 @@ pub async fn apply_import(
                 }
                 None => None,
             };
-            let existing: Option<UnitRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM units WHERE code = $1"))
+            let existing: Option<UnitRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM units WHERE code = $1 AND valid_until IS NULL"))
                 .bind(&row.code)
                 .fetch_optional(&mut **tx)
                 .await?;

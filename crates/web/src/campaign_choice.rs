@@ -103,12 +103,17 @@ pub fn ensure_running(c: &StoredCampaign) -> Result<(), Failure> {
 /// The root of the unit tree the campaign runs on (its own after a reorganisation),
 /// else today's root.
 pub async fn root(db: &Db, c: &StoredCampaign) -> Result<Option<UnitRow>, Failure> {
-    if let Some(id) = c.row.root_unit_id {
-        if let Some(u) = units::by_id(db, id).await? {
-            return Ok(Some(u));
-        }
+    Ok(units::root_of(db, c.row.root_unit_id).await?)
+}
+
+/// A unit of the campaign's own tree by its code: after a reorganisation a code
+/// (91, 30742) can name a retired unit of the old tree and a new one; each campaign
+/// sees the one of its tree.
+pub async fn unit_by_code(db: &Db, c: &StoredCampaign, code: &str) -> Result<Option<UnitRow>, Failure> {
+    match root(db, c).await? {
+        Some(r) => Ok(units::by_code_under(db, code, r.id).await?),
+        None => Ok(units::by_code(db, code).await?),
     }
-    Ok(units::root(db).await?)
 }
 
 /// The campaign of an API request (`?campaign=CODE`, else the caller's choice, else

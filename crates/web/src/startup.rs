@@ -105,6 +105,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/admin/units/new", get(pages::admin_units::new_form))
         .route("/admin/units/import", get(pages::admin_units::import_form).post(pages::admin_units::import_preview))
         .route("/admin/units/import/{id}/confirm", post(pages::admin_units::import_confirm))
+        .route("/admin/units/reorganise", get(pages::unit_history::form).post(pages::unit_history::preview))
+        .route("/admin/units/reorganise/{id}/confirm", post(pages::unit_history::confirm))
         .route("/admin/export/{file}", get(pages::admin_units::export))
         .route("/admin/users", get(pages::admin_users::list).post(pages::admin_users::create))
         .route("/admin/users/import", get(pages::accounts_bulk::form).post(pages::accounts_bulk::preview))

@@ -9,4 +9,5 @@ pub mod progress;
 pub mod rebuild;
 pub mod report;
 pub mod serve;
+pub mod units;
 pub mod user;

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod accounts_bulk;
+mod across_years;
 mod api_twins;
 mod audit_log;
 mod backup;
@@ -40,5 +41,6 @@ mod submissions;
 mod submit_notices;
 mod support;
 mod unit_contacts;
+mod unit_history;
 mod unit_lifecycle;
 mod upgrade;

@@ -42,7 +42,7 @@ pub enum Preview {
 
 /// Checks a table of accounts against the active units and the user names in use.
 pub async fn check_table(db: &Db, table: &[Vec<String>]) -> Result<Result<Vec<AccountRow>, Vec<RowError>>, Failure> {
-    let refs: Vec<UnitRef> = units::list(db)
+    let refs: Vec<UnitRef> = units::list_live(db)
         .await?
         .into_iter()
         .filter(|u| u.active)

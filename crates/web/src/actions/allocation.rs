@@ -68,7 +68,8 @@ async fn scope(state: &AppState, campaign: &StoredCampaign, key: &str, parent_co
             "Only count goals are allocated; percentages apply to every unit as they are",
         ));
     }
-    let parent = units::by_code(db, parent_code).await?.ok_or_else(Failure::not_found)?;
+    let parent =
+        crate::campaign_choice::unit_by_code(db, campaign, parent_code).await?.ok_or_else(Failure::not_found)?;
     let children: Vec<UnitRow> = units::children(db, parent.id).await?.into_iter().filter(|u| u.active).collect();
     let whole = match parent.parent_id {
         None => Some(indicator.goal.round() as i64),

@@ -8,7 +8,7 @@ use phongtrao_domain::format;
 use phongtrao_domain::ical::{Entry, Span};
 use phongtrao_domain::plan::When;
 use phongtrao_storage::campaigns::{self, StoredCampaign};
-use phongtrao_storage::units::{self, UnitRow};
+use phongtrao_storage::units::UnitRow;
 
 use crate::error::Failure;
 use crate::i18n::Lang;
@@ -70,7 +70,12 @@ pub async fn load(
 ) -> Result<Calendar, Failure> {
     let db = &state.db;
     let unit = match unit_code {
-        Some(code) => Some(units::by_code(db, code).await?.filter(|u| u.active).ok_or_else(Failure::not_found)?),
+        Some(code) => Some(
+            crate::campaign_choice::unit_by_code(db, campaign, code)
+                .await?
+                .filter(|u| u.active)
+                .ok_or_else(Failure::not_found)?,
+        ),
         None => None,
     };
     let plan = &campaign.plan;

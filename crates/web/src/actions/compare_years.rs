@@ -234,3 +234,21 @@ pub async fn link_indicator(
     .await?;
     Ok(IndicatorLink { indicator: Some(key.to_string()), previous_key: previous_key.map(str::to_string) })
 }
+
+/// How this campaign's units map to the units of the campaign it follows: empty
+/// (the same units) when both run on the same tree; after a reorganisation, each
+/// new unit's predecessors with their shares (`unit_lineage`, across several
+/// reorganisations), so that a merged unit compares with the sum of its
+/// predecessors.
+pub async fn lineage_for(state: &AppState, campaign: &StoredCampaign) -> Result<Lineage, Failure> {
+    let Some(previous_id) = campaign.row.previous_campaign_id else { return Ok(Lineage::new()) };
+    let Some(previous) = campaigns::by_id(&state.db, previous_id).await? else { return Ok(Lineage::new()) };
+    let old = crate::campaign_choice::root(&state.db, &previous).await?;
+    let new = crate::campaign_choice::root(&state.db, campaign).await?;
+    match (old, new) {
+        (Some(old), Some(new)) if old.id != new.id => {
+            Ok(phongtrao_storage::unit_history::lineage_between(&state.db, old.id, new.id).await?)
+        }
+        _ => Ok(Lineage::new()),
+    }
+}

@@ -78,7 +78,7 @@ pub async fn load(
     // 100,000 of them): the unit, its parent and children, the actor's units and
     // their ancestors, and the units named in the lists.
     let unit = match (unit_code, default_unit(actor)) {
-        (Some(code), _) => units::by_code(db, code).await?,
+        (Some(code), _) => crate::campaign_choice::unit_by_code(db, campaign, code).await?,
         (None, Some(id)) => units::by_id(db, id).await?,
         (None, None) => crate::campaign_choice::root(db, campaign).await?,
     }

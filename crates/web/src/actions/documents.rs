@@ -84,7 +84,7 @@ pub async fn export(
 ) -> Result<ExportFile, Failure> {
     if what != Export::Plan {
         let unit = match &q.unit {
-            Some(code) => phongtrao_storage::units::by_code(&state.db, code).await?,
+            Some(code) => crate::campaign_choice::unit_by_code(&state.db, campaign, code).await?,
             None => crate::campaign_choice::root(&state.db, campaign).await?,
         }
         .ok_or_else(|| {

@@ -21,6 +21,7 @@ pub mod review_queue;
 pub mod submit_notices;
 pub mod tokens;
 pub mod unit_contacts;
+pub mod unit_history;
 pub mod unit_import;
 pub mod unit_lookup;
 pub mod units;

@@ -225,7 +225,10 @@ pub async fn compute_listing(
     let db = &state.db;
     let plan = &campaign.plan;
     let root = match unit_code {
-        Some(code) => units::by_code(db, code).await?.filter(|u| u.active).ok_or_else(Failure::not_found)?,
+        Some(code) => crate::campaign_choice::unit_by_code(db, campaign, code)
+            .await?
+            .filter(|u| u.active)
+            .ok_or_else(Failure::not_found)?,
         None => crate::campaign_choice::root(db, campaign).await?.ok_or_else(Failure::not_found)?,
     };
     let today = state.now().with_timezone(&plan.campaign.timezone).date_naive();
@@ -263,7 +266,7 @@ pub async fn compute_listing(
     report.simulated = crate::demo::is_simulated(db).await;
     // Year over year on every surface that reads a unit's progress (not the home page).
     if lists != MissingLists::None {
-        let lineage = phongtrao_domain::progress::compare_years::Lineage::new();
+        let lineage = crate::actions::compare_years::lineage_for(state, campaign).await?;
         let yoy = crate::actions::compare_years::compare(state, campaign, &root, &report, &lineage).await?;
         crate::actions::compare_years::attach(&mut report, yoy);
     }
@@ -420,7 +423,7 @@ pub async fn compute_children(
     let db = &state.db;
     let plan = &campaign.plan;
     let parent = match parent_code {
-        Some(code) => units::by_code(db, code).await?.ok_or_else(Failure::not_found)?,
+        Some(code) => crate::campaign_choice::unit_by_code(db, campaign, code).await?.ok_or_else(Failure::not_found)?,
         None => crate::campaign_choice::root(db, campaign).await?.ok_or_else(Failure::not_found)?,
     };
     let children: Vec<UnitRow> = units::children(db, parent.id).await?.into_iter().filter(|u| u.active).collect();

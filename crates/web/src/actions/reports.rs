@@ -123,7 +123,8 @@ pub async fn load(
     period_end: Option<NaiveDate>,
 ) -> Result<FormContext, Failure> {
     let db = &state.db;
-    let (unit, ancestry) = units::by_code_with_ancestry(db, unit_code).await?.ok_or_else(Failure::not_found)?;
+    let unit = crate::campaign_choice::unit_by_code(db, campaign, unit_code).await?.ok_or_else(Failure::not_found)?;
+    let ancestry = units::ancestry(db, unit.id).await?;
     let (Some(level), Some(unit_kind)) = (unit.level(), unit.kind()) else {
         return Err(not_reporting());
     };

@@ -23,7 +23,7 @@ pub enum Preview {
 }
 
 async fn known_units(state: &AppState) -> Result<HashMap<String, KnownUnit>, Failure> {
-    Ok(units::list(&state.db)
+    Ok(units::list_live(&state.db)
         .await?
         .into_iter()
         .filter_map(|u| u.level().map(|level| (u.code, KnownUnit { level })))

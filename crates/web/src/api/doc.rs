@@ -145,6 +145,7 @@ pub enum UnitKindName {
     Ward,
     Township,
     Commune,
+    SpecialZone,
     School,
     Agency,
     Enterprise,

@@ -50,7 +50,7 @@ pub async fn show(
 ) -> Result<Json<ProgressReport>, ApiError> {
     let actor = logged_in(actor)?;
     let report = progress::compute(&state, campaign, q.unit.as_deref(), q.at).await?;
-    let unit = phongtrao_storage::units::by_code(&state.db, &report.unit)
+    let unit = crate::campaign_choice::unit_by_code(&state.db, campaign, &report.unit)
         .await?
         .ok_or_else(|| ApiError::not_found("đơn vị / unit"))?;
     require(&state, &actor, &client, Action::ReadUnit, Some(unit.id)).await?;
@@ -72,13 +72,12 @@ pub async fn year_over_year(
 ) -> Result<Json<Option<YearOverYear>>, ApiError> {
     let actor = logged_in(actor)?;
     let unit = match q.unit.as_deref() {
-        Some(code) => phongtrao_storage::units::by_code(&state.db, code).await?,
+        Some(code) => crate::campaign_choice::unit_by_code(&state.db, &campaign, code).await?,
         None => crate::campaign_choice::root(&state.db, &campaign).await?,
     }
     .filter(|u| u.active)
     .ok_or_else(|| ApiError::not_found("đơn vị / unit"))?;
-    // The same tree as last year until the units' history is plugged in.
-    let lineage = phongtrao_domain::progress::compare_years::Lineage::new();
+    let lineage = compare_years::lineage_for(&state, &campaign).await?;
     Ok(Json(compare_years::year_over_year(&state, &actor, &client, &campaign, &unit, q.at, &lineage).await?))
 }
 

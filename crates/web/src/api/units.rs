@@ -71,7 +71,7 @@ pub struct UnitDetail {
     pub children: Vec<UnitRef>,
 }
 
-/// Every unit, or those matching `q` (case and diacritics ignored).
+/// Every unit of today's tree, or those matching `q` (case and diacritics ignored).
 #[utoipa::path(get, path = "/units", tag = "units", security(()), params(ListQuery),
     responses((status = 200, description = "Units", body = UnitList), super::doc::BadRequest))]
 pub async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<UnitList>, ApiError> {
@@ -79,7 +79,7 @@ pub async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> 
     let code_of: std::collections::HashMap<i64, &str> = all.iter().map(|u| (u.id, u.code.as_str())).collect();
     let rows = match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(query) => units::search(&state.db, query, 500).await.map_err(ApiError::internal)?,
-        None => all.clone(),
+        None => all.iter().filter(|u| u.is_live()).cloned().collect(),
     };
     let units: Vec<Unit> =
         rows.iter().map(|u| Unit::of(u, u.parent_id.and_then(|p| code_of.get(&p).copied()))).collect();

@@ -22,6 +22,7 @@ pub mod reports;
 pub mod review;
 pub mod submit_notices;
 pub mod targets;
+pub mod unit_history;
 pub mod units;
 
 use crate::error::AppError;

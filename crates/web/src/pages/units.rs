@@ -87,7 +87,8 @@ pub async fn list(
     Query(q): Query<SearchQuery>,
 ) -> Result<UnitsPage, AppError> {
     let lang = page.lang;
-    let rows = units::list(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
+    // Today's tree: units a reorganisation retired are kept for their campaigns only.
+    let rows = units::list_live(&state.db).await.map_err(|e| AppError::internal(lang, e))?;
     let query = q.q.unwrap_or_default().trim().chars().take(100).collect::<String>();
     let found = if query.is_empty() {
         None
@@ -158,6 +159,33 @@ pub struct UnitPage {
     pub contact_saved: bool,
     /// "Đã tạo đơn vị." / "Đã lưu thay đổi của đơn vị." after the unit form.
     pub unit_message: Option<String>,
+    /// Since when the unit exists and what it was formed from (a reorganisation).
+    pub history: Option<String>,
+}
+
+/// "Hình thành từ ngày 01/07/2025, từ: Đoàn phường Vĩnh Thanh Vân (30730), …".
+async fn history_line(db: &phongtrao_storage::Db, unit: &UnitRow, lang: crate::i18n::Lang) -> Option<String> {
+    let from = phongtrao_storage::unit_history::predecessors(db, unit.id).await.ok().unwrap_or_default();
+    let part = |share: f64| {
+        if share < 1.0 {
+            let pct = phongtrao_domain::format::number(share * 100.0, 1);
+            format!(", {} {pct}%", lang.pick("một phần", "part"))
+        } else {
+            String::new()
+        }
+    };
+    let names: Vec<String> = from.iter().map(|p| format!("{} ({}{})", p.name, p.code, part(p.share))).collect();
+    let since = unit.valid_from.map(|d| d.format("%d/%m/%Y").to_string());
+    match (since, names.is_empty()) {
+        (Some(day), false) => Some(format!(
+            "{} {day}, {}: {}",
+            lang.pick("Hình thành từ ngày", "Formed on"),
+            lang.pick("từ", "from"),
+            names.join(", ")
+        )),
+        (Some(day), true) => Some(format!("{} {day}", lang.pick("Hình thành từ ngày", "Formed on"))),
+        (None, _) => None,
+    }
 }
 
 pub async fn show(State(state): State<AppState>, page: Page, Path(code): Path<String>) -> Result<UnitPage, AppError> {
@@ -210,7 +238,9 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(code): Path<St
     } else {
         None
     };
+    let history = history_line(db, &unit, lang).await;
     Ok(UnitPage {
+        history,
         chrome: page.chrome(unit.name.clone(), "units"),
         can_administer,
         can_edit_figures,
