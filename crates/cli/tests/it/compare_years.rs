@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::Utc;
 use phongtrao_domain::progress::compare_years::{Lineage, Measure};
 use phongtrao_domain::role::Role;
 use phongtrao_storage::campaigns::{self, StoredCampaign};
@@ -21,28 +21,9 @@ const CODE_2024: &str = "kien-giang-thang-thanh-nien-2024";
 /// The built-in plan as its 2024 edition: another code and year, every date moved
 /// 52 weeks on (Fridays stay Fridays: week 2 ends on 08/03/2024).
 fn plan_2024() -> String {
-    let text = phongtrao_domain::builtin::PLAN_TOML
-        .replace("code = \"kien-giang-thang-thanh-nien-2023\"", &format!("code = \"{CODE_2024}\""))
-        .replace("year = 2023", "year = 2024")
-        .replace("title = \"Kế hoạch Tháng Thanh niên năm 2023\"", "title = \"Kế hoạch Tháng Thanh niên năm 2024\"");
-    let mut out = String::new();
-    let mut rest = text.as_str();
-    while let Some(i) = rest.find("2023-") {
-        out.push_str(&rest[..i]);
-        let candidate = rest.get(i..i + 10).unwrap_or("");
-        match NaiveDate::parse_from_str(candidate, "%Y-%m-%d") {
-            Ok(d) => {
-                out.push_str(&(d + Duration::days(364)).format("%Y-%m-%d").to_string());
-                rest = &rest[i + 10..];
-            }
-            Err(_) => {
-                out.push_str("2023-");
-                rest = &rest[i + 5..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::campaigns::next_year_plan()
+        .replace("code = \"kien-giang-thang-thanh-nien-2024\"", &format!("code = \"{CODE_2024}\""))
+        .replace("title = \"Kế hoạch Tháng Thanh niên năm 2023\"", "title = \"Kế hoạch Tháng Thanh niên năm 2024\"")
 }
 
 /// Loads the 2024 edition following the built-in 2023 campaign; (2023, 2024).
