@@ -34,6 +34,12 @@ pub fn requested(parts: &Parts) -> Option<String> {
 
 /// No campaign with this code (or one the user may not see): 404.
 pub fn unknown(code: &str) -> Failure {
+    // The code as typed, but never a page of it: no control characters, at most 60.
+    let mut shown: String = code.chars().filter(|c| !c.is_control()).take(60).collect();
+    if code.chars().count() > 60 {
+        shown.push('…');
+    }
+    let code = shown.as_str();
     Failure::new(
         StatusCode::NOT_FOUND,
         "unknown_campaign",
@@ -130,5 +136,18 @@ impl FromRequestParts<AppState> for InCampaign {
             Err(never) => match never {},
         };
         Ok(InCampaign(resolve(&state.db, actor.as_ref(), wanted.as_deref()).await?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_code_is_named_short_and_clean() {
+        let f = unknown(&format!("\0{}", "x".repeat(5000)));
+        assert_eq!(f.status, StatusCode::NOT_FOUND);
+        assert!(f.vi.chars().count() < 140 && !f.vi.contains('\0') && f.vi.contains('…'), "{}", f.vi);
+        assert!(unknown("kien-giang-2023").en.contains("\"kien-giang-2023\""));
     }
 }
