@@ -119,6 +119,13 @@ pub async fn list(db: &Db) -> Result<Vec<UserRow>> {
     Ok(with_pool!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?)
 }
 
+/// The active accounts of one role (the office's page lists the steering committee
+/// without reading every unit's account).
+pub async fn active_with_role(db: &Db, role: Role) -> Result<Vec<UserRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE role = $1 AND active = TRUE ORDER BY username");
+    Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(role.as_str()).fetch_all(pool).await)?)
+}
+
 pub async fn count_with_role(db: &Db, role: Role) -> Result<i64> {
     let (n,): (i64,) = with_pool!(db, pool => sqlx::query_as("SELECT COUNT(*) FROM users WHERE role = $1")
         .bind(Text(role))

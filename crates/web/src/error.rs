@@ -281,8 +281,9 @@ impl ApiError {
         ApiError(Failure::new(
             StatusCode::NOT_FOUND,
             "not_found",
-            format!("Không tìm thấy {what}"),
-            format!("{what} not found"),
+            // "đơn vị / unit": each language its own half.
+            format!("Không tìm thấy {}", what.split_once(" / ").map_or(what, |(vi, _)| vi)),
+            format!("{} not found", what.split_once(" / ").map_or(what, |(_, en)| en)),
         ))
     }
 

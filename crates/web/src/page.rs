@@ -15,9 +15,18 @@ use crate::i18n::{CampaignOption, CampaignSwitch};
 use crate::AppState;
 use phongtrao_storage::campaigns::{self, CampaignRow, StoredCampaign};
 
+/// A campaign's title with its year ("Kế hoạch … năm 2023" stays as it is; a title
+/// without the year gets it).
+pub fn with_year(title: &str, year: i64) -> String {
+    if title.contains(&year.to_string()) {
+        title.to_string()
+    } else {
+        format!("{title} {year}")
+    }
+}
+
 /// A campaign as the switcher names it: its title and year, "(đã lưu trữ)" when archived.
 pub fn campaign_label(lang: Lang, c: &CampaignRow) -> String {
-    let year = c.year.to_string();
     // "Kế hoạch Tháng Thanh niên năm 2023" → "Tháng Thanh niên năm 2023": the
     // campaign, not the document.
     let title = c.title.strip_prefix("Kế hoạch ").map(|t| {
@@ -25,7 +34,7 @@ pub fn campaign_label(lang: Lang, c: &CampaignRow) -> String {
         chars.next().map(|f| f.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default()
     });
     let title = title.unwrap_or_else(|| c.title.clone());
-    let mut label = if title.contains(&year) { title } else { format!("{title} {year}") };
+    let mut label = with_year(&title, c.year);
     if c.is_archived() {
         label.push_str(match lang {
             Lang::Vi => " (đã lưu trữ)",

@@ -115,10 +115,9 @@ pub async fn members(state: &AppState, actor: &Actor, client: &ClientIp, code: &
     require(state, actor, client, Action::AdministerCampaign, None).await?;
     let c = campaign_choice::resolve(&state.db, Some(actor), Some(code)).await?;
     let assigned = campaigns::members(&state.db, c.row.id).await?;
-    let users = phongtrao_storage::users::list(&state.db).await?;
+    let users = phongtrao_storage::users::active_with_role(&state.db, phongtrao_domain::role::Role::Steering).await?;
     Ok(users
         .into_iter()
-        .filter(|u| u.role() == Some(phongtrao_domain::role::Role::Steering) && u.active)
         .map(|u| Member { assigned: assigned.contains(&u.id), username: u.username, display_name: u.display_name })
         .collect())
 }
@@ -134,10 +133,12 @@ pub async fn set_members(
 ) -> Result<Vec<Member>, Failure> {
     require(state, actor, client, Action::AdministerCampaign, None).await?;
     let c = campaign_choice::resolve(&state.db, Some(actor), Some(code)).await?;
-    let users = phongtrao_storage::users::list(&state.db).await?;
     let mut ids = Vec::new();
-    for name in usernames.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
-        match users.iter().find(|u| u.username == name) {
+    for typed in usernames.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        // Named back as typed, but never a page of it.
+        let name: String = typed.chars().filter(|c| !c.is_control()).take(60).collect();
+        let name = name.as_str();
+        match phongtrao_storage::users::by_username(&state.db, typed).await? {
             Some(u) if u.role() == Some(phongtrao_domain::role::Role::Steering) => ids.push(u.id),
             Some(_) => {
                 return Err(Failure::invalid(format!(

@@ -413,14 +413,14 @@ pub fn explain_json_error(message: &str) -> (String, String) {
         let (got, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
         return (
             format!("Sai kiểu dữ liệu: nhận {}, cần {}; chưa lưu gì", kind_vi(got), kind_vi(expected)),
-            format!("Wrong type: got {got}, expected {expected}; nothing was stored"),
+            format!("Wrong type: got {}, expected {}; nothing was stored", kind_en(got), kind_en(expected)),
         );
     }
     if let Some(rest) = message.strip_prefix("invalid value: ") {
         let (got, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
         return (
             format!("Giá trị không hợp lệ: {}, cần {}; chưa lưu gì", kind_vi(got), kind_vi(expected)),
-            format!("Invalid value: {got}, expected {expected}; nothing was stored"),
+            format!("Invalid value: {}, expected {}; nothing was stored", kind_en(got), kind_en(expected)),
         );
     }
     if let Some(rest) = message.strip_prefix("unknown variant ") {
@@ -434,6 +434,24 @@ pub fn explain_json_error(message: &str) -> (String, String) {
         "Dữ liệu gửi lên không đúng định dạng; chưa lưu gì".to_string(),
         format!("The request body does not have the expected shape ({message}); nothing was stored"),
     )
+}
+
+/// serde's names of JSON kinds in English words (never a Rust type: "f64" is "a
+/// number").
+fn kind_en(text: &str) -> String {
+    let t = text.trim();
+    let word = |w: &str| t.starts_with(w);
+    if word("integer") || word("i64") || word("u64") || word("i32") || word("u32") {
+        "a whole number".to_string()
+    } else if word("floating point") || word("f64") || word("f32") {
+        "a number".to_string()
+    } else if word("map") || word("struct") {
+        "an object {…}".to_string()
+    } else if word("sequence") {
+        "a list […]".to_string()
+    } else {
+        t.to_string()
+    }
 }
 
 /// serde's names of JSON kinds, in Vietnamese.

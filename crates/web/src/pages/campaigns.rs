@@ -53,7 +53,7 @@ fn line(lang: Lang, c: &CampaignSummary) -> CampaignLine {
     };
     CampaignLine {
         code: c.code.clone(),
-        title: if c.title.contains(&c.year.to_string()) { c.title.clone() } else { format!("{} {}", c.title, c.year) },
+        title: crate::page::with_year(&c.title, c.year),
         dates: format!("{} – {}", format::date(c.starts_on), format::date(c.ends_on)),
         archived: c.status == "archived",
         is_default: c.is_default,

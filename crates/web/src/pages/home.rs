@@ -322,11 +322,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Hom
         .into_iter()
         .filter(|c| c.status == "running" && !c.is_chosen)
         .map(|c| OtherCampaign {
-            title: if c.title.contains(&c.year.to_string()) {
-                c.title.clone()
-            } else {
-                format!("{} {}", c.title, c.year)
-            },
+            title: crate::page::with_year(&c.title, c.year),
             deadline: match (c.next_deadline, c.next_period_end) {
                 (Some(d), Some(end)) => format!(
                     "{} {} · {} {}",
