@@ -149,6 +149,16 @@ impl Chrome {
         self.lang.other().code()
     }
 
+    /// `?campaign=CODE` of the campaign the page shows, for the addresses a form
+    /// posts to: a form opened in one campaign saves into that campaign even when the
+    /// user switches campaign in another tab meanwhile (or the autosave runs then).
+    pub fn campaign_param(&self) -> String {
+        match &self.campaign {
+            Some(c) => format!("?{}", serde_urlencoded::to_string([("campaign", c.code.as_str())]).unwrap_or_default()),
+            None => String::new(),
+        }
+    }
+
     pub fn current(&self, nav: &str) -> &'static str {
         if self.nav == nav {
             "page"

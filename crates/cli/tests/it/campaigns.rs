@@ -378,3 +378,46 @@ fn the_commands_name_the_campaign_and_an_archived_one_refuses_a_report() {
     let (ok, out) = phongtrao(&["progress", "--campaign", "khong-co", "--data-dir", data]);
     assert!(!ok && out.contains("Không có chiến dịch"), "{out}");
 }
+
+#[tokio::test]
+async fn a_form_opened_in_one_campaign_saves_there_after_a_switch_in_another_tab() {
+    let app = spawn_app_at(vn(2023, 3, 3, 10, 0)).await;
+    let db = &app.db;
+    // A second campaign with the very same weeks (a copy under another code).
+    const COPY: &str = "kien-giang-ban-sao-2023";
+    let toml = phongtrao_domain::builtin::PLAN_TOML.replace(A, COPY);
+    let plan = phongtrao_domain::plan::parse_plan(&toml).expect("plan");
+    phongtrao_storage::campaigns::load_plan(db, &plan, &toml, Utc::now()).await.expect("load");
+    let office = add_token(db, add_user(db, "vanphong", Role::Admin, &[], PW).await).await;
+    add_user(db, "hondat.bc", Role::Unit, &["903"], PW).await;
+    let reporter = browser();
+    assert_eq!(app.login_form(&reporter, "hondat.bc", PW, "198.51.100.9").await.status(), 303);
+
+    // The form of 2023's week 1, as the reporter opened it.
+    let form = reporter.get(format!("{}/reports/903/{WEEK1}", app.base)).send().await.expect("get");
+    let html = form.text().await.expect("body");
+    let marker = "id=\"report-form\"";
+    let tag_start = html[..html.find(marker).expect("the form")].rfind("<form").expect("form tag");
+    let action = html[tag_start..].split("action=\"").nth(1).and_then(|a| a.split('"').next()).expect("action");
+    assert!(action.contains(&format!("campaign={A}")), "{action}");
+    assert!(html.contains(&format!("/draft?campaign={A}")), "the autosave names its campaign");
+    let csrf = csrf_of(&html);
+
+    // Meanwhile, in another tab, the reporter switches to the copy.
+    let r =
+        reporter.get(format!("{}/campaigns/choose?campaign={COPY}&next=/home", app.base)).send().await.expect("choose");
+    assert_eq!(r.status(), 303);
+
+    // The form is sent: it lands in the campaign it was opened in.
+    let r = reporter
+        .post(format!("{}{}", app.base, action.replace("&amp;", "&")))
+        .form(&[("csrf", csrf.as_str()), ("version", "0"), ("v.5", "12"), ("action", "draft")])
+        .send()
+        .await
+        .expect("save");
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let in_a = app.api(&format!("/api/v1/reports?campaign={A}"), &office).await;
+    assert_eq!(in_a["reports"].as_array().map(Vec::len), Some(1), "{in_a}");
+    let in_copy = app.api(&format!("/api/v1/reports?campaign={COPY}"), &office).await;
+    assert_eq!(in_copy["reports"].as_array().map(Vec::len), Some(0), "{in_copy}");
+}
