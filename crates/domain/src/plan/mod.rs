@@ -1,13 +1,14 @@
 //! The campaign plan: file format, checked model, and the linter.
 
 mod file;
+pub mod edit;
 pub mod lint;
 mod load;
 mod model;
 pub mod roll_forward;
 mod values;
 
-pub use load::{parse_plan, parse_time, PlanErrors, PlanProblem};
+pub use load::{parse_plan, parse_time, PlanErrors, PlanProblem, PLACEHOLDER};
 pub use model::*;
 pub use values::{Comparison, FileDate, Goal, IndicatorKind, Level};
 
