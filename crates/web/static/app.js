@@ -196,3 +196,54 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 })();
+
+// The plan editor (enhancement): each change is saved to the draft and checked by
+// the server; the notes beside every field and the summary follow. Without
+// JavaScript, "Lưu và kiểm tra" does the same.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("form[data-live-check]");
+    if (!form || !window.fetch || !window.FormData) return;
+    var url = form.getAttribute("data-live-check");
+    var timer = null;
+    var busy = false;
+    function run() {
+      if (busy) { timer = setTimeout(run, 400); return; }
+      busy = true;
+      var data = new URLSearchParams(new FormData(form));
+      fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (checks) {
+          if (!checks) return;
+          form.querySelectorAll(".pe-notes").forEach(function (el) {
+            var id = el.id.replace(/-notes$/, "");
+            var notes = checks.fields[id] || [];
+            el.textContent = "";
+            notes.forEach(function (n) {
+              var span = document.createElement("span");
+              span.className = "error";
+              span.textContent = n + " ";
+              el.appendChild(span);
+            });
+            var box = el.closest(".pe-field");
+            if (box) box.classList.toggle("has-error", notes.length > 0);
+          });
+          var summary = document.getElementById("pe-summary");
+          if (summary && checks.valid) {
+            summary.textContent = "";
+            var p = document.createElement("p");
+            p.className = "success";
+            p.textContent = checks.summary;
+            summary.appendChild(p);
+          }
+        })
+        .catch(function () { /* offline: the buttons still save */ })
+        .then(function () { busy = false; });
+    }
+    form.addEventListener("change", function () {
+      clearTimeout(timer);
+      timer = setTimeout(run, 300);
+    });
+  });
+})();

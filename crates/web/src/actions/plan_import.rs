@@ -3,6 +3,7 @@
 
 use axum::http::StatusCode;
 use phongtrao_domain::import::{import_file, lint_draft, Extracted};
+use phongtrao_domain::plan::edit::PlanEdit;
 use phongtrao_domain::plan::{lint, parse_plan, PlanProblem};
 use phongtrao_domain::policy::Action;
 use phongtrao_storage::{campaigns, pending_imports};
@@ -25,7 +26,46 @@ pub struct Review {
     pub toml: String,
     pub items: Vec<ReviewItem>,
     pub problems: Vec<String>,
+    /// The plan in the editor (absent in drafts kept before the editor: read from `toml`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edit: Option<PlanEdit>,
+    /// "import" (read from a document), "new" (written in the editor) or "amend".
+    #[serde(default)]
+    pub mode: String,
+    /// The campaign an amendment changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign_code: Option<String>,
+    /// An amendment's reason and its document, as typed.
+    #[serde(default)]
+    pub amendment: AmendmentForm,
 }
+
+/// Why a running plan is amended, and the document that says so.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AmendmentForm {
+    pub reason: String,
+    pub document_number: String,
+    pub document_date: String,
+}
+
+impl Review {
+    /// The plan in the editor.
+    pub fn edit(&self) -> Result<PlanEdit, Failure> {
+        match &self.edit {
+            Some(e) => Ok(e.clone()),
+            None => PlanEdit::from_toml(&self.toml).map_err(Failure::invalid),
+        }
+    }
+
+    pub fn is_amendment(&self) -> bool {
+        self.mode == MODE_AMEND
+    }
+}
+
+pub const MODE_IMPORT: &str = "import";
+pub const MODE_NEW: &str = "new";
+pub const MODE_AMEND: &str = "amend";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReviewItem {
@@ -144,6 +184,10 @@ pub async fn upload(
         toml: draft.to_toml(),
         items: draft.items.iter().map(ReviewItem::from).collect(),
         problems,
+        edit: PlanEdit::from_import(&draft).ok(),
+        mode: MODE_IMPORT.into(),
+        campaign_code: None,
+        amendment: AmendmentForm::default(),
     };
     let payload = serde_json::to_string(&review).map_err(Failure::internal)?;
     let id = pending_imports::create(&state.db, actor.user.id, KIND, file_name, &payload, state.now()).await?;
@@ -177,6 +221,11 @@ pub async fn save_edit(
         ));
     }
     review.toml = toml.replace("\r\n", "\n");
+    // The editor follows the file (keeping where imported values came from).
+    if let Ok(mut edit) = PlanEdit::from_toml(&review.toml) {
+        edit.sources = review.edit.take().map(|e| e.sources).unwrap_or_default();
+        review.edit = Some(edit);
+    }
     let payload = serde_json::to_string(&review).map_err(Failure::internal)?;
     pending_imports::update_payload(&state.db, id, actor.user.id, &payload).await?;
     Ok(review)
@@ -185,6 +234,11 @@ pub async fn save_edit(
 /// Makes the reviewed plan the running campaign.
 pub async fn confirm(state: &AppState, actor: &Actor, client: &ClientIp, id: i64, toml: &str) -> Result<i64, Failure> {
     let review = save_edit(state, actor, client, id, toml).await?;
+    if review.is_amendment() {
+        return Err(Failure::invalid(
+            "Bản điều chỉnh được áp dụng bằng nút \"Áp dụng điều chỉnh\" / an amendment is applied with \"Apply the amendment\"",
+        ));
+    }
     let plan = parse_plan(&review.toml).map_err(|e| {
         Failure::invalid(format!(
             "Kế hoạch còn lỗi, chưa thể xác nhận: {} / The plan still has errors",

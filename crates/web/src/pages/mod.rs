@@ -16,6 +16,8 @@ pub mod home;
 pub mod lang;
 pub mod login;
 pub mod overview;
+pub mod plan_amend_edit;
+pub mod plan_edit;
 pub mod plan_import;
 pub mod reminders;
 pub mod reports;
