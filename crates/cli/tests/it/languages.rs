@@ -930,7 +930,7 @@ async fn every_page_speaks_only_the_language_chosen() {
             .part("file", reqwest::multipart::Part::bytes(PLAN_TEXT.to_vec()).file_name("ke-hoach.txt"));
         let r = office.post(format!("{}/admin/plan/import", app.base)).multipart(form).send().await.expect("upload");
         let to = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-        assert!(to.starts_with("/admin/plan/import/"), "the plan is read: {}", r.status());
+        assert!(to.starts_with("/admin/plan/drafts/"), "the plan is read: {}", r.status());
         v.visit(&office, "vanphong", lang, &to).await;
         // The plan file edited into an error: the errors in the page's language.
         let review = page_of(&app, &office, &to).await;

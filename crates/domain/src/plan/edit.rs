@@ -1301,7 +1301,11 @@ impl PlanEdit {
         let first = n.date("reporting.weekly.first_period_end", &r.first_period_end, true);
         let last = n.date("reporting.weekly.last_period_end", &r.last_period_end, true);
         if r.due_time.trim().is_empty() {
-            n.error("reporting.weekly.due_time", "Chưa điền giờ hạn nộp (ví dụ 16:00).", "The due time is missing (e.g. 16:00).");
+            n.error(
+                "reporting.weekly.due_time",
+                "Chưa điền giờ hạn nộp (ví dụ 16:00).",
+                "The due time is missing (e.g. 16:00).",
+            );
         } else if parse_time(&r.due_time).is_none() {
             n.error(
                 "reporting.weekly.due_time",
@@ -1468,7 +1472,8 @@ impl PlanEdit {
                 opt(&mut out, "unit_label", &ind.unit_label);
                 opt(&mut out, "base", &ind.base);
                 if !ind.levels.is_empty() {
-                    let _ = writeln!(out, "levels = [{}]", ind.levels.iter().map(|l| q(l)).collect::<Vec<_>>().join(", "));
+                    let _ =
+                        writeln!(out, "levels = [{}]", ind.levels.iter().map(|l| q(l)).collect::<Vec<_>>().join(", "));
                 }
                 if !ind.unit_kinds.is_empty() {
                     let _ = writeln!(
@@ -1594,6 +1599,18 @@ impl PlanEdit {
                 } else {
                     format!("Nhiệm vụ {} · {}", i + 1, field(f))
                 }
+            }
+            [("campaign", None), ("signatory", None), (f, None)] => {
+                format!("{} · {}", if english { "Signatory" } else { "Người ký" }, field(f))
+            }
+            [("campaign", None), ("contact", None), (f, None)] => {
+                format!("{} · {}", if english { "Contact" } else { "Đầu mối" }, field(f))
+            }
+            [("campaign", None), (f, None)] => {
+                format!("{} · {}", if english { "The document" } else { "Văn bản" }, field(f))
+            }
+            [("reporting", None), .., (f, None)] => {
+                format!("{} · {}", if english { "Weekly reports" } else { "Báo cáo tuần" }, field(f))
             }
             [.., (f, None)] => field(f),
             _ => path.to_string(),
@@ -1801,7 +1818,8 @@ mod tests {
         let mut edit = PlanEdit::default();
         edit.campaign.title = "Kế hoạch Tháng Thanh niên năm 2027".into();
         edit.campaign.year = "2027".into();
-        edit.target_groups.push(GroupEdit { title: "Nhóm chỉ tiêu về tuyên truyền".into(), ..Default::default() });
+        edit.target_groups
+            .push(GroupEdit { title: "Nhóm chỉ tiêu về tuyên truyền".into(), ..Default::default() });
         edit.apply("add:targets").unwrap();
         edit.complete();
         assert_eq!(edit.campaign.code, "ke-hoach-thang-thanh-nien-nam-2027");

@@ -1,7 +1,7 @@
 //! The campaign plan: file format, checked model, and the linter.
 
-mod file;
 pub mod edit;
+mod file;
 pub mod lint;
 mod load;
 mod model;

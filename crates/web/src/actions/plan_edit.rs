@@ -68,11 +68,8 @@ pub async fn start_new(
     if edit.reporting.due_time.is_empty() {
         edit.reporting.due_time = "16:00".into();
     }
-    edit.campaign.document_type = if edit.campaign.document_type.is_empty() {
-        "Kế hoạch".into()
-    } else {
-        edit.campaign.document_type
-    };
+    edit.campaign.document_type =
+        if edit.campaign.document_type.is_empty() { "Kế hoạch".into() } else { edit.campaign.document_type };
     let review = Review {
         file_name: String::new(),
         toml: edit.to_toml(),
@@ -179,7 +176,13 @@ pub fn refusal(edit: &PlanEdit, checked: &Checked) -> Failure {
             .take(8)
             .map(|n| match &n.path {
                 Some(p) => format!("{}: {}", edit.describe(p, english), if english { &n.en } else { &n.vi }),
-                None => if english { n.en.clone() } else { n.vi.clone() },
+                None => {
+                    if english {
+                        n.en.clone()
+                    } else {
+                        n.vi.clone()
+                    }
+                }
             })
             .collect::<Vec<_>>()
             .join("; ")
@@ -214,14 +217,15 @@ pub async fn confirm(state: &AppState, actor: &Actor, client: &ClientIp, id: i64
         return Err(Failure::new(
             axum::http::StatusCode::CONFLICT,
             "campaign_exists",
+            format!("Đã có một chiến dịch mang mã \"{}\": hãy đổi tên hoặc mã của kế hoạch.", plan.campaign.code),
             format!(
-                "Đã có một chiến dịch mang mã \"{}\": hãy đổi tên hoặc mã của kế hoạch.",
+                "A campaign with the code \"{}\" exists already: change the plan's title or code.",
                 plan.campaign.code
             ),
-            format!("A campaign with the code \"{}\" exists already: change the plan's title or code.", plan.campaign.code),
         ));
     }
-    let campaign_id = campaigns::load_and_activate(&state.db, &plan, &toml, &who(Some(actor), client), state.now()).await?;
+    let campaign_id =
+        campaigns::load_and_activate(&state.db, &plan, &toml, &who(Some(actor), client), state.now()).await?;
     pending_imports::mark_confirmed(&state.db, id, state.now()).await?;
     campaigns::by_id(&state.db, campaign_id).await?.ok_or_else(Failure::not_found)
 }

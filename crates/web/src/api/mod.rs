@@ -12,6 +12,7 @@ mod doc;
 mod documents;
 mod events;
 mod notices;
+mod plan_edit;
 mod plan_import;
 mod progress;
 mod reminder_deliveries;
@@ -71,6 +72,9 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(allocations::show, allocations::set))
         .routes(routes!(plan_import::upload))
         .routes(routes!(plan_import::confirm))
+        .routes(routes!(plan_edit::start))
+        .routes(routes!(plan_edit::show, plan_edit::save))
+        .routes(routes!(plan_edit::confirm))
         .routes(routes!(campaign_new::from_previous))
         .routes(routes!(reports::list))
         .routes(routes!(reports::show))

@@ -42,6 +42,8 @@ pub struct Opt {
     pub value: String,
     pub label: String,
     pub selected: bool,
+    /// The label is the document's own words (Vietnamese in every language).
+    pub doc: bool,
 }
 
 pub struct SourceView {
@@ -53,6 +55,8 @@ pub struct SourceView {
 
 /// One item of a list (a target, an indicator, an event …) with its buttons.
 pub struct Item {
+    /// The heading is the document's own words.
+    pub doc_heading: bool,
     pub anchor: String,
     pub path: String,
     pub heading: String,
@@ -110,6 +114,16 @@ impl EditorPage {
     pub fn has_more(&self, list: &[Field]) -> bool {
         list.iter().any(|f| f.more && f.input != "hidden")
     }
+}
+
+/// A text cut at a word before `max` characters, with "…".
+fn short(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let at_word = cut.rsplit_once(' ').map(|(head, _)| head).unwrap_or(&cut);
+    format!("{}…", at_word.trim_end_matches([',', ';', ':']))
 }
 
 fn anchor_of(path: &str) -> String {
@@ -173,7 +187,7 @@ impl Builder<'_> {
                 self.flags.push(Flag {
                     anchor: anchor_of(path),
                     what: self.edit.describe(path, english),
-                    message: s.sentence.chars().take(140).collect(),
+                    message: short(&s.sentence, 140),
                 });
             }
         }
@@ -203,6 +217,7 @@ impl Builder<'_> {
                 value: v.to_string(),
                 label: self.t(vi, en).to_string(),
                 selected: selected.contains(v),
+                doc: false,
             })
             .collect()
     }
@@ -214,6 +229,7 @@ impl Builder<'_> {
                 value: l.as_str().into(),
                 label: self.t(l.label_vi(), l.label_en()).into(),
                 selected: selected.iter().any(|s| s == l.as_str()),
+                doc: false,
             })
             .collect()
     }
@@ -234,17 +250,71 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
         b.text("campaign.short_title", "", "campaign.short_title", b.t("Tên ngắn", "Short title"), &c.short_title),
         b.field("campaign.year", "", "campaign.year", b.t("Năm", "Year"), &c.year, "number", Vec::new()),
         b.field("campaign.theme", "", "campaign.theme", b.t("Chủ đề", "Theme"), &c.theme, "area", Vec::new()),
-        b.text("campaign.superior_body", "", "campaign.superior_body", b.t("Cơ quan cấp trên", "Superior body"), &c.superior_body),
-        b.text("campaign.issuing_body", "", "campaign.issuing_body", b.t("Cơ quan ban hành", "Issuing body"), &c.issuing_body),
-        b.text("campaign.document_type", "", "campaign.document_type", b.t("Loại văn bản", "Document type"), &c.document_type),
-        b.text("campaign.document_number", "", "campaign.document_number", b.t("Số, ký hiệu", "Number and symbol"), &c.document_number),
+        b.text(
+            "campaign.superior_body",
+            "",
+            "campaign.superior_body",
+            b.t("Cơ quan cấp trên", "Superior body"),
+            &c.superior_body,
+        ),
+        b.text(
+            "campaign.issuing_body",
+            "",
+            "campaign.issuing_body",
+            b.t("Cơ quan ban hành", "Issuing body"),
+            &c.issuing_body,
+        ),
+        b.text(
+            "campaign.document_type",
+            "",
+            "campaign.document_type",
+            b.t("Loại văn bản", "Document type"),
+            &c.document_type,
+        ),
+        b.text(
+            "campaign.document_number",
+            "",
+            "campaign.document_number",
+            b.t("Số, ký hiệu", "Number and symbol"),
+            &c.document_number,
+        ),
         b.text("campaign.place", "", "campaign.place", b.t("Địa danh", "Place"), &c.place),
-        b.field("campaign.issued_on", "", "campaign.issued_on", b.t("Ngày ban hành", "Issued on"), &c.issued_on, "date", Vec::new()),
+        b.field(
+            "campaign.issued_on",
+            "",
+            "campaign.issued_on",
+            b.t("Ngày ban hành", "Issued on"),
+            &c.issued_on,
+            "date",
+            Vec::new(),
+        ),
         b.field("campaign.basis", "", "campaign.basis", b.t("Căn cứ", "Basis"), &c.basis, "area", Vec::new()),
-        b.field("campaign.starts_on", "", "campaign.starts_on", b.t("Bắt đầu từ ngày", "Starts on"), &c.starts_on, "date", Vec::new()),
-        b.field("campaign.ends_on", "", "campaign.ends_on", b.t("Kết thúc ngày", "Ends on"), &c.ends_on, "date", Vec::new()),
+        b.field(
+            "campaign.starts_on",
+            "",
+            "campaign.starts_on",
+            b.t("Bắt đầu từ ngày", "Starts on"),
+            &c.starts_on,
+            "date",
+            Vec::new(),
+        ),
+        b.field(
+            "campaign.ends_on",
+            "",
+            "campaign.ends_on",
+            b.t("Kết thúc ngày", "Ends on"),
+            &c.ends_on,
+            "date",
+            Vec::new(),
+        ),
     ];
-    let mut code = b.text("campaign.code", "", "campaign.code", b.t("Mã chiến dịch (tự đặt theo tên)", "Campaign code (from the title)"), &c.code);
+    let mut code = b.text(
+        "campaign.code",
+        "",
+        "campaign.code",
+        b.t("Mã chiến dịch (tự đặt theo tên)", "Campaign code (from the title)"),
+        &c.code,
+    );
     code.more = true;
     if amendment {
         code.input = "hidden";
@@ -265,13 +335,39 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
     });
 
     let f = vec![
-        b.text("campaign.signatory.on_behalf_of", "", "campaign.signatory.on_behalf_of", b.t("Thẩm quyền ký (TM. …)", "On behalf of"), &c.signatory_on_behalf_of),
+        b.text(
+            "campaign.signatory.on_behalf_of",
+            "",
+            "campaign.signatory.on_behalf_of",
+            b.t("Thẩm quyền ký (TM. …)", "On behalf of"),
+            &c.signatory_on_behalf_of,
+        ),
         b.text("campaign.signatory.title", "", "campaign.signatory.title", b.t("Chức vụ", "Title"), &c.signatory_title),
-        b.text("campaign.signatory.name", "", "campaign.signatory.name", b.t("Họ tên người ký", "Signatory's name"), &c.signatory_name),
-        b.text("campaign.contact.office", "", "campaign.contact.office", b.t("Bộ phận đầu mối", "Contact office"), &c.contact_office),
+        b.text(
+            "campaign.signatory.name",
+            "",
+            "campaign.signatory.name",
+            b.t("Họ tên người ký", "Signatory's name"),
+            &c.signatory_name,
+        ),
+        b.text(
+            "campaign.contact.office",
+            "",
+            "campaign.contact.office",
+            b.t("Bộ phận đầu mối", "Contact office"),
+            &c.contact_office,
+        ),
         b.text("campaign.contact.email", "", "campaign.contact.email", b.t("Thư điện tử", "Email"), &c.contact_email),
         b.text("campaign.contact.phone", "", "campaign.contact.phone", b.t("Điện thoại", "Phone"), &c.contact_phone),
-        b.field("recipients", "", "recipients", b.t("Nơi nhận (mỗi dòng một nơi)", "Recipients (one per line)"), &edit.recipients.join("\n"), "area", Vec::new()),
+        b.field(
+            "recipients",
+            "",
+            "recipients",
+            b.t("Nơi nhận (mỗi dòng một nơi)", "Recipients (one per line)"),
+            &edit.recipients.join("\n"),
+            "area",
+            Vec::new(),
+        ),
     ];
     sections.push(Section {
         id: "signatory",
@@ -285,8 +381,24 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
     });
 
     let f = vec![
-        b.field("purpose.aims", "", "", b.t("Mục đích (mỗi dòng một ý)", "Aims (one per line)"), &edit.aims.join("\n"), "area", Vec::new()),
-        b.field("purpose.requirements", "", "", b.t("Yêu cầu (mỗi dòng một ý)", "Requirements (one per line)"), &edit.requirements.join("\n"), "area", Vec::new()),
+        b.field(
+            "purpose.aims",
+            "",
+            "",
+            b.t("Mục đích (mỗi dòng một ý)", "Aims (one per line)"),
+            &edit.aims.join("\n"),
+            "area",
+            Vec::new(),
+        ),
+        b.field(
+            "purpose.requirements",
+            "",
+            "",
+            b.t("Yêu cầu (mỗi dòng một ý)", "Requirements (one per line)"),
+            &edit.requirements.join("\n"),
+            "area",
+            Vec::new(),
+        ),
     ];
     let mut items = Vec::new();
     for (i, a) in edit.areas.iter().enumerate() {
@@ -295,16 +407,33 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
             b.field(&format!("{p}.origin"), "", "", "", &a.origin, "hidden", Vec::new()),
             b.text(&format!("{p}.number"), &a.origin, "number", b.t("Số mục", "Number"), &a.number),
             b.text(&format!("{p}.title"), &a.origin, "title", b.t("Tên mục", "Title"), &a.title),
-            b.field(&format!("{p}.items"), "", "", b.t("Nội dung (mỗi dòng một ý)", "Items (one per line)"), &a.items.join("\n"), "area", Vec::new()),
+            b.field(
+                &format!("{p}.items"),
+                "",
+                "",
+                b.t("Nội dung (mỗi dòng một ý)", "Items (one per line)"),
+                &a.items.join("\n"),
+                "area",
+                Vec::new(),
+            ),
         ];
         let mut children = Vec::new();
         for (j, g) in a.groups.iter().enumerate() {
             let gp = format!("{p}.groups[{j}]");
             let gf = vec![
                 b.text(&format!("{gp}.heading"), "", "", b.t("Tiêu đề nhóm", "Heading"), &g.heading),
-                b.field(&format!("{gp}.items"), "", "", b.t("Nội dung (mỗi dòng một ý)", "Items (one per line)"), &g.items.join("\n"), "area", Vec::new()),
+                b.field(
+                    &format!("{gp}.items"),
+                    "",
+                    "",
+                    b.t("Nội dung (mỗi dòng một ý)", "Items (one per line)"),
+                    &g.items.join("\n"),
+                    "area",
+                    Vec::new(),
+                ),
             ];
             children.push(Item {
+                doc_heading: true,
                 anchor: anchor_of(&gp),
                 path: gp,
                 heading: g.heading.clone(),
@@ -317,6 +446,7 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
         }
         fields.retain(|_| true);
         items.push(Item {
+            doc_heading: true,
             anchor: anchor_of(&p),
             heading: format!("{} {}", a.number, a.title),
             errors: count_errors(&fields) + children.iter().map(|c| c.errors).sum::<usize>(),
@@ -330,7 +460,12 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
     sections.push(Section {
         id: "purpose",
         title: b.t("Mục đích, yêu cầu và nội dung hoạt động", "Purpose and activity areas").into(),
-        help: b.t("Báo cáo của đơn vị xếp hoạt động theo các mục nội dung này.", "Units file their activities under these areas.").into(),
+        help: b
+            .t(
+                "Báo cáo của đơn vị xếp hoạt động theo các mục nội dung này.",
+                "Units file their activities under these areas.",
+            )
+            .into(),
         errors: count_errors(&f) + items.iter().map(|i| i.errors).sum::<usize>(),
         fields: f,
         items,
@@ -348,6 +483,7 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
             b.text(&format!("{p}.title"), &g.origin, "title", b.t("Tên nhóm", "Title"), &g.title),
         ];
         items.push(Item {
+            doc_heading: true,
             anchor: anchor_of(&p),
             heading: g.title.clone(),
             errors: count_errors(&fields),
@@ -372,15 +508,21 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
     let group_opts = |selected: &str| -> Vec<Opt> {
         edit.target_groups
             .iter()
-            .map(|g| Opt { value: g.key.clone(), label: g.title.clone(), selected: g.key == selected })
+            .map(|g| Opt { value: g.key.clone(), label: g.title.clone(), selected: g.key == selected, doc: true })
             .collect()
     };
     let area_opts = |selected: &str, lang: Lang| -> Vec<Opt> {
-        let mut out = vec![Opt { value: String::new(), label: lang.pick("— không —", "— none —").into(), selected: selected.is_empty() }];
+        let mut out = vec![Opt {
+            value: String::new(),
+            label: lang.pick("— không —", "— none —").into(),
+            selected: selected.is_empty(),
+            doc: false,
+        }];
         out.extend(edit.areas.iter().map(|a| Opt {
             value: a.number.clone(),
-            label: format!("{} {}", a.number, a.title.chars().take(60).collect::<String>()),
+            label: format!("{} {}", a.number, short(&a.title, 60)),
             selected: a.number == selected,
+            doc: true,
         }));
         out
     };
@@ -389,10 +531,42 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
         let p = format!("targets[{i}]");
         let fields = vec![
             b.field(&format!("{p}.origin"), "", "", "", &t.origin, "hidden", Vec::new()),
-            b.field(&format!("{p}.number"), &t.origin, "number", b.t("Số thứ tự (theo văn bản)", "Number (as in the document)"), &t.number, "number", Vec::new()),
-            b.field(&format!("{p}.group"), &t.origin, "group", b.t("Nhóm", "Group"), &t.group, "select", group_opts(&t.group)),
-            b.field(&format!("{p}.text"), &t.origin, "text", b.t("Nội dung chỉ tiêu (nguyên văn)", "The target's sentence"), &t.text, "area", Vec::new()),
-            b.field(&format!("{p}.area"), &t.origin, "area", b.t("Thuộc nội dung hoạt động", "Activity area"), &t.area, "select", area_opts(&t.area, lang)),
+            b.field(
+                &format!("{p}.number"),
+                &t.origin,
+                "number",
+                b.t("Số thứ tự (theo văn bản)", "Number (as in the document)"),
+                &t.number,
+                "number",
+                Vec::new(),
+            ),
+            b.field(
+                &format!("{p}.group"),
+                &t.origin,
+                "group",
+                b.t("Nhóm", "Group"),
+                &t.group,
+                "select",
+                group_opts(&t.group),
+            ),
+            b.field(
+                &format!("{p}.text"),
+                &t.origin,
+                "text",
+                b.t("Nội dung chỉ tiêu (nguyên văn)", "The target's sentence"),
+                &t.text,
+                "area",
+                Vec::new(),
+            ),
+            b.field(
+                &format!("{p}.area"),
+                &t.origin,
+                "area",
+                b.t("Thuộc nội dung hoạt động", "Activity area"),
+                &t.area,
+                "select",
+                area_opts(&t.area, lang),
+            ),
         ];
         let mut children = Vec::new();
         for (j, ind) in t.indicators.iter().enumerate() {
@@ -400,14 +574,23 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
             let o = ind.origin.as_str();
             let kinds = b.options(&KINDS, &[ind.kind.as_str()]);
             let comparisons = b.options(
-                &[(">=", "≥ (đạt từ mục tiêu trở lên)", "≥ (at least)"), (">", "> (phải vượt mục tiêu)", "> (more than)")],
+                &[
+                    (">=", "≥ (đạt từ mục tiêu trở lên)", "≥ (at least)"),
+                    (">", "> (phải vượt mục tiêu)", "> (more than)"),
+                ],
                 &[ind.comparison.as_str()],
             );
-            let mut bases = vec![Opt { value: String::new(), label: b.t("— không —", "— none —").into(), selected: ind.base.is_empty() }];
+            let mut bases = vec![Opt {
+                value: String::new(),
+                label: b.t("— không —", "— none —").into(),
+                selected: ind.base.is_empty(),
+                doc: false,
+            }];
             bases.extend(BaseFigure::ALL.iter().map(|f| Opt {
                 value: f.as_str().into(),
                 label: b.t(f.label_vi(), f.label_en()).into(),
                 selected: ind.base == f.as_str(),
+                doc: false,
             }));
             let kinds_of_units: Vec<Opt> = UnitKind::ALL
                 .iter()
@@ -415,42 +598,117 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
                     value: k.as_str().into(),
                     label: b.t(k.label_vi(), k.label_en()).into(),
                     selected: ind.unit_kinds.iter().any(|s| s == k.as_str()),
+                    doc: false,
                 })
                 .collect();
-            let mut part_of = vec![Opt { value: String::new(), label: b.t("— không —", "— none —").into(), selected: ind.part_of.is_empty() }];
+            let mut part_of = vec![Opt {
+                value: String::new(),
+                label: b.t("— không —", "— none —").into(),
+                selected: ind.part_of.is_empty(),
+                doc: false,
+            }];
             part_of.extend(t.indicators.iter().filter(|x| x.key != ind.key).map(|x| Opt {
                 value: x.key.clone(),
-                label: format!("{} {}", x.key, x.label.chars().take(40).collect::<String>()),
+                label: format!("{} {}", x.key, short(&x.label, 40)),
                 selected: x.key == ind.part_of,
+                doc: true,
             }));
-            let goal_label = if ind.kind == "count" { b.t("Mục tiêu", "Goal") } else { b.t("Mục tiêu (%)", "Goal (%)") };
+            let goal_label =
+                if ind.kind == "count" { b.t("Mục tiêu", "Goal") } else { b.t("Mục tiêu (%)", "Goal (%)") };
             let mut fields = vec![
                 b.field(&format!("{ip}.origin"), "", "", "", o, "hidden", Vec::new()),
                 b.text(&format!("{ip}.key"), o, "key", b.t("Số chỉ số", "Indicator number"), &ind.key),
                 b.text(&format!("{ip}.label"), o, "label", b.t("Tên chỉ số", "Label"), &ind.label),
                 b.field(&format!("{ip}.kind"), o, "kind", b.t("Loại", "Kind"), &ind.kind, "select", kinds),
-                b.field(&format!("{ip}.comparison"), o, "comparison", b.t("So sánh", "Comparison"), &ind.comparison, "select", comparisons),
+                b.field(
+                    &format!("{ip}.comparison"),
+                    o,
+                    "comparison",
+                    b.t("So sánh", "Comparison"),
+                    &ind.comparison,
+                    "select",
+                    comparisons,
+                ),
                 b.field(&format!("{ip}.goal"), o, "goal", goal_label, &ind.goal, "number", Vec::new()),
-                b.text(&format!("{ip}.unit_label"), o, "unit_label", b.t("Đơn vị tính", "Unit of measure"), &ind.unit_label),
-                b.field(&format!("{ip}.base"), o, "base", b.t("Số liệu nền (với tỉ lệ)", "Base figure (for shares)"), &ind.base, "select", bases),
-                b.field(&format!("{ip}.levels"), o, "levels", b.t("Cấp báo cáo chỉ số này", "Levels that report it"), "", "checks", b.levels(&ind.levels)),
-                b.text(&format!("{ip}.per_unit_minimum"), o, "per_unit_minimum", b.t("Tối thiểu mỗi đơn vị", "Minimum per unit"), &ind.per_unit_minimum),
+                b.text(
+                    &format!("{ip}.unit_label"),
+                    o,
+                    "unit_label",
+                    b.t("Đơn vị tính", "Unit of measure"),
+                    &ind.unit_label,
+                ),
+                b.field(
+                    &format!("{ip}.base"),
+                    o,
+                    "base",
+                    b.t("Số liệu nền (với tỉ lệ)", "Base figure (for shares)"),
+                    &ind.base,
+                    "select",
+                    bases,
+                ),
+                b.field(
+                    &format!("{ip}.levels"),
+                    o,
+                    "levels",
+                    b.t("Cấp báo cáo chỉ số này", "Levels that report it"),
+                    "",
+                    "checks",
+                    b.levels(&ind.levels),
+                ),
+                b.text(
+                    &format!("{ip}.per_unit_minimum"),
+                    o,
+                    "per_unit_minimum",
+                    b.t("Tối thiểu mỗi đơn vị", "Minimum per unit"),
+                    &ind.per_unit_minimum,
+                ),
             ];
-            let mut kinds_field = b.field(&format!("{ip}.unit_kinds"), o, "unit_kinds", b.t("Chỉ tính loại đơn vị", "Only these kinds of unit"), "", "checks", kinds_of_units);
+            let mut kinds_field = b.field(
+                &format!("{ip}.unit_kinds"),
+                o,
+                "unit_kinds",
+                b.t("Chỉ tính loại đơn vị", "Only these kinds of unit"),
+                "",
+                "checks",
+                kinds_of_units,
+            );
             kinds_field.more = true;
             fields.push(kinds_field);
-            let mut part = b.field(&format!("{ip}.part_of"), o, "part_of", b.t("Là phần \"trong đó\" của", "Part of"), &ind.part_of, "select", part_of);
+            let mut part = b.field(
+                &format!("{ip}.part_of"),
+                o,
+                "part_of",
+                b.t("Là phần \"trong đó\" của", "Part of"),
+                &ind.part_of,
+                "select",
+                part_of,
+            );
             part.more = true;
             fields.push(part);
-            let mut note = b.field(&format!("{ip}.note"), o, "note", b.t("Ghi chú", "Note"), &ind.note, "area", Vec::new());
+            let mut note =
+                b.field(&format!("{ip}.note"), o, "note", b.t("Ghi chú", "Note"), &ind.note, "area", Vec::new());
             note.more = true;
             fields.push(note);
             if amendment {
-                let mut retired = b.field(&format!("{ip}.retired"), o, "retired", b.t("Ngừng theo dõi (giữ số liệu đã báo cáo)", "Retired (reported figures kept)"), if ind.retired { "1" } else { "" }, "check", Vec::new());
-                retired.hint = b.t("Chỉ số đã có báo cáo không xóa được, chỉ ngừng theo dõi.", "An indicator with reports cannot be deleted, only retired.").into();
+                let mut retired = b.field(
+                    &format!("{ip}.retired"),
+                    o,
+                    "retired",
+                    b.t("Ngừng theo dõi (giữ số liệu đã báo cáo)", "Retired (reported figures kept)"),
+                    if ind.retired { "1" } else { "" },
+                    "check",
+                    Vec::new(),
+                );
+                retired.hint = b
+                    .t(
+                        "Chỉ số đã có báo cáo không xóa được, chỉ ngừng theo dõi.",
+                        "An indicator with reports cannot be deleted, only retired.",
+                    )
+                    .into();
                 fields.push(retired);
             }
             children.push(Item {
+                doc_heading: false,
                 anchor: anchor_of(&ip),
                 heading: format!("{} {}", b.t("Chỉ số", "Indicator"), ind.key),
                 errors: count_errors(&fields),
@@ -463,6 +721,7 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
         }
         let errors = count_errors(&fields) + children.iter().map(|c| c.errors).sum::<usize>();
         items.push(Item {
+            doc_heading: false,
             anchor: anchor_of(&p),
             heading: format!("{} {}", b.t("Chỉ tiêu", "Target"), t.number),
             errors,
@@ -496,19 +755,34 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
             b.field(&format!("{p}.origin"), "", "", "", o, "hidden", Vec::new()),
             b.field(&format!("{p}.number"), o, "number", b.t("Số thứ tự", "Number"), &e.number, "number", Vec::new()),
             b.field(&format!("{p}.title"), o, "title", b.t("Tên hoạt động", "Title"), &e.title, "area", Vec::new()),
-            b.field(&format!("{p}.starts_on"), o, "starts_on", b.t("Từ ngày", "From"), &e.starts_on, "date", Vec::new()),
+            b.field(
+                &format!("{p}.starts_on"),
+                o,
+                "starts_on",
+                b.t("Từ ngày", "From"),
+                &e.starts_on,
+                "date",
+                Vec::new(),
+            ),
             b.field(&format!("{p}.ends_on"), o, "ends_on", b.t("Đến ngày", "To"), &e.ends_on, "date", Vec::new()),
             b.text(&format!("{p}.place"), o, "place", b.t("Địa điểm", "Place"), &e.place),
         ];
-        let mut host = b.text(&format!("{p}.host_unit"), o, "host_unit", b.t("Đơn vị đăng cai (mã đơn vị)", "Host unit (code)"), &e.host_unit);
+        let mut host = b.text(
+            &format!("{p}.host_unit"),
+            o,
+            "host_unit",
+            b.t("Đơn vị đăng cai (mã đơn vị)", "Host unit (code)"),
+            &e.host_unit,
+        );
         host.more = true;
         fields.push(host);
         let mut note = b.field(&format!("{p}.note"), o, "note", b.t("Ghi chú", "Note"), &e.note, "area", Vec::new());
         note.more = true;
         fields.push(note);
         items.push(Item {
+            doc_heading: true,
             anchor: anchor_of(&p),
-            heading: format!("{} {}", e.number, e.title.chars().take(70).collect::<String>()),
+            heading: format!("{} {}", e.number, short(&e.title, 70)),
             errors: count_errors(&fields),
             path: p,
             fields,
@@ -533,12 +807,21 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
         let p = format!("milestones[{i}]");
         let o = m.origin.as_str();
         let when = b.options(
-            &[("on", "Vào ngày", "On the day"), ("window", "Trong khoảng (từ … đến …)", "From … to …"), ("before", "Hạn trước ngày", "Due before")],
+            &[
+                ("on", "Vào ngày", "On the day"),
+                ("window", "Trong khoảng (từ … đến …)", "From … to …"),
+                ("before", "Hạn trước ngày", "Due before"),
+            ],
             &[m.when.as_str()],
         );
         let level_opts: Vec<Opt> = Level::ALL
             .iter()
-            .map(|l| Opt { value: l.as_str().into(), label: b.t(l.label_vi(), l.label_en()).into(), selected: m.level == l.as_str() })
+            .map(|l| Opt {
+                value: l.as_str().into(),
+                label: b.t(l.label_vi(), l.label_en()).into(),
+                selected: m.level == l.as_str(),
+                doc: false,
+            })
             .collect();
         let mut fields = vec![
             b.field(&format!("{p}.origin"), "", "", "", o, "hidden", Vec::new()),
@@ -547,7 +830,15 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
             b.field(&format!("{p}.level"), o, "level", b.t("Cấp thực hiện", "Level"), &m.level, "select", level_opts),
             b.field(&format!("{p}.when"), o, "when", b.t("Thời gian", "When"), &m.when, "select", when),
             b.field(&format!("{p}.date"), o, "when", b.t("Ngày", "Date"), &m.date, "date", Vec::new()),
-            b.field(&format!("{p}.until"), "", "", b.t("Đến ngày (nếu là khoảng)", "Until (for a window)"), &m.until, "date", Vec::new()),
+            b.field(
+                &format!("{p}.until"),
+                "",
+                "",
+                b.t("Đến ngày (nếu là khoảng)", "Until (for a window)"),
+                &m.until,
+                "date",
+                Vec::new(),
+            ),
             b.text(&format!("{p}.place"), o, "place", b.t("Địa điểm", "Place"), &m.place),
         ];
         for (name, label_vi, label_en, value) in [
@@ -560,8 +851,9 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
             fields.push(x);
         }
         items.push(Item {
+            doc_heading: true,
             anchor: anchor_of(&p),
-            heading: m.title.chars().take(80).collect(),
+            heading: short(&m.title, 80),
             errors: count_errors(&fields),
             path: p,
             fields,
@@ -583,14 +875,65 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
 
     let r = &edit.reporting;
     let mut f = vec![
-        b.field("reporting.levels", "", "", b.t("Cấp gửi báo cáo tuần", "Levels that report weekly"), "", "checks", b.levels(&r.levels)),
-        b.field("reporting.weekly.first_period_end", "", "reporting.weekly.first_period_end", b.t("Ngày kết thúc kỳ báo cáo đầu tiên", "Last day of the first week"), &r.first_period_end, "date", Vec::new()),
-        b.field("reporting.weekly.last_period_end", "", "reporting.weekly.last_period_end", b.t("Ngày kết thúc kỳ báo cáo cuối cùng", "Last day of the last week"), &r.last_period_end, "date", Vec::new()),
-        b.field("reporting.weekly.due_time", "", "reporting.weekly.due_time", b.t("Hạn nộp: trước giờ (ngày cuối kỳ)", "Due before (on the week's last day)"), &r.due_time, "time", Vec::new()),
+        b.field(
+            "reporting.levels",
+            "",
+            "",
+            b.t("Cấp gửi báo cáo tuần", "Levels that report weekly"),
+            "",
+            "checks",
+            b.levels(&r.levels),
+        ),
+        b.field(
+            "reporting.weekly.first_period_end",
+            "",
+            "reporting.weekly.first_period_end",
+            b.t("Ngày kết thúc kỳ báo cáo đầu tiên", "Last day of the first week"),
+            &r.first_period_end,
+            "date",
+            Vec::new(),
+        ),
+        b.field(
+            "reporting.weekly.last_period_end",
+            "",
+            "reporting.weekly.last_period_end",
+            b.t("Ngày kết thúc kỳ báo cáo cuối cùng", "Last day of the last week"),
+            &r.last_period_end,
+            "date",
+            Vec::new(),
+        ),
+        b.field(
+            "reporting.weekly.due_time",
+            "",
+            "reporting.weekly.due_time",
+            b.t("Hạn nộp: trước giờ (ngày cuối kỳ)", "Due before (on the week's last day)"),
+            &r.due_time,
+            "time",
+            Vec::new(),
+        ),
         b.text("reporting.send_to", "", "", b.t("Gửi báo cáo về", "Send reports to"), &r.send_to),
-        b.field("reporting.weekly.rule_text", "", "", b.t("Câu quy định trong văn bản", "The plan's sentence"), &r.rule_text, "area", Vec::new()),
+        b.field(
+            "reporting.weekly.rule_text",
+            "",
+            "",
+            b.t("Câu quy định trong văn bản", "The plan's sentence"),
+            &r.rule_text,
+            "area",
+            Vec::new(),
+        ),
     ];
-    let mut lock = b.field("reporting.lock_after_days", "", "", b.t("Khóa kỳ sau hạn (số ngày; để trống: không khóa)", "Lock a week this many days after its deadline (empty: never)"), &r.lock_after_days, "number", Vec::new());
+    let mut lock = b.field(
+        "reporting.lock_after_days",
+        "",
+        "",
+        b.t(
+            "Khóa kỳ sau hạn (số ngày; để trống: không khóa)",
+            "Lock a week this many days after its deadline (empty: never)",
+        ),
+        &r.lock_after_days,
+        "number",
+        Vec::new(),
+    );
     lock.more = true;
     f.push(lock);
     let weeks = weekly_summary(edit, lang);
@@ -611,10 +954,27 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
         let fields = vec![
             b.field(&format!("{p}.origin"), "", "", "", &d.origin, "hidden", Vec::new()),
             b.text(&format!("{p}.party"), &d.origin, "party", b.t("Đơn vị", "Who"), &d.party),
-            b.field(&format!("{p}.role"), "", "", b.t("Vai trò", "Role"), &d.role, "select", b.options(&DUTY_ROLES, &[d.role.as_str()])),
-            b.field(&format!("{p}.items"), "", "", b.t("Nhiệm vụ (mỗi dòng một ý)", "Duties (one per line)"), &d.items.join("\n"), "area", Vec::new()),
+            b.field(
+                &format!("{p}.role"),
+                "",
+                "",
+                b.t("Vai trò", "Role"),
+                &d.role,
+                "select",
+                b.options(&DUTY_ROLES, &[d.role.as_str()]),
+            ),
+            b.field(
+                &format!("{p}.items"),
+                "",
+                "",
+                b.t("Nhiệm vụ (mỗi dòng một ý)", "Duties (one per line)"),
+                &d.items.join("\n"),
+                "area",
+                Vec::new(),
+            ),
         ];
         items.push(Item {
+            doc_heading: true,
             anchor: anchor_of(&p),
             heading: d.party.clone(),
             errors: count_errors(&fields),
@@ -646,7 +1006,12 @@ fn weekly_summary(edit: &PlanEdit, lang: Lang) -> String {
         phongtrao_domain::plan::FileDate::parse(&r.first_period_end),
         phongtrao_domain::plan::FileDate::parse(&r.last_period_end),
     ) else {
-        return lang.pick("Mỗi kỳ báo cáo là 7 ngày, kết thúc vào ngày ghi dưới đây.", "Each week is 7 days ending on the day given below.").into();
+        return lang
+            .pick(
+                "Mỗi kỳ báo cáo là 7 ngày, kết thúc vào ngày ghi dưới đây.",
+                "Each week is 7 days ending on the day given below.",
+            )
+            .into();
     };
     let weeks = (last.0 - first.0).num_days() / 7 + 1;
     let end = first.0.weekday();
@@ -685,11 +1050,16 @@ pub fn render(page: &Page, id: i64, review: &Review, checked: &Checked, error: O
         .errors()
         .map(|n| Flag {
             anchor: n.path.as_deref().map(anchor_of).unwrap_or_default(),
-            what: n.path.as_deref().map(|p| edit.describe(p, english)).unwrap_or_else(|| lang.pick("Kế hoạch", "The plan").into()),
+            what: n
+                .path
+                .as_deref()
+                .map(|p| edit.describe(p, english))
+                .unwrap_or_else(|| lang.pick("Kế hoạch", "The plan").into()),
             message: if english { n.en.clone() } else { n.vi.clone() },
         })
         .collect();
-    let notes = checked.notes.iter().filter(|n| !n.error).map(|n| if english { n.en.clone() } else { n.vi.clone() }).collect();
+    let notes =
+        checked.notes.iter().filter(|n| !n.error).map(|n| if english { n.en.clone() } else { n.vi.clone() }).collect();
     let problems = review
         .problems
         .iter()
@@ -803,9 +1173,14 @@ pub async fn submit(
     match action.as_str() {
         "confirm" => match plan_edit::confirm(&state, &actor, &page.client, id).await {
             Ok(campaign) => {
-                Ok(Redirect::to(&format!("/?activated=1&campaign={}", crate::error::urlencode(&campaign.row.code))).into_response())
+                Ok(Redirect::to(&format!("/?activated=1&campaign={}", crate::error::urlencode(&campaign.row.code)))
+                    .into_response())
             }
-            Err(f) if f.status.is_client_error() && f.status != StatusCode::FORBIDDEN && f.status != StatusCode::NOT_FOUND => {
+            Err(f)
+                if f.status.is_client_error()
+                    && f.status != StatusCode::FORBIDDEN
+                    && f.status != StatusCode::NOT_FOUND =>
+            {
                 let status = f.status;
                 let view = render(&page, id, &review, &checked, Some(f.message(page.lang).to_string()));
                 Ok((status, view).into_response())

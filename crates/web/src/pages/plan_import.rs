@@ -25,10 +25,7 @@ pub struct ImportPage {
 pub async fn form(State(state): State<AppState>, page: Page) -> Result<ImportPage, AppError> {
     let actor = page.require_actor()?;
     require(&state, actor, &page.client, Action::AdministerCampaign, None).await.map_err(|f| page.fail(f))?;
-    Ok(ImportPage {
-        chrome: page.chrome(page.lang.t("plan_import.title"), "overview"),
-        error: None,
-    })
+    Ok(ImportPage { chrome: page.chrome(page.lang.t("plan_import.title"), "overview"), error: None })
 }
 
 pub async fn upload(State(state): State<AppState>, page: Page, multipart: Multipart) -> Result<Response, AppError> {
