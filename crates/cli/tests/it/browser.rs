@@ -722,3 +722,81 @@ async fn at_1366_the_officers_week_from_a_new_account_to_a_move_in_the_audit_log
     c.close().await.ok();
     result.expect("browser flow");
 }
+
+/// Issue 20: at 1366×768 the office imports a .docx whose trees target lost its
+/// number and whose signatory lost his name; the editor lists both on their fields
+/// (and the values read with low confidence), the checks follow as the office types
+/// (JavaScript), and the confirmed campaign runs with what was typed.
+#[tokio::test]
+async fn at_1366_the_office_fixes_an_imported_plan_in_the_editor_and_it_runs_with_those_values() {
+    let Some(driver) = chromedriver() else { return };
+    let app = spawn_app().await;
+    add_user(&app.db, "vp.kehoach", Role::Admin, &[], PW).await;
+    let token = crate::support::add_token(&app.db, add_user(&app.db, "vp.api", Role::Admin, &[], PW).await).await;
+    let files = tempfile::tempdir().expect("files");
+    let docx = files.path().join("ke-hoach-2023-ban-nhap.docx");
+    std::fs::write(
+        &docx,
+        crate::plan_edit::docx_with(&[("20.000 cây xanh", "nhiều cây xanh"), ("Phan Đình Nhân", "")]),
+    )
+    .expect("docx");
+    let shots = concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots");
+    std::fs::create_dir_all(shots).ok();
+    let profile = tempfile::tempdir().expect("profile");
+    let c = chromium(&driver, profile.path(), (1366, 768), false).await;
+    let result = async {
+        log_in(&c, &app.base, "vp.kehoach").await?;
+        loaded(&c, "/").await?;
+        c.goto(&format!("{}/admin/plan/import", app.base)).await?;
+        loaded(&c, "/admin/plan/import").await?;
+        c.find(Locator::Css("input[type=file]")).await?.send_keys(&docx.display().to_string()).await?;
+        click_to_next_page(&c, "form[action='/admin/plan/import'] button[type=submit]").await?;
+        loaded(&c, "/admin/plan/drafts/").await?;
+        let errors = text_of(&c, ".pe-errors").await?;
+        assert!(errors.contains("Người ký · họ tên") && errors.contains("Chưa điền họ tên người ký"), "{errors}");
+        assert!(errors.contains("Chỉ tiêu 5") && errors.contains("mục tiêu"), "{errors}");
+        let flags = text_of(&c, ".pe-flags").await?;
+        assert!(flags.contains("Giá trị đọc chưa chắc chắn"), "{flags}");
+        c.set_window_size(1366, 1300).await?;
+        std::fs::write(format!("{shots}/plan-editor-import-1366.png"), c.screenshot().await?).ok();
+        c.set_window_size(1366, 768).await?;
+
+        // The trees target: its goal and label, found by the item that holds the sentence.
+        let item = "return Array.from(document.querySelectorAll('article.pe-item')).find(a => \
+                    Array.from(a.querySelectorAll('textarea')).some(t => t.value.includes('nhiều cây xanh'))).id";
+        let item = c.execute(item, vec![]).await?;
+        let item = item.as_str().unwrap_or_default().to_string();
+        assert!(!item.is_empty(), "the trees target is on the page");
+        let goal = format!("#{item} input[name$='indicators[0].goal']");
+        let goal_notes =
+            c.execute("return document.querySelector(arguments[0]).id + '-notes'", vec![json!(goal)]).await?;
+        let goal_notes = format!("#{}", goal_notes.as_str().unwrap_or_default());
+        assert!(text_of(&c, &goal_notes).await?.contains("Chưa có mục tiêu"));
+        set(&c, &goal, "20.000").await?;
+        set(&c, &format!("#{item} input[name$='indicators[0].label']"), "Cây xanh trồng mới và chăm sóc").await?;
+        set(&c, &format!("#{item} input[name$='indicators[0].unit_label']"), "cây").await?;
+        // Checked as the office types: the note beside the goal goes away.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !text_of(&c, &goal_notes).await?.is_empty() {
+            assert!(Instant::now() < deadline, "the goal's note stays");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        set(&c, "#f-campaign-signatory-name", "Phan Đình Nhân").await?;
+        set(&c, "#f-campaign-code", "kg-ttn-2023-ban-sua").await?;
+        click_to_next_page(&c, "button[name=action][value=confirm]").await?;
+        loaded(&c, "activated=1").await?;
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("browser flow");
+    let campaign = app.api("/api/v1/campaign?campaign=kg-ttn-2023-ban-sua", &token).await;
+    assert_eq!(campaign["plan"]["campaign"]["signatory"]["name"], "Phan Đình Nhân", "{campaign}");
+    let trees = campaign["plan"]["targets"]
+        .as_array()
+        .and_then(|a| a.iter().find(|t| t["number"] == 5))
+        .map(|t| (t["indicators"][0]["goal"].clone(), t["indicators"][0]["unit_label"].clone()));
+    assert_eq!(trees, Some((json!(20000.0), json!("cây"))));
+    let running = app.api("/api/v1/campaigns", &token).await;
+    assert!(running.to_string().contains("kg-ttn-2023-ban-sua"), "{running}");
+}
