@@ -229,3 +229,9 @@ pub async fn confirm(state: &AppState, actor: &Actor, client: &ClientIp, id: i64
     pending_imports::mark_confirmed(&state.db, id, state.now()).await?;
     campaigns::by_id(&state.db, campaign_id).await?.ok_or_else(Failure::not_found)
 }
+
+/// Closes a draft once what it held was applied (an amendment).
+pub async fn close(state: &AppState, id: i64) -> Result<(), Failure> {
+    pending_imports::mark_confirmed(&state.db, id, state.now()).await?;
+    Ok(())
+}
