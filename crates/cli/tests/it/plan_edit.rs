@@ -215,6 +215,13 @@ async fn drafts_are_the_offices_own_and_the_old_address_leads_to_the_editor() {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a number where a text goes: {body}");
+    let many: Vec<Value> = (0..400).map(|n| json!({"number": n.to_string()})).collect();
+    let (status, body) =
+        send(&app, reqwest::Method::PUT, &format!("/api/v1/plan/drafts/{id}"), &admin, Some(json!({"targets": many})))
+            .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "400 targets: {body}");
+    let (_, kept) = send(&app, reqwest::Method::GET, &format!("/api/v1/plan/drafts/{id}"), &admin, None).await;
+    assert_eq!(kept["edit"]["targets"].as_array().map(Vec::len), Some(0), "nothing stored");
     let r = app.client.get(format!("{}/admin/plan/import/{id}", app.base)).send().await.expect("old address");
     assert!(r.status().is_redirection() || r.url().path().starts_with("/login"), "{}", r.status());
 }

@@ -529,6 +529,24 @@ impl PlanEdit {
         Ok(edit)
     }
 
+    /// Whether a list holds more items than a plan can (see [`MAX_ITEMS`]).
+    pub fn is_too_large(&self) -> bool {
+        let lists = [
+            self.aims.len(),
+            self.requirements.len(),
+            self.areas.len(),
+            self.target_groups.len(),
+            self.targets.len(),
+            self.events.len(),
+            self.milestones.len(),
+            self.duties.len(),
+            self.recipients.len(),
+        ];
+        lists.iter().any(|n| *n > MAX_ITEMS)
+            || self.targets.iter().any(|t| t.indicators.len() > MAX_ITEMS)
+            || self.areas.iter().any(|a| a.groups.len() > MAX_ITEMS || a.items.len() > MAX_ITEMS)
+    }
+
     /// The importer's draft in the editor, each value beside the sentence it came from.
     pub fn from_import(draft: &ImportDraft) -> Result<PlanEdit, String> {
         let mut edit = PlanEdit::from_toml(&draft.to_toml())?;

@@ -153,6 +153,13 @@ pub async fn save_model(
     mut edit: PlanEdit,
 ) -> Result<(Review, Checked), Failure> {
     let mut review = plan_import::load(state, actor, client, id).await?;
+    if edit.is_too_large() {
+        return Err(Failure::invalid(format!(
+            "Kế hoạch có một danh sách quá {} mục / a list of the plan has more than {} items",
+            phongtrao_domain::plan::edit::MAX_ITEMS,
+            phongtrao_domain::plan::edit::MAX_ITEMS
+        )));
+    }
     // Where values came from is the server's record, not the caller's.
     edit.sources = review.edit.as_ref().map(|e| e.sources.clone()).unwrap_or_default();
     if review.is_amendment() {
