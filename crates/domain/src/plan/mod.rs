@@ -1,5 +1,6 @@
 //! The campaign plan: file format, checked model, and the linter.
 
+pub mod amend;
 mod file;
 pub mod lint;
 mod load;
