@@ -15,6 +15,7 @@ pub use db::create_postgres_database;
 pub mod documents;
 pub mod leases;
 pub mod pending_imports;
+pub mod plan_versions;
 pub mod period_locks;
 pub mod progress;
 pub mod reminder_deliveries;
