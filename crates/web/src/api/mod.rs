@@ -13,6 +13,7 @@ mod documents;
 mod events;
 mod notices;
 mod plan_import;
+mod plan_versions;
 mod progress;
 mod reminder_deliveries;
 mod reminders;
@@ -71,6 +72,9 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(allocations::show, allocations::set))
         .routes(routes!(plan_import::upload))
         .routes(routes!(plan_import::confirm))
+        .routes(routes!(plan_versions::list))
+        .routes(routes!(plan_versions::show))
+        .routes(routes!(plan_versions::amend))
         .routes(routes!(campaign_new::from_previous))
         .routes(routes!(reports::list))
         .routes(routes!(reports::show))
