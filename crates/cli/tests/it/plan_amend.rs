@@ -86,7 +86,7 @@ async fn a_goal_amended_mid_campaign_re_evaluates_progress_and_is_versioned_and_
     assert_eq!(preview["can_apply"], true, "{preview}");
     assert_eq!(preview["version_next"], 2);
     let message = preview["changes"][0]["vi"].as_str().expect("change").to_string();
-    assert!(message.starts_with("Chỉ tiêu 4a (") && message.ends_with("mục tiêu 2 → 1"), "{message}");
+    assert!(message.starts_with("Chỉ tiêu 4a (") && message.ends_with("mục tiêu 2 mô hình → 1 mô hình"), "{message}");
     let same = app.api("/api/v1/progress", &office).await;
     assert_eq!(indicator(&same, "4a")["goal"], json!(2.0), "a preview changes nothing");
 
@@ -128,7 +128,7 @@ async fn a_goal_amended_mid_campaign_re_evaluates_progress_and_is_versioned_and_
     // The audit log has the amendment with its reason and change.
     let audit = app.api("/api/v1/audit?action=plan.amend", &office).await.to_string();
     assert!(audit.contains("plan.amend") && audit.contains("Điều chỉnh chỉ tiêu theo thực tế"), "{audit}");
-    assert!(audit.contains("mục tiêu 2 → 1"), "{audit}");
+    assert!(audit.contains("mục tiêu 2 mô hình → 1 mô hình"), "{audit}");
 
     // The same text again changes nothing: refused.
     let (status, again) = amend(&app, &office, json!({"plan_toml": amended, "reason": "lần nữa"})).await;
@@ -155,23 +155,23 @@ async fn an_indicator_with_reports_is_retired_not_deleted_and_a_reported_week_st
     let office = add_token(db, add_user(db, "vanphong", Role::Admin, &[], PW).await).await;
     let reporter = add_token(db, add_user(db, "hondat.bc", Role::Unit, &["903"], PW).await).await;
     let rach_gia = add_token(db, add_user(db, "rachgia.bc", Role::Unit, &["899"], PW).await).await;
-    let r = app.submit(&reporter, "903", WEEK1, json!({"values": {"5": "120"}})).await;
+    let r = app.submit(&reporter, "903", WEEK1, json!({"values": {"4b": "1"}})).await;
     assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
 
     // Deleting indicator 5: refused, it has figures; nothing changes.
     let (status, refused) =
-        amend(&app, &office, json!({"plan_toml": without_indicator(&plan(), "5"), "reason": "Bỏ chỉ tiêu 5"})).await;
+        amend(&app, &office, json!({"plan_toml": without_indicator(&plan(), "4b"), "reason": "Bỏ chỉ tiêu 4b"})).await;
     assert_eq!(status, 409, "{refused}");
     assert!(refused["error"]["message_vi"].as_str().is_some_and(|m| m.contains("ngừng theo dõi")), "{refused}");
     assert!(refused["error"]["message_en"].as_str().is_some_and(|m| m.contains("retire it instead")), "{refused}");
     let (_, preview) =
-        amend(&app, &office, json!({"plan_toml": without_indicator(&plan(), "5"), "dry_run": true})).await;
+        amend(&app, &office, json!({"plan_toml": without_indicator(&plan(), "4b"), "dry_run": true})).await;
     assert_eq!(preview["can_apply"], false, "{preview}");
     assert_eq!(preview["problems"][0]["code"], "indicator_reported", "{preview}");
     let versions = app.api(&format!("/api/v1/campaigns/{CODE}/plan/versions"), &office).await;
     assert_eq!(versions["current"], 1, "nothing stored: {versions}");
     let progress = app.api("/api/v1/progress", &office).await;
-    assert_eq!(indicator(&progress, "5")["achieved"], json!(120.0));
+    assert_eq!(indicator(&progress, "4b")["achieved"], json!(1.0));
 
     // Removing the week that has a report (the first one): refused too.
     let (status, refused) = amend(
@@ -191,33 +191,33 @@ async fn an_indicator_with_reports_is_retired_not_deleted_and_a_reported_week_st
     assert!(!periods.contains("2023-03-31") && periods.contains(WEEK1), "{periods}");
 
     // Retired: kept with its figures, marked, no longer asked for nor accepted.
-    let retired = with_retired(&with_last_week(&plan(), "2023-03-24"), "5");
+    let retired = with_retired(&with_last_week(&plan(), "2023-03-24"), "4b");
     let (status, applied) =
-        amend(&app, &office, json!({"plan_toml": retired, "reason": "Ngừng theo dõi chỉ tiêu 5", "base_version": 2})).await;
+        amend(&app, &office, json!({"plan_toml": retired, "reason": "Ngừng theo dõi chỉ tiêu 4b", "base_version": 2})).await;
     assert_eq!(status, 201, "{applied}");
     assert!(applied["changes"][0]["vi"].as_str().is_some_and(|m| m.contains("ngừng theo dõi")), "{applied}");
     let progress = app.api("/api/v1/progress", &office).await;
-    let five = indicator(&progress, "5");
-    assert_eq!(five["achieved"], json!(120.0), "{five}");
+    let five = indicator(&progress, "4b");
+    assert_eq!(five["achieved"], json!(1.0), "{five}");
     assert_eq!(five["retired"], true);
     assert!(five["label"].as_str().is_some_and(|l| l.ends_with("(ngừng theo dõi)")), "{five}");
     let form = app.api(&format!("/api/v1/reports/899/{WEEK1}"), &rach_gia).await.to_string();
-    assert!(form.contains("\"key\":\"4a\"") && !form.contains("\"key\":\"5\""), "{form}");
+    assert!(form.contains("\"key\":\"4a\"") && !form.contains("\"key\":\"4b\""), "{form}");
     let client = browser();
     let r = app.login_form(&client, "rachgia.bc", PW, "10.250.0.9").await;
     assert_eq!(r.status(), 303);
     let page = client.get(format!("{}/reports/899/{WEEK1}", app.base)).send().await.expect("form");
     let html = page.text().await.expect("html");
     assert!(html.contains("name=\"v.4a\""), "the form asks for 4a");
-    assert!(!html.contains("name=\"v.5\""), "the retired indicator is not asked for");
-    let r = app.submit(&rach_gia, "899", WEEK1, json!({"values": {"5": "3", "4a": "1"}})).await;
+    assert!(!html.contains("name=\"v.4b\""), "the retired indicator is not asked for");
+    let r = app.submit(&rach_gia, "899", WEEK1, json!({"values": {"4b": "3", "4a": "1"}})).await;
     assert_eq!(r.status(), 422);
     let body: Value = r.json().await.expect("json");
     assert!(body.to_string().contains("ngừng theo dõi"), "{body}");
-    let r = app.submit(&rach_gia, "899", WEEK1, json!({"values": {"5": "0", "4a": "1"}})).await;
+    let r = app.submit(&rach_gia, "899", WEEK1, json!({"values": {"4b": "0", "4a": "1"}})).await;
     assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
     let progress = app.api("/api/v1/progress", &office).await;
-    assert_eq!(indicator(&progress, "5")["achieved"], json!(120.0), "the retired figures stay");
+    assert_eq!(indicator(&progress, "4b")["achieved"], json!(1.0), "the retired figures stay");
     // A stale base version is refused (someone amended meanwhile).
     let (status, stale) =
         amend(&app, &office, json!({"plan_toml": with_goal(&retired, "4a", "2", "3"), "reason": "x", "base_version": 1}))

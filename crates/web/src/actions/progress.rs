@@ -72,6 +72,20 @@ pub struct IndicatorProgress {
     pub retired: bool,
 }
 
+impl IndicatorProgress {
+    /// The label in one language: a retired indicator's says "(ngừng theo dõi)" or
+    /// "(retired)" after it.
+    pub fn label_in(&self, english: bool) -> String {
+        match (self.retired, english) {
+            (true, true) => {
+                let bare = self.label.strip_suffix(RETIRED_SUFFIX_VI).unwrap_or(&self.label).trim_end();
+                format!("{bare} {RETIRED_SUFFIX_EN}")
+            }
+            _ => self.label.clone(),
+        }
+    }
+}
+
 /// What a retired indicator's label says after it, on every surface.
 pub const RETIRED_SUFFIX_VI: &str = "(ngừng theo dõi)";
 pub const RETIRED_SUFFIX_EN: &str = "(retired)";

@@ -359,7 +359,8 @@ pub struct Tally {
 pub fn tally(indicators: &[IndicatorProgress]) -> Tally {
     let mut t = Tally::default();
     let mut by_target: Vec<(u32, Vec<&str>)> = Vec::new();
-    for i in indicators {
+    // A retired indicator ("ngừng theo dõi") is shown, not counted.
+    for i in indicators.iter().filter(|i| !i.retired) {
         match by_target.iter_mut().find(|(n, _)| *n == i.target) {
             Some((_, list)) => list.push(i.status),
             None => by_target.push((i.target, vec![i.status])),
