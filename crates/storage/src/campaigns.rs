@@ -147,8 +147,8 @@ async fn load(
                 let levels: Vec<&str> = i.levels.iter().map(|l| l.as_str()).collect();
                 let kinds: Vec<&str> = i.unit_kinds.iter().map(|k| k.as_str()).collect();
                 sqlx::query(
-                    "INSERT INTO indicators (campaign_id, key, target_number, position, label, kind, comparison, goal, unit_label, base_figure, levels, unit_kinds, per_unit_minimum, part_of)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                    "INSERT INTO indicators (campaign_id, key, target_number, position, label, kind, comparison, goal, unit_label, base_figure, levels, unit_kinds, per_unit_minimum, part_of, retired)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
                 )
                 .bind(id)
                 .bind(&i.key)
@@ -164,9 +164,23 @@ async fn load(
                 .bind(kinds.join(","))
                 .bind(i.per_unit_minimum)
                 .bind(&i.part_of)
+                .bind(i.retired)
                 .execute(&mut **tx)
                 .await?;
             }
+            // Version 1 of the plan: the one the campaign starts with.
+            sqlx::query(
+                "INSERT INTO plan_versions (campaign_id, version, plan_toml, reason, changes_json, created_at, created_by, created_by_user_id)
+                 VALUES ($1, 1, $2, $3, '[]', $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(plan_toml)
+            .bind(FIRST_VERSION_REASON)
+            .bind(now)
+            .bind(activate.map(|w| w.name.clone()))
+            .bind(activate.and_then(|w| w.user_id))
+            .execute(&mut **tx)
+            .await?;
             for p in &periods {
                 sqlx::query("INSERT INTO periods (campaign_id, seq, starts_on, ends_on, due_at) VALUES ($1, $2, $3, $4, $5)")
                     .bind(id)
@@ -209,6 +223,9 @@ async fn load(
     Ok(loaded)
 }
 
+/// The reason of version 1 of every plan.
+pub const FIRST_VERSION_REASON: &str = "Kế hoạch ban đầu";
+
 const CAMPAIGN_COLUMNS: &str = "id, code, title, year, theme, starts_on, ends_on, timezone, plan_toml, is_current, created_at, updated_at, status, archived_at, previous_campaign_id, root_unit_id";
 
 /// The default campaign (the one a user who has chosen none sees) with its plan parsed.
@@ -235,11 +252,13 @@ enum Key<'a> {
 }
 
 async fn find(db: &Db, condition: &str, key: Option<Key<'_>>) -> Result<Option<StoredCampaign>> {
-    // A campaign's plan text never changes (a new plan is a new campaign), so the
-    // text is read only when this process has not parsed that campaign's plan yet.
-    // The light row carries the text's length in place of the text: with the id,
-    // code and creation time it names one plan text (tests open many databases in
-    // one process).
+    // A campaign's plan text changes only by an amendment (`amend`), which moves
+    // `updated_at` forward, so the text is read only when this process has not
+    // parsed that campaign's plan as it stands now. The light row carries the
+    // text's length in place of the text: with the id, code, creation and update
+    // times it names one plan text (tests open many databases in one process). The
+    // cache holds nothing another instance needs: it only saves parsing what the
+    // database holds.
     let light = CAMPAIGN_COLUMNS.replace("plan_toml", "CAST(LENGTH(plan_toml) AS TEXT) AS plan_toml");
     let sql = format!("SELECT {light} FROM campaigns WHERE {condition} ORDER BY id LIMIT 1");
     let row: Option<CampaignRow> = with_pool!(db, pool => {
@@ -252,7 +271,14 @@ async fn find(db: &Db, condition: &str, key: Option<Key<'_>>) -> Result<Option<S
         q.fetch_optional(pool).await
     })?;
     let Some(mut row) = row else { return Ok(None) };
-    let key = format!("{}|{}|{}|{}", row.id, row.code, row.created_at.timestamp_micros(), row.plan_toml);
+    let key = format!(
+        "{}|{}|{}|{}|{}",
+        row.id,
+        row.code,
+        row.created_at.timestamp_micros(),
+        row.updated_at.timestamp_micros(),
+        row.plan_toml
+    );
     let plan = match cached(&key) {
         Some((text, plan)) => {
             row.plan_toml = text;
@@ -375,6 +401,10 @@ fn cached(key: &str) -> Option<(String, Arc<Plan>)> {
 
 fn remember(key: String, text: &str, plan: Arc<Plan>) {
     if let Ok(mut c) = plan_cache().lock() {
+        // The same campaign's earlier texts (before an amendment, or before its
+        // `updated_at` moved) are not needed any more.
+        let campaign: String = key.split('|').take(3).collect::<Vec<_>>().join("|") + "|";
+        c.retain(|k, _| !k.starts_with(&campaign));
         c.insert(key, (text.to_string(), plan));
     }
 }
@@ -472,4 +502,280 @@ pub async fn set_members(
         crate::audit_in_tx!(tx, &entry, now);
     });
     Ok(())
+}
+
+/// An amendment of a running plan: why, and by which document.
+#[derive(Debug, Clone)]
+pub struct Amendment {
+    /// Why the plan changes (required).
+    pub reason: String,
+    /// The amending document's number ("12-KH/TĐTN-BPT").
+    pub document_number: Option<String>,
+    pub document_date: Option<NaiveDate>,
+    /// The changes as the office was shown them: `[{"vi": …, "en": …}, …]`.
+    pub changes_json: String,
+    /// The version the amendment was prepared against: refused when another
+    /// amendment was applied meanwhile.
+    pub base_version: i64,
+}
+
+/// Runs the body in one transaction that no other write interleaves with: on
+/// PostgreSQL it takes the write lock alone (as `rollups::rebuild_checked` does),
+/// so the figures rebuilt from the reports miss no report committed meanwhile; on
+/// SQLite `BEGIN IMMEDIATE` is the one write lock already.
+macro_rules! exclusive_transaction {
+    ($db:expr, $tx:ident => $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite(pool) => {
+                let mut transaction = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let $tx = &mut transaction;
+                let out = $body;
+                transaction.commit().await?;
+                out
+            }
+            $crate::Db::Postgres(pool) => {
+                let mut transaction = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind($crate::WRITE_LOCK)
+                    .execute(&mut *transaction)
+                    .await?;
+                let $tx = &mut transaction;
+                let out = $body;
+                transaction.commit().await?;
+                out
+            }
+        }
+    };
+}
+
+/// Amends a running campaign's plan to `new_plan` (parsed from `new_toml`), in ONE
+/// transaction: re-checks against what has been reported (an indicator with figures
+/// or a week with reports is never removed; nothing is written then), updates the
+/// campaign and its targets, indicators (retired ones kept), periods and events,
+/// stores the new version, writes the audit entry `plan.amend` and rebuilds the
+/// campaign's consolidated figures with the new goals. Returns the new version.
+pub async fn amend(
+    db: &Db,
+    campaign_id: i64,
+    new_plan: &Plan,
+    new_toml: &str,
+    amendment: &Amendment,
+    who: &crate::audit::Who,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    use phongtrao_domain::plan::amend::{check, diff, Reported};
+    let c = &new_plan.campaign;
+    let new_periods = new_plan.periods();
+    let version = exclusive_transaction!(db, tx => {
+        let row: Option<(String, String, String, DateTime<Utc>)> =
+            sqlx::query_as("SELECT code, status, plan_toml, updated_at FROM campaigns WHERE id = $1")
+                .bind(campaign_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let Some((code, status, old_toml, old_updated)) = row else {
+            return Err(StorageError::NotFound(format!("chiến dịch số {campaign_id} / campaign {campaign_id}")));
+        };
+        if status == STATUS_ARCHIVED {
+            return Err(StorageError::Conflict(format!(
+                "Chiến dịch \"{code}\" đã lưu trữ: không thể điều chỉnh kế hoạch / The campaign \"{code}\" is archived: its plan cannot be amended"
+            )));
+        }
+        let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM plan_versions WHERE campaign_id = $1")
+            .bind(campaign_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        let latest = latest.unwrap_or(1);
+        if latest != amendment.base_version {
+            return Err(StorageError::Conflict(format!(
+                "Kế hoạch vừa được điều chỉnh (lần {}) trong khi bạn soạn: hãy xem lại các thay đổi trên bản mới nhất / The plan was amended meanwhile (version {}): review the changes against the latest version",
+                latest, latest
+            )));
+        }
+        let old_plan = parse_plan(&old_toml).map_err(|e| StorageError::Invalid(e.to_string()))?;
+        // What has been reported, read in this transaction: nothing reported can be lost.
+        let keys: Vec<String> = sqlx::query_scalar(crate::plan_versions::REPORTED_INDICATORS).bind(campaign_id).fetch_all(&mut **tx).await?;
+        let ends: Vec<NaiveDate> = sqlx::query_scalar(crate::plan_versions::REPORTED_PERIODS).bind(campaign_id).fetch_all(&mut **tx).await?;
+        let reported = Reported { indicators: keys.into_iter().collect(), periods: ends.into_iter().collect() };
+        let problems = check(&old_plan, new_plan, &reported);
+        if !problems.is_empty() {
+            let vi: Vec<&str> = problems.iter().map(|p| p.vi.as_str()).collect();
+            let en: Vec<&str> = problems.iter().map(|p| p.en.as_str()).collect();
+            return Err(StorageError::Conflict(format!("{} / {}", vi.join("; "), en.join("; "))));
+        }
+        // A removed event that has been run (held, postponed, its results) stays.
+        for e in &old_plan.events {
+            if new_plan.events.iter().any(|n| n.number == e.number) {
+                continue;
+            }
+            let recorded: Option<(String, Option<String>)> = sqlx::query_as("SELECT status, results FROM events WHERE campaign_id = $1 AND number = $2")
+                .bind(campaign_id)
+                .bind(i64::from(e.number))
+                .fetch_optional(&mut **tx)
+                .await?;
+            if recorded.is_some_and(|(s, r)| s != "planned" || r.is_some_and(|r| !r.trim().is_empty())) {
+                return Err(StorageError::Conflict(format!(
+                    "Hoạt động {} ({}) đã được ghi nhận kết quả nên không thể bỏ khỏi kế hoạch / Event {} ({}) has been recorded and cannot be removed from the plan",
+                    e.number, e.title, e.number, e.title
+                )));
+            }
+        }
+        let changes: Vec<String> = diff(&old_plan, new_plan).iter().map(|ch| ch.message_vi()).collect();
+        // `updated_at` names the plan text in every instance's parse cache: it moves
+        // forward even when the clock does not.
+        let updated = if now > old_updated { now } else { old_updated + chrono::Duration::microseconds(1) };
+        sqlx::query(
+            "UPDATE campaigns SET plan_toml = $1, title = $2, year = $3, theme = $4, starts_on = $5, ends_on = $6, timezone = $7, updated_at = $8 WHERE id = $9",
+        )
+        .bind(new_toml)
+        .bind(&c.title)
+        .bind(i64::from(c.year))
+        .bind(&c.theme)
+        .bind(c.starts_on)
+        .bind(c.ends_on)
+        .bind(c.timezone.name())
+        .bind(updated)
+        .bind(campaign_id)
+        .execute(&mut **tx)
+        .await?;
+        // Targets: nothing refers to their rows; written again in document order.
+        sqlx::query("DELETE FROM targets WHERE campaign_id = $1").bind(campaign_id).execute(&mut **tx).await?;
+        for t in &new_plan.targets {
+            sqlx::query("INSERT INTO targets (campaign_id, number, group_key, text, area) VALUES ($1, $2, $3, $4, $5)")
+                .bind(campaign_id)
+                .bind(i64::from(t.number))
+                .bind(&t.group)
+                .bind(&t.text)
+                .bind(&t.area)
+                .execute(&mut **tx)
+                .await?;
+        }
+        // Indicators: updated by key (their rows keep their ids), new ones added,
+        // removed ones (never one with figures: checked above) deleted.
+        for o in old_plan.indicators() {
+            if new_plan.indicator(&o.key).is_none() {
+                sqlx::query("DELETE FROM indicators WHERE campaign_id = $1 AND key = $2").bind(campaign_id).bind(&o.key).execute(&mut **tx).await?;
+            }
+        }
+        for (position, i) in new_plan.indicators().enumerate() {
+            let levels: Vec<&str> = i.levels.iter().map(|l| l.as_str()).collect();
+            let kinds: Vec<&str> = i.unit_kinds.iter().map(|k| k.as_str()).collect();
+            sqlx::query(
+                "INSERT INTO indicators (campaign_id, key, target_number, position, label, kind, comparison, goal, unit_label, base_figure, levels, unit_kinds, per_unit_minimum, part_of, retired)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                 ON CONFLICT (campaign_id, key) DO UPDATE SET target_number = excluded.target_number, position = excluded.position,
+                   label = excluded.label, kind = excluded.kind, comparison = excluded.comparison, goal = excluded.goal,
+                   unit_label = excluded.unit_label, base_figure = excluded.base_figure, levels = excluded.levels,
+                   unit_kinds = excluded.unit_kinds, per_unit_minimum = excluded.per_unit_minimum, part_of = excluded.part_of,
+                   retired = excluded.retired",
+            )
+            .bind(campaign_id)
+            .bind(&i.key)
+            .bind(i64::from(i.target_number))
+            .bind(position as i64)
+            .bind(&i.label)
+            .bind(i.kind.as_str())
+            .bind(i.comparison.as_str())
+            .bind(i.goal)
+            .bind(&i.unit_label)
+            .bind(i.base.map(|b| b.as_str()))
+            .bind(levels.join(","))
+            .bind(kinds.join(","))
+            .bind(i.per_unit_minimum)
+            .bind(&i.part_of)
+            .bind(i.retired)
+            .execute(&mut **tx)
+            .await?;
+        }
+        // Periods by their number: a week keeps its lock unless it became another
+        // week (possible only while no week has reports: checked above); weeks
+        // past the new last one go (none has reports: checked above).
+        for p in &new_periods {
+            sqlx::query(
+                "INSERT INTO periods (campaign_id, seq, starts_on, ends_on, due_at) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (campaign_id, seq) DO UPDATE SET
+                   locked_at = CASE WHEN periods.ends_on = excluded.ends_on THEN periods.locked_at ELSE NULL END,
+                   starts_on = excluded.starts_on, ends_on = excluded.ends_on, due_at = excluded.due_at",
+            )
+            .bind(campaign_id)
+            .bind(i64::from(p.seq))
+            .bind(p.start)
+            .bind(p.end)
+            .bind(p.deadline.with_timezone(&Utc))
+            .execute(&mut **tx)
+            .await?;
+            // A report not sent yet is due at the new deadline; one sent keeps
+            // the deadline it was judged against.
+            sqlx::query(
+                "UPDATE reports SET due_at = $1 WHERE campaign_id = $2 AND kind = 'weekly' AND period_seq = $3 AND first_submitted_at IS NULL",
+            )
+            .bind(p.deadline.with_timezone(&Utc))
+            .bind(campaign_id)
+            .bind(i64::from(p.seq))
+            .execute(&mut **tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM periods WHERE campaign_id = $1 AND seq > $2")
+            .bind(campaign_id)
+            .bind(new_periods.len() as i64)
+            .execute(&mut **tx)
+            .await?;
+        // Events by number: the plan's fields change, what was recorded stays.
+        for e in &old_plan.events {
+            if !new_plan.events.iter().any(|n| n.number == e.number) {
+                sqlx::query("DELETE FROM events WHERE campaign_id = $1 AND number = $2")
+                    .bind(campaign_id)
+                    .bind(i64::from(e.number))
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        for e in &new_plan.events {
+            sqlx::query(
+                "INSERT INTO events (campaign_id, number, title, starts_on, ends_on, place, host_unit_code, status)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'planned')
+                 ON CONFLICT (campaign_id, number) DO UPDATE SET title = excluded.title, starts_on = excluded.starts_on,
+                   ends_on = excluded.ends_on, place = excluded.place, host_unit_code = excluded.host_unit_code",
+            )
+            .bind(campaign_id)
+            .bind(i64::from(e.number))
+            .bind(&e.title)
+            .bind(e.starts_on)
+            .bind(e.ends_on)
+            .bind(&e.place)
+            .bind(&e.host_unit)
+            .execute(&mut **tx)
+            .await?;
+        }
+        let version = latest + 1;
+        sqlx::query(
+            "INSERT INTO plan_versions (campaign_id, version, plan_toml, reason, document_number, document_date, changes_json, created_at, created_by, created_by_user_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(campaign_id)
+        .bind(version)
+        .bind(new_toml)
+        .bind(&amendment.reason)
+        .bind(&amendment.document_number)
+        .bind(amendment.document_date)
+        .bind(&amendment.changes_json)
+        .bind(now)
+        .bind(&who.name)
+        .bind(who.user_id)
+        .execute(&mut **tx)
+        .await?;
+        let entry = who
+            .entry("plan.amend", "campaign", Some(code))
+            .before(&serde_json::json!({ "version": latest }))
+            .after(&serde_json::json!({
+                "version": version,
+                "reason": amendment.reason,
+                "document_number": amendment.document_number,
+                "document_date": amendment.document_date,
+                "changes": changes,
+            }));
+        crate::audit_in_tx!(tx, &entry, now);
+        crate::rollups::rebuild_in(&mut **tx, new_plan, campaign_id).await?;
+        version
+    });
+    Ok(version)
 }

@@ -16,6 +16,7 @@ pub mod documents;
 pub mod leases;
 pub mod pending_imports;
 pub mod period_locks;
+pub mod plan_versions;
 pub mod progress;
 pub mod reminder_deliveries;
 pub mod reminders;

@@ -132,6 +132,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/admin/plan/drafts/{id}", get(pages::plan_edit::show).post(pages::plan_edit::submit))
         .route("/admin/plan/drafts/{id}/check", post(pages::plan_edit::live))
         .route("/admin/plan/drafts/{id}/plan.toml", get(pages::plan_edit::download))
+        .route("/campaigns/{code}/plan", get(pages::plan_amend_edit::versions))
+        .route("/campaigns/{code}/plan/amend", post(pages::plan_amend_edit::start))
         .route("/reports", get(pages::reports::list))
         .route("/reports/{unit}/{period}", get(pages::reports::show).post(pages::reports::save))
         .route("/reports/{unit}/{period}/review", post(pages::reports::review))

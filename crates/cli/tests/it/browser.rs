@@ -539,6 +539,12 @@ async fn wait_for(c: &fantoccini::Client, css: &str) -> Result<(), fantoccini::e
 /// loaded (the old document is marked first, so it can never be mistaken for the new).
 async fn click_to_next_page(c: &fantoccini::Client, css: &str) -> Result<(), fantoccini::error::CmdError> {
     c.execute("document.documentElement.dataset.leaving = '1'", vec![]).await?;
+    // In the middle of the window: never under a sticky bar.
+    c.execute(
+        "const e = document.querySelector(arguments[0]); if (e) e.scrollIntoView({block: 'center'});",
+        vec![json!(css)],
+    )
+    .await?;
     c.find(Locator::Css(css)).await?.click().await?;
     let script = "return document.documentElement.dataset.leaving !== '1' && document.readyState === 'complete'";
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -799,4 +805,75 @@ async fn at_1366_the_office_fixes_an_imported_plan_in_the_editor_and_it_runs_wit
     assert_eq!(trees, Some((json!(20000.0), json!("cây"))));
     let running = app.api("/api/v1/campaigns", &token).await;
     assert!(running.to_string().contains("kg-ttn-2023-ban-sua"), "{running}");
+}
+
+/// Issue 20: mid-campaign the office amends the trees goal (20.000 → 25.000) in the
+/// editor — adding then removing an indicator with the no-JavaScript buttons on the
+/// way — previews the change, applies it with its reason and document, and sees
+/// version 2; the progress is re-evaluated against the new goal and the amendment
+/// is in the audit log.
+#[tokio::test]
+async fn at_1366_the_office_amends_a_goal_mid_campaign_and_the_progress_follows() {
+    let Some(driver) = chromedriver() else { return };
+    let app = crate::support::spawn_app_at(thursday_of_week_2()).await;
+    add_user(&app.db, "vp.dieuchinh", Role::Admin, &[], PW).await;
+    let admin = crate::support::add_token(&app.db, add_user(&app.db, "vp.api", Role::Admin, &[], PW).await).await;
+    let token =
+        crate::support::add_token(&app.db, add_user(&app.db, "dt.rachgia", Role::Unit, &["899"], PW).await).await;
+    let r = app.submit(&token, "899", "2023-03-03", json!({"values": {"5": "5.000"}})).await;
+    assert_eq!(r.status(), 201);
+    let trees = |p: &serde_json::Value| {
+        p["indicators"].as_array().and_then(|a| a.iter().find(|i| i["indicator"] == "5").cloned()).expect("trees")
+    };
+    let before = trees(&app.api("/api/v1/progress", &admin).await);
+    assert_eq!((before["goal"].as_f64(), before["sum"].as_i64()), (Some(20000.0), Some(5000)));
+    let code =
+        app.api("/api/v1/campaign", &admin).await["plan"]["campaign"]["code"].as_str().unwrap_or_default().to_string();
+    let shots = concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots");
+    std::fs::create_dir_all(shots).ok();
+    let profile = tempfile::tempdir().expect("profile");
+    let c = chromium(&driver, profile.path(), (1366, 768), false).await;
+    let result = async {
+        log_in(&c, &app.base, "vp.dieuchinh").await?;
+        loaded(&c, "/").await?;
+        c.goto(&format!("{}/campaigns/{code}/plan", app.base)).await?;
+        loaded(&c, "/plan").await?;
+        assert!(text_of(&c, "#version-1").await?.contains("Phiên bản 1"));
+        click_to_next_page(&c, "form[action$='/plan/amend'] button[type=submit]").await?;
+        loaded(&c, "/admin/plan/drafts/").await?;
+        let item = "return document.querySelector(\"input[name$='.key'][value='5']\").closest('article.pe-item').id";
+        let item = c.execute(item, vec![]).await?.as_str().unwrap_or_default().to_string();
+        assert!(!item.is_empty());
+        // The buttons work without JavaScript: add an indicator to target 5, then remove it.
+        click_to_next_page(&c, &format!("#{item} button[value$='.indicators']")).await?;
+        let keys =
+            format!("return Array.from(document.querySelectorAll(\"#{item} input[name$='.key']\")).map(e => e.value)");
+        assert_eq!(c.execute(&keys, vec![]).await?, json!(["5", "5a"]));
+        click_to_next_page(&c, &format!("#{item} .pe-child:last-of-type button[value^='remove:']")).await?;
+        assert_eq!(c.execute(&keys, vec![]).await?, json!(["5"]));
+        set(&c, &format!("#{item} input[name$='indicators[0].goal']"), "25.000").await?;
+        set(&c, "#amendment-reason", "Tăng chỉ tiêu trồng cây theo chỉ đạo của Ban Thường vụ").await?;
+        set(&c, "#amendment-number", "52-KH/TĐTN-BPT").await?;
+        set(&c, "#amendment-date", "08/03/2023").await?;
+        click_to_next_page(&c, "button[name=action][value=preview]").await?;
+        let preview = text_of(&c, ".pe-preview").await?;
+        assert!(preview.contains("20.000") && preview.contains("25.000"), "{preview}");
+        assert!(preview.contains("(1)"), "only the goal changed, nothing else moved through the editor: {preview}");
+        c.set_window_size(1366, 1300).await?;
+        std::fs::write(format!("{shots}/plan-amend-preview-1366.png"), c.screenshot().await?).ok();
+        c.set_window_size(1366, 768).await?;
+        click_to_next_page(&c, "button[name=action][value=apply]").await?;
+        loaded(&c, "amended=2").await?;
+        let v2 = text_of(&c, "#version-2").await?;
+        assert!(v2.contains("Phiên bản 2") && v2.contains("52-KH/TĐTN-BPT") && v2.contains("25.000"), "{v2}");
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("browser flow");
+    let after = trees(&app.api("/api/v1/progress", &admin).await);
+    assert_eq!((after["goal"].as_f64(), after["sum"].as_i64()), (Some(25000.0), Some(5000)), "{after}");
+    assert!((after["ratio"].as_f64().unwrap_or(0.0) - 0.2).abs() < 1e-9, "{after}");
+    let audit = app.api("/api/v1/audit?action=plan.amend", &admin).await;
+    assert!(audit.to_string().contains("52-KH/TĐTN-BPT"), "{audit}");
 }

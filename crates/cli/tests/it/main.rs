@@ -26,6 +26,7 @@ mod office_week;
 mod openapi;
 mod operations;
 mod pages;
+mod plan_amend;
 mod plan_edit;
 mod plan_import;
 mod progress;

@@ -172,6 +172,11 @@ pub struct IndicatorFile {
     /// Reading notes: where the text was ambiguous and what was chosen.
     #[serde(default)]
     pub note: Option<String>,
+    /// No longer followed (an amendment "ngừng theo dõi"): an indicator that has
+    /// reports is never deleted, only retired; its figures stay visible, the weekly
+    /// form no longer asks for it and completion leaves it out.
+    #[serde(default)]
+    pub retired: bool,
 }
 
 #[derive(Debug, Deserialize)]

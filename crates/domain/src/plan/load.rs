@@ -521,6 +521,7 @@ fn convert_indicator(
         per_unit_minimum,
         part_of: ind.part_of.map(Spanned::into_inner),
         note: ind.note,
+        retired: ind.retired,
     }
 }
 

@@ -1,5 +1,6 @@
 //! The campaign plan: file format, checked model, and the linter.
 
+pub mod amend;
 pub mod edit;
 mod file;
 pub mod lint;

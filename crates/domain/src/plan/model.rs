@@ -98,6 +98,9 @@ pub struct Indicator {
     pub per_unit_minimum: Option<f64>,
     pub part_of: Option<String>,
     pub note: Option<String>,
+    /// Retired by an amendment ("ngừng theo dõi"): kept with its figures, no longer
+    /// asked for nor counted in completion.
+    pub retired: bool,
 }
 
 impl Indicator {
@@ -187,6 +190,11 @@ pub struct WeeklyRule {
 impl Plan {
     pub fn indicators(&self) -> impl Iterator<Item = &Indicator> {
         self.targets.iter().flat_map(|t| t.indicators.iter())
+    }
+
+    /// The indicators still followed (not retired), in document order.
+    pub fn active_indicators(&self) -> impl Iterator<Item = &Indicator> {
+        self.indicators().filter(|i| !i.retired)
     }
 
     pub fn indicator(&self, key: &str) -> Option<&Indicator> {

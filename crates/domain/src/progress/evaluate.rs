@@ -498,6 +498,7 @@ mod tests {
             per_unit_minimum: None,
             part_of: None,
             note: None,
+            retired: false,
         }
     }
 

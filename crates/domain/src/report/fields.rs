@@ -34,7 +34,8 @@ pub struct Field {
 /// is the number of expected units in the unit's subtree, itself excluded.
 pub fn fields_for(plan: &Plan, level: Level, kind: UnitKind, expected_below: &dyn Fn(&Indicator) -> i64) -> Vec<Field> {
     let mut fields = Vec::new();
-    for indicator in plan.indicators() {
+    // A retired indicator ("ngừng theo dõi") is no longer asked for.
+    for indicator in plan.active_indicators() {
         let input = match indicator.kind {
             IndicatorKind::Count => FieldInput::Count,
             IndicatorKind::PercentOfBase => FieldInput::Reached,

@@ -178,8 +178,29 @@ pub fn check(ctx: &ReportContext, input: &ReportInput) -> Result<CheckedReport, 
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let mut values = BTreeMap::new();
-    for key in input.values.keys() {
+    for (key, text) in &input.values {
         if !ctx.fields.iter().any(|f| &f.key == key) {
+            if let Some(retired) = ctx.plan.indicator(key).filter(|i| i.retired) {
+                // A form opened before the amendment may still hold the field: an
+                // empty or zero value is no figure; a new figure is refused.
+                let t = text.trim();
+                if t.is_empty() || t.chars().all(|c| c == '0') || t.eq_ignore_ascii_case("false") {
+                    continue;
+                }
+                error(
+                    &mut errors,
+                    format!("values.{key}"),
+                    format!(
+                        "Chỉ tiêu {key} ({}) đã ngừng theo dõi theo kế hoạch điều chỉnh: không nhận số liệu mới",
+                        retired.label
+                    ),
+                    format!(
+                        "Indicator {key} ({}) was retired by an amendment of the plan: it takes no new figures",
+                        retired.label
+                    ),
+                );
+                continue;
+            }
             error(
                 &mut errors,
                 format!("values.{key}"),

@@ -13,6 +13,7 @@ pub mod documents;
 pub mod events;
 pub mod login;
 pub mod password;
+pub mod plan_amend;
 pub mod plan_edit;
 pub mod plan_import;
 pub mod progress;

@@ -67,7 +67,28 @@ pub struct IndicatorProgress {
     /// The same point of last year's campaign (when this campaign follows one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous: Option<crate::actions::compare_years::PreviousFigure>,
+    /// Retired by an amendment of the plan ("ngừng theo dõi"): its figures are
+    /// shown, its label says so, and completion and ranking leave it out.
+    pub retired: bool,
 }
+
+impl IndicatorProgress {
+    /// The label in one language: a retired indicator's says "(ngừng theo dõi)" or
+    /// "(retired)" after it.
+    pub fn label_in(&self, english: bool) -> String {
+        match (self.retired, english) {
+            (true, true) => {
+                let bare = self.label.strip_suffix(RETIRED_SUFFIX_VI).unwrap_or(&self.label).trim_end();
+                format!("{bare} {RETIRED_SUFFIX_EN}")
+            }
+            _ => self.label.clone(),
+        }
+    }
+}
+
+/// What a retired indicator's label says after it, on every surface.
+pub const RETIRED_SUFFIX_VI: &str = "(ngừng theo dõi)";
+pub const RETIRED_SUFFIX_EN: &str = "(retired)";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Timeliness {
@@ -347,16 +368,17 @@ pub fn from_figures(
             }
         };
         let judged = matches!(status, "met" | "exceeded" | "not_met");
-        let at_risk = match (goal, projected) {
-            (Some(g), Some(pr)) if judged => phongtrao_domain::progress::at_risk(ind.comparison, g, pr),
-            _ => false,
-        };
+        let at_risk = !ind.retired
+            && match (goal, projected) {
+                (Some(g), Some(pr)) if judged => phongtrao_domain::progress::at_risk(ind.comparison, g, pr),
+                _ => false,
+            };
         let ratio = if status == "no_goal" { None } else { p.ratio };
         let incomplete = p.coverage.filter(|c| !c.complete);
         indicators.push(IndicatorProgress {
             target: ind.target_number,
             indicator: ind.key.clone(),
-            label: ind.label.clone(),
+            label: if ind.retired { format!("{} {RETIRED_SUFFIX_VI}", ind.label) } else { ind.label.clone() },
             kind: ind.kind.as_str(),
             comparison: ind.comparison.as_str(),
             goal,
@@ -378,6 +400,7 @@ pub fn from_figures(
             projected,
             at_risk,
             previous: None,
+            retired: ind.retired,
         });
     }
     let mut timeliness = Vec::new();
@@ -496,7 +519,8 @@ pub fn rank_reports<'a>(
         let ratios = p
             .indicators
             .iter()
-            .map(|i| if matches!(i.status, "met" | "exceeded" | "not_met") { i.ratio } else { None })
+            // A retired indicator is no longer a goal the unit is judged against.
+            .map(|i| if !i.retired && matches!(i.status, "met" | "exceeded" | "not_met") { i.ratio } else { None })
             .collect();
         let on_time = p.timeliness.iter().map(|t| t.on_time as i64).sum();
         let expected = p.timeliness.iter().map(|t| t.expected as i64).sum();

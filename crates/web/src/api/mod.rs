@@ -14,6 +14,7 @@ mod events;
 mod notices;
 mod plan_edit;
 mod plan_import;
+mod plan_versions;
 mod progress;
 mod reminder_deliveries;
 mod reminders;
@@ -75,6 +76,9 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(plan_edit::start))
         .routes(routes!(plan_edit::show, plan_edit::save))
         .routes(routes!(plan_edit::confirm))
+        .routes(routes!(plan_versions::list))
+        .routes(routes!(plan_versions::show))
+        .routes(routes!(plan_versions::amend))
         .routes(routes!(campaign_new::from_previous))
         .routes(routes!(reports::list))
         .routes(routes!(reports::show))

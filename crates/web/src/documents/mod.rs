@@ -173,6 +173,9 @@ pub struct Gathered {
     pub unit_events: Vec<phongtrao_storage::event_records::UnitEventRow>,
     /// How many units of the subtree were expected to hold a launch and a closing.
     pub event_units: usize,
+    /// After an amendment of the plan, which version the figures are judged against:
+    /// "(điều chỉnh lần 1 theo văn bản số 12-KH/TĐTN-BPT, ngày 06/03/2023)".
+    pub plan_citation: Option<String>,
 }
 
 /// The period of the campaign that ends on `end`, or a clear refusal.
@@ -243,7 +246,9 @@ pub async fn gather(
         .iter()
         .filter(|u| u.active && in_subtree.contains(&u.id) && u.level().is_some_and(|l| levels.contains(&l)))
         .count();
+    let plan_citation = crate::actions::plan_amend::citation(state, campaign.row.id).await?.map(|(vi, _)| vi);
     Ok(Gathered {
+        plan_citation,
         events,
         unit_events,
         event_units,
@@ -354,7 +359,8 @@ pub struct Tally {
 pub fn tally(indicators: &[IndicatorProgress]) -> Tally {
     let mut t = Tally::default();
     let mut by_target: Vec<(u32, Vec<&str>)> = Vec::new();
-    for i in indicators {
+    // A retired indicator ("ngừng theo dõi") is shown, not counted.
+    for i in indicators.iter().filter(|i| !i.retired) {
         match by_target.iter_mut().find(|(n, _)| *n == i.target) {
             Some((_, list)) => list.push(i.status),
             None => by_target.push((i.target, vec![i.status])),

@@ -504,19 +504,25 @@ pub fn document(g: &Gathered) -> Document {
     }
     title_block(&mut doc, "BÁO CÁO", &subject);
     let who = if g.is_province { c.issuing_body.clone() } else { format!("Ban Thường vụ {}", g.root.name) };
+    // The plan as cited: its number when it has one, and the amendment in force.
+    let cited = {
+        let number = c.document_number.as_ref().map(|n| format!(" số {n}")).unwrap_or_default();
+        let amended = g.plan_citation.as_ref().map(|a| format!(" {a}")).unwrap_or_default();
+        format!("{}{number}{amended}", c.title)
+    };
     let opening = pick(
         &texts.opening,
         match &g.period {
             Some(p) => format!(
                 "Thực hiện {} với chủ đề “{}”, {who} báo cáo kết quả thực hiện tuần {} (lũy kế đến ngày {}) như sau:",
-                c.title,
+                cited,
                 c.theme,
                 p.seq,
                 format::date(p.end)
             ),
             None => format!(
                 "Thực hiện {} với chủ đề “{}”, {who} báo cáo tổng kết kết quả thực hiện (số liệu lũy kế đến ngày {}) như sau:",
-                c.title,
+                cited,
                 c.theme,
                 format::date(g.progress.at)
             ),

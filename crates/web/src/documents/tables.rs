@@ -131,7 +131,10 @@ pub async fn tables(
     out.push(DataTable {
         key: "targets",
         sheet: "Chỉ tiêu",
-        title: format!("Kết quả thực hiện chỉ tiêu — {suffix}"),
+        title: match &g.plan_citation {
+            Some(amended) => format!("Kết quả thực hiện chỉ tiêu — {suffix} — theo kế hoạch {amended}"),
+            None => format!("Kết quả thực hiện chỉ tiêu — {suffix}"),
+        },
         header,
         rows,
     });

@@ -245,7 +245,7 @@ pub fn target_lines(indicators: &[IndicatorProgress], lang: Lang) -> Vec<TargetL
         .iter()
         .map(|i| TargetLine {
             key: i.indicator.clone(),
-            label: i.label.clone(),
+            label: i.label_in(matches!(lang, Lang::En)),
             status: i.status,
             status_label: status_label(i.status, lang),
             verdict: match lang {
@@ -380,7 +380,7 @@ fn chart(d: &Dashboard, key: &str, lang: Lang) -> Option<Chart> {
     );
     Some(Chart {
         key: i.indicator.clone(),
-        label: i.label.clone(),
+        label: i.label_in(matches!(lang, Lang::En)),
         width,
         height,
         left,
@@ -418,7 +418,11 @@ fn build(
     let targets = target_lines(&r.indicators, lang);
     // Targets as the plan numbers them (met when all their indicators are), then indicators.
     let tally = crate::documents::tally(&r.indicators);
-    let columns = r.indicators.iter().map(|i| Column { key: i.indicator.clone(), label: i.label.clone() }).collect();
+    let columns = r
+        .indicators
+        .iter()
+        .map(|i| Column { key: i.indicator.clone(), label: i.label_in(matches!(lang, Lang::En)) })
+        .collect();
     let children = d
         .children
         .iter()
@@ -524,7 +528,7 @@ fn build(
             let fmt = |v: f64| if is_count { format::number(v, 0) } else { format::percent(v) };
             RiskLine {
                 key: i.indicator.clone(),
-                label: i.label.clone(),
+                label: i.label_in(matches!(lang, Lang::En)),
                 achieved: if is_count {
                     format::integer(i.sum)
                 } else {

@@ -954,6 +954,7 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
         let fields = vec![
             b.field(&format!("{p}.origin"), "", "", "", &d.origin, "hidden", Vec::new()),
             b.text(&format!("{p}.party"), &d.origin, "party", b.t("Đơn vị", "Who"), &d.party),
+            b.field(&format!("{p}.unit"), "", "", "", &d.unit, "hidden", Vec::new()),
             b.field(
                 &format!("{p}.role"),
                 "",
@@ -1256,4 +1257,75 @@ pub async fn start_new(State(state): State<AppState>, page: Page) -> Result<Resp
 /// The old address of a draft under review.
 pub async fn old_address(Path(id): Path<i64>) -> Redirect {
     Redirect::permanent(&format!("/admin/plan/drafts/{id}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use phongtrao_domain::plan::edit::PlanEdit;
+
+    /// What the page's form would send back: every field's name and value.
+    fn form_of(sections: &[Section]) -> Vec<(String, String)> {
+        fn push(out: &mut Vec<(String, String)>, fields: &[Field]) {
+            for f in fields {
+                match f.input {
+                    "checks" => {
+                        out.extend(f.options.iter().filter(|o| o.selected).map(|o| (f.name.clone(), o.value.clone())))
+                    }
+                    "check" if f.value != "1" => {}
+                    _ => out.push((f.name.clone(), f.value.clone())),
+                }
+            }
+        }
+        fn items(out: &mut Vec<(String, String)>, list: &[Item]) {
+            for i in list {
+                push(out, &i.fields);
+                items(out, &i.children);
+            }
+        }
+        let mut out = Vec::new();
+        for s in sections {
+            push(&mut out, &s.fields);
+            items(&mut out, &s.items);
+        }
+        out
+    }
+
+    fn first_difference(path: &str, a: &serde_json::Value, b: &serde_json::Value) -> Option<String> {
+        use serde_json::Value;
+        match (a, b) {
+            (Value::Object(x), Value::Object(y)) => x
+                .keys()
+                .chain(y.keys())
+                .find_map(|k| first_difference(&format!("{path}.{k}"), &x[k], y.get(k).unwrap_or(&Value::Null))),
+            (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+                x.iter().zip(y).enumerate().find_map(|(i, (p, q))| first_difference(&format!("{path}[{i}]"), p, q))
+            }
+            _ if a == b => None,
+            _ => Some(format!("{path}: {a} vs {b}")),
+        }
+    }
+
+    #[test]
+    fn every_value_of_a_plan_goes_round_the_form_unchanged() {
+        for text in
+            [phongtrao_domain::builtin::PLAN_TOML, include_str!("../../../../plans/kien-giang-he-2024-demo.toml")]
+        {
+            let mut edit = PlanEdit::from_toml(text).expect("plan");
+            edit.targets[0].indicators[0].retired = true;
+            let checked = edit.check();
+            for amendment in [true, false] {
+                let (sections, _) = build(&edit, &checked, Lang::Vi, amendment);
+                let back = PlanEdit::from_form(&form_of(&sections), edit.sources.clone());
+                let mut expected = edit.clone();
+                if !amendment {
+                    // Only an amendment retires indicators.
+                    expected.targets[0].indicators[0].retired = false;
+                }
+                let (a, b) = (serde_json::to_value(&back).unwrap(), serde_json::to_value(&expected).unwrap());
+                assert_eq!(first_difference("", &a, &b), None, "amendment: {amendment}");
+                assert_eq!(back, expected, "amendment: {amendment}");
+            }
+        }
+    }
 }
