@@ -48,15 +48,42 @@ pub(crate) fn normalise(input: &str) -> String {
     out
 }
 
-/// The non-empty lines, cleaned, with their line numbers.
+/// The non-empty lines, cleaned, with their line numbers. A Markdown table
+/// written without its outer pipes ("STT | Chỉ tiêu" over "--- | ---") gets them,
+/// so every table row reads `| a | b |`.
 pub(crate) fn lines(text: &str) -> Vec<Line> {
-    text.split('\n')
+    let mut out: Vec<Line> = text
+        .split('\n')
         .enumerate()
         .filter_map(|(i, raw)| {
             let (text, emphasis) = clean(raw);
             (!text.is_empty()).then_some(Line { no: i + 1, text, emphasis })
         })
-        .collect()
+        .collect();
+    let mut in_table = false;
+    for k in 0..out.len() {
+        let t = &out[k].text;
+        if t.starts_with('|') {
+            in_table = true;
+            continue;
+        }
+        let separator = t.contains('|')
+            && t.contains('-')
+            && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '));
+        if separator {
+            in_table = true;
+            if let Some(prev) = k.checked_sub(1).map(|p| &mut out[p]) {
+                if prev.text.contains('|') && !prev.text.starts_with('|') {
+                    prev.text = format!("| {} |", prev.text);
+                }
+            }
+        } else if !(in_table && t.contains('|')) {
+            in_table = false;
+            continue;
+        }
+        out[k].text = format!("| {} |", out[k].text);
+    }
+    out
 }
 
 /// Drops Markdown heading marks, emphasis stars and backslash escapes; single spaces.
