@@ -580,3 +580,191 @@ fn a_plan_of_another_province_is_read_too() {
     assert_eq!(when("unit-plan"), Some(When::Before { date: d(2, 28) }));
     assert_eq!(plan.recipients, vec!["TW Đoàn", "Lưu VP"]);
 }
+
+
+// ---------------------------------------------------------------------------
+// Unseen layouts (issue #20): each fixture is a plan excerpt as an office writes it.
+
+fn fixture_path(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read_fixture(name: &str) -> ImportDraft {
+    let bytes = std::fs::read(fixture_path(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"));
+    import_file(name, &bytes).unwrap_or_else(|e| panic!("fixture {name} not read: {e}"))
+}
+
+/// A .docx written from a small source: each line a paragraph; `| a | b |` lines
+/// are the rows of a Word table (a cell's paragraphs split by "<br>");
+/// `[Style] text` gives the paragraph a style (its numbering comes from styles.xml).
+fn docx_from_source(source: &str, styles: &str, numbering: &str) -> Vec<u8> {
+    fn paragraph(text: &str) -> String {
+        let (style, text) = match text.strip_prefix('[').and_then(|t| t.split_once("] ")) {
+            Some((style, rest)) => (format!(r#"<w:pPr><w:pStyle w:val="{style}"/></w:pPr>"#), rest),
+            None => (String::new(), text),
+        };
+        if text.is_empty() {
+            return format!("<w:p>{style}</w:p>");
+        }
+        format!(r#"<w:p>{style}<w:r><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#, escape_xml(text))
+    }
+    let mut body = String::new();
+    let mut in_table = false;
+    for line in source.lines() {
+        let row = line.starts_with('|');
+        if row && !in_table {
+            body.push_str("<w:tbl><w:tblPr/>");
+        }
+        if !row && in_table {
+            body.push_str("</w:tbl>");
+        }
+        in_table = row;
+        if row {
+            body.push_str("<w:tr>");
+            let inner = line.trim().trim_start_matches('|').trim_end_matches('|');
+            for cell in inner.split('|') {
+                body.push_str("<w:tc>");
+                for p in cell.trim().split("<br>") {
+                    body.push_str(&paragraph(p.trim()));
+                }
+                body.push_str("</w:tc>");
+            }
+            body.push_str("</w:tr>");
+        } else {
+            body.push_str(&paragraph(line));
+        }
+    }
+    if in_table {
+        body.push_str("</w:tbl>");
+    }
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}<w:sectPr/></w:body></w:document>"#
+    );
+    let mut parts = vec![("word/document.xml", document)];
+    if !styles.is_empty() {
+        parts.push(("word/styles.xml", styles.to_string()));
+    }
+    if !numbering.is_empty() {
+        parts.push(("word/numbering.xml", numbering.to_string()));
+    }
+    docx_with_parts(&parts)
+}
+
+fn docx_with_parts(parts: &[(&str, String)]) -> Vec<u8> {
+    let content_types = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#;
+    let rels = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .last_modified_time(DateTime::default());
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    zip.start_file("[Content_Types].xml", options).unwrap();
+    zip.write_all(content_types.as_bytes()).unwrap();
+    zip.start_file("_rels/.rels", options).unwrap();
+    zip.write_all(rels.as_bytes()).unwrap();
+    for (name, body) in parts {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// A committed .docx fixture is exactly what its source gives (rewrite it with
+/// `PHONGTRAO_WRITE_FIXTURES=1`), so the file and the test cannot drift apart.
+fn committed_docx(name: &str, generated: Vec<u8>) -> ImportDraft {
+    if std::env::var_os("PHONGTRAO_WRITE_FIXTURES").is_some() {
+        std::fs::write(fixture_path(name), &generated).unwrap();
+    }
+    let committed = std::fs::read(fixture_path(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"));
+    assert!(committed == generated, "the fixture {name} is out of date: regenerate it (PHONGTRAO_WRITE_FIXTURES=1)");
+    import_file(name, &committed).unwrap()
+}
+
+fn item<'a>(draft: &'a ImportDraft, field: &str) -> &'a phongtrao_domain::import::Extracted {
+    draft.items.iter().find(|i| i.field == field).unwrap_or_else(|| {
+        let fields: Vec<&str> = draft.items.iter().map(|i| i.field.as_str()).collect();
+        panic!("no item {field} in {fields:?}")
+    })
+}
+
+/// (number, key, kind, comparison, goal, unit label) of every indicator.
+fn indicator_rows(plan: &Plan) -> Vec<(u32, String, &'static str, &'static str, f64, Option<String>)> {
+    plan.targets
+        .iter()
+        .flat_map(|t| {
+            t.indicators.iter().map(move |i| {
+                (t.number, i.key.clone(), i.kind.as_str(), i.comparison.as_str(), i.goal, i.unit_label.clone())
+            })
+        })
+        .collect()
+}
+
+fn row(
+    number: u32,
+    key: &str,
+    kind: &'static str,
+    goal: f64,
+    unit: Option<&str>,
+) -> (u32, String, &'static str, &'static str, f64, Option<String>) {
+    (number, key.to_string(), kind, ">=", goal, unit.map(str::to_string))
+}
+
+#[test]
+fn a_markdown_table_of_targets_is_read_as_a_table() {
+    let draft = read_fixture("bang-chi-tieu-markdown.md");
+    let plan = imported(&draft);
+    // The STT column is the target's number; one- and two-digit goals are goals;
+    // "80%" and "15 | %" are percentages; "1.200" is 1200; "01" is 1; the unit of
+    // measure comes from "Đơn vị tính"; no target from the header, the group rows
+    // or the empty row.
+    assert_eq!(
+        indicator_rows(&plan),
+        vec![
+            row(1, "1", "percent_of_base", 80.0, None),
+            row(2, "2", "percent_of_base", 15.0, None),
+            row(3, "3", "count", 1200.0, Some("cây")),
+            row(4, "4", "count", 1.0, Some("đội")),
+            row(5, "5", "count", 12.0, Some("lớp")),
+            row(6, "6", "count", 2.0, Some("căn nhà")),
+            row(7, "7", "count", 10.0, Some("công trình")),
+            row(8, "8", "count", 1500.0, Some("đoàn viên")),
+            row(9, "9", "share_of_units", 100.0, None),
+        ]
+    );
+    let groups: Vec<(&str, &str)> = plan.target_groups.iter().map(|g| (g.key.as_str(), g.title.as_str())).collect();
+    assert_eq!(
+        groups,
+        vec![
+            ("tuyen-truyen", "Nhóm chỉ tiêu về công tác tuyên truyền, giáo dục"),
+            ("phong-trao", "Nhóm chỉ tiêu về hoạt động phong trào"),
+            ("xay-dung-doan", "Nhóm chỉ tiêu về công tác xây dựng Đoàn"),
+        ]
+    );
+    let groups_of: Vec<&str> = plan.targets.iter().map(|t| t.group.as_str()).collect();
+    assert_eq!(groups_of, ["tuyen-truyen", "tuyen-truyen", "phong-trao", "phong-trao", "phong-trao", "phong-trao", "phong-trao", "xay-dung-doan", "xay-dung-doan"]);
+    let one = plan.indicator("1").unwrap();
+    assert_eq!(one.label, "Đoàn viên được học tập, quán triệt Nghị quyết Đại hội Đoàn các cấp");
+    assert_eq!(one.base, Some(phongtrao_domain::unit::BaseFigure::DoanVien));
+    assert_eq!(plan.indicator("9").unwrap().unit_kinds.len(), 3);
+    // Each value names its row as the source, with a high confidence.
+    let goal = item(&draft, "targets[2].indicators[0].goal");
+    assert_eq!((goal.value.as_str(), goal.confidence), ("1200", Confidence::High));
+    assert!(goal.source.contains("Trồng mới cây xanh | 1.200 | cây"), "{}", goal.source);
+    assert_eq!(item(&draft, "targets[2].indicators[0].unit_label").confidence, Confidence::High);
+    assert!(draft.problems.is_empty(), "{:#?}", draft.problems);
+}
+
+#[test]
+fn zz_scratch() {
+    let Some(path) = std::env::var_os("SCRATCH") else { return };
+    let path = std::path::PathBuf::from(path);
+    let bytes = std::fs::read(&path).unwrap();
+    let draft = import_file(path.to_str().unwrap(), &bytes).unwrap();
+    println!("{}", draft.to_toml());
+    println!("PROBLEMS:\n{}", draft.problems.join("\n"));
+    for i in draft.items_at_most(Confidence::Low) {
+        println!("LOW {} = {} <- {}", i.field, i.value, i.source);
+    }
+    if let Err(e) = draft.to_plan() {
+        println!("PLAN ERRORS: {e}");
+    }
+}

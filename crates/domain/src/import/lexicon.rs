@@ -193,6 +193,20 @@ fn unit_at(keys: &[&str], people_only: bool) -> Option<(&'static str, usize)> {
     all[from..].iter().filter_map(|(u, key)| starts(keys, key).map(|n| (*u, n))).max_by_key(|u| u.1)
 }
 
+/// A measure word anywhere in a wording ("Trồng mới cây xanh" → "cây"), for a
+/// table row whose figure stands in a cell of its own; people are not measures here.
+pub(crate) fn measure_in(ws: &[Word]) -> Option<String> {
+    let ks: Vec<&str> = ws.iter().map(|w| w.key.as_str()).collect();
+    let all = unit_keys();
+    (0..ks.len()).find_map(|i| {
+        all[..MEASURES.len()]
+            .iter()
+            .filter_map(|(u, key)| starts(&ks[i..], key).map(|n| (*u, n)))
+            .max_by_key(|u| u.1)
+            .map(|u| u.0.to_string())
+    })
+}
+
 /// "cây" in "20.000 cây xanh"; "công trình hoặc phần việc"; "ý tưởng, sáng kiến"; "lượt thiếu nhi".
 pub(crate) fn unit_label(after: &[Word]) -> Option<(String, Confidence)> {
     let ks: Vec<&str> = after.iter().map(|w| w.key.as_str()).collect();

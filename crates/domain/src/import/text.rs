@@ -267,6 +267,26 @@ pub(crate) fn slug(text: &str) -> String {
     fold(text).split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join("-")
 }
 
+/// The text without the list marks in front of it: "- ", "+ ", "• ", "* ",
+/// "", "–" (repeated marks too: "- + Tổ chức" → "Tổ chức").
+pub(crate) fn strip_bullet(text: &str) -> &str {
+    let mut s = text.trim();
+    loop {
+        let mut chars = s.chars();
+        let Some(c) = chars.next() else { return s };
+        let mark = matches!(
+            c,
+            '-' | '–' | '—' | '•' | '+' | '*' | '·' | '\u{f0b7}' | '\u{f0a7}' | '◦' | '▪' | '●' | '○' | '❖' | '➢' | '►' | '✓' | '∙'
+        );
+        let rest = chars.as_str();
+        // "-5 độ", "+84 …": a sign, not a mark.
+        if !mark || rest.starts_with(|n: char| n.is_ascii_digit()) {
+            return s;
+        }
+        s = rest.trim_start();
+    }
+}
+
 /// Trims spaces and the punctuation that ends a clause.
 pub(crate) fn trim_clause(text: &str) -> &str {
     text.trim().trim_end_matches([',', ';', ':', '.', ' ', '-', '–']).trim()
