@@ -753,6 +753,129 @@ fn a_markdown_table_of_targets_is_read_as_a_table() {
     assert!(draft.problems.is_empty(), "{:#?}", draft.problems);
 }
 
+/// The source of `fixtures/bang-chi-tieu-word.docx`: a district plan whose header,
+/// targets and signature are Word tables (as most offices lay them out).
+const WORD_TABLE_SOURCE: &str = "| BCH ĐOÀN HUYỆN CHÂU THÀNH<br>*** | ĐOÀN TNCS HỒ CHÍ MINH |
+| Số: 15-KH/HĐTN | Châu Thành, ngày 22 tháng 02 năm 2024 |
+KẾ HOẠCH
+Tổ chức Tháng Thanh niên năm 2024
+Căn cứ Kế hoạch của Ban Thường vụ Tỉnh đoàn Sóc Trăng, Ban Thường vụ Huyện đoàn Châu Thành xây dựng kế hoạch với chủ đề “Tuổi trẻ Châu Thành xung kích, sáng tạo” như sau:
+I. MỤC ĐÍCH, YÊU CẦU
+Tạo khí thế sôi nổi trong đoàn viên, thanh niên.
+II. CHỈ TIÊU
+| TT | Nội dung chỉ tiêu | Chỉ tiêu giao | ĐVT | Ghi chú |
+| (1) | (2) | (3) | (4) | (5) |
+| A | Chỉ tiêu về công tác giáo dục |  |  |  |
+| 1 | Đoàn viên tham gia sinh hoạt chủ điểm tháng 3 | 90% |  |  |
+| 2 | Tổ chức buổi tuyên truyền pháp luật cho thanh thiếu nhi | 20 | buổi | Mỗi xã ít nhất 02 buổi |
+| B | Chỉ tiêu về hoạt động tình nguyện |  |  |  |
+| 3 | Ra quân làm sạch tuyến đường | 15 | km |  |
+| 4 | Hiến máu tình nguyện | 300 | đơn vị máu |  |
+| 5 | Tặng quà thiếu nhi có hoàn cảnh khó khăn | 500 | phần quà |  |
+|  |  |  |  |  |
+III. THỜI GIAN
+Thời gian thực hiện: từ ngày 01/3/2024 đến ngày 31/3/2024.
+Các xã, thị trấn đoàn báo cáo trước 15 giờ thứ Sáu hằng tuần, gửi về Văn phòng Huyện đoàn.
+IV. TỔ CHỨC THỰC HIỆN
+1. Các xã, thị trấn đoàn
+- Xây dựng kế hoạch gửi về Huyện đoàn trước ngày 27/02/2024.
+| Nơi nhận:<br>- Tỉnh đoàn;<br>- Lưu VP. | TM. BAN THƯỜNG VỤ<br>BÍ THƯ<br>Lê Văn C |
+";
+
+#[test]
+fn a_word_table_of_targets_is_read_as_a_table_and_layout_tables_as_text() {
+    let draft = committed_docx("bang-chi-tieu-word.docx", docx_from_source(WORD_TABLE_SOURCE, "", ""));
+    let plan = imported(&draft);
+    assert_eq!(
+        indicator_rows(&plan),
+        vec![
+            row(1, "1", "percent_of_base", 90.0, None),
+            row(2, "2", "count", 20.0, Some("buổi")),
+            row(3, "3", "count", 15.0, Some("km")),
+            row(4, "4", "count", 300.0, Some("đơn vị máu")),
+            row(5, "5", "count", 500.0, Some("phần quà")),
+        ]
+    );
+    let groups: Vec<&str> = plan.target_groups.iter().map(|g| g.title.as_str()).collect();
+    assert_eq!(groups, ["Chỉ tiêu về công tác giáo dục", "Chỉ tiêu về hoạt động tình nguyện"]);
+    // The header and the signature laid out in tables are read as before.
+    let c = &plan.campaign;
+    assert_eq!(c.document_number.as_deref(), Some("Số: 15-KH/HĐTN"));
+    assert_eq!(c.place, "Châu Thành");
+    assert_eq!(c.issued_on, chrono::NaiveDate::from_ymd_opt(2024, 2, 22));
+    assert_eq!(c.superior_body.as_deref(), Some("BCH ĐOÀN HUYỆN CHÂU THÀNH"));
+    assert_eq!(
+        (c.signatory.on_behalf_of.as_str(), c.signatory.title.as_str(), c.signatory.name.as_str()),
+        ("TM. BAN THƯỜNG VỤ", "BÍ THƯ", "Lê Văn C")
+    );
+    assert_eq!(plan.recipients, vec!["Tỉnh đoàn", "Lưu VP"]);
+    assert!(!draft.problems.iter().any(|p| p.contains("target")), "{:#?}", draft.problems);
+}
+
+/// The source of `fixtures/danh-so-theo-kieu.docx`: numbering set only by the
+/// paragraph styles (the section headings, "List Number" targets, a target style
+/// based on "List Number", "List Bullet" items and a "List Bullet 2" style with no
+/// numbering of its own), and paragraphs without a final period.
+const STYLED_SOURCE: &str = "BCH ĐOÀN TỈNH TRÀ VINH
+Số: 09-KH/TĐTN
+Trà Vinh, ngày 16 tháng 02 năm 2024
+KẾ HOẠCH
+Tổ chức Tháng Thanh niên năm 2024
+Căn cứ Chương trình công tác Đoàn năm 2024, Ban Thường vụ Tỉnh đoàn ban hành kế hoạch với chủ đề “Tuổi trẻ Trà Vinh tiên phong xây dựng văn minh đô thị” như sau:
+[Heading1] MỤC ĐÍCH, YÊU CẦU
+Phát huy vai trò xung kích của đoàn viên, thanh niên
+Tạo môi trường để thanh niên rèn luyện, cống hiến
+[Heading1] CHỈ TIÊU
+Nhóm chỉ tiêu về hoạt động phong trào
+[ListNumber] Tổ chức 10 lớp tập huấn kỹ năng chuyển đổi số cho thanh niên
+[ListNumber] Trồng mới 3.000 cây xanh
+[TargetItem] Kết nạp 500 đoàn viên mới
+[ListNumber] Xây dựng 05 công trình thanh niên
+[Heading1] THỜI GIAN
+Thời gian thực hiện: từ ngày 01/3/2024 đến ngày 31/3/2024
+Các huyện, thị, thành đoàn báo cáo trước 16h00 thứ Sáu hằng tuần, gửi về Ban Phong trào Tỉnh đoàn
+[Heading1] TỔ CHỨC THỰC HIỆN
+[ListBullet] Ban Phong trào Tỉnh đoàn tham mưu triển khai kế hoạch
+[ListBullet2] Các huyện, thị, thành đoàn xây dựng kế hoạch gửi về Tỉnh đoàn trước ngày 27/02/2024
+Nơi nhận:
+[ListBullet] TW Đoàn;
+[ListBullet] Lưu VP.
+TM. BAN THƯỜNG VỤ
+BÍ THƯ
+Phạm Văn D
+";
+
+const STYLED_STYLES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style><w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:style><w:style w:type="paragraph" w:styleId="ListNumber"><w:name w:val="List Number"/><w:basedOn w:val="Normal"/><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="2"/></w:numPr></w:pPr></w:style><w:style w:type="paragraph" w:customStyle="1" w:styleId="TargetItem"><w:name w:val="Target item"/><w:basedOn w:val="ListNumber"/><w:rPr><w:b/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="ListBullet"><w:name w:val="List Bullet"/><w:basedOn w:val="Normal"/><w:pPr><w:numPr><w:numId w:val="3"/></w:numPr></w:pPr></w:style><w:style w:type="paragraph" w:styleId="ListBullet2"><w:name w:val="List Bullet 2"/><w:basedOn w:val="Normal"/></w:style><w:style w:type="character" w:styleId="Strong"><w:name w:val="Strong"/><w:pPr><w:numPr><w:numId w:val="2"/></w:numPr></w:pPr></w:style></w:styles>"#;
+
+const STYLED_NUMBERING: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:abstractNum w:abstractNumId="10"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="upperRoman"/><w:lvlText w:val="%1."/></w:lvl></w:abstractNum><w:abstractNum w:abstractNumId="11"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl></w:abstractNum><w:abstractNum w:abstractNumId="12"><w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/><w:lvlText w:val="-"/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="10"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="11"/></w:num><w:num w:numId="3"><w:abstractNumId w:val="12"/></w:num></w:numbering>"#;
+
+#[test]
+fn numbering_set_by_paragraph_styles_is_written_out() {
+    let draft = committed_docx("danh-so-theo-kieu.docx", docx_from_source(STYLED_SOURCE, STYLED_STYLES, STYLED_NUMBERING));
+    let plan = imported(&draft);
+    // The four targets keep their numbers 1–4 (the third by a style based on
+    // "List Number"), each its own paragraph though none ends with a period.
+    assert_eq!(
+        indicator_rows(&plan),
+        vec![
+            row(1, "1", "count", 10.0, Some("lớp")),
+            row(2, "2", "count", 3000.0, Some("cây")),
+            row(3, "3", "count", 500.0, Some("đoàn viên")),
+            row(4, "4", "count", 5.0, Some("công trình")),
+        ]
+    );
+    assert_eq!(plan.targets[1].text, "Trồng mới 3.000 cây xanh");
+    assert_eq!(plan.target_groups[0].title, "Nhóm chỉ tiêu về hoạt động phong trào");
+    // Sections I–IV were found by their heading style's numbering.
+    assert_eq!(plan.purpose.aims, ["Phát huy vai trò xung kích của đoàn viên, thanh niên", "Tạo môi trường để thanh niên rèn luyện, cống hiến"]);
+    assert_eq!((plan.campaign.starts_on.to_string(), plan.campaign.ends_on.to_string()), ("2024-03-01".into(), "2024-03-31".into()));
+    assert_eq!(plan.reporting.weekly.due_time.to_string(), "16:00:00");
+    // "List Bullet" items and a "List Bullet 2" paragraph are bullets, not text.
+    assert_eq!(plan.recipients, vec!["TW Đoàn", "Lưu VP"]);
+    assert!(plan.milestones.iter().any(|m| m.key == "unit-plan"), "{:?}", plan.milestones.iter().map(|m| &m.key).collect::<Vec<_>>());
+    assert!(plan.duties.iter().all(|d| d.items.iter().all(|i| !i.starts_with("- "))));
+}
+
 #[test]
 fn zz_scratch() {
     let Some(path) = std::env::var_os("SCRATCH") else { return };
