@@ -877,6 +877,34 @@ fn numbering_set_by_paragraph_styles_is_written_out() {
 }
 
 #[test]
+fn district_wording_names_the_commune_level_units() {
+    use phongtrao_domain::plan::{IndicatorKind, Level};
+    use phongtrao_domain::unit::UnitKind;
+    let draft = read_fixture("huyen-doan-xa-thi-tran.txt");
+    let plan = imported(&draft);
+    let ind = |key: &str| plan.indicator(key).unwrap_or_else(|| panic!("no indicator {key}"));
+    // "100% đoàn xã, thị trấn": both kinds of unit are counted.
+    assert_eq!(ind("1").kind, IndicatorKind::ShareOfUnits);
+    assert_eq!(ind("1").unit_kinds, vec![UnitKind::Commune, UnitKind::Township]);
+    assert_eq!(ind("1").levels, vec![Level::Grassroots]);
+    // "Mỗi xã, thị trấn đoàn có ít nhất 01": at least one per unit, not a total of 1.
+    assert_eq!(ind("2").kind, IndicatorKind::MinimumPerUnit);
+    assert_eq!(ind("2").per_unit_minimum, Some(1.0));
+    assert_eq!(ind("2").goal, 100.0);
+    assert_eq!(ind("2").unit_kinds, vec![UnitKind::Commune, UnitKind::Township]);
+    assert_eq!(ind("2").unit_label.as_deref(), Some("công trình"));
+    // "xã đoàn, thị trấn đoàn" and "chi đoàn" are units too.
+    assert_eq!(ind("3").kind, IndicatorKind::ShareOfUnits);
+    assert_eq!(ind("3").unit_kinds, vec![UnitKind::Commune, UnitKind::Township]);
+    assert_eq!((ind("4").kind, ind("4").levels.clone()), (IndicatorKind::ShareOfUnits, vec![Level::Branch]));
+    assert_eq!(ind("4").unit_kinds, vec![UnitKind::Branch]);
+    // "Mỗi thị trấn đoàn có ít nhất 02": a minimum for each township.
+    assert_eq!(ind("5").kind, IndicatorKind::MinimumPerUnit);
+    assert_eq!(ind("5").per_unit_minimum, Some(2.0));
+    assert_eq!(ind("5").unit_kinds, vec![UnitKind::Township]);
+}
+
+#[test]
 fn zz_scratch() {
     let Some(path) = std::env::var_os("SCRATCH") else { return };
     let path = std::path::PathBuf::from(path);
