@@ -9,7 +9,7 @@
 use super::draft::{Found, IndicatorDraft};
 use super::lexicon::{keys, person, skip, starts, subject, unit_label};
 use super::numbers::{self, Num};
-use super::text::{capitalise, trim_clause, words, Word};
+use super::text::{capitalise, strip_bullet, trim_clause, words, Word};
 use super::Confidence;
 use crate::plan::{Comparison, IndicatorKind, Level};
 use crate::unit::{BaseFigure, UnitKind};
@@ -271,7 +271,7 @@ pub(crate) fn read(number: u32, text: &str, line: usize, problems: &mut Vec<Stri
         let label = match reading.kind {
             // "Huyện, thành Đoàn ... có ít nhất 01 công trình": the number is part of the rule.
             IndicatorKind::MinimumPerUnit | IndicatorKind::ShareOfUnits => {
-                let text = trim_clause(piece);
+                let text = strip_bullet(trim_clause(piece));
                 capitalise(text.strip_prefix("Các ").or_else(|| text.strip_prefix("các ")).unwrap_or(text))
             }
             _ => {
@@ -282,7 +282,7 @@ pub(crate) fn read(number: u32, text: &str, line: usize, problems: &mut Vec<Stri
                     .nth(cut_comparison)
                     .map_or(rel_start, |w| w.start);
                 let label = format!("{} {}", &piece[..lead_end], &piece[rel_end..]);
-                capitalise(trim_clause(&label.split_whitespace().collect::<Vec<_>>().join(" ")))
+                capitalise(strip_bullet(trim_clause(&label.split_whitespace().collect::<Vec<_>>().join(" "))))
             }
         };
         let source = trim_clause(piece).to_string();
@@ -299,6 +299,8 @@ pub(crate) fn read(number: u32, text: &str, line: usize, problems: &mut Vec<Stri
             per_unit_minimum: reading.per_unit_minimum,
             part_of,
             note,
+            goal_missing: false,
+            suggested: false,
         });
     }
     out
@@ -412,7 +414,7 @@ pub(crate) fn from_cells(
     }
     ind.key = number.to_string();
     ind.part_of = None;
-    ind.label = capitalise(trim_clause(text));
+    ind.label = capitalise(strip_bullet(trim_clause(text)));
     ind.goal = Found::new(ind.goal.value, source, line, q.confidence);
     ind.kind = Found { source: source.to_string(), ..ind.kind };
     ind.comparison = Found { source: source.to_string(), ..ind.comparison };

@@ -3,7 +3,7 @@
 //! ("Nơi nhận", signature). Lines cut by a page break are joined back.
 
 use super::text::fold;
-use super::text::{first_chars, upperish, Line};
+use super::text::{first_chars, strip_bullet, upperish, Line};
 
 /// What a line looks like.
 #[derive(Debug, Clone, PartialEq)]
@@ -289,9 +289,17 @@ pub(crate) fn cell_lines(cell: &str) -> impl Iterator<Item = &str> {
     cell.split("<br>").map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// A cell's text on one line.
+/// A cell's text on one line, without list marks: its paragraphs joined by "; "
+/// unless they end a sentence.
 pub(crate) fn cell_text(cell: &str) -> String {
-    cell_lines(cell).collect::<Vec<_>>().join(" ")
+    let mut out = String::new();
+    for line in cell_lines(cell).map(strip_bullet).filter(|l| !l.is_empty()) {
+        if !out.is_empty() {
+            out.push_str(if out.ends_with(['.', ';', ':', ',']) { " " } else { "; " });
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// Whether `next` continues the paragraph `prev` (a page break or a hard wrap).
@@ -418,8 +426,8 @@ pub(crate) fn read_from(lines: Vec<Line>, origin: Origin) -> Document {
             }
         }
         let (number, bullet, text) = match shape {
-            Shape::Numbered { number, rest } => (Some(number), false, rest),
-            Shape::Bullet { rest } => (None, true, rest),
+            Shape::Numbered { number, rest } => (Some(number), false, strip_bullet(&rest).to_string()),
+            Shape::Bullet { rest } => (None, true, strip_bullet(&rest).to_string()),
             _ => (None, false, line.text),
         };
         section.blocks.push(Block { line: line.no, number, bullet, emphasis: line.emphasis, text, cells: None });

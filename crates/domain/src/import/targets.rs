@@ -2,7 +2,7 @@
 //! bullets) and the targets section (target groups, numbered targets, tables
 //! flattened to lines) — each target's sentence goes to `indicators`.
 
-use super::draft::{AreaDraft, Found, GroupDraft, TargetDraft};
+use super::draft::{AreaDraft, Found, GroupDraft, IndicatorDraft, TargetDraft};
 use super::indicators;
 use super::numbers;
 use super::structure::{cell_text, Block, Section};
@@ -381,7 +381,7 @@ pub(crate) fn read(section: &Section, problems: &mut Vec<String>) -> (Vec<GroupD
         .into_iter()
         .map(|row| {
             let Row { number, group, text, reading } = row;
-            let indicators = match &reading {
+            let mut indicators = match &reading {
                 Reading::Sentence(sentence) => indicators::read(number.value, sentence, number.line, problems),
                 Reading::Cells { text: wording, goal, unit } => indicators::from_cells(
                     number.value,
@@ -393,6 +393,9 @@ pub(crate) fn read(section: &Section, problems: &mut Vec<String>) -> (Vec<GroupD
                     problems,
                 ),
             };
+            if indicators.is_empty() {
+                indicators.push(IndicatorDraft::missing(number.value, &text, &number.source, number.line));
+            }
             TargetDraft { number, group, text, indicators }
         })
         .collect();
