@@ -121,11 +121,12 @@ fn bullet(text: &str) -> Option<Shape> {
             | '∙'
     );
     if is_mark {
-        let rest = rest.trim_start();
-        let next = rest.chars().next()?;
-        if matches!(c, '-' | '+') && next.is_ascii_digit() {
+        // "-5 độ", "+84": a sign; "- 90% đoàn viên": a bullet.
+        if matches!(c, '-' | '+') && rest.starts_with(|n: char| n.is_ascii_digit()) {
             return None;
         }
+        let rest = rest.trim_start();
+        rest.chars().next()?;
         return Some(Shape::Bullet { rest: rest.to_string() });
     }
     // "a) ...", "b/ ..."
