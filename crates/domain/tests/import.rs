@@ -989,6 +989,64 @@ fn bullets_spaced_numbers_and_sub_item_themes_are_read_right() {
 }
 
 #[test]
+fn a_thursday_to_wednesday_week_is_read_from_the_sentence() {
+    use chrono::{Datelike, Weekday};
+    let draft = read_fixture("bao-cao-tuan-thu-5-den-thu-4.txt");
+    let plan = imported(&draft);
+    let w = &plan.reporting.weekly;
+    // Weeks end on Wednesday (not Friday): 6 … 27 March 2024, due 16:00.
+    assert_eq!(w.first_period_end.weekday(), Weekday::Wed);
+    assert_eq!((w.first_period_end.to_string(), w.last_period_end.to_string()), ("2024-03-06".into(), "2024-03-27".into()));
+    assert_eq!(w.due_time.to_string(), "16:00:00");
+    assert!(w.rule_text.as_deref().unwrap().contains("từ thứ 5 tuần trước đến thứ 4 tuần này"));
+    let periods = plan.periods();
+    assert_eq!(periods[0].start.weekday(), Weekday::Thu);
+    assert_eq!(item(&draft, "reporting.weekly.due_time").confidence, Confidence::High);
+    assert!(!draft.problems.iter().any(|p| p.contains("weekly")), "{:#?}", draft.problems);
+}
+
+#[test]
+fn a_monday_morning_deadline_is_read_and_what_the_file_cannot_say_is_flagged() {
+    use chrono::Weekday;
+    use chrono::Datelike;
+    let draft = read_fixture("bao-cao-sang-thu-2.txt");
+    let plan = imported(&draft);
+    let w = &plan.reporting.weekly;
+    // "từ thứ 2 đến Chủ nhật tuần trước": weeks end on Sunday; "trước 10 giờ sáng thứ 2".
+    assert_eq!(w.first_period_end.weekday(), Weekday::Sun);
+    assert_eq!(w.due_time.to_string(), "10:00:00");
+    // The file puts the deadline on the week's last day (Sunday), not Monday: said, and low.
+    assert!(
+        draft.problems.iter().any(|p| p.contains("ends on Sunday but reports are due on Monday")),
+        "{:#?}",
+        draft.problems
+    );
+    assert_eq!(item(&draft, "reporting.weekly.due_time").confidence, Confidence::Low);
+
+    // Without the period's days, the Monday due day is kept and the assumption is said.
+    let text = std::fs::read_to_string(fixture_path("bao-cao-sang-thu-2.txt"))
+        .unwrap()
+        .replace(" (số liệu từ thứ 2 đến Chủ nhật tuần trước)", "");
+    let draft = import_text(&text);
+    let plan = imported(&draft);
+    assert_eq!(plan.reporting.weekly.first_period_end.weekday(), Weekday::Mon);
+    assert_eq!(plan.reporting.weekly.due_time.to_string(), "10:00:00");
+    assert!(
+        draft.problems.iter().any(|p| p.contains("gives the weekly due day (Monday) but not the period's days")),
+        "{:#?}",
+        draft.problems
+    );
+    // A rule that only names the period is read too, the due time taken from it.
+    let text = text.replace(
+        "báo cáo kết quả tuần trước 10 giờ sáng thứ 2 hằng tuần",
+        "báo cáo số liệu tính từ thứ Bảy đến hết thứ Sáu, gửi trước 2 giờ chiều thứ Sáu",
+    );
+    let plan = imported(&import_text(&text));
+    assert_eq!(plan.reporting.weekly.first_period_end.weekday(), Weekday::Fri);
+    assert_eq!(plan.reporting.weekly.due_time.to_string(), "14:00:00");
+}
+
+#[test]
 fn zz_scratch() {
     let Some(path) = std::env::var_os("SCRATCH") else { return };
     let path = std::path::PathBuf::from(path);
