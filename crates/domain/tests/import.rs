@@ -1047,6 +1047,51 @@ fn a_monday_morning_deadline_is_read_and_what_the_file_cannot_say_is_flagged() {
 }
 
 #[test]
+fn targets_in_a_news_article_are_low_confidence_suggestions_and_no_place_is_invented() {
+    let draft = read_fixture("tin-bai-ra-quan-thang-thanh-nien.txt");
+    // "phấn đấu trồng 5.000 cây xanh, tổ chức 20 lớp tập huấn …" and "mục tiêu có ít
+    // nhất 80% đoàn viên …" are offered; "đã trao 50 phần quà" (done, not a goal) and
+    // "hơn 1.000 đoàn viên" (who came) are not.
+    let goals: Vec<(&str, &str, Confidence)> = draft
+        .items
+        .iter()
+        .filter(|i| i.field.ends_with(".goal"))
+        .map(|i| (i.field.as_str(), i.value.as_str(), i.confidence))
+        .collect();
+    assert_eq!(
+        goals,
+        vec![
+            ("targets[0].indicators[0].goal", "5000", Confidence::Low),
+            ("targets[0].indicators[1].goal", "20", Confidence::Low),
+            ("targets[1].indicators[0].goal", "80", Confidence::Low),
+        ]
+    );
+    assert!(item(&draft, "targets[0].indicators[0].goal").source.contains("phấn đấu trồng 5.000 cây xanh"));
+    let group = item(&draft, "target_groups[0].title");
+    assert!(group.value.contains("gợi ý") && group.confidence == Confidence::Low, "{group:?}");
+    // Every suggestion is listed for the reviewer, and the plan file refuses each
+    // suggested goal until a person has confirmed it.
+    let listed = draft.problems.iter().filter(|p| p.contains("suggested from running text (not in a targets section)")).count();
+    assert_eq!(listed, 2, "{:#?}", draft.problems);
+    let toml = draft.to_toml();
+    assert!(toml.contains("label = \"Trồng cây xanh\""), "{toml}");
+    let errors = draft.to_plan().expect_err("suggestions are not confirmed goals");
+    let goal_lines = errors.0.iter().filter(|p| p.field.as_deref() == Some("goal")).count();
+    assert_eq!(goal_lines, 3, "{errors}");
+    // Once a reviewer confirms the goals (the marks removed), they are ordinary indicators.
+    let reviewed: String = toml
+        .lines()
+        .map(|l| if l.starts_with("goal = ") { l.split("  #").next().unwrap_or(l) } else { l })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(!reviewed.lines().any(|l| l.starts_with("goal") && l.contains("MISSING")));
+    // The article names Bình Dương, Thủ Dầu Một, Dầu Tiếng, Bến Cát and Tây Ninh:
+    // none is taken as the plan's place.
+    assert!(!draft.items.iter().any(|i| i.field == "campaign.place"), "a place was invented from news text");
+    assert!(draft.problems.iter().any(|p| p.contains("campaign.place not found")));
+}
+
+#[test]
 fn zz_scratch() {
     let Some(path) = std::env::var_os("SCRATCH") else { return };
     let path = std::path::PathBuf::from(path);

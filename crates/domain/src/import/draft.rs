@@ -210,6 +210,11 @@ pub(crate) fn build(doc: &Document) -> (PlanDraft, Vec<String>) {
             "Không tìm thấy mục chỉ tiêu (CHỈ TIÊU / Nhóm chỉ tiêu) / no targets section found (CHỈ TIÊU / Nhóm chỉ tiêu)".to_string(),
         ),
     }
+    if plan.targets.is_empty() {
+        let (group, suggested) = targets::suggestions(doc, &mut problems);
+        plan.groups.extend(group);
+        plan.targets = suggested;
+    }
     plan.duties = duties::read(doc);
     plan.reporting_levels = duties::reporting_levels(&plan.duties);
     let subject = head.subject.as_deref().map(|s| header::subject_core(s).to_string());

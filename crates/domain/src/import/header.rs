@@ -262,7 +262,9 @@ fn theme(doc: &Document, title_from: Option<usize>) -> Option<Found<String>> {
             continue;
         }
         if let Some(theme) = theme_in(&line.text) {
-            return Some(Found::new(theme, &line.text, line.no, Confidence::High));
+            // Without a document type (a news article), a theme is less sure.
+            let confidence = if title_from.is_some() { Confidence::High } else { Confidence::Medium };
+            return Some(Found::new(theme, &line.text, line.no, confidence));
         }
     }
     // A quoted line on its own under the title.

@@ -105,7 +105,7 @@ fn indicator(out: &mut String, ind: &IndicatorDraft) {
     } else if ind.suggested {
         let _ = writeln!(
             out,
-            "goal = {}  # ⚠ {MISSING}: gợi ý từ câu văn, người duyệt xác nhận / suggested from running text: a reviewer confirms it",
+            "goal = {}  # {MISSING}: gợi ý từ câu văn, người duyệt xác nhận / suggested from running text: a reviewer confirms it",
             number(ind.goal.value)
         );
     } else {

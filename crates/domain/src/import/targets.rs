@@ -5,9 +5,10 @@
 use super::draft::{AreaDraft, Found, GroupDraft, IndicatorDraft, TargetDraft};
 use super::indicators;
 use super::numbers;
-use super::structure::{cell_text, Block, Section};
+use super::structure::{cell_text, Block, Document, Section};
 use super::text::fold;
-use super::text::{slug, strip_bullet, trim_clause};
+use super::text::{capitalise, sentences, slug, strip_bullet, trim_clause};
+use crate::plan::IndicatorKind;
 use super::Confidence;
 
 /// I. MỤC ĐÍCH, YÊU CẦU: paragraphs under "1. Mục đích" and "2. Yêu cầu".
@@ -400,6 +401,120 @@ pub(crate) fn read(section: &Section, problems: &mut Vec<String>) -> (Vec<GroupD
         })
         .collect();
     (groups, targets)
+}
+
+/// The key of the group of targets suggested from running text.
+pub(crate) const SUGGESTED_GROUP: &str = "goi-y-tu-van-ban";
+
+/// Words that make a sentence with a figure a goal rather than a report of what
+/// was done ("phấn đấu trồng 5.000 cây xanh", "dự kiến tổ chức 20 lớp").
+const GOAL_CUES: [&str; 9] = [
+    "phan dau",
+    "chi tieu",
+    "muc tieu",
+    "du kien",
+    "ke hoach",
+    "it nhat",
+    "toi thieu",
+    "no luc",
+    "dat ra",
+];
+
+/// Targets written in running text, for a document with no targets section (a
+/// news article, a letter): every sentence with a goal word and a figure whose
+/// unit or people are recognised becomes a suggested target — low confidence,
+/// in a group that says so, listed in `problems`, and refused by the plan file
+/// until a reviewer confirms each goal.
+pub(crate) fn suggestions(doc: &Document, problems: &mut Vec<String>) -> (Option<GroupDraft>, Vec<TargetDraft>) {
+    const MOST: usize = 30;
+    let mut targets: Vec<TargetDraft> = Vec::new();
+    let mut first_line = 0;
+    for (line, text) in doc.all_text() {
+        for sentence in sentences(text) {
+            if targets.len() >= MOST {
+                break;
+            }
+            let key = fold(sentence);
+            let cue = GOAL_CUES.iter().any(|c| super::text::find_folded(sentence, c).is_some() || key.starts_with(c));
+            if !cue || numbers::find(sentence).is_empty() {
+                continue;
+            }
+            let number = targets.len() as u32 + 1;
+            let mut scratch = Vec::new();
+            let mut inds: Vec<IndicatorDraft> = indicators::read(number, sentence, line, &mut scratch)
+                .into_iter()
+                .filter(|i| match i.kind.value {
+                    IndicatorKind::Count | IndicatorKind::MinimumPerUnit => {
+                        i.unit_label.as_ref().is_some_and(|u| u.confidence != Confidence::Low)
+                    }
+                    IndicatorKind::PercentOfBase => i.base.as_ref().is_some_and(|b| b.confidence != Confidence::Low),
+                    IndicatorKind::ShareOfUnits => true,
+                })
+                .collect();
+            if inds.is_empty() {
+                continue;
+            }
+            let several = inds.len() > 1;
+            for (k, ind) in inds.iter_mut().enumerate() {
+                ind.key = if several { format!("{number}{}", (b'a' + k.min(25) as u8) as char) } else { number.to_string() };
+                ind.part_of = ind.part_of.take().filter(|_| several);
+                ind.label = label_after_cue(&ind.label);
+                ind.suggested = true;
+                ind.goal.confidence = Confidence::Low;
+                ind.kind.confidence = Confidence::Low;
+                ind.comparison.confidence = Confidence::Low;
+                if let Some(u) = ind.unit_label.as_mut() {
+                    u.confidence = Confidence::Low;
+                }
+                if let Some(b) = ind.base.as_mut() {
+                    b.confidence = Confidence::Low;
+                }
+                ind.note = Some(
+                    "Gợi ý từ câu văn ngoài mục chỉ tiêu: người duyệt xác nhận số và cách tính. / Suggested from running text outside a targets section: a reviewer confirms the figure and how it is counted."
+                        .to_string(),
+                );
+            }
+            if first_line == 0 {
+                first_line = line;
+            }
+            problems.push(format!(
+                "Gợi ý chỉ tiêu {number} từ câu văn (không nằm trong mục CHỈ TIÊU), cần xem lại: \"{sentence}\" / target {number} suggested from running text (not in a targets section), please review: \"{sentence}\""
+            ));
+            targets.push(TargetDraft {
+                number: Found::new(number, sentence, line, Confidence::Low),
+                group: SUGGESTED_GROUP.to_string(),
+                text: trim_clause(sentence).to_string(),
+                indicators: inds,
+            });
+        }
+    }
+    if targets.is_empty() {
+        return (None, targets);
+    }
+    problems.push(format!(
+        "Văn bản không có mục CHỈ TIÊU: đã gợi ý {n} chỉ tiêu từ câu văn với độ tin cậy thấp; kế hoạch chỉ xác nhận được khi người duyệt xem lại từng chỉ tiêu / the document has no targets section: {n} targets were suggested from running text with a low confidence; the plan can be confirmed only once a reviewer has checked each",
+        n = targets.len()
+    ));
+    let title = "Chỉ tiêu gợi ý từ nội dung văn bản (cần xem lại)".to_string();
+    let group = GroupDraft {
+        key: SUGGESTED_GROUP.to_string(),
+        title: Found::new(title, "", first_line, Confidence::Low),
+    };
+    (Some(group), targets)
+}
+
+/// "Năm 2024, Tỉnh đoàn phấn đấu trồng cây xanh" → "Trồng cây xanh": a label
+/// starts after the goal word.
+fn label_after_cue(label: &str) -> String {
+    for cue in ["phan dau", "du kien", "no luc", "dat ra muc tieu", "muc tieu"] {
+        if let Some((_, end)) = super::text::find_folded(label, cue) {
+            let rest = label[end..].trim_start_matches([' ', ':', ',']);
+            if rest.chars().filter(|c| c.is_alphabetic()).count() >= 6 {
+                return capitalise(rest);
+            }
+        }
+    }
+    label.to_string()
 }
 
 /// "Nhóm chỉ tiêu về …", "Chỉ tiêu về …" as a row or a paragraph of its own.
