@@ -1003,6 +1003,7 @@ fn a_thursday_to_wednesday_week_is_read_from_the_sentence() {
     assert_eq!(periods[0].start.weekday(), Weekday::Thu);
     assert_eq!(item(&draft, "reporting.weekly.due_time").confidence, Confidence::High);
     assert!(!draft.problems.iter().any(|p| p.contains("weekly")), "{:#?}", draft.problems);
+    assert_eq!(plan.reporting.send_to.as_deref(), Some("Ban Phong trào Tỉnh đoàn"));
 }
 
 #[test]

@@ -244,9 +244,17 @@ fn time_section(ctx: &Context, section: &Section, sched: &mut Schedule) {
 
 /// "Ban Phong trào Tỉnh Đoàn" in "báo cáo gửi về Ban Phong trào Tỉnh Đoàn (...)".
 fn send_to(sentence: &str, line: usize) -> Option<Found<String>> {
-    let (_, end) = find_folded(sentence, "gui ve").or_else(|| find_folded(sentence, "gui"))?;
+    let (_, end) = find_folded(sentence, "gui ve")
+        .or_else(|| find_folded(sentence, "gui bao cao ve"))
+        .or_else(|| find_folded(sentence, "gui"))?;
     let rest = &sentence[end..];
-    let stop = rest.find(['(', ';', ',', '.', ':']).unwrap_or(rest.len());
+    let mut stop = rest.find(['(', ';', ',', '.', ':']).unwrap_or(rest.len());
+    // "… về Ban Phong trào Tỉnh đoàn trước 16 giờ": the time is not the office.
+    for word in ["truoc", "cham nhat", "vao", "qua", "theo", "trong"] {
+        if let Some((s, _)) = find_folded(&rest[..stop], word) {
+            stop = stop.min(s);
+        }
+    }
     let who = trim_clause(&rest[..stop]);
     (!who.is_empty()).then(|| Found::new(who.to_string(), sentence, line, Confidence::High))
 }
