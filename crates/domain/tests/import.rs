@@ -581,7 +581,6 @@ fn a_plan_of_another_province_is_read_too() {
     assert_eq!(plan.recipients, vec!["TW Đoàn", "Lưu VP"]);
 }
 
-
 // ---------------------------------------------------------------------------
 // Unseen layouts (issue #20): each fixture is a plan excerpt as an office writes it.
 
@@ -686,8 +685,11 @@ fn item<'a>(draft: &'a ImportDraft, field: &str) -> &'a phongtrao_domain::import
     })
 }
 
-/// (number, key, kind, comparison, goal, unit label) of every indicator.
-fn indicator_rows(plan: &Plan) -> Vec<(u32, String, &'static str, &'static str, f64, Option<String>)> {
+/// (number, key, kind, comparison, goal, unit label) of an indicator.
+type IndicatorRow = (u32, String, &'static str, &'static str, f64, Option<String>);
+
+/// Every indicator as an [`IndicatorRow`].
+fn indicator_rows(plan: &Plan) -> Vec<IndicatorRow> {
     plan.targets
         .iter()
         .flat_map(|t| {
@@ -698,13 +700,7 @@ fn indicator_rows(plan: &Plan) -> Vec<(u32, String, &'static str, &'static str, 
         .collect()
 }
 
-fn row(
-    number: u32,
-    key: &str,
-    kind: &'static str,
-    goal: f64,
-    unit: Option<&str>,
-) -> (u32, String, &'static str, &'static str, f64, Option<String>) {
+fn row(number: u32, key: &str, kind: &'static str, goal: f64, unit: Option<&str>) -> IndicatorRow {
     (number, key.to_string(), kind, ">=", goal, unit.map(str::to_string))
 }
 
@@ -740,7 +736,20 @@ fn a_markdown_table_of_targets_is_read_as_a_table() {
         ]
     );
     let groups_of: Vec<&str> = plan.targets.iter().map(|t| t.group.as_str()).collect();
-    assert_eq!(groups_of, ["tuyen-truyen", "tuyen-truyen", "phong-trao", "phong-trao", "phong-trao", "phong-trao", "phong-trao", "xay-dung-doan", "xay-dung-doan"]);
+    assert_eq!(
+        groups_of,
+        [
+            "tuyen-truyen",
+            "tuyen-truyen",
+            "phong-trao",
+            "phong-trao",
+            "phong-trao",
+            "phong-trao",
+            "phong-trao",
+            "xay-dung-doan",
+            "xay-dung-doan"
+        ]
+    );
     let one = plan.indicator("1").unwrap();
     assert_eq!(one.label, "Đoàn viên được học tập, quán triệt Nghị quyết Đại hội Đoàn các cấp");
     assert_eq!(one.base, Some(phongtrao_domain::unit::BaseFigure::DoanVien));
@@ -851,7 +860,8 @@ const STYLED_NUMBERING: &str = r#"<?xml version="1.0" encoding="UTF-8" standalon
 
 #[test]
 fn numbering_set_by_paragraph_styles_is_written_out() {
-    let draft = committed_docx("danh-so-theo-kieu.docx", docx_from_source(STYLED_SOURCE, STYLED_STYLES, STYLED_NUMBERING));
+    let draft =
+        committed_docx("danh-so-theo-kieu.docx", docx_from_source(STYLED_SOURCE, STYLED_STYLES, STYLED_NUMBERING));
     let plan = imported(&draft);
     // The four targets keep their numbers 1–4 (the third by a style based on
     // "List Number"), each its own paragraph though none ends with a period.
@@ -867,12 +877,22 @@ fn numbering_set_by_paragraph_styles_is_written_out() {
     assert_eq!(plan.targets[1].text, "Trồng mới 3.000 cây xanh");
     assert_eq!(plan.target_groups[0].title, "Nhóm chỉ tiêu về hoạt động phong trào");
     // Sections I–IV were found by their heading style's numbering.
-    assert_eq!(plan.purpose.aims, ["Phát huy vai trò xung kích của đoàn viên, thanh niên", "Tạo môi trường để thanh niên rèn luyện, cống hiến"]);
-    assert_eq!((plan.campaign.starts_on.to_string(), plan.campaign.ends_on.to_string()), ("2024-03-01".into(), "2024-03-31".into()));
+    assert_eq!(
+        plan.purpose.aims,
+        ["Phát huy vai trò xung kích của đoàn viên, thanh niên", "Tạo môi trường để thanh niên rèn luyện, cống hiến"]
+    );
+    assert_eq!(
+        (plan.campaign.starts_on.to_string(), plan.campaign.ends_on.to_string()),
+        ("2024-03-01".into(), "2024-03-31".into())
+    );
     assert_eq!(plan.reporting.weekly.due_time.to_string(), "16:00:00");
     // "List Bullet" items and a "List Bullet 2" paragraph are bullets, not text.
     assert_eq!(plan.recipients, vec!["TW Đoàn", "Lưu VP"]);
-    assert!(plan.milestones.iter().any(|m| m.key == "unit-plan"), "{:?}", plan.milestones.iter().map(|m| &m.key).collect::<Vec<_>>());
+    assert!(
+        plan.milestones.iter().any(|m| m.key == "unit-plan"),
+        "{:?}",
+        plan.milestones.iter().map(|m| &m.key).collect::<Vec<_>>()
+    );
     assert!(plan.duties.iter().all(|d| d.items.iter().all(|i| !i.starts_with("- "))));
 }
 
@@ -925,7 +945,10 @@ fn a_target_without_a_figure_stays_a_placeholder_not_a_goal_of_zero() {
     assert_eq!(item(&draft, "targets[3].indicators[0].goal").value, "1000");
     // The plan file keeps the wording as the label and refuses the stand-in goal.
     let toml = draft.to_toml();
-    assert!(toml.contains("label = \"Tổ chức các hoạt động chăm lo cho thiếu nhi có hoàn cảnh khó khăn trên địa bàn\""), "{toml}");
+    assert!(
+        toml.contains("label = \"Tổ chức các hoạt động chăm lo cho thiếu nhi có hoàn cảnh khó khăn trên địa bàn\""),
+        "{toml}"
+    );
     let errors = draft.to_plan().expect_err("a plan with a target without a goal cannot be confirmed");
     let goals = errors.0.iter().filter(|p| p.field.as_deref() == Some("goal")).count();
     assert_eq!(goals, 2, "{errors}");
@@ -996,7 +1019,10 @@ fn a_thursday_to_wednesday_week_is_read_from_the_sentence() {
     let w = &plan.reporting.weekly;
     // Weeks end on Wednesday (not Friday): 6 … 27 March 2024, due 16:00.
     assert_eq!(w.first_period_end.weekday(), Weekday::Wed);
-    assert_eq!((w.first_period_end.to_string(), w.last_period_end.to_string()), ("2024-03-06".into(), "2024-03-27".into()));
+    assert_eq!(
+        (w.first_period_end.to_string(), w.last_period_end.to_string()),
+        ("2024-03-06".into(), "2024-03-27".into())
+    );
     assert_eq!(w.due_time.to_string(), "16:00:00");
     assert!(w.rule_text.as_deref().unwrap().contains("từ thứ 5 tuần trước đến thứ 4 tuần này"));
     let periods = plan.periods();
@@ -1008,8 +1034,8 @@ fn a_thursday_to_wednesday_week_is_read_from_the_sentence() {
 
 #[test]
 fn a_monday_morning_deadline_is_read_and_what_the_file_cannot_say_is_flagged() {
-    use chrono::Weekday;
     use chrono::Datelike;
+    use chrono::Weekday;
     let draft = read_fixture("bao-cao-sang-thu-2.txt");
     let plan = imported(&draft);
     let w = &plan.reporting.weekly;
@@ -1072,7 +1098,8 @@ fn targets_in_a_news_article_are_low_confidence_suggestions_and_no_place_is_inve
     assert!(group.value.contains("gợi ý") && group.confidence == Confidence::Low, "{group:?}");
     // Every suggestion is listed for the reviewer, and the plan file refuses each
     // suggested goal until a person has confirmed it.
-    let listed = draft.problems.iter().filter(|p| p.contains("suggested from running text (not in a targets section)")).count();
+    let listed =
+        draft.problems.iter().filter(|p| p.contains("suggested from running text (not in a targets section)")).count();
     assert_eq!(listed, 2, "{:#?}", draft.problems);
     let toml = draft.to_toml();
     assert!(toml.contains("label = \"Trồng cây xanh\""), "{toml}");

@@ -348,11 +348,7 @@ fn paragraphs(xml: &str, mut numbering: Numbering, styles: &Styles) -> Result<St
                 "numId" if in_ppr => num_id = Some(attr(&e, "w:val").filter(|v| v != "0")),
                 "ilvl" if in_ppr => ilvl = attr(&e, "w:val").and_then(|v| v.parse().ok()),
                 "pStyle" if in_ppr => style = attr(&e, "w:val"),
-                "p" => {
-                    if tables.is_empty() {
-                        out.push('\n');
-                    }
-                }
+                "p" if tables.is_empty() => out.push('\n'),
                 "tc" => {
                     if let Some(t) = tables.last_mut() {
                         t.row.push(String::new());

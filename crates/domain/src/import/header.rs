@@ -279,7 +279,10 @@ fn theme(doc: &Document, title_from: Option<usize>) -> Option<Found<String>> {
     let purpose = doc.sections.iter().filter(|s| s.part() == super::structure::Part::Purpose);
     purpose.flat_map(|s| s.blocks.iter()).filter(|b| !b.bullet && b.number.is_none()).find_map(|b| {
         let key = fold(&b.text);
-        presents_plan(&key).then(|| theme_in(&b.text)).flatten().map(|t| Found::new(t, &b.text, b.line, Confidence::Low))
+        presents_plan(&key)
+            .then(|| theme_in(&b.text))
+            .flatten()
+            .map(|t| Found::new(t, &b.text, b.line, Confidence::Low))
     })
 }
 
@@ -311,7 +314,8 @@ fn place_from_text(doc: &Document, superior: Option<&Found<String>>) -> Option<F
             let n = level.split(' ').count();
             let at = (0..folded.len().saturating_sub(n)).find(|&i| folded[i..i + n].join(" ") == level);
             if let Some(at) = at {
-                let name: Vec<String> = words[at + n..].iter().map(|w| super::text::capitalise(&w.to_lowercase())).collect();
+                let name: Vec<String> =
+                    words[at + n..].iter().map(|w| super::text::capitalise(&w.to_lowercase())).collect();
                 if !name.is_empty() && name.len() <= 4 {
                     return Some(Found::new(name.join(" "), &body.source, body.line, Confidence::Medium));
                 }

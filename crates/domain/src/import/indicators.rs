@@ -378,11 +378,8 @@ pub(crate) fn from_cells(
         let wording = trim_clause(text);
         // "… chuyển đổi số" + "01": "số 01" would read as an ordinal.
         let last = words(wording).last().map(|w| w.key.clone()).unwrap_or_default();
-        let joint = if numbers::NOT_GOAL_BEFORE.contains(&last.as_str()) && before_number.is_empty() {
-            "đạt"
-        } else {
-            ""
-        };
+        let joint =
+            if numbers::NOT_GOAL_BEFORE.contains(&last.as_str()) && before_number.is_empty() { "đạt" } else { "" };
         format!("{wording} {joint} {before_number} {digits} {after}")
     };
     let sentence = sentence.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -8,8 +8,8 @@ use super::numbers;
 use super::structure::{cell_text, Block, Document, Section};
 use super::text::fold;
 use super::text::{capitalise, sentences, slug, strip_bullet, trim_clause};
-use crate::plan::IndicatorKind;
 use super::Confidence;
+use crate::plan::IndicatorKind;
 
 /// I. MỤC ĐÍCH, YÊU CẦU: paragraphs under "1. Mục đích" and "2. Yêu cầu".
 pub(crate) fn purpose(section: &Section) -> (Vec<String>, Vec<String>) {
@@ -408,17 +408,8 @@ pub(crate) const SUGGESTED_GROUP: &str = "goi-y-tu-van-ban";
 
 /// Words that make a sentence with a figure a goal rather than a report of what
 /// was done ("phấn đấu trồng 5.000 cây xanh", "dự kiến tổ chức 20 lớp").
-const GOAL_CUES: [&str; 9] = [
-    "phan dau",
-    "chi tieu",
-    "muc tieu",
-    "du kien",
-    "ke hoach",
-    "it nhat",
-    "toi thieu",
-    "no luc",
-    "dat ra",
-];
+const GOAL_CUES: [&str; 9] =
+    ["phan dau", "chi tieu", "muc tieu", "du kien", "ke hoach", "it nhat", "toi thieu", "no luc", "dat ra"];
 
 /// Targets written in running text, for a document with no targets section (a
 /// news article, a letter): every sentence with a goal word and a figure whose
@@ -456,7 +447,8 @@ pub(crate) fn suggestions(doc: &Document, problems: &mut Vec<String>) -> (Option
             }
             let several = inds.len() > 1;
             for (k, ind) in inds.iter_mut().enumerate() {
-                ind.key = if several { format!("{number}{}", (b'a' + k.min(25) as u8) as char) } else { number.to_string() };
+                ind.key =
+                    if several { format!("{number}{}", (b'a' + k.min(25) as u8) as char) } else { number.to_string() };
                 ind.part_of = ind.part_of.take().filter(|_| several);
                 ind.label = label_after_cue(&ind.label);
                 ind.suggested = true;
@@ -496,10 +488,8 @@ pub(crate) fn suggestions(doc: &Document, problems: &mut Vec<String>) -> (Option
         n = targets.len()
     ));
     let title = "Chỉ tiêu gợi ý từ nội dung văn bản (cần xem lại)".to_string();
-    let group = GroupDraft {
-        key: SUGGESTED_GROUP.to_string(),
-        title: Found::new(title, "", first_line, Confidence::Low),
-    };
+    let group =
+        GroupDraft { key: SUGGESTED_GROUP.to_string(), title: Found::new(title, "", first_line, Confidence::Low) };
     (Some(group), targets)
 }
 

@@ -67,9 +67,7 @@ pub(crate) fn lines(text: &str) -> Vec<Line> {
             in_table = true;
             continue;
         }
-        let separator = t.contains('|')
-            && t.contains('-')
-            && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '));
+        let separator = t.contains('|') && t.contains('-') && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '));
         if separator {
             in_table = true;
             if let Some(prev) = k.checked_sub(1).map(|p| &mut out[p]) {
@@ -276,7 +274,23 @@ pub(crate) fn strip_bullet(text: &str) -> &str {
         let Some(c) = chars.next() else { return s };
         let mark = matches!(
             c,
-            '-' | '–' | '—' | '•' | '+' | '*' | '·' | '\u{f0b7}' | '\u{f0a7}' | '◦' | '▪' | '●' | '○' | '❖' | '➢' | '►' | '✓' | '∙'
+            '-' | '–'
+                | '—'
+                | '•'
+                | '+'
+                | '*'
+                | '·'
+                | '\u{f0b7}'
+                | '\u{f0a7}'
+                | '◦'
+                | '▪'
+                | '●'
+                | '○'
+                | '❖'
+                | '➢'
+                | '►'
+                | '✓'
+                | '∙'
         );
         let rest = chars.as_str();
         // "-5 độ", "+84 …": a sign, not a mark.
