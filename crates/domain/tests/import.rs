@@ -760,6 +760,18 @@ fn a_markdown_table_of_targets_is_read_as_a_table() {
     assert!(goal.source.contains("Trồng mới cây xanh | 1.200 | cây"), "{}", goal.source);
     assert_eq!(item(&draft, "targets[2].indicators[0].unit_label").confidence, Confidence::High);
     assert!(draft.problems.is_empty(), "{:#?}", draft.problems);
+    // The same table copied from Word into a text file: cells separated by tabs.
+    let markdown = std::fs::read_to_string(fixture_path("bang-chi-tieu-markdown.md")).unwrap();
+    let tabbed: String = markdown
+        .lines()
+        .filter(|l| !l.starts_with("|:"))
+        .map(|l| match l.strip_prefix('|').and_then(|l| l.strip_suffix('|')) {
+            Some(cells) => cells.split('|').map(|c| c.trim().replace("**", "")).collect::<Vec<_>>().join("\t") + "\n",
+            None => format!("{l}\n"),
+        })
+        .collect();
+    assert!(tabbed.contains("3\tTrồng mới cây xanh\t1.200\tcây\t"));
+    assert_eq!(indicator_rows(&imported(&import_text(&tabbed))), indicator_rows(&plan));
 }
 
 /// The source of `fixtures/bang-chi-tieu-word.docx`: a district plan whose header,
