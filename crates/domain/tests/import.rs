@@ -772,6 +772,17 @@ fn a_markdown_table_of_targets_is_read_as_a_table() {
         .collect();
     assert!(tabbed.contains("3\tTrồng mới cây xanh\t1.200\tcây\t"));
     assert_eq!(indicator_rows(&imported(&import_text(&tabbed))), indicator_rows(&plan));
+    // And pasted one cell per line (empty cells leave no line): goals of one or two
+    // digits are not row numbers, "80%" and "15 | %" stay percentages.
+    let one_per_line: String = tabbed
+        .lines()
+        .flat_map(|l| l.split('\t').map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect::<Vec<_>>())
+        .map(|c| c + "\n")
+        .collect();
+    assert!(one_per_line
+        .contains("\n4\nThành lập đội hình thanh niên tình nguyện hỗ trợ chuyển đổi số\n01\nđội\nmỗi xã\n5\n"));
+    let flat = import_text(&one_per_line);
+    assert_eq!(indicator_rows(&imported(&flat)), indicator_rows(&plan));
 }
 
 /// The source of `fixtures/bang-chi-tieu-word.docx`: a district plan whose header,
@@ -1129,20 +1140,4 @@ fn targets_in_a_news_article_are_low_confidence_suggestions_and_no_place_is_inve
     // none is taken as the plan's place.
     assert!(!draft.items.iter().any(|i| i.field == "campaign.place"), "a place was invented from news text");
     assert!(draft.problems.iter().any(|p| p.contains("campaign.place not found")));
-}
-
-#[test]
-fn zz_scratch() {
-    let Some(path) = std::env::var_os("SCRATCH") else { return };
-    let path = std::path::PathBuf::from(path);
-    let bytes = std::fs::read(&path).unwrap();
-    let draft = import_file(path.to_str().unwrap(), &bytes).unwrap();
-    println!("{}", draft.to_toml());
-    println!("PROBLEMS:\n{}", draft.problems.join("\n"));
-    for i in draft.items_at_most(Confidence::Low) {
-        println!("LOW {} = {} <- {}", i.field, i.value, i.source);
-    }
-    if let Err(e) = draft.to_plan() {
-        println!("PLAN ERRORS: {e}");
-    }
 }

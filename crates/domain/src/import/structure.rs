@@ -344,6 +344,22 @@ pub(crate) fn read(lines: Vec<Line>) -> Document {
     read_from(lines, Origin::Text)
 }
 
+/// A header cell of a targets table on a line of its own ("STT", "Số lượng").
+fn is_header_cell(text: &str) -> bool {
+    matches!(
+        fold(text).trim_end_matches([':', '.']),
+        "stt"
+            | "tt"
+            | "noi dung"
+            | "noi dung chi tieu"
+            | "so luong"
+            | "chi tieu giao"
+            | "ghi chu"
+            | "don vi tinh"
+            | "dvt"
+    )
+}
+
 /// Whether table rows stay rows here: in the targets section (the table reader
 /// reads them); elsewhere a table is a layout (the header block, the signature)
 /// and its cells are read as lines.
@@ -359,8 +375,15 @@ pub(crate) fn read_from(lines: Vec<Line>, origin: Origin) -> Document {
     let mut previous_no = 0usize;
     // Lines still to come that were the cells of a row: each is a paragraph.
     let mut cells_pending = 0usize;
+    // A table pasted one cell per line (its header seen in the targets section):
+    // every line is a cell, none continues another.
+    let mut one_cell_per_line = false;
     while let Some(line) = queue.pop_front() {
-        let separate = origin == Origin::Paragraphs || line.no > previous_no + 1 || cells_pending > 0;
+        if keeps_rows(&doc) && is_header_cell(&line.text) {
+            one_cell_per_line = true;
+        }
+        let separate =
+            origin == Origin::Paragraphs || line.no > previous_no + 1 || cells_pending > 0 || one_cell_per_line;
         cells_pending = cells_pending.saturating_sub(1);
         previous_no = line.no;
         if let Some(cells) = row_cells(&line.text) {
@@ -403,6 +426,7 @@ pub(crate) fn read_from(lines: Vec<Line>, origin: Origin) -> Document {
             s => s,
         };
         if let Shape::Roman { value, roman, title } = shape {
+            one_cell_per_line = false;
             doc.sections.push(Section { value, roman, title, line: line.no, blocks: Vec::new() });
             continue;
         }
@@ -417,7 +441,7 @@ pub(crate) fn read_from(lines: Vec<Line>, origin: Origin) -> Document {
             doc.head.push(line);
             continue;
         };
-        if matches!(shape, Shape::Plain) {
+        if matches!(shape, Shape::Plain) && !one_cell_per_line {
             if let Some(prev) = section.blocks.last_mut() {
                 if continues(prev, &line, separate) {
                     prev.text.push(' ');

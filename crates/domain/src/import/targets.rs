@@ -211,6 +211,115 @@ fn is_group_mark(cell: &str) -> bool {
     roman || letter
 }
 
+/// A table pasted as text one cell per line ("STT", "Chỉ tiêu", "Số lượng", "Đơn vị
+/// tính", then "1", "Trồng cây xanh", "20", "cây", …) put back into rows, so a goal
+/// of one or two digits is not taken for the next row's number. Empty cells leave
+/// no line, so each row is read by what its cells look like: the number, the
+/// wording, a figure, a short unit, then anything (a note) until the next number.
+/// Needs a header of three or more cells with a goal column; otherwise the blocks
+/// are kept as they are.
+fn regroup_flattened_table(blocks: &[Block]) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::new();
+    let mut i = 0;
+    while i < blocks.len() {
+        let header_len = blocks[i..]
+            .iter()
+            .take_while(|b| b.cells.is_none() && b.number.is_none() && column_of(&cell_key(&b.text)).is_some())
+            .count();
+        let header: Vec<String> = blocks[i..i + header_len].iter().map(|b| b.text.clone()).collect();
+        let columns = (header_len >= 3).then(|| header_columns(&header)).flatten().filter(|c| c.goal.is_some());
+        let Some(columns) = columns else {
+            out.push(blocks[i].clone());
+            i += 1;
+            continue;
+        };
+        let has_unit = columns.unit.is_some();
+        out.push(Block {
+            cells: Some(vec!["STT".into(), "Chỉ tiêu".into(), "Số lượng".into(), "Đơn vị tính".into()]),
+            ..blocks[i].clone()
+        });
+        i += header_len;
+        let mut expected = 1u32;
+        while let Some(b) = blocks.get(i) {
+            // A row starts with its number alone on a line.
+            let starts_row = b.cells.is_none()
+                && b.text.is_empty()
+                && b.number.as_deref().and_then(|n| n.parse::<u32>().ok()).is_some_and(|n| n == expected || n == 1);
+            if !starts_row {
+                if is_group_text(&b.text) {
+                    out.push(b.clone());
+                    i += 1;
+                    continue;
+                }
+                // "I" / "Nhóm chỉ tiêu …": a group row.
+                let title = blocks.get(i + 1).filter(|t| t.number.is_none() && t.cells.is_none());
+                if let (true, Some(title)) = (b.number.is_none() && is_group_mark(&b.text), title) {
+                    let cells = vec![b.text.clone(), title.text.clone(), String::new(), String::new()];
+                    out.push(Block { cells: Some(cells), text: title.text.clone(), ..b.clone() });
+                    i += 2;
+                    continue;
+                }
+                break;
+            }
+            let number = b.number.clone().unwrap_or_default();
+            expected = number.parse::<u32>().map_or(expected, |n| n + 1);
+            let mut cells = vec![number, String::new(), String::new(), String::new()];
+            let line = b.line;
+            i += 1;
+            let mut stage = 1;
+            while let Some(c) = blocks.get(i) {
+                let text = match &c.number {
+                    Some(n) if c.text.is_empty() => n.clone(),
+                    Some(n) => format!("{n}. {}", c.text),
+                    None => c.text.clone(),
+                };
+                // The next row's number: after the figure, or before a wording (this
+                // row's figure cell was empty).
+                let wording_follows = blocks
+                    .get(i + 1)
+                    .is_some_and(|n| n.number.is_none() && n.cells.is_none() && n.text.split_whitespace().count() > 3);
+                let next_row = c.text.is_empty()
+                    && c.number.as_deref().and_then(|n| n.parse::<u32>().ok()) == Some(expected)
+                    && (stage >= 3 || (stage == 2 && wording_follows));
+                let group_row = c.number.is_none() && is_group_mark(&c.text);
+                if next_row || group_row || is_group_text(&c.text) || c.cells.is_some() {
+                    break;
+                }
+                match stage {
+                    1 => {
+                        cells[1] = text;
+                        stage = 2;
+                    }
+                    2 if indicators::quantity(&text).is_some() => {
+                        cells[2] = text;
+                        stage = if has_unit { 3 } else { 4 };
+                    }
+                    2 => {
+                        // The wording went on over two lines.
+                        cells[1].push(' ');
+                        cells[1].push_str(&text);
+                    }
+                    3 if text.split_whitespace().count() <= 3 && !text.chars().any(|c| c.is_ascii_digit()) => {
+                        cells[3] = text;
+                        stage = 4;
+                    }
+                    _ => stage = 4, // a note: not read
+                }
+                i += 1;
+            }
+            out.push(Block {
+                line,
+                number: None,
+                bullet: false,
+                emphasis: false,
+                text: cells.join(" | "),
+                cells: Some(cells),
+            });
+        }
+    }
+    out
+}
+
 /// One row of the targets section before its indicators are read.
 struct Row {
     number: Found<u32>,
@@ -234,7 +343,8 @@ enum Reading {
 pub(crate) fn read(section: &Section, problems: &mut Vec<String>) -> (Vec<GroupDraft>, Vec<TargetDraft>) {
     let mut groups: Vec<GroupDraft> = Vec::new();
     let mut rows: Vec<Row> = Vec::new();
-    let blocks = &section.blocks;
+    let regrouped = regroup_flattened_table(&section.blocks);
+    let blocks = &regrouped;
     let plain_numbers =
         blocks.iter().any(|b| b.number.as_deref().is_some_and(|n| !n.contains('.')) && !is_target_group(b));
     let mut sequence = 0u32;

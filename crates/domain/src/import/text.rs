@@ -99,7 +99,8 @@ pub(crate) fn lines(text: &str) -> Vec<Line> {
 fn tab_row(raw: &str) -> Option<String> {
     let cells: Vec<&str> = raw.trim_matches([' ', '\r']).split('\t').map(str::trim).collect();
     let filled = cells.iter().filter(|c| !c.is_empty()).count();
-    (cells.len() >= 3 && filled >= 2 && !raw.trim_start().starts_with('|')).then(|| format!("| {} |", cells.join(" | ")))
+    (cells.len() >= 3 && filled >= 2 && !raw.trim_start().starts_with('|'))
+        .then(|| format!("| {} |", cells.join(" | ")))
 }
 
 /// Drops Markdown heading marks, emphasis stars and backslash escapes; single spaces.
