@@ -290,6 +290,10 @@ pub(crate) fn find_time(text: &str) -> Option<NaiveTime> {
             _ => None,
         };
         if let Some(minute) = minute {
+            // "2 giờ chiều", "7 giờ tối": the afternoon and evening hours.
+            let after = fold(first_chars(&text[chars.get(j).map_or(text.len(), |c| c.0)..], 16));
+            let later = after.split_whitespace().take(3).any(|w| matches!(w, "chieu" | "toi"));
+            let hour = if later && hour < 12 { hour + 12 } else { hour };
             return NaiveTime::from_hms_opt(hour, minute, 0);
         }
         k = j.max(k + 1);
@@ -334,6 +338,61 @@ pub(crate) fn weekly(text: &str) -> Option<WeeklyPhrase> {
     };
     let weekday = before.or_else(after)?;
     Some(WeeklyPhrase { weekday, due: find_time(text) })
+}
+
+/// The days of a stated weekly period: "từ thứ 5 tuần trước đến thứ 4 tuần này",
+/// "tính từ thứ Bảy đến hết thứ Sáu": (first day, last day).
+pub(crate) fn weekly_period(text: &str) -> Option<(Weekday, Weekday)> {
+    let folded = fold(text);
+    let ws: Vec<&str> =
+        folded.split(' ').map(|w| w.trim_matches(|c: char| !c.is_alphanumeric())).filter(|w| !w.is_empty()).collect();
+    for i in 0..ws.len() {
+        if ws[i] != "tu" {
+            continue;
+        }
+        let Some((first, n)) = weekday_len(&ws[i + 1..]) else { continue };
+        let mut k = i + 1 + n;
+        // "tuần trước", "tuần trước đó"
+        if ws.get(k) == Some(&"tuan") {
+            k += 2;
+            if ws.get(k) == Some(&"do") {
+                k += 1;
+            }
+        }
+        if ws.get(k) != Some(&"den") {
+            continue;
+        }
+        k += 1;
+        if ws.get(k) == Some(&"het") {
+            k += 1;
+        }
+        if let Some((last, _)) = weekday_len(&ws[k.min(ws.len())..]) {
+            return Some((first, last));
+        }
+    }
+    None
+}
+
+fn weekday_len(words: &[&str]) -> Option<(Weekday, usize)> {
+    let day = weekday_of(words)?;
+    Some((day, if words.first() == Some(&"cn") { 1 } else { 2 }))
+}
+
+/// The weekday a report is due on when the sentence names one after "trước",
+/// "vào" or "hạn" ("gửi trước 10 giờ sáng thứ 2"), outside the period phrase.
+pub(crate) fn due_weekday(text: &str) -> Option<Weekday> {
+    let folded = fold(text);
+    let ws: Vec<&str> =
+        folded.split(' ').map(|w| w.trim_matches(|c: char| !c.is_alphanumeric())).filter(|w| !w.is_empty()).collect();
+    let start = ws.iter().position(|w| *w == "den").map_or(0, |d| d + 3);
+    (start..ws.len()).find_map(|i| {
+        let announced = ws[..i].iter().rev().take(6).any(|w| matches!(*w, "truoc" | "vao" | "han" | "cham"));
+        if announced {
+            weekday_of(&ws[i..])
+        } else {
+            None
+        }
+    })
 }
 
 /// The first and the last `weekday` between two days (both included).

@@ -1,6 +1,8 @@
 //! The text of a .docx: word/document.xml read from the zip (size-limited),
-//! each paragraph (table cells included) a line, Word's automatic numbering
-//! ("1.", "2.1.", "I.", bullets) written out from word/numbering.xml.
+//! each paragraph a line, each table row a line `| cell | cell |` (a cell's
+//! paragraphs joined by "<br>"), Word's automatic numbering ("1.", "2.1.", "I.",
+//! bullets) written out from word/numbering.xml — set on the paragraph itself or
+//! by its style (word/styles.xml: "List Number", "List Bullet", a heading style).
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
@@ -15,6 +17,8 @@ use super::{ImportError, MAX_DOCUMENT_XML, MAX_PARAGRAPH_CHARS, MAX_TEXT_BYTES};
 
 /// Numbering.xml is small; a bigger one is ignored (paragraph text is still read).
 const MAX_NUMBERING_XML: u64 = 4 * 1024 * 1024;
+/// Styles.xml likewise.
+const MAX_STYLES_XML: u64 = 8 * 1024 * 1024;
 
 fn read_part(archive: &mut ZipArchive<Cursor<&[u8]>>, name: &str, limit: u64) -> Result<Option<Vec<u8>>, ImportError> {
     let file = match archive.by_name(name) {
@@ -39,9 +43,116 @@ pub(crate) fn text(bytes: &[u8]) -> Result<String, ImportError> {
         Ok(Some(b)) => String::from_utf8(b).ok().map(|x| Numbering::parse(&x)).unwrap_or_default(),
         _ => Numbering::default(),
     };
+    let styles = match read_part(&mut archive, "word/styles.xml", MAX_STYLES_XML) {
+        Ok(Some(b)) => String::from_utf8(b).ok().map(|x| Styles::parse(&x)).unwrap_or_default(),
+        _ => Styles::default(),
+    };
     let document = read_part(&mut archive, "word/document.xml", MAX_DOCUMENT_XML)?.ok_or(ImportError::NoDocumentXml)?;
     let xml = String::from_utf8(document).map_err(|_| ImportError::BadXml("không phải UTF-8 / not UTF-8".into()))?;
-    paragraphs(&xml, numbering)
+    paragraphs(&xml, numbering, &styles)
+}
+
+/// A paragraph style's numbering (w:pPr/w:numPr) and the style it is based on.
+#[derive(Debug, Clone, Default)]
+struct Style {
+    name: String,
+    num_id: Option<String>,
+    ilvl: Option<usize>,
+    based_on: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Styles(HashMap<String, Style>);
+
+impl Styles {
+    fn parse(xml: &str) -> Styles {
+        let mut styles = HashMap::new();
+        let mut reader = Reader::from_str(xml);
+        let mut current: Option<(String, Style)> = None;
+        let mut in_ppr = false;
+        loop {
+            let event = match reader.read_event() {
+                Ok(Event::Eof) | Err(_) => break,
+                Ok(e) => e,
+            };
+            match event {
+                Event::Start(e) | Event::Empty(e) => match local(&e).as_str() {
+                    "style" => {
+                        let paragraph = attr(&e, "w:type").is_none_or(|t| t == "paragraph");
+                        current = attr(&e, "w:styleId").filter(|_| paragraph).map(|id| (id, Style::default()));
+                    }
+                    "pPr" => in_ppr = true,
+                    "name" => {
+                        if let (Some((_, st)), Some(v)) = (current.as_mut(), attr(&e, "w:val")) {
+                            st.name = v;
+                        }
+                    }
+                    "basedOn" => {
+                        if let Some((_, st)) = current.as_mut() {
+                            st.based_on = attr(&e, "w:val");
+                        }
+                    }
+                    "numId" if in_ppr => {
+                        if let Some((_, st)) = current.as_mut() {
+                            st.num_id = attr(&e, "w:val");
+                        }
+                    }
+                    "ilvl" if in_ppr => {
+                        if let Some((_, st)) = current.as_mut() {
+                            st.ilvl = attr(&e, "w:val").and_then(|v| v.parse().ok());
+                        }
+                    }
+                    _ => {}
+                },
+                Event::End(e) => match e.local_name().as_ref() {
+                    "style" => {
+                        if let Some((id, st)) = current.take() {
+                            styles.insert(id, st);
+                        }
+                    }
+                    "pPr" => in_ppr = false,
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+        Styles(styles)
+    }
+
+    /// The numbering of a style, following "based on" (at most 10 deep):
+    /// (numId, ilvl); a numId of "0" turns numbering off.
+    fn numbering(&self, style: &str) -> Option<(String, Option<usize>)> {
+        let mut id = style;
+        let mut ilvl = None;
+        for _ in 0..10 {
+            let st = self.0.get(id)?;
+            ilvl = ilvl.or(st.ilvl);
+            if let Some(num) = &st.num_id {
+                return (num != "0").then(|| (num.clone(), ilvl));
+            }
+            id = st.based_on.as_deref()?;
+        }
+        None
+    }
+
+    /// "List Bullet 2", "List Number": a list style by its name, for a style with no
+    /// numbering of its own (some editors rely on the name).
+    fn list_kind(&self, style: &str) -> Option<ListKind> {
+        let name = self.0.get(style).map_or(style, |s| s.name.as_str()).to_lowercase().replace(' ', "");
+        if name.starts_with("listbullet") {
+            Some(ListKind::Bullet)
+        } else if name.starts_with("listnumber") {
+            Some(ListKind::Number)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListKind {
+    Bullet,
+    Number,
 }
 
 fn attr(e: &BytesStart, name: &str) -> Option<String> {
@@ -179,13 +290,30 @@ fn bounded(para: &str, out: &str) -> Result<(), ImportError> {
     Ok(())
 }
 
-/// The paragraphs of document.xml as lines.
-fn paragraphs(xml: &str, mut numbering: Numbering) -> Result<String, ImportError> {
+/// A table being read: the cells of its current row, the paragraphs of its current cell.
+#[derive(Debug, Default)]
+struct Table {
+    row: Vec<String>,
+    cell: Vec<String>,
+}
+
+/// A cell's text on one line of a row: no pipe (it separates cells), no line break.
+fn cell_piece(text: &str) -> String {
+    text.replace('|', "/").split('\n').map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("<br>")
+}
+
+/// The paragraphs of document.xml as lines; table rows as `| a | b |` lines.
+fn paragraphs(xml: &str, mut numbering: Numbering, styles: &Styles) -> Result<String, ImportError> {
     let mut reader = Reader::from_str(xml);
     let mut out = String::new();
     let mut para = String::new();
     let (mut in_text, mut in_run, mut in_ppr) = (false, false, false);
-    let (mut num_id, mut ilvl): (Option<String>, usize) = (None, 0);
+    // The paragraph's own numbering: None = not set, Some(None) = turned off.
+    let (mut num_id, mut ilvl): (Option<Option<String>>, Option<usize>) = (None, None);
+    let mut style: Option<String> = None;
+    let mut tables: Vec<Table> = Vec::new();
+    // A "List Number" style without numbering counts its paragraphs in a row.
+    let mut list_count = 0u32;
     loop {
         let event = reader.read_event().map_err(|e| ImportError::BadXml(e.to_string()))?;
         match event {
@@ -194,20 +322,38 @@ fn paragraphs(xml: &str, mut numbering: Numbering) -> Result<String, ImportError
                 "p" => {
                     para.clear();
                     num_id = None;
-                    ilvl = 0;
+                    ilvl = None;
+                    style = None;
                 }
                 "t" => in_text = true,
                 "r" => in_run = true,
                 "pPr" => in_ppr = true,
+                "tbl" => tables.push(Table::default()),
+                "tc" => {
+                    if let Some(t) = tables.last_mut() {
+                        t.cell.clear();
+                    }
+                }
+                "tr" => {
+                    if let Some(t) = tables.last_mut() {
+                        t.row.clear();
+                    }
+                }
                 _ => {}
             },
             Event::Empty(e) => match local(&e).as_str() {
                 "tab" if in_run => para.push(' '),
                 "br" | "cr" if in_run => para.push('\n'),
                 "noBreakHyphen" if in_run => para.push('-'),
-                "numId" if in_ppr => num_id = attr(&e, "w:val").filter(|v| v != "0"),
-                "ilvl" if in_ppr => ilvl = attr(&e, "w:val").and_then(|v| v.parse().ok()).unwrap_or(0),
-                "p" => out.push('\n'),
+                "numId" if in_ppr => num_id = Some(attr(&e, "w:val").filter(|v| v != "0")),
+                "ilvl" if in_ppr => ilvl = attr(&e, "w:val").and_then(|v| v.parse().ok()),
+                "pStyle" if in_ppr => style = attr(&e, "w:val"),
+                "p" if tables.is_empty() => out.push('\n'),
+                "tc" => {
+                    if let Some(t) = tables.last_mut() {
+                        t.row.push(String::new());
+                    }
+                }
                 _ => {}
             },
             Event::End(e) => match e.local_name().as_ref() {
@@ -215,14 +361,64 @@ fn paragraphs(xml: &str, mut numbering: Numbering) -> Result<String, ImportError
                 "r" => in_run = false,
                 "pPr" => in_ppr = false,
                 "p" => {
-                    let label = num_id.as_deref().and_then(|id| numbering.label(id, ilvl));
-                    if let Some(label) = label.filter(|l| !l.is_empty()) {
-                        out.push_str(&label);
-                        out.push(' ');
+                    let set_on_paragraph = num_id.is_some();
+                    let own = match num_id.take() {
+                        Some(Some(id)) => Some((id, ilvl)),
+                        Some(None) => None,
+                        None => style.as_deref().and_then(|s| styles.numbering(s)).map(|(id, l)| (id, ilvl.or(l))),
+                    };
+                    let mut label = own.and_then(|(id, l)| numbering.label(&id, l.unwrap_or(0)));
+                    if label.is_none() && !set_on_paragraph {
+                        match style.as_deref().and_then(|s| styles.list_kind(s)) {
+                            Some(ListKind::Bullet) => label = Some("-".into()),
+                            Some(ListKind::Number) => {
+                                list_count += 1;
+                                label = Some(format!("{list_count}."));
+                            }
+                            None => list_count = 0,
+                        }
                     }
-                    out.push_str(&para);
-                    out.push('\n');
+                    let mut line = String::new();
+                    if let Some(label) = label.filter(|l| !l.is_empty()) {
+                        line.push_str(&label);
+                        line.push(' ');
+                    }
+                    line.push_str(&para);
+                    match tables.last_mut() {
+                        Some(t) => t.cell.push(line),
+                        None => {
+                            out.push_str(&line);
+                            out.push('\n');
+                        }
+                    }
                     para.clear();
+                }
+                "tc" => {
+                    if let Some(t) = tables.last_mut() {
+                        let text = t.cell.iter().map(|p| cell_piece(p)).filter(|p| !p.is_empty()).collect::<Vec<_>>();
+                        t.row.push(text.join("<br>"));
+                        t.cell.clear();
+                    }
+                }
+                "tr" => {
+                    let Some(t) = tables.last_mut() else { continue };
+                    let row = std::mem::take(&mut t.row);
+                    if tables.len() > 1 {
+                        // A table inside a cell: its row is a paragraph of that cell.
+                        let text = row.iter().filter(|c| !c.is_empty()).cloned().collect::<Vec<_>>().join(" ");
+                        let outer_at = tables.len() - 2;
+                        if let Some(outer) = tables.get_mut(outer_at) {
+                            outer.cell.push(text);
+                        }
+                    } else if row.iter().any(|c| !c.is_empty()) {
+                        out.push_str("| ");
+                        out.push_str(&row.join(" | "));
+                        out.push_str(" |\n");
+                        bounded("", &out)?;
+                    }
+                }
+                "tbl" => {
+                    tables.pop();
                 }
                 _ => {}
             },
@@ -281,10 +477,10 @@ mod tests {
         ]
         .concat();
         let xml = format!(r#"<?xml version="1.0"?><w:document xmlns:w="x"><w:body>{body}</w:body></w:document>"#);
-        let text = paragraphs(&xml, Numbering::parse(NUMBERING)).unwrap();
+        let text = paragraphs(&xml, Numbering::parse(NUMBERING), &Styles::default()).unwrap();
         assert_eq!(
             text,
-            "I. MỤC ĐÍCH\n1. Mục đích\n1.1. Tổ chức\n1.2. Tổ chức tiếp\nII. NỘI DUNG\n- A & B ế\n1\nCây xanh\ngiữ\n"
+            "I. MỤC ĐÍCH\n1. Mục đích\n1.1. Tổ chức\n1.2. Tổ chức tiếp\nII. NỘI DUNG\n- A & B ế\n| 1 | Cây xanh |\ngiữ\n"
         );
     }
 

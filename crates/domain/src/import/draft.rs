@@ -82,6 +82,35 @@ pub(crate) struct IndicatorDraft {
     pub per_unit_minimum: Option<f64>,
     pub part_of: Option<String>,
     pub note: Option<String>,
+    /// No figure was read: the goal is a placeholder the reviewer fills in.
+    pub goal_missing: bool,
+    /// Read from running text outside a targets section: a suggestion the
+    /// reviewer confirms (the plan file refuses it until then).
+    pub suggested: bool,
+}
+
+impl IndicatorDraft {
+    /// The stand-in indicator of a target whose sentence gave no figure: its
+    /// wording as the label, no goal (a placeholder), every reading low.
+    pub fn missing(number: u32, text: &str, source: &str, line: usize) -> IndicatorDraft {
+        let label = super::text::capitalise(super::text::strip_bullet(super::text::trim_clause(text)));
+        IndicatorDraft {
+            key: number.to_string(),
+            label: if label.is_empty() { MISSING.to_string() } else { label },
+            kind: Found::new(IndicatorKind::Count, source, line, Confidence::Low),
+            comparison: Found::new(crate::plan::Comparison::AtLeast, source, line, Confidence::Low),
+            goal: Found::new(0.0, source, line, Confidence::Low),
+            unit_label: None,
+            base: None,
+            levels: Vec::new(),
+            unit_kinds: Vec::new(),
+            per_unit_minimum: None,
+            part_of: None,
+            note: None,
+            goal_missing: true,
+            suggested: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -180,6 +209,11 @@ pub(crate) fn build(doc: &Document) -> (PlanDraft, Vec<String>) {
         None => problems.push(
             "Không tìm thấy mục chỉ tiêu (CHỈ TIÊU / Nhóm chỉ tiêu) / no targets section found (CHỈ TIÊU / Nhóm chỉ tiêu)".to_string(),
         ),
+    }
+    if plan.targets.is_empty() {
+        let (group, suggested) = targets::suggestions(doc, &mut problems);
+        plan.groups.extend(group);
+        plan.targets = suggested;
     }
     plan.duties = duties::read(doc);
     plan.reporting_levels = duties::reporting_levels(&plan.duties);
@@ -369,7 +403,11 @@ impl PlanDraft {
             it.push(format!("targets[{i}].number"), &t.number);
             for (j, ind) in t.indicators.iter().enumerate() {
                 let p = format!("targets[{i}].indicators[{j}]");
-                it.push(format!("{p}.goal"), &ind.goal);
+                if ind.goal_missing {
+                    it.push(format!("{p}.goal"), &ind.goal.clone().map(|_| MISSING));
+                } else {
+                    it.push(format!("{p}.goal"), &ind.goal);
+                }
                 it.push(format!("{p}.comparison"), &ind.comparison.clone().map(|c| c.as_str()));
                 it.push(format!("{p}.kind"), &ind.kind.clone().map(|k| k.as_str()));
                 it.opt(&format!("{p}.unit_label"), &ind.unit_label);

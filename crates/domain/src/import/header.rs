@@ -96,6 +96,30 @@ pub(crate) fn name_after(text: &str, phrase: &str) -> Option<String> {
     (!taken.is_empty()).then(|| taken.join(" "))
 }
 
+/// The number and symbol after "Số:", its spaces closed up: "  07 -KH/ĐTN" and
+/// "07- KH/HĐTN" → "07-KH/ĐTN"; the place and date after it are not part of it.
+fn document_number(after: &str) -> Option<String> {
+    let after = after.trim_start().trim_start_matches(':').trim_start();
+    let mut taken: Vec<&str> = Vec::new();
+    for token in after.split_whitespace() {
+        let core = token.trim_end_matches([',', ';']);
+        let joins = taken.last().is_some_and(|t| t.ends_with(['-', '/'])) || core.starts_with(['-', '/']);
+        let symbol_like = core.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | '.'))
+            && core.chars().any(|c| c.is_alphanumeric() || matches!(c, '-' | '/'));
+        let first_number = taken.is_empty() && core.chars().all(|c| c.is_ascii_digit() || c == '.');
+        if !symbol_like || !(joins || first_number || (taken.is_empty() && core.contains(['/', '-']))) {
+            break;
+        }
+        taken.push(core);
+        if core.len() != token.len() {
+            break;
+        }
+    }
+    let raw = taken.concat();
+    let raw = raw.trim_end_matches(['.', ',', ';']);
+    raw.contains(['/', '-']).then(|| raw.to_string())
+}
+
 /// The quoted text after "chủ đề": “...” or "...".
 fn theme_in(text: &str) -> Option<String> {
     let (_, end) = super::text::find_folded(text, "chu de")?;
@@ -130,13 +154,10 @@ pub(crate) fn read(doc: &Document) -> Header {
         if h.document_number.is_none() && !basis_line {
             let ws = words(&line.text);
             if let Some(k) = ws.iter().position(|w| w.key == "so" && line.text[w.start..].starts_with('S')) {
-                if let Some(next) = ws.get(k + 1) {
-                    let raw = line.text[next.start..next.end].trim_end_matches([',', ';', '.']);
-                    if raw.contains(['/', '-']) {
-                        let confidence =
-                            if raw.chars().any(|c| c.is_ascii_digit()) { Confidence::High } else { Confidence::Low };
-                        h.document_number = Some(Found::new(format!("Số: {raw}"), &line.text, line.no, confidence));
-                    }
+                if let Some(raw) = document_number(&line.text[ws[k].end..]) {
+                    let confidence =
+                        if raw.chars().any(|c| c.is_ascii_digit()) { Confidence::High } else { Confidence::Low };
+                    h.document_number = Some(Found::new(format!("Số: {raw}"), &line.text, line.no, confidence));
                 }
             }
         }
@@ -194,10 +215,10 @@ pub(crate) fn read(doc: &Document) -> Header {
         let title = format!("{} {}", kind.value, subject);
         h.title = Some(Found::new(title, &format!("{} / {}", kind.source, subject), kind.line, confidence));
     }
-    h.theme = theme(doc);
+    h.theme = theme(doc, title_from);
     h.year = year(&h);
     if h.place.is_none() {
-        h.place = place_from_text(doc);
+        h.place = place_from_text(doc, h.superior_body.as_ref());
     }
     h
 }
@@ -215,21 +236,54 @@ pub(crate) fn subject_core(subject: &str) -> &str {
     subject
 }
 
-fn theme(doc: &Document) -> Option<Found<String>> {
-    for line in &doc.head {
+/// The theme: from the title block (the lines under "KẾ HOẠCH"), the "Căn cứ …"
+/// sentence, or a sentence that presents the plan or the campaign ("… Tháng Thanh
+/// niên … với chủ đề “…”") — never from an activity of the plan ("Tổ chức hội thi
+/// với chủ đề …", a numbered or bulleted item).
+fn theme(doc: &Document, title_from: Option<usize>) -> Option<Found<String>> {
+    let presents_plan = |key: &str| {
+        ["ke hoach", "thang thanh nien", "chuong trinh", "phong trao", "chien dich", "nam nay"]
+            .iter()
+            .any(|p| key.contains(p))
+    };
+    let head = &doc.head;
+    // The title block: from the document type to the first "Căn cứ" or decoration.
+    let title_block = |i: usize| {
+        title_from.is_some_and(|t| {
+            i >= t
+                && i <= t + 3
+                && !head[t..i].iter().any(|l| fold(&l.text).starts_with("can cu") || is_decoration(&l.text))
+        })
+    };
+    for (i, line) in head.iter().enumerate() {
+        let key = fold(&line.text);
+        let trusted = title_block(i) || key.starts_with("can cu") || presents_plan(&key);
+        if super::structure::shape(&line.text) != super::structure::Shape::Plain || !trusted {
+            continue;
+        }
         if let Some(theme) = theme_in(&line.text) {
-            return Some(Found::new(theme, &line.text, line.no, Confidence::High));
+            // Without a document type (a news article), a theme is less sure.
+            let confidence = if title_from.is_some() { Confidence::High } else { Confidence::Medium };
+            return Some(Found::new(theme, &line.text, line.no, confidence));
         }
     }
     // A quoted line on its own under the title.
-    for line in &doc.head {
+    for (i, line) in head.iter().enumerate() {
         let t = line.text.trim();
-        if t.starts_with(['“', '"']) && t.ends_with(['”', '"']) && t.chars().count() > 4 {
+        if title_block(i) && t.starts_with(['“', '"']) && t.ends_with(['”', '"']) && t.chars().count() > 4 {
             let inner = t.trim_matches(['“', '”', '"']).trim();
             return Some(Found::new(inner.to_string(), &line.text, line.no, Confidence::Medium));
         }
     }
-    doc.all_text().find_map(|(no, text)| theme_in(text).map(|t| Found::new(t, text, no, Confidence::Low)))
+    // A paragraph of the purpose that presents the campaign and its theme.
+    let purpose = doc.sections.iter().filter(|s| s.part() == super::structure::Part::Purpose);
+    purpose.flat_map(|s| s.blocks.iter()).filter(|b| !b.bullet && b.number.is_none()).find_map(|b| {
+        let key = fold(&b.text);
+        presents_plan(&key)
+            .then(|| theme_in(&b.text))
+            .flatten()
+            .map(|t| Found::new(t, &b.text, b.line, Confidence::Low))
+    })
 }
 
 fn year(h: &Header) -> Option<Found<i32>> {
@@ -248,12 +302,30 @@ fn year(h: &Header) -> Option<Found<i32>> {
     h.issued_on.as_ref().map(|d| Found::new(d.value.year(), &d.source, d.line, Confidence::Medium))
 }
 
-/// "Tỉnh đoàn Kiên Giang", "tỉnh Kiên Giang" in the text when the header has no place line.
-fn place_from_text(doc: &Document) -> Option<Found<String>> {
-    for phrase in ["tinh doan", "thanh doan", "tinh", "thanh pho"] {
-        for (no, text) in doc.all_text() {
-            if let Some(place) = name_after(text, phrase) {
-                return Some(Found::new(place, text, no, Confidence::Medium));
+/// The place when the header has no "Kiên Giang, ngày …" line: the province or
+/// district of the superior body line ("BCH ĐOÀN TỈNH KIÊN GIANG"), else the body
+/// named in a "Căn cứ" line ("… Tỉnh đoàn Kiên Giang"), with a low confidence.
+/// Never a name from running text: a news article names many places.
+fn place_from_text(doc: &Document, superior: Option<&Found<String>>) -> Option<Found<String>> {
+    if let Some(body) = superior {
+        for level in ["tinh", "huyen", "thanh pho", "thi xa", "quan", "thanh"] {
+            let words: Vec<&str> = body.value.split_whitespace().collect();
+            let folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
+            let n = level.split(' ').count();
+            let at = (0..folded.len().saturating_sub(n)).find(|&i| folded[i..i + n].join(" ") == level);
+            if let Some(at) = at {
+                let name: Vec<String> =
+                    words[at + n..].iter().map(|w| super::text::capitalise(&w.to_lowercase())).collect();
+                if !name.is_empty() && name.len() <= 4 {
+                    return Some(Found::new(name.join(" "), &body.source, body.line, Confidence::Medium));
+                }
+            }
+        }
+    }
+    for line in doc.head.iter().filter(|l| fold(&l.text).starts_with("can cu")) {
+        for phrase in ["tinh doan", "thanh doan", "huyen doan"] {
+            if let Some(place) = name_after(&line.text, phrase) {
+                return Some(Found::new(place, &line.text, line.no, Confidence::Low));
             }
         }
     }
@@ -293,7 +365,7 @@ mod tests {
         let text = "KẾ HOẠCH\nTháng Thanh niên năm 2023\nCăn cứ Chương trình của Ban Chấp hành Tỉnh đoàn Kiên Giang, Ban Thường vụ ban hành\nI. MỤC ĐÍCH";
         let h = read(&structure(lines(text)));
         let place = h.place.unwrap();
-        assert_eq!((place.value.as_str(), place.confidence), ("Kiên Giang", Confidence::Medium));
+        assert_eq!((place.value.as_str(), place.confidence), ("Kiên Giang", Confidence::Low));
         assert!(h.document_number.is_none() && h.issued_on.is_none());
     }
 }

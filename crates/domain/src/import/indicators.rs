@@ -9,7 +9,7 @@
 use super::draft::{Found, IndicatorDraft};
 use super::lexicon::{keys, person, skip, starts, subject, unit_label};
 use super::numbers::{self, Num};
-use super::text::{capitalise, trim_clause, words, Word};
+use super::text::{capitalise, strip_bullet, trim_clause, words, Word};
 use super::Confidence;
 use crate::plan::{Comparison, IndicatorKind, Level};
 use crate::unit::{BaseFigure, UnitKind};
@@ -271,7 +271,7 @@ pub(crate) fn read(number: u32, text: &str, line: usize, problems: &mut Vec<Stri
         let label = match reading.kind {
             // "Huyện, thành Đoàn ... có ít nhất 01 công trình": the number is part of the rule.
             IndicatorKind::MinimumPerUnit | IndicatorKind::ShareOfUnits => {
-                let text = trim_clause(piece);
+                let text = strip_bullet(trim_clause(piece));
                 capitalise(text.strip_prefix("Các ").or_else(|| text.strip_prefix("các ")).unwrap_or(text))
             }
             _ => {
@@ -282,7 +282,7 @@ pub(crate) fn read(number: u32, text: &str, line: usize, problems: &mut Vec<Stri
                     .nth(cut_comparison)
                     .map_or(rel_start, |w| w.start);
                 let label = format!("{} {}", &piece[..lead_end], &piece[rel_end..]);
-                capitalise(trim_clause(&label.split_whitespace().collect::<Vec<_>>().join(" ")))
+                capitalise(strip_bullet(trim_clause(&label.split_whitespace().collect::<Vec<_>>().join(" "))))
             }
         };
         let source = trim_clause(piece).to_string();
@@ -299,9 +299,126 @@ pub(crate) fn read(number: u32, text: &str, line: usize, problems: &mut Vec<Stri
             per_unit_minimum: reading.per_unit_minimum,
             part_of,
             note,
+            goal_missing: false,
+            suggested: false,
         });
     }
     out
+}
+
+/// The figure of a goal cell: "80%", "1.200", "01", "≥ 80%", "Trên 90%", "5 lớp".
+pub(crate) fn quantity(cell: &str) -> Option<Num> {
+    let spoken = spoken_comparisons(cell);
+    let nums = numbers::find(&spoken);
+    let first = nums.first()?;
+    // A cell is a figure when little else is written in it.
+    let letters = spoken[..first.start].chars().filter(|c| c.is_alphabetic()).count();
+    (letters <= 12).then(|| first.clone())
+}
+
+/// "≥ 80%" → "ít nhất 80%", "> 90%" → "trên 90%": the words the reader knows.
+fn spoken_comparisons(cell: &str) -> String {
+    cell.replace(">=", "ít nhất ")
+        .replace('≥', "ít nhất ")
+        .replace('>', "trên ")
+        .replace("=<", "")
+        .replace('≤', "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// "Tỷ lệ đoàn viên …" → "đoàn viên …": the wording of a percentage in a table
+/// without the words that only announce it.
+fn without_share_words(text: &str) -> &str {
+    let mut rest = text.trim();
+    for lead in ["phan dau", "ty le", "ti le", "so", "co"] {
+        let ws = words(rest);
+        let n = lead.split(' ').count();
+        if ws.len() > n && ws[..n].iter().map(|w| w.key.as_str()).collect::<Vec<_>>().join(" ") == lead {
+            rest = rest[ws[n].start..].trim_start();
+        }
+    }
+    rest
+}
+
+/// The indicator of a table row: its wording in one cell, its figure in another
+/// ("80%", "1.200", "01"), the unit of measure from an "Đơn vị tính" cell when
+/// the table has one. An empty goal cell reads the figure from the wording.
+pub(crate) fn from_cells(
+    number: u32,
+    text: &str,
+    goal_cell: &str,
+    unit_cell: Option<&str>,
+    source: &str,
+    line: usize,
+    problems: &mut Vec<String>,
+) -> Vec<IndicatorDraft> {
+    let goal_cell = goal_cell.trim();
+    if goal_cell.is_empty() {
+        return read(number, text, line, problems);
+    }
+    let Some(q) = quantity(goal_cell) else {
+        problems.push(format!(
+            "Chỉ tiêu {number}: ô số lượng \"{goal_cell}\" không có con số đọc được; cần nhập bằng tay / target {number}: the quantity cell \"{goal_cell}\" has no readable figure; enter it by hand"
+        ));
+        return Vec::new();
+    };
+    let spoken = spoken_comparisons(goal_cell);
+    let before_number = spoken[..q.start].trim();
+    let raw = &spoken[q.start..q.end];
+    let percent = q.percent || unit_cell.is_some_and(|u| u.trim() == "%");
+    let digits = raw.trim_end_matches('%').trim();
+    let unit = unit_cell.map(str::trim).filter(|u| !u.is_empty() && *u != "%");
+    // The same reader as for a sentence, on the row said as one.
+    let sentence = if percent {
+        format!("{before_number} {digits}% {}", without_share_words(text))
+    } else {
+        let after = unit.map_or_else(|| spoken[q.end..].trim().to_string(), str::to_string);
+        let wording = trim_clause(text);
+        // "… chuyển đổi số" + "01": "số 01" would read as an ordinal.
+        let last = words(wording).last().map(|w| w.key.clone()).unwrap_or_default();
+        let joint =
+            if numbers::NOT_GOAL_BEFORE.contains(&last.as_str()) && before_number.is_empty() { "đạt" } else { "" };
+        format!("{wording} {joint} {before_number} {digits} {after}")
+    };
+    let sentence = sentence.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut own = Vec::new();
+    let read_back = read(number, &sentence, line, &mut own);
+    let Some(mut ind) = read_back.into_iter().find(|i| {
+        (i.goal.value - q.value).abs() < 1e-9 || i.per_unit_minimum.is_some_and(|m| (m - q.value).abs() < 1e-9)
+    }) else {
+        problems.extend(own);
+        return Vec::new();
+    };
+    let mut unit_found = ind.unit_label.as_ref().is_some_and(|u| u.confidence != Confidence::Low);
+    if let Some(u) = unit {
+        if matches!(ind.kind.value, IndicatorKind::Count | IndicatorKind::MinimumPerUnit) {
+            ind.unit_label = Some(Found::new(u.to_string(), source, line, Confidence::High));
+            unit_found = true;
+        }
+    } else if ind.kind.value == IndicatorKind::Count && !unit_found {
+        if let Some(m) = super::lexicon::measure_in(&words(text)) {
+            ind.unit_label = Some(Found::new(m, source, line, Confidence::Medium));
+            unit_found = true;
+        }
+    }
+    for p in own {
+        let unit_problem = p.contains("unit label was not recognised");
+        if !(unit_problem && unit_found) {
+            problems.push(p);
+        }
+    }
+    ind.key = number.to_string();
+    ind.part_of = None;
+    ind.label = capitalise(strip_bullet(trim_clause(text)));
+    ind.goal = Found::new(ind.goal.value, source, line, q.confidence);
+    ind.kind = Found { source: source.to_string(), ..ind.kind };
+    ind.comparison = Found { source: source.to_string(), ..ind.comparison };
+    if let Some(b) = ind.base.take() {
+        ind.base = Some(Found { source: source.to_string(), ..b });
+    }
+    vec![ind]
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ pub(crate) fn skip<'a>(mut keys: &'a [&'a str], words: &[&str]) -> &'a [&'a str]
 }
 
 /// Units that do something: "đoàn xã, phường, thị trấn", "cơ sở đoàn", "huyện, thành Đoàn".
-const SUBJECTS: [(&str, &[Level], &[UnitKind]); 22] = [
+const SUBJECTS: [(&str, &[Level], &[UnitKind]); 23] = [
     ("huyen thanh doan va doan truc thuoc", &[Level::District], &[]),
     ("huyen doan thanh doan va doan truc thuoc", &[Level::District], &[]),
     ("huyen thi thanh doan va doan truc thuoc", &[Level::District], &[]),
@@ -54,14 +54,62 @@ const SUBJECTS: [(&str, &[Level], &[UnitKind]); 22] = [
     ("doan co so", &[Level::Grassroots], &[]),
     ("doan cap co so", &[Level::Grassroots], &[]),
     ("doan truong", &[Level::Grassroots], &[UnitKind::School]),
-    ("chi doan", &[Level::Branch], &[]),
+    ("chi doan", &[Level::Branch], &[UnitKind::Branch]),
+    ("cac chi doan", &[Level::Branch], &[UnitKind::Branch]),
 ];
 
 pub(crate) fn subject(keys: &[&str]) -> Option<(Vec<Level>, Vec<UnitKind>, usize)> {
+    let listed = commune_kinds(keys).map(|(kinds, n)| (vec![Level::Grassroots], kinds, n));
     SUBJECTS
         .iter()
         .filter_map(|(p, levels, kinds)| starts(keys, p).map(|n| (levels.to_vec(), kinds.to_vec(), n)))
+        .chain(listed)
         .max_by_key(|s| s.2)
+}
+
+/// Commune-level units named in a list, the way district plans write them:
+/// "đoàn xã, thị trấn", "xã, thị trấn đoàn", "xã đoàn", "thị trấn đoàn",
+/// "đoàn phường", "đoàn xã, phường, thị trấn, đặc khu" — with the number of words used.
+/// A bare "xã" is a place, not a unit: "đoàn" before or after, or two kinds, are needed.
+fn commune_kinds(keys: &[&str]) -> Option<(Vec<UnitKind>, usize)> {
+    let mut at = 0;
+    let doan_before = keys.first() == Some(&"doan");
+    if doan_before {
+        at += 1;
+    }
+    let mut kinds: Vec<UnitKind> = Vec::new();
+    let mut end = at;
+    let mut doan_after = false;
+    loop {
+        let rest = &keys[at.min(keys.len())..];
+        let (kind, n) = match rest {
+            ["xa", ..] => (UnitKind::Commune, 1),
+            ["phuong", ..] => (UnitKind::Ward, 1),
+            ["thi", "tran", ..] => (UnitKind::Township, 2),
+            ["dac", "khu", ..] => (UnitKind::SpecialZone, 2),
+            _ => break,
+        };
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+        at += n;
+        end = at;
+        // "xã đoàn, thị trấn đoàn"
+        if keys.get(at) == Some(&"doan") {
+            doan_after = true;
+            at += 1;
+            end = at;
+        }
+        // "xã, thị trấn", "xã và thị trấn", "xã hoặc phường"
+        let next_is_kind = keys.get(at + 1).is_some_and(|k| ["xa", "phuong", "thi", "dac"].contains(k));
+        if matches!(keys.get(at), Some(&"va") | Some(&"hoac")) && next_is_kind {
+            at += 1;
+        }
+    }
+    if kinds.is_empty() {
+        return None;
+    }
+    (doan_before || doan_after || kinds.len() >= 2).then_some((kinds, end))
 }
 
 /// People as the base of a percentage, with how sure the reading is and a note.
@@ -191,6 +239,20 @@ fn unit_at(keys: &[&str], people_only: bool) -> Option<(&'static str, usize)> {
     let all = unit_keys();
     let from = if people_only { MEASURES.len() } else { 0 };
     all[from..].iter().filter_map(|(u, key)| starts(keys, key).map(|n| (*u, n))).max_by_key(|u| u.1)
+}
+
+/// A measure word anywhere in a wording ("Trồng mới cây xanh" → "cây"), for a
+/// table row whose figure stands in a cell of its own; people are not measures here.
+pub(crate) fn measure_in(ws: &[Word]) -> Option<String> {
+    let ks: Vec<&str> = ws.iter().map(|w| w.key.as_str()).collect();
+    let all = unit_keys();
+    (0..ks.len()).find_map(|i| {
+        all[..MEASURES.len()]
+            .iter()
+            .filter_map(|(u, key)| starts(&ks[i..], key).map(|n| (*u, n)))
+            .max_by_key(|u| u.1)
+            .map(|u| u.0.to_string())
+    })
 }
 
 /// "cây" in "20.000 cây xanh"; "công trình hoặc phần việc"; "ý tưởng, sáng kiến"; "lượt thiếu nhi".

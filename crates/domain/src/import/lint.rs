@@ -23,7 +23,7 @@ fn gaps(mut numbers: Vec<u32>) -> Vec<u32> {
 pub fn lint_draft(draft: &ImportDraft) -> Vec<Finding> {
     let plan = draft.draft();
     let mut findings = Vec::new();
-    for t in plan.targets.iter().filter(|t| t.indicators.is_empty()) {
+    for t in plan.targets.iter().filter(|t| t.indicators.iter().all(|i| i.goal_missing)) {
         let n = t.number.value;
         findings.push(Finding {
             rule: "target-without-number",

@@ -191,20 +191,27 @@ pub fn check_text_bounds(text: &str) -> Result<(), ImportError> {
 
 /// Reads a plan from its text (.txt or .md content, or text pasted by a person).
 pub fn import_text(text: &str) -> ImportDraft {
+    read(text, structure::Origin::Text)
+}
+
+fn read(text: &str, origin: structure::Origin) -> ImportDraft {
     let normalised = text::normalise(text);
     let lines = text::lines(&normalised);
-    let document = structure::read(lines);
+    let document = structure::read_from(lines, origin);
     let (plan, problems) = draft::build(&document);
     let items = plan.items();
     ImportDraft { items, problems, plan }
 }
 
-/// Reads a plan from a .docx: paragraphs become lines, table cells become lines,
-/// Word's automatic numbering is written out ("1.", "2.1.", "-").
+/// Reads a plan from a .docx: each paragraph is a line of its own (never joined
+/// to the next unless it was cut mid-sentence), each table row a line
+/// `| a | b |` read by the same table reader as a Markdown table, and Word's
+/// automatic numbering — direct or by paragraph style — is written out
+/// ("1.", "2.1.", "-").
 pub fn import_docx(bytes: &[u8]) -> Result<ImportDraft, ImportError> {
     let text = docx::text(bytes)?;
     check_text_bounds(&text)?;
-    Ok(import_text(&text))
+    Ok(read(&text, structure::Origin::Paragraphs))
 }
 
 /// Reads a plan file by its name's extension: .docx, .txt or .md.

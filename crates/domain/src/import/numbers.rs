@@ -67,7 +67,8 @@ pub(crate) fn parse_number(raw: &str) -> Option<(f64, Confidence)> {
 }
 
 /// Words before a number that make it a date, a time or an ordinal, not a goal.
-const NOT_GOAL_BEFORE: [&str; 10] = ["nam", "ngay", "thang", "so", "khoa", "ky", "thu", "lan", "tuan", "quy"];
+pub(crate) const NOT_GOAL_BEFORE: [&str; 10] =
+    ["nam", "ngay", "thang", "so", "khoa", "ky", "thu", "lan", "tuan", "quy"];
 
 /// The goal-like numbers of a sentence, in order.
 pub(crate) fn find(text: &str) -> Vec<Num> {

@@ -13,7 +13,7 @@ pub(crate) fn recipients(tail: &[Line]) -> Vec<Found<String>> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    let clean = |s: &str| s.trim().trim_end_matches([';', '.', ',', '/']).trim().to_string();
+    let clean = |s: &str| super::text::strip_bullet(s).trim_end_matches([';', '.', ',', '/']).trim().to_string();
     // "Nơi nhận: - A; - B" on one line.
     let first = &tail[start];
     if let Some((_, rest)) = first.text.split_once(':') {

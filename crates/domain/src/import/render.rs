@@ -99,7 +99,18 @@ fn indicator(out: &mut String, ind: &IndicatorDraft) {
     let _ = writeln!(out, "label = {}", q(&ind.label));
     let _ = writeln!(out, "kind = {}{}", q(ind.kind.value.as_str()), check(ind.kind.confidence));
     let _ = writeln!(out, "comparison = {}{}", q(ind.comparison.value.as_str()), check(ind.comparison.confidence));
-    let _ = writeln!(out, "goal = {}{}", number(ind.goal.value), check(ind.goal.confidence));
+    if ind.goal_missing {
+        // No figure was read: a stand-in the plan checker refuses until a person fills it in.
+        let _ = writeln!(out, "goal = 0  # {MISSING}");
+    } else if ind.suggested {
+        let _ = writeln!(
+            out,
+            "goal = {}  # {MISSING}: gợi ý từ câu văn, người duyệt xác nhận / suggested from running text: a reviewer confirms it",
+            number(ind.goal.value)
+        );
+    } else {
+        let _ = writeln!(out, "goal = {}{}", number(ind.goal.value), check(ind.goal.confidence));
+    }
     if let Some(u) = &ind.unit_label {
         let _ = writeln!(out, "unit_label = {}{}", q(&u.value), check(u.confidence));
     }
@@ -204,6 +215,12 @@ impl PlanDraft {
                 q(&t.group),
                 q(&t.text)
             );
+            if t.indicators.iter().any(|i| i.goal_missing) {
+                out.push_str(&comment(&format!(
+                    "⚠ Câu chỉ tiêu {} không có số liệu: điền chỉ số bằng tay / no number read: enter the indicator",
+                    t.number.value
+                )));
+            }
             for ind in &t.indicators {
                 indicator(&mut out, ind);
             }

@@ -18,6 +18,8 @@ pub(crate) type Span = (Option<Found<NaiveDate>>, Option<Found<NaiveDate>>);
 pub(crate) struct Schedule {
     /// The sentence of the weekly rule, read once the other dates are known.
     weekly_phrase: Option<(String, usize, dates::WeeklyPhrase)>,
+    /// The sentence that states the weekly period's days, and those days.
+    period_phrase: Option<(String, usize, chrono::Weekday, chrono::Weekday)>,
     pub events: Vec<EventDraft>,
     pub milestones: Vec<MilestoneDraft>,
     pub weekly: Option<WeeklyDraft>,
@@ -217,6 +219,9 @@ fn time_section(ctx: &Context, section: &Section, sched: &mut Schedule) {
                     sched.send_to = send_to(sentence, b.line);
                 }
             }
+            if let (None, Some((first, last))) = (&sched.period_phrase, dates::weekly_period(sentence)) {
+                sched.period_phrase = Some((sentence.to_string(), b.line, first, last));
+            }
             let key = fold(sentence);
             if sched.span.is_none()
                 && key.contains("thoi gian")
@@ -239,9 +244,17 @@ fn time_section(ctx: &Context, section: &Section, sched: &mut Schedule) {
 
 /// "Ban Phong trào Tỉnh Đoàn" in "báo cáo gửi về Ban Phong trào Tỉnh Đoàn (...)".
 fn send_to(sentence: &str, line: usize) -> Option<Found<String>> {
-    let (_, end) = find_folded(sentence, "gui ve").or_else(|| find_folded(sentence, "gui"))?;
+    let (_, end) = find_folded(sentence, "gui ve")
+        .or_else(|| find_folded(sentence, "gui bao cao ve"))
+        .or_else(|| find_folded(sentence, "gui"))?;
     let rest = &sentence[end..];
-    let stop = rest.find(['(', ';', ',', '.', ':']).unwrap_or(rest.len());
+    let mut stop = rest.find(['(', ';', ',', '.', ':']).unwrap_or(rest.len());
+    // "… về Ban Phong trào Tỉnh đoàn trước 16 giờ": the time is not the office.
+    for word in ["truoc", "cham nhat", "vao", "qua", "theo", "trong"] {
+        if let Some((s, _)) = find_folded(&rest[..stop], word) {
+            stop = stop.min(s);
+        }
+    }
     let who = trim_clause(&rest[..stop]);
     (!who.is_empty()).then(|| Found::new(who.to_string(), sentence, line, Confidence::High))
 }
@@ -309,6 +322,70 @@ fn weekly_rule(
     })
 }
 
+fn weekday_name(day: chrono::Weekday) -> (&'static str, &'static str) {
+    use chrono::Weekday::*;
+    match day {
+        Mon => ("thứ Hai", "Monday"),
+        Tue => ("thứ Ba", "Tuesday"),
+        Wed => ("thứ Tư", "Wednesday"),
+        Thu => ("thứ Năm", "Thursday"),
+        Fri => ("thứ Sáu", "Friday"),
+        Sat => ("thứ Bảy", "Saturday"),
+        Sun => ("Chủ nhật", "Sunday"),
+    }
+}
+
+/// The weekly rule from what the plan states: the period's days ("từ thứ 5 tuần
+/// trước đến thứ 4 tuần này") give the day a week ends; the due day and time come
+/// from the rule ("trước 10 giờ sáng thứ 2 hằng tuần"). What the plan file cannot
+/// say as written (a due day after the period's last day, a period that is not
+/// seven days) or what had to be assumed (no period stated, a due day other than
+/// Friday) is listed for the reviewer — never silently replaced by Saturday–Friday.
+/// The sentence, its line, the rule, and whether the due day differs from the
+/// period's last day.
+fn weekly_period_rule(
+    weekly: Option<(String, usize, dates::WeeklyPhrase)>,
+    period: Option<(String, usize, chrono::Weekday, chrono::Weekday)>,
+    problems: &mut Vec<String>,
+) -> Option<(String, usize, dates::WeeklyPhrase, bool)> {
+    let Some((p_sentence, p_line, first, last)) = period else {
+        let (sentence, line, w) = weekly?;
+        if w.weekday != chrono::Weekday::Fri {
+            let (due_vi, due_en) = weekday_name(w.weekday);
+            let (from_vi, from_en) = weekday_name(w.weekday.succ());
+            problems.push(format!(
+                "Văn bản chỉ nêu hạn báo cáo tuần ({due_vi}), không nêu kỳ báo cáo từ thứ mấy đến thứ mấy: đã lấy kỳ từ {from_vi} đến {due_vi}, hạn nộp vào ngày cuối kỳ; cần kiểm tra / the plan gives the weekly due day ({due_en}) but not the period's days: weeks from {from_en} to {due_en} were assumed, due on the last day; please check"
+            ));
+        }
+        return Some((sentence, line, w, false));
+    };
+    let (due_day, due_time, sentence, line) = match &weekly {
+        Some((s, l, w)) => {
+            let sentence = if *s == p_sentence { s.clone() } else { format!("{p_sentence} {s}") };
+            (w.weekday, w.due.or_else(|| dates::find_time(&p_sentence)), sentence, (*l).min(p_line))
+        }
+        None => {
+            let due = dates::due_weekday(&p_sentence).unwrap_or(last);
+            (due, dates::find_time(&p_sentence), p_sentence.clone(), p_line)
+        }
+    };
+    let (first_vi, first_en) = weekday_name(first);
+    let (last_vi, last_en) = weekday_name(last);
+    if last.succ() != first {
+        problems.push(format!(
+            "Kỳ báo cáo tuần từ {first_vi} đến {last_vi} không đủ 7 ngày: đã lấy kỳ 7 ngày kết thúc vào {last_vi}; cần kiểm tra / the weekly period from {first_en} to {last_en} is not seven days: seven-day weeks ending on {last_en} were used; please check"
+        ));
+    }
+    let due_elsewhere = due_day != last;
+    if due_elsewhere {
+        let (due_vi, due_en) = weekday_name(due_day);
+        problems.push(format!(
+            "Kỳ báo cáo tuần kết thúc vào {last_vi} nhưng hạn nộp là {due_vi}: tệp kế hoạch tính hạn nộp vào ngày cuối kỳ ({last_vi}); cần kiểm tra giờ hạn / the weekly period ends on {last_en} but reports are due on {due_en}: the plan file puts the deadline on the period's last day ({last_en}); check the due time"
+        ));
+    }
+    Some((sentence, line, dates::WeeklyPhrase { weekday: last, due: due_time }, due_elsewhere))
+}
+
 /// IV. HOẠT ĐỘNG CẤP TỈNH: numbered events, dated from their own text or from a
 /// province milestone whose label they contain ("Tổ chức Lễ khởi động").
 fn events(ctx: &Context, section: &Section, milestones: &[MilestoneDraft]) -> Vec<EventDraft> {
@@ -361,13 +438,16 @@ pub(crate) fn read(
         Some(section) => time_section(&ctx, section, &mut sched),
         None => problems.push("Không tìm thấy mục THỜI GIAN / no time section (THỜI GIAN) found".to_string()),
     }
-    if sched.weekly_phrase.is_none() {
+    if sched.weekly_phrase.is_none() || sched.period_phrase.is_none() {
         for section in doc.sections.iter().filter(|s| s.part() != Part::Time) {
             for b in &section.blocks {
                 for sentence in sentences(&b.text) {
                     if let (None, Some(w)) = (&sched.weekly_phrase, dates::weekly(sentence)) {
                         sched.weekly_phrase = Some((sentence.to_string(), b.line, w));
                         sched.send_to = send_to(sentence, b.line);
+                    }
+                    if let (None, Some((first, last))) = (&sched.period_phrase, dates::weekly_period(sentence)) {
+                        sched.period_phrase = Some((sentence.to_string(), b.line, first, last));
                     }
                 }
             }
@@ -393,12 +473,19 @@ pub(crate) fn read(
         sched.events = events(&ctx, section, &sched.milestones);
     }
     dedupe_keys(&mut sched.milestones);
-    if let Some((sentence, line, w)) = sched.weekly_phrase.take() {
+    let rule = weekly_period_rule(sched.weekly_phrase.take(), sched.period_phrase.take(), problems);
+    if let Some((sentence, line, w, due_elsewhere)) = rule {
+        if sched.send_to.is_none() {
+            sched.send_to = send_to(&sentence, line);
+        }
         let span = match derived_span(&sched.milestones, &sched.events, None) {
             (Some(first), Some(last)) => Some((first.value, last.value)),
             _ => None,
         };
         sched.weekly = weekly_rule(&ctx, &sentence, line, w, span, problems);
+        if let Some(weekly) = sched.weekly.as_mut().filter(|_| due_elsewhere) {
+            weekly.due_time.confidence = Confidence::Low;
+        }
     }
     sched
 }

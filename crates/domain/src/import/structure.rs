@@ -3,7 +3,7 @@
 //! ("Nơi nhận", signature). Lines cut by a page break are joined back.
 
 use super::text::fold;
-use super::text::{first_chars, upperish, Line};
+use super::text::{first_chars, strip_bullet, upperish, Line};
 
 /// What a line looks like.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,11 +121,12 @@ fn bullet(text: &str) -> Option<Shape> {
             | '∙'
     );
     if is_mark {
-        let rest = rest.trim_start();
-        let next = rest.chars().next()?;
-        if matches!(c, '-' | '+') && next.is_ascii_digit() {
+        // "-5 độ", "+84": a sign; "- 90% đoàn viên": a bullet.
+        if matches!(c, '-' | '+') && rest.starts_with(|n: char| n.is_ascii_digit()) {
             return None;
         }
+        let rest = rest.trim_start();
+        rest.chars().next()?;
         return Some(Shape::Bullet { rest: rest.to_string() });
     }
     // "a) ...", "b/ ..."
@@ -150,6 +151,8 @@ pub(crate) struct Block {
     pub emphasis: bool,
     /// The text without its number or bullet mark.
     pub text: String,
+    /// The cells of a table row ("| 1 | Trồng cây | 20.000 |"), when the line is one.
+    pub cells: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -256,8 +259,69 @@ fn ends_sentence(text: &str) -> bool {
     text.ends_with(['.', ':', ';', '!', '?', '…'])
 }
 
+/// Where the lines come from: a text file (lines may be hard-wrapped) or Word
+/// paragraphs (each paragraph is a line of its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    Text,
+    Paragraphs,
+}
+
+/// The cells of a table row written `| a | b | c |` (Markdown, or a Word table
+/// row as `docx` writes it); `None` for any other line.
+pub(crate) fn row_cells(text: &str) -> Option<Vec<String>> {
+    let inner = text.strip_prefix('|')?;
+    if !inner.contains('|') && !inner.trim().is_empty() {
+        // "| a" alone is not a row.
+        return None;
+    }
+    let inner = inner.strip_suffix('|').unwrap_or(inner);
+    Some(inner.split('|').map(|c| c.trim().to_string()).collect())
+}
+
+/// "|---|:---:|": the line under a Markdown table's header.
+pub(crate) fn is_separator_row(cells: &[String]) -> bool {
+    cells.iter().any(|c| c.contains('-'))
+        && cells.iter().all(|c| c.chars().all(|ch| matches!(ch, '-' | ':' | ' ' | '–' | '—')))
+}
+
+/// The lines of a cell: paragraphs of a Word cell are joined with "<br>".
+pub(crate) fn cell_lines(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split("<br>").map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A cell's text on one line, without list marks: its paragraphs joined by "; "
+/// unless they end a sentence.
+pub(crate) fn cell_text(cell: &str) -> String {
+    let mut out = String::new();
+    for line in cell_lines(cell).map(strip_bullet).filter(|l| !l.is_empty()) {
+        if !out.is_empty() {
+            out.push_str(if out.ends_with(['.', ';', ':', ',']) { " " } else { "; " });
+        }
+        out.push_str(line);
+    }
+    out
+}
+
 /// Whether `next` continues the paragraph `prev` (a page break or a hard wrap).
-fn continues(prev: &Block, next: &Line) -> bool {
+/// Across a blank line, or between two Word paragraphs, only a line that starts
+/// in lower case continues (a sentence cut by a page break); a hard-wrapped text
+/// line continues a paragraph that has not ended.
+fn continues(prev: &Block, next: &Line, separate: bool) -> bool {
+    if prev.cells.is_some() {
+        return false;
+    }
+    if separate {
+        if ends_sentence(&prev.text) || prev.text.is_empty() || next.emphasis || upperish(&prev.text) {
+            return false;
+        }
+        // "… thành lập Đoàn TNCS" / "Hồ Chí Minh.": the short end of a long sentence.
+        let tail_of_sentence = prev.text.chars().count() >= 80
+            && prev.text.ends_with(char::is_alphanumeric)
+            && next.text.ends_with('.')
+            && next.text.chars().count() < 60;
+        return tail_of_sentence || next.text.chars().next().is_some_and(char::is_lowercase);
+    }
     if ends_sentence(&prev.text)
         || prev.text.is_empty()
         || next.emphasis
@@ -275,11 +339,83 @@ fn continues(prev: &Block, next: &Line) -> bool {
     prev.number.is_none() && !prev.emphasis && !opens
 }
 
+#[cfg(test)]
 pub(crate) fn read(lines: Vec<Line>) -> Document {
+    read_from(lines, Origin::Text)
+}
+
+/// A header cell of a targets table on a line of its own ("STT", "Số lượng").
+fn is_header_cell(text: &str) -> bool {
+    matches!(
+        fold(text).trim_end_matches([':', '.']),
+        "stt"
+            | "tt"
+            | "noi dung"
+            | "noi dung chi tieu"
+            | "so luong"
+            | "chi tieu giao"
+            | "ghi chu"
+            | "don vi tinh"
+            | "dvt"
+    )
+}
+
+/// Whether table rows stay rows here: in the targets section (the table reader
+/// reads them); elsewhere a table is a layout (the header block, the signature)
+/// and its cells are read as lines.
+fn keeps_rows(doc: &Document) -> bool {
+    doc.sections.last().is_some_and(|s| s.part() == Part::Targets)
+}
+
+pub(crate) fn read_from(lines: Vec<Line>, origin: Origin) -> Document {
     let mut doc = Document::default();
     let mut in_tail = false;
     let mut seen_basis = false;
-    for line in lines {
+    let mut queue: std::collections::VecDeque<Line> = lines.into();
+    let mut previous_no = 0usize;
+    // Lines still to come that were the cells of a row: each is a paragraph.
+    let mut cells_pending = 0usize;
+    // A table pasted one cell per line (its header seen in the targets section):
+    // every line is a cell, none continues another.
+    let mut one_cell_per_line = false;
+    while let Some(line) = queue.pop_front() {
+        if keeps_rows(&doc) && is_header_cell(&line.text) {
+            one_cell_per_line = true;
+        }
+        let separate =
+            origin == Origin::Paragraphs || line.no > previous_no + 1 || cells_pending > 0 || one_cell_per_line;
+        cells_pending = cells_pending.saturating_sub(1);
+        previous_no = line.no;
+        if let Some(cells) = row_cells(&line.text) {
+            if is_separator_row(&cells) || cells.iter().all(|c| cell_text(c).is_empty()) {
+                continue;
+            }
+            if in_tail || !keeps_rows(&doc) {
+                // Cells become lines, in order, with the row's line number.
+                let expanded: Vec<Line> = cells
+                    .iter()
+                    .flat_map(|c| cell_lines(c).map(str::to_string).collect::<Vec<_>>())
+                    .map(|text| Line { no: line.no, text, emphasis: line.emphasis })
+                    .collect();
+                cells_pending = expanded.len();
+                for l in expanded.into_iter().rev() {
+                    queue.push_front(l);
+                }
+                continue;
+            }
+            let text = cells.iter().map(|c| cell_text(c)).collect::<Vec<_>>().join(" | ");
+            if let Some(section) = doc.sections.last_mut() {
+                section.blocks.push(Block {
+                    line: line.no,
+                    number: None,
+                    bullet: false,
+                    emphasis: line.emphasis,
+                    text,
+                    cells: Some(cells),
+                });
+            }
+            continue;
+        }
         if in_tail {
             doc.tail.push(line);
             continue;
@@ -290,6 +426,7 @@ pub(crate) fn read(lines: Vec<Line>) -> Document {
             s => s,
         };
         if let Shape::Roman { value, roman, title } = shape {
+            one_cell_per_line = false;
             doc.sections.push(Section { value, roman, title, line: line.no, blocks: Vec::new() });
             continue;
         }
@@ -304,9 +441,9 @@ pub(crate) fn read(lines: Vec<Line>) -> Document {
             doc.head.push(line);
             continue;
         };
-        if matches!(shape, Shape::Plain) {
+        if matches!(shape, Shape::Plain) && !one_cell_per_line {
             if let Some(prev) = section.blocks.last_mut() {
-                if continues(prev, &line) {
+                if continues(prev, &line, separate) {
                     prev.text.push(' ');
                     prev.text.push_str(&line.text);
                     continue;
@@ -314,11 +451,11 @@ pub(crate) fn read(lines: Vec<Line>) -> Document {
             }
         }
         let (number, bullet, text) = match shape {
-            Shape::Numbered { number, rest } => (Some(number), false, rest),
-            Shape::Bullet { rest } => (None, true, rest),
+            Shape::Numbered { number, rest } => (Some(number), false, strip_bullet(&rest).to_string()),
+            Shape::Bullet { rest } => (None, true, strip_bullet(&rest).to_string()),
             _ => (None, false, line.text),
         };
-        section.blocks.push(Block { line: line.no, number, bullet, emphasis: line.emphasis, text });
+        section.blocks.push(Block { line: line.no, number, bullet, emphasis: line.emphasis, text, cells: None });
     }
     doc
 }

@@ -21,7 +21,8 @@ pub(crate) struct Line {
     pub emphasis: bool,
 }
 
-/// NFC, "\n" line ends, plain spaces; invisible and control characters dropped.
+/// NFC, "\n" line ends, plain spaces (tabs are kept: they separate the cells of a
+/// table row copied as text); invisible and control characters dropped.
 pub(crate) fn normalise(input: &str) -> String {
     let input = input.strip_prefix('\u{feff}').unwrap_or(input);
     let composed = match is_nfc_quick(input.chars()) {
@@ -39,7 +40,8 @@ pub(crate) fn normalise(input: &str) -> String {
                 out.push('\n');
             }
             '\n' | '\u{b}' | '\u{c}' | '\u{85}' | '\u{2028}' | '\u{2029}' => out.push('\n'),
-            '\t' | '\u{a0}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}' => out.push(' '),
+            '\t' => out.push('\t'),
+            '\u{a0}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}' => out.push(' '),
             '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}' => {}
             c if c.is_control() => {}
             c => out.push(c),
@@ -48,15 +50,57 @@ pub(crate) fn normalise(input: &str) -> String {
     out
 }
 
-/// The non-empty lines, cleaned, with their line numbers.
+/// The non-empty lines, cleaned, with their line numbers. A Markdown table
+/// written without its outer pipes ("STT | Chỉ tiêu" over "--- | ---") gets them,
+/// so every table row reads `| a | b |`.
 pub(crate) fn lines(text: &str) -> Vec<Line> {
-    text.split('\n')
+    let mut out: Vec<Line> = text
+        .split('\n')
         .enumerate()
         .filter_map(|(i, raw)| {
+            let row;
+            let raw = match tab_row(raw) {
+                Some(r) => {
+                    row = r;
+                    row.as_str()
+                }
+                None => raw,
+            };
             let (text, emphasis) = clean(raw);
             (!text.is_empty()).then_some(Line { no: i + 1, text, emphasis })
         })
-        .collect()
+        .collect();
+    let mut in_table = false;
+    for k in 0..out.len() {
+        let t = &out[k].text;
+        if t.starts_with('|') {
+            in_table = true;
+            continue;
+        }
+        let separator = t.contains('|') && t.contains('-') && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '));
+        if separator {
+            in_table = true;
+            if let Some(prev) = k.checked_sub(1).map(|p| &mut out[p]) {
+                if prev.text.contains('|') && !prev.text.starts_with('|') {
+                    prev.text = format!("| {} |", prev.text);
+                }
+            }
+        } else if !(in_table && t.contains('|')) {
+            in_table = false;
+            continue;
+        }
+        out[k].text = format!("| {} |", out[k].text);
+    }
+    out
+}
+
+/// A table row copied from Word as text: three or more cells separated by tabs
+/// ("1\tTrồng cây xanh\t1.200\tcây") → "| 1 | Trồng cây xanh | 1.200 | cây |".
+fn tab_row(raw: &str) -> Option<String> {
+    let cells: Vec<&str> = raw.trim_matches([' ', '\r']).split('\t').map(str::trim).collect();
+    let filled = cells.iter().filter(|c| !c.is_empty()).count();
+    (cells.len() >= 3 && filled >= 2 && !raw.trim_start().starts_with('|'))
+        .then(|| format!("| {} |", cells.join(" | ")))
 }
 
 /// Drops Markdown heading marks, emphasis stars and backslash escapes; single spaces.
@@ -240,6 +284,42 @@ pub(crate) fn slug(text: &str) -> String {
     fold(text).split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join("-")
 }
 
+/// The text without the list marks in front of it: "- ", "+ ", "• ", "* ",
+/// "", "–" (repeated marks too: "- + Tổ chức" → "Tổ chức").
+pub(crate) fn strip_bullet(text: &str) -> &str {
+    let mut s = text.trim();
+    loop {
+        let mut chars = s.chars();
+        let Some(c) = chars.next() else { return s };
+        let mark = matches!(
+            c,
+            '-' | '–'
+                | '—'
+                | '•'
+                | '+'
+                | '*'
+                | '·'
+                | '\u{f0b7}'
+                | '\u{f0a7}'
+                | '◦'
+                | '▪'
+                | '●'
+                | '○'
+                | '❖'
+                | '➢'
+                | '►'
+                | '✓'
+                | '∙'
+        );
+        let rest = chars.as_str();
+        // "-5 độ", "+84 …": a sign, not a mark.
+        if !mark || rest.starts_with(|n: char| n.is_ascii_digit()) {
+            return s;
+        }
+        s = rest.trim_start();
+    }
+}
+
 /// Trims spaces and the punctuation that ends a clause.
 pub(crate) fn trim_clause(text: &str) -> &str {
     text.trim().trim_end_matches([',', ';', ':', '.', ' ', '-', '–']).trim()
@@ -259,7 +339,9 @@ mod tests {
     fn normalises_nfd_crlf_bom_and_spaces() {
         let nfd: String = "Hòa Thuận".nfd().collect();
         let text = format!("\u{feff}{nfd}\r\nx\u{a0}y\u{200b}\rz\t1");
-        assert_eq!(normalise(&text), "Hòa Thuận\nx y\nz 1");
+        assert_eq!(normalise(&text), "Hòa Thuận\nx y\nz\t1");
+        assert_eq!(lines("z\t1")[0].text, "z 1");
+        assert_eq!(lines("1\tTrồng cây\t\tcây")[0].text, "| 1 | Trồng cây | | cây |");
     }
 
     #[test]
