@@ -225,3 +225,28 @@ async fn drafts_are_the_offices_own_and_the_old_address_leads_to_the_editor() {
     let r = app.client.get(format!("{}/admin/plan/import/{id}", app.base)).send().await.expect("old address");
     assert!(r.status().is_redirection() || r.url().path().starts_with("/login"), "{}", r.status());
 }
+
+#[tokio::test]
+async fn targets_suggested_from_a_news_article_are_never_confirmed_until_a_person_types_each_goal() {
+    let app = spawn_app().await;
+    add_user(&app.db, "vp.tinbai", Role::Admin, &[], PW).await;
+    let text = include_bytes!("../../../domain/tests/fixtures/tin-bai-ra-quan-thang-thanh-nien.txt");
+    let client = crate::support::browser();
+    let r = app.login_form(&client, "vp.tinbai", PW, "10.20.0.1").await;
+    assert_eq!(r.status(), 303);
+    let page =
+        client.get(format!("{}/admin/plan/import", app.base)).send().await.expect("page").text().await.expect("body");
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", crate::support::csrf_of(&page))
+        .part("file", reqwest::multipart::Part::bytes(text.to_vec()).file_name("tin-bai.txt"));
+    let r = client.post(format!("{}/admin/plan/import", app.base)).multipart(form).send().await.expect("upload");
+    let to = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(to.starts_with("/admin/plan/drafts/"), "{}", r.status());
+    let html = client.get(format!("{}{to}", app.base)).send().await.expect("editor").text().await.expect("body");
+    // Each suggested goal is an empty field with an error, the figure read beside it.
+    assert!(html.contains("Chỉ tiêu gợi ý từ nội dung văn bản"), "the group says they are suggestions");
+    assert!(html.contains("Văn bản ghi: 5.000"), "the figure read is shown beside the empty goal");
+    assert!(html.contains("Chưa có mục tiêu"), "the goal is an error until typed");
+    assert!(html.contains("Giá trị đọc chưa chắc chắn"), "listed at the top as low confidence");
+    assert!(!html.contains("value=\"5.000\""), "never filled in for the reviewer");
+}

@@ -191,6 +191,22 @@ impl Builder<'_> {
                 });
             }
         }
+        // A goal the reader only suggested (running text) or could not be sure of is
+        // left empty for a person to type: the figure read is shown beside it.
+        let hint = match self.edit.source(origin, source_field) {
+            Some(s) if value.trim().is_empty() && path.ends_with(".goal") => {
+                match phongtrao_domain::plan::edit::parse_number(&s.value).filter(|v| *v > 0.0) {
+                    Some(v) => format!(
+                        "{} {} {}",
+                        self.t("Văn bản ghi:", "The document says:"),
+                        phongtrao_domain::format::number(v, 2),
+                        self.t("— kiểm tra rồi điền vào ô.", "— check it, then type it in."),
+                    ),
+                    None => String::new(),
+                }
+            }
+            _ => String::new(),
+        };
         Field {
             id: anchor_of(path),
             name: path.to_string(),
@@ -201,7 +217,7 @@ impl Builder<'_> {
             errors,
             notes,
             source,
-            hint: String::new(),
+            hint,
             more: false,
         }
     }
