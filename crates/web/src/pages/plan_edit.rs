@@ -53,6 +53,23 @@ pub struct SourceView {
     pub label: String,
 }
 
+impl Item {
+    /// An item whose heading is the document's own words, without sub-items.
+    fn document(path: String, heading: String, fields: Vec<Field>) -> Item {
+        Item {
+            doc_heading: true,
+            anchor: anchor_of(&path),
+            path,
+            heading,
+            errors: count_errors(&fields),
+            fields,
+            children: Vec::new(),
+            add_child: None,
+            retired: false,
+        }
+    }
+}
+
 /// One item of a list (a target, an indicator, an event …) with its buttons.
 pub struct Item {
     /// The heading is the document's own words.
@@ -448,17 +465,7 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
                     Vec::new(),
                 ),
             ];
-            children.push(Item {
-                doc_heading: true,
-                anchor: anchor_of(&gp),
-                path: gp,
-                heading: g.heading.clone(),
-                errors: count_errors(&gf),
-                fields: gf,
-                children: Vec::new(),
-                add_child: None,
-                retired: false,
-            });
+            children.push(Item::document(gp, g.heading.clone(), gf));
         }
         fields.retain(|_| true);
         items.push(Item {
@@ -498,17 +505,7 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
             b.field(&format!("{p}.key"), "", "", "", &g.key, "hidden", Vec::new()),
             b.text(&format!("{p}.title"), &g.origin, "title", b.t("Tên nhóm", "Title"), &g.title),
         ];
-        items.push(Item {
-            doc_heading: true,
-            anchor: anchor_of(&p),
-            heading: g.title.clone(),
-            errors: count_errors(&fields),
-            path: p,
-            fields,
-            children: Vec::new(),
-            add_child: None,
-            retired: false,
-        });
+        items.push(Item::document(p, g.title.clone(), fields));
     }
     sections.push(Section {
         id: "groups",
@@ -795,17 +792,7 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
         let mut note = b.field(&format!("{p}.note"), o, "note", b.t("Ghi chú", "Note"), &e.note, "area", Vec::new());
         note.more = true;
         fields.push(note);
-        items.push(Item {
-            doc_heading: true,
-            anchor: anchor_of(&p),
-            heading: format!("{} {}", e.number, short(&e.title, 70)),
-            errors: count_errors(&fields),
-            path: p,
-            fields,
-            children: Vec::new(),
-            add_child: None,
-            retired: false,
-        });
+        items.push(Item::document(p, format!("{} {}", e.number, short(&e.title, 70)), fields));
     }
     sections.push(Section {
         id: "events",
@@ -866,17 +853,7 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
             x.more = true;
             fields.push(x);
         }
-        items.push(Item {
-            doc_heading: true,
-            anchor: anchor_of(&p),
-            heading: short(&m.title, 80),
-            errors: count_errors(&fields),
-            path: p,
-            fields,
-            children: Vec::new(),
-            add_child: None,
-            retired: false,
-        });
+        items.push(Item::document(p, short(&m.title, 80), fields));
     }
     sections.push(Section {
         id: "milestones",
@@ -990,17 +967,7 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
                 Vec::new(),
             ),
         ];
-        items.push(Item {
-            doc_heading: true,
-            anchor: anchor_of(&p),
-            heading: d.party.clone(),
-            errors: count_errors(&fields),
-            path: p,
-            fields,
-            children: Vec::new(),
-            add_child: None,
-            retired: false,
-        });
+        items.push(Item::document(p, d.party.clone(), fields));
     }
     sections.push(Section {
         id: "duties",
