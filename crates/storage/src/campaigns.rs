@@ -535,7 +535,10 @@ macro_rules! exclusive_transaction {
             }
             $crate::Db::Postgres(pool) => {
                 let mut transaction = pool.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind($crate::WRITE_LOCK).execute(&mut *transaction).await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind($crate::WRITE_LOCK)
+                    .execute(&mut *transaction)
+                    .await?;
                 let $tx = &mut transaction;
                 let out = $body;
                 transaction.commit().await?;

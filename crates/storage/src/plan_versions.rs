@@ -73,15 +73,19 @@ pub async fn latest(db: &Db, campaign_id: i64) -> Result<Option<PlanVersion>> {
     Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(campaign_id).fetch_optional(pool).await)?)
 }
 
-pub(crate) const REPORTED_INDICATORS: &str = "SELECT DISTINCT v.indicator_key FROM report_values v JOIN reports r ON r.id = v.report_id
+pub(crate) const REPORTED_INDICATORS: &str =
+    "SELECT DISTINCT v.indicator_key FROM report_values v JOIN reports r ON r.id = v.report_id
      WHERE r.campaign_id = $1 AND v.value <> 0 ORDER BY v.indicator_key";
-pub(crate) const REPORTED_PERIODS: &str = "SELECT DISTINCT p.ends_on FROM reports r JOIN periods p ON p.campaign_id = r.campaign_id AND p.seq = r.period_seq
+pub(crate) const REPORTED_PERIODS: &str =
+    "SELECT DISTINCT p.ends_on FROM reports r JOIN periods p ON p.campaign_id = r.campaign_id AND p.seq = r.period_seq
      WHERE r.campaign_id = $1 AND r.kind = 'weekly' ORDER BY p.ends_on";
 
 /// What has been reported in a campaign: the indicators with any non-zero value in
 /// any report (a draft included), and the weeks with any weekly report.
 pub async fn reported(db: &Db, campaign_id: i64) -> Result<Reported> {
-    let keys: Vec<String> = with_pool!(db, pool => sqlx::query_scalar(REPORTED_INDICATORS).bind(campaign_id).fetch_all(pool).await)?;
-    let ends: Vec<NaiveDate> = with_pool!(db, pool => sqlx::query_scalar(REPORTED_PERIODS).bind(campaign_id).fetch_all(pool).await)?;
+    let keys: Vec<String> =
+        with_pool!(db, pool => sqlx::query_scalar(REPORTED_INDICATORS).bind(campaign_id).fetch_all(pool).await)?;
+    let ends: Vec<NaiveDate> =
+        with_pool!(db, pool => sqlx::query_scalar(REPORTED_PERIODS).bind(campaign_id).fetch_all(pool).await)?;
     Ok(Reported { indicators: keys.into_iter().collect::<BTreeSet<_>>(), periods: ends.into_iter().collect() })
 }

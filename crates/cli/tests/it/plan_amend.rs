@@ -183,9 +183,12 @@ async fn an_indicator_with_reports_is_retired_not_deleted_and_a_reported_week_st
     assert_eq!(status, 409, "{refused}");
     assert!(refused["error"]["message_vi"].as_str().is_some_and(|m| m.contains("03/03/2023")), "{refused}");
     // A week with no report can go.
-    let (status, shorter) =
-        amend(&app, &office, json!({"plan_toml": with_last_week(&plan(), "2023-03-24"), "reason": "Rút ngắn một tuần"}))
-            .await;
+    let (status, shorter) = amend(
+        &app,
+        &office,
+        json!({"plan_toml": with_last_week(&plan(), "2023-03-24"), "reason": "Rút ngắn một tuần"}),
+    )
+    .await;
     assert_eq!(status, 201, "{shorter}");
     let periods = app.api("/api/v1/periods", &office).await.to_string();
     assert!(!periods.contains("2023-03-31") && periods.contains(WEEK1), "{periods}");
@@ -193,7 +196,8 @@ async fn an_indicator_with_reports_is_retired_not_deleted_and_a_reported_week_st
     // Retired: kept with its figures, marked, no longer asked for nor accepted.
     let retired = with_retired(&with_last_week(&plan(), "2023-03-24"), "4b");
     let (status, applied) =
-        amend(&app, &office, json!({"plan_toml": retired, "reason": "Ngừng theo dõi chỉ tiêu 4b", "base_version": 2})).await;
+        amend(&app, &office, json!({"plan_toml": retired, "reason": "Ngừng theo dõi chỉ tiêu 4b", "base_version": 2}))
+            .await;
     assert_eq!(status, 201, "{applied}");
     assert!(applied["changes"][0]["vi"].as_str().is_some_and(|m| m.contains("ngừng theo dõi")), "{applied}");
     let progress = app.api("/api/v1/progress", &office).await;
@@ -219,9 +223,12 @@ async fn an_indicator_with_reports_is_retired_not_deleted_and_a_reported_week_st
     let progress = app.api("/api/v1/progress", &office).await;
     assert_eq!(indicator(&progress, "4b")["achieved"], json!(1.0), "the retired figures stay");
     // A stale base version is refused (someone amended meanwhile).
-    let (status, stale) =
-        amend(&app, &office, json!({"plan_toml": with_goal(&retired, "4a", "2", "3"), "reason": "x", "base_version": 1}))
-            .await;
+    let (status, stale) = amend(
+        &app,
+        &office,
+        json!({"plan_toml": with_goal(&retired, "4a", "2", "3"), "reason": "x", "base_version": 1}),
+    )
+    .await;
     assert_eq!(status, 409, "{stale}");
 }
 
@@ -240,7 +247,8 @@ async fn only_the_office_amends_and_an_archived_campaign_refuses() {
         assert_eq!(status, 403);
     }
     // A plan with errors: 422 naming the line.
-    let (status, invalid) = amend(&app, &office, json!({"plan_toml": amended.replace("goal = 3", "goal = -3"), "reason": "r"})).await;
+    let (status, invalid) =
+        amend(&app, &office, json!({"plan_toml": amended.replace("goal = 3", "goal = -3"), "reason": "r"})).await;
     assert_eq!(status, 422, "{invalid}");
     assert!(invalid["error"]["message_vi"].as_str().is_some_and(|m| m.contains("dòng")), "{invalid}");
 

@@ -368,10 +368,11 @@ pub fn from_figures(
             }
         };
         let judged = matches!(status, "met" | "exceeded" | "not_met");
-        let at_risk = !ind.retired && match (goal, projected) {
-            (Some(g), Some(pr)) if judged => phongtrao_domain::progress::at_risk(ind.comparison, g, pr),
-            _ => false,
-        };
+        let at_risk = !ind.retired
+            && match (goal, projected) {
+                (Some(g), Some(pr)) if judged => phongtrao_domain::progress::at_risk(ind.comparison, g, pr),
+                _ => false,
+            };
         let ratio = if status == "no_goal" { None } else { p.ratio };
         let incomplete = p.coverage.filter(|c| !c.complete);
         indicators.push(IndicatorProgress {
