@@ -146,6 +146,11 @@ async fn a_goal_amended_mid_campaign_re_evaluates_progress_and_is_versioned_and_
     let bytes = r.bytes().await.expect("bytes");
     let text = crate::documents::docx_text(&bytes);
     assert!(text.contains("điều chỉnh lần 1 theo văn bản số 12-KH/TĐTN-BPT, ngày 06/03/2023"), "{text}");
+    // So does the plan itself.
+    let r = app.client.get(format!("{}/api/v1/exports/plan.docx", app.base)).bearer_auth(&office).send().await;
+    let bytes = r.expect("plan").bytes().await.expect("bytes");
+    let text = crate::documents::docx_text(&bytes);
+    assert!(text.contains("(điều chỉnh lần 1 theo văn bản số 12-KH/TĐTN-BPT, ngày 06/03/2023)"), "{text}");
 }
 
 #[tokio::test]
