@@ -110,6 +110,10 @@ async fn a_goal_amended_mid_campaign_re_evaluates_progress_and_is_versioned_and_
     assert_eq!(indicator(&after, "4a")["goal"], json!(1.0), "{after}");
     assert!(matches!(indicator(&after, "4a")["status"].as_str(), Some("met" | "exceeded")), "{after}");
 
+    // Another process (the command line) reads the amended plan from the database.
+    let cli = crate::documents::cli_progress(&app, &[]);
+    assert_eq!(indicator(&cli, "4a")["goal"], json!(1.0), "{cli}");
+
     // The versions: 1 (the plan loaded) and 2 with its change.
     let versions = app.api(&format!("/api/v1/campaigns/{CODE}/plan/versions"), &reporter).await;
     assert_eq!(versions["current"], 2, "{versions}");
