@@ -165,7 +165,8 @@ async fn an_indicator_with_reports_is_retired_not_deleted_and_a_reported_week_st
     let reporter = add_token(db, add_user(db, "hondat.bc", Role::Unit, &["903"], PW).await).await;
     let rach_gia = add_token(db, add_user(db, "rachgia.bc", Role::Unit, &["899"], PW).await).await;
     let r = app.submit(&reporter, "903", WEEK1, json!({"values": {"4b": "1"}})).await;
-    assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
+    assert!(r.status().is_success());
+    let first: Value = r.json().await.expect("json");
 
     // Deleting indicator 5: refused, it has figures; nothing changes.
     let (status, refused) =
@@ -231,6 +232,30 @@ async fn an_indicator_with_reports_is_retired_not_deleted_and_a_reported_week_st
     assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
     let progress = app.api("/api/v1/progress", &office).await;
     assert_eq!(indicator(&progress, "4b")["achieved"], json!(1.0), "the retired figures stay");
+    // Returned and sent again without it (the form no longer asks): the figure stays.
+    let returned: Value = app
+        .client
+        .post(format!("{}/api/v1/reports/903/{WEEK1}/review", app.base))
+        .bearer_auth(&office)
+        .json(&json!({"action": "return", "comment": "Bổ sung hoạt động", "version": first["version"]}))
+        .send()
+        .await
+        .expect("return")
+        .json()
+        .await
+        .expect("json");
+    let again = app
+        .client
+        .post(format!("{}/api/v1/reports/903/{WEEK1}/submit", app.base))
+        .bearer_auth(&reporter)
+        .json(&json!({"version": returned["version"], "input": {"values": {"4a": "1"}}}))
+        .send()
+        .await
+        .expect("submit");
+    assert_eq!(again.status(), 200, "{returned}");
+    let progress = app.api("/api/v1/progress", &office).await;
+    assert_eq!(indicator(&progress, "4b")["achieved"], json!(1.0), "kept after a resubmission");
+    assert_eq!(indicator(&progress, "4a")["achieved"], json!(2.0), "{progress}");
     // A stale base version is refused (someone amended meanwhile).
     let (status, stale) = amend(
         &app,
