@@ -110,6 +110,10 @@ async fn a_goal_amended_mid_campaign_re_evaluates_progress_and_is_versioned_and_
     assert_eq!(indicator(&after, "4a")["goal"], json!(1.0), "{after}");
     assert!(matches!(indicator(&after, "4a")["status"].as_str(), Some("met" | "exceeded")), "{after}");
 
+    // Another process (the command line) reads the amended plan from the database.
+    let cli = crate::documents::cli_progress(&app, &[]);
+    assert_eq!(indicator(&cli, "4a")["goal"], json!(1.0), "{cli}");
+
     // The versions: 1 (the plan loaded) and 2 with its change.
     let versions = app.api(&format!("/api/v1/campaigns/{CODE}/plan/versions"), &reporter).await;
     assert_eq!(versions["current"], 2, "{versions}");
@@ -146,6 +150,11 @@ async fn a_goal_amended_mid_campaign_re_evaluates_progress_and_is_versioned_and_
     let bytes = r.bytes().await.expect("bytes");
     let text = crate::documents::docx_text(&bytes);
     assert!(text.contains("điều chỉnh lần 1 theo văn bản số 12-KH/TĐTN-BPT, ngày 06/03/2023"), "{text}");
+    // So does the plan itself.
+    let r = app.client.get(format!("{}/api/v1/exports/plan.docx", app.base)).bearer_auth(&office).send().await;
+    let bytes = r.expect("plan").bytes().await.expect("bytes");
+    let text = crate::documents::docx_text(&bytes);
+    assert!(text.contains("(điều chỉnh lần 1 theo văn bản số 12-KH/TĐTN-BPT, ngày 06/03/2023)"), "{text}");
 }
 
 #[tokio::test]
@@ -156,7 +165,8 @@ async fn an_indicator_with_reports_is_retired_not_deleted_and_a_reported_week_st
     let reporter = add_token(db, add_user(db, "hondat.bc", Role::Unit, &["903"], PW).await).await;
     let rach_gia = add_token(db, add_user(db, "rachgia.bc", Role::Unit, &["899"], PW).await).await;
     let r = app.submit(&reporter, "903", WEEK1, json!({"values": {"4b": "1"}})).await;
-    assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
+    assert!(r.status().is_success());
+    let first: Value = r.json().await.expect("json");
 
     // Deleting indicator 5: refused, it has figures; nothing changes.
     let (status, refused) =
@@ -222,6 +232,30 @@ async fn an_indicator_with_reports_is_retired_not_deleted_and_a_reported_week_st
     assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
     let progress = app.api("/api/v1/progress", &office).await;
     assert_eq!(indicator(&progress, "4b")["achieved"], json!(1.0), "the retired figures stay");
+    // Returned and sent again without it (the form no longer asks): the figure stays.
+    let returned: Value = app
+        .client
+        .post(format!("{}/api/v1/reports/903/{WEEK1}/review", app.base))
+        .bearer_auth(&office)
+        .json(&json!({"action": "return", "comment": "Bổ sung hoạt động", "version": first["version"]}))
+        .send()
+        .await
+        .expect("return")
+        .json()
+        .await
+        .expect("json");
+    let again = app
+        .client
+        .post(format!("{}/api/v1/reports/903/{WEEK1}/submit", app.base))
+        .bearer_auth(&reporter)
+        .json(&json!({"version": returned["version"], "input": {"values": {"4a": "1"}}}))
+        .send()
+        .await
+        .expect("submit");
+    assert_eq!(again.status(), 200, "{returned}");
+    let progress = app.api("/api/v1/progress", &office).await;
+    assert_eq!(indicator(&progress, "4b")["achieved"], json!(1.0), "kept after a resubmission");
+    assert_eq!(indicator(&progress, "4a")["achieved"], json!(2.0), "{progress}");
     // A stale base version is refused (someone amended meanwhile).
     let (status, stale) = amend(
         &app,

@@ -858,4 +858,24 @@ mod tests {
         assert_eq!(changes.len(), 1, "{changes:?}");
         assert!(changes[0].message_vi().contains("số văn bản (trống) → 45-KH/TĐTN-BPT"), "{}", changes[0].message_vi());
     }
+
+    #[test]
+    fn changed_sections_are_named() {
+        let old = builtin();
+        let new = amended(|t| {
+            t.replacen(
+                "title = \"Tuyên truyền, giáo dục về truyền thống",
+                "title = \"Tuyên truyền, giáo dục sâu rộng về truyền thống",
+                1,
+            )
+            .replacen("  \"Ban Bí thư TW Đoàn\",\n", "", 1)
+        });
+        let changes = diff(&old, &new);
+        assert_eq!(
+            changes,
+            vec![Change::Section { section: "areas" }, Change::Section { section: "recipients" }],
+            "{changes:?}"
+        );
+        assert_eq!(changes[0].message_vi(), "Thay đổi phần nội dung hoạt động");
+    }
 }

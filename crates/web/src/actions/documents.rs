@@ -106,10 +106,11 @@ pub async fn export_as_office(
     match what {
         Export::Plan => {
             let simulated = crate::demo::is_simulated(&state.db).await;
+            let amended = crate::actions::plan_amend::citation(state, campaign.row.id).await?.map(|(vi, _)| vi);
             Ok(ExportFile {
                 file_name: format!("ke-hoach-{}.docx", file_part(&campaign.plan.campaign.code)),
                 content_type: DOCX,
-                bytes: documents::plan::build(campaign, simulated)?,
+                bytes: documents::plan::build(campaign, simulated, amended.as_deref())?,
             })
         }
         Export::FinalReport => {

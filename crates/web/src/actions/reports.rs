@@ -68,6 +68,11 @@ impl FormContext {
     }
 }
 
+/// Whether a stored figure of a retired indicator is carried into a report sent again.
+fn value_is_kept(plan: &phongtrao_domain::plan::Plan, key: &str, value: i64) -> bool {
+    value != 0 && plan.indicator(key).is_some_and(|i| i.retired)
+}
+
 /// Why a save did not happen.
 pub enum ReportFailure {
     Invalid(Vec<FieldError>),
@@ -280,10 +285,22 @@ pub async fn save_as(
         )
         .into());
     }
-    let checked = match action {
+    let mut checked = match action {
         SaveAction::Submit => Some(check(&ctx.domain_context(), input).map_err(ReportFailure::Invalid)?),
         SaveAction::Draft => None,
     };
+    // A report sent again after an indicator was retired ("ngừng theo dõi") keeps
+    // the figure it had for it: the form no longer asks for it, the figure stays.
+    if let (Some(c), Some(report)) = (checked.as_mut(), ctx.report.as_ref()) {
+        if ctx.campaign.plan.indicators().any(|i| i.retired) {
+            let stored = reports::values(&state.db, report.id).await.map_err(Failure::from)?;
+            for (key, value) in stored {
+                if value_is_kept(&ctx.campaign.plan, &key, value) {
+                    c.values.entry(key).or_insert(value);
+                }
+            }
+        }
+    }
     let request = OwnedSave {
         key: ctx.key(),
         due_at: ctx.due_at,

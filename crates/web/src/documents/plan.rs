@@ -157,11 +157,13 @@ fn timeline(doc: &mut Document, plan: &Plan) {
     body(doc, format!("{contact}."));
 }
 
-pub fn build(campaign: &StoredCampaign, simulated: bool) -> Result<Vec<u8>, Failure> {
-    document(campaign, simulated).to_bytes()
+/// The plan in force as a document; `amended`: which amendment it is, said under
+/// its title ("(điều chỉnh lần 1 theo văn bản số …, ngày …)").
+pub fn build(campaign: &StoredCampaign, simulated: bool, amended: Option<&str>) -> Result<Vec<u8>, Failure> {
+    document(campaign, simulated, amended).to_bytes()
 }
 
-pub fn document(campaign: &StoredCampaign, simulated: bool) -> Document {
+pub fn document(campaign: &StoredCampaign, simulated: bool, amended: Option<&str>) -> Document {
     let plan = &campaign.plan;
     let c = &plan.campaign;
     let name = campaign_name(campaign);
@@ -179,7 +181,11 @@ pub fn document(campaign: &StoredCampaign, simulated: bool) -> Document {
         &place_and_date(&c.place, day),
     );
     let kind = c.document_type.clone().unwrap_or_else(|| "Kế hoạch".into()).to_uppercase();
-    title_block(&mut doc, &kind, &[name, format!("Chủ đề “{}”", c.theme)]);
+    let mut subject = vec![name, format!("Chủ đề “{}”", c.theme)];
+    if let Some(a) = amended {
+        subject.push(a.to_string());
+    }
+    title_block(&mut doc, &kind, &subject);
     if let Some(b) = &c.basis {
         body(&mut doc, b.clone());
     }

@@ -116,7 +116,15 @@ pub fn build(plan: &Plan, page: &Page) -> TargetsPage {
                         .iter()
                         .map(|i| IndicatorView {
                             key: i.key.clone(),
-                            label: i.label.clone(),
+                            label: match (i.retired, lang) {
+                                (false, _) => i.label.clone(),
+                                (true, Lang::Vi) => {
+                                    format!("{} {}", i.label, crate::actions::progress::RETIRED_SUFFIX_VI)
+                                }
+                                (true, Lang::En) => {
+                                    format!("{} {}", i.label, crate::actions::progress::RETIRED_SUFFIX_EN)
+                                }
+                            },
                             goal: goal_text(i, lang),
                             kind: lang.t(&format!("kind.{}", i.kind.as_str())),
                             applies: applies_text(i, lang),
