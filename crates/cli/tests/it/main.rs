@@ -26,6 +26,7 @@ mod office_week;
 mod openapi;
 mod operations;
 mod pages;
+mod performance;
 mod plan_import;
 mod progress;
 mod reminders;
