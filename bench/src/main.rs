@@ -425,6 +425,14 @@ async fn run(args: Args) -> Result<()> {
     // The burst.
     let next = Arc::new(AtomicUsize::new(0));
     let units_arc: Arc<Vec<(String, i64)>> = Arc::new(all.iter().map(|u| (u.code.clone(), u.id)).collect());
+    // CPU time of the server's process (this one, or the external server) and of this
+    // process, over the burst: CPU per submission holds better than a rate on a
+    // machine shared with other work.
+    let server_pid = match &args.external {
+        Some(_) => args.server_pid,
+        None => Some(std::process::id()),
+    };
+    let cpu_before = (cpu_seconds(server_pid), cpu_seconds(Some(std::process::id())));
     let burst_started = Instant::now();
     let mut workers = Vec::new();
     for w in 0..args.concurrency {
@@ -482,6 +490,7 @@ async fn run(args: Args) -> Result<()> {
         }
     }
     let burst_secs = burst_started.elapsed().as_secs_f64();
+    let cpu_after = (cpu_seconds(server_pid), cpu_seconds(Some(std::process::id())));
     // Peak memory of the server: this process (server and load generator together), or
     // the external server's.
     let peak_rss_kib = peak_rss_kib(match &args.external {
@@ -570,6 +579,15 @@ async fn run(args: Args) -> Result<()> {
         "ratio_to_anchor_one_per_commit": anchor.map(|a| rate / a.one_per_commit),
         "ratio_to_anchor_fifty_per_commit": anchor.map(|a| rate / a.fifty_per_commit),
         "peak_rss_mib": peak_rss_kib.map(|k| k as f64 / 1024.0),
+        "cpu_ms_per_submission": match (cpu_before.0, cpu_after.0) {
+            (Some(a), Some(b)) if acknowledged > 0 => Some((b - a) * 1000.0 / acknowledged as f64),
+            _ => None,
+        },
+        "load_generator_cpu_ms_per_submission": match (args.external.is_some(), cpu_before.1, cpu_after.1) {
+            (true, Some(a), Some(b)) if acknowledged > 0 => Some((b - a) * 1000.0 / acknowledged as f64),
+            _ => None,
+        },
+        "cpu_note": if args.external.is_some() { "cpu_ms_per_submission: the server process only" } else { "cpu_ms_per_submission: server and load generator (one process)" },
         "latency_ms": {
             "p50": percentile(&total.latencies_us, 0.50),
             "p95": percentile(&total.latencies_us, 0.95),
@@ -600,4 +618,16 @@ fn peak_rss_kib(pid: Option<u32>) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{}/status", pid?)).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// CPU time (user + system) a process has used so far, in seconds.
+fn cpu_seconds(pid: Option<u32>) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid?)).ok()?;
+    // Fields after the command name (which may hold spaces) are space separated:
+    // utime and stime are the 14th and 15th fields of the line.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }
