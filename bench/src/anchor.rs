@@ -42,6 +42,7 @@ struct Target {
 
 /// Runs the anchor on a copy of `data_dir`'s database for `units` (the burst's units,
 /// in order): the first `one` at one report per commit, the next `fifty` at 50.
+#[allow(clippy::too_many_arguments)]
 pub async fn run(
     data_dir: &Path,
     options: &phongtrao_storage::DbOptions,

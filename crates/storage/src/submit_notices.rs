@@ -62,7 +62,7 @@ pub async fn record(db: &Db, notice: &NewNotice, now: DateTime<Utc>) -> Result<O
     let ancestors = crate::units::ancestry(db, notice.unit_id).await?;
     let above: Vec<i64> = ancestors.into_iter().filter(|id| *id != notice.unit_id).collect();
     let row = crate::tx::NoticeInsert { notice: notice.clone(), above, created_at: now };
-    let ids = in_transaction!(db, tx => { (&mut **tx).insert_notices(std::slice::from_ref(&row)).await? });
+    let ids = in_transaction!(db, tx => { (**tx).insert_notices(std::slice::from_ref(&row)).await? });
     Ok(ids.first().copied())
 }
 
