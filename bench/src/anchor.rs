@@ -181,12 +181,19 @@ async fn write_report(
     let rows: Vec<(i64, &str, i64)> =
         t.chain.iter().flat_map(|unit| values.iter().map(move |(key, value)| (*unit, *key, *value))).collect();
     if !rows.is_empty() {
-        let mut q =
-            sqlx::QueryBuilder::<sqlx::Sqlite>::new("INSERT INTO rollups (campaign_id, unit_id, key, period_seq, value) ");
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO rollups (campaign_id, unit_id, key, period_seq, value) ",
+        );
         q.push_values(&rows, |mut row, (unit, key, value)| {
-            row.push_bind(campaign_id).push_bind(*unit).push_bind(format!("v:{key}")).push_bind(period_seq).push_bind(*value);
+            row.push_bind(campaign_id)
+                .push_bind(*unit)
+                .push_bind(format!("v:{key}"))
+                .push_bind(period_seq)
+                .push_bind(*value);
         });
-        q.push(" ON CONFLICT (campaign_id, unit_id, key, period_seq) DO UPDATE SET value = rollups.value + excluded.value");
+        q.push(
+            " ON CONFLICT (campaign_id, unit_id, key, period_seq) DO UPDATE SET value = rollups.value + excluded.value",
+        );
         q.build().execute(&mut **tx).await?;
     }
     Ok(())

@@ -63,8 +63,7 @@ pub async fn missing_units(
             break;
         }
         // This layer's reporting units without a first submission.
-        let candidates: Vec<i64> =
-            layer.iter().filter(|u| u.4 && reporting.contains(&u.2)).map(|u| u.0).collect();
+        let candidates: Vec<i64> = layer.iter().filter(|u| u.4 && reporting.contains(&u.2)).map(|u| u.0).collect();
         if !candidates.is_empty() {
             let sql = format!(
                 "SELECT unit_id FROM reports WHERE campaign_id = $1 AND kind = 'weekly' AND period_seq = $2

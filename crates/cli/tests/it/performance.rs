@@ -132,7 +132,9 @@ async fn a_notice_that_cannot_be_written_stores_no_report() {
     // Once the table takes rows again, the same submission goes through with its notice.
     match db {
         Db::Sqlite(_) => exec(db, "DROP TRIGGER perf_no_notice").await,
-        Db::Postgres(_) => exec(db, "DROP TRIGGER perf_no_notice ON submit_notices; DROP FUNCTION perf_no_notice();").await,
+        Db::Postgres(_) => {
+            exec(db, "DROP TRIGGER perf_no_notice ON submit_notices; DROP FUNCTION perf_no_notice();").await
+        }
     }
     let r = app.submit(&token, "903", WEEK1, json!({"values": {"5": "12"}})).await;
     assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
