@@ -1,12 +1,23 @@
 //! The national deadline burst, over HTTP, on SQLite with durable commits.
 //!
-//! `phongtrao-bench burst --data-dir DIR [--prefill N] [--concurrency C] [--units U]`
+//! `phongtrao-bench burst --data-dir DIR [--prefill N] [--concurrency C] [--units U]
+//!  [--external URL --server-pid PID] [--anchor-reports N] [--anchor-batched N]`
+//! `phongtrao-bench anchor --data-dir DIR` (the anchor alone, see `anchor.rs`)
+//! `phongtrao-bench prepare --data-dir DIR` (the database, accounts and tokens for a
+//! burst against a separately started `phongtrao serve`; prints its command)
+//!
+//! 0. Unless `--anchor-reports 0`: the raw SQLite anchor (`anchor.rs`) on a copy of
+//!    the same database, for the same units and week, right before the burst; the
+//!    burst's rate is reported as a ratio to it.
 //!
 //! 1. Builds the national simulation in DIR (about 100,000 units, `--prefill` weeks
 //!    of simulated reports written through grouped commits).
 //! 2. Gives every unit an account and an API token.
 //! 3. Starts the real server in this process on a free loopback port, with its clock
-//!    set two hours before the deadline of the burst week.
+//!    set two hours before the deadline of the burst week — or, with `--external URL`,
+//!    drives a `phongtrao serve` already running in another process (started on the
+//!    same data directory with the `--now` that `prepare` prints), so that the
+//!    server's CPU is not shared with the load generator's in one process.
 //! 4. Every unit submits its weekly report at once (C clients in parallel, each with
 //!    an Idempotency-Key), while a prober reads the province dashboard's figures
 //!    (GET /api/v1/progress for the top unit) every 250 ms, and the same sums by a
@@ -24,6 +35,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+mod anchor;
 
 use chrono::Utc;
 use phongtrao_domain::plan::IndicatorKind;
@@ -44,6 +57,21 @@ struct Args {
     /// Campaigns in the database (#19): the burst's own, one more running, the rest
     /// archived.
     campaigns: u32,
+    command: Command,
+    /// A server already running (another process): its base URL.
+    external: Option<String>,
+    /// That server's process id, to read its peak memory.
+    server_pid: Option<u32>,
+    /// Reports the anchor writes at one per commit (0: no anchor), then at 50 per commit.
+    anchor_reports: usize,
+    anchor_batched: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Command {
+    Burst,
+    Anchor,
+    Prepare,
 }
 
 fn args() -> Result<Args> {
@@ -55,14 +83,21 @@ fn args() -> Result<Args> {
         seed: 2023,
         scan_every: 10,
         campaigns: 1,
+        command: Command::Burst,
+        external: None,
+        server_pid: None,
+        anchor_reports: 2000,
+        anchor_batched: 10000,
     };
     let mut it = std::env::args().skip(1);
-    match it.next().as_deref() {
-        Some("burst") => {}
+    a.command = match it.next().as_deref() {
+        Some("burst") => Command::Burst,
+        Some("anchor") => Command::Anchor,
+        Some("prepare") => Command::Prepare,
         _ => {
-            return Err("usage: phongtrao-bench burst --data-dir DIR [--prefill N] [--concurrency C] [--units U] [--scan-every SECS] [--campaigns N]".into())
+            return Err("usage: phongtrao-bench burst|anchor|prepare --data-dir DIR [--prefill N] [--concurrency C] [--units U] [--scan-every SECS] [--campaigns N] [--anchor-reports N] [--anchor-batched N] [--external URL] [--server-pid PID]".into())
         }
-    }
+    };
     while let Some(flag) = it.next() {
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
         match flag.as_str() {
@@ -73,6 +108,10 @@ fn args() -> Result<Args> {
             "--seed" => a.seed = value.parse()?,
             "--scan-every" => a.scan_every = value.parse()?,
             "--campaigns" => a.campaigns = value.parse()?,
+            "--external" => a.external = Some(value.trim_end_matches('/').to_string()),
+            "--server-pid" => a.server_pid = Some(value.parse()?),
+            "--anchor-reports" => a.anchor_reports = value.parse()?,
+            "--anchor-batched" => a.anchor_batched = value.parse()?,
             other => return Err(format!("unknown flag {other}").into()),
         }
     }
@@ -242,8 +281,14 @@ fn main() -> Result<()> {
 async fn run(args: Args) -> Result<()> {
     let started = Instant::now();
     let db = Db::open_data_dir_with(&args.data_dir, &db_options()).await?;
-    let (unit_count, campaign_id) = phongtrao_web::demo_national::setup(&db, args.seed).await?;
-    phongtrao_web::prepare::prepare(&db).await?;
+    let (unit_count, campaign_id) = if args.external.is_some() {
+        // The running server owns the database: read it, change nothing of its setup.
+        (units::list(&db).await?.len(), campaigns::current(&db).await?.row.id)
+    } else {
+        let set = phongtrao_web::demo_national::setup(&db, args.seed).await?;
+        phongtrao_web::prepare::prepare(&db).await?;
+        set
+    };
     let already: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM reports")
         .fetch_one(match &db {
             Db::Sqlite(p) => p,
@@ -280,18 +325,70 @@ async fn run(args: Args) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
 
-    // The real server, in this process, on a free loopback port.
-    let bind: SocketAddr = "127.0.0.1:0".parse()?;
     let now = period.deadline.with_timezone(&Utc) - chrono::Duration::hours(2);
-    let settings = Settings { now: Some(now), ..Settings::local(bind) };
-    let app = Application::build(&settings, db.clone()).await?;
-    let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_forever());
+    let count_keys: Vec<String> =
+        plan.indicators().filter(|i| i.kind == IndicatorKind::Count).map(|i| i.key.clone()).collect();
+    if args.command == Command::Prepare {
+        println!(
+            "prepared; start the server with\n  phongtrao serve --data-dir {} --bind 127.0.0.1:8097 --now {}\nthen\n  phongtrao-bench burst --data-dir {} --external http://127.0.0.1:8097 --server-pid PID",
+            args.data_dir.display(),
+            now.to_rfc3339(),
+            args.data_dir.display()
+        );
+        return Ok(());
+    }
+
+    // The anchor: the same rows straight into SQLite, on a copy, minutes before the burst.
+    let anchor = if args.anchor_reports > 0 {
+        let t = Instant::now();
+        let ids: Vec<i64> = all.iter().map(|u| u.id).collect();
+        let rates = anchor::run(
+            &args.data_dir,
+            &db_options(),
+            campaign_id,
+            i64::from(period.seq),
+            &count_keys,
+            &ids,
+            args.anchor_reports,
+            args.anchor_batched,
+        )
+        .await?;
+        println!(
+            "anchor: {:.0} reports/s at 1 per commit ({} reports), {:.0}/s at 50 per commit ({} reports); {:.1} s with the copy",
+            rates.one_per_commit,
+            rates.reports_one,
+            rates.fifty_per_commit,
+            rates.reports_fifty,
+            t.elapsed().as_secs_f64()
+        );
+        Some(rates)
+    } else {
+        None
+    };
+    if args.command == Command::Anchor {
+        if let Some(a) = anchor {
+            std::fs::write(args.data_dir.join("anchor.json"), serde_json::to_string_pretty(&a.json())?)?;
+            println!("{}", serde_json::to_string_pretty(&a.json())?);
+        }
+        return Ok(());
+    }
+
+    // The real server, in this process, on a free loopback port; or the one running
+    // in another process.
+    let base = match &args.external {
+        Some(url) => url.clone(),
+        None => {
+            let bind: SocketAddr = "127.0.0.1:0".parse()?;
+            let settings = Settings { now: Some(now), ..Settings::local(bind) };
+            let app = Application::build(&settings, db.clone()).await?;
+            let base = format!("http://127.0.0.1:{}", app.port());
+            tokio::spawn(app.run_forever());
+            base
+        }
+    };
 
     let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build()?;
     let end = period.end.format("%Y-%m-%d").to_string();
-    let count_keys: Vec<String> =
-        plan.indicators().filter(|i| i.kind == IndicatorKind::Count).map(|i| i.key.clone()).collect();
 
     // The prober: dashboard figures every 250 ms during the burst, the full scan less often.
     let running = Arc::new(AtomicBool::new(true));
@@ -328,6 +425,14 @@ async fn run(args: Args) -> Result<()> {
     // The burst.
     let next = Arc::new(AtomicUsize::new(0));
     let units_arc: Arc<Vec<(String, i64)>> = Arc::new(all.iter().map(|u| (u.code.clone(), u.id)).collect());
+    // CPU time of the server's process (this one, or the external server) and of this
+    // process, over the burst: CPU per submission holds better than a rate on a
+    // machine shared with other work.
+    let server_pid = match &args.external {
+        Some(_) => args.server_pid,
+        None => Some(std::process::id()),
+    };
+    let cpu_before = (cpu_seconds(server_pid), cpu_seconds(Some(std::process::id())));
     let burst_started = Instant::now();
     let mut workers = Vec::new();
     for w in 0..args.concurrency {
@@ -340,10 +445,13 @@ async fn run(args: Args) -> Result<()> {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some((code, id)) = units_arc.get(i) else { break };
                 n = n.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                // At least one value above 0: a week of zeros is refused unless sent as
+                // "nothing to report" (one refused unit left a unit missing, and the
+                // dashboard then listed missing units: a different code path).
                 let values: serde_json::Map<String, serde_json::Value> = keys
                     .iter()
                     .enumerate()
-                    .map(|(k, key)| (key.clone(), ((n >> (k % 48)) % 13).to_string().into()))
+                    .map(|(k, key)| (key.clone(), ((n >> (k % 48)) % 13 + u64::from(k == 0)).to_string().into()))
                     .collect();
                 let body = serde_json::json!({"version": 0, "input": {"values": values}});
                 let t = Instant::now();
@@ -385,6 +493,13 @@ async fn run(args: Args) -> Result<()> {
         }
     }
     let burst_secs = burst_started.elapsed().as_secs_f64();
+    let cpu_after = (cpu_seconds(server_pid), cpu_seconds(Some(std::process::id())));
+    // Peak memory of the server: this process (server and load generator together), or
+    // the external server's.
+    let peak_rss_kib = peak_rss_kib(match &args.external {
+        Some(_) => args.server_pid,
+        None => Some(std::process::id()),
+    });
     running.store(false, Ordering::Relaxed);
     let (dash_during, scan_during) = prober.await?;
     total.latencies_us.sort_unstable();
@@ -449,6 +564,7 @@ async fn run(args: Args) -> Result<()> {
     std::fs::write(&csv_path, csv)?;
 
     let reports_total: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM reports").fetch_one(pool).await?;
+    let rate = acknowledged as f64 / burst_secs;
     let values_total = rows.len();
     let results = serde_json::json!({
         "units": unit_count,
@@ -460,7 +576,21 @@ async fn run(args: Args) -> Result<()> {
         "error_kinds": total.errors,
         "replayed": total.replayed,
         "burst_seconds": burst_secs,
-        "submissions_per_second": acknowledged as f64 / burst_secs,
+        "submissions_per_second": rate,
+        "mode": if args.external.is_some() { "external server (another process)" } else { "server in the load generator's process" },
+        "anchor": anchor.map(|a| a.json()),
+        "ratio_to_anchor_one_per_commit": anchor.map(|a| rate / a.one_per_commit),
+        "ratio_to_anchor_fifty_per_commit": anchor.map(|a| rate / a.fifty_per_commit),
+        "peak_rss_mib": peak_rss_kib.map(|k| k as f64 / 1024.0),
+        "cpu_ms_per_submission": match (cpu_before.0, cpu_after.0) {
+            (Some(a), Some(b)) if acknowledged > 0 => Some((b - a) * 1000.0 / acknowledged as f64),
+            _ => None,
+        },
+        "load_generator_cpu_ms_per_submission": match (args.external.is_some(), cpu_before.1, cpu_after.1) {
+            (true, Some(a), Some(b)) if acknowledged > 0 => Some((b - a) * 1000.0 / acknowledged as f64),
+            _ => None,
+        },
+        "cpu_note": if args.external.is_some() { "cpu_ms_per_submission: the server process only" } else { "cpu_ms_per_submission: server and load generator (one process)" },
         "latency_ms": {
             "p50": percentile(&total.latencies_us, 0.50),
             "p95": percentile(&total.latencies_us, 0.95),
@@ -484,4 +614,23 @@ async fn run(args: Args) -> Result<()> {
     std::fs::write(args.data_dir.join("results.json"), serde_json::to_string_pretty(&results)?)?;
     println!("{}", serde_json::to_string_pretty(&results)?);
     Ok(())
+}
+
+/// VmHWM (peak resident memory) of a process, in KiB.
+fn peak_rss_kib(pid: Option<u32>) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", pid?)).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// CPU time (user + system) a process has used so far, in seconds.
+fn cpu_seconds(pid: Option<u32>) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid?)).ok()?;
+    // Fields after the command name (which may hold spaces) are space separated:
+    // utime and stime are the 14th and 15th fields of the line.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }

@@ -255,13 +255,15 @@ pub(crate) struct Deferred {
     versions: Vec<VersionInsert>,
     audit: Vec<(AuditEntry, DateTime<Utc>)>,
     idempotency: Vec<IdempotencyInsert>,
+    notices: Vec<crate::tx::NoticeInsert>,
 }
 
 impl Deferred {
     async fn flush<C: ReportTx + Send>(&self, conn: &mut C) -> sqlx::Result<()> {
         conn.insert_versions(&self.versions).await?;
         conn.insert_audit(&self.audit).await?;
-        conn.insert_idempotency(&self.idempotency).await
+        conn.insert_idempotency(&self.idempotency).await?;
+        conn.insert_notices(&self.notices).await.map(|_| ())
     }
 
     /// Keeps a refused (conflicting) save in the history of the report as it stands.
@@ -367,15 +369,26 @@ async fn save_in_tx<C: ReportTx + RollupTx + Send>(
     };
     // What the unit's weekly reports contributed before, to move the difference up
     // the tree.
-    let change = if plan.moves_figures {
-        let chain = match prefetch {
+    // A submission's notice is scoped to the units above (the chain's ids after the unit).
+    let submitting = intent.op == Operation::Submit;
+    let chain = if plan.moves_figures || submitting {
+        Some(match prefetch {
             Some(p) => p.chains.get(&k.unit_id).cloned().unwrap_or_default(),
             None => RollupTx::unit_and_ancestors(conn, k.unit_id).await?,
-        };
-        let before = existing.as_ref().and_then(ReportRow::timeliness);
-        ReportChange::for_save(conn, req.plan, k.campaign_id, chain, k.period_seq, before).await?
+        })
     } else {
         None
+    };
+    let above: Vec<i64> = match (&chain, submitting) {
+        (Some(chain), true) => chain.iter().map(|u| u.id).filter(|id| *id != k.unit_id).collect(),
+        _ => Vec::new(),
+    };
+    let change = match chain {
+        Some(chain) if plan.moves_figures => {
+            let before = existing.as_ref().and_then(ReportRow::timeliness);
+            ReportChange::for_save(conn, req.plan, k.campaign_id, chain, k.period_seq, before).await?
+        }
+        _ => None,
     };
     let submitted = req.checked.filter(|_| plan.writes_content);
     let submitted_values = match submitted {
@@ -437,6 +450,25 @@ async fn save_in_tx<C: ReportTx + RollupTx + Send>(
         .before(&existing.as_ref().map(|r| serde_json::json!({"status": r.status, "version": r.version})))
         .after(&serde_json::json!({"status": saved.status, "version": saved.version, "timeliness": saved.timeliness, "values": req.checked.map(|c| &c.values)}));
     rows.audit.push((entry, req.now));
+    if submitting {
+        // The officers above learn of it (one notice per report version), in the same
+        // transaction as the report: no commit of its own.
+        rows.notices.push(crate::tx::NoticeInsert {
+            notice: crate::submit_notices::NewNotice {
+                campaign_id: k.campaign_id,
+                report_id,
+                version: plan.version,
+                unit_id: k.unit_id,
+                kind: k.kind.as_str().to_string(),
+                period_seq: k.period_seq,
+                submitted_at: req.now,
+                submitted_by: req.who.name.clone(),
+                resubmission: existing.as_ref().is_some_and(|r| r.first_submitted_at.is_some()),
+            },
+            above,
+            created_at: req.now,
+        });
+    }
     if let Some(key) = req.idempotency_key {
         let response = serde_json::to_string(&saved).map_err(|e| StorageError::Invalid(e.to_string()))?;
         rows.idempotency.push(IdempotencyInsert {

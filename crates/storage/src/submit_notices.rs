@@ -58,54 +58,12 @@ pub struct Reader {
 /// chose e-mail or the webhook, in one transaction. A second call for the same
 /// version does nothing (None); otherwise the notice's id.
 pub async fn record(db: &Db, notice: &NewNotice, now: DateTime<Utc>) -> Result<Option<i64>> {
+    use crate::tx::ReportTx;
     let ancestors = crate::units::ancestry(db, notice.unit_id).await?;
     let above: Vec<i64> = ancestors.into_iter().filter(|id| *id != notice.unit_id).collect();
-    let now_ms = now.timestamp_millis();
-    let id = in_transaction!(db, tx => {
-        let inserted: Option<(i64,)> = sqlx::query_as(
-            "INSERT INTO submit_notices (campaign_id, report_id, version, unit_id, kind, period_seq, submitted_at, submitted_by, resubmission)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             ON CONFLICT (report_id, version) DO NOTHING RETURNING id",
-        )
-        .bind(notice.campaign_id)
-        .bind(notice.report_id)
-        .bind(notice.version)
-        .bind(notice.unit_id)
-        .bind(&notice.kind)
-        .bind(notice.period_seq)
-        .bind(notice.submitted_at)
-        .bind(&notice.submitted_by)
-        .bind(notice.resubmission)
-        .fetch_optional(&mut **tx)
-        .await?;
-        match inserted {
-            None => None,
-            Some((id,)) => {
-                for unit in &above {
-                    sqlx::query("INSERT INTO submit_notice_scopes (notice_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                        .bind(id)
-                        .bind(unit)
-                        .execute(&mut **tx)
-                        .await?;
-                }
-                // The officers who see this notice and chose to get it elsewhere too.
-                let scope = if above.is_empty() { "-1".to_string() } else { crate::id_list(&above) };
-                let sql = format!(
-                    "INSERT INTO submit_notice_deliveries (notice_id, user_id, by_email, by_webhook, created_at, status, attempts, next_attempt_ms)
-                     SELECT $1, p.user_id, p.by_email, p.by_webhook, $2, 'pending', 0, $3
-                     FROM submit_notice_prefs p JOIN users us ON us.id = p.user_id
-                     WHERE us.active AND (p.by_email OR p.by_webhook)
-                       AND (us.role IN ('admin', 'steering')
-                            OR (us.role = 'unit' AND EXISTS (SELECT 1 FROM user_units uu WHERE uu.user_id = us.id AND uu.unit_id IN ({scope}))))
-                     ORDER BY p.user_id
-                     ON CONFLICT (notice_id, user_id) DO NOTHING"
-                );
-                sqlx::query(&sql).bind(id).bind(now).bind(now_ms).execute(&mut **tx).await?;
-                Some(id)
-            }
-        }
-    });
-    Ok(id)
+    let row = crate::tx::NoticeInsert { notice: notice.clone(), above, created_at: now };
+    let ids = in_transaction!(db, tx => { (**tx).insert_notices(std::slice::from_ref(&row)).await? });
+    Ok(ids.first().copied())
 }
 
 const SELECT: &str = "SELECT n.id, n.report_id, n.version, n.unit_id, u.code AS unit_code, u.name AS unit_name, n.kind,

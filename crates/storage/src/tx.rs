@@ -54,6 +54,15 @@ pub(crate) struct IdempotencyInsert {
     pub at: DateTime<Utc>,
 }
 
+/// The notice of a submitted report version and the units above the submitting
+/// unit (its scope: who may read it), written with the report (see `submit_notices`).
+pub(crate) struct NoticeInsert {
+    pub notice: crate::submit_notices::NewNotice,
+    pub above: Vec<i64>,
+    /// When its deliveries are created (the submission's time).
+    pub created_at: DateTime<Utc>,
+}
+
 /// The writes of reports inside an open transaction (or savepoint).
 pub(crate) trait ReportTx {
     fn report(&mut self, key: &ReportKey) -> impl Future<Output = sqlx::Result<Option<ReportRow>>> + Send;
@@ -94,6 +103,10 @@ pub(crate) trait ReportTx {
     fn insert_versions(&mut self, rows: &[VersionInsert]) -> impl Future<Output = sqlx::Result<()>> + Send;
     fn insert_audit(&mut self, rows: &[(AuditEntry, DateTime<Utc>)]) -> impl Future<Output = sqlx::Result<()>> + Send;
     fn insert_idempotency(&mut self, rows: &[IdempotencyInsert]) -> impl Future<Output = sqlx::Result<()>> + Send;
+    /// The submission notices, their scopes and the pending deliveries to the officers
+    /// who chose e-mail or the webhook; a notice already recorded for the same report
+    /// version is left as it is. The ids of the notices recorded.
+    fn insert_notices(&mut self, rows: &[NoticeInsert]) -> impl Future<Output = sqlx::Result<Vec<i64>>> + Send;
 }
 
 /// Rows per multi-row INSERT: a few hundred parameters per statement, far under
@@ -103,6 +116,8 @@ const ACTIVITIES_PER_INSERT: usize = 50; // 10 each
 const VERSIONS_PER_INSERT: usize = 100; // 7 each
 const AUDIT_PER_INSERT: usize = 80; // 10 each
 const IDEMPOTENCY_PER_INSERT: usize = 150; // 5 each
+const NOTICES_PER_INSERT: usize = 80; // 9 each
+const SCOPES_PER_INSERT: usize = 300; // 2 each
 
 macro_rules! impl_report_tx {
     ($conn:ty, $db:ty) => {
@@ -312,6 +327,75 @@ macro_rules! impl_report_tx {
                     q.build().execute(&mut *self).await?;
                 }
                 Ok(())
+            }
+
+            async fn insert_notices(&mut self, rows: &[NoticeInsert]) -> sqlx::Result<Vec<i64>> {
+                let mut recorded: Vec<(i64, &NoticeInsert)> = Vec::new();
+                for chunk in rows.chunks(NOTICES_PER_INSERT) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "INSERT INTO submit_notices (campaign_id, report_id, version, unit_id, kind, period_seq, submitted_at, submitted_by, resubmission) ",
+                    );
+                    q.push_values(chunk, |mut row, r| {
+                        let n = &r.notice;
+                        row.push_bind(n.campaign_id)
+                            .push_bind(n.report_id)
+                            .push_bind(n.version)
+                            .push_bind(n.unit_id)
+                            .push_bind(&n.kind)
+                            .push_bind(n.period_seq)
+                            .push_bind(n.submitted_at)
+                            .push_bind(&n.submitted_by)
+                            .push_bind(n.resubmission);
+                    });
+                    q.push(" ON CONFLICT (report_id, version) DO NOTHING RETURNING id, report_id, version");
+                    let ids: Vec<(i64, i64, i64)> = q.build_query_as().fetch_all(&mut *self).await?;
+                    for (id, report_id, version) in ids {
+                        if let Some(r) =
+                            chunk.iter().find(|r| r.notice.report_id == report_id && r.notice.version == version)
+                        {
+                            recorded.push((id, r));
+                        }
+                    }
+                }
+                let scopes: Vec<(i64, i64)> =
+                    recorded.iter().flat_map(|(id, r)| r.above.iter().map(move |unit| (*id, *unit))).collect();
+                for chunk in scopes.chunks(SCOPES_PER_INSERT) {
+                    let mut q = QueryBuilder::<$db>::new("INSERT INTO submit_notice_scopes (notice_id, unit_id) ");
+                    q.push_values(chunk, |mut row, (id, unit)| {
+                        row.push_bind(*id).push_bind(*unit);
+                    });
+                    q.push(" ON CONFLICT DO NOTHING");
+                    q.build().execute(&mut *self).await?;
+                }
+                // Deliveries only when some officer chose to get notices elsewhere
+                // (one read per batch; none during a burst where nobody did).
+                let (wanted,): (bool,) = sqlx::query_as(
+                    "SELECT EXISTS (SELECT 1 FROM submit_notice_prefs WHERE by_email OR by_webhook)",
+                )
+                .fetch_one(&mut *self)
+                .await?;
+                if wanted {
+                    for (id, r) in &recorded {
+                        let scope = if r.above.is_empty() { "-1".to_string() } else { crate::id_list(&r.above) };
+                        let sql = format!(
+                            "INSERT INTO submit_notice_deliveries (notice_id, user_id, by_email, by_webhook, created_at, status, attempts, next_attempt_ms)
+                             SELECT $1, p.user_id, p.by_email, p.by_webhook, $2, 'pending', 0, $3
+                             FROM submit_notice_prefs p JOIN users us ON us.id = p.user_id
+                             WHERE us.active AND (p.by_email OR p.by_webhook)
+                               AND (us.role IN ('admin', 'steering')
+                                    OR (us.role = 'unit' AND EXISTS (SELECT 1 FROM user_units uu WHERE uu.user_id = us.id AND uu.unit_id IN ({scope}))))
+                             ORDER BY p.user_id
+                             ON CONFLICT (notice_id, user_id) DO NOTHING"
+                        );
+                        sqlx::query(&sql)
+                            .bind(*id)
+                            .bind(r.created_at)
+                            .bind(r.created_at.timestamp_millis())
+                            .execute(&mut *self)
+                            .await?;
+                    }
+                }
+                Ok(recorded.into_iter().map(|(id, _)| id).collect())
             }
         }
     };

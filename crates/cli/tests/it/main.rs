@@ -28,6 +28,7 @@ mod operations;
 mod pages;
 mod plan_amend;
 mod plan_edit;
+mod performance;
 mod plan_import;
 mod progress;
 mod reminders;

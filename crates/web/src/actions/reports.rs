@@ -317,9 +317,9 @@ pub async fn save_as(
     match state.writer.save(request).await {
         Ok(saved) => {
             if submitting {
+                // The officers above the unit learn of it (once per report version): the
+                // notice was written with the report, in its transaction.
                 crate::metrics::Metrics::add(&state.metrics.report_submissions, 1);
-                // The officers above the unit learn of it (once per report version).
-                crate::actions::submit_notices::on_submitted(state, ctx, &saved, who, now).await;
             } else if let Err(e) = phongtrao_storage::report_versions::prune_drafts(&state.db, saved.report_id).await {
                 tracing::warn!(error = %e, "cannot prune old drafts");
             }

@@ -1,49 +1,22 @@
 //! Notices to the officers above a unit when it submits a report: recorded once per
-//! report version where a submission succeeds (pages, API and CLI all pass through
-//! `reports::save_as`), listed on the officer's landing page (the dashboard for the
+//! report version by the save itself, in the report's transaction (storage
+//! `reports::save` and the grouped commit: pages, API, CLI and demo alike), listed on the officer's landing page (the dashboard for the
 //! office and the steering committee, the unit's home page for a district officer),
 //! marked read, and delivered by e-mail and/or the webhook to those who chose it.
 
 use chrono::{DateTime, Utc};
 use phongtrao_domain::format;
 use phongtrao_domain::role::Role;
-use phongtrao_storage::audit::Who;
 use phongtrao_storage::campaigns::StoredCampaign;
-use phongtrao_storage::reports::Saved;
-use phongtrao_storage::submit_notices::{self as notices, NewNotice, NoticeRow, Prefs, Reader};
+use phongtrao_storage::submit_notices::{self as notices, NoticeRow, Prefs, Reader};
 
-use crate::actions::reports::{week_href, FormContext};
+use crate::actions::reports::week_href;
 use crate::auth::client::ClientIp;
 use crate::auth::Actor;
 use crate::authz::who;
 use crate::error::Failure;
 use crate::i18n::Lang;
 use crate::AppState;
-
-/// Records the notice of a submission that just succeeded (not a replay of an
-/// earlier request: that one already made its notice; the unique key would keep it
-/// once anyway). A failure here is logged, never turned into a failed submission:
-/// the report is stored.
-pub async fn on_submitted(state: &AppState, ctx: &FormContext, saved: &Saved, who: &Who, now: DateTime<Utc>) {
-    if saved.replayed {
-        return;
-    }
-    let resubmission = ctx.report.as_ref().is_some_and(|r| r.first_submitted_at.is_some());
-    let notice = NewNotice {
-        campaign_id: ctx.campaign.row.id,
-        report_id: saved.report_id,
-        version: saved.version,
-        unit_id: ctx.unit.id,
-        kind: ctx.kind.as_str().to_string(),
-        period_seq: ctx.period.as_ref().map(|p| i64::from(p.seq)).unwrap_or(0),
-        submitted_at: now,
-        submitted_by: who.name.clone(),
-        resubmission,
-    };
-    if let Err(e) = notices::record(&state.db, &notice, now).await {
-        tracing::error!(error = %e, report = saved.report_id, version = saved.version, "cannot record the submission notice");
-    }
-}
 
 /// Who reads which notices: the office and the steering committee every one; a
 /// unit's officer those of the units below theirs; a viewer none.

@@ -1,0 +1,143 @@
+//! Performance (#24): a submission's notice is written with the report, in its
+//! transaction (grouped commit included), not in a transaction and a disk flush of
+//! its own after the answer — so every acknowledged report has its notice, and a
+//! notice that cannot be written stores no report.
+
+use chrono::{DateTime, Utc};
+use phongtrao_domain::role::Role;
+use phongtrao_storage::submit_notices::{self as notices, Reader};
+use phongtrao_storage::Db;
+use serde_json::json;
+
+use crate::support::{add_token, add_user, spawn_app_at};
+
+const PW: &str = "mat-khau-thu-nghiem-1";
+const WEEK1: &str = "2023-03-03";
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).expect("time").with_timezone(&Utc)
+}
+
+async fn exec(db: &Db, sql: &str) {
+    match db {
+        Db::Sqlite(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ()),
+        Db::Postgres(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ()),
+    }
+    .expect(sql);
+}
+
+#[tokio::test]
+async fn concurrent_submissions_each_leave_one_notice_scoped_to_the_units_above() {
+    let app = spawn_app_at(at("2023-03-03T10:00:00+07:00")).await;
+    let db = &app.db;
+    let office = add_user(db, "vanphong", Role::Admin, &[], PW).await;
+    let campaign = phongtrao_storage::campaigns::current(db).await.expect("campaign");
+    let root = phongtrao_storage::units::by_code(db, "91").await.expect("q").expect("province");
+    // Every district-level unit submits at the same moment (one grouped commit or a few).
+    let districts: Vec<_> = phongtrao_storage::units::children(db, root.id)
+        .await
+        .expect("children")
+        .into_iter()
+        .filter(|u| u.active)
+        .collect();
+    assert!(districts.len() >= 10, "the built-in tree has its districts");
+    let mut tokens = Vec::new();
+    for d in &districts {
+        let user = add_user(db, &format!("bc.{}", d.code), Role::Unit, &[d.code.as_str()], PW).await;
+        tokens.push((d.code.clone(), add_token(db, user).await));
+    }
+    let mut set = tokio::task::JoinSet::new();
+    for (code, token) in tokens.iter().cloned() {
+        let (client, base) = (app.client.clone(), app.base.clone());
+        set.spawn(async move {
+            client
+                .post(format!("{base}/api/v1/reports/{code}/{WEEK1}/submit"))
+                .bearer_auth(token)
+                .header("Idempotency-Key", format!("perf-{code}"))
+                .json(&json!({"version": 0, "input": {"values": {"5": "12"}}}))
+                .send()
+                .await
+                .expect("submit")
+                .status()
+        });
+    }
+    let answers = set.join_all().await;
+    assert!(answers.iter().all(|s| s.is_success()), "{answers:?}");
+    // The same requests again (a client retrying): answered as before, no second notice.
+    for (code, token) in tokens.iter().take(3) {
+        let r = app
+            .client
+            .post(format!("{}/api/v1/reports/{code}/{WEEK1}/submit", app.base))
+            .bearer_auth(token)
+            .header("Idempotency-Key", format!("perf-{code}"))
+            .json(&json!({"version": 0, "input": {"values": {"5": "12"}}}))
+            .send()
+            .await
+            .expect("retry");
+        assert!(r.status().is_success());
+        assert!(r.text().await.expect("body").contains("\"replayed\":true"));
+    }
+    let all = Reader { user_id: office, all: true, unit_ids: vec![] };
+    let seen = notices::list(db, campaign.row.id, &all, false, 1000).await.expect("list");
+    assert_eq!(seen.len(), districts.len(), "one notice per acknowledged submission");
+    let mut units: Vec<i64> = seen.iter().map(|n| n.unit_id).collect();
+    units.sort_unstable();
+    units.dedup();
+    assert_eq!(units.len(), districts.len(), "one per unit");
+    // Scoped to the units above: the province officer sees them all, a district officer
+    // only none of the others'.
+    let province = Reader { user_id: 9_999_001, all: false, unit_ids: vec![root.id] };
+    assert_eq!(notices::list(db, campaign.row.id, &province, false, 1000).await.expect("list").len(), districts.len());
+    let one = Reader { user_id: 9_999_002, all: false, unit_ids: vec![districts[0].id] };
+    assert!(notices::list(db, campaign.row.id, &one, false, 1000).await.expect("list").is_empty());
+}
+
+#[tokio::test]
+async fn a_notice_that_cannot_be_written_stores_no_report() {
+    let app = spawn_app_at(at("2023-03-03T10:00:00+07:00")).await;
+    let db = &app.db;
+    let token = add_token(db, add_user(db, "hondat.bc", Role::Unit, &["903"], PW).await).await;
+    // The notice table refuses every row (as a full disk or a broken table would).
+    match db {
+        Db::Sqlite(_) => {
+            exec(
+                db,
+                "CREATE TRIGGER perf_no_notice BEFORE INSERT ON submit_notices BEGIN SELECT RAISE(ABORT, 'no notice'); END;",
+            )
+            .await
+        }
+        Db::Postgres(_) => {
+            exec(
+                db,
+                "CREATE FUNCTION perf_no_notice() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'no notice'; END; $$ LANGUAGE plpgsql;
+                 CREATE TRIGGER perf_no_notice BEFORE INSERT ON submit_notices FOR EACH ROW EXECUTE FUNCTION perf_no_notice();",
+            )
+            .await
+        }
+    }
+    let r = app.submit(&token, "903", WEEK1, json!({"values": {"5": "12"}})).await;
+    assert!(r.status().is_server_error(), "the submission is not acknowledged: {}", r.status());
+    let campaign = phongtrao_storage::campaigns::current(db).await.expect("campaign");
+    let unit = phongtrao_storage::units::by_code(db, "903").await.expect("q").expect("unit");
+    let key = phongtrao_storage::reports::ReportKey {
+        campaign_id: campaign.row.id,
+        unit_id: unit.id,
+        kind: phongtrao_domain::report::ReportKind::Weekly,
+        period_seq: 1,
+    };
+    assert!(
+        phongtrao_storage::reports::get(db, &key).await.expect("read").is_none_or(|r| r.first_submitted_at.is_none()),
+        "no report stored without its notice"
+    );
+    // Once the table takes rows again, the same submission goes through with its notice.
+    match db {
+        Db::Sqlite(_) => exec(db, "DROP TRIGGER perf_no_notice").await,
+        Db::Postgres(_) => {
+            exec(db, "DROP TRIGGER perf_no_notice ON submit_notices; DROP FUNCTION perf_no_notice();").await
+        }
+    }
+    let r = app.submit(&token, "903", WEEK1, json!({"values": {"5": "12"}})).await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
+    let all = Reader { user_id: 1, all: true, unit_ids: vec![] };
+    assert_eq!(notices::list(db, campaign.row.id, &all, false, 10).await.expect("list").len(), 1);
+}
