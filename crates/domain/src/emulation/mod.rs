@@ -19,9 +19,23 @@ fn msg(vi: impl Into<String>, en: impl Into<String>) -> Message {
     (vi.into(), en.into())
 }
 
-/// Points in hundredths (16,5 điểm = 1650): sums and ties are exact.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// Points in hundredths (16,5 điểm = 1650): sums and ties are exact. Written in
+/// JSON as a number of points (16.5).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Points(pub i64);
+
+impl Serialize for Points {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.as_f64())
+    }
+}
+
+impl<'de> Deserialize<'de> for Points {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Points, D::Error> {
+        let v = f64::deserialize(d)?;
+        Ok(Points((v * 100.0).round() as i64))
+    }
+}
 
 /// The most points one criterion may carry.
 pub const MAX_CRITERION_POINTS: Points = Points(100_000);
