@@ -54,7 +54,9 @@ fn rule_columns(rule: &Rule) -> (&'static str, String, i64, i64, i64) {
         Rule::GoalCompletion { indicator, all_or_nothing } => {
             ("goal_completion", indicator.clone(), i64::from(*all_or_nothing), 0, 0)
         }
-        Rule::ReportsOnTime { per_late, per_missing } => ("reports_on_time", String::new(), 0, per_late.0, per_missing.0),
+        Rule::ReportsOnTime { per_late, per_missing } => {
+            ("reports_on_time", String::new(), 0, per_late.0, per_missing.0)
+        }
         Rule::Assessed => ("assessed", String::new(), 0, 0, 0),
     }
 }
@@ -64,11 +66,9 @@ const CRITERION_COLUMNS: &str =
 
 /// The campaign's criteria sheet, in its order (empty: none set yet).
 pub async fn criteria(db: &Db, campaign_id: i64) -> Result<Vec<StoredCriterion>> {
-    let sql = format!(
-        "SELECT {CRITERION_COLUMNS} FROM emulation_criteria WHERE campaign_id = $1 ORDER BY position, id"
-    );
-    let rows: Vec<CriterionRow> =
-        with_pool!(db, pool => sqlx::query_as(&sql).bind(campaign_id).fetch_all(pool).await)?;
+    let sql =
+        format!("SELECT {CRITERION_COLUMNS} FROM emulation_criteria WHERE campaign_id = $1 ORDER BY position, id");
+    let rows: Vec<CriterionRow> = with_pool!(db, pool => sqlx::query_as(&sql).bind(campaign_id).fetch_all(pool).await)?;
     Ok(rows.into_iter().map(CriterionRow::into_stored).collect())
 }
 
@@ -321,7 +321,9 @@ pub async fn review(
         .iter()
         .filter(|r| {
             !before.iter().any(|s| {
-                s.criterion_id == r.criterion_id && s.reviewed_points == Some(r.points.0) && s.review_comment == r.comment
+                s.criterion_id == r.criterion_id
+                    && s.reviewed_points == Some(r.points.0)
+                    && s.review_comment == r.comment
             })
         })
         .collect();

@@ -72,7 +72,13 @@ async fn automatic_criteria_equal_the_figures_they_come_from_and_late_reports_de
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
     let r = app.submit(&rach_gia, "899", "2023-03-03", json!({"values": {"5": "1700"}})).await;
     assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
-    let (status, _) = put(&app, "/api/v1/emulation/clusters", &admin, json!({"clusters": [{"name": "Cụm 1", "units": ["899", "900"]}]})).await;
+    let (status, _) = put(
+        &app,
+        "/api/v1/emulation/clusters",
+        &admin,
+        json!({"clusters": [{"name": "Cụm 1", "units": ["899", "900"]}]}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let ranking = app.api("/api/v1/emulation/ranking", &admin).await;
     let rg = row_of(&ranking, "899");
@@ -125,7 +131,8 @@ async fn self_scores_are_bounded_reviewed_with_history_and_ranked_in_their_clust
     assert!(mine["scores"][0]["self_points"].is_null(), "nothing stored: {mine}");
     // An automatic criterion takes no self-score.
     let (status, _) =
-        put(&app, "/api/v1/emulation/self?unit=899", &rach_gia, json!({"scores": [{"criterion": "2", "points": 5}]})).await;
+        put(&app, "/api/v1/emulation/self?unit=899", &rach_gia, json!({"scores": [{"criterion": "2", "points": 5}]}))
+            .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // Another unit's account cannot score Rạch Giá.
     assert_eq!(put(&app, "/api/v1/emulation/self?unit=899", &ha_tien, score(20.0)).await.0, StatusCode::FORBIDDEN);
@@ -142,22 +149,38 @@ async fn self_scores_are_bounded_reviewed_with_history_and_ranked_in_their_clust
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a unit is in one cluster at most");
-    let (status, _) = put(&app, "/api/v1/emulation/clusters", &admin, json!({"clusters": [{"name": "Cụm thành phố", "units": ["899", "900"]}]})).await;
+    let (status, _) = put(
+        &app,
+        "/api/v1/emulation/clusters",
+        &admin,
+        json!({"clusters": [{"name": "Cụm thành phố", "units": ["899", "900"]}]}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     // Not reviewed yet: counts 0 and says "chờ duyệt"; equal totals share the rank, by name.
     let ranking = app.api("/api/v1/emulation/ranking?cluster=Cụm thành phố", &admin).await;
     let rows = ranking["clusters"][0]["rows"].as_array().expect("rows");
     assert_eq!(rows.len(), 2);
     assert_eq!((rows[0]["rank"].as_i64(), rows[1]["rank"].as_i64()), (Some(1), Some(1)), "{ranking}");
-    assert_eq!((rows[0]["unit"].as_str(), rows[1]["unit"].as_str()), (Some("900"), Some("899")), "Hà Tiên before Rạch Giá");
+    assert_eq!(
+        (rows[0]["unit"].as_str(), rows[1]["unit"].as_str()),
+        (Some("900"), Some("899")),
+        "Hà Tiên before Rạch Giá"
+    );
     let rg = row_of(&ranking, "899");
     assert_eq!(line(rg, "3")["points"].as_f64(), Some(0.0));
     assert_eq!(rg["pending"], true);
     assert!(line(rg, "3")["source_vi"].as_str().unwrap_or_default().contains("chờ duyệt"));
     // The review: an adjustment needs its comment; a unit cannot review.
     let adjust = |comment: &str| json!({"reviews": [{"criterion": "3", "points": 16, "comment": comment}]});
-    assert_eq!(put(&app, "/api/v1/emulation/review?unit=899", &rach_gia, adjust("tự duyệt")).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(put(&app, "/api/v1/emulation/review?unit=899", &steering, adjust("")).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        put(&app, "/api/v1/emulation/review?unit=899", &rach_gia, adjust("tự duyệt")).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        put(&app, "/api/v1/emulation/review?unit=899", &steering, adjust("")).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     let (status, reviewed) =
         put(&app, "/api/v1/emulation/review?unit=899", &steering, adjust("Thiếu minh chứng 1 hoạt động")).await;
     assert_eq!(status, StatusCode::OK, "{reviewed}");
@@ -167,7 +190,10 @@ async fn self_scores_are_bounded_reviewed_with_history_and_ranked_in_their_clust
     let three = line(rg, "3");
     assert_eq!(three["points"].as_f64(), Some(16.0));
     let source = three["source_vi"].as_str().unwrap_or_default();
-    assert!(source.contains("tự chấm 18") && source.contains("duyệt 16") && source.contains("Thiếu minh chứng"), "{source}");
+    assert!(
+        source.contains("tự chấm 18") && source.contains("duyệt 16") && source.contains("Thiếu minh chứng"),
+        "{source}"
+    );
     assert_eq!(rg["rank"], 1, "16 points ahead of Hà Tiên's unreviewed 18");
     assert!(ranking["overall"]["rows"].as_array().is_some_and(|r| r.len() == 2));
     // A unit sees its own cluster, not the overall ranking.
@@ -242,7 +268,10 @@ async fn the_sheet_is_imported_from_xlsx_whole_or_not_at_all() {
     let bad_indicator = xlsx(&[header, ["1", "Chỉ tiêu lạ", "5", "hoàn thành chỉ tiêu 99z"]]);
     let (status, e) = app.upload(&admin, "/api/v1/emulation/criteria/import", "tieu-chi.xlsx", bad_indicator).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(e["error"]["message_vi"].as_str().unwrap_or_default().contains("Dòng 2: Kế hoạch không có chỉ tiêu \"99z\""), "{e}");
+    assert!(
+        e["error"]["message_vi"].as_str().unwrap_or_default().contains("Dòng 2: Kế hoạch không có chỉ tiêu \"99z\""),
+        "{e}"
+    );
     let good = xlsx(&[
         header,
         ["1", "Trồng cây", "10", "Hoàn thành chỉ tiêu 5"],
@@ -253,4 +282,98 @@ async fn the_sheet_is_imported_from_xlsx_whole_or_not_at_all() {
     assert_eq!(status, StatusCode::OK, "{sheet}");
     assert_eq!(sheet["total_max"], 40.5);
     assert_eq!(sheet["criteria"][1]["rule"]["per_missing"], 2.0);
+}
+
+fn unescape(html: &str) -> String {
+    html.replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn the_office_and_a_unit_work_through_the_pages_without_javascript() {
+    let app = spawn_app().await;
+    let db = &app.db;
+    add_user(db, "p.admin", Role::Admin, &[], PW).await;
+    add_user(db, "p.899", Role::Unit, &["899"], PW).await;
+    let office = crate::support::browser();
+    assert_eq!(app.login_form(&office, "p.admin", PW, "10.0.0.21").await.status(), StatusCode::SEE_OTHER);
+    let get = |client: &reqwest::Client, path: &str| {
+        let (client, url) = (client.clone(), format!("{}{path}", app.base));
+        async move { client.get(url).send().await.expect("get") }
+    };
+    // No sheet yet: the plan's default is proposed, 100 points in all.
+    let page = get(&office, "/emulation/criteria").await.text().await.expect("body");
+    assert!(page.contains("id=\"emulation-proposed\"") && page.contains("Chế độ thông tin báo cáo"), "{page}");
+    assert!(page.contains("<strong>100</strong>"), "total shown");
+    // The office saves it as shown (the form's own rows), with one row removed.
+    let csrf = crate::support::csrf_of(&page);
+    let mut form: Vec<(String, String)> = vec![("csrf".into(), csrf.clone())];
+    let field = |html: &str, name: &str| -> Option<String> {
+        let marker = format!("name=\"{name}\" value=\"");
+        html.find(&marker).map(|i| html[i + marker.len()..].split('"').next().unwrap_or("").to_string())
+    };
+    let mut i = 0;
+    while let Some(number) = field(&page, &format!("number.{i}")) {
+        for name in ["id", "title", "max", "rule"] {
+            let value = field(&page, &format!("{name}.{i}")).unwrap_or_default();
+            form.push((format!("{name}.{i}"), unescape(&value)));
+        }
+        form.push((format!("number.{i}"), number));
+        i += 1;
+    }
+    form.push(("remove.0".into(), "1".into()));
+    let r = office.post(format!("{}/emulation/criteria", app.base)).form(&form).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap_or_default());
+    let sheet = get(&office, "/emulation/criteria").await.text().await.expect("body");
+    assert!(!sheet.contains("id=\"emulation-proposed\""), "stored now");
+    // Clusters by a form: a name and codes.
+    let r = office
+        .post(format!("{}/emulation/clusters", app.base))
+        .form(&[("csrf", csrf.as_str()), ("name", "Cụm thành phố"), ("units", "899, 900"), ("name", ""), ("units", "")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The unit self-scores on its one form; outside 0..22 is refused, nothing stored.
+    let unit = crate::support::browser();
+    assert_eq!(app.login_form(&unit, "p.899", PW, "10.0.0.22").await.status(), StatusCode::SEE_OTHER);
+    let own = get(&unit, "/emulation/self").await.text().await.expect("body");
+    assert!(own.contains("name=\"points.3\""), "{own}");
+    let ucsrf = crate::support::csrf_of(&own);
+    let post_self = |points: &str| {
+        let form = vec![
+            ("csrf", ucsrf.clone()),
+            ("criterion", "3".to_string()),
+            ("points.3", points.to_string()),
+            ("doc_number.3", "125".to_string()),
+            ("doc_symbol.3", "KH/ĐTN".to_string()),
+            ("doc_date.3", "2023-03-05".to_string()),
+            ("evidence.3", "Ra quân ngày Chủ nhật xanh".to_string()),
+        ];
+        let (client, url) = (unit.clone(), format!("{}/emulation/self?unit=899", app.base));
+        async move { client.post(url).form(&form).send().await.expect("post") }
+    };
+    let r = post_self("30").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap_or_default().contains("từ 0 đến 22"));
+    assert_eq!(post_self("18,5").await.status(), StatusCode::SEE_OTHER);
+    let own = get(&unit, "/emulation/self?unit=899").await.text().await.expect("body");
+    assert!(own.contains("value=\"18,5\"") && own.contains("chờ duyệt"), "{own}");
+    assert_eq!(get(&unit, "/emulation/self?unit=900").await.status(), StatusCode::FORBIDDEN);
+    // The ranking: one card per unit with its breakdown; the office can download it.
+    let ranking = get(&office, "/emulation").await.text().await.expect("body");
+    assert!(ranking.contains("class=\"emulation-card\"") && ranking.contains("Cụm thành phố"), "{ranking}");
+    assert!(ranking.contains("tự chấm 18,5"), "{ranking}");
+    let r = get(&office, "/emulation/ranking.xlsx").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.expect("bytes");
+    let book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    use calamine::Reader;
+    assert!(book.sheet_names().len() >= 2, "overall and the cluster");
 }

@@ -95,7 +95,16 @@ impl Points {
 
     /// Vietnamese writing: "16,5", "8", "1.250".
     pub fn vi(self) -> String {
-        crate::format::number(self.as_f64(), if self.0 % 100 == 0 { 0 } else if self.0 % 10 == 0 { 1 } else { 2 })
+        crate::format::number(
+            self.as_f64(),
+            if self.0 % 100 == 0 {
+                0
+            } else if self.0 % 10 == 0 {
+                1
+            } else {
+                2
+            },
+        )
     }
 
     /// English writing: "16.5", "8".
@@ -228,10 +237,7 @@ pub fn check_sheet(criteria: &[Criterion], plan: &Plan) -> Vec<SheetProblem> {
         } else if seen.contains(&c.number.as_str()) {
             push(
                 row,
-                msg(
-                    format!("Số thứ tự {} bị trùng.", c.number),
-                    format!("The number {} is used twice.", c.number),
-                ),
+                msg(format!("Số thứ tự {} bị trùng.", c.number), format!("The number {} is used twice.", c.number)),
             );
         }
         seen.push(c.number.as_str());
@@ -239,7 +245,10 @@ pub fn check_sheet(criteria: &[Criterion], plan: &Plan) -> Vec<SheetProblem> {
         if title.is_empty() {
             push(row, msg("Chưa nhập tên tiêu chí.", "The criterion's title is missing."));
         } else if title.chars().count() > 500 {
-            push(row, msg("Tên tiêu chí quá dài (tối đa 500 ký tự).", "The title is too long (500 characters at most)."));
+            push(
+                row,
+                msg("Tên tiêu chí quá dài (tối đa 500 ký tự).", "The title is too long (500 characters at most)."),
+            );
         }
         if c.max.0 <= 0 {
             push(row, msg("Điểm tối đa phải lớn hơn 0.", "The maximum points must be above 0."));
@@ -346,7 +355,12 @@ pub fn check_score(c: &Criterion, points: Points) -> Result<(), Message> {
     if points.0 < 0 || points > c.max {
         return Err(msg(
             format!("Điểm tiêu chí {} phải từ 0 đến {} (đã nhập {}).", c.number, c.max.vi(), points.vi()),
-            format!("The points of criterion {} must be between 0 and {} (given {}).", c.number, c.max.en(), points.en()),
+            format!(
+                "The points of criterion {} must be between 0 and {} (given {}).",
+                c.number,
+                c.max.en(),
+                points.en()
+            ),
         ));
     }
     Ok(())
@@ -458,7 +472,10 @@ pub fn check_cluster_name(name: &str) -> Result<String, Message> {
         return Err(msg("Chưa nhập tên cụm thi đua.", "The cluster's name is missing."));
     }
     if n.chars().count() > 200 {
-        return Err(msg("Tên cụm quá dài (tối đa 200 ký tự).", "The cluster's name is too long (200 characters at most)."));
+        return Err(msg(
+            "Tên cụm quá dài (tối đa 200 ký tự).",
+            "The cluster's name is too long (200 characters at most).",
+        ));
     }
     Ok(n.to_string())
 }

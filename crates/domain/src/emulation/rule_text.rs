@@ -11,9 +11,8 @@ fn numbers(text: &str) -> Vec<String> {
     let mut cur = String::new();
     let chars: Vec<char> = text.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
-        let sep_inside = (c == ',' || c == '.')
-            && !cur.is_empty()
-            && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+        let sep_inside =
+            (c == ',' || c == '.') && !cur.is_empty() && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
         if c.is_ascii_digit() || sep_inside {
             cur.push(c);
         } else if !cur.is_empty() {
@@ -65,9 +64,8 @@ pub fn parse_rule(text: &str) -> Result<Rule, Message> {
                 "A goal rule needs the indicator's number, e.g. \"completion of goal 5\".",
             ));
         }
-        let all_or_nothing = ["dat moi co diem", "all or nothing", "dat hoac khong", "ca hoac khong"]
-            .iter()
-            .any(|k| f.contains(k));
+        let all_or_nothing =
+            ["dat moi co diem", "all or nothing", "dat hoac khong", "ca hoac khong"].iter().any(|k| f.contains(k));
         return Ok(Rule::GoalCompletion { indicator: key, all_or_nothing });
     }
     Err(help())

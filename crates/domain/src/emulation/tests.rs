@@ -39,7 +39,8 @@ fn each_late_or_missing_report_deducts_its_points_never_below_zero() {
 
 #[test]
 fn a_self_score_outside_zero_to_max_is_refused() {
-    let c = Criterion { number: "3".into(), title: "Hoạt động".into(), max: Points::whole(22), rule: Rule::Assessed };
+    let c =
+        Criterion { number: "3".into(), title: "Hoạt động".into(), max: Points::whole(22), rule: Rule::Assessed };
     assert!(check_score(&c, Points::whole(22)).is_ok());
     assert!(check_score(&c, Points::ZERO).is_ok());
     let (vi, en) = check_score(&c, Points::whole(23)).expect_err("above max");

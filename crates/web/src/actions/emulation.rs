@@ -105,7 +105,10 @@ pub async fn save_sheet(
                 "Không xóa được tiêu chí {} vì đơn vị đã tự chấm; bảng tiêu chí chưa thay đổi.",
                 numbers.join(", ")
             ),
-            format!("Criteria {} cannot be removed: units have self-scored them; the sheet is unchanged.", numbers.join(", ")),
+            format!(
+                "Criteria {} cannot be removed: units have self-scored them; the sheet is unchanged.",
+                numbers.join(", ")
+            ),
         )),
     }
 }
@@ -206,7 +209,10 @@ pub async fn import_sheet(
         let skip = line_of.len() - rows.len();
         let problems: Vec<SheetProblem> = check_sheet(&plain, &campaign.plan)
             .into_iter()
-            .map(|p| SheetProblem { row: if p.row == 0 { 0 } else { line_of.get(p.row - 1 + skip).copied().unwrap_or(p.row) }, ..p })
+            .map(|p| SheetProblem {
+                row: if p.row == 0 { 0 } else { line_of.get(p.row - 1 + skip).copied().unwrap_or(p.row) },
+                ..p
+            })
             .collect();
         return Err(sheet_failure(&problems));
     }
@@ -347,11 +353,17 @@ pub async fn save_self(
         let result = (|| {
             let c = criterion_by_number(&criteria, &input.criterion)?;
             let points = Points::parse(&input.points).map_err(|(vi, en)| {
-                invalid(format!("Tiêu chí {}: {vi}", c.criterion.number), format!("Criterion {}: {en}", c.criterion.number))
+                invalid(
+                    format!("Tiêu chí {}: {vi}", c.criterion.number),
+                    format!("Criterion {}: {en}", c.criterion.number),
+                )
             })?;
             check_score(&c.criterion, points).map_err(|(vi, en)| invalid(vi, en))?;
             let evidence = input.evidence.clone().checked().map_err(|(vi, en)| {
-                invalid(format!("Tiêu chí {}: {vi}", c.criterion.number), format!("Criterion {}: {en}", c.criterion.number))
+                invalid(
+                    format!("Tiêu chí {}: {vi}", c.criterion.number),
+                    format!("Criterion {}: {en}", c.criterion.number),
+                )
             })?;
             Ok::<_, Failure>(SelfScore { criterion_id: c.id, points, evidence })
         })();
@@ -499,7 +511,10 @@ pub async fn set_clusters(
                     if let Some(other) = seen.get(&u.id) {
                         errors.push((
                             format!("Đơn vị {} ({code}) đã thuộc cụm \"{other}\": mỗi đơn vị chỉ ở một cụm.", u.name),
-                            format!("Unit {} ({code}) is already in cluster \"{other}\": a unit is in one cluster at most.", u.name),
+                            format!(
+                                "Unit {} ({code}) is already in cluster \"{other}\": a unit is in one cluster at most.",
+                                u.name
+                            ),
                         ));
                     } else {
                         seen.insert(u.id, name.clone());
@@ -748,7 +763,9 @@ pub async fn ranking(
     let sees_all = allows(&actor.policy(), Action::ReadEverything, &[]);
     let mut views = clusters(state, campaign).await?;
     if let Some(wanted) = cluster.map(str::trim).filter(|c| !c.is_empty()) {
-        views.retain(|c| c.id.to_string() == wanted || phongtrao_domain::text::fold(&c.name) == phongtrao_domain::text::fold(wanted));
+        views.retain(|c| {
+            c.id.to_string() == wanted || phongtrao_domain::text::fold(&c.name) == phongtrao_domain::text::fold(wanted)
+        });
         if views.is_empty() {
             return Err(Failure::new(
                 StatusCode::NOT_FOUND,
@@ -779,7 +796,13 @@ pub async fn ranking(
         views = visible;
     }
     if sheet.is_empty() {
-        return Ok(EmulationRanking { at, total_max: Points::ZERO, no_sheet: true, clusters: Vec::new(), overall: None });
+        return Ok(EmulationRanking {
+            at,
+            total_max: Points::ZERO,
+            no_sheet: true,
+            clusters: Vec::new(),
+            overall: None,
+        });
     }
     // Without clusters the office still sees the units under the root ranked together.
     let mut all_units: Vec<UnitRow> = Vec::new();
@@ -831,7 +854,11 @@ pub fn ranking_xlsx(r: &EmulationRanking, vi: bool) -> Result<Vec<u8>, Failure> 
             vec!["Rank".into(), "Unit code".into(), "Unit".into(), "Total".into(), "Awaiting review".into()]
         };
         for (n, max) in &criteria {
-            header.push(if vi { format!("TC {n} ({} đ)", max.vi()) } else { format!("Criterion {n} ({} pts)", max.en()) });
+            header.push(if vi {
+                format!("TC {n} ({} đ)", max.vi())
+            } else {
+                format!("Criterion {n} ({} pts)", max.en())
+            });
             header.push(if vi { format!("TC {n}: nguồn") } else { format!("Criterion {n}: source") });
         }
         let rows: Vec<Vec<Cell>> = c
@@ -843,7 +870,15 @@ pub fn ranking_xlsx(r: &EmulationRanking, vi: bool) -> Result<Vec<u8>, Failure> 
                     Cell::Text(u.unit.clone()),
                     Cell::Text(u.unit_name.clone()),
                     Cell::Text(if vi { u.total.vi() } else { u.total.en() }),
-                    Cell::Text(if u.pending { if vi { "có".into() } else { "yes".into() } } else { String::new() }),
+                    Cell::Text(if u.pending {
+                        if vi {
+                            "có".into()
+                        } else {
+                            "yes".into()
+                        }
+                    } else {
+                        String::new()
+                    }),
                 ];
                 for l in &u.lines {
                     row.push(Cell::Text(if vi { l.points.vi() } else { l.points.en() }));

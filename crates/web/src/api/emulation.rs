@@ -323,7 +323,11 @@ pub struct UnitScoresOut {
 impl From<act::UnitScores> for UnitScoresOut {
     fn from(u: act::UnitScores) -> UnitScoresOut {
         let number_of = |id: i64| {
-            u.rows.iter().find(|r| r.criterion.id == id).map(|r| r.criterion.criterion.number.clone()).unwrap_or_default()
+            u.rows
+                .iter()
+                .find(|r| r.criterion.id == id)
+                .map(|r| r.criterion.criterion.number.clone())
+                .unwrap_or_default()
         };
         let history = u
             .history
@@ -372,9 +376,9 @@ impl From<act::UnitScores> for UnitScoresOut {
 async fn unit_code(state: &AppState, actor: &crate::auth::Actor, q: &UnitQuery) -> Result<String, Failure> {
     match q.unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(c) => Ok(c.to_string()),
-        None => act::default_unit_code(state, actor).await?.ok_or_else(|| {
-            Failure::bad_request("Cần chọn đơn vị (?unit=MÃ).", "Name the unit (?unit=CODE).")
-        }),
+        None => act::default_unit_code(state, actor)
+            .await?
+            .ok_or_else(|| Failure::bad_request("Cần chọn đơn vị (?unit=MÃ).", "Name the unit (?unit=CODE).")),
     }
 }
 
@@ -443,7 +447,12 @@ pub async fn save_self(
         .map(|s| SelfInput {
             criterion: s.criterion,
             points: Points((s.points * 100.0).round() as i64).en(),
-            evidence: Evidence { doc_number: s.doc_number, doc_symbol: s.doc_symbol, doc_date: s.doc_date, text: s.evidence },
+            evidence: Evidence {
+                doc_number: s.doc_number,
+                doc_symbol: s.doc_symbol,
+                doc_date: s.doc_date,
+                text: s.evidence,
+            },
         })
         .collect();
     Ok(Json(act::save_self(&state, campaign, &actor, &client, &code, &inputs).await?.into()))
@@ -485,7 +494,8 @@ pub async fn review(
         .reviews
         .into_iter()
         .map(|r| {
-            let points = if r.points < 0.0 { format!("-{}", -r.points) } else { Points((r.points * 100.0).round() as i64).en() };
+            let points =
+                if r.points < 0.0 { format!("-{}", -r.points) } else { Points((r.points * 100.0).round() as i64).en() };
             ReviewInput { criterion: r.criterion, points, comment: r.comment }
         })
         .collect();
