@@ -434,7 +434,7 @@ fn safe_code(code: &str) -> String {
 }
 
 fn numbers_in(pairs: &[(String, String)]) -> Vec<String> {
-    pairs.iter().filter_map(|(k, v)| (k == "criterion").then(|| v.clone())).take(500).collect()
+    pairs.iter().filter(|(k, _)| k == "criterion").map(|(_, v)| v.clone()).take(500).collect()
 }
 
 /// POST /emulation/self?unit=CODE: stores the self-scores (all or none).
