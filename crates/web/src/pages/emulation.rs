@@ -380,10 +380,12 @@ async fn scores_page(
     let campaign = page.campaign()?;
     let code = match unit.map(str::trim).filter(|u| !u.is_empty()) {
         Some(c) => c.to_string(),
-        None => act::default_unit_code(state, &actor)
-            .await
-            .map_err(|f| page.fail(f))?
-            .ok_or_else(|| page.fail(crate::error::Failure::not_found()))?,
+        None => act::default_unit_code(state, &actor).await.map_err(|f| page.fail(f))?.ok_or_else(|| {
+            page.fail(crate::error::Failure::bad_request(
+                "Cần chọn đơn vị: mở từ thẻ của đơn vị trên trang xếp hạng thi đua, hoặc thêm ?unit=MÃ vào địa chỉ.",
+                "Choose the unit: open it from its card on the emulation ranking, or add ?unit=CODE to the address.",
+            ))
+        })?,
     };
     let u = act::unit_scores(state, campaign, &actor, &page.client, &code).await.map_err(|f| page.fail(f))?;
     let ancestry = phongtrao_storage::units::ancestry(&state.db, u.unit.id).await.map_err(|e| page.fail(e.into()))?;
