@@ -9,6 +9,7 @@ pub mod base_figures;
 pub mod builtin;
 pub mod contact;
 pub mod email;
+pub mod emulation;
 pub mod event_record;
 pub mod format;
 pub mod ical;

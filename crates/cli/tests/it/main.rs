@@ -17,6 +17,7 @@ mod consolidation;
 mod dashboard;
 mod demo;
 mod documents;
+mod emulation;
 mod error_pages;
 mod events;
 mod figures;

@@ -10,6 +10,7 @@ mod campaign_new;
 mod campaigns;
 mod doc;
 mod documents;
+mod emulation;
 mod events;
 mod notices;
 mod plan_edit;
@@ -48,6 +49,14 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(units::show, admin::update_unit))
         .routes(routes!(admin::set_base_figures))
         .routes(routes!(unit_contacts::show, unit_contacts::set))
+        .routes(routes!(emulation::sheet, emulation::save))
+        .routes(routes!(emulation::default_sheet))
+        .routes(routes!(emulation::import))
+        .routes(routes!(emulation::settings))
+        .routes(routes!(emulation::show_self, emulation::save_self))
+        .routes(routes!(emulation::review))
+        .routes(routes!(emulation::clusters, emulation::set_clusters))
+        .routes(routes!(emulation::ranking))
         .routes(routes!(admin::import_units))
         .routes(routes!(admin::confirm_import))
         .routes(routes!(session::create, session::delete))
