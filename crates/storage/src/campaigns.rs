@@ -77,6 +77,40 @@ impl Loaded {
     }
 }
 
+/// Writes one indicator of a plan (a new one, or the same key's new version).
+const INDICATOR_UPSERT: &str = "INSERT INTO indicators (campaign_id, key, target_number, position, label, kind, comparison, goal, unit_label, base_figure, levels, unit_kinds, per_unit_minimum, part_of, retired)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                 ON CONFLICT (campaign_id, key) DO UPDATE SET target_number = excluded.target_number, position = excluded.position,
+                   label = excluded.label, kind = excluded.kind, comparison = excluded.comparison, goal = excluded.goal,
+                   unit_label = excluded.unit_label, base_figure = excluded.base_figure, levels = excluded.levels,
+                   unit_kinds = excluded.unit_kinds, per_unit_minimum = excluded.per_unit_minimum, part_of = excluded.part_of,
+                   retired = excluded.retired";
+
+macro_rules! upsert_indicator {
+    ($tx:expr, $campaign_id:expr, $position:expr, $i:expr) => {{
+        let levels: Vec<&str> = $i.levels.iter().map(|l| l.as_str()).collect();
+        let kinds: Vec<&str> = $i.unit_kinds.iter().map(|k| k.as_str()).collect();
+        sqlx::query(INDICATOR_UPSERT)
+            .bind($campaign_id)
+            .bind(&$i.key)
+            .bind(i64::from($i.target_number))
+            .bind($position as i64)
+            .bind(&$i.label)
+            .bind($i.kind.as_str())
+            .bind($i.comparison.as_str())
+            .bind($i.goal)
+            .bind(&$i.unit_label)
+            .bind($i.base.map(|b| b.as_str()))
+            .bind(levels.join(","))
+            .bind(kinds.join(","))
+            .bind($i.per_unit_minimum)
+            .bind(&$i.part_of)
+            .bind($i.retired)
+            .execute(&mut **$tx)
+            .await?;
+    }};
+}
+
 /// Stores a campaign from its plan text, unless one with the same code exists
 /// (loading twice changes nothing). The first campaign stored becomes current.
 pub async fn load_plan(db: &Db, plan: &Plan, plan_toml: &str, now: DateTime<Utc>) -> Result<Loaded> {
@@ -144,29 +178,7 @@ async fn load(
                     .await?;
             }
             for (position, i) in plan.indicators().enumerate() {
-                let levels: Vec<&str> = i.levels.iter().map(|l| l.as_str()).collect();
-                let kinds: Vec<&str> = i.unit_kinds.iter().map(|k| k.as_str()).collect();
-                sqlx::query(
-                    "INSERT INTO indicators (campaign_id, key, target_number, position, label, kind, comparison, goal, unit_label, base_figure, levels, unit_kinds, per_unit_minimum, part_of, retired)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-                )
-                .bind(id)
-                .bind(&i.key)
-                .bind(i64::from(i.target_number))
-                .bind(position as i64)
-                .bind(&i.label)
-                .bind(i.kind.as_str())
-                .bind(i.comparison.as_str())
-                .bind(i.goal)
-                .bind(&i.unit_label)
-                .bind(i.base.map(|b| b.as_str()))
-                .bind(levels.join(","))
-                .bind(kinds.join(","))
-                .bind(i.per_unit_minimum)
-                .bind(&i.part_of)
-                .bind(i.retired)
-                .execute(&mut **tx)
-                .await?;
+                upsert_indicator!(tx, id, position, i);
             }
             // Version 1 of the plan: the one the campaign starts with.
             sqlx::query(
@@ -657,34 +669,7 @@ pub async fn amend(
             }
         }
         for (position, i) in new_plan.indicators().enumerate() {
-            let levels: Vec<&str> = i.levels.iter().map(|l| l.as_str()).collect();
-            let kinds: Vec<&str> = i.unit_kinds.iter().map(|k| k.as_str()).collect();
-            sqlx::query(
-                "INSERT INTO indicators (campaign_id, key, target_number, position, label, kind, comparison, goal, unit_label, base_figure, levels, unit_kinds, per_unit_minimum, part_of, retired)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-                 ON CONFLICT (campaign_id, key) DO UPDATE SET target_number = excluded.target_number, position = excluded.position,
-                   label = excluded.label, kind = excluded.kind, comparison = excluded.comparison, goal = excluded.goal,
-                   unit_label = excluded.unit_label, base_figure = excluded.base_figure, levels = excluded.levels,
-                   unit_kinds = excluded.unit_kinds, per_unit_minimum = excluded.per_unit_minimum, part_of = excluded.part_of,
-                   retired = excluded.retired",
-            )
-            .bind(campaign_id)
-            .bind(&i.key)
-            .bind(i64::from(i.target_number))
-            .bind(position as i64)
-            .bind(&i.label)
-            .bind(i.kind.as_str())
-            .bind(i.comparison.as_str())
-            .bind(i.goal)
-            .bind(&i.unit_label)
-            .bind(i.base.map(|b| b.as_str()))
-            .bind(levels.join(","))
-            .bind(kinds.join(","))
-            .bind(i.per_unit_minimum)
-            .bind(&i.part_of)
-            .bind(i.retired)
-            .execute(&mut **tx)
-            .await?;
+            upsert_indicator!(tx, campaign_id, position, i);
         }
         // Periods by their number: a week keeps its lock unless it became another
         // week (possible only while no week has reports: checked above); weeks

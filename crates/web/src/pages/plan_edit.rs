@@ -95,6 +95,22 @@ pub struct Section {
     pub errors: usize,
 }
 
+impl Section {
+    /// A part of the plan; its error count is its fields' and its items'.
+    fn new(
+        id: &'static str,
+        title: String,
+        help: String,
+        fields: Vec<Field>,
+        items: Vec<Item>,
+        add: Option<(String, String)>,
+        extra: Option<(String, String)>,
+    ) -> Section {
+        let errors = count_errors(&fields) + items.iter().map(|i| i.errors).sum::<usize>();
+        Section { id, title, help, fields, items, add, extra, errors }
+    }
+}
+
 /// A line of the list at the top: what to fix or look at, with a link to its field.
 pub struct Flag {
     pub anchor: String,
@@ -356,16 +372,15 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
     let mut tz = b.field("campaign.timezone", "", "", "", &c.timezone, "hidden", Vec::new());
     tz.more = true;
     f.push(tz);
-    sections.push(Section {
-        id: "header",
-        title: b.t("Thông tin văn bản", "The document").into(),
-        help: String::new(),
-        errors: count_errors(&f),
-        fields: f,
-        items: Vec::new(),
-        add: None,
-        extra: None,
-    });
+    sections.push(Section::new(
+        "header",
+        b.t("Thông tin văn bản", "The document").into(),
+        String::new(),
+        f,
+        Vec::new(),
+        None,
+        None,
+    ));
 
     let f = vec![
         b.text(
@@ -402,16 +417,15 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
             Vec::new(),
         ),
     ];
-    sections.push(Section {
-        id: "signatory",
-        title: b.t("Người ký, đầu mối, nơi nhận", "Signatory, contact, recipients").into(),
-        help: String::new(),
-        errors: count_errors(&f),
-        fields: f,
-        items: Vec::new(),
-        add: None,
-        extra: None,
-    });
+    sections.push(Section::new(
+        "signatory",
+        b.t("Người ký, đầu mối, nơi nhận", "Signatory, contact, recipients").into(),
+        String::new(),
+        f,
+        Vec::new(),
+        None,
+        None,
+    ));
 
     let f = vec![
         b.field(
@@ -480,21 +494,19 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
             retired: false,
         });
     }
-    sections.push(Section {
-        id: "purpose",
-        title: b.t("Mục đích, yêu cầu và nội dung hoạt động", "Purpose and activity areas").into(),
-        help: b
-            .t(
-                "Báo cáo của đơn vị xếp hoạt động theo các mục nội dung này.",
-                "Units file their activities under these areas.",
-            )
-            .into(),
-        errors: count_errors(&f) + items.iter().map(|i| i.errors).sum::<usize>(),
-        fields: f,
+    sections.push(Section::new(
+        "purpose",
+        b.t("Mục đích, yêu cầu và nội dung hoạt động", "Purpose and activity areas").into(),
+        b.t(
+            "Báo cáo của đơn vị xếp hoạt động theo các mục nội dung này.",
+            "Units file their activities under these areas.",
+        )
+        .into(),
+        f,
         items,
-        add: Some(("add:areas".into(), b.t("+ Thêm mục nội dung", "+ Add an area").into())),
-        extra: None,
-    });
+        Some(("add:areas".into(), b.t("+ Thêm mục nội dung", "+ Add an area").into())),
+        None,
+    ));
 
     // Target groups, then the targets with their indicators.
     let mut items = Vec::new();
@@ -507,16 +519,15 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
         ];
         items.push(Item::document(p, g.title.clone(), fields));
     }
-    sections.push(Section {
-        id: "groups",
-        title: b.t("Nhóm chỉ tiêu", "Target groups").into(),
-        help: b.t("Các nhóm như trong văn bản (\"Nhóm chỉ tiêu về …\").", "The groups as in the document.").into(),
-        errors: items.iter().map(|i| i.errors).sum(),
-        fields: Vec::new(),
+    sections.push(Section::new(
+        "groups",
+        b.t("Nhóm chỉ tiêu", "Target groups").into(),
+        b.t("Các nhóm như trong văn bản (\"Nhóm chỉ tiêu về …\").", "The groups as in the document.").into(),
+        Vec::new(),
         items,
-        add: Some(("add:target_groups".into(), b.t("+ Thêm nhóm chỉ tiêu", "+ Add a group").into())),
-        extra: None,
-    });
+        Some(("add:target_groups".into(), b.t("+ Thêm nhóm chỉ tiêu", "+ Add a group").into())),
+        None,
+    ));
 
     let group_opts = |selected: &str| -> Vec<Opt> {
         edit.target_groups
@@ -745,20 +756,11 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
             retired: false,
         });
     }
-    sections.push(Section {
-        id: "targets",
-        title: b.t("Chỉ tiêu", "Targets").into(),
-        help: b.t(
+    sections.push(Section::new("targets", b.t("Chỉ tiêu", "Targets").into(), b.t(
             "Giữ số thứ tự như văn bản (được phép bỏ số; số bị bỏ được nhắc bên dưới). Mỗi chỉ tiêu có một hay nhiều chỉ số mà đơn vị báo cáo.",
             "Keep the document's numbering (gaps are allowed and listed). Each target has one or more indicators that units report.",
         )
-        .into(),
-        errors: items.iter().map(|i| i.errors).sum(),
-        fields: Vec::new(),
-        items,
-        add: Some(("add:targets".into(), b.t("+ Thêm chỉ tiêu", "+ Add a target").into())),
-        extra: Some(("renumber:targets".into(), b.t("Đánh số lại 1, 2, 3…", "Renumber 1, 2, 3…").into())),
-    });
+        .into(), Vec::new(), items, Some(("add:targets".into(), b.t("+ Thêm chỉ tiêu", "+ Add a target").into())), Some(("renumber:targets".into(), b.t("Đánh số lại 1, 2, 3…", "Renumber 1, 2, 3…").into()))));
 
     let mut items = Vec::new();
     for (i, e) in edit.events.iter().enumerate() {
@@ -794,16 +796,15 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
         fields.push(note);
         items.push(Item::document(p, format!("{} {}", e.number, short(&e.title, 70)), fields));
     }
-    sections.push(Section {
-        id: "events",
-        title: b.t("Hoạt động cấp tỉnh", "Province-level events").into(),
-        help: String::new(),
-        errors: items.iter().map(|i| i.errors).sum(),
-        fields: Vec::new(),
+    sections.push(Section::new(
+        "events",
+        b.t("Hoạt động cấp tỉnh", "Province-level events").into(),
+        String::new(),
+        Vec::new(),
         items,
-        add: Some(("add:events".into(), b.t("+ Thêm hoạt động", "+ Add an event").into())),
-        extra: None,
-    });
+        Some(("add:events".into(), b.t("+ Thêm hoạt động", "+ Add an event").into())),
+        None,
+    ));
 
     let mut items = Vec::new();
     for (i, m) in edit.milestones.iter().enumerate() {
@@ -855,16 +856,15 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
         }
         items.push(Item::document(p, short(&m.title, 80), fields));
     }
-    sections.push(Section {
-        id: "milestones",
-        title: b.t("Mốc thời gian và hạn", "Milestones and deadlines").into(),
-        help: String::new(),
-        errors: items.iter().map(|i| i.errors).sum(),
-        fields: Vec::new(),
+    sections.push(Section::new(
+        "milestones",
+        b.t("Mốc thời gian và hạn", "Milestones and deadlines").into(),
+        String::new(),
+        Vec::new(),
         items,
-        add: Some(("add:milestones".into(), b.t("+ Thêm mốc", "+ Add a milestone").into())),
-        extra: None,
-    });
+        Some(("add:milestones".into(), b.t("+ Thêm mốc", "+ Add a milestone").into())),
+        None,
+    ));
 
     let r = &edit.reporting;
     let mut f = vec![
@@ -930,16 +930,15 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
     lock.more = true;
     f.push(lock);
     let weeks = weekly_summary(edit, lang);
-    sections.push(Section {
-        id: "reporting",
-        title: b.t("Báo cáo hằng tuần", "Weekly reports").into(),
-        help: weeks,
-        errors: count_errors(&f),
-        fields: f,
-        items: Vec::new(),
-        add: None,
-        extra: None,
-    });
+    sections.push(Section::new(
+        "reporting",
+        b.t("Báo cáo hằng tuần", "Weekly reports").into(),
+        weeks,
+        f,
+        Vec::new(),
+        None,
+        None,
+    ));
 
     let mut items = Vec::new();
     for (i, d) in edit.duties.iter().enumerate() {
@@ -969,16 +968,15 @@ fn build(edit: &PlanEdit, checked: &Checked, lang: Lang, amendment: bool) -> (Ve
         ];
         items.push(Item::document(p, d.party.clone(), fields));
     }
-    sections.push(Section {
-        id: "duties",
-        title: b.t("Tổ chức thực hiện", "Who does what").into(),
-        help: String::new(),
-        errors: items.iter().map(|i| i.errors).sum(),
-        fields: Vec::new(),
+    sections.push(Section::new(
+        "duties",
+        b.t("Tổ chức thực hiện", "Who does what").into(),
+        String::new(),
+        Vec::new(),
         items,
-        add: Some(("add:duties".into(), b.t("+ Thêm đơn vị", "+ Add").into())),
-        extra: None,
-    });
+        Some(("add:duties".into(), b.t("+ Thêm đơn vị", "+ Add").into())),
+        None,
+    ));
     (sections, b.flags)
 }
 
