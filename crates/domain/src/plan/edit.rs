@@ -26,6 +26,10 @@ use super::values::{Comparison, FileDate, IndicatorKind, Level};
 use crate::import::{Extracted, ImportDraft};
 use crate::unit::{BaseFigure, UnitKind};
 
+/// The longest text one field of the editor takes (a plan's longest sentence is a
+/// few hundred characters).
+pub const MAX_FIELD_CHARS: usize = 5_000;
+
 /// The most items one list of the editor holds (a plan has tens).
 pub const MAX_ITEMS: usize = 300;
 
@@ -1039,6 +1043,23 @@ fn toml_number(v: f64) -> String {
     }
 }
 
+/// A required text, or the placeholder when it is empty.
+fn req(text: &str) -> String {
+    if text.trim().is_empty() {
+        q(&format!("⚠ {PLACEHOLDER}"))
+    } else {
+        q(text.trim())
+    }
+}
+
+/// A whole number, or a stand-in marked as the placeholder.
+fn number_or_missing<T: std::fmt::Display>(n: Option<T>) -> String {
+    match n {
+        Some(n) => n.to_string(),
+        None => format!("0  # ⚠ {PLACEHOLDER}"),
+    }
+}
+
 fn toml_list(items: &[String]) -> String {
     if items.is_empty() {
         return "[]".into();
@@ -1380,6 +1401,13 @@ impl PlanEdit {
     /// A value still holding the importer's placeholder is an error on its field.
     fn placeholders(&self, n: &mut Notes) {
         let mut hit = |path: String, value: &str| {
+            if value.chars().count() > MAX_FIELD_CHARS {
+                n.error(
+                    path.clone(),
+                    format!("Quá dài (tối đa {MAX_FIELD_CHARS} ký tự): đây không giống nội dung của ô này."),
+                    format!("Too long (at most {MAX_FIELD_CHARS} characters): this does not look like this field."),
+                );
+            }
             if is_placeholder(value) {
                 n.error(
                     path,
@@ -1433,39 +1461,47 @@ impl PlanEdit {
         let c = &self.campaign;
         let opt = |out: &mut String, key: &str, value: &str| {
             if !value.trim().is_empty() {
-                let _ = writeln!(out, "{key} = {}", q(value.trim()));
+                let _ = writeln!(out, "{key} = {}", req(value));
             }
         };
-        let date = |out: &mut String, key: &str, value: &str| {
-            if let Ok(d) = FileDate::parse(value) {
+        // A date: written when it reads; a required one that does not, or an optional
+        // one typed wrong, becomes the placeholder (never left out, never invented).
+        let date_or = |out: &mut String, key: &str, value: &str, required: bool| match FileDate::parse(value) {
+            Ok(d) => {
                 let _ = writeln!(out, "{key} = {}", d.0.format("%Y-%m-%d"));
             }
+            Err(_) if required || !value.trim().is_empty() => {
+                let _ = writeln!(out, "{key} = 2000-01-01  # ⚠ {PLACEHOLDER}");
+            }
+            Err(_) => {}
         };
+        let date = |out: &mut String, key: &str, value: &str| date_or(out, key, value, false);
+        let required_date = |out: &mut String, key: &str, value: &str| date_or(out, key, value, true);
         if !self.recipients.is_empty() {
             let _ = writeln!(out, "recipients = {}\n", toml_list(&self.recipients));
         }
         out.push_str("[campaign]\n");
-        let _ = writeln!(out, "code = {}", q(c.code.trim()));
-        let _ = writeln!(out, "title = {}", q(c.title.trim()));
+        let _ = writeln!(out, "code = {}", req(&c.code));
+        let _ = writeln!(out, "title = {}", req(&c.title));
         opt(&mut out, "short_title", &c.short_title);
-        let _ = writeln!(out, "year = {}", c.year.trim().replace('.', "").parse::<i32>().unwrap_or(0));
-        let _ = writeln!(out, "theme = {}", q(c.theme.trim()));
+        let _ = writeln!(out, "year = {}", number_or_missing(c.year.trim().replace('.', "").parse::<i32>().ok()));
+        let _ = writeln!(out, "theme = {}", req(&c.theme));
         opt(&mut out, "superior_body", &c.superior_body);
-        let _ = writeln!(out, "issuing_body = {}", q(c.issuing_body.trim()));
+        let _ = writeln!(out, "issuing_body = {}", req(&c.issuing_body));
         opt(&mut out, "document_type", &c.document_type);
         opt(&mut out, "document_number", &c.document_number);
-        let _ = writeln!(out, "place = {}", q(c.place.trim()));
+        let _ = writeln!(out, "place = {}", req(&c.place));
         date(&mut out, "issued_on", &c.issued_on);
         opt(&mut out, "basis", &c.basis);
-        date(&mut out, "starts_on", &c.starts_on);
-        date(&mut out, "ends_on", &c.ends_on);
+        required_date(&mut out, "starts_on", &c.starts_on);
+        required_date(&mut out, "ends_on", &c.ends_on);
         opt(&mut out, "timezone", &c.timezone);
         out.push_str("\n[campaign.signatory]\n");
-        let _ = writeln!(out, "on_behalf_of = {}", q(c.signatory_on_behalf_of.trim()));
-        let _ = writeln!(out, "title = {}", q(c.signatory_title.trim()));
-        let _ = writeln!(out, "name = {}", q(c.signatory_name.trim()));
+        let _ = writeln!(out, "on_behalf_of = {}", req(&c.signatory_on_behalf_of));
+        let _ = writeln!(out, "title = {}", req(&c.signatory_title));
+        let _ = writeln!(out, "name = {}", req(&c.signatory_name));
         out.push_str("\n[campaign.contact]\n");
-        let _ = writeln!(out, "office = {}", q(c.contact_office.trim()));
+        let _ = writeln!(out, "office = {}", req(&c.contact_office));
         opt(&mut out, "email", &c.contact_email);
         opt(&mut out, "phone", &c.contact_phone);
         if !self.aims.is_empty() || !self.requirements.is_empty() {
@@ -1475,33 +1511,37 @@ impl PlanEdit {
         }
         for a in &self.areas {
             out.push_str("\n[[areas]]\n");
-            let _ = writeln!(out, "number = {}", q(a.number.trim()));
-            let _ = writeln!(out, "title = {}", q(a.title.trim()));
+            let _ = writeln!(out, "number = {}", req(&a.number));
+            let _ = writeln!(out, "title = {}", req(&a.title));
             if !a.items.is_empty() {
                 let _ = writeln!(out, "items = {}", toml_list(&a.items));
             }
             for g in &a.groups {
                 out.push_str("\n[[areas.groups]]\n");
-                let _ = writeln!(out, "heading = {}", q(g.heading.trim()));
+                let _ = writeln!(out, "heading = {}", req(&g.heading));
                 let _ = writeln!(out, "items = {}", toml_list(&g.items));
             }
         }
         for g in &self.target_groups {
-            let _ = writeln!(out, "\n[[target_groups]]\nkey = {}\ntitle = {}", q(g.key.trim()), q(g.title.trim()));
+            let _ = writeln!(out, "\n[[target_groups]]\nkey = {}\ntitle = {}", req(&g.key), req(&g.title));
         }
         for t in &self.targets {
             out.push_str("\n[[targets]]\n");
-            let _ = writeln!(out, "number = {}", t.number.trim().parse::<u32>().unwrap_or(0));
-            let _ = writeln!(out, "group = {}", q(t.group.trim()));
-            let _ = writeln!(out, "text = {}", q(t.text.trim()));
+            let _ = writeln!(out, "number = {}", number_or_missing(t.number.trim().parse::<u32>().ok()));
+            let _ = writeln!(out, "group = {}", req(&t.group));
+            let _ = writeln!(out, "text = {}", req(&t.text));
             opt(&mut out, "area", &t.area);
             for ind in &t.indicators {
                 out.push_str("\n[[targets.indicators]]\n");
-                let _ = writeln!(out, "key = {}", q(ind.key.trim()));
-                let _ = writeln!(out, "label = {}", q(ind.label.trim()));
-                let _ = writeln!(out, "kind = {}", q(ind.kind.trim()));
-                let _ = writeln!(out, "comparison = {}", q(ind.comparison.trim()));
-                let _ = writeln!(out, "goal = {}", toml_number(parse_number(&ind.goal).unwrap_or(0.0)));
+                let _ = writeln!(out, "key = {}", req(&ind.key));
+                let _ = writeln!(out, "label = {}", req(&ind.label));
+                let _ = writeln!(out, "kind = {}", req(&ind.kind));
+                let _ = writeln!(out, "comparison = {}", req(&ind.comparison));
+                let _ = writeln!(
+                    out,
+                    "goal = {}",
+                    parse_number(&ind.goal).map(toml_number).unwrap_or_else(|| format!("0  # ⚠ {PLACEHOLDER}"))
+                );
                 opt(&mut out, "unit_label", &ind.unit_label);
                 opt(&mut out, "base", &ind.base);
                 if !ind.levels.is_empty() {
@@ -1527,8 +1567,8 @@ impl PlanEdit {
         }
         for e in &self.events {
             out.push_str("\n[[events]]\n");
-            let _ = writeln!(out, "number = {}", e.number.trim().parse::<u32>().unwrap_or(0));
-            let _ = writeln!(out, "title = {}", q(e.title.trim()));
+            let _ = writeln!(out, "number = {}", number_or_missing(e.number.trim().parse::<u32>().ok()));
+            let _ = writeln!(out, "title = {}", req(&e.title));
             date(&mut out, "starts_on", &e.starts_on);
             date(&mut out, "ends_on", &e.ends_on);
             opt(&mut out, "place", &e.place);
@@ -1537,16 +1577,16 @@ impl PlanEdit {
         }
         for m in &self.milestones {
             out.push_str("\n[[milestones]]\n");
-            let _ = writeln!(out, "key = {}", q(m.key.trim()));
-            let _ = writeln!(out, "title = {}", q(m.title.trim()));
-            let _ = writeln!(out, "level = {}", q(m.level.trim()));
+            let _ = writeln!(out, "key = {}", req(&m.key));
+            let _ = writeln!(out, "title = {}", req(&m.title));
+            let _ = writeln!(out, "level = {}", req(&m.level));
             match m.when.as_str() {
                 "window" => {
-                    date(&mut out, "from", &m.date);
-                    date(&mut out, "to", &m.until);
+                    required_date(&mut out, "from", &m.date);
+                    required_date(&mut out, "to", &m.until);
                 }
-                "before" => date(&mut out, "before", &m.date),
-                _ => date(&mut out, "on", &m.date),
+                "before" => required_date(&mut out, "before", &m.date),
+                _ => required_date(&mut out, "on", &m.date),
             }
             opt(&mut out, "place", &m.place);
             opt(&mut out, "host_unit", &m.host_unit);
@@ -1561,13 +1601,13 @@ impl PlanEdit {
             let _ = writeln!(out, "lock_after_days = {days}");
         }
         out.push_str("\n[reporting.weekly]\n");
-        date(&mut out, "first_period_end", &r.first_period_end);
-        date(&mut out, "last_period_end", &r.last_period_end);
-        let _ = writeln!(out, "due_time = {}", q(r.due_time.trim()));
+        required_date(&mut out, "first_period_end", &r.first_period_end);
+        required_date(&mut out, "last_period_end", &r.last_period_end);
+        let _ = writeln!(out, "due_time = {}", req(&r.due_time));
         opt(&mut out, "rule_text", &r.rule_text);
         for d in &self.duties {
             out.push_str("\n[[duties]]\n");
-            let _ = writeln!(out, "party = {}", q(d.party.trim()));
+            let _ = writeln!(out, "party = {}", req(&d.party));
             opt(&mut out, "role", &d.role);
             opt(&mut out, "unit", &d.unit);
             let _ = writeln!(out, "items = {}", toml_list(&d.items));
@@ -1794,6 +1834,27 @@ mod tests {
         let checked = edit.check();
         assert!(!checked.is_valid());
         assert_eq!(checked.on("targets[0].indicators[0].goal").len(), 1);
+    }
+
+    #[test]
+    fn the_file_of_an_unfinished_draft_never_passes_as_a_plan() {
+        let mut edit = PlanEdit::from_toml(plan_2023()).unwrap();
+        edit.targets[0].indicators[0].goal.clear();
+        edit.campaign.signatory_name.clear();
+        edit.campaign.starts_on = "ba mươi".into();
+        edit.reporting.first_period_end.clear();
+        edit.campaign.theme = "chủ đề ".repeat(1000);
+        assert!(!edit.check().on("campaign.theme").is_empty(), "a field of 7.000 characters is refused");
+        let toml = edit.to_toml();
+        let errors = parse_plan(&toml).expect_err("a missing goal is never a goal of 0");
+        let text = errors.to_string();
+        for key in ["goal", "name", "starts_on", "first_period_end"] {
+            assert!(text.contains(&format!("\"{key}\"")), "{key} named: {text}");
+        }
+        // Read back, the missing values are empty fields again.
+        let back = PlanEdit::from_toml(&toml).unwrap();
+        assert_eq!(back.targets[0].indicators[0].goal, "");
+        assert_eq!(back.campaign.starts_on, "");
     }
 
     #[test]
