@@ -1,6 +1,7 @@
 //! The campaign plan: file format, checked model, and the linter.
 
 pub mod amend;
+pub mod cascade;
 pub mod edit;
 mod file;
 pub mod lint;
