@@ -31,7 +31,8 @@ pub enum Action {
     ReadAudit,
     /// Read every unit's data, across the whole tree.
     ReadEverything,
-    /// Change the campaign: plan, periods, allocation.
+    /// Change the campaign: plan, periods, allocation. About a unit: the campaign
+    /// rooted at that unit (a unit's own plan); about none: any campaign.
     AdministerCampaign,
 }
 
@@ -55,11 +56,18 @@ impl Action {
 /// concerns no unit).
 pub fn allows(actor: &Actor, action: Action, target_ancestry: &[i64]) -> bool {
     let within_own_subtree = target_ancestry.iter().any(|id| actor.unit_ids.contains(id));
+    let strictly_below = target_ancestry.iter().skip(1).any(|id| actor.unit_ids.contains(id));
     match actor.role {
         Role::Admin => true,
         Role::Steering => match action {
             Action::ReadUnit | Action::ReadEverything | Action::ReviewUnit => true,
             Action::ReadAudit => within_own_subtree,
+            _ => false,
+        },
+        Role::UnitOffice => match action {
+            Action::ReadUnit | Action::WriteUnit | Action::ReadAudit | Action::AdministerCampaign => within_own_subtree,
+            // Its units' reports, never its own report up (its parent reviews that).
+            Action::ReviewUnit => strictly_below,
             _ => false,
         },
         Role::Unit => match action {
@@ -113,6 +121,22 @@ mod tests {
         assert!(allows(&v, Action::ReadUnit, COMMUNE_OF_A));
         assert!(!allows(&v, Action::ReadUnit, DISTRICT_B));
         assert!(!allows(&v, Action::WriteUnit, COMMUNE_OF_A));
+    }
+
+    #[test]
+    fn a_district_office_runs_its_own_plan_and_subtree_never_the_provinces_nor_another_districts() {
+        let o = actor(Role::UnitOffice, &[2]);
+        assert!(allows(&o, Action::AdministerCampaign, &[2, 1]), "its own plan (rooted at the district)");
+        assert!(!allows(&o, Action::AdministerCampaign, &[1]), "not the province's plan");
+        assert!(!allows(&o, Action::AdministerCampaign, &[]), "not any campaign");
+        assert!(!allows(&o, Action::AdministerCampaign, DISTRICT_B), "not another district's plan");
+        assert!(allows(&o, Action::ReviewUnit, COMMUNE_OF_A));
+        assert!(!allows(&o, Action::ReviewUnit, &[2, 1]), "never its own report up");
+        assert!(allows(&o, Action::WriteUnit, &[2, 1]), "its own report up");
+        assert!(!allows(&o, Action::ReadUnit, DISTRICT_B));
+        assert!(!allows(&o, Action::ReadEverything, &[]));
+        assert!(!allows(&o, Action::AdministerUsers, &[]));
+        assert!(!allows(&o, Action::AdministerUnits, &[]));
     }
 
     #[test]

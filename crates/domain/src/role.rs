@@ -11,18 +11,23 @@ pub enum Role {
     Steering,
     /// Reporter of one or more units.
     Unit,
+    /// The office of a unit (Văn phòng Huyện đoàn …): the office's rights on its
+    /// units' subtree — its own plan inside a campaign, its units' reports and
+    /// reviews — and nothing above or beside it (issue #21).
+    UnitOffice,
     /// Reads what it is given.
     Viewer,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Steering, Role::Unit, Role::Viewer];
+    pub const ALL: [Role; 5] = [Role::Admin, Role::Steering, Role::UnitOffice, Role::Unit, Role::Viewer];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
             Role::Steering => "steering",
             Role::Unit => "unit",
+            Role::UnitOffice => "unit_office",
             Role::Viewer => "viewer",
         }
     }
@@ -36,6 +41,7 @@ impl Role {
             Role::Admin => "Ban Phong trào (quản trị)",
             Role::Steering => "Thành viên Ban Chỉ đạo",
             Role::Unit => "Cán bộ báo cáo của đơn vị",
+            Role::UnitOffice => "Văn phòng đơn vị (kế hoạch và báo cáo của đơn vị)",
             Role::Viewer => "Người xem",
         }
     }

@@ -29,6 +29,10 @@ pub struct CampaignRow {
     pub previous_campaign_id: Option<i64>,
     /// The root of the unit tree this campaign runs on (None: today's root).
     pub root_unit_id: Option<i64>,
+    /// A unit's own plan: the campaign of its parent's plan (issue #21).
+    pub parent_campaign_id: Option<i64>,
+    /// The parent lets its units set a goal below the one it allocated.
+    pub lowering_allowed: bool,
 }
 
 impl CampaignRow {
@@ -114,7 +118,7 @@ macro_rules! upsert_indicator {
 /// Stores a campaign from its plan text, unless one with the same code exists
 /// (loading twice changes nothing). The first campaign stored becomes current.
 pub async fn load_plan(db: &Db, plan: &Plan, plan_toml: &str, now: DateTime<Utc>) -> Result<Loaded> {
-    load(db, plan, plan_toml, now, None, None).await
+    load(db, plan, plan_toml, now, None, None, None).await
 }
 
 /// `load_plan` with the copy of an earlier campaign (see `campaign_copy`), in the
@@ -126,7 +130,7 @@ pub(crate) async fn load_copy(
     now: DateTime<Utc>,
     copy: &crate::campaign_copy::CopyFrom,
 ) -> Result<Loaded> {
-    load(db, plan, plan_toml, now, None, Some(copy)).await
+    load(db, plan, plan_toml, now, None, Some(copy), None).await
 }
 
 async fn load(
@@ -136,6 +140,7 @@ async fn load(
     now: DateTime<Utc>,
     activate: Option<&crate::audit::Who>,
     copy: Option<&crate::campaign_copy::CopyFrom>,
+    own: Option<&OwnPlan>,
 ) -> Result<Loaded> {
     let c = &plan.campaign;
     let periods = plan.periods();
@@ -228,6 +233,19 @@ async fn load(
             if let Some(copy) = copy {
                 crate::copy_in_tx!(tx, id, copy, now);
             }
+            if let Some(own) = own {
+                sqlx::query("UPDATE campaigns SET parent_campaign_id = $1, root_unit_id = $2 WHERE id = $3")
+                    .bind(own.parent_campaign_id)
+                    .bind(own.unit_id)
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+                let entry = own.who.entry("campaign.own_plan", "campaign", Some(c.code.clone())).unit(Some(own.unit_id)).after(&serde_json::json!({
+                    "id": id, "parent_campaign_id": own.parent_campaign_id, "title": c.title,
+                    "indicators": plan.indicators().count(),
+                }));
+                crate::audit_in_tx!(tx, &entry, now);
+            }
             crate::rollups::rebuild_in(&mut **tx, plan, id).await?;
             Loaded::Created(id)
         }
@@ -238,7 +256,7 @@ async fn load(
 /// The reason of version 1 of every plan.
 pub const FIRST_VERSION_REASON: &str = "Kế hoạch ban đầu";
 
-const CAMPAIGN_COLUMNS: &str = "id, code, title, year, theme, starts_on, ends_on, timezone, plan_toml, is_current, created_at, updated_at, status, archived_at, previous_campaign_id, root_unit_id";
+const CAMPAIGN_COLUMNS: &str = "id, code, title, year, theme, starts_on, ends_on, timezone, plan_toml, is_current, created_at, updated_at, status, archived_at, previous_campaign_id, root_unit_id, parent_campaign_id, lowering_allowed";
 
 /// The default campaign (the one a user who has chosen none sees) with its plan parsed.
 pub async fn current(db: &Db) -> Result<StoredCampaign> {
@@ -467,7 +485,52 @@ pub async fn load_and_activate(
         )));
     }
     // The campaign, its tables and the switch to it commit together, or not at all.
-    Ok(load(db, plan, plan_toml, now, Some(who), None).await?.id())
+    Ok(load(db, plan, plan_toml, now, Some(who), None, None).await?.id())
+}
+
+/// A unit's own plan inside a campaign (issue #21): who issues it and beneath which
+/// campaign.
+#[derive(Debug, Clone)]
+pub struct OwnPlan {
+    pub parent_campaign_id: i64,
+    pub unit_id: i64,
+    pub who: crate::audit::Who,
+}
+
+/// Stores a unit's confirmed own plan as a campaign rooted at the unit, beneath its
+/// parent's campaign, in one transaction with its audit entry; it does not become
+/// anyone's default campaign. Refuses a code that is already used.
+pub async fn load_own_plan(db: &Db, plan: &Plan, plan_toml: &str, own: &OwnPlan, now: DateTime<Utc>) -> Result<i64> {
+    match load(db, plan, plan_toml, now, None, None, Some(own)).await? {
+        Loaded::Created(id) => Ok(id),
+        Loaded::AlreadyPresent(id) => Err(StorageError::Invalid(format!(
+            "đã có kế hoạch mã \"{}\" (số {id}) / a campaign with this code exists already",
+            plan.campaign.code
+        ))),
+    }
+}
+
+/// The own plan of a unit beneath a campaign, if it has one (the newest).
+pub async fn own_plan_of(db: &Db, parent_campaign_id: i64, unit_id: i64) -> Result<Option<StoredCampaign>> {
+    let row: Option<(i64,)> = with_pool!(db, pool => sqlx::query_as(
+        "SELECT id FROM campaigns WHERE parent_campaign_id = $1 AND root_unit_id = $2 ORDER BY id DESC LIMIT 1")
+        .bind(parent_campaign_id)
+        .bind(unit_id)
+        .fetch_optional(pool)
+        .await)?;
+    match row {
+        Some((id,)) => by_id(db, id).await,
+        None => Ok(None),
+    }
+}
+
+/// The units' own plans beneath a campaign: (campaign id, unit id), by unit.
+pub async fn own_plans_beneath(db: &Db, parent_campaign_id: i64) -> Result<Vec<(i64, i64)>> {
+    Ok(with_pool!(db, pool => sqlx::query_as(
+        "SELECT id, root_unit_id FROM campaigns WHERE parent_campaign_id = $1 AND root_unit_id IS NOT NULL ORDER BY root_unit_id, id")
+        .bind(parent_campaign_id)
+        .fetch_all(pool)
+        .await)?)
 }
 
 /// The steering committee members assigned to a campaign (user ids).

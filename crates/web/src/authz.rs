@@ -39,6 +39,22 @@ pub async fn require(
     require_in(state, actor, client, action, unit_id, &ancestry).await
 }
 
+/// Allows `action` on a campaign as a whole: a unit's own plan (issue #21) is its
+/// unit's office's to run (the action on the unit it is rooted at); any other
+/// campaign is the province office's.
+pub async fn require_campaign(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    action: Action,
+    campaign: &phongtrao_storage::campaigns::StoredCampaign,
+) -> Result<(), Failure> {
+    match (campaign.row.parent_campaign_id, campaign.row.root_unit_id) {
+        (Some(_), Some(root)) => require(state, actor, client, action, Some(root)).await,
+        _ => require(state, actor, client, action, None).await,
+    }
+}
+
 /// The same when the unit's ancestry (the unit, then its parent … up to the root)
 /// is known already.
 pub async fn require_in(

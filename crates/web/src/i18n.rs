@@ -84,6 +84,8 @@ pub struct Badge {
     pub is_office: bool,
     /// The policy gives them the audit log (not a viewer).
     pub can_read_audit: bool,
+    /// The office of a unit: its own plan and its report up (issue #21).
+    pub is_unit_office: bool,
 }
 
 /// What every page needs around its content: language, current path, page title,

@@ -111,6 +111,7 @@ impl Page {
             },
             is_admin: a.user.role == Role::Admin,
             is_office: matches!(a.user.role, Role::Admin | Role::Steering),
+            is_unit_office: a.user.role == Role::UnitOffice,
             can_read_audit: phongtrao_domain::policy::allows(
                 &a.policy(),
                 phongtrao_domain::policy::Action::ReadAudit,

@@ -29,6 +29,7 @@ use serde::Serialize;
 use super::edit::{Note, PlanEdit};
 use super::model::{Indicator, Plan};
 use super::values::{Comparison, IndicatorKind};
+use crate::progress::figures::{Figures, Key as FigureKey};
 
 /// The office issuing the unit's plan.
 #[derive(Debug, Clone)]
@@ -41,20 +42,36 @@ pub struct Office {
     pub place: String,
 }
 
+const UNION_PREFIXES: [(&str, &str); 5] = [
+    ("Tỉnh đoàn ", "Tỉnh "),
+    ("Thành đoàn ", "Thành phố "),
+    ("Thị đoàn ", "Thị xã "),
+    ("Huyện đoàn ", "Huyện "),
+    ("Đoàn ", ""),
+];
+
 impl Office {
+    /// The office of a unit by its union's name; its documents are dated at the
+    /// place the name names ("Huyện đoàn An Biên" → "An Biên").
+    pub fn of_unit(unit_code: &str, union_name: &str) -> Office {
+        let name = union_name.trim();
+        let mut place =
+            UNION_PREFIXES.iter().find_map(|(prefix, _)| name.strip_prefix(prefix)).unwrap_or(name).to_string();
+        for admin in ["xã ", "phường ", "thị trấn "] {
+            if let Some(rest) = place.strip_prefix(admin) {
+                place = rest.to_string();
+            }
+        }
+        Office { unit_code: unit_code.to_string(), union_name: name.to_string(), place }
+    }
+
     /// The header line of its documents: "BCH ĐOÀN HUYỆN AN BIÊN".
     pub fn header(&self) -> String {
         let name = self.union_name.trim();
-        let bare = [
-            ("Tỉnh đoàn ", "Tỉnh "),
-            ("Thành đoàn ", "Thành phố "),
-            ("Thị đoàn ", "Thị xã "),
-            ("Huyện đoàn ", "Huyện "),
-            ("Đoàn ", ""),
-        ]
-        .iter()
-        .find_map(|(prefix, admin)| name.strip_prefix(prefix).map(|rest| format!("{admin}{rest}")))
-        .unwrap_or_else(|| name.to_string());
+        let bare = UNION_PREFIXES
+            .iter()
+            .find_map(|(prefix, admin)| name.strip_prefix(prefix).map(|rest| format!("{admin}{rest}")))
+            .unwrap_or_else(|| name.to_string());
         format!("BCH ĐOÀN {}", bare.to_uppercase())
     }
 
@@ -346,6 +363,23 @@ pub fn report_up(
         .collect()
 }
 
+/// What the unit's subtree did in one week of the unit's plan, per indicator key of
+/// that plan, from its consolidated figures: the sum of the values for counts and
+/// people reached; the units done for shares of units (a district answers "how many
+/// of your units" with that number); the things done for per-unit minimums.
+pub fn subtree_week(unit: &Plan, figures: &Figures, seq: i64) -> BTreeMap<String, i64> {
+    unit.indicators()
+        .enumerate()
+        .map(|(i, ind)| {
+            let key = match ind.kind {
+                IndicatorKind::ShareOfUnits => FigureKey::Done(i as u16),
+                _ => FigureKey::Value(i as u16),
+            };
+            (ind.key.clone(), figures.get(&(key, seq)).copied().unwrap_or(0))
+        })
+        .collect()
+}
+
 /// The values of a report up, keyed as the parent's report expects them.
 pub fn up_values(lines: &[UpLine]) -> BTreeMap<String, i64> {
     lines.iter().map(|l| (l.key.clone(), l.total)).collect()
@@ -511,10 +545,30 @@ mod tests {
     }
 
     #[test]
+    fn a_week_of_the_subtree_reads_values_and_units_done_by_kind() {
+        let (_, _, edit) = derived(120);
+        let unit = checked(&edit);
+        let mut figures = Figures::new();
+        for i in 0..unit.indicators().count() as u16 {
+            figures.insert((FigureKey::Value(i), 2), 10 + i64::from(i));
+            figures.insert((FigureKey::Done(i), 2), 3);
+            figures.insert((FigureKey::Value(i), 1), 1000);
+        }
+        let week = subtree_week(&unit, &figures, 2);
+        for (i, ind) in unit.indicators().enumerate() {
+            let want = if ind.kind == IndicatorKind::ShareOfUnits { 3 } else { 10 + i as i64 };
+            assert_eq!(week.get(&ind.key), Some(&want), "{}", ind.key);
+        }
+    }
+
+    #[test]
     fn headers_follow_the_unions_name() {
         let o = |n: &str| Office { unit_code: "x".into(), union_name: n.into(), place: String::new() };
         assert_eq!(o("Thành đoàn Rạch Giá").header(), "BCH ĐOÀN THÀNH PHỐ RẠCH GIÁ");
         assert_eq!(o("Đoàn xã Phi Thông").header(), "BCH ĐOÀN XÃ PHI THÔNG");
         assert_eq!(o("Tỉnh đoàn Kiên Giang").header(), "BCH ĐOÀN TỈNH KIÊN GIANG");
+        assert_eq!(Office::of_unit("908", "Huyện đoàn An Biên").place, "An Biên");
+        assert_eq!(Office::of_unit("1", "Đoàn xã Phi Thông").place, "Phi Thông");
+        assert_eq!(Office::of_unit("1", "Đoàn xã Phi Thông").issuing_body(), "Ban Thường vụ Đoàn xã Phi Thông");
     }
 }

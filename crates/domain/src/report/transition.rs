@@ -212,6 +212,8 @@ pub fn role_may(role: Role, op: Operation) -> bool {
         Role::Admin => true,
         Role::Steering => !op.is_save(),
         Role::Unit => op.is_save(),
+        // Saves its own report up; reviews its units' (the policy keeps it below itself).
+        Role::UnitOffice => true,
         Role::Viewer => false,
     }
 }
@@ -490,8 +492,17 @@ mod tests {
         // The who comes before the lock: a viewer is told about its role.
         assert_eq!(permitted(&actor(Role::Viewer), own, Submit, draft, true), Err(RoleMayNot));
         // The role table agrees with the permissions of policy.
+        // A unit's office saves its own report up and reviews its units', never its own.
+        let office_a = Actor { user_id: 3, username: "o".into(), role: Role::UnitOffice, unit_ids: vec![2] };
+        assert_eq!(permitted(&office_a, own, Submit, draft, false), Ok(()));
+        assert_eq!(permitted(&office_a, own, Accept, submitted, false), Err(NotYourUnit));
+        assert_eq!(permitted(&office_a, &[4, 2, 1], Accept, submitted, false), Ok(()));
+        assert_eq!(permitted(&office_a, &[3, 1], Submit, draft, false), Err(NotYourUnit));
         for role in Role::ALL {
             for op in Operation::ALL {
+                if role == Role::UnitOffice && !op.is_save() {
+                    continue; // reviews only below itself: checked above
+                }
                 let anywhere = Actor { user_id: 9, username: "z".into(), role, unit_ids: vec![2] };
                 assert_eq!(role_may(role, op), policy::allows(&anywhere, op.needs(), own), "{role:?} {op:?}");
             }

@@ -60,7 +60,7 @@ impl Dashboard {
 /// first unit, else the root of the tree.
 pub fn default_unit(actor: &Actor) -> Option<i64> {
     match actor.user.role {
-        Role::Unit | Role::Viewer => actor.unit_ids.first().copied(),
+        Role::Unit | Role::UnitOffice | Role::Viewer => actor.unit_ids.first().copied(),
         _ => None,
     }
 }

@@ -201,7 +201,7 @@ pub async fn save_texts(
     input: DocumentTexts,
 ) -> Result<DocumentTexts, Failure> {
     crate::campaign_choice::ensure_running(campaign)?;
-    require(state, actor, client, Action::AdministerCampaign, None).await?;
+    crate::authz::require_campaign(state, actor, client, Action::AdministerCampaign, campaign).await?;
     let texts = input.checked()?;
     let name = match (doc, period_end) {
         (ReportDoc::Final, _) => documents::texts_name(&campaign.row.code, doc, 0),

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::auth::client::ClientIp;
 use crate::auth::Actor;
-use crate::authz::{require, require_in, who};
+use crate::authz::{require_in, who};
 use crate::error::Failure;
 use crate::AppState;
 
@@ -69,7 +69,7 @@ pub async fn record_province(
     host_unit_code: &str,
 ) -> Result<ProvinceEvent, Failure> {
     crate::campaign_choice::ensure_running(campaign)?;
-    require(state, actor, client, Action::AdministerCampaign, None).await?;
+    crate::authz::require_campaign(state, actor, client, Action::AdministerCampaign, campaign).await?;
     let record = event_record::parse(input).map_err(invalid)?;
     let host = match host_unit_code.trim() {
         "" => None,

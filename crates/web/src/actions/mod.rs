@@ -27,5 +27,6 @@ pub mod unit_contacts;
 pub mod unit_history;
 pub mod unit_import;
 pub mod unit_lookup;
+pub mod unit_plan;
 pub mod units;
 pub mod users;

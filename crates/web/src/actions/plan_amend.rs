@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 
 use crate::auth::client::ClientIp;
 use crate::auth::Actor;
-use crate::authz::{require, who};
+use crate::authz::who;
 use crate::campaign_choice;
 use crate::error::Failure;
 use crate::AppState;
@@ -135,7 +135,7 @@ pub async fn preview(
     campaign: &StoredCampaign,
     new_toml: &str,
 ) -> Result<Preview, Failure> {
-    require(state, actor, client, Action::AdministerCampaign, None).await?;
+    crate::authz::require_campaign(state, actor, client, Action::AdministerCampaign, campaign).await?;
     campaign_choice::ensure_running(campaign)?;
     let new_plan = parse(new_toml)?;
     let reported = plan_versions::reported(&state.db, campaign.row.id).await?;
@@ -172,7 +172,7 @@ pub async fn apply(
     campaign: &StoredCampaign,
     input: &AmendInput,
 ) -> Result<Applied, Failure> {
-    require(state, actor, client, Action::AdministerCampaign, None).await?;
+    crate::authz::require_campaign(state, actor, client, Action::AdministerCampaign, campaign).await?;
     campaign_choice::ensure_running(campaign)?;
     let reason = input.reason.trim();
     if reason.is_empty() {
@@ -201,6 +201,12 @@ pub async fn apply(
         ));
     }
     let new_plan = parse(&input.new_toml)?;
+    // A unit's own plan stays within what its parent gave it (issue #21).
+    if let (Some(parent_id), Some(root)) = (campaign.row.parent_campaign_id, campaign.row.root_unit_id) {
+        let parent = campaigns::by_id(&state.db, parent_id).await?.ok_or_else(Failure::not_found)?;
+        let unit = phongtrao_storage::units::by_id(&state.db, root).await?.ok_or_else(Failure::not_found)?;
+        super::unit_plan::ensure_within_parent(state, &parent, &unit, &new_plan).await?;
+    }
     let reported = plan_versions::reported(&state.db, campaign.row.id).await?;
     let problems = check(&campaign.plan, &new_plan, &reported);
     if !problems.is_empty() {

@@ -79,6 +79,7 @@ pub async fn start_new(
         mode: MODE_NEW.into(),
         campaign_code: None,
         amendment: AmendmentForm::default(),
+        own_plan: None,
     };
     store(state, actor, "", &review).await
 }
@@ -90,7 +91,7 @@ pub async fn start_amend(
     client: &ClientIp,
     campaign: &StoredCampaign,
 ) -> Result<i64, Failure> {
-    require(state, actor, client, Action::AdministerCampaign, None).await?;
+    crate::authz::require_campaign(state, actor, client, Action::AdministerCampaign, campaign).await?;
     campaign_choice::ensure_running(campaign)?;
     let edit = PlanEdit::from_toml(&campaign.row.plan_toml).map_err(Failure::invalid)?;
     let review = Review {
@@ -102,6 +103,7 @@ pub async fn start_amend(
         mode: MODE_AMEND.into(),
         campaign_code: Some(campaign.row.code.clone()),
         amendment: AmendmentForm::default(),
+        own_plan: None,
     };
     store(state, actor, &campaign.row.code, &review).await
 }
@@ -219,6 +221,24 @@ pub async fn confirm(state: &AppState, actor: &Actor, client: &ClientIp, id: i64
     };
     if !checked.is_valid() {
         return Err(refusal(&edit, &checked));
+    }
+    if let Some(own) = &review.own_plan {
+        let (parent, unit) = super::unit_plan::draft_scope(state, actor, client, own).await?;
+        campaign_choice::ensure_running(&parent)?;
+        super::unit_plan::ensure_within_parent(state, &parent, &unit, &plan).await?;
+        if campaigns::by_code(&state.db, &plan.campaign.code).await?.is_some() {
+            return Err(Failure::new(
+                axum::http::StatusCode::CONFLICT,
+                "campaign_exists",
+                format!("Đã có một chiến dịch mang mã \"{}\": hãy đổi mã của kế hoạch.", plan.campaign.code),
+                format!("A campaign with the code \"{}\" exists already.", plan.campaign.code),
+            ));
+        }
+        let own_plan =
+            campaigns::OwnPlan { parent_campaign_id: parent.row.id, unit_id: unit.id, who: who(Some(actor), client) };
+        let campaign_id = campaigns::load_own_plan(&state.db, &plan, &toml, &own_plan, state.now()).await?;
+        pending_imports::mark_confirmed(&state.db, id, state.now()).await?;
+        return campaigns::by_id(&state.db, campaign_id).await?.ok_or_else(Failure::not_found);
     }
     if campaigns::by_code(&state.db, &plan.campaign.code).await?.is_some() {
         return Err(Failure::new(

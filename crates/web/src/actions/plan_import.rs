@@ -38,6 +38,9 @@ pub struct Review {
     /// An amendment's reason and its document, as typed.
     #[serde(default)]
     pub amendment: AmendmentForm,
+    /// A unit's own plan beneath a campaign (issue #21): which campaign and unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own_plan: Option<super::unit_plan::OwnPlanDraft>,
 }
 
 /// Why a running plan is amended, and the document that says so.
@@ -188,6 +191,7 @@ pub async fn upload(
         mode: MODE_IMPORT.into(),
         campaign_code: None,
         amendment: AmendmentForm::default(),
+        own_plan: None,
     };
     let payload = serde_json::to_string(&review).map_err(Failure::internal)?;
     let id = pending_imports::create(&state.db, actor.user.id, KIND, file_name, &payload, state.now()).await?;
@@ -195,12 +199,19 @@ pub async fn upload(
 }
 
 pub async fn load(state: &AppState, actor: &Actor, client: &ClientIp, id: i64) -> Result<Review, Failure> {
-    require(state, actor, client, Action::AdministerCampaign, None).await?;
     let pending = pending_imports::get(&state.db, id, actor.user.id)
         .await?
         .filter(|p| p.kind == KIND)
         .ok_or_else(Failure::not_found)?;
-    serde_json::from_str(&pending.payload_json).map_err(Failure::internal)
+    let review: Review = serde_json::from_str(&pending.payload_json).map_err(Failure::internal)?;
+    match &review.own_plan {
+        // A unit's own plan: its office (or the office above) may edit it.
+        Some(own) => {
+            super::unit_plan::draft_scope(state, actor, client, own).await?;
+        }
+        None => require(state, actor, client, Action::AdministerCampaign, None).await?,
+    }
+    Ok(review)
 }
 
 /// Keeps the reviewer's edited plan file.

@@ -23,7 +23,9 @@ use crate::AppState;
 pub fn reader(actor: &Actor) -> Reader {
     match actor.user.role {
         Role::Admin | Role::Steering => Reader { user_id: actor.user.id, all: true, unit_ids: Vec::new() },
-        Role::Unit => Reader { user_id: actor.user.id, all: false, unit_ids: actor.unit_ids.clone() },
+        Role::Unit | Role::UnitOffice => {
+            Reader { user_id: actor.user.id, all: false, unit_ids: actor.unit_ids.clone() }
+        }
         Role::Viewer => Reader { user_id: actor.user.id, all: false, unit_ids: Vec::new() },
     }
 }

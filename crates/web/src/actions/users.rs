@@ -48,7 +48,9 @@ fn parse_role(text: &str) -> Result<Role, Failure> {
         return Err(Failure::invalid("Hãy chọn vai trò của tài khoản / Choose the account's role"));
     }
     Role::parse(text.trim()).ok_or_else(|| {
-        Failure::invalid(format!("Vai trò \"{text}\" không hợp lệ (admin, steering, unit, viewer) / Unknown role"))
+        Failure::invalid(format!(
+            "Vai trò \"{text}\" không hợp lệ (admin, steering, unit_office, unit, viewer) / Unknown role"
+        ))
     })
 }
 
@@ -100,7 +102,7 @@ pub async fn create_as(
     let ids = unit_ids(state, &input.units).await?;
     let email =
         phongtrao_domain::email::parse_optional(input.email.as_deref().unwrap_or("")).map_err(Failure::invalid)?;
-    if role == Role::Unit && ids.is_empty() {
+    if matches!(role, Role::Unit | Role::UnitOffice) && ids.is_empty() {
         return Err(Failure::invalid(
             "Tài khoản đơn vị cần ít nhất một đơn vị / A unit account needs at least one unit",
         ));

@@ -23,6 +23,7 @@ mod reports;
 mod review_queue;
 mod session;
 mod unit_contacts;
+mod unit_plan;
 mod units;
 mod whole;
 
@@ -88,6 +89,8 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(plan_versions::list))
         .routes(routes!(plan_versions::show))
         .routes(routes!(plan_versions::amend))
+        .routes(routes!(unit_plan::overview, unit_plan::start))
+        .routes(routes!(unit_plan::show_up, unit_plan::submit_up))
         .routes(routes!(campaign_new::from_previous))
         .routes(routes!(reports::list))
         .routes(routes!(reports::show))

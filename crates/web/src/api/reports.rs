@@ -215,7 +215,7 @@ fn detail(code: &str, vi: String, en: String) -> ErrorDetail {
     ErrorDetail { code: code.to_string(), message_vi: vi, message_en: en, retry_after_seconds: None }
 }
 
-fn failure_response(f: ReportFailure) -> Response {
+pub(crate) fn failure_response(f: ReportFailure) -> Response {
     failure_response_for(f, None)
 }
 

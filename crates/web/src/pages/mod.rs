@@ -26,6 +26,7 @@ pub mod review;
 pub mod submit_notices;
 pub mod targets;
 pub mod unit_history;
+pub mod unit_plan;
 pub mod units;
 
 use crate::error::AppError;

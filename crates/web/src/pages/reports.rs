@@ -263,7 +263,13 @@ fn build(
         format!("{} {}", lang.t("report.before_day"), format::date(deadline_local.date_naive()))
     };
     let can_review = page.actor.as_ref().is_some_and(|a| {
-        a.user.role != phongtrao_domain::role::Role::Unit && a.user.role != phongtrao_domain::role::Role::Viewer
+        use phongtrao_domain::role::Role;
+        match a.user.role {
+            Role::Unit | Role::Viewer => false,
+            // A unit's office reviews its units' reports, never its own report up.
+            Role::UnitOffice => !a.unit_ids.contains(&ctx.unit.id),
+            Role::Admin | Role::Steering => true,
+        }
     });
     ReportPage {
         chrome: page.chrome(format!("{} · {}", heading, ctx.unit.name), "reports"),
