@@ -11,6 +11,7 @@ mod backup;
 mod browser;
 mod campaign_new;
 mod campaigns;
+mod cascade;
 mod cli;
 mod compare_years;
 mod consolidation;

@@ -328,10 +328,12 @@ pub async fn submit_up(
             Some(v) => {
                 own_level.insert(key.clone(), v as i64);
             }
-            None => return Err(ReportFailure::Other(Failure::invalid(format!(
+            None => {
+                return Err(ReportFailure::Other(Failure::invalid(format!(
                 "\"{text}\" ở chỉ tiêu “{}” không phải một số nguyên không âm / \"{text}\" is not a whole number ≥ 0",
                 ind.label
-            )))),
+            ))))
+            }
         }
     }
     let seq = ctx.key().period_seq;

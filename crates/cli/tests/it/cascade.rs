@@ -1,0 +1,247 @@
+//! Each level runs its part (issue #21): a district's own plan inherits the goal the
+//! province allocated to it and adds its own indicator; its communes report against
+//! it; the district's report up is their sum (plus its own level), computed, never
+//! typed; the province's figure is the sum over all communes; the district's own
+//! indicator never reaches the province; a district's office cannot touch another
+//! district's plan nor the province's.
+
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use phongtrao_domain::role::Role;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+const PW: &str = "mat-khau-thu-nghiem-1";
+const CODE: &str = "kien-giang-thang-thanh-nien-2023";
+const OWN_KEY: &str = "an-bien-cay-duong";
+
+fn vn(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    let tz = FixedOffset::east_opt(7 * 3600).expect("offset");
+    tz.with_ymd_and_hms(y, m, d, h, min, 0).single().expect("time").with_timezone(&Utc)
+}
+
+async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut r = app.client.request(method, format!("{}{path}", app.base)).bearer_auth(token);
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let r = r.send().await.expect("request");
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+fn set_goal(edit: &mut Value, key: &str, goal: &str) {
+    for t in edit["targets"].as_array_mut().expect("targets") {
+        for i in t["indicators"].as_array_mut().expect("indicators") {
+            if i["key"] == key {
+                i["goal"] = json!(goal);
+            }
+        }
+    }
+}
+
+fn indicator<'a>(progress: &'a Value, key: &str) -> Option<&'a Value> {
+    progress["indicators"].as_array().and_then(|l| l.iter().find(|i| i["indicator"] == key))
+}
+
+async fn submit_in(app: &TestApp, token: &str, campaign: &str, unit: &str, week_end: &str, values: Value) {
+    let r = app
+        .client
+        .post(format!("{}/api/v1/reports/{unit}/{week_end}/submit?campaign={campaign}", app.base))
+        .bearer_auth(token)
+        .json(&json!({"version": 0, "input": {"values": values}}))
+        .send()
+        .await
+        .expect("submit");
+    assert!(r.status().is_success(), "{unit} {week_end}: {}", r.text().await.unwrap_or_default());
+}
+
+#[tokio::test]
+async fn a_districts_own_plan_feeds_the_province_through_its_report_up_without_retyping() {
+    // Thursday of week 2: week 1 is late, week 2 is open.
+    let app = spawn_app_at(vn(2023, 3, 9, 9, 0)).await;
+    let db = &app.db;
+    let office = add_token(db, add_user(db, "vanphong", Role::Admin, &[], PW).await).await;
+    let an_bien = add_token(db, add_user(db, "anbien.vp", Role::UnitOffice, &["908"], PW).await).await;
+    let hon_dat = add_token(db, add_user(db, "hondat.vp", Role::UnitOffice, &["903"], PW).await).await;
+    let thu_ba = add_token(db, add_user(db, "thuba.bc", Role::Unit, &["30985"], PW).await).await;
+    let tay_yen = add_token(db, add_user(db, "tayyen.bc", Role::Unit, &["30988"], PW).await).await;
+
+    // The province gives An Biên 1,500 trees (goal 5).
+    let (status, body) = send(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/allocations/5",
+        &office,
+        Some(json!({"goals": {"908": 1500, "903": 2000}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let part = app.api(&format!("/api/v1/campaigns/{CODE}/units/908/plan"), &an_bien).await;
+    let given = part["given"].as_array().expect("given");
+    assert_eq!(given.len(), 1, "{part}");
+    assert_eq!((given[0]["key"].as_str(), given[0]["goal"].as_i64()), (Some("5"), Some(1500)));
+    assert_eq!(part["own_campaign"], Value::Null);
+
+    // Another district's office and the province's plan are out of reach.
+    let path = format!("/api/v1/campaigns/{CODE}/units/908/plan");
+    assert_eq!(send(&app, reqwest::Method::GET, &path, &hon_dat, None).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(send(&app, reqwest::Method::POST, &path, &hon_dat, None).await.0, StatusCode::FORBIDDEN);
+    let (status, _) = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/campaigns/{CODE}/plan/amendments"),
+        &an_bien,
+        Some(json!({"plan_toml": phongtrao_domain::builtin::PLAN_TOML, "reason": "thử", "dry_run": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a district's office cannot amend the province's plan");
+    assert_eq!(
+        send(&app, reqwest::Method::POST, &format!("/api/v1/campaigns/{CODE}/units/{}/plan", "91"), &an_bien, None)
+            .await
+            .0,
+        StatusCode::FORBIDDEN,
+        "nor write the province's own part"
+    );
+
+    // An Biên's office starts its plan from the province's: the allocated goal is there.
+    let (status, started) = send(&app, reqwest::Method::POST, &path, &an_bien, None).await;
+    assert_eq!(status, StatusCode::CREATED, "{started}");
+    let id = started["draft_id"].as_i64().expect("draft id");
+    let draft_path = format!("/api/v1/plan/drafts/{id}");
+    let (status, draft) = send(&app, reqwest::Method::GET, &draft_path, &an_bien, None).await;
+    assert_eq!(status, StatusCode::OK, "{draft}");
+    let mut edit = draft["edit"].clone();
+    assert_eq!(edit["campaign"]["issuing_body"], "Ban Thường vụ Huyện đoàn An Biên");
+    assert_eq!(edit["reporting"]["levels"], json!(["grassroots"]));
+    let trees = edit["targets"]
+        .as_array()
+        .and_then(|ts| {
+            ts.iter().position(|t| t["indicators"].as_array().is_some_and(|l| l.iter().any(|i| i["key"] == "5")))
+        })
+        .expect("the target of goal 5");
+    assert_eq!(edit["targets"][trees]["indicators"][0]["goal"], "1500", "{}", edit["targets"][trees]);
+    // Its own indicator, its signatory; a goal below the allocation first.
+    let mut own = edit["targets"][trees]["indicators"][0].clone();
+    own["key"] = json!(OWN_KEY);
+    own["label"] = json!("Cây xanh trồng trên các tuyến đường của huyện");
+    own["goal"] = json!("300");
+    own["origin"] = json!("");
+    edit["targets"][trees]["indicators"].as_array_mut().expect("list").push(own);
+    edit["campaign"]["signatory_name"] = json!("Nguyễn Văn An");
+    edit["campaign"]["contact_office"] = json!("Văn phòng Huyện đoàn");
+    set_goal(&mut edit, "5", "1.000");
+    let (status, saved) = send(&app, reqwest::Method::PUT, &draft_path, &an_bien, Some(edit.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["valid"], true, "{}", saved["notes"]);
+    let (status, refused) = send(&app, reqwest::Method::POST, &format!("{draft_path}/confirm"), &an_bien, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(
+        refused["error"]["message_vi"].as_str().unwrap_or("").contains("không được hạ"),
+        "a goal below the allocation is refused: {refused}"
+    );
+    set_goal(&mut edit, "5", "1.600");
+    let (status, _) = send(&app, reqwest::Method::PUT, &draft_path, &an_bien, Some(edit)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, confirmed) = send(&app, reqwest::Method::POST, &format!("{draft_path}/confirm"), &an_bien, None).await;
+    assert_eq!(status, StatusCode::CREATED, "{confirmed}");
+    let own_code = confirmed["code"].as_str().expect("code").to_string();
+    let part = app.api(&format!("/api/v1/campaigns/{CODE}/units/908/plan"), &an_bien).await;
+    assert_eq!(part["own_campaign"], json!(own_code));
+    // The province's campaign stays everyone's default.
+    assert_eq!(app.json("/api/v1/campaign").await["plan"]["campaign"]["code"], CODE);
+
+    // An Biên splits its goal among its communes; they report in its plan (week 1 ends Thursday).
+    let (status, body) = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/allocations/5?campaign={own_code}"),
+        &an_bien,
+        Some(json!({"parent": "908", "goals": {"30985": 900, "30988": 700}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    submit_in(&app, &thu_ba, &own_code, "30985", "2023-03-02", json!({"5": "400", OWN_KEY: "50"})).await;
+    submit_in(&app, &tay_yen, &own_code, "30988", "2023-03-02", json!({"5": "250"})).await;
+    let own_progress = app.api(&format!("/api/v1/progress?campaign={own_code}"), &an_bien).await;
+    assert_eq!(indicator(&own_progress, "5").expect("5")["sum"], json!(650), "{own_progress}");
+    assert_eq!(indicator(&own_progress, OWN_KEY).expect("own")["sum"], json!(50));
+
+    // The report up: computed from the communes; the own indicator is not in it.
+    let up_path = format!("/api/v1/reports/908/2023-03-03/up?campaign={CODE}");
+    let up = app.api(&up_path, &an_bien).await;
+    let lines = up["lines"].as_array().expect("lines");
+    let five = lines.iter().find(|l| l["key"] == "5").expect("line 5");
+    assert_eq!((five["from_units"].as_i64(), five["total"].as_i64()), (Some(650), Some(650)), "{up}");
+    assert!(lines.iter().all(|l| l["key"] != OWN_KEY), "{up}");
+    assert_eq!(send(&app, reqwest::Method::GET, &up_path, &hon_dat, None).await.0, StatusCode::FORBIDDEN);
+    let (status, sent) = send(&app, reqwest::Method::POST, &up_path, &an_bien, Some(json!({}))).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    assert_eq!(sent["status"], "submitted");
+
+    // The province: its figure for goal 5 is the sum over all communes; the own indicator never appears.
+    let province = app.api("/api/v1/progress", &office).await;
+    assert_eq!(indicator(&province, "5").expect("5")["sum"], json!(650), "{province}");
+    assert!(indicator(&province, OWN_KEY).is_none());
+    let report = app.api("/api/v1/reports/908/2023-03-03", &office).await;
+    assert!(!report.to_string().contains(OWN_KEY), "{report}");
+
+    // Week 2: the district adds what its own level did ("1.200" typed the Vietnamese way).
+    submit_in(&app, &thu_ba, &own_code, "30985", "2023-03-09", json!({"5": "100"})).await;
+    let up2 = format!("/api/v1/reports/908/2023-03-10/up?campaign={CODE}");
+    let (status, sent) =
+        send(&app, reqwest::Method::POST, &up2, &an_bien, Some(json!({"own_level": {"5": "1.200"}}))).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let five = sent["lines"].as_array().and_then(|l| l.iter().find(|l| l["key"] == "5")).expect("line 5");
+    assert_eq!(
+        (five["from_units"].as_i64(), five["own_level"].as_i64(), five["total"].as_i64()),
+        (Some(100), Some(1200), Some(1300))
+    );
+    let province = app.api("/api/v1/progress", &office).await;
+    assert_eq!(indicator(&province, "5").expect("5")["sum"], json!(650 + 1300), "{province}");
+
+    // The district cannot review its own report up; the province can.
+    let review = format!("/api/v1/reports/908/2023-03-10/review?campaign={CODE}");
+    let version = sent["version"].as_i64().expect("version");
+    let (status, _) =
+        send(&app, reqwest::Method::POST, &review, &an_bien, Some(json!({"action": "accept", "version": version}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) =
+        send(&app, reqwest::Method::POST, &review, &office, Some(json!({"action": "accept", "version": version}))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let audit = app.api("/api/v1/audit?action=campaign.own_plan", &office).await;
+    assert!(audit.to_string().contains(&own_code), "{audit}");
+}
+
+#[tokio::test]
+async fn a_districts_office_sees_its_part_on_a_page_and_starts_its_plan_there() {
+    let app = spawn_app_at(vn(2023, 3, 2, 9, 0)).await;
+    let db = &app.db;
+    add_user(db, "anbien.vp", Role::UnitOffice, &["908"], PW).await;
+    let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
+    let r = app.login_form(&client, "anbien.vp", PW, "10.0.0.7").await;
+    assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
+    let r = client.get(format!("{}/unit-plan", app.base)).send().await.expect("unit plan");
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.expect("page");
+    assert!(page.contains("Kế hoạch của đơn vị"), "{page}");
+    assert!(page.contains("Huyện đoàn An Biên") || page.contains("An Biên"), "{page}");
+    assert!(page.contains("Lập kế hoạch của đơn vị"), "{page}");
+    let csrf = csrf_of(&page);
+    let r = client
+        .post(format!("{}/campaigns/{CODE}/units/908/plan", app.base))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("start");
+    assert_eq!(r.status(), StatusCode::OK, "the editor after the redirect");
+    let editor = r.text().await.expect("editor");
+    assert!(editor.contains("Ban Thường vụ Huyện đoàn An Biên"), "the editor opens on the district's plan");
+}
