@@ -83,6 +83,17 @@ pub async fn resolve(db: &Db, actor: Option<&Actor>, requested: Option<&str>) ->
 /// The campaigns a user may choose among (running first, then archived, newest first).
 pub async fn choices(db: &Db, actor: Option<&Actor>) -> Result<Vec<CampaignRow>, Failure> {
     let mut all = campaigns::list(db).await?;
+    // A unit's own plan (issue #21) is offered to the units of its subtree; the
+    // province office and the steering committee see every one.
+    if let Some(a) = actor.filter(|a| !matches!(a.user.role, Role::Admin | Role::Steering)) {
+        if all.iter().any(|c| c.parent_campaign_id.is_some()) {
+            let mut lineage = Vec::new();
+            for id in &a.unit_ids {
+                lineage.extend(units::ancestry(db, *id).await?);
+            }
+            all.retain(|c| c.parent_campaign_id.is_none() || c.root_unit_id.is_some_and(|r| lineage.contains(&r)));
+        }
+    }
     if let Some(a) = actor.filter(|a| a.user.role == Role::Steering) {
         let allowed = campaigns::member_of(db, a.user.id).await?;
         if !allowed.is_empty() {

@@ -207,6 +207,35 @@ async fn a_districts_own_plan_feeds_the_province_through_its_report_up_without_r
     let province = app.api("/api/v1/progress", &office).await;
     assert_eq!(indicator(&province, "5").expect("5")["sum"], json!(650 + 1300), "{province}");
 
+    // Its documents are in its own name, from the same templates.
+    let docx = |path: String, token: String| {
+        let app = &app;
+        async move {
+            let r = app.client.get(format!("{}{path}", app.base)).bearer_auth(token).send().await.expect("export");
+            assert_eq!(r.status(), StatusCode::OK, "{path}");
+            crate::documents::docx_text(&r.bytes().await.expect("bytes"))
+        }
+    };
+    let plan_doc = docx(format!("/api/v1/exports/plan.docx?campaign={own_code}"), an_bien.clone()).await;
+    assert!(plan_doc.contains("BCH ĐOÀN HUYỆN AN BIÊN"), "{plan_doc}");
+    assert!(plan_doc.contains("Cây xanh trồng trên các tuyến đường của huyện"), "its own indicator is in its plan");
+    let weekly =
+        docx(format!("/api/v1/exports/weekly-report.docx?campaign={own_code}&period_end=2023-03-02"), an_bien.clone())
+            .await;
+    assert!(weekly.contains("HUYỆN ĐOÀN AN BIÊN") || weekly.contains("BCH ĐOÀN HUYỆN AN BIÊN"), "{weekly}");
+    assert!(!weekly.contains("TỈNH ĐOÀN KIÊN GIANG\n"), "not in the province's name");
+    assert_eq!(
+        app.client
+            .get(format!("{}/api/v1/exports/weekly-report.docx?campaign={own_code}&period_end=2023-03-02", app.base))
+            .bearer_auth(&hon_dat)
+            .send()
+            .await
+            .expect("export")
+            .status(),
+        StatusCode::FORBIDDEN,
+        "another district cannot read An Biên's report"
+    );
+
     // The district cannot review its own report up; the province can.
     let review = format!("/api/v1/reports/908/2023-03-10/review?campaign={CODE}");
     let version = sent["version"].as_i64().expect("version");
