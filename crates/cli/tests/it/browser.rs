@@ -877,3 +877,92 @@ async fn at_1366_the_office_amends_a_goal_mid_campaign_and_the_progress_follows(
     let audit = app.api("/api/v1/audit?action=plan.amend", &admin).await;
     assert!(audit.to_string().contains("52-KH/TĐTN-BPT"), "{audit}");
 }
+
+/// Issue 21: An Biên's office opens its part of the province's campaign, writes its
+/// own plan from the province's in the editor (the allocated goal is there), issues
+/// it; its communes report in it; the office opens week 1's report up, sees their
+/// sum computed, adds what the district itself did and sends it; the province's
+/// figure is that total.
+#[tokio::test]
+async fn at_1366_a_district_office_writes_its_plan_from_the_provinces_and_sends_its_week_up() {
+    let Some(driver) = chromedriver() else { return };
+    let tz = chrono::FixedOffset::east_opt(7 * 3600).expect("offset");
+    let now = chrono::TimeZone::with_ymd_and_hms(&tz, 2023, 3, 9, 9, 0, 0).single().expect("time");
+    let app = crate::support::spawn_app_at(now.with_timezone(&chrono::Utc)).await;
+    let db = &app.db;
+    let office = crate::support::add_token(db, add_user(db, "vanphong", Role::Admin, &[], PW).await).await;
+    let an_bien = crate::support::add_token(db, add_user(db, "anbien.vp", Role::UnitOffice, &["908"], PW).await).await;
+    let thu_ba = crate::support::add_token(db, add_user(db, "thuba.bc", Role::Unit, &["30985"], PW).await).await;
+    let r = app
+        .client
+        .post(format!("{}/api/v1/allocations/5", app.base))
+        .bearer_auth(&office)
+        .json(&json!({"goals": {"908": 1500}}))
+        .send()
+        .await
+        .expect("allocate");
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    let shots = concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots");
+    std::fs::create_dir_all(shots).ok();
+    let profile = tempfile::tempdir().expect("profile");
+    let c = chromium(&driver, profile.path(), (1366, 768), false).await;
+    let result = async {
+        log_in(&c, &app.base, "anbien.vp").await?;
+        loaded(&c, "/").await?;
+        c.find(Locator::Css("a[href='/unit-plan']")).await?.click().await?;
+        loaded(&c, "/units/908/plan").await?;
+        let part = text_of(&c, "main").await?;
+        assert!(part.contains("Chỉ tiêu cấp trên giao") && part.contains("1.500"), "{part}");
+        click_to_next_page(&c, "form[action$='/units/908/plan'] button[type=submit]").await?;
+        loaded(&c, "/admin/plan/drafts/").await?;
+        let issuer = c.find(Locator::Css("#f-campaign-issuing-body")).await?.prop("value").await?.unwrap_or_default();
+        assert_eq!(issuer, "Ban Thường vụ Huyện đoàn An Biên");
+        set(&c, "#f-campaign-signatory-name", "Nguyễn Văn An").await?;
+        set(&c, "#f-campaign-contact-office", "Văn phòng Huyện đoàn An Biên").await?;
+        click_to_next_page(&c, "button[name=action][value=confirm]").await?;
+        loaded(&c, "confirmed=").await?;
+        assert!(text_of(&c, "main").await?.contains("Đã ban hành kế hoạch của đơn vị"));
+        c.set_window_size(1366, 1100).await?;
+        std::fs::write(format!("{shots}/cascade-unit-plan-1366.png"), c.screenshot().await?).ok();
+        c.set_window_size(1366, 768).await?;
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    if let Err(e) = result {
+        c.close().await.ok();
+        panic!("browser flow, the plan: {e}");
+    }
+    // A commune of An Biên reports in the district's plan (its week 1 ends Thursday 2 March).
+    let part = app.api("/api/v1/campaigns/kien-giang-thang-thanh-nien-2023/units/908/plan", &an_bien).await;
+    let own = part["own_campaign"].as_str().expect("the district's plan").to_string();
+    let r = app
+        .client
+        .post(format!("{}/api/v1/reports/30985/2023-03-02/submit?campaign={own}", app.base))
+        .bearer_auth(&thu_ba)
+        .json(&json!({"version": 0, "input": {"values": {"5": "650"}}}))
+        .send()
+        .await
+        .expect("submit");
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
+    let result = async {
+        c.goto(&format!("{}/unit-plan", app.base)).await?;
+        loaded(&c, "/units/908/plan").await?;
+        click_to_next_page(&c, "a[href*='/reports/908/2023-03-03/up']").await?;
+        loaded(&c, "/up").await?;
+        assert_eq!(text_of(&c, "#up-5 .from-units").await?, "650");
+        set(&c, "#up-5 input[name='own.5']", "30").await?;
+        click_to_next_page(&c, "form[action*='/up'] button[type=submit]").await?;
+        loaded(&c, "sent=1").await?;
+        assert!(text_of(&c, "main").await?.contains("Đã gửi báo cáo lên cấp trên"));
+        assert_eq!(text_of(&c, "#up-5 .total").await?, "680");
+        c.set_window_size(1366, 1100).await?;
+        std::fs::write(format!("{shots}/cascade-report-up-1366.png"), c.screenshot().await?).ok();
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("browser flow, the week up");
+    let province = app.api("/api/v1/progress", &office).await;
+    let five = province["indicators"].as_array().and_then(|l| l.iter().find(|i| i["indicator"] == "5")).expect("5");
+    assert_eq!(five["sum"], json!(680), "{province}");
+}

@@ -240,10 +240,12 @@ async fn a_districts_own_plan_feeds_the_province_through_its_report_up_without_r
     let review = format!("/api/v1/reports/908/2023-03-10/review?campaign={CODE}");
     let version = sent["version"].as_i64().expect("version");
     let (status, _) =
-        send(&app, reqwest::Method::POST, &review, &an_bien, Some(json!({"action": "accept", "version": version}))).await;
+        send(&app, reqwest::Method::POST, &review, &an_bien, Some(json!({"action": "accept", "version": version})))
+            .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, body) =
-        send(&app, reqwest::Method::POST, &review, &office, Some(json!({"action": "accept", "version": version}))).await;
+        send(&app, reqwest::Method::POST, &review, &office, Some(json!({"action": "accept", "version": version})))
+            .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let audit = app.api("/api/v1/audit?action=campaign.own_plan", &office).await;
     assert!(audit.to_string().contains(&own_code), "{audit}");

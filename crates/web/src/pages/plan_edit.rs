@@ -1154,6 +1154,17 @@ pub async fn submit(
         plan_edit::save_form(&state, &actor, &page.client, id, &pairs, op).await.map_err(|f| page.fail(f))?;
     match action.as_str() {
         "confirm" => match plan_edit::confirm(&state, &actor, &page.client, id).await {
+            Ok(campaign) if review.own_plan.is_some() => {
+                // A unit's own plan: back to the unit's part of the campaign.
+                let own = review.own_plan.clone().unwrap_or_default();
+                Ok(Redirect::to(&format!(
+                    "/campaigns/{}/units/{}/plan?confirmed={}",
+                    crate::error::urlencode(&own.parent_campaign),
+                    crate::error::urlencode(&own.unit),
+                    crate::error::urlencode(&campaign.row.code)
+                ))
+                .into_response())
+            }
             Ok(campaign) => {
                 Ok(Redirect::to(&format!("/?activated=1&campaign={}", crate::error::urlencode(&campaign.row.code)))
                     .into_response())

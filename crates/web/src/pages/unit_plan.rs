@@ -17,6 +17,13 @@ use crate::i18n::Chrome;
 use crate::page::Page;
 use crate::AppState;
 
+#[derive(Debug, Default, Deserialize)]
+pub struct ShowQuery {
+    /// Just confirmed: the new plan's code.
+    #[serde(default)]
+    pub confirmed: Option<String>,
+}
+
 pub struct GoalLine {
     pub label: String,
     pub goal: String,
@@ -37,6 +44,7 @@ pub struct UnitPlanPage {
     pub can_start: bool,
     /// The parent's weeks, each with the page of the unit's report up.
     pub weeks: Vec<WeekLink>,
+    pub confirmed: bool,
 }
 
 pub struct WeekLink {
@@ -49,6 +57,7 @@ pub async fn show(
     State(state): State<AppState>,
     page: Page,
     Path((code, unit)): Path<(String, String)>,
+    axum::extract::Query(q): axum::extract::Query<ShowQuery>,
 ) -> Result<UnitPlanPage, AppError> {
     let actor = page.require_actor()?.clone();
     let parent =
@@ -74,6 +83,7 @@ pub async fn show(
             })
             .collect(),
         can_start: o.own_campaign.is_none() && !parent.row.is_archived(),
+        confirmed: q.confirmed.is_some(),
         weeks: if o.own_campaign.is_some() {
             parent
                 .plan
@@ -164,6 +174,8 @@ pub struct ReportUpPage {
     pub version: i64,
     pub error: Option<String>,
     pub sent: bool,
+    /// Not yet sent, or returned: the unit may (re)send it.
+    pub editable: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -193,7 +205,9 @@ async fn render(
         Some(other) => other,
     }
     .to_string();
+    let editable = matches!(up.status.as_deref(), None | Some("draft") | Some("returned"));
     Ok(ReportUpPage {
+        editable,
         chrome: page
             .chrome(format!("{} · {}", lang.pick("Báo cáo lên cấp trên", "Report up"), up.unit_name), "reports"),
         unit_code: up.unit_code.clone(),
