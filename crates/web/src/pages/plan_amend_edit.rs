@@ -165,11 +165,18 @@ pub async fn versions(
     let campaign =
         crate::campaign_choice::resolve(&state.db, Some(&actor), Some(&code)).await.map_err(|f| page.fail(f))?;
     let list = plan_amend::versions(&state, &campaign).await.map_err(|f| page.fail(f))?;
+    // A unit's own plan is its office's to amend; any other, the province office's.
+    let scope = match (campaign.row.parent_campaign_id, campaign.row.root_unit_id) {
+        (Some(_), Some(root)) => {
+            phongtrao_storage::units::ancestry(&state.db, root).await.map_err(|e| page.fail(Failure::from(e)))?
+        }
+        _ => Vec::new(),
+    };
     let can_amend = !campaign.row.is_archived()
         && phongtrao_domain::policy::allows(
             &actor.policy(),
             phongtrao_domain::policy::Action::AdministerCampaign,
-            &actor.unit_ids,
+            &scope,
         );
     Ok(PlanVersionsPage {
         chrome: page
