@@ -10,6 +10,7 @@ use phongtrao_domain::role::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use crate::plan_edit::send;
 use crate::support::*;
 
 const PW: &str = "mat-khau-thu-nghiem-1";
@@ -19,22 +20,6 @@ const OWN_KEY: &str = "an-bien-cay-duong";
 fn vn(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     let tz = FixedOffset::east_opt(7 * 3600).expect("offset");
     tz.with_ymd_and_hms(y, m, d, h, min, 0).single().expect("time").with_timezone(&Utc)
-}
-
-async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut r = app.client.request(method, format!("{}{path}", app.base)).bearer_auth(token);
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let r = r.send().await.expect("request");
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
 }
 
 fn set_goal(edit: &mut Value, key: &str, goal: &str) {

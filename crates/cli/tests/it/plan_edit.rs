@@ -35,7 +35,7 @@ pub fn docx_with(replacements: &[(&str, &str)]) -> Vec<u8> {
     out.finish().expect("zip").into_inner()
 }
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     method: reqwest::Method,
     path: &str,

@@ -70,17 +70,7 @@ pub async fn start_new(
     }
     edit.campaign.document_type =
         if edit.campaign.document_type.is_empty() { "Kế hoạch".into() } else { edit.campaign.document_type };
-    let review = Review {
-        file_name: String::new(),
-        toml: edit.to_toml(),
-        items: Vec::new(),
-        problems: Vec::new(),
-        edit: Some(edit),
-        mode: MODE_NEW.into(),
-        campaign_code: None,
-        amendment: AmendmentForm::default(),
-        own_plan: None,
-    };
+    let review = Review::written(edit.clone(), edit.to_toml(), MODE_NEW, None, None);
     store(state, actor, "", &review).await
 }
 
@@ -94,17 +84,8 @@ pub async fn start_amend(
     crate::authz::require_campaign(state, actor, client, Action::AdministerCampaign, campaign).await?;
     campaign_choice::ensure_running(campaign)?;
     let edit = PlanEdit::from_toml(&campaign.row.plan_toml).map_err(Failure::invalid)?;
-    let review = Review {
-        file_name: String::new(),
-        toml: campaign.row.plan_toml.clone(),
-        items: Vec::new(),
-        problems: Vec::new(),
-        edit: Some(edit),
-        mode: MODE_AMEND.into(),
-        campaign_code: Some(campaign.row.code.clone()),
-        amendment: AmendmentForm::default(),
-        own_plan: None,
-    };
+    let review =
+        Review::written(edit, campaign.row.plan_toml.clone(), MODE_AMEND, Some(campaign.row.code.clone()), None);
     store(state, actor, &campaign.row.code, &review).await
 }
 

@@ -43,6 +43,30 @@ pub struct Review {
     pub own_plan: Option<super::unit_plan::OwnPlanDraft>,
 }
 
+impl Review {
+    /// A draft written in the editor (not read from a document): its plan, whether
+    /// it is new or amends `campaign_code`, and what it is beneath for a unit's plan.
+    pub fn written(
+        edit: PlanEdit,
+        toml: String,
+        mode: &str,
+        campaign_code: Option<String>,
+        own_plan: Option<super::unit_plan::OwnPlanDraft>,
+    ) -> Review {
+        Review {
+            file_name: String::new(),
+            toml,
+            items: Vec::new(),
+            problems: Vec::new(),
+            edit: Some(edit),
+            mode: mode.into(),
+            campaign_code,
+            amendment: AmendmentForm::default(),
+            own_plan,
+        }
+    }
+}
+
 /// Why a running plan is amended, and the document that says so.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -199,19 +223,19 @@ pub async fn upload(
 }
 
 pub async fn load(state: &AppState, actor: &Actor, client: &ClientIp, id: i64) -> Result<Review, Failure> {
-    let pending = pending_imports::get(&state.db, id, actor.user.id)
-        .await?
-        .filter(|p| p.kind == KIND)
-        .ok_or_else(Failure::not_found)?;
-    let review: Review = serde_json::from_str(&pending.payload_json).map_err(Failure::internal)?;
-    match &review.own_plan {
+    let pending = pending_imports::get(&state.db, id, actor.user.id).await?.filter(|p| p.kind == KIND);
+    let review: Option<Review> = match pending {
+        Some(p) => Some(serde_json::from_str(&p.payload_json).map_err(Failure::internal)?),
+        None => None,
+    };
+    match review.as_ref().and_then(|r| r.own_plan.as_ref()) {
         // A unit's own plan: its office (or the office above) may edit it.
         Some(own) => {
             super::unit_plan::draft_scope(state, actor, client, own).await?;
         }
         None => require(state, actor, client, Action::AdministerCampaign, None).await?,
     }
-    Ok(review)
+    review.ok_or_else(Failure::not_found)
 }
 
 /// Keeps the reviewer's edited plan file.

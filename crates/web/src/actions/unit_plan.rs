@@ -24,7 +24,7 @@ use phongtrao_storage::{allocations, pending_imports, rollups};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::plan_import::{AmendmentForm, Review, KIND, MODE_NEW};
+use super::plan_import::{Review, KIND, MODE_NEW};
 use super::reports::{self as report_actions, ReportFailure};
 use crate::auth::client::ClientIp;
 use crate::auth::Actor;
@@ -149,17 +149,8 @@ pub async fn start(
     let parent_edit = PlanEdit::from_toml(&parent.row.plan_toml).map_err(Failure::invalid)?;
     let office = Office::of_unit(&unit.code, &unit.name);
     let edit = cascade::derive(&parent_edit, &office, &given, OwnDeadline::default());
-    let review = Review {
-        file_name: String::new(),
-        toml: edit.to_toml(),
-        items: Vec::new(),
-        problems: Vec::new(),
-        edit: Some(edit),
-        mode: MODE_NEW.into(),
-        campaign_code: None,
-        amendment: AmendmentForm::default(),
-        own_plan: Some(OwnPlanDraft { parent_campaign: parent.row.code.clone(), unit: unit.code.clone() }),
-    };
+    let own = OwnPlanDraft { parent_campaign: parent.row.code.clone(), unit: unit.code.clone() };
+    let review = Review::written(edit.clone(), edit.to_toml(), MODE_NEW, None, Some(own));
     let payload = serde_json::to_string(&review).map_err(Failure::internal)?;
     Ok(pending_imports::create(&state.db, actor.user.id, KIND, &unit.name, &payload, state.now()).await?)
 }
