@@ -4,6 +4,7 @@
 //! Vietnamese text and number formats.
 
 pub mod account_import;
+pub mod attachment;
 pub mod allocation_import;
 pub mod base_figures;
 pub mod builtin;

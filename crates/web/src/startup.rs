@@ -143,6 +143,14 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/admin/plan/drafts/{id}/plan.toml", get(pages::plan_edit::download))
         .route("/campaigns/{code}/plan", get(pages::plan_amend_edit::versions))
         .route("/campaigns/{code}/plan/amend", post(pages::plan_amend_edit::start))
+        .route(
+            "/attachments",
+            post(pages::attachments::upload)
+                .layer(DefaultBodyLimit::max(pages::attachments::MAX_REQUEST_BYTES)),
+        )
+        .route("/attachments/{id}", get(pages::attachments::show))
+        .route("/attachments/{id}/thumb", get(pages::attachments::thumb))
+        .route("/attachments/{id}/delete", post(pages::attachments::delete))
         .route("/reports", get(pages::reports::list))
         .route("/reports/{unit}/{period}", get(pages::reports::show).post(pages::reports::save))
         .route("/reports/{unit}/{period}/review", post(pages::reports::review))
@@ -189,7 +197,11 @@ fn hardened(router: Router) -> Router {
     router
         .layer(axum::middleware::from_fn(security::no_store))
         .layer(DefaultBodyLimit::max(files::MAX_UPLOAD_BYTES + 64 * 1024))
-        .layer(RequestBodyLimitLayer::new(files::MAX_UPLOAD_BYTES + 64 * 1024))
+        // The outer bound is the largest any route takes (an attachment upload, 10 MB
+        // a file); every other route's extractors stay bounded by DefaultBodyLimit.
+        .layer(RequestBodyLimitLayer::new(
+            (files::MAX_UPLOAD_BYTES + 64 * 1024).max(pages::attachments::MAX_REQUEST_BYTES),
+        ))
         .layer(axum::middleware::from_fn(security::dress_layer_errors))
 }
 

@@ -2,6 +2,7 @@
 //! every check (validation, authorization, audit) happens once.
 
 pub mod accounts_bulk;
+pub mod attachments;
 pub mod allocation;
 pub mod audit_log;
 pub mod calendar;

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod accounts_bulk;
+pub mod attachments;
 pub mod admin_units;
 pub mod admin_users;
 pub mod allocations;
