@@ -190,3 +190,42 @@ pub async fn totals(db: &Db) -> Result<(i64, i64)> {
     .await)?;
     Ok((n, b))
 }
+
+/// The pictures of the counted (submitted or accepted) weekly reports of these
+/// units in periods `from_seq..=to_seq`, with their bytes, oldest first, at most
+/// `limit`. `period_key` turns a period's number into its owner key (its last day).
+pub async fn report_photos(
+    db: &Db,
+    campaign_id: i64,
+    unit_ids: &[i64],
+    from_seq: i64,
+    to_seq: i64,
+    period_key: impl Fn(i64) -> Option<String>,
+    limit: usize,
+) -> Result<Vec<(Attachment, Vec<u8>)>> {
+    if unit_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT unit_id, period_seq FROM reports WHERE campaign_id = $1 AND kind = 'weekly' AND status IN ('submitted', 'accepted')
+           AND period_seq >= $2 AND period_seq <= $3 AND unit_id IN ({})",
+        crate::id_list(unit_ids)
+    );
+    let counted: Vec<(i64, i64)> =
+        with_pool!(db, pool => sqlx::query_as(&sql).bind(campaign_id).bind(from_seq).bind(to_seq).fetch_all(pool).await)?;
+    let keys: Vec<(i64, String)> =
+        counted.into_iter().filter_map(|(unit, seq)| period_key(seq).map(|k| (unit, k))).collect();
+    let mut out = Vec::new();
+    for a in for_owners(db, campaign_id, "report", &keys).await? {
+        if out.len() >= limit {
+            break;
+        }
+        if a.content_type != "image/jpeg" {
+            continue;
+        }
+        if let Some(b) = bytes(db, &a.sha256).await? {
+            out.push((a, b));
+        }
+    }
+    Ok(out)
+}
