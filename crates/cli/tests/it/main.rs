@@ -5,6 +5,7 @@
 mod accounts;
 mod accounts_bulk;
 mod across_years;
+mod attachments;
 mod api_twins;
 mod audit_log;
 mod backup;
