@@ -10,6 +10,7 @@ mod api_twins;
 mod audit_log;
 mod backup;
 mod browser;
+mod browser_evidence;
 mod campaign_new;
 mod campaigns;
 mod cli;
