@@ -286,3 +286,40 @@ async fn a_report_takes_twenty_files_at_most() {
     assert!(body["error"]["message_en"].as_str().unwrap_or("").contains("20 attachments"), "{body}");
     assert_eq!(stored_count(&app).await, before, "nothing stored");
 }
+
+#[tokio::test]
+async fn a_self_score_carries_its_evidence_files_shown_on_the_review_page_and_only_to_its_readers() {
+    let app = spawn_app().await;
+    let db = &app.db;
+    let admin = add_token(db, add_user(db, "f.admin", Role::Admin, &[], PW).await).await;
+    let u899 = add_token(db, add_user(db, "f.899", Role::Unit, &["899"], PW).await).await;
+    let u900 = add_token(db, add_user(db, "f.900", Role::Unit, &["900"], PW).await).await;
+    let r = app
+        .client
+        .put(format!("{}/api/v1/emulation/criteria", app.base))
+        .bearer_auth(&admin)
+        .json(&json!({"criteria": [
+            {"number": "1", "title": "Chế độ thông tin báo cáo", "max_points": 20, "rule": {"kind": "reports_on_time", "per_late": 1, "per_missing": 2}},
+            {"number": "2", "title": "Tổ chức các hoạt động hưởng ứng", "max_points": 22, "rule": {"kind": "assessed"}}]}))
+        .send()
+        .await
+        .expect("sheet");
+    let sheet: Value = r.json().await.expect("json");
+    let assessed = sheet["criteria"][1]["id"].as_i64().expect("id");
+    let automatic = sheet["criteria"][0]["id"].as_i64().expect("id");
+    let owner = format!("emulation_score:{assessed}:899");
+    let (status, a) = upload(&app, &u899, &owner, photo(640, 480), "a.jpg", &[("caption", "Kế hoạch 125-KH/ĐTN")]).await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    assert_eq!(a["owner_key"], format!("{assessed}:{}", phongtrao_storage::units::by_code(db, "899").await.expect("q").expect("unit").id));
+    // Only assessed criteria take evidence files; another unit can neither add nor read.
+    let (status, _) = upload(&app, &u899, &format!("emulation_score:{automatic}:899"), photo(30, 30), "b.jpg", &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = upload(&app, &u900, &owner, photo(30, 30), "b.jpg", &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = fetch(&app, &u900, a["id"].as_i64().expect("id")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The review page shows it to the office.
+    let html = app.office_page("/emulation/review?unit=899").await;
+    assert!(html.contains(&format!("/attachments/{}/thumb", a["id"])), "{html}");
+    assert!(html.contains("Kế hoạch 125-KH/ĐTN"));
+}

@@ -46,6 +46,9 @@ pub struct FileView {
 pub struct EvidenceBox {
     /// Show the box (false: the page has no owner to attach to).
     pub shown: bool,
+    /// The box's heading and its HTML id ("evidence" on a report).
+    pub title: String,
+    pub anchor: String,
     /// The owner as the form sends it ("report:DV01:2026-03-08").
     pub owner: String,
     /// A short id for the HTML (unique on the page).
@@ -82,6 +85,19 @@ fn file_view(a: &Attachment, activities: &[String], can_delete: bool) -> FileVie
     }
 }
 
+/// An owner as an HTML id fragment.
+fn dom_id(r: &OwnerRef) -> String {
+    r.to_string().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect()
+}
+
+/// The HTML id of an owner's box, to come back to.
+fn anchor_of(r: &OwnerRef) -> String {
+    match r.kind {
+        OwnerKind::Report => "evidence".into(),
+        _ => format!("evidence-{}", dom_id(r)),
+    }
+}
+
 /// The box of an owner for this actor (empty when the actor may not read it).
 pub async fn evidence_box(
     state: &AppState,
@@ -93,9 +109,15 @@ pub async fn evidence_box(
 ) -> Result<EvidenceBox, Failure> {
     let (o, files) = act::list(state, campaign, actor, client, r).await?;
     let can_change = act::may_change(actor, &o);
-    let dom_id = r.to_string().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    let dom_id = dom_id(r);
+    let (title, anchor) = match r.kind {
+        OwnerKind::Report => ("Minh chứng: hình ảnh, tệp đính kèm".to_string(), "evidence".to_string()),
+        _ => (format!("Minh chứng của {}: hình ảnh, tệp đính kèm", o.label.to_lowercase()), format!("evidence-{dom_id}")),
+    };
     Ok(EvidenceBox {
         shown: true,
+        title,
+        anchor,
         owner: r.to_string(),
         dom_id,
         can_add: can_change,
@@ -120,6 +142,26 @@ pub async fn report_box(state: &AppState, page: &Page, unit_code: &str, period: 
     let r = OwnerRef { kind: OwnerKind::Report, unit: unit_code.to_string(), key: period.to_string() };
     let back = format!("/reports/{unit_code}/{period}");
     evidence_box(state, campaign, actor, &page.client, &r, &back).await.map_err(|f| page.fail(f))
+}
+
+/// The boxes of a unit's assessed criteria (the self-assessment and review pages):
+/// (criterion id, box).
+pub async fn score_boxes(
+    state: &AppState,
+    page: &Page,
+    unit_code: &str,
+    criterion_ids: &[i64],
+    return_to: &str,
+) -> Result<Vec<EvidenceBox>, AppError> {
+    let (Ok(actor), Ok(campaign)) = (page.require_actor(), page.campaign()) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for id in criterion_ids {
+        let r = OwnerRef { kind: OwnerKind::EmulationScore, unit: unit_code.to_string(), key: id.to_string() };
+        out.push(evidence_box(state, campaign, actor, &page.client, &r, return_to).await.map_err(|f| page.fail(f))?);
+    }
+    Ok(out)
 }
 
 /// A text field of the upload form, bounded.
@@ -209,6 +251,7 @@ pub async fn upload(State(state): State<AppState>, page: Page, multipart: Multip
     let form = read_upload(multipart).await.map_err(|f| page.fail(f))?;
     let owner = OwnerRef::parse(&form.owner).ok_or_else(|| page.fail(bad_owner()))?;
     let back = safe_return(&form.return_to).map(str::to_string);
+    let anchor = anchor_of(&owner);
     let upload = Upload {
         owner,
         activity: form.activity,
@@ -219,7 +262,7 @@ pub async fn upload(State(state): State<AppState>, page: Page, multipart: Multip
     let stored = act::add(&state, campaign, &actor, &page.client, upload).await.map_err(|f| page.fail(f))?;
     let to = back.unwrap_or_else(|| "/reports".into());
     let sep = if to.contains('?') { '&' } else { '?' };
-    Ok(Redirect::to(&format!("{to}{sep}attached={}#evidence", stored.id)).into_response())
+    Ok(Redirect::to(&format!("{to}{sep}attached={}#{anchor}", stored.id)).into_response())
 }
 
 pub(crate) fn serve(a: &Attachment, bytes: Vec<u8>, thumb: bool) -> Response {
@@ -271,5 +314,6 @@ pub async fn delete(
     let campaign = page.campaign()?;
     act::delete(&state, campaign, &actor, &page.client, id).await.map_err(|f| page.fail(f))?;
     let to = safe_return(&f.return_to).unwrap_or("/reports");
-    Ok(Redirect::to(&format!("{to}#evidence")).into_response())
+    let anchor = if to.starts_with("/reports/") { "#evidence" } else { "" };
+    Ok(Redirect::to(&format!("{to}{anchor}")).into_response())
 }
