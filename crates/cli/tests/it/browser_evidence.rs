@@ -43,6 +43,10 @@ async fn on_a_360_phone_a_reporter_attaches_a_photo_to_an_activity_and_submits_t
         c.find(Locator::Css("#evidence input[type=file]")).await?.send_keys(&photo.display().to_string()).await?;
         set(&c, "#evidence select[name=activity]", "0").await?;
         c.find(Locator::Css("#evidence input[name=caption]")).await?.send_keys("Đoàn viên ra quân dọn vệ sinh").await?;
+        c.execute("document.querySelector('#evidence').scrollIntoView()", vec![]).await?;
+        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
+        let png = c.screenshot().await?;
+        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/report-evidence-form-360.png"), png).ok();
         click_to_next_page(&c, "#evidence form.evidence-upload button[type=submit]").await?;
         wait_for(&c, "#evidence .evidence-file img").await?;
         let listed = c.find(Locator::Css("#evidence .evidence-file")).await?.text().await?;
