@@ -191,8 +191,11 @@ impl OwnerRef {
                     b == "plan" || chrono::NaiveDate::parse_from_str(b, "%Y-%m-%d").is_ok_and(|_| b.len() == 10);
                 (ok_code(a) && period_ok).then(|| OwnerRef { kind, unit: a.to_string(), key: b.to_string() })
             }
-            OwnerKind::EmulationScore => (a.parse::<i64>().is_ok_and(|n| n > 0) && ok_code(b))
-                .then(|| OwnerRef { kind, unit: b.to_string(), key: a.to_string() }),
+            OwnerKind::EmulationScore => (a.parse::<i64>().is_ok_and(|n| n > 0) && ok_code(b)).then(|| OwnerRef {
+                kind,
+                unit: b.to_string(),
+                key: a.to_string(),
+            }),
             OwnerKind::Nomination => None,
         }
     }

@@ -4,8 +4,8 @@
 //! Vietnamese text and number formats.
 
 pub mod account_import;
-pub mod attachment;
 pub mod allocation_import;
+pub mod attachment;
 pub mod base_figures;
 pub mod builtin;
 pub mod contact;

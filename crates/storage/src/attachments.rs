@@ -76,13 +76,17 @@ pub async fn for_owner(
 
 /// The attachments of several owners of one kind (the report documents' appendix),
 /// by unit then id. `keys` are (unit id, owner key).
-pub async fn for_owners(db: &Db, campaign_id: i64, owner_kind: &str, keys: &[(i64, String)]) -> Result<Vec<Attachment>> {
+pub async fn for_owners(
+    db: &Db,
+    campaign_id: i64,
+    owner_kind: &str,
+    keys: &[(i64, String)],
+) -> Result<Vec<Attachment>> {
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "SELECT {COLUMNS} FROM attachments WHERE campaign_id = $1 AND owner_kind = $2 ORDER BY created_at, id"
-    );
+    let sql =
+        format!("SELECT {COLUMNS} FROM attachments WHERE campaign_id = $1 AND owner_kind = $2 ORDER BY created_at, id");
     let rows: Vec<Attachment> =
         with_pool!(db, pool => sqlx::query_as(&sql).bind(campaign_id).bind(owner_kind).fetch_all(pool).await)?;
     Ok(rows.into_iter().filter(|a| keys.iter().any(|(u, k)| *u == a.unit_id && *k == a.owner_key)).collect())
@@ -211,8 +215,7 @@ pub async fn report_photos(
            AND period_seq >= $2 AND period_seq <= $3 AND unit_id IN ({})",
         crate::id_list(unit_ids)
     );
-    let counted: Vec<(i64, i64)> =
-        with_pool!(db, pool => sqlx::query_as(&sql).bind(campaign_id).bind(from_seq).bind(to_seq).fetch_all(pool).await)?;
+    let counted: Vec<(i64, i64)> = with_pool!(db, pool => sqlx::query_as(&sql).bind(campaign_id).bind(from_seq).bind(to_seq).fetch_all(pool).await)?;
     let keys: Vec<(i64, String)> =
         counted.into_iter().filter_map(|(unit, seq)| period_key(seq).map(|k| (unit, k))).collect();
     let mut out = Vec::new();

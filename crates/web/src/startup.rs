@@ -145,8 +145,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/campaigns/{code}/plan/amend", post(pages::plan_amend_edit::start))
         .route(
             "/attachments",
-            post(pages::attachments::upload)
-                .layer(DefaultBodyLimit::max(pages::attachments::MAX_REQUEST_BYTES)),
+            post(pages::attachments::upload).layer(DefaultBodyLimit::max(pages::attachments::MAX_REQUEST_BYTES)),
         )
         .route("/attachments/{id}", get(pages::attachments::show))
         .route("/attachments/{id}/thumb", get(pages::attachments::thumb))

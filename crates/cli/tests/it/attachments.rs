@@ -19,7 +19,8 @@ const SAIGON: Position = Position { lat: 10.776_9, lon: 106.700_9 };
 
 /// A camera-like JPEG of `w` × `h` pixels (a gradient, so it is not tiny).
 pub(crate) fn photo(w: u32, h: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x + y) % 256) as u8]));
+    let img =
+        image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x + y) % 256) as u8]));
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90).encode_image(&img).expect("jpeg");
     out
@@ -46,7 +47,14 @@ async fn draft_with_activity(app: &TestApp, token: &str, unit: &str) -> i64 {
     saved["version"].as_i64().expect("version")
 }
 
-async fn upload(app: &TestApp, token: &str, owner: &str, file: Vec<u8>, name: &str, extra: &[(&str, &str)]) -> (StatusCode, Value) {
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    owner: &str,
+    file: Vec<u8>,
+    name: &str,
+    extra: &[(&str, &str)],
+) -> (StatusCode, Value) {
     let mut form = Form::new()
         .text("owner", owner.to_string())
         .part("file", Part::bytes(file).file_name(name.to_string()).mime_str("image/jpeg").expect("mime"));
@@ -66,13 +74,8 @@ async fn upload(app: &TestApp, token: &str, owner: &str, file: Vec<u8>, name: &s
 }
 
 async fn fetch(app: &TestApp, token: &str, id: i64) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
-    let r = app
-        .client
-        .get(format!("{}/api/v1/attachments/{id}", app.base))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("fetch");
+    let r =
+        app.client.get(format!("{}/api/v1/attachments/{id}", app.base)).bearer_auth(token).send().await.expect("fetch");
     let (status, headers) = (r.status(), r.headers().clone());
     (status, headers, r.bytes().await.expect("body").to_vec())
 }
@@ -97,8 +100,15 @@ async fn a_photo_is_stored_without_its_gps_and_the_location_kept_only_in_the_col
     let original = photo_with_gps(2400, 1800);
     assert!(has_exif(&original) && rules::jpeg_gps(&original).is_some(), "the test photo carries GPS");
 
-    let (status, a) =
-        upload(&app, &unit, &owner("899"), original.clone(), "IMG_0001.jpg", &[("caption", "Ra quân"), ("activity", "0")]).await;
+    let (status, a) = upload(
+        &app,
+        &unit,
+        &owner("899"),
+        original.clone(),
+        "IMG_0001.jpg",
+        &[("caption", "Ra quân"), ("activity", "0")],
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{a}");
     assert_eq!((a["width"].as_i64(), a["height"].as_i64()), (Some(1600), Some(1200)), "scaled to 1600 px: {a}");
     assert_eq!(a["activity"], 0);
@@ -127,11 +137,8 @@ async fn a_photo_is_stored_without_its_gps_and_the_location_kept_only_in_the_col
 
 /// The audit entries whose action starts with `prefix`.
 async fn audited(app: &TestApp, prefix: &str) -> Vec<String> {
-    let filter = phongtrao_storage::audit::AuditFilter {
-        action_prefix: Some(prefix.into()),
-        limit: 1000,
-        ..Default::default()
-    };
+    let filter =
+        phongtrao_storage::audit::AuditFilter { action_prefix: Some(prefix.into()), limit: 1000, ..Default::default() };
     phongtrao_storage::audit::query(&app.db, &filter).await.expect("audit").into_iter().map(|r| r.action).collect()
 }
 
@@ -190,7 +197,13 @@ async fn a_unit_cannot_read_another_units_attachments_and_the_office_can() {
     let (status, _) = upload(&app, &u900, &owner("899"), photo(30, 30), "b.jpg", &[]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // Nor delete it.
-    let r = app.client.delete(format!("{}/api/v1/attachments/{id}", app.base)).bearer_auth(&u900).send().await.expect("delete");
+    let r = app
+        .client
+        .delete(format!("{}/api/v1/attachments/{id}", app.base))
+        .bearer_auth(&u900)
+        .send()
+        .await
+        .expect("delete");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
     let (status, headers, body) = fetch(&app, &admin, id).await;
@@ -211,7 +224,15 @@ async fn the_weekly_report_docx_has_the_photo_with_its_caption_and_a_submitted_r
     let admin = add_token(db, add_user(db, "d.admin", Role::Admin, &[], PW).await).await;
     let unit = add_token(db, add_user(db, "d.899", Role::Unit, &["899"], PW).await).await;
     let version = draft_with_activity(&app, &unit, "899").await;
-    let (status, a) = upload(&app, &unit, &owner("899"), photo(1200, 900), "a.jpg", &[("caption", "Ra quân trồng cây tại phường Vĩnh Thanh"), ("activity", "0")]).await;
+    let (status, a) = upload(
+        &app,
+        &unit,
+        &owner("899"),
+        photo(1200, 900),
+        "a.jpg",
+        &[("caption", "Ra quân trồng cây tại phường Vĩnh Thanh"), ("activity", "0")],
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{a}");
     let (status, gone) = upload(&app, &unit, &owner("899"), photo(100, 100), "b.jpg", &[]).await;
     assert_eq!(status, StatusCode::CREATED);
@@ -308,11 +329,16 @@ async fn a_self_score_carries_its_evidence_files_shown_on_the_review_page_and_on
     let assessed = sheet["criteria"][1]["id"].as_i64().expect("id");
     let automatic = sheet["criteria"][0]["id"].as_i64().expect("id");
     let owner = format!("emulation_score:{assessed}:899");
-    let (status, a) = upload(&app, &u899, &owner, photo(640, 480), "a.jpg", &[("caption", "Kế hoạch 125-KH/ĐTN")]).await;
+    let (status, a) =
+        upload(&app, &u899, &owner, photo(640, 480), "a.jpg", &[("caption", "Kế hoạch 125-KH/ĐTN")]).await;
     assert_eq!(status, StatusCode::CREATED, "{a}");
-    assert_eq!(a["owner_key"], format!("{assessed}:{}", phongtrao_storage::units::by_code(db, "899").await.expect("q").expect("unit").id));
+    assert_eq!(
+        a["owner_key"],
+        format!("{assessed}:{}", phongtrao_storage::units::by_code(db, "899").await.expect("q").expect("unit").id)
+    );
     // Only assessed criteria take evidence files; another unit can neither add nor read.
-    let (status, _) = upload(&app, &u899, &format!("emulation_score:{automatic}:899"), photo(30, 30), "b.jpg", &[]).await;
+    let (status, _) =
+        upload(&app, &u899, &format!("emulation_score:{automatic}:899"), photo(30, 30), "b.jpg", &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = upload(&app, &u900, &owner, photo(30, 30), "b.jpg", &[]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

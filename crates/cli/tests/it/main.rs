@@ -5,8 +5,8 @@
 mod accounts;
 mod accounts_bulk;
 mod across_years;
-mod attachments;
 mod api_twins;
+mod attachments;
 mod audit_log;
 mod backup;
 mod browser;

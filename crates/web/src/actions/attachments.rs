@@ -307,7 +307,9 @@ pub async fn content(
 /// The owner of a stored attachment, as a reference (to check it is still open).
 fn owner_ref(a: &Attachment, unit_code: &str) -> Option<OwnerRef> {
     match OwnerKind::parse(&a.owner_kind)? {
-        OwnerKind::Report => Some(OwnerRef { kind: OwnerKind::Report, unit: unit_code.into(), key: a.owner_key.clone() }),
+        OwnerKind::Report => {
+            Some(OwnerRef { kind: OwnerKind::Report, unit: unit_code.into(), key: a.owner_key.clone() })
+        }
         OwnerKind::EmulationScore => {
             let (criterion, _) = a.owner_key.split_once(':')?;
             Some(OwnerRef { kind: OwnerKind::EmulationScore, unit: unit_code.into(), key: criterion.into() })
@@ -330,7 +332,9 @@ pub async fn delete(
     if actor.user.role != Role::Admin {
         let unit = units::by_id(&state.db, a.unit_id).await?.ok_or_else(Failure::not_found)?;
         let open = match owner_ref(&a, &unit.code) {
-            Some(r) if a.campaign_id == campaign.row.id => owner(state, campaign, &r).await.map(|o| o.open).unwrap_or(false),
+            Some(r) if a.campaign_id == campaign.row.id => {
+                owner(state, campaign, &r).await.map(|o| o.open).unwrap_or(false)
+            }
             _ => false,
         };
         if !open {

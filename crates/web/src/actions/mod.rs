@@ -2,8 +2,8 @@
 //! every check (validation, authorization, audit) happens once.
 
 pub mod accounts_bulk;
-pub mod attachments;
 pub mod allocation;
+pub mod attachments;
 pub mod audit_log;
 pub mod calendar;
 pub mod campaign_new;

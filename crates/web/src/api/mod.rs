@@ -2,8 +2,8 @@
 
 mod accounts_bulk;
 mod admin;
-mod attachments;
 mod allocations;
+mod attachments;
 mod audit_export;
 mod body;
 mod campaign;

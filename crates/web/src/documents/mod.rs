@@ -265,9 +265,8 @@ pub async fn gather(
     let plan_citation = crate::actions::plan_amend::citation(state, campaign.row.id).await?.map(|(vi, _)| vi);
     let names: HashMap<i64, String> = all.iter().map(|u| (u.id, u.name.clone())).collect();
     let periods = campaign.plan.periods();
-    let period_key = |seq: i64| {
-        periods.iter().find(|p| i64::from(p.seq) == seq).map(|p| p.end.format("%Y-%m-%d").to_string())
-    };
+    let period_key =
+        |seq: i64| periods.iter().find(|p| i64::from(p.seq) == seq).map(|p| p.end.format("%Y-%m-%d").to_string());
     let photos = phongtrao_storage::attachments::report_photos(
         db,
         campaign.row.id,

@@ -632,7 +632,11 @@ fn photo_appendix(doc: &mut Document, g: &Gathered) {
     doc.para(Para::new().center().spacing(24.0, 6.0).keep_next().run(Run::new("PHỤ LỤC HÌNH ẢNH").bold().size(14.0)));
     for (i, p) in g.photos.iter().enumerate() {
         doc.image(p.jpeg.clone(), p.width, p.height, 110.0);
-        let caption = if p.caption.trim().is_empty() { "Hình ảnh hoạt động".to_string() } else { p.caption.trim().to_string() };
+        let caption = if p.caption.trim().is_empty() {
+            "Hình ảnh hoạt động".to_string()
+        } else {
+            p.caption.trim().to_string()
+        };
         let line = format!("Hình {}. {} ({}, {})", i + 1, caption, p.unit, format::date(p.date));
         doc.para(Para::new().center().spacing(0.0, 9.0).run(Run::new(line).italic().size(BODY - 1.0)));
     }

@@ -112,7 +112,9 @@ pub async fn evidence_box(
     let dom_id = dom_id(r);
     let (title, anchor) = match r.kind {
         OwnerKind::Report => ("Minh chứng: hình ảnh, tệp đính kèm".to_string(), "evidence".to_string()),
-        _ => (format!("Minh chứng của {}: hình ảnh, tệp đính kèm", o.label.to_lowercase()), format!("evidence-{dom_id}")),
+        _ => {
+            (format!("Minh chứng của {}: hình ảnh, tệp đính kèm", o.label.to_lowercase()), format!("evidence-{dom_id}"))
+        }
     };
     Ok(EvidenceBox {
         shown: true,
@@ -202,10 +204,7 @@ pub async fn read_upload(mut multipart: Multipart) -> Result<UploadForm, Failure
             "file" => {
                 files += 1;
                 if files > 1 {
-                    return Err(Failure::bad_request(
-                        "Mỗi lần chỉ gửi một tệp.",
-                        "Send one file at a time.",
-                    ));
+                    return Err(Failure::bad_request("Mỗi lần chỉ gửi một tệp.", "Send one file at a time."));
                 }
                 while let Some(chunk) = field.chunk().await.map_err(|_| unreadable())? {
                     if form.file.len() + chunk.len() > rules::MAX_FILE_BYTES {

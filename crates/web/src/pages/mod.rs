@@ -2,10 +2,10 @@
 
 pub mod account;
 pub mod accounts_bulk;
-pub mod attachments;
 pub mod admin_units;
 pub mod admin_users;
 pub mod allocations;
+pub mod attachments;
 pub mod audit;
 pub mod calendar;
 pub mod campaign_new;
