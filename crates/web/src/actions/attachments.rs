@@ -39,7 +39,7 @@ pub struct Owner {
     pub open: bool,
     /// For a report: its activities' titles, by position.
     pub activities: Vec<String>,
-    /// Words naming the owner on a page ("Báo cáo tuần 3", "Tiêu chí 2").
+    /// Words naming the owner ("Báo cáo tuần 3"; a criterion: its number, "2").
     pub label: String,
 }
 
@@ -99,7 +99,7 @@ pub async fn owner(state: &AppState, campaign: &StoredCampaign, r: &OwnerRef) ->
                 state.now(),
             );
             let key = rules::score_key(criterion_id, unit.id);
-            let label = format!("Tiêu chí {}", c.criterion.number);
+            let label = c.criterion.number.clone();
             Ok(Owner { unit, ancestry, kind: r.kind, key, open, activities: Vec::new(), label })
         }
         OwnerKind::Nomination => Err(Failure::not_found()),

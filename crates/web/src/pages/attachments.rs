@@ -17,6 +17,7 @@ use serde::Deserialize;
 use crate::actions::attachments::{self as act, Upload};
 use crate::auth::Actor;
 use crate::error::{AppError, Failure};
+use crate::i18n::Lang;
 use crate::page::Page;
 use crate::AppState;
 
@@ -59,14 +60,13 @@ pub struct EvidenceBox {
     pub activities: Vec<(i64, String)>,
     /// Where the forms come back to.
     pub return_to: String,
-    pub max_files: usize,
 }
 
-fn file_view(a: &Attachment, activities: &[String], can_delete: bool) -> FileView {
+fn file_view(a: &Attachment, activities: &[String], can_delete: bool, lang: Lang) -> FileView {
     let activity = a
         .activity
         .and_then(|i| activities.get(i as usize).map(|t| (i, t)))
-        .map(|(i, t)| format!("Hoạt động {}: {}", i + 1, t))
+        .map(|(i, t)| format!("{} {}: {}", lang.t("evidence.activity"), i + 1, t))
         .unwrap_or_default();
     let when = format::date_time(&a.created_at.with_timezone(&Ho_Chi_Minh));
     let size = if a.size >= 1024 * 1024 {
@@ -106,15 +106,14 @@ pub async fn evidence_box(
     client: &crate::auth::client::ClientIp,
     r: &OwnerRef,
     return_to: &str,
+    lang: Lang,
 ) -> Result<EvidenceBox, Failure> {
     let (o, files) = act::list(state, campaign, actor, client, r).await?;
     let can_change = act::may_change(actor, &o);
     let dom_id = dom_id(r);
     let (title, anchor) = match r.kind {
-        OwnerKind::Report => ("Minh chứng: hình ảnh, tệp đính kèm".to_string(), "evidence".to_string()),
-        _ => {
-            (format!("Minh chứng của {}: hình ảnh, tệp đính kèm", o.label.to_lowercase()), format!("evidence-{dom_id}"))
-        }
+        OwnerKind::Report => (lang.t("evidence.title"), "evidence".to_string()),
+        _ => (lang.t("evidence.title_of").replace("%{number}", &o.label), format!("evidence-{dom_id}")),
     };
     Ok(EvidenceBox {
         shown: true,
@@ -123,7 +122,7 @@ pub async fn evidence_box(
         owner: r.to_string(),
         dom_id,
         can_add: can_change,
-        files: files.iter().map(|a| file_view(a, &o.activities, can_change)).collect(),
+        files: files.iter().map(|a| file_view(a, &o.activities, can_change, lang)).collect(),
         activities: o
             .activities
             .iter()
@@ -132,7 +131,6 @@ pub async fn evidence_box(
             .map(|(i, t)| (i as i64, format!("{}. {}", i + 1, t)))
             .collect(),
         return_to: return_to.to_string(),
-        max_files: rules::MAX_FILES_PER_OWNER,
     })
 }
 
@@ -143,7 +141,7 @@ pub async fn report_box(state: &AppState, page: &Page, unit_code: &str, period: 
     };
     let r = OwnerRef { kind: OwnerKind::Report, unit: unit_code.to_string(), key: period.to_string() };
     let back = format!("/reports/{unit_code}/{period}");
-    evidence_box(state, campaign, actor, &page.client, &r, &back).await.map_err(|f| page.fail(f))
+    evidence_box(state, campaign, actor, &page.client, &r, &back, page.lang).await.map_err(|f| page.fail(f))
 }
 
 /// The boxes of a unit's assessed criteria (the self-assessment and review pages):
@@ -161,7 +159,11 @@ pub async fn score_boxes(
     let mut out = Vec::new();
     for id in criterion_ids {
         let r = OwnerRef { kind: OwnerKind::EmulationScore, unit: unit_code.to_string(), key: id.to_string() };
-        out.push(evidence_box(state, campaign, actor, &page.client, &r, return_to).await.map_err(|f| page.fail(f))?);
+        out.push(
+            evidence_box(state, campaign, actor, &page.client, &r, return_to, page.lang)
+                .await
+                .map_err(|f| page.fail(f))?,
+        );
     }
     Ok(out)
 }
