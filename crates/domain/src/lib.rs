@@ -5,6 +5,7 @@
 
 pub mod account_import;
 pub mod allocation_import;
+pub mod attachment;
 pub mod base_figures;
 pub mod builtin;
 pub mod contact;

@@ -2,6 +2,7 @@
 //! (several app instances), chosen by URL. One file per entity.
 
 pub mod allocations;
+pub mod attachments;
 pub mod audit;
 pub mod base_figures;
 pub mod campaign_copy;

@@ -234,7 +234,21 @@ impl Table {
 pub enum Block {
     Para(Para),
     Table(Table),
+    /// A picture on its own line, centred: the index of `Document::images`.
+    Image(usize),
 }
+
+/// A JPEG picture of the document (word/media/imageN.jpeg), with its size on the
+/// page in EMU (914,400 a inch).
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub jpeg: Vec<u8>,
+    pub cx: u64,
+    pub cy: u64,
+}
+
+/// EMU per twip (1/1440 inch).
+const EMU_PER_TWIP: u64 = 635;
 
 /// A document: blocks in order on A4 pages.
 #[derive(Debug, Clone, Default)]
@@ -243,11 +257,28 @@ pub struct Document {
     /// The body's size in points (13 or 14).
     pub body_size: f64,
     pub title: String,
+    pub images: Vec<Image>,
 }
 
 impl Document {
     pub fn new(title: impl Into<String>, body_size: f64) -> Document {
-        Document { blocks: Vec::new(), body_size, title: title.into() }
+        Document { blocks: Vec::new(), body_size, title: title.into(), images: Vec::new() }
+    }
+
+    /// A JPEG of `width` × `height` pixels, scaled to the text width and at most
+    /// `max_height_mm` high, keeping its shape.
+    pub fn image(&mut self, jpeg: Vec<u8>, width: u32, height: u32, max_height_mm: f64) {
+        let max_cx = u64::from(text_width()) * EMU_PER_TWIP;
+        let max_cy = u64::from(mm(max_height_mm)) * EMU_PER_TWIP;
+        let (w, h) = (u64::from(width.max(1)), u64::from(height.max(1)));
+        // Fit the width first, then the height.
+        let (mut cx, mut cy) = (max_cx, max_cx * h / w);
+        if cy > max_cy {
+            cy = max_cy;
+            cx = max_cy * w / h;
+        }
+        self.images.push(Image { jpeg, cx, cy });
+        self.blocks.push(Block::Image(self.images.len() - 1));
     }
     pub fn para(&mut self, p: Para) {
         self.blocks.push(Block::Para(p));
@@ -272,22 +303,49 @@ impl Document {
                 ("word/document.xml", self.document_xml()),
             ];
             for (name, content) in parts {
+                let content = match name {
+                    "word/_rels/document.xml.rels" => self.document_rels(),
+                    _ => content,
+                };
                 zip.start_file(name, options).map_err(Failure::internal)?;
                 zip.write_all(content.as_bytes()).map_err(Failure::internal)?;
+            }
+            // JPEG is compressed already: stored as it is.
+            let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+            for (i, image) in self.images.iter().enumerate() {
+                zip.start_file(format!("word/media/image{}.jpeg", i + 1), stored).map_err(Failure::internal)?;
+                zip.write_all(&image.jpeg).map_err(Failure::internal)?;
             }
             zip.finish().map_err(Failure::internal)?;
         }
         Ok(buffer.into_inner())
     }
 
+    /// The document's relationships: styles, header and one per picture.
+    fn document_rels(&self) -> String {
+        let mut rels = DOCUMENT_RELS.replace("</Relationships>", "");
+        for i in 1..=self.images.len() {
+            rels.push_str(&format!(
+                r#"<Relationship Id="rIdImg{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/image{i}.jpeg"/>"#
+            ));
+        }
+        rels.push_str("</Relationships>");
+        rels
+    }
+
     fn document_xml(&self) -> String {
         let mut x = String::with_capacity(64 * 1024);
         x.push_str(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#);
-        x.push_str(r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><w:body>"#);
+        x.push_str(r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><w:body>"#);
         for b in &self.blocks {
             match b {
                 Block::Para(p) => para_xml(&mut x, p),
                 Block::Table(t) => table_xml(&mut x, t),
+                Block::Image(i) => {
+                    if let Some(image) = self.images.get(*i) {
+                        image_xml(&mut x, *i + 1, image);
+                    }
+                }
             }
         }
         x.push_str(&format!(
@@ -300,6 +358,14 @@ impl Document {
         x.push_str("</w:body></w:document>");
         x
     }
+}
+
+/// A picture inline in its own centred paragraph, kept with the caption after it.
+fn image_xml(x: &mut String, n: usize, image: &Image) {
+    let (cx, cy) = (image.cx, image.cy);
+    x.push_str(&format!(
+        r#"<w:p><w:pPr><w:keepNext/><w:spacing w:before="120" w:after="60"/><w:jc w:val="center"/></w:pPr><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:docPr id="{n}" name="Hình {n}"/><wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:nvPicPr><pic:cNvPr id="{n}" name="image{n}.jpeg"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed="rIdImg{n}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"#
+    ));
 }
 
 /// Text as XML character data: escaped, and without the control characters XML forbids.
@@ -422,7 +488,7 @@ fn table_xml(x: &mut String, t: &Table) {
 }
 
 const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>"#;
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="jpeg" ContentType="image/jpeg"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>"#;
 
 const ROOT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>"#;

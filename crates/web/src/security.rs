@@ -79,6 +79,7 @@ pub fn add_headers(router: Router, secure: bool) -> Router {
 /// (the database) could not be read: that is a 503, not a crash.
 pub async fn dress_layer_errors(request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
+    let attachment = crate::pages::attachments::is_upload_path(request.uri().path());
     let lang = lang_of(&request);
     let response = next.run(request).await;
     let status = response.status();
@@ -94,6 +95,12 @@ pub async fn dress_layer_errors(request: Request, next: Next) -> Response {
         return response;
     }
     let failure = match status {
+        StatusCode::PAYLOAD_TOO_LARGE if attachment => Failure::new(
+            status,
+            "too_large",
+            "Tệp quá lớn: mỗi tệp tối đa 10 MB. Chưa lưu gì.",
+            "The file is too large: 10 MB at most per file. Nothing was stored.",
+        ),
         StatusCode::PAYLOAD_TOO_LARGE => Failure::new(
             status,
             "too_large",

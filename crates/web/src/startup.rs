@@ -143,6 +143,13 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/admin/plan/drafts/{id}/plan.toml", get(pages::plan_edit::download))
         .route("/campaigns/{code}/plan", get(pages::plan_amend_edit::versions))
         .route("/campaigns/{code}/plan/amend", post(pages::plan_amend_edit::start))
+        .route(
+            "/attachments",
+            post(pages::attachments::upload).layer(DefaultBodyLimit::max(pages::attachments::MAX_REQUEST_BYTES)),
+        )
+        .route("/attachments/{id}", get(pages::attachments::show))
+        .route("/attachments/{id}/thumb", get(pages::attachments::thumb))
+        .route("/attachments/{id}/delete", post(pages::attachments::delete))
         .route("/reports", get(pages::reports::list))
         .route("/reports/{unit}/{period}", get(pages::reports::show).post(pages::reports::save))
         .route("/reports/{unit}/{period}/review", post(pages::reports::review))
@@ -192,8 +199,37 @@ fn hardened(router: Router) -> Router {
     router
         .layer(axum::middleware::from_fn(security::no_store))
         .layer(DefaultBodyLimit::max(files::MAX_UPLOAD_BYTES + 64 * 1024))
-        .layer(RequestBodyLimitLayer::new(files::MAX_UPLOAD_BYTES + 64 * 1024))
+        // The outer bound is the largest any route takes (an attachment upload, 10 MB
+        // a file); every other route's extractors stay bounded by DefaultBodyLimit.
+        .layer(RequestBodyLimitLayer::new(
+            (files::MAX_UPLOAD_BYTES + 64 * 1024).max(pages::attachments::MAX_REQUEST_BYTES),
+        ))
+        .layer(axum::middleware::from_fn(declared_body_limit))
         .layer(axum::middleware::from_fn(security::dress_layer_errors))
+}
+
+/// A body whose declared length is over its route's bound is refused at once (413),
+/// before anything reads it: 10 MB + 256 KB for an attachment upload, 5 MB + 64 KB
+/// elsewhere.
+async fn declared_body_limit(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let limit = if pages::attachments::is_upload_path(request.uri().path()) {
+        pages::attachments::MAX_REQUEST_BYTES
+    } else {
+        files::MAX_UPLOAD_BYTES + 64 * 1024
+    };
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    next.run(request).await
 }
 
 /// Security (issue #15): expired sessions are deleted every 10 minutes.

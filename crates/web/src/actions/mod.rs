@@ -3,6 +3,7 @@
 
 pub mod accounts_bulk;
 pub mod allocation;
+pub mod attachments;
 pub mod audit_log;
 pub mod calendar;
 pub mod campaign_new;

@@ -3,6 +3,7 @@
 mod accounts_bulk;
 mod admin;
 mod allocations;
+mod attachments;
 mod audit_export;
 mod body;
 mod campaign;
@@ -112,6 +113,13 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(notices::prefs, notices::set_prefs))
         .routes(routes!(notices::deliveries))
         .routes(routes!(doc::document))
+        .merge(
+            // An attachment upload takes one file of up to 10 MB.
+            OpenApiRouter::new()
+                .routes(routes!(attachments::upload, attachments::list))
+                .routes(routes!(attachments::show, attachments::delete))
+                .layer(axum::extract::DefaultBodyLimit::max(crate::pages::attachments::MAX_REQUEST_BYTES)),
+        )
 }
 
 /// The OpenAPI document of the API, its paths under /api/v1 (as served at

@@ -265,12 +265,22 @@ pub async fn verify(State(state): State<AppState>, session: Session, mut request
     let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     let is_multipart = content_type.starts_with("multipart/form-data");
     let (request, from_body) = if from_header.is_none() && (is_form || is_multipart) {
-        let limit = if is_multipart { crate::files::MAX_UPLOAD_BYTES + 64 * 1024 } else { FORM_LIMIT };
+        let attachment = crate::pages::attachments::is_upload_path(&path);
+        let limit = match (is_multipart, attachment) {
+            (true, true) => crate::pages::attachments::MAX_REQUEST_BYTES,
+            (true, false) => crate::files::MAX_UPLOAD_BYTES + 64 * 1024,
+            (false, _) => FORM_LIMIT,
+        };
         let (parts, body) = request.into_parts();
         let bytes = match to_bytes(body, limit).await {
             Ok(b) => b,
             Err(_) => {
-                let (vi, en) = if is_multipart {
+                let (vi, en) = if attachment {
+                    (
+                        "Tệp quá lớn: mỗi tệp tối đa 10 MB. Chưa lưu gì.",
+                        "The file is too large: 10 MB at most per file. Nothing was stored.",
+                    )
+                } else if is_multipart {
                     ("Tệp quá lớn (tối đa 5 MB).", "The file is too large (5 MB at most).")
                 } else {
                     ("Dữ liệu gửi lên quá lớn.", "Request body too large.")

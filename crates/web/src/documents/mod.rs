@@ -176,7 +176,23 @@ pub struct Gathered {
     /// After an amendment of the plan, which version the figures are judged against:
     /// "(điều chỉnh lần 1 theo văn bản số 12-KH/TĐTN-BPT, ngày 06/03/2023)".
     pub plan_citation: Option<String>,
+    /// The photos attached to the counted weekly reports (the appendix "PHỤ LỤC HÌNH ẢNH").
+    pub photos: Vec<Photo>,
 }
+
+/// A photo of the appendix: the stored JPEG, its size in pixels and its caption.
+#[derive(Debug, Clone)]
+pub struct Photo {
+    pub jpeg: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    pub caption: String,
+    pub unit: String,
+    pub date: NaiveDate,
+}
+
+/// The most photos an appendix shows.
+pub const MAX_APPENDIX_PHOTOS: usize = 60;
 
 /// The period of the campaign that ends on `end`, or a clear refusal.
 pub fn period_ending(campaign: &StoredCampaign, end: NaiveDate) -> Result<Period, Failure> {
@@ -247,12 +263,37 @@ pub async fn gather(
         .filter(|u| u.active && in_subtree.contains(&u.id) && u.level().is_some_and(|l| levels.contains(&l)))
         .count();
     let plan_citation = crate::actions::plan_amend::citation(state, campaign.row.id).await?.map(|(vi, _)| vi);
+    let names: HashMap<i64, String> = all.iter().map(|u| (u.id, u.name.clone())).collect();
+    let periods = campaign.plan.periods();
+    let period_key =
+        |seq: i64| periods.iter().find(|p| i64::from(p.seq) == seq).map(|p| p.end.format("%Y-%m-%d").to_string());
+    let photos = phongtrao_storage::attachments::report_photos(
+        db,
+        campaign.row.id,
+        &subtree,
+        from,
+        to,
+        period_key,
+        MAX_APPENDIX_PHOTOS,
+    )
+    .await?
+    .into_iter()
+    .map(|(a, jpeg)| Photo {
+        jpeg,
+        width: a.width.and_then(|w| u32::try_from(w).ok()).unwrap_or(1600),
+        height: a.height.and_then(|h| u32::try_from(h).ok()).unwrap_or(1200),
+        caption: a.caption.clone(),
+        unit: names.get(&a.unit_id).cloned().unwrap_or_default(),
+        date: a.created_at.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive(),
+    })
+    .collect();
     Ok(Gathered {
+        photos,
         plan_citation,
         events,
         unit_events,
         event_units,
-        names: all.iter().map(|u| (u.id, u.name.clone())).collect(),
+        names,
         names_by_code: all.iter().map(|u| (u.code.clone(), u.name.clone())).collect(),
         late,
         campaign: campaign.clone(),

@@ -619,7 +619,27 @@ pub fn document(g: &Gathered) -> Document {
         &pick(&texts.signer_title, default_title),
         &pick(&texts.signer_name, default_name),
     );
+    photo_appendix(&mut doc, g);
     doc
+}
+
+/// "PHỤ LỤC HÌNH ẢNH": the photos attached to the counted weekly reports, each
+/// with "Hình N. caption (unit, date)" under it.
+fn photo_appendix(doc: &mut Document, g: &Gathered) {
+    if g.photos.is_empty() {
+        return;
+    }
+    doc.para(Para::new().center().spacing(24.0, 6.0).keep_next().run(Run::new("PHỤ LỤC HÌNH ẢNH").bold().size(14.0)));
+    for (i, p) in g.photos.iter().enumerate() {
+        doc.image(p.jpeg.clone(), p.width, p.height, 110.0);
+        let caption = if p.caption.trim().is_empty() {
+            "Hình ảnh hoạt động".to_string()
+        } else {
+            p.caption.trim().to_string()
+        };
+        let line = format!("Hình {}. {} ({}, {})", i + 1, caption, p.unit, format::date(p.date));
+        doc.para(Para::new().center().spacing(0.0, 9.0).run(Run::new(line).italic().size(BODY - 1.0)));
+    }
 }
 
 /// One event's outcome in a sentence: "Đã tổ chức ngày 24/02/2023 tại Huyện An Minh,

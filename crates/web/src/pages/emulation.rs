@@ -368,6 +368,8 @@ pub struct ScoresPage {
     pub self_open: bool,
     pub deadline: String,
     pub can_write: bool,
+    /// The evidence files of each assessed criterion (report_attachments.html).
+    pub evidence_boxes: Vec<crate::pages::attachments::EvidenceBox>,
 }
 
 async fn scores_page(
@@ -395,7 +397,12 @@ async fn scores_page(
     let (rows, history) = score_forms(&u, vi);
     let tz = campaign.plan.campaign.timezone;
     let title = if mode == "review" { "emulation.review_title" } else { "emulation.self_title" };
+    let criterion_ids: Vec<i64> = u.rows.iter().map(|r| r.criterion.id).collect();
+    let back = format!("/emulation/{mode}?unit={}", safe_code(&u.unit.code));
+    let evidence_boxes =
+        crate::pages::attachments::score_boxes(state, page, &u.unit.code, &criterion_ids, &back).await?;
     Ok(ScoresPage {
+        evidence_boxes,
         chrome: page.chrome(format!("{} — {}", page.lang.t(title), u.unit.name), "emulation"),
         mode,
         unit: u.unit.code.clone(),

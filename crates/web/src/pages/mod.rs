@@ -5,6 +5,7 @@ pub mod accounts_bulk;
 pub mod admin_units;
 pub mod admin_users;
 pub mod allocations;
+pub mod attachments;
 pub mod audit;
 pub mod calendar;
 pub mod campaign_new;

@@ -122,6 +122,8 @@ pub struct ReportPage {
     /// A save refused because the period got locked meanwhile: what the person typed,
     /// as text they can copy (the form shows it too).
     pub typed: Option<String>,
+    /// The report's evidence (photos, files): report_attachments.html.
+    pub evidence: crate::pages::attachments::EvidenceBox,
 }
 
 fn period_param(ctx: &FormContext) -> String {
@@ -308,6 +310,7 @@ fn build(
         is_plan: ctx.kind == ReportKind::UnitPlan,
         locked: None,
         typed: None,
+        evidence: Default::default(),
     }
 }
 
@@ -442,6 +445,7 @@ pub async fn show(
     let ctx = load(&state, &page, &unit, &period).await?;
     let mut view = build(&page, &ctx, &stored_input(&ctx), Vec::new(), Vec::new(), 0);
     apply_lock(&state, &page, &ctx, &mut view).await?;
+    view.evidence = crate::pages::attachments::report_box(&state, &page, &ctx.unit.code, &period).await?;
     view.message = q.saved.map(|s| match (s.as_str(), page.lang) {
         ("submit", _) => page.lang.t("report.submitted"),
         ("accept", Lang::Vi) => format!("Đã duyệt báo cáo của {}.", ctx.unit.name),
