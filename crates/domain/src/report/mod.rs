@@ -5,11 +5,13 @@
 mod fields;
 pub mod json;
 mod money;
+pub mod rules;
 pub mod transition;
 mod validate;
 
 pub use fields::{fields_for, Field, FieldInput};
-pub use money::{format_vnd, parse_vnd};
+pub use money::{format_vnd, parse_vnd, parse_vnd_code, VndError};
+pub use rules::RuleSet;
 pub use transition::{
     plan_review, plan_save, LockState, Operation, ReportRuleError, ReviewPlan, SavePlan, SaveRefusal,
 };
