@@ -10,9 +10,9 @@ use serde_json::json;
 
 use crate::support::{add_user, spawn_app};
 
-const PW: &str = "mat-khau-thu-nghiem-1";
+pub(crate) const PW: &str = "mat-khau-thu-nghiem-1";
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
 }
@@ -26,7 +26,7 @@ impl Drop for Driver {
 
 /// Starts chromedriver on a free port. Where it is not installed the test is
 /// skipped, except in CI (CI=true), where .ci/run installs it and it must run.
-fn chromedriver() -> Option<Driver> {
+pub(crate) fn chromedriver() -> Option<Driver> {
     let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
     let child =
         Command::new("chromedriver").arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
@@ -50,7 +50,7 @@ fn chromedriver() -> Option<Driver> {
 
 /// A session of Debian's headless chromium at the given window size, its profile in
 /// `profile`; `phone`: the page also sees a phone's screen (mobile emulation).
-async fn chromium(driver: &Driver, profile: &std::path::Path, (w, h): (u32, u32), phone: bool) -> fantoccini::Client {
+pub(crate) async fn chromium(driver: &Driver, profile: &std::path::Path, (w, h): (u32, u32), phone: bool) -> fantoccini::Client {
     let mut options = json!({
         "binary": "/usr/bin/chromium",
         "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
@@ -70,7 +70,7 @@ async fn chromium(driver: &Driver, profile: &std::path::Path, (w, h): (u32, u32)
 }
 
 /// Waits until the page at a URL containing `needle` has finished loading.
-async fn loaded(c: &fantoccini::Client, needle: &str) -> Result<(), fantoccini::error::CmdError> {
+pub(crate) async fn loaded(c: &fantoccini::Client, needle: &str) -> Result<(), fantoccini::error::CmdError> {
     let script = "return location.href.includes(arguments[0]) && document.readyState === 'complete'";
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -217,7 +217,7 @@ async fn the_dashboard_on_a_360_px_phone_never_scrolls_sideways_and_shows_the_js
 }
 
 /// Logs in through the form of the page at `base`.
-async fn log_in(c: &fantoccini::Client, base: &str, user: &str) -> Result<(), fantoccini::error::CmdError> {
+pub(crate) async fn log_in(c: &fantoccini::Client, base: &str, user: &str) -> Result<(), fantoccini::error::CmdError> {
     c.goto(&format!("{base}/login")).await?;
     c.find(Locator::Css("#username")).await?.send_keys(user).await?;
     c.find(Locator::Css("#password")).await?.send_keys(PW).await?;
@@ -226,7 +226,7 @@ async fn log_in(c: &fantoccini::Client, base: &str, user: &str) -> Result<(), fa
 }
 
 /// Thursday 2 March 2023, 10:00 in Vietnam: week 1 (deadline Friday 3 March, 16:00) is open.
-fn thursday_of_week_1() -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn thursday_of_week_1() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc3339("2023-03-02T10:00:00+07:00").expect("time").with_timezone(&chrono::Utc)
 }
 
@@ -511,7 +511,7 @@ fn thursday_of_week_2() -> chrono::DateTime<chrono::Utc> {
 }
 
 /// Sets a form field by CSS selector (works for inputs, selects and textareas).
-async fn set(c: &fantoccini::Client, css: &str, value: &str) -> Result<(), fantoccini::error::CmdError> {
+pub(crate) async fn set(c: &fantoccini::Client, css: &str, value: &str) -> Result<(), fantoccini::error::CmdError> {
     let script = "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
                   e.dispatchEvent(new Event('change', {bubbles: true})); return e.value";
     let got = c.execute(script, vec![json!(css), json!(value)]).await?;
@@ -520,7 +520,7 @@ async fn set(c: &fantoccini::Client, css: &str, value: &str) -> Result<(), fanto
 }
 
 /// Waits for an element; on timeout, fails with the page's address and text.
-async fn wait_for(c: &fantoccini::Client, css: &str) -> Result<(), fantoccini::error::CmdError> {
+pub(crate) async fn wait_for(c: &fantoccini::Client, css: &str) -> Result<(), fantoccini::error::CmdError> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if c.find(Locator::Css(css)).await.is_ok() {

@@ -9,6 +9,7 @@ mod api_twins;
 mod audit_log;
 mod backup;
 mod browser;
+mod browser_offline;
 mod campaign_new;
 mod campaigns;
 mod cli;

@@ -122,6 +122,16 @@ pub struct ReportPage {
     /// A save refused because the period got locked meanwhile: what the person typed,
     /// as text they can copy (the form shows it too).
     pub typed: Option<String>,
+    /// The form's rule set (domain `report::rules`) as JSON, for `static/rules.js`:
+    /// the same checks in the page, offline too, as the server's.
+    pub rules_json: String,
+}
+
+impl ReportPage {
+    /// The rule set, safe inside a `<script type="application/json">`.
+    pub fn rules_script(&self) -> String {
+        self.rules_json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    }
 }
 
 fn period_param(ctx: &FormContext) -> String {
@@ -302,6 +312,8 @@ fn build(
         is_plan: ctx.kind == ReportKind::UnitPlan,
         locked: None,
         typed: None,
+        rules_json: serde_json::to_string(&phongtrao_domain::report::RuleSet::build(&ctx.domain_context()))
+            .unwrap_or_else(|_| "null".into()),
     }
 }
 
