@@ -506,7 +506,7 @@ async fn at_1366_the_office_locks_a_week_after_confirming_and_the_reporter_sees_
 }
 
 /// Thursday 9 March 2023, 10:00 in Vietnam: week 1 is past, week 2 open.
-fn thursday_of_week_2() -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn thursday_of_week_2() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc3339("2023-03-09T10:00:00+07:00").expect("time").with_timezone(&chrono::Utc)
 }
 

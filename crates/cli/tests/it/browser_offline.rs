@@ -141,6 +141,8 @@ async fn report_now(app: &TestApp) -> Option<phongtrao_storage::reports::ReportR
 
 /// Types the two figures and presses "Gửi báo cáo" with the network down.
 async fn fill_and_send_offline(c: &fantoccini::Client) -> Result<(), fantoccini::error::CmdError> {
+    // Indicators with nothing yet for this unit are behind "không phát sinh trong tuần".
+    c.execute("const d = document.querySelector('#quiet-fields'); if (d) d.open = true;", vec![]).await?;
     c.find(Locator::Css("input[name='v.5']")).await?.send_keys("1.200").await?;
     c.find(Locator::Css("input[name='v.17']")).await?.send_keys("25").await?;
     c.execute("document.querySelector('#submit-report').scrollIntoView({block: 'center'})", vec![]).await?;
@@ -260,4 +262,143 @@ async fn a_report_sent_offline_after_a_change_on_the_server_shows_the_difference
     assert_eq!(report.version, 2, "the colleague's draft, then the one submission");
     let values = phongtrao_storage::reports::values(&app.db, report.id).await.expect("values");
     assert_eq!((values["5"], values["17"]), (1200, 25), "the reporter's choice");
+}
+
+/// What one reporter's week costs on the form: fields filled, taps, screens of form.
+#[derive(Debug, Default)]
+struct Cost {
+    fields: u32,
+    taps: u32,
+    screens: f64,
+}
+
+impl Cost {
+    /// At 5 s per field filled (the measure).
+    fn seconds(&self) -> u32 {
+        self.fields * 5
+    }
+}
+
+/// Types into a field as a person does: a tap, then the keys.
+async fn type_in(c: &fantoccini::Client, cost: &mut Cost, css: &str, text: &str) -> Result<(), fantoccini::error::CmdError> {
+    c.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", vec![json!(css)]).await?;
+    // Element Send Keys focuses the field itself (the tap counted below).
+    c.find(Locator::Css(css)).await?.send_keys(text).await?;
+    cost.fields += 1;
+    cost.taps += 1;
+    Ok(())
+}
+
+/// Opens the form and fills in a week as a reporter does; a returning reporter uses
+/// "lặp lại hoạt động tuần trước" when the form offers it.
+async fn report_a_week(
+    c: &fantoccini::Client,
+    base: &str,
+    period: &str,
+    day: &str,
+    figures: &[(&str, &str)],
+) -> Result<Cost, fantoccini::error::CmdError> {
+    let mut cost = Cost::default();
+    c.goto(&format!("{base}/reports/899/{period}")).await?;
+    loaded(c, period).await?;
+    wait_for(c, "#report-form").await?;
+    let screens = c.execute("return document.documentElement.scrollHeight / window.innerHeight", vec![]).await?;
+    cost.screens = screens.as_f64().unwrap_or(0.0);
+    for (key, value) in figures {
+        // A figure behind "không phát sinh trong tuần" needs a tap to open it.
+        let hidden = c
+            .execute(
+                "const d = document.querySelector(arguments[0]).closest('details'); if (d && !d.open) { d.open = true; return true; } return false;",
+                vec![json!(format!("input[name='v.{key}']"))],
+            )
+            .await?;
+        if hidden == json!(true) {
+            cost.taps += 1;
+        }
+        type_in(c, &mut cost, &format!("input[name='v.{key}']"), value).await?;
+    }
+    let repeat = c.find(Locator::Css("#repeat-last")).await.is_ok();
+    if repeat {
+        c.execute("document.querySelector('#repeat-last').scrollIntoView({block: 'center'})", vec![]).await?;
+        c.find(Locator::Css("#repeat-last")).await?.click().await?;
+        cost.taps += 1;
+        wait_for(c, "input[name='a.0.title']").await?;
+        until(c, "return document.querySelector(\"input[name='a.0.title']\").value !== ''", "last week's activity").await?;
+    } else {
+        let activities = [("Ra quân trồng cây xanh", "2.1", "Phường Vĩnh Thanh", "120", "Trồng 1.200 cây"),
+            ("Hiến máu tình nguyện", "3.1", "Nhà văn hóa thành phố", "85", "85 đơn vị máu")];
+        for (i, (title, area, place, people, result)) in activities.iter().enumerate() {
+            let at = |f: &str| format!("[name='a.{i}.{f}']");
+            type_in(c, &mut cost, &format!("input{}", at("title")), title).await?;
+            c.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", vec![json!(at("held_on"))]).await?;
+            crate::browser::set(c, &format!("input{}", at("held_on")), day).await?;
+            cost.fields += 1;
+            cost.taps += 2; // the date picker: open, choose
+            crate::browser::set(c, &format!("select{}", at("area")), area).await?;
+            cost.fields += 1;
+            cost.taps += 2; // the list: open, choose
+            type_in(c, &mut cost, &format!("input{}", at("place")), place).await?;
+            type_in(c, &mut cost, &format!("input{}", at("participants")), people).await?;
+            type_in(c, &mut cost, &format!("input{}", at("result")), result).await?;
+        }
+    }
+    type_in(c, &mut cost, "#highlights", "Ra quân đồng loạt").await?;
+    c.execute("document.querySelector('#submit-report').scrollIntoView({block: 'center'})", vec![]).await?;
+    c.find(Locator::Css("#submit-report")).await?.click().await?;
+    cost.taps += 1;
+    until(c, "return location.href.includes('saved=submit') && document.readyState === 'complete'", "the week sent").await?;
+    wait_for(c, ".status-submitted").await?;
+    Ok(cost)
+}
+
+/// The figures of docs/field-use.md: a first reporter (week 1) and the same
+/// reporter the next week, at 360×740.
+#[tokio::test]
+async fn a_returning_reporter_sends_the_week_in_under_a_minute_at_360() {
+    let Some(driver) = chromedriver() else { return };
+    let app = spawn_app_at(crate::browser::thursday_of_week_1()).await;
+    add_user(&app.db, "dt.rachgia", Role::Unit, &["899"], PW).await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = chromium(&driver, profile.path(), (360, 740), true).await;
+    let result = async {
+        log_in(&c, &app.base, "dt.rachgia").await?;
+        loaded(&c, "/home").await?;
+        let first =
+            report_a_week(&c, &app.base, "2023-03-03", "2023-03-02", &[("5", "1.200"), ("17", "25"), ("7", "3")]).await?;
+        Ok::<Cost, fantoccini::error::CmdError>(first)
+    }
+    .await;
+    let first = match result {
+        Ok(f) => f,
+        Err(e) => {
+            c.close().await.ok();
+            panic!("first week: {e}");
+        }
+    };
+    c.close().await.ok();
+    // The next week: the server's clock a week later, the same reporter.
+    let later = crate::support::spawn_on_at(app.db.clone(), crate::browser::thursday_of_week_2()).await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = chromium(&driver, profile.path(), (360, 740), true).await;
+    let result = async {
+        log_in(&c, &later, "dt.rachgia").await?;
+        loaded(&c, "/home").await?;
+        report_a_week(&c, &later, "2023-03-10", "2023-03-09", &[("5", "800"), ("17", "10"), ("7", "2")]).await
+    }
+    .await;
+    c.close().await.ok();
+    let returning = result.expect("second week");
+    let line = |who: &str, k: &Cost| {
+        format!(
+            "{who}: {} fields, {} taps, {:.1} screens of form, {} s at 5 s per field",
+            k.fields,
+            k.taps,
+            k.screens,
+            k.seconds()
+        )
+    };
+    let report = format!("{}\n{}\n", line("first reporter", &first), line("returning reporter", &returning));
+    eprintln!("{report}");
+    std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/field-use.txt"), &report).ok();
+    assert!(returning.seconds() <= 60, "a returning reporter's week in a minute: {report}");
 }
