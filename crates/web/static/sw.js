@@ -28,8 +28,14 @@ self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.keep) {
     event.waitUntil(caches.open(CACHE).then(function (c) {
+      // Only what the phone has not kept yet: a page visited is kept fresh by its visit.
       return Promise.all(data.keep.map(function (u) {
-        return fetch(u, { credentials: "same-origin" }).then(function (r) { if (r.ok && !r.redirected) return c.put(u, r); }).catch(function () {});
+        var key = new URL(u, self.location.origin);
+        key = key.origin + key.pathname;
+        return c.match(key).then(function (hit) {
+          if (hit) return;
+          return fetch(u, { credentials: "same-origin" }).then(function (r) { if (r.ok && !r.redirected) return c.put(key, r); });
+        }).catch(function () {});
       }));
     }));
   }

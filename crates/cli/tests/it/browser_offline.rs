@@ -5,7 +5,7 @@
 //! a connection and goes, once, when the connection returns. A change made on the
 //! server meanwhile is shown as differences and the reporter chooses.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -27,6 +27,32 @@ struct Link {
     base: String,
     up: Arc<AtomicBool>,
     cut: Arc<Notify>,
+    /// Bytes from the server to the browser (headers and bodies, as on the wire).
+    down: Arc<AtomicU64>,
+}
+
+/// Copies one way, counting.
+async fn pump<R, W>(mut from: R, mut to: W, count: Option<Arc<AtomicU64>>)
+where
+    R: tokio::io::AsyncRead + Unpin,
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        match from.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                if let Some(c) = &count {
+                    c.fetch_add(n as u64, Ordering::SeqCst);
+                }
+                if to.write_all(&buf[..n]).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = to.shutdown().await;
 }
 
 impl Link {
@@ -36,24 +62,31 @@ impl Link {
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let up = Arc::new(AtomicBool::new(true));
         let cut = Arc::new(Notify::new());
-        let (up2, cut2) = (up.clone(), cut.clone());
+        let down = Arc::new(AtomicU64::new(0));
+        let (up2, cut2, down2) = (up.clone(), cut.clone(), down.clone());
         tokio::spawn(async move {
             while let Ok((mut inbound, _)) = listener.accept().await {
+                let _ = inbound.set_nodelay(true);
                 if !up2.load(Ordering::SeqCst) {
                     drop(inbound);
                     continue;
                 }
-                let (target, cut) = (target.clone(), cut2.clone());
+                let (target, cut, down) = (target.clone(), cut2.clone(), down2.clone());
                 tokio::spawn(async move {
-                    let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await else { return };
+                    let Ok(outbound) = tokio::net::TcpStream::connect(&target).await else { return };
+                    let (in_r, in_w) = inbound.split();
+                    let (out_r, out_w) = {
+                        let (r, w) = tokio::io::split(outbound);
+                        (r, w)
+                    };
                     tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = async { tokio::join!(pump(in_r, out_w, None), pump(out_r, in_w, Some(down))) } => {}
                         _ = cut.notified() => {}
                     }
                 });
             }
         });
-        Link { base, up, cut }
+        Link { base, up, cut, down }
     }
 
     /// Down: the page's network too (navigator.onLine, the "online" event) through
@@ -401,4 +434,60 @@ async fn a_returning_reporter_sends_the_week_in_under_a_minute_at_360() {
     eprintln!("{report}");
     std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/field-use.txt"), &report).ok();
     assert!(returning.seconds() <= 60, "a returning reporter's week in a minute: {report}");
+}
+
+/// Waits until nothing more comes down the link for a while; the bytes so far.
+async fn settled(link: &Link) -> u64 {
+    let mut last = link.down.load(Ordering::SeqCst);
+    loop {
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        let now = link.down.load(Ordering::SeqCst);
+        if now == last {
+            return now;
+        }
+        last = now;
+    }
+}
+
+/// Low data (issue 23, item 4): the bytes the reporter's phone receives, counted on
+/// the wire (gzip as the server sends it), for the home page and this week's form.
+#[tokio::test]
+async fn the_reporters_pages_weigh_under_100_kb_first_and_under_10_kb_again() {
+    let Some(driver) = chromedriver() else { return };
+    let app = spawn_app_at(thursday_of_week_1()).await;
+    add_user(&app.db, "dt.rachgia", Role::Unit, &["899"], PW).await;
+    let link = Link::to(&app.base).await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = chromium(&driver, profile.path(), (360, 740), true).await;
+    let result = async {
+        // A phone that has never opened the site: the login page, the home page (where
+        // the login leads) and this week's form, with every file they need.
+        let start = settled(&link).await;
+        log_in(&c, &link.base, "dt.rachgia").await?;
+        loaded(&c, "/home").await?;
+        let home = settled(&link).await - start;
+        c.goto(&format!("{}{FORM}", link.base)).await?;
+        loaded(&c, FORM).await?;
+        let form = settled(&link).await - start - home;
+        // Again, another day: the pages again, their files from the phone.
+        let again_start = link.down.load(Ordering::SeqCst);
+        c.goto(&format!("{}/home", link.base)).await?;
+        loaded(&c, "/home").await?;
+        let home_again = settled(&link).await - again_start;
+        c.goto(&format!("{}{FORM}", link.base)).await?;
+        loaded(&c, FORM).await?;
+        let form_again = settled(&link).await - again_start - home_again;
+        Ok::<_, fantoccini::error::CmdError>((home, form, home_again, form_again))
+    }
+    .await;
+    c.close().await.ok();
+    let (home, form, home_again, form_again) = result.expect("browser flow");
+    let report = format!(
+        "first visit: login and home {home} B, this week's form {form} B (total {} B); again: home {home_again} B, form {form_again} B",
+        home + form
+    );
+    eprintln!("{report}");
+    std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/field-bytes.txt"), &report).ok();
+    assert!(home + form < 100 * 1024, "{report}");
+    assert!(home_again < 10 * 1024 && form_again < 10 * 1024, "{report}");
 }
