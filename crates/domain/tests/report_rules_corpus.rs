@@ -5,6 +5,8 @@
 //! warnings (field, code and both messages), and the ones the corpus expects.
 //! `PHONGTRAO_BLESS=1` writes the Rust results into the corpus' `expect`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation is a failed test
+
 use std::collections::{BTreeMap, HashMap};
 use std::process::Command;
 

@@ -50,7 +50,12 @@ pub(crate) fn chromedriver() -> Option<Driver> {
 
 /// A session of Debian's headless chromium at the given window size, its profile in
 /// `profile`; `phone`: the page also sees a phone's screen (mobile emulation).
-pub(crate) async fn chromium(driver: &Driver, profile: &std::path::Path, (w, h): (u32, u32), phone: bool) -> fantoccini::Client {
+pub(crate) async fn chromium(
+    driver: &Driver,
+    profile: &std::path::Path,
+    (w, h): (u32, u32),
+    phone: bool,
+) -> fantoccini::Client {
     let mut options = json!({
         "binary": "/usr/bin/chromium",
         "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",

@@ -202,16 +202,21 @@ async fn a_report_sent_offline_survives_a_reload_and_is_stored_once_when_the_con
         link.set(&c, false).await?;
         // The page itself has lost the server: a request fails.
         let reached = c
-            .execute_async("const done = arguments[0]; fetch('/healthz').then(() => done(true), () => done(false));", vec![])
+            .execute_async(
+                "const done = arguments[0]; fetch('/healthz').then(() => done(true), () => done(false));",
+                vec![],
+            )
             .await?;
         assert_eq!(reached, json!(false), "the network is down");
         fill_and_send_offline(&c).await?;
         // Reloaded without a connection: the kept page, and the report still waiting.
         c.refresh().await?;
         wait_for(&c, "#report-form").await?;
-        let from_network = c.execute("return performance.getEntriesByType('navigation')[0].transferSize", vec![]).await?;
+        let from_network =
+            c.execute("return performance.getEntriesByType('navigation')[0].transferSize", vec![]).await?;
         assert_eq!(from_network, json!(0), "the form came from the phone's copy");
-        until(&c, "return !!document.querySelector('#outbox [data-state=waiting]')", "still waiting after a reload").await?;
+        until(&c, "return !!document.querySelector('#outbox [data-state=waiting]')", "still waiting after a reload")
+            .await?;
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;
@@ -225,11 +230,7 @@ async fn a_report_sent_offline_survives_a_reload_and_is_stored_once_when_the_con
         loaded(&c, "saved=submit").await?;
         wait_for(&c, ".status-submitted").await?;
         // Nothing waits any more.
-        c.execute(
-            "window.__left = -1; window.Outbox.all().then(a => { window.__left = a.length; });",
-            vec![],
-        )
-        .await?;
+        c.execute("window.__left = -1; window.Outbox.all().then(a => { window.__left = a.length; });", vec![]).await?;
         until(&c, "return window.__left === 0", "the outbox is empty").await?;
         Ok::<(), fantoccini::error::CmdError>(())
     }
@@ -275,8 +276,12 @@ async fn a_report_sent_offline_after_a_change_on_the_server_shows_the_difference
     assert!(response.status().is_success(), "{}", response.status());
     let result = async {
         link.set(&c, true).await?;
-        until(&c, "return !!document.querySelector('#outbox [data-state=conflict] table.outbox-diff')", "the differences")
-            .await?;
+        until(
+            &c,
+            "return !!document.querySelector('#outbox [data-state=conflict] table.outbox-diff')",
+            "the differences",
+        )
+        .await?;
         let diff = c.find(Locator::Css("#outbox table.outbox-diff")).await?.text().await?;
         assert!(diff.contains("1.200") && diff.contains("999"), "both figures of indicator 5: {diff}");
         assert!(diff.contains("Bản của đồng chí Hòa"), "the colleague's note: {diff}");
@@ -313,7 +318,12 @@ impl Cost {
 }
 
 /// Types into a field as a person does: a tap, then the keys.
-async fn type_in(c: &fantoccini::Client, cost: &mut Cost, css: &str, text: &str) -> Result<(), fantoccini::error::CmdError> {
+async fn type_in(
+    c: &fantoccini::Client,
+    cost: &mut Cost,
+    css: &str,
+    text: &str,
+) -> Result<(), fantoccini::error::CmdError> {
     c.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", vec![json!(css)]).await?;
     // Element Send Keys focuses the field itself (the tap counted below).
     c.find(Locator::Css(css)).await?.send_keys(text).await?;
@@ -356,14 +366,21 @@ async fn report_a_week(
         c.find(Locator::Css("#repeat-last")).await?.click().await?;
         cost.taps += 1;
         wait_for(c, "input[name='a.0.title']").await?;
-        until(c, "return document.querySelector(\"input[name='a.0.title']\").value !== ''", "last week's activity").await?;
+        until(c, "return document.querySelector(\"input[name='a.0.title']\").value !== ''", "last week's activity")
+            .await?;
     } else {
-        let activities = [("Ra quân trồng cây xanh", "2.1", "Phường Vĩnh Thanh", "120", "Trồng 1.200 cây"),
-            ("Hiến máu tình nguyện", "3.1", "Nhà văn hóa thành phố", "85", "85 đơn vị máu")];
+        let activities = [
+            ("Ra quân trồng cây xanh", "2.1", "Phường Vĩnh Thanh", "120", "Trồng 1.200 cây"),
+            ("Hiến máu tình nguyện", "3.1", "Nhà văn hóa thành phố", "85", "85 đơn vị máu"),
+        ];
         for (i, (title, area, place, people, result)) in activities.iter().enumerate() {
             let at = |f: &str| format!("[name='a.{i}.{f}']");
             type_in(c, &mut cost, &format!("input{}", at("title")), title).await?;
-            c.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", vec![json!(at("held_on"))]).await?;
+            c.execute(
+                "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
+                vec![json!(at("held_on"))],
+            )
+            .await?;
             crate::browser::set(c, &format!("input{}", at("held_on")), day).await?;
             cost.fields += 1;
             cost.taps += 2; // the date picker: open, choose
@@ -379,7 +396,8 @@ async fn report_a_week(
     c.execute("document.querySelector('#submit-report').scrollIntoView({block: 'center'})", vec![]).await?;
     c.find(Locator::Css("#submit-report")).await?.click().await?;
     cost.taps += 1;
-    until(c, "return location.href.includes('saved=submit') && document.readyState === 'complete'", "the week sent").await?;
+    until(c, "return location.href.includes('saved=submit') && document.readyState === 'complete'", "the week sent")
+        .await?;
     wait_for(c, ".status-submitted").await?;
     Ok(cost)
 }
@@ -397,7 +415,8 @@ async fn a_returning_reporter_sends_the_week_in_under_a_minute_at_360() {
         log_in(&c, &app.base, "dt.rachgia").await?;
         loaded(&c, "/home").await?;
         let first =
-            report_a_week(&c, &app.base, "2023-03-03", "2023-03-02", &[("5", "1.200"), ("17", "25"), ("7", "3")]).await?;
+            report_a_week(&c, &app.base, "2023-03-03", "2023-03-02", &[("5", "1.200"), ("17", "25"), ("7", "3")])
+                .await?;
         Ok::<Cost, fantoccini::error::CmdError>(first)
     }
     .await;

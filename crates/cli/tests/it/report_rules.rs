@@ -365,7 +365,8 @@ async fn the_served_rule_set_evaluated_by_the_page_answers_as_the_server_does() 
     let page: Vec<Value> = serde_json::from_slice(&out.stdout).expect("node's answer");
     for (i, input) in inputs.iter().enumerate() {
         let (s, answer) =
-            call(&app, &base, "POST", &report_path("/submit"), &p.reporter, json!({"version": 0, "input": input})).await;
+            call(&app, &base, "POST", &report_path("/submit"), &p.reporter, json!({"version": 0, "input": input}))
+                .await;
         if page[i]["ok"] == json!(true) {
             assert_eq!(s, StatusCode::CREATED, "case {i}: the page found it valid: {answer}");
             assert_eq!(answer["warnings"], page[i]["warnings"], "case {i}");

@@ -20,9 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use super::fields::FieldInput;
 use super::money::{parse_vnd_code, VndError};
-use super::validate::{
-    ActivityInput, CheckedActivity, CheckedReport, FieldError, ReportContext, ReportInput, Warning,
-};
+use super::validate::{ActivityInput, CheckedActivity, CheckedReport, FieldError, ReportContext, ReportInput, Warning};
 use super::{ReportKind, MAX_ACTIVITIES, NARRATIVE_GUIDE, NARRATIVE_MAX};
 use crate::format;
 use crate::text::nfc;
@@ -257,9 +255,8 @@ pub fn parse_whole(text: &str) -> Option<i64> {
 /// d/m/yyyy or yyyy-m-d (one or two digits for day and month), a real day.
 pub fn parse_day(text: &str) -> Option<NaiveDate> {
     let t = text.trim();
-    let digits = |s: &str, min: usize, max: usize| {
-        (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-    };
+    let digits =
+        |s: &str, min: usize, max: usize| (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
     let (y, m, d) = if t.contains('/') {
         let p: Vec<&str> = t.split('/').collect();
         if p.len() != 3 || !digits(p[0], 1, 2) || !digits(p[1], 1, 2) || !digits(p[2], 4, 4) {
@@ -358,7 +355,11 @@ impl RuleSet {
                 ("proposals", "Đề xuất", "Proposals"),
             ]
             .iter()
-            .map(|(n, vi, en)| NarrativeRule { name: n.to_string(), label_vi: vi.to_string(), label_en: en.to_string() })
+            .map(|(n, vi, en)| NarrativeRule {
+                name: n.to_string(),
+                label_vi: vi.to_string(),
+                label_en: en.to_string(),
+            })
             .collect(),
             messages: messages(),
         }
@@ -394,7 +395,11 @@ impl RuleSet {
                 if t.is_empty() || t.chars().all(|c| c == '0') || t.eq_ignore_ascii_case("false") {
                     continue;
                 }
-                errors.push(self.say("value_retired", field, &[("key", key.clone()), ("label", retired.label.clone())]));
+                errors.push(self.say(
+                    "value_retired",
+                    field,
+                    &[("key", key.clone()), ("label", retired.label.clone())],
+                ));
                 continue;
             }
             errors.push(self.say("value_unknown", field, &[("key", key.clone())]));
@@ -435,7 +440,13 @@ impl RuleSet {
                 errors.push(self.say(
                     "units_exceeded",
                     name.clone(),
-                    &[label(), ("total", int(total)), ("total_raw", total.to_string()), ("max", int(max)), ("max_raw", max.to_string())],
+                    &[
+                        label(),
+                        ("total", int(total)),
+                        ("total_raw", total.to_string()),
+                        ("max", int(max)),
+                        ("max_raw", max.to_string()),
+                    ],
                 ));
             }
             if let Some(cap) = rule.base.as_ref().filter(|c| total > c.max) {
@@ -466,7 +477,11 @@ impl RuleSet {
 
         let mut activities = Vec::new();
         if input.activities.len() > limits.max_activities {
-            errors.push(self.say("activities_too_many", "activities".into(), &[("max", limits.max_activities.to_string())]));
+            errors.push(self.say(
+                "activities_too_many",
+                "activities".into(),
+                &[("max", limits.max_activities.to_string())],
+            ));
         }
         for (i, a) in input.activities.iter().enumerate().take(limits.max_activities) {
             if is_blank(a) {
@@ -500,11 +515,15 @@ impl RuleSet {
                     Some(d)
                 }
                 None if a.held_on.trim().is_empty() => {
-                    errors.push(self.say("date_missing", at("held_on"), &[n.clone()]));
+                    errors.push(self.say("date_missing", at("held_on"), std::slice::from_ref(&n)));
                     None
                 }
                 None => {
-                    errors.push(self.say("date_invalid", at("held_on"), &[n.clone(), ("text", a.held_on.trim().to_string())]));
+                    errors.push(self.say(
+                        "date_invalid",
+                        at("held_on"),
+                        &[n.clone(), ("text", a.held_on.trim().to_string())],
+                    ));
                     None
                 }
             };
@@ -513,7 +532,7 @@ impl RuleSet {
             // with areas needs one of them.
             let no_areas = self.areas.is_empty() && area.is_empty();
             if !no_areas && !self.areas.contains(&area) {
-                errors.push(self.say("area_invalid", at("area"), &[n.clone()]));
+                errors.push(self.say("area_invalid", at("area"), std::slice::from_ref(&n)));
             }
             let place = clean_text(&a.place);
             if place.chars().count() > limits.place_max {
@@ -524,7 +543,11 @@ impl RuleSet {
                 t => match parse_whole(t) {
                     Some(v) if v <= limits.max_count => Some(v),
                     _ => {
-                        errors.push(self.say("participants_invalid", at("participants"), &[n.clone(), ("text", t.to_string())]));
+                        errors.push(self.say(
+                            "participants_invalid",
+                            at("participants"),
+                            &[n.clone(), ("text", t.to_string())],
+                        ));
                         None
                     }
                 },
@@ -546,7 +569,11 @@ impl RuleSet {
             };
             let result = clean_text(&a.result);
             if result.chars().count() > limits.result_max {
-                errors.push(self.say("result_length", at("result"), &[n.clone(), ("max", limits.result_max.to_string())]));
+                errors.push(self.say(
+                    "result_length",
+                    at("result"),
+                    &[n.clone(), ("max", limits.result_max.to_string())],
+                ));
             }
             let tag = match a.tag.trim() {
                 "" => None,

@@ -10,7 +10,8 @@ use phongtrao_domain::plan::{Indicator, When};
 use phongtrao_domain::policy::Action;
 use phongtrao_domain::progress::figures::{Key as FigureKey, KeyNames};
 use phongtrao_domain::report::{
-    check, fields_for, ActivityInput, CheckedReport, Field, FieldError, ReportContext, ReportInput, ReportKind, ReportRuleError,
+    check, fields_for, ActivityInput, CheckedReport, Field, FieldError, ReportContext, ReportInput, ReportKind,
+    ReportRuleError,
 };
 use phongtrao_domain::unit::BaseFigure;
 use phongtrao_storage::campaigns::StoredCampaign;

@@ -263,7 +263,9 @@ fn build(
     for f in &mut fields {
         let target = plan.indicator(&f.key).map(|i| i.target_number);
         if target != last_target {
-            f.group = target.and_then(|n| plan.target(n)).map(|t| format!("{} {}: {}", lang.pick("Mục tiêu", "Target"), t.number, t.text));
+            f.group = target
+                .and_then(|n| plan.target(n))
+                .map(|t| format!("{} {}: {}", lang.pick("Mục tiêu", "Target"), t.number, t.text));
             last_target = target;
         }
     }
@@ -581,7 +583,9 @@ pub async fn save(
     if action == "repeat_last" {
         let previous = report_actions::last_weeks_activities(&state, &ctx).await.map_err(|f| page.fail(f))?;
         if previous.is_empty() {
-            repeat_note = Some(page.lang.pick("Tuần trước không có hoạt động nào để lặp lại.", "Last week had no activity to repeat."));
+            repeat_note = Some(
+                page.lang.pick("Tuần trước không có hoạt động nào để lặp lại.", "Last week had no activity to repeat."),
+            );
         }
         input.activities.retain(|a| !a.title.trim().is_empty());
         input.activities.extend(previous);
