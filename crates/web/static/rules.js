@@ -87,7 +87,7 @@
     rules.fields.forEach(function (f) { known[f.key] = true; });
     keys.forEach(function (key) {
       if (known[key]) return;
-      var retired = rules.retired.filter(function (r) { return r.key === key; })[0];
+      var retired = rules.retired.filter(function (r) { return r.indicator === key; })[0];
       if (retired) {
         var t = str(given[key]).trim();
         if (t === "" || /^0+$/.test(t) || t.toLowerCase() === "false") return;

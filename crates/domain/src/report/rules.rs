@@ -77,7 +77,8 @@ pub struct BaseCap {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RetiredRule {
-    pub key: String,
+    /// The indicator's key.
+    pub indicator: String,
     pub label: String,
 }
 
@@ -325,7 +326,7 @@ impl RuleSet {
             .plan
             .indicators()
             .filter(|i| i.retired && !ctx.fields.iter().any(|f| f.key == i.key))
-            .map(|i| RetiredRule { key: i.key.clone(), label: i.label.clone() })
+            .map(|i| RetiredRule { indicator: i.key.clone(), label: i.label.clone() })
             .collect();
         let launch = ctx
             .plan
@@ -390,7 +391,7 @@ impl RuleSet {
                 continue;
             }
             let field = format!("values.{key}");
-            if let Some(retired) = self.retired.iter().find(|r| &r.key == key) {
+            if let Some(retired) = self.retired.iter().find(|r| &r.indicator == key) {
                 let t = text.trim();
                 if t.is_empty() || t.chars().all(|c| c == '0') || t.eq_ignore_ascii_case("false") {
                     continue;
