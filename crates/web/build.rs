@@ -4,7 +4,7 @@ use std::hash::{Hash, Hasher};
 
 fn main() {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    for file in ["static/app.css", "static/app.js"] {
+    for file in ["static/app.css", "static/app.js", "static/rules.js"] {
         println!("cargo:rerun-if-changed={file}");
         std::fs::read(file).unwrap_or_default().hash(&mut hasher);
     }

@@ -26,11 +26,33 @@ const ASSETS: &[Asset] = &[
     },
     Asset { path: "app.css", content_type: "text/css; charset=utf-8", body: include_bytes!("../static/app.css") },
     Asset { path: "app.js", content_type: "text/javascript; charset=utf-8", body: include_bytes!("../static/app.js") },
+    Asset {
+        path: "rules.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/rules.js"),
+    },
+    Asset { path: "sw.js", content_type: "text/javascript; charset=utf-8", body: include_bytes!("../static/sw.js") },
+    Asset {
+        path: "manifest.webmanifest",
+        content_type: "application/manifest+json",
+        body: include_bytes!("../static/manifest.webmanifest"),
+    },
     Asset { path: "favicon.svg", content_type: "image/svg+xml", body: include_bytes!("../static/favicon.svg") },
 ];
 
 pub async fn serve(Path(path): Path<String>) -> Response {
     match ASSETS.iter().find(|a| a.path == path) {
+        // The service worker controls the whole site from /static/ (its scope is "/"),
+        // and is checked for a new version on every visit.
+        Some(asset) if asset.path == "sw.js" => (
+            [
+                (header::CONTENT_TYPE, asset.content_type),
+                (header::CACHE_CONTROL, "no-cache"),
+                (header::HeaderName::from_static("service-worker-allowed"), "/"),
+            ],
+            asset.body,
+        )
+            .into_response(),
         Some(asset) => {
             ([(header::CONTENT_TYPE, asset.content_type), (header::CACHE_CONTROL, "public, max-age=3600")], asset.body)
                 .into_response()

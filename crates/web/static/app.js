@@ -158,16 +158,44 @@
     form.addEventListener("input", schedule);
     form.addEventListener("change", schedule);
     window.addEventListener("online", schedule);
+    // "Gửi": checked here by the form's rule set (the server's, see rules.js), then
+    // kept on the phone (IndexedDB) BEFORE it is sent with an Idempotency-Key. If the
+    // connection is down, it waits ("chưa gửi — sẽ tự gửi khi có mạng") and goes when
+    // it comes back; a retry never stores two. Without IndexedDB or the rule set, the
+    // plain form post (as without JavaScript).
+    var rulesEl = document.getElementById("report-rules");
+    var rules = null;
+    try { rules = rulesEl ? JSON.parse(rulesEl.textContent) : null; } catch (e) { rules = null; }
+    var submitUrl = form.getAttribute("data-submit-url");
+    var bypass = false;
     // Sending the form while an autosave is on its way would send the version the page
     // had before it (a "conflict" with oneself): wait for the autosave, take the version
     // it got, then send.
     form.addEventListener("submit", function (ev) {
       clearTimeout(timer);
-      if (pending) {
+      var submitter = ev.submitter;
+      var submitting = submitter && submitter.name === "action" && submitter.value === "submit";
+      if (!bypass && submitting && rules && window.PhongtraoRules && window.Outbox && submitUrl) {
+        ev.preventDefault();
+        var input = collect(form);
+        var result = window.PhongtraoRules.evaluate(rules, input);
+        showProblems(form, result, lang);
+        if (!result.ok) return;
+        (pending || Promise.resolve()).then(function () {
+          var item = { key: key, url: submitUrl, page: location.pathname + location.search, version: parseInt(versionInput.value, 10) || 0,
+                       input: collect(form), idem: window.Outbox.newKey(), pressed_at: new Date().toISOString(), csrf: csrf,
+                       title: (document.querySelector("h1") || {}).textContent || "" };
+          return window.Outbox.put(item).then(function () {
+            try { localStorage.removeItem(key); } catch (e) {}
+            return window.Outbox.send(item);
+          });
+        }).catch(function () { /* no IndexedDB: the plain post */ bypass = true; if (typeof form.requestSubmit === "function") form.requestSubmit(submitter); else form.submit(); });
+        return;
+      }
+      if (pending && !bypass) {
         ev.preventDefault();
         if (sending) return;
         sending = true;
-        var submitter = ev.submitter;
         pending.then(function () {
           sending = false;
           if (typeof form.requestSubmit === "function") { form.requestSubmit(submitter || undefined); return; }
@@ -181,6 +209,225 @@
         return;
       }
       try { localStorage.removeItem(key); } catch (e) {}
+    });
+    // A refused report (invalid for the server, or the period locked) goes back to
+    // the page as a plain post: the server's page shows why, and what was typed.
+    form.addEventListener("outbox:refused", function () {
+      bypass = true;
+      var b = form.querySelector("#submit-report");
+      if (b && typeof form.requestSubmit === "function") form.requestSubmit(b); else if (b) b.click();
+    });
+  });
+  // The rule set's errors beside their fields and in a list at the top of the form.
+  function showProblems(form, result, lang) {
+    form.querySelectorAll(".client-error").forEach(function (e) { e.remove(); });
+    form.querySelectorAll("[aria-invalid=true][data-client]").forEach(function (e) { e.removeAttribute("aria-invalid"); e.removeAttribute("data-client"); });
+    var box = document.getElementById("client-errors");
+    if (box) box.remove();
+    if (result.ok && result.warnings.length === 0) return;
+    box = document.createElement("article");
+    box.id = "client-errors"; box.className = "notices client-error"; box.setAttribute("role", result.ok ? "status" : "alert");
+    var h = document.createElement("h2");
+    h.textContent = result.ok ? (lang === "vi" ? "Lưu ý" : "Please note") : (lang === "vi" ? "Báo cáo chưa hợp lệ" : "The report is not valid");
+    box.appendChild(h);
+    var ul = document.createElement("ul");
+    result.errors.concat(result.warnings).forEach(function (p) {
+      var li = document.createElement("li");
+      li.textContent = lang === "vi" ? p.message_vi : p.message_en;
+      li.setAttribute("data-field", p.field); li.setAttribute("data-code", p.code);
+      ul.appendChild(li);
+      var m = /^values\.(.+)$/.exec(p.field), a = /^activities\[(\d+)\]\.(\w+)$/.exec(p.field);
+      var el = m ? form.elements["v." + m[1]] : a ? form.elements["a." + a[1] + "." + a[2]] : form.elements[p.field];
+      if (el && el.nodeType === 1 && result.errors.indexOf(p) >= 0) {
+        el.setAttribute("aria-invalid", "true"); el.setAttribute("data-client", "1");
+        var small = document.createElement("small");
+        small.className = "error client-error"; small.textContent = li.textContent;
+        (el.closest("label") || el).insertAdjacentElement("afterend", small);
+      }
+    });
+    box.appendChild(ul);
+    form.insertBefore(box, form.firstChild);
+    if (!result.ok) box.scrollIntoView({ block: "start" });
+  }
+})();
+
+// The outbox: reports sent with "Gửi" wait here (IndexedDB, kept when the page or the
+// phone restarts) until the server has them. Sent again on load, when the connection
+// returns and every 20 s; each keeps its Idempotency-Key, so a retry never stores
+// two. A newer version on the server (someone changed the report meanwhile): the
+// differences are shown and the reporter chooses.
+(function () {
+  "use strict";
+  if (!window.indexedDB || !window.fetch || !window.Promise) return;
+  var vi = document.documentElement.lang !== "en";
+  var T = {
+    waiting: vi ? "Chưa gửi — sẽ tự gửi khi có mạng" : "Not sent yet — it will be sent when back online",
+    waitingHelp: vi ? "Báo cáo được giữ trên máy này. Đừng xóa dữ liệu trình duyệt trước khi báo cáo được gửi." : "The report is kept on this device. Do not clear the browser's data before it is sent.",
+    sending: vi ? "Đang gửi…" : "Sending…",
+    sent: vi ? "Đã gửi báo cáo lúc " : "Report sent at ",
+    conflict: vi ? "Báo cáo trên máy chủ đã thay đổi trong lúc bạn mất kết nối" : "The report on the server changed while you were offline",
+    conflictHelp: vi ? "Xem khác biệt rồi chọn bản cần giữ." : "See the differences, then choose which to keep.",
+    field: vi ? "Mục" : "Field", mine: vi ? "Bản trên máy này" : "On this device", theirs: vi ? "Bản trên máy chủ" : "On the server",
+    keepMine: vi ? "Gửi bản trên máy này" : "Send the version on this device",
+    keepTheirs: vi ? "Giữ bản trên máy chủ" : "Keep the server's version",
+    login: vi ? "Phiên đăng nhập đã hết: đăng nhập lại, báo cáo vẫn được giữ và sẽ tự gửi." : "Your session ended: log in again; the report is kept and will be sent.",
+    leave: vi ? "Còn báo cáo chưa gửi trên máy này." : "A report on this device is not sent yet."
+  };
+  var dbp = null;
+  function db() {
+    if (!dbp) dbp = new Promise(function (resolve, reject) {
+      var r = indexedDB.open("phongtrao", 1);
+      r.onupgradeneeded = function () { r.result.createObjectStore("outbox", { keyPath: "key" }); };
+      r.onsuccess = function () { resolve(r.result); };
+      r.onerror = function () { reject(r.error); };
+    });
+    return dbp;
+  }
+  function tx(mode, fn) {
+    return db().then(function (d) {
+      return new Promise(function (resolve, reject) {
+        var t = d.transaction("outbox", mode), store = t.objectStore("outbox"), out = fn(store);
+        t.oncomplete = function () { resolve(out && out.result !== undefined ? out.result : out); };
+        t.onerror = function () { reject(t.error); };
+      });
+    });
+  }
+  function put(item) {
+    // Ask the browser not to evict what waits here when space runs low.
+    if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
+    return tx("readwrite", function (s) { return s.put(item); }).then(update);
+  }
+  function remove(key) { return tx("readwrite", function (s) { return s.delete(key); }).then(update); }
+  function all() { return tx("readonly", function (s) { return s.getAll(); }); }
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var a = new Uint8Array(16); crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function csrfNow(item) { var el = document.querySelector("input[name=csrf]"); return el ? el.value : item.csrf; }
+  var inFlight = {};
+  // Sends one waiting report; resolves when the server answered (or not).
+  function send(item) {
+    if (inFlight[item.key]) return inFlight[item.key];
+    status(item, "sending");
+    var p = fetch(item.url, { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfNow(item), "Idempotency-Key": item.idem },
+      body: JSON.stringify({ version: item.version, input: item.input }) })
+      .then(function (r) { return r.json().catch(function () { return null; }).then(function (body) { return { status: r.status, ok: r.ok, body: body }; }); })
+      .then(function (res) {
+        if (res.ok) {
+          return remove(item.key).then(function () {
+            var here = document.getElementById("report-form");
+            if (here && here.getAttribute("data-storage-key") === item.key) {
+              var u = new URL(item.page, location.href); u.searchParams.set("saved", "submit"); location.replace(u.toString());
+            }
+            else status(item, "sent");
+          });
+        }
+        if (res.status === 409 && res.body && res.body.current && res.body.current.version !== item.version) {
+          item.conflict = res.body.current;
+          return put(item).then(function () { status(item, "conflict"); });
+        }
+        if (res.status === 401 || res.status === 403) { status(item, "login"); return; }
+        if (res.status >= 500) { status(item, "waiting"); return; }
+        // Refused for good (invalid, locked, closed): the page shows why, with what was typed.
+        return remove(item.key).then(function () {
+          var here = document.getElementById("report-form");
+          if (here && here.getAttribute("data-storage-key") === item.key) here.dispatchEvent(new Event("outbox:refused"));
+        });
+      })
+      .catch(function () { status(item, "waiting"); })
+      .then(function () { delete inFlight[item.key]; });
+    inFlight[item.key] = p;
+    return p;
+  }
+  function flush() { return all().then(function (items) { return Promise.all(items.filter(function (i) { return !i.conflict; }).map(send)); }).catch(function () {}); }
+
+  // What the page shows of waiting reports: a note at the top of <main>.
+  function box() {
+    var b = document.getElementById("outbox");
+    if (!b) {
+      b = document.createElement("article");
+      b.id = "outbox"; b.className = "notices outbox"; b.setAttribute("role", "status");
+      var main = document.querySelector("main") || document.body;
+      main.insertBefore(b, main.firstChild);
+    }
+    return b;
+  }
+  function el(tag, text, cls) { var e = document.createElement(tag); if (text) e.textContent = text; if (cls) e.className = cls; return e; }
+  function status(item, what) {
+    var b = box(), line = b.querySelector('[data-key="' + item.key + '"]');
+    if (!line) { line = el("div"); line.setAttribute("data-key", item.key); b.appendChild(line); }
+    line.textContent = "";
+    line.setAttribute("data-state", what);
+    if (what === "sent") { var d = new Date(); line.appendChild(el("p", T.sent + ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2), "success")); return; }
+    var head = el("p"); head.appendChild(el("strong", item.title ? item.title + ": " : "")); head.appendChild(el("span", what === "sending" ? T.sending : what === "conflict" ? T.conflict : what === "login" ? T.login : T.waiting, "pending-text"));
+    line.appendChild(head);
+    if (what === "waiting" || what === "sending") line.appendChild(el("small", T.waitingHelp));
+    if (what === "conflict") showDiff(line, item);
+  }
+  function showDiff(line, item) {
+    line.appendChild(el("p", T.conflictHelp));
+    var theirs = item.conflict.draft || {}, mine = item.input, rows = [];
+    var labels = {};
+    document.querySelectorAll("#report-form label[for^='v-']").forEach(function (l) { labels[l.getAttribute("for").slice(2)] = l.textContent.trim(); });
+    var keys = Object.keys(mine.values || {}).concat(Object.keys(theirs.values || {})).filter(function (k, i, a) { return a.indexOf(k) === i; }).sort();
+    keys.forEach(function (k) {
+      var a = String((mine.values || {})[k] || "").trim(), b = String((theirs.values || {})[k] || "").trim();
+      if ((a || "0") !== (b || "0")) rows.push([labels[k] || k, a, b]);
+    });
+    [["highlights", vi ? "Điểm nổi bật" : "Highlights"], ["difficulties", vi ? "Khó khăn" : "Difficulties"], ["proposals", vi ? "Đề xuất" : "Proposals"]].forEach(function (n) {
+      var a = String(mine[n[0]] || "").trim(), b = String(theirs[n[0]] || "").trim();
+      if (a !== b) rows.push([n[1], a, b]);
+    });
+    var ma = (mine.activities || []).map(function (x) { return x.title; }).join("; "), ta = (theirs.activities || []).map(function (x) { return x.title; }).join("; ");
+    if (ma !== ta) rows.push([vi ? "Hoạt động" : "Activities", ma, ta]);
+    var table = el("table", "", "outbox-diff"), thead = el("thead"), tr = el("tr");
+    [T.field, T.mine, T.theirs].forEach(function (t) { tr.appendChild(el("th", t)); });
+    thead.appendChild(tr); table.appendChild(thead);
+    var tbody = el("tbody");
+    rows.forEach(function (r) { var row = el("tr"); r.forEach(function (c) { row.appendChild(el("td", c)); }); tbody.appendChild(row); });
+    table.appendChild(tbody); line.appendChild(table);
+    var actions = el("div", "", "form-actions");
+    var keepTheirs = el("button", T.keepTheirs, "secondary"); keepTheirs.type = "button"; keepTheirs.id = "outbox-keep-theirs";
+    var keepMine = el("button", T.keepMine); keepMine.type = "button"; keepMine.id = "outbox-keep-mine";
+    keepTheirs.addEventListener("click", function () { remove(item.key).then(function () { location.replace(item.page.split("?")[0]); }); });
+    keepMine.addEventListener("click", function () {
+      // Sent on top of the server's version, with a new key (another request).
+      item.version = item.conflict.version; item.idem = newKey(); delete item.conflict;
+      put(item).then(function () { return send(item); });
+    });
+    actions.appendChild(keepTheirs); actions.appendChild(keepMine); line.appendChild(actions);
+  }
+  var waiting = 0;
+  function update() { return all().then(function (items) { waiting = items.length; return items; }).catch(function () {}); }
+  window.Outbox = { put: put, send: send, newKey: newKey, all: all };
+  document.addEventListener("DOMContentLoaded", function () {
+    all().then(function (items) {
+      waiting = items.length;
+      items.forEach(function (i) { status(i, i.conflict ? "conflict" : "waiting"); });
+      flush();
+    }).catch(function () {});
+    window.addEventListener("online", flush);
+    setInterval(function () { if (waiting > 0) flush(); }, 20000);
+  });
+})();
+
+// Installable and offline (service worker): the reporter's home, this week's form
+// and last week's report are kept on the phone. Logging out forgets them.
+(function () {
+  "use strict";
+  if (!("serviceWorker" in navigator)) return;
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!document.querySelector("form[action='/logout']")) return;
+    navigator.serviceWorker.register("/static/sw.js", { scope: "/" }).then(function () { return navigator.serviceWorker.ready; }).then(function (reg) {
+      var keep = ["/home"];
+      document.querySelectorAll("#open-next, .report-lines a").forEach(function (a, i) { if (i < 3) keep.push(a.getAttribute("href")); });
+      if (reg.active) reg.active.postMessage({ keep: keep });
+    }).catch(function () {});
+    var out = document.querySelector("form[action='/logout']");
+    out.addEventListener("submit", function () {
+      if (navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage({ forget: true });
     });
   });
 })();

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::support::{add_user, spawn_app};
 
-const PW: &str = "mat-khau-thu-nghiem-1";
+pub(crate) const PW: &str = "mat-khau-thu-nghiem-1";
 
 pub(crate) struct Driver {
     child: Child,
@@ -110,6 +110,8 @@ async fn a_reporter_on_a_phone_logs_in_fills_in_and_submits_a_weekly_report() {
         // The phone layout never scrolls sideways.
         let fits = c.execute("return document.documentElement.scrollWidth <= window.innerWidth + 1", vec![]).await?;
         assert_eq!(fits, json!(true), "horizontal scroll on the report form at 390 px");
+        // Indicators with nothing yet for the unit are folded under "không phát sinh trong tuần".
+        c.find(Locator::Css("#quiet-fields > summary")).await?.click().await?;
         c.find(Locator::Css("input[name='v.5']")).await?.send_keys("1.200").await?;
         c.find(Locator::Css("input[name='v.17']")).await?.send_keys("25").await?;
         c.find(Locator::Css("input[name='a.0.title']")).await?.send_keys("Ra quân Ngày Chủ nhật xanh").await?;
@@ -276,6 +278,7 @@ async fn on_a_360_phone_a_reporter_reaches_this_weeks_form_in_one_tap_and_submit
             vec![],
         )
         .await?;
+        c.find(Locator::Css("#quiet-fields > summary")).await?.click().await?;
         c.find(Locator::Css("input[name='v.5']")).await?.send_keys("1.200").await?;
         // The autosave starts 2 s after the last keystroke; wait until it is on its way.
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -511,7 +514,7 @@ async fn at_1366_the_office_locks_a_week_after_confirming_and_the_reporter_sees_
 }
 
 /// Thursday 9 March 2023, 10:00 in Vietnam: week 1 is past, week 2 open.
-fn thursday_of_week_2() -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn thursday_of_week_2() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc3339("2023-03-09T10:00:00+07:00").expect("time").with_timezone(&chrono::Utc)
 }
 

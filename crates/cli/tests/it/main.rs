@@ -11,6 +11,7 @@ mod audit_log;
 mod backup;
 mod browser;
 mod browser_evidence;
+mod browser_offline;
 mod campaign_new;
 mod campaigns;
 mod cascade;

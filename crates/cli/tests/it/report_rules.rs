@@ -323,3 +323,57 @@ async fn every_step_makes_the_next_version_and_a_stale_save_changes_none() {
         ]
     );
 }
+
+/// The same checks offline as on the server, end to end: the rule set the server
+/// serves with the form, evaluated by the page's `rules.js` (under node), gives what
+/// the server answers when the same reports are submitted: the same errors (field,
+/// code, both messages) for refused ones, and a valid one is stored.
+#[tokio::test]
+async fn the_served_rule_set_evaluated_by_the_page_answers_as_the_server_does() {
+    let app = spawn_app_at(vn(2, 10)).await;
+    let p = people(&app).await;
+    let base = app.base.clone();
+    let (s, view) = call(&app, &base, "GET", &report_path(""), &p.reporter, Value::Null).await;
+    assert_eq!(s, StatusCode::OK, "{view}");
+    let rules = view["rules"].clone();
+    assert!(rules["fields"].as_array().is_some_and(|f| !f.is_empty()), "{rules}");
+    let act = |held_on: &str, funds: &str, area: &str| {
+        json!({"title": "Ra quân trồng cây", "held_on": held_on, "area": area, "place": "Phường Vĩnh Thanh",
+               "participants": "120", "funds": funds, "result": "Trồng 500 cây"})
+    };
+    let inputs = [
+        json!({"values": {"5": "-3", "7": "2,5", "zz": "1"}}),
+        json!({"values": {"5": "1.20"}, "activities": [act("2023-03-11", "1,5 triệu", "9")]}),
+        json!({"values": {}}),
+        json!({"nothing_to_report": true, "values": {"5": "3"}}),
+        json!({"activities": [act("31/02/2023", "1.500.000", "2.1")], "highlights": "x".repeat(3001)}),
+        // Valid last (it is stored): a week with figures and an activity.
+        json!({"values": {"5": "1.200", "17": "25"}, "activities": [act("2023-03-02", "1.500.000 đ", "2.1")]}),
+    ];
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("cases.json");
+    let cases: Vec<Value> = inputs.iter().map(|i| json!({"rules": rules, "input": i})).collect();
+    std::fs::write(&file, serde_json::to_string(&cases).expect("json")).expect("write");
+    let rules_js = concat!(env!("CARGO_MANIFEST_DIR"), "/../web/static/rules.js");
+    let script = format!(
+        "const r = require({rules_js:?}); const cases = require({:?}); \
+         process.stdout.write(JSON.stringify(cases.map(c => r.evaluate(c.rules, c.input))));",
+        file.to_string_lossy()
+    );
+    let out = std::process::Command::new("node").arg("-e").arg(&script).output().expect("node");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let page: Vec<Value> = serde_json::from_slice(&out.stdout).expect("node's answer");
+    for (i, input) in inputs.iter().enumerate() {
+        let (s, answer) =
+            call(&app, &base, "POST", &report_path("/submit"), &p.reporter, json!({"version": 0, "input": input}))
+                .await;
+        if page[i]["ok"] == json!(true) {
+            assert_eq!(s, StatusCode::CREATED, "case {i}: the page found it valid: {answer}");
+            assert_eq!(answer["warnings"], page[i]["warnings"], "case {i}");
+        } else {
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "case {i}: {answer}");
+            assert_eq!(answer["fields"], page[i]["errors"], "case {i}: the page's errors are the server's");
+        }
+    }
+    assert_eq!(page.iter().filter(|r| r["ok"] == json!(false)).count(), 5, "five refused, one stored");
+}

@@ -5,11 +5,13 @@
 mod fields;
 pub mod json;
 mod money;
+pub mod rules;
 pub mod transition;
 mod validate;
 
 pub use fields::{fields_for, Field, FieldInput};
-pub use money::{format_vnd, parse_vnd};
+pub use money::{format_vnd, parse_vnd, parse_vnd_code, VndError};
+pub use rules::RuleSet;
 pub use transition::{
     plan_review, plan_save, LockState, Operation, ReportRuleError, ReviewPlan, SavePlan, SaveRefusal,
 };
@@ -102,6 +104,26 @@ impl ReportKind {
             _ => None,
         }
     }
+}
+
+/// Last week's activities for "lặp lại hoạt động tuần trước": the same activities,
+/// each a week later (blank when that falls outside `window`, to be chosen again).
+pub fn repeated(previous: &[ActivityInput], window: (chrono::NaiveDate, chrono::NaiveDate)) -> Vec<ActivityInput> {
+    previous
+        .iter()
+        .filter(|a| !a.title.trim().is_empty())
+        .map(|a| {
+            let mut copy = a.clone();
+            copy.held_on = rules::parse_day(&a.held_on)
+                .and_then(|d| d.checked_add_days(chrono::Days::new(7)))
+                .filter(|d| *d >= window.0 && *d <= window.1)
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default();
+            // A launch happens once.
+            copy.tag = String::new();
+            copy
+        })
+        .collect()
 }
 
 /// Length guides of the narrative fields: a short report, not ten pages.

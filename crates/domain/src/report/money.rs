@@ -1,21 +1,36 @@
 //! Funds in VND, written the Vietnamese way: 1.500.000 (đồng).
 
+/// Why an amount was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VndError {
+    Missing,
+    Invalid,
+    TooLarge,
+}
+
 /// Parses "1.500.000", "1500000", "1.500.000 đ", "1.500.000đ", "1 500 000" exactly.
 /// Refuses decimals, negatives and anything ambiguous.
 pub fn parse_vnd(text: &str) -> Result<i64, String> {
-    let t = text.trim();
-    let t = t
-        .trim_end_matches("VNĐ")
-        .trim_end_matches("VND")
-        .trim_end_matches("vnđ")
-        .trim_end_matches("đồng")
-        .trim_end_matches('đ')
-        .trim();
-    if t.is_empty() {
-        return Err("chưa nhập số tiền / no amount".into());
+    parse_vnd_code(text, 15).map_err(|e| match e {
+        VndError::Missing => "chưa nhập số tiền / no amount".into(),
+        VndError::Invalid => {
+            format!("\"{text}\" không phải số tiền hợp lệ (ví dụ 1.500.000) / not a valid amount (e.g. 1.500.000)")
+        }
+        VndError::TooLarge => format!("số tiền quá lớn / amount too large: {text}"),
+    })
+}
+
+/// The same, with the reason as a code (the report rules, also evaluated in the
+/// page by `rules.js`: keep them in step).
+pub fn parse_vnd_code(text: &str, max_digits: usize) -> Result<i64, VndError> {
+    let mut t = text.trim();
+    for suffix in ["VNĐ", "VND", "vnđ", "đồng", "đ"] {
+        t = t.trim_end_matches(suffix);
     }
-    let bad =
-        || format!("\"{text}\" không phải số tiền hợp lệ (ví dụ 1.500.000) / not a valid amount (e.g. 1.500.000)");
+    let t = t.trim();
+    if t.is_empty() {
+        return Err(VndError::Missing);
+    }
     let grouped: Vec<&str> = if t.contains('.') {
         t.split('.').collect()
     } else if t.contains(' ') {
@@ -26,17 +41,17 @@ pub fn parse_vnd(text: &str) -> Result<i64, String> {
     if grouped.len() > 1 {
         let first_ok = (1..=3).contains(&grouped[0].len());
         if !first_ok || grouped[1..].iter().any(|g| g.len() != 3) {
-            return Err(bad());
+            return Err(VndError::Invalid);
         }
     }
     let digits: String = grouped.concat();
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad());
+        return Err(VndError::Invalid);
     }
-    if digits.len() > 15 {
-        return Err(format!("số tiền quá lớn / amount too large: {text}"));
+    if digits.len() > max_digits {
+        return Err(VndError::TooLarge);
     }
-    digits.parse::<i64>().map_err(|_| bad())
+    digits.parse::<i64>().map_err(|_| VndError::Invalid)
 }
 
 /// 1500000 → "1.500.000"

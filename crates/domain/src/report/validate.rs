@@ -6,17 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::fields::{Field, FieldInput};
-use super::money::parse_vnd;
-use super::{ReportKind, MAX_ACTIVITIES, NARRATIVE_GUIDE, NARRATIVE_MAX};
-use crate::base_figures::parse_whole;
-use crate::format;
-use crate::plan::{FileDate, Plan};
-use crate::text::nfc;
+use super::fields::Field;
+use super::ReportKind;
+use crate::plan::Plan;
 use crate::unit::BaseFigure;
-
-/// The largest number accepted in a count field.
-const MAX_COUNT: i64 = 1_000_000_000;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -110,6 +103,9 @@ pub struct CheckedReport {
 pub struct FieldError {
     /// "values.5", "activities[2].held_on", "highlights".
     pub field: String,
+    /// What is wrong, as a word ("number_invalid", "date_outside"...: the rule set's).
+    #[serde(default)]
+    pub code: String,
     pub message_vi: String,
     pub message_en: String,
 }
@@ -117,6 +113,8 @@ pub struct FieldError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
     pub field: String,
+    #[serde(default)]
+    pub code: String,
     pub message_vi: String,
     pub message_en: String,
 }
@@ -132,10 +130,6 @@ pub struct ReportContext<'a> {
     pub base: &'a BTreeMap<BaseFigure, i64>,
     /// The unit's totals so far, from its other counted reports.
     pub cumulative_before: &'a HashMap<String, i64>,
-}
-
-fn error(errors: &mut Vec<FieldError>, field: impl Into<String>, vi: impl Into<String>, en: impl Into<String>) {
-    errors.push(FieldError { field: field.into(), message_vi: vi.into(), message_en: en.into() });
 }
 
 impl ReportInput {
@@ -165,383 +159,10 @@ impl ReportInput {
     }
 }
 
-fn clean_text(text: &str) -> String {
-    nfc(crate::text::clean_note(text).trim())
-}
-
-fn has_bad_control(text: &str) -> bool {
-    text.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-}
-
-/// Checks the input against the form of this unit and period.
+/// Checks the input against the form of this unit and period: the rule set of the
+/// form (`rules::RuleSet`, the same the page evaluates offline), evaluated.
 pub fn check(ctx: &ReportContext, input: &ReportInput) -> Result<CheckedReport, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    let mut values = BTreeMap::new();
-    for (key, text) in &input.values {
-        if !ctx.fields.iter().any(|f| &f.key == key) {
-            if let Some(retired) = ctx.plan.indicator(key).filter(|i| i.retired) {
-                // A form opened before the amendment may still hold the field: an
-                // empty or zero value is no figure; a new figure is refused.
-                let t = text.trim();
-                if t.is_empty() || t.chars().all(|c| c == '0') || t.eq_ignore_ascii_case("false") {
-                    continue;
-                }
-                error(
-                    &mut errors,
-                    format!("values.{key}"),
-                    format!(
-                        "Chỉ tiêu {key} ({}) đã ngừng theo dõi theo kế hoạch điều chỉnh: không nhận số liệu mới",
-                        retired.label
-                    ),
-                    format!(
-                        "Indicator {key} ({}) was retired by an amendment of the plan: it takes no new figures",
-                        retired.label
-                    ),
-                );
-                continue;
-            }
-            error(
-                &mut errors,
-                format!("values.{key}"),
-                format!("Chỉ số \"{key}\" không có trong mẫu báo cáo của đơn vị"),
-                format!("Indicator \"{key}\" is not in this unit's form"),
-            );
-        }
-    }
-    for field in ctx.fields {
-        let name = format!("values.{}", field.key);
-        let text = input.values.get(&field.key).map(|s| s.trim()).unwrap_or("");
-        let before = ctx.cumulative_before.get(&field.key).copied().unwrap_or(0);
-        let value = match &field.input {
-            FieldInput::YesNo => match text.to_lowercase().as_str() {
-                "" | "0" | "false" | "off" | "no" | "khong" | "không" => 0,
-                "1" | "true" | "on" | "yes" | "co" | "có" => 1,
-                _ => {
-                    error(
-                        &mut errors,
-                        &name,
-                        format!("{}: chọn Có hoặc Không", field.label),
-                        format!("{}: answer yes or no", field.label),
-                    );
-                    continue;
-                }
-            },
-            _ if text.is_empty() => 0,
-            _ => match parse_whole(text) {
-                Some(v) if v <= MAX_COUNT => v,
-                Some(_) => {
-                    error(
-                        &mut errors,
-                        &name,
-                        format!("{}: số quá lớn", field.label),
-                        format!("{}: number too large", field.label),
-                    );
-                    continue;
-                }
-                None => {
-                    error(
-                        &mut errors,
-                        &name,
-                        format!("{}: \"{text}\" phải là số nguyên không âm (ví dụ 1.500)", field.label),
-                        format!("{}: \"{text}\" must be a whole non-negative number (e.g. 1.500)", field.label),
-                    );
-                    continue;
-                }
-            },
-        };
-        match &field.input {
-            FieldInput::YesNo if value == 1 && before >= 1 && ctx.kind == ReportKind::Weekly => {
-                error(
-                    &mut errors,
-                    &name,
-                    format!("{}: đơn vị đã báo cáo hoàn thành ở kỳ trước", field.label),
-                    format!("{}: already reported as done in an earlier period", field.label),
-                );
-            }
-            FieldInput::UnitsDone { expected } if before + value > *expected && ctx.kind == ReportKind::Weekly => {
-                error(
-                    &mut errors,
-                    &name,
-                    format!("{}: lũy kế {} vượt quá số đơn vị ({})", field.label, before + value, expected),
-                    format!("{}: the total {} exceeds the number of units ({})", field.label, before + value, expected),
-                );
-            }
-            FieldInput::Reached => {
-                let indicator = ctx.plan.indicator(&field.key);
-                if let Some(base_figure) = indicator.and_then(|i| i.base) {
-                    if let Some(base) = ctx.base.get(&base_figure) {
-                        let total = before + value;
-                        if total > *base && ctx.kind == ReportKind::Weekly {
-                            let vi = format!(
-                                "{}: lũy kế {} vượt {} của đơn vị ({})",
-                                field.label,
-                                format::integer(total),
-                                base_figure.label_vi().to_lowercase(),
-                                format::integer(*base)
-                            );
-                            let en = format!(
-                                "{}: the total {} is above the unit's {} ({})",
-                                field.label,
-                                total,
-                                base_figure.label_en().to_lowercase(),
-                                base
-                            );
-                            if input.confirm_above_base {
-                                warnings.push(Warning { field: name.clone(), message_vi: vi, message_en: en });
-                            } else {
-                                error(
-                                    &mut errors,
-                                    &name,
-                                    format!("{vi}. Kiểm tra lại hoặc đánh dấu xác nhận."),
-                                    format!("{en}. Check it or tick the confirmation."),
-                                );
-                            }
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-        values.insert(field.key.clone(), value);
-    }
-
-    let mut activities = Vec::new();
-    if input.activities.len() > MAX_ACTIVITIES {
-        error(
-            &mut errors,
-            "activities",
-            format!("Tối đa {MAX_ACTIVITIES} hoạt động mỗi báo cáo"),
-            format!("At most {MAX_ACTIVITIES} activities per report"),
-        );
-    }
-    let launch = ctx.plan.milestone("district-launch").map(|m| (m.when.first_day(), m.when.last_day()));
-    for (i, a) in input.activities.iter().enumerate().take(MAX_ACTIVITIES) {
-        if a.is_blank() {
-            continue;
-        }
-        let at = |f: &str| format!("activities[{i}].{f}");
-        let n = i + 1;
-        let title = clean_text(&a.title);
-        if title.chars().count() < 3 || title.chars().count() > 300 || has_bad_control(&title) {
-            error(
-                &mut errors,
-                at("title"),
-                format!("Hoạt động {n}: tên cần từ 3 đến 300 ký tự"),
-                format!("Activity {n}: the title needs 3 to 300 characters"),
-            );
-        }
-        let held_on = match FileDate::parse(&a.held_on) {
-            Ok(d) => {
-                let (from, to) = ctx.window;
-                if d.0 < from || d.0 > to {
-                    error(
-                        &mut errors,
-                        at("held_on"),
-                        format!(
-                            "Hoạt động {n}: ngày {} nằm ngoài kỳ báo cáo ({} – {})",
-                            format::date(d.0),
-                            format::date(from),
-                            format::date(to)
-                        ),
-                        format!(
-                            "Activity {n}: {} is outside the period ({} – {})",
-                            format::date(d.0),
-                            format::date(from),
-                            format::date(to)
-                        ),
-                    );
-                }
-                Some(d.0)
-            }
-            Err(_) if a.held_on.trim().is_empty() => {
-                error(
-                    &mut errors,
-                    at("held_on"),
-                    format!("Hoạt động {n}: chưa nhập ngày tổ chức"),
-                    format!("Activity {n}: the date it was held is missing"),
-                );
-                None
-            }
-            Err(_) => {
-                error(
-                    &mut errors,
-                    at("held_on"),
-                    format!("Hoạt động {n}: ngày \"{}\" không hợp lệ (dd/mm/yyyy)", a.held_on.trim()),
-                    format!("Activity {n}: invalid date \"{}\" (dd/mm/yyyy)", a.held_on.trim()),
-                );
-                None
-            }
-        };
-        let area = a.area.trim().to_string();
-        // A plan without activity areas (a short campaign plan) takes activities
-        // without one; a plan with areas needs one of them.
-        let no_areas = ctx.plan.areas.is_empty() && area.is_empty();
-        if !no_areas && !ctx.plan.areas.iter().any(|x| x.number == area) {
-            error(
-                &mut errors,
-                at("area"),
-                format!("Hoạt động {n}: chọn một nội dung hoạt động của kế hoạch"),
-                format!("Activity {n}: choose an activity area of the plan"),
-            );
-        }
-        let place = clean_text(&a.place);
-        if place.chars().count() > 300 || has_bad_control(&place) {
-            error(
-                &mut errors,
-                at("place"),
-                format!("Hoạt động {n}: địa điểm tối đa 300 ký tự"),
-                format!("Activity {n}: the place has at most 300 characters"),
-            );
-        }
-        let participants = match a.participants.trim() {
-            "" => None,
-            t => match parse_whole(t) {
-                Some(v) if v <= MAX_COUNT => Some(v),
-                _ => {
-                    error(
-                        &mut errors,
-                        at("participants"),
-                        format!("Hoạt động {n}: số người tham gia \"{t}\" không hợp lệ"),
-                        format!("Activity {n}: invalid number of participants \"{t}\""),
-                    );
-                    None
-                }
-            },
-        };
-        let funds_vnd = match a.funds.trim() {
-            "" => None,
-            t => match parse_vnd(t) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    let (vi, en) = e.split_once(" / ").unwrap_or((&e, &e));
-                    error(
-                        &mut errors,
-                        at("funds"),
-                        format!("Hoạt động {n}: kinh phí {vi}"),
-                        format!("Activity {n}: funds {en}"),
-                    );
-                    None
-                }
-            },
-        };
-        let result = clean_text(&a.result);
-        if result.chars().count() > 1000 || has_bad_control(&result) {
-            error(
-                &mut errors,
-                at("result"),
-                format!("Hoạt động {n}: kết quả tối đa 1000 ký tự"),
-                format!("Activity {n}: the result has at most 1000 characters"),
-            );
-        }
-        let tag = match a.tag.trim() {
-            "" => None,
-            "launch" => Some("launch".to_string()),
-            other => {
-                error(
-                    &mut errors,
-                    at("tag"),
-                    format!("Hoạt động {n}: nhãn \"{other}\" không hợp lệ"),
-                    format!("Activity {n}: unknown tag \"{other}\""),
-                );
-                None
-            }
-        };
-        if let (Some("launch"), Some(day), Some((from, to))) = (tag.as_deref(), held_on, launch) {
-            if day < from || day > to {
-                warnings.push(Warning {
-                    field: at("held_on"),
-                    message_vi: format!(
-                        "Lễ khởi động ngày {} nằm ngoài thời gian kế hoạch quy định ({} – {})",
-                        format::date(day),
-                        format::date(from),
-                        format::date(to)
-                    ),
-                    message_en: format!(
-                        "The launch on {} is outside the plan's window ({} – {})",
-                        format::date(day),
-                        format::date(from),
-                        format::date(to)
-                    ),
-                });
-            }
-        }
-        if let Some(held_on) = held_on {
-            activities.push(CheckedActivity { title, held_on, area, place, participants, funds_vnd, result, tag });
-        }
-    }
-
-    let mut narrative = |name: &str, label_vi: &str, label_en: &str, text: &str| {
-        let t = clean_text(text);
-        let len = t.chars().count();
-        if len > NARRATIVE_MAX || has_bad_control(&t) {
-            error(
-                &mut errors,
-                name,
-                format!("{label_vi}: tối đa {NARRATIVE_MAX} ký tự"),
-                format!("{label_en}: at most {NARRATIVE_MAX} characters"),
-            );
-        } else if len > NARRATIVE_GUIDE {
-            warnings.push(Warning {
-                field: name.into(),
-                message_vi: format!("{label_vi}: {len} ký tự, dài hơn mức gợi ý {NARRATIVE_GUIDE} — nên viết ngắn gọn"),
-                message_en: format!("{label_en}: {len} characters, longer than the suggested {NARRATIVE_GUIDE}"),
-            });
-        }
-        t
-    };
-    let highlights = narrative("highlights", "Điểm nổi bật", "Highlights", &input.highlights);
-    let difficulties = narrative("difficulties", "Khó khăn", "Difficulties", &input.difficulties);
-    let proposals = narrative("proposals", "Đề xuất", "Proposals", &input.proposals);
-
-    let empty = values.values().all(|v| *v == 0)
-        && activities.is_empty()
-        && input.activities.iter().all(ActivityInput::is_blank)
-        && highlights.is_empty()
-        && difficulties.is_empty()
-        && proposals.is_empty();
-    if ctx.kind == ReportKind::UnitPlan {
-        // A unit plan says what the unit commits to: an empty one is no plan, and
-        // "nothing to report this week" belongs to weekly reports.
-        if input.nothing_to_report {
-            error(
-                &mut errors,
-                "nothing_to_report",
-                "\"Không phát sinh trong tuần\" chỉ dùng cho báo cáo tuần",
-                "\"Nothing to report this week\" is for weekly reports only",
-            );
-        } else if empty && errors.is_empty() {
-            error(
-                &mut errors,
-                "values",
-                "Kế hoạch của đơn vị đang trống: hãy đăng ký ít nhất một chỉ tiêu, một hoạt động hoặc một ghi chú.",
-                "The unit plan is empty: commit to at least one figure, activity or note.",
-            );
-        }
-    }
-    if ctx.kind == ReportKind::Weekly {
-        if empty && !input.nothing_to_report && errors.is_empty() {
-            error(
-                &mut errors,
-                "nothing_to_report",
-                "Báo cáo đang trống: hãy nhập ít nhất một số liệu, một hoạt động hoặc một ghi chú. Nếu tuần này đơn vị không có gì để báo cáo, hãy chọn \"Không phát sinh trong tuần\".",
-                "The report is empty: enter at least one figure, activity or note. If the unit has nothing to report this week, tick \"Nothing to report this week\".",
-            );
-        } else if !empty && input.nothing_to_report {
-            error(
-                &mut errors,
-                "nothing_to_report",
-                "Đã chọn \"Không phát sinh trong tuần\" nhưng báo cáo có số liệu, hoạt động hoặc ghi chú: bỏ chọn ô này hoặc xóa nội dung.",
-                "\"Nothing to report this week\" is ticked but the report has figures, activities or notes: untick it or clear them.",
-            );
-        }
-    }
-
-    if errors.is_empty() {
-        Ok(CheckedReport { values, activities, highlights, difficulties, proposals, warnings })
-    } else {
-        Err(errors)
-    }
+    super::rules::RuleSet::build(ctx).evaluate(input)
 }
 
 #[cfg(test)]
@@ -549,7 +170,7 @@ mod tests {
     use super::*;
     use crate::builtin::PLAN_TOML;
     use crate::plan::{parse_plan, Level};
-    use crate::report::fields_for;
+    use crate::report::{fields_for, FieldInput, NARRATIVE_GUIDE, NARRATIVE_MAX};
     use crate::unit::UnitKind;
 
     fn d(m: u32, day: u32) -> NaiveDate {

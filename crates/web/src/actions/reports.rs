@@ -10,7 +10,8 @@ use phongtrao_domain::plan::{Indicator, When};
 use phongtrao_domain::policy::Action;
 use phongtrao_domain::progress::figures::{Key as FigureKey, KeyNames};
 use phongtrao_domain::report::{
-    check, fields_for, CheckedReport, Field, FieldError, ReportContext, ReportInput, ReportKind, ReportRuleError,
+    check, fields_for, ActivityInput, CheckedReport, Field, FieldError, ReportContext, ReportInput, ReportKind,
+    ReportRuleError,
 };
 use phongtrao_domain::unit::BaseFigure;
 use phongtrao_storage::campaigns::StoredCampaign;
@@ -194,6 +195,17 @@ pub async fn load(
         lock,
         allocated: None,
     })
+}
+
+/// The activities of the unit's report of the week before (for "lặp lại hoạt động
+/// tuần trước"), each moved a week later; none for the first week.
+pub async fn last_weeks_activities(state: &AppState, ctx: &FormContext) -> Result<Vec<ActivityInput>, Failure> {
+    let Some(period) = ctx.period.as_ref().filter(|p| p.seq > 1) else {
+        return Ok(Vec::new());
+    };
+    let key = ReportKey { period_seq: i64::from(period.seq) - 1, ..ctx.key() };
+    let previous = reports::get(&state.db, &key).await?;
+    Ok(previous.map(|r| phongtrao_domain::report::repeated(&r.draft().activities, ctx.window)).unwrap_or_default())
 }
 
 /// The actor may read this unit's reports.

@@ -40,6 +40,9 @@ pub struct ErrorDetail {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct FieldProblem {
     pub field: String,
+    /// What is wrong, as a word of the form's rule set ("number_invalid", "date_outside"…)
+    #[serde(default)]
+    pub code: String,
     pub message_vi: String,
     pub message_en: String,
 }

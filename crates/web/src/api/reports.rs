@@ -131,6 +131,10 @@ pub struct ReportView {
     pub totals_before: std::collections::HashMap<String, i64>,
     pub report: Option<ReportState>,
     pub submitted: Submitted,
+    /// The form's checks as data (the same the server evaluates on submit; the page
+    /// evaluates them offline with /static/rules.js)
+    #[schema(value_type = Object)]
+    pub rules: phongtrao_domain::report::RuleSet,
 }
 
 /// The outcome of a save or a review.
@@ -314,6 +318,7 @@ pub async fn show(
         period: ctx.period.as_ref().map(PeriodOut::of),
         due_at: ctx.due_at.to_rfc3339(),
         report: ctx.report.as_ref().map(report_json),
+        rules: phongtrao_domain::report::RuleSet::build(&ctx.domain_context()),
         fields: ctx.fields,
         totals_before: ctx.totals_before,
         submitted: Submitted { values, activities },

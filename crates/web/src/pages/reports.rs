@@ -38,6 +38,8 @@ pub struct FieldView {
     pub total: String,
     pub hint: String,
     pub error: Option<String>,
+    /// The target this field starts ("Mục tiêu 2: …"), when it is the first of it.
+    pub group: Option<String>,
 }
 
 pub struct ActivityView {
@@ -124,6 +126,25 @@ pub struct ReportPage {
     pub typed: Option<String>,
     /// The report's evidence (photos, files): report_attachments.html.
     pub evidence: crate::pages::attachments::EvidenceBox,
+    /// The form's rule set (domain `report::rules`) as JSON, for `static/rules.js`:
+    /// the same checks in the page, offline too, as the server's.
+    pub rules_json: String,
+    /// The fields with nothing this week for this unit (no goal given to it, nothing
+    /// reported so far, nothing typed): behind "không phát sinh trong tuần".
+    pub quiet_fields: Vec<FieldView>,
+    /// "Lặp lại hoạt động tuần trước" is offered (a weekly report after the first
+    /// week, no activity typed yet).
+    pub can_repeat: bool,
+    /// Texts of the 60-second form, in the page's language.
+    pub quiet_label: String,
+    pub repeat_label: String,
+}
+
+impl ReportPage {
+    /// The rule set, safe inside a `<script type="application/json">`.
+    pub fn rules_script(&self) -> String {
+        self.rules_json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    }
 }
 
 fn period_param(ctx: &FormContext) -> String {
@@ -192,6 +213,7 @@ fn build(
             Lang::En => e.message_en.clone(),
         })
     };
+    let is_plan = ctx.kind == ReportKind::UnitPlan;
     let fields = ctx
         .fields
         .iter()
@@ -213,19 +235,42 @@ fn build(
                     ("units", format!("{} {}", lang.t("report.hint_units"), expected))
                 }
             };
-            FieldView {
-                key: f.key.clone(),
-                label: f.label.clone(),
-                kind,
-                checked: matches!(value.as_str(), "1" | "on" | "true"),
-                value,
-                goal: indicator.map(|i| unit_goal(ctx, i, lang)).unwrap_or_default(),
-                total: format::integer(before),
-                hint,
-                error: error_of(&format!("values.{}", f.key)),
-            }
+            let typed = !matches!(value.trim(), "" | "0");
+            let error = error_of(&format!("values.{}", f.key));
+            let given = ctx.allocated.as_ref().and_then(|g| g.get(&f.key)).is_some_and(|g| *g > 0);
+            // What this unit reports: a goal given to it, something reported before,
+            // something typed now (or a problem to fix); a unit plan shows everything.
+            let active = is_plan || given || before > 0 || typed || error.is_some();
+            (
+                active,
+                FieldView {
+                    key: f.key.clone(),
+                    label: f.label.clone(),
+                    kind,
+                    checked: matches!(value.as_str(), "1" | "on" | "true"),
+                    value,
+                    goal: indicator.map(|i| unit_goal(ctx, i, lang)).unwrap_or_default(),
+                    total: format::integer(before),
+                    hint,
+                    error,
+                    group: None,
+                },
+            )
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let (active, quiet): (Vec<_>, Vec<_>) = fields.into_iter().partition(|(a, _)| *a);
+    let mut fields: Vec<FieldView> = active.into_iter().map(|(_, f)| f).collect();
+    let quiet_fields: Vec<FieldView> = quiet.into_iter().map(|(_, f)| f).collect();
+    let mut last_target = None;
+    for f in &mut fields {
+        let target = plan.indicator(&f.key).map(|i| i.target_number);
+        if target != last_target {
+            f.group = target
+                .and_then(|n| plan.target(n))
+                .map(|t| format!("{} {}: {}", lang.pick("Mục tiêu", "Target"), t.number, t.text));
+            last_target = target;
+        }
+    }
     let mut rows: Vec<ActivityInput> = input.activities.clone();
     let blanks = if rows.is_empty() { 2 } else { 1 } + extra_rows;
     rows.extend((0..blanks).map(|_| ActivityInput::default()));
@@ -311,6 +356,18 @@ fn build(
         locked: None,
         typed: None,
         evidence: Default::default(),
+        rules_json: serde_json::to_string(&phongtrao_domain::report::RuleSet::build(&ctx.domain_context()))
+            .unwrap_or_else(|_| "null".into()),
+        can_repeat: ctx.period.as_ref().is_some_and(|p| p.seq > 1)
+            && input.activities.iter().all(|a| a.title.trim().is_empty()),
+        quiet_label: format!(
+            "{} ({} {})",
+            lang.pick("Không phát sinh trong tuần", "Nothing new this week"),
+            quiet_fields.len(),
+            lang.pick("chỉ tiêu", "indicators")
+        ),
+        repeat_label: lang.pick("Lặp lại hoạt động tuần trước", "Repeat last week's activities").to_string(),
+        quiet_fields,
     }
 }
 
@@ -524,17 +581,40 @@ pub async fn save(
 ) -> Result<Response, AppError> {
     let ctx = load(&state, &page, &unit, &period).await?;
     let actor = page.require_actor()?.clone();
-    let (input, version, action) = input_from_form(&pairs);
+    let (mut input, version, action) = input_from_form(&pairs);
     let (save_action, extra_rows) = match action.as_str() {
         "submit" => (SaveAction::Submit, 0),
         "add_row" => (SaveAction::Draft, 1),
         _ => (SaveAction::Draft, 0),
     };
+    // "Lặp lại hoạt động tuần trước": last week's activities, a week later, saved in
+    // the draft and shown to check (one tap instead of typing them again).
+    let mut repeat_note = None;
+    if action == "repeat_last" {
+        let previous = report_actions::last_weeks_activities(&state, &ctx).await.map_err(|f| page.fail(f))?;
+        if previous.is_empty() {
+            repeat_note = Some(
+                page.lang.pick("Tuần trước không có hoạt động nào để lặp lại.", "Last week had no activity to repeat."),
+            );
+        }
+        input.activities.retain(|a| !a.title.trim().is_empty());
+        input.activities.extend(previous);
+    }
     match report_actions::save(&state, &actor, &page.client, &ctx, &input, version, save_action, None, None).await {
-        Ok((_, _)) if extra_rows > 0 => {
+        Ok((_, _)) if extra_rows > 0 || action == "repeat_last" => {
             let ctx = load(&state, &page, &unit, &period).await?;
             let mut view = build(&page, &ctx, &input, Vec::new(), Vec::new(), extra_rows);
             apply_lock(&state, &page, &ctx, &mut view).await?;
+            if action == "repeat_last" {
+                view.message = Some(repeat_note.map(str::to_string).unwrap_or_else(|| {
+                    page.lang
+                        .pick(
+                            "Đã chép các hoạt động của tuần trước (ngày lùi 7 ngày): kiểm tra lại rồi gửi.",
+                            "Last week's activities were copied (a week later): check them, then send.",
+                        )
+                        .to_string()
+                }));
+            }
             Ok(view.into_response())
         }
         Ok((_, _)) => {
