@@ -13,6 +13,7 @@ pub mod event_records;
 pub mod group_commit;
 pub use db::create_postgres_database;
 pub mod documents;
+pub mod commendations;
 pub mod emulation;
 pub mod leases;
 pub mod pending_imports;
