@@ -10,6 +10,7 @@ pub mod campaigns;
 pub mod compare_years;
 pub mod dashboard;
 pub mod documents;
+pub mod commendations;
 pub mod emulation;
 pub mod events;
 pub mod login;
