@@ -10,6 +10,7 @@ mod campaign_new;
 mod campaigns;
 mod doc;
 mod documents;
+mod commendations;
 mod emulation;
 mod events;
 mod notices;
@@ -57,6 +58,12 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(emulation::review))
         .routes(routes!(emulation::clusters, emulation::set_clusters))
         .routes(routes!(emulation::ranking))
+        .routes(routes!(commendations::forms, commendations::save_forms))
+        .routes(routes!(commendations::default_forms))
+        .routes(routes!(commendations::list, commendations::nominate))
+        .routes(routes!(commendations::resubmit))
+        .routes(routes!(commendations::review))
+        .routes(routes!(commendations::document))
         .routes(routes!(admin::import_units))
         .routes(routes!(admin::confirm_import))
         .routes(routes!(session::create, session::delete))

@@ -11,6 +11,7 @@ pub mod campaign_new;
 pub mod campaigns;
 pub mod dashboard;
 pub mod documents;
+pub mod commendations;
 pub mod emulation;
 pub mod events;
 pub mod home;
