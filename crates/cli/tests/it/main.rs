@@ -11,6 +11,7 @@ mod backup;
 mod browser;
 mod campaign_new;
 mod campaigns;
+mod commendations;
 mod cli;
 mod compare_years;
 mod consolidation;

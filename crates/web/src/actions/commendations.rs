@@ -198,7 +198,8 @@ pub async fn candidates(
     }
     let ranking = emulation::full_ranking(state, campaign).await?;
     let standings = standings(&ranking);
-    let reach = nominable(state, actor).await?;
+    // Those who read everything (steering) see every candidate; a unit its subtree.
+    let reach = if allows(&actor.policy(), Action::ReadEverything, &[]) { None } else { nominable(state, actor).await? };
     let nominations = store::nominations(&state.db, campaign.row.id).await?;
     // The ranked units, in the ranking's order (clusters one after another).
     let mut ranked: Vec<(String, String)> = Vec::new();
