@@ -129,7 +129,7 @@ fn list_tables(doc: &mut Document, accepted: &Accepted) {
                 t.row(vec![
                     Cell::text((k + 1).to_string(), Align::Center, TABLE),
                     Cell::text(nominee_line(n), Align::Left, TABLE),
-                    Cell::text(n.achievements.clone(), Align::Justify, TABLE),
+                    Cell::text(n.achievements.clone(), Align::Left, TABLE),
                 ]);
             }
             doc.table(t);
