@@ -314,9 +314,16 @@ impl Reminders {
                 ids = units::children(&self.db, root.id).await?.into_iter().map(|u| u.id).collect();
             }
         }
-        let claimed =
-            deliveries::claim_self_assessment(&self.db, campaign.row.id, &ids, assessed, deadline, &self.holder, self.now())
-                .await?;
+        let claimed = deliveries::claim_self_assessment(
+            &self.db,
+            campaign.row.id,
+            &ids,
+            assessed,
+            deadline,
+            &self.holder,
+            self.now(),
+        )
+        .await?;
         if claimed.is_empty() {
             return Ok(());
         }
@@ -324,7 +331,8 @@ impl Reminders {
             *run_id = Some(deliveries::start_run(&self.db, &self.holder, at, self.now()).await?);
         }
         let ids: Vec<i64> = claimed.iter().map(|c| c.unit_id).collect();
-        let units: HashMap<i64, UnitRow> = units::by_ids(&self.db, &ids).await?.into_iter().map(|u| (u.id, u)).collect();
+        let units: HashMap<i64, UnitRow> =
+            units::by_ids(&self.db, &ids).await?.into_iter().map(|u| (u.id, u)).collect();
         let mut emails = deliveries::emails_of_units(&self.db, &ids).await?;
         let local = deadline.with_timezone(&campaign.plan.campaign.timezone);
         for c in claimed {
@@ -349,7 +357,9 @@ impl Reminders {
                 (Some(_), true) => "no_address".to_string(),
                 (Some((mailer, from)), false) => {
                     let subject = format!("Nhắc tự chấm điểm thi đua / Self-assessment reminder: {}", unit.name);
-                    match send_mail(mailer, from, &emails, &subject, &format!("{message_vi}\n\n---\n\n{message_en}\n")).await {
+                    match send_mail(mailer, from, &emails, &subject, &format!("{message_vi}\n\n---\n\n{message_en}\n"))
+                        .await
+                    {
                         Ok(()) => {
                             ok = true;
                             "sent".to_string()

@@ -17,7 +17,13 @@ fn vn(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     tz.with_ymd_and_hms(y, m, d, h, min, 0).single().expect("time").with_timezone(&Utc)
 }
 
-async fn call(base: &str, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
+async fn call(
+    base: &str,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let client = reqwest::Client::new();
     let mut r = client.request(method, format!("{base}{path}")).bearer_auth(token);
     if let Some(b) = body {
@@ -58,7 +64,11 @@ fn candidate<'a>(list: &'a Value, form: &str, unit: &str) -> &'a Value {
 }
 
 fn form_id(forms: &Value, name: &str) -> i64 {
-    forms["forms"].as_array().and_then(|f| f.iter().find(|f| f["name"] == name)).and_then(|f| f["id"].as_i64()).expect("form")
+    forms["forms"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["name"] == name))
+        .and_then(|f| f["id"].as_i64())
+        .expect("form")
 }
 
 #[tokio::test]
@@ -137,7 +147,8 @@ async fn eligible_collectives_are_proposed_nominations_are_reviewed_up_the_tree_
 
     // The late unit is refused with the reason, in both languages.
     let nominate = |form: i64, unit: &str, extra: Value| {
-        let mut body = json!({"award_form_id": form, "unit": unit, "achievements": "Dẫn đầu Cụm 1 trong Tháng Thanh niên"});
+        let mut body =
+            json!({"award_form_id": form, "unit": unit, "achievements": "Dẫn đầu Cụm 1 trong Tháng Thanh niên"});
         if let (Some(o), Some(e)) = (body.as_object_mut(), extra.as_object()) {
             o.extend(e.clone());
         }
@@ -151,19 +162,22 @@ async fn eligible_collectives_are_proposed_nominations_are_reviewed_up_the_tree_
     let (status, _) = post(b, "/api/v1/emulation/nominations", &ha_tien, nominate(giay_khen, "902", json!({}))).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // Kiên Lương nominates itself; it cannot review its own nomination, the office can.
-    let (status, kl_n) = post(b, "/api/v1/emulation/nominations", &kien_luong, nominate(bang_khen, "902", json!({}))).await;
+    let (status, kl_n) =
+        post(b, "/api/v1/emulation/nominations", &kien_luong, nominate(bang_khen, "902", json!({}))).await;
     assert_eq!(status, StatusCode::OK, "{kl_n}");
     assert_eq!(kl_n["status"], "pending");
     let kl_id = kl_n["id"].as_i64().expect("id");
     let accept = json!({"decision": "accept"});
-    let (status, _) = post(b, &format!("/api/v1/emulation/nominations/{kl_id}/review"), &kien_luong, accept.clone()).await;
+    let (status, _) =
+        post(b, &format!("/api/v1/emulation/nominations/{kl_id}/review"), &kien_luong, accept.clone()).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "no one reviews their own nomination");
     // An individual needs a name, a year of birth and a position: nothing stored otherwise.
     let (status, e) = post(b, "/api/v1/emulation/nominations", &ward, nominate(guong_mat, "30730", json!({}))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(e["error"]["message_vi"].as_str().unwrap_or_default().contains("Chưa nhập họ và tên"), "{e}");
     assert!(e["error"]["message_en"].as_str().unwrap_or_default().contains("name is missing"), "{e}");
-    let person = json!({"person_name": "Nguyễn Văn An", "birth_year": 1996, "position": "Bí thư Đoàn phường Vĩnh Thanh Vân"});
+    let person =
+        json!({"person_name": "Nguyễn Văn An", "birth_year": 1996, "position": "Bí thư Đoàn phường Vĩnh Thanh Vân"});
     let (status, an) = post(b, "/api/v1/emulation/nominations", &ward, nominate(guong_mat, "30730", person)).await;
     assert_eq!(status, StatusCode::OK, "{an}");
     let an_id = an["id"].as_i64().expect("id");
@@ -181,7 +195,8 @@ async fn eligible_collectives_are_proposed_nominations_are_reviewed_up_the_tree_
     assert_eq!(an["status"], "accepted");
 
     // Returned with a comment, corrected, accepted: every step in the history.
-    let (status, rg_n) = post(b, "/api/v1/emulation/nominations", &rach_gia, nominate(giay_khen, "899", json!({}))).await;
+    let (status, rg_n) =
+        post(b, "/api/v1/emulation/nominations", &rach_gia, nominate(giay_khen, "899", json!({}))).await;
     assert_eq!(status, StatusCode::OK, "{rg_n}");
     let rg_id = rg_n["id"].as_i64().expect("id");
     let (status, _) = post(b, &review(rg_id), &steering, json!({"decision": "return"})).await;
@@ -194,7 +209,8 @@ async fn eligible_collectives_are_proposed_nominations_are_reviewed_up_the_tree_
     assert_eq!((status, v["status"].as_str()), (StatusCode::OK, Some("pending")), "{v}");
     let (status, v) = post(b, &review(rg_id), &admin, accept.clone()).await;
     assert_eq!(status, StatusCode::OK, "{v}");
-    let steps: Vec<&str> = v["history"].as_array().expect("history").iter().filter_map(|h| h["action"].as_str()).collect();
+    let steps: Vec<&str> =
+        v["history"].as_array().expect("history").iter().filter_map(|h| h["action"].as_str()).collect();
     assert_eq!(steps, ["submit", "return", "resubmit", "accept"]);
     let (status, _) = post(b, &review(kl_id), &admin, accept).await;
     assert_eq!(status, StatusCode::OK);
@@ -226,9 +242,12 @@ async fn eligible_collectives_are_proposed_nominations_are_reviewed_up_the_tree_
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
     assert!(!text.contains("Hà Tiên"), "only accepted nominations");
-    let decision = phongtrao_web::docx::read_text(&bytes(b, "/api/v1/emulation/nominations/documents/decision.docx", &admin).await.1)
-        .expect("decision");
-    for expected in ["QUYẾT ĐỊNH", "Điều 1.", "Điều 2.", "Điều 3.", "-QĐ/TĐTN", "Kèm theo Quyết định"] {
+    let decision = phongtrao_web::docx::read_text(
+        &bytes(b, "/api/v1/emulation/nominations/documents/decision.docx", &admin).await.1,
+    )
+    .expect("decision");
+    for expected in ["QUYẾT ĐỊNH", "Điều 1.", "Điều 2.", "Điều 3.", "-QĐ/TĐTN", "Kèm theo Quyết định"]
+    {
         assert!(decision.contains(expected), "{expected} missing from:\n{decision}");
     }
     // The list as .xlsx: the accepted nominations in order (forms, collectives first).
@@ -251,7 +270,10 @@ async fn eligible_collectives_are_proposed_nominations_are_reviewed_up_the_tree_
         ]
     );
     // A unit does not download the province's documents.
-    assert_eq!(bytes(b, "/api/v1/emulation/nominations/documents/proposal.docx", &rach_gia).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        bytes(b, "/api/v1/emulation/nominations/documents/proposal.docx", &rach_gia).await.0,
+        StatusCode::FORBIDDEN
+    );
     // A form with nominations cannot be removed.
     let (status, _) = put(b, "/api/v1/emulation/awards", &admin, json!({"forms": []})).await;
     assert_eq!(status, StatusCode::CONFLICT);
@@ -278,7 +300,13 @@ async fn a_reminder_is_queued_before_the_self_assessment_deadline_for_a_unit_tha
     assert_eq!(put(b, "/api/v1/emulation/criteria", &admin, sheet).await.0, StatusCode::OK);
     let clusters = json!({"clusters": [{"name": "Cụm 1", "units": ["899", "900"]}]});
     assert_eq!(put(b, "/api/v1/emulation/clusters", &admin, clusters).await.0, StatusCode::OK);
-    let (status, _) = put(b, "/api/v1/emulation/settings", &admin, json!({"self_deadline": "2023-03-22T10:00:00Z", "reopened": false})).await;
+    let (status, _) = put(
+        b,
+        "/api/v1/emulation/settings",
+        &admin,
+        json!({"self_deadline": "2023-03-22T10:00:00Z", "reopened": false}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     // Rạch Giá self-scores both criteria; Hà Tiên nothing.
     let scores = json!({"scores": [{"criterion": "1", "points": 18}, {"criterion": "2", "points": 9}]});

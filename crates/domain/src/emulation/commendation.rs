@@ -64,7 +64,11 @@ impl AwardForm {
     pub fn rules_vi(&self) -> String {
         let mut out = Vec::new();
         if let Some(r) = self.max_rank {
-            out.push(if r == 1 { "hạng nhất trong cụm".to_string() } else { format!("hạng 1–{r} trong cụm") });
+            out.push(if r == 1 {
+                "hạng nhất trong cụm".to_string()
+            } else {
+                format!("hạng 1–{r} trong cụm")
+            });
         }
         if let Some(p) = self.min_points {
             out.push(format!("từ {} điểm", p.vi()));
@@ -129,7 +133,10 @@ pub fn check_forms(forms: &[AwardForm]) -> Vec<(usize, Message)> {
         } else if name.chars().count() > 300 {
             out.push((
                 row,
-                msg("Tên hình thức khen thưởng quá dài (tối đa 300 ký tự).", "The name is too long (300 characters at most)."),
+                msg(
+                    "Tên hình thức khen thưởng quá dài (tối đa 300 ký tự).",
+                    "The name is too long (300 characters at most).",
+                ),
             ));
         } else {
             let key = format!("{}|{}", crate::text::fold(name), f.target.as_str());
@@ -153,7 +160,10 @@ pub fn check_forms(forms: &[AwardForm]) -> Vec<(usize, Message)> {
         if f.quota == Some(0) || f.quota.is_some_and(|q| q > 100_000) {
             out.push((
                 row,
-                msg("Số lượng tối đa phải từ 1 (để trống nếu không giới hạn).", "The quota must be 1 or more (blank: none)."),
+                msg(
+                    "Số lượng tối đa phải từ 1 (để trống nếu không giới hạn).",
+                    "The quota must be 1 or more (blank: none).",
+                ),
             ));
         }
         if f.target == Target::Individual && (f.max_rank.is_some() || f.min_points.is_some() || f.all_on_time) {
@@ -182,7 +192,11 @@ pub fn plan_honours(plan: &Plan) -> Vec<(String, Target)> {
         ("Đoàn viên tiêu biểu", Target::Individual),
     ];
     let mut out: Vec<(String, Target)> = Vec::new();
-    let texts = plan.events.iter().map(|e| e.title.as_str()).chain(plan.areas.iter().flat_map(|a| a.items.iter().map(String::as_str)));
+    let texts = plan
+        .events
+        .iter()
+        .map(|e| e.title.as_str())
+        .chain(plan.areas.iter().flat_map(|a| a.items.iter().map(String::as_str)));
     for text in texts {
         if !crate::text::fold(text).contains("tuyen duong") {
             continue;
@@ -365,10 +379,16 @@ pub fn check_nominee(target: Target, t: NomineeText, year: i32) -> Result<Nomine
     if t.achievements.is_empty() {
         out.push(msg("Chưa nhập thành tích.", "The achievements are missing."));
     } else if t.achievements.chars().count() > 4000 {
-        out.push(msg("Thành tích quá dài (tối đa 4.000 ký tự).", "The achievements are too long (4,000 characters at most)."));
+        out.push(msg(
+            "Thành tích quá dài (tối đa 4.000 ký tự).",
+            "The achievements are too long (4,000 characters at most).",
+        ));
     }
     if t.evidence.chars().count() > 4000 {
-        out.push(msg("Minh chứng quá dài (tối đa 4.000 ký tự).", "The evidence is too long (4,000 characters at most)."));
+        out.push(msg(
+            "Minh chứng quá dài (tối đa 4.000 ký tự).",
+            "The evidence is too long (4,000 characters at most).",
+        ));
     }
     if out.is_empty() {
         Ok(t)
@@ -476,7 +496,10 @@ pub fn check_review(current: Status, decision: Decision, comment: &str) -> Resul
         ));
     }
     if comment.chars().count() > 2000 {
-        return Err(msg("Nhận xét quá dài (tối đa 2.000 ký tự).", "The comment is too long (2,000 characters at most)."));
+        return Err(msg(
+            "Nhận xét quá dài (tối đa 2.000 ký tự).",
+            "The comment is too long (2,000 characters at most).",
+        ));
     }
     Ok(())
 }

@@ -14,7 +14,9 @@ use phongtrao_domain::emulation::commendation::{
 use phongtrao_domain::policy::{allows, Action};
 use phongtrao_domain::role::Role;
 use phongtrao_storage::campaigns::StoredCampaign;
-use phongtrao_storage::commendations::{self as store, FormsSaved, HistoryRow, NewNomination, NominationRow, StoredForm};
+use phongtrao_storage::commendations::{
+    self as store, FormsSaved, HistoryRow, NewNomination, NominationRow, StoredForm,
+};
 use phongtrao_storage::units::{self, UnitRow};
 use serde::Serialize;
 
@@ -62,13 +64,15 @@ pub async fn save_forms(
     if !problems.is_empty() {
         let lines = problems
             .into_iter()
-            .map(|(row, (vi, en))| {
-                if row == 0 {
-                    (vi, en)
-                } else {
-                    (format!("Dòng {row}: {vi}"), format!("Row {row}: {en}"))
-                }
-            })
+            .map(
+                |(row, (vi, en))| {
+                    if row == 0 {
+                        (vi, en)
+                    } else {
+                        (format!("Dòng {row}: {vi}"), format!("Row {row}: {en}"))
+                    }
+                },
+            )
             .collect();
         return Err(joined("Hình thức khen thưởng chưa lưu được", "The award forms were not saved", lines));
     }
@@ -199,7 +203,8 @@ pub async fn candidates(
     let ranking = emulation::full_ranking(state, campaign).await?;
     let standings = standings(&ranking);
     // Those who read everything (steering) see every candidate; a unit its subtree.
-    let reach = if allows(&actor.policy(), Action::ReadEverything, &[]) { None } else { nominable(state, actor).await? };
+    let reach =
+        if allows(&actor.policy(), Action::ReadEverything, &[]) { None } else { nominable(state, actor).await? };
     let nominations = store::nominations(&state.db, campaign.row.id).await?;
     // The ranked units, in the ranking's order (clusters one after another).
     let mut ranked: Vec<(String, String)> = Vec::new();
@@ -228,9 +233,7 @@ pub async fn candidates(
                 .iter()
                 .any(|n| n.award_form_id == f.id && n.unit_id == *id && n.status() != Status::Rejected);
             let suggested = s
-                .map(|(v, st)| {
-                    format!("Xếp hạng {} {}, đạt {} điểm thi đua", v.rank, v.cluster, st.total.vi())
-                })
+                .map(|(v, st)| format!("Xếp hạng {} {}, đạt {} điểm thi đua", v.rank, v.cluster, st.total.vi()))
                 .unwrap_or_default();
             list.push(Candidate {
                 unit: code.clone(),
@@ -468,13 +471,8 @@ pub async fn nominate(
     } else {
         ancestry.iter().copied().find(|a| actor.unit_ids.contains(a))
     };
-    let new = NewNomination {
-        award_form_id: form.id,
-        target: form.form.target,
-        unit_id: unit.id,
-        proposer_unit_id,
-        text,
-    };
+    let new =
+        NewNomination { award_form_id: form.id, target: form.form.target, unit_id: unit.id, proposer_unit_id, text };
     let id = store::nominate(&state.db, campaign.row.id, &new, form.form.quota, &who(Some(actor), client), state.now())
         .await?
         .ok_or_else(quota_error)?;
@@ -555,7 +553,8 @@ pub async fn review(
         return Err(refusal);
     }
     let comment = phongtrao_domain::text::clean_note(comment.trim());
-    check_review(n.status(), decision, &comment).map_err(|(vi, en)| Failure::new(StatusCode::CONFLICT, "invalid", vi, en))?;
+    check_review(n.status(), decision, &comment)
+        .map_err(|(vi, en)| Failure::new(StatusCode::CONFLICT, "invalid", vi, en))?;
     if decision == Decision::Accept {
         let forms = forms(state, campaign).await?;
         let form = form_of(&forms, n.award_form_id)?;
@@ -568,7 +567,8 @@ pub async fn review(
             .map_err(|(vi, en)| Failure::new(StatusCode::CONFLICT, "quota_reached", vi, en))?;
     }
     let changed =
-        store::review(&state.db, campaign.row.id, id, decision, &comment, &who(Some(actor), client), state.now()).await?;
+        store::review(&state.db, campaign.row.id, id, decision, &comment, &who(Some(actor), client), state.now())
+            .await?;
     if !changed {
         return Err(Failure::new(
             StatusCode::CONFLICT,

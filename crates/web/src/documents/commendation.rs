@@ -47,8 +47,10 @@ impl CommendationDoc {
 const HEADER_FILL: &str = "E7E6E6";
 
 fn roman(n: usize) -> String {
-    const R: [&str; 20] =
-        ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX"];
+    const R: [&str; 20] = [
+        "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII",
+        "XVIII", "XIX", "XX",
+    ];
     R.get(n.saturating_sub(1)).map(|s| s.to_string()).unwrap_or_else(|| n.to_string())
 }
 
@@ -102,7 +104,11 @@ fn list_tables(doc: &mut Document, accepted: &Accepted) {
         );
         let groups: [(&str, &str, Vec<&NominationRow>); 2] = [
             ("Tập thể", "Tên tập thể", rows.iter().filter(|n| n.kind == "collective").collect()),
-            ("Cá nhân", "Họ và tên, năm sinh, chức vụ, đơn vị", rows.iter().filter(|n| n.kind != "collective").collect()),
+            (
+                "Cá nhân",
+                "Họ và tên, năm sinh, chức vụ, đơn vị",
+                rows.iter().filter(|n| n.kind != "collective").collect(),
+            ),
         ];
         let several = groups.iter().filter(|(_, _, l)| !l.is_empty()).count() > 1;
         let mut part = 0;
@@ -191,7 +197,10 @@ pub fn proposal(campaign: &StoredCampaign, accepted: &Accepted, day: NaiveDate) 
             .run(Run::new(format!("Ban Chấp hành Tỉnh đoàn {}", c.place)).bold().size(BODY)),
     );
     body(&mut doc, format!("Căn cứ {};", plan_basis(campaign)));
-    body(&mut doc, "Căn cứ kết quả chấm điểm, xếp hạng thi đua của các cụm, khối thi đua và đề nghị khen thưởng của các đơn vị;");
+    body(
+        &mut doc,
+        "Căn cứ kết quả chấm điểm, xếp hạng thi đua của các cụm, khối thi đua và đề nghị khen thưởng của các đơn vị;",
+    );
     let (tc, ti) = counts(accepted);
     body(
         &mut doc,
@@ -219,10 +228,11 @@ fn annex_title(doc: &mut Document, campaign: &StoredCampaign, attached_to: &str,
     let name = campaign_name(campaign);
     doc.para(Para::new().center().spacing(24.0, 0.0).keep_next().run(Run::new("DANH SÁCH").bold().size(15.0)));
     doc.para(
-        Para::new()
-            .center()
-            .keep_next()
-            .run(Run::new(format!("Đề nghị khen thưởng các tập thể, cá nhân có thành tích xuất sắc trong {name}")).bold().size(BODY)),
+        Para::new().center().keep_next().run(
+            Run::new(format!("Đề nghị khen thưởng các tập thể, cá nhân có thành tích xuất sắc trong {name}"))
+                .bold()
+                .size(BODY),
+        ),
     );
     doc.para(
         Para::new().center().spacing(0.0, 12.0).keep_next().run(
@@ -262,10 +272,7 @@ pub fn decision(campaign: &StoredCampaign, accepted: &Accepted, day: NaiveDate) 
     title_block(
         &mut doc,
         "QUYẾT ĐỊNH",
-        &[
-            "Về việc khen thưởng các tập thể, cá nhân".to_string(),
-            format!("có thành tích xuất sắc trong {name}"),
-        ],
+        &["Về việc khen thưởng các tập thể, cá nhân".to_string(), format!("có thành tích xuất sắc trong {name}")],
     );
     doc.para(
         Para::new()
@@ -279,15 +286,9 @@ pub fn decision(campaign: &StoredCampaign, accepted: &Accepted, day: NaiveDate) 
     body(&mut doc, "Xét đề nghị của các đơn vị và kết quả chấm điểm, xếp hạng thi đua,");
     doc.para(Para::new().center().spacing(6.0, 6.0).run(Run::new("QUYẾT ĐỊNH:").bold().size(BODY)));
     let (tc, ti) = counts(accepted);
-    doc.para(
-        Para::body("")
-            .size(BODY)
-            .run(Run::new("Điều 1. ").bold().size(BODY))
-            .run(Run::new(format!(
-                "Khen thưởng {} có thành tích xuất sắc trong {name}, gồm:",
-                count_words(tc, ti)
-            )).size(BODY)),
-    );
+    doc.para(Para::body("").size(BODY).run(Run::new("Điều 1. ").bold().size(BODY)).run(
+        Run::new(format!("Khen thưởng {} có thành tích xuất sắc trong {name}, gồm:", count_words(tc, ti))).size(BODY),
+    ));
     for (form, rows) in accepted {
         let c = rows.iter().filter(|n| n.kind == "collective").count();
         let i = rows.len() - c;
@@ -312,7 +313,12 @@ pub fn decision(campaign: &StoredCampaign, accepted: &Accepted, day: NaiveDate) 
     doc
 }
 
-pub fn build(kind: CommendationDoc, campaign: &StoredCampaign, accepted: &Accepted, day: NaiveDate) -> Result<Vec<u8>, Failure> {
+pub fn build(
+    kind: CommendationDoc,
+    campaign: &StoredCampaign,
+    accepted: &Accepted,
+    day: NaiveDate,
+) -> Result<Vec<u8>, Failure> {
     match kind {
         CommendationDoc::Proposal => proposal(campaign, accepted, day),
         CommendationDoc::List => list(campaign, accepted, day),

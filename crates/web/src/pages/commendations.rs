@@ -107,13 +107,21 @@ pub async fn awards(State(state): State<AppState>, page: Page) -> Result<AwardsP
     Ok(AwardsPage { chrome: page.chrome(title, "emulation"), rows, stored: !stored.is_empty(), can_edit, vi })
 }
 
-fn number_or_none<T: std::str::FromStr>(text: &str, line: usize, what_vi: &str, what_en: &str) -> Result<Option<T>, (String, String)> {
+fn number_or_none<T: std::str::FromStr>(
+    text: &str,
+    line: usize,
+    what_vi: &str,
+    what_en: &str,
+) -> Result<Option<T>, (String, String)> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(None);
     }
     t.parse::<T>().map(Some).map_err(|_| {
-        (format!("Dòng {line}: {what_vi} \"{t}\" không phải số."), format!("Row {line}: {what_en} \"{t}\" is not a number."))
+        (
+            format!("Dòng {line}: {what_vi} \"{t}\" không phải số."),
+            format!("Row {line}: {what_en} \"{t}\" is not a number."),
+        )
     })
 }
 
@@ -144,14 +152,23 @@ pub async fn save_awards(
         let min_points = if min_points.is_empty() {
             Ok(None)
         } else {
-            Points::parse(&min_points).map(Some).map_err(|(vi, en)| (format!("Dòng {line}: {vi}"), format!("Row {line}: {en}")))
+            Points::parse(&min_points)
+                .map(Some)
+                .map_err(|(vi, en)| (format!("Dòng {line}: {vi}"), format!("Row {line}: {en}")))
         };
         match (max_rank, quota, min_points) {
             (Ok(max_rank), Ok(quota), Ok(min_points)) => {
                 let id = get("id").parse::<i64>().ok();
                 rows.push((
                     id,
-                    AwardForm { name, target, max_rank, min_points, all_on_time: !get("all_on_time").is_empty(), quota },
+                    AwardForm {
+                        name,
+                        target,
+                        max_rank,
+                        min_points,
+                        all_on_time: !get("all_on_time").is_empty(),
+                        quota,
+                    },
                 ));
             }
             (a, b, c) => {
@@ -283,7 +300,10 @@ fn nominee_text(pairs: &[(String, String)]) -> Result<NomineeText, Failure> {
         None
     } else {
         Some(year.parse::<i32>().map_err(|_| {
-            invalid(format!("Năm sinh \"{year}\" không phải số."), format!("The year of birth \"{year}\" is not a number."))
+            invalid(
+                format!("Năm sinh \"{year}\" không phải số."),
+                format!("The year of birth \"{year}\" is not a number."),
+            )
         })?)
     };
     Ok(NomineeText {
@@ -383,7 +403,11 @@ pub async fn document_response(
 }
 
 /// GET /emulation/nominations/documents/{file}: the documents from the page.
-pub async fn document(State(state): State<AppState>, page: Page, Path(file): Path<String>) -> Result<Response, AppError> {
+pub async fn document(
+    State(state): State<AppState>,
+    page: Page,
+    Path(file): Path<String>,
+) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
     let campaign = page.campaign()?;
     document_response(&state, campaign, &actor, &page.client, &file).await.map_err(|f| page.fail(f))
