@@ -363,3 +363,82 @@ async fn spawn_hook() -> (String, Hooks) {
     tokio::spawn(async move { axum::serve(listener, app).await });
     (format!("http://127.0.0.1:{port}/hook"), hooks)
 }
+
+#[tokio::test]
+async fn the_office_sets_the_forms_and_a_unit_nominates_through_the_pages_without_javascript() {
+    use crate::support::{browser, csrf_of};
+    let app = spawn_app_at(vn(2023, 3, 20, 9, 0)).await;
+    let db = &app.db;
+    add_user(db, "p.admin", Role::Admin, &[], PW).await;
+    add_user(db, "p.899", Role::Unit, &["899"], PW).await;
+    let office = browser();
+    assert_eq!(app.login_form(&office, "p.admin", PW, "10.250.1.1").await.status(), 303);
+    let page =
+        office.get(format!("{}/emulation/awards", app.base)).send().await.expect("page").text().await.expect("body");
+    assert!(page.contains("Gương mặt trẻ tiêu biểu") && page.contains("chưa lưu"), "the plan's honours proposed");
+    let r = office
+        .post(format!("{}/emulation/awards/default", app.base))
+        .form(&[("csrf", csrf_of(&page))])
+        .send()
+        .await
+        .expect("default");
+    assert_eq!(r.status(), 303);
+    let unit = browser();
+    assert_eq!(app.login_form(&unit, "p.899", PW, "10.250.1.2").await.status(), 303);
+    let page =
+        unit.get(format!("{}/emulation/nominations", app.base)).send().await.expect("page").text().await.expect("body");
+    assert!(page.contains("nominate-form"), "{page}");
+    assert!(!page.contains("doc-proposal"), "a unit does not get the province's documents");
+    let marker = "<option value=\"";
+    let form_id = page
+        .split(marker)
+        .skip(1)
+        .find(|o| o.contains("Gương mặt trẻ tiêu biểu"))
+        .and_then(|o| o.split('"').next())
+        .expect("form option")
+        .to_string();
+    let r = unit
+        .post(format!("{}/emulation/nominations", app.base))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("award_form_id", form_id.as_str()),
+            ("unit", "30730"),
+            ("person_name", "Lê Thị Hoa"),
+            ("birth_year", "1999"),
+            ("position", "Bí thư Chi đoàn khu phố 2"),
+            ("achievements", "Vận động 50 đoàn viên hiến máu"),
+            ("evidence", ""),
+        ])
+        .send()
+        .await
+        .expect("nominate");
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let page =
+        unit.get(format!("{}/emulation/nominations", app.base)).send().await.expect("page").text().await.expect("body");
+    assert!(page.contains("Lê Thị Hoa") && page.contains("chờ duyệt"), "{page}");
+    // The office accepts it from the page.
+    let page = office
+        .get(format!("{}/emulation/nominations", app.base))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body");
+    let id = page
+        .split("/emulation/nominations/")
+        .find_map(|s| s.split("/review").next().filter(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit())))
+        .expect("review form")
+        .to_string();
+    let r = office
+        .post(format!("{}/emulation/nominations/{id}/review", app.base))
+        .form(&[("csrf", csrf_of(&page).as_str()), ("decision", "accept"), ("comment", "")])
+        .send()
+        .await
+        .expect("review");
+    assert_eq!(r.status(), 303);
+    let r = office.get(format!("{}/emulation/nominations/documents/list.docx", app.base)).send().await.expect("docx");
+    assert_eq!(r.status(), 200);
+    let text = phongtrao_web::docx::read_text(&r.bytes().await.expect("bytes")).expect("text");
+    assert!(text.contains("Lê Thị Hoa, sinh năm 1999, Bí thư Chi đoàn khu phố 2"), "{text}");
+}
