@@ -175,6 +175,16 @@ fn signature(doc: &mut Document, campaign: &StoredCampaign, recipients: &[&str])
     signature_block(doc, &recipients, &s.on_behalf_of, &s.title, &s.name);
 }
 
+/// "- Giấy khen của BCH Tỉnh đoàn: 02 tập thể;" per form, the last ending with a full stop.
+fn form_counts(doc: &mut Document, accepted: &Accepted) {
+    for (k, (form, rows)) in accepted.iter().enumerate() {
+        let c = rows.iter().filter(|n| n.kind == "collective").count();
+        let i = rows.len() - c;
+        let end = if k + 1 == accepted.len() { "." } else { ";" };
+        doc.para(Para::body(format!("- {}: {}{end}", form.form.name, count_words(c, i))).size(BODY));
+    }
+}
+
 /// The proposal (tờ trình) with the list of accepted nominations.
 pub fn proposal(campaign: &StoredCampaign, accepted: &Accepted, day: NaiveDate) -> Document {
     let c = &campaign.plan.campaign;
@@ -210,11 +220,7 @@ pub fn proposal(campaign: &StoredCampaign, accepted: &Accepted, day: NaiveDate) 
             count_words(tc, ti)
         ),
     );
-    for (form, rows) in accepted {
-        let c = rows.iter().filter(|n| n.kind == "collective").count();
-        let i = rows.len() - c;
-        doc.para(Para::body(format!("- {}: {};", form.form.name, count_words(c, i))).size(BODY));
-    }
+    form_counts(&mut doc, accepted);
     body(&mut doc, "(Có danh sách kèm theo).");
     body(&mut doc, "Kính trình Ban Chấp hành Tỉnh đoàn xem xét, quyết định./.");
     signature(&mut doc, campaign, &["Như trên", "Lưu VP"]);
@@ -289,11 +295,7 @@ pub fn decision(campaign: &StoredCampaign, accepted: &Accepted, day: NaiveDate) 
     doc.para(Para::body("").size(BODY).run(Run::new("Điều 1. ").bold().size(BODY)).run(
         Run::new(format!("Khen thưởng {} có thành tích xuất sắc trong {name}, gồm:", count_words(tc, ti))).size(BODY),
     ));
-    for (form, rows) in accepted {
-        let c = rows.iter().filter(|n| n.kind == "collective").count();
-        let i = rows.len() - c;
-        doc.para(Para::body(format!("- {}: {};", form.form.name, count_words(c, i))).size(BODY));
-    }
+    form_counts(&mut doc, accepted);
     body(&mut doc, "(Có danh sách kèm theo).");
     doc.para(
         Para::body("")
