@@ -13,6 +13,7 @@ mod db;
 pub mod event_records;
 pub mod group_commit;
 pub use db::create_postgres_database;
+pub mod commendations;
 pub mod documents;
 pub mod emulation;
 pub mod leases;

@@ -79,6 +79,45 @@ pub async fn claim_missing(
         .await)?)
 }
 
+/// The kind of the reminders before the emulation self-assessment deadline (period 0).
+pub const SELF_ASSESSMENT: &str = "self_assessment";
+
+/// Claims a self-assessment reminder for every active unit of `unit_ids` that has
+/// not self-scored all `assessed` criteria of the campaign, and has no such reminder
+/// yet (the same unique key as the weekly reminders: at most one per unit).
+pub async fn claim_self_assessment(
+    db: &Db,
+    campaign_id: i64,
+    unit_ids: &[i64],
+    assessed: i64,
+    deadline: DateTime<Utc>,
+    holder: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<Claimed>> {
+    if unit_ids.is_empty() || assessed <= 0 {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "INSERT INTO reminder_deliveries (campaign_id, unit_id, period_seq, kind, deadline, claimed_at, claimed_by, status)
+         SELECT $1, u.id, 0, '{SELF_ASSESSMENT}', $2, $3, $4, 'pending' FROM units u
+         WHERE u.active AND u.id IN ({})
+           AND (SELECT COUNT(*) FROM emulation_scores s JOIN emulation_criteria c ON c.id = s.criterion_id
+                WHERE s.campaign_id = $1 AND s.unit_id = u.id AND c.rule_kind = 'assessed') < $5
+         ORDER BY u.id
+         ON CONFLICT (campaign_id, unit_id, period_seq, kind) DO NOTHING
+         RETURNING id, unit_id",
+        crate::id_list(unit_ids)
+    );
+    Ok(with_pool!(db, pool => sqlx::query_as(&sql)
+        .bind(campaign_id)
+        .bind(deadline)
+        .bind(now)
+        .bind(holder)
+        .bind(assessed)
+        .fetch_all(pool)
+        .await)?)
+}
+
 /// Records how a claimed reminder went; `next_attempt`: when a failed one is tried
 /// again (None: the status is final).
 #[allow(clippy::too_many_arguments)]

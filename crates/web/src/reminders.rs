@@ -66,6 +66,9 @@ pub struct ReminderConfig {
     pub retry_base: chrono::Duration,
     /// The longest wait between two tries.
     pub retry_max: chrono::Duration,
+    /// How long before the emulation self-assessment deadline the units that have
+    /// not self-scored every assessed criterion are reminded (once).
+    pub self_assessment_before: chrono::Duration,
 }
 
 impl Default for ReminderConfig {
@@ -82,6 +85,7 @@ impl Default for ReminderConfig {
             enabled: true,
             retry_base: chrono::Duration::minutes(1),
             retry_max: chrono::Duration::minutes(30),
+            self_assessment_before: chrono::Duration::days(2),
         }
     }
 }
@@ -240,6 +244,7 @@ impl Reminders {
                 }
             }
         }
+        self.remind_self_assessment(campaign, at, outcome, run_id).await?;
         // Failed reminders whose next try is due.
         let retries = deliveries::claim_retries(&self.db, campaign.row.id, &self.holder, at).await?;
         if !retries.is_empty() {
@@ -275,6 +280,140 @@ impl Reminders {
         }
         // Submission notices for the officers who chose e-mail or the webhook.
         outcome.notices += self.deliver_notices(campaign, at).await?;
+        Ok(())
+    }
+
+    /// Reminds the units that have not self-scored every assessed emulation criterion,
+    /// once, within `self_assessment_before` of the self-assessment deadline (not
+    /// after it, nor when the office has reopened it). The units are those of the
+    /// emulation clusters (without clusters: the units under the root, as the
+    /// ranking takes them). Same claim-then-send rule as the weekly reminders; a
+    /// failed one is not tried again.
+    async fn remind_self_assessment(
+        &self,
+        campaign: &campaigns::StoredCampaign,
+        at: DateTime<Utc>,
+        outcome: &mut TickOutcome,
+        run_id: &mut Option<i64>,
+    ) -> Result<(), ReminderError> {
+        use phongtrao_storage::emulation;
+        let settings = emulation::settings(&self.db, campaign.row.id).await?;
+        let Some(deadline) = settings.self_deadline else { return Ok(()) };
+        if settings.reopened || at < deadline - self.config.self_assessment_before || at >= deadline {
+            return Ok(());
+        }
+        let assessed = emulation::criteria(&self.db, campaign.row.id)
+            .await?
+            .iter()
+            .filter(|c| c.criterion.rule.is_assessed())
+            .count() as i64;
+        let mut ids: Vec<i64> =
+            emulation::clusters(&self.db, campaign.row.id).await?.into_iter().flat_map(|c| c.unit_ids).collect();
+        if ids.is_empty() {
+            if let Some(root) = units::root_of(&self.db, campaign.row.root_unit_id).await? {
+                ids = units::children(&self.db, root.id).await?.into_iter().map(|u| u.id).collect();
+            }
+        }
+        let claimed = deliveries::claim_self_assessment(
+            &self.db,
+            campaign.row.id,
+            &ids,
+            assessed,
+            deadline,
+            &self.holder,
+            self.now(),
+        )
+        .await?;
+        if claimed.is_empty() {
+            return Ok(());
+        }
+        if run_id.is_none() {
+            *run_id = Some(deliveries::start_run(&self.db, &self.holder, at, self.now()).await?);
+        }
+        let ids: Vec<i64> = claimed.iter().map(|c| c.unit_id).collect();
+        let units: HashMap<i64, UnitRow> =
+            units::by_ids(&self.db, &ids).await?.into_iter().map(|u| (u.id, u)).collect();
+        let mut emails = deliveries::emails_of_units(&self.db, &ids).await?;
+        let local = deadline.with_timezone(&campaign.plan.campaign.timezone);
+        for c in claimed {
+            outcome.claimed += 1;
+            let Some(unit) = units.get(&c.unit_id) else { continue };
+            let emails = emails.remove(&c.unit_id).unwrap_or_default();
+            let message_vi = format!(
+                "{}: hạn tự chấm điểm thi đua là {} ngày {}; đơn vị chưa tự chấm đủ các tiêu chí. Vào trang Tự chấm điểm thi đua để hoàn thành.",
+                unit.name,
+                local.format("%Hh%M"),
+                local.format("%d/%m/%Y")
+            );
+            let message_en = format!(
+                "{}: the emulation self-assessment closes at {} on {}; the unit has not self-scored every criterion yet.",
+                unit.name,
+                local.format("%H:%M"),
+                local.format("%d/%m/%Y")
+            );
+            let (mut ok, mut failed) = (false, false);
+            let email_result = match (&self.mailer, emails.is_empty()) {
+                (None, _) => "not_configured".to_string(),
+                (Some(_), true) => "no_address".to_string(),
+                (Some((mailer, from)), false) => {
+                    let subject = format!("Nhắc tự chấm điểm thi đua / Self-assessment reminder: {}", unit.name);
+                    match send_mail(mailer, from, &emails, &subject, &format!("{message_vi}\n\n---\n\n{message_en}\n"))
+                        .await
+                    {
+                        Ok(()) => {
+                            ok = true;
+                            "sent".to_string()
+                        }
+                        Err(e) => {
+                            failed = true;
+                            format!("error: {e}")
+                        }
+                    }
+                }
+            };
+            let webhook_result = match self.config.webhook_url.as_deref().filter(|u| !u.trim().is_empty()) {
+                None => "not_configured".to_string(),
+                Some(url) => {
+                    let delivery_id = format!("phongtrao-{}-{}-self-assessment", campaign.row.id, unit.code);
+                    let body = json!({
+                        "delivery_id": delivery_id, "attempt": 1, "kind": deliveries::SELF_ASSESSMENT,
+                        "unit": unit.code, "unit_name": unit.name, "deadline": local.fixed_offset().to_rfc3339(),
+                        "message_vi": message_vi, "message_en": message_en,
+                    });
+                    match self.post_webhook(url, &delivery_id, &body).await {
+                        Ok(status) => {
+                            ok = true;
+                            status
+                        }
+                        Err(error) => {
+                            failed = true;
+                            error
+                        }
+                    }
+                }
+            };
+            let status = match (ok, failed) {
+                (_, true) => "failed",
+                (true, false) => "sent",
+                (false, false) => "no_channel",
+            };
+            match status {
+                "sent" => outcome.sent += 1,
+                "failed" => outcome.failed += 1,
+                _ => {}
+            }
+            deliveries::finish(
+                &self.db,
+                c.id,
+                status,
+                &emails.join(", "),
+                Some(&email_result),
+                Some(&webhook_result),
+                self.now(),
+                None,
+            )
+            .await?;
+        }
         Ok(())
     }
 

@@ -28,6 +28,8 @@ async fn on_a_360_phone_a_reporter_attaches_a_photo_to_an_activity_and_submits_t
         loaded(&c, "/home").await?;
         c.goto(&format!("{}/reports/899/2023-03-03", app.base)).await?;
         wait_for(&c, "#report-form").await?;
+        // Indicators with nothing yet for the unit are folded under "không phát sinh trong tuần".
+        c.find(Locator::Css("#quiet-fields > summary")).await?.click().await?;
         c.find(Locator::Css("input[name='v.5']")).await?.send_keys("1.200").await?;
         c.find(Locator::Css("input[name='v.17']")).await?.send_keys("25").await?;
         c.find(Locator::Css("input[name='a.0.title']")).await?.send_keys("Ra quân Ngày Chủ nhật xanh").await?;

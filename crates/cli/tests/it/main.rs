@@ -16,6 +16,7 @@ mod campaign_new;
 mod campaigns;
 mod cascade;
 mod cli;
+mod commendations;
 mod compare_years;
 mod consolidation;
 mod dashboard;

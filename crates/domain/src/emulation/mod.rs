@@ -3,6 +3,7 @@
 //! reviewed by the office), and the ranking within a cluster. Pure types and rules:
 //! the figures a score is computed from are given by the caller.
 
+pub mod commendation;
 mod rule_text;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -558,6 +558,10 @@ pub struct RankedUnit {
     pub total: Points,
     /// Some assessed score is waiting for review.
     pub pending: bool,
+    /// Late and missing weekly reports of its subtree (weeks already due), as the
+    /// reporting criterion counts them (commendations' "all reports on time").
+    pub late: u64,
+    pub missing: u64,
     pub lines: Vec<ScoreLine>,
 }
 
@@ -722,23 +726,27 @@ async fn progress_of(
         .collect())
 }
 
-fn ranked(name: String, cluster_id: Option<i64>, scored: &[(UnitRow, Vec<ScoreLine>)]) -> ClusterRanking {
+type Scored = (UnitRow, Vec<ScoreLine>, (u64, u64));
+
+fn ranked(name: String, cluster_id: Option<i64>, scored: &[Scored]) -> ClusterRanking {
     let entries: Vec<(Points, bool)> = scored
         .iter()
-        .map(|(_, lines)| (Points(lines.iter().map(|l| l.points.0).sum()), lines.iter().any(|l| l.pending)))
+        .map(|(_, lines, _)| (Points(lines.iter().map(|l| l.points.0).sum()), lines.iter().any(|l| l.pending)))
         .collect();
     let keys: Vec<rules::Ranked> =
-        scored.iter().zip(&entries).map(|((u, _), (t, _))| rules::Ranked { name: &u.name, total: *t }).collect();
+        scored.iter().zip(&entries).map(|((u, _, _), (t, _))| rules::Ranked { name: &u.name, total: *t }).collect();
     let rows = rules::rank(&keys)
         .into_iter()
         .map(|(idx, rank)| {
-            let (u, lines) = &scored[idx];
+            let (u, lines, (late, missing)) = &scored[idx];
             RankedUnit {
                 rank,
                 unit: u.code.clone(),
                 unit_name: u.name.clone(),
                 total: entries[idx].0,
                 pending: entries[idx].1,
+                late: *late,
+                missing: *missing,
                 lines: lines.clone(),
             }
         })
@@ -755,12 +763,27 @@ pub async fn ranking(
     actor: &Actor,
     cluster: Option<&str>,
 ) -> Result<EmulationRanking, Failure> {
+    ranking_of(state, campaign, Some(actor), cluster).await
+}
+
+/// Every cluster and the overall ranking, whoever asks (commendations check a
+/// unit's standing in its cluster with it; the caller checks the actor).
+pub async fn full_ranking(state: &AppState, campaign: &StoredCampaign) -> Result<EmulationRanking, Failure> {
+    ranking_of(state, campaign, None, None).await
+}
+
+async fn ranking_of(
+    state: &AppState,
+    campaign: &StoredCampaign,
+    actor: Option<&Actor>,
+    cluster: Option<&str>,
+) -> Result<EmulationRanking, Failure> {
     let db = &state.db;
     let sheet = store::criteria(db, campaign.row.id).await?;
     let plain: Vec<Criterion> = sheet.iter().map(|c| c.criterion.clone()).collect();
     let plan = &campaign.plan;
     let at = state.now().with_timezone(&plan.campaign.timezone).date_naive().min(plan.campaign.ends_on);
-    let sees_all = allows(&actor.policy(), Action::ReadEverything, &[]);
+    let sees_all = actor.is_none_or(|a| allows(&a.policy(), Action::ReadEverything, &[]));
     let mut views = clusters(state, campaign).await?;
     if let Some(wanted) = cluster.map(str::trim).filter(|c| !c.is_empty()) {
         views.retain(|c| {
@@ -775,7 +798,7 @@ pub async fn ranking(
             ));
         }
     }
-    if !sees_all {
+    if let Some(actor) = actor.filter(|_| !sees_all) {
         let mut visible = Vec::new();
         for v in views {
             let mut mine = false;
@@ -819,10 +842,15 @@ pub async fn ranking(
     let ids: Vec<i64> = all_units.iter().map(|u| u.id).collect();
     let scores = store::scores(db, campaign.row.id, &ids).await?;
     let due = due_periods(campaign, state.now());
-    let score_of = |u: &UnitRow| -> Option<(UnitRow, Vec<ScoreLine>)> {
+    let score_of = |u: &UnitRow| -> Option<Scored> {
         let report = reports.get(&u.id)?;
         let own: Vec<ScoreRow> = scores.iter().filter(|s| s.unit_id == u.id).cloned().collect();
-        Some((u.clone(), breakdown(&sheet, report, &own, due)))
+        let counts = report
+            .timeliness
+            .iter()
+            .filter(|t| t.period <= due)
+            .fold((0u64, 0u64), |(l, m), t| (l + t.late as u64, m + t.missing as u64));
+        Some((u.clone(), breakdown(&sheet, report, &own, due), counts))
     };
     let clusters_ranked: Vec<ClusterRanking> = views
         .iter()

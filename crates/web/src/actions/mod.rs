@@ -8,6 +8,7 @@ pub mod audit_log;
 pub mod calendar;
 pub mod campaign_new;
 pub mod campaigns;
+pub mod commendations;
 pub mod compare_years;
 pub mod dashboard;
 pub mod documents;

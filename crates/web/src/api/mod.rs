@@ -9,6 +9,7 @@ mod body;
 mod campaign;
 mod campaign_new;
 mod campaigns;
+mod commendations;
 mod doc;
 mod documents;
 mod emulation;
@@ -59,6 +60,12 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(emulation::review))
         .routes(routes!(emulation::clusters, emulation::set_clusters))
         .routes(routes!(emulation::ranking))
+        .routes(routes!(commendations::forms, commendations::save_forms))
+        .routes(routes!(commendations::default_forms))
+        .routes(routes!(commendations::list, commendations::nominate))
+        .routes(routes!(commendations::resubmit))
+        .routes(routes!(commendations::review))
+        .routes(routes!(commendations::document))
         .routes(routes!(admin::import_units))
         .routes(routes!(admin::confirm_import))
         .routes(routes!(session::create, session::delete))

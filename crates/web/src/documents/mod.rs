@@ -3,6 +3,7 @@
 //! and its tables as CSV. Figures come from `actions::progress` (never recomputed
 //! here); activities and notes from the counted weekly reports.
 
+pub mod commendation;
 pub mod plan;
 pub mod report;
 pub mod tables;

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod calendar;
 pub mod campaign_new;
 pub mod campaigns;
+pub mod commendations;
 pub mod dashboard;
 pub mod documents;
 pub mod emulation;

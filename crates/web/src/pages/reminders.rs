@@ -119,7 +119,7 @@ async fn build(state: &AppState, page: &Page, period: &str, unit: &str) -> Resul
         .map_err(|f| page.fail(f))?
         .into_iter()
         .map(|r| ReminderLine {
-            kind: code_label(lang, "ops_kind", &r.kind, &["before", "after"]),
+            kind: code_label(lang, "ops_kind", &r.kind, &["before", "after", "self_assessment"]),
             deadline: format::date_time(&r.deadline),
             claimed_at: format::date_time(&r.claimed_at),
             status: code_label(lang, "ops_status", &r.status, &["pending", "sent", "failed", "no_channel"]),
