@@ -741,7 +741,8 @@ pub async fn subtree_figures(
     // One row per unit, its kept figures as one JSON object {"figure@period": value}
     // kept by every write (`child_summaries`): a dashboard of 700 children reads 700
     // rows, neither 360,000 nor a grouping of them.
-    let stored_sql = format!("SELECT unit_id, figures FROM child_summaries WHERE campaign_id = $1 AND unit_id IN ({list})");
+    let stored_sql =
+        format!("SELECT unit_id, figures FROM child_summaries WHERE campaign_id = $1 AND unit_id IN ({list})");
     let stored: Vec<(i64, String)> =
         with_pool!(db, pool => sqlx::query_as(&stored_sql).bind(campaign_id).fetch_all(pool).await)?;
     let units_sql = format!("SELECT id, parent_id, level, kind, active FROM units WHERE id IN ({list})");
