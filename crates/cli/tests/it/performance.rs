@@ -144,13 +144,15 @@ async fn a_notice_that_cannot_be_written_stores_no_report() {
     assert_eq!(notices::list(db, campaign.row.id, &all, false, 10).await.expect("list").len(), 1);
 }
 
+/// unit → {"figure@period": value}
+type ByUnit = BTreeMap<i64, BTreeMap<String, i64>>;
+/// Rows of `rollups` (unit, figure, period, value).
+type RollupRows = Vec<(i64, String, i64, i64)>;
+
 /// Each unit's kept figures as one row (`child_summaries`) against its rows of
-/// `rollups` (what the dashboard summed before): unit → {"figure@period": value}.
-async fn summaries_and_rollups(
-    db: &Db,
-    campaign_id: i64,
-) -> (BTreeMap<i64, BTreeMap<String, i64>>, BTreeMap<i64, BTreeMap<String, i64>>) {
-    let (rows, kept): (Vec<(i64, String, i64, i64)>, Vec<(i64, String)>) = match db {
+/// `rollups` (what the dashboard summed before).
+async fn summaries_and_rollups(db: &Db, campaign_id: i64) -> (ByUnit, ByUnit) {
+    let (rows, kept): (RollupRows, Vec<(i64, String)>) = match db {
         Db::Sqlite(pool) => (
             sqlx::query_as("SELECT unit_id, key, period_seq, value FROM rollups WHERE campaign_id = $1")
                 .bind(campaign_id)
@@ -176,7 +178,7 @@ async fn summaries_and_rollups(
                 .expect("summaries"),
         ),
     };
-    let mut pivot: BTreeMap<i64, BTreeMap<String, i64>> = BTreeMap::new();
+    let mut pivot: ByUnit = BTreeMap::new();
     for (unit, key, seq, value) in rows.into_iter().filter(|r| r.3 != 0) {
         pivot.entry(unit).or_default().insert(format!("{key}@{seq}"), value);
     }
