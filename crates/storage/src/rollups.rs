@@ -374,7 +374,22 @@ macro_rules! impl_rollup_tx {
                     *by_unit.entry(*unit).or_default().entry(format!("{key}@{seq}")).or_default() += *value;
                 }
                 let list = id_list(&by_unit.keys().copied().collect::<Vec<_>>());
-                let sql = format!("SELECT unit_id, figures FROM child_summaries WHERE campaign_id = $1 AND unit_id IN ({list})");
+                let sql = if $sqlite {
+                    // SQLite's write transactions are serial: nobody else changes them meanwhile.
+                    format!("SELECT unit_id, figures FROM child_summaries WHERE campaign_id = $1 AND unit_id IN ({list})")
+                } else {
+                    // PostgreSQL: concurrent transactions may change the same units' rows
+                    // (the top unit's in every save): each row exists, then is locked (in
+                    // unit order) until this transaction ends, and read as last committed,
+                    // so that no difference is lost.
+                    let mut q = sqlx::QueryBuilder::<$db>::new("INSERT INTO child_summaries (campaign_id, unit_id, figures) ");
+                    q.push_values(by_unit.keys(), |mut row, unit| {
+                        row.push_bind(campaign_id).push_bind(*unit).push_bind("{}");
+                    });
+                    q.push(" ON CONFLICT (campaign_id, unit_id) DO NOTHING");
+                    q.build().execute(&mut *self).await?;
+                    format!("SELECT unit_id, figures FROM child_summaries WHERE campaign_id = $1 AND unit_id IN ({list}) ORDER BY unit_id FOR UPDATE")
+                };
                 let stored: Vec<(i64, String)> = sqlx::query_as(&sql).bind(campaign_id).fetch_all(&mut *self).await?;
                 let mut summaries: Vec<(i64, String)> = Vec::with_capacity(by_unit.len());
                 let mut stored: HashMap<i64, String> = stored.into_iter().collect();
