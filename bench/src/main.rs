@@ -65,6 +65,8 @@ struct Args {
     /// Reports the anchor writes at one per commit (0: no anchor), then at 50 per commit.
     anchor_reports: usize,
     anchor_batched: usize,
+    /// The size of the simulated tree (`simulate::Shape::about`; None: national, 100,254 units).
+    tree_units: Option<usize>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -88,6 +90,7 @@ fn args() -> Result<Args> {
         server_pid: None,
         anchor_reports: 2000,
         anchor_batched: 10000,
+        tree_units: None,
     };
     let mut it = std::env::args().skip(1);
     a.command = match it.next().as_deref() {
@@ -95,7 +98,7 @@ fn args() -> Result<Args> {
         Some("anchor") => Command::Anchor,
         Some("prepare") => Command::Prepare,
         _ => {
-            return Err("usage: phongtrao-bench burst|anchor|prepare --data-dir DIR [--prefill N] [--concurrency C] [--units U] [--scan-every SECS] [--campaigns N] [--anchor-reports N] [--anchor-batched N] [--external URL] [--server-pid PID]".into())
+            return Err("usage: phongtrao-bench burst|anchor|prepare --data-dir DIR [--prefill N] [--concurrency C] [--units U] [--scan-every SECS] [--campaigns N] [--anchor-reports N] [--anchor-batched N] [--tree-units N] [--external URL] [--server-pid PID]".into())
         }
     };
     while let Some(flag) = it.next() {
@@ -112,6 +115,7 @@ fn args() -> Result<Args> {
             "--server-pid" => a.server_pid = Some(value.parse()?),
             "--anchor-reports" => a.anchor_reports = value.parse()?,
             "--anchor-batched" => a.anchor_batched = value.parse()?,
+            "--tree-units" => a.tree_units = Some(value.parse()?),
             other => return Err(format!("unknown flag {other}").into()),
         }
     }
@@ -285,7 +289,11 @@ async fn run(args: Args) -> Result<()> {
         // The running server owns the database: read it, change nothing of its setup.
         (units::list(&db).await?.len(), campaigns::current(&db).await?.row.id)
     } else {
-        let set = phongtrao_web::demo_national::setup(&db, args.seed).await?;
+        let shape = match args.tree_units {
+            Some(n) => phongtrao_domain::simulate::Shape::about(n),
+            None => phongtrao_domain::simulate::NATIONAL,
+        };
+        let set = phongtrao_web::demo_national::setup_shaped(&db, args.seed, shape).await?;
         phongtrao_web::prepare::prepare(&db).await?;
         set
     };
@@ -524,6 +532,25 @@ async fn run(args: Args) -> Result<()> {
     let recomputed = rollups::compute_all(&db, &plan, campaign_id).await?;
     let compare_secs = t.elapsed().as_secs_f64();
     let consistent = kept == recomputed;
+    // Each unit's kept row (`child_summaries`, what the dashboard reads) holds the same
+    // figures as its rows of `rollups`.
+    let summary_rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT unit_id, figures FROM child_summaries WHERE campaign_id = $1")
+            .bind(campaign_id)
+            .fetch_all(pool)
+            .await?;
+    let names = phongtrao_domain::progress::figures::KeyNames::new(&plan);
+    let mut summaries: HashMap<i64, phongtrao_domain::progress::figures::Figures> = HashMap::new();
+    for (unit, json) in &summary_rows {
+        // As `stored_all` reads `rollups`: zeros and names the plan does not know left out.
+        rollups::each_value(json, |name, value| {
+            let key = name.rsplit_once('@').and_then(|(k, seq)| Some((names.parse(k)?, seq.parse::<i64>().ok()?)));
+            if let (Some(key), true) = (key, value != 0) {
+                summaries.entry(*unit).or_default().insert(key, value);
+            }
+        })?;
+    }
+    let kept_rows_equal_rollups = summaries == kept;
     let t = Instant::now();
     let (rebuilt_rows, _) = rollups::rebuild(&db, &plan, campaign_id).await?;
     let rebuild_secs = t.elapsed().as_secs_f64();
@@ -546,6 +573,56 @@ async fn run(args: Args) -> Result<()> {
             if i.sum != sums.get(&i.indicator).copied().unwrap_or(0) {
                 same_figures = false;
             }
+        }
+    }
+
+    // The top unit's children (700 at national scale), quiet, median of 10 (#24): the
+    // ranking over HTTP (`/api/v1/ranking`, as a client waits for it), every child's
+    // figures in server code (the dashboard's table and ranking), and the read of the
+    // children's kept figures as one row each (`child_summaries`) against the grouping
+    // of their rows of `rollups` that the same read was before.
+    let root = units::by_code(&db, phongtrao_domain::simulate::ROOT_CODE).await?.ok_or("no top unit")?;
+    let child_ids: Vec<i64> = units::children(&db, root.id).await?.into_iter().map(|u| u.id).collect();
+    let list = child_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let (mut ranking_http, mut children_ms, mut summaries_read, mut grouped_read) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut ranking_bytes = 0;
+    for _ in 0..10 {
+        let t = Instant::now();
+        let r = client.get(format!("{base}/api/v1/ranking")).bearer_auth(&office).send().await?;
+        let ok = r.status().is_success();
+        ranking_bytes = r.bytes().await?.len();
+        if ok {
+            ranking_http.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let t = Instant::now();
+        let (_, children) = phongtrao_web::actions::progress::compute_children(&state, campaign, None, None)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        let _ = phongtrao_web::actions::progress::rank_reports(
+            root.code.as_str(),
+            now.date_naive(),
+            children.iter().map(|(_, p)| p),
+        );
+        children_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT unit_id, figures FROM child_summaries WHERE campaign_id = $1 AND unit_id IN ({list})"
+        ))
+        .bind(campaign_id)
+        .fetch_all(pool)
+        .await?;
+        summaries_read.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let old: Vec<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT unit_id, json_group_object(key || '@' || period_seq, value) FROM rollups WHERE campaign_id = $1 AND unit_id IN ({list}) GROUP BY unit_id"
+        ))
+        .bind(campaign_id)
+        .fetch_all(pool)
+        .await?;
+        grouped_read.push(t.elapsed().as_secs_f64() * 1000.0);
+        if rows.len() != old.len() {
+            return Err(format!("{} kept rows for {} units with figures", rows.len(), old.len()).into());
         }
     }
 
@@ -601,9 +678,16 @@ async fn run(args: Args) -> Result<()> {
         "dashboard_during_burst_ms": {"median": median_ms(dash_during.clone()), "p95": p95_ms(dash_during.clone()), "max": dash_during.iter().cloned().fold(0.0, f64::max), "samples": dash_during.len()},
         "full_scan_during_burst_ms": {"median": median_ms(scan_during.clone()), "max": scan_during.iter().cloned().fold(0.0, f64::max), "samples": scan_during.len()},
         "dashboard_quiet_ms": median_ms(dash_quiet.clone()),
+        "top_children": child_ids.len(),
+        "ranking_http_quiet_ms": median_ms(ranking_http.clone()),
+        "ranking_bytes": ranking_bytes,
+        "children_figures_and_ranking_quiet_ms": median_ms(children_ms.clone()),
+        "children_kept_rows_read_ms": median_ms(summaries_read.clone()),
+        "children_rollups_grouped_read_ms (the read before #24)": median_ms(grouped_read.clone()),
         "full_scan_quiet_ms": median_ms(scan_quiet.clone()),
         "same_figures": same_figures,
         "kept_equal_rebuild": consistent,
+        "kept_rows_equal_rollups": kept_rows_equal_rollups,
         "compare_seconds": compare_secs,
         "rebuild_seconds": rebuild_secs,
         "rebuild_rows": rebuilt_rows,

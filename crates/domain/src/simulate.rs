@@ -20,6 +20,19 @@ pub struct Shape {
 /// About 100,000 units.
 pub const NATIONAL: Shape = Shape { districts: 700, grassroots_per_district: 15, branches_min: 5, branches_max: 12 };
 
+impl Shape {
+    /// The national shape scaled to about `units` units in all: 7 districts per
+    /// 1,000 units (`NATIONAL`'s 700 districts make 100,254), at least one. Each
+    /// district is built as in `NATIONAL` and the first districts are the same for a
+    /// seed whatever the size, so cost grows with the number of districts only:
+    /// 1,000 → 7 districts, 10,000 → 70,
+    /// 100,000 → 700 (`NATIONAL` itself), 1,000,000 → 7,000.
+    pub fn about(units: usize) -> Shape {
+        let districts = ((units as f64) * NATIONAL.districts as f64 / 100_000.0).round().max(1.0) as usize;
+        Shape { districts, ..NATIONAL }
+    }
+}
+
 /// The code of the top unit of the simulated tree.
 pub const ROOT_CODE: &str = "QG";
 
@@ -160,5 +173,23 @@ mod tests {
         assert_eq!(plan.periods().len(), 10);
         assert_eq!(plan.reporting.levels.len(), 4);
         assert!(plan.campaign.title.contains("MÔ PHỎNG"));
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    #[test]
+    fn a_size_gives_a_tree_of_about_that_many_units_and_the_default_is_unchanged() {
+        assert_eq!(Shape::about(100_000), NATIONAL);
+        assert_eq!(Shape::about(1_000).districts, 7);
+        assert_eq!(Shape::about(10_000).districts, 70);
+        assert_eq!(Shape::about(1).districts, 1);
+        let (units, _) = tree(Shape::about(10_000), 7);
+        assert!((9_000..11_000).contains(&units.len()), "{}", units.len());
+        // The same seed gives the same first districts whatever the size.
+        let (small, _) = tree(Shape::about(1_000), 7);
+        assert_eq!(small[..small.len()], units[..small.len()]);
     }
 }

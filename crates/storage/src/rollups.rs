@@ -188,6 +188,14 @@ pub trait RollupTx {
         delta: &Figures,
         names: &KeyNames,
     ) -> impl Future<Output = sqlx::Result<()>> + Send;
+    /// Adds each delta to its unit's stored figures (and to the unit's row of
+    /// `child_summaries`), in a few multi-row statements.
+    fn apply_each(
+        &mut self,
+        campaign_id: i64,
+        items: &[(i64, &Figures)],
+        names: &KeyNames,
+    ) -> impl Future<Output = sqlx::Result<()>> + Send;
     /// The current campaign and its plan, if any.
     fn current_plan(&mut self) -> impl Future<Output = sqlx::Result<Option<(i64, Plan)>>> + Send;
     /// Every unit, base figure and own report of a campaign (for a rebuild).
@@ -231,7 +239,7 @@ pub trait RollupTx {
 }
 
 macro_rules! impl_rollup_tx {
-    ($conn:ty, $db:ty, $sqlite:expr, $lock:expr, $bulk_json:expr, $bulk_insert:expr, $concat:expr) => {
+    ($conn:ty, $db:ty, $sqlite:expr, $lock:expr, $bulk_json:expr, $bulk_insert:expr, $concat:expr, $summaries_insert:expr) => {
         impl RollupTx for $conn {
             async fn lock_unit(&mut self, unit_id: i64) -> sqlx::Result<()> {
                 let lock: Option<&str> = $lock;
@@ -314,22 +322,99 @@ macro_rules! impl_rollup_tx {
                 delta: &Figures,
                 names: &KeyNames,
             ) -> sqlx::Result<()> {
-                let mut rows: Vec<(String, i64, i64)> =
-                    delta.iter().filter(|(_, v)| **v != 0).map(|((k, seq), v)| (names.name(*k), *seq, *v)).collect();
-                rows.sort();
-                for unit in unit_ids {
-                    // Keys are distinct, so one statement may upsert them all (300 rows of
-                    // 5 parameters: far under both backends' bind-parameter limits).
-                    for chunk in rows.chunks(300) {
-                        let mut q = sqlx::QueryBuilder::<$db>::new(
-                            "INSERT INTO rollups (campaign_id, unit_id, key, period_seq, value) ",
-                        );
-                        q.push_values(chunk, |mut row, (key, seq, value)| {
-                            row.push_bind(campaign_id).push_bind(*unit).push_bind(key).push_bind(*seq).push_bind(*value);
-                        });
-                        q.push(" ON CONFLICT (campaign_id, unit_id, key, period_seq) DO UPDATE SET value = rollups.value + excluded.value");
-                        q.build().execute(&mut *self).await?;
+                let items: Vec<(i64, &Figures)> = unit_ids.iter().map(|u| (*u, delta)).collect();
+                self.apply_each(campaign_id, &items, names).await
+            }
+
+            async fn apply_each(
+                &mut self,
+                campaign_id: i64,
+                items: &[(i64, &Figures)],
+                names: &KeyNames,
+            ) -> sqlx::Result<()> {
+                // Every unit's rows in key order, in as few statements as possible.
+                let mut rows: Vec<(i64, String, i64, i64)> = Vec::new();
+                for (unit, delta) in items {
+                    let start = rows.len();
+                    rows.extend(
+                        delta.iter().filter(|(_, v)| **v != 0).map(|((k, seq), v)| (*unit, names.name(*k), *seq, *v)),
+                    );
+                    rows[start..].sort();
+                }
+                if rows.is_empty() {
+                    return Ok(());
+                }
+                // (unit, key, period) are distinct when the units are, so one statement
+                // may upsert them all (300 rows of 5 parameters: far under both
+                // backends' bind-parameter limits).
+                let distinct = items.iter().map(|(u, _)| *u).collect::<BTreeSet<i64>>().len() == items.len();
+                let per_statement = if distinct { 300 } else { 1 };
+                let mut i = 0;
+                while i < rows.len() {
+                    // Repeated units: one unit's rows per statement.
+                    let end = if distinct {
+                        (i + per_statement).min(rows.len())
+                    } else {
+                        let unit = rows[i].0;
+                        (i..rows.len()).find(|&j| rows[j].0 != unit).unwrap_or(rows.len()).min(i + 300)
+                    };
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO rollups (campaign_id, unit_id, key, period_seq, value) ",
+                    );
+                    q.push_values(&rows[i..end], |mut row, (unit, key, seq, value)| {
+                        row.push_bind(campaign_id).push_bind(*unit).push_bind(key).push_bind(*seq).push_bind(*value);
+                    });
+                    q.push(" ON CONFLICT (campaign_id, unit_id, key, period_seq) DO UPDATE SET value = rollups.value + excluded.value");
+                    q.build().execute(&mut *self).await?;
+                    i = end;
+                }
+                // The same sums, one row per unit (`child_summaries`): read, add, write back.
+                let mut by_unit: BTreeMap<i64, BTreeMap<String, i64>> = BTreeMap::new();
+                for (unit, key, seq, value) in &rows {
+                    *by_unit.entry(*unit).or_default().entry(format!("{key}@{seq}")).or_default() += *value;
+                }
+                let list = id_list(&by_unit.keys().copied().collect::<Vec<_>>());
+                let sql = if $sqlite {
+                    // SQLite's write transactions are serial: nobody else changes them meanwhile.
+                    format!("SELECT unit_id, figures FROM child_summaries WHERE campaign_id = $1 AND unit_id IN ({list})")
+                } else {
+                    // PostgreSQL: concurrent transactions may change the same units' rows
+                    // (the top unit's in every save): each row exists, then is locked (in
+                    // unit order) until this transaction ends, and read as last committed,
+                    // so that no difference is lost.
+                    let mut q = sqlx::QueryBuilder::<$db>::new("INSERT INTO child_summaries (campaign_id, unit_id, figures) ");
+                    q.push_values(by_unit.keys(), |mut row, unit| {
+                        row.push_bind(campaign_id).push_bind(*unit).push_bind("{}");
+                    });
+                    q.push(" ON CONFLICT (campaign_id, unit_id) DO NOTHING");
+                    q.build().execute(&mut *self).await?;
+                    format!("SELECT unit_id, figures FROM child_summaries WHERE campaign_id = $1 AND unit_id IN ({list}) ORDER BY unit_id FOR UPDATE")
+                };
+                let stored: Vec<(i64, String)> = sqlx::query_as(&sql).bind(campaign_id).fetch_all(&mut *self).await?;
+                let mut summaries: Vec<(i64, String)> = Vec::with_capacity(by_unit.len());
+                let mut stored: HashMap<i64, String> = stored.into_iter().collect();
+                for (unit, delta) in by_unit {
+                    let mut figures: BTreeMap<String, i64> = BTreeMap::new();
+                    if let Some(json) = stored.remove(&unit) {
+                        each_value(&json, |k, v| {
+                            figures.insert(k.to_string(), v);
+                        })
+                        .map_err(|e| sqlx::Error::Protocol(format!("kept figures of unit {unit}: {e}")))?;
                     }
+                    for (k, v) in delta {
+                        *figures.entry(k).or_default() += v;
+                    }
+                    figures.retain(|_, v| *v != 0);
+                    let json = serde_json::to_string(&figures).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+                    summaries.push((unit, json));
+                }
+                for chunk in summaries.chunks(200) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new("INSERT INTO child_summaries (campaign_id, unit_id, figures) ");
+                    q.push_values(chunk, |mut row, (unit, json)| {
+                        row.push_bind(campaign_id).push_bind(*unit).push_bind(json);
+                    });
+                    q.push(" ON CONFLICT (campaign_id, unit_id) DO UPDATE SET figures = excluded.figures");
+                    q.build().execute(&mut *self).await?;
                 }
                 Ok(())
             }
@@ -468,6 +553,9 @@ macro_rules! impl_rollup_tx {
                 for json in $bulk_json(rows) {
                     sqlx::query($bulk_insert).bind(campaign_id).bind(json?).execute(&mut *self).await?;
                 }
+                // Each unit's figures as one row, from the rows just written.
+                sqlx::query("DELETE FROM child_summaries WHERE campaign_id = $1").bind(campaign_id).execute(&mut *self).await?;
+                sqlx::query($summaries_insert).bind(campaign_id).execute(&mut *self).await?;
                 Ok(())
             }
         }
@@ -534,7 +622,10 @@ impl_rollup_tx!(
     "INSERT INTO rollups (campaign_id, unit_id, key, period_seq, value)
      SELECT $1, CAST(u.key AS INTEGER), f.key, CAST(p.key AS INTEGER), p.value
      FROM json_each($2) u, json_each(u.value) f, json_each(f.value) p",
-    "group_concat"
+    "group_concat",
+    "INSERT INTO child_summaries (campaign_id, unit_id, figures)
+     SELECT campaign_id, unit_id, json_group_object(key || '@' || period_seq, value)
+     FROM rollups WHERE campaign_id = $1 AND value <> 0 GROUP BY campaign_id, unit_id"
 );
 impl_rollup_tx!(
     sqlx::PgConnection,
@@ -544,7 +635,10 @@ impl_rollup_tx!(
     flat_json,
     "INSERT INTO rollups (campaign_id, unit_id, key, period_seq, value)
      SELECT $1, (e ->> 0)::BIGINT, e ->> 1, (e ->> 2)::BIGINT, (e ->> 3)::BIGINT FROM jsonb_array_elements($2::JSONB) e",
-    "string_agg"
+    "string_agg",
+    "INSERT INTO child_summaries (campaign_id, unit_id, figures)
+     SELECT campaign_id, unit_id, json_object_agg(key || '@' || period_seq, value)::TEXT
+     FROM rollups WHERE campaign_id = $1 AND value <> 0 GROUP BY campaign_id, unit_id"
 );
 
 /// Each unit with its ancestors (the unit first), in one read.
@@ -659,15 +753,11 @@ pub async fn subtree_figures(
     }
     let names = KeyNames::new(plan);
     let list = id_list(unit_ids);
-    // One row per unit, its kept figures as one JSON object {"figure@period": value}:
-    // a dashboard of 700 children reads 700 rows, not 180,000.
-    let aggregate = match db {
-        Db::Sqlite(_) => "json_group_object(key || '@' || period_seq, value)",
-        Db::Postgres(_) => "json_object_agg(key || '@' || period_seq, value)::TEXT",
-    };
-    let stored_sql = format!(
-        "SELECT unit_id, {aggregate} FROM rollups WHERE campaign_id = $1 AND unit_id IN ({list}) GROUP BY unit_id"
-    );
+    // One row per unit, its kept figures as one JSON object {"figure@period": value}
+    // kept by every write (`child_summaries`): a dashboard of 700 children reads 700
+    // rows, neither 360,000 nor a grouping of them.
+    let stored_sql =
+        format!("SELECT unit_id, figures FROM child_summaries WHERE campaign_id = $1 AND unit_id IN ({list})");
     let stored: Vec<(i64, String)> =
         with_pool!(db, pool => sqlx::query_as(&stored_sql).bind(campaign_id).fetch_all(pool).await)?;
     let units_sql = format!("SELECT id, parent_id, level, kind, active FROM units WHERE id IN ({list})");
@@ -1177,10 +1267,17 @@ impl Merged {
     ) -> sqlx::Result<()> {
         let mut units: Vec<&(i64, i64)> = self.by_unit.keys().collect();
         units.sort();
-        for key in units {
-            if let (Some(delta), Some(names)) = (self.by_unit.get(key), names.get(&key.0)) {
-                conn.apply(key.0, &[key.1], delta, names).await?;
+        // One campaign at a time, all its units in a few statements.
+        let mut i = 0;
+        while i < units.len() {
+            let campaign = units[i].0;
+            let end = units[i..].iter().position(|k| k.0 != campaign).map_or(units.len(), |p| i + p);
+            if let Some(names) = names.get(&campaign) {
+                let items: Vec<(i64, &Figures)> =
+                    units[i..end].iter().filter_map(|k| self.by_unit.get(k).map(|d| (k.1, d))).collect();
+                conn.apply_each(campaign, &items, names).await?;
             }
+            i = end;
         }
         Ok(())
     }

@@ -134,6 +134,32 @@ pub async fn by_code_under(db: &Db, code: &str, root_id: i64) -> Result<Option<U
     Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(code).bind(root_id).fetch_optional(pool).await)?)
 }
 
+/// `by_code_under` with the unit's ancestry (its id, then its parent's … up to the
+/// top), in one read instead of two (#24: the reads of every report request).
+pub async fn by_code_under_with_ancestry(db: &Db, code: &str, root_id: i64) -> Result<Option<(UnitRow, Vec<i64>)>> {
+    #[derive(sqlx::FromRow)]
+    struct Up {
+        up_id: i64,
+        #[sqlx(flatten)]
+        unit: UnitRow,
+    }
+    let columns: Vec<String> = COLUMNS.split(',').map(|c| format!("units.{}", c.trim())).collect();
+    let sql = format!(
+        "WITH RECURSIVE up(start, id, parent_id, depth) AS (
+             SELECT id, id, parent_id, 0 FROM units WHERE code = $1
+             UNION ALL
+             SELECT up.start, u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id WHERE up.depth < 16
+         ),
+         chosen(start) AS (SELECT start FROM up WHERE up.id = $2 ORDER BY start DESC LIMIT 1)
+         SELECT up.id AS up_id, {} FROM up JOIN chosen ON chosen.start = up.start JOIN units ON units.id = up.start
+         ORDER BY up.depth",
+        columns.join(", ")
+    );
+    let rows: Vec<Up> = with_pool!(db, pool => sqlx::query_as(&sql).bind(code).bind(root_id).fetch_all(pool).await)?;
+    let ancestry = rows.iter().map(|r| r.up_id).collect();
+    Ok(rows.into_iter().next().map(|r| (r.unit, ancestry)))
+}
+
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<UnitRow>> {
     let sql = format!("SELECT {COLUMNS} FROM units WHERE id = $1");
     Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?)

@@ -26,6 +26,12 @@ pub async fn is_national(db: &Db) -> bool {
 
 /// Creates the national tree and campaign in an empty database (once).
 pub async fn setup(db: &Db, seed: u64) -> Result<(usize, i64), StorageError> {
+    setup_shaped(db, seed, NATIONAL).await
+}
+
+/// The same with a tree of another size (`simulate::Shape::about`; benchmarks of
+/// how costs grow with the tree).
+pub async fn setup_shaped(db: &Db, seed: u64, shape: simulate::Shape) -> Result<(usize, i64), StorageError> {
     db.migrate().await?;
     let now = crate::Clock::system().now();
     let existing = units::list(db).await?.len();
@@ -36,7 +42,7 @@ pub async fn setup(db: &Db, seed: u64) -> Result<(usize, i64), StorageError> {
     }
     settings::set(db, NATIONAL_SETTING, "national", now).await?;
     settings::set(db, settings::SIMULATED, "true", now).await?;
-    let (tree, figures) = simulate::tree(NATIONAL, seed);
+    let (tree, figures) = simulate::tree(shape, seed);
     if existing == 0 {
         units::insert_missing(db, &tree, now).await?;
         base_figures::insert_missing(db, &figures, now).await?;

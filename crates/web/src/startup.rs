@@ -265,8 +265,10 @@ impl Application {
         let address = listener.local_addr()?;
         let clock = settings.now.map(crate::Clock::starting_at).unwrap_or_default();
         let mut state = AppState::new(db.clone(), false, clock.offset());
-        state.trusted_proxies = settings.effective_trusted_proxies();
-        state.security = std::sync::Arc::new(settings.security.clone());
+        state.configure(|s| {
+            s.trusted_proxies = settings.effective_trusted_proxies();
+            s.security = std::sync::Arc::new(settings.security.clone());
+        });
         let metrics_listener = match settings.security.metrics_bind {
             Some(bind) => Some((TcpListener::bind(bind).await?, metrics_router(state.clone()))),
             None => None,

@@ -4,9 +4,21 @@ use phongtrao_storage::Db;
 use crate::metrics::Metrics;
 
 /// What every handler gets. Nothing here is state that another app instance would
-/// need: it is all in the database.
+/// need: it is all in the database. One reference count to clone (axum clones the
+/// state for every layer of every request).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(std::sync::Arc<StateParts>);
+
+impl std::ops::Deref for AppState {
+    type Target = StateParts;
+    fn deref(&self) -> &StateParts {
+        &self.0
+    }
+}
+
+/// The parts of the state (reached through `AppState`).
+#[derive(Clone)]
+pub struct StateParts {
     pub db: Db,
     /// The reverse proxies whose X-Forwarded-For is believed (empty: none).
     pub trusted_proxies: Vec<crate::auth::client::TrustedProxy>,
@@ -43,7 +55,7 @@ impl AppState {
         let security = std::sync::Arc::new(crate::security::SecuritySettings::default());
         let trusted_proxies =
             if trust_forwarded_for { crate::auth::client::TrustedProxy::loopback() } else { Vec::new() };
-        AppState {
+        AppState(std::sync::Arc::new(StateParts {
             db,
             trusted_proxies,
             clock: crate::Clock::with_offset(clock_offset),
@@ -51,7 +63,13 @@ impl AppState {
             metrics: Metrics::new(),
             touches,
             security,
-        }
+        }))
+    }
+
+    /// Changes parts of the state (before it is shared: afterwards the change is
+    /// made on a copy that only this handle sees).
+    pub fn configure(&mut self, change: impl FnOnce(&mut StateParts)) {
+        change(std::sync::Arc::make_mut(&mut self.0));
     }
 
     /// For the command line: the real clock, no proxy.

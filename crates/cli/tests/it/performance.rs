@@ -3,6 +3,8 @@
 //! its own after the answer — so every acknowledged report has its notice, and a
 //! notice that cannot be written stores no report.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use phongtrao_domain::role::Role;
 use phongtrao_storage::submit_notices::{self as notices, Reader};
@@ -140,4 +142,91 @@ async fn a_notice_that_cannot_be_written_stores_no_report() {
     assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
     let all = Reader { user_id: 1, all: true, unit_ids: vec![] };
     assert_eq!(notices::list(db, campaign.row.id, &all, false, 10).await.expect("list").len(), 1);
+}
+
+/// unit → {"figure@period": value}
+type ByUnit = BTreeMap<i64, BTreeMap<String, i64>>;
+/// Rows of `rollups` (unit, figure, period, value).
+type RollupRows = Vec<(i64, String, i64, i64)>;
+
+/// Each unit's kept figures as one row (`child_summaries`) against its rows of
+/// `rollups` (what the dashboard summed before).
+async fn summaries_and_rollups(db: &Db, campaign_id: i64) -> (ByUnit, ByUnit) {
+    let (rows, kept): (RollupRows, Vec<(i64, String)>) = match db {
+        Db::Sqlite(pool) => (
+            sqlx::query_as("SELECT unit_id, key, period_seq, value FROM rollups WHERE campaign_id = $1")
+                .bind(campaign_id)
+                .fetch_all(pool)
+                .await
+                .expect("rollups"),
+            sqlx::query_as("SELECT unit_id, figures FROM child_summaries WHERE campaign_id = $1")
+                .bind(campaign_id)
+                .fetch_all(pool)
+                .await
+                .expect("summaries"),
+        ),
+        Db::Postgres(pool) => (
+            sqlx::query_as("SELECT unit_id, key, period_seq, value FROM rollups WHERE campaign_id = $1")
+                .bind(campaign_id)
+                .fetch_all(pool)
+                .await
+                .expect("rollups"),
+            sqlx::query_as("SELECT unit_id, figures FROM child_summaries WHERE campaign_id = $1")
+                .bind(campaign_id)
+                .fetch_all(pool)
+                .await
+                .expect("summaries"),
+        ),
+    };
+    let mut pivot: ByUnit = BTreeMap::new();
+    for (unit, key, seq, value) in rows.into_iter().filter(|r| r.3 != 0) {
+        pivot.entry(unit).or_default().insert(format!("{key}@{seq}"), value);
+    }
+    let summaries = kept
+        .into_iter()
+        .map(|(unit, json)| (unit, serde_json::from_str::<BTreeMap<String, i64>>(&json).expect("one JSON object")))
+        .filter(|(_, f)| !f.is_empty())
+        .collect();
+    (summaries, pivot)
+}
+
+#[tokio::test]
+async fn the_children_s_kept_rows_follow_every_submission_and_equal_the_consolidated_figures() {
+    let app = spawn_app_at(at("2023-03-03T10:00:00+07:00")).await;
+    let db = &app.db;
+    let office = add_token(db, add_user(db, "vanphong", Role::Admin, &[], PW).await).await;
+    let campaign = phongtrao_storage::campaigns::current(db).await.expect("campaign");
+    let root = phongtrao_storage::units::by_code(db, "91").await.expect("q").expect("province");
+    let (summaries, pivot) = summaries_and_rollups(db, campaign.row.id).await;
+    assert!(!pivot.is_empty(), "the tree has kept figures before any report");
+    assert_eq!(summaries, pivot, "one row per unit, the same figures");
+    let ranking_before = app.api("/api/v1/ranking", &office).await;
+    let root_before = summaries.get(&root.id).cloned();
+
+    // Three districts report week 1.
+    for (code, value) in [("903", "12"), ("899", "7"), ("904", "30")] {
+        let token = add_token(db, add_user(db, &format!("bc.{code}"), Role::Unit, &[code], PW).await).await;
+        let r = app.submit(&token, code, WEEK1, json!({"values": {"5": value}})).await;
+        assert!(r.status().is_success(), "{code}: {}", r.text().await.unwrap_or_default());
+    }
+    let (summaries, pivot) = summaries_and_rollups(db, campaign.row.id).await;
+    assert_eq!(summaries, pivot, "the kept rows follow each submission");
+    assert_ne!(summaries.get(&root.id).cloned(), root_before, "the province's row changed");
+    let ranking = app.api("/api/v1/ranking", &office).await;
+    assert_ne!(ranking, ranking_before, "the ranking shows the new reports");
+    let row = |r: &serde_json::Value, code: &str| {
+        r["rows"].as_array().expect("rows").iter().find(|x| x["unit"] == code).cloned().expect("row")
+    };
+    assert_eq!(row(&ranking, "903")["breakdown"]["on_time"], 1, "{}", row(&ranking, "903"));
+    assert_eq!(row(&ranking_before, "903")["breakdown"]["on_time"], 0);
+    let dashboard = app.api("/api/v1/progress", &office).await;
+
+    // A full rebuild from the raw rows writes the same rows: the ranking and the
+    // figures read from them are the same as those kept write by write.
+    phongtrao_storage::rollups::rebuild(db, &campaign.plan, campaign.row.id).await.expect("rebuild");
+    let (rebuilt, pivot) = summaries_and_rollups(db, campaign.row.id).await;
+    assert_eq!(rebuilt, pivot);
+    assert_eq!(rebuilt, summaries, "kept write by write = rebuilt");
+    assert_eq!(app.api("/api/v1/ranking", &office).await, ranking);
+    assert_eq!(app.api("/api/v1/progress", &office).await, dashboard);
 }

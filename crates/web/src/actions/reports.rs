@@ -129,8 +129,17 @@ pub async fn load(
     period_end: Option<NaiveDate>,
 ) -> Result<FormContext, Failure> {
     let db = &state.db;
-    let unit = crate::campaign_choice::unit_by_code(db, campaign, unit_code).await?.ok_or_else(Failure::not_found)?;
-    let ancestry = units::ancestry(db, unit.id).await?;
+    // The unit of the campaign's tree and its ancestry in one read when the campaign
+    // names its root (#24: fewer reads per submission).
+    let (unit, ancestry) = match campaign.row.root_unit_id {
+        Some(root) => units::by_code_under_with_ancestry(db, unit_code, root).await?.ok_or_else(Failure::not_found)?,
+        None => {
+            let unit =
+                crate::campaign_choice::unit_by_code(db, campaign, unit_code).await?.ok_or_else(Failure::not_found)?;
+            let ancestry = units::ancestry(db, unit.id).await?;
+            (unit, ancestry)
+        }
+    };
     let (Some(level), Some(unit_kind)) = (unit.level(), unit.kind()) else {
         return Err(not_reporting());
     };
