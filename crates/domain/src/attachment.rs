@@ -196,7 +196,12 @@ impl OwnerRef {
                 unit: b.to_string(),
                 key: a.to_string(),
             }),
-            OwnerKind::Nomination => None,
+            // "nomination:UNIT:ID": the nominee's unit (or the individual's) and the nomination.
+            OwnerKind::Nomination => (ok_code(a) && b.parse::<i64>().is_ok_and(|n| n > 0)).then(|| OwnerRef {
+                kind,
+                unit: a.to_string(),
+                key: b.to_string(),
+            }),
         }
     }
 }

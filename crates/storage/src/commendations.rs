@@ -149,6 +149,8 @@ pub struct NominationRow {
     pub unit_name: String,
     /// The unit whose account proposed it (None: the office).
     pub proposer_unit_id: Option<i64>,
+    /// The highest unit above the proposer that endorsed it and sent it up (None: none yet).
+    pub endorsed_unit_id: Option<i64>,
     pub person_name: String,
     pub birth_year: Option<i64>,
     pub person_position: String,
@@ -180,7 +182,7 @@ impl NominationRow {
 }
 
 const NOMINATION_SELECT: &str = "SELECT n.id, n.campaign_id, n.award_form_id, n.kind, n.unit_id, u.code AS unit_code, u.name AS unit_name,
-    n.proposer_unit_id, n.person_name, n.birth_year, n.person_position, n.achievements, n.evidence, n.status, n.review_comment,
+    n.proposer_unit_id, n.endorsed_unit_id, n.person_name, n.birth_year, n.person_position, n.achievements, n.evidence, n.status, n.review_comment,
     n.created_at, n.created_by, n.created_by_user, n.updated_at, n.reviewed_at, n.reviewed_by
     FROM nominations n JOIN units u ON u.id = n.unit_id";
 
@@ -266,7 +268,7 @@ pub async fn resubmit(
     in_transaction!(db, tx => {
         sqlx::query(
             "UPDATE nominations SET person_name = $1, birth_year = $2, person_position = $3, achievements = $4, evidence = $5,
-               status = 'pending', updated_at = $6 WHERE id = $7 AND campaign_id = $8",
+               status = 'pending', endorsed_unit_id = NULL, updated_at = $6 WHERE id = $7 AND campaign_id = $8",
         )
         .bind(&text.person_name).bind(text.birth_year.map(i64::from)).bind(&text.position).bind(&text.achievements)
         .bind(&text.evidence).bind(now).bind(id).bind(campaign_id)
@@ -322,6 +324,49 @@ pub async fn review(
                 .unit(before.as_ref().map(|b| b.unit_id))
                 .before(&before.as_ref().map(|b| &b.status))
                 .after(&serde_json::json!({"decision": decision.as_str(), "comment": comment}));
+            crate::audit_in_tx!(tx, &entry, now);
+        }
+        n > 0
+    });
+    Ok(changed)
+}
+
+/// A unit above the proposer accepts the nomination at its level and sends it up:
+/// it stays waiting, now for a unit above `unit_id` or the office. Only a nomination
+/// still waiting at the level it was seen at (`seen_endorsed`) is changed; returns
+/// whether it was.
+#[allow(clippy::too_many_arguments)]
+pub async fn endorse(
+    db: &Db,
+    campaign_id: i64,
+    id: i64,
+    unit_id: i64,
+    seen_endorsed: Option<i64>,
+    comment: &str,
+    who: &Who,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let changed = in_transaction!(db, tx => {
+        let n = sqlx::query(
+            "UPDATE nominations SET endorsed_unit_id = $1, review_comment = $2, updated_at = $3
+             WHERE id = $4 AND campaign_id = $5 AND status = 'pending'
+               AND ((endorsed_unit_id IS NULL AND $6 IS NULL) OR endorsed_unit_id = $6)",
+        )
+        .bind(unit_id).bind(comment).bind(now).bind(id).bind(campaign_id).bind(seen_endorsed)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if n > 0 {
+            sqlx::query(
+                "INSERT INTO nomination_history (nomination_id, campaign_id, action, comment, at, by_name) VALUES ($1, $2, 'endorse', $3, $4, $5)",
+            )
+            .bind(id).bind(campaign_id).bind(comment).bind(now).bind(&who.name)
+            .execute(&mut **tx)
+            .await?;
+            let entry = who
+                .entry("commendation.review", "nomination", Some(id.to_string()))
+                .unit(Some(unit_id))
+                .after(&serde_json::json!({"decision": "endorse", "comment": comment}));
             crate::audit_in_tx!(tx, &entry, now);
         }
         n > 0

@@ -54,6 +54,24 @@ async fn bytes(base: &str, path: &str, token: &str) -> (StatusCode, Vec<u8>) {
     (status, r.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
 }
 
+/// Attaches a small photo to an owner ("nomination:UNIT:ID") through the API.
+async fn attach(base: &str, token: &str, owner: &str, caption: &str) -> (StatusCode, Value) {
+    let form =
+        reqwest::multipart::Form::new().text("owner", owner.to_string()).text("caption", caption.to_string()).part(
+            "file",
+            reqwest::multipart::Part::bytes(crate::attachments::photo(320, 200)).file_name("anh.jpg".to_string()),
+        );
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/v1/attachments"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("attach");
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
 fn candidate<'a>(list: &'a Value, form: &str, unit: &str) -> &'a Value {
     list["candidates"]
         .as_array()
@@ -181,6 +199,15 @@ async fn eligible_collectives_are_proposed_nominations_are_reviewed_up_the_tree_
     let (status, an) = post(b, "/api/v1/emulation/nominations", &ward, nominate(guong_mat, "30730", person)).await;
     assert_eq!(status, StatusCode::OK, "{an}");
     let an_id = an["id"].as_i64().expect("id");
+    // The nomination's evidence: a photo attached by the ward, read by its parent, not by another district.
+    let evidence_owner = format!("nomination:30730:{an_id}");
+    let (status, photo) = attach(b, &ward, &evidence_owner, "Nhận giấy khen cấp huyện").await;
+    assert_eq!(status, StatusCode::CREATED, "{photo}");
+    let photo_id = photo["id"].as_i64().expect("attachment id");
+    assert_eq!(bytes(b, &format!("/api/v1/attachments/{photo_id}"), &rach_gia).await.0, StatusCode::OK);
+    assert_eq!(bytes(b, &format!("/api/v1/attachments/{photo_id}"), &ha_tien).await.0, StatusCode::FORBIDDEN);
+    let listed = get(b, &format!("/api/v1/attachments?owner={evidence_owner}"), &rach_gia).await;
+    assert!(listed.to_string().contains("Nhận giấy khen cấp huyện"), "{listed}");
     // The individual form's quota is 1: Rạch Giá's second person is refused.
     let other = json!({"person_name": "Trần Thị Bình", "birth_year": 1998, "position": "Phó Bí thư Thành đoàn"});
     let (status, e) = post(b, "/api/v1/emulation/nominations", &rach_gia, nominate(guong_mat, "899", other)).await;
@@ -192,7 +219,22 @@ async fn eligible_collectives_are_proposed_nominations_are_reviewed_up_the_tree_
     assert_eq!(post(b, &review(an_id), &ha_tien, accept.clone()).await.0, StatusCode::FORBIDDEN);
     let (status, an) = post(b, &review(an_id), &rach_gia, accept.clone()).await;
     assert_eq!(status, StatusCode::OK, "{an}");
+    // Rạch Giá accepts at its level and sends it up: still waiting, for the province.
+    assert_eq!(an["status"], "pending", "{an}");
+    assert!(an["status_vi"].as_str().unwrap_or_default().contains("Thành đoàn Rạch Giá"), "{an}");
+    assert_eq!(
+        post(b, &review(an_id), &rach_gia, accept.clone()).await.0,
+        StatusCode::FORBIDDEN,
+        "a level reviews once; the next is above it"
+    );
+    let (status, an) = post(b, &review(an_id), &admin, accept.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{an}");
     assert_eq!(an["status"], "accepted");
+    let steps: Vec<&str> =
+        an["history"].as_array().expect("history").iter().filter_map(|h| h["action"].as_str()).collect();
+    assert_eq!(steps, ["submit", "endorse", "accept"]);
+    let (status, _) = attach(b, &ward, &evidence_owner, "Thêm sau khi duyệt").await;
+    assert_eq!(status, StatusCode::CONFLICT, "an accepted nomination's evidence is closed to the unit");
 
     // Returned with a comment, corrected, accepted: every step in the history.
     let (status, rg_n) =

@@ -102,7 +102,20 @@ pub async fn owner(state: &AppState, campaign: &StoredCampaign, r: &OwnerRef) ->
             let label = c.criterion.number.clone();
             Ok(Owner { unit, ancestry, kind: r.kind, key, open, activities: Vec::new(), label })
         }
-        OwnerKind::Nomination => Err(Failure::not_found()),
+        OwnerKind::Nomination => {
+            use phongtrao_domain::emulation::commendation::Status;
+            let id: i64 = r.key.parse().map_err(|_| Failure::not_found())?;
+            let n = phongtrao_storage::commendations::nomination(db, campaign.row.id, id)
+                .await?
+                .filter(|n| n.unit_code == r.unit)
+                .ok_or_else(Failure::not_found)?;
+            let unit = units::by_id(db, n.unit_id).await?.ok_or_else(Failure::not_found)?;
+            let ancestry = units::ancestry(db, unit.id).await?;
+            // Files may be added while the nomination waits for its review or was returned.
+            let open = matches!(n.status(), Status::Pending | Status::Returned);
+            let label = if n.person_name.trim().is_empty() { n.unit_name.clone() } else { n.person_name.clone() };
+            Ok(Owner { unit, ancestry, kind: r.kind, key: r.key.clone(), open, activities: Vec::new(), label })
+        }
     }
 }
 
@@ -314,7 +327,9 @@ fn owner_ref(a: &Attachment, unit_code: &str) -> Option<OwnerRef> {
             let (criterion, _) = a.owner_key.split_once(':')?;
             Some(OwnerRef { kind: OwnerKind::EmulationScore, unit: unit_code.into(), key: criterion.into() })
         }
-        OwnerKind::Nomination => None,
+        OwnerKind::Nomination => {
+            Some(OwnerRef { kind: OwnerKind::Nomination, unit: unit_code.into(), key: a.owner_key.clone() })
+        }
     }
 }
 

@@ -312,19 +312,23 @@ async fn review_refusal(state: &AppState, actor: &Actor, n: &NominationRow) -> R
     if matches!(actor.user.role, Role::Admin | Role::Steering) {
         return Ok(None);
     }
-    if actor.user.role != Role::Unit {
+    if !matches!(actor.user.role, Role::Unit | Role::UnitOffice) {
         return Ok(Some(Failure::forbidden()));
     }
     let Some(proposer) = n.proposer_unit_id else { return Ok(Some(Failure::forbidden())) };
-    if actor.unit_ids.contains(&proposer) {
+    // Up the tree: the first review is above the proposer, the next above the unit
+    // that endorsed it, and so on.
+    let level = n.endorsed_unit_id.unwrap_or(proposer);
+    if actor.unit_ids.contains(&proposer) || actor.unit_ids.contains(&level) {
         return Ok(Some(own()));
     }
-    let ancestry = units::ancestry(&state.db, proposer).await?;
-    if ancestry.iter().skip(1).any(|a| actor.unit_ids.contains(a)) {
-        Ok(None)
-    } else {
-        Ok(Some(Failure::forbidden()))
-    }
+    Ok(reviewer_unit(state, actor, level).await?.is_none().then(Failure::forbidden))
+}
+
+/// The actor's unit strictly above `level`, the nearest one (None: none).
+async fn reviewer_unit(state: &AppState, actor: &Actor, level: i64) -> Result<Option<i64>, Failure> {
+    let ancestry = units::ancestry(&state.db, level).await?;
+    Ok(ancestry.into_iter().skip(1).find(|a| actor.unit_ids.contains(a)))
 }
 
 async fn view(
@@ -353,7 +357,13 @@ async fn view(
         achievements: n.achievements.clone(),
         evidence: n.evidence.clone(),
         status,
-        status_vi: status.vi().to_string(),
+        status_vi: match (status, n.endorsed_unit_id) {
+            (Status::Pending, Some(unit)) => {
+                let name = units::by_id(&state.db, unit).await?.map(|u| u.name).unwrap_or_default();
+                format!("{} cấp trên (đã được {name} duyệt)", status.vi())
+            }
+            _ => status.vi().to_string(),
+        },
         review_comment: n.review_comment.clone(),
         proposed_by: n.created_by.clone(),
         reviewed_by: n.reviewed_by.clone(),
@@ -555,6 +565,32 @@ pub async fn review(
     let comment = phongtrao_domain::text::clean_note(comment.trim());
     check_review(n.status(), decision, &comment)
         .map_err(|(vi, en)| Failure::new(StatusCode::CONFLICT, "invalid", vi, en))?;
+    // A unit above accepts at its level and sends the nomination up; the office or
+    // the steering committee decides last.
+    if decision == Decision::Accept && matches!(actor.user.role, Role::Unit | Role::UnitOffice) {
+        let level = n.endorsed_unit_id.or(n.proposer_unit_id).ok_or_else(Failure::forbidden)?;
+        let unit = reviewer_unit(state, actor, level).await?.ok_or_else(Failure::forbidden)?;
+        let changed = store::endorse(
+            &state.db,
+            campaign.row.id,
+            id,
+            unit,
+            n.endorsed_unit_id,
+            &comment,
+            &who(Some(actor), client),
+            state.now(),
+        )
+        .await?;
+        if !changed {
+            return Err(Failure::new(
+                StatusCode::CONFLICT,
+                "nomination_decided",
+                "Đề nghị này vừa được người khác xử lý.",
+                "Someone else has just decided this nomination.",
+            ));
+        }
+        return one(state, campaign, actor, id).await;
+    }
     if decision == Decision::Accept {
         let forms = forms(state, campaign).await?;
         let form = form_of(&forms, n.award_form_id)?;

@@ -113,6 +113,9 @@ pub async fn evidence_box(
     let dom_id = dom_id(r);
     let (title, anchor) = match r.kind {
         OwnerKind::Report => (lang.t("evidence.title"), "evidence".to_string()),
+        OwnerKind::Nomination => {
+            (lang.t("evidence.title_nomination").replace("%{name}", &o.label), format!("evidence-{dom_id}"))
+        }
         _ => (lang.t("evidence.title_of").replace("%{number}", &o.label), format!("evidence-{dom_id}")),
     };
     Ok(EvidenceBox {

@@ -206,6 +206,8 @@ pub struct Step {
 pub struct NominationCard {
     pub n: NominationView,
     pub steps: Vec<Step>,
+    /// Its photos and files (report_attachments.html); None: the reader may not see them.
+    pub evidence: Option<crate::pages::attachments::EvidenceBox>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -245,6 +247,7 @@ fn step_word(action: &str, vi: bool) -> String {
         "submit" => ("đề nghị", "proposed"),
         "resubmit" => ("sửa và gửi lại", "corrected and sent again"),
         "accept" => ("duyệt", "accepted"),
+        "endorse" => ("duyệt, chuyển cấp trên", "endorsed and sent up"),
         "return" => ("trả lại", "returned"),
         "reject" => ("không duyệt", "rejected"),
         other => (other, other),
@@ -264,9 +267,31 @@ pub async fn nominations(State(state): State<AppState>, page: Page) -> Result<No
     let list = act::list(&state, campaign, &actor).await.map_err(fail)?;
     let units = act::unit_choices(&state, &actor).await.map_err(fail)?;
     let tz = campaign.plan.campaign.timezone;
+    let mut boxes = Vec::new();
+    for n in &list {
+        let r = phongtrao_domain::attachment::OwnerRef {
+            kind: phongtrao_domain::attachment::OwnerKind::Nomination,
+            unit: n.unit.clone(),
+            key: n.id.to_string(),
+        };
+        let evidence = crate::pages::attachments::evidence_box(
+            &state,
+            campaign,
+            &actor,
+            &page.client,
+            &r,
+            "/emulation/nominations",
+            page.lang,
+        )
+        .await
+        .ok();
+        boxes.push(evidence);
+    }
     let cards = list
         .into_iter()
-        .map(|n| NominationCard {
+        .zip(boxes)
+        .map(|(n, evidence)| NominationCard {
+            evidence,
             steps: n
                 .history
                 .iter()
