@@ -351,52 +351,26 @@ impl Reminders {
                 local.format("%H:%M"),
                 local.format("%d/%m/%Y")
             );
-            let (mut ok, mut failed) = (false, false);
-            let email_result = match (&self.mailer, emails.is_empty()) {
-                (None, _) => "not_configured".to_string(),
-                (Some(_), true) => "no_address".to_string(),
-                (Some((mailer, from)), false) => {
-                    let subject = format!("Nhắc tự chấm điểm thi đua / Self-assessment reminder: {}", unit.name);
-                    match send_mail(mailer, from, &emails, &subject, &format!("{message_vi}\n\n---\n\n{message_en}\n"))
-                        .await
-                    {
-                        Ok(()) => {
-                            ok = true;
-                            "sent".to_string()
-                        }
-                        Err(e) => {
-                            failed = true;
-                            format!("error: {e}")
-                        }
-                    }
-                }
-            };
-            let webhook_result = match self.config.webhook_url.as_deref().filter(|u| !u.trim().is_empty()) {
-                None => "not_configured".to_string(),
-                Some(url) => {
-                    let delivery_id = format!("phongtrao-{}-{}-self-assessment", campaign.row.id, unit.code);
-                    let body = json!({
-                        "delivery_id": delivery_id, "attempt": 1, "kind": deliveries::SELF_ASSESSMENT,
-                        "unit": unit.code, "unit_name": unit.name, "deadline": local.fixed_offset().to_rfc3339(),
-                        "message_vi": message_vi, "message_en": message_en,
-                    });
-                    match self.post_webhook(url, &delivery_id, &body).await {
-                        Ok(status) => {
-                            ok = true;
-                            status
-                        }
-                        Err(error) => {
-                            failed = true;
-                            error
-                        }
-                    }
-                }
-            };
-            let status = match (ok, failed) {
-                (_, true) => "failed",
-                (true, false) => "sent",
-                (false, false) => "no_channel",
-            };
+            let subject = format!("Nhắc tự chấm điểm thi đua / Self-assessment reminder: {}", unit.name);
+            let delivery_id = format!("phongtrao-{}-{}-self-assessment", campaign.row.id, unit.code);
+            let body = json!({
+                "delivery_id": delivery_id, "attempt": 1, "kind": deliveries::SELF_ASSESSMENT,
+                "unit": unit.code, "unit_name": unit.name, "deadline": local.fixed_offset().to_rfc3339(),
+                "message_vi": message_vi, "message_en": message_en,
+            });
+            let sent = self
+                .send_both(
+                    unit,
+                    &emails,
+                    &subject,
+                    &format!("{message_vi}\n\n---\n\n{message_en}\n"),
+                    &delivery_id,
+                    &body,
+                    (None, None),
+                )
+                .await;
+            let status = sent.status();
+            let (email_result, webhook_result) = (sent.email, sent.webhook);
             match status {
                 "sent" => outcome.sent += 1,
                 "failed" => outcome.failed += 1,
@@ -450,6 +424,61 @@ impl Reminders {
         (next < self.window_end(period, kind)).then_some(next)
     }
 
+    /// Sends one message by e-mail and by webhook, each when configured; a channel
+    /// that already succeeded on an earlier try (`previous`: its result) is not used
+    /// again.
+    #[allow(clippy::too_many_arguments)]
+    async fn send_both(
+        &self,
+        unit: &UnitRow,
+        emails: &[String],
+        subject: &str,
+        text: &str,
+        delivery_id: &str,
+        body: &serde_json::Value,
+        previous: (Option<String>, Option<String>),
+    ) -> Sent {
+        let (mut ok, mut failed) = (false, false);
+        let email = match (&self.mailer, emails.is_empty()) {
+            _ if previous.0.is_some() => {
+                ok = true;
+                previous.0.unwrap_or_default()
+            }
+            (None, _) => "not_configured".to_string(),
+            (Some(_), true) => "no_address".to_string(),
+            (Some((mailer, from)), false) => match send_mail(mailer, from, emails, subject, text).await {
+                Ok(()) => {
+                    ok = true;
+                    "sent".to_string()
+                }
+                Err(e) => {
+                    failed = true;
+                    tracing::warn!(unit = %unit.code, error = %e, "reminder e-mail failed");
+                    format!("error: {e}")
+                }
+            },
+        };
+        let webhook = match self.config.webhook_url.as_deref().filter(|u| !u.trim().is_empty()) {
+            _ if previous.1.is_some() => {
+                ok = true;
+                previous.1.unwrap_or_default()
+            }
+            None => "not_configured".to_string(),
+            Some(url) => match self.post_webhook(url, delivery_id, body).await {
+                Ok(status) => {
+                    ok = true;
+                    status
+                }
+                Err(error) => {
+                    failed = true;
+                    tracing::warn!(unit = %unit.code, %error, "reminder webhook failed");
+                    error
+                }
+            },
+        };
+        Sent { email, webhook, ok, failed }
+    }
+
     async fn deliver(
         &self,
         attempt: &Attempt,
@@ -462,8 +491,6 @@ impl Reminders {
         let id = attempt.id;
         let (message_vi, message_en) = messages(&unit.name, period, kind);
         let deadline = period.deadline.fixed_offset().to_rfc3339();
-        let mut ok = false;
-        let mut failed = false;
         // On a retry, a channel that already succeeded is not used again.
         let previous_email = attempt.previous.as_ref().and_then(|p| p.0.clone()).filter(|r| r == "sent");
         let previous_webhook = attempt
@@ -472,61 +499,30 @@ impl Reminders {
             .and_then(|p| p.1.clone())
             .filter(|r| r.parse::<u16>().is_ok_and(|s| (200..300).contains(&s)));
         let delivery_id = format!("phongtrao-{}-{}-{}-{kind}", attempt.campaign_id, unit.code, period.seq);
-        let email_result = match (&self.mailer, emails.is_empty()) {
-            _ if previous_email.is_some() => {
-                ok = true;
-                previous_email.unwrap_or_default()
-            }
-            (None, _) => "not_configured".to_string(),
-            (Some(_), true) => "no_address".to_string(),
-            (Some((mailer, from)), false) => {
-                let subject = format!(
-                    "{} / {}",
-                    rust_i18n::t!(format!("ops_subject_{kind}"), locale = "vi", unit = unit.name),
-                    rust_i18n::t!(format!("ops_subject_{kind}"), locale = "en", unit = unit.name)
-                );
-                match send_mail(mailer, from, emails, &subject, &format!("{message_vi}\n\n---\n\n{message_en}\n")).await
-                {
-                    Ok(()) => {
-                        ok = true;
-                        "sent".to_string()
-                    }
-                    Err(e) => {
-                        failed = true;
-                        tracing::warn!(unit = %unit.code, error = %e, "reminder e-mail failed");
-                        format!("error: {e}")
-                    }
-                }
-            }
-        };
-        let webhook_result = match self.config.webhook_url.as_deref().filter(|u| !u.trim().is_empty()) {
-            _ if previous_webhook.is_some() => {
-                ok = true;
-                previous_webhook.unwrap_or_default()
-            }
-            None => "not_configured".to_string(),
-            Some(url) => {
-                let body = json!({
-                    "delivery_id": delivery_id, "attempt": attempt.number,
-                    "unit": unit.code, "unit_name": unit.name,
-                    "period": period.end.to_string(), "period_seq": period.seq,
-                    "period_start": period.start.to_string(),
-                    "kind": kind, "deadline": deadline,
-                    "message_vi": message_vi, "message_en": message_en,
-                });
-                match self.post_webhook(url, &delivery_id, &body).await {
-                    Ok(status) => {
-                        ok = true;
-                        status
-                    }
-                    Err(error) => {
-                        failed = true;
-                        tracing::warn!(unit = %unit.code, %error, "reminder webhook failed");
-                        error
-                    }
-                }
-            }
-        };
+        let subject = format!(
+            "{} / {}",
+            rust_i18n::t!(format!("ops_subject_{kind}"), locale = "vi", unit = unit.name),
+            rust_i18n::t!(format!("ops_subject_{kind}"), locale = "en", unit = unit.name)
+        );
+        let body = json!({
+            "delivery_id": delivery_id, "attempt": attempt.number,
+            "unit": unit.code, "unit_name": unit.name,
+            "period": period.end.to_string(), "period_seq": period.seq,
+            "period_start": period.start.to_string(),
+            "kind": kind, "deadline": deadline,
+            "message_vi": message_vi, "message_en": message_en,
+        });
+        let Sent { email: email_result, webhook: webhook_result, ok, failed } = self
+            .send_both(
+                unit,
+                emails,
+                &subject,
+                &format!("{message_vi}\n\n---\n\n{message_en}\n"),
+                &delivery_id,
+                &body,
+                (previous_email, previous_webhook),
+            )
+            .await;
         let (status, delivery) = match (ok, failed) {
             (_, true) => ("failed", Delivery::Failed),
             (true, false) => ("sent", Delivery::Sent),
@@ -771,4 +767,24 @@ async fn send_mail(
     }
     let message = builder.body(body.to_string()).map_err(|e| e.to_string())?;
     mailer.send(message).await.map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// What the two channels did with one message.
+struct Sent {
+    email: String,
+    webhook: String,
+    /// A channel delivered it.
+    ok: bool,
+    /// A channel failed.
+    failed: bool,
+}
+
+impl Sent {
+    fn status(&self) -> &'static str {
+        match (self.ok, self.failed) {
+            (_, true) => "failed",
+            (true, false) => "sent",
+            (false, false) => "no_channel",
+        }
+    }
 }

@@ -325,6 +325,16 @@ async fn review_refusal(state: &AppState, actor: &Actor, n: &NominationRow) -> R
     Ok(reviewer_unit(state, actor, level).await?.is_none().then(Failure::forbidden))
 }
 
+/// Two reviewers at once: the second finds it decided.
+fn decided_meanwhile() -> Failure {
+    Failure::new(
+        StatusCode::CONFLICT,
+        "nomination_decided",
+        "Đề nghị này vừa được người khác xử lý.",
+        "Someone else has just decided this nomination.",
+    )
+}
+
 /// The actor's unit strictly above `level`, the nearest one (None: none).
 async fn reviewer_unit(state: &AppState, actor: &Actor, level: i64) -> Result<Option<i64>, Failure> {
     let ancestry = units::ancestry(&state.db, level).await?;
@@ -582,12 +592,7 @@ pub async fn review(
         )
         .await?;
         if !changed {
-            return Err(Failure::new(
-                StatusCode::CONFLICT,
-                "nomination_decided",
-                "Đề nghị này vừa được người khác xử lý.",
-                "Someone else has just decided this nomination.",
-            ));
+            return Err(decided_meanwhile());
         }
         return one(state, campaign, actor, id).await;
     }
@@ -606,12 +611,7 @@ pub async fn review(
         store::review(&state.db, campaign.row.id, id, decision, &comment, &who(Some(actor), client), state.now())
             .await?;
     if !changed {
-        return Err(Failure::new(
-            StatusCode::CONFLICT,
-            "nomination_decided",
-            "Đề nghị này vừa được người khác xử lý.",
-            "Someone else has just decided this nomination.",
-        ));
+        return Err(decided_meanwhile());
     }
     one(state, campaign, actor, id).await
 }
