@@ -116,25 +116,6 @@ pub struct ReportKey {
 pub(crate) const COLUMNS: &str = "id, campaign_id, unit_id, kind, period_seq, status, version, due_at, first_submitted_at, last_submitted_at, timeliness, \
      draft_json, highlights, difficulties, proposals, review_comment, reviewed_at, reviewed_by, created_at, updated_at, updated_by";
 
-/// Keeps one more named part in a report's draft (a JSON object): e.g. the own
-/// level's figures of a unit's report up. The report's figures are not touched.
-pub async fn set_draft_extra(db: &Db, key: &ReportKey, name: &str, value: &serde_json::Value) -> Result<()> {
-    let Some(row) = get(db, key).await? else { return Ok(()) };
-    let mut draft: serde_json::Value =
-        serde_json::from_str(&row.draft_json).unwrap_or_else(|_| serde_json::Value::Object(Default::default()));
-    if let Some(object) = draft.as_object_mut() {
-        object.insert(name.to_string(), value.clone());
-    }
-    with_pool!(db, pool => sqlx::query("UPDATE reports SET draft_json = $1 WHERE id = $2 AND version = $3")
-        .bind(draft.to_string())
-        .bind(row.id)
-        .bind(row.version)
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
-    Ok(())
-}
-
 pub async fn get(db: &Db, key: &ReportKey) -> Result<Option<ReportRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM reports WHERE campaign_id = $1 AND unit_id = $2 AND kind = $3 AND period_seq = $4"

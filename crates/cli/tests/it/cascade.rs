@@ -191,6 +191,24 @@ async fn a_districts_own_plan_feeds_the_province_through_its_report_up_without_r
     );
     let province = app.api("/api/v1/progress", &office).await;
     assert_eq!(indicator(&province, "5").expect("5")["sum"], json!(650 + 1300), "{province}");
+    // The own level's part is kept with the report by the submission itself: read again,
+    // it is still 1,200 of the 1,300; the province reads the same breakdown.
+    let again = app.api(&up2, &an_bien).await;
+    let five = again["lines"].as_array().and_then(|l| l.iter().find(|l| l["key"] == "5")).expect("line 5");
+    assert_eq!((five["own_level"].as_i64(), five["total"].as_i64()), (Some(1200), Some(1300)), "{again}");
+    let stored = app.api("/api/v1/reports/908/2023-03-10", &office).await;
+    assert_eq!(stored["report"]["draft"]["own_level"]["5"], json!(1200), "{stored}");
+    // A unit's own report cannot carry an own-level breakdown (only a report up does).
+    let (status, refused) = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/reports/30985/2023-03-09/submit?campaign={own_code}"),
+        &thu_ba,
+        Some(json!({"version": 2, "input": {"values": {"5": "1"}, "own_level": {"5": 1}}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(refused.to_string().contains("báo cáo lên cấp trên"), "{refused}");
 
     // Its documents are in its own name, from the same templates.
     let docx = |path: String, token: String| {

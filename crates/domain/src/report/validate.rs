@@ -65,6 +65,12 @@ pub struct ReportInput {
     /// no note is refused (it would count the unit as having reported).
     #[serde(default)]
     pub nothing_to_report: bool,
+    /// A unit's report up to its parent (a cascade of plans): the part of each figure
+    /// in `values` that the unit's own level did itself (the rest is its units' sum),
+    /// kept with the report in the same write. Empty (and not stored) otherwise; the
+    /// API refuses it on a unit's own report.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub own_level: BTreeMap<String, i64>,
 }
 
 impl ReportInput {

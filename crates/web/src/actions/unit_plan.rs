@@ -247,12 +247,7 @@ fn lines_for(
 
 /// The unit's own level's figures kept in its report up (what it typed last).
 fn own_level_of(ctx: &report_actions::FormContext) -> BTreeMap<String, i64> {
-    ctx.report
-        .as_ref()
-        .and_then(|r| serde_json::from_str::<serde_json::Value>(&r.draft_json).ok())
-        .and_then(|v| v.get("own_level").cloned())
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default()
+    ctx.report.as_ref().map(|r| r.draft().own_level).unwrap_or_default()
 }
 
 /// The report up as it stands: the subtree's figures this week in the unit's own plan,
@@ -339,23 +334,12 @@ pub async fn submit_up(
         proposals: input.proposals.clone(),
         confirm_above_base: true,
         nothing_to_report: values.values().all(|v| *v == 0),
+        own_level: own_level.clone(),
     };
     let version = if input.version > 0 { input.version } else { ctx.report.as_ref().map(|r| r.version).unwrap_or(0) };
+    // The own level's figures are kept in the report's draft by the same write.
     report_actions::save(state, actor, client, &ctx, &report, version, SaveAction::Submit, None, None).await?;
-    keep_own_level(state, &ctx, &own_level).await?;
     Ok(report_up(state, actor, client, parent, unit_code, period_end).await?)
-}
-
-/// Keeps the own level's figures with the report (its draft), so the page shows
-/// them again and the parent can see the breakdown.
-async fn keep_own_level(
-    state: &AppState,
-    ctx: &report_actions::FormContext,
-    own_level: &BTreeMap<String, i64>,
-) -> Result<(), Failure> {
-    phongtrao_storage::reports::set_draft_extra(&state.db, &ctx.key(), "own_level", &serde_json::json!(own_level))
-        .await?;
-    Ok(())
 }
 
 /// The unit a unit office acts for by default: its first unit.

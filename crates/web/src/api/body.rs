@@ -85,6 +85,12 @@ pub fn report_input<'de, D: serde::Deserializer<'de>>(d: D) -> Result<phongtrao_
     let Some(fields) = value.as_object() else {
         return Err(D::Error::custom(bilingual("input phải là một đối tượng {…}", "input must be an object {…}")));
     };
+    if fields.contains_key("own_level") {
+        return Err(D::Error::custom(bilingual(
+            "own_level chỉ dùng cho báo cáo lên cấp trên (/reports/{đơn vị}/{kỳ}/up)",
+            "own_level belongs to a report up only (/reports/{unit}/{period}/up)",
+        )));
+    }
     if let Some(serde_json::Value::Array(items)) = fields.get("activities") {
         if !items.iter().all(serde_json::Value::is_object) {
             return Err(D::Error::custom(bilingual(
