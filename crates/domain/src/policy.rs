@@ -66,8 +66,9 @@ pub fn allows(actor: &Actor, action: Action, target_ancestry: &[i64]) -> bool {
         },
         Role::UnitOffice => match action {
             Action::ReadUnit | Action::WriteUnit | Action::ReadAudit | Action::AdministerCampaign => within_own_subtree,
-            // Its units' reports, never its own report up (its parent reviews that).
-            Action::ReviewUnit => strictly_below,
+            // Its units' reports, never its own report up (its parent reviews that);
+            // the accounts of its units, never its own level's (the office above gives those).
+            Action::ReviewUnit | Action::AdministerUsers => strictly_below,
             _ => false,
         },
         Role::Unit => match action {
@@ -78,6 +79,33 @@ pub fn allows(actor: &Actor, action: Action, target_ancestry: &[i64]) -> bool {
             Action::ReadUnit => within_own_subtree,
             _ => false,
         },
+    }
+}
+
+/// The roles `actor` may give an account: the office any; a unit's office the
+/// roles of its units' people (reporter, viewer, a lower level's office), never an
+/// administrator or a steering member, whose reach is the whole tree.
+pub fn may_grant(actor: &Actor, role: Role) -> bool {
+    match actor.role {
+        Role::Admin => true,
+        Role::UnitOffice => matches!(role, Role::Unit | Role::Viewer | Role::UnitOffice),
+        _ => false,
+    }
+}
+
+/// Whether `actor` manages an account with `role` over units of these ancestries
+/// (each the unit first, up to the root): creating it, changing its role and units,
+/// giving it a new password. A unit's office manages the accounts whose every unit is
+/// strictly below one of its own, and only with a role it may grant.
+pub fn manages_account(actor: &Actor, role: Role, unit_ancestries: &[Vec<i64>]) -> bool {
+    match actor.role {
+        Role::Admin => true,
+        Role::UnitOffice => {
+            may_grant(actor, role)
+                && !unit_ancestries.is_empty()
+                && unit_ancestries.iter().all(|a| allows(actor, Action::AdministerUsers, a))
+        }
+        _ => false,
     }
 }
 
@@ -137,6 +165,27 @@ mod tests {
         assert!(!allows(&o, Action::ReadEverything, &[]));
         assert!(!allows(&o, Action::AdministerUsers, &[]));
         assert!(!allows(&o, Action::AdministerUnits, &[]));
+    }
+
+    #[test]
+    fn a_district_office_manages_its_communes_accounts_and_no_one_elses() {
+        let o = actor(Role::UnitOffice, &[2]);
+        let commune = vec![COMMUNE_OF_A.to_vec()];
+        assert!(manages_account(&o, Role::Unit, &commune), "a reporter of its commune");
+        assert!(manages_account(&o, Role::Viewer, &commune));
+        assert!(manages_account(&o, Role::UnitOffice, &commune), "the commune's own office");
+        assert!(!manages_account(&o, Role::Admin, &commune), "never an administrator");
+        assert!(!manages_account(&o, Role::Steering, &commune), "never the steering committee");
+        assert!(!manages_account(&o, Role::Unit, &[vec![2, 1]]), "not its own level's accounts");
+        assert!(!manages_account(&o, Role::Unit, &[DISTRICT_B.to_vec()]), "not another district's");
+        assert!(
+            !manages_account(&o, Role::Unit, &[COMMUNE_OF_A.to_vec(), DISTRICT_B.to_vec()]),
+            "every unit must be its"
+        );
+        assert!(!manages_account(&o, Role::Unit, &[]), "an account with no unit is the office's");
+        let reporter = actor(Role::Unit, &[2]);
+        assert!(!manages_account(&reporter, Role::Unit, &commune), "a reporter manages no account");
+        assert!(manages_account(&actor(Role::Admin, &[]), Role::Admin, &[]));
     }
 
     #[test]

@@ -279,3 +279,98 @@ async fn a_districts_office_sees_its_part_on_a_page_and_starts_its_plan_there() 
     let editor = r.text().await.expect("editor");
     assert!(editor.contains("Ban Thường vụ Huyện đoàn An Biên"), "the editor opens on the district's plan");
 }
+
+#[tokio::test]
+async fn a_district_office_gives_its_communes_their_accounts_and_no_one_else() {
+    let app = spawn_app_at(vn(2023, 3, 9, 9, 0)).await;
+    let db = &app.db;
+    let office = add_token(db, add_user(db, "vanphong", Role::Admin, &[], PW).await).await;
+    let an_bien = add_token(db, add_user(db, "anbien.vp", Role::UnitOffice, &["908"], PW).await).await;
+    let hon_dat_reporter = add_user(db, "hondat.bc", Role::Unit, &["903"], PW).await;
+    let create = |token: String, body: Value| {
+        let app = &app;
+        async move { send(app, reqwest::Method::POST, "/api/v1/users", &token, Some(body)).await }
+    };
+
+    // A reporter for its commune Thứ Ba: created, with a one-time password that logs in.
+    let (status, made) = create(
+        an_bien.clone(),
+        json!({"username": "thuba.bc", "display_name": "Chị Lan", "role": "unit", "units": ["30985"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let secret = made["one_time_password"].as_str().expect("one-time password").to_string();
+    let login = app.login_form(&browser(), "thuba.bc", &secret, "10.0.0.9").await;
+    assert!(login.status().is_redirection(), "the new reporter logs in: {}", login.status());
+    let thu_ba_id = made["id"].as_i64().expect("id");
+
+    // Never an administrator or the steering committee, never its own level, another
+    // district's commune, or an account without a unit; nothing is created.
+    for (body, why) in [
+        (json!({"username": "x.admin", "role": "admin", "units": ["30985"]}), "an administrator"),
+        (json!({"username": "x.steer", "role": "steering", "units": ["30985"]}), "a steering member"),
+        (json!({"username": "x.own", "role": "unit", "units": ["908"]}), "its own level"),
+        (json!({"username": "x.other", "role": "unit", "units": ["903"]}), "another district"),
+        (json!({"username": "x.mixed", "role": "unit", "units": ["30985", "903"]}), "one unit outside"),
+    ] {
+        let (status, refused) = create(an_bien.clone(), body).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{why}: {refused}");
+    }
+    let (status, refused) = create(an_bien.clone(), json!({"username": "x.none", "role": "viewer"})).await;
+    assert!(status.is_client_error(), "an account without a unit: {refused}");
+
+    // Its list: the accounts of its communes only.
+    let list = app.api("/api/v1/users", &an_bien).await;
+    let names: Vec<&str> =
+        list["users"].as_array().expect("users").iter().filter_map(|u| u["username"].as_str()).collect();
+    assert_eq!(names, ["thuba.bc"], "{list}");
+    assert!(app.api("/api/v1/users", &office).await.to_string().contains("hondat.bc"), "the office sees all");
+
+    // A new password for its reporter; not for another district's, nor for the office's.
+    let reset = |id: i64| format!("/api/v1/users/{id}/password-reset");
+    assert_eq!(send(&app, reqwest::Method::POST, &reset(thu_ba_id), &an_bien, None).await.0, StatusCode::OK);
+    assert_eq!(
+        send(&app, reqwest::Method::POST, &reset(hon_dat_reporter), &an_bien, None).await.0,
+        StatusCode::FORBIDDEN
+    );
+    // Moving its reporter to another district's commune, or raising it to administrator: refused.
+    let patch = format!("/api/v1/users/{thu_ba_id}");
+    for body in [
+        json!({"username": "thuba.bc", "role": "unit", "units": ["903"]}),
+        json!({"username": "thuba.bc", "role": "admin", "units": ["30985"]}),
+    ] {
+        let (status, body) = send(&app, reqwest::Method::PATCH, &patch, &an_bien, Some(body)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    }
+    let (status, body) = send(
+        &app,
+        reqwest::Method::PATCH,
+        &patch,
+        &an_bien,
+        Some(json!({"username": "thuba.bc", "role": "unit", "units": ["30985", "30988"]})),
+    )
+    .await;
+    assert!(status.is_success(), "two of its communes: {body}");
+    // A commune reporter manages no account at all.
+    let thu_ba = add_token(db, thu_ba_id).await;
+    assert_eq!(
+        app.client.get(format!("{}/api/v1/users", app.base)).bearer_auth(&thu_ba).send().await.expect("list").status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // The page: its communes' accounts, no bulk change of the whole tree, only the roles it may give.
+    let client = browser();
+    app.login_form(&client, "anbien.vp", PW, "10.0.0.8").await;
+    let page = client.get(format!("{}/admin/users", app.base)).send().await.expect("page");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("thuba.bc") && !html.contains("hondat.bc") && !html.contains("vanphong"), "{html}");
+    assert!(!html.contains("/admin/users/bulk") && !html.contains("/admin/users/import"));
+    assert!(!html.contains("value=\"admin\"") && !html.contains("value=\"steering\""));
+
+    // Every refusal is in the audit log, the creation too.
+    let entries = app.api("/api/v1/audit?action=access.denied", &office).await;
+    assert!(entries["entries"].as_array().is_some_and(|e| e.len() >= 5), "{entries}");
+    let created = app.api("/api/v1/audit?action=user.create", &office).await;
+    assert!(created.to_string().contains("thuba.bc") && !created.to_string().contains("x.admin"), "{created}");
+}

@@ -1,11 +1,10 @@
 //! Changing one's password; an admin resetting someone else's.
 
-use phongtrao_domain::policy::Action;
 use phongtrao_storage::users;
 
 use crate::auth::client::ClientIp;
 use crate::auth::Actor;
-use crate::authz::{require, who};
+use crate::authz::who;
 use crate::error::Failure;
 use crate::{password, AppState};
 
@@ -82,7 +81,7 @@ pub async fn change_own(
 
 /// Gives a user a new one-time password (returned once, never stored in clear).
 pub async fn reset(state: &AppState, actor: &Actor, client: &ClientIp, user_id: i64) -> Result<String, Failure> {
-    require(state, actor, client, Action::AdministerUsers, None).await?;
+    crate::actions::users::require_existing(state, actor, client, user_id).await?;
     let secret = password::generate();
     let hashed = hash(secret.clone()).await?;
     users::set_password(

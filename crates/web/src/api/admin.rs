@@ -380,15 +380,13 @@ pub struct PasswordReset {
     pub one_time_password: String,
 }
 
-/// Every account (the office).
+/// The accounts one manages: every account (the office); the accounts of the units below it (a unit's office).
 #[utoipa::path(get, path = "/users", tag = "accounts",
     responses((status = 200, description = "Accounts", body = Accounts), Unauthenticated, Forbidden))]
 pub async fn list_users(State(state): State<AppState>, actor: MaybeActor, client: ClientIp) -> ApiResult<Accounts> {
     let actor = logged_in(actor)?;
-    crate::authz::require(&state, &actor, &client, phongtrao_domain::policy::Action::AdministerUsers, None).await?;
     let mut users = Vec::new();
-    for u in phongtrao_storage::users::list(&state.db).await? {
-        let unit_ids = phongtrao_storage::users::unit_ids(&state.db, u.id).await?;
+    for (u, unit_ids) in user_actions::manageable(&state, &actor, &client).await? {
         users.push(Account {
             id: u.id,
             username: u.username,

@@ -44,11 +44,15 @@ pub struct UsersPage {
     pub notice: Option<String>,
     /// The officer chose the administrator role: ask before creating it.
     pub confirm_admin: bool,
+    /// The province office (bulk changes and imports); a unit's office sees only the
+    /// accounts of its units and the single-account forms.
+    pub whole_tree: bool,
 }
 
-fn roles(lang: crate::i18n::Lang) -> Vec<(String, String)> {
+fn roles(lang: crate::i18n::Lang, actor: Option<&phongtrao_domain::policy::Actor>) -> Vec<(String, String)> {
     Role::ALL
         .iter()
+        .filter(|r| actor.is_some_and(|a| phongtrao_domain::policy::may_grant(a, **r)))
         .map(|r| {
             let label = match lang {
                 crate::i18n::Lang::Vi => r.label_vi().to_string(),
@@ -69,9 +73,13 @@ async fn build(
     let db = &state.db;
     let all_units = units::list(db).await.map_err(|e| AppError::internal(page.lang, e))?;
     let code_of: std::collections::HashMap<i64, String> = all_units.iter().map(|u| (u.id, u.code.clone())).collect();
+    let policy = page.actor.as_ref().map(|a| a.policy());
+    let accounts = match page.actor.as_ref() {
+        Some(actor) => user_actions::manageable(state, actor, &page.client).await.map_err(|f| page.fail(f))?,
+        None => Vec::new(),
+    };
     let mut lines = Vec::new();
-    for u in users::list(db).await.map_err(|e| AppError::internal(page.lang, e))? {
-        let ids = users::unit_ids(db, u.id).await.map_err(|e| AppError::internal(page.lang, e))?;
+    for (u, ids) in accounts {
         lines.push(UserLine {
             id: u.id,
             units: ids.iter().filter_map(|id| code_of.get(id).cloned()).collect::<Vec<_>>().join(", "),
@@ -86,12 +94,13 @@ async fn build(
     Ok(UsersPage {
         chrome: page.chrome(page.lang.t("admin.users"), "admin"),
         users: lines,
-        roles: roles(page.lang),
+        roles: roles(page.lang, policy.as_ref()),
         secret,
         error,
         form,
         notice: None,
         confirm_admin: false,
+        whole_tree: policy.as_ref().is_some_and(|p| p.role == Role::Admin),
     })
 }
 
@@ -107,7 +116,9 @@ pub async fn list(
     axum::extract::Query(q): axum::extract::Query<ListQuery>,
 ) -> Result<UsersPage, AppError> {
     let actor = page.require_actor()?;
-    require(&state, actor, &page.client, Action::AdministerUsers, None).await.map_err(|f| page.fail(f))?;
+    if !user_actions::manages_some_accounts(actor) {
+        require(&state, actor, &page.client, Action::AdministerUsers, None).await.map_err(|f| page.fail(f))?;
+    }
     let mut view = build(&state, &page, None, None, None).await?;
     view.notice = q.deactivated.map(|n| format!("{}: {n}", page.lang.t("bulk_deactivated")));
     Ok(view)
