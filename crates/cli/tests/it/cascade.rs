@@ -367,6 +367,20 @@ async fn a_district_office_gives_its_communes_their_accounts_and_no_one_else() {
     assert!(html.contains("thuba.bc") && !html.contains("hondat.bc") && !html.contains("vanphong"), "{html}");
     assert!(!html.contains("/admin/users/bulk") && !html.contains("/admin/users/import"));
     assert!(!html.contains("value=\"admin\"") && !html.contains("value=\"steering\""));
+    // A commune of another district typed on the form: told which, on the form itself.
+    let csrf = csrf_of(&html);
+    let refused = client
+        .post(format!("{}/admin/users", app.base))
+        .form(&[("username", "x.form"), ("role", "unit"), ("units", "hon dat"), ("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("form");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let html = refused.text().await.expect("html");
+    assert!(
+        html.contains("Huyện đoàn Hòn Đất không trực thuộc đơn vị của bạn") && html.contains("Tạo tài khoản"),
+        "{html}"
+    );
 
     // Every refusal is in the audit log, the creation too.
     let entries = app.api("/api/v1/audit?action=access.denied", &office).await;

@@ -96,8 +96,20 @@ pub async fn require_account(
     let mut ancestries = Vec::with_capacity(unit_ids.len());
     for id in unit_ids {
         let ancestry = units::ancestry(&state.db, *id).await?;
-        // A unit outside its reach: the usual refusal, with that unit in the audit entry.
-        require_in(state, actor, client, Action::AdministerUsers, Some(*id), &ancestry).await?;
+        // A unit outside its reach: the usual refusal (with that unit in the audit
+        // entry), saying which unit.
+        if let Err(refused) = require_in(state, actor, client, Action::AdministerUsers, Some(*id), &ancestry).await {
+            let Some(unit) = units::by_id(&state.db, *id).await? else { return Err(refused) };
+            return Err(Failure::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "forbidden",
+                format!(
+                    "{} không trực thuộc đơn vị của bạn: chỉ tạo và sửa tài khoản của các đơn vị trực thuộc",
+                    unit.name
+                ),
+                format!("{} is not below your unit: you manage only the accounts of the units below it", unit.name),
+            ));
+        }
         ancestries.push(ancestry);
     }
     if phongtrao_domain::policy::manages_account(&actor.policy(), role, &ancestries) {

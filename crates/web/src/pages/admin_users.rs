@@ -24,6 +24,8 @@ pub struct UserLine {
     pub display_name: String,
     pub role_key: String,
     pub units: String,
+    /// The units' names (the field holds their codes).
+    pub unit_names: String,
     pub active: bool,
     pub must_change: bool,
     /// The officer's own account (not ticked for bulk changes).
@@ -73,6 +75,7 @@ async fn build(
     let db = &state.db;
     let all_units = units::list(db).await.map_err(|e| AppError::internal(page.lang, e))?;
     let code_of: std::collections::HashMap<i64, String> = all_units.iter().map(|u| (u.id, u.code.clone())).collect();
+    let name_of: std::collections::HashMap<i64, String> = all_units.iter().map(|u| (u.id, u.name.clone())).collect();
     let policy = page.actor.as_ref().map(|a| a.policy());
     let accounts = match page.actor.as_ref() {
         Some(actor) => user_actions::manageable(state, actor, &page.client).await.map_err(|f| page.fail(f))?,
@@ -83,6 +86,7 @@ async fn build(
         lines.push(UserLine {
             id: u.id,
             units: ids.iter().filter_map(|id| code_of.get(id).cloned()).collect::<Vec<_>>().join(", "),
+            unit_names: ids.iter().filter_map(|id| name_of.get(id).cloned()).collect::<Vec<_>>().join(", "),
             username: u.username,
             display_name: u.display_name,
             role_key: u.role,
@@ -142,7 +146,10 @@ pub async fn create(
         Ok((_, secret)) => Ok(build(&state, &page, Some((input.username.trim().to_lowercase(), secret)), None, None)
             .await?
             .into_response()),
-        Err(f) if f.status.is_client_error() && f.status != axum::http::StatusCode::FORBIDDEN => {
+        Err(f)
+            if f.status.is_client_error()
+                && (f.status != axum::http::StatusCode::FORBIDDEN || !actor_is_admin(&actor)) =>
+        {
             let status = f.status;
             let error = Some(f.message(page.lang).to_string());
             Ok((status, build(&state, &page, None, error, Some(input)).await?).into_response())
@@ -160,7 +167,10 @@ pub async fn update(
     let actor = page.require_actor()?.clone();
     match user_actions::set_access(&state, &actor, &page.client, id, &input).await {
         Ok(()) => Ok(axum::response::Redirect::to("/admin/users").into_response()),
-        Err(f) if f.status.is_client_error() && f.status != axum::http::StatusCode::FORBIDDEN => {
+        Err(f)
+            if f.status.is_client_error()
+                && (f.status != axum::http::StatusCode::FORBIDDEN || !actor_is_admin(&actor)) =>
+        {
             let status = f.status;
             let error = Some(f.message(page.lang).to_string());
             Ok((status, build(&state, &page, None, error, None).await?).into_response())
@@ -178,4 +188,10 @@ pub async fn reset(State(state): State<AppState>, page: Page, Path(id): Path<i64
         .map(|u| u.username)
         .unwrap_or_default();
     Ok(build(&state, &page, Some((username, secret)), None, None).await?.into_response())
+}
+
+/// A unit's office is told on the form why an account was refused (a unit outside its
+/// own, a role it cannot give); the office's refusals stay the error page.
+fn actor_is_admin(actor: &crate::auth::Actor) -> bool {
+    actor.user.role == Role::Admin
 }
