@@ -96,6 +96,8 @@ pub struct Para {
     /// Line spacing as a multiple (1.0 single).
     pub line: f64,
     pub keep_next: bool,
+    /// Starts a new page (an annex after the signature).
+    pub page_break_before: bool,
 }
 
 impl Default for Para {
@@ -109,6 +111,7 @@ impl Default for Para {
             after: 0.0,
             line: 1.0,
             keep_next: false,
+            page_break_before: false,
         }
     }
 }
@@ -154,6 +157,10 @@ impl Para {
     }
     pub fn keep_next(mut self) -> Para {
         self.keep_next = true;
+        self
+    }
+    pub fn page_break_before(mut self) -> Para {
+        self.page_break_before = true;
         self
     }
     /// Every run of the paragraph in this size (points).
@@ -389,6 +396,9 @@ fn para_xml(x: &mut String, p: &Para) {
     x.push_str("<w:p><w:pPr>");
     if p.keep_next {
         x.push_str("<w:keepNext/>");
+    }
+    if p.page_break_before {
+        x.push_str("<w:pageBreakBefore/>");
     }
     x.push_str(&format!(
         r#"<w:spacing w:before="{}" w:after="{}" w:line="{}" w:lineRule="auto"/>"#,

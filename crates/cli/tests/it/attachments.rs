@@ -282,6 +282,10 @@ async fn the_weekly_report_docx_has_the_photo_with_its_caption_and_a_submitted_r
     assert!(media.starts_with(&[0xFF, 0xD8, 0xFF]) && !has_exif(&media));
     let xml = part(&bytes, "word/document.xml");
     assert!(xml.contains("<wp:inline") && xml.contains(r#"r:embed="rIdImg1""#));
+    // The appendix starts on a page of its own, after the signature.
+    let appendix = xml.find("PHỤ LỤC HÌNH ẢNH").expect("appendix");
+    let its_paragraph = xml[..appendix].rfind("<w:p>").expect("paragraph");
+    assert!(xml[its_paragraph..appendix].contains("<w:pageBreakBefore/>"), "no page break before the appendix");
     assert!(part(&bytes, "word/_rels/document.xml.rels").contains(r#"Target="media/image1.jpeg""#));
     assert!(part(&bytes, "[Content_Types].xml").contains(r#"Extension="jpeg""#));
     // Audit: add ×2, delete ×1.

@@ -284,6 +284,12 @@ async fn eligible_collectives_are_proposed_nominations_are_reviewed_up_the_tree_
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
     assert!(!text.contains("Hà Tiên"), "only accepted nominations");
+    // The list is the proposal's annex: it starts on a new page after the signature.
+    let xml = crate::documents::part(&docx, "word/document.xml");
+    let list = xml.find(">DANH SÁCH<").expect("the list's title");
+    let its_paragraph = xml[..list].rfind("<w:p>").expect("paragraph");
+    assert!(xml[its_paragraph..list].contains("<w:pageBreakBefore/>"), "the annex starts a new page");
+    assert!(xml[..its_paragraph].contains("BÍ THƯ"), "after the signature");
     let decision = phongtrao_web::docx::read_text(
         &bytes(b, "/api/v1/emulation/nominations/documents/decision.docx", &admin).await.1,
     )

@@ -224,15 +224,17 @@ pub fn proposal(campaign: &StoredCampaign, accepted: &Accepted, day: NaiveDate) 
     body(&mut doc, "(Có danh sách kèm theo).");
     body(&mut doc, "Kính trình Ban Chấp hành Tỉnh đoàn xem xét, quyết định./.");
     signature(&mut doc, campaign, &["Như trên", "Lưu VP"]);
-    annex_title(&mut doc, campaign, "Kèm theo Tờ trình số      -TTr/TĐTN", day);
+    annex_title(&mut doc, campaign, "Kèm theo Tờ trình số      -TTr/TĐTN", day, true);
     list_tables(&mut doc, accepted);
     doc
 }
 
 /// The list's title under a document: "DANH SÁCH … (Kèm theo … ngày … của …)".
-fn annex_title(doc: &mut Document, campaign: &StoredCampaign, attached_to: &str, day: NaiveDate) {
+fn annex_title(doc: &mut Document, campaign: &StoredCampaign, attached_to: &str, day: NaiveDate, new_page: bool) {
     let name = campaign_name(campaign);
-    doc.para(Para::new().center().spacing(24.0, 0.0).keep_next().run(Run::new("DANH SÁCH").bold().size(15.0)));
+    let title = Para::new().center().spacing(24.0, 0.0).keep_next().run(Run::new("DANH SÁCH").bold().size(15.0));
+    // After a signed document the list is its annex: it starts on a page of its own.
+    doc.para(if new_page { title.page_break_before() } else { title });
     doc.para(
         Para::new().center().keep_next().run(
             Run::new(format!("Đề nghị khen thưởng các tập thể, cá nhân có thành tích xuất sắc trong {name}"))
@@ -258,7 +260,7 @@ pub fn list(campaign: &StoredCampaign, accepted: &Accepted, day: NaiveDate) -> D
     let c = &campaign.plan.campaign;
     let mut doc = Document::new(format!("Danh sách đề nghị khen thưởng {}", campaign_name(campaign)), BODY);
     header_block(&mut doc, &issuing(campaign), "      -TTr/TĐTN", &place_and_date(&c.place, day));
-    annex_title(&mut doc, campaign, "Kèm theo Tờ trình số      -TTr/TĐTN", day);
+    annex_title(&mut doc, campaign, "Kèm theo Tờ trình số      -TTr/TĐTN", day, false);
     list_tables(&mut doc, accepted);
     let (tc, ti) = counts(accepted);
     doc.para(
@@ -310,7 +312,7 @@ pub fn decision(campaign: &StoredCampaign, accepted: &Accepted, day: NaiveDate) 
             .run(Run::new("Văn phòng, các Ban Tỉnh đoàn, các đơn vị có liên quan và các tập thể, cá nhân có tên tại Điều 1 căn cứ Quyết định thi hành./.").size(BODY)),
     );
     signature(&mut doc, campaign, &["Như Điều 3", "Lưu VP"]);
-    annex_title(&mut doc, campaign, "Kèm theo Quyết định số      -QĐ/TĐTN", day);
+    annex_title(&mut doc, campaign, "Kèm theo Quyết định số      -QĐ/TĐTN", day, true);
     list_tables(&mut doc, accepted);
     doc
 }

@@ -629,7 +629,14 @@ fn photo_appendix(doc: &mut Document, g: &Gathered) {
     if g.photos.is_empty() {
         return;
     }
-    doc.para(Para::new().center().spacing(24.0, 6.0).keep_next().run(Run::new("PHỤ LỤC HÌNH ẢNH").bold().size(14.0)));
+    doc.para(
+        Para::new()
+            .center()
+            .spacing(24.0, 6.0)
+            .keep_next()
+            .page_break_before()
+            .run(Run::new("PHỤ LỤC HÌNH ẢNH").bold().size(14.0)),
+    );
     for (i, p) in g.photos.iter().enumerate() {
         doc.image(p.jpeg.clone(), p.width, p.height, 110.0);
         let caption = if p.caption.trim().is_empty() {
