@@ -549,9 +549,10 @@ pub async fn resubmit(
     one(state, campaign, actor, id).await
 }
 
-/// Reviews a nomination (the parent unit of its proposer, a steering member or the
-/// office; never its proposer): accept, return with a comment, or reject with one.
-/// Accepting checks the quota against the accepted ones.
+/// Reviews a nomination (the next unit above the level it has reached, a steering
+/// member or the office; never its proposer): a unit above that accepts endorses it
+/// and sends it up; the office or the steering committee accepts last (checking the
+/// quota against the accepted ones), returns it with a comment, or rejects it.
 pub async fn review(
     state: &AppState,
     campaign: &StoredCampaign,

@@ -276,8 +276,9 @@ pub struct ReviewIn {
     pub comment: String,
 }
 
-/// Reviews a nomination (the parent unit of its proposer, steering or the office;
-/// never its proposer: 403): accept, return with a comment, or reject with one.
+/// Reviews a nomination (the next unit above the level it has reached, steering or
+/// the office; never its proposer: 403): a unit above that accepts endorses it and
+/// sends it up; the office or steering accepts last; or return or reject with a comment.
 #[utoipa::path(post, path = "/emulation/nominations/{id}/review", tag = "emulation",
     params(crate::campaign_choice::CampaignQuery, ("id" = i64, Path, description = "The nomination")),
     request_body = ReviewIn,
