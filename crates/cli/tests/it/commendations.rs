@@ -445,6 +445,36 @@ async fn the_office_sets_the_forms_and_a_unit_nominates_through_the_pages_withou
         .and_then(|o| o.split('"').next())
         .expect("form option")
         .to_string();
+    // A mistyped year of birth: the page again, the message above the form, every
+    // field as typed (nothing to type again), nothing stored.
+    let r = unit
+        .post(format!("{}/emulation/nominations", app.base))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("award_form_id", form_id.as_str()),
+            ("unit", "30730"),
+            ("person_name", "Lê Thị Hoa"),
+            ("birth_year", "199x"),
+            ("position", "Bí thư Chi đoàn khu phố 2"),
+            ("achievements", "Vận động 50 đoàn viên hiến máu"),
+            ("evidence", ""),
+        ])
+        .send()
+        .await
+        .expect("nominate");
+    assert!(r.status().is_client_error(), "{}", r.status());
+    let again = r.text().await.expect("body");
+    assert!(again.contains("id=\"nominate-error\"") && again.contains("Năm sinh &#34;199x&#34; không phải số"), "{again}");
+    for typed in [
+        "value=\"Lê Thị Hoa\"",
+        "value=\"199x\"",
+        "Vận động 50 đoàn viên hiến máu</textarea>",
+        "value=\"30730\" selected",
+    ] {
+        assert!(again.contains(typed), "{typed} not kept: {again}");
+    }
+    assert!(again.contains(&format!("value=\"{form_id}\" selected")), "the award form kept");
+    assert!(!again.contains("chờ duyệt"), "nothing stored");
     let r = unit
         .post(format!("{}/emulation/nominations", app.base))
         .form(&[

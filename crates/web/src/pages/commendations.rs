@@ -6,7 +6,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use phongtrao_domain::emulation::commendation::{AwardForm, Decision, NomineeText, Target};
@@ -222,6 +222,37 @@ pub struct NominationsPage {
     pub can_nominate: bool,
     pub can_documents: bool,
     pub vi: bool,
+    /// Why the last nomination was not saved (shown above the form, which keeps what
+    /// was typed).
+    pub error: Option<String>,
+    pub typed: Typed,
+}
+
+/// What was typed in the new-nomination form, given back with a refusal.
+#[derive(Debug, Clone, Default)]
+pub struct Typed {
+    pub award_form_id: String,
+    pub unit: String,
+    pub person_name: String,
+    pub birth_year: String,
+    pub position: String,
+    pub achievements: String,
+    pub evidence: String,
+}
+
+impl Typed {
+    fn from_pairs(pairs: &[(String, String)]) -> Typed {
+        let f = |k: &str| field(pairs, k).to_string();
+        Typed {
+            award_form_id: f("award_form_id"),
+            unit: f("unit"),
+            person_name: f("person_name"),
+            birth_year: f("birth_year"),
+            position: f("position"),
+            achievements: f("achievements"),
+            evidence: f("evidence"),
+        }
+    }
 }
 
 impl NominationsPage {
@@ -258,6 +289,11 @@ fn step_word(action: &str, vi: bool) -> String {
 /// GET /emulation/nominations: the collectives proposed per form, the nomination
 /// form, the nominations with their review, and the documents.
 pub async fn nominations(State(state): State<AppState>, page: Page) -> Result<NominationsPage, AppError> {
+    build(&state, &page).await
+}
+
+async fn build(state: &AppState, page: &Page) -> Result<NominationsPage, AppError> {
+    let state = state.clone();
     let actor = page.require_actor()?.clone();
     let campaign = page.campaign()?;
     let vi = page.lang == Lang::Vi;
@@ -316,6 +352,8 @@ pub async fn nominations(State(state): State<AppState>, page: Page) -> Result<No
         units: units.into_iter().map(|u| (u.code, u.name)).collect(),
         can_documents: allows(&actor.policy(), Action::ReadEverything, &[]),
         vi,
+        error: None,
+        typed: Typed::default(),
     })
 }
 
@@ -348,14 +386,28 @@ pub async fn nominate(
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
     let campaign = page.campaign()?;
-    let text = nominee_text(&pairs).map_err(|f| page.fail(f))?;
-    let input = NominationInput {
-        award_form_id: field(&pairs, "award_form_id").trim().parse().unwrap_or(0),
-        unit: field(&pairs, "unit").to_string(),
-        text,
+    let saved = match nominee_text(&pairs) {
+        Ok(text) => {
+            let input = NominationInput {
+                award_form_id: field(&pairs, "award_form_id").trim().parse().unwrap_or(0),
+                unit: field(&pairs, "unit").to_string(),
+                text,
+            };
+            act::nominate(&state, campaign, &actor, &page.client, input).await
+        }
+        Err(f) => Err(f),
     };
-    let n = act::nominate(&state, campaign, &actor, &page.client, input).await.map_err(|f| page.fail(f))?;
-    Ok(Redirect::to(&format!("/emulation/nominations?saved=1#n-{}", n.id)).into_response())
+    match saved {
+        Ok(n) => Ok(Redirect::to(&format!("/emulation/nominations?saved=1#n-{}", n.id)).into_response()),
+        // Bad input: the page again, the message above the form, what was typed kept.
+        Err(f) if f.status.is_client_error() && f.status != StatusCode::FORBIDDEN => {
+            let mut again = build(&state, &page).await?;
+            again.error = Some(f.message(page.lang).to_string());
+            again.typed = Typed::from_pairs(&pairs);
+            Ok((f.status, again).into_response())
+        }
+        Err(f) => Err(page.fail(f)),
+    }
 }
 
 /// POST /emulation/nominations/{id}: the proposer corrects it and sends it again.
