@@ -464,7 +464,10 @@ async fn the_office_sets_the_forms_and_a_unit_nominates_through_the_pages_withou
         .expect("nominate");
     assert!(r.status().is_client_error(), "{}", r.status());
     let again = r.text().await.expect("body");
-    assert!(again.contains("id=\"nominate-error\"") && again.contains("Năm sinh &#34;199x&#34; không phải số"), "{again}");
+    assert!(
+        again.contains("id=\"nominate-error\"") && again.contains("Năm sinh &#34;199x&#34; không phải số"),
+        "{again}"
+    );
     for typed in [
         "value=\"Lê Thị Hoa\"",
         "value=\"199x\"",

@@ -129,6 +129,37 @@ async fn self_scores_are_bounded_reviewed_with_history_and_ranked_in_their_clust
     assert!(e["error"]["message_en"].as_str().unwrap_or_default().contains("between 0 and 22"), "{e}");
     let mine = app.api("/api/v1/emulation/self?unit=899", &rach_gia).await;
     assert!(mine["scores"][0]["self_points"].is_null(), "nothing stored: {mine}");
+    // The same through the page without JavaScript: the form comes back with the
+    // message and what was typed, nothing stored.
+    add_user(db, "s.899.form", Role::Unit, &["899"], PW).await;
+    let client = crate::support::browser();
+    app.login_form(&client, "s.899.form", PW, "10.0.7.1").await;
+    let form = client.get(format!("{}/emulation/self?unit=899", app.base)).send().await.expect("page");
+    let csrf = crate::support::csrf_of(&form.text().await.expect("html"));
+    let r = client
+        .post(format!("{}/emulation/self?unit=899", app.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("criterion", "3"),
+            ("points.3", "23"),
+            ("doc_number.3", "125"),
+            ("doc_symbol.3", "KH/ĐTN"),
+            ("doc_date.3", "2023-03-05"),
+            ("evidence.3", "Tổ chức 3 ngày thứ Bảy tình nguyện"),
+        ])
+        .send()
+        .await
+        .expect("save");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("id=\"scores-error\"") && html.contains("từ 0 đến 22"), "{html}");
+    assert!(
+        html.contains("name=\"points.3\" value=\"23\"")
+            && html.contains("Tổ chức 3 ngày thứ Bảy tình nguyện</textarea>"),
+        "{html}"
+    );
+    let mine = app.api("/api/v1/emulation/self?unit=899", &rach_gia).await;
+    assert!(mine["scores"][0]["self_points"].is_null(), "nothing stored: {mine}");
     // An automatic criterion takes no self-score.
     let (status, _) =
         put(&app, "/api/v1/emulation/self?unit=899", &rach_gia, json!({"scores": [{"criterion": "2", "points": 5}]}))

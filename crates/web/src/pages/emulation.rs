@@ -370,6 +370,8 @@ pub struct ScoresPage {
     pub can_write: bool,
     /// The evidence files of each assessed criterion (report_attachments.html).
     pub evidence_boxes: Vec<crate::pages::attachments::EvidenceBox>,
+    /// Why the last save was refused (the form then shows what was typed).
+    pub error: Option<String>,
 }
 
 async fn scores_page(
@@ -416,7 +418,55 @@ async fn scores_page(
             .map(|d| phongtrao_domain::format::date_time(&d.with_timezone(&tz)))
             .unwrap_or_default(),
         can_write,
+        error: None,
     })
+}
+
+/// A refused save of the scores: bad input comes back on the form with its message
+/// and every field as typed (nothing was stored); a refusal of access or a fault is
+/// the error page.
+async fn refused_scores(
+    state: &AppState,
+    page: &Page,
+    code: &str,
+    mode: &'static str,
+    pairs: &[(String, String)],
+    f: crate::error::Failure,
+) -> Result<Response, AppError> {
+    if !f.status.is_client_error() || f.status == axum::http::StatusCode::FORBIDDEN {
+        return Err(page.fail(f));
+    }
+    let mut again = scores_page(state, page, Some(code), mode).await?;
+    for r in &mut again.rows {
+        let typed = |name: &str| {
+            let key = format!("{name}.{}", r.number);
+            pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone())
+        };
+        if mode == "review" {
+            if let Some(v) = typed("points") {
+                r.reviewed = v;
+            }
+            if let Some(v) = typed("comment") {
+                r.comment = v;
+            }
+        } else {
+            let fields = [
+                ("points", &mut r.self_points),
+                ("doc_number", &mut r.doc_number),
+                ("doc_symbol", &mut r.doc_symbol),
+                ("doc_date", &mut r.doc_date),
+                ("evidence", &mut r.evidence),
+            ];
+            for (name, slot) in fields {
+                let key = format!("{name}.{}", r.number);
+                if let Some((_, v)) = pairs.iter().find(|(k, _)| *k == key) {
+                    *slot = v.clone();
+                }
+            }
+        }
+    }
+    again.error = Some(f.message(page.lang).to_string());
+    Ok((f.status, again).into_response())
 }
 
 /// GET /emulation/self?unit=CODE: the unit's self-assessment form.
@@ -472,7 +522,9 @@ pub async fn save_self(
             }
         })
         .collect();
-    act::save_self(&state, campaign, &actor, &page.client, &code, &inputs).await.map_err(|f| page.fail(f))?;
+    if let Err(f) = act::save_self(&state, campaign, &actor, &page.client, &code, &inputs).await {
+        return refused_scores(&state, &page, &code, "self", &pairs, f).await;
+    }
     Ok(Redirect::to(&format!("/emulation/self?unit={}&saved=1", safe_code(&code))).into_response())
 }
 
@@ -493,7 +545,9 @@ pub async fn save_review(
             ReviewInput { points: get("points"), comment: get("comment"), criterion: n }
         })
         .collect();
-    act::save_review(&state, campaign, &actor, &page.client, &code, &inputs).await.map_err(|f| page.fail(f))?;
+    if let Err(f) = act::save_review(&state, campaign, &actor, &page.client, &code, &inputs).await {
+        return refused_scores(&state, &page, &code, "review", &pairs, f).await;
+    }
     Ok(Redirect::to(&format!("/emulation/review?unit={}&saved=1", safe_code(&code))).into_response())
 }
 
