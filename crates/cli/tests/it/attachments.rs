@@ -121,6 +121,13 @@ async fn a_photo_is_stored_without_its_gps_and_the_location_kept_only_in_the_col
     assert!(bytes.starts_with(&[0xFF, 0xD8, 0xFF]) && bytes != original);
     assert!(!has_exif(&bytes), "no EXIF, no GPS in the stored file");
 
+    // A caption of 100,000 characters: the caption's own limit is named, nothing stored.
+    let long = "Ra quân trồng cây ".repeat(6_000);
+    let (status, refused) =
+        upload(&app, &unit, &owner("899"), photo(640, 480), "long.jpg", &[("caption", long.as_str())]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(refused.to_string().contains("Chú thích dài quá 300 ký tự"), "{refused}");
+
     // "Giữ vị trí": the position in the columns, still not in the file.
     let (status, kept) = upload(&app, &unit, &owner("899"), original, "IMG_0002.jpg", &[("keep_location", "1")]).await;
     assert_eq!(status, StatusCode::CREATED, "{kept}");

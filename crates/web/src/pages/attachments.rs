@@ -184,6 +184,21 @@ async fn short_text(field: axum::extract::multipart::Field<'_>) -> Result<String
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
+/// A text a person typed (the caption): its first 8 KB are kept and the rest is not
+/// read, so that a text far too long gets the domain's own message ("Chú thích dài
+/// quá 300 ký tự") rather than a refusal of the form.
+async fn typed_text(field: axum::extract::multipart::Field<'_>) -> Result<String, Failure> {
+    let mut field = field;
+    let mut out = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(|_| unreadable())? {
+        out.extend_from_slice(&chunk);
+        if out.len() > 8 * 1024 {
+            break;
+        }
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
 fn unreadable() -> Failure {
     Failure::bad_request("Không đọc được tệp tải lên.", "Cannot read the upload.")
 }
@@ -220,7 +235,7 @@ pub async fn read_upload(mut multipart: Multipart) -> Result<UploadForm, Failure
                 }
             }
             "owner" => form.owner = short_text(field).await?,
-            "caption" => form.caption = short_text(field).await?,
+            "caption" => form.caption = typed_text(field).await?,
             "activity" => form.activity = short_text(field).await?.trim().parse().ok(),
             "keep_location" => form.keep_location = !short_text(field).await?.trim().is_empty(),
             "return_to" => form.return_to = short_text(field).await?,
