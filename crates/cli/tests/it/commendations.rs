@@ -445,23 +445,23 @@ async fn the_office_sets_the_forms_and_a_unit_nominates_through_the_pages_withou
         .and_then(|o| o.split('"').next())
         .expect("form option")
         .to_string();
+    let nominate_born = |year: &'static str| {
+        unit.post(format!("{}/emulation/nominations", app.base))
+            .form(&[
+                ("csrf", csrf_of(&page)),
+                ("award_form_id", form_id.clone()),
+                ("unit", "30730".into()),
+                ("person_name", "Lê Thị Hoa".into()),
+                ("birth_year", year.into()),
+                ("position", "Bí thư Chi đoàn khu phố 2".into()),
+                ("achievements", "Vận động 50 đoàn viên hiến máu".into()),
+                ("evidence", String::new()),
+            ])
+            .send()
+    };
     // A mistyped year of birth: the page again, the message above the form, every
     // field as typed (nothing to type again), nothing stored.
-    let r = unit
-        .post(format!("{}/emulation/nominations", app.base))
-        .form(&[
-            ("csrf", csrf_of(&page).as_str()),
-            ("award_form_id", form_id.as_str()),
-            ("unit", "30730"),
-            ("person_name", "Lê Thị Hoa"),
-            ("birth_year", "199x"),
-            ("position", "Bí thư Chi đoàn khu phố 2"),
-            ("achievements", "Vận động 50 đoàn viên hiến máu"),
-            ("evidence", ""),
-        ])
-        .send()
-        .await
-        .expect("nominate");
+    let r = nominate_born("199x").await.expect("nominate");
     assert!(r.status().is_client_error(), "{}", r.status());
     let again = r.text().await.expect("body");
     assert!(
@@ -478,21 +478,7 @@ async fn the_office_sets_the_forms_and_a_unit_nominates_through_the_pages_withou
     }
     assert!(again.contains(&format!("value=\"{form_id}\" selected")), "the award form kept");
     assert!(!again.contains("chờ duyệt"), "nothing stored");
-    let r = unit
-        .post(format!("{}/emulation/nominations", app.base))
-        .form(&[
-            ("csrf", csrf_of(&page).as_str()),
-            ("award_form_id", form_id.as_str()),
-            ("unit", "30730"),
-            ("person_name", "Lê Thị Hoa"),
-            ("birth_year", "1999"),
-            ("position", "Bí thư Chi đoàn khu phố 2"),
-            ("achievements", "Vận động 50 đoàn viên hiến máu"),
-            ("evidence", ""),
-        ])
-        .send()
-        .await
-        .expect("nominate");
+    let r = nominate_born("1999").await.expect("nominate");
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
     let page =
         unit.get(format!("{}/emulation/nominations", app.base)).send().await.expect("page").text().await.expect("body");
