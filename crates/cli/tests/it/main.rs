@@ -25,6 +25,7 @@ mod documents;
 mod emulation;
 mod error_pages;
 mod events;
+mod field_deadline;
 mod figures;
 mod languages;
 mod office_accounts;

@@ -341,7 +341,7 @@ pub async fn submit_up(
         nothing_to_report: values.values().all(|v| *v == 0),
     };
     let version = if input.version > 0 { input.version } else { ctx.report.as_ref().map(|r| r.version).unwrap_or(0) };
-    report_actions::save(state, actor, client, &ctx, &report, version, SaveAction::Submit, None, None).await?;
+    report_actions::save(state, actor, client, &ctx, &report, version, SaveAction::Submit, None, None, None).await?;
     keep_own_level(state, &ctx, &own_level).await?;
     Ok(report_up(state, actor, client, parent, unit_code, period_end).await?)
 }
