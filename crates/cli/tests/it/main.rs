@@ -12,6 +12,7 @@ mod backup;
 mod browser;
 mod browser_evidence;
 mod browser_offline;
+mod browser_photos;
 mod campaign_new;
 mod campaigns;
 mod cascade;
