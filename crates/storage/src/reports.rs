@@ -212,6 +212,41 @@ pub async fn list(
     })?)
 }
 
+/// The units among `unit_ids` whose first weekly report of a period in
+/// `from_seq..=to_seq` counts on time by the time "Gửi" was pressed although it
+/// reached the server after the deadline ("gửi muộn do mất kết nối"): (period, unit
+/// id), by period then tree order. The domain's `deadline::sent_late_for_connection`
+/// decides each; the query only narrows to reports on time with a pressed time.
+pub async fn sent_late_for_connection(
+    db: &Db,
+    campaign_id: i64,
+    unit_ids: &[i64],
+    from_seq: i64,
+    to_seq: i64,
+) -> Result<Vec<(i64, i64)>> {
+    if unit_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT r.period_seq, r.unit_id, r.first_submitted_at, r.due_at FROM reports r JOIN units u ON u.id = r.unit_id
+         WHERE r.campaign_id = $1 AND r.kind = 'weekly' AND r.timeliness = 'on_time' AND r.pressed_at IS NOT NULL
+           AND r.period_seq >= $2 AND r.period_seq <= $3 AND r.unit_id IN ({})
+         ORDER BY r.period_seq, u.level, u.position, u.id",
+        crate::id_list(unit_ids)
+    );
+    let rows: Vec<(i64, i64, Option<DateTime<Utc>>, DateTime<Utc>)> = with_pool!(db, pool => sqlx::query_as(&sql)
+        .bind(campaign_id)
+        .bind(from_seq)
+        .bind(to_seq)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, _, first, due)| deadline::sent_late_for_connection(Some(Timeliness::OnTime), *first, *due))
+        .map(|(seq, unit, _, _)| (seq, unit))
+        .collect())
+}
+
 /// Save a draft, or submit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SaveAction {

@@ -157,6 +157,25 @@ async fn with_the_setting_on_a_report_pressed_before_the_deadline_counts_on_time
     let progress = app.api("/api/v1/progress", &office).await;
     let week1 = &progress["timeliness"][0];
     assert_eq!((week1["on_time"].as_i64(), week1["late"].as_i64()), (Some(1), Some(4)), "{week1}");
+    // The CLI reads the same counts.
+    let cli = crate::documents::cli_progress(&app, &[]);
+    assert_eq!(cli["timeliness"][0]["on_time"], 1);
+
+    // The week's report (.docx) names it apart from the late ones.
+    let r = app
+        .client
+        .get(format!("{}/api/v1/exports/weekly-report.docx?period_end={WEEK1}", app.base))
+        .bearer_auth(&office)
+        .send()
+        .await
+        .expect("docx");
+    assert_eq!(r.status(), 200);
+    let text = crate::documents::docx_text(&r.bytes().await.expect("bytes"));
+    let rach_gia_name = phongtrao_storage::units::by_code(&app.db, "899").await.expect("q").expect("unit").name;
+    let line = text.lines().find(|l| l.contains("Gửi muộn do mất kết nối")).unwrap_or_default();
+    assert!(line.contains("tính đúng hạn (1)") && line.contains(&rach_gia_name), "{text}");
+    let late = text.lines().find(|l| l.contains("Gửi trễ hạn (4)")).unwrap_or_default();
+    assert!(!late.contains(&rach_gia_name), "not among the late: {late}");
 }
 
 #[tokio::test]
