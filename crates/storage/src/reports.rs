@@ -212,6 +212,9 @@ pub async fn list(
     })?)
 }
 
+/// A report's period, unit, first receipt and deadline.
+type SubmittedWhen = (i64, i64, Option<DateTime<Utc>>, DateTime<Utc>);
+
 /// The units among `unit_ids` whose first weekly report of a period in
 /// `from_seq..=to_seq` counts on time by the time "Gửi" was pressed although it
 /// reached the server after the deadline ("gửi muộn do mất kết nối"): (period, unit
@@ -234,7 +237,7 @@ pub async fn sent_late_for_connection(
          ORDER BY r.period_seq, u.level, u.position, u.id",
         crate::id_list(unit_ids)
     );
-    let rows: Vec<(i64, i64, Option<DateTime<Utc>>, DateTime<Utc>)> = with_pool!(db, pool => sqlx::query_as(&sql)
+    let rows: Vec<SubmittedWhen> = with_pool!(db, pool => sqlx::query_as(&sql)
         .bind(campaign_id)
         .bind(from_seq)
         .bind(to_seq)

@@ -62,7 +62,7 @@ pub fn pressed_at_believable(rule: &PressedRule, s: &Submission) -> bool {
     if rule.opens_at.is_some_and(|opens| pressed < opens) {
         return false;
     }
-    !s.draft_since.is_some_and(|since| pressed < since)
+    s.draft_since.is_none_or(|since| pressed >= since)
 }
 
 /// On time or late for a first submission due at `due_at`.
