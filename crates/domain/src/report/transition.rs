@@ -700,4 +700,30 @@ mod tests {
         assert!(ReportRuleError::AlreadyAccepted.message_vi().contains("Đã duyệt"));
         assert!(ReportRuleError::AwaitingReview.message_en().contains("submitted"));
     }
+
+    /// The time "Gửi" was pressed decides only where the campaign allows it, at the
+    /// first submission; a resubmission keeps what the first decided, whatever the
+    /// rule says now.
+    #[test]
+    fn the_pressed_time_decides_the_first_submission_only_where_allowed() {
+        let on = PressedRule { by_pressed_at: true, opens_at: Some(at(0, 0, 0)) };
+        let pressed = Some(at(8, 30, 0));
+        let late = SaveIntent { pressed_at: pressed, ..intent(Operation::Submit, 0, at(10, 0, 0)) };
+        let off = plan_save(None, &late).expect("submitted");
+        assert_eq!((off.timeliness, off.pressed_at), (Some(Timeliness::Late), pressed), "off: kept, receipt decides");
+        let allowed = plan_save(None, &SaveIntent { rule: on, ..late }).expect("submitted");
+        assert_eq!(allowed.timeliness, Some(Timeliness::OnTime), "on: the pressed time decides");
+        // Returned, then sent again late with the rule off: still on time (the first decided).
+        let returned = Current {
+            timeliness: Some(Timeliness::OnTime),
+            pressed_at: pressed,
+            ..stored(Status::Returned, 3, Some(at(10, 0, 0)))
+        };
+        let again = plan_save(Some(returned), &intent(Operation::Submit, 3, at(11, 0, 0))).expect("resubmitted");
+        assert_eq!((again.timeliness, again.pressed_at), (Some(Timeliness::OnTime), pressed));
+        // A draft saved before the press: a pressed time before that draft is not believed.
+        let drafted = Current { created_at: at(9, 0, 0), ..stored(Status::Draft, 1, None) };
+        let s = SaveIntent { rule: on, pressed_at: pressed, ..intent(Operation::Submit, 1, at(10, 0, 0)) };
+        assert_eq!(plan_save(Some(drafted), &s).expect("submitted").timeliness, Some(Timeliness::Late));
+    }
 }
