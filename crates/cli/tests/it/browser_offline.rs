@@ -593,6 +593,11 @@ async fn with_the_setting_on_a_report_sent_offline_before_the_deadline_lands_on_
         let note = c.find(Locator::Css("#offline-note")).await?.text().await?;
         assert!(note.contains("Gửi muộn do mất kết nối: bấm “Gửi” lúc 15h0"), "{note}");
         assert!(note.contains("máy chủ nhận lúc 17h3"), "{note}");
+        let fits = c.execute("return document.documentElement.scrollWidth <= window.innerWidth", vec![]).await?;
+        assert_eq!(fits, json!(true), "no horizontal scroll at 360 px with the mark");
+        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
+        let png = c.screenshot().await?;
+        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/report-sent-late-offline-360.png"), png).ok();
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;

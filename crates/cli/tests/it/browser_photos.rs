@@ -76,6 +76,10 @@ async fn a_large_photo_is_made_smaller_on_the_phone_and_kept_original_when_its_l
         assert!(after * 3 < before, "much smaller: {before} -> {after}");
         let note = file["note"].as_str().unwrap_or_default();
         assert!(note.contains("Ảnh được thu nhỏ trước khi gửi: 4000×3000") && note.contains("→ 1600×1200"), "{note}");
+        c.execute("document.querySelector('#evidence .resize-note').scrollIntoView({block: 'center'})", vec![]).await?;
+        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
+        let png = c.screenshot().await?;
+        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/evidence-photo-resized-360.png"), png).ok();
         c.find(Locator::Css("#evidence input[name=caption]")).await?.send_keys("Ảnh thu nhỏ").await?;
         click_to_next_page(&c, "#evidence form.evidence-upload button[type=submit]").await?;
         wait_for(&c, "#evidence .evidence-file img").await?;
