@@ -104,7 +104,7 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     (
         "campaign.deadline_rule",
         "đổi cách tính hạn báo cáo (giờ bấm Gửi khi mất kết nối) của chiến dịch",
-        "changed the deadline rule (the time Gửi was pressed offline) of the campaign",
+        "changed the deadline rule (the time Send was pressed offline) of the campaign",
     ),
     (
         "campaign.members",
@@ -187,7 +187,7 @@ fn field_words(key: &str) -> Option<(&'static str, &'static str)> {
         "owner_user_id" => ("chủ mã", "owner"),
         "by_admin" => ("do quản trị viên", "by an admin"),
         "timeliness" => ("đúng hạn", "timeliness"),
-        "deadline_by_pressed_at" => ("tính hạn theo giờ bấm Gửi", "deadline by the time Gửi was pressed"),
+        "deadline_by_pressed_at" => ("tính hạn theo giờ bấm Gửi", "deadline by the time Send was pressed"),
         "comment" => ("ghi chú", "comment"),
         "code" => ("mã", "code"),
         "parent" => ("đơn vị cấp trên", "parent"),

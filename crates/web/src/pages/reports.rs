@@ -212,7 +212,7 @@ fn offline_note(r: &ReportRow, lang: Lang) -> String {
     let (p, g) = (format::date_time(&pressed.with_timezone(&tz)), format::date_time(&received.with_timezone(&tz)));
     match lang {
         Lang::Vi => format!("Gửi muộn do mất kết nối: bấm “Gửi” lúc {p} (trước hạn), máy chủ nhận lúc {g}; tính đúng hạn theo cách tính hạn của chiến dịch."),
-        Lang::En => format!("Sent late for lack of connection: “Gửi” pressed at {p} (before the deadline), received at {g}; counted on time under the campaign's deadline rule."),
+        Lang::En => format!("Sent late for lack of connection: “Send” pressed at {p} (before the deadline), received at {g}; counted on time under the campaign's deadline rule."),
     }
 }
 
