@@ -33,6 +33,9 @@ pub struct CampaignRow {
     pub parent_campaign_id: Option<i64>,
     /// The parent lets its units set a goal below the one it allocated.
     pub lowering_allowed: bool,
+    /// The time "Gửi" was pressed on a phone without a connection may decide the
+    /// deadline (issue #23; default off: the server's receipt time decides).
+    pub deadline_by_pressed_at: bool,
 }
 
 impl CampaignRow {
@@ -256,7 +259,7 @@ async fn load(
 /// The reason of version 1 of every plan.
 pub const FIRST_VERSION_REASON: &str = "Kế hoạch ban đầu";
 
-const CAMPAIGN_COLUMNS: &str = "id, code, title, year, theme, starts_on, ends_on, timezone, plan_toml, is_current, created_at, updated_at, status, archived_at, previous_campaign_id, root_unit_id, parent_campaign_id, lowering_allowed";
+const CAMPAIGN_COLUMNS: &str = "id, code, title, year, theme, starts_on, ends_on, timezone, plan_toml, is_current, created_at, updated_at, status, archived_at, previous_campaign_id, root_unit_id, parent_campaign_id, lowering_allowed, deadline_by_pressed_at";
 
 /// The default campaign (the one a user who has chosen none sees) with its plan parsed.
 pub async fn current(db: &Db) -> Result<StoredCampaign> {
@@ -404,6 +407,38 @@ pub async fn set_status(
         }
         let action = if archived { "campaign.archive" } else { "campaign.unarchive" };
         let entry = who.entry(action, "campaign", Some(code)).after(&serde_json::json!({ "status": status }));
+        crate::audit_in_tx!(tx, &entry, now);
+    });
+    Ok(())
+}
+
+/// Sets whether the time "Gửi" was pressed on the phone decides the deadline of the
+/// campaign's reports (from the next first submission on), with its audit entry.
+pub async fn set_deadline_by_pressed_at(
+    db: &Db,
+    campaign_id: i64,
+    on: bool,
+    who: &crate::audit::Who,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    in_transaction!(db, tx => {
+        let row: Option<(String, bool)> = sqlx::query_as("SELECT code, deadline_by_pressed_at FROM campaigns WHERE id = $1")
+            .bind(campaign_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        let Some((code, before)) = row else {
+            return Err(StorageError::NotFound(format!("không có chiến dịch số {campaign_id} / no campaign {campaign_id}")));
+        };
+        sqlx::query("UPDATE campaigns SET deadline_by_pressed_at = $1, updated_at = $2 WHERE id = $3")
+            .bind(on)
+            .bind(now)
+            .bind(campaign_id)
+            .execute(&mut **tx)
+            .await?;
+        let entry = who
+            .entry("campaign.deadline_rule", "campaign", Some(code))
+            .before(&serde_json::json!({ "deadline_by_pressed_at": before }))
+            .after(&serde_json::json!({ "deadline_by_pressed_at": on }));
         crate::audit_in_tx!(tx, &entry, now);
     });
     Ok(())

@@ -37,6 +37,8 @@ pub struct OwnedSave {
     pub now: DateTime<Utc>,
     pub idempotency_key: Option<String>,
     pub plan: Arc<Plan>,
+    /// When "Gửi" was pressed on the phone and the campaign's rule for it.
+    pub pressed: reports::Pressed,
 }
 
 impl OwnedSave {
@@ -84,7 +86,7 @@ impl Writer {
 
     pub async fn save(&self, save: OwnedSave) -> Result<Saved, SaveError> {
         let Some(queue) = &self.queue else {
-            return reports::save(&self.db, &save.request()).await;
+            return reports::save_pressed(&self.db, &save.request(), &save.pressed).await;
         };
         // A repeated idempotency key is answered inside the batch (one read per batch).
         let (reply, answer) = oneshot::channel();
@@ -136,7 +138,8 @@ async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
         let saves: Vec<&OwnedSave> = jobs.iter().map(|j| &j.save).collect();
         let requests: Vec<SaveRequest<'_>> = saves.iter().map(|s| s.request()).collect();
         let t0 = std::time::Instant::now();
-        let results = match reports::save_batch(&pool, &requests).await {
+        let pressed: Vec<reports::Pressed> = saves.iter().map(|s| s.pressed).collect();
+        let results = match reports::save_batch_pressed(&pool, &requests, &pressed).await {
             Ok(results) => results,
             Err(e) => {
                 // Nothing of the batch was committed: every caller gets the error.

@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use phongtrao_domain::period::Timeliness;
 use phongtrao_domain::plan::Plan;
 use phongtrao_domain::progress::figures::KeyNames;
+use phongtrao_domain::report::deadline::{self, PressedRule};
 use phongtrao_domain::report::transition::{self, Current, SaveIntent};
 use phongtrao_domain::report::{
     CheckedReport, Decision, LockState, Operation, ReportInput, ReportKind, ReportRuleError, SaveRefusal, Status,
@@ -47,9 +48,19 @@ pub struct ReportRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub updated_by: String,
+    /// When "Gửi" was pressed on the phone, as the phone said with the first
+    /// submission (a report sent from the outbox); kept whatever the campaign's rule.
+    pub pressed_at: Option<DateTime<Utc>>,
 }
 
 impl ReportRow {
+    /// Counted on time although it reached the server after its deadline: "Gửi" was
+    /// pressed before it without a connection (the campaign's rule; see
+    /// `phongtrao_domain::report::deadline`).
+    pub fn sent_late_for_connection(&self) -> bool {
+        deadline::sent_late_for_connection(self.timeliness(), self.first_submitted_at, self.due_at)
+    }
+
     /// The status (checked when the row was read: an unknown status is a storage
     /// error then, so the fallback is never taken).
     pub fn status(&self) -> Status {
@@ -114,7 +125,7 @@ pub struct ReportKey {
 }
 
 pub(crate) const COLUMNS: &str = "id, campaign_id, unit_id, kind, period_seq, status, version, due_at, first_submitted_at, last_submitted_at, timeliness, \
-     draft_json, highlights, difficulties, proposals, review_comment, reviewed_at, reviewed_by, created_at, updated_at, updated_by";
+     draft_json, highlights, difficulties, proposals, review_comment, reviewed_at, reviewed_by, created_at, updated_at, updated_by, pressed_at";
 
 pub async fn get(db: &Db, key: &ReportKey) -> Result<Option<ReportRow>> {
     let sql = format!(
@@ -182,6 +193,44 @@ pub async fn list(
     })?)
 }
 
+/// A report's period, unit, first receipt and deadline.
+type SubmittedWhen = (i64, i64, Option<DateTime<Utc>>, DateTime<Utc>);
+
+/// The units among `unit_ids` whose first weekly report of a period in
+/// `from_seq..=to_seq` counts on time by the time "Gửi" was pressed although it
+/// reached the server after the deadline ("gửi muộn do mất kết nối"): (period, unit
+/// id), by period then tree order. The domain's `deadline::sent_late_for_connection`
+/// decides each; the query only narrows to reports on time with a pressed time.
+pub async fn sent_late_for_connection(
+    db: &Db,
+    campaign_id: i64,
+    unit_ids: &[i64],
+    from_seq: i64,
+    to_seq: i64,
+) -> Result<Vec<(i64, i64)>> {
+    if unit_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT r.period_seq, r.unit_id, r.first_submitted_at, r.due_at FROM reports r JOIN units u ON u.id = r.unit_id
+         WHERE r.campaign_id = $1 AND r.kind = 'weekly' AND r.timeliness = 'on_time' AND r.pressed_at IS NOT NULL
+           AND r.period_seq >= $2 AND r.period_seq <= $3 AND r.unit_id IN ({})
+         ORDER BY r.period_seq, u.level, u.position, u.id",
+        crate::id_list(unit_ids)
+    );
+    let rows: Vec<SubmittedWhen> = with_pool!(db, pool => sqlx::query_as(&sql)
+        .bind(campaign_id)
+        .bind(from_seq)
+        .bind(to_seq)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, _, first, due)| deadline::sent_late_for_connection(Some(Timeliness::OnTime), *first, *due))
+        .map(|(seq, unit, _, _)| (seq, unit))
+        .collect())
+}
+
 /// Save a draft, or submit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SaveAction {
@@ -203,6 +252,14 @@ pub struct SaveRequest<'a> {
     pub idempotency_key: Option<&'a str>,
     /// The campaign's plan, for the consolidated figures.
     pub plan: &'a Plan,
+}
+
+/// The time "Gửi" was pressed on the phone (a report sent from the outbox) and the
+/// campaign's rule for it: what a save adds to its request for the deadline.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pressed {
+    pub at: Option<DateTime<Utc>>,
+    pub rule: PressedRule,
 }
 
 /// The outcome of a save, as the API returns it.
@@ -325,6 +382,7 @@ impl SaveAction {
 async fn save_in_tx<C: ReportTx + RollupTx + Send>(
     conn: &mut C,
     req: &SaveRequest<'_>,
+    pressed: &Pressed,
     prepared: &PreparedSave,
     prefetch: Option<&Prefetch>,
     rows: &mut Deferred,
@@ -347,6 +405,8 @@ async fn save_in_tx<C: ReportTx + RollupTx + Send>(
         now: req.now,
         due_at: req.due_at,
         locked: transition::period_locked(lock, req.plan.reporting.lock_after_days, req.now),
+        pressed_at: pressed.at,
+        rule: pressed.rule,
     };
     let current = existing.as_ref().map(|row| Current {
         status: row.status(),
@@ -355,6 +415,9 @@ async fn save_in_tx<C: ReportTx + RollupTx + Send>(
         last_submitted_at: row.last_submitted_at,
         updated_by: &row.updated_by,
         same_draft: row.draft_json == prepared.draft_json,
+        created_at: row.created_at,
+        pressed_at: row.pressed_at,
+        timeliness: row.timeliness(),
     });
     let plan = match transition::plan_save(current, &intent) {
         Ok(plan) => plan,
@@ -406,6 +469,7 @@ async fn save_in_tx<C: ReportTx + RollupTx + Send>(
         first_submitted_at: plan.first_submitted_at,
         last_submitted_at: plan.last_submitted_at,
         timeliness,
+        pressed_at: plan.pressed_at,
         draft_json: &prepared.draft_json,
         now: req.now,
         by: &req.who.name,
@@ -491,10 +555,11 @@ async fn save_in_tx<C: ReportTx + RollupTx + Send>(
 async fn save_alone<C: ReportTx + RollupTx + Send>(
     conn: &mut C,
     req: &SaveRequest<'_>,
+    pressed: &Pressed,
     prepared: &PreparedSave,
 ) -> std::result::Result<(Saved, Option<Pending>), SaveError> {
     let mut rows = Deferred::default();
-    let outcome = save_in_tx(conn, req, prepared, None, &mut rows).await;
+    let outcome = save_in_tx(conn, req, pressed, prepared, None, &mut rows).await;
     if let Err(SaveError::Storage(_)) = outcome {
         return outcome;
     }
@@ -505,6 +570,11 @@ async fn save_alone<C: ReportTx + RollupTx + Send>(
 /// Saves or submits, all in one transaction with its version row, its audit entry
 /// and the consolidated figures of the unit's ancestors.
 pub async fn save(db: &Db, req: &SaveRequest<'_>) -> std::result::Result<Saved, SaveError> {
+    save_pressed(db, req, &Pressed::default()).await
+}
+
+/// The same, with the time "Gửi" was pressed on the phone and the campaign's rule.
+pub async fn save_pressed(db: &Db, req: &SaveRequest<'_>, pressed: &Pressed) -> std::result::Result<Saved, SaveError> {
     if let Some(key) = req.idempotency_key {
         if let Some(previous) = replay(db, key, &req.who.name).await? {
             return Ok(previous);
@@ -515,7 +585,7 @@ pub async fn save(db: &Db, req: &SaveRequest<'_>) -> std::result::Result<Saved, 
     let outcome: std::result::Result<Saved, SaveError> = async {
         in_transaction!(db, tx => {
             let conn = &mut **tx;
-            match save_alone(conn, req, &prepared).await {
+            match save_alone(conn, req, pressed, &prepared).await {
                 Ok((saved, pending)) => {
                     if let Some(pending) = pending {
                         pending.apply(conn, &names).await?;
@@ -569,19 +639,34 @@ pub async fn save_batch(
     pool: &sqlx::SqlitePool,
     requests: &[SaveRequest<'_>],
 ) -> std::result::Result<Vec<std::result::Result<Saved, SaveError>>, sqlx::Error> {
-    match save_batch_fast(pool, requests).await {
+    save_batch_pressed(pool, requests, &[]).await
+}
+
+/// The same, with each save's pressed time and rule (`pressed[i]` for `requests[i]`;
+/// none given: sent online).
+pub async fn save_batch_pressed(
+    pool: &sqlx::SqlitePool,
+    requests: &[SaveRequest<'_>],
+    pressed: &[Pressed],
+) -> std::result::Result<Vec<std::result::Result<Saved, SaveError>>, sqlx::Error> {
+    match save_batch_fast(pool, requests, pressed).await {
         Ok(Some(results)) => Ok(results),
-        Ok(None) => save_batch_slow(pool, requests).await,
+        Ok(None) => save_batch_slow(pool, requests, pressed).await,
         Err(e) => {
             tracing::debug!(error = %e, "grouped commit redone save by save");
-            save_batch_slow(pool, requests).await
+            save_batch_slow(pool, requests, pressed).await
         }
     }
+}
+
+fn pressed_of(pressed: &[Pressed], i: usize) -> Pressed {
+    pressed.get(i).copied().unwrap_or_default()
 }
 
 async fn save_batch_fast(
     pool: &sqlx::SqlitePool,
     requests: &[SaveRequest<'_>],
+    pressed: &[Pressed],
 ) -> std::result::Result<Option<Vec<std::result::Result<Saved, SaveError>>>, sqlx::Error> {
     let Some(first) = requests.first() else {
         return Ok(Some(Vec::new()));
@@ -643,7 +728,7 @@ async fn save_batch_fast(
     let mut merged = crate::rollups::Merged::default();
     let mut names: HashMap<i64, KeyNames> = HashMap::new();
     let mut results = Vec::with_capacity(requests.len());
-    for request in requests {
+    for (i, request) in requests.iter().enumerate() {
         if let Some((json, owner)) = request.idempotency_key.and_then(|k| answered.get(k)) {
             results.push(answer_again(json, owner, &request.who.name).map_err(SaveError::Storage));
             continue;
@@ -655,7 +740,7 @@ async fn save_batch_fast(
                 continue;
             }
         };
-        match save_in_tx(&mut *tx, request, &prepared, Some(&prefetch), &mut deferred).await {
+        match save_in_tx(&mut *tx, request, &pressed_of(pressed, i), &prepared, Some(&prefetch), &mut deferred).await {
             Ok((saved, pending)) => {
                 if let Some(pending) = pending {
                     names.entry(pending.campaign_id).or_insert_with(|| KeyNames::new(request.plan));
@@ -680,13 +765,14 @@ async fn save_batch_fast(
 async fn save_batch_slow(
     pool: &sqlx::SqlitePool,
     requests: &[SaveRequest<'_>],
+    pressed: &[Pressed],
 ) -> std::result::Result<Vec<std::result::Result<Saved, SaveError>>, sqlx::Error> {
     use sqlx::Acquire;
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let mut merged = crate::rollups::Merged::default();
     let mut names: HashMap<i64, KeyNames> = HashMap::new();
     let mut results = Vec::with_capacity(requests.len());
-    for request in requests {
+    for (i, request) in requests.iter().enumerate() {
         let prepared = match PreparedSave::new(request) {
             Ok(p) => p,
             Err(e) => {
@@ -706,7 +792,7 @@ async fn save_batch_slow(
             }
         }
         let mut savepoint = (&mut tx).begin().await?;
-        let outcome = save_alone(&mut *savepoint, request, &prepared).await;
+        let outcome = save_alone(&mut *savepoint, request, &pressed_of(pressed, i), &prepared).await;
         match outcome {
             Ok((saved, pending)) => {
                 savepoint.commit().await?;

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use phongtrao_domain::period::Timeliness;
 use phongtrao_domain::report::ReportKind;
 
-use crate::columns::{NullableText, Text};
+use crate::columns::{NullableText, Text, TextColumn};
 use crate::{with_pool, Db, Result};
 
 /// One submitted report waiting for review, with what the queue shows of it.
@@ -24,9 +24,21 @@ pub struct QueueRow {
     pub last_submitted_at: Option<DateTime<Utc>>,
     #[sqlx(try_from = "NullableText<Timeliness>")]
     pub timeliness: Option<String>,
+    pub due_at: DateTime<Utc>,
     pub highlights: String,
     pub difficulties: String,
     pub proposals: String,
+}
+
+impl QueueRow {
+    /// Counted on time although received after its deadline ("gửi muộn do mất kết nối").
+    pub fn sent_late_for_connection(&self) -> bool {
+        phongtrao_domain::report::deadline::sent_late_for_connection(
+            self.timeliness.as_deref().and_then(Timeliness::from_text),
+            self.first_submitted_at,
+            self.due_at,
+        )
+    }
 }
 
 /// Which submitted reports to read.
@@ -45,7 +57,7 @@ pub struct QueueQuery {
 pub async fn submitted(db: &Db, campaign_id: i64, query: &QueueQuery) -> Result<Vec<QueueRow>> {
     let mut sql = String::from(
         "SELECT r.id AS report_id, r.version, r.kind, r.period_seq, r.unit_id, u.code AS unit_code, u.name AS unit_name, \
-         r.first_submitted_at, r.last_submitted_at, r.timeliness, r.highlights, r.difficulties, r.proposals \
+         r.first_submitted_at, r.last_submitted_at, r.timeliness, r.due_at, r.highlights, r.difficulties, r.proposals \
          FROM reports r JOIN units u ON u.id = r.unit_id \
          WHERE r.campaign_id = $1 AND r.status = 'submitted'",
     );

@@ -25,6 +25,8 @@ pub(crate) struct ReportWrite<'a> {
     pub first_submitted_at: Option<DateTime<Utc>>,
     pub last_submitted_at: Option<DateTime<Utc>>,
     pub timeliness: Option<Timeliness>,
+    /// When "Gửi" was pressed on the phone, kept with the first submission.
+    pub pressed_at: Option<DateTime<Utc>>,
     pub draft_json: &'a str,
     pub now: DateTime<Utc>,
     pub by: &'a str,
@@ -155,8 +157,8 @@ macro_rules! impl_report_tx {
                 let k = row.key;
                 let notes = |f: fn(&CheckedReport) -> &str| row.submitted.map(f).unwrap_or("");
                 let inserted: Option<(i64,)> = sqlx::query_as(
-                    "INSERT INTO reports (campaign_id, unit_id, kind, period_seq, status, version, due_at, first_submitted_at, last_submitted_at, timeliness, draft_json, created_at, updated_at, updated_by, highlights, difficulties, proposals, submitted_values)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16, $17)
+                    "INSERT INTO reports (campaign_id, unit_id, kind, period_seq, status, version, due_at, first_submitted_at, last_submitted_at, timeliness, draft_json, created_at, updated_at, updated_by, highlights, difficulties, proposals, submitted_values, pressed_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16, $17, $18)
                      ON CONFLICT (campaign_id, unit_id, kind, period_seq) DO NOTHING RETURNING id",
                 )
                 .bind(k.campaign_id)
@@ -176,6 +178,7 @@ macro_rules! impl_report_tx {
                 .bind(notes(|c| c.difficulties.as_str()))
                 .bind(notes(|c| c.proposals.as_str()))
                 .bind(row.submitted_values)
+                .bind(row.pressed_at)
                 .fetch_optional(&mut *self)
                 .await?;
                 Ok(inserted.map(|(id,)| id))
@@ -185,7 +188,7 @@ macro_rules! impl_report_tx {
                 let n = sqlx::query(
                     "UPDATE reports SET status = $1, version = $2, first_submitted_at = $3, last_submitted_at = $4, timeliness = $5, draft_json = $6, updated_at = $7, updated_by = $8,
                          submitted_values = COALESCE($11, submitted_values), highlights = COALESCE($12, highlights),
-                         difficulties = COALESCE($13, difficulties), proposals = COALESCE($14, proposals)
+                         difficulties = COALESCE($13, difficulties), proposals = COALESCE($14, proposals), pressed_at = $15
                      WHERE id = $9 AND version = $10",
                 )
                 .bind(Text(row.status))
@@ -202,6 +205,7 @@ macro_rules! impl_report_tx {
                 .bind(row.submitted.map(|c| c.highlights.as_str()))
                 .bind(row.submitted.map(|c| c.difficulties.as_str()))
                 .bind(row.submitted.map(|c| c.proposals.as_str()))
+                .bind(row.pressed_at)
                 .execute(&mut *self)
                 .await?
                 .rows_affected();

@@ -90,6 +90,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/campaigns/choose", get(pages::campaigns::choose))
         .route("/campaigns/{code}/status", post(pages::campaigns::set_status))
         .route("/campaigns/{code}/members", post(pages::campaigns::set_members))
+        .route("/campaigns/{code}/deadline", post(pages::campaigns::set_deadline_rule))
         .route("/targets/base-complete", post(pages::targets::mark_base_complete))
         .route("/dashboard", get(pages::dashboard::show))
         .route("/home", get(pages::home::show))

@@ -212,8 +212,13 @@
     });
     // A refused report (invalid for the server, or the period locked) goes back to
     // the page as a plain post: the server's page shows why, and what was typed.
-    form.addEventListener("outbox:refused", function () {
+    form.addEventListener("outbox:refused", function (ev) {
       bypass = true;
+      var at = ev.detail && ev.detail.pressed_at;
+      if (at) {
+        var h = form.querySelector("input[name=pressed_at]") || document.createElement("input");
+        h.type = "hidden"; h.name = "pressed_at"; h.value = at; form.appendChild(h);
+      }
       var b = form.querySelector("#submit-report");
       if (b && typeof form.requestSubmit === "function") form.requestSubmit(b); else if (b) b.click();
     });
@@ -312,7 +317,8 @@
     status(item, "sending");
     var p = fetch(item.url, { method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfNow(item), "Idempotency-Key": item.idem },
-      body: JSON.stringify({ version: item.version, input: item.input }) })
+      // The time "Gửi" was pressed here: the office may let it decide the deadline.
+      body: JSON.stringify({ version: item.version, input: item.input, pressed_at: item.pressed_at || null }) })
       .then(function (r) { return r.json().catch(function () { return null; }).then(function (body) { return { status: r.status, ok: r.ok, body: body }; }); })
       .then(function (res) {
         if (res.ok) {
@@ -333,7 +339,7 @@
         // Refused for good (invalid, locked, closed): the page shows why, with what was typed.
         return remove(item.key).then(function () {
           var here = document.getElementById("report-form");
-          if (here && here.getAttribute("data-storage-key") === item.key) here.dispatchEvent(new Event("outbox:refused"));
+          if (here && here.getAttribute("data-storage-key") === item.key) here.dispatchEvent(new CustomEvent("outbox:refused", { detail: { pressed_at: item.pressed_at } }));
         });
       })
       .catch(function () { status(item, "waiting"); })
@@ -491,6 +497,100 @@
     form.addEventListener("change", function () {
       clearTimeout(timer);
       timer = setTimeout(run, 300);
+    });
+  });
+})();
+
+// Evidence photos made smaller on the phone before upload (low data on a weak link):
+// a picture over 1600 px on its long side or over 500 KB is redrawn at most 1600 px,
+// JPEG quality 0.8, and put in place of the chosen file (the form is sent as without
+// JavaScript; the server still checks and resizes it). Not when "giữ vị trí" is
+// ticked: the original goes, so that the server can read where it was taken. The
+// sizes before and after are shown.
+(function () {
+  "use strict";
+  if (!window.DataTransfer || !window.Promise || !window.HTMLCanvasElement || !HTMLCanvasElement.prototype.toBlob) return;
+  var MAX = 1600, BIG = 500 * 1024, QUALITY = 0.8;
+  var vi = document.documentElement.lang !== "en";
+  function size(n) {
+    var t = n >= 1024 * 1024 ? (n / 1024 / 1024).toFixed(1) + " MB" : Math.max(1, Math.round(n / 1024)) + " KB";
+    return vi ? t.replace(".", ",") : t;
+  }
+  function decode(file) {
+    if (window.createImageBitmap) return createImageBitmap(file, { imageOrientation: "from-image" }).catch(function () { return createImageBitmap(file); });
+    return new Promise(function (resolve, reject) {
+      var img = new Image(), url = URL.createObjectURL(file);
+      img.onload = function () { URL.revokeObjectURL(url); resolve(img); };
+      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("decode")); };
+      img.src = url;
+    });
+  }
+  function shrink(file) {
+    return decode(file).then(function (img) {
+      var w = img.width, h = img.height, scale = Math.min(1, MAX / Math.max(w, h));
+      var cw = Math.max(1, Math.round(w * scale)), ch = Math.max(1, Math.round(h * scale));
+      var canvas = document.createElement("canvas");
+      canvas.width = cw; canvas.height = ch;
+      var g = canvas.getContext("2d");
+      g.fillStyle = "#fff"; g.fillRect(0, 0, cw, ch); // a transparent PNG on white, as JPEG has no transparency
+      g.drawImage(img, 0, 0, cw, ch);
+      if (img.close) img.close();
+      return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", QUALITY); })
+        .then(function (blob) { return { blob: blob, from: [w, h], to: [cw, ch] }; });
+    });
+  }
+  function setFile(input, file) { var dt = new DataTransfer(); dt.items.add(file); input.files = dt.files; }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form.evidence-upload").forEach(function (form) {
+      var input = form.querySelector("input[type=file]"), keep = form.querySelector("input[name=keep_location]");
+      if (!input) return;
+      var note = document.createElement("small");
+      note.className = "resize-note"; note.setAttribute("aria-live", "polite"); note.hidden = true;
+      input.insertAdjacentElement("afterend", note);
+      var original = null, busy = null;
+      function show(text, before, after) {
+        note.textContent = text; note.hidden = !text;
+        note.setAttribute("data-before", before || ""); note.setAttribute("data-after", after || "");
+      }
+      function run() {
+        var file = original;
+        if (!file || !/^image\//.test(file.type)) { show(""); busy = null; return; }
+        if (keep && keep.checked) {
+          setFile(input, file);
+          show((vi ? "Gửi ảnh gốc (để giữ vị trí): " : "The original photo is sent (to keep the location): ") + size(file.size), file.size, file.size);
+          busy = null; return;
+        }
+        show(vi ? "Đang thu nhỏ ảnh…" : "Making the photo smaller…");
+        var p = busy = decode(file).then(function (img) {
+          var w = img.width, h = img.height;
+          if (img.close) img.close();
+          if (Math.max(w, h) <= MAX && file.size <= BIG) return null;
+          return shrink(file);
+        }).then(function (r) {
+          if (p !== busy) return; // another file chosen meanwhile
+          if (!r || !r.blob || r.blob.size >= file.size) {
+            setFile(input, file);
+            show((vi ? "Ảnh gửi nguyên: " : "The photo is sent as it is: ") + size(file.size), file.size, file.size);
+            return;
+          }
+          var name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
+          setFile(input, new File([r.blob], name, { type: "image/jpeg", lastModified: file.lastModified }));
+          show((vi ? "Ảnh được thu nhỏ trước khi gửi: " : "The photo is made smaller before sending: ") +
+               r.from[0] + "×" + r.from[1] + ", " + size(file.size) + " → " + r.to[0] + "×" + r.to[1] + ", " + size(r.blob.size),
+               file.size, r.blob.size);
+        }).catch(function () {
+          // Not readable here: sent as chosen, the server says what is wrong.
+          if (p === busy) { setFile(input, file); show(""); }
+        }).then(function () { if (p === busy) busy = null; });
+      }
+      input.addEventListener("change", function () { original = input.files && input.files[0] ? input.files[0] : null; run(); });
+      if (keep) keep.addEventListener("change", run);
+      form.addEventListener("submit", function (ev) {
+        if (!busy) return;
+        ev.preventDefault();
+        var submitter = ev.submitter;
+        busy.then(function () { if (typeof form.requestSubmit === "function") form.requestSubmit(submitter || undefined); else form.submit(); });
+      });
     });
   });
 })();

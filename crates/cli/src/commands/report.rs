@@ -89,8 +89,18 @@ pub async fn run(command: ReportCommand) -> Result<ExitCode> {
                 .map_err(|f| format!("{} / {}", f.vi, f.en))?;
             let version = ctx.report.as_ref().map(|r| r.version).unwrap_or(0);
             let at = submitted_at.map(|t| t.with_timezone(&chrono::Utc));
-            match report_actions::save_as(&state, &Who::cli(), &ctx, &input, version, SaveAction::Submit, None, at)
-                .await
+            match report_actions::save_as(
+                &state,
+                &Who::cli(),
+                &ctx,
+                &input,
+                version,
+                SaveAction::Submit,
+                None,
+                at,
+                None,
+            )
+            .await
             {
                 Ok((saved, checked)) => {
                     let warnings = checked.map(|c| c.warnings).unwrap_or_default();

@@ -25,6 +25,9 @@ use crate::support::{add_token, add_user, spawn_app_at, TestApp};
 /// AND its service worker, which the DevTools emulation does not cover).
 struct Link {
     base: String,
+    /// The server's address the proxy connects to (another server may take over:
+    /// the same database with its clock later).
+    target: Arc<std::sync::Mutex<String>>,
     up: Arc<AtomicBool>,
     cut: Arc<Notify>,
     /// Bytes from the server to the browser (headers and bodies, as on the wire).
@@ -57,7 +60,8 @@ where
 
 impl Link {
     async fn to(server: &str) -> Link {
-        let target = server.trim_start_matches("http://").to_string();
+        let target = Arc::new(std::sync::Mutex::new(server.trim_start_matches("http://").to_string()));
+        let target2 = target.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let up = Arc::new(AtomicBool::new(true));
@@ -71,7 +75,8 @@ impl Link {
                     drop(inbound);
                     continue;
                 }
-                let (target, cut, down) = (target.clone(), cut2.clone(), down2.clone());
+                let target = target2.lock().map(|t| t.clone()).unwrap_or_default();
+                let (cut, down) = (cut2.clone(), down2.clone());
                 tokio::spawn(async move {
                     let Ok(outbound) = tokio::net::TcpStream::connect(&target).await else { return };
                     let (in_r, in_w) = inbound.split();
@@ -86,7 +91,14 @@ impl Link {
                 });
             }
         });
-        Link { base, up, cut, down }
+        Link { base, target, up, cut, down }
+    }
+
+    /// From now on, connections go to `server` instead.
+    fn retarget(&self, server: &str) {
+        if let Ok(mut t) = self.target.lock() {
+            *t = server.trim_start_matches("http://").to_string();
+        }
     }
 
     /// Down: the page's network too (navigator.onLine, the "online" event) through
@@ -509,4 +521,92 @@ async fn the_reporters_pages_weigh_under_100_kb_first_and_under_10_kb_again() {
     std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/field-bytes.txt"), &report).ok();
     assert!(home + form < 100 * 1024, "{report}");
     assert!(home_again < 10 * 1024 && form_again < 10 * 1024, "{report}");
+}
+
+/// "Giờ bấm Gửi" (issue 23 item 2): with the campaign's setting on, a report sent
+/// with "Gửi" at 15:00 on Friday while offline, that reaches the server only at
+/// 17:30 (after the 16:00 deadline: the server that answers then has its clock
+/// there), counts on time and is marked "gửi muộn do mất kết nối". The phone's
+/// clock is the simulated day's, as the server's is.
+#[tokio::test]
+async fn with_the_setting_on_a_report_sent_offline_before_the_deadline_lands_on_time_and_marked() {
+    let Some(driver) = chromedriver() else { return };
+    let tz = chrono::FixedOffset::east_opt(7 * 3600).expect("offset");
+    let vn = |h: u32, m: u32| {
+        use chrono::TimeZone;
+        tz.with_ymd_and_hms(2023, 3, 3, h, m, 0).single().expect("time").with_timezone(&chrono::Utc)
+    };
+    let before = vn(15, 0);
+    let app = spawn_app_at(before).await;
+    // The phone's clock: the simulated day, moving on as the server's does.
+    let shift_ms = (before - chrono::Utc::now()).num_milliseconds();
+    let campaign = phongtrao_storage::campaigns::current(&app.db).await.expect("campaign");
+    phongtrao_storage::campaigns::set_deadline_by_pressed_at(
+        &app.db,
+        campaign.row.id,
+        true,
+        &phongtrao_storage::audit::Who::system(),
+        before,
+    )
+    .await
+    .expect("setting on");
+    add_user(&app.db, "dt.rachgia", Role::Unit, &["899"], PW).await;
+    let link = Link::to(&app.base).await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = chromium(&driver, profile.path(), (360, 740), true).await;
+    let result = async {
+        open_form_kept_offline(&c, &link.base).await?;
+        c.execute(
+            &format!(
+                "const D = Date, shift = {shift_ms}; window.Date = class extends D {{ \
+                   constructor(...a) {{ if (a.length === 0) super(D.now() + shift); else super(...a); }} \
+                   static now() {{ return D.now() + shift; }} }};"
+            ),
+            vec![],
+        )
+        .await?;
+        link.set(&c, false).await?;
+        fill_and_send_offline(&c).await?;
+        // What waits on the phone carries the time "Gửi" was pressed.
+        c.execute("window.__pressed = null; window.Outbox.all().then(a => { window.__pressed = a.length ? a[0].pressed_at : ''; });", vec![]).await?;
+        until(&c, "return typeof window.__pressed === 'string'", "the waiting report is read").await?;
+        let pressed = c.execute("return window.__pressed", vec![]).await?;
+        let pressed: chrono::DateTime<chrono::Utc> =
+            pressed.as_str().unwrap_or_default().parse().expect("pressed_at kept on the phone");
+        assert!(pressed >= before && pressed < vn(15, 10), "pressed on the phone at about 15:00: {pressed}");
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    if let Err(e) = result {
+        c.close().await.ok();
+        panic!("offline part: {e}");
+    }
+    assert!(report_now(&app).await.is_none(), "nothing reached the server while offline");
+    // The deadline passes while offline: the server that answers now is at 17:30.
+    let later = crate::support::spawn_on_at(app.db.clone(), vn(17, 30)).await;
+    link.retarget(&later);
+    let result = async {
+        link.set(&c, true).await?;
+        loaded(&c, "saved=submit").await?;
+        wait_for(&c, ".status-submitted").await?;
+        wait_for(&c, ".offline-mark").await?;
+        let note = c.find(Locator::Css("#offline-note")).await?.text().await?;
+        assert!(note.contains("Gửi muộn do mất kết nối: bấm “Gửi” lúc 15h0"), "{note}");
+        assert!(note.contains("máy chủ nhận lúc 17h3"), "{note}");
+        let fits = c.execute("return document.documentElement.scrollWidth <= window.innerWidth", vec![]).await?;
+        assert_eq!(fits, json!(true), "no horizontal scroll at 360 px with the mark");
+        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
+        let png = c.screenshot().await?;
+        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/report-sent-late-offline-360.png"), png).ok();
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("online part");
+    let report = report_now(&app).await.expect("one report on the server");
+    assert_eq!((report.status.as_str(), report.version), ("submitted", 1));
+    assert!(report.first_submitted_at.expect("received") >= vn(17, 30), "received after the deadline");
+    assert!(report.pressed_at.is_some_and(|p| p < vn(16, 0)), "the pressed time is kept: {:?}", report.pressed_at);
+    assert_eq!(report.timeliness.as_deref(), Some("on_time"), "counted on time");
+    assert!(report.sent_late_for_connection(), "marked: sent late for lack of connection");
 }

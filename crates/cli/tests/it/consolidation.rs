@@ -195,6 +195,7 @@ async fn consolidated_figures_equal_brute_force_sums_through_random_histories() 
                             now: due + Duration::minutes(rng.below(600) as i64 - 300),
                             idempotency_key: None,
                             plan: plan.clone(),
+                            pressed: Default::default(),
                         };
                         let writer = writer.clone();
                         handles.push(tokio::spawn(async move { writer.save(save).await }));

@@ -2,6 +2,7 @@
 //! what it typed. Pure: the caller brings the plan, the unit, the period and the
 //! figures it needs.
 
+pub mod deadline;
 mod fields;
 pub mod json;
 mod money;

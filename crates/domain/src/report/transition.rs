@@ -30,8 +30,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::deadline::{self, PressedRule, Submission};
 use super::{Decision, ReportKind, Status};
-use crate::period::{timeliness, Timeliness};
+use crate::period::Timeliness;
 use crate::policy::{self, Action, Actor};
 use crate::role::Role;
 
@@ -247,6 +248,12 @@ pub struct Current<'a> {
     /// Who saved it last, and whether what they saved is exactly this request's draft.
     pub updated_by: &'a str,
     pub same_draft: bool,
+    /// When the report was first saved (its draft's first save).
+    pub created_at: DateTime<Utc>,
+    /// The pressed time kept with its first submission, if any.
+    pub pressed_at: Option<DateTime<Utc>>,
+    /// What its first submission decided, as stored.
+    pub timeliness: Option<Timeliness>,
 }
 
 /// A save as asked.
@@ -262,6 +269,10 @@ pub struct SaveIntent<'a> {
     pub due_at: DateTime<Utc>,
     /// The period is locked at `now`.
     pub locked: bool,
+    /// When the phone says "Gửi" was pressed (a report sent from the outbox).
+    pub pressed_at: Option<DateTime<Utc>>,
+    /// The campaign's rule for that time (see `deadline`).
+    pub rule: PressedRule,
 }
 
 /// What to store for a save.
@@ -274,6 +285,8 @@ pub struct SavePlan {
     pub first_submitted_at: Option<DateTime<Utc>>,
     pub last_submitted_at: Option<DateTime<Utc>>,
     pub timeliness: Option<Timeliness>,
+    /// The pressed time kept with the first submission (stored whatever the rule).
+    pub pressed_at: Option<DateTime<Utc>>,
     /// The submitted figures and notes are written (a submission).
     pub writes_content: bool,
     /// The unit's figures up the tree change (a weekly report submitted).
@@ -314,7 +327,8 @@ pub fn plan_save(current: Option<Current<'_>>, intent: &SaveIntent<'_>) -> Resul
             status: if submit { Status::Submitted } else { Status::Draft },
             first_submitted_at: first,
             last_submitted_at: first,
-            timeliness: first.map(|at| timeliness(at, intent.due_at)),
+            timeliness: first.map(|_| first_judgement(intent, None).timeliness),
+            pressed_at: if submit { intent.pressed_at } else { None },
             writes_content: submit,
             moves_figures: submit && intent.kind == ReportKind::Weekly,
         });
@@ -328,16 +342,38 @@ pub fn plan_save(current: Option<Current<'_>>, intent: &SaveIntent<'_>) -> Resul
         return Err(SaveRefusal::Stale);
     }
     let first_submitted_at = current.first_submitted_at.or(submit.then_some(intent.now));
+    // The first submission decides, for good; a later one keeps what it decided.
+    let first_now = submit && current.first_submitted_at.is_none();
+    let timeliness = match (current.first_submitted_at, first_now) {
+        (_, true) => Some(first_judgement(intent, Some(current.created_at)).timeliness),
+        (Some(_), false) => current_timeliness(&current, intent),
+        (None, false) => None,
+    };
     Ok(SavePlan {
         replaces,
         version: replaces + 1,
         status: if submit { Status::Submitted } else { current.status },
         first_submitted_at,
         last_submitted_at: if submit { Some(intent.now) } else { current.last_submitted_at },
-        timeliness: first_submitted_at.map(|at| timeliness(at, intent.due_at)),
+        timeliness,
+        pressed_at: if first_now { intent.pressed_at } else { current.pressed_at },
         writes_content: submit,
         moves_figures: submit && intent.kind == ReportKind::Weekly,
     })
+}
+
+/// The judgement of a first submission made now (`draft_since`: when the report's
+/// draft was first saved, if it existed before).
+fn first_judgement(intent: &SaveIntent<'_>, draft_since: Option<DateTime<Utc>>) -> deadline::Judgement {
+    let s = Submission { received_at: intent.now, pressed_at: intent.pressed_at, draft_since };
+    deadline::judge(&intent.rule, &s, intent.due_at)
+}
+
+/// The stored report's judgement: what its first submission decided (a report stored
+/// without one is judged by its first receipt time).
+fn current_timeliness(current: &Current<'_>, intent: &SaveIntent<'_>) -> Option<Timeliness> {
+    let first = current.first_submitted_at?;
+    Some(current.timeliness.unwrap_or_else(|| crate::period::timeliness(first, intent.due_at)))
 }
 
 /// What to store for a review.
@@ -395,6 +431,8 @@ mod tests {
             now,
             due_at: due(),
             locked: false,
+            pressed_at: None,
+            rule: PressedRule { by_pressed_at: false, opens_at: None },
         }
     }
 
@@ -406,6 +444,9 @@ mod tests {
             last_submitted_at: first,
             updated_by: "someone.else",
             same_draft: false,
+            created_at: at(0, 0, 0),
+            pressed_at: None,
+            timeliness: None,
         }
     }
 
@@ -658,5 +699,31 @@ mod tests {
         assert!(ReportRuleError::PeriodLocked.message_vi().contains("đã khóa"));
         assert!(ReportRuleError::AlreadyAccepted.message_vi().contains("Đã duyệt"));
         assert!(ReportRuleError::AwaitingReview.message_en().contains("submitted"));
+    }
+
+    /// The time "Gửi" was pressed decides only where the campaign allows it, at the
+    /// first submission; a resubmission keeps what the first decided, whatever the
+    /// rule says now.
+    #[test]
+    fn the_pressed_time_decides_the_first_submission_only_where_allowed() {
+        let on = PressedRule { by_pressed_at: true, opens_at: Some(at(0, 0, 0)) };
+        let pressed = Some(at(8, 30, 0));
+        let late = SaveIntent { pressed_at: pressed, ..intent(Operation::Submit, 0, at(10, 0, 0)) };
+        let off = plan_save(None, &late).expect("submitted");
+        assert_eq!((off.timeliness, off.pressed_at), (Some(Timeliness::Late), pressed), "off: kept, receipt decides");
+        let allowed = plan_save(None, &SaveIntent { rule: on, ..late }).expect("submitted");
+        assert_eq!(allowed.timeliness, Some(Timeliness::OnTime), "on: the pressed time decides");
+        // Returned, then sent again late with the rule off: still on time (the first decided).
+        let returned = Current {
+            timeliness: Some(Timeliness::OnTime),
+            pressed_at: pressed,
+            ..stored(Status::Returned, 3, Some(at(10, 0, 0)))
+        };
+        let again = plan_save(Some(returned), &intent(Operation::Submit, 3, at(11, 0, 0))).expect("resubmitted");
+        assert_eq!((again.timeliness, again.pressed_at), (Some(Timeliness::OnTime), pressed));
+        // A draft saved before the press: a pressed time before that draft is not believed.
+        let drafted = Current { created_at: at(9, 0, 0), ..stored(Status::Draft, 1, None) };
+        let s = SaveIntent { rule: on, pressed_at: pressed, ..intent(Operation::Submit, 1, at(10, 0, 0)) };
+        assert_eq!(plan_save(Some(drafted), &s).expect("submitted").timeliness, Some(Timeliness::Late));
     }
 }

@@ -102,6 +102,11 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("campaign.archive", "lưu trữ (kết thúc) chiến dịch", "archived the campaign"),
     ("campaign.unarchive", "mở lại chiến dịch", "reopened the campaign"),
     (
+        "campaign.deadline_rule",
+        "đổi cách tính hạn báo cáo (giờ bấm Gửi khi mất kết nối) của chiến dịch",
+        "changed the deadline rule (the time Send was pressed offline) of the campaign",
+    ),
+    (
         "campaign.members",
         "phân công Ban Chỉ đạo theo dõi chiến dịch",
         "assigned the steering committee of the campaign",
@@ -182,6 +187,7 @@ fn field_words(key: &str) -> Option<(&'static str, &'static str)> {
         "owner_user_id" => ("chủ mã", "owner"),
         "by_admin" => ("do quản trị viên", "by an admin"),
         "timeliness" => ("đúng hạn", "timeliness"),
+        "deadline_by_pressed_at" => ("tính hạn theo giờ bấm Gửi", "deadline by the time Send was pressed"),
         "comment" => ("ghi chú", "comment"),
         "code" => ("mã", "code"),
         "parent" => ("đơn vị cấp trên", "parent"),

@@ -37,6 +37,9 @@ pub struct CampaignSummary {
     pub next_deadline: Option<DateTime<Utc>>,
     /// The end of the period that deadline closes
     pub next_period_end: Option<NaiveDate>,
+    /// The time "Gửi" was pressed on a phone without a connection decides the
+    /// deadline (when believable); off: the server's receipt time decides
+    pub deadline_by_pressed_at: bool,
 }
 
 /// Every campaign the actor may see, running first (newest first), then archived.
@@ -63,6 +66,7 @@ pub async fn list(
             previous: row.previous_campaign_id.and_then(|id| rows.iter().find(|r| r.id == id)).map(|r| r.code.clone()),
             next_deadline: next.map(|(d, _)| d),
             next_period_end: next.map(|(_, e)| e),
+            deadline_by_pressed_at: row.deadline_by_pressed_at,
         });
     }
     Ok(out)
@@ -97,6 +101,26 @@ pub async fn set_archived(
     let c = campaign_choice::resolve(&state.db, Some(actor), Some(code)).await?;
     if c.row.is_archived() != archived {
         campaigns::set_status(&state.db, c.row.id, archived, &who(Some(actor), client), state.now()).await?;
+    }
+    campaigns::by_id(&state.db, c.row.id).await?.ok_or_else(|| campaign_choice::unknown(code))
+}
+
+/// Sets whether the time "Gửi" was pressed on a phone without a connection decides
+/// the deadline of the campaign's reports (issue #23; default off). The office only;
+/// audited (`campaign.deadline_rule`). It applies to the reports first submitted
+/// from then on: a report already judged keeps its judgement.
+pub async fn set_deadline_by_pressed_at(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientIp,
+    code: &str,
+    on: bool,
+) -> Result<StoredCampaign, Failure> {
+    require(state, actor, client, Action::AdministerCampaign, None).await?;
+    let c = campaign_choice::resolve(&state.db, Some(actor), Some(code)).await?;
+    campaign_choice::ensure_running(&c)?;
+    if c.row.deadline_by_pressed_at != on {
+        campaigns::set_deadline_by_pressed_at(&state.db, c.row.id, on, &who(Some(actor), client), state.now()).await?;
     }
     campaigns::by_id(&state.db, c.row.id).await?.ok_or_else(|| campaign_choice::unknown(code))
 }

@@ -9,6 +9,7 @@ use phongtrao_domain::period::{before_day_deadline, Period};
 use phongtrao_domain::plan::{Indicator, When};
 use phongtrao_domain::policy::Action;
 use phongtrao_domain::progress::figures::{Key as FigureKey, KeyNames};
+use phongtrao_domain::report::deadline::PressedRule;
 use phongtrao_domain::report::{
     check, fields_for, ActivityInput, CheckedReport, Field, FieldError, ReportContext, ReportInput, ReportKind,
     ReportRuleError,
@@ -16,7 +17,7 @@ use phongtrao_domain::report::{
 use phongtrao_domain::unit::BaseFigure;
 use phongtrao_storage::campaigns::StoredCampaign;
 use phongtrao_storage::group_commit::OwnedSave;
-use phongtrao_storage::reports::{self, ReportKey, ReportRow, SaveAction, SaveError, Saved};
+use phongtrao_storage::reports::{self, Pressed, ReportKey, ReportRow, SaveAction, SaveError, Saved};
 use phongtrao_storage::units::{self, UnitRow};
 use phongtrao_storage::StorageError;
 
@@ -262,9 +263,11 @@ pub async fn save(
     action: SaveAction,
     idempotency_key: Option<&str>,
     at: Option<DateTime<Utc>>,
+    pressed_at: Option<DateTime<Utc>>,
 ) -> Result<(Saved, Option<CheckedReport>), ReportFailure> {
     require_in(state, actor, client, Action::WriteUnit, Some(ctx.unit.id), &ctx.ancestry).await?;
-    save_as(state, &who(Some(actor), client), ctx, input, expected_version, action, idempotency_key, at).await
+    save_as(state, &who(Some(actor), client), ctx, input, expected_version, action, idempotency_key, at, pressed_at)
+        .await
 }
 
 /// The same, for a caller already authorized (the CLI, acting for the office).
@@ -278,14 +281,19 @@ pub async fn save_as(
     action: SaveAction,
     idempotency_key: Option<&str>,
     at: Option<DateTime<Utc>>,
+    pressed_at: Option<DateTime<Utc>>,
 ) -> Result<(Saved, Option<CheckedReport>), ReportFailure> {
     let now = at.unwrap_or_else(|| state.now());
     crate::campaign_choice::ensure_running(&ctx.campaign)?;
+    // The time "Gửi" was pressed on the phone (the outbox says it) and the campaign's
+    // rule for it: the domain judges (`report::deadline`), storage keeps both.
+    let mut opens_at = None;
     if let Some(period) = &ctx.period {
         if reports::locked_at(ctx.lock, ctx.campaign.plan.reporting.lock_after_days, now) {
             return Err(locked().into());
         }
         let starts = before_day_deadline(ctx.campaign.plan.campaign.timezone, period.start).with_timezone(&Utc);
+        opens_at = Some(starts);
         if now < starts {
             return Err(Failure::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -333,6 +341,10 @@ pub async fn save_as(
         now,
         idempotency_key: idempotency_key.map(str::to_string),
         plan: ctx.campaign.plan.clone(),
+        pressed: Pressed {
+            at: pressed_at,
+            rule: PressedRule { by_pressed_at: ctx.campaign.row.deadline_by_pressed_at, opens_at },
+        },
     };
     let submitting = checked.is_some();
     match state.writer.save(request).await {

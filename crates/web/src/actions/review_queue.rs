@@ -49,6 +49,9 @@ pub struct QueueItem {
     pub last_submitted_at: Option<DateTime<FixedOffset>>,
     /// "on_time" or "late" (judged on the first submission).
     pub timeliness: Option<String>,
+    /// Counted on time by the time "Gửi" was pressed, received after the deadline
+    /// ("gửi muộn do mất kết nối").
+    pub sent_late_for_connection: bool,
     pub highlights: String,
     pub difficulties: String,
     pub proposals: String,
@@ -92,6 +95,7 @@ pub async fn list(
         .into_iter()
         .filter(|r| needle.is_empty() || matches_text(r, &needle))
         .map(|r| QueueItem {
+            sent_late_for_connection: r.sent_late_for_connection(),
             period_end: if r.kind == ReportKind::Weekly.as_str() { end_of(r.period_seq) } else { None },
             report_id: r.report_id,
             version: r.version,

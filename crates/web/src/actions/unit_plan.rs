@@ -338,7 +338,7 @@ pub async fn submit_up(
     };
     let version = if input.version > 0 { input.version } else { ctx.report.as_ref().map(|r| r.version).unwrap_or(0) };
     // The own level's figures are kept in the report's draft by the same write.
-    report_actions::save(state, actor, client, &ctx, &report, version, SaveAction::Submit, None, None).await?;
+    report_actions::save(state, actor, client, &ctx, &report, version, SaveAction::Submit, None, None, None).await?;
     Ok(report_up(state, actor, client, parent, unit_code, period_end).await?)
 }
 

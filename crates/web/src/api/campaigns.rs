@@ -94,6 +94,36 @@ pub async fn set_status(
     Ok(Json(Chosen { code: c.row.code.clone(), title: c.row.title.clone(), status: c.row.status.clone() }))
 }
 
+/// How the deadline of the campaign's reports is judged.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineRule {
+    /// true: the time "Gửi" was pressed on a phone without a connection decides
+    /// the deadline when it is believable (not in the future, not before the period
+    /// opened or the draft's first save), and a report pressed on time but received
+    /// late counts on time, marked "gửi muộn do mất kết nối"; false (the default):
+    /// the server's receipt time decides
+    pub deadline_by_pressed_at: bool,
+}
+
+/// The office sets how the deadline of a campaign's reports is judged (audited as
+/// `campaign.deadline_rule`; applies to reports first submitted from then on).
+#[utoipa::path(put, path = "/campaigns/{code}/deadline-rule", tag = "campaign", request_body = DeadlineRule,
+    params(("code" = String, Path, description = "The campaign's code")),
+    responses((status = 200, description = "The rule now", body = DeadlineRule), super::doc::JsonBody, super::doc::Unauthenticated,
+        super::doc::Forbidden, super::doc::NotFound))]
+pub async fn set_deadline_rule(
+    State(state): State<AppState>,
+    actor: MaybeActor,
+    client: ClientIp,
+    Path(code): Path<String>,
+    Object(body): Object<DeadlineRule>,
+) -> Result<Json<DeadlineRule>, ApiError> {
+    let actor = logged_in(actor)?;
+    let c = campaigns::set_deadline_by_pressed_at(&state, &actor, &client, &code, body.deadline_by_pressed_at).await?;
+    Ok(Json(DeadlineRule { deadline_by_pressed_at: c.row.deadline_by_pressed_at }))
+}
+
 /// The steering committee members of a campaign.
 #[derive(Serialize, ToSchema)]
 pub struct Members {

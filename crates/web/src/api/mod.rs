@@ -44,6 +44,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(campaigns::list))
         .routes(routes!(campaigns::chosen, campaigns::choose))
         .routes(routes!(campaigns::set_status))
+        .routes(routes!(campaigns::set_deadline_rule))
         .routes(routes!(campaigns::members, campaigns::set_members))
         .routes(routes!(campaign::show))
         .routes(routes!(campaign::targets))

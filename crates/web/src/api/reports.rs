@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use phongtrao_domain::policy::{allows, Action};
 use phongtrao_domain::report::{ReportInput, ReportKind};
 use phongtrao_storage::campaigns::StoredCampaign;
@@ -62,6 +62,12 @@ pub struct ReportState {
     pub last_submitted_at: Option<String>,
     /// on_time or late (judged on the first submission)
     pub timeliness: Option<String>,
+    /// When "Gửi" was pressed on the phone, as it said with the first submission
+    #[schema(format = DateTime)]
+    pub pressed_at: Option<String>,
+    /// On time by the time "Gửi" was pressed although received after the deadline
+    /// ("gửi muộn do mất kết nối"; the campaign lets the pressed time decide)
+    pub sent_late_for_connection: bool,
     pub review_comment: Option<String>,
     pub updated_by: String,
     #[schema(format = DateTime)]
@@ -86,6 +92,9 @@ pub struct ReportSummary {
     #[schema(format = DateTime)]
     pub last_submitted_at: Option<String>,
     pub timeliness: Option<String>,
+    /// On time by the time "Gửi" was pressed although received after the deadline
+    /// ("gửi muộn do mất kết nối")
+    pub sent_late_for_connection: bool,
     pub review_comment: Option<String>,
     pub updated_by: String,
     #[schema(format = DateTime)]
@@ -276,6 +285,8 @@ fn report_json(r: &ReportRow) -> ReportState {
         first_submitted_at: r.first_submitted_at.map(|t| t.to_rfc3339()),
         last_submitted_at: r.last_submitted_at.map(|t| t.to_rfc3339()),
         timeliness: r.timeliness.clone(),
+        pressed_at: r.pressed_at.map(|t| t.to_rfc3339()),
+        sent_late_for_connection: r.sent_late_for_connection(),
         review_comment: r.review_comment.clone(),
         updated_by: r.updated_by.clone(),
         updated_at: r.updated_at.to_rfc3339(),
@@ -392,6 +403,13 @@ pub struct SaveBody {
     #[serde(default, deserialize_with = "super::body::report_input")]
     #[schema(value_type = ReportInputSchema)]
     input: ReportInput,
+    /// When "Gửi" was pressed on the phone (a report written without a connection and
+    /// sent later from the phone's outbox). Kept with the first submission; it decides
+    /// the deadline only where the campaign allows it, and only when believable (not
+    /// in the future, not before the period opened or the draft was first saved).
+    #[serde(default)]
+    #[schema(format = DateTime)]
+    pressed_at: Option<DateTime<Utc>>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -418,7 +436,20 @@ async fn save(
     if key.is_some_and(|k| k.len() > 200) {
         return ApiError(Failure::bad_request("Idempotency-Key quá dài", "Idempotency-Key too long")).into_response();
     }
-    match report_actions::save(&state, &actor, &client, &ctx, &body.input, body.version, action, key, None).await {
+    match report_actions::save(
+        &state,
+        &actor,
+        &client,
+        &ctx,
+        &body.input,
+        body.version,
+        action,
+        key,
+        None,
+        body.pressed_at,
+    )
+    .await
+    {
         Ok((saved, checked)) => {
             let status = if saved.replayed || saved.version > 1 { StatusCode::OK } else { StatusCode::CREATED };
             let warnings = checked.map(|c| c.warnings).unwrap_or_default();
@@ -675,6 +706,7 @@ pub async fn list(
             first_submitted_at: r.first_submitted_at.map(|t| t.to_rfc3339()),
             last_submitted_at: r.last_submitted_at.map(|t| t.to_rfc3339()),
             timeliness: r.timeliness.clone(),
+            sent_late_for_connection: r.sent_late_for_connection(),
             review_comment: r.review_comment.clone(),
             updated_by: r.updated_by.clone(),
             updated_at: r.updated_at.to_rfc3339(),

@@ -315,10 +315,17 @@ pub async fn verify(State(state): State<AppState>, session: Session, mut request
     next.run(request).await
 }
 
+/// How far into a multipart body the `csrf` field is looked for.
+const MULTIPART_TOKEN_WITHIN: usize = 64 * 1024;
+
 /// The `csrf` field of a multipart (file upload) form, read from a copy of the body.
+/// Our forms send it first, so only the start of the body is read: the extractor
+/// would refuse a whole body over its default 2 MB (a phone's photo is often more),
+/// and the upload was then refused as if the session had expired.
 async fn multipart_token(content_type: &str, bytes: axum::body::Bytes) -> Option<String> {
     use axum::extract::FromRequest;
-    let copy = Request::builder().header(header::CONTENT_TYPE, content_type).body(Body::from(bytes)).ok()?;
+    let head = bytes.slice(..bytes.len().min(MULTIPART_TOKEN_WITHIN));
+    let copy = Request::builder().header(header::CONTENT_TYPE, content_type).body(Body::from(head)).ok()?;
     let mut form = axum::extract::Multipart::from_request(copy, &()).await.ok()?;
     while let Ok(Some(field)) = form.next_field().await {
         if field.name() == Some("csrf") {

@@ -168,6 +168,9 @@ pub struct Gathered {
     pub texts: DocumentTexts,
     /// Period → the units of the subtree whose first report of it was late (ids).
     pub late: std::collections::BTreeMap<u32, Vec<i64>>,
+    /// Period → the units whose first report of it counts on time by the time "Gửi"
+    /// was pressed although received after the deadline ("gửi muộn do mất kết nối").
+    pub offline_late: std::collections::BTreeMap<u32, Vec<i64>>,
     /// The province events as they were run (the province's final report).
     pub events: Vec<phongtrao_storage::event_records::ProvinceEvent>,
     /// The launches and closings recorded by the subtree's units.
@@ -240,6 +243,12 @@ pub async fn gather(
     for (seq, unit) in phongtrao_storage::progress::late_units(db, campaign.row.id, &subtree, from, to).await? {
         late.entry(u32::try_from(seq).unwrap_or(0)).or_default().push(unit);
     }
+    let mut offline_late: std::collections::BTreeMap<u32, Vec<i64>> = std::collections::BTreeMap::new();
+    for (seq, unit) in
+        phongtrao_storage::reports::sent_late_for_connection(db, campaign.row.id, &subtree, from, to).await?
+    {
+        offline_late.entry(u32::try_from(seq).unwrap_or(0)).or_default().push(unit);
+    }
     let is_province = root.parent_id.is_none();
     // The office's texts are the province's; a unit's own report takes the defaults.
     let texts = if is_province {
@@ -297,6 +306,7 @@ pub async fn gather(
         names,
         names_by_code: all.iter().map(|u| (u.code.clone(), u.name.clone())).collect(),
         late,
+        offline_late,
         campaign: campaign.clone(),
         is_province,
         root,

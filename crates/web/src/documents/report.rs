@@ -380,6 +380,13 @@ fn units_by_week(doc: &mut Document, g: &Gathered, shown: &[&crate::actions::pro
             let names: Vec<String> = late.iter().map(name_of_id).collect();
             lines.push((format!("{week}gửi trễ hạn ({}): ", names.len()), format!("{}.", names.join(", "))));
         }
+        if let Some(offline) = g.offline_late.get(&t.period).filter(|l| !l.is_empty()) {
+            let names: Vec<String> = offline.iter().map(name_of_id).collect();
+            lines.push((
+                format!("{week}gửi muộn do mất kết nối, tính đúng hạn ({}): ", names.len()),
+                format!("{}.", names.join(", ")),
+            ));
+        }
         if t.missing > 0 && t.missing == t.expected && t.expected > 1 {
             lines.push((
                 format!("{week}chưa gửi báo cáo: "),

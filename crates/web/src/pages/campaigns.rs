@@ -27,6 +27,8 @@ pub struct CampaignLine {
     pub next_deadline: String,
     /// The steering committee members and whether each is assigned (office only).
     pub members: Vec<campaigns::Member>,
+    /// The time "Gửi" was pressed on the phone decides the deadline.
+    pub deadline_by_pressed_at: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -61,6 +63,7 @@ fn line(lang: Lang, c: &CampaignSummary) -> CampaignLine {
         previous: c.previous.clone().unwrap_or_default(),
         next_deadline,
         members: Vec::new(),
+        deadline_by_pressed_at: c.deadline_by_pressed_at,
     }
 }
 
@@ -143,5 +146,25 @@ pub async fn set_members(
     let actor = page.require_actor()?.clone();
     let names: Vec<String> = form.keys().filter_map(|k| k.strip_prefix("m.")).map(str::to_string).collect();
     campaigns::set_members(&state, &actor, &page.client, &code, &names).await.map_err(|f| page.fail(f))?;
+    Ok(Redirect::to(&format!("/campaigns?saved={code}#campaign-{code}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DeadlineForm {
+    /// Present (a ticked box) when on.
+    by_pressed_at: Option<String>,
+}
+
+/// POST /campaigns/{code}/deadline: the office lets the time "Gửi" was pressed on a
+/// phone without a connection decide the deadline (a ticked box), or not.
+pub async fn set_deadline_rule(
+    State(state): State<AppState>,
+    page: Page,
+    Path(code): Path<String>,
+    Form(form): Form<DeadlineForm>,
+) -> Result<Response, AppError> {
+    let actor = page.require_actor()?.clone();
+    let on = form.by_pressed_at.is_some();
+    campaigns::set_deadline_by_pressed_at(&state, &actor, &page.client, &code, on).await.map_err(|f| page.fail(f))?;
     Ok(Redirect::to(&format!("/campaigns?saved={code}#campaign-{code}")).into_response())
 }

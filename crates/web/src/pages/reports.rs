@@ -94,6 +94,8 @@ pub struct ReportPage {
     pub status: String,
     pub status_key: String,
     pub timeliness: Option<String>,
+    /// "Gửi muộn do mất kết nối: bấm Gửi lúc …, máy chủ nhận lúc …" (empty when not so).
+    pub offline_note: String,
     pub version: i64,
     pub editable: bool,
     pub can_review: bool,
@@ -176,6 +178,41 @@ pub(crate) fn timeliness_label(t: &str, lang: Lang) -> String {
         ("on_time", Lang::En) => "On time".into(),
         ("late", Lang::En) => "Late".into(),
         (other, _) => other.into(),
+    }
+}
+
+/// The mark of a report counted on time by the time "Gửi" was pressed although it
+/// reached the server after the deadline (empty when not so).
+pub(crate) fn offline_mark(marked: bool, lang: Lang) -> String {
+    use phongtrao_domain::report::deadline::{MARK_EN, MARK_VI};
+    match (marked, lang) {
+        (false, _) => String::new(),
+        (true, Lang::Vi) => MARK_VI.into(),
+        (true, Lang::En) => MARK_EN.into(),
+    }
+}
+
+/// The timeliness of a listed report, with its mark when it counts on time by the
+/// time "Gửi" was pressed ("Đúng hạn · gửi muộn do mất kết nối").
+pub(crate) fn timeliness_with_mark(r: &ReportRow, lang: Lang) -> String {
+    let label = r.timeliness.as_deref().map(|t| timeliness_label(t, lang)).unwrap_or_default();
+    match offline_mark(r.sent_late_for_connection(), lang) {
+        mark if mark.is_empty() => label,
+        mark => format!("{label} · {mark}"),
+    }
+}
+
+/// On the report's page: the mark, when and when received.
+fn offline_note(r: &ReportRow, lang: Lang) -> String {
+    let (Some(pressed), Some(received), true) = (r.pressed_at, r.first_submitted_at, r.sent_late_for_connection())
+    else {
+        return String::new();
+    };
+    let tz = chrono_tz::Asia::Ho_Chi_Minh;
+    let (p, g) = (format::date_time(&pressed.with_timezone(&tz)), format::date_time(&received.with_timezone(&tz)));
+    match lang {
+        Lang::Vi => format!("Gửi muộn do mất kết nối: bấm “Gửi” lúc {p} (trước hạn), máy chủ nhận lúc {g}; tính đúng hạn theo cách tính hạn của chiến dịch."),
+        Lang::En => format!("Sent late for lack of connection: “Send” pressed at {p} (before the deadline), received at {g}; counted on time under the campaign's deadline rule."),
     }
 }
 
@@ -331,6 +368,7 @@ fn build(
         status: status_label(status, lang),
         status_key: status.as_str().into(),
         timeliness: report.and_then(|r| r.timeliness.as_deref()).map(|t| timeliness_label(t, lang)),
+        offline_note: report.map(|r| offline_note(r, lang)).unwrap_or_default(),
         version: report.map(|r| r.version).unwrap_or(0),
         editable: status.editable(),
         can_review: can_review && status == Status::Submitted,
@@ -582,6 +620,13 @@ pub async fn save(
     let ctx = load(&state, &page, &unit, &period).await?;
     let actor = page.require_actor()?.clone();
     let (mut input, version, action) = input_from_form(&pairs);
+    // The time "Gửi" was pressed on the phone (the outbox's plain post, or a page
+    // that filled it): RFC 3339; anything else is not a time and is ignored.
+    let pressed_at = pairs
+        .iter()
+        .find(|(k, _)| k == "pressed_at")
+        .and_then(|(_, v)| chrono::DateTime::parse_from_rfc3339(v.trim()).ok())
+        .map(|t| t.with_timezone(&chrono::Utc));
     let (save_action, extra_rows) = match action.as_str() {
         "submit" => (SaveAction::Submit, 0),
         "add_row" => (SaveAction::Draft, 1),
@@ -600,7 +645,9 @@ pub async fn save(
         input.activities.retain(|a| !a.title.trim().is_empty());
         input.activities.extend(previous);
     }
-    match report_actions::save(&state, &actor, &page.client, &ctx, &input, version, save_action, None, None).await {
+    match report_actions::save(&state, &actor, &page.client, &ctx, &input, version, save_action, None, None, pressed_at)
+        .await
+    {
         Ok((_, _)) if extra_rows > 0 || action == "repeat_last" => {
             let ctx = load(&state, &page, &unit, &period).await?;
             let mut view = build(&page, &ctx, &input, Vec::new(), Vec::new(), extra_rows);
@@ -964,7 +1011,7 @@ pub async fn list(
             href,
             status,
             status_key,
-            timeliness: r.and_then(|r| r.timeliness.as_deref()).map(|t| timeliness_label(t, lang)).unwrap_or_default(),
+            timeliness: r.map(|r| timeliness_with_mark(r, lang)).unwrap_or_default(),
             nothing: r.is_some_and(|r| r.status().counts() && r.nothing_to_report()),
             locked,
         }

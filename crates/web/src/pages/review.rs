@@ -26,6 +26,9 @@ pub struct QueueLine {
     pub submitted_at: String,
     pub late: bool,
     pub timeliness: String,
+    /// "gửi muộn do mất kết nối" when the report counts on time by the time "Gửi"
+    /// was pressed (empty otherwise).
+    pub offline_mark: String,
     pub excerpt: String,
 }
 
@@ -103,6 +106,7 @@ fn line(item: QueueItem, lang: Lang) -> QueueLine {
         pick: format!("{}:{}", item.report_id, item.version),
         submitted_at: item.last_submitted_at.as_ref().map(format::date_time).unwrap_or_default(),
         late: item.timeliness.as_deref() == Some("late"),
+        offline_mark: super::reports::offline_mark(item.sent_late_for_connection, lang),
         timeliness: item.timeliness.as_deref().map(|t| super::reports::timeliness_label(t, lang)).unwrap_or_default(),
         excerpt: excerpt(&item),
         unit: item.unit,
