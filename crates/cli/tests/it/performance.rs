@@ -273,7 +273,7 @@ async fn the_lean_judgement_of_the_children_equals_their_full_progress_reports()
     let db = &app.db;
     let state = phongtrao_web::AppState::local(app.db.clone());
     let summary = phongtrao_web::demo::fill(&state, 2024).await.expect("demo");
-    assert!(summary.reports > 100 && summary.late > 0, "{summary:?}");
+    assert!(summary.reports > 50 && summary.late > 0 && summary.missing > 0, "{summary:?}");
     let campaign = phongtrao_storage::campaigns::current(db).await.expect("campaign");
     let plan = &campaign.plan;
     let mut statuses = std::collections::BTreeSet::new();
@@ -283,7 +283,9 @@ async fn the_lean_judgement_of_the_children_equals_their_full_progress_reports()
             let (_, full) = progress::compute_children(&state, &campaign, parent, day).await.expect("full");
             let lean = progress::judge_children(&state, &campaign, parent, day).await.expect("lean");
             assert_eq!(full.len(), lean.children.len());
-            assert!(!full.is_empty(), "{parent:?} has children");
+            if parent.is_none() {
+                assert_eq!(full.len(), 15, "the province's 15 districts");
+            }
             for ((unit, report), child) in full.iter().zip(&lean.children) {
                 assert_eq!(unit.code, child.unit.code);
                 assert_eq!(report.at, lean.at);
@@ -337,20 +339,24 @@ async fn the_lean_judgement_of_the_children_equals_their_full_progress_reports()
 
     // A submission changes the district's row and the ranking's figures.
     let before = progress::judge_children(&state, &campaign, None, None).await.expect("lean");
-    let token = add_token(db, add_user(db, "bc.899.lean", Role::Unit, &["899"], PW).await).await;
-    // A week the simulation left missing for this district (a report already there
-    // is refused at version 0).
-    let mut sent = false;
-    for p in plan.periods().iter().filter(|p| p.start <= "2023-04-20".parse().expect("day")).rev() {
-        let r = app.submit(&token, "899", &p.end.to_string(), json!({"values": {"5": "4321"}})).await;
-        if r.status().is_success() {
-            sent = true;
-            break;
+    let codes: Vec<String> = before.children.iter().map(|c| c.unit.code.clone()).collect();
+    let code_refs: Vec<&str> = codes.iter().map(String::as_str).collect();
+    let token = add_token(db, add_user(db, "bc.lean", Role::Unit, &code_refs, PW).await).await;
+    // A week the simulation left missing for some district (a report already there
+    // is refused at version 0; a week long past may be locked).
+    let mut sent = None;
+    'weeks: for p in plan.periods().iter().filter(|p| p.start <= "2023-04-20".parse().expect("day")).rev() {
+        for code in &codes {
+            let r = app.submit(&token, code, &p.end.to_string(), json!({"values": {"5": "4321"}})).await;
+            if r.status().is_success() {
+                sent = Some(code.clone());
+                break 'weeks;
+            }
         }
     }
-    assert!(sent, "one week of 899 was missing and is now sent");
+    let sent = sent.expect("one district's week was missing and is now sent");
     let after = progress::judge_children(&state, &campaign, None, None).await.expect("lean");
-    let row = |j: &progress::ChildrenJudged| j.children.iter().find(|c| c.unit.code == "899").cloned().expect("899");
+    let row = |j: &progress::ChildrenJudged| j.children.iter().find(|c| c.unit.code == sent).cloned().expect("row");
     let five = plan.indicators().position(|i| i.key == "5").expect("5");
     assert_eq!(row(&after).indicators[five].totals.sum, row(&before).indicators[five].totals.sum + 4321);
     let (_, full) = progress::compute_children(&state, &campaign, None, None).await.expect("full");
