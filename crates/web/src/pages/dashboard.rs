@@ -454,7 +454,7 @@ fn write_cells(
             (_, Some(p)) => {
                 let _ = phongtrao_domain::progress::write_percent(out, p, false);
             }
-            _ => out.push_str("—"),
+            _ => out.push('—'),
         }
         out.push_str("</td>");
     }
