@@ -10,7 +10,7 @@ KINDS = [
     ("kernel: scheduling, futex wake-ups", r"\[k\] (finish_task_switch|_raw_spin_unlock|__schedule|try_to_wake|irqentry|schedule|futex)"),
     ("kernel: other (network, files, syscalls)", r"\[k\]"),
     ("SQLite", r"\] (sqlite3|pcache|btree|vdbe|wal|pager|getCellInfo|lengthFunc|sqlite|moveTo|balance|insertCell|accessPayload|json|memjrnl|unixRead|unixWrite)"),
-    ("malloc / free / memcpy", r"\] (malloc|_int_malloc|_int_free|cfree|free|realloc|malloc_consolidate|unlink_chunk|__memmove|__memcpy|__memset|__memcmp|__rustc::__rdl)"),
+    ("malloc / free / memcpy", r"\] (_mi_|mi_|malloc|_int_malloc|_int_free|cfree|free|realloc|malloc_consolidate|unlink_chunk|__memmove|__memcpy|__memset|__memcmp|__rustc::__rdl)"),
     ("JSON (serde)", r"serde"),
     ("HTTP server (axum, hyper, tower, middleware)", r"(axum|hyper|tower|http::|h2::|tower_http|axum_login|tower_sessions)"),
     ("async runtime, channels (tokio, flume, futures)", r"(tokio|flume|futures|parking|std::thread|syscall|pthread|__GI___pthread|std::sys)"),

@@ -5,6 +5,8 @@
 //! `phongtrao-bench anchor --data-dir DIR` (the anchor alone, see `anchor.rs`)
 //! `phongtrao-bench prepare --data-dir DIR` (the database, accounts and tokens for a
 //! burst against a separately started `phongtrao serve`; prints its command)
+//! `phongtrao-bench children --data-dir DIR` (the top unit's children judged the way
+//! before round 3 of #24 and the lean way, in the same run: see `children.rs`)
 //!
 //! 0. Unless `--anchor-reports 0`: the raw SQLite anchor (`anchor.rs`) on a copy of
 //!    the same database, for the same units and week, right before the burst; the
@@ -37,6 +39,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod anchor;
+mod children;
 
 use chrono::Utc;
 use phongtrao_domain::plan::IndicatorKind;
@@ -74,6 +77,7 @@ enum Command {
     Burst,
     Anchor,
     Prepare,
+    Children,
 }
 
 fn args() -> Result<Args> {
@@ -97,8 +101,9 @@ fn args() -> Result<Args> {
         Some("burst") => Command::Burst,
         Some("anchor") => Command::Anchor,
         Some("prepare") => Command::Prepare,
+        Some("children") => Command::Children,
         _ => {
-            return Err("usage: phongtrao-bench burst|anchor|prepare --data-dir DIR [--prefill N] [--concurrency C] [--units U] [--scan-every SECS] [--campaigns N] [--anchor-reports N] [--anchor-batched N] [--tree-units N] [--external URL] [--server-pid PID]".into())
+            return Err("usage: phongtrao-bench burst|anchor|prepare|children --data-dir DIR [--prefill N] [--concurrency C] [--units U] [--scan-every SECS] [--campaigns N] [--anchor-reports N] [--anchor-batched N] [--tree-units N] [--external URL] [--server-pid PID]".into())
         }
     };
     while let Some(flag) = it.next() {
@@ -271,6 +276,10 @@ struct Outcome {
     replayed: usize,
 }
 
+/// The same allocator as the `phongtrao` binary (the server runs in this process).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<()> {
     if std::env::var("RUST_LOG").is_ok() {
         tracing_subscriber::fmt()
@@ -285,6 +294,11 @@ fn main() -> Result<()> {
 async fn run(args: Args) -> Result<()> {
     let started = Instant::now();
     let db = Db::open_data_dir_with(&args.data_dir, &db_options()).await?;
+    if args.command == Command::Children {
+        let out = children::run(&db, 10).await?;
+        std::fs::write(args.data_dir.join("children.json"), serde_json::to_string_pretty(&out)?)?;
+        return Ok(());
+    }
     let (unit_count, campaign_id) = if args.external.is_some() {
         // The running server owns the database: read it, change nothing of its setup.
         (units::list(&db).await?.len(), campaigns::current(&db).await?.row.id)
@@ -586,6 +600,7 @@ async fn run(args: Args) -> Result<()> {
     let list = child_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let (mut ranking_http, mut children_ms, mut summaries_read, mut grouped_read) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut lean_ms = Vec::new();
     let mut ranking_bytes = 0;
     for _ in 0..10 {
         let t = Instant::now();
@@ -605,6 +620,14 @@ async fn run(args: Args) -> Result<()> {
             children.iter().map(|(_, p)| p),
         );
         children_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        // The same children judged the lean way (round 3: what the dashboard and the
+        // ranking do now).
+        let t = Instant::now();
+        let lean = phongtrao_web::actions::progress::judge_children(&state, campaign, None, None)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        let _ = phongtrao_web::actions::progress::rank_judged(&campaign.plan, &root.code, lean.at, &lean.children);
+        lean_ms.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
         let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
             "SELECT unit_id, figures FROM child_summaries WHERE campaign_id = $1 AND unit_id IN ({list})"
@@ -682,6 +705,7 @@ async fn run(args: Args) -> Result<()> {
         "ranking_http_quiet_ms": median_ms(ranking_http.clone()),
         "ranking_bytes": ranking_bytes,
         "children_figures_and_ranking_quiet_ms": median_ms(children_ms.clone()),
+        "children_lean_judgement_and_ranking_quiet_ms": median_ms(lean_ms.clone()),
         "children_kept_rows_read_ms": median_ms(summaries_read.clone()),
         "children_rollups_grouped_read_ms (the read before #24)": median_ms(grouped_read.clone()),
         "full_scan_quiet_ms": median_ms(scan_quiet.clone()),

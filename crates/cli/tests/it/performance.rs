@@ -230,3 +230,139 @@ async fn the_children_s_kept_rows_follow_every_submission_and_equal_the_consolid
     assert_eq!(app.api("/api/v1/ranking", &office).await, ranking);
     assert_eq!(app.api("/api/v1/progress", &office).await, dashboard);
 }
+
+/// What the dashboard's table showed for one child's indicator before round 3 (from
+/// the child's full progress report): the cell's class, title and text.
+fn old_cell(i: &phongtrao_web::actions::progress::IndicatorProgress) -> String {
+    use phongtrao_domain::format;
+    let shown = match i.status {
+        "no_base" | "insufficient_base" => None,
+        _ if i.kind == "count" => i.completion,
+        _ => i.achieved_percent,
+    };
+    let text = match (i.status, shown) {
+        ("no_goal", _) => format::integer(i.sum),
+        ("no_base" | "insufficient_base", _) => phongtrao_domain::progress::status_title(i.status, true),
+        (_, Some(p)) => p.vi(),
+        _ => "—".into(),
+    };
+    let class = match (matches!(i.status, "met" | "exceeded" | "not_met"), i.ratio) {
+        (false, _) | (true, None) => "c-na",
+        (true, Some(r)) if r >= 1.0 => "c-met",
+        (true, Some(r)) if r >= 0.8 => "c-high",
+        (true, Some(r)) if r >= 0.5 => "c-mid",
+        (true, Some(_)) => "c-low",
+    };
+    let escape = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&#34;");
+    format!(
+        "<td class=\"{class}\" title=\"{}\">{}</td>",
+        escape(&format!("{} {}: {}", i.indicator, i.label, i.text_vi)),
+        escape(&text)
+    )
+}
+
+/// The dashboard's children and the ranking (`/api/v1/ranking`) are judged without
+/// texts since round 3 of #24: on a simulated province (every unit reporting, a few
+/// late, a few missing; allocated goals), at every week of the campaign, they give
+/// the same figures, ranking and table cells as the full progress reports of each
+/// child — and a new submission changes the child's row.
+#[tokio::test]
+async fn the_lean_judgement_of_the_children_equals_their_full_progress_reports() {
+    use phongtrao_web::actions::progress;
+    let app = spawn_app_at(at("2023-04-20T10:00:00+07:00")).await;
+    let db = &app.db;
+    let state = phongtrao_web::AppState::local(app.db.clone());
+    let summary = phongtrao_web::demo::fill(&state, 2024).await.expect("demo");
+    assert!(summary.reports > 50 && summary.late > 0 && summary.missing > 0, "{summary:?}");
+    let campaign = phongtrao_storage::campaigns::current(db).await.expect("campaign");
+    let plan = &campaign.plan;
+    let mut statuses = std::collections::BTreeSet::new();
+    let days = ["2023-02-20", "2023-03-03", "2023-03-17", "2023-04-07", "2023-04-20"];
+    for parent in [None, Some("899"), Some("903")] {
+        for day in days.iter().map(|d| d.parse().ok()).chain([None]) {
+            let (_, full) = progress::compute_children(&state, &campaign, parent, day).await.expect("full");
+            let lean = progress::judge_children(&state, &campaign, parent, day).await.expect("lean");
+            assert_eq!(full.len(), lean.children.len());
+            if parent.is_none() {
+                assert_eq!(full.len(), 15, "the province's 15 districts");
+            }
+            for ((unit, report), child) in full.iter().zip(&lean.children) {
+                assert_eq!(unit.code, child.unit.code);
+                assert_eq!(report.at, lean.at);
+                for (i, j) in report.indicators.iter().zip(&child.indicators) {
+                    let what = format!("{} {} {day:?}", unit.code, i.indicator);
+                    statuses.insert(i.status);
+                    assert_eq!(
+                        (i.status, i.goal, i.sum, i.ratio),
+                        (j.status, j.goal, j.totals.sum, j.ratio()),
+                        "{what}"
+                    );
+                    assert_eq!(
+                        (i.achieved, i.achieved_percent, i.completion),
+                        (j.progress.achieved, j.progress.achieved_percent, j.completion()),
+                        "{what}"
+                    );
+                    assert_eq!(
+                        (i.text_vi.as_str(), i.text_en.as_str()),
+                        (j.text(false).to_string().as_str(), j.text(true).to_string().as_str()),
+                        "{what}"
+                    );
+                }
+                let sum = |f: fn(&progress::Timeliness) -> usize| report.timeliness.iter().map(f).sum::<usize>();
+                assert_eq!(
+                    (sum(|t| t.expected), sum(|t| t.on_time), sum(|t| t.late)),
+                    (child.expected, child.on_time, child.late)
+                );
+            }
+            // The ranking: the same rows, scores and breakdowns, to the last bit.
+            let at = lean.at;
+            let code = lean.parent.code.clone();
+            let old =
+                serde_json::to_value(progress::rank_reports(&code, at, full.iter().map(|(_, r)| r))).expect("json");
+            let new = serde_json::to_value(progress::rank_judged(plan, &code, at, &lean.children)).expect("json");
+            assert_eq!(old, new, "{parent:?} {day:?}");
+        }
+    }
+    for s in ["met", "exceeded", "not_met", "no_goal"] {
+        assert!(statuses.contains(s), "the simulated province gives {s}: {statuses:?}");
+    }
+
+    // The page: each child's row holds the cells the full reports gave.
+    let html = app.office_page("/dashboard?at=2023-04-07").await;
+    let (_, full) = progress::compute_children(&state, &campaign, None, "2023-04-07".parse().ok()).await.expect("full");
+    for (unit, report) in &full {
+        let marker = format!("<tr data-unit=\"{}\">", unit.code);
+        let row = html.split(&marker).nth(1).and_then(|r| r.split("</tr>").next()).expect("row");
+        let cells: String = report.indicators.iter().map(old_cell).collect();
+        assert!(row.contains(&cells), "{}: {row}\nexpected {cells}", unit.code);
+    }
+
+    // A submission changes the district's row and the ranking's figures.
+    let before = progress::judge_children(&state, &campaign, None, None).await.expect("lean");
+    let codes: Vec<String> = before.children.iter().map(|c| c.unit.code.clone()).collect();
+    let code_refs: Vec<&str> = codes.iter().map(String::as_str).collect();
+    let token = add_token(db, add_user(db, "bc.lean", Role::Unit, &code_refs, PW).await).await;
+    // A week the simulation left missing for some district (a report already there
+    // is refused at version 0; a week long past may be locked).
+    let mut sent = None;
+    'weeks: for p in plan.periods().iter().filter(|p| p.start <= "2023-04-20".parse().expect("day")).rev() {
+        for code in &codes {
+            let r = app.submit(&token, code, &p.end.to_string(), json!({"values": {"5": "4321"}})).await;
+            if r.status().is_success() {
+                sent = Some(code.clone());
+                break 'weeks;
+            }
+        }
+    }
+    let sent = sent.expect("one district's week was missing and is now sent");
+    let after = progress::judge_children(&state, &campaign, None, None).await.expect("lean");
+    let row = |j: &progress::ChildrenJudged| j.children.iter().find(|c| c.unit.code == sent).cloned().expect("row");
+    let five = plan.indicators().position(|i| i.key == "5").expect("5");
+    assert_eq!(row(&after).indicators[five].totals.sum, row(&before).indicators[five].totals.sum + 4321);
+    let (_, full) = progress::compute_children(&state, &campaign, None, None).await.expect("full");
+    let code = after.parent.code.clone();
+    assert_eq!(
+        serde_json::to_value(progress::rank_reports(&code, after.at, full.iter().map(|(_, r)| r))).expect("json"),
+        serde_json::to_value(progress::rank_judged(plan, &code, after.at, &after.children)).expect("json")
+    );
+}

@@ -282,8 +282,20 @@ pub struct Progress {
 /// goal is met; for "ít nhất"/plain goals (≥) above the goal is "vượt" and exactly
 /// the goal "đạt"; for "trên" (>) a met goal is "đạt". A goal of 0 gives no ratio.
 pub fn evaluate(indicator: &Indicator, goal: f64, totals: &Totals) -> Progress {
+    evaluate_exact(indicator, goal, exact_goal(goal), totals)
+}
+
+/// The exact decimal a goal is judged against ([`evaluate`] reads it from the f64
+/// each time; a caller judging many subtrees against the same goals reads it once).
+pub fn exact_goal(goal: f64) -> Ratio {
+    Ratio::decimal(goal).unwrap_or(Ratio::whole(0))
+}
+
+/// [`evaluate`] with the goal's exact decimal already read (`exact_goal(goal)`): the
+/// same computation, without reading the goal's decimal again — the path of the
+/// dashboard's children and the ranking, which judge 700 subtrees × 26 indicators.
+pub fn evaluate_exact(indicator: &Indicator, goal: f64, exact_goal: Ratio, totals: &Totals) -> Progress {
     let percent = indicator.kind.goal_is_percent();
-    let exact_goal = Ratio::decimal(goal).unwrap_or(Ratio::whole(0));
     let mut coverage = None;
     let (achieved, unmeasurable): (Option<Ratio>, Option<Missing>) = match indicator.kind {
         IndicatorKind::Count => (Some(Ratio::whole(totals.sum)), None),
@@ -417,60 +429,119 @@ fn verdict_of(comparison: Comparison, achieved: Ratio, goal: Ratio) -> Verdict {
 /// indicators it is the share achieved. Without base figures: "chưa có số liệu
 /// nền", or "chưa đủ số liệu nền (1/15 đơn vị có số liệu nền)".
 pub fn verdict_text(progress: &Progress) -> String {
-    let label = progress.verdict.label_vi();
-    match progress.verdict {
-        Verdict::NoBase => return label.to_string(),
-        Verdict::InsufficientBase => {
-            return match progress.coverage {
-                Some(c) if c.of_units => {
-                    format!(
-                        "{label} ({}/{} đơn vị có đủ đơn vị trực thuộc trong cây)",
-                        c.units_with_base, c.units_expected
-                    )
-                }
-                Some(c) => format!("{label} ({}/{} đơn vị có số liệu nền)", c.units_with_base, c.units_expected),
-                None => label.to_string(),
-            }
-        }
-        _ => {}
-    }
-    match (progress.shown, progress.missing) {
-        (Some(p), _) => format!("{} · {label}", p.vi()),
-        (None, Some(m)) => format!("{label} ({})", m.label_vi()),
-        (None, None) => label.to_string(),
-    }
+    VerdictText { progress, english: false }.to_string()
 }
 
 /// The same in English: "100% · met", "248.6% · exceeded", "94.5% · not met".
 pub fn verdict_text_en(progress: &Progress) -> String {
-    let label = progress.verdict.label_en();
-    match progress.verdict {
-        Verdict::NoBase => return label.to_string(),
-        Verdict::InsufficientBase => {
-            return match progress.coverage {
-                Some(c) if c.of_units => {
-                    format!(
-                        "{label} ({}/{} units have all their units in the tree)",
-                        c.units_with_base, c.units_expected
-                    )
+    VerdictText { progress, english: true }.to_string()
+}
+
+/// [`verdict_text`] (or [`verdict_text_en`]) written straight where it is shown,
+/// without a string of its own (a table of 18,200 cells writes one per cell).
+#[derive(Debug, Clone, Copy)]
+pub struct VerdictText<'a> {
+    pub progress: &'a Progress,
+    pub english: bool,
+}
+
+impl std::fmt::Display for VerdictText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let progress = self.progress;
+        let english = self.english;
+        let label = if english { progress.verdict.label_en() } else { progress.verdict.label_vi() };
+        match progress.verdict {
+            Verdict::NoBase => return f.write_str(label),
+            Verdict::InsufficientBase => {
+                return match progress.coverage {
+                    Some(c) if c.of_units => {
+                        if english {
+                            write!(
+                                f,
+                                "{label} ({}/{} units have all their units in the tree)",
+                                c.units_with_base, c.units_expected
+                            )
+                        } else {
+                            write!(
+                                f,
+                                "{label} ({}/{} đơn vị có đủ đơn vị trực thuộc trong cây)",
+                                c.units_with_base, c.units_expected
+                            )
+                        }
+                    }
+                    Some(c) if english => {
+                        write!(f, "{label} ({}/{} units have the base figure)", c.units_with_base, c.units_expected)
+                    }
+                    Some(c) => write!(f, "{label} ({}/{} đơn vị có số liệu nền)", c.units_with_base, c.units_expected),
+                    None => f.write_str(label),
                 }
-                Some(c) => format!("{label} ({}/{} units have the base figure)", c.units_with_base, c.units_expected),
-                None => label.to_string(),
+            }
+            _ => {}
+        }
+        match (progress.shown, progress.missing) {
+            (Some(p), _) => {
+                write_percent(f, p, english)?;
+                write!(f, " · {label}")
+            }
+            (None, Some(m)) => write!(f, "{label} ({})", if english { m.label_en() } else { m.label_vi() }),
+            (None, None) => f.write_str(label),
+        }
+    }
+}
+
+/// A rounded percentage as [`Percent::vi`] ("1.248,6%") or [`Percent::en`]
+/// ("1248.6%") write it, without a string of its own.
+pub fn write_percent(f: &mut impl std::fmt::Write, p: Percent, english: bool) -> std::fmt::Result {
+    let tenths = p.tenths();
+    if tenths < 0 {
+        f.write_char('-')?;
+    }
+    let whole = tenths.unsigned_abs() / 10;
+    let tenth = tenths.unsigned_abs() % 10;
+    if english {
+        write!(f, "{whole}")?;
+    } else {
+        // Thousands separated by "." as `format::integer` writes them.
+        let mut digits = [0u8; 20];
+        let mut n = whole;
+        let mut len = 0;
+        loop {
+            digits[len] = b'0' + (n % 10) as u8;
+            len += 1;
+            n /= 10;
+            if n == 0 {
+                break;
             }
         }
-        _ => {}
+        for i in (0..len).rev() {
+            f.write_char(char::from(digits[i]))?;
+            if i > 0 && i % 3 == 0 {
+                f.write_char('.')?;
+            }
+        }
     }
-    match (progress.shown, progress.missing) {
-        (Some(p), _) => format!("{} · {label}", p.en()),
-        (None, Some(m)) => format!("{label} ({})", m.label_en()),
-        (None, None) => label.to_string(),
+    if tenth != 0 {
+        f.write_char(if english { '.' } else { ',' })?;
+        write!(f, "{tenth}")?;
     }
+    f.write_char('%')
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::plan::Level;
+
+    #[test]
+    fn percentages_are_written_as_percent_writes_them() {
+        for tenths in [0, 5, 10, 999, 1000, 1005, 9999, 10_000, 12_345, 1_000_000, 123_456_789, -5, -12_345] {
+            let p = Percent::from_tenths(tenths);
+            let (mut vi, mut en) = (String::new(), String::new());
+            write_percent(&mut vi, p, false).unwrap();
+            write_percent(&mut en, p, true).unwrap();
+            assert_eq!((vi, en), (p.vi(), p.en()), "{tenths}");
+        }
+    }
 
     #[test]
     fn one_wording_of_each_status_in_both_languages() {

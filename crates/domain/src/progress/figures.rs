@@ -300,9 +300,14 @@ fn sum_upto(figures: &Figures, key: Key, upto: i64) -> i64 {
 
 /// The totals an indicator is judged on, over weekly periods 1..=upto.
 pub fn totals(plan: &Plan, indicator: usize, figures: &Figures, upto: i64) -> Totals {
-    let Some(ind) = plan.indicators().nth(indicator) else {
-        return Totals::default();
-    };
+    match plan.indicators().nth(indicator) {
+        Some(ind) => totals_of(ind, indicator, figures, upto),
+        None => Totals::default(),
+    }
+}
+
+/// [`totals`] of the plan's indicator `ind`, at position `indicator` in the plan.
+pub fn totals_of(ind: &crate::plan::Indicator, indicator: usize, figures: &Figures, upto: i64) -> Totals {
     let i = indicator as u16;
     let expected_units = figures.get(&(Key::Expect(i), 0)).copied().unwrap_or(0);
     let base_sum = match (ind.kind, ind.base) {

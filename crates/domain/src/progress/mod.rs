@@ -13,8 +13,9 @@ mod rollup;
 
 pub use allocation::{check_parts, largest_remainder, AllocationCheck, AllocationError};
 pub use evaluate::{
-    evaluate, status_label_en, status_label_vi, status_title, verdict_text, verdict_text_en, Coverage, Missing,
-    Progress, Totals, Verdict, COMPLETION_EN, COMPLETION_VI, SHARE_EN, SHARE_VI,
+    evaluate, evaluate_exact, exact_goal, status_label_en, status_label_vi, status_title, verdict_text,
+    verdict_text_en, write_percent, Coverage, Missing, Progress, Totals, Verdict, VerdictText, COMPLETION_EN,
+    COMPLETION_VI, SHARE_EN, SHARE_VI,
 };
 pub use forecast::{at_risk, project, RULE_EN, RULE_VI};
 pub use ranking::{

@@ -14,19 +14,18 @@ use phongtrao_storage::reminders::{self, ReminderRow};
 use phongtrao_storage::units::{self, UnitRow};
 use serde::Serialize;
 
-use crate::actions::progress::{self, ProgressReport, Ranking};
+use crate::actions::progress::{self, ChildJudged, ProgressReport, Ranking};
 use crate::auth::client::ClientIp;
 use crate::auth::Actor;
 use crate::authz::{require, require_in, who};
 use crate::error::Failure;
 use crate::AppState;
 
-/// One child unit of the dashboard's unit with its own subtree's progress.
+/// One child unit of the dashboard's unit with its own subtree's indicators judged.
 pub struct ChildProgress {
-    pub unit: UnitRow,
     /// One of the steering member's assigned units, or an ancestor of one.
     pub assigned: bool,
-    pub report: ProgressReport,
+    pub child: ChildJudged,
 }
 
 pub struct Dashboard {
@@ -109,13 +108,16 @@ pub async fn load(
     // The unit's figures, then every child's from one read of their consolidated figures.
     let report =
         progress::compute_listing(state, campaign, Some(&unit.code), Some(at), progress::MissingLists::Last).await?;
-    let (_, child_reports) = progress::compute_children(state, campaign, Some(&unit.code), Some(at)).await?;
-    let mut children: Vec<ChildProgress> = child_reports
-        .into_iter()
-        .map(|(child, report)| ChildProgress { assigned: assigned_or_above.contains(&child.id), unit: child, report })
-        .collect();
+    // The children judged without texts (700 of them at the top of a national tree);
+    // the ranking from the same judgement.
+    let judged = progress::judge_children(state, campaign, Some(&unit.code), Some(at)).await?;
     let ranking =
-        (!children.is_empty()).then(|| progress::rank_reports(&unit.code, at, children.iter().map(|c| &c.report)));
+        (!judged.children.is_empty()).then(|| progress::rank_judged(&campaign.plan, &unit.code, at, &judged.children));
+    let mut children: Vec<ChildProgress> = judged
+        .children
+        .into_iter()
+        .map(|child| ChildProgress { assigned: assigned_or_above.contains(&child.unit.id), child })
+        .collect();
     // Assigned first; the sort is stable, so tree order stays within each group.
     children.sort_by_key(|c| !c.assigned);
     let reminded = match report.periods_counted {

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use phongtrao_domain::format::Percent;
 use phongtrao_domain::plan::{IndicatorKind, Plan};
 use phongtrao_domain::progress::figures::{self, Figures};
-use phongtrao_domain::progress::{evaluate, verdict_text, verdict_text_en, Coverage};
+use phongtrao_domain::progress::Coverage;
 use phongtrao_domain::unit::BaseFigure;
 use phongtrao_storage::campaigns::StoredCampaign;
 use phongtrao_storage::rollups;
@@ -294,6 +294,213 @@ pub async fn compute_listing(
     Ok(report)
 }
 
+/// One indicator of one subtree judged, without any text: the goal, the totals, the
+/// evaluation and the status. The dashboard's table of children and the ranking need
+/// no more; [`from_figures`] builds its full lines (texts, series, projection) on the
+/// same, so every surface shows the same figures.
+#[derive(Debug, Clone, Copy)]
+pub struct Judged {
+    pub goal: Option<f64>,
+    pub totals: phongtrao_domain::progress::Totals,
+    pub progress: phongtrao_domain::progress::Progress,
+    /// As [`IndicatorProgress::status`].
+    pub status: &'static str,
+}
+
+impl Judged {
+    /// As [`IndicatorProgress::ratio`].
+    pub fn ratio(&self) -> Option<f64> {
+        if self.status == "no_goal" {
+            None
+        } else {
+            self.progress.ratio
+        }
+    }
+
+    /// As [`IndicatorProgress::completion`].
+    pub fn completion(&self) -> Option<Percent> {
+        if self.status == "no_goal" {
+            None
+        } else {
+            self.progress.completion
+        }
+    }
+
+    /// The verdict in words, as [`IndicatorProgress::text_vi`] / `text_en`, written
+    /// where it is shown.
+    pub fn text(&self, english: bool) -> JudgedText<'_> {
+        JudgedText { judged: self, english }
+    }
+}
+
+/// [`Judged::text`].
+pub struct JudgedText<'a> {
+    judged: &'a Judged,
+    english: bool,
+}
+
+impl std::fmt::Display for JudgedText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.judged.goal, self.english) {
+            (Some(_), english) => {
+                phongtrao_domain::progress::VerdictText { progress: &self.judged.progress, english }.fmt(f)
+            }
+            (None, false) => f.write_str(NO_GOAL_VI),
+            (None, true) => f.write_str(NO_GOAL_EN),
+        }
+    }
+}
+
+const NO_GOAL_VI: &str = "chưa giao chỉ tiêu";
+const NO_GOAL_EN: &str = "no allocated goal";
+
+/// What judging many subtrees against one plan reads once: each indicator's plan
+/// goal as an exact decimal, the allocated goals by unit and indicator.
+pub struct Judge<'a> {
+    plan: &'a Plan,
+    plan_goals: Vec<phongtrao_domain::format::Ratio>,
+    /// unit → allocated goal of each indicator (by index).
+    allocated: HashMap<i64, Vec<Option<i64>>>,
+    checks: &'a BaseChecks,
+    upto: u32,
+}
+
+impl<'a> Judge<'a> {
+    pub fn new(plan: &'a Plan, goals: &HashMap<(String, i64), i64>, checks: &'a BaseChecks, upto: u32) -> Self {
+        Self::of_units(plan, goals, checks, upto, None)
+    }
+
+    /// A judge of one unit's subtree only (the allocated goals of the others unread).
+    pub fn for_unit(
+        plan: &'a Plan,
+        goals: &HashMap<(String, i64), i64>,
+        checks: &'a BaseChecks,
+        upto: u32,
+        unit_id: i64,
+    ) -> Self {
+        Self::of_units(plan, goals, checks, upto, Some(unit_id))
+    }
+
+    fn of_units(
+        plan: &'a Plan,
+        goals: &HashMap<(String, i64), i64>,
+        checks: &'a BaseChecks,
+        upto: u32,
+        only: Option<i64>,
+    ) -> Self {
+        let count = plan.indicators().count();
+        let mut allocated: HashMap<i64, Vec<Option<i64>>> = HashMap::new();
+        match only {
+            Some(unit) => {
+                let goals: Vec<Option<i64>> =
+                    plan.indicators().map(|ind| goals.get(&(ind.key.clone(), unit)).copied()).collect();
+                allocated.insert(unit, goals);
+            }
+            None => {
+                let index: HashMap<&str, usize> =
+                    plan.indicators().enumerate().map(|(i, ind)| (ind.key.as_str(), i)).collect();
+                for ((key, unit), goal) in goals {
+                    if let Some(&i) = index.get(key.as_str()) {
+                        allocated.entry(*unit).or_insert_with(|| vec![None; count])[i] = Some(*goal);
+                    }
+                }
+            }
+        }
+        Judge {
+            plan,
+            plan_goals: plan.indicators().map(|i| phongtrao_domain::progress::exact_goal(i.goal)).collect(),
+            allocated,
+            checks,
+            upto,
+        }
+    }
+
+    /// Every indicator of `root`'s subtree judged from its consolidated figures.
+    pub fn judge(&self, root: &UnitRow, figures: &Figures) -> Vec<Judged> {
+        let plan = self.plan;
+        let checks = self.checks;
+        let reporting_root = plan.reporting.levels.iter().any(|r| i64::from(r.number()) == root.level);
+        let upto_seq = i64::from(self.upto);
+        let allocated = self.allocated.get(&root.id);
+        let mut out = Vec::with_capacity(self.plan_goals.len());
+        for (idx, ind) in plan.indicators().enumerate() {
+            let mut totals = figures::totals_of(ind, idx, figures, upto_seq);
+            totals.base_marked_complete = ind.base.is_some_and(|b| checks.marked_complete.contains(&b));
+            if figures::counts_units_done(ind.kind) {
+                // Units done beyond the units the tree holds (units missing from the tree):
+                // a reporting unit checks itself, a larger subtree its reporting units.
+                let check = if reporting_root {
+                    let mut own = TreeUnits::default();
+                    own.add(totals.expected_units, figures::units_done_reported(idx, figures, upto_seq));
+                    Some(own)
+                } else {
+                    checks.tree.get(&idx).copied()
+                };
+                if let Some(t) = check {
+                    if t.with_gaps > 0 {
+                        totals.expected_units = t.expected_ok;
+                        totals.units_done = t.done_ok;
+                    }
+                    totals.tree_gaps = Some((t.reporting, t.with_gaps, t.done_outside));
+                }
+            }
+            let plan_goal =
+                self.plan_goals.get(idx).copied().unwrap_or_else(|| phongtrao_domain::progress::exact_goal(ind.goal));
+            let goal = match ind.kind {
+                IndicatorKind::Count if root.parent_id.is_some() => {
+                    allocated.and_then(|a| a.get(idx).copied().flatten()).map(|g| (g as f64, exact_whole(g)))
+                }
+                _ => Some((ind.goal, plan_goal)),
+            };
+            let judged = match goal {
+                Some((g, exact)) => {
+                    let p = phongtrao_domain::progress::evaluate_exact(ind, g, exact, &totals);
+                    Judged { goal: Some(g), totals, progress: p, status: p.verdict.as_str() }
+                }
+                None => {
+                    let p = phongtrao_domain::progress::evaluate_exact(
+                        ind,
+                        1.0,
+                        phongtrao_domain::format::Ratio::whole(1),
+                        &totals,
+                    );
+                    Judged { goal: None, totals, progress: p, status: "no_goal" }
+                }
+            };
+            out.push(judged);
+        }
+        out
+    }
+}
+
+/// An allocated goal (a whole number) as the exact decimal `exact_goal` reads from
+/// its f64: the number itself while the f64 holds it exactly.
+fn exact_whole(goal: i64) -> phongtrao_domain::format::Ratio {
+    if goal.unsigned_abs() < (1u64 << 53) {
+        phongtrao_domain::format::Ratio::whole(goal)
+    } else {
+        phongtrao_domain::progress::exact_goal(goal as f64)
+    }
+}
+
+/// The weekly periods counted at `upto` (those whose timeliness a report lists).
+pub fn counted_periods(plan: &Plan, upto: u32) -> Vec<u32> {
+    plan.periods().into_iter().filter(|p| p.seq <= upto).map(|p| p.seq).collect()
+}
+
+/// Reports due, on time and late over the counted periods (`counted_periods`), as
+/// the sums of the timeliness lines (each clamped at 0).
+pub fn timeliness_sums(figures: &Figures, periods: &[u32]) -> (usize, usize, usize) {
+    let (mut expected, mut on_time, mut late) = (0usize, 0usize, 0usize);
+    for seq in periods {
+        let (e, o, l) = figures::timeliness(figures, i64::from(*seq));
+        expected += e.max(0) as usize;
+        on_time += o.max(0) as usize;
+        late += l.max(0) as usize;
+    }
+    (expected, on_time, late)
+}
+
 /// The progress of one subtree from its consolidated figures (no database).
 pub fn from_figures(
     plan: &Plan,
@@ -304,37 +511,24 @@ pub fn from_figures(
     at: NaiveDate,
     upto: u32,
 ) -> ProgressReport {
-    let reporting_root = plan.reporting.levels.iter().any(|r| i64::from(r.number()) == root.level);
+    let judge = Judge::for_unit(plan, goals, checks, upto, root.id);
+    from_judged(plan, root, figures, &judge.judge(root, figures), at, upto)
+}
+
+/// [`from_figures`] with the indicators already judged.
+fn from_judged(
+    plan: &Plan,
+    root: &UnitRow,
+    figures: &Figures,
+    judged: &[Judged],
+    at: NaiveDate,
+    upto: u32,
+) -> ProgressReport {
     let periods_total = plan.periods().len();
     let upto_seq = i64::from(upto);
     let mut indicators = Vec::new();
-    for (idx, ind) in plan.indicators().enumerate() {
-        let mut totals = figures::totals(plan, idx, figures, upto_seq);
-        totals.base_marked_complete = ind.base.is_some_and(|b| checks.marked_complete.contains(&b));
-        if figures::counts_units_done(ind.kind) {
-            // Units done beyond the units the tree holds (units missing from the tree):
-            // a reporting unit checks itself, a larger subtree its reporting units.
-            let check = if reporting_root {
-                let mut own = TreeUnits::default();
-                own.add(totals.expected_units, figures::units_done_reported(idx, figures, upto_seq));
-                Some(own)
-            } else {
-                checks.tree.get(&idx).copied()
-            };
-            if let Some(t) = check {
-                if t.with_gaps > 0 {
-                    totals.expected_units = t.expected_ok;
-                    totals.units_done = t.done_ok;
-                }
-                totals.tree_gaps = Some((t.reporting, t.with_gaps, t.done_outside));
-            }
-        }
-        let goal = match ind.kind {
-            IndicatorKind::Count if root.parent_id.is_some() => {
-                goals.get(&(ind.key.clone(), root.id)).map(|g| *g as f64)
-            }
-            _ => Some(ind.goal),
-        };
+    for ((idx, ind), j) in plan.indicators().enumerate().zip(judged) {
+        let (goal, totals, p, status) = (j.goal, j.totals, j.progress, j.status);
         // The weekly series of the subtree's sum, and the pace projection.
         let series = figures::series(idx, figures, upto_seq);
         let projected_sum = phongtrao_domain::progress::project(&series, periods_total);
@@ -347,33 +541,23 @@ pub fn from_figures(
                 }
                 _ => 0.0,
             },
-            // Shares of units: the share reached so far, at the same pace, at most 100%.
+            // Shares of units: the share reached so far, at the same pace, at most 100%
+            // (what is achieved does not depend on the goal it is judged against).
             _ => {
-                let achieved = evaluate(ind, ind.goal, &totals).achieved;
                 if upto == 0 {
                     0.0
                 } else {
-                    (achieved / f64::from(upto) * periods_total as f64).min(100.0)
+                    (p.achieved / f64::from(upto) * periods_total as f64).min(100.0)
                 }
             }
         });
-        let (p, status, text_vi, text_en) = match goal {
-            Some(g) => {
-                let p = evaluate(ind, g, &totals);
-                (p, p.verdict.as_str(), verdict_text(&p), verdict_text_en(&p))
-            }
-            None => {
-                let p = evaluate(ind, 1.0, &totals);
-                (p, "no_goal", "chưa giao chỉ tiêu".to_string(), "no allocated goal".to_string())
-            }
-        };
+        let (text_vi, text_en) = (j.text(false).to_string(), j.text(true).to_string());
         let judged = matches!(status, "met" | "exceeded" | "not_met");
         let at_risk = !ind.retired
             && match (goal, projected) {
                 (Some(g), Some(pr)) if judged => phongtrao_domain::progress::at_risk(ind.comparison, g, pr),
                 _ => false,
             };
-        let ratio = if status == "no_goal" { None } else { p.ratio };
         let incomplete = p.coverage.filter(|c| !c.complete);
         indicators.push(IndicatorProgress {
             target: ind.target_number,
@@ -384,12 +568,12 @@ pub fn from_figures(
             goal,
             achieved: p.achieved,
             sum: totals.sum,
-            ratio,
+            ratio: j.ratio(),
             status,
             status_vi: phongtrao_domain::progress::status_label_vi(status),
             status_en: phongtrao_domain::progress::status_label_en(status),
             achieved_percent: p.achieved_percent,
-            completion: if status == "no_goal" { None } else { p.completion },
+            completion: j.completion(),
             coverage: p.coverage,
             coverage_vi: incomplete.map(|c| c.text_vi()),
             coverage_en: incomplete.map(|c| c.text_en()),
@@ -461,11 +645,12 @@ pub async fn compute_children(
     let at = at.unwrap_or_else(|| today.min(plan.campaign.ends_on));
     let upto = periods_counted(plan, at);
     let simulated = crate::demo::is_simulated(db).await;
+    let judge = Judge::new(plan, &goals, &checks, upto);
     let reports = children
         .into_iter()
         .map(|child| {
             let f = figures.remove(&child.id).unwrap_or_default();
-            let mut report = from_figures(plan, &child, &f, &goals, &checks, at, upto);
+            let mut report = from_judged(plan, &child, &f, &judge.judge(&child, &f), at, upto);
             report.simulated = simulated;
             (child, report)
         })
@@ -492,15 +677,120 @@ pub struct RankingRow {
     pub ranked: phongtrao_domain::progress::RankedRow,
 }
 
+/// One child of a unit with its indicators judged (no texts): a row of the
+/// dashboard's table and of the ranking.
+#[derive(Debug, Clone)]
+pub struct ChildJudged {
+    pub unit: UnitRow,
+    pub indicators: Vec<Judged>,
+    /// Reports due, on time and late over the counted periods (as the sums of the
+    /// child's timeliness lines).
+    pub expected: usize,
+    pub on_time: usize,
+    pub late: usize,
+}
+
+/// The children of a unit judged at a date.
+#[derive(Debug, Clone)]
+pub struct ChildrenJudged {
+    pub parent: UnitRow,
+    pub at: NaiveDate,
+    pub upto: u32,
+    pub children: Vec<ChildJudged>,
+}
+
+/// Each child of a unit judged from one read of their consolidated figures, in tree
+/// order: the same figures as [`compute_children`] (whose reports are built on the
+/// same judgement), without the texts, series and projections a child's row does
+/// not show — the national dashboard judges 700 children × 26 indicators per read.
+pub async fn judge_children(
+    state: &AppState,
+    campaign: &StoredCampaign,
+    parent_code: Option<&str>,
+    at: Option<NaiveDate>,
+) -> Result<ChildrenJudged, Failure> {
+    let db = &state.db;
+    let plan = &campaign.plan;
+    let parent = match parent_code {
+        Some(code) => crate::campaign_choice::unit_by_code(db, campaign, code).await?.ok_or_else(Failure::not_found)?,
+        None => crate::campaign_choice::root(db, campaign).await?.ok_or_else(Failure::not_found)?,
+    };
+    let children: Vec<UnitRow> = units::children(db, parent.id).await?.into_iter().filter(|u| u.active).collect();
+    let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
+    let mut figures = rollups::subtree_figures(db, plan, campaign.row.id, &ids).await?;
+    let goals = phongtrao_storage::allocations::for_units(db, campaign.row.id, &ids).await?;
+    let checks = BaseChecks {
+        marked_complete: phongtrao_storage::base_figures::marked_complete(db, campaign.row.id).await?,
+        tree: HashMap::new(),
+    };
+    let today = state.now().with_timezone(&plan.campaign.timezone).date_naive();
+    let at = at.unwrap_or_else(|| today.min(plan.campaign.ends_on));
+    let upto = periods_counted(plan, at);
+    let judge = Judge::new(plan, &goals, &checks, upto);
+    let periods = counted_periods(plan, upto);
+    let children = children
+        .into_iter()
+        .map(|unit| {
+            let f = figures.remove(&unit.id).unwrap_or_default();
+            let indicators = judge.judge(&unit, &f);
+            let (expected, on_time, late) = timeliness_sums(&f, &periods);
+            ChildJudged { unit, indicators, expected, on_time, late }
+        })
+        .collect();
+    Ok(ChildrenJudged { parent, at, upto, children })
+}
+
 pub async fn ranking(
     state: &AppState,
     campaign: &StoredCampaign,
     parent_code: Option<&str>,
     at: Option<NaiveDate>,
 ) -> Result<Ranking, Failure> {
-    let (parent, children) = compute_children(state, campaign, parent_code, at).await?;
-    let at = children.last().map(|(_, p)| p.at).or(at).unwrap_or_else(|| state.now().date_naive());
-    Ok(rank_reports(&parent.code, at, children.iter().map(|(_, p)| p)))
+    let judged = judge_children(state, campaign, parent_code, at).await?;
+    let at = if judged.children.is_empty() { at.unwrap_or_else(|| state.now().date_naive()) } else { judged.at };
+    Ok(rank_judged(&campaign.plan, &judged.parent.code, at, &judged.children))
+}
+
+/// The ranking of a unit's judged children (no database): the same as
+/// [`rank_reports`] over their full progress reports.
+pub fn rank_judged(plan: &Plan, parent_code: &str, at: NaiveDate, children: &[ChildJudged]) -> Ranking {
+    let keys = if children.is_empty() { Vec::new() } else { plan.indicators().map(|i| i.key.clone()).collect() };
+    let entries: Vec<phongtrao_domain::progress::RankingEntry> =
+        children
+            .iter()
+            .map(|c| phongtrao_domain::progress::RankingEntry {
+                name: c.unit.name.clone(),
+                ratios: plan
+                    .indicators()
+                    .zip(&c.indicators)
+                    // A retired indicator is no longer a goal the unit is judged against.
+                    .map(|(ind, j)| {
+                        if !ind.retired && matches!(j.status, "met" | "exceeded" | "not_met") {
+                            j.ratio()
+                        } else {
+                            None
+                        }
+                    })
+                    .collect(),
+                on_time: c.on_time as i64,
+                expected_reports: c.expected as i64,
+            })
+            .collect();
+    let rows = phongtrao_domain::progress::rank(&entries)
+        .into_iter()
+        .map(|ranked| RankingRow {
+            unit: children.get(ranked.input_index).map(|c| c.unit.code.clone()).unwrap_or_default(),
+            ranked,
+        })
+        .collect();
+    Ranking {
+        parent: parent_code.to_string(),
+        at,
+        formula_vi: phongtrao_domain::progress::FORMULA_VI,
+        formula_en: phongtrao_domain::progress::FORMULA_EN,
+        indicators: keys,
+        rows,
+    }
 }
 
 /// The ranking of a unit's children from their progress reports (no database).

@@ -39,17 +39,13 @@ pub struct TargetLine {
     pub previous: Option<(&'static str, String)>,
 }
 
-pub struct Cell {
-    pub text: String,
-    pub class: &'static str,
-    pub title: String,
-}
-
 pub struct ChildRow {
     pub code: String,
     pub name: String,
     pub assigned: bool,
-    pub cells: Vec<Cell>,
+    /// The row's cells, one `<td>` per indicator, written by [`write_cells`] (26 per
+    /// child: 18,200 for the top of a national tree) — escaped there.
+    pub cells: String,
     pub on_time: String,
 }
 
@@ -196,16 +192,6 @@ fn symbol(comparison: &str) -> &'static str {
 
 pub fn status_label(status: &str, lang: Lang) -> String {
     phongtrao_domain::progress::status_title(status, lang == Lang::Vi)
-}
-
-/// The percentage a summary quotes, rounded once as on every surface: completion of
-/// the goal for counts, the share achieved for the other kinds; none without a base.
-fn shown_percent(i: &IndicatorProgress) -> Option<format::Percent> {
-    match i.status {
-        "no_base" | "insufficient_base" => None,
-        _ if i.kind == "count" => i.completion,
-        _ => i.achieved_percent,
-    }
 }
 
 /// "24.000 / 20.000 cây", "72,5% / ≥ 70%".
@@ -404,6 +390,76 @@ pub(crate) fn local(at: chrono::DateTime<Utc>, tz: Tz) -> String {
     format::date_time(&at.with_timezone(&tz))
 }
 
+/// Text as the templates escape it (`&`, `<`, `>`, `"`, `'`).
+fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let _ = std::fmt::Write::write_str(&mut Escaping(&mut out), text);
+    out
+}
+
+/// A writer that escapes what is written to it as the templates do.
+struct Escaping<'a>(&'a mut String);
+
+impl std::fmt::Write for Escaping<'_> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        let mut rest = text;
+        while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+            self.0.push_str(&rest[..at]);
+            self.0.push_str(match rest.as_bytes()[at] {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&#34;",
+                _ => "&#39;",
+            });
+            rest = &rest[at + 1..];
+        }
+        self.0.push_str(rest);
+        Ok(())
+    }
+}
+
+/// One child's row of the unit × indicator table, a `<td>` per indicator: the
+/// percentage shown (the completion for counts, the share reached otherwise), the
+/// sum when no goal is allocated, the status when the base figures are missing;
+/// coloured by completion; titled with the indicator and its verdict.
+fn write_cells(
+    out: &mut String,
+    child: &crate::actions::progress::ChildJudged,
+    title_prefixes: &[String],
+    count_kinds: &[bool],
+    lang: Lang,
+) {
+    use std::fmt::Write;
+    let english = matches!(lang, Lang::En);
+    for ((j, prefix), is_count) in child.indicators.iter().zip(title_prefixes).zip(count_kinds) {
+        let class =
+            if matches!(j.status, "met" | "exceeded" | "not_met") { completion_class(j.ratio()) } else { "c-na" };
+        out.push_str("<td class=\"");
+        out.push_str(class);
+        out.push_str("\" title=\"");
+        out.push_str(prefix);
+        let _ = write!(Escaping(out), "{}", j.text(english));
+        out.push_str("\">");
+        let shown = match j.status {
+            "no_base" | "insufficient_base" => None,
+            _ if *is_count => j.completion(),
+            _ => j.progress.achieved_percent,
+        };
+        match (j.status, shown) {
+            ("no_goal", _) => out.push_str(&format::integer(j.totals.sum)),
+            ("no_base" | "insufficient_base", _) => {
+                let _ = Escaping(out).write_str(&status_label(j.status, lang));
+            }
+            (_, Some(p)) => {
+                let _ = phongtrao_domain::progress::write_percent(out, p, false);
+            }
+            _ => out.push('—'),
+        }
+        out.push_str("</td>");
+    }
+}
+
 fn build(
     d: &Dashboard,
     page: &Page,
@@ -423,44 +479,23 @@ fn build(
         .iter()
         .map(|i| Column { key: i.indicator.clone(), label: i.label_in(matches!(lang, Lang::En)) })
         .collect();
+    // Each column's title prefix ("5 Trồng cây xanh: "), escaped once for every row.
+    let title_prefixes: Vec<String> =
+        r.indicators.iter().map(|i| escaped(&format!("{} {}: ", i.indicator, i.label))).collect();
+    let count_kinds: Vec<bool> = r.indicators.iter().map(|i| i.kind == "count").collect();
     let children = d
         .children
         .iter()
         .map(|c| {
-            let on_time: usize = c.report.timeliness.iter().map(|t| t.on_time + t.late).sum();
-            let expected: usize = c.report.timeliness.iter().map(|t| t.expected).sum();
+            let child = &c.child;
+            let mut cells = String::with_capacity(child.indicators.len() * 96);
+            write_cells(&mut cells, child, &title_prefixes, &count_kinds, lang);
             ChildRow {
-                code: c.unit.code.clone(),
-                name: c.unit.name.clone(),
+                code: child.unit.code.clone(),
+                name: child.unit.name.clone(),
                 assigned: c.assigned,
-                cells: c
-                    .report
-                    .indicators
-                    .iter()
-                    .map(|i| Cell {
-                        text: match (i.status, shown_percent(i)) {
-                            ("no_goal", _) => format::integer(i.sum),
-                            ("no_base" | "insufficient_base", _) => status_label(i.status, lang),
-                            (_, Some(p)) => p.vi(),
-                            _ => "—".into(),
-                        },
-                        class: if matches!(i.status, "met" | "exceeded" | "not_met") {
-                            completion_class(i.ratio)
-                        } else {
-                            "c-na"
-                        },
-                        title: format!(
-                            "{} {}: {}",
-                            i.indicator,
-                            i.label,
-                            match lang {
-                                Lang::Vi => &i.text_vi,
-                                Lang::En => &i.text_en,
-                            }
-                        ),
-                    })
-                    .collect(),
-                on_time: format!("{on_time}/{expected}"),
+                cells,
+                on_time: format!("{}/{}", child.on_time + child.late, child.expected),
             }
         })
         .collect();
