@@ -37,6 +37,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod anchor;
+mod cascade;
 
 use chrono::Utc;
 use phongtrao_domain::plan::IndicatorKind;
@@ -272,6 +273,9 @@ struct Outcome {
 }
 
 fn main() -> Result<()> {
+    if let Some(result) = cascade::main_if_cascade() {
+        return result;
+    }
     if std::env::var("RUST_LOG").is_ok() {
         tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())

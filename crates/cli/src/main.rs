@@ -81,6 +81,9 @@ enum Command {
         /// National scale: how many of the 10 weekly periods to fill.
         #[arg(long, default_value_t = 10)]
         periods: u32,
+        /// National scale: how many of the 63 provinces run a plan of their own (default all).
+        #[arg(long)]
+        own_plans: Option<usize>,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -268,7 +271,9 @@ fn main() -> ExitCode {
                 };
                 commands::serve::run(db, settings, demo, migrate).await
             }
-            Command::Demo { seed, scale, periods, db } => commands::demo::run(db, seed, scale, periods).await,
+            Command::Demo { seed, scale, periods, own_plans, db } => {
+                commands::demo::run(db, seed, scale, periods, own_plans).await
+            }
             Command::Migrate { db, force } => commands::serve::migrate(db, force).await,
             Command::Rebuild { campaign, db } => commands::rebuild::run(db, campaign).await,
             Command::Plan { command } => commands::plan::run(command),

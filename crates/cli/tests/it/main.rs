@@ -27,6 +27,7 @@ mod error_pages;
 mod events;
 mod figures;
 mod languages;
+mod national_cascade;
 mod office_accounts;
 mod office_week;
 mod openapi;
