@@ -401,6 +401,18 @@ async fn own_plan(state: &AppState, national: &campaigns::StoredCampaign, p: usi
     Ok(stored.row.code)
 }
 
+/// A unit answers "done" to a share of units once, the week it first does it (the
+/// total over the weeks is the number of units that did it).
+fn once(plan: &Plan, unit: i64, values: &mut BTreeMap<String, i64>, done: &mut std::collections::HashSet<(i64, String)>) {
+    for ind in plan.indicators().filter(|i| i.kind == IndicatorKind::ShareOfUnits) {
+        if let Some(v) = values.get_mut(&ind.key) {
+            if *v > 0 && !done.insert((unit, ind.key.clone())) {
+                *v = 0;
+            }
+        }
+    }
+}
+
 /// The key of a province's own indicator ("t01-cay-duong").
 pub fn own_key(province: usize, what: &str) -> String {
     format!("t{province:02}-{what}")
@@ -419,6 +431,7 @@ pub async fn fill_cascade(state: &AppState, seed: u64, periods: u32) -> Result<C
     let who = Who { user_id: None, name: "demo".into(), client: None };
     let mut rng = Rng::new(seed ^ 0xca5c_ade);
     let mut summary = CascadeSummary::default();
+    let mut done = std::collections::HashSet::new();
     let draft = ReportInput::default();
     let all: Vec<units::UnitRow> = units::list(db).await?.into_iter().filter(|u| u.active).collect();
     let mut plans = Vec::new();
@@ -438,7 +451,15 @@ pub async fn fill_cascade(state: &AppState, seed: u64, periods: u32) -> Result<C
                 // Typed directly: the sum of what its units did, as the national plan counts it.
                 let mut values = BTreeMap::new();
                 for u in subtree {
-                    for (k, v) in simulated_values(&national.plan, u, &mut rng) {
+                    let mut one = simulated_values(&national.plan, u, &mut rng);
+                    once(&national.plan, u.id, &mut one, &mut done);
+                    // A province answers a per-unit minimum with its units that reached it.
+                    for ind in national.plan.indicators().filter(|i| i.kind == IndicatorKind::MinimumPerUnit) {
+                        if let Some(v) = one.get_mut(&ind.key) {
+                            *v = i64::from(*v > 0 && done.insert((u.id, ind.key.clone())));
+                        }
+                    }
+                    for (k, v) in one {
                         *values.entry(k).or_insert(0) += v;
                     }
                 }
@@ -474,8 +495,10 @@ pub async fn fill_cascade(state: &AppState, seed: u64, periods: u32) -> Result<C
                 } else {
                     due - Duration::minutes(rng.between(10, 3_000) as i64)
                 };
+                let mut values = simulated_values(&own.plan, u, &mut rng);
+                once(&own.plan, u.id, &mut values, &mut done);
                 let checked = CheckedReport {
-                    values: simulated_values(&own.plan, u, &mut rng),
+                    values,
                     activities: Vec::new(),
                     highlights: format!("[MÔ PHỎNG] {} — tuần {}.", u.name, period.seq),
                     difficulties: String::new(),
@@ -517,9 +540,19 @@ pub async fn fill_cascade(state: &AppState, seed: u64, periods: u32) -> Result<C
             };
             // What the province's own level did: the indicators that count provinces.
             for ind in national.plan.active_indicators() {
-                if ind.kind == IndicatorKind::ShareOfUnits && ind.levels.contains(&phongtrao_domain::plan::Level::District)
-                {
-                    input.own_level.insert(ind.key.clone(), u8::from(rng.unit() < 0.2).to_string());
+                let (Some(level), Some(kind)) = (unit.level(), unit.kind()) else { continue };
+                if !ind.expects(level, kind) {
+                    continue;
+                }
+                match ind.kind {
+                    IndicatorKind::ShareOfUnits => {
+                        let did = rng.unit() < 0.2 && done.insert((unit.id, ind.key.clone()));
+                        input.own_level.insert(ind.key.clone(), u8::from(did).to_string());
+                    }
+                    IndicatorKind::MinimumPerUnit => {
+                        input.own_level.insert(ind.key.clone(), rng.between(0, 2).to_string());
+                    }
+                    _ => {}
                 }
             }
             unit_plan::submit_up(&friday, &actor, &CLIENT, &national, &unit.code, period.end, &input)
