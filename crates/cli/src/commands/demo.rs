@@ -33,10 +33,11 @@ pub async fn run(
     scale: Scale,
     periods: u32,
     own_plans: Option<usize>,
+    tree_units: Option<usize>,
 ) -> Result<ExitCode> {
     let db = args.connect().await?;
     if scale == Scale::National {
-        return national(db, seed, periods, own_plans).await;
+        return national(db, seed, periods, own_plans, tree_units).await;
     }
     let prepared = prepare(&db).await?;
     if let Some(password) = prepared.admin_password {
@@ -62,10 +63,19 @@ pub async fn run(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn national(db: phongtrao_storage::Db, seed: u64, periods: u32, own_plans: Option<usize>) -> Result<ExitCode> {
+async fn national(
+    db: phongtrao_storage::Db,
+    seed: u64,
+    periods: u32,
+    own_plans: Option<usize>,
+    tree_units: Option<usize>,
+) -> Result<ExitCode> {
     use phongtrao_web::demo_national::{self, Cascade};
     let started = std::time::Instant::now();
     let mut cascade = Cascade::national();
+    if let Some(n) = tree_units {
+        cascade.shape = phongtrao_domain::simulate::Shape::about(n);
+    }
     if let Some(n) = own_plans {
         cascade.own_plans = n.min(cascade.provinces);
     }
