@@ -157,9 +157,10 @@ async fn report_up(f: &Flags) -> Result<()> {
     let (mut whole, mut read) = (Vec::new(), Vec::new());
     for _ in 0..f.repetitions {
         let t = Instant::now();
-        let up = phongtrao_web::actions::unit_plan::report_up(&state, &actor, &client, &national, &province, period.end)
-            .await
-            .map_err(|e| format!("{} / {}", e.vi, e.en))?;
+        let up =
+            phongtrao_web::actions::unit_plan::report_up(&state, &actor, &client, &national, &province, period.end)
+                .await
+                .map_err(|e| format!("{} / {}", e.vi, e.en))?;
         whole.push(t.elapsed().as_secs_f64() * 1000.0);
         if up.lines.len() != first.lines.len() {
             return Err("the report up changed while measured".into());
@@ -328,7 +329,8 @@ async fn burst(f: &Flags) -> Result<()> {
     if f.urls.is_empty() {
         return Err("--urls URL1[,URL2…]".into());
     }
-    let client = reqwest::Client::builder().pool_max_idle_per_host(f.concurrency).timeout(Duration::from_secs(60)).build()?;
+    let client =
+        reqwest::Client::builder().pool_max_idle_per_host(f.concurrency).timeout(Duration::from_secs(60)).build()?;
     let jobs = Arc::new(all);
     let urls = Arc::new(f.urls.clone());
     let next = Arc::new(AtomicUsize::new(0));
@@ -392,7 +394,8 @@ async fn burst(f: &Flags) -> Result<()> {
     let ms: Vec<f64> = total.latencies_us.iter().map(|u| *u as f64 / 1000.0).collect();
 
     // Every acknowledged report is stored, as submitted.
-    let sql = "SELECT campaign_id, unit_id FROM reports WHERE kind = 'weekly' AND period_seq = $1 AND status = 'submitted'";
+    let sql =
+        "SELECT campaign_id, unit_id FROM reports WHERE kind = 'weekly' AND period_seq = $1 AND status = 'submitted'";
     let stored: Vec<(i64, i64)> = match &db {
         Db::Sqlite(p) => sqlx::query_as(sql).bind(i64::from(week)).fetch_all(p).await?,
         Db::Postgres(p) => sqlx::query_as(sql).bind(i64::from(week)).fetch_all(p).await?,

@@ -403,7 +403,12 @@ async fn own_plan(state: &AppState, national: &campaigns::StoredCampaign, p: usi
 
 /// A unit answers "done" to a share of units once, the week it first does it (the
 /// total over the weeks is the number of units that did it).
-fn once(plan: &Plan, unit: i64, values: &mut BTreeMap<String, i64>, done: &mut std::collections::HashSet<(i64, String)>) {
+fn once(
+    plan: &Plan,
+    unit: i64,
+    values: &mut BTreeMap<String, i64>,
+    done: &mut std::collections::HashSet<(i64, String)>,
+) {
     for ind in plan.indicators().filter(|i| i.kind == IndicatorKind::ShareOfUnits) {
         if let Some(v) = values.get_mut(&ind.key) {
             if *v > 0 && !done.insert((unit, ind.key.clone())) {
@@ -561,7 +566,12 @@ pub async fn fill_cascade(state: &AppState, seed: u64, periods: u32) -> Result<C
             summary.reports_up += 1;
         }
         summary.seconds_up += t.elapsed().as_secs_f64();
-        tracing::info!(period = period.seq, reports = summary.unit_reports, up = summary.reports_up, "simulated week of the cascade written");
+        tracing::info!(
+            period = period.seq,
+            reports = summary.unit_reports,
+            up = summary.reports_up,
+            "simulated week of the cascade written"
+        );
     }
     Ok(summary)
 }

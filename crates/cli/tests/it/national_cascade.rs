@@ -111,7 +111,9 @@ async fn the_nation_sees_the_sum_of_the_provinces_reports_up_computed_from_their
             from_units += five["from_units"].as_i64().expect("from units");
             up_total += five["total"].as_i64().expect("total");
             assert!(
-                up["lines"].as_array().is_some_and(|l| l.iter().all(|l| !l["key"].as_str().unwrap_or("").starts_with('t'))),
+                up["lines"]
+                    .as_array()
+                    .is_some_and(|l| l.iter().all(|l| !l["key"].as_str().unwrap_or("").starts_with('t'))),
                 "no own indicator is sent up: {up}"
             );
         }
@@ -130,13 +132,16 @@ async fn the_nation_sees_the_sum_of_the_provinces_reports_up_computed_from_their
 
     // One province raised its goal above the allocation (one in three does).
     let given = api.get(&format!("/api/v1/campaigns/{NATIONAL}/units/{}/plan", simulate::province_code(3)), &tw).await;
-    let allocated = given["given"].as_array().and_then(|g| g.iter().find(|g| g["key"] == "5")).expect("5 given")["goal"]
+    let allocated = given["given"].as_array().and_then(|g| g.iter().find(|g| g["key"] == "5")).expect("5 given")
+        ["goal"]
         .as_i64()
         .expect("goal");
     let own3 = api.get(&format!("/api/v1/campaign?campaign={}", set.own_plans[2].1), &tw).await;
     let goal3 = own3["plan"]["targets"]
         .as_array()
-        .and_then(|ts| ts.iter().flat_map(|t| t["indicators"].as_array().into_iter().flatten()).find(|i| i["key"] == "5"))
+        .and_then(|ts| {
+            ts.iter().flat_map(|t| t["indicators"].as_array().into_iter().flatten()).find(|i| i["key"] == "5")
+        })
         .and_then(|i| i["goal"].as_f64())
         .expect("goal 5 of province 3");
     assert!(goal3 > allocated as f64, "{goal3} > {allocated}");
