@@ -349,7 +349,7 @@ async fn own_plan(state: &AppState, national: &campaigns::StoredCampaign, p: usi
     let id = unit_plan::start(state, &actor, &CLIENT, national, &province).await.map_err(failed)?;
     let review = plan_import::load(state, &actor, &CLIENT, id).await.map_err(failed)?;
     let mut edit = review.edit().map_err(failed)?;
-    let raise = p % 3 == 0;
+    let raise = p.is_multiple_of(3);
     let mut template = None;
     for target in &mut edit.targets {
         for ind in &mut target.indicators {
@@ -391,7 +391,7 @@ async fn own_plan(state: &AppState, national: &campaigns::StoredCampaign, p: usi
     }
     // Its communes and branches report to it, by Thursday (10:00 for one in two).
     edit.reporting.levels = vec!["grassroots".into(), "branch".into()];
-    if p % 2 == 0 {
+    if p.is_multiple_of(2) {
         edit.reporting.due_time = "10:00".into();
     }
     edit.campaign.signatory_name = format!("Bí thư Tỉnh đoàn mô phỏng {p:02}");
@@ -434,7 +434,7 @@ pub async fn fill_cascade(state: &AppState, seed: u64, periods: u32) -> Result<C
     let national = campaigns::current(db).await?;
     let provinces: usize = settings::get(db, CASCADE_SETTING).await?.and_then(|v| v.parse().ok()).unwrap_or(0);
     let who = Who { user_id: None, name: "demo".into(), client: None };
-    let mut rng = Rng::new(seed ^ 0xca5c_ade);
+    let mut rng = Rng::new(seed ^ 0x0ca5_cade);
     let mut summary = CascadeSummary::default();
     let mut done = std::collections::HashSet::new();
     let draft = ReportInput::default();
