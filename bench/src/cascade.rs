@@ -244,7 +244,7 @@ async fn jobs(db: &Db, week: u32) -> Result<(Vec<Job>, chrono::DateTime<Utc>)> {
 
 macro_rules! tokens_on {
     ($pool:expr, $codes:expr) => {{
-        let now = Utc::now();
+        let now = phongtrao_web::Clock::system().now();
         let mut tx = $pool.begin().await?;
         let existing: (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM users WHERE username LIKE 'bench-%'").fetch_one(&mut *tx).await?;
