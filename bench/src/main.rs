@@ -39,6 +39,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod anchor;
+mod cascade;
 mod children;
 
 use chrono::Utc;
@@ -281,6 +282,9 @@ struct Outcome {
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> Result<()> {
+    if let Some(result) = cascade::main_if_cascade() {
+        return result;
+    }
     if std::env::var("RUST_LOG").is_ok() {
         tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())

@@ -75,12 +75,19 @@ enum Command {
         #[arg(long, default_value_t = 2023)]
         seed: u64,
         /// province: the Kiên Giang plan and units; national: about 100,000 simulated
-        /// units in four levels (needs a new data directory).
+        /// units, a national plan with 63 provinces' own plans beneath it (needs a new
+        /// data directory).
         #[arg(long, value_enum, default_value_t = commands::demo::Scale::Province)]
         scale: commands::demo::Scale,
         /// National scale: how many of the 10 weekly periods to fill.
         #[arg(long, default_value_t = 10)]
         periods: u32,
+        /// National scale: how many of the 63 provinces run a plan of their own (default all).
+        #[arg(long)]
+        own_plans: Option<usize>,
+        /// National scale: about this many units in all (default about 100,000).
+        #[arg(long)]
+        tree_units: Option<usize>,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -273,7 +280,9 @@ fn main() -> ExitCode {
                 };
                 commands::serve::run(db, settings, demo, migrate).await
             }
-            Command::Demo { seed, scale, periods, db } => commands::demo::run(db, seed, scale, periods).await,
+            Command::Demo { seed, scale, periods, own_plans, tree_units, db } => {
+                commands::demo::run(db, seed, scale, periods, own_plans, tree_units).await
+            }
             Command::Migrate { db, force } => commands::serve::migrate(db, force).await,
             Command::Rebuild { campaign, db } => commands::rebuild::run(db, campaign).await,
             Command::Plan { command } => commands::plan::run(command),

@@ -148,6 +148,179 @@ pub fn plan_toml(source: &str) -> String {
     out
 }
 
+/// The provinces of the national cascade (issue #21): the 63 provinces and
+/// centrally-run cities before the 2025 reorganisation.
+pub const PROVINCES: usize = 63;
+
+/// The tree of the national cascade: the top unit (Trung ương Đoàn), `provinces`
+/// provinces directly beneath it, and the grassroots unions and branches of `shape`
+/// shared out among the provinces (a province of the national shape has about 1,600
+/// units). The product has four levels: Trung ương Đoàn sits at the top one and the
+/// provinces at the one below (the level of districts, the level a province's office
+/// sees its communes from since the 2025 reorganisation), their communes and branches
+/// below them. Branches carry their members; each province carries the sums of its
+/// branches (the base of the national rates, which the provinces report on).
+pub fn cascade_tree(shape: Shape, provinces: usize, seed: u64) -> (Vec<UnitSeed>, Vec<UnitBaseFigures>) {
+    let mut rng = Rng::new(seed);
+    let provinces = provinces.max(1);
+    let mut units = vec![UnitSeed {
+        code: ROOT_CODE.into(),
+        parent_code: None,
+        kind: UnitKind::Province,
+        name: "Trung ương Đoàn TNCS Hồ Chí Minh (MÔ PHỎNG)".into(),
+        admin_name: None,
+        gso_code: None,
+    }];
+    let mut figures = Vec::new();
+    let grassroots_total = (shape.districts * shape.grassroots_per_district).max(provinces);
+    for p in 1..=provinces {
+        let province = province_code(p);
+        units.push(UnitSeed {
+            code: province.clone(),
+            parent_code: Some(ROOT_CODE.into()),
+            kind: if p % 12 == 1 { UnitKind::City } else { UnitKind::District },
+            name: format!("Tỉnh đoàn mô phỏng {p:02}"),
+            admin_name: None,
+            gso_code: None,
+        });
+        let (from, to) = ((p - 1) * grassroots_total / provinces, p * grassroots_total / provinces);
+        let (mut doan_vien, mut thanh_nien) = (0i64, 0i64);
+        for g in 1..=(to - from) {
+            let grassroots = format!("{province}-{g:03}");
+            units.push(UnitSeed {
+                code: grassroots.clone(),
+                parent_code: Some(province.clone()),
+                kind: match g % 5 {
+                    0 => UnitKind::Ward,
+                    4 => UnitKind::School,
+                    _ => UnitKind::Commune,
+                },
+                name: format!("Đoàn cơ sở mô phỏng T{p:02}-{g:03}"),
+                admin_name: None,
+                gso_code: None,
+            });
+            let branches = rng.between(shape.branches_min as u64, shape.branches_max as u64);
+            for b in 1..=branches {
+                let code = format!("{grassroots}-{b:02}");
+                let members = rng.between(8, 60) as i64;
+                doan_vien += members;
+                thanh_nien += members * 2;
+                figures.push(UnitBaseFigures {
+                    code: code.clone(),
+                    figures: [(BaseFigure::DoanVien, members), (BaseFigure::ThanhNien, members * 2)]
+                        .into_iter()
+                        .collect(),
+                });
+                units.push(UnitSeed {
+                    code,
+                    parent_code: Some(grassroots.clone()),
+                    kind: UnitKind::Branch,
+                    name: format!("Chi đoàn mô phỏng T{p:02}-{g:03}-{b:02}"),
+                    admin_name: None,
+                    gso_code: None,
+                });
+            }
+        }
+        figures.push(UnitBaseFigures {
+            code: province,
+            figures: [(BaseFigure::DoanVien, doan_vien), (BaseFigure::ThanhNien, thanh_nien)].into_iter().collect(),
+        });
+    }
+    (units, figures)
+}
+
+/// The code of the `n`th province of the cascade (1-based): "QG-T01".
+pub fn province_code(n: usize) -> String {
+    format!("{ROOT_CODE}-T{n:02}")
+}
+
+/// The national plan of the cascade: the Kiên Giang plan's targets and indicators
+/// over 10 weeks, issued by Ban Bí thư Trung ương Đoàn (simulated, and titled so),
+/// reported by the provinces (the level below the top one).
+pub fn national_plan_toml(source: &str) -> String {
+    let mut out = String::with_capacity(source.len() + 512);
+    let mut in_recipients = false;
+    for line in source.lines() {
+        let l = line.trim_start();
+        if in_recipients {
+            in_recipients = !l.starts_with(']');
+            continue;
+        }
+        let replaced = match l {
+            l if l.starts_with("recipients = [") => {
+                in_recipients = true;
+                "recipients = [\"Các Tỉnh đoàn, Thành đoàn (MÔ PHỎNG)\", \"Các ban, đơn vị thuộc Trung ương Đoàn\", \"Lưu Văn phòng Trung ương Đoàn\"]".to_string()
+            }
+            l if l.starts_with("code = \"kien-giang-thang-thanh-nien-2023\"") => {
+                "code = \"mo-phong-toan-quoc-2023\"".to_string()
+            }
+            l if l.starts_with("title = \"Kế hoạch Tháng Thanh niên năm 2023\"") => {
+                "title = \"Kế hoạch Tháng Thanh niên năm 2023 (MÔ PHỎNG quy mô toàn quốc)\"".to_string()
+            }
+            l if l.starts_with("theme = ") => "theme = \"Tuổi trẻ Việt Nam tiên phong chuyển đổi số\"".to_string(),
+            l if l.starts_with("superior_body = ") => {
+                "superior_body = \"BCH TRUNG ƯƠNG ĐOÀN TNCS HỒ CHÍ MINH\"".to_string()
+            }
+            l if l.starts_with("issuing_body = ") => "issuing_body = \"Ban Bí thư Trung ương Đoàn\"".to_string(),
+            l if l.starts_with("place = \"Kiên Giang\"") => "place = \"Hà Nội\"".to_string(),
+            l if l.starts_with("basis = ") => "basis = \"Căn cứ Chương trình công tác Đoàn và phong trào thanh thiếu nhi năm 2023 của Ban Chấp hành Trung ương Đoàn, Ban Bí thư Trung ương Đoàn ban hành Kế hoạch Tháng Thanh niên năm 2023 (MÔ PHỎNG) như sau:\"".to_string(),
+            l if l.starts_with("on_behalf_of = ") => "on_behalf_of = \"TM. BAN BÍ THƯ TRUNG ƯƠNG ĐOÀN\"".to_string(),
+            l if l.starts_with("name = \"Phan Đình Nhân\"") => "name = \"Người ký mô phỏng\"".to_string(),
+            l if l.starts_with("office = \"Ban Phong trào Tỉnh Đoàn\"") => {
+                "office = \"Ban Phong trào Trung ương Đoàn\"".to_string()
+            }
+            l if l.starts_with("send_to = ") => "send_to = \"Ban Phong trào Trung ương Đoàn\"".to_string(),
+            l if l.starts_with("rule_text = \"Thời gian báo cáo") => "rule_text = \"Thời gian báo cáo: trước 16h00, thứ 6 hàng tuần; các Tỉnh đoàn, Thành đoàn báo cáo về Ban Phong trào Trung ương Đoàn (MÔ PHỎNG).\"".to_string(),
+            l if l.starts_with("ends_on = 2023-04-10") => "ends_on = 2023-05-10".to_string(),
+            l if l.starts_with("last_period_end = 2023-03-31") => "last_period_end = 2023-05-05".to_string(),
+            _ => line.to_string(),
+        };
+        out.push_str(&replaced);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod cascade_tests {
+    use super::*;
+    use crate::plan::{parse_plan, Level};
+
+    #[test]
+    fn the_cascade_tree_puts_63_provinces_of_about_1600_units_under_the_top_unit() {
+        let (units, figures) = cascade_tree(NATIONAL, PROVINCES, 7);
+        assert!((95_000..=110_000).contains(&units.len()), "{} units", units.len());
+        let provinces: Vec<&UnitSeed> = units.iter().filter(|u| u.parent_code.as_deref() == Some(ROOT_CODE)).collect();
+        assert_eq!(provinces.len(), 63);
+        assert!(provinces.iter().all(|p| p.kind.level() == Level::District && p.name.starts_with("Tỉnh đoàn")));
+        let first = units.iter().filter(|u| u.code.starts_with(&format!("{}-", province_code(1)))).count();
+        assert!((1_300..=1_900).contains(&first), "{first} units in a province");
+        let codes: std::collections::HashSet<&str> = units.iter().map(|u| u.code.as_str()).collect();
+        assert_eq!(codes.len(), units.len(), "codes are unique");
+        // A province's members are the sum of its branches'.
+        let of = |code: &str| {
+            figures.iter().find(|f| f.code == code).and_then(|f| f.figures.get(&BaseFigure::DoanVien)).copied()
+        };
+        let branches: i64 = figures
+            .iter()
+            .filter(|f| f.code.starts_with(&format!("{}-", province_code(2))))
+            .filter_map(|f| f.figures.get(&BaseFigure::DoanVien))
+            .sum();
+        assert_eq!(of(&province_code(2)), Some(branches));
+    }
+
+    #[test]
+    fn the_national_plan_is_issued_by_ban_bi_thu_and_reported_by_the_provinces() {
+        let plan = parse_plan(&national_plan_toml(crate::builtin::PLAN_TOML)).expect("valid plan");
+        assert_eq!(plan.campaign.issuing_body, "Ban Bí thư Trung ương Đoàn");
+        assert_eq!(plan.reporting.levels, vec![Level::District]);
+        assert_eq!(plan.indicators().count(), 26);
+        assert_eq!(plan.periods().len(), 10);
+        assert!(plan.campaign.title.contains("MÔ PHỎNG"));
+        assert!(plan.recipients.iter().all(|r| !r.contains("Tỉnh ủy")), "{:?}", plan.recipients);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

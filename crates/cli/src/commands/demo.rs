@@ -27,10 +27,17 @@ pub enum Scale {
     National,
 }
 
-pub async fn run(args: DatabaseArgs, seed: u64, scale: Scale, periods: u32) -> Result<ExitCode> {
+pub async fn run(
+    args: DatabaseArgs,
+    seed: u64,
+    scale: Scale,
+    periods: u32,
+    own_plans: Option<usize>,
+    tree_units: Option<usize>,
+) -> Result<ExitCode> {
     let db = args.connect().await?;
     if scale == Scale::National {
-        return national(db, seed, periods).await;
+        return national(db, seed, periods, own_plans, tree_units).await;
     }
     let prepared = prepare(&db).await?;
     if let Some(password) = prepared.admin_password {
@@ -56,24 +63,58 @@ pub async fn run(args: DatabaseArgs, seed: u64, scale: Scale, periods: u32) -> R
     Ok(ExitCode::SUCCESS)
 }
 
-async fn national(db: phongtrao_storage::Db, seed: u64, periods: u32) -> Result<ExitCode> {
+async fn national(
+    db: phongtrao_storage::Db,
+    seed: u64,
+    periods: u32,
+    own_plans: Option<usize>,
+    tree_units: Option<usize>,
+) -> Result<ExitCode> {
+    use phongtrao_web::demo_national::{self, Cascade};
     let started = std::time::Instant::now();
-    let (units, _) = phongtrao_web::demo_national::setup(&db, seed).await?;
+    let mut cascade = Cascade::national();
+    if let Some(n) = tree_units {
+        cascade.shape = phongtrao_domain::simulate::Shape::about(n);
+    }
+    if let Some(n) = own_plans {
+        cascade.own_plans = n.min(cascade.provinces);
+    }
+    // Setup and fill run as the national and provincial offices would, with the clock
+    // at the campaign's launch (a past campaign, rehearsed).
+    let launch = chrono::NaiveDate::from_ymd_opt(2023, 2, 24)
+        .and_then(|d| d.and_hms_opt(2, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or("date")?;
+    let state = AppState::new(db.clone(), false, phongtrao_web::Clock::starting_at(launch).offset());
+    let set = demo_national::setup_cascade(&state, seed, cascade).await?;
     let prepared = prepare(&db).await?;
     if let Some(password) = prepared.admin_password {
         println!("Tài khoản quản trị / admin account: admin — mật khẩu dùng một lần / one-time password: {password}");
     }
-    println!("{units} đơn vị mô phỏng / simulated units ({:.1} s)", started.elapsed().as_secs_f64());
-    let s = phongtrao_web::demo_national::fill(&db, seed, periods.min(10)).await?;
     println!(
-        "DỮ LIỆU MÔ PHỎNG / SIMULATED DATA: {} báo cáo ({} trễ hạn, {} không nộp) / {} reports ({} late, {} missing), {:.1} s.",
-        s.reports,
+        "{} đơn vị mô phỏng, {} tỉnh có kế hoạch riêng / {} simulated units, {} provinces with their own plan ({:.1} s)",
+        set.units,
+        set.own_plans.len(),
+        set.units,
+        set.own_plans.len(),
+        set.seconds
+    );
+    let s = demo_national::fill_cascade(&state, seed, periods.min(10)).await?;
+    println!(
+        "DỮ LIỆU MÔ PHỎNG / SIMULATED DATA: {} báo cáo của cơ sở ({} trễ hạn, {} không nộp), {} báo cáo lên Trung ương tính từ cơ sở, {} nhập tay / {} unit reports ({} late, {} missing), {} computed reports up, {} typed directly; {:.1} s (units {:.1} s, reports up {:.1} s).",
+        s.unit_reports,
         s.late,
         s.missing,
-        s.reports,
+        s.reports_up,
+        s.typed_directly,
+        s.unit_reports,
         s.late,
         s.missing,
-        started.elapsed().as_secs_f64()
+        s.reports_up,
+        s.typed_directly,
+        started.elapsed().as_secs_f64(),
+        s.seconds_units,
+        s.seconds_up
     );
     db.close().await;
     Ok(ExitCode::SUCCESS)

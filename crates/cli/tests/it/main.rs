@@ -29,6 +29,7 @@ mod events;
 mod field_deadline;
 mod figures;
 mod languages;
+mod national_cascade;
 mod office_accounts;
 mod office_week;
 mod openapi;

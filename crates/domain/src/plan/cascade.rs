@@ -365,14 +365,15 @@ pub fn report_up(
 
 /// What the unit's subtree did in one week of the unit's plan, per indicator key of
 /// that plan, from its consolidated figures: the sum of the values for counts and
-/// people reached; the units done for shares of units (a district answers "how many
-/// of your units" with that number); the things done for per-unit minimums.
+/// people reached; the units newly done for shares of units and per-unit minimums (a
+/// unit above the expected level answers "how many of your units did it / reached the
+/// minimum this week" with that number, `FieldInput::UnitsDone`).
 pub fn subtree_week(unit: &Plan, figures: &Figures, seq: i64) -> BTreeMap<String, i64> {
     unit.indicators()
         .enumerate()
         .map(|(i, ind)| {
             let key = match ind.kind {
-                IndicatorKind::ShareOfUnits => FigureKey::Done(i as u16),
+                IndicatorKind::ShareOfUnits | IndicatorKind::MinimumPerUnit => FigureKey::Done(i as u16),
                 _ => FigureKey::Value(i as u16),
             };
             (ind.key.clone(), figures.get(&(key, seq)).copied().unwrap_or(0))
@@ -556,7 +557,8 @@ mod tests {
         }
         let week = subtree_week(&unit, &figures, 2);
         for (i, ind) in unit.indicators().enumerate() {
-            let want = if ind.kind == IndicatorKind::ShareOfUnits { 3 } else { 10 + i as i64 };
+            let units_done = matches!(ind.kind, IndicatorKind::ShareOfUnits | IndicatorKind::MinimumPerUnit);
+            let want = if units_done { 3 } else { 10 + i as i64 };
             assert_eq!(week.get(&ind.key), Some(&want), "{}", ind.key);
         }
     }
