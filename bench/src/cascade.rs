@@ -242,61 +242,6 @@ async fn jobs(db: &Db, week: u32) -> Result<(Vec<Job>, chrono::DateTime<Utc>)> {
     Ok((out, earliest.ok_or("no province has its own plan")? - chrono::Duration::hours(2)))
 }
 
-macro_rules! tokens_on {
-    ($pool:expr, $codes:expr) => {{
-        let now = phongtrao_web::Clock::system().now();
-        let mut tx = $pool.begin().await?;
-        let existing: (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM users WHERE username LIKE 'bench-%'").fetch_one(&mut *tx).await?;
-        if existing.0 == 0 {
-            let codes: &[String] = $codes;
-            for chunk in codes.chunks(500) {
-                let mut sql = String::from(
-                    "INSERT INTO users (username, display_name, password_hash, role, must_change_password, active, created_at, updated_at) VALUES ",
-                );
-                for i in 0..chunk.len() {
-                    if i > 0 {
-                        sql.push(',');
-                    }
-                    sql.push_str(&format!("(${}, ${}, '!', 'unit', FALSE, TRUE, $1, $1)", 2 * i + 2, 2 * i + 3));
-                }
-                let mut q = sqlx::query(&sql).bind(now);
-                for code in chunk {
-                    q = q.bind(format!("bench-{code}")).bind(format!("Tài khoản thử tải {code}"));
-                }
-                q.execute(&mut *tx).await?;
-            }
-            sqlx::query(
-                "INSERT INTO user_units (user_id, unit_id) SELECT us.id, un.id FROM users us JOIN units un ON us.username = 'bench-' || un.code",
-            )
-            .execute(&mut *tx)
-            .await?;
-            for chunk in codes.chunks(500) {
-                let mut sql = String::from(
-                    "INSERT INTO api_tokens (user_id, name, token_sha256, created_at) SELECT id, 'bench', CASE username ",
-                );
-                for i in 0..chunk.len() {
-                    sql.push_str(&format!("WHEN ${} THEN ${} ", 2 * i + 2, 2 * i + 3));
-                }
-                sql.push_str("END, $1 FROM users WHERE username IN (");
-                for i in 0..chunk.len() {
-                    if i > 0 {
-                        sql.push(',');
-                    }
-                    sql.push_str(&format!("${}", 2 * i + 2));
-                }
-                sql.push(')');
-                let mut q = sqlx::query(&sql).bind(now);
-                for code in chunk {
-                    q = q.bind(format!("bench-{code}")).bind(token_digest(&format!("tok-bench-{code}")));
-                }
-                q.execute(&mut *tx).await?;
-            }
-        }
-        tx.commit().await?;
-    }};
-}
-
 #[derive(Default)]
 struct Outcome {
     latencies_us: Vec<u64>,
@@ -313,14 +258,14 @@ async fn burst(f: &Flags) -> Result<()> {
     }
     if f.prepare {
         let t = Instant::now();
-        let codes: Vec<String> = all.iter().map(|j| j.code.clone()).collect();
+        let accounts: Vec<(String, &str)> = all.iter().map(|j| (format!("bench-{}", j.code), "unit")).collect();
         match &db {
-            Db::Sqlite(pool) => tokens_on!(pool, &codes),
-            Db::Postgres(pool) => tokens_on!(pool, &codes),
+            Db::Sqlite(pool) => crate::tokens_on!(pool, &accounts),
+            Db::Postgres(pool) => crate::tokens_on!(pool, &accounts),
         }
         println!(
             "{} accounts and tokens in {:.1} s; start the servers with --now {}",
-            codes.len(),
+            accounts.len(),
             t.elapsed().as_secs_f64(),
             now.to_rfc3339()
         );

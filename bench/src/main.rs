@@ -38,6 +38,65 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// The load generator's accounts `(username "bench-…", role)`, each unit account
+/// linked to the unit of its code and each with the token "tok-" + its username, in
+/// one transaction on either backend (once: nothing if bench accounts exist).
+#[macro_export]
+macro_rules! tokens_on {
+    ($pool:expr, $accounts:expr) => {{
+        let now = phongtrao_web::Clock::system().now();
+        let mut tx = $pool.begin().await?;
+        let existing: (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM users WHERE username LIKE 'bench-%'").fetch_one(&mut *tx).await?;
+        if existing.0 == 0 {
+            let accounts: &[(String, &str)] = $accounts;
+            for chunk in accounts.chunks(500) {
+                let mut sql = String::from(
+                    "INSERT INTO users (username, display_name, password_hash, role, must_change_password, active, created_at, updated_at) VALUES ",
+                );
+                for i in 0..chunk.len() {
+                    if i > 0 {
+                        sql.push(',');
+                    }
+                    sql.push_str(&format!("(${}, ${}, '!', ${}, FALSE, TRUE, $1, $1)", 3 * i + 2, 3 * i + 3, 3 * i + 4));
+                }
+                let mut q = sqlx::query(&sql).bind(now);
+                for (name, role) in chunk {
+                    q = q.bind(name).bind(format!("Tài khoản thử tải {name}")).bind(*role);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            sqlx::query(
+                "INSERT INTO user_units (user_id, unit_id) SELECT us.id, un.id FROM users us JOIN units un ON us.username = 'bench-' || un.code",
+            )
+            .execute(&mut *tx)
+            .await?;
+            for chunk in accounts.chunks(500) {
+                let mut sql = String::from(
+                    "INSERT INTO api_tokens (user_id, name, token_sha256, created_at) SELECT id, 'bench', CASE username ",
+                );
+                for i in 0..chunk.len() {
+                    sql.push_str(&format!("WHEN ${} THEN ${} ", 2 * i + 2, 2 * i + 3));
+                }
+                sql.push_str("END, $1 FROM users WHERE username IN (");
+                for i in 0..chunk.len() {
+                    if i > 0 {
+                        sql.push(',');
+                    }
+                    sql.push_str(&format!("${}", 2 * i + 2));
+                }
+                sql.push(')');
+                let mut q = sqlx::query(&sql).bind(now);
+                for (name, _) in chunk {
+                    q = q.bind(name).bind(token_digest(&format!("tok-{name}")));
+                }
+                q.execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
+    }};
+}
+
 mod anchor;
 mod cascade;
 mod children;
@@ -194,58 +253,9 @@ async fn other_campaigns(db: &Db, count: u32) -> Result<u32> {
 /// Accounts and tokens for every unit, plus an office token, in one transaction.
 async fn tokens(db: &Db, unit_rows: &[units::UnitRow]) -> Result<String> {
     let Db::Sqlite(pool) = db else { return Err("the burst runs on SQLite".into()) };
-    let now = phongtrao_web::Clock::system().now();
-    let mut tx = pool.begin().await?;
-    let existing: (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM users WHERE username LIKE 'bench-%'").fetch_one(&mut *tx).await?;
-    if existing.0 == 0 {
-        let mut rows: Vec<(String, String, Option<i64>)> =
-            unit_rows.iter().map(|u| (format!("bench-{}", u.code), "unit".to_string(), Some(u.id))).collect();
-        rows.push(("bench-office".into(), "admin".into(), None));
-        for chunk in rows.chunks(500) {
-            let mut sql = String::from(
-                "INSERT INTO users (username, display_name, password_hash, role, must_change_password, active, created_at, updated_at) VALUES ",
-            );
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!("(${}, ${}, '!', ${}, FALSE, TRUE, $1, $1)", 3 * i + 2, 3 * i + 3, 3 * i + 4));
-            }
-            let mut q = sqlx::query(&sql).bind(now);
-            for (name, role, _) in chunk {
-                q = q.bind(name).bind(format!("Tài khoản thử tải {name}")).bind(role);
-            }
-            q.execute(&mut *tx).await?;
-        }
-        sqlx::query(
-            "INSERT INTO user_units (user_id, unit_id) SELECT us.id, un.id FROM users us JOIN units un ON us.username = 'bench-' || un.code",
-        )
-        .execute(&mut *tx)
-        .await?;
-        for chunk in rows.chunks(500) {
-            let mut sql = String::from(
-                "INSERT INTO api_tokens (user_id, name, token_sha256, created_at) SELECT id, 'bench', CASE username ",
-            );
-            for i in 0..chunk.len() {
-                sql.push_str(&format!("WHEN ${} THEN ${} ", 2 * i + 2, 2 * i + 3));
-            }
-            sql.push_str("END, $1 FROM users WHERE username IN (");
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!("${}", 2 * i + 2));
-            }
-            sql.push(')');
-            let mut q = sqlx::query(&sql).bind(now);
-            for (name, _, _) in chunk {
-                q = q.bind(name).bind(token_digest(&format!("tok-{name}")));
-            }
-            q.execute(&mut *tx).await?;
-        }
-    }
-    tx.commit().await?;
+    let mut accounts: Vec<(String, &str)> = unit_rows.iter().map(|u| (format!("bench-{}", u.code), "unit")).collect();
+    accounts.push(("bench-office".into(), "admin"));
+    tokens_on!(pool, &accounts);
     Ok("tok-bench-office".into())
 }
 

@@ -87,37 +87,8 @@ pub fn tree(shape: Shape, seed: u64) -> (Vec<UnitSeed>, Vec<UnitBaseFigures>) {
         });
         for g in 1..=shape.grassroots_per_district {
             let grassroots = format!("{district}-{g:02}");
-            units.push(UnitSeed {
-                code: grassroots.clone(),
-                parent_code: Some(district.clone()),
-                kind: match g % 5 {
-                    0 => UnitKind::Ward,
-                    4 => UnitKind::School,
-                    _ => UnitKind::Commune,
-                },
-                name: format!("Đoàn cơ sở mô phỏng {d:03}-{g:02}"),
-                admin_name: None,
-                gso_code: None,
-            });
-            let branches = rng.between(shape.branches_min as u64, shape.branches_max as u64);
-            for b in 1..=branches {
-                let code = format!("{grassroots}-{b:02}");
-                let members = rng.between(8, 60) as i64;
-                figures.push(UnitBaseFigures {
-                    code: code.clone(),
-                    figures: [(BaseFigure::DoanVien, members), (BaseFigure::ThanhNien, members * 2)]
-                        .into_iter()
-                        .collect(),
-                });
-                units.push(UnitSeed {
-                    code,
-                    parent_code: Some(grassroots.clone()),
-                    kind: UnitKind::Branch,
-                    name: format!("Chi đoàn mô phỏng {d:03}-{g:02}-{b:02}"),
-                    admin_name: None,
-                    gso_code: None,
-                });
-            }
+            let name = format!("{d:03}-{g:02}");
+            push_grassroots(&mut units, &mut figures, &mut rng, &shape, &grassroots, &district, g, &name);
         }
     }
     (units, figures)
@@ -187,39 +158,11 @@ pub fn cascade_tree(shape: Shape, provinces: usize, seed: u64) -> (Vec<UnitSeed>
         let (mut doan_vien, mut thanh_nien) = (0i64, 0i64);
         for g in 1..=(to - from) {
             let grassroots = format!("{province}-{g:03}");
-            units.push(UnitSeed {
-                code: grassroots.clone(),
-                parent_code: Some(province.clone()),
-                kind: match g % 5 {
-                    0 => UnitKind::Ward,
-                    4 => UnitKind::School,
-                    _ => UnitKind::Commune,
-                },
-                name: format!("Đoàn cơ sở mô phỏng T{p:02}-{g:03}"),
-                admin_name: None,
-                gso_code: None,
-            });
-            let branches = rng.between(shape.branches_min as u64, shape.branches_max as u64);
-            for b in 1..=branches {
-                let code = format!("{grassroots}-{b:02}");
-                let members = rng.between(8, 60) as i64;
-                doan_vien += members;
-                thanh_nien += members * 2;
-                figures.push(UnitBaseFigures {
-                    code: code.clone(),
-                    figures: [(BaseFigure::DoanVien, members), (BaseFigure::ThanhNien, members * 2)]
-                        .into_iter()
-                        .collect(),
-                });
-                units.push(UnitSeed {
-                    code,
-                    parent_code: Some(grassroots.clone()),
-                    kind: UnitKind::Branch,
-                    name: format!("Chi đoàn mô phỏng T{p:02}-{g:03}-{b:02}"),
-                    admin_name: None,
-                    gso_code: None,
-                });
-            }
+            let name = format!("T{p:02}-{g:03}");
+            let (dv, tn) =
+                push_grassroots(&mut units, &mut figures, &mut rng, &shape, &grassroots, &province, g, &name);
+            doan_vien += dv;
+            thanh_nien += tn;
         }
         figures.push(UnitBaseFigures {
             code: province,
@@ -227,6 +170,55 @@ pub fn cascade_tree(shape: Shape, provinces: usize, seed: u64) -> (Vec<UnitSeed>
         });
     }
     (units, figures)
+}
+
+/// A simulated grassroots union (the `g`th under its parent: commune, ward or school)
+/// and its branches with their members; returns the members' sums (đoàn viên, thanh
+/// niên). `name` is its number in the names ("001-02").
+#[allow(clippy::too_many_arguments)]
+fn push_grassroots(
+    units: &mut Vec<UnitSeed>,
+    figures: &mut Vec<UnitBaseFigures>,
+    rng: &mut Rng,
+    shape: &Shape,
+    grassroots: &str,
+    parent: &str,
+    g: usize,
+    name: &str,
+) -> (i64, i64) {
+    units.push(UnitSeed {
+        code: grassroots.to_string(),
+        parent_code: Some(parent.to_string()),
+        kind: match g % 5 {
+            0 => UnitKind::Ward,
+            4 => UnitKind::School,
+            _ => UnitKind::Commune,
+        },
+        name: format!("Đoàn cơ sở mô phỏng {name}"),
+        admin_name: None,
+        gso_code: None,
+    });
+    let (mut doan_vien, mut thanh_nien) = (0i64, 0i64);
+    let branches = rng.between(shape.branches_min as u64, shape.branches_max as u64);
+    for b in 1..=branches {
+        let code = format!("{grassroots}-{b:02}");
+        let members = rng.between(8, 60) as i64;
+        doan_vien += members;
+        thanh_nien += members * 2;
+        figures.push(UnitBaseFigures {
+            code: code.clone(),
+            figures: [(BaseFigure::DoanVien, members), (BaseFigure::ThanhNien, members * 2)].into_iter().collect(),
+        });
+        units.push(UnitSeed {
+            code,
+            parent_code: Some(grassroots.to_string()),
+            kind: UnitKind::Branch,
+            name: format!("Chi đoàn mô phỏng {name}-{b:02}"),
+            admin_name: None,
+            gso_code: None,
+        });
+    }
+    (doan_vien, thanh_nien)
 }
 
 /// The code of the `n`th province of the cascade (1-based): "QG-T01".

@@ -112,20 +112,8 @@ pub async fn fill(db: &Db, seed: u64, periods: u32) -> Result<DemoSummary, Stora
             } else {
                 due - Duration::minutes(rng.between(10, 3_000) as i64)
             };
-            let checked = CheckedReport {
-                values: simulated_values(&plan, unit, &mut rng),
-                activities: Vec::new(),
-                highlights: format!("[MÔ PHỎNG] {} — tuần {}.", unit.name, period.seq),
-                difficulties: String::new(),
-                proposals: String::new(),
-                warnings: Vec::new(),
-            };
-            let key = ReportKey {
-                campaign_id: campaign.row.id,
-                unit_id: unit.id,
-                kind: ReportKind::Weekly,
-                period_seq: i64::from(period.seq),
-            };
+            let values = simulated_values(&plan, unit, &mut rng);
+            let (key, checked) = simulated_week(campaign.row.id, unit.id, &unit.name, period.seq, values);
             batch.push((key, checked, at));
             if batch.len() == 256 {
                 summary.reports += write(db, &plan, &who, &draft, due, &batch).await?;
@@ -502,20 +490,7 @@ pub async fn fill_cascade(state: &AppState, seed: u64, periods: u32) -> Result<C
                 };
                 let mut values = simulated_values(&own.plan, u, &mut rng);
                 once(&own.plan, u.id, &mut values, &mut done);
-                let checked = CheckedReport {
-                    values,
-                    activities: Vec::new(),
-                    highlights: format!("[MÔ PHỎNG] {} — tuần {}.", u.name, period.seq),
-                    difficulties: String::new(),
-                    proposals: String::new(),
-                    warnings: Vec::new(),
-                };
-                let key = ReportKey {
-                    campaign_id: own.row.id,
-                    unit_id: u.id,
-                    kind: ReportKind::Weekly,
-                    period_seq: i64::from(period.seq),
-                };
+                let (key, checked) = simulated_week(own.row.id, u.id, &u.name, period.seq, values);
                 batch.push((key, checked, at));
                 if batch.len() == 256 {
                     summary.unit_reports += write(db, &own.plan, &who, &draft, due, &batch).await?;
@@ -574,4 +549,24 @@ pub async fn fill_cascade(state: &AppState, seed: u64, periods: u32) -> Result<C
         );
     }
     Ok(summary)
+}
+
+/// A unit's simulated weekly report (labelled MÔ PHỎNG) with its key.
+fn simulated_week(
+    campaign_id: i64,
+    unit_id: i64,
+    unit_name: &str,
+    seq: u32,
+    values: std::collections::BTreeMap<String, i64>,
+) -> (ReportKey, CheckedReport) {
+    let checked = CheckedReport {
+        values,
+        activities: Vec::new(),
+        highlights: format!("[MÔ PHỎNG] {unit_name} — tuần {seq}."),
+        difficulties: String::new(),
+        proposals: String::new(),
+        warnings: Vec::new(),
+    };
+    let key = ReportKey { campaign_id, unit_id, kind: ReportKind::Weekly, period_seq: i64::from(seq) };
+    (key, checked)
 }

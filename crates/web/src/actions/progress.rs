@@ -618,6 +618,45 @@ fn from_judged(
     }
 }
 
+/// What judging a unit's children needs, read once: the parent, its active children
+/// in tree order, their kept figures and goals, the base figures marked complete, and
+/// the day judged (asked, or today within the campaign) with its counted periods.
+struct ChildrenRead {
+    parent: UnitRow,
+    children: Vec<UnitRow>,
+    figures: HashMap<i64, phongtrao_domain::progress::figures::Figures>,
+    goals: HashMap<(String, i64), i64>,
+    checks: BaseChecks,
+    at: NaiveDate,
+    upto: u32,
+}
+
+async fn read_children(
+    state: &AppState,
+    campaign: &StoredCampaign,
+    parent_code: Option<&str>,
+    at: Option<NaiveDate>,
+) -> Result<ChildrenRead, Failure> {
+    let db = &state.db;
+    let plan = &campaign.plan;
+    let parent = match parent_code {
+        Some(code) => crate::campaign_choice::unit_by_code(db, campaign, code).await?.ok_or_else(Failure::not_found)?,
+        None => crate::campaign_choice::root(db, campaign).await?.ok_or_else(Failure::not_found)?,
+    };
+    let children: Vec<UnitRow> = units::children(db, parent.id).await?.into_iter().filter(|u| u.active).collect();
+    let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
+    let figures = rollups::subtree_figures(db, plan, campaign.row.id, &ids).await?;
+    let goals = phongtrao_storage::allocations::for_units(db, campaign.row.id, &ids).await?;
+    let checks = BaseChecks {
+        marked_complete: phongtrao_storage::base_figures::marked_complete(db, campaign.row.id).await?,
+        tree: HashMap::new(),
+    };
+    let today = state.now().with_timezone(&plan.campaign.timezone).date_naive();
+    let at = at.unwrap_or_else(|| today.min(plan.campaign.ends_on));
+    let upto = periods_counted(plan, at);
+    Ok(ChildrenRead { parent, children, figures, goals, checks, at, upto })
+}
+
 /// The progress of each child of a unit (for rankings and unit × indicator tables),
 /// from one read of their consolidated figures, in tree order; missing units are not
 /// listed.
@@ -627,24 +666,10 @@ pub async fn compute_children(
     parent_code: Option<&str>,
     at: Option<NaiveDate>,
 ) -> Result<(UnitRow, Vec<(UnitRow, ProgressReport)>), Failure> {
-    let db = &state.db;
     let plan = &campaign.plan;
-    let parent = match parent_code {
-        Some(code) => crate::campaign_choice::unit_by_code(db, campaign, code).await?.ok_or_else(Failure::not_found)?,
-        None => crate::campaign_choice::root(db, campaign).await?.ok_or_else(Failure::not_found)?,
-    };
-    let children: Vec<UnitRow> = units::children(db, parent.id).await?.into_iter().filter(|u| u.active).collect();
-    let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
-    let mut figures = rollups::subtree_figures(db, plan, campaign.row.id, &ids).await?;
-    let goals = phongtrao_storage::allocations::for_units(db, campaign.row.id, &ids).await?;
-    let checks = BaseChecks {
-        marked_complete: phongtrao_storage::base_figures::marked_complete(db, campaign.row.id).await?,
-        tree: HashMap::new(),
-    };
-    let today = state.now().with_timezone(&plan.campaign.timezone).date_naive();
-    let at = at.unwrap_or_else(|| today.min(plan.campaign.ends_on));
-    let upto = periods_counted(plan, at);
-    let simulated = crate::demo::is_simulated(db).await;
+    let ChildrenRead { parent, children, mut figures, goals, checks, at, upto } =
+        read_children(state, campaign, parent_code, at).await?;
+    let simulated = crate::demo::is_simulated(&state.db).await;
     let judge = Judge::new(plan, &goals, &checks, upto);
     let reports = children
         .into_iter()
@@ -709,23 +734,9 @@ pub async fn judge_children(
     parent_code: Option<&str>,
     at: Option<NaiveDate>,
 ) -> Result<ChildrenJudged, Failure> {
-    let db = &state.db;
     let plan = &campaign.plan;
-    let parent = match parent_code {
-        Some(code) => crate::campaign_choice::unit_by_code(db, campaign, code).await?.ok_or_else(Failure::not_found)?,
-        None => crate::campaign_choice::root(db, campaign).await?.ok_or_else(Failure::not_found)?,
-    };
-    let children: Vec<UnitRow> = units::children(db, parent.id).await?.into_iter().filter(|u| u.active).collect();
-    let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
-    let mut figures = rollups::subtree_figures(db, plan, campaign.row.id, &ids).await?;
-    let goals = phongtrao_storage::allocations::for_units(db, campaign.row.id, &ids).await?;
-    let checks = BaseChecks {
-        marked_complete: phongtrao_storage::base_figures::marked_complete(db, campaign.row.id).await?,
-        tree: HashMap::new(),
-    };
-    let today = state.now().with_timezone(&plan.campaign.timezone).date_naive();
-    let at = at.unwrap_or_else(|| today.min(plan.campaign.ends_on));
-    let upto = periods_counted(plan, at);
+    let ChildrenRead { parent, children, mut figures, goals, checks, at, upto } =
+        read_children(state, campaign, parent_code, at).await?;
     let judge = Judge::new(plan, &goals, &checks, upto);
     let periods = counted_periods(plan, upto);
     let children = children
