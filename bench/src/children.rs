@@ -49,6 +49,10 @@ pub async fn run(db: &Db, repeat: usize) -> Result<serde_json::Value> {
     // children, their kept rows, own reports, base figures, goals), the judgement
     // of 700 × 26 indicators, the ranking, its JSON (what /api/v1/ranking sends).
     let (mut read_ms, mut judge_ms, mut rank_ms, mut json_ms) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // The reads, one by one: the children's list, their figures (kept rows, own
+    // reports and base figures, parsed), the goals and the marks; and the kept rows
+    // alone fetched without parsing them (what sqlx costs against what parsing does).
+    let (mut list_ms, mut figures_ms, mut goals_ms, mut raw_ms) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut json_bytes = 0;
     let plan = &campaign.plan;
     for _ in 0..repeat.max(1) {
@@ -57,16 +61,32 @@ pub async fn run(db: &Db, repeat: usize) -> Result<serde_json::Value> {
             .await
             .map_err(|e| format!("{e:?}"))?
             .ok_or("no root")?;
+        let step = Instant::now();
         let kids: Vec<_> =
             phongtrao_storage::units::children(db, root.id).await?.into_iter().filter(|u| u.active).collect();
+        list_ms.push(step.elapsed().as_secs_f64() * 1000.0);
         let ids: Vec<i64> = kids.iter().map(|u| u.id).collect();
-        let mut figures = phongtrao_storage::rollups::subtree_figures(db, plan, campaign.row.id, &ids).await?;
+        let step = Instant::now();
+        let mut figures = phongtrao_storage::rollups::subtree_figures_of_rows(db, plan, campaign.row.id, &kids).await?;
+        figures_ms.push(step.elapsed().as_secs_f64() * 1000.0);
+        let step = Instant::now();
         let goals = phongtrao_storage::allocations::for_units(db, campaign.row.id, &ids).await?;
         let checks = progress::BaseChecks {
             marked_complete: phongtrao_storage::base_figures::marked_complete(db, campaign.row.id).await?,
             tree: Default::default(),
         };
+        goals_ms.push(step.elapsed().as_secs_f64() * 1000.0);
         read_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        let step = Instant::now();
+        let raw: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT unit_id, figures FROM child_summaries WHERE campaign_id = $1 AND unit_id IN (SELECT id FROM units WHERE parent_id = $2)",
+        )
+        .bind(campaign.row.id)
+        .bind(root.id)
+        .fetch_all(pool)
+        .await?;
+        raw_ms.push(step.elapsed().as_secs_f64() * 1000.0);
+        drop(raw);
         let t = Instant::now();
         let at = now.date_naive();
         let upto = progress::periods_counted(plan, at);
@@ -91,6 +111,10 @@ pub async fn run(db: &Db, repeat: usize) -> Result<serde_json::Value> {
     }
     let out = serde_json::json!({
         "lean: reads_ms": median_ms(read_ms),
+        "lean: reads: children list_ms": median_ms(list_ms),
+        "lean: reads: figures (kept rows, own reports, base figures, parsed)_ms": median_ms(figures_ms),
+        "lean: reads: goals and marks_ms": median_ms(goals_ms),
+        "kept rows fetched alone, not parsed_ms": median_ms(raw_ms),
         "lean: judgement_ms": median_ms(judge_ms),
         "lean: ranking_ms": median_ms(rank_ms),
         "lean: ranking_json_ms": median_ms(json_ms),

@@ -278,10 +278,18 @@ impl Db {
             .pragma("wal_autocheckpoint", "8000")
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
+            // A statement's rows reach the request through a bounded channel from the
+            // connection's thread; at sqlx's 50 a 700-row read (the national
+            // dashboard's children) stopped and woke that thread 14 times (#24).
+            .row_buffer_size(1024)
             .log_statements(tracing::log::LevelFilter::Trace);
         // Readers run in parallel with the one writer (WAL).
         let pool = SqlitePoolOptions::new()
             .max_connections(settings.sqlite_connections.max(1))
+            // A file's connection does not go stale as a server's socket does; the
+            // test cost every statement a round trip to the connection's thread (#24).
+            // A connection is still checked when it goes back to the pool.
+            .test_before_acquire(false)
             .acquire_timeout(settings.acquire_timeout(Backend::Sqlite))
             .connect_with(options)
             .await?;

@@ -938,9 +938,16 @@ pub struct FormFacts {
     pub below: Vec<(String, i64)>,
     /// (locked by hand, reopened, due) of the weekly period.
     pub lock: Option<(bool, bool, DateTime<Utc>)>,
+    /// Whether the report of the form exists (a first submission, the usual case at a
+    /// deadline, then skips reading it: #24, one read fewer per submission).
+    pub report_exists: bool,
 }
 
-pub async fn form_facts(db: &Db, campaign_id: i64, unit_id: i64, seq: i64) -> Result<FormFacts> {
+/// What a report's form needs besides the report itself, in one read: the unit's base
+/// figures, its other weeks' totals, the units below it, the period's lock, and
+/// whether the report of `key` exists.
+pub async fn form_facts(db: &Db, key: &ReportKey) -> Result<FormFacts> {
+    let (campaign_id, unit_id, seq) = (key.campaign_id, key.unit_id, key.period_seq);
     let sql = "SELECT 'base', figure, CAST(value AS BIGINT), CAST(NULL AS TIMESTAMPTZ) FROM unit_base_figures WHERE unit_id = $2
                UNION ALL
                SELECT 'total', v.indicator_key, CAST(SUM(v.value) AS BIGINT), CAST(NULL AS TIMESTAMPTZ) FROM report_values v JOIN reports r ON r.id = v.report_id
@@ -950,9 +957,17 @@ pub async fn form_facts(db: &Db, campaign_id: i64, unit_id: i64, seq: i64) -> Re
                SELECT 'below', key, CAST(value AS BIGINT), CAST(NULL AS TIMESTAMPTZ) FROM rollups WHERE campaign_id = $1 AND unit_id = $2 AND period_seq = 0
                UNION ALL
                SELECT 'lock', CASE WHEN locked_at IS NULL THEN '' ELSE 'locked' END, CAST(CASE WHEN reopened THEN 1 ELSE 0 END AS BIGINT), due_at
-                 FROM periods WHERE campaign_id = $1 AND seq = $3";
-    let rows: Vec<(String, String, i64, Option<DateTime<Utc>>)> =
-        with_pool!(db, pool => sqlx::query_as(sql).bind(campaign_id).bind(unit_id).bind(seq).fetch_all(pool).await)?;
+                 FROM periods WHERE campaign_id = $1 AND seq = $3
+               UNION ALL
+               SELECT 'report', '', CAST(id AS BIGINT), CAST(NULL AS TIMESTAMPTZ)
+                 FROM reports WHERE campaign_id = $1 AND unit_id = $2 AND kind = $4 AND period_seq = $3";
+    let rows: Vec<(String, String, i64, Option<DateTime<Utc>>)> = with_pool!(db, pool => sqlx::query_as(sql)
+        .bind(campaign_id)
+        .bind(unit_id)
+        .bind(seq)
+        .bind(Text(key.kind))
+        .fetch_all(pool)
+        .await)?;
     let mut facts = FormFacts::default();
     for (tag, key, value, due) in rows {
         match tag.as_str() {
@@ -965,6 +980,7 @@ pub async fn form_facts(db: &Db, campaign_id: i64, unit_id: i64, seq: i64) -> Re
                 facts.totals_before.insert(key, value);
             }
             "below" => facts.below.push((key, value)),
+            "report" => facts.report_exists = true,
             _ => facts.lock = due.map(|d| (key == "locked", value == 1, d)),
         }
     }

@@ -549,7 +549,7 @@ mod tests {
     fn a_week_of_the_subtree_reads_values_and_units_done_by_kind() {
         let (_, _, edit) = derived(120);
         let unit = checked(&edit);
-        let mut figures = Figures::new();
+        let mut figures = Figures::default();
         for i in 0..unit.indicators().count() as u16 {
             figures.insert((FigureKey::Value(i), 2), 10 + i64::from(i));
             figures.insert((FigureKey::Done(i), 2), 3);

@@ -68,10 +68,10 @@ pub fn predecessors(lineage: &Lineage, unit: i64) -> Vec<(i64, f64)> {
 /// figure, Σ share × the predecessor's figure, rounded half up once at the end (a
 /// unit split in two halves of 5 gets 3 and 3: each part is rounded on its own). A
 /// predecessor without figures counts as 0.
-pub fn predecessor_sum<K: Eq + Hash + Clone>(
+pub fn predecessor_sum<K: Eq + Hash + Clone, S: std::hash::BuildHasher + Default>(
     predecessors: &[(i64, f64)],
-    figures: &HashMap<i64, HashMap<K, i64>>,
-) -> HashMap<K, i64> {
+    figures: &HashMap<i64, HashMap<K, i64, S>>,
+) -> HashMap<K, i64, S> {
     let mut sums: HashMap<K, f64> = HashMap::new();
     for (unit, share) in predecessors {
         let Some(f) = figures.get(unit) else { continue };

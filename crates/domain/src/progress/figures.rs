@@ -38,8 +38,10 @@ pub enum Key {
 
 /// A figure: what it counts, and the weekly period (0 for the timeless ones).
 pub type FigureKey = (Key, i64);
-/// A set of figures; absent means 0.
-pub type Figures = HashMap<FigureKey, i64>;
+/// A set of figures; absent means 0. Hashed with FxHash: a dashboard's children and
+/// every submission's sums go through these maps, and SipHash was a tenth of the
+/// national ranking's time (#24); the keys are small numbers of the plan's figures.
+pub type Figures = HashMap<FigureKey, i64, rustc_hash::FxBuildHasher>;
 
 /// What a unit is, as far as figures go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +64,7 @@ pub struct OwnReports {
 #[derive(Debug, Clone)]
 pub struct KeyNames {
     names: Vec<String>,
-    index: HashMap<String, u16>,
+    index: HashMap<String, u16, rustc_hash::FxBuildHasher>,
 }
 
 impl KeyNames {
@@ -120,7 +122,7 @@ fn is_reporting(plan: &Plan, facts: &UnitFacts) -> bool {
 /// What a unit contributes that does not depend on reports: whether it reports,
 /// which indicators expect it, its base figures.
 pub fn structure_figures(plan: &Plan, facts: &UnitFacts, bases: &BTreeMap<BaseFigure, i64>) -> Figures {
-    let mut out = Figures::new();
+    let mut out = Figures::default();
     if !facts.active {
         return out;
     }
@@ -154,7 +156,7 @@ pub fn depends_on_history(plan: &Plan, facts: &UnitFacts) -> bool {
 
 /// What a unit's own weekly reports contribute.
 pub fn report_figures(plan: &Plan, facts: &UnitFacts, own: &OwnReports) -> Figures {
-    let mut out = Figures::new();
+    let mut out = Figures::default();
     if !facts.active {
         return out;
     }
@@ -227,7 +229,7 @@ pub fn counts_units_done(kind: IndicatorKind) -> bool {
 /// percent-of-base indicators whose base figure the unit has (`known`): a reporting
 /// unit's people count against a base only when the unit has that base.
 pub fn covered_figures(plan: &Plan, facts: &UnitFacts, known: &BTreeSet<BaseFigure>, own: &OwnReports) -> Figures {
-    let mut out = Figures::new();
+    let mut out = Figures::default();
     if !facts.active || !is_reporting(plan, facts) || known.is_empty() {
         return out;
     }

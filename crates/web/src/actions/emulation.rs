@@ -708,7 +708,7 @@ async fn progress_of(
     let db = &state.db;
     let plan = &campaign.plan;
     let ids: Vec<i64> = list.iter().map(|u| u.id).collect();
-    let mut figures = rollups::subtree_figures(db, plan, campaign.row.id, &ids).await?;
+    let mut figures = rollups::subtree_figures_of_rows(db, plan, campaign.row.id, list).await?;
     let goals = phongtrao_storage::allocations::for_units(db, campaign.row.id, &ids).await?;
     let checks = BaseChecks {
         marked_complete: phongtrao_storage::base_figures::marked_complete(db, campaign.row.id).await?,

@@ -645,7 +645,7 @@ async fn read_children(
     };
     let children: Vec<UnitRow> = units::children(db, parent.id).await?.into_iter().filter(|u| u.active).collect();
     let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
-    let figures = rollups::subtree_figures(db, plan, campaign.row.id, &ids).await?;
+    let figures = rollups::subtree_figures_of_rows(db, plan, campaign.row.id, &children).await?;
     let goals = phongtrao_storage::allocations::for_units(db, campaign.row.id, &ids).await?;
     let checks = BaseChecks {
         marked_complete: phongtrao_storage::base_figures::marked_complete(db, campaign.row.id).await?,

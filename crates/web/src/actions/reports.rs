@@ -169,7 +169,8 @@ pub async fn load(
     let seq = period.as_ref().map(|p| i64::from(p.seq)).unwrap_or(0);
     // One read for the base figures, the other weeks' totals, the units below (from
     // the consolidated figures, whatever the size of the subtree) and the lock.
-    let facts = reports::form_facts(db, campaign.row.id, unit.id, seq).await?;
+    let key = ReportKey { campaign_id: campaign.row.id, unit_id: unit.id, kind, period_seq: seq };
+    let facts = reports::form_facts(db, &key).await?;
     let names = KeyNames::new(plan);
     let below: std::collections::HashMap<u16, i64> = facts
         .below
@@ -188,8 +189,7 @@ pub async fn load(
         ReportKind::UnitPlan => HashMap::new(),
     };
     let lock = facts.lock;
-    let key = ReportKey { campaign_id: campaign.row.id, unit_id: unit.id, kind, period_seq: seq };
-    let report = reports::get(db, &key).await?;
+    let report = if facts.report_exists { reports::get(db, &key).await? } else { None };
     Ok(FormContext {
         campaign: campaign.clone(),
         unit,

@@ -240,7 +240,7 @@ fn lines_for(
     seq: i64,
     own_level: &BTreeMap<String, i64>,
 ) -> Vec<UpLine> {
-    let empty = phongtrao_domain::progress::figures::Figures::new();
+    let empty = phongtrao_domain::progress::figures::Figures::default();
     let subtree = cascade::subtree_week(&own.plan, figures.get(&unit_id).unwrap_or(&empty), seq);
     cascade::report_up(&parent.plan, &own.plan, &subtree, own_level)
 }
