@@ -127,7 +127,7 @@ pub async fn criteria(State(state): State<AppState>, page: Page) -> Result<Crite
 async fn criteria_page(state: &AppState, page: &Page) -> Result<CriteriaPage, AppError> {
     let actor = page.require_actor()?.clone();
     let campaign = page.campaign()?;
-    let sheet = act::sheet(&state, campaign).await.map_err(|f| page.fail(f))?;
+    let sheet = act::sheet(state, campaign).await.map_err(|f| page.fail(f))?;
     let vi = page.lang == Lang::Vi;
     let stored = !sheet.criteria.is_empty();
     let mut rows: Vec<CriterionRow> = if stored {
