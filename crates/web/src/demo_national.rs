@@ -95,7 +95,12 @@ impl Simulated {
         let totals = &self.totals;
         let before = |key: &str| totals.get(&(unit.id, key.to_string())).copied().unwrap_or(0);
         let values = simulate::week_values(plan, level, kind, base, &before, rng);
-        for (key, v) in values.iter().filter(|(_, v)| **v > 0) {
+        // Only the bounded kinds' totals are kept (a count has no bound to keep).
+        let bounded = |key: &str| {
+            plan.indicator(key)
+                .is_some_and(|i| matches!(i.kind, IndicatorKind::PercentOfBase | IndicatorKind::ShareOfUnits))
+        };
+        for (key, v) in values.iter().filter(|(k, v)| **v > 0 && bounded(k)) {
             *self.totals.entry((unit.id, key.clone())).or_insert(0) += v;
         }
         values
