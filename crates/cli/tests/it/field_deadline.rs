@@ -110,6 +110,15 @@ async fn an_unbelievable_pressed_time_is_neither_kept_nor_shown() {
     let shown: DateTime<Utc> =
         report["report"]["pressed_at"].as_str().expect("pressed_at shown").parse().expect("time");
     assert_eq!(shown, pressed);
+    // A year-9999 time stored before the rule (written here by hand) is not shown either.
+    phongtrao_storage::with_pool!(&app.db, pool => sqlx::query("UPDATE reports SET pressed_at = $1")
+        .bind(far)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+    .expect("an old row");
+    let report = app.api(&format!("/api/v1/reports/903/{WEEK1}"), &reporter).await;
+    assert!(report["report"]["pressed_at"].is_null(), "{report}");
 }
 
 #[tokio::test]

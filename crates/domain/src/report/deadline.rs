@@ -71,6 +71,18 @@ pub fn believable_pressed_at(rule: &PressedRule, s: &Submission) -> Option<DateT
     in_bounds.then_some(pressed)
 }
 
+/// The stored pressed time as a list, page or API shows it: only when believable
+/// against the report's first receipt (`believable_pressed_at`; the bounds known
+/// from the report alone), so that a time stored before this rule (year 9999) is
+/// not shown either.
+pub fn shown_pressed_at(
+    pressed_at: Option<DateTime<Utc>>,
+    first_submitted_at: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
+    let received_at = first_submitted_at?;
+    believable_pressed_at(&PressedRule::default(), &Submission { received_at, pressed_at, draft_since: None })
+}
+
 /// Whether a pressed time is believable for this submission (the bounds above).
 pub fn pressed_at_believable(rule: &PressedRule, s: &Submission) -> bool {
     believable_pressed_at(rule, s).is_some()
@@ -188,5 +200,9 @@ mod tests {
             assert_eq!(judge(&rule, &sub(at(10, 0), Some(at(10, 4))), at(9, 0)).pressed_at_kept, Some(at(10, 4)));
         }
         assert_eq!(believable_pressed_at(&on, &sub(at(10, 0), None)), None);
+        // A row stored before the rule: shown only when believable against its receipt.
+        assert_eq!(shown_pressed_at(far, Some(at(10, 0))), None);
+        assert_eq!(shown_pressed_at(Some(at(8, 0)), Some(at(10, 0))), Some(at(8, 0)));
+        assert_eq!(shown_pressed_at(Some(at(8, 0)), None), None);
     }
 }
