@@ -26,8 +26,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
-use phongtrao_domain::plan::IndicatorKind;
-use phongtrao_storage::{campaigns, rollups, units, Db};
+use phongtrao_domain::plan::{Level, Plan};
+use phongtrao_domain::simulate;
+use phongtrao_domain::unit::UnitKind;
+use phongtrao_storage::{campaigns, reports, rollups, units, Db};
 use phongtrao_web::auth::current::token_digest;
 use phongtrao_web::demo_national;
 
@@ -187,15 +189,36 @@ async fn report_up(f: &Flags) -> Result<()> {
     Ok(())
 }
 
-/// One unit of the burst: its code, id, its province's campaign (code, id), the last
-/// day of the burst's week in that plan, the count indicators it reports.
+/// One unit of the burst: its code, id, its province's campaign (code, id, plan),
+/// the burst's week (number, last day) in that plan.
 struct Job {
     code: String,
     id: i64,
+    level: Option<(Level, UnitKind)>,
     campaign: String,
     campaign_id: i64,
+    plan: Arc<Plan>,
+    seq: u32,
     end: NaiveDate,
-    keys: Arc<Vec<String>>,
+}
+
+/// The values each job's unit sends: what its form accepts for every indicator of
+/// its plan (`simulate::week_values`, bounded by the unit's base figures and its
+/// totals of the other weeks, read as its form reads them), the same on every run.
+async fn values_of(db: &Db, jobs: &[Job]) -> Result<Vec<serde_json::Map<String, serde_json::Value>>> {
+    let mut out = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let Some((level, kind)) = job.level else {
+            out.push(serde_json::Map::new());
+            continue;
+        };
+        let facts = reports::form_facts(db, job.campaign_id, job.id, i64::from(job.seq)).await?;
+        let before = |key: &str| facts.totals_before.get(key).copied().unwrap_or(0);
+        let mut rng = simulate::Rng::new(job.id as u64 ^ 0x0b0b);
+        let values = simulate::week_values(&job.plan, level, kind, &facts.base, &before, &mut rng);
+        out.push(values.into_iter().map(|(k, v)| (k, v.to_string().into())).collect());
+    }
+    Ok(out)
 }
 
 async fn jobs(db: &Db, week: u32) -> Result<(Vec<Job>, chrono::DateTime<Utc>)> {
@@ -209,9 +232,7 @@ async fn jobs(db: &Db, week: u32) -> Result<(Vec<Job>, chrono::DateTime<Utc>)> {
         let Some(period) = own.plan.periods().into_iter().find(|p| p.seq == week) else { continue };
         let due = period.deadline.with_timezone(&Utc);
         earliest = Some(earliest.map_or(due, |e| e.min(due)));
-        let keys: Arc<Vec<String>> = Arc::new(
-            own.plan.active_indicators().filter(|i| i.kind == IndicatorKind::Count).map(|i| i.key.clone()).collect(),
-        );
+        let plan = own.plan.clone();
         let prefix = format!("{}-", root.code);
         per_province.push(
             all.iter()
@@ -220,10 +241,12 @@ async fn jobs(db: &Db, week: u32) -> Result<(Vec<Job>, chrono::DateTime<Utc>)> {
                 .map(|u| Job {
                     code: u.code.clone(),
                     id: u.id,
+                    level: u.level().zip(u.kind()),
                     campaign: own.row.code.clone(),
                     campaign_id,
+                    plan: plan.clone(),
+                    seq: week,
                     end: period.end,
-                    keys: keys.clone(),
                 })
                 .collect(),
         );
@@ -276,28 +299,24 @@ async fn burst(f: &Flags) -> Result<()> {
     }
     let client =
         reqwest::Client::builder().pool_max_idle_per_host(f.concurrency).timeout(Duration::from_secs(60)).build()?;
+    let t = Instant::now();
+    let values = Arc::new(values_of(&db, &all).await?);
+    println!("{} units' values read and drawn in {:.1} s", all.len(), t.elapsed().as_secs_f64());
     let jobs = Arc::new(all);
     let urls = Arc::new(f.urls.clone());
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut workers = Vec::new();
-    for w in 0..f.concurrency {
-        let (client, jobs, urls, next) = (client.clone(), jobs.clone(), urls.clone(), next.clone());
+    for _ in 0..f.concurrency {
+        let (client, jobs, urls, next, values) =
+            (client.clone(), jobs.clone(), urls.clone(), next.clone(), values.clone());
         workers.push(tokio::spawn(async move {
             let mut out = Outcome::default();
-            let mut n = w as u64 + 1;
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(job) = jobs.get(i) else { break };
                 let base = &urls[i % urls.len()];
-                n = n.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                let values: serde_json::Map<String, serde_json::Value> = job
-                    .keys
-                    .iter()
-                    .enumerate()
-                    .map(|(k, key)| (key.clone(), ((n >> (k % 48)) % 13 + u64::from(k == 0)).to_string().into()))
-                    .collect();
-                let body = serde_json::json!({"version": 0, "input": {"values": values}});
+                let body = serde_json::json!({"version": 0, "input": {"values": values.get(i)}});
                 let t = Instant::now();
                 let response = client
                     .post(format!("{base}/api/v1/reports/{}/{}/submit?campaign={}", job.code, job.end, job.campaign))

@@ -4,7 +4,10 @@
 //! periods, reported by every unit. Everything here is simulated and says so in its
 //! names; it is deterministic for a seed.
 
+use std::collections::BTreeMap;
+
 use crate::base_figures::UnitBaseFigures;
+use crate::plan::{IndicatorKind, Level, Plan};
 use crate::unit::{BaseFigure, UnitKind, UnitSeed};
 
 /// How big the simulated tree is.
@@ -61,6 +64,57 @@ impl Rng {
     pub fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
+}
+
+/// The mean of a simulated weekly count (`week_values` draws 0 to 12).
+pub const COUNT_WEEKLY_MEAN: f64 = 6.0;
+
+/// A unit's simulated weekly values, ones its form accepts (the same checks as the
+/// server's, `report::rules`), for the demo's reports and the benchmarks' requests:
+/// - a count: 0 to 12 (mean `COUNT_WEEKLY_MEAN`); one that is part of another
+///   ("trong đó", drawn after it): 0 to the other's value (mean half of it);
+/// - a percentage of a base figure: people reached this week, up to a fifth of the
+///   unit's figure, never taking the unit's total (`before` + this week) above it;
+///   0 to 2 for a unit without the figure;
+/// - a share of units the unit is expected to answer (yes/no): yes for about 3 units
+///   in 10, once over the campaign (`before` > 0: already done, 0);
+/// - a per-unit minimum the unit is expected to meet: 0 to 2;
+/// - an indicator the unit answers only for its units below ("how many of your
+///   units"), or not at all: left out (nothing to say is 0).
+///
+/// `base` is the unit's base figures, `before(key)` its total of the other weeks.
+pub fn week_values(
+    plan: &Plan,
+    level: Level,
+    kind: UnitKind,
+    base: &BTreeMap<BaseFigure, i64>,
+    before: &dyn Fn(&str) -> i64,
+    rng: &mut Rng,
+) -> BTreeMap<String, i64> {
+    let mut values = BTreeMap::new();
+    for ind in plan.active_indicators() {
+        let v = match ind.kind {
+            IndicatorKind::Count => match ind.part_of.as_ref().and_then(|p| values.get(p)) {
+                // "Trong đó": part of the figure just drawn, never more.
+                Some(&of) => rng.between(0, of as u64) as i64,
+                None => rng.between(0, 12) as i64,
+            },
+            IndicatorKind::PercentOfBase => match ind.base.and_then(|f| base.get(&f)) {
+                Some(&figure) => {
+                    let room = (figure - before(&ind.key)).max(0);
+                    (rng.between(0, (figure / 5).max(1) as u64) as i64).min(room)
+                }
+                None => rng.between(0, 2) as i64,
+            },
+            IndicatorKind::ShareOfUnits if ind.expects(level, kind) => {
+                i64::from(rng.unit() < 0.3 && before(&ind.key) == 0)
+            }
+            IndicatorKind::MinimumPerUnit if ind.expects(level, kind) => rng.between(0, 2) as i64,
+            IndicatorKind::ShareOfUnits | IndicatorKind::MinimumPerUnit => continue,
+        };
+        values.insert(ind.key.clone(), v);
+    }
+    values
 }
 
 /// The simulated tree, parents before children, and each branch's base figures.
@@ -226,10 +280,58 @@ pub fn province_code(n: usize) -> String {
     format!("{ROOT_CODE}-T{n:02}")
 }
 
+/// Where each count indicator's simulated total lands at the campaign's end, as a
+/// share of its goal (`count_goals_for`), in turn: 40–130 %, as a real campaign's.
+const END_SHARES: [f64; 7] = [0.95, 0.8, 1.1, 0.65, 1.2, 0.9, 0.75];
+
+/// The plan (TOML) with every count goal set for a simulated tree of
+/// `reporting_units` units reporting every week (`week_values`, 3 in 100 missing a
+/// week): the expected total at the campaign's end divided by a share of 40–130 %
+/// (`END_SHARES`), so that the simulated figures read like a campaign's, not
+/// 52,900 % of a province's goal of 2. Percentages, shares and minimums keep their
+/// goals (rates, whatever the size). A plan that does not parse is returned as is.
+pub fn count_goals_for(toml: &str, reporting_units: usize) -> String {
+    let Ok(plan) = crate::plan::parse_plan(toml) else { return toml.to_string() };
+    let weeks = plan.periods().len() as f64;
+    let expected = reporting_units as f64 * weeks * COUNT_WEEKLY_MEAN * 0.97;
+    let goals: BTreeMap<String, i64> = plan
+        .indicators()
+        .filter(|i| i.kind == IndicatorKind::Count)
+        .enumerate()
+        .map(|(n, i)| {
+            let part = if i.part_of.is_some() { 0.5 } else { 1.0 };
+            (i.key.clone(), (expected * part / END_SHARES[n % END_SHARES.len()]).round().max(1.0) as i64)
+        })
+        .collect();
+    let mut out = String::with_capacity(toml.len());
+    let mut goal_of: Option<i64> = None;
+    for line in toml.lines() {
+        let l = line.trim_start();
+        if l.starts_with("[[") {
+            goal_of = None;
+        } else if let Some(key) = l.strip_prefix("key = \"").and_then(|k| k.strip_suffix('"')) {
+            goal_of = goals.get(key).copied();
+        }
+        match goal_of {
+            Some(goal) if l.starts_with("goal = ") => out.push_str(&format!("goal = {goal}")),
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// The national plan of the cascade: the Kiên Giang plan's targets and indicators
 /// over 10 weeks, issued by Ban Bí thư Trung ương Đoàn (simulated, and titled so),
-/// reported by the provinces (the level below the top one).
-pub fn national_plan_toml(source: &str) -> String {
+/// reported by the provinces (the level below the top one), its count goals set for
+/// the `reporting_units` communes and branches of the simulated nation
+/// (`count_goals_for`).
+pub fn national_plan_toml(source: &str, reporting_units: usize) -> String {
+    count_goals_for(&national_plan_toml_as_issued(source), reporting_units)
+}
+
+/// The national plan's text before its count goals are set.
+fn national_plan_toml_as_issued(source: &str) -> String {
     let mut out = String::with_capacity(source.len() + 512);
     let mut in_recipients = false;
     for line in source.lines() {
@@ -303,7 +405,7 @@ mod cascade_tests {
 
     #[test]
     fn the_national_plan_is_issued_by_ban_bi_thu_and_reported_by_the_provinces() {
-        let plan = parse_plan(&national_plan_toml(crate::builtin::PLAN_TOML)).expect("valid plan");
+        let plan = parse_plan(&national_plan_toml(crate::builtin::PLAN_TOML, 98_000)).expect("valid plan");
         assert_eq!(plan.campaign.issuing_body, "Ban Bí thư Trung ương Đoàn");
         assert_eq!(plan.reporting.levels, vec![Level::District]);
         assert_eq!(plan.indicators().count(), 26);
@@ -338,6 +440,89 @@ mod tests {
         assert_eq!(plan.periods().len(), 10);
         assert_eq!(plan.reporting.levels.len(), 4);
         assert!(plan.campaign.title.contains("MÔ PHỎNG"));
+    }
+}
+
+#[cfg(test)]
+mod goal_tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::plan::parse_plan;
+
+    /// The simulated nation over its 10 weeks (every commune and branch reporting
+    /// `week_values` each week, 3 in 100 missing a week), against the national plan's
+    /// goals: every count indicator ends between 40 % and 130 % of its goal (Kiên
+    /// Giang's goal of 2 models for the whole country read 52,900 %), no indicator
+    /// above 300 %, and every value is one the unit's form accepts (a percentage never
+    /// above the unit's base figure, a yes once).
+    #[test]
+    fn the_simulated_nation_ends_the_campaign_within_a_believable_range_of_its_goals() {
+        let (units, figures) = cascade_tree(Shape::about(5_000), PROVINCES, 7);
+        let reporting: Vec<&UnitSeed> =
+            units.iter().filter(|u| matches!(u.kind.level(), Level::Grassroots | Level::Branch)).collect();
+        let plan = parse_plan(&national_plan_toml(crate::builtin::PLAN_TOML, reporting.len())).expect("valid plan");
+        let base: HashMap<&str, BTreeMap<BaseFigure, i64>> =
+            figures.iter().map(|f| (f.code.as_str(), f.figures.clone())).collect();
+        let none = BTreeMap::new();
+        let mut rng = Rng::new(11);
+        let mut totals: HashMap<(&str, String), i64> = HashMap::new();
+        let mut national: BTreeMap<String, i64> = BTreeMap::new();
+        for _week in plan.periods() {
+            for u in &reporting {
+                if rng.unit() < 0.03 {
+                    continue;
+                }
+                let unit_base = base.get(u.code.as_str()).unwrap_or(&none);
+                let values = {
+                    let before = |key: &str| totals.get(&(u.code.as_str(), key.to_string())).copied().unwrap_or(0);
+                    week_values(&plan, u.kind.level(), u.kind, unit_base, &before, &mut rng)
+                };
+                for (key, v) in values {
+                    let ind = plan.indicator(&key).expect("an indicator of the plan");
+                    let total = totals.get(&(u.code.as_str(), key.clone())).copied().unwrap_or(0) + v;
+                    if let Some(figure) = ind.base.and_then(|f| unit_base.get(&f)) {
+                        assert!(total <= *figure, "{key} of {}: {total} above {figure}", u.code);
+                    }
+                    if ind.kind == IndicatorKind::ShareOfUnits {
+                        assert!(total <= 1, "{key} of {}: done twice", u.code);
+                    }
+                    totals.insert((u.code.as_str(), key.clone()), total);
+                    *national.entry(key).or_insert(0) += v;
+                }
+            }
+        }
+        let members: i64 = figures
+            .iter()
+            .filter(|f| f.code.matches('-').count() == 3)
+            .filter_map(|f| f.figures.get(&BaseFigure::DoanVien))
+            .sum();
+        for ind in plan.active_indicators() {
+            let sum = national.get(&ind.key).copied().unwrap_or(0) as f64;
+            match ind.kind {
+                IndicatorKind::Count => {
+                    let share = sum / ind.goal;
+                    assert!(
+                        (0.4..=1.3).contains(&share),
+                        "{}: {sum} of {} = {:.0} %",
+                        ind.key,
+                        ind.goal,
+                        share * 100.0
+                    );
+                }
+                IndicatorKind::PercentOfBase if ind.base == Some(BaseFigure::DoanVien) => {
+                    let share = sum / members as f64;
+                    assert!(share <= 3.0, "{}: {:.0} % of the members", ind.key, share * 100.0);
+                }
+                _ => {}
+            }
+        }
+        // Kiên Giang's goal of 2 models is now the nation's, its "trong đó" below it.
+        let goal = |key: &str| plan.indicator(key).map(|i| i.goal).unwrap_or_default();
+        assert!(goal("4a") > 1_000.0 && goal("4b") < goal("4a"), "{} {}", goal("4a"), goal("4b"));
+        assert!(national.get("4b") <= national.get("4a"));
+        // Rates keep their goals.
+        assert_eq!(plan.indicator("2a").map(|i| i.goal), Some(85.0));
     }
 }
 

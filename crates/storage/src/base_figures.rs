@@ -51,6 +51,17 @@ pub async fn for_unit(db: &Db, unit_id: i64) -> Result<BTreeMap<BaseFigure, i64>
     Ok(rows.into_iter().map(|(Text(f), v)| (f, v)).collect())
 }
 
+/// The figures of every unit, by unit id (the simulations' bounds, in one read).
+pub async fn all(db: &Db) -> Result<std::collections::HashMap<i64, BTreeMap<BaseFigure, i64>>> {
+    let sql = "SELECT unit_id, figure, value FROM unit_base_figures";
+    let rows: Vec<(i64, Text<BaseFigure>, i64)> = with_pool!(db, pool => sqlx::query_as(sql).fetch_all(pool).await)?;
+    let mut out: std::collections::HashMap<i64, BTreeMap<BaseFigure, i64>> = std::collections::HashMap::new();
+    for (unit_id, Text(figure), value) in rows {
+        out.entry(unit_id).or_default().insert(figure, value);
+    }
+    Ok(out)
+}
+
 /// Sets (Some) or clears (None) figures of one unit, recording before and after in
 /// the audit log in the same transaction.
 pub async fn set(

@@ -59,32 +59,52 @@ pub async fn setup_shaped(db: &Db, seed: u64, shape: simulate::Shape) -> Result<
         units::insert_missing(db, &tree, now).await?;
         base_figures::insert_missing(db, &figures, now).await?;
     }
-    let toml = simulate::plan_toml(phongtrao_domain::builtin::PLAN_TOML);
+    // Every unit but the top one reports: the count goals are set for them.
+    let toml = simulate::count_goals_for(
+        &simulate::plan_toml(phongtrao_domain::builtin::PLAN_TOML),
+        tree.len().saturating_sub(1),
+    );
     let plan = phongtrao_domain::plan::parse_plan(&toml).map_err(|e| StorageError::Invalid(e.to_string()))?;
     campaigns::load_plan(db, &plan, &toml, now).await?;
     let campaign = campaigns::current(db).await?;
     Ok((tree.len(), campaign.row.id))
 }
 
-/// Simulated values of one report: counts for every unit, yes/no and minimum
-/// indicators for the units they expect.
-pub fn simulated_values(plan: &Plan, unit: &units::UnitRow, rng: &mut Rng) -> BTreeMap<String, i64> {
-    let mut values = BTreeMap::new();
-    let (Some(level), Some(kind)) = (unit.level(), unit.kind()) else {
-        return values;
-    };
-    for ind in plan.indicators() {
-        let v = match ind.kind {
-            IndicatorKind::Count | IndicatorKind::PercentOfBase => rng.between(0, 12) as i64,
-            IndicatorKind::ShareOfUnits if ind.levels.contains(&level) && ind.expects(level, kind) => {
-                i64::from(rng.unit() < 0.3)
-            }
-            IndicatorKind::MinimumPerUnit if ind.expects(level, kind) => rng.between(0, 2) as i64,
-            _ => 0,
-        };
-        values.insert(ind.key.clone(), v);
+/// What each unit has reported so far (the totals that bound its next simulated
+/// values: a percentage never above its base figure, a yes once) and its base figures.
+#[derive(Default)]
+pub struct Simulated {
+    totals: std::collections::HashMap<(i64, String), i64>,
+    base: std::collections::HashMap<i64, BTreeMap<BaseFigure, i64>>,
+}
+
+impl Simulated {
+    /// Starts from the stored base figures and nothing reported.
+    pub async fn read(db: &Db) -> Result<Simulated, StorageError> {
+        Ok(Simulated { totals: Default::default(), base: base_figures::all(db).await? })
     }
-    values
+
+    /// Simulated values of one report that the unit's form accepts
+    /// (`simulate::week_values`), counted in the unit's totals.
+    pub fn values(&mut self, plan: &Plan, unit: &units::UnitRow, rng: &mut Rng) -> BTreeMap<String, i64> {
+        let (Some(level), Some(kind)) = (unit.level(), unit.kind()) else {
+            return BTreeMap::new();
+        };
+        let none = BTreeMap::new();
+        let base = self.base.get(&unit.id).unwrap_or(&none);
+        let totals = &self.totals;
+        let before = |key: &str| totals.get(&(unit.id, key.to_string())).copied().unwrap_or(0);
+        let values = simulate::week_values(plan, level, kind, base, &before, rng);
+        // Only the bounded kinds' totals are kept (a count has no bound to keep).
+        let bounded = |key: &str| {
+            plan.indicator(key)
+                .is_some_and(|i| matches!(i.kind, IndicatorKind::PercentOfBase | IndicatorKind::ShareOfUnits))
+        };
+        for (key, v) in values.iter().filter(|(k, v)| **v > 0 && bounded(k)) {
+            *self.totals.entry((unit.id, key.clone())).or_insert(0) += v;
+        }
+        values
+    }
 }
 
 /// Fills weekly periods `1..=periods` with simulated reports of every unit (about
@@ -97,6 +117,7 @@ pub async fn fill(db: &Db, seed: u64, periods: u32) -> Result<DemoSummary, Stora
     let mut rng = Rng::new(seed ^ 0x5eed);
     let mut summary = DemoSummary { units: all.len(), ..DemoSummary::default() };
     let draft = ReportInput::default();
+    let mut simulated = Simulated::read(db).await?;
     for period in plan.periods().into_iter().filter(|p| p.seq <= periods) {
         let due = period.deadline.with_timezone(&Utc);
         let mut batch: Vec<(ReportKey, CheckedReport, chrono::DateTime<Utc>)> = Vec::new();
@@ -112,7 +133,7 @@ pub async fn fill(db: &Db, seed: u64, periods: u32) -> Result<DemoSummary, Stora
             } else {
                 due - Duration::minutes(rng.between(10, 3_000) as i64)
             };
-            let values = simulated_values(&plan, unit, &mut rng);
+            let values = simulated.values(&plan, unit, &mut rng);
             let (key, checked) = simulated_week(campaign.row.id, unit.id, &unit.name, period.seq, values);
             batch.push((key, checked, at));
             if batch.len() == 256 {
@@ -269,7 +290,15 @@ pub async fn setup_cascade(state: &AppState, seed: u64, cascade: Cascade) -> Res
     let (tree, figures) = simulate::cascade_tree(cascade.shape, cascade.provinces, seed);
     units::insert_missing(db, &tree, now).await?;
     base_figures::insert_missing(db, &figures, now).await?;
-    let toml = simulate::national_plan_toml(phongtrao_domain::builtin::PLAN_TOML);
+    // Its count goals are set for the communes and branches that report (not a
+    // province's goals for the whole country).
+    let reporting = tree
+        .iter()
+        .filter(|u| {
+            matches!(u.kind.level(), phongtrao_domain::plan::Level::Grassroots | phongtrao_domain::plan::Level::Branch)
+        })
+        .count();
+    let toml = simulate::national_plan_toml(phongtrao_domain::builtin::PLAN_TOML, reporting);
     let plan = phongtrao_domain::plan::parse_plan(&toml).map_err(|e| StorageError::Invalid(e.to_string()))?;
     campaigns::load_plan(db, &plan, &toml, now).await?;
     let national = campaigns::current(db).await?;
@@ -427,6 +456,7 @@ pub async fn fill_cascade(state: &AppState, seed: u64, periods: u32) -> Result<C
     let mut done = std::collections::HashSet::new();
     let draft = ReportInput::default();
     let all: Vec<units::UnitRow> = units::list(db).await?.into_iter().filter(|u| u.active).collect();
+    let mut simulated = Simulated::read(db).await?;
     let mut plans = Vec::new();
     for p in 1..=provinces {
         let code = simulate::province_code(p);
@@ -444,7 +474,7 @@ pub async fn fill_cascade(state: &AppState, seed: u64, periods: u32) -> Result<C
                 // Typed directly: the sum of what its units did, as the national plan counts it.
                 let mut values = BTreeMap::new();
                 for u in subtree {
-                    let mut one = simulated_values(&national.plan, u, &mut rng);
+                    let mut one = simulated.values(&national.plan, u, &mut rng);
                     once(&national.plan, u.id, &mut one, &mut done);
                     // A province answers a per-unit minimum with its units that reached it.
                     for ind in national.plan.indicators().filter(|i| i.kind == IndicatorKind::MinimumPerUnit) {
@@ -488,7 +518,7 @@ pub async fn fill_cascade(state: &AppState, seed: u64, periods: u32) -> Result<C
                 } else {
                     due - Duration::minutes(rng.between(10, 3_000) as i64)
                 };
-                let mut values = simulated_values(&own.plan, u, &mut rng);
+                let mut values = simulated.values(&own.plan, u, &mut rng);
                 once(&own.plan, u.id, &mut values, &mut done);
                 let (key, checked) = simulated_week(own.row.id, u.id, &u.name, period.seq, values);
                 batch.push((key, checked, at));

@@ -81,6 +81,46 @@ async fn with_the_setting_off_the_pressed_time_is_kept_but_the_servers_time_deci
     assert_eq!(ours.expect("campaign")["deadline_by_pressed_at"], false, "default off");
 }
 
+/// A pressed time the server does not believe (a phone's clock in year 9999, a time
+/// before the period opened) is not kept: the report API shows none, with the setting
+/// off or on; a believable one sent beside it is shown.
+#[tokio::test]
+async fn an_unbelievable_pressed_time_is_neither_kept_nor_shown() {
+    let app = after_the_deadline().await;
+    let office = token(&app, "vanphong", Role::Admin, &[]).await;
+    let far = Utc.with_ymd_and_hms(9999, 12, 31, 23, 0, 0).single().expect("time");
+    let cases = [("899", far), ("900", vn(2023, 2, 20, 9, 0))];
+    for (on, (unit, pressed)) in [(false, cases[0]), (true, cases[1])] {
+        assert_eq!(set_rule(&app, &office, on).await.status(), 200);
+        let reporter = token(&app, &format!("bc.{unit}"), Role::Unit, &[unit]).await;
+        let (status, saved) = submit_pressed(&app, &reporter, unit, Some(pressed)).await;
+        assert_eq!(status, StatusCode::CREATED, "{saved}");
+        assert_eq!(saved["timeliness"], "late", "{saved}");
+        let report = app.api(&format!("/api/v1/reports/{unit}/{WEEK1}"), &reporter).await;
+        assert!(report["report"]["pressed_at"].is_null(), "not kept nor shown ({pressed}): {report}");
+        let listed = app.api(&format!("/api/v1/reports/{unit}/{WEEK1}"), &office).await;
+        assert!(listed["report"]["pressed_at"].is_null(), "{listed}");
+    }
+    // A believable one, 15:30 on the day, is kept and shown.
+    let pressed = vn(2023, 3, 3, 15, 30);
+    let reporter = token(&app, "bc.903", Role::Unit, &["903"]).await;
+    let (status, saved) = submit_pressed(&app, &reporter, "903", Some(pressed)).await;
+    assert_eq!(status, StatusCode::CREATED, "{saved}");
+    let report = app.api(&format!("/api/v1/reports/903/{WEEK1}"), &reporter).await;
+    let shown: DateTime<Utc> =
+        report["report"]["pressed_at"].as_str().expect("pressed_at shown").parse().expect("time");
+    assert_eq!(shown, pressed);
+    // A year-9999 time stored before the rule (written here by hand) is not shown either.
+    phongtrao_storage::with_pool!(&app.db, pool => sqlx::query("UPDATE reports SET pressed_at = $1")
+        .bind(far)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+    .expect("an old row");
+    let report = app.api(&format!("/api/v1/reports/903/{WEEK1}"), &reporter).await;
+    assert!(report["report"]["pressed_at"].is_null(), "{report}");
+}
+
 #[tokio::test]
 async fn with_the_setting_on_a_report_pressed_before_the_deadline_counts_on_time_and_is_marked_everywhere() {
     let app = after_the_deadline().await;

@@ -24,6 +24,7 @@ mod dashboard;
 mod demo;
 mod documents;
 mod emulation;
+mod emulation_refused;
 mod error_pages;
 mod events;
 mod field_deadline;

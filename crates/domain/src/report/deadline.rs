@@ -13,6 +13,10 @@
 //!   period opened for reporting, and not before the report's draft was first saved
 //!   on the server. Otherwise it is ignored and the receipt time decides. A pressed
 //!   time later than the receipt time is taken as the receipt time.
+//!
+//! The same bounds decide whether the pressed time is kept with the report at all
+//! (`believable_pressed_at`, whatever the rule): an unbelievable one (a phone's
+//! clock in year 9999, a time before the period opened) is neither stored nor shown.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -51,33 +55,51 @@ pub struct Judgement {
     /// On time by the pressed time although received after the deadline: the mark
     /// "gửi muộn do mất kết nối".
     pub sent_late_for_connection: bool,
+    /// The pressed time to keep with the report and show: the phone's time when it is
+    /// believable (whatever the rule), None otherwise.
+    pub pressed_at_kept: Option<DateTime<Utc>>,
+}
+
+/// The pressed time of this submission when it is believable (the bounds above,
+/// whatever the rule), None when it is not or none was said. One function decides
+/// both whether the time may decide the deadline and whether it is kept and shown.
+pub fn believable_pressed_at(rule: &PressedRule, s: &Submission) -> Option<DateTime<Utc>> {
+    let pressed = s.pressed_at?;
+    let in_bounds = pressed <= s.received_at + CLOCK_SLACK
+        && rule.opens_at.is_none_or(|opens| pressed >= opens)
+        && s.draft_since.is_none_or(|since| pressed >= since);
+    in_bounds.then_some(pressed)
+}
+
+/// The stored pressed time as a list, page or API shows it: only when believable
+/// against the report's first receipt (`believable_pressed_at`; the bounds known
+/// from the report alone), so that a time stored before this rule (year 9999) is
+/// not shown either.
+pub fn shown_pressed_at(
+    pressed_at: Option<DateTime<Utc>>,
+    first_submitted_at: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
+    let received_at = first_submitted_at?;
+    believable_pressed_at(&PressedRule::default(), &Submission { received_at, pressed_at, draft_since: None })
 }
 
 /// Whether a pressed time is believable for this submission (the bounds above).
 pub fn pressed_at_believable(rule: &PressedRule, s: &Submission) -> bool {
-    let Some(pressed) = s.pressed_at else { return false };
-    if pressed > s.received_at + CLOCK_SLACK {
-        return false;
-    }
-    if rule.opens_at.is_some_and(|opens| pressed < opens) {
-        return false;
-    }
-    s.draft_since.is_none_or(|since| pressed >= since)
+    believable_pressed_at(rule, s).is_some()
 }
 
 /// On time or late for a first submission due at `due_at`.
 pub fn judge(rule: &PressedRule, s: &Submission, due_at: DateTime<Utc>) -> Judgement {
     let by_receipt = timeliness(s.received_at, due_at);
-    let used = rule.by_pressed_at && pressed_at_believable(rule, s);
-    let decides = match (used, s.pressed_at) {
-        (true, Some(pressed)) => pressed.min(s.received_at),
-        _ => s.received_at,
-    };
+    let kept = believable_pressed_at(rule, s);
+    let decider = kept.filter(|_| rule.by_pressed_at);
+    let decides = decider.map_or(s.received_at, |pressed| pressed.min(s.received_at));
     let t = timeliness(decides, due_at);
     Judgement {
         timeliness: t,
-        pressed_at_used: used,
+        pressed_at_used: decider.is_some(),
         sent_late_for_connection: t == Timeliness::OnTime && by_receipt == Timeliness::Late,
+        pressed_at_kept: kept,
     }
 }
 
@@ -152,5 +174,35 @@ mod tests {
         assert_eq!(judge(&ON, &s, at(9, 0)).timeliness, Timeliness::OnTime);
         // None said.
         assert!(!judge(&ON, &sub(at(10, 0), None), at(9, 0)).pressed_at_used);
+    }
+
+    /// The bounds that decide whether a pressed time counts also decide whether it is
+    /// kept with the report: a phone's clock in year 9999 is neither believed nor kept,
+    /// with the rule on or off; a believable one is kept even with the rule off.
+    #[test]
+    fn only_a_believable_pressed_time_is_kept() {
+        let off = PressedRule { by_pressed_at: false, opens_at: Some(at(2, 0)) };
+        let on = PressedRule { by_pressed_at: true, ..off };
+        let far = Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 0).single();
+        assert!(far.is_some());
+        for rule in [on, off] {
+            let j = judge(&rule, &sub(at(10, 0), far), at(9, 0));
+            assert_eq!((j.pressed_at_kept, j.pressed_at_used, j.timeliness), (None, false, Timeliness::Late));
+            // Before the period opened.
+            assert_eq!(judge(&rule, &sub(at(10, 0), Some(at(1, 59))), at(9, 0)).pressed_at_kept, None);
+            // Beyond the phone's slack after the receipt.
+            assert_eq!(judge(&rule, &sub(at(10, 0), Some(at(10, 6))), at(9, 0)).pressed_at_kept, None);
+            // Before the draft was first saved on the server.
+            let s = Submission { draft_since: Some(at(8, 30)), ..sub(at(10, 0), Some(at(8, 0))) };
+            assert_eq!(judge(&rule, &s, at(9, 0)).pressed_at_kept, None);
+            // Believable: kept, within the slack too.
+            assert_eq!(judge(&rule, &sub(at(10, 0), Some(at(8, 0))), at(9, 0)).pressed_at_kept, Some(at(8, 0)));
+            assert_eq!(judge(&rule, &sub(at(10, 0), Some(at(10, 4))), at(9, 0)).pressed_at_kept, Some(at(10, 4)));
+        }
+        assert_eq!(believable_pressed_at(&on, &sub(at(10, 0), None)), None);
+        // A row stored before the rule: shown only when believable against its receipt.
+        assert_eq!(shown_pressed_at(far, Some(at(10, 0))), None);
+        assert_eq!(shown_pressed_at(Some(at(8, 0)), Some(at(10, 0))), Some(at(8, 0)));
+        assert_eq!(shown_pressed_at(Some(at(8, 0)), None), None);
     }
 }

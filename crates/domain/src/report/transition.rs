@@ -285,7 +285,8 @@ pub struct SavePlan {
     pub first_submitted_at: Option<DateTime<Utc>>,
     pub last_submitted_at: Option<DateTime<Utc>>,
     pub timeliness: Option<Timeliness>,
-    /// The pressed time kept with the first submission (stored whatever the rule).
+    /// The pressed time kept with the first submission when it is believable
+    /// (whatever the rule; `deadline::believable_pressed_at`), else None.
     pub pressed_at: Option<DateTime<Utc>>,
     /// The submitted figures and notes are written (a submission).
     pub writes_content: bool,
@@ -321,14 +322,15 @@ pub fn plan_save(current: Option<Current<'_>>, intent: &SaveIntent<'_>) -> Resul
             return Err(ReportRuleError::NoSuchVersion.into());
         }
         let first = submit.then_some(intent.now);
+        let judged = submit.then(|| first_judgement(intent, None));
         return Ok(SavePlan {
             replaces: 0,
             version: 1,
             status: if submit { Status::Submitted } else { Status::Draft },
             first_submitted_at: first,
             last_submitted_at: first,
-            timeliness: first.map(|_| first_judgement(intent, None).timeliness),
-            pressed_at: if submit { intent.pressed_at } else { None },
+            timeliness: judged.map(|j| j.timeliness),
+            pressed_at: judged.and_then(|j| j.pressed_at_kept),
             writes_content: submit,
             moves_figures: submit && intent.kind == ReportKind::Weekly,
         });
@@ -344,10 +346,11 @@ pub fn plan_save(current: Option<Current<'_>>, intent: &SaveIntent<'_>) -> Resul
     let first_submitted_at = current.first_submitted_at.or(submit.then_some(intent.now));
     // The first submission decides, for good; a later one keeps what it decided.
     let first_now = submit && current.first_submitted_at.is_none();
-    let timeliness = match (current.first_submitted_at, first_now) {
-        (_, true) => Some(first_judgement(intent, Some(current.created_at)).timeliness),
-        (Some(_), false) => current_timeliness(&current, intent),
-        (None, false) => None,
+    let judged = first_now.then(|| first_judgement(intent, Some(current.created_at)));
+    let timeliness = match (current.first_submitted_at, judged) {
+        (_, Some(j)) => Some(j.timeliness),
+        (Some(_), None) => current_timeliness(&current, intent),
+        (None, None) => None,
     };
     Ok(SavePlan {
         replaces,
@@ -356,7 +359,10 @@ pub fn plan_save(current: Option<Current<'_>>, intent: &SaveIntent<'_>) -> Resul
         first_submitted_at,
         last_submitted_at: if submit { Some(intent.now) } else { current.last_submitted_at },
         timeliness,
-        pressed_at: if first_now { intent.pressed_at } else { current.pressed_at },
+        pressed_at: match judged {
+            Some(j) => j.pressed_at_kept,
+            None => current.pressed_at,
+        },
         writes_content: submit,
         moves_figures: submit && intent.kind == ReportKind::Weekly,
     })
@@ -725,5 +731,22 @@ mod tests {
         let drafted = Current { created_at: at(9, 0, 0), ..stored(Status::Draft, 1, None) };
         let s = SaveIntent { rule: on, pressed_at: pressed, ..intent(Operation::Submit, 1, at(10, 0, 0)) };
         assert_eq!(plan_save(Some(drafted), &s).expect("submitted").timeliness, Some(Timeliness::Late));
+    }
+
+    /// An unbelievable pressed time (a phone's clock in year 9999) is not kept with
+    /// the report, new or drafted before, whatever the rule.
+    #[test]
+    fn an_unbelievable_pressed_time_is_not_kept() {
+        let far = Utc.with_ymd_and_hms(9999, 1, 1, 0, 0, 0).single();
+        let on = PressedRule { by_pressed_at: true, opens_at: Some(at(0, 0, 0)) };
+        for rule in [on, PressedRule { by_pressed_at: false, ..on }] {
+            let s = SaveIntent { rule, pressed_at: far, ..intent(Operation::Submit, 0, at(10, 0, 0)) };
+            assert_eq!(plan_save(None, &s).expect("submitted").pressed_at, None);
+            let drafted = Current { created_at: at(7, 0, 0), ..stored(Status::Draft, 1, None) };
+            let s = SaveIntent { expected_version: 1, ..s };
+            assert_eq!(plan_save(Some(drafted), &s).expect("submitted").pressed_at, None);
+            let s = SaveIntent { pressed_at: Some(at(8, 0, 0)), ..s };
+            assert_eq!(plan_save(Some(drafted), &s).expect("submitted").pressed_at, Some(at(8, 0, 0)));
+        }
     }
 }

@@ -285,7 +285,8 @@ fn report_json(r: &ReportRow) -> ReportState {
         first_submitted_at: r.first_submitted_at.map(|t| t.to_rfc3339()),
         last_submitted_at: r.last_submitted_at.map(|t| t.to_rfc3339()),
         timeliness: r.timeliness.clone(),
-        pressed_at: r.pressed_at.map(|t| t.to_rfc3339()),
+        pressed_at: phongtrao_domain::report::deadline::shown_pressed_at(r.pressed_at, r.first_submitted_at)
+            .map(|t| t.to_rfc3339()),
         sent_late_for_connection: r.sent_late_for_connection(),
         review_comment: r.review_comment.clone(),
         updated_by: r.updated_by.clone(),

@@ -41,6 +41,8 @@ pub struct FormRow {
     pub all_on_time: bool,
     pub quota: String,
     pub rules: String,
+    /// Ticked "xóa" (a refused save shows the ticks as they were).
+    pub removed: bool,
 }
 
 fn form_row(id: Option<i64>, f: &AwardForm, vi: bool) -> FormRow {
@@ -53,6 +55,7 @@ fn form_row(id: Option<i64>, f: &AwardForm, vi: bool) -> FormRow {
         all_on_time: f.all_on_time,
         quota: f.quota.map(|q| q.to_string()).unwrap_or_default(),
         rules: if vi { f.rules_vi() } else { f.rules_en() },
+        removed: false,
     }
 }
 
@@ -64,6 +67,8 @@ pub struct AwardsPage {
     pub stored: bool,
     pub can_edit: bool,
     pub vi: bool,
+    /// Why the last save was refused (nothing was stored).
+    pub error: Option<String>,
 }
 
 impl AwardsPage {
@@ -79,10 +84,14 @@ impl AwardsPage {
 /// GET /emulation/awards: the award forms (the office edits them; the default
 /// set from the plan is proposed until they are saved).
 pub async fn awards(State(state): State<AppState>, page: Page) -> Result<AwardsPage, AppError> {
+    awards_page(&state, &page).await
+}
+
+async fn awards_page(state: &AppState, page: &Page) -> Result<AwardsPage, AppError> {
     let actor = page.require_actor()?.clone();
     let campaign = page.campaign()?;
     let vi = page.lang == Lang::Vi;
-    let stored = act::forms(&state, campaign).await.map_err(|f| page.fail(f))?;
+    let stored = act::forms(state, campaign).await.map_err(|f| page.fail(f))?;
     let mut rows: Vec<FormRow> = if stored.is_empty() {
         act::proposed_default(campaign).iter().map(|f| form_row(None, f, vi)).collect()
     } else {
@@ -100,11 +109,53 @@ pub async fn awards(State(state): State<AppState>, page: Page) -> Result<AwardsP
                 all_on_time: false,
                 quota: String::new(),
                 rules: String::new(),
+                removed: false,
             });
         }
     }
     let title = if vi { "Hình thức khen thưởng" } else { "Award forms" };
-    Ok(AwardsPage { chrome: page.chrome(title, "emulation"), rows, stored: !stored.is_empty(), can_edit, vi })
+    Ok(AwardsPage {
+        chrome: page.chrome(title, "emulation"),
+        rows,
+        stored: !stored.is_empty(),
+        can_edit,
+        vi,
+        error: None,
+    })
+}
+
+/// A refused save of the award forms: the page again with the message above the form
+/// and every row as typed (nothing was stored); a refusal of access or a fault is the
+/// error page.
+async fn refused_awards(
+    state: &AppState,
+    page: &Page,
+    pairs: &[(String, String)],
+    f: Failure,
+) -> Result<Response, AppError> {
+    if !f.status.is_client_error() || f.status == StatusCode::FORBIDDEN {
+        return Err(page.fail(f));
+    }
+    let mut again = awards_page(state, page).await?;
+    let count = pairs.iter().filter(|(k, _)| k.starts_with("name.")).count().min(100);
+    again.rows = (0..count)
+        .map(|i| {
+            let get = |name: &str| field(pairs, &format!("{name}.{i}")).to_string();
+            FormRow {
+                id: get("id"),
+                name: get("name"),
+                collective: get("target") != "individual",
+                max_rank: get("max_rank"),
+                min_points: get("min_points"),
+                all_on_time: !get("all_on_time").is_empty(),
+                quota: get("quota"),
+                rules: String::new(),
+                removed: !get("remove").is_empty(),
+            }
+        })
+        .collect();
+    again.error = Some(f.message(page.lang).to_string());
+    Ok((f.status, again).into_response())
 }
 
 fn number_or_none<T: std::str::FromStr>(
@@ -178,12 +229,15 @@ pub async fn save_awards(
     }
     if !problems.is_empty() {
         let (vi, en): (Vec<String>, Vec<String>) = problems.into_iter().unzip();
-        return Err(page.fail(invalid(
+        let f = invalid(
             format!("Hình thức khen thưởng chưa lưu được: {}", vi.join("; ")),
             format!("The award forms were not saved: {}", en.join("; ")),
-        )));
+        );
+        return refused_awards(&state, &page, &pairs, f).await;
     }
-    act::save_forms(&state, campaign, &actor, &page.client, rows).await.map_err(|f| page.fail(f))?;
+    if let Err(f) = act::save_forms(&state, campaign, &actor, &page.client, rows).await {
+        return refused_awards(&state, &page, &pairs, f).await;
+    }
     Ok(Redirect::to("/emulation/awards?saved=1").into_response())
 }
 

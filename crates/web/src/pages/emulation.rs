@@ -98,6 +98,8 @@ pub struct CriterionRow {
     pub title: String,
     pub max: String,
     pub rule: String,
+    /// Ticked "xóa" (a refused save shows the ticks as they were).
+    pub removed: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -113,13 +115,19 @@ pub struct CriteriaPage {
     pub reopened: bool,
     pub self_open: bool,
     pub indicators: Vec<(String, String)>,
+    /// Why the last save or upload was refused (nothing was stored).
+    pub error: Option<String>,
 }
 
 /// GET /emulation/criteria: the sheet as a form (the office), with blank rows to add.
 pub async fn criteria(State(state): State<AppState>, page: Page) -> Result<CriteriaPage, AppError> {
+    criteria_page(&state, &page).await
+}
+
+async fn criteria_page(state: &AppState, page: &Page) -> Result<CriteriaPage, AppError> {
     let actor = page.require_actor()?.clone();
     let campaign = page.campaign()?;
-    let sheet = act::sheet(&state, campaign).await.map_err(|f| page.fail(f))?;
+    let sheet = act::sheet(state, campaign).await.map_err(|f| page.fail(f))?;
     let vi = page.lang == Lang::Vi;
     let stored = !sheet.criteria.is_empty();
     let mut rows: Vec<CriterionRow> = if stored {
@@ -132,6 +140,7 @@ pub async fn criteria(State(state): State<AppState>, page: Page) -> Result<Crite
                 title: c.criterion.title.clone(),
                 max: pts(vi, &c.criterion.max),
                 rule: c.criterion.rule.text_vi(),
+                removed: false,
             })
             .collect()
     } else {
@@ -144,6 +153,7 @@ pub async fn criteria(State(state): State<AppState>, page: Page) -> Result<Crite
                 title: c.title.clone(),
                 max: pts(vi, &c.max),
                 rule: c.rule.text_vi(),
+                removed: false,
             })
             .collect()
     };
@@ -154,6 +164,7 @@ pub async fn criteria(State(state): State<AppState>, page: Page) -> Result<Crite
             title: String::new(),
             max: String::new(),
             rule: String::new(),
+            removed: false,
         });
     }
     let plain: Vec<Criterion> = if stored {
@@ -176,7 +187,41 @@ pub async fn criteria(State(state): State<AppState>, page: Page) -> Result<Crite
         reopened: sheet.settings.reopened,
         self_open: sheet.self_open,
         indicators: campaign.plan.indicators().map(|i| (i.key.clone(), i.label.clone())).collect(),
+        error: None,
     })
+}
+
+/// A refused save or upload of the sheet: the page again with the message above the
+/// form and, for a save, every row as typed (nothing was stored); a refusal of access
+/// or a fault is the error page.
+async fn refused_criteria(
+    state: &AppState,
+    page: &Page,
+    typed: Option<&[(String, String)]>,
+    f: crate::error::Failure,
+) -> Result<Response, AppError> {
+    if !f.status.is_client_error() || f.status == axum::http::StatusCode::FORBIDDEN {
+        return Err(page.fail(f));
+    }
+    let mut again = criteria_page(state, page).await?;
+    if let Some(pairs) = typed {
+        let count = pairs.iter().filter(|(k, _)| k.starts_with("number.")).count().min(500);
+        again.rows = (0..count)
+            .map(|i| {
+                let get = |name: &str| field(pairs, &format!("{name}.{i}")).to_string();
+                CriterionRow {
+                    id: get("id"),
+                    number: get("number"),
+                    title: get("title"),
+                    max: get("max"),
+                    rule: get("rule"),
+                    removed: !get("remove").is_empty(),
+                }
+            })
+            .collect();
+    }
+    again.error = Some(f.message(page.lang).to_string());
+    Ok((f.status, again).into_response())
 }
 
 fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
@@ -223,14 +268,17 @@ pub async fn save_criteria(
     }
     if !problems.is_empty() {
         let (vi, en): (Vec<String>, Vec<String>) = problems.into_iter().unzip();
-        return Err(page.fail(crate::error::Failure::new(
+        let f = crate::error::Failure::new(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             "invalid",
             format!("Bảng tiêu chí chưa lưu được: {}", vi.join("; ")),
             format!("The criteria sheet was not saved: {}", en.join("; ")),
-        )));
+        );
+        return refused_criteria(&state, &page, Some(&pairs), f).await;
     }
-    act::save_sheet(&state, campaign, &actor, &page.client, rows).await.map_err(|f| page.fail(f))?;
+    if let Err(f) = act::save_sheet(&state, campaign, &actor, &page.client, rows).await {
+        return refused_criteria(&state, &page, Some(&pairs), f).await;
+    }
     Ok(Redirect::to("/emulation/criteria?saved=1").into_response())
 }
 
@@ -242,8 +290,14 @@ pub async fn import_criteria(
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
     let campaign = page.campaign()?;
-    let (name, bytes) = crate::pages::admin_units::uploaded_file(multipart).await.map_err(|f| page.fail(f))?;
-    act::import_sheet(&state, campaign, &actor, &page.client, &name, bytes).await.map_err(|f| page.fail(f))?;
+    let uploaded = match crate::pages::admin_units::uploaded_file(multipart).await {
+        Ok(u) => u,
+        Err(f) => return refused_criteria(&state, &page, None, f).await,
+    };
+    let (name, bytes) = uploaded;
+    if let Err(f) = act::import_sheet(&state, campaign, &actor, &page.client, &name, bytes).await {
+        return refused_criteria(&state, &page, None, f).await;
+    }
     Ok(Redirect::to("/emulation/criteria?saved=1").into_response())
 }
 
