@@ -212,7 +212,13 @@ async fn values_of(db: &Db, jobs: &[Job]) -> Result<Vec<serde_json::Map<String, 
             out.push(serde_json::Map::new());
             continue;
         };
-        let facts = reports::form_facts(db, job.campaign_id, job.id, i64::from(job.seq)).await?;
+        let key = reports::ReportKey {
+            campaign_id: job.campaign_id,
+            unit_id: job.id,
+            kind: phongtrao_domain::report::ReportKind::Weekly,
+            period_seq: i64::from(job.seq),
+        };
+        let facts = reports::form_facts(db, &key).await?;
         let before = |key: &str| facts.totals_before.get(key).copied().unwrap_or(0);
         let mut rng = simulate::Rng::new(job.id as u64 ^ 0x0b0b);
         let values = simulate::week_values(&job.plan, level, kind, &facts.base, &before, &mut rng);
