@@ -6,20 +6,9 @@ use phongtrao_domain::role::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::support::{add_token, add_user, browser, csrf_of, spawn_app};
+use crate::support::{add_token, add_user, browser, csrf_of, spawn_app, xlsx};
 
 const PW: &str = "mat-khau-thu-nghiem-1";
-
-fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            sheet.write_string(r as u32, c as u16, *cell).expect("cell");
-        }
-    }
-    book.save_to_buffer().expect("xlsx")
-}
 
 async fn upload(client: &reqwest::Client, base: &str, csrf: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
     let form = reqwest::multipart::Form::new()

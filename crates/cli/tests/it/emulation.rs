@@ -6,7 +6,7 @@ use phongtrao_domain::role::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::support::{add_token, add_user, spawn_app, TestApp};
+use crate::support::{add_token, add_user, spawn_app, xlsx, TestApp};
 
 const PW: &str = "mat-khau-thu-nghiem-1";
 
@@ -265,17 +265,6 @@ async fn after_the_deadline_units_cannot_change_their_self_score_unless_the_offi
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(put(&app, "/api/v1/emulation/self?unit=899", &rach_gia, body).await.0, StatusCode::OK);
-}
-
-fn xlsx(rows: &[[&str; 4]]) -> Vec<u8> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            sheet.write_string(r as u32, c as u16, *cell).expect("write");
-        }
-    }
-    book.save_to_buffer().expect("xlsx")
 }
 
 #[tokio::test]

@@ -19,17 +19,6 @@ async fn office(app: &TestApp, name: &str) -> (reqwest::Client, String) {
     (client, csrf_of(&page))
 }
 
-fn xlsx(rows: &[[&str; 4]]) -> Vec<u8> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            sheet.write_string(r as u32, c as u16, *cell).expect("cell");
-        }
-    }
-    book.save_to_buffer().expect("xlsx")
-}
-
 #[tokio::test]
 async fn a_refused_criteria_sheet_comes_back_with_its_message_and_every_row_as_typed() {
     let app = spawn_app().await;

@@ -27,7 +27,7 @@ use phongtrao_domain::role::Role;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::support::{add_token, add_user, browser, csrf_of, spawn_app_at, TestApp};
+use crate::support::{add_token, add_user, browser, csrf_of, spawn_app_at, xlsx, TestApp};
 
 const PW: &str = "mat-khau-thu-nghiem-1";
 
@@ -516,17 +516,6 @@ async fn session(app: &TestApp, username: &str, lang: &str, from: &str) -> reqwe
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "login {username}");
     }
     client
-}
-
-fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            sheet.write_string(r as u32, c as u16, *cell).expect("cell");
-        }
-    }
-    book.save_to_buffer().expect("xlsx")
 }
 
 async fn page_of(app: &TestApp, client: &reqwest::Client, path: &str) -> String {

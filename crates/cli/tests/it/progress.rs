@@ -333,16 +333,7 @@ async fn the_office_allocates_a_goal_on_the_allocation_page() {
         client.get(format!("{}/allocations/export.xlsx?indicator=5&parent=91", app.base)).send().await.expect("export");
     assert_eq!(xlsx.status(), 200);
     assert!(xlsx.bytes().await.expect("bytes").starts_with(b"PK"), "an .xlsx (zip) file");
-    let workbook = |rows: &[[&str; 2]]| {
-        let mut wb = rust_xlsxwriter::Workbook::new();
-        let sheet = wb.add_worksheet();
-        for (r, row) in rows.iter().enumerate() {
-            for (c, cell) in row.iter().enumerate() {
-                sheet.write_string(r as u32, c as u16, *cell).expect("write");
-            }
-        }
-        wb.save_to_buffer().expect("save")
-    };
+    let workbook = |rows: &[[&str; 2]]| crate::support::xlsx(rows);
     let upload = |bytes: Vec<u8>| {
         // The token travels in the form, never in the address.
         let form = reqwest::multipart::Form::new()

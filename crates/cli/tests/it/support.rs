@@ -292,3 +292,16 @@ pub async fn spawn_on_at(db: Db, now: chrono::DateTime<chrono::Utc>) -> String {
     tokio::spawn(app.run_forever());
     base
 }
+
+/// An .xlsx workbook of one sheet whose cells are the given rows of text (what an
+/// office worker would upload: every cell typed as text).
+pub fn xlsx<'a, R: AsRef<[&'a str]>>(rows: &[R]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.as_ref().iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).expect("cell");
+        }
+    }
+    book.save_to_buffer().expect("xlsx")
+}

@@ -21,11 +21,8 @@ use crate::documents::commendation::{self as docs, CommendationDoc};
 use crate::error::{AppError, Failure};
 use crate::i18n::{Chrome, Lang};
 use crate::page::Page;
+use crate::pages::typed::{self, field};
 use crate::AppState;
-
-fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or_default()
-}
 
 fn invalid(vi: impl Into<String>, en: impl Into<String>) -> Failure {
     Failure::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid", vi, en)
@@ -133,27 +130,21 @@ async fn refused_awards(
     pairs: &[(String, String)],
     f: Failure,
 ) -> Result<Response, AppError> {
-    if !f.status.is_client_error() || f.status == StatusCode::FORBIDDEN {
+    if !typed::shown_on_the_form(&f) {
         return Err(page.fail(f));
     }
     let mut again = awards_page(state, page).await?;
-    let count = pairs.iter().filter(|(k, _)| k.starts_with("name.")).count().min(100);
-    again.rows = (0..count)
-        .map(|i| {
-            let get = |name: &str| field(pairs, &format!("{name}.{i}")).to_string();
-            FormRow {
-                id: get("id"),
-                name: get("name"),
-                collective: get("target") != "individual",
-                max_rank: get("max_rank"),
-                min_points: get("min_points"),
-                all_on_time: !get("all_on_time").is_empty(),
-                quota: get("quota"),
-                rules: String::new(),
-                removed: !get("remove").is_empty(),
-            }
-        })
-        .collect();
+    again.rows = typed::rows(pairs, "name", 100, |get| FormRow {
+        id: get("id"),
+        name: get("name"),
+        collective: get("target") != "individual",
+        max_rank: get("max_rank"),
+        min_points: get("min_points"),
+        all_on_time: !get("all_on_time").is_empty(),
+        quota: get("quota"),
+        rules: String::new(),
+        removed: !get("remove").is_empty(),
+    });
     again.error = Some(f.message(page.lang).to_string());
     Ok((f.status, again).into_response())
 }

@@ -19,6 +19,7 @@ use crate::actions::emulation::{self as act, ClusterView, EmulationRanking, Revi
 use crate::error::AppError;
 use crate::i18n::{Chrome, Lang};
 use crate::page::Page;
+use crate::pages::typed::{self as form, field};
 use crate::AppState;
 
 #[derive(Deserialize)]
@@ -200,32 +201,22 @@ async fn refused_criteria(
     typed: Option<&[(String, String)]>,
     f: crate::error::Failure,
 ) -> Result<Response, AppError> {
-    if !f.status.is_client_error() || f.status == axum::http::StatusCode::FORBIDDEN {
+    if !form::shown_on_the_form(&f) {
         return Err(page.fail(f));
     }
     let mut again = criteria_page(state, page).await?;
     if let Some(pairs) = typed {
-        let count = pairs.iter().filter(|(k, _)| k.starts_with("number.")).count().min(500);
-        again.rows = (0..count)
-            .map(|i| {
-                let get = |name: &str| field(pairs, &format!("{name}.{i}")).to_string();
-                CriterionRow {
-                    id: get("id"),
-                    number: get("number"),
-                    title: get("title"),
-                    max: get("max"),
-                    rule: get("rule"),
-                    removed: !get("remove").is_empty(),
-                }
-            })
-            .collect();
+        again.rows = form::rows(pairs, "number", 500, |get| CriterionRow {
+            id: get("id"),
+            number: get("number"),
+            title: get("title"),
+            max: get("max"),
+            rule: get("rule"),
+            removed: !get("remove").is_empty(),
+        });
     }
     again.error = Some(f.message(page.lang).to_string());
     Ok((f.status, again).into_response())
-}
-
-fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or_default()
 }
 
 /// POST /emulation/criteria: saves the rows (rows ticked "xóa" and blank rows left out).

@@ -27,6 +27,7 @@ pub mod reports;
 pub mod review;
 pub mod submit_notices;
 pub mod targets;
+pub mod typed;
 pub mod unit_history;
 pub mod unit_plan;
 pub mod units;
