@@ -787,10 +787,23 @@ pub fn rank_judged(plan: &Plan, parent_code: &str, at: NaiveDate, children: &[Ch
                 expected_reports: c.expected as i64,
             })
             .collect();
-    let rows = phongtrao_domain::progress::rank(&entries)
+    let codes: Vec<&str> = children.iter().map(|c| c.unit.code.as_str()).collect();
+    ranking_of(parent_code, at, keys, &entries, &codes)
+}
+
+/// The ranking of `entries` (the children's ratios and report counts, whose unit
+/// codes are `codes`, in the same order), by the domain's rule.
+fn ranking_of(
+    parent_code: &str,
+    at: NaiveDate,
+    keys: Vec<String>,
+    entries: &[phongtrao_domain::progress::RankingEntry],
+    codes: &[&str],
+) -> Ranking {
+    let rows = phongtrao_domain::progress::rank(entries)
         .into_iter()
         .map(|ranked| RankingRow {
-            unit: children.get(ranked.input_index).map(|c| c.unit.code.clone()).unwrap_or_default(),
+            unit: codes.get(ranked.input_index).map(|c| c.to_string()).unwrap_or_default(),
             ranked,
         })
         .collect();
@@ -831,20 +844,9 @@ pub fn rank_reports<'a>(
             on_time,
             expected_reports: expected,
         });
-        codes.push(p.unit.clone());
+        codes.push(p.unit.as_str());
     }
-    let rows = phongtrao_domain::progress::rank(&entries)
-        .into_iter()
-        .map(|ranked| RankingRow { unit: codes.get(ranked.input_index).cloned().unwrap_or_default(), ranked })
-        .collect();
-    Ranking {
-        parent: parent_code.to_string(),
-        at,
-        formula_vi: phongtrao_domain::progress::FORMULA_VI,
-        formula_en: phongtrao_domain::progress::FORMULA_EN,
-        indicators: keys,
-        rows,
-    }
+    ranking_of(parent_code, at, keys, &entries, &codes)
 }
 
 /// Whether the office marked a base figure complete for the current campaign.
