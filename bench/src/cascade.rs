@@ -337,14 +337,7 @@ async fn burst(f: &Flags) -> Result<()> {
                         out.latencies_us.push(t.elapsed().as_micros() as u64);
                         out.ok.push((job.campaign_id, job.id));
                     }
-                    Ok(r) => {
-                        let status = r.status().as_u16();
-                        let text = r.text().await.unwrap_or_default();
-                        *out.errors
-                            .entry(format!("{status} {}", text.chars().take(160).collect::<String>()))
-                            .or_default() += 1;
-                    }
-                    Err(e) => *out.errors.entry(format!("transport: {e}")).or_default() += 1,
+                    refused => *out.errors.entry(crate::refusal(refused).await).or_default() += 1,
                 }
             }
             out
@@ -355,9 +348,7 @@ async fn burst(f: &Flags) -> Result<()> {
         let o = w.await?;
         total.latencies_us.extend(o.latencies_us);
         total.ok.extend(o.ok);
-        for (k, v) in o.errors {
-            *total.errors.entry(k).or_default() += v;
-        }
+        crate::add_errors(&mut total.errors, o.errors);
     }
     let secs = started.elapsed().as_secs_f64();
     total.latencies_us.sort_unstable();

@@ -218,6 +218,26 @@ fn p95_ms(mut v: Vec<f64>) -> f64 {
     v[((v.len() as f64 - 1.0) * 0.95).round() as usize]
 }
 
+/// What a refused submission is counted as: its status and the start of its answer,
+/// or the transport's error.
+pub(crate) async fn refusal(response: reqwest::Result<reqwest::Response>) -> String {
+    match response {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            let text = r.text().await.unwrap_or_default();
+            format!("{status} {}", text.chars().take(160).collect::<String>())
+        }
+        Err(e) => format!("transport: {e}"),
+    }
+}
+
+/// Adds one client's counts of refusals to the total.
+pub(crate) fn add_errors(total: &mut HashMap<String, usize>, more: HashMap<String, usize>) {
+    for (k, v) in more {
+        *total.entry(k).or_default() += v;
+    }
+}
+
 fn median_ms(mut v: Vec<f64>) -> f64 {
     if v.is_empty() {
         return 0.0;
@@ -505,14 +525,7 @@ async fn run(args: Args) -> Result<()> {
                         out.ok_units.push(*id);
                         out.replayed += usize::from(replayed);
                     }
-                    Ok(r) => {
-                        let status = r.status().as_u16();
-                        let text = r.text().await.unwrap_or_default();
-                        *out.errors
-                            .entry(format!("{status} {}", text.chars().take(160).collect::<String>()))
-                            .or_default() += 1;
-                    }
-                    Err(e) => *out.errors.entry(format!("transport: {e}")).or_default() += 1,
+                    refused => *out.errors.entry(crate::refusal(refused).await).or_default() += 1,
                 }
             }
             out
@@ -524,9 +537,7 @@ async fn run(args: Args) -> Result<()> {
         total.latencies_us.extend(o.latencies_us);
         total.ok_units.extend(o.ok_units);
         total.replayed += o.replayed;
-        for (k, v) in o.errors {
-            *total.errors.entry(k).or_default() += v;
-        }
+        crate::add_errors(&mut total.errors, o.errors);
     }
     let burst_secs = burst_started.elapsed().as_secs_f64();
     let cpu_after = (cpu_seconds(server_pid), cpu_seconds(Some(std::process::id())));
