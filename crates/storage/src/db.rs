@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, PgPool, SqlitePool};
+use sqlx::{ConnectOptions, PgPool};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -94,7 +94,7 @@ pub enum Backend {
 /// A connection pool to one of the two supported databases.
 #[derive(Debug, Clone)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(crate::SqliteDb),
     Postgres(PgPool),
 }
 
@@ -160,8 +160,10 @@ pub struct DbOptions {
     /// the client gets 503 instead of a hang). None: the backend's default
     /// (`default_acquire_timeout`).
     pub acquire_timeout: Option<Duration>,
-    /// How many connections the SQLite pool may open (readers run in parallel with
-    /// the one writer, WAL). PostgreSQL's pool has 16.
+    /// How many connections the SQLite pool may open for transactions, and as many
+    /// again for single statements (readers run in parallel with the one writer,
+    /// WAL; see sqlite_db.rs). Both are opened when first needed. PostgreSQL's pool
+    /// has 16.
     pub sqlite_connections: u32,
 }
 
@@ -291,9 +293,12 @@ impl Db {
             // A connection is still checked when it goes back to the pool.
             .test_before_acquire(false)
             .acquire_timeout(settings.acquire_timeout(Backend::Sqlite))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
-        Ok(Db::Sqlite(pool))
+        // Single statements (reads above all) on connections given back without a
+        // round trip to their thread (#24, see sqlite_db.rs).
+        let max = settings.sqlite_connections.max(1);
+        Ok(Db::Sqlite(crate::SqliteDb::new(pool, options, max, settings.acquire_timeout(Backend::Sqlite))))
     }
 
     pub fn backend(&self) -> Backend {
@@ -325,7 +330,7 @@ impl Db {
             return Ok(());
         }
         match self {
-            Db::Sqlite(pool) => self.migrator().run(pool).await?,
+            Db::Sqlite(pool) => self.migrator().run(pool.pool()).await?,
             Db::Postgres(pool) => {
                 let mut guard = pool.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *guard).await?;
@@ -384,7 +389,10 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        with_pool!(self, pool => pool.close().await)
+        match self {
+            Db::Sqlite(db) => db.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
     }
 }
 

@@ -29,6 +29,8 @@ pub mod review_queue;
 pub mod rollups;
 pub mod secrets;
 pub mod seed;
+mod sqlite_db;
+pub use sqlite_db::SqliteDb;
 pub mod settings;
 pub mod submit_notices;
 pub mod throttle;

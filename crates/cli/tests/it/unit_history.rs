@@ -274,7 +274,7 @@ async fn the_migration_keeps_every_row_and_link_and_frees_retired_codes() {
     let mut before = sqlx::migrate::Migrator::new(std::path::Path::new(&path)).await.expect("migrations");
     before.migrations = before.migrations.iter().filter(|m| m.version < 18).cloned().collect::<Vec<_>>().into();
     match &db {
-        Db::Sqlite(pool) => before.run(pool).await.expect("migrate to 0017"),
+        Db::Sqlite(pool) => before.run(pool.pool()).await.expect("migrate to 0017"),
         Db::Postgres(pool) => before.run(pool).await.expect("migrate to 0017"),
     }
     let t = "'2023-03-01T00:00:00Z'";

@@ -15,7 +15,7 @@ pub enum DbSessionStore {
 impl DbSessionStore {
     pub fn new(db: &Db) -> DbSessionStore {
         match db {
-            Db::Sqlite(pool) => DbSessionStore::Sqlite(SqliteStore::new(pool.clone())),
+            Db::Sqlite(pool) => DbSessionStore::Sqlite(SqliteStore::new(pool.pool().clone())),
             Db::Postgres(pool) => DbSessionStore::Postgres(PostgresStore::new(pool.clone())),
         }
     }
