@@ -257,9 +257,7 @@ pub async fn finish(
     now: DateTime<Utc>,
     next_attempt: Option<DateTime<Utc>>,
 ) -> Result<()> {
-    crate::reminder_deliveries::finish_in(
-        db,
-        "submit_notice_deliveries",
+    let row = crate::reminder_deliveries::Finished::new(
         id,
         status,
         email_to,
@@ -267,8 +265,8 @@ pub async fn finish(
         webhook_result,
         now,
         next_attempt,
-    )
-    .await
+    );
+    crate::reminder_deliveries::finish_in(db, "submit_notice_deliveries", &[row]).await
 }
 
 /// One notice with its unit, for a delivery's message.

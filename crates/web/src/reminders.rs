@@ -231,17 +231,20 @@ impl Reminders {
                 let units: HashMap<i64, UnitRow> =
                     units::by_ids(&self.db, &ids).await?.into_iter().map(|u| (u.id, u)).collect();
                 let mut emails = deliveries::emails_of_units(&self.db, &ids).await?;
+                // How each went is written for the thousand at once (a commit per unit
+                // held the write lock from the submissions before the deadline, #24);
+                // the claim was written before anything was sent.
+                let mut finished = Vec::with_capacity(batch.len());
                 for c in batch {
                     outcome.claimed += 1;
                     let unit = units.get(&c.unit_id).ok_or_else(|| StorageError::NotFound(c.unit_id.to_string()))?;
                     let emails = emails.remove(&c.unit_id).unwrap_or_default();
                     let attempt = Attempt { id: c.id, number: 1, campaign_id: campaign.row.id, previous: None };
-                    match self.deliver(&attempt, unit, &emails, &period, kind, at).await? {
-                        Delivery::Sent => outcome.sent += 1,
-                        Delivery::Failed => outcome.failed += 1,
-                        Delivery::NoChannel => {}
-                    }
+                    let (delivery, row) = self.deliver(&attempt, unit, &emails, &period, kind, at).await?;
+                    outcome.count(delivery);
+                    finished.push(row);
                 }
+                deliveries::finish_many(&self.db, &finished).await?;
             }
         }
         self.remind_self_assessment(campaign, at, outcome, run_id).await?;
@@ -256,6 +259,7 @@ impl Reminders {
             let units: HashMap<i64, UnitRow> =
                 units::by_ids(&self.db, &ids).await?.into_iter().map(|u| (u.id, u)).collect();
             let mut emails = deliveries::emails_of_units(&self.db, &ids).await?;
+            let mut finished = Vec::with_capacity(retries.len());
             for r in retries {
                 let (Some(unit), Some(period)) =
                     (units.get(&r.unit_id), periods.iter().find(|p| i64::from(p.seq) == r.period_seq))
@@ -271,12 +275,11 @@ impl Reminders {
                     previous: Some((r.email_result.clone(), r.webhook_result.clone())),
                 };
                 let emails = emails.remove(&r.unit_id).unwrap_or_default();
-                match self.deliver(&attempt, unit, &emails, period, kind, at).await? {
-                    Delivery::Sent => outcome.sent += 1,
-                    Delivery::Failed => outcome.failed += 1,
-                    Delivery::NoChannel => {}
-                }
+                let (delivery, row) = self.deliver(&attempt, unit, &emails, period, kind, at).await?;
+                outcome.count(delivery);
+                finished.push(row);
             }
+            deliveries::finish_many(&self.db, &finished).await?;
         }
         // Submission notices for the officers who chose e-mail or the webhook.
         outcome.notices += self.deliver_notices(campaign, at).await?;
@@ -335,6 +338,8 @@ impl Reminders {
             units::by_ids(&self.db, &ids).await?.into_iter().map(|u| (u.id, u)).collect();
         let mut emails = deliveries::emails_of_units(&self.db, &ids).await?;
         let local = deadline.with_timezone(&campaign.plan.campaign.timezone);
+        // Written a thousand at a time, as the weekly reminders.
+        let mut finished = Vec::new();
         for c in claimed {
             outcome.claimed += 1;
             let Some(unit) = units.get(&c.unit_id) else { continue };
@@ -376,8 +381,7 @@ impl Reminders {
                 "failed" => outcome.failed += 1,
                 _ => {}
             }
-            deliveries::finish(
-                &self.db,
+            finished.push(deliveries::Finished::new(
                 c.id,
                 status,
                 &emails.join(", "),
@@ -385,9 +389,12 @@ impl Reminders {
                 Some(&webhook_result),
                 self.now(),
                 None,
-            )
-            .await?;
+            ));
+            if finished.len() == 1000 {
+                deliveries::finish_many(&self.db, &std::mem::take(&mut finished)).await?;
+            }
         }
+        deliveries::finish_many(&self.db, &finished).await?;
         Ok(())
     }
 
@@ -487,7 +494,7 @@ impl Reminders {
         period: &Period,
         kind: &str,
         at: DateTime<Utc>,
-    ) -> Result<Delivery, ReminderError> {
+    ) -> Result<(Delivery, deliveries::Finished), ReminderError> {
         let id = attempt.id;
         let (message_vi, message_en) = messages(&unit.name, period, kind);
         let deadline = period.deadline.fixed_offset().to_rfc3339();
@@ -536,8 +543,7 @@ impl Reminders {
                 if next.is_some() { ", will be tried again" } else { " for good (its window is over)" }
             );
         }
-        deliveries::finish(
-            &self.db,
+        let finished = deliveries::Finished::new(
             id,
             status,
             &emails.join(", "),
@@ -545,9 +551,8 @@ impl Reminders {
             Some(&webhook_result),
             self.now(),
             next,
-        )
-        .await?;
-        Ok(delivery)
+        );
+        Ok((delivery, finished))
     }
 
     /// Sends the submission notices whose try is due: each delivery (one per notice
@@ -708,6 +713,16 @@ enum Delivery {
     Sent,
     Failed,
     NoChannel,
+}
+
+impl TickOutcome {
+    fn count(&mut self, delivery: Delivery) {
+        match delivery {
+            Delivery::Sent => self.sent += 1,
+            Delivery::Failed => self.failed += 1,
+            Delivery::NoChannel => {}
+        }
+    }
 }
 
 /// The reminder's text in Vietnamese and English.
