@@ -343,6 +343,7 @@ pub(crate) struct Prefetch {
     existing: HashMap<i64, ReportRow>,
     chains: HashMap<i64, Vec<crate::rollups::StoredUnit>>,
     locks: HashMap<i64, LockState>,
+    bases: HashMap<i64, std::collections::BTreeSet<phongtrao_domain::unit::BaseFigure>>,
 }
 
 /// What a save computes before its transaction.
@@ -449,7 +450,10 @@ async fn save_in_tx<C: ReportTx + RollupTx + Send>(
     let change = match chain {
         Some(chain) if plan.moves_figures => {
             let before = existing.as_ref().and_then(ReportRow::timeliness);
-            ReportChange::for_save(conn, req.plan, k.campaign_id, chain, k.period_seq, before).await?
+            // A grouped commit read every unit's base figures at once (an absent unit has none).
+            let empty = std::collections::BTreeSet::new();
+            let bases = prefetch.map(|p| p.bases.get(&k.unit_id).unwrap_or(&empty));
+            ReportChange::for_save(conn, req.plan, k.campaign_id, chain, k.period_seq, before, bases).await?
         }
         _ => None,
     };
@@ -710,7 +714,8 @@ async fn save_batch_fast(
     } else {
         HashMap::new()
     };
-    let prefetch = Prefetch { existing, chains, locks };
+    let bases = crate::rollups::known_bases_of(&mut tx, &units).await?;
+    let prefetch = Prefetch { existing, chains, locks, bases };
     // Requests repeated with a key already answered get the same answer.
     let keys: Vec<&str> = requests.iter().filter_map(|r| r.idempotency_key).collect();
     let mut answered: HashMap<String, (String, String)> = HashMap::new();

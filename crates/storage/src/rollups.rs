@@ -1169,6 +1169,7 @@ async fn known_bases<C: RollupTx + Send>(
     conn: &mut C,
     plan: &Plan,
     unit: &StoredUnit,
+    read: Option<&BTreeSet<BaseFigure>>,
 ) -> sqlx::Result<BTreeSet<BaseFigure>> {
     let used =
         plan.indicators().any(|i| i.kind == phongtrao_domain::plan::IndicatorKind::PercentOfBase && i.base.is_some());
@@ -1176,7 +1177,28 @@ async fn known_bases<C: RollupTx + Send>(
     if !used || !reporting {
         return Ok(BTreeSet::new());
     }
-    Ok(conn.bases(unit.id).await?.into_keys().collect())
+    match read {
+        Some(known) => Ok(known.clone()),
+        None => Ok(conn.bases(unit.id).await?.into_keys().collect()),
+    }
+}
+
+/// The base figures the units have (those with none are absent), in one read: a
+/// grouped commit reads them once for all its saves (`ReportChange::for_save`).
+pub async fn known_bases_of(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    unit_ids: &[i64],
+) -> sqlx::Result<HashMap<i64, BTreeSet<BaseFigure>>> {
+    let mut out: HashMap<i64, BTreeSet<BaseFigure>> = HashMap::new();
+    if unit_ids.is_empty() {
+        return Ok(out);
+    }
+    let sql = format!("SELECT unit_id, figure FROM unit_base_figures WHERE unit_id IN ({})", id_list(unit_ids));
+    let rows: Vec<(i64, Text<BaseFigure>)> = sqlx::query_as(&sql).fetch_all(&mut **tx).await?;
+    for (unit_id, Text(figure)) in rows {
+        out.entry(unit_id).or_default().insert(figure);
+    }
+    Ok(out)
 }
 
 /// What one unit's weekly reports contributed before a change.
@@ -1206,7 +1228,7 @@ impl ReportChange {
         let ancestors = chain.map(|u| u.id).collect();
         conn.lock_unit(unit_id).await?;
         let own = conn.own_reports(campaign_id, unit_id).await?;
-        let known = known_bases(conn, plan, &unit).await?;
+        let known = known_bases(conn, plan, &unit, None).await?;
         let before = report_and_covered_figures(plan, &unit.facts, &known, &own);
         Ok(Some(ReportChange { campaign_id, unit, ancestors, own, known, before }))
     }
@@ -1222,6 +1244,7 @@ impl ReportChange {
         chain: Vec<StoredUnit>,
         seq: i64,
         timeliness: Option<Timeliness>,
+        read_bases: Option<&BTreeSet<BaseFigure>>,
     ) -> sqlx::Result<Option<Self>> {
         let mut chain = chain.into_iter();
         let Some(unit) = chain.next() else {
@@ -1238,7 +1261,7 @@ impl ReportChange {
             }
             own
         };
-        let known = known_bases(conn, plan, &unit).await?;
+        let known = known_bases(conn, plan, &unit, read_bases).await?;
         let before = report_and_covered_figures(plan, &unit.facts, &known, &own);
         Ok(Some(ReportChange { campaign_id, unit, ancestors, own, known, before }))
     }
