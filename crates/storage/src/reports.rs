@@ -303,20 +303,23 @@ struct Snapshot<'a> {
     submitted: Option<&'a CheckedReport>,
 }
 
-/// Rows a save writes besides the report itself: its history row, its audit entry
-/// and the answer kept for its idempotency key. A grouped commit writes those of all
-/// its saves at once (multi-row statements); a single save writes its own after the
-/// report.
+/// Rows a save writes besides the report itself: its submitted figures and
+/// activities, its history row, its audit entry and the answer kept for its
+/// idempotency key. A grouped commit writes those of all its saves at once
+/// (multi-row statements); a single save writes its own after the report.
 #[derive(Default)]
 pub(crate) struct Deferred {
     versions: Vec<VersionInsert>,
     audit: Vec<(AuditEntry, DateTime<Utc>)>,
     idempotency: Vec<IdempotencyInsert>,
     notices: Vec<crate::tx::NoticeInsert>,
+    /// The submitted figures and activities of each report written.
+    content: Vec<(i64, CheckedReport)>,
 }
 
 impl Deferred {
     async fn flush<C: ReportTx + Send>(&self, conn: &mut C) -> sqlx::Result<()> {
+        conn.insert_content(&self.content).await?;
         conn.insert_versions(&self.versions).await?;
         conn.insert_audit(&self.audit).await?;
         conn.insert_idempotency(&self.idempotency).await?;
@@ -491,7 +494,12 @@ async fn save_in_tx<C: ReportTx + RollupTx + Send>(
         return Err(SaveError::Conflict { current: Box::new(current) });
     };
     if let Some(checked) = submitted {
-        conn.replace_content(report_id, checked, existing.is_some()).await?;
+        // The old figures go now; the new ones are written with the batch's (one
+        // statement for all the reports of a grouped commit, #24).
+        if existing.is_some() {
+            conn.clear_content(report_id).await?;
+        }
+        rows.content.push((report_id, checked.clone()));
     }
     let action = intent.op.as_str();
     rows.versions.push(VersionInsert {

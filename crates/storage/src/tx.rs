@@ -84,13 +84,11 @@ pub(crate) trait ReportTx {
         replaces: i64,
         row: &ReportWrite<'_>,
     ) -> impl Future<Output = sqlx::Result<bool>> + Send;
-    /// Replaces the submitted figures and activities of a report.
-    fn replace_content(
-        &mut self,
-        report_id: i64,
-        checked: &CheckedReport,
-        had_content: bool,
-    ) -> impl Future<Output = sqlx::Result<()>> + Send;
+    /// Removes the submitted figures and activities of a report (before new ones).
+    fn clear_content(&mut self, report_id: i64) -> impl Future<Output = sqlx::Result<()>> + Send;
+    /// Inserts the submitted figures and activities of reports: one statement for
+    /// the values of all of them, one for the activities (as many as the limits need).
+    fn insert_content(&mut self, reports: &[(i64, CheckedReport)]) -> impl Future<Output = sqlx::Result<()>> + Send;
     /// Writes a review if the report is still at version `replaces` (else false).
     fn set_review(
         &mut self,
@@ -212,32 +210,32 @@ macro_rules! impl_report_tx {
                 Ok(n == 1)
             }
 
-            async fn replace_content(
-                &mut self,
-                report_id: i64,
-                checked: &CheckedReport,
-                had_content: bool,
-            ) -> sqlx::Result<()> {
-                if had_content {
-                    sqlx::query("DELETE FROM report_values WHERE report_id = $1").bind(report_id).execute(&mut *self).await?;
-                    sqlx::query("DELETE FROM report_activities WHERE report_id = $1").bind(report_id).execute(&mut *self).await?;
-                }
-                // One statement for all the values, one for all the activities.
-                let values: Vec<(&String, &i64)> = checked.values.iter().collect();
+            async fn clear_content(&mut self, report_id: i64) -> sqlx::Result<()> {
+                sqlx::query("DELETE FROM report_values WHERE report_id = $1").bind(report_id).execute(&mut *self).await?;
+                sqlx::query("DELETE FROM report_activities WHERE report_id = $1").bind(report_id).execute(&mut *self).await?;
+                Ok(())
+            }
+
+            async fn insert_content(&mut self, reports: &[(i64, CheckedReport)]) -> sqlx::Result<()> {
+                let values: Vec<(i64, &String, &i64)> =
+                    reports.iter().flat_map(|(id, c)| c.values.iter().map(move |(k, v)| (*id, k, v))).collect();
                 for chunk in values.chunks(VALUES_PER_INSERT) {
                     let mut q = QueryBuilder::<$db>::new("INSERT INTO report_values (report_id, indicator_key, value) ");
-                    q.push_values(chunk, |mut row, (key, value)| {
-                        row.push_bind(report_id).push_bind(*key).push_bind(**value);
+                    q.push_values(chunk, |mut row, (report_id, key, value)| {
+                        row.push_bind(*report_id).push_bind(*key).push_bind(**value);
                     });
                     q.build().execute(&mut *self).await?;
                 }
-                let activities: Vec<(usize, &CheckedActivity)> = checked.activities.iter().enumerate().collect();
+                let activities: Vec<(i64, usize, &CheckedActivity)> = reports
+                    .iter()
+                    .flat_map(|(id, c)| c.activities.iter().enumerate().map(move |(p, a)| (*id, p, a)))
+                    .collect();
                 for chunk in activities.chunks(ACTIVITIES_PER_INSERT) {
                     let mut q = QueryBuilder::<$db>::new(
                         "INSERT INTO report_activities (report_id, position, title, held_on, area, place, participants, funds_vnd, result, tag) ",
                     );
-                    q.push_values(chunk, |mut row, (position, a)| {
-                        row.push_bind(report_id)
+                    q.push_values(chunk, |mut row, (report_id, position, a)| {
+                        row.push_bind(*report_id)
                             .push_bind(*position as i64)
                             .push_bind(&a.title)
                             .push_bind(a.held_on)
