@@ -118,8 +118,8 @@ pub async fn claim_self_assessment(
         .await)?)
 }
 
-/// How one claimed delivery went: written by `finish` or, for a round of reminders,
-/// by `finish_many` (one statement per 500, not one commit per unit: a national
+/// How one claimed delivery went, written for a round of reminders by
+/// `finish_many` (one statement per 500, not one commit per unit: a national
 /// round is 100,000 reminders, and a commit each held the write lock from the
 /// submissions of the hours before the deadline, #24).
 #[derive(Debug, Clone)]
@@ -132,23 +132,6 @@ pub struct Finished {
     pub at: DateTime<Utc>,
     /// When a failed one is tried again (None: the status is final).
     pub next_attempt: Option<DateTime<Utc>>,
-}
-
-/// Records how a claimed reminder went; `next_attempt`: when a failed one is tried
-/// again (None: the status is final).
-#[allow(clippy::too_many_arguments)]
-pub async fn finish(
-    db: &Db,
-    id: i64,
-    status: &str,
-    email_to: &str,
-    email_result: Option<&str>,
-    webhook_result: Option<&str>,
-    now: DateTime<Utc>,
-    next_attempt: Option<DateTime<Utc>>,
-) -> Result<()> {
-    let row = Finished::new(id, status, email_to, email_result, webhook_result, now, next_attempt);
-    finish_in(db, "reminder_deliveries", &[row]).await
 }
 
 impl Finished {

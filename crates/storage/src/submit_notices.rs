@@ -245,27 +245,8 @@ pub async fn claim_due(db: &Db, holder: &str, now: DateTime<Utc>, limit: i64) ->
     .await)?)
 }
 
-/// Records how a try went; `next_attempt`: when a failed one is tried again.
-#[allow(clippy::too_many_arguments)]
-pub async fn finish(
-    db: &Db,
-    id: i64,
-    status: &str,
-    email_to: &str,
-    email_result: Option<&str>,
-    webhook_result: Option<&str>,
-    now: DateTime<Utc>,
-    next_attempt: Option<DateTime<Utc>>,
-) -> Result<()> {
-    let row = crate::reminder_deliveries::Finished::new(
-        id,
-        status,
-        email_to,
-        email_result,
-        webhook_result,
-        now,
-        next_attempt,
-    );
+/// Records how a try went (`next_attempt` of the row: when a failed one is tried again).
+pub async fn finish(db: &Db, row: crate::reminder_deliveries::Finished) -> Result<()> {
     crate::reminder_deliveries::finish_in(db, "submit_notice_deliveries", &[row]).await
 }
 

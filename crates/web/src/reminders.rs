@@ -576,7 +576,9 @@ impl Reminders {
         for c in claimed {
             tried += 1;
             let Some(notice) = notices::by_id(&self.db, c.notice_id).await? else {
-                notices::finish(&self.db, c.id, "failed", "", Some("error: no notice"), None, self.now(), None).await?;
+                let row =
+                    deliveries::Finished::new(c.id, "failed", "", Some("error: no notice"), None, self.now(), None);
+                notices::finish(&self.db, row).await?;
                 continue;
             };
             let (message_vi, message_en, href) = crate::actions::submit_notices::messages(&notice, &periods, tz);
@@ -658,8 +660,7 @@ impl Reminders {
             } else {
                 None
             };
-            notices::finish(
-                &self.db,
+            let row = deliveries::Finished::new(
                 c.id,
                 status,
                 &email_to,
@@ -667,8 +668,8 @@ impl Reminders {
                 webhook_result.as_deref(),
                 self.now(),
                 next,
-            )
-            .await?;
+            );
+            notices::finish(&self.db, row).await?;
         }
         Ok(tried)
     }
