@@ -7,8 +7,9 @@
 //! (a channel send and two thread wake-ups), to learn whether the connection is
 //! still usable after a statement dropped half-way. A SQLite connection is always
 //! usable then: its thread runs one command after another, so a command sent after
-//! a dropped one simply runs after it. A submission makes four reads before its
-//! grouped write; each was a statement, a spawned task and a ping.
+//! a dropped one simply runs after it (a connection whose thread is gone is not
+//! kept: `keep_unless_broken`). A submission makes four reads before its grouped
+//! write; each was a statement, a spawned task and a ping.
 //!
 //! So single statements on SQLite run on connections kept here, taken and given back
 //! without a round trip. Transactions (`begin`, the grouped writer, migrations) use
@@ -94,6 +95,21 @@ impl Taken {
     fn conn(&mut self) -> Result<&mut SqliteConnection, sqlx::Error> {
         self.conn.as_mut().ok_or(sqlx::Error::PoolClosed)
     }
+
+    /// A connection whose thread is gone (or whose file failed under it) is not
+    /// kept: the next statement opens a fresh one (what sqlx's ping on release was
+    /// for).
+    fn keep_unless_broken<T>(&mut self, result: &Result<T, sqlx::Error>) {
+        if let Err(e) = result {
+            if broken(e) {
+                self.conn = None;
+            }
+        }
+    }
+}
+
+fn broken(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::WorkerCrashed | sqlx::Error::Io(_) | sqlx::Error::Protocol(_))
 }
 
 impl SqliteDb {
@@ -153,6 +169,9 @@ impl<'p> Executor<'p> for &'_ SqliteDb {
         futures_util::stream::once(async move {
             let mut taken = single.take().await?;
             let items: Vec<_> = taken.conn()?.fetch_many(query).collect().await;
+            if let Some(failed) = items.iter().find(|item| item.is_err()) {
+                taken.keep_unless_broken(failed);
+            }
             Ok::<_, sqlx::Error>(items)
         })
         .flat_map(|gathered| match gathered {
@@ -172,7 +191,9 @@ impl<'p> Executor<'p> for &'_ SqliteDb {
         let single = self.single.clone();
         async move {
             let mut taken = single.take().await?;
-            taken.conn()?.fetch_optional(query).await
+            let result = taken.conn()?.fetch_optional(query).await;
+            taken.keep_unless_broken(&result);
+            result
         }
         .boxed()
     }
