@@ -297,8 +297,9 @@ impl Db {
             .await?;
         // Single statements (reads above all) on connections given back without a
         // round trip to their thread (#24, see sqlite_db.rs).
-        let max = settings.sqlite_connections.max(1);
-        Ok(Db::Sqlite(crate::SqliteDb::new(pool, options, max, settings.acquire_timeout(Backend::Sqlite))))
+        let single =
+            crate::SqliteDb::new(pool, options, settings.sqlite_connections, settings.acquire_timeout(Backend::Sqlite));
+        Ok(Db::Sqlite(single))
     }
 
     pub fn backend(&self) -> Backend {

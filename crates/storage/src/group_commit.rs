@@ -98,7 +98,7 @@ fn stopped() -> SaveError {
     SaveError::Storage(StorageError::Unavailable("the report writer has stopped".into()))
 }
 
-async fn run(db: crate::SqliteDb, mut rx: mpsc::Receiver<Job>) {
+async fn run(sqlite: crate::SqliteDb, mut rx: mpsc::Receiver<Job>) {
     // Saves of a unit already in the batch wait for the next one, so that a batch
     // touches each unit once (the fast path of `save_batch`).
     let mut waiting: std::collections::VecDeque<Job> = std::collections::VecDeque::new();
@@ -138,7 +138,7 @@ async fn run(db: crate::SqliteDb, mut rx: mpsc::Receiver<Job>) {
         let requests: Vec<SaveRequest<'_>> = saves.iter().map(|s| s.request()).collect();
         let t0 = std::time::Instant::now();
         let pressed: Vec<reports::Pressed> = saves.iter().map(|s| s.pressed).collect();
-        let results = match reports::save_batch_pressed(db.pool(), &requests, &pressed).await {
+        let results = match reports::save_batch_pressed(sqlite.pool(), &requests, &pressed).await {
             Ok(results) => results,
             Err(e) => {
                 // Nothing of the batch was committed: every caller gets the error.
@@ -167,7 +167,7 @@ async fn run(db: crate::SqliteDb, mut rx: mpsc::Receiver<Job>) {
                 }
             }
         }
-        let db = Db::Sqlite(db.clone());
+        let db = Db::Sqlite(sqlite.clone());
         for (job, e) in replays {
             let key = job.save.idempotency_key.as_deref().unwrap_or_default();
             let answer = match reports::replay(&db, key, &job.save.who.name).await {

@@ -18,7 +18,6 @@
 
 use std::fmt;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -47,7 +46,6 @@ struct Connections {
     idle: Mutex<Vec<SqliteConnection>>,
     permits: Arc<Semaphore>,
     acquire_timeout: Duration,
-    closed: AtomicBool,
 }
 
 /// A connection taken from `Connections`; goes back to it when dropped (no ping).
@@ -60,7 +58,8 @@ struct Taken {
 impl Drop for Taken {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
-            if !self.from.closed.load(Ordering::Acquire) {
+            // Closed (`SqliteDb::close`): the connection is dropped, not kept.
+            if !self.from.permits.is_closed() {
                 self.from.idle().push(conn);
             }
         }
@@ -74,9 +73,6 @@ impl Connections {
     }
 
     async fn take(self: Arc<Self>) -> Result<Taken, sqlx::Error> {
-        if self.closed.load(Ordering::Acquire) {
-            return Err(sqlx::Error::PoolClosed);
-        }
         let permit = match tokio::time::timeout(self.acquire_timeout, self.permits.clone().acquire_owned()).await {
             Ok(Ok(permit)) => permit,
             Ok(Err(_)) => return Err(sqlx::Error::PoolClosed),
@@ -123,7 +119,6 @@ impl SqliteDb {
                 idle: Mutex::new(Vec::new()),
                 permits: Arc::new(Semaphore::new(max)),
                 acquire_timeout,
-                closed: AtomicBool::new(false),
             }),
         }
     }
@@ -136,7 +131,6 @@ impl SqliteDb {
     /// Closes the pool and every connection for single statements; statements after
     /// this fail with `PoolClosed` (a restore replaces the file under a closed handle).
     pub async fn close(&self) {
-        self.single.closed.store(true, Ordering::Release);
         self.single.permits.close();
         let idle: Vec<SqliteConnection> = std::mem::take(&mut *self.single.idle());
         for conn in idle {
