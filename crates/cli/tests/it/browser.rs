@@ -974,3 +974,49 @@ async fn at_1366_a_district_office_writes_its_plan_from_the_provinces_and_sends_
     let five = province["indicators"].as_array().and_then(|l| l.iter().find(|i| i["indicator"] == "5")).expect("5");
     assert_eq!(five["sum"], json!(680), "{province}");
 }
+
+/// The office reads the automatic reminders on a phone: each one stacked, every cell
+/// (unit, week, deadline, result, channels) inside a 360 px screen, none cut off.
+#[tokio::test]
+async fn the_office_reads_the_reminders_on_a_360_px_phone_without_a_cell_cut_off() {
+    let Some(driver) = chromedriver() else { return };
+    let app = crate::support::spawn_app_at(thursday_of_week_1()).await;
+    add_user(&app.db, "office", Role::Admin, &[], PW).await;
+    let reminders = phongtrao_web::reminders::Reminders::new(
+        app.db.clone(),
+        phongtrao_web::reminders::ReminderConfig::default(),
+        phongtrao_web::metrics::Metrics::new(),
+    )
+    .expect("scheduler");
+    let friday =
+        chrono::DateTime::parse_from_rfc3339("2023-03-03T09:00:00+07:00").expect("time").with_timezone(&chrono::Utc);
+    let outcome = reminders.tick(friday).await.expect("tick");
+    assert!(outcome.claimed > 10, "{outcome:?}");
+    let profile = tempfile::tempdir().expect("profile");
+    let c = chromium(&driver, profile.path(), (360, 740), true).await;
+    let result = async {
+        log_in(&c, &app.base, "office").await?;
+        // Logged in: the office lands on its overview, away from the login form.
+        c.wait().for_element(Locator::Css("form[action='/logout']")).await?;
+        c.goto(&format!("{}/admin/reminders", app.base)).await?;
+        loaded(&c, "/admin/reminders").await?;
+        let rows = c.execute("return document.querySelectorAll('main table tbody tr').length", vec![]).await?;
+        assert_eq!(rows.as_u64(), Some(outcome.claimed), "one row per reminder");
+        let widest = c
+            .execute(
+                "return [Math.max(...[...document.querySelectorAll('main td')].map(e => e.getBoundingClientRect().right)), window.innerWidth]",
+                vec![],
+            )
+            .await?;
+        assert!(widest[0].as_f64() <= widest[1].as_f64(), "a reminder's cell goes past the screen: {widest}");
+        let text = c.find(Locator::Css("main table tbody tr")).await?.text().await?;
+        assert!(text.contains("Chưa có kênh gửi"), "the result of the reminder is shown: {text}");
+        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
+        let png = c.screenshot().await?;
+        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/reminders-360.png"), png).ok();
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("browser flow");
+}
