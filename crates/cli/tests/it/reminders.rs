@@ -198,8 +198,9 @@ async fn units_that_have_not_submitted_get_exactly_one_reminder_each_across_tick
     app.login_form(&office, "office", "mat-khau-thu-nghiem-1", "198.51.100.9").await;
     let page = office.get(format!("{}/admin/reminders", app.base)).send().await.expect("page");
     let html = page.text().await.expect("html");
-    assert!(html.contains("<td class=\"nowrap\">16h00 03/03/2023</td>"), "{html}");
-    assert!(html.contains("<td>Đã gửi</td>") && html.contains("e-mail: đã gửi"), "{html}");
+    // Each cell carries its label (stacked on a phone): the deadline and the result.
+    assert!(html.contains("data-label=\"Hạn\">16h00 03/03/2023</td>"), "{html}");
+    assert!(html.contains("data-label=\"Kết quả\">Đã gửi</td>") && html.contains("e-mail: đã gửi"), "{html}");
     assert!(html.contains("webhook: đã gửi (HTTP 200)") && !html.contains("vi.ops_"), "{html}");
     assert!(!html.contains(">sent<") && !html.contains(": sent"), "a stored code shown raw: {html}");
     let reporter = app
