@@ -119,7 +119,7 @@ pub async fn claim_self_assessment(
 }
 
 /// How one claimed delivery went, written for a round of reminders by
-/// `finish_many` (one statement per 500, not one commit per unit: a national
+/// `Finishing` (a thousand at a time, not one commit per unit: a national
 /// round is 100,000 reminders, and a commit each held the write lock from the
 /// submissions of the hours before the deadline, #24).
 #[derive(Debug, Clone)]
@@ -157,9 +157,33 @@ impl Finished {
     }
 }
 
-/// Records how several claimed reminders went, 500 rows a statement.
-pub async fn finish_many(db: &Db, rows: &[Finished]) -> Result<()> {
-    finish_in(db, "reminder_deliveries", rows).await
+/// How the reminders of a round went, written a thousand at a time (500 rows a
+/// statement). The claims were written before anything was sent (at most once);
+/// if the server stops before a thousand is written, those rows stay "pending".
+pub struct Finishing<'a> {
+    db: &'a Db,
+    rows: Vec<Finished>,
+}
+
+impl<'a> Finishing<'a> {
+    const AT_ONCE: usize = 1000;
+
+    pub fn new(db: &'a Db) -> Finishing<'a> {
+        Finishing { db, rows: Vec::new() }
+    }
+
+    pub async fn push(&mut self, row: Finished) -> Result<()> {
+        self.rows.push(row);
+        if self.rows.len() >= Self::AT_ONCE {
+            finish_in(self.db, "reminder_deliveries", &std::mem::take(&mut self.rows)).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is left.
+    pub async fn done(self) -> Result<()> {
+        finish_in(self.db, "reminder_deliveries", &self.rows).await
+    }
 }
 
 /// How deliveries went, in a table of deliveries (reminders, submission notices): the

@@ -225,16 +225,15 @@ impl Reminders {
             )
             .await?;
             // The claimed units and their addresses read a thousand at a time, not
-            // one by one.
+            // one by one; how each went is written a thousand at a time too (a commit
+            // per unit held the write lock from the submissions before the deadline,
+            // #24).
+            let mut finishing = deliveries::Finishing::new(&self.db);
             for batch in claimed.chunks(1000) {
                 let ids: Vec<i64> = batch.iter().map(|c| c.unit_id).collect();
                 let units: HashMap<i64, UnitRow> =
                     units::by_ids(&self.db, &ids).await?.into_iter().map(|u| (u.id, u)).collect();
                 let mut emails = deliveries::emails_of_units(&self.db, &ids).await?;
-                // How each went is written for the thousand at once (a commit per unit
-                // held the write lock from the submissions before the deadline, #24);
-                // the claim was written before anything was sent.
-                let mut finished = Vec::with_capacity(batch.len());
                 for c in batch {
                     outcome.claimed += 1;
                     let unit = units.get(&c.unit_id).ok_or_else(|| StorageError::NotFound(c.unit_id.to_string()))?;
@@ -242,10 +241,10 @@ impl Reminders {
                     let attempt = Attempt { id: c.id, number: 1, campaign_id: campaign.row.id, previous: None };
                     let (delivery, row) = self.deliver(&attempt, unit, &emails, &period, kind, at).await?;
                     outcome.count(delivery);
-                    finished.push(row);
+                    finishing.push(row).await?;
                 }
-                deliveries::finish_many(&self.db, &finished).await?;
             }
+            finishing.done().await?;
         }
         self.remind_self_assessment(campaign, at, outcome, run_id).await?;
         // Failed reminders whose next try is due.
@@ -259,7 +258,7 @@ impl Reminders {
             let units: HashMap<i64, UnitRow> =
                 units::by_ids(&self.db, &ids).await?.into_iter().map(|u| (u.id, u)).collect();
             let mut emails = deliveries::emails_of_units(&self.db, &ids).await?;
-            let mut finished = Vec::with_capacity(retries.len());
+            let mut finishing = deliveries::Finishing::new(&self.db);
             for r in retries {
                 let (Some(unit), Some(period)) =
                     (units.get(&r.unit_id), periods.iter().find(|p| i64::from(p.seq) == r.period_seq))
@@ -277,9 +276,9 @@ impl Reminders {
                 let emails = emails.remove(&r.unit_id).unwrap_or_default();
                 let (delivery, row) = self.deliver(&attempt, unit, &emails, period, kind, at).await?;
                 outcome.count(delivery);
-                finished.push(row);
+                finishing.push(row).await?;
             }
-            deliveries::finish_many(&self.db, &finished).await?;
+            finishing.done().await?;
         }
         // Submission notices for the officers who chose e-mail or the webhook.
         outcome.notices += self.deliver_notices(campaign, at).await?;
@@ -339,7 +338,7 @@ impl Reminders {
         let mut emails = deliveries::emails_of_units(&self.db, &ids).await?;
         let local = deadline.with_timezone(&campaign.plan.campaign.timezone);
         // Written a thousand at a time, as the weekly reminders.
-        let mut finished = Vec::new();
+        let mut finishing = deliveries::Finishing::new(&self.db);
         for c in claimed {
             outcome.claimed += 1;
             let Some(unit) = units.get(&c.unit_id) else { continue };
@@ -374,27 +373,22 @@ impl Reminders {
                     (None, None),
                 )
                 .await;
-            let status = sent.status();
+            let (status, delivery) = sent.outcome();
+            outcome.count(delivery);
             let (email_result, webhook_result) = (sent.email, sent.webhook);
-            match status {
-                "sent" => outcome.sent += 1,
-                "failed" => outcome.failed += 1,
-                _ => {}
-            }
-            finished.push(deliveries::Finished::new(
-                c.id,
-                status,
-                &emails.join(", "),
-                Some(&email_result),
-                Some(&webhook_result),
-                self.now(),
-                None,
-            ));
-            if finished.len() == 1000 {
-                deliveries::finish_many(&self.db, &std::mem::take(&mut finished)).await?;
-            }
+            finishing
+                .push(deliveries::Finished::new(
+                    c.id,
+                    status,
+                    &emails.join(", "),
+                    Some(&email_result),
+                    Some(&webhook_result),
+                    self.now(),
+                    None,
+                ))
+                .await?;
         }
-        deliveries::finish_many(&self.db, &finished).await?;
+        finishing.done().await?;
         Ok(())
     }
 
@@ -519,7 +513,7 @@ impl Reminders {
             "kind": kind, "deadline": deadline,
             "message_vi": message_vi, "message_en": message_en,
         });
-        let Sent { email: email_result, webhook: webhook_result, ok, failed } = self
+        let sent = self
             .send_both(
                 unit,
                 emails,
@@ -530,11 +524,8 @@ impl Reminders {
                 (previous_email, previous_webhook),
             )
             .await;
-        let (status, delivery) = match (ok, failed) {
-            (_, true) => ("failed", Delivery::Failed),
-            (true, false) => ("sent", Delivery::Sent),
-            (false, false) => ("no_channel", Delivery::NoChannel),
-        };
+        let (status, delivery) = sent.outcome();
+        let Sent { email: email_result, webhook: webhook_result, failed, .. } = sent;
         let next = if failed { self.next_attempt(period, kind, attempt.number, at) } else { None };
         if failed {
             tracing::warn!(
@@ -648,11 +639,7 @@ impl Reminders {
                     }
                 })
             };
-            let status = match (ok, failed) {
-                (_, true) => "failed",
-                (true, false) => "sent",
-                (false, false) => "no_channel",
-            };
+            let (status, _) = outcome(ok, failed);
             let next = if failed && c.attempts < MAX_TRIES {
                 let exponent = u32::try_from(c.attempts.clamp(1, 20) - 1).unwrap_or(0);
                 let wait = self.config.retry_base * 2i32.saturating_pow(exponent);
@@ -796,11 +783,17 @@ struct Sent {
 }
 
 impl Sent {
-    fn status(&self) -> &'static str {
-        match (self.ok, self.failed) {
-            (_, true) => "failed",
-            (true, false) => "sent",
-            (false, false) => "no_channel",
-        }
+    fn outcome(&self) -> (&'static str, Delivery) {
+        outcome(self.ok, self.failed)
+    }
+}
+
+/// A delivery's status as stored, and what it counts as: failed if a channel failed,
+/// else sent if one delivered it, else no channel.
+fn outcome(ok: bool, failed: bool) -> (&'static str, Delivery) {
+    match (ok, failed) {
+        (_, true) => ("failed", Delivery::Failed),
+        (true, false) => ("sent", Delivery::Sent),
+        (false, false) => ("no_channel", Delivery::NoChannel),
     }
 }
