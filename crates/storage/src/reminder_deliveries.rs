@@ -190,33 +190,26 @@ impl<'a> Finishing<'a> {
 /// same columns and the same retry clock in both. One UPDATE per 500 rows (7
 /// parameters a row: under both databases' limits).
 pub(crate) async fn finish_in(db: &Db, table: &'static str, rows: &[Finished]) -> Result<()> {
+    // VALUES columns are named column1… on both SQLite and PostgreSQL.
+    let head = format!(
+        "UPDATE {table} SET status = v.column2, email_to = v.column3, email_result = v.column4, webhook_result = v.column5,
+                finished_at = v.column6, next_attempt_ms = v.column7 FROM ("
+    );
+    let tail = format!(") AS v WHERE {table}.id = v.column1");
     for chunk in rows.chunks(500) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let n = i * 7;
-                format!("(${}, ${}, ${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6, n + 7)
-            })
-            .collect();
-        // VALUES columns are named column1… on both SQLite and PostgreSQL.
-        let sql = format!(
-            "UPDATE {table} SET status = v.column2, email_to = v.column3, email_result = v.column4, webhook_result = v.column5,
-                    finished_at = v.column6, next_attempt_ms = v.column7
-             FROM (VALUES {}) AS v WHERE {table}.id = v.column1",
-            values.join(", ")
-        );
         with_pool!(db, pool => {
-            let mut q = sqlx::query(&sql);
-            for r in chunk {
-                q = q
-                    .bind(r.id)
-                    .bind(r.status.as_str())
-                    .bind(r.email_to.as_str())
-                    .bind(r.email_result.as_deref())
-                    .bind(r.webhook_result.as_deref())
-                    .bind(r.at)
-                    .bind(r.next_attempt.map(|t| t.timestamp_millis()));
-            }
-            q.execute(pool).await.map(|_| ())
+            let mut q = sqlx::QueryBuilder::new(&head);
+            q.push_values(chunk, |mut row, r| {
+                row.push_bind(r.id)
+                    .push_bind(r.status.as_str())
+                    .push_bind(r.email_to.as_str())
+                    .push_bind(r.email_result.as_deref())
+                    .push_bind(r.webhook_result.as_deref())
+                    .push_bind(r.at)
+                    .push_bind(r.next_attempt.map(|t| t.timestamp_millis()));
+            });
+            q.push(&tail);
+            q.build().execute(pool).await.map(|_| ())
         })?;
     }
     Ok(())
