@@ -279,7 +279,7 @@ impl Db {
             // Fewer, larger checkpoints (the WAL is flushed at every commit anyway).
             .pragma("wal_autocheckpoint", "8000")
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(crate::sqlite_db::BUSY_TIMEOUT)
             // A statement's rows reach the request through a bounded channel from the
             // connection's thread; at sqlx's 50 a 700-row read (the national
             // dashboard's children) stopped and woke that thread 14 times (#24).

@@ -30,6 +30,7 @@ pub mod rollups;
 pub mod secrets;
 pub mod seed;
 mod sqlite_db;
+mod sqlite_here;
 pub use sqlite_db::SqliteDb;
 pub mod settings;
 pub mod submit_notices;

@@ -974,13 +974,19 @@ pub async fn form_facts(db: &Db, key: &ReportKey) -> Result<FormFacts> {
                UNION ALL
                SELECT 'report', '', CAST(id AS BIGINT), CAST(NULL AS TIMESTAMPTZ)
                  FROM reports WHERE campaign_id = $1 AND unit_id = $2 AND kind = $4 AND period_seq = $3";
-    let rows: Vec<(String, String, i64, Option<DateTime<Utc>>)> = with_pool!(db, pool => sqlx::query_as(sql)
-        .bind(campaign_id)
-        .bind(unit_id)
-        .bind(seq)
-        .bind(Text(key.kind))
-        .fetch_all(pool)
-        .await)?;
+    let rows: Vec<(String, String, i64, Option<DateTime<Utc>>)> = match db {
+        // On the request's thread (sqlite_here.rs): every submission reads its form.
+        Db::Sqlite(s) => s.read_here(|c| {
+            let mut statement = c.prepare_cached(sql)?;
+            let params = rusqlite::named_params! {"$1": campaign_id, "$2": unit_id, "$3": seq, "$4": key.kind.as_str()};
+            let rows = statement
+                .query_map(params, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, crate::sqlite_here::opt_time(r, 3)?)))?;
+            rows.collect()
+        })?,
+        Db::Postgres(pool) => {
+            sqlx::query_as(sql).bind(campaign_id).bind(unit_id).bind(seq).bind(Text(key.kind)).fetch_all(pool).await?
+        }
+    };
     let mut facts = FormFacts::default();
     for (tag, key, value, due) in rows {
         match tag.as_str() {

@@ -33,6 +33,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 pub struct SqliteDb {
     pool: SqlitePool,
     single: Arc<Connections>,
+    /// The hot path's reads on the request's own thread (`sqlite_here.rs`).
+    here: Arc<crate::sqlite_here::Here>,
 }
 
 impl fmt::Debug for SqliteDb {
@@ -108,12 +110,17 @@ fn broken(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::WorkerCrashed | sqlx::Error::Io(_) | sqlx::Error::Protocol(_))
 }
 
+/// How long a statement waits for a lock (the same as the pool's, `db.rs`).
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl SqliteDb {
     /// `max` connections for single statements, opened when first needed, besides the pool's.
     pub fn new(pool: SqlitePool, options: SqliteConnectOptions, max: u32, acquire_timeout: Duration) -> SqliteDb {
         let max = usize::try_from(max.max(1)).unwrap_or(1);
+        let here = crate::sqlite_here::Here::new(options.get_filename().to_path_buf(), max, BUSY_TIMEOUT);
         SqliteDb {
             pool,
+            here: Arc::new(here),
             single: Arc::new(Connections {
                 options,
                 idle: Mutex::new(Vec::new()),
@@ -121,6 +128,14 @@ impl SqliteDb {
                 acquire_timeout,
             }),
         }
+    }
+
+    /// Runs `read` on this thread (`sqlite_here.rs`): the reads of every submission.
+    pub(crate) fn read_here<T>(
+        &self,
+        read: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
+    ) -> crate::Result<T> {
+        self.here.read(read)
     }
 
     /// sqlx's pool (transactions, migrations, the session store).
@@ -131,6 +146,7 @@ impl SqliteDb {
     /// Closes the pool and every connection for single statements; statements after
     /// this fail with `PoolClosed` (a restore replaces the file under a closed handle).
     pub async fn close(&self) {
+        self.here.close();
         self.single.permits.close();
         let idle: Vec<SqliteConnection> = std::mem::take(&mut *self.single.idle());
         for conn in idle {
@@ -276,6 +292,32 @@ mod tests {
             sqlx::query_as("SELECT value FROM json_each('[1,2,3]')").fetch_all(s).await.expect("rows");
         assert_eq!(rows, vec![(1,), (2,), (3,)]);
         db.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// A read on the request's thread sees what the pool committed just before, on
+    /// connections it keeps; closed, it refuses (503) and keeps none.
+    #[tokio::test]
+    async fn reads_on_the_request_thread_see_every_commit_and_stop_when_closed() {
+        let (db, dir) = open("here", 2).await;
+        let s = single(&db);
+        sqlx::query("CREATE TABLE t (n INTEGER)").execute(&**s).await.expect("create");
+        for n in 1..=3_i64 {
+            sqlx::query("INSERT INTO t (n) VALUES ($1)").bind(n).execute(&**s).await.expect("insert");
+            let sum: i64 = s
+                .read_here(|c| {
+                    c.query_row("SELECT SUM(n) FROM t WHERE n <= $1", rusqlite::named_params! {"$1": n}, |r| r.get(0))
+                })
+                .expect("read here");
+            assert_eq!(sum, n * (n + 1) / 2);
+        }
+        assert_eq!(s.here.kept(), 1);
+        let write = s.read_here(|c| c.execute("INSERT INTO t (n) VALUES (9)", []));
+        assert_eq!(write.expect_err("these connections only read").kind(), crate::ErrorKind::Internal);
+        db.close().await;
+        let e = s.read_here(|c| c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))).expect_err("closed");
+        assert_eq!(e.kind(), crate::ErrorKind::Unavailable, "{e}");
+        assert_eq!(s.here.kept(), 0);
         let _ = std::fs::remove_dir_all(dir);
     }
 

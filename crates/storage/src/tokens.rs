@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::sqlite_here::{opt_time, time_text};
+use crate::users::UserRow;
 use crate::{with_pool, Db, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -110,11 +112,11 @@ pub async fn user_by_token(
     token_sha256: &str,
     now: DateTime<Utc>,
     touches: &Touches,
-) -> Result<Option<(crate::users::UserRow, Vec<i64>)>> {
+) -> Result<Option<(UserRow, Vec<i64>)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
-        user: crate::users::UserRow,
+        user: UserRow,
         last_used_at: Option<DateTime<Utc>>,
         unit_id: Option<i64>,
     }
@@ -125,7 +127,21 @@ pub async fn user_by_token(
                  AND (t.expires_at > $2 OR (t.expires_at IS NULL AND t.created_at > $3))
                ORDER BY uu.unit_id";
     let legacy_cutoff = now - chrono::Duration::days(DEFAULT_DAYS);
-    let rows: Vec<Row> = with_pool!(db, pool => sqlx::query_as(sql).bind(token_sha256).bind(now).bind(legacy_cutoff).fetch_all(pool).await)?;
+    let rows: Vec<Row> = match db {
+        // On the request's thread (sqlite_here.rs): every API request reads its token.
+        Db::Sqlite(s) => s.read_here(|c| {
+            let mut statement = c.prepare_cached(sql)?;
+            let (now, cutoff) = (time_text(now), time_text(legacy_cutoff));
+            let params = rusqlite::named_params! {"$1": token_sha256, "$2": now, "$3": cutoff};
+            let rows = statement.query_map(params, |r| {
+                Ok(Row { user: UserRow::from_here(r, 0)?, last_used_at: opt_time(r, 9)?, unit_id: r.get(10)? })
+            })?;
+            rows.collect()
+        })?,
+        Db::Postgres(pool) => {
+            sqlx::query_as(sql).bind(token_sha256).bind(now).bind(legacy_cutoff).fetch_all(pool).await?
+        }
+    };
     let units = rows.iter().filter_map(|r| r.unit_id).collect();
     let Some(first) = rows.into_iter().next() else {
         return Ok(None);

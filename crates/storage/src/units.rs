@@ -41,6 +41,26 @@ impl UnitRow {
     pub fn level(&self) -> Option<Level> {
         Level::from_number(self.level)
     }
+
+    /// The row from columns `at..at + 12` (`COLUMNS`) of a read on the request's
+    /// thread (`sqlite_here.rs`).
+    pub(crate) fn from_here(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<UnitRow> {
+        use crate::sqlite_here::{checked, opt_date};
+        Ok(UnitRow {
+            id: row.get(at)?,
+            code: row.get(at + 1)?,
+            parent_id: row.get(at + 2)?,
+            kind: checked::<UnitKind>(row, at + 3)?,
+            level: row.get(at + 4)?,
+            name: row.get(at + 5)?,
+            admin_name: row.get(at + 6)?,
+            gso_code: row.get(at + 7)?,
+            position: row.get(at + 8)?,
+            active: row.get(at + 9)?,
+            valid_from: opt_date(row, at + 10)?,
+            valid_until: opt_date(row, at + 11)?,
+        })
+    }
 }
 
 const COLUMNS: &str =
@@ -155,7 +175,17 @@ pub async fn by_code_under_with_ancestry(db: &Db, code: &str, root_id: i64) -> R
          ORDER BY up.depth",
         columns.join(", ")
     );
-    let rows: Vec<Up> = with_pool!(db, pool => sqlx::query_as(&sql).bind(code).bind(root_id).fetch_all(pool).await)?;
+    let rows: Vec<Up> = match db {
+        // On the request's thread (sqlite_here.rs): every submission reads its unit.
+        Db::Sqlite(s) => s.read_here(|c| {
+            let mut statement = c.prepare_cached(&sql)?;
+            let rows = statement.query_map(rusqlite::named_params! {"$1": code, "$2": root_id}, |r| {
+                Ok(Up { up_id: r.get(0)?, unit: UnitRow::from_here(r, 1)? })
+            })?;
+            rows.collect()
+        })?,
+        Db::Postgres(pool) => sqlx::query_as(&sql).bind(code).bind(root_id).fetch_all(pool).await?,
+    };
     let ancestry = rows.iter().map(|r| r.up_id).collect();
     Ok(rows.into_iter().next().map(|r| (r.unit, ancestry)))
 }

@@ -24,6 +24,23 @@ pub struct UserRow {
 }
 
 impl UserRow {
+    /// The row from columns `at..at + 9` of a read on the request's thread
+    /// (`sqlite_here.rs`), in the order of the struct.
+    pub(crate) fn from_here(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<UserRow> {
+        use crate::sqlite_here::{checked, time};
+        Ok(UserRow {
+            id: row.get(at)?,
+            username: row.get(at + 1)?,
+            display_name: row.get(at + 2)?,
+            password_hash: row.get(at + 3)?,
+            role: checked::<Role>(row, at + 4)?,
+            must_change_password: row.get(at + 5)?,
+            active: row.get(at + 6)?,
+            created_at: time(row, at + 7)?,
+            updated_at: time(row, at + 8)?,
+        })
+    }
+
     pub fn role(&self) -> Option<Role> {
         Role::parse(&self.role)
     }

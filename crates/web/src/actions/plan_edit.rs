@@ -85,7 +85,7 @@ pub async fn start_amend(
     campaign_choice::ensure_running(campaign)?;
     let edit = PlanEdit::from_toml(&campaign.row.plan_toml).map_err(Failure::invalid)?;
     let review =
-        Review::written(edit, campaign.row.plan_toml.clone(), MODE_AMEND, Some(campaign.row.code.clone()), None);
+        Review::written(edit, campaign.row.plan_toml.to_string(), MODE_AMEND, Some(campaign.row.code.clone()), None);
     store(state, actor, &campaign.row.code, &review).await
 }
 
