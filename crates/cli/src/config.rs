@@ -22,8 +22,9 @@ pub struct DatabaseArgs {
     /// SQLite.
     #[arg(long, env = "PHONGTRAO_DB_ACQUIRE_TIMEOUT", value_parser = parse_seconds)]
     pub db_acquire_timeout: Option<f64>,
-    /// How many connections the SQLite pool may open for transactions, and as many
-    /// again for single statements (readers run in parallel with the one writer).
+    /// How many connections the SQLite pool may open for transactions, as many again
+    /// for single statements, and at most as many kept for the reads a request makes
+    /// on its own thread (readers run in parallel with the one writer).
     #[arg(long, env = "PHONGTRAO_SQLITE_CONNECTIONS", default_value_t = phongtrao_storage::DEFAULT_SQLITE_CONNECTIONS,
           value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub sqlite_connections: u32,

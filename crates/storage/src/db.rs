@@ -160,10 +160,11 @@ pub struct DbOptions {
     /// the client gets 503 instead of a hang). None: the backend's default
     /// (`default_acquire_timeout`).
     pub acquire_timeout: Option<Duration>,
-    /// How many connections the SQLite pool may open for transactions, and as many
-    /// again for single statements (readers run in parallel with the one writer,
-    /// WAL; see sqlite_db.rs). Both are opened when first needed. PostgreSQL's pool
-    /// has 16.
+    /// How many connections the SQLite pool may open for transactions, as many again
+    /// for single statements, and at most as many kept for the reads a request makes
+    /// on its own thread (readers run in parallel with the one writer, WAL; see
+    /// sqlite_db.rs and sqlite_here.rs). All are opened when first needed.
+    /// PostgreSQL's pool has 16.
     pub sqlite_connections: u32,
 }
 
