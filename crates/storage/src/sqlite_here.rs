@@ -1,6 +1,6 @@
 //! Reads that run on the request's own thread: the four reads every submission makes
 //! before its grouped write (its token, its campaign, its unit with the ancestry, the
-//! form's facts), on SQLite.
+//! form's facts), and the user and units of a page's session, on SQLite.
 //!
 //! Why (#24): sqlx's SQLite driver runs every statement on the connection's own
 //! thread; the request sends the statement there and waits for the rows to come

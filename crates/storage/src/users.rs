@@ -153,16 +153,32 @@ pub async fn count_with_role(db: &Db, role: Role) -> Result<i64> {
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<UserRow>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-    Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?)
+    match db {
+        // On the request's thread (sqlite_here.rs): every page a user opens reads it.
+        Db::Sqlite(s) => s.read_here(|c| {
+            let mut statement = c.prepare_cached(&sql)?;
+            let mut rows = statement.query(rusqlite::named_params! {"$1": id})?;
+            rows.next()?.map(|r| UserRow::from_here(r, 0)).transpose()
+        }),
+        Db::Postgres(pool) => Ok(sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?),
+    }
 }
 
 /// The units given to a user.
 pub async fn unit_ids(db: &Db, user_id: i64) -> Result<Vec<i64>> {
-    let rows: Vec<(i64,)> = with_pool!(db, pool => sqlx::query_as("SELECT unit_id FROM user_units WHERE user_id = $1 ORDER BY unit_id")
-        .bind(user_id)
-        .fetch_all(pool)
-        .await)?;
-    Ok(rows.into_iter().map(|(id,)| id).collect())
+    let sql = "SELECT unit_id FROM user_units WHERE user_id = $1 ORDER BY unit_id";
+    match db {
+        // On the request's thread (sqlite_here.rs): every page a user opens reads them.
+        Db::Sqlite(s) => s.read_here(|c| {
+            let mut statement = c.prepare_cached(sql)?;
+            let rows = statement.query_map(rusqlite::named_params! {"$1": user_id}, |r| r.get(0))?;
+            rows.collect()
+        }),
+        Db::Postgres(pool) => {
+            let rows: Vec<(i64,)> = sqlx::query_as(sql).bind(user_id).fetch_all(pool).await?;
+            Ok(rows.into_iter().map(|(id,)| id).collect())
+        }
+    }
 }
 
 /// Sets a new password hash (the previous sessions stop working, since their
