@@ -129,9 +129,7 @@ async fn a_reporter_on_a_phone_logs_in_fills_in_and_submits_a_weekly_report() {
             assert!(Instant::now() < deadline, "no autosave: {text:?}");
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
-        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
-        let png = c.screenshot().await?;
-        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/report-form-phone.png"), png).ok();
+        keep_screenshot(&c, "report-form-phone.png").await?;
         c.find(Locator::Css("#submit-report")).await?.click().await?;
         loaded(&c, "saved=").await?;
         c.wait().for_element(Locator::Css(".status-submitted")).await?;
@@ -213,14 +211,22 @@ async fn the_dashboard_on_a_360_px_phone_never_scrolls_sideways_and_shows_the_js
             .execute("const f = document.querySelector('figure.scroll-x'); return [f.scrollWidth > f.clientWidth, f.getBoundingClientRect().right <= window.innerWidth]", vec![])
             .await?;
         assert_eq!(table, json!([true, true]));
-        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
-        let png = c.screenshot().await?;
-        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/dashboard-360.png"), png).ok();
+        keep_screenshot(&c, "dashboard-360.png").await?;
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;
     c.close().await.ok();
     result.expect("browser flow");
+}
+
+/// Keeps a screenshot of the page as it is now under `target/tmp/screenshots/NAME`
+/// (to look at; a failed write does not fail the test).
+pub(crate) async fn keep_screenshot(c: &fantoccini::Client, name: &str) -> Result<(), fantoccini::error::CmdError> {
+    let dir = concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots");
+    std::fs::create_dir_all(dir).ok();
+    let png = c.screenshot().await?;
+    std::fs::write(format!("{dir}/{name}"), png).ok();
+    Ok(())
 }
 
 /// Logs in through the form of the page at `base`.
@@ -266,9 +272,7 @@ async fn on_a_360_phone_a_reporter_reaches_this_weeks_form_in_one_tap_and_submit
             )
             .await?;
         assert_eq!(first_visible, json!(true), "the form's first input is on the first screen");
-        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
-        let png = c.screenshot().await?;
-        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/report-form-360.png"), png).ok();
+        keep_screenshot(&c, "report-form-360.png").await?;
         // A slow network: every answer of the server arrives 1.5 s after the request.
         c.execute(
             "window.__inflight = 0; const real = window.fetch; \
@@ -353,9 +357,7 @@ async fn a_reporters_pages_at_360_px_fit_the_screen_with_44_px_tap_targets() {
                 .await?;
             assert_eq!(small, json!([]), "links in lists under 44 px on {path}");
             let name = if path == "/" { "overview".to_string() } else { path.trim_start_matches('/').replace('/', "-") };
-            std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
-            let png = c.screenshot().await?;
-            std::fs::write(format!("{}/screenshots/360-{name}.png", env!("CARGO_TARGET_TMPDIR")), png).ok();
+            keep_screenshot(&c, &format!("360-{name}.png")).await?;
         }
         // Reports: this week first, and the links of lists and grid cells are 44 px targets.
         c.goto(&format!("{}/reports", app.base)).await?;
@@ -369,9 +371,7 @@ async fn a_reporters_pages_at_360_px_fit_the_screen_with_44_px_tap_targets() {
             )
             .await?;
         assert_eq!(small, json!(0), "links under 44 px on /reports");
-        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
-        let png = c.screenshot().await?;
-        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/reports-360.png"), png).ok();
+        keep_screenshot(&c, "reports-360.png").await?;
         c.goto(&format!("{}/home", app.base)).await?;
         loaded(&c, "/home").await?;
         let small = c
@@ -381,9 +381,7 @@ async fn a_reporters_pages_at_360_px_fit_the_screen_with_44_px_tap_targets() {
             )
             .await?;
         assert_eq!(small, json!(0), "links under 44 px on /home");
-        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
-        let png = c.screenshot().await?;
-        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/home-360.png"), png).ok();
+        keep_screenshot(&c, "home-360.png").await?;
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;
@@ -446,8 +444,6 @@ async fn at_1366_the_office_locks_a_week_after_confirming_and_the_reporter_sees_
         crate::support::add_token(&app.db, add_user(&app.db, "dt.hondat", Role::Unit, &["903"], PW).await).await;
     let r = app.submit(&hondat, "903", "2023-03-03", json!({"values": {"5": "800"}, "highlights": "Ra quân"})).await;
     assert_eq!(r.status(), 201);
-    let shots = concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots");
-    std::fs::create_dir_all(shots).ok();
     let profile = tempfile::tempdir().expect("profile");
     let c = chromium(&driver, profile.path(), (1366, 768), false).await;
     let result = async {
@@ -472,11 +468,11 @@ async fn at_1366_the_office_locks_a_week_after_confirming_and_the_reporter_sees_
         let header = c.find(Locator::Css("#week-2023-03-03")).await?.text().await?;
         assert!(header.contains("Đã khóa") && header.contains("Mở lại"), "{header}");
         c.execute("document.querySelector('table.report-grid').scrollIntoView()", vec![]).await?;
-        std::fs::write(format!("{shots}/office-grid-locked-1366.png"), c.screenshot().await?).ok();
+        keep_screenshot(&c, "office-grid-locked-1366.png").await?;
         // The reviewer's report page: the review box first, and still in view far down.
         c.goto(&format!("{}/reports/903/2023-03-03", app.base)).await?;
         loaded(&c, "/reports/903/").await?;
-        std::fs::write(format!("{shots}/review-top-1366.png"), c.screenshot().await?).ok();
+        keep_screenshot(&c, "review-top-1366.png").await?;
         let first_screen = c
             .execute("return document.querySelector('#review').getBoundingClientRect().bottom <= window.innerHeight", vec![])
             .await?;
@@ -505,7 +501,7 @@ async fn at_1366_the_office_locks_a_week_after_confirming_and_the_reporter_sees_
         assert!(notice.text().await?.contains("liên hệ Ban Phong trào"));
         let disabled = c.execute("return document.querySelector('#report-form input[name=\"v.5\"]').matches(':disabled')", vec![]).await?;
         assert_eq!(disabled, json!(true), "nothing can be typed");
-        std::fs::write(format!("{shots}/form-locked-1366.png"), c.screenshot().await?).ok();
+        keep_screenshot(&c, "form-locked-1366.png").await?;
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;
@@ -594,8 +590,6 @@ async fn at_1366_the_officers_week_from_a_new_account_to_a_move_in_the_audit_log
             .await;
         assert_eq!(r.status(), 201, "{unit}");
     }
-    let shots = concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots");
-    std::fs::create_dir_all(shots).ok();
     let profile = tempfile::tempdir().expect("profile");
     let c = chromium(&driver, profile.path(), (1366, 768), false).await;
     let result = async {
@@ -643,7 +637,7 @@ async fn at_1366_the_officers_week_from_a_new_account_to_a_move_in_the_audit_log
         loaded(&c, "/review").await?;
         // For the README: the whole page in one picture, then back to 1366×768.
         c.set_window_size(1366, 1300).await?;
-        std::fs::write(format!("{shots}/review-queue-1366.png"), c.screenshot().await?).ok();
+        keep_screenshot(&c, "review-queue-1366.png").await?;
         c.set_window_size(1366, 768).await?;
         let queue = text_of(&c, "ul.queue").await?;
         assert!(queue.contains("Hòn Đất") && queue.contains("Tân Hiệp") && queue.contains("Châu Thành"), "{queue}");
@@ -707,7 +701,7 @@ async fn at_1366_the_officers_week_from_a_new_account_to_a_move_in_the_audit_log
         loaded(&c, "/audit").await?;
         // For the README: the whole page in one picture, then back to 1366×768.
         c.set_window_size(1366, 1300).await?;
-        std::fs::write(format!("{shots}/audit-log-1366.png"), c.screenshot().await?).ok();
+        keep_screenshot(&c, "audit-log-1366.png").await?;
         c.set_window_size(1366, 768).await?;
         let log = c.execute("return document.querySelector('main').innerText", vec![]).await?;
         let log = log.as_str().unwrap_or_default().to_string();
@@ -754,8 +748,6 @@ async fn at_1366_the_office_fixes_an_imported_plan_in_the_editor_and_it_runs_wit
         crate::plan_edit::docx_with(&[("20.000 cây xanh", "nhiều cây xanh"), ("Phan Đình Nhân", "")]),
     )
     .expect("docx");
-    let shots = concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots");
-    std::fs::create_dir_all(shots).ok();
     let profile = tempfile::tempdir().expect("profile");
     let c = chromium(&driver, profile.path(), (1366, 768), false).await;
     let result = async {
@@ -772,7 +764,7 @@ async fn at_1366_the_office_fixes_an_imported_plan_in_the_editor_and_it_runs_wit
         let flags = text_of(&c, ".pe-flags").await?;
         assert!(flags.contains("Giá trị đọc chưa chắc chắn"), "{flags}");
         c.set_window_size(1366, 1300).await?;
-        std::fs::write(format!("{shots}/plan-editor-import-1366.png"), c.screenshot().await?).ok();
+        keep_screenshot(&c, "plan-editor-import-1366.png").await?;
         c.set_window_size(1366, 768).await?;
 
         // The trees target: its goal and label, found by the item that holds the sentence.
@@ -837,8 +829,6 @@ async fn at_1366_the_office_amends_a_goal_mid_campaign_and_the_progress_follows(
     assert_eq!((before["goal"].as_f64(), before["sum"].as_i64()), (Some(20000.0), Some(5000)));
     let code =
         app.api("/api/v1/campaign", &admin).await["plan"]["campaign"]["code"].as_str().unwrap_or_default().to_string();
-    let shots = concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots");
-    std::fs::create_dir_all(shots).ok();
     let profile = tempfile::tempdir().expect("profile");
     let c = chromium(&driver, profile.path(), (1366, 768), false).await;
     let result = async {
@@ -868,7 +858,7 @@ async fn at_1366_the_office_amends_a_goal_mid_campaign_and_the_progress_follows(
         assert!(preview.contains("20.000") && preview.contains("25.000"), "{preview}");
         assert!(preview.contains("(1)"), "only the goal changed, nothing else moved through the editor: {preview}");
         c.set_window_size(1366, 1300).await?;
-        std::fs::write(format!("{shots}/plan-amend-preview-1366.png"), c.screenshot().await?).ok();
+        keep_screenshot(&c, "plan-amend-preview-1366.png").await?;
         c.set_window_size(1366, 768).await?;
         click_to_next_page(&c, "button[name=action][value=apply]").await?;
         loaded(&c, "amended=2").await?;
@@ -910,8 +900,6 @@ async fn at_1366_a_district_office_writes_its_plan_from_the_provinces_and_sends_
         .await
         .expect("allocate");
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
-    let shots = concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots");
-    std::fs::create_dir_all(shots).ok();
     let profile = tempfile::tempdir().expect("profile");
     let c = chromium(&driver, profile.path(), (1366, 768), false).await;
     let result = async {
@@ -931,7 +919,7 @@ async fn at_1366_a_district_office_writes_its_plan_from_the_provinces_and_sends_
         loaded(&c, "confirmed=").await?;
         assert!(text_of(&c, "main").await?.contains("Đã ban hành kế hoạch của đơn vị"));
         c.set_window_size(1366, 1100).await?;
-        std::fs::write(format!("{shots}/cascade-unit-plan-1366.png"), c.screenshot().await?).ok();
+        keep_screenshot(&c, "cascade-unit-plan-1366.png").await?;
         c.set_window_size(1366, 768).await?;
         Ok::<(), fantoccini::error::CmdError>(())
     }
@@ -964,7 +952,7 @@ async fn at_1366_a_district_office_writes_its_plan_from_the_provinces_and_sends_
         assert!(text_of(&c, "main").await?.contains("Đã gửi báo cáo lên cấp trên"));
         assert_eq!(text_of(&c, "#up-5 .total").await?, "680");
         c.set_window_size(1366, 1100).await?;
-        std::fs::write(format!("{shots}/cascade-report-up-1366.png"), c.screenshot().await?).ok();
+        keep_screenshot(&c, "cascade-report-up-1366.png").await?;
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;
@@ -1011,9 +999,7 @@ async fn the_office_reads_the_reminders_on_a_360_px_phone_without_a_cell_cut_off
         assert!(widest[0].as_f64() <= widest[1].as_f64(), "a reminder's cell goes past the screen: {widest}");
         let text = c.find(Locator::Css("main table tbody tr")).await?.text().await?;
         assert!(text.contains("Chưa có kênh gửi"), "the result of the reminder is shown: {text}");
-        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
-        let png = c.screenshot().await?;
-        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/reminders-360.png"), png).ok();
+        keep_screenshot(&c, "reminders-360.png").await?;
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;

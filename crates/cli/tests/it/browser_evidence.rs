@@ -8,7 +8,9 @@ use fantoccini::Locator;
 use phongtrao_domain::role::Role;
 use serde_json::json;
 
-use crate::browser::{chromedriver, chromium, click_to_next_page, loaded, log_in, set, thursday_of_week_1, wait_for};
+use crate::browser::{
+    chromedriver, chromium, click_to_next_page, keep_screenshot, loaded, log_in, set, thursday_of_week_1, wait_for,
+};
 use crate::support::add_user;
 
 const PW: &str = "mat-khau-thu-nghiem-1";
@@ -46,9 +48,7 @@ async fn on_a_360_phone_a_reporter_attaches_a_photo_to_an_activity_and_submits_t
         set(&c, "#evidence select[name=activity]", "0").await?;
         c.find(Locator::Css("#evidence input[name=caption]")).await?.send_keys("Đoàn viên ra quân dọn vệ sinh").await?;
         c.execute("document.querySelector('#evidence').scrollIntoView()", vec![]).await?;
-        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
-        let png = c.screenshot().await?;
-        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/report-evidence-form-360.png"), png).ok();
+        keep_screenshot(&c, "report-evidence-form-360.png").await?;
         click_to_next_page(&c, "#evidence form.evidence-upload button[type=submit]").await?;
         wait_for(&c, "#evidence .evidence-file img").await?;
         let listed = c.find(Locator::Css("#evidence .evidence-file")).await?.text().await?;
@@ -75,9 +75,7 @@ async fn on_a_360_phone_a_reporter_attaches_a_photo_to_an_activity_and_submits_t
         assert_eq!(shown, json!(true), "the submitted report shows the photo");
         assert!(c.find(Locator::Css("#evidence form.evidence-upload")).await.is_err(), "no upload after submitting");
         c.execute("document.querySelector('#evidence').scrollIntoView()", vec![]).await?;
-        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
-        let png = c.screenshot().await?;
-        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/report-evidence-360.png"), png).ok();
+        keep_screenshot(&c, "report-evidence-360.png").await?;
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;

@@ -17,7 +17,7 @@ use phongtrao_domain::report::ReportKind;
 use phongtrao_domain::role::Role;
 use serde_json::json;
 
-use crate::browser::{chromedriver, chromium, loaded, log_in, thursday_of_week_1, wait_for, PW};
+use crate::browser::{chromedriver, chromium, keep_screenshot, loaded, log_in, thursday_of_week_1, wait_for, PW};
 use crate::support::{add_token, add_user, spawn_app_at, TestApp};
 
 /// The island's link: the browser reaches the server through this proxy, which can
@@ -595,9 +595,7 @@ async fn with_the_setting_on_a_report_sent_offline_before_the_deadline_lands_on_
         assert!(note.contains("máy chủ nhận lúc 17h3"), "{note}");
         let fits = c.execute("return document.documentElement.scrollWidth <= window.innerWidth", vec![]).await?;
         assert_eq!(fits, json!(true), "no horizontal scroll at 360 px with the mark");
-        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
-        let png = c.screenshot().await?;
-        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/report-sent-late-offline-360.png"), png).ok();
+        keep_screenshot(&c, "report-sent-late-offline-360.png").await?;
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;

@@ -8,7 +8,9 @@ use fantoccini::Locator;
 use phongtrao_domain::role::Role;
 use serde_json::{json, Value};
 
-use crate::browser::{chromedriver, chromium, click_to_next_page, loaded, log_in, thursday_of_week_1, wait_for, PW};
+use crate::browser::{
+    chromedriver, chromium, click_to_next_page, keep_screenshot, loaded, log_in, thursday_of_week_1, wait_for, PW,
+};
 use crate::support::add_user;
 
 /// Waits until the note under the file input says what will be sent; returns the
@@ -77,9 +79,7 @@ async fn a_large_photo_is_made_smaller_on_the_phone_and_kept_original_when_its_l
         let note = file["note"].as_str().unwrap_or_default();
         assert!(note.contains("Ảnh được thu nhỏ trước khi gửi: 4000×3000") && note.contains("→ 1600×1200"), "{note}");
         c.execute("document.querySelector('#evidence .resize-note').scrollIntoView({block: 'center'})", vec![]).await?;
-        std::fs::create_dir_all(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots")).ok();
-        let png = c.screenshot().await?;
-        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/evidence-photo-resized-360.png"), png).ok();
+        keep_screenshot(&c, "evidence-photo-resized-360.png").await?;
         c.find(Locator::Css("#evidence input[name=caption]")).await?.send_keys("Ảnh thu nhỏ").await?;
         click_to_next_page(&c, "#evidence form.evidence-upload button[type=submit]").await?;
         wait_for(&c, "#evidence .evidence-file img").await?;
