@@ -291,7 +291,7 @@ async fn backups_are_private_and_hold_no_session() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pg_dump_gets_the_password_in_its_environment_not_on_its_command_line() {
     let Some(base) = pg_url() else { return };
-    let name = format!("pt_test_pw_{}", std::process::id());
+    let name = format!("pt_test_pw_{}", crate::support::random_suffix());
     let url = phongtrao_storage::create_postgres_database(&base, &name).await.expect("db");
     let (ok, _, text) = phongtrao(&["migrate", "--database-url", &url], &[]);
     assert!(ok, "{text}");
@@ -422,7 +422,7 @@ async fn a_database_migrated_by_a_newer_version_is_refused_with_exit_status_3() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_does_not_migrate_a_shared_postgres_database_unless_told() {
     let Some(base) = pg_url() else { return };
-    let name = format!("pt_test_up_{}", std::process::id());
+    let name = format!("pt_test_up_{}", crate::support::random_suffix());
     let url = phongtrao_storage::create_postgres_database(&base, &name).await.expect("db");
     // The schema of the previous release: the migrations up to 0009.
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../storage/migrations/postgres");

@@ -28,6 +28,7 @@ pub async fn fresh_db() -> (Db, Option<tempfile::TempDir>) {
 pub async fn fresh_db_with_url() -> (Db, Option<tempfile::TempDir>, String) {
     match std::env::var("PHONGTRAO_TEST_DATABASE_URL") {
         Ok(url) if !url.is_empty() => {
+            SWEPT.get_or_init(|| sweep_ended_runs(&url)).await;
             let name = format!("pt_test_{}", random_suffix());
             let test_url =
                 phongtrao_storage::create_postgres_database(&url, &name).await.expect("create test database");
@@ -42,7 +43,33 @@ pub async fn fresh_db_with_url() -> (Db, Option<tempfile::TempDir>, String) {
     }
 }
 
-fn random_suffix() -> String {
+static SWEPT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+
+/// Drops the test databases (`pt_test_<pid>_…`) of earlier runs whose process has
+/// ended, once per run. Without this every run left its 240 databases behind, and a
+/// PostgreSQL that stopped uncleanly spent minutes syncing them before it let anyone in.
+/// A database of a process still running (another suite) is kept.
+async fn sweep_ended_runs(base_url: &str) {
+    use sqlx::Connection;
+    if !std::path::Path::new("/proc/self").exists() {
+        return; // no way to tell which runs have ended
+    }
+    let Ok(mut admin) = sqlx::PgConnection::connect(base_url).await else { return };
+    let names: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'pt\\_test\\_%'")
+        .fetch_all(&mut admin)
+        .await
+        .unwrap_or_default();
+    for name in names {
+        let Some(pid) = name.split('_').find_map(|part| part.parse::<u32>().ok()) else { continue };
+        if pid == std::process::id() || std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut admin).await;
+    }
+    let _ = admin.close().await;
+}
+
+pub fn random_suffix() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     format!("{}_{}", std::process::id(), nanos % 1_000_000_000_000)
