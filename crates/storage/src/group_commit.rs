@@ -170,7 +170,7 @@ async fn run(sqlite: crate::SqliteDb, mut rx: mpsc::Receiver<Job>) {
         let db = Db::Sqlite(sqlite.clone());
         for (job, e) in replays {
             let key = job.save.idempotency_key.as_deref().unwrap_or_default();
-            let answer = match reports::replay(&db, key, &job.save.who.name).await {
+            let answer = match reports::replay(&db, key, &job.save.request()).await {
                 Ok(Some(previous)) => Ok(previous),
                 Ok(None) => Err(SaveError::Storage(StorageError::Sqlx(e))),
                 Err(err) => Err(SaveError::Storage(err)),

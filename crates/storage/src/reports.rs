@@ -553,6 +553,7 @@ async fn save_in_tx<C: ReportTx + RollupTx + Send>(
             report_id,
             response,
             at: req.now,
+            request_hash: request_digest(req),
         });
     }
     let pending = change.map(|change| {
@@ -588,7 +589,7 @@ pub async fn save(db: &Db, req: &SaveRequest<'_>) -> std::result::Result<Saved, 
 /// The same, with the time "Gửi" was pressed on the phone and the campaign's rule.
 pub async fn save_pressed(db: &Db, req: &SaveRequest<'_>, pressed: &Pressed) -> std::result::Result<Saved, SaveError> {
     if let Some(key) = req.idempotency_key {
-        if let Some(previous) = replay(db, key, &req.who.name).await? {
+        if let Some(previous) = replay(db, key, req).await? {
             return Ok(previous);
         }
     }
@@ -615,7 +616,7 @@ pub async fn save_pressed(db: &Db, req: &SaveRequest<'_>, pressed: &Pressed) -> 
     match outcome {
         // A concurrent retry with the same key won the race: answer as it did.
         Err(SaveError::Storage(StorageError::Sqlx(e))) if req.idempotency_key.is_some() && is_unique_violation(&e) => {
-            match replay(db, req.idempotency_key.unwrap_or_default(), &req.who.name).await? {
+            match replay(db, req.idempotency_key.unwrap_or_default(), req).await? {
                 Some(previous) => Ok(previous),
                 None => Err(SaveError::Storage(StorageError::Sqlx(e))),
             }
@@ -726,24 +727,33 @@ async fn save_batch_fast(
     let prefetch = Prefetch { existing, chains, locks, bases };
     // Requests repeated with a key already answered get the same answer.
     let keys: Vec<&str> = requests.iter().filter_map(|r| r.idempotency_key).collect();
-    let mut answered: HashMap<String, (String, String)> = HashMap::new();
+    let mut answered: HashMap<String, Answered> = HashMap::new();
     if !keys.is_empty() {
         let marks: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
-        let sql =
-            format!("SELECT key, response_json, user_name FROM idempotency_keys WHERE key IN ({})", marks.join(","));
-        let mut q = sqlx::query_as::<_, (String, String, String)>(&sql);
+        let sql = format!(
+            "SELECT key, response_json, user_name, request_hash FROM idempotency_keys WHERE key IN ({})",
+            marks.join(",")
+        );
+        let mut q = sqlx::query_as::<_, (String, String, String, String)>(&sql);
         for k in &keys {
             q = q.bind(*k);
         }
-        answered = q.fetch_all(&mut *tx).await?.into_iter().map(|(k, j, u)| (k, (j, u))).collect();
+        answered = q
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|(key, response_json, user_name, request_hash)| {
+                (key, Answered { response_json, user_name, request_hash })
+            })
+            .collect();
     }
     let mut deferred = Deferred::default();
     let mut merged = crate::rollups::Merged::default();
     let mut names: HashMap<i64, KeyNames> = HashMap::new();
     let mut results = Vec::with_capacity(requests.len());
     for (i, request) in requests.iter().enumerate() {
-        if let Some((json, owner)) = request.idempotency_key.and_then(|k| answered.get(k)) {
-            results.push(answer_again(json, owner, &request.who.name).map_err(SaveError::Storage));
+        if let Some(earlier) = request.idempotency_key.and_then(|k| answered.get(k)) {
+            results.push(earlier.answer_again(request).map_err(SaveError::Storage));
             continue;
         }
         let prepared = match PreparedSave::new(request) {
@@ -794,13 +804,9 @@ async fn save_batch_slow(
             }
         };
         if let Some(key) = request.idempotency_key {
-            let row: Option<(String, String)> =
-                sqlx::query_as("SELECT response_json, user_name FROM idempotency_keys WHERE key = $1")
-                    .bind(key)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if let Some((json, owner)) = row {
-                results.push(answer_again(&json, &owner, &request.who.name).map_err(SaveError::Storage));
+            let row: Option<Answered> = sqlx::query_as(ANSWERED).bind(key).fetch_optional(&mut *tx).await?;
+            if let Some(earlier) = row {
+                results.push(earlier.answer_again(request).map_err(SaveError::Storage));
                 continue;
             }
         }
@@ -835,24 +841,74 @@ pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error().is_some_and(|d| d.is_unique_violation())
 }
 
-pub(crate) async fn replay(db: &Db, key: &str, user_name: &str) -> Result<Option<Saved>> {
-    let row: Option<(String, String)> = with_pool!(db, pool => sqlx::query_as("SELECT response_json, user_name FROM idempotency_keys WHERE key = $1")
-        .bind(key)
-        .fetch_optional(pool)
-        .await)?;
-    row.map(|(json, owner)| answer_again(&json, &owner, user_name)).transpose()
+/// The answer kept for an idempotency key.
+#[derive(sqlx::FromRow)]
+struct Answered {
+    response_json: String,
+    user_name: String,
+    request_hash: String,
 }
 
-/// The answer to a request repeated with the same idempotency key.
-fn answer_again(json: &str, owner: &str, user_name: &str) -> Result<Saved> {
-    if owner != user_name {
-        return Err(StorageError::Invalid(
-            "khóa chống gửi lặp đã được người khác dùng / idempotency key used by someone else".into(),
-        ));
+const ANSWERED: &str = "SELECT response_json, user_name, request_hash FROM idempotency_keys WHERE key = $1";
+
+/// The answer to `req` if its idempotency key was answered before.
+pub(crate) async fn replay(db: &Db, key: &str, req: &SaveRequest<'_>) -> Result<Option<Saved>> {
+    let row: Option<Answered> = with_pool!(db, pool => sqlx::query_as(ANSWERED).bind(key).fetch_optional(pool).await)?;
+    row.map(|earlier| earlier.answer_again(req)).transpose()
+}
+
+impl Answered {
+    /// The answer to a request repeated with the same idempotency key: the same
+    /// answer for the same request; refused for another person's key (422) or for
+    /// another request under the same key (another report, action, version or
+    /// content: 409), which would otherwise be dropped while told it was saved.
+    fn answer_again(&self, req: &SaveRequest<'_>) -> Result<Saved> {
+        if self.user_name != req.who.name {
+            return Err(StorageError::Invalid(
+                "khóa chống gửi lặp đã được người khác dùng / idempotency key used by someone else".into(),
+            ));
+        }
+        if !self.request_hash.is_empty() && self.request_hash != request_digest(req) {
+            return Err(StorageError::Conflict(
+                "Khóa chống gửi lặp (Idempotency-Key) này đã dùng cho một yêu cầu khác (báo cáo khác hoặc nội dung \
+                 khác); yêu cầu này chưa được lưu. Hãy dùng một khóa mới cho mỗi lần lưu hoặc gửi mới. / \
+                 This Idempotency-Key was already used for a different request (another report or another body); \
+                 this request was not saved. Use a new key for each new save or submission."
+                    .into(),
+            ));
+        }
+        let mut saved: Saved =
+            serde_json::from_str(&self.response_json).map_err(|e| StorageError::Invalid(e.to_string()))?;
+        saved.replayed = true;
+        Ok(saved)
     }
-    let mut saved: Saved = serde_json::from_str(json).map_err(|e| StorageError::Invalid(e.to_string()))?;
-    saved.replayed = true;
-    Ok(saved)
+}
+
+/// A digest of what a save asks for: the report (campaign, unit, kind, period), the
+/// action, the version it started from and its content. A retry of the same request
+/// has the same digest; anything else under the same key does not.
+pub(crate) fn request_digest(req: &SaveRequest<'_>) -> String {
+    use sha2::{Digest, Sha256};
+    let k = &req.key;
+    let action = match req.action {
+        SaveAction::Draft => "draft",
+        SaveAction::Submit => "submit",
+    };
+    let mut hash = Sha256::new();
+    hash.update(
+        format!(
+            "{}|{}|{}|{}|{action}|{}|",
+            k.campaign_id,
+            k.unit_id,
+            k.kind.as_str(),
+            k.period_seq,
+            req.expected_version
+        )
+        .as_bytes(),
+    );
+    // The content as JSON: its maps are ordered, so the same content gives the same text.
+    hash.update(serde_json::to_vec(req.draft).unwrap_or_default());
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Accepts or returns a submitted report (with a comment when returning).

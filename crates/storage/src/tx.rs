@@ -54,6 +54,8 @@ pub(crate) struct IdempotencyInsert {
     pub report_id: i64,
     pub response: String,
     pub at: DateTime<Utc>,
+    /// The digest of the request the key answered (`reports::request_digest`).
+    pub request_hash: String,
 }
 
 /// The notice of a submitted report version and the units above the submitting
@@ -115,7 +117,7 @@ const VALUES_PER_INSERT: usize = 200; // 3 parameters each
 const ACTIVITIES_PER_INSERT: usize = 50; // 10 each
 const VERSIONS_PER_INSERT: usize = 100; // 7 each
 const AUDIT_PER_INSERT: usize = 80; // 10 each
-const IDEMPOTENCY_PER_INSERT: usize = 150; // 5 each
+const IDEMPOTENCY_PER_INSERT: usize = 150; // 6 each
 const NOTICES_PER_INSERT: usize = 80; // 9 each
 const SCOPES_PER_INSERT: usize = 300; // 2 each
 
@@ -321,10 +323,15 @@ macro_rules! impl_report_tx {
             async fn insert_idempotency(&mut self, rows: &[IdempotencyInsert]) -> sqlx::Result<()> {
                 for chunk in rows.chunks(IDEMPOTENCY_PER_INSERT) {
                     let mut q = QueryBuilder::<$db>::new(
-                        "INSERT INTO idempotency_keys (key, user_name, report_id, response_json, created_at) ",
+                        "INSERT INTO idempotency_keys (key, user_name, report_id, response_json, created_at, request_hash) ",
                     );
                     q.push_values(chunk, |mut row, r| {
-                        row.push_bind(&r.key).push_bind(&r.user).push_bind(r.report_id).push_bind(&r.response).push_bind(r.at);
+                        row.push_bind(&r.key)
+                            .push_bind(&r.user)
+                            .push_bind(r.report_id)
+                            .push_bind(&r.response)
+                            .push_bind(r.at)
+                            .push_bind(&r.request_hash);
                     });
                     q.build().execute(&mut *self).await?;
                 }

@@ -201,10 +201,70 @@ async fn a_retried_submission_with_the_same_idempotency_key_stores_one_report() 
     let submits = history["versions"].as_array().expect("versions").iter().filter(|v| v["action"] == "submit").count();
     assert_eq!(submits, 1);
     // The same key from another user is refused, not replayed.
-    let (s3, _) =
-        call(&app, "POST", &format!("/api/v1/reports/903/{WEEK1}/submit"), &r.other, body, Some("phone-retry-0001"))
-            .await;
+    let (s3, _) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/reports/903/{WEEK1}/submit"),
+        &r.other,
+        body.clone(),
+        Some("phone-retry-0001"),
+    )
+    .await;
     assert_eq!(s3, StatusCode::UNPROCESSABLE_ENTITY);
+    // The same key with another body, on another report or for a draft is refused
+    // (409, saying why), never answered as the first request while dropping this one.
+    let other_body = json!({"version": 0, "input": {"values": {"5": "999"}}});
+    let (s4, refused) = call(&app, "POST", &path, &r.own, other_body, Some("phone-retry-0001")).await;
+    assert_eq!(s4, StatusCode::CONFLICT, "{refused}");
+    assert!(refused.to_string().contains("Idempotency-Key"), "{refused}");
+    let (s5, _) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/reports/900/{WEEK1}/submit"),
+        &r.admin,
+        body.clone(),
+        Some("admin-key-0001"),
+    )
+    .await;
+    assert_eq!(s5, StatusCode::CREATED);
+    let (s6, _) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/reports/902/{WEEK1}/submit"),
+        &r.admin,
+        body.clone(),
+        Some("admin-key-0001"),
+    )
+    .await;
+    assert_eq!(s6, StatusCode::CONFLICT);
+    let (s7, _) = call(
+        &app,
+        "PUT",
+        &format!("/api/v1/reports/902/{WEEK1}/draft"),
+        &r.admin,
+        body.clone(),
+        Some("admin-key-0002"),
+    )
+    .await;
+    assert_eq!(s7, StatusCode::CREATED);
+    let (s8, _) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/reports/902/{WEEK1}/submit"),
+        &r.admin,
+        json!({"version": 1, "input": body["input"]}),
+        Some("admin-key-0002"),
+    )
+    .await;
+    assert_eq!(s8, StatusCode::CONFLICT);
+    // Nothing of the refused requests was stored: 899 still has 300, 902 is a draft.
+    let (_, own) = call(&app, "GET", &format!("/api/v1/reports/899/{WEEK1}"), &r.own, Value::Null, None).await;
+    assert_eq!(own["report"]["version"], first["version"], "{own}");
+    let (_, draft) = call(&app, "GET", &format!("/api/v1/reports/902/{WEEK1}"), &r.admin, Value::Null, None).await;
+    assert_eq!(draft["report"]["status"], "draft", "{draft}");
+    // The right retry is still answered.
+    let (s9, again) = call(&app, "POST", &path, &r.own, body, Some("phone-retry-0001")).await;
+    assert_eq!((s9, again["replayed"].clone()), (StatusCode::OK, json!(true)));
 }
 
 #[tokio::test]
