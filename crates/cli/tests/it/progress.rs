@@ -401,3 +401,52 @@ async fn the_office_allocates_a_goal_on_the_allocation_page() {
     };
     assert_eq!((goal_of("899"), goal_of("900")), (Some(json!(2500)), Some(json!(1200))));
 }
+
+/// One bad box among three: nothing is saved, every box shows what was typed and the
+/// bad one is marked with its message (a plain form post, no script).
+#[tokio::test]
+async fn a_refused_allocation_keeps_every_typed_box_and_marks_the_bad_one() {
+    let app = spawn_app().await;
+    let db = &app.db;
+    let admin = add_token(db, add_user(db, "k.admin", Role::Admin, &[], PW).await).await;
+    add_user(db, "k.office", Role::Admin, &[], PW).await;
+    let client = crate::support::browser();
+    assert_eq!(app.login_form(&client, "k.office", PW, "10.7.0.3").await.status(), 303);
+    let page = client
+        .get(format!("{}/allocations?indicator=5&parent=91", app.base))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body");
+    let csrf = crate::support::csrf_of(&page);
+    let before: Value = app.api("/api/v1/allocations/5", &admin).await;
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("indicator", "5"),
+        ("parent", "91"),
+        ("g.899", "3"),
+        ("g.900", "1 lớp"),
+        ("g.902", "1"),
+        ("action", "manual"),
+    ];
+    let r = client.post(format!("{}/allocations", app.base)).form(&form).send().await.expect("post");
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("body");
+    assert!(body.contains("Chưa lưu gì."), "the refusal says nothing was saved");
+    let input = |code: &str| {
+        let start = body.find(&format!("name=\"g.{code}\"")).expect("the box");
+        let end = start + body[start..].find('>').expect("end of the box");
+        body[start..end].to_string()
+    };
+    assert!(input("899").contains("value=\"3\""), "what was typed stays: {}", input("899"));
+    assert!(input("902").contains("value=\"1\""), "what was typed stays: {}", input("902"));
+    let bad = input("900");
+    assert!(bad.contains("value=\"1 lớp\""), "the bad box keeps its text: {bad}");
+    assert!(bad.contains("aria-invalid=\"true\"") && bad.contains("aria-describedby=\"e-g-900\""), "{bad}");
+    assert!(!input("899").contains("aria-invalid"), "only the bad box is marked");
+    assert!(body.contains("id=\"e-g-900\">"), "the message is next to the box");
+    let after: Value = app.api("/api/v1/allocations/5", &admin).await;
+    assert_eq!(after["parts"], before["parts"], "nothing was saved");
+}

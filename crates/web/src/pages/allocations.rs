@@ -38,6 +38,33 @@ pub struct AllocationsPage {
     /// Whether this user may change these goals (the office at the top; a unit's
     /// own office or reporters for the goals of the units below it).
     pub can_edit: bool,
+    /// What was typed in the goal boxes of a refused save (unit code → text), shown
+    /// again instead of the stored goals so nothing typed is lost.
+    pub typed: HashMap<String, String>,
+    /// The boxes that were refused (unit code → the message said next to the box).
+    pub invalid: HashMap<String, String>,
+}
+
+impl AllocationsPage {
+    /// The text of a unit's goal box: what was typed in a refused save, else the stored goal.
+    pub fn goal_value(&self, code: &str, goal: &Option<i64>) -> String {
+        match self.typed.get(code) {
+            Some(t) => t.clone(),
+            None => goal.map(|g| g.to_string()).unwrap_or_default(),
+        }
+    }
+
+    /// The message for a refused box, if this one was refused.
+    pub fn invalid_of(&self, code: &str) -> Option<&str> {
+        self.invalid.get(code).map(String::as_str)
+    }
+}
+
+/// What a refused save carried back to the form: the typed boxes and the bad ones.
+#[derive(Default)]
+struct Entered {
+    typed: HashMap<String, String>,
+    invalid: HashMap<String, String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -81,6 +108,7 @@ async fn build(
     parent: Option<String>,
     mut error: Option<String>,
     saved: Option<String>,
+    entered: Entered,
 ) -> Result<AllocationsPage, AppError> {
     let lang = page.lang;
     let campaign = page.campaign()?;
@@ -158,6 +186,8 @@ async fn build(
         sum_text,
         figures,
         error,
+        typed: entered.typed,
+        invalid: entered.invalid,
     })
 }
 
@@ -167,7 +197,7 @@ pub async fn show(
     Query(q): Query<AllocationQuery>,
 ) -> Result<AllocationsPage, AppError> {
     page.require_actor()?;
-    build(&state, &page, q.indicator, q.parent, None, q.saved).await
+    build(&state, &page, q.indicator, q.parent, None, q.saved, Entered::default()).await
 }
 
 pub async fn save(
@@ -179,6 +209,7 @@ pub async fn save(
     let campaign = page.campaign()?;
     let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
     let (indicator, parent, by) = (get("indicator"), get("parent"), get("by"));
+    let mut entered = Entered::default();
     let result = if get("action") == "proportional" {
         match BaseFigure::parse(&by) {
             Some(figure) => {
@@ -192,10 +223,13 @@ pub async fn save(
             )),
         }
     } else {
+        // Every box is checked, and every bad one is said next to its box; what was
+        // typed comes back in all of them, and nothing is saved while one is wrong.
         let mut goals = HashMap::new();
-        let mut bad = None;
+        let mut bad: Vec<(String, String, String)> = Vec::new();
         for (name, value) in &pairs {
             if let Some(code) = name.strip_prefix("g.") {
+                entered.typed.insert(code.to_string(), value.clone());
                 if value.trim().is_empty() {
                     continue;
                 }
@@ -209,26 +243,30 @@ pub async fn save(
                             .ok()
                             .flatten()
                             .map_or_else(|| code.to_string(), |u| u.name);
-                        bad = Some(crate::error::Failure::new(
-                            StatusCode::UNPROCESSABLE_ENTITY,
-                            "invalid",
-                            format!("{name}: «{value}» không phải số nguyên không âm (ví dụ 1.200). Chưa lưu gì."),
-                            format!(
-                                "{name}: «{value}» is not a whole number of 0 or more (e.g. 1200). Nothing was saved."
-                            ),
-                        ));
-                        break;
+                        let vi = format!("{name}: «{value}» không phải số nguyên không âm (ví dụ 1.200).");
+                        let en = format!("{name}: «{value}» is not a whole number of 0 or more (e.g. 1200).");
+                        entered.invalid.insert(code.to_string(), page.lang.pick(&vi, &en).to_string());
+                        bad.push((code.to_string(), vi, en));
                     }
                 }
             }
         }
-        match bad {
-            Some(failure) => Err(failure),
-            None => allocation::by_hand(&state, campaign, &actor, &page.client, &indicator, &parent, &goals).await,
+        if bad.is_empty() {
+            allocation::by_hand(&state, campaign, &actor, &page.client, &indicator, &parent, &goals).await
+        } else {
+            let join = |pick: fn(&(String, String, String)) -> &String| {
+                bad.iter().map(pick).cloned().collect::<Vec<_>>().join(" ")
+            };
+            Err(crate::error::Failure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                format!("{} Chưa lưu gì.", join(|b| &b.1)),
+                format!("{} Nothing was saved.", join(|b| &b.2)),
+            ))
         }
     };
     let saved = if get("action") == "proportional" { "proportional" } else { "manual" };
-    respond(&state, &page, indicator, parent, result.map(|_| saved.to_string())).await
+    respond(&state, &page, indicator, parent, result.map(|_| saved.to_string()), entered).await
 }
 
 /// GET /allocations/export.xlsx?indicator=&parent=
@@ -268,11 +306,11 @@ pub async fn import(
     let (indicator, parent) = (q.indicator.unwrap_or_default(), q.parent.unwrap_or_default());
     // The right first: a file is read only for someone allowed to store what it holds.
     if let Err(f) = allocation::may_write(&state, campaign, &actor, &page.client, &indicator, &parent).await {
-        return respond(&state, &page, indicator, parent, Err(f)).await;
+        return respond(&state, &page, indicator, parent, Err(f), Entered::default()).await;
     }
     let (name, bytes) = match crate::pages::admin_units::uploaded_file(multipart).await {
         Ok(file) => file,
-        Err(f) => return respond(&state, &page, indicator, parent, Err(f)).await,
+        Err(f) => return respond(&state, &page, indicator, parent, Err(f), Entered::default()).await,
     };
     let preview =
         match allocation::import_preview(&state, campaign, &actor, &page.client, &indicator, &parent, &name, bytes)
@@ -395,7 +433,8 @@ pub async fn import_confirm(
     match allocation::import_confirm(&state, campaign, &actor, &page.client, id).await {
         Ok((payload, _)) => {
             let n = payload.rows.len();
-            respond(&state, &page, payload.indicator, payload.parent, Ok(format!("import:{n}"))).await
+            respond(&state, &page, payload.indicator, payload.parent, Ok(format!("import:{n}")), Entered::default())
+                .await
         }
         Err(f) => Err(page.fail(f)),
     }
@@ -409,6 +448,7 @@ async fn respond(
     indicator: String,
     parent: String,
     result: Result<String, crate::error::Failure>,
+    entered: Entered,
 ) -> Result<Response, AppError> {
     match result {
         Ok(saved) => Ok(Redirect::to(&format!(
@@ -420,7 +460,7 @@ async fn respond(
         .into_response()),
         Err(f) if f.status == StatusCode::UNPROCESSABLE_ENTITY => {
             let message = f.message(page.lang).to_string();
-            Ok((f.status, build(state, page, Some(indicator), Some(parent), Some(message), None).await?)
+            Ok((f.status, build(state, page, Some(indicator), Some(parent), Some(message), None, entered).await?)
                 .into_response())
         }
         Err(f) => Err(page.fail(f)),
