@@ -70,16 +70,13 @@ pub fn parse_base_figures_csv(text: &str) -> Result<Vec<UnitBaseFigures>, Vec<Un
             if cell.is_empty() {
                 continue;
             }
-            match parse_whole(cell) {
+            match parse_base_value(cell) {
                 Some(v) => {
                     figures.insert(*fig, v);
                 }
                 None => errors.push(UnitFileError {
                     line,
-                    message: format!(
-                        "{}: \"{cell}\" không phải số nguyên không âm / not a whole non-negative number",
-                        fig.as_str()
-                    ),
+                    message: format!("{}: \"{cell}\" {} / {}", fig.as_str(), BASE_VALUE_RULE.0, BASE_VALUE_RULE.1),
                 }),
             }
         }
@@ -91,6 +88,21 @@ pub fn parse_base_figures_csv(text: &str) -> Result<Vec<UnitBaseFigures>, Vec<Un
         Err(errors)
     }
 }
+
+/// A base figure typed or imported: a whole number above 0, with or without
+/// Vietnamese thousands dots ("1.500"). A base figure is the denominator of a
+/// percentage: a 0 would count the unit's people against nothing at the levels above
+/// while the unit itself shows no percentage, so a unit without the thing leaves the
+/// figure empty (no base figure) and the office can mark the figure complete.
+pub fn parse_base_value(text: &str) -> Option<i64> {
+    parse_whole(text).filter(|v| *v > 0)
+}
+
+/// What [`parse_base_value`] accepts, for error messages (Vietnamese, English).
+pub const BASE_VALUE_RULE: (&str, &str) = (
+    "phải là số nguyên lớn hơn 0, ví dụ 1.500 (đơn vị không có thì để trống)",
+    "must be a whole number above 0, e.g. 1500 (leave it empty if the unit has none)",
+);
 
 /// A whole non-negative number, with or without Vietnamese thousands dots ("1.500").
 pub fn parse_whole(text: &str) -> Option<i64> {

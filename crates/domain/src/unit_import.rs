@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::base_figures::parse_whole;
 use crate::plan::Level;
 use crate::text::nfc;
 use crate::unit::{BaseFigure, UnitKind};
@@ -92,6 +91,8 @@ pub fn split_pair(message: &str) -> (String, String) {
 #[derive(Debug, Clone)]
 pub struct KnownUnit {
     pub level: Level,
+    /// Its kind (None: a kind this version does not know).
+    pub kind: Option<UnitKind>,
 }
 
 pub const COLUMNS: [&str; 4] = ["code", "parent_code", "kind", "name"];
@@ -189,10 +190,33 @@ pub fn check_rows(rows: &[Vec<String>], known: &HashMap<String, KnownUnit>) -> R
             }
             None => None,
         };
+        // The import does not change the kind of a unit that exists (its level, its
+        // reports and its plan depend on it): a different kind is refused, not ignored.
+        if let (Some(new), Some(old)) = (kind, existing.and_then(|e| e.kind)) {
+            if new != old {
+                problems.push((
+                    format!(
+                        "đơn vị {code} đã có với loại «{}»: tệp nhập không đổi được loại đơn vị (để trống cột Loại, \
+                         hoặc dùng trang Sắp xếp lại đơn vị)",
+                        old.label_vi()
+                    ),
+                    format!(
+                        "unit {code} exists as «{}»: an import cannot change a unit's kind (leave the kind empty, \
+                         or use the reorganisation page)",
+                        old.label_en()
+                    ),
+                ));
+            }
+        }
         let name = get("name");
         if let Some(n) = &name {
             let len = n.chars().count();
-            if !(2..=200).contains(&len) || n.chars().any(char::is_control) {
+            if n.chars().any(char::is_control) {
+                problems.push((
+                    "tên có ký tự điều khiển (ký tự ẩn, xuống dòng…): hãy gõ lại tên".into(),
+                    "the name has control characters (hidden characters, line breaks…): type it again".into(),
+                ));
+            } else if !(2..=200).contains(&len) {
                 problems.push(("tên cần 2–200 ký tự".into(), "a name needs 2–200 characters".into()));
             }
         } else if existing.is_none() {
@@ -219,13 +243,13 @@ pub fn check_rows(rows: &[Vec<String>], known: &HashMap<String, KnownUnit>) -> R
         let mut figures = BTreeMap::new();
         for figure in BaseFigure::ALL {
             if let Some(text) = get(figure.as_str()) {
-                match parse_whole(&text) {
+                match crate::base_figures::parse_base_value(&text) {
                     Some(v) => {
                         figures.insert(figure, v);
                     }
                     None => problems.push((
-                        format!("{}: \"{text}\" không phải số nguyên không âm", figure.label_vi()),
-                        format!("{}: \"{text}\" is not a whole non-negative number", figure.label_en()),
+                        format!("{}: \"{text}\" {}", figure.label_vi(), crate::base_figures::BASE_VALUE_RULE.0),
+                        format!("{}: \"{text}\" {}", figure.label_en(), crate::base_figures::BASE_VALUE_RULE.1),
                     )),
                 }
             }
@@ -264,9 +288,27 @@ mod tests {
 
     fn known() -> HashMap<String, KnownUnit> {
         let mut k = HashMap::new();
-        k.insert("91".into(), KnownUnit { level: Level::Province });
-        k.insert("899".into(), KnownUnit { level: Level::District });
+        k.insert("91".into(), KnownUnit { level: Level::Province, kind: Some(UnitKind::Province) });
+        k.insert("899".into(), KnownUnit { level: Level::District, kind: Some(UnitKind::City) });
         k
+    }
+
+    #[test]
+    fn an_existing_units_kind_is_not_changed_and_a_base_of_zero_or_a_hidden_character_is_named() {
+        // The same kind (as the export writes it) passes; another is refused, not ignored.
+        assert!(check_rows(&rows("code,kind\n899,city"), &known()).is_ok());
+        let errors = check_rows(&rows("code,kind\n899,province"), &known()).unwrap_err();
+        assert!(errors[0].message_vi().contains("không đổi được loại đơn vị"), "{errors:?}");
+        assert!(errors[0].message_en().contains("cannot change a unit's kind"), "{errors:?}");
+        // 0 is not a base figure (it would be a denominator of nothing): say what to do.
+        let errors = check_rows(&rows("code,doan_vien\n899,0"), &known()).unwrap_err();
+        assert!(
+            errors[0].message_vi().contains("lớn hơn 0") && errors[0].message_vi().contains("để trống"),
+            "{errors:?}"
+        );
+        // A control character in a name is named as such, not as a length.
+        let errors = check_rows(&rows("code,name\n899,Thành đoàn\u{0}Rạch Giá"), &known()).unwrap_err();
+        assert!(errors[0].message_vi().contains("ký tự điều khiển"), "{errors:?}");
     }
 
     #[test]

@@ -79,8 +79,9 @@ pub async fn set(
         let before: BTreeMap<String, i64> = rows.into_iter().collect();
         let figures = crate::rollups::UnitChangeGuard::before(&mut **tx, unit_id).await?;
         for (figure, value) in values {
-            if value.is_some_and(|v| v < 0) {
-                return Err(crate::StorageError::Invalid("số liệu nền không được âm / base figures cannot be negative".into()));
+            if value.is_some_and(|v| v <= 0) {
+                let (vi, en) = phongtrao_domain::base_figures::BASE_VALUE_RULE;
+                return Err(crate::StorageError::Invalid(format!("Số liệu nền {vi} / A base figure {en}")));
             }
             match value {
                 Some(v) => {

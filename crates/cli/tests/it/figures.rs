@@ -198,6 +198,48 @@ async fn a_partial_base_is_never_a_result_on_any_surface_until_the_office_marks_
     assert_eq!(indicator(&cli_progress(&app, &["--at", "2023-03-31"]), "1")["status"], "insufficient_base");
 }
 
+/// A base figure of 0 would count a unit's people against nothing at the province
+/// (88.6 % became 97.2 %) while the unit itself shows no percentage: it is refused at
+/// every door with what to do instead, and the stored figure stays as it was.
+#[tokio::test]
+async fn a_base_figure_of_zero_is_refused_at_every_door_and_nothing_changes() {
+    let app = spawn_app().await;
+    let admin = add_token(&app.db, add_user(&app.db, "f.zero", Role::Admin, &[], PW).await).await;
+    app.set_members(&admin, "903", 6276).await;
+    let r = app
+        .client
+        .put(format!("{}/api/v1/units/903/base-figures", app.base))
+        .bearer_auth(&admin)
+        .json(&json!({"doan_vien": 0}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap_or_default();
+    assert!(body.contains("lớn hơn 0") && body.contains("above 0"), "{body}");
+    // The unit import names the row and stores nothing.
+    let csv = "code,doan_vien\n903,0\n";
+    let (status, body) =
+        app.upload(&admin, "/api/v1/units/import?confirm=true", "don-vi.csv", csv.as_bytes().to_vec()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("lớn hơn 0"), "{body}");
+    let unit = app.api("/api/v1/units/903", &admin).await;
+    assert_eq!(unit["base_figures"]["doan_vien"], 6276, "{unit}");
+    // The form says the same and keeps the figure.
+    let client = office_browser(&app, "f.zero").await;
+    let page = page(&app, &client, "/units/903").await;
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or("");
+    let r = client
+        .post(format!("{}/units/903/figures", app.base))
+        .form(&[("csrf", csrf), ("doan_vien", "0")])
+        .send()
+        .await
+        .expect("form");
+    let text = r.text().await.unwrap_or_default();
+    assert!(text.contains("lớn hơn 0"), "{text}");
+    assert_eq!(app.api("/api/v1/units/903", &admin).await["base_figures"]["doan_vien"], 6276);
+}
+
 #[tokio::test]
 async fn percentages_are_rounded_half_away_from_zero_and_agree_to_the_digit() {
     let app = spawn_app().await;

@@ -26,7 +26,10 @@ async fn known_units(state: &AppState) -> Result<HashMap<String, KnownUnit>, Fai
     Ok(units::list_live(&state.db)
         .await?
         .into_iter()
-        .filter_map(|u| u.level().map(|level| (u.code, KnownUnit { level })))
+        .filter_map(|u| {
+            let kind = u.kind();
+            u.level().map(|level| (u.code, KnownUnit { level, kind }))
+        })
         .collect())
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use phongtrao_domain::base_figures::parse_whole;
+use phongtrao_domain::base_figures::{parse_base_value, BASE_VALUE_RULE};
 use phongtrao_domain::policy::Action;
 use phongtrao_domain::unit::{BaseFigure, UnitKind};
 use phongtrao_storage::base_figures;
@@ -92,11 +92,9 @@ pub fn parse_figure(figure: BaseFigure, text: &str) -> Result<Option<i64>, Failu
     if text.is_empty() {
         return Ok(None);
     }
-    parse_whole(text).map(Some).ok_or_else(|| {
-        Failure::invalid(format!(
-            "{}: \"{text}\" phải là số nguyên không âm / must be a whole non-negative number",
-            figure.label_vi()
-        ))
+    parse_base_value(text).map(Some).ok_or_else(|| {
+        let (vi, en) = BASE_VALUE_RULE;
+        Failure::invalid(format!("{}: \"{text}\" {vi} / {}: \"{text}\" {en}", figure.label_vi(), figure.label_en()))
     })
 }
 

@@ -124,20 +124,21 @@ pub async fn update_unit(
     Ok((StatusCode::OK, Json(unit_json(&unit))))
 }
 
-/// A unit's base figures: only the figures given change; null clears one.
+/// A unit's base figures (whole numbers above 0): only the figures given change;
+/// null clears one (a unit without the thing has no base figure, never 0).
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct BaseFiguresInput {
-    #[schema(minimum = 0, maximum = 999_999_999_999_999_i64)]
+    #[schema(minimum = 1, maximum = 999_999_999_999_999_i64)]
     doan_vien: Option<i64>,
-    #[schema(minimum = 0, maximum = 999_999_999_999_999_i64)]
+    #[schema(minimum = 1, maximum = 999_999_999_999_999_i64)]
     can_bo_doan: Option<i64>,
-    #[schema(minimum = 0, maximum = 999_999_999_999_999_i64)]
+    #[schema(minimum = 1, maximum = 999_999_999_999_999_i64)]
     thanh_nien: Option<i64>,
-    #[schema(minimum = 0, maximum = 999_999_999_999_999_i64)]
+    #[schema(minimum = 1, maximum = 999_999_999_999_999_i64)]
     thanh_thieu_nhi: Option<i64>,
-    #[schema(minimum = 0, maximum = 999_999_999_999_999_i64)]
+    #[schema(minimum = 1, maximum = 999_999_999_999_999_i64)]
     clb_tsnt_ttvpl: Option<i64>,
 }
 
