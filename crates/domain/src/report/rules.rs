@@ -437,7 +437,9 @@ impl RuleSet {
             if rule.once && value == 1 {
                 errors.push(self.say("done_already", name.clone(), &[label()]));
             }
-            if let Some(max) = rule.units_max.filter(|m| total > *m) {
+            // The limits bound what this report adds: a week that adds nothing is not
+            // refused for a running total that earlier weeks (confirmed) already made.
+            if let Some(max) = rule.units_max.filter(|m| value > 0 && total > *m) {
                 errors.push(self.say(
                     "units_exceeded",
                     name.clone(),
@@ -450,7 +452,7 @@ impl RuleSet {
                     ],
                 ));
             }
-            if let Some(cap) = rule.base.as_ref().filter(|c| total > c.max) {
+            if let Some(cap) = rule.base.as_ref().filter(|c| value > 0 && total > c.max) {
                 let params = [
                     label(),
                     ("total", int(total)),

@@ -252,6 +252,12 @@ mod tests {
         confirmed.confirm_above_base = true;
         let ok = check(&ctx(&s), &confirmed).unwrap();
         assert_eq!(ok.warnings.len(), 1);
+        // Once the running total is above the base (confirmed in an earlier week), a
+        // week that adds nothing to it is not refused for a field nobody touched.
+        s.before.insert("1".into(), 1_100);
+        assert!(check(&ctx(&s), &input(&[("5", "40")])).is_ok());
+        assert!(check(&ctx(&s), &input(&[("1", "0"), ("5", "40")])).is_ok());
+        assert!(check(&ctx(&s), &input(&[("1", "1")])).is_err(), "adding to it still asks");
     }
 
     #[test]
