@@ -310,3 +310,57 @@ async fn the_office_matches_an_indicator_whose_key_changed() {
     let api = app.api("/api/v1/progress?unit=899&at=2024-03-08", &u899).await;
     assert_eq!(indicator(&api, "17")["previous"]["key"], "17");
 }
+
+/// "So với cùng kỳ năm 2023 (tuần 2): 3 chỉ số tăng, 1 giảm, 2 bằng; 1 chưa so được."
+/// → the numbers in it, summed.
+fn headline_total(headline: &str) -> usize {
+    let counts = headline.split_once("):").map(|(_, rest)| rest).unwrap_or_default();
+    counts
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|n| !n.is_empty())
+        .map(|n| n.parse::<usize>().expect("number"))
+        .sum()
+}
+
+/// The indicators that apply to the unit: those its progress judges (the dashboard's
+/// "x/y chỉ số"), not those never given to it nor retired.
+fn judged(progress: &Value) -> usize {
+    progress["indicators"]
+        .as_array()
+        .expect("indicators")
+        .iter()
+        .filter(|i| i["status"] != "no_goal" && i["retired"] != true)
+        .count()
+}
+
+#[tokio::test]
+async fn the_headline_counts_the_indicators_that_apply_to_the_unit() {
+    let app = spawn_app().await;
+    let (admin, u899, _, _) = two_years(&app).await;
+    // A district: only the indicators given to it, and the word is "chỉ số".
+    let api = app.api("/api/v1/progress?unit=899&at=2024-03-08", &u899).await;
+    let all = api["indicators"].as_array().expect("indicators").len();
+    let own = judged(&api);
+    assert!(own < all, "the district is not given every indicator ({own} of {all})");
+    let headline = api["compared_with"]["headline_vi"].as_str().expect("headline");
+    assert!(headline.contains(" chỉ số tăng, "), "{headline}");
+    assert!(!headline.contains("chỉ tiêu"), "{headline}");
+    assert_eq!(headline_total(headline), own, "{headline}");
+    let english = api["compared_with"]["headline_en"].as_str().expect("headline");
+    assert_eq!(headline_total(english), own, "{english}");
+    // The dashboard says the same beside "x/y chỉ số".
+    let html = app.office_page("/dashboard?unit=899&at=2024-03-08").await;
+    assert!(html.contains(headline), "the dashboard's headline");
+    assert!(html.contains(&format!("/{own}</strong> chỉ số")), "the dashboard's count of indicators");
+    // …and the district's final report.
+    let (status, _, _, bytes) =
+        download(&app, &admin, "/api/v1/exports/final-report.docx?unit=899&at=2024-03-08").await;
+    assert_eq!(status, 200);
+    let text = docx_text(&bytes);
+    assert!(text.contains(headline), "{text}");
+    // The province: every indicator of the plan applies.
+    let api = app.api("/api/v1/progress?at=2024-03-08", &admin).await;
+    let headline = api["compared_with"]["headline_vi"].as_str().expect("headline");
+    assert_eq!(headline_total(headline), judged(&api), "{headline}");
+    assert_eq!(judged(&api), all, "{headline}");
+}

@@ -231,8 +231,10 @@ fn worded(change: Percent, year: i32, points: bool) -> (Trend, String, String) {
     }
 }
 
-/// The headline's sentence over every indicator compared: "So với cùng kỳ năm 2023
-/// (tuần 2): 5 chỉ tiêu tăng, 2 giảm, 1 bằng; 3 chưa có số liệu cùng kỳ."
+/// The headline's sentence over the indicators compared: "So với cùng kỳ năm 2023
+/// (tuần 2): 5 chỉ số tăng, 2 giảm, 1 bằng; 3 chưa so được." It counts indicators
+/// (chỉ số), not targets (chỉ tiêu): the caller passes only those that apply to the
+/// unit (the ones its progress judges), so that the numbers add up to its "x/y chỉ số".
 pub fn headline(changes: &[&Change], year: i32, previous_seq: Option<u32>) -> (String, String) {
     let Some(seq) = previous_seq else {
         return (
@@ -243,7 +245,7 @@ pub fn headline(changes: &[&Change], year: i32, previous_seq: Option<u32>) -> (S
     let count = |t: Trend| changes.iter().filter(|c| c.trend == t).count();
     let (up, down, level) = (count(Trend::Up), count(Trend::Down), count(Trend::Level));
     let none = count(Trend::NoData) + count(Trend::FromZero);
-    let mut vi = format!("So với cùng kỳ năm {year} (tuần {seq}): {up} chỉ tiêu tăng, {down} giảm, {level} bằng");
+    let mut vi = format!("So với cùng kỳ năm {year} (tuần {seq}): {up} chỉ số tăng, {down} giảm, {level} bằng");
     let mut en = format!(
         "Against the same point of {year} (week {seq}): {up} indicator{} up, {down} down, {level} level",
         if up == 1 { "" } else { "s" }
@@ -430,7 +432,7 @@ mod tests {
         let down = compare(Measure::Count(1), Some(Measure::Count(2)), 2023);
         let none = compare(Measure::Count(1), None, 2023);
         let (vi, en) = headline(&[&up, &up, &down, &none], 2023, Some(2));
-        assert_eq!(vi, "So với cùng kỳ năm 2023 (tuần 2): 2 chỉ tiêu tăng, 1 giảm, 0 bằng; 1 chưa so được.");
+        assert_eq!(vi, "So với cùng kỳ năm 2023 (tuần 2): 2 chỉ số tăng, 1 giảm, 0 bằng; 1 chưa so được.");
         assert_eq!(
             en,
             "Against the same point of 2023 (week 2): 2 indicators up, 1 down, 0 level; 1 without a comparison."

@@ -61,7 +61,8 @@ pub struct ComparedWith {
     /// its last); None before this campaign's first week.
     pub period: Option<u32>,
     pub period_end: Option<NaiveDate>,
-    /// "So với cùng kỳ năm 2023 (tuần 2): 5 chỉ tiêu tăng, 2 giảm, 1 bằng."
+    /// "So với cùng kỳ năm 2023 (tuần 2): 5 chỉ số tăng, 2 giảm, 1 bằng.": over the
+    /// indicators that apply to the unit ([`applies`]).
     pub headline_vi: String,
     pub headline_en: String,
 }
@@ -150,7 +151,10 @@ pub async fn compare(
             text_en: change.text_en.clone(),
             series: key.and_then(|k| weeks.get(k)).map(|w| w.iter().map(|m| m.value()).collect()).unwrap_or_default(),
         });
-        changes.push(change);
+        // The headline counts only the indicators the unit's progress judges.
+        if applies(ind) {
+            changes.push(change);
+        }
     }
     let refs: Vec<&compare_years::Change> = changes.iter().collect();
     let (headline_vi, headline_en) = compare_years::headline(&refs, year, seq);
@@ -167,6 +171,14 @@ pub async fn compare(
         },
         indicators,
     }))
+}
+
+/// Whether an indicator applies to the unit whose progress it is part of: one the
+/// progress judges (the dashboard's "x/y chỉ số"), not a count never allocated to
+/// the unit ("no_goal") nor an indicator retired by an amendment. The headline
+/// "So với cùng kỳ" and the final report's lines count these only.
+pub fn applies(ind: &IndicatorProgress) -> bool {
+    !ind.retired && ind.status != "no_goal"
 }
 
 /// This year's figure as the progress page shows it.

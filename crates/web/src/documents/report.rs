@@ -427,8 +427,9 @@ fn units_by_week(doc: &mut Document, g: &Gathered, shown: &[&crate::actions::pro
 }
 
 /// "So với chỉ tiêu": the first letter in capitals.
-/// "So với cùng kỳ": the headline, then one sentence per indicator ("Chỉ tiêu 5 …:
-/// 1.125 cây, tăng 12,5% so với cùng kỳ năm 2023.").
+/// "So với cùng kỳ": the headline (over the indicators that apply to the unit, as on
+/// the dashboard), then one sentence per indicator compared ("Chỉ số 5 (…): 1.125
+/// cây, tăng 12,5% so với cùng kỳ năm 2023.").
 fn year_over_year(doc: &mut Document, g: &Gathered) {
     let Some(c) = &g.progress.compared_with else { return };
     body(doc, c.headline_vi.clone());
