@@ -206,6 +206,11 @@ async fn the_dashboard_on_a_360_px_phone_never_scrolls_sideways_and_shows_the_js
                 assert!(figures.starts_with(&format!("{achieved} / ")), "{key}: {figures} vs {achieved}");
             }
         }
+        // Opened, the earlier weeks and the chart's figures scroll inside their own box too.
+        c.execute("document.querySelectorAll('details').forEach(d => d.open = true)", vec![]).await?;
+        let fits = c.execute("return document.documentElement.scrollWidth <= window.innerWidth", vec![]).await?;
+        assert_eq!(fits, json!(true), "horizontal scroll on the dashboard at 360 px with its tables opened");
+        c.execute("document.querySelectorAll('details').forEach(d => d.open = false)", vec![]).await?;
         // The wide unit × indicator table scrolls inside its own box.
         let table = c
             .execute("const f = document.querySelector('figure.scroll-x'); return [f.scrollWidth > f.clientWidth, f.getBoundingClientRect().right <= window.innerWidth]", vec![])
@@ -1000,6 +1005,48 @@ async fn the_office_reads_the_reminders_on_a_360_px_phone_without_a_cell_cut_off
         let text = c.find(Locator::Css("main table tbody tr")).await?.text().await?;
         assert!(text.contains("Chưa có kênh gửi"), "the result of the reminder is shown: {text}");
         keep_screenshot(&c, "reminders-360.png").await?;
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("browser flow");
+}
+
+/// The accounts page on a 360 px phone: every account's role is read in full in its
+/// list box (no "Cán bộ báo c…"), whatever the role, and the page fits the screen.
+#[tokio::test]
+async fn on_a_360_px_phone_each_accounts_role_is_read_in_full() {
+    let Some(driver) = chromedriver() else { return };
+    let app = spawn_app().await;
+    add_user(&app.db, "office", Role::Admin, &[], PW).await;
+    add_user(&app.db, "r.steering", Role::Steering, &[], PW).await;
+    add_user(&app.db, "r.office", Role::UnitOffice, &["899"], PW).await;
+    add_user(&app.db, "r.unit", Role::Unit, &["899"], PW).await;
+    add_user(&app.db, "r.viewer", Role::Viewer, &[], PW).await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = chromium(&driver, profile.path(), (360, 740), true).await;
+    let result = async {
+        log_in(&c, &app.base, "office").await?;
+        c.wait().for_element(Locator::Css("form[action='/logout']")).await?;
+        c.goto(&format!("{}/admin/users", app.base)).await?;
+        loaded(&c, "/admin/users").await?;
+        // The selected role's text, in the list box's font, against the room inside it.
+        let script = "const m = document.createElement('canvas').getContext('2d'); \
+            return [...document.querySelectorAll('main select[name=role]')].map(s => { \
+              const cs = getComputedStyle(s); m.font = cs.font; \
+              const text = s.options[s.selectedIndex].text; \
+              const room = s.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight); \
+              return [text, m.measureText(text).width <= room, s.getBoundingClientRect().right <= window.innerWidth]; })";
+        let roles = c.execute(script, vec![]).await?;
+        let roles = roles.as_array().expect("the role boxes");
+        assert!(roles.len() >= 5, "one box per account: {roles:?}");
+        for r in roles {
+            assert_eq!((&r[1], &r[2]), (&json!(true), &json!(true)), "a role cut off at 360 px: {r}");
+        }
+        assert!(roles.iter().any(|r| r[0] == "Cán bộ báo cáo của đơn vị"), "{roles:?}");
+        let fits = c.execute("return document.documentElement.scrollWidth <= window.innerWidth", vec![]).await?;
+        assert_eq!(fits, json!(true), "horizontal scroll on the accounts page at 360 px");
+        keep_screenshot(&c, "accounts-360.png").await?;
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;

@@ -169,6 +169,14 @@ async fn the_dashboard_shows_the_progress_figures_and_a_new_report_at_once() {
         json["indicators"].as_array().expect("i").iter().find(|i| i["indicator"] == "5").expect("5")["series"].clone();
     assert_eq!(html.matches("<circle class=\"dot\"").count(), series.as_array().expect("series").len());
     assert!(html.contains("<td class=\"num\">3.200</td>"));
+    // Every table (the chart's figures and the earlier weeks in their <details> too)
+    // scrolls inside its own box, so a 360 px phone never scrolls the page sideways.
+    assert!(html.contains("Các tuần trước") && html.contains("Bảng số liệu của biểu đồ"));
+    for (i, _) in html.match_indices("<table") {
+        let before = html[..i].trim_end();
+        let opening = &before[before.rfind('<').expect("a tag before")..];
+        assert!(opening.starts_with("<figure class=\"scroll-x\""), "a table outside the scroll box: {opening}");
+    }
 
     // English is one switch away.
     office.get(format!("{}/lang/en?next=/", app.base)).send().await.expect("lang");
