@@ -83,9 +83,10 @@ impl FromRequestParts<AppState> for Page {
         let wanted = campaign_choice::requested(parts);
         let campaign = campaign_choice::resolve(&state.db, actor.as_ref(), wanted.as_deref()).await;
         // A campaign named in the address becomes the user's choice: the links of
-        // the page (which do not repeat it) stay in that campaign.
+        // the page (which do not repeat it) stay in that campaign. Not from a link on
+        // another site: the choice follows the person to every device.
         if let (Some(_), Some(a), Ok(c)) = (&wanted, &actor, &campaign) {
-            if !a.via_token {
+            if !a.via_token && csrf::from_this_site(&parts.headers) {
                 let chosen = campaigns::chosen_by(&state.db, a.user.id).await.ok().flatten();
                 if chosen != Some(c.row.id) {
                     let _ = campaigns::choose(&state.db, a.user.id, c.row.id, state.now()).await;

@@ -243,9 +243,28 @@ async fn the_switcher_keeps_the_users_choice_and_the_calendar_covers_every_runni
     assert!(first.contains(&format!("value=\"{B}\"")), "2024 not offered");
     assert!(first.contains(&format!("value=\"{A}\" selected")), "2023 not chosen");
 
+    // A link on another site (an e-mail, a chat) does not change the choice: it opens
+    // the list of campaigns, and the pages stay on 2023.
+    let choose = format!("{}/campaigns/choose?campaign={B}&next=/targets", app.base);
+    for (header, value) in [("sec-fetch-site", "cross-site"), ("referer", "https://evil.example/")] {
+        let r = office.get(&choose).header(header, value).send().await.expect("choose");
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.headers().get("location").and_then(|l| l.to_str().ok()), Some("/campaigns"));
+        assert!(page("/targets").await.contains(&format!("value=\"{A}\" selected")), "{header}: changed");
+        // Nor does a page linked with its campaign in the address: it shows 2024, once.
+        let r = office.get(format!("{}/targets?campaign={B}", app.base)).header(header, value).send().await;
+        assert!(r.expect("get").text().await.expect("body").contains(&format!("value=\"{B}\" selected")));
+        assert!(page("/targets").await.contains(&format!("value=\"{A}\" selected")), "{header}: kept");
+    }
+
     // Choosing 2024 keeps it: the next pages (without ?campaign=) are about 2024.
-    let r =
-        office.get(format!("{}/campaigns/choose?campaign={B}&next=/targets", app.base)).send().await.expect("choose");
+    let r = office
+        .get(&choose)
+        .header("sec-fetch-site", "same-origin")
+        .header("referer", format!("{}/targets", app.base))
+        .send()
+        .await
+        .expect("choose");
     assert_eq!(r.status(), 303);
     let after = page("/targets").await;
     assert!(after.contains(&format!("value=\"{B}\" selected")), "the choice was not kept");

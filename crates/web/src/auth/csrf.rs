@@ -161,6 +161,21 @@ fn refuse(path: &str, lang: Lang, vi: &str, en: &str) -> Response {
     }
 }
 
+/// Whether a GET that changes a stored choice (the campaign switcher) comes from one
+/// of this site's own pages, or from a typed address or bookmark: a link on another
+/// site (an e-mail, a chat) is not (`Sec-Fetch-Site`, else `Referer`).
+pub fn from_this_site(headers: &axum::http::HeaderMap) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = header("sec-fetch-site") {
+        return matches!(site, "same-origin" | "none");
+    }
+    match (header("referer"), header("host")) {
+        (Some(referer), Some(host)) => same_origin(referer, host),
+        (Some(_), None) => false,
+        (None, _) => true,
+    }
+}
+
 fn same_origin(value: &str, host: &str) -> bool {
     let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://"));
     match rest {

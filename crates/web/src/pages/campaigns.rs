@@ -99,15 +99,22 @@ pub struct ChooseQuery {
     next: Option<String>,
 }
 
-/// GET /campaigns/choose?campaign=CODE&next=/path: keeps the choice, back to the
+/// GET /campaigns/choose?campaign=CODE&next=/path (from this site's own pages): keeps the choice, back to the
 /// page (a page about one report or one week goes to its list instead: that week
 /// is another campaign's).
 pub async fn choose(
     State(state): State<AppState>,
     page: Page,
+    headers: axum::http::HeaderMap,
     Query(q): Query<ChooseQuery>,
 ) -> Result<Response, AppError> {
     let actor = page.require_actor()?.clone();
+    // The choice follows the person to every device: a link on another site must not
+    // make it (data typed into the wrong campaign). Such a link opens the list of
+    // campaigns, where the person chooses.
+    if !crate::auth::csrf::from_this_site(&headers) {
+        return Ok(Redirect::to("/campaigns").into_response());
+    }
     campaigns::choose(&state, &actor, &q.campaign).await.map_err(|f| page.fail(f))?;
     let next = crate::redirect::local_path(q.next.as_deref());
     let path = next.split('?').next().unwrap_or("/");
