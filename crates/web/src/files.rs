@@ -175,13 +175,25 @@ fn cell_text(cell: Data) -> String {
     }
 }
 
-/// A text cell that a spreadsheet could take for a formula gets a leading apostrophe.
+/// A text cell that a spreadsheet could take for a formula gets a leading apostrophe;
+/// a plain number ("-3.9") stays a number.
 pub fn csv_safe(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_plain_number(text) {
         format!("'{text}")
     } else {
         text.to_string()
     }
+}
+
+/// "-3.9", "-12", "0.5": an optional minus, digits and at most one decimal point.
+fn is_plain_number(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let mut parts = digits.splitn(2, '.');
+    let whole = parts.next().unwrap_or("");
+    let fraction = parts.next();
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// RFC 4180 CSV, UTF-8 with a BOM so that Excel shows Vietnamese correctly.
@@ -312,7 +324,14 @@ mod tests {
     #[test]
     fn formulas_become_text_in_csv() {
         assert_eq!(csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(csv_safe("-1"), "'-1");
+        // A plain number stays a number (a decrease is -3.9, not the text '-3.9) …
+        assert_eq!(csv_safe("-1"), "-1");
+        assert_eq!(csv_safe("-3.9"), "-3.9");
+        // … anything more after a sign is escaped.
+        assert_eq!(csv_safe("-1+1"), "'-1+1");
+        assert_eq!(csv_safe("-"), "'-");
+        assert_eq!(csv_safe("-3."), "'-3.");
+        assert_eq!(csv_safe("+5"), "'+5");
         assert_eq!(csv_safe("Đoàn xã"), "Đoàn xã");
         let bytes = write_csv(&["a"], &[vec!["=1+1".into()]]).unwrap_or_default();
         assert!(bytes.starts_with(b"\xEF\xBB\xBF"));

@@ -197,7 +197,13 @@ async fn every_surface_shows_the_same_point_of_last_year_and_the_same_change() {
     assert!((cell_f64(&row[change]) - 0.125).abs() < 1e-9, "{:?}", row[change]);
     let row = rows.iter().find(|r| r[key] == "2a").expect("row of 2a");
     assert!((cell_f64(&row[previous]) - 0.10).abs() < 1e-9, "{:?}", row[previous]);
-    assert_eq!(row[change].to_string(), "+5 điểm %");
+    assert_eq!(row[change].to_string(), "tăng 5 điểm %");
+    // The CSV: a change is a plain number or words, never a sign a spreadsheet takes
+    // for a formula (escaped with a visible apostrophe).
+    let (status, _, _, bytes) = download(&app, &admin, "/api/v1/exports/targets.csv?unit=899&at=2024-03-08").await;
+    assert_eq!(status, 200);
+    let csv = String::from_utf8_lossy(&bytes);
+    assert!(csv.contains(",tăng 5 điểm %") && !csv.contains("'+") && !csv.contains("'-"), "{csv}");
 }
 
 #[tokio::test]

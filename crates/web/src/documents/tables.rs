@@ -121,9 +121,11 @@ pub async fn tables(
             row.push(prev.value.map_or(Cell::Empty, |v| measure(i.kind, v)));
             row.push(match (prev.change_percent, prev.change_points) {
                 (Some(pct), _) => Cell::Percent(pct),
-                (None, Some(points)) => {
-                    text(format!("{}{} điểm %", if points > 0.0 { "+" } else { "" }, format::number(points, 1)))
-                }
+                // In words, not "+2,7": a sign first makes a spreadsheet take the cell for
+                // a formula (and the CSV escapes it with a visible apostrophe).
+                (None, Some(points)) if points > 0.0 => text(format!("tăng {} điểm %", format::number(points, 1))),
+                (None, Some(points)) if points < 0.0 => text(format!("giảm {} điểm %", format::number(-points, 1))),
+                (None, Some(_)) => text("bằng cùng kỳ"),
                 _ => text(prev.text_vi.clone()),
             });
         }
