@@ -102,3 +102,24 @@ async fn the_office_and_the_units_record_what_happened_at_each_event() {
     assert!(text.contains("Lễ ra quân: 1/") && text.contains("đơn vị đã tổ chức, 350 người tham gia"), "{text}");
     assert!(text.contains("Tổng kết: 1/") && text.contains("1.050 người tham gia"), "{text}");
 }
+
+/// The built-in plan spells the honour of event 2 with its accent: "Gương mặt trẻ
+/// tiêu biểu" on the events page, in the API and in the final report.
+#[tokio::test]
+async fn the_honours_of_the_built_in_plan_are_spelled_right() {
+    let app = spawn_app().await;
+    let office = add_token(&app.db, add_user(&app.db, "vanphong.gm", Role::Admin, &[], PW).await).await;
+    let all = app.api("/api/v1/events", &office).await;
+    let titles = all["province"].to_string();
+    assert!(titles.contains("“Gương mặt trẻ tiêu biểu”"), "{titles}");
+    assert!(!titles.contains("Guong"), "{titles}");
+    let html = app.office_page("/events").await;
+    assert!(html.contains("“Gương mặt trẻ tiêu biểu”"), "the events page");
+    assert!(!html.contains("Guong"), "the events page");
+    let (status, _, _, bytes) =
+        crate::documents::download(&app, &office, "/api/v1/exports/final-report.docx?at=2023-04-10").await;
+    assert_eq!(status, 200);
+    let text = crate::documents::docx_text(&bytes);
+    assert!(text.contains("“Gương mặt trẻ tiêu biểu”"), "{text}");
+    assert!(!text.contains("Guong"), "{text}");
+}
