@@ -168,7 +168,7 @@ pub fn check_rows(
                         goal_col,
                         &goal,
                         "chỉ tiêu giao phải là số nguyên không âm (ví dụ 1.200)".into(),
-                        "the goal must be a whole number, not negative (e.g. 1,200 or 1200)".into(),
+                        "the goal must be a whole number, not negative (e.g. 1200 or 1.200)".into(),
                     );
                     None
                 }

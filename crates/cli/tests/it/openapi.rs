@@ -226,6 +226,22 @@ async fn every_documented_operation_is_routed_and_no_other_method_is() {
     }
 }
 
+/// The document's roles are the server's: every role an account can have (the API
+/// accepts and returns them all) is in the enum, and no other.
+#[tokio::test]
+async fn the_documented_roles_are_every_role_the_server_knows() {
+    let app = spawn_app().await;
+    let doc = document(&app).await;
+    let documented: BTreeSet<String> = doc["components"]["schemas"]["Role"]["enum"]
+        .as_array()
+        .expect("Role enum")
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    let known: BTreeSet<String> = Role::ALL.iter().map(|r| r.as_str().to_string()).collect();
+    assert_eq!(documented, known);
+}
+
 #[tokio::test]
 async fn bounds_the_document_states_are_the_servers() {
     let app = spawn_app().await;

@@ -131,6 +131,7 @@ pub enum JsonBody {
 pub enum RoleName {
     Admin,
     Steering,
+    UnitOffice,
     Unit,
     Viewer,
 }
