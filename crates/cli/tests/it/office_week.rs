@@ -172,6 +172,25 @@ async fn the_review_decision_is_accept_or_return_on_the_page_as_in_the_api_and_s
         .expect("api");
     assert_eq!(r.status(), StatusCode::BAD_REQUEST, "API");
 
+    // Returned without a comment (no script): the same report page, the reason next
+    // to the comment box, what was typed kept, nothing stored.
+    let (s, _, body) = post(
+        &app,
+        &office,
+        &format!("{path}/review"),
+        &[("decision", "return"), ("comment", " x"), ("version", &version)],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(!body.contains("Hãy quay lại trang trước"), "not the bare error page");
+    assert!(body.contains("id=\"review\"") && body.contains("id=\"report-form\""), "the report page again");
+    let box_ = &body[body.find("name=\"comment\"").expect("the comment box")..];
+    let box_ = &box_[..box_.find("</label>").expect("end of the box")];
+    assert!(box_.contains("aria-invalid=\"true\"") && box_.contains("> x</textarea>"), "{box_}");
+    assert!(box_.contains("cần ghi rõ lý do"), "the reason next to the box: {box_}");
+    let shown = app.api(&format!("/api/v1/reports/899/{WEEK1}"), &token).await;
+    assert_eq!(shown["report"]["status"], "submitted", "{shown}");
+
     // Accepted: said so.
     let (s, location, _) =
         post(&app, &office, &format!("{path}/review"), &[("decision", "accept"), ("version", &version)]).await;

@@ -143,10 +143,36 @@ async fn the_page_ticks_reports_and_accepts_them_without_javascript() {
     let mut form = vec![("csrf".to_string(), csrf)];
     form.push(("r".to_string(), picks[0].clone()));
     let r = client.post(format!("{}/review/accept", app.base)).form(&form).send().await.expect("post");
-    assert_eq!(r.status(), 200);
-    let html = r.text().await.expect("body");
+    // Post/Redirect/Get: back to the queue, which says what was done (a reload posts nothing).
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"].to_str().expect("location").to_string();
+    assert!(location.starts_with("/review?") && location.contains("accepted=1"), "{location}");
+    let html = client.get(format!("{}{location}", app.base)).send().await.expect("get").text().await.expect("body");
     assert!(html.contains("Đã duyệt số báo cáo: 1"), "the page says what it did");
     assert_eq!(html.matches("name=\"r\" value=\"").count(), 1, "one report left in the queue");
+    // The same report ticked again (say from a second tab): not accepted twice, named.
+    let r = client
+        .post(format!("{}/review/accept", app.base))
+        .form(&[("csrf", csrf_of(&html).as_str()), ("r", picks[0].as_str()), ("unit", "899")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"].to_str().expect("location").to_string();
+    assert!(location.contains("unit=899") && location.contains("accepted=0") && location.contains("skipped="));
+    let again = client.get(format!("{}{location}", app.base)).send().await.expect("get").text().await.expect("body");
+    assert!(again.contains("Đã duyệt số báo cáo: 0") && again.contains("Các báo cáo sau chưa được duyệt"), "{again}");
+    assert!(again.contains("đã thay đổi sau khi anh/chị mở danh sách"), "{again}");
+    // Only ids travel in the address: a made-up text is never shown.
+    let forged = client
+        .get(format!("{}/review?accepted=1&skipped=Goi%20so%20may%20nay", app.base))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(!forged.contains("Goi so may nay"));
     // "Accept all" takes every report the officer was shown (here the one left).
     let r = client
         .post(format!("{}/review/accept", app.base))
@@ -154,8 +180,9 @@ async fn the_page_ticks_reports_and_accepts_them_without_javascript() {
         .send()
         .await
         .expect("post");
-    assert_eq!(r.status(), 200);
-    let html = r.text().await.expect("body");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"].to_str().expect("location").to_string();
+    let html = client.get(format!("{}{location}", app.base)).send().await.expect("get").text().await.expect("body");
     assert!(html.contains("Đã duyệt số báo cáo: 1") && html.contains("Không còn báo cáo nào chờ duyệt"), "{html}");
     // Nothing ticked: a clear message, nothing accepted.
     let r = client

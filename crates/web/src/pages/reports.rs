@@ -100,6 +100,10 @@ pub struct ReportPage {
     pub editable: bool,
     pub can_review: bool,
     pub review_comment: Option<String>,
+    /// A refused review (a return without a comment): the comment as typed, shown
+    /// again in its box, and the reason said next to it.
+    pub review_typed: String,
+    pub review_error: Option<String>,
     pub fields: Vec<FieldView>,
     pub activities: Vec<ActivityView>,
     pub areas: Vec<(String, String)>,
@@ -373,6 +377,8 @@ fn build(
         editable: status.editable(),
         can_review: can_review && status == Status::Submitted,
         review_comment: report.and_then(|r| r.review_comment.clone()).filter(|c| !c.is_empty()),
+        review_typed: String::new(),
+        review_error: None,
         fields,
         activities,
         areas: plan.areas.iter().map(|a| (a.number.clone(), format!("{}. {}", a.number, a.title))).collect(),
@@ -756,6 +762,16 @@ pub async fn review(
     })?;
     match report_actions::review(&state, &actor, &page.client, &ctx, decision.accepts(), &f.comment, f.version).await {
         Ok(_) => Ok(Redirect::to(&format!("/reports/{unit}/{period}?saved={}", decision.as_str())).into_response()),
+        // A wrong input (a return without a comment): the same report page again, the
+        // reason next to the comment box and the comment as typed, nothing stored.
+        Err(ReportFailure::Other(failure)) if failure.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let mut view = build(&page, &ctx, &stored_input(&ctx), Vec::new(), Vec::new(), 0);
+            apply_lock(&state, &page, &ctx, &mut view).await?;
+            view.evidence = crate::pages::attachments::report_box(&state, &page, &ctx.unit.code, &period).await?;
+            view.review_typed = f.comment.replace("\r\n", "\n");
+            view.review_error = Some(failure.message(page.lang).to_string());
+            Ok((failure.status, view).into_response())
+        }
         Err(ReportFailure::Other(failure)) => Err(page.fail(failure)),
         Err(ReportFailure::Conflict(_)) => Err(page.fail(crate::error::Failure::new(
             StatusCode::CONFLICT,

@@ -58,6 +58,12 @@ pub struct ReviewQuery {
     pub q: String,
     #[serde(default)]
     pub unit: String,
+    /// After "Duyệt" (Post/Redirect/Get): how many were accepted …
+    #[serde(default)]
+    pub accepted: Option<usize>,
+    /// … and the ids of the ticked reports that were not, comma-separated.
+    #[serde(default)]
+    pub skipped: String,
 }
 
 impl ReviewQuery {
@@ -176,7 +182,58 @@ pub async fn show(
     page: Page,
     Query(query): Query<ReviewQuery>,
 ) -> Result<ReviewPage, AppError> {
-    build(&state, &page, &query, None).await
+    let mut view = build(&state, &page, &query, None).await?;
+    if let Some(n) = query.accepted {
+        view.accepted = Some(n);
+        view.skipped = skipped_lines(&state, &page, &query.skipped).await?;
+    }
+    Ok(view)
+}
+
+/// The ticked reports that were not accepted, named again after the redirect: each
+/// one's unit and status as it is now. Only ids travel in the address (never a text
+/// that anyone could put in a link), and only reports this reviewer may see are named.
+async fn skipped_lines(state: &AppState, page: &Page, ids: &str) -> Result<Vec<String>, AppError> {
+    let actor = page.require_actor()?;
+    let lang = page.lang;
+    let internal = |e| AppError::internal(lang, e);
+    let mut lines = Vec::new();
+    for id in ids.split(',').filter_map(|t| t.trim().parse::<i64>().ok()).take(200) {
+        let report = phongtrao_storage::reports::by_id(&state.db, id).await.map_err(internal)?;
+        let named = match report {
+            Some(r) => {
+                let ancestry = phongtrao_storage::units::ancestry(&state.db, r.unit_id).await.map_err(internal)?;
+                if phongtrao_domain::policy::allows(
+                    &actor.policy(),
+                    phongtrao_domain::policy::Action::ReviewUnit,
+                    &ancestry,
+                ) {
+                    let unit = phongtrao_storage::units::by_id(&state.db, r.unit_id).await.map_err(internal)?;
+                    Some((unit.map(|u| format!("{} {}", u.code, u.name)).unwrap_or_default(), r))
+                } else {
+                    None
+                }
+            }
+            None => None,
+        };
+        lines.push(match named {
+            Some((unit, r)) => {
+                let (status, _) = super::reports::report_status(Some(&r), false, lang);
+                match lang {
+                    Lang::Vi => format!(
+                        "{unit} — báo cáo đã thay đổi sau khi anh/chị mở danh sách (hiện: “{status}”); hãy xem lại"
+                    ),
+                    Lang::En => {
+                        format!(
+                            "{unit} — the report changed after you opened the list (now: “{status}”); look at it again"
+                        )
+                    }
+                }
+            }
+            None => lang.pick("không tìm thấy báo cáo", "no such report").to_string(),
+        });
+    }
+    Ok(lines)
 }
 
 /// POST /review/accept: the ticked reports (`r=ID:VERSION`, repeated), accepted at once.
@@ -201,9 +258,27 @@ pub async fn accept(State(state): State<AppState>, page: Page, body: String) -> 
         late: Some(field(&fields, "late")).filter(|v| !v.is_empty()),
         q: field(&fields, "q"),
         unit: field(&fields, "unit"),
+        ..ReviewQuery::default()
     };
     match review_queue::accept_many(&state, campaign, &actor, &page.client, &picks).await {
-        Ok(outcome) => Ok(build(&state, &page, &query, Some(outcome)).await?.into_response()),
+        // Post/Redirect/Get: back to the queue (its filters kept), which says what was done;
+        // a reload does not post again.
+        Ok(outcome) => {
+            let skipped: Vec<String> = outcome.skipped.iter().map(|s| s.report_id.to_string()).collect();
+            let mut to = vec![
+                ("period_end", query.period_end.clone()),
+                ("unit", query.unit.clone()),
+                ("q", query.q.clone()),
+                ("late", query.late.clone().unwrap_or_default()),
+            ];
+            to.retain(|(_, v)| !v.is_empty());
+            to.push(("accepted", outcome.accepted.len().to_string()));
+            if !skipped.is_empty() {
+                to.push(("skipped", skipped.join(",")));
+            }
+            let to = serde_urlencoded::to_string(&to).unwrap_or_default();
+            Ok(axum::response::Redirect::to(&format!("/review?{to}")).into_response())
+        }
         Err(f) if f.status == axum::http::StatusCode::UNPROCESSABLE_ENTITY => {
             let mut again = build(&state, &page, &query, None).await?;
             again.error = Some(f.message(page.lang).to_string());
