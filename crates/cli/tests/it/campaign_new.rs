@@ -295,6 +295,11 @@ async fn the_page_reviews_edits_and_confirms_without_javascript() {
     assert_eq!(new.plan.indicator("5").map(|i| i.goal), Some(23_000.0));
     assert_eq!(allocations::for_indicator(&app.db, new.row.id, "5").await.expect("a").values().sum::<i64>(), 23_000);
     assert_eq!(create_from_entries(&app).await.len(), 1);
+    // The list names the campaign it follows, not its code.
+    let list = office.get(format!("{}/campaigns", app.base)).send().await.expect("get").text().await.expect("html");
+    let follows = &list[list.find("Tiếp nối chiến dịch").expect("the line it follows")..];
+    let follows = &follows[..follows.find("</small>").expect("end")];
+    assert_eq!(follows, "Tiếp nối chiến dịch Kế hoạch Tháng Thanh niên năm 2023", "not the code {OLD}");
 
     // In English: the same review, the refusal in English.
     office.get(format!("{}/lang/en", app.base)).send().await.expect("lang");

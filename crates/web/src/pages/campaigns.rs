@@ -79,6 +79,14 @@ pub async fn list(State(state): State<AppState>, page: Page, Query(q): Query<Lis
     let all = campaigns::list(&state, Some(&actor), chosen).await.map_err(|f| page.fail(f))?;
     let can_manage = actor.user.role == phongtrao_domain::role::Role::Admin;
     let mut lines: Vec<CampaignLine> = all.iter().map(|c| line(page.lang, c)).collect();
+    // "Tiếp nối chiến dịch …": the earlier campaign by its name, never its code.
+    let titles: std::collections::HashMap<String, String> =
+        lines.iter().map(|l| (l.code.clone(), l.title.clone())).collect();
+    for l in &mut lines {
+        if let Some(title) = titles.get(&l.previous) {
+            l.previous = title.clone();
+        }
+    }
     if can_manage {
         for l in &mut lines {
             l.members = campaigns::members(&state, &actor, &page.client, &l.code).await.map_err(|f| page.fail(f))?;
