@@ -66,6 +66,10 @@ async fn the_office_and_the_units_record_what_happened_at_each_event() {
     let html = client.get(format!("{}/events", app.base)).send().await.expect("get").text().await.expect("body");
     assert!(html.contains("Đã tổ chức") && html.contains("24/02/2023") && html.contains("1.200 người"), "{html}");
     assert_eq!(html.matches("action=\"/events/1\"").count(), 0, "no province form for a unit reporter");
+    // The host unit by its name, not its code.
+    let host = phongtrao_storage::units::by_code(&app.db, "906").await.expect("query").expect("906").name;
+    assert!(html.contains(&format!("Đơn vị tổ chức: {host}")), "{html}");
+    assert!(!html.contains("(mã): 906"), "no raw code on the page");
     assert!(html.contains("action=\"/events/units/903/closing\""));
     let r = client
         .post(format!("{}/events/units/903/closing", app.base))

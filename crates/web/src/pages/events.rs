@@ -28,7 +28,9 @@ pub struct EventLine {
     pub held_on: String,
     pub held_on_value: String,
     pub place: String,
+    /// The host unit's code (for the form's box) and its name (for the page).
     pub host: String,
+    pub host_name: String,
     pub participants: String,
     pub participants_value: String,
     pub reason: String,
@@ -80,6 +82,7 @@ fn line(
         held_on: held_on.map(format::date).unwrap_or_default(),
         held_on_value: held_on.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
         place: place.to_string(),
+        host_name: host.clone(),
         host,
         participants: participants.map(format::integer).unwrap_or_default(),
         participants_value: participants.map(|p| p.to_string()).unwrap_or_default(),
@@ -138,7 +141,7 @@ pub async fn show(State(state): State<AppState>, page: Page) -> Result<EventsPag
             name: u.unit_name,
         });
     }
-    let province: Vec<EventLine> = all
+    let mut province: Vec<EventLine> = all
         .province
         .iter()
         .map(|e| {
@@ -159,6 +162,12 @@ pub async fn show(State(state): State<AppState>, page: Page) -> Result<EventsPag
             )
         })
         .collect();
+    // The host by its name ("Huyện đoàn An Minh"); its code stays in the form's box only.
+    for e in province.iter_mut().filter(|e| !e.host.is_empty()) {
+        if let Ok(Some(u)) = phongtrao_storage::units::by_code(&state.db, &e.host).await {
+            e.host_name = u.name;
+        }
+    }
     Ok(EventsPage {
         chrome: page.chrome(lang.t("events_title"), "events"),
         held: province.iter().filter(|e| e.status_key == "held").count(),
