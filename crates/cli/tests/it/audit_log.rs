@@ -215,3 +215,34 @@ async fn a_unit_move_reads_as_a_sentence_with_names_and_codes() {
         "{en_html}"
     );
 }
+
+/// A new account reads with its role in words (a unit's office too) and the account by
+/// its name, never "vai trò: unit_office" or its internal number ("số: 4").
+#[tokio::test]
+async fn a_new_accounts_role_and_number_read_as_words() {
+    let app = crate::support::spawn_app().await;
+    let id = person(&app.db, "vp.hondat", "Văn phòng Huyện đoàn Hòn Đất", Role::UnitOffice).await;
+    let client = office(&app).await;
+    let html = client
+        .get(format!("{}/audit?action=user.create", app.base))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("vai trò: văn phòng đơn vị"), "{html}");
+    assert!(!html.contains("unit_office"), "no role code: {html}");
+    assert!(html.contains("tài khoản: Văn phòng Huyện đoàn Hòn Đất (vp.hondat)"), "{html}");
+    assert!(!html.contains(&format!("số: {id}")), "no internal number: {html}");
+    client.get(format!("{}/lang/en", app.base)).send().await.expect("lang");
+    let html = client
+        .get(format!("{}/audit?action=user.create", app.base))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("unit office") && !html.contains("unit_office"), "{html}");
+}

@@ -527,6 +527,8 @@ fn value_words(key: &str, value: &Value, names: &Names, lang: Lang) -> String {
             ("steering", true) => "ban chỉ đạo".into(),
             ("unit", true) => "đơn vị".into(),
             ("viewer", true) => "chỉ xem".into(),
+            ("unit_office", true) => "văn phòng đơn vị".into(),
+            ("unit_office", false) => "unit office".into(),
             ("on_time", true) => "đúng hạn".into(),
             ("late", true) => "trễ hạn".into(),
             ("on_time", false) => "on time".into(),
@@ -549,6 +551,15 @@ fn words_of(map: &serde_json::Map<String, Value>, names: &Names, lang: Lang) -> 
     let has_parent = map.contains_key("parent_id") || map.contains_key("parent_code");
     for (k, v) in map {
         if matches!(k.as_str(), "parent_id" | "parent_code" | "parent_name") {
+            continue;
+        }
+        // An account's own number ("số: 4") is no word for anyone: the account by its name.
+        if let (true, Some(Value::String(login))) = (k == "id", map.get("username")) {
+            let account = match v.as_i64() {
+                Some(id) if names.users.contains_key(&id) => names.user(id),
+                _ => login.clone(),
+            };
+            out.push((pick(lang, ("tài khoản", "account")).to_string(), account));
             continue;
         }
         let key = field_words(k).map(|w| pick(lang, w).to_string()).unwrap_or_else(|| k.replace('_', " "));
