@@ -261,6 +261,63 @@ pub fn union_name(kind: UnitKind, admin_name: &str) -> String {
     }
 }
 
+/// The union words its name starts with, and what its standing committee signs as:
+/// "Huyện đoàn Tân Hiệp" signs "TM. BAN THƯỜNG VỤ HUYỆN ĐOÀN".
+const UNION_WORDS: [&str; 4] = ["tỉnh đoàn ", "thành đoàn ", "thị đoàn ", "huyện đoàn "];
+
+/// What follows `prefix` (lower case) at the start of `name`, ignoring case.
+fn after_prefix<'a>(name: &'a str, prefix: &str) -> Option<&'a str> {
+    let n = prefix.chars().count();
+    let head: String = name.chars().take(n).collect();
+    if head.to_lowercase() != prefix {
+        return None;
+    }
+    let rest = name.char_indices().nth(n).map(|(i, _)| &name[i..]).unwrap_or("").trim();
+    (!rest.is_empty()).then_some(rest)
+}
+
+/// The symbol after a document's number, by the issuing union's kind (the Đoàn's
+/// convention): "Số: ....-BC/TĐTN" for the Tỉnh đoàn and a Thành đoàn (or Thị đoàn),
+/// "…-BC/HĐTN" for a Huyện đoàn, "…-BC/ĐTN" for every other union.
+pub fn document_symbol(kind: UnitKind) -> &'static str {
+    match kind {
+        UnitKind::Province | UnitKind::City => "TĐTN",
+        UnitKind::District => "HĐTN",
+        _ => "ĐTN",
+    }
+}
+
+/// Where a union's documents are dated: the place its name names ("Huyện đoàn Tân
+/// Hiệp" → "Tân Hiệp", "Thành đoàn Rạch Giá" → "Rạch Giá", "Đoàn xã Thạnh Đông" →
+/// "Thạnh Đông"). None for a union without territory (đoàn trực thuộc, schools,
+/// agencies, enterprises, branches) or a name that names no place: its documents
+/// are dated where the province's are.
+pub fn document_place(kind: UnitKind, name: &str) -> Option<String> {
+    let prefixes: &[&str] = match kind {
+        UnitKind::Province => &["tỉnh đoàn "],
+        UnitKind::City => &["thành đoàn ", "thị đoàn "],
+        UnitKind::District => &["huyện đoàn "],
+        UnitKind::Ward => &["đoàn phường "],
+        UnitKind::Township => &["đoàn thị trấn "],
+        UnitKind::Commune => &["đoàn xã "],
+        UnitKind::SpecialZone => &["đoàn đặc khu "],
+        _ => &[],
+    };
+    let name = nfc(name.trim());
+    prefixes.iter().find_map(|p| after_prefix(&name, p)).map(str::to_string)
+}
+
+/// On whose behalf a union's report is signed: "TM. BAN THƯỜNG VỤ HUYỆN ĐOÀN" for
+/// "Huyện đoàn Tân Hiệp" ("TỈNH ĐOÀN", "THÀNH ĐOÀN", "THỊ ĐOÀN" alike); "TM. BAN
+/// THƯỜNG VỤ" for another union.
+pub fn standing_committee(name: &str) -> String {
+    let name = nfc(name.trim());
+    match UNION_WORDS.iter().find(|w| after_prefix(&name, w).is_some()) {
+        Some(word) => format!("TM. BAN THƯỜNG VỤ {}", word.trim().to_uppercase()),
+        None => "TM. BAN THƯỜNG VỤ".to_string(),
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("dòng {line} (line {line}): {message}")]
 pub struct UnitFileError {
@@ -340,6 +397,30 @@ pub fn units_from_gso_csv(text: &str) -> Result<Vec<UnitSeed>, Vec<UnitFileError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_unions_documents_carry_its_own_symbol_place_and_committee() {
+        assert_eq!(document_symbol(UnitKind::Province), "TĐTN");
+        assert_eq!(document_symbol(UnitKind::City), "TĐTN");
+        assert_eq!(document_symbol(UnitKind::District), "HĐTN");
+        assert_eq!(document_symbol(UnitKind::Affiliated), "ĐTN");
+        assert_eq!(document_symbol(UnitKind::Commune), "ĐTN");
+        let place = |kind, name| document_place(kind, name);
+        assert_eq!(place(UnitKind::District, "Huyện đoàn Tân Hiệp").as_deref(), Some("Tân Hiệp"));
+        assert_eq!(place(UnitKind::City, "Thành đoàn Rạch Giá").as_deref(), Some("Rạch Giá"));
+        assert_eq!(place(UnitKind::City, "Thị đoàn Hà Tiên").as_deref(), Some("Hà Tiên"));
+        assert_eq!(place(UnitKind::Province, "Tỉnh đoàn Kiên Giang").as_deref(), Some("Kiên Giang"));
+        assert_eq!(place(UnitKind::Commune, "Đoàn xã Thạnh Đông").as_deref(), Some("Thạnh Đông"));
+        assert_eq!(place(UnitKind::District, "HUYỆN ĐOÀN Tân Hiệp").as_deref(), Some("Tân Hiệp"), "any case");
+        let decomposed: String = unicode_normalization::UnicodeNormalization::nfd("Huyện đoàn Tân Hiệp").collect();
+        assert_eq!(place(UnitKind::District, &decomposed).as_deref(), Some("Tân Hiệp"), "decomposed accents");
+        assert_eq!(place(UnitKind::Affiliated, "Đoàn Khối các cơ quan tỉnh"), None, "no territory");
+        assert_eq!(place(UnitKind::District, "Huyện đoàn "), None, "no place named");
+        assert_eq!(standing_committee("Huyện đoàn Tân Hiệp"), "TM. BAN THƯỜNG VỤ HUYỆN ĐOÀN");
+        assert_eq!(standing_committee("Thành đoàn Rạch Giá"), "TM. BAN THƯỜNG VỤ THÀNH ĐOÀN");
+        assert_eq!(standing_committee("Tỉnh đoàn Kiên Giang"), "TM. BAN THƯỜNG VỤ TỈNH ĐOÀN");
+        assert_eq!(standing_committee("Đoàn Khối các cơ quan tỉnh"), "TM. BAN THƯỜNG VỤ");
+    }
 
     #[test]
     fn union_names_follow_the_kind() {

@@ -501,3 +501,63 @@ async fn the_office_edits_its_texts_and_the_page_downloads_in_one_click() {
         assert!(labelled, "{what} is not labelled simulated");
     }
 }
+
+/// A district's report is its own union's document: its own symbol after the number
+/// (HĐTN for a Huyện đoàn, TĐTN for a Thành đoàn), dated at its own place, signed by
+/// its own standing committee, never with the province's number, place or signer.
+#[tokio::test]
+async fn a_districts_report_is_numbered_dated_and_signed_as_its_own() {
+    let app = spawn_app().await;
+    let admin = add_token(&app.db, add_user(&app.db, "t.admin.own", Role::Admin, &[], PW).await).await;
+    // The province's own texts: its number and signer.
+    let texts = json!({"number": "45-BC/TĐTN-BPT", "signer_title": "PHÓ BÍ THƯ", "signer_name": "Nguyễn Văn A"});
+    let r = app
+        .client
+        .put(format!("{}/api/v1/document-texts/final_report", app.base))
+        .bearer_auth(&admin)
+        .json(&texts)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(r.status(), 200);
+    let text = |path: &'static str| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            let (status, _, _, bytes) = download(app, &admin, path).await;
+            assert_eq!(status, 200, "{path}");
+            docx_text(&bytes)
+        }
+    };
+    let province = text("/api/v1/exports/final-report.docx?at=2023-03-31").await;
+    for expected in
+        ["BCH ĐOÀN TỈNH KIÊN GIANG", "Số: 45-BC/TĐTN-BPT", "Kiên Giang, ngày 31 tháng 3 năm 2023", "Nguyễn Văn A"]
+    {
+        assert!(province.contains(expected), "the province's: {expected}:\n{province}");
+    }
+    for path in [
+        "/api/v1/exports/final-report.docx?unit=904&at=2023-03-31",
+        "/api/v1/exports/weekly-report.docx?unit=904&period_end=2023-03-31",
+    ] {
+        let district = text(path).await;
+        for expected in [
+            "BCH HUYỆN ĐOÀN TÂN HIỆP",
+            "Số: ....-BC/HĐTN",
+            "Tân Hiệp, ngày 31 tháng 3 năm 2023",
+            "TM. BAN THƯỜNG VỤ HUYỆN ĐOÀN",
+            "BÍ THƯ",
+        ] {
+            assert!(district.contains(expected), "{path}: {expected}:\n{district}");
+        }
+        for absent in ["TĐTN", "Kiên Giang, ngày", "TỈNH ĐOÀN\n", "Nguyễn Văn A", "PHÓ BÍ THƯ", "Phan Đình Nhân"]
+        {
+            assert!(!district.contains(absent), "{path}: not the province's {absent}:\n{district}");
+        }
+    }
+    // A Thành đoàn keeps TĐTN, at its own place.
+    let city = text("/api/v1/exports/final-report.docx?unit=899&at=2023-03-31").await;
+    for expected in ["BCH THÀNH ĐOÀN RẠCH GIÁ", "Số: ....-BC/TĐTN", "Rạch Giá, ngày 31 tháng 3 năm 2023"]
+    {
+        assert!(city.contains(expected), "{expected}:\n{city}");
+    }
+    assert!(!city.contains("Kiên Giang, ngày") && !city.contains("Nguyễn Văn A"), "{city}");
+}

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use phongtrao_domain::format;
+use phongtrao_domain::{format, unit};
 
 use super::{
     campaign_name, goal_text, place_and_date, ratio_text, result_text, status_label, tally, Gathered, SIMULATED_LABEL,
@@ -485,7 +485,16 @@ pub fn document(g: &Gathered) -> Document {
             format!("BCH {}", g.root.name.to_uppercase())
         },
     );
-    let number = pick(&texts.number, "....-BC/TĐTN".into());
+    // A unit's own report is numbered and dated as its own union's: "Số: ....-BC/HĐTN",
+    // "Tân Hiệp, ngày …" for Huyện đoàn Tân Hiệp (the province's place when its name
+    // names none, as a đoàn trực thuộc's).
+    let kind = g.root.kind();
+    let symbol = if g.is_province { "TĐTN" } else { kind.map(unit::document_symbol).unwrap_or("ĐTN") };
+    let number = pick(&texts.number, format!("....-BC/{symbol}"));
+    let place = match kind {
+        Some(kind) if !g.is_province => unit::document_place(kind, &g.root.name).unwrap_or_else(|| c.place.clone()),
+        _ => c.place.clone(),
+    };
     let day = NaiveDate::parse_from_str(&texts.issued_on, "%Y-%m-%d").unwrap_or(g.progress.at);
     let name = campaign_name(&g.campaign);
     let mut doc = Document::new(
@@ -498,7 +507,7 @@ pub fn document(g: &Gathered) -> Document {
     if g.progress.simulated {
         simulated_banner(&mut doc);
     }
-    header_block(&mut doc, &issuing_body, &number, &place_and_date(&c.place, day));
+    header_block(&mut doc, &issuing_body, &number, &place_and_date(&place, day));
     let unit_line = if g.is_province { None } else { Some(format!("của {}", g.root.name)) };
     let mut subject = match &g.period {
         Some(p) => vec![
@@ -618,7 +627,8 @@ pub fn document(g: &Gathered) -> Document {
     let (default_behalf, default_title, default_name) = if g.is_province {
         (c.signatory.on_behalf_of.clone(), c.signatory.title.clone(), c.signatory.name.clone())
     } else {
-        ("TM. BAN THƯỜNG VỤ".to_string(), "BÍ THƯ".to_string(), String::new())
+        // The unit's own standing committee, never the province's signer.
+        (unit::standing_committee(&g.root.name), "BÍ THƯ".to_string(), String::new())
     };
     signature_block(
         &mut doc,
