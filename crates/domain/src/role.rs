@@ -36,6 +36,23 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == text)
     }
 
+    /// Whether an account with this role reaches anything only through its units: a
+    /// unit's reporter, a unit's office and a viewer read (and write) their units'
+    /// subtree and nothing else, so without a unit every page would refuse them.
+    pub fn needs_units(self) -> bool {
+        matches!(self, Role::Unit | Role::UnitOffice | Role::Viewer)
+    }
+
+    /// What to say when such an account is given no unit (Vietnamese / English).
+    pub fn no_unit_message(self) -> String {
+        format!(
+            "Vai trò «{}» cần ít nhất một đơn vị: tài khoản chỉ xem và làm việc trong các đơn vị được giao. / \
+             The role «{}» needs at least one unit: the account sees and works only in the units it is given.",
+            self.label_vi(),
+            self.as_str()
+        )
+    }
+
     pub fn label_vi(self) -> &'static str {
         match self {
             Role::Admin => "Ban Phong trào (quản trị)",

@@ -87,6 +87,43 @@ async fn failed_logins_are_slowed_and_logged_but_the_real_user_gets_in_from_else
     assert!(entries.iter().any(|e| e["action"] == "login.failure" && e["client"] == "203.0.113.7"));
 }
 
+/// A viewer, a unit's reporter or a unit's office reaches only its units: without
+/// one, every page of its menu would refuse it. The office is told so when creating
+/// such an account or taking its last unit away, and nothing changes.
+#[tokio::test]
+async fn an_account_that_works_through_units_cannot_be_left_without_one() {
+    let app = spawn_app().await;
+    let admin = add_token(&app.db, add_user(&app.db, "o.units", Role::Admin, &[], PW).await).await;
+    let post = |body: serde_json::Value| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let r = app.client.post(format!("{}/api/v1/users", app.base)).bearer_auth(admin).json(&body).send().await;
+            let r = r.expect("post");
+            (r.status(), r.text().await.unwrap_or_default())
+        }
+    };
+    for role in ["viewer", "unit", "unit_office"] {
+        let (status, body) = post(json!({"username": format!("x.{role}"), "role": role})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{role}: {body}");
+        assert!(body.contains("cần ít nhất một đơn vị") && body.contains("needs at least one unit"), "{body}");
+        assert!(phongtrao_storage::users::by_username(&app.db, &format!("x.{role}")).await.expect("q").is_none());
+    }
+    let (status, body) = post(json!({"username": "x.viewer", "role": "viewer", "units": ["903"]})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = phongtrao_storage::users::by_username(&app.db, "x.viewer").await.expect("q").expect("created").id;
+    let r = app
+        .client
+        .patch(format!("{}/api/v1/users/{id}", app.base))
+        .bearer_auth(&admin)
+        .json(&json!({"username": "x.viewer", "role": "viewer", "units": []}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(phongtrao_storage::users::unit_ids(&app.db, id).await.expect("units").len(), 1, "unit kept");
+}
+
 #[tokio::test]
 async fn csrf_token_and_origin_are_required_for_cookie_writes() {
     let app = spawn_app().await;
@@ -97,7 +134,12 @@ async fn csrf_token_and_origin_are_required_for_cookie_writes() {
     let csrf = csrf_of(&page);
     assert_eq!(csrf.len(), 64);
     let form = |token: &str| {
-        vec![("csrf", token.to_string()), ("username", "moi.nguoi".to_string()), ("role", "viewer".to_string())]
+        vec![
+            ("csrf", token.to_string()),
+            ("username", "moi.nguoi".to_string()),
+            ("role", "viewer".to_string()),
+            ("units", "899".to_string()),
+        ]
     };
     let r = client.post(format!("{}/admin/users", app.base)).form(&form("")).send().await.expect("post");
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "no token");
@@ -274,7 +316,7 @@ async fn authorization_matrix_of_every_write_by_role_and_unit() {
         Route {
             method: "POST",
             path: "/api/v1/users".into(),
-            body: json!({"username": "m.created", "role": "viewer"}),
+            body: json!({"username": "m.created", "role": "viewer", "units": ["903"]}),
             allowed: [true, false, false, false, false, false],
         },
         Route {

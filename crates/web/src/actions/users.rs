@@ -189,10 +189,8 @@ pub async fn create_as(
     let ids = unit_ids(state, &input.units).await?;
     let email =
         phongtrao_domain::email::parse_optional(input.email.as_deref().unwrap_or("")).map_err(Failure::invalid)?;
-    if matches!(role, Role::Unit | Role::UnitOffice) && ids.is_empty() {
-        return Err(Failure::invalid(
-            "Tài khoản đơn vị cần ít nhất một đơn vị / A unit account needs at least one unit",
-        ));
+    if role.needs_units() && ids.is_empty() {
+        return Err(Failure::invalid(role.no_unit_message()));
     }
     let display_name = nfc(input.display_name.trim());
     let display_name = if display_name.is_empty() { username.clone() } else { display_name };
@@ -238,6 +236,9 @@ pub async fn set_access(
     let role = parse_role(&input.role)?;
     let ids = unit_ids(state, &input.units).await?;
     let active = input.active.as_deref().is_none_or(|v| v == "on" || v == "true" || v == "1");
+    if role.needs_units() && ids.is_empty() {
+        return Err(Failure::invalid(role.no_unit_message()));
+    }
     if user_id == actor.user.id && (role != Role::Admin || !active) {
         return Err(Failure::invalid(
             "Không thể tự bỏ quyền quản trị của chính mình / You cannot remove your own admin access",
