@@ -124,6 +124,20 @@ async fn an_account_that_works_through_units_cannot_be_left_without_one() {
     assert_eq!(phongtrao_storage::users::unit_ids(&app.db, id).await.expect("units").len(), 1, "unit kept");
 }
 
+/// A commune official's account page speaks plainly: the access tokens for software
+/// are folded away (with what they are for), and the chat notice says chat group.
+#[tokio::test]
+async fn a_reporters_account_page_folds_away_the_tokens_and_says_no_jargon() {
+    let app = spawn_app().await;
+    add_user(&app.db, "bc.xa", Role::Unit, &["899"], PW).await;
+    let client = browser();
+    assert_eq!(app.login_form(&client, "bc.xa", PW, "10.0.0.7").await.status(), StatusCode::SEE_OTHER);
+    let page = client.get(format!("{}/account", app.base)).send().await.expect("get").text().await.expect("body");
+    assert!(page.contains("<details id=\"tokens\">"), "folded away");
+    assert!(page.contains("Nộp báo cáo hằng tuần không cần mã này"), "{page}");
+    assert!(!page.contains("Webhook"), "no jargon");
+}
+
 #[tokio::test]
 async fn csrf_token_and_origin_are_required_for_cookie_writes() {
     let app = spawn_app().await;

@@ -172,6 +172,11 @@ async fn the_dashboard_shows_the_progress_figures_and_a_new_report_at_once() {
     // Every table (the chart's figures and the earlier weeks in their <details> too)
     // scrolls inside its own box, so a 360 px phone never scrolls the page sideways.
     assert!(html.contains("Các tuần trước") && html.contains("Bảng số liệu của biểu đồ"));
+    // The dashboard's ranking is by progress, not the emulation ranking (the Thi đua
+    // page's, by the criteria sheet): its title says which.
+    assert!(
+        html.contains("Xếp hạng tiến độ (theo chỉ tiêu và báo cáo đúng hạn)") && !html.contains("Xếp hạng thi đua")
+    );
     for (i, _) in html.match_indices("<table") {
         let before = html[..i].trim_end();
         let opening = &before[before.rfind('<').expect("a tag before")..];
@@ -181,7 +186,7 @@ async fn the_dashboard_shows_the_progress_figures_and_a_new_report_at_once() {
     // English is one switch away.
     office.get(format!("{}/lang/en?next=/", app.base)).send().await.expect("lang");
     let html = page(&app, &office, &format!("/dashboard?at={AT}")).await;
-    assert!(html.contains("Reporting timeliness") && html.contains("Emulation ranking"));
+    assert!(html.contains("Reporting timeliness") && html.contains("Progress ranking"));
 
     // Another district cannot see Rạch Giá's dashboard; nobody sees one without logging in.
     let other = browser();

@@ -421,8 +421,14 @@ impl RuleSet {
             } else if text.is_empty() {
                 0
             } else {
+                // A run of digits too long for a number is too large, not mistyped.
+                let only_digits = text.trim().bytes().all(|b| b.is_ascii_digit() || b == b'.');
                 match parse_whole(text) {
                     Some(v) if v <= limits.max_count => v,
+                    None if only_digits && text.bytes().filter(u8::is_ascii_digit).count() > 15 => {
+                        errors.push(self.say("number_too_large", name, &[label()]));
+                        continue;
+                    }
                     Some(_) => {
                         errors.push(self.say("number_too_large", name, &[label()]));
                         continue;

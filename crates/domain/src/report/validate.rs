@@ -240,6 +240,9 @@ mod tests {
         let errors = check(&ctx(&s), &input(&[("5", "-3"), ("7", "2,5")])).unwrap_err();
         assert_eq!(errors.len(), 2);
         assert!(errors[0].message_vi.contains("số nguyên không âm"));
+        // Twenty digits are a number too large, not a mistyped one.
+        let errors = check(&ctx(&s), &input(&[("5", "12345678901234567890")])).unwrap_err();
+        assert_eq!(errors[0].code, "number_too_large", "{errors:?}");
     }
 
     #[test]

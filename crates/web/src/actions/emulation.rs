@@ -928,8 +928,16 @@ pub fn ranking_xlsx(r: &EmulationRanking, vi: bool) -> Result<Vec<u8>, Failure> 
     }
     if sheets.is_empty() {
         sheets.push(Sheet {
-            name: "1".into(),
-            title: Some(if vi { "Chưa có xếp hạng".into() } else { "No ranking yet".into() }),
+            name: if vi { "Xếp hạng thi đua".into() } else { "Emulation ranking".into() },
+            title: Some(if vi {
+                "Chưa có xếp hạng thi đua: chiến dịch chưa có bảng tiêu chí thi đua (văn phòng lập ở trang Thi đua). \
+                 Xếp hạng tiến độ theo chỉ tiêu và báo cáo đúng hạn có ở Bảng điều khiển."
+                    .into()
+            } else {
+                "No emulation ranking yet: the campaign has no emulation criteria (the office sets them on the \
+                 Emulation page). The progress ranking by targets and on-time reports is on the dashboard."
+                    .into()
+            }),
             title_warns: false,
             header: Vec::new(),
             rows: Vec::new(),
