@@ -223,26 +223,12 @@ async fn a_new_accounts_role_and_number_read_as_words() {
     let app = crate::support::spawn_app().await;
     let id = person(&app.db, "vp.hondat", "Văn phòng Huyện đoàn Hòn Đất", Role::UnitOffice).await;
     let client = office(&app).await;
-    let html = client
-        .get(format!("{}/audit?action=user.create", app.base))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let html = crate::support::page_of(&client, &format!("{}/audit?action=user.create", app.base)).await;
     assert!(html.contains("vai trò: văn phòng đơn vị"), "{html}");
     assert!(!html.contains("unit_office"), "no role code: {html}");
     assert!(html.contains("tài khoản: Văn phòng Huyện đoàn Hòn Đất (vp.hondat)"), "{html}");
     assert!(!html.contains(&format!("số: {id}")), "no internal number: {html}");
     client.get(format!("{}/lang/en", app.base)).send().await.expect("lang");
-    let html = client
-        .get(format!("{}/audit?action=user.create", app.base))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let html = crate::support::page_of(&client, &format!("{}/audit?action=user.create", app.base)).await;
     assert!(html.contains("unit office") && !html.contains("unit_office"), "{html}");
 }

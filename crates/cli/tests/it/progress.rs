@@ -412,14 +412,7 @@ async fn a_refused_allocation_keeps_every_typed_box_and_marks_the_bad_one() {
     add_user(db, "k.office", Role::Admin, &[], PW).await;
     let client = crate::support::browser();
     assert_eq!(app.login_form(&client, "k.office", PW, "10.7.0.3").await.status(), 303);
-    let page = client
-        .get(format!("{}/allocations?indicator=5&parent=91", app.base))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("body");
+    let page = crate::support::page_of(&client, &format!("{}/allocations?indicator=5&parent=91", app.base)).await;
     let csrf = crate::support::csrf_of(&page);
     let before: Value = app.api("/api/v1/allocations/5", &admin).await;
     let form = [

@@ -164,14 +164,8 @@ async fn the_page_ticks_reports_and_accepts_them_without_javascript() {
     assert!(again.contains("Đã duyệt số báo cáo: 0") && again.contains("Các báo cáo sau chưa được duyệt"), "{again}");
     assert!(again.contains("đã thay đổi sau khi anh/chị mở danh sách"), "{again}");
     // Only ids travel in the address: a made-up text is never shown.
-    let forged = client
-        .get(format!("{}/review?accepted=1&skipped=Goi%20so%20may%20nay", app.base))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let forged =
+        crate::support::page_of(&client, &format!("{}/review?accepted=1&skipped=Goi%20so%20may%20nay", app.base)).await;
     assert!(!forged.contains("Goi so may nay"));
     // "Accept all" takes every report the officer was shown (here the one left).
     let r = client

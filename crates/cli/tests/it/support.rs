@@ -190,6 +190,11 @@ pub fn browser() -> reqwest::Client {
 }
 
 /// The value of `name="csrf" value="..."` in a page.
+/// GET a page with a (logged-in) client: its text, whatever the status.
+pub async fn page_of(client: &reqwest::Client, url: &str) -> String {
+    client.get(url).send().await.expect("get").text().await.expect("body")
+}
+
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     html.find(marker).map(|i| html[i + marker.len()..].split('"').next().unwrap_or("").to_string()).unwrap_or_default()
