@@ -109,16 +109,19 @@
         value = 0;
       } else {
         var v = parseWhole(text);
+        // A run of digits too long for a number is too large, not mistyped (as the server).
+        if (v === null && /^[0-9.]*$/.test(text) && text.replace(/[^0-9]/g, "").length > 15) { say(errors, "number_too_large", name, { label: rule.label }); return; }
         if (v === null) { say(errors, "number_invalid", name, { label: rule.label, text: text }); return; }
         if (v > L.max_count) { say(errors, "number_too_large", name, { label: rule.label }); return; }
         value = v;
       }
       var total = rule.before + value;
       if (rule.once && value === 1) say(errors, "done_already", name, { label: rule.label });
-      if (rule.units_max !== null && rule.units_max !== undefined && total > rule.units_max) {
+      // The limits bound what this report adds (as the server): a week adding nothing is not refused.
+      if (value > 0 && rule.units_max !== null && rule.units_max !== undefined && total > rule.units_max) {
         say(errors, "units_exceeded", name, { label: rule.label, total: integer(total), total_raw: String(total), max: integer(rule.units_max), max_raw: String(rule.units_max) });
       }
-      if (rule.base && total > rule.base.max) {
+      if (value > 0 && rule.base && total > rule.base.max) {
         var p = { label: rule.label, total: integer(total), total_raw: String(total), max: integer(rule.base.max), max_raw: String(rule.base.max), base_vi: rule.base.name_vi, base_en: rule.base.name_en };
         if (input.confirm_above_base) say(warnings, "base_exceeded_confirmed", name, p);
         else say(errors, "base_exceeded", name, p);
