@@ -248,16 +248,29 @@ pub fn union_name(kind: UnitKind, admin_name: &str) -> String {
         _ => &[],
     };
     let bare = prefixes.iter().find_map(|p| admin_name.strip_prefix(p)).unwrap_or(&admin_name).to_string();
+    let words = union_words(kind);
+    // A Thị xã's union is a Thị đoàn (the second word of a city).
+    let word =
+        if kind == UnitKind::City && admin_name.starts_with("Thị xã ") { words.get(1) } else { words.first() };
+    match word {
+        Some(word) => format!("{word} {bare}"),
+        None => admin_name,
+    }
+}
+
+/// The words a union's name starts with, by its kind ("Huyện đoàn", "Đoàn xã"…);
+/// none for a union without territory. `union_name` writes them, `document_place`
+/// reads the place after them.
+fn union_words(kind: UnitKind) -> &'static [&'static str] {
     match kind {
-        UnitKind::Province => format!("Tỉnh đoàn {bare}"),
-        UnitKind::City if admin_name.starts_with("Thị xã ") => format!("Thị đoàn {bare}"),
-        UnitKind::City => format!("Thành đoàn {bare}"),
-        UnitKind::District => format!("Huyện đoàn {bare}"),
-        UnitKind::Ward => format!("Đoàn phường {bare}"),
-        UnitKind::Township => format!("Đoàn thị trấn {bare}"),
-        UnitKind::Commune => format!("Đoàn xã {bare}"),
-        UnitKind::SpecialZone => format!("Đoàn đặc khu {bare}"),
-        _ => admin_name,
+        UnitKind::Province => &["Tỉnh đoàn"],
+        UnitKind::City => &["Thành đoàn", "Thị đoàn"],
+        UnitKind::District => &["Huyện đoàn"],
+        UnitKind::Ward => &["Đoàn phường"],
+        UnitKind::Township => &["Đoàn thị trấn"],
+        UnitKind::Commune => &["Đoàn xã"],
+        UnitKind::SpecialZone => &["Đoàn đặc khu"],
+        _ => &[],
     }
 }
 
@@ -293,18 +306,8 @@ pub fn document_symbol(kind: UnitKind) -> &'static str {
 /// agencies, enterprises, branches) or a name that names no place: its documents
 /// are dated where the province's are.
 pub fn document_place(kind: UnitKind, name: &str) -> Option<String> {
-    let prefixes: &[&str] = match kind {
-        UnitKind::Province => &["tỉnh đoàn "],
-        UnitKind::City => &["thành đoàn ", "thị đoàn "],
-        UnitKind::District => &["huyện đoàn "],
-        UnitKind::Ward => &["đoàn phường "],
-        UnitKind::Township => &["đoàn thị trấn "],
-        UnitKind::Commune => &["đoàn xã "],
-        UnitKind::SpecialZone => &["đoàn đặc khu "],
-        _ => &[],
-    };
     let name = nfc(name.trim());
-    prefixes.iter().find_map(|p| after_prefix(&name, p)).map(str::to_string)
+    union_words(kind).iter().find_map(|w| after_prefix(&name, &format!("{} ", w.to_lowercase()))).map(str::to_string)
 }
 
 /// On whose behalf a union's report is signed: "TM. BAN THƯỜNG VỤ HUYỆN ĐOÀN" for

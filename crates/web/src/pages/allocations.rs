@@ -226,7 +226,7 @@ pub async fn save(
         // Every box is checked, and every bad one is said next to its box; what was
         // typed comes back in all of them, and nothing is saved while one is wrong.
         let mut goals = HashMap::new();
-        let mut bad: Vec<(String, String, String)> = Vec::new();
+        let mut bad: Vec<(String, String)> = Vec::new();
         for (name, value) in &pairs {
             if let Some(code) = name.strip_prefix("g.") {
                 entered.typed.insert(code.to_string(), value.clone());
@@ -246,7 +246,7 @@ pub async fn save(
                         let vi = format!("{name}: «{value}» không phải số nguyên không âm (ví dụ 1.200).");
                         let en = format!("{name}: «{value}» is not a whole number of 0 or more (e.g. 1200).");
                         entered.invalid.insert(code.to_string(), page.lang.pick(&vi, &en).to_string());
-                        bad.push((code.to_string(), vi, en));
+                        bad.push((vi, en));
                     }
                 }
             }
@@ -254,14 +254,13 @@ pub async fn save(
         if bad.is_empty() {
             allocation::by_hand(&state, campaign, &actor, &page.client, &indicator, &parent, &goals).await
         } else {
-            let join = |pick: fn(&(String, String, String)) -> &String| {
-                bad.iter().map(pick).cloned().collect::<Vec<_>>().join(" ")
-            };
+            let join =
+                |pick: fn(&(String, String)) -> &String| bad.iter().map(pick).cloned().collect::<Vec<_>>().join(" ");
             Err(crate::error::Failure::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid",
-                format!("{} Chưa lưu gì.", join(|b| &b.1)),
-                format!("{} Nothing was saved.", join(|b| &b.2)),
+                format!("{} Chưa lưu gì.", join(|b| &b.0)),
+                format!("{} Nothing was saved.", join(|b| &b.1)),
             ))
         }
     };
